@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install what the tests need on a fresh Debian machine, and nothing when it is already there:
+# the services the contract tests run against (PostgreSQL, Redis), Chromium for the browser tests,
+# and the Python dependencies in .venv. Safe to run before every test run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(postgresql redis-server chromium)
+[[ -x .venv/bin/python ]] || packages+=(python3 python3-venv)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
+        || missing+=("$package")
+done
+if ((${#missing[@]})); then
+    echo "install.sh: installing ${missing[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+
+# The dependencies declared in pyproject.toml (main, test and bench extras), read at each run so a
+# newly added one is installed; pip is quick when everything is satisfied. The project itself is
+# not installed: pytest runs from the repository root and imports it from the checkout.
+mapfile -t requirements < <(.venv/bin/python - <<'PY'
+import tomllib
+
+project = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extras = project.get("optional-dependencies", {})
+for requirement in [*project["dependencies"], *extras.get("test", []), *extras.get("bench", [])]:
+    print(requirement)
+PY
+)
+.venv/bin/python -m pip install -q "${requirements[@]}"

@@ -1,0 +1,55 @@
+"""The aiohttp application: channels' routes, the runtime opened before the port, and a health check.
+
+`main.py` passes the handlers' routers in, so `bot/` never imports `handlers/`. Request bodies are
+capped at 1 MiB (aiohttp answers 413 above it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+
+from aiohttp import web
+
+from bot.channels.base import Channel
+from bot.channels.webchat import WebChatChannel
+from bot.clock import Clock
+from bot.config import Settings
+from bot.router import Router
+from bot.runtime import Runtime
+
+RUNTIME = web.AppKey("runtime", Runtime)
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def default_channels(settings: Settings) -> list[Channel]:
+    channels: list[Channel] = [WebChatChannel()]
+    if settings.wechat_enabled:
+        from bot.channels.wechat import WeChatChannel
+
+        channels.append(WeChatChannel(settings))
+    return channels
+
+
+def build_app(
+    settings: Settings, routers: Iterable[Router], *, clock: Clock | None = None,
+    channels: list[Channel] | None = None,
+) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    channels = default_channels(settings) if channels is None else channels
+    routers = tuple(routers)
+
+    async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
+        runtime = await Runtime.open(settings, routers, channels, clock)
+        app[RUNTIME] = runtime
+        yield
+        await runtime.close()
+
+    app.cleanup_ctx.append(runtime_ctx)
+    for channel in channels:
+        app.router.add_routes(channel.routes())
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

@@ -1,0 +1,35 @@
+"""What every channel adapter provides: its HTTP routes, its size limit, and a way to push later messages.
+
+Replies to an inbound message go back the way the channel's protocol allows (WeChat's passive
+reply, the web chat's HTTP response); messages sent later (an agent's reply, a follow-up, the rest
+of a long answer) go through `push`, which raises `DeliveryFailed` with a reason the outbox records.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+class Channel(ABC):
+    name: str
+    #: UTF-8 bytes one message may carry on this channel.
+    max_bytes: int = 2000
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return []
+
+    async def start(self, runtime: Runtime) -> None:
+        """Called once the runtime is ready, before the port opens."""
+
+    async def stop(self) -> None:
+        """Called on shutdown: close clients, cancel background work."""
+
+    @abstractmethod
+    async def push(self, user_id: str, text: str) -> None:
+        """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused."""

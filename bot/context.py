@@ -1,0 +1,57 @@
+"""What a handler gets: the message, what the matcher made of it, the conversation's state, services.
+
+`Services` is the one place a handler reaches shared parts (clock, store, settings, templates and
+whatever later areas add under their own `ServiceKey`), so handlers never import channels,
+Redis or wechatpy, and tests can hand them fakes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.events import Inbound
+from bot.intents import IntentMatch
+from bot.recorder import Identity
+from bot.state import ConversationState
+from bot.store.base import Store
+from bot.templates import Templates
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceKey(Generic[T]):
+    """A typed name for an extra service, like aiohttp's `AppKey`."""
+
+    name: str
+
+
+@dataclass(slots=True)
+class Services:
+    clock: Clock
+    store: Store
+    settings: Settings
+    templates: Templates
+    extras: dict[ServiceKey[Any], Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: ServiceKey[T]) -> T:
+        return self.extras[key]
+
+    def __setitem__(self, key: ServiceKey[T], value: T) -> None:
+        self.extras[key] = value
+
+
+@dataclass(slots=True)
+class Context:
+    inbound: Inbound
+    match: IntentMatch
+    state: ConversationState
+    identity: Identity
+    services: Services
+
+    @property
+    def text(self) -> str:
+        return self.inbound.text

@@ -1,0 +1,108 @@
+"""The message pipeline: lock, load state, match, handle, render, split, persist.
+
+Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
+Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
+database's unique key is the second guard. State is read only after taking the conversation's lock,
+so two messages of one customer arriving at once on two workers are answered in order.
+
+The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
+whose handler asks a clarifying question and escalates on the second one in a row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from bot.context import Context, Services
+from bot.events import Inbound, Outcome, Reply
+from bot.intents import IntentMatch
+from bot.recorder import Recorder, outbound_message
+from bot.router import Router
+from bot.splitter import split_message
+from bot.state import ConversationState
+from bot.templates import spec
+from models.conversation import Conversation
+from models.message import Message
+
+log = logging.getLogger("csbot.dispatch")
+
+CORE_SCRIPTS = (spec("common.fallback"),)
+NO_MATCH = IntentMatch("unknown", 0.0, None, None)
+STATE_TTL_S = 7 * 24 * 3600
+Classifier = Callable[[str], IntentMatch]
+
+
+class Dispatcher:
+    def __init__(self, router: Router, classify: Classifier, services: Services, recorder: Recorder) -> None:
+        self.router = router
+        self.classify = classify
+        self.services = services
+        self.recorder = recorder
+        self._threshold = services.settings.confidence_threshold
+
+    def match(self, inbound: Inbound) -> IntentMatch:
+        if inbound.kind != "text" or not inbound.text.strip():  # channels turn recognised voice into text
+            return NO_MATCH
+        match = self.classify(inbound.text)
+        if match.intent != "unknown" and match.confidence < self._threshold:
+            return IntentMatch("unknown", match.confidence, match.order_no, match.case_no)
+        return match
+
+    async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
+        store = self.services.store
+        key = inbound.conversation_key
+        async with store.lock(store.keys("lock", key)):
+            state = ConversationState.from_dict(await store.get_state(key))
+            identity = await self.recorder.identify(inbound.channel, inbound.user_id)
+            state.customer_id, state.conversation_id = identity.customer_id, identity.conversation_id
+            match = self.match(inbound)
+            ctx = Context(inbound, match, state, identity, self.services)
+            reply = await self._route(ctx)
+            intent = reply.intent or match.intent
+            if intent != "unknown":
+                state.unknown_streak = 0
+            if reply.escalate:
+                state.escalation = reply.escalate
+            texts = self.render(reply, state, max_bytes)
+            state.turns += 1
+            rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
+            now = self.services.clock.now()
+            rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
+            await self.recorder.record(rows)
+            await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
+        if reply.escalate:
+            await Conversation.filter(id=identity.conversation_id).update(
+                escalation_reason=reply.escalate, escalated_at=self.services.clock.now()
+            )
+            await store.publish("conversation.escalated", {"conversation": key, "reason": reply.escalate})
+        return Outcome(texts, intent, match.confidence, reply.escalate, [row.source_id for row in rows[1:]])
+
+    async def _route(self, ctx: Context) -> Reply:
+        for handler in self.router.candidates(ctx):
+            reply = await handler(ctx)
+            if reply is not None:
+                return reply
+        if ctx.inbound.kind == "event":
+            return Reply()  # an event nobody handles needs no answer (WeChat gets `success`)
+        log.warning("no handler for kind=%s intent=%s", ctx.inbound.kind, ctx.match.intent)
+        return Reply.say("common.fallback")
+
+    def render(self, reply: Reply, state: ConversationState, max_bytes: int) -> list[str]:
+        """Templates to texts, each split to the channel's byte limit, capped at the configured parts."""
+        templates = self.services.templates
+        texts: list[str] = []
+        for say in reply.says:
+            texts += split_message(templates.render_safe(say.key, say.fields, seed=state.turns), max_bytes)
+        limit = self.services.settings.max_reply_parts
+        if len(texts) > limit:
+            log.warning("reply of %d parts cut to %d", len(texts), limit)
+        return texts[:limit]
+
+    def _inbound_row(self, inbound: Inbound, conversation_id: int, intent: str, confidence: float) -> Message:
+        return Message(
+            conversation_id=conversation_id, channel=inbound.channel, direction="in", kind=inbound.kind,
+            text=inbound.text or inbound.media_url or inbound.event or "", source_id=inbound.source_id,
+            author="customer", intent=intent, confidence=confidence, created_at=inbound.received_at,
+            delivery_status="received",
+        )

@@ -1,0 +1,82 @@
+"""What flows through the dispatcher, independent of any channel.
+
+An adapter turns a platform's request into an `Inbound`; handlers answer with a `Reply` (what to say,
+by template key, and what to do); the dispatcher renders the reply into `Outbound` texts for the
+adapter to deliver. Nothing here knows about WeChat, HTTP or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One thing a customer did: a message or a platform event.
+
+    `kind` is the platform's message type ("text", "image", "voice", "location", "event", ...);
+    `source_id` is the platform's id for it (WeChat MsgId, a web-chat client id), used to make a
+    retried delivery a no-op in the database as well as in the store.
+    """
+
+    channel: str
+    user_id: str
+    kind: str
+    received_at: datetime
+    text: str = ""
+    source_id: str | None = None
+    event: str | None = None
+    event_key: str | None = None
+    media_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def conversation_key(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    """One template to render: `key` is `<file>.<name>` in scripts_zh, `fields` fill its placeholders."""
+
+    key: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Reply:
+    """A handler's answer: templates to say, in order, and what the dispatcher should do.
+
+    `escalate` carries the reason when the conversation needs a person; `intent` overrides the
+    classified intent in the record (a dialogue step knows better than the matcher).
+    """
+
+    says: list[Say] = field(default_factory=list)
+    escalate: str | None = None
+    intent: str | None = None
+
+    @classmethod
+    def say(cls, key: str, **fields: Any) -> Reply:
+        return cls(says=[Say(key, fields)])
+
+    def tagged(self, intent: str) -> Reply:
+        """Record this reply under `intent` (for a media message or event the matcher did not classify)."""
+        self.intent = intent
+        return self
+
+    def then(self, key: str, **fields: Any) -> Reply:
+        self.says.append(Say(key, fields))
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the dispatcher produced for one inbound: texts ready to deliver, already split to the limit."""
+
+    texts: list[str]
+    intent: str
+    confidence: float
+    escalated: str | None = None
+    message_ids: list[int] = field(default_factory=list)

@@ -1,0 +1,113 @@
+"""Order-number and after-sales case-number extraction.
+
+Every after-sales request belongs to an order, so the bot pulls the order number (and the case
+number of an existing after-sales request) out of whatever the customer typed. Customers type on
+phones: full-width digits, numbers chunked with spaces ("E2026 1122 00123"), zero-width characters
+pasted from other apps. Everything here first normalises the text, then matches.
+
+Rules:
+- a case number is "AS" + an 8-digit date + a 3-6 digit sequence, with an optional "-" before the
+  sequence; it is returned upper-case without spaces, hyphen kept as written;
+- a case number is never an order number, and neither is a mobile phone number (11 digits starting
+  with 1, optionally prefixed with 86/086);
+- order-number regexes are configurable per shop; when a pattern has a capturing group, group 1 is
+  the number, else the whole match. The leftmost match over all patterns wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+DEFAULT_ORDER_PATTERNS: tuple[str, ...] = (
+    r"(?<![A-Za-z0-9])\d{12,20}(?![0-9])",  # marketplace numbers, e.g. Taobao's 18-19 digits
+    r"(?<![A-Za-z0-9])[A-Za-z]{1,3}\d{10,20}(?![0-9])",  # shop numbers like E2026112200123
+)
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+# Digit groups chunked by spaces ("E2026 1122 00123", "1234 5678 9012 3456").
+_CHUNKED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,3}\d+(?:[ \t]+\d+)+(?![A-Za-z0-9])")
+_MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of one
+_CASE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[Aa][ \t]*[Ss](?:[ \t]*[\d-])+")
+_CASE = re.compile(
+    r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?![\d])"
+)
+_PHONE = re.compile(r"(?:0?86)?1[3-9]\d{9}")
+
+
+def normalise(text: str) -> str:
+    """Full-width ASCII, digits and spaces to half-width (NFKC); strip zero-width characters."""
+    return unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+
+
+def _join_chunks(text: str) -> str:
+    """Remove the spaces inside numbers typed in chunks; a group longer than a chunk stays apart."""
+
+    def join(m: re.Match[str]) -> str:
+        groups = m.group(0).split()
+        if all(len(g) <= _MAX_CHUNK for g in groups):
+            return "".join(groups)
+        return m.group(0)
+
+    return _CHUNKED.sub(join, text)
+
+
+def _find_case(text: str) -> tuple[str, tuple[int, int]] | None:
+    """The first case number in normalised text, with its span."""
+    for cand in _CASE_CANDIDATE.finditer(text):
+        compact = re.sub(r"[ \t]", "", cand.group(0)).upper()
+        m = _CASE.match(compact)
+        if m:
+            return f"AS{m.group(1)}{m.group(2)}{m.group(3)}", cand.span()
+    return None
+
+
+def _find_order(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str, tuple[int, int]] | None:
+    """The leftmost order number in normalised, chunk-joined text, with its span."""
+    best: tuple[str, tuple[int, int]] | None = None
+    for pattern in compiled:
+        for m in pattern.finditer(text):
+            value = m.group(1) if pattern.groups else m.group(0)
+            if _PHONE.fullmatch(value):
+                continue
+            if best is None or m.start() < best[1][0]:
+                best = (value.upper(), m.span())
+            break
+    return best
+
+
+def split_numbers(
+    text: str, compiled: Sequence[re.Pattern[str]]
+) -> tuple[str | None, str | None, str]:
+    """(order_no, case_no, rest): the numbers found in `text` and the normalised text without them.
+
+    `compiled` are order-number patterns (see `compile_order_patterns`). The matcher classifies
+    `rest`, so a number's digits never look like words.
+    """
+    rest = _join_chunks(normalise(text))
+    case = _find_case(rest)
+    if case:
+        start, end = case[1]
+        rest = f"{rest[:start]} {rest[end:]}"
+    order = _find_order(rest, compiled)
+    if order:
+        start, end = order[1]
+        rest = f"{rest[:start]} {rest[end:]}"
+    return (order[0] if order else None), (case[0] if case else None), rest
+
+
+def compile_order_patterns(patterns: Sequence[str] | None = None) -> tuple[re.Pattern[str], ...]:
+    """Compile order-number regexes once; None means DEFAULT_ORDER_PATTERNS."""
+    return tuple(re.compile(p) for p in (DEFAULT_ORDER_PATTERNS if patterns is None else patterns))
+
+
+def extract_order_no(text: str, patterns: Sequence[str] | None = None) -> str | None:
+    """The first order number in `text` (half-width, no spaces, letters upper-case), or None."""
+    return split_numbers(text, compile_order_patterns(patterns))[0]
+
+
+def extract_case_no(text: str) -> str | None:
+    """The first after-sales case number in `text`, e.g. "AS20261123-0001", or None."""
+    found = _find_case(_join_chunks(normalise(text)))
+    return found[0] if found else None

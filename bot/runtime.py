@@ -1,0 +1,74 @@
+"""Everything a running bot needs, opened once per process and shared by every channel.
+
+`Runtime.open` loads the templates and the matcher (jieba's dictionary included, so the first
+customer does not wait for it), opens the store and the database, and wires the dispatcher and the
+outbox. The HTTP server, `main.py chat` and the tests all go through it, so they answer alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.channels.base import Channel
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import Services
+from bot.db import close_database, open_database
+from bot.dispatcher import Dispatcher
+from bot.intents import IntentMatcher, warm_up_jieba
+from bot.outbox import Outbox
+from bot.recorder import Recorder
+from bot.router import Router
+from bot.store.base import Store
+from bot.store.factory import open_store
+from bot.templates import Templates
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock
+    store: Store
+    templates: Templates
+    matcher: IntentMatcher
+    recorder: Recorder
+    services: Services
+    dispatcher: Dispatcher
+    outbox: Outbox
+    channels: dict[str, Channel] = field(default_factory=dict)
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, routers: Iterable[Router], channels: Iterable[Channel] = (),
+        clock: Clock | None = None,
+    ) -> Runtime:
+        clock = clock or SystemClock()
+        templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
+        warm_up_jieba()
+        matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml")
+        store = open_store(settings, clock)
+        await store.ping()
+        await open_database(settings.database_url)
+        recorder = Recorder(clock)
+        services = Services(clock=clock, store=store, settings=settings, templates=templates)
+        root = Router("root")
+        for router in routers:
+            root.include_router(router)
+        channel_map = {channel.name: channel for channel in channels}
+        runtime = cls(
+            settings=settings, clock=clock, store=store, templates=templates, matcher=matcher,
+            recorder=recorder, services=services,
+            dispatcher=Dispatcher(root, matcher.classify, services, recorder),
+            outbox=Outbox(channel_map, recorder, clock), channels=channel_map,
+        )
+        for channel in channel_map.values():
+            await channel.start(runtime)
+        return runtime
+
+    async def close(self) -> None:
+        for channel in self.channels.values():
+            await channel.stop()
+        await self.recorder.close()
+        await self.store.close()
+        await close_database()

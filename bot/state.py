@@ -1,0 +1,45 @@
+"""A conversation's short-lived state, kept in the store between messages.
+
+`mode` says who answers (the bot, or a person after a handoff); `flow` names a dialogue that is
+waiting for the customer's answer (a handler registered with `Router.flow` gets the next message);
+`data` holds that dialogue's slots. The database ids are cached here so the hot path does not look
+them up for every message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MODES = ("bot", "handoff", "closed")
+
+
+@dataclass(slots=True)
+class ConversationState:
+    mode: str = "bot"
+    flow: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    unknown_streak: int = 0
+    escalation: str | None = None
+    turns: int = 0
+    customer_id: int | None = None
+    conversation_id: int | None = None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> ConversationState:
+        if not raw:
+            return cls()
+        known = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
+        state = cls(**known)
+        if state.mode not in MODES:
+            state.mode = "bot"
+        return state
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def start_flow(self, name: str, **data: Any) -> None:
+        self.flow, self.data = name, dict(data)
+
+    def end_flow(self) -> None:
+        self.flow, self.data = None, {}

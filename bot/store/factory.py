@@ -1,0 +1,20 @@
+"""Choose the store from settings, so that `app.py` and `main.py` need not know the backends.
+
+With `REDIS_URL` set every worker shares Redis; without it the bot runs on one process with the
+in-memory store, which is enough for `main.py chat` and a single-worker deployment.
+"""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.store.base import Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+
+
+def open_store(settings: Settings, clock: Clock) -> Store:
+    """A Redis store when `settings.redis_url` is set, else a memory store; the caller closes it."""
+    if settings.redis_url:
+        return RedisStore.from_url(settings.redis_url, clock)
+    return MemoryStore(clock)

@@ -1,0 +1,84 @@
+"""Consultations answered from the shop's templates: greetings, shop questions, and "not sure".
+
+One template per intent (BRIEF §2: 说辞要统一); the first reply of a conversation opens with the
+greeting (问候语, BRIEF §1: greet within 15 s). Below the confidence threshold the dispatcher routes
+a message as `unknown`: the bot asks what the customer needs (征询语) instead of guessing, and the
+second unclear message in a row escalates to a person.
+"""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Reply, Say
+from bot.router import Router
+from bot.templates import spec
+
+router = Router("consultation")
+
+#: Intents answered by one template each, keyed by intent; the template may use {order_no}.
+ANSWERS = {
+    "thanks": "consultation.thanks",
+    "goodbye": "consultation.goodbye",
+    "shipping.when": "consultation.shipping_when",
+    "address.change": "consultation.address_change",
+    "product.consult": "consultation.product",
+    "promotion": "consultation.promotion",
+    "invoice": "consultation.invoice",
+    "payment": "consultation.payment",
+    "membership": "consultation.membership",
+}
+UNCLEAR_BEFORE_ESCALATION = 2
+
+SCRIPTS = (
+    spec("consultation.greeting"),
+    spec("consultation.welcome"),
+    spec("consultation.clarify"),
+    spec("consultation.unclear_escalate"),
+    spec("consultation.media_received"),
+    spec("consultation.location_received"),
+    *(spec(key, "order_no") for key in ANSWERS.values()),
+)
+
+
+def opening(ctx: Context, reply: Reply) -> Reply:
+    """Put the greeting in front of the first answer of a conversation."""
+    if ctx.state.turns == 0:
+        reply.says.insert(0, Say("consultation.greeting"))
+    return reply
+
+
+@router.intent("greeting")
+async def greet(ctx: Context) -> Reply:
+    return Reply.say("consultation.greeting")
+
+
+@router.event("subscribe")
+async def welcome(ctx: Context) -> Reply:
+    return Reply.say("consultation.welcome").tagged("greeting")
+
+
+@router.intent(*ANSWERS)
+async def answer(ctx: Context) -> Reply:
+    order_no = ctx.match.order_no or ""
+    return opening(ctx, Reply.say(ANSWERS[ctx.match.intent], order_no=order_no))
+
+
+@router.intent("unknown")
+async def unclear(ctx: Context) -> Reply:
+    ctx.state.unknown_streak += 1
+    if ctx.state.unknown_streak >= UNCLEAR_BEFORE_ESCALATION:
+        ctx.state.unknown_streak = 0
+        reply = Reply.say("consultation.unclear_escalate")
+        reply.escalate = "unclear_twice"
+        return reply
+    return opening(ctx, Reply.say("consultation.clarify"))
+
+
+@router.media("image", "voice", "video", "shortvideo", "link", "file")
+async def media(ctx: Context) -> Reply:
+    return Reply.say("consultation.media_received").tagged("media")
+
+
+@router.media("location")
+async def location(ctx: Context) -> Reply:
+    return Reply.say("consultation.location_received").tagged("location")

@@ -1,0 +1,114 @@
+"""Command line: `serve`, `chat`, `classify`, `lint-scripts`. Parses arguments and calls bot/ and handlers/.
+
+A configuration error prints one line naming the variable and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import multiprocessing
+import sys
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.errors import ConfigError
+
+
+def make_app(settings: Settings):
+    """The server's application with every handler; module-level so spawned workers can import it."""
+    from bot.app import build_app
+    from handlers import ROUTERS
+
+    return build_app(settings, ROUTERS)
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.server import serve
+
+    return serve(make_app, settings, workers=args.workers)
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.channels.terminal import TerminalChannel
+    from bot.runtime import Runtime
+    from handlers import ROUTERS
+
+    async def run() -> None:
+        terminal = TerminalChannel(user_id=args.user)
+        runtime = await Runtime.open(settings, ROUTERS, [terminal])
+        try:
+            await terminal.converse()
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.intents import IntentMatcher, warm_up_jieba
+
+    texts = list(args.text)
+    if args.file:
+        texts += [line.rstrip("\n") for line in Path(args.file).read_text(encoding="utf-8").splitlines()]
+    warm_up_jieba()
+    matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml")
+    for text in texts:
+        print(json.dumps(matcher.classify(text).as_json(text), ensure_ascii=False))
+    return 0
+
+
+def cmd_lint_scripts(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.lint import lint_scripts
+    from handlers import SCRIPTS
+
+    problems = lint_scripts(settings.scripts_dir, SCRIPTS)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) in {settings.scripts_dir}", file=sys.stderr)
+        return 1
+    print(f"templates OK ({settings.scripts_dir})")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="客服机器人 customer-service bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP server (web chat, WeChat webhook)")
+    serve.add_argument("--workers", type=int, default=1, help="processes sharing the port")
+    serve.set_defaults(func=cmd_serve)
+
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat.add_argument("--user", default="local", help="customer id for the conversation")
+    chat.set_defaults(func=cmd_chat)
+
+    classify = commands.add_parser("classify", help="print the intent of each text as JSON lines")
+    classify.add_argument("text", nargs="*")
+    classify.add_argument("--file", help="one text per line")
+    classify.set_defaults(func=cmd_classify)
+
+    lint = commands.add_parser("lint-scripts", help="check scripts_zh templates")
+    lint.set_defaults(func=cmd_lint_scripts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return args.func(args, settings)
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    sys.exit(main())

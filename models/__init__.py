@@ -1,0 +1,10 @@
+"""Database models (tortoise-orm). SQLite by default, PostgreSQL in production.
+
+`MODEL_MODULES` lists every module tortoise must load; later areas append theirs here.
+"""
+
+MODEL_MODULES = [
+    "models.customer",
+    "models.conversation",
+    "models.message",
+]

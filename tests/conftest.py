@@ -1,0 +1,116 @@
+"""Fixtures shared by every test: the fake clock, the external services, the stores.
+
+Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
+starts the servers). A test needing a service that does not answer is skipped on a developer's
+machine, and fails when `CI` is set, so that CI never passes by silently skipping a backend.
+Add new fixtures under the section they belong to, or start a new section.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+
+from bot.clock import FakeClock
+from bot.store.base import KeyBuilder, Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+
+# --- time ---
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+# --- external services ---
+
+
+def _unavailable(variable: str, reason: str) -> NoReturn:
+    """Skip the test, or fail it when running in CI."""
+    message = f"{variable}: {reason} (start the services with `bash .ci/services.sh`)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; CI is set, so this fails instead of skipping", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        _unavailable("TEST_REDIS_URL", "not set")
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
+            client.ping()
+    except redis.RedisError as exc:
+        _unavailable("TEST_REDIS_URL", f"{url} does not answer: {exc}")
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        _unavailable("TEST_POSTGRES_URL", "not set")
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=1):
+            pass
+    except OSError as exc:
+        _unavailable("TEST_POSTGRES_URL", f"{url} does not answer: {exc}")
+    return url
+
+
+# --- stores ---
+
+StoreOpener = Callable[[], Store]
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def open_stores(
+    store_backend: str, clock: FakeClock, request: pytest.FixtureRequest
+) -> AsyncIterator[StoreOpener]:
+    """Opens stores on one backend, each as another worker sees it.
+
+    Memory: the same `MemoryStore` every time (one process has one). Redis: a new `RedisStore`
+    with its own client each time, all under a key prefix unique to the test, whose keys are
+    deleted afterwards; every client is closed.
+    """
+    keys = KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:12]}")
+    if store_backend == "memory":
+        memory = MemoryStore(clock, keys)
+        yield lambda: memory
+        await memory.close()
+        return
+
+    url = request.getfixturevalue("redis_url")
+    opened: list[RedisStore] = []
+
+    def open_redis() -> Store:
+        opened.append(RedisStore.from_url(url, clock, keys))
+        return opened[-1]
+
+    yield open_redis
+    janitor = RedisStore.from_url(url, clock, keys)
+    stale = [key async for key in janitor.client.scan_iter(match=f"{keys.prefix}:*")]
+    await janitor.delete(*stale)
+    for store in [janitor, *opened]:
+        await store.close()
+
+
+@pytest.fixture
+def store(open_stores: StoreOpener) -> Store:
+    return open_stores()

@@ -1,0 +1,49 @@
+"""Start the real bot application on a real socket for a test, with its own SQLite file and settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import RUNTIME, build_app
+from bot.channels.base import Channel
+from bot.clock import Clock
+from bot.config import Settings
+from bot.runtime import Runtime
+from handlers import ROUTERS
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings isolated from the developer's environment and `.env`."""
+    values: dict[str, Any] = {"database_url": f"sqlite://{tmp_path / 'bot.sqlite3'}", "redis_url": None}
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@dataclass
+class RunningBot:
+    server: TestServer
+    client: TestClient
+    runtime: Runtime
+
+    def url(self, path: str) -> str:
+        return str(self.server.make_url(path))
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, clock: Clock | None = None, channels: list[Channel] | None = None
+) -> AsyncIterator[RunningBot]:
+    app = build_app(settings, ROUTERS, clock=clock, channels=channels)
+    server = TestServer(app, host="127.0.0.1")
+    client = TestClient(server)
+    await client.start_server()
+    try:
+        yield RunningBot(server, client, app[RUNTIME])
+    finally:
+        await client.close()

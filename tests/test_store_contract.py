@@ -1,0 +1,270 @@
+"""The store contract, run against every backend (see `open_stores` in conftest.py).
+
+Both stores must behave the same for the dispatcher, the SLA ticker and the web chat, so one test
+class covers both. "Two workers" means two `RedisStore`s with their own clients on Redis and the
+one `MemoryStore` in memory. Time moves with the `FakeClock`; the only backend difference is that
+Redis runs TTLs and lock leases on its own real clock, so there the tests read `PTTL` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store.base import LockTimeout, Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+
+StoreOpener = Callable[[], Store]
+
+
+async def settle() -> None:
+    """Let started tasks run up to their next real wait."""
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+async def assert_lives(backend: str, clock: FakeClock, store: Store, key: str, ttl: float | None) -> None:
+    """`key` exists and lives `ttl` seconds from now (None: until deleted)."""
+    assert await store.get(key) is not None
+    if backend == "redis":
+        assert isinstance(store, RedisStore)
+        left_ms = await store.client.pttl(key)
+        if ttl is None:
+            assert left_ms == -1
+        else:
+            assert ttl * 1000 - 1000 < left_ms <= ttl * 1000
+        return
+    if ttl is None:
+        await clock.advance(365 * 86400)
+        assert await store.get(key) is not None
+    else:
+        await clock.advance(ttl - 0.01)
+        assert await store.get(key) is not None
+        await clock.advance(0.02)
+        assert await store.get(key) is None
+
+
+class TestStoreContract:
+    async def test_claim_succeeds_once(self, store: Store) -> None:
+        key = store.keys("dedupe", "wechat", "msg-1")
+        assert await store.claim(key, 600) is True
+        assert await store.claim(key, 600) is False
+        assert await store.get(key) == "1"
+        assert await store.claim(store.keys("reply", "msg-1"), 600, value="您好") is True
+        assert await store.get(store.keys("reply", "msg-1")) == "您好"
+
+    async def test_get_set_delete(self, store: Store) -> None:
+        a, b = store.keys("kv", "a"), store.keys("kv", "b")
+        assert await store.get(a) is None
+        await store.set(a, "一")
+        await store.set(a, "二")
+        await store.set(b, "三")
+        assert await store.get(a) == "二"
+        await store.delete(a, b, store.keys("kv", "missing"))
+        await store.delete()
+        assert await store.get(a) is None
+        assert await store.get(b) is None
+
+    async def test_incr_counts_from_one(self, store: Store) -> None:
+        key = store.keys("count", "sent")
+        assert [await store.incr(key) for _ in range(3)] == [1, 2, 3]
+        assert await store.get(key) == "3"
+
+    async def test_ttls(self, store_backend: str, clock: FakeClock, store: Store) -> None:
+        claimed, plain, counter = (store.keys("ttl", name) for name in ("claimed", "plain", "counter"))
+        assert await store.claim(claimed, 300)
+        await assert_lives(store_backend, clock, store, claimed, 300)
+        assert await store.claim(claimed, 300), "an expired claim can be taken again"
+
+        await store.set(plain, "x", ttl=5)
+        await store.set(plain, "y")
+        await assert_lives(store_backend, clock, store, plain, None)
+
+        assert await store.incr(counter, ttl=60) == 1
+        assert await store.incr(counter, ttl=999) == 2, "the TTL is set only when the key is created"
+        await assert_lives(store_backend, clock, store, counter, 60)
+
+        await store.set_state("wechat:o1", {"step": 1}, ttl=30)
+        await assert_lives(store_backend, clock, store, store.keys("state", "wechat:o1"), 30)
+
+    async def test_state_round_trip(self, store: Store) -> None:
+        state = {"status": "awaiting_input", "slots": {"订单号": "E20261123001", "原因": "尺码不合适，想换大一号"}}
+        assert await store.get_state("wechat:o1") is None
+        await store.set_state("wechat:o1", state)
+        loaded = await store.get_state("wechat:o1")
+        assert loaded == state
+        loaded["slots"]["原因"] = "changed"
+        assert await store.get_state("wechat:o1") == state, "callers get copies"
+        raw = await store.get(store.keys("state", "wechat:o1"))
+        assert raw is not None and "尺码不合适" in raw, "Chinese stays readable in the stored JSON"
+        await store.clear_state("wechat:o1")
+        assert await store.get_state("wechat:o1") is None
+
+    async def test_lock_excludes_other_workers(self, open_stores: StoreOpener) -> None:
+        workers = [open_stores(), open_stores()]
+        counter = workers[0].keys("count", "locked")
+        inside = 0
+        overlaps = 0
+
+        async def add_one(store: Store) -> None:
+            nonlocal inside, overlaps
+            async with store.lock("wechat:o1", timeout=5, wait=5):
+                inside += 1
+                overlaps += inside > 1
+                value = int(await store.get(counter) or 0)
+                await settle()
+                await store.set(counter, str(value + 1))
+                inside -= 1
+
+        await asyncio.gather(*(add_one(store) for store in workers for _ in range(4)))
+        assert overlaps == 0
+        assert await workers[0].get(counter) == "8"
+
+    async def test_lock_wait_times_out(self, open_stores: StoreOpener, clock: FakeClock) -> None:
+        holder, other = open_stores(), open_stores()
+
+        async def wait_briefly() -> None:
+            async with other.lock("wechat:o1", wait=0.05):
+                pytest.fail("got a lock that is held")
+
+        async with holder.lock("wechat:o1"):
+            waiter = asyncio.create_task(wait_briefly())
+            await settle()
+            await clock.advance(0.05)
+            with pytest.raises(LockTimeout):
+                await asyncio.wait_for(waiter, 5)
+        async with other.lock("wechat:o1", wait=0):
+            pass
+
+    async def test_released_lock_passes_to_waiter(self, open_stores: StoreOpener) -> None:
+        holder, other = open_stores(), open_stores()
+        order: list[str] = []
+
+        async def wait_for_it() -> None:
+            async with other.lock("wechat:o1", wait=5):
+                order.append("waiter")
+
+        async with holder.lock("wechat:o1"):
+            waiter = asyncio.create_task(wait_for_it())
+            await settle()
+            order.append("holder")
+        await asyncio.wait_for(waiter, 5)
+        assert order == ["holder", "waiter"]
+
+    async def test_lock_holder_past_timeout_loses_it(
+        self,
+        store_backend: str,
+        clock: FakeClock,
+        open_stores: StoreOpener,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        slow, other = open_stores(), open_stores()
+        slow_may_leave = asyncio.Event()
+
+        async def slow_worker() -> None:
+            async with slow.lock("wechat:o1", timeout=2):
+                await slow_may_leave.wait()
+
+        task = asyncio.create_task(slow_worker())
+        await settle()
+        if isinstance(slow, RedisStore):  # the lease runs on Redis' clock: check it is set
+            assert 0 < await slow.client.pttl(slow.keys("lock", "wechat:o1")) <= 2000
+            slow_may_leave.set()
+            await task
+            return
+        await clock.advance(2)
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            async with other.lock("wechat:o1", wait=0):
+                slow_may_leave.set()
+                await task
+                with pytest.raises(LockTimeout):  # the late holder's exit did not free it
+                    async with slow.lock("wechat:o1", wait=0):
+                        pass
+        assert "expired while held" in caplog.text
+
+    async def test_schedule_cancel_pop_due(self, store: Store, clock: FakeClock) -> None:
+        now = clock.time()
+        await store.schedule("sla", "a", now + 10)
+        await store.schedule("sla", "b", now + 5)
+        await store.schedule("sla", "d", now + 5)
+        await store.schedule("sla", "c", now + 30)
+        await store.schedule("sla", "c", now + 1)  # moved earlier
+        await store.schedule("other", "x", now)
+        await store.cancel("sla", "a")
+        await store.cancel("sla", "never-scheduled")
+
+        assert await store.next_due("sla") == pytest.approx(now + 1)
+        assert await store.pop_due("sla", now) == []
+        assert await store.pop_due("sla", now + 5, limit=2) == ["c", "b"]
+        assert await store.next_due("sla") == pytest.approx(now + 5)
+        assert await store.pop_due("sla", now + 5) == ["d"]
+        assert await store.pop_due("sla", now + 100) == [], "a cancelled deadline never fires"
+        assert await store.next_due("sla") is None
+        assert await store.pop_due("other", now) == ["x"]
+
+    async def test_concurrent_pop_due_returns_each_member_once(
+        self, open_stores: StoreOpener, clock: FakeClock
+    ) -> None:
+        workers = [open_stores(), open_stores()]
+        now = clock.time()
+        members = [f"conv-{i:03d}" for i in range(60)]
+        for i, member in enumerate(members):
+            await workers[0].schedule("sla", member, now - i)
+
+        async def drain(store: Store) -> list[str]:
+            got: list[str] = []
+            while batch := await store.pop_due("sla", now, limit=5):
+                got += batch
+                await asyncio.sleep(0)
+            return got
+
+        first, second = await asyncio.gather(*(drain(store) for store in workers))
+        assert sorted(first + second) == members
+        assert await workers[1].next_due("sla") is None
+
+    async def test_pubsub_reaches_other_worker(self, open_stores: StoreOpener) -> None:
+        listener, publisher = open_stores(), open_stores()
+        await publisher.publish("conv.1", {"text": "published before anyone listened"})
+        async with listener.subscribe("conv.1", "conv.2") as events:
+            await publisher.publish("conv.1", {"text": "您好，请问有什么可以帮您？"})
+            await publisher.publish("elsewhere", {"text": "not for us"})
+            await publisher.publish("conv.2", {"event": "conversation.updated", "unread": 2})
+            received = [await asyncio.wait_for(anext(events), 5) for _ in range(2)]
+        assert received == [
+            {"text": "您好，请问有什么可以帮您？"},
+            {"event": "conversation.updated", "unread": 2},
+        ]
+        if isinstance(listener, RedisStore):
+            channel = listener.keys("topic", "conv.1")
+            assert await listener.client.pubsub_numsub(channel) == [(channel, 0)], "unsubscribed"
+
+    async def test_claim_many(self, store_backend: str, clock: FakeClock, store: Store) -> None:
+        a, b = store.keys("dedupe", "a"), store.keys("dedupe", "b")
+        assert await store.claim(a, 600)
+        assert await store.claim_many([(a, 600), (b, 120), (b, 600)]) == [False, True, False]
+        assert await store.claim_many([]) == []
+        await assert_lives(store_backend, clock, store, b, 120)
+
+    async def test_ping(self, store: Store) -> None:
+        await store.ping()
+
+
+async def test_memory_store_drops_idle_lock_entries_and_subscribers(clock: FakeClock) -> None:
+    """The memory store must not grow with every conversation it has seen."""
+    store = MemoryStore(clock)
+    for conversation in ("wechat:o1", "wechat:o2"):
+        async with store.lock(conversation):
+            pass
+    with pytest.raises(LockTimeout):
+        async with store.lock("wechat:o3"):
+            async with store.lock("wechat:o3", wait=0):
+                pass
+    async with store.subscribe("conv.1"):
+        assert store._subscribers
+    assert store._locks == {}
+    assert store._subscribers == {}
