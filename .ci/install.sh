@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Install what the tests need on a fresh Debian machine, and nothing when it is already there:
-# the services the contract tests run against (PostgreSQL, Redis), Chromium for the browser tests,
-# and the Python dependencies in .venv. Safe to run before every test run.
+# Install what the bot and its tests need on a fresh Debian machine, and nothing when it is already
+# there: the services the tests run against (PostgreSQL, Redis), Chromium for the browser tests, and
+# the Python dependencies in .venv. Safe to run before every run. `--runtime` installs only what the
+# bot itself needs on its embedded default (Python packages; no servers, no browser).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-packages=(postgresql redis-server chromium)
+runtime_only=false
+[[ ${1:-} == --runtime ]] && runtime_only=true
+
+packages=()
+$runtime_only || packages+=(postgresql redis-server chromium)
 [[ -x .venv/bin/python ]] || packages+=(python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
@@ -24,12 +29,14 @@ fi
 # The dependencies declared in pyproject.toml (main, test and bench extras), read at each run so a
 # newly added one is installed; pip is quick when everything is satisfied. The project itself is
 # not installed: pytest runs from the repository root and imports it from the checkout.
-mapfile -t requirements < <(.venv/bin/python - <<'PY'
+mapfile -t requirements < <(.venv/bin/python - "$runtime_only" <<'PY'
+import sys
 import tomllib
 
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
 extras = project.get("optional-dependencies", {})
-for requirement in [*project["dependencies"], *extras.get("test", []), *extras.get("bench", [])]:
+groups = [] if sys.argv[1] == "true" else ["test", "bench"]
+for requirement in [*project["dependencies"], *(r for group in groups for r in extras.get(group, []))]:
     print(requirement)
 PY
 )

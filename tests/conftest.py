@@ -36,7 +36,7 @@ def clock() -> FakeClock:
 
 def _unavailable(variable: str, reason: str) -> NoReturn:
     """Skip the test, or fail it when running in CI."""
-    message = f"{variable}: {reason} (start the services with `bash .ci/services.sh`)"
+    message = f"{variable}: {reason} (`bash .ci/test.sh` sets the URLs and starts the services)"
     if os.environ.get("CI"):
         pytest.fail(f"{message}; CI is set, so this fails instead of skipping", pytrace=False)
     pytest.skip(message)

@@ -10,6 +10,7 @@ names a conversation; it is never derived from anything a second visitor could g
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import logging
@@ -56,8 +57,8 @@ class WebChatChannel(Channel):
         ]
 
     async def page(self, request: web.Request) -> web.Response:
-        html = (STATIC / "chat.html").read_text(encoding="utf-8")
-        return web.Response(text=html.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
+        page = (STATIC / "chat.html").read_text(encoding="utf-8")
+        return web.Response(text=page.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
                             content_type="text/html")
 
     @property
@@ -93,7 +94,7 @@ class WebChatChannel(Channel):
         ws = web.WebSocketResponse(heartbeat=30)
         await ws.prepare(request)
         subscription = self._runtime.store.subscribe(topic(user_id))
-        pump = request.app.loop.create_task(_forward(subscription, ws))
+        pump = asyncio.create_task(_forward(subscription, ws))
         try:
             async for message in ws:
                 if message.type == WSMsgType.ERROR:

@@ -100,9 +100,7 @@ class MemoryStore(Store):
         raw = self._live(self.keys("state", conversation))
         return None if raw is None else json.loads(raw)
 
-    async def set_state(
-        self, conversation: str, state: Mapping[str, Any], ttl: float | None = None
-    ) -> None:
+    async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
         await self.set(self.keys("state", conversation), json.dumps(state, ensure_ascii=False), ttl)
 
     async def clear_state(self, conversation: str) -> None:
@@ -110,7 +108,12 @@ class MemoryStore(Store):
 
     # --- locks: a lease per name; waiters wake on release, on lease end or at their wait limit ---
     @asynccontextmanager
-    async def lock(self, name: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+    async def lock(
+        self,
+        name: str,
+        timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
+        wait: float = 5.0,
+    ) -> AsyncIterator[None]:
         token = object()
         await self._acquire(name, token, timeout, wait)
         try:
@@ -118,7 +121,7 @@ class MemoryStore(Store):
         finally:
             self._release(name, token)
 
-    async def _acquire(self, name: str, token: object, timeout: float, wait: float) -> None:
+    async def _acquire(self, name: str, token: object, lease: float, wait: float) -> None:
         slot = self._locks.setdefault(name, _LockSlot())
         give_up_at = self._clock.monotonic() + wait
         slot.waiters += 1
@@ -126,7 +129,7 @@ class MemoryStore(Store):
             while True:
                 now = self._clock.monotonic()
                 if slot.holder is None or slot.expires_at <= now:
-                    slot.holder, slot.expires_at = token, now + timeout
+                    slot.holder, slot.expires_at = token, now + lease
                     return
                 if now >= give_up_at:
                     raise LockTimeout(f"lock {name!r} still held after waiting {wait} s")

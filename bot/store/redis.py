@@ -53,6 +53,8 @@ class RedisStore(Store):
 
     def __init__(self, client: Redis, clock: Clock, keys: KeyBuilder | None = None) -> None:
         """`client` must be created with `decode_responses=True`; the store closes it in `close()`."""
+        if not client.get_encoder().decode_responses:
+            raise ValueError("RedisStore needs a client created with decode_responses=True")
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
@@ -98,9 +100,7 @@ class RedisStore(Store):
         raw = await self.client.get(self.keys("state", conversation))
         return None if raw is None else json.loads(raw)
 
-    async def set_state(
-        self, conversation: str, state: Mapping[str, Any], ttl: float | None = None
-    ) -> None:
+    async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
         await self.set(self.keys("state", conversation), json.dumps(state, ensure_ascii=False), ttl)
 
     async def clear_state(self, conversation: str) -> None:
@@ -108,7 +108,12 @@ class RedisStore(Store):
 
     # --- locks ---
     @asynccontextmanager
-    async def lock(self, name: str, timeout: float = 10.0, wait: float = 5.0) -> AsyncIterator[None]:
+    async def lock(
+        self,
+        name: str,
+        timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
+        wait: float = 5.0,
+    ) -> AsyncIterator[None]:
         lock = self.client.lock(
             self.keys("lock", name),
             timeout=timeout,

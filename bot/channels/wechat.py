@@ -1,0 +1,216 @@
+"""The WeChat Official Account webhook: `GET /wechat` (URL verification) and `POST /wechat` (messages).
+
+One POST, end to end (ARCHITECTURE §2):
+
+1. Check `signature` (and, in safe mode, the timestamp window and `msg_signature`), read the body
+   (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
+   failure is a 4xx before anything is written (`wechat_protocol`).
+2. Claim the delivery (`wechat_dedupe`): a retry of a message already handled, or being handled,
+   gets the same passive reply (or `success`) and never reaches the dispatcher a second time.
+3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
+   text is the passive reply (recorded as sent) and the rest go through the customer-service API in
+   order. Late: answer `success` and send everything through the API once it is ready.
+
+Background sends are tasks the channel keeps and awaits on `stop()`. Customer text never reaches
+the log: only openids, message ids and types do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+
+from bot.channels import wechat_protocol as protocol
+from bot.channels.base import Channel
+from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
+from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.config import Settings
+from bot.errors import BadRequest, ConfigError, DeliveryFailed
+from bot.events import Outcome
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("csbot.wechat")
+
+PATH = "/wechat"
+#: How long `stop()` lets background sends finish before cancelling them.
+STOP_GRACE_S = 10.0
+
+
+class WeChatChannel(Channel):
+    name = "wechat"
+    max_bytes = 2000
+
+    def __init__(self, settings: Settings, *, http: aiohttp.ClientSession | None = None) -> None:
+        if not settings.wechat_token:
+            raise ConfigError("invalid setting WECHAT_TOKEN: required for the WeChat channel")
+        self.settings = settings
+        self.token = settings.wechat_token
+        self.crypto = (WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid or "")
+                       if settings.wechat_aes_key else None)
+        self._http = http
+        self.runtime: Runtime | None = None
+        self.api: WeChatAPI | None = None
+        self.deliveries: Deliveries | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def safe_mode(self) -> bool:
+        return self.crypto is not None
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        return [web.get(PATH, self.verify), web.post(PATH, self.receive)]
+
+    async def start(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        settings = self.settings
+        self.api = WeChatAPI(
+            appid=settings.wechat_appid or "", appsecret=settings.wechat_appsecret or "",
+            base_url=settings.wechat_api_base, timeout_s=settings.wechat_http_timeout_s,
+            store=runtime.store, clock=runtime.clock, session=self._http,
+        )
+        self.deliveries = Deliveries(runtime.store, runtime.clock, ttl=settings.dedupe_ttl_s)
+
+    async def stop(self) -> None:
+        if self._tasks:
+            pending = set(self._tasks)
+            _, late = await asyncio.wait(pending, timeout=STOP_GRACE_S)
+            for task in late:
+                log.warning("wechat background send cancelled on shutdown")
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+        if self.api is not None:
+            await self.api.close()
+
+    @property
+    def _runtime(self) -> Runtime:
+        assert self.runtime is not None and self.deliveries is not None, "channel used before start()"
+        return self.runtime
+
+    # --- HTTP ---
+    async def verify(self, request: web.Request) -> web.Response:
+        """WeChat's URL check: echo `echostr` when the signature is ours."""
+        try:
+            self._check_query(request.query)
+        except BadRequest as exc:
+            return web.Response(status=exc.status, text=exc.reason)
+        return web.Response(text=request.query.get("echostr", ""))
+
+    async def receive(self, request: web.Request) -> web.Response:
+        try:
+            self._check_query(request.query)
+            message = self._read(await request.read(), request.query)
+        except BadRequest as exc:
+            log.info("wechat request refused (%d): %s", exc.status, exc.reason)
+            return web.Response(status=exc.status, text=exc.reason)
+        started = self._runtime.clock.monotonic()
+        budget = self.settings.wechat_passive_budget_s
+        assert self.deliveries is not None
+        entry = await self.deliveries.enter(message.dedupe_ids(), budget)
+        if isinstance(entry, Answered):
+            log.info("wechat retry of %s from %s answered from the first delivery", message.source_id,
+                     message.from_user)
+            text = entry.text
+        else:
+            try:
+                text = await self._handle(entry, message, budget - (self._runtime.clock.monotonic() - started))
+            except Exception:
+                log.exception("wechat %s %s from %s failed", message.kind, message.source_id, message.from_user)
+                return web.Response(status=500, text="internal error")
+        now = int(self._runtime.clock.time())
+        body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
+        content_type = "text/plain" if body == protocol.SUCCESS else "application/xml"
+        return web.Response(text=body, content_type=content_type)
+
+    def _check_query(self, query: Any) -> None:
+        timestamp = query.get("timestamp")
+        if not protocol.signature_ok(self.token, query.get("signature"), timestamp, query.get("nonce")):
+            raise BadRequest("bad or missing signature", 403)
+        if self.safe_mode and not protocol.timestamp_fresh(timestamp, self._runtime.clock.time()):
+            raise BadRequest("timestamp outside the accepted window", 403)
+
+    def _read(self, body: bytes, query: Any) -> protocol.WeChatMessage:
+        xml = protocol.decode_body(body)
+        if self.crypto is not None:
+            msg_signature = query.get("msg_signature")
+            if not msg_signature or query.get("encrypt_type", "aes") != "aes":
+                raise BadRequest("safe mode needs encrypt_type=aes and msg_signature", 403)
+            xml = protocol.decrypt(self.crypto, xml, msg_signature, query["timestamp"], query["nonce"])
+        return protocol.parse(xml)
+
+    # --- handling ---
+    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, budget: float) -> str | None:
+        """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
+        runtime = self._runtime
+        inbound = protocol.to_inbound(message, runtime.clock.now())
+        log.info("wechat %s %s from %s", inbound.kind, message.source_id, message.from_user)
+        work = self._spawn(self._dispatch(lease, inbound))
+        timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
+        try:
+            await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
+            self._spawn(self._deliver_late(work, lease, message.from_user))
+            raise
+        finally:
+            timer.cancel()
+        if not work.done():
+            log.info("wechat %s from %s: answer late, sending via the kf API", message.source_id,
+                     message.from_user)
+            self._spawn(self._deliver_late(work, lease, message.from_user))
+            return None
+        outcome: Outcome = work.result()
+        passive = outcome.texts[0] if outcome.texts else None
+        assert self.deliveries is not None
+        await self.deliveries.finish(lease, passive)
+        if passive is not None:
+            await runtime.recorder.mark_delivery(outcome.message_ids[0], "sent")
+        if len(outcome.texts) > 1:
+            self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
+                                            source_ids=outcome.message_ids[1:]))
+        return passive
+
+    async def _dispatch(self, lease: Lease, inbound: Any) -> Outcome:
+        assert self.deliveries is not None
+        try:
+            return await self._runtime.dispatcher.handle(inbound, self.max_bytes)
+        except BaseException:
+            await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
+            raise
+
+    async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, user_id: str) -> None:
+        try:
+            outcome = await work
+        except Exception:
+            return  # logged by _spawn's callback for the dispatch task
+        assert self.deliveries is not None
+        await self.deliveries.finish(lease, None)
+        if outcome.texts:
+            await self._runtime.outbox.send(self.name, user_id, outcome.texts, source_ids=outcome.message_ids)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("wechat background task failed: %s", type(task.exception()).__name__)
+
+    # --- later messages ---
+    async def push(self, user_id: str, text: str) -> None:
+        """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed."""
+        assert self.api is not None, "channel used before start()"
+        try:
+            await self.api.send_text(user_id, text)
+        except WeChatAPIError as exc:
+            raise DeliveryFailed(exc.reason) from exc

@@ -1,0 +1,186 @@
+"""An async client for the few WeChat Official Account APIs the bot calls, on aiohttp.
+
+wechatpy's own client is blocking (requests), so it is never used here; wechatpy stays a protocol
+library. Every call has a timeout (`settings.wechat_http_timeout_s`) and answers either a parsed
+JSON object or `WeChatAPIError` with a short `reason` that can be recorded on a message row.
+
+The access token is shared by every worker through the store: the cached token and its expiry
+sit under one key; a worker that finds it missing, expiring or rejected refreshes it under
+`store.lock(...)` and re-reads the cache once it holds the lock (double-checked), so a fleet that
+notices an expired token at the same moment makes one `cgi-bin/token` call, not one per worker
+(WeChat caps those calls per day, and each call invalidates the previous token after 5 minutes).
+A call refused with 40001/40014/42001 (token invalid or expired) refreshes the token once and
+retries once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from bot.clock import Clock
+from bot.errors import ChannelError
+from bot.store.base import LockTimeout, Store
+
+log = logging.getLogger("csbot.wechat")
+
+TOKEN_ERRORS = frozenset({40001, 40014, 42001})  # invalid credential, invalid token, token expired
+#: Refresh a token this long before WeChat says it expires, so no call carries a dying token.
+TOKEN_MARGIN_S = 300
+#: Why a platform refused a message, as recorded on the message row.
+REASONS = {
+    45015: "outside_48h_window",
+    45047: "over_send_cap",
+    45002: "content_too_long",
+    43004: "not_subscribed",
+    40003: "invalid_openid",
+}
+
+
+class WeChatAPIError(ChannelError):
+    """WeChat refused a call (`errcode`), or the call did not complete (`reason` timeout/network)."""
+
+    def __init__(self, reason: str, errcode: int | None = None, errmsg: str = "") -> None:
+        super().__init__(f"{reason} ({errcode}: {errmsg})" if errcode is not None else reason)
+        self.reason = reason
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+    @classmethod
+    def from_errcode(cls, errcode: int, errmsg: str) -> WeChatAPIError:
+        return cls(REASONS.get(errcode, f"errcode_{errcode}"), errcode, errmsg)
+
+
+class WeChatAPI:
+    def __init__(
+        self, *, appid: str, appsecret: str, base_url: str, timeout_s: float, store: Store, clock: Clock,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.appid = appid
+        self._secret = appsecret
+        self.base_url = base_url.rstrip("/")
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.store = store
+        self.clock = clock
+        self._session = session
+        self._owns_session = session is None
+        self._token_key = store.keys("wechat", "token", appid)
+        self._lock_name = store.keys("wechat", "token-refresh", appid)
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        if self._session is None:  # created lazily: it must be made inside the running loop
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    async def close(self) -> None:
+        if self._owns_session and self._session is not None:
+            await self._session.close()
+        self._session = None
+
+    # --- access token ---
+    async def access_token(self, *, rejected: str | None = None) -> str:
+        """A live token from the shared cache, refreshed by one worker when missing or `rejected`."""
+        token = await self._cached_token()
+        if token and token != rejected:
+            return token
+        lease = 2 * (self._timeout.total or 5.0)
+        try:
+            async with self.store.lock(self._lock_name, timeout=lease, wait=lease):
+                token = await self._cached_token()  # another worker may have refreshed while we waited
+                if token and token != rejected:
+                    return token
+                return await self._refresh()
+        except LockTimeout:
+            raise WeChatAPIError("token_refresh_busy") from None
+
+    async def _cached_token(self) -> str | None:
+        raw = await self.store.get(self._token_key)
+        if not raw:
+            return None
+        try:
+            cached = json.loads(raw)
+            token, expires_at = cached["token"], float(cached["expires_at"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        return token if expires_at > self.clock.time() else None
+
+    async def _refresh(self) -> str:
+        params = {"grant_type": "client_credential", "appid": self.appid, "secret": self._secret}
+        data = await self._request("GET", "/cgi-bin/token", params=params)
+        token, expires_in = data.get("access_token"), data.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
+            raise WeChatAPIError("bad_token_response")
+        lifetime = max(float(expires_in) - TOKEN_MARGIN_S, float(expires_in) / 2)
+        payload = {"token": token, "expires_at": self.clock.time() + lifetime}
+        await self.store.set(self._token_key, json.dumps(payload), ttl=lifetime)
+        log.info("wechat access token refreshed for %s, valid %.0f s", self.appid, lifetime)
+        return token
+
+    # --- calls ---
+    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """POST JSON to an API that takes `access_token`; retries once with a fresh token when it is refused."""
+        token = await self.access_token()
+        try:
+            return await self._request("POST", path, params={"access_token": token}, payload=payload)
+        except WeChatAPIError as exc:
+            if exc.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("wechat token refused (%s) on %s; refreshing once", exc.errcode, path)
+        token = await self.access_token(rejected=token)
+        return await self._request("POST", path, params={"access_token": token}, payload=payload)
+
+    async def send_text(self, openid: str, text: str) -> None:
+        """A customer-service (kf) text message; allowed within 48 h of the customer's last message."""
+        await self.call("/cgi-bin/message/custom/send",
+                        {"touser": openid, "msgtype": "text", "text": {"content": text}})
+
+    async def send_template(
+        self, openid: str, template_id: str, data: dict[str, Any], *, url: str | None = None
+    ) -> int:
+        """A template message (outside the 48 h window); returns its msgid."""
+        payload: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
+        if url:
+            payload["url"] = url
+        return int((await self.call("/cgi-bin/message/template/send", payload)).get("msgid", 0))
+
+    async def create_qrcode(self, scene: str, *, expire_seconds: int | None = None) -> dict[str, Any]:
+        """A parametric QR code: temporary with `expire_seconds`, else permanent; returns ticket and url."""
+        payload: dict[str, Any] = {"action_info": {"scene": {"scene_str": scene}}}
+        if expire_seconds is None:
+            payload["action_name"] = "QR_LIMIT_STR_SCENE"
+        else:
+            payload.update(action_name="QR_STR_SCENE", expire_seconds=expire_seconds)
+        return await self.call("/cgi-bin/qrcode/create", payload)
+
+    async def _request(
+        self, method: str, path: str, *, params: dict[str, str], payload: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        body = None if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else None
+        try:
+            async with self.session.request(method, self.base_url + path, params=params, data=body,
+                                            headers=headers, timeout=self._timeout) as response:
+                raw = await response.read()
+                status = response.status
+        except TimeoutError:  # never log the URL: it carries the secret or the token
+            raise WeChatAPIError("timeout") from None
+        except aiohttp.ClientError as exc:
+            raise WeChatAPIError("network", errmsg=type(exc).__name__) from None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise WeChatAPIError(f"http_{status}" if status >= 400 else "bad_response") from None
+        if not isinstance(data, dict):
+            raise WeChatAPIError("bad_response")
+        errcode = data.get("errcode", 0)
+        if errcode:
+            code = errcode if isinstance(errcode, int) else -1
+            raise WeChatAPIError.from_errcode(code, str(data.get("errmsg", "")))
+        if status >= 400:
+            raise WeChatAPIError(f"http_{status}")
+        return data
+

@@ -1,0 +1,141 @@
+"""Retry-safe claims for WeChat deliveries: one message is handled once, whichever worker gets it.
+
+WeChat re-posts a message it got no answer to within 5 s (three tries in all), possibly to another
+worker. Each delivery is keyed (by the channel) on FromUserName+MsgId, or FromUserName+CreateTime+
+Event for events, and the key moves through two values in the shared store:
+
+- `processing:<token>`: a short lease (`lease_s`, a few seconds) taken with `claim` (SET NX) by the
+  worker that handles the message, renewed by a heartbeat while the handler runs. A worker that dies
+  stops renewing, the lease runs out, and the next retry re-claims the key and handles the message,
+  so a crash never makes a message vanish;
+- `done:<json>`: the passive reply text (or null for `success`) once the outcome is known, kept for
+  `ttl` (settings.dedupe_ttl_s, at least 5 minutes), so every later retry gets the same answer.
+
+A retry that finds a live lease waits, within its own passive budget, for the result: woken at once
+by the holder when it is in this process, by polling the store (`poll_s`) when it is on another
+worker. If the lease disappears meanwhile (the holder died, or gave up after an error) the waiter
+re-claims and becomes the holder; if its budget ends first it answers `success`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.store.base import Store
+
+PROCESSING = "processing:"
+DONE = "done:"
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """This delivery was handled already (or is still being handled past our budget): answer `text`,
+    or `success` when it is None."""
+
+    text: str | None
+
+
+@dataclass(eq=False, slots=True)
+class Lease:
+    """The right to handle one delivery; end it with `Deliveries.finish` or `Deliveries.abandon`."""
+
+    key: str
+    value: str
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    heartbeat: asyncio.Task[None] | None = None
+
+
+class Deliveries:
+    def __init__(self, store: Store, clock: Clock, *, ttl: float, lease_s: float = 2.0, poll_s: float = 0.1):
+        self.store = store
+        self.clock = clock
+        self.ttl = ttl
+        self.lease_s = lease_s
+        self.poll_s = poll_s
+        self._local: dict[str, Lease] = {}  # leases this process holds, so local retries wake at once
+
+    def key(self, ids: tuple[str, ...]) -> str:
+        return self.store.keys("wechat-delivery", *ids)
+
+    async def enter(self, ids: tuple[str, ...], budget_s: float) -> Lease | Answered:
+        """Claim the delivery, or wait up to `budget_s` for whoever holds it and return its answer."""
+        key = self.key(ids)
+        started = self.clock.monotonic()
+        while True:
+            lease = await self._claim(key)
+            if lease is not None:
+                return lease
+            value = await self.store.get(key)
+            if value is None:
+                continue  # the lease ran out between our claim and our read: claim again
+            if not value.startswith(PROCESSING):
+                return Answered(_decode(value))
+            remaining = budget_s - (self.clock.monotonic() - started)
+            if remaining <= 0:
+                return Answered(None)
+            await self._pause(key, min(self.poll_s, remaining))
+
+    async def _claim(self, key: str) -> Lease | None:
+        lease = Lease(key, PROCESSING + uuid.uuid4().hex)
+        if not await self.store.claim(key, self.lease_s, lease.value):
+            return None
+        self._local[key] = lease
+        lease.heartbeat = asyncio.create_task(self._beat(lease))
+        return lease
+
+    async def _beat(self, lease: Lease) -> None:
+        """Renew the lease while its holder works; stop as soon as the key is no longer ours."""
+        while True:
+            await self.clock.sleep(self.lease_s / 3)
+            if await self.store.get(lease.key) != lease.value:
+                return
+            await self.store.set(lease.key, lease.value, self.lease_s)
+
+    async def _pause(self, key: str, seconds: float) -> None:
+        holder = self._local.get(key)
+        timer = asyncio.ensure_future(self.clock.sleep(seconds))
+        waits: set[asyncio.Future[object]] = {timer}
+        if holder is not None:
+            waits.add(asyncio.ensure_future(holder.released.wait()))
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+
+    async def finish(self, lease: Lease, text: str | None) -> None:
+        """Record the answer for every later retry and wake local waiters."""
+        await self._stop(lease)
+        await self.store.set(lease.key, DONE + json.dumps(text, ensure_ascii=False), self.ttl)
+        self._release(lease)
+
+    async def abandon(self, lease: Lease) -> None:
+        """Give the delivery back (the handler failed): the next retry handles it again."""
+        await self._stop(lease)
+        try:
+            if await self.store.get(lease.key) == lease.value:
+                await self.store.delete(lease.key)
+        finally:
+            self._release(lease)
+
+    async def _stop(self, lease: Lease) -> None:
+        if lease.heartbeat is not None:
+            lease.heartbeat.cancel()
+            await asyncio.wait([lease.heartbeat])  # let a renewal in flight land before our write
+
+    def _release(self, lease: Lease) -> None:
+        if self._local.get(lease.key) is lease:
+            del self._local[lease.key]
+        lease.released.set()
+
+
+def _decode(value: str) -> str | None:
+    try:
+        text = json.loads(value.removeprefix(DONE))
+    except ValueError:
+        return None
+    return text if isinstance(text, str) else None

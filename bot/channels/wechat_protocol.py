@@ -1,0 +1,218 @@
+"""WeChat's webhook protocol as pure functions: signatures, body guards, parsing, reply rendering.
+
+Nothing here does I/O or reads a clock, so every rule is testable on its own and the channel
+(`wechat.py`) only wires them to HTTP. wechatpy is used for what it is good at: `check_signature`,
+`WeChatCrypto`, `parse_message` and `TextReply`; the guards around it are ours:
+
+- a body is decoded as UTF-8 and refused if it declares a DOCTYPE or an ENTITY, before any parser
+  sees it (XXE, billion laughs); xmltodict, which wechatpy parses with, also keeps entity expansion
+  disabled, so that is a second line rather than the only one;
+- wechatpy's reply rendering puts text into CDATA without escaping, so a `]]>` in a reply would end
+  the section early and break the XML; `cdata_safe` splits it across two sections;
+- fields are checked before they reach the database: an openid, a message id and a type must look
+  like what WeChat sends, since in plaintext mode the body itself is not signed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from bot.errors import BadRequest
+from bot.events import Inbound
+
+#: WeChat accepts this (or an empty body) as "received, no passive reply"; it then does not retry.
+SUCCESS = "success"
+#: Safe mode refuses requests whose timestamp is further than this from our clock (a replayed capture).
+TIMESTAMP_WINDOW_S = 300
+
+_FORBIDDEN_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_DIGITS = re.compile(r"\d{1,12}")
+_NAME = re.compile(r"[a-z0-9_.-]{1,64}")  # MsgType and Event names
+# Characters XML 1.0 cannot carry at all; a reply containing one would be refused by WeChat.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def signature_ok(token: str, signature: str | None, timestamp: str | None, nonce: str | None) -> bool:
+    """The `signature` query parameter every request carries: sha1 of sorted token, timestamp, nonce."""
+    if not (signature and timestamp and nonce):
+        return False
+    try:
+        check_signature(token, signature, timestamp, nonce)
+    except InvalidSignatureException:
+        return False
+    return True
+
+
+def timestamp_fresh(timestamp: str, now: float, window: float = TIMESTAMP_WINDOW_S) -> bool:
+    if not _DIGITS.fullmatch(timestamp):
+        return False
+    return abs(int(timestamp) - now) <= window
+
+
+def decode_body(body: bytes) -> str:
+    """The request body as text, refused before parsing when empty, not UTF-8 or declaring entities."""
+    if not body.strip():
+        raise BadRequest("empty body")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("body is not UTF-8") from None
+    guard_xml(text)
+    return text
+
+
+def guard_xml(text: str) -> None:
+    if _FORBIDDEN_DECLARATIONS.search(text):
+        raise BadRequest("DOCTYPE and ENTITY declarations are not accepted")
+
+
+def decrypt(crypto: WeChatCrypto, text: str, msg_signature: str, timestamp: str, nonce: str) -> str:
+    """Safe mode: check `msg_signature` over the ciphertext and decrypt it.
+
+    A wrong signature is a 403 (someone without the token); a body that verifies but does not
+    decrypt (a wrong EncodingAESKey, a mangled ciphertext, another account's appid) is a 400.
+    """
+    try:
+        plain = crypto.decrypt_message(text, msg_signature, timestamp, nonce)
+    except InvalidSignatureException:
+        raise BadRequest("bad msg_signature", 403) from None
+    except Exception:  # padding, base64, appid or UTF-8 errors all mean "cannot decrypt"
+        raise BadRequest("cannot decrypt the message") from None
+    guard_xml(plain)
+    return plain
+
+
+@dataclass(frozen=True, slots=True)
+class WeChatMessage:
+    """The fields of one pushed message that the channel needs, checked."""
+
+    kind: str  # MsgType, lower-cased
+    from_user: str
+    to_user: str
+    create_time: str
+    msg_id: str | None
+    event: str | None  # lower-cased WeChat Event (wechatpy's subscribe_scan folded back to subscribe)
+    fields: dict[str, str]  # every other top-level text field, by its WeChat name
+
+    def get(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+    @property
+    def source_id(self) -> str:
+        if self.kind == "event" or self.msg_id is None:
+            return f"{self.create_time}:{self.event or self.kind}"
+        return self.msg_id
+
+    def dedupe_ids(self) -> tuple[str, ...]:
+        """FromUserName+MsgId for messages (MsgId alone can collide), +CreateTime+Event for events."""
+        if self.kind == "event" or self.msg_id is None:
+            return (self.from_user, self.create_time, self.event or self.kind)
+        return (self.from_user, self.msg_id)
+
+
+def parse(xml: str) -> WeChatMessage:
+    """Parse a (decrypted) message with wechatpy; anything malformed or incomplete is a 400."""
+    try:
+        message = parse_message(xml)
+    except KeyError:
+        raise BadRequest("MsgType is missing") from None
+    except Exception:  # expat errors, a root that is not <xml>, an empty document
+        raise BadRequest("malformed XML") from None
+    raw: Any = getattr(message, "_data", None)  # the dict wechatpy parsed; it carries every field
+    if not isinstance(raw, dict):
+        raise BadRequest("malformed XML")
+    fields = {name: value for name, value in raw.items() if isinstance(value, str)}
+    kind = fields.get("MsgType", "").strip().lower()
+    from_user = fields.get("FromUserName", "").strip()
+    if not kind or not from_user:
+        raise BadRequest("FromUserName and MsgType are required")
+    if not _OPENID.fullmatch(from_user):
+        raise BadRequest("FromUserName is not an openid")
+    if not _NAME.fullmatch(kind):
+        raise BadRequest("MsgType is not a message type")
+    create_time = fields.get("CreateTime", "0").strip() or "0"
+    if not _DIGITS.fullmatch(create_time):
+        raise BadRequest("CreateTime must be a number")
+    msg_id = fields.get("MsgId", "").strip() or None
+    if msg_id is not None and not _MSG_ID.fullmatch(msg_id):
+        raise BadRequest("MsgId is not an id")
+    event = _event_name(fields) if kind == "event" else None
+    return WeChatMessage(kind, from_user, fields.get("ToUserName", ""), create_time, msg_id, event, fields)
+
+
+def _event_name(fields: dict[str, str]) -> str:
+    event = fields.get("Event", "").strip().lower()
+    if event == "subscribe_scan":  # wechatpy's name for "subscribed by scanning a QR code": restore WeChat's
+        event = "subscribe"
+        fields["EventKey"] = "qrscene_" + fields.get("EventKey", "")
+    elif event == "subscribe_scan_product":
+        event = "subscribe"
+    if not event:
+        raise BadRequest("an event needs Event")
+    if not _NAME.fullmatch(event):
+        raise BadRequest("Event is not an event name")
+    return event
+
+
+#: Extra fields kept per message type, as (Inbound.extra name, WeChat field).
+_EXTRA = {
+    "image": (("media_id", "MediaId"),),
+    "voice": (("media_id", "MediaId"), ("format", "Format")),
+    "video": (("media_id", "MediaId"), ("thumb_media_id", "ThumbMediaId")),
+    "shortvideo": (("media_id", "MediaId"), ("thumb_media_id", "ThumbMediaId")),
+    "location": (("latitude", "Location_X"), ("longitude", "Location_Y"), ("scale", "Scale"), ("label", "Label")),
+    "link": (("title", "Title"), ("description", "Description"), ("url", "Url")),
+    "event": (("latitude", "Latitude"), ("longitude", "Longitude"), ("precision", "Precision"),
+              ("ticket", "Ticket"), ("menu_id", "MenuId")),
+}
+#: The text a non-text message carries into the record (the dispatcher classifies only kind "text").
+_TEXT_FIELD = {"text": "Content", "location": "Label", "link": "Title"}
+
+
+def to_inbound(message: WeChatMessage, received_at: datetime) -> Inbound:
+    """The channel-neutral `Inbound`; recognised speech becomes a text message marked as voice."""
+    kind = message.kind[:24]
+    extra: dict[str, Any] = {name: message.get(wx) for name, wx in _EXTRA.get(message.kind, ()) if message.get(wx)}
+    text = message.get(_TEXT_FIELD.get(message.kind, ""))
+    if message.kind == "voice" and message.get("Recognition").strip():
+        kind, text, extra["voice"] = "text", message.get("Recognition").strip(), True
+    return Inbound(
+        channel="wechat", user_id=message.from_user, kind=kind, received_at=received_at, text=text,
+        source_id=message.source_id, event=message.event, event_key=message.get("EventKey") or None,
+        media_url=message.get("PicUrl") or None, extra=extra,
+    )
+
+
+def cdata_safe(text: str) -> str:
+    """Text that can sit inside `<![CDATA[...]]>`: `]]>` split over two sections, invalid chars dropped."""
+    return _XML_INVALID.sub("", text).replace("]]>", "]]]]><![CDATA[>")
+
+
+def render_text(message: WeChatMessage, text: str, now: int) -> str:
+    """A passive text reply to `message` (wechatpy's `TextReply`, with `]]>` made safe)."""
+    reply = TextReply(source=cdata_safe(message.to_user), target=message.from_user, content=cdata_safe(text),
+                      time=now)
+    return reply.render()
+
+
+def render_reply(
+    message: WeChatMessage, text: str | None, now: int, crypto: WeChatCrypto | None, nonce: str
+) -> str:
+    """The body to answer with: `success` when there is nothing to say, else the (encrypted) reply."""
+    if not text:
+        return SUCCESS
+    xml = render_text(message, text, now)
+    if crypto is None:
+        return xml
+    return crypto.encrypt_message(xml, nonce, str(now))

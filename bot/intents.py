@@ -1,0 +1,162 @@
+"""Intent matcher: which of the shop's intents (TAXONOMY.md) a customer message is about.
+
+No model is downloaded and nothing leaves the process: the shop's own phrases in
+`scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
+- keywords (strong, specific phrases): when keywords of several intents occur, the taxonomy's
+  precedence decides: human > complaint > after_sales.* > logistics.* > other business intents >
+  goodbye > thanks > greeting > unknown. Social and small-talk keywords are weak: they yield when
+  the message clearly matches a business example ("在吗 发个实物图看看" is a product question);
+- similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
+  example per intent), which generalises to wordings no keyword foresaw.
+
+Confidence: a keyword decision scores 0.7-0.95; a similarity decision scores from the best
+similarity and its margin over the runner-up intent, so vague or off-topic text stays below the
+dispatcher's 0.5. Text that matches nothing is `unknown` with confidence 0.
+
+Order and case numbers are cut out before classifying (their digits are not words). A message that
+is only a case number is `after_sales.progress` (0.6: a case number is asked about for its
+progress); one that is only an order number (or an order number with words that match nothing) is
+`logistics.track` with 0.45, below the default threshold, so the dispatcher asks what the customer
+wants while already holding the order number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jieba
+import yaml
+
+from bot.extract import compile_order_patterns, split_numbers
+from bot.intent_index import Analyzer, ExampleIndex, KeywordSpotter
+
+UNKNOWN = "unknown"
+_PROGRESS = "after_sales.progress"
+_TRACK = "logistics.track"
+_SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7}
+_BUSINESS_RANK = 4  # ranks below this number are business intents
+
+_SIM_FLOOR = 0.3  # below this best similarity, nothing fits
+_OVERRIDE_SIM = 0.55  # a business example this similar beats a social/small-talk keyword
+_CASE_ONLY_CONFIDENCE = 0.6
+_ORDER_ONLY_CONFIDENCE = 0.45
+
+
+def _rank(intent: str) -> int:
+    """Precedence rank from TAXONOMY.md, lower wins."""
+    if intent == "human":
+        return 0
+    if intent == "complaint":
+        return 1
+    if intent.startswith("after_sales."):
+        return 2
+    if intent.startswith("logistics."):
+        return 3
+    if intent == UNKNOWN:
+        return 8
+    return _SOCIAL_RANKS.get(intent, _BUSINESS_RANK)
+
+
+def warm_up_jieba() -> None:
+    """Load jieba's dictionary now (idempotent, quiet), not on the first customer message."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+
+@dataclass(frozen=True, slots=True)
+class IntentMatch:
+    intent: str
+    confidence: float
+    order_no: str | None
+    case_no: str | None
+
+    def as_json(self, text: str) -> dict[str, Any]:
+        return {
+            "text": text,
+            "intent": self.intent,
+            "confidence": round(self.confidence, 3),
+            "order_no": self.order_no,
+            "case_no": self.case_no,
+        }
+
+
+class IntentMatcher:
+    """Classifies messages against one intents.yaml; build once, classify many (thread-safe reads)."""
+
+    def __init__(
+        self,
+        synonyms: Mapping[str, str],
+        keywords: Mapping[str, Sequence[str]],
+        examples: Mapping[str, Sequence[str]],
+        extra_words: Sequence[str] = (),
+        order_patterns: Sequence[str] | None = None,
+    ) -> None:
+        warm_up_jieba()
+        self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *examples]))
+        self._analyzer = Analyzer(synonyms)
+        canon_keywords = {
+            intent: ["*".join(self._analyzer.canon(piece) for piece in k.split("*")) for k in ks]
+            for intent, ks in keywords.items()
+        }
+        pieces = (p for ks in canon_keywords.values() for k in ks for p in k.split("*"))
+        for word in [*extra_words, *pieces]:
+            if len(word) > 1 and not word.isascii():
+                jieba.add_word(word)
+        self._keywords = KeywordSpotter(
+            {intent: [k for k in ks if k.strip("*")] for intent, ks in canon_keywords.items()}
+        )
+        self._index = ExampleIndex(
+            (intent, self._analyzer.features(self._analyzer.canon(text)))
+            for intent, texts in examples.items()
+            for text in texts
+        )
+        self._order_patterns = compile_order_patterns(order_patterns)
+
+    @classmethod
+    def from_yaml(cls, path: Path, order_patterns: Sequence[str] | None = None) -> IntentMatcher:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        intents = data.get("intents") or {}
+        return cls(
+            synonyms={str(k): str(v) for k, v in (data.get("synonyms") or {}).items()},
+            keywords={name: [str(k) for k in (spec or {}).get("keywords") or []] for name, spec in intents.items()},
+            examples={name: [str(e) for e in (spec or {}).get("examples") or []] for name, spec in intents.items()},
+            extra_words=[str(w) for w in data.get("words") or []],
+            order_patterns=order_patterns,
+        )
+
+    def classify(self, text: str) -> IntentMatch:
+        if not text or text.isspace():
+            return IntentMatch(UNKNOWN, 0.0, None, None)
+        order_no, case_no, rest = split_numbers(text, self._order_patterns)
+        canon = self._analyzer.canon(rest)
+        intent, confidence = self._decide(canon, case_no is not None) if canon else (UNKNOWN, 0.0)
+        if intent == UNKNOWN and confidence == 0.0:
+            if case_no:
+                intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE
+            elif order_no:
+                intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
+        return IntentMatch(intent, confidence, order_no, case_no)
+
+    def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
+        hits = self._keywords.hits(canon)
+        if has_case:  # a case number is itself a strong after-sales progress signal
+            hits.setdefault(_PROGRESS, 2)
+        sims = self._index.scores(self._analyzer.features(canon))
+        ranked = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)
+        best, s1 = ranked[0] if ranked else (UNKNOWN, 0.0)
+        s2 = ranked[1][1] if len(ranked) > 1 else 0.0
+        if hits:
+            top = min(_rank(i) for i in hits)
+            tied = [i for i in hits if _rank(i) == top]
+            winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
+            weak = top > _BUSINESS_RANK
+            if not (weak and best not in hits and _rank(best) <= _BUSINESS_RANK and s1 >= _OVERRIDE_SIM):
+                support = min(1.0, sims.get(winner, 0.0) / 0.6)
+                return winner, 0.7 + 0.25 * support - (0.1 if len(tied) > 1 else 0.0)
+        if s1 < _SIM_FLOOR:
+            return UNKNOWN, 0.0
+        return best, min(1.0, s1 + 0.15) * (1.0 - 0.5 * (s2 / s1) ** 2)

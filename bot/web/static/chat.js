@@ -1,0 +1,341 @@
+// The shop chat window's behaviour: a visitor id kept in localStorage, one POST per message (retried
+// once with the same client_msg_id, which the server de-duplicates), replies shown one by one, and a
+// WebSocket for messages sent later (an agent's reply, a follow-up), reconnected with backoff.
+// Customer and server text is only ever put on the page with textContent.
+"use strict";
+
+(() => {
+  const VISITOR_KEY = "csbot.webchat.visitor";
+  const API = "/api/webchat/messages";
+  const MAX_CHARS = 2000; // the server answers 413 above this
+  const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+  const STAGGER_MS = 450; // pause between the parts of one answer
+  const RETRY_DELAY_MS = 800;
+  const REQUEST_TIMEOUT_MS = 20000;
+  const TRANSIENT_STATUS = new Set([502, 503, 504]); // a proxy's "try again": retried like a dropped connection
+  const RECONNECT_BASE_MS = 1000;
+  const RECONNECT_MAX_MS = 30000;
+
+  const TEXT = {
+    failed: "消息发送失败，请稍后重试",
+    offline: "网络好像断开了，消息发送失败，请检查网络后点击红色感叹号重试",
+    tooLong: `消息太长了，请分几次发送（每条最多${MAX_CHARS}字）`,
+    online: "在线",
+    connecting: "连接中…",
+    reconnecting: "重新连接中…",
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    messages: $("messages"),
+    typing: $("typing"),
+    form: $("composer"),
+    input: $("input"),
+    send: $("send"),
+    chips: $("chips"),
+    status: $("status"),
+    statusText: $("status-text"),
+    shopTemplate: $("tpl-shop"),
+    customerTemplate: $("tpl-customer"),
+  };
+
+  // --- ids ---
+
+  function randomId() {
+    const { crypto } = window;
+    if (crypto && typeof crypto.randomUUID === "function") {
+      // randomUUID exists only in secure contexts (https, localhost); a plain-http shop falls through
+      return crypto.randomUUID().replace(/[^A-Za-z0-9-]/g, "");
+    }
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function loadVisitorId() {
+    let id = null;
+    try {
+      id = window.localStorage.getItem(VISITOR_KEY);
+    } catch (_) {
+      // storage disabled (private mode): the id lives as long as the page
+    }
+    if (id && ID_PATTERN.test(id)) return id;
+    id = randomId();
+    try {
+      window.localStorage.setItem(VISITOR_KEY, id);
+    } catch (_) {
+      // see above
+    }
+    return id;
+  }
+
+  const visitorId = loadVisitorId();
+
+  // --- rendering ---
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const pad = (n) => String(n).padStart(2, "0");
+
+  function stamp(timeElement, date) {
+    timeElement.dateTime = date.toISOString();
+    timeElement.textContent = `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+  }
+
+  function nearBottom() {
+    const box = el.messages;
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  }
+
+  function scrollToBottom() {
+    el.messages.scrollTop = el.messages.scrollHeight;
+  }
+
+  function append(node, force = false) {
+    const stick = force || nearBottom();
+    el.messages.appendChild(node);
+    if (stick) scrollToBottom();
+    return node;
+  }
+
+  function addShopBubble(text) {
+    const row = el.shopTemplate.content.firstElementChild.cloneNode(true);
+    row.querySelector(".bubble").textContent = text;
+    stamp(row.querySelector(".msg-time"), new Date());
+    return append(row);
+  }
+
+  function addCustomerBubble(text) {
+    const row = el.customerTemplate.content.firstElementChild.cloneNode(true);
+    row.querySelector(".bubble").textContent = text;
+    stamp(row.querySelector(".msg-time"), new Date());
+    return append(row, true);
+  }
+
+  function addSystemLine(text, kind = "") {
+    const line = document.createElement("p");
+    line.className = kind ? `system-line ${kind}` : "system-line";
+    line.setAttribute("role", kind === "error" ? "alert" : "status");
+    line.textContent = text;
+    return append(line, true);
+  }
+
+  // The indicator stays up while any message waits for its answer or an answer is still being shown.
+  let busy = 0;
+
+  function typingStart() {
+    busy += 1;
+    const stick = nearBottom();
+    el.typing.hidden = false;
+    if (stick) scrollToBottom();
+  }
+
+  function typingEnd() {
+    busy = Math.max(0, busy - 1);
+    if (busy === 0) el.typing.hidden = true;
+  }
+
+  // Shop messages (answers and pushes) go through one queue so that they appear in arrival order.
+  let shown = Promise.resolve();
+
+  function showShop(texts) {
+    shown = shown.then(async () => {
+      for (let i = 0; i < texts.length; i += 1) {
+        if (i > 0) await sleep(STAGGER_MS);
+        addShopBubble(texts[i]);
+      }
+    });
+    return shown;
+  }
+
+  // --- sending ---
+
+  class SendError extends Error {}
+
+  async function fetchWithTimeout(url, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      return await fetch(url, { ...options, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function post(message) {
+    const body = JSON.stringify({ user_id: visitorId, text: message.text, client_msg_id: message.id });
+    for (let attempt = 1; ; attempt += 1) {
+      let response;
+      try {
+        response = await fetchWithTimeout(API, {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body,
+          credentials: "same-origin",
+          cache: "no-store",
+        });
+      } catch (_) {
+        if (attempt === 1) {
+          await sleep(RETRY_DELAY_MS);
+          continue; // same client_msg_id: if the first one did arrive, the server answers it again
+        }
+        throw new SendError(navigator.onLine === false ? TEXT.offline : TEXT.failed);
+      }
+      if (TRANSIENT_STATUS.has(response.status) && attempt === 1) {
+        await sleep(RETRY_DELAY_MS);
+        continue;
+      }
+      if (!response.ok) throw new SendError(response.status === 413 ? TEXT.tooLong : TEXT.failed);
+      let data;
+      try {
+        data = await response.json();
+      } catch (_) {
+        throw new SendError(TEXT.failed);
+      }
+      const replies = data && Array.isArray(data.replies) ? data.replies : [];
+      return replies.filter((text) => typeof text === "string" && text.length > 0);
+    }
+  }
+
+  async function deliver(message, row) {
+    const resend = row.querySelector(".resend");
+    row.classList.remove("failed");
+    row.classList.add("pending");
+    resend.hidden = true;
+    typingStart();
+    try {
+      const replies = await post(message);
+      row.classList.remove("pending");
+      await showShop(replies);
+    } catch (error) {
+      row.classList.remove("pending");
+      row.classList.add("failed");
+      resend.hidden = false;
+      addSystemLine(error instanceof SendError ? error.message : TEXT.failed, "error");
+    } finally {
+      typingEnd();
+    }
+  }
+
+  function send(raw) {
+    const text = raw.replace(/\r\n?/g, "\n").trim();
+    if (!text) return;
+    if (text.length > MAX_CHARS) {
+      addSystemLine(TEXT.tooLong, "error");
+      return;
+    }
+    const message = { id: randomId(), text };
+    const row = addCustomerBubble(text);
+    row.querySelector(".resend").addEventListener("click", () => {
+      if (!row.classList.contains("pending")) deliver(message, row);
+    });
+    deliver(message, row);
+  }
+
+  // --- composer ---
+
+  function autosize() {
+    el.input.style.height = "auto";
+    el.input.style.height = `${Math.min(el.input.scrollHeight + 2, 120)}px`;
+  }
+
+  function refreshSendButton() {
+    el.send.disabled = el.input.value.trim() === "";
+  }
+
+  function submitInput() {
+    const text = el.input.value;
+    if (!text.trim()) return;
+    el.input.value = "";
+    autosize();
+    refreshSendButton();
+    send(text);
+    el.input.focus();
+  }
+
+  el.input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey) return;
+    if (event.isComposing || event.keyCode === 229) return; // Enter that picks a pinyin candidate
+    event.preventDefault();
+    submitInput();
+  });
+  el.input.addEventListener("input", () => {
+    autosize();
+    refreshSendButton();
+  });
+  el.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitInput();
+  });
+  el.chips.addEventListener("click", (event) => {
+    const chip = event.target.closest(".chip");
+    if (chip && chip.dataset.text) send(chip.dataset.text);
+  });
+
+  // --- messages sent later, over the WebSocket ---
+
+  let socket = null;
+  let failures = 0;
+  let reconnectTimer = 0;
+
+  function setStatus(state) {
+    el.status.dataset.state = state;
+    el.statusText.textContent = TEXT[state] || TEXT.connecting;
+  }
+
+  function onPush(raw) {
+    let payload;
+    try {
+      payload = JSON.parse(raw);
+    } catch (_) {
+      return;
+    }
+    if (payload && typeof payload.text === "string" && payload.text) showShop([payload.text]);
+  }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const url = `${scheme}//${window.location.host}/ws/webchat?user_id=${encodeURIComponent(visitorId)}`;
+    let ws;
+    try {
+      ws = new WebSocket(url);
+    } catch (_) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.addEventListener("open", () => {
+      failures = 0;
+      setStatus("online");
+    });
+    ws.addEventListener("message", (event) => onPush(event.data));
+    ws.addEventListener("close", () => {
+      if (socket !== ws) return;
+      socket = null;
+      setStatus("reconnecting");
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer) return;
+    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** failures);
+    failures = Math.min(failures + 1, 10);
+    reconnectTimer = setTimeout(connect, backoff * (0.75 + Math.random() * 0.5));
+  }
+
+  function reconnectNow() {
+    if (socket) return;
+    failures = 0;
+    connect();
+  }
+
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
+
+  setStatus("connecting");
+  connect();
+})();

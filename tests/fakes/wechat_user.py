@@ -1,0 +1,245 @@
+"""A WeChat follower as WeChat's servers present them to our webhook, over real HTTP.
+
+`WeChatUser` builds the XML WeChat pushes for each message type, signs the URL exactly as WeChat
+does (sha1 of the sorted token, timestamp, nonce), in safe mode encrypts the body with wechatpy's
+`WeChatCrypto` and adds `msg_signature`, POSTs it, and reads the passive reply back (checking the
+reply's own signature and decrypting it in safe mode). Nonce, timestamp, MsgId and CreateTime are
+controllable, so a test can send the very same request twice (a WeChat retry) or an old one (a replay).
+
+`wechat_bot(...)` starts the real application (optionally with extra test routers in front of the
+shop's) on a real socket, wired to a `FakeWeChat`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import aiohttp
+import xmltodict
+from aiohttp.test_utils import TestServer
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+from bot.app import RUNTIME, build_app
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.router import Router
+from bot.runtime import Runtime
+from tests.fakes.bot_app import make_settings
+from tests.fakes.wechat_server import FakeWeChat
+
+TOKEN = "csbot-test-token"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat's admin page gives
+ACCOUNT = "gh_0123456789ab"
+
+
+def sign(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+@dataclass(frozen=True)
+class SignedRequest:
+    """One POST exactly as WeChat would send it; send it again to play a retry."""
+
+    params: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class PassiveReply:
+    status: int
+    body: str
+    xml: dict[str, Any] | None  # the (decrypted) reply's fields, when it is XML
+
+    @property
+    def is_success(self) -> bool:
+        return self.status == 200 and self.body in ("success", "")
+
+    @property
+    def content(self) -> str:
+        assert self.xml is not None, f"not an XML reply: {self.status} {self.body[:200]!r}"
+        return self.xml["Content"]
+
+
+class WeChatUser:
+    def __init__(
+        self, session: aiohttp.ClientSession, url: str, *, token: str = TOKEN, appid: str = "",
+        aes_key: str | None = None, openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", account: str = ACCOUNT,
+        clock: Clock | None = None, first_msg_id: int = 23_000_000_000_000_001,
+    ) -> None:
+        self.session = session
+        self.url = url
+        self.token = token
+        self.openid = openid
+        self.account = account
+        self.clock = clock or SystemClock()
+        self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
+        self._msg_ids = itertools.count(first_msg_id)
+        self._nonces = itertools.count(1_000_001)
+
+    def as_user(self, openid: str) -> WeChatUser:
+        """Another follower of the same account, sharing this one's session and MsgId sequence."""
+        other = WeChatUser.__new__(WeChatUser)
+        other.__dict__.update(self.__dict__)
+        other.openid = openid
+        return other
+
+    # --- the XML WeChat pushes ---
+    def xml(self, msg_type: str, fields: dict[str, Any], *, msg_id: int | str | None = -1,
+            create_time: int | None = None, sender: str | None = None) -> str:
+        """A pushed message; `msg_id=-1` takes the next MsgId, None leaves it out (events)."""
+        head = {"ToUserName": self.account, "FromUserName": self.openid if sender is None else sender,
+                "CreateTime": int(self.clock.time()) if create_time is None else create_time,
+                "MsgType": msg_type}
+        if msg_id == -1:
+            msg_id = next(self._msg_ids)
+        tail = {} if msg_id is None else {"MsgId": msg_id}
+        nodes = []
+        for name, value in {**head, **fields, **tail}.items():
+            if isinstance(value, int | float):
+                nodes.append(f"<{name}>{value}</{name}>")
+            else:
+                nodes.append(f"<{name}><![CDATA[{str(value).replace(']]>', ']]]]><![CDATA[>')}]]></{name}>")
+        return "<xml>" + "".join(nodes) + "</xml>"
+
+    def text(self, content: str, **kw: Any) -> str:
+        return self.xml("text", {"Content": content}, **kw)
+
+    def image(self, pic_url: str = "http://mmbiz.qpic.cn/pic.jpg", **kw: Any) -> str:
+        return self.xml("image", {"PicUrl": pic_url, "MediaId": "media_image_1"}, **kw)
+
+    def voice(self, recognition: str | None = None, **kw: Any) -> str:
+        fields = {"MediaId": "media_voice_1", "Format": "amr"}
+        if recognition is not None:
+            fields["Recognition"] = recognition
+        return self.xml("voice", fields, **kw)
+
+    def video(self, kind: str = "video", **kw: Any) -> str:
+        return self.xml(kind, {"MediaId": "media_video_1", "ThumbMediaId": "thumb_1"}, **kw)
+
+    def location(self, x: float = 23.134521, y: float = 113.358803, label: str = "广州市天河区", **kw: Any) -> str:
+        return self.xml("location", {"Location_X": x, "Location_Y": y, "Scale": 20, "Label": label}, **kw)
+
+    def link(self, title: str = "商品链接", url: str = "https://shop.example/item/1", **kw: Any) -> str:
+        return self.xml("link", {"Title": title, "Description": "desc", "Url": url}, **kw)
+
+    def event(self, name: str, key: str | None = None, create_time: int | None = None, **fields: Any) -> str:
+        body: dict[str, Any] = {"Event": name}
+        if key is not None:
+            body["EventKey"] = key
+        body.update(fields)
+        return self.xml("event", body, msg_id=None, create_time=create_time)
+
+    # --- signing and sending ---
+    def signed(self, xml: str | bytes, *, timestamp: int | None = None, nonce: str | None = None) -> SignedRequest:
+        ts = str(int(self.clock.time()) if timestamp is None else timestamp)
+        nonce = nonce or str(next(self._nonces))
+        params = {"signature": sign(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
+                  "openid": self.openid}
+        if self.crypto is None:
+            return SignedRequest(params, xml.encode("utf-8") if isinstance(xml, str) else xml)
+        envelope = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, ts))["xml"]
+        params.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+        body = (f"<xml><ToUserName><![CDATA[{escape(self.account)}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>")
+        return SignedRequest(params, body.encode("utf-8"))
+
+    async def send(self, request: SignedRequest) -> PassiveReply:
+        async with self.session.post(self.url, params=request.params, data=request.body,
+                                     headers={"Content-Type": "text/xml"}) as response:
+            body = await response.text()
+            return PassiveReply(response.status, body, self._read_reply(response.status, body))
+
+    async def post(self, xml: str | bytes, **kw: Any) -> PassiveReply:
+        return await self.send(self.signed(xml, **kw))
+
+    async def say(self, content: str, **kw: Any) -> PassiveReply:
+        return await self.post(self.text(content, **kw))
+
+    async def verify_url(self, echostr: str, *, signature: str | None = None) -> tuple[int, str]:
+        ts, nonce = str(int(self.clock.time())), str(next(self._nonces))
+        params = {"signature": signature or sign(self.token, ts, nonce), "timestamp": ts, "nonce": nonce,
+                  "echostr": echostr}
+        async with self.session.get(self.url, params=params) as response:
+            return response.status, await response.text()
+
+    def _read_reply(self, status: int, body: str) -> dict[str, Any] | None:
+        if status != 200 or not body.lstrip().startswith("<"):
+            return None
+        reply = xmltodict.parse(body)["xml"]
+        if self.crypto is not None:  # checks the reply's MsgSignature too
+            plain = self.crypto.decrypt_message(body, reply["MsgSignature"], reply["TimeStamp"], reply["Nonce"])
+            reply = xmltodict.parse(plain)["xml"]
+        return dict(reply)
+
+
+@dataclass
+class WeChatBot:
+    """The running bot, its runtime, the fake WeChat API it calls, and a way to make followers."""
+
+    runtime: Runtime
+    server: TestServer
+    session: aiohttp.ClientSession
+    wechat: FakeWeChat
+    settings: Settings
+    clock: Clock
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/wechat"))
+
+    def user(self, openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", **kw: Any) -> WeChatUser:
+        return WeChatUser(self.session, self.url, token=self.settings.wechat_token or "",
+                          appid=self.settings.wechat_appid or "", aes_key=self.settings.wechat_aes_key,
+                          openid=openid, clock=self.clock, **kw)
+
+
+@asynccontextmanager
+async def wechat_bot(
+    tmp_path: Path, *, clock: Clock | None = None, routers: Iterable[Router] = (), safe_mode: bool = False,
+    wechat: FakeWeChat | None = None, **settings: Any,
+) -> AsyncIterator[WeChatBot]:
+    """The real app with the WeChat channel on, `routers` in front of the shop's, on a real socket."""
+    from handlers import ROUTERS
+
+    clock = clock or SystemClock()
+    async with FakeWeChat() if wechat is None else _started(wechat) as fake:
+        values: dict[str, Any] = dict(wechat_token=TOKEN, wechat_appid=fake.appid, wechat_appsecret=fake.secret,
+                                      wechat_aes_key=AES_KEY if safe_mode else None, wechat_api_base=fake.url)
+        values.update(settings)
+        config = make_settings(tmp_path, **values)
+        app = build_app(config, [*routers, *ROUTERS], clock=clock)
+        server = TestServer(app, host="127.0.0.1", port=0)
+        await server.start_server()
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield WeChatBot(app[RUNTIME], server, session, fake, config, clock)
+        finally:
+            await server.close()
+
+
+@asynccontextmanager
+async def _started(fake: FakeWeChat) -> AsyncIterator[FakeWeChat]:
+    yield fake  # already started (and closed) by the caller
+
+
+def scripts_with(tmp_path: Path, templates: dict[str, str]) -> Path:
+    """A copy of scripts_zh plus `test.yaml` holding `templates` (keys `test.<name>`), for test routers."""
+    import shutil
+
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    target = tmp_path / "scripts_zh"
+    shutil.copytree(PROJECT_ROOT / "scripts_zh", target, dirs_exist_ok=True)
+    (target / "test.yaml").write_text(yaml.safe_dump(templates, allow_unicode=True), encoding="utf-8")
+    return target

@@ -1,0 +1,48 @@
+"""A wrong setting stops start-up with one line naming the variable, not a traceback."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("WECHAT_AES_KEY", "too-short"),
+        ("BOT_PORT", "eighty"),
+        ("DATABASE_URL", "mysql://x"),
+        ("REDIS_URL", "localhost:6379"),
+        ("WECHAT_API_BASE", "api.weixin.qq.com"),
+        ("SHOP_TIMEZONE", "Mars/Olympus"),
+    ],
+)
+def test_bad_value_names_the_variable(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=f"^invalid setting {variable}: "):
+        load_settings(_env_file=None)
+
+
+def test_defaults_are_the_embedded_setup(monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "BOT_HOST", "BOT_PORT", "WECHAT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(_env_file=None)
+    assert settings.database_url.startswith("sqlite://") and settings.database_url.endswith("data/bot.sqlite3")
+    assert settings.redis_url is None
+    assert (settings.bot_host, settings.bot_port) == ("127.0.0.1", 8080)
+    assert not settings.wechat_enabled
+
+
+def test_cli_prints_one_line_and_exits_2():
+    result = subprocess.run([sys.executable, "main.py", "lint-scripts"], cwd=ROOT, capture_output=True,
+                            text=True, env={"BOT_PORT": "eighty", "PATH": ""}, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: invalid setting BOT_PORT: Input should be a valid integer, unable to parse string as an integer"
+    ]

@@ -1,0 +1,288 @@
+"""The shop chat window in a real browser (Debian's Chromium, headless) against the real app.
+
+Slow answers and lost connections are made with Playwright's request interception, which the test
+controls step by step, so nothing here sleeps to wait for the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page, Route, WebSocketRoute, expect
+
+from models.message import Message
+from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+
+SHOP = "小蜜优选旗舰店"
+API = "**/api/webchat/messages"
+VISITOR_KEY = "csbot.webchat.visitor"
+SCREENSHOT = Path("/tmp/webchat.png")
+
+
+@dataclass
+class Chat:
+    bot: RunningBot
+    page: Page
+
+    @property
+    def customer(self):
+        return self.page.locator(".msg-customer .bubble")
+
+    @property
+    def shop(self):
+        return self.page.locator(".msg-shop .bubble")
+
+    @property
+    def typing(self):
+        return self.page.locator("#typing")
+
+    @property
+    def input(self):
+        return self.page.locator("#input")
+
+    async def visitor_id(self) -> str:
+        return await self.page.evaluate(f"() => localStorage.getItem({VISITOR_KEY!r})")
+
+    async def send(self, text: str) -> None:
+        await self.input.fill(text)
+        await self.input.press("Enter")
+
+    async def push(self, *texts: str) -> None:
+        assert await self.bot.runtime.outbox.send("webchat", await self.visitor_id(), list(texts)) == ["sent"] * len(
+            texts
+        )
+
+
+@pytest.fixture
+async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
+    """The page open at a phone viewport, its WebSocket connected (so pushes from now on reach it)."""
+    require_chromium()  # before starting anything
+    async with (
+        running_bot(make_settings(tmp_path, shop_name=SHOP)) as bot,
+        chromium() as browser,
+        open_page(browser, bot.url("/"), viewport=PHONE) as page,
+    ):
+        await expect(page.locator("#status")).to_have_attribute("data-state", "online")
+        yield Chat(bot, page)
+
+
+async def test_conversation_on_a_phone(chat: Chat) -> None:
+    page = chat.page
+    await expect(page.locator("#shop-name")).to_have_text(SHOP)
+    await expect(page).to_have_title(re.compile(SHOP))
+    await expect(page.locator("#status-text")).to_have_text("在线")
+
+    await chat.send("你好")
+    await expect(chat.customer).to_have_text(["你好"])
+    await expect(chat.shop).to_have_count(1)
+    await expect(chat.shop.first).to_contain_text("您好")
+    await expect(chat.input).to_have_value("")
+    await expect(chat.typing).to_be_hidden()
+    await expect(page.locator(".msg-shop .avatar")).to_be_visible()
+    await expect(page.locator(".msg-shop .msg-time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+
+    await chat.send("什么时候发货")
+    await expect(chat.customer).to_have_count(2)
+    await expect(chat.shop.last).to_contain_text("48小时")
+
+    await chat.push("亲，客服小美为您服务~")
+    await expect(chat.shop.last).to_have_text("亲，客服小美为您服务~")
+    assert not await has_horizontal_scroll(page)
+    await page.screenshot(path=str(SCREENSHOT))
+
+
+async def test_answer_in_several_parts_is_shown_in_order(chat: Chat) -> None:
+    await chat.send("什么时候发货")  # the first answer of a conversation opens with the greeting
+    await expect(chat.shop).to_have_count(2)
+    await expect(chat.shop.nth(0)).to_contain_text("您好")
+    await expect(chat.shop.nth(1)).to_contain_text("48小时")
+
+
+async def test_typing_indicator_shows_while_the_reply_is_pending(chat: Chat) -> None:
+    release = asyncio.Event()
+    held: list[str] = []
+
+    async def hold(route: Route) -> None:
+        held.append(route.request.post_data or "")
+        await release.wait()
+        await route.continue_()
+
+    await chat.page.route(API, hold)
+    await expect(chat.typing).to_be_hidden()
+    await chat.send("你好")
+    await expect(chat.customer).to_have_text(["你好"])
+    await expect(chat.typing).to_be_visible()
+    await expect(chat.typing).to_contain_text("对方正在输入…")
+    assert len(held) == 1
+    assert await chat.shop.count() == 0
+
+    release.set()
+    await expect(chat.shop).to_have_count(1)
+    await expect(chat.typing).to_be_hidden()
+
+
+async def test_pushed_message_appears_over_the_websocket(chat: Chat) -> None:
+    await chat.push("亲，客服小美为您服务~")
+    await expect(chat.shop).to_have_text(["亲，客服小美为您服务~"])
+    assert await Message.filter(direction="out", delivery_status="sent").count() == 1
+
+
+async def test_visitor_id_is_kept_across_reloads(chat: Chat) -> None:
+    first = await chat.visitor_id()
+    assert re.fullmatch(r"[A-Za-z0-9-]{1,64}", first)
+    await chat.page.reload()
+    await expect(chat.page.locator("#status")).to_have_attribute("data-state", "online")
+    assert await chat.visitor_id() == first
+    await chat.push("刷新后也能收到")
+    await expect(chat.shop).to_have_text(["刷新后也能收到"])
+
+
+async def test_no_horizontal_scroll_at_phone_width(chat: Chat) -> None:
+    page = chat.page
+    assert await page.evaluate("() => window.innerWidth") == 375
+    assert not await has_horizontal_scroll(page)
+    long_word = "https://shop.example.com/item?id=" + "1234567890" * 20
+    await chat.send(long_word)
+    await chat.push("订单号" + "9" * 120, "很长很长的一段话" * 30)
+    await expect(chat.shop).to_have_count(3)
+    assert not await has_horizontal_scroll(page)
+    widths = await page.evaluate(
+        "() => [...document.querySelectorAll('.bubble')].map(b => b.getBoundingClientRect().right)"
+    )
+    assert max(widths) <= 375
+
+
+async def test_desktop_shows_a_centred_card(chat: Chat) -> None:
+    await chat.page.set_viewport_size(DESKTOP)
+    box = await chat.page.locator(".chat").bounding_box()
+    assert box is not None
+    assert box["width"] <= 760
+    assert abs(box["x"] - (DESKTOP["width"] - box["x"] - box["width"])) <= 2  # centred
+    assert not await has_horizontal_scroll(chat.page)
+
+
+async def test_quick_chip_sends_its_text(chat: Chat) -> None:
+    async with chat.page.expect_request(API) as request_info:
+        await chat.page.get_by_role("button", name="优惠活动").click()
+    request = await request_info.value
+    assert json.loads(request.post_data or "{}")["text"] == "优惠活动"
+    await expect(chat.customer).to_have_text(["优惠活动"])
+    await expect(chat.shop.last).to_be_visible()
+
+
+async def test_enter_sends_shift_enter_breaks_the_line_and_empty_input_is_not_sent(chat: Chat) -> None:
+    posts: list[str] = []
+    chat.page.on("request", lambda request: posts.append(request.url) if "/api/webchat/" in request.url else None)
+    await chat.input.press("Enter")
+    await chat.input.fill("   ")
+    await chat.input.press("Enter")
+    await expect(chat.page.locator("#send")).to_be_disabled()
+
+    await chat.input.fill("第一行")
+    await chat.input.press("Shift+Enter")
+    await chat.input.type("第二行")
+    await expect(chat.input).to_have_value("第一行\n第二行")
+    await chat.input.press("Enter")
+    await expect(chat.customer).to_have_text(["第一行\n第二行"])
+    await expect(chat.shop).not_to_have_count(0)
+    assert len(posts) == 1
+
+
+async def test_send_button_sends(chat: Chat) -> None:
+    await chat.input.fill("你好")
+    await chat.page.get_by_role("button", name="发送").click()
+    await expect(chat.customer).to_have_text(["你好"])
+    await expect(chat.shop).to_have_count(1)
+
+
+async def test_markup_is_shown_as_text(chat: Chat) -> None:
+    attack = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
+    await chat.push(attack)
+    await expect(chat.shop).to_have_text([attack])
+    await chat.send("<b>加粗</b><img src=y onerror=\"window.__xss = 3\">")
+    await expect(chat.customer).to_have_text(['<b>加粗</b><img src=y onerror="window.__xss = 3">'])
+    await expect(chat.shop).to_have_count(2)
+    assert await chat.page.locator("#messages img, #messages script, #messages b").count() == 0
+    assert await chat.page.evaluate("() => window.__xss") is None
+
+
+async def test_lost_response_is_retried_with_the_same_id_and_answered_once(chat: Chat) -> None:
+    """The first POST reaches the server but its answer is lost; the page retries with the same id."""
+    bodies: list[dict] = []
+
+    async def lose_first_answer(route: Route) -> None:
+        bodies.append(json.loads(route.request.post_data or "{}"))
+        if len(bodies) == 1:
+            response = await route.fetch()
+            await response.dispose()
+            await route.abort("connectionreset")
+        else:
+            await route.continue_()
+
+    await chat.page.route(API, lose_first_answer)
+    await chat.send("什么时候发货")
+    await expect(chat.shop).to_have_count(2)
+    await expect(chat.shop.last).to_contain_text("48小时")
+    assert len(bodies) == 2
+    assert bodies[0]["client_msg_id"] == bodies[1]["client_msg_id"]
+    assert re.fullmatch(r"[A-Za-z0-9-]{1,64}", bodies[0]["client_msg_id"])
+    assert await Message.filter(direction="in").count() == 1
+    await expect(chat.page.locator(".system-line.error")).to_have_count(0)
+
+
+async def test_server_error_shows_a_polite_line_and_the_message_can_be_resent(chat: Chat) -> None:
+    async def fail(route: Route) -> None:
+        await route.fulfill(status=500, content_type="text/plain", body="Traceback: KeyError 'secret'")
+
+    await chat.page.route(API, fail)
+    await chat.send("你好")
+    error = chat.page.locator(".system-line.error")
+    await expect(error).to_have_text(["消息发送失败，请稍后重试"])
+    await expect(chat.typing).to_be_hidden()
+    assert "Traceback" not in await chat.page.locator("body").inner_text()
+    resend = chat.page.locator(".msg-customer.failed .resend")
+    await expect(resend).to_be_visible()
+
+    await chat.page.unroute(API, fail)
+    await resend.click()
+    await expect(chat.shop).to_have_count(1)
+    await expect(chat.page.locator(".msg-customer.failed")).to_have_count(0)
+    await expect(chat.customer).to_have_text(["你好"])
+
+
+async def test_bad_request_shows_a_polite_line(chat: Chat) -> None:
+    async def refuse(route: Route) -> None:
+        await route.fulfill(status=400, content_type="text/plain", body="user_id must be 1-64 letters")
+
+    await chat.page.route(API, refuse)
+    await chat.send("你好")
+    await expect(chat.page.locator(".system-line.error")).to_have_text(["消息发送失败，请稍后重试"])
+    assert "user_id" not in await chat.page.locator("body").inner_text()
+
+
+async def test_websocket_reconnects_after_a_drop(chat: Chat) -> None:
+    connections: list[WebSocketRoute] = []
+
+    def relay(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        connections.append(ws)
+
+    await chat.page.route_web_socket(re.compile(r".*/ws/webchat.*"), relay)
+    await chat.page.reload()  # the page's socket now goes through `relay`
+    status = chat.page.locator("#status")
+    await expect(status).to_have_attribute("data-state", "online")
+    assert len(connections) == 1
+
+    await connections[0].close()
+    await expect(status).to_have_attribute("data-state", "reconnecting")
+    await expect(status).to_have_attribute("data-state", "online")  # after the first backoff, about 1 s
+    assert len(connections) == 2
+    await chat.push("断线重连后的消息")
+    await expect(chat.shop).to_have_text(["断线重连后的消息"])
