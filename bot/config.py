@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     bot_port: int = Field(8080, ge=0, le=65535)
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
+    redis_key_prefix: str = Field("csbot", pattern=r"^[A-Za-z0-9_-]{1,32}$")
     public_base_url: str = "http://127.0.0.1:8080"
 
     wechat_token: str | None = None

@@ -7,22 +7,12 @@ from `models/migrations`, so a production schema only ever changes through a rev
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
 from tortoise import Tortoise
+from tortoise.context import get_current_context
 
-from models import MODEL_MODULES
+from models.config import tortoise_config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
-
-
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    return {
-        "connections": {"default": database_url},
-        "apps": {"models": {"models": [*MODEL_MODULES, "aerich.models"], "default_connection": "default"}},
-        "use_tz": True,
-        "timezone": "UTC",
-    }
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -45,11 +35,13 @@ async def migrate(database_url: str) -> None:
     """Apply pending aerich migrations (PostgreSQL)."""
     from aerich import Command
 
-    command = Command(tortoise_config=tortoise_config(database_url), app="models", location=str(MIGRATIONS))
-    await command.init()
-    await command.upgrade(run_in_transaction=True)
-    await Tortoise.close_connections()
+    async with Command(tortoise_config(database_url), app="models", location=str(MIGRATIONS)) as command:
+        await command.init()
+        await command.upgrade(run_in_transaction=True)
 
 
 async def close_database() -> None:
-    await Tortoise.close_connections()
+    """Close the connections and leave the ORM context, so the next `open_database` starts clean."""
+    context = get_current_context()
+    if context is not None:
+        await context.__aexit__(None, None, None)

@@ -74,32 +74,37 @@ class KeywordSpotter:
     """Which intents' keywords occur in canonical text, with the longest keyword length per intent.
 
     A keyword may hold "*" gaps ("退货*收到" matches 退货你们收到了吗); its length is its literal
-    characters. Keywords are bucketed by first character, so a message costs one dict look-up per
-    character plus a few anchored matches.
+    characters. Weak keywords (question forms that attach to any topic, like 有优惠吗 in
+    会员有什么优惠) are reported apart, for the caller to use only when no strong keyword occurs.
+    Keywords are bucketed by first character: one dict look-up per character of the message.
     """
 
-    def __init__(self, keywords: Mapping[str, Iterable[str]]) -> None:
-        buckets: dict[str, list[tuple[int, re.Pattern[str], str]]] = defaultdict(list)
-        for intent, words in keywords.items():
-            for word in {w.lower() for w in words}:
-                length = len(word.replace("*", ""))
-                buckets[word[0]].append((length, re.compile(_alternation([word], gaps=True)), intent))
-        self._buckets = {c: [(p, i, n) for n, p, i in sorted(b, key=lambda x: -x[0])] for c, b in buckets.items()}
+    def __init__(self, strong: Mapping[str, Iterable[str]], weak: Mapping[str, Iterable[str]]) -> None:
+        buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = defaultdict(list)
+        for is_weak, keywords in ((False, strong), (True, weak)):
+            for intent, words in keywords.items():
+                for word in {w.lower() for w in words}:
+                    pattern = re.compile(_alternation([word], gaps=True))
+                    buckets[word[0]].append((len(word.replace("*", "")), pattern, intent, is_weak))
+        self._buckets = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
 
-    def hits(self, canon: str) -> dict[str, int]:
+    def hits(self, canon: str) -> tuple[dict[str, int], dict[str, int]]:
+        """(strong, weak): intent -> length of its longest keyword found."""
         spans = []  # the longest keyword starting at each position
         for pos, char in enumerate(canon):
-            for pattern, intent, length in self._buckets.get(char, ()):
+            for length, pattern, intent, is_weak in self._buckets.get(char, ()):
                 m = pattern.match(canon, pos)
                 if m:
-                    spans.append((pos, m.end(), intent, length))
+                    spans.append((pos, m.end(), intent, length, is_weak))
                     break
-        found: dict[str, int] = {}
-        for start, end, intent, length in spans:
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _, _ in spans):
+        strong: dict[str, int] = {}
+        weak: dict[str, int] = {}
+        for start, end, intent, length, is_weak in spans:
+            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, *_ in spans):
                 continue  # inside a longer keyword
+            found = weak if is_weak else strong
             found[intent] = max(found.get(intent, 0), length)
-        return found
+        return strong, weak
 
 
 class ExampleIndex:

@@ -6,6 +6,9 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
   precedence decides: human > complaint > after_sales.* > logistics.* > other business intents >
   goodbye > thanks > greeting > unknown. Social and small-talk keywords are weak: they yield when
   the message clearly matches a business example ("在吗 发个实物图看看" is a product question);
+  Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a message about a return,
+  exchange, damage or missing item `after_sales.progress`; about money it stays `after_sales.refund`
+  (TAXONOMY: "退款什么时候到账" is refund);
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
@@ -36,6 +39,7 @@ from bot.intent_index import Analyzer, ExampleIndex, KeywordSpotter
 
 UNKNOWN = "unknown"
 _PROGRESS = "after_sales.progress"
+_REFUND = "after_sales.refund"
 _TRACK = "logistics.track"
 _SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7}
 _BUSINESS_RANK = 4  # ranks below this number are business intents
@@ -91,24 +95,20 @@ class IntentMatcher:
         self,
         synonyms: Mapping[str, str],
         keywords: Mapping[str, Sequence[str]],
+        weak_keywords: Mapping[str, Sequence[str]],
         examples: Mapping[str, Sequence[str]],
         extra_words: Sequence[str] = (),
         order_patterns: Sequence[str] | None = None,
     ) -> None:
         warm_up_jieba()
-        self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *examples]))
+        self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
         self._analyzer = Analyzer(synonyms)
-        canon_keywords = {
-            intent: ["*".join(self._analyzer.canon(piece) for piece in k.split("*")) for k in ks]
-            for intent, ks in keywords.items()
-        }
-        pieces = (p for ks in canon_keywords.values() for k in ks for p in k.split("*"))
+        strong, weak = self._canon_keywords(keywords), self._canon_keywords(weak_keywords)
+        pieces = (p for kws in (strong, weak) for ks in kws.values() for k in ks for p in k.split("*"))
         for word in [*extra_words, *pieces]:
             if len(word) > 1 and not word.isascii():
                 jieba.add_word(word)
-        self._keywords = KeywordSpotter(
-            {intent: [k for k in ks if k.strip("*")] for intent, ks in canon_keywords.items()}
-        )
+        self._keywords = KeywordSpotter(strong, weak)
         self._index = ExampleIndex(
             (intent, self._analyzer.features(self._analyzer.canon(text)))
             for intent, texts in examples.items()
@@ -116,14 +116,27 @@ class IntentMatcher:
         )
         self._order_patterns = compile_order_patterns(order_patterns)
 
+    def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+        """Keywords in the messages' canonical form; "*" gaps are kept."""
+        canon = {
+            intent: ["*".join(self._analyzer.canon(piece) for piece in k.split("*")) for k in ks]
+            for intent, ks in keywords.items()
+        }
+        return {intent: [k for k in ks if k.strip("*")] for intent, ks in canon.items()}
+
     @classmethod
     def from_yaml(cls, path: Path, order_patterns: Sequence[str] | None = None) -> IntentMatcher:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        intents = data.get("intents") or {}
+        intents = {name: spec or {} for name, spec in (data.get("intents") or {}).items()}
+
+        def field(key: str) -> dict[str, list[str]]:
+            return {name: [str(v) for v in spec.get(key) or []] for name, spec in intents.items()}
+
         return cls(
             synonyms={str(k): str(v) for k, v in (data.get("synonyms") or {}).items()},
-            keywords={name: [str(k) for k in (spec or {}).get("keywords") or []] for name, spec in intents.items()},
-            examples={name: [str(e) for e in (spec or {}).get("examples") or []] for name, spec in intents.items()},
+            keywords=field("keywords"),
+            weak_keywords=field("weak_keywords"),
+            examples=field("examples"),
             extra_words=[str(w) for w in data.get("words") or []],
             order_patterns=order_patterns,
         )
@@ -142,7 +155,8 @@ class IntentMatcher:
         return IntentMatch(intent, confidence, order_no, case_no)
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
-        hits = self._keywords.hits(canon)
+        strong, weak = self._keywords.hits(canon)
+        hits = strong or weak
         if has_case:  # a case number is itself a strong after-sales progress signal
             hits.setdefault(_PROGRESS, 2)
         sims = self._index.scores(self._analyzer.features(canon))
@@ -152,7 +166,10 @@ class IntentMatcher:
         if hits:
             top = min(_rank(i) for i in hits)
             tied = [i for i in hits if _rank(i) == top]
-            winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
+            if _PROGRESS in tied and _REFUND not in tied:
+                winner = _PROGRESS  # the status of a return/exchange/... case; money stays refund
+            else:
+                winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
             weak = top > _BUSINESS_RANK
             if not (weak and best not in hits and _rank(best) <= _BUSINESS_RANK and s1 >= _OVERRIDE_SIM):
                 support = min(1.0, sims.get(winner, 0.0) / 0.6)

@@ -150,8 +150,10 @@ async def test_no_horizontal_scroll_at_phone_width(chat: Chat) -> None:
     assert not await has_horizontal_scroll(page)
     long_word = "https://shop.example.com/item?id=" + "1234567890" * 20
     await chat.send(long_word)
+    await expect(chat.shop).not_to_have_count(0)
+    await expect(chat.typing).to_be_hidden()
     await chat.push("订单号" + "9" * 120, "很长很长的一段话" * 30)
-    await expect(chat.shop).to_have_count(3)
+    await expect(chat.shop.last).to_have_text("很长很长的一段话" * 30)
     assert not await has_horizontal_scroll(page)
     widths = await page.evaluate(
         "() => [...document.querySelectorAll('.bubble')].map(b => b.getBoundingClientRect().right)"

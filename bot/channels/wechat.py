@@ -80,15 +80,21 @@ class WeChatChannel(Channel):
 
     async def stop(self) -> None:
         if self._tasks:
-            pending = set(self._tasks)
-            _, late = await asyncio.wait(pending, timeout=STOP_GRACE_S)
+            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
             for task in late:
-                log.warning("wechat background send cancelled on shutdown")
+                log.warning("wechat background work cancelled on shutdown")
                 task.cancel()
             if late:
                 await asyncio.wait(late)
+        if self.deliveries is not None:
+            await self.deliveries.close()
         if self.api is not None:
             await self.api.close()
+
+    async def settle(self) -> None:
+        """Wait until the background work started so far (late answers, tails of long ones) is done."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
 
     @property
     def _runtime(self) -> Runtime:

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.store.base import Store
+
+log = logging.getLogger("csbot.wechat")
 
 PROCESSING = "processing:"
 DONE = "done:"
@@ -89,11 +92,14 @@ class Deliveries:
 
     async def _beat(self, lease: Lease) -> None:
         """Renew the lease while its holder works; stop as soon as the key is no longer ours."""
-        while True:
-            await self.clock.sleep(self.lease_s / 3)
-            if await self.store.get(lease.key) != lease.value:
-                return
-            await self.store.set(lease.key, lease.value, self.lease_s)
+        try:
+            while True:
+                await self.clock.sleep(self.lease_s / 3)
+                if await self.store.get(lease.key) != lease.value:
+                    return
+                await self.store.set(lease.key, lease.value, self.lease_s)
+        except Exception as exc:  # the store is down: the lease runs out and a retry takes over
+            log.warning("wechat delivery lease not renewed: %s", type(exc).__name__)
 
     async def _pause(self, key: str, seconds: float) -> None:
         holder = self._local.get(key)
@@ -126,6 +132,12 @@ class Deliveries:
         if lease.heartbeat is not None:
             lease.heartbeat.cancel()
             await asyncio.wait([lease.heartbeat])  # let a renewal in flight land before our write
+
+    async def close(self) -> None:
+        """Stop renewing the leases still held (their deliveries are retried after they run out)."""
+        for lease in list(self._local.values()):
+            await self._stop(lease)
+            self._release(lease)
 
     def _release(self, lease: Lease) -> None:
         if self._local.get(lease.key) is lease:

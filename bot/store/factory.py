@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.store.base import Store
+from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 
@@ -16,5 +16,5 @@ from bot.store.redis import RedisStore
 def open_store(settings: Settings, clock: Clock) -> Store:
     """A Redis store when `settings.redis_url` is set, else a memory store; the caller closes it."""
     if settings.redis_url:
-        return RedisStore.from_url(settings.redis_url, clock)
-    return MemoryStore(clock)
+        return RedisStore.from_url(settings.redis_url, clock, KeyBuilder(settings.redis_key_prefix))
+    return MemoryStore(clock, KeyBuilder(settings.redis_key_prefix))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,11 @@ from handlers import ROUTERS
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings isolated from the developer's environment and `.env`."""
-    values: dict[str, Any] = {"database_url": f"sqlite://{tmp_path / 'bot.sqlite3'}", "redis_url": None}
+    values: dict[str, Any] = {
+        "database_url": f"sqlite://{tmp_path / 'bot.sqlite3'}",
+        "redis_url": None,
+        "redis_key_prefix": f"csbot-test-{uuid.uuid4().hex[:10]}",  # tests sharing one Redis never meet
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)
 

@@ -243,3 +243,61 @@ def scripts_with(tmp_path: Path, templates: dict[str, str]) -> Path:
     shutil.copytree(PROJECT_ROOT / "scripts_zh", target, dirs_exist_ok=True)
     (target / "test.yaml").write_text(yaml.safe_dump(templates, allow_unicode=True), encoding="utf-8")
     return target
+
+
+#: Templates the probe router renders (see `scripts_with`).
+PROBE_TEMPLATES = {"echo": "{text}"}
+
+
+@dataclass
+class Probe:
+    """A test router placed in front of the shop's, answering text messages with a prefix:
+
+    - `echo:<text>` answers `<text>`;
+    - `slow:<text>` waits for `gate` (set by the test), then answers `<text>`;
+    - `long:<n>` answers n sentences (numbered, so order is checkable), split by the dispatcher;
+    - `fail:<text>` raises the first `fail_times` times, then answers `<text>`.
+
+    Every other message (and every event) is recorded in `seen` and left to the shop's handlers.
+    `calls` lists the texts the probe answered, once per handler run.
+    """
+
+    router: Router
+    gate: Any
+    calls: list[str]
+    seen: list[Any]
+    entered: Any
+    fail_times: int = 1
+
+
+def probe_router() -> Probe:
+    import asyncio
+
+    from bot.events import Reply
+
+    router = Router("probe")
+    probe = Probe(router, asyncio.Event(), [], [], asyncio.Event())
+
+    @router.event("subscribe", "unsubscribe", "scan", "location", "click", "view", "some_future_event")
+    async def see_event(ctx: Any) -> None:
+        probe.seen.append(ctx.inbound)
+
+    @router.media("text", "image", "voice", "video", "shortvideo", "location", "link", "miniprogrampage")
+    async def answer(ctx: Any) -> Reply | None:
+        text = ctx.inbound.text
+        prefix, _, rest = text.partition(":")
+        if ctx.inbound.kind != "text" or prefix not in ("echo", "slow", "long", "fail"):
+            probe.seen.append(ctx.inbound)
+            return None
+        probe.calls.append(text)
+        if prefix == "slow":
+            probe.entered.set()
+            await probe.gate.wait()
+        if prefix == "fail" and probe.fail_times > 0:
+            probe.fail_times -= 1
+            raise RuntimeError("probe failure")
+        if prefix == "long":
+            rest = "".join(f"这是第{n:03d}句，用来测试长回复的拆分与顺序。" for n in range(1, int(rest) + 1))
+        return Reply.say("test.echo", text=rest)
+
+    return probe

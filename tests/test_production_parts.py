@@ -1,0 +1,34 @@
+"""The same conversation on the production parts: PostgreSQL migrated by aerich, Redis as the store."""
+
+from __future__ import annotations
+
+from tortoise import Tortoise
+
+from models.conversation import Conversation
+from models.message import Message
+from tests.fakes.bot_app import make_settings, running_bot
+
+
+async def test_postgres_and_redis_carry_a_conversation(tmp_path, fresh_postgres_url, redis_url):
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    async with running_bot(settings) as bot:
+        for text in ("你好", "转人工"):
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg1", "text": text})
+            assert response.status == 200
+        conversation = await Conversation.get(key="webchat:pg1")
+        assert conversation.escalation_reason == "human_requested"
+        assert await Message.filter(conversation=conversation, direction="in").count() == 2
+        applied = await Tortoise.get_connection("default").execute_query_dict("SELECT version FROM aerich")
+        assert applied and applied[0]["version"].startswith("0_")
+        state = await bot.runtime.store.get_state("webchat:pg1")
+        assert state is not None and state["turns"] == 2
+
+
+async def test_migrations_are_idempotent_on_restart(tmp_path, fresh_postgres_url, redis_url):
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    for _ in range(2):
+        async with running_bot(settings) as bot:
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg2", "text": "在吗"})
+            assert response.status == 200
+    async with running_bot(settings):
+        assert await Message.filter(conversation__key="webchat:pg2", direction="in").count() == 2
