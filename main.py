@@ -20,9 +20,9 @@ from bot.errors import ConfigError
 def make_app(settings: Settings):
     """The server's application with every handler; module-level so spawned workers can import it."""
     from bot.app import build_app
-    from handlers import ROUTERS
+    from handlers import EXTENSIONS
 
-    return build_app(settings, ROUTERS)
+    return build_app(settings, EXTENSIONS)
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -34,11 +34,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.channels.terminal import TerminalChannel
     from bot.runtime import Runtime
-    from handlers import ROUTERS
+    from handlers import EXTENSIONS
 
     async def run() -> None:
         terminal = TerminalChannel(user_id=args.user)
-        runtime = await Runtime.open(settings, ROUTERS, [terminal])
+        runtime = await Runtime.open(settings, EXTENSIONS, [terminal])
         try:
             await terminal.converse()
         finally:
@@ -94,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     lint = commands.add_parser("lint-scripts", help="check scripts_zh templates")
     lint.set_defaults(func=cmd_lint_scripts)
+
+    from handlers import EXTENSIONS
+
+    for extension in EXTENSIONS:
+        if extension.cli is not None:
+            extension.cli(commands)
     return parser
 
 

@@ -1,6 +1,6 @@
 """The aiohttp application: channels' routes, the runtime opened before the port, and a health check.
 
-`main.py` passes the handlers' routers in, so `bot/` never imports `handlers/`. Request bodies are
+`main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
 capped at 1 MiB (aiohttp answers 413 above it).
 """
 
@@ -15,9 +15,9 @@ from bot.channels.webchat import WebChatChannel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.router import Router
-from bot.runtime import Runtime
+from bot.extension import Extension
+from bot.runtime import RUNTIME, Runtime, as_extension
 
-RUNTIME = web.AppKey("runtime", Runtime)
 MAX_BODY_BYTES = 1024 * 1024
 
 
@@ -31,15 +31,15 @@ def default_channels(settings: Settings) -> list[Channel]:
 
 
 def build_app(
-    settings: Settings, routers: Iterable[Router], *, clock: Clock | None = None,
+    settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
 ) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     channels = default_channels(settings) if channels is None else channels
-    routers = tuple(routers)
+    extensions = tuple(as_extension(item) for item in extensions)
 
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
-        runtime = await Runtime.open(settings, routers, channels, clock)
+        runtime = await Runtime.open(settings, extensions, channels, clock)
         app[RUNTIME] = runtime
         yield
         await runtime.close()
@@ -47,6 +47,8 @@ def build_app(
     app.cleanup_ctx.append(runtime_ctx)
     for channel in channels:
         app.router.add_routes(channel.routes())
+    for extension in extensions:
+        app.router.add_routes(extension.routes)
     app.router.add_get("/healthz", healthz)
     return app
 

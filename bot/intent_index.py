@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 import jieba
 
 _NON_WORD = re.compile(r"[\W_]+")
+_LONG_DIGITS = re.compile(r"\d{7,}")  # phone numbers and the like: no intent, only noise
 _WORD_WEIGHT = 1.0
 _PAIR_WEIGHT = 0.7
 _PAIR = "\x01"  # prefix keeping character-pair features apart from two-character words
@@ -54,8 +55,9 @@ class Analyzer:
         self._synonym_re = re.compile(_alternation(self._synonyms)) if self._synonyms else None
 
     def canon(self, text: str) -> str:
-        """Lower-case, synonyms replaced (two passes, for chained variants), punctuation as spaces."""
-        text = text.lower()
+        """Lower-case, long digit runs dropped, synonyms replaced (two passes, for chained
+        variants), punctuation as spaces."""
+        text = _LONG_DIGITS.sub("", text.lower())
         if self._synonym_re is not None:
             for _ in range(2):
                 text = self._synonym_re.sub(lambda m: self._synonyms[m.group(0)], text)

@@ -12,9 +12,10 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
-Confidence: a keyword decision scores 0.7-0.95; a similarity decision scores from the best
-similarity and its margin over the runner-up intent, so vague or off-topic text stays below the
-dispatcher's 0.5. Text that matches nothing is `unknown` with confidence 0.
+Confidence: a keyword decision scores 0.7-0.95 (weak keywords 0.6-0.85, 0.1 less when several
+intents of the winning tier had keywords); a similarity decision scores from the best similarity
+and its margin over the runner-up intent, so vague or off-topic text stays below the dispatcher's
+0.5. Text that matches nothing is `unknown` with confidence 0.
 
 Order and case numbers are cut out before classifying (their digits are not words). A message that
 is only a case number is `after_sales.progress` (0.6: a case number is asked about for its
@@ -46,6 +47,10 @@ _BUSINESS_RANK = 4  # ranks below this number are business intents
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
 _OVERRIDE_SIM = 0.55  # a business example this similar beats a social/small-talk keyword
+_STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples agree
+_WEAK_BASE = 0.6
+_FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
+_CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
 
@@ -156,24 +161,29 @@ class IntentMatcher:
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         strong, weak = self._keywords.hits(canon)
-        hits = strong or weak
         if has_case:  # a case number is itself a strong after-sales progress signal
-            hits.setdefault(_PROGRESS, 2)
+            strong.setdefault(_PROGRESS, 2)
         sims = self._index.scores(self._analyzer.features(canon))
         ranked = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)
         best, s1 = ranked[0] if ranked else (UNKNOWN, 0.0)
         s2 = ranked[1][1] if len(ranked) > 1 else 0.0
-        if hits:
-            top = min(_rank(i) for i in hits)
-            tied = [i for i in hits if _rank(i) == top]
-            if _PROGRESS in tied and _REFUND not in tied:
-                winner = _PROGRESS  # the status of a return/exchange/... case; money stays refund
-            else:
-                winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
-            weak = top > _BUSINESS_RANK
-            if not (weak and best not in hits and _rank(best) <= _BUSINESS_RANK and s1 >= _OVERRIDE_SIM):
-                support = min(1.0, sims.get(winner, 0.0) / 0.6)
-                return winner, 0.7 + 0.25 * support - (0.1 if len(tied) > 1 else 0.0)
+        if strong or weak:
+            winner, contested = _by_precedence(strong or weak, sims)
+            soft = _rank(winner) > _BUSINESS_RANK
+            if not (soft and _rank(best) <= _BUSINESS_RANK and s1 >= _OVERRIDE_SIM):
+                support = min(1.0, sims.get(winner, 0.0) / _FULL_SUPPORT_SIM)
+                base = _STRONG_BASE if strong else _WEAK_BASE
+                return winner, base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
         if s1 < _SIM_FLOOR:
             return UNKNOWN, 0.0
         return best, min(1.0, s1 + 0.15) * (1.0 - 0.5 * (s2 / s1) ** 2)
+
+
+def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
+    """The keyword-hit intent that wins by TAXONOMY precedence, and whether its tier was contested."""
+    top = min(_rank(i) for i in hits)
+    tied = [i for i in hits if _rank(i) == top]
+    if _PROGRESS in tied and _REFUND not in tied:
+        return _PROGRESS, False  # the status of a return/exchange/... case; money stays refund
+    winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
+    return winner, len(tied) > 1

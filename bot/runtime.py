@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from aiohttp import web
+
 from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -19,7 +21,9 @@ from bot.dispatcher import Dispatcher
 from bot.intents import IntentMatcher, warm_up_jieba
 from bot.outbox import Outbox
 from bot.recorder import Recorder
+from bot.extension import Extension
 from bot.router import Router
+from bot.scheduler import Scheduler
 from bot.store.base import Store
 from bot.store.factory import open_store
 from bot.templates import Templates
@@ -36,13 +40,17 @@ class Runtime:
     services: Services
     dispatcher: Dispatcher
     outbox: Outbox
+    scheduler: Scheduler
     channels: dict[str, Channel] = field(default_factory=dict)
+    extensions: tuple[Extension, ...] = ()
 
     @classmethod
     async def open(
-        cls, settings: Settings, routers: Iterable[Router], channels: Iterable[Channel] = (),
+        cls, settings: Settings, extensions: Iterable[Extension | Router], channels: Iterable[Channel] = (),
         clock: Clock | None = None,
     ) -> Runtime:
+        """Open every part; `extensions` may include bare routers (a test's extra handlers)."""
+        extensions = tuple(as_extension(item) for item in extensions)
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
@@ -53,22 +61,39 @@ class Runtime:
         recorder = Recorder(clock)
         services = Services(clock=clock, store=store, settings=settings, templates=templates)
         root = Router("root")
-        for router in routers:
-            root.include_router(router)
+        for extension in extensions:
+            if extension.router is not None:
+                root.include_router(extension.router)
         channel_map = {channel.name: channel for channel in channels}
         runtime = cls(
             settings=settings, clock=clock, store=store, templates=templates, matcher=matcher,
             recorder=recorder, services=services,
             dispatcher=Dispatcher(root, matcher.classify, services, recorder),
-            outbox=Outbox(channel_map, recorder, clock), channels=channel_map,
+            outbox=Outbox(channel_map, recorder, clock), scheduler=Scheduler(store, clock),
+            channels=channel_map, extensions=extensions,
         )
         for channel in channel_map.values():
             await channel.start(runtime)
+        for extension in extensions:
+            if extension.startup is not None:
+                await extension.startup(runtime)
+        runtime.scheduler.start()
         return runtime
 
     async def close(self) -> None:
+        await self.scheduler.stop()
+        for extension in self.extensions:
+            if extension.shutdown is not None:
+                await extension.shutdown(self)
         for channel in self.channels.values():
             await channel.stop()
         await self.recorder.close()
         await self.store.close()
         await close_database()
+
+
+def as_extension(item: Extension | Router) -> Extension:
+    return item if isinstance(item, Extension) else Extension(item.name, router=item)
+
+
+RUNTIME = web.AppKey("runtime", Runtime)

@@ -1,6 +1,13 @@
-"""Business handlers, in priority order, and the templates they use (for `lint-scripts`)."""
+"""Business areas, in routing priority order (BRIEF precedence: human > complaint > after-sales > the rest)."""
 
+from bot.extension import Extension
 from handlers import after_sales, consultation, handoff, referral
 
-ROUTERS = (handoff.router, after_sales.router, referral.router, consultation.router)
-SCRIPTS = (*handoff.SCRIPTS, *after_sales.SCRIPTS, *referral.SCRIPTS, *consultation.SCRIPTS)
+EXTENSIONS: tuple[Extension, ...] = (
+    handoff.extension,
+    after_sales.extension,
+    referral.extension,
+    consultation.extension,
+)
+ROUTERS = tuple(extension.router for extension in EXTENSIONS if extension.router is not None)
+SCRIPTS = tuple(script for extension in EXTENSIONS for script in extension.scripts)

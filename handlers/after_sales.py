@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Reply
+from bot.extension import Extension
 from bot.router import Router
 from bot.templates import spec
 
@@ -45,3 +46,6 @@ async def progress(ctx: Context) -> Reply:
     if ctx.match.case_no:
         return Reply.say("after_sales.progress", case_no=ctx.match.case_no)
     return Reply.say("after_sales.progress_ask")
+
+
+extension = Extension("after_sales", router=router, scripts=SCRIPTS)

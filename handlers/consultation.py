@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Reply, Say
+from bot.extension import Extension
 from bot.router import Router
 from bot.templates import spec
 
@@ -82,3 +83,6 @@ async def media(ctx: Context) -> Reply:
 @router.media("location")
 async def location(ctx: Context) -> Reply:
     return Reply.say("consultation.location_received").tagged("location")
+
+
+extension = Extension("consultation", router=router, scripts=SCRIPTS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Reply
+from bot.extension import Extension
 from bot.router import Router
 from bot.templates import spec
 
@@ -30,3 +31,6 @@ async def complaint(ctx: Context) -> Reply:
     reply = Reply.say("handoff.complaint", wait_minutes=EXPECTED_WAIT_MINUTES)
     reply.escalate = "complaint"
     return reply
+
+
+extension = Extension("handoff", router=router, scripts=SCRIPTS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Reply
+from bot.extension import Extension
 from bot.router import Router
 from bot.templates import spec
 
@@ -15,3 +16,6 @@ SCRIPTS = (spec("referral.intro"),)
 @router.intent("referral")
 async def referral(ctx: Context) -> Reply:
     return Reply.say("referral.intro")
+
+
+extension = Extension("referral", router=router, scripts=SCRIPTS)

@@ -48,7 +48,7 @@ def require_chromium() -> Path:
     """The Chromium binary, or skip (fail under `CI`) with the reason."""
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return CHROMIUM
-    message = f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install chromium`) or set CSBOT_CHROMIUM"
+    message = f"{CHROMIUM} is missing: `apt-get install chromium`, or set CSBOT_CHROMIUM to a Chromium binary"
     if os.environ.get("CI"):
         pytest.fail(f"{message}; CI is set, so this fails instead of skipping", pytrace=False)
     pytest.skip(message)
@@ -70,7 +70,11 @@ async def chromium(**launch_options: Any) -> AsyncIterator[Browser]:
 
 @asynccontextmanager
 async def open_page(
-    browser: Browser, url: str | None = None, *, viewport: dict[str, int] | None = None, **context_options: Any
+    browser: Browser,
+    url: str | None = None,
+    *,
+    viewport: dict[str, int] | None = None,
+    **context_options: Any,
 ) -> AsyncIterator[Page]:
     """A page in its own browser context (own localStorage), at a phone viewport unless told.
 

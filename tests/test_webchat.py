@@ -1,4 +1,4 @@
-"""The web chat's HTTP surface against the real app on a real socket: the page, the message API, the WebSocket."""
+"""The web chat's HTTP surface against the real app on a real socket: page, message API, WebSocket."""
 
 from __future__ import annotations
 
@@ -74,35 +74,40 @@ async def test_longest_allowed_message_is_answered(bot: RunningBot) -> None:
 
 # --- bad input: a 4xx with a message, never a 500, and nothing written ---
 
+
+def body(**fields: object) -> bytes:
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+OK = {"user_id": "abc", "text": "你好"}
 BAD_BODIES: list[tuple[str, bytes, int]] = [
     ("not json", b"hello", 400),
     ("empty body", b"", 400),
     ("invalid utf-8", b'{"user_id": "\xff\xfe", "text": "hi"}', 400),
-    ("json array", json.dumps([{"user_id": "abc", "text": "你好"}]).encode(), 400),
+    ("json array", json.dumps([OK]).encode(), 400),
     ("json string", json.dumps("你好").encode(), 400),
     ("json null", b"null", 400),
-    ("missing text", json.dumps({"user_id": "abc"}).encode(), 400),
-    ("empty text", json.dumps({"user_id": "abc", "text": ""}).encode(), 400),
-    ("blank text", json.dumps({"user_id": "abc", "text": " \n\t "}).encode(), 400),
-    ("text not a string", json.dumps({"user_id": "abc", "text": 123}).encode(), 400),
-    ("missing user_id", json.dumps({"text": "你好"}).encode(), 400),
-    ("empty user_id", json.dumps({"user_id": "", "text": "你好"}).encode(), 400),
-    ("user_id with spaces", json.dumps({"user_id": "a b", "text": "你好"}).encode(), 400),
-    ("user_id with slash", json.dumps({"user_id": "../etc", "text": "你好"}).encode(), 400),
-    ("user_id too long", json.dumps({"user_id": "a" * 65, "text": "你好"}).encode(), 400),
-    ("user_id a number", json.dumps({"user_id": 42, "text": "你好"}).encode(), 400),
-    ("text too long", json.dumps({"user_id": "abc", "text": "好" * (MAX_TEXT_CHARS + 1)}).encode(), 413),
-    ("client_msg_id a number", json.dumps({"user_id": "abc", "text": "你好", "client_msg_id": 7}).encode(), 400),
-    ("client_msg_id empty", json.dumps({"user_id": "abc", "text": "你好", "client_msg_id": ""}).encode(), 400),
-    ("client_msg_id with <", json.dumps({"user_id": "abc", "text": "你好", "client_msg_id": "<x>"}).encode(), 400),
-    ("client_msg_id too long",
-     json.dumps({"user_id": "abc", "text": "你好", "client_msg_id": "m" * 65}).encode(), 400),
+    ("missing text", body(user_id="abc"), 400),
+    ("empty text", body(user_id="abc", text=""), 400),
+    ("blank text", body(user_id="abc", text=" \n\t "), 400),
+    ("text not a string", body(user_id="abc", text=123), 400),
+    ("missing user_id", body(text="你好"), 400),
+    ("empty user_id", body(**{**OK, "user_id": ""}), 400),
+    ("user_id with spaces", body(**{**OK, "user_id": "a b"}), 400),
+    ("user_id with slash", body(**{**OK, "user_id": "../etc"}), 400),
+    ("user_id too long", body(**{**OK, "user_id": "a" * 65}), 400),
+    ("user_id a number", body(**{**OK, "user_id": 42}), 400),
+    ("text too long", body(**{**OK, "text": "好" * (MAX_TEXT_CHARS + 1)}), 413),
+    ("client_msg_id a number", body(**OK, client_msg_id=7), 400),
+    ("client_msg_id empty", body(**OK, client_msg_id=""), 400),
+    ("client_msg_id with <", body(**OK, client_msg_id="<x>"), 400),
+    ("client_msg_id too long", body(**OK, client_msg_id="m" * 65), 400),
 ]
 
 
-@pytest.mark.parametrize(("body", "status"), [case[1:] for case in BAD_BODIES], ids=[case[0] for case in BAD_BODIES])
-async def test_bad_input_is_refused_with_a_message(bot: RunningBot, body: bytes, status: int) -> None:
-    response = await bot.client.post(API, data=body, headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize(("raw", "status"), [case[1:] for case in BAD_BODIES], ids=[c[0] for c in BAD_BODIES])
+async def test_bad_input_is_refused_with_a_message(bot: RunningBot, raw: bytes, status: int) -> None:
+    response = await bot.client.post(API, data=raw, headers={"Content-Type": "application/json"})
     text = await response.text()
     assert response.status == status, text
     assert text.strip(), "a refusal says what was wrong"
@@ -143,11 +148,14 @@ async def test_client_msg_id_belongs_to_its_visitor(bot: RunningBot) -> None:
     assert second != first
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/channels/webchat.py stores client_msg_id as the inbound row's source_id, which is unique per "
-    "(channel, direction) only, so a second visitor's message with the same id is answered but not "
-    "recorded; source_id should be namespaced by the visitor (f'{user_id}:{client_msg_id}')"
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bot/channels/webchat.py stores client_msg_id as the inbound row's source_id, which is unique per "
+        "(channel, direction) only, so a second visitor's message with the same id is answered but not "
+        "recorded; source_id should be namespaced by the visitor (f'{user_id}:{client_msg_id}')"
+    ),
+)
 async def test_client_msg_id_of_another_visitor_is_still_recorded(bot: RunningBot) -> None:
     msg_id = visitor()
     await say(bot, visitor(), "什么时候发货", msg_id)
@@ -155,16 +163,20 @@ async def test_client_msg_id_of_another_visitor_is_still_recorded(bot: RunningBo
     assert await Message.filter(direction="in").count() == 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/channels/webchat.py answers a retry that arrives while the first request is still being "
-    "handled with an empty `replies` (the cache holds the claim's placeholder), so the page shows no "
-    "answer; it should wait for the first request's replies (or push them over the WebSocket)"
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bot/channels/webchat.py answers a retry that arrives while the first request is still being "
+        "handled with an empty `replies` (the cache holds the claim's placeholder), so the page shows no "
+        "answer; it should wait for the first request's replies (or push them over the WebSocket)"
+    ),
+)
 async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: RunningBot) -> None:
     user, msg_id = visitor(), visitor()
     store = bot.runtime.store
     body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
-    async with store.lock(store.keys("lock", f"webchat:{user}")):  # hold the first request inside the pipeline
+    # Holding the conversation's lock keeps the first request inside the pipeline.
+    async with store.lock(store.keys("lock", f"webchat:{user}")):
         first = asyncio.ensure_future(bot.client.post(API, json=body))
         for _ in range(1000):
             if await store.get(store.keys("webchat-reply", user, msg_id)) is not None:
@@ -191,8 +203,8 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
 async def test_pushed_message_reaches_the_open_websocket(bot: RunningBot) -> None:
     user = visitor()
     async with bot.client.ws_connect(f"/ws/webchat?user_id={user}") as ws:
-        outcomes = await bot.runtime.outbox.send("webchat", user, ["亲，客服小美为您服务~", "请问有什么可以帮您？"])
-        assert outcomes == ["sent", "sent"]
+        texts = ["亲，客服小美为您服务~", "请问有什么可以帮您？"]
+        assert await bot.runtime.outbox.send("webchat", user, texts) == ["sent", "sent"]
         assert await ws.receive_json(timeout=5) == {"text": "亲，客服小美为您服务~"}
         assert await ws.receive_json(timeout=5) == {"text": "请问有什么可以帮您？"}
     assert await Message.filter(direction="out", delivery_status="sent").count() == 2
@@ -235,12 +247,15 @@ async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
         assert json.loads(message.data) == {"text": "重连后的消息"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/channels/webchat.py closes the subscription while its pump task is still inside it "
-    "(`pump.cancel()` then `subscription.aclose()`), so every WebSocket disconnect logs "
-    "'RuntimeError: aclose(): asynchronous generator is already running'; await the cancelled pump "
-    "first: `pump.cancel(); await asyncio.gather(pump, return_exceptions=True)`"
-))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "bot/channels/webchat.py closes the subscription while its pump task is still inside it "
+        "(`pump.cancel()` then `subscription.aclose()`), so every WebSocket disconnect logs "
+        "'RuntimeError: aclose(): asynchronous generator is already running'; await the cancelled pump "
+        "first: `pump.cancel(); await asyncio.gather(pump, return_exceptions=True)`"
+    ),
+)
 async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
     user = visitor()
     subscribers = bot.runtime.store._subscribers  # the memory store's topic -> queues
@@ -271,7 +286,7 @@ async def test_page_shows_the_shop_name(bot: RunningBot) -> None:
     assert response.status == 200
     assert response.content_type == "text/html"
     page = await response.text()
-    assert f"<h1 class=\"shop-name\" id=\"shop-name\">{SHOP}</h1>" in page
+    assert f'<h1 class="shop-name" id="shop-name">{SHOP}</h1>' in page
     assert "{{shop_name}}" not in page
     assert 'name="viewport"' in page
 
@@ -284,10 +299,13 @@ async def test_page_escapes_the_shop_name(tmp_path: Path, clock: FakeClock) -> N
     assert "<b>" not in page
 
 
-@pytest.mark.parametrize(("path", "content_type"), [
-    ("/static/chat.js", "text/javascript"),
-    ("/static/chat.css", "text/css"),
-])
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/static/chat.js", "text/javascript"),
+        ("/static/chat.css", "text/css"),
+    ],
+)
 async def test_static_files_are_served(bot: RunningBot, path: str, content_type: str) -> None:
     response = await bot.client.get(path)
     assert response.status == 200
@@ -302,7 +320,7 @@ async def test_page_loads_nothing_from_outside(bot: RunningBot) -> None:
         assert "@import" not in body and "//cdn" not in body, path
 
 
-async def test_page_script_never_uses_inner_html() -> None:
-    script = (Path(__file__).resolve().parent.parent / "bot" / "web" / "static" / "chat.js").read_text("utf-8")
+async def test_page_script_never_uses_inner_html(bot: RunningBot) -> None:
+    script = await (await bot.client.get("/static/chat.js")).text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script, sink

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page, Route, WebSocketRoute, expect
+from playwright.async_api import Locator, Page, Request, Route, WebSocketRoute, expect
 
 from models.message import Message
 from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
@@ -32,19 +32,19 @@ class Chat:
     page: Page
 
     @property
-    def customer(self):
+    def customer(self) -> Locator:
         return self.page.locator(".msg-customer .bubble")
 
     @property
-    def shop(self):
+    def shop(self) -> Locator:
         return self.page.locator(".msg-shop .bubble")
 
     @property
-    def typing(self):
+    def typing(self) -> Locator:
         return self.page.locator("#typing")
 
     @property
-    def input(self):
+    def input(self) -> Locator:
         return self.page.locator("#input")
 
     async def visitor_id(self) -> str:
@@ -55,9 +55,8 @@ class Chat:
         await self.input.press("Enter")
 
     async def push(self, *texts: str) -> None:
-        assert await self.bot.runtime.outbox.send("webchat", await self.visitor_id(), list(texts)) == ["sent"] * len(
-            texts
-        )
+        outcomes = await self.bot.runtime.outbox.send("webchat", await self.visitor_id(), list(texts))
+        assert outcomes == ["sent"] * len(texts)
 
 
 @pytest.fixture
@@ -181,7 +180,12 @@ async def test_quick_chip_sends_its_text(chat: Chat) -> None:
 
 async def test_enter_sends_shift_enter_breaks_the_line_and_empty_input_is_not_sent(chat: Chat) -> None:
     posts: list[str] = []
-    chat.page.on("request", lambda request: posts.append(request.url) if "/api/webchat/" in request.url else None)
+
+    def count_post(request: Request) -> None:
+        if "/api/webchat" in request.url:
+            posts.append(request.url)
+
+    chat.page.on("request", count_post)
     await chat.input.press("Enter")
     await chat.input.fill("   ")
     await chat.input.press("Enter")
@@ -208,7 +212,7 @@ async def test_markup_is_shown_as_text(chat: Chat) -> None:
     attack = '<img src=x onerror="window.__xss = 1"><script>window.__xss = 2</script>'
     await chat.push(attack)
     await expect(chat.shop).to_have_text([attack])
-    await chat.send("<b>加粗</b><img src=y onerror=\"window.__xss = 3\">")
+    await chat.send('<b>加粗</b><img src=y onerror="window.__xss = 3">')
     await expect(chat.customer).to_have_text(['<b>加粗</b><img src=y onerror="window.__xss = 3">'])
     await expect(chat.shop).to_have_count(2)
     assert await chat.page.locator("#messages img, #messages script, #messages b").count() == 0

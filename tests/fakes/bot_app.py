@@ -16,7 +16,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.runtime import Runtime
-from handlers import ROUTERS
+from handlers import EXTENSIONS
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -44,7 +44,7 @@ class RunningBot:
 async def running_bot(
     settings: Settings, *, clock: Clock | None = None, channels: list[Channel] | None = None
 ) -> AsyncIterator[RunningBot]:
-    app = build_app(settings, ROUTERS, clock=clock, channels=channels)
+    app = build_app(settings, EXTENSIONS, clock=clock, channels=channels)
     server = TestServer(app, host="127.0.0.1")
     client = TestClient(server)
     await client.start_server()

@@ -12,6 +12,7 @@ shop's) on a real socket, wired to a `FakeWeChat`.
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -37,6 +38,7 @@ from tests.fakes.wechat_server import FakeWeChat
 TOKEN = "csbot-test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat's admin page gives
 ACCOUNT = "gh_0123456789ab"
+_MSG_IDS = itertools.count(23_000_000_000_000_001)  # like WeChat's: unique across followers
 
 
 def sign(*parts: str) -> str:
@@ -73,7 +75,7 @@ class WeChatUser:
     def __init__(
         self, session: aiohttp.ClientSession, url: str, *, token: str = TOKEN, appid: str = "",
         aes_key: str | None = None, openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", account: str = ACCOUNT,
-        clock: Clock | None = None, first_msg_id: int = 23_000_000_000_000_001,
+        clock: Clock | None = None, first_msg_id: int | None = None,
     ) -> None:
         self.session = session
         self.url = url
@@ -82,7 +84,7 @@ class WeChatUser:
         self.account = account
         self.clock = clock or SystemClock()
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
-        self._msg_ids = itertools.count(first_msg_id)
+        self._msg_ids = _MSG_IDS if first_msg_id is None else itertools.count(first_msg_id)
         self._nonces = itertools.count(1_000_001)
 
     def as_user(self, openid: str) -> WeChatUser:
@@ -153,7 +155,10 @@ class WeChatUser:
         return SignedRequest(params, body.encode("utf-8"))
 
     async def send(self, request: SignedRequest) -> PassiveReply:
-        async with self.session.post(self.url, params=request.params, data=request.body,
+        data: bytes | io.BytesIO = request.body
+        if len(data) > 256 * 1024:  # aiohttp warns about large raw bytes bodies
+            data = io.BytesIO(request.body)
+        async with self.session.post(self.url, params=request.params, data=data,
                                      headers={"Content-Type": "text/xml"}) as response:
             body = await response.text()
             return PassiveReply(response.status, body, self._read_reply(response.status, body))

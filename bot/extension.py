@@ -1,0 +1,37 @@
+"""How a business area plugs into the bot without `bot/` importing it.
+
+An area (after-sales, referral, handoff) describes itself with one `Extension`: its router, the
+templates it renders, extra HTTP routes (admin APIs, pages; their handlers reach the runtime with
+`request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
+callbacks), command-line subcommands, and its part of the OpenAPI document. `main.py` passes the
+extensions from `handlers/` to `build_app`, `Runtime.open` and the CLI.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.router import Router
+from bot.templates import ScriptSpec
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Extension:
+    name: str
+    router: Router | None = None
+    scripts: Sequence[ScriptSpec] = ()
+    routes: Sequence[web.AbstractRouteDef] = ()
+    startup: Callable[[Runtime], Awaitable[None]] | None = None
+    shutdown: Callable[[Runtime], Awaitable[None]] | None = None
+    #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
+    cli: Callable[[argparse._SubParsersAction], None] | None = None
+    #: OpenAPI path items served in `/api/openapi.json`, keyed by path.
+    openapi_paths: Mapping[str, Any] = field(default_factory=dict)

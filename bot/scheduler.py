@@ -1,0 +1,76 @@
+"""Deadlines that fire on time, once, whichever worker is alive.
+
+SLA clocks, follow-up tasks and daily jobs put an absolute due time (epoch seconds from the
+injected clock) in the store under a kind; every worker runs a ticker that pops what is due and
+calls the callback registered for the kind. Popping is atomic in the store, so a deadline fires on
+one worker only, and because deadlines live in the store (Redis in production) they survive a
+worker restart. The ticker wakes every `tick` seconds, so a deadline is acted on within that of
+its due time — not on a sweep measured in minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.store.base import Store
+
+log = logging.getLogger("csbot.scheduler")
+
+Callback = Callable[[str], Awaitable[None]]
+
+
+class Scheduler:
+    def __init__(self, store: Store, clock: Clock, tick: float = 0.25) -> None:
+        self.store = store
+        self.clock = clock
+        self.tick = tick
+        self._callbacks: dict[str, Callback] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def on(self, kind: str, callback: Callback) -> None:
+        """Call `callback(member)` when a deadline of `kind` is due."""
+        self._callbacks[kind] = callback
+
+    async def at(self, kind: str, member: str, due: datetime | float) -> None:
+        due_at = due.timestamp() if isinstance(due, datetime) else due
+        await self.store.schedule(kind, member, due_at)
+
+    async def cancel(self, kind: str, member: str) -> None:
+        await self.store.cancel(kind, member)
+
+    async def run_due(self) -> int:
+        """Fire everything due now; returns how many fired. A failing callback is logged, not retried."""
+        fired = 0
+        now = self.clock.time()
+        for kind, callback in list(self._callbacks.items()):
+            for member in await self.store.pop_due(kind, now):
+                fired += 1
+                try:
+                    await callback(member)
+                except Exception:
+                    log.exception("deadline %s %s failed", kind, member)
+        return fired
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_due()
+            except Exception:  # the store was unreachable for a moment: try again next tick
+                log.exception("scheduler tick failed")
+            await self.clock.sleep(self.tick)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

@@ -1,0 +1,87 @@
+"""Order and after-sales case numbers as customers really type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.extract import DEFAULT_ORDER_PATTERNS, extract_case_no, extract_order_no, normalise
+
+
+def test_normalise_full_width_and_zero_width() -> None:
+    assert normalise("Ｅ２０２６\u3000ＡＢ\u200b１２") == "E2026 AB12"
+    assert normalise("退款\ufeff到哪了？") == "退款到哪了?"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("E2026112200123 到哪了", "E2026112200123"),
+        ("订单E2026112200123申请退货", "E2026112200123"),
+        ("e2026112200123", "E2026112200123"),
+        ("E2026 1122 00123 怎么还没到", "E2026112200123"),
+        ("２０２６１１２２００１２３４５６", "2026112200123456"),
+        ("单号：１２３４ ５６７８ ９０１２ ３４５６ ７８", "123456789012345678"),
+        ("淘宝订单号3301234567890123456发货了吗", "3301234567890123456"),
+        ("订单E2026112200123，电话13812345678", "E2026112200123"),
+        ("我手机13812345678，订单是E2026112200123", "E2026112200123"),
+    ],
+)
+def test_order_numbers_found(text: str, expected: str) -> None:
+    assert extract_order_no(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我的快递到哪了",
+        "13812345678",  # a mobile phone number
+        "138 1234 5678",
+        "+86 13812345678",
+        "8613812345678",
+        "AS20261123-0001",  # a case number is never an order number
+        "AS202611230001",
+        "售后单AS20261122001进度怎么样",
+        "满300减30",
+        "订单12345",  # too short
+        "",
+    ],
+)
+def test_not_order_numbers(text: str) -> None:
+    assert extract_order_no(text) is None
+
+
+def test_custom_patterns_replace_the_defaults() -> None:
+    jd = [r"JD-(\d{10})"]
+    assert extract_order_no("京东单 JD-1234567890 到哪了", jd) == "1234567890"
+    assert extract_order_no("E2026112200123", jd) is None
+    assert extract_order_no("E2026112200123", DEFAULT_ORDER_PATTERNS) == "E2026112200123"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("AS20261123-0001", "AS20261123-0001"),
+        ("AS202611230001 处理到哪了", "AS202611230001"),
+        ("售后单as20261123-0001进度", "AS20261123-0001"),
+        ("ＡＳ２０２６１１２３－０００１", "AS20261123-0001"),
+        ("AS 2026 1123 - 0001", "AS20261123-0001"),
+        ("售后单AS20261122001进度怎么样", "AS20261122001"),
+        ("订单E2026112200123的售后AS20261123-0002", "AS20261123-0002"),
+    ],
+)
+def test_case_numbers(text: str, expected: str) -> None:
+    assert extract_case_no(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["E2026112200123", "AS2026", "AS20261399-0001", "HAS20261123-0001", "我要退货", ""],
+)
+def test_not_case_numbers(text: str) -> None:
+    assert extract_case_no(text) is None
+
+
+def test_order_and_case_in_one_message() -> None:
+    text = "订单E2026112200123的售后单AS20261123-0002怎么样了"
+    assert extract_order_no(text) == "E2026112200123"
+    assert extract_case_no(text) == "AS20261123-0002"
