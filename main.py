@@ -13,32 +13,33 @@ import multiprocessing
 import sys
 from pathlib import Path
 
+from bot.commands import Command
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.runtime import Runtime
+from handlers import EXTENSIONS
 
 
 def make_app(settings: Settings):
     """The server's application with every handler; module-level so spawned workers can import it."""
     from bot.app import build_app
-    from handlers import EXTENSIONS
 
     return build_app(settings, EXTENSIONS)
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_serve(args: argparse.Namespace, command: Command) -> int:
     from bot.server import serve
 
-    return serve(make_app, settings, workers=args.workers)
+    return serve(make_app, command.settings, workers=args.workers)
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_chat(args: argparse.Namespace, command: Command) -> int:
     from bot.channels.terminal import TerminalChannel
     from bot.runtime import Runtime
-    from handlers import EXTENSIONS
 
     async def run() -> None:
         terminal = TerminalChannel(user_id=args.user)
-        runtime = await Runtime.open(settings, EXTENSIONS, [terminal])
+        runtime = await Runtime.open(command.settings, command.extensions, [terminal])
         try:
             await terminal.converse()
         finally:
@@ -48,7 +49,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_classify(args: argparse.Namespace, command: Command) -> int:
+    settings = command.settings
     from bot.intents import IntentMatcher, warm_up_jieba
 
     texts = list(args.text)
@@ -61,11 +63,12 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_lint_scripts(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_lint_scripts(args: argparse.Namespace, command: Command) -> int:
     from bot.lint import lint_scripts
-    from handlers import SCRIPTS
 
-    problems = lint_scripts(settings.scripts_dir, SCRIPTS)
+    settings = command.settings
+    scripts = [script for extension in command.extensions for script in extension.scripts]
+    problems = lint_scripts(settings.scripts_dir, scripts)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -73,6 +76,23 @@ def cmd_lint_scripts(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     print(f"templates OK ({settings.scripts_dir})")
     return 0
+
+
+def cmd_demo_data(args: argparse.Namespace, command: Command) -> int:
+    async def create(runtime: Runtime) -> None:
+        for extension in runtime.extensions:
+            if extension.demo_data is not None:
+                await extension.demo_data(runtime)
+                print(f"demo data: {extension.name} ready")
+
+    return command.run(create)
+
+
+def cmd_daily(args: argparse.Namespace, command: Command) -> int:
+    async def run(runtime: Runtime) -> None:
+        await runtime.run_daily()
+
+    return command.run(run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint-scripts", help="check scripts_zh templates")
     lint.set_defaults(func=cmd_lint_scripts)
 
-    from handlers import EXTENSIONS
+    demo = commands.add_parser("demo-data", help="create a small demo shop to try every flow")
+    demo.set_defaults(func=cmd_demo_data)
+
+    daily = commands.add_parser("daily", help="run the daily follow-up jobs now")
+    daily.set_defaults(func=cmd_daily)
 
     for extension in EXTENSIONS:
         if extension.cli is not None:
@@ -112,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return args.func(args, settings)
+    return args.func(args, Command(settings, EXTENSIONS))
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from bot.channels.base import Channel
 from bot.channels.webchat import WebChatChannel
 from bot.clock import Clock
 from bot.config import Settings
-from bot.router import Router
 from bot.extension import Extension
+from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
 
 MAX_BODY_BYTES = 1024 * 1024

@@ -7,6 +7,7 @@ from `models/migrations`, so a production schema only ever changes through a rev
 from __future__ import annotations
 
 from pathlib import Path
+
 from tortoise import Tortoise
 from tortoise.context import get_current_context
 

@@ -31,6 +31,10 @@ class Extension:
     routes: Sequence[web.AbstractRouteDef] = ()
     startup: Callable[[Runtime], Awaitable[None]] | None = None
     shutdown: Callable[[Runtime], Awaitable[None]] | None = None
+    #: `python main.py demo-data`: create this area's demo records (idempotent).
+    demo_data: Callable[[Runtime], Awaitable[None]] | None = None
+    #: `python main.py daily`, also run by the server once a day (BRIEF §3: daily follow-up).
+    daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
     cli: Callable[[argparse._SubParsersAction], None] | None = None
     #: OpenAPI path items served in `/api/openapi.json`, keyed by path.

@@ -19,6 +19,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import jieba
 
@@ -27,7 +28,7 @@ _LONG_DIGITS = re.compile(r"\d{7,}")  # phone numbers and the like: no intent, o
 _WORD_WEIGHT = 1.0
 _PAIR_WEIGHT = 0.7
 _PAIR = "\x01"  # prefix keeping character-pair features apart from two-character words
-_MAX_GAP = 4  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
+_MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
 def _alternation(phrases: Iterable[str], gaps: bool = False) -> str:
@@ -72,13 +73,23 @@ class Analyzer:
         return feats
 
 
-class KeywordSpotter:
-    """Which intents' keywords occur in canonical text, with the longest keyword length per intent.
+class Hit(NamedTuple):
+    """One keyword occurrence; `length` counts the keyword's literal characters."""
 
-    A keyword may hold "*" gaps ("退货*收到" matches 退货你们收到了吗); its length is its literal
-    characters. Weak keywords (question forms that attach to any topic, like 有优惠吗 in
-    会员有什么优惠) are reported apart, for the caller to use only when no strong keyword occurs.
-    Keywords are bucketed by first character: one dict look-up per character of the message.
+    start: int
+    end: int
+    intent: str
+    length: int
+    weak: bool
+
+
+class KeywordSpotter:
+    """The shop's keywords found in canonical text.
+
+    A keyword may hold "*" gaps ("退货*收到" matches 退货你们收到了吗). Weak keywords (question forms
+    that attach to any topic, like 有优惠吗 in 会员有什么优惠) are flagged for the caller to use only
+    when no strong keyword occurs. Keywords are bucketed by first character: one dict look-up per
+    character of the message.
     """
 
     def __init__(self, strong: Mapping[str, Iterable[str]], weak: Mapping[str, Iterable[str]]) -> None:
@@ -90,23 +101,20 @@ class KeywordSpotter:
                     buckets[word[0]].append((len(word.replace("*", "")), pattern, intent, is_weak))
         self._buckets = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
 
-    def hits(self, canon: str) -> tuple[dict[str, int], dict[str, int]]:
-        """(strong, weak): intent -> length of its longest keyword found."""
-        spans = []  # the longest keyword starting at each position
+    def find(self, canon: str) -> list[Hit]:
+        """The longest keyword at each position, minus those lying inside a longer one."""
+        hits = []
         for pos, char in enumerate(canon):
             for length, pattern, intent, is_weak in self._buckets.get(char, ()):
                 m = pattern.match(canon, pos)
                 if m:
-                    spans.append((pos, m.end(), intent, length, is_weak))
+                    hits.append(Hit(pos, m.end(), intent, length, is_weak))
                     break
-        strong: dict[str, int] = {}
-        weak: dict[str, int] = {}
-        for start, end, intent, length, is_weak in spans:
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, *_ in spans):
-                continue  # inside a longer keyword
-            found = weak if is_weak else strong
-            found[intent] = max(found.get(intent, 0), length)
-        return strong, weak
+        return [
+            h
+            for h in hits
+            if not any(o.start <= h.start and h.end <= o.end and o is not h for o in hits)
+        ]
 
 
 class ExampleIndex:

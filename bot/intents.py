@@ -4,7 +4,7 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
 `scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
 - keywords (strong, specific phrases): when keywords of several intents occur, the taxonomy's
   precedence decides: human > complaint > after_sales.* > logistics.* > other business intents >
-  goodbye > thanks > greeting > unknown. Social and small-talk keywords are weak: they yield when
+  goodbye > thanks > greeting > unknown. Greeting/thanks/goodbye keywords yield when the rest of
   the message clearly matches a business example ("在吗 发个实物图看看" is a product question);
   Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a message about a return,
   exchange, damage or missing item `after_sales.progress`; about money it stays `after_sales.refund`
@@ -27,7 +27,7 @@ wants while already holding the order number.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
-from bot.intent_index import Analyzer, ExampleIndex, KeywordSpotter
+from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 
 UNKNOWN = "unknown"
 _PROGRESS = "after_sales.progress"
@@ -46,7 +46,8 @@ _SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7}
 _BUSINESS_RANK = 4  # ranks below this number are business intents
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
-_OVERRIDE_SIM = 0.55  # a business example this similar beats a social/small-talk keyword
+_OVERRIDE_SIM = 0.45  # the rest of a greeting/thanks/goodbye message this similar to a business
+_OVERRIDE_MIN_CHARS = 3  # example, and this long, makes it that business intent
 _STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples agree
 _WEAK_BASE = 0.6
 _FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
@@ -160,23 +161,53 @@ class IntentMatcher:
         return IntentMatch(intent, confidence, order_no, case_no)
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
-        strong, weak = self._keywords.hits(canon)
+        hits = self._keywords.find(canon)
+        strong = _longest(h for h in hits if not h.weak)
+        weak = _longest(h for h in hits if h.weak)
         if has_case:  # a case number is itself a strong after-sales progress signal
             strong.setdefault(_PROGRESS, 2)
-        sims = self._index.scores(self._analyzer.features(canon))
+        sims = self._similarities(canon)
+        if strong or weak:
+            winner, contested = _by_precedence(strong or weak, sims)
+            confidence = self._keyword_confidence(bool(strong), sims.get(winner, 0.0), contested)
+            if winner not in _SOCIAL_RANKS:
+                return winner, confidence
+            # 在吗/谢谢/拜拜 around a question without keywords: is the rest business?
+            rest = "".join(" " if any(h.start <= i < h.end for h in hits) else c for i, c in enumerate(canon))
+            if len(rest.replace(" ", "")) < _OVERRIDE_MIN_CHARS:
+                return winner, confidence
+            best, s1 = _best_business(self._similarities(rest))
+            if s1 < _OVERRIDE_SIM:
+                return winner, confidence
+            sims = {best: s1}
         ranked = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)
         best, s1 = ranked[0] if ranked else (UNKNOWN, 0.0)
         s2 = ranked[1][1] if len(ranked) > 1 else 0.0
-        if strong or weak:
-            winner, contested = _by_precedence(strong or weak, sims)
-            soft = _rank(winner) > _BUSINESS_RANK
-            if not (soft and _rank(best) <= _BUSINESS_RANK and s1 >= _OVERRIDE_SIM):
-                support = min(1.0, sims.get(winner, 0.0) / _FULL_SUPPORT_SIM)
-                base = _STRONG_BASE if strong else _WEAK_BASE
-                return winner, base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
         if s1 < _SIM_FLOOR:
             return UNKNOWN, 0.0
         return best, min(1.0, s1 + 0.15) * (1.0 - 0.5 * (s2 / s1) ** 2)
+
+    def _similarities(self, canon: str) -> dict[str, float]:
+        return self._index.scores(self._analyzer.features(canon)) if canon.strip() else {}
+
+    @staticmethod
+    def _keyword_confidence(strong: bool, support_sim: float, contested: bool) -> float:
+        support = min(1.0, support_sim / _FULL_SUPPORT_SIM)
+        base = _STRONG_BASE if strong else _WEAK_BASE
+        return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
+
+
+def _longest(hits: Iterable[Hit]) -> dict[str, int]:
+    """Intent -> length of its longest keyword among `hits`."""
+    found: dict[str, int] = {}
+    for h in hits:
+        found[h.intent] = max(found.get(h.intent, 0), h.length)
+    return found
+
+
+def _best_business(sims: Mapping[str, float]) -> tuple[str, float]:
+    business = [(i, s) for i, s in sims.items() if _rank(i) <= _BUSINESS_RANK]
+    return max(business, key=lambda kv: kv[1], default=(UNKNOWN, 0.0))
 
 
 def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -18,15 +20,17 @@ from bot.config import Settings
 from bot.context import Services
 from bot.db import close_database, open_database
 from bot.dispatcher import Dispatcher
+from bot.extension import Extension
 from bot.intents import IntentMatcher, warm_up_jieba
 from bot.outbox import Outbox
 from bot.recorder import Recorder
-from bot.extension import Extension
 from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.store.base import Store
 from bot.store.factory import open_store
 from bot.templates import Templates
+
+DAILY_AT = time(2, 0)  # shop time: after midnight, before the morning shift
 
 
 @dataclass
@@ -47,9 +51,12 @@ class Runtime:
     @classmethod
     async def open(
         cls, settings: Settings, extensions: Iterable[Extension | Router], channels: Iterable[Channel] = (),
-        clock: Clock | None = None,
+        clock: Clock | None = None, *, background: bool = True,
     ) -> Runtime:
-        """Open every part; `extensions` may include bare routers (a test's extra handlers)."""
+        """Open every part; `extensions` may include bare routers (a test's extra handlers).
+
+        `background=False` (command-line tools) starts no ticker: deadlines fire in the server only.
+        """
         extensions = tuple(as_extension(item) for item in extensions)
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
@@ -77,8 +84,16 @@ class Runtime:
         for extension in extensions:
             if extension.startup is not None:
                 await extension.startup(runtime)
-        runtime.scheduler.start()
+        if background:
+            await schedule_daily(runtime)
+            runtime.scheduler.start()
         return runtime
+
+    async def run_daily(self) -> None:
+        """Every area's daily job, in order (`main.py daily`, and the server once a day)."""
+        for extension in self.extensions:
+            if extension.daily is not None:
+                await extension.daily(self)
 
     async def close(self) -> None:
         await self.scheduler.stop()
@@ -90,6 +105,29 @@ class Runtime:
         await self.recorder.close()
         await self.store.close()
         await close_database()
+
+
+async def schedule_daily(runtime: Runtime) -> None:
+    """Run the daily jobs at DAILY_AT in the shop's time zone, on one worker, every day."""
+
+    async def fire(member: str) -> None:
+        await runtime.run_daily()
+        await plan_next()
+
+    async def plan_next() -> None:
+        due = next_daily_run(runtime.clock.now(), runtime.settings.zone)
+        await runtime.scheduler.at("daily", due.date().isoformat(), due)
+
+    runtime.scheduler.on("daily", fire)
+    await plan_next()
+
+
+def next_daily_run(now: datetime, zone: ZoneInfo) -> datetime:
+    local = now.astimezone(zone)
+    due = local.replace(hour=DAILY_AT.hour, minute=DAILY_AT.minute, second=0, microsecond=0)
+    if due <= local:
+        due += timedelta(days=1)
+    return due
 
 
 def as_extension(item: Extension | Router) -> Extension:

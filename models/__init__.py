@@ -7,4 +7,5 @@ MODEL_MODULES = [
     "models.customer",
     "models.conversation",
     "models.message",
+    "models.order",
 ]

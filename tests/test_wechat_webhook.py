@@ -349,3 +349,10 @@ def test_dedupe_ids_include_the_sender() -> None:
     assert text.dedupe_ids() == ("o_1", "77") and text.source_id == "77"
     event = parse("<CreateTime>5</CreateTime><MsgType>event</MsgType><Event>CLICK</Event>")
     assert event.dedupe_ids() == ("o_1", "5", "click") and event.source_id == "5:click"
+
+
+@pytest.mark.parametrize("body", [XXE, LAUGHS, XXE.replace("<!DOCTYPE", "<! DOCTYPE")], ids=["xxe", "laughs", "spaced"])
+async def test_entity_declarations_are_refused_before_parsing(tmp_path, clock, probe, body) -> None:
+    async with bot_in(tmp_path, clock, probe) as bot:
+        reply = await bot.user().post(body)
+        assert reply.status == 400 and "DOCTYPE" in reply.body

@@ -1,0 +1,36 @@
+"""What a command-line subcommand gets: the settings, and a way to run code against an opened runtime.
+
+Subcommands registered by extensions set `func(args, command)`, where `command` is a `Command`;
+`command.run(action)` opens the runtime with every extension and the configured channels (so a
+command can send through WeChat), awaits `action(runtime)`, closes everything and returns its
+exit status. No ticker runs in a command: deadlines fire in the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.extension import Extension
+from bot.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class Command:
+    settings: Settings
+    extensions: Sequence[Extension]
+
+    def run(self, action: Callable[[Runtime], Awaitable[int | None]]) -> int:
+        from bot.app import default_channels
+
+        async def go() -> int:
+            runtime = await Runtime.open(self.settings, self.extensions, default_channels(self.settings),
+                                         background=False)
+            try:
+                return await action(runtime) or 0
+            finally:
+                await runtime.close()
+
+        return asyncio.run(go())
