@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import multiprocessing
 import sys
 from pathlib import Path
+
+from tortoise.exceptions import IntegrityError
 
 from bot.commands import Command
 from bot.config import Settings, load_settings
@@ -95,6 +98,26 @@ def cmd_daily(args: argparse.Namespace, command: Command) -> int:
     return command.run(run)
 
 
+def cmd_agents_add(args: argparse.Namespace, command: Command) -> int:
+    from bot.web.auth import create_agent
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+
+    async def add(runtime: Runtime) -> int:
+        try:
+            agent = await create_agent(args.name, args.role, password, args.capacity, now=runtime.clock.now())
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except IntegrityError:
+            print(f"error: an account named {args.name!r} already exists", file=sys.stderr)
+            return 2
+        print(f"created {agent.role} {agent.name} (id {agent.id}, capacity {agent.capacity})")
+        return 0
+
+    return command.run(add)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="客服机器人 customer-service bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -120,6 +143,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     daily = commands.add_parser("daily", help="run the daily follow-up jobs now")
     daily.set_defaults(func=cmd_daily)
+
+    agents = commands.add_parser("agents", help="staff accounts").add_subparsers(dest="action", required=True)
+    add = agents.add_parser("add", help="create a staff account (asks for the password)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("agent", "supervisor", "admin"), default="agent")
+    add.add_argument("--capacity", type=int, default=5, help="most conversations held at once")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(func=cmd_agents_add)
 
     for extension in EXTENSIONS:
         if extension.cli is not None:

@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
+from bot.web import openapi, staff
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -49,6 +50,8 @@ def build_app(
         app.router.add_routes(channel.routes())
     for extension in extensions:
         app.router.add_routes(extension.routes)
+    app.router.add_routes(staff.ROUTES)
+    app.router.add_routes(openapi.ROUTES)
     app.router.add_get("/healthz", healthz)
     return app
 

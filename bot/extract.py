@@ -30,9 +30,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _CHUNKED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,3}\d+(?:[ \t]+\d+)+(?![A-Za-z0-9])")
 _MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of one
 _CASE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[Aa][ \t]*[Ss](?:[ \t]*[\d-])+")
-_CASE = re.compile(
-    r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?![\d])"
-)
+_CASE = re.compile(r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?!\d)")
 _PHONE = re.compile(r"(?:0?86)?1[3-9]\d{9}")
 
 
@@ -70,16 +68,14 @@ def _find_order(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str, tu
         for m in pattern.finditer(text):
             value = m.group(1) if pattern.groups else m.group(0)
             if _PHONE.fullmatch(value):
-                continue
+                continue  # a phone number: try this pattern's next match
             if best is None or m.start() < best[1][0]:
                 best = (value.upper(), m.span())
             break
     return best
 
 
-def split_numbers(
-    text: str, compiled: Sequence[re.Pattern[str]]
-) -> tuple[str | None, str | None, str]:
+def split_numbers(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str | None, str | None, str]:
     """(order_no, case_no, rest): the numbers found in `text` and the normalised text without them.
 
     `compiled` are order-number patterns (see `compile_order_patterns`). The matcher classifies

@@ -4,13 +4,14 @@ Customers write short, informal, misspelt Chinese, so no single signal is enough
 - `Analyzer` turns a message into a canonical form (lower-case, dialect and typo synonyms replaced,
   punctuation dropped) and then into sparse features: jieba words plus character pairs. Character
   pairs survive typos and segmentation mistakes that would break word matching.
-- `KeywordSpotter` finds the shop's strong keyword phrases; a keyword lying inside a longer keyword
-  does not count, so "真人实拍" (product photos) does not fire "真人" (a human agent).
+- `KeywordSpotter` finds the shop's keyword phrases, "*" gaps allowed (钱*退); a keyword lying
+  inside a longer keyword does not count, so "真人实拍" (product photos) does not fire "真人" (a
+  human agent).
 - `ExampleIndex` scores a message against every example phrase by TF-IDF cosine (a nearest
   neighbour per intent), through an inverted index so only examples sharing a feature are touched.
 
 Everything is built once at load; per message the work is a few regex passes, one jieba cut and a
-few dictionary look-ups.
+few dictionary look-ups, all linear in the message length.
 """
 
 from __future__ import annotations
@@ -102,19 +103,27 @@ class KeywordSpotter:
         self._buckets = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
 
     def find(self, canon: str) -> list[Hit]:
-        """The longest keyword at each position, minus those lying inside a longer one."""
-        hits = []
+        """The longest keyword at each position, minus those lying inside another one.
+
+        A weak keyword never hides a strong one. Partly overlapping keywords both count (有没有人工
+        is 有没有人 and 人工); the precedence rules decide between them.
+        """
+        found = []
         for pos, char in enumerate(canon):
             for length, pattern, intent, is_weak in self._buckets.get(char, ()):
                 m = pattern.match(canon, pos)
                 if m:
-                    hits.append(Hit(pos, m.end(), intent, length, is_weak))
+                    found.append(Hit(pos, m.end(), intent, length, is_weak))
                     break
-        return [
-            h
-            for h in hits
-            if not any(o.start <= h.start and h.end <= o.end and o is not h for o in hits)
-        ]
+        kept = []
+        reach_any = reach_strong = -1  # furthest end of the hits starting further left
+        for hit in found:  # in start order, one hit per start
+            if hit.end > (reach_any if hit.weak else reach_strong):
+                kept.append(hit)
+            reach_any = max(reach_any, hit.end)
+            if not hit.weak:
+                reach_strong = max(reach_strong, hit.end)
+        return kept
 
 
 class ExampleIndex:

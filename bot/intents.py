@@ -2,20 +2,22 @@
 
 No model is downloaded and nothing leaves the process: the shop's own phrases in
 `scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
-- keywords (strong, specific phrases): when keywords of several intents occur, the taxonomy's
-  precedence decides: human > complaint > after_sales.* > logistics.* > other business intents >
-  goodbye > thanks > greeting > unknown. Greeting/thanks/goodbye keywords yield when the rest of
-  the message clearly matches a business example ("在吗 发个实物图看看" is a product question);
-  Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a message about a return,
-  exchange, damage or missing item `after_sales.progress`; about money it stays `after_sales.refund`
-  (TAXONOMY: "退款什么时候到账" is refund);
+- keywords (specific phrases, "*" gaps allowed: 钱*退): when keywords of several intents occur,
+  the taxonomy's precedence decides: human > complaint > after_sales.* > logistics.* > other
+  business intents > goodbye > thanks > greeting > unknown. Weak keywords (question forms such as
+  有优惠吗 that attach to any topic) count only when no strong one occurs. Greeting/thanks/goodbye
+  keywords yield when the rest of the message clearly matches a business example ("在吗 发个实物图
+  看看" is a product question). Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a
+  message about a return, exchange, damage or missing item `after_sales.progress`; about money it
+  stays `after_sales.refund` (TAXONOMY: "退款什么时候到账" is refund);
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
 Confidence: a keyword decision scores 0.7-0.95 (weak keywords 0.6-0.85, 0.1 less when several
 intents of the winning tier had keywords); a similarity decision scores from the best similarity
 and its margin over the runner-up intent, so vague or off-topic text stays below the dispatcher's
-0.5. Text that matches nothing is `unknown` with confidence 0.
+0.5. Small talk like the `unknown` examples is `unknown` with that same kind of confidence; text
+that matches nothing is `unknown` with confidence 0.
 
 Order and case numbers are cut out before classifying (their digits are not words). A message that
 is only a case number is `after_sales.progress` (0.6: a case number is asked about for its
@@ -47,7 +49,7 @@ _BUSINESS_RANK = 4  # ranks below this number are business intents
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
 _OVERRIDE_SIM = 0.45  # the rest of a greeting/thanks/goodbye message this similar to a business
-_OVERRIDE_MIN_CHARS = 3  # example, and this long, makes it that business intent
+_OVERRIDE_MIN_CHARS = 3  # example, with this many different characters, makes it that intent
 _STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples agree
 _WEAK_BASE = 0.6
 _FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
@@ -95,7 +97,7 @@ class IntentMatch:
 
 
 class IntentMatcher:
-    """Classifies messages against one intents.yaml; build once, classify many (thread-safe reads)."""
+    """Classifies messages against one intents.yaml: build once at start-up, then classify."""
 
     def __init__(
         self,
@@ -173,8 +175,11 @@ class IntentMatcher:
             if winner not in _SOCIAL_RANKS:
                 return winner, confidence
             # 在吗/谢谢/拜拜 around a question without keywords: is the rest business?
-            rest = "".join(" " if any(h.start <= i < h.end for h in hits) else c for i, c in enumerate(canon))
-            if len(rest.replace(" ", "")) < _OVERRIDE_MIN_CHARS:
+            chars = list(canon)
+            for h in hits:
+                chars[h.start : h.end] = " " * (h.end - h.start)
+            rest = "".join(chars)
+            if len(set(rest) - {" "}) < _OVERRIDE_MIN_CHARS:
                 return winner, confidence
             best, s1 = _best_business(self._similarities(rest))
             if s1 < _OVERRIDE_SIM:

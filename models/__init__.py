@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.conversation",
     "models.message",
     "models.order",
+    "models.agent",
 ]

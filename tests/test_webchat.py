@@ -148,14 +148,6 @@ async def test_client_msg_id_belongs_to_its_visitor(bot: RunningBot) -> None:
     assert second != first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/channels/webchat.py stores client_msg_id as the inbound row's source_id, which is unique per "
-        "(channel, direction) only, so a second visitor's message with the same id is answered but not "
-        "recorded; source_id should be namespaced by the visitor (f'{user_id}:{client_msg_id}')"
-    ),
-)
 async def test_client_msg_id_of_another_visitor_is_still_recorded(bot: RunningBot) -> None:
     msg_id = visitor()
     await say(bot, visitor(), "什么时候发货", msg_id)
@@ -163,14 +155,6 @@ async def test_client_msg_id_of_another_visitor_is_still_recorded(bot: RunningBo
     assert await Message.filter(direction="in").count() == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/channels/webchat.py answers a retry that arrives while the first request is still being "
-        "handled with an empty `replies` (the cache holds the claim's placeholder), so the page shows no "
-        "answer; it should wait for the first request's replies (or push them over the WebSocket)"
-    ),
-)
 async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: RunningBot) -> None:
     user, msg_id = visitor(), visitor()
     store = bot.runtime.store
@@ -247,15 +231,6 @@ async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
         assert json.loads(message.data) == {"text": "重连后的消息"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/channels/webchat.py closes the subscription while its pump task is still inside it "
-        "(`pump.cancel()` then `subscription.aclose()`), so every WebSocket disconnect logs "
-        "'RuntimeError: aclose(): asynchronous generator is already running'; await the cancelled pump "
-        "first: `pump.cancel(); await asyncio.gather(pump, return_exceptions=True)`"
-    ),
-)
 async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
     user = visitor()
     subscribers = bot.runtime.store._subscribers  # the memory store's topic -> queues

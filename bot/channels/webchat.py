@@ -32,6 +32,9 @@ STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
+IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
+RETRY_WAIT_S = 10.0
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:", "X-Content-Type-Options": "nosniff"}
 
 
 def topic(user_id: str) -> str:
@@ -59,7 +62,7 @@ class WebChatChannel(Channel):
     async def page(self, request: web.Request) -> web.Response:
         page = (STATIC / "chat.html").read_text(encoding="utf-8")
         return web.Response(text=page.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
-                            content_type="text/html")
+                            content_type="text/html", headers=PAGE_HEADERS)
 
     @property
     def _runtime(self) -> Runtime:
@@ -71,29 +74,50 @@ class WebChatChannel(Channel):
         user_id, text, client_msg_id = _validate(body)
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
-        if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=""):
-            return web.json_response({"replies": json.loads(await store.get(cache_key) or "[]")})
+        if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
+            return web.json_response({"replies": await self._replies_of_first_try(cache_key)}, dumps=_dumps)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
-                          source_id=client_msg_id, received_at=self._runtime.clock.now())
+                          source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
+                          received_at=self._runtime.clock.now())
         try:
             outcome = await self._runtime.dispatcher.handle(inbound, self.max_bytes)
         except BaseException:
             if cache_key:  # let the phone's next retry process the message instead of losing it
                 await store.delete(cache_key)
+                await store.publish(cache_key, {"answered": False})
             raise
         for source_id in outcome.message_ids:
             await self._runtime.recorder.mark_delivery(source_id, "sent")
         if cache_key:
             await store.set(cache_key, json.dumps(outcome.texts, ensure_ascii=False), REPLY_CACHE_TTL_S)
+            await store.publish(cache_key, {"answered": True})
         return web.json_response({"replies": outcome.texts}, dumps=_dumps)
+
+    async def _replies_of_first_try(self, cache_key: str) -> list[str]:
+        """A resend while the first try is still being answered waits (bounded) for that answer.
+
+        The first try announces its answer on the store, so the wait works across workers; the cache
+        is read again after subscribing, so an answer that landed in between is not missed.
+        """
+        store = self._runtime.store
+        async with store.subscribe(cache_key) as answers:
+            cached = await store.get(cache_key)
+            if cached == IN_FLIGHT:
+                try:
+                    async with asyncio.timeout(RETRY_WAIT_S):
+                        await anext(answers)
+                except TimeoutError:
+                    return []
+                cached = await store.get(cache_key)
+        return [] if cached in (None, IN_FLIGHT) else json.loads(cached)
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = request.query.get("user_id", "")
         if not USER_ID.fullmatch(user_id):
             raise web.HTTPBadRequest(text="user_id must be 1-64 letters, digits, - or _")
         ws = web.WebSocketResponse(heartbeat=30)
+        subscription = await self._runtime.store.subscribe(topic(user_id)).start()  # live before "online"
         await ws.prepare(request)
-        subscription = self._runtime.store.subscribe(topic(user_id))
         pump = asyncio.create_task(_forward(subscription, ws))
         try:
             async for message in ws:
@@ -101,6 +125,7 @@ class WebChatChannel(Channel):
                     break
         finally:
             pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
             await subscription.aclose()
         return ws
 

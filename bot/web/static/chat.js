@@ -138,7 +138,7 @@
   let shown = Promise.resolve();
 
   function showShop(texts) {
-    shown = shown.then(async () => {
+    shown = shown.catch(() => {}).then(async () => {
       for (let i = 0; i < texts.length; i += 1) {
         if (i > 0) await sleep(STAGGER_MS);
         addShopBubble(texts[i]);

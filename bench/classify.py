@@ -1,0 +1,57 @@
+"""Latency of IntentMatcher.classify, per message, after warm-up.
+
+Every customer message is classified before anything else happens, inside a 20-second answer
+budget shared with the network and the agents, so classification must stay well under a
+millisecond. Run: `.venv/bin/python bench/classify.py [rounds]` from the repository root; it
+prints load time and p50/p99/max per classification over the dev and holdout messages.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installing the project
+
+from bot.intents import IntentMatcher, warm_up_jieba  # noqa: E402
+
+SOURCES = (Path("/work/shared/intents/dev.tsv"), ROOT / "tests" / "data" / "intents_holdout.tsv")
+
+
+def _texts() -> list[str]:
+    texts = []
+    for path in SOURCES:
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").splitlines()[1:]
+            texts += [line.split("\t")[0] for line in lines if line.strip()]
+    return texts
+
+
+def main(rounds: int = 20) -> None:
+    started = time.perf_counter()
+    warm_up_jieba()
+    matcher = IntentMatcher.from_yaml(ROOT / "scripts_zh" / "intents.yaml")
+    print(f"load (jieba + yaml + index): {time.perf_counter() - started:.2f} s")
+    texts = _texts()
+    for text in texts:  # warm-up: first calls fill jieba's and re's caches
+        matcher.classify(text)
+    samples = []
+    for _ in range(rounds):
+        for text in texts:
+            t0 = time.perf_counter_ns()
+            matcher.classify(text)
+            samples.append(time.perf_counter_ns() - t0)
+    samples.sort()
+    p50 = samples[len(samples) // 2] / 1000
+    p99 = samples[int(len(samples) * 0.99)] / 1000
+    print(
+        f"{len(texts)} messages x {rounds} rounds: p50 {p50:.1f} us, p99 {p99:.1f} us, "
+        f"mean {statistics.fmean(samples) / 1000:.1f} us, max {samples[-1] / 1000:.1f} us"
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)

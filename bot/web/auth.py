@@ -1,0 +1,152 @@
+"""Staff authentication: Argon2 passwords, store-backed sessions with CSRF tokens, bearer API tokens.
+
+Two ways in, one check: a browser logs in (`POST /api/agent/login`) and gets an HttpOnly session
+cookie plus a CSRF token it must echo in `X-CSRF-Token` on every unsafe request; a script sends
+`Authorization: Bearer <token>` (no cookie, so no CSRF risk). `@require(*roles)` guards a handler,
+answering 401 when nobody is logged in and 403 when the role does not fit; the handler reads the
+staff member as `request[AGENT]`. Sessions live in the
+store, so every worker knows them and a logout is immediate. Repeated failed logins for a name are
+throttled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from aiohttp import web
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from bot.clock import SystemClock
+from bot.runtime import RUNTIME
+from models.agent import ROLES, Agent
+
+SESSION_COOKIE = "csbot_session"
+CSRF_HEADER = "X-CSRF-Token"
+SESSION_TTL_S = 12 * 3600
+LOGIN_FAILURES_ALLOWED = 5
+LOGIN_LOCKOUT_S = 300
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+#: The authenticated staff member, set by `@require` (read it as `request[AGENT]`).
+AGENT = web.RequestKey("agent", Agent)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+_hasher = PasswordHasher()
+
+
+def _json_error(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": message}), content_type="application/json")
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return await asyncio.to_thread(_hasher.verify, password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_agent(
+    name: str, role: str, password: str, capacity: int = 5, now: datetime | None = None
+) -> Agent:
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise ValueError("password must have at least 8 characters")
+    return await Agent.create(name=name, role=role, password_hash=await hash_password(password),
+                              capacity=capacity, created_at=now or SystemClock().now())
+
+
+async def issue_api_token(agent: Agent) -> str:
+    """A new bearer token for `agent` (replacing any earlier one); only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    agent.api_token_digest = token_digest(token)
+    await agent.save(update_fields=["api_token_digest"])
+    return token
+
+
+async def login(request: web.Request, name: str, password: str) -> tuple[Agent, str, str]:
+    """Check credentials; returns (agent, session id, csrf token). Raises 401 or 429."""
+    store = request.app[RUNTIME].store
+    failures_key = store.keys("login-failures", hashlib.sha256(name.encode()).hexdigest()[:32])
+    if int(await store.get(failures_key) or 0) >= LOGIN_FAILURES_ALLOWED:
+        raise _json_error(web.HTTPTooManyRequests, "too many failed logins; try again in a few minutes")
+    agent = await Agent.get_or_none(name=name)
+    if agent is None or not await verify_password(agent.password_hash, password):
+        await store.incr(failures_key, ttl=LOGIN_LOCKOUT_S)
+        raise _json_error(web.HTTPUnauthorized, "wrong name or password")
+    await store.delete(failures_key)
+    session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    await store.set(store.keys("session", session_id), json.dumps({"agent": agent.id, "csrf": csrf}),
+                    SESSION_TTL_S)
+    return agent, session_id, csrf
+
+
+async def logout(request: web.Request) -> None:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if session_id:
+        store = request.app[RUNTIME].store
+        await store.delete(store.keys("session", session_id))
+
+
+def set_session_cookie(request: web.Request, response: web.StreamResponse, session_id: str) -> None:
+    secure = request.app[RUNTIME].settings.public_base_url.startswith("https://")
+    response.set_cookie(SESSION_COOKIE, session_id, max_age=SESSION_TTL_S, httponly=True, secure=secure,
+                        samesite="Strict", path="/")
+
+
+async def authenticate(request: web.Request) -> Agent | None:
+    """The agent behind a bearer token or a session cookie (with its CSRF check), or None."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return await Agent.get_or_none(api_token_digest=token_digest(header.removeprefix("Bearer ").strip()))
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    store = request.app[RUNTIME].store
+    raw = await store.get(store.keys("session", session_id))
+    if raw is None:
+        return None
+    session = json.loads(raw)
+    if request.method in UNSAFE_METHODS and not hmac.compare_digest(
+        request.headers.get(CSRF_HEADER, ""), session["csrf"]
+    ):
+        raise _json_error(web.HTTPForbidden, "missing or wrong CSRF token")
+    return await Agent.get_or_none(id=session["agent"])
+
+
+def require(*roles: str) -> Callable[[Handler], Handler]:
+    """Guard a handler: any staff member when no role is named, else one of `roles`."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(request: web.Request) -> web.StreamResponse:
+            agent = await authenticate(request)
+            if agent is None:
+                raise _json_error(web.HTTPUnauthorized, "log in first")
+            if roles and agent.role not in roles:
+                raise _json_error(web.HTTPForbidden, f"needs role {' or '.join(roles)}")
+            request[AGENT] = agent
+            return await handler(request)
+
+        return guarded
+
+    return decorate

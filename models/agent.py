@@ -1,0 +1,26 @@
+"""Staff who use the console and the APIs: online agents, supervisors, admins.
+
+Passwords are stored only as Argon2 hashes (memory-hard); API tokens only as SHA-256 digests, so a
+leaked database gives neither.
+"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+ROLES = ("agent", "supervisor", "admin")
+PRESENCES = ("online", "away", "offline")
+
+
+class Agent(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    role = fields.CharField(max_length=16, default="agent")
+    password_hash = fields.CharField(max_length=255)
+    api_token_digest = fields.CharField(max_length=64, null=True, unique=True)
+    capacity = fields.IntField(default=5, description="most conversations held at once")
+    presence = fields.CharField(max_length=16, default="offline")
+    created_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "agent"

@@ -1,0 +1,135 @@
+"""Staff log in with Argon2-hashed passwords; cookies need CSRF on unsafe requests; tokens and roles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.clock import FakeClock
+from bot.extension import Extension
+from bot.web.auth import AGENT, create_agent, issue_api_token, require
+from models.agent import Agent
+from tests.fakes.bot_app import make_settings, running_bot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@require("supervisor", "admin")
+async def supervisors_only(request: web.Request) -> web.Response:
+    return web.json_response({"hello": request[AGENT].name})
+
+
+GUARDED = Extension("guarded", routes=[web.post("/api/test/guarded", supervisors_only)])
+
+
+@pytest.fixture
+async def bot(tmp_path):
+    from handlers import EXTENSIONS
+
+    settings = make_settings(tmp_path)
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import RUNTIME, build_app
+
+    app = build_app(settings, [*EXTENSIONS, GUARDED], clock=FakeClock())
+    client = TestClient(TestServer(app, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        yield client, app[RUNTIME]
+    finally:
+        await client.close()
+
+
+async def test_password_is_stored_as_argon2(bot):
+    agent = await create_agent("amy", "agent", "secret-pass-123")
+    assert agent.password_hash.startswith("$argon2id$") and "secret-pass-123" not in agent.password_hash
+
+
+async def test_login_sets_httponly_cookie_and_returns_csrf(bot):
+    client, _ = bot
+    await create_agent("sam", "supervisor", "secret-pass-123")
+    response = await client.post("/api/agent/login", json={"name": "sam", "password": "secret-pass-123"})
+    assert response.status == 200
+    body = await response.json()
+    assert body["agent"]["role"] == "supervisor" and body["csrf_token"]
+    cookie = response.cookies["csbot_session"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    me = await client.get("/api/agent/me")
+    assert (await me.json())["agent"]["name"] == "sam"
+
+
+async def test_unsafe_request_with_cookie_needs_the_csrf_token(bot):
+    client, _ = bot
+    await create_agent("sam", "supervisor", "secret-pass-123")
+    login = await client.post("/api/agent/login", json={"name": "sam", "password": "secret-pass-123"})
+    csrf = (await login.json())["csrf_token"]
+    assert (await client.post("/api/test/guarded")).status == 403
+    assert (await client.post("/api/test/guarded", headers={"X-CSRF-Token": "forged"})).status == 403
+    ok = await client.post("/api/test/guarded", headers={"X-CSRF-Token": csrf})
+    assert ok.status == 200 and (await ok.json()) == {"hello": "sam"}
+
+
+async def test_wrong_password_is_401_and_repeated_failures_are_throttled(bot):
+    client, _ = bot
+    await create_agent("amy", "agent", "secret-pass-123")
+    for _ in range(5):
+        response = await client.post("/api/agent/login", json={"name": "amy", "password": "nope-nope"})
+        assert response.status == 401
+    response = await client.post("/api/agent/login", json={"name": "amy", "password": "secret-pass-123"})
+    assert response.status == 429
+
+
+async def test_unknown_user_and_bad_bodies_are_4xx(bot):
+    client, _ = bot
+    assert (await client.post("/api/agent/login", json={"name": "ghost", "password": "x" * 9})).status == 401
+    assert (await client.post("/api/agent/login", data="not json")).status == 400
+    assert (await client.post("/api/agent/login", json={"name": "amy"})).status == 400
+
+
+async def test_bearer_token_and_roles(bot):
+    client, _ = bot
+    agent_token = await issue_api_token(await create_agent("amy", "agent", "secret-pass-123"))
+    admin_token = await issue_api_token(await create_agent("ada", "admin", "secret-pass-123"))
+    assert (await client.post("/api/test/guarded")).status == 401
+    assert (await client.post("/api/test/guarded", headers={"Authorization": "Bearer wrong"})).status == 401
+    forbidden = await client.post("/api/test/guarded", headers={"Authorization": f"Bearer {agent_token}"})
+    assert forbidden.status == 403
+    allowed = await client.post("/api/test/guarded", headers={"Authorization": f"Bearer {admin_token}"})
+    assert allowed.status == 200
+    stored = await Agent.get(name="ada")
+    assert admin_token not in (stored.api_token_digest or "")
+
+
+async def test_logout_ends_the_session(bot):
+    client, _ = bot
+    await create_agent("sam", "supervisor", "secret-pass-123")
+    login = await client.post("/api/agent/login", json={"name": "sam", "password": "secret-pass-123"})
+    csrf = (await login.json())["csrf_token"]
+    assert (await client.post("/api/agent/logout", headers={"X-CSRF-Token": csrf})).status == 200
+    assert (await client.get("/api/agent/me")).status == 401
+
+
+async def test_openapi_document_lists_staff_paths(bot):
+    client, _ = bot
+    document = await (await client.get("/api/openapi.json")).json()
+    assert document["openapi"].startswith("3.1")
+    assert {"/api/agent/login", "/api/agent/me"} <= set(document["paths"])
+
+
+def test_agents_add_command_creates_an_account(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": ""}
+    command = [sys.executable, "main.py", "agents", "add", "lily", "--role", "supervisor", "--password-stdin"]
+    first = subprocess.run(command, cwd=ROOT, input="long-password-1\n", capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert first.returncode == 0, first.stderr
+    assert "created supervisor lily" in first.stdout
+    again = subprocess.run(command, cwd=ROOT, input="long-password-1\n", capture_output=True, text=True,
+                           env=env, timeout=60)
+    assert again.returncode == 2 and "already exists" in again.stderr
+    short = subprocess.run([*command[:4], "kim", "--password-stdin"], cwd=ROOT, input="short\n",
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert short.returncode == 2 and "at least 8" in short.stderr
