@@ -44,6 +44,22 @@ class Settings(BaseSettings):
     max_reply_parts: int = Field(5, ge=1, le=20)
     dedupe_ttl_s: int = Field(600, ge=300)
 
+    # --- handoff to people and the response-time promise (BRIEF §1) ---
+    sla_first_response_s: float = Field(15.0, gt=0)
+    sla_reply_s: float = Field(20.0, gt=0)
+    sla_hold_margin_s: float = Field(5.0, ge=0)
+    sla_max_holding_messages: int = Field(3, ge=0)
+    sla_misses_before_reassign: int = Field(2, ge=1)
+    #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (BRIEF §1 shifts).
+    staffed_hours: str = "09:30-24:00"
+    #: After this long in the queue with no agent free, the customer is offered to leave a message.
+    queue_offer_message_after_s: float = Field(120.0, gt=0)
+    #: Minutes a person promises to answer a left message (留言) within, during staffed hours.
+    message_reply_within_minutes: int = Field(120, gt=0)
+    #: Expected wait per customer ahead in the queue, for "about N minutes".
+    queue_minutes_per_position: float = Field(2.0, gt=0)
+    vip_to_human: bool = True
+
     @field_validator("wechat_aes_key")
     @classmethod
     def _aes_key_is_43_chars(cls, value: str | None) -> str | None:
@@ -76,6 +92,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
+    @field_validator("staffed_hours")
+    @classmethod
+    def _hours_parse(cls, value: str) -> str:
+        from bot.hours import parse_hours
+
+        parse_hours(value)
+        return value
+
     @field_validator("shop_timezone")
     @classmethod
     def _zone_exists(cls, value: str) -> str:
@@ -92,6 +116,71 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.shop_timezone)
+
+    # --- after-sales cases and orders (handlers/after_sales) ---
+    #: Order-number regexes as a JSON list (group 1, or the whole match, is the number); they replace
+    #: bot.extract's DEFAULT_ORDER_PATTERNS, so list those too if the shop still uses such numbers.
+    order_no_patterns: list[str] | None = None
+    #: 临时处置权 (seed 003): a refund or compensation above this many fen needs a supervisor.
+    after_sales_supervisor_limit_fen: int = Field(500_000, ge=0)
+    #: Case kinds that go straight to a person when a customer files them in the chat.
+    after_sales_human_kinds: list[str] = ["rights"]
+    #: A refund asked for in the chat above this many fen goes to a person; None: the supervisor limit.
+    after_sales_human_refund_over_fen: int | None = Field(None, ge=0)
+    #: The return address in the return instructions; None: the `after_sales.return_address` template.
+    after_sales_return_address: str | None = None
+    #: Satisfaction follow-up after a case is resolved (BRIEF §5: callback within three days).
+    after_sales_satisfaction_after_h: float = Field(72.0, gt=0)
+    #: A shipped parcel whose tracking has not moved for this long counts as stuck (daily job, 查件).
+    after_sales_stuck_parcel_h: float = Field(24.0, gt=0)
+    #: The marketplace confirms receipt automatically this many days after shipping ...
+    after_sales_auto_confirm_days: int = Field(10, ge=1, le=60)
+    #: ... and 延长收货 moves that by this many days.
+    after_sales_extend_days: int = Field(3, ge=1, le=30)
+    #: When the order source does not answer, the chat retries the customer's request this often.
+    after_sales_retry_after_s: float = Field(60.0, gt=0)
+    after_sales_retry_times: int = Field(5, ge=1, le=50)
+    #: Photos customers upload in the web chat.
+    after_sales_upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    after_sales_photo_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
+    #: The shop's ERP as an order source (GET <url>/orders/<order no>, bearer token); None: imports only.
+    erp_url: str | None = None
+    erp_token: str | None = None
+    erp_timeout_s: float = Field(2.0, gt=0)
+    erp_retries: int = Field(1, ge=0, le=5)
+
+    @field_validator("order_no_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: list[str] | None) -> list[str] | None:
+        for pattern in value or ():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value or None
+
+    @field_validator("erp_url")
+    @classmethod
+    def _erp_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    # --- referral (转介绍) campaigns, handlers/referral (BRIEF §6) ---
+    #: HMAC key that makes card codes unforgeable. Required with PostgreSQL (several hosts must share
+    #: it); with SQLite, unset means a random key generated once into `referral_secret` beside the
+    #: database file. Changing it invalidates every card already handed out.
+    referral_secret: str | None = Field(None, min_length=16)
+    #: How the honour board shows names: masked 张*丰, initial 张**, full 张三丰.
+    referral_board_names: str = Field("masked", pattern=r"^(masked|initial|full)$")
+    referral_board_size: int = Field(50, ge=1, le=500)
+    #: Campaign pushes: messages per second, and the WeChat template for customers outside 48 h.
+    referral_push_per_second: float = Field(10.0, gt=0, le=1000)
+    referral_push_template_id: str | None = None
+    #: How often paid orders are checked for conversions (besides the daily job).
+    referral_sync_interval_s: int = Field(900, ge=60)
 
 
 def load_settings(**overrides: object) -> Settings:

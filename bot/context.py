@@ -22,7 +22,7 @@ from bot.templates import Templates
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ServiceKey(Generic[T]):
     """A typed name for an extra service, like aiohttp's `AppKey`."""
 

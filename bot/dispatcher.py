@@ -12,10 +12,10 @@ whose handler asks a clarifying question and escalates on the second one in a ro
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.context import Context, Services
-from bot.events import Inbound, Outcome, Reply
+from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
 from bot.recorder import Recorder, outbound_message
 from bot.router import Router
@@ -31,11 +31,16 @@ CORE_SCRIPTS = (spec("common.fallback"),)
 NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
 Classifier = Callable[[str], IntentMatch]
+EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 
 
 class Dispatcher:
-    def __init__(self, router: Router, classify: Classifier, services: Services, recorder: Recorder) -> None:
+    def __init__(
+        self, router: Router, classify: Classifier, services: Services, recorder: Recorder,
+        escalation_hooks: Sequence[EscalationHook] = (),
+    ) -> None:
         self.router = router
+        self.escalation_hooks = tuple(escalation_hooks)
         self.classify = classify
         self.services = services
         self.recorder = recorder
@@ -64,6 +69,7 @@ class Dispatcher:
                 state.unknown_streak = 0
             if reply.escalate:
                 state.escalation = reply.escalate
+                await self._record_escalation(ctx, reply)
             texts = self.render(reply, state, max_bytes)
             state.turns += 1
             rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
@@ -71,12 +77,15 @@ class Dispatcher:
             rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
-        if reply.escalate:
-            await Conversation.filter(id=identity.conversation_id).update(
-                escalation_reason=reply.escalate, escalated_at=self.services.clock.now()
-            )
-            await store.publish("conversation.escalated", {"conversation": key, "reason": reply.escalate})
         return Outcome(texts, intent, match.confidence, reply.escalate, [row.source_id for row in rows[1:]])
+
+    async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
+        """Record the request for a person on the conversation, then let the handoff area act on it."""
+        await Conversation.filter(id=ctx.identity.conversation_id).update(
+            escalation_reason=reply.escalate, escalated_at=self.services.clock.now()
+        )
+        for hook in self.escalation_hooks:
+            reply.says += await hook(ctx, reply.escalate or "")
 
     async def _route(self, ctx: Context) -> Reply:
         for handler in self.router.candidates(ctx):

@@ -20,6 +20,8 @@ from bot.router import Router
 from bot.templates import ScriptSpec
 
 if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.events import Say
     from bot.runtime import Runtime
 
 
@@ -29,6 +31,9 @@ class Extension:
     router: Router | None = None
     scripts: Sequence[ScriptSpec] = ()
     routes: Sequence[web.AbstractRouteDef] = ()
+    #: Called inside the conversation's lock when a reply escalates (reason given); returns what to
+    #: tell the customer about the handover (queue position, when a person is back).
+    on_escalate: Callable[[Context, str], Awaitable[list[Say]]] | None = None
     startup: Callable[[Runtime], Awaitable[None]] | None = None
     shutdown: Callable[[Runtime], Awaitable[None]] | None = None
     #: `python main.py demo-data`: create this area's demo records (idempotent).

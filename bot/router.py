@@ -23,7 +23,7 @@ Handler = Callable[["Context"], Awaitable[Reply | None]]
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    kind: str  # "flow", "event", "media", "intent"
+    kind: str  # "flow", "any", "event", "media", "intent"
     names: frozenset[str]
     handler: Handler
 
@@ -31,6 +31,8 @@ class Route:
         inbound = ctx.inbound
         if self.kind == "flow":
             return ctx.state.flow in self.names
+        if self.kind == "any":
+            return True
         if self.kind == "event":
             return inbound.kind == "event" and (inbound.event or "").lower() in self.names
         if self.kind == "media":
@@ -38,7 +40,7 @@ class Route:
         return inbound.kind == "text" and ctx.match.intent in self.names
 
 
-ROUTE_ORDER = ("flow", "event", "media", "intent")
+ROUTE_ORDER = ("flow", "any", "event", "media", "intent")
 
 
 class Router:
@@ -65,6 +67,10 @@ class Router:
         """Handle every message of a conversation whose state is in one of these dialogue flows."""
         return self._register("flow", names)
 
+    def every_message(self) -> Callable[[Handler], Handler]:
+        """See every message before events, media and intents (return None to pass it on)."""
+        return self._register("any", ())
+
     def event(self, *names: str) -> Callable[[Handler], Handler]:
         return self._register("event", names)
 
@@ -81,7 +87,7 @@ class Router:
             yield from child.routes()
 
     def candidates(self, ctx: Context) -> Iterator[Handler]:
-        """Handlers that want this message: dialogue flows first, then events, media, intents."""
+        """Handlers that want this message: dialogue flows, every-message hooks, events, media, intents."""
         routes = list(self.routes())
         for kind in ROUTE_ORDER:
             for route in routes:

@@ -75,7 +75,8 @@ class Runtime:
         runtime = cls(
             settings=settings, clock=clock, store=store, templates=templates, matcher=matcher,
             recorder=recorder, services=services,
-            dispatcher=Dispatcher(root, matcher.classify, services, recorder),
+            dispatcher=Dispatcher(root, matcher.classify, services, recorder,
+                                  [e.on_escalate for e in extensions if e.on_escalate is not None]),
             outbox=Outbox(channel_map, recorder, clock), scheduler=Scheduler(store, clock),
             channels=channel_map, extensions=extensions,
         )

@@ -1,7 +1,6 @@
 """A conversation's short-lived state, kept in the store between messages.
 
-`mode` says who answers (the bot, or a person after a handoff); `flow` names a dialogue that is
-waiting for the customer's answer (a handler registered with `Router.flow` gets the next message);
+`flow` names a dialogue that is waiting for the customer's answer (a handler registered with `Router.flow` gets the next message);
 `data` holds that dialogue's slots. The database ids are cached here so the hot path does not look
 them up for every message.
 """
@@ -11,12 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-MODES = ("bot", "handoff", "closed")
-
 
 @dataclass(slots=True)
 class ConversationState:
-    mode: str = "bot"
     flow: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     unknown_streak: int = 0
@@ -30,10 +26,7 @@ class ConversationState:
         if not raw:
             return cls()
         known = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
-        state = cls(**known)
-        if state.mode not in MODES:
-            state.mode = "bot"
-        return state
+        return cls(**known)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,7 @@ class Customer(Model):
     opted_out = fields.BooleanField(default=False, description="退订: no marketing pushes")
     created_at = fields.DatetimeField()
     last_inbound_at = fields.DatetimeField(null=True, description="opens WeChat's 48 h reply window")
+    last_agent_id = fields.IntField(null=True, description="who served them last (一通就服务到底)")
 
     class Meta:
         table = "customer"

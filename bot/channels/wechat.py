@@ -51,6 +51,8 @@ class WeChatChannel(Channel):
     def __init__(self, settings: Settings, *, http: aiohttp.ClientSession | None = None) -> None:
         if not settings.wechat_token:
             raise ConfigError("invalid setting WECHAT_TOKEN: required for the WeChat channel")
+        if settings.wechat_aes_key and not settings.wechat_appid:
+            raise ConfigError("invalid setting WECHAT_APPID: safe mode (WECHAT_AES_KEY) needs the appid")
         self.settings = settings
         self.token = settings.wechat_token
         self.crypto = (WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid or "")
@@ -176,12 +178,16 @@ class WeChatChannel(Channel):
         passive = outcome.texts[0] if outcome.texts else None
         assert self.deliveries is not None
         await self.deliveries.finish(lease, passive)
-        if passive is not None:
-            await runtime.recorder.mark_delivery(outcome.message_ids[0], "sent")
-        if len(outcome.texts) > 1:
-            self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
-                                            source_ids=outcome.message_ids[1:]))
+        if passive is not None:  # recorded off the response path: the reply should not wait for an UPDATE
+            self._spawn(self._deliver_rest(outcome, message.from_user))
         return passive
+
+    async def _deliver_rest(self, outcome: Outcome, user_id: str) -> None:
+        """Mark the passive part sent, then push the rest of a long answer through the kf API, in order."""
+        await self._runtime.recorder.mark_delivery(outcome.message_ids[0], "sent")
+        if len(outcome.texts) > 1:
+            await self._runtime.outbox.send(self.name, user_id, outcome.texts[1:],
+                                            source_ids=outcome.message_ids[1:])
 
     async def _dispatch(self, lease: Lease, inbound: Any) -> Outcome:
         assert self.deliveries is not None

@@ -1,0 +1,1209 @@
+// The agent console's behaviour: log in (cookie session plus a CSRF token echoed on every unsafe
+// request), then a desk of queue, conversations, history and customer, refreshed from the JSON API
+// whenever the agent WebSocket reports anything (and by a slow poll as a safety net). SLA countdowns
+// are computed from each deadline and the server's clock (the `now` the API returns), so they agree
+// with the server even when the agent's computer clock is wrong.
+// Server and customer text is only ever put on the page with textContent.
+"use strict";
+
+(() => {
+  const CSRF_KEY = "csbot.console.csrf";
+  const API = "/api/agent";
+  const REQUEST_TIMEOUT_MS = 15000;
+  const REFRESH_DEBOUNCE_MS = 120;
+  const POLL_ONLINE_MS = 30000; // safety net while the WebSocket is up
+  const POLL_OFFLINE_MS = 5000; // while it is down
+  const SUPERVISOR_POLL_MS = 5000;
+  const TICK_MS = 250;
+  const URGENT_S = 5;
+  const FLASH_MS = 6000;
+  const TOAST_MS = 4000;
+  const RECONNECT_BASE_MS = 1000;
+  const RECONNECT_MAX_MS = 30000;
+  const MAX_CHARS = 2000;
+
+  const TEXT = {
+    loginEmpty: "请输入账号和密码",
+    loginWrong: "账号或密码错误，请重新输入",
+    loginLocked: "登录失败次数过多，请几分钟后再试",
+    loginFailed: "登录失败，请稍后重试",
+    expired: "登录已失效，请重新登录",
+    network: "网络异常，请稍后重试",
+    failed: "操作失败，请稍后重试",
+    denied: "该会话已由其他客服接待，您没有查看权限。如需协助，请联系主管。",
+    missing: "该会话不存在或已结束。",
+    loadFailed: "会话加载失败，请稍后重试。",
+    takeConflict: "接入失败：您已达到接待上限，或该顾客已被其他客服接入",
+    taken: "已接入会话",
+    sent: "已发送",
+    handedBack: "已交还机器人接待",
+    transferred: "已转接",
+    noteSaved: "交接记录已保存",
+    noteEmpty: "请填写待解决问题或待办事项",
+    tooLong: `消息太长了，请分几次发送（每条最多${MAX_CHARS}字）`,
+    notMine: "该会话不由您接待，仅可查看",
+    notHeld: "该会话已不在人工接待中，请刷新后再试",
+    transferConflict: "转接失败：对方暂时无法接待（不在线或已满），会话仍由您接待",
+    assigned: "有新的会话分配给您",
+    overdue: "已超时",
+    online: "实时连接正常",
+    connecting: "连接中…",
+    reconnecting: "重新连接中…",
+  };
+  const ROLE = { agent: "客服", supervisor: "主管", admin: "管理员" };
+  const PRESENCE = { online: "在线", away: "离开", offline: "离线" };
+  const CHANNEL = { webchat: "网页咨询", wechat: "微信公众号", terminal: "终端" };
+  const STATUS = {
+    queued: "排队中", waiting: "排队中", assigned: "人工接待中", agent: "人工接待中", handoff: "人工接待中",
+    human: "人工接待中", held: "人工接待中", bot: "机器人接待", closed: "已结束", supervisor: "待主管处理",
+  };
+  const REASON = {
+    human: "顾客要求人工", human_requested: "顾客要求人工", complaint: "投诉", unknown: "机器人无法解答",
+    unknown_twice: "机器人无法解答", repeated_unknown: "机器人无法解答", vip: "VIP 顾客",
+    after_sales: "售后需人工", transfer: "转接", reassigned: "重新分配", breach: "超时重新分配",
+  };
+  const SLA_KIND = { greeting: "问候倒计时", reply: "回复倒计时" };
+
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    loginView: $("login-view"), loginForm: $("login-form"), loginName: $("login-name"),
+    loginPassword: $("login-password"), loginError: $("login-error"), loginSubmit: $("login-submit"),
+    consoleView: $("console-view"), tabs: $("tabs"), tabSupervisor: $("tab-supervisor"),
+    conn: $("conn"), connText: $("conn-text"), presence: $("presence"), meName: $("me-name"), meRole: $("me-role"),
+    logout: $("logout"),
+    deskView: $("desk-view"), queueList: $("queue-list"), queueEmpty: $("queue-empty"), queueCount: $("queue-count"),
+    mineList: $("mine-list"), mineEmpty: $("mine-empty"), mineCount: $("mine-count"),
+    placeholder: $("chat-placeholder"), denied: $("chat-denied"), deniedText: $("chat-denied-text"),
+    chatMain: $("chat-main"), chatHead: document.querySelector(".chat-head"), chatCustomer: $("chat-customer"),
+    chatVip: $("chat-vip"), chatStatus: $("chat-status"), chatClock: $("chat-clock"), chatSlaKind: $("chat-sla-kind"),
+    chatCountdown: $("chat-countdown"), history: $("history"),
+    cannedToggle: $("canned-toggle"), cannedPanel: $("canned-panel"), cannedFilter: $("canned-filter"),
+    cannedList: $("canned-list"), cannedEmpty: $("canned-empty"),
+    replyForm: $("reply-form"), replyInput: $("reply-input"), replySend: $("reply-send"),
+    handBack: $("hand-back"), transferOpen: $("transfer-open"),
+    side: $("side"), profileLabel: $("profile-label"), profileChannel: $("profile-channel"),
+    profileVip: $("profile-vip"), profilePhone: $("profile-phone"), profileAssignee: $("profile-assignee"),
+    notesList: $("notes-list"), notesEmpty: $("notes-empty"), noteForm: $("note-form"),
+    noteQuestions: $("note-questions"), notePending: $("note-pending"), noteSave: $("note-save"),
+    supervisorView: $("supervisor-view"), svQueue: $("sv-queue"), svOnline: $("sv-online"),
+    svReplyRate: $("sv-reply-rate"), svReplySub: $("sv-reply-sub"), svGreetRate: $("sv-greet-rate"),
+    svGreetSub: $("sv-greet-sub"), svBreaches: $("sv-breaches"), svHolding: $("sv-holding"),
+    nearBody: $("near-body"), nearEmpty: $("near-empty"), agentsBody: $("agents-body"),
+    forbiddenDialog: $("forbidden-dialog"), forbiddenPhrases: $("forbidden-phrases"),
+    transferDialog: $("transfer-dialog"), transferTo: $("transfer-to"), transferNote: $("transfer-note"),
+    toasts: $("toasts"),
+    tplConv: $("tpl-conv"), tplQueue: $("tpl-queue"), tplMsg: $("tpl-msg"),
+  };
+
+  const state = {
+    me: null,
+    csrf: null,
+    offset: 0, // server epoch seconds minus this browser's
+    offsetKnown: false,
+    queue: [],
+    mine: [],
+    selectedId: null, // string
+    detail: null, // the last GET /conversations/{id} answer for selectedId
+    canned: [],
+    agents: [],
+    view: "desk",
+    flashUntil: new Map(), // conversation id -> Date.now() ms when the flash ends
+    pendingText: null, // text waiting for "send anyway"
+    sending: false,
+  };
+
+  // --- helpers ---
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const idOf = (value) => (value === null || value === undefined ? "" : String(value));
+  const serverNow = () => Date.now() / 1000 + state.offset;
+  const isSupervisor = () => Boolean(state.me) && (state.me.role === "supervisor" || state.me.role === "admin");
+  const label = (map, key) => (key in map ? map[key] : String(key ?? ""));
+
+  function formatTime(epochSeconds) {
+    if (typeof epochSeconds !== "number" || !Number.isFinite(epochSeconds)) return "";
+    const date = new Date(epochSeconds * 1000);
+    const now = new Date(serverNow() * 1000);
+    const hm = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+    if (date.toDateString() === now.toDateString()) return hm;
+    return `${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${hm}`;
+  }
+
+  function formatDuration(seconds) {
+    const s = Math.max(0, Math.floor(seconds));
+    if (s < 60) return `${s}秒`;
+    if (s < 3600) return `${Math.floor(s / 60)}分${pad(s % 60)}秒`;
+    return `${Math.floor(s / 3600)}小时${pad(Math.floor((s % 3600) / 60))}分`;
+  }
+
+  function rate(part, whole) {
+    if (typeof whole !== "number" || whole <= 0) return "—";
+    return `${((100 * (part || 0)) / whole).toFixed(1)}%`;
+  }
+
+  function toast(text, kind = "") {
+    const node = document.createElement("div");
+    node.className = kind ? `toast ${kind}` : "toast";
+    node.setAttribute("role", kind === "error" ? "alert" : "status");
+    node.textContent = text;
+    el.toasts.appendChild(node);
+    setTimeout(() => node.remove(), TOAST_MS);
+  }
+
+  function agentName(id) {
+    const key = idOf(id);
+    if (state.me && idOf(state.me.id) === key) return state.me.name;
+    const agent = state.agents.find((a) => idOf(a.id) === key);
+    return agent ? agent.name : `客服 #${key}`;
+  }
+
+  function personName(author) {
+    if (author && typeof author === "object") return author.name || agentName(author.id);
+    const text = String(author ?? "");
+    if (text.startsWith("agent:")) return agentName(text.slice(6));
+    if (text === "system") return "系统";
+    if (text === "bot") return "机器人";
+    if (text === "customer") return "顾客";
+    return text;
+  }
+
+  // --- the JSON API ---
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super(`HTTP ${status}`);
+      this.status = status;
+      this.body = body;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(API + path, {
+        method, headers, credentials: "same-origin", cache: "no-store", signal: controller.signal,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (_) {
+      throw new ApiError(0, null);
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (_) {
+      // an empty or non-JSON body (a proxy's error page): the status says enough
+    }
+    if (data && typeof data.now === "number") syncClock(data.now);
+    if (response.status === 401 && path !== "/login" && state.me) {
+      sessionExpired();
+    }
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data || {};
+  }
+
+  function syncClock(now) {
+    state.offset = now - Date.now() / 1000;
+    state.offsetKnown = true;
+  }
+
+  function errorText(error) {
+    if (error instanceof ApiError && error.status === 0) return TEXT.network;
+    return TEXT.failed;
+  }
+
+  function conflictText(error) {
+    if (error instanceof ApiError && error.status === 403) return TEXT.denied;
+    if (error instanceof ApiError && error.status === 409) return TEXT.notHeld;
+    return errorText(error);
+  }
+
+  const path = {
+    conversation: (id) => `/conversations/${encodeURIComponent(id)}`,
+  };
+
+  // --- login and session ---
+
+  function loadCsrf() {
+    try {
+      return window.sessionStorage.getItem(CSRF_KEY);
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function saveCsrf(token) {
+    try {
+      if (token) window.sessionStorage.setItem(CSRF_KEY, token);
+      else window.sessionStorage.removeItem(CSRF_KEY);
+    } catch (_) {
+      // storage disabled: the token lives as long as the page
+    }
+  }
+
+  function showLogin(message = "") {
+    el.consoleView.hidden = true;
+    el.loginView.hidden = false;
+    el.loginError.hidden = !message;
+    el.loginError.textContent = message;
+    el.loginSubmit.disabled = false;
+    el.loginPassword.value = "";
+    (el.loginName.value ? el.loginPassword : el.loginName).focus();
+  }
+
+  function sessionExpired() {
+    leaveConsole();
+    showLogin(TEXT.expired);
+  }
+
+  el.loginForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const name = el.loginName.value.trim();
+    const password = el.loginPassword.value;
+    if (!name || !password) {
+      el.loginError.textContent = TEXT.loginEmpty;
+      el.loginError.hidden = false;
+      return;
+    }
+    el.loginSubmit.disabled = true;
+    el.loginError.hidden = true;
+    try {
+      const data = await api("POST", "/login", { name, password });
+      state.csrf = data.csrf_token;
+      saveCsrf(state.csrf);
+      el.loginPassword.value = "";
+      enterConsole(data.agent);
+    } catch (error) {
+      let message = TEXT.loginFailed;
+      if (error instanceof ApiError) {
+        if (error.status === 401) message = TEXT.loginWrong;
+        else if (error.status === 429) message = TEXT.loginLocked;
+        else if (error.status === 400) message = TEXT.loginEmpty;
+        else if (error.status === 0) message = TEXT.network;
+      }
+      el.loginError.textContent = message;
+      el.loginError.hidden = false;
+      el.loginPassword.select();
+    } finally {
+      el.loginSubmit.disabled = false;
+    }
+  });
+
+  el.logout.addEventListener("click", async () => {
+    try {
+      await api("POST", "/logout", {});
+    } catch (_) {
+      // logged out locally either way
+    }
+    leaveConsole();
+    showLogin();
+  });
+
+  // --- entering and leaving the console ---
+
+  let ticker = 0;
+  let poller = 0;
+  let supervisorPoller = 0;
+
+  function renderMe() {
+    const me = state.me;
+    el.meName.textContent = me.name;
+    el.meRole.textContent = label(ROLE, me.role);
+    for (const button of el.presence.querySelectorAll(".presence-btn")) {
+      button.setAttribute("aria-pressed", String(button.dataset.presence === me.presence));
+    }
+    el.tabSupervisor.hidden = !isSupervisor();
+    document.title = `客服工作台 - ${me.name}`;
+  }
+
+  function enterConsole(agent) {
+    state.me = agent;
+    el.loginView.hidden = true;
+    el.consoleView.hidden = false;
+    renderMe();
+    showView("desk");
+    renderSelection();
+    connect();
+    loadCanned();
+    loadAgents();
+    refreshNow();
+    clearInterval(ticker);
+    ticker = setInterval(tick, TICK_MS);
+    schedulePoll();
+    const fromHash = hashConversation();
+    if (fromHash) select(fromHash);
+  }
+
+  function leaveConsole() {
+    state.me = null;
+    state.csrf = null;
+    saveCsrf(null);
+    state.selectedId = null;
+    state.detail = null;
+    state.queue = [];
+    state.mine = [];
+    state.flashUntil.clear();
+    clearInterval(ticker);
+    clearTimeout(poller);
+    clearInterval(supervisorPoller);
+    disconnect();
+    for (const dialog of [el.forbiddenDialog, el.transferDialog]) if (dialog.open) dialog.close();
+  }
+
+  // --- presence ---
+
+  el.presence.addEventListener("click", async (event) => {
+    const button = event.target.closest(".presence-btn");
+    if (!button || !state.me) return;
+    try {
+      const data = await api("POST", "/presence", { presence: button.dataset.presence });
+      state.me = { ...state.me, ...(data.agent || { presence: button.dataset.presence }) };
+      renderMe();
+      refreshSoon();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
+    }
+  });
+
+  // --- views (desk / supervisor) ---
+
+  function showView(view) {
+    state.view = view === "supervisor" && isSupervisor() ? "supervisor" : "desk";
+    el.deskView.hidden = state.view !== "desk";
+    el.supervisorView.hidden = state.view !== "supervisor";
+    for (const tab of el.tabs.querySelectorAll(".tab")) {
+      tab.setAttribute("aria-pressed", String(tab.dataset.view === state.view));
+    }
+    clearInterval(supervisorPoller);
+    if (state.view === "supervisor") {
+      loadSupervisor();
+      supervisorPoller = setInterval(loadSupervisor, SUPERVISOR_POLL_MS);
+    }
+  }
+
+  el.tabs.addEventListener("click", (event) => {
+    const tab = event.target.closest(".tab");
+    if (tab) showView(tab.dataset.view);
+  });
+
+  // --- refreshing: every event reloads what is shown ---
+
+  let refreshTimer = 0;
+  let refreshing = null;
+  let refreshAgain = false;
+
+  function refreshSoon() {
+    if (!state.me || refreshTimer) return;
+    refreshTimer = setTimeout(() => {
+      refreshTimer = 0;
+      refreshNow();
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  function refreshNow() {
+    if (!state.me) return Promise.resolve();
+    if (refreshing) {
+      refreshAgain = true;
+      return refreshing;
+    }
+    refreshing = Promise.allSettled([
+      loadQueue(),
+      loadMine(),
+      state.selectedId ? loadDetail(state.selectedId) : null,
+      state.view === "supervisor" ? loadSupervisor() : null,
+    ]).then(() => {
+      refreshing = null;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refreshNow();
+      }
+    });
+    return refreshing;
+  }
+
+  function schedulePoll() {
+    clearTimeout(poller);
+    if (!state.me) return;
+    const online = el.conn.dataset.state === "online";
+    poller = setTimeout(() => {
+      refreshNow();
+      schedulePoll();
+    }, online ? POLL_ONLINE_MS : POLL_OFFLINE_MS);
+  }
+
+  // --- the queue ---
+
+  async function loadQueue() {
+    const data = await api("GET", "/queue");
+    state.queue = Array.isArray(data.queue) ? data.queue : [];
+    renderQueue();
+  }
+
+  function renderQueue() {
+    const items = state.queue.map((entry) => {
+      const node = el.tplQueue.content.firstElementChild.cloneNode(true);
+      const customer = entry.customer || {};
+      node.dataset.id = idOf(entry.conversation_id);
+      node.classList.toggle("vip", Boolean(customer.vip));
+      node.querySelector(".queue-pos").textContent = entry.position ? `#${entry.position}` : "";
+      node.querySelector(".conv-label").textContent = customer.label || "顾客";
+      node.querySelector(".vip-badge").hidden = !customer.vip;
+      node.querySelector(".queue-reason").textContent = label(REASON, entry.reason || "human");
+      node.querySelector(".queue-channel").textContent = label(CHANNEL, customer.channel || "");
+      const waited = node.querySelector(".waited");
+      if (typeof entry.waiting_since === "number") waited.dataset.since = String(entry.waiting_since);
+      const take = node.querySelector(".take");
+      take.setAttribute("aria-label", `接入 ${customer.label || "顾客"}`);
+      take.addEventListener("click", () => takeConversation(node.dataset.id, take));
+      return node;
+    });
+    el.queueList.replaceChildren(...items);
+    el.queueEmpty.hidden = items.length > 0;
+    el.queueCount.textContent = String(items.length);
+    tick();
+  }
+
+  async function takeConversation(id, button) {
+    button.disabled = true;
+    try {
+      await api("POST", `${path.conversation(id)}/take`, {});
+      toast(TEXT.taken);
+      select(id);
+      refreshSoon();
+    } catch (error) {
+      button.disabled = false;
+      if (error instanceof ApiError && error.status === 401) return;
+      toast(error instanceof ApiError && error.status === 409 ? TEXT.takeConflict : errorText(error), "error");
+      refreshSoon();
+    }
+  }
+
+  // --- my conversations ---
+
+  async function loadMine() {
+    const data = await api("GET", "/conversations");
+    state.mine = Array.isArray(data.conversations) ? data.conversations : [];
+    renderMine();
+    if (!state.offsetKnown && !state.selectedId && state.mine.length) {
+      // the list has deadlines but no server time: one detail read tells the clock offset
+      loadClockFrom(idOf(state.mine[0].conversation_id));
+    }
+  }
+
+  async function loadClockFrom(id) {
+    try {
+      await api("GET", path.conversation(id));
+      tick();
+    } catch (_) {
+      // countdowns stay hidden until a conversation is opened
+    }
+  }
+
+  function lastLine(conversation) {
+    const last = conversation.last_message;
+    let text = last ? `${personName(last.author)}：${last.text ?? ""}` : "";
+    const assignee = conversation.assignee;
+    if (assignee && state.me && idOf(assignee.id) !== idOf(state.me.id)) {
+      text = `[${assignee.name || agentName(assignee.id)}] ${text}`;
+    }
+    return text.replace(/\s+/g, " ");
+  }
+
+  function renderMine() {
+    const items = state.mine.map((conversation) => {
+      const node = el.tplConv.content.firstElementChild.cloneNode(true);
+      const customer = conversation.customer || {};
+      const id = idOf(conversation.conversation_id);
+      node.dataset.id = id;
+      node.classList.toggle("selected", id === state.selectedId);
+      node.querySelector(".conv-label").textContent = customer.label || "顾客";
+      node.querySelector(".vip-badge").hidden = !customer.vip;
+      node.querySelector(".conv-last").textContent = lastLine(conversation);
+      setCountdown(node.querySelector(".countdown"), conversation.sla);
+      node.querySelector(".conv-btn").addEventListener("click", () => select(id));
+      return node;
+    });
+    el.mineList.replaceChildren(...items);
+    el.mineEmpty.hidden = items.length > 0;
+    el.mineCount.textContent = String(items.length);
+    applyFlash();
+    tick();
+  }
+
+  // --- countdowns and flashing ---
+
+  function setCountdown(node, sla) {
+    const due = sla && typeof sla.due_at === "number" ? sla.due_at : null;
+    if (due === null) {
+      delete node.dataset.due;
+      node.textContent = "";
+      node.title = "";
+      return;
+    }
+    node.dataset.due = String(due);
+    node.title = label(SLA_KIND, sla.kind || "reply");
+  }
+
+  function tick() {
+    const now = serverNow();
+    for (const node of document.querySelectorAll(".countdown[data-due]")) {
+      if (!state.offsetKnown) {
+        node.textContent = "";
+        continue;
+      }
+      const left = Number(node.dataset.due) - now;
+      const shown = Math.max(0, Math.ceil(left));
+      node.textContent = left > 0 ? `${shown}秒` : TEXT.overdue;
+      node.classList.toggle("urgent", left > 0 && left < URGENT_S);
+      node.classList.toggle("overdue", left <= 0);
+      node.dataset.left = String(shown);
+    }
+    for (const node of document.querySelectorAll(".waited[data-since]")) {
+      node.textContent = state.offsetKnown ? formatDuration(now - Number(node.dataset.since)) : "—";
+    }
+    if (state.flashUntil.size) {
+      const ms = Date.now();
+      let changed = false;
+      for (const [id, until] of state.flashUntil) {
+        if (until <= ms) {
+          state.flashUntil.delete(id);
+          changed = true;
+        }
+      }
+      if (changed) applyFlash();
+    }
+  }
+
+  function flash(id, secondsLeft) {
+    const key = idOf(id);
+    state.flashUntil.set(key, Date.now() + FLASH_MS);
+    applyFlash();
+    const conversation = state.mine.find((c) => idOf(c.conversation_id) === key);
+    const who = conversation && conversation.customer ? conversation.customer.label : "";
+    const left = typeof secondsLeft === "number" ? `，剩余 ${Math.max(0, Math.ceil(secondsLeft))} 秒` : "";
+    toast(`${who ? `${who} ` : ""}等待回复即将超时${left}`, "error");
+  }
+
+  function applyFlash() {
+    for (const node of el.mineList.querySelectorAll(".conv")) {
+      node.classList.toggle("flash", state.flashUntil.has(node.dataset.id));
+    }
+    el.chatHead.classList.toggle("flash", Boolean(state.selectedId) && state.flashUntil.has(state.selectedId));
+  }
+
+  // --- the selected conversation ---
+
+  function hashConversation() {
+    const match = /^#c=([A-Za-z0-9_-]{1,64})$/.exec(window.location.hash);
+    return match ? match[1] : null;
+  }
+
+  function select(id) {
+    const key = idOf(id);
+    if (!key) return;
+    if (key !== state.selectedId) {
+      state.selectedId = key;
+      state.detail = null;
+      el.history.replaceChildren();
+      el.replyInput.value = "";
+      refreshSendButton();
+    }
+    if (window.location.hash !== `#c=${key}`) window.history.replaceState(null, "", `#c=${key}`);
+    for (const node of el.mineList.querySelectorAll(".conv")) {
+      node.classList.toggle("selected", node.dataset.id === key);
+    }
+    applyFlash();
+    loadDetail(key);
+  }
+
+  function unselect(message = "") {
+    state.selectedId = null;
+    state.detail = null;
+    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname);
+    for (const node of el.mineList.querySelectorAll(".conv.selected")) node.classList.remove("selected");
+    renderSelection(message);
+  }
+
+  window.addEventListener("hashchange", () => {
+    const id = hashConversation();
+    if (id && state.me && id !== state.selectedId) select(id);
+  });
+
+  async function loadDetail(id) {
+    try {
+      const data = await api("GET", path.conversation(id));
+      if (state.selectedId !== id) return;
+      state.detail = data;
+      renderSelection();
+    } catch (error) {
+      if (state.selectedId !== id) return;
+      if (!(error instanceof ApiError) || error.status === 401) return;
+      state.detail = null;
+      if (error.status === 403) renderSelection("", TEXT.denied);
+      else if (error.status === 404) renderSelection("", TEXT.missing);
+      else if (error.status === 0 && el.chatMain.hidden === false) toast(TEXT.network, "error");
+      else renderSelection("", TEXT.loadFailed);
+    }
+  }
+
+  function renderSelection(placeholder = "", denied = "") {
+    const detail = state.detail;
+    const showChat = Boolean(state.selectedId && detail && detail.conversation);
+    el.chatMain.hidden = !showChat;
+    el.side.hidden = !showChat;
+    el.deskView.classList.toggle("no-side", !showChat);
+    el.denied.hidden = !denied;
+    el.deniedText.textContent = denied;
+    el.placeholder.hidden = showChat || Boolean(denied) || Boolean(state.selectedId && !detail);
+    if (placeholder) $("chat-placeholder-text").textContent = placeholder;
+    else $("chat-placeholder-text").textContent = "从左侧选择一个会话，或接入排队中的顾客";
+    if (!showChat) return;
+
+    const conversation = detail.conversation;
+    const customer = conversation.customer || {};
+    const assignee = conversation.assignee;
+    const mine = Boolean(assignee && state.me && idOf(assignee.id) === idOf(state.me.id));
+
+    el.chatCustomer.textContent = customer.label || "顾客";
+    el.chatVip.hidden = !customer.vip;
+    el.chatStatus.textContent = label(STATUS, conversation.status || "");
+    const sla = conversation.sla;
+    el.chatClock.hidden = !(sla && typeof sla.due_at === "number");
+    el.chatSlaKind.textContent = sla ? label(SLA_KIND, sla.kind || "reply") : "";
+    setCountdown(el.chatCountdown, sla);
+
+    renderHistory(Array.isArray(detail.messages) ? detail.messages : [], customer.label);
+
+    el.replyInput.disabled = !mine;
+    el.replyInput.placeholder = mine ? "输入回复，Enter 发送，Shift+Enter 换行" : TEXT.notMine;
+    el.cannedToggle.disabled = !mine;
+    el.handBack.disabled = !mine;
+    el.transferOpen.disabled = !(mine || isSupervisor());
+    refreshSendButton();
+
+    el.profileLabel.textContent = customer.label || "—";
+    el.profileChannel.textContent = customer.channel ? label(CHANNEL, customer.channel) : "—";
+    el.profileVip.textContent = customer.vip ? "VIP 会员" : "普通顾客";
+    el.profilePhone.textContent = customer.phone_masked || "未留手机号";
+    el.profileAssignee.textContent = assignee ? assignee.name || agentName(assignee.id) : "—";
+    renderNotes(Array.isArray(detail.notes) ? detail.notes : []);
+    applyFlash();
+    tick();
+  }
+
+  function messageClass(message) {
+    const author = String(message.author ?? "");
+    if (author === "system") return "msg-system";
+    if (author === "bot") return "msg-bot";
+    if (author.startsWith("agent:")) {
+      return state.me && author === `agent:${state.me.id}` ? "msg-agent" : "msg-agent-other";
+    }
+    if (author === "customer") return "msg-customer";
+    return message.direction === "in" ? "msg-customer" : "msg-bot";
+  }
+
+  function messageNode(message, customerLabel) {
+    const node = el.tplMsg.content.firstElementChild.cloneNode(true);
+    const kind = messageClass(message);
+    node.classList.add(kind);
+    node.dataset.id = idOf(message.id);
+    let who = personName(message.author);
+    if (kind === "msg-customer") who = customerLabel || "顾客";
+    if (kind === "msg-bot") who = "机器人";
+    if (kind === "msg-agent") who = `${state.me.name}（我）`;
+    node.querySelector(".who").textContent = who;
+    const time = node.querySelector(".msg-time");
+    time.textContent = formatTime(message.created_at);
+    if (typeof message.created_at === "number") time.dateTime = new Date(message.created_at * 1000).toISOString();
+    const text = String(message.text ?? "");
+    node.querySelector(".bubble").textContent =
+      kind === "msg-system" && message.direction === "out" ? `系统代发：${text}` : text;
+    return node;
+  }
+
+  function renderHistory(messages, customerLabel) {
+    const box = el.history;
+    const stick = box.scrollHeight - box.scrollTop - box.clientHeight < 80 || box.childElementCount === 0;
+    const shown = [...box.children].map((node) => node.dataset.id);
+    const ids = messages.map((m) => idOf(m.id));
+    const prefix = shown.length <= ids.length && shown.every((id, i) => id === ids[i] && id !== "");
+    if (prefix) {
+      for (const message of messages.slice(shown.length)) box.appendChild(messageNode(message, customerLabel));
+    } else {
+      box.replaceChildren(...messages.map((m) => messageNode(m, customerLabel)));
+    }
+    if (stick) box.scrollTop = box.scrollHeight;
+  }
+
+  function renderNotes(notes) {
+    const items = notes.map((note) => {
+      const li = document.createElement("li");
+      li.className = "note";
+      const meta = document.createElement("div");
+      meta.className = "note-meta";
+      meta.textContent = `${personName(note.author)} · ${formatTime(note.created_at)}`;
+      li.appendChild(meta);
+      for (const [title, value] of [["待解决问题", note.open_questions], ["待办事项", note.pending]]) {
+        if (!value) continue;
+        const line = document.createElement("p");
+        line.className = "note-line";
+        const b = document.createElement("b");
+        b.textContent = `${title}：`;
+        line.append(b, document.createTextNode(String(value)));
+        li.appendChild(line);
+      }
+      return li;
+    });
+    el.notesList.replaceChildren(...items);
+    el.notesEmpty.hidden = items.length > 0;
+  }
+
+  // --- replying ---
+
+  function refreshSendButton() {
+    el.replySend.disabled = state.sending || el.replyInput.disabled || el.replyInput.value.trim() === "";
+  }
+
+  function autosize() {
+    el.replyInput.style.height = "auto";
+    el.replyInput.style.height = `${Math.min(el.replyInput.scrollHeight + 2, 160)}px`;
+  }
+
+  async function sendReply(text, confirm) {
+    const id = state.selectedId;
+    if (!id || state.sending) return;
+    if (text.length > MAX_CHARS) {
+      toast(TEXT.tooLong, "error");
+      return;
+    }
+    state.sending = true;
+    refreshSendButton();
+    try {
+      await api("POST", `${path.conversation(id)}/messages`, { text, confirm });
+      if (state.selectedId === id && el.replyInput.value.replace(/\r\n?/g, "\n").trim() === text) {
+        el.replyInput.value = "";
+        autosize();
+      }
+      refreshSoon();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409 && error.body && error.body.error === "forbidden_language") {
+        warnForbidden(text, Array.isArray(error.body.phrases) ? error.body.phrases : []);
+      } else if (!(error instanceof ApiError && error.status === 401)) {
+        toast(conflictText(error), "error");
+        refreshSoon();
+      }
+    } finally {
+      state.sending = false;
+      refreshSendButton();
+    }
+  }
+
+  function submitReply() {
+    const text = el.replyInput.value.replace(/\r\n?/g, "\n").trim();
+    if (!text || el.replyInput.disabled) return;
+    sendReply(text, false);
+  }
+
+  el.replyInput.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey) return;
+    if (event.isComposing || event.keyCode === 229) return; // Enter that picks a pinyin candidate
+    event.preventDefault();
+    submitReply();
+  });
+  el.replyInput.addEventListener("input", () => {
+    autosize();
+    refreshSendButton();
+  });
+  el.replyForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitReply();
+  });
+
+  // --- the forbidden-language warning ---
+
+  function warnForbidden(text, phrases) {
+    state.pendingText = text;
+    el.forbiddenPhrases.replaceChildren(...phrases.map((phrase) => {
+      const li = document.createElement("li");
+      li.className = "phrase";
+      li.textContent = String(phrase);
+      return li;
+    }));
+    el.forbiddenDialog.returnValue = "";
+    el.forbiddenDialog.showModal();
+  }
+
+  el.forbiddenDialog.addEventListener("close", () => {
+    const text = state.pendingText;
+    state.pendingText = null;
+    if (!text) return;
+    if (el.forbiddenDialog.returnValue === "send") {
+      sendReply(text, true);
+      return;
+    }
+    // rephrase: back to the text, with the first offending phrase selected
+    el.replyInput.focus();
+    const first = [...el.forbiddenPhrases.children].map((li) => li.textContent).find((p) => p && text.includes(p));
+    const at = first ? el.replyInput.value.indexOf(first) : -1;
+    if (at >= 0) el.replyInput.setSelectionRange(at, at + first.length);
+  });
+
+  // --- canned replies ---
+
+  async function loadCanned() {
+    try {
+      const data = await api("GET", "/canned");
+      state.canned = Array.isArray(data.replies) ? data.replies : [];
+    } catch (_) {
+      state.canned = [];
+    }
+    renderCanned();
+  }
+
+  function renderCanned() {
+    const filter = el.cannedFilter.value.trim().toLowerCase();
+    const matches = state.canned.filter((reply) => !filter ||
+      [reply.key, reply.title, reply.text].some((part) => String(part ?? "").toLowerCase().includes(filter)));
+    el.cannedList.replaceChildren(...matches.map((reply) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "canned-item";
+      button.setAttribute("role", "option");
+      const title = document.createElement("span");
+      title.className = "canned-item-title";
+      title.textContent = reply.title || reply.key || "";
+      const text = document.createElement("span");
+      text.className = "canned-item-text";
+      text.textContent = reply.text || "";
+      button.append(title, text);
+      button.addEventListener("click", () => insertCanned(String(reply.text || "")));
+      li.appendChild(button);
+      return li;
+    }));
+    el.cannedEmpty.hidden = matches.length > 0;
+  }
+
+  function toggleCanned(open) {
+    const show = open ?? el.cannedPanel.hidden;
+    el.cannedPanel.hidden = !show;
+    el.cannedToggle.setAttribute("aria-expanded", String(show));
+    if (show) {
+      el.cannedFilter.value = "";
+      renderCanned();
+      el.cannedFilter.focus();
+    }
+  }
+
+  function insertCanned(text) {
+    const input = el.replyInput;
+    const start = input.selectionStart ?? input.value.length;
+    const end = input.selectionEnd ?? input.value.length;
+    input.value = input.value.slice(0, start) + text + input.value.slice(end);
+    toggleCanned(false);
+    input.focus();
+    input.setSelectionRange(start + text.length, start + text.length);
+    autosize();
+    refreshSendButton();
+  }
+
+  el.cannedToggle.addEventListener("click", () => toggleCanned());
+  el.cannedFilter.addEventListener("input", renderCanned);
+  el.cannedPanel.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      toggleCanned(false);
+      el.cannedToggle.focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (!el.cannedPanel.hidden && !event.target.closest("#canned")) toggleCanned(false);
+  });
+
+  // --- hand back, transfer, notes ---
+
+  el.handBack.addEventListener("click", async () => {
+    const id = state.selectedId;
+    if (!id) return;
+    el.handBack.disabled = true;
+    try {
+      await api("POST", `${path.conversation(id)}/hand-back`, {});
+      toast(TEXT.handedBack);
+      if (state.selectedId === id) unselect();
+      refreshSoon();
+    } catch (error) {
+      el.handBack.disabled = false;
+      if (!(error instanceof ApiError && error.status === 401)) toast(conflictText(error), "error");
+      refreshSoon();
+    }
+  });
+
+  async function loadAgents() {
+    try {
+      const data = await api("GET", "/agents");
+      state.agents = Array.isArray(data.agents) ? data.agents : [];
+    } catch (_) {
+      // names fall back to "客服 #id"; the transfer list offers the supervisor only
+    }
+    return state.agents;
+  }
+
+  el.transferOpen.addEventListener("click", async () => {
+    if (!state.selectedId) return;
+    await loadAgents();
+    const options = [];
+    const toSupervisor = document.createElement("option");
+    toSupervisor.value = "supervisor";
+    toSupervisor.textContent = "主管（由主管处理或分配）";
+    options.push(toSupervisor);
+    const assignee = state.detail && state.detail.conversation ? state.detail.conversation.assignee : null;
+    let preferred = null;
+    for (const agent of state.agents) {
+      if (state.me && idOf(agent.id) === idOf(state.me.id)) continue;
+      if (assignee && idOf(agent.id) === idOf(assignee.id)) continue;
+      const option = document.createElement("option");
+      option.value = idOf(agent.id);
+      const load = typeof agent.load === "number" ? ` ${agent.load}/${agent.capacity ?? "?"}` : "";
+      option.textContent = `${agent.name}（${label(PRESENCE, agent.presence || "offline")}${load}）`;
+      option.disabled = agent.presence === "offline";
+      if (!option.disabled && preferred === null) preferred = option.value;
+      options.push(option);
+    }
+    el.transferTo.replaceChildren(...options);
+    el.transferTo.value = preferred ?? "supervisor";
+    el.transferNote.value = "";
+    el.transferDialog.returnValue = "";
+    el.transferDialog.showModal();
+  });
+
+  el.transferDialog.addEventListener("close", async () => {
+    const id = state.selectedId;
+    if (el.transferDialog.returnValue !== "transfer" || !id) return;
+    const target = el.transferTo.value;
+    const body = {
+      to_agent_id: target === "supervisor" ? null : Number(target),
+      to_supervisor: target === "supervisor",
+      note: el.transferNote.value.trim(),
+    };
+    try {
+      await api("POST", `${path.conversation(id)}/transfer`, body);
+      toast(TEXT.transferred);
+      if (state.selectedId === id && !isSupervisor()) unselect();
+      refreshSoon();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) {
+        toast(error instanceof ApiError && error.status === 409 ? TEXT.transferConflict : conflictText(error), "error");
+      }
+    }
+  });
+
+  el.noteForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const id = state.selectedId;
+    const body = { open_questions: el.noteQuestions.value.trim(), pending: el.notePending.value.trim() };
+    if (!id) return;
+    if (!body.open_questions && !body.pending) {
+      toast(TEXT.noteEmpty, "error");
+      return;
+    }
+    el.noteSave.disabled = true;
+    try {
+      await api("POST", `${path.conversation(id)}/notes`, body);
+      el.noteQuestions.value = "";
+      el.notePending.value = "";
+      toast(TEXT.noteSaved);
+      refreshSoon();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
+    } finally {
+      el.noteSave.disabled = false;
+    }
+  });
+
+  // --- the supervisor view ---
+
+  async function loadSupervisor() {
+    if (!isSupervisor() || state.view !== "supervisor") return;
+    let data;
+    try {
+      [data] = await Promise.all([api("GET", "/supervisor"), loadAgents()]);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
+      return;
+    }
+    const today = data.today || {};
+    el.svQueue.textContent = String(data.queue_length ?? "–");
+    el.svOnline.textContent = String(data.agents_online ?? "–");
+    el.svReplyRate.textContent = rate(today.within_reply_sla, today.messages);
+    el.svReplySub.textContent = `${today.within_reply_sla ?? 0} / ${today.messages ?? 0} 条消息`;
+    el.svGreetRate.textContent = rate(today.greeted_within_sla, today.greetings);
+    el.svGreetSub.textContent = `${today.greeted_within_sla ?? 0} / ${today.greetings ?? 0} 次问候`;
+    el.svReplyRate.classList.toggle("bad", (today.within_reply_sla ?? 0) < (today.messages ?? 0));
+    el.svGreetRate.classList.toggle("bad", (today.greeted_within_sla ?? 0) < (today.greetings ?? 0));
+    el.svBreaches.textContent = String(today.breaches ?? 0);
+    el.svBreaches.classList.toggle("bad", (today.breaches ?? 0) > 0);
+    el.svHolding.textContent = String(today.holding_messages ?? 0);
+
+    const near = Array.isArray(data.near_breach) ? data.near_breach : [];
+    el.nearBody.replaceChildren(...near.map((row) => {
+      const tr = document.createElement("tr");
+      const conv = document.createElement("td");
+      const open = document.createElement("button");
+      open.type = "button";
+      open.className = "btn btn-ghost btn-small";
+      open.textContent = `#${idOf(row.conversation_id)}`;
+      open.addEventListener("click", () => {
+        showView("desk");
+        select(idOf(row.conversation_id));
+      });
+      conv.appendChild(open);
+      const who = document.createElement("td");
+      who.textContent = personName(row.agent);
+      const left = document.createElement("td");
+      const seconds = Math.max(0, Math.ceil(Number(row.seconds_left) || 0));
+      left.className = seconds < URGENT_S ? "left urgent" : "left";
+      left.textContent = `${seconds}秒`;
+      tr.append(conv, who, left);
+      return tr;
+    }));
+    el.nearEmpty.hidden = near.length > 0;
+
+    el.agentsBody.replaceChildren(...state.agents.map((agent) => {
+      const tr = document.createElement("tr");
+      const cells = [agent.name, label(ROLE, agent.role), "", `${agent.load ?? 0} / ${agent.capacity ?? "?"}`];
+      cells.forEach((text, i) => {
+        const td = document.createElement("td");
+        if (i === 2) {
+          const tag = document.createElement("span");
+          tag.className = `presence-tag ${agent.presence || "offline"}`;
+          tag.textContent = label(PRESENCE, agent.presence || "offline");
+          td.appendChild(tag);
+        } else {
+          td.textContent = String(text ?? "");
+        }
+        tr.appendChild(td);
+      });
+      return tr;
+    }));
+  }
+
+  // --- live updates over the WebSocket ---
+
+  let socket = null;
+  let failures = 0;
+  let reconnectTimer = 0;
+
+  function setConn(stateName) {
+    el.conn.dataset.state = stateName;
+    el.connText.textContent = TEXT[stateName] || TEXT.connecting;
+    el.conn.title = el.connText.textContent;
+  }
+
+  function onEvent(raw) {
+    let event;
+    try {
+      event = JSON.parse(raw);
+    } catch (_) {
+      return;
+    }
+    if (!event || typeof event !== "object") return;
+    if (event.type === "sla.alert") flash(event.conversation_id, event.seconds_left);
+    if (event.type === "conversation.assigned") {
+      toast(TEXT.assigned);
+      if (!state.selectedId && event.conversation_id !== undefined) select(idOf(event.conversation_id));
+    }
+    refreshSoon();
+  }
+
+  function connect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    if (!state.me) return;
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    let ws;
+    try {
+      ws = new WebSocket(`${scheme}//${window.location.host}/ws/agent`);
+    } catch (_) {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    setConn(failures ? "reconnecting" : "connecting");
+    ws.addEventListener("open", () => {
+      if (socket !== ws) return;
+      failures = 0;
+      setConn("online");
+      refreshSoon(); // whatever happened while disconnected
+      schedulePoll();
+    });
+    ws.addEventListener("message", (event) => {
+      if (socket === ws) onEvent(event.data);
+    });
+    ws.addEventListener("close", () => {
+      if (socket !== ws) return;
+      socket = null;
+      if (!state.me) return;
+      setConn("reconnecting");
+      schedulePoll();
+      api("GET", "/me").catch(() => {}); // a 401 here means the session ended: back to the login form
+      scheduleReconnect();
+    });
+  }
+
+  function scheduleReconnect() {
+    if (reconnectTimer || !state.me) return;
+    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** failures);
+    failures = Math.min(failures + 1, 10);
+    reconnectTimer = setTimeout(connect, backoff * (0.75 + Math.random() * 0.5));
+  }
+
+  function disconnect() {
+    clearTimeout(reconnectTimer);
+    reconnectTimer = 0;
+    const ws = socket;
+    socket = null;
+    if (ws) ws.close();
+    setConn("connecting");
+  }
+
+  window.addEventListener("online", () => {
+    if (state.me && !socket) {
+      failures = 0;
+      connect();
+    }
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible" || !state.me) return;
+    if (!socket) {
+      failures = 0;
+      connect();
+    }
+    refreshSoon();
+  });
+
+  // --- start: an existing session goes straight to the desk ---
+
+  async function start() {
+    const csrf = loadCsrf();
+    if (!csrf) {
+      showLogin();
+      return;
+    }
+    state.csrf = csrf;
+    try {
+      const data = await api("GET", "/me");
+      enterConsole(data.agent);
+    } catch (_) {
+      state.csrf = null;
+      saveCsrf(null);
+      showLogin();
+    }
+  }
+
+  start();
+})();

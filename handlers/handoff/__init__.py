@@ -1,0 +1,30 @@
+"""Human agents take over conversations, and no customer waits past 15 s / 20 s (BRIEF §1, §8)."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Say
+from bot.extension import Extension
+from bot.runtime import Runtime
+from handlers.handoff import api
+from handlers.handoff.chat import SCRIPTS, router
+from handlers.handoff.service import HANDOFF, Handoff
+
+
+async def startup(runtime: Runtime) -> None:
+    runtime.services[HANDOFF] = Handoff(runtime)
+
+
+async def on_escalate(ctx: Context, reason: str) -> list[Say]:
+    return await ctx.services[HANDOFF].escalate(ctx, reason)
+
+
+extension = Extension(
+    "handoff",
+    router=router,
+    scripts=(*SCRIPTS, *api.SCRIPTS),
+    routes=api.ROUTES,
+    startup=startup,
+    on_escalate=on_escalate,
+    openapi_paths=api.OPENAPI_PATHS,
+)

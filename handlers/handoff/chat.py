@@ -1,0 +1,69 @@
+"""The chat side of the handoff: asking for a person, complaints, VIPs, messages while a person holds
+the conversation, and the message a customer leaves (留言) when nobody can take it now."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.events import Reply
+from bot.router import Router
+from bot.templates import spec
+from handlers.handoff.service import HANDOFF
+from models.customer import Customer
+
+router = Router("handoff")
+LEAVE_MESSAGE = "handoff.leave_message"
+
+SCRIPTS = (
+    spec("handoff.complaint"),
+    spec("handoff.queued", "position", "wait_minutes"),
+    spec("handoff.assigned", "agent_name"),
+    spec("handoff.closed_hours", "back_at"),
+    spec("handoff.offer_message", "reply_by"),
+    spec("handoff.message_taken", "reply_by"),
+    spec("handoff.auto_greeting", "agent_name"),
+    spec("handoff.holding"),
+    spec("handoff.reassigning"),
+    spec("handoff.handed_back"),
+    spec("handoff.transferred", "agent_name"),
+)
+
+
+def escalate(reason: str, reply: Reply | None = None) -> Reply:
+    reply = reply or Reply()
+    reply.escalate = reason
+    return reply
+
+
+@router.flow(LEAVE_MESSAGE)
+async def leave_message(ctx: Context) -> Reply | None:
+    if ctx.inbound.kind != "text" or ctx.match.intent == "human":
+        return None
+    handoff = ctx.services[HANDOFF]
+    promised = await handoff.leave_message(ctx, ctx.text)
+    ctx.state.end_flow()
+    return Reply.say("handoff.message_taken", reply_by=handoff.local(promised)).tagged("leave_message")
+
+
+@router.every_message()
+async def person_holds_or_vip(ctx: Context) -> Reply | None:
+    """While a person holds the conversation the bot stays quiet and starts the reply clock."""
+    handoff = ctx.services[HANDOFF]
+    holder = await handoff.queue.holder(ctx.inbound.conversation_key)
+    if holder is not None and holder.status == "handoff":
+        await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind)
+        return Reply().tagged("handoff")
+    if holder is None and ctx.state.turns == 0 and ctx.services.settings.vip_to_human:
+        customer = await Customer.get(id=ctx.identity.customer_id)
+        if customer.is_vip:
+            return escalate("vip")
+    return None
+
+
+@router.intent("human")
+async def to_human(ctx: Context) -> Reply:
+    return escalate("human_requested")
+
+
+@router.intent("complaint")
+async def complaint(ctx: Context) -> Reply:
+    return escalate("complaint", Reply.say("handoff.complaint"))

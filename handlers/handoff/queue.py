@@ -1,0 +1,159 @@
+"""Who holds a conversation, and the queue of those waiting for a person.
+
+Assignment runs under one store lock per shop, so two workers never hand the same conversation out
+twice and an agent never goes over capacity. The order is VIPs first, then first come; each
+conversation goes back to the agent who served the customer last when that agent is free (BRIEF
+§1: 一通就服务到底), otherwise to the least-loaded online agent under capacity, never to an agent who
+already let its clock lapse; when no agent is free an online supervisor takes it. Who holds a
+conversation is also written to the store (`handoff:<conversation key>`), which is what the chat
+path reads on every message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
+from bot.runtime import Runtime
+from models.agent import Agent
+from models.conversation import Conversation
+from models.customer import Customer
+from models.handoff import SlaEvent
+
+ASSIGN_LOCK = "handoff-assign"
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """What the chat path needs to know about a conversation held or awaited by a person."""
+
+    status: str  # "queued" or "handoff"
+    conversation_id: int
+    agent_id: int | None = None
+
+
+class Queue:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = runtime.store
+        self.clock = runtime.clock
+
+    # --- the store's view, read on every customer message ---
+    async def holder(self, conversation_key: str) -> Holder | None:
+        raw = await self.store.get(self.store.keys("handoff", conversation_key))
+        return Holder(**json.loads(raw)) if raw else None
+
+    async def publish_holder(self, conversation: Conversation) -> None:
+        key = self.store.keys("handoff", conversation.key)
+        if conversation.status in ("queued", "handoff"):
+            holder = Holder(conversation.status, conversation.id, conversation.assignee_id)
+            await self.store.set(key, json.dumps(asdict(holder)))
+        else:
+            await self.store.delete(key)
+
+    # --- events for consoles on any worker ---
+    async def notify(self, agent_id: int | None, payload: dict[str, Any]) -> None:
+        topic = f"agent:{agent_id}" if agent_id is not None else "console"
+        await self.store.publish(topic, payload)
+
+    async def record(self, conversation: Conversation, kind: str, **fields: Any) -> None:
+        await SlaEvent.create(
+            conversation=conversation,
+            agent_id=fields.pop("agent_id", conversation.assignee_id),
+            kind=kind,
+            at=self.clock.now(),
+            **fields,
+        )
+
+    # --- queue ---
+    async def enqueue(self, conversation: Conversation, vip: bool) -> None:
+        if conversation.status in ("queued", "handoff"):
+            return
+        conversation.status, conversation.queued_at = "queued", self.clock.now()
+        conversation.priority, conversation.lapsed_agents = (1 if vip else 0), []
+        await conversation.save()
+        await self.publish_holder(conversation)
+        await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
+        await self.notify(None, {"type": "queue.changed"})
+
+    @staticmethod
+    def waiting() -> QuerySet[Conversation]:
+        """Queued conversations in the order they will be served: VIPs first, then first come."""
+        return Conversation.filter(status="queued").order_by("-priority", "queued_at", "id")
+
+    async def position(self, conversation: Conversation) -> int:
+        """1 for the next customer to be served."""
+        order = await self.waiting().values_list("id", flat=True)
+        return order.index(conversation.id) + 1 if conversation.id in order else 0
+
+    async def loads(self) -> Counter[int]:
+        rows = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
+        return Counter(agent_id for agent_id in rows if agent_id is not None)
+
+    async def assign_waiting(self) -> list[Conversation]:
+        """Give queued conversations to free agents, in queue order; returns those assigned."""
+        assigned: list[Conversation] = []
+        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+            online = {agent.id: agent for agent in await Agent.filter(presence="online")}
+            if not online:
+                return assigned
+            loads = await self.loads()
+            for conversation in await self.waiting():
+                agent = await self._choose(conversation, online, loads)
+                if agent is None:
+                    continue
+                loads[agent.id] += 1
+                await self._hand_to(conversation, agent)
+                assigned.append(conversation)
+        for conversation in assigned:
+            await self.notify(
+                conversation.assignee_id, {"type": "conversation.assigned", "conversation_id": conversation.id}
+            )
+        if assigned:
+            await self.notify(None, {"type": "queue.changed"})
+        return assigned
+
+    async def _choose(self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int]) -> Agent | None:
+        allowed = {aid: a for aid, a in online.items() if aid not in conversation.lapsed_agents}
+        free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
+        customer = await Customer.get(id=conversation.customer_id)
+        if customer.last_agent_id in free:
+            return free[customer.last_agent_id]
+        if free:
+            return min(free.values(), key=lambda a: (loads[a.id], a.id))
+        supervisors = [a for a in allowed.values() if a.role in ("supervisor", "admin")]
+        return min(supervisors, key=lambda a: (loads[a.id], a.id)) if supervisors else None
+
+    async def _hand_to(self, conversation: Conversation, agent: Agent) -> None:
+        now = self.clock.now()
+        conversation.status, conversation.assignee_id = "handoff", agent.id
+        conversation.assigned_at, conversation.first_reply_at = now, None
+        conversation.misses, conversation.holding_sent = 0, 0
+        await conversation.save()
+        await self.publish_holder(conversation)
+        await self.record(conversation, "assigned", agent_id=agent.id)
+
+    async def take(self, conversation: Conversation, agent: Agent) -> bool:
+        """An agent picks a queued conversation themselves (under the same lock and capacity rule)."""
+        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+            await conversation.refresh_from_db()
+            loads = await self.loads()
+            if conversation.status != "queued" or loads[agent.id] >= agent.capacity:
+                return False
+            await self._hand_to(conversation, agent)
+        await self.notify(None, {"type": "queue.changed"})
+        return True
+
+    async def release(self, conversation: Conversation, status: str) -> None:
+        """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""
+        if status == "queued":
+            conversation.queued_at = conversation.queued_at or self.clock.now()
+        conversation.status, conversation.assignee_id = status, None
+        conversation.waiting_since = None
+        await conversation.save()
+        await self.publish_holder(conversation)
+        await self.notify(None, {"type": "queue.changed"})

@@ -1,0 +1,116 @@
+"""How conversations, messages and the supervisor's summary look to the console (JSON)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from models.agent import Agent
+from models.conversation import Conversation
+from models.customer import Customer
+from models.handoff import SlaEvent
+from models.message import Message
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: enough to confirm with the customer, useless if the screen is seen by others."""
+    if not phone:
+        return None
+    digits = phone.strip()
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    return {
+        "label": customer.name or f"{customer.channel} …{customer.external_id[-6:]}",
+        "channel": customer.channel,
+        "vip": customer.is_vip,
+        "phone_masked": mask_phone(customer.phone),
+    }
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "direction": message.direction,
+        "author": message.author,
+        "text": message.text,
+        "kind": message.kind,
+        "created_at": message.created_at.timestamp(),
+    }
+
+
+def sla_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
+    """The clock the console counts down: the customer's wait if any, else the greeting."""
+    if conversation.status != "handoff":
+        return {"kind": None, "due_at": None}
+    if conversation.waiting_since is not None:
+        return {
+            "kind": "reply",
+            "due_at": (conversation.waiting_since + timedelta(seconds=settings.sla_reply_s)).timestamp(),
+        }
+    if conversation.first_reply_at is None and conversation.assigned_at is not None:
+        return {
+            "kind": "greeting",
+            "due_at": (conversation.assigned_at + timedelta(seconds=settings.sla_first_response_s)).timestamp(),
+        }
+    return {"kind": None, "due_at": None}
+
+
+async def conversation_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
+    customer = await Customer.get(id=conversation.customer_id)
+    assignee = await Agent.get_or_none(id=conversation.assignee_id) if conversation.assignee_id else None
+    last = await Message.filter(conversation_id=conversation.id).order_by("-created_at", "-id").first()
+    return {
+        "conversation_id": conversation.id,
+        "status": conversation.status,
+        "reason": conversation.escalation_reason,
+        "customer": customer_json(customer),
+        "assignee": {"id": assignee.id, "name": assignee.name} if assignee else None,
+        "sla": sla_json(conversation, settings),
+        "last_message": {"text": last.text, "author": last.author, "created_at": last.created_at.timestamp()}
+        if last
+        else None,
+    }
+
+
+async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
+    now = runtime.clock.now()
+    midnight = now.astimezone(runtime.settings.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    events = await SlaEvent.filter(at__gte=midnight).values("kind", "within")
+
+    def count(kind: str, within: bool | None = None) -> int:
+        return sum(1 for e in events if e["kind"] == kind and (within is None or e["within"] == within))
+
+    near = []
+    for conversation in await Conversation.filter(status="handoff", waiting_since__not_isnull=True):
+        left = runtime.settings.sla_reply_s - (now - conversation.waiting_since).total_seconds()
+        if left <= runtime.settings.sla_hold_margin_s:
+            assignee = await Agent.get_or_none(id=conversation.assignee_id)
+            near.append(
+                {
+                    "conversation_id": conversation.id,
+                    "agent": assignee.name if assignee else None,
+                    "seconds_left": round(left, 1),
+                }
+            )
+    replies = count("reply_sent") + count("holding_message")
+    greetings = count("greeting_sent") + count("auto_greeting")
+    return {
+        "queue_length": await Conversation.filter(status="queued").count(),
+        "agents_online": await Agent.filter(presence="online").count(),
+        "near_breach": near,
+        "today": {
+            "since": midnight.isoformat(),
+            "messages": replies + count("breach"),
+            "within_reply_sla": count("reply_sent", True) + count("holding_message", True),
+            "greetings": greetings,
+            "greeted_within_sla": count("greeting_sent", True) + count("auto_greeting", True),
+            "breaches": count("breach"),
+            "holding_messages": count("holding_message"),
+            "reassigned": count("reassigned"),
+        },
+        "generated_at": datetime.fromtimestamp(runtime.clock.time(), now.tzinfo).isoformat(),
+    }

@@ -1,0 +1,57 @@
+"""What the handoff to people leaves behind: SLA events, handover notes, messages left for staff.
+
+Every SLA event (greeting due/sent, reply sent, holding message, near-breach, breach, reassignment)
+is a row with its times, so reports can say who kept the promise; `within` says whether the
+promise was kept for events that have one.
+"""
+
+from tortoise import fields
+from tortoise.models import Model
+
+SLA_EVENT_KINDS = (
+    "queued", "assigned", "greeting_sent", "auto_greeting", "reply_sent", "holding_message",
+    "near_breach", "breach", "reassigned", "handed_back", "transferred",
+)
+
+
+class SlaEvent(Model):
+    id = fields.IntField(primary_key=True)
+    conversation = fields.ForeignKeyField("models.Conversation", related_name="sla_events")
+    agent = fields.ForeignKeyField("models.Agent", related_name="sla_events", null=True)
+    kind = fields.CharField(max_length=24)
+    due_at = fields.DatetimeField(null=True)
+    at = fields.DatetimeField()
+    waited_s = fields.FloatField(null=True, description="how long the customer had waited")
+    within = fields.BooleanField(null=True, description="promise kept, for events that carry one")
+    detail = fields.CharField(max_length=128, null=True)
+
+    class Meta:
+        table = "sla_event"
+
+
+class HandoverNote(Model):
+    """交接记录: open questions and pending items, shown to the next agent on the conversation."""
+
+    id = fields.IntField(primary_key=True)
+    conversation = fields.ForeignKeyField("models.Conversation", related_name="notes")
+    author = fields.ForeignKeyField("models.Agent", related_name="notes")
+    open_questions = fields.TextField(default="")
+    pending = fields.TextField(default="")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "handover_note"
+
+
+class LeftMessage(Model):
+    """留言: a customer's message for staff when nobody is free or outside staffed hours."""
+
+    id = fields.IntField(primary_key=True)
+    conversation = fields.ForeignKeyField("models.Conversation", related_name="left_messages")
+    text = fields.TextField()
+    promised_by = fields.DatetimeField(description="when the customer was told a person would answer")
+    done_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "left_message"
