@@ -1,0 +1,82 @@
+"""The handoff across workers and restarts, on the production parts (Redis store, shared database).
+
+Two apps stand for two worker processes: they share one SQLite file and one Redis key prefix, each
+with its own Redis client, exactly what `serve --workers 2` gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from bot.clock import FakeClock
+from bot.web.auth import create_agent, issue_api_token
+from handlers.handoff.service import HANDOFF
+from models.agent import Agent
+from models.conversation import Conversation
+from models.handoff import SlaEvent
+from models.message import Message
+from tests.fakes.bot_app import make_settings, running_bot
+
+
+def shared_settings(tmp_path, redis_url, **overrides):
+    return make_settings(tmp_path, redis_url=redis_url, staffed_hours="00:00-24:00", **overrides)
+
+
+async def test_deadline_survives_a_worker_restart_and_fires_once(tmp_path, redis_url):
+    clock = FakeClock()
+    settings = shared_settings(tmp_path, redis_url)
+    async with running_bot(settings, clock=clock) as first:
+        agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
+        await first.runtime.services[HANDOFF].set_presence(agent, "online")
+        response = await first.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"})
+        assert response.status == 200
+        assert (await Conversation.get(key="webchat:c1")).status == "handoff"
+    # the worker is gone; its greeting deadline lives on in Redis
+    async with running_bot(settings, clock=clock) as second:
+        await clock.advance(11)
+        fired = await asyncio.gather(second.runtime.scheduler.run_due(), second.runtime.scheduler.run_due())
+        assert sum(fired) <= 1
+        assert await SlaEvent.filter(kind="auto_greeting").count() == 1
+        assert await Message.filter(author="system", conversation__key="webchat:c1").count() == 1
+
+
+async def test_two_workers_racing_never_double_assign(tmp_path, redis_url):
+    clock = FakeClock()
+    settings = shared_settings(tmp_path, redis_url)
+    async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
+        for user in ("c1", "c2", "c3", "c4", "c5"):
+            response = await one.client.post("/api/webchat/messages", json={"user_id": user, "text": "转人工"})
+            assert response.status == 200
+        await create_agent("amy", "agent", "secret-pass-123", capacity=2, now=clock.now())
+        await create_agent("bob", "agent", "secret-pass-123", capacity=1, now=clock.now())
+        await Agent.all().update(presence="online")
+        services = [one.runtime.services[HANDOFF], two.runtime.services[HANDOFF]]
+        await asyncio.gather(*(services[i % 2].assign_waiting() for i in range(6)))
+        held = list(await Conversation.filter(status="handoff").values_list("assignee_id", flat=True))
+        amy, bob = (await Agent.get(name="amy")).id, (await Agent.get(name="bob")).id
+        assert sorted(held) == sorted([amy, amy, bob])
+        assert await SlaEvent.filter(kind="assigned").count() == 3
+        assert await Conversation.filter(status="queued").count() == 2
+
+
+async def test_console_update_reaches_the_agent_whichever_worker_took_the_message(tmp_path, redis_url):
+    clock = FakeClock()
+    settings = shared_settings(tmp_path, redis_url)
+    async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
+        agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
+        await one.runtime.services[HANDOFF].set_presence(agent, "online")
+        headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
+        async with one.client.ws_connect("/ws/agent", headers=headers) as console:
+            response = await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "转人工"})
+            assert response.status == 200
+            event = json.loads((await console.receive(timeout=5)).data)
+            while event["type"] != "conversation.assigned":
+                event = json.loads((await console.receive(timeout=5)).data)
+            held = await Conversation.get(key="webchat:c9")
+            assert event["conversation_id"] == held.id
+            await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "我的订单有问题"})
+            event = json.loads((await console.receive(timeout=5)).data)
+            while event["type"] != "message":
+                event = json.loads((await console.receive(timeout=5)).data)
+            assert event["message"]["text"] == "我的订单有问题"
