@@ -36,9 +36,13 @@ def escalate(reason: str, reply: Reply | None = None) -> Reply:
 
 @router.flow(LEAVE_MESSAGE)
 async def leave_message(ctx: Context) -> Reply | None:
+    handoff = ctx.services[HANDOFF]
+    holder = await handoff.queue.holder(ctx.inbound.conversation_key)
+    if holder is not None and holder.status == "handoff":  # a person took it meanwhile: they answer
+        ctx.state.end_flow()
+        return None
     if ctx.inbound.kind != "text" or ctx.match.intent == "human":
         return None
-    handoff = ctx.services[HANDOFF]
     promised = await handoff.leave_message(ctx, ctx.text)
     ctx.state.end_flow()
     return Reply.say("handoff.message_taken", reply_by=handoff.local(promised)).tagged("leave_message")
