@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installi
 
 from bot.intents import IntentMatcher, warm_up_jieba  # noqa: E402
 
-SOURCES = (Path("/work/shared/intents/dev.tsv"), ROOT / "tests" / "data" / "intents_holdout.tsv")
+SOURCES = (ROOT.parent / "shared" / "intents" / "dev.tsv", ROOT / "tests" / "data" / "intents_holdout.tsv")
 
 
 def _texts() -> list[str]:

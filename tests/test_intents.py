@@ -16,7 +16,7 @@ from bot.intents import IntentMatch, IntentMatcher, warm_up_jieba
 ROOT = Path(__file__).resolve().parents[1]
 YAML = ROOT / "scripts_zh" / "intents.yaml"
 HOLDOUT = ROOT / "tests" / "data" / "intents_holdout.tsv"
-DEV = Path("/work/shared/intents/dev.tsv")
+DEV = ROOT.parent / "shared" / "intents" / "dev.tsv"  # shared/ sits beside the repository
 
 TAXONOMY = {
     "greeting", "thanks", "goodbye", "human", "complaint",
