@@ -5,8 +5,8 @@
 One aiohttp client (in this process) drives, in turn, three servers, each in its own process so
 the client does not starve it:
 
-1. the bot: the real app (`bot.app.build_app` with `handlers.ROUTERS`) on its embedded default
-   (SQLite file in a temp dir, in-process store), WeChat enabled through settings, its API base
+1. the bot: the real app (`bot.app.build_app` with `handlers.EXTENSIONS`, the shop's routers) on
+   its embedded default (SQLite file in a temp dir, in-process store), WeChat enabled through settings, its API base
    pointed at a `FakeWeChat` run here (late answers go out through it);
 2. the ceiling: a bare aiohttp endpoint that only checks the signature, parses with wechatpy and
    echoes the text back as a passive reply;
@@ -52,7 +52,6 @@ TOKEN = "bench-token"
 APPID = "wxbench000000001"
 SECRET = "bench-secret"
 ACCOUNT = "gh_bench00000001"
-CUSTOMERS = 5000
 QUESTIONS = ("你好", "什么时候发货", "我想退货", "谢谢", "可以开发票吗", "有优惠券吗", "快递到哪了", "怎么改地址")
 
 
@@ -64,13 +63,13 @@ def serve_bot(port: int, directory: Path, api_base: str) -> None:
 
     from bot.app import build_app
     from bot.config import Settings
-    from handlers import ROUTERS
+    from handlers import EXTENSIONS
 
     settings = Settings(
         _env_file=None, database_url=f"sqlite://{directory / 'bot.sqlite3'}", redis_url=None,
         wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET, wechat_api_base=api_base,
     )
-    web.run_app(build_app(settings, ROUTERS), host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None)
 
 
 def serve_ceiling(port: int) -> None:
@@ -185,7 +184,7 @@ class Result:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
-async def load(url: str, seconds: float, concurrency: int, warmup: float) -> Result:
+async def load(url: str, seconds: float, concurrency: int, warmup: float, customers: int) -> Result:
     result = Result()
     serial = itertools.count()
     msg_ids = itertools.count(int(time.time()) * 1_000_000)
@@ -194,7 +193,7 @@ async def load(url: str, seconds: float, concurrency: int, warmup: float) -> Res
 
         async def one(measure: bool) -> None:
             n = next(serial)
-            openid = f"oBench{n % CUSTOMERS:06d}_{'x' * 16}"
+            openid = f"oBench{n % customers:06d}_{'x' * 16}"
             now = str(int(time.time()))
             nonce = str(n)
             body = text_xml(openid, QUESTIONS[n % len(QUESTIONS)], next(msg_ids), int(now))
@@ -251,16 +250,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def spawn(kind: str, port: int, directory: Path, log_path: Path, *extra: str) -> subprocess.Popen:
+    """Start one server process (this script with --serve), its output going to `log_path`."""
+    with open(log_path, "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, __file__, "--serve", kind, "--port", str(port), "--dir", str(directory), *extra],
+            cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
+
+def tail(log_path: Path) -> str:
+    return log_path.read_text(errors="replace")[-2000:]
+
+
 @contextlib.asynccontextmanager
 async def server(kind: str, directory: Path, *extra: str):
     port = free_port()
     log_path = directory / f"{kind}.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, __file__, "--serve", kind, "--port", str(port), "--dir", str(directory), *extra],
-            cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
+    process = spawn(kind, port, directory, log_path, *extra)
     url = f"http://127.0.0.1:{port}/wechat"
     try:
         await wait_ready(url, process, log_path)
@@ -279,7 +286,7 @@ async def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> Non
     async with aiohttp.ClientSession() as session:
         for _ in range(600):
             if process.poll() is not None:
-                raise SystemExit(f"server exited early:\n{log_path.read_text(errors='replace')[-2000:]}")
+                raise SystemExit(f"server exited early:\n{tail(log_path)}")
             now, nonce = str(int(time.time())), "1"
             params = {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "echostr": "ready"}
             with contextlib.suppress(aiohttp.ClientError):
@@ -287,7 +294,7 @@ async def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> Non
                     if response.status == 200 and await response.text() == "ready":
                         return
             await asyncio.sleep(0.1)
-    raise SystemExit(f"server did not come up:\n{log_path.read_text(errors='replace')[-2000:]}")
+    raise SystemExit(f"server did not come up:\n{tail(log_path)}")
 
 
 def count_rows(database: Path) -> dict[str, int]:
@@ -309,17 +316,17 @@ def report(name: str, result: Result) -> None:
           f"   late(success) {result.late}", flush=True)
 
 
-async def main(seconds: float, concurrency: int) -> None:
+async def main(seconds: float, concurrency: int, customers: int) -> None:
     from tests.fakes.wechat_server import FakeWeChat
 
     warmup = min(2.0, max(0.5, seconds / 5))
     print(f"{concurrency} concurrent senders, {seconds:g} s each after {warmup:g} s warm-up, "
-          f"{CUSTOMERS} customers", flush=True)
+          f"{customers} customers taking turns", flush=True)
     with tempfile.TemporaryDirectory(prefix="csbot-bench-") as tmp:
         directory = Path(tmp)
         async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
             async with server("bot", directory, "--api-base", wechat.url) as url:
-                bot = await load(url, seconds, concurrency, warmup)
+                bot = await load(url, seconds, concurrency, warmup, customers)
             report("bot", bot)
             rows = count_rows(directory / "bot.sqlite3")
             kf = len(wechat.delivered())
@@ -330,7 +337,7 @@ async def main(seconds: float, concurrency: int) -> None:
                          and rows["outbound"] == rows["outbound_sent"] == bot.passive_total + kf)
             print("bot persisted every inbound and outbound message: " + ("yes" if persisted else "NO"), flush=True)
         async with server("ceiling", directory) as url:
-            ceiling = await load(url, seconds, concurrency, warmup)
+            ceiling = await load(url, seconds, concurrency, warmup, customers)
         report("ceiling", ceiling)
         werobot = None
         try:
@@ -339,7 +346,7 @@ async def main(seconds: float, concurrency: int) -> None:
             print("werobot not installed: skipped", flush=True)
         else:
             async with server("werobot", directory) as url:
-                werobot = await load(url, seconds, concurrency, warmup)
+                werobot = await load(url, seconds, concurrency, warmup, customers)
             report("werobot", werobot)
     print(json.dumps({
         "bot_rps": round(bot.rps, 1), "bot_p50_ms": round(bot.percentile(0.5), 2),
@@ -354,6 +361,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--customers", type=int, default=1000, help="distinct openids, used in turn")
     parser.add_argument("--serve", choices=["bot", "ceiling", "werobot"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
@@ -370,4 +378,4 @@ if __name__ == "__main__":
     elif args.serve == "werobot":
         serve_werobot(args.port, args.dir)
     else:
-        asyncio.run(main(args.seconds, args.concurrency))
+        asyncio.run(main(args.seconds, args.concurrency, args.customers))

@@ -246,3 +246,26 @@ async def test_api_errors_carry_the_errcode(store, clock) -> None:
         with pytest.raises(WeChatAPIError) as refused:
             await wrong.access_token()
         assert refused.value.errcode == 40125
+
+
+async def test_stop_waits_for_pending_background_sends(tmp_path, clock, probe) -> None:
+    wechat = FakeWeChat()
+    async with wechat:
+        async with bot_in(tmp_path, clock, probe, wechat=wechat) as bot:
+            user = bot.user()
+            pending = asyncio.create_task(user.say("slow:关机前送达"))
+            await until(probe.entered.is_set, "the handler to start")
+            await clock.advance(5)
+            assert (await pending).is_success
+            probe.gate.set()  # the kf send is still to happen when the app shuts down
+        assert wechat.texts_to(user.openid) == ["关机前送达"]
+
+
+def test_channel_needs_its_settings(tmp_path) -> None:
+    from bot.errors import ConfigError
+    from tests.fakes.bot_app import make_settings
+
+    with pytest.raises(ConfigError, match="WECHAT_TOKEN"):
+        WeChatChannel(make_settings(tmp_path))
+    with pytest.raises(ConfigError, match="WECHAT_APPID"):
+        WeChatChannel(make_settings(tmp_path, wechat_token="t", wechat_aes_key="a" * 43))

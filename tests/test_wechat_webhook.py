@@ -96,6 +96,7 @@ async def test_text_gets_a_passive_reply(tmp_path, clock, probe, safe_mode) -> N
         assert int(reply.xml["CreateTime"]) == int(clock.time())
         [row] = await inbound_rows()
         assert row.kind == "text" and row.text == "echo:您好，请问什么时候发货？"
+        await bot.runtime.channels["wechat"].settle()  # type: ignore[attr-defined]
         [out] = await Message.filter(channel="wechat", direction="out")
         assert out.delivery_status == "sent" and out.sent_at is not None
 

@@ -7,7 +7,7 @@ reply's own signature and decrypting it in safe mode). Nonce, timestamp, MsgId a
 controllable, so a test can send the very same request twice (a WeChat retry) or an old one (a replay).
 
 `wechat_bot(...)` starts the real application (optionally with extra test routers in front of the
-shop's) on a real socket, wired to a `FakeWeChat`.
+shop's extensions) on a real socket, wired to a `FakeWeChat`.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ async def wechat_bot(
     wechat: FakeWeChat | None = None, **settings: Any,
 ) -> AsyncIterator[WeChatBot]:
     """The real app with the WeChat channel on, `routers` in front of the shop's, on a real socket."""
-    from handlers import ROUTERS
+    from handlers import EXTENSIONS
 
     clock = clock or SystemClock()
     async with FakeWeChat() if wechat is None else _started(wechat) as fake:
@@ -221,7 +221,7 @@ async def wechat_bot(
                                       wechat_aes_key=AES_KEY if safe_mode else None, wechat_api_base=fake.url)
         values.update(settings)
         config = make_settings(tmp_path, **values)
-        app = build_app(config, [*routers, *ROUTERS], clock=clock)
+        app = build_app(config, [*routers, *EXTENSIONS], clock=clock)
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()
         try:
