@@ -98,11 +98,11 @@ class Dispatcher:
         return Reply.say("common.fallback")
 
     def render(self, reply: Reply, state: ConversationState, max_bytes: int) -> list[str]:
-        """Templates to texts, each split to the channel's byte limit, capped at the configured parts."""
+        """Templates to texts: the reply's parts joined, then split to the channel's byte limit and
+        capped at the configured number of messages (a short greeting and answer go as one message)."""
         templates = self.services.templates
-        texts: list[str] = []
-        for say in reply.says:
-            texts += split_message(templates.render_safe(say.key, say.fields, seed=state.turns), max_bytes)
+        text = "\n".join(templates.render_safe(say.key, say.fields, seed=state.turns) for say in reply.says)
+        texts = split_message(text, max_bytes)
         limit = self.services.settings.max_reply_parts
         if len(texts) > limit:
             log.warning("reply of %d parts cut to %d", len(texts), limit)

@@ -36,6 +36,14 @@ log = logging.getLogger("csbot.recorder")
 class Identity:
     customer_id: int
     conversation_id: int
+    vip: bool = False  # as of first contact in this process
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryMark:
+    source_id: str
+    status: str
+    reason: str | None
 
 
 def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime) -> Message:
@@ -51,7 +59,7 @@ class Recorder:
         self._clock = clock
         self._identities: dict[str, Identity] = {}
         self._customer_of: dict[int, int] = {}
-        self._pending: list[tuple[Message, asyncio.Future[None]]] = []
+        self._pending: list[tuple[Message | DeliveryMark, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     async def identify(self, channel: str, user_id: str) -> Identity:
@@ -60,29 +68,48 @@ class Recorder:
         cached = self._identities.get(key)
         if cached:
             return cached
-        now = self._clock.now()
-        customer = await _get_or_create(Customer, dict(channel=channel, external_id=user_id), created_at=now)
-        conversation = await _get_or_create(
-            Conversation, dict(key=key), customer_id=customer.id, channel=channel, opened_at=now
-        )
-        identity = Identity(customer.id, conversation.id)
+        customer = await Customer.get_or_none(channel=channel, external_id=user_id)
+        conversation = await Conversation.get_or_none(key=key) if customer else None
+        if customer is None or conversation is None:
+            customer, conversation = await self._first_contact(channel, user_id, key)
+        identity = Identity(customer.id, conversation.id, customer.is_vip)
         self._identities[key] = identity
         self._customer_of[conversation.id] = customer.id
         return identity
 
-    def forget(self, channel: str, user_id: str) -> None:
-        self._identities.pop(f"{channel}:{user_id}", None)
+    async def _first_contact(self, channel: str, user_id: str, key: str) -> tuple[Customer, Conversation]:
+        """Create the customer and their conversation in one transaction (one commit)."""
+        now = self._clock.now()
+        try:
+            async with in_transaction() as connection:
+                customer = await Customer.get_or_none(channel=channel, external_id=user_id).using_db(connection)
+                if customer is None:
+                    customer = await Customer.create(channel=channel, external_id=user_id, created_at=now,
+                                                     using_db=connection)
+                conversation = await Conversation.create(key=key, customer_id=customer.id, channel=channel,
+                                                         opened_at=now, using_db=connection)
+        except IntegrityError:  # another worker created them between our read and our insert
+            customer = await Customer.get(channel=channel, external_id=user_id)
+            conversation = await Conversation.get(key=key)
+        return customer, conversation
 
     async def record(self, rows: Iterable[Message]) -> None:
         """Queue rows and return once they are committed (together with whatever else was queued)."""
+        await self._enqueue(list(rows))
+
+    async def mark_delivery(self, source_id: str, status: str, reason: str | None = None) -> None:
+        """Record what the platform did with an outbound message (sent, or undeliverable and why)."""
+        await self._enqueue([DeliveryMark(source_id, status, reason)])
+
+    async def _enqueue(self, items: list[Message | DeliveryMark]) -> None:
+        if not items:
+            return
         loop = asyncio.get_running_loop()
         futures = []
-        for row in rows:
+        for item in items:
             future = loop.create_future()
-            self._pending.append((row, future))
+            self._pending.append((item, future))
             futures.append(future)
-        if not futures:
-            return
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
         await asyncio.gather(*futures)
@@ -91,7 +118,7 @@ class Recorder:
         while self._pending:
             batch, self._pending = self._pending, []
             try:
-                await self._write(batch)
+                await self._write([item for item, _ in batch])
             except Exception as exc:  # every waiter learns of the failure; none is left hanging
                 log.exception("message batch of %d failed", len(batch))
                 for _, future in batch:
@@ -102,34 +129,26 @@ class Recorder:
                     if not future.done():
                         future.set_result(None)
 
-    async def _write(self, batch: list[tuple[Message, asyncio.Future[None]]]) -> None:
-        rows = [row for row, _ in batch]
+    async def _write(self, batch: list[Message | DeliveryMark]) -> None:
+        rows = [item for item in batch if isinstance(item, Message)]
+        marks: dict[tuple[str, str | None], list[str]] = {}
+        for item in batch:
+            if isinstance(item, DeliveryMark):
+                marks.setdefault((item.status, item.reason), []).append(item.source_id)
         now = self._clock.now()
         conversation_ids = {row.conversation_id for row in rows}
-        customers_heard = {self._customer_of.get(row.conversation_id) for row in rows if row.direction == "in"} - {None}
+        heard = {self._customer_of.get(row.conversation_id) for row in rows if row.direction == "in"} - {None}
         async with in_transaction() as connection:
-            await Message.bulk_create(rows, ignore_conflicts=True, using_db=connection)
-            await Conversation.filter(id__in=conversation_ids).using_db(connection).update(last_message_at=now)
-            if customers_heard:
-                await Customer.filter(id__in=customers_heard).using_db(connection).update(last_inbound_at=now)
-
-    async def mark_delivery(self, source_id: str, status: str, reason: str | None = None) -> None:
-        """Record what the platform did with an outbound message (sent, or undeliverable and why)."""
-        sent_at: datetime | None = self._clock.now() if status == "sent" else None
-        await Message.filter(direction="out", source_id=source_id).update(
-            delivery_status=status, failure_reason=reason, sent_at=sent_at
-        )
+            if rows:
+                await Message.bulk_create(rows, ignore_conflicts=True, using_db=connection)
+                await Conversation.filter(id__in=conversation_ids).using_db(connection).update(last_message_at=now)
+            if heard:
+                await Customer.filter(id__in=heard).using_db(connection).update(last_inbound_at=now)
+            for (status, reason), source_ids in marks.items():
+                await Message.filter(source_id__in=source_ids, direction="out").using_db(connection).update(
+                    delivery_status=status, failure_reason=reason, sent_at=now if status == "sent" else None
+                )
 
     async def close(self) -> None:
         if self._flusher is not None:
             await asyncio.gather(self._flusher, return_exceptions=True)
-
-
-async def _get_or_create(model, lookup: dict, **defaults):
-    found = await model.get_or_none(**lookup)
-    if found is not None:
-        return found
-    try:
-        return await model.create(**lookup, **defaults)
-    except IntegrityError:  # another worker created it between our read and our insert
-        return await model.get(**lookup)

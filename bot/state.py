@@ -1,13 +1,14 @@
 """A conversation's short-lived state, kept in the store between messages.
 
-`flow` names a dialogue that is waiting for the customer's answer (a handler registered with `Router.flow` gets the next message);
+`flow` names a dialogue that is waiting for the customer's answer (a handler registered with
+`Router.flow` gets the next message);
 `data` holds that dialogue's slots. The database ids are cached here so the hot path does not look
 them up for every message.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -29,10 +30,16 @@ class ConversationState:
         return cls(**known)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """A shallow copy (the only nested value, `data`, is copied one level): this runs per message."""
+        raw = {name: getattr(self, name) for name in FIELDS}
+        raw["data"] = dict(self.data)
+        return raw
 
     def start_flow(self, name: str, **data: Any) -> None:
         self.flow, self.data = name, dict(data)
 
     def end_flow(self) -> None:
         self.flow, self.data = None, {}
+
+
+FIELDS = tuple(f.name for f in fields(ConversationState))

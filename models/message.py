@@ -1,7 +1,9 @@
 """Every inbound and outbound message, with its delivery outcome.
 
-`(channel, direction, source_id)` is unique: a retried WeChat delivery carries the same MsgId, so
-its second insert is a no-op instead of a second row.
+`(conversation, direction, source_id)` is unique: a retried WeChat delivery carries the same MsgId,
+so its second insert is a no-op instead of a second row (MsgIds and event ids are only unique per
+customer, hence the conversation in the key). Outbound rows carry a generated `source_id`, indexed,
+by which channels record their delivery.
 """
 
 from tortoise import fields
@@ -15,7 +17,7 @@ class Message(Model):
     direction = fields.CharField(max_length=3, description="in or out")
     kind = fields.CharField(max_length=24, default="text")
     text = fields.TextField(default="")
-    source_id = fields.CharField(max_length=128, null=True, description="platform message id")
+    source_id = fields.CharField(max_length=128, null=True, db_index=True, description="platform message id")
     author = fields.CharField(max_length=32, default="customer", description="customer, bot, agent:<id>")
     intent = fields.CharField(max_length=32, null=True)
     confidence = fields.FloatField(null=True)
@@ -27,4 +29,4 @@ class Message(Model):
 
     class Meta:
         table = "message"
-        unique_together = (("channel", "direction", "source_id"),)
+        unique_together = (("conversation", "direction", "source_id"),)

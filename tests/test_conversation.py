@@ -30,7 +30,7 @@ async def test_greeting_is_answered_with_the_shop_name(bot):
 
 async def test_first_answer_of_a_conversation_opens_with_a_greeting(bot):
     first = await say(bot, "u2", "什么时候发货")
-    assert len(first) == 2 and "小蜜优选" in first[0] and "48小时" in first[1]
+    assert len(first) == 1 and first[0].index("小蜜优选") < first[0].index("48小时")
     second = await say(bot, "u2", "什么时候发货")
     assert len(second) == 1 and "48小时" in second[0]
 

@@ -264,7 +264,7 @@ async def test_history_includes_the_bots_part_and_masks_the_phone(bot):
     held = await conversation("c1")
     detail = await (await bot.client.get(f"/api/agent/conversations/{held.id}", headers=amy)).json()
     authors = [m["author"] for m in detail["messages"]]
-    assert authors[:2] == ["customer", "bot"] and "48小时" in detail["messages"][2]["text"]
+    assert authors[:2] == ["customer", "bot"] and "48小时" in detail["messages"][1]["text"]
     assert detail["conversation"]["customer"]["phone_masked"] == "138****5678"
     assert "13812345678" not in str(detail)
 

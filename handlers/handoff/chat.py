@@ -8,7 +8,6 @@ from bot.events import Reply
 from bot.router import Router
 from bot.templates import spec
 from handlers.handoff.service import HANDOFF
-from models.customer import Customer
 
 router = Router("handoff")
 LEAVE_MESSAGE = "handoff.leave_message"
@@ -56,10 +55,8 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
     if holder is not None and holder.status == "handoff":
         await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind)
         return Reply().tagged("handoff")
-    if holder is None and ctx.state.turns == 0 and ctx.services.settings.vip_to_human:
-        customer = await Customer.get(id=ctx.identity.customer_id)
-        if customer.is_vip:
-            return escalate("vip")
+    if holder is None and ctx.state.turns == 0 and ctx.identity.vip and ctx.services.settings.vip_to_human:
+        return escalate("vip")
     return None
 
 

@@ -21,6 +21,7 @@
   const RECONNECT_BASE_MS = 1000;
   const RECONNECT_MAX_MS = 30000;
   const MAX_CHARS = 2000;
+  const NARROW = "(max-width: 720px)"; // the columns are stacked (console.css)
 
   const TEXT = {
     loginEmpty: "请输入账号和密码",
@@ -31,6 +32,7 @@
     network: "网络异常，请稍后重试",
     failed: "操作失败，请稍后重试",
     denied: "该会话已由其他客服接待，您没有查看权限。如需协助，请联系主管。",
+    moved: "该会话已转由其他同事接待（转接或重新分配），您无需再处理。",
     missing: "该会话不存在或已结束。",
     loadFailed: "会话加载失败，请稍后重试。",
     takeConflict: "接入失败：您已达到接待上限，或该顾客已被其他客服接入",
@@ -99,7 +101,9 @@
     me: null,
     csrf: null,
     offset: 0, // server epoch seconds minus this browser's
-    offsetKnown: false,
+    offsetKnown: false, // from a `now` in an answer (exact); countdowns wait for it
+    offsetRough: false, // from an HTTP Date header (to the second): enough for "waited 3分"
+    drafts: new Map(), // conversation id -> unsent reply text
     queue: [],
     mine: [],
     selectedId: null, // string
@@ -201,6 +205,7 @@
       // an empty or non-JSON body (a proxy's error page): the status says enough
     }
     if (data && typeof data.now === "number") syncClock(data.now);
+    else if (!state.offsetKnown) roughClock(response.headers.get("Date"));
     if (response.status === 401 && path !== "/login" && state.me) {
       sessionExpired();
     }
@@ -211,6 +216,13 @@
   function syncClock(now) {
     state.offset = now - Date.now() / 1000;
     state.offsetKnown = true;
+  }
+
+  function roughClock(header) {
+    const at = header ? Date.parse(header) : NaN;
+    if (Number.isNaN(at)) return;
+    state.offset = at / 1000 + 0.5 - Date.now() / 1000;
+    state.offsetRough = true;
   }
 
   function errorText(error) {
@@ -349,11 +361,20 @@
     state.queue = [];
     state.mine = [];
     state.flashUntil.clear();
+    state.drafts.clear();
+    el.replyInput.value = "";
     clearInterval(ticker);
     clearTimeout(poller);
     clearInterval(supervisorPoller);
     disconnect();
     for (const dialog of [el.forbiddenDialog, el.transferDialog]) if (dialog.open) dialog.close();
+    // nothing of this session stays on the page for whoever logs in next
+    renderQueue();
+    renderMine();
+    el.history.replaceChildren();
+    renderSelection();
+    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname);
+    document.title = "客服工作台";
   }
 
   // --- presence ---
@@ -361,6 +382,11 @@
   el.presence.addEventListener("click", async (event) => {
     const button = event.target.closest(".presence-btn");
     if (!button || !state.me) return;
+    const held = state.mine.filter((c) => c.assignee && idOf(c.assignee.id) === idOf(state.me.id)).length;
+    if (button.dataset.presence === "offline" && held > 0 &&
+        !window.confirm(`您还有 ${held} 个会话在接待中，下线后将转给其他客服。确定下线吗？`)) {
+      return;
+    }
     try {
       const data = await api("POST", "/presence", { presence: button.dataset.presence });
       state.me = { ...state.me, ...(data.agent || { presence: button.dataset.presence }) };
@@ -437,6 +463,20 @@
     }, online ? POLL_ONLINE_MS : POLL_OFFLINE_MS);
   }
 
+  // Lists are rebuilt on every refresh; a keyboard user's focus moves to the rebuilt entry.
+  function focusedIn(list, selector) {
+    const active = document.activeElement;
+    const entry = active && list.contains(active) ? active.closest(selector) : null;
+    return entry ? entry.dataset.id : null;
+  }
+
+  function refocus(list, selector, id, control) {
+    if (id === null) return;
+    const entry = [...list.querySelectorAll(selector)].find((node) => node.dataset.id === id);
+    const target = entry && entry.querySelector(control);
+    if (target && !target.disabled) target.focus();
+  }
+
   // --- the queue ---
 
   async function loadQueue() {
@@ -463,7 +503,9 @@
       take.addEventListener("click", () => takeConversation(node.dataset.id, take));
       return node;
     });
+    const focused = focusedIn(el.queueList, ".queue-item");
     el.queueList.replaceChildren(...items);
+    refocus(el.queueList, ".queue-item", focused, ".take");
     el.queueEmpty.hidden = items.length > 0;
     el.queueCount.textContent = String(items.length);
     tick();
@@ -526,10 +568,15 @@
       node.querySelector(".vip-badge").hidden = !customer.vip;
       node.querySelector(".conv-last").textContent = lastLine(conversation);
       setCountdown(node.querySelector(".countdown"), conversation.sla);
-      node.querySelector(".conv-btn").addEventListener("click", () => select(id));
+      node.querySelector(".conv-btn").addEventListener("click", () => {
+        select(id);
+        if (window.matchMedia(NARROW).matches) el.chatHead.closest(".col-chat").scrollIntoView({ block: "start" });
+      });
       return node;
     });
+    const focused = focusedIn(el.mineList, ".conv");
     el.mineList.replaceChildren(...items);
+    refocus(el.mineList, ".conv", focused, ".conv-btn");
     el.mineEmpty.hidden = items.length > 0;
     el.mineCount.textContent = String(items.length);
     applyFlash();
@@ -565,7 +612,8 @@
       node.dataset.left = String(shown);
     }
     for (const node of document.querySelectorAll(".waited[data-since]")) {
-      node.textContent = state.offsetKnown ? formatDuration(now - Number(node.dataset.since)) : "—";
+      const known = state.offsetKnown || state.offsetRough;
+      node.textContent = known ? formatDuration(now - Number(node.dataset.since)) : "—";
     }
     if (state.flashUntil.size) {
       const ms = Date.now();
@@ -595,6 +643,7 @@
       node.classList.toggle("flash", state.flashUntil.has(node.dataset.id));
     }
     el.chatHead.classList.toggle("flash", Boolean(state.selectedId) && state.flashUntil.has(state.selectedId));
+    if (state.me) document.title = `${state.flashUntil.size ? "【即将超时】" : ""}客服工作台 - ${state.me.name}`;
   }
 
   // --- the selected conversation ---
@@ -608,10 +657,12 @@
     const key = idOf(id);
     if (!key) return;
     if (key !== state.selectedId) {
+      saveDraft();
       state.selectedId = key;
       state.detail = null;
       el.history.replaceChildren();
-      el.replyInput.value = "";
+      el.replyInput.value = state.drafts.get(key) || "";
+      autosize();
       refreshSendButton();
     }
     if (window.location.hash !== `#c=${key}`) window.history.replaceState(null, "", `#c=${key}`);
@@ -622,7 +673,16 @@
     loadDetail(key);
   }
 
+  function saveDraft() {
+    if (!state.selectedId) return;
+    const draft = el.replyInput.value;
+    if (draft.trim()) state.drafts.set(state.selectedId, draft);
+    else state.drafts.delete(state.selectedId);
+  }
+
   function unselect(message = "") {
+    if (state.selectedId) state.drafts.delete(state.selectedId);
+    el.replyInput.value = "";
     state.selectedId = null;
     state.detail = null;
     if (window.location.hash) window.history.replaceState(null, "", window.location.pathname);
@@ -644,8 +704,9 @@
     } catch (error) {
       if (state.selectedId !== id) return;
       if (!(error instanceof ApiError) || error.status === 401) return;
+      const wasOpen = Boolean(state.detail);
       state.detail = null;
-      if (error.status === 403) renderSelection("", TEXT.denied);
+      if (error.status === 403) renderSelection("", wasOpen ? TEXT.moved : TEXT.denied);
       else if (error.status === 404) renderSelection("", TEXT.missing);
       else if (error.status === 0 && el.chatMain.hidden === false) toast(TEXT.network, "error");
       else renderSelection("", TEXT.loadFailed);
@@ -790,6 +851,7 @@
         el.replyInput.value = "";
         autosize();
       }
+      state.drafts.delete(id);
       refreshSoon();
     } catch (error) {
       if (error instanceof ApiError && error.status === 409 && error.body && error.body.error === "forbidden_language") {
@@ -878,11 +940,18 @@
       button.setAttribute("role", "option");
       const title = document.createElement("span");
       title.className = "canned-item-title";
-      title.textContent = reply.title || reply.key || "";
+      const full = String(reply.text || "");
+      const heading = String(reply.title || "");
       const text = document.createElement("span");
       text.className = "canned-item-text";
-      text.textContent = reply.text || "";
-      button.append(title, text);
+      text.textContent = full;
+      if (heading && !full.startsWith(heading)) {
+        title.textContent = heading;
+        button.append(title, text);
+      } else {
+        text.classList.add("only"); // the title is just the text's start: show the text once
+        button.append(text);
+      }
       button.addEventListener("click", () => insertCanned(String(reply.text || "")));
       li.appendChild(button);
       return li;
@@ -953,9 +1022,8 @@
     return state.agents;
   }
 
-  el.transferOpen.addEventListener("click", async () => {
-    if (!state.selectedId) return;
-    await loadAgents();
+  function fillTransferTargets() {
+    const previous = el.transferTo.value;
     const options = [];
     const toSupervisor = document.createElement("option");
     toSupervisor.value = "supervisor";
@@ -975,10 +1043,20 @@
       options.push(option);
     }
     el.transferTo.replaceChildren(...options);
-    el.transferTo.value = preferred ?? "supervisor";
+    const keep = options.find((option) => option.value === previous && !option.disabled);
+    el.transferTo.value = keep ? previous : preferred ?? "supervisor";
+  }
+
+  el.transferOpen.addEventListener("click", () => {
+    if (!state.selectedId) return;
+    el.transferTo.replaceChildren();
+    fillTransferTargets(); // at once from what is known, then again with fresh presence and load
     el.transferNote.value = "";
     el.transferDialog.returnValue = "";
     el.transferDialog.showModal();
+    loadAgents().then(() => {
+      if (el.transferDialog.open) fillTransferTargets();
+    });
   });
 
   el.transferDialog.addEventListener("close", async () => {
