@@ -60,7 +60,7 @@ def cmd_classify(args: argparse.Namespace, command: Command) -> int:
     if args.file:
         texts += [line.rstrip("\n") for line in Path(args.file).read_text(encoding="utf-8").splitlines()]
     warm_up_jieba()
-    matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml")
+    matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
     for text in texts:
         print(json.dumps(matcher.classify(text).as_json(text), ensure_ascii=False))
     return 0

@@ -9,4 +9,7 @@ MODEL_MODULES = [
     "models.message",
     "models.order",
     "models.agent",
+    "models.handoff",
+    "models.referral",
+    "models.case",
 ]

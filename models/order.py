@@ -1,8 +1,14 @@
-"""An order as the shop's order source knows it (CSV/XLSX export or the ERP).
+"""An order as the shop's order source knows it (CSV/XLSX export, the ERP, or the demo shop).
 
 Upserted by order number; amounts are integer fen (never floats). A customer owns an order through
 their channel identity (`customer`) or a verified phone number; after-sales cases and referral
 conversions both read orders from here.
+
+`tracking_events` is the parcel's movement as the order source last reported it (newest last,
+`{"at": ISO time, "status": text}`); the after-sales tracking source reads it, so the bot can tell
+a parcel that is moving from one that is stuck without calling a courier API. `receipt_due_at` is
+when the marketplace confirms receipt automatically; 延长收货 moves it and sets
+`receipt_extended_at`, which also keeps the daily job from extending the same parcel twice.
 """
 
 from tortoise import fields
@@ -26,6 +32,8 @@ class Order(Model):
     received_at = fields.DatetimeField(null=True)
     courier = fields.CharField(max_length=32, null=True)
     tracking_no = fields.CharField(max_length=64, null=True)
+    tracking_events = fields.JSONField(default=list, description="[{at, status}], oldest first")
+    receipt_due_at = fields.DatetimeField(null=True, description="automatic receipt confirmation")
     receipt_extended_at = fields.DatetimeField(null=True, description="延长收货 recorded")
     source = fields.CharField(max_length=16, default="import", description="import, erp, demo")
     updated_at = fields.DatetimeField()

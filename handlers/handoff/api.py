@@ -91,7 +91,7 @@ async def get_queue(request: web.Request) -> web.Response:
                 "waiting_since": conversation.queued_at.timestamp() if conversation.queued_at else None,
             }
         )
-    return web.json_response({"queue": items}, dumps=dumps)
+    return web.json_response({"queue": items, "now": request.app[RUNTIME].clock.time()}, dumps=dumps)
 
 
 @require()
@@ -101,7 +101,7 @@ async def get_conversations(request: web.Request) -> web.Response:
     if agent.role not in SUPERVISORS:
         held = held.filter(assignee_id=agent.id)
     items = [await conversation_json(c, request.app[RUNTIME].settings) for c in await held.order_by("assigned_at")]
-    return web.json_response({"conversations": items}, dumps=dumps)
+    return web.json_response({"conversations": items, "now": request.app[RUNTIME].clock.time()}, dumps=dumps)
 
 
 @require()
@@ -175,6 +175,9 @@ async def post_transfer(request: web.Request) -> web.Response:
         raise bad_request("give to_agent_id or to_supervisor")
     if target is None or target.id == conversation.assignee_id:
         raise conflict("nobody available to take it; it stays with you")
+    loads = await handoff_of(request).queue.loads()
+    if target.role not in SUPERVISORS and loads[target.id] >= target.capacity:
+        raise conflict(f"{target.name} is at capacity; it stays with you")
     await handoff_of(request).transfer(conversation, request[AGENT], target, note)
     return web.json_response(
         {"conversation": await conversation_json(conversation, request.app[RUNTIME].settings)}, dumps=dumps

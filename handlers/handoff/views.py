@@ -87,7 +87,7 @@ async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
     near = []
     for conversation in await Conversation.filter(status="handoff", waiting_since__not_isnull=True):
         left = runtime.settings.sla_reply_s - (now - conversation.waiting_since).total_seconds()
-        if left <= runtime.settings.sla_hold_margin_s:
+        if left <= 2 * runtime.settings.sla_hold_margin_s:  # the holding message is due within a margin
             assignee = await Agent.get_or_none(id=conversation.assignee_id)
             near.append(
                 {

@@ -47,8 +47,8 @@ async def running_bot(
     app = build_app(settings, EXTENSIONS, clock=clock, channels=channels)
     server = TestServer(app, host="127.0.0.1")
     client = TestClient(server)
-    await client.start_server()
     try:
+        await client.start_server()
         yield RunningBot(server, client, app[RUNTIME])
     finally:
         await client.close()

@@ -1,0 +1,59 @@
+"""After-sales cases tied to order numbers (BRIEF §3, seed 003), filed and followed in the chat.
+
+How the area plugs in (one `Extension`):
+- chat: `chat.router` (dialogue, progress, photos) over `dialogue`, `logistics`;
+- cases: `machine` (the allowed transitions), `cases.CaseService` (numbering, idempotency, event
+  log), `notify` (the customer hears every step, staff get reminders);
+- orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
+  `orders.OrderBook` (what the chat reads), `tracking` (where a parcel is);
+- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`.
+`desk.Desk` holds the shared services, built at start-up; see docs/after_sales.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.events import Inbound
+from bot.extension import Extension
+from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, uploads, wording
+from handlers.after_sales.api_doc import OPENAPI_PATHS
+from handlers.after_sales.daily import run_daily
+from handlers.after_sales.demo import create_demo_shop
+from handlers.after_sales.desk import DESK, build_desk
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS)
+
+
+async def startup(runtime: Runtime) -> None:
+    runtime.services[DESK] = build_desk(runtime)
+
+    async def retry(conversation_key: str) -> None:
+        """A request kept while the order source was down: try it again through the dispatcher."""
+        channel_name, _, user_id = conversation_key.partition(":")
+        channel = runtime.channels.get(channel_name)
+        if channel is None:
+            return
+        inbound = Inbound(channel=channel_name, user_id=user_id, kind="event", event=dialogue.RETRY_EVENT,
+                          received_at=runtime.clock.now())
+        outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
+        if outcome.texts:
+            await runtime.outbox.send(channel_name, user_id, outcome.texts, source_ids=outcome.message_ids)
+
+    runtime.scheduler.on(dialogue.RETRY_KIND, retry)
+
+
+async def shutdown(runtime: Runtime) -> None:
+    desk = runtime.services.extras.get(DESK)
+    if desk is not None and desk.orders.erp is not None:
+        await desk.orders.erp.close()
+
+
+extension = Extension(
+    "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
+    startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
+    openapi_paths=OPENAPI_PATHS,
+)

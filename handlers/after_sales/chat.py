@@ -1,0 +1,122 @@
+"""The after-sales router: which messages start or continue the dialogue, progress questions, photos.
+
+- After-sales and logistics intents start the dialogue (`dialogue.start`); the flow gets the next
+  message first (`dialogue.carry_on`).
+- `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
+  case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
+  the customer owns while that is still allowed (before the goods are back with the shop).
+- A photo outside the dialogue attaches to the customer's most recently touched open case; with no
+  open case the consultation area answers it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import Context
+from bot.events import Reply
+from bot.router import Router
+from bot.templates import spec
+from handlers.after_sales import dialogue
+from handlers.after_sales.desk import DESK
+from handlers.after_sales.machine import OPEN_STATES, TransitionError
+from handlers.after_sales.orders import owned_by
+from handlers.after_sales.wording import case_fields
+from models.case import AfterSalesCase
+from models.order import Order
+
+router = Router("after_sales")
+
+CANCEL_CASE = re.compile(r"(取消|撤销|撤回|不要了|不用了|算了)")
+MAX_LISTED = 3
+CASE = ("case_no", "order_no", "kind_label", "step", "next")
+
+SCRIPTS = (
+    spec("after_sales.progress", *CASE),
+    spec("after_sales.progress_line", *CASE),
+    spec("after_sales.progress_list", "count", "lines"),
+    spec("after_sales.progress_ask"),
+    spec("after_sales.case_not_found", "case_no"),
+    spec("after_sales.case_cancelled", *CASE),
+    spec("after_sales.case_cancel_late", *CASE),
+    spec("after_sales.photo_attached", *CASE),
+)
+
+
+@router.flow(dialogue.FLOW)
+async def in_dialogue(ctx: Context) -> Reply | None:
+    return await dialogue.carry_on(ctx)
+
+
+@router.intent(*dialogue.INTENT_KINDS)
+async def request(ctx: Context) -> Reply:
+    kind = dialogue.INTENT_KINDS[ctx.match.intent]
+    if kind == "refund" and not dialogue.numbers(ctx)[0]:
+        open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
+                      if c.kind in dialogue.MONEY_KINDS]
+        if open_money:  # "退款怎么还没到" with a return or refund already under way: where it stands
+            return _describe(ctx, open_money[0]).tagged("after_sales.progress")
+    return await dialogue.start(ctx, kind)
+
+
+@router.intent("after_sales.progress")
+async def progress(ctx: Context) -> Reply:
+    desk, customer_id = ctx.services[DESK], ctx.identity.customer_id
+    order_no, case_no, _ = dialogue.numbers(ctx)
+    if case_no:
+        case = await desk.cases.get(case_no)
+        if case is None or not await _owns(case, customer_id):
+            return Reply.say("after_sales.case_not_found", case_no=case_no)
+        if CANCEL_CASE.search(ctx.text):
+            return await _cancel(ctx, case)
+        return _describe(ctx, case)
+    order = await Order.get_or_none(order_no=order_no) if order_no else None
+    if order is not None and await owned_by(order, customer_id):
+        cases = await AfterSalesCase.filter(order_id=order.id).order_by("-touched_at").prefetch_related("order")
+    else:
+        cases = await desk.cases.open_cases(customer_id)
+    if not cases:
+        return Reply.say("after_sales.progress_ask")
+    if len(cases) == 1:
+        return _describe(ctx, cases[0])
+    templates = ctx.services.templates
+    lines = [templates.render_safe("after_sales.progress_line", case_fields(c, c.order.order_no, templates))
+             for c in cases[:MAX_LISTED]]
+    return Reply.say("after_sales.progress_list", count=len(cases), lines="\n".join(lines))
+
+
+@router.media("image")
+async def photo(ctx: Context) -> Reply | None:
+    desk = ctx.services[DESK]
+    cases = await desk.cases.open_cases(ctx.identity.customer_id)
+    if not cases:
+        return None
+    case = cases[0]
+    await desk.cases.attach_photo(case, ctx.inbound.media_url or "", dialogue.source_key(ctx),
+                                  f"customer:{ctx.identity.customer_id}")
+    return Reply.say("after_sales.photo_attached", **case_fields(case, case.order.order_no,
+                                                                  ctx.services.templates)).tagged("after_sales.photo")
+
+
+async def _cancel(ctx: Context, case: AfterSalesCase) -> Reply:
+    desk, customer_id = ctx.services[DESK], ctx.identity.customer_id
+    templates, order_no = ctx.services.templates, case.order.order_no
+    if case.state in OPEN_STATES:
+        try:
+            case = await desk.cases.advance(case, "cancelled", actor=f"customer:{customer_id}", role="customer",
+                                            reason="customer cancelled in the chat", notify=False)
+        except TransitionError:
+            reply = Reply.say("after_sales.case_cancel_late", **case_fields(case, order_no, templates))
+            reply.escalate = "case_cancel_late"
+            return reply
+        return Reply.say("after_sales.case_cancelled", **case_fields(case, order_no, templates))
+    return _describe(ctx, case)
+
+
+def _describe(ctx: Context, case: AfterSalesCase) -> Reply:
+    return Reply.say("after_sales.progress", **case_fields(case, case.order.order_no, ctx.services.templates))
+
+
+async def _owns(case: AfterSalesCase, customer_id: int) -> bool:
+    return case.customer_id == customer_id or await owned_by(case.order, customer_id)
+

@@ -1,0 +1,273 @@
+"""The after-sales dialogue: fill in what a request lacks, check the order, file the case.
+
+An after-sales intent starts the flow `after_sales`; its data remembers, across turns, the kind,
+the order number (and whether it was verified), which item, what the customer wants instead
+(exchange), photos sent before the case existed, and everything the customer said about the
+problem (the case's description). Each message may answer anything, in any order: an order number,
+an item by number or name, a size or colour, a photo, or a change of mind (another after-sales
+intent switches the kind; 投诉/维权 makes it a rights claim). 算了/取消 ends it politely. A message
+on another topic is left to its handler and the dialogue waits.
+
+The order must belong to the customer; otherwise the bot says it cannot find it under their account
+and asks again, revealing nothing. When the order source does not answer, the request is kept in
+the flow and retried by the scheduler (`RETRY_KIND`); the retry comes back through the dispatcher
+as the event `after_sales_retry`, so it is answered under the conversation's lock like a message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+
+from bot.config import Settings
+from bot.context import Context
+from bot.events import Reply, Say
+from bot.extract import compile_order_patterns, split_numbers
+from bot.templates import spec
+from handlers.after_sales import logistics
+from handlers.after_sales.desk import DESK
+from handlers.after_sales.machine import KINDS
+from handlers.after_sales.orders import OrderSourceUnavailable, owned_by
+from handlers.after_sales.wording import case_fields, yuan
+from models.order import Order
+
+FLOW = "after_sales"
+RETRY_KIND = "after_sales.retry"
+RETRY_EVENT = "after_sales_retry"
+INTENT_KINDS = {
+    "after_sales.return": "return", "after_sales.exchange": "exchange", "after_sales.refund": "refund",
+    "after_sales.damaged": "damaged", "after_sales.missing": "missing", "logistics.track": "track",
+    "logistics.extend": "extend",
+}
+ITEM_KINDS = frozenset({"damaged", "missing", "exchange", "return", "refund"})
+MONEY_KINDS = frozenset({"refund", "return"})
+ESCALATIONS = {"rights": "rights_claim"}
+CANCEL = re.compile(r"^\W*(算了|取消|不用了|不办了|不弄了|先不用|不需要了|没事了)")
+ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|在吗?)$", re.IGNORECASE)
+PUNCT = re.compile(r"[\s,，。.!！?？~、:：;；]+")
+WANTED = re.compile(  # a size or colour: L码, 39的, 大一码, 白色
+    r"([XSML]{1,4}码?|\d{2,3}(?:码|号|(?=的))|大一[码号]|小一[码号]|大码|小码"
+    r"|[红橙黄绿青蓝紫黑白灰粉棕米咖藏]色)", re.IGNORECASE)
+PICK = re.compile(r"^第?([1-9]|[一二三四五六七八九])(?:个|件|号|种|款|样)?$")
+ALL_ITEMS = re.compile(r"(全部|都|整单|所有|一起)")
+ORDINALS = "一二三四五六七八九"
+
+SCRIPTS = (
+    *(spec(f"after_sales.{kind}_ask") for kind in KINDS),
+    *(spec(f"after_sales.filed_{kind}", "case_no", "order_no", "kind_label", "step", "next", "item", "amount")
+      for kind in KINDS if kind not in ("track", "extend")),
+    spec("after_sales.already_open", "case_no", "order_no", "kind_label", "step", "next"),
+    spec("after_sales.order_not_found", "order_no"),
+    spec("after_sales.ask_item", "order_no", "items"),
+    spec("after_sales.item_line", "n", "name", "qty"),
+    spec("after_sales.whole_order"),
+    spec("after_sales.ask_wanted", "order_no", "item"),
+    spec("after_sales.photo_kept"),
+    spec("after_sales.dialogue_cancelled"),
+    spec("after_sales.order_source_busy", "order_no"),
+    spec("after_sales.order_source_down", "order_no"),
+)
+
+
+@lru_cache(maxsize=8)
+def _patterns(patterns: tuple[str, ...] | None):
+    return compile_order_patterns(patterns)
+
+
+def numbers(ctx: Context) -> tuple[str | None, str | None, str]:
+    """(order no, case no, the rest of the text) with the shop's order-number patterns."""
+    configured = ctx.services.settings.order_no_patterns
+    return split_numbers(ctx.text, _patterns(tuple(configured) if configured else None))
+
+
+async def start(ctx: Context, kind: str) -> Reply:
+    ctx.state.start_flow(FLOW, kind=kind, notes=[], photos=[])
+    absorb(ctx)
+    return await proceed(ctx)
+
+
+async def carry_on(ctx: Context) -> Reply | None:
+    """The next message of a conversation in the dialogue; None leaves it to other handlers."""
+    data, inbound, intent = ctx.state.data, ctx.inbound, ctx.match.intent
+    if inbound.kind == "event":
+        return await proceed(ctx) if inbound.event == RETRY_EVENT and data.get("waiting") else None
+    if inbound.kind == "image":
+        data["photos"].append({"url": inbound.media_url or "", "source_key": source_key(ctx)})
+        reply = await proceed(ctx)
+        reply.says.insert(0, Say("after_sales.photo_kept"))
+        return reply
+    if inbound.kind != "text":
+        return None
+    if CANCEL.match(PUNCT.sub(" ", ctx.text).strip()) and not ctx.match.case_no:
+        ctx.state.end_flow()
+        return Reply.say("after_sales.dialogue_cancelled")
+    if intent in ("human", "after_sales.progress") or ctx.match.case_no:
+        ctx.state.end_flow()  # a person, or another case: their handlers take it from here
+        return None
+    switched = INTENT_KINDS.get(intent) or ("rights" if intent == "complaint" else None)
+    answering = data.get("asked") in ("item", "wanted")
+    if switched is None and intent != "unknown" and not numbers(ctx)[0] and not answering:
+        return None  # another topic (an invoice, a greeting): its handler answers, the dialogue waits
+    if switched and switched != data["kind"]:
+        data["kind"] = switched
+        data.pop("wanted", None)
+    absorb(ctx)
+    return await proceed(ctx)
+
+
+def absorb(ctx: Context) -> None:
+    """Take whatever this message answers: order number, item, wanted size or colour, description."""
+    data = ctx.state.data
+    order_no, _, rest = numbers(ctx)
+    rest = PUNCT.sub(" ", rest).strip()
+    if ctx.inbound.source_id:
+        data["source_key"] = source_key(ctx)
+    if order_no and order_no != data.get("order_no"):
+        data["order_no"] = order_no
+        data.pop("item", None)
+    if data.get("asked") == "item" and data.get("items"):
+        picked = pick_item(rest, data["items"])
+        if picked is not None:
+            data["item"] = picked
+            return
+    if data["kind"] == "exchange" and not data.get("wanted"):
+        found = WANTED.search(rest)
+        if found or data.get("asked") == "wanted":
+            data["wanted"] = (found.group(1) if found else rest)[:64] or None
+    if len(rest.replace(" ", "")) >= 2 and not ACK.match(rest):
+        data["notes"].append(rest[:200])
+
+
+def pick_item(text: str, names: list[str]) -> int | str | None:
+    """Which item an answer names: a number (1, 第二个), all of them (都, 整单) or part of a name."""
+    compact = PUNCT.sub("", text)
+    found = PICK.match(compact)
+    if found:
+        digit = found.group(1)
+        number = int(digit) if digit.isdigit() else ORDINALS.index(digit) + 1
+        return number - 1 if number <= len(names) else None
+    if ALL_ITEMS.search(compact):
+        return "all"
+    if len(compact) >= 2:
+        for index, name in enumerate(names):
+            if compact in name or name in compact:
+                return index
+    return None
+
+
+async def proceed(ctx: Context) -> Reply:
+    """Ask for the next missing piece, or act once everything is there."""
+    data = ctx.state.data
+    kind = data["kind"]
+    if not data.get("order_no"):
+        data["asked"] = "order_no"
+        return Reply.say(f"after_sales.{kind}_ask")
+    order = await verified_order(ctx)
+    if isinstance(order, Reply):
+        return order
+    if kind in ("track", "extend"):
+        ctx.state.end_flow()
+        return await (logistics.track if kind == "track" else logistics.extend)(ctx, order)
+    items = order.items or []
+    data["items"] = [item["name"] for item in items]
+    if kind in ITEM_KINDS and len(items) > 1 and data.get("item") is None:
+        data["asked"] = "item"
+        render = ctx.services.templates.render_safe
+        lines = [render("after_sales.item_line", {"n": n, "name": i["name"], "qty": i["qty"]})
+                 for n, i in enumerate(items, 1)]
+        return Reply.say("after_sales.ask_item", order_no=order.order_no, items="\n".join(lines))
+    if kind == "exchange" and not data.get("wanted"):
+        data["asked"] = "wanted"
+        return Reply.say("after_sales.ask_wanted", order_no=order.order_no,
+                         item=item_label(ctx, chosen_item(data, order)))
+    return await file_case(ctx, order)
+
+
+async def verified_order(ctx: Context) -> Order | Reply:
+    data = ctx.state.data
+    order_no = data["order_no"]
+    if data.get("verified") == order_no:
+        known = await Order.get_or_none(order_no=order_no)
+        if known is not None:
+            return known
+    try:
+        order = await ctx.services[DESK].orders.find(order_no)
+    except OrderSourceUnavailable:
+        return await wait_for_source(ctx, order_no)
+    data.pop("waiting", None)
+    if order is None or not await owned_by(order, ctx.identity.customer_id):
+        data.pop("order_no")
+        data["asked"] = "order_no"
+        return Reply.say("after_sales.order_not_found", order_no=order_no)
+    data["verified"] = order_no
+    return order
+
+
+async def wait_for_source(ctx: Context, order_no: str) -> Reply:
+    """Keep the request and try again later; the customer hears once, not on every retry."""
+    data, settings = ctx.state.data, ctx.services.settings
+    data["waiting"] = data.get("waiting", 0) + 1
+    if data["waiting"] > settings.after_sales_retry_times:
+        ctx.state.end_flow()
+        reply = Reply.say("after_sales.order_source_down", order_no=order_no)
+        reply.escalate = "order_source_down"
+        return reply
+    due = ctx.services.clock.now() + timedelta(seconds=settings.after_sales_retry_after_s)
+    await ctx.services[DESK].scheduler.at(RETRY_KIND, ctx.inbound.conversation_key, due)
+    if ctx.inbound.kind == "event":
+        return Reply()
+    return Reply.say("after_sales.order_source_busy", order_no=order_no)
+
+
+async def file_case(ctx: Context, order: Order) -> Reply:
+    data, settings, desk = ctx.state.data, ctx.services.settings, ctx.services[DESK]
+    kind, customer_id = data["kind"], ctx.identity.customer_id
+    item = chosen_item(data, order)
+    requested = None
+    if kind in MONEY_KINDS:
+        requested = item["qty"] * item["price_fen"] if item else order.total_fen - order.refunded_fen
+    escalation = escalation_for(settings, kind, requested)
+    filed_by = data.get("source_key")
+    case, created = await desk.cases.file(
+        order, kind, actor=f"customer:{customer_id}", customer_id=customer_id, item=item,
+        description="；".join(data["notes"]), wanted=data.get("wanted"), requested_fen=requested,
+        source_key=filed_by, escalation=escalation,
+    )
+    for photo in data.get("photos", []):
+        await desk.cases.attach_photo(case, photo["url"], photo["source_key"], f"customer:{customer_id}")
+    ctx.state.end_flow()
+    fields = case_fields(case, order.order_no, ctx.services.templates)
+    if not created and not (filed_by and case.source_key == filed_by):
+        return Reply.say("after_sales.already_open", **fields)
+    reply = Reply.say(f"after_sales.filed_{kind}", **fields, item=item_label(ctx, item), amount=yuan(requested))
+    reply.escalate = escalation  # the handoff area tells the customer when a person takes over
+    return reply
+
+
+def escalation_for(settings: Settings, kind: str, requested_fen: int | None) -> str | None:
+    """Which requests go straight to a person: configured kinds, and refunds above the limit."""
+    if kind in settings.after_sales_human_kinds:
+        return ESCALATIONS.get(kind, f"after_sales_{kind}")
+    limit = settings.after_sales_human_refund_over_fen
+    limit = settings.after_sales_supervisor_limit_fen if limit is None else limit
+    if requested_fen is not None and requested_fen > limit:
+        return "refund_over_limit"
+    return None
+
+
+def chosen_item(data: dict, order: Order) -> dict | None:
+    """The item the customer picked, the only one there is, or None for the whole order."""
+    items, picked = order.items or [], data.get("item")
+    if isinstance(picked, int) and picked < len(items):
+        return items[picked]
+    return items[0] if len(items) == 1 else None
+
+
+def item_label(ctx: Context, item: dict | None) -> str:
+    return item["name"] if item else ctx.services.templates.render_safe("after_sales.whole_order")
+
+
+def source_key(ctx: Context) -> str:
+    inbound = ctx.inbound
+    return f"{inbound.channel}:{inbound.source_id or inbound.media_url}"

@@ -1,0 +1,40 @@
+"""Referral (转介绍) campaigns (BRIEF §6): cards and share links, attribution at the friend's first
+contact with its fraud checks, conversion and the reward ledger, 24-hour follow-ups, the honour
+board, statistics, and pushes to customer segments.
+
+Modules, each with one job:
+- `chat`: the router (cards, standings, friends arriving by a card's QR code, 退订);
+- `campaigns`, `cards`, `codes`, `tiers`: what a campaign is, its cards, their signed codes, the
+  reward arithmetic;
+- `attribution`, `conversion`, `followups`, `rejections`, `people`: the rules, in time order;
+- `stats`, `names`: numbers and how names are shown;
+- `pages`, `card_image`, `api`, `cli`, `push`, `marketing`: the ways in and out (public pages, the
+  card PNG, the admin API, the `campaign` command, pushes, WeChat's marketing calls);
+- `jobs`: start-up, the periodic order sync, the daily job, the demo campaign.
+"""
+
+from bot.extension import Extension
+from bot.templates import spec
+from handlers.referral import api, chat, jobs, pages, push
+from handlers.referral.cli import add_commands
+
+SCRIPTS = (
+    *chat.SCRIPTS,
+    *pages.SCRIPTS,
+    *(spec(key, "title", "end_date", "board_url") for key in push.SCRIPT_KEYS),
+    spec("referral.anonymous"),
+    spec("referral.anonymous_phone", "tail"),
+    spec("referral.demo_title"),
+)
+
+extension = Extension(
+    "referral",
+    router=chat.router,
+    scripts=SCRIPTS,
+    routes=[*pages.ROUTES, *api.ROUTES],
+    startup=jobs.startup,
+    demo_data=jobs.demo_data,
+    daily=jobs.daily,
+    cli=add_commands,
+    openapi_paths=api.OPENAPI_PATHS,
+)

@@ -1,0 +1,181 @@
+"""The public pages of a campaign, served by the bot itself (no login):
+
+- `GET /r/{code}`: the mobile landing page a share link opens (counts a link open), leading the
+  friend to the web chat (`POST /r/{code}/visit` records the first visit under the chat page's
+  visitor id) or, on WeChat, to the Official Account through the card's QR code;
+- `GET /r/{code}/card.png`: the card image; `GET /r/{code}/follow.png`: the Official Account QR alone;
+- `GET /referral/{name}/board`: the honour board (转介绍荣誉展板), names masked as the shop configures.
+
+A tampered or unknown code gets a friendly page (and a rejection record), never a stack trace. Every
+value put into a page is HTML-escaped; the pages' fixed wording is static chrome in `html/`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from pathlib import Path
+
+from aiohttp import web
+from tortoise.expressions import F
+
+from bot.runtime import RUNTIME, Runtime
+from bot.templates import spec
+from bot.web.jsonbody import bad_request, read_json
+from handlers.referral.attribution import record_visit
+from handlers.referral.campaigns import is_open, last_day
+from handlers.referral.card_image import card_png, qr_png
+from handlers.referral.cards import find_card, share_link
+from handlers.referral.codes import SecretMissing, secret_key
+from handlers.referral.marketing import follow_qr_url, wechat_api
+from handlers.referral.names import public_name
+from handlers.referral.rejections import reject
+from handlers.referral.stats import honour_board
+from models.referral import Campaign, ReferralCard
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+PAGES = {name: (HERE / "html" / f"{name}.html").read_text(encoding="utf-8") for name in ("landing", "board")}
+VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CHAT_URL = "/"
+HIDDEN = "hidden"
+
+SCRIPTS = (
+    spec("referral.landing_default", "title"),
+    spec("referral.landing_invited", "referrer"),
+    spec("referral.landing_invalid"),
+    spec("referral.landing_ended", "title"),
+)
+
+
+def fill(page: str, **values: str) -> str:
+    """Put escaped values into a page's `{{name}}` slots (`rows` is built from escaped parts already)."""
+    for name, value in values.items():
+        page = page.replace("{{" + name + "}}", value if name == "rows" else html.escape(value))
+    return page
+
+
+def html_response(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html",
+                        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+async def _card(request: web.Request) -> ReferralCard | None:
+    """The card a request names, or None (a tampered or unknown code, recorded as a rejection)."""
+    runtime = request.app[RUNTIME]
+    try:
+        secret = await secret_key(runtime.settings)
+    except SecretMissing:
+        raise web.HTTPServiceUnavailable(text="referral cards are not configured") from None
+    card, problem = await find_card(request.match_info["code"], secret)
+    if card is None:
+        await reject(problem or "unknown_card", now=runtime.clock.now(), channel="link")
+    return card
+
+
+def _landing(runtime: Runtime, *, title: str, message: str, board_url: str = "", card: ReferralCard | None = None,
+             invited: str = "", end_date: str = "") -> str:
+    """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now."""
+    on_wechat = card is not None and wechat_api(runtime) is not None
+    return fill(PAGES["landing"], shop_name=runtime.settings.shop_name, title=title, message=message,
+                board_url=board_url, code=card.code if card else "", invited=invited,
+                invited_hidden="" if invited else HIDDEN, actions_hidden="" if card else HIDDEN,
+                follow_hidden="" if on_wechat else HIDDEN,
+                follow_src=f"/r/{card.code}/follow.png" if card and on_wechat else "", end_date=end_date)
+
+
+async def landing(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    settings, templates = runtime.settings, runtime.templates
+    card = await _card(request)
+    if card is None:
+        page = _landing(runtime, title=settings.shop_name, message=templates.render("referral.landing_invalid"))
+        return html_response(page, 404)
+    campaign: Campaign = card.campaign
+    board_url = f"/referral/{campaign.name}/board"
+    if not is_open(campaign, runtime.clock.now()):
+        message = templates.render("referral.landing_ended", {"title": campaign.title})
+        return html_response(_landing(runtime, title=campaign.title, message=message, board_url=board_url), 410)
+    await ReferralCard.filter(id=card.id).update(opens=F("opens") + 1)
+    referrer = public_name(card.referrer, settings.referral_board_names, templates)
+    message = campaign.landing_text or templates.render("referral.landing_default", {"title": campaign.title})
+    return html_response(_landing(
+        runtime, title=campaign.title, message=message, board_url=board_url, card=card,
+        invited=templates.render("referral.landing_invited", {"referrer": referrer}),
+        end_date=last_day(campaign, settings.zone).isoformat()))
+
+
+async def _open_card(request: web.Request) -> tuple[Runtime, ReferralCard]:
+    runtime = request.app[RUNTIME]
+    card = await _card(request)
+    if card is None:
+        raise web.HTTPNotFound(text="no such card")
+    if not is_open(card.campaign, runtime.clock.now()):
+        raise web.HTTPGone(text="the campaign has ended")
+    return runtime, card
+
+
+async def _follow_url(runtime: Runtime, card: ReferralCard) -> str | None:
+    api = wechat_api(runtime)
+    return None if api is None else await follow_qr_url(api, card, card.campaign, runtime.clock.now())
+
+
+async def card_image(request: web.Request) -> web.Response:
+    runtime, card = await _open_card(request)
+    link = share_link(runtime.settings.public_base_url, card.code)
+    png = await asyncio.to_thread(card_png, link, await _follow_url(runtime, card), card.code)
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def follow_image(request: web.Request) -> web.Response:
+    runtime, card = await _open_card(request)
+    url = await _follow_url(runtime, card)
+    if url is None:
+        raise web.HTTPNotFound(text="no WeChat QR code for this card")
+    png = await asyncio.to_thread(qr_png, url)
+    return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
+
+
+async def visit(request: web.Request) -> web.Response:
+    """The friend opens the web chat from the landing page: their first contact, under their visitor id."""
+    runtime = request.app[RUNTIME]
+    body = await read_json(request, {"user_id": str})
+    if not VISITOR_ID.fullmatch(body["user_id"]):
+        raise bad_request("user_id must be 1-64 letters, digits, - or _")
+    try:
+        secret = await secret_key(runtime.settings)
+    except SecretMissing:
+        raise web.HTTPServiceUnavailable(text="referral cards are not configured") from None
+    identity = await runtime.recorder.identify("webchat", body["user_id"])
+    await record_visit(request.match_info["code"], identity.customer_id, "webchat", secret=secret,
+                       now=runtime.clock.now(), store=runtime.store)
+    return web.json_response({"chat_url": CHAT_URL})  # the same answer whatever the rules decided
+
+
+async def board(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    settings, templates = runtime.settings, runtime.templates
+    campaign = await Campaign.get_or_none(name=request.match_info["name"])
+    if campaign is None:
+        raise web.HTTPNotFound(text="no such campaign")
+    standings = await honour_board(campaign, settings.referral_board_size)
+    rows = "\n".join(
+        f'<tr><td class="rank">{s.rank}</td>'
+        f"<td>{html.escape(public_name(s.referrer, settings.referral_board_names, templates))}</td>"
+        f'<td class="count">{s.converted}</td></tr>' for s in standings)
+    zone = settings.zone
+    period = f"{campaign.starts_at.astimezone(zone).date().isoformat()} ~ {last_day(campaign, zone).isoformat()}"
+    page = fill(PAGES["board"], shop_name=settings.shop_name, title=campaign.title, period=period, rows=rows,
+                empty_hidden=HIDDEN if standings else "")
+    return html_response(page)
+
+
+ROUTES = (
+    web.get("/r/{code}", landing),
+    web.get("/r/{code}/card.png", card_image),
+    web.get("/r/{code}/follow.png", follow_image),
+    web.post("/r/{code}/visit", visit),
+    web.get("/referral/{name}/board", board),
+    web.static("/referral/static", STATIC),
+)

@@ -1,0 +1,298 @@
+"""After-sales dialogues over the web chat, HTTP to the real app: every kind, and what goes wrong."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import aiohttp
+import pytest
+
+from bot.clock import FakeClock
+from bot.events import Inbound
+from handlers.after_sales.desk import DESK
+from models.case import AfterSalesCase, CasePhoto
+from models.conversation import Conversation
+from models.customer import Customer
+from models.order import Order
+from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.erp_server import order_object, seed_orders
+
+ORDER = "E2026112200123"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+async def bot(tmp_path, clock: FakeClock):
+    settings = make_settings(tmp_path, after_sales_upload_dir=tmp_path / "uploads")
+    async with running_bot(settings, clock=clock) as running:
+        await seed_orders(order_object(ORDER, "webchat:alice"), now=clock.now())
+        yield running
+
+
+async def say(bot, user_id: str, text: str, client_msg_id: str | None = None) -> str:
+    body = {"user_id": user_id, "text": text, **({"client_msg_id": client_msg_id} if client_msg_id else {})}
+    response = await bot.client.post("/api/webchat/messages", json=body)
+    assert response.status == 200, await response.text()
+    return "\n".join((await response.json())["replies"])
+
+
+async def upload(bot, user_id: str, data: bytes = PNG, name: str = "photo.png") -> aiohttp.ClientResponse:
+    form = aiohttp.FormData()
+    form.add_field("user_id", user_id)
+    form.add_field("file", io.BytesIO(data), filename=name, content_type="image/png")
+    return await bot.client.post("/api/after-sales/photos", data=form)
+
+
+async def cases(order_no: str = ORDER) -> list[AfterSalesCase]:
+    return await AfterSalesCase.filter(order__order_no=order_no).order_by("id")
+
+
+async def escalation(user_id: str) -> str | None:
+    return (await Conversation.get(key=f"webchat:{user_id}")).escalation_reason
+
+
+@pytest.mark.parametrize(("messages", "kind", "expected"), [
+    (["我要退货", ORDER], "return", "退货申请"),
+    (["想换个尺码", ORDER, "换大一码"], "exchange", "换货申请"),
+    (["申请退款", ORDER], "refund", "59.00元"),
+    (["杯子碎了", ORDER], "damaged", "照片"),
+    (["少发了一个", ORDER], "missing", "补发"),
+])
+async def test_each_kind_is_asked_for_its_order_and_filed(bot, messages, kind, expected):
+    first = await say(bot, "alice", messages[0])
+    assert "订单号" in first
+    for text in messages[1:]:
+        reply = await say(bot, "alice", text)
+    [case] = await cases()
+    assert (case.kind, case.state, case.order_id) == (kind, "requested", (await Order.get(order_no=ORDER)).id)
+    assert case.case_no.startswith("AS20261123-") and case.case_no in reply and expected in reply
+    assert case.customer_id == (await Customer.get(channel="webchat", external_id="alice")).id
+    assert messages[0] in case.description  # what the customer said, remembered across turns
+    assert await escalation("alice") is None
+
+
+async def test_exchange_remembers_the_wanted_size_given_before_the_order(bot):
+    await say(bot, "alice", "我要换货")
+    await say(bot, "alice", "换成白色")
+    reply = await say(bot, "alice", ORDER)
+    [case] = await cases()
+    assert (case.kind, case.wanted) == ("exchange", "白色") and case.case_no in reply
+
+
+async def test_rights_claim_midway_is_filed_and_goes_to_a_person(bot):
+    await say(bot, "alice", "东西坏了")
+    assert "订单号" in await say(bot, "alice", "我要维权")
+    reply = await say(bot, "alice", ORDER)
+    [case] = await cases()
+    assert (case.kind, case.escalation) == ("rights", "rights_claim") and case.case_no in reply and "人工" in reply
+    assert await escalation("alice") == "rights_claim"
+
+
+async def test_refund_above_the_limit_goes_to_a_person(bot, clock):
+    await seed_orders(order_object("E2026112200999", "webchat:alice", items=[
+        {"sku": "ROBOT", "item_name": "扫地机器人", "qty": 1, "price": "6999.00"}]), now=clock.now())
+    await say(bot, "alice", "退款 E2026112200999")
+    [case] = await cases("E2026112200999")
+    assert (case.requested_fen, case.escalation) == (699900, "refund_over_limit")
+    assert await escalation("alice") == "refund_over_limit"
+
+
+async def test_order_number_with_spaces_and_full_width_digits(bot):
+    reply = await say(bot, "alice", "我要退货，订单号是 Ｅ２０２６ １１２２ ００１２３")
+    [case] = await cases()
+    assert case.kind == "return" and case.case_no in reply and ORDER in reply
+
+
+async def test_someone_elses_order_is_not_found_and_reveals_nothing(bot, clock):
+    await seed_orders(order_object("E2026112200456", "webchat:bob"), now=clock.now())
+    theirs = await say(bot, "alice", "订单E2026112200456申请退货")
+    missing = await say(bot, "carol", "订单E2026112200789申请退货")
+    assert "E2026112200456" in theirs and "没有查到" in theirs
+    assert theirs.replace("E2026112200456", "#") == missing.replace("E2026112200789", "#")
+    assert "玻璃水杯" not in theirs and "中通" not in theirs
+    assert await cases("E2026112200456") == []
+    assert "退货申请" in await say(bot, "alice", ORDER)  # the dialogue asks again and goes on
+
+
+async def test_an_order_is_owned_through_the_verified_phone(bot, clock):
+    await seed_orders(order_object("E2026112200777", None, phone="+86 138-0000-0003"), now=clock.now())
+    await say(bot, "carol", "你好")
+    await Customer.filter(channel="webchat", external_id="carol").update(phone="13800000003")
+    assert "退货申请" in await say(bot, "carol", "订单E2026112200777申请退货")
+    assert "没有查到" in await say(bot, "dave", "订单E2026112200777申请退货")
+
+
+async def test_which_item_is_asked_for_when_the_order_has_several(bot, clock):
+    await seed_orders(order_object("E2026112200555", "webchat:alice", items=[
+        {"item_name": "陶瓷马克杯", "qty": 2, "price": "39.00"},
+        {"item_name": "北欧风餐盘", "qty": 1, "price": "129.00"}]),
+        now=clock.now())
+    asked = await say(bot, "alice", "东西坏了 E2026112200555")
+    assert "1. 陶瓷马克杯 ×2" in asked and "2. 北欧风餐盘 ×1" in asked
+    reply = await say(bot, "alice", "第二个")
+    [case] = await cases("E2026112200555")
+    assert case.item["name"] == "北欧风餐盘" and "北欧风餐盘" in reply
+
+
+async def test_the_customer_may_change_their_mind(bot):
+    await say(bot, "alice", "我要退货")
+    assert "尺码或颜色" in await say(bot, "alice", "还是换货吧")
+    await say(bot, "alice", ORDER)
+    await say(bot, "alice", "L码")
+    [case] = await cases()
+    assert (case.kind, case.wanted) == ("exchange", "L码")
+
+
+async def test_another_topic_midway_is_answered_and_the_dialogue_waits(bot):
+    await say(bot, "alice", "我要退货")
+    assert "发票" in await say(bot, "alice", "发票怎么开")
+    assert "退货申请" in await say(bot, "alice", ORDER)
+
+
+@pytest.mark.parametrize("words", ["算了", "取消", "算了，不退了"])
+async def test_cancel_midway_ends_politely_and_files_nothing(bot, words):
+    await say(bot, "alice", "我要退货")
+    assert "取消" in await say(bot, "alice", words)
+    await say(bot, "alice", ORDER)
+    assert await cases() == []
+
+
+async def test_a_second_request_of_the_same_kind_returns_the_open_case(bot):
+    first = await say(bot, "alice", f"订单{ORDER}申请退货")
+    again = await say(bot, "alice", f"{ORDER}我要退货")
+    [case] = await cases()
+    assert case.case_no in first and case.case_no in again and "处理中" in again
+    await say(bot, "alice", f"{ORDER}少发了一个")  # another kind on the same order: a case of its own
+    assert [c.kind for c in await cases()] == ["return", "missing"]
+
+
+async def test_a_retried_message_files_one_case_even_after_that_case_closed(bot):
+    """The message's source id is the second guard: the open-case key no longer blocks after a cancel."""
+    runtime = bot.runtime
+    inbound = Inbound(channel="webchat", user_id="alice", kind="text", text=f"订单{ORDER}申请退货",
+                      source_id="alice:m-1", received_at=runtime.clock.now())
+    first = await runtime.dispatcher.handle(inbound)
+    [case] = await cases()
+    await runtime.services[DESK].cases.advance(case, "cancelled", actor="agent:1", role="agent", notify=False)
+    again = await runtime.dispatcher.handle(inbound)
+    assert [c.case_no for c in await cases()] == [case.case_no] and again.texts == first.texts
+
+
+async def test_a_resent_web_message_files_one_case(bot):
+    replies = [await say(bot, "alice", f"订单{ORDER}申请退货", client_msg_id="resend-1") for _ in range(3)]
+    assert len(await cases()) == 1 and replies[0] == replies[1] == replies[2]
+
+
+async def test_a_photo_attaches_to_the_open_case_once(bot):
+    await say(bot, "alice", f"{ORDER} 杯子碎了")
+    [case] = await cases()
+    for _ in range(2):
+        response = await upload(bot, "alice")
+        assert response.status == 200
+        assert case.case_no in "".join((await response.json())["replies"])
+    [photo] = await CasePhoto.filter(case_id=case.id)
+    assert photo.url.startswith("/api/after-sales/photos/") and photo.url.endswith(".png")
+    assert (await bot.client.get(photo.url)).status == 401  # customers' photos are for staff only
+    assert (await upload(bot, "alice", b"not an image", "x.txt")).status == 415
+
+
+async def test_a_photo_sent_during_the_dialogue_is_kept_for_the_case(bot):
+    await say(bot, "alice", "杯子碎了")
+    kept = "".join((await (await upload(bot, "alice")).json())["replies"])
+    assert "照片收到" in kept and "订单号" in kept
+    await say(bot, "alice", ORDER)
+    [case] = await cases()
+    assert await CasePhoto.filter(case_id=case.id).count() == 1
+
+
+async def test_a_photo_without_any_open_case_is_left_to_the_consultation_area(bot):
+    reply = "".join((await (await upload(bot, "nobody")).json())["replies"])
+    assert reply and "售后单" not in reply
+
+
+async def test_progress_by_case_number_says_the_step_and_what_comes_next(bot):
+    await say(bot, "alice", f"订单{ORDER}申请退货")
+    [case] = await cases()
+    reply = await say(bot, "alice", f"售后单 {case.case_no} 怎么样了")
+    assert case.case_no in reply and "等待商家确认" in reply and "尽快确认" in reply
+    assert "没有查到" in await say(bot, "bob", f"售后单 {case.case_no}")  # not bob's case
+    assert "没有查到" in await say(bot, "alice", "售后单 AS20261123-0099")
+
+
+async def test_progress_without_a_number_answers_from_the_customers_cases(bot):
+    assert "AS开头" in await say(bot, "alice", "售后进度")
+    await say(bot, "alice", f"订单{ORDER}申请退货")
+    await say(bot, "alice", f"{ORDER}少发了一个")
+    listed = await say(bot, "alice", "我的售后处理到哪了")
+    assert all(c.case_no in listed for c in await cases())
+
+
+async def test_refund_question_with_a_return_under_way_answers_its_progress(bot):
+    await say(bot, "alice", f"订单{ORDER}申请退货")
+    [case] = await cases()
+    reply = await say(bot, "alice", "退款怎么还没到账")
+    assert case.case_no in reply and len(await cases()) == 1
+
+
+async def test_the_customer_cancels_a_case_before_the_goods_are_back(bot):
+    await say(bot, "alice", f"订单{ORDER}申请退货")
+    [case] = await cases()
+    assert "已为您取消" in await say(bot, "alice", f"取消售后单{case.case_no}")
+    await case.refresh_from_db()
+    assert case.state == "cancelled" and case.open_key is None
+
+
+async def test_a_case_whose_goods_are_back_is_cancelled_by_a_person(bot):
+    await say(bot, "alice", f"订单{ORDER}申请退货")
+    [case] = await cases()
+    desk = bot.runtime.services[DESK]
+    for step in ("approved", "awaiting_return", "received"):
+        case = await desk.cases.advance(case, step, actor="agent:1", role="agent", notify=False)
+    reply = await say(bot, "alice", f"取消售后单{case.case_no}")
+    await case.refresh_from_db()
+    assert case.state == "received" and "同事" in reply and await escalation("alice") == "case_cancel_late"
+
+
+async def test_tracking_answers_from_the_courier_and_latest_movement(bot, clock):
+    now = clock.now()
+    await seed_orders(order_object("E2026112200301", "webchat:alice", status="shipped", shipped_hours_ago=20,
+                                   tracking_events=[{"at": (now - timedelta(hours=2)).isoformat(),
+                                                     "status": "【上海市】派送中"}]), now=now)
+    assert "订单号" in await say(bot, "alice", "我的快递到哪了")
+    reply = await say(bot, "alice", "E2026112200301")
+    assert "中通快递" in reply and "ZT12200301" in reply and "【上海市】派送中" in reply and "11-23 08:00" in reply
+    assert await cases("E2026112200301") == []
+
+
+async def test_a_parcel_that_stopped_moving_gets_a_tracking_case(bot, clock):
+    now = clock.now()
+    await seed_orders(order_object("E2026112200302", "webchat:alice", status="shipped", shipped_hours_ago=60,
+                                   tracking_events=[{"at": (now - timedelta(hours=50)).isoformat(),
+                                                     "status": "【广州市】已揽收"}]), now=now)
+    reply = await say(bot, "alice", "快递到哪了 E2026112200302")
+    [case] = await cases("E2026112200302")
+    assert case.kind == "track" and case.case_no in reply and "联系快递" in reply
+
+
+async def test_extend_records_on_the_order_then_a_second_request_goes_to_staff(bot, clock):
+    await seed_orders(order_object("E2026112200303", "webchat:alice", status="shipped", shipped_hours_ago=30),
+                      now=clock.now())
+    reply = await say(bot, "alice", "帮我延长收货时间 E2026112200303")
+    order = await Order.get(order_no="E2026112200303")
+    assert order.receipt_extended_at == clock.now()
+    assert order.receipt_due_at == order.shipped_at + timedelta(days=13)
+    assert order.receipt_due_at.astimezone(bot.runtime.settings.zone).strftime("%Y-%m-%d") in reply
+    assert await cases("E2026112200303") == []
+    again = await say(bot, "alice", "再延长几天 E2026112200303")
+    [case] = await cases("E2026112200303")
+    assert case.kind == "extend" and case.case_no in again
+
+
+async def test_shop_specific_order_number_patterns(tmp_path, clock):
+    settings = make_settings(tmp_path, order_no_patterns=[r"(?<![A-Za-z0-9])DD\d{8}(?!\d)"])
+    async with running_bot(settings, clock=clock) as bot:
+        await seed_orders(order_object("DD12345678", "webchat:alice"), now=clock.now())
+        reply = await say(bot, "alice", "退货 DD12345678")
+        [case] = await cases("DD12345678")
+        assert case.case_no in reply
