@@ -6,6 +6,7 @@ capped at 1 MiB (aiohttp answers 413 above it).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Iterable
 
 from aiohttp import web
@@ -42,6 +43,10 @@ def build_app(
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         runtime = await Runtime.open(settings, extensions, channels, clock)
         app[RUNTIME] = runtime
+        # jieba's dictionary and the matcher's index are hundreds of thousands of objects that live as
+        # long as the process: moved out of the collector's sight, full collections stop pausing requests.
+        gc.collect()
+        gc.freeze()
         yield
         await runtime.close()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from tortoise import Tortoise
 from tortoise.context import get_current_context
 
+from bot.batch_writer import BatchWriter, OrmBatchWriter, SqliteBatchWriter
 from models.config import tortoise_config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
@@ -46,3 +47,10 @@ async def close_database() -> None:
     context = get_current_context()
     if context is not None:
         await context.__aexit__(None, None, None)
+
+
+def batch_writer(database_url: str) -> BatchWriter:
+    """How group-commit batches reach the database (see `bot.batch_writer`)."""
+    if is_sqlite(database_url):
+        return SqliteBatchWriter()
+    return OrmBatchWriter()

@@ -17,13 +17,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
-from bot.recorder import Recorder, outbound_message
+from bot.recorder import MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
-from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
 
@@ -108,10 +107,7 @@ class Dispatcher:
             log.warning("reply of %d parts cut to %d", len(texts), limit)
         return texts[:limit]
 
-    def _inbound_row(self, inbound: Inbound, conversation_id: int, intent: str, confidence: float) -> Message:
-        return Message(
-            conversation_id=conversation_id, channel=inbound.channel, direction="in", kind=inbound.kind,
-            text=inbound.text or inbound.media_url or inbound.event or "", source_id=inbound.source_id,
-            author="customer", intent=intent, confidence=confidence, created_at=inbound.received_at,
-            delivery_status="received",
-        )
+    def _inbound_row(self, inbound: Inbound, conversation_id: int, intent: str, confidence: float) -> MessageRecord:
+        text = inbound.text or inbound.media_url or inbound.event or ""
+        return MessageRecord(conversation_id, inbound.channel, "in", inbound.kind, text, inbound.source_id,
+                             "customer", inbound.received_at, "received", intent, confidence)

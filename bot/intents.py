@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 
 UNKNOWN = "unknown"
+DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
 _TRACK = "logistics.track"
@@ -123,6 +125,9 @@ class IntentMatcher:
             for text in texts
         )
         self._order_patterns = compile_order_patterns(order_patterns)
+        # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
+        # the decision depends only on the canonical words, so it is remembered for recent ones.
+        self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
 
     def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         """Keywords in the messages' canonical form; "*" gaps are kept."""
@@ -154,7 +159,7 @@ class IntentMatcher:
             return IntentMatch(UNKNOWN, 0.0, None, None)
         order_no, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
-        intent, confidence = self._decide(canon, case_no is not None) if canon else (UNKNOWN, 0.0)
+        intent, confidence = self._decide_cached(canon, case_no is not None) if canon else (UNKNOWN, 0.0)
         if intent == UNKNOWN and confidence == 0.0:
             if case_no:
                 intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE

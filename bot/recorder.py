@@ -18,16 +18,16 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.batch_writer import Batch, BatchWriter
 from bot.clock import Clock
 from models.conversation import Conversation
 from models.customer import Customer
-from models.message import Message
 
 log = logging.getLogger("csbot.recorder")
 
@@ -46,20 +46,39 @@ class DeliveryMark:
     reason: str | None
 
 
-def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime) -> Message:
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A `message` row to insert. A plain record, not an ORM instance: building and inserting these
+    is on every message's path, and a prepared multi-row INSERT costs a fraction of the ORM's."""
+
+    conversation_id: int
+    channel: str
+    direction: str
+    kind: str
+    text: str
+    source_id: str | None
+    author: str
+    created_at: datetime
+    delivery_status: str
+    intent: str | None = None
+    confidence: float | None = None
+
+
+COLUMNS = tuple(f.name for f in fields(MessageRecord))
+
+
+def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime) -> MessageRecord:
     """A pending outbound row with a fresh `source_id` for recording its delivery later."""
-    return Message(
-        conversation_id=conversation_id, channel=channel, direction="out", kind="text", text=text,
-        source_id=uuid.uuid4().hex, author=author, created_at=now, delivery_status="pending",
-    )
+    return MessageRecord(conversation_id, channel, "out", "text", text, uuid.uuid4().hex, author, now, "pending")
 
 
 class Recorder:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, writer: BatchWriter) -> None:
         self._clock = clock
+        self._writer = writer
         self._identities: dict[str, Identity] = {}
         self._customer_of: dict[int, int] = {}
-        self._pending: list[tuple[Message | DeliveryMark, asyncio.Future[None]]] = []
+        self._pending: list[tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None]] = []
         self._flusher: asyncio.Task[None] | None = None
 
     async def identify(self, channel: str, user_id: str) -> Identity:
@@ -93,7 +112,7 @@ class Recorder:
             conversation = await Conversation.get(key=key)
         return customer, conversation
 
-    async def record(self, rows: Iterable[Message]) -> None:
+    async def record(self, rows: Iterable[MessageRecord]) -> None:
         """Queue rows and return once they are committed (together with whatever else was queued)."""
         await self._enqueue(list(rows))
 
@@ -101,54 +120,56 @@ class Recorder:
         """Record what the platform did with an outbound message (sent, or undeliverable and why)."""
         await self._enqueue([DeliveryMark(source_id, status, reason)])
 
-    async def _enqueue(self, items: list[Message | DeliveryMark]) -> None:
+    def note_sent(self, source_ids: Iterable[str]) -> None:
+        """Record messages as sent with the next batch, without waiting for it (a reply just went out;
+        nothing depends on the mark being written before the next step)."""
+        self._pending.append(([DeliveryMark(source_id, "sent", None) for source_id in source_ids], None))
+        self._wake_flusher()
+
+    async def _enqueue(self, items: list[MessageRecord | DeliveryMark]) -> None:
         if not items:
             return
-        loop = asyncio.get_running_loop()
-        futures = []
-        for item in items:
-            future = loop.create_future()
-            self._pending.append((item, future))
-            futures.append(future)
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((items, future))
+        self._wake_flusher()
+        await future
+
+    def _wake_flusher(self) -> None:
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
-        await asyncio.gather(*futures)
 
     async def _flush_all(self) -> None:
+        await asyncio.sleep(0)  # let the other requests in flight queue their rows into this batch
         while self._pending:
             batch, self._pending = self._pending, []
+            waiters = [future for _, future in batch if future is not None]
             try:
-                await self._write([item for item, _ in batch])
+                await self._write([item for items, _ in batch for item in items])
             except Exception as exc:  # every waiter learns of the failure; none is left hanging
                 log.exception("message batch of %d failed", len(batch))
-                for _, future in batch:
+                for future in waiters:
                     if not future.done():
                         future.set_exception(exc)
             else:
-                for _, future in batch:
+                for future in waiters:
                     if not future.done():
                         future.set_result(None)
 
-    async def _write(self, batch: list[Message | DeliveryMark]) -> None:
-        rows = [item for item in batch if isinstance(item, Message)]
+    async def _write(self, batch: list[MessageRecord | DeliveryMark]) -> None:
+        rows = [[getattr(item, column) for column in COLUMNS] for item in batch if isinstance(item, MessageRecord)]
+        heard = {self._customer_of.get(item.conversation_id) for item in batch
+                 if isinstance(item, MessageRecord) and item.direction == "in"} - {None}
         marks: dict[tuple[str, str | None], list[str]] = {}
         for item in batch:
             if isinstance(item, DeliveryMark):
                 marks.setdefault((item.status, item.reason), []).append(item.source_id)
-        now = self._clock.now()
-        conversation_ids = {row.conversation_id for row in rows}
-        heard = {self._customer_of.get(row.conversation_id) for row in rows if row.direction == "in"} - {None}
-        async with in_transaction() as connection:
-            if rows:
-                await Message.bulk_create(rows, ignore_conflicts=True, using_db=connection)
-                await Conversation.filter(id__in=conversation_ids).using_db(connection).update(last_message_at=now)
-            if heard:
-                await Customer.filter(id__in=heard).using_db(connection).update(last_inbound_at=now)
-            for (status, reason), source_ids in marks.items():
-                await Message.filter(source_id__in=source_ids, direction="out").using_db(connection).update(
-                    delivery_status=status, failure_reason=reason, sent_at=now if status == "sent" else None
-                )
+        await self._writer.write(Batch(COLUMNS, rows, heard, marks, self._clock.now()))
+
+    async def settle(self) -> None:
+        """Wait until everything queued so far is written (marks noted without waiting included)."""
+        while self._flusher is not None and not self._flusher.done():
+            await asyncio.gather(self._flusher, return_exceptions=True)
 
     async def close(self) -> None:
-        if self._flusher is not None:
-            await asyncio.gather(self._flusher, return_exceptions=True)
+        await self.settle()
+        await self._writer.close()

@@ -48,6 +48,7 @@ class Router:
         self.name = name
         self._routes: list[Route] = []
         self._children: list[Router] = []
+        self._ordered: list[Route] | None = None
 
     def __repr__(self) -> str:
         return f"Router({self.name!r})"
@@ -88,11 +89,11 @@ class Router:
 
     def candidates(self, ctx: Context) -> Iterator[Handler]:
         """Handlers that want this message: dialogue flows, every-message hooks, events, media, intents."""
-        routes = list(self.routes())
-        for kind in ROUTE_ORDER:
-            for route in routes:
-                if route.kind == kind and route.wants(ctx):
-                    yield route.handler
+        if self._ordered is None:  # routes are registered at import time; order them once, on first use
+            self._ordered = sorted(self.routes(), key=lambda route: ROUTE_ORDER.index(route.kind))
+        for route in self._ordered:
+            if route.wants(ctx):
+                yield route.handler
 
     def intents_handled(self) -> set[str]:
         return {name for route in self.routes() if route.kind == "intent" for name in route.names}

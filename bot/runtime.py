@@ -18,7 +18,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
-from bot.db import close_database, open_database
+from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
 from bot.extension import Extension
 from bot.intents import IntentMatcher, warm_up_jieba
@@ -65,7 +65,7 @@ class Runtime:
         store = open_store(settings, clock)
         await store.ping()
         await open_database(settings.database_url)
-        recorder = Recorder(clock)
+        recorder = Recorder(clock, batch_writer(settings.database_url))
         services = Services(clock=clock, store=store, settings=settings, templates=templates)
         root = Router("root")
         for extension in extensions:

@@ -30,7 +30,6 @@ class Conversation(Model):
     misses = fields.IntField(default=0, description="reply deadlines the holder missed in a row")
     holding_sent = fields.IntField(default=0, description="holding messages sent in this handover")
     opened_at = fields.DatetimeField()
-    last_message_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "conversation"

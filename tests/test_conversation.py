@@ -78,6 +78,7 @@ async def test_human_and_complaint_record_an_escalation(bot, text, reason):
 
 async def test_every_message_is_persisted_with_direction_and_intent(bot):
     replies = await say(bot, "u6", "在吗")
+    await bot.runtime.recorder.settle()  # delivery marks are written with the next batch
     rows = await Message.filter(conversation__key="webchat:u6").order_by("id")
     assert [(r.direction, r.author) for r in rows] == [("in", "customer")] + [("out", "bot")] * len(replies)
     assert rows[0].text == "在吗" and rows[0].intent == "greeting"

@@ -54,6 +54,6 @@ class TerminalChannel(Channel):
             inbound = Inbound(channel=self.name, user_id=self.user_id, kind="text", text=text,
                               received_at=self.runtime.clock.now())
             outcome = await self.runtime.dispatcher.handle(inbound, self.max_bytes)
-            for text_part, source_id in zip(outcome.texts, outcome.message_ids, strict=True):
+            for text_part in outcome.texts:
                 self._print(text_part)
-                await self.runtime.recorder.mark_delivery(source_id, "sent")
+            self.runtime.recorder.note_sent(outcome.message_ids)

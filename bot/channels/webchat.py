@@ -86,8 +86,7 @@ class WebChatChannel(Channel):
                 await store.delete(cache_key)
                 await store.publish(cache_key, {"answered": False})
             raise
-        for source_id in outcome.message_ids:
-            await self._runtime.recorder.mark_delivery(source_id, "sent")
+        self._runtime.recorder.note_sent(outcome.message_ids)
         if cache_key:
             await store.set(cache_key, json.dumps(outcome.texts, ensure_ascii=False), REPLY_CACHE_TTL_S)
             await store.publish(cache_key, {"answered": True})

@@ -94,9 +94,11 @@ class WeChatChannel(Channel):
             await self.api.close()
 
     async def settle(self) -> None:
-        """Wait until the background work started so far (late answers, tails of long ones) is done."""
+        """Wait until the background work started so far (late answers, tails of long ones, delivery
+        marks) is done."""
         while self._tasks:
             await asyncio.wait(set(self._tasks))
+        await self._runtime.recorder.settle()
 
     @property
     def _runtime(self) -> Runtime:
@@ -124,14 +126,13 @@ class WeChatChannel(Channel):
         assert self.deliveries is not None
         entry = await self.deliveries.enter(message.dedupe_ids(), budget)
         if isinstance(entry, Answered):
-            log.info("wechat retry of %s from %s answered from the first delivery", message.source_id,
-                     message.from_user)
+            log.debug("wechat retry of %s answered from the first delivery", message.source_id)
             text = entry.text
         else:
             try:
                 text = await self._handle(entry, message, budget - (self._runtime.clock.monotonic() - started))
             except Exception:
-                log.exception("wechat %s %s from %s failed", message.kind, message.source_id, message.from_user)
+                log.exception("wechat %s %s failed", message.kind, message.source_id)
                 return web.Response(status=500, text="internal error")
         now = int(self._runtime.clock.time())
         body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
@@ -159,7 +160,7 @@ class WeChatChannel(Channel):
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
         inbound = protocol.to_inbound(message, runtime.clock.now())
-        log.info("wechat %s %s from %s", inbound.kind, message.source_id, message.from_user)
+        log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._spawn(self._dispatch(lease, inbound))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
         try:
@@ -170,24 +171,19 @@ class WeChatChannel(Channel):
         finally:
             timer.cancel()
         if not work.done():
-            log.info("wechat %s from %s: answer late, sending via the kf API", message.source_id,
-                     message.from_user)
+            log.info("wechat %s: answer late, sending via the kf API", message.source_id)
             self._spawn(self._deliver_late(work, lease, message.from_user))
             return None
         outcome: Outcome = work.result()
         passive = outcome.texts[0] if outcome.texts else None
         assert self.deliveries is not None
         await self.deliveries.finish(lease, passive)
-        if passive is not None:  # recorded off the response path: the reply should not wait for an UPDATE
-            self._spawn(self._deliver_rest(outcome, message.from_user))
+        if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
+            runtime.recorder.note_sent(outcome.message_ids[:1])
+        if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order
+            self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
+                                            source_ids=outcome.message_ids[1:]))
         return passive
-
-    async def _deliver_rest(self, outcome: Outcome, user_id: str) -> None:
-        """Mark the passive part sent, then push the rest of a long answer through the kf API, in order."""
-        await self._runtime.recorder.mark_delivery(outcome.message_ids[0], "sent")
-        if len(outcome.texts) > 1:
-            await self._runtime.outbox.send(self.name, user_id, outcome.texts[1:],
-                                            source_ids=outcome.message_ids[1:])
 
     async def _dispatch(self, lease: Lease, inbound: Any) -> Outcome:
         assert self.deliveries is not None

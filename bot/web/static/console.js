@@ -3,6 +3,10 @@
 // whenever the agent WebSocket reports anything (and by a slow poll as a safety net). SLA countdowns
 // are computed from each deadline and the server's clock (the `now` the API returns), so they agree
 // with the server even when the agent's computer clock is wrong.
+// The 售后工单 tab lists after-sales cases (`/api/cases`, the same session and CSRF token): all open,
+// stale (yesterday's leftovers, as the server decides in the shop's time zone) or mine; one case
+// shows its facts, order, photos, history and only the next steps the API lists in `next_states`.
+// Case events are not sent over the WebSocket, so the list and the stale count are polled slowly.
 // Server and customer text is only ever put on the page with textContent.
 "use strict";
 
@@ -14,6 +18,7 @@
   const POLL_ONLINE_MS = 30000; // safety net while the WebSocket is up
   const POLL_OFFLINE_MS = 5000; // while it is down
   const SUPERVISOR_POLL_MS = 5000;
+  const CASES_POLL_MS = 60000; // case events do not come over the WebSocket
   const TICK_MS = 250;
   const URGENT_S = 5;
   const FLASH_MS = 6000;
@@ -51,6 +56,26 @@
     online: "实时连接正常",
     connecting: "连接中…",
     reconnecting: "重新连接中…",
+    caseMoved: "工单已更新",
+    caseAssigned: "负责人已更新",
+    caseFlagged: "已上报初步鉴定",
+    caseApproved: "已批准金额",
+    caseNotAllowed: "该工单现在不能进行这一步（可能已被同事处理），已为您刷新到最新状态。",
+    caseConflict: "工单刚刚被同事更新了，已为您刷新，请确认后再操作。",
+    caseClosed: "该工单已结束，不能再操作。",
+    caseRoleDenied: "抱歉，您的角色没有权限进行这一步，请联系主管处理。",
+    caseNotYours: "该工单由其他同事负责，您只能认领或放下自己的工单。",
+    caseNeedApproval: "金额超出您的处理权限，需要主管先批准该金额（或请主管处理）。",
+    caseReasonNeeded: "请填写拒绝原因（会告知顾客）。",
+    caseOutcomeNeeded: "请选择处理结果。",
+    caseMethodNeeded: "请选择退款方式。",
+    caseAmountNeeded: "请填写正确的金额（元，最多两位小数）。",
+    caseAmountOver: "金额超过了该订单剩余可退的金额，请核对。",
+    caseBadInput: "提交的内容有误，请检查后重试。",
+    caseMissing: "该工单不存在（可能已被删除）。",
+    caseLoadFailed: "工单加载失败，请稍后重试。",
+    casesLoadFailed: "工单列表加载失败，请稍后重试。",
+    caseSession: "登录状态异常，请刷新页面或重新登录。",
   };
   const ROLE = { agent: "客服", supervisor: "主管", admin: "管理员" };
   const PRESENCE = { online: "在线", away: "离开", offline: "离线" };
@@ -65,6 +90,35 @@
     after_sales: "售后需人工", transfer: "转接", reassigned: "重新分配", breach: "超时重新分配",
   };
   const SLA_KIND = { greeting: "问候倒计时", reply: "回复倒计时" };
+  // after-sales words for staff (handlers/after_sales/machine.py names, the seed's steps)
+  const CASE_KIND = {
+    track: "查件", extend: "延长收货", damaged: "破损", missing: "补货", exchange: "换货", return: "退货",
+    refund: "退款", rights: "维权",
+  };
+  const CASE_STATE = {
+    requested: "前期沟通", approved: "商家已确认", awaiting_return: "待寄回", received: "已收货",
+    inspected: "已检查", resolved: "已解决", rejected: "已拒绝", cancelled: "已取消",
+  };
+  const CASE_STEP = { // the button that moves a case to that state
+    approved: "确认受理", awaiting_return: "等待寄回", received: "确认收到退货", inspected: "检查完毕",
+    resolved: "处理完成", rejected: "拒绝", cancelled: "取消工单",
+  };
+  const OUTCOME = {
+    refunded: "退款", compensated: "补偿", exchanged: "换货", reshipped: "补发", extended: "延长收货", answered: "已答复",
+  };
+  // not in the API (only next_states is): mirrors OUTCOMES_BY_KIND in handlers/after_sales/machine.py
+  const OUTCOMES_BY_KIND = {
+    track: ["answered", "reshipped", "refunded"], extend: ["extended", "answered"],
+    damaged: ["refunded", "compensated", "exchanged", "reshipped"], missing: ["reshipped", "refunded", "compensated"],
+    exchange: ["exchanged", "refunded"], return: ["refunded"], refund: ["refunded", "compensated"],
+    rights: ["refunded", "compensated", "exchanged", "reshipped", "answered"],
+  };
+  const MONEY_OUTCOMES = new Set(["refunded", "compensated"]);
+  const REFUND_METHOD = { original: "原路退回", balance: "账户余额", gift_card: "礼品卡", alipay: "支付宝" };
+  const ORDER_STATUS = {
+    pending: "待付款", paid: "已付款", shipped: "已发货", received: "已收货", closed: "已关闭", refunded: "已退款",
+  };
+  const ESCALATION = { rights_claim: "维权，已转人工", refund_over_limit: "退款金额较大，已转人工" };
 
   const $ = (id) => document.getElementById(id);
   const el = {
@@ -94,7 +148,21 @@
     forbiddenDialog: $("forbidden-dialog"), forbiddenPhrases: $("forbidden-phrases"),
     transferDialog: $("transfer-dialog"), transferTo: $("transfer-to"), transferNote: $("transfer-note"),
     toasts: $("toasts"),
-    tplConv: $("tpl-conv"), tplQueue: $("tpl-queue"), tplMsg: $("tpl-msg"),
+    tplConv: $("tpl-conv"), tplQueue: $("tpl-queue"), tplMsg: $("tpl-msg"), tplCase: $("tpl-case"),
+    tabCases: $("tab-cases"), casesBadge: $("cases-badge"), casesView: $("cases-view"),
+    casesFilter: $("cases-filter"), casesStaleCount: $("cases-stale-count"), casesHint: $("cases-hint"),
+    casesList: $("cases-list"), casesEmpty: $("cases-empty"), casesCount: $("cases-count"),
+    casesLoadError: $("cases-load-error"), casePane: $("case-pane"), casePlaceholder: $("case-placeholder"),
+    casePlaceholderText: $("case-placeholder-text"), caseDetail: $("case-detail"), caseNo: $("case-no"),
+    caseKind: $("case-kind"), caseStep: $("case-step"), caseStale: $("case-stale"), caseReview: $("case-review"),
+    caseReload: $("case-reload"), caseFacts: $("case-facts"), caseOrder: $("case-order"),
+    caseOrderEmpty: $("case-order-empty"), casePhotosSection: $("case-photos-section"), casePhotos: $("case-photos"),
+    caseNext: $("case-next"), caseClosed: $("case-closed"), caseMore: $("case-more"), caseForm: $("case-form"),
+    caseFormTitle: $("case-form-title"), caseOutcomeField: $("case-outcome-field"), caseOutcome: $("case-outcome"),
+    caseMethodField: $("case-method-field"), caseMethod: $("case-method"), caseAmountField: $("case-amount-field"),
+    caseAmount: $("case-amount"), caseAssigneeField: $("case-assignee-field"), caseAssignee: $("case-assignee"),
+    caseReasonField: $("case-reason-field"), caseReasonLabel: $("case-reason-label"), caseReason: $("case-reason"),
+    caseError: $("case-error"), caseCancel: $("case-cancel"), caseSubmit: $("case-submit"), caseEvents: $("case-events"),
   };
 
   const state = {
@@ -114,6 +182,14 @@
     flashUntil: new Map(), // conversation id -> Date.now() ms when the flash ends
     pendingText: null, // text waiting for "send anyway"
     sending: false,
+    caseFilter: "open", // open | stale | mine
+    cases: [], // the list shown
+    staleNos: new Set(), // case numbers the server calls stale (?stale=1)
+    caseNo: null, // the selected case
+    caseDetail: null, // the last GET /api/cases/{case_no} answer for caseNo
+    caseOrder: null, // GET /api/orders/{order_no} for it
+    caseAction: null, // {type: "transition", to} | {type: "flag"} | {type: "approval"} | {type: "assign"}
+    caseBusy: false,
   };
 
   // --- helpers ---
@@ -189,7 +265,7 @@
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
     let response;
     try {
-      response = await fetch(API + path, {
+      response = await fetch(path.startsWith("/api/") ? path : API + path, {
         method, headers, credentials: "same-origin", cache: "no-store", signal: controller.signal,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
@@ -238,6 +314,9 @@
 
   const path = {
     conversation: (id) => `/conversations/${encodeURIComponent(id)}`,
+    cases: "/api/cases",
+    case: (no) => `/api/cases/${encodeURIComponent(no)}`,
+    order: (no) => `/api/orders/${encodeURIComponent(no)}`,
   };
 
   // --- login and session ---
@@ -322,6 +401,7 @@
   let ticker = 0;
   let poller = 0;
   let supervisorPoller = 0;
+  let casesPoller = 0;
 
   function renderMe() {
     const me = state.me;
@@ -348,6 +428,9 @@
     clearInterval(ticker);
     ticker = setInterval(tick, TICK_MS);
     schedulePoll();
+    loadStale();
+    clearInterval(casesPoller);
+    casesPoller = setInterval(pollCases, CASES_POLL_MS);
     const fromHash = hashConversation();
     if (fromHash) select(fromHash);
   }
@@ -366,6 +449,8 @@
     clearInterval(ticker);
     clearTimeout(poller);
     clearInterval(supervisorPoller);
+    clearInterval(casesPoller);
+    resetCases();
     disconnect();
     for (const dialog of [el.forbiddenDialog, el.transferDialog]) if (dialog.open) dialog.close();
     // nothing of this session stays on the page for whoever logs in next
@@ -400,9 +485,12 @@
   // --- views (desk / supervisor) ---
 
   function showView(view) {
-    state.view = view === "supervisor" && isSupervisor() ? "supervisor" : "desk";
+    if (view === "supervisor" && isSupervisor()) state.view = "supervisor";
+    else if (view === "cases") state.view = "cases";
+    else state.view = "desk";
     el.deskView.hidden = state.view !== "desk";
     el.supervisorView.hidden = state.view !== "supervisor";
+    el.casesView.hidden = state.view !== "cases";
     for (const tab of el.tabs.querySelectorAll(".tab")) {
       tab.setAttribute("aria-pressed", String(tab.dataset.view === state.view));
     }
@@ -411,6 +499,7 @@
       loadSupervisor();
       supervisorPoller = setInterval(loadSupervisor, SUPERVISOR_POLL_MS);
     }
+    if (state.view === "cases") loadCases();
   }
 
   el.tabs.addEventListener("click", (event) => {
@@ -1168,6 +1257,675 @@
       });
       return tr;
     }));
+  }
+
+  // --- after-sales cases (售后工单) ---
+
+  const CLOSED_STATES = new Set(["resolved", "rejected", "cancelled"]);
+  const CASE_EMPTY = { open: "暂无未结工单", stale: "没有遗留工单", mine: "您名下暂无未结工单" };
+  let casesSeq = 0; // a slower answer for an earlier filter is dropped
+
+  const isStale = (no) => state.staleNos.has(String(no));
+  const ownerName = (id) => (id === null || id === undefined ? "未分配" : agentName(id));
+
+  function isoSeconds(text) {
+    const at = typeof text === "string" ? Date.parse(text) : NaN;
+    return Number.isNaN(at) ? null : at / 1000;
+  }
+
+  function formatIso(text) {
+    const seconds = isoSeconds(text);
+    return seconds === null ? "—" : formatTime(seconds);
+  }
+
+  function setTime(node, text) {
+    const seconds = isoSeconds(text);
+    node.textContent = seconds === null ? "—" : formatTime(seconds);
+    if (seconds !== null) node.dateTime = new Date(seconds * 1000).toISOString();
+  }
+
+  function yuan(fen) {
+    if (typeof fen !== "number" || !Number.isFinite(fen)) return "—";
+    const whole = Math.trunc(Math.abs(fen));
+    return `${fen < 0 ? "-" : ""}¥${Math.floor(whole / 100)}.${pad(whole % 100)}`;
+  }
+
+  // "59", "59.5", "¥1299.00" → fen; null when it is not a positive amount with at most 2 decimals
+  function parseYuan(text) {
+    const match = /^\s*[¥￥]?\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(String(text ?? ""));
+    if (!match) return null;
+    const fen = Number(match[1]) * 100 + Number((match[2] || "").padEnd(2, "0"));
+    return fen > 0 ? fen : null;
+  }
+
+  function actorName(actor) {
+    const text = String(actor ?? "");
+    if (text.startsWith("agent:")) return agentName(text.slice(6));
+    if (text.startsWith("customer:")) return "顾客";
+    if (text === "system") return "系统";
+    return text || "—";
+  }
+
+  function itemText(item) {
+    if (!item || typeof item !== "object") return "";
+    const qty = typeof item.qty === "number" ? ` ×${item.qty}` : "";
+    return `${item.name || item.sku || "商品"}${qty}`;
+  }
+
+  function renderStaleCount() {
+    const count = state.staleNos.size;
+    el.casesBadge.textContent = String(count);
+    el.casesBadge.hidden = count === 0;
+    el.casesStaleCount.textContent = count ? String(count) : "";
+    el.tabCases.setAttribute("aria-label", count ? `售后工单（${count} 个遗留）` : "售后工单");
+  }
+
+  async function fetchStale() {
+    const data = await api("GET", `${path.cases}?stale=1`);
+    const cases = Array.isArray(data.cases) ? data.cases : [];
+    state.staleNos = new Set(cases.map((c) => String(c.case_no)));
+    renderStaleCount();
+    return cases;
+  }
+
+  async function loadStale() {
+    if (!state.me) return;
+    try {
+      await fetchStale();
+    } catch (_) {
+      // the badge keeps its last count; the next poll tries again
+    }
+  }
+
+  async function loadCases() {
+    if (!state.me) return;
+    const seq = ++casesSeq;
+    const filter = state.caseFilter;
+    try {
+      const query = filter === "mine" ? "?state=open&assignee=me&limit=200" : "?state=open&limit=200";
+      const [stale, listed] = await Promise.all([
+        fetchStale(),
+        filter === "stale" ? null : api("GET", path.cases + query),
+        loadAgents(), // owners' names
+      ]);
+      if (seq !== casesSeq || !state.me) return;
+      let cases = filter === "stale" ? stale : Array.isArray(listed.cases) ? listed.cases : [];
+      if (filter !== "stale") {
+        // most recently touched first, as the server sorts them, but yesterday's leftovers on top
+        cases = [...cases.filter((c) => isStale(c.case_no)), ...cases.filter((c) => !isStale(c.case_no))];
+      }
+      state.cases = cases;
+      el.casesLoadError.hidden = true;
+      renderCases();
+    } catch (error) {
+      if (seq !== casesSeq || !(error instanceof ApiError) || error.status === 401) return;
+      el.casesLoadError.textContent = error.status === 0 ? TEXT.network : TEXT.casesLoadFailed;
+      el.casesLoadError.hidden = false;
+    }
+    if (state.caseNo && !state.caseBusy) loadCase(state.caseNo);
+  }
+
+  function pollCases() {
+    if (!state.me) return;
+    if (state.view === "cases" && document.visibilityState === "visible") loadCases();
+    else loadStale();
+  }
+
+  function renderCases() {
+    const items = state.cases.map((c) => {
+      const node = el.tplCase.content.firstElementChild.cloneNode(true);
+      const no = String(c.case_no ?? "");
+      const stale = isStale(no);
+      node.dataset.id = no;
+      node.classList.toggle("stale", stale);
+      node.classList.toggle("selected", no === state.caseNo);
+      node.querySelector(".case-item-no").textContent = no;
+      node.querySelector(".case-item-kind").textContent = label(CASE_KIND, c.kind);
+      node.querySelector(".tag-stale").hidden = !stale;
+      node.querySelector(".tag-review").hidden = !c.immediate_review;
+      node.querySelector(".case-item-order").textContent = String(c.order_no ?? "");
+      node.querySelector(".case-item-step").textContent = label(CASE_STATE, c.state);
+      node.querySelector(".case-item-owner").textContent = ownerName(c.assignee_id);
+      setTime(node.querySelector(".case-item-time"), c.touched_at);
+      const button = node.querySelector(".case-btn");
+      if (no === state.caseNo) button.setAttribute("aria-current", "true");
+      button.addEventListener("click", () => {
+        selectCase(no);
+        if (window.matchMedia(NARROW).matches) el.casePane.scrollIntoView({ block: "start" });
+      });
+      return node;
+    });
+    const focused = focusedIn(el.casesList, ".case-item");
+    el.casesList.replaceChildren(...items);
+    refocus(el.casesList, ".case-item", focused, ".case-btn");
+    el.casesEmpty.textContent = CASE_EMPTY[state.caseFilter] || CASE_EMPTY.open;
+    el.casesEmpty.hidden = items.length > 0;
+    el.casesCount.textContent = String(items.length);
+    el.casesHint.hidden = state.caseFilter !== "stale";
+  }
+
+  el.casesFilter.addEventListener("click", (event) => {
+    const button = event.target.closest(".seg-btn");
+    if (!button || button.dataset.filter === state.caseFilter) return;
+    state.caseFilter = button.dataset.filter;
+    for (const node of el.casesFilter.querySelectorAll(".seg-btn")) {
+      node.setAttribute("aria-pressed", String(node === button));
+    }
+    state.cases = [];
+    renderCases();
+    el.casesEmpty.textContent = "加载中…";
+    loadCases();
+  });
+
+  // --- one case ---
+
+  function selectCase(no) {
+    if (no !== state.caseNo) {
+      state.caseNo = no;
+      state.caseDetail = null;
+      state.caseOrder = null;
+      closeCaseForm();
+      showCaseError("");
+      renderCaseDetail();
+    }
+    for (const node of el.casesList.querySelectorAll(".case-item")) {
+      const selected = node.dataset.id === no;
+      node.classList.toggle("selected", selected);
+      const button = node.querySelector(".case-btn");
+      if (selected) button.setAttribute("aria-current", "true");
+      else button.removeAttribute("aria-current");
+    }
+    loadCase(no);
+  }
+
+  async function loadCase(no) {
+    try {
+      const data = await api("GET", path.case(no));
+      if (state.caseNo !== no) return;
+      state.caseDetail = data;
+      renderCaseDetail();
+      loadOrder(no, data.order_no);
+    } catch (error) {
+      if (state.caseNo !== no || !(error instanceof ApiError) || error.status === 401) return;
+      if (error.status === 0 && state.caseDetail) {
+        toast(TEXT.network, "error");
+        return;
+      }
+      state.caseDetail = null;
+      renderCaseDetail(error.status === 404 ? TEXT.caseMissing : TEXT.caseLoadFailed);
+    }
+  }
+
+  async function loadOrder(no, orderNo) {
+    if (!orderNo) return;
+    let order = false;
+    try {
+      order = await api("GET", path.order(orderNo));
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+    }
+    if (state.caseNo !== no) return;
+    state.caseOrder = order;
+    renderOrder();
+  }
+
+  function facts(list, pairs) {
+    const nodes = [];
+    for (const [term, value] of pairs) {
+      if (value === null || value === undefined || value === "") continue;
+      const dt = document.createElement("dt");
+      dt.textContent = term;
+      const dd = document.createElement("dd");
+      dd.textContent = String(value);
+      nodes.push(dt, dd);
+    }
+    list.replaceChildren(...nodes);
+  }
+
+  function renderCaseDetail(message = "") {
+    const c = state.caseDetail;
+    el.caseDetail.hidden = !c;
+    el.casePlaceholder.hidden = Boolean(c);
+    el.casePlaceholderText.textContent = message || (state.caseNo ? "加载中…" : "从左侧选择一个工单查看详情");
+    if (!c) return;
+    el.caseNo.textContent = String(c.case_no ?? "");
+    el.caseKind.textContent = label(CASE_KIND, c.kind);
+    el.caseStep.textContent = label(CASE_STATE, c.state);
+    el.caseStep.dataset.state = String(c.state ?? "");
+    el.caseStale.hidden = !isStale(c.case_no);
+    el.caseReview.hidden = !c.immediate_review;
+
+    let result = c.outcome ? label(OUTCOME, c.outcome) : "";
+    if (result && c.refund_method) result += ` · ${label(REFUND_METHOD, c.refund_method)}`;
+    if (result && typeof c.amount_fen === "number") result += ` · ${yuan(c.amount_fen)}`;
+    facts(el.caseFacts, [
+      ["订单号", c.order_no],
+      ["负责人", ownerName(c.assignee_id)],
+      ["商品", c.item ? itemText(c.item) : "整个订单"],
+      ["顾客描述", c.description],
+      ["期望换成", c.wanted],
+      ["申请金额", typeof c.requested_fen === "number" ? yuan(c.requested_fen) : null],
+      ["转人工", c.escalation ? label(ESCALATION, c.escalation) : null],
+      ["主管已批准", typeof c.approved_fen === "number" ? yuan(c.approved_fen) : null],
+      ["处理结果", result],
+      ["拒绝原因", c.reject_reason],
+      ["提交时间", formatIso(c.created_at)],
+      ["最后处理", formatIso(c.touched_at)],
+      ["完成时间", c.resolved_at ? formatIso(c.resolved_at) : null],
+      ["回访时间", c.satisfaction_due_at ? formatIso(c.satisfaction_due_at) : null],
+    ]);
+    renderOrder();
+    renderPhotos(Array.isArray(c.photos) ? c.photos : []);
+    renderCaseActions(c);
+    renderEvents(Array.isArray(c.events) ? c.events : []);
+  }
+
+  function renderOrder() {
+    const order = state.caseOrder;
+    el.caseOrderEmpty.hidden = order !== false;
+    if (!order) {
+      el.caseOrder.replaceChildren();
+      return;
+    }
+    const items = Array.isArray(order.items) ? order.items.map(itemText).filter(Boolean).join("、") : "";
+    const events = Array.isArray(order.tracking_events) ? order.tracking_events : [];
+    const last = events.length ? events[events.length - 1] : null;
+    const parcel = [order.courier, order.tracking_no].filter(Boolean).join(" ");
+    facts(el.caseOrder, [
+      ["商品", items],
+      ["金额", typeof order.total_fen === "number" ? yuan(order.total_fen) : null],
+      ["已退款", order.refunded_fen ? yuan(order.refunded_fen) : null],
+      ["状态", order.status ? label(ORDER_STATUS, order.status) : null],
+      ["付款时间", order.paid_at ? formatIso(order.paid_at) : null],
+      ["物流", parcel],
+      ["最新物流", last ? `${formatIso(last.at)} ${last.status ?? ""}` : null],
+      ["签收时间", order.received_at ? formatIso(order.received_at) : null],
+      ["确认收货截止", order.receipt_due_at ? formatIso(order.receipt_due_at) : null],
+    ]);
+  }
+
+  // Photos of the shop's own uploads are same-origin (and need the staff cookie); anything else is
+  // only offered as a link, since the page loads nothing from other sites.
+  function photoUrl(raw) {
+    try {
+      const url = new URL(String(raw ?? ""), window.location.href);
+      if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+      return { href: url.href, local: url.origin === window.location.origin };
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function renderPhotos(photos) {
+    const items = photos.map((photo, i) => {
+      const li = document.createElement("li");
+      li.className = "case-photo";
+      const url = photoUrl(photo.url);
+      if (!url) {
+        li.textContent = "照片地址无效";
+        return li;
+      }
+      const link = document.createElement("a");
+      link.href = url.href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      if (url.local) {
+        const img = document.createElement("img");
+        img.src = url.href;
+        img.alt = `顾客照片 ${i + 1}`;
+        img.loading = "lazy";
+        link.appendChild(img);
+      } else {
+        link.className = "case-photo-link";
+        link.textContent = `照片 ${i + 1}（外部链接）`;
+      }
+      const when = document.createElement("span");
+      when.className = "case-photo-time";
+      when.textContent = formatIso(photo.created_at);
+      li.append(link, when);
+      return li;
+    });
+    el.casePhotos.replaceChildren(...items);
+    el.casePhotosSection.hidden = items.length === 0;
+  }
+
+  function actionButton(text, className, onClick) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = className;
+    button.textContent = text;
+    button.disabled = state.caseBusy;
+    button.addEventListener("click", onClick);
+    return button;
+  }
+
+  function renderCaseActions(c) {
+    const next = Array.isArray(c.next_states) ? c.next_states.map(String) : [];
+    const open = !CLOSED_STATES.has(c.state);
+    el.caseNext.replaceChildren(...next.map((to) => {
+      const danger = to === "rejected" || to === "cancelled";
+      const button = actionButton(label(CASE_STEP, to), danger ? "btn btn-small btn-danger" : "btn btn-primary btn-small",
+        () => openCaseForm({ type: "transition", to }));
+      button.dataset.to = to;
+      return button;
+    }));
+    el.caseClosed.hidden = next.length > 0;
+    el.caseClosed.textContent = open ? "当前没有您可以进行的下一步" : "该工单已结束，无需再处理";
+
+    const more = [];
+    if (open && state.me) {
+      const mine = idOf(c.assignee_id) === idOf(state.me.id);
+      if (isSupervisor()) {
+        more.push(actionButton("分配负责人", "btn btn-ghost btn-small", () => openCaseForm({ type: "assign" })));
+      } else if (mine) {
+        more.push(actionButton("不再负责", "btn btn-ghost btn-small",
+          () => runCaseAction(c.case_no, "assign", { agent_id: null }, TEXT.caseAssigned)));
+      } else {
+        more.push(actionButton("我来负责", "btn btn-ghost btn-small",
+          () => runCaseAction(c.case_no, "assign", { agent_id: Number(state.me.id) }, TEXT.caseAssigned)));
+      }
+      if (!c.immediate_review) {
+        more.push(actionButton("初步鉴定上报", "btn btn-ghost btn-small", () => openCaseForm({ type: "flag" })));
+      }
+      if (isSupervisor()) {
+        more.push(actionButton("批准金额", "btn btn-ghost btn-small", () => openCaseForm({ type: "approval" })));
+      }
+    }
+    el.caseMore.replaceChildren(...more);
+    el.caseMore.hidden = more.length === 0;
+
+    // a form for a step the case no longer offers goes away
+    const action = state.caseAction;
+    if (action && (!open || (action.type === "transition" && !next.includes(action.to)) ||
+        (action.type === "flag" && c.immediate_review))) {
+      closeCaseForm();
+    }
+  }
+
+  function option(value, text) {
+    const node = document.createElement("option");
+    node.value = value;
+    node.textContent = text;
+    return node;
+  }
+
+  function openCaseForm(action) {
+    const c = state.caseDetail;
+    if (!c) return;
+    const same = state.caseAction && state.caseAction.type === action.type && state.caseAction.to === action.to;
+    state.caseAction = action;
+    showCaseError("");
+    const resolving = action.type === "transition" && action.to === "resolved";
+    const money = action.type === "approval";
+    el.caseOutcomeField.hidden = !resolving;
+    el.caseAssigneeField.hidden = action.type !== "assign";
+    el.caseReasonField.hidden = action.type === "assign";
+    if (!same) {
+      el.caseReason.value = "";
+      el.caseAmount.value = typeof c.requested_fen === "number" ? yuan(c.requested_fen).slice(1) : "";
+    }
+    if (action.type === "transition") {
+      el.caseFormTitle.textContent =
+        `${label(CASE_STEP, action.to)}：${label(CASE_STATE, c.state)} → ${label(CASE_STATE, action.to)}（会通知顾客）`;
+      el.caseReasonLabel.textContent = action.to === "rejected" ? "拒绝原因（必填，会告知顾客）" : "备注（选填，记入处理记录）";
+    } else if (action.type === "flag") {
+      el.caseFormTitle.textContent = "初步鉴定：照片已能看出问题并非顾客造成，立即上报主管；之后可不等退回直接处理";
+      el.caseReasonLabel.textContent = "鉴定说明（必填）";
+    } else if (action.type === "approval") {
+      el.caseFormTitle.textContent = "批准超出客服处理权限的退款或补偿金额";
+      el.caseReasonLabel.textContent = "批准说明（必填）";
+    } else {
+      el.caseFormTitle.textContent = "分配负责人";
+      const choices = [option("", "未分配")];
+      for (const agent of state.agents) {
+        choices.push(option(idOf(agent.id), `${agent.name}（${label(ROLE, agent.role)}）`));
+      }
+      el.caseAssignee.replaceChildren(...choices);
+      el.caseAssignee.value = idOf(c.assignee_id);
+    }
+    if (resolving && !same) {
+      const outcomes = OUTCOMES_BY_KIND[c.kind] || Object.keys(OUTCOME);
+      el.caseOutcome.replaceChildren(option("", "请选择"), ...outcomes.map((o) => option(o, label(OUTCOME, o))));
+      el.caseOutcome.value = outcomes.length === 1 ? outcomes[0] : "";
+      el.caseMethod.replaceChildren(option("", "请选择"),
+        ...Object.keys(REFUND_METHOD).map((m) => option(m, label(REFUND_METHOD, m))));
+    }
+    showMoneyFields(money);
+    el.caseSubmit.textContent = "确定";
+    el.caseForm.hidden = false;
+    el.caseSubmit.disabled = state.caseBusy;
+    (action.type === "assign" ? el.caseAssignee : resolving ? el.caseOutcome : el.caseReason).focus();
+  }
+
+  function showMoneyFields(approval = state.caseAction && state.caseAction.type === "approval") {
+    const resolving = Boolean(state.caseAction && state.caseAction.type === "transition" &&
+      state.caseAction.to === "resolved");
+    const paying = resolving && MONEY_OUTCOMES.has(el.caseOutcome.value);
+    el.caseMethodField.hidden = !paying;
+    el.caseAmountField.hidden = !(paying || approval);
+  }
+
+  el.caseOutcome.addEventListener("change", () => showMoneyFields());
+
+  function closeCaseForm() {
+    state.caseAction = null;
+    el.caseForm.hidden = true;
+  }
+
+  function showCaseError(message) {
+    el.caseError.textContent = message;
+    el.caseError.hidden = !message;
+  }
+
+  el.caseCancel.addEventListener("click", () => {
+    closeCaseForm();
+    showCaseError("");
+  });
+
+  el.caseForm.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      closeCaseForm();
+      showCaseError("");
+    }
+  });
+
+  el.caseReload.addEventListener("click", () => {
+    if (state.caseNo) loadCase(state.caseNo);
+    loadCases();
+  });
+
+  el.caseForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const c = state.caseDetail;
+    const action = state.caseAction;
+    if (!c || !action || state.caseBusy) return;
+    const reason = el.caseReason.value.trim();
+    if (action.type === "assign") {
+      const value = el.caseAssignee.value;
+      runCaseAction(c.case_no, "assign", { agent_id: value ? Number(value) : null }, TEXT.caseAssigned);
+      return;
+    }
+    if (action.type === "flag" || action.type === "approval") {
+      if (!reason) {
+        showCaseError(action.type === "flag" ? "请填写鉴定说明。" : "请填写批准说明。");
+        return;
+      }
+      if (action.type === "flag") {
+        runCaseAction(c.case_no, "flag", { reason }, TEXT.caseFlagged);
+        return;
+      }
+      const amount = parseYuan(el.caseAmount.value);
+      if (amount === null) {
+        showCaseError(TEXT.caseAmountNeeded);
+        return;
+      }
+      runCaseAction(c.case_no, "approval", { amount_fen: amount, reason }, TEXT.caseApproved);
+      return;
+    }
+    const body = { to: action.to, reason };
+    if (action.to === "rejected" && !reason) {
+      showCaseError(TEXT.caseReasonNeeded);
+      return;
+    }
+    if (action.to === "resolved") {
+      body.outcome = el.caseOutcome.value;
+      if (!body.outcome) {
+        showCaseError(TEXT.caseOutcomeNeeded);
+        return;
+      }
+      if (MONEY_OUTCOMES.has(body.outcome)) {
+        body.refund_method = el.caseMethod.value;
+        body.amount_fen = parseYuan(el.caseAmount.value);
+        if (!body.refund_method) {
+          showCaseError(TEXT.caseMethodNeeded);
+          return;
+        }
+        if (body.amount_fen === null) {
+          showCaseError(TEXT.caseAmountNeeded);
+          return;
+        }
+      }
+    }
+    runCaseAction(c.case_no, "transitions", body, `${TEXT.caseMoved}：${label(CASE_STATE, action.to)}`);
+  });
+
+  function caseErrorText(error) {
+    if (!(error instanceof ApiError)) return TEXT.failed;
+    const body = error.body && typeof error.body === "object" ? error.body : {};
+    const code = typeof body.error === "string" ? body.error : "";
+    if (error.status === 0) return TEXT.network;
+    if (error.status === 404) return TEXT.caseMissing;
+    if (error.status === 403) {
+      if (code === "supervisor_approval_required") return TEXT.caseNeedApproval;
+      if (/csrf/i.test(code)) return TEXT.caseSession;
+      if (code === "the case is someone else's" || code.startsWith("agents may only")) return TEXT.caseNotYours;
+      return TEXT.caseRoleDenied;
+    }
+    if (error.status === 409) {
+      if (code === "closed") return TEXT.caseClosed;
+      if (code === "conflict") return TEXT.caseConflict;
+      const allowed = Array.isArray(body.allowed) ? body.allowed.map((s) => label(CASE_STEP, s)) : [];
+      return allowed.length ? `${TEXT.caseNotAllowed}目前可以：${allowed.join("、")}。` : TEXT.caseNotAllowed;
+    }
+    if (error.status === 400) {
+      const byCode = {
+        reason_required: TEXT.caseReasonNeeded, outcome_required: TEXT.caseOutcomeNeeded,
+        refund_method_required: TEXT.caseMethodNeeded, amount_required: TEXT.caseAmountNeeded,
+        amount_over_order: TEXT.caseAmountOver,
+      };
+      return byCode[code] || TEXT.caseBadInput;
+    }
+    return TEXT.failed;
+  }
+
+  function setCaseBusy(busy) {
+    state.caseBusy = busy;
+    el.caseSubmit.disabled = busy;
+    for (const button of [...el.caseNext.children, ...el.caseMore.children]) button.disabled = busy;
+  }
+
+  async function runCaseAction(no, endpoint, body, done) {
+    if (state.caseBusy) return;
+    setCaseBusy(true);
+    showCaseError("");
+    try {
+      const data = await api("POST", `${path.case(no)}/${endpoint}`, body);
+      if (state.caseNo === no) {
+        state.caseDetail = data;
+        closeCaseForm();
+        setCaseBusy(false);
+        renderCaseDetail();
+        loadOrder(no, data.order_no);
+      }
+      toast(done);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      const message = caseErrorText(error);
+      if (state.caseNo === no) showCaseError(message);
+      else toast(message, "error");
+      if (error instanceof ApiError && (error.status === 409 || error.status === 404)) {
+        setCaseBusy(false);
+        loadCase(no); // show what the case is now
+      }
+    } finally {
+      setCaseBusy(false);
+    }
+    loadCases();
+  }
+
+  function eventText(event) {
+    const data = event.data && typeof event.data === "object" ? event.data : {};
+    switch (event.action) {
+      case "filed":
+        return data.escalation ? `提交售后申请（${label(ESCALATION, data.escalation)}）` : "提交售后申请";
+      case "transition": {
+        let text = `${label(CASE_STATE, event.from)} → ${label(CASE_STATE, event.to)}`;
+        if (data.outcome) text += `：${label(OUTCOME, data.outcome)}`;
+        if (data.refund_method) text += ` · ${label(REFUND_METHOD, data.refund_method)}`;
+        if (typeof data.amount_fen === "number") text += ` · ${yuan(data.amount_fen)}`;
+        return text;
+      }
+      case "photo":
+        return "发来照片";
+      case "flag":
+        return "初步鉴定：上报，可不等退回直接处理";
+      case "assign":
+        return data.assignee_id === null || data.assignee_id === undefined
+          ? "取消负责人" : `负责人：${agentName(data.assignee_id)}`;
+      case "approve":
+        return `批准金额 ${yuan(data.approved_fen)}`;
+      case "remind":
+        return "系统提醒：遗留工单，请尽快跟进";
+      default:
+        return String(event.action ?? "");
+    }
+  }
+
+  function renderEvents(events) {
+    el.caseEvents.replaceChildren(...events.map((event) => {
+      const li = document.createElement("li");
+      li.className = `case-event case-event-${String(event.action ?? "").replace(/[^a-z_]/g, "")}`;
+      const meta = document.createElement("div");
+      meta.className = "note-meta";
+      const time = document.createElement("time");
+      setTime(time, event.at);
+      meta.append(time, document.createTextNode(` · ${actorName(event.actor)}`));
+      const what = document.createElement("p");
+      what.className = "case-event-what";
+      what.textContent = eventText(event);
+      li.append(meta, what);
+      if (event.reason) {
+        const why = document.createElement("p");
+        why.className = "note-line case-event-why";
+        const b = document.createElement("b");
+        b.textContent = "原因：";
+        why.append(b, document.createTextNode(String(event.reason)));
+        li.appendChild(why);
+      }
+      return li;
+    }));
+  }
+
+  function resetCases() {
+    casesSeq += 1;
+    state.cases = [];
+    state.staleNos = new Set();
+    state.caseNo = null;
+    state.caseDetail = null;
+    state.caseOrder = null;
+    state.caseFilter = "open";
+    state.caseBusy = false;
+    for (const node of el.casesFilter.querySelectorAll(".seg-btn")) {
+      node.setAttribute("aria-pressed", String(node.dataset.filter === "open"));
+    }
+    closeCaseForm();
+    showCaseError("");
+    el.caseReason.value = "";
+    el.caseAmount.value = "";
+    el.casesLoadError.hidden = true;
+    renderCases();
+    renderStaleCount();
+    renderCaseDetail();
   }
 
   // --- live updates over the WebSocket ---
