@@ -7,7 +7,7 @@ the end of the day.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -51,3 +51,13 @@ class StaffedHours:
                 if opening > local:
                     return opening
         raise ValueError("no staffed hours configured")
+
+
+def shop_midnight(now: datetime, zone: ZoneInfo) -> datetime:
+    """The start of the shop-local day containing `now`, in UTC.
+
+    In UTC because that is how every datetime is stored: SQLite compares them as text, so a bound
+    written with another offset ("…+08:00") would be compared wrongly against stored "…+00:00".
+    """
+    local = now.astimezone(zone)
+    return datetime.combine(local.date(), time(0), zone).astimezone(UTC)

@@ -353,14 +353,6 @@ async def test_a_case_nobody_touched_since_yesterday_is_stale_and_highlighted(sh
         await expect(case_rows(console)).to_have_count(1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "server bug, not the console's: CaseService.stale() filters touched_at__lt=<shop-local midnight as an aware "
-        "datetime>; on SQLite (the default database) Tortoise compares the stored UTC text with the +08:00 text, so "
-        "from shop-local midnight until UTC midnight a case worked on after midnight is still reported stale"
-    ),
-)
 async def test_a_case_worked_on_after_shop_local_midnight_is_not_stale(shop: Shop) -> None:
     await create_agent("小美", "agent", PASSWORD)
     await shop.file_case(ORDER, "return")

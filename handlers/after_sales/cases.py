@@ -24,6 +24,7 @@ from tortoise.transactions import in_transaction
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.hours import shop_midnight
 from bot.store.base import Store
 from handlers.after_sales.machine import MONEY_OUTCOMES, NO_RESOLUTION, OPEN_STATES, Resolution, TransitionError, check
 from handlers.after_sales.notify import Notifier
@@ -164,7 +165,6 @@ class CaseService:
 
     async def stale(self) -> list[AfterSalesCase]:
         """Open cases nobody touched today (shop-local): yesterday's leftovers (遗留售后问题)."""
-        local = self.clock.now().astimezone(self.settings.zone)
-        today = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        today = shop_midnight(self.clock.now(), self.settings.zone)
         return await AfterSalesCase.filter(state__in=OPEN_STATES, touched_at__lt=today) \
             .order_by("touched_at").prefetch_related("order")

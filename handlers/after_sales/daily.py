@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from bot.hours import shop_midnight
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.orders import customer_of, extend_receipt
 from handlers.after_sales.tracking import in_transit, is_stuck
@@ -34,7 +35,7 @@ async def run_daily(runtime: Runtime) -> None:
 async def follow_up_shipments(runtime: Runtime) -> int:
     desk, settings = runtime.services[DESK], runtime.settings
     now = runtime.clock.now()
-    today = now.astimezone(settings.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = shop_midnight(now, settings.zone)
     extended = 0
     for order in await Order.filter(status="shipped", received_at__isnull=True, shipped_at__lt=today,
                                     receipt_extended_at__isnull=True).order_by("id"):

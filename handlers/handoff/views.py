@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.config import Settings
+from bot.hours import shop_midnight
 from bot.runtime import Runtime
 from models.agent import Agent
 from models.conversation import Conversation
@@ -78,7 +79,7 @@ async def conversation_json(conversation: Conversation, settings: Settings) -> d
 
 async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
     now = runtime.clock.now()
-    midnight = now.astimezone(runtime.settings.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    midnight = shop_midnight(now, runtime.settings.zone)
     events = await SlaEvent.filter(at__gte=midnight).values("kind", "within")
 
     def count(kind: str, within: bool | None = None) -> int:

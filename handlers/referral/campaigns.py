@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -62,7 +62,8 @@ def parse_changes(values: Mapping[str, Any]) -> Changes:
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone)
+    """The start of a shop-local day, in UTC (datetimes are stored and compared in UTC)."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def is_open(campaign: Campaign, now: datetime) -> bool:
