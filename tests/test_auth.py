@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from bot.extension import Extension
 from bot.web.auth import AGENT, create_agent, issue_api_token, require
 from models.agent import Agent
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

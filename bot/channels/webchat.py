@@ -34,7 +34,10 @@ MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
 IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
 RETRY_WAIT_S = 10.0
-PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; img-src 'self' data:", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 def topic(user_id: str) -> str:

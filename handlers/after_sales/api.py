@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.phones import mask_phone
 from bot.runtime import RUNTIME
 from bot.web.auth import AGENT, require
 from bot.web.jsonbody import bad_request, read_json
@@ -182,8 +183,9 @@ async def get_order(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=json.dumps({"error": "no such order"}), content_type="application/json")
     cases = await AfterSalesCase.filter(order_id=order.id).order_by("id").prefetch_related("order")
     return web.json_response({
-        "order_no": order.order_no, "customer_id": order.customer_id, "buyer_name": order.buyer_name,
-        "phone": order.phone, "items": order.items, "total_fen": order.total_fen, "refunded_fen": order.refunded_fen,
+        "order_no": order.order_no, "customer_id": order.customer_id,
+        "phone": mask_phone(order.phone), "items": order.items, "total_fen": order.total_fen,
+        "refunded_fen": order.refunded_fen,
         "status": order.status, "paid_at": _iso(order.paid_at), "shipped_at": _iso(order.shipped_at),
         "received_at": _iso(order.received_at), "courier": order.courier, "tracking_no": order.tracking_no,
         "tracking_events": order.tracking_events, "receipt_due_at": _iso(order.receipt_due_at),

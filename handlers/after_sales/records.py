@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
+from bot.phones import normal_phone as bot_normal_phone
 from models.customer import Customer
 from models.order import ORDER_STATUSES, Order
 
@@ -151,11 +152,8 @@ def parse_buyer(value: Any) -> tuple[str, str] | None:
 
 
 def normal_phone(value: Any) -> str | None:
-    """Digits only, without the +86 country code, so the same phone always compares equal."""
-    digits = re.sub(r"\D", "", text(value) or "")
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits or None
+    """A cell's phone number in the one form phones are compared in."""
+    return bot_normal_phone(text(value))
 
 
 def parse_item(raw: Mapping[str, Any]) -> dict[str, Any] | None:

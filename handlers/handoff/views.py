@@ -7,20 +7,13 @@ from typing import Any
 
 from bot.config import Settings
 from bot.hours import shop_midnight
+from bot.phones import mask_phone
 from bot.runtime import Runtime
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import SlaEvent
 from models.message import Message
-
-
-def mask_phone(phone: str | None) -> str | None:
-    """138****5678: enough to confirm with the customer, useless if the screen is seen by others."""
-    if not phone:
-        return None
-    digits = phone.strip()
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:

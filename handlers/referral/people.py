@@ -11,6 +11,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from bot.phones import normal_phone
 from models.customer import Customer
 from models.order import Order
 
@@ -19,17 +20,11 @@ from models.order import Order
 PAID_STATUSES = ("paid", "shipped", "received")
 
 
-def phone_key(phone: str | None) -> str | None:
-    """Digits only, without China's +86: "+86 138-0013-8000" and "13800138000" are the same phone."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits or None
 
 
 def same_phone(one: Customer, other: Customer) -> bool:
-    mine = phone_key(one.phone)
-    return mine is not None and mine == phone_key(other.phone)
+    mine = normal_phone(one.phone)
+    return mine is not None and mine == normal_phone(other.phone)
 
 
 async def kin_ids(customer: Customer) -> list[int]:

@@ -1,0 +1,19 @@
+"""Phone numbers: one normal form to compare them, one masked form to show them to staff."""
+
+from __future__ import annotations
+
+
+def normal_phone(phone: str | None) -> str | None:
+    """Digits only, without China's +86: "+86 138-0013-8000" and "13800138000" are the same phone."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits or None
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """138****5678: enough to confirm with the customer, useless if the screen is seen by others."""
+    if not phone:
+        return None
+    digits = phone.strip()
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
