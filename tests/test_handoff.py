@@ -66,7 +66,8 @@ async def texts_to(user: str, author: str | None = None) -> list[str]:
 
 
 async def events(user: str) -> list[str]:
-    return list(await SlaEvent.filter(conversation__key=f"webchat:{user}").order_by("id").values_list("kind", flat=True))
+    query = SlaEvent.filter(conversation__key=f"webchat:{user}").order_by("id")
+    return list(await query.values_list("kind", flat=True))
 
 
 # --- escalation and routing ---

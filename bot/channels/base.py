@@ -26,9 +26,11 @@ class Channel(ABC):
 
     async def start(self, runtime: Runtime) -> None:
         """Called once the runtime is ready, before the port opens."""
+        return None
 
     async def stop(self) -> None:
         """Called on shutdown: close clients, cancel background work."""
+        return None
 
     @abstractmethod
     async def push(self, user_id: str, text: str) -> None:

@@ -18,10 +18,11 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from bot.channels.base import Channel
 from bot.events import Inbound
+from bot.web.live import forward_events
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -117,27 +118,10 @@ class WebChatChannel(Channel):
         user_id = request.query.get("user_id", "")
         if not USER_ID.fullmatch(user_id):
             raise web.HTTPBadRequest(text="user_id must be 1-64 letters, digits, - or _")
-        ws = web.WebSocketResponse(heartbeat=30)
-        subscription = await self._runtime.store.subscribe(topic(user_id)).start()  # live before "online"
-        await ws.prepare(request)
-        pump = asyncio.create_task(_forward(subscription, ws))
-        try:
-            async for message in ws:
-                if message.type == WSMsgType.ERROR:
-                    break
-        finally:
-            pump.cancel()
-            await asyncio.gather(pump, return_exceptions=True)
-            await subscription.aclose()
-        return ws
+        return await forward_events(request, self._runtime.store, topic(user_id))
 
     async def push(self, user_id: str, text: str) -> None:
         await self._runtime.store.publish(topic(user_id), {"text": text})
-
-
-async def _forward(subscription: Any, ws: web.WebSocketResponse) -> None:
-    async for payload in subscription:
-        await ws.send_str(json.dumps(payload, ensure_ascii=False))
 
 
 async def _json_body(request: web.Request) -> dict[str, Any]:

@@ -7,17 +7,17 @@ masked (138****5678): the console never needs the full number.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from bot.runtime import RUNTIME
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate, require
 from bot.web.jsonbody import bad_request, read_json
+from bot.web.live import forward_events
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.openapi import OPENAPI_PATHS
 from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
@@ -242,25 +242,7 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await authenticate(request)
     if agent is None:
         raise web.HTTPUnauthorized(text="log in first")
-    store = request.app[RUNTIME].store
-    ws = web.WebSocketResponse(heartbeat=30)
-    subscription = await store.subscribe(f"agent:{agent.id}", "console").start()
-    await ws.prepare(request)
-
-    async def forward() -> None:
-        async for event in subscription:
-            await ws.send_str(dumps(event))
-
-    pump = asyncio.create_task(forward())
-    try:
-        async for message in ws:
-            if message.type == WSMsgType.ERROR:
-                break
-    finally:
-        pump.cancel()
-        await asyncio.gather(pump, return_exceptions=True)
-        await subscription.aclose()
-    return ws
+    return await forward_events(request, request.app[RUNTIME].store, f"agent:{agent.id}", "console")
 
 
 async def console_page(request: web.Request) -> web.FileResponse:
