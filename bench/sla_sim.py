@@ -68,6 +68,7 @@ class Customer:
     arrives_at: float
     questions_left: int
     pending_since: float | None = None  # a question waiting for an answer, sent at
+    asking: bool = False  # greeted by a person (or on their behalf): asks questions from now on
     waits: list[float] = field(default_factory=list)
 
 
@@ -101,7 +102,9 @@ async def run(customers: int, agents: int, seed: int, sla_actions: bool) -> dict
 
         async def say(user: Customer, text: str) -> None:
             inbound = Inbound(channel="sim", user_id=user.user_id, kind="text", text=text, received_at=clock.now())
-            await runtime.dispatcher.handle(inbound)
+            outcome = await runtime.dispatcher.handle(inbound)
+            if outcome.texts:  # the bot answered at once (a queued customer is answered by the bot)
+                await sim.push(user.user_id, outcome.texts[0])
 
         now = 0.0
         arrived = 0
@@ -122,7 +125,7 @@ async def run(customers: int, agents: int, seed: int, sla_actions: bool) -> dict
                 user.pending_since = clock.time()
                 await say(user, rng.choice(QUESTIONS))
             if int(now / STEP_S) % 4 == 0:  # agents look at their screens every second
-                await plan_replies(handoff, rng, replies, planned, now)
+                await plan_replies(people, rng, replies, planned, next_question, now)
             while replies and replies[0][0] <= now:
                 _, conversation_id, agent_id = heapq.heappop(replies)
                 planned.discard(conversation_id)
@@ -189,9 +192,15 @@ def settle_waits(people: dict[str, Customer], sim: SimChannel) -> None:
             person.pending_since = None
 
 
-async def plan_replies(handoff, rng: random.Random, replies, planned: set[int], now: float) -> None:
-    held = await Conversation.filter(status="handoff").values("id", "assignee_id", "waiting_since", "first_reply_at")
+async def plan_replies(people, rng: random.Random, replies, planned: set[int], next_question, now: float) -> None:
+    """Agents plan an answer for each held conversation that needs one; greeted customers start asking."""
+    held = await Conversation.filter(status="handoff").values("id", "key", "assignee_id", "waiting_since",
+                                                              "first_reply_at")
     for row in held:
+        person = people[row["key"].split(":", 1)[1]]
+        if row["first_reply_at"] is not None and not person.asking:
+            person.asking = True
+            heapq.heappush(next_question, (now + rng.uniform(1, 5), person.user_id))
         needs = row["first_reply_at"] is None or row["waiting_since"] is not None
         if needs and row["id"] not in planned:
             distracted = rng.random() < 0.08
@@ -208,13 +217,12 @@ async def agent_answers(handoff, people, conversation_id: int, agent_id: int, ne
     person = people[conversation.key.split(":", 1)[1]]
     greeting = conversation.first_reply_at is None
     await handoff.agent_message(conversation, agent, "亲，您好，这就为您处理~", confirm=True)
-    if greeting and person.pending_since is None and person.questions_left:
-        heapq.heappush(next_question, (now + rng.uniform(1, 5), person.user_id))
-        return
+    if greeting:
+        return  # the customer starts asking once greeted (see plan_replies)
     if person.questions_left > 1:
         person.questions_left -= 1
         heapq.heappush(next_question, (now + rng.uniform(3, 10), person.user_id))
-    elif not greeting:
+    else:
         person.questions_left = 0
         await handoff.hand_back(await Conversation.get(id=conversation_id), agent)
 

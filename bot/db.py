@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
 
 from bot.batch_writer import BatchWriter, OrmBatchWriter, SqliteBatchWriter
@@ -47,6 +48,10 @@ async def close_database() -> None:
     context = get_current_context()
     if context is not None:
         await context.__aexit__(None, None, None)
+    # Tortoise caches each model's INSERT/UPDATE SQL by connection name, not by database kind; a process
+    # that opens SQLite and later PostgreSQL under the same name (the test suite) would reuse
+    # SQLite's placeholders.
+    EXECUTOR_CACHE.clear()
 
 
 def batch_writer(database_url: str) -> BatchWriter:
