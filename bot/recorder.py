@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -26,6 +25,7 @@ from tortoise.transactions import in_transaction
 
 from bot.batch_writer import Batch, BatchWriter
 from bot.clock import Clock
+from bot.ids import unique_id
 from models.conversation import Conversation
 from models.customer import Customer
 
@@ -69,7 +69,7 @@ COLUMNS = tuple(f.name for f in fields(MessageRecord))
 
 def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime) -> MessageRecord:
     """A pending outbound row with a fresh `source_id` for recording its delivery later."""
-    return MessageRecord(conversation_id, channel, "out", "text", text, uuid.uuid4().hex, author, now, "pending")
+    return MessageRecord(conversation_id, channel, "out", "text", text, unique_id(), author, now, "pending")
 
 
 class Recorder:

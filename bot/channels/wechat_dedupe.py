@@ -22,10 +22,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
+from bot.ids import unique_id
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.wechat")
@@ -83,7 +83,7 @@ class Deliveries:
             await self._pause(key, min(self.poll_s, remaining))
 
     async def _claim(self, key: str) -> Lease | None:
-        lease = Lease(key, PROCESSING + uuid.uuid4().hex)
+        lease = Lease(key, PROCESSING + unique_id())
         if not await self.store.claim(key, self.lease_s, lease.value):
             return None
         self._local[key] = lease
