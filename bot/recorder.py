@@ -18,7 +18,7 @@ import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -30,6 +30,7 @@ from models.conversation import Conversation
 from models.customer import Customer
 
 log = logging.getLogger("csbot.recorder")
+CONTACT_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class Recorder:
         self._writer = writer
         self._identities: dict[str, Identity] = {}
         self._customer_of: dict[int, int] = {}
+        self._contact_written: dict[int, datetime] = {}
         self._pending: list[tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None]] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -157,13 +159,22 @@ class Recorder:
 
     async def _write(self, batch: list[MessageRecord | DeliveryMark]) -> None:
         rows = [[getattr(item, column) for column in COLUMNS] for item in batch if isinstance(item, MessageRecord)]
+        now = self._clock.now()
         heard = {self._customer_of.get(item.conversation_id) for item in batch
                  if isinstance(item, MessageRecord) and item.direction == "in"} - {None}
+        heard = {customer for customer in heard if self._stale_contact(customer, now)}
         marks: dict[tuple[str, str | None], list[str]] = {}
         for item in batch:
             if isinstance(item, DeliveryMark):
                 marks.setdefault((item.status, item.reason), []).append(item.source_id)
-        await self._writer.write(Batch(COLUMNS, rows, heard, marks, self._clock.now()))
+        await self._writer.write(Batch(COLUMNS, rows, heard, marks, now))
+        self._contact_written.update(dict.fromkeys(heard, now))
+
+    def _stale_contact(self, customer_id: int, now: datetime) -> bool:
+        """Whether `last_inbound_at` needs writing: it bounds WeChat's 48-hour reply window, for which a
+        minute is precision enough, so a chatting customer's row is not rewritten with every message."""
+        written = self._contact_written.get(customer_id)
+        return written is None or now - written >= CONTACT_PRECISION
 
     async def settle(self) -> None:
         """Wait until everything queued so far is written (marks noted without waiting included)."""

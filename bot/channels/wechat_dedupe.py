@@ -5,9 +5,9 @@ worker. Each delivery is keyed (by the channel) on FromUserName+MsgId, or FromUs
 Event for events, and the key moves through two values in the shared store:
 
 - `processing:<token>`: a short lease (`lease_s`, a few seconds) taken with `claim` (SET NX) by the
-  worker that handles the message, renewed by a heartbeat while the handler runs. A worker that dies
-  stops renewing, the lease runs out, and the next retry re-claims the key and handles the message,
-  so a crash never makes a message vanish;
+  worker that handles the message, renewed by the process's heartbeat while the handler runs. A
+  worker that dies stops renewing, the lease runs out, and the next retry re-claims the key and
+  handles the message, so a crash never makes a message vanish;
 - `done:<json>`: the passive reply text (or null for `success`) once the outcome is known, kept for
   `ttl` (settings.dedupe_ttl_s, at least 5 minutes), so every later retry gets the same answer.
 
@@ -49,7 +49,7 @@ class Lease:
     key: str
     value: str
     released: asyncio.Event = field(default_factory=asyncio.Event)
-    heartbeat: asyncio.Task[None] | None = None
+    ended: bool = False
 
 
 class Deliveries:
@@ -60,6 +60,8 @@ class Deliveries:
         self.lease_s = lease_s
         self.poll_s = poll_s
         self._local: dict[str, Lease] = {}  # leases this process holds, so local retries wake at once
+        self._renewal = asyncio.Lock()  # held while renewing; ending a lease waits for a round in flight
+        self._renewer: asyncio.Task[None] | None = None
 
     def key(self, ids: tuple[str, ...]) -> str:
         return self.store.keys("wechat-delivery", *ids)
@@ -87,19 +89,22 @@ class Deliveries:
         if not await self.store.claim(key, self.lease_s, lease.value):
             return None
         self._local[key] = lease
-        lease.heartbeat = asyncio.create_task(self._beat(lease))
+        if self._renewer is None:
+            self._renewer = asyncio.create_task(self._renew_forever(), name="wechat-lease-renewer")
         return lease
 
-    async def _beat(self, lease: Lease) -> None:
-        """Renew the lease while its holder works; stop as soon as the key is no longer ours."""
-        try:
-            while True:
-                await self.clock.sleep(self.lease_s / 3)
-                if await self.store.get(lease.key) != lease.value:
-                    return
-                await self.store.set(lease.key, lease.value, self.lease_s)
-        except Exception as exc:  # the store is down: the lease runs out and a retry takes over
-            log.warning("wechat delivery lease not renewed: %s", type(exc).__name__)
+    async def _renew_forever(self) -> None:
+        """One heartbeat for every lease this process holds (not a task per message): each round
+        renews the leases whose holders are still working, so a live worker never loses one."""
+        while True:
+            await self.clock.sleep(self.lease_s / 3)
+            async with self._renewal:
+                for lease in list(self._local.values()):
+                    try:
+                        if not lease.ended and await self.store.get(lease.key) == lease.value:
+                            await self.store.set(lease.key, lease.value, self.lease_s)
+                    except Exception as exc:  # the store is down: the lease runs out, a retry takes over
+                        log.warning("wechat delivery lease not renewed: %s", type(exc).__name__)
 
     async def _pause(self, key: str, seconds: float) -> None:
         holder = self._local.get(key)
@@ -129,14 +134,18 @@ class Deliveries:
             self._release(lease)
 
     async def _stop(self, lease: Lease) -> None:
-        if lease.heartbeat is not None:
-            lease.heartbeat.cancel()
-            await asyncio.wait([lease.heartbeat])  # let a renewal in flight land before our write
+        lease.ended = True
+        async with self._renewal:  # a renewal round in flight lands before our write
+            pass
 
     async def close(self) -> None:
         """Stop renewing the leases still held (their deliveries are retried after they run out)."""
+        if self._renewer is not None:
+            self._renewer.cancel()
+            await asyncio.gather(self._renewer, return_exceptions=True)
+            self._renewer = None
         for lease in list(self._local.values()):
-            await self._stop(lease)
+            lease.ended = True
             self._release(lease)
 
     def _release(self, lease: Lease) -> None:
