@@ -29,7 +29,9 @@ def connection(database_url: str) -> str | dict[str, Any]:
             "credentials": {"file_path": database_url.removeprefix("sqlite://"), "journal_mode": "WAL",
                             "synchronous": "NORMAL",
                             # keep the WAL file's size after a checkpoint instead of shrinking and regrowing it
-                            "journal_size_limit": 64 * 1024 * 1024}}
+                            "journal_size_limit": 64 * 1024 * 1024,
+                            # several workers may share the file: wait for the write lock, don't fail
+                            "busy_timeout": 5000}}
 
 
 TORTOISE_ORM = tortoise_config(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test"))
