@@ -163,6 +163,8 @@ async def test_system_greets_when_the_agent_does_not_within_first_response(bot, 
     assert any("amy" in text for text in await texts_to("c1", "system"))
     event = await SlaEvent.get(kind="auto_greeting")
     assert event.within is True and event.waited_s <= 15
+    held = await conversation("c1")
+    assert (event.due_at - held.assigned_at).total_seconds() == 15
 
 
 async def test_agent_greeting_in_time_stops_the_auto_greeting(bot, clock):
@@ -191,6 +193,8 @@ async def test_holding_message_before_the_deadline_then_reassignment(bot, clock)
     await tick(bot, clock, 0.2)  # 15.1 s after the message: holding message, 5 s before the deadline
     assert any("正在为您查询" in t for t in await texts_to("c1", "system"))
     assert "near_breach" in await events("c1") and "breach" not in await events("c1")
+    holding = await SlaEvent.get(kind="holding_message")
+    assert holding.at < holding.due_at and (holding.due_at - holding.at).total_seconds() <= 5
     await tick(bot, clock, 15.1)  # second miss in a row: reassigned, never back to the same agent
     held = await conversation("c1")
     assert held.assignee_id not in (None, first_holder)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.handoff.queue import Queue
 from models.agent import Agent
@@ -34,6 +35,20 @@ def episode(conversation_id: int, started: datetime) -> str:
 def parse_episode(member: str) -> tuple[int, str]:
     conversation_id, started = member.split(":", 1)
     return int(conversation_id), started
+
+
+def greeting_due(conversation: Conversation, settings: Settings) -> datetime | None:
+    """When the holder's first message is due (the 15 s promise), if someone holds it."""
+    if conversation.assigned_at is None:
+        return None
+    return conversation.assigned_at + timedelta(seconds=settings.sla_first_response_s)
+
+
+def reply_due(conversation: Conversation, settings: Settings) -> datetime | None:
+    """When the waiting customer must have an answer (the 20 s promise), if anyone is waiting."""
+    if conversation.waiting_since is None:
+        return None
+    return conversation.waiting_since + timedelta(seconds=settings.sla_reply_s)
 
 
 def user_of(conversation: Conversation) -> tuple[str, str]:
@@ -73,6 +88,12 @@ class SlaClock:
         await self.runtime.scheduler.at(HOLD, member, since + reply - margin)
         await self.runtime.scheduler.at(BREACH, member, since + reply)
 
+    def greeting_due(self, conversation: Conversation) -> datetime | None:
+        return greeting_due(conversation, self.settings)
+
+    def reply_due(self, conversation: Conversation) -> datetime | None:
+        return reply_due(conversation, self.settings)
+
     # --- the agent answers ---
     async def agent_wrote(self, conversation: Conversation, agent: Agent) -> None:
         now = self.clock.now()
@@ -83,6 +104,7 @@ class SlaClock:
                 conversation,
                 "greeting_sent",
                 agent_id=agent.id,
+                due_at=self.greeting_due(conversation),
                 waited_s=waited,
                 within=waited <= self.settings.sla_first_response_s,
             )
@@ -92,6 +114,7 @@ class SlaClock:
                 conversation,
                 "reply_sent",
                 agent_id=agent.id,
+                due_at=self.reply_due(conversation),
                 waited_s=waited,
                 within=waited <= self.settings.sla_reply_s,
             )
@@ -121,6 +144,7 @@ class SlaClock:
         await self.queue.record(
             conversation,
             "auto_greeting",
+            due_at=self.greeting_due(conversation),
             waited_s=waited,
             within=outcome == "sent" and waited <= self.settings.sla_first_response_s,
         )
@@ -132,7 +156,7 @@ class SlaClock:
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
         conversation.misses += 1
         await conversation.save(update_fields=["misses"])
-        await self.queue.record(conversation, "near_breach", waited_s=waited)
+        await self.queue.record(conversation, "near_breach", waited_s=waited, due_at=self.reply_due(conversation))
         await self.queue.notify(
             conversation.assignee_id,
             {
@@ -150,7 +174,8 @@ class SlaClock:
                 conversation.holding_sent += 1
                 await conversation.save(update_fields=["holding_sent"])
                 await self.queue.record(
-                    conversation, "holding_message", waited_s=waited, within=True, detail=f"step {step + 1}"
+                    conversation, "holding_message", waited_s=waited, within=True, detail=f"step {step + 1}",
+                    due_at=self.reply_due(conversation),
                 )
                 await self._start_wait(conversation, self.clock.now())
                 return
@@ -161,7 +186,8 @@ class SlaClock:
         if conversation is None:
             return
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
-        await self.queue.record(conversation, "breach", waited_s=waited, within=False)
+        await self.queue.record(conversation, "breach", waited_s=waited, within=False,
+                                due_at=self.reply_due(conversation))
         await self.reassign(conversation, "breach")
 
     async def say(self, conversation: Conversation, key: str, seed: int = 0, **fields: object) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
 from bot.runtime import Runtime
+from handlers.handoff.sla import greeting_due, reply_due
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
@@ -40,16 +41,10 @@ def sla_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
     """The clock the console counts down: the customer's wait if any, else the greeting."""
     if conversation.status != "handoff":
         return {"kind": None, "due_at": None}
-    if conversation.waiting_since is not None:
-        return {
-            "kind": "reply",
-            "due_at": (conversation.waiting_since + timedelta(seconds=settings.sla_reply_s)).timestamp(),
-        }
-    if conversation.first_reply_at is None and conversation.assigned_at is not None:
-        return {
-            "kind": "greeting",
-            "due_at": (conversation.assigned_at + timedelta(seconds=settings.sla_first_response_s)).timestamp(),
-        }
+    if (due := reply_due(conversation, settings)) is not None:
+        return {"kind": "reply", "due_at": due.timestamp()}
+    if conversation.first_reply_at is None and (due := greeting_due(conversation, settings)) is not None:
+        return {"kind": "greeting", "due_at": due.timestamp()}
     return {"kind": None, "due_at": None}
 
 
