@@ -59,7 +59,6 @@ class Dispatcher:
         async with store.lock(store.keys("lock", key)):
             state = ConversationState.from_dict(await store.get_state(key))
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
-            state.customer_id, state.conversation_id = identity.customer_id, identity.conversation_id
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
             reply = await self._route(ctx)
@@ -67,7 +66,6 @@ class Dispatcher:
             if intent != "unknown":
                 state.unknown_streak = 0
             if reply.escalate:
-                state.escalation = reply.escalate
                 await self._record_escalation(ctx, reply)
             texts = self.render(reply, state, max_bytes)
             state.turns += 1
@@ -76,7 +74,7 @@ class Dispatcher:
             rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
-        return Outcome(texts, intent, match.confidence, reply.escalate, [row.source_id for row in rows[1:]])
+        return Outcome(texts, [row.source_id for row in rows[1:]])
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""

@@ -76,7 +76,4 @@ class Outcome:
     """What the dispatcher produced for one inbound: texts ready to deliver, already split to the limit."""
 
     texts: list[str]
-    intent: str
-    confidence: float
-    escalated: str | None = None
-    message_ids: list[int] = field(default_factory=list)
+    message_ids: list[str] = field(default_factory=list)  # the outbound rows' source ids, in order

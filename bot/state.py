@@ -1,9 +1,9 @@
 """A conversation's short-lived state, kept in the store between messages.
 
 `flow` names a dialogue that is waiting for the customer's answer (a handler registered with
-`Router.flow` gets the next message);
-`data` holds that dialogue's slots. The database ids are cached here so the hot path does not look
-them up for every message.
+`Router.flow` gets the next message) and `data` holds that dialogue's slots; `unknown_streak`
+counts unclear messages in a row (the second escalates); `turns` counts the bot's answers (the
+first opens with a greeting).
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ class ConversationState:
     flow: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     unknown_streak: int = 0
-    escalation: str | None = None
     turns: int = 0
-    customer_id: int | None = None
-    conversation_id: int | None = None
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ConversationState:
