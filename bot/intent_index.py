@@ -29,6 +29,26 @@ _LONG_DIGITS = re.compile(r"\d{7,}")  # phone numbers and the like: no intent, o
 _WORD_WEIGHT = 1.0
 _PAIR_WEIGHT = 0.7
 _PAIR = "\x01"  # prefix keeping character-pair features apart from two-character words
+# Traditional -> simplified for characters customers from Taiwan/Hong Kong (or with a traditional
+# input method) commonly type in shop chats; only one-to-one, unambiguous mappings.
+_TRAD = (
+    "請問麼們嗎這個說話時間點後來還沒錢換貨發運費戶號單壞質題優惠價買賣東電聯繫係寫錯誤開票會員積幫謝"
+    "讓給幾樣對過長轉務態訴維權處進網購訂顏碼寬鬆體隻雙條張兩萬專業廠輕氣產實際當與應該種麗華頭髮衛"
+    "為從無愛歡樂邊錄讀認識計劃壓縮斷裂損遲郵遞寄達滿減紅優劵績級卡續費與動現機關閉簡單傳據標準"
+    "處碎劃洩漏髒鏽齊補數帶領導經證書類興趣結題紀錄詢諮顧復頁選擇號碼區門戶縣鄉鎮戶將進節貴賤"
+    "儲灣臺裡裏見視覺親廣場員過訊聽懂囉喔嘍啰殺搶團購禮贈盒裝溫濕亂陳舊黃藍綠紫灰顆張鞋襪褲裙帽"
+    "鍋壺瓶電腦線圖換貨車輛問題態極壞騙舉報擔憂護膚藥麵飯館熱腳試樣劑淨潔緊錶鐘鑽戲寶貝"
+)
+_SIMP = (
+    "请问么们吗这个说话时间点后来还没钱换货发运费户号单坏质题优惠价买卖东电联系系写错误开票会员积帮谢"
+    "让给几样对过长转务态诉维权处进网购订颜码宽松体只双条张两万专业厂轻气产实际当与应该种丽华头发卫"
+    "为从无爱欢乐边录读认识计划压缩断裂损迟邮递寄达满减红优券绩级卡续费与动现机关闭简单传据标准"
+    "处碎划泄漏脏锈齐补数带领导经证书类兴趣结题纪录询咨顾复页选择号码区门户县乡镇户将进节贵贱"
+    "储湾台里里见视觉亲广场员过讯听懂啰哦喽啰杀抢团购礼赠盒装温湿乱陈旧黄蓝绿紫灰颗张鞋袜裤裙帽"
+    "锅壶瓶电脑线图换货车辆问题态极坏骗举报担忧护肤药面饭馆热脚试样剂净洁紧表钟钻戏宝贝"
+)
+assert len(_TRAD) == len(_SIMP)
+_TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP) if t != s}
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
@@ -57,9 +77,9 @@ class Analyzer:
         self._synonym_re = re.compile(_alternation(self._synonyms)) if self._synonyms else None
 
     def canon(self, text: str) -> str:
-        """Lower-case, long digit runs dropped, synonyms replaced (two passes, for chained
-        variants), punctuation as spaces."""
-        text = _LONG_DIGITS.sub("", text.lower())
+        """Lower-case, common traditional characters simplified, long digit runs dropped, synonyms
+        replaced (two passes, for chained variants), punctuation as spaces."""
+        text = _LONG_DIGITS.sub("", text.lower().translate(_TRAD_TO_SIMP))
         if self._synonym_re is not None:
             for _ in range(2):
                 text = self._synonym_re.sub(lambda m: self._synonyms[m.group(0)], text)

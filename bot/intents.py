@@ -29,6 +29,7 @@ wants while already holding the order number.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +57,11 @@ _STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples
 _WEAK_BASE = 0.6
 _FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
 _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
+# "不是要退货", "不用转人工", "不需要换货": a keyword right after such a negation is what the
+# customer does NOT want, so it does not count (the rest of the message decides). Plain 不要/不想
+# are not here: 不想要了 and 不要退款 帮我补发 carry their own keywords.
+_NEGATED = re.compile(r"(?:(?<!是)不是|不用|不需要|无需|用不着|没打算|不打算|没说)(?:要|想|说|申请)?$")
+_NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
 
@@ -168,9 +174,14 @@ class IntentMatcher:
         return IntentMatch(intent, confidence, order_no, case_no)
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
-        hits = self._keywords.find(canon)
+        hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
         strong = _longest(h for h in hits if not h.weak)
         weak = _longest(h for h in hits if h.weak)
+        if strong and all(i in _SOCIAL_RANKS for i in strong):
+            # 你好 今天能发吗: a greeting/thanks/goodbye keyword does not silence a business question
+            business = {i: n for i, n in weak.items() if _rank(i) <= _BUSINESS_RANK}
+            if business:
+                strong, weak = {}, business
         if has_case:  # a case number is itself a strong after-sales progress signal
             strong.setdefault(_PROGRESS, 2)
         sims = self._similarities(canon)
@@ -205,6 +216,10 @@ class IntentMatcher:
         support = min(1.0, support_sim / _FULL_SUPPORT_SIM)
         base = _STRONG_BASE if strong else _WEAK_BASE
         return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
+
+
+def _negated(canon: str, start: int) -> bool:
+    return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
 def _longest(hits: Iterable[Hit]) -> dict[str, int]:

@@ -325,3 +325,15 @@ async def test_supervisor_view_and_metrics(bot, clock):
     metrics = await (await bot.client.get("/metrics")).text()
     assert 'csbot_sla_events{agent="amy",kind="auto_greeting",within="true"} 1.0' in metrics
     assert "csbot_queue_length 0.0" in metrics
+
+
+async def test_handing_back_frees_room_for_the_next_in_the_queue(bot):
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"
+    first = await conversation("c1")
+    response = await bot.client.post(f"/api/agent/conversations/{first.id}/hand-back", headers=amy)
+    assert response.status == 200
+    second = await conversation("c2")
+    assert second.status == "handoff" and second.assignee_id == (await Agent.get(name="amy")).id

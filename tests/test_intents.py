@@ -134,6 +134,63 @@ def test_synonyms_and_typos(matcher: IntentMatcher, text: str, intent: str) -> N
     assert matcher.classify(text).intent == intent
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("請問幾號發貨", "shipping.when"),  # traditional characters
+        ("退款還沒到帳", "after_sales.refund"),
+        ("tk多久到", "after_sales.refund"),  # pinyin abbreviations
+        ("th的地址给一下", "after_sales.return"),
+        ("wl一直没更新", "logistics.track"),
+        ("any coupon", "promotion"),  # English mixed in
+        ("the cup is broken", "after_sales.damaged"),
+        ("need invoice 谢谢", "invoice"),
+    ],
+)
+def test_traditional_pinyin_and_english(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.classify(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不是要退货 就想问问啥时候发货", "shipping.when"),
+        ("不用转人工 我问下有没有大码", "product.consult"),
+        ("不需要换货了 直接退钱吧", "after_sales.refund"),
+        ("是不是质量问题啊 刚用就坏", "after_sales.damaged"),  # 是不是 is not a negation
+    ],
+)
+def test_negated_keyword_does_not_count(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.classify(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("你好 明天能发吗", "shipping.when"),
+        ("在吗 什么时候能到", "logistics.track"),
+        ("谢谢 会员有什么优惠", "membership"),
+    ],
+)
+def test_greeting_does_not_silence_a_weak_business_question(
+    matcher: IntentMatcher, text: str, intent: str
+) -> None:
+    assert matcher.classify(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("优惠券用不了", "promotion"),  # 用不了 about a coupon is not a damaged product
+        ("积分用不了", "membership"),
+        ("有真人实拍吗", "product.consult"),
+        ("门牌号写漏了", "address.change"),
+    ],
+)
+def test_longer_keyword_hides_a_contained_one(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.classify(text).intent == intent
+
+
 def test_order_number_message_keeps_its_intent(matcher: IntentMatcher) -> None:
     got = matcher.classify("E2026112200123 到哪了")
     assert (got.intent, got.order_no) == ("logistics.track", "E2026112200123")

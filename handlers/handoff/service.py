@@ -161,6 +161,7 @@ class Handoff:
         await self.queue.release(conversation, "bot")
         await self.queue.record(conversation, "handed_back", agent_id=agent.id)
         await self.sla.say(conversation, "handoff.handed_back")
+        await self.assign_waiting()  # the agent has room again: the next customer in the queue
 
     async def transfer(self, conversation: Conversation, agent: Agent, target: Agent, note: str) -> None:
         """Hand the conversation to `target` with a note; the customer is never left without an owner."""
