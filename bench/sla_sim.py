@@ -46,6 +46,7 @@ from models.conversation import Conversation  # noqa: E402
 from models.handoff import SlaEvent  # noqa: E402
 
 STEP_S = 0.25
+IDLE_CLOSE_S = 60.0
 QUESTIONS = ("我的订单什么时候发货", "能帮我改一下地址吗", "这个尺码偏大吗", "可以开发票吗", "优惠券怎么用")
 
 
@@ -69,6 +70,8 @@ class Customer:
     questions_left: int
     pending_since: float | None = None  # a question waiting for an answer, sent at
     asking: bool = False  # greeted by a person (or on their behalf): asks questions from now on
+    question_planned: bool = False
+    last_heard: float = 0.0  # simulated time of the last question or answer
     waits: list[float] = field(default_factory=list)
 
 
@@ -122,10 +125,12 @@ async def run(customers: int, agents: int, seed: int, sla_actions: bool) -> dict
             while next_question and next_question[0][0] <= now:
                 _, user_id = heapq.heappop(next_question)
                 user = people[user_id]
+                user.question_planned, user.last_heard = False, now
                 user.pending_since = clock.time()
                 await say(user, rng.choice(QUESTIONS))
             if int(now / STEP_S) % 4 == 0:  # agents look at their screens every second
                 await plan_replies(people, rng, replies, planned, next_question, now)
+                await close_idle(handoff, people, planned, now)
             while replies and replies[0][0] <= now:
                 _, conversation_id, agent_id = heapq.heappop(replies)
                 planned.discard(conversation_id)
@@ -200,7 +205,7 @@ async def plan_replies(people, rng: random.Random, replies, planned: set[int], n
         person = people[row["key"].split(":", 1)[1]]
         if row["first_reply_at"] is not None and not person.asking:
             person.asking = True
-            heapq.heappush(next_question, (now + rng.uniform(1, 5), person.user_id))
+            ask_next(person, next_question, now + rng.uniform(1, 5))
         needs = row["first_reply_at"] is None or row["waiting_since"] is not None
         if needs and row["id"] not in planned:
             distracted = rng.random() < 0.08
@@ -217,14 +222,31 @@ async def agent_answers(handoff, people, conversation_id: int, agent_id: int, ne
     person = people[conversation.key.split(":", 1)[1]]
     greeting = conversation.first_reply_at is None
     await handoff.agent_message(conversation, agent, "亲，您好，这就为您处理~", confirm=True)
+    person.last_heard = now
     if greeting:
         return  # the customer starts asking once greeted (see plan_replies)
     if person.questions_left > 1:
         person.questions_left -= 1
-        heapq.heappush(next_question, (now + rng.uniform(3, 10), person.user_id))
+        ask_next(person, next_question, now + rng.uniform(3, 10))
     else:
         person.questions_left = 0
         await handoff.hand_back(await Conversation.get(id=conversation_id), agent)
+
+
+def ask_next(person: Customer, next_question, at: float) -> None:
+    person.question_planned = True
+    heapq.heappush(next_question, (at, person.user_id))
+
+
+async def close_idle(handoff, people, planned: set[int], now: float) -> None:
+    """Agents close conversations where nothing is pending and the customer has been quiet for a
+    minute (as after a question answered by a holding message and a reassignment), as staff do."""
+    quiet = await Conversation.filter(status="handoff", waiting_since__isnull=True, first_reply_at__not_isnull=True)
+    for conversation in quiet:
+        person = people[conversation.key.split(":", 1)[1]]
+        idle = person.pending_since is None and not person.question_planned and conversation.id not in planned
+        if idle and now - person.last_heard > IDLE_CLOSE_S:
+            await handoff.hand_back(conversation, await Agent.get(id=conversation.assignee_id))
 
 
 def main() -> None:

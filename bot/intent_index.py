@@ -47,8 +47,7 @@ _SIMP = (
     "储湾台里里见视觉亲广场员过讯听懂啰哦喽啰杀抢团购礼赠盒装温湿乱陈旧黄蓝绿紫灰颗张鞋袜裤裙帽"
     "锅壶瓶电脑线图换货车辆问题态极坏骗举报担忧护肤药面饭馆热脚试样剂净洁紧表钟钻戏宝贝"
 )
-assert len(_TRAD) == len(_SIMP)
-_TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP) if t != s}
+_TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
