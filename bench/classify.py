@@ -60,7 +60,7 @@ def main(rounds: int = 20) -> None:
         first_sight += _timed(fresh, texts)
     _report(f"{len(texts)} messages x {rounds} rounds, first sight", first_sight)
     _timed(matcher, texts)
-    _report(f"{len(texts)} messages x {rounds} rounds, seen before (decision cache)",
+    _report(f"{len(texts)} messages x {rounds} rounds, seen before (remembered)",
             [sample for _ in range(rounds) for sample in _timed(matcher, texts)])
 
 

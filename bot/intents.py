@@ -134,6 +134,8 @@ class IntentMatcher:
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones.
         self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
+        # and most often with the very same words: those skip number extraction and normalisation too.
+        self.classify = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
 
     def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         """Keywords in the messages' canonical form; "*" gaps are kept."""
@@ -160,7 +162,7 @@ class IntentMatcher:
             order_patterns=order_patterns,
         )
 
-    def classify(self, text: str) -> IntentMatch:
+    def _classify(self, text: str) -> IntentMatch:
         if not text or text.isspace():
             return IntentMatch(UNKNOWN, 0.0, None, None)
         order_no, case_no, rest = split_numbers(text, self._order_patterns)
