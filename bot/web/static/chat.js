@@ -5,10 +5,8 @@
 "use strict";
 
 (() => {
-  const VISITOR_KEY = "csbot.webchat.visitor";
   const API = "/api/webchat/messages";
   const MAX_CHARS = 2000; // the server answers 413 above this
-  const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
   const STAGGER_MS = 450; // pause between the parts of one answer
   const RETRY_DELAY_MS = 800;
   const REQUEST_TIMEOUT_MS = 20000;
@@ -39,37 +37,10 @@
     customerTemplate: $("tpl-customer"),
   };
 
-  // --- ids ---
+  // --- ids (bot/web/static/visitor.js) ---
 
-  function randomId() {
-    const { crypto } = window;
-    if (crypto && typeof crypto.randomUUID === "function") {
-      // randomUUID exists only in secure contexts (https, localhost); a plain-http shop falls through
-      return crypto.randomUUID().replace(/[^A-Za-z0-9-]/g, "");
-    }
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function loadVisitorId() {
-    let id = null;
-    try {
-      id = window.localStorage.getItem(VISITOR_KEY);
-    } catch (_) {
-      // storage disabled (private mode): the id lives as long as the page
-    }
-    if (id && ID_PATTERN.test(id)) return id;
-    id = randomId();
-    try {
-      window.localStorage.setItem(VISITOR_KEY, id);
-    } catch (_) {
-      // see above
-    }
-    return id;
-  }
-
-  const visitorId = loadVisitorId();
+  const { randomId } = window.csbotVisitor;
+  const visitorId = window.csbotVisitor.id();
 
   // --- rendering ---
 

@@ -4,32 +4,6 @@
 "use strict";
 
 (() => {
-  const VISITOR_KEY = "csbot.webchat.visitor"; // shared with bot/web/static/chat.js
-  const ID_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
-
-  function randomId() {
-    const bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  function visitorId() {
-    let id = null;
-    try {
-      id = window.localStorage.getItem(VISITOR_KEY);
-    } catch (_) {
-      // storage disabled: the chat page will make its own id, and the visit is not attributed
-    }
-    if (id && ID_PATTERN.test(id)) return id;
-    id = randomId();
-    try {
-      window.localStorage.setItem(VISITOR_KEY, id);
-    } catch (_) {
-      // see above
-    }
-    return id;
-  }
-
   const button = document.getElementById("chat");
   if (!button) return;
   button.addEventListener("click", async () => {
@@ -40,7 +14,7 @@
       const response = await fetch(`/r/${encodeURIComponent(code)}/visit`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ user_id: visitorId() }),
+        body: JSON.stringify({ user_id: window.csbotVisitor.id() }),
       });
       if (response.ok) target = (await response.json()).chat_url || target;
     } catch (_) {
