@@ -201,6 +201,10 @@ async def test_holding_message_before_the_deadline_then_reassignment(bot, clock)
     assert first_holder in held.lapsed_agents
     assert "reassigned" in await events("c1")
     assert "breach" not in await events("c1")
+    walked_away = await Agent.get(id=first_holder)
+    assert walked_away.presence == "away"  # no new customer goes to an agent who is not at the console
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).assignee_id != first_holder
 
 
 async def test_breach_when_no_holding_message_may_be_sent(tmp_path, clock):

@@ -26,6 +26,8 @@ from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage
 
 OFFER = "handoff-offer"
+#: Reassignment reasons that say the agent is not at the console (not merely slow once).
+WALKED_AWAY = frozenset({"missed_replies", "breach"})
 TIME_FORMAT = "%m-%d %H:%M"
 
 
@@ -154,8 +156,16 @@ class Handoff:
         await self.queue.release(conversation, "queued")
         await self.queue.record(conversation, "reassigned", agent_id=previous, detail=reason)
         await self.queue.notify(previous, {"type": "conversation.updated", "conversation_id": conversation.id})
+        if previous is not None and reason in WALKED_AWAY:
+            await self._mark_away(previous)
         await self.sla.say(conversation, "handoff.reassigning")
         await self.assign_waiting()
+
+    async def _mark_away(self, agent_id: int) -> None:
+        """An agent who lets a customer's clock lapse again and again has most likely walked away: no new
+        conversations go to them until they say they are back (their console shows it)."""
+        if await Agent.filter(id=agent_id, presence="online").update(presence="away", last_seen_at=self.clock.now()):
+            await self.queue.notify(agent_id, {"type": "presence.changed", "presence": "away"})
 
     async def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         await self.queue.release(conversation, "bot")
