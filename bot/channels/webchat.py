@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.channels.base import Channel
 from bot.events import Inbound
+from bot.web.jsonbody import bad_request, dumps, read_json
 from bot.web.live import forward_events
 
 if TYPE_CHECKING:
@@ -74,12 +75,12 @@ class WebChatChannel(Channel):
         return self.runtime
 
     async def post_message(self, request: web.Request) -> web.Response:
-        body = await _json_body(request)
+        body = await read_json(request)
         user_id, text, client_msg_id = _validate(body)
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
         if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
-            return web.json_response({"replies": await self._replies_of_first_try(cache_key)}, dumps=_dumps)
+            return web.json_response({"replies": await self._replies_of_first_try(cache_key)}, dumps=dumps)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
                           received_at=self._runtime.clock.now())
@@ -92,9 +93,9 @@ class WebChatChannel(Channel):
             raise
         self._runtime.recorder.note_sent(outcome.message_ids)
         if cache_key:
-            await store.set(cache_key, json.dumps(outcome.texts, ensure_ascii=False), REPLY_CACHE_TTL_S)
+            await store.set(cache_key, dumps(outcome.texts), REPLY_CACHE_TTL_S)
             await store.publish(cache_key, {"answered": True})
-        return web.json_response({"replies": outcome.texts}, dumps=_dumps)
+        return web.json_response({"replies": outcome.texts}, dumps=dumps)
 
     async def _replies_of_first_try(self, cache_key: str) -> list[str]:
         """A resend while the first try is still being answered waits (bounded) for that answer.
@@ -124,30 +125,16 @@ class WebChatChannel(Channel):
         await self._runtime.store.publish(topic(user_id), {"text": text})
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text="body must be JSON") from None
-    if not isinstance(body, dict):
-        raise web.HTTPBadRequest(text="body must be a JSON object")
-    return body
-
-
 def _validate(body: dict[str, Any]) -> tuple[str, str, str | None]:
     user_id, text, client_msg_id = body.get("user_id"), body.get("text"), body.get("client_msg_id")
     if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
-        raise web.HTTPBadRequest(text="user_id must be 1-64 letters, digits, - or _")
+        raise bad_request("user_id must be 1-64 letters, digits, - or _")
     if not isinstance(text, str) or not text.strip():
-        raise web.HTTPBadRequest(text="text must be a non-empty string")
+        raise bad_request("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_TEXT_CHARS, actual_size=len(text),
                                             text=f"text is limited to {MAX_TEXT_CHARS} characters")
     if client_msg_id is not None and (not isinstance(client_msg_id, str) or not USER_ID.fullmatch(client_msg_id)):
-        raise web.HTTPBadRequest(text="client_msg_id must be 1-64 letters, digits, - or _")
+        raise bad_request("client_msg_id must be 1-64 letters, digits, - or _")
     return user_id, text.strip(), client_msg_id
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
 

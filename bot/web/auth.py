@@ -26,6 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.clock import SystemClock
 from bot.runtime import RUNTIME
+from bot.web.jsonbody import json_error
 from models.agent import ROLES, Agent
 
 SESSION_COOKIE = "csbot_session"
@@ -40,10 +41,6 @@ AGENT = web.RequestKey("agent", Agent)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _hasher = PasswordHasher()
-
-
-def _json_error(status: type[web.HTTPException], message: str) -> web.HTTPException:
-    return status(text=json.dumps({"error": message}), content_type="application/json")
 
 
 async def hash_password(password: str) -> str:
@@ -85,11 +82,11 @@ async def login(request: web.Request, name: str, password: str) -> tuple[Agent, 
     store = request.app[RUNTIME].store
     failures_key = store.keys("login-failures", hashlib.sha256(name.encode()).hexdigest()[:32])
     if int(await store.get(failures_key) or 0) >= LOGIN_FAILURES_ALLOWED:
-        raise _json_error(web.HTTPTooManyRequests, "too many failed logins; try again in a few minutes")
+        raise json_error(web.HTTPTooManyRequests, "too many failed logins; try again in a few minutes")
     agent = await Agent.get_or_none(name=name)
     if agent is None or not await verify_password(agent.password_hash, password):
         await store.incr(failures_key, ttl=LOGIN_LOCKOUT_S)
-        raise _json_error(web.HTTPUnauthorized, "wrong name or password")
+        raise json_error(web.HTTPUnauthorized, "wrong name or password")
     await store.delete(failures_key)
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     await store.set(store.keys("session", session_id), json.dumps({"agent": agent.id, "csrf": csrf}),
@@ -126,7 +123,7 @@ async def authenticate(request: web.Request) -> Agent | None:
     if request.method in UNSAFE_METHODS and not hmac.compare_digest(
         request.headers.get(CSRF_HEADER, ""), session["csrf"]
     ):
-        raise _json_error(web.HTTPForbidden, "missing or wrong CSRF token")
+        raise json_error(web.HTTPForbidden, "missing or wrong CSRF token")
     return await Agent.get_or_none(id=session["agent"])
 
 
@@ -141,9 +138,9 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
         async def guarded(request: web.Request) -> web.StreamResponse:
             agent = await authenticate(request)
             if agent is None:
-                raise _json_error(web.HTTPUnauthorized, "log in first")
+                raise json_error(web.HTTPUnauthorized, "log in first")
             if roles and agent.role not in roles:
-                raise _json_error(web.HTTPForbidden, f"needs role {' or '.join(roles)}")
+                raise json_error(web.HTTPForbidden, f"needs role {' or '.join(roles)}")
             request[AGENT] = agent
             return await handler(request)
 

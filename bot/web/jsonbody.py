@@ -1,4 +1,5 @@
-"""Read a JSON object body and check its fields' types, answering 400 with the reason otherwise."""
+"""JSON in and out of the HTTP APIs: read an object body (400 with the reason otherwise), answer errors
+as `{"error": ...}`, and keep Chinese readable in what is written (no \\u escapes)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ from typing import Any
 from aiohttp import web
 
 
-def bad_request(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": message}), content_type="application/json")
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_error(status: type[web.HTTPException], message: str, **extra: Any) -> web.HTTPException:
+    """An HTTP error to raise, with a JSON body naming what went wrong."""
+    return status(text=dumps({"error": message, **extra}), content_type="application/json")
+
+
+def bad_request(message: str) -> web.HTTPException:
+    return json_error(web.HTTPBadRequest, message)
 
 
 async def read_json(request: web.Request, required: dict[str, type | tuple[type, ...]] | None = None) -> dict[str, Any]:

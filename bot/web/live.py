@@ -7,11 +7,11 @@ The subscription is live before the socket is accepted, so nothing published aft
 from __future__ import annotations
 
 import asyncio
-import json
 
 from aiohttp import WSMsgType, web
 
 from bot.store.base import Store
+from bot.web.jsonbody import dumps
 
 
 async def forward_events(request: web.Request, store: Store, *topics: str) -> web.WebSocketResponse:
@@ -21,7 +21,7 @@ async def forward_events(request: web.Request, store: Store, *topics: str) -> we
 
     async def pump() -> None:
         async for event in subscription:
-            await ws.send_str(json.dumps(event, ensure_ascii=False))
+            await ws.send_str(dumps(event))
 
     pumping = asyncio.create_task(pump())
     try:

@@ -14,7 +14,6 @@ those. Errors are JSON `{"error": code, "message": ..., "allowed": [...]}`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
@@ -22,7 +21,7 @@ from aiohttp import web
 from bot.phones import mask_phone
 from bot.runtime import RUNTIME
 from bot.web.auth import AGENT, require
-from bot.web.jsonbody import bad_request, read_json
+from bot.web.jsonbody import bad_request, json_error, read_json
 from handlers.after_sales.desk import DESK, Desk
 from handlers.after_sales.machine import KINDS, OPEN_STATES, STATES, Resolution, TransitionError, next_states
 from models.agent import Agent
@@ -71,7 +70,7 @@ def _failed(exc: TransitionError) -> web.Response:
 async def _case(request: web.Request) -> AfterSalesCase:
     case = await _desk(request).cases.get(request.match_info["case_no"])
     if case is None:
-        raise web.HTTPNotFound(text=json.dumps({"error": "no such case"}), content_type="application/json")
+        raise json_error(web.HTTPNotFound, "no such case")
     return case
 
 
@@ -153,11 +152,9 @@ async def post_assign(request: web.Request) -> web.Response:
     body = await read_json(request)
     target = _int(body.get("agent_id"), "agent_id", minimum=1)
     if agent.role == "agent" and target not in (None, agent.id):
-        raise web.HTTPForbidden(text=json.dumps({"error": "agents may only take a case themselves"}),
-                                content_type="application/json")
+        raise json_error(web.HTTPForbidden, "agents may only take a case themselves")
     if agent.role == "agent" and target is None and case.assignee_id not in (None, agent.id):
-        raise web.HTTPForbidden(text=json.dumps({"error": "the case is someone else's"}),
-                                content_type="application/json")
+        raise json_error(web.HTTPForbidden, "the case is someone else's")
     if target is not None and not await Agent.exists(id=target):
         raise bad_request("no such agent")
     await _desk(request).cases.note(case, "assign", f"agent:{agent.id}", assignee_id=target)
@@ -180,7 +177,7 @@ async def post_approval(request: web.Request) -> web.Response:
 async def get_order(request: web.Request) -> web.Response:
     order = await Order.get_or_none(order_no=request.match_info["order_no"].upper())
     if order is None:
-        raise web.HTTPNotFound(text=json.dumps({"error": "no such order"}), content_type="application/json")
+        raise json_error(web.HTTPNotFound, "no such order")
     cases = await AfterSalesCase.filter(order_id=order.id).order_by("id").prefetch_related("order")
     return web.json_response({
         "order_no": order.order_no, "customer_id": order.customer_id,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import re
 
 from aiohttp import web
@@ -21,16 +20,13 @@ from aiohttp import web
 from bot.events import Inbound
 from bot.runtime import RUNTIME
 from bot.web.auth import require
+from bot.web.jsonbody import dumps, json_error
 
 UPLOAD_PATH = "/api/after-sales/photos"
 USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NAME = re.compile(r"[0-9a-f]{64}\.(jpg|png|gif|webp)")
 MAGIC = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"GIF87a", "gif"), (b"GIF89a", "gif"))
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
-
-
-def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
-    return status(text=json.dumps({"error": message}), content_type="application/json")
 
 
 def image_type(head: bytes) -> str | None:
@@ -49,7 +45,7 @@ async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], 
             while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > limit:
-                    raise _error(web.HTTPRequestEntityTooLarge, f"photos are limited to {limit} bytes")
+                    raise json_error(web.HTTPRequestEntityTooLarge, f"photos are limited to {limit} bytes")
                 chunks.append(chunk)
             data = b"".join(chunks)
         elif part.name in ("user_id", "client_msg_id"):
@@ -61,14 +57,14 @@ async def upload_photo(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     settings = runtime.settings
     if not request.content_type.startswith("multipart/"):
-        raise _error(web.HTTPBadRequest, "send multipart/form-data with user_id and file")
+        raise json_error(web.HTTPBadRequest, "send multipart/form-data with user_id and file")
     fields, data = await _read_form(request, settings.after_sales_photo_max_bytes)
     user_id, client_msg_id = fields.get("user_id", ""), fields.get("client_msg_id")
     if not USER_ID.fullmatch(user_id) or (client_msg_id is not None and not USER_ID.fullmatch(client_msg_id)):
-        raise _error(web.HTTPBadRequest, "user_id and client_msg_id must be 1-64 letters, digits, - or _")
+        raise json_error(web.HTTPBadRequest, "user_id and client_msg_id must be 1-64 letters, digits, - or _")
     ext = image_type(data[:16])
     if ext is None:
-        raise _error(web.HTTPUnsupportedMediaType, "the file must be a JPEG, PNG, GIF or WebP image")
+        raise json_error(web.HTTPUnsupportedMediaType, "the file must be a JPEG, PNG, GIF or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{ext}"
     path = settings.after_sales_upload_dir / name
     if not path.exists():
@@ -79,7 +75,7 @@ async def upload_photo(request: web.Request) -> web.Response:
     outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
     for source_id in outcome.message_ids:
         await runtime.recorder.mark_delivery(source_id, "sent")
-    return web.json_response({"replies": outcome.texts}, dumps=lambda v: json.dumps(v, ensure_ascii=False))
+    return web.json_response({"replies": outcome.texts}, dumps=dumps)
 
 
 def _write(path, data: bytes) -> None:
@@ -94,7 +90,7 @@ async def get_photo(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     path = request.app[RUNTIME].settings.after_sales_upload_dir / name
     if not NAME.fullmatch(name) or not path.exists():
-        raise _error(web.HTTPNotFound, "no such photo")
+        raise json_error(web.HTTPNotFound, "no such photo")
     return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],
                                            "X-Content-Type-Options": "nosniff"})
 

@@ -7,16 +7,14 @@ masked (138****5678): the console never needs the full number.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
 from bot.runtime import RUNTIME
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate, require
-from bot.web.jsonbody import bad_request, read_json
+from bot.web.jsonbody import bad_request, dumps, json_error, read_json
 from bot.web.live import forward_events
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.openapi import OPENAPI_PATHS
@@ -37,12 +35,6 @@ def handoff_of(request: web.Request) -> Handoff:
     return request.app[RUNTIME].services[HANDOFF]
 
 
-def conflict(message: str, **extra: Any) -> web.HTTPConflict:
-    return web.HTTPConflict(
-        text=json.dumps({"error": message, **extra}, ensure_ascii=False), content_type="application/json"
-    )
-
-
 async def conversation_for(request: web.Request, *, queued_ok: bool = False) -> Conversation:
     """The conversation in the path, if this agent may act on it (403 otherwise, 404 if absent)."""
     try:
@@ -51,19 +43,13 @@ async def conversation_for(request: web.Request, *, queued_ok: bool = False) -> 
         raise web.HTTPNotFound() from None
     conversation = await Conversation.get_or_none(id=conversation_id)
     if conversation is None:
-        raise web.HTTPNotFound(text=json.dumps({"error": "no such conversation"}), content_type="application/json")
+        raise json_error(web.HTTPNotFound, "no such conversation")
     agent = request[AGENT]
     if agent.role in SUPERVISORS or conversation.assignee_id == agent.id:
         return conversation
     if queued_ok and conversation.status == "queued":
         return conversation
-    raise web.HTTPForbidden(
-        text=json.dumps({"error": "this conversation is held by someone else"}), content_type="application/json"
-    )
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    raise json_error(web.HTTPForbidden, "this conversation is held by someone else")
 
 
 @require()
@@ -132,7 +118,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 async def post_take(request: web.Request) -> web.Response:
     conversation = await conversation_for(request, queued_ok=True)
     if not await handoff_of(request).take(conversation, request[AGENT]):
-        raise conflict("already taken, or you are at capacity")
+        raise json_error(web.HTTPConflict, "already taken, or you are at capacity")
     return web.json_response(
         {"conversation": await conversation_json(conversation, request.app[RUNTIME].settings)}, dumps=dumps
     )
@@ -143,13 +129,13 @@ async def post_message(request: web.Request) -> web.Response:
     conversation = await conversation_for(request)
     body = await read_json(request, {"text": str})
     if conversation.status != "handoff":
-        raise conflict("the conversation is not held by a person")
+        raise json_error(web.HTTPConflict, "the conversation is not held by a person")
     try:
         parts = await handoff_of(request).agent_message(
             conversation, request[AGENT], body["text"], confirm=body.get("confirm") is True
         )
     except ForbiddenLanguage as exc:
-        raise conflict("forbidden_language", phrases=exc.phrases) from None
+        raise json_error(web.HTTPConflict, "forbidden_language", phrases=exc.phrases) from None
     return web.json_response({"sent": parts}, dumps=dumps)
 
 
@@ -157,7 +143,7 @@ async def post_message(request: web.Request) -> web.Response:
 async def post_hand_back(request: web.Request) -> web.Response:
     conversation = await conversation_for(request)
     if conversation.status != "handoff":
-        raise conflict("the conversation is not held by a person")
+        raise json_error(web.HTTPConflict, "the conversation is not held by a person")
     await handoff_of(request).hand_back(conversation, request[AGENT])
     return web.json_response({"ok": True})
 
@@ -174,10 +160,10 @@ async def post_transfer(request: web.Request) -> web.Response:
     else:
         raise bad_request("give to_agent_id or to_supervisor")
     if target is None or target.id == conversation.assignee_id:
-        raise conflict("nobody available to take it; it stays with you")
+        raise json_error(web.HTTPConflict, "nobody available to take it; it stays with you")
     loads = await handoff_of(request).queue.loads()
     if target.role not in SUPERVISORS and loads[target.id] >= target.capacity:
-        raise conflict(f"{target.name} is at capacity; it stays with you")
+        raise json_error(web.HTTPConflict, f"{target.name} is at capacity; it stays with you")
     await handoff_of(request).transfer(conversation, request[AGENT], target, note)
     return web.json_response(
         {"conversation": await conversation_json(conversation, request.app[RUNTIME].settings)}, dumps=dumps

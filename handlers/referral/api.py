@@ -7,14 +7,13 @@ sees and closes follow-up tasks, since agents make the calls.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aiohttp import web
 
 from bot.runtime import RUNTIME, Runtime
 from bot.web.auth import AGENT, require
-from bot.web.jsonbody import bad_request, read_json
+from bot.web.jsonbody import bad_request, json_error, read_json
 from handlers.referral import followups
 from handlers.referral.campaigns import (
     CampaignError,
@@ -36,15 +35,11 @@ def _json(runtime: Runtime, campaign: Campaign) -> dict[str, Any]:
     return campaign_json(campaign, runtime.settings.zone, runtime.clock.now())
 
 
-def not_found(message: str) -> web.HTTPNotFound:
-    return web.HTTPNotFound(text=json.dumps({"error": message}), content_type="application/json")
-
-
 async def _named(request: web.Request) -> Campaign:
     try:
         return await get_campaign(request.match_info["name"])
     except CampaignError as exc:
-        raise not_found(str(exc)) from None
+        raise json_error(web.HTTPNotFound, str(exc)) from None
 
 
 @require("supervisor", "admin")
@@ -139,7 +134,7 @@ async def post_follow_up_done(request: web.Request) -> web.Response:
     task = await followups.mark_done(int(request.match_info["id"]), request[AGENT].name, note,
                                      now=runtime.clock.now())
     if task is None:
-        raise not_found("no such follow-up")
+        raise json_error(web.HTTPNotFound, "no such follow-up")
     return web.json_response({"id": task.id, "done_at": task.done_at.isoformat() if task.done_at else None,
                               "done_by": task.done_by})
 
