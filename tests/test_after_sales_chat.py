@@ -296,3 +296,10 @@ async def test_shop_specific_order_number_patterns(tmp_path, clock):
         reply = await say(bot, "alice", "退货 DD12345678")
         [case] = await cases("DD12345678")
         assert case.case_no in reply
+
+
+async def test_an_oversized_photo_is_refused_with_413(tmp_path, clock):
+    async with running_bot(make_settings(tmp_path, after_sales_photo_max_bytes=1024), clock=clock) as small:
+        response = await upload(small, "visitor-1", PNG + b"\0" * 4096)
+        assert response.status == 413
+        assert "limited to 1024 bytes" in (await response.json())["error"]
