@@ -45,8 +45,9 @@ async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], 
             while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > limit:
-                    raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size, content_type="application/json",
-                                                        text=dumps({"error": f"photos are limited to {limit} bytes"}))
+                    raise web.HTTPRequestEntityTooLarge(
+                        max_size=limit, actual_size=size, content_type="application/json",
+                        text=dumps({"error": f"photos are limited to {limit} bytes"}))
                 chunks.append(chunk)
             data = b"".join(chunks)
         elif part.name in ("user_id", "client_msg_id"):
