@@ -88,12 +88,6 @@ class SlaClock:
         await self.runtime.scheduler.at(HOLD, member, since + reply - margin)
         await self.runtime.scheduler.at(BREACH, member, since + reply)
 
-    def greeting_due(self, conversation: Conversation) -> datetime | None:
-        return greeting_due(conversation, self.settings)
-
-    def reply_due(self, conversation: Conversation) -> datetime | None:
-        return reply_due(conversation, self.settings)
-
     # --- the agent answers ---
     async def agent_wrote(self, conversation: Conversation, agent: Agent) -> None:
         now = self.clock.now()
@@ -104,7 +98,7 @@ class SlaClock:
                 conversation,
                 "greeting_sent",
                 agent_id=agent.id,
-                due_at=self.greeting_due(conversation),
+                due_at=greeting_due(conversation, self.settings),
                 waited_s=waited,
                 within=waited <= self.settings.sla_first_response_s,
             )
@@ -114,7 +108,7 @@ class SlaClock:
                 conversation,
                 "reply_sent",
                 agent_id=agent.id,
-                due_at=self.reply_due(conversation),
+                due_at=reply_due(conversation, self.settings),
                 waited_s=waited,
                 within=waited <= self.settings.sla_reply_s,
             )
@@ -144,7 +138,7 @@ class SlaClock:
         await self.queue.record(
             conversation,
             "auto_greeting",
-            due_at=self.greeting_due(conversation),
+            due_at=greeting_due(conversation, self.settings),
             waited_s=waited,
             within=outcome == "sent" and waited <= self.settings.sla_first_response_s,
         )
@@ -156,7 +150,9 @@ class SlaClock:
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
         conversation.misses += 1
         await conversation.save(update_fields=["misses"])
-        await self.queue.record(conversation, "near_breach", waited_s=waited, due_at=self.reply_due(conversation))
+        await self.queue.record(
+            conversation, "near_breach", waited_s=waited, due_at=reply_due(conversation, self.settings)
+        )
         await self.queue.notify(
             conversation.assignee_id,
             {
@@ -174,8 +170,12 @@ class SlaClock:
                 conversation.holding_sent += 1
                 await conversation.save(update_fields=["holding_sent"])
                 await self.queue.record(
-                    conversation, "holding_message", waited_s=waited, within=True, detail=f"step {step + 1}",
-                    due_at=self.reply_due(conversation),
+                    conversation,
+                    "holding_message",
+                    waited_s=waited,
+                    within=True,
+                    detail=f"step {step + 1}",
+                    due_at=reply_due(conversation, self.settings),
                 )
                 await self._start_wait(conversation, self.clock.now())
                 return
@@ -186,8 +186,9 @@ class SlaClock:
         if conversation is None:
             return
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
-        await self.queue.record(conversation, "breach", waited_s=waited, within=False,
-                                due_at=self.reply_due(conversation))
+        await self.queue.record(
+            conversation, "breach", waited_s=waited, within=False, due_at=reply_due(conversation, self.settings)
+        )
         await self.reassign(conversation, "breach")
 
     async def say(self, conversation: Conversation, key: str, seed: int = 0, **fields: object) -> str:
