@@ -30,6 +30,18 @@ class LockTimeout(Exception):
     """The lock could not be acquired within the wait time."""
 
 
+class StoreUnavailable(Exception):
+    """The store cannot serve right now (down, or not answering); the request may be retried later.
+
+    The app answers it with 503 and `Retry-After` (bot/web/guards.py), so the web chat's page and
+    WeChat retry instead of seeing a server error.
+    """
+
+
+class StoreBusy(StoreUnavailable):
+    """Every pooled connection stayed busy for the whole wait: the store is saturated."""
+
+
 class Subscription(AsyncIterator[dict[str, Any]]):
     """What `Store.subscribe` returns: the payloads of its topics, in publishing order.
 
@@ -69,6 +81,9 @@ class Subscription(AsyncIterator[dict[str, Any]]):
 
 class Store(ABC):
     keys: KeyBuilder
+    #: What this backend raises when it cannot serve for now (besides `StoreUnavailable`): the app
+    #: answers these with 503 instead of 500.
+    unavailable: tuple[type[BaseException], ...] = (StoreUnavailable,)
 
     # --- plain values with TTL (dedupe, cached replies, leases, counters) ---
     @abstractmethod
