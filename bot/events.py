@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.text_input import clean_text
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -31,6 +33,10 @@ class Inbound:
     event_key: str | None = None
     media_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every channel builds an Inbound: cleaning here covers them all (see bot.text_input).
+        object.__setattr__(self, "text", clean_text(self.text))
 
     @property
     def conversation_key(self) -> str:
