@@ -2,8 +2,10 @@
 
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
-database's unique key is the second guard. State is read only after taking the conversation's lock,
-so two messages of one customer arriving at once on two workers are answered in order.
+database's unique key is the second guard: a message whose inbound row exists was handled before
+(the store lost its dedupe key, e.g. Redis restarted), and is answered with nothing new. State is
+read only after taking the conversation's lock, so two messages of one customer arriving at once on
+two workers are answered in order.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -23,6 +25,7 @@ from bot.splitter import split_message
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
+from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
 
@@ -57,8 +60,11 @@ class Dispatcher:
         store = self.services.store
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):
-            state = ConversationState.from_dict(await store.get_state(key))
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
+            if await self._already_recorded(inbound, identity.conversation_id):
+                log.info("%s %s was handled before; not answering again", inbound.channel, inbound.source_id)
+                return Outcome([], [])
+            state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
             reply = await self._route(ctx)
@@ -75,6 +81,15 @@ class Dispatcher:
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])
+
+    @staticmethod
+    async def _already_recorded(inbound: Inbound, conversation_id: int) -> bool:
+        """Whether this platform message was handled before: the database's unique key is the
+        dedupe that survives the store losing its keys (a Redis restart without persistence)."""
+        if inbound.source_id is None:
+            return False
+        return await Message.filter(conversation_id=conversation_id, direction="in",
+                                    source_id=inbound.source_id).exists()
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""

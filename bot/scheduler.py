@@ -41,6 +41,11 @@ class Scheduler:
         due_at = due.timestamp() if isinstance(due, datetime) else due
         await self.store.schedule(kind, member, due_at)
 
+    async def ensure(self, kind: str, member: str, due: datetime | float) -> bool:
+        """`at`, unless `member` is already scheduled (re-arming never moves a deadline); True when added."""
+        due_at = due.timestamp() if isinstance(due, datetime) else due
+        return await self.store.schedule_if_absent(kind, member, due_at)
+
     async def cancel(self, kind: str, member: str) -> None:
         await self.store.cancel(kind, member)
 

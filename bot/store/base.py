@@ -132,6 +132,13 @@ class Store(ABC):
         """Add or move a deadline."""
 
     @abstractmethod
+    async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
+        """Add a deadline unless `member` is already scheduled (whatever its time); True when added.
+
+        Re-arming from the database uses this, so that it never moves a deadline already set.
+        """
+
+    @abstractmethod
     async def cancel(self, kind: str, member: str) -> None: ...
 
     @abstractmethod

@@ -30,6 +30,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -49,6 +51,11 @@ for _, member in ipairs(members) do
 end
 return members
 """
+
+
+#: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
+#: times, with a short back-off, before the caller sees the failure.
+RECONNECT_RETRIES = 3
 
 
 def _ms(seconds: float) -> int:
@@ -99,6 +106,7 @@ class RedisStore(Store):
         pool = WaitingPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=pool_wait_s,
             socket_connect_timeout=pool_wait_s, socket_timeout=max(pool_wait_s, 5.0),
+            retry=Retry(ExponentialBackoff(cap=pool_wait_s / 2, base=0.05), RECONNECT_RETRIES),
         )
         return cls(Redis.from_pool(pool), clock, keys, confirm_wait_s=max(pool_wait_s, 5.0))
 
@@ -171,6 +179,9 @@ class RedisStore(Store):
     # --- deadlines ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
         await self.client.zadd(self.keys("due", kind), {member: due_at})
+
+    async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
+        return bool(await self.client.zadd(self.keys("due", kind), {member: due_at}, nx=True))
 
     async def cancel(self, kind: str, member: str) -> None:
         await self.client.zrem(self.keys("due", kind), member)
