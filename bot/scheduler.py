@@ -71,11 +71,20 @@ class Scheduler:
         return fired
 
     async def _run(self) -> None:
+        outage = False
         while True:
             try:
                 await self.run_due()
-            except Exception:  # the store was unreachable for a moment: try again next tick
+            except self.store.unavailable as exc:  # try again next tick; one line per outage, not per tick
+                if not outage:
+                    log.warning("scheduler paused: the store is unavailable (%s)", type(exc).__name__)
+                outage = True
+            except Exception:
                 log.exception("scheduler tick failed")
+            else:
+                if outage:
+                    log.info("scheduler resumed: the store answers again")
+                outage = False
             await self.clock.sleep(self.tick)
 
     def start(self) -> None:

@@ -9,6 +9,7 @@ re-arms from the database what lived only in the store.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from pathlib import Path
@@ -139,3 +140,26 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
             await runtime.scheduler.run_due()
             greeting = await asyncio.wait_for(page.receive_json(), 5)
         assert "小李" in greeting["text"]
+
+
+async def test_scheduler_outage_is_one_log_line_not_one_per_tick(
+    tmp_path: Path, own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "csbot.scheduler")
+    clock = FakeClock()
+    settings = make_settings(tmp_path, redis_url=own_redis.url, redis_pool_wait_s=0.2)
+    async with running_bot(settings, clock=clock) as bot:
+        own_redis.stop()
+        for _ in range(4):
+            await clock.advance(bot.runtime.scheduler.tick)
+            await asyncio.sleep(0.3)  # each tick's store call fails after its connect timeout
+        paused = [r for r in caplog.records if r.name == "csbot.scheduler" and "paused" in r.getMessage()]
+        assert len(paused) == 1
+        assert not [r for r in caplog.records if r.name == "csbot.scheduler" and r.levelname == "ERROR"]
+        own_redis.start()
+        for _ in range(50):
+            await clock.advance(bot.runtime.scheduler.tick)
+            await asyncio.sleep(0.02)
+            if "scheduler resumed" in caplog.text:
+                break
+        assert "scheduler resumed" in caplog.text
