@@ -23,11 +23,11 @@ dialogue state of conversations in progress and reply caches are not in the data
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.background import stop_task
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.reconcile")
@@ -73,7 +73,5 @@ class Reconciler:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None

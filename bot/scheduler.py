@@ -11,11 +11,11 @@ its due time — not on a sweep measured in minutes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot.background import stop_task
 from bot.clock import Clock
 from bot.store.base import Store
 
@@ -93,7 +93,5 @@ class Scheduler:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None

@@ -18,7 +18,6 @@ worker's memory.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections import Counter
@@ -28,6 +27,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot.background import stop_task
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("csbot.store")
@@ -163,7 +163,5 @@ class PubSubHub:
 
     async def close(self) -> None:
         if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+            await stop_task(self._reader)
         await self._pubsub.aclose()
