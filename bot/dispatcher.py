@@ -3,7 +3,7 @@
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
 database's unique key is the second guard: a message whose inbound row exists was handled before
-(the store lost its dedupe key, e.g. Redis restarted), and is answered with nothing new. State is
+(the store lost its dedupe key, e.g. Redis restarted), and is answered with the reply recorded. State is
 read only after taking the conversation's lock, so two messages of one customer arriving at once on
 two workers are answered in order.
 
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import takewhile
 
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
@@ -61,9 +62,11 @@ class Dispatcher:
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
-            if await self._already_recorded(inbound, identity.conversation_id):
-                log.info("%s %s was handled before; not answering again", inbound.channel, inbound.source_id)
-                return Outcome([], [])
+            earlier = await self._earlier_replies(inbound, identity.conversation_id)
+            if earlier is not None:
+                log.info("%s %s was handled before; answering with its recorded reply", inbound.channel,
+                         inbound.source_id)
+                return Outcome([row.text for row in earlier], [row.source_id or "" for row in earlier], repeat=True)
             state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
@@ -82,14 +85,22 @@ class Dispatcher:
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])
 
-    @staticmethod
-    async def _already_recorded(inbound: Inbound, conversation_id: int) -> bool:
-        """Whether this platform message was handled before: the database's unique key is the
-        dedupe that survives the store losing its keys (a Redis restart without persistence)."""
+    async def _earlier_replies(self, inbound: Inbound, conversation_id: int) -> list[Message] | None:
+        """The bot's replies to this platform message if it was handled before, else None.
+
+        The database's unique key is the dedupe that survives the store losing its keys (a Redis
+        restart without persistence). A reply's rows are written right after its inbound row, in the
+        same group commit, so they are the bot's rows that directly follow it in the conversation.
+        """
         if inbound.source_id is None:
-            return False
-        return await Message.filter(conversation_id=conversation_id, direction="in",
-                                    source_id=inbound.source_id).exists()
+            return None
+        handled = await Message.get_or_none(conversation_id=conversation_id, direction="in",
+                                            source_id=inbound.source_id).only("id")
+        if handled is None:
+            return None
+        following = await Message.filter(conversation_id=conversation_id, id__gt=handled.id).order_by("id").limit(
+            self.services.settings.max_reply_parts).only("id", "direction", "author", "text", "source_id")
+        return list(takewhile(lambda row: row.direction == "out" and row.author == "bot", following))
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""
