@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.clock import FakeClock
 from tests.fakes.bot_app import make_settings, running_bot
 from tests.redis_server import RedisServer
+from tests.tcp_proxy import TcpProxy
 
 TOKEN = "metrics-token-0123456789"
 
@@ -108,3 +110,19 @@ async def test_unfinished_body_gets_408_and_the_connection_closes(tmp_path: Path
         writer.close()
         # A body that arrives in time is served as before.
         assert (await bot.client.post("/api/webchat/messages", json={"user_id": "u-3", "text": "你好"})).status == 200
+
+
+async def test_readyz_and_messages_when_the_database_goes_away(tmp_path: Path, fresh_postgres_url: str) -> None:
+    parts = urlsplit(fresh_postgres_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    url = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
+    async with running_bot(make_settings(tmp_path, database_url=url), clock=FakeClock()) as bot:
+        assert (await bot.client.get("/readyz")).status == 200
+        await proxy.cut()
+        down = await bot.client.get("/readyz")
+        assert down.status == 503
+        assert (await down.json())["database"] != "ok"
+        chat = await bot.client.post("/api/webchat/messages", json={"user_id": "db-down", "text": "在吗"})
+        assert chat.status == 503, await chat.text()
+        assert "Retry-After" in chat.headers
