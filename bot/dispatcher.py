@@ -66,7 +66,7 @@ class Dispatcher:
             if earlier is not None:
                 log.info("%s %s was handled before; answering with its recorded reply", inbound.channel,
                          inbound.source_id)
-                return Outcome([row.text for row in earlier], [row.source_id or "" for row in earlier], repeat=True)
+                return Outcome([row.text for row in earlier], repeat=True)
             state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
