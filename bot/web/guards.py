@@ -50,6 +50,8 @@ def unavailable_as_503(settings: Settings, store_of: Any) -> Any:
         try:
             return await handler(request)
         except (*unavailable, *DATABASE_UNAVAILABLE) as exc:
+            if request.transport is None or request.transport.is_closing():
+                raise  # the client's own connection went away: nobody to answer
             busy = isinstance(exc, StoreBusy)
             log.warning("%s %s answered 503: %s", request.method, request.path, type(exc).__name__)
             return web.Response(
