@@ -1,7 +1,8 @@
-"""The aiohttp application: channels' routes, the runtime opened before the port, and a health check.
+"""The aiohttp application: channels' routes, the runtime opened before the port, health checks.
 
 `main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
-capped at 1 MiB (aiohttp answers 413 above it).
+capped at 1 MiB (aiohttp answers 413 above it); the middlewares of `bot.web.guards` answer an
+unavailable store with 503, bound body uploads in time and keep `/metrics` private.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import openapi, staff
+from bot.web import guards, health, openapi, staff
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -36,7 +37,11 @@ def build_app(
     settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[
+        guards.metrics_guard(settings),
+        guards.unavailable_as_503(settings, lambda app: app[RUNTIME].store if RUNTIME in app else None),
+        guards.body_deadline(settings),
+    ])
     channels = default_channels(settings) if channels is None else channels
     extensions = tuple(as_extension(item) for item in extensions)
 
@@ -57,9 +62,5 @@ def build_app(
         app.router.add_routes(extension.routes)
     app.router.add_routes(staff.ROUTES)
     app.router.add_routes(openapi.ROUTES)
-    app.router.add_get("/healthz", healthz)
+    app.router.add_routes(health.ROUTES)
     return app
-
-
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})

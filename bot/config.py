@@ -182,6 +182,29 @@ class Settings(BaseSettings):
     #: How often paid orders are checked for conversions (besides the daily job).
     referral_sync_interval_s: int = Field(900, ge=60)
 
+    # --- shared resources, readiness, recovery and exposure (issue 10) ---
+    #: Redis connections per worker (commands and the one pub/sub connection); when all are busy a
+    #: caller waits up to `redis_pool_wait_s`, then the request is answered 503 with Retry-After.
+    redis_max_connections: int = Field(64, ge=4, le=10_000)
+    redis_pool_wait_s: float = Field(2.0, gt=0, le=60)
+    #: What a 503 tells the client to wait before trying again (web chat page, WeChat retries anyway).
+    retry_after_s: int = Field(2, ge=1, le=300)
+    #: How often each worker checks whether the store lost its data (a Redis restart without
+    #: persistence) and, if so, re-arms deadlines and shared state from the database.
+    reconcile_interval_s: float = Field(30.0, gt=0)
+    #: A connection that has not finished sending a request's headers (or sits idle between requests)
+    #: for this long is closed; a request body not received within `http_body_timeout_s` gets 408.
+    http_idle_timeout_s: float = Field(15.0, gt=0)
+    http_body_timeout_s: float = Field(30.0, gt=0)
+    #: `/metrics` needs `Authorization: Bearer <token>` when set; unset, only loopback clients may
+    #: read it (behind a proxy on the same host, set a token: the proxy's requests come from loopback).
+    metrics_token: str | None = Field(None, min_length=16)
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: str | None) -> str | None:
+        return value or None
+
 
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning a validation failure into a one-line `ConfigError` naming the variable."""

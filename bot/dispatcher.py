@@ -2,8 +2,10 @@
 
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
-database's unique key is the second guard. State is read only after taking the conversation's lock,
-so two messages of one customer arriving at once on two workers are answered in order.
+database's unique key is the second guard: a message whose inbound row exists was handled before
+(the store lost its dedupe key, e.g. Redis restarted), and is answered with the reply recorded. State is
+read only after taking the conversation's lock, so two messages of one customer arriving at once on
+two workers are answered in order.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from itertools import takewhile
 
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
@@ -23,6 +26,7 @@ from bot.splitter import split_message
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
+from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
 
@@ -57,8 +61,13 @@ class Dispatcher:
         store = self.services.store
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):
-            state = ConversationState.from_dict(await store.get_state(key))
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
+            earlier = await self._earlier_replies(inbound, identity.conversation_id)
+            if earlier is not None:
+                log.info("%s %s was handled before; answering with its recorded reply", inbound.channel,
+                         inbound.source_id)
+                return Outcome([row.text for row in earlier], repeat=True)
+            state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
             reply = await self._route(ctx)
@@ -75,6 +84,23 @@ class Dispatcher:
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])
+
+    async def _earlier_replies(self, inbound: Inbound, conversation_id: int) -> list[Message] | None:
+        """The bot's replies to this platform message if it was handled before, else None.
+
+        The database's unique key is the dedupe that survives the store losing its keys (a Redis
+        restart without persistence). A reply's rows are written right after its inbound row, in the
+        same group commit, so they are the bot's rows that directly follow it in the conversation.
+        """
+        if inbound.source_id is None:
+            return None
+        handled = await Message.get_or_none(conversation_id=conversation_id, direction="in",
+                                            source_id=inbound.source_id).only("id")
+        if handled is None:
+            return None
+        following = await Message.filter(conversation_id=conversation_id, id__gt=handled.id).order_by("id").limit(
+            self.services.settings.max_reply_parts).only("id", "direction", "author", "text", "source_id")
+        return list(takewhile(lambda row: row.direction == "out" and row.author == "bot", following))
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.text_input import clean_text
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -31,6 +33,10 @@ class Inbound:
     event_key: str | None = None
     media_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Every channel builds an Inbound: cleaning here covers them all (see bot.text_input).
+        object.__setattr__(self, "text", clean_text(self.text))
 
     @property
     def conversation_key(self) -> str:
@@ -77,3 +83,7 @@ class Outcome:
 
     texts: list[str]
     message_ids: list[str] = field(default_factory=list)  # the outbound rows' source ids, in order
+    #: The message was handled before (its row exists): `texts` are the replies recorded then, to
+    #: answer the platform's retry with; `message_ids` is empty (their delivery was recorded then),
+    #: and whatever went out later than the reply must not go again.
+    repeat: bool = False

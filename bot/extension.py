@@ -38,6 +38,10 @@ class Extension:
     shutdown: Callable[[Runtime], Awaitable[None]] | None = None
     #: `python main.py demo-data`: create this area's demo records (idempotent).
     demo_data: Callable[[Runtime], Awaitable[None]] | None = None
+    #: Called by every worker's periodic reconciliation (`bot.reconcile`), idempotent: with
+    #: `store_lost` True (once, on one worker) rebuild from the database the deadlines and shared
+    #: state this area keeps in the store; always, re-arm missing recurring jobs (`scheduler.ensure`).
+    reconcile: Callable[[Runtime, bool], Awaitable[None]] | None = None
     #: `python main.py daily`, also run by the server once a day (BRIEF §3: daily follow-up).
     daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.

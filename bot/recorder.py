@@ -4,7 +4,8 @@ A row-by-row insert per message costs more than the whole rest of a webhook requ
 that arrive together share one transaction: callers queue their rows and await a future; one
 flusher task writes everything queued so far in a single transaction and wakes them all. Under
 light load a batch is one message and latency is one insert; under heavy load the cost per message
-falls with the batch size.
+falls with the batch size. When a batch fails, each caller's rows are written again on their own,
+so a row the database refuses fails only its own caller, never another customer's message.
 
 Customers and conversations are looked up (or created) once per process and cached, since their
 ids never change. A retried delivery's inbound row is dropped by the unique
@@ -144,18 +145,39 @@ class Recorder:
         await asyncio.sleep(0)  # let the other requests in flight queue their rows into this batch
         while self._pending:
             batch, self._pending = self._pending, []
-            waiters = [future for _, future in batch if future is not None]
             try:
                 await self._write([item for items, _ in batch for item in items])
-            except Exception as exc:  # every waiter learns of the failure; none is left hanging
-                log.exception("message batch of %d failed", len(batch))
-                for future in waiters:
-                    if not future.done():
-                        future.set_exception(exc)
+            except Exception as exc:
+                if len(batch) == 1:
+                    self._settle(batch[0], exc)
+                    continue
+                # One caller's bad row must not fail everyone else's: write each caller's rows on
+                # their own, so that only the caller whose rows fail learns of it.
+                log.warning("message batch of %d failed; writing its parts one by one", len(batch))
+                for part in batch:
+                    try:
+                        await self._write(part[0])
+                    except Exception as exc:
+                        self._settle(part, exc)
+                    else:
+                        self._settle(part, None)
             else:
-                for future in waiters:
-                    if not future.done():
-                        future.set_result(None)
+                for part in batch:
+                    self._settle(part, None)
+
+    @staticmethod
+    def _settle(part: tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None],
+                error: BaseException | None) -> None:
+        """Wake the caller of one queued part (every waiter learns its outcome; none is left hanging)."""
+        items, future = part
+        if error is not None:  # the type only: database errors quote the refused value, customer text
+            log.error("writing %d message row(s) failed: %s", len(items), type(error).__name__)
+        if future is None or future.done():
+            return
+        if error is None:
+            future.set_result(None)
+        else:
+            future.set_exception(error)
 
     async def _write(self, batch: list[MessageRecord | DeliveryMark]) -> None:
         rows = [[getattr(item, column) for column in COLUMNS] for item in batch if isinstance(item, MessageRecord)]

@@ -7,9 +7,10 @@ outbox. The HTTP server, `main.py chat` and the tests all go through it, so they
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
@@ -23,6 +24,7 @@ from bot.dispatcher import Dispatcher
 from bot.extension import Extension
 from bot.intents import IntentMatcher, warm_up_jieba
 from bot.outbox import Outbox
+from bot.reconcile import Reconciler
 from bot.recorder import Recorder
 from bot.router import Router
 from bot.scheduler import Scheduler
@@ -47,6 +49,7 @@ class Runtime:
     scheduler: Scheduler
     channels: dict[str, Channel] = field(default_factory=dict)
     extensions: tuple[Extension, ...] = ()
+    reconciler: Reconciler | None = None
 
     @classmethod
     async def open(
@@ -88,7 +91,22 @@ class Runtime:
         if background:
             await schedule_daily(runtime)
             runtime.scheduler.start()
+            runtime.reconciler = Reconciler(store, runtime.reconcile_hooks(), settings.reconcile_interval_s)
+            await runtime.reconciler.run_once()
+            runtime.reconciler.start()
         return runtime
+
+    def reconcile_hooks(self) -> list[Callable[[bool], Awaitable[None]]]:
+        """The daily job's own re-arming, then each area's (see `bot.reconcile`)."""
+
+        async def daily(store_lost: bool) -> None:
+            await plan_daily(self, only_if_absent=True)
+
+        hooks = [daily]
+        for extension in self.extensions:
+            if extension.reconcile is not None:
+                hooks.append(partial(extension.reconcile, self))
+        return hooks
 
     async def run_daily(self) -> None:
         """Every area's daily job, in order (`main.py daily`, and the server once a day)."""
@@ -97,6 +115,8 @@ class Runtime:
                 await extension.daily(self)
 
     async def close(self) -> None:
+        if self.reconciler is not None:
+            await self.reconciler.stop()
         await self.scheduler.stop()
         for extension in self.extensions:
             if extension.shutdown is not None:
@@ -112,15 +132,20 @@ async def schedule_daily(runtime: Runtime) -> None:
     """Run the daily jobs at DAILY_AT in the shop's time zone, on one worker, every day."""
 
     async def fire(member: str) -> None:
-        await runtime.run_daily()
-        await plan_next()
-
-    async def plan_next() -> None:
-        due = next_daily_run(runtime.clock.now(), runtime.settings.zone)
-        await runtime.scheduler.at("daily", due.date().isoformat(), due)
+        try:
+            await runtime.run_daily()
+        finally:  # a failing day must not end the daily runs
+            await plan_daily(runtime)
 
     runtime.scheduler.on("daily", fire)
-    await plan_next()
+    await plan_daily(runtime)
+
+
+async def plan_daily(runtime: Runtime, *, only_if_absent: bool = False) -> None:
+    """Arm the next daily run (named by its date, so arming it twice is one run)."""
+    due = next_daily_run(runtime.clock.now(), runtime.settings.zone)
+    arm = runtime.scheduler.ensure if only_if_absent else runtime.scheduler.at
+    await arm("daily", due.date().isoformat(), due)
 
 
 def next_daily_run(now: datetime, zone: ZoneInfo) -> datetime:

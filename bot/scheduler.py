@@ -11,11 +11,11 @@ its due time — not on a sweep measured in minutes.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from bot.background import stop_task
 from bot.clock import Clock
 from bot.store.base import Store
 
@@ -40,6 +40,11 @@ class Scheduler:
     async def at(self, kind: str, member: str, due: datetime | float) -> None:
         due_at = due.timestamp() if isinstance(due, datetime) else due
         await self.store.schedule(kind, member, due_at)
+
+    async def ensure(self, kind: str, member: str, due: datetime | float) -> bool:
+        """`at`, unless `member` is already scheduled (re-arming never moves a deadline); True when added."""
+        due_at = due.timestamp() if isinstance(due, datetime) else due
+        return await self.store.schedule_if_absent(kind, member, due_at)
 
     async def cancel(self, kind: str, member: str) -> None:
         await self.store.cancel(kind, member)
@@ -66,11 +71,20 @@ class Scheduler:
         return fired
 
     async def _run(self) -> None:
+        outage = False
         while True:
             try:
                 await self.run_due()
-            except Exception:  # the store was unreachable for a moment: try again next tick
+            except self.store.unavailable as exc:  # try again next tick; one line per outage, not per tick
+                if not outage:
+                    log.warning("scheduler paused: the store is unavailable (%s)", type(exc).__name__)
+                outage = True
+            except Exception:
                 log.exception("scheduler tick failed")
+            else:
+                if outage:
+                    log.info("scheduler resumed: the store answers again")
+                outage = False
             await self.clock.sleep(self.tick)
 
     def start(self) -> None:
@@ -79,7 +93,5 @@ class Scheduler:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await stop_task(self._task)
             self._task = None

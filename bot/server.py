@@ -15,6 +15,7 @@ from collections.abc import Callable
 from aiohttp import web
 
 from bot.config import Settings
+from bot.web.guards import server_options
 
 log = logging.getLogger("csbot.server")
 AppFactory = Callable[[Settings], web.Application]
@@ -22,7 +23,7 @@ AppFactory = Callable[[Settings], web.Application]
 
 def run_worker(make_app: AppFactory, settings: Settings, reuse_port: bool) -> None:
     web.run_app(make_app(settings), host=settings.bot_host, port=settings.bot_port, reuse_port=reuse_port,
-                print=None, access_log=None)
+                print=None, access_log=None, **server_options(settings))
 
 
 def serve(make_app: AppFactory, settings: Settings, workers: int = 1) -> int:

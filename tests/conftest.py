@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from bot.clock import FakeClock
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from tests.redis_server import RedisServer
 
 # --- time ---
 
@@ -132,3 +134,14 @@ async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+# --- a Redis of the test's own, that the test may stop ---
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -210,6 +210,14 @@ class TestStoreContract:
         assert await store.next_due("sla") is None
         assert await store.pop_due("other", now) == ["x"]
 
+    async def test_schedule_if_absent_never_moves_a_deadline(self, store: Store, clock: FakeClock) -> None:
+        now = clock.time()
+        assert await store.schedule_if_absent("daily", "d1", now + 10) is True
+        assert await store.schedule_if_absent("daily", "d1", now + 1) is False
+        assert await store.next_due("daily") == pytest.approx(now + 10)
+        assert await store.pop_due("daily", now + 10) == ["d1"]
+        assert await store.schedule_if_absent("daily", "d1", now + 20) is True, "popped: may be armed again"
+
     async def test_concurrent_pop_due_returns_each_member_once(
         self, open_stores: StoreOpener, clock: FakeClock
     ) -> None:

@@ -22,6 +22,7 @@ from aiohttp import web
 
 from bot.channels.base import Channel
 from bot.events import Inbound
+from bot.text_input import clean_text
 from bot.web.jsonbody import bad_request, dumps, read_json
 from bot.web.live import forward_events
 
@@ -129,6 +130,8 @@ def _validate(body: dict[str, Any]) -> tuple[str, str, str | None]:
     user_id, text, client_msg_id = body.get("user_id"), body.get("text"), body.get("client_msg_id")
     if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
         raise bad_request("user_id must be 1-64 letters, digits, - or _")
+    if isinstance(text, str):
+        text = clean_text(text)
     if not isinstance(text, str) or not text.strip():
         raise bad_request("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:

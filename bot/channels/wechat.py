@@ -180,7 +180,7 @@ class WeChatChannel(Channel):
         await self.deliveries.finish(lease, passive)
         if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
             runtime.recorder.note_sent(outcome.message_ids[:1])
-        if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order
+        if len(outcome.texts) > 1 and not outcome.repeat:  # the rest goes through the kf API, in order
             self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
                                             source_ids=outcome.message_ids[1:]))
         return passive
@@ -200,7 +200,7 @@ class WeChatChannel(Channel):
             return  # logged by _spawn's callback for the dispatch task
         assert self.deliveries is not None
         await self.deliveries.finish(lease, None)
-        if outcome.texts:
+        if outcome.texts and not outcome.repeat:  # a repeat's answer went out when it was first handled
             await self._runtime.outbox.send(self.name, user_id, outcome.texts, source_ids=outcome.message_ids)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

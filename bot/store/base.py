@@ -30,6 +30,18 @@ class LockTimeout(Exception):
     """The lock could not be acquired within the wait time."""
 
 
+class StoreUnavailable(Exception):
+    """The store cannot serve right now (down, or not answering); the request may be retried later.
+
+    The app answers it with 503 and `Retry-After` (bot/web/guards.py), so the web chat's page and
+    WeChat retry instead of seeing a server error.
+    """
+
+
+class StoreBusy(StoreUnavailable):
+    """Every pooled connection stayed busy for the whole wait: the store is saturated."""
+
+
 class Subscription(AsyncIterator[dict[str, Any]]):
     """What `Store.subscribe` returns: the payloads of its topics, in publishing order.
 
@@ -69,6 +81,9 @@ class Subscription(AsyncIterator[dict[str, Any]]):
 
 class Store(ABC):
     keys: KeyBuilder
+    #: What this backend raises when it cannot serve for now (besides `StoreUnavailable`): the app
+    #: answers these with 503 instead of 500.
+    unavailable: tuple[type[BaseException], ...] = (StoreUnavailable,)
 
     # --- plain values with TTL (dedupe, cached replies, leases, counters) ---
     @abstractmethod
@@ -115,6 +130,13 @@ class Store(ABC):
     @abstractmethod
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
         """Add or move a deadline."""
+
+    @abstractmethod
+    async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
+        """Add a deadline unless `member` is already scheduled (whatever its time); True when added.
+
+        Re-arming from the database uses this, so that it never moves a deadline already set.
+        """
 
     @abstractmethod
     async def cancel(self, kind: str, member: str) -> None: ...

@@ -16,5 +16,7 @@ from bot.store.redis import RedisStore
 def open_store(settings: Settings, clock: Clock) -> Store:
     """A Redis store when `settings.redis_url` is set, else a memory store; the caller closes it."""
     if settings.redis_url:
-        return RedisStore.from_url(settings.redis_url, clock, KeyBuilder(settings.redis_key_prefix))
+        return RedisStore.from_url(settings.redis_url, clock, KeyBuilder(settings.redis_key_prefix),
+                                   max_connections=settings.redis_max_connections,
+                                   pool_wait_s=settings.redis_pool_wait_s)
     return MemoryStore(clock, KeyBuilder(settings.redis_key_prefix))

@@ -168,6 +168,12 @@ class MemoryStore(Store):
             self._due_heaps[kind] = [(at, m) for m, at in self._due[kind].items()]
             heapq.heapify(self._due_heaps[kind])
 
+    async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
+        if member in self._due.get(kind, {}):
+            return False
+        await self.schedule(kind, member, due_at)
+        return True
+
     async def cancel(self, kind: str, member: str) -> None:
         members = self._due.get(kind)
         if members is not None:

@@ -11,6 +11,11 @@ injected clock (`clock.time()`), so `pop_due(kind, clock.time())` behaves the sa
 `FakeClock` does not expire them, which is why the contract tests check `PTTL` on Redis and real
 expiry on the memory store. Lock waits are real time too (redis-py polls every `lock_poll` s).
 
+Connections come from a bounded pool (`max_connections` per worker): a caller finding every
+connection busy waits up to `pool_wait_s` and then gets `StoreBusy`, which the app answers with 503
+and Retry-After instead of a server error. Pub/sub takes one connection per worker however many
+pages are open (`bot.store.redis_pubsub`).
+
 Value keys (`claim`, `get`, `set`, `delete`, `incr`) are used as given: build them with
 `store.keys(...)` so that every key carries the prefix. State, locks, deadlines and topics are
 named by the store itself.
@@ -20,15 +25,20 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import Clock
-from bot.store.base import KeyBuilder, LockTimeout, Store, Subscription
+from bot.store.base import KeyBuilder, LockTimeout, Store, StoreBusy, StoreUnavailable, Subscription
+from bot.store.redis_pubsub import PubSubHub
 
 log = logging.getLogger("csbot.store")
 
@@ -43,27 +53,62 @@ return members
 """
 
 
+#: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
+#: times, with a short back-off, before the caller sees the failure.
+RECONNECT_RETRIES = 3
+
+
 def _ms(seconds: float) -> int:
     """A TTL in whole milliseconds; Redis refuses 0, so anything shorter becomes 1 ms."""
     return max(1, round(seconds * 1000))
 
 
+class WaitingPool(BlockingConnectionPool):
+    """redis-py's blocking pool, telling a saturated pool (`StoreBusy`) from an unreachable server."""
+
+    async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().get_connection(*args, **kwargs)
+        except RedisConnectionError as exc:
+            if isinstance(exc.__cause__, TimeoutError):
+                raise StoreBusy(f"all {self.max_connections} Redis connections busy for {self.timeout} s") from exc
+            raise StoreUnavailable(f"Redis unreachable: {exc}") from exc
+
+
 class RedisStore(Store):
     lock_poll = 0.02  # seconds between attempts while waiting for a lock
+    unavailable = (StoreUnavailable, RedisConnectionError, RedisTimeoutError)
 
-    def __init__(self, client: Redis, clock: Clock, keys: KeyBuilder | None = None) -> None:
-        """`client` must be created with `decode_responses=True`; the store closes it in `close()`."""
+    def __init__(self, client: Redis, clock: Clock, keys: KeyBuilder | None = None, *,
+                 confirm_wait_s: float = 5.0) -> None:
+        """`client` must be created with `decode_responses=True`; the store closes it in `close()`.
+
+        `confirm_wait_s` bounds how long a subscriber waits for Redis to confirm its topics.
+        """
         if not client.get_encoder().decode_responses:
             raise ValueError("RedisStore needs a client created with decode_responses=True")
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
         self._pop_due = client.register_script(_POP_DUE)
+        self.hub = PubSubHub(client, confirm_wait_s)
 
     @classmethod
-    def from_url(cls, url: str, clock: Clock, keys: KeyBuilder | None = None) -> RedisStore:
-        """Connect lazily: nothing is sent until the first command (call `ping()` to check early)."""
-        return cls(Redis.from_url(url, decode_responses=True), clock, keys)
+    def from_url(
+        cls, url: str, clock: Clock, keys: KeyBuilder | None = None, *, max_connections: int = 64,
+        pool_wait_s: float = 2.0,
+    ) -> RedisStore:
+        """Connect lazily: nothing is sent until the first command (call `ping()` to check early).
+
+        A command waits up to `pool_wait_s` for a free connection, and as long for a connection or an
+        answer from Redis, before it fails.
+        """
+        pool = WaitingPool.from_url(
+            url, decode_responses=True, max_connections=max_connections, timeout=pool_wait_s,
+            socket_connect_timeout=pool_wait_s, socket_timeout=max(pool_wait_s, 5.0),
+            retry=Retry(ExponentialBackoff(cap=pool_wait_s / 2, base=0.05), RECONNECT_RETRIES),
+        )
+        return cls(Redis.from_pool(pool), clock, keys, confirm_wait_s=max(pool_wait_s, 5.0))
 
     # --- plain values ---
     async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
@@ -135,6 +180,9 @@ class RedisStore(Store):
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
         await self.client.zadd(self.keys("due", kind), {member: due_at})
 
+    async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
+        return bool(await self.client.zadd(self.keys("due", kind), {member: due_at}, nx=True))
+
     async def cancel(self, kind: str, member: str) -> None:
         await self.client.zrem(self.keys("due", kind), member)
 
@@ -150,37 +198,12 @@ class RedisStore(Store):
         await self.client.publish(self.keys("topic", topic), json.dumps(payload, ensure_ascii=False))
 
     def subscribe(self, *topics: str) -> Subscription:
-        return Subscription(self._listen(topics))
-
-    async def _listen(self, topics: tuple[str, ...]) -> AsyncGenerator[dict[str, Any] | None, None]:
-        channels = {self.keys("topic", topic) for topic in topics}
-        pubsub = self.client.pubsub()
-        try:
-            await pubsub.subscribe(*channels)
-            # SUBSCRIBE is only sent; wait for Redis to confirm every channel, keeping any message
-            # that arrives meanwhile, so that "subscribed" means a later PUBLISH reaches us.
-            early: list[str] = []
-            confirmed: set[str] = set()
-            while confirmed != channels:
-                message = await pubsub.get_message(timeout=None)
-                if message is None:
-                    continue
-                if message["type"] == "subscribe":
-                    confirmed.add(message["channel"])
-                elif message["type"] == "message":
-                    early.append(message["data"])
-            yield None
-            for data in early:
-                yield json.loads(data)
-            async for message in pubsub.listen():
-                if message["type"] == "message":
-                    yield json.loads(message["data"])
-        finally:
-            await pubsub.aclose()
+        return Subscription(self.hub.listen(self.keys("topic", topic) for topic in topics))
 
     # --- life cycle ---
     async def ping(self) -> None:
         await self.client.ping()
 
     async def close(self) -> None:
+        await self.hub.close()
         await self.client.aclose()

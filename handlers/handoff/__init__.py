@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.events import Say
 from bot.extension import Extension
 from bot.runtime import Runtime
-from handlers.handoff import api
+from handlers.handoff import api, recovery
 from handlers.handoff.chat import SCRIPTS, router
 from handlers.handoff.service import HANDOFF, Handoff
 
@@ -25,6 +25,7 @@ extension = Extension(
     scripts=(*SCRIPTS, *api.SCRIPTS),
     routes=api.ROUTES,
     startup=startup,
+    reconcile=recovery.reconcile,
     on_escalate=on_escalate,
     openapi_paths=api.OPENAPI_PATHS,
 )

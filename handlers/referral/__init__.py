@@ -33,6 +33,7 @@ extension = Extension(
     scripts=SCRIPTS,
     routes=[*pages.ROUTES, *api.ROUTES],
     startup=jobs.startup,
+    reconcile=jobs.reconcile,
     demo_data=jobs.demo_data,
     daily=jobs.daily,
     cli=add_commands,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 
+from bot.scheduler import Scheduler
 from bot.store.base import Store
 from handlers.referral.conversion import convert_from_orders
 from models.customer import Customer
@@ -27,6 +28,14 @@ DELAY = timedelta(hours=24)
 async def plan(store: Store, referral: Referral) -> None:
     """Put the deadline in the store (the scheduler's own queue), where any worker's ticker fires it."""
     await store.schedule(KIND, str(referral.id), (referral.first_visit_at + DELAY).timestamp())
+
+
+async def rearm(scheduler: Scheduler) -> None:
+    """Put back the deadline of every referral still waiting for its follow-up (after the store lost them)."""
+    have = set(await FollowUp.all().values_list("referral_id", flat=True))
+    for referral in await Referral.filter(status="visited"):
+        if referral.id not in have:
+            await scheduler.ensure(KIND, str(referral.id), referral.first_visit_at + DELAY)
 
 
 async def due(referral_id: int, *, now: datetime, zone: ZoneInfo) -> FollowUp | None:

@@ -57,11 +57,23 @@ async def startup(runtime: Runtime) -> None:
             log.info("referral sync: %d conversions", converted)
 
     async def plan_sync() -> None:
-        await runtime.scheduler.at(SYNC_KIND, "orders", runtime.clock.time() + settings.referral_sync_interval_s)
+        await runtime.scheduler.at(SYNC_KIND, "orders", next_sync(runtime))
 
     runtime.scheduler.on(followups.KIND, follow_up_due)
     runtime.scheduler.on(SYNC_KIND, sync)
     await plan_sync()
+
+
+def next_sync(runtime: Runtime) -> float:
+    return runtime.clock.time() + runtime.settings.referral_sync_interval_s
+
+
+async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+    """The order sync re-arms itself if its deadline is missing (the store lost it, or a sync failed
+    before planning the next); after a loss, follow-up deadlines come back from the referrals."""
+    await runtime.scheduler.ensure(SYNC_KIND, "orders", next_sync(runtime))
+    if store_lost:
+        await followups.rearm(runtime.scheduler)
 
 
 async def demo_data(runtime: Runtime) -> None:

@@ -16,6 +16,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.web.guards import server_options
 from handlers import EXTENSIONS
 
 
@@ -48,6 +49,7 @@ async def running_bot(
     server = TestServer(app, host="127.0.0.1")
     client = TestClient(server)
     try:
+        await server.start_server(**server_options(settings))  # the client then uses it as it is
         await client.start_server()
         yield RunningBot(server, client, app[RUNTIME])
     finally:

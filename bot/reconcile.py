@@ -1,0 +1,77 @@
+"""Re-arming deadlines and shared state from the database after the store lost its data.
+
+Deadlines (SLA clocks, the daily job, the periodic order sync) and shared state (who holds a
+conversation) live in the store. A Redis restarted without persistence comes back empty; before
+this, those deadlines stayed lost until a worker restarted. Every worker therefore runs a pass at
+start-up, before it serves, and then every `reconcile_interval_s`:
+
+- It claims a sentinel key. The key exists for as long as the store keeps its data, so a successful
+  claim means the store is new or lost everything; exactly one worker wins it and calls every
+  extension's `reconcile(runtime, store_lost=True)` to rebuild from the database what it keeps in
+  the store. Should that fail, the sentinel is dropped so that the next pass tries again.
+- Each pass, on every worker, also calls `reconcile(runtime, store_lost=False)`: recurring jobs
+  re-arm themselves if missing (`Scheduler.ensure`, which never moves a deadline already set), so
+  a job whose callback failed before planning its next run is not lost either.
+
+The interval is real time, not the injected clock: the pass watches the store, it is not a business
+deadline, and a test moving a FakeClock by days should not run thousands of passes.
+
+Production should still run Redis with AOF persistence (README): re-arming rebuilds deadlines, but
+dialogue state of conversations in progress and reply caches are not in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+
+from bot.background import stop_task
+from bot.store.base import Store
+
+log = logging.getLogger("csbot.reconcile")
+
+Hook = Callable[[bool], Awaitable[None]]
+SENTINEL_TTL_S = 10 * 365 * 24 * 3600  # "as long as the store keeps its data"
+
+
+class Reconciler:
+    def __init__(self, store: Store, hooks: Sequence[Hook], interval: float) -> None:
+        self.store = store
+        self.hooks = tuple(hooks)
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self) -> bool:
+        """One pass; True when the store had lost its data and this worker rebuilt it."""
+        sentinel = self.store.keys("store-epoch")
+        lost = await self.store.claim(sentinel, SENTINEL_TTL_S, value=uuid.uuid4().hex)
+        if lost:
+            log.warning("the store is empty (new, or restarted without persistence): re-arming from the database")
+        try:
+            for hook in self.hooks:
+                await hook(lost)
+        except BaseException:
+            if lost:
+                await self.store.delete(sentinel)
+            raise
+        return lost
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.run_once()
+            except Exception:  # the store or the database is down for now: the next pass retries
+                log.exception("reconciliation pass failed")
+
+    def start(self) -> None:
+        """Run a pass every `interval` (the caller runs the first one, at start-up)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="reconcile")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            await stop_task(self._task)
+            self._task = None

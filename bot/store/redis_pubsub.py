@@ -1,0 +1,167 @@
+"""One Redis pub/sub connection per worker, fanned out to every subscriber in the process.
+
+Each open web-chat page and agent console subscribes to its topics for as long as it is open. With
+a Redis connection per subscriber, a few hundred idle pages took every pooled connection and every
+other request failed. The hub keeps one `PubSub` connection for the worker: a topic is subscribed
+on Redis when its first local subscriber arrives and unsubscribed when its last one leaves, and one
+reader task hands each message to the local subscribers' queues.
+
+"Subscribed" keeps its meaning from `Store.subscribe`: a subscriber is let in only once Redis has
+confirmed its topics, so a message published afterwards reaches it. Redis answers SUBSCRIBE in
+order on the one connection, so a topic is confirmed once as many confirmations came back as
+SUBSCRIBEs were sent for it. After a lost connection redis-py reconnects and re-subscribes every
+topic still held; messages published while the connection was down are lost, as with any Redis
+pub/sub. A subscriber that does not keep up loses events beyond its queue rather than growing the
+worker's memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+from collections.abc import AsyncGenerator, Iterable
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.background import stop_task
+from bot.store.base import StoreUnavailable
+
+log = logging.getLogger("csbot.store")
+
+QUEUE_SIZE = 256  # events waiting for one slow subscriber before newer ones are dropped
+RECONNECT_BACKOFF_S = (0.1, 5.0)  # first and longest pause between reconnection attempts
+
+Queue = asyncio.Queue[str]
+
+
+class PubSubHub:
+    def __init__(self, client: Redis, confirm_wait_s: float) -> None:
+        self._pubsub = client.pubsub()
+        self._confirm_wait_s = confirm_wait_s
+        self._queues: dict[str, set[Queue]] = {}
+        self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent and not yet answered
+        self._confirmed: dict[str, asyncio.Future[None]] = {}  # channels awaiting their answer
+        self._commands = asyncio.Lock()  # one SUBSCRIBE/UNSUBSCRIBE at a time keeps the counts exact
+        self._reader: asyncio.Task[None] | None = None
+
+    @property
+    def channels(self) -> int:
+        """How many channels this worker is subscribed to (for tests and diagnostics)."""
+        return len(self._queues)
+
+    async def listen(self, channels: Iterable[str]) -> AsyncGenerator[dict[str, Any] | None, None]:
+        """The events generator behind `Subscription`: `None` once subscribed, then payloads."""
+        wanted = set(channels)
+        queue: Queue = asyncio.Queue(maxsize=QUEUE_SIZE)
+        await self._join(wanted, queue)
+        try:
+            yield None
+            while True:
+                yield json.loads(await queue.get())
+        finally:
+            await self._leave(wanted, queue)
+
+    async def _join(self, channels: set[str], queue: Queue) -> None:
+        async with self._commands:
+            new = sorted(channel for channel in channels if channel not in self._queues)
+            for channel in channels:
+                self._queues.setdefault(channel, set()).add(queue)
+            if new:
+                loop = asyncio.get_running_loop()
+                for channel in new:
+                    self._unconfirmed[channel] += 1
+                    self._confirmed.setdefault(channel, loop.create_future())
+                try:
+                    await self._pubsub.subscribe(*new)
+                except BaseException:
+                    self._forget(channels, queue)
+                    for channel in new:
+                        self._abandon(channel)
+                    raise
+                if self._reader is None or self._reader.done():
+                    self._reader = asyncio.create_task(self._read(), name="store-pubsub")
+            pending = [self._confirmed[channel] for channel in channels if channel in self._confirmed]
+        try:
+            async with asyncio.timeout(self._confirm_wait_s):
+                await asyncio.gather(*(asyncio.shield(future) for future in pending))
+        except BaseException as exc:
+            await self._leave(channels, queue)
+            if isinstance(exc, TimeoutError):
+                raise StoreUnavailable("Redis did not confirm a subscription in time") from exc
+            raise
+
+    def _forget(self, channels: set[str], queue: Queue) -> list[str]:
+        """Remove `queue` from `channels`; returns the channels nobody in this worker listens to now."""
+        gone = []
+        for channel in channels:
+            queues = self._queues.get(channel)
+            if queues is None:
+                continue
+            queues.discard(queue)
+            if not queues:
+                del self._queues[channel]
+                gone.append(channel)
+        return gone
+
+    async def _leave(self, channels: set[str], queue: Queue) -> None:
+        async with self._commands:
+            gone = self._forget(channels, queue)
+            if gone:
+                try:
+                    await self._pubsub.unsubscribe(*gone)
+                except RedisError as exc:  # the connection is down; its replacement re-subscribes held topics only
+                    log.warning("pub/sub unsubscribe failed: %s", type(exc).__name__)
+
+    def _answered(self, channel: str) -> None:
+        """Count one SUBSCRIBE answered; the channel is confirmed when none is outstanding."""
+        if self._unconfirmed[channel] <= 0:
+            return  # a re-subscription after a reconnect
+        self._unconfirmed[channel] -= 1
+        if self._unconfirmed[channel] == 0:
+            del self._unconfirmed[channel]
+            future = self._confirmed.pop(channel, None)
+            if future is not None and not future.done():
+                future.set_result(None)
+
+    def _abandon(self, channel: str) -> None:
+        """Un-count a SUBSCRIBE that was never sent."""
+        self._unconfirmed[channel] -= 1
+        if self._unconfirmed[channel] <= 0:
+            del self._unconfirmed[channel]
+            future = self._confirmed.pop(channel, None)
+            if future is not None:
+                future.cancel()
+
+    async def _read(self) -> None:
+        pause = RECONNECT_BACKOFF_S[0]
+        while True:
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+            except (RedisError, OSError) as exc:
+                log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
+                continue
+            pause = RECONNECT_BACKOFF_S[0]
+            if message is None:
+                continue
+            if message["type"] == "message":
+                self._deliver(message["channel"], message["data"])
+            elif message["type"] == "subscribe":
+                self._answered(message["channel"])
+
+    def _deliver(self, channel: str, data: str) -> None:
+        for queue in self._queues.get(channel, ()):
+            try:
+                queue.put_nowait(data)
+            except asyncio.QueueFull:
+                log.warning("a subscriber of %s is %d events behind; dropping one", channel, QUEUE_SIZE)
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            await stop_task(self._reader)
+        await self._pubsub.aclose()

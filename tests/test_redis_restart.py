@@ -1,0 +1,166 @@
+"""Redis restarted without persistence (issue 10, item 7): nothing answered twice, deadlines come back.
+
+Each test runs its own `redis-server` (no persistence, like the CI one) and kills it mid-test, so
+every key is gone: dedupe claims, reply caches, deadlines, who holds a conversation. The database's
+unique keys stop a retried message from being answered again, and the periodic reconciliation
+re-arms from the database what lived only in the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.store.base import Store
+from handlers.handoff.service import OFFER
+from handlers.handoff.sla import BREACH, GREET, HOLD
+from handlers.referral.jobs import SYNC_KIND
+from models.agent import Agent
+from models.conversation import Conversation
+from models.message import Message
+from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.wechat_user import PROBE_TEMPLATES, probe_router, scripts_with, wechat_bot
+from tests.redis_server import RedisServer
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def eventually(check: Callable[[], Coroutine[Any, Any, bool]], what: str) -> None:
+    """Yield to the loop (real I/O included) until `check()` holds; fail after 5 s."""
+    for _ in range(500):
+        if await check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def answering(store: Store) -> Callable[[], Coroutine[Any, Any, bool]]:
+    async def check() -> bool:
+        try:
+            await store.ping()
+        except store.unavailable:
+            return False
+        return True
+
+    return check
+
+
+async def test_wechat_retry_after_a_redis_restart_is_not_answered_again(
+    tmp_path: Path, own_redis: RedisServer
+) -> None:
+    clock, probe = FakeClock(), probe_router()
+    async with wechat_bot(tmp_path, clock=clock, routers=[probe.router], redis_url=own_redis.url,
+                          scripts_dir=scripts_with(tmp_path, PROBE_TEMPLATES)) as bot:
+        user = bot.user()
+        first = await user.say("echo:只回一次", msg_id=9001)
+        assert first.content == "只回一次"
+
+        own_redis.restart()  # the delivery's dedupe claim and cached reply are gone
+        await clock.advance(5)  # WeChat's retry (it did not get our first answer)
+        retry = await user.send(user.signed(user.text("echo:只回一次", msg_id=9001)))
+        assert retry.content == "只回一次", "the retry gets the recorded answer, as WeChat takes one per message"
+        assert probe.calls == ["echo:只回一次"], "handled once"
+        assert await Message.filter(channel="wechat", direction="in", source_id="9001").count() == 1
+        assert await Message.filter(channel="wechat", direction="out").count() == 1
+        assert bot.wechat.sent == []
+
+        assert (await user.say("echo:新消息", msg_id=9002)).content == "新消息", "new messages still answered"
+
+
+async def test_web_chat_resend_after_a_redis_restart_is_not_answered_again(
+    tmp_path: Path, own_redis: RedisServer
+) -> None:
+    async with running_bot(make_settings(tmp_path, redis_url=own_redis.url), clock=FakeClock()) as bot:
+        body = {"user_id": "phone-1", "text": "什么时候发货呀", "client_msg_id": "m-1"}
+        first = await bot.client.post("/api/webchat/messages", json=body)
+        assert first.status == 200 and (await first.json())["replies"]
+        answered = await Message.filter(direction="out").count()
+
+        own_redis.restart()
+        again = await bot.client.post("/api/webchat/messages", json=body)
+        assert again.status == 200
+        assert (await again.json())["replies"] == (await first.json())["replies"]
+        assert await Message.filter(direction="out").count() == answered
+
+
+async def test_recurring_deadlines_are_rearmed_by_the_periodic_pass(tmp_path: Path, own_redis: RedisServer) -> None:
+    clock = FakeClock()
+    settings = make_settings(tmp_path, redis_url=own_redis.url, reconcile_interval_s=0.05)  # real seconds
+    async with running_bot(settings, clock=clock) as bot:
+        store = bot.runtime.store
+        assert await store.next_due("daily") is not None
+        assert await store.next_due(SYNC_KIND) is not None
+
+        own_redis.restart()  # the worker's next pass notices, with no restart of ours
+
+        async def rearmed() -> bool:
+            return await store.next_due("daily") is not None and await store.next_due(SYNC_KIND) is not None
+
+        await eventually(rearmed, "the deadlines to be re-armed")
+        assert await bot.runtime.reconciler.run_once() is False, "rebuilt once, not on every pass"
+
+
+async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
+    tmp_path: Path, own_redis: RedisServer
+) -> None:
+    clock = FakeClock()
+    async with running_bot(make_settings(tmp_path, redis_url=own_redis.url), clock=clock) as bot:
+        runtime, store = bot.runtime, bot.runtime.store
+        now = clock.now()
+        agent = await Agent.create(name="小李", password_hash="-", presence="online", created_at=now)
+        held, queued = [await runtime.recorder.identify("webchat", user) for user in ("held", "queued")]
+        await Conversation.filter(id=held.conversation_id).update(
+            status="handoff", assignee_id=agent.id, assigned_at=now, waiting_since=now)
+        await Conversation.filter(id=queued.conversation_id).update(status="queued", queued_at=now)
+
+        own_redis.restart()
+        await eventually(answering(store), "Redis to answer again")
+        assert await runtime.reconciler.run_once() is True
+
+        assert await store.get(store.keys("handoff", "webchat:held")) is not None
+        assert await store.get(store.keys("handoff", "webchat:queued")) is not None
+        settings = runtime.settings
+        first = now.timestamp() + settings.sla_first_response_s - settings.sla_hold_margin_s
+        reply = now.timestamp() + settings.sla_reply_s
+        assert await store.next_due(GREET) == pytest.approx(first)
+        assert await store.next_due(HOLD) == pytest.approx(reply - settings.sla_hold_margin_s)
+        assert await store.next_due(BREACH) == pytest.approx(reply)
+        assert await store.next_due(OFFER) == pytest.approx(
+            (now + timedelta(seconds=settings.queue_offer_message_after_s)).timestamp())
+
+        # The re-armed greeting fires on time: the customer is greeted on the agent's behalf.
+        async with bot.client.ws_connect("/ws/webchat?user_id=held") as page:
+            await clock.advance(settings.sla_first_response_s)
+            await runtime.scheduler.run_due()
+            greeting = await asyncio.wait_for(page.receive_json(), 5)
+        assert "小李" in greeting["text"]
+
+
+async def test_scheduler_outage_is_one_log_line_not_one_per_tick(
+    tmp_path: Path, own_redis: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, "csbot.scheduler")
+    clock = FakeClock()
+    settings = make_settings(tmp_path, redis_url=own_redis.url, redis_pool_wait_s=0.2)
+    async with running_bot(settings, clock=clock) as bot:
+        own_redis.stop()
+        for _ in range(4):
+            await clock.advance(bot.runtime.scheduler.tick)
+            await asyncio.sleep(0.3)  # each tick's store call fails after its connect timeout
+        paused = [r for r in caplog.records if r.name == "csbot.scheduler" and "paused" in r.getMessage()]
+        assert len(paused) == 1
+        assert not [r for r in caplog.records if r.name == "csbot.scheduler" and r.levelname == "ERROR"]
+        own_redis.start()
+        for _ in range(50):
+            await clock.advance(bot.runtime.scheduler.tick)
+            await asyncio.sleep(0.02)
+            if "scheduler resumed" in caplog.text:
+                break
+        assert "scheduler resumed" in caplog.text

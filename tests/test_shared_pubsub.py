@@ -1,0 +1,115 @@
+"""Idle web-chat pages must not take the server down (issue 10, item 1).
+
+Every open page holds a WebSocket subscribed to its visitor's topic. With a Redis connection per
+socket, the pool (100 per worker) ran out after about a hundred pages and every further request got
+a server error. Against the real app and a real Redis, several hundred idle pages stay connected
+while other customers chat, a message published to one page reaches it, and the worker's Redis
+connections stay few.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector
+
+from bot.clock import FakeClock
+from bot.store.base import KeyBuilder
+from bot.store.redis import RedisStore
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.redis_server import RedisServer
+
+IDLE_PAGES = 300
+
+
+async def open_page(pages: ClientSession, bot: RunningBot, user_id: str) -> ClientWebSocketResponse:
+    return await pages.ws_connect(bot.url(f"/ws/webchat?user_id={user_id}"))
+
+
+def pooled_connections(store: RedisStore) -> int:
+    pool = store.client.connection_pool
+    return len(pool._in_use_connections) + len(pool._available_connections)
+
+
+async def test_hundreds_of_idle_pages_leave_the_chat_working(tmp_path: Path, redis_url: str) -> None:
+    async with running_bot(make_settings(tmp_path, redis_url=redis_url), clock=FakeClock()) as bot:
+        store = bot.runtime.store
+        assert isinstance(store, RedisStore)
+        visitors = [f"idle-{uuid.uuid4().hex[:12]}" for _ in range(IDLE_PAGES)]
+        async with ClientSession(connector=TCPConnector(limit=0)) as browsers, AsyncExitStack() as pages:
+            sockets = []
+            for batch in range(0, IDLE_PAGES, 50):
+                opened = await asyncio.gather(*(open_page(browsers, bot, user)
+                                                for user in visitors[batch:batch + 50]))
+                for ws in opened:
+                    sockets.append(await pages.enter_async_context(ws))
+            assert store.hub.channels == IDLE_PAGES
+            assert pooled_connections(store) <= bot.runtime.settings.redis_max_connections
+
+            # Other customers still chat, concurrently.
+            answers = await asyncio.gather(*(
+                bot.client.post("/api/webchat/messages", json={"user_id": f"active-{n}", "text": "什么时候发货呀"})
+                for n in range(20)
+            ))
+            assert [answer.status for answer in answers] == [200] * 20
+
+            # A message for one idle page (an agent's reply) reaches that page and no other.
+            target = 137
+            await bot.runtime.channels["webchat"].push(visitors[target], "您好，这里是人工客服")
+            received = await asyncio.wait_for(sockets[target].receive(), 5)
+            assert json.loads(received.data) == {"text": "您好，这里是人工客服"}
+            for ws in (sockets[0], sockets[-1]):
+                try:
+                    extra = await asyncio.wait_for(ws.receive(), 0.05)
+                except TimeoutError:
+                    continue
+                raise AssertionError(f"another page received {extra.data!r}")
+        # Pages closed: the worker unsubscribes their topics.
+        for _ in range(100):
+            if store.hub.channels == 0:
+                break
+            await asyncio.sleep(0.02)
+        assert store.hub.channels == 0
+
+
+async def test_subscribers_share_one_connection_and_come_and_go_safely(redis_url: str) -> None:
+    """Many subscribers of one topic joining and leaving at once never lose the ones that stay."""
+    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:10]}"))
+    try:
+        async with store.subscribe("t") as staying:
+
+            async def visit() -> None:
+                async with store.subscribe("t", "u"):
+                    await asyncio.sleep(0)
+
+            await asyncio.gather(*(visit() for _ in range(50)))
+            assert store.hub.channels == 1
+            assert pooled_connections(store) <= 2  # the hub's, and at most one for commands
+            await store.publish("t", {"n": 1})
+            assert await asyncio.wait_for(anext(staying), 5) == {"n": 1}
+        assert store.hub.channels == 0
+    finally:
+        await store.close()
+
+
+async def test_subscription_survives_a_redis_restart(own_redis: RedisServer) -> None:
+    store = RedisStore.from_url(own_redis.url, FakeClock(), pool_wait_s=0.5)
+    try:
+        async with store.subscribe("page") as events:
+            own_redis.restart()
+
+            heard = asyncio.ensure_future(anext(events))
+            for attempt in range(200):  # the hub reconnects and re-subscribes with a back-off
+                try:
+                    await store.publish("page", {"attempt": attempt})
+                except store.unavailable:
+                    pass
+                if (await asyncio.wait([heard], timeout=0.05))[0]:
+                    break
+            assert "attempt" in heard.result()
+    finally:
+        await store.close()
