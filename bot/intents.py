@@ -134,6 +134,7 @@ class IntentMatcher:
         self._order_patterns = compile_order_patterns(order_patterns)
         self.blend = blend or Blend()
         self.threshold = threshold
+        self._example_counts = {intent: len(texts) for intent, texts in examples.items()}
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
         self._model = self._trained_model(labelled, synonyms, order_patterns, model_cache)
@@ -210,18 +211,25 @@ class IntentMatcher:
             model_cache=model_cache,
         )
 
-    def learn(self, examples: Iterable[tuple[str, str]]) -> int:
-        """Add labelled messages (the shop's learned examples) to the model now; returns how many.
+    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = ()) -> int:
+        """Add labelled messages (the shop's learned examples) to the model now, after forgetting
+        `forget` (earlier labels of relabelled messages); returns how many were added.
 
         Intents this matcher does not know are skipped. Remembered decisions are forgotten."""
+        for text, intent in forget:
+            if intent in self._model.intents:
+                self._model.remove(self._ngrams(text), intent)
         count = 0
         for text, intent in examples:
             if intent in self._model.intents:
                 self._model.add(self._ngrams(text), intent)
                 count += 1
-        if count:
-            self.classify.cache_clear()  # type: ignore[attr-defined]
+        self.classify.cache_clear()  # type: ignore[attr-defined]
         return count
+
+    def example_counts(self) -> dict[str, int]:
+        """Examples per intent written in intents.yaml."""
+        return dict(self._example_counts)
 
     def signals(self, text: str) -> tuple[Sequence[float], str, float] | None:
         """The model's log-likelihoods and the rules' intent and score (None when no words remain)."""
