@@ -227,6 +227,11 @@ class IntentMatcher:
         self.classify.cache_clear()  # type: ignore[attr-defined]
         return count
 
+    def forget_decisions(self) -> None:
+        """Drop every remembered decision (benchmarks measure messages seen for the first time)."""
+        self.classify.cache_clear()  # type: ignore[attr-defined]
+        self._decide_cached.cache_clear()
+
     def example_counts(self) -> dict[str, int]:
         """Examples per intent written in intents.yaml."""
         return dict(self._example_counts)
