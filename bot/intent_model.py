@@ -73,36 +73,36 @@ class NaiveBayes:
         }
         self._renormalise()
 
-    def add(self, feats: set[str], intent: str) -> None:
-        """Learn one more example in place."""
-        c = self._count(feats, intent)
+    def add(self, feats: set[str], intent: str, weight: int = 1) -> None:
+        """Learn one more example in place, counted `weight` times."""
+        c = self._count(feats, intent, weight)
         for f in feats:
             self._weights.setdefault(f, {})[c] = math.log1p(self._counts[f][c] / self._alpha)
         self._renormalise()
 
-    def remove(self, feats: set[str], intent: str) -> None:
-        """Forget one example learned before (an agent relabelled it)."""
+    def remove(self, feats: set[str], intent: str, weight: int = 1) -> None:
+        """Forget an example learned before with this weight (an agent relabelled it)."""
         c = self._index[intent]
         for f in feats:
             by_class = self._counts.get(f)
             if not by_class or c not in by_class:
                 continue
-            by_class[c] -= 1
+            by_class[c] = max(0, by_class[c] - weight)
+            self._totals[c] -= weight
             if by_class[c]:
                 self._weights[f][c] = math.log1p(by_class[c] / self._alpha)
             else:
                 del by_class[c], self._weights[f][c]
                 if not by_class:
                     del self._counts[f], self._weights[f]
-            self._totals[c] -= 1
         self._renormalise()
 
-    def _count(self, feats: set[str], intent: str) -> int:
+    def _count(self, feats: set[str], intent: str, weight: int = 1) -> int:
         c = self._index[intent]
         for f in feats:
             by_class = self._counts[f]
-            by_class[c] = by_class.get(c, 0) + 1
-        self._totals[c] += len(feats)
+            by_class[c] = by_class.get(c, 0) + weight
+        self._totals[c] += len(feats) * weight
         return c
 
     def _renormalise(self) -> None:

@@ -54,6 +54,8 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when bui
 DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
+LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
+LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
@@ -135,6 +137,7 @@ class IntentMatcher:
         self.blend = blend or Blend()
         self.threshold = threshold
         self._example_counts = {intent: len(texts) for intent, texts in examples.items()}
+        self._learned_texts: dict[str, str] = {}  # canonical text of a learned example -> its intent
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
         self._model = self._trained_model(labelled, synonyms, order_patterns, model_cache)
@@ -215,14 +218,19 @@ class IntentMatcher:
         """Add labelled messages (the shop's learned examples) to the model now, after forgetting
         `forget` (earlier labels of relabelled messages); returns how many were added.
 
-        Intents this matcher does not know are skipped. Remembered decisions are forgotten."""
+        The shop's own examples weigh LEARNED_WEIGHT written ones: they are its customers' words.
+        A message whose words are exactly those of a learned example gets that example's intent
+        (a person said so) with LEARNED_CONFIDENCE. Intents this matcher does not know are skipped.
+        Remembered decisions are forgotten."""
         for text, intent in forget:
             if intent in self._model.intents:
-                self._model.remove(self._ngrams(text), intent)
+                self._model.remove(self._ngrams(text), intent, LEARNED_WEIGHT)
+                self._learned_texts.pop(self._canon_text(text), None)
         count = 0
         for text, intent in examples:
             if intent in self._model.intents:
-                self._model.add(self._ngrams(text), intent)
+                self._model.add(self._ngrams(text), intent, LEARNED_WEIGHT)
+                self._learned_texts[self._canon_text(text)] = intent
                 count += 1
         self.classify.cache_clear()  # type: ignore[attr-defined]
         return count
@@ -245,8 +253,11 @@ class IntentMatcher:
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
         return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence
 
+    def _canon_text(self, text: str) -> str:
+        return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
+
     def _ngrams(self, text: str) -> set[str]:
-        return ngrams(self._analyzer.canon(split_numbers(text, self._order_patterns)[2]))
+        return ngrams(self._canon_text(text))
 
     def _decision(self, intent: str, confidence: float) -> str:
         return intent if confidence >= self.threshold and confidence > 0 else UNKNOWN
@@ -257,7 +268,9 @@ class IntentMatcher:
         order_no, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
         intent, confidence = UNKNOWN, 0.0
-        if canon:
+        if canon in self._learned_texts:
+            intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
+        elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             scores = self._model.log_scores(ngrams(canon))
             intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence)
