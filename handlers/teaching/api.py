@@ -29,7 +29,9 @@ def label_key(intent: str) -> str:
     return "intent_labels." + intent.replace(".", "_")
 
 
-SCRIPTS = tuple(spec(label_key(intent)) for intent in (
+PANEL_TEXTS = ("open", "title", "hint", "guess", "asked", "handled", "confirm", "correct", "saved", "empty", "error",
+               "close")
+SCRIPTS = tuple(spec("teach_console." + name) for name in PANEL_TEXTS) + tuple(spec(label_key(intent)) for intent in (
     "greeting", "thanks", "goodbye", "human", "complaint", "after_sales.return", "after_sales.exchange",
     "after_sales.refund", "after_sales.damaged", "after_sales.missing", "after_sales.progress",
     "logistics.track", "logistics.extend", "shipping.when", "address.change", "product.consult",
@@ -41,10 +43,13 @@ SCRIPTS = tuple(spec(label_key(intent)) for intent in (
 async def get_labels(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     templates = runtime.templates
-    return web.json_response({"intents": [
-        {"name": intent, "label": templates.render(label_key(intent)) if label_key(intent) in templates else intent}
-        for intent in runtime.matcher.intents
-    ]})
+    return web.json_response({
+        "intents": [
+            {"name": intent, "label": templates.render(label_key(intent)) if label_key(intent) in templates else intent}
+            for intent in runtime.matcher.intents
+        ],
+        "texts": {name: templates.render("teach_console." + name) for name in PANEL_TEXTS},
+    })
 
 
 @require()
