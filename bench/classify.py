@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installing the project
 
-from bot.intent_eval import cross_validate, format_table, read_rows, threshold_table  # noqa: E402
+from bot.intent_eval import cross_validate, format_table, read_rows, score, threshold_table  # noqa: E402
 from bot.intents import TRAINING_FILE, IntentMatcher, warm_up_jieba  # noqa: E402
 
 YAML = ROOT / "scripts_zh" / "intents.yaml"
@@ -82,11 +82,7 @@ def main() -> None:
     if args.cv:
         training = read_rows(YAML.parent / TRAINING_FILE)
         records = cross_validate(YAML, training)
-        scored = []
-        for r in records:
-            intent, probability, agree = matcher.blend.combine(matcher.intents, r.log_scores, r.rule_intent,
-                                                               r.rule_confidence)
-            scored.append((intent, matcher.blend.calibrate(probability, agree), r.gold))
+        scored = score(matcher.blend, matcher.intents, records)
         print(f"\ncross-validation of {TRAINING_FILE} by phrase group ({len(records)} messages):")
         print(format_table(threshold_table(scored)))
         texts = texts or [r.text for r in training]

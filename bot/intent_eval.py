@@ -70,13 +70,24 @@ def cross_validate(yaml_path: Path, rows: Sequence[Row], folds: int = FOLDS, see
     return records
 
 
-def calibrate(yaml_path: Path) -> Blend:
-    """Fit the blend and the confidence curve on cross-validation and save them beside the yaml."""
+def calibrate(yaml_path: Path) -> tuple[Blend, list[Outcome]]:
+    """Fit the blend and the confidence curve on cross-validation and save them beside the yaml;
+    also the cross-validated outcomes per threshold with them."""
     rows = read_rows(yaml_path.parent / TRAINING_FILE)
-    matcher = IntentMatcher.from_yaml(yaml_path, training=[], model_cache=None)
-    blend = fit(matcher.intents, cross_validate(yaml_path, rows), data_hash(yaml_path))
+    intents = IntentMatcher.from_yaml(yaml_path, training=[], model_cache=None).intents
+    records = cross_validate(yaml_path, rows)
+    blend = fit(intents, records, data_hash(yaml_path))
     blend.save(yaml_path.parent / CALIBRATION_FILE)
-    return blend
+    return blend, threshold_table(score(blend, intents, records))
+
+
+def score(blend: Blend, intents: Sequence[str], records: Iterable[Record]) -> list[tuple[str, float, str]]:
+    """(intent, calibrated confidence, gold) of each record under `blend`."""
+    scored = []
+    for r in records:
+        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence)
+        scored.append((intent, blend.calibrate(probability, agree), r.gold))
+    return scored
 
 
 @dataclass(frozen=True, slots=True)
