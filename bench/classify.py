@@ -6,11 +6,13 @@ budget shared with the network and the agents, so classification must stay well 
 millisecond; and the threshold must trade questions for wrong answers, which the table shows.
 
 Run from the repository root:
-    .venv/bin/python bench/classify.py [--holdout PATH] [--cv] [--rounds N]
+    .venv/bin/python bench/classify.py [--holdout PATH] [--cv] [--shop PATH [--learn N]] [--rounds N]
 `--holdout` (default tests/data/holdout_independent.tsv: messages written by another author without
 looking at the training corpus; never trained on) is a TSV with a header, text TAB intent. `--cv`
 also prints the table for 5-fold cross-validation of the training corpus by phrase group (about a
-minute). Latency is measured with every cache cleared before each message: no message is ever
+minute). `--shop` takes one shop's labelled messages (same format): the first N (default 200) are
+learned as that shop's examples, and the table for the rest is printed before and after, with the
+time learning took. Latency is measured with every cache cleared before each message: no message is ever
 answered from a cache keyed by its own text.
 """
 
@@ -51,10 +53,30 @@ def _report(label: str, samples: list[int]) -> None:
           f"max {samples[-1] / 1000:.0f} us")
 
 
+def _shop(path: Path, count: int) -> None:
+    """The shop's other messages before and after learning `count` of its labelled ones."""
+    rows = read_rows(path)
+    learned, rest = rows[:count], rows[count:]
+    matcher = IntentMatcher.from_yaml(YAML)
+
+    def table() -> str:
+        return format_table(threshold_table(
+            (m.intent, m.confidence, r.intent) for r in rest for m in [matcher.classify(r.text)]))
+
+    print(f"\n{path}: {len(rest)} messages after the first {len(learned)}, before learning:")
+    print(table())
+    started = time.perf_counter()
+    matcher.learn([(r.text, r.intent) for r in learned])
+    print(f"learned {len(learned)} in {time.perf_counter() - started:.2f} s; after learning:")
+    print(table())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--holdout", type=Path, default=DEFAULT_HOLDOUT)
     parser.add_argument("--cv", action="store_true", help="also cross-validate the training corpus")
+    parser.add_argument("--shop", type=Path, help="one shop's labelled messages: learn the first N, measure the rest")
+    parser.add_argument("--learn", type=int, default=200, help="how many of --shop to learn")
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds over the messages")
     args = parser.parse_args()
 
@@ -86,6 +108,9 @@ def main() -> None:
         print(f"\ncross-validation of {TRAINING_FILE} by phrase group ({len(records)} messages):")
         print(format_table(threshold_table(scored)))
         texts = texts or [r.text for r in training]
+
+    if args.shop:
+        _shop(args.shop, args.learn)
 
     if texts:
         print()

@@ -7,7 +7,8 @@ each worker's listener applies it; the worker that made it applied it already an
 publication. At start-up each worker loads every stored example.
 
 Learning is counting (bot/intent_model.py), but a thousand messages still take a few hundred
-milliseconds of normalisation, so it runs in chunks that give the event loop back in between.
+milliseconds of PII stripping and normalisation, so both run in chunks that give the event loop
+back in between.
 """
 
 from __future__ import annotations
@@ -113,17 +114,25 @@ class LearnedExamples:
         replaces the earlier label. All rows are written in one transaction."""
         now = self.clock.now()
         cleaned: dict[str, Labelled] = {}
-        for item in items:
+        for n, item in enumerate(items, start=1):
             text = self.clean(item.text)
             if text:
                 cleaned[digest(text)] = Labelled(text, item.intent, item.guess)  # the last label wins
+            if n % CHUNK == 0:
+                await asyncio.sleep(0)
         learn: list[tuple[str, str]] = []
         forget: list[tuple[str, str]] = []
         unchanged = 0
         async with in_transaction():
-            existing = {row.digest: row for row in await LearnedExample.filter(digest__in=list(cleaned))}
+            keys = list(cleaned)
+            existing = {}
+            for start in range(0, len(keys), CHUNK):
+                existing.update({row.digest: row for row in await LearnedExample.filter(
+                    digest__in=keys[start : start + CHUNK])})
             new_rows = []
-            for key, item in cleaned.items():
+            for n, (key, item) in enumerate(cleaned.items(), start=1):
+                if n % CHUNK == 0:
+                    await asyncio.sleep(0)
                 row = existing.get(key)
                 if row is None:
                     new_rows.append(LearnedExample(text=item.text, digest=key, intent=item.intent, source=source,
@@ -136,8 +145,8 @@ class LearnedExamples:
                     learn.append((item.text, item.intent))
                     await LearnedExample.filter(id=row.id).update(intent=item.intent, source=source, agent=agent,
                                                                   guess=item.guess, updated_at=now)
-            if new_rows:
-                await LearnedExample.bulk_create(new_rows)
+            for start in range(0, len(new_rows), CHUNK):
+                await LearnedExample.bulk_create(new_rows[start : start + CHUNK])
         if learn:
             await self._apply(learn, forget)
             await self.store.publish(TOPIC, {"origin": self._origin, "learn": learn, "forget": forget})
