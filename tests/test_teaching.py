@@ -271,3 +271,20 @@ async def test_teach_api_rejects_bad_input(tmp_path) -> None:
         response = await bot.client.post("/api/intents/teach", headers=headers, data="not json")
         assert response.status == 400
         assert await LearnedExample.all().count() == 0
+
+
+async def test_review_lists_messages_of_conversations_a_person_handled(tmp_path) -> None:
+    async with running_bot(make_settings(tmp_path, staffed_hours="00:00-24:00")) as bot:
+        agent = await create_agent("amy", "agent", "secret-pass-123")
+        headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
+        response = await bot.client.post("/api/agent/presence", json={"presence": "online"}, headers=headers)
+        assert response.status == 200
+        for text in ("转人工", "那个杯子是保温的吗"):
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": text})
+            assert response.status == 200
+        review = await (await bot.client.get("/api/intents/review", headers=headers)).json()
+        handled = {i["text"]: i for i in review["items"]}
+        assert "那个杯子是保温的吗" in handled and handled["那个杯子是保温的吗"]["asked"] is False
+        assert handled["那个杯子是保温的吗"]["guess"] == bot.runtime.matcher.classify("那个杯子是保温的吗").intent
+        document = await (await bot.client.get("/api/openapi.json")).json()
+        assert {"/api/intents/labels", "/api/intents/review", "/api/intents/teach"} <= set(document["paths"])

@@ -31,4 +31,5 @@ extension = Extension(
     startup=startup,
     shutdown=shutdown,
     cli=cli.register,
+    openapi_paths=api.OPENAPI_PATHS,
 )

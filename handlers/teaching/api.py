@@ -98,3 +98,25 @@ ROUTES = [
     web.get("/api/intents/review", get_review),
     web.post("/api/intents/teach", post_teach),
 ]
+
+_ERRORS = {"401": {"description": "not logged in"}}
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/intents/labels": {"get": {
+        "summary": "Intent names with their Chinese labels, and the teach panel's texts (scripts_zh)",
+        "responses": {"200": {"description": "ok"}, **_ERRORS},
+    }},
+    "/api/intents/review": {"get": {
+        "summary": "Recent customer messages the bot asked about or a person handled, not yet labelled, "
+                   "with the bot's guess (intent, confidence, decision)",
+        "responses": {"200": {"description": "ok"}, **_ERRORS},
+    }},
+    "/api/intents/teach": {"post": {
+        "summary": "Confirm or correct the intent of a customer message: stored as a learned example (PII "
+                   "stripped) and learned by every worker at once",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["message_id", "intent"],
+            "properties": {"message_id": {"type": "integer"}, "intent": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "ok"}, "400": {"description": "unknown intent or bad body"},
+                      "404": {"description": "no such customer message"}, **_ERRORS},
+    }},
+}
