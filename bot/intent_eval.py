@@ -30,10 +30,13 @@ class Row:
 
 
 def read_rows(path: Path) -> list[Row]:
-    """Rows of a labelled TSV with a header (text, intent[, group]); no group = its own group."""
+    """Rows of a labelled TSV (text, intent[, group]; a first line `text<TAB>intent...` is a header);
+    a row without a group is its own group."""
     rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         cols = line.split("\t")
+        if n == 1 and cols[:2] == ["text", "intent"]:
+            continue
         if len(cols) >= 2 and cols[0].strip():
             rows.append(Row(cols[0], cols[1], cols[2] if len(cols) > 2 else f"line{n}"))
     return rows

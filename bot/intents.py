@@ -54,6 +54,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when bui
 DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
+_MODEL_CACHE_KEEP = 3  # cached models kept (the newest)
 LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
@@ -175,6 +176,9 @@ class IntentMatcher:
                 partial = path.with_suffix(".partial")
                 partial.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
                 partial.replace(path)
+                stale = sorted(cache_dir.glob("intent-model-*.pickle"), key=lambda p: p.stat().st_mtime)
+                for old in stale[:-_MODEL_CACHE_KEEP]:  # models of data edited since
+                    old.unlink(missing_ok=True)
             except OSError as exc:
                 log.warning("intent model cache %s not written (%s)", path, exc)
         return model
@@ -268,7 +272,7 @@ class IntentMatcher:
         order_no, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
         intent, confidence = UNKNOWN, 0.0
-        if canon in self._learned_texts:
+        if canon and canon in self._learned_texts:
             intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
