@@ -3,7 +3,9 @@
 The combination is a softmax over the model's per-intent log-likelihoods (divided by a
 temperature), plus a bonus for the intent the keyword rules chose, in proportion to the rules' own
 score. Business rules get one weight and greeting/thanks/goodbye rules another (much smaller), so
-"你好 我地址填错了能改吗" is decided by its business part. When a strong keyword (rule score 0.7 or
+"你好 我地址填错了能改吗" is decided by its business part; in a short message (SHORT_MESSAGE
+characters or fewer: "你好", "谢谢亲") nothing else competes, so a greeting/thanks/goodbye rule
+weighs as much as a business one. When a strong keyword (rule score 0.7 or
 more) names an intent that comes first in the taxonomy's order (human > complaint > after_sales.* >
 logistics.*), it wins over the model: "东西碎了，快递到哪查" is about the damage.
 
@@ -31,6 +33,7 @@ SOCIAL = frozenset({"greeting", "thanks", "goodbye"})
 _SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7, "unknown": 8}
 BUSINESS_RANK = 4  # ranks below this number are business intents
 _PRECEDENCE_CONFIDENCE = 0.7  # a rule score from a strong keyword
+SHORT_MESSAGE = 6  # characters (spaces apart) of a message too short to hold more than its keyword
 
 
 def rank(intent: str) -> int:
@@ -56,6 +59,7 @@ class Record:
     log_scores: Sequence[float]
     rule_intent: str
     rule_confidence: float
+    short: bool
     gold: str
 
 
@@ -71,12 +75,13 @@ class Blend:
     data_hash: str = ""
 
     def combine(
-        self, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str, rule_confidence: float
+        self, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str, rule_confidence: float,
+        short: bool = False,
     ) -> tuple[str, float, bool]:
         """The winning intent, its softmax probability, and whether the rules chose it too."""
         logits = [s / self.temperature for s in log_scores]
         if rule_confidence > 0 and rule_intent in intents:
-            weight = self.social_rule_weight if rule_intent in SOCIAL else self.rule_weight
+            weight = self.social_rule_weight if rule_intent in SOCIAL and not short else self.rule_weight
             logits[intents.index(rule_intent)] += weight * rule_confidence
         top = max(range(len(logits)), key=logits.__getitem__)
         if (rule_confidence >= _PRECEDENCE_CONFIDENCE and rank(rule_intent) < min(BUSINESS_RANK, rank(intents[top]))
@@ -120,7 +125,7 @@ def fit(intents: Sequence[str], records: Sequence[Record], data_hash: str = "") 
         for rule_weight in _RULE_WEIGHTS:
             for social in _SOCIAL_RULE_WEIGHTS:
                 blend = Blend(temperature, rule_weight, social)
-                right = sum(blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence)[0] == r.gold
+                right = sum(blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)[0] == r.gold
                             for r in records)
                 if best is None or right > best[0]:
                     best = (right, blend)
@@ -128,7 +133,7 @@ def fit(intents: Sequence[str], records: Sequence[Record], data_hash: str = "") 
     blend = best[1]
     points: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for r in records:
-        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence)
+        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)
         points[agree].append((probability, 1.0 if intent == r.gold else 0.0))
     return Blend(blend.temperature, blend.rule_weight, blend.social_rule_weight, isotonic(points[True]),
                  isotonic(points[False]), data_hash)

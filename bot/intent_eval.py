@@ -88,7 +88,7 @@ def score(blend: Blend, intents: Sequence[str], records: Iterable[Record]) -> li
     """(intent, calibrated confidence, gold) of each record under `blend`."""
     scored = []
     for r in records:
-        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence)
+        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)
         scored.append((intent, blend.calibrate(probability, agree), r.gold))
     return scored
 

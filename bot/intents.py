@@ -43,7 +43,7 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
-from bot.intent_calibration import BUSINESS_RANK, SOCIAL, Blend, rank
+from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NaiveBayes, ngrams
 
@@ -248,14 +248,15 @@ class IntentMatcher:
         """Examples per intent written in intents.yaml."""
         return dict(self._example_counts)
 
-    def signals(self, text: str) -> tuple[Sequence[float], str, float] | None:
-        """The model's log-likelihoods and the rules' intent and score (None when no words remain)."""
+    def signals(self, text: str) -> tuple[Sequence[float], str, float, bool] | None:
+        """The model's log-likelihoods, the rules' intent and score, and whether the message is short
+        (None when no words remain)."""
         _, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
         if not canon:
             return None
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-        return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence
+        return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
 
     def _canon_text(self, text: str) -> str:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
@@ -277,7 +278,8 @@ class IntentMatcher:
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             scores = self._model.log_scores(ngrams(canon))
-            intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence)
+            intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
+                                                            _short(canon))
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
@@ -331,6 +333,10 @@ class IntentMatcher:
         support = min(1.0, support_sim / _FULL_SUPPORT_SIM)
         base = _STRONG_BASE if strong else _WEAK_BASE
         return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
+
+
+def _short(canon: str) -> bool:
+    return len(canon) - canon.count(" ") <= SHORT_MESSAGE
 
 
 def _negated(canon: str, start: int) -> bool:
