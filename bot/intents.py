@@ -54,7 +54,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when bui
 DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
-_MODEL_CACHE_KEEP = 3  # cached models kept (the newest)
+_MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
 LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
@@ -141,7 +141,7 @@ class IntentMatcher:
         self._learned_texts: dict[str, str] = {}  # canonical text of a learned example -> its intent
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
-        self._model = self._trained_model(labelled, synonyms, order_patterns, model_cache)
+        self._model = self._trained_model(labelled, synonyms, model_cache)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones.
         self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
@@ -149,8 +149,7 @@ class IntentMatcher:
         self.classify = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
 
     def _trained_model(
-        self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], order_patterns: Sequence[str] | None,
-        cache_dir: Path | None,
+        self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], cache_dir: Path | None
     ) -> NaiveBayes:
         """The model fitted on `labelled`, from `cache_dir` when the same data was fitted before.
 
@@ -158,7 +157,8 @@ class IntentMatcher:
         of everything the fit depends on, keeps start-up short. It is our own file in our own data
         directory, so pickle is safe here; a cache that cannot be read or written is only slower."""
         key = hashlib.sha256(
-            repr((MODEL_VERSION, self.intents, sorted(synonyms.items()), order_patterns, labelled)).encode()
+            repr((MODEL_VERSION, self.intents, sorted(synonyms.items()), [p.pattern for p in self._order_patterns],
+                  labelled)).encode()
         ).hexdigest()[:24]
         path = cache_dir / f"intent-model-{key}.pickle" if cache_dir else None
         if path is not None and path.exists():
