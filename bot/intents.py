@@ -13,11 +13,12 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
-Confidence: a keyword decision scores 0.7-0.95 (weak keywords 0.6-0.85, 0.1 less when several
-intents of the winning tier had keywords); a similarity decision scores from the best similarity
-and its margin over the runner-up intent, so vague or off-topic text stays below the dispatcher's
-0.5. Small talk like the `unknown` examples is `unknown` with that same kind of confidence; text
-that matches nothing is `unknown` with confidence 0.
+Beside the rules, a learned model (bot/intent_model.py: naive Bayes over character n-grams,
+trained at start-up on the examples, the training corpus `scripts_zh/intents_train.tsv` and the
+shop's learned examples) covers what no keyword foresaw: symptoms, counts, pinyin, typos. The two
+are combined and the confidence calibrated as bot/intent_calibration.py describes; `decision` is the
+intent the bot acts on: the intent when its confidence reaches the threshold, otherwise `unknown`
+(the bot asks). Text that matches nothing is `unknown` with confidence 0.
 
 Order and case numbers are cut out before classifying (their digits are not words). A message that
 is only a case number is `after_sales.progress` (0.6: a case number is asked about for its
@@ -28,7 +29,9 @@ wants while already holding the order number.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -40,15 +43,24 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
+from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
+from bot.intent_model import MODEL_VERSION, NaiveBayes, ngrams
 
+log = logging.getLogger("csbot.intents")
 UNKNOWN = "unknown"
+DEFAULT_MODEL_CACHE = Path(__file__).resolve().parent.parent / "data" / "cache"
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in: 10x faster
+DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
+TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
+CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
+_MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
+LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
+LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
 _TRACK = "logistics.track"
-_SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7}
-_BUSINESS_RANK = 4  # ranks below this number are business intents
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
 _OVERRIDE_SIM = 0.45  # the rest of a greeting/thanks/goodbye message this similar to a business
@@ -66,21 +78,6 @@ _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
 
 
-def _rank(intent: str) -> int:
-    """Precedence rank from TAXONOMY.md, lower wins."""
-    if intent == "human":
-        return 0
-    if intent == "complaint":
-        return 1
-    if intent.startswith("after_sales."):
-        return 2
-    if intent.startswith("logistics."):
-        return 3
-    if intent == UNKNOWN:
-        return 8
-    return _SOCIAL_RANKS.get(intent, _BUSINESS_RANK)
-
-
 def warm_up_jieba() -> None:
     """Load jieba's dictionary now (idempotent, quiet), not on the first customer message."""
     jieba.setLogLevel(logging.WARNING)
@@ -93,12 +90,15 @@ class IntentMatch:
     confidence: float
     order_no: str | None
     case_no: str | None
+    #: What the bot acts on: `intent` when `confidence` reaches the threshold, else `unknown` (it asks).
+    decision: str = UNKNOWN
 
     def as_json(self, text: str) -> dict[str, Any]:
         return {
             "text": text,
             "intent": self.intent,
             "confidence": round(self.confidence, 3),
+            "decision": self.decision,
             "order_no": self.order_no,
             "case_no": self.case_no,
         }
@@ -115,6 +115,10 @@ class IntentMatcher:
         examples: Mapping[str, Sequence[str]],
         extra_words: Sequence[str] = (),
         order_patterns: Sequence[str] | None = None,
+        training: Sequence[tuple[str, str]] = (),
+        blend: Blend | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        model_cache: Path | None = None,
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
@@ -131,11 +135,53 @@ class IntentMatcher:
             for text in texts
         )
         self._order_patterns = compile_order_patterns(order_patterns)
+        self.blend = blend or Blend()
+        self.threshold = threshold
+        self._example_counts = {intent: len(texts) for intent, texts in examples.items()}
+        self._learned_texts: dict[str, str] = {}  # canonical text of a learned example -> its intent
+        labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
+        labelled += training
+        self._model = self._trained_model(labelled, synonyms, model_cache)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones.
         self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
         # and most often with the very same words: those skip number extraction and normalisation too.
         self.classify = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
+
+    def _trained_model(
+        self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], cache_dir: Path | None
+    ) -> NaiveBayes:
+        """The model fitted on `labelled`, from `cache_dir` when the same data was fitted before.
+
+        Fitting means normalising thousands of messages (about a second); the cache, keyed by a hash
+        of everything the fit depends on, keeps start-up short. It is our own file in our own data
+        directory, so pickle is safe here; a cache that cannot be read or written is only slower."""
+        key = hashlib.sha256(
+            repr((MODEL_VERSION, self.intents, sorted(synonyms.items()), [p.pattern for p in self._order_patterns],
+                  labelled)).encode()
+        ).hexdigest()[:24]
+        path = cache_dir / f"intent-model-{key}.pickle" if cache_dir else None
+        if path is not None and path.exists():
+            try:
+                model = pickle.loads(path.read_bytes())
+                if isinstance(model, NaiveBayes):
+                    return model
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+                log.warning("intent model cache %s unreadable (%s): fitting again", path, exc)
+        model = NaiveBayes(self.intents)
+        model.fit((self._ngrams(text), intent) for text, intent in labelled)
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(".partial")
+                partial.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+                partial.replace(path)
+                stale = sorted(cache_dir.glob("intent-model-*.pickle"), key=lambda p: p.stat().st_mtime)
+                for old in stale[:-_MODEL_CACHE_KEEP]:  # models of data edited since
+                    old.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("intent model cache %s not written (%s)", path, exc)
+        return model
 
     def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         """Keywords in the messages' canonical form; "*" gaps are kept."""
@@ -146,8 +192,14 @@ class IntentMatcher:
         return {intent: [k for k in ks if k.strip("*")] for intent, ks in canon.items()}
 
     @classmethod
-    def from_yaml(cls, path: Path, order_patterns: Sequence[str] | None = None) -> IntentMatcher:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    def from_yaml(
+        cls, path: Path, order_patterns: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD,
+        training: Sequence[tuple[str, str]] | None = None, model_cache: Path | None = DEFAULT_MODEL_CACHE,
+    ) -> IntentMatcher:
+        """The matcher of `path`; the training corpus and calibration beside it are used when present
+        (`training` replaces the corpus: cross-validation trains on part of it)."""
+        path = Path(path)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}
         intents = {name: spec or {} for name, spec in (data.get("intents") or {}).items()}
 
         def field(key: str) -> dict[str, list[str]]:
@@ -160,28 +212,91 @@ class IntentMatcher:
             examples=field("examples"),
             extra_words=[str(w) for w in data.get("words") or []],
             order_patterns=order_patterns,
+            training=read_training(path.parent / TRAINING_FILE) if training is None else training,
+            blend=Blend.load(path.parent / CALIBRATION_FILE) if (path.parent / CALIBRATION_FILE).exists() else None,
+            threshold=threshold,
+            model_cache=model_cache,
         )
+
+    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = ()) -> int:
+        """Add labelled messages (the shop's learned examples) to the model now, after forgetting
+        `forget` (earlier labels of relabelled messages); returns how many were added.
+
+        The shop's own examples weigh LEARNED_WEIGHT written ones: they are its customers' words.
+        A message whose words are exactly those of a learned example gets that example's intent
+        (a person said so) with LEARNED_CONFIDENCE. Intents this matcher does not know are skipped.
+        Remembered decisions are forgotten."""
+        for text, intent in forget:
+            if intent in self._model.intents:
+                self._model.remove(self._ngrams(text), intent, LEARNED_WEIGHT)
+                self._learned_texts.pop(self._canon_text(text), None)
+        count = 0
+        for text, intent in examples:
+            if intent in self._model.intents:
+                self._model.add(self._ngrams(text), intent, LEARNED_WEIGHT)
+                self._learned_texts[self._canon_text(text)] = intent
+                count += 1
+        self.classify.cache_clear()  # type: ignore[attr-defined]
+        return count
+
+    def forget_decisions(self) -> None:
+        """Drop every remembered decision (benchmarks measure messages seen for the first time)."""
+        self.classify.cache_clear()  # type: ignore[attr-defined]
+        self._decide_cached.cache_clear()
+
+    def example_counts(self) -> dict[str, int]:
+        """Examples per intent written in intents.yaml."""
+        return dict(self._example_counts)
+
+    def signals(self, text: str) -> tuple[Sequence[float], str, float, bool] | None:
+        """The model's log-likelihoods, the rules' intent and score, and whether the message is short
+        (None when no words remain)."""
+        _, case_no, rest = split_numbers(text, self._order_patterns)
+        canon = self._analyzer.canon(rest)
+        if not canon:
+            return None
+        rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
+        return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+
+    def _canon_text(self, text: str) -> str:
+        return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
+
+    def _ngrams(self, text: str) -> set[str]:
+        return ngrams(self._canon_text(text))
+
+    def _decision(self, intent: str, confidence: float) -> str:
+        return intent if confidence >= self.threshold and confidence > 0 else UNKNOWN
 
     def _classify(self, text: str) -> IntentMatch:
         if not text or text.isspace():
             return IntentMatch(UNKNOWN, 0.0, None, None)
         order_no, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
-        intent, confidence = self._decide_cached(canon, case_no is not None) if canon else (UNKNOWN, 0.0)
+        intent, confidence = UNKNOWN, 0.0
+        if canon and canon in self._learned_texts:
+            intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
+        elif canon:
+            rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
+            scores = self._model.log_scores(ngrams(canon))
+            intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
+                                                            _short(canon))
+            confidence = self.blend.calibrate(probability, agree)
+            if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
+                confidence = 0.0  # nothing the shop serves: let the numbers below speak
         if intent == UNKNOWN and confidence == 0.0:
             if case_no:
                 intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE
             elif order_no:
                 intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
-        return IntentMatch(intent, confidence, order_no, case_no)
+        return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
         strong = _longest(h for h in hits if not h.weak)
         weak = _longest(h for h in hits if h.weak)
-        if strong and all(i in _SOCIAL_RANKS for i in strong):
+        if strong and all(i in SOCIAL for i in strong):
             # 你好 今天能发吗: a greeting/thanks/goodbye keyword does not silence a business question
-            business = {i: n for i, n in weak.items() if _rank(i) <= _BUSINESS_RANK}
+            business = {i: n for i, n in weak.items() if rank(i) <= BUSINESS_RANK}
             if business:
                 strong, weak = {}, business
         if has_case:  # a case number is itself a strong after-sales progress signal
@@ -190,7 +305,7 @@ class IntentMatcher:
         if strong or weak:
             winner, contested = _by_precedence(strong or weak, sims)
             confidence = self._keyword_confidence(bool(strong), sims.get(winner, 0.0), contested)
-            if winner not in _SOCIAL_RANKS:
+            if winner not in SOCIAL:
                 return winner, confidence
             # 在吗/谢谢/拜拜 around a question without keywords: is the rest business?
             chars = list(canon)
@@ -220,6 +335,10 @@ class IntentMatcher:
         return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
 
 
+def _short(canon: str) -> bool:
+    return len(canon) - canon.count(" ") <= SHORT_MESSAGE
+
+
 def _negated(canon: str, start: int) -> bool:
     return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
@@ -233,15 +352,23 @@ def _longest(hits: Iterable[Hit]) -> dict[str, int]:
 
 
 def _best_business(sims: Mapping[str, float]) -> tuple[str, float]:
-    business = [(i, s) for i, s in sims.items() if _rank(i) <= _BUSINESS_RANK]
+    business = [(i, s) for i, s in sims.items() if rank(i) <= BUSINESS_RANK]
     return max(business, key=lambda kv: kv[1], default=(UNKNOWN, 0.0))
 
 
 def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
     """The keyword-hit intent that wins by TAXONOMY precedence, and whether its tier was contested."""
-    top = min(_rank(i) for i in hits)
-    tied = [i for i in hits if _rank(i) == top]
+    top = min(rank(i) for i in hits)
+    tied = [i for i in hits if rank(i) == top]
     if _PROGRESS in tied and _REFUND not in tied:
         return _PROGRESS, False  # the status of a return/exchange/... case; money stays refund
     winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
     return winner, len(tied) > 1
+
+
+def read_training(path: Path) -> list[tuple[str, str]]:
+    """(text, intent) rows of a training corpus file; none when the shop has no such file."""
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    return [(cols[0], cols[1]) for cols in (line.split("\t") for line in lines) if len(cols) >= 2]

@@ -1,13 +1,14 @@
 """Business areas, in routing priority order (BRIEF precedence: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
-from handlers import after_sales, consultation, handoff, referral
+from handlers import after_sales, consultation, handoff, referral, teaching
 
 EXTENSIONS: tuple[Extension, ...] = (
     handoff.extension,
     after_sales.extension,
     referral.extension,
     consultation.extension,
+    teaching.extension,
 )
 ROUTERS = tuple(extension.router for extension in EXTENSIONS if extension.router is not None)
 SCRIPTS = tuple(script for extension in EXTENSIONS for script in extension.scripts)

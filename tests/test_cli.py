@@ -27,7 +27,7 @@ def test_classify_prints_one_json_object_per_text(tmp_path):
     assert lines[0]["intent"] == "logistics.track" and lines[0]["order_no"] == "E2026112200123"
     assert lines[1]["intent"] == "after_sales.return" and lines[1]["order_no"] is None
     assert lines[2]["case_no"] == "AS20261123-0007"
-    assert all(set(line) == {"text", "intent", "confidence", "order_no", "case_no"} for line in lines)
+    assert all(set(line) == {"text", "intent", "confidence", "decision", "order_no", "case_no"} for line in lines)
     assert all(0 <= line["confidence"] <= 1 for line in lines)
 
 

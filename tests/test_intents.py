@@ -241,11 +241,12 @@ def test_confidence_is_a_probability_like_score(matcher: IntentMatcher) -> None:
 
 
 def test_as_json(matcher: IntentMatcher) -> None:
-    match = IntentMatch("logistics.track", 0.123456, "E2026112200123", None)
+    match = IntentMatch("logistics.track", 0.123456, "E2026112200123", None, "unknown")
     assert match.as_json("E2026112200123 到哪了") == {
         "text": "E2026112200123 到哪了",
         "intent": "logistics.track",
         "confidence": 0.123,
+        "decision": "unknown",
         "order_no": "E2026112200123",
         "case_no": None,
     }

@@ -1,0 +1,39 @@
+"""Strip what identifies a customer from a message before it is kept as a learned example.
+
+Learned examples are read by staff, exported to files and shared by every worker, so they keep
+only the wording: order and case numbers, phone numbers, e-mail addresses, long digit runs and
+names given after a cue (收件人是…, 我叫…, 王先生) are removed or replaced by 某某. The intent
+model never sees numbers anyway (they are cut out before classifying).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.extract import split_numbers
+
+NAME_PLACEHOLDER = "某某"
+_PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DIGITS = re.compile(r"[A-Za-z]{0,4}\d[\d-]{5,}\d")  # order-like codes: 6+ digits, maybe with a prefix
+_NAMED = re.compile(
+    r"((?:收件人|收货人|联系人|寄件人|姓名|名字)(?:是|叫|改成|改为|写成|换成|[:：])\s*|我叫\s*)[\u4e00-\u9fff]{2,3}"
+)
+_TITLED = re.compile(r"[\u4e00-\u9fff](?=先生|女士|小姐)")
+_SPACES = re.compile(r"\s{2,}")
+
+
+def strip_pii(text: str, order_patterns: Sequence[re.Pattern[str]] = ()) -> str:
+    """`text` without order/case/phone numbers, e-mails and names (names become 某某)."""
+    for _ in range(3):  # a message may carry several order numbers
+        order_no, case_no, rest = split_numbers(text, order_patterns)
+        if order_no is None and case_no is None:
+            break
+        text = rest
+    text = _PHONE.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _DIGITS.sub(" ", text)
+    text = _NAMED.sub(lambda m: m.group(1) + NAME_PLACEHOLDER, text)
+    text = _TITLED.sub("某", text)
+    return _SPACES.sub(" ", text).strip()

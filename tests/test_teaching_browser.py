@@ -1,0 +1,60 @@
+"""The console's teach panel in a real browser (Debian's Chromium, headless) against the real app:
+an agent sees the bot's guess on a message it could not place, corrects it with one pick, and the
+bot decides the next such message by the correction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from bot.clock import FakeClock
+from bot.web.auth import create_agent
+from models.learned_example import LearnedExample
+from models.message import Message
+from tests.browser import chromium, open_page, require_chromium
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+
+PASSWORD = "secret-pass-123"
+
+
+@pytest.fixture
+async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
+    require_chromium()
+    settings = make_settings(tmp_path, staffed_hours="00:00-24:00")
+    async with running_bot(settings, clock=FakeClock()) as bot, chromium() as browser:
+        yield bot, browser
+
+
+async def say(bot: RunningBot, user: str, text: str) -> None:
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text})
+    assert response.status == 200, await response.text()
+
+
+async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBot, Browser]) -> None:
+    bot, browser = shop
+    await create_agent("amy", "agent", PASSWORD)
+    await say(bot, "c1", "小蓝瓶到了吗")  # shop jargon for a restock question: the bot asks
+    assert (await Message.get(conversation__key="webchat:c1", direction="in")).intent == "unknown"
+
+    async with open_page(browser, bot.url("/console")) as console:
+        await console.locator("#login-name").fill("amy")
+        await console.locator("#login-password").fill(PASSWORD)
+        await console.get_by_role("button", name="登录").click()
+        await expect(console.locator("#console-view")).to_be_visible()
+
+        await console.locator("#teach-open").click()
+        item = console.locator(".teach-item", has_text="小蓝瓶到了吗")
+        await expect(item).to_be_visible()
+        await expect(item.locator(".teach-meta")).to_contain_text("机器人判断")
+        await expect(item.locator(".teach-tag")).to_have_text("机器人追问过")
+        await item.locator(".teach-pick").select_option(label="商品咨询")
+        await expect(item.locator(".teach-status")).to_contain_text("已记住")
+        await expect(item).to_have_attribute("data-taught", "product.consult")
+
+    stored = await LearnedExample.get(text="小蓝瓶到了吗")
+    assert (stored.intent, stored.source, stored.agent) == ("product.consult", "console", "amy")
+    await say(bot, "c2", "小蓝瓶到了吗？")
+    assert (await Message.get(conversation__key="webchat:c2", direction="in")).intent == "product.consult"
