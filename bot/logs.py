@@ -1,0 +1,43 @@
+"""Logging for every process the server starts: timestamp, level, process id, logger name, and the
+id of the message being handled (`-` outside one).
+
+The message id travels in a context variable, so a line logged anywhere below a channel (the
+dispatcher, a background send spawned from the request) names the message without the text. Customer
+text is never put in a log line; `describe_failure` gives an exception's type and message, cut short.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+
+MESSAGE_ID: ContextVar[str] = ContextVar("message_id", default="-")
+FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %(message)s"
+MAX_REASON_CHARS = 200
+
+
+class MessageIdFilter(logging.Filter):
+    """Adds `message_id` to every record (handlers of the root logger see records of every logger)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.message_id = MESSAGE_ID.get()
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Set up the root logger once per process (the master and each spawned worker call it)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.addFilter(MessageIdFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+
+
+def describe_failure(exc: BaseException) -> str:
+    """`Type: message` of a failure, at most MAX_REASON_CHARS long, for a log line."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
