@@ -9,6 +9,7 @@ smaller server running. Each test polls the server's log and the process table, 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -56,6 +57,17 @@ def wait_for(what: str, condition: Callable[[], object], timeout: float = 120.0)
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def fetchval(database_url: str, query: str) -> object:
+    async def run() -> object:
+        connection = await asyncpg.connect(database_url)
+        try:
+            return await connection.fetchval(query)
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
@@ -98,7 +110,7 @@ def serve(tmp_path: Path, database_url: str, redis_url: str | None, workers: int
         process.wait(10)
 
 
-async def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sigterm_stops_all(
+def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sigterm_stops_all(
     tmp_path, fresh_postgres_url, redis_url
 ):
     with serve(tmp_path, fresh_postgres_url, redis_url) as server:
@@ -107,11 +119,7 @@ async def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sig
         assert sorted(first) == [0, 1] and all(alive(pid) for pid in first.values())
         assert "died" not in server.log() and "failed" not in server.log(), server.log()
         assert server.healthz() == 200
-        connection = await asyncpg.connect(fresh_postgres_url)
-        try:
-            assert await connection.fetchval("SELECT count(*) FROM aerich") >= 1
-        finally:
-            await connection.close()
+        assert fetchval(fresh_postgres_url, "SELECT count(*) FROM aerich") >= 1
 
         os.kill(first[0], signal.SIGKILL)
         replaced = wait_for("worker 0 replaced", lambda: server.ready_pids()[0] != first[0] and server.ready_pids())
@@ -145,15 +153,11 @@ def test_a_worker_failing_at_start_up_stops_the_start(tmp_path):
         wait_for("no worker left", lambda: not any(alive(pid) for pid in started), timeout=30)
 
 
-async def test_migrate_command_applies_the_schema_once(fresh_postgres_url):
+def test_migrate_command_applies_the_schema_once(fresh_postgres_url):
     env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": fresh_postgres_url}
     for _ in range(2):  # the second run finds nothing to do
         result = subprocess.run([sys.executable, "main.py", "migrate"], cwd=ROOT, env=env, capture_output=True,
                                 text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         assert "schema up to date" in result.stdout
-    connection = await asyncpg.connect(fresh_postgres_url)
-    try:
-        assert await connection.fetchval("SELECT to_regclass('public.message') IS NOT NULL")
-    finally:
-        await connection.close()
+    assert fetchval(fresh_postgres_url, "SELECT to_regclass('public.message') IS NOT NULL")
