@@ -16,19 +16,29 @@ FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %
 MAX_REASON_CHARS = 200
 
 
-class MessageIdFilter(logging.Filter):
-    """Adds `message_id` to every record (handlers of the root logger see records of every logger)."""
+def install_message_ids() -> None:
+    """Give every log record created from now on a `message_id` attribute (idempotent).
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    A record factory rather than a handler filter, so every handler (pytest's capture too) sees it.
+    """
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "adds_message_id", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
         record.message_id = MESSAGE_ID.get()
-        return True
+        return record
+
+    factory.adds_message_id = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
 
 
 def configure_logging(level: str = "INFO") -> None:
     """Set up the root logger once per process (the master and each spawned worker call it)."""
+    install_message_ids()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(FORMAT))
-    handler.addFilter(MessageIdFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

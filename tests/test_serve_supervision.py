@@ -130,6 +130,10 @@ def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sigterm_s
         assert server.process.wait(60) == 0
         workers = [*first.values(), replaced[0]]
         wait_for("every worker gone", lambda: not any(alive(pid) for pid in workers), timeout=10)
+        # workers log with timestamp, level, pid and logger (they used to log nothing below WARNING)
+        stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"
+        line = rf"^{stamp} INFO \[{first[1]}\] csbot\.server msg=-: worker {first[1]} shutting down$"
+        assert re.search(line, server.log(), re.MULTILINE), server.log()
         with pytest.raises(OSError):
             server.healthz()
 
