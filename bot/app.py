@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import openapi, staff
+from bot.web import errors, openapi, staff
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -36,7 +36,7 @@ def build_app(
     settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors.json_errors])
     channels = default_channels(settings) if channels is None else channels
     extensions = tuple(as_extension(item) for item in extensions)
 
