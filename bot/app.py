@@ -1,7 +1,7 @@
 """The aiohttp application: channels' routes, the runtime opened before the port, and a health check.
 
 `main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
-capped at 1 MiB (aiohttp answers 413 above it).
+capped at 1 MiB: 413 before reading when the declared length is over it (`bot.web.limits`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import errors, openapi, staff
+from bot.web import errors, limits, openapi, staff
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -36,7 +36,9 @@ def build_app(
     settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors.json_errors])
+    uploads = settings.after_sales_photo_max_bytes + MAX_BODY_BYTES  # a photo and the form's other fields
+    app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args=limits.HANDLER_ARGS,
+                          middlewares=[errors.json_errors, limits.body_limit(MAX_BODY_BYTES, uploads)])
     channels = default_channels(settings) if channels is None else channels
     extensions = tuple(as_extension(item) for item in extensions)
 

@@ -21,6 +21,8 @@ the handlers; `bot/` does not) and must be a module-level function so spawned wo
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
@@ -42,6 +44,8 @@ log = logging.getLogger("csbot.server")
 AppFactory = Callable[[Settings], web.Application]
 
 READY = "ready"
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+MMAP_THRESHOLD_BYTES = 64 * 1024
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 #: A worker that ran at least this long before dying restarts after the shortest back-off again.
 STABLE_AFTER_S = 60.0
@@ -84,12 +88,27 @@ def worker_main(make_app: AppFactory, settings: Settings, lifeline: Connection) 
 def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | None, *, reuse_port: bool) -> int:
     """Serve until SIGTERM/SIGINT or the master's end of `lifeline` closes; 1 when start-up failed."""
     configure_logging(settings.log_level)
+    return_large_buffers_to_the_system()
     try:
         asyncio.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port))
     except Exception as exc:
         log.error("worker %d stopped: %s", os.getpid(), describe_failure(exc), exc_info=exc)
         return 1
     return 0
+
+
+def return_large_buffers_to_the_system() -> None:
+    """Allocate buffers of 64 KiB and more with mmap, so freeing them gives the memory back (glibc).
+
+    Socket reads come in chunks of up to 256 KiB; glibc's default raises its mmap threshold after the
+    first such buffer is freed and then serves them from the heap, which a flood of large bodies
+    leaves fragmented: the worker's RSS grew by the flood's size and never came down (issue 10).
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
 
 
 async def _serve_until_stopped(
