@@ -12,11 +12,13 @@ try, up to three tries, and some retries racing the first try):
     redis-restart     Redis stops and starts again, empty (no persistence), about 3 s out
     postgres-restart  PostgreSQL stops (immediate) and starts again, about 3 s out
 
-Afterwards it waits for late answers to settle and counts, per phase, from the fake's sent log, the
-passive replies and the database: messages sent, stored (inbound row), answered (at least one reply
-reached the customer), answered twice (more replies than messages, per customer), lost (never
-answered) and 5xx seen by WeChat; `fault_s` is how long the fault lasted (for kill-worker: until the
-replacement was ready). Last line: one JSON object.
+Each customer waits for an answer (up to 20 s for one sent through the customer-service API after
+`success`) before the next question. Afterwards the bench waits for late answers to settle and
+counts, per phase, from the fake's sent log, the passive replies and the database: messages sent,
+stored (inbound row), answered (a reply reached the customer before their next message), answered
+twice (the same text reached them twice for one message), lost (no reply) and 5xx seen by WeChat;
+`fault_s` is how long the fault lasted (for kill-worker: until the replacement was ready). Last
+line: one JSON object.
 
     .venv/bin/python bench/faults.py [--customers 120] [--messages 3]
 
@@ -59,6 +61,7 @@ FAULT_AT_S = 4.0
 OUTAGE_S = 3.0
 IDLE_SOCKETS = 2000
 SETTLE_S = 60.0
+ANSWER_WAIT_S = 20.0  # how long a customer waits for an answer sent after `success` before asking on
 READY = re.compile(r"worker (\d+) ready \(pid (\d+)\)")
 
 # Questions the way customers type them: an opening, a question, sometimes a tail.
@@ -178,11 +181,20 @@ class Server:
 
 
 @dataclass
+class Sent:
+    """One message as the customer experienced it."""
+
+    msg_id: str
+    openid: str
+    first_kf: int  # index in the fake's sent log when the message went out
+    passive: str | None = None  # the passive reply's text, if WeChat got one
+    end_kf: int | None = None  # where the next message of the customer started (None: the last one)
+
+
+@dataclass
 class Phase:
     name: str
-    msg_ids: dict[str, str] = field(default_factory=dict)  # msg id -> openid
-    passive: Counter[str] = field(default_factory=Counter)  # openid -> passive replies
-    sent: Counter[str] = field(default_factory=Counter)  # openid -> messages
+    messages: list[Sent] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     tries: int = 0
     fault: str = ""
@@ -205,7 +217,7 @@ async def one_try(user: WeChatUser, xml: str, phase: Phase) -> str | None:
     return reply.xml.get("Content", "") if reply.xml else ""
 
 
-async def deliver(user: WeChatUser, xml: str, phase: Phase, rng: random.Random) -> None:
+async def deliver(user: WeChatUser, xml: str, phase: Phase, rng: random.Random) -> str | None:
     """WeChat's side of one message: tries until an HTTP 200, at most three, 5 s apart."""
     racing: asyncio.Task[str | None] | None = None
     if rng.random() < RACING_RETRY_SHARE:
@@ -223,19 +235,34 @@ async def deliver(user: WeChatUser, xml: str, phase: Phase, rng: random.Random) 
     if racing is not None:
         raced = await racing
         answer = answer or raced  # WeChat shows one passive reply per message
-    if answer:
-        phase.passive[user.openid] += 1
+    return answer or None
 
 
-async def customer(user: WeChatUser, messages: int, phase: Phase, rng: random.Random, start_in: float) -> None:
+async def customer(user: WeChatUser, messages: int, phase: Phase, rng: random.Random, start_in: float,
+                   fake: FakeWeChat) -> None:
+    """A customer asks, waits for the answer (passive, or up to ANSWER_WAIT_S for one through the
+    customer-service API), reads it, and asks the next question."""
     await asyncio.sleep(start_in)
+    previous: Sent | None = None
     for _ in range(messages):
         xml = user.text(customer_text(rng))
-        msg_id = re.search(r"<MsgId>(\d+)</MsgId>", xml).group(1)
-        phase.msg_ids[msg_id] = user.openid
-        phase.sent[user.openid] += 1
-        await deliver(user, xml, phase, rng)
+        message = Sent(re.search(r"<MsgId>(\d+)</MsgId>", xml).group(1), user.openid, len(fake.sent))
+        if previous is not None:
+            previous.end_kf = message.first_kf
+        phase.messages.append(message)
+        message.passive = await deliver(user, xml, phase, rng)
+        if message.passive is None:
+            deadline = time.monotonic() + ANSWER_WAIT_S
+            while not _kf_texts(fake, message) and time.monotonic() < deadline:  # noqa: ASYNC110 (a log, no event)
+                await asyncio.sleep(0.2)
+        previous = message
         await asyncio.sleep(rng.uniform(0.3, 1.5))
+
+
+def _kf_texts(fake: FakeWeChat, message: Sent) -> list[str]:
+    """Customer-service texts to the message's customer between it and their next message."""
+    window = fake.sent[message.first_kf:message.end_kf]
+    return [sent.content for sent in window if sent.openid == message.openid and sent.errcode == 0]
 
 
 async def hold_sockets(url: str, count: int, phase: Phase, opened_all: asyncio.Event,
@@ -284,7 +311,7 @@ async def inject(name: str, phase: Phase, server: Server, redis: PrivateRedis, p
 
 
 async def run_phase(name: str, args: argparse.Namespace, server: Server, redis: PrivateRedis,
-                    pg: PrivatePostgres, session: aiohttp.ClientSession, index: int) -> Phase:
+                    pg: PrivatePostgres, fake: FakeWeChat, session: aiohttp.ClientSession, index: int) -> Phase:
     phase = Phase(name)
     rng = random.Random(index)
     release, opened = asyncio.Event(), asyncio.Event()
@@ -295,7 +322,7 @@ async def run_phase(name: str, args: argparse.Namespace, server: Server, redis: 
     base = WeChatUser(session, f"{server.url}/wechat", token=TOKEN, first_msg_id=(index + 1) * 10_000_000)
     fault = asyncio.create_task(inject(name, phase, server, redis, pg))
     await asyncio.gather(*(
-        customer(base.as_user(f"o_{name}_{n:04d}"), args.messages, phase, rng, rng.uniform(0, 8))
+        customer(base.as_user(f"o_{name}_{n:04d}"), args.messages, phase, rng, rng.uniform(0, 8), fake)
         for n in range(args.customers)))
     await fault
     release.set()
@@ -324,16 +351,17 @@ async def stored_ids(pg: PrivatePostgres) -> Counter[str]:
 
 
 def figures(phase: Phase, fake: FakeWeChat, stored: Counter[str]) -> dict[str, object]:
-    kf = Counter(sent.openid for sent in fake.delivered())
+    """Per message: answered when any reply reached the customer before their next message (or the
+    end); answered twice when the same text reached them twice (a long answer's parts differ)."""
     answered = twice = 0
-    for openid, messages in phase.sent.items():
-        replies = phase.passive[openid] + kf[openid]
-        answered += min(messages, replies)
-        twice += max(replies - messages, 0)
-    sent = sum(phase.sent.values())
+    for message in phase.messages:
+        texts = ([message.passive] if message.passive else []) + _kf_texts(fake, message)
+        answered += bool(texts)
+        twice += len(texts) != len(set(texts))
+    sent = len(phase.messages)
     result: dict[str, object] = {
-        "sent": sent, "stored": sum(1 for msg_id in phase.msg_ids if stored[msg_id] > 0),
-        "stored_twice": sum(1 for msg_id in phase.msg_ids if stored[msg_id] > 1),
+        "sent": sent, "stored": sum(1 for message in phase.messages if stored[message.msg_id] > 0),
+        "stored_twice": sum(1 for message in phase.messages if stored[message.msg_id] > 1),
         "answered": answered, "answered_twice": twice, "lost": sent - answered,
         "5xx": sum(count for status, count in phase.statuses.items() if status.startswith("5")),
         "no_answer_tries": phase.statuses["no answer"], "tries": phase.tries, "fault": phase.fault or "none",
@@ -364,8 +392,8 @@ async def main_async(args: argparse.Namespace, base: Path) -> dict[str, object]:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
             for index, name in enumerate(PHASES):
                 started = time.monotonic()
-                phases.append(await run_phase(name, args, server, redis, pg, session, index))
-                print(f"phase {name}: {sum(phases[-1].sent.values())} messages in "
+                phases.append(await run_phase(name, args, server, redis, pg, fake, session, index))
+                print(f"phase {name}: {len(phases[-1].messages)} messages in "
                       f"{time.monotonic() - started:.0f} s", file=sys.stderr)
             await settle(fake)
         stored = await stored_ids(pg)
