@@ -19,6 +19,7 @@ from tortoise.exceptions import IntegrityError
 from bot.commands import Command
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.migrate import register as register_migrate
 from bot.runtime import Runtime
 from handlers import EXTENSIONS
 
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_agents_add)
 
+    register_migrate(commands)
     for extension in EXTENSIONS:
         if extension.cli is not None:
             extension.cli(commands)

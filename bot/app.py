@@ -1,8 +1,9 @@
 """The aiohttp application: channels' routes, the runtime opened before the port, health checks.
 
 `main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
-capped at 1 MiB (aiohttp answers 413 above it); the middlewares of `bot.web.guards` answer an
-unavailable store with 503, bound body uploads in time and keep `/metrics` private.
+capped at 1 MiB: 413 before reading when the declared length is over it (`bot.web.limits`); the
+middlewares of `bot.web.guards` answer an unavailable store with 503, bound body uploads in time and
+keep `/metrics` private; `bot.web.errors` answers every other API error as JSON.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import guards, health, openapi, staff
+from bot.web import errors, guards, health, limits, openapi, staff
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -37,9 +38,12 @@ def build_app(
     settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
 ) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[
+    uploads = settings.after_sales_photo_max_bytes + MAX_BODY_BYTES  # a photo and the form's other fields
+    app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args=limits.HANDLER_ARGS, middlewares=[
+        errors.json_errors,
         guards.metrics_guard(settings),
         guards.unavailable_as_503(settings, lambda app: app[RUNTIME].store if RUNTIME in app else None),
+        limits.body_limit(MAX_BODY_BYTES, uploads),
         guards.body_deadline(settings),
     ])
     channels = default_channels(settings) if channels is None else channels

@@ -60,6 +60,18 @@ class Settings(BaseSettings):
     queue_minutes_per_position: float = Field(2.0, gt=0)
     vip_to_human: bool = True
 
+    # --- serving: logging, schema at start-up, worker supervision (bot/server.py, bot/logs.py) ---
+    log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error)$")
+    #: Apply the schema/migrations when a process opens the database. `serve` applies them once in
+    #: the master before any worker starts (workers then skip it); `main.py migrate` does it alone.
+    migrate_on_start: bool = True
+    #: A worker not ready within this long counts as failed at start-up (`serve` then stops).
+    serve_start_timeout_s: float = Field(180.0, gt=0)
+    #: On SIGTERM/SIGINT, how long in-flight requests and background sends may take before being cut.
+    serve_shutdown_grace_s: float = Field(15.0, gt=0)
+    #: A dead worker is restarted after 0.5 s, doubling per quick failure up to this.
+    serve_restart_max_backoff_s: float = Field(30.0, gt=0)
+
     @field_validator("wechat_aes_key")
     @classmethod
     def _aes_key_is_43_chars(cls, value: str | None) -> str | None:

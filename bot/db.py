@@ -22,16 +22,29 @@ def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite://")
 
 
-async def open_database(database_url: str) -> None:
+async def open_database(database_url: str, *, apply_schema: bool = True) -> None:
+    """Connect the ORM; with `apply_schema` first create (SQLite) or migrate (PostgreSQL) the schema.
+
+    `serve` applies the schema once in the master and opens the workers with `apply_schema=False`, so
+    workers starting together never race to create the same tables.
+    """
     if is_sqlite(database_url):
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         await Tortoise.init(config=tortoise_config(database_url))
-        await Tortoise.generate_schemas(safe=True)
+        if apply_schema:
+            await Tortoise.generate_schemas(safe=True)
         return
-    await migrate(database_url)
+    if apply_schema:
+        await migrate(database_url)
     await Tortoise.init(config=tortoise_config(database_url))
+
+
+async def prepare_database(database_url: str) -> None:
+    """Apply the schema and disconnect: what `main.py migrate` and the master of `serve` run."""
+    await open_database(database_url)
+    await close_database()
 
 
 async def migrate(database_url: str) -> None:

@@ -20,6 +20,7 @@ from itertools import takewhile
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
+from bot.logs import MESSAGE_ID
 from bot.recorder import MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
@@ -58,6 +59,13 @@ class Dispatcher:
         return match
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
+        token = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
+        try:
+            return await self._handle(inbound, max_bytes)
+        finally:
+            MESSAGE_ID.reset(token)
+
+    async def _handle(self, inbound: Inbound, max_bytes: int) -> Outcome:
         store = self.services.store
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):

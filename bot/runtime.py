@@ -67,7 +67,7 @@ class Runtime:
         matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
         store = open_store(settings, clock)
         await store.ping()
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
         recorder = Recorder(clock, batch_writer(settings.database_url))
         services = Services(clock=clock, store=store, settings=settings, templates=templates)
         root = Router("root")

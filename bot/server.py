@@ -1,4 +1,16 @@
-"""`main.py serve`: one process, or N processes sharing the port (SO_REUSEPORT).
+"""`main.py serve`: one process, or a master supervising N worker processes sharing the port
+(SO_REUSEPORT).
+
+The master applies the schema once, then starts the workers (spawned, so each is a fresh
+interpreter) and waits until every one has reported ready over its pipe; a worker dying before that
+stops the whole start with status 1, since a server silently running on fewer workers than asked
+for measures and behaves like a smaller one. While serving, a worker that dies is replaced after a
+back-off (0.5 s doubling per quick failure, capped). SIGTERM or SIGINT to the master is forwarded
+to every worker, which stops accepting, lets in-flight requests and background sends finish within
+`SERVE_SHUTDOWN_GRACE_S` (a WeChat request cut after that gets no answer, so WeChat retries it), and
+exits; a worker still alive after the grace is killed. The pipe is also each worker's lifeline: when
+the master is gone (even killed with SIGKILL) the worker sees end-of-file and shuts down the same
+way, so no generation of orphaned workers keeps answering on the port.
 
 With `REDIS_URL` set the workers share the store (dedupe, locks, token, pub/sub); without it each
 would have its own in-process store and a WeChat retry could land on a worker that never saw the
@@ -8,22 +20,41 @@ the handlers; `bot/` does not) and must be a module-level function so spawned wo
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
+import signal
+import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 
 from aiohttp import web
 
 from bot.config import Settings
+from bot.db import prepare_database
+from bot.logs import configure_logging, describe_failure
 from bot.web.guards import server_options
 
 log = logging.getLogger("csbot.server")
 AppFactory = Callable[[Settings], web.Application]
 
-
-def run_worker(make_app: AppFactory, settings: Settings, reuse_port: bool) -> None:
-    web.run_app(make_app(settings), host=settings.bot_host, port=settings.bot_port, reuse_port=reuse_port,
-                print=None, access_log=None, **server_options(settings))
+READY = "ready"
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+MMAP_THRESHOLD_BYTES = 64 * 1024
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+#: A worker that ran at least this long before dying restarts after the shortest back-off again.
+STABLE_AFTER_S = 60.0
+FIRST_BACKOFF_S = 0.5
+TICK_S = 0.25
+#: Beyond the grace, what a stopping worker may spend closing its channels (their background sends
+#: get up to 10 s, bot/channels/wechat.py) before the master kills it; also the wait for the reaping.
+KILL_WAIT_S = 15.0
 
 
 def serve(make_app: AppFactory, settings: Settings, workers: int = 1) -> int:
@@ -33,18 +64,223 @@ def serve(make_app: AppFactory, settings: Settings, workers: int = 1) -> int:
     if workers > 1 and not settings.redis_url:
         print("error: --workers above 1 needs REDIS_URL so that the workers share one store")
         return 2
+    configure_logging(settings.log_level)
+    if settings.migrate_on_start:
+        try:
+            asyncio.run(prepare_database(settings.database_url))
+        except Exception as exc:
+            log.error("database schema not applied, not serving: %s", describe_failure(exc))
+            return 1
+    worker_settings = settings.model_copy(update={"migrate_on_start": False})
     log.info("serving on http://%s:%d with %d worker(s)", settings.bot_host, settings.bot_port, workers)
     if workers == 1:
-        run_worker(make_app, settings, reuse_port=False)
-        return 0
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=run_worker, args=(make_app, settings, True)) for _ in range(workers)]
-    for process in processes:
-        process.start()
+        return run_worker(make_app, worker_settings, None, reuse_port=False)
+    return Supervisor(make_app, worker_settings, workers).run()
+
+
+# --- a worker ---
+
+
+def worker_main(make_app: AppFactory, settings: Settings, lifeline: Connection) -> None:
+    """Entry point of a spawned worker process."""
+    sys.exit(run_worker(make_app, settings, lifeline, reuse_port=True))
+
+
+def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | None, *, reuse_port: bool) -> int:
+    """Serve until SIGTERM/SIGINT or the master's end of `lifeline` closes; 1 when start-up failed."""
+    configure_logging(settings.log_level)
+    return_large_buffers_to_the_system()
     try:
-        for process in processes:
-            process.join()
-    except KeyboardInterrupt:
-        for process in processes:
-            process.terminate()
+        asyncio.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port))
+    except Exception as exc:
+        log.error("worker %d stopped: %s", os.getpid(), describe_failure(exc), exc_info=exc)
+        return 1
     return 0
+
+
+def return_large_buffers_to_the_system() -> None:
+    """Allocate buffers of 64 KiB and more with mmap, so freeing them gives the memory back (glibc).
+
+    Socket reads come in chunks of up to 256 KiB; glibc's default raises its mmap threshold after the
+    first such buffer is freed and then serves them from the heap, which a flood of large bodies
+    leaves fragmented: the worker's RSS grew by the flood's size and never came down (issue 10).
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+async def _serve_until_stopped(
+    make_app: AppFactory, settings: Settings, lifeline: Connection | None, reuse_port: bool
+) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop.set)
+    runner = web.AppRunner(make_app(settings), handle_signals=False, access_log=None,
+                           shutdown_timeout=settings.serve_shutdown_grace_s, **server_options(settings))
+    await runner.setup()  # opens the runtime: store, database, channels
+    try:
+        site = web.TCPSite(runner, settings.bot_host, settings.bot_port, reuse_port=reuse_port)
+        await site.start()
+        if lifeline is not None:
+            _watch_master(loop, lifeline, stop)
+        await stop.wait()
+        log.info("worker %d shutting down", os.getpid())
+    finally:
+        await runner.cleanup()  # stop accepting, finish in-flight requests, close the runtime
+
+
+def _watch_master(loop: asyncio.AbstractEventLoop, lifeline: Connection, stop: asyncio.Event) -> None:
+    """Report ready, then stop when the master's end of the pipe closes (it never writes to it)."""
+
+    def master_gone() -> None:
+        loop.remove_reader(lifeline.fileno())
+        log.warning("worker %d: master is gone, shutting down", os.getpid())
+        stop.set()
+
+    try:
+        lifeline.send(READY)
+    except OSError:
+        stop.set()
+        return
+    loop.add_reader(lifeline.fileno(), master_gone)
+
+
+# --- the master ---
+
+
+@dataclass
+class Worker:
+    slot: int
+    process: BaseProcess
+    pipe: Connection
+    started: float
+    ready: bool = False
+
+
+class Supervisor:
+    """Starts `count` workers, waits for them, replaces dead ones, and stops them all on a signal."""
+
+    def __init__(self, make_app: AppFactory, settings: Settings, count: int) -> None:
+        self.make_app = make_app
+        self.settings = settings
+        self.count = count
+        self.context = multiprocessing.get_context("spawn")
+        self.workers: dict[int, Worker] = {}
+        self.quick_failures: dict[int, int] = {}
+        self.restart_at: dict[int, float] = {}
+        self.stopping = False
+
+    def run(self) -> int:
+        previous = {signum: signal.signal(signum, self._on_signal) for signum in STOP_SIGNALS}
+        try:
+            for slot in range(self.count):
+                self._start(slot)
+            if not self._wait_until_ready():
+                return 0 if self.stopping else 1
+            log.info("%d of %d workers ready", self.count, self.count)
+            self._supervise()
+            return 0
+        finally:
+            self._stop_all()
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.stopping = True
+
+    def _start(self, slot: int) -> None:
+        mine, theirs = self.context.Pipe(duplex=True)
+        process = self.context.Process(target=worker_main, args=(self.make_app, self.settings, theirs),
+                                       name=f"csbot-worker-{slot}")
+        process.start()
+        theirs.close()  # the worker holds the only other end: its end-of-file means the master is gone
+        self.workers[slot] = Worker(slot, process, mine, time.monotonic())
+        log.info("worker %d started (pid %s)", slot, process.pid)
+
+    def _wait_until_ready(self) -> bool:
+        deadline = time.monotonic() + self.settings.serve_start_timeout_s
+        while not self.stopping:
+            self._read_pipes()
+            pending = [worker for worker in self.workers.values() if not worker.ready]
+            if not pending:
+                return True
+            for worker in pending:
+                if not worker.process.is_alive():
+                    log.error("worker %d (pid %s) failed at start-up (exit code %s); stopping",
+                              worker.slot, worker.process.pid, worker.process.exitcode)
+                    return False
+            if time.monotonic() > deadline:
+                log.error("%d worker(s) not ready after %.0f s; stopping", len(pending),
+                          self.settings.serve_start_timeout_s)
+                return False
+        return False
+
+    def _supervise(self) -> None:
+        while not self.stopping:
+            self._read_pipes()
+            if self.stopping:  # a worker that got the same Ctrl-C is not restarted
+                break
+            now = time.monotonic()
+            for worker in [worker for worker in self.workers.values() if not worker.process.is_alive()]:
+                self._schedule_restart(worker, now)
+            for slot, due in list(self.restart_at.items()):
+                if due <= now:
+                    del self.restart_at[slot]
+                    self._start(slot)
+
+    def _read_pipes(self) -> None:
+        """Wait up to TICK_S for a worker to report ready or die, and note readiness."""
+        watched = [worker.pipe for worker in self.workers.values()]
+        watched += [worker.process.sentinel for worker in self.workers.values()]
+        wait(watched, timeout=TICK_S)
+        for worker in self.workers.values():
+            try:
+                while worker.pipe.poll():
+                    if worker.pipe.recv() == READY and not worker.ready:
+                        worker.ready = True
+                        log.info("worker %d ready (pid %s)", worker.slot, worker.process.pid)
+            except (EOFError, OSError):
+                pass  # the worker died; its sentinel says so
+
+    def _schedule_restart(self, worker: Worker, now: float) -> None:
+        worker.process.join()
+        worker.pipe.close()
+        del self.workers[worker.slot]
+        lived = now - worker.started
+        failures = 0 if worker.ready and lived >= STABLE_AFTER_S else self.quick_failures.get(worker.slot, 0) + 1
+        self.quick_failures[worker.slot] = failures
+        delay = min(FIRST_BACKOFF_S * 2 ** max(failures - 1, 0), self.settings.serve_restart_max_backoff_s)
+        self.restart_at[worker.slot] = now + delay
+        log.error("worker %d (pid %s) died (exit code %s) after %.1f s; restarting in %.1f s",
+                  worker.slot, worker.process.pid, worker.process.exitcode, lived, delay)
+
+    def _stop_all(self) -> None:
+        """Forward SIGTERM, wait for graceful shutdowns, kill what is left after the grace."""
+        alive = [worker for worker in self.workers.values() if worker.process.is_alive()]
+        if alive:
+            log.info("stopping %d worker(s)", len(alive))
+        for worker in alive:
+            _signal(worker.process, signal.SIGTERM)
+        deadline = time.monotonic() + self.settings.serve_shutdown_grace_s + KILL_WAIT_S
+        for worker in alive:
+            worker.process.join(max(deadline - time.monotonic(), 0))
+            if worker.process.is_alive():
+                log.error("worker %d (pid %s) still running after the grace; killing it",
+                          worker.slot, worker.process.pid)
+                _signal(worker.process, signal.SIGKILL)
+                worker.process.join(KILL_WAIT_S)
+        for worker in self.workers.values():
+            worker.pipe.close()
+        self.workers.clear()
+
+
+def _signal(process: BaseProcess, signum: int) -> None:
+    if process.pid is not None:
+        try:
+            os.kill(process.pid, signum)
+        except ProcessLookupError:
+            pass

@@ -33,6 +33,7 @@ from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Outcome
+from bot.logs import MESSAGE_ID, describe_failure
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -118,6 +119,7 @@ class WeChatChannel(Channel):
         try:
             self._check_query(request.query)
             message = self._read(await request.read(), request.query)
+            MESSAGE_ID.set(message.source_id)  # on every log line of this request and its background work
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
@@ -212,7 +214,7 @@ class WeChatChannel(Channel):
     def _task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            log.error("wechat background task failed: %s", type(task.exception()).__name__)
+            log.error("wechat background task failed: %s", describe_failure(task.exception()))
 
     # --- later messages ---
     async def push(self, user_id: str, text: str) -> None:

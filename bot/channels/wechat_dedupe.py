@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.ids import unique_id
+from bot.logs import describe_failure
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.wechat")
@@ -104,7 +105,7 @@ class Deliveries:
                         if not lease.ended and await self.store.get(lease.key) == lease.value:
                             await self.store.set(lease.key, lease.value, self.lease_s)
                     except Exception as exc:  # the store is down: the lease runs out, a retry takes over
-                        log.warning("wechat delivery lease not renewed: %s", type(exc).__name__)
+                        log.warning("wechat delivery lease not renewed: %s", describe_failure(exc))
 
     async def _pause(self, key: str, seconds: float) -> None:
         holder = self._local.get(key)

@@ -32,6 +32,7 @@ from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.order import Order
 
 NUMBERING_ATTEMPTS = 5
+CASE_NO_MAX_CHARS = 24  # models.case.AfterSalesCase.case_no
 
 
 class CaseService:
@@ -42,6 +43,8 @@ class CaseService:
         self.notifier = notifier
 
     async def get(self, case_no: str) -> AfterSalesCase | None:
+        if len(case_no) > CASE_NO_MAX_CHARS or "\x00" in case_no:  # cannot exist; the database would refuse it
+            return None
         return await AfterSalesCase.get_or_none(case_no=case_no.upper()).prefetch_related("order")
 
     async def file(

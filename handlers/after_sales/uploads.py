@@ -21,6 +21,7 @@ from bot.events import Inbound
 from bot.runtime import RUNTIME
 from bot.web.auth import require
 from bot.web.jsonbody import dumps, json_error
+from bot.web.multipart import form_parts
 
 UPLOAD_PATH = "/api/after-sales/photos"
 USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -38,8 +39,7 @@ def image_type(head: bytes) -> str | None:
 async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], bytes]:
     fields: dict[str, str] = {}
     data = b""
-    reader = await request.multipart()
-    async for part in reader:
+    async for part in form_parts(request):
         if part.name == "file":
             chunks, size = [], 0
             while chunk := await part.read_chunk():

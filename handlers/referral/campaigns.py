@@ -85,7 +85,7 @@ async def current_or_latest(now: datetime) -> Campaign | None:
 
 
 async def get_campaign(name: str) -> Campaign:
-    campaign = await Campaign.get_or_none(name=name)
+    campaign = await Campaign.get_or_none(name=name) if NAME.fullmatch(name) else None  # no query for impossible names
     if campaign is None:
         raise CampaignError(f"no campaign named {name!r}")
     return campaign

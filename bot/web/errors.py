@@ -1,0 +1,80 @@
+"""One error middleware for every route: whatever goes wrong, the answer is JSON, and the caller's
+mistakes are 4xx rather than 500.
+
+- An HTTP error raised by a handler or by aiohttp itself (404, 405, 413, ...) on an `/api/` path is
+  answered as `{"error": "..."}` with its status and headers (Allow, Retry-After) kept.
+- A value the database refuses (an id beyond its integer type, text too long for its column or
+  holding NUL: asyncpg's `DataError`; SQLite's `OverflowError`; tortoise's `ValidationError`) is the
+  request's fault: 400. A unique key already taken: 409.
+- Anything else is our fault: logged with its traceback (method and route, never the body) and
+  answered 500 `{"error": "internal error"}`.
+WebSocket handlers are left alone: once upgraded, the socket is the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import asyncpg
+from aiohttp import hdrs, web
+from tortoise.exceptions import IntegrityError, ValidationError
+
+from bot.web.jsonbody import dumps
+
+log = logging.getLogger("csbot.web")
+
+KEPT_HEADERS = (hdrs.ALLOW, hdrs.RETRY_AFTER, hdrs.WWW_AUTHENTICATE, hdrs.CONNECTION)
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers, dumps=dumps)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def client_fault(exc: BaseException) -> web.Response | None:
+    """The 4xx answer for an exception caused by what the client sent, or None."""
+    chain = _causes(exc)
+    if any(isinstance(cause, asyncpg.exceptions.DataError | ValidationError | OverflowError) for cause in chain):
+        return _error(400, "a value is out of range, too long or not allowed")
+    if any(isinstance(cause, IntegrityError | asyncpg.exceptions.UniqueViolationError) for cause in chain):
+        return _error(409, "conflicts with an existing record")
+    return None
+
+
+def _as_json(exc: web.HTTPException) -> web.Response:
+    headers = {name: exc.headers[name] for name in KEPT_HEADERS if name in exc.headers}
+    return _error(exc.status, exc.text or exc.reason, headers)
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json" or not request.path.startswith("/api/"):
+            raise
+        return _as_json(exc)
+    except Exception as exc:
+        if request.headers.get(hdrs.UPGRADE, "").lower() == "websocket":
+            raise
+        refused = client_fault(exc)
+        if refused is not None:
+            log.info("%s %s refused (%d): %s", request.method, _route(request), refused.status,
+                     type(exc).__name__)
+            return refused
+        log.exception("%s %s failed", request.method, _route(request))
+        return _error(500, "internal error")
+
+
+def _route(request: web.Request) -> str:
+    """The route's pattern (`/api/cases/{case_no}`), so no id or name typed by a client is logged."""
+    info = request.match_info.route.resource
+    return info.canonical if info is not None else "(no route)"

@@ -1,0 +1,56 @@
+"""Bodies over the 1 MiB limit are refused before being read, and the connection is closed.
+
+A client declaring 1.5 MiB gets 413 at once without sending a byte of it (the worker used to wait for
+and buffer the whole first megabyte); a chunked body that turns out too long gets a JSON 413 too,
+and either way the connection is closed after the answer rather than kept for the next request. The memory this saves
+is measured from outside by `bench/oversized.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from tests.fakes.bot_app import make_settings, running_bot
+
+pytestmark = pytest.mark.timeout(30)
+TOO_LONG = 1536 * 1024
+
+
+async def exchange(bot, head: bytes, body: bytes = b"") -> tuple[bytes, bytes]:
+    """Send a raw request; return the response's head and body (read by its Content-Length)."""
+    reader, writer = await asyncio.open_connection(bot.server.host, bot.server.port)
+    try:
+        writer.write(head + body)
+        await writer.drain()
+        response_head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 5)
+        length = int(next(line.split(b":")[1] for line in response_head.split(b"\r\n")
+                          if line.lower().startswith(b"content-length:")))
+        return response_head, await asyncio.wait_for(reader.readexactly(length), 5)
+    finally:
+        writer.close()
+
+
+@pytest.mark.parametrize("path", ["/api/webchat/messages", "/api/agent/login", "/wechat"])
+async def test_a_declared_length_over_the_limit_is_refused_unread(tmp_path, path):
+    async with running_bot(make_settings(tmp_path)) as bot:
+        head, body = await exchange(bot, (
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {TOO_LONG}\r\n\r\n").encode())
+        assert head.startswith(b"HTTP/1.1 413"), head
+        assert b"Connection: close" in head
+        assert "limited" in json.loads(body)["error"]
+
+
+async def test_a_chunked_body_over_the_limit_gets_413_and_the_connection_closed(tmp_path):
+    chunk = b"x" * 65536
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(TOO_LONG // len(chunk))) + b"0\r\n\r\n"
+    async with running_bot(make_settings(tmp_path)) as bot:
+        head, body = await exchange(bot, (
+            b"POST /api/webchat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"), chunks)
+        assert head.startswith(b"HTTP/1.1 413"), head
+        assert b"Connection: close" in head
+        assert "limited" in json.loads(body)["error"]
