@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.clock import FakeClock
+from bot.store.base import StoreBusy
 from tests.fakes.bot_app import make_settings, running_bot
 from tests.redis_server import RedisServer
 from tests.tcp_proxy import TcpProxy
@@ -42,11 +43,21 @@ async def test_readyz_follows_the_store_while_healthz_stays_up(tmp_path: Path, o
         assert (await bot.client.get("/readyz")).status == 200
 
 
+async def take_every_connection(pool) -> list:
+    """Take connections until the pool refuses one after its wait."""
+    held = []
+    while True:
+        try:
+            held.append(await pool.get_connection())
+        except StoreBusy:
+            return held
+
+
 async def test_exhausted_pool_waits_then_answers_503(tmp_path: Path, redis_url: str) -> None:
     settings = make_settings(tmp_path, redis_url=redis_url, redis_max_connections=4, redis_pool_wait_s=0.2)
     async with running_bot(settings, clock=FakeClock()) as bot:
         pool = bot.runtime.store.client.connection_pool
-        held = [await pool.get_connection() for _ in range(4)]  # every connection busy elsewhere
+        held = await take_every_connection(pool)  # busy elsewhere (the pub/sub connection holds one)
         try:
             ready = await bot.client.get("/readyz")
             assert ready.status == 503
