@@ -2,9 +2,10 @@
 
 One POST, end to end (ARCHITECTURE §2):
 
-1. Check `signature` (and, in safe mode, the timestamp window and `msg_signature`), read the body
-   (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
-   failure is a 4xx before anything is written (`wechat_protocol`).
+1. Check `signature`, the timestamp window (both modes) and, in safe mode, `msg_signature`; read the
+   body (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
+   failure is a 4xx before anything is written (`wechat_protocol`). A signed query string is good for
+   one body only (`wechat_nonces`): a replay with another body or openid is refused.
 2. Claim the delivery (`wechat_dedupe`): a retry of a message already handled, or being handled,
    gets the same passive reply (or `success`) and never reaches the dispatcher a second time.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
@@ -30,6 +31,7 @@ from bot.channels import wechat_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.channels.wechat_nonces import Nonces
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Outcome
@@ -61,6 +63,7 @@ class WeChatChannel(Channel):
         self.runtime: Runtime | None = None
         self.api: WeChatAPI | None = None
         self.deliveries: Deliveries | None = None
+        self.nonces: Nonces | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -79,6 +82,7 @@ class WeChatChannel(Channel):
             store=runtime.store, clock=runtime.clock, session=self._http,
         )
         self.deliveries = Deliveries(runtime.store, runtime.clock, ttl=settings.dedupe_ttl_s)
+        self.nonces = Nonces(runtime.store)
 
     async def stop(self) -> None:
         if self._tasks:
@@ -101,6 +105,11 @@ class WeChatChannel(Channel):
         await self._runtime.recorder.settle()
 
     @property
+    def _nonces(self) -> Nonces:
+        assert self.nonces is not None, "channel used before start()"
+        return self.nonces
+
+    @property
     def _runtime(self) -> Runtime:
         assert self.runtime is not None and self.deliveries is not None, "channel used before start()"
         return self.runtime
@@ -117,7 +126,9 @@ class WeChatChannel(Channel):
     async def receive(self, request: web.Request) -> web.Response:
         try:
             self._check_query(request.query)
-            message = self._read(await request.read(), request.query)
+            body = await request.read()
+            message = self._read(body, request.query)
+            await self._nonces.check(request.query, body, message.from_user)
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
@@ -143,7 +154,7 @@ class WeChatChannel(Channel):
         timestamp = query.get("timestamp")
         if not protocol.signature_ok(self.token, query.get("signature"), timestamp, query.get("nonce")):
             raise BadRequest("bad or missing signature", 403)
-        if self.safe_mode and not protocol.timestamp_fresh(timestamp, self._runtime.clock.time()):
+        if not protocol.timestamp_fresh(timestamp, self._runtime.clock.time()):
             raise BadRequest("timestamp outside the accepted window", 403)
 
     def _read(self, body: bytes, query: Any) -> protocol.WeChatMessage:
