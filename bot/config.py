@@ -182,7 +182,11 @@ class Settings(BaseSettings):
     #: How often paid orders are checked for conversions (besides the daily job).
     referral_sync_interval_s: int = Field(900, ge=60)
 
-    # --- edge security: staff logins, web-chat identity, customer uploads (docs/webchat.md) ---
+    # --- edge: owed WeChat replies, staff logins, web-chat identity, customer uploads (docs/webchat.md) ---
+    #: A message answered `success` is kept in the database until delivered; a worker owns one for
+    #: this long, and every worker looks for unfinished ones this often (bot/channels/wechat_inbox.py).
+    wechat_inbox_lease_s: float = Field(60.0, gt=0)
+    wechat_inbox_retry_s: float = Field(10.0, gt=0)
     #: Login attempts that go straight through per account and source address, per account from
     #: anywhere, and per source address over every account; beyond them each attempt waits a delay
     #: that doubles up to LOGIN_MAX_DELAY_S (a delay, never a lock-out of the owner).

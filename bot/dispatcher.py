@@ -11,8 +11,10 @@ whose handler asks a clarifying question and escalates on the second one in a ro
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
@@ -31,6 +33,13 @@ NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
+
+
+def reply_prefix(conversation_id: int, source_id: str) -> str:
+    """The common start of the `source_id`s of the answer to one inbound message: derived from it, so
+    whoever finishes a message later can tell which parts of its answer were recorded and not sent."""
+    digest = hashlib.sha256(f"{conversation_id}:{source_id}".encode()).hexdigest()[:24]
+    return f"re:{digest}:"
 
 
 class Dispatcher:
@@ -72,6 +81,9 @@ class Dispatcher:
             rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
             now = self.services.clock.now()
             rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
+            if inbound.source_id:  # a redelivery of this message finds these rows (bot/channels/wechat_inbox.py)
+                prefix = reply_prefix(identity.conversation_id, inbound.source_id)
+                rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])

@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.handoff",
     "models.referral",
     "models.case",
+    "models.inbox",
 ]

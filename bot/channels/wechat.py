@@ -10,7 +10,12 @@ One POST, end to end (ARCHITECTURE §2):
    gets the same passive reply (or `success`) and never reaches the dispatcher a second time.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
    text is the passive reply (recorded as sent) and the rest go through the customer-service API in
-   order. Late: answer `success` and send everything through the API once it is ready.
+   order. Late: keep the message in the durable inbox (`wechat_inbox`), answer `success` and send
+   everything through the API once it is ready. The inbox entry is done when every part was handed
+   to WeChat; if anything fails first (a worker death, a lock timeout, an outage), any worker's retry
+   loop finishes it later: it dispatches the message if it never was, else sends the recorded parts
+   still pending (their ids derive from the message, `dispatcher.reply_prefix`), so nothing is
+   answered twice.
 
 Background sends are tasks the channel keeps and awaits on `stop()`. Customer text never reaches
 the log: only openids, message ids and types do.
@@ -31,10 +36,14 @@ from bot.channels import wechat_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.channels.wechat_inbox import Inbox, from_payload
 from bot.channels.wechat_nonces import Nonces
 from bot.config import Settings
+from bot.dispatcher import reply_prefix
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
-from bot.events import Outcome
+from bot.events import Inbound, Outcome
+from models.inbox import InboxEntry
+from models.message import Message
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -64,7 +73,9 @@ class WeChatChannel(Channel):
         self.api: WeChatAPI | None = None
         self.deliveries: Deliveries | None = None
         self.nonces: Nonces | None = None
+        self.inbox: Inbox | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._retrier: asyncio.Task[None] | None = None
 
     @property
     def safe_mode(self) -> bool:
@@ -83,8 +94,14 @@ class WeChatChannel(Channel):
         )
         self.deliveries = Deliveries(runtime.store, runtime.clock, ttl=settings.dedupe_ttl_s)
         self.nonces = Nonces(runtime.store)
+        self.inbox = Inbox(runtime.clock, lease_s=settings.wechat_inbox_lease_s)
+        self._retrier = asyncio.create_task(self._retry_forever(), name="wechat-inbox-retry")
 
     async def stop(self) -> None:
+        if self._retrier is not None:
+            self._retrier.cancel()
+            await asyncio.gather(self._retrier, return_exceptions=True)
+            self._retrier = None
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
             for task in late:
@@ -103,6 +120,11 @@ class WeChatChannel(Channel):
         while self._tasks:
             await asyncio.wait(set(self._tasks))
         await self._runtime.recorder.settle()
+
+    @property
+    def _inbox(self) -> Inbox:
+        assert self.inbox is not None, "channel used before start()"
+        return self.inbox
 
     @property
     def _nonces(self) -> Nonces:
@@ -177,13 +199,19 @@ class WeChatChannel(Channel):
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
-            self._spawn(self._deliver_late(work, lease, message.from_user))
+            self._spawn(self._deliver_late(work, lease, inbound, None))
             raise
         finally:
             timer.cancel()
         if not work.done():
-            log.info("wechat %s: answer late, sending via the kf API", message.source_id)
-            self._spawn(self._deliver_late(work, lease, message.from_user))
+            log.info("wechat %s: answer late, kept in the inbox and sent via the kf API", message.source_id)
+            try:
+                entry_id = await self._inbox.keep(self.name, lease.key, inbound)
+            except BaseException:  # not kept: no `success`, so WeChat retries; the work still finishes
+                self._spawn(self._deliver_late(work, lease, inbound, None))
+                raise
+            lease.kept = True
+            self._spawn(self._deliver_late(work, lease, inbound, entry_id))
             return None
         outcome: Outcome = work.result()
         passive = outcome.texts[0] if outcome.texts else None
@@ -191,28 +219,85 @@ class WeChatChannel(Channel):
         await self.deliveries.finish(lease, passive)
         if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
             runtime.recorder.note_sent(outcome.message_ids[:1])
-        if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order
-            self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
-                                            source_ids=outcome.message_ids[1:]))
+        if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order, owed till sent
+            entry_id = await self._inbox.keep(self.name, lease.key, inbound)
+            self._spawn(self._send_owed(entry_id, inbound.user_id, outcome.texts[1:], outcome.message_ids[1:]))
         return passive
 
-    async def _dispatch(self, lease: Lease, inbound: Any) -> Outcome:
+    async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
         assert self.deliveries is not None
         try:
             return await self._runtime.dispatcher.handle(inbound, self.max_bytes)
-        except BaseException:
-            await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
+        except BaseException as exc:
+            log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
+            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
+                await asyncio.shield(self.deliveries.finish(lease, None))
+            else:
+                await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
             raise
 
-    async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, user_id: str) -> None:
+    async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, inbound: Inbound,
+                            entry_id: int | None) -> None:
         try:
             outcome = await work
-        except Exception:
-            return  # logged by _spawn's callback for the dispatch task
+        except Exception as exc:
+            if entry_id is not None:
+                await self._inbox.release(entry_id, exc)
+            return
         assert self.deliveries is not None
         await self.deliveries.finish(lease, None)
-        if outcome.texts:
-            await self._runtime.outbox.send(self.name, user_id, outcome.texts, source_ids=outcome.message_ids)
+        if entry_id is None:
+            if outcome.texts:
+                await self._runtime.outbox.send(self.name, inbound.user_id, outcome.texts,
+                                                source_ids=outcome.message_ids)
+            return
+        await self._send_owed(entry_id, inbound.user_id, outcome.texts, outcome.message_ids)
+
+    async def _send_owed(self, entry_id: int, user_id: str, texts: list[str], source_ids: list[str]) -> None:
+        """Hand the parts to WeChat and mark the inbox entry done. A failure on the way leaves the entry
+        claimed until its lease runs out, then the retry loop sends the parts still pending."""
+        if texts:
+            await self._runtime.outbox.send(self.name, user_id, texts, source_ids=source_ids)
+        await self._inbox.done(entry_id)
+
+    # --- owed messages (the durable inbox) ---
+    async def _retry_forever(self) -> None:
+        """Every `wechat_inbox_retry_s`, finish the inbox entries whose worker gave up or died."""
+        while True:
+            await self._runtime.clock.sleep(self.settings.wechat_inbox_retry_s)
+            try:
+                await self.retry_owed()
+            except Exception as exc:  # the database is down: the next round tries again
+                log.warning("wechat inbox round failed: %s", type(exc).__name__)
+
+    async def retry_owed(self) -> None:
+        inbox = self._inbox
+        for entry in await inbox.claim_due(self.name):
+            try:
+                await self.redeliver(entry)
+            except Exception as exc:
+                await inbox.release(entry.id, exc)
+        await inbox.purge()
+
+    async def redeliver(self, entry: InboxEntry) -> None:
+        """Finish one owed message: dispatch it unless its answer is recorded already, then send what
+        was not sent. The answer's rows carry ids derived from the message, so a repeat sends nothing twice."""
+        runtime = self._runtime
+        inbound = from_payload(entry.payload)
+        identity = await runtime.recorder.identify(inbound.channel, inbound.user_id)
+        recorded = await Message.filter(conversation_id=identity.conversation_id, direction="in",
+                                        source_id=inbound.source_id).exists()
+        if recorded:
+            pending = await Message.filter(
+                conversation_id=identity.conversation_id, direction="out", delivery_status="pending",
+                source_id__startswith=reply_prefix(identity.conversation_id, inbound.source_id or ""),
+            ).order_by("id")
+            texts, source_ids = [row.text for row in pending], [row.source_id or "" for row in pending]
+        else:
+            outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
+            texts, source_ids = outcome.texts, outcome.message_ids
+        log.info("wechat %s: owed answer finished from the inbox (%d parts)", inbound.source_id, len(texts))
+        await self._send_owed(entry.id, inbound.user_id, texts, source_ids)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)
