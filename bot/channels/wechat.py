@@ -220,8 +220,14 @@ class WeChatChannel(Channel):
         if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
             runtime.recorder.note_sent(outcome.message_ids[:1])
         if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order, owed till sent
-            entry_id = await self._inbox.keep(self.name, lease.key, inbound)
-            self._spawn(self._send_owed(entry_id, inbound.user_id, outcome.texts[1:], outcome.message_ids[1:]))
+            tail, tail_ids = outcome.texts[1:], outcome.message_ids[1:]
+            try:
+                entry_id = await self._inbox.keep(self.name, lease.key, inbound)
+            except Exception as exc:  # the database is down: send the tail anyway, without a retry behind it
+                log.warning("wechat %s: answer tail not kept (%s)", message.source_id, type(exc).__name__)
+                self._spawn(runtime.outbox.send(self.name, inbound.user_id, tail, source_ids=tail_ids))
+            else:
+                self._spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
         return passive
 
     async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
