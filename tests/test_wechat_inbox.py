@@ -9,7 +9,12 @@ already recorded it. Real app on a socket, real HTTP to the fake WeChat API, tim
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -158,6 +163,53 @@ async def test_a_long_answer_tail_is_kept_until_sent(tmp_path, clock, probe) -> 
         await InboxEntry.all().update(finished_at=clock.now() - timedelta(days=1, seconds=1))
         await clock.advance(bot.settings.wechat_inbox_retry_s)
         await eventually(lambda: _no_entries(), "done entries to be purged after a day")
+
+
+@contextmanager
+def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """A Redis of our own (no persistence, like the probe's), so the test can stop and restart it."""
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(500):
+            with socket.socket() as probe_socket:
+                if probe_socket.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.01)  # waiting for the server process to listen, not for the bot
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+async def test_a_redis_restart_after_success_is_finished_without_answering_twice(tmp_path, clock, probe) -> None:
+    """Redis dies while the answer is being recorded (after `success`) and comes back empty."""
+    port = free_port()
+    with private_redis(port) as redis:
+        async with bot_in(tmp_path, clock, probe, redis_url=f"redis://127.0.0.1:{port}/0") as bot:
+            user = bot.user()
+            first = asyncio.create_task(user.say("slow:停电也要回", msg_id=9105))
+            await eventually(lambda: _true(probe.entered.is_set()), "the handler to start")
+            await clock.advance(3)
+            assert (await first).is_success
+            redis.terminate()
+            await asyncio.to_thread(redis.wait, 10)
+            probe.gate.set()  # the handler answers; saving the state and releasing the lock fail
+            await eventually(lambda: _attempts(user.openid, 1), "the failure to be noted")
+            assert bot.wechat.texts_to(user.openid) == []
+            with private_redis(port):
+                await retry_rounds_until_sent(bot, clock, user.openid, 1)
+                await channel_of(bot).settle()
+                assert bot.wechat.texts_to(user.openid) == ["停电也要回"]
+                assert probe.calls == ["slow:停电也要回"]  # the recorded answer was sent, not made again
+                assert await entry_status(user.openid) == ["done"]
 
 
 async def _true(value: bool) -> bool:
