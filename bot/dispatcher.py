@@ -2,8 +2,10 @@
 
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
-database's unique key is the second guard. State is read only after taking the conversation's lock,
-so two messages of one customer arriving at once on two workers are answered in order.
+database is the second guard: a message whose platform id is recorded already is not handled again
+(its answer's rows carry ids derived from it, `reply_prefix`, and only parts never sent come back).
+State is read only after taking the conversation's lock, so two messages of one customer arriving
+at once on two workers are answered in order.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -25,6 +27,7 @@ from bot.splitter import split_message
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
+from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
 
@@ -66,8 +69,10 @@ class Dispatcher:
         store = self.services.store
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):
-            state = ConversationState.from_dict(await store.get_state(key))
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
+            if inbound.source_id and await self._answered_before(identity.conversation_id, inbound.source_id):
+                return await self._still_owed(identity.conversation_id, inbound.source_id)
+            state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
             reply = await self._route(ctx)
@@ -87,6 +92,20 @@ class Dispatcher:
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])
+
+    async def _answered_before(self, conversation_id: int, source_id: str) -> bool:
+        """The database's word on a platform message seen before, for when the store forgot it (a
+        Redis restart, a retry past the dedupe TTL, the inbox finishing a message): handled once only."""
+        return await Message.filter(conversation_id=conversation_id, direction="in", source_id=source_id).exists()
+
+    async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
+        """A repeat is answered with the parts of the recorded answer not sent yet (usually none)."""
+        pending = await Message.filter(
+            conversation_id=conversation_id, direction="out", delivery_status="pending",
+            source_id__startswith=reply_prefix(conversation_id, source_id),
+        ).order_by("id")
+        log.info("repeat of an answered message: %d part(s) still owed", len(pending))
+        return Outcome([row.text for row in pending], [row.source_id or "" for row in pending])
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""

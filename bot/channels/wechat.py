@@ -13,9 +13,8 @@ One POST, end to end (ARCHITECTURE §2):
    order. Late: keep the message in the durable inbox (`wechat_inbox`), answer `success` and send
    everything through the API once it is ready. The inbox entry is done when every part was handed
    to WeChat; if anything fails first (a worker death, a lock timeout, an outage), any worker's retry
-   loop finishes it later: it dispatches the message if it never was, else sends the recorded parts
-   still pending (their ids derive from the message, `dispatcher.reply_prefix`), so nothing is
-   answered twice.
+   loop finishes it later through the dispatcher, which handles a message only once and otherwise
+   returns the recorded parts still pending, so nothing is answered twice.
 
 Background sends are tasks the channel keeps and awaits on `stop()`. Customer text never reaches
 the log: only openids, message ids and types do.
@@ -39,11 +38,9 @@ from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
 from bot.channels.wechat_inbox import Inbox, from_payload
 from bot.channels.wechat_nonces import Nonces
 from bot.config import Settings
-from bot.dispatcher import reply_prefix
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from models.inbox import InboxEntry
-from models.message import Message
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -286,24 +283,12 @@ class WeChatChannel(Channel):
         await inbox.purge()
 
     async def redeliver(self, entry: InboxEntry) -> None:
-        """Finish one owed message: dispatch it unless its answer is recorded already, then send what
-        was not sent. The answer's rows carry ids derived from the message, so a repeat sends nothing twice."""
-        runtime = self._runtime
+        """Finish one owed message through the dispatcher: it handles the message if it never was, and
+        otherwise returns only the recorded parts not sent yet (`Dispatcher._still_owed`)."""
         inbound = from_payload(entry.payload)
-        identity = await runtime.recorder.identify(inbound.channel, inbound.user_id)
-        recorded = await Message.filter(conversation_id=identity.conversation_id, direction="in",
-                                        source_id=inbound.source_id).exists()
-        if recorded:
-            pending = await Message.filter(
-                conversation_id=identity.conversation_id, direction="out", delivery_status="pending",
-                source_id__startswith=reply_prefix(identity.conversation_id, inbound.source_id or ""),
-            ).order_by("id")
-            texts, source_ids = [row.text for row in pending], [row.source_id or "" for row in pending]
-        else:
-            outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
-            texts, source_ids = outcome.texts, outcome.message_ids
-        log.info("wechat %s: owed answer finished from the inbox (%d parts)", inbound.source_id, len(texts))
-        await self._send_owed(entry.id, inbound.user_id, texts, source_ids)
+        outcome = await self._runtime.dispatcher.handle(inbound, self.max_bytes)
+        log.info("wechat %s: owed answer finished from the inbox (%d parts)", inbound.source_id, len(outcome.texts))
+        await self._send_owed(entry.id, inbound.user_id, outcome.texts, outcome.message_ids)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)
