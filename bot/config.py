@@ -216,6 +216,29 @@ class Settings(BaseSettings):
     @classmethod
     def _unset_when_empty(cls, value: str | None) -> str | None:
         return value or None
+    # --- edge: owed WeChat replies, staff logins, web-chat identity, customer uploads (docs/webchat.md) ---
+    #: A message answered `success` is kept in the database until delivered; a worker owns one for
+    #: this long, and every worker looks for unfinished ones this often (bot/channels/wechat_inbox.py).
+    wechat_inbox_lease_s: float = Field(60.0, gt=0)
+    wechat_inbox_retry_s: float = Field(10.0, gt=0)
+    #: Login attempts that go straight through per account and source address, per account from
+    #: anywhere, and per source address over every account; beyond them each attempt waits a delay
+    #: that doubles up to LOGIN_MAX_DELAY_S (a delay, never a lock-out of the owner).
+    login_free_attempts: int = Field(5, ge=1)
+    login_free_per_account: int = Field(50, ge=1)
+    login_free_per_source: int = Field(30, ge=1)
+    login_max_delay_s: float = Field(60.0, gt=0, le=3600)
+    #: HMAC key that signs web-chat visitor tokens. Required with PostgreSQL (shared by every host);
+    #: with SQLite, unset means a random key generated once into `webchat_secret` beside the database.
+    webchat_secret: str | None = Field(None, min_length=16)
+    #: Shared with the shop's own site, which signs its logged-in customer's id with it (identity
+    #: verification); unset: the web chat accepts no customer ids from outside.
+    webchat_identity_secret: str | None = Field(None, min_length=16)
+    #: Photo uploads: per visitor per day, and the total kept on disk; photos older than the
+    #: retention are removed by the daily job.
+    after_sales_photos_per_visitor: int = Field(10, ge=1)
+    after_sales_upload_quota_bytes: int = Field(1024 * 1024 * 1024, gt=0)
+    after_sales_photo_retention_days: int = Field(180, ge=1)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -2,10 +2,10 @@
 
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
-database's unique key is the second guard: a message whose inbound row exists was handled before
-(the store lost its dedupe key, e.g. Redis restarted), and is answered with the reply recorded. State is
-read only after taking the conversation's lock, so two messages of one customer arriving at once on
-two workers are answered in order.
+database is the second guard: a message whose platform id is recorded already is not handled again
+(its answer's rows carry ids derived from it, `reply_prefix`, and only parts never sent come back).
+State is read only after taking the conversation's lock, so two messages of one customer arriving
+at once on two workers are answered in order.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -13,9 +13,10 @@ whose handler asks a clarifying question and escalates on the second one in a ro
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from itertools import takewhile
+from dataclasses import replace
 
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
@@ -36,6 +37,13 @@ NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
+
+
+def reply_prefix(conversation_id: int, source_id: str) -> str:
+    """The common start of the `source_id`s of the answer to one inbound message: derived from it, so
+    whoever finishes a message later can tell which parts of its answer were recorded and not sent."""
+    digest = hashlib.sha256(f"{conversation_id}:{source_id}".encode()).hexdigest()[:24]
+    return f"re:{digest}:"
 
 
 class Dispatcher:
@@ -70,11 +78,8 @@ class Dispatcher:
         key = inbound.conversation_key
         async with store.lock(store.keys("lock", key)):
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
-            earlier = await self._earlier_replies(inbound, identity.conversation_id)
-            if earlier is not None:
-                log.info("%s %s was handled before; answering with its recorded reply", inbound.channel,
-                         inbound.source_id)
-                return Outcome([row.text for row in earlier], repeat=True)
+            if inbound.source_id and await self._answered_before(identity.conversation_id, inbound.source_id):
+                return await self._still_owed(identity.conversation_id, inbound.source_id)
             state = ConversationState.from_dict(await store.get_state(key))
             match = self.match(inbound)
             ctx = Context(inbound, match, state, identity, self.services)
@@ -89,26 +94,26 @@ class Dispatcher:
             rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
             now = self.services.clock.now()
             rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
+            if inbound.source_id:  # a redelivery of this message finds these rows (bot/channels/wechat_inbox.py)
+                prefix = reply_prefix(identity.conversation_id, inbound.source_id)
+                rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
             await self.recorder.record(rows)
             await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
         return Outcome(texts, [row.source_id for row in rows[1:]])
 
-    async def _earlier_replies(self, inbound: Inbound, conversation_id: int) -> list[Message] | None:
-        """The bot's replies to this platform message if it was handled before, else None.
+    async def _answered_before(self, conversation_id: int, source_id: str) -> bool:
+        """The database's word on a platform message seen before, for when the store forgot it (a
+        Redis restart, a retry past the dedupe TTL, the inbox finishing a message): handled once only."""
+        return await Message.filter(conversation_id=conversation_id, direction="in", source_id=source_id).exists()
 
-        The database's unique key is the dedupe that survives the store losing its keys (a Redis
-        restart without persistence). A reply's rows are written right after its inbound row, in the
-        same group commit, so they are the bot's rows that directly follow it in the conversation.
-        """
-        if inbound.source_id is None:
-            return None
-        handled = await Message.get_or_none(conversation_id=conversation_id, direction="in",
-                                            source_id=inbound.source_id).only("id")
-        if handled is None:
-            return None
-        following = await Message.filter(conversation_id=conversation_id, id__gt=handled.id).order_by("id").limit(
-            self.services.settings.max_reply_parts).only("id", "direction", "author", "text", "source_id")
-        return list(takewhile(lambda row: row.direction == "out" and row.author == "bot", following))
+    async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
+        """A repeat is answered with the parts of the recorded answer not sent yet (usually none)."""
+        pending = await Message.filter(
+            conversation_id=conversation_id, direction="out", delivery_status="pending",
+            source_id__startswith=reply_prefix(conversation_id, source_id),
+        ).order_by("id")
+        log.info("repeat of an answered message: %d part(s) still owed", len(pending))
+        return Outcome([row.text for row in pending], [row.source_id or "" for row in pending])
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""

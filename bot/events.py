@@ -83,7 +83,3 @@ class Outcome:
 
     texts: list[str]
     message_ids: list[str] = field(default_factory=list)  # the outbound rows' source ids, in order
-    #: The message was handled before (its row exists): `texts` are the replies recorded then, to
-    #: answer the platform's retry with; `message_ids` is empty (their delivery was recorded then),
-    #: and whatever went out later than the reply must not go again.
-    repeat: bool = False

@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.referral",
     "models.case",
     "models.learned_example",
+    "models.inbox",
 ]

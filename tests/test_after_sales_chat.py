@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from PIL import Image
 
 from bot.clock import FakeClock
 from bot.events import Inbound
@@ -15,11 +16,20 @@ from models.case import AfterSalesCase, CasePhoto
 from models.conversation import Conversation
 from models.customer import Customer
 from models.order import Order
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
 
 ORDER = "E2026112200123"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def photo_bytes(color: tuple[int, int, int] = (255, 128, 0), kind: str = "PNG") -> bytes:
+    """A real image (uploads are read by Pillow, not by their first bytes)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), color).save(buffer, kind)
+    return buffer.getvalue()
+
+
+PNG = photo_bytes()
 
 
 @pytest.fixture
@@ -32,7 +42,7 @@ async def bot(tmp_path, clock: FakeClock):
 
 async def say(bot, user_id: str, text: str, client_msg_id: str | None = None) -> str:
     body = {"user_id": user_id, "text": text, **({"client_msg_id": client_msg_id} if client_msg_id else {})}
-    response = await bot.client.post("/api/webchat/messages", json=body)
+    response = await bot.client.post("/api/webchat/messages", json=body, headers=visitor_headers(bot.runtime, user_id))
     assert response.status == 200, await response.text()
     return "\n".join((await response.json())["replies"])
 
@@ -41,7 +51,7 @@ async def upload(bot, user_id: str, data: bytes = PNG, name: str = "photo.png") 
     form = aiohttp.FormData()
     form.add_field("user_id", user_id)
     form.add_field("file", io.BytesIO(data), filename=name, content_type="image/png")
-    return await bot.client.post("/api/after-sales/photos", data=form)
+    return await bot.client.post("/api/after-sales/photos", data=form, headers=visitor_headers(bot.runtime, user_id))
 
 
 async def cases(order_no: str = ORDER) -> list[AfterSalesCase]:
@@ -187,10 +197,10 @@ async def test_a_resent_web_message_files_one_case(bot):
 async def test_a_photo_attaches_to_the_open_case_once(bot):
     await say(bot, "alice", f"{ORDER} 杯子碎了")
     [case] = await cases()
-    for _ in range(2):
-        response = await upload(bot, "alice")
-        assert response.status == 200
-        assert case.case_no in "".join((await response.json())["replies"])
+    first, again = await upload(bot, "alice"), await upload(bot, "alice")
+    assert first.status == again.status == 200
+    assert case.case_no in "".join((await first.json())["replies"])
+    assert (await again.json())["replies"] == []  # the same photo is one message, answered once
     [photo] = await CasePhoto.filter(case_id=case.id)
     assert photo.url.startswith("/api/after-sales/photos/") and photo.url.endswith(".png")
     assert (await bot.client.get(photo.url)).status == 401  # customers' photos are for staff only
@@ -206,9 +216,10 @@ async def test_a_photo_sent_during_the_dialogue_is_kept_for_the_case(bot):
     assert await CasePhoto.filter(case_id=case.id).count() == 1
 
 
-async def test_a_photo_without_any_open_case_is_left_to_the_consultation_area(bot):
-    reply = "".join((await (await upload(bot, "nobody")).json())["replies"])
-    assert reply and "售后单" not in reply
+async def test_a_photo_without_any_after_sales_request_is_refused(bot):
+    response = await upload(bot, "nobody")
+    assert response.status == 403
+    assert not (bot.runtime.settings.after_sales_upload_dir).exists()
 
 
 async def test_progress_by_case_number_says_the_step_and_what_comes_next(bot):
@@ -300,6 +311,7 @@ async def test_shop_specific_order_number_patterns(tmp_path, clock):
 
 async def test_an_oversized_photo_is_refused_with_413(tmp_path, clock):
     async with running_bot(make_settings(tmp_path, after_sales_photo_max_bytes=1024), clock=clock) as small:
+        await say(small, "visitor-1", "杯子碎了")
         response = await upload(small, "visitor-1", PNG + b"\0" * 4096)
         assert response.status == 413
         assert "limited to 1024 bytes" in (await response.json())["error"]

@@ -20,7 +20,7 @@ from models.case import AfterSalesCase
 from models.conversation import Conversation
 from models.message import Message
 from models.order import Order
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import TOKEN, FakeErp, order_object, seed_orders
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -158,7 +158,8 @@ async def shop(tmp_path, clock: FakeClock, erp: FakeErp):
 
 
 async def say(bot, user_id: str, text: str) -> str:
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text})
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text},
+                                      headers=visitor_headers(bot.runtime, user_id))
     assert response.status == 200, await response.text()
     return "\n".join((await response.json())["replies"])
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 
@@ -73,14 +75,76 @@ async def test_unsafe_request_with_cookie_needs_the_csrf_token(bot):
     assert ok.status == 200 and (await ok.json()) == {"hello": "sam"}
 
 
-async def test_wrong_password_is_401_and_repeated_failures_are_throttled(bot):
+async def test_wrong_password_is_401_and_repeated_failures_are_delayed(bot):
     client, _ = bot
     await create_agent("amy", "agent", "secret-pass-123")
     for _ in range(5):
         response = await client.post("/api/agent/login", json={"name": "amy", "password": "nope-nope"})
         assert response.status == 401
+    assert (await client.post("/api/agent/login", json={"name": "amy", "password": "nope-nope"})).status == 401
     response = await client.post("/api/agent/login", json={"name": "amy", "password": "secret-pass-123"})
     assert response.status == 429
+    assert response.headers["Retry-After"] == "2"
+
+
+async def test_the_owner_is_slowed_down_not_locked_out(bot):
+    """Wrong guesses delay the next attempt by a growing amount, capped: after the cap the owner is in."""
+    client, runtime = bot
+    await create_agent("amy", "agent", "secret-pass-123")
+    statuses = [(await client.post("/api/agent/login", json={"name": "amy", "password": "guess-guess"})).status
+                for _ in range(20)]
+    assert statuses[:6] == [401] * 6 and set(statuses[6:]) <= {401, 429} and 429 in statuses
+    await runtime.clock.advance(runtime.settings.login_max_delay_s + 1)
+    response = await client.post("/api/agent/login", json={"name": "amy", "password": "secret-pass-123"})
+    assert response.status == 200
+    assert (await client.post("/api/agent/login", json={"name": "amy", "password": "typo-typo"})).status == 401
+
+
+async def test_the_owner_at_another_address_is_not_held_up_by_a_guesser(bot):
+    client, _ = bot
+    await create_agent("amy", "agent", "secret-pass-123")
+    for _ in range(10):
+        await client.post("/api/agent/login", json={"name": "amy", "password": "guess-guess"})
+    assert (await client.post("/api/agent/login", json={"name": "amy", "password": "secret-pass-123"})).status == 429
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))
+    async with aiohttp.ClientSession(connector=connector) as elsewhere:
+        async with elsewhere.post(client.make_url("/api/agent/login"),
+                                  json={"name": "amy", "password": "secret-pass-123"}) as response:
+            assert response.status == 200
+
+
+async def test_one_address_trying_many_names_is_delayed(bot):
+    client, runtime = bot
+    free = runtime.settings.login_free_per_source
+    statuses = [(await client.post("/api/agent/login", json={"name": f"user{n}", "password": "x" * 9})).status
+                for n in range(free + 3)]
+    assert statuses[:free + 1] == [401] * (free + 1)
+    assert statuses[free + 1:] == [429, 429]
+
+
+async def test_concurrent_guesses_are_counted_atomically(tmp_path, redis_url):
+    """60 guesses at once against real Redis: only the free ones and one per delay are evaluated."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import build_app
+    from handlers import EXTENSIONS
+
+    settings = make_settings(tmp_path, redis_url=redis_url, login_max_delay_s=600)
+    client = TestClient(TestServer(build_app(settings, EXTENSIONS), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        await create_agent("amy", "agent", "secret-pass-123")
+
+        async def guess(n: int) -> int:
+            response = await client.post("/api/agent/login", json={"name": "amy", "password": f"guess-{n:04d}"})
+            return response.status
+
+        statuses = await asyncio.gather(*(guess(n) for n in range(60)))
+    finally:
+        await client.close()
+    evaluated = statuses.count(401)
+    assert statuses.count(429) == 60 - evaluated
+    assert settings.login_free_attempts + 1 <= evaluated <= settings.login_free_attempts + 3
 
 
 async def test_unknown_user_and_bad_bodies_are_4xx(bot):

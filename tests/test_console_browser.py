@@ -26,7 +26,7 @@ from models.conversation import Conversation
 from models.handoff import HandoverNote, SlaEvent
 from models.message import Message
 from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 
 SCREENSHOT = Path("/tmp/console.png")
 PASSWORD = "secret-pass-123"
@@ -53,7 +53,8 @@ class Desk:
         return StaffApi(self, session, (await response.json())["csrf_token"])
 
     async def customer_says(self, user_id: str, text: str) -> list[str]:
-        response = await self.bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text})
+        response = await self.bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text},
+                                               headers=visitor_headers(self.bot.runtime, user_id))
         assert response.status == 200, await response.text()
         return (await response.json())["replies"]
 

@@ -31,7 +31,7 @@ from models.customer import Customer
 from models.message import Message
 from models.order import Order
 from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
 
 PASSWORD = "secret-pass-123"
@@ -67,7 +67,8 @@ class Shop:
         return self.bot.url(path)
 
     async def customer_says(self, user_id: str, text: str) -> str:
-        response = await self.bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text})
+        response = await self.bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text},
+                                               headers=visitor_headers(self.bot.runtime, user_id))
         assert response.status == 200, await response.text()
         return "\n".join((await response.json())["replies"])
 
@@ -75,7 +76,8 @@ class Shop:
         form = aiohttp.FormData()
         form.add_field("user_id", user_id)
         form.add_field("file", io.BytesIO(PNG), filename="photo.png", content_type="image/png")
-        response = await self.bot.client.post("/api/after-sales/photos", data=form)
+        response = await self.bot.client.post("/api/after-sales/photos", data=form,
+                                               headers=visitor_headers(self.bot.runtime, user_id))
         assert response.status == 200, await response.text()
 
     async def file_case(self, order_no: str, kind: str, customer: str = "alice", **fields: object) -> AfterSalesCase:

@@ -8,11 +8,12 @@ from bot.clock import FakeClock
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
 
 async def say(bot, user_id: str, text: str) -> list[str]:
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text})
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": user_id, "text": text},
+                                      headers=visitor_headers(bot.runtime, user_id))
     assert response.status == 200, await response.text()
     return (await response.json())["replies"]
 

@@ -15,7 +15,7 @@ from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
 ALWAYS_OPEN = "00:00-24:00"
 
@@ -34,7 +34,8 @@ async def bot(tmp_path, clock):
 
 
 async def say(bot, user: str, text: str) -> list[str]:
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text})
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text},
+                                      headers=visitor_headers(bot.runtime, user))
     assert response.status == 200, await response.text()
     return (await response.json())["replies"]
 

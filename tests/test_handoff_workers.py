@@ -16,7 +16,7 @@ from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
 
 def shared_settings(tmp_path, redis_url, **overrides):
@@ -29,7 +29,8 @@ async def test_deadline_survives_a_worker_restart_and_fires_once(tmp_path, redis
     async with running_bot(settings, clock=clock) as first:
         agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
         await first.runtime.services[HANDOFF].set_presence(agent, "online")
-        response = await first.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"})
+        response = await first.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"},
+                                           headers=visitor_headers(first.runtime, "c1"))
         assert response.status == 200
         assert (await Conversation.get(key="webchat:c1")).status == "handoff"
     # the worker is gone; its greeting deadline lives on in Redis
@@ -46,7 +47,8 @@ async def test_two_workers_racing_never_double_assign(tmp_path, redis_url):
     settings = shared_settings(tmp_path, redis_url)
     async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
         for user in ("c1", "c2", "c3", "c4", "c5"):
-            response = await one.client.post("/api/webchat/messages", json={"user_id": user, "text": "转人工"})
+            response = await one.client.post("/api/webchat/messages", json={"user_id": user, "text": "转人工"},
+                                             headers=visitor_headers(one.runtime, user))
             assert response.status == 200
         await create_agent("amy", "agent", "secret-pass-123", capacity=2, now=clock.now())
         await create_agent("bob", "agent", "secret-pass-123", capacity=1, now=clock.now())
@@ -68,14 +70,16 @@ async def test_console_update_reaches_the_agent_whichever_worker_took_the_messag
         await one.runtime.services[HANDOFF].set_presence(agent, "online")
         headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
         async with one.client.ws_connect("/ws/agent", headers=headers) as console:
-            response = await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "转人工"})
+            response = await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "转人工"},
+                                             headers=visitor_headers(two.runtime, "c9"))
             assert response.status == 200
             event = json.loads((await console.receive(timeout=5)).data)
             while event["type"] != "conversation.assigned":
                 event = json.loads((await console.receive(timeout=5)).data)
             held = await Conversation.get(key="webchat:c9")
             assert event["conversation_id"] == held.id
-            await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "我的订单有问题"})
+            await two.client.post("/api/webchat/messages", json={"user_id": "c9", "text": "我的订单有问题"},
+                                  headers=visitor_headers(two.runtime, "c9"))
             event = json.loads((await console.receive(timeout=5)).data)
             while event["type"] != "message":
                 event = json.loads((await console.receive(timeout=5)).data)

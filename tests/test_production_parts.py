@@ -6,14 +6,18 @@ from tortoise import Tortoise
 
 from models.conversation import Conversation
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+
+WEBCHAT_SECRET = "production-webchat-secret-0123"
 
 
 async def test_postgres_and_redis_carry_a_conversation(tmp_path, fresh_postgres_url, redis_url):
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         for text in ("你好", "转人工"):
-            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg1", "text": text})
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg1", "text": text},
+                                               headers=visitor_headers(bot.runtime, "pg1"))
             assert response.status == 200
         conversation = await Conversation.get(key="webchat:pg1")
         assert conversation.escalation_reason == "human_requested"
@@ -25,10 +29,12 @@ async def test_postgres_and_redis_carry_a_conversation(tmp_path, fresh_postgres_
 
 
 async def test_migrations_are_idempotent_on_restart(tmp_path, fresh_postgres_url, redis_url):
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
     for _ in range(2):
         async with running_bot(settings) as bot:
-            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg2", "text": "在吗"})
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "pg2", "text": "在吗"},
+                                               headers=visitor_headers(bot.runtime, "pg2"))
             assert response.status == 200
     async with running_bot(settings):
         assert await Message.filter(conversation__key="webchat:pg2", direction="in").count() == 2
@@ -37,7 +43,8 @@ async def test_migrations_are_idempotent_on_restart(tmp_path, fresh_postgres_url
 async def test_migration_creates_every_models_table(tmp_path, fresh_postgres_url, redis_url):
     from tortoise import Tortoise
 
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings):
         connection = Tortoise.get_connection("default")
         rows = await connection.execute_query_dict(
@@ -49,14 +56,15 @@ async def test_migration_creates_every_models_table(tmp_path, fresh_postgres_url
 
 async def test_after_sales_and_referral_on_postgres(tmp_path, fresh_postgres_url, redis_url):
     settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
-                             referral_secret="production-secret-0123456789")
+                             referral_secret="production-secret-0123456789", webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         for extension in bot.runtime.extensions:
             if extension.demo_data is not None:
                 await extension.demo_data(bot.runtime)
 
         async def say(text: str) -> list[str]:
-            response = await bot.client.post("/api/webchat/messages", json={"user_id": "demo-visitor", "text": text})
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "demo-visitor", "text": text},
+                                               headers=visitor_headers(bot.runtime, "demo-visitor"))
             assert response.status == 200, await response.text()
             return (await response.json())["replies"]
 

@@ -7,7 +7,7 @@ import pytest
 from handlers.referral import followups
 from models.customer import Customer
 from models.referral import Referral, Rejection
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.test_referral_support import DAY, card_code, customer, new_campaign, paid_order, say, web_visit
 
 
@@ -102,9 +102,17 @@ async def test_rejections_name_campaign_card_customer_and_channel(bot):
     assert rejection.customer_id == (await customer("webchat", "old1")).id and rejection.channel == "webchat"
 
 
-async def test_a_visit_needs_a_proper_visitor_id(bot):
+async def test_a_visit_needs_the_visitors_own_token(bot):
     code = await card_code(bot.client, "old1")
-    for body in ({}, {"user_id": ""}, {"user_id": "a b"}, {"user_id": 7}):
-        response = await bot.client.post(f"/r/{code}/visit", json=body)
-        assert response.status == 400
+    friend = visitor_headers(bot.runtime, "friend1")
+    for body, headers, status in (
+        ({"user_id": "friend1"}, {}, 401),  # no token: anyone could claim any visitor
+        ({"user_id": "friend1"}, {"X-Visitor-Token": "friend1.forged-tag-forged-tag-forged-tag"}, 403),
+        ({"user_id": "someone-else"}, friend, 403),
+        ({"user_id": 7}, friend, 403),
+    ):
+        response = await bot.client.post(f"/r/{code}/visit", json=body, headers=headers)
+        assert response.status == status
     assert await Referral.all().count() == 0
+    assert (await bot.client.post(f"/r/{code}/visit", json={}, headers=friend)).status == 200
+    assert await Referral.all().count() == 1

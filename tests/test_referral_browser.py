@@ -21,6 +21,7 @@ async def test_landing_page_hands_the_friend_to_the_chat_as_the_attributed_visit
             await page.locator("#chat").click()
             await page.wait_for_url(bot.url("/"))
             await expect(page.locator("#shop-name")).to_be_visible()
-            visitor = await page.evaluate("() => window.localStorage.getItem('csbot.webchat.visitor')")
+            token = await page.evaluate("() => window.localStorage.getItem('csbot.webchat.token')")
+            visitor = token.split(".")[0]
             referral = await Referral.get().prefetch_related("referred")
             assert referral.referred.external_id == visitor

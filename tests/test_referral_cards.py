@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from handlers.referral.cards import issue_card
 from handlers.referral.codes import SecretMissing, is_genuine, new_code, secret_key, secret_path
 from models.referral import Referral, ReferralCard, Rejection
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.test_referral_support import (
     DAY,
     card_code,
@@ -75,8 +75,9 @@ async def test_the_limit_holds_when_requests_race(bot):
 async def test_a_retried_message_does_not_hand_out_a_second_card(bot):
     await new_campaign(bot.runtime)
     body = {"user_id": "old1", "text": "推荐好友", "client_msg_id": "m-1"}
-    first = await (await bot.client.post("/api/webchat/messages", json=body)).json()
-    again = await (await bot.client.post("/api/webchat/messages", json=body)).json()
+    headers = visitor_headers(bot.runtime, "old1")
+    first = await (await bot.client.post("/api/webchat/messages", json=body, headers=headers)).json()
+    again = await (await bot.client.post("/api/webchat/messages", json=body, headers=headers)).json()
     assert first == again and await ReferralCard.all().count() == 1
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.runtime import Runtime
+from bot.runtime import RUNTIME, Runtime
 from handlers.referral.campaigns import create_campaign, parse_changes
 from models.customer import Customer
 from models.order import Order
 from models.referral import Campaign
+from tests.fakes.bot_app import visitor_headers
 
 DAY = timedelta(days=1)
 CODE_IN_LINK = re.compile(r"/r/([a-z2-7]{18})")
@@ -36,7 +37,8 @@ async def new_campaign(runtime: Runtime, name: str = "spring", *, starts_on: dat
 
 
 async def say(client: TestClient, user_id: str, text: str) -> list[str]:
-    response = await client.post("/api/webchat/messages", json={"user_id": user_id, "text": text})
+    response = await client.post("/api/webchat/messages", json={"user_id": user_id, "text": text},
+                                headers=visitor_headers(client.app[RUNTIME], user_id))
     assert response.status == 200, await response.text()
     return (await response.json())["replies"]
 
@@ -52,7 +54,8 @@ async def card_code(client: TestClient, user_id: str) -> str:
 
 
 async def web_visit(client: TestClient, code: str, user_id: str) -> None:
-    response = await client.post(f"/r/{code}/visit", json={"user_id": user_id})
+    response = await client.post(f"/r/{code}/visit", json={"user_id": user_id},
+                                headers=visitor_headers(client.app[RUNTIME], user_id))
     assert response.status == 200, await response.text()
     assert await response.json() == {"chat_url": "/"}
 

@@ -14,6 +14,7 @@ from PIL import Image
 from handlers.referral.push import Segment, run_push
 from models.customer import Customer
 from models.referral import CustomerTag, PushRecipient, Referral, Rejection
+from tests.fakes.bot_app import visitor_headers
 from tests.fakes.wechat_marketing import marketing_bot
 from tests.test_referral_support import DAY, code_in, new_campaign, today
 
@@ -120,8 +121,9 @@ async def test_a_forged_scene_is_recorded_and_the_friend_still_welcomed(bot):
 async def test_first_touch_wins_across_channels(bot):
     await new_campaign(bot.runtime)
     web_card = code_in((await (await bot.session.post(bot.server.make_url("/api/webchat/messages"), json={
-        "user_id": "web-old", "text": "推荐好友"})).json())["replies"])
-    visit = await bot.session.post(bot.server.make_url(f"/r/{web_card}/visit"), json={"user_id": "web-friend"})
+        "user_id": "web-old", "text": "推荐好友"}, headers=visitor_headers(bot.runtime, "web-old"))).json())["replies"])
+    visit = await bot.session.post(bot.server.make_url(f"/r/{web_card}/visit"), json={"user_id": "web-friend"},
+                                   headers=visitor_headers(bot.runtime, "web-friend"))
     assert visit.status == 200
     await Customer.filter(external_id="web-friend").update(phone="13812345678")
     wechat_card_code, _ = await wechat_card(bot, "o_old")

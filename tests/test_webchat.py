@@ -15,7 +15,7 @@ from aiohttp import WSMsgType
 from bot.channels.webchat import MAX_TEXT_CHARS
 from bot.clock import FakeClock
 from models.message import Message
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 
 SHOP = "小蜜优选旗舰店"
 API = "/api/webchat/messages"
@@ -23,6 +23,11 @@ API = "/api/webchat/messages"
 
 def visitor() -> str:
     return str(uuid.uuid4())
+
+
+def socket_url(bot: RunningBot, user_id: str) -> str:
+    token = visitor_headers(bot.runtime, user_id)["X-Visitor-Token"]
+    return f"/ws/webchat?token={token}"
 
 
 @pytest.fixture
@@ -35,7 +40,7 @@ async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | Non
     body = {"user_id": user_id, "text": text}
     if client_msg_id is not None:
         body["client_msg_id"] = client_msg_id
-    response = await bot.client.post(API, json=body)
+    response = await bot.client.post(API, json=body, headers=visitor_headers(bot.runtime, user_id))
     assert response.status == 200, await response.text()
     assert response.content_type == "application/json"
     payload = await response.json()
@@ -61,7 +66,9 @@ async def test_question_gets_its_answer(bot: RunningBot) -> None:
 
 
 async def test_replies_keep_chinese_readable_in_the_body(bot: RunningBot) -> None:
-    response = await bot.client.post(API, json={"user_id": visitor(), "text": "你好"})
+    user = visitor()
+    response = await bot.client.post(API, json={"user_id": user, "text": "你好"},
+                                     headers=visitor_headers(bot.runtime, user))
     raw = await response.text()
     assert "\\u" not in raw
     assert "您好" in raw
@@ -91,12 +98,12 @@ BAD_BODIES: list[tuple[str, bytes, int]] = [
     ("empty text", body(user_id="abc", text=""), 400),
     ("blank text", body(user_id="abc", text=" \n\t "), 400),
     ("text not a string", body(user_id="abc", text=123), 400),
-    ("missing user_id", body(text="你好"), 400),
-    ("empty user_id", body(**{**OK, "user_id": ""}), 400),
-    ("user_id with spaces", body(**{**OK, "user_id": "a b"}), 400),
-    ("user_id with slash", body(**{**OK, "user_id": "../etc"}), 400),
-    ("user_id too long", body(**{**OK, "user_id": "a" * 65}), 400),
-    ("user_id a number", body(**{**OK, "user_id": 42}), 400),
+    ("empty user_id", body(**{**OK, "user_id": ""}), 403),  # a user_id, when given, must be the token's
+    ("user_id with spaces", body(**{**OK, "user_id": "a b"}), 403),
+    ("user_id with slash", body(**{**OK, "user_id": "../etc"}), 403),
+    ("user_id too long", body(**{**OK, "user_id": "a" * 65}), 403),
+    ("user_id a number", body(**{**OK, "user_id": 42}), 403),
+    ("another visitor's user_id", body(**{**OK, "user_id": "abd"}), 403),
     ("text too long", body(**{**OK, "text": "好" * (MAX_TEXT_CHARS + 1)}), 413),
     ("client_msg_id a number", body(**OK, client_msg_id=7), 400),
     ("client_msg_id empty", body(**OK, client_msg_id=""), 400),
@@ -107,7 +114,8 @@ BAD_BODIES: list[tuple[str, bytes, int]] = [
 
 @pytest.mark.parametrize(("raw", "status"), [case[1:] for case in BAD_BODIES], ids=[c[0] for c in BAD_BODIES])
 async def test_bad_input_is_refused_with_a_message(bot: RunningBot, raw: bytes, status: int) -> None:
-    response = await bot.client.post(API, data=raw, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json", **visitor_headers(bot.runtime, "abc")}
+    response = await bot.client.post(API, data=raw, headers=headers)
     text = await response.text()
     assert response.status == status, text
     assert text.strip(), "a refusal says what was wrong"
@@ -159,9 +167,10 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
     user, msg_id = visitor(), visitor()
     store = bot.runtime.store
     body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
+    headers = visitor_headers(bot.runtime, user)
     # Holding the conversation's lock keeps the first request inside the pipeline.
     async with store.lock(store.keys("lock", f"webchat:{user}")):
-        first = asyncio.ensure_future(bot.client.post(API, json=body))
+        first = asyncio.ensure_future(bot.client.post(API, json=body, headers=headers))
         for _ in range(1000):
             if await store.get(store.keys("webchat-reply", user, msg_id)) is not None:
                 break
@@ -169,7 +178,7 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
         else:
             first.cancel()
             pytest.fail("the first request never claimed its client_msg_id")
-        retry = asyncio.ensure_future(bot.client.post(API, json=body))
+        retry = asyncio.ensure_future(bot.client.post(API, json=body, headers=headers))
         done, _ = await asyncio.wait({retry}, timeout=2)
         if retry in done:  # answered without waiting for the first request
             retry_replies = (await retry.result().json())["replies"]
@@ -186,7 +195,7 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
 
 async def test_pushed_message_reaches_the_open_websocket(bot: RunningBot) -> None:
     user = visitor()
-    async with bot.client.ws_connect(f"/ws/webchat?user_id={user}") as ws:
+    async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         texts = ["亲，客服小美为您服务~", "请问有什么可以帮您？"]
         assert await bot.runtime.outbox.send("webchat", user, texts) == ["sent", "sent"]
         assert await ws.receive_json(timeout=5) == {"text": "亲，客服小美为您服务~"}
@@ -197,8 +206,8 @@ async def test_pushed_message_reaches_the_open_websocket(bot: RunningBot) -> Non
 async def test_visitors_never_see_each_others_pushes(bot: RunningBot) -> None:
     user_a, user_b = visitor(), visitor()
     async with (
-        bot.client.ws_connect(f"/ws/webchat?user_id={user_a}") as ws_a,
-        bot.client.ws_connect(f"/ws/webchat?user_id={user_b}") as ws_b,
+        bot.client.ws_connect(socket_url(bot, user_a)) as ws_a,
+        bot.client.ws_connect(socket_url(bot, user_b)) as ws_b,
     ):
         await bot.runtime.outbox.send("webchat", user_a, ["给A的消息"])
         assert await ws_a.receive_json(timeout=5) == {"text": "给A的消息"}
@@ -212,8 +221,8 @@ async def test_visitors_never_see_each_others_pushes(bot: RunningBot) -> None:
 async def test_every_open_tab_of_a_visitor_gets_the_push(bot: RunningBot) -> None:
     user = visitor()
     async with (
-        bot.client.ws_connect(f"/ws/webchat?user_id={user}") as tab_1,
-        bot.client.ws_connect(f"/ws/webchat?user_id={user}") as tab_2,
+        bot.client.ws_connect(socket_url(bot, user)) as tab_1,
+        bot.client.ws_connect(socket_url(bot, user)) as tab_2,
     ):
         await bot.runtime.outbox.send("webchat", user, ["两个窗口都能看到"])
         assert await tab_1.receive_json(timeout=5) == {"text": "两个窗口都能看到"}
@@ -222,9 +231,9 @@ async def test_every_open_tab_of_a_visitor_gets_the_push(bot: RunningBot) -> Non
 
 async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
     user = visitor()
-    async with bot.client.ws_connect(f"/ws/webchat?user_id={user}") as ws:
+    async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         await ws.close()
-    async with bot.client.ws_connect(f"/ws/webchat?user_id={user}") as ws:
+    async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         await bot.runtime.outbox.send("webchat", user, ["重连后的消息"])
         message = await ws.receive(timeout=5)
         assert message.type == WSMsgType.TEXT
@@ -234,7 +243,7 @@ async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
 async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
     user = visitor()
     subscribers = bot.runtime.store._subscribers  # the memory store's topic -> queues
-    async with bot.client.ws_connect(f"/ws/webchat?user_id={user}") as ws:
+    async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         await bot.runtime.outbox.send("webchat", user, ["在吗"])
         assert await ws.receive_json(timeout=5) == {"text": "在吗"}
     for _ in range(500):  # until the server's handler has finished and unsubscribed
@@ -246,11 +255,19 @@ async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pyte
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
 
 
-@pytest.mark.parametrize("query", ["", "?user_id=", "?user_id=a%20b", "?user_id=" + "a" * 65])
-async def test_websocket_refuses_a_bad_visitor_id(bot: RunningBot, query: str) -> None:
+@pytest.mark.parametrize(("query", "status"), [
+    ("", 401), ("?user_id=abc", 401), ("?token=", 401), ("?token=abc", 403), ("?token=abc.", 403),
+    ("?token=abc." + "A" * 32, 403), ("?token=" + "a" * 65 + "." + "A" * 32, 403), ("?token=%FF.%00", 403),
+])
+async def test_websocket_refuses_a_missing_or_forged_token(bot: RunningBot, query: str, status: int) -> None:
     response = await bot.client.get(f"/ws/webchat{query}")
-    assert response.status == 400
+    assert response.status == status
     assert (await response.text()).strip()
+
+
+async def test_websocket_token_must_be_the_named_visitors(bot: RunningBot) -> None:
+    response = await bot.client.get(socket_url(bot, "alice") + "&user_id=bob")
+    assert response.status == 403
 
 
 # --- the page ---

@@ -22,7 +22,7 @@ from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 SHOP = "小蜜优选旗舰店"
 API = "**/api/webchat/messages"
-VISITOR_KEY = "csbot.webchat.visitor"
+TOKEN_KEY = "csbot.webchat.token"
 SCREENSHOT = Path("/tmp/webchat.png")
 
 
@@ -48,7 +48,9 @@ class Chat:
         return self.page.locator("#input")
 
     async def visitor_id(self) -> str:
-        return await self.page.evaluate(f"() => localStorage.getItem({VISITOR_KEY!r})")
+        """The visitor the server named in the token the page keeps."""
+        token = await self.page.evaluate(f"() => localStorage.getItem({TOKEN_KEY!r})")
+        return token.split(".")[0]
 
     async def send(self, text: str) -> None:
         await self.input.fill(text)
@@ -142,7 +144,7 @@ async def test_pushed_message_appears_over_the_websocket(chat: Chat) -> None:
 
 async def test_visitor_id_is_kept_across_reloads(chat: Chat) -> None:
     first = await chat.visitor_id()
-    assert re.fullmatch(r"[A-Za-z0-9-]{1,64}", first)
+    assert re.fullmatch(r"v[A-Za-z0-9_-]{24}", first)  # named by the server, not by the page
     await chat.page.reload()
     await expect(chat.page.locator("#status")).to_have_attribute("data-state", "online")
     assert await chat.visitor_id() == first
@@ -248,6 +250,43 @@ async def test_lost_response_is_retried_with_the_same_id_and_answered_once(chat:
     assert re.fullmatch(r"[A-Za-z0-9-]{1,64}", bodies[0]["client_msg_id"])
     assert await Message.filter(direction="in").count() == 1
     await expect(chat.page.locator(".system-line.error")).to_have_count(0)
+
+
+async def test_every_post_proves_the_visitor_with_the_kept_token(chat: Chat) -> None:
+    seen: list[Request] = []
+
+    async def watch(route: Route) -> None:
+        seen.append(route.request)
+        await route.continue_()
+
+    await chat.page.route(API, watch)
+    await chat.send("你好")
+    await expect(chat.shop).to_have_count(1)
+    token = await chat.page.evaluate(f"() => localStorage.getItem({TOKEN_KEY!r})")
+    [request] = seen
+    assert (await request.all_headers())["x-visitor-token"] == token
+    assert "user_id" not in json.loads(request.post_data or "{}")
+
+
+async def test_busy_server_is_retried_after_its_retry_after(chat: Chat) -> None:
+    """Under saturation the server answers 503 with Retry-After; the page waits and sends again."""
+    attempts: list[float] = []
+
+    async def busy_twice(route: Route) -> None:
+        attempts.append(asyncio.get_running_loop().time())
+        if len(attempts) <= 2:
+            await route.fulfill(status=503, headers={"Retry-After": "1"}, content_type="application/json",
+                                body='{"error": "busy"}')
+        else:
+            await route.continue_()
+
+    await chat.page.route(API, busy_twice)
+    await chat.send("什么时候发货")
+    await expect(chat.shop.last).to_contain_text("48小时", timeout=10_000)
+    assert len(attempts) == 3
+    assert attempts[1] - attempts[0] >= 0.9 and attempts[2] - attempts[1] >= 0.9
+    await expect(chat.page.locator(".system-line.error")).to_have_count(0)
+    assert await Message.filter(direction="in").count() == 1
 
 
 async def test_server_error_shows_a_polite_line_and_the_message_can_be_resent(chat: Chat) -> None:

@@ -107,23 +107,25 @@ async def test_shop_handlers_answer_through_wechat(tmp_path, clock, probe) -> No
         assert "您好" in reply.content
 
 
-# --- safe mode: replay window and bad ciphertext ---
+# --- replay window (both modes), nonce cache and bad ciphertext ---
 
 
-async def test_safe_mode_refuses_timestamps_outside_five_minutes(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe, safe_mode=True) as bot:
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["plaintext", "safe"])
+async def test_timestamps_outside_five_minutes_are_refused(tmp_path, clock, probe, safe_mode) -> None:
+    async with bot_in(tmp_path, clock, probe, safe_mode=safe_mode) as bot:
         user = bot.user()
         now = int(clock.time())
-        for stale in (now - 301, now + 301, now - 3600):
+        for stale in (now - 301, now + 301, now - 600, now - 30 * 24 * 3600):
             reply = await user.post(user.text("echo:old"), timestamp=stale)
             assert reply.status == 403
-        assert probe.calls == []
+        assert probe.calls == [] and await inbound_rows() == []
         reply = await user.post(user.text("echo:fresh"), timestamp=now - 290)
         assert reply.content == "fresh"
 
 
-async def test_safe_mode_repeat_inside_window_is_a_retry(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe, safe_mode=True) as bot:
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["plaintext", "safe"])
+async def test_repeat_inside_window_is_a_retry(tmp_path, clock, probe, safe_mode) -> None:
+    async with bot_in(tmp_path, clock, probe, safe_mode=safe_mode) as bot:
         user = bot.user()
         request = user.signed(user.text("echo:只处理一次"))
         first = await user.send(request)
@@ -132,6 +134,47 @@ async def test_safe_mode_repeat_inside_window_is_a_retry(tmp_path, clock, probe)
         assert first.content == second.content == "只处理一次"
         assert probe.calls == ["echo:只处理一次"]
         assert len(await inbound_rows()) == 1
+
+
+@pytest.mark.parametrize("safe_mode", [False, True], ids=["plaintext", "safe"])
+async def test_a_signed_query_string_is_good_for_one_body_only(tmp_path, clock, probe, safe_mode) -> None:
+    """A captured request's signature replayed with another message, or for another follower, is refused."""
+    async with bot_in(tmp_path, clock, probe, safe_mode=safe_mode) as bot:
+        user, victim = bot.user(), bot.user("o_victim_openid_0001")
+        captured = user.signed(user.text("echo:原消息"))
+        assert (await user.send(captured)).content == "原消息"
+        await clock.advance(60)
+        forged = victim.signed(victim.text("echo:伪造"), timestamp=int(captured.params["timestamp"]),
+                               nonce=captured.params["nonce"])
+        assert forged.params["signature"] == captured.params["signature"]
+        assert (await victim.send(forged)).status == 403
+        other_body = user.signed(user.text("echo:另一条"), timestamp=int(captured.params["timestamp"]),
+                                 nonce=captured.params["nonce"])
+        assert (await user.send(other_body)).status == 403
+        assert probe.calls == ["echo:原消息"]
+        assert len(await inbound_rows()) == 1
+
+
+async def test_openid_parameter_must_name_the_sender(tmp_path, clock, probe) -> None:
+    async with bot_in(tmp_path, clock, probe) as bot:
+        user = bot.user()
+        request = user.signed(user.text("echo:x"))
+        async with bot.session.post(bot.url, params=dict(request.params, openid="o_someone_else"),
+                                    data=request.body) as response:
+            assert response.status == 403
+        assert probe.calls == []
+
+
+async def test_a_replay_after_the_dedupe_ttl_is_refused(tmp_path, clock, probe) -> None:
+    """The delivery dedupe forgets a message after DEDUPE_TTL_S; by then the timestamp is stale."""
+    async with bot_in(tmp_path, clock, probe) as bot:
+        user = bot.user()
+        request = user.signed(user.text("echo:一次"))
+        assert (await user.send(request)).content == "一次"
+        await clock.advance(bot.settings.dedupe_ttl_s + 1)
+        assert (await user.send(request)).status == 403
+        assert probe.calls == ["echo:一次"]
+        assert bot.wechat.sent == []
 
 
 async def test_safe_mode_needs_a_valid_msg_signature(tmp_path, clock, probe) -> None:

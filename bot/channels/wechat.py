@@ -2,14 +2,19 @@
 
 One POST, end to end (ARCHITECTURE §2):
 
-1. Check `signature` (and, in safe mode, the timestamp window and `msg_signature`), read the body
-   (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
-   failure is a 4xx before anything is written (`wechat_protocol`).
+1. Check `signature`, the timestamp window (both modes) and, in safe mode, `msg_signature`; read the
+   body (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
+   failure is a 4xx before anything is written (`wechat_protocol`). A signed query string is good for
+   one body only (`wechat_nonces`): a replay with another body or openid is refused.
 2. Claim the delivery (`wechat_dedupe`): a retry of a message already handled, or being handled,
    gets the same passive reply (or `success`) and never reaches the dispatcher a second time.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
    text is the passive reply (recorded as sent) and the rest go through the customer-service API in
-   order. Late: answer `success` and send everything through the API once it is ready.
+   order. Late: keep the message in the durable inbox (`wechat_inbox`), answer `success` and send
+   everything through the API once it is ready. The inbox entry is done when every part was handed
+   to WeChat; if anything fails first (a worker death, a lock timeout, an outage), any worker's retry
+   loop finishes it later through the dispatcher, which handles a message only once and otherwise
+   returns the recorded parts still pending, so nothing is answered twice.
 
 Background sends are tasks the channel keeps and awaits on `stop()`. Customer text never reaches
 the log: only openids, message ids and types do.
@@ -30,10 +35,13 @@ from bot.channels import wechat_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.channels.wechat_inbox import Inbox, from_payload
+from bot.channels.wechat_nonces import Nonces
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
-from bot.events import Outcome
+from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID, describe_failure
+from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -62,7 +70,10 @@ class WeChatChannel(Channel):
         self.runtime: Runtime | None = None
         self.api: WeChatAPI | None = None
         self.deliveries: Deliveries | None = None
+        self.nonces: Nonces | None = None
+        self.inbox: Inbox | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._retrier: asyncio.Task[None] | None = None
 
     @property
     def safe_mode(self) -> bool:
@@ -80,8 +91,15 @@ class WeChatChannel(Channel):
             store=runtime.store, clock=runtime.clock, session=self._http,
         )
         self.deliveries = Deliveries(runtime.store, runtime.clock, ttl=settings.dedupe_ttl_s)
+        self.nonces = Nonces(runtime.store)
+        self.inbox = Inbox(runtime.clock, lease_s=settings.wechat_inbox_lease_s)
+        self._retrier = asyncio.create_task(self._retry_forever(), name="wechat-inbox-retry")
 
     async def stop(self) -> None:
+        if self._retrier is not None:
+            self._retrier.cancel()
+            await asyncio.gather(self._retrier, return_exceptions=True)
+            self._retrier = None
         if self._tasks:
             _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
             for task in late:
@@ -102,6 +120,16 @@ class WeChatChannel(Channel):
         await self._runtime.recorder.settle()
 
     @property
+    def _inbox(self) -> Inbox:
+        assert self.inbox is not None, "channel used before start()"
+        return self.inbox
+
+    @property
+    def _nonces(self) -> Nonces:
+        assert self.nonces is not None, "channel used before start()"
+        return self.nonces
+
+    @property
     def _runtime(self) -> Runtime:
         assert self.runtime is not None and self.deliveries is not None, "channel used before start()"
         return self.runtime
@@ -118,8 +146,10 @@ class WeChatChannel(Channel):
     async def receive(self, request: web.Request) -> web.Response:
         try:
             self._check_query(request.query)
-            message = self._read(await request.read(), request.query)
+            body = await request.read()
+            message = self._read(body, request.query)
             MESSAGE_ID.set(message.source_id)  # on every log line of this request and its background work
+            await self._nonces.check(request.query, body, message.from_user)
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
@@ -145,7 +175,7 @@ class WeChatChannel(Channel):
         timestamp = query.get("timestamp")
         if not protocol.signature_ok(self.token, query.get("signature"), timestamp, query.get("nonce")):
             raise BadRequest("bad or missing signature", 403)
-        if self.safe_mode and not protocol.timestamp_fresh(timestamp, self._runtime.clock.time()):
+        if not protocol.timestamp_fresh(timestamp, self._runtime.clock.time()):
             raise BadRequest("timestamp outside the accepted window", 403)
 
     def _read(self, body: bytes, query: Any) -> protocol.WeChatMessage:
@@ -168,13 +198,19 @@ class WeChatChannel(Channel):
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
-            self._spawn(self._deliver_late(work, lease, message.from_user))
+            self._spawn(self._deliver_late(work, lease, inbound, None))
             raise
         finally:
             timer.cancel()
         if not work.done():
-            log.info("wechat %s: answer late, sending via the kf API", message.source_id)
-            self._spawn(self._deliver_late(work, lease, message.from_user))
+            log.info("wechat %s: answer late, kept in the inbox and sent via the kf API", message.source_id)
+            try:
+                entry_id = await self._inbox.keep(self.name, lease.key, inbound)
+            except BaseException:  # not kept: no `success`, so WeChat retries; the work still finishes
+                self._spawn(self._deliver_late(work, lease, inbound, None))
+                raise
+            lease.kept = True
+            self._spawn(self._deliver_late(work, lease, inbound, entry_id))
             return None
         outcome: Outcome = work.result()
         passive = outcome.texts[0] if outcome.texts else None
@@ -182,28 +218,79 @@ class WeChatChannel(Channel):
         await self.deliveries.finish(lease, passive)
         if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
             runtime.recorder.note_sent(outcome.message_ids[:1])
-        if len(outcome.texts) > 1 and not outcome.repeat:  # the rest goes through the kf API, in order
-            self._spawn(runtime.outbox.send(self.name, message.from_user, outcome.texts[1:],
-                                            source_ids=outcome.message_ids[1:]))
+        if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order, owed till sent
+            tail, tail_ids = outcome.texts[1:], outcome.message_ids[1:]
+            try:
+                entry_id = await self._inbox.keep(self.name, lease.key, inbound)
+            except Exception as exc:  # the database is down: send the tail anyway, without a retry behind it
+                log.warning("wechat %s: answer tail not kept (%s)", message.source_id, type(exc).__name__)
+                self._spawn(runtime.outbox.send(self.name, inbound.user_id, tail, source_ids=tail_ids))
+            else:
+                self._spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
         return passive
 
-    async def _dispatch(self, lease: Lease, inbound: Any) -> Outcome:
+    async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
         assert self.deliveries is not None
         try:
             return await self._runtime.dispatcher.handle(inbound, self.max_bytes)
-        except BaseException:
-            await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
+        except BaseException as exc:
+            log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
+            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
+                await asyncio.shield(self.deliveries.finish(lease, None))
+            else:
+                await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
             raise
 
-    async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, user_id: str) -> None:
+    async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, inbound: Inbound,
+                            entry_id: int | None) -> None:
         try:
             outcome = await work
-        except Exception:
-            return  # logged by _spawn's callback for the dispatch task
+        except Exception as exc:
+            if entry_id is not None:
+                await self._inbox.release(entry_id, exc)
+            return
         assert self.deliveries is not None
         await self.deliveries.finish(lease, None)
-        if outcome.texts and not outcome.repeat:  # a repeat's answer went out when it was first handled
-            await self._runtime.outbox.send(self.name, user_id, outcome.texts, source_ids=outcome.message_ids)
+        if entry_id is None:
+            if outcome.texts:
+                await self._runtime.outbox.send(self.name, inbound.user_id, outcome.texts,
+                                                source_ids=outcome.message_ids)
+            return
+        await self._send_owed(entry_id, inbound.user_id, outcome.texts, outcome.message_ids)
+
+    async def _send_owed(self, entry_id: int, user_id: str, texts: list[str], source_ids: list[str]) -> None:
+        """Hand the parts to WeChat and mark the inbox entry done. A failure on the way leaves the entry
+        claimed until its lease runs out, then the retry loop sends the parts still pending."""
+        if texts:
+            await self._runtime.outbox.send(self.name, user_id, texts, source_ids=source_ids)
+        await self._inbox.done(entry_id)
+
+    # --- owed messages (the durable inbox) ---
+    async def _retry_forever(self) -> None:
+        """Every `wechat_inbox_retry_s`, finish the inbox entries whose worker gave up or died."""
+        while True:
+            await self._runtime.clock.sleep(self.settings.wechat_inbox_retry_s)
+            try:
+                await self.retry_owed()
+            except Exception as exc:  # the database is down: the next round tries again
+                log.warning("wechat inbox round failed: %s", type(exc).__name__)
+
+    async def retry_owed(self) -> None:
+        inbox = self._inbox
+        for entry in await inbox.claim_due(self.name):
+            try:
+                await self.redeliver(entry)
+            except Exception as exc:
+                await inbox.release(entry.id, exc)
+        await inbox.purge()
+
+    async def redeliver(self, entry: InboxEntry) -> None:
+        """Finish one owed message through the dispatcher: it handles the message if it never was, and
+        otherwise returns only the recorded parts not sent yet (`Dispatcher._still_owed`)."""
+        inbound = from_payload(entry.payload)
+        outcome = await self._runtime.dispatcher.handle(inbound, self.max_bytes)
+        log.info("wechat %s: owed answer finished from the inbox (%d parts)", inbound.source_id, len(outcome.texts))
+        await self._send_owed(entry.id, inbound.user_id, outcome.texts, outcome.message_ids)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coroutine)

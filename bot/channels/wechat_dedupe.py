@@ -51,6 +51,9 @@ class Lease:
     value: str
     released: asyncio.Event = field(default_factory=asyncio.Event)
     ended: bool = False
+    #: The message is in the durable inbox (bot/channels/wechat_inbox.py): a failure is retried from
+    #: there, so the delivery is finished rather than handed back to WeChat (which got `success`).
+    kept: bool = False
 
 
 class Deliveries:

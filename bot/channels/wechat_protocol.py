@@ -31,7 +31,7 @@ from bot.events import Inbound
 
 #: WeChat accepts this (or an empty body) as "received, no passive reply"; it then does not retry.
 SUCCESS = "success"
-#: Safe mode refuses requests whose timestamp is further than this from our clock (a replayed capture).
+#: Requests whose timestamp is further than this from our clock are refused in both modes (a replayed capture).
 TIMESTAMP_WINDOW_S = 300
 
 _FORBIDDEN_DECLARATIONS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)

@@ -5,8 +5,12 @@ cookie plus a CSRF token it must echo in `X-CSRF-Token` on every unsafe request;
 `Authorization: Bearer <token>` (no cookie, so no CSRF risk). `@require(*roles)` guards a handler,
 answering 401 when nobody is logged in and 403 when the role does not fit; the handler reads the
 staff member as `request[AGENT]`. Sessions live in the
-store, so every worker knows them and a logout is immediate. Repeated failed logins for a name are
-throttled.
+store, so every worker knows them and a logout is immediate.
+
+Login attempts are throttled (`bot.web.throttle`: atomic counters, growing delays, never a lock-out)
+three ways: per account and source address (a mistyping owner, a guesser at one address), per
+account from anywhere (a guesser spread over many addresses) and per source address over every
+account (one address trying many names). The source is the peer address of the connection.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import functools
 import hashlib
 import hmac
 import json
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -25,15 +30,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.clock import SystemClock
+from bot.config import Settings
 from bot.runtime import RUNTIME
 from bot.web.jsonbody import json_error
+from bot.web.throttle import Throttle
 from models.agent import ROLES, Agent
 
 SESSION_COOKIE = "csbot_session"
 CSRF_HEADER = "X-CSRF-Token"
 SESSION_TTL_S = 12 * 3600
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_LOCKOUT_S = 300
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 #: The authenticated staff member, set by `@require` (read it as `request[AGENT]`).
@@ -77,17 +82,34 @@ async def issue_api_token(agent: Agent) -> str:
     return token
 
 
+def login_throttles(settings: Settings, name: str, source: str) -> list[tuple[Throttle, str]]:
+    """The throttles a login attempt passes, each with the subject it counts on (names hashed: the
+    store never holds a staff name)."""
+    account = hashlib.sha256(name.encode()).hexdigest()[:32]
+    cap = settings.login_max_delay_s
+    return [
+        (Throttle("login-source", settings.login_free_per_source, cap), source),
+        (Throttle("login-account", settings.login_free_per_account, cap), account),
+        (Throttle("login-pair", settings.login_free_attempts, cap), f"{account}:{source}"),
+    ]
+
+
 async def login(request: web.Request, name: str, password: str) -> tuple[Agent, str, str]:
-    """Check credentials; returns (agent, session id, csrf token). Raises 401 or 429."""
-    store = request.app[RUNTIME].store
-    failures_key = store.keys("login-failures", hashlib.sha256(name.encode()).hexdigest()[:32])
-    if int(await store.get(failures_key) or 0) >= LOGIN_FAILURES_ALLOWED:
-        raise json_error(web.HTTPTooManyRequests, "too many failed logins; try again in a few minutes")
+    """Check credentials; returns (agent, session id, csrf token). Raises 401, or 429 with Retry-After."""
+    runtime = request.app[RUNTIME]
+    store = runtime.store
+    throttles = login_throttles(runtime.settings, name, request.remote or "unknown")
+    for throttle, subject in throttles:
+        wait = await throttle.admit(store, subject)
+        if wait is not None:
+            refusal = json_error(web.HTTPTooManyRequests, "too many failed logins; try again shortly")
+            refusal.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            raise refusal
     agent = await Agent.get_or_none(name=name)
     if agent is None or not await verify_password(agent.password_hash, password):
-        await store.incr(failures_key, ttl=LOGIN_LOCKOUT_S)
         raise json_error(web.HTTPUnauthorized, "wrong name or password")
-    await store.delete(failures_key)
+    for throttle, subject in throttles:
+        await throttle.reset(store, subject)
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     await store.set(store.keys("session", session_id), json.dumps({"agent": agent.id, "csrf": csrf}),
                     SESSION_TTL_S)

@@ -110,15 +110,22 @@ OPENAPI_PATHS: dict[str, Any] = {
                       "401": {"description": "not logged in"}},
     }},
     "/api/after-sales/photos": {"post": {
-        "summary": "Web chat: a customer sends a photo (attached to their dialogue or open case)",
+        "summary": "Web chat: a customer in an after-sales request sends a photo (docs/webchat.md)",
         "security": [],
+        "parameters": [{"name": "X-Visitor-Token", "in": "header", "required": True, "schema": {"type": "string"},
+                        "description": "the visitor token from POST /api/webchat/visitor"}],
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["user_id", "file"], "properties": {
-                "user_id": {"type": "string"}, "client_msg_id": {"type": "string"},
+            "type": "object", "required": ["file"], "properties": {
+                "user_id": {"type": "string", "description": "optional; must be the token's visitor"},
+                "client_msg_id": {"type": "string"},
                 "file": {"type": "string", "contentMediaType": "image/*"}}}}}},
         "responses": {"200": {"description": "the bot's replies", **_json({"type": "object", "properties": {
             "replies": {"type": "array", "items": {"type": "string"}}}})},
-            "413": {"description": "photo too large"}, "415": {"description": "not an image"}},
+            "401": {"description": "no visitor token", **_json(ERROR)},
+            "403": {"description": "forged token, or no after-sales request open", **_json(ERROR)},
+            "413": {"description": "photo too large"}, "415": {"description": "not an image", **_json(ERROR)},
+            "429": {"description": "too many photos today", **_json(ERROR)},
+            "507": {"description": "photo storage full", **_json(ERROR)}},
     }},
     "/api/after-sales/photos/{name}": {"get": {
         "summary": "A photo a customer sent (staff only)",

@@ -7,6 +7,7 @@
    twice changes nothing.
 2. Leftover cases: the owner of every open case nobody touched today is reminded (遗留售后问题); the
    reminder is logged on the case without making it look touched.
+3. Photo retention: customers' photos past the retention rules are removed (`uploads.remove_expired_photos`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.hours import shop_midnight
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.orders import customer_of, extend_receipt
 from handlers.after_sales.tracking import in_transit, is_stuck
+from handlers.after_sales.uploads import remove_expired_photos
 from models.order import Order
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ log = logging.getLogger("csbot.after_sales")
 async def run_daily(runtime: Runtime) -> None:
     extended = await follow_up_shipments(runtime)
     reminded = await remind_stale_cases(runtime)
-    log.info("after-sales daily: %d stuck parcel(s) extended, %d stale case(s) reminded", extended, reminded)
+    removed = await remove_expired_photos(runtime)
+    log.info("after-sales daily: %d stuck parcel(s) extended, %d stale case(s) reminded, %d photo(s) removed",
+             extended, reminded, removed)
 
 
 async def follow_up_shipments(runtime: Runtime) -> int:

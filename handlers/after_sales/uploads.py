@@ -1,10 +1,19 @@
 """Photos in the web chat: the customer uploads one, staff look at it.
 
-`POST /api/after-sales/photos` (multipart: `user_id`, optional `client_msg_id`, `file`) stores the
-image under its SHA-256 name and feeds an `image` message through the dispatcher, exactly as a
-WeChat image arrives, so it attaches to the dialogue or the open case and is answered like any
+`POST /api/after-sales/photos` (multipart: `file`, optional `client_msg_id`; header `X-Visitor-Token`)
+stores the image under its SHA-256 name and feeds an `image` message through the dispatcher, exactly
+as a WeChat image arrives, so it attaches to the dialogue or the open case and is answered like any
 message (`{"replies": [...]}`). The same photo sent twice has the same name and message id, so it is
-attached once. Only JPEG, PNG, GIF and WebP are kept, up to `AFTER_SALES_PHOTO_MAX_BYTES`.
+attached once.
+
+What is accepted, so that an anonymous client cannot fill the disk (docs/webchat.md):
+- only from a proven visitor (bot/web/visitors.py) who is in an after-sales dialogue or has an open
+  case (403 otherwise);
+- up to `AFTER_SALES_PHOTO_MAX_BYTES` each (413) and `AFTER_SALES_PHOTOS_PER_VISITOR` a day (429);
+- only what Pillow reads as a JPEG, PNG, GIF or WebP image of sane dimensions, whatever the file
+  claims to be (415);
+- while the upload directory stays under `AFTER_SALES_UPLOAD_QUOTA_BYTES` (507).
+Photos are removed by the daily job under the retention rules (`remove_expired_photos`).
 
 `GET /api/after-sales/photos/{name}` serves a stored photo to staff only (customer data).
 """
@@ -12,28 +21,59 @@ attached once. Only JPEG, PNG, GIF and WebP are kept, up to `AFTER_SALES_PHOTO_M
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import io
+import logging
 import re
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
+from PIL import Image, UnidentifiedImageError
 
+from bot.channels.webchat import proven_visitor
 from bot.events import Inbound
 from bot.runtime import RUNTIME
+from bot.state import ConversationState
 from bot.web.auth import require
 from bot.web.jsonbody import dumps, json_error
 from bot.web.multipart import form_parts
+from handlers.after_sales import dialogue
+from handlers.after_sales.machine import OPEN_STATES
+from models.case import AfterSalesCase, CasePhoto
+from models.customer import Customer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("csbot.after_sales")
 
 UPLOAD_PATH = "/api/after-sales/photos"
-USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+CLIENT_MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 NAME = re.compile(r"[0-9a-f]{64}\.(jpg|png|gif|webp)")
-MAGIC = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"GIF87a", "gif"), (b"GIF89a", "gif"))
+FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "webp": "image/webp"}
+MAX_PIXELS = 50_000_000  # a phone camera's photo is ~12-50 MP; more is a decompression bomb
+#: A photo attached to no case (its dialogue was abandoned) is removed after this many days.
+ORPHAN_DAYS = 7
 
 
-def image_type(head: bytes) -> str | None:
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return next((ext for magic, ext in MAGIC if head.startswith(magic)), None)
+def image_type(data: bytes) -> str | None:
+    """The file extension of what `data` really is, read by Pillow; None for anything else."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = FORMATS.get(image.format or "")
+                if kind is None or image.width * image.height > MAX_PIXELS:
+                    return None
+                image.verify()
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError,
+            ValueError, SyntaxError):
+        return None
+    return kind
 
 
 async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], bytes]:
@@ -55,21 +95,36 @@ async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], 
     return fields, data
 
 
+async def in_after_sales(runtime: Runtime, user_id: str) -> bool:
+    """True while the visitor is in the after-sales dialogue or has an open case."""
+    state = ConversationState.from_dict(await runtime.store.get_state(f"webchat:{user_id}"))
+    if state.flow == dialogue.FLOW:
+        return True
+    customer = await Customer.get_or_none(channel="webchat", external_id=user_id)
+    return customer is not None and await AfterSalesCase.filter(customer_id=customer.id,
+                                                                state__in=OPEN_STATES).exists()
+
+
 async def upload_photo(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     settings = runtime.settings
+    user_id = proven_visitor(request)
     if not request.content_type.startswith("multipart/"):
-        raise json_error(web.HTTPBadRequest, "send multipart/form-data with user_id and file")
+        raise json_error(web.HTTPBadRequest, "send multipart/form-data with the file")
+    if not await in_after_sales(runtime, user_id):
+        raise json_error(web.HTTPForbidden, "photos are accepted during an after-sales request")
     fields, data = await _read_form(request, settings.after_sales_photo_max_bytes)
-    user_id, client_msg_id = fields.get("user_id", ""), fields.get("client_msg_id")
-    if not USER_ID.fullmatch(user_id) or (client_msg_id is not None and not USER_ID.fullmatch(client_msg_id)):
-        raise json_error(web.HTTPBadRequest, "user_id and client_msg_id must be 1-64 letters, digits, - or _")
-    ext = image_type(data[:16])
+    proven_visitor(request, fields.get("user_id"))
+    client_msg_id = fields.get("client_msg_id")
+    if client_msg_id is not None and not CLIENT_MSG_ID.fullmatch(client_msg_id):
+        raise json_error(web.HTTPBadRequest, "client_msg_id must be 1-64 letters, digits, - or _")
+    ext = await asyncio.to_thread(image_type, data)
     if ext is None:
         raise json_error(web.HTTPUnsupportedMediaType, "the file must be a JPEG, PNG, GIF or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{ext}"
     path = settings.after_sales_upload_dir / name
     if not path.exists():
+        await _admit_new_photo(runtime, user_id, len(data))
         await asyncio.to_thread(_write, path, data)
     channel = runtime.channels["webchat"]
     inbound = Inbound(channel="webchat", user_id=user_id, kind="image", media_url=f"{UPLOAD_PATH}/{name}",
@@ -80,11 +135,58 @@ async def upload_photo(request: web.Request) -> web.Response:
     return web.json_response({"replies": outcome.texts}, dumps=dumps)
 
 
-def _write(path, data: bytes) -> None:
+async def _admit_new_photo(runtime: Runtime, user_id: str, size: int) -> None:
+    """The visitor's daily count (an atomic counter in the store) and the directory's quota."""
+    settings, store = runtime.settings, runtime.store
+    day = runtime.clock.now().strftime("%Y%m%d")
+    if await store.incr(store.keys("photo-count", user_id, day), ttl=86400) > settings.after_sales_photos_per_visitor:
+        raise json_error(web.HTTPTooManyRequests, "too many photos today")
+    used = await asyncio.to_thread(directory_bytes, settings.after_sales_upload_dir)
+    if used + size > settings.after_sales_upload_quota_bytes:
+        log.error("photo upload refused: the upload directory is at its quota (%d bytes)", used)
+        raise json_error(web.HTTPInsufficientStorage, "photo storage is full")
+
+
+def directory_bytes(directory: Path) -> int:
+    if not directory.exists():
+        return 0
+    return sum(entry.stat().st_size for entry in directory.iterdir() if entry.is_file())
+
+
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".part")
     partial.write_bytes(data)
     partial.replace(path)
+
+
+async def remove_expired_photos(runtime: Runtime) -> int:
+    """Retention (daily job): a photo attached to no case goes after `ORPHAN_DAYS`, one whose cases
+    are all closed after `AFTER_SALES_PHOTO_RETENTION_DAYS`; one on an open case stays."""
+    settings = runtime.settings
+    directory = settings.after_sales_upload_dir
+    now = runtime.clock.time()
+    files = await asyncio.to_thread(_photo_ages, directory, now)
+    removed = 0
+    for name, age_days in files:
+        if age_days < ORPHAN_DAYS:
+            continue
+        states = await CasePhoto.filter(url=f"{UPLOAD_PATH}/{name}").values_list("case__state", flat=True)
+        if any(state in OPEN_STATES for state in states):
+            continue
+        if states and age_days < settings.after_sales_photo_retention_days:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            await asyncio.to_thread((directory / name).unlink)
+        removed += 1
+    return removed
+
+
+def _photo_ages(directory: Path, now: float) -> list[tuple[str, float]]:
+    if not directory.exists():
+        return []
+    return [(entry.name, (now - entry.stat().st_mtime) / 86400) for entry in directory.iterdir()
+            if NAME.fullmatch(entry.name)]
 
 
 @require()

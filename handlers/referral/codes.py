@@ -12,25 +12,22 @@ hosts must agree on it, so it is required and `SecretMissing` is raised until it
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
-import os
 import re
 import secrets
 from hashlib import sha256
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
 from bot.db import is_sqlite
 from bot.errors import ConfigError
+from bot.secret_file import path_beside_database, read_or_create
 
 NONCE_BYTES = 5  # 8 base32 characters
 TAG_CHARS = 10
 CODE_PATTERN = re.compile(r"[a-z2-7]{18}")
 SECRET_FILE = "referral_secret"
-
-_secrets: dict[str, bytes] = {}
 
 
 class SecretMissing(ConfigError):
@@ -64,32 +61,8 @@ async def secret_key(settings: Settings) -> bytes:
         return settings.referral_secret.encode("utf-8")
     if not is_sqlite(settings.database_url):
         raise SecretMissing("invalid setting REFERRAL_SECRET: required with PostgreSQL (shared by every host)")
-    path = secret_path(settings.database_url)
-    cached = _secrets.get(str(path))
-    if cached is None:
-        cached = _secrets[str(path)] = await asyncio.to_thread(_read_or_create, path)
-    return cached
+    return await read_or_create(secret_path(settings.database_url))
 
 
 def secret_path(database_url: str) -> Path:
-    database = database_url.removeprefix("sqlite://")
-    directory = PROJECT_ROOT / "data" if database in ("", ":memory:") else Path(database).parent
-    return directory / SECRET_FILE
-
-
-def _read_or_create(path: Path) -> bytes:
-    """Write a fresh key to a private temporary file and link it into place: the link is atomic, so
-    two workers starting together end up with the same key, and nobody ever reads a half-written one."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f".{SECRET_FILE}.{secrets.token_hex(4)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(secrets.token_hex(32).encode("ascii"))
-        try:
-            os.link(draft, path)
-        except FileExistsError:  # another worker won the race: use theirs
-            pass
-        finally:
-            draft.unlink()
-    return path.read_bytes().strip()
+    return path_beside_database(database_url, SECRET_FILE)

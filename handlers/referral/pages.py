@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import html
-import re
 from pathlib import Path
 
 from aiohttp import web
 from tortoise.expressions import F
 
+from bot.channels.webchat import proven_visitor
 from bot.runtime import RUNTIME, Runtime
 from bot.templates import spec
-from bot.web.jsonbody import bad_request, read_json
+from bot.web.jsonbody import read_json
 from handlers.referral.attribution import record_visit
 from handlers.referral.campaigns import is_open, last_day
 from handlers.referral.card_image import card_png, qr_png
@@ -37,7 +37,6 @@ from models.referral import Campaign, ReferralCard
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
 PAGES = {name: (HERE / "html" / f"{name}.html").read_text(encoding="utf-8") for name in ("landing", "board")}
-VISITOR_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CHAT_URL = "/"
 HIDDEN = "hidden"
 
@@ -138,16 +137,16 @@ async def follow_image(request: web.Request) -> web.Response:
 
 
 async def visit(request: web.Request) -> web.Response:
-    """The friend opens the web chat from the landing page: their first contact, under their visitor id."""
+    """The friend opens the web chat from the landing page: their first contact, as the visitor their
+    token proves (`X-Visitor-Token`, bot/web/visitors.py); a `user_id` in the body must be that visitor."""
     runtime = request.app[RUNTIME]
-    body = await read_json(request, {"user_id": str})
-    if not VISITOR_ID.fullmatch(body["user_id"]):
-        raise bad_request("user_id must be 1-64 letters, digits, - or _")
+    body = await read_json(request) if request.can_read_body else {}
+    user_id = proven_visitor(request, body.get("user_id"))
     try:
         secret = await secret_key(runtime.settings)
     except SecretMissing:
         raise web.HTTPServiceUnavailable(text="referral cards are not configured") from None
-    identity = await runtime.recorder.identify("webchat", body["user_id"])
+    identity = await runtime.recorder.identify("webchat", user_id)
     await record_visit(request.match_info["code"], identity.customer_id, "webchat", secret=secret,
                        now=runtime.clock.now(), store=runtime.store)
     return web.json_response({"chat_url": CHAT_URL})  # the same answer whatever the rules decided

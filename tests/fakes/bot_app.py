@@ -31,6 +31,17 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def visitor_headers(runtime: Runtime, user_id: str) -> dict[str, str]:
+    """The header a web-chat page sends for visitor `user_id`: a token signed with the bot's own
+    secret, exactly as `POST /api/webchat/visitor` would issue it (tests pick readable visitor ids)."""
+    from bot.channels.webchat import WebChatChannel
+    from bot.web.visitors import TOKEN_HEADER
+
+    channel = runtime.channels["webchat"]
+    assert isinstance(channel, WebChatChannel) and channel.tokens is not None
+    return {TOKEN_HEADER: channel.tokens.issue(user_id)}
+
+
 @dataclass
 class RunningBot:
     server: TestServer

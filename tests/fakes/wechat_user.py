@@ -39,6 +39,7 @@ TOKEN = "csbot-test-token"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"  # 43 characters, as WeChat's admin page gives
 ACCOUNT = "gh_0123456789ab"
 _MSG_IDS = itertools.count(23_000_000_000_000_001)  # like WeChat's: unique across followers
+_NONCES = itertools.count(1_000_001)  # shared by every follower: WeChat never reuses a nonce (the bot refuses it)
 
 
 def sign(*parts: str) -> str:
@@ -85,7 +86,7 @@ class WeChatUser:
         self.clock = clock or SystemClock()
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
         self._msg_ids = _MSG_IDS if first_msg_id is None else itertools.count(first_msg_id)
-        self._nonces = itertools.count(1_000_001)
+        self._nonces = _NONCES
 
     def as_user(self, openid: str) -> WeChatUser:
         """Another follower of the same account, sharing this one's session and MsgId sequence."""

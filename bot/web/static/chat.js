@@ -1,6 +1,8 @@
-// The shop chat window's behaviour: a visitor id kept in localStorage, one POST per message (retried
-// once with the same client_msg_id, which the server de-duplicates), replies shown one by one, and a
-// WebSocket for messages sent later (an agent's reply, a follow-up), reconnected with backoff.
+// The shop chat window's behaviour: the server-issued visitor token (bot/web/static/visitor.js) sent
+// with every request, one POST per message (retried with the same client_msg_id, which the server
+// de-duplicates: once after a dropped connection or a proxy error, and while the server answers 503
+// "busy" after the Retry-After it names), replies shown one by one, and a WebSocket for messages sent
+// later (an agent's reply, a follow-up), reconnected with backoff.
 // Customer and server text is only ever put on the page with textContent.
 "use strict";
 
@@ -11,6 +13,8 @@
   const RETRY_DELAY_MS = 800;
   const REQUEST_TIMEOUT_MS = 20000;
   const TRANSIENT_STATUS = new Set([502, 503, 504]); // a proxy's "try again": retried like a dropped connection
+  const BUSY_RETRIES = 6; // 503 with Retry-After: the server is saturated and says when to come back
+  const BUSY_WAIT_MAX_MS = 30000;
   const RECONNECT_BASE_MS = 1000;
   const RECONNECT_MAX_MS = 30000;
 
@@ -37,10 +41,10 @@
     customerTemplate: $("tpl-customer"),
   };
 
-  // --- ids (bot/web/static/visitor.js) ---
+  // --- identity (bot/web/static/visitor.js) ---
 
-  const { randomId } = window.csbotVisitor;
-  const visitorId = window.csbotVisitor.id();
+  const visitor = window.csbotVisitor;
+  const { randomId } = visitor;
 
   // --- rendering ---
 
@@ -132,27 +136,51 @@
     }
   }
 
+  // How long a 503 asks us to wait (Retry-After in seconds), or null when it does not say.
+  function retryAfterMs(response) {
+    const seconds = Number.parseFloat(response.headers.get("Retry-After") || "");
+    if (response.status !== 503 || !Number.isFinite(seconds) || seconds < 0) return null;
+    return Math.min(BUSY_WAIT_MAX_MS, Math.max(100, seconds * 1000));
+  }
+
   async function post(message) {
-    const body = JSON.stringify({ user_id: visitorId, text: message.text, client_msg_id: message.id });
-    for (let attempt = 1; ; attempt += 1) {
+    const body = JSON.stringify({ text: message.text, client_msg_id: message.id });
+    let dropped = 0;
+    let busy = 0;
+    let refused = 0;
+    for (;;) {
       let response;
       try {
+        const token = await visitor.token();
         response = await fetchWithTimeout(API, {
           method: "POST",
-          headers: { "Content-Type": "application/json" },
+          headers: { "Content-Type": "application/json", [visitor.HEADER]: token },
           body,
           credentials: "same-origin",
           cache: "no-store",
         });
       } catch (_) {
-        if (attempt === 1) {
+        dropped += 1;
+        if (dropped === 1) {
           await sleep(RETRY_DELAY_MS);
           continue; // same client_msg_id: if the first one did arrive, the server answers it again
         }
         throw new SendError(navigator.onLine === false ? TEXT.offline : TEXT.failed);
       }
-      if (TRANSIENT_STATUS.has(response.status) && attempt === 1) {
+      const wait = retryAfterMs(response);
+      if (wait !== null && busy < BUSY_RETRIES) {
+        busy += 1;
+        await sleep(wait);
+        continue;
+      }
+      if (TRANSIENT_STATUS.has(response.status) && dropped === 0 && wait === null) {
+        dropped += 1;
         await sleep(RETRY_DELAY_MS);
+        continue;
+      }
+      if ((response.status === 401 || response.status === 403) && refused === 0) {
+        refused += 1; // the kept token is no longer valid (the server's secret changed): get a new one
+        visitor.forget();
         continue;
       }
       if (!response.ok) throw new SendError(response.status === 413 ? TEXT.tooLong : TEXT.failed);
@@ -263,17 +291,23 @@
     if (payload && typeof payload.text === "string" && payload.text) showShop([payload.text]);
   }
 
-  function connect() {
+  let connecting = false;
+
+  async function connect() {
     clearTimeout(reconnectTimer);
     reconnectTimer = 0;
+    if (connecting) return;
+    connecting = true;
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${scheme}//${window.location.host}/ws/webchat?user_id=${encodeURIComponent(visitorId)}`;
     let ws;
     try {
-      ws = new WebSocket(url);
+      const token = await visitor.token();
+      ws = new WebSocket(`${scheme}//${window.location.host}/ws/webchat?token=${encodeURIComponent(token)}`);
     } catch (_) {
       scheduleReconnect();
       return;
+    } finally {
+      connecting = false;
     }
     socket = ws;
     ws.addEventListener("open", () => {

@@ -1,6 +1,6 @@
 // The landing page's "在线咨询" button: record this visitor's first visit through the card, then open
-// the shop's chat window as the same visitor (the chat page keeps its visitor id in localStorage under
-// the same key), so the referral is confirmed at the friend's first contact.
+// the shop's chat window as the same visitor (both pages keep the server-issued visitor token in
+// localStorage through /static/visitor.js), so the referral is confirmed at the friend's first contact.
 "use strict";
 
 (() => {
@@ -9,12 +9,14 @@
   button.addEventListener("click", async () => {
     button.disabled = true;
     const code = button.dataset.code;
+    const visitor = window.csbotVisitor;
     let target = "/";
     try {
+      const token = await visitor.token();
       const response = await fetch(`/r/${encodeURIComponent(code)}/visit`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ user_id: window.csbotVisitor.id() }),
+        headers: { "Content-Type": "application/json", [visitor.HEADER]: token },
+        body: "{}",
       });
       if (response.ok) target = (await response.json()).chat_url || target;
     } catch (_) {
