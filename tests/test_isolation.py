@@ -66,7 +66,7 @@ async def test_web_chat_refuses_or_cleans_bad_text_and_answers_everyone(tmp_path
         bodies[7] = {"user_id": "nul", "text": "你好\u0000请问发货"}
         bodies[19] = {"user_id": "surrogate", "text": "退货\ud800怎么弄"}
         bodies[11] = {"user_id": "control", "text": "退货\u001b怎么弄\u0007"}
-        answers = await asyncio.gather(*(bot.client.post("/api/webchat/messages", json=body) for body in bodies))
+        answers = await asyncio.gather(*(bot.post_chat(body) for body in bodies))
         # The JSON reader refuses NUL and lone surrogates (bot/web/jsonbody.py): only their senders hear so.
         expected = [400 if n in (7, 19) else 200 for n in range(len(bodies))]
         assert [answer.status for answer in answers] == expected
@@ -74,5 +74,5 @@ async def test_web_chat_refuses_or_cleans_bad_text_and_answers_everyone(tmp_path
         assert await Message.get(conversation__key="webchat:control", direction="in").values_list(
             "text", flat=True) == "退货怎么弄"
 
-        only_control = await bot.client.post("/api/webchat/messages", json={"user_id": "x", "text": "\u0000\u0007"})
+        only_control = await bot.post_chat({"user_id": "x", "text": "\u0000\u0007"})
         assert only_control.status == 400

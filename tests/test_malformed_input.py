@@ -78,10 +78,10 @@ async def test_json_the_parser_cannot_take_is_refused(bot, path, body):
 async def test_text_no_database_can_store_is_refused_and_nothing_is_written(bot, text):
     from models.message import Message
 
-    body = await refused(await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": text}))
+    body = await refused(await bot.post_chat({"user_id": "c1", "text": text}))
     assert "NUL" in body["error"]
     assert await Message.all().count() == 0
-    answered = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "你好"})
+    answered = await bot.post_chat({"user_id": "c1", "text": "你好"})
     assert answered.status == 200
 
 

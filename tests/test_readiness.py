@@ -35,7 +35,7 @@ async def test_readyz_follows_the_store_while_healthz_stays_up(tmp_path: Path, o
         assert body["ok"] is False and body["database"] == "ok" and body["store"] != "ok"
         assert (await bot.client.get("/healthz")).status == 200  # alive, just not ready
 
-        chat = await bot.client.post("/api/webchat/messages", json={"user_id": "u-1", "text": "你好"})
+        chat = await bot.post_chat({"user_id": "u-1", "text": "你好"})
         assert chat.status == 503, await chat.text()
         assert chat.headers["Retry-After"] == "3"
 
@@ -62,7 +62,7 @@ async def test_exhausted_pool_waits_then_answers_503(tmp_path: Path, redis_url: 
             ready = await bot.client.get("/readyz")
             assert ready.status == 503
             assert (await ready.json())["store"] == "StoreBusy"
-            chat = await bot.client.post("/api/webchat/messages", json={"user_id": "u-2", "text": "你好"})
+            chat = await bot.post_chat({"user_id": "u-2", "text": "你好"})
             assert chat.status == 503 and "Retry-After" in chat.headers
             # A connection freed within the wait is taken instead of failing.
             waiting = asyncio.ensure_future(bot.client.get("/readyz"))
@@ -72,7 +72,7 @@ async def test_exhausted_pool_waits_then_answers_503(tmp_path: Path, redis_url: 
         finally:
             for connection in held:
                 await pool.release(connection)
-        assert (await bot.client.post("/api/webchat/messages", json={"user_id": "u-2", "text": "你好"})).status == 200
+        assert (await bot.post_chat({"user_id": "u-2", "text": "你好"})).status == 200
 
 
 async def test_metrics_need_the_token_when_one_is_set(tmp_path: Path) -> None:
@@ -120,7 +120,7 @@ async def test_unfinished_body_gets_408_and_the_connection_closes(tmp_path: Path
         assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
         writer.close()
         # A body that arrives in time is served as before.
-        assert (await bot.client.post("/api/webchat/messages", json={"user_id": "u-3", "text": "你好"})).status == 200
+        assert (await bot.post_chat({"user_id": "u-3", "text": "你好"})).status == 200
 
 
 async def test_readyz_and_messages_when_the_database_goes_away(tmp_path: Path, fresh_postgres_url: str) -> None:
@@ -134,6 +134,6 @@ async def test_readyz_and_messages_when_the_database_goes_away(tmp_path: Path, f
         down = await bot.client.get("/readyz")
         assert down.status == 503
         assert (await down.json())["database"] != "ok"
-        chat = await bot.client.post("/api/webchat/messages", json={"user_id": "db-down", "text": "在吗"})
+        chat = await bot.post_chat({"user_id": "db-down", "text": "在吗"})
         assert chat.status == 503, await chat.text()
         assert "Retry-After" in chat.headers

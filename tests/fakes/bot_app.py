@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import RUNTIME, build_app
@@ -28,6 +29,9 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "redis_key_prefix": f"csbot-test-{uuid.uuid4().hex[:10]}",  # tests sharing one Redis never meet
     }
     values.update(overrides)
+    if str(values["database_url"]).startswith("postgres"):  # secrets are required there (no file beside a DB)
+        values.setdefault("webchat_secret", "test-webchat-secret-0123456789")
+        values.setdefault("referral_secret", "test-referral-secret-0123456789")
     return Settings(_env_file=None, **values)
 
 
@@ -50,6 +54,15 @@ class RunningBot:
 
     def url(self, path: str) -> str:
         return str(self.server.make_url(path))
+
+    async def post_chat(self, body: dict[str, Any]) -> ClientResponse:
+        """POST a web-chat message as the page of visitor `body["user_id"]` does (with its token)."""
+        return await self.client.post("/api/webchat/messages", json=body,
+                                      headers=visitor_headers(self.runtime, body["user_id"]))
+
+    def page_url(self, user_id: str) -> str:
+        """The WebSocket path the chat page of visitor `user_id` opens."""
+        return f"/ws/webchat?token={visitor_headers(self.runtime, user_id)['X-Visitor-Token']}"
 
 
 @asynccontextmanager
