@@ -115,6 +115,7 @@ class IntentMatcher:
         examples: Mapping[str, Sequence[str]],
         extra_words: Sequence[str] = (),
         order_patterns: Sequence[str] | None = None,
+        cache_size: int = DECISION_CACHE_SIZE,
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
@@ -132,10 +133,11 @@ class IntentMatcher:
         )
         self._order_patterns = compile_order_patterns(order_patterns)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
-        # the decision depends only on the canonical words, so it is remembered for recent ones.
-        self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
+        # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
-        self.classify = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
+        # `cache_size=0` remembers nothing (settings.intent_cache_size; benchmarks measure first sight).
+        self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
+        self.classify = lru_cache(maxsize=cache_size)(self._classify) if cache_size else self._classify  # type: ignore[method-assign]
 
     def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
         """Keywords in the messages' canonical form; "*" gaps are kept."""
@@ -146,7 +148,9 @@ class IntentMatcher:
         return {intent: [k for k in ks if k.strip("*")] for intent, ks in canon.items()}
 
     @classmethod
-    def from_yaml(cls, path: Path, order_patterns: Sequence[str] | None = None) -> IntentMatcher:
+    def from_yaml(
+        cls, path: Path, order_patterns: Sequence[str] | None = None, cache_size: int = DECISION_CACHE_SIZE
+    ) -> IntentMatcher:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         intents = {name: spec or {} for name, spec in (data.get("intents") or {}).items()}
 
@@ -160,6 +164,7 @@ class IntentMatcher:
             examples=field("examples"),
             extra_words=[str(w) for w in data.get("words") or []],
             order_patterns=order_patterns,
+            cache_size=cache_size,
         )
 
     def _classify(self, text: str) -> IntentMatch:
