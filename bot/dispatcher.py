@@ -3,7 +3,9 @@
 Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers the `Outcome`.
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
 database's unique key is the second guard. State is read only after taking the conversation's lock,
-so two messages of one customer arriving at once on two workers are answered in order.
+so two messages of one customer arriving at once on two workers are answered in order; the store
+reads it (and what handlers read on every message, `Services.read_with_state`) with the locking and
+writes it with the release, one Redis command each.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -54,13 +56,13 @@ class Dispatcher:
         return match
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
-        store = self.services.store
         key = inbound.conversation_key
-        async with store.lock(store.keys("lock", key)):
-            state = ConversationState.from_dict(await store.get_state(key))
+        extra = [key_of(key) for key_of in self.services.read_with_state]
+        async with self.services.store.hold_conversation(key, *extra) as held:
+            state = ConversationState.from_dict(held.state)
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
             match = self.match(inbound)
-            ctx = Context(inbound, match, state, identity, self.services)
+            ctx = Context(inbound, match, state, identity, self.services, held.values)
             reply = await self._route(ctx)
             intent = reply.intent or match.intent
             if intent != "unknown":
@@ -73,7 +75,7 @@ class Dispatcher:
             now = self.services.clock.now()
             rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
             await self.recorder.record(rows)
-            await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
+            held.save, held.ttl = state.to_dict(), STATE_TTL_S
         return Outcome(texts, [row.source_id for row in rows[1:]])
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
