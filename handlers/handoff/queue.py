@@ -102,6 +102,10 @@ class Queue:
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to free agents, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
+        if not await Agent.filter(presence="online").exists():
+            # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
+            # (an agent coming online runs this pass itself and finds every conversation queued by then).
+            return assigned
         async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
             online = {agent.id: agent for agent in await Agent.filter(presence="online")}
             if not online:
