@@ -9,6 +9,10 @@ The counts come from the client libraries' own entry points, so nothing is estim
   socket (`send_packed_command`: a pipeline is one round trip);
 - messages: calls of `Dispatcher.handle`.
 
+Redis commands sent by the background tasks (the scheduler's ticker, which costs the same per
+second whatever the traffic, and the WeChat lease heartbeat) are also counted apart
+(`redis_background_commands`).
+
 Each worker writes its totals to `<directory>/counters-<pid>.json` every 0.1 s and when it stops;
 the bench reads the files before and after the measured window and divides the deltas.
 """
@@ -28,6 +32,7 @@ from aiohttp import web
 
 COUNTS: Counter[str] = Counter()
 _IN_BATCH = contextvars.ContextVar("in_batch", default=False)
+_IN_BACKGROUND = contextvars.ContextVar("in_background", default=False)
 _installed = False
 
 
@@ -49,7 +54,9 @@ def _patch() -> None:
     import redis.asyncio.connection
 
     from bot.batch_writer import OrmBatchWriter
+    from bot.channels.wechat_dedupe import Deliveries
     from bot.dispatcher import Dispatcher
+    from bot.scheduler import Scheduler
 
     for method in ("execute", "executemany", "fetch", "fetchrow", "fetchval"):
         setattr(asyncpg.connection.Connection, method,
@@ -72,6 +79,7 @@ def _patch() -> None:
 
     def counted_pack(self, *args):
         COUNTS["redis_commands"] += 1
+        COUNTS["redis_background_commands"] += _IN_BACKGROUND.get()
         COUNTS[f"redis:{str(args[0]).upper()}"] += 1
         return pack_command(self, *args)
 
@@ -88,6 +96,20 @@ def _patch() -> None:
         return await handle(self, inbound, max_bytes)
 
     Dispatcher.handle = counted_handle
+
+    for owner, name in ((Scheduler, "_run"), (Deliveries, "_renew_forever")):
+        setattr(owner, name, _in_background(getattr(owner, name)))
+
+
+def _in_background(loop):
+    """A background task's coroutine that marks its commands (the task has its own context)."""
+
+    @functools.wraps(loop)
+    async def marked(self):
+        _IN_BACKGROUND.set(True)
+        return await loop(self)
+
+    return marked
 
 
 def install(app: web.Application, directory: Path) -> None:

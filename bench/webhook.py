@@ -520,6 +520,9 @@ def per_message(result: Result) -> dict[str, float]:
         "db_batch_statements_per_msg": delta.get("pg_batch_statements", 0) / messages,
         "db_batches_per_msg": delta.get("pg_batches", 0) / messages,
         "redis_commands_per_msg": delta.get("redis_commands", 0) / messages,
+        "redis_message_path_commands_per_msg": (delta.get("redis_commands", 0)
+                                                - delta.get("redis_background_commands", 0)) / messages,
+        "redis_background_commands_per_s": delta.get("redis_background_commands", 0) / (result.elapsed or 1),
         "redis_round_trips_per_msg": delta.get("redis_round_trips", 0) / messages,
         "bot_cpu_ms_per_msg": result.cpu["bot"] * 1000 / messages,
         "db_cpu_ms_per_msg": result.cpu["db"] * 1000 / messages,
@@ -531,7 +534,9 @@ def per_message(result: Result) -> dict[str, float]:
           f"{figures['db_statements_outside_batches_per_msg']:.2f} outside batches + "
           f"{figures['db_batches_per_msg']:.3f} batches of {figures['db_batch_statements_per_msg']:.2f} statements"
           f"/msg), Redis commands {figures['redis_commands_per_msg']:.2f} in "
-          f"{figures['redis_round_trips_per_msg']:.2f} round trips, CPU ms: bot "
+          f"{figures['redis_round_trips_per_msg']:.2f} round trips "
+          f"({figures['redis_message_path_commands_per_msg']:.2f} on the message path; background "
+          f"{figures['redis_background_commands_per_s']:.0f}/s: scheduler ticker and lease heartbeat), CPU ms: bot "
           f"{figures['bot_cpu_ms_per_msg']:.2f}, PostgreSQL backends {figures['db_cpu_ms_per_msg']:.2f}",
           flush=True)
     print("  Redis commands per message: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(commands.items())),
