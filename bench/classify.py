@@ -54,5 +54,6 @@ def main(rounds: int = 20) -> None:
     samples = [sample for _ in range(rounds) for sample in _timed(matcher, texts)]
     _report(f"{len(texts)} corpus messages x {rounds} rounds, first sight (no message cache)", samples)
 
+
 if __name__ == "__main__":
     main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
