@@ -22,6 +22,7 @@ from bot.intents import IntentMatch
 from bot.recorder import MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
+from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
@@ -56,6 +57,13 @@ class Dispatcher:
         return match
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
+        token = SHORT_READS.set(True)  # the reads until the reply are a customer's lookups (bot/sqlite_client.py)
+        try:
+            return await self._handle(inbound, max_bytes)
+        finally:
+            SHORT_READS.reset(token)
+
+    async def _handle(self, inbound: Inbound, max_bytes: int) -> Outcome:
         key = inbound.conversation_key
         extra = [key_of(key) for key_of in self.services.read_with_state]
         async with self.services.store.hold_conversation(key, *extra) as held:
