@@ -4,7 +4,9 @@ The counts come from the client libraries' own entry points, so nothing is estim
 - SQL statements: every call of asyncpg's `Connection.execute/executemany/fetch/fetchrow/fetchval`
   (BEGIN and COMMIT included: they are round trips too). Statements run inside a group-commit batch
   (`OrmBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
-  batch once however many messages share it;
+  batch once however many messages share it; so are those of `Recorder.identify` (a customer's first
+  message to a worker looks up, or creates, the customer and the conversation), with the number of
+  such first sights;
 - Redis: every command packed by redis-py (`pack_command`, pipelines included) and every write to a
   socket (`send_packed_command`: a pipeline is one round trip);
 - messages: calls of `Dispatcher.handle`.
@@ -33,6 +35,7 @@ from aiohttp import web
 COUNTS: Counter[str] = Counter()
 _IN_BATCH = contextvars.ContextVar("in_batch", default=False)
 _IN_BACKGROUND = contextvars.ContextVar("in_background", default=False)
+_IN_IDENTIFY = contextvars.ContextVar("in_identify", default=False)
 _installed = False
 
 
@@ -40,6 +43,7 @@ def _counting(function, name: str):
     @functools.wraps(function)
     async def wrapper(*args, **kwargs):
         COUNTS["pg_batch_statements" if _IN_BATCH.get() else name] += 1
+        COUNTS["pg_identify_statements"] += _IN_IDENTIFY.get()
         return await function(*args, **kwargs)
 
     return wrapper
@@ -56,6 +60,7 @@ def _patch() -> None:
     from bot.batch_writer import OrmBatchWriter
     from bot.channels.wechat_dedupe import Deliveries
     from bot.dispatcher import Dispatcher
+    from bot.recorder import Recorder
     from bot.scheduler import Scheduler
 
     for method in ("execute", "executemany", "fetch", "fetchrow", "fetchval"):
@@ -73,6 +78,19 @@ def _patch() -> None:
             _IN_BATCH.reset(token)
 
     OrmBatchWriter.write = batch_write
+
+    identify = Recorder.identify
+
+    async def counted_identify(self, channel, user_id):
+        known = f"{channel}:{user_id}" in self._identities
+        COUNTS["first_sights"] += not known  # a customer this worker has not seen yet
+        token = _IN_IDENTIFY.set(True)
+        try:
+            return await identify(self, channel, user_id)
+        finally:
+            _IN_IDENTIFY.reset(token)
+
+    Recorder.identify = counted_identify
 
     connection = redis.asyncio.connection.Connection
     pack_command, send_packed = connection.pack_command, connection.send_packed_command

@@ -517,6 +517,10 @@ def per_message(result: Result) -> dict[str, float]:
         "messages_counted": delta.get("messages", 0),
         "db_queries_per_msg": (delta.get("pg_statements", 0) + delta.get("pg_batches", 0)) / messages,
         "db_statements_outside_batches_per_msg": delta.get("pg_statements", 0) / messages,
+        "db_queries_per_msg_after_first_sight": (delta.get("pg_statements", 0) - delta.get("pg_identify_statements", 0)
+                                                 + delta.get("pg_batches", 0)) / messages,
+        "first_sights_per_msg": delta.get("first_sights", 0) / messages,
+        "db_statements_per_first_sight": delta.get("pg_identify_statements", 0) / (delta.get("first_sights", 0) or 1),
         "db_batch_statements_per_msg": delta.get("pg_batch_statements", 0) / messages,
         "db_batches_per_msg": delta.get("pg_batches", 0) / messages,
         "redis_commands_per_msg": delta.get("redis_commands", 0) / messages,
@@ -533,7 +537,10 @@ def per_message(result: Result) -> dict[str, float]:
           f"DB queries {figures['db_queries_per_msg']:.2f} (group-commit batch counted once; "
           f"{figures['db_statements_outside_batches_per_msg']:.2f} outside batches + "
           f"{figures['db_batches_per_msg']:.3f} batches of {figures['db_batch_statements_per_msg']:.2f} statements"
-          f"/msg), Redis commands {figures['redis_commands_per_msg']:.2f} in "
+          f"/msg; {figures['first_sights_per_msg']:.2f} first sights of a customer per message, "
+          f"{figures['db_statements_per_first_sight']:.1f} statements each; without them "
+          f"{figures['db_queries_per_msg_after_first_sight']:.2f}/msg), "
+          f"Redis commands {figures['redis_commands_per_msg']:.2f} in "
           f"{figures['redis_round_trips_per_msg']:.2f} round trips "
           f"({figures['redis_message_path_commands_per_msg']:.2f} on the message path; background "
           f"{figures['redis_background_commands_per_s']:.0f}/s: scheduler ticker and lease heartbeat), CPU ms: bot "
