@@ -1,6 +1,7 @@
-"""Load `/wechat` with signed plaintext text messages and compare the bot with two references.
+"""Load `/wechat` with real customer messages and compare the bot with two references.
 
-    .venv/bin/python bench/webhook.py [--seconds 10] [--concurrency 50]
+    .venv/bin/python bench/webhook.py [--seconds 10] [--concurrency 50] [--intent-cache 0]
+    .venv/bin/python bench/webhook.py --production [--workers 1]
 
 One aiohttp client (in this process) drives, in turn, three servers, each in its own process so
 the client does not starve it:
@@ -15,11 +16,26 @@ the client does not starve it:
    synchronous, and WeRoBot's SQLite session store shares one connection); the subprocess
    choice keeps its GIL away from the client.
 
-Each sender posts a text from one of many distinct customers (openids) with a fresh MsgId, for a
-fixed time after a short warm-up. An error is a non-200 answer or a body that is neither XML nor
-WeChat's `success` (a late answer, counted apart). After the bot's run its database is checked:
-one inbound row per accepted message and one outbound row, marked sent, per reply text.
-The last line printed is one JSON object with the figures.
+The texts are `bench/corpus.tsv` (537 distinct messages in a shop's intent mix, written apart from
+the bot's examples; see bench/README.md), in the file's shuffled order; message n comes from
+customer n mod `--customers`, so every customer's conversation goes on over several messages
+(dialogues, escalations, the queue). The matcher's memory of recent texts is off
+(`INTENT_CACHE_SIZE=0`) unless `--intent-cache` says otherwise: every message is classified at first
+sight. Latency percentiles are printed per path (answer, after-sales dialogue, escalation) and per
+intent, as the corpus labels them. The bot's database holds the demo shop (`main.py demo-data`), so
+the corpus' order numbers are found.
+
+`--production` runs the bot as production does: `bot.server.serve` with `--workers N` on PostgreSQL
+(a fresh database on the test server, migrated before the workers start) and Redis (the test
+server, a fresh key prefix). Each worker counts, in process, the SQL statements its asyncpg
+connections run (group-commit batches apart), the Redis commands and round trips its clients send,
+and the messages its dispatcher handles; CPU time is read from /proc for the server's processes and
+for the database's backends. Per-message figures are those deltas over the measured window.
+
+Each sender posts a text with a fresh MsgId, for a fixed time after a short warm-up. An error is a
+non-200 answer or a body that is neither XML nor WeChat's `success` (a late answer, counted apart).
+After the bot's run its database is checked: one inbound row per accepted message and one outbound
+row, marked sent, per reply text. The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -40,6 +56,8 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,24 +70,86 @@ TOKEN = "bench-token"
 APPID = "wxbench000000001"
 SECRET = "bench-secret"
 ACCOUNT = "gh_bench00000001"
-QUESTIONS = ("你好", "什么时候发货", "我想退货", "谢谢", "可以开发票吗", "有优惠券吗", "快递到哪了", "怎么改地址")
+CORPUS = Path(__file__).with_name("corpus.tsv")
+PATHS = ("answer", "after_sales", "escalation")
+PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    text: str
+    intent: str
+    path: str
+
+
+def read_corpus(path: Path = CORPUS) -> list[Sample]:
+    samples = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            text, intent, route = line.split("\t")
+            samples.append(Sample(text, intent, route))
+    return samples
 
 
 # --- the servers (run with --serve in a subprocess) ---
 
 
-def serve_bot(port: int, directory: Path, api_base: str) -> None:
+def bot_settings(port: int, api_base: str, database_url: str, intent_cache: int, **extra: object):
+    from bot.config import Settings
+
+    return Settings(
+        _env_file=None, bot_host="127.0.0.1", bot_port=port, database_url=database_url,
+        wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET, wechat_api_base=api_base,
+        intent_cache_size=intent_cache, **extra,
+    )
+
+
+def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> None:
     from aiohttp import web
 
     from bot.app import build_app
-    from bot.config import Settings
     from handlers import EXTENSIONS
 
-    settings = Settings(
-        _env_file=None, database_url=f"sqlite://{directory / 'bot.sqlite3'}", redis_url=None,
-        wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET, wechat_api_base=api_base,
-    )
+    settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
+    asyncio.run(create_demo_shop(settings))
     web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+async def create_demo_shop(settings) -> None:
+    """The demo shop's customers and orders (`main.py demo-data`), so the corpus' order numbers exist."""
+    from bot.runtime import Runtime
+    from handlers import EXTENSIONS
+
+    runtime = await Runtime.open(settings, EXTENSIONS, background=False)
+    try:
+        for extension in EXTENSIONS:
+            if extension.demo_data is not None:
+                await extension.demo_data(runtime)
+    finally:
+        await runtime.close()
+
+
+def serve_production(port: int, directory: Path, api_base: str, intent_cache: int, workers: int,
+                     database_url: str, key_prefix: str) -> None:
+    """`main.py serve --workers N` on PostgreSQL and Redis, each worker counting what it sends."""
+    from bot.server import serve
+
+    settings = bot_settings(port, api_base, database_url, intent_cache, redis_url=REDIS_URL,
+                            redis_key_prefix=key_prefix, referral_secret="bench-referral-secret-0123456789")
+    asyncio.run(create_demo_shop(settings))  # migrates the fresh database before any worker starts
+    os.environ["CSBOT_BENCH_COUNTERS"] = str(directory)
+    serve(counting_app, settings, workers=workers)
+
+
+def counting_app(settings):
+    """`main.make_app` plus in-process counters (module-level: spawned workers import it)."""
+    from bench.counters import install
+    from main import make_app
+
+    app = make_app(settings)
+    install(app, Path(os.environ["CSBOT_BENCH_COUNTERS"]))
+    return app
 
 
 def serve_ceiling(port: int) -> None:
@@ -166,37 +246,57 @@ def text_xml(openid: str, content: str, msg_id: int, now: int) -> bytes:
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
+    by_intent: dict[str, list[float]] = field(default_factory=dict)
     errors: int = 0
     late: int = 0  # answered `success`: the reply goes out through the kf API
     xml_replies: int = 0
     accepted: int = 0  # every 200, warm-up included (for the database check)
     passive_total: int = 0  # every XML reply, warm-up included
     elapsed: float = 0.0
+    counts: Counter[str] = field(default_factory=Counter)  # counter deltas over the measured slices
+    cpu: Counter[str] = field(default_factory=Counter)  # CPU seconds over the measured slices
 
     @property
     def rps(self) -> float:
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
 
     def percentile(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+        return percentile(self.latencies, q)
 
 
-async def load(url: str, seconds: float, concurrency: int, warmup: float, customers: int) -> Result:
-    result = Result()
-    serial = itertools.count()
-    msg_ids = itertools.count(int(time.time()) * 1_000_000)
+def percentile(latencies: list[float], q: float) -> float:
+    if not latencies:
+        return float("nan")
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+@dataclass
+class Snapshot:
+    counts: Counter[str]
+    cpu: dict[str, float]  # seconds, by part (bot, db, ceiling)
+
+
+Probe = Callable[[], Awaitable[Snapshot]]
+MSG_IDS = itertools.count(int(time.time()) * 1_000_000)
+
+
+async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int, warmup: float, customers: int,
+               probe: Probe, result: Result, serial: Iterator[int]) -> None:
+    """One slice: `concurrency` senders for `warmup` (not measured) then `seconds`, added to `result`.
+    `serial` numbers messages across slices, so customers' conversations go on from one to the next."""
+    msg_ids = MSG_IDS
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def one(measure: bool) -> None:
             n = next(serial)
             openid = f"oBench{n % customers:06d}_{'x' * 16}"
+            sample = corpus[n % len(corpus)]
             now = str(int(time.time()))
             nonce = str(n)
-            body = text_xml(openid, QUESTIONS[n % len(QUESTIONS)], next(msg_ids), int(now))
+            body = text_xml(openid, sample.text, next(msg_ids), int(now))
             params = {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "openid": openid}
             started = time.perf_counter()
             try:
@@ -213,6 +313,8 @@ async def load(url: str, seconds: float, concurrency: int, warmup: float, custom
             if not measure:
                 return
             result.latencies.append(latency)
+            result.by_path.setdefault(sample.path, []).append(latency)
+            result.by_intent.setdefault(sample.intent, []).append(latency)
             result.errors += not ok
             result.late += late
             result.xml_replies += is_xml
@@ -221,11 +323,17 @@ async def load(url: str, seconds: float, concurrency: int, warmup: float, custom
             while time.perf_counter() < until:
                 await one(measure)
 
-        await asyncio.gather(*(sender(time.perf_counter() + warmup, False) for _ in range(concurrency)))
+        if warmup:
+            await asyncio.gather(*(sender(time.perf_counter() + warmup, False) for _ in range(concurrency)))
+        await asyncio.sleep(0.3)  # the workers' counter files are rewritten every 0.1 s
+        start = await probe()
         started = time.perf_counter()
         await asyncio.gather(*(sender(started + seconds, True) for _ in range(concurrency)))
-        result.elapsed = time.perf_counter() - started
-    return result
+        result.elapsed += time.perf_counter() - started
+        await asyncio.sleep(0.3)
+        end = await probe()
+    result.counts.update({key: end.counts.get(key, 0) - start.counts.get(key, 0) for key in end.counts})
+    result.cpu.update({part: end.cpu[part] - start.cpu.get(part, 0.0) for part in end.cpu})
 
 
 def classify(status: int, payload: bytes) -> tuple[bool, bool, bool]:
@@ -263,6 +371,12 @@ def tail(log_path: Path) -> str:
     return log_path.read_text(errors="replace")[-2000:]
 
 
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+
 @contextlib.asynccontextmanager
 async def server(kind: str, directory: Path, *extra: str):
     port = free_port()
@@ -271,7 +385,7 @@ async def server(kind: str, directory: Path, *extra: str):
     url = f"http://127.0.0.1:{port}/wechat"
     try:
         await wait_ready(url, process, log_path)
-        yield url
+        yield Server(url, process)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)  # aiohttp shuts down cleanly: the bot flushes its rows
@@ -284,7 +398,7 @@ async def server(kind: str, directory: Path, *extra: str):
 
 async def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
     async with aiohttp.ClientSession() as session:
-        for _ in range(600):
+        for _ in range(1200):
             if process.poll() is not None:
                 raise SystemExit(f"server exited early:\n{tail(log_path)}")
             now, nonce = str(int(time.time())), "1"
@@ -297,17 +411,80 @@ async def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> Non
     raise SystemExit(f"server did not come up:\n{tail(log_path)}")
 
 
-def count_rows(database: Path) -> dict[str, int]:
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        def one(sql: str) -> int:
-            return db.execute(sql).fetchone()[0]
+ROW_COUNTS = {
+    "inbound": "SELECT count(*) FROM message WHERE channel='wechat' AND direction='in'",
+    "outbound": "SELECT count(*) FROM message WHERE channel='wechat' AND direction='out'",
+    "outbound_sent": "SELECT count(*) FROM message WHERE channel='wechat' AND direction='out' "
+                     "AND delivery_status='sent'",
+}
 
-        return {
-            "inbound": one("SELECT count(*) FROM message WHERE channel='wechat' AND direction='in'"),
-            "outbound": one("SELECT count(*) FROM message WHERE channel='wechat' AND direction='out'"),
-            "outbound_sent": one("SELECT count(*) FROM message WHERE channel='wechat' AND direction='out' "
-                                 "AND delivery_status='sent'"),
-        }
+
+def count_rows_sqlite(database: Path) -> dict[str, int]:
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        return {name: db.execute(sql).fetchone()[0] for name, sql in ROW_COUNTS.items()}
+
+
+async def count_rows_postgres(database_url: str) -> dict[str, int]:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        return {name: await connection.fetchval(sql) for name, sql in ROW_COUNTS.items()}
+    finally:
+        await connection.close()
+
+
+def check_rows(result: Result, rows: dict[str, int], kf_sends: int) -> bool:
+    print(f"bot rows: {rows['inbound']} inbound for {result.accepted} accepted requests; "
+          f"{rows['outbound']} outbound for {result.passive_total} passive replies + {kf_sends} kf sends, "
+          f"{rows['outbound_sent']} marked sent", flush=True)
+    persisted = (rows["inbound"] == result.accepted
+                 and rows["outbound"] == rows["outbound_sent"] == result.passive_total + kf_sends)
+    print("bot persisted every inbound and outbound message: " + ("yes" if persisted else "NO"), flush=True)
+    return persisted
+
+
+# --- CPU time from /proc ---
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def process_tree(root: int) -> list[int]:
+    """`root` and its descendants (the workers `serve` spawns)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        tree += frontier
+    return tree
+
+
+async def database_backends(database_url: str, name: str) -> list[int]:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+                                      "pg_backend_pid()", name)
+        return [row["pid"] for row in rows]
+    finally:
+        await connection.close()
+
+
+# --- reports ---
 
 
 def report(name: str, result: Result) -> None:
@@ -316,66 +493,221 @@ def report(name: str, result: Result) -> None:
           f"   late(success) {result.late}", flush=True)
 
 
-async def main(seconds: float, concurrency: int, customers: int) -> None:
+def report_groups(result: Result) -> dict[str, dict[str, float]]:
+    """p50/p99 per path, then per intent (corpus labels), so a slow path shows."""
+    table: dict[str, dict[str, float]] = {}
+    for title, groups in (("path", result.by_path), ("intent", result.by_intent)):
+        print(f"  by {title}:", flush=True)
+        order = [p for p in PATHS if p in groups] if title == "path" else sorted(groups)
+        for name in order:
+            latencies = groups[name]
+            row = {"n": len(latencies), "p50_ms": round(percentile(latencies, 0.5), 1),
+                   "p99_ms": round(percentile(latencies, 0.99), 1)}
+            table[name] = row
+            print(f"    {name:22s} n {row['n']:6d}   p50 {row['p50_ms']:7.1f} ms   p99 {row['p99_ms']:7.1f} ms",
+                  flush=True)
+    return table
+
+
+def per_message(result: Result) -> dict[str, float]:
+    """Counters and CPU over the measured slices, per message the workers handled."""
+    delta = result.counts
+    messages = delta.get("messages", 0) or 1
+    figures = {
+        "messages_counted": delta.get("messages", 0),
+        "db_queries_per_msg": (delta.get("pg_statements", 0) + delta.get("pg_batches", 0)) / messages,
+        "db_statements_outside_batches_per_msg": delta.get("pg_statements", 0) / messages,
+        "db_queries_per_msg_after_first_sight": (delta.get("pg_statements", 0) - delta.get("pg_identify_statements", 0)
+                                                 + delta.get("pg_batches", 0)) / messages,
+        "first_sights_per_msg": delta.get("first_sights", 0) / messages,
+        "db_statements_per_first_sight": delta.get("pg_identify_statements", 0) / (delta.get("first_sights", 0) or 1),
+        "db_batch_statements_per_msg": delta.get("pg_batch_statements", 0) / messages,
+        "db_batches_per_msg": delta.get("pg_batches", 0) / messages,
+        "redis_commands_per_msg": delta.get("redis_commands", 0) / messages,
+        "redis_message_path_commands_per_msg": (delta.get("redis_commands", 0)
+                                                - delta.get("redis_background_commands", 0)) / messages,
+        "redis_background_commands_per_s": delta.get("redis_background_commands", 0) / (result.elapsed or 1),
+        "redis_round_trips_per_msg": delta.get("redis_round_trips", 0) / messages,
+        "bot_cpu_ms_per_msg": result.cpu["bot"] * 1000 / messages,
+        "db_cpu_ms_per_msg": result.cpu["db"] * 1000 / messages,
+    }
+    commands = {key.removeprefix("redis:"): value / messages for key, value in delta.items()
+                if key.startswith("redis:") and value}
+    print(f"per message ({delta.get('messages', 0)} handled in the window): "
+          f"DB queries {figures['db_queries_per_msg']:.2f} (group-commit batch counted once; "
+          f"{figures['db_statements_outside_batches_per_msg']:.2f} outside batches + "
+          f"{figures['db_batches_per_msg']:.3f} batches of {figures['db_batch_statements_per_msg']:.2f} statements"
+          f"/msg; {figures['first_sights_per_msg']:.2f} first sights of a customer per message, "
+          f"{figures['db_statements_per_first_sight']:.1f} statements each; without them "
+          f"{figures['db_queries_per_msg_after_first_sight']:.2f}/msg), "
+          f"Redis commands {figures['redis_commands_per_msg']:.2f} in "
+          f"{figures['redis_round_trips_per_msg']:.2f} round trips "
+          f"({figures['redis_message_path_commands_per_msg']:.2f} on the message path; background "
+          f"{figures['redis_background_commands_per_s']:.0f}/s: scheduler ticker and lease heartbeat), CPU ms: bot "
+          f"{figures['bot_cpu_ms_per_msg']:.2f}, PostgreSQL backends {figures['db_cpu_ms_per_msg']:.2f}",
+          flush=True)
+    print("  Redis commands per message: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(commands.items())),
+          flush=True)
+    return {key: round(value, 3) for key, value in figures.items()}
+
+
+# --- the runs ---
+
+
+@dataclass
+class Target:
+    """A server under load: where to post, how to read its counters, and (after it stopped) its rows."""
+
+    url: str
+    probe: Probe
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def cpu_probe(pid: int, part: str) -> Probe:
+    async def probe() -> Snapshot:
+        return Snapshot(Counter(), {part: sum(cpu_seconds(p) for p in process_tree(pid))})
+
+    return probe
+
+
+@contextlib.asynccontextmanager
+async def embedded_bot(directory: Path, args: argparse.Namespace, wechat) -> AsyncIterator[Target]:
+    async with server("bot", directory, "--api-base", wechat.url, "--intent-cache", str(args.intent_cache)) as bot:
+        target = Target(bot.url, cpu_probe(bot.process.pid, "bot"))
+        yield target
+    target.rows = count_rows_sqlite(directory / "bot.sqlite3")
+
+
+@contextlib.asynccontextmanager
+async def production_bot(directory: Path, args: argparse.Namespace, wechat) -> AsyncIterator[Target]:
+    """`serve --workers N` on a fresh PostgreSQL database and a fresh Redis key prefix, both dropped after."""
+    import asyncpg
+    from redis.asyncio import Redis
+
+    from bench.counters import read_all
+
+    name = f"csbot_bench_{os.getpid()}_{int(time.time())}"
+    database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    prefix = f"bench{os.getpid()}"
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        counters = directory / "counters"
+        counters.mkdir()
+        extra = ("--api-base", wechat.url, "--intent-cache", str(args.intent_cache), "--workers", str(args.workers),
+                 "--database-url", database_url, "--key-prefix", prefix)
+        async with server("production", directory, *extra) as bot:
+            async def probe() -> Snapshot:
+                backends = await database_backends(PG_ADMIN_URL, name)
+                return Snapshot(read_all(counters), {
+                    "bot": sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid)),
+                    "db": sum(cpu_seconds(pid) for pid in backends)})
+
+            target = Target(bot.url, probe)
+            yield target
+        target.rows = await count_rows_postgres(database_url)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+        redis = Redis.from_url(REDIS_URL)
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await redis.delete(*keys[start:start + 500])
+        await redis.aclose()
+
+
+async def main(args: argparse.Namespace) -> None:
     from tests.fakes.wechat_server import FakeWeChat
 
-    warmup = min(2.0, max(0.5, seconds / 5))
-    print(f"{concurrency} concurrent senders, {seconds:g} s each after {warmup:g} s warm-up, "
-          f"{customers} customers taking turns", flush=True)
+    corpus = read_corpus()
+    warmup = min(2.0, max(0.5, args.seconds / 5))
+    slice_s = args.seconds / args.rounds
+    mode = f"production parts, {args.workers} worker(s)" if args.production else "embedded default"
+    print(f"{mode}: {len(corpus)} corpus messages, {args.concurrency} concurrent senders, {args.customers} "
+          f"customers taking turns, intent cache {args.intent_cache or 'off'}; {args.rounds} rounds of "
+          f"{slice_s:g} s on the bot then {slice_s:g} s on the ceiling, after {warmup:g} s warm-up each",
+          flush=True)
+    bot, ceiling, werobot = Result(), Result(), None
+    bot_serial, ceiling_serial = itertools.count(), itertools.count()
     with tempfile.TemporaryDirectory(prefix="csbot-bench-") as tmp:
         directory = Path(tmp)
         async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
-            async with server("bot", directory, "--api-base", wechat.url) as url:
-                bot = await load(url, seconds, concurrency, warmup, customers)
-            report("bot", bot)
-            rows = count_rows(directory / "bot.sqlite3")
-            kf = len(wechat.delivered())
-            print(f"bot rows: {rows['inbound']} inbound for {bot.accepted} accepted requests; "
-                  f"{rows['outbound']} outbound for {bot.passive_total} passive replies + {kf} kf sends, "
-                  f"{rows['outbound_sent']} marked sent", flush=True)
-            persisted = (rows["inbound"] == bot.accepted
-                         and rows["outbound"] == rows["outbound_sent"] == bot.passive_total + kf)
-            print("bot persisted every inbound and outbound message: " + ("yes" if persisted else "NO"), flush=True)
-        async with server("ceiling", directory) as url:
-            ceiling = await load(url, seconds, concurrency, warmup, customers)
+            start_bot = production_bot if args.production else embedded_bot
+            async with start_bot(directory, args, wechat) as target, server("ceiling", directory) as bare:
+                bare_probe = cpu_probe(bare.process.pid, "ceiling")
+                for round_no in range(args.rounds):
+                    first = warmup if round_no == 0 else 0.0
+                    await load(target.url, corpus, slice_s, args.concurrency, first, args.customers, target.probe,
+                               bot, bot_serial)
+                    await load(bare.url, corpus, slice_s, args.concurrency, first, args.customers, bare_probe,
+                               ceiling, ceiling_serial)
+            kf_sends = len(wechat.delivered())
+        report("bot", bot)
+        groups = report_groups(bot)
         report("ceiling", ceiling)
-        werobot = None
-        try:
-            import werobot as _werobot  # noqa: F401
-        except ImportError:
-            print("werobot not installed: skipped", flush=True)
+        if args.production:
+            figures = per_message(bot)
         else:
-            async with server("werobot", directory) as url:
-                werobot = await load(url, seconds, concurrency, warmup, customers)
-            report("werobot", werobot)
+            figures = {"bot_cpu_ms_per_msg": round(bot.cpu["bot"] * 1000 / max(1, len(bot.latencies)), 3)}
+        figures["ceiling_cpu_ms_per_msg"] = round(ceiling.cpu["ceiling"] * 1000 / max(1, len(ceiling.latencies)), 3)
+        print(f"CPU per message: bot {figures['bot_cpu_ms_per_msg']:.2f} ms (server processes), ceiling "
+              f"{figures['ceiling_cpu_ms_per_msg']:.2f} ms", flush=True)
+        persisted = check_rows(bot, target.rows, kf_sends)
+        if args.werobot:
+            try:
+                import werobot as _werobot  # noqa: F401
+            except ImportError:
+                print("werobot not installed: skipped", flush=True)
+            else:
+                werobot = Result()
+                async with server("werobot", directory) as robot:
+                    await load(robot.url, corpus, args.seconds, args.concurrency, warmup, args.customers,
+                               cpu_probe(robot.process.pid, "werobot"), werobot, itertools.count())
+                report("werobot", werobot)
     print(json.dumps({
+        "mode": "production" if args.production else "embedded", "workers": args.workers if args.production else 1,
         "bot_rps": round(bot.rps, 1), "bot_p50_ms": round(bot.percentile(0.5), 2),
-        "bot_p99_ms": round(bot.percentile(0.99), 2), "ceiling_rps": round(ceiling.rps, 1),
+        "bot_p99_ms": round(bot.percentile(0.99), 2), "errors": bot.errors, "late": bot.late,
+        "persisted": persisted, "ceiling_rps": round(ceiling.rps, 1),
         "ceiling_p99_ms": round(ceiling.percentile(0.99), 2),
         "ratio": round(bot.rps / ceiling.rps, 3) if ceiling.rps else None,
         "werobot_rps": round(werobot.rps, 1) if werobot else None,
-    }))
+        "paths": {p: groups[p] for p in PATHS if p in groups}, **figures,
+    }, ensure_ascii=False))
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=12.0, help="measured seconds per server, all rounds")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="bot and ceiling take turns this many times (a shared machine's load shifts)")
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--customers", type=int, default=1000, help="distinct openids, used in turn")
-    parser.add_argument("--serve", choices=["bot", "ceiling", "werobot"], help=argparse.SUPPRESS)
+    parser.add_argument("--customers", type=int, default=200,
+                        help="distinct openids taking turns (200: each sends many messages in a run)")
+    parser.add_argument("--intent-cache", type=int, default=0,
+                        help="INTENT_CACHE_SIZE for the bot (default 0: every message classified at first sight)")
+    parser.add_argument("--production", action="store_true", help="PostgreSQL + Redis, `serve --workers N`")
+    parser.add_argument("--workers", type=int, default=1, help="with --production")
+    parser.add_argument("--no-werobot", dest="werobot", action="store_false", help="skip the WeRoBot reference")
+    parser.add_argument("--serve", choices=["bot", "production", "ceiling", "werobot"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    parser.add_argument("--key-prefix", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     args = parse_args()
     if args.serve == "bot":
-        serve_bot(args.port, args.dir, args.api_base)
+        serve_bot(args.port, args.dir, args.api_base, args.intent_cache)
+    elif args.serve == "production":
+        serve_production(args.port, args.dir / "counters", args.api_base, args.intent_cache, args.workers,
+                         args.database_url, args.key_prefix)
     elif args.serve == "ceiling":
         serve_ceiling(args.port)
     elif args.serve == "werobot":
         serve_werobot(args.port, args.dir)
     else:
-        asyncio.run(main(args.seconds, args.concurrency, args.customers))
+        asyncio.run(main(args))

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     shop_timezone: str = "Asia/Shanghai"
     scripts_dir: Path = PROJECT_ROOT / "scripts_zh"
     confidence_threshold: float = Field(0.5, ge=0, le=1)
+    #: Recent messages whose intent decision the matcher remembers; 0 remembers none.
+    intent_cache_size: int = Field(8192, ge=0)
     max_reply_parts: int = Field(5, ge=1, le=20)
     dedupe_ttl_s: int = Field(600, ge=300)
 

@@ -7,6 +7,7 @@ Redis or wechatpy, and tests can hand them fakes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -36,6 +37,10 @@ class Services:
     settings: Settings
     templates: Templates
     extras: dict[ServiceKey[Any], Any] = field(default_factory=dict)
+    #: Store keys (made from the conversation key) that the dispatcher reads with the state, in the
+    #: same command where the store can: what a handler reads on every message, e.g. who holds the
+    #: conversation. Handlers find the values in `Context.stored`.
+    read_with_state: list[Callable[[str], str]] = field(default_factory=list)
 
     def __getitem__(self, key: ServiceKey[T]) -> T:
         return self.extras[key]
@@ -51,6 +56,7 @@ class Context:
     state: ConversationState
     identity: Identity
     services: Services
+    stored: dict[str, str | None] = field(default_factory=dict)  # see Services.read_with_state
 
     @property
     def text(self) -> str:

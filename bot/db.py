@@ -2,6 +2,7 @@
 
 SQLite (the embedded default) gets its schema created on start; PostgreSQL is migrated with aerich
 from `models/migrations`, so a production schema only ever changes through a reviewed migration.
+SQLite runs with `bot.sqlite_client` as its engine: reads on their own connections.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ async def open_database(database_url: str, *, apply_schema: bool = True) -> None
         path = database_url.removeprefix("sqlite://")
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        await Tortoise.init(config=tortoise_config(database_url))
+        config = tortoise_config(database_url)
+        config["connections"]["default"]["engine"] = "bot.sqlite_client"
+        await Tortoise.init(config=config)
         if apply_schema:
             await Tortoise.generate_schemas(safe=True)
         return

@@ -5,7 +5,9 @@ Dedupe of platform retries happens in the channel before this (it owns the cache
 database is the second guard: a message whose platform id is recorded already is not handled again
 (its answer's rows carry ids derived from it, `reply_prefix`, and only parts never sent come back).
 State is read only after taking the conversation's lock, so two messages of one customer arriving
-at once on two workers are answered in order.
+at once on two workers are answered in order; the store reads it (and what handlers read on every
+message, `Services.read_with_state`) with the locking and writes it with the release, one Redis
+command each.
 
 The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
@@ -25,6 +27,7 @@ from bot.logs import MESSAGE_ID
 from bot.recorder import MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
+from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.templates import spec
 from models.conversation import Conversation
@@ -67,22 +70,24 @@ class Dispatcher:
         return match
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
-        token = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
+        message = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
+        short_reads = SHORT_READS.set(True)  # the reads until the reply are a customer's lookups (bot/sqlite_client.py)
         try:
             return await self._handle(inbound, max_bytes)
         finally:
-            MESSAGE_ID.reset(token)
+            SHORT_READS.reset(short_reads)
+            MESSAGE_ID.reset(message)
 
     async def _handle(self, inbound: Inbound, max_bytes: int) -> Outcome:
-        store = self.services.store
         key = inbound.conversation_key
-        async with store.lock(store.keys("lock", key)):
+        extra = [key_of(key) for key_of in self.services.read_with_state]
+        async with self.services.store.hold_conversation(key, *extra) as held:
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
             if inbound.source_id and await self._answered_before(identity.conversation_id, inbound.source_id):
                 return await self._still_owed(identity.conversation_id, inbound.source_id)
-            state = ConversationState.from_dict(await store.get_state(key))
+            state = ConversationState.from_dict(held.state)
             match = self.match(inbound)
-            ctx = Context(inbound, match, state, identity, self.services)
+            ctx = Context(inbound, match, state, identity, self.services, held.values)
             reply = await self._route(ctx)
             intent = reply.intent or match.intent
             if intent != "unknown":
@@ -98,7 +103,7 @@ class Dispatcher:
                 prefix = reply_prefix(identity.conversation_id, inbound.source_id)
                 rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
             await self.recorder.record(rows)
-            await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
+            held.save, held.ttl = state.to_dict(), STATE_TTL_S
         return Outcome(texts, [row.source_id for row in rows[1:]])
 
     async def _answered_before(self, conversation_id: int, source_id: str) -> bool:

@@ -119,6 +119,7 @@ class IntentMatcher:
         blend: Blend | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         model_cache: Path | None = None,
+        cache_size: int = DECISION_CACHE_SIZE,
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
@@ -143,10 +144,11 @@ class IntentMatcher:
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
-        # the decision depends only on the canonical words, so it is remembered for recent ones.
-        self._decide_cached = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._decide)
+        # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
-        self.classify = lru_cache(maxsize=DECISION_CACHE_SIZE)(self._classify)  # type: ignore[method-assign]
+        # `cache_size=0` remembers nothing (settings.intent_cache_size; benchmarks measure first sight).
+        self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
+        self.classify = lru_cache(maxsize=cache_size)(self._classify) if cache_size else self._classify  # type: ignore[method-assign]
 
     def _trained_model(
         self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], cache_dir: Path | None
@@ -195,6 +197,7 @@ class IntentMatcher:
     def from_yaml(
         cls, path: Path, order_patterns: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD,
         training: Sequence[tuple[str, str]] | None = None, model_cache: Path | None = DEFAULT_MODEL_CACHE,
+        cache_size: int = DECISION_CACHE_SIZE,
     ) -> IntentMatcher:
         """The matcher of `path`; the training corpus and calibration beside it are used when present
         (`training` replaces the corpus: cross-validation trains on part of it)."""
@@ -216,6 +219,7 @@ class IntentMatcher:
             blend=Blend.load(path.parent / CALIBRATION_FILE) if (path.parent / CALIBRATION_FILE).exists() else None,
             threshold=threshold,
             model_cache=model_cache,
+            cache_size=cache_size,
         )
 
     def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = ()) -> int:
@@ -236,13 +240,14 @@ class IntentMatcher:
                 self._model.add(self._ngrams(text), intent, LEARNED_WEIGHT)
                 self._learned_texts[self._canon_text(text)] = intent
                 count += 1
-        self.classify.cache_clear()  # type: ignore[attr-defined]
+        self.forget_decisions()
         return count
 
     def forget_decisions(self) -> None:
-        """Drop every remembered decision (benchmarks measure messages seen for the first time)."""
-        self.classify.cache_clear()  # type: ignore[attr-defined]
-        self._decide_cached.cache_clear()
+        """Drop every remembered decision (after learning; benchmarks measure first sight)."""
+        for cached in (self.classify, self._decide_cached):
+            if hasattr(cached, "cache_clear"):  # absent with cache_size=0: nothing is remembered
+                cached.cache_clear()
 
     def example_counts(self) -> dict[str, int]:
         """Examples per intent written in intents.yaml."""

@@ -64,7 +64,8 @@ class Runtime:
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
-        matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
+        matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns,
+                                          cache_size=settings.intent_cache_size)
         store = open_store(settings, clock)
         await store.ping()
         await open_database(settings.database_url, apply_schema=settings.migrate_on_start)

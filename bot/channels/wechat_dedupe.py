@@ -49,6 +49,7 @@ class Lease:
 
     key: str
     value: str
+    renewed_at: float  # clock.monotonic() when taken or last renewed
     released: asyncio.Event = field(default_factory=asyncio.Event)
     ended: bool = False
     #: The message is in the durable inbox (bot/channels/wechat_inbox.py): a failure is retried from
@@ -89,7 +90,7 @@ class Deliveries:
             await self._pause(key, min(self.poll_s, remaining))
 
     async def _claim(self, key: str) -> Lease | None:
-        lease = Lease(key, PROCESSING + unique_id())
+        lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
         if not await self.store.claim(key, self.lease_s, lease.value):
             return None
         self._local[key] = lease
@@ -99,14 +100,21 @@ class Deliveries:
 
     async def _renew_forever(self) -> None:
         """One heartbeat for every lease this process holds (not a task per message): each round
-        renews the leases whose holders are still working, so a live worker never loses one."""
+        renews the leases whose holders are still working, so a live worker never loses one. A lease
+        taken or renewed less than a round ago is left alone (it still has two rounds to live, and most
+        messages are answered before the next round): no Redis commands for a message answered fast."""
+        period = self.lease_s / 3
         while True:
-            await self.clock.sleep(self.lease_s / 3)
+            await self.clock.sleep(period)
             async with self._renewal:
                 for lease in list(self._local.values()):
+                    now = self.clock.monotonic()
+                    if lease.ended or now - lease.renewed_at < period:
+                        continue
                     try:
-                        if not lease.ended and await self.store.get(lease.key) == lease.value:
+                        if await self.store.get(lease.key) == lease.value:
                             await self.store.set(lease.key, lease.value, self.lease_s)
+                            lease.renewed_at = now
                     except Exception as exc:  # the store is down: the lease runs out, a retry takes over
                         log.warning("wechat delivery lease not renewed: %s", describe_failure(exc))
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -24,6 +24,17 @@ class KeyBuilder:
 
     def __call__(self, part: str, *ids: str) -> str:
         return ":".join((self.prefix, part, *ids))
+
+
+@dataclass(slots=True)
+class HeldConversation:
+    """What `Store.hold_conversation` yields: the state and the extra values read under the lock.
+    Set `save` (and `ttl`) to have the state written when the block ends without an error."""
+
+    state: dict[str, Any] | None
+    values: dict[str, str | None] = field(default_factory=dict)
+    save: Mapping[str, Any] | None = None
+    ttl: float | None = None
 
 
 class LockTimeout(Exception):
@@ -157,6 +168,20 @@ class Store(ABC):
     def subscribe(self, *topics: str) -> Subscription:
         """Yield payloads published on any of `topics` after the subscription started (see
         `Subscription`: `async with` waits until it has)."""
+
+    # --- one message's round: lock, read, handle, write, unlock ---
+    @asynccontextmanager
+    async def hold_conversation(
+        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
+    ) -> AsyncIterator[HeldConversation]:
+        """Hold the conversation's lock (`lock(keys("lock", conversation))`, the same lock) and read its
+        state and the values of `keys`; on leaving, write `save` if set, then release. A backend may do
+        the reads with the locking and the write with the release (Redis: one command each)."""
+        async with self.lock(self.keys("lock", conversation), lease, wait):
+            held = HeldConversation(await self.get_state(conversation), {key: await self.get(key) for key in keys})
+            yield held
+            if held.save is not None:
+                await self.set_state(conversation, held.save, held.ttl)
 
     # --- batching and life cycle ---
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:

@@ -23,8 +23,10 @@ named by the store itself.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +39,16 @@ from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import Clock
-from bot.store.base import KeyBuilder, LockTimeout, Store, StoreBusy, StoreUnavailable, Subscription
+from bot.ids import unique_id
+from bot.store.base import (
+    HeldConversation,
+    KeyBuilder,
+    LockTimeout,
+    Store,
+    StoreBusy,
+    StoreUnavailable,
+    Subscription,
+)
 from bot.store.redis_pubsub import PubSubHub
 
 log = logging.getLogger("csbot.store")
@@ -56,6 +67,34 @@ return members
 #: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
 #: times, with a short back-off, before the caller sees the failure.
 RECONNECT_RETRIES = 3
+# Take the lock (as redis-py's Lock does: SET NX PX with a token) and, if taken, read the state and
+# the extra keys in the same command: one round trip where three were.
+_LOCK_AND_READ = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+    return {0}
+end
+local values = {1}
+for i = 2, #KEYS do
+    values[i] = redis.call('GET', KEYS[i])
+end
+return values
+"""
+# Write the state (when ARGV[2] is not empty) and release the lock if this token still holds it;
+# returns 1 when it did (0: the lease ran out while held).
+_WRITE_AND_RELEASE = """
+if ARGV[2] ~= '' then
+    if ARGV[3] ~= '' then
+        redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+    else
+        redis.call('SET', KEYS[2], ARGV[2])
+    end
+end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('DEL', KEYS[1])
+    return 1
+end
+return 0
+"""
 
 
 def _ms(seconds: float) -> int:
@@ -92,6 +131,8 @@ class RedisStore(Store):
         self._clock = clock
         self._pop_due = client.register_script(_POP_DUE)
         self.hub = PubSubHub(client, confirm_wait_s)
+        self._lock_and_read = client.register_script(_LOCK_AND_READ)
+        self._write_and_release = client.register_script(_WRITE_AND_RELEASE)
 
     @classmethod
     def from_url(
@@ -175,6 +216,29 @@ class RedisStore(Store):
                 await lock.release()
             except LockError:
                 log.warning("lock %r expired while held; the work under it was not exclusive", name)
+
+    @asynccontextmanager
+    async def hold_conversation(
+        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
+    ) -> AsyncIterator[HeldConversation]:
+        """Two commands per message instead of five (lock, get, set, release; `keys` read in the first)."""
+        lock_key, state_key = self.keys("lock", self.keys("lock", conversation)), self.keys("state", conversation)
+        token = unique_id()
+        give_up_at = time.monotonic() + wait  # real time, as redis-py's lock waits
+        while not (got := await self._lock_and_read(keys=[lock_key, state_key, *keys], args=[token, _ms(lease)]))[0]:
+            if time.monotonic() >= give_up_at:
+                raise LockTimeout(f"lock {conversation!r} still held after waiting {wait} s")
+            await asyncio.sleep(self.lock_poll)
+        held = HeldConversation(json.loads(got[1]) if got[1] else None, dict(zip(keys, got[2:], strict=False)))
+        saving = False
+        try:
+            yield held
+            saving = held.save is not None
+        finally:
+            state = json.dumps(held.save, ensure_ascii=False) if saving else ""
+            ttl = str(_ms(held.ttl)) if saving and held.ttl is not None else ""
+            if not await self._write_and_release(keys=[lock_key, state_key], args=[token, state, ttl]):
+                log.warning("lock %r expired while held; the work under it was not exclusive", conversation)
 
     # --- deadlines ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:

@@ -12,7 +12,9 @@ from handlers.handoff.service import HANDOFF, Handoff
 
 
 async def startup(runtime: Runtime) -> None:
-    runtime.services[HANDOFF] = Handoff(runtime)
+    handoff = Handoff(runtime)
+    runtime.services[HANDOFF] = handoff
+    runtime.services.read_with_state.append(handoff.queue.holder_key)  # read on every message (chat.py)
 
 
 async def on_escalate(ctx: Context, reason: str) -> list[Say]:

@@ -36,7 +36,7 @@ def escalate(reason: str, reply: Reply | None = None) -> Reply:
 @router.flow(LEAVE_MESSAGE)
 async def leave_message(ctx: Context) -> Reply | None:
     handoff = ctx.services[HANDOFF]
-    holder = await handoff.queue.holder(ctx.inbound.conversation_key)
+    holder = await handoff.queue.holder(ctx.inbound.conversation_key, ctx.stored)
     if holder is not None and holder.status == "handoff":  # a person took it meanwhile: they answer
         ctx.state.end_flow()
         return None
@@ -51,7 +51,7 @@ async def leave_message(ctx: Context) -> Reply | None:
 async def person_holds_or_vip(ctx: Context) -> Reply | None:
     """While a person holds the conversation the bot stays quiet and starts the reply clock."""
     handoff = ctx.services[HANDOFF]
-    holder = await handoff.queue.holder(ctx.inbound.conversation_key)
+    holder = await handoff.queue.holder(ctx.inbound.conversation_key, ctx.stored)
     if holder is not None and holder.status == "handoff":
         await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind)
         return Reply().tagged("handoff")

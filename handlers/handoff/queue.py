@@ -43,12 +43,17 @@ class Queue:
         self.clock = runtime.clock
 
     # --- the store's view, read on every customer message ---
-    async def holder(self, conversation_key: str) -> Holder | None:
-        raw = await self.store.get(self.store.keys("handoff", conversation_key))
+    def holder_key(self, conversation_key: str) -> str:
+        return self.store.keys("handoff", conversation_key)
+
+    async def holder(self, conversation_key: str, stored: dict[str, str | None] | None = None) -> Holder | None:
+        """`stored`: values the dispatcher read with the state (`Context.stored`), saving a round trip."""
+        key = self.holder_key(conversation_key)
+        raw = stored[key] if stored is not None and key in stored else await self.store.get(key)
         return Holder(**json.loads(raw)) if raw else None
 
     async def publish_holder(self, conversation: Conversation) -> None:
-        key = self.store.keys("handoff", conversation.key)
+        key = self.holder_key(conversation.key)
         if conversation.status in ("queued", "handoff"):
             holder = Holder(conversation.status, conversation.id, conversation.assignee_id)
             await self.store.set(key, json.dumps(asdict(holder)))
@@ -97,6 +102,10 @@ class Queue:
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to free agents, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
+        if not await Agent.filter(presence="online").exists():
+            # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
+            # (an agent coming online runs this pass itself and finds every conversation queued by then).
+            return assigned
         async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
             online = {agent.id: agent for agent in await Agent.filter(presence="online")}
             if not online:

@@ -1,0 +1,164 @@
+"""What one bot worker sends to PostgreSQL and Redis, counted in process for `webhook.py --production`.
+
+The counts come from the client libraries' own entry points, so nothing is estimated:
+- SQL statements: every call of asyncpg's `Connection.execute/executemany/fetch/fetchrow/fetchval`
+  (BEGIN and COMMIT included: they are round trips too). Statements run inside a group-commit batch
+  (`OrmBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
+  batch once however many messages share it; so are those of `Recorder.identify` (a customer's first
+  message to a worker looks up, or creates, the customer and the conversation), with the number of
+  such first sights;
+- Redis: every command packed by redis-py (`pack_command`, pipelines included) and every write to a
+  socket (`send_packed_command`: a pipeline is one round trip);
+- messages: calls of `Dispatcher.handle`.
+
+Redis commands sent by the background tasks (the scheduler's ticker, which costs the same per
+second whatever the traffic, and the WeChat lease heartbeat) are also counted apart
+(`redis_background_commands`).
+
+Each worker writes its totals to `<directory>/counters-<pid>.json` every 0.1 s and when it stops;
+the bench reads the files before and after the measured window and divides the deltas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import functools
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+from aiohttp import web
+
+COUNTS: Counter[str] = Counter()
+_IN_BATCH = contextvars.ContextVar("in_batch", default=False)
+_IN_BACKGROUND = contextvars.ContextVar("in_background", default=False)
+_IN_IDENTIFY = contextvars.ContextVar("in_identify", default=False)
+_installed = False
+
+
+def _counting(function, name: str):
+    @functools.wraps(function)
+    async def wrapper(*args, **kwargs):
+        COUNTS["pg_batch_statements" if _IN_BATCH.get() else name] += 1
+        COUNTS["pg_identify_statements"] += _IN_IDENTIFY.get()
+        return await function(*args, **kwargs)
+
+    return wrapper
+
+
+def _patch() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    import asyncpg.connection
+    import redis.asyncio.connection
+
+    from bot.batch_writer import OrmBatchWriter
+    from bot.channels.wechat_dedupe import Deliveries
+    from bot.dispatcher import Dispatcher
+    from bot.recorder import Recorder
+    from bot.scheduler import Scheduler
+
+    for method in ("execute", "executemany", "fetch", "fetchrow", "fetchval"):
+        setattr(asyncpg.connection.Connection, method,
+                _counting(getattr(asyncpg.connection.Connection, method), "pg_statements"))
+
+    write = OrmBatchWriter.write
+
+    async def batch_write(self, batch):
+        COUNTS["pg_batches"] += 1
+        token = _IN_BATCH.set(True)
+        try:
+            return await write(self, batch)
+        finally:
+            _IN_BATCH.reset(token)
+
+    OrmBatchWriter.write = batch_write
+
+    identify = Recorder.identify
+
+    async def counted_identify(self, channel, user_id):
+        known = f"{channel}:{user_id}" in self._identities
+        COUNTS["first_sights"] += not known  # a customer this worker has not seen yet
+        token = _IN_IDENTIFY.set(True)
+        try:
+            return await identify(self, channel, user_id)
+        finally:
+            _IN_IDENTIFY.reset(token)
+
+    Recorder.identify = counted_identify
+
+    connection = redis.asyncio.connection.Connection
+    pack_command, send_packed = connection.pack_command, connection.send_packed_command
+
+    def counted_pack(self, *args):
+        COUNTS["redis_commands"] += 1
+        COUNTS["redis_background_commands"] += _IN_BACKGROUND.get()
+        COUNTS[f"redis:{str(args[0]).upper()}"] += 1
+        return pack_command(self, *args)
+
+    async def counted_send(self, command, check_health=True):
+        COUNTS["redis_round_trips"] += 1
+        return await send_packed(self, command, check_health)
+
+    connection.pack_command, connection.send_packed_command = counted_pack, counted_send
+
+    handle = Dispatcher.handle
+
+    async def counted_handle(self, inbound, max_bytes=2000):
+        COUNTS["messages"] += 1
+        return await handle(self, inbound, max_bytes)
+
+    Dispatcher.handle = counted_handle
+
+    for owner, name in ((Scheduler, "_run"), (Deliveries, "_renew_forever")):
+        setattr(owner, name, _in_background(getattr(owner, name)))
+
+
+def _in_background(loop):
+    """A background task's coroutine that marks its commands (the task has its own context)."""
+
+    @functools.wraps(loop)
+    async def marked(self):
+        _IN_BACKGROUND.set(True)
+        return await loop(self)
+
+    return marked
+
+
+def install(app: web.Application, directory: Path) -> None:
+    _patch()
+    path = directory / f"counters-{os.getpid()}.json"
+
+    def dump() -> None:
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(COUNTS))
+        temporary.replace(path)
+
+    async def writer(app: web.Application):
+        async def every_tenth() -> None:
+            while True:
+                dump()
+                await asyncio.sleep(0.1)
+
+        task = asyncio.create_task(every_tenth())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        dump()
+
+    app.cleanup_ctx.append(writer)
+
+
+def read_all(directory: Path) -> Counter[str]:
+    """The sum of every worker's latest totals."""
+    total: Counter[str] = Counter()
+    for path in directory.glob("counters-*.json"):
+        with contextlib.suppress(ValueError, OSError):
+            total.update(json.loads(path.read_text()))
+    return total

@@ -1,0 +1,106 @@
+"""Tortoise's SQLite client with reads on their own connections (the embedded default's engine).
+
+Tortoise gives SQLite one connection, one aiosqlite thread and one lock, so every query of every
+conversation waits for the one before it, and each takes a trip to that thread and back through
+the event loop. Under load the reads of one customer queued behind the group-commit writes and the
+first-contact transactions of others: a quarter of a second at 50 concurrent senders
+(docs/performance.md). In WAL mode readers never block the writer nor each other, so a SELECT
+outside a transaction runs on one of `READERS` extra connections (an idle one when there is one);
+everything else (writes, DDL, and every statement inside a transaction, which runs on the
+transaction's own wrapper of the writing connection) stays where it was. A read sees every commit
+made before it starts, as on the writing connection. An in-memory database gets no readers: other
+connections would not see it.
+
+On a customer's message path (`SHORT_READS`, set by the dispatcher) a read runs inline on the event
+loop instead, on a connection of its own: those reads are lookups by key of a few rows (tens of
+microseconds), while a trip to a reader thread costs the loop more than that in handing the GIL
+back and forth, and the request a turn of the busy loop. It never waits for a lock (busy timeout
+0, read-only); a busy database sends the read to a reader thread after all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import itertools
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
+
+READERS = 3
+READER_PRAGMAS = ("busy_timeout", "foreign_keys")
+#: True while the current task handles a customer message: its reads run inline (see above).
+SHORT_READS: contextvars.ContextVar[bool] = contextvars.ContextVar("short_reads", default=False)
+
+
+class ReadPoolSqliteClient(SqliteClient):
+    def __init__(self, file_path: str, **kwargs: Any) -> None:
+        super().__init__(file_path, **kwargs)
+        self._readers: list[tuple[asyncio.Lock, aiosqlite.Connection]] = []
+        self._inline: sqlite3.Connection | None = None
+        self._turns = itertools.count()
+
+    async def create_connection(self, with_db: bool) -> None:
+        await super().create_connection(with_db)
+        if self._readers or self.filename == ":memory:":
+            return
+        for _ in range(READERS):
+            reader = await aiosqlite.connect(self.filename, isolation_level=None)
+            reader._conn.row_factory = sqlite3.Row  # as the writing connection (aiosqlite has no setter)
+            for pragma in READER_PRAGMAS:
+                if pragma in self.pragmas:
+                    await reader.execute(f"PRAGMA {pragma}={self.pragmas[pragma]}")
+            self._readers.append((asyncio.Lock(), reader))
+        self._inline = sqlite3.connect(self.filename, isolation_level=None, check_same_thread=False)
+        self._inline.row_factory = sqlite3.Row
+        self._inline.execute("PRAGMA busy_timeout=0")
+        self._inline.execute("PRAGMA query_only=1")
+
+    async def close(self) -> None:
+        if self._inline is not None:
+            self._inline.close()
+            self._inline = None
+        readers, self._readers = self._readers, []
+        for _, reader in readers:
+            await reader.close()
+        await super().close()
+
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
+        if not self._reads(query):
+            return await super().execute_query(query, values)
+        rows = await self._read(query, values)
+        return len(rows), rows
+
+    async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
+        if not self._reads(query):
+            return await super().execute_query_dict(query, values)
+        return list(map(dict, await self._read(query, values)))
+
+    def _reads(self, query: str) -> bool:
+        return bool(self._readers) and query.lstrip()[:6].upper() == "SELECT"
+
+    @translate_exceptions
+    async def _read(self, query: str, values: list | None) -> list[Any]:
+        query = query.replace("\x00", "'||CHAR(0)||'")
+        self.log.debug("%s: %s", query, values)
+        if self._inline is not None and SHORT_READS.get():
+            try:
+                return self._inline.execute(query, values or ()).fetchall()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+        lock, reader = self._idle_reader()
+        async with lock:
+            return list(await reader.execute_fetchall(query, values))
+
+    def _idle_reader(self) -> tuple[asyncio.Lock, aiosqlite.Connection]:
+        for lock, reader in self._readers:
+            if not lock.locked():
+                return lock, reader
+        return self._readers[next(self._turns) % len(self._readers)]
+
+
+client_class = ReadPoolSqliteClient

@@ -1,0 +1,102 @@
+"""`Store.hold_conversation`, the dispatcher's round per message, on every backend (conftest's
+`open_stores`): it excludes the other workers exactly as `lock` does on the same conversation, reads
+the state and the extra keys, writes the state only when asked and only without an error, and on
+Redis costs two commands where lock, get, set and release cost five."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+from bot.store.base import LockTimeout, Store
+from bot.store.redis import RedisStore
+
+StoreOpener = Callable[[], Store]
+
+
+async def settle() -> None:
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+async def test_reads_state_and_keys_and_writes_on_leaving(store: Store) -> None:
+    holder_key = store.keys("handoff", "wechat:o1")
+    await store.set_state("wechat:o1", {"turns": 2, "flow": "after_sales"})
+    await store.set(holder_key, '{"status": "queued"}')
+    async with store.hold_conversation("wechat:o1", holder_key, store.keys("handoff", "none")) as held:
+        assert held.state == {"turns": 2, "flow": "after_sales"}
+        assert held.values == {holder_key: '{"status": "queued"}', store.keys("handoff", "none"): None}
+        held.save, held.ttl = {"turns": 3, "flow": None, "data": {"说明": "尺码不合适"}}, 60
+    assert await store.get_state("wechat:o1") == {"turns": 3, "flow": None, "data": {"说明": "尺码不合适"}}
+    if isinstance(store, RedisStore):
+        assert 59_000 < await store.client.pttl(store.keys("state", "wechat:o1")) <= 60_000
+    async with store.hold_conversation("wechat:new") as held:
+        assert held.state is None and held.values == {}
+    assert await store.get_state("wechat:new") is None, "nothing saved unless asked"
+
+
+async def test_an_error_inside_saves_nothing_and_releases(store: Store) -> None:
+    await store.set_state("wechat:o1", {"turns": 1})
+    with pytest.raises(RuntimeError):
+        async with store.hold_conversation("wechat:o1") as held:
+            held.save = {"turns": 2}
+            raise RuntimeError("handler failed")
+    assert await store.get_state("wechat:o1") == {"turns": 1}
+    async with store.lock(store.keys("lock", "wechat:o1"), wait=0):
+        pass
+
+
+async def test_excludes_other_workers_and_plain_lock_holders(open_stores: StoreOpener) -> None:
+    workers = [open_stores(), open_stores()]
+    inside = overlaps = 0
+
+    async def turn(store: Store) -> None:
+        nonlocal inside, overlaps
+        async with store.hold_conversation("wechat:o1", wait=5) as held:
+            inside += 1
+            overlaps += inside > 1
+            await settle()
+            turns = (held.state or {}).get("turns", 0)
+            held.save = {"turns": turns + 1}
+            inside -= 1
+
+    async def plain(store: Store) -> None:  # e.g. the handoff's offer timer, under the same lock
+        nonlocal inside, overlaps
+        async with store.lock(store.keys("lock", "wechat:o1"), wait=5):
+            inside += 1
+            overlaps += inside > 1
+            await settle()
+            inside -= 1
+
+    await asyncio.gather(*(turn(store) for store in workers for _ in range(4)), plain(workers[1]))
+    assert overlaps == 0
+    assert await workers[0].get_state("wechat:o1") == {"turns": 8}
+
+
+async def test_waiting_too_long_times_out(open_stores: StoreOpener) -> None:
+    holder, other = open_stores(), open_stores()
+    async with holder.lock(holder.keys("lock", "wechat:o1")):
+        with pytest.raises(LockTimeout):
+            async with other.hold_conversation("wechat:o1", wait=0):
+                pytest.fail("held a conversation whose lock is taken")
+
+
+async def test_two_redis_commands_per_round(open_stores: StoreOpener) -> None:
+    store = open_stores()
+    if not isinstance(store, RedisStore):
+        pytest.skip("counts Redis commands")
+    async with store.hold_conversation("wechat:o1"):  # loads the scripts into Redis' cache
+        pass
+    calls: list[str] = []
+    original = store.client.execute_command
+
+    async def counting(*args, **kwargs):
+        calls.append(str(args[0]))
+        return await original(*args, **kwargs)
+
+    store.client.execute_command = counting  # type: ignore[method-assign]
+    async with store.hold_conversation("wechat:o2", store.keys("handoff", "wechat:o2")) as held:
+        held.save = {"turns": 1}
+    assert calls == ["EVALSHA", "EVALSHA"]
