@@ -56,7 +56,7 @@ class Dispatcher:
     async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
         store = self.services.store
         key = inbound.conversation_key
-        async with store.lock(store.keys("lock", key)):
+        async with store.lock(key):
             state = ConversationState.from_dict(await store.get_state(key))
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
             match = self.match(inbound)

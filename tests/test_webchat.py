@@ -160,7 +160,7 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
     store = bot.runtime.store
     body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
     # Holding the conversation's lock keeps the first request inside the pipeline.
-    async with store.lock(store.keys("lock", f"webchat:{user}")):
+    async with store.lock(f"webchat:{user}"):
         first = asyncio.ensure_future(bot.client.post(API, json=body))
         for _ in range(1000):
             if await store.get(store.keys("webchat-reply", user, msg_id)) is not None:

@@ -102,10 +102,11 @@ class Store(ABC):
 
     # --- locks ---
     @abstractmethod
-    def lock(
-        self, name: str, timeout: float = 10.0, wait: float = 5.0
-    ) -> AbstractAsyncContextManager[None]:
+    def lock(self, *name: str, timeout: float = 10.0, wait: float = 5.0) -> AbstractAsyncContextManager[None]:
         """Mutual exclusion across every worker sharing the store.
+
+        `name` is the lock's own name in parts (`lock("case", order_no, kind)`); the store turns it
+        into its key, so callers never add the prefix themselves.
 
         `timeout` bounds how long a holder that died keeps the lock; `wait` bounds how long a caller
         waits before `LockTimeout`.

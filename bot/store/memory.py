@@ -110,16 +110,16 @@ class MemoryStore(Store):
     @asynccontextmanager
     async def lock(
         self,
-        name: str,
+        *name: str,
         timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
         wait: float = 5.0,
     ) -> AsyncIterator[None]:
-        token = object()
-        await self._acquire(name, token, timeout, wait)
+        token, key = object(), self.keys("lock", *name)
+        await self._acquire(key, token, timeout, wait)
         try:
             yield
         finally:
-            self._release(name, token)
+            self._release(key, token)
 
     async def _acquire(self, name: str, token: object, lease: float, wait: float) -> None:
         slot = self._locks.setdefault(name, _LockSlot())

@@ -110,26 +110,27 @@ class RedisStore(Store):
     @asynccontextmanager
     async def lock(
         self,
-        name: str,
+        *name: str,
         timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
         wait: float = 5.0,
     ) -> AsyncIterator[None]:
+        key = self.keys("lock", *name)
         lock = self.client.lock(
-            self.keys("lock", name),
+            key,
             timeout=timeout,
             sleep=self.lock_poll,
             blocking_timeout=wait,
             thread_local=False,
         )
         if not await lock.acquire():
-            raise LockTimeout(f"lock {name!r} still held after waiting {wait} s")
+            raise LockTimeout(f"lock {key!r} still held after waiting {wait} s")
         try:
             yield
         finally:
             try:
                 await lock.release()
             except LockError:
-                log.warning("lock %r expired while held; the work under it was not exclusive", name)
+                log.warning("lock %r expired while held; the work under it was not exclusive", key)
 
     # --- deadlines ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:

@@ -97,7 +97,7 @@ class Queue:
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to free agents, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
-        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+        async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
             online = {agent.id: agent for agent in await Agent.filter(presence="online")}
             if not online:
                 return assigned
@@ -139,7 +139,7 @@ class Queue:
 
     async def take(self, conversation: Conversation, agent: Agent) -> bool:
         """An agent picks a queued conversation themselves (under the same lock and capacity rule)."""
-        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+        async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
             await conversation.refresh_from_db()
             loads = await self.loads()
             if conversation.status != "queued" or loads[agent.id] >= agent.capacity:
