@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     redis_key_prefix: str = Field("csbot", pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    public_base_url: str = "http://127.0.0.1:8080"
+    #: Base of share links and QR cards; empty: the address the bot serves on (see `_default_base_url`).
+    public_base_url: str = ""
 
     wechat_token: str | None = None
     wechat_appid: str | None = None
@@ -88,7 +89,7 @@ class Settings(BaseSettings):
     @field_validator("wechat_api_base", "public_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
@@ -108,6 +109,20 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError("is not a known time zone such as Asia/Shanghai") from exc
         return value
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        """Unset, links point where the server listens, so a card made on another port still opens.
+
+        A wildcard host (0.0.0.0, ::) is not an address anyone can open: links then use loopback,
+        and a real deployment sets PUBLIC_BASE_URL to its public https:// address.
+        """
+        if not self.public_base_url:
+            host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.bot_host, self.bot_host)
+            if ":" in host:
+                host = f"[{host}]"
+            self.public_base_url = f"http://{host}:{self.bot_port}"
+        return self
 
     @property
     def wechat_enabled(self) -> bool:

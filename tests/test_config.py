@@ -46,3 +46,21 @@ def test_cli_prints_one_line_and_exits_2():
     assert result.stderr.strip().splitlines() == [
         "error: invalid setting BOT_PORT: Input should be a valid integer, unable to parse string as an integer"
     ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "http://127.0.0.1:8080"),
+        ({"BOT_PORT": "9001"}, "http://127.0.0.1:9001"),
+        ({"BOT_HOST": "0.0.0.0", "BOT_PORT": "9002"}, "http://127.0.0.1:9002"),
+        ({"BOT_HOST": "::1"}, "http://[::1]:8080"),
+        ({"BOT_PORT": "9003", "PUBLIC_BASE_URL": "https://shop.example.cn/"}, "https://shop.example.cn"),
+    ],
+)
+def test_public_base_url_follows_where_the_bot_serves(monkeypatch, environment, expected):
+    for name in ("BOT_HOST", "BOT_PORT", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings(_env_file=None).public_base_url == expected
