@@ -201,7 +201,7 @@ async def test_campaign_stats_and_a_dry_run_print_for_marketing(bot, capsys):
 
 
 def test_the_campaign_command_creates_lists_and_reports(tmp_path, monkeypatch, capsys):
-    import main
+    from bot import cli
 
     monkeypatch.chdir(tmp_path)  # no developer's .env
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
@@ -209,7 +209,7 @@ def test_the_campaign_command_creates_lists_and_reports(tmp_path, monkeypatch, c
         monkeypatch.delenv(name, raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
-        status = main.main(["campaign", *args])
+        status = cli.main(["campaign", *args])
         out, err = capsys.readouterr()
         return status, out, err
 

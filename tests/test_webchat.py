@@ -299,3 +299,22 @@ async def test_page_script_never_uses_inner_html(bot: RunningBot) -> None:
     script = await (await bot.client.get("/static/chat.js")).text()
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script, sink
+
+
+# --- the demo link (`csbot demo`) ---
+
+
+async def test_demo_link_opens_the_chat_as_the_demo_customer_who_owns_the_demo_orders(bot: RunningBot) -> None:
+    from bot.channels.webchat import DEMO_VISITOR
+    from bot.demo import create_demo
+
+    assert (await bot.client.get("/demo")).status == 404  # no demo shop, no door
+    await create_demo(bot.runtime)
+    page = await bot.client.get("/demo")
+    assert page.status == 200 and page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    body = await page.text()
+    assert f'<meta name="csbot-demo-visitor" content="{DEMO_VISITOR}">' in body and "/static/demo.js" in body
+    await say(bot, DEMO_VISITOR, "我要退货")
+    replies = await say(bot, DEMO_VISITOR, "E2026112000102")
+    assert any("售后单号AS" in reply for reply in replies), replies
+    assert not any("没有查到" in reply for reply in replies), replies

@@ -24,6 +24,7 @@ from bot.channels.base import Channel
 from bot.events import Inbound
 from bot.web.jsonbody import bad_request, dumps, read_json
 from bot.web.live import forward_events
+from models.customer import Customer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -40,6 +41,10 @@ PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+#: The web-chat visitor who owns the demo shop's orders (`csbot demo`); `/demo` opens the chat as them.
+DEMO_VISITOR = "demo-visitor"
 
 
 def topic(user_id: str) -> str:
@@ -59,6 +64,7 @@ class WebChatChannel(Channel):
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/", self.page),
+            web.get("/demo", self.demo_page),
             web.post("/api/webchat/messages", self.post_message),
             web.get("/ws/webchat", self.websocket),
             web.static("/static", STATIC),
@@ -67,6 +73,16 @@ class WebChatChannel(Channel):
     async def page(self, request: web.Request) -> web.Response:
         page = (STATIC / "chat.html").read_text(encoding="utf-8")
         return web.Response(text=page.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
+                            content_type="text/html", headers=PAGE_HEADERS)
+
+    async def demo_page(self, request: web.Request) -> web.Response:
+        """Opens the chat as the demo customer: the page hands `DEMO_VISITOR` to demo.js, which keeps it
+        as this browser's visitor and goes on to `/`. Only once `csbot demo` has created that
+        customer, so a real shop's server has no such door."""
+        if not await Customer.exists(channel=self.name, external_id=DEMO_VISITOR):
+            raise web.HTTPNotFound(text="no demo shop here: run `csbot demo` first")
+        page = (STATIC / "demo.html").read_text(encoding="utf-8")
+        return web.Response(text=page.replace("{{visitor}}", html.escape(DEMO_VISITOR)),
                             content_type="text/html", headers=PAGE_HEADERS)
 
     @property
