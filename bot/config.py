@@ -16,7 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite://{PROJECT_ROOT / 'data' / 'bot.sqlite3'}"
+#: Where the embedded default keeps its files: `data/` in a checkout (also `pip install -e`); an
+#: installed copy lives in site-packages, so there it is `data/` in the directory the bot runs in.
+DATA_DIR = PROJECT_ROOT / "data" if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd() / "data"
+DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'bot.sqlite3'}"
 
 
 class Settings(BaseSettings):
@@ -156,7 +159,7 @@ class Settings(BaseSettings):
     after_sales_retry_after_s: float = Field(60.0, gt=0)
     after_sales_retry_times: int = Field(5, ge=1, le=50)
     #: Photos customers upload in the web chat.
-    after_sales_upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    after_sales_upload_dir: Path = DATA_DIR / "uploads"
     after_sales_photo_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
     #: The shop's ERP as an order source (GET <url>/orders/<order no>, bearer token); None: imports only.
     erp_url: str | None = None

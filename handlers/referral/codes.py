@@ -21,7 +21,7 @@ import secrets
 from hashlib import sha256
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import DATA_DIR, Settings
 from bot.db import is_sqlite
 from bot.errors import ConfigError
 
@@ -73,7 +73,7 @@ async def secret_key(settings: Settings) -> bytes:
 
 def secret_path(database_url: str) -> Path:
     database = database_url.removeprefix("sqlite://")
-    directory = PROJECT_ROOT / "data" if database in ("", ":memory:") else Path(database).parent
+    directory = DATA_DIR if database in ("", ":memory:") else Path(database).parent
     return directory / SECRET_FILE
 
 
