@@ -162,6 +162,19 @@ class IntentMatcher:
             order_patterns=order_patterns,
         )
 
+    @classmethod
+    def shared(cls, path: Path, order_patterns: Sequence[str] | None = None) -> IntentMatcher:
+        """The matcher of `path` as it is now, built once per process (`from_yaml` takes about half a
+        second, and a process may open many runtimes: tests, commands).
+
+        Keyed by the file's size and modification time, so an edited intents.yaml gets a new matcher.
+        Sharing is safe because a matcher never changes after it is built; a feature that teaches it
+        new phrases builds a new one.
+        """
+        stat = Path(path).stat()
+        return _shared_matcher(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size,
+                               tuple(order_patterns) if order_patterns is not None else None)
+
     def _classify(self, text: str) -> IntentMatch:
         if not text or text.isspace():
             return IntentMatch(UNKNOWN, 0.0, None, None)
@@ -245,3 +258,8 @@ def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[
         return _PROGRESS, False  # the status of a return/exchange/... case; money stays refund
     winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
     return winner, len(tied) > 1
+
+
+@lru_cache(maxsize=4)
+def _shared_matcher(path: str, mtime_ns: int, size: int, order_patterns: tuple[str, ...] | None) -> IntentMatcher:
+    return IntentMatcher.from_yaml(Path(path), order_patterns)

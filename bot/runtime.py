@@ -61,7 +61,7 @@ class Runtime:
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
-        matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
+        matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
         store = open_store(settings, clock)
         await store.ping()
         await open_database(settings.database_url)

@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: the fake clock, the external services, the stores.
+"""Fixtures shared by every test: the fake clock, the external services, the stores, the browser.
+
+Markers (registered in pyproject.toml) are set here from what a test uses, so `-m "not browser"`
+or `-m "not postgres and not redis"` select without anyone remembering to mark: `redis` for a test
+using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
+session's Chromium (`browser`).
 
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
 starts the servers). A test needing a service that does not answer is skipped on a developer's
@@ -16,12 +21,31 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 import pytest
+import pytest_asyncio
 import redis
+from playwright.async_api import Browser
 
 from bot.clock import FakeClock
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from tests.browser import chromium
+
+# --- markers ---
+
+MARKED_BY_FIXTURE = {"redis_url": "redis", "postgres_url": "postgres", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in names:
+                item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_backend") == "redis":
+            item.add_marker("redis")
+
 
 # --- time ---
 
@@ -132,3 +156,15 @@ async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+# --- browser ---
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for the whole run; each test opens its own context (`open_page`), so
+    no cookies or localStorage pass between tests. Tests using it run in the session's event loop
+    (`pytestmark = pytest.mark.asyncio(loop_scope="session")`, and so do their async fixtures)."""
+    async with chromium() as launched:
+        yield launched

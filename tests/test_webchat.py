@@ -278,7 +278,10 @@ async def test_page_escapes_the_shop_name(tmp_path: Path, clock: FakeClock) -> N
     ("path", "content_type"),
     [
         ("/static/chat.js", "text/javascript"),
+        ("/static/chat_rich.js", "text/javascript"),
+        ("/static/demo.js", "text/javascript"),
         ("/static/chat.css", "text/css"),
+        ("/favicon.ico", "image/vnd.microsoft.icon"),
     ],
 )
 async def test_static_files_are_served(bot: RunningBot, path: str, content_type: str) -> None:
@@ -295,10 +298,30 @@ async def test_page_loads_nothing_from_outside(bot: RunningBot) -> None:
         assert "@import" not in body and "//cdn" not in body, path
 
 
-async def test_page_script_never_uses_inner_html(bot: RunningBot) -> None:
-    script = await (await bot.client.get("/static/chat.js")).text()
+@pytest.mark.parametrize("script", ["chat.js", "chat_rich.js", "visitor.js", "demo.js"])
+async def test_page_scripts_never_use_inner_html(bot: RunningBot, script: str) -> None:
+    text = await (await bot.client.get(f"/static/{script}")).text()
+    assert "use strict" in text
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert sink not in script, sink
+        assert sink not in text, sink
+
+
+async def test_history_gives_the_visitors_own_messages_oldest_first(bot: RunningBot, clock: FakeClock) -> None:
+    user, other = visitor(), visitor()
+    first = await say(bot, user, "你好")
+    await clock.advance(60)
+    second = await say(bot, user, "什么时候发货")
+    await say(bot, other, "我的秘密问题")
+    await bot.runtime.recorder.settle()
+    response = await bot.client.get("/api/webchat/history", params={"user_id": user})
+    assert response.status == 200
+    messages = (await response.json())["messages"]
+    assert [(m["direction"], m["text"]) for m in messages] == [
+        ("in", "你好"), *(("out", text) for text in first), ("in", "什么时候发货"), *(("out", text) for text in second)]
+    assert messages[0]["at"] < messages[-1]["at"] and messages[0]["at"].endswith("+00:00")
+    assert (await (await bot.client.get("/api/webchat/history", params={"user_id": visitor()})).json()) == {
+        "messages": []}
+    assert (await bot.client.get("/api/webchat/history", params={"user_id": "<script>"})).status == 400
 
 
 # --- the demo link (`csbot demo`) ---

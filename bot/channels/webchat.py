@@ -25,6 +25,7 @@ from bot.events import Inbound
 from bot.web.jsonbody import bad_request, dumps, read_json
 from bot.web.live import forward_events
 from models.customer import Customer
+from models.message import Message
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -37,6 +38,7 @@ MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
 IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
 RETRY_WAIT_S = 10.0
+HISTORY_LIMIT = 50
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
     "X-Content-Type-Options": "nosniff",
@@ -65,6 +67,8 @@ class WebChatChannel(Channel):
         return [
             web.get("/", self.page),
             web.get("/demo", self.demo_page),
+            web.get("/favicon.ico", favicon),
+            web.get("/api/webchat/history", self.history),
             web.post("/api/webchat/messages", self.post_message),
             web.get("/ws/webchat", self.websocket),
             web.static("/static", STATIC),
@@ -131,6 +135,22 @@ class WebChatChannel(Channel):
                 cached = await store.get(cache_key)
         return [] if cached in (None, IN_FLIGHT) else json.loads(cached)
 
+    async def history(self, request: web.Request) -> web.Response:
+        """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation.
+
+        `{"messages": [{"direction": "in"|"out", "text": ..., "at": ISO-8601}]}`; only what was said
+        to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT` messages.
+        """
+        user_id = request.query.get("user_id", "")
+        if not USER_ID.fullmatch(user_id):
+            raise bad_request("user_id must be 1-64 letters, digits, - or _")
+        rows = await (Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text")
+                      .exclude(text="").order_by("-created_at", "-id").limit(HISTORY_LIMIT)
+                      .values("direction", "text", "created_at"))
+        messages = [{"direction": row["direction"], "text": row["text"], "at": row["created_at"].isoformat()}
+                    for row in reversed(rows)]
+        return web.json_response({"messages": messages}, dumps=dumps)
+
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = request.query.get("user_id", "")
         if not USER_ID.fullmatch(user_id):
@@ -139,6 +159,11 @@ class WebChatChannel(Channel):
 
     async def push(self, user_id: str, text: str) -> None:
         await self._runtime.store.publish(topic(user_id), {"text": text})
+
+
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico on every page; the shop's icon instead of a 404 each time."""
+    return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
 
 
 def _validate(body: dict[str, Any]) -> tuple[str, str, str | None]:
