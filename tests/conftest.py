@@ -1,5 +1,10 @@
 """Fixtures shared by every test: the fake clock, the external services, the stores, the browser.
 
+The running bot: `bot` is the real application on a real socket with its own SQLite file and the
+test's `clock`. A module changes its settings by overriding `bot_settings`, stops the scheduler's
+ticker (for tests that fire deadlines themselves) with `bot_ticker` returning False, and adds
+records by overriding `bot` itself (`async def bot(bot): ...; return bot`).
+
 Markers (registered in pyproject.toml) are set here from what a test uses, so `-m "not browser"`
 or `-m "not postgres and not redis"` select without anyone remembering to mark: `redis` for a test
 using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
@@ -17,7 +22,8 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import NoReturn
+from pathlib import Path
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,6 +36,7 @@ from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 from tests.browser import chromium
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 # --- markers ---
 
@@ -91,6 +98,31 @@ def postgres_url() -> str:
     except OSError as exc:
         _unavailable("TEST_POSTGRES_URL", f"{url} does not answer: {exc}")
     return url
+
+
+# --- the running bot ---
+
+
+@pytest.fixture
+def bot_settings() -> dict[str, Any]:
+    """Settings of the test's bot beyond `make_settings`' isolation; override in a module."""
+    return {}
+
+
+@pytest.fixture
+def bot_ticker() -> bool:
+    """Whether the bot's scheduler ticks on its own; False for tests that fire deadlines themselves."""
+    return True
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path, clock: FakeClock, bot_settings: dict[str, Any], bot_ticker: bool
+) -> AsyncIterator[RunningBot]:
+    async with running_bot(make_settings(tmp_path, **bot_settings), clock=clock) as running:
+        if not bot_ticker:
+            await running.runtime.scheduler.stop()
+        yield running
 
 
 # --- stores ---

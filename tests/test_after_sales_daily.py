@@ -7,8 +7,6 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot import cli
 from bot.db import close_database, open_database
 from handlers.after_sales.desk import DESK
@@ -18,14 +16,7 @@ from models.case import AfterSalesCase, CaseEvent
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
-from tests.fakes.bot_app import make_settings, running_bot
 from tests.fakes.erp_server import order_object, seed_orders
-
-
-@pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path), clock=clock) as running:
-        yield running
 
 
 def shipped(order_no: str, buyer: str | None, now: datetime, hours_ago: float, moved_hours_ago: float | None,

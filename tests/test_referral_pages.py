@@ -20,10 +20,13 @@ from tests.test_referral_support import card_code, customer, new_campaign, paid_
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path, shop_name="小蜜优选"), clock=clock) as running:
-        await running.runtime.scheduler.stop()
-        yield running
+def bot_settings():
+    return {"shop_name": "小蜜优选"}
+
+
+@pytest.fixture
+def bot_ticker():
+    return False
 
 
 async def convert(bot, referrer: str, friend: str, order_no: str) -> None:

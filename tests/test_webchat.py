@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +25,8 @@ def visitor() -> str:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[RunningBot]:
-    async with running_bot(make_settings(tmp_path, shop_name=SHOP), clock=clock) as running:
-        yield running
+def bot_settings() -> dict:
+    return {"shop_name": SHOP}
 
 
 async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | None = None) -> list[str]:
