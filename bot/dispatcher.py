@@ -29,6 +29,9 @@ log = logging.getLogger("csbot.dispatch")
 CORE_SCRIPTS = (spec("common.fallback"),)
 NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
+#: Customer messages are at most about 2000 characters (web chat limit, WeChat's own); classifying
+#: only that much keeps an oversized request (the webhook accepts up to 1 MiB) from costing seconds.
+CLASSIFY_MAX_CHARS = 2000
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 
@@ -48,7 +51,7 @@ class Dispatcher:
     def match(self, inbound: Inbound) -> IntentMatch:
         if inbound.kind != "text" or not inbound.text.strip():  # channels turn recognised voice into text
             return NO_MATCH
-        match = self.classify(inbound.text)
+        match = self.classify(inbound.text[:CLASSIFY_MAX_CHARS])
         if match.intent != "unknown" and match.confidence < self._threshold:
             return IntentMatch("unknown", match.confidence, match.order_no, match.case_no)
         return match

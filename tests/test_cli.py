@@ -26,12 +26,12 @@ def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.Complete
                           text=True, env=env, timeout=120)
 
 
-def test_classify_prints_one_json_object_per_text(tmp_path):
+def test_classify_prints_one_json_object_per_text(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no developer's .env
     texts = tmp_path / "texts.txt"
     texts.write_text("我要退货\n售后单 AS20261123-0007 处理到哪了\n", encoding="utf-8")
-    result = run(["classify", "订单 Ｅ２０２６ １１２２ ００１２３ 到哪了", "--file", str(texts)], tmp_path)
-    assert result.returncode == 0, result.stderr
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert cli.main(["classify", "订单 Ｅ２０２６ １１２２ ００１２３ 到哪了", "--file", str(texts)]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["text"] for line in lines] == ["订单 Ｅ２０２６ １１２２ ００１２３ 到哪了", "我要退货",
                                                 "售后单 AS20261123-0007 处理到哪了"]
     assert lines[0]["intent"] == "logistics.track" and lines[0]["order_no"] == "E2026112200123"

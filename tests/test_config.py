@@ -1,15 +1,11 @@
 """A wrong setting stops start-up with one line naming the variable, not a traceback."""
 
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -39,11 +35,11 @@ def test_defaults_are_the_embedded_setup(monkeypatch):
     assert not settings.wechat_enabled
 
 
-def test_cli_prints_one_line_and_exits_2():
-    result = subprocess.run([sys.executable, "main.py", "lint-scripts"], cwd=ROOT, capture_output=True,
-                            text=True, env={"BOT_PORT": "eighty", "PATH": ""}, timeout=60)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+def test_cli_prints_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_PORT", "eighty")
+    assert cli.main(["lint-scripts"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
         "error: invalid setting BOT_PORT: Input should be a valid integer, unable to parse string as an integer"
     ]
 

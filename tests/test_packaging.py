@@ -30,8 +30,8 @@ def test_every_package_is_listed() -> None:
 
 
 def test_wheel_carries_code_templates_static_files_and_migrations(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    for name in tracked_files():
+    source, tracked = tmp_path / "src", tracked_files()
+    for name in tracked:
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, source / name)
     build = subprocess.run(
@@ -42,7 +42,7 @@ def test_wheel_carries_code_templates_static_files_and_migrations(tmp_path: Path
     with zipfile.ZipFile(wheel) as archive:
         shipped = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in shipped if n.endswith("entry_points.txt"))
-    needed = {name for name in tracked_files()
+    needed = {name for name in tracked
               if name.split("/")[0] in ("bot", "handlers", "models", "scripts_zh")
               and (name.endswith(".py") or Path(name).suffix in DATA_SUFFIXES)}
     assert needed - shipped == set()
