@@ -282,5 +282,10 @@ def test_shop_edits_to_the_yaml_take_effect(tmp_path: Path) -> None:
 
 
 def test_warm_up_jieba_is_idempotent() -> None:
+    import jieba
+
     warm_up_jieba()
+    dictionary = jieba.dt.FREQ
     warm_up_jieba()
+    assert jieba.dt.initialized and jieba.dt.FREQ is dictionary  # loaded once, not reloaded
+    assert "退货" in jieba.lcut("我要退货")
