@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -52,6 +52,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if callspec is not None and callspec.params.get("store_backend") == "redis":
             item.add_marker("redis")
+
+
+# --- staff passwords ---
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at test strength: the same algorithm and code path, but a hash costs about a
+    millisecond instead of a tenth of a second (tests create and log in dozens of staff accounts).
+    `verify` reads the cost from the hash itself, so nothing else changes."""
+    from argon2 import PasswordHasher
+
+    from bot.web import auth
+
+    production, auth._hasher = auth._hasher, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    auth._hasher = production
 
 
 # --- time ---
