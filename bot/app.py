@@ -1,7 +1,7 @@
 """The aiohttp application: channels' routes, the runtime opened before the port, and a health check.
 
-`main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
-capped at 1 MiB (aiohttp answers 413 above it).
+`bot/cli.py` (the composition root) passes the handlers' extensions in, so the rest of `bot/` never
+imports `handlers/`. Request bodies are capped at 1 MiB (aiohttp answers 413 above it).
 """
 
 from __future__ import annotations

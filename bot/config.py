@@ -1,7 +1,7 @@
 """Settings from environment variables and an optional `.env` file (pydantic-settings).
 
 Reading settings does no I/O beyond the environment and `.env`; a wrong value raises `ConfigError`
-with one line naming the variable, which `main.py` prints instead of a traceback.
+with one line naming the variable, which the command line prints instead of a traceback.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 `Runtime.open` loads the templates and the matcher (jieba's dictionary included, so the first
 customer does not wait for it), opens the store and the database, and wires the dispatcher and the
-outbox. The HTTP server, `main.py chat` and the tests all go through it, so they answer alike.
+outbox. The HTTP server, `csbot chat` and the tests all go through it, so they answer alike.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Runtime:
         return runtime
 
     async def run_daily(self) -> None:
-        """Every area's daily job, in order (`main.py daily`, and the server once a day)."""
+        """Every area's daily job, in order (`csbot daily`, and the server once a day)."""
         for extension in self.extensions:
             if extension.daily is not None:
                 await extension.daily(self)

@@ -1,9 +1,9 @@
-"""`main.py serve`: one process, or N processes sharing the port (SO_REUSEPORT).
+"""`csbot serve`: one process, or N processes sharing the port (SO_REUSEPORT).
 
 With `REDIS_URL` set the workers share the store (dedupe, locks, token, pub/sub); without it each
 would have its own in-process store and a WeChat retry could land on a worker that never saw the
-first try, so several workers without Redis are refused. `make_app` comes from `main.py` (it knows
-the handlers; `bot/` does not) and must be a module-level function so spawned workers can load it.
+first try, so several workers without Redis are refused. `make_app` comes from `bot/cli.py` (the
+composition root, which knows the handlers) and must be a module-level function so spawned workers can load it.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The in-process store: one worker, no Redis.
 
-It exists so that the bot runs with nothing installed (`main.py chat`, a small shop on one
+It exists so that the bot runs with nothing installed (`csbot chat`, a small shop on one
 process) and so that tests run without services; it passes the same contract tests as the Redis
 store. Every duration (TTLs, lock leases, lock waits) is measured on the injected clock, so a test
 moves time with `FakeClock.advance` and a TTL really expires. Nothing grows without bound: expired

@@ -1,4 +1,4 @@
-"""`python main.py demo-data`: a small demo shop (`demo_shop.yaml`) to try every after-sales flow.
+"""`csbot demo-data`: a small demo shop (`demo_shop.yaml`) to try every after-sales flow.
 
 The orders go through the same parser and upsert as an import, so running it again updates them
 instead of adding more; times are relative to now, so the demo parcels are always "recent". What
