@@ -31,6 +31,7 @@ class Scheduler:
         self.tick = tick
         self._callbacks: dict[str, Callback] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._pass = asyncio.Lock()
 
     def on(self, kind: str, callback: Callback) -> None:
@@ -66,19 +67,27 @@ class Scheduler:
         return fired
 
     async def _run(self) -> None:
-        while True:
+        # The loop ends on the flag as well as on cancellation: a client library that turns a
+        # cancellation into its own error (caught below as a failed tick) or swallows it must not
+        # leave `stop()` waiting forever for a ticker that kept going.
+        while not self._stopping:
             try:
                 await self.run_due()
             except Exception:  # the store was unreachable for a moment: try again next tick
+                if self._stopping:
+                    return
                 log.exception("scheduler tick failed")
-            await self.clock.sleep(self.tick)
+            if not self._stopping:
+                await self.clock.sleep(self.tick)
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
         if self._task is not None:
+            self._stopping = True
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
