@@ -48,13 +48,13 @@ class Settings(BaseSettings):
     max_reply_parts: int = Field(5, ge=1, le=20)
     dedupe_ttl_s: int = Field(600, ge=300)
 
-    # --- handoff to people and the response-time promise (BRIEF §1) ---
+    # --- handoff to people and the response-time promise (docs/rules.md R-TIME) ---
     sla_first_response_s: float = Field(15.0, gt=0)
     sla_reply_s: float = Field(20.0, gt=0)
     sla_hold_margin_s: float = Field(5.0, ge=0)
     sla_max_holding_messages: int = Field(3, ge=0)
     sla_misses_before_reassign: int = Field(2, ge=1)
-    #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (BRIEF §1 shifts).
+    #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (R-TIME-6).
     staffed_hours: str = "09:30-24:00"
     #: After this long in the queue with no agent free, the customer is offered to leave a message.
     queue_offer_message_after_s: float = Field(120.0, gt=0)
@@ -139,7 +139,7 @@ class Settings(BaseSettings):
     #: Order-number regexes as a JSON list (group 1, or the whole match, is the number); they replace
     #: bot.extract's DEFAULT_ORDER_PATTERNS, so list those too if the shop still uses such numbers.
     order_no_patterns: list[str] | None = None
-    #: 临时处置权 (seed 003): a refund or compensation above this many fen needs a supervisor.
+    #: 临时处置权 (R-CASE-6): a refund or compensation above this many fen needs a supervisor.
     after_sales_supervisor_limit_fen: int = Field(500_000, ge=0)
     #: Case kinds that go straight to a person when a customer files them in the chat.
     after_sales_human_kinds: list[str] = ["rights"]
@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     after_sales_human_refund_over_fen: int | None = Field(None, ge=0)
     #: The return address in the return instructions; None: the `after_sales.return_address` template.
     after_sales_return_address: str | None = None
-    #: Satisfaction follow-up after a case is resolved (BRIEF §5: callback within three days).
+    #: Satisfaction follow-up after a case is resolved (R-CASE-11: callback within three days).
     after_sales_satisfaction_after_h: float = Field(72.0, gt=0)
     #: A shipped parcel whose tracking has not moved for this long counts as stuck (daily job, 查件).
     after_sales_stuck_parcel_h: float = Field(24.0, gt=0)
@@ -186,7 +186,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
-    # --- referral (转介绍) campaigns, handlers/referral (BRIEF §6) ---
+    # --- referral (转介绍) campaigns, handlers/referral (docs/rules.md R-REF) ---
     #: HMAC key that makes card codes unforgeable. Required with PostgreSQL (several hosts must share
     #: it); with SQLite, unset means a random key generated once into `referral_secret` beside the
     #: database file. Changing it invalidates every card already handed out.

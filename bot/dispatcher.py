@@ -5,7 +5,7 @@ Dedupe of platform retries happens in the channel before this (it owns the cache
 database's unique key is the second guard. State is read only after taking the conversation's lock,
 so two messages of one customer arriving at once on two workers are answered in order.
 
-The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
+The bot never guesses (docs/rules.md R-ANSWER-2): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
 """
 

@@ -38,7 +38,7 @@ class Extension:
     shutdown: Callable[[Runtime], Awaitable[None]] | None = None
     #: `csbot demo-data`: create this area's demo records (idempotent).
     demo_data: Callable[[Runtime], Awaitable[None]] | None = None
-    #: `csbot daily`, also run by the server once a day (BRIEF §3: daily follow-up).
+    #: `csbot daily`, also run by the server once a day (docs/rules.md R-CASE-8: daily follow-up).
     daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
     cli: Callable[[argparse._SubParsersAction], None] | None = None

@@ -1,15 +1,15 @@
-"""Intent matcher: which of the shop's intents (TAXONOMY.md) a customer message is about.
+"""Intent matcher: which of the shop's intents (docs/rules.md R-ANSWER-4) a customer message is about.
 
 No model is downloaded and nothing leaves the process: the shop's own phrases in
 `scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
 - keywords (specific phrases, "*" gaps allowed: 钱*退): when keywords of several intents occur,
-  the taxonomy's precedence decides: human > complaint > after_sales.* > logistics.* > other
+  the precedence of R-ANSWER-5 decides: human > complaint > after_sales.* > logistics.* > other
   business intents > goodbye > thanks > greeting > unknown. Weak keywords (question forms such as
   有优惠吗 that attach to any topic) count only when no strong one occurs. Greeting/thanks/goodbye
   keywords yield when the rest of the message clearly matches a business example ("在吗 发个实物图
   看看" is a product question). Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a
   message about a return, exchange, damage or missing item `after_sales.progress`; about money it
-  stays `after_sales.refund` (TAXONOMY: "退款什么时候到账" is refund);
+  stays `after_sales.refund` (R-ANSWER-4: "退款什么时候到账" is refund);
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
@@ -67,7 +67,7 @@ _ORDER_ONLY_CONFIDENCE = 0.45
 
 
 def _rank(intent: str) -> int:
-    """Precedence rank from TAXONOMY.md, lower wins."""
+    """Precedence rank (docs/rules.md R-ANSWER-5), lower wins."""
     if intent == "human":
         return 0
     if intent == "complaint":
@@ -251,7 +251,7 @@ def _best_business(sims: Mapping[str, float]) -> tuple[str, float]:
 
 
 def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
-    """The keyword-hit intent that wins by TAXONOMY precedence, and whether its tier was contested."""
+    """The keyword-hit intent that wins by the precedence of R-ANSWER-5, and whether its tier was contested."""
     top = min(_rank(i) for i in hits)
     tied = [i for i in hits if _rank(i) == top]
     if _PROGRESS in tied and _REFUND not in tied:

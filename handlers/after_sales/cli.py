@@ -1,8 +1,8 @@
 """Command-line tools: `orders import FILE` and `cases [--stale] [--state S] [--json]`.
 
 The import prints every rejected row and exits with status 1, having imported nothing; `cases
---stale` lists the open cases nobody touched today (yesterday's leftovers, the seed's daily
-follow-up). Output names cases and orders only, never customers.
+--stale` lists the open cases nobody touched today (yesterday's leftovers, the daily
+follow-up of docs/rules.md R-CASE-8). Output names cases and orders only, never customers.
 """
 
 from __future__ import annotations

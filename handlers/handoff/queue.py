@@ -2,8 +2,8 @@
 
 Assignment runs under one store lock per shop, so two workers never hand the same conversation out
 twice and an agent never goes over capacity. The order is VIPs first, then first come; each
-conversation goes back to the agent who served the customer last when that agent is free (BRIEF
-§1: 一通就服务到底), otherwise to the least-loaded online agent under capacity, never to an agent who
+conversation goes back to the agent who served the customer last when that agent is free (docs/rules.md
+R-HANDOFF-2), otherwise to the least-loaded online agent under capacity, never to an agent who
 already let its clock lapse; when no agent is free an online supervisor takes it. Who holds a
 conversation is also written to the store (`handoff:<conversation key>`), which is what the chat
 path reads on every message.
