@@ -28,7 +28,10 @@ fi
 
 # The dependencies declared in pyproject.toml (main, test and bench extras), read at each run so a
 # newly added one is installed; pip is quick when everything is satisfied. The project itself is
-# not installed: pytest runs from the repository root and imports it from the checkout.
+# not installed: the scripts run `python -m bot` and pytest from the repository root, so they always
+# run the checkout's code; an installed copy could go stale unnoticed, and an editable one would
+# point one venv's `csbot` at whichever checkout installed it last. `pip install .` is for users
+# (README "Install").
 mapfile -t requirements < <(.venv/bin/python - "$runtime_only" <<'PY'
 import sys
 import tomllib

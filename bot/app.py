@@ -1,9 +1,10 @@
 """The aiohttp application: channels' routes, the runtime opened before the port, health checks.
 
-`main.py` passes the handlers' extensions in, so `bot/` never imports `handlers/`. Request bodies are
-capped at 1 MiB: 413 before reading when the declared length is over it (`bot.web.limits`); the
-middlewares of `bot.web.guards` answer an unavailable store with 503, bound body uploads in time and
-keep `/metrics` private; `bot.web.errors` answers every other API error as JSON.
+`bot/cli.py` (the composition root) passes the handlers' extensions in, so the rest of `bot/` never
+imports `handlers/`. Request bodies are capped at 1 MiB: 413 before reading when the declared length
+is over it (`bot.web.limits`); the middlewares of `bot.web.guards` answer an unavailable store with
+503, bound body uploads in time and keep `/metrics` private; `bot.web.errors` answers every other
+API error as JSON.
 """
 
 from __future__ import annotations

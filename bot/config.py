@@ -1,7 +1,7 @@
 """Settings from environment variables and an optional `.env` file (pydantic-settings).
 
 Reading settings does no I/O beyond the environment and `.env`; a wrong value raises `ConfigError`
-with one line naming the variable, which `main.py` prints instead of a traceback.
+with one line naming the variable, which the command line prints instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite://{PROJECT_ROOT / 'data' / 'bot.sqlite3'}"
+#: Where the embedded default keeps its files: `data/` in a checkout (also `pip install -e`); an
+#: installed copy lives in site-packages, so there it is `data/` in the directory the bot runs in.
+DATA_DIR = PROJECT_ROOT / "data" if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd() / "data"
+DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'bot.sqlite3'}"
 
 
 class Settings(BaseSettings):
@@ -27,7 +30,8 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     redis_key_prefix: str = Field("csbot", pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    public_base_url: str = "http://127.0.0.1:8080"
+    #: Base of share links and QR cards; empty: the address the bot serves on (see `_default_base_url`).
+    public_base_url: str = ""
 
     wechat_token: str | None = None
     wechat_appid: str | None = None
@@ -46,13 +50,13 @@ class Settings(BaseSettings):
     max_reply_parts: int = Field(5, ge=1, le=20)
     dedupe_ttl_s: int = Field(600, ge=300)
 
-    # --- handoff to people and the response-time promise (BRIEF §1) ---
+    # --- handoff to people and the response-time promise (docs/rules.md R-TIME) ---
     sla_first_response_s: float = Field(15.0, gt=0)
     sla_reply_s: float = Field(20.0, gt=0)
     sla_hold_margin_s: float = Field(5.0, ge=0)
     sla_max_holding_messages: int = Field(3, ge=0)
     sla_misses_before_reassign: int = Field(2, ge=1)
-    #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (BRIEF §1 shifts).
+    #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (R-TIME-6).
     staffed_hours: str = "09:30-24:00"
     #: After this long in the queue with no agent free, the customer is offered to leave a message.
     queue_offer_message_after_s: float = Field(120.0, gt=0)
@@ -102,7 +106,7 @@ class Settings(BaseSettings):
     @field_validator("wechat_api_base", "public_base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
+        if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
@@ -123,6 +127,20 @@ class Settings(BaseSettings):
             raise ValueError("is not a known time zone such as Asia/Shanghai") from exc
         return value
 
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        """Unset, links point where the server listens, so a card made on another port still opens.
+
+        A wildcard host (0.0.0.0, ::) is not an address anyone can open: links then use loopback,
+        and a real deployment sets PUBLIC_BASE_URL to its public https:// address.
+        """
+        if not self.public_base_url:
+            host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.bot_host, self.bot_host)
+            if ":" in host:
+                host = f"[{host}]"
+            self.public_base_url = f"http://{host}:{self.bot_port}"
+        return self
+
     @property
     def wechat_enabled(self) -> bool:
         return bool(self.wechat_token)
@@ -135,7 +153,7 @@ class Settings(BaseSettings):
     #: Order-number regexes as a JSON list (group 1, or the whole match, is the number); they replace
     #: bot.extract's DEFAULT_ORDER_PATTERNS, so list those too if the shop still uses such numbers.
     order_no_patterns: list[str] | None = None
-    #: 临时处置权 (seed 003): a refund or compensation above this many fen needs a supervisor.
+    #: 临时处置权 (R-CASE-6): a refund or compensation above this many fen needs a supervisor.
     after_sales_supervisor_limit_fen: int = Field(500_000, ge=0)
     #: Case kinds that go straight to a person when a customer files them in the chat.
     after_sales_human_kinds: list[str] = ["rights"]
@@ -143,7 +161,7 @@ class Settings(BaseSettings):
     after_sales_human_refund_over_fen: int | None = Field(None, ge=0)
     #: The return address in the return instructions; None: the `after_sales.return_address` template.
     after_sales_return_address: str | None = None
-    #: Satisfaction follow-up after a case is resolved (BRIEF §5: callback within three days).
+    #: Satisfaction follow-up after a case is resolved (R-CASE-11: callback within three days).
     after_sales_satisfaction_after_h: float = Field(72.0, gt=0)
     #: A shipped parcel whose tracking has not moved for this long counts as stuck (daily job, 查件).
     after_sales_stuck_parcel_h: float = Field(24.0, gt=0)
@@ -155,7 +173,7 @@ class Settings(BaseSettings):
     after_sales_retry_after_s: float = Field(60.0, gt=0)
     after_sales_retry_times: int = Field(5, ge=1, le=50)
     #: Photos customers upload in the web chat.
-    after_sales_upload_dir: Path = PROJECT_ROOT / "data" / "uploads"
+    after_sales_upload_dir: Path = DATA_DIR / "uploads"
     after_sales_photo_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
     #: The shop's ERP as an order source (GET <url>/orders/<order no>, bearer token); None: imports only.
     erp_url: str | None = None
@@ -182,7 +200,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
 
-    # --- referral (转介绍) campaigns, handlers/referral (BRIEF §6) ---
+    # --- referral (转介绍) campaigns, handlers/referral (docs/rules.md R-REF) ---
     #: HMAC key that makes card codes unforgeable. Required with PostgreSQL (several hosts must share
     #: it); with SQLite, unset means a random key generated once into `referral_secret` beside the
     #: database file. Changing it invalidates every card already handed out.

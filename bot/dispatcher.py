@@ -9,7 +9,7 @@ at once on two workers are answered in order; the store reads it (and what handl
 message, `Services.read_with_state`) with the locking and writes it with the release, one Redis
 command each.
 
-The bot never guesses (BRIEF §1): a match below the confidence threshold is routed as `unknown`,
+The bot never guesses (docs/rules.md R-ANSWER-2): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
 """
 
@@ -38,6 +38,9 @@ log = logging.getLogger("csbot.dispatch")
 CORE_SCRIPTS = (spec("common.fallback"),)
 NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
+#: Customer messages are at most about 2000 characters (web chat limit, WeChat's own); classifying
+#: only that much keeps an oversized request (the webhook accepts up to 1 MiB) from costing seconds.
+CLASSIFY_MAX_CHARS = 2000
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 
@@ -64,7 +67,7 @@ class Dispatcher:
     def match(self, inbound: Inbound) -> IntentMatch:
         if inbound.kind != "text" or not inbound.text.strip():  # channels turn recognised voice into text
             return NO_MATCH
-        match = self.classify(inbound.text)
+        match = self.classify(inbound.text[:CLASSIFY_MAX_CHARS])
         if match.intent != "unknown" and match.confidence < self._threshold:
             return IntentMatch("unknown", match.confidence, match.order_no, match.case_no)
         return match

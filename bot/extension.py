@@ -3,7 +3,7 @@
 An area (after-sales, referral, handoff) describes itself with one `Extension`: its router, the
 templates it renders, extra HTTP routes (admin APIs, pages; their handlers reach the runtime with
 `request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
-callbacks), command-line subcommands, and its part of the OpenAPI document. `main.py` passes the
+callbacks), command-line subcommands, and its part of the OpenAPI document. `bot/cli.py` passes the
 extensions from `handlers/` to `build_app`, `Runtime.open` and the CLI.
 """
 
@@ -36,13 +36,13 @@ class Extension:
     on_escalate: Callable[[Context, str], Awaitable[list[Say]]] | None = None
     startup: Callable[[Runtime], Awaitable[None]] | None = None
     shutdown: Callable[[Runtime], Awaitable[None]] | None = None
-    #: `python main.py demo-data`: create this area's demo records (idempotent).
+    #: `csbot demo-data`: create this area's demo records (idempotent).
     demo_data: Callable[[Runtime], Awaitable[None]] | None = None
     #: Called by every worker's periodic reconciliation (`bot.reconcile`), idempotent: with
     #: `store_lost` True (once, on one worker) rebuild from the database the deadlines and shared
     #: state this area keeps in the store; always, re-arm missing recurring jobs (`scheduler.ensure`).
     reconcile: Callable[[Runtime, bool], Awaitable[None]] | None = None
-    #: `python main.py daily`, also run by the server once a day (BRIEF §3: daily follow-up).
+    #: `csbot daily`, also run by the server once a day (docs/rules.md R-CASE-8: daily follow-up).
     daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
     cli: Callable[[argparse._SubParsersAction], None] | None = None

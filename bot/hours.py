@@ -1,4 +1,4 @@
-"""Staffed hours in the shop's time zone (BRIEF §1: 晚班 18:30–24:00, 全天班 9:30–24:00).
+"""Staffed hours in the shop's time zone (docs/rules.md R-TIME-6).
 
 Outside them the bot does not promise a handover; it says when a person is back. "24:00" means
 the end of the day.

@@ -1,15 +1,15 @@
-"""Intent matcher: which of the shop's intents (TAXONOMY.md) a customer message is about.
+"""Intent matcher: which of the shop's intents (docs/rules.md R-ANSWER-4) a customer message is about.
 
 No model is downloaded and nothing leaves the process: the shop's own phrases in
 `scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
 - keywords (specific phrases, "*" gaps allowed: 钱*退): when keywords of several intents occur,
-  the taxonomy's precedence decides: human > complaint > after_sales.* > logistics.* > other
+  the precedence of R-ANSWER-5 decides: human > complaint > after_sales.* > logistics.* > other
   business intents > goodbye > thanks > greeting > unknown. Weak keywords (question forms such as
   有优惠吗 that attach to any topic) count only when no strong one occurs. Greeting/thanks/goodbye
   keywords yield when the rest of the message clearly matches a business example ("在吗 发个实物图
   看看" is a product question). Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a
   message about a return, exchange, damage or missing item `after_sales.progress`; about money it
-  stays `after_sales.refund` (TAXONOMY: "退款什么时候到账" is refund);
+  stays `after_sales.refund` (R-ANSWER-4: "退款什么时候到账" is refund);
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
@@ -29,6 +29,7 @@ wants while already holding the order number.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import pickle
@@ -147,8 +148,23 @@ class IntentMatcher:
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
         # `cache_size=0` remembers nothing (settings.intent_cache_size; benchmarks measure first sight).
-        self._decide_cached = lru_cache(maxsize=cache_size)(self._decide) if cache_size else self._decide
-        self.classify = lru_cache(maxsize=cache_size)(self._classify) if cache_size else self._classify  # type: ignore[method-assign]
+        self._cache_size = cache_size
+        self._owns_model = True
+        self._install_caches()
+
+    def _install_caches(self) -> None:
+        size = self._cache_size
+        self._decide_cached = lru_cache(maxsize=size)(self._decide) if size else self._decide
+        self.classify = lru_cache(maxsize=size)(self._classify) if size else self._classify  # type: ignore[method-assign]
+
+    def fork(self) -> IntentMatcher:
+        """A matcher of its own for one runtime, sharing what `shared` built: its threshold and its
+        learned examples are its own, and the model is copied on its first `learn`."""
+        twin = copy.copy(self)
+        twin._owns_model = False
+        twin._learned_texts = dict(self._learned_texts)
+        twin._install_caches()
+        return twin
 
     def _trained_model(
         self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], cache_dir: Path | None
@@ -230,6 +246,8 @@ class IntentMatcher:
         A message whose words are exactly those of a learned example gets that example's intent
         (a person said so) with LEARNED_CONFIDENCE. Intents this matcher does not know are skipped.
         Remembered decisions are forgotten."""
+        if not self._owns_model:  # a fork learns on its own copy, never on the shared matcher's
+            self._model, self._owns_model = copy.deepcopy(self._model), True
         for text, intent in forget:
             if intent in self._model.intents:
                 self._model.remove(self._ngrams(text), intent, LEARNED_WEIGHT)
@@ -271,6 +289,20 @@ class IntentMatcher:
 
     def _decision(self, intent: str, confidence: float) -> str:
         return intent if confidence >= self.threshold and confidence > 0 else UNKNOWN
+    @classmethod
+    def shared(
+        cls, path: Path, order_patterns: Sequence[str] | None = None, cache_size: int = DECISION_CACHE_SIZE
+    ) -> IntentMatcher:
+        """The matcher of `path` as it is now, built once per process (`from_yaml` takes about half a
+        second, and a process may open many runtimes: tests, commands).
+
+        Keyed by the file's size and modification time, so an edited intents.yaml gets a new matcher.
+        Sharing is safe because nobody changes this matcher: a runtime teaches and tunes its own
+        `fork()`.
+        """
+        stat = Path(path).stat()
+        return _shared_matcher(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size,
+                               tuple(order_patterns) if order_patterns is not None else None, cache_size)
 
     def _classify(self, text: str) -> IntentMatch:
         if not text or text.isspace():
@@ -362,7 +394,7 @@ def _best_business(sims: Mapping[str, float]) -> tuple[str, float]:
 
 
 def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
-    """The keyword-hit intent that wins by TAXONOMY precedence, and whether its tier was contested."""
+    """The keyword-hit intent that wins by the precedence of R-ANSWER-5, and whether its tier was contested."""
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]
     if _PROGRESS in tied and _REFUND not in tied:
@@ -377,3 +409,8 @@ def read_training(path: Path) -> list[tuple[str, str]]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
     return [(cols[0], cols[1]) for cols in (line.split("\t") for line in lines) if len(cols) >= 2]
+@lru_cache(maxsize=4)
+def _shared_matcher(
+    path: str, mtime_ns: int, size: int, order_patterns: tuple[str, ...] | None, cache_size: int
+) -> IntentMatcher:
+    return IntentMatcher.from_yaml(Path(path), order_patterns, cache_size=cache_size)

@@ -27,6 +27,6 @@ def cmd_migrate(args: argparse.Namespace, command: Command) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def add_migrate(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("migrate", help="apply the database schema and migrations, then exit")
     parser.set_defaults(func=cmd_migrate)

@@ -2,7 +2,7 @@
 
 `Runtime.open` loads the templates and the matcher (jieba's dictionary included, so the first
 customer does not wait for it), opens the store and the database, and wires the dispatcher and the
-outbox. The HTTP server, `main.py chat` and the tests all go through it, so they answer alike.
+outbox. The HTTP server, `csbot chat` and the tests all go through it, so they answer alike.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ class Runtime:
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
-        matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns,
-                                          cache_size=settings.intent_cache_size)
+        matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", settings.order_no_patterns,
+                                       cache_size=settings.intent_cache_size).fork()
         store = open_store(settings, clock)
         await store.ping()
         await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
@@ -110,7 +110,7 @@ class Runtime:
         return hooks
 
     async def run_daily(self) -> None:
-        """Every area's daily job, in order (`main.py daily`, and the server once a day)."""
+        """Every area's daily job, in order (`csbot daily`, and the server once a day)."""
         for extension in self.extensions:
             if extension.daily is not None:
                 await extension.daily(self)

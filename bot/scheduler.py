@@ -31,6 +31,7 @@ class Scheduler:
         self.tick = tick
         self._callbacks: dict[str, Callback] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._pass = asyncio.Lock()
 
     def on(self, kind: str, callback: Callback) -> None:
@@ -71,8 +72,11 @@ class Scheduler:
         return fired
 
     async def _run(self) -> None:
+        # The loop ends on the flag as well as on cancellation: a client library that turns a
+        # cancellation into its own error (caught below as a failed tick) or swallows it must not
+        # leave `stop()` waiting forever for a ticker that kept going.
         outage = False
-        while True:
+        while not self._stopping:
             try:
                 await self.run_due()
             except self.store.unavailable as exc:  # try again next tick; one line per outage, not per tick
@@ -80,18 +84,23 @@ class Scheduler:
                     log.warning("scheduler paused: the store is unavailable (%s)", type(exc).__name__)
                 outage = True
             except Exception:
+                if self._stopping:
+                    return
                 log.exception("scheduler tick failed")
             else:
                 if outage:
                     log.info("scheduler resumed: the store answers again")
                 outage = False
-            await self.clock.sleep(self.tick)
+            if not self._stopping:
+                await self.clock.sleep(self.tick)
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self._run(), name="scheduler")
 
     async def stop(self) -> None:
         if self._task is not None:
+            self._stopping = True
             await stop_task(self._task)
             self._task = None

@@ -1,4 +1,4 @@
-"""`main.py serve`: one process, or a master supervising N worker processes sharing the port
+"""`csbot serve`: one process, or a master supervising N worker processes sharing the port
 (SO_REUSEPORT).
 
 The master applies the schema once, then starts the workers (spawned, so each is a fresh
@@ -14,8 +14,8 @@ way, so no generation of orphaned workers keeps answering on the port.
 
 With `REDIS_URL` set the workers share the store (dedupe, locks, token, pub/sub); without it each
 would have its own in-process store and a WeChat retry could land on a worker that never saw the
-first try, so several workers without Redis are refused. `make_app` comes from `main.py` (it knows
-the handlers; `bot/` does not) and must be a module-level function so spawned workers can load it.
+first try, so several workers without Redis are refused. `make_app` comes from `bot/cli.py` (the
+composition root, which knows the handlers) and must be a module-level function so spawned workers can load it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Split a long answer into several messages (BRIEF §1: 如回答太长,宜分次回答).
+"""Split a long answer into several messages (docs/rules.md R-TIME-3).
 
 Channels limit a message by UTF-8 bytes (WeChat cuts text at about 2048 bytes, and a Chinese
 character is 3 bytes), so the limit is in bytes. Cuts fall after sentence ends (。！？!?; and

@@ -1,10 +1,10 @@
 """Customer-facing wording, loaded from `scripts_zh/*.yaml` and checked before it reaches anyone.
 
 Every sentence a customer or agent reads is a template the shop edits without touching code
-(BRIEF §2: 说辞要统一). A template file maps names to a text or a list of variants; the key is
+(docs/rules.md R-ANSWER-1). A template file maps names to a text or a list of variants; the key is
 `<file stem>.<name>`. The code declares, per key, the fields it supplies (`ScriptSpec`), so
 `lint` can reject a template that uses a placeholder the code never fills, a key the code needs
-but the file lacks, and any forbidden phrase (BRIEF §2) from `scripts_zh/forbidden.yaml`.
+but the file lacks, and any forbidden phrase (R-WORDS-2) from `scripts_zh/forbidden.yaml`.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ class Templates:
             return self.render(FALLBACK_KEY)
 
     def forbidden_in(self, text: str) -> list[str]:
-        """Forbidden phrases (BRIEF §2) that occur in `text`; used for templates and agents' messages."""
+        """Forbidden phrases (R-WORDS-2) that occur in `text`; used for templates and agents' messages."""
         return [phrase for phrase in self.forbidden if phrase in text]
 
     def lint(self, specs: Iterable[ScriptSpec]) -> list[LintProblem]:

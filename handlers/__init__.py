@@ -1,4 +1,4 @@
-"""Business areas, in routing priority order (BRIEF precedence: human > complaint > after-sales > the rest)."""
+"""Business areas, in routing priority order (docs/rules.md R-ANSWER-5: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
 from handlers import after_sales, consultation, handoff, referral, teaching

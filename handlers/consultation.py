@@ -1,7 +1,7 @@
 """Consultations answered from the shop's templates: greetings, shop questions, and "not sure".
 
-One template per intent (BRIEF §2: 说辞要统一); the first reply of a conversation opens with the
-greeting (问候语, BRIEF §1: greet within 15 s). Below the confidence threshold the dispatcher routes
+One template per intent (docs/rules.md R-ANSWER-1); the first reply of a conversation opens with the
+greeting (问候语, R-TIME-1: greet within 15 s). Below the confidence threshold the dispatcher routes
 a message as `unknown`: the bot asks what the customer needs (征询语) instead of guessing, and the
 second unclear message in a row escalates to a person.
 """

@@ -1,6 +1,6 @@
 """After-sales cases (售后单), their history, and their photos.
 
-A case belongs to one order (an order has many cases, seed 003: 售后申请与订单是多对一的关系).
+A case belongs to one order (an order has many cases, docs/rules.md R-CASE-1).
 Two nullable unique keys make a repeated request a no-op in the database, on SQLite and
 PostgreSQL alike (several NULLs never collide):
 - `open_key` is `<order_no>:<kind>` while the case is open and NULL once it is closed, so there is

@@ -1,4 +1,14 @@
-"""Fixtures shared by every test: the fake clock, the external services, the stores.
+"""Fixtures shared by every test: the fake clock, the external services, the stores, the browser.
+
+The running bot: `bot` is the real application on a real socket with its own SQLite file and the
+test's `clock`. A module changes its settings by overriding `bot_settings`, stops the scheduler's
+ticker (for tests that fire deadlines themselves) with `bot_ticker` returning False, and adds
+records by overriding `bot` itself (`async def bot(bot): ...; return bot`).
+
+Markers (registered in pyproject.toml) are set here from what a test uses, so `-m "not browser"`
+or `-m "not postgres and not redis"` select without anyone remembering to mark: `redis` for a test
+using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
+session's Chromium (`browser`).
 
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
 starts the servers). A test needing a service that does not answer is skipped on a developer's
@@ -13,17 +23,54 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
+import pytest_asyncio
 import redis
+from playwright.async_api import Browser
 
 from bot.clock import FakeClock
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from tests.browser import chromium
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.redis_server import RedisServer
+
+# --- markers ---
+
+MARKED_BY_FIXTURE = {"redis_url": "redis", "postgres_url": "postgres", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in MARKED_BY_FIXTURE.items():
+            if fixture in names:
+                item.add_marker(marker)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and callspec.params.get("store_backend") == "redis":
+            item.add_marker("redis")
+
+
+# --- staff passwords ---
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing() -> Iterator[None]:
+    """Argon2 at test strength: the same algorithm and code path, but a hash costs about a
+    millisecond instead of a tenth of a second (tests create and log in dozens of staff accounts).
+    `verify` reads the cost from the hash itself, so nothing else changes."""
+    from argon2 import PasswordHasher
+
+    from bot.web import auth
+
+    production, auth._hasher = auth._hasher, PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    auth._hasher = production
+
 
 # --- time ---
 
@@ -69,6 +116,31 @@ def postgres_url() -> str:
     except OSError as exc:
         _unavailable("TEST_POSTGRES_URL", f"{url} does not answer: {exc}")
     return url
+
+
+# --- the running bot ---
+
+
+@pytest.fixture
+def bot_settings() -> dict[str, Any]:
+    """Settings of the test's bot beyond `make_settings`' isolation; override in a module."""
+    return {}
+
+
+@pytest.fixture
+def bot_ticker() -> bool:
+    """Whether the bot's scheduler ticks on its own; False for tests that fire deadlines themselves."""
+    return True
+
+
+@pytest.fixture
+async def bot(
+    tmp_path: Path, clock: FakeClock, bot_settings: dict[str, Any], bot_ticker: bool
+) -> AsyncIterator[RunningBot]:
+    async with running_bot(make_settings(tmp_path, **bot_settings), clock=clock) as running:
+        if not bot_ticker:
+            await running.runtime.scheduler.stop()
+        yield running
 
 
 # --- stores ---
@@ -145,3 +217,13 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+# --- browser ---
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One headless Chromium for the whole run; each test opens its own context (`open_page`), so
+    no cookies or localStorage pass between tests. Tests using it run in the session's event loop
+    (`pytestmark = pytest.mark.asyncio(loop_scope="session")`, and so do their async fixtures)."""
+    async with chromium() as launched:
+        yield launched

@@ -14,7 +14,6 @@ from models.case import AfterSalesCase, CaseEvent
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
-from tests.fakes.bot_app import make_settings, running_bot
 from tests.fakes.erp_server import order_object, seed_orders
 
 ORDER = "E2026112200123"
@@ -22,12 +21,15 @@ BIG = "E2026112200888"
 
 
 @pytest.fixture
-async def bot(tmp_path, clock: FakeClock):
-    settings = make_settings(tmp_path, after_sales_return_address="测试仓 收件人 小王")
-    async with running_bot(settings, clock=clock) as running:
-        await seed_orders(order_object(ORDER, "webchat:alice"), order_object(BIG, "webchat:alice", items=[
-            {"item_name": "扫地机器人", "qty": 1, "price": "6999.00"}]), now=clock.now())
-        yield running
+def bot_settings():
+    return {"after_sales_return_address": "测试仓 收件人 小王"}
+
+
+@pytest.fixture
+async def bot(bot, clock: FakeClock):
+    await seed_orders(order_object(ORDER, "webchat:alice"), order_object(BIG, "webchat:alice", items=[
+        {"item_name": "扫地机器人", "qty": 1, "price": "6999.00"}]), now=clock.now())
+    return bot
 
 
 @pytest.fixture

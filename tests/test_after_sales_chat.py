@@ -33,11 +33,14 @@ PNG = photo_bytes()
 
 
 @pytest.fixture
-async def bot(tmp_path, clock: FakeClock):
-    settings = make_settings(tmp_path, after_sales_upload_dir=tmp_path / "uploads")
-    async with running_bot(settings, clock=clock) as running:
-        await seed_orders(order_object(ORDER, "webchat:alice"), now=clock.now())
-        yield running
+def bot_settings(tmp_path):
+    return {"after_sales_upload_dir": tmp_path / "uploads"}
+
+
+@pytest.fixture
+async def bot(bot, clock: FakeClock):
+    await seed_orders(order_object(ORDER, "webchat:alice"), now=clock.now())
+    return bot
 
 
 async def say(bot, user_id: str, text: str, client_msg_id: str | None = None) -> str:

@@ -7,9 +7,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-import main
+from bot import cli
 from bot.db import close_database, open_database
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.notify import REMINDERS
@@ -18,14 +16,7 @@ from models.case import AfterSalesCase, CaseEvent
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
-from tests.fakes.bot_app import make_settings, running_bot
 from tests.fakes.erp_server import order_object, seed_orders
-
-
-@pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path), clock=clock) as running:
-        yield running
 
 
 def shipped(order_no: str, buyer: str | None, now: datetime, hours_ago: float, moved_hours_ago: float | None,
@@ -131,23 +122,23 @@ def test_cases_stale_lists_open_cases_nobody_touched_today(tmp_path, monkeypatch
     url = f"sqlite://{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("DATABASE_URL", url)
     stale, fresh = seed_cases(url)
-    assert main.main(["cases", "--stale"]) == 0
+    assert cli.main(["cases", "--stale"]) == 0
     out = capsys.readouterr().out
     assert stale in out and fresh not in out and "unassigned" in out
-    assert main.main(["cases", "--json"]) == 0
+    assert cli.main(["cases", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["case_no"] for r in rows] == [stale, fresh] and rows[0]["state"] == "requested"
-    assert main.main(["cases", "--state", "nonsense"]) == 2
-    assert main.main(["daily"]) == 0
+    assert cli.main(["cases", "--state", "nonsense"]) == 2
+    assert cli.main(["daily"]) == 0
 
 
 def test_demo_data_creates_a_small_shop_idempotently(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'demo.sqlite3'}")
-    assert main.main(["demo-data"]) == 0
+    assert cli.main(["demo-data"]) == 0
     out = capsys.readouterr().out
-    assert "6 order(s) created" in out and "main.py chat" in out and "E2026112000103" in out
-    assert main.main(["demo-data"]) == 0
+    assert "6 order(s) created" in out and "csbot chat" in out and "E2026112000103" in out
+    assert cli.main(["demo-data"]) == 0
     assert "0 order(s) created, 6 updated" in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "demo.sqlite3") as db:
         orders = dict(db.execute("select order_no, status from shop_order").fetchall())

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import Workbook
 
-import main
+from bot import cli
 from bot.clock import FakeClock
 from handlers.after_sales.importer import COLUMNS, import_orders
 from models.case import AfterSalesCase
@@ -130,10 +130,10 @@ def test_the_import_command_reports_rows_and_exits_1_on_a_broken_file(tmp_path, 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
     broken = write_csv(tmp_path / "broken.csv", [GOOD[0], ["E1", *GOOD[0][1:]]])
-    assert main.main(["orders", "import", str(broken)]) == 1
+    assert cli.main(["orders", "import", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "row 3: order_no: bad order number 'E1'" in err and "nothing imported" in err
-    assert main.main(["orders", "import", str(write_csv(tmp_path / "good.csv", GOOD))]) == 0
+    assert cli.main(["orders", "import", str(write_csv(tmp_path / "good.csv", GOOD))]) == 0
     assert "imported 2 order(s) from 3 row(s): 2 new, 0 updated" in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "cli.sqlite3") as connection:
         assert sorted(r[0] for r in connection.execute("select order_no from shop_order")) == [

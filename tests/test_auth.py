@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-from pathlib import Path
+import io
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from bot import cli
 from bot.clock import FakeClock
 from bot.extension import Extension
 from bot.web.auth import AGENT, create_agent, issue_api_token, require
 from models.agent import Agent
 from tests.fakes.bot_app import make_settings
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @require("supervisor", "admin")
@@ -184,16 +181,21 @@ async def test_openapi_document_lists_staff_paths(bot):
     assert {"/api/agent/login", "/api/agent/me"} <= set(document["paths"])
 
 
-def test_agents_add_command_creates_an_account(tmp_path):
-    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": ""}
-    command = [sys.executable, "main.py", "agents", "add", "lily", "--role", "supervisor", "--password-stdin"]
-    first = subprocess.run(command, cwd=ROOT, input="long-password-1\n", capture_output=True, text=True,
-                           env=env, timeout=60)
-    assert first.returncode == 0, first.stderr
-    assert "created supervisor lily" in first.stdout
-    again = subprocess.run(command, cwd=ROOT, input="long-password-1\n", capture_output=True, text=True,
-                           env=env, timeout=60)
-    assert again.returncode == 2 and "already exists" in again.stderr
-    short = subprocess.run([*command[:4], "kim", "--password-stdin"], cwd=ROOT, input="short\n",
-                           capture_output=True, text=True, env=env, timeout=60)
-    assert short.returncode == 2 and "at least 8" in short.stderr
+def test_agents_add_command_creates_an_account(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+
+    def add(*args: str, password: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        status = cli.main(["agents", "add", *args, "--password-stdin"])
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    status, out, err = add("lily", "--role", "supervisor", password="long-password-1")
+    assert status == 0, err
+    assert "created supervisor lily" in out
+    status, _, err = add("lily", "--role", "supervisor", password="long-password-1")
+    assert status == 2 and err == "error: an account named 'lily' already exists\n"
+    status, _, err = add("kim", password="short")
+    assert status == 2 and err == "error: password must have at least 8 characters\n"

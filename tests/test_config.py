@@ -1,15 +1,11 @@
 """A wrong setting stops start-up with one line naming the variable, not a traceback."""
 
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -39,10 +35,28 @@ def test_defaults_are_the_embedded_setup(monkeypatch):
     assert not settings.wechat_enabled
 
 
-def test_cli_prints_one_line_and_exits_2():
-    result = subprocess.run([sys.executable, "main.py", "lint-scripts"], cwd=ROOT, capture_output=True,
-                            text=True, env={"BOT_PORT": "eighty", "PATH": ""}, timeout=60)
-    assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
+def test_cli_prints_one_line_and_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_PORT", "eighty")
+    assert cli.main(["lint-scripts"]) == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
         "error: invalid setting BOT_PORT: Input should be a valid integer, unable to parse string as an integer"
     ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "http://127.0.0.1:8080"),
+        ({"BOT_PORT": "9001"}, "http://127.0.0.1:9001"),
+        ({"BOT_HOST": "0.0.0.0", "BOT_PORT": "9002"}, "http://127.0.0.1:9002"),
+        ({"BOT_HOST": "::1"}, "http://[::1]:8080"),
+        ({"BOT_PORT": "9003", "PUBLIC_BASE_URL": "https://shop.example.cn/"}, "https://shop.example.cn"),
+    ],
+)
+def test_public_base_url_follows_where_the_bot_serves(monkeypatch, environment, expected):
+    for name in ("BOT_HOST", "BOT_PORT", "PUBLIC_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings(_env_file=None).public_base_url == expected

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from aiohttp import ClientSession, CookieJar
 from playwright.async_api import Browser, Locator, Page, expect
 
@@ -25,8 +26,10 @@ from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote, SlaEvent
 from models.message import Message
-from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
+from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
 SCREENSHOT = Path("/tmp/console.png")
 PASSWORD = "secret-pass-123"
@@ -77,9 +80,8 @@ class StaffApi:
         await self.session.close()
 
 
-@pytest.fixture
-async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
-    require_chromium()  # before starting anything
+@pytest_asyncio.fixture(loop_scope="session")
+async def desk(tmp_path: Path, browser: Browser) -> AsyncIterator[Desk]:
     clock = FakeClock(OPENS_AT_10_IN_SHANGHAI)
     settings = make_settings(
         tmp_path,
@@ -88,7 +90,7 @@ async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
         sla_reply_s=SLA_REPLY_S,
         sla_hold_margin_s=HOLD_MARGIN_S,
     )
-    async with running_bot(settings, clock=clock) as bot, chromium() as browser:
+    async with running_bot(settings, clock=clock) as bot:
         yield Desk(bot, clock, browser)
 
 

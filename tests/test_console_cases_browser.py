@@ -20,6 +20,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+import pytest_asyncio
 from aiohttp import ClientSession, CookieJar
 from playwright.async_api import Browser, Locator, Page, expect
 
@@ -30,9 +31,11 @@ from models.case import AfterSalesCase, CaseEvent
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
-from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
+from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
 PASSWORD = "secret-pass-123"
 ORDER = "E2026112200123"
@@ -103,12 +106,11 @@ class Shop:
             return await response.json()
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[Shop]:
-    require_chromium()  # before starting anything
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[Shop]:
     clock = FakeClock(TEN_AM_IN_SHANGHAI)
     settings = make_settings(tmp_path, after_sales_upload_dir=tmp_path / "uploads")
-    async with running_bot(settings, clock=clock) as bot, chromium() as browser:
+    async with running_bot(settings, clock=clock) as bot:
         await seed_orders(
             order_object(ORDER, "webchat:alice"),
             order_object(OTHER, "webchat:alice"),

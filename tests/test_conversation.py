@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.fakes.bot_app import visitor_headers
 
 
 async def say(bot, user_id: str, text: str) -> list[str]:
@@ -19,9 +18,8 @@ async def say(bot, user_id: str, text: str) -> list[str]:
 
 
 @pytest.fixture
-async def bot(tmp_path):
-    async with running_bot(make_settings(tmp_path, shop_name="小蜜优选"), clock=FakeClock()) as running:
-        yield running
+def bot_settings():
+    return {"shop_name": "小蜜优选"}
 
 
 async def test_greeting_is_answered_with_the_shop_name(bot):

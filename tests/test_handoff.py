@@ -26,11 +26,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    settings = make_settings(tmp_path, staffed_hours=ALWAYS_OPEN, sla_first_response_s=15, sla_reply_s=20,
-                             sla_hold_margin_s=5, sla_max_holding_messages=2, sla_misses_before_reassign=2)
-    async with running_bot(settings, clock=clock) as running:
-        yield running
+def bot_settings():
+    return {"staffed_hours": ALWAYS_OPEN, "sla_first_response_s": 15, "sla_reply_s": 20, "sla_hold_margin_s": 5,
+            "sla_max_holding_messages": 2, "sla_misses_before_reassign": 2}
 
 
 async def say(bot, user: str, text: str) -> list[str]:

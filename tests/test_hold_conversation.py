@@ -44,7 +44,7 @@ async def test_an_error_inside_saves_nothing_and_releases(store: Store) -> None:
             held.save = {"turns": 2}
             raise RuntimeError("handler failed")
     assert await store.get_state("wechat:o1") == {"turns": 1}
-    async with store.lock(store.keys("lock", "wechat:o1"), wait=0):
+    async with store.lock("wechat:o1", wait=0):
         pass
 
 
@@ -64,7 +64,7 @@ async def test_excludes_other_workers_and_plain_lock_holders(open_stores: StoreO
 
     async def plain(store: Store) -> None:  # e.g. the handoff's offer timer, under the same lock
         nonlocal inside, overlaps
-        async with store.lock(store.keys("lock", "wechat:o1"), wait=5):
+        async with store.lock("wechat:o1", wait=5):
             inside += 1
             overlaps += inside > 1
             await settle()
@@ -77,7 +77,7 @@ async def test_excludes_other_workers_and_plain_lock_holders(open_stores: StoreO
 
 async def test_waiting_too_long_times_out(open_stores: StoreOpener) -> None:
     holder, other = open_stores(), open_stores()
-    async with holder.lock(holder.keys("lock", "wechat:o1")):
+    async with holder.lock("wechat:o1"):
         with pytest.raises(LockTimeout):
             async with other.hold_conversation("wechat:o1", wait=0):
                 pytest.fail("held a conversation whose lock is taken")

@@ -99,7 +99,7 @@ def test_precedence(matcher: IntentMatcher, text: str, intent: str) -> None:
     [
         ("退货你们收到没，啥时候给处理", "after_sales.progress"),  # status of a return case
         ("换货的进度查一下", "after_sales.progress"),
-        ("退款怎么还没到账", "after_sales.refund"),  # money progress is refund (TAXONOMY)
+        ("退款怎么还没到账", "after_sales.refund"),  # money progress is refund (R-ANSWER-4)
         ("钱到现在还没退", "after_sales.refund"),
         ("会员有什么优惠", "membership"),  # 优惠 is a weak, attachable keyword
         ("有优惠吗", "promotion"),
@@ -283,5 +283,10 @@ def test_shop_edits_to_the_yaml_take_effect(tmp_path: Path) -> None:
 
 
 def test_warm_up_jieba_is_idempotent() -> None:
+    import jieba
+
     warm_up_jieba()
+    dictionary = jieba.dt.FREQ
     warm_up_jieba()
+    assert jieba.dt.initialized and jieba.dt.FREQ is dictionary  # loaded once, not reloaded
+    assert "退货" in jieba.lcut("我要退货")

@@ -7,16 +7,19 @@ import pytest
 from handlers.referral import followups
 from models.customer import Customer
 from models.referral import Referral, Rejection
-from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.fakes.bot_app import visitor_headers
 from tests.test_referral_support import DAY, card_code, customer, new_campaign, paid_order, say, web_visit
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path), clock=clock) as running:
-        await running.runtime.scheduler.stop()
-        await new_campaign(running.runtime)
-        yield running
+def bot_ticker():
+    return False
+
+
+@pytest.fixture
+async def bot(bot):
+    await new_campaign(bot.runtime)
+    return bot
 
 
 async def reasons() -> list[str]:

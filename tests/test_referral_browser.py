@@ -3,17 +3,19 @@ whose first visit the card recorded (a real Chromium, the real app)."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+import pytest
+from playwright.async_api import Browser, expect
 
 from models.referral import Referral
-from tests.browser import PHONE, chromium, open_page, require_chromium
+from tests.browser import PHONE, open_page
 from tests.fakes.bot_app import make_settings, running_bot
 from tests.test_referral_support import card_code, new_campaign
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")
 
-async def test_landing_page_hands_the_friend_to_the_chat_as_the_attributed_visitor(tmp_path, clock):
-    require_chromium()
-    async with running_bot(make_settings(tmp_path), clock=clock) as bot, chromium() as browser:
+
+async def test_landing_page_hands_the_friend_to_the_chat_as_the_attributed_visitor(tmp_path, clock, browser: Browser):
+    async with running_bot(make_settings(tmp_path), clock=clock) as bot:
         await bot.runtime.scheduler.stop()
         await new_campaign(bot.runtime)
         code = await card_code(bot.client, "old1")

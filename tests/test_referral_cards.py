@@ -13,7 +13,7 @@ from bot.clock import FakeClock
 from handlers.referral.cards import issue_card
 from handlers.referral.codes import SecretMissing, is_genuine, new_code, secret_key, secret_path
 from models.referral import Referral, ReferralCard, Rejection
-from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.fakes.bot_app import make_settings, visitor_headers
 from tests.test_referral_support import (
     DAY,
     card_code,
@@ -27,10 +27,13 @@ from tests.test_referral_support import (
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path, shop_name="小蜜优选"), clock=clock) as running:
-        await running.runtime.scheduler.stop()  # tests move the clock by days and fire deadlines themselves
-        yield running
+def bot_settings():
+    return {"shop_name": "小蜜优选"}
+
+
+@pytest.fixture
+def bot_ticker():
+    return False  # tests move the clock by days and fire deadlines themselves
 
 
 async def test_a_card_carries_link_image_and_share_copy(bot):

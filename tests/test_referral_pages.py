@@ -20,10 +20,13 @@ from tests.test_referral_support import card_code, customer, new_campaign, paid_
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path, shop_name="小蜜优选"), clock=clock) as running:
-        await running.runtime.scheduler.stop()
-        yield running
+def bot_settings():
+    return {"shop_name": "小蜜优选"}
+
+
+@pytest.fixture
+def bot_ticker():
+    return False
 
 
 async def convert(bot, referrer: str, friend: str, order_no: str) -> None:
@@ -201,7 +204,7 @@ async def test_campaign_stats_and_a_dry_run_print_for_marketing(bot, capsys):
 
 
 def test_the_campaign_command_creates_lists_and_reports(tmp_path, monkeypatch, capsys):
-    import main
+    from bot import cli
 
     monkeypatch.chdir(tmp_path)  # no developer's .env
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
@@ -209,7 +212,7 @@ def test_the_campaign_command_creates_lists_and_reports(tmp_path, monkeypatch, c
         monkeypatch.delenv(name, raising=False)
 
     def run(*args: str) -> tuple[int, str, str]:
-        status = main.main(["campaign", *args])
+        status = cli.main(["campaign", *args])
         out, err = capsys.readouterr()
         return status, out, err
 

@@ -13,15 +13,17 @@ from handlers.referral.push import Segment, plan, run_push
 from models.customer import Customer
 from models.message import Message
 from models.referral import CustomerTag, Push, PushRecipient
-from tests.fakes.bot_app import make_settings, running_bot
 from tests.test_referral_support import DAY, new_campaign, paid_order, say, today
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path, referral_push_per_second=2), clock=clock) as running:
-        await running.runtime.scheduler.stop()
-        yield running
+def bot_settings():
+    return {"referral_push_per_second": 2}
+
+
+@pytest.fixture
+def bot_ticker():
+    return False
 
 
 async def members(bot, *names: str) -> list[Customer]:

@@ -15,15 +15,12 @@ from handlers.referral.conversion import convert_from_orders, settle_commissions
 from handlers.referral.jobs import settle_all
 from models.customer import Customer
 from models.referral import FollowUp, Referral, Rejection, RewardEntry
-from tests.fakes.bot_app import make_settings, running_bot
 from tests.test_referral_support import DAY, card_code, customer, new_campaign, paid_order, today, web_visit
 
 
 @pytest.fixture
-async def bot(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path), clock=clock) as running:
-        await running.runtime.scheduler.stop()
-        yield running
+def bot_ticker():
+    return False
 
 
 async def refer(bot, referrer: str, friend: str) -> Customer:

@@ -1,4 +1,4 @@
-"""Long answers are split on sentence boundaries under the channel's byte limit (BRIEF §1)."""
+"""Long answers are split on sentence boundaries under the channel's byte limit (docs/rules.md R-TIME-3)."""
 
 import pytest
 

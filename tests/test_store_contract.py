@@ -190,6 +190,16 @@ class TestStoreContract:
                         pass
         assert "expired while held" in caplog.text
 
+    async def test_lock_name_parts_make_one_prefixed_key(self, open_stores: StoreOpener) -> None:
+        holder, other = open_stores(), open_stores()
+        async with holder.lock("case", "E1001", "refund"):
+            with pytest.raises(LockTimeout):
+                async with other.lock("case:E1001:refund", wait=0):
+                    pass
+            if isinstance(holder, RedisStore):
+                prefix = holder.keys.prefix
+                assert await holder.client.keys(f"{prefix}:lock:*") == [f"{prefix}:lock:case:E1001:refund"]
+
     async def test_schedule_cancel_pop_due(self, store: Store, clock: FakeClock) -> None:
         now = clock.time()
         await store.schedule("sla", "a", now + 10)

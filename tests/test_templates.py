@@ -1,11 +1,10 @@
 """Templates render with the shop's fields and `lint-scripts` names the file, key and word at fault."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.dispatcher import CORE_SCRIPTS
 from bot.errors import TemplateError
 from bot.templates import Templates, spec
@@ -66,20 +65,23 @@ def test_missing_field_raises_and_render_safe_falls_back(tmp_path, caplog):
     assert "shop.bye" in caplog.text
 
 
-def test_lint_scripts_command_fails_on_a_forbidden_word(tmp_path):
+def test_lint_scripts_command_fails_on_a_forbidden_word(tmp_path, monkeypatch, capsys):
     broken = tmp_path / "scripts_zh"
     broken.mkdir()
     for source in SCRIPTS_DIR.glob("*.yaml"):
         (broken / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     common = broken / "common.yaml"
     common.write_text(common.read_text(encoding="utf-8").replace("这个问题", "这个问题我不知道"), encoding="utf-8")
-    result = subprocess.run([sys.executable, "main.py", "lint-scripts"], cwd=ROOT, capture_output=True,
-                            text=True, env={"SCRIPTS_DIR": str(broken), "PATH": ""}, timeout=60)
-    assert result.returncode == 1
-    assert "scripts_zh/common.yaml: common.fallback: forbidden phrase 「不知道」" in result.stderr
+    monkeypatch.chdir(tmp_path)  # no developer's .env
+    monkeypatch.setenv("SCRIPTS_DIR", str(broken))
+    assert cli.main(["lint-scripts"]) == 1
+    assert "scripts_zh/common.yaml: common.fallback: forbidden phrase 「不知道」" in capsys.readouterr().err
 
 
-def test_lint_scripts_command_passes_on_shipped_templates():
-    result = subprocess.run([sys.executable, "main.py", "lint-scripts"], cwd=ROOT, capture_output=True,
-                            text=True, timeout=60)
-    assert result.returncode == 0, result.stderr
+def test_lint_scripts_command_passes_on_shipped_templates(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCRIPTS_DIR", raising=False)
+    status = cli.main(["lint-scripts"])
+    out, err = capsys.readouterr()
+    assert status == 0, err
+    assert out.startswith("templates OK")

@@ -6,7 +6,6 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -31,9 +30,8 @@ def socket_url(bot: RunningBot, user_id: str) -> str:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, clock: FakeClock) -> AsyncIterator[RunningBot]:
-    async with running_bot(make_settings(tmp_path, shop_name=SHOP), clock=clock) as running:
-        yield running
+def bot_settings() -> dict:
+    return {"shop_name": SHOP}
 
 
 async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | None = None) -> list[str]:
@@ -169,7 +167,7 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
     body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
     headers = visitor_headers(bot.runtime, user)
     # Holding the conversation's lock keeps the first request inside the pipeline.
-    async with store.lock(store.keys("lock", f"webchat:{user}")):
+    async with store.lock(f"webchat:{user}"):
         first = asyncio.ensure_future(bot.client.post(API, json=body, headers=headers))
         for _ in range(1000):
             if await store.get(store.keys("webchat-reply", user, msg_id)) is not None:
@@ -295,7 +293,10 @@ async def test_page_escapes_the_shop_name(tmp_path: Path, clock: FakeClock) -> N
     ("path", "content_type"),
     [
         ("/static/chat.js", "text/javascript"),
+        ("/static/chat_rich.js", "text/javascript"),
+        ("/static/demo.js", "text/javascript"),
         ("/static/chat.css", "text/css"),
+        ("/favicon.ico", "image/vnd.microsoft.icon"),
     ],
 )
 async def test_static_files_are_served(bot: RunningBot, path: str, content_type: str) -> None:
@@ -312,7 +313,46 @@ async def test_page_loads_nothing_from_outside(bot: RunningBot) -> None:
         assert "@import" not in body and "//cdn" not in body, path
 
 
-async def test_page_script_never_uses_inner_html(bot: RunningBot) -> None:
-    script = await (await bot.client.get("/static/chat.js")).text()
+@pytest.mark.parametrize("script", ["chat.js", "chat_rich.js", "visitor.js", "demo.js"])
+async def test_page_scripts_never_use_inner_html(bot: RunningBot, script: str) -> None:
+    text = await (await bot.client.get(f"/static/{script}")).text()
+    assert "use strict" in text
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
-        assert sink not in script, sink
+        assert sink not in text, sink
+
+
+async def test_history_gives_the_visitors_own_messages_oldest_first(bot: RunningBot, clock: FakeClock) -> None:
+    user, other = visitor(), visitor()
+    first = await say(bot, user, "你好")
+    await clock.advance(60)
+    second = await say(bot, user, "什么时候发货")
+    await say(bot, other, "我的秘密问题")
+    await bot.runtime.recorder.settle()
+    response = await bot.client.get("/api/webchat/history", params={"user_id": user})
+    assert response.status == 200
+    messages = (await response.json())["messages"]
+    assert [(m["direction"], m["text"]) for m in messages] == [
+        ("in", "你好"), *(("out", text) for text in first), ("in", "什么时候发货"), *(("out", text) for text in second)]
+    assert messages[0]["at"] < messages[-1]["at"] and messages[0]["at"].endswith("+00:00")
+    assert (await (await bot.client.get("/api/webchat/history", params={"user_id": visitor()})).json()) == {
+        "messages": []}
+    assert (await bot.client.get("/api/webchat/history", params={"user_id": "<script>"})).status == 400
+
+
+# --- the demo link (`csbot demo`) ---
+
+
+async def test_demo_link_opens_the_chat_as_the_demo_customer_who_owns_the_demo_orders(bot: RunningBot) -> None:
+    from bot.channels.webchat import DEMO_VISITOR
+    from bot.demo import create_demo
+
+    assert (await bot.client.get("/demo")).status == 404  # no demo shop, no door
+    await create_demo(bot.runtime)
+    page = await bot.client.get("/demo")
+    assert page.status == 200 and page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    body = await page.text()
+    assert f'<meta name="csbot-demo-visitor" content="{DEMO_VISITOR}">' in body and "/static/demo.js" in body
+    await say(bot, DEMO_VISITOR, "我要退货")
+    replies = await say(bot, DEMO_VISITOR, "E2026112000102")
+    assert any("售后单号AS" in reply for reply in replies), replies
+    assert not any("没有查到" in reply for reply in replies), replies

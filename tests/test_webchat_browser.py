@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Locator, Page, Request, Route, WebSocketRoute, expect
+import pytest_asyncio
+from playwright.async_api import Browser, Locator, Page, Request, Route, WebSocketRoute, expect
 
 from models.message import Message
-from tests.browser import DESKTOP, PHONE, chromium, has_horizontal_scroll, open_page, require_chromium
+from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
 SHOP = "小蜜优选旗舰店"
 API = "**/api/webchat/messages"
@@ -61,13 +64,11 @@ class Chat:
         assert outcomes == ["sent"] * len(texts)
 
 
-@pytest.fixture
-async def chat(tmp_path: Path) -> AsyncIterator[Chat]:
+@pytest_asyncio.fixture(loop_scope="session")
+async def chat(tmp_path: Path, browser: Browser) -> AsyncIterator[Chat]:
     """The page open at a phone viewport, its WebSocket connected (so pushes from now on reach it)."""
-    require_chromium()  # before starting anything
     async with (
         running_bot(make_settings(tmp_path, shop_name=SHOP)) as bot,
-        chromium() as browser,
         open_page(browser, bot.url("/"), viewport=PHONE) as page,
     ):
         await expect(page.locator("#status")).to_have_attribute("data-state", "online")
@@ -338,3 +339,60 @@ async def test_websocket_reconnects_after_a_drop(chat: Chat) -> None:
     assert len(connections) == 2
     await chat.push("断线重连后的消息")
     await expect(chat.shop).to_have_text(["断线重连后的消息"])
+
+
+# --- history, links and images (chat_rich.js), the demo link ---
+
+
+async def test_conversation_links_and_card_image_are_back_after_a_reload(chat: Chat) -> None:
+    from tests.test_referral_support import card_code, new_campaign
+
+    await chat.send("什么时候发货")
+    await expect(chat.shop).not_to_have_count(0)
+    answers = await chat.shop.all_text_contents()
+    await new_campaign(chat.bot.runtime)
+    card = chat.bot.url(f"/r/{await card_code(chat.bot.client, 'someone-else')}/card.png")
+    await chat.push(f"推荐卡：{card}。详情见 https://example.com/help?a=1&b=2。")
+    bubble = chat.shop.last
+    await expect(bubble.locator("a")).to_have_count(2)
+    await expect(bubble.locator("img.bubble-image")).to_have_attribute("src", card)
+
+    await chat.page.reload()
+    await expect(chat.page.locator("#status")).to_have_attribute("data-state", "online")
+    await expect(chat.customer).to_have_text(["什么时候发货"])
+    await expect(chat.shop).to_have_text([*answers, f"推荐卡：{card}。详情见 https://example.com/help?a=1&b=2。"])
+    link = chat.shop.last.locator("a").last
+    await expect(link).to_have_attribute("href", "https://example.com/help?a=1&b=2")
+    await expect(link).to_have_attribute("target", "_blank")
+    await expect(link).to_have_attribute("rel", "noopener noreferrer")
+    image = chat.shop.last.locator("img.bubble-image")
+    await expect(image).to_be_visible()
+    assert await image.evaluate("img => img.complete && img.naturalWidth > 0")  # the card really loaded
+
+
+async def test_links_never_carry_markup_or_scripts(chat: Chat) -> None:
+    attack = 'https://example.com/"><img src=x onerror="window.__xss = 1"> javascript:window.__xss=2 看看'
+    await chat.push(attack)
+    await expect(chat.shop).to_have_text([attack])
+    links = chat.shop.last.locator("a")
+    await expect(links).to_have_count(1)
+    await expect(links).to_have_attribute("href", "https://example.com/")
+    assert await chat.page.locator("#messages img").count() == 0
+    assert await chat.page.evaluate("() => window.__xss") is None
+
+
+async def test_demo_link_opens_the_chat_as_the_demo_customer(tmp_path: Path, browser: Browser) -> None:
+    from bot.channels.webchat import DEMO_VISITOR
+    from bot.demo import create_demo
+
+    async with running_bot(make_settings(tmp_path, shop_name=SHOP)) as bot:
+        await create_demo(bot.runtime)
+        async with open_page(browser, bot.url("/demo"), viewport=PHONE) as page:
+            await page.wait_for_url(bot.url("/"))
+            chat = Chat(bot, page)
+            await expect(page.locator("#status")).to_have_attribute("data-state", "online")
+            assert await chat.visitor_id() == DEMO_VISITOR
+            await chat.send("我要退货")
+            await expect(chat.shop).not_to_have_count(0)
+            await chat.send("E2026112000102")
+            await expect(chat.shop.last).to_contain_text("售后单号AS")

@@ -90,7 +90,7 @@ async def test_lock_timeout_after_success_is_retried_to_one_answer(tmp_path, clo
     async with bot_in(tmp_path, clock, probe) as bot:
         user = bot.user()
         store = bot.runtime.store
-        async with store.lock(store.keys("lock", f"wechat:{user.openid}"), timeout=600):
+        async with store.lock(f"wechat:{user.openid}", timeout=600):
             first = asyncio.create_task(user.say("echo:锁住了也要回", msg_id=9101))
             await eventually(lambda: _true(any(4 < s <= 5 for s in clock.sleeps)), "the dispatch to wait for the lock")
             await clock.advance(3)

@@ -27,10 +27,11 @@ from aiohttp import web
 from bot.channels.base import Channel
 from bot.events import Inbound
 from bot.runtime import RUNTIME
-from bot.text_input import clean_text
 from bot.web.jsonbody import bad_request, dumps, json_error, read_json
 from bot.web.live import forward_events
 from bot.web.visitors import TOKEN_HEADER, SecretMissing, VisitorTokens, new_visitor_id, webchat_secret
+from models.customer import Customer
+from models.message import Message
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -43,10 +44,15 @@ MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
 IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
 RETRY_WAIT_S = 10.0
+HISTORY_LIMIT = 50
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+#: The web-chat visitor who owns the demo shop's orders (`csbot demo`); `/demo` opens the chat as them.
+DEMO_VISITOR = "demo-visitor"
 
 
 def topic(user_id: str) -> str:
@@ -85,6 +91,9 @@ class WebChatChannel(Channel):
         return [
             web.get("/", self.page),
             web.post("/api/webchat/visitor", self.issue_visitor),
+            web.get("/demo", self.demo_page),
+            web.get("/favicon.ico", favicon),
+            web.get("/api/webchat/history", self.history),
             web.post("/api/webchat/messages", self.post_message),
             web.get("/ws/webchat", self.websocket),
             web.static("/static", STATIC),
@@ -93,6 +102,17 @@ class WebChatChannel(Channel):
     async def page(self, request: web.Request) -> web.Response:
         page = (STATIC / "chat.html").read_text(encoding="utf-8")
         return web.Response(text=page.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
+                            content_type="text/html", headers=PAGE_HEADERS)
+
+    async def demo_page(self, request: web.Request) -> web.Response:
+        """Opens the chat as the demo customer: the page hands a token of `DEMO_VISITOR` to demo.js, which
+        keeps it as this browser's visitor token and goes on to `/`. Only once `csbot demo` has created
+        that customer, so a real shop's server has no such door."""
+        if not await Customer.exists(channel=self.name, external_id=DEMO_VISITOR):
+            raise web.HTTPNotFound(text="no demo shop here: run `csbot demo` first")
+        page = (STATIC / "demo.html").read_text(encoding="utf-8")
+        token = self._tokens().issue(DEMO_VISITOR)
+        return web.Response(text=page.replace("{{token}}", html.escape(token)),
                             content_type="text/html", headers=PAGE_HEADERS)
 
     @property
@@ -183,6 +203,20 @@ class WebChatChannel(Channel):
                 cached = await store.get(cache_key)
         return [] if cached in (None, IN_FLIGHT) else json.loads(cached)
 
+    async def history(self, request: web.Request) -> web.Response:
+        """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation.
+
+        `{"messages": [{"direction": "in"|"out", "text": ..., "at": ISO-8601}]}`; only what was said
+        to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT` messages.
+        """
+        user_id = self.visitor(request, request.query.get("user_id"))  # only the visitor's own page
+        rows = await (Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text")
+                      .exclude(text="").order_by("-created_at", "-id").limit(HISTORY_LIMIT)
+                      .values("direction", "text", "created_at"))
+        messages = [{"direction": row["direction"], "text": row["text"], "at": row["created_at"].isoformat()}
+                    for row in reversed(rows)]
+        return web.json_response({"messages": messages}, dumps=dumps)
+
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
         return await forward_events(request, self._runtime.store, topic(user_id))
@@ -191,10 +225,15 @@ class WebChatChannel(Channel):
         await self._runtime.store.publish(topic(user_id), {"text": text})
 
 
-def _validate(body: dict[str, Any]) -> tuple[str, str | None]:
-    text, client_msg_id = body.get("text"), body.get("client_msg_id")
-    if isinstance(text, str):
-        text = clean_text(text)
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico on every page; the shop's icon instead of a 404 each time."""
+    return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
+
+
+def _validate(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    user_id, text, client_msg_id = body.get("user_id"), body.get("text"), body.get("client_msg_id")
+    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
+        raise bad_request("user_id must be 1-64 letters, digits, - or _")
     if not isinstance(text, str) or not text.strip():
         raise bad_request("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:

@@ -68,7 +68,7 @@ class WeChatAPI:
         self._session = session
         self._owns_session = session is None
         self._token_key = store.keys("wechat", "token", appid)
-        self._lock_name = store.keys("wechat", "token-refresh", appid)
+        self._lock_name = ("wechat", "token-refresh", appid)
 
     @property
     def session(self) -> aiohttp.ClientSession:
@@ -89,7 +89,7 @@ class WeChatAPI:
             return token
         lease = 2 * (self._timeout.total or 5.0)
         try:
-            async with self.store.lock(self._lock_name, timeout=lease, wait=lease):
+            async with self.store.lock(*self._lock_name, timeout=lease, wait=lease):
                 token = await self._cached_token()  # another worker may have refreshed while we waited
                 if token and token != rejected:
                     return token

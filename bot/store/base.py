@@ -128,10 +128,11 @@ class Store(ABC):
 
     # --- locks ---
     @abstractmethod
-    def lock(
-        self, name: str, timeout: float = 10.0, wait: float = 5.0
-    ) -> AbstractAsyncContextManager[None]:
+    def lock(self, *name: str, timeout: float = 10.0, wait: float = 5.0) -> AbstractAsyncContextManager[None]:
         """Mutual exclusion across every worker sharing the store.
+
+        `name` is the lock's own name in parts (`lock("case", order_no, kind)`); the store turns it
+        into its key, so callers never add the prefix themselves.
 
         `timeout` bounds how long a holder that died keeps the lock; `wait` bounds how long a caller
         waits before `LockTimeout`.
@@ -174,10 +175,10 @@ class Store(ABC):
     async def hold_conversation(
         self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
     ) -> AsyncIterator[HeldConversation]:
-        """Hold the conversation's lock (`lock(keys("lock", conversation))`, the same lock) and read its
+        """Hold the conversation's lock (`lock(conversation)`, the same lock) and read its
         state and the values of `keys`; on leaving, write `save` if set, then release. A backend may do
         the reads with the locking and the write with the release (Redis: one command each)."""
-        async with self.lock(self.keys("lock", conversation), lease, wait):
+        async with self.lock(conversation, timeout=lease, wait=wait):
             held = HeldConversation(await self.get_state(conversation), {key: await self.get(key) for key in keys})
             yield held
             if held.save is not None:

@@ -1,7 +1,7 @@
-"""Choose the store from settings, so that `app.py` and `main.py` need not know the backends.
+"""Choose the store from settings, so that `app.py` and `cli.py` need not know the backends.
 
 With `REDIS_URL` set every worker shares Redis; without it the bot runs on one process with the
-in-memory store, which is enough for `main.py chat` and a single-worker deployment.
+in-memory store, which is enough for `csbot chat` and a single-worker deployment.
 """
 
 from __future__ import annotations

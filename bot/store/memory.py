@@ -1,6 +1,6 @@
 """The in-process store: one worker, no Redis.
 
-It exists so that the bot runs with nothing installed (`main.py chat`, a small shop on one
+It exists so that the bot runs with nothing installed (`csbot chat`, a small shop on one
 process) and so that tests run without services; it passes the same contract tests as the Redis
 store. Every duration (TTLs, lock leases, lock waits) is measured on the injected clock, so a test
 moves time with `FakeClock.advance` and a TTL really expires. Nothing grows without bound: expired
@@ -110,16 +110,16 @@ class MemoryStore(Store):
     @asynccontextmanager
     async def lock(
         self,
-        name: str,
+        *name: str,
         timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
         wait: float = 5.0,
     ) -> AsyncIterator[None]:
-        token = object()
-        await self._acquire(name, token, timeout, wait)
+        token, key = object(), self.keys("lock", *name)
+        await self._acquire(key, token, timeout, wait)
         try:
             yield
         finally:
-            self._release(name, token)
+            self._release(key, token)
 
     async def _acquire(self, name: str, token: object, lease: float, wait: float) -> None:
         slot = self._locks.setdefault(name, _LockSlot())

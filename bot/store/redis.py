@@ -196,33 +196,34 @@ class RedisStore(Store):
     @asynccontextmanager
     async def lock(
         self,
-        name: str,
+        *name: str,
         timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
         wait: float = 5.0,
     ) -> AsyncIterator[None]:
+        key = self.keys("lock", *name)
         lock = self.client.lock(
-            self.keys("lock", name),
+            key,
             timeout=timeout,
             sleep=self.lock_poll,
             blocking_timeout=wait,
             thread_local=False,
         )
         if not await lock.acquire():
-            raise LockTimeout(f"lock {name!r} still held after waiting {wait} s")
+            raise LockTimeout(f"lock {key!r} still held after waiting {wait} s")
         try:
             yield
         finally:
             try:
                 await lock.release()
             except LockError:
-                log.warning("lock %r expired while held; the work under it was not exclusive", name)
+                log.warning("lock %r expired while held; the work under it was not exclusive", key)
 
     @asynccontextmanager
     async def hold_conversation(
         self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
     ) -> AsyncIterator[HeldConversation]:
         """Two commands per message instead of five (lock, get, set, release; `keys` read in the first)."""
-        lock_key, state_key = self.keys("lock", self.keys("lock", conversation)), self.keys("state", conversation)
+        lock_key, state_key = self.keys("lock", conversation), self.keys("state", conversation)
         token = unique_id()
         give_up_at = time.monotonic() + wait  # real time, as redis-py's lock waits
         while not (got := await self._lock_and_read(keys=[lock_key, state_key, *keys], args=[token, _ms(lease)]))[0]:

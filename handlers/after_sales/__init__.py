@@ -1,4 +1,4 @@
-"""After-sales cases tied to order numbers (BRIEF §3, seed 003), filed and followed in the chat.
+"""After-sales cases tied to order numbers (docs/rules.md R-CASE), filed and followed in the chat.
 
 How the area plugs in (one `Extension`):
 - chat: `chat.router` (dialogue, progress, photos) over `dialogue`, `logistics`;

@@ -55,7 +55,7 @@ class CaseService:
     ) -> tuple[AfterSalesCase, bool]:
         """The new case, or the one already open for this order and kind (or filed by this message)."""
         open_key = f"{order.order_no}:{kind}"
-        async with self.store.lock(self.store.keys("case", order.order_no, kind)):
+        async with self.store.lock("case", order.order_no, kind):
             for _ in range(NUMBERING_ATTEMPTS):
                 existing = await self._existing(open_key, source_key)
                 if existing is not None:
@@ -95,7 +95,7 @@ class CaseService:
         resolution: Resolution = NO_RESOLUTION, agent_id: int | None = None, notify: bool = True,
     ) -> AfterSalesCase:
         """Move `case` to `to` (raises `TransitionError`), record it, and tell the customer."""
-        async with self.store.lock(self.store.keys("case", case.case_no)):
+        async with self.store.lock("case", case.case_no):
             await case.refresh_from_db()
             if case.state == to:
                 return case

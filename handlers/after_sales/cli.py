@@ -1,8 +1,8 @@
 """Command-line tools: `orders import FILE` and `cases [--stale] [--state S] [--json]`.
 
 The import prints every rejected row and exits with status 1, having imported nothing; `cases
---stale` lists the open cases nobody touched today (yesterday's leftovers, the seed's daily
-follow-up). Output names cases and orders only, never customers.
+--stale` lists the open cases nobody touched today (yesterday's leftovers, the daily
+follow-up of docs/rules.md R-CASE-8). Output names cases and orders only, never customers.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from bot.cli_args import existing_file
 from bot.commands import Command
 from bot.runtime import Runtime
 from handlers.after_sales.desk import DESK
@@ -24,7 +24,7 @@ from models.case import AfterSalesCase
 def add_commands(commands: argparse._SubParsersAction) -> None:
     orders = commands.add_parser("orders", help="the shop's orders").add_subparsers(dest="action", required=True)
     load = orders.add_parser("import", help="import a CSV or XLSX order export (all rows or none)")
-    load.add_argument("file", type=Path)
+    load.add_argument("file", type=existing_file)
     load.set_defaults(func=cmd_import)
 
     cases = commands.add_parser("cases", help="list after-sales cases")

@@ -1,4 +1,4 @@
-"""The daily follow-up (seed 003 售后客服工作职责 2), run by `main.py daily` and by the server at night.
+"""The daily follow-up (docs/rules.md R-CASE-8), run by `csbot daily` and by the server at night.
 
 1. Shipments: every parcel shipped before today and still in transit is refreshed from the ERP (when
    there is one) and checked; one whose tracking has not moved for `AFTER_SALES_STUCK_PARCEL_H`

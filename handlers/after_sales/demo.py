@@ -1,4 +1,4 @@
-"""`python main.py demo-data`: a small demo shop (`demo_shop.yaml`) to try every after-sales flow.
+"""`csbot demo-data`: a small demo shop (`demo_shop.yaml`) to try every after-sales flow.
 
 The orders go through the same parser and upsert as an import, so running it again updates them
 instead of adding more; times are relative to now, so the demo parcels are always "recent". What
@@ -48,5 +48,5 @@ async def create_demo_shop(runtime: Runtime) -> None:
     for record in records:
         buyer = ":".join(record.buyer) if record.buyer else "by phone"
         print(f"  order {record.order_no}: {record.status}, buyer {buyer}")
-    print(f"  {created} order(s) created, {updated} updated; try `python main.py chat` and send "
+    print(f"  {created} order(s) created, {updated} updated; try `csbot chat` and send "
           f"\"订单E2026112000102想换个尺码\" or \"快递到哪了 E2026112000101\"")

@@ -1,4 +1,4 @@
-"""`python main.py orders import FILE`: a shop's CSV or XLSX order export, all or nothing.
+"""`csbot orders import FILE`: a shop's CSV or XLSX order export, all or nothing.
 
 One row per order item; rows with the same order number make one order (its order-level columns
 are read from its first row). Headers may be the canonical names below or the usual Chinese

@@ -2,7 +2,7 @@
 
 Tracking answers from the order's courier, tracking number and latest movement. A parcel in
 transit that has not moved for `AFTER_SALES_STUCK_PARCEL_H` gets a 查件 case, so a person contacts
-the courier (seed 003: 对未查询到的订单进行及时与快递客服和客户沟通). 延长收货 is recorded on the order
+the courier (docs/rules.md R-CASE-8). 延长收货 is recorded on the order
 at once the first time; a second request becomes an `extend` case for staff to decide.
 """
 

@@ -1,4 +1,4 @@
-"""The after-sales case as a state machine: seed 003's four steps, and only the allowed transitions.
+"""The after-sales case as a state machine: the steps of docs/rules.md R-CASE-3, and only the allowed transitions.
 
     requested ──▶ approved ──▶ awaiting_return ──▶ received ──▶ inspected ──▶ resolved
         │            │  │            │                               └──────▶ rejected

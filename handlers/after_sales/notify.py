@@ -2,7 +2,7 @@
 
 A customer hears of every step through the channel they wrote from (`Outbox.send`, which records
 delivery), one template per step; the return instructions carry the order number, the case number
-and the return address (seed 003: 请在包裹内写明订单号、售后单号、姓名和电话). A customer whose channel
+and the return address (docs/rules.md R-CASE-4). A customer whose channel
 is not running here (a WeChat follower while WeChat is off) is skipped with a log line naming ids only.
 
 Staff hear through store topics, for the console to show: `after_sales.reminders` carries one

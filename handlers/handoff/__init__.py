@@ -1,4 +1,4 @@
-"""Human agents take over conversations, and no customer waits past 15 s / 20 s (BRIEF §1, §8)."""
+"""Human agents take over conversations, and no customer waits past 15 s / 20 s (docs/rules.md R-TIME, R-HANDOFF)."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 
 Assignment runs under one store lock per shop, so two workers never hand the same conversation out
 twice and an agent never goes over capacity. The order is VIPs first, then first come; each
-conversation goes back to the agent who served the customer last when that agent is free (BRIEF
-§1: 一通就服务到底), otherwise to the least-loaded online agent under capacity, never to an agent who
+conversation goes back to the agent who served the customer last when that agent is free (docs/rules.md
+R-HANDOFF-2), otherwise to the least-loaded online agent under capacity, never to an agent who
 already let its clock lapse; when no agent is free an online supervisor takes it. Who holds a
 conversation is also written to the store (`handoff:<conversation key>`), which is what the chat
 path reads on every message.
@@ -106,7 +106,7 @@ class Queue:
             # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
             # (an agent coming online runs this pass itself and finds every conversation queued by then).
             return assigned
-        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+        async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
             online = {agent.id: agent for agent in await Agent.filter(presence="online")}
             if not online:
                 return assigned
@@ -148,7 +148,7 @@ class Queue:
 
     async def take(self, conversation: Conversation, agent: Agent) -> bool:
         """An agent picks a queued conversation themselves (under the same lock and capacity rule)."""
-        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+        async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
             await conversation.refresh_from_db()
             loads = await self.loads()
             if conversation.status != "queued" or loads[agent.id] >= agent.capacity:

@@ -111,7 +111,7 @@ class Handoff:
             return
         promised = self.clock.now() + timedelta(minutes=self.settings.message_reply_within_minutes)
         store = self.runtime.store
-        async with store.lock(store.keys("lock", conversation.key)):
+        async with store.lock(conversation.key):
             state = ConversationState.from_dict(await store.get_state(conversation.key))
             state.start_flow("handoff.leave_message")
             await store.set_state(conversation.key, state.to_dict())

@@ -1,4 +1,4 @@
-"""The 15 s / 20 s promise while a person holds the conversation (BRIEF §1).
+"""The 15 s / 20 s promise while a person holds the conversation (docs/rules.md R-TIME-1..5).
 
 Deadlines are scheduler entries (in the store, so they survive restarts and fire once across
 workers), named `<conversation id>:<episode start>`; a timer whose episode has since ended (the

@@ -1,4 +1,4 @@
-"""Referral (转介绍) campaigns (BRIEF §6): cards and share links, attribution at the friend's first
+"""Referral (转介绍) campaigns (docs/rules.md R-REF): cards and share links, attribution at the friend's first
 contact with its fraud checks, conversion and the reward ledger, 24-hour follow-ups, the honour
 board, statistics, and pushes to customer segments.
 

@@ -1,6 +1,6 @@
-"""Attribution: a friend's first contact through a card confirms the referral (seed: 初次来访时就予以确认).
+"""Attribution: a friend's first contact through a card confirms the referral (docs/rules.md R-REF-3).
 
-The rules, checked in this order, each refusal recorded with its reason (BRIEF §6: fake, duplicate
+The rules, checked in this order, each refusal recorded with its reason (R-REF-3: fake, duplicate
 and self-referrals are caught and recorded):
 - `bad_signature` / `unknown_card`: the code was tampered with or never issued;
 - `campaign_not_started` / `campaign_ended`: outside the campaign's dates nothing counts;

@@ -3,7 +3,7 @@
 Marketing gives dates, not instants: a campaign runs from 00:00 of its first day to the end of its
 last day in the shop's time zone (`starts_at` inclusive, `ends_at` exclusive). Its own texts (title,
 朋友圈文案, landing text) reach customers, so they are checked against the forbidden phrases
-(BRIEF §2) like every template.
+(docs/rules.md R-WORDS-2) like every template.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python main.py campaign ...`: marketing's command line for referral campaigns.
+"""`csbot campaign ...`: marketing's command line for referral campaigns.
 
     campaign create NAME --title T --start 2026-12-01 --end 2026-12-31 [--max-cards 5]
                     [--bounties 1:4000,4:5000,7:6000] [--rates 1:2%,4:2.5%,7:3%]
@@ -21,11 +21,11 @@ import argparse
 import json
 import sys
 from collections import Counter
-from datetime import date
 from typing import Any
 
 from tqdm import tqdm
 
+from bot.cli_args import iso_date, positive_int
 from bot.commands import Command
 from bot.runtime import Runtime
 from handlers.referral import followups
@@ -55,12 +55,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
 
     create = actions.add_parser("create", help="create a campaign")
     create.add_argument("name", help="short name used in links: lower-case letters, digits, -")
-    _campaign_options(create)
+    _campaign_options(create, creating=True)
     create.set_defaults(func=_run(_create))
 
     edit = actions.add_parser("edit", help="change a campaign (options not given stay as they are)")
     edit.add_argument("name")
-    _campaign_options(edit)
+    _campaign_options(edit, creating=False)
     edit.set_defaults(func=_run(_edit))
 
     actions.add_parser("list", help="every campaign").set_defaults(func=_run(_list))
@@ -73,8 +73,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     push = actions.add_parser("push", help="send the campaign to a segment of customers (resumable)")
     push.add_argument("name")
     push.add_argument("--segment", required=True, help="members, buyers or tag:<name>")
-    push.add_argument("--since", type=date.fromisoformat, help="buyers: first day of paid orders")
-    push.add_argument("--until", type=date.fromisoformat, help="buyers: last day of paid orders")
+    push.add_argument("--since", type=iso_date, help="buyers: first day of paid orders")
+    push.add_argument("--until", type=iso_date, help="buyers: last day of paid orders")
     push.add_argument("--dry-run", action="store_true", help="show who would get it, send nothing")
     push.set_defaults(func=_run(_push))
 
@@ -97,11 +97,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     tag.set_defaults(func=_run(_tag))
 
 
-def _campaign_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--title")
-    parser.add_argument("--start", dest="starts_on", help="first day, YYYY-MM-DD (shop time)")
-    parser.add_argument("--end", dest="ends_on", help="last day, YYYY-MM-DD (shop time)")
-    parser.add_argument("--max-cards", type=int, help="cards per referrer (default 5)")
+def _campaign_options(parser: argparse.ArgumentParser, creating: bool) -> None:
+    """The campaign's fields; `create` requires the title and dates, `edit` changes only what is given."""
+    parser.add_argument("--title", required=creating)
+    parser.add_argument("--start", dest="starts_on", type=iso_date, required=creating, metavar="YYYY-MM-DD",
+                        help="first day, YYYY-MM-DD (shop time)")
+    parser.add_argument("--end", dest="ends_on", type=iso_date, required=creating, metavar="YYYY-MM-DD",
+                        help="last day, YYYY-MM-DD (shop time)")
+    parser.add_argument("--max-cards", type=positive_int, help="cards per referrer (default 5)")
     parser.add_argument("--bounties", help="yuan from the n-th successful referral, e.g. 1:4000,4:5000,7:6000")
     parser.add_argument("--rates", help="commission from n referrals, e.g. 1:2%%,4:2.5%%,7:3%%")
     parser.add_argument("--share-copy", help="朋友圈文案; {link} becomes the share link")

@@ -1,4 +1,4 @@
-"""Card codes: random, and signed with the server's secret (BRIEF §6: 统一编号, unforgeable).
+"""Card codes: random, and signed with the server's secret (docs/rules.md R-REF-2: unique, unforgeable).
 
 A code is 8 random base32 characters followed by 10 characters of an HMAC-SHA256 tag over them:
 nobody can guess a live code (40 random bits, and a guess must also carry a valid tag), and nobody

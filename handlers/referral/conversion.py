@@ -11,7 +11,7 @@ Commissions are settled per paid order (`commission:<order_no>`) once the purcha
 the shop's time zone, because the rate of a day is only final when the day ends: it is the rate
 for the referrer's number of conversions up to and including that day ("from the day the 4th
 converts"). The base is the order's amount net of refunds at settlement. A refund never takes back
-an entry already written (seed: 得到的优惠不可以再要回来); it only lowers what later settlements count.
+an entry already written (R-REF-8); it only lowers what later settlements count.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ async def _refusal(referral: Referral, order: Order) -> str | None:
 
 
 async def confirm(referral_id: int, staff: str, *, now: datetime, zone: ZoneInfo) -> Referral:
-    """A staff confirmation that the friend has bought and paid in full (seed: 成交并全款, 员工确认)."""
+    """A staff confirmation that the friend has bought and paid in full (R-REF-4)."""
     referral = await Referral.get_or_none(id=referral_id).prefetch_related("campaign")
     if referral is None:
         raise ConfirmError(f"no referral {referral_id}")

@@ -1,5 +1,5 @@
 """Follow-up tasks: a referred friend who has not bought within 24 hours of the first visit gets a
-call from the shop's staff (seed: 24小时内打电话给顾客), shown with who referred them.
+call from the shop's staff (docs/rules.md R-REF-9), shown with who referred them.
 
 The deadline is put in the store's scheduler at the first visit; when it fires, the friend's orders
 are checked once more (they may have bought since the last sync) and the task is created only if

@@ -77,7 +77,8 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
 
 
 async def demo_data(runtime: Runtime) -> None:
-    """An active campaign named `demo` with the seed's tiers; made active again if it has ended."""
+    """An active campaign named `demo` with the default tiers (docs/rules.md R-REF-5, R-REF-6); made active
+    again if it has ended."""
     now, zone = runtime.clock.now(), runtime.settings.zone
     today = now.astimezone(zone).date()
     window = Changes(starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=DEMO_DAYS))

@@ -1,6 +1,6 @@
 """How a customer's name appears to other people: on the honour board, the landing page, a welcome.
 
-The shop chooses (`REFERRAL_BOARD_NAMES`): `masked` 张*丰 (the seed's board shows names; masking
+The shop chooses (`REFERRAL_BOARD_NAMES`): `masked` 张*丰 (the honour board shows names, R-REF-10; masking
 keeps a stranger from learning a full name), `initial` 张**, or `full`. A customer without a name
 is shown by the last digits of their phone, or as an anonymous customer, in the shop's wording.
 """

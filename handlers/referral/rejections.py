@@ -1,4 +1,4 @@
-"""The log of refused attributions and conversions, so marketing can see attempted abuse (BRIEF §6)."""
+"""The log of refused attributions and conversions, so marketing can see attempted abuse (docs/rules.md R-REF-3)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Numbers about a campaign: its statistics, the honour board, and one customer's own standing.
 
 Ranks are competition ranks by successful referrals (two referrers with 3 share rank 1, the next is
-3rd); among equals, whoever got there first is listed first. Monthly counts give the seed's 月度转介绍量
-and 转介绍率 (conversions per first visit).
+3rd); among equals, whoever got there first is listed first. Monthly counts give 月度转介绍量
+and 转介绍率, conversions per first visit (docs/rules.md R-REF-12).
 """
 
 from __future__ import annotations

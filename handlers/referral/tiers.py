@@ -1,11 +1,11 @@
-"""Reward arithmetic (BRIEF §6, the 倩秀 plan), pure and exact: integer fen and Decimal rates.
+"""Reward arithmetic (docs/rules.md R-REF-5, R-REF-6), pure and exact: integer fen and Decimal rates.
 
 Two parts, each a list of steps `(from, value)`:
 - the bounty for the referrer's n-th successful referral: the 1st–3rd earn ¥4000 each, the 4th–6th
   ¥5000, the 7th on ¥6000;
 - the commission rate on every purchase of every customer they referred, by how many referrals
   they had on the purchase date: 2% with 1–3, 2.5% for all of them from the day the 4th converts,
-  3% from the day the 7th converts (seed: 10 referrals × ¥20,000 a month → ¥6,000 = 3%).
+  3% from the day the 7th converts (10 referrals × ¥20,000 a month → ¥6,000 = 3%).
 """
 
 from __future__ import annotations
@@ -106,5 +106,5 @@ def _pairs(text: str) -> list[tuple[int, str]]:
     return pairs
 
 
-#: The seed's plan (倩秀): ¥4000/¥5000/¥6000 from the 1st/4th/7th referral; 2%/2.5%/3%.
+#: The default plan (R-REF-5, R-REF-6): ¥4000/¥5000/¥6000 from the 1st/4th/7th referral; 2%/2.5%/3%.
 DEFAULT_TIERS = Tiers.parse("1:4000,4:5000,7:6000", "1:2%,4:2.5%,7:3%")

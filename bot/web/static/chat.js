@@ -72,18 +72,27 @@
     return node;
   }
 
-  function addShopBubble(text) {
+  // Bubbles are built apart from where they go: new ones are appended, restored ones inserted above.
+  function shopRow(text, at = new Date()) {
     const row = el.shopTemplate.content.firstElementChild.cloneNode(true);
-    row.querySelector(".bubble").textContent = text;
-    stamp(row.querySelector(".msg-time"), new Date());
-    return append(row);
+    window.csbotRich.fill(row.querySelector(".bubble"), text);
+    stamp(row.querySelector(".msg-time"), at);
+    return row;
+  }
+
+  function customerRow(text, at = new Date()) {
+    const row = el.customerTemplate.content.firstElementChild.cloneNode(true);
+    window.csbotRich.fill(row.querySelector(".bubble"), text);
+    stamp(row.querySelector(".msg-time"), at);
+    return row;
+  }
+
+  function addShopBubble(text) {
+    return append(shopRow(text));
   }
 
   function addCustomerBubble(text) {
-    const row = el.customerTemplate.content.firstElementChild.cloneNode(true);
-    row.querySelector(".bubble").textContent = text;
-    stamp(row.querySelector(".msg-time"), new Date());
-    return append(row, true);
+    return append(customerRow(text), true);
   }
 
   function addSystemLine(text, kind = "") {
@@ -341,6 +350,34 @@
     if (document.visibilityState === "visible") reconnectNow();
   });
 
+  // --- history: a reloaded page shows the conversation so far (GET /api/webchat/history) ---
+
+  async function restoreHistory() {
+    // Restored rows go here, after the welcome line and before anything sent while they load.
+    const anchor = document.createComment("history");
+    el.messages.insertBefore(anchor, el.messages.firstElementChild ? el.messages.firstElementChild.nextSibling : null);
+    let data;
+    try {
+      const token = await visitor.token();
+      const response = await fetchWithTimeout("/api/webchat/history", {
+        credentials: "same-origin", cache: "no-store", headers: { [visitor.HEADER]: token },
+      });
+      if (!response.ok) return;
+      data = await response.json();
+    } catch (_) {
+      return; // no history is better than no chat: the page works without it
+    }
+    const messages = data && Array.isArray(data.messages) ? data.messages : [];
+    for (const message of messages) {
+      if (!message || typeof message.text !== "string" || !message.text) continue;
+      const at = new Date(message.at);
+      const when = Number.isNaN(at.getTime()) ? new Date() : at;
+      const row = message.direction === "in" ? customerRow(message.text, when) : shopRow(message.text, when);
+      el.messages.insertBefore(row, anchor);
+    }
+    scrollToBottom();
+  }
+
   setStatus("connecting");
-  connect();
+  restoreHistory().finally(connect);
 })();

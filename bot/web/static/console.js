@@ -90,7 +90,7 @@
     after_sales: "售后需人工", transfer: "转接", reassigned: "重新分配", breach: "超时重新分配",
   };
   const SLA_KIND = { greeting: "问候倒计时", reply: "回复倒计时" };
-  // after-sales words for staff (handlers/after_sales/machine.py names, the seed's steps)
+  // after-sales words for staff (handlers/after_sales/machine.py names, docs/rules.md R-CASE-3)
   const CASE_KIND = {
     track: "查件", extend: "延长收货", damaged: "破损", missing: "补货", exchange: "换货", return: "退货",
     refund: "退款", rights: "维权",

@@ -1,0 +1,76 @@
+"""The ticker stops when asked, even when a client library mishandles the cancellation.
+
+Seen with the production parts: stopping the server cancelled the ticker inside a store call, the
+library turned the cancellation into its own error, the ticker logged a failed tick and slept again,
+and `Scheduler.stop()` waited for it forever. The stores below behave like such a library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import Scheduler
+from bot.store.memory import MemoryStore
+
+
+class MishandlingStore(MemoryStore):
+    """`pop_due` is in flight when the ticker is cancelled, and turns the cancellation into an error or
+    swallows it."""
+
+    def __init__(self, clock: FakeClock, on_cancel: str) -> None:
+        super().__init__(clock)
+        self.on_cancel = on_cancel
+        self.in_flight = asyncio.Event()
+
+    async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
+        self.in_flight.set()
+        try:
+            await asyncio.Event().wait()  # the reply that never comes before the cancellation
+        except asyncio.CancelledError:
+            if self.on_cancel == "error":
+                raise ConnectionError("connection closed while reading the reply") from None
+            return []
+        return []
+
+
+@pytest.mark.parametrize("on_cancel", ["error", "swallow"])
+async def test_stop_returns_when_the_store_call_mishandles_the_cancellation(clock: FakeClock, on_cancel: str) -> None:
+    store = MishandlingStore(clock, on_cancel)
+    scheduler = Scheduler(store, clock)
+    fired: list[str] = []
+
+    async def record(member: str) -> None:
+        fired.append(member)
+
+    scheduler.on("sla", record)
+    scheduler.start()
+    await asyncio.wait_for(store.in_flight.wait(), 5)
+    stopping = asyncio.ensure_future(scheduler.stop())
+    done, _ = await asyncio.wait({stopping}, timeout=5)  # not wait_for: its own cancel would free the ticker
+    if not done:
+        stopping.cancel()
+        pytest.fail("Scheduler.stop() still waiting for the ticker after 5 s")
+    await stopping
+    assert fired == []
+
+
+async def test_due_deadlines_fire_once_and_the_ticker_stops(clock: FakeClock) -> None:
+    store = MemoryStore(clock)
+    scheduler = Scheduler(store, clock)
+    fired: list[str] = []
+
+    async def record(member: str) -> None:
+        fired.append(member)
+
+    scheduler.on("sla", record)
+    await scheduler.at("sla", "a", clock.time() + 1)
+    scheduler.start()
+    await clock.advance(2)
+    await scheduler.run_due()
+    assert fired == ["a"]
+    await asyncio.wait_for(scheduler.stop(), 5)
+    await clock.advance(10)
+    assert fired == ["a"]
