@@ -27,6 +27,7 @@ from aiohttp import web
 from bot.channels.base import Channel
 from bot.events import Inbound
 from bot.runtime import RUNTIME
+from bot.text_input import clean_text
 from bot.web.jsonbody import bad_request, dumps, json_error, read_json
 from bot.web.live import forward_events
 from bot.web.visitors import TOKEN_HEADER, SecretMissing, VisitorTokens, new_visitor_id, webchat_secret
@@ -230,10 +231,10 @@ async def favicon(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
 
 
-def _validate(body: dict[str, Any]) -> tuple[str, str, str | None]:
-    user_id, text, client_msg_id = body.get("user_id"), body.get("text"), body.get("client_msg_id")
-    if not isinstance(user_id, str) or not USER_ID.fullmatch(user_id):
-        raise bad_request("user_id must be 1-64 letters, digits, - or _")
+def _validate(body: dict[str, Any]) -> tuple[str, str | None]:
+    text, client_msg_id = body.get("text"), body.get("client_msg_id")
+    if isinstance(text, str):
+        text = clean_text(text)
     if not isinstance(text, str) or not text.strip():
         raise bad_request("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:
