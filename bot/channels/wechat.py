@@ -33,6 +33,7 @@ from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Outcome
+from bot.send_budget import SendBudget
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -61,6 +62,7 @@ class WeChatChannel(Channel):
         self.runtime: Runtime | None = None
         self.api: WeChatAPI | None = None
         self.deliveries: Deliveries | None = None
+        self.budget: SendBudget | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @property
@@ -79,6 +81,7 @@ class WeChatChannel(Channel):
             store=runtime.store, clock=runtime.clock, session=self._http,
         )
         self.deliveries = Deliveries(runtime.store, runtime.clock, ttl=settings.dedupe_ttl_s)
+        self.budget = SendBudget(runtime.store, runtime.clock, self.name)
 
     async def stop(self) -> None:
         if self._tasks:
@@ -159,6 +162,8 @@ class WeChatChannel(Channel):
     async def _handle(self, lease: Lease, message: protocol.WeChatMessage, budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
+        assert self.budget is not None
+        await self.budget.customer_action(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._spawn(self._dispatch(lease, inbound))
@@ -215,9 +220,16 @@ class WeChatChannel(Channel):
             log.error("wechat background task failed: %s", type(task.exception()).__name__)
 
     # --- later messages ---
+    async def sends_left(self, user_id: str) -> int | None:
+        assert self.budget is not None, "channel used before start()"
+        return await self.budget.left(user_id)
+
     async def push(self, user_id: str, text: str) -> None:
-        """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed."""
-        assert self.api is not None, "channel used before start()"
+        """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed.
+        The send budget is spent first: a push WeChat would refuse with 45047 is not tried."""
+        assert self.api is not None and self.budget is not None, "channel used before start()"
+        if not await self.budget.spend(user_id):
+            raise DeliveryFailed("over_send_cap")
         try:
             await self.api.send_text(user_id, text)
         except WeChatAPIError as exc:

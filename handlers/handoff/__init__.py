@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.events import Say
 from bot.extension import Extension
 from bot.runtime import Runtime
-from handlers.handoff import api
+from handlers.handoff import api, labels
 from handlers.handoff.chat import SCRIPTS, router
 from handlers.handoff.service import HANDOFF, Handoff
 
@@ -22,7 +22,7 @@ async def on_escalate(ctx: Context, reason: str) -> list[Say]:
 extension = Extension(
     "handoff",
     router=router,
-    scripts=(*SCRIPTS, *api.SCRIPTS),
+    scripts=(*SCRIPTS, *api.SCRIPTS, *labels.SCRIPTS),
     routes=api.ROUTES,
     startup=startup,
     on_escalate=on_escalate,
