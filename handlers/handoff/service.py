@@ -17,6 +17,7 @@ once. Customers queued too long while nobody can take them raise a supervisor al
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from datetime import datetime, timedelta
