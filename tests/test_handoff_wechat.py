@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.channels.wechat_api import WeChatAPIError
+from bot.clock import FakeClock
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
