@@ -32,7 +32,6 @@ class Conversation(Model):
     unacked_since = fields.DatetimeField(null=True)
     person_at = fields.DatetimeField(null=True)
     lapsed_agents = fields.JSONField(default=list, description="agents who let its clock lapse")
-    misses = fields.IntField(default=0, description="reply deadlines the holder missed in a row")
     holding_sent = fields.IntField(default=0, description="holding messages sent in this handover")
     opened_at = fields.DatetimeField()
 
