@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
+from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote, SlaEvent
@@ -457,3 +458,25 @@ async def test_phone_width_is_usable(desk: Desk) -> None:
         for name in ("在线", "退出", "发送"):
             box = await console.get_by_role("button", name=name).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+async def test_agent_set_away_sees_it_at_once_and_comes_back_in_one_click(desk: Desk) -> None:
+    agent = await create_agent("小美", "agent", PASSWORD)
+    async with open_page(desk.browser, desk.url("/console"), viewport=DESKTOP) as console:
+        await log_in(console, "小美")
+        async with console.expect_response(lambda r: r.url.endswith("/api/agent/presence")):
+            await set_presence(console, "在线")
+        banner = console.locator("#presence-banner")
+        await expect(banner).to_be_hidden()
+        # the server judges the agent walked away (repeated lapses): the console shows it without a reload
+        await desk.bot.runtime.services[HANDOFF].set_presence(await Agent.get(id=agent.id), "away", reason="lapses")
+        await expect(banner).to_be_visible()
+        await expect(banner).to_contain_text("离开")
+        await expect(console.locator("#presence").get_by_role("button", name="离开")).to_have_attribute(
+            "aria-pressed", "true")
+        await expect(console).to_have_title(re.compile("请回到座位"))  # the tab's title flashes
+        await banner.get_by_role("button", name="我回来了").click()
+        await expect(banner).to_be_hidden()
+        await expect(console.locator("#presence").get_by_role("button", name="在线")).to_have_attribute(
+            "aria-pressed", "true")
+        assert (await Agent.get(id=agent.id)).presence == "online"

@@ -480,3 +480,27 @@ async def test_handing_back_frees_room_for_the_next_in_the_queue(bot):
     assert response.status == 200
     second = await conversation("c2")
     assert second.status == "handoff" and second.assignee_id == (await Agent.get(name="amy")).id
+
+
+async def test_every_reason_code_has_a_chinese_label_from_the_server(bot):
+    amy = await staff(bot, "amy", online=False)
+    labels = await (await bot.client.get("/api/agent/labels", headers=amy)).json()
+    codes = ("human_requested", "complaint", "vip", "unclear_twice", "order_source_down", "case_cancel_late",
+             "rights_claim", "refund_over_limit")
+    assert all(labels["reasons"][code] and labels["reasons"][code] != code for code in codes)
+    await say(bot, "c1", "转人工")
+    queue = await (await bot.client.get("/api/agent/queue", headers=amy)).json()
+    assert queue["queue"][0]["reason_label"] == labels["reasons"]["human_requested"]
+
+
+async def test_customers_see_the_display_name_never_the_login(bot, clock):
+    amy = await staff(bot, "amy")
+    bad = await bot.client.post("/api/agent/profile", json={"display_name": " "}, headers=amy)
+    assert bad.status == 400
+    ok = await bot.client.post("/api/agent/profile", json={"display_name": "小美"}, headers=amy)
+    assert ok.status == 200 and (await ok.json())["agent"]["display_name"] == "小美"
+    replies = await say(bot, "c1", "转人工")
+    assert "小美" in replies[-1] and "amy" not in replies[-1]
+    await tick(bot, clock, 11)
+    greetings = await texts_to("c1", "system")
+    assert greetings and all("amy" not in text for text in greetings) and "小美" in greetings[0]
