@@ -78,6 +78,7 @@
     caseSession: "登录状态异常，请刷新页面或重新登录。",
     setAway: "您有多位顾客的消息超时未回复，系统已将您设为「离开」，暂不分配新会话。回到座位请点击「我回来了」。",
     setOffline: "您已离线，不会再分配新会话。",
+    selfAway: "您已设为「离开」，暂不分配新会话。回来后请点击「我回来了」。",
     awayTitle: "【请回到座位】",
     backOnline: "已恢复在线",
     supervisorAlert: (e) => `有 ${e.queued} 位顾客排队超过 ${Math.round(e.oldest_waited_s)} 秒，当前没有客服能接待，请安排人手。`,
@@ -484,7 +485,9 @@
       return;
     }
     try {
+      const seen = presenceEvents;
       const data = await api("POST", "/presence", { presence: button.dataset.presence });
+      if (seen !== presenceEvents) return; // the server changed it again meanwhile: its event is newer
       state.me = { ...state.me, ...(data.agent || { presence: button.dataset.presence }) };
       renderMe();
       refreshSoon();
@@ -497,9 +500,11 @@
   const presenceBanner = $("presence-banner");
   const alertBanner = $("alert-banner");
   let titleFlasher = 0;
+  let presenceEvents = 0;
 
   function presenceChanged(presence, reason) {
     if (!state.me) return;
+    presenceEvents += 1;
     state.me = { ...state.me, presence };
     renderMe();
     clearInterval(titleFlasher);
@@ -507,7 +512,8 @@
       presenceBanner.hidden = true;
       return;
     }
-    $("presence-banner-text").textContent = presence === "away" ? TEXT.setAway : TEXT.setOffline;
+    const away = reason === "self" ? TEXT.selfAway : TEXT.setAway;
+    $("presence-banner-text").textContent = presence === "away" ? away : TEXT.setOffline;
     presenceBanner.hidden = false;
     if (reason === "self") return;
     const title = document.title;
