@@ -226,8 +226,8 @@ async def test_one_slow_reply_does_not_set_an_agent_away(bot, clock):
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 11)
     await say(bot, "c1", "人呢")
-    await tick(bot, clock, 45)
-    assert "breach" in await events("c1")
+    await tick(bot, clock, 61)
+    assert "breach" in await events("c1") and "lapse" in await events("c1")
     assert (await Agent.get(name="amy")).presence == "online"
     assert (await conversation("c1")).assignee_id == (await Agent.get(name="amy")).id  # nobody else had room
 
@@ -242,7 +242,9 @@ async def test_repeated_lapses_set_an_agent_away_and_their_console_is_told(bot, 
     async with bot.client.ws_connect("/ws/agent", headers=amy) as console:
         await say(bot, "c1", "我的订单呢")
         await say(bot, "c2", "发货了吗")
-        await tick(bot, clock, 20.1)
+        await tick(bot, clock, 45)  # slow on both, still not walked away: a late answer may yet come
+        assert (await Agent.get(name="amy")).presence == "online"
+        await tick(bot, clock, 15.1)  # a minute without a word on either: two lapses
         assert (await Agent.get(name="amy")).presence == "away"
         event = json.loads((await console.receive(timeout=5)).data)
         while event["type"] != "presence.changed":

@@ -162,6 +162,7 @@ async def post_take(request: web.Request) -> web.Response:
 
 @require()
 async def post_message(request: web.Request) -> web.Response:
+    await handoff_of(request).touch(request[AGENT])  # even refused, the attempt proves presence
     conversation = await conversation_for(request)
     body = await read_json(request, {"text": str})
     if conversation.status != "handoff":

@@ -274,7 +274,7 @@ class Handoff:
         since = self.clock.now() - timedelta(seconds=self.settings.presence_lapse_window_s)
         if agent.last_seen_at is not None:
             since = max(since, agent.last_seen_at)
-        lapsed = await SlaEvent.filter(agent_id=agent_id, kind="breach", at__gt=since).values_list(
+        lapsed = await SlaEvent.filter(agent_id=agent_id, kind="lapse", at__gt=since).values_list(
             "conversation_id", flat=True)
         if len(set(lapsed)) < self.settings.presence_away_lapses:
             return

@@ -22,11 +22,12 @@ moved on) finds nothing to do.
   and never when the channel's send budget is needed for the answer itself); the holder's console
   flashes. When the holder is not at the console (away/offline) the conversation goes to someone
   with room now.
-- Lapse: a question still unanswered by a person at `reply` is a lapse of the holder. One lapse is
-  one slow reply; several lapses in different conversations within a window, with no console
-  action in between, mean the agent walked away (`on_lapse`).
-- Reassign: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it goes to
-  someone with room, never back to an agent who lapsed on it.
+- Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
+- Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
+  the holder (a slow but present agent answers well before); it goes to someone with room, never
+  back to an agent who lapsed on it. One lapse is one slow reply; several lapses in different
+  conversations within a window, with no console action in between, mean the agent walked away
+  (`on_lapse`).
 """
 
 from __future__ import annotations
@@ -248,13 +249,18 @@ class SlaClock:
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
         await self.queue.record(conversation, "breach", waited_s=waited, within=False,
                                 due_at=reply_due(conversation, self.settings))
-        if conversation.assignee_id is not None:
-            await self.on_lapse(conversation.assignee_id)
 
     async def _reassign_due(self, member: str) -> None:
+        """The holder lapsed on this question (a distracted but present agent answers before this);
+        someone with room takes it over, and the lapse counts toward judging the holder away."""
         conversation = await self.current(member, owed_from)
-        if conversation is not None:
-            await self.reassign(conversation, "missed_replies")
+        if conversation is None:
+            return
+        holder = conversation.assignee_id
+        await self.queue.record(conversation, "lapse", agent_id=holder)
+        await self.reassign(conversation, "missed_replies")
+        if holder is not None:
+            await self.on_lapse(holder)
 
     async def say(self, conversation: Conversation, key: str, seed: int = 0, **fields: object) -> str:
         """Send a system message in the customer's channel; returns "sent" or the refusal reason."""
