@@ -55,16 +55,31 @@ class Settings(BaseSettings):
     sla_reply_s: float = Field(20.0, gt=0)
     sla_hold_margin_s: float = Field(5.0, ge=0)
     sla_max_holding_messages: int = Field(3, ge=0)
-    sla_misses_before_reassign: int = Field(2, ge=1)
     #: Shop-local staffed hours, e.g. "09:30-24:00" or "09:30-12:00,13:30-24:00" (R-TIME-6).
     staffed_hours: str = "09:30-24:00"
     #: After this long in the queue with no agent free, the customer is offered to leave a message.
     queue_offer_message_after_s: float = Field(120.0, gt=0)
     #: Minutes a person promises to answer a left message (留言) within, during staffed hours.
     message_reply_within_minutes: int = Field(120, gt=0)
-    #: Expected wait per customer ahead in the queue, for "about N minutes".
-    queue_minutes_per_position: float = Field(2.0, gt=0)
+    #: How long one conversation with a person takes, until recent handovers have been timed; the
+    #: expected wait is (place in the queue) × (handling time) / (free places of agents online).
+    handling_minutes_default: float = Field(4.0, gt=0)
     vip_to_human: bool = True
+    # --- the promise measured from the customer's side (issue 9, docs/handoff-sla.md) ---
+    #: A question a person still has not answered this long after it was asked goes to someone with
+    #: room (the holder lapsed on it; their late answer would be later still).
+    sla_reassign_after_s: float = Field(60.0, gt=0)
+    #: An agent is judged walked away after this many lapses, in different conversations, within
+    #: `presence_lapse_window_s` and with no console action since the first of them.
+    presence_away_lapses: int = Field(2, ge=1)
+    presence_lapse_window_s: float = Field(300.0, gt=0)
+    #: Customers queued this long during staffed hours while no agent can take them: supervisors are
+    #: alerted (console, and `alert_webhook_url` as a JSON POST) and the customers offered 留言 at once.
+    queue_alert_after_s: float = Field(45.0, gt=0)
+    alert_webhook_url: str | None = None
+    #: Messages kept back from holding messages and the tail of split answers on capped channels
+    #: (WeChat: 5 per 48 h after a customer message), so that the holder's answer can still be sent.
+    send_budget_reserve: int = Field(2, ge=1)
 
     # --- serving: logging, schema at start-up, worker supervision (bot/server.py, bot/logs.py) ---
     log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error)$")
@@ -102,6 +117,13 @@ class Settings(BaseSettings):
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis:// or rediss://")
         return value
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _optional_http_url(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        return cls._http_url(value)
 
     @field_validator("wechat_api_base", "public_base_url")
     @classmethod

@@ -13,7 +13,8 @@ PRESENCES = ("online", "away", "offline")
 
 class Agent(Model):
     id = fields.IntField(primary_key=True)
-    name = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=64, unique=True, description="login name, internal")
+    display_name = fields.CharField(max_length=32, null=True, description="昵称 customers see")
     role = fields.CharField(max_length=16, default="agent")
     password_hash = fields.CharField(max_length=255)
     api_token_digest = fields.CharField(max_length=64, null=True, unique=True)

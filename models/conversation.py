@@ -1,9 +1,12 @@
 """A conversation: one customer on one channel, who holds it, and the timestamps its SLA is read from.
 
 `status` is `bot` (the bot answers), `queued` (waiting for a person, the bot still answers what it
-can), `handoff` (an agent holds it) or `closed`. `waiting_since` is when the oldest unanswered
-customer message arrived while a person holds the conversation; `first_reply_at` is the agent's
-first message after taking it (the 15 s promise).
+can), `handoff` (an agent holds it) or `closed`. The customer's clocks (docs/handoff-sla.md):
+`waiting_since` is when the oldest customer message still owed a person's answer arrived (kept
+through reassignment and holding messages); `unacked_since` when the oldest message not yet
+acknowledged by any message arrived; `queued_at` is the escalation, and `person_at` when a person
+(or the greeting on their behalf) first reached the customer after it. `first_reply_at` is the
+current holder's first message (the greeting on their behalf is sent when it is missing).
 """
 
 from tortoise import fields
@@ -26,8 +29,9 @@ class Conversation(Model):
     assigned_at = fields.DatetimeField(null=True)
     first_reply_at = fields.DatetimeField(null=True)
     waiting_since = fields.DatetimeField(null=True)
+    unacked_since = fields.DatetimeField(null=True)
+    person_at = fields.DatetimeField(null=True)
     lapsed_agents = fields.JSONField(default=list, description="agents who let its clock lapse")
-    misses = fields.IntField(default=0, description="reply deadlines the holder missed in a row")
     holding_sent = fields.IntField(default=0, description="holding messages sent in this handover")
     opened_at = fields.DatetimeField()
 

@@ -1,16 +1,18 @@
 """What the handoff to people leaves behind: SLA events, handover notes, messages left for staff.
 
-Every SLA event (greeting due/sent, reply sent, holding message, near-breach, breach, reassignment)
-is a row with its times, so reports can say who kept the promise; `within` says whether the
-promise was kept for events that have one.
+Every SLA event is a row with its times, so reports can say who kept the promise. The customer's
+promises (`person_reached`, `acknowledged`, `person_answered`, and `breach` when a question lapsed)
+carry `due_at`, `at`, `waited_s` and `within`; the others record what happened (queued, assigned,
+greeting on the agent's behalf, holding message sent or skipped, reassigned, agent set away, alert).
 """
 
 from tortoise import fields
 from tortoise.models import Model
 
 SLA_EVENT_KINDS = (
-    "queued", "assigned", "greeting_sent", "auto_greeting", "reply_sent", "holding_message",
-    "near_breach", "breach", "reassigned", "handed_back", "transferred",
+    "queued", "assigned", "person_reached", "acknowledged", "person_answered", "auto_greeting",
+    "holding_message", "holding_skipped", "near_breach", "breach", "lapse", "reassigned", "away", "alert",
+    "handed_back", "transferred",
 )
 
 

@@ -22,6 +22,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
+from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote, SlaEvent
@@ -139,12 +140,13 @@ async def test_customer_reaches_an_agent_and_gets_a_holding_message_before_the_d
         open_page(desk.browser, desk.url("/"), viewport=PHONE) as chat,
         open_page(desk.browser, desk.url("/console"), viewport=DESKTOP) as console,
     ):
-        # the customer asks for a person while nobody is online: the conversation waits in the queue
+        # the customer asks for a person while nobody is online: told so (no place, no minutes), queued
         await expect(chat.locator("#status")).to_have_attribute("data-state", "online")
         await customer_sends(chat, "你好")
         await expect(shop_bubbles(chat)).to_have_count(1)
         await chat.get_by_role("button", name="转人工").click()
-        await expect(shop_bubbles(chat).last).to_contain_text(re.compile(r"第?1\s*位"))  # first in the queue
+        await expect(shop_bubbles(chat).last).to_contain_text("不在线")
+        await expect(shop_bubbles(chat).last).not_to_contain_text("分钟")
 
         # the agent logs in, sees the queue, takes the conversation and goes online
         await log_in(console, "小美")
@@ -188,12 +190,13 @@ async def test_customer_reaches_an_agent_and_gets_a_holding_message_before_the_d
         await expect(console.locator("#mine-list .conv.flash")).to_have_count(1)  # sla.alert flashes it
         await expect(console.locator("#toasts")).to_contain_text("即将超时")
         await expect(history(console, "system").last).to_have_text(f"系统代发：{holding}")
-        await expect(console.locator("#chat-countdown")).to_have_text(re.compile(r"^(1\d|20)秒$"))  # a new wait
+        # the holding message acknowledges but does not answer: the question's own clock keeps running
+        await expect(console.locator("#chat-countdown")).to_have_text(re.compile(r"^[0-5]秒$"))
         assert not await has_horizontal_scroll(console)
         await console.screenshot(path=str(SCREENSHOT))
 
     conversation = await Conversation.get(assignee_id=agent.id)
-    held = await SlaEvent.filter(conversation_id=conversation.id, kind="holding_message")
+    held = await SlaEvent.filter(conversation_id=conversation.id, kind="acknowledged", detail="holding")
     assert len(held) == 1 and held[0].within
     assert held[0].waited_s is not None and held[0].waited_s < SLA_REPLY_S
     assert await SlaEvent.filter(conversation_id=conversation.id, kind="breach").count() == 0
@@ -202,6 +205,7 @@ async def test_customer_reaches_an_agent_and_gets_a_holding_message_before_the_d
 
 async def test_conversation_assigned_to_an_online_agent_opens_by_itself(desk: Desk) -> None:
     await create_agent("小美", "agent", PASSWORD)
+    await Agent.filter(name="小美").update(display_name="小美")  # the 昵称 customers see
     async with open_page(desk.browser, desk.url("/console"), viewport=DESKTOP) as console:
         await log_in(console, "小美")
         await set_presence(console, "在线")
@@ -457,3 +461,25 @@ async def test_phone_width_is_usable(desk: Desk) -> None:
         for name in ("在线", "退出", "发送"):
             box = await console.get_by_role("button", name=name).bounding_box()
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+async def test_agent_set_away_sees_it_at_once_and_comes_back_in_one_click(desk: Desk) -> None:
+    agent = await create_agent("小美", "agent", PASSWORD)
+    async with open_page(desk.browser, desk.url("/console"), viewport=DESKTOP) as console:
+        await log_in(console, "小美")
+        async with console.expect_response(lambda r: r.url.endswith("/api/agent/presence")):
+            await set_presence(console, "在线")
+        banner = console.locator("#presence-banner")
+        await expect(banner).to_be_hidden()
+        # the server judges the agent walked away (repeated lapses): the console shows it without a reload
+        await desk.bot.runtime.services[HANDOFF].set_presence(await Agent.get(id=agent.id), "away", reason="lapses")
+        await expect(banner).to_be_visible()
+        await expect(banner).to_contain_text("离开")
+        await expect(console.locator("#presence").get_by_role("button", name="离开")).to_have_attribute(
+            "aria-pressed", "true")
+        await expect(console).to_have_title(re.compile("请回到座位"))  # the tab's title flashes
+        await banner.get_by_role("button", name="我回来了").click()
+        await expect(banner).to_be_hidden()
+        await expect(console.locator("#presence").get_by_role("button", name="在线")).to_have_attribute(
+            "aria-pressed", "true")
+        assert (await Agent.get(id=agent.id)).presence == "online"

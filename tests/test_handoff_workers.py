@@ -55,6 +55,8 @@ async def test_two_workers_racing_never_double_assign(tmp_path, redis_url):
         await Agent.all().update(presence="online")
         services = [one.runtime.services[HANDOFF], two.runtime.services[HANDOFF]]
         await asyncio.gather(*(services[i % 2].assign_waiting() for i in range(6)))
+        await Conversation.filter(status="handoff").update(first_reply_at=clock.now())  # greeted: ready again
+        await asyncio.gather(*(services[i % 2].assign_waiting() for i in range(6)))
         held = list(await Conversation.filter(status="handoff").values_list("assignee_id", flat=True))
         amy, bob = (await Agent.get(name="amy")).id, (await Agent.get(name="bob")).id
         assert sorted(held) == sorted([amy, amy, bob])

@@ -32,6 +32,10 @@ class Channel(ABC):
         """Called on shutdown: close clients, cancel background work."""
         return None
 
+    async def sends_left(self, user_id: str) -> int | None:
+        """Messages `push` may still deliver to this user now; None when the platform sets no cap."""
+        return None
+
     @abstractmethod
     async def push(self, user_id: str, text: str) -> None:
         """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused."""

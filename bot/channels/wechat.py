@@ -41,6 +41,7 @@ from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID, describe_failure
+from bot.send_budget import SendBudget
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class WeChatChannel(Channel):
         self.deliveries: Deliveries | None = None
         self.nonces: Nonces | None = None
         self.inbox: Inbox | None = None
+        self.budget: SendBudget | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._retrier: asyncio.Task[None] | None = None
 
@@ -94,6 +96,7 @@ class WeChatChannel(Channel):
         self.nonces = Nonces(runtime.store)
         self.inbox = Inbox(runtime.clock, lease_s=settings.wechat_inbox_lease_s)
         self._retrier = asyncio.create_task(self._retry_forever(), name="wechat-inbox-retry")
+        self.budget = SendBudget(runtime.store, runtime.clock, self.name)
 
     async def stop(self) -> None:
         if self._retrier is not None:
@@ -191,6 +194,8 @@ class WeChatChannel(Channel):
     async def _handle(self, lease: Lease, message: protocol.WeChatMessage, budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
+        assert self.budget is not None
+        await self.budget.customer_action(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._spawn(self._dispatch(lease, inbound))
@@ -304,9 +309,16 @@ class WeChatChannel(Channel):
             log.error("wechat background task failed: %s", describe_failure(task.exception()))
 
     # --- later messages ---
+    async def sends_left(self, user_id: str) -> int | None:
+        assert self.budget is not None, "channel used before start()"
+        return await self.budget.left(user_id)
+
     async def push(self, user_id: str, text: str) -> None:
-        """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed."""
-        assert self.api is not None, "channel used before start()"
+        """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed.
+        The send budget is spent first: a push WeChat would refuse with 45047 is not tried."""
+        assert self.api is not None and self.budget is not None, "channel used before start()"
+        if not await self.budget.spend(user_id):
+            raise DeliveryFailed("over_send_cap")
         try:
             await self.api.send_text(user_id, text)
         except WeChatAPIError as exc:

@@ -6,7 +6,7 @@ from bot.context import Context
 from bot.events import Say
 from bot.extension import Extension
 from bot.runtime import Runtime
-from handlers.handoff import api, recovery
+from handlers.handoff import api, labels, recovery
 from handlers.handoff.chat import SCRIPTS, router
 from handlers.handoff.service import HANDOFF, Handoff
 
@@ -24,7 +24,7 @@ async def on_escalate(ctx: Context, reason: str) -> list[Say]:
 extension = Extension(
     "handoff",
     router=router,
-    scripts=(*SCRIPTS, *api.SCRIPTS),
+    scripts=(*SCRIPTS, *api.SCRIPTS, *labels.SCRIPTS),
     routes=api.ROUTES,
     startup=startup,
     reconcile=recovery.reconcile,

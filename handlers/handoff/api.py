@@ -16,6 +16,7 @@ from bot.templates import spec
 from bot.web.auth import AGENT, authenticate, require
 from bot.web.jsonbody import bad_request, dumps, json_error, read_json
 from bot.web.live import forward_events
+from handlers.handoff.labels import reason_label, reason_labels
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.openapi import OPENAPI_PATHS
 from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
@@ -29,6 +30,7 @@ STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
 CANNED_KEYS = ("greeting", "checking", "more_help", "order_no", "thanks_wait", "sorry", "goodbye")
 SCRIPTS = tuple(spec(f"canned.{key}", "agent_name") for key in CANNED_KEYS)
 SUPERVISORS = ("supervisor", "admin")
+NICKNAME_MAX = 32
 
 
 def handoff_of(request: web.Request) -> Handoff:
@@ -59,7 +61,40 @@ async def post_presence(request: web.Request) -> web.Response:
         raise bad_request(f"presence must be one of {', '.join(PRESENCES)}")
     agent = request[AGENT]
     await handoff_of(request).set_presence(agent, body["presence"])
-    return web.json_response({"agent": {"id": agent.id, "name": agent.name, "presence": agent.presence}})
+    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+
+
+def agent_json(agent: Agent) -> dict[str, object]:
+    return {"id": agent.id, "name": agent.name, "display_name": agent.display_name, "presence": agent.presence}
+
+
+@require()
+async def post_typing(request: web.Request) -> web.Response:
+    """The agent is typing (or otherwise at the console): proof of presence, `away` becomes `online`."""
+    agent = request[AGENT]
+    await handoff_of(request).touch(agent)
+    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+
+
+@require()
+async def post_profile(request: web.Request) -> web.Response:
+    """Set the 昵称 customers see (the login name stays internal)."""
+    body = await read_json(request, {"display_name": str})
+    name = body["display_name"].strip()
+    if not name or len(name) > NICKNAME_MAX:
+        raise bad_request(f"display_name must be 1 to {NICKNAME_MAX} characters")
+    agent = request[AGENT]
+    agent.display_name = name
+    await agent.save(update_fields=["display_name"])
+    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+
+
+@require()
+async def get_labels(request: web.Request) -> web.Response:
+    """Reason codes in Chinese, for every code the console may show (see handlers/handoff/labels.py)."""
+    templates = request.app[RUNTIME].templates
+    return web.json_response({"reasons": reason_labels(templates), "default": reason_label(templates, None)},
+                             dumps=dumps)
 
 
 @require()
@@ -67,13 +102,14 @@ async def get_queue(request: web.Request) -> web.Response:
     queued = await handoff_of(request).queue.waiting()
     items = []
     for position, conversation in enumerate(queued, 1):
-        item = await conversation_json(conversation, request.app[RUNTIME].settings)
+        item = await conversation_json(conversation, request.app[RUNTIME])
         items.append(
             {
                 "conversation_id": conversation.id,
                 "customer": item["customer"],
                 "position": position,
                 "reason": conversation.escalation_reason,
+                "reason_label": item["reason_label"],
                 "waiting_since": conversation.queued_at.timestamp() if conversation.queued_at else None,
             }
         )
@@ -86,7 +122,7 @@ async def get_conversations(request: web.Request) -> web.Response:
     held = Conversation.filter(status="handoff")
     if agent.role not in SUPERVISORS:
         held = held.filter(assignee_id=agent.id)
-    items = [await conversation_json(c, request.app[RUNTIME].settings) for c in await held.order_by("assigned_at")]
+    items = [await conversation_json(c, request.app[RUNTIME]) for c in await held.order_by("assigned_at")]
     return web.json_response({"conversations": items, "now": request.app[RUNTIME].clock.time()}, dumps=dumps)
 
 
@@ -97,7 +133,7 @@ async def get_conversation(request: web.Request) -> web.Response:
     notes = await HandoverNote.filter(conversation_id=conversation.id).order_by("created_at").prefetch_related("author")
     return web.json_response(
         {
-            "conversation": await conversation_json(conversation, request.app[RUNTIME].settings),
+            "conversation": await conversation_json(conversation, request.app[RUNTIME]),
             "messages": [message_json(m) for m in messages],
             "notes": [
                 {
@@ -120,12 +156,13 @@ async def post_take(request: web.Request) -> web.Response:
     if not await handoff_of(request).take(conversation, request[AGENT]):
         raise json_error(web.HTTPConflict, "already taken, or you are at capacity")
     return web.json_response(
-        {"conversation": await conversation_json(conversation, request.app[RUNTIME].settings)}, dumps=dumps
+        {"conversation": await conversation_json(conversation, request.app[RUNTIME])}, dumps=dumps
     )
 
 
 @require()
 async def post_message(request: web.Request) -> web.Response:
+    await handoff_of(request).touch(request[AGENT])  # even refused, the attempt proves presence
     conversation = await conversation_for(request)
     body = await read_json(request, {"text": str})
     if conversation.status != "handoff":
@@ -161,12 +198,10 @@ async def post_transfer(request: web.Request) -> web.Response:
         raise bad_request("give to_agent_id or to_supervisor")
     if target is None or target.id == conversation.assignee_id:
         raise json_error(web.HTTPConflict, "nobody available to take it; it stays with you")
-    loads = await handoff_of(request).queue.loads()
-    if target.role not in SUPERVISORS and loads[target.id] >= target.capacity:
+    if not await handoff_of(request).transfer(conversation, request[AGENT], target, note):
         raise json_error(web.HTTPConflict, f"{target.name} is at capacity; it stays with you")
-    await handoff_of(request).transfer(conversation, request[AGENT], target, note)
     return web.json_response(
-        {"conversation": await conversation_json(conversation, request.app[RUNTIME].settings)}, dumps=dumps
+        {"conversation": await conversation_json(conversation, request.app[RUNTIME])}, dumps=dumps
     )
 
 
@@ -190,7 +225,7 @@ async def post_note(request: web.Request) -> web.Response:
 @require()
 async def get_canned(request: web.Request) -> web.Response:
     templates = request.app[RUNTIME].templates
-    fields = {"agent_name": request[AGENT].name}
+    fields = {"agent_name": handoff_of(request).nickname(request[AGENT])}
     replies = [
         {
             "key": key,
@@ -209,6 +244,7 @@ async def get_agents(request: web.Request) -> web.Response:
         {
             "id": a.id,
             "name": a.name,
+            "display_name": a.display_name,
             "role": a.role,
             "presence": a.presence,
             "load": loads[a.id],
@@ -243,6 +279,9 @@ ROUTES = [
     web.get("/console", console_page),
     web.get("/ws/agent", agent_socket),
     web.post("/api/agent/presence", post_presence),
+    web.post("/api/agent/typing", post_typing),
+    web.post("/api/agent/profile", post_profile),
+    web.get("/api/agent/labels", get_labels),
     web.get("/api/agent/queue", get_queue),
     web.get("/api/agent/conversations", get_conversations),
     web.get(BASE, get_conversation),

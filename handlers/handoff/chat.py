@@ -21,7 +21,10 @@ SCRIPTS = (
     spec("handoff.message_taken", "reply_by"),
     spec("handoff.auto_greeting", "agent_name"),
     spec("handoff.holding"),
-    spec("handoff.reassigning"),
+    spec("handoff.reassigning", "agent_name"),
+    spec("handoff.nobody_online", "reply_by"),
+    spec("handoff.nobody_free", "reply_by"),
+    spec("handoff.default_nickname"),
     spec("handoff.handed_back"),
     spec("handoff.transferred", "agent_name"),
 )

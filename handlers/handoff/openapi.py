@@ -40,6 +40,12 @@ OPENAPI_PATHS: dict[str, Any] = {
             body=_object(presence={"type": "string", "enum": ["online", "away", "offline"]}),
         )
     },
+    "/api/agent/typing": {"post": _op("The agent is at the console (typing): proof of presence, away becomes online")},
+    "/api/agent/profile": {
+        "post": _op("Set the display name (昵称) customers see", body=_object(display_name=STRING),
+                    extra={"400": {"description": "empty or longer than 32 characters"}})
+    },
+    "/api/agent/labels": {"get": _op("Reason codes in Chinese, as the console shows them")},
     "/api/agent/queue": {"get": _op("Conversations waiting for a person, VIPs first, then first come")},
     "/api/agent/conversations": {"get": _op("Conversations I hold (supervisors: all held), with SLA deadlines")},
     BASE: {"get": _op("A conversation's whole history, bot's part included, and its handover notes", path_id=True)},

@@ -1,10 +1,13 @@
 """Who holds a conversation, and the queue of those waiting for a person.
 
-Assignment runs under one store lock per shop, so two workers never hand the same conversation out
-twice and an agent never goes over capacity. The order is VIPs first, then first come; each
-conversation goes back to the agent who served the customer last when that agent is free (docs/rules.md
-R-HANDOFF-2), otherwise to the least-loaded online agent under capacity, never to an agent who
-already let its clock lapse; when no agent is free an online supervisor takes it. Who holds a
+Assignment (and transfer) runs under one store lock per shop, so two workers never hand the same
+conversation out twice and an agent never goes over capacity. The order is VIPs first, then first
+come; conversations are handed out one at a time: an agent gets the next one only once they (or
+the greeting on their behalf) have greeted the last, so a queue spreads over everyone with room
+instead of landing on whoever came online first. Each conversation goes back to the agent who
+served the customer last when that agent has room (docs/rules.md R-HANDOFF-2), otherwise to the
+least-loaded online agent under capacity, never to an agent who already let its clock lapse; when
+no agent has room an online supervisor takes it. Who holds a
 conversation is also written to the store (`handoff:<conversation key>`), which is what the chat
 path reads on every message.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -25,6 +29,7 @@ from models.customer import Customer
 from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
+SUPERVISORS = ("supervisor", "admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,7 @@ class Queue:
             return
         conversation.status, conversation.queued_at = "queued", self.clock.now()
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0), []
+        conversation.person_at = None  # a new escalation: time to a person starts now
         await conversation.save()
         await self.publish_holder(conversation)
         await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
@@ -99,8 +105,21 @@ class Queue:
         rows = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
         return Counter(agent_id for agent_id in rows if agent_id is not None)
 
+    async def ungreeted(self) -> set[int]:
+        """Agents holding a conversation they have not greeted yet (not ready for the next one)."""
+        rows = await Conversation.filter(status="handoff", first_reply_at__isnull=True).values_list(
+            "assignee_id", flat=True)
+        return {agent_id for agent_id in rows if agent_id is not None}
+
+    async def has_room(self, exclude: Iterable[int] = ()) -> bool:
+        """Whether an online agent other than `exclude` could take a conversation now."""
+        skip = set(exclude)
+        online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
+        loads = await self.loads()
+        return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
+
     async def assign_waiting(self) -> list[Conversation]:
-        """Give queued conversations to free agents, in queue order; returns those assigned."""
+        """Give queued conversations to agents with room, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
         if not await Agent.filter(presence="online").exists():
             # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
@@ -111,11 +130,13 @@ class Queue:
             if not online:
                 return assigned
             loads = await self.loads()
+            busy = await self.ungreeted()
             for conversation in await self.waiting():
-                agent = await self._choose(conversation, online, loads)
+                agent = await self._choose(conversation, online, loads, busy)
                 if agent is None:
                     continue
                 loads[agent.id] += 1
+                busy.add(agent.id)  # one at a time: their next once this one is greeted
                 await self._hand_to(conversation, agent)
                 assigned.append(conversation)
         for conversation in assigned:
@@ -126,22 +147,26 @@ class Queue:
             await self.notify(None, {"type": "queue.changed"})
         return assigned
 
-    async def _choose(self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int]) -> Agent | None:
+    async def _choose(
+        self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int], busy: set[int]
+    ) -> Agent | None:
+        """The customer's last agent if they have room, else the least loaded who is ready."""
         allowed = {aid: a for aid, a in online.items() if aid not in conversation.lapsed_agents}
         free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
         customer = await Customer.get(id=conversation.customer_id)
         if customer.last_agent_id in free:
             return free[customer.last_agent_id]
+        allowed = {aid: a for aid, a in allowed.items() if aid not in busy}
+        free = {aid: a for aid, a in free.items() if aid not in busy}
         if free:
             return min(free.values(), key=lambda a: (loads[a.id], a.id))
-        supervisors = [a for a in allowed.values() if a.role in ("supervisor", "admin")]
+        supervisors = [a for a in allowed.values() if a.role in SUPERVISORS]
         return min(supervisors, key=lambda a: (loads[a.id], a.id)) if supervisors else None
 
     async def _hand_to(self, conversation: Conversation, agent: Agent) -> None:
         now = self.clock.now()
         conversation.status, conversation.assignee_id = "handoff", agent.id
-        conversation.assigned_at, conversation.first_reply_at = now, None
-        conversation.misses, conversation.holding_sent = 0, 0
+        conversation.assigned_at, conversation.first_reply_at, conversation.holding_sent = now, None, 0
         await conversation.save()
         await self.publish_holder(conversation)
         await self.record(conversation, "assigned", agent_id=agent.id)
@@ -157,12 +182,29 @@ class Queue:
         await self.notify(None, {"type": "queue.changed"})
         return True
 
+    async def transfer(self, conversation: Conversation, target: Agent) -> bool:
+        """Move a held conversation to `target` if they have room, under the assignment lock."""
+        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+            await conversation.refresh_from_db()
+            await target.refresh_from_db()
+            loads = await self.loads()
+            if conversation.status != "handoff" or target.id == conversation.assignee_id:
+                return False
+            if target.presence == "offline" or (target.role not in SUPERVISORS and loads[target.id] >= target.capacity):
+                return False
+            conversation.assignee_id, conversation.assigned_at = target.id, self.clock.now()
+            conversation.first_reply_at, conversation.holding_sent = None, 0
+            await conversation.save()
+            await self.publish_holder(conversation)
+        return True
+
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""
-        if status == "queued":
+        if status == "queued":  # the open question keeps its clock: the next holder owes that answer
             conversation.queued_at = conversation.queued_at or self.clock.now()
+        else:
+            conversation.waiting_since = conversation.unacked_since = None
         conversation.status, conversation.assignee_id = status, None
-        conversation.waiting_since = None
         await conversation.save()
         await self.publish_holder(conversation)
         await self.notify(None, {"type": "queue.changed"})

@@ -1,16 +1,28 @@
 """The handoff to people: one service that the chat handlers, the console API and the timers share.
 
 It composes the queue (who holds what) and the SLA clock (the 15 s / 20 s promise), and decides
-what the customer is told at each step: a place in the queue and the expected wait, that a person
-is on the way, that it is outside staffed hours and when they are back, or an offer to leave a
-message (留言) after waiting too long. Agents' messages go through here too, so the forbidden-language
-check, long-message splitting and the SLA bookkeeping apply to every one of them.
+what the customer is told at each step, truthfully: the expected wait from the agents actually
+online and how long recent conversations took; with nobody online, that no person is available now
+and an offer to leave a message (留言); "another colleague" only when someone can take it; outside
+staffed hours, when they are back. Agents' messages go through here too, so the forbidden-language
+check, long-message splitting, the channel's send budget and the SLA bookkeeping apply to every
+one of them.
+
+Presence: any console action of an agent proves they are there and restores `online`; an agent is
+set `away` only when several of their customers' questions lapsed, in different conversations,
+with no console action since (one slow reply is not walking away), and their console is told at
+once. Customers queued too long while nobody can take them raise a supervisor alert (console, and
+`ALERT_WEBHOOK_URL`) and are offered 留言 straight away.
 """
 
 from __future__ import annotations
 
+import itertools
+import logging
 import math
 from datetime import datetime, timedelta
+
+import aiohttp
 
 from bot.context import Context, ServiceKey
 from bot.events import Say
@@ -18,17 +30,21 @@ from bot.hours import StaffedHours
 from bot.runtime import Runtime
 from bot.splitter import split_message
 from bot.state import ConversationState
-from handlers.handoff.queue import Queue
-from handlers.handoff.sla import SlaClock, user_of
+from handlers.handoff.people import nickname, sends_left
+from handlers.handoff.queue import SUPERVISORS, Queue
+from handlers.handoff.sla import SlaClock, episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
-from models.handoff import HandoverNote, LeftMessage
+from models.handoff import HandoverNote, LeftMessage, SlaEvent
 
-OFFER = "handoff-offer"
-#: Reassignment reasons that say the agent is not at the console (not merely slow once).
-WALKED_AWAY = frozenset({"missed_replies", "breach"})
+log = logging.getLogger("csbot.handoff")
+
+OFFER, ALERT = "handoff-offer", "handoff-alert"
 TIME_FORMAT = "%m-%d %H:%M"
+#: Weight of the latest handover in the running average of handling time.
+HANDLING_WEIGHT = 0.2
+WEBHOOK_TIMEOUT_S = 3.0
 
 
 class ForbiddenLanguage(Exception):
@@ -37,18 +53,34 @@ class ForbiddenLanguage(Exception):
         self.phrases = phrases
 
 
+def merge_parts(parts: list[str], most: int, max_bytes: int) -> list[str]:
+    """Join consecutive parts so that at most `most` messages go out where the byte limit allows."""
+    merged = list(parts)
+    while len(merged) > max(1, most):
+        sizes = [len((a + "\n" + b).encode()) for a, b in itertools.pairwise(merged)]
+        best = min(range(len(sizes)), key=sizes.__getitem__)
+        if sizes[best] > max_bytes:
+            break
+        merged[best : best + 2] = [merged[best] + "\n" + merged[best + 1]]
+    return merged
+
+
 class Handoff:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.settings = runtime.settings
         self.clock = runtime.clock
         self.queue = Queue(runtime)
-        self.sla = SlaClock(runtime, self.queue, self.reassign)
+        self.sla = SlaClock(runtime, self.queue, self.reassign, self.judge_presence, self.assign_waiting)
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
         runtime.scheduler.on(OFFER, self._offer_due)
+        runtime.scheduler.on(ALERT, self._alert_due)
 
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.settings.zone).strftime(TIME_FORMAT)
+
+    def nickname(self, agent: Agent) -> str:
+        return nickname(self.runtime, agent)
 
     # --- a reply escalated: queue the conversation and tell the customer what happens ---
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
@@ -61,16 +93,43 @@ class Handoff:
             return []
         customer = await Customer.get(id=ctx.identity.customer_id)
         await self.queue.enqueue(conversation, vip=customer.is_vip)
-        await self.runtime.scheduler.at(
-            OFFER, str(conversation.id), now + timedelta(seconds=self.settings.queue_offer_message_after_s)
-        )
+        member = str(conversation.id)
+        offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
+        await self.runtime.scheduler.at(OFFER, member, offer_at)
+        assert conversation.queued_at is not None
+        alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
+        await self.runtime.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
         for taken in await self.assign_waiting():
             if taken.id == conversation.id:
                 agent = await Agent.get(id=taken.assignee_id)
-                return [Say("handoff.assigned", {"agent_name": agent.name})]
+                return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
+        if not await Agent.filter(presence="online").exists():  # no promise nobody can keep
+            ctx.state.start_flow("handoff.leave_message")
+            return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         position = await self.queue.position(conversation)
-        wait = max(1, math.ceil(position * self.settings.queue_minutes_per_position))
-        return [Say("handoff.queued", {"position": position, "wait_minutes": wait})]
+        return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
+
+    async def expected_wait(self, position: int) -> int:
+        """Minutes until the customer at `position` reaches a person, from the places the agents online
+        have and how long their recent conversations took."""
+        online = await Agent.filter(presence="online").exclude(role__in=SUPERVISORS)
+        places = sum(agent.capacity for agent in online) or 1
+        raw = await self.runtime.store.get(self.runtime.store.keys("handoff", "handling-s"))
+        handling = float(raw) if raw else self.settings.handling_minutes_default * 60
+        return max(1, math.ceil(position * handling / places / 60))
+
+    async def _timed_handover(self, conversation: Conversation) -> None:
+        if conversation.assigned_at is None:
+            return
+        took = (self.clock.now() - conversation.assigned_at).total_seconds()
+        key = self.runtime.store.keys("handoff", "handling-s")
+        raw = await self.runtime.store.get(key)
+        average = took if raw is None else (1 - HANDLING_WEIGHT) * float(raw) + HANDLING_WEIGHT * took
+        await self.runtime.store.set(key, f"{average:.1f}")
+
+    def _message_reply_by(self) -> datetime:
+        now = self.clock.now()
+        return max(now, self.hours.next_open(now)) + timedelta(minutes=self.settings.message_reply_within_minutes)
 
     async def assign_waiting(self) -> list[Conversation]:
         taken = await self.queue.assign_waiting()
@@ -95,45 +154,109 @@ class Handoff:
 
     async def leave_message(self, ctx: Context, text: str) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time."""
-        now = self.clock.now()
-        opens = self.hours.next_open(now)
-        promised = max(now, opens) + timedelta(minutes=self.settings.message_reply_within_minutes)
+        promised = self._message_reply_by()
         conversation = await Conversation.get(id=ctx.identity.conversation_id)
-        await LeftMessage.create(conversation=conversation, text=text, promised_by=promised, created_at=now)
+        await LeftMessage.create(
+            conversation=conversation, text=text, promised_by=promised, created_at=self.clock.now()
+        )
         if conversation.status == "queued":
             await self.queue.release(conversation, "bot")
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
-    async def _offer_due(self, member: str) -> None:
-        conversation = await Conversation.get_or_none(id=int(member))
-        if conversation is None or conversation.status != "queued":
-            return
-        promised = self.clock.now() + timedelta(minutes=self.settings.message_reply_within_minutes)
+    async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
+        """Tell a queued customer the truth and let their next message be a 留言."""
+        await self.runtime.scheduler.cancel(OFFER, str(conversation.id))
         store = self.runtime.store
         async with store.lock(conversation.key):
             state = ConversationState.from_dict(await store.get_state(conversation.key))
             state.start_flow("handoff.leave_message")
             await store.set_state(conversation.key, state.to_dict())
-        await self.sla.say(conversation, "handoff.offer_message", reply_by=self.local(promised))
+        await self.sla.say(conversation, key, reply_by=self.local(self._message_reply_by()))
+
+    async def _offer_due(self, member: str) -> None:
+        conversation = await Conversation.get_or_none(id=int(member))
+        if conversation is not None and conversation.status == "queued":
+            await self.offer_message(conversation)
+
+    # --- supervisors: customers queued too long while nobody can take them ---
+    async def _alert_due(self, member: str) -> None:
+        conversation = await self.sla.current(member, lambda c: c.queued_at, ("queued",))
+        if conversation is None or not self.hours.is_open(self.clock.now()):
+            return
+        await self.assign_waiting()
+        await conversation.refresh_from_db()
+        if conversation.status != "queued" or await self.queue.has_room():
+            return
+        await self.alert_supervisors()
+        await self.offer_message(conversation, "handoff.nobody_free")
+
+    async def alert_supervisors(self) -> None:
+        """Console and webhook, at most once per alert period whatever the number of customers."""
+        store = self.runtime.store
+        if not await store.claim(store.keys("handoff", "alert"), self.settings.queue_alert_after_s):
+            return
+        oldest = await self.queue.waiting().order_by("queued_at").first()
+        waited = (self.clock.now() - oldest.queued_at).total_seconds() if oldest and oldest.queued_at else 0.0
+        payload = {
+            "type": "supervisor.alert",
+            "queued": await Conversation.filter(status="queued").count(),
+            "oldest_waited_s": round(waited, 1),
+            "agents_online": await Agent.filter(presence="online").count(),
+            "at": self.clock.time(),
+        }
+        if oldest is not None:
+            await SlaEvent.create(conversation_id=oldest.id, kind="alert", at=self.clock.now(), waited_s=waited)
+        await self.queue.notify(None, payload)
+        if self.settings.alert_webhook_url:
+            await self._post_webhook(payload)
+
+    async def _post_webhook(self, payload: dict[str, object]) -> None:
+        url = self.settings.alert_webhook_url
+        assert url is not None
+        try:
+            timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_S)
+            async with aiohttp.ClientSession(timeout=timeout) as session, session.post(url, json=payload) as response:
+                if response.status >= 400:
+                    log.warning("alert webhook answered %d", response.status)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("alert webhook failed: %s", type(exc).__name__)
 
     # --- agents ---
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> list[str]:
-        """Send an agent's message (split like the bot's); refuses forbidden language unless confirmed."""
+        """Send an agent's message (split like the bot's, merged again when the customer's send budget
+        is short); refuses forbidden language unless confirmed."""
         phrases = self.runtime.templates.forbidden_in(text)
         if phrases and not confirm:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
         limit = self.runtime.channels[channel].max_bytes if channel in self.runtime.channels else 2000
         parts = split_message(text, limit)
+        left = await sends_left(self.runtime, conversation)
+        if left is not None and len(parts) > left:
+            parts = merge_parts(parts, left, limit)
+        greeting = conversation.first_reply_at is None
         await self.runtime.outbox.send(channel, user_id, parts, author=f"agent:{agent.id}")
         await self.sla.agent_wrote(conversation, agent)
         await Customer.filter(id=conversation.customer_id).update(last_agent_id=agent.id)
+        await self.touch(agent)
+        if greeting:
+            await self.assign_waiting()  # greeted: ready for the next one
         return parts
 
-    async def set_presence(self, agent: Agent, presence: str) -> None:
+    async def touch(self, agent: Agent) -> None:
+        """A console action (send, take, typing): the agent is there; `away` becomes `online`."""
+        await agent.refresh_from_db(fields=["presence"])
+        if agent.presence == "away":
+            await self.set_presence(agent, "online")
+            return
+        agent.last_seen_at = self.clock.now()
+        await Agent.filter(id=agent.id).update(last_seen_at=agent.last_seen_at)
+
+    async def set_presence(self, agent: Agent, presence: str, reason: str = "self") -> None:
         agent.presence, agent.last_seen_at = presence, self.clock.now()
         await agent.save(update_fields=["presence", "last_seen_at"])
+        await self.queue.notify(agent.id, {"type": "presence.changed", "presence": presence, "reason": reason})
         if presence == "online":
             await self.assign_waiting()
             return
@@ -142,51 +265,76 @@ class Handoff:
                 await self.reassign(conversation, "agent_offline", lapsed=False)
         await self.queue.notify(None, {"type": "queue.changed"})
 
+    async def judge_presence(self, agent_id: int) -> None:
+        """After a lapse: several lapses in different conversations within the window, and no console
+        action since the first, mean the agent walked away. Their open questions go to someone else."""
+        agent = await Agent.get_or_none(id=agent_id)
+        if agent is None or agent.presence != "online":
+            return
+        since = self.clock.now() - timedelta(seconds=self.settings.presence_lapse_window_s)
+        if agent.last_seen_at is not None:
+            since = max(since, agent.last_seen_at)
+        lapsed = await SlaEvent.filter(agent_id=agent_id, kind="lapse", at__gt=since).values_list(
+            "conversation_id", flat=True)
+        if len(set(lapsed)) < self.settings.presence_away_lapses:
+            return
+        await self.set_presence(agent, "away", reason="lapses")
+        await SlaEvent.create(conversation_id=lapsed[-1], agent_id=agent_id, kind="away", at=self.clock.now(),
+                              detail=f"{len(set(lapsed))} lapses")
+        for conversation in await Conversation.filter(status="handoff", assignee_id=agent_id,
+                                                      waiting_since__not_isnull=True):
+            await self.reassign(conversation, "holder_away")
+
     async def take(self, conversation: Conversation, agent: Agent) -> bool:
-        if not await self.queue.take(conversation, agent):
-            return False
-        await self.sla.assigned(conversation)
-        return True
+        taken = await self.queue.take(conversation, agent)
+        if taken:
+            await self.sla.assigned(conversation)
+        await self.touch(agent)
+        return taken
 
     async def reassign(self, conversation: Conversation, reason: str, lapsed: bool = True) -> None:
-        """To another agent (or a supervisor), history intact; never back to an agent who lapsed."""
+        """To someone with room, history and open question intact; never back to an agent who lapsed.
+        The customer hears "another colleague" only when someone took it, else the truth and 留言."""
         previous = conversation.assignee_id
+        if previous is not None and not await self.queue.has_room(exclude=[previous, *conversation.lapsed_agents]):
+            if reason == "missed_replies":
+                return  # nobody else could answer sooner: it stays with its holder
         if lapsed and previous is not None and previous not in conversation.lapsed_agents:
             conversation.lapsed_agents = [*conversation.lapsed_agents, previous]
         await self.queue.release(conversation, "queued")
         await self.queue.record(conversation, "reassigned", agent_id=previous, detail=reason)
         await self.queue.notify(previous, {"type": "conversation.updated", "conversation_id": conversation.id})
-        if previous is not None and reason in WALKED_AWAY:
-            await self._mark_away(previous)
-        await self.sla.say(conversation, "handoff.reassigning")
         await self.assign_waiting()
-
-    async def _mark_away(self, agent_id: int) -> None:
-        """An agent who lets a customer's clock lapse again and again has most likely walked away: no new
-        conversations go to them until they say they are back (their console shows it)."""
-        if await Agent.filter(id=agent_id, presence="online").update(presence="away", last_seen_at=self.clock.now()):
-            await self.queue.notify(agent_id, {"type": "presence.changed", "presence": "away"})
+        await conversation.refresh_from_db()
+        if conversation.status == "handoff":
+            agent = await Agent.get(id=conversation.assignee_id)
+            await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent))
+        else:
+            await self.offer_message(conversation, "handoff.nobody_free")
 
     async def hand_back(self, conversation: Conversation, agent: Agent) -> None:
+        await self._timed_handover(conversation)
         await self.queue.release(conversation, "bot")
         await self.queue.record(conversation, "handed_back", agent_id=agent.id)
         await self.sla.say(conversation, "handoff.handed_back")
+        await self.touch(agent)
         await self.assign_waiting()  # the agent has room again: the next customer in the queue
 
-    async def transfer(self, conversation: Conversation, agent: Agent, target: Agent, note: str) -> None:
-        """Hand the conversation to `target` with a note; the customer is never left without an owner."""
+    async def transfer(self, conversation: Conversation, agent: Agent, target: Agent, note: str) -> bool:
+        """Hand the conversation to `target` if they have room (checked under the assignment lock), with
+        a note; the open question goes with it. False: it stays with `agent`."""
+        await self.touch(agent)
+        if not await self.queue.transfer(conversation, target):
+            return False
         if note.strip():
             await HandoverNote.create(
                 conversation=conversation, author=agent, pending=note.strip(), created_at=self.clock.now()
             )
-        conversation.assignee_id, conversation.assigned_at = target.id, self.clock.now()
-        conversation.first_reply_at, conversation.misses, conversation.holding_sent = None, 0, 0
-        await conversation.save()
-        await self.queue.publish_holder(conversation)
         await self.queue.record(conversation, "transferred", agent_id=target.id, detail=f"from agent {agent.id}")
         await self.sla.assigned(conversation)
-        await self.sla.say(conversation, "handoff.transferred", agent_name=target.name)
+        await self.sla.say(conversation, "handoff.transferred", agent_name=self.nickname(target))
         await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
+        return True
 
 
 HANDOFF = ServiceKey[Handoff]("handoff")

@@ -1,16 +1,33 @@
-"""The 15 s / 20 s promise while a person holds the conversation (docs/rules.md R-TIME-1..5).
+"""The 15 s / 20 s promise, kept and recorded from the customer's side (docs/rules.md R-TIME-1..5, docs/handoff-sla.md).
+
+Three promises, each recorded as an `SlaEvent` with its due and actual time:
+
+- `person_reached`: from the escalation (`queued_at`, queue time included) to the first message of a
+  person, or the greeting sent on their behalf once someone holds the conversation; due in
+  `SLA_FIRST_RESPONSE_S`. Once per escalation.
+- `acknowledged`: any message to the customer (agent, holding message, greeting) within
+  `SLA_REPLY_S` of a customer message (`unacked_since`, the oldest one not yet acknowledged).
+- `person_answered`: the holder's own message after a customer message, timed from that message
+  (`waiting_since`, the oldest one still owed), due in `SLA_REPLY_S`. Holding messages do not
+  count and never reset it; a reassigned or transferred conversation keeps it: the next holder owes
+  that answer.
 
 Deadlines are scheduler entries (in the store, so they survive restarts and fire once across
-workers), named `<conversation id>:<episode start>`; a timer whose episode has since ended (the
-agent answered, the conversation moved) finds nothing to do.
+workers), named `<conversation id>:<moment>`; a timer whose moment has since changed (answered,
+moved on) finds nothing to do.
 
-- Greeting: when an agent takes a conversation and has not written by `first response − margin`,
-  the system greets on their behalf (问候语 + 征询语).
-- Reply: each customer message while a person holds the conversation starts a wait; at
-  `reply − margin` an unanswered wait gets a holding message (the shop's steps, rationed), the
-  agent's console flashes, and a near-breach is recorded; after N misses in a row, or when no holding
-  message may be sent (rationed out, or the channel refuses), the conversation is reassigned with
-  its history, never to the agent who let it lapse. A wait still unanswered at `reply` is a breach.
+- Greeting: a holder who has not written by `first response − margin` after the escalation (or
+  after taking over, for a later holder) is greeted for (问候语 + 征询语).
+- Acknowledge: at `reply − margin` after an unacknowledged message, a holding message (rationed,
+  and never when the channel's send budget is needed for the answer itself); the holder's console
+  flashes. When the holder is not at the console (away/offline) the conversation goes to someone
+  with room now.
+- Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
+- Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
+  the holder (a slow but present agent answers well before); it goes to someone with room, never
+  back to an agent who lapsed on it. One lapse is one slow reply; several lapses in different
+  conversations within a window, with no console action in between, mean the agent walked away
+  (`on_lapse`).
 """
 
 from __future__ import annotations
@@ -20,12 +37,15 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import Queue
 from models.agent import Agent
 from models.conversation import Conversation
 
-GREET, HOLD, BREACH = "sla-greet", "sla-hold", "sla-breach"
+GREET, ACK, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-lapse", "sla-reassign"
 Reassign = Callable[[Conversation, str], Awaitable[None]]
+OnLapse = Callable[[int], Awaitable[None]]
+AssignNext = Callable[[], Awaitable[object]]
 
 
 def episode(conversation_id: int, started: datetime) -> str:
@@ -37,18 +57,39 @@ def parse_episode(member: str) -> tuple[int, str]:
     return int(conversation_id), started
 
 
-def greeting_due(conversation: Conversation, settings: Settings) -> datetime | None:
-    """When the holder's first message is due (the 15 s promise), if someone holds it."""
+def stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else f"{moment.timestamp():.3f}"
+
+
+def greeting_from(conversation: Conversation) -> datetime | None:
+    """Whence the holder's greeting is timed: the escalation for the first holder, the handover after."""
     if conversation.assigned_at is None:
         return None
-    return conversation.assigned_at + timedelta(seconds=settings.sla_first_response_s)
+    if conversation.person_at is None and conversation.queued_at is not None:
+        return conversation.queued_at
+    return conversation.assigned_at
+
+
+def greeting_due(conversation: Conversation, settings: Settings) -> datetime | None:
+    """When the customer must hear from a person (the 15 s promise), if nobody greeted them yet."""
+    start = greeting_from(conversation)
+    return None if start is None else start + timedelta(seconds=settings.sla_first_response_s)
 
 
 def reply_due(conversation: Conversation, settings: Settings) -> datetime | None:
-    """When the waiting customer must have an answer (the 20 s promise), if anyone is waiting."""
+    """When the oldest question still owed a person's answer must have it (the 20 s promise)."""
     if conversation.waiting_since is None:
         return None
     return conversation.waiting_since + timedelta(seconds=settings.sla_reply_s)
+
+
+def owed_from(conversation: Conversation) -> datetime | None:
+    """Since when the current holder owes the open answer: the question, or their taking over."""
+    if conversation.waiting_since is None:
+        return None
+    if conversation.assigned_at is None:
+        return conversation.waiting_since
+    return max(conversation.waiting_since, conversation.assigned_at)
 
 
 def user_of(conversation: Conversation) -> tuple[str, str]:
@@ -57,139 +98,169 @@ def user_of(conversation: Conversation) -> tuple[str, str]:
 
 
 class SlaClock:
-    def __init__(self, runtime: Runtime, queue: Queue, reassign: Reassign) -> None:
+    def __init__(self, runtime: Runtime, queue: Queue, reassign: Reassign, on_lapse: OnLapse,
+                 assign_next: AssignNext) -> None:
         self.runtime = runtime
         self.queue = queue
         self.reassign = reassign
+        self.on_lapse = on_lapse
+        self.assign_next = assign_next
         self.settings = runtime.settings
         self.clock = runtime.clock
         runtime.scheduler.on(GREET, self._greeting_due)
-        runtime.scheduler.on(HOLD, self._hold_due)
-        runtime.scheduler.on(BREACH, self._breach_due)
+        runtime.scheduler.on(ACK, self._ack_due)
+        runtime.scheduler.on(LAPSE, self._lapse_due)
+        runtime.scheduler.on(REASSIGN, self._reassign_due)
+
+    def _seconds(self, value: float) -> timedelta:
+        return timedelta(seconds=value)
 
     # --- starting clocks ---
     async def assigned(self, conversation: Conversation) -> None:
+        """A holder took over: their greeting, and the open question if any, are now theirs to keep."""
         assert conversation.assigned_at is not None
-        due = conversation.assigned_at + timedelta(
-            seconds=self.settings.sla_first_response_s - self.settings.sla_hold_margin_s
-        )
-        await self.runtime.scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
+        start = greeting_from(conversation)
+        assert start is not None
+        margin = self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
+        due = max(conversation.assigned_at, start + margin)
+        scheduler = self.runtime.scheduler
+        await scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
+        owed = owed_from(conversation)
+        if owed is not None:
+            await self._start_owed(conversation, owed)
 
     async def customer_wrote(self, conversation: Conversation) -> None:
-        if conversation.waiting_since is None:
-            await self._start_wait(conversation, self.clock.now())
-
-    async def _start_wait(self, conversation: Conversation, since: datetime) -> None:
-        conversation.waiting_since = since
-        await conversation.save(update_fields=["waiting_since"])
-        member = episode(conversation.id, since)
-        reply = timedelta(seconds=self.settings.sla_reply_s)
-        margin = timedelta(seconds=self.settings.sla_hold_margin_s)
-        await self.runtime.scheduler.at(HOLD, member, since + reply - margin)
-        await self.runtime.scheduler.at(BREACH, member, since + reply)
-
-    # --- the agent answers ---
-    async def agent_wrote(self, conversation: Conversation, agent: Agent) -> None:
         now = self.clock.now()
-        if conversation.first_reply_at is None and conversation.assigned_at is not None:
+        fields = []
+        if conversation.unacked_since is None:
+            conversation.unacked_since = now
+            fields.append("unacked_since")
+            ack = now + self._seconds(self.settings.sla_reply_s - self.settings.sla_hold_margin_s)
+            await self.runtime.scheduler.at(ACK, episode(conversation.id, now), ack)
+        if conversation.waiting_since is None:
+            conversation.waiting_since = now
+            fields.append("waiting_since")
+            await self._start_owed(conversation, now)
+        if fields:
+            await conversation.save(update_fields=fields)
+
+    async def _start_owed(self, conversation: Conversation, owed: datetime) -> None:
+        member = episode(conversation.id, owed)
+        await self.runtime.scheduler.at(LAPSE, member, owed + self._seconds(self.settings.sla_reply_s))
+        await self.runtime.scheduler.at(REASSIGN, member, owed + self._seconds(self.settings.sla_reassign_after_s))
+
+    # --- messages reaching the customer ---
+    async def agent_wrote(self, conversation: Conversation, agent: Agent) -> None:
+        """The holder's own message: reaches, acknowledges and answers the customer."""
+        now = self.clock.now()
+        if conversation.first_reply_at is None:
             conversation.first_reply_at = now
-            waited = (now - conversation.assigned_at).total_seconds()
-            await self.queue.record(
-                conversation,
-                "greeting_sent",
-                agent_id=agent.id,
-                due_at=greeting_due(conversation, self.settings),
-                waited_s=waited,
-                within=waited <= self.settings.sla_first_response_s,
-            )
+        await self._reached(conversation, agent.id, "agent")
+        await self._acknowledged(conversation, agent.id, "agent")
         if conversation.waiting_since is not None:
-            waited = (now - conversation.waiting_since).total_seconds()
-            await self.queue.record(
-                conversation,
-                "reply_sent",
-                agent_id=agent.id,
-                due_at=reply_due(conversation, self.settings),
-                waited_s=waited,
-                within=waited <= self.settings.sla_reply_s,
-            )
-        conversation.waiting_since, conversation.misses = None, 0
-        await conversation.save(update_fields=["first_reply_at", "waiting_since", "misses"])
+            await self._record("person_answered", conversation, agent.id, conversation.waiting_since,
+                               self.settings.sla_reply_s)
+            conversation.waiting_since = None
+        await conversation.save(update_fields=["first_reply_at", "person_at", "unacked_since", "waiting_since"])
+
+    async def _reached(self, conversation: Conversation, agent_id: int | None, how: str) -> None:
+        if conversation.person_at is not None or conversation.queued_at is None:
+            return
+        conversation.person_at = self.clock.now()
+        await self._record("person_reached", conversation, agent_id, conversation.queued_at,
+                           self.settings.sla_first_response_s, detail=how)
+
+    async def _acknowledged(self, conversation: Conversation, agent_id: int | None, how: str) -> None:
+        if conversation.unacked_since is None:
+            return
+        await self._record("acknowledged", conversation, agent_id, conversation.unacked_since,
+                           self.settings.sla_reply_s, detail=how)
+        conversation.unacked_since = None
+
+    async def _record(self, kind: str, conversation: Conversation, agent_id: int | None, since: datetime,
+                      limit_s: float, detail: str | None = None) -> None:
+        waited = (self.clock.now() - since).total_seconds()
+        await self.queue.record(conversation, kind, agent_id=agent_id, due_at=since + self._seconds(limit_s),
+                                waited_s=waited, within=waited <= limit_s, detail=detail)
 
     # --- timers ---
-    async def _current(self, member: str, started_field: str) -> Conversation | None:
+    async def current(self, member: str, moment: Callable[[Conversation], datetime | None],
+                       statuses: tuple[str, ...] = ("handoff",)) -> Conversation | None:
         conversation_id, started = parse_episode(member)
         conversation = await Conversation.get_or_none(id=conversation_id)
-        if conversation is None or conversation.status != "handoff":
+        if conversation is None or conversation.status not in statuses:
             return None
-        moment = getattr(conversation, started_field)
-        if moment is None or f"{moment.timestamp():.3f}" != started:
-            return None
-        return conversation
+        return conversation if stamp(moment(conversation)) == started else None
 
     async def _greeting_due(self, member: str) -> None:
-        conversation = await self._current(member, "assigned_at")
+        conversation = await self.current(member, lambda c: c.assigned_at)
         if conversation is None or conversation.first_reply_at is not None:
             return
+        if not await may_spend(self.runtime, conversation, keep=1):
+            return  # the one message left is the holder's answer
         agent = await Agent.get(id=conversation.assignee_id)
-        outcome = await self.say(conversation, "handoff.auto_greeting", agent_name=agent.name)
+        outcome = await self.say(conversation, "handoff.auto_greeting", agent_name=nickname(self.runtime, agent))
+        if outcome != "sent":
+            return
         conversation.first_reply_at = self.clock.now()
-        await conversation.save(update_fields=["first_reply_at"])
-        waited = (self.clock.now() - conversation.assigned_at).total_seconds()
-        await self.queue.record(
-            conversation,
-            "auto_greeting",
-            due_at=greeting_due(conversation, self.settings),
-            waited_s=waited,
-            within=outcome == "sent" and waited <= self.settings.sla_first_response_s,
-        )
+        await self.queue.record(conversation, "auto_greeting", due_at=greeting_due(conversation, self.settings))
+        await self._reached(conversation, conversation.assignee_id, "on_behalf")
+        await self._acknowledged(conversation, conversation.assignee_id, "greeting")
+        await conversation.save(update_fields=["first_reply_at", "person_at", "unacked_since"])
+        await self.assign_next()  # the holder is greeted for: ready for the next one
 
-    async def _hold_due(self, member: str) -> None:
-        conversation = await self._current(member, "waiting_since")
+    async def _ack_due(self, member: str) -> None:
+        conversation = await self.current(member, lambda c: c.unacked_since, ("handoff", "queued"))
         if conversation is None:
             return
-        waited = (self.clock.now() - conversation.waiting_since).total_seconds()
-        conversation.misses += 1
-        await conversation.save(update_fields=["misses"])
-        await self.queue.record(
-            conversation, "near_breach", waited_s=waited, due_at=reply_due(conversation, self.settings)
-        )
-        await self.queue.notify(
-            conversation.assignee_id,
-            {
-                "type": "sla.alert",
-                "conversation_id": conversation.id,
-                "seconds_left": max(0.0, self.settings.sla_reply_s - waited),
-            },
-        )
-        if conversation.misses >= self.settings.sla_misses_before_reassign:
-            await self.reassign(conversation, "missed_replies")
-            return
-        if conversation.holding_sent < self.settings.sla_max_holding_messages:
-            step = conversation.holding_sent
-            if await self.say(conversation, "handoff.holding", seed=step) == "sent":
-                conversation.holding_sent += 1
-                await conversation.save(update_fields=["holding_sent"])
-                await self.queue.record(
-                    conversation,
-                    "holding_message",
-                    waited_s=waited,
-                    within=True,
-                    detail=f"step {step + 1}",
-                    due_at=reply_due(conversation, self.settings),
-                )
-                await self._start_wait(conversation, self.clock.now())
+        waited = (self.clock.now() - conversation.unacked_since).total_seconds()
+        await self.queue.record(conversation, "near_breach", waited_s=waited,
+                                due_at=conversation.unacked_since + self._seconds(self.settings.sla_reply_s))
+        if conversation.status == "handoff":
+            await self.queue.notify(conversation.assignee_id, {
+                "type": "sla.alert", "conversation_id": conversation.id,
+                "seconds_left": max(0.0, self.settings.sla_reply_s - waited)})
+            holder = await Agent.get_or_none(id=conversation.assignee_id)
+            if holder is None or holder.presence != "online":  # nobody at that console: someone with room
+                await self.reassign(conversation, "holder_away")
                 return
-        await self.reassign(conversation, "holding_unavailable")
+        await self._hold(conversation, waited)
 
-    async def _breach_due(self, member: str) -> None:
-        conversation = await self._current(member, "waiting_since")
+    async def _hold(self, conversation: Conversation, waited: float) -> None:
+        """A holding message, unless rationed out or the budget is needed for the answer itself."""
+        if conversation.holding_sent >= self.settings.sla_max_holding_messages:
+            return
+        if not await may_spend(self.runtime, conversation, keep=self.settings.send_budget_reserve):
+            await self.queue.record(conversation, "holding_skipped", waited_s=waited, detail="send budget")
+            return
+        step = conversation.holding_sent
+        if await self.say(conversation, "handoff.holding", seed=step) != "sent":
+            return
+        conversation.holding_sent += 1
+        await self.queue.record(conversation, "holding_message", waited_s=waited, detail=f"step {step + 1}")
+        await self._acknowledged(conversation, conversation.assignee_id, "holding")
+        await conversation.save(update_fields=["holding_sent", "unacked_since"])
+
+    async def _lapse_due(self, member: str) -> None:
+        conversation = await self.current(member, owed_from)
         if conversation is None:
             return
+        assert conversation.waiting_since is not None
         waited = (self.clock.now() - conversation.waiting_since).total_seconds()
-        await self.queue.record(
-            conversation, "breach", waited_s=waited, within=False, due_at=reply_due(conversation, self.settings)
-        )
-        await self.reassign(conversation, "breach")
+        await self.queue.record(conversation, "breach", waited_s=waited, within=False,
+                                due_at=reply_due(conversation, self.settings))
+
+    async def _reassign_due(self, member: str) -> None:
+        """The holder lapsed on this question (a distracted but present agent answers before this);
+        someone with room takes it over, and the lapse counts toward judging the holder away."""
+        conversation = await self.current(member, owed_from)
+        if conversation is None:
+            return
+        holder = conversation.assignee_id
+        await self.queue.record(conversation, "lapse", agent_id=holder)
+        await self.reassign(conversation, "missed_replies")
+        if holder is not None:
+            await self.on_lapse(holder)
 
     async def say(self, conversation: Conversation, key: str, seed: int = 0, **fields: object) -> str:
         """Send a system message in the customer's channel; returns "sent" or the refusal reason."""

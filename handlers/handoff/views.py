@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from tortoise.functions import Count
+
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
 from bot.runtime import Runtime
+from handlers.handoff.labels import reason_label
+from handlers.handoff.people import sends_left
 from handlers.handoff.sla import greeting_due, reply_due
 from models.agent import Agent
 from models.conversation import Conversation
@@ -38,7 +42,8 @@ def message_json(message: Message) -> dict[str, Any]:
 
 
 def sla_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
-    """The clock the console counts down: the customer's wait if any, else the greeting."""
+    """The clock the console counts down, as the customer counts it: the open question's (its
+    original time, even when it was asked of an earlier holder), else the greeting's."""
     if conversation.status != "handoff":
         return {"kind": None, "due_at": None}
     if (due := reply_due(conversation, settings)) is not None:
@@ -48,7 +53,7 @@ def sla_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
     return {"kind": None, "due_at": None}
 
 
-async def conversation_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
+async def conversation_json(conversation: Conversation, runtime: Runtime) -> dict[str, Any]:
     customer = await Customer.get(id=conversation.customer_id)
     assignee = await Agent.get_or_none(id=conversation.assignee_id) if conversation.assignee_id else None
     last = await Message.filter(conversation_id=conversation.id).order_by("-created_at", "-id").first()
@@ -56,9 +61,11 @@ async def conversation_json(conversation: Conversation, settings: Settings) -> d
         "conversation_id": conversation.id,
         "status": conversation.status,
         "reason": conversation.escalation_reason,
+        "reason_label": reason_label(runtime.templates, conversation.escalation_reason),
         "customer": customer_json(customer),
         "assignee": {"id": assignee.id, "name": assignee.name} if assignee else None,
-        "sla": sla_json(conversation, settings),
+        "sla": sla_json(conversation, runtime.settings),
+        "sends_left": await sends_left(runtime, conversation),
         "last_message": {"text": last.text, "author": last.author, "created_at": last.created_at.timestamp()}
         if last
         else None,
@@ -68,10 +75,11 @@ async def conversation_json(conversation: Conversation, settings: Settings) -> d
 async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
     now = runtime.clock.now()
     midnight = shop_midnight(now, runtime.settings.zone)
-    events = await SlaEvent.filter(at__gte=midnight).values("kind", "within")
+    rows = await SlaEvent.filter(at__gte=midnight).group_by("kind", "within").annotate(n=Count("id")).values(
+        "kind", "within", "n")
 
     def count(kind: str, within: bool | None = None) -> int:
-        return sum(1 for e in events if e["kind"] == kind and (within is None or e["within"] == within))
+        return sum(r["n"] for r in rows if r["kind"] == kind and (within is None or r["within"] == within))
 
     near = []
     for conversation in await Conversation.filter(status="handoff", waiting_since__not_isnull=True):
@@ -85,19 +93,21 @@ async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
                     "seconds_left": round(left, 1),
                 }
             )
-    replies = count("reply_sent") + count("holding_message")
-    greetings = count("greeting_sent") + count("auto_greeting")
     return {
         "queue_length": await Conversation.filter(status="queued").count(),
         "agents_online": await Agent.filter(presence="online").count(),
         "near_breach": near,
         "today": {
             "since": midnight.isoformat(),
-            "messages": replies + count("breach"),
-            "within_reply_sla": count("reply_sent", True) + count("holding_message", True),
-            "greetings": greetings,
-            "greeted_within_sla": count("greeting_sent", True) + count("auto_greeting", True),
+            "handovers": count("queued"),
+            "person_reached": count("person_reached"),
+            "person_within_sla": count("person_reached", True),
+            "messages": count("acknowledged"),
+            "acknowledged_within_sla": count("acknowledged", True),
+            "answered_by_person": count("person_answered"),
+            "person_answered_within_sla": count("person_answered", True),
             "breaches": count("breach"),
+            "alerts": count("alert"),
             "holding_messages": count("holding_message"),
             "reassigned": count("reassigned"),
         },

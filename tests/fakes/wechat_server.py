@@ -6,7 +6,12 @@ It serves the endpoints the bot calls, the way WeChat answers them (HTTP 200 and
 - `GET /cgi-bin/token`: checks appid/secret, issues a fresh token with `expires_in`, counts calls;
 - `POST /cgi-bin/message/custom/send`: checks `access_token` (40001 unknown or invalidated, 42001
   expired), records the message, and fails on demand per openid (45015 outside the 48 h window,
-  45047 over the send cap, or any errcode) either always or for the next N sends;
+  45047 over the send cap, or any errcode) either always or for the next N sends. It enforces
+  WeChat's quota for every follower it has seen act (`customer_action`, called by `WeChatUser` as
+  it posts): at most 5 messages within 48 h of a customer message, 3 within 1 minute of a
+  subscribe, menu click or QR scan; each action resets the allowance (it does not accumulate);
+  beyond it 45047, after the window 45015. Followers never seen act are not limited (tests that
+  drive the API client alone);
 - `POST /cgi-bin/message/template/send`, `POST /cgi-bin/qrcode/create`: minimal answers;
 - anything else: errcode 99404, which no real API returns, so a wrong path shows up at once.
 
@@ -28,7 +33,21 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.clock import Clock, SystemClock
+
 UNKNOWN_PATH_ERRCODE = 99404
+#: (messages allowed, window in seconds) after a customer's message, and after an event that opens
+#: the short window.
+MESSAGE_QUOTA, EVENT_QUOTA = (5, 48 * 3600.0), (3, 60.0)
+SHORT_WINDOW_EVENTS = frozenset({"subscribe", "click", "scan"})
+
+
+@dataclass
+class Quota:
+    """What one follower's last action allows: `left` messages until `ends`."""
+
+    left: int
+    ends: float
 
 
 @dataclass
@@ -45,7 +64,9 @@ class SentMessage:
 
 class FakeWeChat:
     def __init__(self, *, appid: str = "wx0123456789abcdef", secret: str = "fake-app-secret",
-                 expires_in: int = 7200) -> None:
+                 expires_in: int = 7200, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.quotas: dict[str, Quota] = {}
         self.appid = appid
         self.secret = secret
         self.expires_in = expires_in
@@ -77,6 +98,16 @@ class FakeWeChat:
     def expire_tokens(self) -> None:
         """Every token issued so far answers 42001."""
         self._tokens = {token: "expired" for token in self._tokens}
+
+    def customer_action(self, openid: str, msg_type: str, event: str | None = None) -> None:
+        """A follower wrote (or subscribed, clicked a menu, scanned): their allowance starts over."""
+        if msg_type == "event":
+            if (event or "").lower() not in SHORT_WINDOW_EVENTS:
+                return
+            allowance, window = EVENT_QUOTA
+        else:
+            allowance, window = MESSAGE_QUOTA
+        self.quotas[openid] = Quota(allowance, self.clock.time() + window)
 
     # --- inspection ---
     def delivered(self) -> list[SentMessage]:
@@ -167,7 +198,20 @@ class FakeWeChat:
         scripted = self._fail_next.get(openid)
         if scripted:
             return scripted.pop(0)
-        return self._always_fail.get(openid, 0)
+        if openid in self._always_fail:
+            return self._always_fail[openid]
+        return self._spend_quota(openid)
+
+    def _spend_quota(self, openid: str) -> int:
+        quota = self.quotas.get(openid)
+        if quota is None:
+            return 0
+        if self.clock.time() >= quota.ends:
+            return 45015
+        if quota.left <= 0:
+            return 45047
+        quota.left -= 1
+        return 0
 
     async def _template_send(self, request: web.Request) -> web.Response:
         self.requests.append((request.method, request.path))

@@ -76,8 +76,9 @@ class WeChatUser:
     def __init__(
         self, session: aiohttp.ClientSession, url: str, *, token: str = TOKEN, appid: str = "",
         aes_key: str | None = None, openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", account: str = ACCOUNT,
-        clock: Clock | None = None, first_msg_id: int | None = None,
+        clock: Clock | None = None, first_msg_id: int | None = None, wechat: FakeWeChat | None = None,
     ) -> None:
+        self.wechat = wechat  # told of each message, as WeChat's servers know what a follower did
         self.session = session
         self.url = url
         self.token = token
@@ -165,6 +166,13 @@ class WeChatUser:
             return PassiveReply(response.status, body, self._read_reply(response.status, body))
 
     async def post(self, xml: str | bytes, **kw: Any) -> PassiveReply:
+        if self.wechat is not None:
+            try:
+                fields = xmltodict.parse(xml)["xml"] or {}
+            except Exception:  # a malformed body on purpose: WeChat would never have delivered it
+                fields = {}
+            if isinstance(fields, dict) and fields.get("FromUserName") == self.openid:
+                self.wechat.customer_action(self.openid, fields.get("MsgType", ""), fields.get("Event"))
         return await self.send(self.signed(xml, **kw))
 
     async def say(self, content: str, **kw: Any) -> PassiveReply:
@@ -205,7 +213,7 @@ class WeChatBot:
     def user(self, openid: str = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M", **kw: Any) -> WeChatUser:
         return WeChatUser(self.session, self.url, token=self.settings.wechat_token or "",
                           appid=self.settings.wechat_appid or "", aes_key=self.settings.wechat_aes_key,
-                          openid=openid, clock=self.clock, **kw)
+                          openid=openid, clock=self.clock, wechat=self.wechat, **kw)
 
 
 @asynccontextmanager
@@ -217,7 +225,7 @@ async def wechat_bot(
     from handlers import EXTENSIONS
 
     clock = clock or SystemClock()
-    async with FakeWeChat() if wechat is None else _started(wechat) as fake:
+    async with FakeWeChat(clock=clock) if wechat is None else _started(wechat) as fake:
         values: dict[str, Any] = dict(wechat_token=TOKEN, wechat_appid=fake.appid, wechat_appsecret=fake.secret,
                                       wechat_aes_key=AES_KEY if safe_mode else None, wechat_api_base=fake.url)
         values.update(settings)

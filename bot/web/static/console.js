@@ -76,6 +76,13 @@
     caseLoadFailed: "工单加载失败，请稍后重试。",
     casesLoadFailed: "工单列表加载失败，请稍后重试。",
     caseSession: "登录状态异常，请刷新页面或重新登录。",
+    setAway: "您有多位顾客的消息超时未回复，系统已将您设为「离开」，暂不分配新会话。回到座位请点击「我回来了」。",
+    setOffline: "您已离线，不会再分配新会话。",
+    selfAway: "您已设为「离开」，暂不分配新会话。回来后请点击「我回来了」。",
+    awayTitle: "【请回到座位】",
+    backOnline: "已恢复在线",
+    supervisorAlert: (e) => `有 ${e.queued} 位顾客排队超过 ${Math.round(e.oldest_waited_s)} 秒，当前没有客服能接待，请安排人手。`,
+    sendsLeft: (n) => `（微信可再发 ${n} 条）`,
   };
   const ROLE = { agent: "客服", supervisor: "主管", admin: "管理员" };
   const PRESENCE = { online: "在线", away: "离开", offline: "离线" };
@@ -90,6 +97,7 @@
     after_sales: "售后需人工", transfer: "转接", reassigned: "重新分配", breach: "超时重新分配",
   };
   const SLA_KIND = { greeting: "问候倒计时", reply: "回复倒计时" };
+  const TYPING_PING_MS = 10000; // typing proves presence; at most one ping this often
   // after-sales words for staff (handlers/after_sales/machine.py names, docs/rules.md R-CASE-3)
   const CASE_KIND = {
     track: "查件", extend: "延长收货", damaged: "破损", missing: "补货", exchange: "换货", return: "退货",
@@ -424,6 +432,7 @@
     connect();
     loadCanned();
     loadAgents();
+    loadLabels();
     refreshNow();
     clearInterval(ticker);
     ticker = setInterval(tick, TICK_MS);
@@ -450,6 +459,9 @@
     clearTimeout(poller);
     clearInterval(supervisorPoller);
     clearInterval(casesPoller);
+    clearInterval(titleFlasher);
+    presenceBanner.hidden = true;
+    alertBanner.hidden = true;
     resetCases();
     disconnect();
     for (const dialog of [el.forbiddenDialog, el.transferDialog]) if (dialog.open) dialog.close();
@@ -473,7 +485,9 @@
       return;
     }
     try {
+      const seen = presenceEvents;
       const data = await api("POST", "/presence", { presence: button.dataset.presence });
+      if (seen !== presenceEvents) return; // the server changed it again meanwhile: its event is newer
       state.me = { ...state.me, ...(data.agent || { presence: button.dataset.presence }) };
       renderMe();
       refreshSoon();
@@ -481,6 +495,86 @@
       if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
     }
   });
+
+  // presence changed by the server (or in another tab): banner, title flash, a beep, one click back
+  const presenceBanner = $("presence-banner");
+  const alertBanner = $("alert-banner");
+  let titleFlasher = 0;
+  let presenceEvents = 0;
+
+  function presenceChanged(presence, reason) {
+    if (!state.me) return;
+    presenceEvents += 1;
+    state.me = { ...state.me, presence };
+    renderMe();
+    clearInterval(titleFlasher);
+    if (presence === "online") {
+      presenceBanner.hidden = true;
+      return;
+    }
+    const away = reason === "self" ? TEXT.selfAway : TEXT.setAway;
+    $("presence-banner-text").textContent = presence === "away" ? away : TEXT.setOffline;
+    presenceBanner.hidden = false;
+    if (reason === "self") return;
+    const title = document.title;
+    let on = false;
+    titleFlasher = setInterval(() => {
+      on = !on;
+      document.title = on ? TEXT.awayTitle : title;
+    }, 1000);
+    beep();
+  }
+
+  function beep() {
+    try { // only where the browser allows sound without a gesture
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.3);
+    } catch (_) {
+      // no sound: the banner and the title still tell
+    }
+  }
+
+  function showAlert(text) {
+    $("alert-banner-text").textContent = text;
+    alertBanner.hidden = false;
+    beep();
+  }
+
+  $("alert-dismiss").addEventListener("click", () => { alertBanner.hidden = true; });
+  $("presence-back").addEventListener("click", async () => {
+    try {
+      const data = await api("POST", "/presence", { presence: "online" });
+      state.me = { ...state.me, ...(data.agent || {}) };
+      presenceChanged("online", "self");
+      toast(TEXT.backOnline);
+      refreshSoon();
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
+    }
+  });
+
+  let lastTypingPing = 0;
+  function typingPing() { // any console action proves presence; the server restores "online"
+    const now = Date.now();
+    if (!state.me || now - lastTypingPing < TYPING_PING_MS) return;
+    lastTypingPing = now;
+    api("POST", "/typing", {}).then((data) => {
+      if (data.agent && state.me && data.agent.presence !== state.me.presence) presenceChanged(data.agent.presence);
+    }).catch(() => {});
+  }
+
+  async function loadLabels() { // reason codes in Chinese, from the server (scripts_zh/handoff.yaml)
+    try {
+      const data = await api("GET", "/labels");
+      Object.assign(REASON, data.reasons || {});
+    } catch (_) {
+      // the built-in labels stay
+    }
+  }
 
   // --- views (desk / supervisor) ---
 
@@ -826,6 +920,7 @@
     const sla = conversation.sla;
     el.chatClock.hidden = !(sla && typeof sla.due_at === "number");
     el.chatSlaKind.textContent = sla ? label(SLA_KIND, sla.kind || "reply") : "";
+    if (typeof conversation.sends_left === "number") el.chatSlaKind.textContent += TEXT.sendsLeft(conversation.sends_left);
     setCountdown(el.chatCountdown, sla);
 
     renderHistory(Array.isArray(detail.messages) ? detail.messages : [], customer.label);
@@ -970,6 +1065,7 @@
   el.replyInput.addEventListener("input", () => {
     autosize();
     refreshSendButton();
+    typingPing();
   });
   el.replyForm.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -1206,12 +1302,17 @@
     const today = data.today || {};
     el.svQueue.textContent = String(data.queue_length ?? "–");
     el.svOnline.textContent = String(data.agents_online ?? "–");
-    el.svReplyRate.textContent = rate(today.within_reply_sla, today.messages);
-    el.svReplySub.textContent = `${today.within_reply_sla ?? 0} / ${today.messages ?? 0} 条消息`;
-    el.svGreetRate.textContent = rate(today.greeted_within_sla, today.greetings);
-    el.svGreetSub.textContent = `${today.greeted_within_sla ?? 0} / ${today.greetings ?? 0} 次问候`;
-    el.svReplyRate.classList.toggle("bad", (today.within_reply_sla ?? 0) < (today.messages ?? 0));
-    el.svGreetRate.classList.toggle("bad", (today.greeted_within_sla ?? 0) < (today.greetings ?? 0));
+    // the customer's figures: a person's own answer within 20 s, a person within 15 s of asking (queue included)
+    const answered = today.person_answered_within_sla ?? 0;
+    const asked = today.answered_by_person ?? 0;
+    const reached = today.person_within_sla ?? 0;
+    const handovers = today.person_reached ?? 0;
+    el.svReplyRate.textContent = rate(answered, asked);
+    el.svReplySub.textContent = `${answered} / ${asked} 条消息`;
+    el.svGreetRate.textContent = rate(reached, handovers);
+    el.svGreetSub.textContent = `${reached} / ${handovers} 次问候`;
+    el.svReplyRate.classList.toggle("bad", answered < asked);
+    el.svGreetRate.classList.toggle("bad", reached < handovers);
     el.svBreaches.textContent = String(today.breaches ?? 0);
     el.svBreaches.classList.toggle("bad", (today.breaches ?? 0) > 0);
     el.svHolding.textContent = String(today.holding_messages ?? 0);
@@ -1949,6 +2050,8 @@
     }
     if (!event || typeof event !== "object") return;
     if (event.type === "sla.alert") flash(event.conversation_id, event.seconds_left);
+    if (event.type === "presence.changed") presenceChanged(event.presence, event.reason);
+    if (event.type === "supervisor.alert" && isSupervisor()) showAlert(TEXT.supervisorAlert(event));
     if (event.type === "conversation.assigned") {
       toast(TEXT.assigned);
       if (!state.selectedId && event.conversation_id !== undefined) select(idOf(event.conversation_id));

@@ -1,0 +1,28 @@
+"""What customers see of the staff (their 昵称), and how many messages a customer may still be sent.
+
+The login name stays internal: customers read the agent's display name, or the shop's default
+nickname from scripts_zh (`handoff.default_nickname`) when the agent has not set one.
+"""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from models.agent import Agent
+from models.conversation import Conversation
+
+
+def nickname(runtime: Runtime, agent: Agent) -> str:
+    return agent.display_name or runtime.templates.render("handoff.default_nickname")
+
+
+async def sends_left(runtime: Runtime, conversation: Conversation) -> int | None:
+    """Messages the platform still lets us push to this customer now (None: no cap on this channel)."""
+    channel, user_id = conversation.key.split(":", 1)
+    adapter = runtime.channels.get(channel)
+    return None if adapter is None else await adapter.sends_left(user_id)
+
+
+async def may_spend(runtime: Runtime, conversation: Conversation, keep: int) -> bool:
+    """True when an extra message (holding, greeting) still leaves `keep` for the holder's answer."""
+    left = await sends_left(runtime, conversation)
+    return left is None or left > keep
