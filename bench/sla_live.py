@@ -106,6 +106,9 @@ def is_person(author: str) -> bool:
     return author.startswith("agent:")
 
 
+SYSTEM_AUTHOR = "system"  # the server's own messages in a held conversation (greeting on behalf, holding...)
+
+
 def presence_announced(event: dict[str, Any]) -> str | None:
     """The agent's new presence when the server announces a change on the agent's socket."""
     if event.get("type") == "presence.changed" and isinstance(event.get("presence"), str):
@@ -206,6 +209,7 @@ class Run:
         self.rng = random.Random(config.seed)
         self.started = time.monotonic()
         self.stop = asyncio.Event()
+        self.last_orders = asyncio.Event()  # customers write nothing new; what they wrote gets its 20 s
         self.all_done = asyncio.Event()  # every customer has finished their conversation
         self.finished = 0
         self.statuses: Counter[str] = Counter()
@@ -261,6 +265,11 @@ class Run:
             self._failed(f"{label}: {status} {json.dumps(data, ensure_ascii=False)[:120]}")
         return status, data
 
+    def customer_finished(self) -> None:
+        self.finished += 1
+        if self.finished == self.config.customers:
+            self.all_done.set()
+
     def note_presence(self) -> None:
         working = [agent for agent in self.agents if not agent.gone]
         if working and self.all_away_at is None and all(agent.presence == "away" for agent in working):
@@ -270,6 +279,10 @@ class Run:
 # ======================================================================================================
 # Customers
 # ======================================================================================================
+class LastOrders(Exception):
+    """The run is closing: customers write nothing more."""
+
+
 @dataclass
 class Sent:
     kind: str  # opener, escalation, question, closing
@@ -304,32 +317,37 @@ class Customer:
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     # --- the page ---
-    async def visit(self, session: aiohttp.ClientSession) -> None:
+    async def visit(self) -> None:
         await self.run.sleep_until(self.arrival)
         connected = asyncio.Event()
-        listening = asyncio.create_task(self.listen(session, connected))
+        listening = asyncio.create_task(self.listen(connected))
         try:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connected.wait(), 10)
-            if self.opener:
-                await self.write("opener", self.opener)
-                await asyncio.sleep(self.run.rng.uniform(2, 6))
-            await self.write("escalation", self.escalation)
-            await self.until(lambda: self.greeted_at is not None)
-            for question in self.questions:
-                await asyncio.sleep(self.run.rng.uniform(2, 8))
-                await self.wait_for_person(await self.write("question", question, to_person=True))
-            await asyncio.sleep(self.run.rng.uniform(2, 6))
-            await self.wait_for_person(await self.write("closing", self.closing, to_person=True))
-            self.run.finished += 1
-            if self.run.finished == self.run.config.customers:
-                self.run.all_done.set()
+            with contextlib.suppress(LastOrders):  # the run is ending: nothing new is written
+                await self.converse()
+                self.run.customer_finished()
             await self.run.stop.wait()  # the page stays open until the end
         finally:
             listening.cancel()
             await asyncio.gather(listening, return_exceptions=True)
 
+    async def converse(self) -> None:
+        rng = self.run.rng
+        if self.opener:
+            await self.write("opener", self.opener)
+            await asyncio.sleep(rng.uniform(2, 6))
+        await self.write("escalation", self.escalation)
+        await self.until(lambda: self.greeted_at is not None)
+        for question in self.questions:
+            await asyncio.sleep(rng.uniform(2, 8))
+            await self.wait_for_person(await self.write("question", question, to_person=True))
+        await asyncio.sleep(rng.uniform(2, 6))
+        await self.wait_for_person(await self.write("closing", self.closing, to_person=True))
+
     async def write(self, kind: str, text: str, to_person: bool = False) -> Sent:
+        if self.run.last_orders.is_set():
+            raise LastOrders
         message = Sent(kind, text, self.run.now(), to_person)
         self.sent.append(message)
         if kind == "escalation":
@@ -342,12 +360,12 @@ class Customer:
                 self.receive(reply, "bot")
         return message
 
-    async def listen(self, session: aiohttp.ClientSession, connected: asyncio.Event) -> None:
+    async def listen(self, connected: asyncio.Event) -> None:
         """The page's socket, reconnected after a drop (what was pushed meanwhile is lost to it)."""
         url = f"{self.run.base_url}{CHAT_SOCKET}?user_id={self.user_id}"
         while not self.run.stop.is_set():
             try:
-                async with session.ws_connect(url, heartbeat=30) as ws:
+                async with self.session.ws_connect(url, heartbeat=30) as ws:
                     connected.set()
                     async for frame in ws:
                         if frame.type != aiohttp.WSMsgType.TEXT:
@@ -409,6 +427,7 @@ class Customer:
 class Held:
     conversation_id: int
     customer: Customer | None
+    seen: int | None = None  # messages in the history when the agent first opened it
     task: asyncio.Task[None] | None = None
 
 
@@ -437,16 +456,19 @@ class Agent:
         headers = {CSRF_HEADER: self.csrf} if method != "GET" else None
         return await self.run.call(self.session, method, path, body=body, headers=headers, refusable=refusable)
 
-    async def work(self) -> None:
+    async def start(self) -> None:
+        """Log in, open the console's socket, click 在线: done before the shift's clock starts."""
         status, data = await self.request("POST", LOGIN, {"name": self.name, "password": self.password})
         if status != 200:
             print(f"agent {self.name} could not log in ({status}); working without them", file=sys.stderr)
             self.gone = True
             return
         self.csrf, self.id = data["csrf_token"], data["agent"]["id"]
-        socket_task = asyncio.create_task(self.listen())
+        self.spawn(self.listen())
         await asyncio.sleep(0.2)  # the console connects its socket before the agent clicks 在线
         await self.set_presence("online")
+
+    async def work(self) -> None:
         if self.leaves_at is not None:
             self.spawn(self.leave())
         try:
@@ -458,10 +480,10 @@ class Agent:
                 if not self.gone:
                     await self.refresh()
         finally:
-            socket_task.cancel()
-            for task in [socket_task, *self.tasks]:
+            tasks = list(self.tasks)
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(socket_task, *self.tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     def spawn(self, coroutine: Any) -> asyncio.Task[None]:
         task = asyncio.create_task(coroutine)
@@ -535,7 +557,7 @@ class Agent:
                     customer.holders.add(self.name)
             if held.task is None:
                 messages = await self.history(held)
-                if messages is not None and self.owes(messages):
+                if messages is not None and self.owes(held, messages):
                     held.task = self.spawn(self.answer_later(held))
 
     def drop(self, held: Held, taken: bool) -> None:
@@ -556,14 +578,21 @@ class Agent:
         self.run.console_missed += sum(text not in shown for text in heard)
         return messages
 
-    def owes(self, messages: list[dict[str, Any]]) -> bool:
-        return bool(owed_texts(messages)) or not any(m.get("author") == self.me for m in messages)
+    def owes(self, held: Held, messages: list[dict[str, Any]]) -> bool:
+        """An answer, or a greeting unless the agent spoke already or the server greeted on their behalf
+        (a system message since they opened the conversation)."""
+        if held.seen is None:
+            held.seen = len(messages)
+        if owed_texts(messages):
+            return True
+        spoke = any(m.get("author") == self.me for m in messages)
+        return not spoke and not any(m.get("author") == SYSTEM_AUTHOR for m in messages[held.seen:])
 
     async def answer_later(self, held: Held) -> None:
         try:
             await asyncio.sleep(self.run.human_delay())
             messages = await self.history(held)
-            if messages is None or not self.owes(messages):
+            if messages is None or not self.owes(held, messages):
                 return
             owed = owed_texts(messages)
             text = self.compose(messages, owed)
@@ -693,14 +722,20 @@ async def load(run: Run, tag: str, staff: list[tuple[str, str]], supervisor: tup
         for i, (name, password) in enumerate(staff)
     ]
     customers = make_customers(run, tag)
+    await asyncio.gather(*(agent.start() for agent in run.agents))
     run.started = time.monotonic()
     deadline = config.duration + config.drain
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as chat_session:
+    browsers = aiohttp.TCPConnector(limit=0)  # every customer's socket stays open
+    async with aiohttp.ClientSession(connector=browsers, timeout=aiohttp.ClientTimeout(total=30)) as chat_session:
         run.chat_session = chat_session
         actors = [asyncio.create_task(agent.work()) for agent in run.agents]
-        actors += [asyncio.create_task(customer.visit(chat_session)) for customer in customers]
+        actors += [asyncio.create_task(customer.visit()) for customer in customers]
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(run.all_done.wait(), deadline)
+        if not run.all_done.is_set():
+            run.last_orders.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(run.all_done.wait(), REPLY_DUE_S)
         ended = run.now()
         run.stop.set()
         for actor in actors:
