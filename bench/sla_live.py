@@ -27,6 +27,8 @@ Measured from what the customer's socket and HTTP replies actually received, and
   person, timed from that message; holding messages do not count;
 - stranded: at the end still waiting for a person (never reached one, or a question unanswered).
 Every customer is in every denominator; a time still running at the end counts as its lower bound.
+The run ends as soon as every customer is done; otherwise customers stop writing at `--duration` +
+`--drain` seconds and the run ends 20 s later, so every message counted had its full 20 s.
 
 Who sent a pushed message: the web-chat payload is `{"text": ...}` only, so a person's message is
 recognised by its text (the bench registers every text its agents send before sending it), and a
@@ -37,7 +39,10 @@ section below.
 
 Run: `.venv/bin/python bench/sla_live.py [--agents 4 --capacity 3 --customers 40 --duration 240
 --distracted 0.1 --away-return 0 --offline-agents 0 --seed 1]`. Real time: duration plus up to
-`--drain` seconds. Figures on a shared machine are indicative. The last line is one JSON object.
+`--drain` + 20 seconds. The server it starts inherits the environment (so `SLA_REPLY_S=...` etc.
+can be varied) except the database, Redis and staffed hours (all day). `--timeline FILE` writes
+every customer's messages, sent and received. Figures on a shared machine are indicative. The
+last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -817,7 +822,7 @@ def report(run: Run, customers: list[Customer], ended: float, server_today: dict
         stranded += customer.greeted_at is None or unanswered
     return {
         "customers": len(customers),
-        "handovers": len(customers),
+        "handovers": sum(customer.escalated_at is not None for customer in customers),
         "stranded": stranded,
         "never_reached_person": never_reached,
         "open_question_at_end": open_at_end,
