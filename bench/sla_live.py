@@ -211,7 +211,7 @@ class Run:
     def __init__(self, config: Config, base_url: str) -> None:
         self.config = config
         self.base_url = base_url.rstrip("/")
-        self.rng = random.Random(config.seed)
+        self.rng = random.Random(config.seed)  # the plan: arrivals, scripts, who leaves when
         self.started = time.monotonic()
         self.stop = asyncio.Event()
         self.last_orders = asyncio.Event()  # customers write nothing new; what they wrote gets its 20 s
@@ -235,10 +235,10 @@ class Run:
     async def sleep_until(self, moment: float) -> None:
         await asyncio.sleep(max(0.0, moment - self.now()))
 
-    def human_delay(self) -> float:
-        if self.rng.random() < self.config.distracted:
-            return self.rng.uniform(25, 45)
-        return self.rng.uniform(3, 12)
+    def actor_rng(self, actor: str) -> random.Random:
+        """Each actor draws from its own sequence, so the seed fixes what each one does whatever the
+        order in which real time interleaves them."""
+        return random.Random(f"{self.config.seed}:{actor}")
 
     def _failed(self, what: str) -> None:
         self.http_errors += 1
@@ -320,6 +320,7 @@ class Customer:
     expected: list[str] = field(default_factory=list)  # texts a bench agent is sending to this customer
     ws_drops: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    rng: random.Random = field(default_factory=random.Random)  # reading and typing pauses
 
     # --- the page ---
     async def visit(self) -> None:
@@ -338,7 +339,7 @@ class Customer:
             await asyncio.gather(listening, return_exceptions=True)
 
     async def converse(self) -> None:
-        rng = self.run.rng
+        rng = self.rng
         if self.opener:
             await self.write("opener", self.opener)
             await asyncio.sleep(rng.uniform(2, 6))
@@ -440,6 +441,7 @@ class Agent:
     def __init__(self, run: Run, name: str, password: str, nick: str, leaves_at: float | None) -> None:
         self.run = run
         self.name, self.password, self.nick = name, password, nick
+        self.rng = run.actor_rng(name.rsplit("-", 1)[-1])
         self.leaves_at = leaves_at
         self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
                                              timeout=aiohttp.ClientTimeout(total=30))
@@ -595,7 +597,7 @@ class Agent:
 
     async def answer_later(self, held: Held) -> None:
         try:
-            await asyncio.sleep(self.run.human_delay())
+            await asyncio.sleep(self.human_delay())
             messages = await self.history(held)
             if messages is None or not self.owes(held, messages):
                 return
@@ -611,15 +613,20 @@ class Agent:
                     customer.expected.remove(text)
                 return
             if owed and owed[-1] in CLOSINGS:  # the customer is done: goodbye, and back to the bot
-                await asyncio.sleep(self.run.rng.uniform(2, 5))
+                await asyncio.sleep(self.rng.uniform(2, 5))
                 self.handed_back.add(held.conversation_id)
                 await self.request("POST", HAND_BACK.format(id=held.conversation_id), {}, refusable=True)
         finally:
             held.task = None
             self.dirty.set()
 
+    def human_delay(self) -> float:
+        if self.rng.random() < self.run.config.distracted:
+            return self.rng.uniform(25, 45)
+        return self.rng.uniform(3, 12)
+
     def compose(self, messages: list[dict[str, Any]], owed: list[str]) -> str:
-        rng = self.run.rng
+        rng = self.rng
         if not owed:
             return rng.choice(GREETINGS).format(nick=self.nick)
         last = owed[-1]
@@ -712,6 +719,7 @@ def make_customers(run: Run, tag: str) -> list[Customer]:
             escalation=rng.choice(ESCALATIONS),
             questions=[rng.choice(questions) for questions, _ in topics],
             closing=rng.choice(CLOSINGS),
+            rng=run.actor_rng(f"c{index}"),
         ))
         run.customers[tail] = customers[-1]
     return customers
