@@ -85,8 +85,10 @@ SEND = "/api/agent/conversations/{id}/messages"  # {"text"}
 HAND_BACK = "/api/agent/conversations/{id}/hand-back"
 SUPERVISOR = "/api/agent/supervisor"  # {"today": {...}}: the server's own figures, shown for comparison
 AGENT_SOCKET = "/ws/agent"  # events {"type": ...}
-CHAT_POST = "/api/webchat/messages"  # {"user_id", "text", "client_msg_id"} -> {"replies": [str]}
-CHAT_SOCKET = "/ws/webchat"  # ?user_id=...; pushes {"text"}
+VISITOR = "/api/webchat/visitor"  # {} -> {"visitor_id", "token"}: the page's signed identity
+VISITOR_HEADER = "X-Visitor-Token"  # proves the visitor on every web-chat request
+CHAT_POST = "/api/webchat/messages"  # {"text", "client_msg_id"} + token header -> {"replies": [str]}
+CHAT_SOCKET = "/ws/webchat"  # ?token=...; pushes {"text"}
 NUMBER = re.compile(r"/\d+")  # conversation ids, folded in error samples
 REFUSALS = frozenset({403, 409})  # an agent racing the server (conversation moved on): expected, not errors
 
@@ -306,7 +308,7 @@ class Received:
 @dataclass
 class Customer:
     run: Run
-    user_id: str
+    user_id: str  # the server's visitor id, issued on the first visit
     arrival: float
     opener: str | None
     escalation: str
@@ -321,10 +323,13 @@ class Customer:
     ws_drops: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     rng: random.Random = field(default_factory=random.Random)  # reading and typing pauses
+    token: str = ""
 
     # --- the page ---
     async def visit(self) -> None:
         await self.run.sleep_until(self.arrival)
+        if not await self.open_page():
+            return  # counted by `call` as an HTTP error; the customer is counted as never served
         connected = asyncio.Event()
         listening = asyncio.create_task(self.listen(connected))
         try:
@@ -337,6 +342,16 @@ class Customer:
         finally:
             listening.cancel()
             await asyncio.gather(listening, return_exceptions=True)
+
+    async def open_page(self) -> bool:
+        """The page's first visit: the server issues the visitor's id and signed token. The console
+        labels a web-chat customer with the id's last 6 characters, which is how agents find them."""
+        status, data = await self.run.call(self.session, "POST", VISITOR, body={})
+        if status != 200 or not isinstance(data, dict):
+            return False
+        self.user_id, self.token = str(data["visitor_id"]), str(data["token"])
+        self.run.customers[self.user_id[-6:]] = self
+        return True
 
     async def converse(self) -> None:
         rng = self.rng
@@ -358,8 +373,9 @@ class Customer:
         self.sent.append(message)
         if kind == "escalation":
             self.escalated_at = message.at
-        body = {"user_id": self.user_id, "text": text, "client_msg_id": secrets.token_hex(8)}
-        status, data = await self.run.call(self.session, "POST", CHAT_POST, body=body)
+        body = {"text": text, "client_msg_id": secrets.token_hex(8)}
+        status, data = await self.run.call(self.session, "POST", CHAT_POST, body=body,
+                                           headers={VISITOR_HEADER: self.token})
         replies = data.get("replies", []) if status == 200 and isinstance(data, dict) else []
         for reply in replies:
             if isinstance(reply, str) and reply:
@@ -368,7 +384,7 @@ class Customer:
 
     async def listen(self, connected: asyncio.Event) -> None:
         """The page's socket, reconnected after a drop (what was pushed meanwhile is lost to it)."""
-        url = f"{self.run.base_url}{CHAT_SOCKET}?user_id={self.user_id}"
+        url = f"{self.run.base_url}{CHAT_SOCKET}?token={self.token}"
         while not self.run.stop.is_set():
             try:
                 async with self.session.ws_connect(url, heartbeat=30) as ws:
@@ -708,10 +724,7 @@ def make_customers(run: Run, tag: str) -> list[Customer]:
     arrivals = sorted(rng.uniform(0, config.duration) for _ in range(config.customers))
     customers = []
     for index, arrival in enumerate(arrivals):
-        tail = secrets.token_hex(3)
-        while tail in run.customers:  # the console shows the last 6 characters: they name the customer
-            tail = secrets.token_hex(3)
-        user_id = f"live-{tag}-{index:04d}-{tail}"
+        user_id = f"live-{tag}-{index:04d}"  # until the server issues the visitor's id (`open_page`)
         topics = rng.sample(TOPICS, rng.choice((2, 3)))
         customers.append(Customer(
             run, user_id, arrival,
@@ -721,7 +734,6 @@ def make_customers(run: Run, tag: str) -> list[Customer]:
             closing=rng.choice(CLOSINGS),
             rng=run.actor_rng(f"c{index}"),
         ))
-        run.customers[tail] = customers[-1]
     return customers
 
 

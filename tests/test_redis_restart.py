@@ -20,7 +20,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.store.base import Store
 from handlers.handoff.service import OFFER
-from handlers.handoff.sla import BREACH, GREET, HOLD
+from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN
 from handlers.referral.jobs import SYNC_KIND
 from models.agent import Agent
 from models.conversation import Conversation
@@ -115,10 +115,11 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
     async with running_bot(make_settings(tmp_path, redis_url=own_redis.url), clock=clock) as bot:
         runtime, store = bot.runtime, bot.runtime.store
         now = clock.now()
-        agent = await Agent.create(name="小李", password_hash="-", presence="online", created_at=now)
+        agent = await Agent.create(name="xiaoli", display_name="小李", password_hash="-", presence="online",
+                                   created_at=now)
         held, queued = [await runtime.recorder.identify("webchat", user) for user in ("held", "queued")]
         await Conversation.filter(id=held.conversation_id).update(
-            status="handoff", assignee_id=agent.id, assigned_at=now, waiting_since=now)
+            status="handoff", assignee_id=agent.id, assigned_at=now, waiting_since=now, unacked_since=now)
         await Conversation.filter(id=queued.conversation_id).update(status="queued", queued_at=now)
 
         own_redis.restart()
@@ -131,8 +132,9 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
         first = now.timestamp() + settings.sla_first_response_s - settings.sla_hold_margin_s
         reply = now.timestamp() + settings.sla_reply_s
         assert await store.next_due(GREET) == pytest.approx(first)
-        assert await store.next_due(HOLD) == pytest.approx(reply - settings.sla_hold_margin_s)
-        assert await store.next_due(BREACH) == pytest.approx(reply)
+        assert await store.next_due(ACK) == pytest.approx(reply - settings.sla_hold_margin_s)
+        assert await store.next_due(LAPSE) == pytest.approx(reply)
+        assert await store.next_due(REASSIGN) == pytest.approx(now.timestamp() + settings.sla_reassign_after_s)
         assert await store.next_due(OFFER) == pytest.approx(
             (now + timedelta(seconds=settings.queue_offer_message_after_s)).timestamp())
 

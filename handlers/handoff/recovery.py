@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from bot.runtime import Runtime
 from handlers.handoff.service import HANDOFF, OFFER
-from handlers.handoff.sla import BREACH, GREET, HOLD, episode, greeting_due, reply_due
+from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN, episode, greeting_from, owed_from
 from models.conversation import Conversation
 
 
@@ -23,18 +23,24 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
         return  # handoff's deadlines are armed by events, not recurring
     handoff = runtime.services[HANDOFF]
     settings, scheduler = runtime.settings, runtime.scheduler
-    margin = timedelta(seconds=settings.sla_hold_margin_s)
     offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
+    greet_after = timedelta(seconds=settings.sla_first_response_s - settings.sla_hold_margin_s)
+    ack_after = timedelta(seconds=settings.sla_reply_s - settings.sla_hold_margin_s)
     for conversation in await Conversation.filter(status__in=("queued", "handoff")):
         await handoff.queue.publish_holder(conversation)
         if conversation.status == "queued" and conversation.queued_at is not None:
             await scheduler.ensure(OFFER, str(conversation.id), conversation.queued_at + offer_after)
             continue
-        greet_by = greeting_due(conversation, settings)
-        if greet_by is not None and conversation.first_reply_at is None:
-            await scheduler.ensure(GREET, episode(conversation.id, conversation.assigned_at), greet_by - margin)
-        answer_by = reply_due(conversation, settings)
-        if answer_by is not None:
-            member = episode(conversation.id, conversation.waiting_since)
-            await scheduler.ensure(HOLD, member, answer_by - margin)
-            await scheduler.ensure(BREACH, member, answer_by)
+        start = greeting_from(conversation)
+        if start is not None and conversation.first_reply_at is None:
+            assert conversation.assigned_at is not None
+            due = max(conversation.assigned_at, start + greet_after)
+            await scheduler.ensure(GREET, episode(conversation.id, conversation.assigned_at), due)
+        if conversation.unacked_since is not None:
+            await scheduler.ensure(ACK, episode(conversation.id, conversation.unacked_since),
+                                   conversation.unacked_since + ack_after)
+        owed = owed_from(conversation)
+        if owed is not None:
+            member = episode(conversation.id, owed)
+            await scheduler.ensure(LAPSE, member, owed + timedelta(seconds=settings.sla_reply_s))
+            await scheduler.ensure(REASSIGN, member, owed + timedelta(seconds=settings.sla_reassign_after_s))
