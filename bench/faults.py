@@ -274,8 +274,10 @@ async def hold_sockets(url: str, count: int, phase: Phase, opened_all: asyncio.E
 
     async def open_one(i: int) -> None:
         try:
-            opened.append(await session.ws_connect(f"{url}/ws/webchat?user_id=idle-{i}", heartbeat=None))
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            async with session.post(f"{url}/api/webchat/visitor", json={}) as issued:  # the page's first visit
+                token = (await issued.json())["token"]
+            opened.append(await session.ws_connect(f"{url}/ws/webchat?token={token}", heartbeat=None))
+        except (aiohttp.ClientError, TimeoutError, KeyError, ValueError) as exc:
             failures[type(exc).__name__] += 1
 
     for first in range(0, count, 100):
@@ -382,6 +384,7 @@ async def main_async(args: argparse.Namespace, base: Path) -> dict[str, object]:
     env = {
         "PATH": os.environ.get("PATH", ""), "BOT_PORT": str(port), "DATABASE_URL": pg.url,
         "REDIS_URL": redis.url, "REFERRAL_SECRET": "fault-bench-secret-0123456789",
+        "WEBCHAT_SECRET": "fault-bench-webchat-0123456789",
         "WECHAT_TOKEN": TOKEN, "WECHAT_APPID": fake.appid, "WECHAT_APPSECRET": fake.secret,
         "WECHAT_API_BASE": fake.url, "LOG_LEVEL": "INFO", "STAFFED_HOURS": "00:00-24:00",
     }

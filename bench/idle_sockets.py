@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installi
 
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector  # noqa: E402
 
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot  # noqa: E402
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers  # noqa: E402
 
 TEXTS = ("什么时候发货呀", "这个有现货吗", "能便宜点不", "发什么快递", "几天能到广州", "有没有优惠券")
 
@@ -38,9 +38,11 @@ async def chat_rounds(bot: RunningBot, session: ClientSession, rounds: int, conc
 
     async def one(n: int) -> None:
         nonlocal errors
-        body = {"user_id": f"c-{uuid.uuid4().hex[:12]}", "text": TEXTS[n % len(TEXTS)]}
+        user_id = f"c-{uuid.uuid4().hex[:12]}"
+        body = {"user_id": user_id, "text": TEXTS[n % len(TEXTS)]}
         started = time.perf_counter()
-        async with session.post(bot.url("/api/webchat/messages"), json=body) as response:
+        async with session.post(bot.url("/api/webchat/messages"), json=body,
+                                headers=visitor_headers(bot.runtime, user_id)) as response:
             await response.read()
             errors += response.status != 200
         latencies.append((time.perf_counter() - started) * 1000)
@@ -56,7 +58,7 @@ async def open_pages(bot: RunningBot, session: ClientSession, pages: int) -> tup
     sockets, failed = [], 0
     for start in range(0, pages, 100):
         opened = await asyncio.gather(*(
-            session.ws_connect(bot.url(f"/ws/webchat?user_id=idle-{uuid.uuid4().hex[:12]}"))
+            session.ws_connect(bot.url(bot.page_url(f"idle-{uuid.uuid4().hex[:12]}")))
             for _ in range(min(100, pages - start))), return_exceptions=True)
         for result in opened:
             if isinstance(result, BaseException):
