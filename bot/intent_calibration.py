@@ -37,7 +37,7 @@ SHORT_MESSAGE = 6  # characters (spaces apart) of a message too short to hold mo
 
 
 def rank(intent: str) -> int:
-    """Precedence rank from TAXONOMY.md, lower wins."""
+    """Precedence rank of docs/rules.md R-ANSWER-5, lower wins."""
     if intent == "human":
         return 0
     if intent == "complaint":
