@@ -86,14 +86,13 @@ def add_classify(commands: Subcommands) -> None:
 
 
 def cmd_classify(args: argparse.Namespace, command: Command) -> int:
-    from bot.intents import IntentMatcher, warm_up_jieba
+    """The runtime's matcher: the shop's learned examples (database of DATABASE_URL) and threshold too."""
 
-    settings = command.settings
-    warm_up_jieba()
-    matcher = IntentMatcher.from_yaml(settings.scripts_dir / "intents.yaml", settings.order_no_patterns)
-    for text in [*args.text, *args.file]:
-        print(json.dumps(matcher.classify(text).as_json(text), ensure_ascii=False))
-    return 0
+    async def classify(runtime: Runtime) -> None:
+        for text in [*args.text, *args.file]:
+            print(json.dumps(runtime.matcher.classify(text).as_json(text), ensure_ascii=False))
+
+    return command.run(classify)
 
 
 def add_lint_scripts(commands: Subcommands) -> None:

@@ -88,7 +88,8 @@ def live_api(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
     env = {
         "PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": f"csbot-test-{uuid.uuid4().hex[:10]}", "BOT_PORT": str(port),
-        "REFERRAL_SECRET": "fuzz-secret-" + "x" * 20, "SERVE_SHUTDOWN_GRACE_S": "5",
+        "REFERRAL_SECRET": "fuzz-secret-" + "x" * 20, "WEBCHAT_SECRET": "fuzz-webchat-" + "x" * 20,
+        "SERVE_SHUTDOWN_GRACE_S": "5",
         "AFTER_SALES_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
     }
     demo = subprocess.run([sys.executable, "main.py", "demo-data"], cwd=ROOT, env=env, capture_output=True,

@@ -158,6 +158,6 @@ async def test_the_secret_is_generated_once_beside_sqlite_and_required_with_post
     assert await secret_key(again) == key
     assert await secret_key(make_settings(tmp_path, referral_secret="a-configured-secret")) == b"a-configured-secret"
     with pytest.raises(SecretMissing, match="REFERRAL_SECRET"):
-        await secret_key(make_settings(tmp_path, database_url="postgres://db.example/shop"))
+        await secret_key(make_settings(tmp_path, database_url="postgres://db.example/shop", referral_secret=None))
     configured = make_settings(tmp_path, database_url="postgres://db.example/shop", referral_secret="x" * 32)
     assert await secret_key(configured) == b"x" * 32

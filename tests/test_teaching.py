@@ -226,7 +226,7 @@ async def test_a_correction_in_the_console_changes_the_next_decision_in_another_
     clock = FakeClock()
     settings = make_settings(tmp_path, redis_url=redis_url, staffed_hours="00:00-24:00")
     async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
-        response = await one.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "小蓝瓶到了吗"})
+        response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶到了吗"})
         assert response.status == 200
         assert two.runtime.matcher.classify("小蓝瓶到了吗?").decision == "unknown"
         agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
@@ -245,7 +245,7 @@ async def test_a_correction_in_the_console_changes_the_next_decision_in_another_
         assert (await response.json())["decision"] == "product.consult"
 
         await wait_until(lambda: two.runtime.matcher.classify("小蓝瓶到了吗?").decision == "product.consult")
-        response = await two.client.post("/api/webchat/messages", json={"user_id": "c2", "text": "小蓝瓶到了吗？"})
+        response = await two.post_chat({"user_id": "c2", "text": "小蓝瓶到了吗？"})
         assert response.status == 200
         row = await Message.filter(conversation__key="webchat:c2", direction="in").first()
         assert row is not None and row.intent == "product.consult"
@@ -280,7 +280,7 @@ async def test_review_lists_messages_of_conversations_a_person_handled(tmp_path)
         response = await bot.client.post("/api/agent/presence", json={"presence": "online"}, headers=headers)
         assert response.status == 200
         for text in ("转人工", "那个杯子是保温的吗"):
-            response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": text})
+            response = await bot.post_chat({"user_id": "c1", "text": text})
             assert response.status == 200
         review = await (await bot.client.get("/api/intents/review", headers=headers)).json()
         handled = {i["text"]: i for i in review["items"]}

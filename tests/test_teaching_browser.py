@@ -29,7 +29,7 @@ async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
 
 
 async def say(bot: RunningBot, user: str, text: str) -> None:
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text})
+    response = await bot.post_chat({"user_id": user, "text": text})
     assert response.status == 200, await response.text()
 
 

@@ -328,15 +328,17 @@ async def test_history_gives_the_visitors_own_messages_oldest_first(bot: Running
     second = await say(bot, user, "什么时候发货")
     await say(bot, other, "我的秘密问题")
     await bot.runtime.recorder.settle()
-    response = await bot.client.get("/api/webchat/history", params={"user_id": user})
+    response = await bot.client.get("/api/webchat/history", headers=visitor_headers(bot.runtime, user))
     assert response.status == 200
     messages = (await response.json())["messages"]
     assert [(m["direction"], m["text"]) for m in messages] == [
         ("in", "你好"), *(("out", text) for text in first), ("in", "什么时候发货"), *(("out", text) for text in second)]
     assert messages[0]["at"] < messages[-1]["at"] and messages[0]["at"].endswith("+00:00")
-    assert (await (await bot.client.get("/api/webchat/history", params={"user_id": visitor()})).json()) == {
-        "messages": []}
-    assert (await bot.client.get("/api/webchat/history", params={"user_id": "<script>"})).status == 400
+    stranger = visitor_headers(bot.runtime, visitor())
+    assert (await (await bot.client.get("/api/webchat/history", headers=stranger)).json()) == {"messages": []}
+    assert (await bot.client.get("/api/webchat/history")).status == 401  # only a proven visitor's own page
+    claimed = await bot.client.get("/api/webchat/history", params={"user_id": user}, headers=stranger)
+    assert claimed.status == 403
 
 
 # --- the demo link (`csbot demo`) ---
@@ -351,7 +353,8 @@ async def test_demo_link_opens_the_chat_as_the_demo_customer_who_owns_the_demo_o
     page = await bot.client.get("/demo")
     assert page.status == 200 and page.headers["Content-Security-Policy"].startswith("default-src 'self'")
     body = await page.text()
-    assert f'<meta name="csbot-demo-visitor" content="{DEMO_VISITOR}">' in body and "/static/demo.js" in body
+    token = visitor_headers(bot.runtime, DEMO_VISITOR)["X-Visitor-Token"]
+    assert f'<meta name="csbot-demo-token" content="{token}">' in body and "/static/demo.js" in body
     await say(bot, DEMO_VISITOR, "我要退货")
     replies = await say(bot, DEMO_VISITOR, "E2026112000102")
     assert any("售后单号AS" in reply for reply in replies), replies

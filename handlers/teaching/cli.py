@@ -11,7 +11,6 @@ with the bot's current guess: fix the second column and feed the file to `intent
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from datetime import timedelta
@@ -124,20 +123,6 @@ def cmd_calibrate(args: argparse.Namespace, command: Command) -> int:
     return 0
 
 
-def cmd_classify(args: argparse.Namespace, command: Command) -> int:
-    """`classify` as main.py defines it, with the learned examples of DATABASE_URL and the threshold."""
-    texts = list(args.text)
-    if args.file:
-        texts += Path(args.file).read_text(encoding="utf-8").splitlines()
-
-    async def classify(runtime: Runtime) -> int:
-        for text in texts:
-            print(json.dumps(runtime.matcher.classify(text).as_json(text), ensure_ascii=False))
-        return 0
-
-    return command.run(classify)
-
-
 def register(commands: argparse._SubParsersAction) -> None:
     intents = commands.add_parser("intents", help="the intent model: learn, export, stats, calibrate")
     actions = intents.add_subparsers(dest="action", required=True)
@@ -153,6 +138,4 @@ def register(commands: argparse._SubParsersAction) -> None:
     stats.set_defaults(func=cmd_stats)
     calibrate_ = actions.add_parser("calibrate", help="fit the rule/model blend and confidence on cross-validation")
     calibrate_.set_defaults(func=cmd_calibrate)
-    # main.py's `classify` reads only the files; the shop's learned examples live in the database.
-    if "classify" in commands.choices:
-        commands.choices["classify"].set_defaults(func=cmd_classify)
+
