@@ -21,10 +21,8 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -306,11 +304,3 @@ class FakeWeCom:
 def _error(errcode: int, errmsg: str = "fake wecom refusal") -> web.Response:
     return web.json_response({"errcode": errcode, "errmsg": errmsg})
 
-
-async def until(condition: Any, what: str = "condition", *, timeout_s: float = 10.0) -> None:
-    """Poll (real time, briefly) until `condition()` holds: the bot's work is on real sockets."""
-    give_up = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > give_up:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.005)
