@@ -32,6 +32,10 @@ def default_channels(settings: Settings) -> list[Channel]:
         from bot.channels.wechat import WeChatChannel
 
         channels.append(WeChatChannel(settings))
+    if settings.wecom_corp_id:
+        from bot.channels.wecom import WeComChannel
+
+        channels.append(WeComChannel(settings))
     return channels
 
 

@@ -93,6 +93,22 @@ class Settings(BaseSettings):
     #: A dead worker is restarted after 0.5 s, doubling per quick failure up to this.
     serve_restart_max_backoff_s: float = Field(30.0, gt=0)
 
+    # --- WeCom 微信客服 (kf), docs/wecom.md: the channel is on when WECOM_CORP_ID is set ---
+    wecom_corp_id: str | None = Field(None, pattern=r"^ww[0-9a-zA-Z]{8,30}$")
+    wecom_kf_secret: str | None = Field(None, min_length=8)
+    wecom_token: str | None = Field(None, pattern=r"^[A-Za-z0-9]{3,32}$")
+    wecom_aes_key: str | None = Field(None, pattern=r"^[A-Za-z0-9]{43}$")
+    wecom_api_base: str = Field("https://qyapi.weixin.qq.com", pattern=r"^https?://")
+    wecom_callback_path: str = Field("/wecom/kf", pattern=r"^/[A-Za-z0-9/_-]{1,64}$")
+    #: Messages asked for per `sync_msg` page (WeCom's maximum is 1000).
+    wecom_sync_limit: int = Field(1000, ge=1, le=1000)
+    #: How often every known kf account is synced without a callback (a lost callback's messages).
+    wecom_sync_interval_s: float = Field(60.0, ge=1)
+    #: Handoff: "console" keeps the session with the bot (agents answer from the console through the
+    #: API); "servicer" moves it to state 3 with WECOM_SERVICER_USERID, who answers in the WeCom app.
+    wecom_handoff: str = Field("console", pattern=r"^(console|servicer)$")
+    wecom_servicer_userid: str | None = None
+
     @field_validator("wechat_aes_key")
     @classmethod
     def _aes_key_is_43_chars(cls, value: str | None) -> str | None:

@@ -53,7 +53,7 @@ async def greet(ctx: Context) -> Reply:
     return Reply.say("consultation.greeting")
 
 
-@router.event("subscribe")
+@router.event("subscribe", "enter_session")
 async def welcome(ctx: Context) -> Reply:
     return Reply.say("consultation.welcome").tagged("greeting")
 

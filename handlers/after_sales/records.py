@@ -37,7 +37,7 @@ STATUS_WORDS = {
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d",
                 "%Y/%m/%d", "%Y%m%d%H%M%S")
 ORDER_NO = re.compile(r"[A-Za-z0-9_-]{4,40}")
-BUYER = re.compile(r"(webchat|wechat|terminal):([A-Za-z0-9_-]{1,128})")
+BUYER = re.compile(r"(webchat|wechat|wecom|terminal):([A-Za-z0-9_-]{1,128})")
 BATCH = 500
 
 
@@ -147,7 +147,7 @@ def parse_buyer(value: Any) -> tuple[str, str] | None:
         return None
     found = BUYER.fullmatch(raw)
     if not found:
-        raise ValueError("buyer_id must look like wechat:<openid> or webchat:<visitor id>")
+        raise ValueError("buyer_id must look like wechat:<openid>, wecom:<external userid> or webchat:<visitor id>")
     return found.group(1), found.group(2)
 
 

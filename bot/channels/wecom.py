@@ -1,0 +1,283 @@
+"""The WeCom 微信客服 (kf) channel: customers who tap 联系客服 in a mini-program, a 视频号 shop, a web
+page or a QR code and chat in WeChat (docs/wecom.md).
+
+- `GET <path>` answers WeCom's URL check; `POST <path>` takes the encrypted `kf_msg_or_event`
+  notice, answers `success` at once and syncs in the background (`wecom_sync.KfSync`): callbacks
+  carry no message. A periodic sync per kf account (the scheduler's `wecom-sync` deadline) catches
+  what a lost callback would have announced.
+- Each synced customer message goes through the dispatcher like any other channel's; the answer
+  goes out with `send_msg` (there is no passive reply), in order per customer, through the outbox
+  and the per-customer send budget (5 messages within 48 h of each customer message).
+- `enter_session` with a `welcome_code`: the welcome goes out with `send_msg_on_event`, which allows
+  one message within 20 s of the event; later than that it is recorded as undeliverable, not tried.
+- Handoff: `WECOM_HANDOFF=console` keeps the session with the bot (state 1) and agents answer from
+  the console; `servicer` moves an escalated session to state 3 with `WECOM_SERVICER_USERID`, who
+  answers in the WeCom app, and the bot stays silent until WeCom reports the session ended.
+
+Customer text never reaches the log: only external userids, msgids and types do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+from aiohttp import web
+from wechatpy.crypto import WeChatCrypto
+
+from bot.channels import wecom_protocol as protocol
+from bot.channels.base import Channel
+from bot.channels.wechat_api import WeChatAPIError
+from bot.channels.wechat_protocol import timestamp_fresh
+from bot.channels.wecom_api import SERVICER, WeComAPI, reason_of
+from bot.channels.wecom_sync import KfSync
+from bot.config import Settings
+from bot.errors import BadRequest, ConfigError, DeliveryFailed
+from bot.send_budget import SendBudget
+from models.conversation import Conversation
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger("csbot.wecom")
+
+PERIODIC = "wecom-sync"
+#: `send_msg_on_event` accepts the welcome code this long after the event.
+WELCOME_WINDOW_S = 20.0
+#: `session_status_change` change types: the servicer ended the session.
+SESSION_ENDED = 3
+STOP_GRACE_S = 10.0
+_REQUIRED = (("wecom_kf_secret", "WECOM_KF_SECRET"), ("wecom_token", "WECOM_TOKEN"), ("wecom_aes_key", "WECOM_AES_KEY"))
+
+
+class WeComChannel(Channel):
+    name = protocol.CHANNEL
+    max_bytes = 2048
+
+    def __init__(self, settings: Settings, *, http: aiohttp.ClientSession | None = None) -> None:
+        for attribute, variable in _REQUIRED:
+            if not getattr(settings, attribute):
+                raise ConfigError(f"invalid setting {variable}: required for the WeCom channel (WECOM_CORP_ID is set)")
+        if settings.wecom_handoff == "servicer" and not settings.wecom_servicer_userid:
+            raise ConfigError("invalid setting WECOM_SERVICER_USERID: required when WECOM_HANDOFF=servicer")
+        self.settings = settings
+        self.corp_id = settings.wecom_corp_id or ""
+        self.token = settings.wecom_token or ""
+        self.crypto = WeChatCrypto(self.token, settings.wecom_aes_key, self.corp_id)
+        self._http = http
+        self.runtime: Runtime | None = None
+        self.api: WeComAPI | None = None
+        self.budget: SendBudget | None = None
+        self.sync: KfSync | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._last_send: dict[str, asyncio.Task[Any]] = {}
+
+    def routes(self) -> list[web.AbstractRouteDef]:
+        path = self.settings.wecom_callback_path
+        return [web.get(path, self.verify), web.post(path, self.receive)]
+
+    async def start(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        settings = self.settings
+        self.api = WeComAPI(corp_id=self.corp_id, secret=settings.wecom_kf_secret or "",
+                            base_url=settings.wecom_api_base, timeout_s=settings.wechat_http_timeout_s,
+                            store=runtime.store, clock=runtime.clock, session=self._http)
+        self.budget = SendBudget(runtime.store, runtime.clock, self.name)
+        self.sync = KfSync(self.api, runtime.store, self._handle, limit=settings.wecom_sync_limit)
+        runtime.scheduler.on(PERIODIC, self._periodic)
+
+    async def stop(self) -> None:
+        if self._tasks:
+            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+        if self.api is not None:
+            await self.api.close()
+
+    async def settle(self) -> None:
+        """Wait until the syncs and sends started so far are done (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks))
+        await self._runtime.recorder.settle()
+
+    @property
+    def _runtime(self) -> Runtime:
+        assert self.runtime is not None, "channel used before start()"
+        return self.runtime
+
+    # --- HTTP ---
+    def _check_time(self, query: Any) -> None:
+        if not timestamp_fresh(query.get("timestamp") or "", self._runtime.clock.time()):
+            raise BadRequest("timestamp outside the accepted window", 403)
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """WeCom's URL check: answer the decrypted `echostr`."""
+        try:
+            self._check_time(request.query)
+            echo = protocol.verify_url(self.crypto, self.token, request.query)
+        except BadRequest as exc:
+            return web.Response(status=exc.status, text=exc.reason)
+        return web.Response(text=echo)
+
+    async def receive(self, request: web.Request) -> web.Response:
+        try:
+            self._check_time(request.query)
+            callback = protocol.read_callback(self.crypto, await request.read(), request.query)
+        except BadRequest as exc:
+            log.info("wecom callback refused (%d): %s", exc.status, exc.reason)
+            return web.Response(status=exc.status, text=exc.reason)
+        runtime = self._runtime
+        await runtime.scheduler.at(PERIODIC, callback.open_kfid,
+                                   runtime.clock.time() + self.settings.wecom_sync_interval_s)
+        self._spawn(self._sync(callback.open_kfid, callback.token))
+        return web.Response(text="success")
+
+    async def _sync(self, open_kfid: str, token: str | None) -> None:
+        assert self.sync is not None
+        await self.sync.request(open_kfid, token)
+
+    async def _periodic(self, open_kfid: str) -> None:
+        """The scheduler's catch-up sync; the next one is planned whatever happens to this one."""
+        runtime = self._runtime
+        try:
+            await self._sync(open_kfid, None)
+        finally:
+            await runtime.scheduler.at(PERIODIC, open_kfid, runtime.clock.time() + self.settings.wecom_sync_interval_s)
+
+    # --- synced messages ---
+    async def _handle(self, message: protocol.KfMessage) -> None:
+        runtime = self._runtime
+        assert self.budget is not None
+        if not message.user or message.origin == protocol.SERVICER_ORIGIN:
+            return  # a servicer's own message from the WeCom app: nothing to answer
+        store = runtime.store
+        await store.set(self._kf_key(message.user), message.open_kfid)
+        inbound = protocol.to_inbound(message, runtime.clock.now())
+        log.debug("wecom %s %s", inbound.kind, message.msgid)
+        if message.msgtype == "event":
+            await self._event(message, inbound)
+            return
+        await self.budget.customer_action(message.user)
+        if await store.get(self._servicer_key(message.user)):
+            log.info("wecom %s: the session is with a WeCom servicer, the bot stays silent", message.msgid)
+            return
+        outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
+        self._send_in_order(message.user, self._deliver(message, outcome.texts, outcome.message_ids))
+
+    async def _deliver(self, message: protocol.KfMessage, texts: list[str], source_ids: list[str]) -> None:
+        """The answer, then (servicer mode) the move to the servicer: in state 3 the API may not send."""
+        if texts:
+            await self._runtime.outbox.send(self.name, message.user, texts, source_ids=source_ids)
+        if self.settings.wecom_handoff == "servicer":
+            await self._hand_to_servicer(message)
+
+    async def _event(self, message: protocol.KfMessage, inbound: Any) -> None:
+        event = message.event_type
+        runtime = self._runtime
+        if event == "enter_session":
+            outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
+            code = str(message.body.get("welcome_code") or "")
+            if outcome.texts:
+                await self._welcome(code, message.send_time, outcome.texts, outcome.message_ids)
+        elif event == "session_status_change" and int(message.body.get("change_type") or 0) == SESSION_ENDED:
+            served = await runtime.store.get(self._servicer_key(message.user))
+            if served is not None:  # that escalation is over: it is not handed to the servicer again
+                await runtime.store.set(self._servicer_key(message.user, "ended"), served, ttl=30 * 24 * 3600)
+            await runtime.store.delete(self._servicer_key(message.user))
+            log.info("wecom session of %s ended by the servicer: back to the bot", message.user)
+        elif event == "msg_send_fail":
+            log.warning("wecom message %s failed after acceptance (fail_type %s)",
+                        message.body.get("fail_msgid"), message.body.get("fail_type"))
+        else:
+            log.info("wecom event %s", event)
+
+    async def _welcome(self, code: str, sent_at: int, texts: list[str], source_ids: list[str]) -> None:
+        """The welcome code allows one message within 20 s: the first text goes, the rest are recorded."""
+        recorder = self._runtime.recorder
+        assert self.api is not None
+        late = self._runtime.clock.time() - sent_at > WELCOME_WINDOW_S
+        if not code or late:
+            reason = "welcome_code_expired" if code else "no_welcome_code"
+            for source_id in source_ids:
+                await recorder.mark_delivery(source_id, "undeliverable", reason)
+            return
+        try:
+            await self.api.send_on_event(code, texts[0], msgid=source_ids[0][:32])
+        except WeChatAPIError as exc:
+            await recorder.mark_delivery(source_ids[0], "undeliverable", reason_of(exc))
+        else:
+            await recorder.mark_delivery(source_ids[0], "sent")
+        for source_id in source_ids[1:]:
+            await recorder.mark_delivery(source_id, "undeliverable", "welcome_code_single_message")
+
+    async def _hand_to_servicer(self, message: protocol.KfMessage) -> None:
+        """Servicer mode: an escalated conversation moves to state 3 with the configured servicer."""
+        conversation = await Conversation.get_or_none(key=f"{self.name}:{message.user}")
+        if conversation is None or conversation.status not in ("queued", "handoff"):
+            return
+        escalation = str(conversation.escalated_at)
+        if await self._runtime.store.get(self._servicer_key(message.user, "ended")) == escalation:
+            return
+        assert self.api is not None
+        try:
+            await self.api.trans(message.open_kfid, message.user, SERVICER, self.settings.wecom_servicer_userid)
+        except WeChatAPIError as exc:
+            log.warning("wecom handoff of %s to the servicer refused: %s", message.user, reason_of(exc))
+            return
+        await self._runtime.store.set(self._servicer_key(message.user), escalation)
+
+    # --- sending ---
+    def _kf_key(self, user_id: str) -> str:
+        return self._runtime.store.keys("wecom", "kf-of", user_id)
+
+    def _servicer_key(self, user_id: str, *suffix: str) -> str:
+        return self._runtime.store.keys("wecom", "servicer", user_id, *suffix)
+
+    async def sends_left(self, user_id: str) -> int | None:
+        assert self.budget is not None, "channel used before start()"
+        return await self.budget.left(user_id)
+
+    async def push(self, user_id: str, text: str) -> None:
+        """`send_msg` to the customer through the kf account they last wrote to; the budget is spent
+        first, and each send carries its own msgid, so a retry after a token refresh is not doubled."""
+        assert self.api is not None and self.budget is not None, "channel used before start()"
+        open_kfid = await self._runtime.store.get(self._kf_key(user_id))
+        if not open_kfid:
+            raise DeliveryFailed("unknown_kf_account")
+        if not await self.budget.spend(user_id):
+            raise DeliveryFailed("over_send_cap")
+        try:
+            await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=uuid.uuid4().hex)
+        except WeChatAPIError as exc:
+            raise DeliveryFailed(reason_of(exc)) from exc
+
+    def _send_in_order(self, user_id: str, send: Coroutine[Any, Any, Any]) -> None:
+        """Sends to one customer leave in the order their messages were synced."""
+        previous = self._last_send.get(user_id)
+
+        async def after_previous() -> None:
+            if previous is not None:
+                await asyncio.wait({previous})
+            await send
+
+        task = self._spawn(after_previous())
+        self._last_send[user_id] = task
+        task.add_done_callback(lambda done: self._last_send.pop(user_id, None)
+                               if self._last_send.get(user_id) is done else None)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("wecom background task failed: %s", type(task.exception()).__name__)

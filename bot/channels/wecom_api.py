@@ -1,0 +1,99 @@
+"""An async client for the WeCom 微信客服 (kf) APIs the bot calls, on aiohttp (docs/wecom.md).
+
+It is the Official Account client (`wechat_api.WeChatAPI`) with WeCom's token: `gettoken` with the
+corp id and the kf secret instead of `token` with appid and secret. Everything else is shared: the
+token cached in the store for every worker, refreshed by one worker under a store lock, and a call
+refused with 40001/42001 refreshed once and retried once. WeCom answers like the Official Account
+(HTTP 200, `errcode` in the JSON body), so errors are `WeChatAPIError` with a `reason` from
+`REASONS` below, recorded on the message row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from bot.channels.wechat_api import TOKEN_MARGIN_S, WeChatAPI, WeChatAPIError
+from bot.clock import Clock
+from bot.store.base import Store
+
+log = logging.getLogger("csbot.wecom")
+
+#: Why WeCom refused a message, as recorded on the message row.
+REASONS = {
+    95001: "over_send_cap",  # more than 5 messages within 48 h of the customer's last message
+    95018: "session_state_refuses",  # the session's state does not allow the API to send
+    95007: "invalid_msg_token",
+    95013: "session_ended",
+    40096: "invalid_external_userid",
+    45002: "content_too_long",
+}
+#: `sync_msg` refusing the stored cursor (it expired or was never WeCom's): sync again without it.
+CURSOR_ERRORS = frozenset({95000})
+#: `sync_msg` refusing the callback's token (older than 10 minutes): sync again without a token.
+SYNC_TOKEN_ERRORS = frozenset({95007})
+#: WeCom's session states (service_state).
+UNHANDLED, ASSISTANT, POOL, SERVICER, ENDED = 0, 1, 2, 3, 4
+
+
+def reason_of(exc: WeChatAPIError) -> str:
+    return REASONS.get(exc.errcode, exc.reason) if exc.errcode is not None else exc.reason
+
+
+class WeComAPI(WeChatAPI):
+    def __init__(
+        self, *, corp_id: str, secret: str, base_url: str, timeout_s: float, store: Store, clock: Clock,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        super().__init__(appid=corp_id, appsecret=secret, base_url=base_url, timeout_s=timeout_s, store=store,
+                         clock=clock, session=session)
+        self._token_key = store.keys("wecom", "token", corp_id)
+        self._lock_name = store.keys("wecom", "token-refresh", corp_id)
+
+    async def _refresh(self) -> str:
+        params = {"corpid": self.appid, "corpsecret": self._secret}
+        data = await self._request("GET", "/cgi-bin/gettoken", params=params)
+        token, expires_in = data.get("access_token"), data.get("expires_in")
+        if not isinstance(token, str) or not token or not isinstance(expires_in, int | float):
+            raise WeChatAPIError("bad_token_response")
+        lifetime = max(float(expires_in) - TOKEN_MARGIN_S, float(expires_in) / 2)
+        await self.store.set(self._token_key, json.dumps({"token": token, "expires_at": self.clock.time() + lifetime}),
+                             ttl=lifetime)
+        log.info("wecom access token refreshed, valid %.0f s", lifetime)
+        return token
+
+    # --- kf ---
+    async def sync_msg(self, open_kfid: str, *, cursor: str | None, token: str | None, limit: int) -> dict[str, Any]:
+        payload: dict[str, Any] = {"open_kfid": open_kfid, "limit": limit, "voice_format": 0}
+        if cursor:
+            payload["cursor"] = cursor
+        if token:
+            payload["token"] = token
+        return await self.call("/cgi-bin/kf/sync_msg", payload)
+
+    async def send_text(self, openid: str, text: str, *, open_kfid: str = "", msgid: str | None = None) -> None:
+        payload: dict[str, Any] = {"touser": openid, "open_kfid": open_kfid, "msgtype": "text",
+                                   "text": {"content": text}}
+        if msgid:
+            payload["msgid"] = msgid
+        await self.call("/cgi-bin/kf/send_msg", payload)
+
+    async def send_on_event(self, code: str, text: str, *, msgid: str | None = None) -> None:
+        payload: dict[str, Any] = {"code": code, "msgtype": "text", "text": {"content": text}}
+        if msgid:
+            payload["msgid"] = msgid
+        await self.call("/cgi-bin/kf/send_msg_on_event", payload)
+
+    async def service_state(self, open_kfid: str, external_userid: str) -> tuple[int, str | None]:
+        data = await self.call("/cgi-bin/kf/service_state/get",
+                               {"open_kfid": open_kfid, "external_userid": external_userid})
+        return int(data.get("service_state", UNHANDLED)), data.get("servicer_userid") or None
+
+    async def trans(self, open_kfid: str, external_userid: str, state: int, servicer_userid: str | None = None) -> None:
+        payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid, "service_state": state}
+        if servicer_userid:
+            payload["servicer_userid"] = servicer_userid
+        await self.call("/cgi-bin/kf/service_state/trans", payload)

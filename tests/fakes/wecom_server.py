@@ -1,0 +1,306 @@
+"""`FakeWeCom`: WeCom 微信客服 as a real aiohttp server on 127.0.0.1:0, and the customers who write to it.
+
+It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode` in the body):
+
+- `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted; tokens can be
+  invalidated (40001) or expired (42001) by the test;
+- customers write (`customer_says`, `enter_session`): each item gets a msgid and goes into the kf
+  account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
+  callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
+- `POST /cgi-bin/kf/sync_msg`: pages of at most `limit` items after the cursor, `has_more`,
+  `next_cursor`; a cursor from before `expire_cursors()` answers 95000, an unknown or old sync
+  token 95007; without a cursor it starts from the oldest kept message;
+- `POST /cgi-bin/kf/send_msg`: at most 5 messages within 48 h of the customer's last message
+  (95001 beyond), only in session state 0 or 1 (95018 otherwise; sending in state 0 moves it to
+  1), text up to 2,048 bytes (45002); a msgid already accepted is not delivered twice;
+- `POST /cgi-bin/kf/send_msg_on_event`: a welcome code works once, within 20 s of its event on the
+  fake's clock (`BAD_CODE` otherwise);
+- `POST /cgi-bin/kf/service_state/get|trans`: the session state per customer; moving to state 3
+  needs a known servicer; `servicer_ends` ends a session and logs `session_status_change`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+import xmltodict
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+
+from bot.channels.wecom_protocol import signature
+from bot.clock import Clock, SystemClock
+
+CORP_ID = "ww0123456789abcdef"
+KF_SECRET = "fake-kf-secret-0123"
+TOKEN = "wecomtoken01"
+AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBAzyxwvutsrqpon0123"
+OPEN_KFID = "wkAbCdEf0123456789"
+SERVICER = "zhangsan"
+#: The fake's answer to a welcome code that is unknown, used or older than 20 s.
+BAD_CODE = 95014
+WELCOME_CODE_S, SYNC_TOKEN_S = 20.0, 600.0
+QUOTA, QUOTA_WINDOW_S = 5, 48 * 3600.0
+UNKNOWN_PATH_ERRCODE = 99404
+
+
+@dataclass
+class Sent:
+    """One send as the fake saw it, with its answer."""
+
+    path: str
+    user: str
+    open_kfid: str
+    content: str
+    errcode: int
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Quota:
+    left: int
+    ends: float
+
+
+class FakeWeCom:
+    def __init__(self, *, clock: Clock | None = None, expires_in: int = 7200) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.corp_id, self.secret, self.token, self.aes_key = CORP_ID, KF_SECRET, TOKEN, AES_KEY
+        self.servicers = {SERVICER}
+        self.expires_in = expires_in
+        self.crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
+        self.log: dict[str, list[dict[str, Any]]] = {}  # open_kfid -> items in arrival order
+        self.states: dict[tuple[str, str], int] = {}  # (open_kfid, user) -> service_state
+        self.quotas: dict[str, Quota] = {}
+        self.sent: list[Sent] = []
+        self.trans_calls: list[tuple[str, int, str | None]] = []
+        self.sync_calls: list[dict[str, Any]] = []
+        self.token_calls = 0
+        self._tokens: dict[str, str] = {}
+        self._sync_tokens: dict[str, float] = {}
+        self._codes: dict[str, tuple[float, bool]] = {}  # welcome code -> (issued at, used)
+        self._accepted_msgids: set[str] = set()
+        self._cursor_generation = 0
+        self._serial = itertools.count(1)
+        self._server: TestServer | None = None
+
+    # --- customers ---
+    def _append(self, open_kfid: str, item: dict[str, Any]) -> str:
+        msgid = item.setdefault("msgid", f"MSG{next(self._serial):08d}")
+        item.setdefault("open_kfid", open_kfid)
+        item.setdefault("send_time", int(self.clock.time()))
+        self.log.setdefault(open_kfid, []).append(item)
+        return msgid
+
+    def customer_says(self, user: str, text: str = "", *, msgtype: str = "text", body: dict[str, Any] | None = None,
+                      open_kfid: str = OPEN_KFID, msgid: str | None = None) -> str:
+        """A customer message: logged for sync; it restores the 5-per-48 h allowance and reopens an
+        ended session (state 0)."""
+        item: dict[str, Any] = {"external_userid": user, "origin": 3, "msgtype": msgtype,
+                                msgtype: body if body is not None else {"content": text}}
+        if msgid:
+            item["msgid"] = msgid
+        self.quotas[user] = Quota(QUOTA, self.clock.time() + QUOTA_WINDOW_S)
+        if self.states.get((open_kfid, user), 0) == 4:
+            self.states[(open_kfid, user)] = 0
+        return self._append(open_kfid, item)
+
+    def enter_session(self, user: str, scene_param: str = "", open_kfid: str = OPEN_KFID) -> str:
+        """The customer opened the chat: an `enter_session` event with a fresh welcome code, returned."""
+        code = f"WELCOME{next(self._serial):06d}"
+        self._codes[code] = (self.clock.time(), False)
+        event = {"event_type": "enter_session", "open_kfid": open_kfid, "external_userid": user, "scene": "qr",
+                 "scene_param": scene_param, "welcome_code": code}
+        self._append(open_kfid, {"origin": 4, "msgtype": "event", "event": event})
+        return code
+
+    def servicer_ends(self, user: str, open_kfid: str = OPEN_KFID) -> None:
+        self.states[(open_kfid, user)] = 4
+        event = {"event_type": "session_status_change", "open_kfid": open_kfid, "external_userid": user,
+                 "change_type": 3, "old_servicer_userid": SERVICER}
+        self._append(open_kfid, {"origin": 4, "msgtype": "event", "event": event})
+
+    def expire_cursors(self) -> None:
+        self._cursor_generation += 1
+
+    def invalidate_tokens(self) -> None:
+        self._tokens = dict.fromkeys(self._tokens, "invalid")
+
+    def expire_tokens(self) -> None:
+        self._tokens = dict.fromkeys(self._tokens, "expired")
+
+    # --- callbacks ---
+    def callback_request(
+        self, open_kfid: str = OPEN_KFID, *, timestamp: int | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        sync_token = f"SYNC{next(self._serial):06d}"
+        self._sync_tokens[sync_token] = self.clock.time()
+        xml = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName><CreateTime>{int(self.clock.time())}"
+               f"</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
+               f"<Token><![CDATA[{sync_token}]]></Token><OpenKfId><![CDATA[{open_kfid}]]></OpenKfId></xml>")
+        ts, nonce = str(int(self.clock.time()) if timestamp is None else timestamp), str(next(self._serial))
+        envelope = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, ts))["xml"]
+        body = (f"<xml><ToUserName><![CDATA[{self.corp_id}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]>"
+                f"</Encrypt><AgentID><![CDATA[]]></AgentID></xml>")
+        return {"msg_signature": envelope["MsgSignature"], "timestamp": ts, "nonce": nonce}, body.encode()
+
+    async def notify(self, url: str, open_kfid: str = OPEN_KFID, **kw: Any) -> int:
+        """POST the callback to the bot; returns the HTTP status."""
+        params, body = self.callback_request(open_kfid, **kw)
+        async with aiohttp.ClientSession() as session, session.post(url, params=params, data=body) as response:
+            return response.status
+
+    def verify_params(self, echo: str, *, token: str | None = None) -> dict[str, str]:
+        """The query of WeCom's URL check (signed with `token`, ours unless given)."""
+        ts, nonce = str(int(self.clock.time())), str(next(self._serial))
+        echostr = PrpCrypto(self.crypto.key).encrypt(echo, self.corp_id)
+        echostr = echostr.decode() if isinstance(echostr, bytes) else echostr
+        return {"msg_signature": signature(token or self.token, ts, nonce, echostr), "timestamp": ts,
+                "nonce": nonce, "echostr": echostr}
+
+    # --- inspection ---
+    def delivered(self, user: str | None = None) -> list[Sent]:
+        return [s for s in self.sent if s.errcode == 0 and (user is None or s.user == user)]
+
+    def texts_to(self, user: str) -> list[str]:
+        return [s.content for s in self.delivered(user)]
+
+    # --- server ---
+    @property
+    def url(self) -> str:
+        assert self._server is not None, "FakeWeCom not started"
+        return str(self._server.make_url("")).rstrip("/")
+
+    async def __aenter__(self) -> FakeWeCom:
+        app = web.Application()
+        app.router.add_get("/cgi-bin/gettoken", self._gettoken)
+        for path, handler in (("sync_msg", self._sync_msg), ("send_msg", self._send_msg),
+                              ("send_msg_on_event", self._send_on_event), ("service_state/get", self._state_get),
+                              ("service_state/trans", self._trans)):
+            app.router.add_post(f"/cgi-bin/kf/{path}", handler)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+        self._server = TestServer(app, host="127.0.0.1", port=0)
+        await self._server.start_server()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            await self._server.close()
+            self._server = None
+
+    # --- endpoints ---
+    async def _gettoken(self, request: web.Request) -> web.Response:
+        self.token_calls += 1
+        if request.query.get("corpid") != self.corp_id or request.query.get("corpsecret") != self.secret:
+            return _error(40013 if request.query.get("corpid") != self.corp_id else 40001, "invalid corpid or secret")
+        token = f"WTOKEN-{next(self._serial)}"
+        self._tokens[token] = "valid"
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": self.expires_in})
+
+    async def _body(self, request: web.Request) -> tuple[int, dict[str, Any]]:
+        state = self._tokens.get(request.query.get("access_token", ""))
+        if state != "valid":
+            return (42001 if state == "expired" else 40001), {}
+        try:
+            payload = json.loads(await request.read())
+        except ValueError:
+            return 47001, {}
+        return (0, payload) if isinstance(payload, dict) else (47001, {})
+
+    async def _sync_msg(self, request: web.Request) -> web.Response:
+        errcode, payload = await self._body(request)
+        if errcode:
+            return _error(errcode)
+        self.sync_calls.append(payload)
+        open_kfid = str(payload.get("open_kfid") or "")
+        token = payload.get("token")
+        if token is not None and self.clock.time() - self._sync_tokens.get(token, -1e12) > SYNC_TOKEN_S:
+            return _error(95007, "invalid msg token")
+        start = 0
+        if payload.get("cursor"):
+            generation, _, offset = str(payload["cursor"]).partition(".")
+            if generation != f"G{self._cursor_generation}" or not offset.isdigit():
+                return _error(95000, "invalid cursor")
+            start = int(offset)
+        limit = max(1, min(int(payload.get("limit") or 1000), 1000))
+        items = self.log.get(open_kfid, [])
+        page = items[start:start + limit]
+        end = start + len(page)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "next_cursor": f"G{self._cursor_generation}.{end}",
+                                  "has_more": int(end < len(items)), "msg_list": page})
+
+    async def _send_msg(self, request: web.Request) -> web.Response:
+        errcode, payload = await self._body(request)
+        user, open_kfid = str(payload.get("touser") or ""), str(payload.get("open_kfid") or "")
+        content = str((payload.get("text") or {}).get("content", "")) if payload.get("msgtype") == "text" else ""
+        msgid = str(payload.get("msgid") or "")
+        if not errcode and msgid and msgid in self._accepted_msgids:
+            return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})  # idempotent: not again
+        if not errcode:
+            errcode = self._send_errcode(user, open_kfid, content)
+        self.sent.append(Sent("send_msg", user, open_kfid, content, errcode, payload))
+        if errcode:
+            return _error(errcode)
+        msgid = msgid or f"SENT{next(self._serial)}"
+        self._accepted_msgids.add(msgid)
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    def _send_errcode(self, user: str, open_kfid: str, content: str) -> int:
+        if not user or open_kfid not in self.log:
+            return 40096 if not user else 95000
+        if len(content.encode("utf-8")) > 2048:
+            return 45002
+        state = self.states.get((open_kfid, user), 0)
+        if state not in (0, 1):
+            return 95018
+        quota = self.quotas.get(user)
+        if quota is None or self.clock.time() >= quota.ends or quota.left <= 0:
+            return 95001
+        quota.left -= 1
+        self.states[(open_kfid, user)] = 1
+        return 0
+
+    async def _send_on_event(self, request: web.Request) -> web.Response:
+        errcode, payload = await self._body(request)
+        code = str(payload.get("code") or "")
+        content = str((payload.get("text") or {}).get("content", ""))
+        if not errcode:
+            issued, used = self._codes.get(code, (-1e12, True))
+            errcode = BAD_CODE if used or self.clock.time() - issued > WELCOME_CODE_S else 0
+            if not errcode:
+                self._codes[code] = (issued, True)
+        self.sent.append(Sent("send_msg_on_event", code, "", content, errcode, payload))
+        return _error(errcode) if errcode else web.json_response({"errcode": 0, "errmsg": "ok", "msgid": code})
+
+    async def _state_get(self, request: web.Request) -> web.Response:
+        errcode, payload = await self._body(request)
+        if errcode:
+            return _error(errcode)
+        key = (str(payload.get("open_kfid")), str(payload.get("external_userid")))
+        servicer = SERVICER if self.states.get(key) == 3 else ""
+        return web.json_response({"errcode": 0, "errmsg": "ok", "service_state": self.states.get(key, 0),
+                                  "servicer_userid": servicer})
+
+    async def _trans(self, request: web.Request) -> web.Response:
+        errcode, payload = await self._body(request)
+        if errcode:
+            return _error(errcode)
+        key = (str(payload.get("open_kfid")), str(payload.get("external_userid")))
+        state, servicer = int(payload.get("service_state", -1)), payload.get("servicer_userid")
+        if state not in (1, 2, 3, 4) or (state == 3 and servicer not in self.servicers):
+            return _error(95016, "invalid service state transition")
+        self.trans_calls.append((key[1], state, servicer))
+        self.states[key] = state
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msg_code": f"MSGCODE{next(self._serial)}"})
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        return _error(UNKNOWN_PATH_ERRCODE, f"fake wecom: no such API {request.path}")
+
+
+def _error(errcode: int, errmsg: str = "fake wecom refusal") -> web.Response:
+    return web.json_response({"errcode": errcode, "errmsg": errmsg})
+
