@@ -1,4 +1,4 @@
-"""Stopping a background loop for sure.
+"""Background work: stopping a loop for sure, and a channel's fire-and-forget tasks.
 
 `task.cancel()` is a request: library code the loop is inside at that moment may swallow the
 CancelledError (redis-py does, now and then, while reconnecting after Redis restarted), and the loop
@@ -9,6 +9,11 @@ has really ended.
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from bot.logs import describe_failure
 
 RECANCEL_EVERY_S = 0.1
 
@@ -19,3 +24,40 @@ async def stop_task(task: asyncio.Task[None]) -> None:
         await asyncio.wait([task], timeout=RECANCEL_EVERY_S)
     if not task.cancelled() and task.exception() is not None:
         raise task.exception()  # type: ignore[misc]
+
+
+class BackgroundTasks:
+    """A channel's work that outlives the request that started it (late answers, tails of long ones,
+    syncs, sends): kept so tests and shutdown can wait for it, and logged when it fails (by type and
+    reason, never customer text)."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        self._log = log
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._log.error("background task failed: %s", describe_failure(task.exception()))
+
+    async def settle(self) -> None:
+        """Wait until the work started so far is done."""
+        while self.tasks:
+            await asyncio.wait(set(self.tasks))
+
+    async def stop(self, grace_s: float) -> None:
+        """Let the work finish within `grace_s`, then cancel what is left."""
+        if not self.tasks:
+            return
+        _, late = await asyncio.wait(set(self.tasks), timeout=grace_s)
+        for task in late:
+            self._log.warning("background work cancelled on shutdown")
+            task.cancel()
+        if late:
+            await asyncio.wait(late)

@@ -118,9 +118,9 @@ async def test_work_of_a_dead_worker_is_finished_after_its_claim(tmp_path, clock
         await eventually(lambda: _true(probe.entered.is_set()), "the handler to start")
         await clock.advance(3)
         assert (await first).is_success
-        for task in list(channel._tasks):  # the worker dies: its work stops where it is
+        for task in list(channel._background.tasks):  # the worker dies: its work stops where it is
             task.cancel()
-        await asyncio.gather(*channel._tasks, return_exceptions=True)
+        await asyncio.gather(*channel._background.tasks, return_exceptions=True)
         probe.gate.set()
         assert await entry_status(user.openid) == ["pending"]
         await clock.advance(bot.settings.wechat_inbox_lease_s)

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
+from bot.background import BackgroundTasks
 from bot.channels import wechat_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
@@ -40,7 +40,7 @@ from bot.channels.wechat_nonces import Nonces
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
-from bot.logs import MESSAGE_ID, describe_failure
+from bot.logs import MESSAGE_ID
 from bot.send_budget import SendBudget
 from models.inbox import InboxEntry
 
@@ -74,7 +74,7 @@ class WeChatChannel(Channel):
         self.nonces: Nonces | None = None
         self.inbox: Inbox | None = None
         self.budget: SendBudget | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks(log)
         self._retrier: asyncio.Task[None] | None = None
 
     @property
@@ -103,13 +103,7 @@ class WeChatChannel(Channel):
             self._retrier.cancel()
             await asyncio.gather(self._retrier, return_exceptions=True)
             self._retrier = None
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
-            for task in late:
-                log.warning("wechat background work cancelled on shutdown")
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
+        await self._background.stop(STOP_GRACE_S)
         if self.deliveries is not None:
             await self.deliveries.close()
         if self.api is not None:
@@ -118,8 +112,7 @@ class WeChatChannel(Channel):
     async def settle(self) -> None:
         """Wait until the background work started so far (late answers, tails of long ones, delivery
         marks) is done."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self._background.settle()
         await self._runtime.recorder.settle()
 
     @property
@@ -198,12 +191,12 @@ class WeChatChannel(Channel):
         await self.budget.customer_action(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wechat %s %s", inbound.kind, message.source_id)
-        work = self._spawn(self._dispatch(lease, inbound))
+        work = self._background.spawn(self._dispatch(lease, inbound))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
-            self._spawn(self._deliver_late(work, lease, inbound, None))
+            self._background.spawn(self._deliver_late(work, lease, inbound, None))
             raise
         finally:
             timer.cancel()
@@ -212,10 +205,10 @@ class WeChatChannel(Channel):
             try:
                 entry_id = await self._inbox.keep(self.name, lease.key, inbound)
             except BaseException:  # not kept: no `success`, so WeChat retries; the work still finishes
-                self._spawn(self._deliver_late(work, lease, inbound, None))
+                self._background.spawn(self._deliver_late(work, lease, inbound, None))
                 raise
             lease.kept = True
-            self._spawn(self._deliver_late(work, lease, inbound, entry_id))
+            self._background.spawn(self._deliver_late(work, lease, inbound, entry_id))
             return None
         outcome: Outcome = work.result()
         passive = outcome.texts[0] if outcome.texts else None
@@ -229,9 +222,9 @@ class WeChatChannel(Channel):
                 entry_id = await self._inbox.keep(self.name, lease.key, inbound)
             except Exception as exc:  # the database is down: send the tail anyway, without a retry behind it
                 log.warning("wechat %s: answer tail not kept (%s)", message.source_id, type(exc).__name__)
-                self._spawn(runtime.outbox.send(self.name, inbound.user_id, tail, source_ids=tail_ids))
+                self._background.spawn(runtime.outbox.send(self.name, inbound.user_id, tail, source_ids=tail_ids))
             else:
-                self._spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
+                self._background.spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
         return passive
 
     async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
@@ -296,17 +289,6 @@ class WeChatChannel(Channel):
         outcome = await self._runtime.dispatcher.handle(inbound, self.max_bytes)
         log.info("wechat %s: owed answer finished from the inbox (%d parts)", inbound.source_id, len(outcome.texts))
         await self._send_owed(entry.id, inbound.user_id, outcome.texts, outcome.message_ids)
-
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("wechat background task failed: %s", describe_failure(task.exception()))
 
     # --- later messages ---
     async def sends_left(self, user_id: str) -> int | None:

@@ -29,6 +29,7 @@ import aiohttp
 from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 
+from bot.background import BackgroundTasks
 from bot.channels import wecom_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPIError
@@ -73,7 +74,7 @@ class WeComChannel(Channel):
         self.api: WeComAPI | None = None
         self.budget: SendBudget | None = None
         self.sync: KfSync | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks(log)
         self._last_send: dict[str, asyncio.Task[Any]] = {}
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -91,19 +92,13 @@ class WeComChannel(Channel):
         runtime.scheduler.on(PERIODIC, self._periodic)
 
     async def stop(self) -> None:
-        if self._tasks:
-            _, late = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_S)
-            for task in late:
-                task.cancel()
-            if late:
-                await asyncio.wait(late)
+        await self._background.stop(STOP_GRACE_S)
         if self.api is not None:
             await self.api.close()
 
     async def settle(self) -> None:
         """Wait until the syncs and sends started so far are done (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks))
+        await self._background.settle()
         await self._runtime.recorder.settle()
 
     @property
@@ -135,7 +130,7 @@ class WeComChannel(Channel):
         runtime = self._runtime
         await runtime.scheduler.at(PERIODIC, callback.open_kfid,
                                    runtime.clock.time() + self.settings.wecom_sync_interval_s)
-        self._spawn(self._sync(callback.open_kfid, callback.token))
+        self._background.spawn(self._sync(callback.open_kfid, callback.token))
         return web.Response(text="success")
 
     async def _sync(self, open_kfid: str, token: str | None) -> None:
@@ -266,18 +261,8 @@ class WeComChannel(Channel):
                 await asyncio.wait({previous})
             await send
 
-        task = self._spawn(after_previous())
+        task = self._background.spawn(after_previous())
         self._last_send[user_id] = task
         task.add_done_callback(lambda done: self._last_send.pop(user_id, None)
                                if self._last_send.get(user_id) is done else None)
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-        return task
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("wecom background task failed: %s", type(task.exception()).__name__)
