@@ -19,7 +19,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.store.base import Store
-from handlers.handoff.service import OFFER
+from handlers.handoff.service import ALERT, OFFER
 from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN
 from handlers.referral.jobs import SYNC_KIND
 from models.agent import Agent
@@ -120,7 +120,8 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
         held, queued = [await runtime.recorder.identify("webchat", user) for user in ("held", "queued")]
         await Conversation.filter(id=held.conversation_id).update(
             status="handoff", assignee_id=agent.id, assigned_at=now, waiting_since=now, unacked_since=now)
-        await Conversation.filter(id=queued.conversation_id).update(status="queued", queued_at=now)
+        await Conversation.filter(id=queued.conversation_id).update(status="queued", queued_at=now,
+                                                                   unacked_since=now)
 
         own_redis.restart()
         await eventually(answering(store), "Redis to answer again")
@@ -135,6 +136,8 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
         assert await store.next_due(ACK) == pytest.approx(reply - settings.sla_hold_margin_s)
         assert await store.next_due(LAPSE) == pytest.approx(reply)
         assert await store.next_due(REASSIGN) == pytest.approx(now.timestamp() + settings.sla_reassign_after_s)
+        assert await store.next_due(ALERT) == pytest.approx(now.timestamp() + settings.queue_alert_after_s)
+        assert len(await store.pop_due(ACK, now.timestamp() + settings.sla_reply_s)) == 2  # queued one too
         assert await store.next_due(OFFER) == pytest.approx(
             (now + timedelta(seconds=settings.queue_offer_message_after_s)).timestamp())
 

@@ -51,7 +51,7 @@ class WeComAPI(WeChatAPI):
         super().__init__(appid=corp_id, appsecret=secret, base_url=base_url, timeout_s=timeout_s, store=store,
                          clock=clock, session=session)
         self._token_key = store.keys("wecom", "token", corp_id)
-        self._lock_name = store.keys("wecom", "token-refresh", corp_id)
+        self._lock_name = ("wecom", "token-refresh", corp_id)
 
     async def _refresh(self) -> str:
         params = {"corpid": self.appid, "corpsecret": self._secret}

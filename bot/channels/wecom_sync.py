@@ -49,7 +49,7 @@ class KfSync:
         wanted = self.store.keys("wecom", "sync-wanted", open_kfid)
         await self.store.set(wanted, token or NO_TOKEN, ttl=600)
         try:
-            async with self.store.lock(self.store.keys("wecom", "sync", open_kfid), timeout=self.lock_s,
+            async with self.store.lock("wecom", "sync", open_kfid, timeout=self.lock_s,
                                        wait=self.wait_s):
                 while (wish := await self.store.get(wanted)) is not None:
                     await self.store.delete(wanted)

@@ -184,7 +184,7 @@ class Queue:
 
     async def transfer(self, conversation: Conversation, target: Agent) -> bool:
         """Move a held conversation to `target` if they have room, under the assignment lock."""
-        async with self.store.lock(self.store.keys("lock", ASSIGN_LOCK), timeout=10, wait=10):
+        async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
             await conversation.refresh_from_db()
             await target.refresh_from_db()
             loads = await self.loads()

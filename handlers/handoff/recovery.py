@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from handlers.handoff.service import HANDOFF, OFFER
+from handlers.handoff.service import ALERT, HANDOFF, OFFER
 from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN, episode, greeting_from, owed_from
 from models.conversation import Conversation
 
@@ -24,21 +24,24 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
     handoff = runtime.services[HANDOFF]
     settings, scheduler = runtime.settings, runtime.scheduler
     offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
+    alert_after = timedelta(seconds=settings.queue_alert_after_s)
     greet_after = timedelta(seconds=settings.sla_first_response_s - settings.sla_hold_margin_s)
     ack_after = timedelta(seconds=settings.sla_reply_s - settings.sla_hold_margin_s)
     for conversation in await Conversation.filter(status__in=("queued", "handoff")):
         await handoff.queue.publish_holder(conversation)
+        if conversation.unacked_since is not None:  # queued again after a lapse, or held
+            await scheduler.ensure(ACK, episode(conversation.id, conversation.unacked_since),
+                                   conversation.unacked_since + ack_after)
         if conversation.status == "queued" and conversation.queued_at is not None:
             await scheduler.ensure(OFFER, str(conversation.id), conversation.queued_at + offer_after)
+            await scheduler.ensure(ALERT, episode(conversation.id, conversation.queued_at),
+                                   conversation.queued_at + alert_after)
             continue
         start = greeting_from(conversation)
         if start is not None and conversation.first_reply_at is None:
             assert conversation.assigned_at is not None
             due = max(conversation.assigned_at, start + greet_after)
             await scheduler.ensure(GREET, episode(conversation.id, conversation.assigned_at), due)
-        if conversation.unacked_since is not None:
-            await scheduler.ensure(ACK, episode(conversation.id, conversation.unacked_since),
-                                   conversation.unacked_since + ack_after)
         owed = owed_from(conversation)
         if owed is not None:
             member = episode(conversation.id, owed)
