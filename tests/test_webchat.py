@@ -121,6 +121,13 @@ async def test_bad_input_is_refused_with_a_message(bot: RunningBot, raw: bytes, 
     assert await Message.all().count() == 0
 
 
+async def test_too_long_text_names_the_text_limit(bot: RunningBot) -> None:
+    response = await bot.client.post(API, json={"text": "好" * (MAX_TEXT_CHARS + 1)},
+                                     headers=visitor_headers(bot.runtime, "abc"))
+    assert response.status == 413
+    assert (await response.json())["error"] == f"text is limited to {MAX_TEXT_CHARS} characters"
+
+
 async def test_wrong_method_is_not_a_server_error(bot: RunningBot) -> None:
     response = await bot.client.get(API)
     assert response.status == 405

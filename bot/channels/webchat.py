@@ -238,8 +238,9 @@ def _validate(body: dict[str, Any]) -> tuple[str, str | None]:
     if not isinstance(text, str) or not text.strip():
         raise bad_request("text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_TEXT_CHARS, actual_size=len(text),
-                                            text=f"text is limited to {MAX_TEXT_CHARS} characters")
+        raise web.HTTPRequestEntityTooLarge(
+            max_size=MAX_TEXT_CHARS, actual_size=len(text), content_type="application/json",
+            text=dumps({"error": f"text is limited to {MAX_TEXT_CHARS} characters"}))
     if client_msg_id is not None and (not isinstance(client_msg_id, str) or not USER_ID.fullmatch(client_msg_id)):
         raise bad_request("client_msg_id must be 1-64 letters, digits, - or _")
     return text.strip(), client_msg_id
