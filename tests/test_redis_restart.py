@@ -25,20 +25,11 @@ from handlers.referral.jobs import SYNC_KIND
 from models.agent import Agent
 from models.conversation import Conversation
 from models.message import Message
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import eventually, make_settings, running_bot
 from tests.fakes.wechat_user import PROBE_TEMPLATES, probe_router, scripts_with, wechat_bot
 from tests.redis_server import RedisServer
 
 pytestmark = pytest.mark.timeout(60)
-
-
-async def eventually(check: Callable[[], Coroutine[Any, Any, bool]], what: str) -> None:
-    """Yield to the loop (real I/O included) until `check()` holds; fail after 5 s."""
-    for _ in range(500):
-        if await check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def answering(store: Store) -> Callable[[], Coroutine[Any, Any, bool]]:

@@ -6,18 +6,16 @@ The bot talks to `FakeWeChat` over real HTTP; the fake counts token calls and re
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.channels.wechat import WeChatChannel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
-from bot.clock import FakeClock
 from bot.errors import DeliveryFailed
 from models.message import Message
 from tests.fakes.wechat_server import UNKNOWN_PATH_ERRCODE, FakeWeChat
-from tests.fakes.wechat_user import PROBE_TEMPLATES, Probe, WeChatBot, probe_router, scripts_with, wechat_bot
+from tests.fakes.wechat_user import Probe, probe_bot, probe_router, wechat_channel
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -25,17 +23,6 @@ pytestmark = pytest.mark.timeout(30)
 @pytest.fixture
 def probe() -> Probe:
     return probe_router()
-
-
-def bot_in(tmp_path: Path, clock: FakeClock, probe: Probe, **settings):
-    return wechat_bot(tmp_path, clock=clock, routers=[probe.router],
-                      scripts_dir=scripts_with(tmp_path, PROBE_TEMPLATES), **settings)
-
-
-def channel_of(bot: WeChatBot) -> WeChatChannel:
-    channel = bot.runtime.channels["wechat"]
-    assert isinstance(channel, WeChatChannel)
-    return channel
 
 
 async def until(condition, what: str = "condition") -> None:
@@ -58,7 +45,7 @@ def sentences(n: int) -> list[str]:
 
 
 async def test_late_answer_is_success_then_sent_via_kf(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         pending = asyncio.create_task(user.say("slow:让您久等了"))
         await until(probe.entered.is_set, "the handler to start")
@@ -67,21 +54,21 @@ async def test_late_answer_is_success_then_sent_via_kf(tmp_path, clock, probe) -
         assert reply.is_success and reply.body == "success"
         assert bot.wechat.sent == []
         probe.gate.set()
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert bot.wechat.texts_to(user.openid) == ["让您久等了"]
         [row] = await outbound()
         assert row.delivery_status == "sent" and row.sent_at is not None
 
 
 async def test_answer_just_inside_the_budget_is_passive(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         pending = asyncio.create_task(user.say("slow:刚好赶上"))
         await until(probe.entered.is_set, "the handler to start")
         await clock.advance(bot.settings.wechat_passive_budget_s - 0.01)
         probe.gate.set()
         assert (await pending).content == "刚好赶上"
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert bot.wechat.sent == []
 
 
@@ -89,10 +76,10 @@ async def test_answer_just_inside_the_budget_is_passive(tmp_path, clock, probe) 
 
 
 async def test_long_answer_first_part_passive_rest_via_kf_in_order(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         reply = await user.say("long:150")
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         parts = [reply.content, *bot.wechat.texts_to(user.openid)]
         assert len(parts) >= 3
         assert all(len(part.encode("utf-8")) <= 2000 for part in parts)
@@ -103,14 +90,14 @@ async def test_long_answer_first_part_passive_rest_via_kf_in_order(tmp_path, clo
 
 
 async def test_late_long_answer_goes_entirely_via_kf_in_order(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         pending = asyncio.create_task(user.say("slow:" + "".join(sentences(120))))
         await until(probe.entered.is_set, "the handler to start")
         await clock.advance(5)
         assert (await pending).is_success
         probe.gate.set()
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         parts = bot.wechat.texts_to(user.openid)
         assert len(parts) >= 2 and "".join(parts) == "".join(sentences(120))
         assert all(len(part.encode("utf-8")) <= 2000 for part in parts)
@@ -123,11 +110,11 @@ async def test_late_long_answer_goes_entirely_via_kf_in_order(tmp_path, clock, p
 async def test_refused_kf_send_is_recorded_undeliverable_and_not_retried(
     tmp_path, clock, probe, errcode, reason
 ) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         bot.wechat.fail_for(user.openid, errcode)
         reply = await user.say("long:120")
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert reply.xml is not None  # the passive part still went out
         rows = await outbound()
         assert rows[0].delivery_status == "sent"
@@ -140,8 +127,8 @@ async def test_refused_kf_send_is_recorded_undeliverable_and_not_retried(
 
 
 async def test_push_raises_delivery_failed_with_the_reason(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
-        channel = channel_of(bot)
+    async with probe_bot(tmp_path, clock, probe) as bot:
+        channel = wechat_channel(bot)
         bot.wechat.fail_for("o_gone", 45015)
         with pytest.raises(DeliveryFailed) as refused:
             await channel.push("o_gone", "您的订单已发货")
@@ -154,8 +141,8 @@ async def test_push_raises_delivery_failed_with_the_reason(tmp_path, clock, prob
 
 @pytest.mark.parametrize("expire", ["invalidate_tokens", "expire_tokens"], ids=["40001", "42001"])
 async def test_refused_token_is_refreshed_once_and_the_send_retried_once(tmp_path, clock, probe, expire) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
-        channel = channel_of(bot)
+    async with probe_bot(tmp_path, clock, probe) as bot:
+        channel = wechat_channel(bot)
         await channel.push("o_customer", "第一条")
         getattr(bot.wechat, expire)()
         await channel.push("o_customer", "第二条")
@@ -167,20 +154,20 @@ async def test_refused_token_is_refreshed_once_and_the_send_retried_once(tmp_pat
 
 
 async def test_token_refused_twice_gives_up_after_one_retry(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         bot.wechat.fail_next("o_customer", 40001, times=5)
         with pytest.raises(DeliveryFailed) as refused:
-            await channel_of(bot).push("o_customer", "你好")
+            await wechat_channel(bot).push("o_customer", "你好")
         assert refused.value.reason == "errcode_40001"
         assert len(bot.wechat.sent) == 2 and bot.wechat.token_calls == 2
 
 
 async def test_send_timeout_is_delivery_failed(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe, wechat_http_timeout_s=0.05) as bot:
-        await channel_of(bot).api.access_token()  # type: ignore[union-attr]
+    async with probe_bot(tmp_path, clock, probe, wechat_http_timeout_s=0.05) as bot:
+        await wechat_channel(bot).api.access_token()  # type: ignore[union-attr]
         bot.wechat.hold_sends = asyncio.Event()
         with pytest.raises(DeliveryFailed) as refused:
-            await channel_of(bot).push("o_customer", "你好")
+            await wechat_channel(bot).push("o_customer", "你好")
         assert refused.value.reason == "timeout"
         bot.wechat.hold_sends.set()
 
@@ -188,9 +175,9 @@ async def test_send_timeout_is_delivery_failed(tmp_path, clock, probe) -> None:
 async def test_unreachable_api_is_delivery_failed(tmp_path, clock, probe) -> None:
     async with FakeWeChat() as gone:
         dead_url = gone.url
-    async with bot_in(tmp_path, clock, probe, wechat_api_base=dead_url) as bot:
+    async with probe_bot(tmp_path, clock, probe, wechat_api_base=dead_url) as bot:
         with pytest.raises(DeliveryFailed) as refused:
-            await channel_of(bot).push("o_customer", "你好")
+            await wechat_channel(bot).push("o_customer", "你好")
         assert refused.value.reason == "network"
 
 
@@ -251,7 +238,7 @@ async def test_api_errors_carry_the_errcode(store, clock) -> None:
 async def test_stop_waits_for_pending_background_sends(tmp_path, clock, probe) -> None:
     wechat = FakeWeChat()
     async with wechat:
-        async with bot_in(tmp_path, clock, probe, wechat=wechat) as bot:
+        async with probe_bot(tmp_path, clock, probe, wechat=wechat) as bot:
             user = bot.user()
             pending = asyncio.create_task(user.say("slow:关机前送达"))
             await until(probe.entered.is_set, "the handler to start")

@@ -13,31 +13,20 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from bot.channels.wechat import WeChatChannel
 from bot.clock import FakeClock
 from bot.events import Inbound
 from models.inbox import InboxEntry
 from models.message import Message
-from tests.fakes.wechat_user import PROBE_TEMPLATES, Probe, WeChatBot, probe_router, scripts_with, wechat_bot
+from tests.fakes.bot_app import eventually
+from tests.fakes.wechat_user import Probe, RecordingClock, WeChatBot, probe_bot, probe_router, wechat_channel
 
 pytestmark = pytest.mark.timeout(60)
-
-
-class RecordingClock(FakeClock):
-    def __init__(self) -> None:
-        super().__init__()
-        self.sleeps: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        await super().sleep(seconds)
 
 
 @pytest.fixture
@@ -48,26 +37,6 @@ def clock() -> RecordingClock:
 @pytest.fixture
 def probe() -> Probe:
     return probe_router()
-
-
-def bot_in(tmp_path: Path, clock: FakeClock, probe: Probe, **settings):
-    return wechat_bot(tmp_path, clock=clock, routers=[probe.router],
-                      scripts_dir=scripts_with(tmp_path, PROBE_TEMPLATES), **settings)
-
-
-def channel_of(bot: WeChatBot) -> WeChatChannel:
-    channel = bot.runtime.channels["wechat"]
-    assert isinstance(channel, WeChatChannel)
-    return channel
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    """Poll `check` (real I/O included) for up to 10 s."""
-    for _ in range(1000):
-        if await check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def retry_rounds_until_sent(bot: WeChatBot, clock: FakeClock, openid: str, count: int) -> None:
@@ -87,7 +56,7 @@ async def entry_status(openid: str) -> list[str]:
 
 async def test_lock_timeout_after_success_is_retried_to_one_answer(tmp_path, clock, probe) -> None:
     """The conversation lock is held (a killed worker's) past the passive budget and the lock wait."""
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         store = bot.runtime.store
         async with store.lock(f"wechat:{user.openid}", timeout=600):
@@ -100,7 +69,7 @@ async def test_lock_timeout_after_success_is_retried_to_one_answer(tmp_path, clo
             await eventually(lambda: _attempts(user.openid, 1), "the failure to be noted")
         assert bot.wechat.texts_to(user.openid) == []
         await retry_rounds_until_sent(bot, clock, user.openid, 1)
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert bot.wechat.texts_to(user.openid) == ["锁住了也要回"]
         assert probe.calls == ["echo:锁住了也要回"]
         assert await Message.filter(direction="in", source_id="9101").count() == 1
@@ -111,9 +80,9 @@ async def test_lock_timeout_after_success_is_retried_to_one_answer(tmp_path, clo
 
 
 async def test_work_of_a_dead_worker_is_finished_after_its_claim(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
-        channel = channel_of(bot)
+        channel = wechat_channel(bot)
         first = asyncio.create_task(user.say("slow:我还在等", msg_id=9102))
         await eventually(lambda: _true(probe.entered.is_set()), "the handler to start")
         await clock.advance(3)
@@ -133,9 +102,9 @@ async def test_work_of_a_dead_worker_is_finished_after_its_claim(tmp_path, clock
 
 async def test_an_answer_recorded_but_not_sent_is_sent_without_answering_again(tmp_path, clock, probe) -> None:
     """A worker died between recording the answer and sending it: the retry sends those rows only."""
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
-        channel = channel_of(bot)
+        channel = wechat_channel(bot)
         inbound = Inbound(channel="wechat", user_id=user.openid, kind="text", text="long:60", source_id="9103",
                           received_at=clock.now())
         assert channel.inbox is not None
@@ -153,10 +122,10 @@ async def test_an_answer_recorded_but_not_sent_is_sent_without_answering_again(t
 
 
 async def test_a_long_answer_tail_is_kept_until_sent(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         reply = await user.say("long:60", msg_id=9104)
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         tail = bot.wechat.texts_to(user.openid)
         assert reply.content and tail and "第001句" in reply.content
         await eventually(lambda: _status_is(user.openid, "done"), "the entry to be done")
@@ -168,16 +137,16 @@ async def test_a_long_answer_tail_is_kept_until_sent(tmp_path, clock, probe) -> 
 async def test_a_message_the_store_forgot_is_not_answered_again(tmp_path, clock, probe) -> None:
     """The delivery dedupe lives in the store; after Redis lost it (a restart), WeChat's retry of a
     message already answered meets the database's record and is not handled a second time."""
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         assert (await user.say("long:60", msg_id=9106)).content
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         sent = bot.wechat.texts_to(user.openid)
-        deliveries = channel_of(bot).deliveries
+        deliveries = wechat_channel(bot).deliveries
         assert deliveries is not None and sent
         await bot.runtime.store.delete(deliveries.key((user.openid, "9106")))  # what a Redis restart does
         again = await user.say("long:60", msg_id=9106)
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert again.is_success
         assert probe.calls == ["long:60"]
         assert bot.wechat.texts_to(user.openid) == sent
@@ -212,7 +181,7 @@ async def test_a_redis_restart_after_success_is_finished_without_answering_twice
     """Redis dies while the answer is being recorded (after `success`) and comes back empty."""
     port = free_port()
     with private_redis(port) as redis:
-        async with bot_in(tmp_path, clock, probe, redis_url=f"redis://127.0.0.1:{port}/0") as bot:
+        async with probe_bot(tmp_path, clock, probe, redis_url=f"redis://127.0.0.1:{port}/0") as bot:
             user = bot.user()
             first = asyncio.create_task(user.say("slow:停电也要回", msg_id=9105))
             await eventually(lambda: _true(probe.entered.is_set()), "the handler to start")
@@ -225,7 +194,7 @@ async def test_a_redis_restart_after_success_is_finished_without_answering_twice
             assert bot.wechat.texts_to(user.openid) == []
             with private_redis(port):
                 await retry_rounds_until_sent(bot, clock, user.openid, 1)
-                await channel_of(bot).settle()
+                await wechat_channel(bot).settle()
                 assert bot.wechat.texts_to(user.openid) == ["停电也要回"]
                 assert probe.calls == ["slow:停电也要回"]  # the recorded answer was sent, not made again
                 await eventually(lambda: _status_is(user.openid, "done"), "the entry to be done")

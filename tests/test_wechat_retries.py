@@ -8,29 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from bot.channels.wechat import WeChatChannel
 from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
-from bot.clock import FakeClock
 from models.message import Message
-from tests.fakes.wechat_user import PROBE_TEMPLATES, Probe, WeChatBot, probe_router, scripts_with, wechat_bot
+from tests.fakes.wechat_user import Probe, RecordingClock, probe_bot, probe_router, wechat_channel
 
 pytestmark = pytest.mark.timeout(30)
-
-
-class RecordingClock(FakeClock):
-    """A FakeClock that remembers every sleep asked of it, so a test knows who is waiting."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sleeps: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        await super().sleep(seconds)
 
 
 @pytest.fixture
@@ -52,17 +37,6 @@ async def until(condition: Callable[[], bool], what: str = "condition") -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def bot_in(tmp_path: Path, clock: FakeClock, probe: Probe, **settings):
-    return wechat_bot(tmp_path, clock=clock, routers=[probe.router],
-                      scripts_dir=scripts_with(tmp_path, PROBE_TEMPLATES), **settings)
-
-
-def channel_of(bot: WeChatBot) -> WeChatChannel:
-    channel = bot.runtime.channels["wechat"]
-    assert isinstance(channel, WeChatChannel)
-    return channel
-
-
 def polls(clock: RecordingClock) -> int:
     """How many times a retry has paused to wait for another delivery's result."""
     return sum(1 for seconds in clock.sleeps if seconds <= 0.1)
@@ -73,7 +47,7 @@ async def rows(source_id: str, direction: str = "in") -> int:
 
 
 async def test_same_msgid_three_times_runs_the_handler_once(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         request = user.signed(user.text("echo:三次重试", msg_id=7001))
         replies = [await user.send(request)]
@@ -87,7 +61,7 @@ async def test_same_msgid_three_times_runs_the_handler_once(tmp_path, clock, pro
 
 
 async def test_same_msgid_from_two_customers_is_two_messages(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         alice, bob = bot.user("o_alice_000000000000000001"), bot.user("o_bob_00000000000000000002")
         assert (await alice.say("echo:A", msg_id=42)).content == "A"
         assert (await bob.say("echo:B", msg_id=42)).content == "B"
@@ -95,7 +69,7 @@ async def test_same_msgid_from_two_customers_is_two_messages(tmp_path, clock, pr
 
 
 async def test_retried_event_is_handled_once(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         created = int(clock.time())
         first = await user.post(user.event("subscribe", create_time=created))
@@ -108,7 +82,7 @@ async def test_retried_event_is_handled_once(tmp_path, clock, probe) -> None:
 
 
 async def test_retry_during_slow_processing_gets_the_same_passive_reply(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         request = user.signed(user.text("slow:慢慢来", msg_id=7002))
         first = asyncio.create_task(user.send(request))
@@ -125,7 +99,7 @@ async def test_retry_during_slow_processing_gets_the_same_passive_reply(tmp_path
 
 
 async def test_retry_past_its_budget_answers_success_and_the_reply_goes_once_via_kf(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         first = asyncio.create_task(user.send(user.signed(user.text("slow:稍后回复", msg_id=7003))))
         await until(probe.entered.is_set, "the handler to start")
@@ -137,7 +111,7 @@ async def test_retry_past_its_budget_answers_success_and_the_reply_goes_once_via
         await clock.advance(3)
         assert (await retry).is_success
         probe.gate.set()
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert bot.wechat.texts_to(user.openid) == ["稍后回复"]
         third = await user.send(user.signed(user.text("slow:稍后回复", msg_id=7003)))
         assert third.is_success
@@ -146,7 +120,7 @@ async def test_retry_past_its_budget_answers_success_and_the_reply_goes_once_via
 
 
 async def test_live_lease_is_renewed_while_the_handler_works(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         first = asyncio.create_task(user.send(user.signed(user.text("slow:很慢", msg_id=7004))))
         await until(probe.entered.is_set, "the handler to start")
@@ -157,15 +131,15 @@ async def test_live_lease_is_renewed_while_the_handler_works(tmp_path, clock, pr
         await clock.advance(3)
         assert (await retry).is_success
         probe.gate.set()
-        await channel_of(bot).settle()
+        await wechat_channel(bot).settle()
         assert probe.calls == ["slow:很慢"]
         assert bot.wechat.texts_to(user.openid) == ["很慢"]
 
 
 async def test_dead_workers_lease_expires_and_a_retry_handles_the_message(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
-        deliveries = channel_of(bot).deliveries
+        deliveries = wechat_channel(bot).deliveries
         assert deliveries is not None
         key = deliveries.key((user.openid, "7005"))
         assert await bot.runtime.store.claim(key, deliveries.lease_s, "processing:worker-that-died")
@@ -180,7 +154,7 @@ async def test_dead_workers_lease_expires_and_a_retry_handles_the_message(tmp_pa
 
 
 async def test_a_failed_delivery_is_given_back_for_the_next_retry(tmp_path, clock, probe) -> None:
-    async with bot_in(tmp_path, clock, probe) as bot:
+    async with probe_bot(tmp_path, clock, probe) as bot:
         user = bot.user()
         failed = await user.say("fail:再试一次", msg_id=7006)
         assert failed.status == 500

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,3 +79,12 @@ async def running_bot(
         yield RunningBot(server, client, app[RUNTIME])
     finally:
         await client.close()
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10.0) -> None:
+    """Yield to the loop (real I/O included) until `check()` holds; fail after `seconds`."""
+    for _ in range(int(seconds / 0.01)):
+        if await check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -28,7 +28,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from bot.app import RUNTIME, build_app
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FakeClock, SystemClock
 from bot.config import Settings
 from bot.router import Router
 from bot.runtime import Runtime
@@ -315,3 +315,29 @@ def probe_router() -> Probe:
         return Reply.say("test.echo", text=rest)
 
     return probe
+
+
+class RecordingClock(FakeClock):
+    """A FakeClock that remembers every sleep asked of it, so a test knows who is waiting."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sleeps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        await super().sleep(seconds)
+
+
+def probe_bot(tmp_path: Path, clock: FakeClock, probe: Probe, **settings: Any):
+    """A WeChat bot whose only router is `probe`'s, with the probe's templates."""
+    return wechat_bot(tmp_path, clock=clock, routers=[probe.router],
+                      scripts_dir=scripts_with(tmp_path, PROBE_TEMPLATES), **settings)
+
+
+def wechat_channel(bot: WeChatBot):
+    from bot.channels.wechat import WeChatChannel
+
+    channel = bot.runtime.channels["wechat"]
+    assert isinstance(channel, WeChatChannel)
+    return channel
