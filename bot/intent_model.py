@@ -30,7 +30,10 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-_NEGATION = re.compile(r"(?:(?<!是)不是|不用|不需要|无需|用不着|没打算|不打算)(?:要|想|说|申请)?")
+#: Words that negate what follows ("不是要退货", "不用转人工"), shared with the rules (bot/intents.py).
+NEGATION_CUES = r"(?<!是)不是|不用|不需要|无需|用不着|没打算|不打算"
+NEGATION_TAIL = r"(?:要|想|说|申请)?"
+_NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
 MODEL_VERSION = 3  # bump when the features or the fitting change: cached models are keyed by it

@@ -46,7 +46,7 @@ import yaml
 from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
-from bot.intent_model import MODEL_VERSION, NaiveBayes, ngrams
+from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
 
 log = logging.getLogger("csbot.intents")
 UNKNOWN = "unknown"
@@ -73,7 +73,7 @@ _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
 # "不是要退货", "不用转人工", "不需要换货": a keyword right after such a negation is what the
 # customer does NOT want, so it does not count (the rest of the message decides). Plain 不要/不想
 # are not here: 不想要了 and 不要退款 帮我补发 carry their own keywords.
-_NEGATED = re.compile(r"(?:(?<!是)不是|不用|不需要|无需|用不着|没打算|不打算|没说)(?:要|想|说|申请)?$")
+_NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
