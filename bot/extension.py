@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.console_panel import ConsolePanel
+from bot.reports import ReportSpec
 from bot.router import Router
 from bot.templates import ScriptSpec
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from bot.context import Context
     from bot.events import Say
     from bot.runtime import Runtime
+    from bot.web.typed import Endpoint
 
 
 @dataclass(frozen=True)
@@ -46,5 +49,11 @@ class Extension:
     daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
     cli: Callable[[argparse._SubParsersAction], None] | None = None
-    #: OpenAPI path items served in `/api/openapi.json`, keyed by path.
+    #: OpenAPI path items served in `/api/openapi.json`, keyed by path (hand-written; prefer `endpoints`).
     openapi_paths: Mapping[str, Any] = field(default_factory=dict)
+    #: Typed JSON endpoints (bot/web/typed.py): routed, validated and described in OpenAPI from one place.
+    endpoints: Sequence[Endpoint] = ()
+    #: Tabs this area adds to the agent console (bot/web/panels.py).
+    console_panels: Sequence[ConsolePanel] = ()
+    #: Tables this area contributes to the reports page, API and workbooks (bot/reports.py).
+    reports: Sequence[ReportSpec] = ()

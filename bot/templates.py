@@ -85,6 +85,11 @@ class Templates:
     def __contains__(self, key: str) -> bool:
         return key in self._entries
 
+    def section(self, stem: str) -> dict[str, str]:
+        """Every text of one file (`scripts_zh/<stem>.yaml`) by name, unrendered: UI strings a page fills in."""
+        prefix = stem + "."
+        return {key[len(prefix):]: variants[0] for key, variants in self._entries.items() if key.startswith(prefix)}
+
     def variants(self, key: str) -> list[str]:
         try:
             return self._entries[key]

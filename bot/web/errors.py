@@ -20,6 +20,7 @@ from aiohttp import hdrs, web
 from tortoise.exceptions import IntegrityError, ValidationError
 
 from bot.web.jsonbody import dumps
+from bot.web.typed import ApiError, error_response
 
 log = logging.getLogger("csbot.web")
 
@@ -58,6 +59,8 @@ def _as_json(exc: web.HTTPException) -> web.Response:
 async def json_errors(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
     try:
         return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json" or not request.path.startswith("/api/"):
             raise

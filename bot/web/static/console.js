@@ -442,6 +442,8 @@
     casesPoller = setInterval(pollCases, CASES_POLL_MS);
     const fromHash = hashConversation();
     if (fromHash) select(fromHash);
+    window.csbotConsoleReady = { me: agent, csrf: state.csrf }; // for console_panels.js if it loads later
+    document.dispatchEvent(new CustomEvent("csbot:console-ready", { detail: window.csbotConsoleReady }));
   }
 
   function leaveConsole() {

@@ -1,0 +1,57 @@
+"""Reports as an extension point: each area describes the tables it contributes (docs/rules.md R-REPORT).
+
+An area lists `ReportSpec`s in its `Extension`; the reports area serves every spec as
+`GET /api/reports/{name}`, draws it on the console's reports page and writes it into the weekly and
+monthly workbooks, always through `build`, so the page, the API and the workbook show the same
+numbers. `build` gets the period (shop time, `start` inclusive, `end` exclusive), how to bucket it
+and the optional filters, and answers one table: rows keyed by column key, plus totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+Bucket = Literal["day", "week", "month"]
+#: How a column's values are drawn and written: counts, shares (0..1), seconds, money, or text.
+ColumnKind = Literal["count", "share", "seconds", "money", "text"]
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    start: datetime
+    end: datetime
+    bucket: Bucket = "day"
+    channel: str | None = None
+    agent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    #: scripts_zh key of the column's Chinese heading.
+    label_key: str
+    kind: ColumnKind = "count"
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    #: URL segment and sheet id: lower-case letters, digits and _.
+    name: str
+    #: scripts_zh key of the report's Chinese title.
+    title_key: str
+    build: Callable[[Runtime, ReportQuery], Awaitable[ReportTable]]
+    #: Which filters the report honours (the page hides the others).
+    filters: tuple[Literal["channel", "agent"], ...] = ()
