@@ -12,7 +12,7 @@ from tortoise.models import Model
 SLA_EVENT_KINDS = (
     "queued", "assigned", "person_reached", "acknowledged", "person_answered", "auto_greeting",
     "holding_message", "holding_skipped", "near_breach", "breach", "lapse", "reassigned", "away", "alert",
-    "handed_back", "transferred",
+    "handed_back", "transferred", "ended_elsewhere",
 )
 
 

@@ -25,6 +25,7 @@ from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.case import AfterSalesCase
 from models.conversation import Conversation
+from models.handoff import SlaEvent
 from models.message import Message
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.fakes.erp_server import order_object, seed_orders
@@ -251,11 +252,13 @@ async def test_handoff_to_a_wecom_servicer_moves_the_session_to_state_3_until_it
         assert wecom.fake.trans_calls == [(ALICE, 3, SERVICER)]
         assert await wecom.say(ALICE, "我的快递到哪了") == []  # the servicer answers in the WeCom app
         assert [sent for sent in wecom.fake.sent if sent.errcode] == []
-        silent = len(await inbound(ALICE))
         wecom.fake.servicer_ends(ALICE)
-        await wecom.say(ALICE, "你好")  # back to the bot's side: dispatched again, not handed over twice
-        assert len(await inbound(ALICE)) == silent + 1
-        assert wecom.fake.trans_calls == [(ALICE, 3, SERVICER)]
+        await wecom.notify()
+        conversation = await Conversation.get(key=f"wecom:{ALICE}")
+        assert (conversation.status, conversation.assignee_id) == ("bot", None)  # off the console's desk too
+        assert await SlaEvent.filter(conversation=conversation, kind="ended_elsewhere").count() == 1
+        answered = await wecom.say(ALICE, "你好")  # the bot's again: it answers, not handed over twice
+        assert answered and wecom.fake.trans_calls == [(ALICE, 3, SERVICER)]
 
 
 # --- dialogues over the channel ---

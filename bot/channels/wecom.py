@@ -20,6 +20,7 @@ Customer text never reaches the log: only external userids, msgids and types do.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from collections.abc import Coroutine
@@ -38,6 +39,7 @@ from bot.channels.wecom_api import SERVICER, WeComAPI, reason_of
 from bot.channels.wecom_sync import KfSync
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
+from bot.events import SESSION_ENDED_BY_PERSON
 from bot.send_budget import SendBudget
 from models.conversation import Conversation
 
@@ -185,6 +187,8 @@ class WeComChannel(Channel):
             if served is not None:  # that escalation is over: it is not handed to the servicer again
                 await runtime.store.set(self._servicer_key(message.user, "ended"), served, ttl=30 * 24 * 3600)
             await runtime.store.delete(self._servicer_key(message.user))
+            ended = dataclasses.replace(inbound, event=SESSION_ENDED_BY_PERSON)
+            await runtime.dispatcher.handle(ended, self.max_bytes)
             log.info("wecom session of %s ended by the servicer: back to the bot", message.user)
         elif event == "msg_send_fail":
             log.warning("wecom message %s failed after acceptance (fail_type %s)",

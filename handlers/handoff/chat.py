@@ -4,7 +4,7 @@ the conversation, and the message a customer leaves (留言) when nobody can tak
 from __future__ import annotations
 
 from bot.context import Context
-from bot.events import Reply
+from bot.events import SESSION_ENDED_BY_PERSON, Reply
 from bot.router import Router
 from bot.templates import spec
 from handlers.handoff.service import HANDOFF
@@ -53,6 +53,8 @@ async def leave_message(ctx: Context) -> Reply | None:
 @router.every_message()
 async def person_holds_or_vip(ctx: Context) -> Reply | None:
     """While a person holds the conversation the bot stays quiet and starts the reply clock."""
+    if ctx.inbound.event == SESSION_ENDED_BY_PERSON:
+        return None  # not the customer writing: `ended_by_person` below
     handoff = ctx.services[HANDOFF]
     holder = await handoff.queue.holder(ctx.inbound.conversation_key, ctx.stored)
     if holder is not None and holder.status == "handoff":
@@ -61,6 +63,14 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
     if holder is None and ctx.state.turns == 0 and ctx.identity.vip and ctx.services.settings.vip_to_human:
         return escalate("vip")
     return None
+
+
+@router.event(SESSION_ENDED_BY_PERSON)
+async def ended_by_person(ctx: Context) -> Reply:
+    """The person who served the customer outside the bot ended the session: back to the bot, quietly
+    (the platform has told the customer; docs/rules.md R-HANDOFF-7)."""
+    await ctx.services[HANDOFF].ended_elsewhere(ctx.inbound.conversation_key)
+    return Reply().tagged("handoff")
 
 
 @router.intent("human")

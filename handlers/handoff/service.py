@@ -320,6 +320,19 @@ class Handoff:
         await self.touch(agent)
         await self.assign_waiting()  # the agent has room again: the next customer in the queue
 
+    async def ended_elsewhere(self, conversation_key: str) -> None:
+        """A person serving outside the console ended the session: the conversation leaves the queue or
+        its console holder and is the bot's again (docs/rules.md R-HANDOFF-7)."""
+        conversation = await Conversation.get_or_none(key=conversation_key)
+        if conversation is None or conversation.status not in ("queued", "handoff"):
+            return
+        holder = conversation.assignee_id
+        await self._timed_handover(conversation)
+        await self.queue.release(conversation, "bot")
+        await self.queue.record(conversation, "ended_elsewhere", agent_id=holder)
+        await self.queue.notify(holder, {"type": "conversation.updated", "conversation_id": conversation.id})
+        await self.assign_waiting()
+
     async def transfer(self, conversation: Conversation, agent: Agent, target: Agent, note: str) -> bool:
         """Hand the conversation to `target` if they have room (checked under the assignment lock), with
         a note; the open question goes with it. False: it stays with `agent`."""
