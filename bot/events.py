@@ -13,7 +13,6 @@ from typing import Any
 
 from bot.text_input import clean_text
 
-
 #: `Inbound.event` a channel sends when a person serving the customer outside the bot (a WeCom
 #: servicer in the WeCom app) ended the session: the conversation is the bot's again.
 SESSION_ENDED_BY_PERSON = "session_ended_by_person"

@@ -44,7 +44,7 @@ class Outbox:
         adapter = self.channels[channel]
         for text, source_id in zip(texts, source_ids, strict=True):
             try:
-                await adapter.push(user_id, text)
+                await adapter.push(user_id, text, source_id=source_id)
             except DeliveryFailed as exc:
                 await self.recorder.mark_delivery(source_id, "undeliverable", exc.reason)
                 outcomes.append(exc.reason)

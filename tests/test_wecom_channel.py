@@ -222,6 +222,20 @@ async def test_platform_refusals_are_recorded_with_their_reason_and_a_stale_toke
         assert await wecom.bot.runtime.outbox.send("wecom", "wmNeverWrote000001", ["你好"]) == ["unknown_kf_account"]
 
 
+async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and_sent_once(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["您的包裹已发出"]) == ["sent"]
+        [sent] = [s for s in wecom.fake.delivered(ALICE) if s.content == "您的包裹已发出"]
+        row = await Message.get(channel="wecom", direction="out", text="您的包裹已发出")
+        assert len(sent.payload["msgid"]) == 32  # derived from the stored message: a re-push is the same send
+        wecom.fake.fail_delivery(sent, fail_type=2)
+        await wecom.notify()
+        await row.refresh_from_db()
+        assert (row.delivery_status, row.failure_reason) == ("undeliverable", "send_fail_2")
+        assert await Message.filter(channel="wecom", delivery_status="undeliverable").count() == 1
+
+
 # --- handoff ---
 
 

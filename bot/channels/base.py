@@ -37,5 +37,7 @@ class Channel(ABC):
         return None
 
     @abstractmethod
-    async def push(self, user_id: str, text: str) -> None:
-        """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused."""
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
+        """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused.
+        `source_id` is the stored message's id: a platform that reports failures later (WeCom's
+        `msg_send_fail`) is given an id it can name back."""

@@ -36,7 +36,7 @@ class TerminalChannel(Channel):
     async def start(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    async def push(self, user_id: str, text: str) -> None:
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         self._print(text)
 
     def _print(self, text: str) -> None:

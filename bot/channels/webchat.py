@@ -222,7 +222,7 @@ class WebChatChannel(Channel):
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
         return await forward_events(request, self._runtime.store, topic(user_id))
 
-    async def push(self, user_id: str, text: str) -> None:
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         await self._runtime.store.publish(topic(user_id), {"text": text})
 
 

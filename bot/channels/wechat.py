@@ -295,7 +295,7 @@ class WeChatChannel(Channel):
         assert self.budget is not None, "channel used before start()"
         return await self.budget.left(user_id)
 
-    async def push(self, user_id: str, text: str) -> None:
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         """A customer-service text; refusals (48 h window, send cap, token, network) raise DeliveryFailed.
         The send budget is spent first: a push WeChat would refuse with 45047 is not tried."""
         assert self.api is not None and self.budget is not None, "channel used before start()"

@@ -54,6 +54,8 @@ WELCOME_WINDOW_S = 20.0
 #: `session_status_change` change types: the servicer ended the session.
 SESSION_ENDED = 3
 STOP_GRACE_S = 10.0
+#: How long a sent message's msgid is remembered for a later `msg_send_fail` (WeCom keeps 3 days).
+SENT_TTL_S = 3 * 24 * 3600.0
 _REQUIRED = (("wecom_kf_secret", "WECOM_KF_SECRET"), ("wecom_token", "WECOM_TOKEN"), ("wecom_aes_key", "WECOM_AES_KEY"))
 
 
@@ -191,10 +193,20 @@ class WeComChannel(Channel):
             await runtime.dispatcher.handle(ended, self.max_bytes)
             log.info("wecom session of %s ended by the servicer: back to the bot", message.user)
         elif event == "msg_send_fail":
-            log.warning("wecom message %s failed after acceptance (fail_type %s)",
-                        message.body.get("fail_msgid"), message.body.get("fail_type"))
+            await self._send_failed(str(message.body.get("fail_msgid") or ""), message.body.get("fail_type"))
         else:
             log.info("wecom event %s", event)
+
+    async def _send_failed(self, msgid: str, fail_type: object) -> None:
+        """WeCom accepted a message, then could not deliver it: the stored message says so, with why."""
+        source_id = await self._runtime.store.get(self._sent_key(msgid)) if msgid else None
+        if source_id is None:
+            log.warning("wecom message %s failed after acceptance (fail_type %s); not one of ours to mark",
+                        msgid or "-", fail_type)
+            return
+        reason = f"send_fail_{fail_type}" if str(fail_type).isdigit() else "send_fail"
+        await self._runtime.recorder.mark_delivery(source_id, "undeliverable", reason)
+        log.warning("wecom message %s failed after acceptance: %s", msgid, reason)
 
     async def _welcome(self, code: str, sent_at: int, texts: list[str], source_ids: list[str]) -> None:
         """The welcome code allows one message within 20 s: the first text goes, the rest are recorded."""
@@ -235,6 +247,9 @@ class WeComChannel(Channel):
     def _kf_key(self, user_id: str) -> str:
         return self._runtime.store.keys("wecom", "kf-of", user_id)
 
+    def _sent_key(self, msgid: str) -> str:
+        return self._runtime.store.keys("wecom", "sent", msgid)
+
     def _servicer_key(self, user_id: str, *suffix: str) -> str:
         return self._runtime.store.keys("wecom", "servicer", user_id, *suffix)
 
@@ -242,17 +257,21 @@ class WeComChannel(Channel):
         assert self.budget is not None, "channel used before start()"
         return await self.budget.left(user_id)
 
-    async def push(self, user_id: str, text: str) -> None:
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         """`send_msg` to the customer through the kf account they last wrote to; the budget is spent
-        first, and each send carries its own msgid, so a retry after a token refresh is not doubled."""
+        first. The msgid is derived from the stored message, so a retry (after a token refresh, or of
+        the whole push) is not delivered twice, and a later `msg_send_fail` names the message."""
         assert self.api is not None and self.budget is not None, "channel used before start()"
         open_kfid = await self._runtime.store.get(self._kf_key(user_id))
         if not open_kfid:
             raise DeliveryFailed("unknown_kf_account")
         if not await self.budget.spend(user_id):
             raise DeliveryFailed("over_send_cap")
+        msgid = protocol.send_msgid(source_id) if source_id else uuid.uuid4().hex
+        if source_id:
+            await self._runtime.store.set(self._sent_key(msgid), source_id, ttl=SENT_TTL_S)
         try:
-            await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=uuid.uuid4().hex)
+            await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
             raise DeliveryFailed(reason_of(exc)) from exc
 

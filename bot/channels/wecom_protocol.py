@@ -9,6 +9,7 @@ to the dispatcher's `Inbound`. Nothing here does I/O or reads a clock.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -128,6 +129,12 @@ _EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
               ("old_servicer_userid", "old_servicer_userid")),
 }
 _TEXT_FIELD = {"text": "content", "location": "name", "link": "title", "miniprogram": "title"}
+
+
+def send_msgid(source_id: str) -> str:
+    """`send_msg`'s idempotency msgid for a stored message: 32 characters of [0-9a-f] (WeCom allows
+    at most 32 of [0-9a-zA-Z_-]; stored ids hold ':')."""
+    return hashlib.sha256(source_id.encode("utf-8")).hexdigest()[:32]
 
 
 def to_inbound(message: KfMessage, received_at: datetime) -> Inbound:

@@ -16,7 +16,8 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
 - `POST /cgi-bin/kf/send_msg_on_event`: a welcome code works once, within 20 s of its event on the
   fake's clock (`BAD_CODE` otherwise);
 - `POST /cgi-bin/kf/service_state/get|trans`: the session state per customer; moving to state 3
-  needs a known servicer; `servicer_ends` ends a session and logs `session_status_change`.
+  needs a known servicer; `servicer_ends` ends a session and logs `session_status_change`;
+  `fail_delivery` reports an accepted message as undelivered (`msg_send_fail`).
 """
 
 from __future__ import annotations
@@ -123,6 +124,12 @@ class FakeWeCom:
         event = {"event_type": "session_status_change", "open_kfid": open_kfid, "external_userid": user,
                  "change_type": 3, "old_servicer_userid": SERVICER}
         self._append(open_kfid, {"origin": 4, "msgtype": "event", "event": event})
+
+    def fail_delivery(self, sent: Sent, fail_type: int = 1) -> None:
+        """A message WeCom accepted could not reach the customer: a `msg_send_fail` event names its msgid."""
+        event = {"event_type": "msg_send_fail", "open_kfid": sent.open_kfid, "external_userid": sent.user,
+                 "fail_msgid": sent.payload.get("msgid", ""), "fail_type": fail_type}
+        self._append(sent.open_kfid, {"origin": 4, "msgtype": "event", "event": event})
 
     def expire_cursors(self) -> None:
         self._cursor_generation += 1
