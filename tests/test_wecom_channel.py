@@ -136,7 +136,7 @@ async def test_a_burst_of_30_messages_over_3_pages_is_handled_in_order_once(tmp_
         pages = [call for call in wecom.fake.sync_calls if call.get("limit") == 10]
         assert [call.get("cursor") for call in pages[:3]] == [None, "G0.10", "G0.20"]
         assert pages[0]["token"].startswith("SYNC")
-        assert await wecom.bot.runtime.store.get(wecom.channel.sync.cursor_key(OPEN_KFID)) == "G0.30"
+        assert await wecom.channel.sync.cursor(OPEN_KFID) == "G0.30"
         for customer in customers:  # three messages, three answers each, none twice
             assert len(wecom.fake.texts_to(customer)) == 3
         assert all(sent.open_kfid == OPEN_KFID for sent in wecom.fake.delivered())
@@ -164,6 +164,25 @@ async def test_a_lost_callback_is_caught_by_the_periodic_sync(tmp_path, clock):
         assert [row.source_id for row in await inbound()][-1] == lost
         assert len(wecom.fake.texts_to(ALICE)) == 2
         assert await runtime.store.next_due(PERIODIC) is not None  # and the next catch-up is planned
+
+
+async def test_a_restart_resumes_from_the_stored_cursor_with_nothing_in_the_store(tmp_path, clock):
+    """The cursor lives in the database: a new worker with an empty (memory) store reads on from it,
+    answering only what came after, not WeCom's three days of kept messages again."""
+    async with FakeWeCom(clock=clock) as fake:
+        async with wecom_bot(tmp_path, clock, fake) as first:
+            await first.say(ALICE, "你好", "发什么快递")
+            stopped_at = await first.channel.sync.cursor(OPEN_KFID)
+        answered_before = len(fake.texts_to(ALICE))
+        later = fake.customer_says(BOB, "在吗")
+        async with wecom_bot(tmp_path, clock, fake) as second:
+            calls_before = len(fake.sync_calls)
+            assert await second.notify() == 200
+            assert fake.sync_calls[calls_before]["cursor"] == stopped_at
+            assert len(fake.texts_to(ALICE)) == answered_before  # nothing of Alice's answered twice
+            assert len(fake.texts_to(BOB)) == 1
+            assert [row.source_id for row in await inbound(BOB)] == [later]
+            assert len(await inbound(ALICE)) == 2
 
 
 # --- welcome ---

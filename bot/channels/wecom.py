@@ -92,7 +92,7 @@ class WeComChannel(Channel):
                             base_url=settings.wecom_api_base, timeout_s=settings.wechat_http_timeout_s,
                             store=runtime.store, clock=runtime.clock, session=self._http)
         self.budget = SendBudget(runtime.store, runtime.clock, self.name)
-        self.sync = KfSync(self.api, runtime.store, self._handle, limit=settings.wecom_sync_limit)
+        self.sync = KfSync(self.api, runtime.store, runtime.clock, self._handle, limit=settings.wecom_sync_limit)
         runtime.scheduler.on(PERIODIC, self._periodic)
 
     async def stop(self) -> None:

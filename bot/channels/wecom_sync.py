@@ -2,8 +2,9 @@
 
 A callback only says "something is new for this kf account". `request` records that wish in the
 store (`wecom:sync-wanted:<open_kfid>`, with the callback's token) and takes the account's lock;
-the holder drains — pages from the stored cursor (`wecom:cursor:<open_kfid>`) until `has_more` is
-0, storing `next_cursor` after each page — and drains again while a wish arrived meanwhile, so a
+the holder drains — pages from the cursor kept in the database (`models.wecom.KfCursor`, so a
+restart or a lost store resumes where it stopped) until `has_more` is 0, storing `next_cursor`
+after each page — and drains again while a wish arrived meanwhile, so a
 callback that finds the lock taken can give up without losing anything. Each message is handled
 once: its `msgid` is remembered (`wecom:msg:<msgid>`, kept as long as WeCom keeps messages) after
 it was handled. A message whose handling fails stops the drain before the cursor moves, so the
@@ -19,7 +20,9 @@ from collections.abc import Awaitable, Callable
 from bot.channels.wechat_api import WeChatAPIError
 from bot.channels.wecom_api import CURSOR_ERRORS, SYNC_TOKEN_ERRORS, WeComAPI
 from bot.channels.wecom_protocol import KfMessage, parse_item
+from bot.clock import Clock
 from bot.store.base import LockTimeout, Store
+from models.wecom import KfCursor
 
 log = logging.getLogger("csbot.wecom")
 
@@ -31,18 +34,27 @@ NO_TOKEN = "-"
 
 class KfSync:
     def __init__(
-        self, api: WeComAPI, store: Store, handle: Callable[[KfMessage], Awaitable[None]], *, limit: int,
-        lock_s: float = 120.0, wait_s: float = 5.0,
+        self, api: WeComAPI, store: Store, clock: Clock, handle: Callable[[KfMessage], Awaitable[None]], *,
+        limit: int, lock_s: float = 120.0, wait_s: float = 5.0,
     ) -> None:
         self.api = api
         self.store = store
+        self.clock = clock
         self.handle = handle
         self.limit = limit
         self.lock_s = lock_s
         self.wait_s = wait_s
 
-    def cursor_key(self, open_kfid: str) -> str:
-        return self.store.keys("wecom", "cursor", open_kfid)
+    @staticmethod
+    async def cursor(open_kfid: str) -> str | None:
+        stored = await KfCursor.get_or_none(open_kfid=open_kfid)
+        return stored.cursor if stored is not None else None
+
+    async def _keep_cursor(self, open_kfid: str, cursor: str | None) -> None:
+        if cursor is None:
+            await KfCursor.filter(open_kfid=open_kfid).delete()
+        else:
+            await KfCursor.update_or_create({"cursor": cursor, "updated_at": self.clock.now()}, open_kfid=open_kfid)
 
     async def request(self, open_kfid: str, token: str | None = None) -> bool:
         """Sync `open_kfid` now, or leave it to the worker already syncing it; False in that case."""
@@ -60,8 +72,7 @@ class KfSync:
         return True
 
     async def _drain(self, open_kfid: str, token: str | None) -> None:
-        cursor_key = self.cursor_key(open_kfid)
-        cursor = await self.store.get(cursor_key)
+        cursor = await self.cursor(open_kfid)
         while True:
             try:
                 page = await self.api.sync_msg(open_kfid, cursor=cursor, token=token, limit=self.limit)
@@ -70,7 +81,7 @@ class KfSync:
                     log.warning("wecom cursor of %s refused (%s): syncing from the oldest kept message",
                                 open_kfid, exc.errcode)
                     cursor = None
-                    await self.store.delete(cursor_key)
+                    await self._keep_cursor(open_kfid, None)
                     continue
                 if exc.errcode in SYNC_TOKEN_ERRORS and token:
                     token = None
@@ -85,7 +96,7 @@ class KfSync:
             next_cursor = page.get("next_cursor")
             if isinstance(next_cursor, str) and next_cursor:
                 cursor = next_cursor
-                await self.store.set(cursor_key, cursor)
+                await self._keep_cursor(open_kfid, cursor)
             if not page.get("has_more"):
                 return
 
