@@ -23,13 +23,22 @@ from collections.abc import Callable
 
 from tortoise.exceptions import IntegrityError
 
-from bot.cli_args import CliParser, UsageError, account_name, positive_int, print_error, text_lines
+from bot.cli_args import (
+    CliParser,
+    UsageError,
+    account_name,
+    display_name,
+    positive_int,
+    print_error,
+    text_lines,
+)
 from bot.commands import Command
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.migrate import add_migrate
 from bot.runtime import Runtime
 from handlers import EXTENSIONS
+from models.agent import ROLES
 
 Subcommands = argparse._SubParsersAction
 
@@ -146,8 +155,9 @@ def add_agents(commands: Subcommands) -> None:
     agents = commands.add_parser("agents", help="staff accounts").add_subparsers(dest="action", required=True)
     add = agents.add_parser("add", help="create a staff account (asks for the password)")
     add.add_argument("name", type=account_name, help="login name, no spaces")
-    add.add_argument("--role", choices=("agent", "supervisor", "admin"), default="agent")
+    add.add_argument("--role", choices=ROLES, default="agent")
     add.add_argument("--capacity", type=positive_int, default=5, help="most conversations held at once")
+    add.add_argument("--display-name", type=display_name, help="昵称 customers see (default: the shop's)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_agents_add)
 
@@ -159,7 +169,8 @@ def cmd_agents_add(args: argparse.Namespace, command: Command) -> int:
 
     async def add(runtime: Runtime) -> int:
         try:
-            agent = await create_agent(args.name, args.role, password, args.capacity, now=runtime.clock.now())
+            agent = await create_agent(args.name, args.role, password, args.capacity, now=runtime.clock.now(),
+                                       display_name=args.display_name)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         except IntegrityError:

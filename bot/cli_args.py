@@ -46,6 +46,14 @@ def account_name(value: str) -> str:
     return value
 
 
+def display_name(value: str) -> str:
+    """The 昵称 customers see: 1-32 printable characters (no line breaks or control characters)."""
+    name = value.strip()
+    if not name or len(name) > 32 or not name.isprintable():
+        raise argparse.ArgumentTypeError(f"{value!r} must be 1-32 printable characters")
+    return name
+
+
 def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)

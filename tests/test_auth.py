@@ -199,3 +199,16 @@ def test_agents_add_command_creates_an_account(tmp_path, monkeypatch, capsys):
     assert status == 2 and err == "error: an account named 'lily' already exists\n"
     status, _, err = add("kim", password="short")
     assert status == 2 and err == "error: password must have at least 8 characters\n"
+    status, _, err = add("mei", "--display-name", "小美", password="long-password-1")
+    assert status == 0, err
+    assert asyncio.run(_display_name_of("mei", tmp_path)) == "小美"
+
+
+async def _display_name_of(name: str, tmp_path) -> str | None:
+    from bot.db import close_database, open_database
+
+    await open_database(f"sqlite://{tmp_path / 'cli.sqlite3'}")
+    try:
+        return (await Agent.get(name=name)).display_name
+    finally:
+        await close_database()

@@ -95,6 +95,8 @@ def test_chat_leaves_at_once_on_ctrl_c(tmp_path):
         (["classify", "--file", sys.executable], "not a UTF-8 text file"),
         (["agents", "add", "lily", "--capacity", "-3"], "argument --capacity: -3 must be 1 or more"),
         (["agents", "add", "li ly"], "argument name: 'li ly' must be 1-64 characters without spaces"),
+        (["agents", "add", "lily", "--display-name", "x" * 33],
+         f"argument --display-name: {'x' * 33!r} must be 1-32 printable characters"),
         (["campaign", "create", "spring", "--title", "春", "--end", "2026-12-31"],
          "the following arguments are required: --start"),
         (["campaign", "create", "spring", "--title", "春", "--start", "2026-13-01", "--end", "2026-12-31"],

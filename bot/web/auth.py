@@ -64,14 +64,15 @@ def token_digest(token: str) -> str:
 
 
 async def create_agent(
-    name: str, role: str, password: str, capacity: int = 5, now: datetime | None = None
+    name: str, role: str, password: str, capacity: int = 5, now: datetime | None = None,
+    display_name: str | None = None,
 ) -> Agent:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
     return await Agent.create(name=name, role=role, password_hash=await hash_password(password),
-                              capacity=capacity, created_at=now or SystemClock().now())
+                              capacity=capacity, display_name=display_name, created_at=now or SystemClock().now())
 
 
 async def issue_api_token(agent: Agent) -> str:
