@@ -3,7 +3,9 @@
 Each text is persisted as a pending outbound row first, then pushed through the customer's
 channel in order; the row records what happened (sent, or undeliverable with the platform's
 reason). A refused message is never retried forever: the channel decides what is retryable and
-does it once, the outbox records the final outcome.
+does it once, the outbox records the final outcome. When the channel's send budget is shorter than
+the texts, neighbouring texts are merged (`splitter.pack`) so the end of an answer is not the part
+that is refused; every merged row records the outcome of the message that carried it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
 from bot.recorder import Recorder, outbound_message
+from bot.splitter import pack
 
 log = logging.getLogger("csbot.outbox")
 
@@ -40,16 +43,21 @@ class Outbox:
             rows = [outbound_message(channel, identity.conversation_id, text, author, now) for text in texts]
             await self.recorder.record(rows)
             source_ids = [row.source_id for row in rows]
-        outcomes = []
         adapter = self.channels[channel]
-        for text, source_id in zip(texts, source_ids, strict=True):
+        left = await adapter.sends_left(user_id) if len(texts) > 1 else None
+        groups = pack(texts, left, adapter.max_bytes) if left is not None and left < len(texts) else [
+            [index] for index in range(len(texts))]
+        outcomes: list[str] = [""] * len(texts)
+        for group in groups:
+            ids = [source_ids[index] for index in group]
             try:
-                await adapter.push(user_id, text, source_id=source_id)
+                await adapter.push(user_id, "\n".join(texts[index] for index in group), source_id=ids[0])
             except DeliveryFailed as exc:
-                await self.recorder.mark_delivery(source_id, "undeliverable", exc.reason)
-                outcomes.append(exc.reason)
+                outcome, status, reason = exc.reason, "undeliverable", exc.reason
                 log.warning("%s message undeliverable: %s", channel, exc.reason)
-                continue
-            await self.recorder.mark_delivery(source_id, "sent")
-            outcomes.append("sent")
+            else:
+                outcome, status, reason = "sent", "sent", None
+            for index, source_id in zip(group, ids, strict=True):
+                await self.recorder.mark_delivery(source_id, status, reason)
+                outcomes[index] = outcome
         return outcomes

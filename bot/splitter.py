@@ -9,6 +9,7 @@ or, failing that, at a character boundary.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;…\n])")
 CLAUSE_END = re.compile(r"(?<=[，,、：:])")
@@ -63,3 +64,21 @@ def split_message(text: str, limit: int = 2000) -> list[str]:
     if current.strip():
         parts.append(current.strip())
     return [part for part in parts if part]
+
+
+def pack(texts: Sequence[str], slots: int, limit: int) -> list[list[int]]:
+    """Group consecutive texts (by index) so that at most `slots` messages carry them, none over `limit`
+    bytes once joined by a newline: when the channel's send budget is short, a split answer is merged
+    back rather than losing its end (docs/rules.md R-TIME-3). The smallest neighbours merge first;
+    when no merge fits any more, more groups than `slots` remain and the last ones will be refused."""
+    groups = [[index] for index in range(len(texts))]
+    sizes = [_size(text) for text in texts]
+    while len(groups) > max(slots, 1):
+        joined = [sizes[a] + sizes[b] + 1 for a, b in zip(range(len(groups)), range(1, len(groups)), strict=False)]
+        fitting = [(size, at) for at, size in enumerate(joined) if size <= limit]
+        if not fitting:
+            break
+        size, at = min(fitting)
+        groups[at:at + 2] = [groups[at] + groups[at + 1]]
+        sizes[at:at + 2] = [size]
+    return groups

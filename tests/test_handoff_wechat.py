@@ -70,3 +70,18 @@ async def test_the_budget_keeps_the_holders_answer_deliverable(tmp_path):
         await handoff.agent_message(held, amy, "亲，还有吗", confirm=False)
         refused_by_fake = [s for s in bot.wechat.sent if s.errcode]
         assert refused_by_fake == []  # over budget: not even tried
+
+
+async def test_a_split_answer_is_merged_when_the_budget_is_short_so_its_end_is_not_lost(tmp_path):
+    clock = FakeClock()
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        outbox, wechat = bot.runtime.outbox, bot.runtime.channels["wechat"]
+        bot.wechat.customer_action("o_short", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_short")
+        assert await outbox.send("wechat", "o_short", ["第一条", "第二条", "第三条"]) == ["sent"] * 3
+        assert await wechat.sends_left("o_short") == 2
+        parts = ["亲，退货地址如下：", "浙江省杭州市某路1号", "收件人：售后部", "请备注订单号哦~"]
+        assert await outbox.send("wechat", "o_short", parts) == ["sent"] * 4
+        delivered = bot.wechat.texts_to("o_short")[3:]
+        assert len(delivered) == 2 and "\n".join(delivered) == "\n".join(parts)  # nothing lost, order kept
+        assert [s for s in bot.wechat.sent if s.errcode] == []

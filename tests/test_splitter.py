@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.splitter import split_message
+from bot.splitter import pack, split_message
 
 
 def size(text: str) -> int:
@@ -44,3 +44,15 @@ def test_newlines_are_boundaries():
 def test_limit_must_hold_a_character():
     with pytest.raises(ValueError):
         split_message("你好", 2)
+
+
+def test_pack_merges_the_smallest_neighbours_until_the_slots_suffice():
+    assert pack(["a", "bb", "c", "dddd"], 4, 100) == [[0], [1], [2], [3]]
+    assert pack(["a", "bb", "c", "dddd"], 3, 100) == [[0, 1], [2], [3]]
+    assert pack(["a", "bb", "c", "dddd"], 1, 100) == [[0, 1, 2, 3]]
+
+
+def test_pack_never_builds_a_message_over_the_limit():
+    groups = pack(["x" * 6, "y" * 6, "z" * 6], 1, 13)
+    assert groups == [[0, 1], [2]]  # the third cannot join: more groups than slots remain
+    assert pack([], 2, 10) == []

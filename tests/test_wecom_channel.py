@@ -217,10 +217,13 @@ async def test_the_budget_of_5_after_a_customer_message_is_never_overspent(tmp_p
     async with wecom_bot(tmp_path, clock) as wecom:
         [answer] = await wecom.say(ALICE, "你好")
         assert answer
-        outcomes = await wecom.bot.runtime.outbox.send("wecom", ALICE, [f"第{n}条通知" for n in range(1, 7)])
-        assert outcomes == ["sent"] * 4 + ["over_send_cap"] * 2
+        notices = [f"第{n}条通知" for n in range(1, 7)]
+        outcomes = await wecom.bot.runtime.outbox.send("wecom", ALICE, notices)
+        assert outcomes == ["sent"] * 6  # 4 left: neighbours merged into 4 messages, none lost
         assert len(wecom.fake.delivered(ALICE)) == 5
-        assert [sent.errcode for sent in wecom.fake.sent] == [0] * 5  # the 6th was never tried
+        assert "\n".join(wecom.fake.texts_to(ALICE)[1:]) == "\n".join(notices)
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["再一条", "又一条"]) == ["over_send_cap"] * 2
+        assert [sent.errcode for sent in wecom.fake.sent] == [0] * 5  # over the budget: never tried
         refused = await Message.filter(channel="wecom", direction="out", delivery_status="undeliverable")
         assert [row.failure_reason for row in refused] == ["over_send_cap"] * 2
         await wecom.say(ALICE, "在吗")  # writing again restores the allowance
