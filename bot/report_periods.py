@@ -10,7 +10,7 @@ helpers, so the page, the API and the workbooks cut time the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.reports import Bucket, ReportQuery
@@ -24,8 +24,9 @@ class Span:
 
 
 def day_start(day: date, zone: ZoneInfo) -> datetime:
-    """Midnight of `day` in shop time, as an aware datetime."""
-    return datetime.combine(day, time(0), tzinfo=zone)
+    """Midnight of `day` in shop time, in UTC: the database compares stored UTC times as they are
+    (SQLite compares the text), so every bound a report passes to a query is UTC."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def bucket_start(day: date, bucket: Bucket) -> date:
