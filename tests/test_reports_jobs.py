@@ -130,3 +130,17 @@ async def test_retention_dry_run_counts_run_deletes_and_reports_keep_their_total
     assert after["agents"]["messages"] == 5
     again = await retention.run(bot.runtime, apply=True)
     assert (again.messages, again.customers_anonymised, again.days_sealed) == (0, 0, 0)
+
+
+async def test_reports_and_retention_on_postgresql(tmp_path, fresh_postgres_url, clock):
+    async with running_bot(make_settings(tmp_path, database_url=fresh_postgres_url), clock=clock) as bot:
+        shop = await seed_shop()
+        token = shop.tokens["supervisor"]
+        response = await totals(bot, token, "response_time")
+        assert (response["reached_due"], response["acknowledged_due"], response["answered_due"]) == (3, 3, 4)
+        before = await totals(bot, token, "agents")
+        settings = bot.runtime.services[retention.RETENTION]
+        settings.message_days = settings.upload_days = settings.archive_days = 2
+        done = await retention.run(bot.runtime, apply=True)
+        assert (done.messages, done.customers_anonymised) == (4, 1)
+        assert await totals(bot, token, "agents") == before
