@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -182,6 +183,7 @@ async def csbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[
                                    capture_output=True, text=True, env=env, timeout=120)
 
 
+@pytest.mark.timeout(240)  # two start-ups of the whole bot in other processes
 async def test_cli_monthly_workbook_agrees_with_the_api(bot, shop, tmp_path):
     out = tmp_path / "2026-11.xlsx"
     env = {"DATABASE_URL": bot.runtime.settings.database_url, "PATH": "", "REPORTS_DIR": str(tmp_path / "kept")}
@@ -195,3 +197,17 @@ async def test_cli_monthly_workbook_agrees_with_the_api(bot, shop, tmp_path):
         assert_sheet_matches(book[report["title"]], report)
     bad = await csbot(env, "report", "weekly", "--week", "2026-W60", "--out", str(out))
     assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
+
+
+@pytest.mark.timeout(240)
+async def test_a_wrong_area_setting_is_one_line_naming_it(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": "", "RETENTION_MESSAGE_DAYS": "-1"}
+    result = await csbot(env, "retention", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("error: invalid setting RETENTION_MESSAGE_DAYS: "
+                                     "Input should be greater than or equal to 0")
+    counted = await csbot({**env, "RETENTION_MESSAGE_DAYS": "30"}, "retention", "--dry-run")
+    assert counted.returncode == 0, counted.stderr
+    assert json.loads(counted.stdout.splitlines()[-1]) == {"dry_run": True, **dict.fromkeys(
+        ("messages", "left_messages", "handover_notes", "photos", "photo_files", "customers_anonymised",
+         "orders_anonymised", "cases_anonymised", "days_sealed"), 0)}

@@ -18,6 +18,7 @@ from bot.cli_args import UsageError
 from bot.commands import Command
 from bot.runtime import Runtime
 from handlers.reports import periodic, retention
+from handlers.reports.settings import ReportsSettings, RetentionSettings, load
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -36,7 +37,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     keep.set_defaults(func=cmd_retention)
 
 
+def check_settings() -> None:
+    """Read the area's settings before opening anything: a wrong value is one line (`ConfigError`)."""
+    load(ReportsSettings)
+    load(RetentionSettings)
+
+
 def cmd_report(args: argparse.Namespace, command: Command) -> int:
+    check_settings()
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError(f"{args.out}: the workbook's name must end in .xlsx")
     if not args.out.parent.resolve().is_dir():
@@ -58,6 +66,7 @@ def cmd_report(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_retention(args: argparse.Namespace, command: Command) -> int:
+    check_settings()
     async def apply(runtime: Runtime) -> int:
         counts = await retention.run(runtime, apply=not args.dry_run)
         print(json.dumps({"dry_run": args.dry_run, **counts.as_dict()}, ensure_ascii=False))
