@@ -129,6 +129,11 @@ async def test_roles_errors_and_openapi(bot, shop):
     assert (status, body["error"]["code"]) == (400, "invalid_period")
     status, body = await get(bot, shop, "/api/reports/response_time", **{"from": "2000-01-01", "to": "2026-11-01"})
     assert (status, body["error"]["code"]) == (400, "invalid_period")
+    status, body = await get(bot, shop, "/api/reports/agents", bucket="month", **{"from": "0001-01-01",
+                                                                                     "to": "9999-12-31"})
+    assert (status, body["error"]["code"]) == (400, "invalid_period")
+    status, body = await get(bot, shop, "/api/reports/agents", agent=str(2**40))
+    assert (status, body["error"]["code"]) == (400, "invalid_query")
     status, body = await get(bot, shop, "/api/reports/response_time", channel="Web Chat")
     assert (status, body["error"]["code"]) == (400, "invalid_query")
     document = await (await bot.client.get("/api/openapi.json")).json()

@@ -39,7 +39,7 @@ class Filters(BaseModel):
     to: date | None = Field(None, description="last shop-local day, included (default: today)")
     bucket: Literal["day", "week", "month"] = "day"
     channel: str | None = Field(None, pattern=CHANNEL_PATTERN, description="webchat, wechat, wecom, ...")
-    agent: int | None = Field(None, ge=1, description="staff id")
+    agent: int | None = Field(None, ge=1, le=2**31 - 1, description="staff id")
 
 
 class ChartFilters(Filters):

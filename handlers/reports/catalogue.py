@@ -17,6 +17,10 @@ from bot.reports import Bucket, Column, ReportQuery, ReportSpec
 from bot.runtime import Runtime
 from handlers.reports.settings import ReportsSettings, RetentionSettings
 
+#: The days a report may cover: the shop's history, with room (outside it dates overflow in shop time).
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+#: Fewest days a bucket spans, for refusing a period with too many buckets before cutting it up.
+DAYS_PER_BUCKET = {"day": 1, "week": 7, "month": 28}
 REPORTS = ServiceKey[ReportsSettings]("reports.settings")
 RETENTION = ServiceKey[RetentionSettings]("reports.retention")
 
@@ -52,9 +56,13 @@ def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", ch
     """The query for shop-local days `first`..`last` (both included)."""
     if last < first:
         raise PeriodError("to is before from")
+    if first < EARLIEST or last > LATEST:
+        raise PeriodError(f"days must be between {EARLIEST} and {LATEST}")
+    limit = runtime.services[REPORTS].max_buckets
+    if (last - first).days // DAYS_PER_BUCKET[bucket] > limit:  # checked before cutting the period up
+        raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
     zone = runtime.settings.zone
     query = ReportQuery(day_start(first, zone), day_start(last + timedelta(days=1), zone), bucket, channel, agent_id)
-    limit = runtime.services[REPORTS].max_buckets
     if len(spans(query, zone)) > limit:
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
     return query
