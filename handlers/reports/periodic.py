@@ -2,9 +2,9 @@
 
 From the daily job (02:00 shop time, on the runtime's clock): on the 1st, last month's workbook, and
 on any later day up to `REPORTS_MONTHLY_DUE_DAY` when it is still missing (the server was down on
-the 1st); each Monday, last week's. A workbook is written once (to a temporary name, then renamed)
-into the reports directory, and supervisors are told: an event on the console topic and, with
-`ALERT_WEBHOOK_URL`, a JSON POST like the handoff's alerts.
+the 1st); from each Monday on, last week's when it is still missing. A workbook is written once
+(to a temporary name, then renamed) into the reports directory, and supervisors are told: an event
+on the console topic and, with `ALERT_WEBHOOK_URL`, a JSON POST like the handoff's alerts.
 """
 
 from __future__ import annotations
