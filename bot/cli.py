@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None, prog: str = "csbot") -> int:
         return print_error(str(exc))
     try:
         return args.func(args, Command(settings, EXTENSIONS))
-    except UsageError as exc:
+    except (UsageError, ConfigError) as exc:  # ConfigError: an area's own settings, read at start-up
         return print_error(str(exc))
 
 

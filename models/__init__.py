@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.learned_example",
     "models.inbox",
     "models.wecom",
+    "models.report",
 ]

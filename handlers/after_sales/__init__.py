@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.events import Inbound
 from bot.extension import Extension
-from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, uploads, wording
+from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, reports, uploads, wording
 from handlers.after_sales.api_doc import OPENAPI_PATHS
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
@@ -25,7 +25,7 @@ from handlers.after_sales.desk import DESK, build_desk
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS)
+SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *reports.SCRIPTS)
 
 
 async def startup(runtime: Runtime) -> None:
@@ -55,5 +55,5 @@ async def shutdown(runtime: Runtime) -> None:
 extension = Extension(
     "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
-    openapi_paths=OPENAPI_PATHS,
+    openapi_paths=OPENAPI_PATHS, reports=(reports.SPEC,),
 )

@@ -15,11 +15,12 @@ Modules, each with one job:
 
 from bot.extension import Extension
 from bot.templates import spec
-from handlers.referral import api, chat, jobs, pages, push
+from handlers.referral import api, chat, jobs, pages, push, reports
 from handlers.referral.cli import add_commands
 
 SCRIPTS = (
     *chat.SCRIPTS,
+    *reports.SCRIPTS,
     *pages.SCRIPTS,
     *(spec(key, "title", "end_date", "board_url") for key in push.SCRIPT_KEYS),
     spec("referral.anonymous"),
@@ -38,4 +39,5 @@ extension = Extension(
     daily=jobs.daily,
     cli=add_commands,
     openapi_paths=api.OPENAPI_PATHS,
+    reports=(reports.SPEC,),
 )

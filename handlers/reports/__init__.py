@@ -1,0 +1,71 @@
+"""Reports (BRIEF §9) and retention (docs/rules.md R-REPORT, R-RETENTION).
+
+Modules, each with one job:
+- `catalogue`: the one query layer, every extension's `ReportSpec` run and labelled alike;
+- `promises`, `service_reports`: the handoff's three promises, response-time compliance and
+  per-agent workload (the after-sales and referral reports live in their own areas);
+- `rollup`: message counts per day kept through retention;
+- `chart`, `workbook`: SVG charts and XLSX workbooks drawn from the same reports;
+- `periodic`: the weekly and monthly workbooks the daily job makes, and telling supervisors;
+- `retention`: deleting and anonymising what is past retention;
+- `api`, `cli`, `static/reports_panel.js`: the ways in (HTTP, `csbot report` / `csbot retention`,
+  the console's reports tab).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.console_panel import ConsolePanel
+from bot.extension import Extension
+from bot.runtime import Runtime
+from bot.templates import spec
+from handlers.reports import api, periodic, retention
+from handlers.reports.catalogue import REPORTS, RETENTION
+from handlers.reports.cli import add_commands
+from handlers.reports.promises import MEASURES
+from handlers.reports.rollup import seal
+from handlers.reports.service_reports import SPECS
+from handlers.reports.settings import ReportsSettings, RetentionSettings, load
+
+STATIC = Path(__file__).parent / "static"
+REPORT_TEXTS = (
+    "title_response_time", "title_agents", "col_bucket", "col_agent", "col_taken", "col_agent_messages",
+    *(f"col_{measure}_{part}" for measure in MEASURES for part in ("due", "kept", "rate")),
+    "sheet_cover", "total", "workbook_monthly", "workbook_weekly", "workbook_custom", "workbook_from", "workbook_to",
+    "workbook_shop", "workbook_made",
+)
+CONSOLE_TEXTS = (
+    "tab", "title", "report", "from", "to", "bucket", "bucket_day", "bucket_week", "bucket_month", "channel", "agent",
+    "all", "show", "export", "stored", "stored_none", "download", "loading", "error", "no_data", "forbidden",
+    "invalid_period", "total", "counts_chart", "shares_chart", "monthly", "weekly",
+)
+SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS),
+           *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))
+
+
+async def startup(runtime: Runtime) -> None:
+    runtime.services[REPORTS] = load(ReportsSettings)
+    runtime.services[RETENTION] = load(RetentionSettings)
+
+
+async def daily(runtime: Runtime) -> None:
+    """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
+    zone, now = runtime.settings.zone, runtime.clock.now()
+    await seal(now.astimezone(zone).date(), zone, now)
+    if runtime.services[RETENTION].daily:
+        await retention.run(runtime, apply=True)
+    await periodic.daily(runtime)
+
+
+extension = Extension(
+    "reports",
+    scripts=SCRIPTS,
+    startup=startup,
+    daily=daily,
+    cli=add_commands,
+    endpoints=api.ENDPOINTS,
+    console_panels=[ConsolePanel("reports", STATIC / "reports_panel.js", texts="reports_console",
+                                 roles=("supervisor", "admin"))],
+    reports=SPECS,
+)

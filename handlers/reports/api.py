@@ -1,0 +1,196 @@
+"""The reports over HTTP, for supervisors and admins (docs/rules.md R-REPORT-1, R-REPORT-7, R-REPORT-8).
+
+- `GET /api/reports`: every report, its title and the filters it honours, with the agents and
+  channels the filters may name;
+- `GET /api/reports/{name}?from=&to=&bucket=&channel=&agent=`: one report as JSON;
+- `GET /api/reports/{name}/chart.svg?...&measure=counts|shares`: its chart, drawn by the bot;
+- `GET /api/report-workbook?from=&to=&bucket=&channel=&agent=`: every report of that period as XLSX;
+- `GET /api/report-files` and `GET /api/report-files/{file}`: the stored weekly and monthly workbooks.
+
+`from` and `to` are shop-local days, both included; unset, the month so far.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.runtime import RUNTIME, Runtime
+from bot.web.typed import ApiError, endpoint
+from handlers.reports import chart, periodic
+from handlers.reports.catalogue import PeriodError, Report, catalogue, period, run
+from handlers.reports.workbook import Period, build_workbook
+from models.agent import Agent
+
+SUPERVISORS = ("supervisor", "admin")
+CHANNEL_PATTERN = r"^[a-z]{1,16}$"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+Cell = str | int | float | None
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: date | None = Field(None, alias="from", description="first shop-local day (default: the 1st)")
+    to: date | None = Field(None, description="last shop-local day, included (default: today)")
+    bucket: Literal["day", "week", "month"] = "day"
+    channel: str | None = Field(None, pattern=CHANNEL_PATTERN, description="webchat, wechat, wecom, ...")
+    agent: int | None = Field(None, ge=1, le=2**31 - 1, description="staff id")
+
+
+class ChartFilters(Filters):
+    measure: Literal["counts", "shares"] = "counts"
+
+
+class ColumnOut(BaseModel):
+    key: str
+    label: str
+    kind: str
+
+
+class ReportOut(BaseModel):
+    name: str
+    title: str
+    first_day: date
+    last_day: date
+    bucket: str
+    channel: str | None
+    agent: int | None
+    columns: list[ColumnOut]
+    rows: list[dict[str, Cell]]
+    totals: dict[str, Cell]
+
+
+class ReportInfo(BaseModel):
+    name: str
+    title: str
+    filters: list[str]
+
+
+class AgentOption(BaseModel):
+    id: int
+    name: str
+
+
+class ReportList(BaseModel):
+    reports: list[ReportInfo]
+    agents: list[AgentOption]
+    channels: list[str]
+
+
+class StoredFile(BaseModel):
+    name: str
+    kind: str
+    period: str
+    bytes: int
+    modified_at: datetime
+
+
+class StoredFiles(BaseModel):
+    files: list[StoredFile]
+
+
+def _query(runtime: Runtime, filters: Filters):
+    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+    first = filters.from_ or (filters.to or today).replace(day=1)
+    try:
+        return period(runtime, first, filters.to or today, filters.bucket, filters.channel, filters.agent)
+    except PeriodError as exc:
+        raise ApiError(400, "invalid_period", str(exc)) from None
+
+
+async def _report(request: web.Request, filters: Filters) -> Report:
+    runtime = request.app[RUNTIME]
+    spec = catalogue(runtime).get(request.match_info["name"])
+    if spec is None:
+        raise ApiError(404, "no_such_report", "no such report")
+    return await run(runtime, spec, _query(runtime, filters))
+
+
+def report_out(report: Report, runtime: Runtime) -> ReportOut:
+    zone = runtime.settings.zone
+    query = report.query
+    return ReportOut(
+        name=report.name, title=report.title, first_day=query.start.astimezone(zone).date(),
+        last_day=(query.end.astimezone(zone) - timedelta(days=1)).date(),
+        bucket=query.bucket, channel=query.channel, agent=query.agent_id,
+        columns=[ColumnOut(key=c.key, label=c.label, kind=c.kind) for c in report.columns],
+        rows=report.rows, totals=report.totals)
+
+
+@endpoint("GET", "/api/reports", response=ReportList, roles=SUPERVISORS, tag="reports",
+          summary="Every report, its title and filters, and the agents and channels to filter by")
+async def list_reports(request: web.Request) -> ReportList:
+    runtime = request.app[RUNTIME]
+    agents = await Agent.all().order_by("name").values("id", "name")
+    return ReportList(
+        reports=[ReportInfo(name=s.name, title=runtime.templates.render(s.title_key), filters=list(s.filters))
+                 for s in catalogue(runtime).values()],
+        agents=[AgentOption(**row) for row in agents], channels=sorted(runtime.channels))
+
+
+@endpoint("GET", "/api/reports/{name}", query=Filters, response=ReportOut, roles=SUPERVISORS, tag="reports",
+          errors={404: "no such report"},
+          summary="One report for shop-local days from..to, by day, week or month, filtered by channel and agent")
+async def get_report(request: web.Request, query: Filters) -> ReportOut:
+    return report_out(await _report(request, query), request.app[RUNTIME])
+
+
+@endpoint("GET", "/api/reports/{name}/chart.svg", query=ChartFilters, roles=SUPERVISORS, tag="reports",
+          errors={404: "no such report"}, summary="The report's chart as SVG (counts as bars, or shares as lines)")
+async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
+    report = await _report(request, query)
+    empty = request.app[RUNTIME].templates.render("reports_console.no_data")
+    drawing = await asyncio.to_thread(chart.svg, report, query.measure, empty)
+    return web.Response(text=drawing, content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@endpoint("GET", "/api/report-workbook", query=Filters, roles=SUPERVISORS, tag="reports",
+          summary="Every report for the chosen period as an XLSX workbook (one sheet per report, with charts)")
+async def get_workbook(request: web.Request, query: Filters) -> web.Response:
+    runtime = request.app[RUNTIME]
+    report_query = _query(runtime, query)
+    zone = runtime.settings.zone
+    label = f"{report_query.start.astimezone(zone).date()}_{report_query.end.astimezone(zone).date()}"
+    data, _ = await build_workbook(runtime, Period("custom", label, report_query))
+    return web.Response(body=data, content_type=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="reports-{label}.xlsx"'})
+
+
+@endpoint("GET", "/api/report-files", response=StoredFiles, roles=SUPERVISORS, tag="reports",
+          summary="The stored weekly and monthly workbooks, newest first")
+async def list_files(request: web.Request) -> StoredFiles:
+    directory = periodic.directory(request.app[RUNTIME])
+    found = await asyncio.to_thread(_stored, directory)
+    return StoredFiles(files=found)
+
+
+def _stored(directory) -> list[StoredFile]:
+    if not directory.is_dir():
+        return []
+    files = []
+    for entry in directory.iterdir():
+        if periodic.FILE_NAME.match(entry.name):
+            kind, label = entry.stem.split("-", 1)
+            stat = entry.stat()
+            files.append(StoredFile(name=entry.name, kind=kind, period=label, bytes=stat.st_size,
+                                    modified_at=datetime.fromtimestamp(stat.st_mtime, UTC)))
+    return sorted(files, key=lambda f: (f.period, f.kind), reverse=True)
+
+
+@endpoint("GET", "/api/report-files/{file}", roles=SUPERVISORS, tag="reports", errors={404: "no such workbook"},
+          summary="Download one stored workbook")
+async def get_file(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["file"]
+    path = periodic.directory(request.app[RUNTIME]) / name
+    if not periodic.FILE_NAME.match(name) or not path.is_file():
+        raise ApiError(404, "no_such_file", "no such workbook")
+    return web.FileResponse(path, headers={"Content-Type": XLSX,
+                                           "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+ENDPOINTS = [list_reports, get_chart, get_report, get_workbook, list_files, get_file]

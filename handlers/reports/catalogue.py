@@ -1,0 +1,83 @@
+"""The one query layer: every `ReportSpec` of every extension, run the same way for the page, the API
+and the workbooks (docs/rules.md R-REPORT-1).
+
+`run` calls the spec's `build` and labels what it answers from scripts_zh (title, column headings),
+so every consumer gets the same numbers with the same words; nothing downstream computes a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.context import ServiceKey
+from bot.report_periods import day_start, spans
+from bot.reports import Bucket, Column, ReportQuery, ReportSpec
+from bot.runtime import Runtime
+from handlers.reports.settings import ReportsSettings, RetentionSettings
+
+#: The days a report may cover: the shop's history, with room (outside it dates overflow in shop time).
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
+#: Fewest days a bucket spans, for refusing a period with too many buckets before cutting it up.
+DAYS_PER_BUCKET = {"day": 1, "week": 7, "month": 28}
+REPORTS = ServiceKey[ReportsSettings]("reports.settings")
+RETENTION = ServiceKey[RetentionSettings]("reports.retention")
+
+
+class PeriodError(ValueError):
+    """A period the reports refuse (empty, reversed, too many buckets); the message says which."""
+
+
+@dataclass(frozen=True)
+class LabelledColumn:
+    key: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    query: ReportQuery
+    columns: list[LabelledColumn]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+
+
+def catalogue(runtime: Runtime) -> dict[str, ReportSpec]:
+    """Every extension's reports by name, in the extensions' order."""
+    return {spec.name: spec for extension in runtime.extensions for spec in extension.reports}
+
+
+def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", channel: str | None = None,
+           agent_id: int | None = None) -> ReportQuery:
+    """The query for shop-local days `first`..`last` (both included)."""
+    if last < first:
+        raise PeriodError("to is before from")
+    if first < EARLIEST or last > LATEST:
+        raise PeriodError(f"days must be between {EARLIEST} and {LATEST}")
+    limit = runtime.services[REPORTS].max_buckets
+    if (last - first).days // DAYS_PER_BUCKET[bucket] > limit:  # checked before cutting the period up
+        raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
+    zone = runtime.settings.zone
+    query = ReportQuery(day_start(first, zone), day_start(last + timedelta(days=1), zone), bucket, channel, agent_id)
+    if len(spans(query, zone)) > limit:
+        raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
+    return query
+
+
+async def run(runtime: Runtime, spec: ReportSpec, query: ReportQuery) -> Report:
+    """Build one report and label it; filters the spec does not honour are dropped from the query."""
+    query = ReportQuery(query.start, query.end, query.bucket,
+                        query.channel if "channel" in spec.filters else None,
+                        query.agent_id if "agent" in spec.filters else None)
+    table = await spec.build(runtime, query)
+    templates = runtime.templates
+    columns = [_labelled(templates.render(column.label_key), column) for column in table.columns]
+    return Report(spec.name, templates.render(spec.title_key), query, columns, table.rows, table.totals)
+
+
+def _labelled(label: str, column: Column) -> LabelledColumn:
+    return LabelledColumn(column.key, label, column.kind)

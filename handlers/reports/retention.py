@@ -1,0 +1,127 @@
+"""Retention: what is kept about a customer after their last contact, and for how long
+(docs/rules.md R-RETENTION-1..4).
+
+A customer's last contact is their latest message either way (or their last inbound time, or when
+they were first seen). Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
+are deleted; past `RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
+other case uses it); past `RETENTION_ARCHIVE_DAYS` their details are anonymised: name and phone on the
+customer and their orders, what they wrote on their cases. What the reports count stays: conversations,
+SLA events, cases, orders and referrals remain, and message counts are sealed per day first
+(rollup.py), so last year's report shows the same totals after the deletion.
+
+A customer with a conversation still open (queued, held) or a case still open is left alone: they are
+in contact. `apply=False` counts what a run would do and changes nothing (`csbot retention --dry-run`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from bot.runtime import Runtime
+from handlers.reports.catalogue import RETENTION
+from handlers.reports.rollup import seal
+from models.case import AfterSalesCase, CasePhoto
+from models.conversation import Conversation
+from models.customer import Customer
+from models.handoff import HandoverNote, LeftMessage
+from models.message import Message
+from models.order import Order
+
+OPEN_CASE_STATES = ("requested", "approved", "awaiting_return", "received", "inspected")
+PHOTO_URL_PREFIX = "/api/after-sales/photos/"
+
+
+@dataclass
+class RetentionCounts:
+    messages: int = 0
+    left_messages: int = 0
+    handover_notes: int = 0
+    photos: int = 0
+    photo_files: int = 0
+    customers_anonymised: int = 0
+    orders_anonymised: int = 0
+    cases_anonymised: int = 0
+    days_sealed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+async def out_of_contact(cutoff: datetime) -> list[int]:
+    """Customers whose last contact was before `cutoff`, and who have nothing open."""
+    recent = set(await Message.filter(created_at__gte=cutoff).distinct().values_list(
+        "conversation__customer_id", flat=True))
+    busy = set(await Conversation.filter(status__in=("queued", "handoff")).values_list("customer_id", flat=True))
+    busy |= set(await AfterSalesCase.filter(state__in=OPEN_CASE_STATES, customer_id__not_isnull=True).values_list(
+        "customer_id", flat=True))
+    candidates = await Customer.filter(created_at__lt=cutoff).filter(
+        Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=cutoff)).values_list("id", flat=True)
+    return [customer_id for customer_id in candidates if customer_id not in recent | busy]
+
+
+async def run(runtime: Runtime, *, apply: bool) -> RetentionCounts:
+    settings = runtime.services[RETENTION]
+    now = runtime.clock.now()
+    counts = RetentionCounts()
+    if apply:
+        counts.days_sealed = await seal(now.astimezone(runtime.settings.zone).date(), runtime.settings.zone, now)
+    if settings.message_days:
+        await _messages(await out_of_contact(now - timedelta(days=settings.message_days)), counts, apply)
+    if settings.upload_days:
+        directory = runtime.settings.after_sales_upload_dir
+        await _photos(await out_of_contact(now - timedelta(days=settings.upload_days)), directory, counts, apply)
+    if settings.archive_days:
+        await _archive(await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
+    return counts
+
+
+async def _messages(customers: list[int], counts: RetentionCounts, apply: bool) -> None:
+    conversations = Conversation.filter(customer_id__in=customers)
+    ids = await conversations.values_list("id", flat=True)
+    parts = ((Message, "messages"), (LeftMessage, "left_messages"), (HandoverNote, "handover_notes"))
+    async with in_transaction():
+        for model, field in parts:
+            rows = model.filter(conversation_id__in=ids)
+            setattr(counts, field, await rows.count())
+            if apply:
+                await rows.delete()
+
+
+async def _photos(customers: list[int], directory: Path, counts: RetentionCounts, apply: bool) -> None:
+    photos = CasePhoto.filter(case__customer_id__in=customers)
+    rows = await photos.values("id", "url")
+    counts.photos = len(rows)
+    urls = {row["url"] for row in rows}
+    if not apply:
+        counts.photo_files = len(urls)
+        return
+    await CasePhoto.filter(id__in=[row["id"] for row in rows]).delete()
+    still_used = set(await CasePhoto.filter(url__in=urls).values_list("url", flat=True))
+    for url in urls - still_used:
+        name = url.rsplit("/", 1)[-1]
+        if not url.startswith(PHOTO_URL_PREFIX) or "/" in name or name.startswith("."):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            await asyncio.to_thread((directory / name).unlink)
+            counts.photo_files += 1
+
+
+async def _archive(customers: list[int], counts: RetentionCounts, apply: bool) -> None:
+    named = Customer.filter(id__in=customers).filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True))
+    orders = Order.filter(customer_id__in=customers).filter(Q(buyer_name__not_isnull=True) | Q(phone__not_isnull=True))
+    cases = AfterSalesCase.filter(customer_id__in=customers).exclude(description="")
+    counts.customers_anonymised = await named.count()
+    counts.orders_anonymised = await orders.count()
+    counts.cases_anonymised = await cases.count()
+    if apply:
+        async with in_transaction():
+            await named.update(name=None, phone=None)
+            await orders.update(buyer_name=None, phone=None)
+            await cases.update(description="", wanted=None)

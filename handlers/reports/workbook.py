@@ -1,0 +1,121 @@
+"""The weekly and monthly workbooks (XLSX, openpyxl), one sheet per report with a native chart
+(docs/rules.md R-REPORT-8).
+
+The first sheet says what the workbook covers; then every report of every extension, built by the
+same `catalogue.run` the API uses: the headings, one row per row of the report, and a totals row.
+Shares are written as fractions formatted in percent, money (kept in fen) as yuan; the chart is an
+Excel bar chart over the count columns, so the figures stay live in the file.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.reports import ReportQuery
+from bot.runtime import Runtime
+from handlers.reports.catalogue import Report, catalogue, run
+
+FORMATS = {"share": "0.0%", "money": "#,##0.00", "seconds": "0.0"}
+SHEET_NAME_MAX = 31
+FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+@dataclass(frozen=True)
+class Period:
+    """What a workbook covers: `label` like 2026-11 or 2026-W45, and the query (month or week buckets)."""
+
+    kind: str
+    label: str
+    query: ReportQuery
+
+
+def cell_value(kind: str, value: object) -> object:
+    if value is None:
+        return None
+    return value / 100 if kind == "money" else value
+
+
+async def build_workbook(runtime: Runtime, period: Period) -> tuple[bytes, list[Report]]:
+    """The workbook's bytes, and the reports written into it (what the API would answer)."""
+    reports = [await run(runtime, spec, period.query) for spec in catalogue(runtime).values()]
+    texts = runtime.templates.section("reports")
+    book = Workbook()
+    cover = book.active
+    cover.title = texts["sheet_cover"]
+    _cover(cover, runtime, period, reports, texts)
+    for report in reports:
+        _sheet(book.create_sheet(_sheet_name(report.title, book.sheetnames)), report, texts["total"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), reports
+
+
+def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: list[Report], texts: dict[str, str]) -> None:
+    zone = runtime.settings.zone
+    sheet.append([texts[f"workbook_{period.kind}"], period.label])
+    sheet.append([texts["workbook_from"], period.query.start.astimezone(zone).date().isoformat()])
+    sheet.append([texts["workbook_to"], (period.query.end.astimezone(zone) - timedelta(days=1)).date().isoformat()])
+    sheet.append([texts["workbook_shop"], runtime.settings.shop_name])
+    sheet.append([texts["workbook_made"], runtime.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")])
+    sheet.append([])
+    for report in reports:
+        sheet.append([report.title])
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 24
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    name = title.translate(FORBIDDEN_IN_SHEET_NAMES)[:SHEET_NAME_MAX]
+    number = 2
+    while name in taken:
+        suffix = f" {number}"
+        name = title[:SHEET_NAME_MAX - len(suffix)] + suffix
+        number += 1
+    return name
+
+
+def _sheet(sheet: Worksheet, report: Report, total_label: str) -> None:
+    sheet.append([column.label for column in report.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in report.rows:
+        sheet.append([cell_value(c.kind, row.get(c.key)) for c in report.columns])
+    totals = [cell_value(c.kind, report.totals.get(c.key)) for c in report.columns]
+    first_text = next((i for i, c in enumerate(report.columns) if c.kind == "text"), None)
+    if first_text is not None:
+        totals[first_text] = total_label
+    sheet.append(totals)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for index, column in enumerate(report.columns, 1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, len(column.label) * 2 + 2)
+        if column.kind in FORMATS:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = FORMATS[column.kind]
+    sheet.freeze_panes = "A2"
+    _chart(sheet, report)
+
+
+def _chart(sheet: Worksheet, report: Report) -> None:
+    counted = [i for i, c in enumerate(report.columns, 1) if c.kind == "count"]
+    if not counted or not report.rows:
+        return
+    chart = BarChart()
+    chart.title = report.title
+    chart.height, chart.width = 9, 22
+    last_row = 1 + len(report.rows)
+    for index in counted:
+        chart.add_data(Reference(sheet, min_col=index, min_row=1, max_row=last_row), titles_from_data=True)
+    labels = next((i for i, c in enumerate(report.columns, 1) if c.kind == "text"), None)
+    if labels is not None:
+        chart.set_categories(Reference(sheet, min_col=labels, min_row=2, max_row=last_row))
+    sheet.add_chart(chart, f"{get_column_letter(len(report.columns) + 2)}2")

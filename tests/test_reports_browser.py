@@ -1,0 +1,79 @@
+"""The console's reports tab in a real browser (Debian's Chromium, headless) against the real app: a
+supervisor opens it, the table shows the API's figures, the charts are the bot's SVG, the filters and
+buckets change the request; an agent has no such tab (R-REPORT-7)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from bot.clock import FakeClock
+from bot.web.auth import create_agent
+from tests.browser import DESKTOP, chromium, open_page, require_chromium
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.reports_data import seed_shop
+
+PASSWORD = "secret-pass-123"
+
+
+@pytest.fixture
+async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
+    require_chromium()
+    async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot, chromium() as browser:
+        await seed_shop()
+        yield bot, browser
+
+
+async def log_in(page: Page, name: str) -> None:
+    await page.locator("#login-name").fill(name)
+    await page.locator("#login-password").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.locator("#console-view")).to_be_visible()
+
+
+async def test_supervisor_sees_the_reports_with_charts(shop: tuple[RunningBot, Browser]) -> None:
+    bot, browser = shop
+    await create_agent("boss", "supervisor", PASSWORD)
+    async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as page:
+        await log_in(page, "boss")
+        await page.get_by_role("button", name="报表").click()
+        panel = page.locator(".ext-panel-reports")
+        await expect(panel.locator(".reports-title")).to_contain_text("2026-11-01 ~ 2026-11-23")  # the month so far
+        await panel.locator("select[name=report]").select_option(label="响应时效达标率")
+        await panel.locator("input[name=from]").fill("2026-11-20")
+        await panel.locator("input[name=to]").fill("2026-11-23")
+        await panel.get_by_role("button", name="查看").click()
+        table = panel.locator(".reports-table")
+        await expect(table.locator("tbody tr")).to_have_count(5)  # four days and the totals
+        day = table.locator("tbody tr", has_text="2026-11-20")
+        await expect(day.locator("td").nth(1)).to_have_text("1")
+        await expect(day.locator("td").nth(9)).to_have_text("50.0%")  # answered: one of two in time
+        await expect(table.locator(".reports-totals td").first).to_have_text("合计")
+        await expect(table.locator(".reports-totals td").nth(3)).to_have_text("33.3%")
+        charts = panel.locator(".reports-chart img")
+        await expect(charts).to_have_count(2)
+        await page.wait_for_function(  # both of the bot's SVGs loaded and drawn, from the bot itself
+            "() => [...document.querySelectorAll('.reports-chart img')].every(i => i.complete && i.naturalWidth > 0)")
+        await panel.locator("select[name=report]").select_option(label="客服工作量与达标率")
+        await panel.locator("select[name=bucket]").select_option("month")
+        await panel.get_by_role("button", name="查看").click()
+        await expect(table.locator("tbody tr")).to_have_count(3)  # alice and bob in November, and the totals
+        await expect(table.locator("tbody tr", has_text="alice").locator("td").nth(3)).to_have_text("3")
+        await expect(table.locator(".reports-totals td").nth(3)).to_have_text("5")  # messages written
+        await panel.locator("select[name=report]").select_option(label="转介绍月报（转介绍量、转介绍率）")
+        await expect(panel.locator("select[name=agent]")).to_be_disabled()
+        href = await panel.locator(".reports-export").get_attribute("href")
+        assert href is not None and href.startswith("/api/report-workbook?")
+        await expect(panel.locator(".reports-stored")).to_contain_text("暂无已生成的报表")
+
+
+async def test_agents_have_no_reports_tab(shop: tuple[RunningBot, Browser]) -> None:
+    bot, browser = shop
+    await create_agent("amy", "agent", PASSWORD)
+    async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as page:
+        await log_in(page, "amy")
+        await expect(page.locator("#tabs .tab").first).to_be_visible()
+        await expect(page.locator("#tabs [data-panel=reports]")).to_have_count(0)
