@@ -84,17 +84,25 @@ class Runtime:
             outbox=Outbox(channel_map, recorder, clock), scheduler=Scheduler(store, clock),
             channels=channel_map, extensions=extensions,
         )
-        for channel in channel_map.values():
-            await channel.start(runtime)
-        for extension in extensions:
-            if extension.startup is not None:
-                await extension.startup(runtime)
-        if background:
-            await schedule_daily(runtime)
-            runtime.scheduler.start()
-            runtime.reconciler = Reconciler(store, runtime.reconcile_hooks(), settings.reconcile_interval_s)
-            await runtime.reconciler.run_once()
-            runtime.reconciler.start()
+        started: list[Extension] = []
+        try:
+            for channel in channel_map.values():
+                await channel.start(runtime)
+            for extension in extensions:
+                if extension.startup is not None:
+                    await extension.startup(runtime)
+                started.append(extension)
+            if background:
+                await schedule_daily(runtime)
+                runtime.scheduler.start()
+                runtime.reconciler = Reconciler(store, runtime.reconcile_hooks(), settings.reconcile_interval_s)
+                await runtime.reconciler.run_once()
+                runtime.reconciler.start()
+        except BaseException:
+            # a bad area setting or an unreachable service: close what was opened, so the process can
+            # exit with the error instead of hanging on open connections and tasks
+            await runtime._close(started)
+            raise
         return runtime
 
     def reconcile_hooks(self) -> list[Callable[[bool], Awaitable[None]]]:
@@ -116,10 +124,14 @@ class Runtime:
                 await extension.daily(self)
 
     async def close(self) -> None:
+        await self._close(self.extensions)
+
+    async def _close(self, started: Iterable[Extension]) -> None:
+        """Stop the background work, the extensions in `started`, the channels, then the connections."""
         if self.reconciler is not None:
             await self.reconciler.stop()
         await self.scheduler.stop()
-        for extension in self.extensions:
+        for extension in started:
             if extension.shutdown is not None:
                 await extension.shutdown(self)
         for channel in self.channels.values():
