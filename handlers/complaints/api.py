@@ -195,9 +195,9 @@ async def search(viewer: Agent, query: ComplaintFilter, now: datetime) -> list[C
 
 @endpoint("GET", "/api/complaints", query=ComplaintFilter, response=list[ComplaintSummary], tag=TAG,
           summary="Complaints the caller may see, most urgent deadline first")
-async def list_complaints(request: web.Request, query: ComplaintFilter) -> list[dict]:
+async def list_complaints(request: web.Request, query: ComplaintFilter) -> list[ComplaintSummary]:
     now = _desk(request).clock.now()
-    return [summary(c, now) for c in await search(request[AGENT], query, now)]
+    return [ComplaintSummary(**summary(c, now)) for c in await search(request[AGENT], query, now)]
 
 
 @endpoint("GET", "/api/complaints/{number}", response=ComplaintDetail, tag=TAG, errors=NOT_FOUND,
