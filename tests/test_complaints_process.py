@@ -113,8 +113,8 @@ async def test_a_complaint_that_does_not_stand_closes_with_a_reason_and_the_cust
     customer = await Customer.get(external_id="carol")
     conversation = await Conversation.get(customer=customer)
     complaint, _ = await bot.runtime.services[COMPLAINTS].register(Draft(
-        customer_id=customer.id, channel="webchat", actor="test", content="说好的赠品没有", conversation_id=conversation.id,
-        owner_id=staff["agent"][0].id))
+        customer_id=customer.id, channel="webchat", actor="test", content="说好的赠品没有",
+        conversation_id=conversation.id, owner_id=staff["agent"][0].id))
     await act(bot, staff, "agent", complaint.number, action="accept")
     no_reason = await act(bot, staff, "supervisor", complaint.number, action="judge", stands=False)
     assert no_reason.status == 409

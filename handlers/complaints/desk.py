@@ -42,6 +42,7 @@ from handlers.complaints.visibility import may_see
 from models.agent import Agent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
 from models.conversation import Conversation
+from models.customer import Customer
 from models.order import Order
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ class ComplaintDesk:
             else:
                 raise RuntimeError("could not number a new complaint")
         await self._schedule(complaint)
+        if draft.accused_agent_id is not None:  # the customer is not sent back to the agent they complain about
+            await Customer.filter(id=draft.customer_id, last_agent_id=draft.accused_agent_id).update(last_agent_id=None)
         reasons = list(draft.major_reasons) + (["repeat"] if repeat else [])
         if reasons:
             await self.mark_major(complaint, reasons, draft.actor)
