@@ -1,5 +1,6 @@
-"""Alerts to managers outside the console: a JSON POST to `ALERT_WEBHOOK_URL` (docs/rules.md R-TIME-7,
-R-COMPLAINT-9). A slow or failing hook is logged by kind and never holds up the caller's work."""
+"""Alerts to managers outside the console: a JSON POST to `ALERT_WEBHOOK_URL` (the handoff's queue
+alert, docs/handoff-sla.md; major complaints, docs/rules.md R-COMPLAINT-9). A slow or failing hook is
+logged by kind and never holds up the caller's work."""
 
 from __future__ import annotations
 

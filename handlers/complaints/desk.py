@@ -9,7 +9,7 @@ so every path numbers, merges, logs and alerts the same way (docs/rules.md R-COM
 - each step's deadline is a scheduler entry; when it passes the step goes one role up and the
   console hears of it (R-COMPLAINT-7);
 - `mark_major` alerts managers at once (console and `ALERT_WEBHOOK_URL`) and opens the 24 h legal
-  warning task (R-COMPLAINT-9); resolution opens the 24 h feedback task (R-COMPLAINT-11);
+  warning task (R-COMPLAINT-9, R-COMPLAINT-10); resolution opens the 24 h feedback task (R-COMPLAINT-11);
 - service complaints are counted per accused agent; the third in a month is serious (R-COMPLAINT-12).
 """
 
