@@ -23,4 +23,9 @@ PANEL_KEYS = (
     "action_handle_yes", "action_handle_no", "action_review", "action_major", "alert_major", "alert_overdue",
     "error_not_allowed", "error_wrong_step", "error_other",
 )
-SCRIPTS = tuple(spec(f"{TEXTS}.{key}") for key in PANEL_KEYS)
+#: The timeline labels one action each (models/complaint.py `ComplaintStep.action`).
+LOG_KEYS = tuple(f"log_{action}" for action in (
+    "register", "accept", "judge", "investigate", "approve", "handle", "review", "added",
+    "escalate", "major", "assign", "accused", "serious", "legal_done", "feedback_done", "handover",
+))
+SCRIPTS = tuple(spec(f"{TEXTS}.{key}") for key in (*PANEL_KEYS, *LOG_KEYS))

@@ -138,7 +138,8 @@ export default {
       }
       const timeline = el("ol", { class: "complaints-timeline" });
       for (const step of c.steps) {
-        timeline.append(el("li", {}, `${when(step.at)} ${step.actor} ${step.action} ${step.to_step ? t(`step_${step.to_step}`) : ""} ${step.note}`));
+        const moved = step.to_step && step.to_step !== step.from_step ? ` → ${t(`step_${step.to_step}`)}` : "";
+        timeline.append(el("li", {}, `${when(step.at)} ${step.actor} ${t(`log_${step.action}`)}${moved} ${step.note}`));
       }
       detail.append(el("h4", {}, t("timeline")), timeline);
     }
