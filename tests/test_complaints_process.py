@@ -167,3 +167,26 @@ async def test_resolution_opens_the_24h_feedback_task_which_tells_the_customer(b
     missing = await bot.client.post(f"/api/complaints/{complaint.number}/tasks/legal", json={},
                                     headers=staff["supervisor"][1])
     assert missing.status == 409
+
+
+async def test_step_deadlines_come_back_when_the_store_lost_them(bot, clock, staff):
+    desk = bot.runtime.services[COMPLAINTS]
+    complaint = await new_complaint(bot, clock, staff)
+    await bot.runtime.scheduler.cancel("complaints.overdue", f"{complaint.id}:register")  # as if Redis restarted empty
+    [extension] = [e for e in bot.runtime.extensions if e.name == "complaints"]
+    await extension.reconcile(bot.runtime, True)
+    await clock.advance(timedelta(hours=desk.settings.register_h) + timedelta(seconds=1))
+    await bot.runtime.scheduler.run_due()
+    assert (await Complaint.get(id=complaint.id)).escalated_to == "supervisor"
+
+
+async def test_the_endpoints_are_in_the_openapi_document(bot, staff):
+    document = await (await bot.client.get("/api/openapi.json", headers=staff["admin"][1])).json()
+    paths = {path for path in document["paths"] if path.startswith("/api/complaints")}
+    assert paths == {"/api/complaints", "/api/complaints/mark", "/api/complaints/{number}",
+                     "/api/complaints/{number}/actions", "/api/complaints/{number}/owner",
+                     "/api/complaints/{number}/accused", "/api/complaints/{number}/major",
+                     "/api/complaints/{number}/tasks/{kind}"}
+    bad = await bot.client.post("/api/complaints/TS202611230001/actions", json={"action": "explode"},
+                                headers=staff["admin"][1])
+    assert bad.status == 400 and (await bad.json())["error"]["code"] == "invalid_body"

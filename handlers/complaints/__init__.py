@@ -26,8 +26,13 @@ async def startup(runtime: Runtime) -> None:
     runtime.services[COMPLAINTS] = ComplaintDesk(runtime, load_complaint_settings())
 
 
+async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+    if store_lost:
+        await runtime.services[COMPLAINTS].rearm()
+
+
 extension = Extension(
     "complaints", router=chat.router, scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS),
-    startup=startup, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
+    startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
     reports=[report.REPORT],
 )

@@ -278,6 +278,13 @@ class ComplaintDesk:
         if complaint.step in STEPS and complaint.step_due_at is not None:
             await self.runtime.scheduler.at(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
 
+    async def rearm(self) -> int:
+        """Put every open step's deadline back in the store (after the store lost its data)."""
+        open_steps = await Complaint.filter(closed_at__isnull=True, step_due_at__isnull=False)
+        for complaint in open_steps:
+            await self.runtime.scheduler.ensure(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
+        return len(open_steps)
+
     async def _overdue(self, member: str) -> None:
         """A step's deadline passed: it goes one role up, the console hears, the next deadline is set."""
         complaint_id, _, step = member.partition(":")
