@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
+from handlers.handoff.service import HANDOFF
+from models.agent import Agent
 from models.complaint import Complaint, ComplaintStep
 from models.conversation import Conversation
+from models.customer import Customer
 from tests.fakes.bot_app import visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
 from tests.fakes.wechat_user import wechat_bot
@@ -117,3 +120,18 @@ async def test_the_dialogue_over_wechat(tmp_path):
         assert complaint.channel == "wechat" and complaint.order.order_no == ORDER
         assert "换" in complaint.desired_outcome and complaint.contact == "wechat"
         assert complaint.number in "\n".join(replies + bot.wechat.texts_to("o_angry"))
+
+
+async def test_a_complaint_about_the_last_agent_goes_to_someone_else(bot, clock):
+    handoff = bot.runtime.services[HANDOFF]
+    amy = await Agent.create(name="amy", role="agent", password_hash="-", created_at=clock.now())
+    bea = await Agent.create(name="bea", role="agent", password_hash="-", created_at=clock.now())
+    await say(bot, "alice", "你好")
+    await Customer.filter(external_id="alice").update(last_agent_id=amy.id)  # amy served her before
+    await handoff.set_presence(amy, "online")
+    await handoff.set_presence(bea, "online")
+    await say(bot, "alice", "我要投诉，刚才那个客服态度很差，没有订单，要求道歉，这里联系")
+    [complaint] = await Complaint.all()
+    assert complaint.accused_agent_id == amy.id and complaint.owner_id is None
+    conversation = await Conversation.get(key="webchat:alice")
+    assert conversation.status == "handoff" and conversation.assignee_id == bea.id
