@@ -12,8 +12,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.clock import FakeClock
+from bot.errors import ConfigError
+from bot.reports import ReportQuery
 from bot.web.auth import create_agent, issue_api_token
 from handlers.complaints.desk import COMPLAINTS, Draft
+from handlers.complaints.report import AGENTS_REPORT
+from handlers.complaints.settings import load_complaint_settings
 from models.complaint import Complaint, ComplaintTask
 from models.customer import Customer
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
@@ -166,3 +170,12 @@ async def test_the_third_service_complaint_about_an_agent_in_a_month_is_serious(
                                                  content="客服态度差", category="service", accused_agent_id=accused.id))
         made.append(complaint)
     assert [c.serious for c in made] == [False, False, True]
+    table = await AGENTS_REPORT.build(bot.runtime, ReportQuery(start=clock.now() - timedelta(days=1),
+                                                               end=clock.now() + timedelta(days=1), bucket="month"))
+    assert table.rows == [{"period": "2026-11", "agent": "zed", "count": 3, "serious": 1}]
+
+
+def test_a_bad_setting_stops_start_up_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("COMPLAINTS_JUDGE_H", "-1")
+    with pytest.raises(ConfigError, match="COMPLAINTS_JUDGE_H"):
+        load_complaint_settings(_env_file=None)

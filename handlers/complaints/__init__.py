@@ -34,5 +34,5 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
 extension = Extension(
     "complaints", router=chat.router, scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS),
     startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
-    reports=[report.REPORT],
+    reports=[report.REPORT, report.AGENTS_REPORT],
 )

@@ -1,8 +1,10 @@
-"""顾客投诉分类统计表: complaints registered per period by category and cause (docs/rules.md R-COMPLAINT-14).
+"""The complaint statistics (docs/rules.md R-COMPLAINT-12, R-COMPLAINT-14).
 
-Counts only (no numbers, customers or agents), so the table is the same for whoever reads it and
-shows nothing of a complaint about the reader (R-COMPLAINT-8). A row is one period and one
-category; `cause` is what the investigation found, 未调查 until then.
+- 顾客投诉分类统计表: complaints registered per period by category and cause. Counts only (no
+  numbers or customers), so it shows nothing of a complaint about the reader (R-COMPLAINT-8). A row
+  is one period, category and cause; `cause` is what the investigation found, 未调查 until then.
+- 服务投诉统计 (per agent): service complaints about each agent per period, and whether one of them
+  was flagged serious (the third in a month).
 """
 
 from __future__ import annotations
@@ -14,15 +16,18 @@ from typing import TYPE_CHECKING
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
 from bot.templates import spec
 from handlers.complaints.process import CATEGORIES
+from models.agent import Agent
 from models.complaint import Complaint
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 COLUMNS = ("period", "category", "cause", "count", "major", "closed")
+AGENT_COLUMNS = ("period", "agent", "count", "serious")
 SCRIPTS = (
     spec("complaints_console.report_title"),
-    *(spec(f"complaints_console.report_{name}") for name in COLUMNS),
+    spec("complaints_console.report_agents_title"),
+    *(spec(f"complaints_console.report_{name}") for name in dict.fromkeys((*COLUMNS, *AGENT_COLUMNS))),
     spec("complaints_console.report_no_cause"),
 )
 
@@ -62,4 +67,26 @@ async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
     return ReportTable(columns=columns, rows=rows, totals=totals)
 
 
+async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
+    found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end, category="service",
+                             accused_agent_id__isnull=False)
+    if query.agent_id is not None:
+        found = found.filter(accused_agent_id=query.agent_id)
+    counts: Counter[tuple[str, int]] = Counter()
+    serious: set[tuple[str, int]] = set()
+    for complaint in await found:
+        key = (period_of(complaint.created_at, query, runtime.settings.zone), complaint.accused_agent_id)
+        counts[key] += 1
+        if complaint.serious:
+            serious.add(key)
+    names = dict(await Agent.filter(id__in={agent for _, agent in counts}).values_list("id", "name"))
+    rows = [{"period": p, "agent": names.get(agent, str(agent)), "count": counts[(p, agent)],
+             "serious": int((p, agent) in serious)} for p, agent in sorted(counts)]
+    columns = [Column(name, f"complaints_console.report_{name}", "text" if name in ("period", "agent") else "count")
+               for name in AGENT_COLUMNS]
+    return ReportTable(columns=columns, rows=rows, totals={"count": sum(counts.values())})
+
+
 REPORT = ReportSpec("complaint_categories", "complaints_console.report_title", build, filters=("channel",))
+AGENTS_REPORT = ReportSpec("complaint_service_agents", "complaints_console.report_agents_title", build_agents,
+                           filters=("agent",))
