@@ -20,7 +20,8 @@ class Complaint(Model):
     id = fields.IntField(primary_key=True)
     number = fields.CharField(max_length=24, unique=True, description="TS<YYYYMMDD><NNNN>, shop-local date")
     customer = fields.ForeignKeyField("models.Customer", related_name="complaints")
-    conversation = fields.ForeignKeyField("models.Conversation", related_name="complaints", null=True, on_delete=fields.SET_NULL)
+    conversation = fields.ForeignKeyField("models.Conversation", related_name="complaints",
+                                          null=True, on_delete=fields.SET_NULL)
     channel = fields.CharField(max_length=16)
     contact = fields.CharField(max_length=64, null=True, description="phone or how to reach the customer")
     content = fields.TextField(default="", description="what happened, in the customer's words")
@@ -28,11 +29,14 @@ class Complaint(Model):
     category = fields.CharField(max_length=16, default="other", description="product, service, logistics, price, other")
     cause = fields.TextField(null=True, description="found during investigation")
     solution = fields.TextField(null=True, description="what the supervisor approved")
-    order = fields.ForeignKeyField("models.Order", related_name="complaints", null=True, on_delete=fields.SET_NULL)
+    order = fields.ForeignKeyField("models.Order", related_name="complaints",
+                                   null=True, on_delete=fields.SET_NULL)
     matter = fields.CharField(max_length=64, description="what it is about: the order number, else the category")
     topic = fields.CharField(max_length=64, null=True, description="what several customers share: sku:<product>")
-    accused_agent = fields.ForeignKeyField("models.Agent", related_name="complaints_against", null=True, on_delete=fields.SET_NULL)
-    owner = fields.ForeignKeyField("models.Agent", related_name="complaints_owned", null=True, on_delete=fields.SET_NULL)
+    accused_agent = fields.ForeignKeyField("models.Agent", related_name="complaints_against",
+                                           null=True, on_delete=fields.SET_NULL)
+    owner = fields.ForeignKeyField("models.Agent", related_name="complaints_owned",
+                                   null=True, on_delete=fields.SET_NULL)
     severity = fields.CharField(max_length=8, default="normal", description="normal, major")
     major_reasons = fields.JSONField(default=list, description="media, platform, repeat, protest, return, "
                                                                 "collective, staff")
@@ -75,7 +79,8 @@ class ComplaintTask(Model):
     kind = fields.CharField(max_length=16, description="legal, feedback")
     due_at = fields.DatetimeField()
     done_at = fields.DatetimeField(null=True)
-    done_by = fields.ForeignKeyField("models.Agent", related_name="complaint_tasks", null=True, on_delete=fields.SET_NULL)
+    done_by = fields.ForeignKeyField("models.Agent", related_name="complaint_tasks",
+                                     null=True, on_delete=fields.SET_NULL)
     note = fields.TextField(default="")
     created_at = fields.DatetimeField()
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tortoise import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -90,6 +91,11 @@ class Draft:
         return f"sku:{first.get('sku') or first.get('name')}"[:64]
 
 
+def _major_reasons(reasons: list[str], already: list[str]) -> list[str]:
+    """The known reasons not recorded yet, each once, in the order given."""
+    return [r for r in dict.fromkeys(reasons) if r in MAJOR_REASONS and r not in already]
+
+
 class ComplaintDesk:
     def __init__(self, runtime: Runtime, settings: ComplaintSettings) -> None:
         self.runtime = runtime
@@ -116,6 +122,7 @@ class ComplaintDesk:
                 repeat = await Complaint.filter(
                     customer_id=draft.customer_id,
                     created_at__gte=now - timedelta(days=self.settings.repeat_days)).exists()
+                reasons = _major_reasons([*draft.major_reasons, *(["repeat"] if repeat else [])], [])
                 try:
                     async with in_transaction() as connection:
                         complaint = await Complaint.create(
@@ -126,6 +133,7 @@ class ComplaintDesk:
                             order=draft.order, matter=draft.matter[:64], topic=draft.topic,
                             accused_agent_id=draft.accused_agent_id,
                             owner_id=draft.owner_id if draft.owner_id != draft.accused_agent_id else None,
+                            severity="major" if reasons else "normal", major_reasons=reasons,
                             step="register", step_due_at=now + self._step_length("register"),
                             reply_by=now + timedelta(hours=self.settings.reply_within_h),
                             source_key=draft.source_key, open_key=open_key, created_at=now,
@@ -133,6 +141,8 @@ class ComplaintDesk:
                         await ComplaintStep.create(complaint=complaint, action="register", to_step="register",
                                                    actor=draft.actor, note=draft.content[:500], at=now,
                                                    using_db=connection)
+                        if reasons:
+                            await self._record_major(complaint, reasons, draft.actor, "", connection)
                 except IntegrityError:  # another worker took the number or registered the same message
                     continue
                 break
@@ -141,9 +151,8 @@ class ComplaintDesk:
         await self._schedule(complaint)
         if draft.accused_agent_id is not None:  # the customer is not sent back to the agent they complain about
             await Customer.filter(id=draft.customer_id, last_agent_id=draft.accused_agent_id).update(last_agent_id=None)
-        reasons = list(draft.major_reasons) + (["repeat"] if repeat else [])
         if reasons:
-            await self.mark_major(complaint, reasons, draft.actor)
+            await self._alert_major(complaint)
         await self._check_collective(complaint)
         await self._count_service(complaint)
         await self.notify({"type": "complaint.registered", "number": complaint.number})
@@ -194,8 +203,6 @@ class ComplaintDesk:
                 raise NotAllowed(f"{viewer.role} may not {action}")
             to, note, updates = self._transition(complaint, action, values)
             await self._move(complaint, to, f"agent:{viewer.id}", action, note, updates)
-        if action == "handle" and complaint.step == "review":
-            await self._open_task(complaint, "feedback", self.settings.feedback_within_h)
         if action == "judge":
             if complaint.step == CLOSED:
                 await self.tell_customer(complaint, "complaints.not_standing")
@@ -265,6 +272,10 @@ class ComplaintDesk:
             await Complaint.filter(id=complaint.id).using_db(connection).update(**updates)
             await ComplaintStep.create(complaint_id=complaint.id, action=action, from_step=before, to_step=to,
                                        actor=actor, note=note[:2000], at=now, using_db=connection)
+            if to == "review":  # resolved: the result is fed back within 24 h (R-COMPLAINT-11)
+                await ComplaintTask.get_or_create(
+                    complaint_id=complaint.id, kind="feedback", using_db=connection,
+                    defaults={"due_at": now + timedelta(hours=self.settings.feedback_within_h), "created_at": now})
         for name, value in updates.items():
             setattr(complaint, name, value)
         await self.runtime.scheduler.cancel(OVERDUE, f"{complaint.id}:{before}")
@@ -322,19 +333,33 @@ class ComplaintDesk:
 
     async def mark_major(self, complaint: Complaint, reasons: list[str], actor: str, note: str = "") -> bool:
         """Make it major (once per reason): managers alerted now, the legal warning due in 24 h."""
-        new = [r for r in dict.fromkeys(reasons) if r in MAJOR_REASONS and r not in complaint.major_reasons]
+        new = _major_reasons(reasons, complaint.major_reasons)
         if not new:
             return False
-        complaint.major_reasons = [*complaint.major_reasons, *new]
+        async with in_transaction() as connection:
+            await self._record_major(complaint, new, actor, note, connection)
+        await self._alert_major(complaint)
+        return True
+
+    async def _record_major(self, complaint: Complaint, new: list[str], actor: str, note: str,
+                            connection: BaseDBAsyncClient) -> None:
+        complaint.major_reasons = [*complaint.major_reasons, *[r for r in new if r not in complaint.major_reasons]]
         complaint.severity = "major"
-        await Complaint.filter(id=complaint.id).update(major_reasons=complaint.major_reasons, severity="major")
-        await self._log(complaint, "major", actor, " ".join([",".join(new), note]).strip())
-        await self._open_task(complaint, "legal", self.settings.legal_within_h)
+        await Complaint.filter(id=complaint.id).using_db(connection).update(
+            major_reasons=complaint.major_reasons, severity="major")
+        now = self.clock.now()
+        await ComplaintStep.create(complaint_id=complaint.id, action="major", from_step=complaint.step,
+                                   to_step=complaint.step, actor=actor, note=" ".join([",".join(new), note]).strip(),
+                                   at=now, using_db=connection)
+        await ComplaintTask.get_or_create(
+            complaint_id=complaint.id, kind="legal", using_db=connection,
+            defaults={"due_at": now + timedelta(hours=self.settings.legal_within_h), "created_at": now})
+
+    async def _alert_major(self, complaint: Complaint) -> None:
         payload = {"type": "complaint.major", "number": complaint.number, "reasons": complaint.major_reasons,
                    "at": self.clock.time()}
         await self.notify(payload)
         await post_webhook(self.runtime.settings.alert_webhook_url, payload)
-        return True
 
     async def _check_collective(self, complaint: Complaint) -> None:
         """Several customers about the same product within the window: each of them is major."""
@@ -361,12 +386,6 @@ class ComplaintDesk:
             complaint.serious = True
             await self._log(complaint, "serious", "system", f"service complaint {count} this month")
             await self.notify({"type": "complaint.serious", "number": complaint.number, "count": count})
-
-    async def _open_task(self, complaint: Complaint, kind: str, hours: float) -> ComplaintTask:
-        now = self.clock.now()
-        task, _ = await ComplaintTask.get_or_create(
-            complaint_id=complaint.id, kind=kind, defaults={"due_at": now + timedelta(hours=hours), "created_at": now})
-        return task
 
     async def complete_task(self, complaint: Complaint, kind: str, agent: Agent, note: str) -> ComplaintTask:
         task = await ComplaintTask.get_or_none(complaint_id=complaint.id, kind=kind)

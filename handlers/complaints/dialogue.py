@@ -162,7 +162,8 @@ async def register(ctx: Context, order: Order | None) -> Reply:
         major_reasons=major_reasons(" ".join(data["texts"])),
     ))
     ctx.state.end_flow()
-    key = "complaints.registered" if created else "complaints.added"
+    retried = complaint.source_key is not None and complaint.source_key == data.get("source_key")
+    key = "complaints.registered" if created or retried else "complaints.added"
     reply = Reply.say(key, number=complaint.number, reply_by=desk.local(complaint.reply_by))
     reply.escalate = "complaint"  # the handoff area says who takes it, or when someone will
     return reply
