@@ -30,6 +30,7 @@ from bot.errors import ConfigError
 from bot.migrate import add_migrate
 from bot.runtime import Runtime
 from handlers import EXTENSIONS
+from models.agent import ROLES
 
 Subcommands = argparse._SubParsersAction
 
@@ -146,7 +147,7 @@ def add_agents(commands: Subcommands) -> None:
     agents = commands.add_parser("agents", help="staff accounts").add_subparsers(dest="action", required=True)
     add = agents.add_parser("add", help="create a staff account (asks for the password)")
     add.add_argument("name", type=account_name, help="login name, no spaces")
-    add.add_argument("--role", choices=("agent", "supervisor", "admin"), default="agent")
+    add.add_argument("--role", choices=ROLES, default="agent")
     add.add_argument("--capacity", type=positive_int, default=5, help="most conversations held at once")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_agents_add)
