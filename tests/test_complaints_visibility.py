@@ -147,6 +147,7 @@ async def test_the_statistics_report_counts_only(bot, clock, shop):
     assert all(set(row) == {"period", "category", "cause", "count", "major", "closed"} for row in table.rows)
 
 
+@pytest.mark.timeout(240)  # six commands, each opening the whole runtime as `csbot` does
 def test_the_cli_answers_as_the_named_staff_member(tmp_path, clock, monkeypatch, capsys):
     async def seed() -> None:
         async with running_bot(make_settings(tmp_path), clock=clock) as running:
