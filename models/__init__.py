@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "models.inbox",
     "models.wecom",
     "models.report",
+    "models.complaint",
 ]

@@ -7,7 +7,8 @@ leaked database gives neither.
 from tortoise import fields
 from tortoise.models import Model
 
-ROLES = ("agent", "supervisor", "admin")
+#: `product` is the product owner (产品负责人), who investigates product complaints (docs/rules.md R-COMPLAINT-5).
+ROLES = ("agent", "supervisor", "admin", "product")
 PRESENCES = ("online", "away", "offline")
 
 

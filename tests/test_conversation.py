@@ -68,7 +68,10 @@ async def test_a_clear_message_resets_the_unclear_streak(bot):
     assert (await Conversation.get(key="webchat:u4")).escalation_reason is None
 
 
-@pytest.mark.parametrize(("text", "reason"), [("转人工", "human_requested"), ("我要投诉你们", "complaint")])
+@pytest.mark.parametrize(("text", "reason"), [
+    ("转人工", "human_requested"),
+    ("我要投诉你们，客服态度太差了，没有订单，要求道歉，这里联系", "complaint"),  # registered, then a person
+])
 async def test_human_and_complaint_record_an_escalation(bot, text, reason):
     replies = await say(bot, "u5", text)
     assert "不在线" in replies[-1] and "分钟" not in replies[-1]  # nobody online: no wait promised

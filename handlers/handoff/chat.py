@@ -1,5 +1,6 @@
-"""The chat side of the handoff: asking for a person, complaints, VIPs, messages while a person holds
-the conversation, and the message a customer leaves (留言) when nobody can take it now."""
+"""The chat side of the handoff: asking for a person, VIPs, messages while a person holds the
+conversation, and the message a customer leaves (留言) when nobody can take it now. Complaints are
+registered by the complaints area first, which then escalates them here (docs/rules.md R-COMPLAINT-3)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ router = Router("handoff")
 LEAVE_MESSAGE = "handoff.leave_message"
 
 SCRIPTS = (
-    spec("handoff.complaint"),
     spec("handoff.queued", "position", "wait_minutes"),
     spec("handoff.assigned", "agent_name"),
     spec("handoff.closed_hours", "back_at"),
@@ -77,7 +77,3 @@ async def ended_by_person(ctx: Context) -> Reply:
 async def to_human(ctx: Context) -> Reply:
     return escalate("human_requested")
 
-
-@router.intent("complaint")
-async def complaint(ctx: Context) -> Reply:
-    return escalate("complaint", Reply.say("handoff.complaint"))

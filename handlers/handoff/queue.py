@@ -24,6 +24,7 @@ from tortoise.queryset import QuerySet
 
 from bot.runtime import Runtime
 from models.agent import Agent
+from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import SlaEvent
@@ -150,8 +151,12 @@ class Queue:
     async def _choose(
         self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int], busy: set[int]
     ) -> Agent | None:
-        """The customer's last agent if they have room, else the least loaded who is ready."""
-        allowed = {aid: a for aid, a in online.items() if aid not in conversation.lapsed_agents}
+        """The customer's last agent if they have room, else the least loaded who is ready; never an
+        agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6)."""
+        accused = await Complaint.filter(customer_id=conversation.customer_id, closed_at__isnull=True,
+                                         accused_agent_id__isnull=False).values_list("accused_agent_id", flat=True)
+        barred = {*conversation.lapsed_agents, *accused}
+        allowed = {aid: a for aid, a in online.items() if aid not in barred}
         free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
         customer = await Customer.get(id=conversation.customer_id)
         if customer.last_agent_id in free:

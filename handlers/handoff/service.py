@@ -22,8 +22,7 @@ import logging
 import math
 from datetime import datetime, timedelta
 
-import aiohttp
-
+from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey
 from bot.events import Say
 from bot.hours import StaffedHours
@@ -44,7 +43,6 @@ OFFER, ALERT = "handoff-offer", "handoff-alert"
 TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
-WEBHOOK_TIMEOUT_S = 3.0
 
 
 class ForbiddenLanguage(Exception):
@@ -208,19 +206,7 @@ class Handoff:
         if oldest is not None:
             await SlaEvent.create(conversation_id=oldest.id, kind="alert", at=self.clock.now(), waited_s=waited)
         await self.queue.notify(None, payload)
-        if self.settings.alert_webhook_url:
-            await self._post_webhook(payload)
-
-    async def _post_webhook(self, payload: dict[str, object]) -> None:
-        url = self.settings.alert_webhook_url
-        assert url is not None
-        try:
-            timeout = aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT_S)
-            async with aiohttp.ClientSession(timeout=timeout) as session, session.post(url, json=payload) as response:
-                if response.status >= 400:
-                    log.warning("alert webhook answered %d", response.status)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            log.warning("alert webhook failed: %s", type(exc).__name__)
+        await post_webhook(self.settings.alert_webhook_url, payload)
 
     # --- agents ---
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> list[str]:

@@ -1,0 +1,47 @@
+"""What other areas may call (wired by the lead at merge; docs/rules.md R-COMPLAINT-8, R-COMPLAINT-13).
+
+- `complaints_of_customers`: the complaints of some customers as `viewer` may see them (the
+  customer archive shows them; never a complaint about the viewer);
+- `hand_over`: an agent leaving hands every open complaint they own to a colleague, inside the
+  caller's transaction when given `using_db`; a complaint about the colleague goes to nobody
+  (a supervisor assigns it) rather than to them.
+
+Closed complaints: `Complaint.closed_at` (NULL while open) is when a complaint left the process;
+`Complaint.resolved_at` when the customer accepted the solution (callbacks schedule a 投诉回访 from
+`closed_at`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise import BaseDBAsyncClient
+
+from handlers.complaints.visibility import visible_to
+from models.agent import Agent
+from models.complaint import Complaint, ComplaintStep
+
+CLOSED_AT_FIELD = "closed_at"
+
+
+async def complaints_of_customers(customer_ids: list[int], viewer: Agent) -> list[dict]:
+    rows = await visible_to(viewer).filter(customer_id__in=customer_ids).order_by("-created_at").prefetch_related(
+        "order")
+    return [{"number": c.number, "customer_id": c.customer_id, "step": c.step, "category": c.category,
+             "severity": c.severity, "order_no": c.order.order_no if c.order else None,
+             "created_at": c.created_at, "closed_at": c.closed_at} for c in rows]
+
+
+async def hand_over(from_agent_id: int, to_agent_id: int, using_db: BaseDBAsyncClient | None = None,
+                    now: datetime | None = None) -> int:
+    """Move `from_agent_id`'s open complaints to `to_agent_id`; returns how many moved."""
+    at = now or datetime.now(UTC)
+    owned = await Complaint.filter(owner_id=from_agent_id, closed_at__isnull=True).using_db(using_db)
+    for complaint in owned:
+        new_owner = None if complaint.accused_agent_id == to_agent_id else to_agent_id
+        await Complaint.filter(id=complaint.id).using_db(using_db).update(owner_id=new_owner)
+        await ComplaintStep.create(complaint_id=complaint.id, action="handover", from_step=complaint.step,
+                                   to_step=complaint.step, actor=f"agent:{from_agent_id}",
+                                   note=f"owner agent:{new_owner}" if new_owner else "owner: none (accused)",
+                                   at=at, using_db=using_db)
+    return len(owned)

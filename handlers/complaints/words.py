@@ -1,0 +1,53 @@
+"""What the complaint dialogue reads in a customer's words (docs/rules.md R-COMPLAINT-2, R-COMPLAINT-9).
+
+Plain patterns, one per thing to read: an answer that cancels, has no order, names a phone or says
+"this chat", wants an outcome; the shop's own fault (the only case for an apology, R-WORDS-3);
+the category; and the words that make a complaint major (media, 12315 or the platform, a protest,
+a demand to return the product).
+"""
+
+from __future__ import annotations
+
+import re
+
+CANCEL = re.compile(r"^\W*(算了|取消|不投诉了|不用投诉|不投了|没事了|不用了)")
+#: The words that say "this is a complaint", not what happened.
+TRIGGER = re.compile(r"(我?(还)?(要|想|必须)?(投诉|维权|举报)(你们|一下)?[!！。，,]*)")
+ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|没有了?)$", re.IGNORECASE)
+NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|跟订单没关系)")
+PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
+SAME_CONTACT = re.compile(r"(就?(在)?这里联系|就这个号|本微信|微信联系|加微信|这个微信|在线联系|直接在这|就在这|"
+                          r"这里说就行)")
+OUTCOME = re.compile(
+    r"(我?(要求|希望|想要|想|要|必须|请)(你们)?(给我)?(全额)?"
+    r"(退款|退钱|退货|换货|换一个|补发|重新发|赔偿|补偿|道歉|赔钱|给个说法|处理|解决|开除|处分)[^，。,.!！?？]{0,20})")
+SHOP_FAULT = re.compile(r"(发错|少发|漏发|错发|还没发货|一直没发|迟迟不发|发货太慢|破损|碎了|坏的|坏了|过期|假货|"
+                        r"态度|不理人|不回复|没人回|骂人|质量)")
+CATEGORIES = (
+    ("service", re.compile(r"(客服|态度|服务|不理人|不回复|没人回|骂人|敷衍|推卸)")),
+    ("logistics", re.compile(r"(物流|快递|发货|没收到|送货|配送|丢件|派送)")),
+    ("price", re.compile(r"(价格|降价|差价|贵|优惠|多收|收费|扣款|价保)")),
+    ("product", re.compile(r"(质量|坏了|破损|碎了|假货|过期|做工|褪色|起球|尺码|瑕疵|不能用|用不了|故障)")),
+)
+MAJOR = (
+    ("media", re.compile(r"(曝光|媒体|记者|报社|电视台|上新闻|发微博|发抖音|发到网上|发朋友圈)")),
+    ("platform", re.compile(r"(12315|消协|消费者协会|工商|市场监管|平台介入|小二介入|投诉到平台|找平台|"
+                            r"厂家投诉|找厂家)")),
+    ("protest", re.compile(r"(拉横幅|堵门|静坐|去你们店里闹|上门闹|砸了你们|闹到底)")),
+    ("return", re.compile(r"(退货|退回去|我要退|给我退了|全部退掉)")),
+)
+
+
+def shop_at_fault(text: str) -> bool:
+    return bool(SHOP_FAULT.search(text))
+
+
+def category_of(text: str) -> str:
+    for category, pattern in CATEGORIES:
+        if pattern.search(text):
+            return category
+    return "other"
+
+
+def major_reasons(text: str) -> list[str]:
+    return [reason for reason, pattern in MAJOR if pattern.search(text)]
