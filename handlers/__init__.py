@@ -1,7 +1,7 @@
 """Business areas, in routing priority order (docs/rules.md R-ANSWER-5: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
-from handlers import after_sales, consultation, handoff, referral, teaching
+from handlers import after_sales, archive, consultation, handoff, referral, teaching
 
 EXTENSIONS: tuple[Extension, ...] = (
     handoff.extension,
@@ -9,6 +9,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     referral.extension,
     consultation.extension,
     teaching.extension,
+    archive.extension,
 )
 ROUTERS = tuple(extension.router for extension in EXTENSIONS if extension.router is not None)
 SCRIPTS = tuple(script for extension in EXTENSIONS for script in extension.scripts)
