@@ -70,6 +70,7 @@ async def daily(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "archive", scripts=tuple(spec("archive_console." + name) for name in PANEL_TEXTS), startup=startup, shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    "archive", scripts=tuple(spec("archive_console." + name) for name in PANEL_TEXTS), startup=startup,
+    shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
     console_panels=[PANEL], archive_sections=RECORD_SECTIONS,
 )

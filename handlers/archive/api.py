@@ -291,7 +291,7 @@ async def undo_merge(request: web.Request) -> MergeOut:
 class AccessRequestIn(BaseModel):
     person_id: int
     parts: list[str] = Field(min_length=1, max_length=20)
-    reason: str = Field(min_length=4, max_length=500, description="what for (查阅理由)")
+    reason: str = Field(min_length=2, max_length=500, description="what for (查阅理由)")
     kind: Literal["read", "export"] = "read"
 
 
