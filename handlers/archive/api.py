@@ -16,11 +16,12 @@ from tortoise.exceptions import IntegrityError
 
 from bot.phones import normal_phone
 from bot.runtime import RUNTIME
+from bot.store.base import LockTimeout
 from bot.web.auth import AGENT, revoke_sessions
 from bot.web.typed import ApiError, endpoint
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
-from handlers.archive.leave import LeaveRefused, hand_over
+from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
 from handlers.archive.service import ARCHIVE, ArchiveRefused, ArchiveService, Reader
 from models.agent import Agent
 from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, ArchiveTag, Person
@@ -481,13 +482,16 @@ async def _agent(name: str) -> Agent:
 
 @endpoint("POST", "/api/staff/{name}/leave", body=LeaveIn, response=LeaveOut, roles=SUPERVISORS, tag="archive",
           summary="离职交接: hand everything of a departing staff member to a colleague and disable the login",
-          errors={404: "no such staff member", 409: "cannot hand over (left already, same person)"})
+          errors={404: "no such staff member", 409: "cannot hand over (left already, same person)",
+                  503: "the hand-over failed and moved nothing"})
 async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
     leaving, successor = await _agent(request.match_info["name"]), await _agent(body.to)
     try:
         record = await hand_over(request.app[RUNTIME], leaving, successor, by=request[AGENT].name)
     except LeaveRefused as exc:
         raise ApiError(409, exc.code, str(exc)) from None
+    except (HandOverFailed, LockTimeout):
+        raise ApiError(503, "handover_failed", "the hand-over failed and moved nothing; try again") from None
     return LeaveOut(id=record.id, counts=record.counts, at=record.at)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime, time
 
 from bot.cli_args import UsageError, account_name, iso_date, positive_int
@@ -17,7 +18,7 @@ from bot.runtime import Runtime
 from bot.web.auth import revoke_sessions
 from handlers.archive import audit
 from handlers.archive.erase import erase
-from handlers.archive.leave import LeaveRefused, hand_over
+from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
 from handlers.archive.service import ARCHIVE, ArchiveRefused
 from models.agent import Agent
 
@@ -81,6 +82,9 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
             record = await hand_over(runtime, await _staff(args.name), await _staff(args.to), by="cli")
         except LeaveRefused as exc:
             raise UsageError(str(exc)) from None
+        except HandOverFailed:
+            print("error: the hand-over failed and moved nothing; try again", file=sys.stderr)
+            return 1
         moved = ", ".join(f"{count} {what}" for what, count in record.counts.items())
         print(f"{args.name} handed over to {args.to}: {moved}; login disabled")
         return 0

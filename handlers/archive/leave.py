@@ -11,11 +11,13 @@ checked: a departure is an instruction, and a supervisor spreads the load afterw
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from tortoise.transactions import in_transaction
 
+from bot.store.base import LockTimeout
 from handlers.after_sales.machine import OPEN_STATES
 from handlers.handoff.queue import ASSIGN_LOCK, Queue
 from models.agent import Agent
@@ -28,11 +30,17 @@ from models.handoff import SlaEvent
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+log = logging.getLogger(__name__)
+
 
 class LeaveRefused(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+class HandOverFailed(Exception):
+    """A part of the hand-over failed (an area's hook, the database); the transaction moved nothing."""
 
 
 async def hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
@@ -42,6 +50,16 @@ async def hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str)
         raise LeaveRefused("already_left", f"{leaving.name} has left already")
     if not successor.active:
         raise LeaveRefused("successor_inactive", f"{successor.name} has left")
+    try:
+        return await _hand_over(runtime, leaving, successor, by)
+    except (LeaveRefused, LockTimeout):
+        raise
+    except Exception as exc:  # whatever failed, the transaction was rolled back
+        log.exception("hand-over of staff %s failed; nothing moved", leaving.id)
+        raise HandOverFailed(str(exc)) from exc
+
+
+async def _hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
     now = runtime.clock.now()
     async with runtime.store.lock(ASSIGN_LOCK, timeout=30, wait=30):
         async with in_transaction() as connection:
