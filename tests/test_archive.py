@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from bot.web.auth import create_agent, issue_api_token
 from handlers.archive.classing import band_for, score_of
 from handlers.archive.service import ARCHIVE
+from bot.errors import ConfigError
 from handlers.archive.settings import load_archive_settings
 from models.archive import AccessLog, ArchiveMerge, Person
 from models.conversation import Conversation
@@ -323,3 +324,13 @@ async def test_exports_need_an_approved_request_and_are_logged(bot):
                                ("orders", request_id, "api")]
     await bot.runtime.clock.advance(timedelta(hours=25).total_seconds())
     assert (await bot.client.get(f"/api/archive/{person_id}/export", headers=boss)).status == 403
+
+
+def test_a_bad_archive_setting_names_the_variable(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_CLASS_BANDS", '{"A": 50}')
+    with pytest.raises(ConfigError, match="ARCHIVE_CLASS_BANDS"):
+        load_archive_settings(_env_file=None)
+    monkeypatch.setenv("ARCHIVE_CLASS_BANDS", '{"A": 50, "D": 0}')
+    monkeypatch.setenv("ARCHIVE_CLASS_WEIGHTS", '{"luck": 1}')
+    with pytest.raises(ConfigError, match="ARCHIVE_CLASS_WEIGHTS"):
+        load_archive_settings(_env_file=None)
