@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from bot.errors import ConfigError
 from bot.web.auth import create_agent, issue_api_token
 from handlers.archive.classing import band_for, score_of
 from handlers.archive.service import ARCHIVE
-from bot.errors import ConfigError
 from handlers.archive.settings import load_archive_settings
 from models.archive import AccessLog, ArchiveMerge, Person
 from models.conversation import Conversation
