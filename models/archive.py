@@ -31,7 +31,8 @@ class Person(Model):
     class_score = fields.FloatField(null=True, description="internal: weighted score 0..100")
     class_factors = fields.JSONField(default=dict, description="internal: the score's inputs")
     class_at = fields.DatetimeField(null=True)
-    merged_into = fields.ForeignKeyField("models.Person", related_name="absorbed", null=True)
+    #: The record this one was merged into (a plain id: the migration tool cannot order a self-reference).
+    merged_into_id = fields.IntField(null=True, db_index=True)
     erased_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
@@ -111,14 +112,15 @@ class AccessLog(Model):
 
     id = fields.IntField(primary_key=True)
     at = fields.DatetimeField(db_index=True)
-    staff = fields.ForeignKeyField("models.Agent", related_name="archive_reads", null=True)
+    staff = fields.ForeignKeyField("models.Agent", related_name="archive_reads", null=True, on_delete=fields.SET_NULL)
     staff_name = fields.CharField(max_length=64, description="kept as it was at the time")
     person_id = fields.IntField(db_index=True, description="no foreign key: the log outlives erasures")
     part = fields.CharField(max_length=32)
     action = fields.CharField(max_length=16, description="read, search, reveal, export, write, merge, erase")
     via = fields.CharField(max_length=8, description="api, console, cli")
     basis = fields.CharField(max_length=16, description="role, holding, recent, request, admin")
-    request = fields.ForeignKeyField("models.AccessRequest", related_name="reads", null=True)
+    request = fields.ForeignKeyField("models.AccessRequest", related_name="reads", null=True,
+                                     on_delete=fields.SET_NULL)
     reason = fields.CharField(max_length=255, default="")
 
     class Meta:
