@@ -8,10 +8,10 @@ browser session) or a script (a bearer token) asked.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from tortoise.exceptions import IntegrityError
 
 from bot.phones import normal_phone
@@ -28,6 +28,15 @@ from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, Ar
 
 SUPERVISORS = ("supervisor", "admin")
 PERSON = "/api/archive/{person_id:\\d+}"
+MAX_ID = 2**31 - 1  # database ids are 32-bit; a larger one names nothing
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _path_id(request: web.Request, name: str, missing: str) -> int:
+    value = int(request.match_info[name])
+    if not 1 <= value <= MAX_ID:
+        raise ApiError(404, missing, f"no such {name.removesuffix('_id')}")
+    return value
 
 
 def _service(request: web.Request) -> ArchiveService:
@@ -40,7 +49,7 @@ def _reader(request: web.Request, reason: str = "") -> Reader:
 
 async def _person(request: web.Request) -> Person:
     try:
-        return await _service(request).person(int(request.match_info["person_id"]))
+        return await _service(request).person(_path_id(request, "person_id", "no_such_person"))
     except ArchiveRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message) from None
 
@@ -78,7 +87,7 @@ class CustomerArchiveOut(BaseModel):
           summary="The archive record a customer (one channel identity) belongs to", errors={404: "no such customer"})
 async def archive_of_customer(request: web.Request) -> CustomerArchiveOut:
     try:
-        person = await _service(request).person_of_customer(int(request.match_info["customer_id"]))
+        person = await _service(request).person_of_customer(_path_id(request, "customer_id", "no_such_customer"))
     except ArchiveRefused as exc:
         raise _refused(exc) from None
     return CustomerArchiveOut(person_id=person.id)
@@ -229,8 +238,8 @@ async def set_secrecy(request: web.Request, body: SecrecyIn) -> None:
 
 
 class MergeIn(BaseModel):
-    kept_id: int
-    absorbed_id: int
+    kept_id: RecordId
+    absorbed_id: RecordId
 
 
 class MergeOut(BaseModel):
@@ -270,7 +279,7 @@ async def merge_records(request: web.Request, body: MergeIn) -> MergeOut:
           summary="Undo a merge: exactly what it moved goes back", errors={404: "no such merge", 409: "cannot undo"})
 async def undo_merge(request: web.Request) -> MergeOut:
     service = _service(request)
-    record = await ArchiveMerge.get_or_none(id=int(request.match_info["merge_id"]))
+    record = await ArchiveMerge.get_or_none(id=_path_id(request, "merge_id", "no_such_merge"))
     if record is None:
         raise ApiError(404, "no_such_merge", "no such merge")
     kept = await Person.get(id=record.kept_id)
@@ -290,8 +299,8 @@ async def undo_merge(request: web.Request) -> MergeOut:
 
 
 class AccessRequestIn(BaseModel):
-    person_id: int
-    parts: list[str] = Field(min_length=1, max_length=20)
+    person_id: RecordId
+    parts: list[Annotated[str, Field(max_length=32)]] = Field(min_length=1, max_length=20)
     reason: str = Field(min_length=2, max_length=500, description="what for (查阅理由)")
     kind: Literal["read", "export"] = "read"
 
@@ -362,7 +371,8 @@ class DecisionIn(BaseModel):
 
 async def _decide(request: web.Request, status: str, hours: float | None) -> AccessRequestOut:
     service, decider = _service(request), request[AGENT]
-    row = await AccessRequest.get_or_none(id=int(request.match_info["request_id"])).prefetch_related("person")
+    row = await AccessRequest.get_or_none(id=_path_id(request, "request_id", "no_such_request")).prefetch_related(
+        "person")
     if row is None:
         raise ApiError(404, "no_such_request", "no such access request")
     if row.status != "pending":
@@ -398,9 +408,9 @@ async def refuse(request: web.Request) -> AccessRequestOut:
 
 
 class AuditQuery(BaseModel):
-    person_id: int | None = None
+    person_id: RecordId | None = None
     staff: str | None = Field(None, max_length=64)
-    since: datetime | None = None
+    since: AwareDatetime | None = None
     limit: int = Field(200, ge=1, le=2000)
 
 
