@@ -189,6 +189,13 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
         "person_id"]
     note = await bot.client.post(f"/api/archive/{person_id}/notes", json={"text": "住在西湖边"}, headers=root)
     assert note.status == 201
+    other = await Customer.create(channel="wechat", external_id="openid-9", name="王芳", created_at=now)
+    other_person = (await (await bot.client.get(f"/api/archive/customers/{other.id}", headers=root)).json())[
+        "person_id"]
+    await bot.client.patch(f"/api/archive/{other_person}", json={"address": "杭州市西湖区"}, headers=root)
+    merged = await bot.client.post("/api/archive/merges", json={"kept_id": person_id, "absorbed_id": other_person},
+                                   headers=root)
+    assert merged.status == 201
     messages = await Message.filter(conversation_id=held.id).count()
 
     assert (await bot.client.delete(f"/api/archive/{person_id}", headers=boss)).status == 403
@@ -206,6 +213,9 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
     assert (await AfterSalesCase.get(id=case.id)).description == ""
     assert not (uploads / photo).exists() and not await CasePhoto.exists()
     assert (await Person.get(id=person_id)).erased_at is not None
+    absorbed = await Person.get(id=other_person)
+    assert (absorbed.name, absorbed.address) == (None, None)
+    assert (await Customer.get(id=other.id)).name is None
     assert (await bot.client.get(f"/api/archive/{person_id}", headers=root)).status == 404
     assert await (await bot.client.get("/api/archive/search?q=13800138000", headers=root)).json() == []
     record = await Erasure.get(person_id=person_id)
