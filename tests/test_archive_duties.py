@@ -46,9 +46,17 @@ def hook():
 
 
 @pytest.fixture
-async def shop(tmp_path: Path, hook) -> AsyncIterator[RunningBot]:
+def database_url(request, tmp_path: Path) -> str:
+    """SQLite; "postgres" as the parameter: a fresh PostgreSQL database, built by the migrations."""
+    if getattr(request, "param", "sqlite") == "postgres":
+        return request.getfixturevalue("fresh_postgres_url")
+    return f"sqlite://{tmp_path / 'bot.sqlite3'}"
+
+
+@pytest.fixture
+async def shop(tmp_path: Path, hook, database_url: str) -> AsyncIterator[RunningBot]:
     """The real app with one more area that joins 离职交接 through `Extension.on_staff_leave`."""
-    settings = make_settings(tmp_path, staffed_hours="00:00-24:00",
+    settings = make_settings(tmp_path, staffed_hours="00:00-24:00", database_url=database_url,
                              after_sales_upload_dir=tmp_path / "uploads")
     app = build_app(settings, [*EXTENSIONS, Extension("complaints_probe", on_staff_leave=hook)], clock=FakeClock())
     server = TestServer(app, host="127.0.0.1")
@@ -95,6 +103,7 @@ async def amys_desk(bot) -> tuple[dict[str, str], Conversation, AfterSalesCase]:
 # --- 离职交接 ---
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 async def test_leave_moves_everything_in_one_transaction_and_disables_the_login(shop):
     bot = shop
     amy, held, case = await amys_desk(bot)
@@ -126,6 +135,7 @@ async def test_leave_moves_everything_in_one_transaction_and_disables_the_login(
     assert again.status == 409
 
 
+@pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize("hook", [complaints_break])
 async def test_a_failure_midway_moves_nothing(shop):
     bot = shop
