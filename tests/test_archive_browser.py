@@ -12,7 +12,8 @@ from playwright.async_api import Browser, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
-from models.archive import AccessLog, AccessRequest
+from models.agent import Agent
+from models.archive import AccessLog, AccessRequest, StaffLeave
 from models.customer import Customer
 from tests.browser import chromium, open_page, require_chromium
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
@@ -62,7 +63,15 @@ async def test_supervisor_reads_reveals_and_approves_in_the_console(shop: tuple[
         await expect(panel.locator(".archive-request-item")).to_have_count(0)
         await expect(panel.locator(".archive-audit-log")).to_contain_text("contact.phone")
 
+        leave = panel.locator(".archive-leave")  # 离职交接 from the console
+        await leave.get_by_placeholder("离职人员账号").fill("bob")
+        await leave.get_by_placeholder("接手人员账号").fill("sue")
+        await leave.get_by_role("button", name="移交并停用账号").click()
+        await expect(panel.locator(".archive-status")).to_contain_text("已移交")
+        await expect(panel.locator(".archive-revoke")).to_have_count(0)  # revoking is an admin's
+
     assert (await AccessRequest.get(id=(await filed.json())["id"])).status == "approved"
+    assert not (await Agent.get(name="bob")).active and await StaffLeave.filter(by="sue").exists()
     console_reads = set(await AccessLog.filter(staff_name="sue", via="console").values_list("action", "part"))
     assert {("search", "index"), ("read", "contact"), ("read", "orders"), ("reveal", "contact.phone")} <= console_reads
     reveal = await AccessLog.get(staff_name="sue", action="reveal")

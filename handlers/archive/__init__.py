@@ -38,8 +38,10 @@ PANEL_TEXTS = (
     "part_orders", "part_cases", "part_referrals", "reveal", "reveal_address", "reveal_reason", "denied",
     "request_title", "request_reason", "request_send", "request_sent", "requests_title", "approve", "refuse",
     "no_requests", "audit_title", "audit_at", "audit_staff", "audit_person", "audit_part", "audit_action",
-    "audit_reason", "empty", "error", "access_denied",
+    "audit_reason", "empty", "error", "access_denied", "leave_title", "leave_from", "leave_to", "leave_send",
+    "revoke_title", "revoke_name", "revoke_send", "revoke_done",
 )
+SCRIPTS = (*(spec("archive_console." + name) for name in PANEL_TEXTS), spec("archive_console.leave_done", "summary"))
 PANEL = ConsolePanel("archive", Path(__file__).parent / "static" / "archive_panel.js", texts="archive_console")
 #: The service of the open runtime, for the order signal (one runtime per process; tests open them in turn).
 _open: list[ArchiveService] = []
@@ -70,7 +72,7 @@ async def daily(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "archive", scripts=tuple(spec("archive_console." + name) for name in PANEL_TEXTS), startup=startup,
+    "archive", scripts=SCRIPTS, startup=startup,
     shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
     console_panels=[PANEL], archive_sections=RECORD_SECTIONS,
 )

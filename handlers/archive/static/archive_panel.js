@@ -161,8 +161,31 @@ export default {
       }
     }
 
+    function staffForm(cls, title, fields, button, send) {
+      const inputs = fields.map((key) => el("input", { name: key, placeholder: t(key), required: "required" }));
+      return el("form", { class: cls, onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          status.textContent = await send(...inputs.map((input) => input.value.trim()));
+        } catch (error) {
+          fail(error);
+        }
+      } }, el("h3", {}, t(title)), ...inputs, el("button", { type: "submit" }, t(button)));
+    }
+
+    const leave = staffForm("archive-leave", "leave_title", ["leave_from", "leave_to"], "leave_send", async (from, to) => {
+      const done = await ctx.api("POST", `/api/staff/${encodeURIComponent(from)}/leave`, { to });
+      return t("leave_done").replace("{summary}", Object.entries(done.counts).map(([what, n]) => `${what} ${n}`).join("，"));
+    });
+    const revoke = staffForm("archive-revoke", "revoke_title", ["revoke_name"], "revoke_send", async (name) => {
+      await ctx.api("POST", `/api/staff/${encodeURIComponent(name)}/revoke-sessions`);
+      return t("revoke_done");
+    });
+
     form.addEventListener("submit", search);
     container.append(form, status, results, view);
+    if (supervisor) container.append(leave);
+    if (ctx.me?.role === "admin") container.append(revoke);
     if (supervisor) {
       container.append(requests, auditBox);
       loadRequests();
