@@ -27,13 +27,15 @@ from models.agent import Agent
 from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, ArchiveTag, Person
 
 SUPERVISORS = ("supervisor", "admin")
-PERSON = "/api/archive/{person_id:\\d+}"
+PERSON = "/api/archive/{person_id}"
 MAX_ID = 2**31 - 1  # database ids are 32-bit; a larger one names nothing
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _path_id(request: web.Request, name: str, missing: str) -> int:
-    value = int(request.match_info[name])
+    """The numeric id in the path; anything else names nothing (404)."""
+    raw = request.match_info[name]
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
     if not 1 <= value <= MAX_ID:
         raise ApiError(404, missing, f"no such {name.removesuffix('_id')}")
     return value
@@ -83,7 +85,7 @@ class CustomerArchiveOut(BaseModel):
     person_id: int
 
 
-@endpoint("GET", "/api/archive/customers/{customer_id:\\d+}", response=CustomerArchiveOut, tag="archive",
+@endpoint("GET", "/api/archive/customers/{customer_id}", response=CustomerArchiveOut, tag="archive",
           summary="The archive record a customer (one channel identity) belongs to", errors={404: "no such customer"})
 async def archive_of_customer(request: web.Request) -> CustomerArchiveOut:
     try:
@@ -275,7 +277,7 @@ async def merge_records(request: web.Request, body: MergeIn) -> MergeOut:
     return _merge_out(record)
 
 
-@endpoint("POST", "/api/archive/merges/{merge_id:\\d+}/undo", response=MergeOut, tag="archive",
+@endpoint("POST", "/api/archive/merges/{merge_id}/undo", response=MergeOut, tag="archive",
           summary="Undo a merge: exactly what it moved goes back", errors={404: "no such merge", 409: "cannot undo"})
 async def undo_merge(request: web.Request) -> MergeOut:
     service = _service(request)
@@ -391,14 +393,14 @@ async def _decide(request: web.Request, status: str, hours: float | None) -> Acc
     return await _request_out(row)
 
 
-@endpoint("POST", "/api/access-requests/{request_id:\\d+}/approve", body=DecisionIn, response=AccessRequestOut,
+@endpoint("POST", "/api/access-requests/{request_id}/approve", body=DecisionIn, response=AccessRequestOut,
           roles=SUPERVISORS, tag="archive", summary="Approve an access request (it expires)",
           errors={404: "no such request", 409: "decided already"})
 async def approve(request: web.Request, body: DecisionIn) -> AccessRequestOut:
     return await _decide(request, "approved", body.hours)
 
 
-@endpoint("POST", "/api/access-requests/{request_id:\\d+}/refuse", response=AccessRequestOut, roles=SUPERVISORS,
+@endpoint("POST", "/api/access-requests/{request_id}/refuse", response=AccessRequestOut, roles=SUPERVISORS,
           tag="archive", summary="Refuse an access request", errors={404: "no such request", 409: "decided already"})
 async def refuse(request: web.Request) -> AccessRequestOut:
     return await _decide(request, "refused", None)

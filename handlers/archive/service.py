@@ -79,7 +79,7 @@ class ArchiveService:
         if phone and len(phone) >= 7:
             condition |= Q(phone=phone) | Q(phone=text)
         ids = set(await Customer.filter(condition).limit(limit).values_list("id", flat=True))
-        if text.isdigit() and len(text) <= 9:  # a customer id
+        if text.isascii() and text.isdigit() and len(text) <= 9:  # a customer id
             ids.add(int(text))
         ids |= set(await Order.filter(order_no=text, customer_id__isnull=False).values_list("customer_id", flat=True))
         people: dict[int, Person] = {}
