@@ -4,6 +4,7 @@ read what (per role, requests, expiry, secrecy), the read log, masking and logge
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -16,7 +17,7 @@ from bot.web.auth import create_agent, issue_api_token
 from handlers.archive.classing import band_for, score_of
 from handlers.archive.service import ARCHIVE
 from handlers.archive.settings import load_archive_settings
-from models.archive import AccessLog, ArchiveMerge, Person
+from models.archive import AccessLog, ArchiveMerge, Person, PersonLink
 from models.conversation import Conversation
 from models.customer import Customer
 from models.order import Order
@@ -118,6 +119,14 @@ async def test_a_phone_verified_later_merges_and_can_be_undone(bot):
     assert record.reason == "phone" and record.by_id is None
     assert (await bot.client.post(f"/api/archive/merges/{record.id}/undo", headers=boss)).status == 200
     assert await person_of(bot, boss, later.id) == second  # undone stays undone
+
+
+async def test_concurrent_first_reads_link_a_customer_once(bot):
+    boss = await staff(bot, "sue", "supervisor")
+    new = await customer(bot, "webchat", "v9", phone="13700137000")
+    ids = await asyncio.gather(*(person_of(bot, boss, new.id) for _ in range(6)))
+    assert len(set(ids)) == 1
+    assert await PersonLink.filter(customer_id=new.id).count() == 1
 
 
 # --- class ---

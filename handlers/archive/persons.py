@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.phones import normal_phone
@@ -29,21 +30,22 @@ class MergeRefused(Exception):
         self.code = code
 
 
-async def resolve(person: Person) -> Person:
+async def resolve(person: Person, connection: BaseDBAsyncClient | None = None) -> Person:
     """The person `person` was merged into, following merges (a stale id still finds the record)."""
     seen = {person.id}
     while person.merged_into_id is not None and person.merged_into_id not in seen:
         seen.add(person.merged_into_id)
-        person = await Person.get(id=person.merged_into_id)
+        person = await Person.get(id=person.merged_into_id).using_db(connection)
     return person
 
 
-async def _person_with_phone(phone: str, exclude: int | None = None) -> Person | None:
-    query = PersonLink.filter(phone_seen=phone)
+async def _person_with_phone(phone: str, exclude: int | None = None,
+                             connection: BaseDBAsyncClient | None = None) -> Person | None:
+    query = PersonLink.filter(phone_seen=phone).using_db(connection)
     if exclude is not None:
         query = query.exclude(person_id=exclude)
     link = await query.order_by("id").first()
-    return await resolve(await Person.get(id=link.person_id)) if link is not None else None
+    return await resolve(await Person.get(id=link.person_id).using_db(connection), connection) if link else None
 
 
 async def link_customer(customer: Customer, now: datetime) -> Person:
@@ -51,13 +53,10 @@ async def link_customer(customer: Customer, now: datetime) -> Person:
     phone = normal_phone(customer.phone)
     link = await PersonLink.get_or_none(customer_id=customer.id)
     if link is None:
-        person = await _person_with_phone(phone) if phone else None
-        how = "phone" if person is not None else "new"
-        if person is None:
-            person = await Person.create(name=customer.name, phone=phone, created_at=now, updated_at=now,
-                                         member_level="VIP" if customer.is_vip else None)
-        await PersonLink.create(customer_id=customer.id, person_id=person.id, how=how, phone_seen=phone, linked_at=now)
-        return person
+        try:
+            return await _first_link(customer, phone, now)
+        except IntegrityError:  # linked by a concurrent request in the meantime
+            link = await PersonLink.get(customer_id=customer.id)
     person = await resolve(await Person.get(id=link.person_id))
     if phone and phone != link.phone_seen:
         link.phone_seen = phone
@@ -66,6 +65,19 @@ async def link_customer(customer: Customer, now: datetime) -> Person:
         if other is not None and other.id != person.id:
             await merge(other, person, by=None, now=now, reason="phone")
             return await resolve(other)
+    return person
+
+
+async def _first_link(customer: Customer, phone: str | None, now: datetime) -> Person:
+    """Link a customer seen for the first time: to the person with the same verified phone, else a new one."""
+    async with in_transaction() as connection:
+        person = await _person_with_phone(phone, connection=connection) if phone else None
+        how = "phone" if person is not None else "new"
+        if person is None:
+            person = await Person.create(name=customer.name, phone=phone, created_at=now, updated_at=now,
+                                         member_level="VIP" if customer.is_vip else None, using_db=connection)
+        await PersonLink.create(customer_id=customer.id, person_id=person.id, how=how, phone_seen=phone, linked_at=now,
+                                using_db=connection)
     return person
 
 
