@@ -151,8 +151,9 @@ async def test_class_follows_each_order_and_orders_the_queue(bot):
     bands = []
     for number in range(1, 5):
         await Order.create(order_no=f"E{number:013d}", customer=buyer, total_fen=1000, status="paid", updated_at=now)
-        person = await Person.get(id=person_id)
-        bands.append((person.class_score, person.class_band))
+        _, archive = await read(bot, boss, person_id, "class")  # what the console shows after each order
+        row = part(archive, "class")[0]
+        bands.append((row["score"], row["band"]))
     assert bands == [(20.0, "D"), (40.0, "C"), (60.0, "B"), (80.0, "A")]
     await Order.filter(order_no="E0000000000004").update(status="refunded")  # a bulk change: the daily run catches it
     await bot.runtime.run_daily()

@@ -62,7 +62,7 @@ async def shutdown(runtime: Runtime) -> None:
 
 @post_save(Order)
 async def _order_saved(sender: type[Order], instance: Order, created: bool, using_db: Any, update_fields: Any) -> None:
-    """Each order recomputes its buyer's class (R-ARCHIVE-7), in the transaction that saved it."""
+    """Each order makes its buyer's class stale (R-ARCHIVE-7), in the transaction that saved it."""
     if _open:
         await _open[-1].on_order_saved(instance, using_db)
 

@@ -67,8 +67,7 @@ class ArchiveService:
         if customer is None:
             raise ArchiveRefused(404, "no_such_customer", "no such customer")
         person = await persons.link_customer(customer, self.clock.now())
-        if person.class_at is None:
-            await classing.classify(person, self.settings, self.clock.now())
+        await self.current_class(person)
         return person
 
     async def search(self, reader: Reader, text: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -116,6 +115,8 @@ class ArchiveService:
             raise ArchiveRefused(400, "unknown_part", f"unknown archive part {unknown[0]!r}")
         ids = await persons.customer_ids(person)
         now = self.clock.now()
+        if "class" in names:
+            await self.current_class(person)
         shown: dict[str, list[dict[str, Any]]] = {}
         denied: list[str] = []
         for name in names:
@@ -179,17 +180,26 @@ class ArchiveService:
             return 0
         link = await PersonLink.get_or_none(customer_id=customer_id)
         person = await Person.get_or_none(id=link.person_id) if link else None
-        return self.settings.queue_priority.get(person.class_band or "", 0) if person else 0
+        if person is None:
+            return 0
+        await self.current_class(person)
+        return self.settings.queue_priority.get(person.class_band or "", 0)
 
-    async def on_order_saved(self, order: Order, connection: BaseDBAsyncClient | None) -> None:
-        """Recompute the buyer's class in the transaction that saved the order (R-ARCHIVE-7)."""
+    async def current_class(self, person: Person) -> None:
+        """Recompute `person`'s class if an order changed it since (R-ARCHIVE-7): before anyone sees it."""
+        if person.class_at is None:
+            await classing.classify(person, self.settings, self.clock.now())
+
+    @staticmethod
+    async def on_order_saved(order: Order, connection: BaseDBAsyncClient | None) -> None:
+        """Each order marks its buyer's class stale, in the transaction that saved the order; the class
+        is recomputed before it is next shown or used (archive, queue), and by the daily run."""
         if order.customer_id is None:
             return
-        link = await PersonLink.get_or_none(customer_id=order.customer_id).using_db(connection)
-        if link is None:
-            return  # classified when the person is first linked
-        person = await Person.get(id=link.person_id).using_db(connection)
-        await classing.classify(person, self.settings, self.clock.now(), connection)
+        people = await PersonLink.filter(customer_id=order.customer_id).using_db(connection).values_list(
+            "person_id", flat=True)
+        if people:
+            await Person.filter(id__in=people, class_at__isnull=False).using_db(connection).update(class_at=None)
 
 
 ARCHIVE: ServiceKey[ArchiveService] = ServiceKey("archive")
