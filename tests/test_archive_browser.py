@@ -61,7 +61,9 @@ async def test_supervisor_reads_reveals_and_approves_in_the_console(shop: tuple[
         await expect(contact.locator(".archive-revealed")).to_have_text("13800138000")
         await request.locator(".approve").click()
         await expect(panel.locator(".archive-request-item")).to_have_count(0)
-        await expect(panel.locator(".archive-audit-log")).to_contain_text("contact.phone")
+        reveal_row = panel.locator(".archive-audit-log tr", has_text="显示完整信息")
+        await expect(reveal_row).to_contain_text("联系方式")
+        await expect(contact.locator("th").first).to_have_text("姓名")
 
         leave = panel.locator(".archive-leave")  # 离职交接 from the console
         await leave.get_by_placeholder("离职人员账号").fill("bob")

@@ -24,7 +24,7 @@ from bot.templates import spec
 from handlers.archive import api, cli
 from handlers.archive.sections import RECORD_SECTIONS
 from handlers.archive.service import ARCHIVE, ArchiveService
-from handlers.archive.settings import load_archive_settings
+from handlers.archive.settings import FACTORS, load_archive_settings
 from handlers.handoff.queue import QUEUE_PRIORITY
 from models.order import Order
 
@@ -41,7 +41,19 @@ PANEL_TEXTS = (
     "audit_reason", "empty", "error", "access_denied", "leave_title", "leave_from", "leave_to", "leave_send",
     "revoke_title", "revoke_name", "revoke_send", "revoke_done",
 )
-SCRIPTS = (*(spec("archive_console." + name) for name in PANEL_TEXTS), spec("archive_console.leave_done", "summary"))
+#: Labels of the fields the archive's own sections show, and of the read log's actions.
+FIELD_LABELS = (
+    "name", "phones", "address", "channels", "member_level", "vip", "secrecy", "opted_out",
+    "first_seen", "last_contact", "band", "score", "factors", "at", "id", "text",
+    "internal", "author", "tag", "order_no", "status", "total_fen", "refunded_fen", "items",
+    "paid_at", "phone", "case_no", "kind", "state", "amount_fen", "created_at", "resolved_at",
+    "role", "campaign", "since", "converted_at",
+)
+ACTION_LABELS = ("read", "search", "reveal", "export", "write", "denied", "erase")
+SCRIPTS = (*(spec("archive_console.field_" + name) for name in FIELD_LABELS),
+           *(spec("archive_console.factor_" + name) for name in FACTORS),
+           *(spec("archive_console.action_" + name) for name in ACTION_LABELS),
+           *(spec("archive_console." + name) for name in PANEL_TEXTS), spec("archive_console.leave_done", "summary"))
 PANEL = ConsolePanel("archive", Path(__file__).parent / "static" / "archive_panel.js", texts="archive_console")
 #: The service of the open runtime, for the order signal (one runtime per process; tests open them in turn).
 _open: list[ArchiveService] = []

@@ -16,18 +16,23 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-function cell(value) {
+// A label from the texts, or the name itself when the panel has none (a section another area added).
+function label(texts, prefix, name) {
+  return texts[`${prefix}_${name}`] ?? name;
+}
+
+function cell(texts, value) {
   if (value === null || value === undefined || value === "") return "—";
   if (Array.isArray(value)) return value.map((item) => (typeof item === "object" ? Object.values(item).join(" ") : item)).join("，");
-  if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join("，");
+  if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${label(texts, "factor", k)}: ${v}`).join("，");
   return String(value);
 }
 
-function rowsTable(rows) {
+function rowsTable(texts, rows) {
   const table = el("table", { class: "archive-rows" });
   const fields = [...new Set(rows.flatMap((row) => Object.keys(row)))];
-  table.append(el("tr", {}, ...fields.map((name) => el("th", {}, name))));
-  for (const row of rows) table.append(el("tr", {}, ...fields.map((name) => el("td", {}, cell(row[name])))));
+  table.append(el("tr", {}, ...fields.map((name) => el("th", {}, label(texts, "field", name)))));
+  for (const row of rows) table.append(el("tr", {}, ...fields.map((name) => el("td", {}, cell(texts, row[name])))));
   return table;
 }
 
@@ -104,7 +109,7 @@ export default {
         const box = el("div", { class: `archive-part archive-part-${part.name}`, "data-part": part.name },
           el("h4", {}, t(part.label_key)));
         if (part.internal) box.append(el("p", { class: "archive-internal" }, t("internal")));
-        box.append(part.rows.length ? rowsTable(part.rows) : el("p", {}, t("empty")));
+        box.append(part.rows.length ? rowsTable(ctx.texts, part.rows) : el("p", {}, t("empty")));
         if (part.name === "contact") {
           const shown = el("span", { class: "archive-revealed" });
           box.append(el("button", { type: "button", class: "archive-reveal", onclick: () => reveal(archive.id, "phone", shown) }, t("reveal")),
@@ -153,7 +158,8 @@ export default {
           ...["audit_at", "audit_staff", "audit_person", "audit_part", "audit_action", "audit_reason"].map((key) => el("th", {}, t(key)))));
         for (const entry of entries) {
           table.append(el("tr", {}, el("td", {}, new Date(entry.at).toLocaleString("zh-CN")), el("td", {}, entry.staff),
-            el("td", {}, `#${entry.person_id}`), el("td", {}, entry.part), el("td", {}, entry.action), el("td", {}, entry.reason)));
+            el("td", {}, `#${entry.person_id}`), el("td", {}, label(ctx.texts, "part", entry.part.split(".")[0])),
+            el("td", {}, label(ctx.texts, "action", entry.action)), el("td", {}, entry.reason)));
         }
         auditBox.append(table);
       } catch (error) {
