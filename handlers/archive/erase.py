@@ -2,9 +2,9 @@
 
 What identifies the person or what they said goes: message texts are emptied, uploaded photos
 deleted from disk and from their cases, names, phones and addresses cleared from the customer rows,
-orders and the archive, notes and tags deleted, channel ids replaced. What remains are rows without
-content, so counts (messages per day, orders, cases, referrals) still add up. The `Erasure` record
-holds only those counts, the person's id and who erased it.
+orders and the archive, notes and tags deleted, channel ids replaced, open conversations closed.
+What remains are rows without content, so counts (messages per day, orders, cases, referrals) still
+add up. The `Erasure` record holds only those counts, the person's id and who erased it.
 """
 
 from __future__ import annotations
@@ -64,7 +64,8 @@ async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
             await customer.save(using_db=connection)
         for conversation in conversations:
             await Conversation.filter(id=conversation.id).using_db(connection).update(
-                key=f"{conversation.channel}:erased-{conversation.id}")
+                key=f"{conversation.channel}:erased-{conversation.id}", status="closed", assignee_id=None,
+                waiting_since=None, unacked_since=None)
         records = await _records_merged_into(person.id, connection)
         await Person.filter(id__in=records).using_db(connection).update(
             name=None, phone=None, address=None, class_factors={}, erased_at=now, updated_at=now)
