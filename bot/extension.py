@@ -16,16 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.archive_section import ArchiveSection
 from bot.console_panel import ConsolePanel
 from bot.reports import ReportSpec
 from bot.router import Router
 from bot.templates import ScriptSpec
 
 if TYPE_CHECKING:
+    from tortoise.backends.base.client import BaseDBAsyncClient
+
     from bot.context import Context
     from bot.events import Say
     from bot.runtime import Runtime
     from bot.web.typed import Endpoint
+    from models.agent import Agent
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,9 @@ class Extension:
     console_panels: Sequence[ConsolePanel] = ()
     #: Tables this area contributes to the reports page, API and workbooks (bot/reports.py).
     reports: Sequence[ReportSpec] = ()
+    #: Parts this area adds to the customer archive (bot/archive_section.py, docs/rules.md R-ARCHIVE-3).
+    archive_sections: Sequence[ArchiveSection] = ()
+    #: 离职交接 (docs/rules.md R-ARCHIVE-9): hand what `from_agent` owns in this area to `to_agent`,
+    #: inside the given transaction (raise to undo the whole hand-over); returns counts to record,
+    #: e.g. {"complaints": 3}.
+    on_staff_leave: Callable[[Agent, Agent, BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None

@@ -1,7 +1,7 @@
 """Business areas, in routing priority order (docs/rules.md R-ANSWER-5: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
-from handlers import after_sales, complaints, consultation, handoff, referral, reports, teaching
+from handlers import after_sales, archive, complaints, consultation, handoff, referral, reports, teaching
 
 EXTENSIONS: tuple[Extension, ...] = (
     complaints.extension,  # before handoff: its `complaint` intent starts the dialogue (R-COMPLAINT-1)
@@ -11,6 +11,7 @@ EXTENSIONS: tuple[Extension, ...] = (
     consultation.extension,
     teaching.extension,
     reports.extension,
+    archive.extension,
 )
 ROUTERS = tuple(extension.router for extension in EXTENSIONS if extension.router is not None)
 SCRIPTS = tuple(script for extension in EXTENSIONS for script in extension.scripts)

@@ -17,4 +17,5 @@ MODEL_MODULES = [
     "models.wecom",
     "models.report",
     "models.complaint",
+    "models.archive",
 ]

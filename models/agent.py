@@ -23,6 +23,10 @@ class Agent(Model):
     presence = fields.CharField(max_length=16, default="offline")
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField(null=True)
+    #: False once the staff member left (离职交接): the login is refused (docs/rules.md R-ARCHIVE-9).
+    active = fields.BooleanField(default=True)
+    #: Sessions carry the epoch they were opened in; raising it ends every session at once (R-ARCHIVE-10).
+    session_epoch = fields.IntField(default=0)
 
     class Meta:
         table = "agent"

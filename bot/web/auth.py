@@ -5,7 +5,8 @@ cookie plus a CSRF token it must echo in `X-CSRF-Token` on every unsafe request;
 `Authorization: Bearer <token>` (no cookie, so no CSRF risk). `@require(*roles)` guards a handler,
 answering 401 when nobody is logged in and 403 when the role does not fit; the handler reads the
 staff member as `request[AGENT]`. Sessions live in the
-store, so every worker knows them and a logout is immediate.
+store, so every worker knows them and a logout is immediate; a disabled account, or one whose
+sessions were revoked (its `session_epoch` raised), is refused on the next request.
 
 Login attempts are throttled (`bot.web.throttle`: atomic counters, growing delays, never a lock-out)
 three ways: per account and source address (a mistyping owner, a guesser at one address), per
@@ -109,12 +110,22 @@ async def login(request: web.Request, name: str, password: str) -> tuple[Agent, 
     agent = await Agent.get_or_none(name=name)
     if agent is None or not await verify_password(agent.password_hash, password):
         raise json_error(web.HTTPUnauthorized, "wrong name or password")
+    if not agent.active:
+        raise json_error(web.HTTPForbidden, "this account is disabled")
     for throttle, subject in throttles:
         await throttle.reset(store, subject)
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    await store.set(store.keys("session", session_id), json.dumps({"agent": agent.id, "csrf": csrf}),
-                    SESSION_TTL_S)
+    session = {"agent": agent.id, "csrf": csrf, "epoch": agent.session_epoch}
+    await store.set(store.keys("session", session_id), json.dumps(session), SESSION_TTL_S)
     return agent, session_id, csrf
+
+
+async def revoke_sessions(agent: Agent) -> None:
+    """End every session and the API token of `agent` at once (a leak response): sessions opened
+    before this carry an older epoch, which `authenticate` refuses."""
+    agent.session_epoch += 1
+    agent.api_token_digest = None
+    await agent.save(update_fields=["session_epoch", "api_token_digest"])
 
 
 async def logout(request: web.Request) -> None:
@@ -134,7 +145,8 @@ async def authenticate(request: web.Request) -> Agent | None:
     """The agent behind a bearer token or a session cookie (with its CSRF check), or None."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return await Agent.get_or_none(api_token_digest=token_digest(header.removeprefix("Bearer ").strip()))
+        return await Agent.get_or_none(api_token_digest=token_digest(header.removeprefix("Bearer ").strip()),
+                                       active=True)
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
@@ -147,7 +159,10 @@ async def authenticate(request: web.Request) -> Agent | None:
         request.headers.get(CSRF_HEADER, ""), session["csrf"]
     ):
         raise json_error(web.HTTPForbidden, "missing or wrong CSRF token")
-    return await Agent.get_or_none(id=session["agent"])
+    agent = await Agent.get_or_none(id=session["agent"], active=True)
+    if agent is None or session.get("epoch", 0) != agent.session_epoch:
+        return None
+    return agent
 
 
 def require(*roles: str) -> Callable[[Handler], Handler]:

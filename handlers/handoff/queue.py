@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tortoise.queryset import QuerySet
 
+from bot.context import ServiceKey
 from bot.runtime import Runtime
 from models.agent import Agent
 from models.complaint import Complaint
@@ -31,6 +32,8 @@ from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
 SUPERVISORS = ("supervisor", "admin")
+#: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
+QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,9 @@ class Queue:
         if conversation.status in ("queued", "handoff"):
             return
         conversation.status, conversation.queued_at = "queued", self.clock.now()
-        conversation.priority, conversation.lapsed_agents = (1 if vip else 0), []
+        boost = self.runtime.services.extras.get(QUEUE_PRIORITY)
+        extra = await boost(conversation.customer_id) if boost is not None else 0
+        conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
         await conversation.save()
         await self.publish_holder(conversation)

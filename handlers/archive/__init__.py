@@ -1,0 +1,90 @@
+"""The customer archive (客户档案): one person across channels, who may read it, and the duties
+around it (docs/rules.md R-ARCHIVE).
+
+How the area plugs in (one `Extension`):
+- records: `persons` (linking channel identities, merge and undo), `classing` (class score and
+  band), `sections` (the archive's parts and its sections over orders, cases, referrals);
+- access: `access` (who may read what), `audit` (the read log), `masking`, `export`;
+- staff duties: `leave` (离职交接), `erase` (erasure on request), session revocation (bot/web/auth.py);
+- surfaces: `api` (typed JSON), `cli`, the console panel `static/archive_panel.js`.
+`service.ArchiveService` is built at start-up under `ARCHIVE`; other areas add parts through
+`Extension.archive_sections` and join the hand-over through `Extension.on_staff_leave`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tortoise.signals import post_save
+
+from bot.console_panel import ConsolePanel
+from bot.extension import Extension
+from bot.templates import spec
+from handlers.archive import api, cli
+from handlers.archive.sections import RECORD_SECTIONS
+from handlers.archive.service import ARCHIVE, ArchiveService
+from handlers.archive.settings import FACTORS, load_archive_settings
+from handlers.handoff.queue import QUEUE_PRIORITY
+from models.order import Order
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+#: Texts of the console panel (scripts_zh/archive_console.yaml), declared so the lint checks both ways.
+PANEL_TEXTS = (
+    "tab", "search_placeholder", "search", "no_results", "record", "secrecy_normal", "secrecy_confidential",
+    "secrecy_secret", "internal", "part_contact", "part_profile", "part_class", "part_notes", "part_tags",
+    "part_orders", "part_cases", "part_referrals", "reveal", "reveal_address", "reveal_reason", "denied",
+    "request_title", "request_reason", "request_send", "request_sent", "requests_title", "approve", "refuse",
+    "no_requests", "audit_title", "audit_at", "audit_staff", "audit_person", "audit_part", "audit_action",
+    "audit_reason", "empty", "error", "access_denied", "leave_title", "leave_from", "leave_to", "leave_send",
+    "revoke_title", "revoke_name", "revoke_send", "revoke_done",
+)
+#: Labels of the fields the archive's own sections show, and of the read log's actions.
+FIELD_LABELS = (
+    "name", "phones", "address", "channels", "member_level", "vip", "secrecy", "opted_out",
+    "first_seen", "last_contact", "band", "score", "factors", "at", "id", "text",
+    "internal", "author", "tag", "order_no", "status", "total_fen", "refunded_fen", "items",
+    "paid_at", "phone", "case_no", "kind", "state", "amount_fen", "created_at", "resolved_at",
+    "role", "campaign", "since", "converted_at",
+)
+ACTION_LABELS = ("read", "search", "reveal", "export", "write", "denied", "erase")
+SCRIPTS = (*(spec("archive_console.field_" + name) for name in FIELD_LABELS),
+           *(spec("archive_console.factor_" + name) for name in FACTORS),
+           *(spec("archive_console.action_" + name) for name in ACTION_LABELS),
+           *(spec("archive_console." + name) for name in PANEL_TEXTS), spec("archive_console.leave_done", "summary"))
+PANEL = ConsolePanel("archive", Path(__file__).parent / "static" / "archive_panel.js", texts="archive_console")
+#: The service of the open runtime, for the order signal (one runtime per process; tests open them in turn).
+_open: list[ArchiveService] = []
+
+
+async def startup(runtime: Runtime) -> None:
+    service = ArchiveService(runtime, load_archive_settings())
+    runtime.services[ARCHIVE] = service
+    runtime.services[QUEUE_PRIORITY] = service.queue_priority
+    _open.append(service)
+
+
+async def shutdown(runtime: Runtime) -> None:
+    service = runtime.services.extras.get(ARCHIVE)
+    if service in _open:
+        _open.remove(service)
+
+
+@post_save(Order)
+async def _order_saved(sender: type[Order], instance: Order, created: bool, using_db: Any, update_fields: Any) -> None:
+    """Each order makes its buyer's class stale (R-ARCHIVE-7), in the transaction that saved it."""
+    if _open:
+        await _open[-1].on_order_saved(instance, using_db)
+
+
+async def daily(runtime: Runtime) -> None:
+    await runtime.services[ARCHIVE].reclassify()
+
+
+extension = Extension(
+    "archive", scripts=SCRIPTS, startup=startup,
+    shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    console_panels=[PANEL], archive_sections=RECORD_SECTIONS,
+)

@@ -1,0 +1,63 @@
+"""Who may read which part of whose archive (docs/rules.md R-ARCHIVE-5, R-ARCHIVE-6).
+
+An agent reads the archive of a customer whose conversation they hold now, or whom they served
+within `ARCHIVE_RECENT_DAYS`; supervisors and admins read by their role. Anyone else needs an
+approved access request naming the parts, which expires after `ARCHIVE_ACCESS_HOURS`. The record's
+secrecy bounds all of it: 機密 (`confidential`) is for supervisors and up, 絕密 (`secret`) for
+admins; below that only a request approved by someone cleared for the record opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from handlers.archive.settings import ArchiveSettings
+from models.agent import Agent
+from models.archive import AccessRequest, Person
+from models.conversation import Conversation
+from models.customer import Customer
+
+CLEARANCE = {"normal": ("agent", "supervisor", "admin"), "confidential": ("supervisor", "admin"),
+             "secret": ("admin",)}
+APPROVERS = {"normal": ("supervisor", "admin"), "confidential": ("supervisor", "admin"), "secret": ("admin",)}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Why a read is allowed: `basis` is role, holding, recent or request (with its id)."""
+
+    basis: str
+    request_id: int | None = None
+
+
+def may_approve(approver: Agent, person: Person) -> bool:
+    return approver.role in APPROVERS[person.secrecy]
+
+
+async def grant(viewer: Agent, person: Person, customer_ids: Sequence[int], part: str, now: datetime,
+                settings: ArchiveSettings, kind: str = "read") -> Grant | None:
+    """How `viewer` may read `part` of `person` now, or None when they may not."""
+    if kind == "read" and viewer.role in CLEARANCE[person.secrecy] and viewer.role in ("supervisor", "admin"):
+        return Grant("role")
+    if kind == "read" and person.secrecy == "normal":
+        if await Conversation.filter(customer_id__in=list(customer_ids), status="handoff",
+                                     assignee_id=viewer.id).exists():
+            return Grant("holding")
+        since = now - timedelta(days=settings.recent_days)
+        if settings.recent_days and await Customer.filter(id__in=list(customer_ids), last_agent_id=viewer.id,
+                                                          last_inbound_at__gte=since).exists():
+            return Grant("recent")
+    request = await approved_request(viewer, person, part, now, kind)
+    return Grant("request", request.id) if request is not None else None
+
+
+async def approved_request(viewer: Agent, person: Person, part: str, now: datetime, kind: str) -> AccessRequest | None:
+    for request in await AccessRequest.filter(person_id=person.id, requester_id=viewer.id, kind=kind,
+                                              status="approved", expires_at__gt=now).order_by("-decided_at"):
+        if part in request.parts or "all" in request.parts:
+            decider = await Agent.get_or_none(id=request.decided_by_id)
+            if decider is not None and may_approve(decider, person):  # a record marked secret since
+                return request
+    return None

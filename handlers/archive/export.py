@@ -1,0 +1,52 @@
+"""An approved export of one archive as CSV or XLSX (docs/rules.md R-ARCHIVE-8).
+
+One row per record of each part, columns `part, field, value`: plain enough for a spreadsheet and
+the same for every section an area contributes. Phones and addresses stay masked in exports.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+HEADER = ("part", "row", "field", "value")
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return "" if value is None else str(value)
+
+
+def rows(parts: Mapping[str, list[dict[str, Any]]]) -> list[tuple[str, str, str, str]]:
+    return [(part, str(number), field, _cell(value))
+            for part, records in parts.items() for number, record in enumerate(records, 1)
+            for field, value in record.items()]
+
+
+def to_csv(parts: Mapping[str, list[dict[str, Any]]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows(parts))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
+
+
+def to_xlsx(parts: Mapping[str, list[dict[str, Any]]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "archive"
+    sheet.append(HEADER)
+    for row in rows(parts):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,205 @@
+"""The archive service: find a person, read their archive part by part, reveal, write, classify.
+
+Every read goes through `read` (or `reveal`, `export`), which asks `access.grant` for each part,
+logs what was read and what was refused (R-ARCHIVE-6) and returns only what was allowed. Built at
+start-up under `ARCHIVE`; the sections are the archive's own parts and every `Extension`'s
+`archive_sections`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
+
+from bot.archive_section import ArchiveSection
+from bot.context import ServiceKey
+from bot.phones import mask_phone, normal_phone
+from handlers.archive import access, audit, classing, persons
+from handlers.archive.sections import OWN_PARTS
+from handlers.archive.settings import ArchiveSettings
+from models.agent import Agent
+from models.archive import Person, PersonLink
+from models.customer import Customer
+from models.order import Order
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+
+class ArchiveRefused(Exception):
+    """Raised with a stable code the API maps to an HTTP status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads, how (api, console, cli) and why (free text, or the access request)."""
+
+    agent: Agent
+    via: str
+    reason: str = ""
+
+
+class ArchiveService:
+    def __init__(self, runtime: Runtime, settings: ArchiveSettings) -> None:
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.settings = settings
+        extra = [section for extension in runtime.extensions for section in extension.archive_sections]
+        self.sections: dict[str, ArchiveSection] = {s.name: s for s in (*OWN_PARTS, *extra)}
+
+    # --- finding people ---
+    async def person(self, person_id: int) -> Person:
+        person = await Person.get_or_none(id=person_id)
+        if person is None or person.erased_at is not None:
+            raise ArchiveRefused(404, "no_such_person", "no such archive record")
+        return await persons.resolve(person)
+
+    async def person_of_customer(self, customer_id: int) -> Person:
+        customer = await Customer.get_or_none(id=customer_id)
+        if customer is None:
+            raise ArchiveRefused(404, "no_such_customer", "no such customer")
+        person = await persons.link_customer(customer, self.clock.now())
+        await self.current_class(person)
+        return person
+
+    async def search(self, reader: Reader, text: str, limit: int = 20) -> list[dict[str, Any]]:
+        """People matching a name, phone, order number or customer id; masked, logged as a search."""
+        text = text.strip()
+        phone = normal_phone(text)
+        condition = Q(name__icontains=text)
+        if phone and len(phone) >= 7:
+            condition |= Q(phone=phone) | Q(phone=text)
+        ids = set(await Customer.filter(condition).limit(limit).values_list("id", flat=True))
+        if text.isascii() and text.isdigit() and len(text) <= 9:  # a customer id
+            ids.add(int(text))
+        ids |= set(await Order.filter(order_no=text, customer_id__isnull=False).values_list("customer_id", flat=True))
+        people: dict[int, Person] = {}
+        for person in await persons.link_customers(ids, self.clock.now()):
+            people[person.id] = person
+        by_phone = await Person.filter(Q(name__icontains=text) | (Q(phone=phone) if phone else Q(id=0)),
+                                       merged_into_id__isnull=True, erased_at__isnull=True).limit(limit)
+        for person in by_phone:
+            people[person.id] = person
+        found = []
+        for person in sorted(people.values(), key=lambda p: p.id)[:limit]:
+            if person.erased_at is not None:
+                continue
+            cleared = reader.agent.role in access.CLEARANCE[person.secrecy]
+            if person.secrecy == "secret" and not cleared:
+                continue  # a 絕密 record's existence is itself secret
+            ids = await persons.customer_ids(person)
+            channels = await Customer.filter(id__in=ids).values_list("channel", flat=True)
+            found.append({"id": person.id, "name": person.name if cleared else None,
+                          "phone": mask_phone(person.phone) if cleared else None, "channels": sorted(set(channels)),
+                          "secrecy": person.secrecy})
+        for row in found:
+            await audit.log_reads(reader.agent, reader.agent.name, row["id"], ["index"], action="search",
+                                  via=reader.via, basis="search", at=self.clock.now(), reason=reader.reason)
+        return found
+
+    # --- reading ---
+    async def read(self, reader: Reader, person: Person, parts: Sequence[str] | None = None
+                   ) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+        """The parts `reader` may read (all sections when `parts` is None) and the names refused."""
+        names = list(parts) if parts else list(self.sections)
+        unknown = [name for name in names if name not in self.sections]
+        if unknown:
+            raise ArchiveRefused(400, "unknown_part", f"unknown archive part {unknown[0]!r}")
+        ids = await persons.customer_ids(person)
+        now = self.clock.now()
+        if "class" in names:
+            await self.current_class(person)
+        shown: dict[str, list[dict[str, Any]]] = {}
+        denied: list[str] = []
+        for name in names:
+            grant = await access.grant(reader.agent, person, ids, name, now, self.settings)
+            if grant is None:
+                denied.append(name)
+                continue
+            shown[name] = await self.sections[name].load(ids, reader.agent)
+            await audit.log_reads(reader.agent, reader.agent.name, person.id, [name], action="read", via=reader.via,
+                                  basis=grant.basis, request_id=grant.request_id, at=now, reason=reader.reason)
+        if denied:
+            await audit.log_reads(reader.agent, reader.agent.name, person.id, denied, action="denied", via=reader.via,
+                                  basis="none", at=now, reason=reader.reason)
+        if not shown:
+            raise ArchiveRefused(403, "access_denied", "file an access request for this record")
+        return shown, denied
+
+    async def require(self, reader: Reader, person: Person, part: str, kind: str = "read") -> access.Grant:
+        grant = await access.grant(reader.agent, person, await persons.customer_ids(person), part, self.clock.now(),
+                                   self.settings, kind=kind)
+        if grant is None:
+            await audit.log_reads(reader.agent, reader.agent.name, person.id, [part], action="denied", via=reader.via,
+                                  basis="none", at=self.clock.now(), reason=reader.reason)
+            raise ArchiveRefused(403, "access_denied", f"no access to {part} of this record")
+        return grant
+
+    async def reveal(self, reader: Reader, person: Person, field: str) -> list[str]:
+        """The full phones or address (R-ARCHIVE-8): a logged action of its own."""
+        grant = await self.require(reader, person, "contact")
+        if field == "phone":
+            customers = await Customer.filter(id__in=await persons.customer_ids(person))
+            values = sorted({p for p in [person.phone, *(c.phone for c in customers)] if p})
+        else:
+            values = [person.address] if person.address else []
+        await audit.log_reads(reader.agent, reader.agent.name, person.id, [f"contact.{field}"], action="reveal",
+                              via=reader.via, basis=grant.basis, request_id=grant.request_id, at=self.clock.now(),
+                              reason=reader.reason)
+        return values
+
+    async def log_write(self, reader: Reader, person: Person, part: str, basis: str) -> None:
+        await audit.log_reads(reader.agent, reader.agent.name, person.id, [part], action="write", via=reader.via,
+                              basis=basis, at=self.clock.now(), reason=reader.reason)
+
+    # --- class ---
+    async def reclassify(self, people: Iterable[Person] | None = None) -> int:
+        """Recompute the class of `people` (every person when None): the daily run (R-ARCHIVE-7)."""
+        now = self.clock.now()
+        if people is None:
+            unlinked = await Customer.filter(archive_link__id__isnull=True).values_list("id", flat=True)
+            await persons.link_customers(unlinked, now)
+            people = await Person.filter(merged_into_id__isnull=True, erased_at__isnull=True)
+        count = 0
+        for person in people:
+            await classing.classify(person, self.settings, now)
+            count += 1
+        return count
+
+    async def queue_priority(self, customer_id: int) -> int:
+        """The queue priority the customer's class earns (ARCHIVE_QUEUE_PRIORITY; 0 when unset)."""
+        if not self.settings.queue_priority:
+            return 0
+        link = await PersonLink.get_or_none(customer_id=customer_id)
+        person = await Person.get_or_none(id=link.person_id) if link else None
+        if person is None:
+            return 0
+        await self.current_class(person)
+        return self.settings.queue_priority.get(person.class_band or "", 0)
+
+    async def current_class(self, person: Person) -> None:
+        """Recompute `person`'s class if an order changed it since (R-ARCHIVE-7): before anyone sees it."""
+        if person.class_at is None:
+            await classing.classify(person, self.settings, self.clock.now())
+
+    @staticmethod
+    async def on_order_saved(order: Order, connection: BaseDBAsyncClient | None) -> None:
+        """Each order marks its buyer's class stale, in the transaction that saved the order; the class
+        is recomputed before it is next shown or used (archive, queue), and by the daily run."""
+        if order.customer_id is None:
+            return
+        people = await PersonLink.filter(customer_id=order.customer_id).using_db(connection).values_list(
+            "person_id", flat=True)
+        if people:
+            await Person.filter(id__in=people, class_at__isnull=False).using_db(connection).update(class_at=None)
+
+
+ARCHIVE: ServiceKey[ArchiveService] = ServiceKey("archive")
