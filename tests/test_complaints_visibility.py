@@ -139,6 +139,28 @@ async def test_a_leaving_agent_hands_complaints_over_but_never_to_the_accused(bo
     assert (await Complaint.get(id=about_xia.id)).owner_id == people["sam"].id
 
 
+async def test_the_archive_shows_the_complaint_history_to_staff_but_never_a_complaint_about_the_reader(bot, shop):
+    people, customer, about_sid, about_xia = shop
+    sam, sid = await bearer(people["sam"]), await bearer(people["sid"])
+    person = (await (await bot.client.get(f"/api/archive/customers/{customer.id}", headers=sam)).json())["person_id"]
+
+    async def history(headers: dict[str, str]) -> list[str]:
+        archive = await (await bot.client.get(f"/api/archive/{person}?parts=complaints", headers=headers)).json()
+        [part] = [p for p in archive["parts"] if p["name"] == "complaints"]
+        return sorted(row["number"] for row in part["rows"])
+
+    assert await history(sam) == sorted([about_sid.number, about_xia.number])
+    assert await history(sid) == [about_xia.number]  # the complaint about sid is not in sid's view
+
+
+async def test_a_leaving_agents_complaints_move_with_the_rest_of_the_hand_over(bot, shop):
+    people, _, _, about_xia = shop
+    sam = await bearer(people["sam"])
+    response = await bot.client.post("/api/staff/amy/leave", json={"to": "sam"}, headers=sam)
+    assert response.status == 200, await response.text()
+    assert (await Complaint.get(id=about_xia.id)).owner_id == people["sam"].id
+
+
 async def test_the_statistics_report_counts_only(bot, clock, shop):
     table = await REPORT.build(bot.runtime, ReportQuery(start=clock.now().replace(hour=0), end=clock.now().replace(
         hour=23), bucket="month"))

@@ -5,7 +5,8 @@ How the area plugs in (one `Extension`):
 - the process: `process` (six steps, roles), `desk.ComplaintDesk` (numbering, merging, steps,
   deadlines and escalation, major complaints, tasks), `visibility` (never to the accused);
 - staff: `api` (typed endpoints), `console` (the console tab), `cli`, `report` (顾客投诉分类统计表);
-- other areas: `service` (`complaints_of_customers`, `hand_over`).
+- other areas: `service` (`complaints_of_customers` as the archive's internal `complaints` section,
+  `hand_over` when an agent leaves).
 Settings: `settings.ComplaintSettings` (`COMPLAINTS_*`).
 """
 
@@ -13,13 +14,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.archive_section import ArchiveSection
 from bot.extension import Extension
-from handlers.complaints import api, chat, cli, console, dialogue, report
+from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
 from handlers.complaints.settings import load_complaint_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from tortoise import BaseDBAsyncClient
+
     from bot.runtime import Runtime
+    from models.agent import Agent
 
 
 async def startup(runtime: Runtime) -> None:
@@ -31,8 +38,16 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
         await runtime.services[COMPLAINTS].rearm()
 
 
+async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """离职交接 (R-ARCHIVE-9): open complaints the leaving agent owns, in the hand-over's transaction."""
+    return {"complaints": await service.hand_over(leaving.id, successor.id, using_db=connection)}
+
+
+#: The complaint history in the customer archive: internal, and never a complaint about the viewer.
+ARCHIVE_SECTION = ArchiveSection("complaints", "part_complaints", service.complaints_of_customers, internal=True)
+
 extension = Extension(
     "complaints", router=chat.router, scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS),
     startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
-    reports=[report.REPORT, report.AGENTS_REPORT],
+    reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
 )
