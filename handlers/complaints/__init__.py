@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.archive_section import ArchiveSection
 from bot.extension import Extension
+from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
 from handlers.complaints.settings import load_complaint_settings
@@ -45,9 +46,14 @@ async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsync
 
 #: The complaint history in the customer archive: internal, and never a complaint about the viewer.
 ARCHIVE_SECTION = ArchiveSection("complaints", "part_complaints", service.complaints_of_customers, internal=True)
+#: The archive console's labels for that section and the fields of its rows.
+ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
+                   *(spec(f"archive_console.field_{name}") for name in ("number", "step", "category", "severity",
+                                                                          "closed_at")))
 
 extension = Extension(
-    "complaints", router=chat.router, scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS),
+    "complaints", router=chat.router,
+    scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS),
     startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
 )
