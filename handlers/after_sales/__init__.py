@@ -12,8 +12,10 @@ How the area plugs in (one `Extension`):
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.console_panel import ConsolePanel
 from bot.events import Inbound
 from bot.extension import Extension
 from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, uploads, wording
@@ -25,6 +27,9 @@ from handlers.after_sales.desk import DESK, build_desk
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+#: The console's 售后工单 tab (docs/architecture.md "Console panels"); its texts: scripts_zh/after_sales_console.yaml.
+CASES_PANEL = ConsolePanel("cases", Path(__file__).resolve().parent / "static" / "cases_panel.js",
+                           texts="after_sales_console")
 SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS)
 
 
@@ -55,5 +60,5 @@ async def shutdown(runtime: Runtime) -> None:
 extension = Extension(
     "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
-    openapi_paths=OPENAPI_PATHS,
+    openapi_paths=OPENAPI_PATHS, console_panels=[CASES_PANEL],
 )
