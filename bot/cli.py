@@ -101,11 +101,10 @@ def add_lint_scripts(commands: Subcommands) -> None:
 
 def cmd_lint_scripts(args: argparse.Namespace, command: Command) -> int:
     from bot.lint import lint_scripts
-    from bot.web.ui_texts import PAGE_TEXTS, ui_scripts
+    from bot.web.ui_texts import ui_scripts_of
 
     settings = command.settings
-    panel_texts = [panel.texts for extension in command.extensions for panel in extension.console_panels]
-    scripts = [*ui_scripts(settings.scripts_dir, [*PAGE_TEXTS, *panel_texts]),
+    scripts = [*ui_scripts_of(settings.scripts_dir, command.extensions),
                *(script for extension in command.extensions for script in extension.scripts)]
     problems = lint_scripts(settings.scripts_dir, scripts)
     for problem in problems:

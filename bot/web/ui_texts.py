@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.extension import Extension
 from bot.templates import ScriptSpec, placeholders
 
 #: The pages' own texts: `scripts_zh/console.yaml` (agent console), `scripts_zh/chat_page.yaml` (chat window).
@@ -38,3 +39,9 @@ def ui_scripts(directory: Path, stems: Iterable[str] = PAGE_TEXTS) -> list[Scrip
                     pass  # reported by the lint itself as a broken placeholder
             specs.append(ScriptSpec(f"{stem}.{name}", frozenset(fields)))
     return specs
+
+
+def ui_scripts_of(directory: Path, extensions: Iterable[Extension]) -> list[ScriptSpec]:
+    """The specs of the pages' texts and of every console panel's texts that `extensions` contribute."""
+    panels = [panel.texts for extension in extensions for panel in extension.console_panels]
+    return ui_scripts(directory, [*PAGE_TEXTS, *panels])
