@@ -2,8 +2,11 @@
 // with every request, one POST per message (retried with the same client_msg_id, which the server
 // de-duplicates: once after a dropped connection or a proxy error, and while the server answers 503
 // "busy" after the Retry-After it names), replies shown one by one, and a WebSocket for messages sent
-// later (an agent's reply, a follow-up), reconnected with backoff.
+// later (an agent's reply, a follow-up), reconnected with backoff (lib/live.js, shared with the console).
+// The history is read through the shared JSON client (lib/api.js); a message's POST keeps its own
+// fetch, since its retries (same client_msg_id, Retry-After) are this page's alone.
 // Customer and server text is only ever put on the page with textContent.
+import { createApi } from "./lib/api.js";
 import { live } from "./lib/live.js";
 import { fill } from "./lib/rich.js";
 import { t } from "./lib/texts.js";
@@ -292,11 +295,8 @@ async function restoreHistory() {
   let data;
   try {
     const token = await visitor.token();
-    const response = await fetchWithTimeout("/api/webchat/history", {
-      credentials: "same-origin", cache: "no-store", headers: { [visitor.HEADER]: token },
-    });
-    if (!response.ok) return;
-    data = await response.json();
+    const api = createApi({ headers: () => ({ [visitor.HEADER]: token }), timeoutMs: REQUEST_TIMEOUT_MS });
+    data = await api("GET", "/api/webchat/history");
   } catch (_) {
     return; // no history is better than no chat: the page works without it
   }
