@@ -15,6 +15,7 @@
 // (`badge(count, label)`, `title(text)`, `hidden()`).
 
 const running = []; // what `stopPanels` ends: { stop() } of watches and mounted panels
+let session = 0; // a module that arrives after logout starts nothing
 
 function tabOf(tab, view) {
   const badge = document.createElement("span");
@@ -37,12 +38,14 @@ function tabOf(tab, view) {
 
 export async function startPanels({ tabs, host, showBuiltIn, base }) {
   stopPanels();
+  const mine = session;
   let list;
   try {
     list = (await base.api("GET", "/api/console/panels")).panels;
   } catch {
     return; // the built-in views still work; a reload retries
   }
+  if (mine !== session) return;
   for (const panel of list) {
     const tab = document.createElement("button");
     tab.type = "button";
@@ -61,6 +64,7 @@ export async function startPanels({ tabs, host, showBuiltIn, base }) {
     const ctx = { ...base, texts: panel.texts, tab: tabOf(tab, view) };
     const loading = import(panel.module);
     loading.then((module) => {
+      if (mine !== session) return;
       const watching = module.default.watch?.(ctx);
       if (watching) running.push(watching);
     }).catch(() => {});
@@ -86,6 +90,7 @@ export function hidePanels(host) {
 
 // Logout: panels stop polling and leave the page, so nothing of this session stays for the next.
 export function stopPanels() {
+  session += 1;
   for (const item of running.splice(0)) item.stop?.();
   for (const old of document.querySelectorAll("[data-panel]")) old.remove();
 }
