@@ -6,7 +6,8 @@ How the area plugs in (one `Extension`):
   log), `notify` (the customer hears every step, staff get reminders);
 - orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
   `orders.OrderBook` (what the chat reads), `tracking` (where a parcel is);
-- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`.
+- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`, and
+  the console's 售后工单 tab (`CASES_PANEL`, `static/cases_panel.js`).
 `desk.Desk` holds the shared services, built at start-up; see docs/after_sales.md.
 """
 

@@ -1,9 +1,9 @@
-// The console's 售后工单 tab, a console panel of the after-sales area (handlers/after_sales/panel.py,
-// docs/architecture.md "Console panels"). It lists after-sales cases (`/api/cases`): all open, stale
-// (yesterday's leftovers, as the server decides in the shop's time zone) or mine; one case shows its
-// facts, order, photos, history and only the next steps the API lists in `next_states`.
-// Case events are not sent over the WebSocket, so the list and the stale count are polled slowly; the
-// stale count shows on the tab from login on (`watch`), before the tab is first opened.
+// The console's 售后工单 tab, a console panel of the after-sales area (`CASES_PANEL` in
+// handlers/after_sales/__init__.py, docs/architecture.md "Console panels"). It lists after-sales cases
+// (`/api/cases`): all open, stale (yesterday's leftovers, as the server decides in the shop's time zone)
+// or mine; one case shows its facts, order, photos, history and only the next steps the API lists in
+// `next_states`. Case events are not sent over the WebSocket, so the list and the stale count are polled
+// slowly; the stale count shows on the tab from login on (`watch`), before the tab is first opened.
 // Every text comes from scripts_zh/after_sales_console.yaml (`ctx.texts`); server and customer text is
 // only ever put on the page with textContent.
 
@@ -98,7 +98,8 @@ function markup(tx) {
             </label>
             <label class="field" id="case-amount-field" hidden>
               <span class="field-label">${tx("field_amount")}</span>
-              <input id="case-amount" type="text" inputmode="decimal" maxlength="12" placeholder="${tx("amount_example")}">
+              <input id="case-amount" type="text" inputmode="decimal" maxlength="12"
+                     placeholder="${tx("amount_example")}">
             </label>
             <label class="field" id="case-assignee-field" hidden>
               <span class="field-label">${tx("field_assignee")}</span>
@@ -582,7 +583,8 @@ function mount(container, ctx) {
       el.formTitle.textContent = tx("form_assign");
       const choices = [option("", tx("unassigned"))];
       for (const agent of state.agents) {
-        choices.push(option(idOf(agent.id), tx("assignee_option", { name: agent.name, role: ctx.t(`role_${agent.role}`) })));
+        const role = ctx.t(`role_${agent.role}`);
+        choices.push(option(idOf(agent.id), tx("assignee_option", { name: agent.name, role })));
       }
       el.assignee.replaceChildren(...choices);
       el.assignee.value = idOf(c.assignee_id);
@@ -640,7 +642,8 @@ function mount(container, ctx) {
       return { endpoint: "assign", body: { agent_id: value ? Number(value) : null }, done: tx("assigned") };
     }
     if (action.type === "flag") {
-      return reason ? { endpoint: "flag", body: { reason }, done: tx("flagged") } : { problem: tx("flag_reason_needed") };
+      if (!reason) return { problem: tx("flag_reason_needed") };
+      return { endpoint: "flag", body: { reason }, done: tx("flagged") };
     }
     if (action.type === "approval") {
       if (!reason) return { problem: tx("approval_reason_needed") };

@@ -3,7 +3,9 @@
 import { ApiError } from "../lib/api.js";
 import { idOf } from "../lib/dom.js";
 import { label, t } from "../lib/texts.js";
-import { URGENT_S, api, el, errorText, isSupervisor, loadAgents, personName, rate, shell, state, toast } from "./core.js";
+import {
+  URGENT_S, api, el, errorText, isSupervisor, loadAgents, personName, rate, shell, state, toast,
+} from "./core.js";
 
 // --- the supervisor view ---
 
