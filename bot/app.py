@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import errors, guards, health, limits, openapi, panels, staff, typed
+from bot.web import console_page, errors, guards, health, limits, openapi, pages, panels, staff, typed
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -65,6 +65,7 @@ def build_app(
         await runtime.close()
 
     app.cleanup_ctx.append(runtime_ctx)
+    pages.setup(app)
     for channel in channels:
         app.router.add_routes(channel.routes())
     for extension in extensions:
@@ -72,6 +73,7 @@ def build_app(
         app.router.add_routes(typed.routes(extension.endpoints))
     app.router.add_routes(typed.routes(panels.ENDPOINTS))
     app.router.add_routes(panels.ROUTES)
+    app.router.add_routes(console_page.ROUTES)
     app.router.add_routes(staff.ROUTES)
     app.router.add_routes(openapi.ROUTES)
     app.router.add_routes(health.ROUTES)

@@ -110,9 +110,11 @@ def add_lint_scripts(commands: Subcommands) -> None:
 
 def cmd_lint_scripts(args: argparse.Namespace, command: Command) -> int:
     from bot.lint import lint_scripts
+    from bot.web.ui_texts import ui_scripts_of
 
     settings = command.settings
-    scripts = [script for extension in command.extensions for script in extension.scripts]
+    scripts = [*ui_scripts_of(settings.scripts_dir, command.extensions),
+               *(script for extension in command.extensions for script in extension.scripts)]
     problems = lint_scripts(settings.scripts_dir, scripts)
     for problem in problems:
         print(problem, file=sys.stderr)

@@ -54,7 +54,7 @@ async def test_a_card_carries_a_qr_code_of_the_official_account_naming_it(bot):
     assert 10 * 86400 < request["expire_seconds"] <= 11 * 86400  # expires with the campaign, in 10 days + 14 h
     assert (await get(bot, f"/r/{code}/follow.png")).status == 200
     landing = await (await get(bot, f"/r/{code}")).text()
-    assert f'src="/r/{code}/follow.png"' in landing and "<figure class=\"follow\" >" in landing
+    assert f'src="/r/{code}/follow.png"' in landing and "<figure class=\"follow\">" in landing  # shown
     assert len(bot.wechat.qrcodes) == 1  # created once per card, then kept
 
 

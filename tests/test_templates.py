@@ -8,7 +8,8 @@ from bot import cli
 from bot.dispatcher import CORE_SCRIPTS
 from bot.errors import TemplateError
 from bot.templates import Templates, spec
-from handlers import SCRIPTS
+from bot.web.ui_texts import ui_scripts_of
+from handlers import EXTENSIONS, SCRIPTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS_DIR = ROOT / "scripts_zh"
@@ -24,7 +25,7 @@ def write_scripts(directory: Path, **files: str) -> Path:
 
 def test_shipped_templates_pass_lint():
     templates = Templates.load(SCRIPTS_DIR, shop_name="测试店")
-    assert templates.lint([*CORE_SCRIPTS, *SCRIPTS]) == []
+    assert templates.lint([*CORE_SCRIPTS, *SCRIPTS, *ui_scripts_of(SCRIPTS_DIR, EXTENSIONS)]) == []
 
 
 def test_every_declared_template_renders_with_its_fields():

@@ -396,3 +396,19 @@ async def test_demo_link_opens_the_chat_as_the_demo_customer(tmp_path: Path, bro
             await expect(chat.shop).not_to_have_count(0)
             await chat.send("E2026112000102")
             await expect(chat.shop.last).to_contain_text("售后单号AS")
+
+
+async def test_the_page_loads_as_modules_with_its_icon_and_no_failed_request(tmp_path: Path, browser: Browser) -> None:
+    """Every file the page asks for (its ES modules, the favicon browsers request on each load) is there."""
+    async with running_bot(make_settings(tmp_path, shop_name=SHOP)) as bot:
+        async with open_page(browser, bot.url("/"), viewport=PHONE) as page:
+            failed: list[str] = []
+            loaded: list[str] = []
+            page.on("response", lambda r: (failed if r.status >= 400 else loaded).append(f"{r.status} {r.url}"))
+            await page.reload()
+            await expect(page.locator("#status")).to_have_attribute("data-state", "online")
+            await expect(page.locator("#status-text")).to_have_text("在线")  # scripts_zh/chat_page.yaml, via texts.js
+            icon = await page.evaluate("fetch(document.querySelector('link[rel=icon]').href).then(r => r.status)")
+            assert icon == 200
+            assert not failed, failed
+            assert any(url.endswith("/static/lib/live.js") for url in loaded), loaded

@@ -15,7 +15,6 @@ under the visitor's topic, so the WebSocket of whichever worker the page is conn
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import re
@@ -28,6 +27,7 @@ from bot.channels.base import Channel
 from bot.events import Inbound
 from bot.runtime import RUNTIME
 from bot.text_input import clean_text
+from bot.web import pages
 from bot.web.jsonbody import bad_request, dumps, json_error, read_json
 from bot.web.live import forward_events
 from bot.web.visitors import TOKEN_HEADER, SecretMissing, VisitorTokens, new_visitor_id, webchat_secret
@@ -46,10 +46,7 @@ REPLY_CACHE_TTL_S = 600
 IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
 RETRY_WAIT_S = 10.0
 HISTORY_LIMIT = 50
-PAGE_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
-    "X-Content-Type-Options": "nosniff",
-}
+CHAT_TEXTS = "chat_page"  # scripts_zh/chat_page.yaml: the chat window's wording (bot/web/ui_texts.py)
 
 
 #: The web-chat visitor who owns the demo shop's orders (`csbot demo`); `/demo` opens the chat as them.
@@ -101,9 +98,11 @@ class WebChatChannel(Channel):
         ]
 
     async def page(self, request: web.Request) -> web.Response:
-        page = (STATIC / "chat.html").read_text(encoding="utf-8")
-        return web.Response(text=page.replace("{{shop_name}}", html.escape(self._runtime.settings.shop_name)),
-                            content_type="text/html", headers=PAGE_HEADERS)
+        runtime = self._runtime
+        return pages.render(request, "chat.html", {
+            "shop_name": runtime.settings.shop_name, "max_chars": MAX_TEXT_CHARS,
+            "t": runtime.templates.section(CHAT_TEXTS),
+        })
 
     async def demo_page(self, request: web.Request) -> web.Response:
         """Opens the chat as the demo customer: the page hands a token of `DEMO_VISITOR` to demo.js, which
@@ -111,10 +110,8 @@ class WebChatChannel(Channel):
         that customer, so a real shop's server has no such door."""
         if not await Customer.exists(channel=self.name, external_id=DEMO_VISITOR):
             raise web.HTTPNotFound(text="no demo shop here: run `csbot demo` first")
-        page = (STATIC / "demo.html").read_text(encoding="utf-8")
         token = self._tokens().issue(DEMO_VISITOR)
-        return web.Response(text=page.replace("{{token}}", html.escape(token)),
-                            content_type="text/html", headers=PAGE_HEADERS)
+        return pages.render(request, "demo.html", {"token": token, "t": self._runtime.templates.section(CHAT_TEXTS)})
 
     @property
     def _runtime(self) -> Runtime:

@@ -1,6 +1,6 @@
 """Serving the console panels areas contribute (`ConsolePanel`, bot/console_panel.py).
 
-The console (bot/web/static/console_panels.js)
+The console (bot/web/static/console/panels.js)
 asks `GET /api/console/panels` which panels the logged-in staff member may open, adds a tab for each
 and imports the panel's ES module from `/console/panels/<id>.js`. The module's default export is
 `{ mount(container, ctx) }` (docs/architecture.md, "Console panels"); `ctx` gives it the API client

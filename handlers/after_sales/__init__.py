@@ -6,14 +6,17 @@ How the area plugs in (one `Extension`):
   log), `notify` (the customer hears every step, staff get reminders);
 - orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
   `orders.OrderBook` (what the chat reads), `tracking` (where a parcel is);
-- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`.
+- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`, and
+  the console's 售后工单 tab (`CASES_PANEL`, `static/cases_panel.js`).
 `desk.Desk` holds the shared services, built at start-up; see docs/after_sales.md.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.console_panel import ConsolePanel
 from bot.events import Inbound
 from bot.extension import Extension
 from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, reports, uploads, wording
@@ -25,6 +28,9 @@ from handlers.after_sales.desk import DESK, build_desk
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+#: The console's 售后工单 tab (docs/architecture.md "Console panels"); its texts: scripts_zh/after_sales_console.yaml.
+CASES_PANEL = ConsolePanel("cases", Path(__file__).resolve().parent / "static" / "cases_panel.js",
+                           texts="after_sales_console")
 SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *reports.SCRIPTS)
 
 
@@ -55,5 +61,5 @@ async def shutdown(runtime: Runtime) -> None:
 extension = Extension(
     "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
-    openapi_paths=OPENAPI_PATHS, reports=(reports.SPEC,),
+    openapi_paths=OPENAPI_PATHS, reports=(reports.SPEC,), console_panels=[CASES_PANEL],
 )

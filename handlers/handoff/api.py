@@ -1,4 +1,4 @@
-"""The agent console's JSON API under `/api/agent/`, its live WebSocket, and the page at `/console`.
+"""The agent console's JSON API under `/api/agent/` and its live WebSocket (the page: bot/web/console_page.py).
 
 Every console action is an endpoint here (and in `/api/openapi.json`); the page only calls these.
 An agent sees the conversations they hold; supervisors and admins see all. Phone numbers are
@@ -6,8 +6,6 @@ masked (138****5678): the console never needs the full number.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from aiohttp import web
 
@@ -26,7 +24,6 @@ from models.conversation import Conversation
 from models.handoff import HandoverNote
 from models.message import Message
 
-STATIC = Path(__file__).resolve().parents[2] / "bot" / "web" / "static"
 CANNED_KEYS = ("greeting", "checking", "more_help", "order_no", "thanks_wait", "sorry", "goodbye")
 SCRIPTS = tuple(spec(f"canned.{key}", "agent_name") for key in CANNED_KEYS)
 SUPERVISORS = ("supervisor", "admin")
@@ -267,16 +264,8 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     return await forward_events(request, request.app[RUNTIME].store, f"agent:{agent.id}", "console")
 
 
-async def console_page(request: web.Request) -> web.FileResponse:
-    return web.FileResponse(
-        STATIC / "console.html",
-        headers={"Content-Security-Policy": "default-src 'self'", "X-Content-Type-Options": "nosniff"},
-    )
-
-
 BASE = "/api/agent/conversations/{conversation_id}"
 ROUTES = [
-    web.get("/console", console_page),
     web.get("/ws/agent", agent_socket),
     web.post("/api/agent/presence", post_presence),
     web.post("/api/agent/typing", post_typing),

@@ -6,14 +6,14 @@
 - `GET /r/{code}/card.png`: the card image; `GET /r/{code}/follow.png`: the Official Account QR alone;
 - `GET /referral/{name}/board`: the honour board (转介绍荣誉展板), names masked as the shop configures.
 
-A tampered or unknown code gets a friendly page (and a rejection record), never a stack trace. Every
-value put into a page is HTML-escaped; the pages' fixed wording is static chrome in `html/`.
+A tampered or unknown code gets a friendly page (and a rejection record), never a stack trace. The
+pages are Jinja templates in `html/` rendered with autoescape (bot/web/pages.py), so every value put
+into a page is HTML-escaped; their wording is `page_*` in scripts_zh/referral.yaml.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 from pathlib import Path
 
 from aiohttp import web
@@ -22,6 +22,7 @@ from tortoise.expressions import F
 from bot.channels.webchat import proven_visitor
 from bot.runtime import RUNTIME, Runtime
 from bot.templates import spec
+from bot.web import pages
 from bot.web.jsonbody import read_json
 from handlers.referral.attribution import record_visit
 from handlers.referral.campaigns import is_open, last_day
@@ -34,30 +35,28 @@ from handlers.referral.rejections import reject
 from handlers.referral.stats import honour_board
 from models.referral import Campaign, ReferralCard
 
-HERE = Path(__file__).resolve().parent
-STATIC = HERE / "static"
-PAGES = {name: (HERE / "html" / f"{name}.html").read_text(encoding="utf-8") for name in ("landing", "board")}
+STATIC = Path(__file__).resolve().parent / "static"
+LANDING = "handlers.referral:html/landing.html"
+BOARD = "handlers.referral:html/board.html"
 CHAT_URL = "/"
-HIDDEN = "hidden"
+PAGE_TEXTS = ("page_until", "page_chat", "page_follow_alt", "page_follow_hint", "page_board", "page_rank",
+              "page_referrer", "page_converted", "page_board_empty", "page_board_thanks")
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 SCRIPTS = (
     spec("referral.landing_default", "title"),
     spec("referral.landing_invited", "referrer"),
     spec("referral.landing_invalid"),
     spec("referral.landing_ended", "title"),
+    *(spec(f"referral.{name}") for name in PAGE_TEXTS),
 )
 
 
-def fill(page: str, **values: str) -> str:
-    """Put escaped values into a page's `{{name}}` slots (`rows` is built from escaped parts already)."""
-    for name, value in values.items():
-        page = page.replace("{{" + name + "}}", value if name == "rows" else html.escape(value))
-    return page
-
-
-def html_response(text: str, status: int = 200) -> web.Response:
-    return web.Response(text=text, status=status, content_type="text/html",
-                        headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+def page(request: web.Request, template: str, status: int = 200, **values: object) -> web.Response:
+    """One of the campaign's pages with its wording; Jinja escapes every value."""
+    templates = request.app[RUNTIME].templates
+    texts = {name: templates.render(f"referral.{name}") for name in PAGE_TEXTS}
+    return pages.render(request, template, {"t": texts, **values}, status=status, headers=PAGE_HEADERS)
 
 
 async def _card(request: web.Request) -> ReferralCard | None:
@@ -73,14 +72,13 @@ async def _card(request: web.Request) -> ReferralCard | None:
     return card
 
 
-def _landing(runtime: Runtime, *, title: str, message: str, board_url: str = "", card: ReferralCard | None = None,
-             invited: str = "", end_date: str = "") -> str:
+def _landing(request: web.Request, status: int = 200, *, title: str, message: str, board_url: str = "",
+             card: ReferralCard | None = None, invited: str = "", end_date: str = "") -> web.Response:
     """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now."""
+    runtime = request.app[RUNTIME]
     on_wechat = card is not None and wechat_api(runtime) is not None
-    return fill(PAGES["landing"], shop_name=runtime.settings.shop_name, title=title, message=message,
-                board_url=board_url, code=card.code if card else "", invited=invited,
-                invited_hidden="" if invited else HIDDEN, actions_hidden="" if card else HIDDEN,
-                follow_hidden="" if on_wechat else HIDDEN,
+    return page(request, LANDING, status, shop_name=runtime.settings.shop_name, title=title, message=message,
+                board_url=board_url, card=card is not None, code=card.code if card else "", invited=invited,
                 follow_src=f"/r/{card.code}/follow.png" if card and on_wechat else "", end_date=end_date)
 
 
@@ -89,20 +87,19 @@ async def landing(request: web.Request) -> web.Response:
     settings, templates = runtime.settings, runtime.templates
     card = await _card(request)
     if card is None:
-        page = _landing(runtime, title=settings.shop_name, message=templates.render("referral.landing_invalid"))
-        return html_response(page, 404)
+        return _landing(request, 404, title=settings.shop_name, message=templates.render("referral.landing_invalid"))
     campaign: Campaign = card.campaign
     board_url = f"/referral/{campaign.name}/board"
     if not is_open(campaign, runtime.clock.now()):
         message = templates.render("referral.landing_ended", {"title": campaign.title})
-        return html_response(_landing(runtime, title=campaign.title, message=message, board_url=board_url), 410)
+        return _landing(request, 410, title=campaign.title, message=message, board_url=board_url)
     await ReferralCard.filter(id=card.id).update(opens=F("opens") + 1)
     referrer = public_name(card.referrer, settings.referral_board_names, templates)
     message = campaign.landing_text or templates.render("referral.landing_default", {"title": campaign.title})
-    return html_response(_landing(
-        runtime, title=campaign.title, message=message, board_url=board_url, card=card,
+    return _landing(
+        request, title=campaign.title, message=message, board_url=board_url, card=card,
         invited=templates.render("referral.landing_invited", {"referrer": referrer}),
-        end_date=last_day(campaign, settings.zone).isoformat()))
+        end_date=last_day(campaign, settings.zone).isoformat())
 
 
 async def _open_card(request: web.Request) -> tuple[Runtime, ReferralCard]:
@@ -159,15 +156,11 @@ async def board(request: web.Request) -> web.Response:
     if campaign is None:
         raise web.HTTPNotFound(text="no such campaign")
     standings = await honour_board(campaign, settings.referral_board_size)
-    rows = "\n".join(
-        f'<tr><td class="rank">{s.rank}</td>'
-        f"<td>{html.escape(public_name(s.referrer, settings.referral_board_names, templates))}</td>"
-        f'<td class="count">{s.converted}</td></tr>' for s in standings)
+    rows = [{"rank": s.rank, "name": public_name(s.referrer, settings.referral_board_names, templates),
+             "converted": s.converted} for s in standings]
     zone = settings.zone
     period = f"{campaign.starts_at.astimezone(zone).date().isoformat()} ~ {last_day(campaign, zone).isoformat()}"
-    page = fill(PAGES["board"], shop_name=settings.shop_name, title=campaign.title, period=period, rows=rows,
-                empty_hidden=HIDDEN if standings else "")
-    return html_response(page)
+    return page(request, BOARD, shop_name=settings.shop_name, title=campaign.title, period=period, rows=rows)
 
 
 ROUTES = (

@@ -1,0 +1,79 @@
+// The supervisor view: today's figures (the customer's 15 s and 20 s promises), conversations about to
+// miss their deadline, and every agent's presence and load. Supervisors and admins only.
+import { ApiError } from "../lib/api.js";
+import { idOf } from "../lib/dom.js";
+import { label, t } from "../lib/texts.js";
+import {
+  URGENT_S, api, el, errorText, isSupervisor, loadAgents, personName, rate, shell, state, toast,
+} from "./core.js";
+
+// --- the supervisor view ---
+
+export async function loadSupervisor() {
+  if (!isSupervisor() || state.view !== "supervisor") return;
+  let data;
+  try {
+    [data] = await Promise.all([api("GET", "/supervisor"), loadAgents()]);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) toast(errorText(error), "error");
+    return;
+  }
+  const today = data.today || {};
+  el.svQueue.textContent = String(data.queue_length ?? "–");
+  el.svOnline.textContent = String(data.agents_online ?? "–");
+  // the customer's figures: a person's own answer within 20 s, a person within 15 s of asking (queue included)
+  const answered = today.person_answered_within_sla ?? 0;
+  const asked = today.answered_by_person ?? 0;
+  const reached = today.person_within_sla ?? 0;
+  const handovers = today.person_reached ?? 0;
+  el.svReplyRate.textContent = rate(answered, asked);
+  el.svReplySub.textContent = t("messages_count", { done: answered, total: asked });
+  el.svGreetRate.textContent = rate(reached, handovers);
+  el.svGreetSub.textContent = t("greetings_count", { done: reached, total: handovers });
+  el.svReplyRate.classList.toggle("bad", answered < asked);
+  el.svGreetRate.classList.toggle("bad", reached < handovers);
+  el.svBreaches.textContent = String(today.breaches ?? 0);
+  el.svBreaches.classList.toggle("bad", (today.breaches ?? 0) > 0);
+  el.svHolding.textContent = String(today.holding_messages ?? 0);
+
+  const near = Array.isArray(data.near_breach) ? data.near_breach : [];
+  el.nearBody.replaceChildren(...near.map((row) => {
+    const tr = document.createElement("tr");
+    const conv = document.createElement("td");
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "btn btn-ghost btn-small";
+    open.textContent = `#${idOf(row.conversation_id)}`;
+    open.addEventListener("click", () => {
+      shell.openConversation(idOf(row.conversation_id));
+    });
+    conv.appendChild(open);
+    const who = document.createElement("td");
+    who.textContent = personName(row.agent);
+    const left = document.createElement("td");
+    const seconds = Math.max(0, Math.ceil(Number(row.seconds_left) || 0));
+    left.className = seconds < URGENT_S ? "left urgent" : "left";
+    left.textContent = t("seconds", { s: seconds });
+    tr.append(conv, who, left);
+    return tr;
+  }));
+  el.nearEmpty.hidden = near.length > 0;
+
+  el.agentsBody.replaceChildren(...state.agents.map((agent) => {
+    const tr = document.createElement("tr");
+    const cells = [agent.name, label("role_", agent.role), "", `${agent.load ?? 0} / ${agent.capacity ?? "?"}`];
+    cells.forEach((text, i) => {
+      const td = document.createElement("td");
+      if (i === 2) {
+        const tag = document.createElement("span");
+        tag.className = `presence-tag ${agent.presence || "offline"}`;
+        tag.textContent = label("presence_", agent.presence || "offline");
+        td.appendChild(tag);
+      } else {
+        td.textContent = String(text ?? "");
+      }
+      tr.appendChild(td);
+    });
+    return tr;
+  }));
+}
