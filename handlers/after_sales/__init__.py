@@ -6,7 +6,7 @@ How the area plugs in (one `Extension`):
   log), `notify` (the customer hears every step, staff get reminders);
 - orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
   `orders.OrderBook` (what the chat reads), `tracking` (where a parcel is);
-- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`.
+- staff: `api` + `schemas` (typed REST endpoints), `uploads` (web-chat photos), `cli`, `daily`, `demo`.
 `desk.Desk` holds the shared services, built at start-up; see docs/after_sales.md.
 """
 
@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.events import Inbound
 from bot.extension import Extension
-from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, uploads, wording
-from handlers.after_sales.api_doc import OPENAPI_PATHS
+from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, uploads, wording
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
 from handlers.after_sales.desk import DESK, build_desk
@@ -25,7 +24,7 @@ from handlers.after_sales.desk import DESK, build_desk
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
-SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS)
+SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *labels.SCRIPTS)
 
 
 async def startup(runtime: Runtime) -> None:
@@ -53,7 +52,7 @@ async def shutdown(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
+    "after_sales", router=chat.router, scripts=SCRIPTS, routes=uploads.ROUTES,
+    endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
-    openapi_paths=OPENAPI_PATHS,
 )
