@@ -67,8 +67,8 @@ def build_app(
     app.cleanup_ctx.append(runtime_ctx)
     endpoints = [*(item for channel in channels for item in channel.endpoints()),
                  *(item for extension in extensions for item in extension.endpoints),
-                 *panels.ENDPOINTS, *labels.ENDPOINTS, *staff.ENDPOINTS, *health.ENDPOINTS, *openapi.ENDPOINTS_OWN]
-    app[openapi.ENDPOINTS] = endpoints
+                 *panels.ENDPOINTS, *labels.ENDPOINTS, *staff.ENDPOINTS, *health.ENDPOINTS, *openapi.ENDPOINTS]
+    app[openapi.APP_ENDPOINTS] = endpoints
     for channel in channels:
         app.router.add_routes(channel.routes())
     for extension in extensions:

@@ -11,7 +11,7 @@ from bot.web import typed
 from bot.web.typed import Endpoint, endpoint
 
 #: Every typed endpoint the app routes, set by `build_app`.
-ENDPOINTS = web.AppKey("endpoints", list[Endpoint])
+APP_ENDPOINTS = web.AppKey("endpoints", list[Endpoint])
 
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer", "description": "API token of a staff member"},
@@ -36,7 +36,7 @@ def openapi_document(endpoints: list[Endpoint]) -> dict[str, Any]:
 @endpoint("GET", "/api/openapi.json", response=dict[str, Any], public=True, tag="meta",
           summary="This document: every JSON endpoint of the server, generated from its declarations")
 async def get_openapi(request: web.Request) -> dict[str, Any]:
-    return openapi_document(request.app[ENDPOINTS])
+    return openapi_document(request.app[APP_ENDPOINTS])
 
 
-ENDPOINTS_OWN = [get_openapi]
+ENDPOINTS = [get_openapi]
