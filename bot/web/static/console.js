@@ -208,8 +208,13 @@
   const isSupervisor = () => Boolean(state.me) && (state.me.role === "supervisor" || state.me.role === "admin");
   const label = (map, key) => (key in map ? map[key] : String(key ?? ""));
 
-  function formatTime(epochSeconds) {
-    if (typeof epochSeconds !== "number" || !Number.isFinite(epochSeconds)) return "";
+  function seconds(moment) { // the API's ISO-8601 timestamps (epoch seconds still accepted)
+    return typeof moment === "number" ? moment : isoSeconds(moment);
+  }
+
+  function formatTime(moment) {
+    const epochSeconds = seconds(moment);
+    if (epochSeconds === null || !Number.isFinite(epochSeconds)) return "";
     const date = new Date(epochSeconds * 1000);
     const now = new Date(serverNow() * 1000);
     const hm = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
@@ -288,7 +293,7 @@
     } catch (_) {
       // an empty or non-JSON body (a proxy's error page): the status says enough
     }
-    if (data && typeof data.now === "number") syncClock(data.now);
+    if (data && seconds(data.now) !== null) syncClock(seconds(data.now));
     else if (!state.offsetKnown) roughClock(response.headers.get("Date"));
     if (response.status === 401 && path !== "/login" && state.me) {
       sessionExpired();
@@ -571,8 +576,8 @@
 
   async function loadLabels() { // reason codes in Chinese, from the server (scripts_zh/handoff.yaml)
     try {
-      const data = await api("GET", "/labels");
-      Object.assign(REASON, data.reasons || {});
+      const data = await api("GET", "/api/labels");
+      Object.assign(REASON, (data.labels && data.labels.reason) || {});
     } catch (_) {
       // the built-in labels stay
     }
@@ -682,7 +687,7 @@
       node.querySelector(".queue-reason").textContent = label(REASON, entry.reason || "human");
       node.querySelector(".queue-channel").textContent = label(CHANNEL, customer.channel || "");
       const waited = node.querySelector(".waited");
-      if (typeof entry.waiting_since === "number") waited.dataset.since = String(entry.waiting_since);
+      if (seconds(entry.waiting_since) !== null) waited.dataset.since = String(seconds(entry.waiting_since));
       const take = node.querySelector(".take");
       take.setAttribute("aria-label", `接入 ${customer.label || "顾客"}`);
       take.addEventListener("click", () => takeConversation(node.dataset.id, take));
@@ -771,7 +776,7 @@
   // --- countdowns and flashing ---
 
   function setCountdown(node, sla) {
-    const due = sla && typeof sla.due_at === "number" ? sla.due_at : null;
+    const due = sla ? seconds(sla.due_at) : null;
     if (due === null) {
       delete node.dataset.due;
       node.textContent = "";
@@ -920,7 +925,7 @@
     el.chatVip.hidden = !customer.vip;
     el.chatStatus.textContent = label(STATUS, conversation.status || "");
     const sla = conversation.sla;
-    el.chatClock.hidden = !(sla && typeof sla.due_at === "number");
+    el.chatClock.hidden = !(sla && seconds(sla.due_at) !== null);
     el.chatSlaKind.textContent = sla ? label(SLA_KIND, sla.kind || "reply") : "";
     if (typeof conversation.sends_left === "number") el.chatSlaKind.textContent += TEXT.sendsLeft(conversation.sends_left);
     setCountdown(el.chatCountdown, sla);
@@ -967,7 +972,7 @@
     node.querySelector(".who").textContent = who;
     const time = node.querySelector(".msg-time");
     time.textContent = formatTime(message.created_at);
-    if (typeof message.created_at === "number") time.dateTime = new Date(message.created_at * 1000).toISOString();
+    if (seconds(message.created_at) !== null) time.dateTime = new Date(seconds(message.created_at) * 1000).toISOString();
     const text = String(message.text ?? "");
     node.querySelector(".bubble").textContent =
       kind === "msg-system" && message.direction === "out" ? `系统代发：${text}` : text;
@@ -1040,8 +1045,10 @@
       state.drafts.delete(id);
       refreshSoon();
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409 && error.body && error.body.error === "forbidden_language") {
-        warnForbidden(text, Array.isArray(error.body.phrases) ? error.body.phrases : []);
+      const problem = error instanceof ApiError && error.body && error.body.error;
+      if (error.status === 409 && problem && (problem.code || problem) === "forbidden_language") {
+        const phrases = problem.phrases || error.body.phrases;
+        warnForbidden(text, Array.isArray(phrases) ? phrases : []);
       } else if (!(error instanceof ApiError && error.status === 401)) {
         toast(conflictText(error), "error");
         refreshSoon();
@@ -1895,19 +1902,20 @@
   function caseErrorText(error) {
     if (!(error instanceof ApiError)) return TEXT.failed;
     const body = error.body && typeof error.body === "object" ? error.body : {};
-    const code = typeof body.error === "string" ? body.error : "";
+    const problem = body.error && typeof body.error === "object" ? body.error : { code: body.error, allowed: body.allowed };
+    const code = typeof problem.code === "string" ? problem.code : "";
     if (error.status === 0) return TEXT.network;
     if (error.status === 404) return TEXT.caseMissing;
     if (error.status === 403) {
       if (code === "supervisor_approval_required") return TEXT.caseNeedApproval;
       if (/csrf/i.test(code)) return TEXT.caseSession;
-      if (code === "the case is someone else's" || code.startsWith("agents may only")) return TEXT.caseNotYours;
+      if (code === "case_not_yours" || code === "agents_take_only_themselves") return TEXT.caseNotYours;
       return TEXT.caseRoleDenied;
     }
     if (error.status === 409) {
       if (code === "closed") return TEXT.caseClosed;
       if (code === "conflict") return TEXT.caseConflict;
-      const allowed = Array.isArray(body.allowed) ? body.allowed.map((s) => label(CASE_STEP, s)) : [];
+      const allowed = Array.isArray(problem.allowed) ? problem.allowed.map((s) => label(CASE_STEP, s)) : [];
       return allowed.length ? `${TEXT.caseNotAllowed}目前可以：${allowed.join("、")}。` : TEXT.caseNotAllowed;
     }
     if (error.status === 400) {
