@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from aiohttp import web
 from pydantic import BaseModel, Field
 
@@ -12,13 +10,11 @@ from bot.web.problems import dumps
 from bot.web.typed import endpoint
 from models.agent import Agent
 
-Role = Literal["agent", "supervisor", "admin"]
-
 
 class StaffOut(BaseModel):
     id: int
     name: str
-    role: Role
+    role: str = Field(description="models/agent.py ROLES (labelled in GET /api/labels, group role)")
     presence: str
     capacity: int
 
