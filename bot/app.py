@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import console_page, errors, guards, health, limits, openapi, pages, panels, staff, typed
+from bot.web import console_page, errors, guards, health, labels, limits, openapi, pages, panels, staff, typed
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -66,15 +66,15 @@ def build_app(
 
     app.cleanup_ctx.append(runtime_ctx)
     pages.setup(app)
+    endpoints = [*(item for channel in channels for item in channel.endpoints()),
+                 *(item for extension in extensions for item in extension.endpoints),
+                 *panels.ENDPOINTS, *labels.ENDPOINTS, *staff.ENDPOINTS, *health.ENDPOINTS, *openapi.ENDPOINTS]
+    app[openapi.APP_ENDPOINTS] = endpoints
     for channel in channels:
         app.router.add_routes(channel.routes())
     for extension in extensions:
         app.router.add_routes(extension.routes)
-        app.router.add_routes(typed.routes(extension.endpoints))
-    app.router.add_routes(typed.routes(panels.ENDPOINTS))
+    app.router.add_routes(typed.routes(endpoints))
     app.router.add_routes(panels.ROUTES)
     app.router.add_routes(console_page.ROUTES)
-    app.router.add_routes(staff.ROUTES)
-    app.router.add_routes(openapi.ROUTES)
-    app.router.add_routes(health.ROUTES)
     return app

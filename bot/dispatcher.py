@@ -20,6 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
+from bot import labels
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
@@ -35,7 +36,7 @@ from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
 
-CORE_SCRIPTS = (spec("common.fallback"),)
+CORE_SCRIPTS = (spec("common.fallback"), *labels.SCRIPTS)  # labels: bot/labels.py
 NO_MATCH = IntentMatch("unknown", 0.0, None, None)
 STATE_TTL_S = 7 * 24 * 3600
 #: Customer messages are at most about 2000 characters (web chat limit, WeChat's own); classifying

@@ -3,16 +3,17 @@
 An area (after-sales, referral, handoff) describes itself with one `Extension`: its router, the
 templates it renders, extra HTTP routes (admin APIs, pages; their handlers reach the runtime with
 `request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
-callbacks), command-line subcommands, and its part of the OpenAPI document. `bot/cli.py` passes the
-extensions from `handlers/` to `build_app`, `Runtime.open` and the CLI.
+callbacks), command-line subcommands, and its typed JSON endpoints (routed and described in the
+OpenAPI document). `bot/cli.py` passes the extensions from `handlers/` to `build_app`,
+`Runtime.open` and the CLI.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -53,8 +54,6 @@ class Extension:
     daily: Callable[[Runtime], Awaitable[None]] | None = None
     #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
     cli: Callable[[argparse._SubParsersAction], None] | None = None
-    #: OpenAPI path items served in `/api/openapi.json`, keyed by path (hand-written; prefer `endpoints`).
-    openapi_paths: Mapping[str, Any] = field(default_factory=dict)
     #: Typed JSON endpoints (bot/web/typed.py): routed, validated and described in OpenAPI from one place.
     endpoints: Sequence[Endpoint] = ()
     #: Tabs this area adds to the agent console (bot/web/panels.py).

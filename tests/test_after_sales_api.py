@@ -128,8 +128,8 @@ async def test_a_return_through_every_step_tells_the_customer_each_time(bot, sta
 async def test_a_step_that_is_not_allowed_is_refused_with_the_allowed_ones(bot, staff):
     case = await file_case(bot)
     status, body = await move(bot, staff["amy"][1], case.case_no, "received")
-    assert status == 409 and body["error"] == "not_allowed"
-    assert body["allowed"] == ["approved", "rejected", "cancelled"]
+    assert status == 409 and body["error"]["code"] == "not_allowed"
+    assert body["error"]["allowed"] == ["approved", "rejected", "cancelled"]
     assert (await AfterSalesCase.get(id=case.id)).state == "requested"
     assert await told() == []
 
@@ -145,7 +145,7 @@ async def test_a_retried_transition_is_a_no_op(bot, staff):
 async def test_a_rejection_tells_the_customer_why(bot, staff):
     case = await file_case(bot)
     status, body = await move(bot, staff["amy"][1], case.case_no, "rejected")
-    assert status == 400 and body["error"] == "reason_required"
+    assert status == 400 and body["error"]["code"] == "reason_required"
     status, _ = await move(bot, staff["amy"][1], case.case_no, "rejected", reason="商品已超过七天退货期")
     assert status == 200 and "商品已超过七天退货期" in (await told())[-1]
 
@@ -155,7 +155,7 @@ async def test_a_refund_above_the_limit_needs_a_supervisor(bot, staff):
     await move(bot, staff["amy"][1], case.case_no, "approved")
     refund = {"outcome": "refunded", "refund_method": "original", "amount_fen": 699900}
     status, body = await move(bot, staff["amy"][1], case.case_no, "resolved", **refund)
-    assert status == 403 and body["error"] == "supervisor_approval_required"
+    assert status == 403 and body["error"]["code"] == "supervisor_approval_required"
     approval = await bot.client.post(f"/api/cases/{case.case_no}/approval", headers=staff["sam"][1],
                                      json={"amount_fen": 699900, "reason": "质量问题，同意全额退款"})
     assert approval.status == 200
@@ -169,7 +169,7 @@ async def test_a_supervisor_may_refund_above_the_limit_directly_but_not_more_tha
     await move(bot, staff["sam"][1], case.case_no, "approved")
     status, body = await move(bot, staff["sam"][1], case.case_no, "resolved", outcome="refunded",
                               refund_method="balance", amount_fen=700000)
-    assert status == 400 and body["error"] == "amount_over_order"
+    assert status == 400 and body["error"]["code"] == "amount_over_order"
     status, _ = await move(bot, staff["sam"][1], case.case_no, "resolved", outcome="refunded",
                            refund_method="balance", amount_fen=699900)
     assert status == 200
@@ -180,7 +180,7 @@ async def test_a_flagged_damage_is_resolved_without_a_return(bot, staff):
     headers = staff["amy"][1]
     await move(bot, headers, case.case_no, "approved")
     status, body = await move(bot, headers, case.case_no, "resolved", outcome="reshipped")
-    assert status == 409 and "resolved" not in body["allowed"]
+    assert status == 409 and "resolved" not in body["error"]["allowed"]
     async with bot.runtime.store.subscribe("after_sales.review") as reviews:
         flagged = await bot.client.post(f"/api/cases/{case.case_no}/flag", headers=headers,
                                         json={"reason": "照片显示运输压坏，非人为"})
@@ -223,5 +223,7 @@ async def test_the_openapi_document_has_the_after_sales_paths(bot):
         assert path in document["paths"], path
     transition = document["paths"]["/api/cases/{case_no}/transitions"]["post"]
     assert "409" in transition["responses"]
-    assert set(transition["requestBody"]["content"]["application/json"]["schema"]["properties"]["to"]["enum"]) >= {
+    body_ref = transition["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body_schema = document["components"]["schemas"][body_ref.rsplit("/", 1)[1]]
+    assert set(body_schema["properties"]["to"]["enum"]) >= {
         "approved", "awaiting_return", "received", "inspected", "resolved", "rejected", "cancelled"}

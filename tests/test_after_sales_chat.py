@@ -317,4 +317,5 @@ async def test_an_oversized_photo_is_refused_with_413(tmp_path, clock):
         await say(small, "visitor-1", "杯子碎了")
         response = await upload(small, "visitor-1", PNG + b"\0" * 4096)
         assert response.status == 413
-        assert "limited to 1024 bytes" in (await response.json())["error"]
+        error = (await response.json())["error"]
+        assert error["code"] == "photo_too_large" and "limited to 1024 bytes" in error["message"]

@@ -1,9 +1,10 @@
 """Schema-driven fuzzing of every documented API (`/api/openapi.json`) with schemathesis.
 
 The server runs as production does (`main.py serve`, PostgreSQL, Redis) with the demo shop's data,
-and every generated request, anonymous and as an admin, must be answered below 500: malformed input
-is the caller's fault and gets a 4xx with a JSON error. Examples per operation are bounded so the
-run stays short; the generation is derandomised, so a failure reproduces.
+and every generated request, anonymous and as an admin (who also carries a web-chat visitor token),
+must be answered below 500: malformed input is the caller's fault and gets a 4xx with a JSON error.
+Examples per operation are bounded so the run stays short; the generation is derandomised, so a
+failure reproduces.
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from bot.web.visitors import TOKEN_HEADER, VisitorTokens
 from tests.test_serve_supervision import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_PER_OPERATION = 40
+WEBCHAT_SECRET = "fuzz-webchat-" + "x" * 20
 pytestmark = pytest.mark.timeout(600)
 
 
@@ -88,7 +91,7 @@ def live_api(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
     env = {
         "PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": f"csbot-test-{uuid.uuid4().hex[:10]}", "BOT_PORT": str(port),
-        "REFERRAL_SECRET": "fuzz-secret-" + "x" * 20, "WEBCHAT_SECRET": "fuzz-webchat-" + "x" * 20,
+        "REFERRAL_SECRET": "fuzz-secret-" + "x" * 20, "WEBCHAT_SECRET": WEBCHAT_SECRET,
         "SERVE_SHUTDOWN_GRACE_S": "5",
         "AFTER_SALES_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
     }
@@ -120,7 +123,9 @@ def live_api(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
 def test_no_request_gets_a_server_error(live_api: LiveApi) -> None:
     """Each generated request is sent twice: anonymously, then as an admin; every 5xx is collected."""
     schema = schemathesis.openapi.from_url(f"{live_api.url}/api/openapi.json")
-    callers = {"anonymous": {}, "admin": {"Authorization": f"Bearer {live_api.admin_token}"}}
+    visitor = VisitorTokens(WEBCHAT_SECRET.encode()).issue("fuzz-visitor")
+    # the admin's requests carry a visitor token too, so the web chat's bodies are fuzzed past its guard
+    callers = {"anonymous": {}, "admin": {"Authorization": f"Bearer {live_api.admin_token}", TOKEN_HEADER: visitor}}
     server_errors: dict[str, str] = {}  # "who METHOD /route status" -> one way to reproduce it
     sent = 0
     for result in schema.get_all_operations():

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
+from handlers.handoff.labels import REASONS
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
@@ -279,7 +281,8 @@ async def test_reassigned_conversation_keeps_its_open_question_and_clock(bot, cl
     assert held.assignee_id == (await Agent.get(name="bob")).id and held.waiting_since == asked
     assert any("阿宝" in t for t in await texts_to("c1", "system"))
     listing = await (await bot.client.get("/api/agent/conversations", headers=bob)).json()
-    assert listing["conversations"][0]["sla"] == {"kind": "reply", "due_at": asked.timestamp() + 20}
+    due = datetime.fromisoformat(listing["conversations"][0]["sla"].pop("due_at"))
+    assert listing["conversations"][0]["sla"] == {"kind": "reply"} and due == asked + timedelta(seconds=20)
     await tick(bot, clock, 3)
     await bot.client.post(f"/api/agent/conversations/{held.id}/messages", json={"text": "亲，已到账"}, headers=bob)
     answered = await SlaEvent.get(kind="person_answered")
@@ -378,7 +381,8 @@ async def test_forbidden_language_warns_then_sends_when_confirmed(bot):
     held = await conversation("c1")
     url = f"/api/agent/conversations/{held.id}/messages"
     warned = await bot.client.post(url, json={"text": "这个我不知道"}, headers=amy)
-    assert warned.status == 409 and (await warned.json())["phrases"] == ["不知道"]
+    error = (await warned.json())["error"]
+    assert warned.status == 409 and error["code"] == "forbidden_language" and error["phrases"] == ["不知道"]
     assert "这个我不知道" not in await texts_to("c1")
     sent = await bot.client.post(url, json={"text": "这个我不知道", "confirm": True}, headers=amy)
     assert sent.status == 200 and "这个我不知道" in await texts_to("c1")
@@ -485,13 +489,14 @@ async def test_handing_back_frees_room_for_the_next_in_the_queue(bot):
 
 async def test_every_reason_code_has_a_chinese_label_from_the_server(bot):
     amy = await staff(bot, "amy", online=False)
-    labels = await (await bot.client.get("/api/agent/labels", headers=amy)).json()
-    codes = ("human_requested", "complaint", "vip", "unclear_twice", "order_source_down", "case_cancel_late",
-             "rights_claim", "refund_over_limit")
-    assert all(labels["reasons"][code] and labels["reasons"][code] != code for code in codes)
+    reasons = (await (await bot.client.get("/api/labels", headers=amy)).json())["labels"]["reason"]
+    assert set(reasons) == set(REASONS)
+    assert all(label and label != code and not label.isascii() for code, label in reasons.items())
     await say(bot, "c1", "转人工")
     queue = await (await bot.client.get("/api/agent/queue", headers=amy)).json()
-    assert queue["queue"][0]["reason_label"] == labels["reasons"]["human_requested"]
+    assert queue["queue"][0]["reason_label"] == reasons["human_requested"]
+    assert datetime.fromisoformat(queue["queue"][0]["waiting_since"]) == bot.runtime.clock.now()
+    assert datetime.fromisoformat(queue["now"]) == bot.runtime.clock.now()
 
 
 async def test_customers_see_the_display_name_never_the_login(bot, clock):

@@ -33,7 +33,9 @@ async def refused(response) -> dict:
     assert 400 <= response.status < 500, (response.status, await response.text())
     assert response.content_type == "application/json"
     body = await response.json()
-    assert isinstance(body.get("error"), str) and body["error"]
+    error = body.get("error")
+    assert isinstance(error, dict) and set(error) >= {"code", "message"}, body
+    assert error["code"].isidentifier() and error["code"].islower() and error["message"], body
     return body
 
 
@@ -79,7 +81,7 @@ async def test_text_no_database_can_store_is_refused_and_nothing_is_written(bot,
     from models.message import Message
 
     body = await refused(await bot.post_chat({"user_id": "c1", "text": text}))
-    assert "NUL" in body["error"]
+    assert body["error"]["code"] == "invalid_text" and "NUL" in body["error"]["message"]
     assert await Message.all().count() == 0
     answered = await bot.post_chat({"user_id": "c1", "text": "你好"})
     assert answered.status == 200
@@ -89,4 +91,5 @@ async def test_unknown_api_paths_and_methods_answer_json(bot):
     await refused(await bot.client.get("/api/no-such-thing"))
     response = await bot.client.delete("/api/agent/me")
     body = await refused(response)
-    assert response.status == 405 and "GET" in response.headers["Allow"] and body["error"]
+    assert response.status == 405 and "GET" in response.headers["Allow"]
+    assert body["error"]["code"] == "method_not_allowed"

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
 pytestmark = pytest.mark.timeout(30)
 TOO_LONG = 1536 * 1024
@@ -41,16 +41,17 @@ async def test_a_declared_length_over_the_limit_is_refused_unread(tmp_path, path
             f"Content-Length: {TOO_LONG}\r\n\r\n").encode())
         assert head.startswith(b"HTTP/1.1 413"), head
         assert b"Connection: close" in head
-        assert "limited" in json.loads(body)["error"]
+        assert json.loads(body)["error"]["code"] == "body_too_large"
 
 
 async def test_a_chunked_body_over_the_limit_gets_413_and_the_connection_closed(tmp_path):
     chunk = b"x" * 65536
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(TOO_LONG // len(chunk))) + b"0\r\n\r\n"
     async with running_bot(make_settings(tmp_path)) as bot:
+        token = visitor_headers(bot.runtime, "u-1")["X-Visitor-Token"].encode()  # a stranger hears 401 unread
         head, body = await exchange(bot, (
             b"POST /api/webchat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Transfer-Encoding: chunked\r\n\r\n"), chunks)
+            b"X-Visitor-Token: " + token + b"\r\nTransfer-Encoding: chunked\r\n\r\n"), chunks)
         assert head.startswith(b"HTTP/1.1 413"), head
         assert b"Connection: close" in head
-        assert "limited" in json.loads(body)["error"]
+        assert json.loads(body)["error"]["code"] == "body_too_large"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.clock import FakeClock
 from bot.store.base import StoreBusy
-from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.redis_server import RedisServer
 from tests.tcp_proxy import TcpProxy
 
@@ -113,7 +113,9 @@ async def test_unfinished_body_gets_408_and_the_connection_closes(tmp_path: Path
     settings = make_settings(tmp_path, http_body_timeout_s=0.3)
     async with running_bot(settings, clock=FakeClock()) as bot:
         reader, writer = await asyncio.open_connection(bot.server.host, bot.server.port)
+        token = visitor_headers(bot.runtime, "u-3")["X-Visitor-Token"].encode()  # a stranger hears 401 unread
         writer.write(b"POST /api/webchat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"X-Visitor-Token: " + token + b"\r\n"
                      b"Content-Length: 200\r\n\r\n{\"user_id\": ")  # 12 of the 200 bytes promised
         await writer.drain()
         answer = await _closed_within(reader, 2.0)

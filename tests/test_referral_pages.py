@@ -140,7 +140,7 @@ async def test_the_admin_api_checks_roles(bot):
     assert (await bot.client.patch("/api/referral/campaigns/summer", json={"max_cards": 3},
                                    headers=supervisor)).status == 403
     bad = await bot.client.patch("/api/referral/campaigns/summer", json={"share_copy": "不行就算了"}, headers=admin)
-    assert bad.status == 400 and "不行" in (await bad.json())["error"]
+    assert bad.status == 400 and "不行" in (await bad.json())["error"]["message"]
     assert (await bot.client.patch("/api/referral/campaigns/summer", json={"ends_on": "2026-10-01"},
                                    headers=admin)).status == 400
     stats = await bot.client.get("/api/referral/campaigns/summer/stats", headers=supervisor)

@@ -62,7 +62,7 @@ async def test_a_made_up_or_borrowed_id_cannot_write_as_the_visitor(bot) -> None
     ):
         response = await bot.client.post(API, json=body, headers=headers)
         assert response.status == status
-        assert "error" in await response.json()
+        assert (await response.json())["error"]["code"].startswith("visitor_")
     assert await Message.filter(direction="in").count() == 1
 
 
@@ -123,4 +123,5 @@ async def test_postgres_without_a_secret_refuses_visitors(tmp_path, clock, fresh
     async with running_bot(settings, clock=clock) as bot:
         response = await bot.client.post("/api/webchat/visitor", json={})
         assert response.status == 503
-        assert "WEBCHAT_SECRET" in (await response.json())["error"]
+        error = (await response.json())["error"]
+        assert error["code"] == "webchat_not_configured" and "WEBCHAT_SECRET" in error["message"]

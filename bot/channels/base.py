@@ -14,6 +14,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.web.typed import Endpoint
 
 
 class Channel(ABC):
@@ -22,6 +23,10 @@ class Channel(ABC):
     max_bytes: int = 2000
 
     def routes(self) -> list[web.AbstractRouteDef]:
+        return []
+
+    def endpoints(self) -> list[Endpoint]:
+        """Typed JSON endpoints (bot/web/typed.py): routed and described in `/api/openapi.json`."""
         return []
 
     async def start(self, runtime: Runtime) -> None:

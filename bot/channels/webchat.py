@@ -8,7 +8,8 @@ names a conversation, and only the server makes one.
 
 `POST /api/webchat/messages` takes `{"text"}` (and an optional `client_msg_id`, so a phone that
 resends after a dropped connection gets the same answer instead of a second one) and answers
-`{"replies": [...]}`. Messages sent later (an agent's reply, a follow-up) are published on the store
+`{"replies": [...]}`. The JSON endpoints are typed (bot/web/typed.py; shapes in webchat_schemas.py).
+Messages sent later (an agent's reply, a follow-up) are published on the store
 under the visitor's topic, so the WebSocket of whichever worker the page is connected to delivers them.
 """
 
@@ -17,19 +18,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.channels.base import Channel
+from bot.channels.webchat_schemas import HistoryOut, HistoryQuery, MessageIn, RepliesOut, VisitorIn, VisitorOut
 from bot.events import Inbound
 from bot.runtime import RUNTIME
 from bot.text_input import clean_text
 from bot.web import pages
-from bot.web.jsonbody import bad_request, dumps, json_error, read_json
+from bot.web.jsonbody import dumps
 from bot.web.live import forward_events
+from bot.web.problems import ApiError
+from bot.web.typed import Endpoint, endpoint
 from bot.web.visitors import TOKEN_HEADER, SecretMissing, VisitorTokens, new_visitor_id, webchat_secret
 from models.customer import Customer
 from models.message import Message
@@ -40,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("csbot.webchat")
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
-USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
 IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
@@ -60,10 +62,14 @@ def topic(user_id: str) -> str:
 def proven_visitor(request: web.Request, claimed: object = None) -> str:
     """The web-chat visitor a request proves with its token, for other areas' visitor endpoints
     (photo uploads, referral visits); see `WebChatChannel.visitor`."""
+    return webchat_of(request).visitor(request, claimed)
+
+
+def webchat_of(request: web.Request) -> WebChatChannel:
     channel = request.app[RUNTIME].channels.get("webchat")
     if not isinstance(channel, WebChatChannel):
-        raise json_error(web.HTTPNotFound, "the web chat is not enabled")
-    return channel.visitor(request, claimed)
+        raise ApiError(404, "webchat_disabled", "the web chat is not enabled")
+    return channel
 
 
 class WebChatChannel(Channel):
@@ -88,14 +94,14 @@ class WebChatChannel(Channel):
     def routes(self) -> list[web.AbstractRouteDef]:
         return [
             web.get("/", self.page),
-            web.post("/api/webchat/visitor", self.issue_visitor),
             web.get("/demo", self.demo_page),
             web.get("/favicon.ico", favicon),
-            web.get("/api/webchat/history", self.history),
-            web.post("/api/webchat/messages", self.post_message),
             web.get("/ws/webchat", self.websocket),
             web.static("/static", STATIC),
         ]
+
+    def endpoints(self) -> list[Endpoint]:
+        return ENDPOINTS
 
     async def page(self, request: web.Request) -> web.Response:
         runtime = self._runtime
@@ -121,7 +127,7 @@ class WebChatChannel(Channel):
     # --- visitor identity ---
     def _tokens(self) -> VisitorTokens:
         if self.tokens is None:
-            raise json_error(web.HTTPServiceUnavailable, "the web chat is not configured (WEBCHAT_SECRET)")
+            raise ApiError(503, "webchat_not_configured", "the web chat is not configured (WEBCHAT_SECRET)")
         return self.tokens
 
     def visitor(self, request: web.Request, claimed: object = None, *, token: str | None = None) -> str:
@@ -130,43 +136,40 @@ class WebChatChannel(Channel):
         tokens = self._tokens()
         token = token if token is not None else request.headers.get(TOKEN_HEADER, "")
         if not token:
-            raise json_error(web.HTTPUnauthorized, "a visitor token is required: POST /api/webchat/visitor")
+            raise ApiError(401, "visitor_token_required", "a visitor token is required: POST /api/webchat/visitor")
         visitor = tokens.visitor_of(token)
         if visitor is None:
-            raise json_error(web.HTTPForbidden, "the visitor token is not valid")
+            raise ApiError(403, "visitor_token_invalid", "the visitor token is not valid")
         if claimed is not None and claimed != visitor:
-            raise json_error(web.HTTPForbidden, "user_id is not the visitor of the token")
+            raise ApiError(403, "visitor_mismatch", "user_id is not the visitor of the token")
         return visitor
 
-    async def issue_visitor(self, request: web.Request) -> web.Response:
+    def issue_visitor(self, body: VisitorIn) -> VisitorOut:
         """A token for a new visitor, the same one for a visitor who has one, or the verified
         customer's when the shop's site signed their id (`customer_id`, `customer_sig`)."""
         tokens = self._tokens()
-        body = await read_json(request) if request.can_read_body else {}
-        token, customer_id, signature = body.get("token"), body.get("customer_id"), body.get("customer_sig")
-        if customer_id is not None or signature is not None:
+        if body.customer_id is not None or body.customer_sig is not None:
             if not tokens.verifies_customers:
-                raise json_error(web.HTTPForbidden, "identity verification is not configured")
-            if not isinstance(customer_id, str) or not isinstance(signature, str):
-                raise bad_request("customer_id and customer_sig must be strings")
-            visitor = tokens.verified_visitor(customer_id, signature)
+                raise ApiError(403, "identity_not_configured", "identity verification is not configured")
+            if body.customer_id is None or body.customer_sig is None:
+                raise ApiError(400, "invalid_body", "customer_id and customer_sig go together")
+            visitor = tokens.verified_visitor(body.customer_id, body.customer_sig)
             if visitor is None:
-                raise json_error(web.HTTPForbidden, "customer_sig does not match customer_id")
-        elif isinstance(token, str) and tokens.visitor_of(token):
-            visitor = tokens.visitor_of(token) or ""
+                raise ApiError(403, "identity_mismatch", "customer_sig does not match customer_id")
+        elif body.token and tokens.visitor_of(body.token):
+            visitor = tokens.visitor_of(body.token) or ""
         else:
             visitor = new_visitor_id()
-        return web.json_response({"visitor_id": visitor, "token": tokens.issue(visitor)}, dumps=dumps)
+        return VisitorOut(visitor_id=visitor, token=tokens.issue(visitor))
 
     # --- messages ---
-    async def post_message(self, request: web.Request) -> web.Response:
-        body = await read_json(request)
-        user_id = self.visitor(request, body.get("user_id"))
-        text, client_msg_id = _validate(body)
+    async def answer(self, user_id: str, body: MessageIn) -> list[str]:
+        """The replies to one message (the first try's again for a resend of the same `client_msg_id`)."""
+        text, client_msg_id = _cleaned(body.text), body.client_msg_id
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
         if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
-            return web.json_response({"replies": await self._replies_of_first_try(cache_key)}, dumps=dumps)
+            return await self._replies_of_first_try(cache_key)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
                           received_at=self._runtime.clock.now())
@@ -181,7 +184,7 @@ class WebChatChannel(Channel):
         if cache_key:
             await store.set(cache_key, dumps(outcome.texts), REPLY_CACHE_TTL_S)
             await store.publish(cache_key, {"answered": True})
-        return web.json_response({"replies": outcome.texts}, dumps=dumps)
+        return outcome.texts
 
     async def _replies_of_first_try(self, cache_key: str) -> list[str]:
         """A resend while the first try is still being answered waits (bounded) for that answer.
@@ -201,19 +204,14 @@ class WebChatChannel(Channel):
                 cached = await store.get(cache_key)
         return [] if cached in (None, IN_FLIGHT) else json.loads(cached)
 
-    async def history(self, request: web.Request) -> web.Response:
-        """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation.
-
-        `{"messages": [{"direction": "in"|"out", "text": ..., "at": ISO-8601}]}`; only what was said
-        to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT` messages.
-        """
-        user_id = self.visitor(request, request.query.get("user_id"))  # only the visitor's own page
+    async def history(self, user_id: str) -> HistoryOut:
+        """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation:
+        only what was said to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT`."""
         rows = await (Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text")
                       .exclude(text="").order_by("-created_at", "-id").limit(HISTORY_LIMIT)
                       .values("direction", "text", "created_at"))
-        messages = [{"direction": row["direction"], "text": row["text"], "at": row["created_at"].isoformat()}
-                    for row in reversed(rows)]
-        return web.json_response({"messages": messages}, dumps=dumps)
+        return HistoryOut.model_validate({"messages": [
+            {"direction": row["direction"], "text": row["text"], "at": row["created_at"]} for row in reversed(rows)]})
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
@@ -228,17 +226,49 @@ async def favicon(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "favicon.ico", headers={"Cache-Control": "max-age=86400"})
 
 
-def _validate(body: dict[str, Any]) -> tuple[str, str | None]:
-    text, client_msg_id = body.get("text"), body.get("client_msg_id")
-    if isinstance(text, str):
-        text = clean_text(text)
-    if not isinstance(text, str) or not text.strip():
-        raise bad_request("text must be a non-empty string")
+def _cleaned(text: str) -> str:
+    text = clean_text(text)
+    if not text.strip():
+        raise ApiError(400, "invalid_body", "text must be a non-empty string")
     if len(text) > MAX_TEXT_CHARS:
-        raise web.HTTPRequestEntityTooLarge(
-            max_size=MAX_TEXT_CHARS, actual_size=len(text), content_type="application/json",
-            text=dumps({"error": f"text is limited to {MAX_TEXT_CHARS} characters"}))
-    if client_msg_id is not None and (not isinstance(client_msg_id, str) or not USER_ID.fullmatch(client_msg_id)):
-        raise bad_request("client_msg_id must be 1-64 letters, digits, - or _")
-    return text.strip(), client_msg_id
+        raise ApiError(413, "text_too_long", f"text is limited to {MAX_TEXT_CHARS} characters")
+    return text.strip()
 
+
+async def _visitor_proven(request: web.Request) -> None:
+    """The token is checked before the body is read (a stranger hears 401, not what is wrong with it)."""
+    webchat_of(request).visitor(request)
+
+
+VISITOR_SECURITY = [{"visitor": []}]
+VISITOR_ERRORS = {401: "no visitor token (visitor_token_required)",
+                  403: "forged token, or user_id not the token's (visitor_token_invalid, visitor_mismatch)",
+                  503: "the web chat is not configured (webchat_not_configured)"}
+
+
+@endpoint("POST", "/api/webchat/visitor", body=VisitorIn, response=VisitorOut, public=True, tag="webchat",
+          summary="A signed visitor token: new, the same again, or a verified customer's",
+          errors={403: "identity verification refused (identity_not_configured, identity_mismatch)",
+                  503: "the web chat is not configured (webchat_not_configured)"})
+async def post_visitor(request: web.Request, body: VisitorIn) -> VisitorOut:
+    return webchat_of(request).issue_visitor(body)
+
+
+@endpoint("POST", "/api/webchat/messages", body=MessageIn, response=RepliesOut, public=True, tag="webchat",
+          before=_visitor_proven, security=VISITOR_SECURITY,
+          summary="Send the bot a message; its replies come back at once, later ones over /ws/webchat",
+          errors={**VISITOR_ERRORS, 413: "text over 2000 characters (text_too_long)"})
+async def post_message(request: web.Request, body: MessageIn) -> RepliesOut:
+    channel = webchat_of(request)
+    return RepliesOut(replies=await channel.answer(channel.visitor(request, body.user_id), body))
+
+
+@endpoint("GET", "/api/webchat/history", query=HistoryQuery, response=HistoryOut, public=True, tag="webchat",
+          before=_visitor_proven, security=VISITOR_SECURITY, errors=VISITOR_ERRORS,
+          summary="The visitor's latest messages, oldest first (a reloaded page shows the conversation)")
+async def get_history(request: web.Request, query: HistoryQuery) -> HistoryOut:
+    channel = webchat_of(request)
+    return await channel.history(channel.visitor(request, query.user_id))  # only the visitor's own page
+
+
+ENDPOINTS = [post_visitor, post_message, get_history]

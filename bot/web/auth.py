@@ -33,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.runtime import RUNTIME
-from bot.web.jsonbody import json_error
+from bot.web.problems import ApiError
 from bot.web.throttle import Throttle
 from models.agent import ROLES, Agent
 
@@ -104,14 +104,13 @@ async def login(request: web.Request, name: str, password: str) -> tuple[Agent, 
     for throttle, subject in throttles:
         wait = await throttle.admit(store, subject)
         if wait is not None:
-            refusal = json_error(web.HTTPTooManyRequests, "too many failed logins; try again shortly")
-            refusal.headers["Retry-After"] = str(max(1, math.ceil(wait)))
-            raise refusal
+            raise ApiError(429, "too_many_logins", "too many failed logins; try again shortly",
+                           {"Retry-After": str(max(1, math.ceil(wait)))})
     agent = await Agent.get_or_none(name=name)
     if agent is None or not await verify_password(agent.password_hash, password):
-        raise json_error(web.HTTPUnauthorized, "wrong name or password")
+        raise ApiError(401, "wrong_credentials", "wrong name or password")
     if not agent.active:
-        raise json_error(web.HTTPForbidden, "this account is disabled")
+        raise ApiError(403, "account_disabled", "this account is disabled")
     for throttle, subject in throttles:
         await throttle.reset(store, subject)
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
@@ -158,7 +157,7 @@ async def authenticate(request: web.Request) -> Agent | None:
     if request.method in UNSAFE_METHODS and not hmac.compare_digest(
         request.headers.get(CSRF_HEADER, ""), session["csrf"]
     ):
-        raise json_error(web.HTTPForbidden, "missing or wrong CSRF token")
+        raise ApiError(403, "csrf_failed", "missing or wrong CSRF token")
     agent = await Agent.get_or_none(id=session["agent"], active=True)
     if agent is None or session.get("epoch", 0) != agent.session_epoch:
         return None
@@ -176,9 +175,9 @@ def require(*roles: str) -> Callable[[Handler], Handler]:
         async def guarded(request: web.Request) -> web.StreamResponse:
             agent = await authenticate(request)
             if agent is None:
-                raise json_error(web.HTTPUnauthorized, "log in first")
+                raise ApiError(401, "login_required", "log in first")
             if roles and agent.role not in roles:
-                raise json_error(web.HTTPForbidden, f"needs role {' or '.join(roles)}")
+                raise ApiError(403, "role_forbidden", f"needs role {' or '.join(roles)}")
             request[AGENT] = agent
             return await handler(request)
 

@@ -1,34 +1,34 @@
-"""One error middleware for every route: whatever goes wrong, the answer is JSON, and the caller's
-mistakes are 4xx rather than 500.
+"""One error middleware for every route: whatever goes wrong, the answer is JSON in one shape,
+`{"error": {"code": ..., "message": ...}}` (bot/web/problems.py), and the caller's mistakes are 4xx
+rather than 500.
 
-- An HTTP error raised by a handler or by aiohttp itself (404, 405, 413, ...) on an `/api/` path is
-  answered as `{"error": "..."}` with its status and headers (Allow, Retry-After) kept.
+- `ApiError`, raised by a handler, a guard or the typed endpoints' validation: its status, code and
+  headers.
+- An HTTP error raised by aiohttp itself (404, 405, 413, ...) on an `/api/` path: its status and
+  headers (Allow, Retry-After) kept, the code named after the status (`not_found`,
+  `method_not_allowed`, ...). Pages (`/console`, `/r/...`) keep aiohttp's plain answers.
 - A value the database refuses (an id beyond its integer type, text too long for its column or
   holding NUL: asyncpg's `DataError`; SQLite's `OverflowError`; tortoise's `ValidationError`) is the
-  request's fault: 400. A unique key already taken: 409.
+  request's fault: 400 `invalid_value`. A unique key already taken: 409 `conflict`.
 - Anything else is our fault: logged with its traceback (method and route, never the body) and
-  answered 500 `{"error": "internal error"}`.
+  answered 500 `internal_error`.
 WebSocket handlers are left alone: once upgraded, the socket is the answer.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 import asyncpg
 from aiohttp import hdrs, web
 from tortoise.exceptions import IntegrityError, ValidationError
 
-from bot.web.jsonbody import dumps
-from bot.web.typed import ApiError, error_response
+from bot.web.problems import ApiError, error_response
 
 log = logging.getLogger("csbot.web")
 
 KEPT_HEADERS = (hdrs.ALLOW, hdrs.RETRY_AFTER, hdrs.WWW_AUTHENTICATE, hdrs.CONNECTION)
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": message}, status=status, headers=headers, dumps=dumps)
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -44,15 +44,20 @@ def client_fault(exc: BaseException) -> web.Response | None:
     """The 4xx answer for an exception caused by what the client sent, or None."""
     chain = _causes(exc)
     if any(isinstance(cause, asyncpg.exceptions.DataError | ValidationError | OverflowError) for cause in chain):
-        return _error(400, "a value is out of range, too long or not allowed")
+        return error_response(400, "invalid_value", "a value is out of range, too long or not allowed")
     if any(isinstance(cause, IntegrityError | asyncpg.exceptions.UniqueViolationError) for cause in chain):
-        return _error(409, "conflicts with an existing record")
+        return error_response(409, "conflict", "conflicts with an existing record")
     return None
+
+
+def status_code_name(exc: web.HTTPException) -> str:
+    """`Method Not Allowed` -> `method_not_allowed`: a stable code for aiohttp's own errors."""
+    return re.sub(r"[^a-z0-9]+", "_", exc.reason.lower()).strip("_") or "http_error"
 
 
 def _as_json(exc: web.HTTPException) -> web.Response:
     headers = {name: exc.headers[name] for name in KEPT_HEADERS if name in exc.headers}
-    return _error(exc.status, exc.text or exc.reason, headers)
+    return error_response(exc.status, status_code_name(exc), exc.text or exc.reason, headers)
 
 
 @web.middleware
@@ -60,9 +65,9 @@ async def json_errors(request: web.Request, handler: web.RequestHandler) -> web.
     try:
         return await handler(request)
     except ApiError as exc:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+        return exc.response()
     except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == "application/json" or not request.path.startswith("/api/"):
+        if exc.status < 400 or not request.path.startswith("/api/"):
             raise
         return _as_json(exc)
     except Exception as exc:
@@ -74,7 +79,7 @@ async def json_errors(request: web.Request, handler: web.RequestHandler) -> web.
                      type(exc).__name__)
             return refused
         log.exception("%s %s failed", request.method, _route(request))
-        return _error(500, "internal error")
+        return error_response(500, "internal_error", "internal error")
 
 
 def _route(request: web.Request) -> str:

@@ -24,7 +24,7 @@ from tortoise.exceptions import DBConnectionError
 
 from bot.config import Settings
 from bot.store.base import Store, StoreBusy
-from bot.web.jsonbody import dumps
+from bot.web.problems import ApiError, error_response
 
 log = logging.getLogger("csbot.web")
 
@@ -54,11 +54,11 @@ def unavailable_as_503(settings: Settings, store_of: Any) -> Any:
                 raise  # the client's own connection went away: nobody to answer
             busy = isinstance(exc, StoreBusy)
             log.warning("%s %s answered 503: %s", request.method, request.path, type(exc).__name__)
-            return web.Response(
-                status=503, text=dumps({"error": "server busy, try again shortly" if busy
-                                        else "a backing service is unavailable, try again shortly"}),
-                content_type="application/json", headers={"Retry-After": str(settings.retry_after_s)},
-            )
+            retry = {"Retry-After": str(settings.retry_after_s)}
+            if busy:
+                return error_response(503, "server_busy", "server busy, try again shortly", retry)
+            return error_response(503, "service_unavailable", "a backing service is unavailable, try again shortly",
+                                  retry)
 
     return middleware
 
@@ -84,8 +84,7 @@ def body_deadline(settings: Settings) -> Any:
         except BodyTimeout:
             log.info("%s %s: body not received within %.0f s", request.method, request.path,
                      settings.http_body_timeout_s)
-            return web.Response(status=408, text=dumps({"error": "request body not received in time"}),
-                                content_type="application/json", headers={"Connection": "close"})
+            return error_response(408, "body_timeout", "request body not received in time", {"Connection": "close"})
         finally:
             timer.cancel()
 
@@ -96,10 +95,9 @@ def metrics_guard(settings: Settings) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.path == METRICS_PATH and not _may_read_metrics(request, settings.metrics_token):
-            status = web.HTTPUnauthorized if settings.metrics_token else web.HTTPForbidden
-            headers = {"WWW-Authenticate": "Bearer"} if settings.metrics_token else None
-            raise status(text=dumps({"error": "metrics need a token or a loopback client"}),
-                         content_type="application/json", headers=headers)
+            if settings.metrics_token:
+                raise ApiError(401, "metrics_token_required", "metrics need a token", {"WWW-Authenticate": "Bearer"})
+            raise ApiError(403, "metrics_loopback_only", "metrics need a token or a loopback client")
         return await handler(request)
 
     return middleware

@@ -3,7 +3,8 @@
 A load balancer or orchestrator restarts a worker whose liveness fails and stops sending traffic to
 one that is not ready. Readiness checks what every message needs: the database answers a query and
 the store answers a ping, each within the store's pool wait. A store whose pool stays exhausted, or
-a database that does not answer, makes the worker not ready (503), though it is still alive.
+a database that does not answer, makes the worker not ready (503, the same body), though it is
+still alive.
 """
 
 from __future__ import annotations
@@ -12,24 +13,41 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from pydantic import BaseModel, Field
 from tortoise import connections
 
 from bot.runtime import RUNTIME
-from bot.web.jsonbody import dumps
+from bot.web.problems import dumps
+from bot.web.typed import endpoint
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})
+class LiveOut(BaseModel):
+    ok: bool
 
 
-async def readyz(request: web.Request) -> web.Response:
+class ReadyOut(BaseModel):
+    ok: bool
+    database: str = Field(description='"ok", "timeout", or the type of the error')
+    store: str = Field(description='"ok", "timeout", or the type of the error')
+
+
+@endpoint("GET", "/healthz", response=LiveOut, public=True, tag="health", summary="Liveness: the process answers")
+async def healthz(request: web.Request) -> LiveOut:
+    return LiveOut(ok=True)
+
+
+@endpoint("GET", "/readyz", response=ReadyOut, public=True, tag="health",
+          summary="Readiness: the database and the store answer (503 with the same body otherwise)",
+          errors={503: "not ready: the body is a ReadyOut saying which part failed"})
+async def readyz(request: web.Request) -> ReadyOut | web.Response:
     runtime = request.app[RUNTIME]
     wait = runtime.settings.redis_pool_wait_s + 1.0
     database, store = await asyncio.gather(_check(_database_answers, wait), _check(runtime.store.ping, wait))
-    ready = database == store == "ok"
-    headers = None if ready else {"Retry-After": str(runtime.settings.retry_after_s)}
-    return web.Response(status=200 if ready else 503, headers=headers, content_type="application/json",
-                        text=dumps({"ok": ready, "database": database, "store": store}))
+    answer = ReadyOut(ok=database == store == "ok", database=database, store=store)
+    if answer.ok:
+        return answer
+    return web.Response(status=503, headers={"Retry-After": str(runtime.settings.retry_after_s)},
+                        content_type="application/json", text=dumps(answer.model_dump()))
 
 
 async def _database_answers() -> None:
@@ -48,4 +66,4 @@ async def _check(probe: Callable[[], Awaitable[None]], wait: float) -> str:
     return "ok"
 
 
-ROUTES = [web.get("/healthz", healthz), web.get("/readyz", readyz)]
+ENDPOINTS = [healthz, readyz]

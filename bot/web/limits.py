@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from aiohttp import hdrs, web
 
-from bot.web.jsonbody import dumps
+from bot.web.problems import ApiError, error_response
 
 #: aiohttp's connection settings: the rest of a body left unread is read and discarded for at most
 #: 2 s (aiohttp's default is 10 s) before the connection is closed, so the client still sees its 413
@@ -22,8 +22,10 @@ HANDLER_ARGS = {"lingering_time": 2.0, "read_bufsize": 16 * 1024}
 
 
 def too_large(limit: int) -> web.Response:
-    response = web.json_response({"error": f"request bodies are limited to {limit} bytes"}, status=413,
-                                 dumps=dumps)
+    return _closing(error_response(413, "body_too_large", f"request bodies are limited to {limit} bytes"))
+
+
+def _closing(response: web.Response) -> web.Response:
     response.force_close()
     return response
 
@@ -39,10 +41,11 @@ def body_limit(limit: int, multipart_limit: int) -> web.Middleware:
             return too_large(allowed)
         try:
             return await handler(request)
-        except web.HTTPRequestEntityTooLarge as exc:  # a chunked body that turned out too long
-            response = too_large(allowed)
-            if exc.content_type == "application/json":
-                response.text = exc.text
-            return response
+        except web.HTTPRequestEntityTooLarge:  # a chunked body that turned out too long
+            return too_large(allowed)
+        except ApiError as exc:
+            if exc.status != 413:
+                raise
+            return _closing(exc.response())  # a handler's own limit (a photo's size): the rest is not read
 
     return refuse_oversized

@@ -2,109 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
+from pydantic import BaseModel, Field
 
-from bot.web.auth import AGENT, login, logout, require, set_session_cookie
-from bot.web.jsonbody import read_json
+from bot.web.auth import AGENT, SESSION_COOKIE, login, logout, set_session_cookie
+from bot.web.problems import dumps
+from bot.web.typed import endpoint
 from models.agent import Agent
 
 
-def agent_json(agent: Agent) -> dict[str, Any]:
-    return {
-        "id": agent.id,
-        "name": agent.name,
-        "role": agent.role,
-        "presence": agent.presence,
-        "capacity": agent.capacity,
-    }
+class StaffOut(BaseModel):
+    id: int
+    name: str
+    role: str = Field(description="models/agent.py ROLES (labelled in GET /api/labels, group role)")
+    presence: str
+    capacity: int
+
+    @classmethod
+    def of(cls, agent: Agent) -> StaffOut:
+        return cls(id=agent.id, name=agent.name, role=agent.role, presence=agent.presence, capacity=agent.capacity)
 
 
-async def post_login(request: web.Request) -> web.Response:
-    body = await read_json(request, {"name": str, "password": str})
-    agent, session_id, csrf = await login(request, body["name"], body["password"])
-    response = web.json_response({"agent": agent_json(agent), "csrf_token": csrf})
+class LoginIn(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class LoginOut(BaseModel):
+    agent: StaffOut
+    csrf_token: str = Field(description="echo it in X-CSRF-Token on every unsafe request")
+
+
+class MeOut(BaseModel):
+    agent: StaffOut
+
+
+class OkOut(BaseModel):
+    ok: bool = True
+
+
+@endpoint("POST", "/api/agent/login", body=LoginIn, response=LoginOut, public=True, tag="staff",
+          summary="Log in; sets the session cookie and returns the CSRF token for unsafe requests",
+          errors={401: "wrong name or password (wrong_credentials)", 429: "too many failures (too_many_logins)"})
+async def post_login(request: web.Request, body: LoginIn) -> web.Response:
+    agent, session_id, csrf = await login(request, body.name, body.password)
+    out = LoginOut(agent=StaffOut.of(agent), csrf_token=csrf)
+    response = web.json_response(out.model_dump(mode="json"), dumps=dumps)
     set_session_cookie(request, response, session_id)
     return response
 
 
-@require()
+@endpoint("POST", "/api/agent/logout", response=OkOut, tag="staff", summary="End the session")
 async def post_logout(request: web.Request) -> web.Response:
     await logout(request)
-    response = web.json_response({"ok": True})
-    response.del_cookie("csbot_session", path="/")
+    response = web.json_response(OkOut().model_dump(mode="json"))
+    response.del_cookie(SESSION_COOKIE, path="/")
     return response
 
 
-@require()
-async def get_me(request: web.Request) -> web.Response:
-    return web.json_response({"agent": agent_json(request[AGENT])})
+@endpoint("GET", "/api/agent/me", response=MeOut, tag="staff", summary="The logged-in staff member")
+async def get_me(request: web.Request) -> MeOut:
+    return MeOut(agent=StaffOut.of(request[AGENT]))
 
 
-ROUTES = [
-    web.post("/api/agent/login", post_login),
-    web.post("/api/agent/logout", post_logout),
-    web.get("/api/agent/me", get_me),
-]
-
-_AGENT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "role": {"type": "string", "enum": ["agent", "supervisor", "admin"]},
-        "presence": {"type": "string"},
-        "capacity": {"type": "integer"},
-    },
-}
-OPENAPI_PATHS = {
-    "/api/agent/login": {
-        "post": {
-            "summary": "Log in; sets the session cookie and returns the CSRF token for unsafe requests",
-            "requestBody": {
-                "required": True,
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": ["name", "password"],
-                            "properties": {"name": {"type": "string"}, "password": {"type": "string"}},
-                        }
-                    }
-                },
-            },
-            "responses": {
-                "200": {
-                    "description": "logged in",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"agent": _AGENT_SCHEMA, "csrf_token": {"type": "string"}},
-                            }
-                        }
-                    },
-                },
-                "401": {"description": "wrong name or password"},
-                "429": {"description": "too many failures"},
-            },
-            "security": [],
-        }
-    },
-    "/api/agent/logout": {"post": {"summary": "End the session", "responses": {"200": {"description": "ok"}}}},
-    "/api/agent/me": {
-        "get": {
-            "summary": "The logged-in staff member",
-            "responses": {
-                "200": {
-                    "description": "ok",
-                    "content": {
-                        "application/json": {"schema": {"type": "object", "properties": {"agent": _AGENT_SCHEMA}}}
-                    },
-                },
-                "401": {"description": "not logged in"},
-            },
-        }
-    },
-}
+ENDPOINTS = [post_login, post_logout, get_me]

@@ -32,29 +32,12 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from bot.web.auth import require
-from bot.web.jsonbody import check_storable, dumps
+from bot.web.jsonbody import check_storable
+from bot.web.problems import ApiError, dumps, error_response
 
 SCHEMA_REF = "#/components/schemas/{model}"
 
-
-class ApiError(Exception):
-    """Raise from a handler to answer `status` with `{"error": {"code": code, "message": message}}`.
-
-    `code` is stable and machine-readable (the console labels it from scripts_zh); `message` is a
-    short English explanation for developers.
-    """
-
-    def __init__(self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = dict(headers or {})
-
-
-def error_response(status: int, code: str, message: str, headers: Mapping[str, str] | None = None) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": message}}, status=status,
-                             headers=dict(headers or {}), dumps=dumps)
+__all__ = ["ApiError", "Endpoint", "endpoint", "error_response", "openapi", "routes"]
 
 
 def _first_problem(exc: ValidationError, where: str) -> str:
@@ -64,12 +47,10 @@ def _first_problem(exc: ValidationError, where: str) -> str:
 
 
 async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
-    try:
-        raw = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "invalid_body", "body must be JSON") from None
-    except RecursionError:
-        raise ApiError(400, "invalid_body", "body is nested too deeply") from None
+    if not request.body_exists:
+        raw = {}  # no body at all: valid when the model needs no field, else the missing field is named
+    else:
+        raw = await _parse(request)
     if not isinstance(raw, dict):
         raise ApiError(400, "invalid_body", "body must be a JSON object")
     check_storable(raw)
@@ -77,6 +58,15 @@ async def _read_body(request: web.Request, model: type[BaseModel]) -> BaseModel:
         return model.model_validate(raw)
     except ValidationError as exc:
         raise ApiError(400, "invalid_body", _first_problem(exc, "body")) from None
+
+
+async def _parse(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except (ValueError, UnicodeDecodeError):  # not JSON, or an integer over Python's 4,300 digits
+        raise ApiError(400, "invalid_body", "body must be JSON") from None
+    except RecursionError:
+        raise ApiError(400, "invalid_body", "body is nested too deeply") from None
 
 
 def _read_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
@@ -105,6 +95,8 @@ class Endpoint:
     public: bool = False
     errors: Mapping[int, str] = field(default_factory=dict)
     tag: str | None = None
+    security: tuple[Mapping[str, list[str]], ...] | None = None
+    form: type[BaseModel] | None = None
 
     @property
     def route(self) -> web.RouteDef:
@@ -115,15 +107,24 @@ def endpoint(
     method: str, path: str, *, summary: str, body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None, response: Any = None, status: int = 200,
     roles: Iterable[str] = (), public: bool = False, errors: Mapping[int, str] | None = None,
-    tag: str | None = None,
+    tag: str | None = None, before: Callable[[web.Request], Awaitable[None]] | None = None,
+    security: Iterable[Mapping[str, list[str]]] | None = None, form: type[BaseModel] | None = None,
 ) -> Callable[[Callable[..., Awaitable[Any]]], Endpoint]:
-    """Declare a typed JSON endpoint (see the module docstring)."""
+    """Declare a typed JSON endpoint (see the module docstring).
+
+    `before` runs ahead of reading the input, for a public endpoint's own proof of identity (the web
+    chat's visitor token), so a stranger hears 401 rather than what is wrong with their body;
+    `security` names its OpenAPI security requirement. `form` documents a multipart body the handler
+    reads itself as a stream (uploads); it is not parsed here.
+    """
     adapter = TypeAdapter(response) if response is not None else None
 
     def decorate(handler: Callable[..., Awaitable[Any]]) -> Endpoint:
         accepts = inspect.signature(handler).parameters
 
         async def serve(request: web.Request) -> web.StreamResponse:
+            if before is not None:
+                await before(request)
             kwargs: dict[str, Any] = {}
             if query is not None:
                 kwargs["query"] = _read_query(request, query)
@@ -140,7 +141,7 @@ def endpoint(
         guarded = serve if public else require(*roles)(serve)
         functools.update_wrapper(guarded, handler)
         return Endpoint(method.upper(), path, summary, guarded, body, query, response, status, tuple(roles),
-                        public, dict(errors or {}), tag)
+                        public, dict(errors or {}), tag, tuple(security) if security is not None else None, form)
 
     return decorate
 
@@ -204,9 +205,15 @@ def openapi(endpoints: Iterable[Endpoint]) -> tuple[dict[str, Any], dict[str, An
         if parameters:
             operation["parameters"] = parameters
         if item.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {
+            needed = bool(item.body.model_json_schema().get("required"))  # else an empty body will do
+            operation["requestBody"] = {"required": needed, "content": {"application/json": {
                 "schema": _schema(item.body, components)}}}
-        if item.public:
+        if item.form is not None:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+                "schema": _schema(item.form, components)}}}
+        if item.security is not None:
+            operation["security"] = list(item.security)
+        elif item.public:
             operation["security"] = []
         paths.setdefault(item.path, {})[item.method.lower()] = operation
     components["Error"] = ERROR_SCHEMA
@@ -218,5 +225,9 @@ ERROR_SCHEMA: dict[str, Any] = {
     "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
         "code": {"type": "string", "description": "stable, machine-readable; labelled in Chinese by the console"},
         "message": {"type": "string", "description": "short English explanation for developers"},
+        "phrases": {"type": "array", "items": {"type": "string"},
+                    "description": "forbidden_language: the phrases to take out"},
+        "allowed": {"type": "array", "items": {"type": "string"},
+                    "description": "a refused case step: the steps allowed from here"},
     }}},
 }

@@ -6,7 +6,7 @@ How the area plugs in (one `Extension`):
   log), `notify` (the customer hears every step, staff get reminders);
 - orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
   `orders.OrderBook` (what the chat reads), `tracking` (where a parcel is);
-- staff: `api` + `api_doc` (REST, OpenAPI), `uploads` (web-chat photos), `cli`, `daily`, `demo`, and
+- staff: `api` + `schemas` (typed REST endpoints), `uploads` (web-chat photos), `cli`, `daily`, `demo`, and
   the console's 售后工单 tab (`CASES_PANEL`, `static/cases_panel.js`).
 `desk.Desk` holds the shared services, built at start-up; see docs/after_sales.md.
 """
@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 from bot.console_panel import ConsolePanel
 from bot.events import Inbound
 from bot.extension import Extension
-from handlers.after_sales import api, chat, cli, dialogue, logistics, notify, reports, uploads, wording
-from handlers.after_sales.api_doc import OPENAPI_PATHS
+from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, reports, uploads, wording
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
 from handlers.after_sales.desk import DESK, build_desk
@@ -31,7 +30,8 @@ if TYPE_CHECKING:
 #: The console's 售后工单 tab (docs/architecture.md "Console panels"); its texts: scripts_zh/after_sales_console.yaml.
 CASES_PANEL = ConsolePanel("cases", Path(__file__).resolve().parent / "static" / "cases_panel.js",
                            texts="after_sales_console")
-SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *reports.SCRIPTS)
+SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *reports.SCRIPTS,
+           *labels.SCRIPTS)
 
 
 async def startup(runtime: Runtime) -> None:
@@ -59,7 +59,8 @@ async def shutdown(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "after_sales", router=chat.router, scripts=SCRIPTS, routes=[*api.ROUTES, *uploads.ROUTES],
+    "after_sales", router=chat.router, scripts=SCRIPTS, routes=uploads.ROUTES,
+    endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
-    openapi_paths=OPENAPI_PATHS, reports=(reports.SPEC,), console_panels=[CASES_PANEL],
+    reports=(reports.SPEC,), console_panels=[CASES_PANEL],
 )

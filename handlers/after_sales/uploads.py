@@ -33,15 +33,17 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
-from bot.channels.webchat import proven_visitor
+from bot.channels.webchat import VISITOR_ERRORS, VISITOR_SECURITY, proven_visitor
 from bot.events import Inbound
 from bot.runtime import RUNTIME
 from bot.state import ConversationState
 from bot.web.auth import require
-from bot.web.jsonbody import dumps, json_error
 from bot.web.multipart import form_parts
+from bot.web.problems import ApiError
+from bot.web.typed import endpoint
 from handlers.after_sales import dialogue
 from handlers.after_sales.machine import OPEN_STATES
+from handlers.after_sales.schemas import PhotoForm, RepliesOut
 from models.case import AfterSalesCase, CasePhoto
 from models.customer import Customer
 
@@ -85,9 +87,7 @@ async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], 
             while chunk := await part.read_chunk():
                 size += len(chunk)
                 if size > limit:
-                    raise web.HTTPRequestEntityTooLarge(
-                        max_size=limit, actual_size=size, content_type="application/json",
-                        text=dumps({"error": f"photos are limited to {limit} bytes"}))
+                    raise ApiError(413, "photo_too_large", f"photos are limited to {limit} bytes")
                 chunks.append(chunk)
             data = b"".join(chunks)
         elif part.name in ("user_id", "client_msg_id"):
@@ -105,22 +105,34 @@ async def in_after_sales(runtime: Runtime, user_id: str) -> bool:
                                                                 state__in=OPEN_STATES).exists()
 
 
-async def upload_photo(request: web.Request) -> web.Response:
+async def _visitor_proven(request: web.Request) -> None:
+    proven_visitor(request)
+
+
+@endpoint("POST", UPLOAD_PATH, form=PhotoForm, response=RepliesOut, public=True, before=_visitor_proven,
+          security=VISITOR_SECURITY,
+          tag="webchat", summary="Web chat: a customer in an after-sales request sends a photo (multipart: file, "
+                                 "optional client_msg_id and user_id); the bot's replies come back",
+          errors={**VISITOR_ERRORS, 400: "not multipart/form-data (multipart_required), bad client_msg_id",
+                  403: "no after-sales request open (not_in_after_sales), or a visitor token refused",
+                  413: "photo too large (photo_too_large)", 415: "not an image (not_an_image)",
+                  429: "too many photos today (too_many_photos)", 507: "photo storage full (storage_full)"})
+async def upload_photo(request: web.Request) -> RepliesOut:
     runtime = request.app[RUNTIME]
     settings = runtime.settings
     user_id = proven_visitor(request)
     if not request.content_type.startswith("multipart/"):
-        raise json_error(web.HTTPBadRequest, "send multipart/form-data with the file")
+        raise ApiError(400, "multipart_required", "send multipart/form-data with the file")
     if not await in_after_sales(runtime, user_id):
-        raise json_error(web.HTTPForbidden, "photos are accepted during an after-sales request")
+        raise ApiError(403, "not_in_after_sales", "photos are accepted during an after-sales request")
     fields, data = await _read_form(request, settings.after_sales_photo_max_bytes)
     proven_visitor(request, fields.get("user_id"))
     client_msg_id = fields.get("client_msg_id")
     if client_msg_id is not None and not CLIENT_MSG_ID.fullmatch(client_msg_id):
-        raise json_error(web.HTTPBadRequest, "client_msg_id must be 1-64 letters, digits, - or _")
+        raise ApiError(400, "invalid_client_msg_id", "client_msg_id must be 1-64 letters, digits, - or _")
     ext = await asyncio.to_thread(image_type, data)
     if ext is None:
-        raise json_error(web.HTTPUnsupportedMediaType, "the file must be a JPEG, PNG, GIF or WebP image")
+        raise ApiError(415, "not_an_image", "the file must be a JPEG, PNG, GIF or WebP image")
     name = f"{hashlib.sha256(data).hexdigest()}.{ext}"
     path = settings.after_sales_upload_dir / name
     if not path.exists():
@@ -132,7 +144,7 @@ async def upload_photo(request: web.Request) -> web.Response:
     outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
     for source_id in outcome.message_ids:
         await runtime.recorder.mark_delivery(source_id, "sent")
-    return web.json_response({"replies": outcome.texts}, dumps=dumps)
+    return RepliesOut(replies=outcome.texts)
 
 
 async def _admit_new_photo(runtime: Runtime, user_id: str, size: int) -> None:
@@ -140,11 +152,11 @@ async def _admit_new_photo(runtime: Runtime, user_id: str, size: int) -> None:
     settings, store = runtime.settings, runtime.store
     day = runtime.clock.now().strftime("%Y%m%d")
     if await store.incr(store.keys("photo-count", user_id, day), ttl=86400) > settings.after_sales_photos_per_visitor:
-        raise json_error(web.HTTPTooManyRequests, "too many photos today")
+        raise ApiError(429, "too_many_photos", "too many photos today")
     used = await asyncio.to_thread(directory_bytes, settings.after_sales_upload_dir)
     if used + size > settings.after_sales_upload_quota_bytes:
         log.error("photo upload refused: the upload directory is at its quota (%d bytes)", used)
-        raise json_error(web.HTTPInsufficientStorage, "photo storage is full")
+        raise ApiError(507, "storage_full", "photo storage is full")
 
 
 def directory_bytes(directory: Path) -> int:
@@ -194,9 +206,13 @@ async def get_photo(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     path = request.app[RUNTIME].settings.after_sales_upload_dir / name
     if not NAME.fullmatch(name) or not path.exists():
-        raise json_error(web.HTTPNotFound, "no such photo")
+        raise ApiError(404, "no_such_photo", "no such photo")
     return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],
                                            "X-Content-Type-Options": "nosniff"})
 
 
-ROUTES = [web.post(UPLOAD_PATH, upload_photo), web.get(UPLOAD_PATH + "/{name}", get_photo)]
+#: Error codes of the uploads (labelled in scripts_zh/labels.yaml).
+ERRORS = ("photo_too_large", "multipart_required", "not_in_after_sales", "invalid_client_msg_id", "not_an_image",
+          "too_many_photos", "storage_full", "no_such_photo")
+ENDPOINTS = [upload_photo]
+ROUTES = [web.get(UPLOAD_PATH + "/{name}", get_photo)]  # an image, not JSON

@@ -26,8 +26,8 @@ extension = Extension(
     router=router,
     scripts=(*SCRIPTS, *api.SCRIPTS, *labels.SCRIPTS),
     routes=api.ROUTES,
+    endpoints=api.ENDPOINTS,
     startup=startup,
     reconcile=recovery.reconcile,
     on_escalate=on_escalate,
-    openapi_paths=api.OPENAPI_PATHS,
 )

@@ -1,8 +1,9 @@
 """The agent console's JSON API under `/api/agent/` and its live WebSocket (the page: bot/web/console_page.py).
 
-Every console action is an endpoint here (and in `/api/openapi.json`); the page only calls these.
-An agent sees the conversations they hold; supervisors and admins see all. Phone numbers are
-masked (138****5678): the console never needs the full number.
+Every console action is a typed endpoint here (shapes in schemas.py, all in `/api/openapi.json`);
+the page only calls these. An agent sees the conversations they hold; supervisors and admins see
+all. Phone numbers are masked (138****5678): the console never needs the full number. The Chinese
+words for reason and error codes (labels.py) come from `GET /api/labels` (bot/web/labels.py).
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from aiohttp import web
 
 from bot.runtime import RUNTIME
 from bot.templates import spec
-from bot.web.auth import AGENT, authenticate, require
-from bot.web.jsonbody import bad_request, dumps, json_error, read_json
+from bot.web.auth import AGENT, authenticate
 from bot.web.live import forward_events
-from handlers.handoff.labels import reason_label, reason_labels
+from bot.web.typed import ApiError, endpoint
+from handlers.handoff import schemas as s
 from handlers.handoff.metrics import get_metrics
-from handlers.handoff.openapi import OPENAPI_PATHS
 from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
-from handlers.handoff.views import conversation_json, message_json, supervisor_summary
-from models.agent import PRESENCES, Agent
+from handlers.handoff.views import conversation_out, message_out, supervisor_summary
+from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote
 from models.message import Message
@@ -27,7 +27,9 @@ from models.message import Message
 CANNED_KEYS = ("greeting", "checking", "more_help", "order_no", "thanks_wait", "sorry", "goodbye")
 SCRIPTS = tuple(spec(f"canned.{key}", "agent_name") for key in CANNED_KEYS)
 SUPERVISORS = ("supervisor", "admin")
-NICKNAME_MAX = 32
+BASE = "/api/agent/conversations/{conversation_id}"
+TAG = "console"
+ON_ONE = {403: "held by someone else (held_by_someone_else)", 404: "no such conversation (no_such_conversation)"}
 
 
 def handoff_of(request: web.Request) -> Handoff:
@@ -39,249 +41,191 @@ async def conversation_for(request: web.Request, *, queued_ok: bool = False) -> 
     try:
         conversation_id = int(request.match_info["conversation_id"])
     except ValueError:
-        raise web.HTTPNotFound() from None
-    conversation = await Conversation.get_or_none(id=conversation_id)
+        conversation_id = None
+    conversation = await Conversation.get_or_none(id=conversation_id) if conversation_id is not None else None
     if conversation is None:
-        raise json_error(web.HTTPNotFound, "no such conversation")
+        raise ApiError(404, "no_such_conversation", "no such conversation")
     agent = request[AGENT]
     if agent.role in SUPERVISORS or conversation.assignee_id == agent.id:
         return conversation
     if queued_ok and conversation.status == "queued":
         return conversation
-    raise json_error(web.HTTPForbidden, "this conversation is held by someone else")
+    raise ApiError(403, "held_by_someone_else", "this conversation is held by someone else")
 
 
-@require()
-async def post_presence(request: web.Request) -> web.Response:
-    body = await read_json(request, {"presence": str})
-    if body["presence"] not in PRESENCES:
-        raise bad_request(f"presence must be one of {', '.join(PRESENCES)}")
+def agent_out(agent: Agent) -> s.AgentOut:
+    return s.AgentOut(agent=s.AgentBrief(id=agent.id, name=agent.name, display_name=agent.display_name,
+                                         presence=agent.presence))
+
+
+@endpoint("POST", "/api/agent/presence", body=s.PresenceIn, response=s.AgentOut, tag=TAG,
+          summary="Set presence (online / away / offline); going offline hands conversations on")
+async def post_presence(request: web.Request, body: s.PresenceIn) -> s.AgentOut:
     agent = request[AGENT]
-    await handoff_of(request).set_presence(agent, body["presence"])
-    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+    await handoff_of(request).set_presence(agent, body.presence)
+    return agent_out(agent)
 
 
-def agent_json(agent: Agent) -> dict[str, object]:
-    return {"id": agent.id, "name": agent.name, "display_name": agent.display_name, "presence": agent.presence}
-
-
-@require()
-async def post_typing(request: web.Request) -> web.Response:
-    """The agent is typing (or otherwise at the console): proof of presence, `away` becomes `online`."""
+@endpoint("POST", "/api/agent/typing", response=s.AgentOut, tag=TAG,
+          summary="The agent is at the console (typing): proof of presence, away becomes online")
+async def post_typing(request: web.Request) -> s.AgentOut:
     agent = request[AGENT]
     await handoff_of(request).touch(agent)
-    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+    return agent_out(agent)
 
 
-@require()
-async def post_profile(request: web.Request) -> web.Response:
-    """Set the 昵称 customers see (the login name stays internal)."""
-    body = await read_json(request, {"display_name": str})
-    name = body["display_name"].strip()
-    if not name or len(name) > NICKNAME_MAX:
-        raise bad_request(f"display_name must be 1 to {NICKNAME_MAX} characters")
+@endpoint("POST", "/api/agent/profile", body=s.ProfileIn, response=s.AgentOut, tag=TAG,
+          summary="Set the 昵称 customers see (the login name stays internal)")
+async def post_profile(request: web.Request, body: s.ProfileIn) -> s.AgentOut:
+    name = body.display_name.strip()
+    if not name:
+        raise ApiError(400, "invalid_body", f"display_name must be 1 to {s.NICKNAME_MAX} characters")
     agent = request[AGENT]
     agent.display_name = name
     await agent.save(update_fields=["display_name"])
-    return web.json_response({"agent": agent_json(agent)}, dumps=dumps)
+    return agent_out(agent)
 
 
-@require()
-async def get_labels(request: web.Request) -> web.Response:
-    """Reason codes in Chinese, for every code the console may show (see handlers/handoff/labels.py)."""
-    templates = request.app[RUNTIME].templates
-    return web.json_response({"reasons": reason_labels(templates), "default": reason_label(templates, None)},
-                             dumps=dumps)
-
-
-@require()
-async def get_queue(request: web.Request) -> web.Response:
-    queued = await handoff_of(request).queue.waiting()
+@endpoint("GET", "/api/agent/queue", response=s.QueueOut, tag=TAG, summary="Customers waiting for a person, in order")
+async def get_queue(request: web.Request) -> s.QueueOut:
+    runtime = request.app[RUNTIME]
     items = []
-    for position, conversation in enumerate(queued, 1):
-        item = await conversation_json(conversation, request.app[RUNTIME])
-        items.append(
-            {
-                "conversation_id": conversation.id,
-                "customer": item["customer"],
-                "position": position,
-                "reason": conversation.escalation_reason,
-                "reason_label": item["reason_label"],
-                "waiting_since": conversation.queued_at.timestamp() if conversation.queued_at else None,
-            }
-        )
-    return web.json_response({"queue": items, "now": request.app[RUNTIME].clock.time()}, dumps=dumps)
+    for position, conversation in enumerate(await handoff_of(request).queue.waiting(), 1):
+        item = await conversation_out(conversation, runtime)
+        items.append(s.QueueItem(conversation_id=conversation.id, customer=item.customer, position=position,
+                                 reason=conversation.escalation_reason, reason_label=item.reason_label,
+                                 waiting_since=conversation.queued_at))
+    return s.QueueOut(queue=items, now=runtime.clock.now())
 
 
-@require()
-async def get_conversations(request: web.Request) -> web.Response:
-    agent = request[AGENT]
+@endpoint("GET", "/api/agent/conversations", response=s.ConversationsOut, tag=TAG,
+          summary="Conversations held by a person (an agent's own; all for supervisors)")
+async def get_conversations(request: web.Request) -> s.ConversationsOut:
+    agent, runtime = request[AGENT], request.app[RUNTIME]
     held = Conversation.filter(status="handoff")
     if agent.role not in SUPERVISORS:
         held = held.filter(assignee_id=agent.id)
-    items = [await conversation_json(c, request.app[RUNTIME]) for c in await held.order_by("assigned_at")]
-    return web.json_response({"conversations": items, "now": request.app[RUNTIME].clock.time()}, dumps=dumps)
+    items = [await conversation_out(c, runtime) for c in await held.order_by("assigned_at")]
+    return s.ConversationsOut(conversations=items, now=runtime.clock.now())
 
 
-@require()
-async def get_conversation(request: web.Request) -> web.Response:
+@endpoint("GET", BASE, response=s.ConversationDetail, tag=TAG, errors=ON_ONE,
+          summary="One conversation with its messages and handover notes")
+async def get_conversation(request: web.Request) -> s.ConversationDetail:
+    runtime = request.app[RUNTIME]
     conversation = await conversation_for(request)
     messages = await Message.filter(conversation_id=conversation.id).order_by("created_at", "id")
     notes = await HandoverNote.filter(conversation_id=conversation.id).order_by("created_at").prefetch_related("author")
-    return web.json_response(
-        {
-            "conversation": await conversation_json(conversation, request.app[RUNTIME]),
-            "messages": [message_json(m) for m in messages],
-            "notes": [
-                {
-                    "author": n.author.name,
-                    "open_questions": n.open_questions,
-                    "pending": n.pending,
-                    "created_at": n.created_at.timestamp(),
-                }
-                for n in notes
-            ],
-            "now": request.app[RUNTIME].clock.time(),
-        },
-        dumps=dumps,
+    return s.ConversationDetail(
+        conversation=await conversation_out(conversation, runtime),
+        messages=[message_out(m) for m in messages],
+        notes=[s.NoteOut(author=n.author.name, open_questions=n.open_questions, pending=n.pending,
+                         created_at=n.created_at) for n in notes],
+        now=runtime.clock.now(),
     )
 
 
-@require()
-async def post_take(request: web.Request) -> web.Response:
+@endpoint("POST", f"{BASE}/take", response=s.OneConversation, tag=TAG,
+          errors={**ON_ONE, 409: "already taken, or at capacity (already_taken)"},
+          summary="Take a queued conversation")
+async def post_take(request: web.Request) -> s.OneConversation:
     conversation = await conversation_for(request, queued_ok=True)
     if not await handoff_of(request).take(conversation, request[AGENT]):
-        raise json_error(web.HTTPConflict, "already taken, or you are at capacity")
-    return web.json_response(
-        {"conversation": await conversation_json(conversation, request.app[RUNTIME])}, dumps=dumps
-    )
+        raise ApiError(409, "already_taken", "already taken, or you are at capacity")
+    return s.OneConversation(conversation=await conversation_out(conversation, request.app[RUNTIME]))
 
 
-@require()
-async def post_message(request: web.Request) -> web.Response:
+@endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
+          errors={**ON_ONE, 409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
+                                 "error.phrases lists them; resend with confirm)"},
+          summary="Send the customer a message (split to the channel's limits)")
+async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
     await handoff_of(request).touch(request[AGENT])  # even refused, the attempt proves presence
     conversation = await conversation_for(request)
-    body = await read_json(request, {"text": str})
     if conversation.status != "handoff":
-        raise json_error(web.HTTPConflict, "the conversation is not held by a person")
+        raise ApiError(409, "not_held", "the conversation is not held by a person")
     try:
-        parts = await handoff_of(request).agent_message(
-            conversation, request[AGENT], body["text"], confirm=body.get("confirm") is True
-        )
+        parts = await handoff_of(request).agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
     except ForbiddenLanguage as exc:
-        raise json_error(web.HTTPConflict, "forbidden_language", phrases=exc.phrases) from None
-    return web.json_response({"sent": parts}, dumps=dumps)
+        raise ApiError(409, "forbidden_language", "the message holds forbidden phrases",
+                       phrases=exc.phrases) from None
+    return s.SentOut(sent=parts)
 
 
-@require()
-async def post_hand_back(request: web.Request) -> web.Response:
+@endpoint("POST", f"{BASE}/hand-back", response=s.OkOut, tag=TAG,
+          errors={**ON_ONE, 409: "not held by a person (not_held)"}, summary="Hand the conversation back to the bot")
+async def post_hand_back(request: web.Request) -> s.OkOut:
     conversation = await conversation_for(request)
     if conversation.status != "handoff":
-        raise json_error(web.HTTPConflict, "the conversation is not held by a person")
+        raise ApiError(409, "not_held", "the conversation is not held by a person")
     await handoff_of(request).hand_back(conversation, request[AGENT])
-    return web.json_response({"ok": True})
+    return s.OkOut()
 
 
-@require()
-async def post_transfer(request: web.Request) -> web.Response:
+@endpoint("POST", f"{BASE}/transfer", body=s.TransferIn, response=s.OneConversation, tag=TAG,
+          errors={**ON_ONE, 409: "nobody available (nobody_available) or the target is full (target_at_capacity)"},
+          summary="Transfer to an agent (to_agent_id) or to a supervisor (to_supervisor)")
+async def post_transfer(request: web.Request, body: s.TransferIn) -> s.OneConversation:
     conversation = await conversation_for(request)
-    body = await read_json(request)
-    note = body.get("note") if isinstance(body.get("note"), str) else ""
-    if body.get("to_supervisor") is True:
+    if body.to_supervisor:
         target = await Agent.filter(role__in=SUPERVISORS, presence="online").exclude(id=request[AGENT].id).first()
-    elif isinstance(body.get("to_agent_id"), int):
-        target = await Agent.get_or_none(id=body["to_agent_id"], presence__in=("online", "away"))
+    elif body.to_agent_id is not None:
+        target = await Agent.get_or_none(id=body.to_agent_id, presence__in=("online", "away"))
     else:
-        raise bad_request("give to_agent_id or to_supervisor")
+        raise ApiError(400, "transfer_target_missing", "give to_agent_id or to_supervisor")
     if target is None or target.id == conversation.assignee_id:
-        raise json_error(web.HTTPConflict, "nobody available to take it; it stays with you")
-    if not await handoff_of(request).transfer(conversation, request[AGENT], target, note):
-        raise json_error(web.HTTPConflict, f"{target.name} is at capacity; it stays with you")
-    return web.json_response(
-        {"conversation": await conversation_json(conversation, request.app[RUNTIME])}, dumps=dumps
-    )
+        raise ApiError(409, "nobody_available", "nobody available to take it; it stays with you")
+    if not await handoff_of(request).transfer(conversation, request[AGENT], target, body.note):
+        raise ApiError(409, "target_at_capacity", f"{target.name} is at capacity; it stays with you")
+    return s.OneConversation(conversation=await conversation_out(conversation, request.app[RUNTIME]))
 
 
-@require()
-async def post_note(request: web.Request) -> web.Response:
+@endpoint("POST", f"{BASE}/notes", body=s.NoteIn, response=s.NoteCreated, status=201, tag=TAG,
+          errors=ON_ONE, summary="Leave a handover note (open questions, what is pending)")
+async def post_note(request: web.Request, body: s.NoteIn) -> s.NoteCreated:
     conversation = await conversation_for(request)
-    body = await read_json(request)
-    questions, pending = body.get("open_questions", ""), body.get("pending", "")
-    if not isinstance(questions, str) or not isinstance(pending, str) or not (questions.strip() or pending.strip()):
-        raise bad_request("open_questions or pending is required")
-    note = await HandoverNote.create(
-        conversation=conversation,
-        author=request[AGENT],
-        open_questions=questions,
-        pending=pending,
-        created_at=request.app[RUNTIME].clock.now(),
-    )
-    return web.json_response({"note": {"id": note.id}}, status=201)
+    if not (body.open_questions.strip() or body.pending.strip()):
+        raise ApiError(400, "note_empty", "open_questions or pending is required")
+    note = await HandoverNote.create(conversation=conversation, author=request[AGENT],
+                                     open_questions=body.open_questions, pending=body.pending,
+                                     created_at=request.app[RUNTIME].clock.now())
+    return s.NoteCreated(note=s.NoteId(id=note.id))
 
 
-@require()
-async def get_canned(request: web.Request) -> web.Response:
+@endpoint("GET", "/api/agent/canned", response=s.CannedOut, tag=TAG,
+          summary="Canned replies, filled with the agent's 昵称")
+async def get_canned(request: web.Request) -> s.CannedOut:
     templates = request.app[RUNTIME].templates
     fields = {"agent_name": handoff_of(request).nickname(request[AGENT])}
-    replies = [
-        {
-            "key": key,
-            "title": templates.render(f"canned.{key}", fields)[:12],
-            "text": templates.render(f"canned.{key}", fields),
-        }
-        for key in CANNED_KEYS
-    ]
-    return web.json_response({"replies": replies}, dumps=dumps)
+    texts = {key: templates.render(f"canned.{key}", fields) for key in CANNED_KEYS}
+    return s.CannedOut(replies=[s.CannedReply(key=key, title=text[:12], text=text) for key, text in texts.items()])
 
 
-@require()
-async def get_agents(request: web.Request) -> web.Response:
+@endpoint("GET", "/api/agent/agents", response=s.AgentsOut, tag=TAG, summary="Staff with presence and load")
+async def get_agents(request: web.Request) -> s.AgentsOut:
     loads = await handoff_of(request).queue.loads()
-    agents = [
-        {
-            "id": a.id,
-            "name": a.name,
-            "display_name": a.display_name,
-            "role": a.role,
-            "presence": a.presence,
-            "load": loads[a.id],
-            "capacity": a.capacity,
-        }
-        for a in await Agent.all().order_by("name")
-    ]
-    return web.json_response({"agents": agents}, dumps=dumps)
+    return s.AgentsOut(agents=[
+        s.AgentRow(id=a.id, name=a.name, display_name=a.display_name, role=a.role, presence=a.presence,
+                   load=loads[a.id], capacity=a.capacity)
+        for a in await Agent.all().order_by("name")])
 
 
-@require(*SUPERVISORS)
-async def get_supervisor(request: web.Request) -> web.Response:
-    return web.json_response(await supervisor_summary(request.app[RUNTIME]), dumps=dumps)
+@endpoint("GET", "/api/agent/supervisor", response=s.SupervisorOut, roles=SUPERVISORS, tag=TAG,
+          summary="Queue, near breaches and today's response-time figures")
+async def get_supervisor(request: web.Request) -> s.SupervisorOut:
+    return await supervisor_summary(request.app[RUNTIME])
 
 
 async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await authenticate(request)
     if agent is None:
-        raise web.HTTPUnauthorized(text="log in first")
+        raise ApiError(401, "login_required", "log in first")
     return await forward_events(request, request.app[RUNTIME].store, f"agent:{agent.id}", "console")
 
 
-BASE = "/api/agent/conversations/{conversation_id}"
+ENDPOINTS = [post_presence, post_typing, post_profile, get_queue, get_conversations, get_conversation, post_take,
+             post_message, post_hand_back, post_transfer, post_note, get_canned, get_agents, get_supervisor]
 ROUTES = [
     web.get("/ws/agent", agent_socket),
-    web.post("/api/agent/presence", post_presence),
-    web.post("/api/agent/typing", post_typing),
-    web.post("/api/agent/profile", post_profile),
-    web.get("/api/agent/labels", get_labels),
-    web.get("/api/agent/queue", get_queue),
-    web.get("/api/agent/conversations", get_conversations),
-    web.get(BASE, get_conversation),
-    web.post(f"{BASE}/take", post_take),
-    web.post(f"{BASE}/messages", post_message),
-    web.post(f"{BASE}/hand-back", post_hand_back),
-    web.post(f"{BASE}/transfer", post_transfer),
-    web.post(f"{BASE}/notes", post_note),
-    web.get("/api/agent/canned", get_canned),
-    web.get("/api/agent/agents", get_agents),
-    web.get("/api/agent/supervisor", get_supervisor),
     web.get("/metrics", get_metrics),
 ]
-__all__ = ["OPENAPI_PATHS", "ROUTES", "SCRIPTS"]

@@ -1,9 +1,8 @@
-"""How conversations, messages and the supervisor's summary look to the console (JSON)."""
+"""How conversations, messages and the supervisor's summary look to the console (handlers/handoff/schemas.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from tortoise.functions import Count
 
@@ -13,6 +12,17 @@ from bot.phones import mask_phone
 from bot.runtime import Runtime
 from handlers.handoff.labels import reason_label
 from handlers.handoff.people import sends_left
+from handlers.handoff.schemas import (
+    ConversationOut,
+    CustomerOut,
+    LastMessage,
+    MessageOut,
+    NearBreach,
+    Person,
+    SlaOut,
+    SupervisorOut,
+    Today,
+)
 from handlers.handoff.sla import greeting_due, reply_due
 from models.agent import Agent
 from models.conversation import Conversation
@@ -21,58 +31,46 @@ from models.handoff import SlaEvent
 from models.message import Message
 
 
-def customer_json(customer: Customer) -> dict[str, Any]:
-    return {
-        "label": customer.name or f"{customer.channel} …{customer.external_id[-6:]}",
-        "channel": customer.channel,
-        "vip": customer.is_vip,
-        "phone_masked": mask_phone(customer.phone),
-    }
+def customer_out(customer: Customer) -> CustomerOut:
+    return CustomerOut(label=customer.name or f"{customer.channel} …{customer.external_id[-6:]}",
+                       channel=customer.channel, vip=customer.is_vip, phone_masked=mask_phone(customer.phone))
 
 
-def message_json(message: Message) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "direction": message.direction,
-        "author": message.author,
-        "text": message.text,
-        "kind": message.kind,
-        "created_at": message.created_at.timestamp(),
-    }
+def message_out(message: Message) -> MessageOut:
+    return MessageOut(id=message.id, direction=message.direction, author=message.author, text=message.text,
+                      kind=message.kind, created_at=message.created_at)
 
 
-def sla_json(conversation: Conversation, settings: Settings) -> dict[str, Any]:
+def sla_out(conversation: Conversation, settings: Settings) -> SlaOut:
     """The clock the console counts down, as the customer counts it: the open question's (its
     original time, even when it was asked of an earlier holder), else the greeting's."""
     if conversation.status != "handoff":
-        return {"kind": None, "due_at": None}
+        return SlaOut(kind=None, due_at=None)
     if (due := reply_due(conversation, settings)) is not None:
-        return {"kind": "reply", "due_at": due.timestamp()}
+        return SlaOut(kind="reply", due_at=due)
     if conversation.first_reply_at is None and (due := greeting_due(conversation, settings)) is not None:
-        return {"kind": "greeting", "due_at": due.timestamp()}
-    return {"kind": None, "due_at": None}
+        return SlaOut(kind="greeting", due_at=due)
+    return SlaOut(kind=None, due_at=None)
 
 
-async def conversation_json(conversation: Conversation, runtime: Runtime) -> dict[str, Any]:
+async def conversation_out(conversation: Conversation, runtime: Runtime) -> ConversationOut:
     customer = await Customer.get(id=conversation.customer_id)
     assignee = await Agent.get_or_none(id=conversation.assignee_id) if conversation.assignee_id else None
     last = await Message.filter(conversation_id=conversation.id).order_by("-created_at", "-id").first()
-    return {
-        "conversation_id": conversation.id,
-        "status": conversation.status,
-        "reason": conversation.escalation_reason,
-        "reason_label": reason_label(runtime.templates, conversation.escalation_reason),
-        "customer": customer_json(customer),
-        "assignee": {"id": assignee.id, "name": assignee.name} if assignee else None,
-        "sla": sla_json(conversation, runtime.settings),
-        "sends_left": await sends_left(runtime, conversation),
-        "last_message": {"text": last.text, "author": last.author, "created_at": last.created_at.timestamp()}
-        if last
-        else None,
-    }
+    return ConversationOut(
+        conversation_id=conversation.id,
+        status=conversation.status,
+        reason=conversation.escalation_reason,
+        reason_label=reason_label(runtime.templates, conversation.escalation_reason),
+        customer=customer_out(customer),
+        assignee=Person(id=assignee.id, name=assignee.name) if assignee else None,
+        sla=sla_out(conversation, runtime.settings),
+        sends_left=await sends_left(runtime, conversation),
+        last_message=LastMessage(text=last.text, author=last.author, created_at=last.created_at) if last else None,
+    )
 
 
-async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
+async def supervisor_summary(runtime: Runtime) -> SupervisorOut:
     now = runtime.clock.now()
     midnight = shop_midnight(now, runtime.settings.zone)
     rows = await SlaEvent.filter(at__gte=midnight).group_by("kind", "within").annotate(n=Count("id")).values(
@@ -86,30 +84,25 @@ async def supervisor_summary(runtime: Runtime) -> dict[str, Any]:
         left = runtime.settings.sla_reply_s - (now - conversation.waiting_since).total_seconds()
         if left <= 2 * runtime.settings.sla_hold_margin_s:  # the holding message is due within a margin
             assignee = await Agent.get_or_none(id=conversation.assignee_id)
-            near.append(
-                {
-                    "conversation_id": conversation.id,
-                    "agent": assignee.name if assignee else None,
-                    "seconds_left": round(left, 1),
-                }
-            )
-    return {
-        "queue_length": await Conversation.filter(status="queued").count(),
-        "agents_online": await Agent.filter(presence="online").count(),
-        "near_breach": near,
-        "today": {
-            "since": midnight.isoformat(),
-            "handovers": count("queued"),
-            "person_reached": count("person_reached"),
-            "person_within_sla": count("person_reached", True),
-            "messages": count("acknowledged"),
-            "acknowledged_within_sla": count("acknowledged", True),
-            "answered_by_person": count("person_answered"),
-            "person_answered_within_sla": count("person_answered", True),
-            "breaches": count("breach"),
-            "alerts": count("alert"),
-            "holding_messages": count("holding_message"),
-            "reassigned": count("reassigned"),
-        },
-        "generated_at": datetime.fromtimestamp(runtime.clock.time(), now.tzinfo).isoformat(),
-    }
+            near.append(NearBreach(conversation_id=conversation.id, agent=assignee.name if assignee else None,
+                                   seconds_left=round(left, 1)))
+    return SupervisorOut(
+        queue_length=await Conversation.filter(status="queued").count(),
+        agents_online=await Agent.filter(presence="online").count(),
+        near_breach=near,
+        today=Today(
+            since=midnight,
+            handovers=count("queued"),
+            person_reached=count("person_reached"),
+            person_within_sla=count("person_reached", True),
+            messages=count("acknowledged"),
+            acknowledged_within_sla=count("acknowledged", True),
+            answered_by_person=count("person_answered"),
+            person_answered_within_sla=count("person_answered", True),
+            breaches=count("breach"),
+            alerts=count("alert"),
+            holding_messages=count("holding_message"),
+            reassigned=count("reassigned"),
+        ),
+        generated_at=datetime.fromtimestamp(runtime.clock.time(), now.tzinfo),
+    )

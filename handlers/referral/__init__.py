@@ -14,6 +14,7 @@ Modules, each with one job:
 """
 
 from bot.extension import Extension
+from bot.labels import label_specs
 from bot.templates import spec
 from handlers.referral import api, chat, jobs, pages, push, reports
 from handlers.referral.cli import add_commands
@@ -26,18 +27,19 @@ SCRIPTS = (
     spec("referral.anonymous"),
     spec("referral.anonymous_phone", "tail"),
     spec("referral.demo_title"),
+    *label_specs("error", (*api.ERRORS, *pages.ERRORS)),
 )
 
 extension = Extension(
     "referral",
     router=chat.router,
     scripts=SCRIPTS,
-    routes=[*pages.ROUTES, *api.ROUTES],
+    routes=pages.ROUTES,
+    endpoints=[*pages.ENDPOINTS, *api.ENDPOINTS],
     startup=jobs.startup,
     reconcile=jobs.reconcile,
     demo_data=jobs.demo_data,
     daily=jobs.daily,
     cli=add_commands,
-    openapi_paths=api.OPENAPI_PATHS,
     reports=(reports.SPEC,),
 )

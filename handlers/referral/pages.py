@@ -19,11 +19,12 @@ from pathlib import Path
 from aiohttp import web
 from tortoise.expressions import F
 
-from bot.channels.webchat import proven_visitor
+from bot.channels.webchat import VISITOR_ERRORS, VISITOR_SECURITY, proven_visitor
 from bot.runtime import RUNTIME, Runtime
 from bot.templates import spec
 from bot.web import pages
-from bot.web.jsonbody import read_json
+from bot.web.problems import ApiError
+from bot.web.typed import endpoint
 from handlers.referral.attribution import record_visit
 from handlers.referral.campaigns import is_open, last_day
 from handlers.referral.card_image import card_png, qr_png
@@ -32,6 +33,7 @@ from handlers.referral.codes import SecretMissing, secret_key
 from handlers.referral.marketing import follow_qr_url, wechat_api
 from handlers.referral.names import public_name
 from handlers.referral.rejections import reject
+from handlers.referral.schemas import VisitIn, VisitOut
 from handlers.referral.stats import honour_board
 from models.referral import Campaign, ReferralCard
 
@@ -133,20 +135,28 @@ async def follow_image(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
-async def visit(request: web.Request) -> web.Response:
+async def _visitor_proven(request: web.Request) -> None:
+    proven_visitor(request)
+
+
+@endpoint("POST", "/r/{code}/visit", body=VisitIn, response=VisitOut, public=True, before=_visitor_proven,
+          security=VISITOR_SECURITY, tag="referral",
+          errors={**VISITOR_ERRORS, 503: "web chat or referral cards not configured (referral_not_configured)"},
+          summary="The friend opens the web chat from a card's landing page (the same answer whatever the rules "
+                  "decided)")
+async def visit(request: web.Request, body: VisitIn) -> VisitOut:
     """The friend opens the web chat from the landing page: their first contact, as the visitor their
     token proves (`X-Visitor-Token`, bot/web/visitors.py); a `user_id` in the body must be that visitor."""
     runtime = request.app[RUNTIME]
-    body = await read_json(request) if request.can_read_body else {}
-    user_id = proven_visitor(request, body.get("user_id"))
+    user_id = proven_visitor(request, body.user_id)
     try:
         secret = await secret_key(runtime.settings)
     except SecretMissing:
-        raise web.HTTPServiceUnavailable(text="referral cards are not configured") from None
+        raise ApiError(503, "referral_not_configured", "referral cards are not configured") from None
     identity = await runtime.recorder.identify("webchat", user_id)
     await record_visit(request.match_info["code"], identity.customer_id, "webchat", secret=secret,
                        now=runtime.clock.now(), store=runtime.store)
-    return web.json_response({"chat_url": CHAT_URL})  # the same answer whatever the rules decided
+    return VisitOut(chat_url=CHAT_URL)  # the same answer whatever the rules decided
 
 
 async def board(request: web.Request) -> web.Response:
@@ -163,11 +173,12 @@ async def board(request: web.Request) -> web.Response:
     return page(request, BOARD, shop_name=settings.shop_name, title=campaign.title, period=period, rows=rows)
 
 
+ERRORS = ("referral_not_configured",)
+ENDPOINTS = [visit]
 ROUTES = (
     web.get("/r/{code}", landing),
     web.get("/r/{code}/card.png", card_image),
     web.get("/r/{code}/follow.png", follow_image),
-    web.post("/r/{code}/visit", visit),
     web.get("/referral/{name}/board", board),
     web.static("/referral/static", STATIC),
 )

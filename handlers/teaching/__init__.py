@@ -27,9 +27,8 @@ async def shutdown(runtime: Runtime) -> None:
 extension = Extension(
     "teaching",
     scripts=api.SCRIPTS,
-    routes=api.ROUTES,
+    endpoints=api.ENDPOINTS,
     startup=startup,
     shutdown=shutdown,
     cli=cli.register,
-    openapi_paths=api.OPENAPI_PATHS,
 )

@@ -1,5 +1,8 @@
 """Console endpoints for teaching the bot: what to review, the intent picker's labels, one-click labels.
 
+Typed endpoints (bot/web/typed.py); intent labels come from scripts_zh/intent_labels.yaml through
+bot/labels.py, the same words `GET /api/labels` serves in its `intent` group.
+
 Any staff member may label (agents see these messages anyway). The review list holds customer
 messages the bot could not place and messages of conversations a person handled, newest first,
 each with the bot's current guess; messages already labelled are left out. A label is stored as a
@@ -8,16 +11,16 @@ learned example (PII stripped) and every worker learns it at once (bot/learned.p
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
+from pydantic import BaseModel, Field
 from tortoise.expressions import Q
 
+from bot.labels import intent_label, intent_label_key, label_specs
 from bot.learned import Labelled, digest
 from bot.runtime import RUNTIME
 from bot.templates import spec
-from bot.web.auth import AGENT, require
-from bot.web.jsonbody import bad_request, json_error, read_json
+from bot.web.auth import AGENT
+from bot.web.typed import ApiError, endpoint
 from handlers.teaching.service import LEARNED, customer_texts
 from models.learned_example import LearnedExample
 
@@ -25,35 +28,72 @@ REVIEW_LIMIT = 50
 SCAN_LIMIT = 500  # recent messages looked at to fill one review page
 
 
-def label_key(intent: str) -> str:
-    return "intent_labels." + intent.replace(".", "_")
-
-
 PANEL_TEXTS = ("open", "title", "hint", "guess", "asked", "handled", "confirm", "correct", "saved", "empty", "error",
                "close")
-SCRIPTS = tuple(spec("teach_console." + name) for name in PANEL_TEXTS) + tuple(spec(label_key(intent)) for intent in (
+#: Error codes of this API (labelled in scripts_zh/labels.yaml).
+ERRORS = ("unknown_intent", "no_such_message")
+INTENTS = (
     "greeting", "thanks", "goodbye", "human", "complaint", "after_sales.return", "after_sales.exchange",
     "after_sales.refund", "after_sales.damaged", "after_sales.missing", "after_sales.progress",
     "logistics.track", "logistics.extend", "shipping.when", "address.change", "product.consult",
     "promotion", "invoice", "payment", "membership", "referral", "unknown",
-))  # fmt: skip
+)  # fmt: skip
+SCRIPTS = (*label_specs("error", ERRORS), *(spec("teach_console." + name) for name in PANEL_TEXTS),
+           *(spec(intent_label_key(intent)) for intent in INTENTS))
 
 
-@require()
-async def get_labels(request: web.Request) -> web.Response:
+class IntentLabel(BaseModel):
+    name: str
+    label: str
+
+
+class TeachLabelsOut(BaseModel):
+    intents: list[IntentLabel] = Field(description="every intent the bot knows, in the matcher's order")
+    texts: dict[str, str] = Field(description="the teach panel's texts (scripts_zh/teach_console.yaml)")
+
+
+class ReviewItem(BaseModel):
+    message_id: int
+    conversation_id: int
+    text: str
+    guess: str
+    confidence: float
+    decision: str | None
+    asked: bool = Field(description="the bot asked the customer (unknown); else a person handled it")
+
+
+class ReviewOut(BaseModel):
+    items: list[ReviewItem]
+
+
+class TeachIn(BaseModel):
+    message_id: int = Field(strict=True)
+    intent: str
+
+
+class TeachOut(BaseModel):
+    added: int
+    relabelled: int
+    unchanged: int
+    intent: str = Field(description="the bot's answer for the message now")
+    decision: str | None
+
+
+@endpoint("GET", "/api/intents/labels", response=TeachLabelsOut, tag="teaching",
+          summary="Intent names with their Chinese labels, and the teach panel's texts (scripts_zh)")
+async def get_labels(request: web.Request) -> TeachLabelsOut:
     runtime = request.app[RUNTIME]
     templates = runtime.templates
-    return web.json_response({
-        "intents": [
-            {"name": intent, "label": templates.render(label_key(intent)) if label_key(intent) in templates else intent}
-            for intent in runtime.matcher.intents
-        ],
-        "texts": {name: templates.render("teach_console." + name) for name in PANEL_TEXTS},
-    })
+    return TeachLabelsOut(
+        intents=[IntentLabel(name=intent, label=intent_label(templates, intent)) for intent in runtime.matcher.intents],
+        texts={name: templates.render("teach_console." + name) for name in PANEL_TEXTS},
+    )
 
 
-@require()
-async def get_review(request: web.Request) -> web.Response:
+@endpoint("GET", "/api/intents/review", response=ReviewOut, tag="teaching",
+          summary="Recent customer messages the bot asked about or a person handled, not yet labelled, with the "
+                  "bot's guess (intent, confidence, decision)")
+async def get_review(request: web.Request) -> ReviewOut:
     runtime = request.app[RUNTIME]
     service = runtime.services[LEARNED]
     handled = Q(conversation__assigned_at__isnull=False)
@@ -61,62 +101,38 @@ async def get_review(request: web.Request) -> web.Response:
     cleaned = {m.id: service.clean(m.text) for m in messages}
     known = set(await LearnedExample.filter(digest__in=[digest(t) for t in cleaned.values() if t])
                 .values_list("digest", flat=True))
-    items: list[dict[str, Any]] = []
+    items: list[ReviewItem] = []
     for message in messages:
         text = cleaned[message.id]
         if not text or digest(text) in known:
             continue
         known.add(digest(text))  # the same words twice need one label
         match = runtime.matcher.classify(message.text)
-        items.append({"message_id": message.id, "conversation_id": message.conversation_id, "text": message.text,
-                      "guess": match.intent, "confidence": round(match.confidence, 3), "decision": match.decision,
-                      "asked": message.intent == "unknown"})
+        items.append(ReviewItem(message_id=message.id, conversation_id=message.conversation_id, text=message.text,
+                                guess=match.intent, confidence=round(match.confidence, 3), decision=match.decision,
+                                asked=message.intent == "unknown"))
         if len(items) >= REVIEW_LIMIT:
             break
-    return web.json_response({"items": items})
+    return ReviewOut(items=items)
 
 
-@require()
-async def post_teach(request: web.Request) -> web.Response:
+@endpoint("POST", "/api/intents/teach", body=TeachIn, response=TeachOut, tag="teaching",
+          errors={400: "unknown intent (unknown_intent)", 404: "no such customer message (no_such_message)"},
+          summary="Confirm or correct the intent of a customer message: stored as a learned example (PII "
+                  "stripped) and learned by every worker at once")
+async def post_teach(request: web.Request, body: TeachIn) -> TeachOut:
     runtime = request.app[RUNTIME]
-    body = await read_json(request, {"message_id": int, "intent": str})
-    if body["intent"] not in runtime.matcher.intents:
-        raise bad_request(f"unknown intent {body['intent']!r}")
-    message = await customer_texts().get_or_none(id=body["message_id"])
+    if body.intent not in runtime.matcher.intents:
+        raise ApiError(400, "unknown_intent", f"unknown intent {body.intent!r}")
+    message = await customer_texts().get_or_none(id=body.message_id)
     if message is None:
-        raise json_error(web.HTTPNotFound, "no such customer message")
+        raise ApiError(404, "no_such_message", "no such customer message")
     guess = runtime.matcher.classify(message.text).intent
-    result = await runtime.services[LEARNED].teach([Labelled(message.text, body["intent"], guess)], source="console",
+    result = await runtime.services[LEARNED].teach([Labelled(message.text, body.intent, guess)], source="console",
                                                    agent=request[AGENT].name)
     match = runtime.matcher.classify(message.text)
-    return web.json_response({"added": result.added, "relabelled": result.relabelled, "unchanged": result.unchanged,
-                              "intent": match.intent, "decision": match.decision})
+    return TeachOut(added=result.added, relabelled=result.relabelled, unchanged=result.unchanged,
+                    intent=match.intent, decision=match.decision)
 
 
-ROUTES = [
-    web.get("/api/intents/labels", get_labels),
-    web.get("/api/intents/review", get_review),
-    web.post("/api/intents/teach", post_teach),
-]
-
-_ERRORS = {"401": {"description": "not logged in"}}
-OPENAPI_PATHS: dict[str, Any] = {
-    "/api/intents/labels": {"get": {
-        "summary": "Intent names with their Chinese labels, and the teach panel's texts (scripts_zh)",
-        "responses": {"200": {"description": "ok"}, **_ERRORS},
-    }},
-    "/api/intents/review": {"get": {
-        "summary": "Recent customer messages the bot asked about or a person handled, not yet labelled, "
-                   "with the bot's guess (intent, confidence, decision)",
-        "responses": {"200": {"description": "ok"}, **_ERRORS},
-    }},
-    "/api/intents/teach": {"post": {
-        "summary": "Confirm or correct the intent of a customer message: stored as a learned example (PII "
-                   "stripped) and learned by every worker at once",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["message_id", "intent"],
-            "properties": {"message_id": {"type": "integer"}, "intent": {"type": "string"}}}}}},
-        "responses": {"200": {"description": "ok"}, "400": {"description": "unknown intent or bad body"},
-                      "404": {"description": "no such customer message"}, **_ERRORS},
-    }},
-}
+ENDPOINTS = [get_labels, get_review, post_teach]

@@ -268,10 +268,10 @@ function typingPing() { // any console action proves presence; the server restor
   }).catch(() => {});
 }
 
-async function loadLabels() { // reason codes in Chinese, from the server (scripts_zh/handoff.yaml)
+async function loadLabels() { // reason codes in Chinese, from the server (scripts_zh/labels.yaml)
   try {
-    const data = await api("GET", "/labels");
-    state.reasons = data.reasons || {};
+    const data = await api("GET", "/api/labels");
+    state.reasons = (data.labels && data.labels.reason) || {};
   } catch (_) {
     // the built-in labels stay
   }

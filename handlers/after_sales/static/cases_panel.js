@@ -683,9 +683,7 @@ function mount(container, ctx) {
     if (error.status === 403) {
       if (code === "supervisor_approval_required") return tx("need_approval");
       if (/csrf/i.test(code)) return tx("session");
-      if (code === "the case is someone else's" || code.startsWith("agents may only") || code === "not_yours") {
-        return tx("not_yours");
-      }
+      if (code === "case_not_yours" || code === "agents_take_only_themselves") return tx("not_yours");
       return tx("role_denied");
     }
     if (error.status === 409) {

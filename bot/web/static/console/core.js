@@ -74,9 +74,17 @@ export const serverNow = () => Date.now() / 1000 + state.offset;
 export const isSupervisor = () => Boolean(state.me) && (state.me.role === "supervisor" || state.me.role === "admin");
 export const reasonLabel = (code) => state.reasons[code] ?? label("reason_", code);
 
-export function formatTime(epochSeconds) {
-  if (typeof epochSeconds !== "number" || !Number.isFinite(epochSeconds)) return "";
-  const date = new Date(epochSeconds * 1000);
+// A moment from the server (an ISO-8601 string; epoch seconds are read too) as epoch seconds, or null.
+export function seconds(moment) {
+  if (typeof moment === "number") return Number.isFinite(moment) ? moment : null;
+  const at = typeof moment === "string" ? Date.parse(moment) : NaN;
+  return Number.isNaN(at) ? null : at / 1000;
+}
+
+export function formatTime(moment) {
+  const at = seconds(moment);
+  if (at === null) return "";
+  const date = new Date(at * 1000);
   const now = new Date(serverNow() * 1000);
   const hm = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
   if (date.toDateString() === now.toDateString()) return hm;
@@ -128,7 +136,8 @@ export const api = createApi({
   timeoutMs: REQUEST_TIMEOUT_MS,
   headers: (method) => (method !== "GET" && state.csrf ? { "X-CSRF-Token": state.csrf } : {}),
   onAnswer: (data, response) => {
-    if (data && typeof data.now === "number") syncClock(data.now);
+    const now = data ? seconds(data.now) : null;
+    if (now !== null) syncClock(now);
     else if (!state.offsetKnown) roughClock(response.headers.get("Date"));
   },
   onUnauthorized: (path) => {

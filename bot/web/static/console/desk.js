@@ -5,7 +5,7 @@ import { focusedIn, idOf, refocus } from "../lib/dom.js";
 import { label, t } from "../lib/texts.js";
 import {
   $, URGENT_S, agentName, api, conflictText, el, errorText, formatDuration, formatTime, isSupervisor, loadAgents,
-  path, personName, reasonLabel, serverNow, shell, state, toast,
+  path, personName, reasonLabel, seconds, serverNow, shell, state, toast,
 } from "./core.js";
 
 const FLASH_MS = 6000;
@@ -32,7 +32,8 @@ export function renderQueue() {
     node.querySelector(".queue-reason").textContent = reasonLabel(entry.reason || "human");
     node.querySelector(".queue-channel").textContent = label("channel_", customer.channel || "");
     const waited = node.querySelector(".waited");
-    if (typeof entry.waiting_since === "number") waited.dataset.since = String(entry.waiting_since);
+    const since = seconds(entry.waiting_since);
+    if (since !== null) waited.dataset.since = String(since);
     const take = node.querySelector(".take");
     take.setAttribute("aria-label", t("take_label", { name: customer.label || t("who_customer") }));
     take.addEventListener("click", () => takeConversation(node.dataset.id, take));
@@ -121,7 +122,7 @@ export function renderMine() {
 // --- countdowns and flashing ---
 
 export function setCountdown(node, sla) {
-  const due = sla && typeof sla.due_at === "number" ? sla.due_at : null;
+  const due = sla ? seconds(sla.due_at) : null;
   if (due === null) {
     delete node.dataset.due;
     node.textContent = "";
@@ -272,7 +273,7 @@ export function renderSelection(placeholder = "", denied = "") {
   el.chatVip.hidden = !customer.vip;
   el.chatStatus.textContent = label("status_", conversation.status || "");
   const sla = conversation.sla;
-  el.chatClock.hidden = !(sla && typeof sla.due_at === "number");
+  el.chatClock.hidden = !(sla && seconds(sla.due_at) !== null);
   el.chatSlaKind.textContent = sla ? label("sla_", sla.kind || "reply") : "";
   if (typeof conversation.sends_left === "number") {
     el.chatSlaKind.textContent += t("sends_left", { n: conversation.sends_left });
@@ -321,7 +322,8 @@ export function messageNode(message, customerLabel) {
   node.querySelector(".who").textContent = who;
   const time = node.querySelector(".msg-time");
   time.textContent = formatTime(message.created_at);
-  if (typeof message.created_at === "number") time.dateTime = new Date(message.created_at * 1000).toISOString();
+  const sent = seconds(message.created_at);
+  if (sent !== null) time.dateTime = new Date(sent * 1000).toISOString();
   const text = String(message.text ?? "");
   node.querySelector(".bubble").textContent =
     kind === "msg-system" && message.direction === "out" ? t("system_sent", { text }) : text;

@@ -6,8 +6,8 @@
 //
 // A failed call throws an `ApiError` with `status` (0: no answer: network down or timed out), `code` (the
 // server's error code) and `message`. The server's error shape is `{"error": {"code", "message"}}`; the
-// older `{"error": "code or sentence"}` is read too. Extra fields of the answer (`allowed`, `phrases`)
-// are in `error.detail`. `errorText(error, fallback)` is the Chinese label of the code when the page has
+// older `{"error": "code or sentence"}` is read too. Extra fields of the error or the answer (`allowed`,
+// `phrases`) are in `error.detail`. `errorText(error, fallback)` is the Chinese label of the code when the page has
 // one (`error_<code>` in its scripts_zh texts), else `fallback`.
 // `onAnswer(data, response)` sees every answer (the console syncs its clock from `now`), `onUnauthorized`
 // every 401.
@@ -26,7 +26,8 @@ export class ApiError extends Error {
     this.code = code;
     this.body = body;
     const { error: _, ...rest } = data;
-    this.detail = { ...rest, ...(problem.details && typeof problem.details === "object" ? problem.details : {}) };
+    const { code: _code, message: _message, ...extra } = problem; // e.g. `allowed`, `phrases`
+    this.detail = { ...rest, ...extra };
   }
 }
 

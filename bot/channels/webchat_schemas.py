@@ -1,0 +1,46 @@
+"""The web chat's JSON shapes (bot/channels/webchat.py): what the page sends and what it hears."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CLIENT_MSG_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class VisitorIn(BaseModel):
+    token: str | None = Field(default=None, description="the token this browser already holds, if any")
+    customer_id: str | None = Field(default=None, description="the shop's own id of a logged-in customer")
+    customer_sig: str | None = Field(default=None, description="hex HMAC-SHA256 of customer_id (identity secret)")
+
+
+class VisitorOut(BaseModel):
+    visitor_id: str
+    token: str = Field(description="send it as X-Visitor-Token (or `token` on the WebSocket)")
+
+
+class MessageIn(BaseModel):
+    text: str = Field(description="up to 2000 characters after cleaning (413 text_too_long beyond)")
+    client_msg_id: str | None = Field(default=None, pattern=CLIENT_MSG_ID,
+                                      description="the same id on a resend gets the first answer again")
+    user_id: str | None = Field(default=None, description="when given, must be the token's visitor")
+
+
+class RepliesOut(BaseModel):
+    replies: list[str]
+
+
+class HistoryQuery(BaseModel):
+    user_id: str | None = None
+
+
+class HistoryMessage(BaseModel):
+    direction: Literal["in", "out"]
+    text: str
+    at: datetime
+
+
+class HistoryOut(BaseModel):
+    messages: list[HistoryMessage]

@@ -1,0 +1,197 @@
+"""The agent console's JSON shapes (handlers/handoff/api.py). Every moment is an ISO-8601 timestamp;
+`now` in an answer is the server's clock, so the console counts SLA clocks down in server time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Presence = Literal["online", "away", "offline"]
+NICKNAME_MAX = 32
+
+
+class PresenceIn(BaseModel):
+    presence: Presence
+
+
+class ProfileIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=NICKNAME_MAX, description="the 昵称 customers see")
+
+
+class AgentBrief(BaseModel):
+    id: int
+    name: str
+    display_name: str | None
+    presence: str
+
+
+class AgentOut(BaseModel):
+    agent: AgentBrief
+
+
+class CustomerOut(BaseModel):
+    label: str
+    channel: str
+    vip: bool
+    phone_masked: str | None
+
+
+class SlaOut(BaseModel):
+    kind: Literal["greeting", "reply"] | None = Field(description="which promise the clock counts down")
+    due_at: datetime | None
+
+
+class Person(BaseModel):
+    id: int
+    name: str
+
+
+class LastMessage(BaseModel):
+    text: str
+    author: str | None
+    created_at: datetime
+
+
+class ConversationOut(BaseModel):
+    conversation_id: int
+    status: str
+    reason: str | None
+    reason_label: str
+    customer: CustomerOut
+    assignee: Person | None
+    sla: SlaOut
+    sends_left: int | None = Field(description="messages the platform still lets us push (null: no cap)")
+    last_message: LastMessage | None
+
+
+class OneConversation(BaseModel):
+    conversation: ConversationOut
+
+
+class QueueItem(BaseModel):
+    conversation_id: int
+    customer: CustomerOut
+    position: int
+    reason: str | None
+    reason_label: str
+    waiting_since: datetime | None
+
+
+class QueueOut(BaseModel):
+    queue: list[QueueItem]
+    now: datetime
+
+
+class ConversationsOut(BaseModel):
+    conversations: list[ConversationOut]
+    now: datetime
+
+
+class MessageOut(BaseModel):
+    id: int
+    direction: str
+    author: str | None
+    text: str
+    kind: str
+    created_at: datetime
+
+
+class NoteOut(BaseModel):
+    author: str
+    open_questions: str
+    pending: str
+    created_at: datetime
+
+
+class ConversationDetail(BaseModel):
+    conversation: ConversationOut
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+    now: datetime
+
+
+class AgentMessageIn(BaseModel):
+    text: str = Field(min_length=1)
+    confirm: bool = Field(default=False, description="send despite forbidden phrases")
+
+
+class SentOut(BaseModel):
+    sent: list[str]
+
+
+class OkOut(BaseModel):
+    ok: bool = True
+
+
+class TransferIn(BaseModel):
+    to_agent_id: int | None = None
+    to_supervisor: bool = False
+    note: str = ""
+
+
+class NoteIn(BaseModel):
+    open_questions: str = ""
+    pending: str = ""
+
+
+class NoteId(BaseModel):
+    id: int
+
+
+class NoteCreated(BaseModel):
+    note: NoteId
+
+
+class CannedReply(BaseModel):
+    key: str
+    title: str
+    text: str
+
+
+class CannedOut(BaseModel):
+    replies: list[CannedReply]
+
+
+class AgentRow(BaseModel):
+    id: int
+    name: str
+    display_name: str | None
+    role: str
+    presence: str
+    load: int
+    capacity: int
+
+
+class AgentsOut(BaseModel):
+    agents: list[AgentRow]
+
+
+class NearBreach(BaseModel):
+    conversation_id: int
+    agent: str | None
+    seconds_left: float
+
+
+class Today(BaseModel):
+    since: datetime
+    handovers: int
+    person_reached: int
+    person_within_sla: int
+    messages: int
+    acknowledged_within_sla: int
+    answered_by_person: int
+    person_answered_within_sla: int
+    breaches: int
+    alerts: int
+    holding_messages: int
+    reassigned: int
+
+
+class SupervisorOut(BaseModel):
+    queue_length: int
+    agents_online: int
+    near_breach: list[NearBreach]
+    today: Today
+    generated_at: datetime
