@@ -26,7 +26,7 @@ CORE_ERRORS = (
     "service_unavailable", "login_required", "wrong_credentials", "too_many_logins", "csrf_failed",
     "role_forbidden", "metrics_token_required", "metrics_loopback_only", "webchat_disabled",
     "webchat_not_configured", "visitor_token_required", "visitor_token_invalid", "visitor_mismatch",
-    "identity_not_configured", "identity_mismatch", "text_too_long", "no_such_panel",
+    "identity_not_configured", "identity_mismatch", "text_too_long", "no_such_panel", "account_disabled",
 )
 CHANNELS = ("webchat", "wechat", "wecom", "terminal")
 

@@ -20,6 +20,7 @@ from tortoise.signals import post_save
 
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
+from bot.labels import label_specs
 from bot.templates import spec
 from handlers.archive import api, cli
 from handlers.archive.sections import RECORD_SECTIONS
@@ -84,7 +85,7 @@ async def daily(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "archive", scripts=SCRIPTS, startup=startup,
+    "archive", scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)), startup=startup,
     shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
     console_panels=[PANEL], archive_sections=RECORD_SECTIONS,
 )

@@ -538,3 +538,7 @@ async def erase_person(request: web.Request) -> ErasureOut:
 ENDPOINTS = [search, archive_of_customer, read_archive, reveal, edit_contact, add_note, add_tag, set_secrecy,
              merge_records, undo_merge, file_request, list_requests, approve, refuse, audit_log, export_archive,
              staff_leave, revoke, erase_person]
+
+#: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
+ERRORS = ("decided", "handover_failed", "needs_admin", "no_such_merge", "no_such_request", "own_request",
+          "unknown_part")

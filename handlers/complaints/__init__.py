@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.archive_section import ArchiveSection
 from bot.extension import Extension
+from bot.labels import label_specs
 from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
@@ -53,7 +54,8 @@ ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
 
 extension = Extension(
     "complaints", router=chat.router,
-    scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS),
+    scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
+             *label_specs("error", api.ERRORS)),
     startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
 )

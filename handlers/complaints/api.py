@@ -303,3 +303,6 @@ async def mark_conversation(request: web.Request, body: MarkIn) -> MarkOut:
 
 ENDPOINTS = [mark_conversation, list_complaints, get_complaint, take_action, assign, set_accused, mark_major,
              complete_task]
+
+#: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
+ERRORS = ("accused", "no_agent", "no_conversation", "no_task", "wrong_step")

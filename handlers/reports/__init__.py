@@ -18,6 +18,7 @@ from pathlib import Path
 
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
+from bot.labels import label_specs
 from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
@@ -60,7 +61,7 @@ async def daily(runtime: Runtime) -> None:
 
 extension = Extension(
     "reports",
-    scripts=SCRIPTS,
+    scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)),
     startup=startup,
     daily=daily,
     cli=add_commands,

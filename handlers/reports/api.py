@@ -194,3 +194,6 @@ async def get_file(request: web.Request) -> web.StreamResponse:
 
 
 ENDPOINTS = [list_reports, get_chart, get_report, get_workbook, list_files, get_file]
+
+#: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
+ERRORS = ("invalid_period", "no_such_file", "no_such_report")
