@@ -1,11 +1,12 @@
 """Business areas, in routing priority order (docs/rules.md R-ANSWER-5: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
-from handlers import after_sales, consultation, handoff, referral, teaching
+from handlers import after_sales, callbacks, consultation, handoff, referral, teaching
 
 EXTENSIONS: tuple[Extension, ...] = (
     handoff.extension,
     after_sales.extension,
+    callbacks.extension,
     referral.extension,
     consultation.extension,
     teaching.extension,

@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.case",
     "models.learned_example",
     "models.inbox",
+    "models.callback",
 ]
