@@ -104,8 +104,8 @@ def _desk(request: web.Request) -> CallbackDesk:
 
 @endpoint("GET", "/api/callbacks/due", query=DueQuery, response=list[TaskOut], tag=TAG,
           summary="Callbacks due now, oldest first (customers masked)")
-async def due(request: web.Request, query: DueQuery) -> list[dict]:
-    return await service.due_tasks(_desk(request), phone_only=query.phone_only)
+async def due(request: web.Request, query: DueQuery) -> list[TaskOut]:
+    return [TaskOut.model_validate(row) for row in await service.due_tasks(_desk(request), phone_only=query.phone_only)]
 
 
 async def _task_for_caller(request: web.Request, task_id: str) -> CallbackTask:
@@ -133,7 +133,7 @@ async def contact(request: web.Request) -> ContactOut:
           summary="Record a call: reached with the answers, or not reached",
           errors={403: "another staff member owns it", 404: "no such task",
                   409: "already closed or changed meanwhile", 422: "a reached customer needs a rating"})
-async def outcome(request: web.Request, body: OutcomeIn) -> dict:
+async def outcome(request: web.Request, body: OutcomeIn) -> TaskOut:
     task = await _task_for_caller(request, request.match_info["task_id"])
     try:
         await service.record_outcome(_desk(request), task.id, request[AGENT].id, service.Outcome(**body.model_dump()))
@@ -141,16 +141,16 @@ async def outcome(request: web.Request, body: OutcomeIn) -> dict:
         status = {"not_found": 404, "rating_required": 422}.get(exc.code, 409)
         raise ApiError(status, exc.code, str(exc)) from None
     task = await CallbackTask.get(id=task.id).prefetch_related("customer", "callbacks")
-    return service.task_json(task)
+    return TaskOut.model_validate(service.task_json(task))
 
 
 @endpoint("GET", "/api/callbacks/stats", query=StatsQuery, response=StatsOut, tag=TAG,
           summary="Success rate, compliance and satisfaction for a month, per kind")
-async def stats(request: web.Request, query: StatsQuery) -> dict:
+async def stats(request: web.Request, query: StatsQuery) -> StatsOut:
     runtime = request.app[RUNTIME]
     zone = runtime.settings.zone
     month = query.month or f"{runtime.clock.now().astimezone(zone):%Y-%m}"
-    return await month_figures(month, runtime.clock.now(), zone)
+    return StatsOut.model_validate(await month_figures(month, runtime.clock.now(), zone))
 
 
 ENDPOINTS = (due, contact, outcome, stats)

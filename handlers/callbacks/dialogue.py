@@ -32,7 +32,7 @@ ESCALATION = "callback_unsatisfied"
 UNSATISFIED = re.compile(r"不满意|不太满意|不怎么样|很差|太差|差评|失望|糟糕|垃圾|不好(?!意思)")
 NEUTRAL = re.compile(r"一般|还行|凑合|马马虎虎|还可以|中评|普通")
 SATISFIED = re.compile(r"满意|很好|挺好|不错|好评|很棒|非常好|棒|赞|喜欢")
-SCORE = re.compile(r"(?<![\d.])([1-5一二三四五])\s*(?:分|星|颗星)?(?![\d.])")
+SCORE = re.compile(r"(?<![\d.])([1-5])\s*(?:分|星|颗星)?(?![\d.])|([一二三四五])\s*(?:分|星|颗星)")
 TOMORROW = re.compile(r"明天|改天|下次|过两天|明儿")
 LATER = re.compile(r"晚点|晚些|等会|等一会|一会儿|回头|现在不方便|不方便|没空|在忙|忙着|稍后")
 DECLINE = re.compile(r"^\W*(不用了|不需要|别问了|不想说|不想回答|不评价|算了|没兴趣|不参加)")
@@ -60,7 +60,7 @@ def parse_rating(text: str) -> tuple[str | None, int | None, str]:
     """(rating, score, the rest of the text) from an answer like "4分，物流有点慢" or "不满意"."""
     found = SCORE.search(text)
     if found:
-        digit = found.group(1)
+        digit = found.group(1) or found.group(2)
         score = int(digit) if digit.isdigit() else CHINESE_DIGITS.index(digit) + 1
         return SCORE_RATING[score], score, _rest(text, found)
     for rating, pattern in (("unsatisfied", UNSATISFIED), ("neutral", NEUTRAL), ("satisfied", SATISFIED)):

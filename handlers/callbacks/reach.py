@@ -25,6 +25,7 @@ from models.customer import Customer
 
 FLOW = "callbacks.survey"
 KF_WINDOW = timedelta(hours=48)
+WINDOWED_CHANNELS = frozenset({"wechat", "wecom"})
 BUSY_RETRY = timedelta(minutes=15)
 STATE_TTL_S = 7 * 24 * 3600
 
@@ -69,11 +70,10 @@ async def choose(desk: CallbackDesk, customer: Customer, now: datetime) -> str:
     if channel is None:
         return "phone"
     last = customer.last_inbound_at
-    sends_left = getattr(channel, "sends_left", None)
-    if sends_left is not None:  # WeChat, WeCom: pushes only inside the window, within the budget
+    if customer.channel in WINDOWED_CHANNELS:  # pushes only inside the 48-hour window, within the budget
         if last is None or now - last >= KF_WINDOW:
             return "phone"
-        left = await sends_left(customer.external_id)
+        left = await channel.sends_left(customer.external_id)
         if left is not None and left < desk.settings.wechat_min_sends_left:
             return "phone"
     elif last is None or now - last > timedelta(minutes=desk.settings.webchat_online_minutes):
