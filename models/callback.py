@@ -26,10 +26,11 @@ class CallbackTask(Model):
     state = fields.CharField(max_length=12, default="scheduled")
     way = fields.CharField(max_length=8, null=True, description="chat or phone, once decided")
     open_key = fields.IntField(unique=True, null=True, description="the customer id while the task is open")
-    start_at = fields.DatetimeField(description="next attempt, outside rest hours")
+    start_at = fields.DatetimeField(db_index=True, description="next attempt, outside rest hours")
     started_at = fields.DatetimeField(null=True)
     attempts = fields.IntField(default=0, description="phone calls that did not reach the customer")
-    owner = fields.ForeignKeyField("models.Agent", related_name="callback_tasks", null=True)
+    owner = fields.ForeignKeyField("models.Agent", related_name="callback_tasks", null=True,
+                                   on_delete=fields.SET_NULL, description="who calls: the customer's last agent")
     rating = fields.CharField(max_length=12, null=True, description="satisfied, neutral, unsatisfied")
     score = fields.IntField(null=True, description="1-5 when the customer gave a number")
     comment = fields.TextField(default="", description="what the customer said with the rating")
@@ -48,13 +49,14 @@ class CallbackTask(Model):
 class Callback(Model):
     id = fields.IntField(primary_key=True)
     customer = fields.ForeignKeyField("models.Customer", related_name="callbacks")
-    task = fields.ForeignKeyField("models.CallbackTask", related_name="callbacks", null=True)
+    task = fields.ForeignKeyField("models.CallbackTask", related_name="callbacks", null=True,
+                                  on_delete=fields.SET_NULL)
     kind = fields.CharField(max_length=12, description="buyer, prospect, after_sales, complaint")
     #: what created it, e.g. order:<id>:30, prospect:<customer id>:3, case:<id>, complaint:<number>
     source_key = fields.CharField(max_length=80, unique=True)
     subject = fields.CharField(max_length=40, default="", description="order, case or complaint number")
     offset_days = fields.IntField(null=True, description="buyer/prospect: days after the purchase or contact")
-    due_at = fields.DatetimeField(description="when it is due, outside rest hours")
+    due_at = fields.DatetimeField(db_index=True, description="when it is due, outside rest hours")
     deadline_at = fields.DatetimeField(description="done by then counts as on time")
     created_at = fields.DatetimeField()
 

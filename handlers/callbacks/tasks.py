@@ -56,11 +56,6 @@ async def finish(desk: CallbackDesk, task: CallbackTask, *, by: str, rating: str
     return done
 
 
-async def give_up(desk: CallbackDesk, task: CallbackTask) -> bool:
-    """Not reached after the last attempt (never for members, R-CALLBACK-2)."""
-    return await move(desk, task, "failed", done_at=desk.now())
-
-
 async def note_on_cases(task: CallbackTask, by: str, what: str, now: datetime) -> None:
     """An unhappy answer about an after-sales case goes on the case's record for its owner (R-CALLBACK-7)."""
     for callback in await Callback.filter(task_id=task.id, kind="after_sales"):
@@ -75,5 +70,3 @@ async def is_member(task: CallbackTask) -> bool:
 
 def retry_time(desk: CallbackDesk) -> datetime:
     return desk.now() + timedelta(hours=desk.settings.phone_retry_h)
-
-
