@@ -303,3 +303,62 @@ async def test_archive_sees_a_customers_callbacks_and_a_leaving_agent_hands_task
     assert task.owner_id == staying.id
     [row] = await service.callbacks_of_customers([task.customer_id])
     assert (row["kind"], row["state"], row["task_id"]) == ("buyer", "phone", task.id)
+
+
+async def test_an_attempt_that_falls_in_rest_hours_waits_for_the_morning(bot, clock):
+    who = await customer(bot, "night")
+    await order("E400", who, clock.now() - 3 * DAY)
+    await schedule.sweep(desk(bot))
+    await clock.advance(timedelta(hours=12, minutes=30))  # 22:30 in Shanghai
+    await say(bot, "night", "还在吗")
+    await bot.runtime.recorder.settle()
+    await fire(bot)
+    task = await CallbackTask.get(customer_id=who.id)
+    assert task.state == "scheduled" and await pushed("night") == []
+    assert await bot.runtime.store.next_due("callbacks.start") == datetime(2026, 11, 24, 1, 0, tzinfo=UTC).timestamp()
+
+
+async def test_survey_waits_while_the_customer_asks_something_else_and_ends_on_no_thanks(bot, clock):
+    task = await due_in_chat(bot, clock, "other")
+    reply = await say(bot, "other", "怎么开发票")
+    assert "1-5分" not in "".join(reply)  # the shop answers the question
+    await task.refresh_from_db()
+    assert task.state == "chat"
+    assert "打扰您了" in (await say(bot, "other", "不用了谢谢"))[0]
+    await task.refresh_from_db()
+    assert (task.state, task.declined, task.rating) == ("done", True, None)
+
+
+async def test_two_unclear_answers_end_the_survey_after_three_questions_at_most(bot, clock):
+    task = await due_in_chat(bot, clock, "vague")
+    assert "1-5分" in (await say(bot, "vague", "嗯嗯"))[0]
+    assert "记下了" in (await say(bot, "vague", "哦哦"))[0]
+    await task.refresh_from_db()
+    assert (task.state, task.rating, task.comment) == ("done", None, "哦哦")
+
+
+async def test_a_lost_store_gets_its_deadlines_back_from_the_database(bot, clock):
+    who = await customer(bot, "rearm")
+    await order("E500", who, clock.now())
+    await clock.advance(3 * DAY - timedelta(hours=1))
+    await schedule.sweep(desk(bot))
+    await bot.runtime.store.cancel("callbacks.start", str((await CallbackTask.get(customer_id=who.id)).id))
+    assert await bot.runtime.store.next_due("callbacks.start") is None
+    from handlers.callbacks import reconcile
+    await reconcile(bot.runtime, True)
+    assert await bot.runtime.store.next_due("callbacks.start") == (clock.now() + timedelta(hours=1)).timestamp()
+
+
+def test_a_bad_setting_stops_start_up_with_one_line_naming_it(monkeypatch):
+    from bot.errors import ConfigError
+    from handlers.callbacks.settings import load
+    monkeypatch.setenv("CALLBACKS_REST_HOURS", "21:00-21:00")
+    with pytest.raises(ConfigError, match="CALLBACKS_REST_HOURS"):
+        load()
+    monkeypatch.setenv("CALLBACKS_REST_HOURS", "22:00-08:30")
+    monkeypatch.setenv("CALLBACKS_BUYER_DAYS", "3,thirty")
+    with pytest.raises(ConfigError, match="CALLBACKS_BUYER_DAYS"):
+        load()
+    monkeypatch.setenv("CALLBACKS_BUYER_DAYS", "7, 3")
+    settings = load()
+    assert settings.buyer_days == [3, 7] and settings.rest_hours == "22:00-08:30"
