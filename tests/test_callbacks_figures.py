@@ -105,6 +105,7 @@ def cli(args: list[str], database: Path) -> subprocess.CompletedProcess[str]:
                           env=env, timeout=120)
 
 
+@pytest.mark.timeout(240)  # three commands, each loading the matcher (jieba) in a new process
 async def test_the_command_line_prints_the_figures_and_the_due_list_masked(bot, clock, tmp_path):
     await hand_made_month()
     await CallbackTask.filter(customer__external_id="fig9").delete()  # the command runs on the real clock

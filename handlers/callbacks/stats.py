@@ -45,9 +45,8 @@ def rates(counts: dict[str, int]) -> dict[str, Any]:
 
 async def count(start: datetime, end: datetime, now: datetime, zone: ZoneInfo,
                 bucket: str = "month") -> dict[tuple[str, str], dict[str, int]]:
-    """Counts keyed by (period label, kind) for callbacks due in [start, min(end, now)]."""
-    until = min(end, now)
-    rows = await Callback.filter(due_at__gte=start, due_at__lt=until).prefetch_related("task")
+    """Counts keyed by (period label, kind) for callbacks due in [start, end) and by `now`."""
+    rows = await Callback.filter(due_at__gte=start, due_at__lt=end, due_at__lte=now).prefetch_related("task")
     table: dict[tuple[str, str], dict[str, int]] = defaultdict(empty)
     for callback in rows:
         counts = table[(period(callback.due_at, zone, bucket), callback.kind)]

@@ -81,12 +81,12 @@ function statsTable(figures, ctx) {
   const t = ctx.texts;
   const heads = ["col_kind", "col_due_count", "col_reached", "col_on_time", "col_satisfied",
     "col_success_rate", "col_compliance", "col_satisfaction"];
-  const line = (label, f) => el("tr", {}, ...[label, f.due, f.reached, f.on_time, f.satisfied,
+  const line = (kind, label, f) => el("tr", { "data-kind": kind }, ...[label, f.due, f.reached, f.on_time, f.satisfied,
     share(f.success_rate), share(f.compliance), share(f.satisfaction)].map((v) => el("td", {}, String(v))));
   return el("table", { class: "callback-stats" },
     el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", {}, t[h])))),
-    el("tbody", {}, ...Object.entries(figures.kinds).map(([kind, f]) => line(t[`kind_${kind}`], f)),
-      line(t.all_kinds, figures.all)));
+    el("tbody", {}, ...Object.entries(figures.kinds).map(([kind, f]) => line(kind, t[`kind_${kind}`], f)),
+      line("all", t.all_kinds, figures.all)));
 }
 
 export default {
