@@ -258,6 +258,15 @@ async def test_staff_call_customers_the_chat_cannot_reach_and_record_the_answer(
     contact = await bot.client.post(f"/api/callbacks/{task.id}/contact", headers=alice)
     assert (await contact.json())["phone"] == "13800138000"
     assert (await bot.client.post(f"/api/callbacks/{task.id}/contact", headers=bob)).status == 403
+    far = await bot.client.post(f"/api/callbacks/{task.id}/outcome", headers=alice,
+                                json={"reached": False, "call_again_at": "9999-12-31T23:00:00+08:00"})
+    assert far.status == 422 and (await far.json())["error"]["code"] == "bad_time"
+    naive = await bot.client.post(f"/api/callbacks/{task.id}/outcome", headers=alice,
+                                  json={"reached": False, "call_again_at": "2026-11-24T10:00:00"})
+    assert naive.status == 400
+    later = await bot.client.post(f"/api/callbacks/{task.id}/outcome", headers=alice,
+                                  json={"reached": True, "call_again_at": "2026-11-23T22:00:00+08:00"})
+    assert later.status == 200 and (await later.json())["start_at"] == "2026-11-24T01:00:00Z"  # 09:00 next day
     missing = await bot.client.post(f"/api/callbacks/{task.id}/outcome", json={"reached": True}, headers=alice)
     assert missing.status == 422 and (await missing.json())["error"]["code"] == "rating_required"
     done = await bot.client.post(f"/api/callbacks/{task.id}/outcome", headers=alice,

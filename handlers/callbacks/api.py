@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Literal
 
 from aiohttp import web
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from bot.runtime import RUNTIME
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.callbacks import service
 from handlers.callbacks.desk import DESK, CallbackDesk
-from handlers.callbacks.stats import month_figures
+from handlers.callbacks.stats import check_month, month_figures
 from models.callback import CallbackTask
 from models.customer import Customer
 
@@ -76,7 +76,12 @@ class OutcomeIn(BaseModel):
 
 
 class StatsQuery(BaseModel):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM, shop time")
+    month: str | None = Field(None, description="YYYY-MM, shop time (default: this month)")
+
+    @field_validator("month")
+    @classmethod
+    def _month(cls, value: str | None) -> str | None:
+        return None if value is None else check_month(value)
 
 
 class Figures(BaseModel):
@@ -132,13 +137,14 @@ async def contact(request: web.Request) -> ContactOut:
 @endpoint("POST", "/api/callbacks/{task_id}/outcome", body=OutcomeIn, response=TaskOut, tag=TAG,
           summary="Record a call: reached with the answers, or not reached",
           errors={403: "another staff member owns it", 404: "no such task",
-                  409: "already closed or changed meanwhile", 422: "a reached customer needs a rating"})
+                  409: "already closed or changed meanwhile",
+                  422: "a reached customer needs a rating, or call_again_at is not in the next 90 days"})
 async def outcome(request: web.Request, body: OutcomeIn) -> TaskOut:
     task = await _task_for_caller(request, request.match_info["task_id"])
     try:
         await service.record_outcome(_desk(request), task.id, request[AGENT].id, service.Outcome(**body.model_dump()))
     except service.OutcomeError as exc:
-        status = {"not_found": 404, "rating_required": 422}.get(exc.code, 409)
+        status = {"not_found": 404, "rating_required": 422, "bad_time": 422}.get(exc.code, 409)
         raise ApiError(status, exc.code, str(exc)) from None
     task = await CallbackTask.get(id=task.id).prefetch_related("customer", "callbacks")
     return TaskOut.model_validate(service.task_json(task))

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
 from bot.runtime import Runtime
 from handlers.callbacks import schedule, service
 from handlers.callbacks.desk import DESK
-from handlers.callbacks.stats import COUNTS, month_figures
+from handlers.callbacks.stats import COUNTS, check_month, month_figures
 from models.callback import CALLBACK_KINDS
-
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 def month(text: str) -> str:
-    if not MONTH.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-11")
-    return text
+    try:
+        return check_month(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

@@ -57,6 +57,7 @@ async def start(desk: CallbackDesk, task_id: int) -> None:
         await desk.runtime.store.set(visit_key(desk, conversation_key(customer)), str(task.id),
                                      ttl=wait.total_seconds())
     elif way == "phone":
+        await desk.runtime.store.delete(visit_key(desk, conversation_key(customer)))
         await tasks.to_phone(desk, task)
 
 

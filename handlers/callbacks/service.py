@@ -52,6 +52,7 @@ class Outcome:
     call_again_at: datetime | None = None
 
 
+CALL_AGAIN_WITHIN = timedelta(days=90)
 SCORE_RATING = {1: "unsatisfied", 2: "unsatisfied", 3: "neutral", 4: "satisfied", 5: "satisfied"}
 
 
@@ -64,6 +65,8 @@ async def record_outcome(desk: CallbackDesk, task_id: int, agent_id: int, outcom
     if task.state not in OPEN_TASK_STATES:
         raise OutcomeError("closed", "the callback is already closed")
     by = f"agent:{agent_id}"
+    if outcome.call_again_at is not None and not desk.now() <= outcome.call_again_at <= desk.now() + CALL_AGAIN_WITHIN:
+        raise OutcomeError("bad_time", "call_again_at must be in the next 90 days")
     if outcome.call_again_at is not None:  # 约定再联系: the customer named another time
         attempts = task.attempts + (0 if outcome.reached else 1)
         return await _call_again(desk, task, desk.next_allowed(outcome.call_again_at), attempts)

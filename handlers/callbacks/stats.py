@@ -11,6 +11,7 @@ not anyone tried: one still open is a failure, not a missing row.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from models.callback import CALLBACK_KINDS, Callback
 if TYPE_CHECKING:
     from bot.runtime import Runtime
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TARGETS = {"success_rate": 0.95, "compliance": 0.90, "satisfaction": 0.98}
 COUNTS = ("due", "reached", "on_time", "rated", "satisfied")
 
@@ -69,6 +71,13 @@ def period(moment: datetime, zone: ZoneInfo, bucket: str) -> str:
     if bucket == "week":
         return (local - timedelta(days=local.weekday())).isoformat()
     return f"{local:%Y-%m}"
+
+
+def check_month(text: str) -> str:
+    """"2026-11" as it is; ValueError for anything that is not a month between the years 1 and 9998."""
+    if not MONTH.match(text) or not 1 <= int(text[:4]) <= 9998:
+        raise ValueError(f"{text!r} is not a month like 2026-11")
+    return text
 
 
 def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
