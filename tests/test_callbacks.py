@@ -371,3 +371,25 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(monkeypatch):
     monkeypatch.setenv("CALLBACKS_BUYER_DAYS", "7, 3")
     settings = load()
     assert settings.buyer_days == [3, 7] and settings.rest_hours == "22:00-08:30"
+
+
+async def test_with_redis_a_returning_visitor_is_asked_and_answers(tmp_path, clock, redis_url):
+    from tests.fakes.bot_app import make_settings, running_bot
+
+    async with running_bot(make_settings(tmp_path, redis_url=redis_url), clock=clock) as shared:
+        await shared.runtime.scheduler.stop()
+        who = await customer(shared, "redis-visitor")
+        await order("E600", who, clock.now() - 3 * DAY)
+        await schedule.sweep(desk(shared))
+        await fire(shared)
+        assert (await CallbackTask.get(customer_id=who.id)).state == "visit"
+        await clock.advance(timedelta(hours=2))
+        await say(shared, "redis-visitor", "你好")  # the visit key is read with the conversation's state
+        await shared.runtime.recorder.settle()
+        await clock.advance(timedelta(seconds=31))
+        await fire(shared)
+        assert len(await pushed("redis-visitor")) == 1
+        assert "建议" in (await say(shared, "redis-visitor", "很满意"))[0]
+        assert "感谢" in (await say(shared, "redis-visitor", "没有"))[0]
+        task = await CallbackTask.get(customer_id=who.id)
+        assert (task.state, task.rating) == ("done", "satisfied")
