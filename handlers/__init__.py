@@ -1,12 +1,13 @@
 """Business areas, in routing priority order (docs/rules.md R-ANSWER-5: human > complaint > after-sales > the rest)."""
 
 from bot.extension import Extension
-from handlers import after_sales, archive, complaints, consultation, handoff, referral, reports, teaching
+from handlers import after_sales, archive, callbacks, complaints, consultation, handoff, referral, reports, teaching
 
 EXTENSIONS: tuple[Extension, ...] = (
     complaints.extension,  # before handoff: its `complaint` intent starts the dialogue (R-COMPLAINT-1)
     handoff.extension,
     after_sales.extension,
+    callbacks.extension,
     referral.extension,
     consultation.extension,
     teaching.extension,

@@ -18,4 +18,5 @@ MODEL_MODULES = [
     "models.report",
     "models.complaint",
     "models.archive",
+    "models.callback",
 ]

@@ -1,0 +1,89 @@
+"""Satisfaction callbacks (回访, docs/rules.md R-CALLBACK): who is due one and when, reaching them in
+the chat or by a staff member's call, the short survey, and the figures.
+
+Modules, each with one job:
+- `settings` (`CALLBACKS_*`), `desk` (what start-up builds: settings, contact hours);
+- `schedule`: the sweep (buyers, non-buyers, after-sales cases; complaints via `service`), one
+  task per customer;
+- `reach`: when a task's time comes, chat, wait for a visit, or the phone list;
+- `dialogue`: the survey in the chat; `tasks`: how a task moves;
+- `service`: entry points for other areas and staff (complaint callbacks, outcomes, archive);
+- `stats`, `api`, `cli`, `static/callbacks.js`: figures and the ways in and out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.console_panel import ConsolePanel
+from bot.extension import Extension
+from bot.templates import spec
+from handlers.callbacks import api, cli, dialogue, reach, schedule
+from handlers.callbacks.desk import DESK, EXPIRE, START, build, forget
+from handlers.callbacks.settings import load
+from handlers.callbacks.stats import REPORT
+from models.callback import CallbackTask
+from models.customer import Customer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+CONSOLE_KEYS = (
+    "tab", "due_title", "phone_title", "empty", "col_kind", "col_customer", "col_phone", "col_channel", "col_due",
+    "col_deadline", "col_attempts", "kind_buyer", "kind_prospect", "kind_after_sales", "kind_complaint",
+    "channel_chat", "channel_phone", "channel_visit", "record", "reached", "not_reached", "rating",
+    "rating_satisfied", "rating_neutral", "rating_unsatisfied", "declined", "score", "comment", "feedback",
+    "call_again_at", "save", "saved", "error", "stats_title", "month", "col_due_count", "col_reached",
+    "col_on_time", "col_rated", "col_satisfied", "col_success_rate", "col_compliance", "col_satisfaction",
+    "all_kinds", "target_met", "target_missed", "show_phone",
+)
+
+
+async def startup(runtime: Runtime) -> None:
+    desk = build(runtime, load())
+    runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
+    runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
+    runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))
+
+
+async def shutdown(runtime: Runtime) -> None:
+    forget(runtime)
+
+
+async def daily(runtime: Runtime) -> None:
+    await schedule.sweep(runtime.services[DESK])
+
+
+async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+    """Re-arm what the store keeps (starts, expiries, waits for a visit), then the hourly sweep."""
+    desk = runtime.services[DESK]
+    scheduler = runtime.scheduler
+    for task in await CallbackTask.filter(state__in=("scheduled", "chat", "visit")):
+        if task.state == "scheduled":
+            await scheduler.ensure(START, str(task.id), task.start_at)
+            continue
+        wait = desk.settings.answer_wait_h if task.state == "chat" else desk.settings.visit_wait_h
+        await scheduler.ensure(EXPIRE, str(task.id), (task.started_at or task.start_at) + timedelta(hours=wait))
+        if task.state == "visit" and store_lost:
+            customer = await Customer.get(id=task.customer_id)
+            await runtime.store.set(reach.visit_key(desk, reach.conversation_key(customer)), str(task.id),
+                                    ttl=wait * 3600)
+    await schedule.sweep_now_and_then(desk)
+
+
+extension = Extension(
+    "callbacks",
+    router=dialogue.router,
+    scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS)),
+    startup=startup,
+    shutdown=shutdown,
+    daily=daily,
+    reconcile=reconcile,
+    cli=cli.add_commands,
+    endpoints=api.ENDPOINTS,
+    console_panels=(ConsolePanel("callbacks", Path(__file__).parent / "static" / "callbacks.js",
+                                 texts="callbacks_console"),),
+    reports=(REPORT,),
+)
