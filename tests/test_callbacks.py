@@ -14,6 +14,7 @@ from handlers.callbacks.desk import DESK
 from handlers.callbacks.settings import CallbackSettings
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase, CaseEvent
+from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
@@ -137,10 +138,13 @@ async def test_members_are_always_called_back_and_others_by_the_configured_share
 async def test_a_closed_complaint_is_called_back_once_after_a_day_outside_rest_hours(bot, clock):
     who = await customer(bot, "complainer")
     closed = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 21:00 in Shanghai: due 21:00 next day, rest hours
-    assert await service.schedule_complaint_callback(who.id, "TS20261123001", closed) is True
-    assert await service.schedule_complaint_callback(who.id, "TS20261123001", closed) is False
+    await Complaint.create(number="TS202611230001", customer_id=who.id, channel="webchat", matter="service",
+                           reply_by=closed, created_at=closed - DAY, closed_at=closed)
+    await clock.advance(closed + DAY - clock.now())
+    assert await schedule.sweep(desk(bot)) == 1
+    assert await schedule.sweep(desk(bot)) == 0  # once, however often the sweep runs
     [row] = await Callback.filter(kind="complaint")
-    assert row.subject == "TS20261123001" and row.task_id is not None
+    assert row.subject == "TS202611230001" and row.task_id is not None
     assert local(row.due_at) == datetime(2026, 11, 25, 9, 0, tzinfo=desk_zone())
 
 

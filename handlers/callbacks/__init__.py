@@ -17,18 +17,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.archive_section import ArchiveSection
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
 from bot.templates import spec
-from handlers.callbacks import api, cli, dialogue, reach, schedule
-from handlers.callbacks.desk import DESK, EXPIRE, START, build, forget
+from handlers.callbacks import api, cli, dialogue, reach, schedule, service
+from handlers.callbacks.desk import DESK, EXPIRE, START, build
 from handlers.callbacks.settings import load
 from handlers.callbacks.stats import REPORT
 from models.callback import CallbackTask
 from models.customer import Customer
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from tortoise import BaseDBAsyncClient
+
     from bot.runtime import Runtime
+    from models.agent import Agent
 
 CONSOLE_KEYS = (
     "tab", "due_title", "phone_title", "empty", "col_kind", "col_customer", "col_phone", "col_channel", "col_due",
@@ -46,10 +52,6 @@ async def startup(runtime: Runtime) -> None:
     runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
     runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
     runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))
-
-
-async def shutdown(runtime: Runtime) -> None:
-    forget(runtime)
 
 
 async def daily(runtime: Runtime) -> None:
@@ -73,12 +75,23 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
     await schedule.sweep_now_and_then(desk)
 
 
+async def archive_rows(customer_ids: Sequence[int], viewer: Agent) -> list[dict]:
+    """The customer archive's 回访 section: every callback and its outcome (any staff member who may
+    read the archive may read these)."""
+    return await service.callbacks_of_customers(list(customer_ids))
+
+
+async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """离职交接 (R-ARCHIVE-9): the leaving agent's open phone tasks, in the hand-over's transaction."""
+    return {"callbacks": await service.hand_over(leaving.id, successor.id, using_db=connection)}
+
+
 extension = Extension(
     "callbacks",
     router=dialogue.router,
-    scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS)),
+    scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS),
+             spec("archive_console.part_callbacks")),
     startup=startup,
-    shutdown=shutdown,
     daily=daily,
     reconcile=reconcile,
     cli=cli.add_commands,
@@ -86,4 +99,6 @@ extension = Extension(
     console_panels=(ConsolePanel("callbacks", Path(__file__).parent / "static" / "callbacks.js",
                                  texts="callbacks_console"),),
     reports=(REPORT,),
+    archive_sections=(ArchiveSection("callbacks", "part_callbacks", archive_rows),),
+    on_staff_leave=staff_leaves,
 )

@@ -1,8 +1,5 @@
 """The area's shared parts, built once at start-up: the runtime, the `CALLBACKS_*` settings and
 the hours when customers may be contacted (outside rest hours, docs/rules.md R-CALLBACK-3).
-
-`active()` gives the desk of the running bot to entry points other areas call without a runtime at
-hand (`service.schedule_complaint_callback`).
 """
 
 from __future__ import annotations
@@ -40,21 +37,9 @@ class CallbackDesk:
 
 
 DESK: ServiceKey[CallbackDesk] = ServiceKey("callbacks")
-_running: list[CallbackDesk] = []
 
 
 def build(runtime: Runtime, settings: CallbackSettings) -> CallbackDesk:
     desk = CallbackDesk(runtime, settings, StaffedHours(allowed_spans(settings.rest_hours), runtime.settings.zone))
     runtime.services[DESK] = desk
-    _running[:] = [desk]
     return desk
-
-
-def forget(runtime: Runtime) -> None:
-    _running[:] = [desk for desk in _running if desk.runtime is not runtime]
-
-
-def active() -> CallbackDesk:
-    if not _running:
-        raise RuntimeError("the callbacks area is not started")
-    return _running[-1]

@@ -1,7 +1,7 @@
 """Who is due a callback and when (docs/rules.md R-CALLBACK-1..3): the sweep.
 
-The sweep looks at purchases, first contacts, resolved after-sales cases (and takes closed
-complaints from `add`), and creates each callback once, keyed by what caused it, so running it
+The sweep looks at purchases, first contacts, resolved after-sales cases and closed complaints,
+and creates each callback once, keyed by what caused it, so running it
 from the daily job, from every reconciliation and by hand never schedules anything twice. A
 callback is created when it falls due within the next day (its task can then be armed for the
 right minute) and not when it fell due more than `CALLBACKS_LOOKBACK_DAYS` ago (a shop turning the
@@ -24,6 +24,7 @@ from tortoise.exceptions import IntegrityError
 from handlers.callbacks.desk import START, CallbackDesk
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase
+from models.complaint import Complaint
 from models.customer import Customer
 from models.order import Order
 
@@ -54,7 +55,8 @@ async def sweep(desk: CallbackDesk) -> int:
     """Create what is due (R-CALLBACK-1), group it per customer, arm the starts; returns how many were created."""
     now = desk.now()
     window = (now - timedelta(days=desk.settings.lookback_days), now + HORIZON)
-    found = [*await _buyers(desk, *window), *await _prospects(desk, *window), *await _cases(*window)]
+    found = [*await _buyers(desk, *window), *await _prospects(desk, *window), *await _cases(*window),
+             *await _complaints(desk, *window)]
     created = await add(desk, found)
     await group(desk)
     return created
@@ -114,6 +116,15 @@ async def _cases(since: datetime, until: datetime) -> list[Due]:
                                                                                     "satisfaction_due_at")
     return [Due(customer_id, "after_sales", f"case:{case_id}", case_no, due) for case_id, customer_id, case_no, due
             in cases]
+
+
+async def _complaints(desk: CallbackDesk, since: datetime, until: datetime) -> list[Due]:
+    """Closed complaints, `CALLBACKS_COMPLAINT_AFTER_H` after they closed (投诉回访)."""
+    after = timedelta(hours=desk.settings.complaint_after_h)
+    closed = await Complaint.filter(closed_at__gte=since - after, closed_at__lte=until - after).values_list(
+        "customer_id", "number", "closed_at")
+    return [Due(customer_id, "complaint", f"complaint:{number}", number, closed_at + after)
+            for customer_id, number, closed_at in closed]
 
 
 async def group(desk: CallbackDesk) -> None:

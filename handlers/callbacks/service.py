@@ -1,6 +1,5 @@
 """What other areas and the staff's tools call (docs/rules.md R-CALLBACK-6..8).
 
-- `schedule_complaint_callback`: the complaints area, when a complaint closes (投诉回访);
 - `due_tasks`, `record_outcome`: the phone list and what staff record after a call;
 - `callbacks_of_customers`, `hand_over`: the customer archive (a customer's callbacks; a leaving
   agent's open tasks go to a colleague, 离职交接).
@@ -15,22 +14,10 @@ from typing import Any
 from tortoise.expressions import Q
 
 from bot.phones import mask_phone
-from handlers.callbacks import schedule, tasks
-from handlers.callbacks.desk import EXPIRE, CallbackDesk, active
-from handlers.callbacks.schedule import Due
+from handlers.callbacks import tasks
+from handlers.callbacks.desk import EXPIRE, CallbackDesk
 from models.callback import OPEN_TASK_STATES, Callback, CallbackTask
 from models.customer import Customer
-
-
-async def schedule_complaint_callback(customer_id: int, complaint_no: str, closed_at: datetime) -> bool:
-    """A closed complaint is due a callback `CALLBACKS_COMPLAINT_AFTER_H` later (R-CALLBACK-1); once per
-    complaint however often it is called. Returns whether it was created now."""
-    desk = active()
-    due = Due(customer_id, "complaint", f"complaint:{complaint_no}", complaint_no,
-              closed_at + timedelta(hours=desk.settings.complaint_after_h))
-    created = await schedule.add(desk, [due])
-    await schedule.group(desk)
-    return created > 0
 
 
 class OutcomeError(ValueError):

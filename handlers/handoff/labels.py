@@ -14,7 +14,7 @@ from bot.templates import Templates
 REASONS = (
     "human_requested", "complaint", "vip", "unclear_twice", "order_source_down", "case_cancel_late",
     "rights_claim", "refund_over_limit", "after_sales", "missed_replies", "holder_away", "agent_offline",
-    "other",
+    "callback_unsatisfied", "other",
 )
 #: Error codes of the console API (handlers/handoff/api.py).
 ERRORS = ("no_such_conversation", "held_by_someone_else", "not_held", "already_taken", "forbidden_language",
