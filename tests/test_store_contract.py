@@ -287,20 +287,19 @@ class TestStoreContract:
         await assert_lives(clock, store, window, 120)
 
     async def test_claim_in_order_knows_a_first_time(self, open_stores: StoreOpener, clock: FakeClock) -> None:
-        """First time: never taken within `remember_s` (even if given back since) and the store's
-        memory goes back `memory_s`."""
+        """First time: never taken within `remember_s`, even if given back since; the store's memory
+        is dated by the first claim's `now`."""
         worker_a, worker_b = open_stores(), open_stores()
 
         def claim(name: str) -> list[Claim]:
             return [Claim(worker_a.keys("first", name), "holder", 2, remember_s=600)]
 
-        young = await worker_a.claim_in_order(claim("m1"), memory_s=60, now=clock.time())
-        assert young == Claimed(None, None, False)  # the store's memory is younger than a minute
+        began = clock.time()
+        assert await worker_a.claim_in_order(claim("m1"), now=began) == Claimed(None, None, True, began)
         await clock.advance(61)
-        assert (await worker_b.claim_in_order(claim("m2"), memory_s=60, now=clock.time())).first_time is True
+        assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, True, began)
         await worker_a.delete(worker_a.keys("first", "m2"))  # given back (or run out): taken before all the same
-        again = await worker_b.claim_in_order(claim("m2"), memory_s=60, now=clock.time())
-        assert again == Claimed(None, None, False)
+        assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, False, began)
 
     async def test_ping(self, store: Store) -> None:
         await store.ping()

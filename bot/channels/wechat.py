@@ -159,7 +159,8 @@ class WeChatChannel(Channel):
         window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
         try:
             then = () if window is None else (window,)
-            entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then)
+            entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
+                                                self._sent_at(message, request.query))
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
             return web.Response(status=403, text=REUSED)
@@ -176,6 +177,11 @@ class WeChatChannel(Channel):
         body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
         content_type = "text/plain" if body == protocol.SUCCESS else "application/xml"
         return web.Response(text=body, content_type=content_type)
+
+    def _sent_at(self, message: protocol.WeChatMessage, query: Any) -> float:
+        """When WeChat first sent this message, on our clock: its `CreateTime` moved by how far our
+        clock is from WeChat's as this request's signed `timestamp` shows (checked fresh, a number)."""
+        return int(message.create_time) + (self._runtime.clock.time() - int(query["timestamp"]))
 
     def _check_query(self, query: Any) -> None:
         timestamp = query.get("timestamp")

@@ -14,10 +14,12 @@ Event for events, and the key moves through two values in the shared store:
 The claim is taken in one store command with the signed request's nonce (`wechat_nonces`) and, when
 taken, the customer's send-budget window (`send_budget`): `Store.claim_in_order`. The store also
 remembers, for `ttl`, that the delivery was claimed at all: a claim taken for the first time, on a
-store whose memory goes back further than WeChat's retries do (`RETRY_SPAN_S`), is a first delivery,
-so the dispatcher need not ask the database whether the message was answered before
-(`Lease.first_time`). A lease that ran out (its worker died, perhaps after recording the answer), a
-lease given back, a store that restarted: each makes the next claim not a first one.
+store whose memory began before any delivery of the message can have come, is a first delivery, so
+the dispatcher need not ask the database whether the message was answered before
+(`Lease.first_time`). Every delivery of a message comes after WeChat created it (`CreateTime`, moved
+to our clock by the request's signed `timestamp`) and within `RETRY_SPAN_S` before now. A lease that
+ran out (its worker died, perhaps after recording the answer), a lease given back, a store that
+restarted or was flushed since the message was created: each makes the claim not a first one.
 
 The answer is normally written with the release of the conversation's lock
 (`WeChatChannel._answer_with_release`: one store command for both) rather than by `finish`.
@@ -48,6 +50,9 @@ DONE = "done:"
 #: WeChat re-posts an unanswered message three times, 5 s apart: every delivery of a message comes
 #: within this span of the first (a generous margin over 15 s).
 RETRY_SPAN_S = 60.0
+#: How early, on our clock, a message may have been sent before the time its request says (whole
+#: seconds in `CreateTime` and `timestamp`, network time).
+SENT_AT_MARGIN_S = 2.0
 
 
 class GuardRefused(Exception):
@@ -97,10 +102,11 @@ class Deliveries:
         return self.store.keys("wechat-delivery", *ids)
 
     async def enter(self, ids: tuple[str, ...], budget_s: float, guard: Claim | None = None,
-                    then: Sequence[Write] = ()) -> Lease | Answered:
+                    then: Sequence[Write] = (), sent_at: float | None = None) -> Lease | Answered:
         """Claim the delivery, or wait up to `budget_s` for whoever holds it and return its answer.
         `guard` is claimed first (GuardRefused when held by someone else); `then` is set when the
-        delivery is claimed, all in one store command."""
+        delivery is claimed, all in one store command. `sent_at`: when, on our clock, the platform
+        first sent the message, if known (else: at most `RETRY_SPAN_S` ago)."""
         key = self.key(ids)
         started = self.clock.monotonic()
         guards = () if guard is None else (guard,)
@@ -108,10 +114,13 @@ class Deliveries:
             lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
             claimed = await self.store.claim_in_order(
                 [*guards, Claim(key, lease.value, self.lease_s, remember_s=self.ttl)], then,
-                memory_s=RETRY_SPAN_S, now=self.clock.time(),
+                now=self.clock.time(),
             )
             if claimed.refused is None:
-                lease.first_time = claimed.first_time
+                earliest = self.clock.time() - RETRY_SPAN_S
+                if sent_at is not None:
+                    earliest = max(earliest, sent_at - SENT_AT_MARGIN_S)
+                lease.first_time = claimed.first_time and claimed.memory_began <= earliest
                 self._hold(lease)
                 return lease
             if claimed.refused < len(guards):

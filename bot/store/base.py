@@ -55,12 +55,14 @@ class Claim:
 class Claimed:
     """What `Store.claim_in_order` returns. `refused`: the index of the first claim held by someone
     else, with that key's `value` (None when every claim was taken). `first_time`: every remembered
-    claim was taken for the first time, and the store's memory goes back `memory_s` at least (it did
-    not start afresh, a restart or a flush, within that span): nothing taken in that span is forgotten."""
+    claim was taken for the first time in the store's memory, which goes back to `memory_began` (the
+    caller's `now` at the first claim since the store started afresh: a restart, a flush); what was
+    taken before then is forgotten."""
 
     refused: int | None
     value: str | None = None
     first_time: bool = False
+    memory_began: float = 0.0
 
 
 @dataclass(slots=True)
@@ -227,10 +229,10 @@ class Store(ABC):
 
     # --- several claims at once (a WeChat delivery: its signed request, the delivery itself) ---
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
-                             memory_s: float = 0.0, now: float = 0.0) -> Claimed:
+                             now: float = 0.0) -> Claimed:
         """Take `claims` in order, stopping at the first one held by someone else; when all are
-        taken, set `then` as well. `now` is the caller's clock time (epoch seconds), against which the
-        store's memory span is measured. A backend does it atomically (Redis: one Lua call); this one
+        taken, set `then` as well. `now` is the caller's clock time (epoch seconds), which dates the
+        store's memory when it begins. A backend does it atomically (Redis: one Lua call); this one
         is atomic on one event loop because the in-process store's commands never suspend."""
         for index, claim in enumerate(claims):
             if await self.claim(claim.key, claim.ttl, claim.value):
@@ -248,7 +250,7 @@ class Store(ABC):
             began = repr(now)
         for write in then:
             await self.set(write.key, write.value, write.ttl)
-        return Claimed(None, None, first_time and now - float(began) >= memory_s)
+        return Claimed(None, None, first_time, float(began))
 
     # --- batching and life cycle ---
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:

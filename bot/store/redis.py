@@ -214,7 +214,7 @@ class RedisStore(Store):
         return await self.client.get(key)
 
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
-                             memory_s: float = 0.0, now: float = 0.0) -> Claimed:
+                             now: float = 0.0) -> Claimed:
         spec = {
             "claims": [[c.value, _ms(c.ttl), int(c.same_value_passes), _ms(c.remember_s) if c.remember_s else 0]
                        for c in claims],
@@ -226,7 +226,7 @@ class RedisStore(Store):
         refused, value, first, began = await self._claim_in_order(keys=keys, args=[json.dumps(spec)])
         if refused:
             return Claimed(int(refused) - 1, value)
-        return Claimed(None, None, bool(first) and now - float(began) >= memory_s)
+        return Claimed(None, None, bool(first), float(began))
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self.client.set(key, value, px=None if ttl is None else _ms(ttl))
