@@ -103,3 +103,27 @@ async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path
         assert (first.delivery_status, first.sent_at is not None) == ("sent", True)
         assert (second.delivery_status, second.failure_reason, second.sent_at) == ("failed", "over_send_cap", None)
         assert (await Customer.get(id=identity.customer_id)).last_inbound_at is not None
+
+
+async def test_first_contact_raced_by_two_workers_makes_one_customer_and_conversation(
+        tmp_path, fresh_postgres_url, redis_url):
+    """Two workers meeting a new customer at once: the unique keys keep one customer and one
+    conversation, and both workers get their ids (the loser of each insert reads the winner's row)."""
+    import asyncio
+
+    from bot.batch_writer import OrmBatchWriter
+    from bot.recorder import Recorder
+    from models.customer import Customer
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings) as bot:
+        workers = [Recorder(bot.runtime.clock, OrmBatchWriter()) for _ in range(4)]
+        identities = await asyncio.gather(*(worker.identify("wechat", "o_race") for worker in workers))
+        assert len(set(identities)) == 1
+        assert await Customer.filter(channel="wechat", external_id="o_race").count() == 1
+        assert await Conversation.filter(key="wechat:o_race").count() == 1
+        orphan = await Customer.create(channel="wechat", external_id="o_orphan", created_at=bot.runtime.clock.now())
+        completed = await Recorder(bot.runtime.clock, OrmBatchWriter()).identify("wechat", "o_orphan")
+        assert completed.customer_id == orphan.id
+        assert (await Conversation.get(key="wechat:o_orphan")).customer_id == orphan.id
