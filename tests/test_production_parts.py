@@ -127,3 +127,26 @@ async def test_first_contact_raced_by_two_workers_makes_one_customer_and_convers
         completed = await Recorder(bot.runtime.clock, OrmBatchWriter()).identify("wechat", "o_orphan")
         assert completed.customer_id == orphan.id
         assert (await Conversation.get(key="wechat:o_orphan")).customer_id == orphan.id
+
+
+async def test_a_statement_outside_a_transaction_is_one_round_trip(tmp_path, fresh_postgres_url, redis_url,
+                                                                  monkeypatch):
+    """asyncpg's pool would send a session reset after every statement (bot/pg_client.py): not here."""
+    import asyncpg
+
+    sent: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    async def counting(self, query, *args, **kwargs):
+        sent.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings):
+        monkeypatch.setattr(asyncpg.Connection, "execute", counting)
+        for _ in range(3):
+            assert await Conversation.filter(key="webchat:nobody").first() is None
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+        assert not [query for query in sent if "RESET ALL" in query]
+        monkeypatch.undo()
