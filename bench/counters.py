@@ -109,9 +109,9 @@ def _patch() -> None:
 
     handle = Dispatcher.handle
 
-    async def counted_handle(self, inbound, max_bytes=2000):
+    async def counted_handle(self, inbound, max_bytes=2000, **options):
         COUNTS["messages"] += 1
-        return await handle(self, inbound, max_bytes)
+        return await handle(self, inbound, max_bytes, **options)
 
     Dispatcher.handle = counted_handle
 

@@ -2,7 +2,8 @@
 
 SQLite (the embedded default) gets its schema created on start; PostgreSQL is migrated with aerich
 from `models/migrations`, so a production schema only ever changes through a reviewed migration.
-SQLite runs with `bot.sqlite_client` as its engine: reads on their own connections.
+SQLite runs with `bot.sqlite_client` as its engine: reads on their own connections; PostgreSQL with
+`bot.pg_client`: no session reset round trip after every statement.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
 
@@ -41,7 +43,9 @@ async def open_database(database_url: str, *, apply_schema: bool = True) -> None
         return
     if apply_schema:
         await migrate(database_url)
-    await Tortoise.init(config=tortoise_config(database_url))
+    config = tortoise_config(database_url)
+    config["connections"]["default"] = {**expand_db_url(database_url), "engine": "bot.pg_client"}
+    await Tortoise.init(config=config)
 
 
 async def prepare_database(database_url: str) -> None:

@@ -4,6 +4,8 @@ Every channel (WeChat, web chat, terminal) hands its `Inbound` here and delivers
 Dedupe of platform retries happens in the channel before this (it owns the cached reply); the
 database is the second guard: a message whose platform id is recorded already is not handled again
 (its answer's rows carry ids derived from it, `reply_prefix`, and only parts never sent come back).
+A channel that knows a delivery is the message's first (WeChat's claim, remembered by the store)
+says so, and that database read is skipped.
 State is read only after taking the conversation's lock, so two messages of one customer arriving
 at once on two workers are answered in order; the store reads it (and what handlers read on every
 message, `Services.read_with_state`) with the locking and writes it with the release, one Redis
@@ -25,11 +27,12 @@ from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
 from bot.logs import MESSAGE_ID
-from bot.recorder import MessageRecord, Recorder, outbound_message
+from bot.recorder import Identity, MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
+from bot.store.base import HeldConversation, Write
 from bot.templates import spec
 from models.conversation import Conversation
 from models.message import Message
@@ -44,6 +47,7 @@ STATE_TTL_S = 7 * 24 * 3600
 CLASSIFY_MAX_CHARS = 2000
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
+AnswerHook = Callable[[list[str]], Awaitable[list[Write]]]
 
 
 def reply_prefix(conversation_id: int, source_id: str) -> str:
@@ -73,41 +77,54 @@ class Dispatcher:
             return IntentMatch("unknown", match.confidence, match.order_no, match.case_no)
         return match
 
-    async def handle(self, inbound: Inbound, max_bytes: int = 2000) -> Outcome:
+    async def handle(self, inbound: Inbound, max_bytes: int = 2000, *, first_delivery: bool = False,
+                     on_answer: AnswerHook | None = None) -> Outcome:
+        """`first_delivery`: the channel knows no earlier delivery of this platform message was seen
+        (bot/channels/wechat_dedupe.py), so the database is not asked. `on_answer` gets the answer's
+        texts and returns store writes made with the conversation's release (one command for both)."""
         message = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
         short_reads = SHORT_READS.set(True)  # the reads until the reply are a customer's lookups (bot/sqlite_client.py)
         try:
-            return await self._handle(inbound, max_bytes)
+            return await self._handle(inbound, max_bytes, first_delivery, on_answer)
         finally:
             SHORT_READS.reset(short_reads)
             MESSAGE_ID.reset(message)
 
-    async def _handle(self, inbound: Inbound, max_bytes: int) -> Outcome:
+    async def _handle(self, inbound: Inbound, max_bytes: int, first_delivery: bool,
+                      on_answer: AnswerHook | None) -> Outcome:
         key = inbound.conversation_key
         extra = [key_of(key) for key_of in self.services.read_with_state]
         async with self.services.store.hold_conversation(key, *extra) as held:
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
-            if inbound.source_id and await self._answered_before(identity.conversation_id, inbound.source_id):
-                return await self._still_owed(identity.conversation_id, inbound.source_id)
-            state = ConversationState.from_dict(held.state)
-            match = self.match(inbound)
-            ctx = Context(inbound, match, state, identity, self.services, held.values)
-            reply = await self._route(ctx)
-            intent = reply.intent or match.intent
-            if intent != "unknown":
-                state.unknown_streak = 0
-            if reply.escalate:
-                await self._record_escalation(ctx, reply)
-            texts = self.render(reply, state, max_bytes)
-            state.turns += 1
-            rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
-            now = self.services.clock.now()
-            rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
-            if inbound.source_id:  # a redelivery of this message finds these rows (bot/channels/wechat_inbox.py)
-                prefix = reply_prefix(identity.conversation_id, inbound.source_id)
-                rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
-            await self.recorder.record(rows)
-            held.save, held.ttl = state.to_dict(), STATE_TTL_S
+            if (inbound.source_id and not first_delivery
+                    and await self._answered_before(identity.conversation_id, inbound.source_id)):
+                outcome = await self._still_owed(identity.conversation_id, inbound.source_id)
+            else:
+                outcome = await self._answer(inbound, max_bytes, held, identity)
+            if on_answer is not None:
+                held.writes += await on_answer(outcome.texts)
+        return outcome
+
+    async def _answer(self, inbound: Inbound, max_bytes: int, held: HeldConversation, identity: Identity) -> Outcome:
+        state = ConversationState.from_dict(held.state)
+        match = self.match(inbound)
+        ctx = Context(inbound, match, state, identity, self.services, held.values)
+        reply = await self._route(ctx)
+        intent = reply.intent or match.intent
+        if intent != "unknown":
+            state.unknown_streak = 0
+        if reply.escalate:
+            await self._record_escalation(ctx, reply)
+        texts = self.render(reply, state, max_bytes)
+        state.turns += 1
+        rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
+        now = self.services.clock.now()
+        rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
+        if inbound.source_id:  # a redelivery of this message finds these rows (bot/channels/wechat_inbox.py)
+            prefix = reply_prefix(identity.conversation_id, inbound.source_id)
+            rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
+        await self.recorder.record(rows)
+        held.save, held.ttl = state.to_dict(), STATE_TTL_S
         return Outcome(texts, [row.source_id for row in rows[1:]])
 
     async def _answered_before(self, conversation_id: int, source_id: str) -> bool:

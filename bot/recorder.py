@@ -22,7 +22,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from bot.batch_writer import Batch, BatchWriter
 from bot.clock import Clock
@@ -85,35 +84,35 @@ class Recorder:
         self._flusher: asyncio.Task[None] | None = None
 
     async def identify(self, channel: str, user_id: str) -> Identity:
-        """Database ids of this channel user's customer and conversation, created on first contact."""
+        """Database ids of this channel user's customer and conversation, created on first contact:
+        one statement for a known customer (the conversation with its customer), three for a new one."""
         key = f"{channel}:{user_id}"
         cached = self._identities.get(key)
         if cached:
             return cached
-        customer = await Customer.get_or_none(channel=channel, external_id=user_id)
-        conversation = await Conversation.get_or_none(key=key) if customer else None
-        if customer is None or conversation is None:
-            customer, conversation = await self._first_contact(channel, user_id, key)
+        conversation = await Conversation.filter(key=key).select_related("customer").first()
+        if conversation is None:
+            conversation = await self._first_contact(channel, user_id, key)
+        customer = conversation.customer
         identity = Identity(customer.id, conversation.id, customer.is_vip)
         self._identities[key] = identity
         self._customer_of[conversation.id] = customer.id
         return identity
 
-    async def _first_contact(self, channel: str, user_id: str, key: str) -> tuple[Customer, Conversation]:
-        """Create the customer and their conversation in one transaction (one commit)."""
+    async def _first_contact(self, channel: str, user_id: str, key: str) -> Conversation:
+        """Create the customer, then their conversation. Each insert stands alone: a customer left
+        without a conversation (a crash between the two) is completed by the next first contact, and
+        a row another worker inserted first is read instead (the unique keys refuse a second)."""
         now = self._clock.now()
         try:
-            async with in_transaction() as connection:
-                customer = await Customer.get_or_none(channel=channel, external_id=user_id).using_db(connection)
-                if customer is None:
-                    customer = await Customer.create(channel=channel, external_id=user_id, created_at=now,
-                                                     using_db=connection)
-                conversation = await Conversation.create(key=key, customer_id=customer.id, channel=channel,
-                                                         opened_at=now, using_db=connection)
-        except IntegrityError:  # another worker created them between our read and our insert
+            customer = await Customer.create(channel=channel, external_id=user_id, created_at=now)
+        except IntegrityError:
             customer = await Customer.get(channel=channel, external_id=user_id)
-            conversation = await Conversation.get(key=key)
-        return customer, conversation
+        try:
+            conversation = await Conversation.create(key=key, customer=customer, channel=channel, opened_at=now)
+        except IntegrityError:
+            conversation = await Conversation.filter(key=key).select_related("customer").get()
+        return conversation
 
     async def record(self, rows: Iterable[MessageRecord]) -> None:
         """Queue rows and return once they are committed (together with whatever else was queued)."""

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass
 
 from bot.clock import Clock
-from bot.store.base import Store
+from bot.store.base import Store, Write
 
 MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S = 5, 48 * 3600.0
 EVENT_ALLOWANCE, EVENT_WINDOW_S = 3, 60.0
@@ -46,13 +46,21 @@ class SendBudget:
 
     async def customer_action(self, user_id: str, event: str | None = None) -> None:
         """A message (event None) or an event from the customer: the allowance starts over."""
+        write = self.window_after(user_id, event)
+        if write is not None:
+            await self.store.set(write.key, write.value, write.ttl)
+
+    def window_after(self, user_id: str, event: str | None = None) -> Write | None:
+        """The window a customer's message (event None) or event opens, as a store write (WeChat sets
+        it with the delivery's claim, in one command); None for events that open none (location
+        reports, menu links)."""
         now = self.clock.time()
         short = event is not None and event.lower() in SHORT_WINDOW_EVENTS
         if event is not None and not short:
-            return  # other events (location reports, menu links) do not open a window
+            return None
         allowance, length = (EVENT_ALLOWANCE, EVENT_WINDOW_S) if short else (MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S)
         window = {"id": uuid.uuid4().hex, "allowance": allowance, "ends": now + length}
-        await self.store.set(self._window_key(user_id), json.dumps(window), ttl=length)
+        return Write(self._window_key(user_id), json.dumps(window), length)
 
     async def _window(self, user_id: str) -> Window | None:
         raw = await self.store.get(self._window_key(user_id))

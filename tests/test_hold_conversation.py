@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.store.base import LockTimeout, Store
+from bot.store.base import LockTimeout, Store, Write
 from bot.store.redis import RedisStore
 
 StoreOpener = Callable[[], Store]
@@ -46,6 +46,21 @@ async def test_an_error_inside_saves_nothing_and_releases(store: Store) -> None:
     assert await store.get_state("wechat:o1") == {"turns": 1}
     async with store.lock("wechat:o1", wait=0):
         pass
+
+
+async def test_writes_go_with_the_release_and_only_without_an_error(store: Store) -> None:
+    answer, lost = store.keys("wechat-delivery", "o1", "1"), store.keys("wechat-delivery", "o1", "2")
+    async with store.hold_conversation("wechat:o1") as held:
+        held.writes.append(Write(answer, 'done:"您好"', 300))  # no state saved: the writes go all the same
+    assert await store.get(answer) == 'done:"您好"'
+    assert await store.get_state("wechat:o1") is None
+    if isinstance(store, RedisStore):
+        assert 299_000 < await store.client.pttl(answer) <= 300_000
+    with pytest.raises(RuntimeError):
+        async with store.hold_conversation("wechat:o1") as held:
+            held.writes.append(Write(lost, "done:null"))
+            raise RuntimeError("handler failed")
+    assert await store.get(lost) is None
 
 
 async def test_excludes_other_workers_and_plain_lock_holders(open_stores: StoreOpener) -> None:

@@ -75,3 +75,78 @@ async def test_after_sales_and_referral_on_postgres(tmp_path, fresh_postgres_url
         assert await AfterSalesCase.filter(order__order_no="E2026112000102").count() == 1, replies
         card = await say("我想推荐朋友")
         assert any("/r/" in reply for reply in card), card
+
+
+async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path, fresh_postgres_url, redis_url):
+    """The batch writer's fixed SQL on PostgreSQL: rows in (a repeated inbound row skipped), delivery
+    marks on the outbound rows named, the customer's last contact dated."""
+    from datetime import UTC, datetime
+
+    from bot.recorder import MessageRecord, outbound_message
+    from models.customer import Customer
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings) as bot:
+        recorder = bot.runtime.recorder
+        identity = await recorder.identify("wechat", "o_batch")
+        now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+        inbound = MessageRecord(identity.conversation_id, "wechat", "in", "text", "在吗", "m-1", "customer", now,
+                                "received", "greeting", 0.9)
+        replies = [outbound_message("wechat", identity.conversation_id, text, "bot", now) for text in ("您好", "在的")]
+        await recorder.record([inbound, *replies])
+        await recorder.record([inbound])  # a retried delivery's row: skipped, not an error
+        await recorder.mark_delivery(replies[0].source_id, "sent")
+        await recorder.mark_delivery(replies[1].source_id, "failed", "over_send_cap")
+        assert await Message.filter(conversation_id=identity.conversation_id, direction="in").count() == 1
+        first, second = await Message.filter(conversation_id=identity.conversation_id, direction="out").order_by("id")
+        assert (first.delivery_status, first.sent_at is not None) == ("sent", True)
+        assert (second.delivery_status, second.failure_reason, second.sent_at) == ("failed", "over_send_cap", None)
+        assert (await Customer.get(id=identity.customer_id)).last_inbound_at is not None
+
+
+async def test_first_contact_raced_by_two_workers_makes_one_customer_and_conversation(
+        tmp_path, fresh_postgres_url, redis_url):
+    """Two workers meeting a new customer at once: the unique keys keep one customer and one
+    conversation, and both workers get their ids (the loser of each insert reads the winner's row)."""
+    import asyncio
+
+    from bot.batch_writer import OrmBatchWriter
+    from bot.recorder import Recorder
+    from models.customer import Customer
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings) as bot:
+        workers = [Recorder(bot.runtime.clock, OrmBatchWriter()) for _ in range(4)]
+        identities = await asyncio.gather(*(worker.identify("wechat", "o_race") for worker in workers))
+        assert len(set(identities)) == 1
+        assert await Customer.filter(channel="wechat", external_id="o_race").count() == 1
+        assert await Conversation.filter(key="wechat:o_race").count() == 1
+        orphan = await Customer.create(channel="wechat", external_id="o_orphan", created_at=bot.runtime.clock.now())
+        completed = await Recorder(bot.runtime.clock, OrmBatchWriter()).identify("wechat", "o_orphan")
+        assert completed.customer_id == orphan.id
+        assert (await Conversation.get(key="wechat:o_orphan")).customer_id == orphan.id
+
+
+async def test_a_statement_outside_a_transaction_is_one_round_trip(tmp_path, fresh_postgres_url, redis_url,
+                                                                  monkeypatch):
+    """asyncpg's pool would send a session reset after every statement (bot/pg_client.py): not here."""
+    import asyncpg
+
+    sent: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    async def counting(self, query, *args, **kwargs):
+        sent.append(query)
+        return await execute(self, query, *args, **kwargs)
+
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings):
+        monkeypatch.setattr(asyncpg.Connection, "execute", counting)
+        for _ in range(3):
+            assert await Conversation.filter(key="webchat:nobody").first() is None
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+        assert not [query for query in sent if "RESET ALL" in query]
+        monkeypatch.undo()

@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.store.base import LockTimeout, Store
+from bot.store.base import Claim, Claimed, LockTimeout, Store, Write
 from bot.store.factory import open_store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -270,6 +270,36 @@ class TestStoreContract:
         assert await store.claim_many([(a, 600), (b, 120), (b, 600)]) == [False, True, False]
         assert await store.claim_many([]) == []
         await assert_lives(clock, store, b, 120)
+
+    async def test_claim_in_order_stops_at_the_first_held_key(self, clock: FakeClock, store: Store) -> None:
+        guard, lease, window = (store.keys("order", name) for name in ("guard", "lease", "window"))
+        first = [Claim(guard, "digest-a", 600, same_value_passes=True), Claim(lease, "holder-1", 2)]
+        assert (await store.claim_in_order(first, [Write(window, "w1", 120)], now=clock.time())).refused is None
+        assert await store.get(window) == "w1"
+        # the same signed request again: the guard passes, the lease is held
+        retry = [Claim(guard, "digest-a", 600, same_value_passes=True), Claim(lease, "holder-2", 2)]
+        assert await store.claim_in_order(retry, [Write(window, "w2")], now=clock.time()) == Claimed(1, "holder-1")
+        # another body under the same signed request: refused at the guard, nothing else taken or set
+        other = [Claim(guard, "digest-b", 600, same_value_passes=True), Claim(store.keys("order", "x"), "h", 2)]
+        assert await store.claim_in_order(other, [Write(window, "w3")], now=clock.time()) == Claimed(0, "digest-a")
+        assert await store.get(store.keys("order", "x")) is None
+        assert await store.get(window) == "w1"
+        await assert_lives(clock, store, window, 120)
+
+    async def test_claim_in_order_knows_a_first_time(self, open_stores: StoreOpener, clock: FakeClock) -> None:
+        """First time: never taken within `remember_s`, even if given back since; the store's memory
+        is dated by the first claim's `now`."""
+        worker_a, worker_b = open_stores(), open_stores()
+
+        def claim(name: str) -> list[Claim]:
+            return [Claim(worker_a.keys("first", name), "holder", 2, remember_s=600)]
+
+        began = clock.time()
+        assert await worker_a.claim_in_order(claim("m1"), now=began) == Claimed(None, None, True, began)
+        await clock.advance(61)
+        assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, True, began)
+        await worker_a.delete(worker_a.keys("first", "m2"))  # given back (or run out): taken before all the same
+        assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, False, began)
 
     async def test_ping(self, store: Store) -> None:
         await store.ping()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.channels.wechat_dedupe import RETRY_SPAN_S, SENT_AT_MARGIN_S, Answered, Deliveries, Lease
 from models.message import Message
 from tests.fakes.wechat_user import Probe, RecordingClock, probe_bot, probe_router, wechat_channel
 
@@ -58,6 +58,21 @@ async def test_same_msgid_three_times_runs_the_handler_once(tmp_path, clock, pro
         assert probe.calls == ["echo:三次重试"]
         assert await rows("7001") == 1
         assert await Message.filter(channel="wechat", direction="out").count() == 1
+
+
+async def test_retries_of_a_first_delivery_get_the_answer_written_with_the_release(tmp_path, clock, probe) -> None:
+    """A first delivery skips the database check and its answer is written with the conversation's
+    release; retries still get it, and the handler runs once."""
+    async with probe_bot(tmp_path, clock, probe) as bot:
+        user = bot.user()
+        await user.say("echo:先来一条", msg_id=7010)  # the store's memory begins
+        await clock.advance(SENT_AT_MARGIN_S)
+        replies = [await user.send(user.signed(user.text("echo:记得我", msg_id=7011)))]
+        await clock.advance(5)
+        replies.append(await user.send(user.signed(user.text("echo:记得我", msg_id=7011))))
+        assert [reply.content for reply in replies] == ["记得我"] * 2
+        assert probe.calls == ["echo:先来一条", "echo:记得我"]
+        assert await rows("7011") == 1
 
 
 async def test_same_msgid_from_two_customers_is_two_messages(tmp_path, clock, probe) -> None:
@@ -191,3 +206,23 @@ async def test_abandoned_delivery_can_be_claimed_again(open_stores, clock) -> No
     assert isinstance(again, Lease)
     await worker_b.finish(again, None)
     assert await worker_a.enter(("o_user", "8003"), 3.0) == Answered(None)
+
+
+async def test_a_delivery_is_a_first_one_only_if_never_claimed_before(open_stores, clock) -> None:
+    """A first delivery spares the dispatcher its database check, so a delivery claimed before (its
+    lease given back, or run out) never is one; nor is a message sent before the store's memory began
+    (a retry after a restart), nor, when the sending time is unknown, one within WeChat's retry span."""
+    worker_a = Deliveries(open_stores(), clock, ttl=600)
+    worker_b = Deliveries(open_stores(), clock, ttl=600)
+    began = clock.time()
+    sent_before = await worker_a.enter(("o_user", "8004"), 3.0, sent_at=began - 1)
+    assert isinstance(sent_before, Lease) and not sent_before.first_time
+    unknown = await worker_a.enter(("o_user", "8006"), 3.0)
+    assert isinstance(unknown, Lease) and not unknown.first_time
+    lease = await worker_a.enter(("o_user", "8005"), 3.0, sent_at=began + SENT_AT_MARGIN_S)
+    assert isinstance(lease, Lease) and lease.first_time
+    await worker_a.abandon(lease)
+    again = await worker_b.enter(("o_user", "8005"), 3.0, sent_at=began + SENT_AT_MARGIN_S)
+    assert isinstance(again, Lease) and not again.first_time
+    await clock.advance(RETRY_SPAN_S)
+    assert (await worker_b.enter(("o_user", "8007"), 3.0)).first_time

@@ -6,12 +6,15 @@ One POST, end to end (ARCHITECTURE §2):
    body (aiohttp refuses more than 1 MiB with 413), refuse entity declarations, decrypt, parse: any
    failure is a 4xx before anything is written (`wechat_protocol`). A signed query string is good for
    one body only (`wechat_nonces`): a replay with another body or openid is refused.
-2. Claim the delivery (`wechat_dedupe`): a retry of a message already handled, or being handled,
-   gets the same passive reply (or `success`) and never reaches the dispatcher a second time.
+2. Claim the delivery (`wechat_dedupe`), with the nonce and the customer's send-budget window in the
+   same store command: a retry of a message already handled, or being handled, gets the same passive
+   reply (or `success`) and never reaches the dispatcher a second time. A first delivery (no earlier
+   claim remembered) spares the dispatcher its database check for an earlier answer.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
-   text is the passive reply (recorded as sent) and the rest go through the customer-service API in
-   order. Late: keep the message in the durable inbox (`wechat_inbox`), answer `success` and send
-   everything through the API once it is ready. The inbox entry is done when every part was handed
+   text is the passive reply (recorded as sent, and stored for retries with the release of the
+   conversation's lock) and the rest go through the customer-service API in order. Late: keep the
+   message in the durable inbox (`wechat_inbox`), answer `success` and send everything through the
+   API once it is ready. The inbox entry is done when every part was handed
    to WeChat; if anything fails first (a worker death, a lock timeout, an outage), any worker's retry
    loop finishes it later through the dispatcher, which handles a message only once and otherwise
    returns the recorded parts still pending, so nothing is answered twice.
@@ -34,14 +37,15 @@ from bot.background import BackgroundTasks
 from bot.channels import wechat_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
-from bot.channels.wechat_dedupe import Answered, Deliveries, Lease
+from bot.channels.wechat_dedupe import Answered, Deliveries, GuardRefused, Lease
 from bot.channels.wechat_inbox import Inbox, from_payload
-from bot.channels.wechat_nonces import Nonces
+from bot.channels.wechat_nonces import REUSED, Nonces
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID
 from bot.send_budget import SendBudget
+from bot.store.base import Write
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -145,14 +149,21 @@ class WeChatChannel(Channel):
             body = await request.read()
             message = self._read(body, request.query)
             MESSAGE_ID.set(message.source_id)  # on every log line of this request and its background work
-            await self._nonces.check(request.query, body, message.from_user)
+            nonce = self._nonces.claim(request.query, body, message.from_user)
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
         started = self._runtime.clock.monotonic()
         budget = self.settings.wechat_passive_budget_s
-        assert self.deliveries is not None
-        entry = await self.deliveries.enter(message.dedupe_ids(), budget)
+        assert self.deliveries is not None and self.budget is not None
+        window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
+        try:
+            then = () if window is None else (window,)
+            entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
+                                                self._sent_at(message, request.query))
+        except GuardRefused:
+            log.info("wechat request refused (403): %s", REUSED)
+            return web.Response(status=403, text=REUSED)
         if isinstance(entry, Answered):
             log.debug("wechat retry of %s answered from the first delivery", message.source_id)
             text = entry.text
@@ -166,6 +177,11 @@ class WeChatChannel(Channel):
         body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
         content_type = "text/plain" if body == protocol.SUCCESS else "application/xml"
         return web.Response(text=body, content_type=content_type)
+
+    def _sent_at(self, message: protocol.WeChatMessage, query: Any) -> float:
+        """When WeChat first sent this message, on our clock: its `CreateTime` moved by how far our
+        clock is from WeChat's as this request's signed `timestamp` shows (checked fresh, a number)."""
+        return int(message.create_time) + (self._runtime.clock.time() - int(query["timestamp"]))
 
     def _check_query(self, query: Any) -> None:
         timestamp = query.get("timestamp")
@@ -187,8 +203,6 @@ class WeChatChannel(Channel):
     async def _handle(self, lease: Lease, message: protocol.WeChatMessage, budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
-        assert self.budget is not None
-        await self.budget.customer_action(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._background.spawn(self._dispatch(lease, inbound))
@@ -196,11 +210,14 @@ class WeChatChannel(Channel):
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
         except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
-            self._background.spawn(self._deliver_late(work, lease, inbound, None))
+            if not lease.answer_written:  # (written: a retry gets it from the store, as after `finish`)
+                lease.late = True
+                self._background.spawn(self._deliver_late(work, lease, inbound, None))
             raise
         finally:
             timer.cancel()
-        if not work.done():
+        if not work.done() and not lease.answer_written:
+            lease.late = True
             log.info("wechat %s: answer late, kept in the inbox and sent via the kf API", message.source_id)
             try:
                 entry_id = await self._inbox.keep(self.name, lease.key, inbound)
@@ -210,10 +227,11 @@ class WeChatChannel(Channel):
             lease.kept = True
             self._background.spawn(self._deliver_late(work, lease, inbound, entry_id))
             return None
-        outcome: Outcome = work.result()
+        outcome: Outcome = await work  # done, or writing its answer with the conversation's release
         passive = outcome.texts[0] if outcome.texts else None
         assert self.deliveries is not None
-        await self.deliveries.finish(lease, passive)
+        if not lease.answer_written:
+            await self.deliveries.finish(lease, passive)
         if passive is not None:  # recorded with the next batch: the reply does not wait for an UPDATE
             runtime.recorder.note_sent(outcome.message_ids[:1])
         if len(outcome.texts) > 1:  # the rest of a long answer goes through the kf API, in order, owed till sent
@@ -230,7 +248,10 @@ class WeChatChannel(Channel):
     async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
         assert self.deliveries is not None
         try:
-            return await self._runtime.dispatcher.handle(inbound, self.max_bytes)
+            outcome = await self._runtime.dispatcher.handle(
+                inbound, self.max_bytes, first_delivery=lease.first_time,
+                on_answer=lambda texts: self._answer_with_release(lease, texts),
+            )
         except BaseException as exc:
             log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
             if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
@@ -238,6 +259,18 @@ class WeChatChannel(Channel):
             else:
                 await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
             raise
+        if lease.answer_written:
+            self.deliveries.finished(lease)
+        return outcome
+
+    async def _answer_with_release(self, lease: Lease, texts: list[str]) -> list[Write]:
+        """The passive answer, written with the conversation's release (one store command for both)
+        while the request still waits for it; once late, the answer goes the kf API's way instead."""
+        if lease.late:
+            return []
+        lease.answer_written = True  # from here the request waits for the answer (see `_handle`)
+        assert self.deliveries is not None
+        return [await self.deliveries.answer_write(lease, texts[0] if texts else None)]
 
     async def _deliver_late(self, work: asyncio.Task[Outcome], lease: Lease, inbound: Inbound,
                             entry_id: int | None) -> None:

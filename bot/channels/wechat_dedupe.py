@@ -11,6 +11,19 @@ Event for events, and the key moves through two values in the shared store:
 - `done:<json>`: the passive reply text (or null for `success`) once the outcome is known, kept for
   `ttl` (settings.dedupe_ttl_s, at least 5 minutes), so every later retry gets the same answer.
 
+The claim is taken in one store command with the signed request's nonce (`wechat_nonces`) and, when
+taken, the customer's send-budget window (`send_budget`): `Store.claim_in_order`. The store also
+remembers, for `ttl`, that the delivery was claimed at all: a claim taken for the first time, on a
+store whose memory began before any delivery of the message can have come, is a first delivery, so
+the dispatcher need not ask the database whether the message was answered before
+(`Lease.first_time`). Every delivery of a message comes after WeChat created it (`CreateTime`, moved
+to our clock by the request's signed `timestamp`) and within `RETRY_SPAN_S` before now. A lease that
+ran out (its worker died, perhaps after recording the answer), a lease given back, a store that
+restarted or was flushed since the message was created: each makes the claim not a first one.
+
+The answer is normally written with the release of the conversation's lock
+(`WeChatChannel._answer_with_release`: one store command for both) rather than by `finish`.
+
 A retry that finds a live lease waits, within its own passive budget, for the result: woken at once
 by the holder when it is in this process, by polling the store (`poll_s`) when it is on another
 worker. If the lease disappears meanwhile (the holder died, or gave up after an error) the waiter
@@ -22,17 +35,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.ids import unique_id
 from bot.logs import describe_failure
-from bot.store.base import Store
+from bot.store.base import Claim, Store, Write
 
 log = logging.getLogger("csbot.wechat")
 
 PROCESSING = "processing:"
 DONE = "done:"
+#: WeChat re-posts an unanswered message three times, 5 s apart: every delivery of a message comes
+#: within this span of the first (a generous margin over 15 s).
+RETRY_SPAN_S = 60.0
+#: How early, on our clock, a message may have been sent before the time its request says (whole
+#: seconds in `CreateTime` and `timestamp`, network time).
+SENT_AT_MARGIN_S = 2.0
+
+
+class GuardRefused(Exception):
+    """A claim taken before the delivery's own (the nonce's) is held by someone else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +79,12 @@ class Lease:
     #: The message is in the durable inbox (bot/channels/wechat_inbox.py): a failure is retried from
     #: there, so the delivery is finished rather than handed back to WeChat (which got `success`).
     kept: bool = False
+    #: No earlier delivery of this message was claimed (see the module's docstring).
+    first_time: bool = False
+    #: The passive answer goes into the store with the conversation's release (`answer_write`).
+    answer_written: bool = False
+    #: The passive budget ran out first: the answer goes out through the customer-service API.
+    late: bool = False
 
 
 class Deliveries:
@@ -71,15 +101,31 @@ class Deliveries:
     def key(self, ids: tuple[str, ...]) -> str:
         return self.store.keys("wechat-delivery", *ids)
 
-    async def enter(self, ids: tuple[str, ...], budget_s: float) -> Lease | Answered:
-        """Claim the delivery, or wait up to `budget_s` for whoever holds it and return its answer."""
+    async def enter(self, ids: tuple[str, ...], budget_s: float, guard: Claim | None = None,
+                    then: Sequence[Write] = (), sent_at: float | None = None) -> Lease | Answered:
+        """Claim the delivery, or wait up to `budget_s` for whoever holds it and return its answer.
+        `guard` is claimed first (GuardRefused when held by someone else); `then` is set when the
+        delivery is claimed, all in one store command. `sent_at`: when, on our clock, the platform
+        first sent the message, if known (else: at most `RETRY_SPAN_S` ago)."""
         key = self.key(ids)
         started = self.clock.monotonic()
+        guards = () if guard is None else (guard,)
         while True:
-            lease = await self._claim(key)
-            if lease is not None:
+            lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
+            claimed = await self.store.claim_in_order(
+                [*guards, Claim(key, lease.value, self.lease_s, remember_s=self.ttl)], then,
+                now=self.clock.time(),
+            )
+            if claimed.refused is None:
+                earliest = self.clock.time() - RETRY_SPAN_S
+                if sent_at is not None:
+                    earliest = max(earliest, sent_at - SENT_AT_MARGIN_S)
+                lease.first_time = claimed.first_time and claimed.memory_began <= earliest
+                self._hold(lease)
                 return lease
-            value = await self.store.get(key)
+            if claimed.refused < len(guards):
+                raise GuardRefused
+            value = claimed.value
             if value is None:
                 continue  # the lease ran out between our claim and our read: claim again
             if not value.startswith(PROCESSING):
@@ -89,14 +135,10 @@ class Deliveries:
                 return Answered(None)
             await self._pause(key, min(self.poll_s, remaining))
 
-    async def _claim(self, key: str) -> Lease | None:
-        lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
-        if not await self.store.claim(key, self.lease_s, lease.value):
-            return None
-        self._local[key] = lease
+    def _hold(self, lease: Lease) -> None:
+        self._local[lease.key] = lease
         if self._renewer is None:
             self._renewer = asyncio.create_task(self._renew_forever(), name="wechat-lease-renewer")
-        return lease
 
     async def _renew_forever(self) -> None:
         """One heartbeat for every lease this process holds (not a task per message): each round
@@ -134,6 +176,16 @@ class Deliveries:
         """Record the answer for every later retry and wake local waiters."""
         await self._stop(lease)
         await self.store.set(lease.key, DONE + json.dumps(text, ensure_ascii=False), self.ttl)
+        self._release(lease)
+
+    async def answer_write(self, lease: Lease, text: str | None) -> Write:
+        """The answer as a write for someone else's store command (the conversation's release); call
+        `finished` once it landed."""
+        await self._stop(lease)
+        return Write(lease.key, DONE + json.dumps(text, ensure_ascii=False), self.ttl)
+
+    def finished(self, lease: Lease) -> None:
+        """The answer written with `answer_write` landed: wake local waiters."""
         self._release(lease)
 
     async def abandon(self, lease: Lease) -> None:

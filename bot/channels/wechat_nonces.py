@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from bot.channels.wechat_protocol import TIMESTAMP_WINDOW_S
 from bot.errors import BadRequest
-from bot.store.base import Store
+from bot.store.base import Claim, Store
 
 #: A nonce is remembered for the whole span of timestamps the window accepts (past and future), plus a margin.
 NONCE_TTL_S = 2 * TIMESTAMP_WINDOW_S + 60
@@ -26,15 +26,16 @@ class Nonces:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def check(self, query: Mapping[str, str], body: bytes, from_user: str) -> None:
-        """Refuse (403) a signed query string already used with another body, and an `openid`
-        parameter that names someone other than the message's sender."""
+    def claim(self, query: Mapping[str, str], body: bytes, from_user: str) -> Claim:
+        """The claim binding this signed query string to this body, taken with the delivery's own
+        (`Deliveries.enter`, one store command): refused when the query string came with another body.
+        An `openid` parameter that names someone other than the message's sender is refused here (403)."""
         openid = query.get("openid")
         if openid is not None and openid != from_user:
             raise BadRequest("openid does not match FromUserName", 403)
         key = self.store.keys("wechat-nonce", query.get("timestamp", ""), query.get("nonce", ""))
-        digest = hashlib.sha256(body).hexdigest()
-        if await self.store.claim(key, NONCE_TTL_S, digest):
-            return
-        if await self.store.get(key) != digest:
-            raise BadRequest("this signed request was already used", 403)
+        return Claim(key, hashlib.sha256(body).hexdigest(), NONCE_TTL_S, same_value_passes=True)
+
+
+#: The 403's reason when the nonce claim is refused.
+REUSED = "this signed request was already used"

@@ -26,15 +26,56 @@ class KeyBuilder:
         return ":".join((self.prefix, part, *ids))
 
 
+@dataclass(frozen=True, slots=True)
+class Write:
+    """A value to set (with its TTL, None: forever) as part of a store's composite command."""
+
+    key: str
+    value: str
+    ttl: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One key for `Store.claim_in_order`: set to `value` for `ttl` seconds only if absent.
+
+    `same_value_passes`: a key already holding this very value counts as taken (a signed request
+    posted again as it was). `remember_s`: the store keeps a marker that this key was taken, for so
+    long, whatever becomes of the key itself (a lease that runs out or is given back), so that the
+    outcome can say whether this is the first time it is taken."""
+
+    key: str
+    value: str
+    ttl: float
+    same_value_passes: bool = False
+    remember_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What `Store.claim_in_order` returns. `refused`: the index of the first claim held by someone
+    else, with that key's `value` (None when every claim was taken). `first_time`: every remembered
+    claim was taken for the first time in the store's memory, which goes back to `memory_began` (the
+    caller's `now` at the first claim since the store started afresh: a restart, a flush); what was
+    taken before then is forgotten."""
+
+    refused: int | None
+    value: str | None = None
+    first_time: bool = False
+    memory_began: float = 0.0
+
+
 @dataclass(slots=True)
 class HeldConversation:
     """What `Store.hold_conversation` yields: the state and the extra values read under the lock.
-    Set `save` (and `ttl`) to have the state written when the block ends without an error."""
+    Set `save` (and `ttl`) to have the state written when the block ends without an error; `writes`
+    are set then too, with the release (one Redis command for all of it)."""
 
     state: dict[str, Any] | None
     values: dict[str, str | None] = field(default_factory=dict)
     save: Mapping[str, Any] | None = None
     ttl: float | None = None
+    writes: list[Write] = field(default_factory=list)
 
 
 class LockTimeout(Exception):
@@ -183,6 +224,33 @@ class Store(ABC):
             yield held
             if held.save is not None:
                 await self.set_state(conversation, held.save, held.ttl)
+            for write in held.writes:
+                await self.set(write.key, write.value, write.ttl)
+
+    # --- several claims at once (a WeChat delivery: its signed request, the delivery itself) ---
+    async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
+                             now: float = 0.0) -> Claimed:
+        """Take `claims` in order, stopping at the first one held by someone else; when all are
+        taken, set `then` as well. `now` is the caller's clock time (epoch seconds), which dates the
+        store's memory when it begins. A backend does it atomically (Redis: one Lua call); this one
+        is atomic on one event loop because the in-process store's commands never suspend."""
+        for index, claim in enumerate(claims):
+            if await self.claim(claim.key, claim.ttl, claim.value):
+                continue
+            current = await self.get(claim.key)
+            if not (claim.same_value_passes and current == claim.value):
+                return Claimed(index, current)
+        first_time = True
+        for claim in claims:
+            if claim.remember_s is not None:
+                first_time &= await self.claim(self.keys("taken", claim.key), claim.remember_s)
+        began = await self.get(self.keys("memory-began"))
+        if began is None:
+            await self.set(self.keys("memory-began"), repr(now))
+            began = repr(now)
+        for write in then:
+            await self.set(write.key, write.value, write.ttl)
+        return Claimed(None, None, first_time, float(began))
 
     # --- batching and life cycle ---
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:

@@ -41,6 +41,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bot.clock import Clock
 from bot.ids import unique_id
 from bot.store.base import (
+    Claim,
+    Claimed,
     HeldConversation,
     KeyBuilder,
     LockTimeout,
@@ -48,6 +50,7 @@ from bot.store.base import (
     StoreBusy,
     StoreUnavailable,
     Subscription,
+    Write,
 )
 from bot.store.redis_pubsub import PubSubHub
 
@@ -79,21 +82,66 @@ for i = 2, #KEYS do
 end
 return values
 """
-# Write the state (when ARGV[2] is not empty) and release the lock if this token still holds it;
-# returns 1 when it did (0: the lease ran out while held).
+# Write the state (when ARGV[2] is not empty) and the extra values (KEYS[3..], each with a value
+# and a TTL in ms or '' in ARGV[4..]), and release the lock if this token still holds it; returns 1
+# when it did (0: the lease ran out while held).
 _WRITE_AND_RELEASE = """
-if ARGV[2] ~= '' then
-    if ARGV[3] ~= '' then
-        redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local function put(key, value, ms)
+    if ms ~= '' then
+        redis.call('SET', key, value, 'PX', ms)
     else
-        redis.call('SET', KEYS[2], ARGV[2])
+        redis.call('SET', key, value)
     end
+end
+if ARGV[2] ~= '' then
+    put(KEYS[2], ARGV[2], ARGV[3])
+end
+for i = 3, #KEYS do
+    put(KEYS[i], ARGV[2 * i - 2], ARGV[2 * i - 1])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     redis.call('DEL', KEYS[1])
     return 1
 end
 return 0
+"""
+
+# Store.claim_in_order in one command. KEYS: the claims' keys, then their "taken" markers (one per
+# claim; used only for remembered ones), then the writes' keys, then the memory-began key. ARGV[1]:
+# JSON {"claims": [[value, ttl ms, same value passes (0/1), remember ms or 0]...], "writes": [[value,
+# ttl ms or 0]...], "now": epoch s}. Returns {refused index (0: none), its value, first time (0/1),
+# memory began (epoch s)}.
+_CLAIM_IN_ORDER = """
+local spec = cjson.decode(ARGV[1])
+local n = #spec.claims
+for i, claim in ipairs(spec.claims) do
+    if not redis.call('SET', KEYS[i], claim[1], 'NX', 'PX', claim[2]) then
+        local current = redis.call('GET', KEYS[i])
+        if not (claim[3] == 1 and current == claim[1]) then
+            return {i, current, 0, 0}
+        end
+    end
+end
+local first = 1
+for i, claim in ipairs(spec.claims) do
+    if claim[4] > 0 and not redis.call('SET', KEYS[n + i], '1', 'NX', 'PX', claim[4]) then
+        first = 0
+    end
+end
+for i, write in ipairs(spec.writes) do
+    if write[2] > 0 then
+        redis.call('SET', KEYS[2 * n + i], write[1], 'PX', write[2])
+    else
+        redis.call('SET', KEYS[2 * n + i], write[1])
+    end
+end
+local began_key = KEYS[#KEYS]
+local began = redis.call('GET', began_key)
+if not began then
+    began = tostring(spec.now)
+    redis.call('SET', began_key, began)
+end
+return {0, false, first, began}
 """
 
 
@@ -133,6 +181,7 @@ class RedisStore(Store):
         self.hub = PubSubHub(client, confirm_wait_s)
         self._lock_and_read = client.register_script(_LOCK_AND_READ)
         self._write_and_release = client.register_script(_WRITE_AND_RELEASE)
+        self._claim_in_order = client.register_script(_CLAIM_IN_ORDER)
 
     @classmethod
     def from_url(
@@ -163,6 +212,21 @@ class RedisStore(Store):
 
     async def get(self, key: str) -> str | None:
         return await self.client.get(key)
+
+    async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
+                             now: float = 0.0) -> Claimed:
+        spec = {
+            "claims": [[c.value, _ms(c.ttl), int(c.same_value_passes), _ms(c.remember_s) if c.remember_s else 0]
+                       for c in claims],
+            "writes": [[w.value, 0 if w.ttl is None else _ms(w.ttl)] for w in then],
+            "now": now,
+        }
+        keys = [c.key for c in claims] + [self.keys("taken", c.key) for c in claims]
+        keys += [w.key for w in then] + [self.keys("memory-began")]
+        refused, value, first, began = await self._claim_in_order(keys=keys, args=[json.dumps(spec)])
+        if refused:
+            return Claimed(int(refused) - 1, value)
+        return Claimed(None, None, bool(first), float(began))
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self.client.set(key, value, px=None if ttl is None else _ms(ttl))
@@ -231,14 +295,20 @@ class RedisStore(Store):
                 raise LockTimeout(f"lock {conversation!r} still held after waiting {wait} s")
             await asyncio.sleep(self.lock_poll)
         held = HeldConversation(json.loads(got[1]) if got[1] else None, dict(zip(keys, got[2:], strict=False)))
-        saving = False
+        ended_well = False
         try:
             yield held
-            saving = held.save is not None
+            ended_well = True
         finally:
+            saving = ended_well and held.save is not None
             state = json.dumps(held.save, ensure_ascii=False) if saving else ""
             ttl = str(_ms(held.ttl)) if saving and held.ttl is not None else ""
-            if not await self._write_and_release(keys=[lock_key, state_key], args=[token, state, ttl]):
+            writes = held.writes if ended_well else []
+            args = [token, state, ttl]
+            for write in writes:
+                args += [write.value, "" if write.ttl is None else str(_ms(write.ttl))]
+            keys = [lock_key, state_key, *(write.key for write in writes)]
+            if not await self._write_and_release(keys=keys, args=args):
                 log.warning("lock %r expired while held; the work under it was not exclusive", conversation)
 
     # --- deadlines ---
