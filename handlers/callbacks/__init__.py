@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from bot.archive_section import ArchiveSection
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
+from bot.labels import label_specs
 from bot.templates import spec
 from handlers.callbacks import api, cli, dialogue, reach, schedule, service
 from handlers.callbacks.desk import DESK, EXPIRE, START, build
@@ -90,7 +91,7 @@ extension = Extension(
     "callbacks",
     router=dialogue.router,
     scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS),
-             spec("archive_console.part_callbacks")),
+             spec("archive_console.part_callbacks"), *label_specs("error", api.ERRORS)),
     startup=startup,
     daily=daily,
     reconcile=reconcile,

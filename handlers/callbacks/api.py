@@ -160,3 +160,6 @@ async def stats(request: web.Request, query: StatsQuery) -> StatsOut:
 
 
 ENDPOINTS = (due, contact, outcome, stats)
+
+#: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
+ERRORS = ("not_owner", "closed", "bad_time", "rating_required")
