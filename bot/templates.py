@@ -82,7 +82,8 @@ class Templates:
         forbidden_path = directory / "forbidden.yaml"
         forbidden = []
         if forbidden_path.exists():
-            forbidden = (yaml.load(forbidden_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}).get("phrases", [])
+            data = yaml.load(forbidden_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
+            forbidden = data.get("phrases", [])
         return cls(entries, forbidden, globals_)
 
     def __contains__(self, key: str) -> bool:
