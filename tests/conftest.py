@@ -193,19 +193,72 @@ def store(open_stores: StoreOpener) -> Store:
 # --- databases ---
 
 
-@pytest.fixture
-async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+async def _new_database(postgres_url: str, template: str | None = None) -> str:
     import asyncpg
 
     name = f"csbot_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(postgres_url)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    return name
+
+
+async def _drop_database(postgres_url: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _database_url(postgres_url: str, name: str) -> str:
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards (for tests of migrating)."""
+    name = await _new_database(postgres_url)
+    try:
+        yield _database_url(postgres_url, name)
+    finally:
+        await _drop_database(postgres_url, name)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """The name of a database migrated once per run (per xdist worker) by `prepare_database` in a
+    child process (which leaves no connection open: PostgreSQL copies only an idle template)."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from bot.config import PROJECT_ROOT
+
+    name = asyncio.run(_new_database(postgres_url))
+    try:
+        code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", code, _database_url(postgres_url, name)], cwd=PROJECT_ROOT,
+                       check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        yield name
+    finally:
+        asyncio.run(_drop_database(postgres_url, name))
+
+
+@pytest.fixture
+async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> AsyncIterator[str]:
+    """A new PostgreSQL database for one test, already migrated (a copy of `postgres_schema`, a
+    fraction of migrating), dropped afterwards. The bot's start still runs the migrations: none is
+    pending. Use `fresh_postgres_url` when migrating itself is under test."""
+    name = await _new_database(postgres_url, template=postgres_schema)
+    try:
+        yield _database_url(postgres_url, name)
+    finally:
+        await _drop_database(postgres_url, name)
 
 
 # --- a Redis of the test's own, that the test may stop ---
