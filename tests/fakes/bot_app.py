@@ -42,14 +42,18 @@ def sqlite_schema(base: Path) -> Path:
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
-    """Settings isolated from the developer's environment and `.env`; the default SQLite file starts
-    as a copy of the run's empty schema (`sqlite_schema`) unless it exists already (a restart)."""
+    """Settings isolated from the developer's environment and `.env`.
+
+    The default SQLite file starts as a copy of the run's schema (`sqlite_schema`) unless it exists
+    already (a restart), so the bot opens it as `serve` opens its workers: without applying the
+    schema again (`migrate_on_start=False`, unless the test says otherwise)."""
     database = tmp_path / "bot.sqlite3"
     if "database_url" not in overrides and not database.exists():
         tmp_path.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(sqlite_schema(tmp_path.parent), database)  # the run's base temp directory
     values: dict[str, Any] = {
         "database_url": f"sqlite://{database}",
+        "migrate_on_start": "database_url" in overrides,
         "redis_url": None,
         "redis_key_prefix": f"csbot-test-{uuid.uuid4().hex[:10]}",  # tests sharing one Redis never meet
     }
