@@ -32,6 +32,8 @@ import redis
 from playwright.async_api import Browser
 
 from bot.clock import FakeClock
+from bot.config import PROJECT_ROOT
+from bot.intents import IntentMatcher
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -78,6 +80,17 @@ def quick_password_hashing() -> Iterator[None]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# --- the intent matcher ---
+
+
+@pytest.fixture
+def matcher() -> IntentMatcher:
+    """The shop's intents (scripts_zh/intents.yaml) for one test: a `fork()` of the matcher the
+    process builds once, as every runtime gets, so the test may change its threshold or teach it
+    without touching another test's (building one takes a second or two)."""
+    return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml").fork()
 
 
 # --- external services ---
