@@ -10,6 +10,20 @@ or `-m "not postgres and not redis"` select without anyone remembering to mark: 
 using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
 session's Chromium (`browser`).
 
+Shared so that a test pays only for what is its own (use these in new test files):
+- `matcher`: the shop's intent matcher, a `fork()` of the one the process builds once (a runtime
+  gets the same); threshold and teaching stay the test's.
+- `make_settings(tmp_path)` (tests/fakes/bot_app.py): the test's SQLite file is a copy of the run's
+  schema (built once per run and xdist worker), opened without a schema pass as `serve`'s workers do.
+- `scripts_with(tmp_path, templates)` (tests/fakes/wechat_user.py): one scripts copy per template set.
+- `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
+  `fresh_postgres_url` is empty, for tests of migrating.
+- `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
+- `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
+Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
+`bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
+state or on test order.
+
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
 starts the servers). A test needing a service that does not answer is skipped on a developer's
 machine, and fails when `CI` is set, so that CI never passes by silently skipping a backend.
