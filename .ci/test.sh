@@ -9,4 +9,12 @@ export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 
 bash .ci/install.sh
 bash .ci/services.sh
-exec .venv/bin/python -m pytest "$@"
+
+# One pytest worker per core (pytest-xdist) unless the arguments choose (`-n 1`, `-p no:xdist`) or
+# TEST_WORKERS is set. Parallel tests never meet: each has its own SQLite file, PostgreSQL
+# database, Redis key prefix and temp directory; each worker its own schema copies and Chromium.
+workers=(-n "${TEST_WORKERS:-auto}")
+for arg in "$@"; do
+    case $arg in -n | -n* | --numprocesses* | no:xdist) workers=() ;; esac
+done
+exec .venv/bin/python -m pytest "${workers[@]}" "$@"

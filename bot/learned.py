@@ -102,6 +102,8 @@ class LearnedExamples:
                     log.warning("ignored a malformed learned-examples message")
 
     async def _apply(self, learn: Sequence[tuple[str, str]], forget: Sequence[tuple[str, str]]) -> None:
+        if not learn and not forget:
+            return  # nothing to change: the runtime keeps sharing the process's model (no copy)
         self.matcher.learn([], forget)
         for start in range(0, len(learn), CHUNK):
             self.matcher.learn(learn[start : start + CHUNK])

@@ -10,6 +10,20 @@ or `-m "not postgres and not redis"` select without anyone remembering to mark: 
 using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
 session's Chromium (`browser`).
 
+Shared so that a test pays only for what is its own (use these in new test files):
+- `matcher`: the shop's intent matcher, a `fork()` of the one the process builds once (a runtime
+  gets the same); threshold and teaching stay the test's.
+- `make_settings(tmp_path)` (tests/fakes/bot_app.py): the test's SQLite file is a copy of the run's
+  schema (built once per run and xdist worker), opened without a schema pass as `serve`'s workers do.
+- `scripts_with(tmp_path, templates)` (tests/fakes/wechat_user.py): one scripts copy per template set.
+- `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
+  `fresh_postgres_url` is empty, for tests of migrating.
+- `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
+- `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
+Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
+`bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
+state or on test order.
+
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
 starts the servers). A test needing a service that does not answer is skipped on a developer's
 machine, and fails when `CI` is set, so that CI never passes by silently skipping a backend.
@@ -32,6 +46,8 @@ import redis
 from playwright.async_api import Browser
 
 from bot.clock import FakeClock
+from bot.config import PROJECT_ROOT
+from bot.intents import IntentMatcher
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -78,6 +94,17 @@ def quick_password_hashing() -> Iterator[None]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# --- the intent matcher ---
+
+
+@pytest.fixture
+def matcher() -> IntentMatcher:
+    """The shop's intents (scripts_zh/intents.yaml) for one test: a `fork()` of the matcher the
+    process builds once, as every runtime gets, so the test may change its threshold or teach it
+    without touching another test's (building one takes a second or two)."""
+    return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml").fork()
 
 
 # --- external services ---
@@ -193,19 +220,72 @@ def store(open_stores: StoreOpener) -> Store:
 # --- databases ---
 
 
-@pytest.fixture
-async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
-    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+async def _new_database(postgres_url: str, template: str | None = None) -> str:
     import asyncpg
 
     name = f"csbot_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(postgres_url)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        yield postgres_url.rsplit("/", 1)[0] + f"/{name}"
+        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+    return name
+
+
+async def _drop_database(postgres_url: str, name: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(postgres_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _database_url(postgres_url: str, name: str) -> str:
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards (for tests of migrating)."""
+    name = await _new_database(postgres_url)
+    try:
+        yield _database_url(postgres_url, name)
+    finally:
+        await _drop_database(postgres_url, name)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """The name of a database migrated once per run (per xdist worker) by `prepare_database` in a
+    child process (which leaves no connection open: PostgreSQL copies only an idle template)."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from bot.config import PROJECT_ROOT
+
+    name = asyncio.run(_new_database(postgres_url))
+    try:
+        code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", code, _database_url(postgres_url, name)], cwd=PROJECT_ROOT,
+                       check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        yield name
+    finally:
+        asyncio.run(_drop_database(postgres_url, name))
+
+
+@pytest.fixture
+async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> AsyncIterator[str]:
+    """A new PostgreSQL database for one test, already migrated (a copy of `postgres_schema`, a
+    fraction of migrating), dropped afterwards. The bot's start still runs the migrations: none is
+    pending. Use `fresh_postgres_url` when migrating itself is under test."""
+    name = await _new_database(postgres_url, template=postgres_schema)
+    try:
+        yield _database_url(postgres_url, name)
+    finally:
+        await _drop_database(postgres_url, name)
 
 
 # --- a Redis of the test's own, that the test may stop ---

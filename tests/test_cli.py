@@ -7,6 +7,7 @@ import json
 import os
 import pty
 import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -57,6 +58,7 @@ def test_chat_leaves_at_once_on_ctrl_c(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": "", "SHOP_NAME": "测试小店"}
     pid, terminal = pty.fork()
     if pid == 0:  # the child: the command line, on a real terminal
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # as a shell starts it (an xdist worker ignores SIGINT)
         os.chdir(ROOT)
         os.execve(sys.executable, [sys.executable, "main.py", "chat"], env)
     child = os.pidfd_open(pid)  # readable once the child has exited

@@ -27,11 +27,6 @@ TAXONOMY = {
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def matcher() -> IntentMatcher:
-    return IntentMatcher.from_yaml(YAML)
-
-
 def _labelled(path: Path) -> list[tuple[str, str]]:
     lines = path.read_text(encoding="utf-8").splitlines()[1:]  # header: text TAB intent
     return [(text, intent) for text, intent in (line.split("\t") for line in lines if line.strip())]

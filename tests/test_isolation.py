@@ -28,7 +28,7 @@ GOOD_TEXTS = ["你好", "什么时候发货呀", "这个有货吗", "能便宜�
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite://{tmp_path / 'bot.sqlite3'}"
-    return request.getfixturevalue("fresh_postgres_url")
+    return request.getfixturevalue("migrated_postgres_url")
 
 
 @pytest.fixture

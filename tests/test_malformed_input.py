@@ -20,9 +20,10 @@ HUGE_INT = b'{"user_id": "c1", "text": ' + b"9" * 5000 + b"}"
 
 
 @pytest.fixture
-async def bot(tmp_path, fresh_postgres_url):
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, referral_secret="s" * 32,
-                             after_sales_upload_dir=tmp_path / "uploads")
+async def bot(tmp_path, migrated_postgres_url):
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, referral_secret="s" * 32,
+                             after_sales_upload_dir=tmp_path / "uploads",
+                             migrate_on_start=False)  # migrated already, as `serve` opens its workers
     async with running_bot(settings) as running:
         admin = await create_agent("root", "admin", "secret-pass-123")
         running.client.session.headers["Authorization"] = f"Bearer {await issue_api_token(admin)}"

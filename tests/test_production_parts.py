@@ -11,8 +11,8 @@ from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 WEBCHAT_SECRET = "production-webchat-secret-0123"
 
 
-async def test_postgres_and_redis_carry_a_conversation(tmp_path, fresh_postgres_url, redis_url):
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+async def test_postgres_and_redis_carry_a_conversation(tmp_path, migrated_postgres_url, redis_url):
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         for text in ("你好", "转人工"):
@@ -54,8 +54,8 @@ async def test_migration_creates_every_models_table(tmp_path, fresh_postgres_url
         assert expected <= tables, expected - tables
 
 
-async def test_after_sales_and_referral_on_postgres(tmp_path, fresh_postgres_url, redis_url):
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+async def test_after_sales_and_referral_on_postgres(tmp_path, migrated_postgres_url, redis_url):
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              referral_secret="production-secret-0123456789", webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         for extension in bot.runtime.extensions:

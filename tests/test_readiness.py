@@ -125,8 +125,8 @@ async def test_unfinished_body_gets_408_and_the_connection_closes(tmp_path: Path
         assert (await bot.post_chat({"user_id": "u-3", "text": "你好"})).status == 200
 
 
-async def test_readyz_and_messages_when_the_database_goes_away(tmp_path: Path, fresh_postgres_url: str) -> None:
-    parts = urlsplit(fresh_postgres_url)
+async def test_readyz_and_messages_when_the_database_goes_away(tmp_path: Path, migrated_postgres_url: str) -> None:
+    parts = urlsplit(migrated_postgres_url)
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     await proxy.start()
     url = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()

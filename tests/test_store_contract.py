@@ -16,10 +16,11 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.store.base import Claim, Claimed, LockTimeout, Store, Write
+from bot.store.base import Claim, Claimed, KeyBuilder, LockTimeout, Store, Write
 from bot.store.factory import open_store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from tests.redis_server import free_port
 
 StoreOpener = Callable[[], Store]
 
@@ -301,8 +302,18 @@ class TestStoreContract:
         await worker_a.delete(worker_a.keys("first", "m2"))  # given back (or run out): taken before all the same
         assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, False, began)
 
-    async def test_ping(self, store: Store) -> None:
-        await store.ping()
+
+async def test_ping_answers_a_live_redis_and_raises_for_a_dead_one(redis_url: str, clock: FakeClock) -> None:
+    """(The memory store's ping cannot fail: it lives in the process.)"""
+    live = RedisStore.from_url(redis_url, clock, KeyBuilder("csbot-test-ping"))
+    dead = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", clock, KeyBuilder("csbot-test-ping"))
+    try:
+        await live.ping()
+        with pytest.raises(dead.unavailable):
+            await dead.ping()
+    finally:
+        await live.close()
+        await dead.close()
 
 
 async def test_memory_store_drops_idle_lock_entries_and_subscribers(clock: FakeClock) -> None:

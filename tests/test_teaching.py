@@ -87,11 +87,6 @@ PATTERNS = {
 CASES = [(pattern, text, intent) for pattern, rows in PATTERNS.items() for text, intent in rows]
 
 
-@pytest.fixture(scope="module")
-def matcher() -> IntentMatcher:
-    return IntentMatcher.from_yaml(YAML)
-
-
 def test_pattern_sentences_are_not_training_data() -> None:
     training = {text for text, _ in read_training(YAML.parent / TRAINING_FILE)}
     assert not training & {text for _, text, _ in CASES}
@@ -104,8 +99,8 @@ def test_real_customer_patterns(matcher: IntentMatcher, pattern: str, text: str,
 
 
 def test_decision_follows_the_threshold() -> None:
-    strict = IntentMatcher.from_yaml(YAML, threshold=0.99)
-    lenient = IntentMatcher.from_yaml(YAML, threshold=0.2)
+    strict, lenient = IntentMatcher.shared(YAML).fork(), IntentMatcher.shared(YAML).fork()
+    strict.threshold, lenient.threshold = 0.99, 0.2
     text = "吹风机用着用着有股焦味"  # a symptom: placed, but not with full confidence
     a, b = strict.classify(text), lenient.classify(text)
     assert a.intent == b.intent == "after_sales.damaged"
@@ -124,8 +119,7 @@ def test_confidence_is_calibrated_on_cross_validation(matcher: IntentMatcher) ->
         assert shares == sorted(shares) and 0 <= shares[0] and shares[-1] <= 1
 
 
-def test_learning_a_relabelled_message_replaces_the_earlier_label() -> None:
-    matcher = IntentMatcher.from_yaml(YAML)
+def test_learning_a_relabelled_message_replaces_the_earlier_label(matcher: IntentMatcher) -> None:
     assert matcher.classify("小蓝瓶到了吗").decision == "unknown"
     matcher.learn([("小蓝瓶到了吗", "product.consult")])
     assert matcher.classify("小蓝瓶到了吗？").decision == "product.consult"

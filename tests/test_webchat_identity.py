@@ -118,8 +118,8 @@ async def test_the_secret_is_generated_once_beside_the_sqlite_database(tmp_path,
         assert response.status == 200
 
 
-async def test_postgres_without_a_secret_refuses_visitors(tmp_path, clock, fresh_postgres_url) -> None:
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, webchat_secret=None)
+async def test_postgres_without_a_secret_refuses_visitors(tmp_path, clock, migrated_postgres_url) -> None:
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, webchat_secret=None)
     async with running_bot(settings, clock=clock) as bot:
         response = await bot.client.post("/api/webchat/visitor", json={})
         assert response.status == 503

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import uuid
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -246,16 +247,27 @@ async def _started(fake: FakeWeChat) -> AsyncIterator[FakeWeChat]:
 
 
 def scripts_with(tmp_path: Path, templates: dict[str, str]) -> Path:
-    """A copy of scripts_zh plus `test.yaml` holding `templates` (keys `test.<name>`), for test routers."""
+    """A copy of scripts_zh plus `test.yaml` holding `templates` (keys `test.<name>`), for test routers.
+
+    One copy per distinct `templates` per run (under pytest's base temp directory, beside
+    `tmp_path`): nothing writes to a scripts directory, and the same directory lets every runtime
+    share the process's intent matcher (`IntentMatcher.shared` is keyed by the file), instead of
+    rebuilding it (half a second) for each test."""
+    import hashlib
     import shutil
 
     import yaml
 
     from bot.config import PROJECT_ROOT
 
-    target = tmp_path / "scripts_zh"
-    shutil.copytree(PROJECT_ROOT / "scripts_zh", target, dirs_exist_ok=True)
-    (target / "test.yaml").write_text(yaml.safe_dump(templates, allow_unicode=True), encoding="utf-8")
+    text = yaml.safe_dump(templates, allow_unicode=True)
+    base = tmp_path.parent  # the run's base temp directory
+    target = base / f"scripts_zh-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+    if not target.exists():
+        staging = base / f"{target.name}.{uuid.uuid4().hex[:8]}"
+        shutil.copytree(PROJECT_ROOT / "scripts_zh", staging)
+        (staging / "test.yaml").write_text(text, encoding="utf-8")
+        staging.rename(target)
     return target
 
 
