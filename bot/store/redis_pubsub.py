@@ -141,7 +141,12 @@ class PubSubHub:
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
-            except (RedisError, OSError) as exc:
+            except (RedisError, OSError, RuntimeError) as exc:
+                # RuntimeError: redis-py's stream left mid-read by a reconnect that was cancelled
+                # ("readuntil() called while another coroutine is already waiting"): the connection
+                # is unusable like a lost one; drop it so the next read reconnects and re-subscribes.
+                if isinstance(exc, RuntimeError) and self._pubsub.connection is not None:
+                    await self._pubsub.connection.disconnect(nowait=True)
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
