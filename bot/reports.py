@@ -55,3 +55,6 @@ class ReportSpec:
     build: Callable[[Runtime, ReportQuery], Awaitable[ReportTable]]
     #: Which filters the report honours (the page hides the others).
     filters: tuple[Literal["channel", "agent"], ...] = ()
+    #: Who may read it (page, API, workbooks): a report naming staff members' complaints is for admins
+    #: only, so a supervisor never reads one about themselves (docs/rules.md R-COMPLAINT-8).
+    roles: tuple[str, ...] = ("supervisor", "admin")

@@ -7,6 +7,7 @@ outbox. The HTTP server, `csbot chat` and the tests all go through it, so they a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -31,6 +32,8 @@ from bot.scheduler import Scheduler
 from bot.store.base import Store
 from bot.store.factory import open_store
 from bot.templates import Templates
+
+log = logging.getLogger("csbot.runtime")
 
 DAILY_AT = time(2, 0)  # shop time: after midnight, before the morning shift
 
@@ -118,10 +121,15 @@ class Runtime:
         return hooks
 
     async def run_daily(self) -> None:
-        """Every area's daily job, in order (`csbot daily`, and the server once a day)."""
+        """Every area's daily job, in order (`csbot daily`, and the server once a day); one area's
+        failure is logged and does not keep the others from running."""
         for extension in self.extensions:
-            if extension.daily is not None:
+            if extension.daily is None:
+                continue
+            try:
                 await extension.daily(self)
+            except Exception:
+                log.exception("daily job of %s failed", extension.name)
 
     async def close(self) -> None:
         await self._close(self.extensions)

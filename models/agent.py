@@ -9,6 +9,8 @@ from tortoise.models import Model
 
 #: `product` is the product owner (产品负责人), who investigates product complaints (docs/rules.md R-COMPLAINT-5).
 ROLES = ("agent", "supervisor", "admin", "product")
+#: Roles that oversee agents: they act on anyone's conversations, cases and callbacks.
+SUPERVISORS = ("supervisor", "admin")
 PRESENCES = ("online", "away", "offline")
 
 

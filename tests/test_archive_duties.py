@@ -136,6 +136,16 @@ async def test_leave_moves_everything_in_one_transaction_and_disables_the_login(
     assert again.status == 409
 
 
+async def test_only_an_admin_hands_over_an_admins_work(shop):
+    bot = shop
+    await staff(bot, "ada", "admin")
+    await staff(bot, "bob")
+    boss = await staff(bot, "sue", "supervisor")
+    refused = await bot.client.post("/api/staff/ada/leave", json={"to": "bob"}, headers=boss)
+    assert refused.status == 403 and (await refused.json())["error"]["code"] == "admin_leaves"
+    assert (await Agent.get(name="ada")).active
+
+
 @pytest.mark.parametrize("database_url", ["sqlite", "postgres"], indirect=True)
 @pytest.mark.parametrize("hook", [complaints_break])
 async def test_a_failure_midway_moves_nothing(shop):

@@ -17,6 +17,7 @@ from bot.web.auth import create_agent, issue_api_token
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.report import REPORT
 from handlers.complaints.service import complaints_of_customers, hand_over
+from models.callback import Callback
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
@@ -151,6 +152,35 @@ async def test_the_archive_shows_the_complaint_history_to_staff_but_never_a_comp
 
     assert await history(sam) == sorted([about_sid.number, about_xia.number])
     assert await history(sid) == [about_xia.number]  # the complaint about sid is not in sid's view
+
+
+async def test_the_callback_of_a_complaint_is_not_shown_to_the_accused_either(bot, clock, shop):
+    people, customer, about_sid, about_xia = shop
+    for complaint in (about_sid, about_xia):
+        await Callback.create(customer_id=customer.id, kind="complaint", source_key=f"complaint:{complaint.number}",
+                              subject=complaint.number, due_at=clock.now(), deadline_at=clock.now(),
+                              created_at=clock.now())
+    sam, sid = await bearer(people["sam"]), await bearer(people["sid"])
+    person = (await (await bot.client.get(f"/api/archive/customers/{customer.id}", headers=sam)).json())["person_id"]
+
+    async def callbacks(headers: dict[str, str]) -> list[str]:
+        archive = await (await bot.client.get(f"/api/archive/{person}?parts=callbacks", headers=headers)).json()
+        [part] = [p for p in archive["parts"] if p["name"] == "callbacks"]
+        return sorted(row["subject"] for row in part["rows"])
+
+    assert await callbacks(sam) == sorted([about_sid.number, about_xia.number])
+    assert await callbacks(sid) == [about_xia.number]
+
+
+async def test_complaints_per_agent_are_reported_to_admins_only(bot, shop):
+    people, *_ = shop
+    admin = await bearer(await create_agent("ada", "admin", "secret-pass-123"))
+    by_supervisor = await (await bot.client.get("/api/reports", headers=await bearer(people["sid"]))).json()
+    by_admin = await (await bot.client.get("/api/reports", headers=admin)).json()
+    assert "complaint_service_agents" not in {r["name"] for r in by_supervisor["reports"]}
+    assert "complaint_service_agents" in {r["name"] for r in by_admin["reports"]}
+    refused = await bot.client.get("/api/reports/complaint_service_agents", headers=await bearer(people["sid"]))
+    assert refused.status == 404
 
 
 async def test_a_leaving_agents_complaints_move_with_the_rest_of_the_hand_over(bot, shop):

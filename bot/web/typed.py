@@ -146,6 +146,20 @@ def endpoint(
     return decorate
 
 
+#: Database ids are 32-bit: a larger one names nothing.
+MAX_ID = 2**31 - 1
+
+
+def path_id(request: web.Request, name: str, missing: str) -> int:
+    """The numeric id in the path segment `name`; anything else (signs, other digits such as "²", too
+    long) names nothing: 404 with the error code `missing`, never a 500."""
+    raw = request.match_info[name]
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
+    if not 1 <= value <= MAX_ID:
+        raise ApiError(404, missing, f"no such {name.removesuffix('_id')}")
+    return value
+
+
 def routes(endpoints: Iterable[Endpoint]) -> list[web.RouteDef]:
     return [item.route for item in endpoints]
 

@@ -35,7 +35,7 @@ from handlers.after_sales.schemas import (
     PhotoOut,
     TransitionIn,
 )
-from models.agent import Agent
+from models.agent import SUPERVISORS, Agent
 from models.case import AfterSalesCase
 from models.order import Order
 
@@ -136,9 +136,9 @@ async def post_flag(request: web.Request, body: FlagIn) -> CaseDetail:
 async def post_assign(request: web.Request, body: AssignIn) -> CaseDetail:
     case, agent = await _case(request), request[AGENT]
     target = body.agent_id
-    if agent.role == "agent" and target not in (None, agent.id):
+    if agent.role not in SUPERVISORS and target not in (None, agent.id):
         raise ApiError(403, "agents_take_only_themselves", "agents may only take a case themselves")
-    if agent.role == "agent" and target is None and case.assignee_id not in (None, agent.id):
+    if agent.role not in SUPERVISORS and target is None and case.assignee_id not in (None, agent.id):
         raise ApiError(403, "case_not_yours", "the case is someone else's")
     if target is not None and not await Agent.exists(id=target):
         raise ApiError(400, "no_such_agent", "no such agent")

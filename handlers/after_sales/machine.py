@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.agent import SUPERVISORS
+
 KINDS = ("track", "extend", "damaged", "missing", "exchange", "return", "refund", "rights")
 RETURN_KINDS = frozenset({"damaged", "exchange", "return"})
 STATES = ("requested", "approved", "awaiting_return", "received", "inspected", "resolved", "rejected", "cancelled")
@@ -40,7 +42,6 @@ OUTCOMES_BY_KIND = {
     "refund": ("refunded", "compensated"),
     "rights": ("refunded", "compensated", "exchanged", "reshipped", "answered"),
 }
-SUPERVISORS = frozenset({"supervisor", "admin"})
 STAFF = frozenset({"agent", *SUPERVISORS})
 
 _EDGES = {

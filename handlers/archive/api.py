@@ -18,7 +18,7 @@ from bot.phones import normal_phone
 from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
 from bot.web.auth import AGENT, revoke_sessions
-from bot.web.typed import ApiError, endpoint
+from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
@@ -28,17 +28,7 @@ from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, Ar
 
 SUPERVISORS = ("supervisor", "admin")
 PERSON = "/api/archive/{person_id}"
-MAX_ID = 2**31 - 1  # database ids are 32-bit; a larger one names nothing
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-
-def _path_id(request: web.Request, name: str, missing: str) -> int:
-    """The numeric id in the path; anything else names nothing (404)."""
-    raw = request.match_info[name]
-    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
-    if not 1 <= value <= MAX_ID:
-        raise ApiError(404, missing, f"no such {name.removesuffix('_id')}")
-    return value
 
 
 def _service(request: web.Request) -> ArchiveService:
@@ -51,7 +41,7 @@ def _reader(request: web.Request, reason: str = "") -> Reader:
 
 async def _person(request: web.Request) -> Person:
     try:
-        return await _service(request).person(_path_id(request, "person_id", "no_such_person"))
+        return await _service(request).person(path_id(request, "person_id", "no_such_person"))
     except ArchiveRefused as exc:
         raise ApiError(exc.status, exc.code, exc.message) from None
 
@@ -89,7 +79,7 @@ class CustomerArchiveOut(BaseModel):
           summary="The archive record a customer (one channel identity) belongs to", errors={404: "no such customer"})
 async def archive_of_customer(request: web.Request) -> CustomerArchiveOut:
     try:
-        person = await _service(request).person_of_customer(_path_id(request, "customer_id", "no_such_customer"))
+        person = await _service(request).person_of_customer(path_id(request, "customer_id", "no_such_customer"))
     except ArchiveRefused as exc:
         raise _refused(exc) from None
     return CustomerArchiveOut(person_id=person.id)
@@ -281,7 +271,7 @@ async def merge_records(request: web.Request, body: MergeIn) -> MergeOut:
           summary="Undo a merge: exactly what it moved goes back", errors={404: "no such merge", 409: "cannot undo"})
 async def undo_merge(request: web.Request) -> MergeOut:
     service = _service(request)
-    record = await ArchiveMerge.get_or_none(id=_path_id(request, "merge_id", "no_such_merge"))
+    record = await ArchiveMerge.get_or_none(id=path_id(request, "merge_id", "no_such_merge"))
     if record is None:
         raise ApiError(404, "no_such_merge", "no such merge")
     kept = await Person.get(id=record.kept_id)
@@ -373,7 +363,7 @@ class DecisionIn(BaseModel):
 
 async def _decide(request: web.Request, status: str, hours: float | None) -> AccessRequestOut:
     service, decider = _service(request), request[AGENT]
-    row = await AccessRequest.get_or_none(id=_path_id(request, "request_id", "no_such_request")).prefetch_related(
+    row = await AccessRequest.get_or_none(id=path_id(request, "request_id", "no_such_request")).prefetch_related(
         "person")
     if row is None:
         raise ApiError(404, "no_such_request", "no such access request")
@@ -498,6 +488,8 @@ async def _agent(name: str) -> Agent:
                   503: "the hand-over failed and moved nothing"})
 async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
     leaving, successor = await _agent(request.match_info["name"]), await _agent(body.to)
+    if leaving.role == "admin" and request[AGENT].role != "admin":
+        raise ApiError(403, "admin_leaves", "only an admin hands over an admin's work")
     try:
         record = await hand_over(request.app[RUNTIME], leaving, successor, by=request[AGENT].name)
     except LeaveRefused as exc:
@@ -541,4 +533,5 @@ ENDPOINTS = [search, archive_of_customer, read_archive, reveal, edit_contact, ad
 
 #: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
 ERRORS = ("decided", "handover_failed", "needs_admin", "no_such_merge", "no_such_request", "own_request",
-          "unknown_part")
+          "unknown_part", "access_denied", "no_such_person", "no_such_customer", "same_agent", "already_left",
+          "successor_inactive", "same_person", "already_merged", "already_undone", "merged_since", "admin_leaves")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aiohttp import web
 
@@ -46,7 +46,7 @@ async def entries(query: AuditFilter) -> list[AccessLog]:
     if query.staff_name:
         rows = rows.filter(staff_name=query.staff_name)
     if query.since is not None:
-        rows = rows.filter(at__gte=query.since)
+        rows = rows.filter(at__gte=query.since.astimezone(UTC))  # stored times compare as UTC text in SQLite
     return await rows.order_by("-at", "-id").limit(query.limit)
 
 

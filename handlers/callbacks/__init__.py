@@ -27,6 +27,7 @@ from handlers.callbacks.desk import DESK, EXPIRE, START, build
 from handlers.callbacks.settings import load
 from handlers.callbacks.stats import REPORT
 from models.callback import CallbackTask
+from models.complaint import Complaint
 from models.customer import Customer
 
 if TYPE_CHECKING:
@@ -77,9 +78,12 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
 
 
 async def archive_rows(customer_ids: Sequence[int], viewer: Agent) -> list[dict]:
-    """The customer archive's 回访 section: every callback and its outcome (any staff member who may
-    read the archive may read these)."""
-    return await service.callbacks_of_customers(list(customer_ids))
+    """The customer archive's 回访 section: every callback and its outcome, except the callbacks of
+    complaints about the viewer (never to the accused, docs/rules.md R-COMPLAINT-8)."""
+    rows = await service.callbacks_of_customers(list(customer_ids))
+    about_viewer = set(await Complaint.filter(customer_id__in=list(customer_ids), accused_agent_id=viewer.id)
+                       .values_list("number", flat=True))
+    return [row for row in rows if not (row["kind"] == "complaint" and row["subject"] in about_viewer)]
 
 
 async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:

@@ -16,14 +16,14 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from bot.runtime import RUNTIME
 from bot.web.auth import AGENT
-from bot.web.typed import ApiError, endpoint
+from bot.web.typed import ApiError, endpoint, path_id
 from handlers.callbacks import service
 from handlers.callbacks.desk import DESK, CallbackDesk
 from handlers.callbacks.stats import check_month, month_figures
+from models.agent import SUPERVISORS
 from models.callback import CallbackTask
 from models.customer import Customer
 
-SUPERVISORS = ("supervisor", "admin")
 TAG = "callbacks"
 
 
@@ -113,9 +113,9 @@ async def due(request: web.Request, query: DueQuery) -> list[TaskOut]:
     return [TaskOut.model_validate(row) for row in await service.due_tasks(_desk(request), phone_only=query.phone_only)]
 
 
-async def _task_for_caller(request: web.Request, task_id: str) -> CallbackTask:
+async def _task_for_caller(request: web.Request) -> CallbackTask:
     agent = request[AGENT]
-    task = await CallbackTask.get_or_none(id=int(task_id)) if task_id.isdigit() else None
+    task = await CallbackTask.get_or_none(id=path_id(request, "task_id", "not_found"))
     if task is None:
         raise ApiError(404, "not_found", "no such callback task")
     if task.owner_id not in (None, agent.id) and agent.role not in SUPERVISORS:
@@ -129,7 +129,7 @@ async def _task_for_caller(request: web.Request, task_id: str) -> CallbackTask:
           summary="The number to call; an unowned task becomes the caller's",
           errors={403: "another staff member owns it", 404: "no such task"})
 async def contact(request: web.Request) -> ContactOut:
-    task = await _task_for_caller(request, request.match_info["task_id"])
+    task = await _task_for_caller(request)
     customer = await Customer.get(id=task.customer_id)
     return ContactOut(task_id=task.id, name=customer.name, phone=customer.phone)
 
@@ -140,7 +140,7 @@ async def contact(request: web.Request) -> ContactOut:
                   409: "already closed or changed meanwhile",
                   422: "a reached customer needs a rating, or call_again_at is not in the next 90 days"})
 async def outcome(request: web.Request, body: OutcomeIn) -> TaskOut:
-    task = await _task_for_caller(request, request.match_info["task_id"])
+    task = await _task_for_caller(request)
     try:
         await service.record_outcome(_desk(request), task.id, request[AGENT].id, service.Outcome(**body.model_dump()))
     except service.OutcomeError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -84,7 +84,9 @@ def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
     """"2026-11" → its first instant and the next month's, shop time (ValueError when malformed)."""
     first = date.fromisoformat(f"{month}-01")
     following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return (datetime.combine(first, datetime.min.time(), zone), datetime.combine(following, datetime.min.time(), zone))
+    # in UTC: SQLite compares stored times as text, so a bound in another offset would cut the month wrong
+    return (datetime.combine(first, datetime.min.time(), zone).astimezone(UTC),
+            datetime.combine(following, datetime.min.time(), zone).astimezone(UTC))
 
 
 async def month_figures(month: str, now: datetime, zone: ZoneInfo) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from handlers.complaints.desk import COMPLAINTS, TASK_KINDS, ComplaintDesk, Draf
 from handlers.complaints.dialogue import FLOW, opening, start_data
 from handlers.complaints.process import NotAllowed, StepError, allowed_actions
 from handlers.complaints.visibility import visible_to
-from models.agent import Agent
+from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
 from models.conversation import Conversation
 
@@ -278,7 +278,7 @@ async def complete_task(request: web.Request, body: TaskIn) -> ComplaintDetail:
 async def mark_conversation(request: web.Request, body: MarkIn) -> MarkOut:
     runtime, viewer = request.app[RUNTIME], request[AGENT]
     conversation = await Conversation.get_or_none(id=body.conversation_id)
-    if conversation is None or (viewer.role == "agent" and conversation.assignee_id != viewer.id):
+    if conversation is None or (viewer.role not in SUPERVISORS and conversation.assignee_id != viewer.id):
         raise ApiError(404, "no_conversation", "no such conversation of yours")
     if body.accused_agent_id is not None and not await Agent.filter(id=body.accused_agent_id).exists():
         raise ApiError(404, "no_agent", "no such agent")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise import BaseDBAsyncClient
@@ -328,6 +328,8 @@ class ComplaintDesk:
         await Complaint.filter(id=complaint.id).update(**updates)
         for name, value in updates.items():
             setattr(complaint, name, value)
+        # as at registration: the customer is not sent back to the agent they complain about
+        await Customer.filter(id=complaint.customer_id, last_agent_id=agent_id).update(last_agent_id=None)
         await self._log(complaint, "accused", actor, f"agent:{agent_id}")
         await self._count_service(complaint)
 
@@ -378,7 +380,7 @@ class ComplaintDesk:
         if complaint.category != "service" or complaint.accused_agent_id is None or complaint.serious:
             return
         local = self.clock.now().astimezone(self.runtime.settings.zone)
-        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
         count = await Complaint.filter(accused_agent_id=complaint.accused_agent_id, category="service",
                                        created_at__gte=month_start).count()
         if count >= self.settings.serious_service_count:

@@ -89,4 +89,4 @@ async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
 
 REPORT = ReportSpec("complaint_categories", "complaints_console.report_title", build, filters=("channel",))
 AGENTS_REPORT = ReportSpec("complaint_service_agents", "complaints_console.report_agents_title", build_agents,
-                           filters=("agent",))
+                           filters=("agent",), roles=("admin",))

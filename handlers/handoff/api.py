@@ -19,14 +19,13 @@ from handlers.handoff import schemas as s
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
-from models.agent import Agent
+from models.agent import SUPERVISORS, Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote
 from models.message import Message
 
 CANNED_KEYS = ("greeting", "checking", "more_help", "order_no", "thanks_wait", "sorry", "goodbye")
 SCRIPTS = tuple(spec(f"canned.{key}", "agent_name") for key in CANNED_KEYS)
-SUPERVISORS = ("supervisor", "admin")
 BASE = "/api/agent/conversations/{conversation_id}"
 TAG = "console"
 ON_ONE = {403: "held by someone else (held_by_someone_else)", 404: "no such conversation (no_such_conversation)"}

@@ -24,14 +24,13 @@ from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey
 from bot.runtime import Runtime
-from models.agent import Agent
+from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
-SUPERVISORS = ("supervisor", "admin")
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
 

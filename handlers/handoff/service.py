@@ -17,7 +17,6 @@ once. Customers queued too long while nobody can take them raise a supervisor al
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
 from datetime import datetime, timedelta
@@ -29,7 +28,7 @@ from bot.hours import StaffedHours
 from bot.runtime import Runtime
 from bot.splitter import split_message
 from bot.state import ConversationState
-from handlers.handoff.people import nickname, sends_left
+from handlers.handoff.people import nickname
 from handlers.handoff.queue import SUPERVISORS, Queue
 from handlers.handoff.sla import SlaClock, episode, user_of
 from models.agent import Agent
@@ -49,18 +48,6 @@ class ForbiddenLanguage(Exception):
     def __init__(self, phrases: list[str]) -> None:
         super().__init__(", ".join(phrases))
         self.phrases = phrases
-
-
-def merge_parts(parts: list[str], most: int, max_bytes: int) -> list[str]:
-    """Join consecutive parts so that at most `most` messages go out where the byte limit allows."""
-    merged = list(parts)
-    while len(merged) > max(1, most):
-        sizes = [len((a + "\n" + b).encode()) for a, b in itertools.pairwise(merged)]
-        best = min(range(len(sizes)), key=sizes.__getitem__)
-        if sizes[best] > max_bytes:
-            break
-        merged[best : best + 2] = [merged[best] + "\n" + merged[best + 1]]
-    return merged
 
 
 class Handoff:
@@ -217,10 +204,7 @@ class Handoff:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
         limit = self.runtime.channels[channel].max_bytes if channel in self.runtime.channels else 2000
-        parts = split_message(text, limit)
-        left = await sends_left(self.runtime, conversation)
-        if left is not None and len(parts) > left:
-            parts = merge_parts(parts, left, limit)
+        parts = split_message(text, limit)  # the outbox merges them again when the send budget is short
         greeting = conversation.first_reply_at is None
         await self.runtime.outbox.send(channel, user_id, parts, author=f"agent:{agent.id}")
         await self.sla.agent_wrote(conversation, agent)

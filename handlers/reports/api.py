@@ -20,13 +20,13 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.runtime import RUNTIME, Runtime
+from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.reports import chart, periodic
 from handlers.reports.catalogue import PeriodError, Report, catalogue, period, run
 from handlers.reports.workbook import Period, build_workbook
-from models.agent import Agent
+from models.agent import SUPERVISORS, Agent
 
-SUPERVISORS = ("supervisor", "admin")
 CHANNEL_PATTERN = r"^[a-z]{1,16}$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Cell = str | int | float | None
@@ -105,7 +105,7 @@ def _query(runtime: Runtime, filters: Filters):
 
 async def _report(request: web.Request, filters: Filters) -> Report:
     runtime = request.app[RUNTIME]
-    spec = catalogue(runtime).get(request.match_info["name"])
+    spec = catalogue(runtime, request[AGENT].role).get(request.match_info["name"])
     if spec is None:
         raise ApiError(404, "no_such_report", "no such report")
     return await run(runtime, spec, _query(runtime, filters))
@@ -129,7 +129,7 @@ async def list_reports(request: web.Request) -> ReportList:
     agents = await Agent.all().order_by("name").values("id", "name")
     return ReportList(
         reports=[ReportInfo(name=s.name, title=runtime.templates.render(s.title_key), filters=list(s.filters))
-                 for s in catalogue(runtime).values()],
+                 for s in catalogue(runtime, request[AGENT].role).values()],
         agents=[AgentOption(**row) for row in agents], channels=sorted(runtime.channels))
 
 
@@ -156,7 +156,7 @@ async def get_workbook(request: web.Request, query: Filters) -> web.Response:
     report_query = _query(runtime, query)
     zone = runtime.settings.zone
     label = f"{report_query.start.astimezone(zone).date()}_{report_query.end.astimezone(zone).date()}"
-    data, _ = await build_workbook(runtime, Period("custom", label, report_query))
+    data, _ = await build_workbook(runtime, Period("custom", label, report_query), request[AGENT].role)
     return web.Response(body=data, content_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="reports-{label}.xlsx"'})
 

@@ -46,9 +46,9 @@ class Report:
     totals: dict[str, Any]
 
 
-def catalogue(runtime: Runtime) -> dict[str, ReportSpec]:
-    """Every extension's reports by name, in the extensions' order."""
-    return {spec.name: spec for extension in runtime.extensions for spec in extension.reports}
+def catalogue(runtime: Runtime, role: str) -> dict[str, ReportSpec]:
+    """Every extension's reports `role` may read, by name, in the extensions' order."""
+    return {spec.name: spec for extension in runtime.extensions for spec in extension.reports if role in spec.roles}
 
 
 def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", channel: str | None = None,

@@ -67,7 +67,7 @@ def path_of(runtime: Runtime, period: Period) -> Path:
 
 
 async def write(runtime: Runtime, period: Period, target: Path) -> None:
-    data, _ = await build_workbook(runtime, period)
+    data, _ = await build_workbook(runtime, period, "supervisor")  # stored for every supervisor to open
     await asyncio.to_thread(_write_atomically, target, data)
 
 

@@ -63,7 +63,8 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
         "customer_id", flat=True))
     candidates = await Customer.filter(created_at__lt=cutoff).filter(
         Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=cutoff)).values_list("id", flat=True)
-    return [customer_id for customer_id in candidates if customer_id not in recent | busy]
+    in_contact = recent | busy
+    return [customer_id for customer_id in candidates if customer_id not in in_contact]
 
 
 async def run(runtime: Runtime, *, apply: bool) -> RetentionCounts:

@@ -43,9 +43,10 @@ def cell_value(kind: str, value: object) -> object:
     return value / 100 if kind == "money" else value
 
 
-async def build_workbook(runtime: Runtime, period: Period) -> tuple[bytes, list[Report]]:
-    """The workbook's bytes, and the reports written into it (what the API would answer)."""
-    reports = [await run(runtime, spec, period.query) for spec in catalogue(runtime).values()]
+async def build_workbook(runtime: Runtime, period: Period, role: str) -> tuple[bytes, list[Report]]:
+    """The workbook's bytes for a reader of `role`, and the reports written into it (what the API would
+    answer)."""
+    reports = [await run(runtime, spec, period.query) for spec in catalogue(runtime, role).values()]
     texts = runtime.templates.section("reports")
     book = Workbook()
     cover = book.active
