@@ -73,7 +73,7 @@ class SimChannel(Channel):
         self.clock = clock
         self.received: dict[str, list[tuple[float, str]]] = {}
 
-    async def push(self, user_id: str, text: str) -> None:
+    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         self.received.setdefault(user_id, []).append((self.clock.time(), text))
 
 

@@ -74,7 +74,8 @@ async def complain(bot, user_id: str, first: str) -> Complaint:
 async def test_words_in_the_chat_make_it_major_alert_at_once_and_open_the_legal_task(bot, clock, webhook, text,
                                                                                      reason):
     _, received = webhook
-    async with bot.runtime.store.subscribe("console") as console:
+    manager = await create_agent("mia", "supervisor", "secret-pass-123")
+    async with bot.runtime.store.subscribe(f"agent:{manager.id}") as console:  # the manager's own console
         complaint = await complain(bot, "dan", text)
         alerts = []
         while not alerts:

@@ -155,7 +155,7 @@ class ComplaintDesk:
             await self._alert_major(complaint)
         await self._check_collective(complaint)
         await self._count_service(complaint)
-        await self.notify({"type": "complaint.registered", "number": complaint.number})
+        await self.notify(complaint, {"type": "complaint.registered", "number": complaint.number})
         return complaint, True
 
     async def _existing(self, open_key: str, source_key: str | None) -> Complaint | None:
@@ -280,7 +280,7 @@ class ComplaintDesk:
             setattr(complaint, name, value)
         await self.runtime.scheduler.cancel(OVERDUE, f"{complaint.id}:{before}")
         await self._schedule(complaint)
-        await self.notify({"type": "complaint.changed", "number": complaint.number, "step": to})
+        await self.notify(complaint, {"type": "complaint.changed", "number": complaint.number, "step": to})
 
     def _step_length(self, step: str) -> timedelta:
         return timedelta(hours=self.settings.step_hours(step)) if step in STEPS else timedelta(0)
@@ -311,7 +311,8 @@ class ComplaintDesk:
         complaint.escalated_to, complaint.step_due_at = higher, due
         await self._log(complaint, "escalate", "system", f"{step} overdue: {current} → {higher}")
         await self._schedule(complaint)
-        await self.notify({"type": "complaint.overdue", "number": complaint.number, "step": step, "role": higher})
+        await self.notify(complaint, {"type": "complaint.overdue", "number": complaint.number, "step": step,
+                                      "role": higher})
 
     # --- staff: owner, major, tasks ---
     async def assign(self, complaint: Complaint, agent: Agent, actor: str) -> None:
@@ -360,7 +361,7 @@ class ComplaintDesk:
     async def _alert_major(self, complaint: Complaint) -> None:
         payload = {"type": "complaint.major", "number": complaint.number, "reasons": complaint.major_reasons,
                    "at": self.clock.time()}
-        await self.notify(payload)
+        await self.notify(complaint, payload)
         await post_webhook(self.runtime.settings.alert_webhook_url, payload)
 
     async def _check_collective(self, complaint: Complaint) -> None:
@@ -387,7 +388,7 @@ class ComplaintDesk:
             await Complaint.filter(id=complaint.id).update(serious=True)
             complaint.serious = True
             await self._log(complaint, "serious", "system", f"service complaint {count} this month")
-            await self.notify({"type": "complaint.serious", "number": complaint.number, "count": count})
+            await self.notify(complaint, {"type": "complaint.serious", "number": complaint.number, "count": count})
 
     async def complete_task(self, complaint: Complaint, kind: str, agent: Agent, note: str) -> ComplaintTask:
         task = await ComplaintTask.get_or_none(complaint_id=complaint.id, kind=kind)
@@ -410,9 +411,14 @@ class ComplaintDesk:
         text = self.runtime.templates.render_safe(key, {"number": complaint.number, **fields})
         await self.runtime.outbox.send(channel, user_id, [text])
 
-    async def notify(self, payload: dict[str, Any]) -> None:
-        """The consoles hear of it (only the number: each console fetches what its viewer may see)."""
-        await self.store.publish("console", payload)
+    async def notify(self, complaint: Complaint, payload: dict[str, Any]) -> None:
+        """Each staff member's console hears of it on its own topic, except the accused's (R-COMPLAINT-8);
+        only the number: each console fetches what its viewer may see."""
+        staff = Agent.filter(active=True)
+        if complaint.accused_agent_id is not None:
+            staff = staff.exclude(id=complaint.accused_agent_id)
+        for agent_id in await staff.values_list("id", flat=True):
+            await self.store.publish(f"agent:{agent_id}", payload)
 
     async def _log(self, complaint: Complaint, action: str, actor: str, note: str) -> None:
         await ComplaintStep.create(complaint_id=complaint.id, action=action, from_step=complaint.step,

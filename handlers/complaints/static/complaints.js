@@ -38,6 +38,16 @@ function when(iso) {
 }
 
 export default {
+  // At login: a major complaint or an overdue step is told at once, whatever tab is open (R-COMPLAINT-9).
+  // The server sends these only to staff the complaint is not about.
+  watch(ctx) {
+    const off = [
+      ctx.live.on("complaint.major", (event) => ctx.toast(`${ctx.texts.alert_major}${event.number}`, "error")),
+      ctx.live.on("complaint.overdue", (event) => ctx.toast(`${ctx.texts.alert_overdue}${event.number}`)),
+    ];
+    return { stop: () => off.forEach((remove) => remove()) };
+  },
+
   mount(container, ctx) {
     const t = (key) => ctx.texts[key] ?? key;
     const state = { open: true, major: false };
