@@ -65,3 +65,19 @@ async def test_the_accused_sees_an_empty_tab(shop, browser: Browser):
         await open_tab(console, "sid")
         await expect(console.get_by_text("暂无投诉")).to_be_visible()
         assert complaint.number not in await console.content()
+
+
+async def test_a_major_complaint_is_told_at_once_on_any_tab_but_not_to_the_accused(shop, browser: Browser):
+    bot, complaint = shop
+    desk = bot.runtime.services[COMPLAINTS]
+    async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as manager, \
+            open_page(browser, bot.url("/console"), viewport=DESKTOP) as accused:
+        for console, name in ((manager, "sam"), (accused, "sid")):
+            await console.locator("#login-name").fill(name)
+            await console.locator("#login-password").fill(PASSWORD)
+            await console.get_by_role("button", name="登录").click()
+            await expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+        await desk.mark_major(complaint, ["media"], "test")  # the desk tab is open, not the complaints tab
+        await expect(manager.locator(".toast")).to_contain_text(f"重大投诉，请立即处理：{complaint.number}")
+        await manager.wait_for_timeout(300)  # the same event had time to reach the other page too
+        assert complaint.number not in await accused.content()
