@@ -14,7 +14,6 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import RUNTIME, build_app
 from bot.clock import FakeClock
 from bot.extension import Extension
-from bot.web.auth import create_agent, issue_api_token
 from handlers import EXTENSIONS
 from handlers.after_sales.uploads import UPLOAD_PATH
 from models.agent import Agent
@@ -24,9 +23,9 @@ from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
-from tests.fakes.bot_app import RunningBot, make_settings, visitor_headers
+from tests.fakes.bot_app import RunningBot, make_settings
+from tests.test_archive import PASSWORD, say, staff  # the same staff and customers as the archive's own tests
 
-PASSWORD = "secret-pass-123"
 LEAVE_SEEN: list[tuple[str, str, bool]] = []
 
 
@@ -66,22 +65,6 @@ async def shop(tmp_path: Path, hook, database_url: str) -> AsyncIterator[Running
         yield RunningBot(server, client, app[RUNTIME])
     finally:
         await client.close()
-
-
-async def staff(bot, name: str, role: str = "agent", online: bool = False) -> dict[str, str]:
-    agent = await create_agent(name, role, PASSWORD)
-    headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
-    if online:
-        presence = await bot.client.post("/api/agent/presence", json={"presence": "online"}, headers=headers)
-        assert presence.status == 200
-    return headers
-
-
-async def say(bot, user: str, text: str) -> list[str]:
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text},
-                                      headers=visitor_headers(bot.runtime, user))
-    assert response.status == 200, await response.text()
-    return (await response.json())["replies"]
 
 
 async def amys_desk(bot) -> tuple[dict[str, str], Conversation, AfterSalesCase]:
