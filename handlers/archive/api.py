@@ -374,10 +374,13 @@ async def _decide(request: web.Request, status: str, hours: float | None) -> Acc
     if not access.may_approve(decider, row.person):
         raise ApiError(403, "needs_admin", "only admins decide requests for 絕密 records")
     now = service.clock.now()
-    row.status, row.decided_by, row.decided_at = status, decider, now
+    decided: dict[str, object] = {"status": status, "decided_by_id": decider.id, "decided_at": now}
     if status == "approved":
-        row.expires_at = now + timedelta(hours=hours or service.settings.access_hours)
-    await row.save()
+        decided["expires_at"] = now + timedelta(hours=hours or service.settings.access_hours)
+    # only a request still pending changes: of two supervisors deciding at once, the second gets 409
+    if not await AccessRequest.filter(id=row.id, status="pending").update(**decided):
+        raise ApiError(409, "decided", "this request was decided meanwhile")
+    await row.refresh_from_db()
     await request.app[RUNTIME].store.publish(f"agent:{row.requester_id}", {"type": "archive.access_decided",
                                                                            "request_id": row.id})
     return await _request_out(row)
