@@ -158,8 +158,12 @@ async def test_an_admin_revokes_every_session_and_token_at_once(shop):
     login = await bot.client.post("/api/agent/login", json={"name": "amy", "password": PASSWORD})
     assert login.status == 200
     assert (await bot.client.get("/api/agent/me")).status == 200  # the session cookie
+    console = await bot.client.ws_connect("/ws/agent")  # an open console of that session
     assert (await bot.client.post("/api/staff/amy/revoke-sessions", headers=boss)).status == 403
     assert (await bot.client.post("/api/staff/amy/revoke-sessions", headers=root)).status == 204
+    assert (await console.receive_json(timeout=5)) == {"type": "session.ended"}
+    await console.receive(timeout=5)
+    assert console.closed and console.close_code == 4401  # it stops hearing customers' events at once
     assert (await bot.client.get("/api/agent/me")).status == 401
     bot.client.session.cookie_jar.clear()
     assert (await bot.client.get("/api/agent/me", headers=amy)).status == 401

@@ -2,6 +2,8 @@
 
 The subscription is live before the socket is accepted, so nothing published after the page shows
 "connected" is lost; it works across workers because the store's pub/sub does (Redis in production).
+An event of type `session.ended` (a staff member's sessions revoked, or their login disabled) is
+passed on and then closes the socket, so a leaked session stops hearing customers' events at once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from aiohttp import WSMsgType, web
 from bot.store.base import Store
 from bot.web.jsonbody import dumps
 
+SESSION_ENDED = "session.ended"
+#: Close code the page sees when its session was ended (4000-4999: the application's own).
+CLOSED_SESSION_ENDED = 4401
+
+
+async def end_sessions(store: Store, agent_id: int) -> None:
+    """Close every open console of staff member `agent_id`, on any worker."""
+    await store.publish(f"agent:{agent_id}", {"type": SESSION_ENDED})
+
 
 async def forward_events(request: web.Request, store: Store, *topics: str) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=30)
@@ -22,6 +33,9 @@ async def forward_events(request: web.Request, store: Store, *topics: str) -> we
     async def pump() -> None:
         async for event in subscription:
             await ws.send_str(dumps(event))
+            if event.get("type") == SESSION_ENDED:
+                await ws.close(code=CLOSED_SESSION_ENDED)
+                return
 
     pumping = asyncio.create_task(pump())
     try:

@@ -18,6 +18,7 @@ from bot.phones import normal_phone
 from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
 from bot.web.auth import AGENT, revoke_sessions
+from bot.web.live import end_sessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
@@ -506,7 +507,9 @@ async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
           summary="Leak response: end every session and the API token of a staff member at once",
           errors={404: "no such staff member"})
 async def revoke(request: web.Request) -> None:
-    await revoke_sessions(await _agent(request.match_info["name"]))
+    agent = await _agent(request.match_info["name"])
+    await revoke_sessions(agent)
+    await end_sessions(request.app[RUNTIME].store, agent.id)
 
 
 # --- erasure ---

@@ -16,6 +16,7 @@ from bot.cli_args import UsageError, account_name, iso_date, positive_int
 from bot.commands import Command
 from bot.runtime import Runtime
 from bot.web.auth import revoke_sessions
+from bot.web.live import end_sessions
 from handlers.archive import audit
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
@@ -94,7 +95,9 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
     async def run(runtime: Runtime) -> int:
-        await revoke_sessions(await _staff(args.name))
+        agent = await _staff(args.name)
+        await revoke_sessions(agent)
+        await end_sessions(runtime.store, agent.id)
         print(f"every session and the API token of {args.name} ended")
         return 0
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from tortoise.transactions import in_transaction
 
 from bot.store.base import LockTimeout
+from bot.web.live import end_sessions
 from handlers.after_sales.machine import OPEN_STATES
 from handlers.handoff.queue import ASSIGN_LOCK, Queue
 from models.agent import Agent
@@ -88,6 +89,7 @@ async def _hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str
         queue = Queue(runtime)
         for conversation in await Conversation.filter(id__in=held):
             await queue.publish_holder(conversation)
+    await end_sessions(runtime.store, leaving.id)  # the login is disabled: its open consoles close now
     await queue.notify(successor.id, {"type": "queue.changed"})
     await queue.notify(None, {"type": "queue.changed"})
     return record
