@@ -269,6 +269,8 @@ async def test_masked_by_default_reveal_and_every_read_logged(bot):
     person_id = await person_of(bot, boss, buyer.id)
     assert (await bot.client.patch(f"/api/archive/{person_id}", json={"address": "浙江省杭州市西湖区文三路90号"},
                                    headers=boss)).status == 204
+    not_a_phone = await bot.client.patch(f"/api/archive/{person_id}", json={"phone": "n/a"}, headers=boss)
+    assert not_a_phone.status == 400  # refused, not stored as "no phone"
     _, archive = await read(bot, boss, person_id, "contact")
     contact = part(archive, "contact")[0]
     assert contact["phones"] == ["138****8000"] and contact["address"] == "浙江省杭州市****"

@@ -161,8 +161,10 @@ async def edit_contact(request: web.Request, body: ContactIn) -> None:
     except ArchiveRefused as exc:
         raise _refused(exc) from None
     changes = body.model_dump(exclude_unset=True)
-    if "phone" in changes:
+    if changes.get("phone"):  # a non-empty value must be a phone number; empty clears it on purpose
         changes["phone"] = normal_phone(changes["phone"])
+        if changes["phone"] is None:
+            raise ApiError(400, "invalid_value", "phone is not a phone number")
     await Person.filter(id=person.id).update(**changes, updated_at=service.clock.now())
     await service.log_write(_reader(request), person, "contact", grant.basis)
 
