@@ -34,8 +34,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     log.set_defaults(func=cmd_audit)
 
     agents = _subcommands(commands.choices["agents"])
-    leave = agents.add_parser("leave", help="离职交接: hand a departing agent's customers, conversations and cases "
-                                            "to another, and disable the login")
+    leave = agents.add_parser("leave", help="离职交接: hand a departing agent's customers, conversations, cases "
+                                            "and what other areas own (complaints, callbacks) to another, and "
+                                            "disable the login")
     leave.add_argument("name", type=account_name)
     leave.add_argument("--to", required=True, type=account_name, help="who takes over")
     leave.set_defaults(func=cmd_leave)
