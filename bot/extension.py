@@ -66,3 +66,7 @@ class Extension:
     #: inside the given transaction (raise to undo the whole hand-over); returns counts to record,
     #: e.g. {"complaints": 3}.
     on_staff_leave: Callable[[Agent, Agent, BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None
+    #: Erasure on request (docs/rules.md R-ARCHIVE-11): blank what this area keeps of these customers'
+    #: words and contact details, inside the given transaction, keeping rows so counts still add up;
+    #: returns counts to record (never the data).
+    on_erase: Callable[[Sequence[int], BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None

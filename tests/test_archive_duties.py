@@ -18,7 +18,9 @@ from handlers import EXTENSIONS
 from handlers.after_sales.uploads import UPLOAD_PATH
 from models.agent import Agent
 from models.archive import AccessLog, Erasure, Person, StaffLeave
+from models.callback import CallbackTask
 from models.case import AfterSalesCase, CasePhoto
+from models.complaint import Complaint, ComplaintStep
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
@@ -205,6 +207,13 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
                                    headers=root)
     assert merged.status == 201
     messages = await Message.filter(conversation_id=held.id).count()
+    complaint = await Complaint.create(number="TS202611270001", customer_id=held.customer_id, channel="webchat",
+                                       content="杯子碎了，电话13800138000", contact="13800138000", matter="service",
+                                       reply_by=now, created_at=now)
+    await ComplaintStep.create(complaint=complaint, action="register", from_step="register", to_step="register",
+                               actor="bot", note="王芳说杯子碎了", at=now)
+    task = await CallbackTask.create(customer_id=held.customer_id, state="phone", open_key=held.customer_id,
+                                     start_at=now, comment="很满意", created_at=now, updated_at=now)
 
     assert (await bot.client.delete(f"/api/archive/{person_id}", headers=boss)).status == 403
     response = await bot.client.delete(f"/api/archive/{person_id}", headers=root)
@@ -221,6 +230,12 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
     assert (await AfterSalesCase.get(id=case.id)).description == ""
     assert not (uploads / photo).exists() and not await CasePhoto.exists()
     assert (await Person.get(id=person_id)).erased_at is not None
+    kept_complaint = await Complaint.get(id=complaint.id)  # the complaint counts, its words are gone
+    assert (kept_complaint.content, kept_complaint.contact) == ("", None)
+    assert set(await ComplaintStep.filter(complaint_id=complaint.id).values_list("note", flat=True)) == {""}
+    erased_task = await CallbackTask.get(id=task.id)  # nobody calls an erased customer back
+    assert (erased_task.state, erased_task.open_key, erased_task.comment) == ("failed", None, "")
+    assert counts["complaints"] == 1 and counts["callbacks_closed"] == 1
     absorbed = await Person.get(id=other_person)
     assert (absorbed.name, absorbed.address) == (None, None)
     assert (await Customer.get(id=other.id)).name is None

@@ -70,6 +70,9 @@ async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
         await Person.filter(id__in=records).using_db(connection).update(
             name=None, phone=None, address=None, class_factors={}, erased_at=now, updated_at=now)
         await persons.forget_phones(ids, connection)
+        for extension in runtime.extensions:  # complaints, callbacks: their own records of these customers
+            if extension.on_erase is not None:
+                counts.update(await extension.on_erase(ids, connection))
         record = await Erasure.create(person_id=person.id, counts=counts, by=by, at=now, using_db=connection)
     await _delete_files(runtime.settings.after_sales_upload_dir, photos)
     for conversation in conversations:

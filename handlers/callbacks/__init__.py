@@ -26,7 +26,7 @@ from handlers.callbacks import api, cli, dialogue, reach, schedule, service
 from handlers.callbacks.desk import DESK, EXPIRE, START, build
 from handlers.callbacks.settings import load
 from handlers.callbacks.stats import REPORT
-from models.callback import CallbackTask
+from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.complaint import Complaint
 from models.customer import Customer
 
@@ -91,6 +91,17 @@ async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsync
     return {"callbacks": await service.hand_over(leaving.id, successor.id, using_db=connection)}
 
 
+async def erase(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """Erasure (R-ARCHIVE-11): what the customers said is blanked and open callbacks are closed unreached,
+    so nobody contacts them again; the rows stay for the figures."""
+    ids = list(customer_ids)
+    tasks = CallbackTask.filter(customer_id__in=ids).using_db(connection)
+    closed = await CallbackTask.filter(customer_id__in=ids, state__in=OPEN_TASK_STATES).using_db(connection).update(
+        state="failed", open_key=None)
+    await tasks.update(comment="", feedback="")
+    return {"callbacks": await tasks.count(), "callbacks_closed": closed}
+
+
 extension = Extension(
     "callbacks",
     router=dialogue.router,
@@ -106,4 +117,5 @@ extension = Extension(
     reports=(REPORT,),
     archive_sections=(ArchiveSection("callbacks", "part_callbacks", archive_rows),),
     on_staff_leave=staff_leaves,
+    on_erase=erase,
 )

@@ -21,9 +21,10 @@ from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
 from handlers.complaints.settings import load_complaint_settings
+from models.complaint import Complaint, ComplaintStep, ComplaintTask
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
     from tortoise import BaseDBAsyncClient
 
@@ -45,6 +46,18 @@ async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsync
     return {"complaints": await service.hand_over(leaving.id, successor.id, using_db=connection)}
 
 
+async def erase(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """Erasure (R-ARCHIVE-11): the customers' words and contact in their complaints and the steps'
+    notes are blanked; the complaints stay, so the statistics still count them."""
+    ids = list(customer_ids)
+    complaint_ids = await Complaint.filter(customer_id__in=ids).using_db(connection).values_list("id", flat=True)
+    await Complaint.filter(id__in=complaint_ids).using_db(connection).update(
+        content="", contact=None, desired_outcome=None, cause=None, solution=None, close_reason=None)
+    await ComplaintStep.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")
+    await ComplaintTask.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")
+    return {"complaints": len(complaint_ids)}
+
+
 #: The complaint history in the customer archive: internal, and never a complaint about the viewer.
 ARCHIVE_SECTION = ArchiveSection("complaints", "part_complaints", service.complaints_of_customers, internal=True)
 #: The archive console's labels for that section and the fields of its rows.
@@ -58,4 +71,5 @@ extension = Extension(
              *label_specs("error", api.ERRORS)),
     startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
+    on_erase=erase,
 )
