@@ -23,7 +23,7 @@ from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
-from handlers.archive.service import ARCHIVE, ArchiveRefused, ArchiveService, Reader
+from handlers.archive.service import ARCHIVE, ArchiveService, Reader
 from models.agent import Agent
 from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, ArchiveTag, Person
 
@@ -41,14 +41,7 @@ def _reader(request: web.Request, reason: str = "") -> Reader:
 
 
 async def _person(request: web.Request) -> Person:
-    try:
-        return await _service(request).person(path_id(request, "person_id", "no_such_person"))
-    except ArchiveRefused as exc:
-        raise ApiError(exc.status, exc.code, exc.message) from None
-
-
-def _refused(exc: ArchiveRefused) -> ApiError:
-    return ApiError(exc.status, exc.code, exc.message)
+    return await _service(request).person(path_id(request, "person_id", "no_such_person"))
 
 
 # --- search and read ---
@@ -79,10 +72,7 @@ class CustomerArchiveOut(BaseModel):
 @endpoint("GET", "/api/archive/customers/{customer_id}", response=CustomerArchiveOut, tag="archive",
           summary="The archive record a customer (one channel identity) belongs to", errors={404: "no such customer"})
 async def archive_of_customer(request: web.Request) -> CustomerArchiveOut:
-    try:
-        person = await _service(request).person_of_customer(path_id(request, "customer_id", "no_such_customer"))
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    person = await _service(request).person_of_customer(path_id(request, "customer_id", "no_such_customer"))
     return CustomerArchiveOut(person_id=person.id)
 
 
@@ -112,10 +102,7 @@ async def read_archive(request: web.Request, query: ReadQuery) -> ArchiveOut:
     service = _service(request)
     person = await _person(request)
     names = [name.strip() for name in query.parts.split(",") if name.strip()] if query.parts else None
-    try:
-        shown, denied = await service.read(_reader(request, query.reason), person, names)
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    shown, denied = await service.read(_reader(request, query.reason), person, names)
     sections = service.sections
     return ArchiveOut(id=person.id, secrecy=person.secrecy, denied=denied, parts=[
         PartOut(name=name, label_key=sections[name].label_key, internal=sections[name].internal, rows=rows)
@@ -136,10 +123,7 @@ class RevealOut(BaseModel):
           errors={403: "no access", 404: "no such record"})
 async def reveal(request: web.Request, body: RevealIn) -> RevealOut:
     person = await _person(request)
-    try:
-        return RevealOut(values=await _service(request).reveal(_reader(request, body.reason), person, body.field))
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    return RevealOut(values=await _service(request).reveal(_reader(request, body.reason), person, body.field))
 
 
 # --- writing ---
@@ -156,10 +140,7 @@ class ContactIn(BaseModel):
           summary="Change contact details or member level (fields given only)", errors={403: "no access"})
 async def edit_contact(request: web.Request, body: ContactIn) -> None:
     service, person = _service(request), await _person(request)
-    try:
-        grant = await service.require(_reader(request), person, "contact")
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    grant = await service.require(_reader(request), person, "contact")
     changes = body.model_dump(exclude_unset=True)
     if changes.get("phone"):  # a non-empty value must be a phone number; empty clears it on purpose
         changes["phone"] = normal_phone(changes["phone"])
@@ -185,10 +166,7 @@ class NoteOut(BaseModel):
           summary="Add a note (internal by default: never shown to the customer)", errors={403: "no access"})
 async def add_note(request: web.Request, body: NoteIn) -> NoteOut:
     service, person = _service(request), await _person(request)
-    try:
-        grant = await service.require(_reader(request), person, "notes")
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    grant = await service.require(_reader(request), person, "notes")
     note = await ArchiveNote.create(person_id=person.id, author=request[AGENT], text=body.text, internal=body.internal,
                                     created_at=service.clock.now())
     await service.log_write(_reader(request), person, "notes", grant.basis)
@@ -203,10 +181,7 @@ class TagIn(BaseModel):
           errors={403: "no access"})
 async def add_tag(request: web.Request, body: TagIn) -> None:
     service, person = _service(request), await _person(request)
-    try:
-        grant = await service.require(_reader(request), person, "tags")
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    grant = await service.require(_reader(request), person, "tags")
     try:
         await ArchiveTag.create(person_id=person.id, tag=body.tag)
     except IntegrityError:
@@ -261,8 +236,6 @@ async def merge_records(request: web.Request, body: MergeIn) -> MergeOut:
         for person in (kept, absorbed):
             await service.require(_reader(request), person, "contact")
         record = await persons.merge(kept, absorbed, by=request[AGENT], now=service.clock.now())
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
     except persons.MergeRefused as exc:
         raise ApiError(409, exc.code, str(exc)) from None
     await service.reclassify([kept])
@@ -281,8 +254,6 @@ async def undo_merge(request: web.Request) -> MergeOut:
     try:
         await service.require(_reader(request), kept, "contact")
         await persons.undo_merge(record, by=request[AGENT], now=service.clock.now())
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
     except persons.MergeRefused as exc:
         raise ApiError(409, exc.code, str(exc)) from None
     await service.reclassify([kept, await Person.get(id=record.absorbed_id)])
@@ -327,10 +298,7 @@ async def _request_out(row: AccessRequest) -> AccessRequestOut:
           errors={404: "no such record"})
 async def file_request(request: web.Request, body: AccessRequestIn) -> AccessRequestOut:
     service = _service(request)
-    try:
-        person = await service.person(body.person_id)
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    person = await service.person(body.person_id)
     unknown = [p for p in body.parts if p != "all" and p not in service.sections]
     if unknown:
         raise ApiError(400, "unknown_part", f"unknown archive part {unknown[0]!r}")
@@ -448,13 +416,10 @@ async def export_archive(request: web.Request, query: ExportQuery) -> web.Respon
     names = [n.strip() for n in query.parts.split(",") if n.strip()] if query.parts else list(service.sections)
     reader = _reader(request)
     grants = {}
-    try:
-        for name in names:
-            if name not in service.sections:
-                raise ApiError(400, "unknown_part", f"unknown archive part {name!r}")
-            grants[name] = await service.require(reader, person, name, kind="export")
-    except ArchiveRefused as exc:
-        raise _refused(exc) from None
+    for name in names:
+        if name not in service.sections:
+            raise ApiError(400, "unknown_part", f"unknown archive part {name!r}")
+        grants[name] = await service.require(reader, person, name, kind="export")
     ids = await persons.customer_ids(person)
     parts = {name: await service.sections[name].load(ids, reader.agent) for name in names}
     now = service.clock.now()

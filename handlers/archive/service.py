@@ -18,6 +18,7 @@ from tortoise.expressions import Q
 from bot.archive_section import ArchiveSection
 from bot.context import ServiceKey
 from bot.phones import mask_phone, normal_phone
+from bot.web.problems import ApiError
 from handlers.archive import access, audit, classing, persons
 from handlers.archive.sections import OWN_PARTS
 from handlers.archive.settings import ArchiveSettings
@@ -30,12 +31,9 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 
-class ArchiveRefused(Exception):
-    """Raised with a stable code the API maps to an HTTP status."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+class ArchiveRefused(ApiError):
+    """A refusal with a stable code and the HTTP status the API answers it with (the error middleware
+    does, like any `ApiError`); the CLI prints its message."""
 
 
 @dataclass(frozen=True)
