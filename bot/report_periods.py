@@ -70,7 +70,12 @@ def label_of(moment: datetime, query: ReportQuery, zone: ZoneInfo) -> str | None
     """The label of the bucket `moment` falls in, or None outside the query's period."""
     if not query.start <= moment < query.end:
         return None
-    return bucket_label(bucket_start(moment.astimezone(zone).date(), query.bucket), query.bucket)
+    return period_label(moment, query.bucket, zone)
+
+
+def period_label(moment: datetime, bucket: Bucket, zone: ZoneInfo) -> str:
+    """The label of the bucket `moment` falls in, shop time ("2026-11-27", "2026-W48", "2026-11")."""
+    return bucket_label(bucket_start(moment.astimezone(zone).date(), bucket), bucket)
 
 
 def month_period(year: int, month: int, zone: ZoneInfo) -> tuple[datetime, datetime]:

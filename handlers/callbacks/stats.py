@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from bot.report_periods import month_period, period_label
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
 from models.callback import CALLBACK_KINDS, Callback
 
@@ -51,7 +52,7 @@ async def count(start: datetime, end: datetime, now: datetime, zone: ZoneInfo,
     rows = await Callback.filter(due_at__gte=start, due_at__lt=end, due_at__lte=now).prefetch_related("task")
     table: dict[tuple[str, str], dict[str, int]] = defaultdict(empty)
     for callback in rows:
-        counts = table[(period(callback.due_at, zone, bucket), callback.kind)]
+        counts = table[(period_label(callback.due_at, bucket, zone), callback.kind)]
         counts["due"] += 1
         task = callback.task
         if task is None or task.state != "done":
@@ -64,15 +65,6 @@ async def count(start: datetime, end: datetime, now: datetime, zone: ZoneInfo,
     return table
 
 
-def period(moment: datetime, zone: ZoneInfo, bucket: str) -> str:
-    local = moment.astimezone(zone).date()
-    if bucket == "day":
-        return local.isoformat()
-    if bucket == "week":
-        return (local - timedelta(days=local.weekday())).isoformat()
-    return f"{local:%Y-%m}"
-
-
 def check_month(text: str) -> str:
     """"2026-11" as it is; ValueError for anything that is not a month between the years 1 and 9998."""
     if not MONTH.match(text) or not 1 <= int(text[:4]) <= 9998:
@@ -80,18 +72,9 @@ def check_month(text: str) -> str:
     return text
 
 
-def month_bounds(month: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """"2026-11" → its first instant and the next month's, shop time (ValueError when malformed)."""
-    first = date.fromisoformat(f"{month}-01")
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    # in UTC: SQLite compares stored times as text, so a bound in another offset would cut the month wrong
-    return (datetime.combine(first, datetime.min.time(), zone).astimezone(UTC),
-            datetime.combine(following, datetime.min.time(), zone).astimezone(UTC))
-
-
 async def month_figures(month: str, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
     """One month's figures: per kind and all kinds together."""
-    start, end = month_bounds(month, zone)
+    start, end = month_period(int(month[:4]), int(month[5:7]), zone)
     table = await count(start, end, now, zone)
     total = empty()
     kinds = {}

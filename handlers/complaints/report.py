@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.report_periods import period_label
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
 from bot.templates import spec
 from handlers.complaints.process import CATEGORIES
@@ -32,16 +32,6 @@ SCRIPTS = (
 )
 
 
-def period_of(moment: datetime, query: ReportQuery, zone) -> str:
-    local = moment.astimezone(zone)
-    if query.bucket == "month":
-        return f"{local:%Y-%m}"
-    if query.bucket == "week":
-        monday = local.date() - timedelta(days=local.weekday())
-        return monday.isoformat()
-    return local.date().isoformat()
-
-
 async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
     found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end)
     if query.channel:
@@ -51,7 +41,7 @@ async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
     majors: Counter[tuple[str, str, str]] = Counter()
     closed: Counter[tuple[str, str, str]] = Counter()
     for complaint in await found:
-        key = (period_of(complaint.created_at, query, runtime.settings.zone), complaint.category,
+        key = (period_label(complaint.created_at, query.bucket, runtime.settings.zone), complaint.category,
                (complaint.cause or no_cause).strip()[:60])
         counts[key] += 1
         majors[key] += complaint.severity == "major"
@@ -75,7 +65,7 @@ async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
     counts: Counter[tuple[str, int]] = Counter()
     serious: set[tuple[str, int]] = set()
     for complaint in await found:
-        key = (period_of(complaint.created_at, query, runtime.settings.zone), complaint.accused_agent_id)
+        key = (period_label(complaint.created_at, query.bucket, runtime.settings.zone), complaint.accused_agent_id)
         counts[key] += 1
         if complaint.serious:
             serious.add(key)
