@@ -51,7 +51,7 @@ FIELD_LABELS = (
     "paid_at", "phone", "case_no", "kind", "state", "amount_fen", "created_at", "resolved_at",
     "role", "campaign", "since", "converted_at",
 )
-ACTION_LABELS = ("read", "search", "reveal", "export", "write", "denied", "erase")
+ACTION_LABELS = ("read", "search", "lookup", "reveal", "export", "write", "denied", "erase")
 SCRIPTS = (*(spec("archive_console.field_" + name) for name in FIELD_LABELS),
            *(spec("archive_console.factor_" + name) for name in FACTORS),
            *(spec("archive_console.action_" + name) for name in ACTION_LABELS),
