@@ -1,5 +1,5 @@
 """Retention: what is kept about a customer after their last contact, and for how long
-(docs/rules.md R-RETENTION-1..4).
+(docs/rules.md R-RETENTION-1..5).
 
 A customer's last contact is their latest message either way (or their last inbound time, or when
 they were first seen). Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
