@@ -1,5 +1,6 @@
 """Retention reaches every area's record of a customer (docs/rules.md R-RETENTION-5): complaints,
-callbacks and the archive's person details, notes and tags, through `Extension.on_retention`. Hand-made
+callbacks and the archive's person details, notes and tags, through `Extension.on_retention` (and a
+case's events, where a callback's unhappy answer is copied). Hand-made
 data on the fake clock; a dry run counts per area and changes nothing, a run blanks, a second run finds
 nothing, the figures (complaint statistics, callback rates) stay the same, and customers still in
 contact (another identity of the same person, an open complaint) keep everything."""
@@ -19,11 +20,19 @@ from handlers.complaints.report import REPORT as COMPLAINT_REPORT
 from handlers.reports import retention
 from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 from models.callback import Callback, CallbackTask
+from models.case import AfterSalesCase, CaseEvent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
 from models.customer import Customer
+from models.order import Order
 from tests.fakes.bot_app import make_settings, running_bot
 
 ARCHIVE_DAYS = 30
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def bot_settings(request: pytest.FixtureRequest) -> dict:
+    """The hooks' queries on both databases (a fresh PostgreSQL one, built by the migrations)."""
+    return {"database_url": request.getfixturevalue("fresh_postgres_url")} if request.param == "postgres" else {}
 LONG_AGO = timedelta(days=100)
 
 
@@ -55,12 +64,22 @@ async def answered_callback(customer: Customer, at: datetime) -> CallbackTask:
     return task
 
 
+async def resolved_case(customer: Customer, at: datetime) -> None:
+    """A resolved case whose only words left are a callback's unhappy answer copied onto its events."""
+    order = await Order.create(order_no=f"E{customer.id:013d}", customer=customer, total_fen=9900, status="paid",
+                               updated_at=at)
+    case = await AfterSalesCase.create(case_no=f"AS-{customer.id}", order=order, customer=customer, kind="refund",
+                                       state="resolved", created_at=at, touched_at=at)
+    await CaseEvent.create(case=case, action="callback", actor="customer:chat", reason="退款太慢了", at=at)
+
+
 async def seed(now: datetime) -> dict[str, Customer]:
     """gone: past retention everywhere. shared: past retention, but the same person wrote in recently on
     another channel. busy: past retention with a complaint still open. recent: in contact."""
     gone = await old_customer(now, "gone", "13800000001")
     await complaint(gone, "TS202608140001", now - LONG_AGO)
     await answered_callback(gone, now - LONG_AGO)
+    await resolved_case(gone, now - LONG_AGO)
     person = await persons.link_customer(gone, now - LONG_AGO)
     await Person.filter(id=person.id).update(address="浙江省杭州市西湖区文三路1号", member_level="gold")
     await ArchiveNote.create(person_id=person.id, text="喜欢晚上联系", created_at=now - LONG_AGO)
@@ -98,6 +117,9 @@ async def words_of(customer: Customer) -> list:
         out += await ComplaintTask.filter(complaint_id=row.id).values_list("note", flat=True)
     for task in await CallbackTask.filter(customer_id=customer.id):
         out += [task.comment, task.feedback]
+    for case in await AfterSalesCase.filter(customer_id=customer.id):
+        out += [case.description, case.wanted, case.reject_reason]
+        out += await CaseEvent.filter(case_id=case.id).values_list("reason", flat=True)
     return [value for value in out if value]
 
 
@@ -124,7 +146,7 @@ async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figure
     assert totals[0]["count"] == 3 and totals[1]["satisfied"] == 2
 
     dry = await retention.run(bot.runtime, apply=False)
-    assert dry.areas == GONE_AREAS
+    assert dry.areas == GONE_AREAS and dry.cases_anonymised == 1
     assert {name: (await words_of(c), await details_of(c)) for name, c in customers.items()} == before  # unchanged
 
     done = await retention.run(bot.runtime, apply=True)

@@ -5,14 +5,16 @@ A customer's last contact is their latest message either way (or their last inbo
 they were first seen). Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
 are deleted; past `RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
 other case uses it); past `RETENTION_ARCHIVE_DAYS` their details are anonymised: name and phone on the
-customer and their orders, what they wrote on their cases, and every area's own record of them through
-`Extension.on_retention` (the archive's person details, notes and tags; what they said in complaints
-and callbacks), in one transaction. What the reports count stays: conversations,
-SLA events, cases, orders and referrals remain, and message counts are sealed per day first
-(rollup.py), so last year's report shows the same totals after the deletion.
+customer and their orders, what they wrote on their cases and the reasons on the cases' events, and,
+in the same transaction, every area's own record of them through `Extension.on_retention` (the
+archive's person details, notes and tags; what they said in complaints and callbacks). What the
+reports count stays: conversations, SLA events, cases, orders, complaints, callbacks and referrals
+remain, and message counts are sealed per day first (rollup.py), so last year's report shows the
+same totals after the deletion.
 
 A customer with a conversation (queued, held), a case, a complaint or a callback still open is left
-alone: they are in contact. `apply=False` counts what a run would do and changes nothing (`csbot retention --dry-run`).
+alone: they are in contact. `apply=False` counts what a run would do and changes nothing
+(`csbot retention --dry-run`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from bot.runtime import Runtime
 from handlers.reports.catalogue import RETENTION
 from handlers.reports.rollup import seal
 from models.callback import OPEN_TASK_STATES, CallbackTask
-from models.case import AfterSalesCase, CasePhoto
+from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
@@ -126,15 +128,27 @@ async def _photos(customers: list[int], directory: Path, counts: RetentionCounts
 async def _archive(runtime: Runtime, customers: list[int], counts: RetentionCounts, apply: bool) -> None:
     named = Customer.filter(id__in=customers).filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True))
     orders = Order.filter(customer_id__in=customers).filter(Q(buyer_name__not_isnull=True) | Q(phone__not_isnull=True))
-    cases = AfterSalesCase.filter(customer_id__in=customers).exclude(description="")
+    cases = await _cases_with_words(customers)
     counts.customers_anonymised = await named.count()
     counts.orders_anonymised = await orders.count()
-    counts.cases_anonymised = await cases.count()
+    counts.cases_anonymised = len(cases)
     async with in_transaction() as connection:
         if apply:
             await named.using_db(connection).update(name=None, phone=None)
             await orders.using_db(connection).update(buyer_name=None, phone=None)
-            await cases.using_db(connection).update(description="", wanted=None)
+            await AfterSalesCase.filter(id__in=cases).using_db(connection).update(description="", wanted=None,
+                                                                                 reject_reason=None)
+            await CaseEvent.filter(case_id__in=cases).using_db(connection).update(reason="")
         for extension in runtime.extensions:
             if extension.on_retention is not None:
                 counts.areas[extension.name] = dict(await extension.on_retention(customers, connection, apply))
+
+
+async def _cases_with_words(customers: list[int]) -> list[int]:
+    """These customers' cases that still hold words: what they wrote, the reasons on the case and its
+    events (a callback's unhappy answer is copied there, R-CALLBACK-7)."""
+    ids = await AfterSalesCase.filter(customer_id__in=customers).values_list("id", flat=True)
+    words = Q(description__not="") | Q(wanted__not_isnull=True) | Q(reject_reason__not_isnull=True)
+    found = set(await AfterSalesCase.filter(words, id__in=ids).values_list("id", flat=True))
+    found |= set(await CaseEvent.filter(case_id__in=ids, reason__not="").values_list("case_id", flat=True))
+    return sorted(found)
