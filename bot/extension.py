@@ -70,3 +70,9 @@ class Extension:
     #: words and contact details, inside the given transaction, keeping rows so counts still add up;
     #: returns counts to record (never the data).
     on_erase: Callable[[Sequence[int], BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None
+    #: Retention (docs/rules.md R-RETENTION-5): these customers' last contact is older than
+    #: `RETENTION_ARCHIVE_DAYS` and nothing of theirs is open; blank what this area keeps of their words
+    #: and contact details inside the given transaction, keeping rows so counts still add up. Returns
+    #: how many rows still held something (what a run removes); changes nothing when `apply` is False
+    #: (`csbot retention --dry-run`).
+    on_retention: Callable[[Sequence[int], BaseDBAsyncClient, bool], Awaitable[Mapping[str, int]]] | None = None

@@ -307,6 +307,35 @@ async def test_masked_by_default_reveal_and_every_read_logged(bot):
     assert {e["staff"] for e in by_staff} == {"amy"}
 
 
+async def test_looking_up_a_customers_record_is_logged_and_hides_secret_records(bot):
+    boss = await staff(bot, "sue", "supervisor")
+    root = await staff(bot, "root", "admin")
+    amy = await staff(bot, "amy")
+    buyer = await customer(bot, "webchat", "v1", phone="13800138000", name="王芳")
+    await bot.runtime.clock.advance(timedelta(minutes=3))
+    looked = await bot.client.get(f"/api/archive/customers/{buyer.id}?reason=来电核实", headers=amy)
+    assert looked.status == 200
+    person_id = (await looked.json())["person_id"]
+    [entry] = await AccessLog.filter(person_id=person_id)
+    assert (entry.staff_name, entry.action, entry.part, entry.via, entry.basis, entry.reason, entry.at) == (
+        "amy", "lookup", "index", "api", "search", "来电核实", bot.runtime.clock.now())
+    login = await bot.client.post("/api/agent/login", json={"name": "sue", "password": PASSWORD})
+    assert login.status == 200
+    assert (await bot.client.get(f"/api/archive/customers/{buyer.id}")).status == 200
+    bot.client.session.cookie_jar.clear()
+    assert await AccessLog.filter(person_id=person_id, staff_name="sue", action="lookup", via="console").exists()
+
+    assert (await bot.client.put(f"/api/archive/{person_id}/secrecy", json={"secrecy": "secret"},
+                                 headers=root)).status == 204
+    hidden = await bot.client.get(f"/api/archive/customers/{buyer.id}", headers=boss)
+    assert hidden.status == 404 and (await hidden.json())["error"]["code"] == "no_such_customer"  # as if absent
+    assert await AccessLog.filter(person_id=person_id, staff_name="sue", action="denied", part="index").exists()
+    assert await person_of(bot, root, buyer.id) == person_id
+    log = await (await bot.client.get(f"/api/audit?person_id={person_id}", headers=root)).json()
+    assert [(e["staff"], e["action"]) for e in log if e["part"] == "index"] == [
+        ("root", "lookup"), ("sue", "denied"), ("sue", "lookup"), ("amy", "lookup")]
+
+
 async def test_exports_need_an_approved_request_and_are_logged(bot):
     boss = await staff(bot, "sue", "supervisor")
     root = await staff(bot, "root", "admin")

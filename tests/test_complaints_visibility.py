@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -18,7 +19,7 @@ from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.report import REPORT
 from handlers.complaints.service import complaints_of_customers, hand_over
 from models.callback import Callback
-from models.complaint import Complaint
+from models.complaint import Complaint, ComplaintStep
 from models.conversation import Conversation
 from models.customer import Customer
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
@@ -131,12 +132,12 @@ async def test_other_areas_get_complaints_as_the_viewer_may_see_them(bot, shop):
                        "amy": [about_xia.number], "xia": []}
 
 
-async def test_a_leaving_agent_hands_complaints_over_but_never_to_the_accused(bot, shop):
+async def test_a_leaving_agent_hands_complaints_over_but_never_to_the_accused(bot, clock, shop):
     people, _, _, about_xia = shop
-    assert await hand_over(people["amy"].id, people["xia"].id) == 1
+    assert await hand_over(people["amy"].id, people["xia"].id, clock.now()) == 1
     assert (await Complaint.get(id=about_xia.id)).owner_id is None
     await Complaint.filter(id=about_xia.id).update(owner_id=people["amy"].id)
-    assert await hand_over(people["amy"].id, people["sam"].id) == 1
+    assert await hand_over(people["amy"].id, people["sam"].id, clock.now()) == 1
     assert (await Complaint.get(id=about_xia.id)).owner_id == people["sam"].id
 
 
@@ -183,12 +184,15 @@ async def test_complaints_per_agent_are_reported_to_admins_only(bot, shop):
     assert refused.status == 404
 
 
-async def test_a_leaving_agents_complaints_move_with_the_rest_of_the_hand_over(bot, shop):
+async def test_a_leaving_agents_complaints_move_with_the_rest_of_the_hand_over(bot, clock, shop):
     people, _, _, about_xia = shop
     sam = await bearer(people["sam"])
+    await clock.advance(timedelta(days=40, minutes=7))  # far from the machine's own clock
     response = await bot.client.post("/api/staff/amy/leave", json={"to": "sam"}, headers=sam)
     assert response.status == 200, await response.text()
     assert (await Complaint.get(id=about_xia.id)).owner_id == people["sam"].id
+    step = await ComplaintStep.get(complaint_id=about_xia.id, action="handover")
+    assert step.at == clock.now() == datetime.fromisoformat((await response.json())["at"])  # the runtime's clock
 
 
 async def test_the_statistics_report_counts_only(bot, clock, shop):

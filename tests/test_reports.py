@@ -215,4 +215,6 @@ async def test_a_wrong_area_setting_is_one_line_naming_it(tmp_path):
     assert counted.returncode == 0, counted.stderr
     assert json.loads(counted.stdout.splitlines()[-1]) == {"dry_run": True, **dict.fromkeys(
         ("messages", "left_messages", "handover_notes", "photos", "photo_files", "customers_anonymised",
-         "orders_anonymised", "cases_anonymised", "days_sealed"), 0)}
+         "orders_anonymised", "cases_anonymised", "days_sealed"), 0), "areas": {
+        "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0}, "callbacks": {"callbacks": 0},
+        "complaints": {"complaints": 0}}}

@@ -5,7 +5,8 @@ How the area plugs in (one `Extension`):
 - records: `persons` (linking channel identities, merge and undo), `classing` (class score and
   band), `sections` (the archive's parts and its sections over orders, cases, referrals);
 - access: `access` (who may read what), `audit` (the read log), `masking`, `export`;
-- staff duties: `leave` (离职交接), `erase` (erasure on request), session revocation (bot/web/auth.py);
+- staff duties: `leave` (离职交接), `erase` (erasure on request), `retain` (details past retention),
+  session revocation (bot/web/auth.py);
 - surfaces: `api` (typed JSON), `cli`, the console panel `static/archive_panel.js`.
 `service.ArchiveService` is built at start-up under `ARCHIVE`; other areas add parts through
 `Extension.archive_sections` and join the hand-over through `Extension.on_staff_leave`.
@@ -22,7 +23,7 @@ from bot.console_panel import ConsolePanel
 from bot.extension import Extension
 from bot.labels import label_specs
 from bot.templates import spec
-from handlers.archive import api, cli
+from handlers.archive import api, cli, retain
 from handlers.archive.sections import RECORD_SECTIONS
 from handlers.archive.service import ARCHIVE, ArchiveService
 from handlers.archive.settings import FACTORS, load_archive_settings
@@ -50,7 +51,7 @@ FIELD_LABELS = (
     "paid_at", "phone", "case_no", "kind", "state", "amount_fen", "created_at", "resolved_at",
     "role", "campaign", "since", "converted_at",
 )
-ACTION_LABELS = ("read", "search", "reveal", "export", "write", "denied", "erase")
+ACTION_LABELS = ("read", "search", "lookup", "reveal", "export", "write", "denied", "erase")
 SCRIPTS = (*(spec("archive_console.field_" + name) for name in FIELD_LABELS),
            *(spec("archive_console.factor_" + name) for name in FACTORS),
            *(spec("archive_console.action_" + name) for name in ACTION_LABELS),
@@ -87,5 +88,5 @@ async def daily(runtime: Runtime) -> None:
 extension = Extension(
     "archive", scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)), startup=startup,
     shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
-    console_panels=[PANEL], archive_sections=RECORD_SECTIONS,
+    console_panels=[PANEL], archive_sections=RECORD_SECTIONS, on_retention=retain.retain,
 )

@@ -69,10 +69,16 @@ class CustomerArchiveOut(BaseModel):
     person_id: int
 
 
-@endpoint("GET", "/api/archive/customers/{customer_id}", response=CustomerArchiveOut, tag="archive",
-          summary="The archive record a customer (one channel identity) belongs to", errors={404: "no such customer"})
-async def archive_of_customer(request: web.Request) -> CustomerArchiveOut:
-    person = await _service(request).person_of_customer(path_id(request, "customer_id", "no_such_customer"))
+class LookupQuery(BaseModel):
+    reason: str = Field("", max_length=255)
+
+
+@endpoint("GET", "/api/archive/customers/{customer_id}", query=LookupQuery, response=CustomerArchiveOut,
+          tag="archive", summary="The archive record a customer (one channel identity) belongs to (logged)",
+          errors={404: "no such customer"})
+async def archive_of_customer(request: web.Request, query: LookupQuery) -> CustomerArchiveOut:
+    person = await _service(request).person_of_customer(_reader(request, query.reason),
+                                                        path_id(request, "customer_id", "no_such_customer"))
     return CustomerArchiveOut(person_id=person.id)
 
 

@@ -66,7 +66,7 @@ async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
             await Conversation.filter(id=conversation.id).using_db(connection).update(
                 key=f"{conversation.channel}:erased-{conversation.id}", status="closed", assignee_id=None,
                 waiting_since=None, unacked_since=None)
-        records = await _records_merged_into(person.id, connection)
+        records = await persons.with_absorbed([person.id], connection)
         await Person.filter(id__in=records).using_db(connection).update(
             name=None, phone=None, address=None, class_factors={}, erased_at=now, updated_at=now)
         await persons.forget_phones(ids, connection)
@@ -78,16 +78,6 @@ async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
     for conversation in conversations:
         await runtime.store.delete(runtime.store.keys("handoff", conversation.key))
     return record
-
-
-async def _records_merged_into(person_id: int, connection) -> list[int]:
-    """`person_id` and every record merged into it (they may still hold a name or phone)."""
-    found, frontier = [person_id], [person_id]
-    while frontier:
-        frontier = await Person.filter(merged_into_id__in=frontier).exclude(id__in=found).using_db(
-            connection).values_list("id", flat=True)
-        found += frontier
-    return found
 
 
 async def _delete_files(directory: Path, urls: set[str]) -> None:

@@ -152,3 +152,14 @@ def _stricter(first: str, second: str) -> str:
 async def forget_phones(customer_ids: Iterable[int], connection: BaseDBAsyncClient | None = None) -> None:
     """Erasure: the links no longer remember the phone they were linked by."""
     await PersonLink.filter(customer_id__in=list(customer_ids)).using_db(connection).update(phone_seen=None)
+
+
+async def with_absorbed(person_ids: Iterable[int], connection: BaseDBAsyncClient | None = None) -> list[int]:
+    """These records and every record merged into them (an absorbed record may still hold a name or phone)."""
+    found = list(person_ids)
+    frontier = found
+    while frontier:
+        frontier = await Person.filter(merged_into_id__in=frontier).exclude(id__in=found).using_db(
+            connection).values_list("id", flat=True)
+        found += frontier
+    return found

@@ -60,12 +60,22 @@ class ArchiveService:
             raise ArchiveRefused(404, "no_such_person", "no such archive record")
         return await persons.resolve(person)
 
-    async def person_of_customer(self, customer_id: int) -> Person:
+    async def person_of_customer(self, reader: Reader, customer_id: int) -> Person:
+        """The record a channel identity belongs to. Logged like a search (part `index`, R-ARCHIVE-6): it
+        tells which person a chat identity is; a 絕密 record is not found by those not cleared for it."""
         customer = await Customer.get_or_none(id=customer_id)
         if customer is None:
             raise ArchiveRefused(404, "no_such_customer", "no such customer")
-        person = await persons.link_customer(customer, self.clock.now())
+        now = self.clock.now()
+        person = await persons.link_customer(customer, now)
+        hidden = person.secrecy == "secret" and reader.agent.role not in access.CLEARANCE["secret"]
+        if hidden or person.erased_at is not None:
+            await audit.log_reads(reader.agent, reader.agent.name, person.id, ["index"], action="denied",
+                                  via=reader.via, basis="none", at=now, reason=reader.reason)
+            raise ArchiveRefused(404, "no_such_customer", "no such customer")
         await self.current_class(person)
+        await audit.log_reads(reader.agent, reader.agent.name, person.id, ["index"], action="lookup", via=reader.via,
+                              basis="search", at=now, reason=reader.reason)
         return person
 
     async def search(self, reader: Reader, text: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -17,6 +17,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tortoise.expressions import Q
+
 from bot.archive_section import ArchiveSection
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
@@ -102,6 +104,17 @@ async def erase(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> M
     return {"callbacks": await tasks.count(), "callbacks_closed": closed}
 
 
+async def retain(customer_ids: Sequence[int], connection: BaseDBAsyncClient, apply: bool) -> Mapping[str, int]:
+    """Retention (R-RETENTION-5): what customers past retention said in their callbacks is blanked; their
+    ratings and the rows stay for the figures. They have no open callback (that keeps them in contact)."""
+    said = CallbackTask.filter(Q(comment__not="") | Q(feedback__not=""), customer_id__in=list(customer_ids)).using_db(
+        connection)
+    count = await said.count()
+    if apply:
+        await said.update(comment="", feedback="")
+    return {"callbacks": count}
+
+
 extension = Extension(
     "callbacks",
     router=dialogue.router,
@@ -118,4 +131,5 @@ extension = Extension(
     archive_sections=(ArchiveSection("callbacks", "part_callbacks", archive_rows),),
     on_staff_leave=staff_leaves,
     on_erase=erase,
+    on_retention=retain,
 )

@@ -21,7 +21,7 @@ from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
 from handlers.complaints.settings import load_complaint_settings
-from models.complaint import Complaint, ComplaintStep, ComplaintTask
+from models.complaint import Complaint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -32,8 +32,22 @@ if TYPE_CHECKING:
     from models.agent import Agent
 
 
+#: The desk of the open runtime. `Extension.on_staff_leave` is given no runtime, yet the hand-over's
+#: steps are dated by the runtime's clock (a fake one in tests), so the hook finds it here (one runtime
+#: per process; tests open them in turn), as the archive's order signal finds its service.
+_open: list[ComplaintDesk] = []
+
+
 async def startup(runtime: Runtime) -> None:
-    runtime.services[COMPLAINTS] = ComplaintDesk(runtime, load_complaint_settings())
+    desk = ComplaintDesk(runtime, load_complaint_settings())
+    runtime.services[COMPLAINTS] = desk
+    _open.append(desk)
+
+
+async def shutdown(runtime: Runtime) -> None:
+    desk = runtime.services.extras.get(COMPLAINTS)
+    if desk in _open:
+        _open.remove(desk)
 
 
 async def reconcile(runtime: Runtime, store_lost: bool) -> None:
@@ -43,18 +57,27 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
 
 async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:
     """离职交接 (R-ARCHIVE-9): open complaints the leaving agent owns, in the hand-over's transaction."""
-    return {"complaints": await service.hand_over(leaving.id, successor.id, using_db=connection)}
+    if not _open:
+        raise RuntimeError("the complaints area was not started")
+    now = _open[-1].clock.now()
+    return {"complaints": await service.hand_over(leaving.id, successor.id, now, using_db=connection)}
 
 
 async def erase(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> Mapping[str, int]:
     """Erasure (R-ARCHIVE-11): the customers' words and contact in their complaints and the steps'
     notes are blanked; the complaints stay, so the statistics still count them."""
-    ids = list(customer_ids)
-    complaint_ids = await Complaint.filter(customer_id__in=ids).using_db(connection).values_list("id", flat=True)
-    await Complaint.filter(id__in=complaint_ids).using_db(connection).update(
-        content="", contact=None, desired_outcome=None, cause=None, solution=None, close_reason=None)
-    await ComplaintStep.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")
-    await ComplaintTask.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")
+    complaint_ids = await Complaint.filter(customer_id__in=list(customer_ids)).using_db(connection).values_list(
+        "id", flat=True)
+    await service.blank(complaint_ids, connection)
+    return {"complaints": len(complaint_ids)}
+
+
+async def retain(customer_ids: Sequence[int], connection: BaseDBAsyncClient, apply: bool) -> Mapping[str, int]:
+    """Retention (R-RETENTION-5): the same blanking as an erasure for customers past retention, counting
+    only complaints that still hold words, so a second run finds nothing."""
+    complaint_ids = await service.holding_words(list(customer_ids), connection)
+    if apply:
+        await service.blank(complaint_ids, connection)
     return {"complaints": len(complaint_ids)}
 
 
@@ -69,7 +92,8 @@ extension = Extension(
     "complaints", router=chat.router,
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
-    startup=startup, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS, console_panels=[console.PANEL],
+    startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
-    on_erase=erase,
+    on_erase=erase, on_retention=retain,
 )

@@ -4,7 +4,9 @@
   customer archive shows them; never a complaint about the viewer);
 - `hand_over`: an agent leaving hands every open complaint they own to a colleague, inside the
   caller's transaction when given `using_db`; a complaint about the colleague goes to nobody
-  (a supervisor assigns it) rather than to them.
+  (a supervisor assigns it) rather than to them;
+- `holding_words`, `blank`: erasure and retention blank the customers' words (R-ARCHIVE-11,
+  R-RETENTION-5).
 
 Closed complaints: `Complaint.closed_at` (NULL while open) is when a complaint left the process;
 `Complaint.resolved_at` when the customer accepted the solution (callbacks schedule a 投诉回访 from
@@ -13,13 +15,14 @@ Closed complaints: `Complaint.closed_at` (NULL while open) is when a complaint l
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tortoise import BaseDBAsyncClient
+from tortoise.expressions import Q
 
 from handlers.complaints.visibility import visible_to
 from models.agent import Agent
-from models.complaint import Complaint, ComplaintStep
+from models.complaint import Complaint, ComplaintStep, ComplaintTask
 
 CLOSED_AT_FIELD = "closed_at"
 
@@ -32,10 +35,10 @@ async def complaints_of_customers(customer_ids: list[int], viewer: Agent) -> lis
              "created_at": c.created_at, "closed_at": c.closed_at} for c in rows]
 
 
-async def hand_over(from_agent_id: int, to_agent_id: int, using_db: BaseDBAsyncClient | None = None,
-                    now: datetime | None = None) -> int:
-    """Move `from_agent_id`'s open complaints to `to_agent_id`; returns how many moved."""
-    at = now or datetime.now(UTC)
+async def hand_over(from_agent_id: int, to_agent_id: int, now: datetime,
+                    using_db: BaseDBAsyncClient | None = None) -> int:
+    """Move `from_agent_id`'s open complaints to `to_agent_id` (the steps dated `now`, the runtime's
+    clock); returns how many moved."""
     owned = await Complaint.filter(owner_id=from_agent_id, closed_at__isnull=True).using_db(using_db)
     for complaint in owned:
         new_owner = None if complaint.accused_agent_id == to_agent_id else to_agent_id
@@ -43,5 +46,31 @@ async def hand_over(from_agent_id: int, to_agent_id: int, using_db: BaseDBAsyncC
         await ComplaintStep.create(complaint_id=complaint.id, action="handover", from_step=complaint.step,
                                    to_step=complaint.step, actor=f"agent:{from_agent_id}",
                                    note=f"owner agent:{new_owner}" if new_owner else "owner: none (accused)",
-                                   at=at, using_db=using_db)
+                                   at=now, using_db=using_db)
     return len(owned)
+
+
+#: Where a complaint keeps the customer's words and contact, and what the process wrote about them.
+WORD_FIELDS = ("contact", "desired_outcome", "cause", "solution", "close_reason")
+
+
+async def holding_words(customer_ids: list[int], connection: BaseDBAsyncClient | None = None) -> list[int]:
+    """Ids of these customers' complaints that still hold words: in the complaint, a step or a task."""
+    complaints = Complaint.filter(customer_id__in=customer_ids).using_db(connection)
+    words = Q(content__not="")
+    for field in WORD_FIELDS:
+        words |= Q(**{f"{field}__not_isnull": True})
+    found = set(await complaints.filter(words).values_list("id", flat=True))
+    ids = await complaints.values_list("id", flat=True)
+    for model in (ComplaintStep, ComplaintTask):
+        found |= set(await model.filter(complaint_id__in=ids, note__not="").using_db(connection).values_list(
+            "complaint_id", flat=True))
+    return sorted(found)
+
+
+async def blank(complaint_ids: list[int], connection: BaseDBAsyncClient) -> None:
+    """Blank these complaints' words, contact and notes (erasure, retention); the rows stay for the figures."""
+    await Complaint.filter(id__in=complaint_ids).using_db(connection).update(
+        content="", **dict.fromkeys(WORD_FIELDS))
+    await ComplaintStep.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")
+    await ComplaintTask.filter(complaint_id__in=complaint_ids).using_db(connection).update(note="")

@@ -1,25 +1,30 @@
 """Retention: what is kept about a customer after their last contact, and for how long
-(docs/rules.md R-RETENTION-1..4).
+(docs/rules.md R-RETENTION-1..5).
 
 A customer's last contact is their latest message either way (or their last inbound time, or when
 they were first seen). Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
 are deleted; past `RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
 other case uses it); past `RETENTION_ARCHIVE_DAYS` their details are anonymised: name and phone on the
-customer and their orders, what they wrote on their cases. What the reports count stays: conversations,
-SLA events, cases, orders and referrals remain, and message counts are sealed per day first
-(rollup.py), so last year's report shows the same totals after the deletion.
+customer and their orders, what they wrote on their cases and the reasons on the cases' events, and,
+in the same transaction, every area's own record of them through `Extension.on_retention` (the
+archive's person details, notes and tags; what they said in complaints and callbacks). What the
+reports count stays: conversations, SLA events, cases, orders, complaints, callbacks and referrals
+remain, and message counts are sealed per day first (rollup.py), so last year's report shows the
+same totals after the deletion.
 
-A customer with a conversation still open (queued, held) or a case still open is left alone: they are
-in contact. `apply=False` counts what a run would do and changes nothing (`csbot retention --dry-run`).
+A customer with a conversation (queued, held), a case, a complaint or a callback still open is left
+alone: they are in contact. `apply=False` counts what a run would do and changes nothing
+(`csbot retention --dry-run`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -27,7 +32,9 @@ from tortoise.transactions import in_transaction
 from bot.runtime import Runtime
 from handlers.reports.catalogue import RETENTION
 from handlers.reports.rollup import seal
-from models.case import AfterSalesCase, CasePhoto
+from models.callback import OPEN_TASK_STATES, CallbackTask
+from models.case import AfterSalesCase, CaseEvent, CasePhoto
+from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage
@@ -49,8 +56,10 @@ class RetentionCounts:
     orders_anonymised: int = 0
     cases_anonymised: int = 0
     days_sealed: int = 0
+    #: What each area's `on_retention` hook removed (or, in a dry run, would remove), by area name.
+    areas: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -61,6 +70,8 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
     busy = set(await Conversation.filter(status__in=("queued", "handoff")).values_list("customer_id", flat=True))
     busy |= set(await AfterSalesCase.filter(state__in=OPEN_CASE_STATES, customer_id__not_isnull=True).values_list(
         "customer_id", flat=True))
+    busy |= set(await Complaint.filter(closed_at__isnull=True).values_list("customer_id", flat=True))
+    busy |= set(await CallbackTask.filter(state__in=OPEN_TASK_STATES).values_list("customer_id", flat=True))
     candidates = await Customer.filter(created_at__lt=cutoff).filter(
         Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=cutoff)).values_list("id", flat=True)
     in_contact = recent | busy
@@ -79,7 +90,7 @@ async def run(runtime: Runtime, *, apply: bool) -> RetentionCounts:
         directory = runtime.settings.after_sales_upload_dir
         await _photos(await out_of_contact(now - timedelta(days=settings.upload_days)), directory, counts, apply)
     if settings.archive_days:
-        await _archive(await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
+        await _archive(runtime, await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
     return counts
 
 
@@ -114,15 +125,30 @@ async def _photos(customers: list[int], directory: Path, counts: RetentionCounts
             counts.photo_files += 1
 
 
-async def _archive(customers: list[int], counts: RetentionCounts, apply: bool) -> None:
+async def _archive(runtime: Runtime, customers: list[int], counts: RetentionCounts, apply: bool) -> None:
     named = Customer.filter(id__in=customers).filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True))
     orders = Order.filter(customer_id__in=customers).filter(Q(buyer_name__not_isnull=True) | Q(phone__not_isnull=True))
-    cases = AfterSalesCase.filter(customer_id__in=customers).exclude(description="")
+    cases = await _cases_with_words(customers)
     counts.customers_anonymised = await named.count()
     counts.orders_anonymised = await orders.count()
-    counts.cases_anonymised = await cases.count()
-    if apply:
-        async with in_transaction():
-            await named.update(name=None, phone=None)
-            await orders.update(buyer_name=None, phone=None)
-            await cases.update(description="", wanted=None)
+    counts.cases_anonymised = len(cases)
+    async with in_transaction() as connection:
+        if apply:
+            await named.using_db(connection).update(name=None, phone=None)
+            await orders.using_db(connection).update(buyer_name=None, phone=None)
+            await AfterSalesCase.filter(id__in=cases).using_db(connection).update(description="", wanted=None,
+                                                                                 reject_reason=None)
+            await CaseEvent.filter(case_id__in=cases).using_db(connection).update(reason="")
+        for extension in runtime.extensions:
+            if extension.on_retention is not None:
+                counts.areas[extension.name] = dict(await extension.on_retention(customers, connection, apply))
+
+
+async def _cases_with_words(customers: list[int]) -> list[int]:
+    """These customers' cases that still hold words: what they wrote, the reasons on the case and its
+    events (a callback's unhappy answer is copied there, R-CALLBACK-7)."""
+    ids = await AfterSalesCase.filter(customer_id__in=customers).values_list("id", flat=True)
+    words = Q(description__not="") | Q(wanted__not_isnull=True) | Q(reject_reason__not_isnull=True)
+    found = set(await AfterSalesCase.filter(words, id__in=ids).values_list("id", flat=True))
+    found |= set(await CaseEvent.filter(case_id__in=ids, reason__not="").values_list("case_id", flat=True))
+    return sorted(found)
