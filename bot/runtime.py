@@ -64,6 +64,7 @@ class Runtime:
         `background=False` (command-line tools) starts no ticker: deadlines fire in the server only.
         """
         extensions = tuple(as_extension(item) for item in extensions)
+        read_area_settings(settings, extensions)
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
@@ -175,6 +176,14 @@ def next_daily_run(now: datetime, zone: ZoneInfo) -> datetime:
     if due <= local:
         due += timedelta(days=1)
     return due
+
+
+def read_area_settings(settings: Settings, extensions: Iterable[Extension]) -> None:
+    """Read every area's settings now, before anything is opened: a wrong value stops start-up with
+    one line naming the variable (`ConfigError`), not at the area's first use."""
+    for extension in extensions:
+        for cls in extension.settings:
+            settings.area(cls)
 
 
 def as_extension(item: Extension | Router) -> Extension:

@@ -23,6 +23,7 @@ from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, no
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
 from handlers.after_sales.desk import DESK, build_desk
+from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -59,7 +60,8 @@ async def shutdown(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "after_sales", router=chat.router, scripts=SCRIPTS, routes=uploads.ROUTES,
+    "after_sales", router=chat.router, settings=(AfterSalesSettings, ErpSettings), scripts=SCRIPTS,
+    routes=uploads.ROUTES,
     endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
     reports=(reports.SPEC,), console_panels=[CASES_PANEL],

@@ -24,6 +24,7 @@ from models.customer import Customer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from handlers.after_sales.settings import AfterSalesSettings
 
 log = logging.getLogger("csbot.after_sales")
 REMINDERS = "after_sales.reminders"
@@ -41,8 +42,9 @@ SCRIPTS = (
 
 
 class Notifier:
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, settings: AfterSalesSettings) -> None:
         self.runtime = runtime
+        self.settings = settings
 
     async def tell(self, customer_id: int | None, key: str, **fields: Any) -> bool:
         """Send one template to a customer in their channel; False when they cannot be reached here."""
@@ -61,7 +63,7 @@ class Notifier:
         await case.fetch_related("order")
         fields = case_fields(case, case.order.order_no, templates)
         if case.state == "awaiting_return":
-            fields["return_address"] = return_address(self.runtime.settings, templates)
+            fields["return_address"] = return_address(self.settings, templates)
         elif case.state == "rejected":
             fields["reason"] = case.reject_reason or ""
         elif case.state == "resolved":

@@ -30,6 +30,7 @@ from bot.errors import ChannelError
 from handlers.referral.campaigns import last_day, local_midnight
 from handlers.referral.marketing import send_template, wechat_api
 from handlers.referral.people import PAID_STATUSES
+from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.order import Order
 from models.referral import Campaign, CustomerTag, Push, PushRecipient
@@ -115,7 +116,7 @@ def route(customer: Customer, runtime: Runtime, now: datetime) -> str:
         return customer.channel
     if customer.last_inbound_at is not None and now - customer.last_inbound_at < KF_WINDOW:
         return "kf"
-    return "template" if runtime.settings.referral_push_template_id else "skip:no_template"
+    return "template" if runtime.settings.area(ReferralSettings).push_template_id else "skip:no_template"
 
 
 async def plan(campaign: Campaign, segment: Segment, runtime: Runtime) -> list[Planned]:
@@ -134,7 +135,7 @@ async def run_push(campaign: Campaign, segment: Segment, runtime: Runtime,
     customers = await segment_customers(segment, runtime)
     await PushRecipient.bulk_create([PushRecipient(push=push, customer=c) for c in customers], ignore_conflicts=True)
     report.already_done = await PushRecipient.filter(push=push).exclude(status="pending").count()
-    pace = 1 / runtime.settings.referral_push_per_second
+    pace = 1 / runtime.settings.area(ReferralSettings).push_per_second
     content = _content(campaign, runtime)
     for recipient in await PushRecipient.filter(push=push, status="pending").order_by("id"):
         claimed = await PushRecipient.filter(id=recipient.id, status="pending").update(
@@ -185,10 +186,10 @@ async def _deliver(customer: Customer, content: _Content, runtime: Runtime) -> t
         [outcome] = await runtime.outbox.send(channel, customer.external_id, [content.text], author="campaign")
         if outcome == "sent":
             return "sent", way, None
-        if not (outcome == OUTSIDE_WINDOW and runtime.settings.referral_push_template_id):
+        if not (outcome == OUTSIDE_WINDOW and runtime.settings.area(ReferralSettings).push_template_id):
             return "failed", way, outcome
     api = wechat_api(runtime)
-    template_id = runtime.settings.referral_push_template_id
+    template_id = runtime.settings.area(ReferralSettings).push_template_id
     assert api is not None and template_id is not None  # route() said WeChat runs and a template is set
     try:
         await send_template(api, customer.external_id, template_id, content.template_fields, content.url)
