@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.console_panel import ConsolePanel
-from bot.events import Inbound
 from bot.extension import Extension
 from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, reports, uploads, wording
 from handlers.after_sales.daily import run_daily
@@ -36,19 +35,11 @@ SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS
 
 
 async def startup(runtime: Runtime) -> None:
-    runtime.services[DESK] = build_desk(runtime)
+    desk = runtime.services[DESK] = build_desk(runtime)
 
     async def retry(conversation_key: str) -> None:
-        """A request kept while the order source was down: try it again through the dispatcher."""
-        channel_name, _, user_id = conversation_key.partition(":")
-        channel = runtime.channels.get(channel_name)
-        if channel is None:
-            return
-        inbound = Inbound(channel=channel_name, user_id=user_id, kind="event", event=dialogue.RETRY_EVENT,
-                          received_at=runtime.clock.now())
-        outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
-        if outcome.texts:
-            await runtime.outbox.send(channel_name, user_id, outcome.texts, source_ids=outcome.message_ids)
+        """A request kept while the order source was down: the customer's turn again."""
+        await desk.redispatcher.event(conversation_key, dialogue.RETRY_EVENT)
 
     runtime.scheduler.on(dialogue.RETRY_KIND, retry)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.context import ServiceKey
+from bot.messenger import Redispatcher
 from bot.scheduler import Scheduler
 from handlers.after_sales.cases import CaseService
 from handlers.after_sales.erp import ErpOrders
@@ -29,6 +30,8 @@ class Desk:
     notifier: Notifier
     scheduler: Scheduler
     settings: AfterSalesSettings
+    #: Runs a kept request again, or a photo sent beside the chat, as the customer's turn (bot/messenger.py).
+    redispatcher: Redispatcher
 
 
 DESK = ServiceKey[Desk]("after_sales")
@@ -40,7 +43,7 @@ def build_desk(runtime: Runtime) -> Desk:
     erp = None
     if source.url:
         erp = ErpOrders(source.url, source.token, source.timeout_s, source.retries, runtime.clock, zone)
-    notifier = Notifier(runtime, settings)
+    notifier = Notifier(runtime.messenger, runtime.templates, runtime.store, settings, zone)
     return Desk(
         cases=CaseService(settings, zone, runtime.clock, runtime.store, notifier),
         orders=OrderBook(runtime.clock, erp),
@@ -48,4 +51,5 @@ def build_desk(runtime: Runtime) -> Desk:
         notifier=notifier,
         scheduler=runtime.scheduler,
         settings=settings,
+        redispatcher=runtime.redispatcher,
     )
