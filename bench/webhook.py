@@ -134,9 +134,11 @@ def serve_production(port: int, directory: Path, api_base: str, intent_cache: in
                      database_url: str, key_prefix: str) -> None:
     """`main.py serve --workers N` on PostgreSQL and Redis, each worker counting what it sends."""
     from bot.server import serve
+    from handlers.referral.settings import ReferralSettings
 
     settings = bot_settings(port, api_base, database_url, intent_cache, redis_url=REDIS_URL,
-                            redis_key_prefix=key_prefix, referral_secret="bench-referral-secret-0123456789")
+                            redis_key_prefix=key_prefix).with_areas(
+        ReferralSettings.load(_env_file=None, secret="bench-referral-secret-0123456789"))
     asyncio.run(create_demo_shop(settings))  # migrates the fresh database before any worker starts
     os.environ["CSBOT_BENCH_COUNTERS"] = str(directory)
     serve(counting_app, settings, workers=workers)

@@ -36,7 +36,7 @@ from bot.commands import Command
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.migrate import add_migrate
-from bot.runtime import Runtime
+from bot.runtime import Runtime, read_area_settings
 from handlers import EXTENSIONS
 from models.agent import ROLES
 
@@ -206,6 +206,7 @@ def main(argv: list[str] | None = None, prog: str = "csbot") -> int:
     logging.getLogger("jieba").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+        read_area_settings(settings, EXTENSIONS)
     except ConfigError as exc:
         return print_error(str(exc))
     try:

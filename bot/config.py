@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.area_settings import AreaSettings
 from bot.errors import ConfigError
+
+A = TypeVar("A", bound=AreaSettings)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: Where the embedded default keeps its files: `data/` in a checkout (also `pip install -e`); an
@@ -24,6 +28,9 @@ DEFAULT_DATABASE_URL = f"sqlite://{DATA_DIR / 'bot.sqlite3'}"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    #: Area settings read or given so far, by class (see `area`); not a setting itself.
+    _areas: dict[type[AreaSettings], AreaSettings] = PrivateAttr(default_factory=dict)
 
     bot_host: str = "127.0.0.1"
     bot_port: int = Field(8080, ge=0, le=65535)
@@ -179,6 +186,19 @@ class Settings(BaseSettings):
             self.public_base_url = f"http://{host}:{self.bot_port}"
         return self
 
+    def area(self, cls: type[A]) -> A:
+        """An area's own settings (bot/area_settings.py): those given with `with_areas`, else read from
+        the environment once; a wrong value raises a one-line `ConfigError` naming the variable."""
+        found = self._areas.get(cls)
+        if found is None:
+            found = self._areas[cls] = cls.load()
+        return found  # type: ignore[return-value]
+
+    def with_areas(self, *values: AreaSettings) -> Settings:
+        """These area settings instead of the environment's (tests, tools); returns these settings."""
+        self._areas.update({type(value): value for value in values})
+        return self
+
     @property
     def wechat_enabled(self) -> bool:
         return bool(self.wechat_token)
@@ -187,37 +207,10 @@ class Settings(BaseSettings):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.shop_timezone)
 
-    # --- after-sales cases and orders (handlers/after_sales) ---
+    # --- order numbers, read by the matcher and every area that asks for one ---
     #: Order-number regexes as a JSON list (group 1, or the whole match, is the number); they replace
     #: bot.extract's DEFAULT_ORDER_PATTERNS, so list those too if the shop still uses such numbers.
     order_no_patterns: list[str] | None = None
-    #: 临时处置权 (R-CASE-6): a refund or compensation above this many fen needs a supervisor.
-    after_sales_supervisor_limit_fen: int = Field(500_000, ge=0)
-    #: Case kinds that go straight to a person when a customer files them in the chat.
-    after_sales_human_kinds: list[str] = ["rights"]
-    #: A refund asked for in the chat above this many fen goes to a person; None: the supervisor limit.
-    after_sales_human_refund_over_fen: int | None = Field(None, ge=0)
-    #: The return address in the return instructions; None: the `after_sales.return_address` template.
-    after_sales_return_address: str | None = None
-    #: Satisfaction follow-up after a case is resolved (R-CASE-11: callback within three days).
-    after_sales_satisfaction_after_h: float = Field(72.0, gt=0)
-    #: A shipped parcel whose tracking has not moved for this long counts as stuck (daily job, 查件).
-    after_sales_stuck_parcel_h: float = Field(24.0, gt=0)
-    #: The marketplace confirms receipt automatically this many days after shipping ...
-    after_sales_auto_confirm_days: int = Field(10, ge=1, le=60)
-    #: ... and 延长收货 moves that by this many days.
-    after_sales_extend_days: int = Field(3, ge=1, le=30)
-    #: When the order source does not answer, the chat retries the customer's request this often.
-    after_sales_retry_after_s: float = Field(60.0, gt=0)
-    after_sales_retry_times: int = Field(5, ge=1, le=50)
-    #: Photos customers upload in the web chat.
-    after_sales_upload_dir: Path = DATA_DIR / "uploads"
-    after_sales_photo_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
-    #: The shop's ERP as an order source (GET <url>/orders/<order no>, bearer token); None: imports only.
-    erp_url: str | None = None
-    erp_token: str | None = None
-    erp_timeout_s: float = Field(2.0, gt=0)
-    erp_retries: int = Field(1, ge=0, le=5)
 
     @field_validator("order_no_patterns")
     @classmethod
@@ -229,28 +222,8 @@ class Settings(BaseSettings):
                 raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
         return value or None
 
-    @field_validator("erp_url")
-    @classmethod
-    def _erp_http_url(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/")
-
-    # --- referral (转介绍) campaigns, handlers/referral (docs/rules.md R-REF) ---
-    #: HMAC key that makes card codes unforgeable. Required with PostgreSQL (several hosts must share
-    #: it); with SQLite, unset means a random key generated once into `referral_secret` beside the
-    #: database file. Changing it invalidates every card already handed out.
-    referral_secret: str | None = Field(None, min_length=16)
-    #: How the honour board shows names: masked 张*丰, initial 张**, full 张三丰.
-    referral_board_names: str = Field("masked", pattern=r"^(masked|initial|full)$")
-    referral_board_size: int = Field(50, ge=1, le=500)
-    #: Campaign pushes: messages per second, and the WeChat template for customers outside 48 h.
-    referral_push_per_second: float = Field(10.0, gt=0, le=1000)
-    referral_push_template_id: str | None = None
-    #: How often paid orders are checked for conversions (besides the daily job).
-    referral_sync_interval_s: int = Field(900, ge=60)
+    # After-sales (AFTER_SALES_*, ERP_*) and referral (REFERRAL_*) settings are the areas' own
+    # classes (handlers/after_sales/settings.py, handlers/referral/settings.py; bot/area_settings.py).
 
     # --- shared resources, readiness, recovery and exposure (issue 10) ---
     #: Redis connections per worker (commands and the one pub/sub connection); when all are busy a
@@ -292,8 +265,11 @@ class Settings(BaseSettings):
     #: Shared with the shop's own site, which signs its logged-in customer's id with it (identity
     #: verification); unset: the web chat accepts no customer ids from outside.
     webchat_identity_secret: str | None = Field(None, min_length=16)
-    #: Photo uploads: per visitor per day, and the total kept on disk; photos older than the
-    #: retention are removed by the daily job.
+    #: Photos customers upload in the web chat (filed with after-sales cases, erased by the archive,
+    #: counted by the retention report, so kept here): where, how large, per visitor per day, and the
+    #: total kept on disk; photos older than the retention are removed by the daily job.
+    after_sales_upload_dir: Path = DATA_DIR / "uploads"
+    after_sales_photo_max_bytes: int = Field(8 * 1024 * 1024, gt=0)
     after_sales_photos_per_visitor: int = Field(10, ge=1)
     after_sales_upload_quota_bytes: int = Field(1024 * 1024 * 1024, gt=0)
     after_sales_photo_retention_days: int = Field(180, ge=1)

@@ -2,7 +2,9 @@
 
 `Services` is the one place a handler reaches shared parts (clock, store, settings, templates and
 whatever later areas add under their own `ServiceKey`), so handlers never import channels,
-Redis or wechatpy, and tests can hand them fakes.
+Redis or wechatpy, and tests can hand them fakes. An area's own settings are
+`services.settings.area(cls)` (bot/area_settings.py); to say something to a customer or run their
+turn again it uses the services of bot/messenger.py, which it keeps in its own service object.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.archive_section import ArchiveSection
+from bot.area_settings import AreaSettings
 from bot.console_panel import ConsolePanel
 from bot.reports import ReportSpec
 from bot.router import Router
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 class Extension:
     name: str
     router: Router | None = None
+    #: The area's own settings classes (bot/area_settings.py), read and checked when the process
+    #: starts; handlers reach them as `settings.area(cls)`.
+    settings: Sequence[type[AreaSettings]] = ()
     scripts: Sequence[ScriptSpec] = ()
     routes: Sequence[web.AbstractRouteDef] = ()
     #: Called inside the conversation's lock when a reply escalates (reason given); returns what to

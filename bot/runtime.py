@@ -24,6 +24,7 @@ from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
 from bot.extension import Extension
 from bot.intents import IntentMatcher, warm_up_jieba
+from bot.messenger import CustomerMessenger, Redispatcher
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
 from bot.recorder import Recorder
@@ -53,6 +54,13 @@ class Runtime:
     channels: dict[str, Channel] = field(default_factory=dict)
     extensions: tuple[Extension, ...] = ()
     reconciler: Reconciler | None = None
+    #: The narrow services areas take instead of this whole object (bot/messenger.py).
+    messenger: CustomerMessenger = field(init=False)
+    redispatcher: Redispatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.messenger = CustomerMessenger(self.templates, self.outbox, self.channels, self.clock)
+        self.redispatcher = Redispatcher(self.dispatcher, self.outbox, self.recorder, self.channels, self.clock)
 
     @classmethod
     async def open(
@@ -64,6 +72,7 @@ class Runtime:
         `background=False` (command-line tools) starts no ticker: deadlines fire in the server only.
         """
         extensions = tuple(as_extension(item) for item in extensions)
+        read_area_settings(settings, extensions)
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
@@ -175,6 +184,14 @@ def next_daily_run(now: datetime, zone: ZoneInfo) -> datetime:
     if due <= local:
         due += timedelta(days=1)
     return due
+
+
+def read_area_settings(settings: Settings, extensions: Iterable[Extension]) -> None:
+    """Read every area's settings now, before anything is opened: a wrong value stops start-up with
+    one line naming the variable (`ConfigError`), not at the area's first use."""
+    for extension in extensions:
+        for cls in extension.settings:
+            settings.area(cls)
 
 
 def as_extension(item: Extension | Router) -> Extension:

@@ -7,7 +7,6 @@ import csv
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +15,7 @@ from openpyxl import Workbook
 from bot import cli
 from bot.clock import FakeClock
 from handlers.after_sales.importer import COLUMNS, import_orders
+from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
 from models.case import AfterSalesCase
 from models.conversation import Conversation
 from models.message import Message
@@ -151,8 +151,8 @@ async def erp():
 
 @pytest.fixture
 async def shop(tmp_path, clock: FakeClock, erp: FakeErp):
-    settings = make_settings(tmp_path, erp_url=erp.url, erp_token=TOKEN, erp_timeout_s=2.0, erp_retries=1,
-                             after_sales_retry_after_s=60)
+    settings = make_settings(tmp_path).with_areas(ErpSettings.load(url=erp.url, token=TOKEN, timeout_s=2.0, retries=1),
+                                                  AfterSalesSettings.load(retry_after_s=60))
     async with running_bot(settings, clock=clock) as bot:
         yield bot
 
@@ -213,7 +213,8 @@ async def test_the_erp_timing_out_keeps_the_request_and_files_it_later(shop, erp
 
 
 async def test_an_erp_that_stays_down_hands_the_request_to_a_person(tmp_path, clock, erp):
-    settings = make_settings(tmp_path, erp_url=erp.url, erp_token=TOKEN, erp_retries=0, after_sales_retry_times=1)
+    settings = make_settings(tmp_path).with_areas(ErpSettings.load(url=erp.url, token=TOKEN, retries=0),
+                                                  AfterSalesSettings.load(retry_times=1))
     async with running_bot(settings, clock=clock) as bot:
         erp.fail_next = [503, 503]
         assert "订单系统" in await say(bot, "alice", "订单E2026112200604申请退货")
@@ -235,18 +236,18 @@ async def test_a_known_order_is_used_when_the_erp_is_down(shop, erp, clock):
 
 
 async def test_the_erp_needs_its_token(tmp_path, clock, erp):
-    settings = make_settings(tmp_path, erp_url=erp.url, erp_token="wrong", erp_retries=0)
+    settings = make_settings(tmp_path).with_areas(ErpSettings.load(url=erp.url, token="wrong", retries=0))
     async with running_bot(settings, clock=clock) as bot:
         assert "订单系统" in await say(bot, "alice", "订单E2026112200606申请退货")
         assert erp.requests == []  # refused before the lookup
 
 
-def test_settings_refuse_a_bad_pattern_and_an_unknown_human_kind(tmp_path):
+def test_settings_refuse_a_bad_pattern_and_an_unknown_human_kind(tmp_path, monkeypatch):
     from bot.config import load_settings
     from bot.errors import ConfigError
-    from handlers.after_sales.desk import build_desk
 
     with pytest.raises(ConfigError, match="ORDER_NO_PATTERNS"):
         load_settings(_env_file=None, order_no_patterns=["(unclosed"])
-    with pytest.raises(ConfigError, match="AFTER_SALES_HUMAN_KINDS"):
-        build_desk(SimpleNamespace(settings=make_settings(tmp_path, after_sales_human_kinds=["everything"])))
+    monkeypatch.setenv("AFTER_SALES_HUMAN_KINDS", '["rights", "everything"]')
+    with pytest.raises(ConfigError, match=r"^invalid setting AFTER_SALES_HUMAN_KINDS: .*\['everything'\]"):
+        AfterSalesSettings.load(_env_file=None)

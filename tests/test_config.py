@@ -6,6 +6,11 @@ import pytest
 from bot import cli
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.runtime import Runtime
+from handlers import EXTENSIONS
+from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
+from handlers.referral.settings import ReferralSettings
+from tests.fakes.bot_app import make_settings
 
 
 @pytest.mark.parametrize(
@@ -60,3 +65,43 @@ def test_public_base_url_follows_where_the_bot_serves(monkeypatch, environment, 
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     assert load_settings(_env_file=None).public_base_url == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("AFTER_SALES_RETRY_TIMES", "0"),
+        ("AFTER_SALES_HUMAN_KINDS", '["rights", "everything"]'),
+        ("ERP_URL", "erp.example.cn"),
+        ("REFERRAL_BOARD_NAMES", "nicknames"),
+        ("REFERRAL_SECRET", "short"),
+    ],
+)
+def test_a_bad_area_setting_stops_the_command_with_one_line(tmp_path, monkeypatch, capsys, variable, value):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(variable, value)
+    assert cli.main(["lint-scripts"]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"error: invalid setting {variable}: ")
+
+
+def test_area_settings_read_the_variables_deployments_already_set(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name, value in {"AFTER_SALES_RETRY_TIMES": "7", "AFTER_SALES_HUMAN_KINDS": '["rights", "damaged"]',
+                        "ERP_URL": "https://erp.example.cn/", "ERP_RETRIES": "3",
+                        "REFERRAL_BOARD_SIZE": "12", "REFERRAL_PUSH_TEMPLATE_ID": "TPL-1"}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(_env_file=None)
+    after_sales, erp, referral = (settings.area(cls) for cls in (AfterSalesSettings, ErpSettings, ReferralSettings))
+    assert (after_sales.retry_times, after_sales.human_kinds) == (7, ["rights", "damaged"])
+    assert (erp.url, erp.retries) == ("https://erp.example.cn", 3)
+    assert (referral.board_size, referral.push_template_id) == (12, "TPL-1")
+    assert settings.area(ErpSettings) is erp  # read once
+
+
+async def test_the_runtime_refuses_a_bad_area_setting_before_opening_anything(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ERP_TIMEOUT_S", "-1")
+    settings = make_settings(tmp_path, database_url="postgres://nobody.invalid/shop")  # never reached
+    with pytest.raises(ConfigError, match=r"^invalid setting ERP_TIMEOUT_S: "):
+        await Runtime.open(settings, EXTENSIONS, background=False)

@@ -12,6 +12,7 @@ import pytest
 from bot.clock import FakeClock
 from handlers.referral.cards import issue_card
 from handlers.referral.codes import SecretMissing, is_genuine, new_code, secret_key, secret_path
+from handlers.referral.settings import ReferralSettings
 from models.referral import Referral, ReferralCard, Rejection
 from tests.fakes.bot_app import make_settings, visitor_headers
 from tests.test_referral_support import (
@@ -156,8 +157,11 @@ async def test_the_secret_is_generated_once_beside_sqlite_and_required_with_post
     assert len(key) == 64 and path.read_bytes().strip() == key
     again = make_settings(tmp_path)
     assert await secret_key(again) == key
-    assert await secret_key(make_settings(tmp_path, referral_secret="a-configured-secret")) == b"a-configured-secret"
+    configured = ReferralSettings.load(secret="a-configured-secret")
+    assert await secret_key(make_settings(tmp_path).with_areas(configured)) == b"a-configured-secret"
     with pytest.raises(SecretMissing, match="REFERRAL_SECRET"):
-        await secret_key(make_settings(tmp_path, database_url="postgres://db.example/shop", referral_secret=None))
-    configured = make_settings(tmp_path, database_url="postgres://db.example/shop", referral_secret="x" * 32)
+        await secret_key(make_settings(tmp_path, database_url="postgres://db.example/shop").with_areas(
+            ReferralSettings.load(secret=None)))
+    configured = make_settings(tmp_path, database_url="postgres://db.example/shop").with_areas(
+        ReferralSettings.load(secret="x" * 32))
     assert await secret_key(configured) == b"x" * 32

@@ -13,6 +13,7 @@ from bot.web.auth import create_agent, issue_api_token
 from handlers.referral import cli
 from handlers.referral.jobs import demo_data, settle_all
 from handlers.referral.names import mask
+from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.referral import Campaign, ReferralCard
 from tests.fakes.bot_app import make_settings, running_bot
@@ -83,7 +84,8 @@ async def test_the_honour_board_ranks_referrers_with_masked_names(bot):
 
 
 async def test_the_board_shows_names_as_the_shop_configures(tmp_path, clock):
-    async with running_bot(make_settings(tmp_path, referral_board_names="initial"), clock=clock) as running:
+    settings = make_settings(tmp_path).with_areas(ReferralSettings.load(board_names="initial"))
+    async with running_bot(settings, clock=clock) as running:
         await running.runtime.scheduler.stop()
         await new_campaign(running.runtime)
         await convert(running, "top", "friend", "T0")

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from handlers.referral.push import Segment, run_push
+from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.referral import CustomerTag, PushRecipient, Referral, Rejection
 from tests.fakes.bot_app import visitor_headers
@@ -174,7 +175,7 @@ async def test_a_push_uses_the_48_hour_window_or_a_template_message(bot, clock):
 
 
 async def test_without_a_template_customers_outside_the_window_are_skipped(bot, clock):
-    bot.runtime.settings.referral_push_template_id = None
+    bot.runtime.settings.area(ReferralSettings).push_template_id = None
     await tagged(bot, "o_recent", messaged_ago=timedelta(hours=1))
     await tagged(bot, "o_old", messaged_ago=timedelta(days=3))
     report = await push(bot, clock)

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.console_panel import ConsolePanel
-from bot.events import Inbound
 from bot.extension import Extension
 from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, reports, uploads, wording
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
 from handlers.after_sales.desk import DESK, build_desk
+from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -35,19 +35,11 @@ SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS
 
 
 async def startup(runtime: Runtime) -> None:
-    runtime.services[DESK] = build_desk(runtime)
+    desk = runtime.services[DESK] = build_desk(runtime)
 
     async def retry(conversation_key: str) -> None:
-        """A request kept while the order source was down: try it again through the dispatcher."""
-        channel_name, _, user_id = conversation_key.partition(":")
-        channel = runtime.channels.get(channel_name)
-        if channel is None:
-            return
-        inbound = Inbound(channel=channel_name, user_id=user_id, kind="event", event=dialogue.RETRY_EVENT,
-                          received_at=runtime.clock.now())
-        outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
-        if outcome.texts:
-            await runtime.outbox.send(channel_name, user_id, outcome.texts, source_ids=outcome.message_ids)
+        """A request kept while the order source was down: the customer's turn again."""
+        await desk.redispatcher.event(conversation_key, dialogue.RETRY_EVENT)
 
     runtime.scheduler.on(dialogue.RETRY_KIND, retry)
 
@@ -59,7 +51,8 @@ async def shutdown(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "after_sales", router=chat.router, scripts=SCRIPTS, routes=uploads.ROUTES,
+    "after_sales", router=chat.router, settings=(AfterSalesSettings, ErpSettings), scripts=SCRIPTS,
+    routes=uploads.ROUTES,
     endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
     reports=(reports.SPEC,), console_panels=[CASES_PANEL],

@@ -17,17 +17,18 @@ import contextlib
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from bot.clock import Clock
-from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.store.base import Store
 from handlers.after_sales.machine import MONEY_OUTCOMES, NO_RESOLUTION, OPEN_STATES, Resolution, TransitionError, check
 from handlers.after_sales.notify import Notifier
+from handlers.after_sales.settings import AfterSalesSettings
 from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.order import Order
 
@@ -36,8 +37,10 @@ CASE_NO_MAX_CHARS = 24  # models.case.AfterSalesCase.case_no
 
 
 class CaseService:
-    def __init__(self, settings: Settings, clock: Clock, store: Store, notifier: Notifier | None = None) -> None:
+    def __init__(self, settings: AfterSalesSettings, zone: ZoneInfo, clock: Clock, store: Store,
+                 notifier: Notifier | None = None) -> None:
         self.settings = settings
+        self.zone = zone
         self.clock = clock
         self.store = store
         self.notifier = notifier
@@ -86,7 +89,7 @@ class CaseService:
         return await AfterSalesCase.get_or_none(open_key=open_key).prefetch_related("order")
 
     async def _next_case_no(self, now: datetime) -> str:
-        prefix = f"AS{now.astimezone(self.settings.zone):%Y%m%d}-"
+        prefix = f"AS{now.astimezone(self.zone):%Y%m%d}-"
         last = await AfterSalesCase.filter(case_no__startswith=prefix).order_by("-id").first()
         return f"{prefix}{int(last.case_no.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
 
@@ -100,7 +103,7 @@ class CaseService:
             if case.state == to:
                 return case
             check(case, to, role, reason=reason, resolution=resolution,
-                  limit_fen=self.settings.after_sales_supervisor_limit_fen)
+                  limit_fen=self.settings.supervisor_limit_fen)
             order = await Order.get(id=case.order_id)
             money = to == "resolved" and resolution.outcome in MONEY_OUTCOMES
             if money and resolution.amount_fen > order.total_fen - order.refunded_fen:
@@ -112,7 +115,7 @@ class CaseService:
             if to == "rejected":
                 changes["reject_reason"] = reason.strip()
             if to == "resolved":
-                due = now + timedelta(hours=self.settings.after_sales_satisfaction_after_h)
+                due = now + timedelta(hours=self.settings.satisfaction_after_h)
                 changes.update(outcome=resolution.outcome, resolved_at=now, satisfaction_due_at=due)
                 if money:
                     changes.update(refund_method=resolution.refund_method, amount_fen=resolution.amount_fen)
@@ -168,6 +171,6 @@ class CaseService:
 
     async def stale(self) -> list[AfterSalesCase]:
         """Open cases nobody touched today (shop-local): yesterday's leftovers (遗留售后问题)."""
-        today = shop_midnight(self.clock.now(), self.settings.zone)
+        today = shop_midnight(self.clock.now(), self.zone)
         return await AfterSalesCase.filter(state__in=OPEN_STATES, touched_at__lt=today) \
             .order_by("touched_at").prefetch_related("order")

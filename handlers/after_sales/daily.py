@@ -46,9 +46,9 @@ async def follow_up_shipments(runtime: Runtime) -> int:
         order = await desk.orders.refresh(order)
         if not in_transit(order) or order.receipt_extended_at is not None:
             continue
-        if not is_stuck(order, await desk.tracking.events(order), now, settings.after_sales_stuck_parcel_h):
+        if not is_stuck(order, await desk.tracking.events(order), now, desk.settings.stuck_parcel_h):
             continue
-        due = await extend_receipt(order, now, settings)
+        due = await extend_receipt(order, now, desk.settings)
         customer = await customer_of(order)
         customer_id = customer.id if customer else None
         await desk.cases.file(order, "track", actor="system", customer_id=customer_id,

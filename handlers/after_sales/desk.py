@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.context import ServiceKey
-from bot.errors import ConfigError
+from bot.messenger import Redispatcher
 from bot.scheduler import Scheduler
 from handlers.after_sales.cases import CaseService
 from handlers.after_sales.erp import ErpOrders
-from handlers.after_sales.machine import KINDS
 from handlers.after_sales.notify import Notifier
 from handlers.after_sales.orders import OrderBook
+from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
 from handlers.after_sales.tracking import OrderTracking, TrackingSource
 
 if TYPE_CHECKING:
@@ -29,26 +29,27 @@ class Desk:
     tracking: TrackingSource
     notifier: Notifier
     scheduler: Scheduler
+    settings: AfterSalesSettings
+    #: Runs a kept request again, or a photo sent beside the chat, as the customer's turn (bot/messenger.py).
+    redispatcher: Redispatcher
 
 
 DESK = ServiceKey[Desk]("after_sales")
 
 
 def build_desk(runtime: Runtime) -> Desk:
-    settings = runtime.settings
-    unknown = set(settings.after_sales_human_kinds) - set(KINDS)
-    if unknown:
-        raise ConfigError(f"invalid setting AFTER_SALES_HUMAN_KINDS: unknown kinds {sorted(unknown)}; "
-                          f"known: {', '.join(KINDS)}")
+    settings, zone = runtime.settings.area(AfterSalesSettings), runtime.settings.zone
+    source = runtime.settings.area(ErpSettings)
     erp = None
-    if settings.erp_url:
-        erp = ErpOrders(settings.erp_url, settings.erp_token, settings.erp_timeout_s, settings.erp_retries,
-                        runtime.clock, settings.zone)
-    notifier = Notifier(runtime)
+    if source.url:
+        erp = ErpOrders(source.url, source.token, source.timeout_s, source.retries, runtime.clock, zone)
+    notifier = Notifier(runtime.messenger, runtime.templates, runtime.store, settings, zone)
     return Desk(
-        cases=CaseService(settings, runtime.clock, runtime.store, notifier),
+        cases=CaseService(settings, zone, runtime.clock, runtime.store, notifier),
         orders=OrderBook(runtime.clock, erp),
         tracking=OrderTracking(),
         notifier=notifier,
         scheduler=runtime.scheduler,
+        settings=settings,
+        redispatcher=runtime.redispatcher,
     )

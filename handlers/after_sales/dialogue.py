@@ -20,7 +20,6 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 
-from bot.config import Settings
 from bot.context import Context
 from bot.events import Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
@@ -29,6 +28,7 @@ from handlers.after_sales import logistics
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import KINDS
 from handlers.after_sales.orders import OrderSourceUnavailable, owned_by
+from handlers.after_sales.settings import AfterSalesSettings
 from handlers.after_sales.wording import case_fields, yuan
 from models.order import Order
 
@@ -206,14 +206,14 @@ async def verified_order(ctx: Context) -> Order | Reply:
 
 async def wait_for_source(ctx: Context, order_no: str) -> Reply:
     """Keep the request and try again later; the customer hears once, not on every retry."""
-    data, settings = ctx.state.data, ctx.services.settings
+    data, settings = ctx.state.data, ctx.services[DESK].settings
     data["waiting"] = data.get("waiting", 0) + 1
-    if data["waiting"] > settings.after_sales_retry_times:
+    if data["waiting"] > settings.retry_times:
         ctx.state.end_flow()
         reply = Reply.say("after_sales.order_source_down", order_no=order_no)
         reply.escalate = "order_source_down"
         return reply
-    due = ctx.services.clock.now() + timedelta(seconds=settings.after_sales_retry_after_s)
+    due = ctx.services.clock.now() + timedelta(seconds=settings.retry_after_s)
     await ctx.services[DESK].scheduler.at(RETRY_KIND, ctx.inbound.conversation_key, due)
     if ctx.inbound.kind == "event":
         return Reply()
@@ -221,13 +221,13 @@ async def wait_for_source(ctx: Context, order_no: str) -> Reply:
 
 
 async def file_case(ctx: Context, order: Order) -> Reply:
-    data, settings, desk = ctx.state.data, ctx.services.settings, ctx.services[DESK]
+    data, desk = ctx.state.data, ctx.services[DESK]
     kind, customer_id = data["kind"], ctx.identity.customer_id
     item = chosen_item(data, order)
     requested = None
     if kind in MONEY_KINDS:
         requested = item["qty"] * item["price_fen"] if item else order.total_fen - order.refunded_fen
-    escalation = escalation_for(settings, kind, requested)
+    escalation = escalation_for(desk.settings, kind, requested)
     filed_by = data.get("source_key")
     case, created = await desk.cases.file(
         order, kind, actor=f"customer:{customer_id}", customer_id=customer_id, item=item,
@@ -245,13 +245,11 @@ async def file_case(ctx: Context, order: Order) -> Reply:
     return reply
 
 
-def escalation_for(settings: Settings, kind: str, requested_fen: int | None) -> str | None:
+def escalation_for(settings: AfterSalesSettings, kind: str, requested_fen: int | None) -> str | None:
     """Which requests go straight to a person: configured kinds, and refunds above the limit."""
-    if kind in settings.after_sales_human_kinds:
+    if kind in settings.human_kinds:
         return ESCALATIONS.get(kind, f"after_sales_{kind}")
-    limit = settings.after_sales_human_refund_over_fen
-    limit = settings.after_sales_supervisor_limit_fen if limit is None else limit
-    if requested_fen is not None and requested_fen > limit:
+    if requested_fen is not None and requested_fen > settings.refund_to_human_over_fen:
         return "refund_over_limit"
     return None
 

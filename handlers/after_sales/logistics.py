@@ -44,7 +44,7 @@ async def track(ctx: Context, order: Order) -> Reply:
                          time=local_time(order.received_at or order.updated_at, zone))
     parcel = {"order_no": order.order_no, "courier": order.courier or "", "tracking_no": order.tracking_no or ""}
     events = await desk.tracking.events(order)
-    if is_stuck(order, events, now, ctx.services.settings.after_sales_stuck_parcel_h):
+    if is_stuck(order, events, now, desk.settings.stuck_parcel_h):
         customer_id = ctx.identity.customer_id
         case, _ = await desk.cases.file(order, "track", actor=f"customer:{customer_id}", customer_id=customer_id,
                                         description=ctx.text[:200])
@@ -65,5 +65,5 @@ async def extend(ctx: Context, order: Order) -> Reply:
         case, _ = await desk.cases.file(order, "extend", actor=f"customer:{customer_id}", customer_id=customer_id,
                                         description=ctx.text[:200])
         return Reply.say("after_sales.extend_again", order_no=order.order_no, case_no=case.case_no)
-    due = await extend_receipt(order, now, settings)
+    due = await extend_receipt(order, now, desk.settings)
     return Reply.say("after_sales.extend_done", order_no=order.order_no, due_date=local_date(due, settings.zone))

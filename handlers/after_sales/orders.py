@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
-from bot.config import Settings
 from handlers.after_sales.erp import ErpOrders, OrderSourceUnavailable
 from handlers.after_sales.records import normal_phone, save_records
+from handlers.after_sales.settings import AfterSalesSettings
 from models.customer import Customer
 from models.order import Order
 
@@ -70,10 +70,10 @@ async def customer_of(order: Order) -> Customer | None:
     return await Customer.filter(phone=order.phone).order_by("-last_inbound_at").first()
 
 
-async def extend_receipt(order: Order, now: datetime, settings: Settings) -> datetime:
+async def extend_receipt(order: Order, now: datetime, settings: AfterSalesSettings) -> datetime:
     """延长收货: move the automatic receipt confirmation by the configured days and record when."""
-    base = order.receipt_due_at or (order.shipped_at or now) + timedelta(days=settings.after_sales_auto_confirm_days)
-    order.receipt_due_at = base + timedelta(days=settings.after_sales_extend_days)
+    base = order.receipt_due_at or (order.shipped_at or now) + timedelta(days=settings.auto_confirm_days)
+    order.receipt_due_at = base + timedelta(days=settings.extend_days)
     order.receipt_extended_at = now
     order.updated_at = now
     await order.save(update_fields=["receipt_due_at", "receipt_extended_at", "updated_at"])

@@ -42,6 +42,7 @@ from bot.web.multipart import form_parts
 from bot.web.problems import ApiError
 from bot.web.typed import endpoint
 from handlers.after_sales import dialogue
+from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import OPEN_STATES
 from handlers.after_sales.schemas import PhotoForm, RepliesOut
 from models.case import AfterSalesCase, CasePhoto
@@ -138,13 +139,10 @@ async def upload_photo(request: web.Request) -> RepliesOut:
     if not path.exists():
         await _admit_new_photo(runtime, user_id, len(data))
         await asyncio.to_thread(_write, path, data)
-    channel = runtime.channels["webchat"]
     inbound = Inbound(channel="webchat", user_id=user_id, kind="image", media_url=f"{UPLOAD_PATH}/{name}",
                       source_id=f"{user_id}:{client_msg_id or 'photo-' + name[:16]}", received_at=runtime.clock.now())
-    outcome = await runtime.dispatcher.handle(inbound, channel.max_bytes)
-    for source_id in outcome.message_ids:
-        await runtime.recorder.mark_delivery(source_id, "sent")
-    return RepliesOut(replies=outcome.texts)
+    replies = await runtime.services[DESK].redispatcher.answer(inbound)
+    return RepliesOut(replies=list(replies or ()))
 
 
 async def _admit_new_photo(runtime: Runtime, user_id: str, size: int) -> None:

@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.config import Settings
 from bot.templates import Templates, spec
 from handlers.after_sales.machine import KINDS, REFUND_METHODS, RETURN_KINDS, STATES
+from handlers.after_sales.settings import AfterSalesSettings
 from models.case import AfterSalesCase
 
 OUTCOMES = ("refunded", "compensated", "exchanged", "reshipped", "extended", "answered")
@@ -50,8 +50,8 @@ def next_step(templates: Templates, case: AfterSalesCase) -> str:
     return label(templates, "next", case.state)
 
 
-def return_address(settings: Settings, templates: Templates) -> str:
-    return settings.after_sales_return_address or templates.render_safe("after_sales.return_address")
+def return_address(settings: AfterSalesSettings, templates: Templates) -> str:
+    return settings.return_address or templates.render_safe("after_sales.return_address")
 
 
 def case_fields(case: AfterSalesCase, order_no: str, templates: Templates) -> dict[str, Any]:

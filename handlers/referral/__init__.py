@@ -18,6 +18,7 @@ from bot.labels import label_specs
 from bot.templates import spec
 from handlers.referral import api, chat, jobs, pages, push, reports
 from handlers.referral.cli import add_commands
+from handlers.referral.settings import ReferralSettings
 
 SCRIPTS = (
     *chat.SCRIPTS,
@@ -33,6 +34,7 @@ SCRIPTS = (
 extension = Extension(
     "referral",
     router=chat.router,
+    settings=(ReferralSettings,),
     scripts=SCRIPTS,
     routes=pages.ROUTES,
     endpoints=[*pages.ENDPOINTS, *api.ENDPOINTS],

@@ -23,6 +23,7 @@ from handlers.referral.cards import card_image_url, issue_card, share_link
 from handlers.referral.codes import SecretMissing, secret_key
 from handlers.referral.marketing import scene_code
 from handlers.referral.names import public_name
+from handlers.referral.settings import ReferralSettings
 from handlers.referral.stats import own_standing
 from handlers.referral.tiers import fen_to_yuan
 from models.customer import Customer
@@ -128,7 +129,7 @@ async def arrived(ctx: Context) -> Reply | None:
     if visit.accepted:
         assert visit.referral is not None
         referrer: Customer = await visit.referral.referrer
-        name = public_name(referrer, services.settings.referral_board_names, services.templates)
+        name = public_name(referrer, services.settings.area(ReferralSettings).board_names, services.templates)
         return Reply.say("referral.welcome_referred", referrer=name).tagged("referral")
     if event == "subscribe":
         return Reply.say("referral.welcome").tagged("greeting")

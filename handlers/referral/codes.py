@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.db import is_sqlite
 from bot.errors import ConfigError
 from bot.secret_file import path_beside_database, read_or_create
+from handlers.referral.settings import ReferralSettings
 
 NONCE_BYTES = 5  # 8 base32 characters
 TAG_CHARS = 10
@@ -57,8 +58,9 @@ def is_genuine(code: str, secret: bytes) -> bool:
 
 async def secret_key(settings: Settings) -> bytes:
     """The HMAC key for `settings` (see the module docstring); read or generated once per process."""
-    if settings.referral_secret:
-        return settings.referral_secret.encode("utf-8")
+    configured = settings.area(ReferralSettings).secret
+    if configured:
+        return configured.encode("utf-8")
     if not is_sqlite(settings.database_url):
         raise SecretMissing("invalid setting REFERRAL_SECRET: required with PostgreSQL (shared by every host)")
     return await read_or_create(secret_path(settings.database_url))

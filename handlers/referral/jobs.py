@@ -17,6 +17,7 @@ from handlers.referral import followups
 from handlers.referral.campaigns import Changes, create_campaign, edit_campaign, is_open
 from handlers.referral.codes import SecretMissing, secret_key
 from handlers.referral.conversion import convert_from_orders, settle_commissions
+from handlers.referral.settings import ReferralSettings
 from models.referral import Campaign
 
 log = logging.getLogger("csbot.referral")
@@ -65,7 +66,7 @@ async def startup(runtime: Runtime) -> None:
 
 
 def next_sync(runtime: Runtime) -> float:
-    return runtime.clock.time() + runtime.settings.referral_sync_interval_s
+    return runtime.clock.time() + runtime.settings.area(ReferralSettings).sync_interval_s
 
 
 async def reconcile(runtime: Runtime, store_lost: bool) -> None:

@@ -1,4 +1,5 @@
-"""The WeChat side of a campaign: parametric QR codes that name a card, and template messages.
+"""The WeChat side of a campaign: parametric QR codes that name a card (template messages to
+customers go through the `CustomerMessenger`, bot/messenger.py).
 
 Calls go through the WeChat channel's API client (`runtime.channels["wechat"].api`), so they share
 its access token, timeouts and error reasons; this module only decides what to ask for.
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.errors import ChannelError
 from models.referral import Campaign, ReferralCard
@@ -74,9 +75,3 @@ async def follow_qr_url(api: WeChatAPI, card: ReferralCard, campaign: Campaign, 
     await card.save(update_fields=["wechat_qr_url", "wechat_qr_expires_at"])
     return url
 
-
-async def send_template(api: WeChatAPI, openid: str, template_id: str, fields: dict[str, str],
-                        url: str | None) -> None:
-    """A template message; raises `ChannelError` (with `reason`) when WeChat refuses it."""
-    data: dict[str, Any] = {name: {"value": value} for name, value in fields.items()}
-    await api.send_template(openid, template_id, data, url=url)

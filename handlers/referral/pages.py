@@ -34,6 +34,7 @@ from handlers.referral.marketing import follow_qr_url, wechat_api
 from handlers.referral.names import public_name
 from handlers.referral.rejections import reject
 from handlers.referral.schemas import VisitIn, VisitOut
+from handlers.referral.settings import ReferralSettings
 from handlers.referral.stats import honour_board
 from models.referral import Campaign, ReferralCard
 
@@ -96,7 +97,7 @@ async def landing(request: web.Request) -> web.Response:
         message = templates.render("referral.landing_ended", {"title": campaign.title})
         return _landing(request, 410, title=campaign.title, message=message, board_url=board_url)
     await ReferralCard.filter(id=card.id).update(opens=F("opens") + 1)
-    referrer = public_name(card.referrer, settings.referral_board_names, templates)
+    referrer = public_name(card.referrer, settings.area(ReferralSettings).board_names, templates)
     message = campaign.landing_text or templates.render("referral.landing_default", {"title": campaign.title})
     return _landing(
         request, title=campaign.title, message=message, board_url=board_url, card=card,
@@ -165,8 +166,9 @@ async def board(request: web.Request) -> web.Response:
     campaign = await Campaign.get_or_none(name=request.match_info["name"])
     if campaign is None:
         raise web.HTTPNotFound(text="no such campaign")
-    standings = await honour_board(campaign, settings.referral_board_size)
-    rows = [{"rank": s.rank, "name": public_name(s.referrer, settings.referral_board_names, templates),
+    referral = settings.area(ReferralSettings)
+    standings = await honour_board(campaign, referral.board_size)
+    rows = [{"rank": s.rank, "name": public_name(s.referrer, referral.board_names, templates),
              "converted": s.converted} for s in standings]
     zone = settings.zone
     period = f"{campaign.starts_at.astimezone(zone).date().isoformat()} ~ {last_day(campaign, zone).isoformat()}"

@@ -7,37 +7,38 @@ anything is sent, so a crash or Ctrl-C and a re-run continue with the rest and n
 a recipient caught mid-send by the crash may or may not have got the message, and is marked
 `interrupted` on the next run rather than risk a duplicate (stats show how many).
 
-Routes, decided when the recipient's turn comes (so a 退订 during the push is honoured):
+Routes, decided when the recipient's turn comes (so a 退订 during the push is honoured); everything is
+sent through the `CustomerMessenger` (bot/messenger.py), which also knows the platforms' push windows:
 - opted out (退订): skipped;
-- WeChat inside the 48 h window: a customer-service message through the outbox (recorded with its
-  delivery outcome like every outbound message); refused as outside the window, or outside it to
+- WeChat inside its push window (48 h): a customer-service message (`kf`), recorded with its
+  delivery outcome like every outbound message; refused as outside the window, or outside it to
   begin with: a template message when the shop configured one, else skipped;
-- any other channel the bot runs (web chat): through the outbox;
+- any other channel the bot runs (web chat): a message there;
 - a channel the bot does not run: skipped.
-Sends are paced at `referral_push_per_second` on the injected clock.
+Sends are paced at `REFERRAL_PUSH_PER_SECOND` on the injected clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tortoise.expressions import Q
 
 from bot.errors import ChannelError
 from handlers.referral.campaigns import last_day, local_midnight
-from handlers.referral.marketing import send_template, wechat_api
 from handlers.referral.people import PAID_STATUSES
+from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.order import Order
 from models.referral import Campaign, CustomerTag, Push, PushRecipient
 
 if TYPE_CHECKING:
+    from bot.messenger import CustomerMessenger
     from bot.runtime import Runtime
 
-KF_WINDOW = timedelta(hours=48)
 OUTSIDE_WINDOW = "outside_48h_window"
 BOARD_PATH = "/referral/{name}/board"
 
@@ -106,22 +107,23 @@ async def segment_customers(segment: Segment, runtime: Runtime) -> list[Customer
     return await Customer.filter(Q(id__in=ids) | Q(phone__in=phones)).order_by("id") if ids or phones else []
 
 
-def route(customer: Customer, runtime: Runtime, now: datetime) -> str:
+def route(customer: Customer, messenger: CustomerMessenger, template_id: str | None) -> str:
     if customer.opted_out:
         return "skip:opted_out"
-    if customer.channel not in runtime.channels:
+    if not messenger.reaches(customer.channel):
         return "skip:no_channel"
-    if customer.channel != "wechat":
+    if not messenger.windowed(customer.channel):
         return customer.channel
-    if customer.last_inbound_at is not None and now - customer.last_inbound_at < KF_WINDOW:
+    if messenger.in_window(customer.channel, customer.last_inbound_at):
         return "kf"
-    return "template" if runtime.settings.referral_push_template_id else "skip:no_template"
+    return "template" if template_id else "skip:no_template"
 
 
 async def plan(campaign: Campaign, segment: Segment, runtime: Runtime) -> list[Planned]:
     """Who would get the push and how (a dry run)."""
-    now = runtime.clock.now()
-    return [Planned(customer, route(customer, runtime, now)) for customer in await segment_customers(segment, runtime)]
+    template_id = runtime.settings.area(ReferralSettings).push_template_id
+    return [Planned(customer, route(customer, runtime.messenger, template_id))
+            for customer in await segment_customers(segment, runtime)]
 
 
 async def run_push(campaign: Campaign, segment: Segment, runtime: Runtime,
@@ -134,7 +136,8 @@ async def run_push(campaign: Campaign, segment: Segment, runtime: Runtime,
     customers = await segment_customers(segment, runtime)
     await PushRecipient.bulk_create([PushRecipient(push=push, customer=c) for c in customers], ignore_conflicts=True)
     report.already_done = await PushRecipient.filter(push=push).exclude(status="pending").count()
-    pace = 1 / runtime.settings.referral_push_per_second
+    settings = runtime.settings.area(ReferralSettings)
+    pace = 1 / settings.push_per_second
     content = _content(campaign, runtime)
     for recipient in await PushRecipient.filter(push=push, status="pending").order_by("id"):
         claimed = await PushRecipient.filter(id=recipient.id, status="pending").update(
@@ -142,7 +145,7 @@ async def run_push(campaign: Campaign, segment: Segment, runtime: Runtime,
         if not claimed:  # another run of the same push took it
             continue
         customer = await Customer.get(id=recipient.customer_id)
-        status, method, detail = await _deliver(customer, content, runtime)
+        status, method, detail = await _deliver(customer, content, runtime.messenger, settings.push_template_id)
         await PushRecipient.filter(id=recipient.id).update(status=status, method=method, detail=detail,
                                                            updated_at=clock.now())
         setattr(report, status, getattr(report, status) + 1)
@@ -175,23 +178,22 @@ def _content(campaign: Campaign, runtime: Runtime) -> _Content:
         url=url)
 
 
-async def _deliver(customer: Customer, content: _Content, runtime: Runtime) -> tuple[str, str | None, str | None]:
+async def _deliver(customer: Customer, content: _Content, messenger: CustomerMessenger,
+                   template_id: str | None) -> tuple[str, str | None, str | None]:
     """(status, method, detail) for one recipient."""
-    way = route(customer, runtime, runtime.clock.now())
+    way = route(customer, messenger, template_id)
     if way.startswith("skip:"):
         return "skipped", None, way.removeprefix("skip:")
     if way != "template":
-        channel = "wechat" if way == "kf" else way
-        [outcome] = await runtime.outbox.send(channel, customer.external_id, [content.text], author="campaign")
+        outcomes = await messenger.send_text(customer.channel, customer.external_id, content.text, author="campaign")
+        outcome = next((o for o in outcomes or ["no_channel"] if o != "sent"), "sent")
         if outcome == "sent":
             return "sent", way, None
-        if not (outcome == OUTSIDE_WINDOW and runtime.settings.referral_push_template_id):
+        if not (outcome == OUTSIDE_WINDOW and template_id):
             return "failed", way, outcome
-    api = wechat_api(runtime)
-    template_id = runtime.settings.referral_push_template_id
-    assert api is not None and template_id is not None  # route() said WeChat runs and a template is set
+    assert template_id is not None  # route() chose the template, or the window closed with one set
     try:
-        await send_template(api, customer.external_id, template_id, content.template_fields, content.url)
+        await messenger.template_message(customer.external_id, template_id, content.template_fields, content.url)
     except ChannelError as exc:
         return "failed", "template", getattr(exc, "reason", type(exc).__name__)
     return "sent", "template", None

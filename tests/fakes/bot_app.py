@@ -19,12 +19,14 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import RUNTIME, build_app
+from bot.area_settings import AreaSettings
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import PROJECT_ROOT, Settings
 from bot.runtime import Runtime
 from bot.web.guards import server_options
 from handlers import EXTENSIONS
+from handlers.referral.settings import ReferralSettings
 
 
 @functools.cache
@@ -57,11 +59,33 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "redis_url": None,
         "redis_key_prefix": f"csbot-test-{uuid.uuid4().hex[:10]}",  # tests sharing one Redis never meet
     }
-    values.update(overrides)
+    core, areas = split_by_area(overrides)
+    values.update(core)
     if str(values["database_url"]).startswith("postgres"):  # secrets are required there (no file beside a DB)
         values.setdefault("webchat_secret", "test-webchat-secret-0123456789")
-        values.setdefault("referral_secret", "test-referral-secret-0123456789")
-    return Settings(_env_file=None, **values)
+        areas.setdefault(ReferralSettings, {}).setdefault("secret", "test-referral-secret-0123456789")
+    return Settings(_env_file=None, **values).with_areas(*(cls.load(_env_file=None, **given)
+                                                          for cls, given in areas.items()))
+
+
+def split_by_area(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[type[AreaSettings], dict[str, Any]]]:
+    """Core settings, and each area's (bot/area_settings.py), from keywords named like their variables:
+    `erp_url` is `ErpSettings.url` (ERP_URL). A name that is no setting is an error, not ignored."""
+    core: dict[str, Any] = {}
+    areas: dict[type[AreaSettings], dict[str, Any]] = {}
+    classes = [cls for extension in EXTENSIONS for cls in extension.settings]
+    for name, value in overrides.items():
+        if name in Settings.model_fields:
+            core[name] = value
+            continue
+        for cls in classes:
+            prefix = str(cls.model_config.get("env_prefix", "")).lower()
+            if prefix and name.startswith(prefix) and name[len(prefix):] in cls.model_fields:
+                areas.setdefault(cls, {})[name[len(prefix):]] = value
+                break
+        else:
+            raise TypeError(f"make_settings: {name} is not a setting")
+    return core, areas
 
 
 def visitor_headers(runtime: Runtime, user_id: str) -> dict[str, str]:
