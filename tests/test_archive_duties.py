@@ -25,6 +25,7 @@ from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
 from models.order import Order
+from models.referral import CustomerTag
 from tests.fakes.bot_app import RunningBot, make_settings
 from tests.test_archive import PASSWORD, say, staff  # the same staff and customers as the archive's own tests
 
@@ -214,6 +215,7 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
                                actor="bot", note="王芳说杯子碎了", at=now)
     task = await CallbackTask.create(customer_id=held.customer_id, state="phone", open_key=held.customer_id,
                                      start_at=now, comment="很满意", created_at=now, updated_at=now)
+    await CustomerTag.create(customer_id=held.customer_id, tag="母婴")
 
     assert (await bot.client.delete(f"/api/archive/{person_id}", headers=boss)).status == 403
     response = await bot.client.delete(f"/api/archive/{person_id}", headers=root)
@@ -236,6 +238,7 @@ async def test_erasure_removes_the_content_and_keeps_the_counts(shop):
     erased_task = await CallbackTask.get(id=task.id)  # nobody calls an erased customer back
     assert (erased_task.state, erased_task.open_key, erased_task.comment) == ("failed", None, "")
     assert counts["complaints"] == 1 and counts["callbacks_closed"] == 1
+    assert counts["referral_tags"] == 1 and not await CustomerTag.filter(customer_id=held.customer_id).exists()
     absorbed = await Person.get(id=other_person)
     assert (absorbed.name, absorbed.address) == (None, None)
     assert (await Customer.get(id=other.id)).name is None

@@ -1,5 +1,6 @@
 """Retention reaches every area's record of a customer (docs/rules.md R-RETENTION-5): complaints,
-callbacks and the archive's person details, notes and tags, through `Extension.on_retention` (and a
+callbacks, the archive's person details, notes and tags, and referral's marketing tags and follow-up
+notes, through `Extension.on_retention` (and a
 case's events, where a callback's unhappy answer is copied). Hand-made
 data on the fake clock; a dry run counts per area and changes nothing, a run blanks, a second run finds
 nothing, the figures (complaint statistics, callback rates) stay the same, and customers still in
@@ -24,6 +25,7 @@ from models.case import AfterSalesCase, CaseEvent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
 from models.customer import Customer
 from models.order import Order
+from models.referral import Campaign, CustomerTag, FollowUp, Referral, ReferralCard
 from tests.fakes.bot_app import make_settings, running_bot
 
 ARCHIVE_DAYS = 30
@@ -73,6 +75,18 @@ async def resolved_case(customer: Customer, at: datetime) -> None:
     await CaseEvent.create(case=case, action="callback", actor="customer:chat", reason="退款太慢了", at=at)
 
 
+async def referred_friend(friend: Customer, referrer: Customer, at: datetime) -> None:
+    """A friend who came by a referral card, a staff note from the follow-up call, and a marketing tag."""
+    campaign = await Campaign.create(name=f"c{friend.id}", title="老带新", starts_at=at, ends_at=at + timedelta(days=30),
+                                     tiers={"bounties": [[1, 500]]}, created_at=at, updated_at=at)
+    card = await ReferralCard.create(campaign=campaign, referrer=referrer, number=1, code=f"code{friend.id}",
+                                     issued_at=at)
+    referral = await Referral.create(campaign=campaign, card=card, referrer=referrer, referred=friend,
+                                     first_visit_at=at, first_visit_channel="webchat")
+    await FollowUp.create(referral=referral, created_at=at, done_at=at, done_by="xiaomei", note="说下周再买")
+    await CustomerTag.create(customer=friend, tag="母婴")
+
+
 async def seed(now: datetime) -> dict[str, Customer]:
     """gone: past retention everywhere. shared: past retention, but the same person wrote in recently on
     another channel. busy: past retention with a complaint still open. recent: in contact."""
@@ -97,6 +111,8 @@ async def seed(now: datetime) -> dict[str, Customer]:
     await persons.link_customer(busy, now - LONG_AGO)
 
     recent = await old_customer(now, "recent", "13800000004", days_ago=timedelta(days=3))
+    await referred_friend(gone, recent, now - LONG_AGO)
+    await CustomerTag.create(customer=recent, tag="老顾客")
     await complaint(recent, "TS202611200001", now - timedelta(days=3))
     await answered_callback(recent, now - timedelta(days=3))
     await persons.link_customer(recent, now - timedelta(days=3))
@@ -117,6 +133,8 @@ async def words_of(customer: Customer) -> list:
         out += await ComplaintTask.filter(complaint_id=row.id).values_list("note", flat=True)
     for task in await CallbackTask.filter(customer_id=customer.id):
         out += [task.comment, task.feedback]
+    out += await FollowUp.filter(referral__referred_id=customer.id).values_list("note", flat=True)
+    out += await CustomerTag.filter(customer_id=customer.id).values_list("tag", flat=True)
     for case in await AfterSalesCase.filter(customer_id=customer.id):
         out += [case.description, case.wanted, case.reject_reason]
         out += await CaseEvent.filter(case_id=case.id).values_list("reason", flat=True)
@@ -132,7 +150,8 @@ async def details_of(customer: Customer) -> dict:
 
 
 GONE_AREAS = {"complaints": {"complaints": 1}, "callbacks": {"callbacks": 1},
-              "archive": {"people": 1, "notes": 1, "tags": 1, "linked_phones": 1}}
+              "archive": {"people": 1, "notes": 1, "tags": 1, "linked_phones": 1},
+              "referral": {"referral_tags": 1, "referral_notes": 1}}
 
 
 async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figures(bot, clock, monkeypatch):
@@ -163,7 +182,8 @@ async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figure
 
     again = await retention.run(bot.runtime, apply=True)
     assert again.areas == {"complaints": {"complaints": 0}, "callbacks": {"callbacks": 0},
-                           "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0}}
+                           "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0},
+                           "referral": {"referral_tags": 0, "referral_notes": 0}}
 
 
 @pytest.mark.timeout(240)  # each command opens the whole runtime as `csbot` does

@@ -16,7 +16,7 @@ Modules, each with one job:
 from bot.extension import Extension
 from bot.labels import label_specs
 from bot.templates import spec
-from handlers.referral import api, chat, jobs, pages, push, reports
+from handlers.referral import api, chat, forget, jobs, pages, push, reports
 from handlers.referral.cli import add_commands
 from handlers.referral.settings import ReferralSettings
 
@@ -44,4 +44,6 @@ extension = Extension(
     daily=jobs.daily,
     cli=add_commands,
     reports=(reports.SPEC,),
+    on_erase=forget.erase,
+    on_retention=forget.retain,
 )
