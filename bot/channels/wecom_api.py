@@ -75,8 +75,12 @@ class WeComAPI(WeChatAPI):
         return await self.call("/cgi-bin/kf/sync_msg", payload)
 
     async def send_text(self, openid: str, text: str, *, open_kfid: str = "", msgid: str | None = None) -> None:
-        payload: dict[str, Any] = {"touser": openid, "open_kfid": open_kfid, "msgtype": "text",
-                                   "text": {"content": text}}
+        await self.send(openid, "text", {"content": text}, open_kfid=open_kfid, msgid=msgid)
+
+    async def send(self, openid: str, msgtype: str, body: dict[str, Any], *, open_kfid: str,
+                   msgid: str | None = None) -> None:
+        """`send_msg` of any type (`text`, `msgmenu`)."""
+        payload: dict[str, Any] = {"touser": openid, "open_kfid": open_kfid, "msgtype": msgtype, msgtype: body}
         if msgid:
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg", payload)
