@@ -244,6 +244,22 @@ async def test_platform_refusals_are_recorded_with_their_reason_and_a_stale_toke
         assert await wecom.bot.runtime.outbox.send("wecom", "wmNeverWrote000001", ["你好"]) == ["unknown_kf_account"]
 
 
+async def test_wecom_busy_is_tried_once_more_and_a_refusal_is_never_retried(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        attempts = len(wecom.fake.sent)
+        wecom.fake.refuse_next = [-1]  # "system busy": WeCom's table says try again
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["您的包裹已发出"]) == ["sent"]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, 0]
+        assert wecom.fake.texts_to(ALICE).count("您的包裹已发出") == 1
+        attempts = len(wecom.fake.sent)
+        wecom.fake.refuse_next = [-1, -1]  # still busy: recorded, not tried a third time
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第二条"]) == ["errcode_-1"]
+        wecom.fake.refuse_next = [95018, 0]
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["session_state_refuses"]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 95018]
+
+
 async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and_sent_once(tmp_path, clock):
     async with wecom_bot(tmp_path, clock) as wecom:
         await wecom.say(ALICE, "你好")

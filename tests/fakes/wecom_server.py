@@ -2,8 +2,9 @@
 
 It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode` in the body):
 
-- `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted; tokens can be
-  invalidated (40001) or expired (42001) by the test;
+- `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted (a wrong secret
+  40001, a wrong corp id 40013); tokens can be invalidated (40014) or expired (42001) by the test;
+- `refuse_next` holds errcodes the next `send_msg` calls answer before anything else (-1 busy...);
 - customers write (`customer_says`, `enter_session`): each item gets a msgid and goes into the kf
   account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
   callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
@@ -127,6 +128,7 @@ class FakeWeCom:
         self._sync_tokens: dict[str, float] = {}
         self._codes: dict[str, tuple[float, bool]] = {}  # welcome code -> (issued at, used)
         self._accepted_msgids: set[str] = set()
+        self.refuse_next: list[int] = []
         self._cursor_generation = 0
         self._serial = itertools.count(1)
         self._server: TestServer | None = None
@@ -260,7 +262,7 @@ class FakeWeCom:
     async def _body(self, request: web.Request) -> tuple[int, dict[str, Any]]:
         state = self._tokens.get(request.query.get("access_token", ""))
         if state != "valid":
-            return (42001 if state == "expired" else 40001), {}
+            return (42001 if state == "expired" else 40014), {}
         try:
             payload = json.loads(await request.read())
         except ValueError:
@@ -291,6 +293,8 @@ class FakeWeCom:
 
     async def _send_msg(self, request: web.Request) -> web.Response:
         errcode, payload = await self._body(request)
+        if not errcode and self.refuse_next:
+            errcode = self.refuse_next.pop(0)
         user, open_kfid = str(payload.get("touser") or ""), str(payload.get("open_kfid") or "")
         msgtype, content = payload.get("msgtype"), ""
         if msgtype == "text":
