@@ -185,6 +185,36 @@ async def test_a_restart_resumes_from_the_stored_cursor_with_nothing_in_the_stor
             assert len(await inbound(ALICE)) == 2
 
 
+async def test_an_expired_cursor_restarts_from_the_oldest_kept_message_answering_nothing_twice(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好", "发什么快递")
+        wecom.fake.expire_cursors()  # WeCom no longer knows the stored cursor
+        [answer] = await wecom.say(BOB, "在吗")
+        assert answer
+        assert len(wecom.fake.texts_to(ALICE)) == 2  # re-read, not answered again
+        assert len(await inbound()) == 3
+        assert await wecom.channel.sync.cursor(OPEN_KFID) == "G1.3"
+
+
+async def test_a_stale_sync_token_is_dropped_and_the_sync_goes_on(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        wecom.fake.customer_says(ALICE, "你好")
+        assert await wecom.channel.sync.request(OPEN_KFID, "SYNC-older-than-10-minutes")
+        await wecom.channel.settle()
+        assert [call.get("token") for call in wecom.fake.sync_calls] == ["SYNC-older-than-10-minutes", None]
+        assert len(wecom.fake.texts_to(ALICE)) == 1
+
+
+async def test_media_and_cards_over_wecom_are_answered_like_any_channel(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        wecom.fake.customer_says(ALICE, msgtype="image", body={"media_id": "MEDIA0001"})
+        wecom.fake.customer_says(ALICE, msgtype="miniprogram", body={"title": "小蜜优选", "appid": "wx123"})
+        await wecom.notify()
+        rows = await inbound(ALICE)
+        assert [row.kind for row in rows] == ["image", "miniprogram"]
+        assert len(wecom.fake.texts_to(ALICE)) == 2
+
+
 # --- welcome ---
 
 

@@ -104,11 +104,6 @@ class WeComAPI(WeChatAPI):
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg_on_event", payload)
 
-    async def service_state(self, open_kfid: str, external_userid: str) -> tuple[int, str | None]:
-        data = await self.call("/cgi-bin/kf/service_state/get",
-                               {"open_kfid": open_kfid, "external_userid": external_userid})
-        return int(data.get("service_state", UNHANDLED)), data.get("servicer_userid") or None
-
     async def trans(self, open_kfid: str, external_userid: str, state: int, servicer_userid: str | None = None) -> None:
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid, "service_state": state}
         if servicer_userid:
