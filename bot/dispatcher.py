@@ -125,7 +125,7 @@ class Dispatcher:
             rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
         await self.recorder.record(rows)
         held.save, held.ttl = state.to_dict(), STATE_TTL_S
-        return Outcome(texts, [row.source_id for row in rows[1:]])
+        return Outcome(texts, [row.source_id for row in rows[1:]], tuple(reply.choices) if texts else ())
 
     async def _answered_before(self, conversation_id: int, source_id: str) -> bool:
         """The database's word on a platform message seen before, for when the store forgot it (a

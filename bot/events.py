@@ -55,17 +55,37 @@ class Say:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer the customer may pick instead of typing it.
+
+    `reply` is exactly what picking it means: the text the customer would type (a handler parses a
+    pick and a typed answer alike); `label` is what a button shows (the reply when empty). Channels
+    that show buttons (WeCom's `msgmenu`, docs/wecom.md) send them; the others send the text alone,
+    whose wording already names the answers (回复1-5分, 回复序号).
+    """
+
+    reply: str
+    label: str = ""
+
+    @property
+    def shown(self) -> str:
+        return self.label or self.reply
+
+
 @dataclass(slots=True)
 class Reply:
     """A handler's answer: templates to say, in order, and what the dispatcher should do.
 
     `escalate` carries the reason when the conversation needs a person; `intent` overrides the
-    classified intent in the record (a dialogue step knows better than the matcher).
+    classified intent in the record (a dialogue step knows better than the matcher); `choices` are
+    the answers the customer may pick after the last text (`offer`).
     """
 
     says: list[Say] = field(default_factory=list)
     escalate: str | None = None
     intent: str | None = None
+    choices: list[Choice] = field(default_factory=list)
 
     @classmethod
     def say(cls, key: str, **fields: Any) -> Reply:
@@ -80,6 +100,11 @@ class Reply:
         self.says.append(Say(key, fields))
         return self
 
+    def offer(self, *choices: Choice) -> Reply:
+        """End the answer with answers to pick (buttons where the channel has them)."""
+        self.choices.extend(choices)
+        return self
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -87,3 +112,4 @@ class Outcome:
 
     texts: list[str]
     message_ids: list[str] = field(default_factory=list)  # the outbound rows' source ids, in order
+    choices: tuple[Choice, ...] = ()  # answers to pick after the last text (Reply.choices)

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
+from bot.events import Choice
 from bot.recorder import Recorder, outbound_message
 from bot.splitter import pack
 
@@ -30,12 +31,12 @@ class Outbox:
 
     async def send(
         self, channel: str, user_id: str, texts: Sequence[str], *, author: str = "bot",
-        source_ids: Sequence[str] | None = None,
+        source_ids: Sequence[str] | None = None, choices: Sequence[Choice] = (),
     ) -> list[str]:
         """Push texts in order; returns the outcome per text ("sent" or the failure reason).
 
         `source_ids` names rows already persisted as pending (the tail of a reply); without it the
-        rows are written here first.
+        rows are written here first. `choices` go with the last message (`Channel.deliver`).
         """
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
@@ -48,10 +49,11 @@ class Outbox:
         groups = pack(texts, left, adapter.max_bytes) if left is not None and left < len(texts) else [
             [index] for index in range(len(texts))]
         outcomes: list[str] = [""] * len(texts)
-        for group in groups:
+        for number, group in enumerate(groups, 1):
             ids = [source_ids[index] for index in group]
             try:
-                await adapter.push(user_id, "\n".join(texts[index] for index in group), source_id=ids[0])
+                await adapter.deliver(user_id, "\n".join(texts[index] for index in group), source_ids=ids,
+                                      choices=choices if number == len(groups) else ())
             except DeliveryFailed as exc:
                 outcome, status, reason = exc.reason, "undeliverable", exc.reason
                 log.warning("%s message undeliverable: %s", channel, exc.reason)

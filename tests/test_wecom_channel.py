@@ -185,6 +185,36 @@ async def test_a_restart_resumes_from_the_stored_cursor_with_nothing_in_the_stor
             assert len(await inbound(ALICE)) == 2
 
 
+async def test_an_expired_cursor_restarts_from_the_oldest_kept_message_answering_nothing_twice(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好", "发什么快递")
+        wecom.fake.expire_cursors()  # WeCom no longer knows the stored cursor
+        [answer] = await wecom.say(BOB, "在吗")
+        assert answer
+        assert len(wecom.fake.texts_to(ALICE)) == 2  # re-read, not answered again
+        assert len(await inbound()) == 3
+        assert await wecom.channel.sync.cursor(OPEN_KFID) == "G1.3"
+
+
+async def test_a_stale_sync_token_is_dropped_and_the_sync_goes_on(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        wecom.fake.customer_says(ALICE, "你好")
+        assert await wecom.channel.sync.request(OPEN_KFID, "SYNC-older-than-10-minutes")
+        await wecom.channel.settle()
+        assert [call.get("token") for call in wecom.fake.sync_calls] == ["SYNC-older-than-10-minutes", None]
+        assert len(wecom.fake.texts_to(ALICE)) == 1
+
+
+async def test_media_and_cards_over_wecom_are_answered_like_any_channel(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        wecom.fake.customer_says(ALICE, msgtype="image", body={"media_id": "MEDIA0001"})
+        wecom.fake.customer_says(ALICE, msgtype="miniprogram", body={"title": "小蜜优选", "appid": "wx123"})
+        await wecom.notify()
+        rows = await inbound(ALICE)
+        assert [row.kind for row in rows] == ["image", "miniprogram"]
+        assert len(wecom.fake.texts_to(ALICE)) == 2
+
+
 # --- welcome ---
 
 
@@ -242,6 +272,22 @@ async def test_platform_refusals_are_recorded_with_their_reason_and_a_stale_toke
         wecom.fake.quotas[ALICE].left = 0  # WeCom counts something the bot did not (another tool)
         assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["over_send_cap"]
         assert await wecom.bot.runtime.outbox.send("wecom", "wmNeverWrote000001", ["你好"]) == ["unknown_kf_account"]
+
+
+async def test_wecom_busy_is_tried_once_more_and_a_refusal_is_never_retried(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        attempts = len(wecom.fake.sent)
+        wecom.fake.refuse_next = [-1]  # "system busy": WeCom's table says try again
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["您的包裹已发出"]) == ["sent"]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, 0]
+        assert wecom.fake.texts_to(ALICE).count("您的包裹已发出") == 1
+        attempts = len(wecom.fake.sent)
+        wecom.fake.refuse_next = [-1, -1]  # still busy: recorded, not tried a third time
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第二条"]) == ["errcode_-1"]
+        wecom.fake.refuse_next = [95018, 0]
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["session_state_refuses"]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 95018]
 
 
 async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and_sent_once(tmp_path, clock):

@@ -8,9 +8,12 @@ of a long answer) go through `push`, which raises `DeliveryFailed` with a reason
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+
+from bot.events import Choice
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -46,3 +49,11 @@ class Channel(ABC):
         """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused.
         `source_id` is the stored message's id: a platform that reports failures later (WeCom's
         `msg_send_fail`) is given an id it can name back."""
+
+    async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
+                      choices: Sequence[Choice] = ()) -> None:
+        """The outbox's send: one message carrying the stored rows `source_ids` (neighbours merged
+        when the send budget is short) and, on the last message of an answer, the `choices` the
+        customer may pick. By default the text goes through `push` (its wording names the choices);
+        a channel that shows buttons or names every merged row back (WeCom) overrides this."""
+        await self.push(user_id, text, source_id=source_ids[0] if source_ids else None)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -39,7 +40,7 @@ from bot.channels.wecom_api import SERVICER, WeComAPI, reason_of
 from bot.channels.wecom_sync import KfSync
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
-from bot.events import SESSION_ENDED_BY_PERSON
+from bot.events import SESSION_ENDED_BY_PERSON, Choice
 from bot.send_budget import SendBudget
 from models.conversation import Conversation
 
@@ -167,12 +168,14 @@ class WeComChannel(Channel):
             log.info("wecom %s: the session is with a WeCom servicer, the bot stays silent", message.msgid)
             return
         outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
-        self._send_in_order(message.user, self._deliver(message, outcome.texts, outcome.message_ids))
+        self._send_in_order(message.user, self._deliver(message, outcome.texts, outcome.message_ids,
+                                                        outcome.choices))
 
-    async def _deliver(self, message: protocol.KfMessage, texts: list[str], source_ids: list[str]) -> None:
+    async def _deliver(self, message: protocol.KfMessage, texts: list[str], source_ids: list[str],
+                       choices: Sequence[Choice]) -> None:
         """The answer, then (servicer mode) the move to the servicer: in state 3 the API may not send."""
         if texts:
-            await self._runtime.outbox.send(self.name, message.user, texts, source_ids=source_ids)
+            await self._runtime.outbox.send(self.name, message.user, texts, source_ids=source_ids, choices=choices)
         if self.settings.wecom_handoff == "servicer":
             await self._hand_to_servicer(message)
 
@@ -198,14 +201,16 @@ class WeComChannel(Channel):
             log.info("wecom event %s", event)
 
     async def _send_failed(self, msgid: str, fail_type: object) -> None:
-        """WeCom accepted a message, then could not deliver it: the stored message says so, with why."""
-        source_id = await self._runtime.store.get(self._sent_key(msgid)) if msgid else None
-        if source_id is None:
+        """WeCom accepted a message, then could not deliver it: every stored message it carried (several
+        when the outbox merged them into one send) says so, with why."""
+        sent = await self._runtime.store.get(self._sent_key(msgid)) if msgid else None
+        if sent is None:
             log.warning("wecom message %s failed after acceptance (fail_type %s); not one of ours to mark",
                         msgid or "-", fail_type)
             return
         reason = f"send_fail_{fail_type}" if str(fail_type).isdigit() else "send_fail"
-        await self._runtime.recorder.mark_delivery(source_id, "undeliverable", reason)
+        for source_id in json.loads(sent):
+            await self._runtime.recorder.mark_delivery(source_id, "undeliverable", reason)
         log.warning("wecom message %s failed after acceptance: %s", msgid, reason)
 
     async def _welcome(self, code: str, sent_at: int, texts: list[str], source_ids: list[str]) -> None:
@@ -258,20 +263,30 @@ class WeComChannel(Channel):
         return await self.budget.left(user_id)
 
     async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
+        await self.deliver(user_id, text, source_ids=[source_id] if source_id else [])
+
+    async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
+                      choices: Sequence[Choice] = ()) -> None:
         """`send_msg` to the customer through the kf account they last wrote to; the budget is spent
-        first. The msgid is derived from the stored message, so a retry (after a token refresh, or of
-        the whole push) is not delivered twice, and a later `msg_send_fail` names the message."""
+        first. With choices the text goes as a `msgmenu` whose click items are the choices (as text
+        when WeCom's menu limits cannot hold it). The msgid is derived from the first stored message,
+        so a retry (after a token refresh, or of the whole push) is not delivered twice, and a later
+        `msg_send_fail` names back every stored message the send carried."""
         assert self.api is not None and self.budget is not None, "channel used before start()"
         open_kfid = await self._runtime.store.get(self._kf_key(user_id))
         if not open_kfid:
             raise DeliveryFailed("unknown_kf_account")
         if not await self.budget.spend(user_id):
             raise DeliveryFailed("over_send_cap")
-        msgid = protocol.send_msgid(source_id) if source_id else uuid.uuid4().hex
-        if source_id:
-            await self._runtime.store.set(self._sent_key(msgid), source_id, ttl=SENT_TTL_S)
+        msgid = protocol.send_msgid(source_ids[0]) if source_ids else uuid.uuid4().hex
+        if source_ids:
+            await self._runtime.store.set(self._sent_key(msgid), json.dumps(list(source_ids)), ttl=SENT_TTL_S)
+        menu = protocol.menu(text, tuple(choices))
         try:
-            await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=msgid)
+            if menu is not None:
+                await self.api.send(user_id, "msgmenu", menu, open_kfid=open_kfid, msgid=msgid)
+            else:
+                await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
             raise DeliveryFailed(reason_of(exc)) from exc
 

@@ -3,9 +3,10 @@
 It is the Official Account client (`wechat_api.WeChatAPI`) with WeCom's token: `gettoken` with the
 corp id and the kf secret instead of `token` with appid and secret. Everything else is shared: the
 token cached in the store for every worker, refreshed by one worker under a store lock, and a call
-refused with 40001/42001 refreshed once and retried once. WeCom answers like the Official Account
-(HTTP 200, `errcode` in the JSON body), so errors are `WeChatAPIError` with a `reason` from
-`REASONS` below, recorded on the message row.
+refused for its token (WeCom: 40014 invalid, 42001 expired) refreshed once and retried once. WeCom
+answers like the Official Account (HTTP 200, `errcode` in the JSON body), so errors are
+`WeChatAPIError` with a `reason` from `REASONS` below, recorded on the message row. What each code
+means, where that comes from and which are retried: docs/wecom.md ("Error codes").
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ from bot.store.base import Store
 
 log = logging.getLogger("csbot.wecom")
 
-#: Why WeCom refused a message, as recorded on the message row.
+#: Why WeCom refused a message, as recorded on the message row (none of these is retried).
 REASONS = {
-    95001: "over_send_cap",  # more than 5 messages within 48 h of the customer's last message
+    95001: "over_send_cap",  # the customer's allowance of messages is used up until they write again
     95018: "session_state_refuses",  # the session's state does not allow the API to send
     95007: "invalid_msg_token",
     95013: "session_ended",
-    40096: "invalid_external_userid",
+    40096: "invalid_external_userid",  # no such external contact (or not this corp's)
     45002: "content_too_long",
 }
+#: "System busy": WeCom's global error table advises trying again (at most 3 times); the bot tries
+#: once more at once, safe for `send_msg` because the msgid makes a repeat a no-op.
+BUSY = -1
 #: `sync_msg` refusing the stored cursor (it expired or was never WeCom's): sync again without it.
 CURSOR_ERRORS = frozenset({95000})
 #: `sync_msg` refusing the callback's token (older than 10 minutes): sync again without a token.
@@ -65,6 +69,15 @@ class WeComAPI(WeChatAPI):
         log.info("wecom access token refreshed, valid %.0f s", lifetime)
         return token
 
+    async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return await super().call(path, payload)
+        except WeChatAPIError as exc:
+            if exc.errcode != BUSY:
+                raise
+            log.info("wecom busy (%s) on %s; trying once more", exc.errcode, path)
+        return await super().call(path, payload)
+
     # --- kf ---
     async def sync_msg(self, open_kfid: str, *, cursor: str | None, token: str | None, limit: int) -> dict[str, Any]:
         payload: dict[str, Any] = {"open_kfid": open_kfid, "limit": limit, "voice_format": 0}
@@ -75,8 +88,12 @@ class WeComAPI(WeChatAPI):
         return await self.call("/cgi-bin/kf/sync_msg", payload)
 
     async def send_text(self, openid: str, text: str, *, open_kfid: str = "", msgid: str | None = None) -> None:
-        payload: dict[str, Any] = {"touser": openid, "open_kfid": open_kfid, "msgtype": "text",
-                                   "text": {"content": text}}
+        await self.send(openid, "text", {"content": text}, open_kfid=open_kfid, msgid=msgid)
+
+    async def send(self, openid: str, msgtype: str, body: dict[str, Any], *, open_kfid: str,
+                   msgid: str | None = None) -> None:
+        """`send_msg` of any type (`text`, `msgmenu`)."""
+        payload: dict[str, Any] = {"touser": openid, "open_kfid": open_kfid, "msgtype": msgtype, msgtype: body}
         if msgid:
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg", payload)
@@ -86,11 +103,6 @@ class WeComAPI(WeChatAPI):
         if msgid:
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg_on_event", payload)
-
-    async def service_state(self, open_kfid: str, external_userid: str) -> tuple[int, str | None]:
-        data = await self.call("/cgi-bin/kf/service_state/get",
-                               {"open_kfid": open_kfid, "external_userid": external_userid})
-        return int(data.get("service_state", UNHANDLED)), data.get("servicer_userid") or None
 
     async def trans(self, open_kfid: str, external_userid: str, state: int, servicer_userid: str | None = None) -> None:
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid, "service_state": state}

@@ -21,13 +21,18 @@ from wechatpy.utils import WeChatSigner
 
 from bot.channels.wechat_protocol import decode_body, decrypt, guard_xml
 from bot.errors import BadRequest
-from bot.events import Inbound
+from bot.events import Choice, Inbound
 
 CHANNEL = "wecom"
 KF_EVENT = "kf_msg_or_event"
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 #: `origin` of a synced message: 3 the customer, 4 a system event, 5 a servicer in the WeCom app.
 CUSTOMER, SYSTEM, SERVICER_ORIGIN = 3, 4, 5
+#: A menu item's id is this prefix and the answer it stands for, so a click reads exactly like the
+#: typed answer; ids of menus set up elsewhere (not ours) are left as they are.
+CHOICE_ID = "pick:"
+#: `msgmenu` limits (UTF-8 bytes, docs/wecom.md): head and tail text, items, an item's id and label.
+MENU_TEXT_BYTES, MENU_ITEMS, MENU_ID_BYTES, MENU_LABEL_BYTES = 1024, 10, 64, 128
 
 
 def signature(token: str, *parts: str) -> str:
@@ -131,6 +136,31 @@ _EXTRA: dict[str, tuple[tuple[str, str], ...]] = {
 _TEXT_FIELD = {"text": "content", "location": "name", "link": "title", "miniprogram": "title"}
 
 
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` UTF-8 bytes of `text`, cut at a character boundary."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+
+
+def menu(text: str, choices: tuple[Choice, ...] | list[Choice]) -> dict[str, Any] | None:
+    """The `msgmenu` body that shows `text` with a click item per choice, or None when WeCom's limits
+    cannot hold it (the text then goes alone: its wording names the answers). A label too long for a
+    button is shortened; an answer too long for an item id cannot be a button."""
+    if not choices or len(choices) > MENU_ITEMS or _size(text) > MENU_TEXT_BYTES:
+        return None
+    items = []
+    for choice in choices:
+        item_id = CHOICE_ID + choice.reply
+        label = _cut(choice.shown.strip(), MENU_LABEL_BYTES)
+        if not choice.reply.strip() or _size(item_id) > MENU_ID_BYTES or not label:
+            return None
+        items.append({"type": "click", "click": {"id": item_id, "content": label}})
+    return {"head_content": text, "list": items}
+
+
 def send_msgid(source_id: str) -> str:
     """`send_msg`'s idempotency msgid for a stored message: 32 characters of [0-9a-f] (WeCom allows
     at most 32 of [0-9a-zA-Z_-]; stored ids hold ':')."""
@@ -138,14 +168,17 @@ def send_msgid(source_id: str) -> str:
 
 
 def to_inbound(message: KfMessage, received_at: datetime) -> Inbound:
-    """The channel-neutral `Inbound`: a menu choice is a text with `extra["menu_id"]`; an event keeps
-    its `event_type` as the event and the entry's `scene_param` as the event key."""
+    """The channel-neutral `Inbound`: a menu click is a text with `extra["menu_id"]`, and a click on
+    one of our choices reads as the answer it stands for (what the customer would have typed); an
+    event keeps its `event_type` as the event and the entry's `scene_param` as the event key."""
     body = message.body
     extra: dict[str, Any] = {name: body[field] for name, field in _EXTRA.get(message.msgtype, ()) if body.get(field)}
     extra["open_kfid"] = message.open_kfid
-    if message.msgtype == "text" and body.get("menu_id"):
-        extra["menu_id"] = str(body["menu_id"])
     text = str(body.get(_TEXT_FIELD.get(message.msgtype, ""), "") or "")
+    if message.msgtype == "text" and body.get("menu_id"):
+        menu_id = extra["menu_id"] = str(body["menu_id"])
+        if menu_id.startswith(CHOICE_ID) and len(menu_id) > len(CHOICE_ID):
+            text = menu_id[len(CHOICE_ID):]
     if message.msgtype == "location" and not text:
         text = str(body.get("address") or "")
     return Inbound(

@@ -21,7 +21,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 from bot.context import Context
-from bot.events import Reply, Say
+from bot.events import Choice, Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.templates import spec
 from handlers.after_sales import logistics
@@ -176,7 +176,9 @@ async def proceed(ctx: Context) -> Reply:
         render = ctx.services.templates.render_safe
         lines = [render("after_sales.item_line", {"n": n, "name": i["name"], "qty": i["qty"]})
                  for n, i in enumerate(items, 1)]
-        return Reply.say("after_sales.ask_item", order_no=order.order_no, items="\n".join(lines))
+        whole = render("after_sales.whole_order")  # ALL_ITEMS reads it as the whole order
+        return Reply.say("after_sales.ask_item", order_no=order.order_no, items="\n".join(lines)).offer(
+            *(Choice(str(n), line) for n, line in enumerate(lines, 1)), Choice(whole))
     if kind == "exchange" and not data.get("wanted"):
         data["asked"] = "wanted"
         return Reply.say("after_sales.ask_wanted", order_no=order.order_no,

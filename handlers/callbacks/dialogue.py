@@ -22,7 +22,7 @@ from bot.router import Router
 from bot.templates import spec
 from handlers.callbacks import tasks
 from handlers.callbacks.desk import DESK, CallbackDesk
-from handlers.callbacks.reach import FLOW, on_visit
+from handlers.callbacks.reach import FLOW, on_visit, rating_choices
 from models.callback import CallbackTask
 
 router = Router("callbacks")
@@ -45,6 +45,8 @@ SCRIPTS = (
     *(spec(f"callbacks.topic_{kind}", "subject") for kind in ("buyer", "prospect", "after_sales", "complaint")),
     spec("callbacks.topic_joiner"),
     spec("callbacks.ask_again"),
+    spec("callbacks.pick_score", "score"),
+    spec("callbacks.pick_later"),
     spec("callbacks.ask_suggestion"),
     spec("callbacks.ask_problem"),
     spec("callbacks.thanks_satisfied"),
@@ -129,7 +131,7 @@ async def _rating(ctx: Context, desk: CallbackDesk, task: CallbackTask, text: st
             await tasks.finish(desk, task, by="customer:chat", comment=text)
             return Reply.say("callbacks.thanks_unrated")
         data["asked"] += 1
-        return Reply.say("callbacks.ask_again")
+        return Reply.say("callbacks.ask_again").offer(*rating_choices(ctx.services.templates.render_safe))
     data.update(rating=rating, score=score, comment=comment)
     if rating != "satisfied" and len(comment) >= 4:  # "不满意，快递太慢了": the problem is said already
         ctx.state.end_flow()

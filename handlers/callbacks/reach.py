@@ -12,10 +12,11 @@ dialogue, or talking to a person, is asked later. Never in rest hours.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.context import Context
-from bot.events import Reply
+from bot.events import Choice, Reply
 from bot.state import ConversationState
 from handlers.callbacks import tasks
 from handlers.callbacks.desk import DESK, EXPIRE, START, CallbackDesk
@@ -104,7 +105,8 @@ async def ask_in_chat(desk: CallbackDesk, task: CallbackTask, customer: Customer
         await runtime.store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
     await runtime.store.delete(visit_key(desk, key))
     text = runtime.templates.render_safe("callbacks.ask_rating", {"topics": await topics(desk, task)})
-    [outcome] = await runtime.outbox.send(customer.channel, customer.external_id, [text], author="callback")
+    [outcome] = await runtime.outbox.send(customer.channel, customer.external_id, [text], author="callback",
+                                          choices=rating_choices(runtime.templates.render_safe))
     if outcome != "sent":  # refused (window, budget, network): the phone instead
         await release_chat(desk, key, task.id)
         await tasks.to_phone(desk, task)
@@ -155,3 +157,10 @@ async def on_visit(ctx: Context) -> Reply | None:
         await desk.runtime.store.delete(key)
         await desk.runtime.scheduler.at(START, task_id, desk.now() + timedelta(seconds=desk.settings.visit_delay_s))
     return None
+
+
+def rating_choices(render: Callable[[str, dict], str]) -> list[Choice]:
+    """The survey's answers as buttons where the channel has them: a score (the digit the customer
+    would type, best first) or "later" (read by the dialogue's LATER words)."""
+    scores = [Choice(str(score), render("callbacks.pick_score", {"score": score})) for score in range(5, 0, -1)]
+    return [*scores, Choice(render("callbacks.pick_later", {}))]

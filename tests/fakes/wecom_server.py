@@ -2,8 +2,9 @@
 
 It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode` in the body):
 
-- `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted; tokens can be
-  invalidated (40001) or expired (42001) by the test;
+- `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted (a wrong secret
+  40001, a wrong corp id 40013); tokens can be invalidated (40014) or expired (42001) by the test;
+- `refuse_next` holds errcodes the next `send_msg` calls answer before anything else (-1 busy...);
 - customers write (`customer_says`, `enter_session`): each item gets a msgid and goes into the kf
   account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
   callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
@@ -12,7 +13,10 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
   token 95007; without a cursor it starts from the oldest kept message;
 - `POST /cgi-bin/kf/send_msg`: at most 5 messages within 48 h of the customer's last message
   (95001 beyond), only in session state 0 or 1 (95018 otherwise; sending in state 0 moves it to
-  1), text up to 2,048 bytes (45002); a msgid already accepted is not delivered twice;
+  1), text up to 2,048 bytes (45002); `msgmenu` checked like WeCom (`menu_errcode`: head and tail
+  text at most 1,024 bytes, at most 10 items, a click item's id 1-64 bytes and label 1-128 bytes);
+  a msgid already accepted is not delivered twice; `customer_clicks` is the customer tapping a
+  menu item (a text message with `menu_id`);
 - `POST /cgi-bin/kf/send_msg_on_event`: a welcome code works once, within 20 s of its event on the
   fake's clock (`BAD_CODE` otherwise);
 - `POST /cgi-bin/kf/service_state/get|trans`: the session state per customer; moving to state 3
@@ -47,6 +51,39 @@ BAD_CODE = 95014
 WELCOME_CODE_S, SYNC_TOKEN_S = 20.0, 600.0
 QUOTA, QUOTA_WINDOW_S = 5, 48 * 3600.0
 UNKNOWN_PATH_ERRCODE = 99404
+#: The fake's answers to a malformed `msgmenu` (a bad field) and an over-long one.
+INVALID_PARAMETER, TOO_LONG = 40058, 45002
+#: `msgmenu` item types and, per field, its (min, max) UTF-8 bytes.
+MENU_ITEM_FIELDS = {
+    "click": {"id": (1, 64), "content": (1, 128)},
+    "view": {"url": (1, 2048), "content": (1, 1024)},
+    "miniprogram": {"appid": (1, 32), "pagepath": (1, 1024), "content": (1, 1024)},
+}
+MENU_TEXT_BYTES, MENU_ITEMS = 1024, 10
+
+
+def _bytes(value: object) -> int:
+    return len(value.encode("utf-8")) if isinstance(value, str) else -1
+
+
+def menu_errcode(menu: object) -> int:
+    """0 when `menu` is a `msgmenu` WeCom accepts, else the fake's refusal."""
+    if not isinstance(menu, dict) or not isinstance(menu.get("list"), list):
+        return INVALID_PARAMETER
+    for name in ("head_content", "tail_content"):
+        if name in menu and not 0 <= _bytes(menu[name]) <= MENU_TEXT_BYTES:
+            return TOO_LONG if _bytes(menu[name]) > MENU_TEXT_BYTES else INVALID_PARAMETER
+    if len(menu["list"]) > MENU_ITEMS:
+        return INVALID_PARAMETER
+    for item in menu["list"]:
+        kind = item.get("type") if isinstance(item, dict) else None
+        fields = MENU_ITEM_FIELDS.get(kind) if isinstance(kind, str) else None
+        if fields is None or not isinstance(item.get(kind), dict):
+            return INVALID_PARAMETER
+        for name, (low, high) in fields.items():
+            if not low <= _bytes(item[kind].get(name)) <= high:
+                return INVALID_PARAMETER
+    return 0
 
 
 @dataclass
@@ -59,6 +96,12 @@ class Sent:
     content: str
     errcode: int
     payload: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clicks(self) -> list[dict[str, str]]:
+        """A menu's click items ({"id", "content"}), in order; [] for a text."""
+        menu = self.payload.get("msgmenu") if self.payload.get("msgtype") == "msgmenu" else None
+        return [item["click"] for item in (menu or {}).get("list", []) if item.get("type") == "click"]
 
 
 @dataclass
@@ -85,6 +128,7 @@ class FakeWeCom:
         self._sync_tokens: dict[str, float] = {}
         self._codes: dict[str, tuple[float, bool]] = {}  # welcome code -> (issued at, used)
         self._accepted_msgids: set[str] = set()
+        self.refuse_next: list[int] = []
         self._cursor_generation = 0
         self._serial = itertools.count(1)
         self._server: TestServer | None = None
@@ -109,6 +153,13 @@ class FakeWeCom:
         if self.states.get((open_kfid, user), 0) == 4:
             self.states[(open_kfid, user)] = 0
         return self._append(open_kfid, item)
+
+    def customer_clicks(self, sent: Sent, index: int) -> str:
+        """The customer taps item `index` of a menu they received: WeCom logs a text message with the
+        item's label as content and its id as `menu_id`."""
+        click = sent.clicks[index]
+        return self.customer_says(sent.user, msgtype="text", body={"content": click["content"], "menu_id": click["id"]},
+                                  open_kfid=sent.open_kfid)
 
     def enter_session(self, user: str, scene_param: str = "", open_kfid: str = OPEN_KFID) -> str:
         """The customer opened the chat: an `enter_session` event with a fresh welcome code, returned."""
@@ -211,7 +262,7 @@ class FakeWeCom:
     async def _body(self, request: web.Request) -> tuple[int, dict[str, Any]]:
         state = self._tokens.get(request.query.get("access_token", ""))
         if state != "valid":
-            return (42001 if state == "expired" else 40001), {}
+            return (42001 if state == "expired" else 40014), {}
         try:
             payload = json.loads(await request.read())
         except ValueError:
@@ -242,8 +293,18 @@ class FakeWeCom:
 
     async def _send_msg(self, request: web.Request) -> web.Response:
         errcode, payload = await self._body(request)
+        if not errcode and self.refuse_next:
+            errcode = self.refuse_next.pop(0)
         user, open_kfid = str(payload.get("touser") or ""), str(payload.get("open_kfid") or "")
-        content = str((payload.get("text") or {}).get("content", "")) if payload.get("msgtype") == "text" else ""
+        msgtype, content = payload.get("msgtype"), ""
+        if msgtype == "text":
+            content = str((payload.get("text") or {}).get("content", ""))
+        elif msgtype == "msgmenu":
+            menu = payload.get("msgmenu")
+            content = str(menu.get("head_content", "")) if isinstance(menu, dict) else ""
+            errcode = errcode or menu_errcode(menu)
+        elif not errcode:
+            errcode = 40008  # a message type the fake does not take
         msgid = str(payload.get("msgid") or "")
         if not errcode and msgid and msgid in self._accepted_msgids:
             return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})  # idempotent: not again
