@@ -47,6 +47,7 @@ from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
+from bot.intent_shop import ShopNeighbours
 
 log = logging.getLogger("csbot.intents")
 UNKNOWN = "unknown"
@@ -144,6 +145,7 @@ class IntentMatcher:
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
+        self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
@@ -162,6 +164,7 @@ class IntentMatcher:
         learned examples are its own, and the model is copied on its first `learn`."""
         twin = copy.copy(self)
         twin._owns_model = False
+        twin._shop = self._shop.copy()
         twin._learned_texts = dict(self._learned_texts)
         twin._install_caches()
         return twin
@@ -238,7 +241,8 @@ class IntentMatcher:
             cache_size=cache_size,
         )
 
-    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = ()) -> int:
+    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = (),
+              calibrate: bool = True) -> int:
         """Add labelled messages (the shop's learned examples) to the model now, after forgetting
         `forget` (earlier labels of relabelled messages); returns how many were added.
 
@@ -250,14 +254,20 @@ class IntentMatcher:
             self._model, self._owns_model = copy.deepcopy(self._model), True
         for text, intent in forget:
             if intent in self._model.intents:
-                self._model.remove(self._ngrams(text), intent, LEARNED_WEIGHT)
+                feats = self._ngrams(text)
+                self._model.remove(feats, intent, LEARNED_WEIGHT)
+                self._shop.remove(feats, intent)
                 self._learned_texts.pop(self._canon_text(text), None)
         count = 0
         for text, intent in examples:
             if intent in self._model.intents:
-                self._model.add(self._ngrams(text), intent, LEARNED_WEIGHT)
+                feats = self._ngrams(text)
+                self._model.add(feats, intent, LEARNED_WEIGHT)
+                self._shop.add(feats, intent)
                 self._learned_texts[self._canon_text(text)] = intent
                 count += 1
+        if calibrate:
+            self._shop.calibrate()
         self.forget_decisions()
         return count
 
@@ -314,18 +324,40 @@ class IntentMatcher:
             intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-            scores = self._model.log_scores(ngrams(canon))
+            feats = ngrams(canon)
+            scores = self._model.log_scores(feats)
             intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
                                                             _short(canon))
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
+            if len(self._shop):
+                intent, confidence = self._with_neighbours(feats, intent, confidence)
         if intent == UNKNOWN and confidence == 0.0:
             if case_no:
                 intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE
             elif order_no:
                 intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
+
+    def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
+        """The decision once the shop's learned examples voted (bot/intent_shop.py).
+
+        When the vote agrees, the surer of the two confidences (they are not independent: the model
+        learned the same examples). When it differs, each side is right only if the other is wrong:
+        the surer side wins with p(1 - q) / (p(1 - q) + q(1 - p)), so two near-equal opinions make
+        the bot ask."""
+        vote = self._shop.vote(feats)
+        if vote is None:
+            return intent, confidence
+        voted, strength = vote
+        voted_confidence = self._shop.confidence(strength)
+        if voted == intent:
+            return intent, max(confidence, voted_confidence)
+        p, q = max(voted_confidence, confidence), min(voted_confidence, confidence)
+        both = p * (1 - q) + q * (1 - p)
+        winner = voted if voted_confidence > confidence else intent
+        return winner, p * (1 - q) / both if both else 0.0
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
