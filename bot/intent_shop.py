@@ -27,7 +27,7 @@ from collections.abc import Mapping
 
 from bot.intent_calibration import isotonic
 
-FLOOR = 0.25  # similarity below which a learned example is not a neighbour
+FLOOR = 0.55  # similarity below which a learned example is not a neighbour (a near rewording)
 K = 5  # neighbours that vote
 MIN_EXAMPLES = 30  # learned examples needed before the vote is calibrated on them
 NEAR_DUPLICATE = 0.85  # without a curve: the similarity at which a neighbour's intent is trusted

@@ -32,6 +32,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import math
 import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,8 +58,9 @@ DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
 _MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
-LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
+LEARNED_WEIGHT = 2  # a learned example counts as this many written ones (docs/intents.md: 1-4 measured)
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
+PRIOR_PSEUDO = 5  # pseudo-examples per intent smoothing the shop's intent mix
 DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
@@ -146,6 +148,8 @@ class IntentMatcher:
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
         self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
+        self._learned_counts = [0] * len(self._model.intents)  # learned examples per intent
+        self._prior: list[float] | None = None  # the shop's intent mix, once it taught some
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
@@ -165,6 +169,7 @@ class IntentMatcher:
         twin = copy.copy(self)
         twin._owns_model = False
         twin._shop = self._shop.copy()
+        twin._learned_counts = list(self._learned_counts)
         twin._learned_texts = dict(self._learned_texts)
         twin._install_caches()
         return twin
@@ -257,6 +262,8 @@ class IntentMatcher:
                 feats = self._ngrams(text)
                 self._model.remove(feats, intent, LEARNED_WEIGHT)
                 self._shop.remove(feats, intent)
+                c = self._model.intents.index(intent)
+                self._learned_counts[c] = max(0, self._learned_counts[c] - 1)
                 self._learned_texts.pop(self._canon_text(text), None)
         count = 0
         for text, intent in examples:
@@ -264,10 +271,12 @@ class IntentMatcher:
                 feats = self._ngrams(text)
                 self._model.add(feats, intent, LEARNED_WEIGHT)
                 self._shop.add(feats, intent)
+                self._learned_counts[self._model.intents.index(intent)] += 1
                 self._learned_texts[self._canon_text(text)] = intent
                 count += 1
         if calibrate:
             self._shop.calibrate()
+        self._prior = self._shop_prior()
         self.forget_decisions()
         return count
 
@@ -326,6 +335,8 @@ class IntentMatcher:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
             scores = self._model.log_scores(feats)
+            if self._prior is not None:
+                scores = [s + p for s, p in zip(scores, self._prior, strict=True)]
             intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
                                                             _short(canon))
             confidence = self.blend.calibrate(probability, agree)
@@ -339,6 +350,20 @@ class IntentMatcher:
             elif order_no:
                 intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
+
+    def _shop_prior(self) -> list[float] | None:
+        """The shop's intent mix as log-odds against an even mix, in the model's log-likelihood units.
+
+        Shops differ: one's customers mostly ask about products, another's about parcels, and the
+        learned examples (its own customers' messages) show in what proportion. The estimate is
+        smoothed by PRIOR_PSEUDO examples per intent, so a few examples move it little; it is
+        scaled by the blend's temperature so that it adds its log-odds to the softmax as they are."""
+        total = sum(self._learned_counts)
+        if not total:
+            return None
+        intents = len(self._learned_counts)
+        even = total + PRIOR_PSEUDO * intents
+        return [self.blend.temperature * math.log((n + PRIOR_PSEUDO) * intents / even) for n in self._learned_counts]
 
     def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
         """The decision once the shop's learned examples voted (bot/intent_shop.py).
