@@ -251,10 +251,12 @@ class IntentMatcher:
         """Add labelled messages (the shop's learned examples) to the model now, after forgetting
         `forget` (earlier labels of relabelled messages); returns how many were added.
 
-        The shop's own examples weigh LEARNED_WEIGHT written ones: they are its customers' words.
+        The shop's own examples weigh LEARNED_WEIGHT written ones in the model, are kept whole for
+        the neighbour vote (bot/intent_shop.py), and set the shop's intent mix (`_shop_prior`).
         A message whose words are exactly those of a learned example gets that example's intent
-        (a person said so) with LEARNED_CONFIDENCE. Intents this matcher does not know are skipped.
-        Remembered decisions are forgotten."""
+        (a person said so) with LEARNED_CONFIDENCE. `calibrate` refits the vote's confidence on
+        all learned examples (skip it for all chunks but the last of a big import). Intents this
+        matcher does not know are skipped. Remembered decisions are forgotten."""
         if not self._owns_model:  # a fork learns on its own copy, never on the shared matcher's
             self._model, self._owns_model = copy.deepcopy(self._model), True
         for text, intent in forget:
