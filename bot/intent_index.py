@@ -48,6 +48,7 @@ _SIMP = (
     "锅壶瓶电脑线图换货车辆问题态极坏骗举报担忧护肤药面饭馆热脚试样剂净洁紧表钟钻戏宝贝"
 )
 _TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+_LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
@@ -68,20 +69,61 @@ def _alternation(phrases: Iterable[str], gaps: bool = False) -> str:
     return "|".join(parts)
 
 
+class Replacer:
+    """Replaces phrases left to right, the longest at each position; a Latin/digit phrase only as a
+    whole word. The same as substituting a longest-first regex alternation of the phrases, but a
+    message is scanned once with a set look-up per character: a regex of 160 alternatives tries
+    each of them at every position, which cost a sixth of classifying a message."""
+
+    def __init__(self, replacements: Mapping[str, str]) -> None:
+        self._replacements = {k: v for k, v in replacements.items() if k}
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for phrase in sorted(self._replacements, key=len, reverse=True):
+            by_first[phrase[0]].append(phrase)
+        self._by_first = dict(by_first)
+
+    def __call__(self, text: str) -> tuple[str, bool]:
+        """The text with its phrases replaced, and whether anything was."""
+        by_first = self._by_first
+        if not by_first.keys() & set(text):
+            return text, False
+        out: list[str] = []
+        i, n, changed = 0, len(text), False
+        while i < n:
+            for phrase in by_first.get(text[i], ()):
+                if text.startswith(phrase, i) and (not _is_word(phrase) or _whole_word(text, i, i + len(phrase))):
+                    out.append(self._replacements[phrase])
+                    i += len(phrase)
+                    changed = True
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return ("".join(out), True) if changed else (text, False)
+
+
+def _is_word(phrase: str) -> bool:
+    return phrase.isascii() and phrase.isalnum()
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """No Latin letter or digit right before `start` or at `end` (the regex's (?<![a-z0-9]) and (?![a-z0-9]))."""
+    return not (start > 0 and _LATIN_OR_DIGIT.match(text, start - 1)) and not _LATIN_OR_DIGIT.match(text, end)
+
+
 class Analyzer:
     """Canonical text and features; the same analysis for examples and messages."""
 
     def __init__(self, synonyms: Mapping[str, str]) -> None:
-        self._synonyms = {k.lower(): v.lower() for k, v in synonyms.items()}
-        self._synonym_re = re.compile(_alternation(self._synonyms)) if self._synonyms else None
+        self._replace = Replacer({k.lower(): v.lower() for k, v in synonyms.items()})
 
     def canon(self, text: str) -> str:
         """Lower-case, common traditional characters simplified, long digit runs dropped, synonyms
-        replaced (two passes, for chained variants), punctuation as spaces."""
-        text = _LONG_DIGITS.sub("", text.lower().translate(_TRAD_TO_SIMP))
-        if self._synonym_re is not None:
-            for _ in range(2):
-                text = self._synonym_re.sub(lambda m: self._synonyms[m.group(0)], text)
+        replaced (a second pass when the first replaced something, for chained variants),
+        punctuation as spaces."""
+        text, changed = self._replace(_LONG_DIGITS.sub("", text.lower().translate(_TRAD_TO_SIMP)))
+        if changed:
+            text = self._replace(text)[0]
         return _NON_WORD.sub(" ", text).strip()
 
     @staticmethod
