@@ -123,3 +123,19 @@ def test_removed_examples_no_longer_vote() -> None:
     shop.remove(ngrams("小蓝瓶到了吗"), "product.consult")
     assert shop.vote(ngrams("小蓝瓶到了吗亲")) is None
     assert len(shop) == 2
+
+
+def test_the_model_forgets_and_relearns_new_ngrams_without_mixing_them_up() -> None:
+    """N-grams the corpus never saw are learned, forgotten and learned again independently."""
+    from bot.intent_model import NaiveBayes
+
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y", "z"}, "b")])
+    model.add({"new1"}, "a", 2)
+    model.add({"new2"}, "a", 2)
+    model.remove({"new1"}, "a", 2)
+    model.add({"new3"}, "b", 2)
+    assert model.log_scores({"new1"}) == [0.0, 0.0]  # forgotten: unknown again
+    for feature, more_likely_in in (("new2", "a"), ("new3", "b"), ("x", "a"), ("z", "b")):
+        a, b = model.log_scores({feature})
+        assert (a > b) == (more_likely_in == "a"), feature
