@@ -188,15 +188,23 @@ class KeywordSpotter:
 
 
 class ExampleIndex:
-    """Nearest-example TF-IDF cosine per intent over an inverted index."""
+    """Nearest-example TF-IDF cosine per intent over an inverted index.
+
+    The examples are numbered intent by intent, so a message's dot products are accumulated in a
+    plain list and each intent's best one is the `max` of its slice (C loops), not a dictionary
+    per message."""
 
     def __init__(self, examples: Iterable[tuple[str, Counter[str]]]) -> None:
         docs = [(intent, feats) for intent, feats in examples if feats]
+        docs.sort(key=lambda doc: doc[0])  # stable: each intent's examples together, in their order
         df: Counter[str] = Counter(f for _, feats in docs for f in feats)
         n = len(docs)
         self._idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)  # novel words make a message less similar
-        self._intent_of = [intent for intent, _ in docs]
+        self._docs = n
+        intent_of = [intent for intent, _ in docs]
+        self._slices = [(intent, intent_of.index(intent), n - intent_of[::-1].index(intent))
+                        for intent in dict.fromkeys(intent_of)]
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for doc_id, (_, feats) in enumerate(docs):
             vec = self._weigh(feats)
@@ -215,14 +223,13 @@ class ExampleIndex:
 
     def scores(self, feats: Counter[str]) -> dict[str, float]:
         """Best cosine similarity per intent (intents sharing no feature are absent)."""
-        dots: dict[int, float] = defaultdict(float)
+        dots = [0.0] * self._docs
         for f, qw in self._weigh(feats).items():
             for doc_id, dw in self._postings[f]:
                 dots[doc_id] += qw * dw
-        best: dict[str, float] = {}
-        intent_of = self._intent_of
-        for doc_id, dot in dots.items():
-            intent = intent_of[doc_id]
-            if dot > best.get(intent, 0.0):
-                best[intent] = dot
+        best = {}
+        for intent, start, end in self._slices:
+            top = max(dots[start:end])
+            if top > 0.0:
+                best[intent] = top
         return best
