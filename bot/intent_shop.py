@@ -23,7 +23,7 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from bot.intent_calibration import isotonic
 
@@ -34,6 +34,7 @@ NEAR_DUPLICATE = 0.85  # without a curve: the similarity at which a neighbour's 
 NEAR_DUPLICATE_CONFIDENCE = 0.8
 LOO_SAMPLE = 400  # examples classified leave-one-out to fit the curve (the rest cost time only)
 _CURVE_BINS = 10
+CALIBRATE_STEP = 25  # leave-one-out votes between two yields of `calibrating`
 PRIOR_WEIGHT = 2  # pseudo-votes, half right, added to each bin of the curve
 
 
@@ -94,21 +95,17 @@ class ShopNeighbours:
         """The neighbours' intent and the vote's strength (0-1: top similarity times its share)."""
         if not self._examples or not feats:
             return None
-        dots: dict[int, float] = defaultdict(float)
         q_weights, q_norm = self._vector(feats)
-        postings = self._postings
-        for f, w in q_weights.items():
-            for n in postings.get(f, ()):
-                dots[n] += w * w
         examples = self._examples
         sims = sorted(
-            ((dot / (q_norm * examples[n][1]), n) for n, dot in dots.items() if n != exclude), reverse=True
-        )[:K]
+            (sim, n) for n in self._candidates(q_weights, q_norm) if n != exclude
+            for weights, norm, _ in [examples[n]]
+            for sim in [sum(w * w for f, w in q_weights.items() if f in weights) / (q_norm * norm)]
+            if sim >= FLOOR
+        )[::-1][:K]
         scores: dict[str, float] = defaultdict(float)
         best: dict[str, float] = {}
         for sim, n in sims:
-            if sim < FLOOR:
-                break
             intent = examples[n][2]
             scores[intent] += sim * sim
             best.setdefault(intent, sim)
@@ -116,6 +113,22 @@ class ShopNeighbours:
             return None
         intent = max(scores, key=scores.__getitem__)
         return intent, best[intent] * scores[intent] / sum(scores.values())
+
+    def _candidates(self, q_weights: dict[str, float], q_norm: float) -> set[int]:
+        """The examples that may be FLOOR similar: those sharing one of the message's rarer n-grams.
+
+        The common n-grams (longest postings) left out weigh so little together that an example
+        sharing only them has a cosine below FLOOR (Cauchy-Schwarz: at most their share of the
+        message's length), so their long postings are never walked: a shop's thousand examples
+        cost a few look-ups, not a pass over all of them."""
+        postings = self._postings
+        order = sorted(q_weights, key=lambda f: len(postings.get(f, ())))
+        limit, left_out = (FLOOR * q_norm) ** 2, 0.0
+        cut = len(order)
+        while cut and left_out + q_weights[order[cut - 1]] ** 2 < limit:
+            cut -= 1
+            left_out += q_weights[order[cut]] ** 2
+        return set().union(*(postings.get(f, ()) for f in order[:cut]))
 
     def confidence(self, strength: float) -> float:
         """The share of right votes expected at this strength, measured on the shop's own examples."""
@@ -131,6 +144,12 @@ class ShopNeighbours:
 
     def calibrate(self) -> None:
         """Fit the confidence curve by leave-one-out over (a sample of) the learned examples."""
+        for _ in self.calibrating():
+            pass
+
+    def calibrating(self) -> Iterator[None]:
+        """`calibrate` in steps: yields every CALIBRATE_STEP examples, so a caller on the event loop
+        can let other work run (examples removed meanwhile are skipped)."""
         if len(self._examples) < MIN_EXAMPLES:
             self._curve = ()
             return
@@ -138,11 +157,14 @@ class ShopNeighbours:
         if len(ids) > LOO_SAMPLE:
             ids = random.Random(len(ids)).sample(ids, LOO_SAMPLE)
         points = []
-        for n in ids:
-            weights, _, gold = self._examples[n]
-            result = self.vote(set(weights), exclude=n)
-            if result is not None:
-                points.append((result[1], 1.0 if result[0] == gold else 0.0))
+        for step, n in enumerate(ids, start=1):
+            example = self._examples.get(n)
+            if example is not None:
+                result = self.vote(set(example[0]), exclude=n)
+                if result is not None:
+                    points.append((result[1], 1.0 if result[0] == example[2] else 0.0))
+            if step % CALIBRATE_STEP == 0:
+                yield
         # each bin's share shrunk towards even odds by PRIOR_WEIGHT pseudo-votes: a bin of ten right
         # votes out of ten says "usually", not "always"
         size = max(1, len(points) // _CURVE_BINS)

@@ -35,7 +35,7 @@ import logging
 import math
 import pickle
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -281,6 +281,12 @@ class IntentMatcher:
         self._prior = self._shop_prior()
         self.forget_decisions()
         return count
+
+    def calibrating(self) -> Iterator[None]:
+        """Refit the neighbour vote's confidence on the learned examples in steps (bot/intent_shop.py):
+        a worker on the event loop awaits between the steps."""
+        yield from self._shop.calibrating()
+        self.forget_decisions()
 
     def forget_decisions(self) -> None:
         """Drop every remembered decision (after learning; benchmarks measure first sight)."""

@@ -139,3 +139,21 @@ def test_the_model_forgets_and_relearns_new_ngrams_without_mixing_them_up() -> N
     for feature, more_likely_in in (("new2", "a"), ("new3", "b"), ("x", "a"), ("z", "b")):
         a, b = model.log_scores({feature})
         assert (a > b) == (more_likely_in == "a"), feature
+
+
+def test_the_candidates_hold_every_example_close_enough_to_vote() -> None:
+    """The vote walks only the postings of a message's rarer n-grams; no example at least FLOOR
+    similar may be missed (checked against the cosine with every example)."""
+    from bot.intent_shop import FLOOR
+
+    stems = ["云朵枕补货了没", "青柠包有绿色的没", "小蓝瓶能带上飞机不", "蓝莓杯能装热水不", "竹纤维毛巾掉毛不"]
+    shop = _neighbours([(t, "product.consult") for s in stems for t in _variants(s)])
+    found = 0
+    for text in ["云朵枕补货了吗", "青柠包还有绿色吗亲", "小蓝瓶可以带上飞机吗", "毛巾掉不掉毛", "了吗", "补货",
+                 "云朵枕补货了没呀亲", "竹纤维毛巾掉毛不啊"]:
+        q_weights, q_norm = shop._vector(ngrams(text))
+        close = {n for n, (weights, norm, _) in shop._examples.items()
+                 if sum(w * w for f, w in q_weights.items() if f in weights) / (q_norm * norm) >= FLOOR}
+        assert close <= shop._candidates(q_weights, q_norm), text
+        found += bool(close)
+    assert found >= 3  # the check is not vacuous
