@@ -14,7 +14,9 @@ minute). `--shop` takes one shop's labelled messages (same format): the first N 
 learned as that shop's examples with `main.py intents learn` (into a temporary SQLite database),
 and the table for the rest is printed before and after, as a worker's matcher decides with the
 stored examples loaded. Latency is timed on the load corpus (bench/corpus.tsv) with every cache cleared
-before each message: no message is ever answered from a cache keyed by its own text.
+before each message: no message is ever answered from a cache keyed by its own text; printed as
+wall-clock time and as the classifying thread's CPU time (what a message costs the bot, apart from
+waiting for a core on a busy machine).
 """
 
 from __future__ import annotations
