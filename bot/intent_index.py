@@ -48,6 +48,7 @@ _SIMP = (
     "锅壶瓶电脑线图换货车辆问题态极坏骗举报担忧护肤药面饭馆热脚试样剂净洁紧表钟钻戏宝贝"
 )
 _TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+_LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
@@ -68,20 +69,61 @@ def _alternation(phrases: Iterable[str], gaps: bool = False) -> str:
     return "|".join(parts)
 
 
+class Replacer:
+    """Replaces phrases left to right, the longest at each position; a Latin/digit phrase only as a
+    whole word. The same as substituting a longest-first regex alternation of the phrases, but a
+    message is scanned once with a set look-up per character: a regex of 160 alternatives tries
+    each of them at every position, which cost a sixth of classifying a message."""
+
+    def __init__(self, replacements: Mapping[str, str]) -> None:
+        self._replacements = {k: v for k, v in replacements.items() if k}
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for phrase in sorted(self._replacements, key=len, reverse=True):
+            by_first[phrase[0]].append(phrase)
+        self._by_first = dict(by_first)
+
+    def __call__(self, text: str) -> tuple[str, bool]:
+        """The text with its phrases replaced, and whether anything was."""
+        by_first = self._by_first
+        if not by_first.keys() & set(text):
+            return text, False
+        out: list[str] = []
+        i, n, changed = 0, len(text), False
+        while i < n:
+            for phrase in by_first.get(text[i], ()):
+                if text.startswith(phrase, i) and (not _is_word(phrase) or _whole_word(text, i, i + len(phrase))):
+                    out.append(self._replacements[phrase])
+                    i += len(phrase)
+                    changed = True
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return ("".join(out), True) if changed else (text, False)
+
+
+def _is_word(phrase: str) -> bool:
+    return phrase.isascii() and phrase.isalnum()
+
+
+def _whole_word(text: str, start: int, end: int) -> bool:
+    """No Latin letter or digit right before `start` or at `end` (the regex's (?<![a-z0-9]) and (?![a-z0-9]))."""
+    return not (start > 0 and _LATIN_OR_DIGIT.match(text, start - 1)) and not _LATIN_OR_DIGIT.match(text, end)
+
+
 class Analyzer:
     """Canonical text and features; the same analysis for examples and messages."""
 
     def __init__(self, synonyms: Mapping[str, str]) -> None:
-        self._synonyms = {k.lower(): v.lower() for k, v in synonyms.items()}
-        self._synonym_re = re.compile(_alternation(self._synonyms)) if self._synonyms else None
+        self._replace = Replacer({k.lower(): v.lower() for k, v in synonyms.items()})
 
     def canon(self, text: str) -> str:
         """Lower-case, common traditional characters simplified, long digit runs dropped, synonyms
-        replaced (two passes, for chained variants), punctuation as spaces."""
-        text = _LONG_DIGITS.sub("", text.lower().translate(_TRAD_TO_SIMP))
-        if self._synonym_re is not None:
-            for _ in range(2):
-                text = self._synonym_re.sub(lambda m: self._synonyms[m.group(0)], text)
+        replaced (a second pass when the first replaced something, for chained variants),
+        punctuation as spaces."""
+        text, changed = self._replace(_LONG_DIGITS.sub("", text.lower().translate(_TRAD_TO_SIMP)))
+        if changed:
+            text = self._replace(text)[0]
         return _NON_WORD.sub(" ", text).strip()
 
     @staticmethod
@@ -146,15 +188,23 @@ class KeywordSpotter:
 
 
 class ExampleIndex:
-    """Nearest-example TF-IDF cosine per intent over an inverted index."""
+    """Nearest-example TF-IDF cosine per intent over an inverted index.
+
+    The examples are numbered intent by intent, so a message's dot products are accumulated in a
+    plain list and each intent's best one is the `max` of its slice (C loops), not a dictionary
+    per message."""
 
     def __init__(self, examples: Iterable[tuple[str, Counter[str]]]) -> None:
         docs = [(intent, feats) for intent, feats in examples if feats]
+        docs.sort(key=lambda doc: doc[0])  # stable: each intent's examples together, in their order
         df: Counter[str] = Counter(f for _, feats in docs for f in feats)
         n = len(docs)
         self._idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)  # novel words make a message less similar
-        self._intent_of = [intent for intent, _ in docs]
+        self._docs = n
+        intent_of = [intent for intent, _ in docs]
+        self._slices = [(intent, intent_of.index(intent), n - intent_of[::-1].index(intent))
+                        for intent in dict.fromkeys(intent_of)]
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for doc_id, (_, feats) in enumerate(docs):
             vec = self._weigh(feats)
@@ -173,14 +223,13 @@ class ExampleIndex:
 
     def scores(self, feats: Counter[str]) -> dict[str, float]:
         """Best cosine similarity per intent (intents sharing no feature are absent)."""
-        dots: dict[int, float] = defaultdict(float)
+        dots = [0.0] * self._docs
         for f, qw in self._weigh(feats).items():
             for doc_id, dw in self._postings[f]:
                 dots[doc_id] += qw * dw
-        best: dict[str, float] = {}
-        intent_of = self._intent_of
-        for doc_id, dot in dots.items():
-            intent = intent_of[doc_id]
-            if dot > best.get(intent, 0.0):
-                best[intent] = dot
+        best = {}
+        for intent, start, end in self._slices:
+            top = max(dots[start:end])
+            if top > 0.0:
+                best[intent] = top
         return best

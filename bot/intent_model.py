@@ -36,7 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 3  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 4  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -140,10 +140,15 @@ class NaiveBayes:
         self._weights: dict[str, dict[int, float]] = {}
         self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
+        #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
+        self.document_frequency: dict[str, int] = {}
+        self.documents = 0
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
         for feats, intent in examples:
             self._count(feats, intent)
+            self.documents += 1
+        self.document_frequency = {f: sum(by_class.values()) for f, by_class in self._counts.items()}
         self._weights = {
             f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in self._counts.items()
         }

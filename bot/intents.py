@@ -32,9 +32,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import math
 import pickle
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +48,7 @@ from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
+from bot.intent_shop import ShopNeighbours
 
 log = logging.getLogger("csbot.intents")
 UNKNOWN = "unknown"
@@ -56,8 +58,9 @@ DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
 _MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
-LEARNED_WEIGHT = 3  # a learned example counts as this many written ones
+LEARNED_WEIGHT = 2  # a learned example counts as this many written ones (docs/intents.md: 1-4 measured)
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
+PRIOR_PSEUDO = 5  # pseudo-examples per intent smoothing the shop's intent mix
 DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
@@ -144,6 +147,9 @@ class IntentMatcher:
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
+        self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
+        self._learned_counts = [0] * len(self._model.intents)  # learned examples per intent
+        self._prior: list[float] | None = None  # the shop's intent mix, once it taught some
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
@@ -162,6 +168,8 @@ class IntentMatcher:
         learned examples are its own, and the model is copied on its first `learn`."""
         twin = copy.copy(self)
         twin._owns_model = False
+        twin._shop = self._shop.copy()
+        twin._learned_counts = list(self._learned_counts)
         twin._learned_texts = dict(self._learned_texts)
         twin._install_caches()
         return twin
@@ -238,28 +246,47 @@ class IntentMatcher:
             cache_size=cache_size,
         )
 
-    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = ()) -> int:
+    def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = (),
+              calibrate: bool = True) -> int:
         """Add labelled messages (the shop's learned examples) to the model now, after forgetting
         `forget` (earlier labels of relabelled messages); returns how many were added.
 
-        The shop's own examples weigh LEARNED_WEIGHT written ones: they are its customers' words.
+        The shop's own examples weigh LEARNED_WEIGHT written ones in the model, are kept whole for
+        the neighbour vote (bot/intent_shop.py), and set the shop's intent mix (`_shop_prior`).
         A message whose words are exactly those of a learned example gets that example's intent
-        (a person said so) with LEARNED_CONFIDENCE. Intents this matcher does not know are skipped.
-        Remembered decisions are forgotten."""
+        (a person said so) with LEARNED_CONFIDENCE. `calibrate` refits the vote's confidence on
+        all learned examples (skip it for all chunks but the last of a big import). Intents this
+        matcher does not know are skipped. Remembered decisions are forgotten."""
         if not self._owns_model:  # a fork learns on its own copy, never on the shared matcher's
             self._model, self._owns_model = copy.deepcopy(self._model), True
         for text, intent in forget:
             if intent in self._model.intents:
-                self._model.remove(self._ngrams(text), intent, LEARNED_WEIGHT)
+                feats = self._ngrams(text)
+                self._model.remove(feats, intent, LEARNED_WEIGHT)
+                self._shop.remove(feats, intent)
+                c = self._model.intents.index(intent)
+                self._learned_counts[c] = max(0, self._learned_counts[c] - 1)
                 self._learned_texts.pop(self._canon_text(text), None)
         count = 0
         for text, intent in examples:
             if intent in self._model.intents:
-                self._model.add(self._ngrams(text), intent, LEARNED_WEIGHT)
+                feats = self._ngrams(text)
+                self._model.add(feats, intent, LEARNED_WEIGHT)
+                self._shop.add(feats, intent)
+                self._learned_counts[self._model.intents.index(intent)] += 1
                 self._learned_texts[self._canon_text(text)] = intent
                 count += 1
+        if calibrate:
+            self._shop.calibrate()
+        self._prior = self._shop_prior()
         self.forget_decisions()
         return count
+
+    def calibrating(self) -> Iterator[None]:
+        """Refit the neighbour vote's confidence on the learned examples in steps (bot/intent_shop.py):
+        a worker on the event loop awaits between the steps."""
+        yield from self._shop.calibrating()
+        self.forget_decisions()
 
     def forget_decisions(self) -> None:
         """Drop every remembered decision (after learning; benchmarks measure first sight)."""
@@ -314,18 +341,56 @@ class IntentMatcher:
             intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-            scores = self._model.log_scores(ngrams(canon))
+            feats = ngrams(canon)
+            scores = self._model.log_scores(feats)
+            if self._prior is not None:
+                scores = [s + p for s, p in zip(scores, self._prior, strict=True)]
             intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
                                                             _short(canon))
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
+            if len(self._shop):
+                intent, confidence = self._with_neighbours(feats, intent, confidence)
         if intent == UNKNOWN and confidence == 0.0:
             if case_no:
                 intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE
             elif order_no:
                 intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
+
+    def _shop_prior(self) -> list[float] | None:
+        """The shop's intent mix as log-odds against an even mix, in the model's log-likelihood units.
+
+        Shops differ: one's customers mostly ask about products, another's about parcels, and the
+        learned examples (its own customers' messages) show in what proportion. The estimate is
+        smoothed by PRIOR_PSEUDO examples per intent, so a few examples move it little; it is
+        scaled by the blend's temperature so that it adds its log-odds to the softmax as they are."""
+        total = sum(self._learned_counts)
+        if not total:
+            return None
+        intents = len(self._learned_counts)
+        even = total + PRIOR_PSEUDO * intents
+        return [self.blend.temperature * math.log((n + PRIOR_PSEUDO) * intents / even) for n in self._learned_counts]
+
+    def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
+        """The decision once the shop's learned examples voted (bot/intent_shop.py).
+
+        When the vote agrees, the surer of the two confidences (they are not independent: the model
+        learned the same examples). When it differs, each side is right only if the other is wrong:
+        the surer side wins with p(1 - q) / (p(1 - q) + q(1 - p)), so two near-equal opinions make
+        the bot ask."""
+        vote = self._shop.vote(feats)
+        if vote is None:
+            return intent, confidence
+        voted, strength = vote
+        voted_confidence = self._shop.confidence(strength)
+        if voted == intent:
+            return intent, max(confidence, voted_confidence)
+        p, q = max(voted_confidence, confidence), min(voted_confidence, confidence)
+        both = p * (1 - q) + q * (1 - p)
+        winner = voted if voted_confidence > confidence else intent
+        return winner, p * (1 - q) / both if both else 0.0
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]

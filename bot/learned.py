@@ -104,9 +104,11 @@ class LearnedExamples:
     async def _apply(self, learn: Sequence[tuple[str, str]], forget: Sequence[tuple[str, str]]) -> None:
         if not learn and not forget:
             return  # nothing to change: the runtime keeps sharing the process's model (no copy)
-        self.matcher.learn([], forget)
+        self.matcher.learn([], forget, calibrate=False)
         for start in range(0, len(learn), CHUNK):
-            self.matcher.learn(learn[start : start + CHUNK])
+            self.matcher.learn(learn[start : start + CHUNK], calibrate=False)
+            await asyncio.sleep(0)
+        for _ in self.matcher.calibrating():  # the neighbour vote's confidence, measured on them all
             await asyncio.sleep(0)
 
     async def teach(self, items: Sequence[Labelled], source: str, agent: str | None = None) -> LearnResult:

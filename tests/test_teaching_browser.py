@@ -1,4 +1,4 @@
-"""The console's teach panel in a real browser (Debian's Chromium, headless) against the real app:
+"""The console's 教机器人 tab in a real browser (Debian's Chromium, headless) against the real app:
 an agent sees the bot's guess on a message it could not place, corrects it with one pick, and the
 bot decides the next such message by the correction."""
 
@@ -45,8 +45,9 @@ async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBo
         await console.get_by_role("button", name="登录").click()
         await expect(console.locator("#console-view")).to_be_visible()
 
-        await console.locator("#teach-open").click()
-        item = console.locator(".teach-item", has_text="小蓝瓶到了吗")
+        await console.locator("#tab-teach").click()  # the panel's tab (ConsolePanel "teach")
+        await expect(console.locator("#tab-teach")).to_have_text("教机器人")
+        item = console.locator("#teach-view .teach-item", has_text="小蓝瓶到了吗")
         await expect(item).to_be_visible()
         await expect(item.locator(".teach-meta")).to_contain_text("机器人判断")
         await expect(item.locator(".teach-tag")).to_have_text("机器人追问过")

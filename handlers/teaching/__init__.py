@@ -1,11 +1,14 @@
 """Teaching the bot: learned examples from agents' corrections and the shop's chat logs (issue 13).
 
 At start-up each worker loads the stored examples into its matcher and listens for new ones
-(bot/learned.py); the console's teach panel and `main.py intents ...` add them.
+(bot/learned.py); the console's 教机器人 tab (static/teach_panel.js) and `main.py intents ...` add them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.console_panel import ConsolePanel
 from bot.extension import Extension
 from bot.learned import LearnedExamples
 from bot.runtime import Runtime
@@ -31,4 +34,6 @@ extension = Extension(
     startup=startup,
     shutdown=shutdown,
     cli=cli.register,
+    console_panels=(ConsolePanel("teach", Path(__file__).resolve().parent / "static" / "teach_panel.js",
+                                 texts="teach_console"),),
 )

@@ -28,7 +28,7 @@ REVIEW_LIMIT = 50
 SCAN_LIMIT = 500  # recent messages looked at to fill one review page
 
 
-PANEL_TEXTS = ("open", "title", "hint", "guess", "asked", "handled", "confirm", "correct", "saved", "empty", "error",
+PANEL_TEXTS = ("tab", "title", "hint", "guess", "asked", "handled", "confirm", "correct", "saved", "empty", "error",
                "close")
 #: Error codes of this API (labelled in scripts_zh/labels.yaml).
 ERRORS = ("unknown_intent", "no_such_message")

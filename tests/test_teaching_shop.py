@@ -1,0 +1,159 @@
+"""What a shop teaches outweighs a generic example (issue 13): the vote of its nearest learned
+examples, their weight in the model, and the shop's own mix of intents (bot/intent_shop.py,
+bot/intents.py). The sentences are written for these tests (a shop selling 小蓝瓶 serum, 云朵枕
+pillows and 青柠 bags)."""
+
+from __future__ import annotations
+
+from bot.intent_model import ngrams
+from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
+from bot.intents import LEARNED_WEIGHT, IntentMatcher
+
+SHOP = [
+    ("小蓝瓶到了吗", "product.consult"),
+    ("云朵枕补货了吗", "product.consult"),
+    ("青柠包还有绿色的吗", "product.consult"),
+]
+
+
+def test_a_rewording_of_a_learned_example_takes_its_intent(matcher: IntentMatcher) -> None:
+    before = matcher.classify("亲 小蓝瓶到货了吗")
+    assert before.decision != "product.consult"  # 到了吗 reads like a parcel or a case to the corpus
+    matcher.learn(SHOP)
+    after = matcher.classify("亲 小蓝瓶到货了吗")
+    assert (after.intent, after.decision) == ("product.consult", "product.consult")
+    assert after.confidence > before.confidence
+
+
+def test_what_the_shop_taught_does_not_swallow_other_intents(matcher: IntentMatcher) -> None:
+    matcher.learn(SHOP)
+    for text, intent in [("快递到哪了 三天没动", "logistics.track"), ("东西收到是坏的 要退货", "after_sales.damaged"),
+                         ("转人工", "human")]:
+        assert matcher.classify(text).decision == intent, text
+
+
+def test_learning_in_one_fork_leaves_the_shared_matcher_alone(matcher: IntentMatcher) -> None:
+    twin = matcher.fork()
+    twin.learn(SHOP)
+    assert twin.classify("亲 小蓝瓶到货了吗").decision == "product.consult"
+    assert matcher.classify("亲 小蓝瓶到货了吗").decision != "product.consult"
+
+
+def test_a_relabelled_example_moves_its_weight_and_its_vote(matcher: IntentMatcher) -> None:
+    matcher.learn(SHOP)
+    matcher.learn([("小蓝瓶到了吗", "logistics.track")], forget=[("小蓝瓶到了吗", "product.consult")])
+    assert matcher.classify("小蓝瓶到了吗 亲").decision == "logistics.track"
+
+
+def test_the_shops_mix_of_intents_tips_an_unsure_message(matcher: IntentMatcher) -> None:
+    """A shop whose customers mostly ask about products: an unsure "还有吗" leans that way; a shop
+    whose customers mostly chase parcels does not make it surer (none of the examples share its words)."""
+    text = "还有吗"
+    before = matcher.classify(text)
+    assert before.intent == "product.consult" and before.confidence < 0.8
+    products, parcels = matcher.fork(), matcher.fork()
+    things = ("云朵枕", "青柠包", "小蓝瓶", "蓝莓杯", "竹纤维毛巾")
+    products.learn([(f"{thing}{ask}", "product.consult") for thing in things
+                    for ask in ("是什么材质的", "有几种颜色", "适合几岁用", "保质期多久")])
+    parcels.learn([(f"{thing}{ask}", "logistics.track") for thing in ("我买的云朵枕", "我的青柠包", "小蓝瓶", "蓝莓杯")
+                   for ask in ("到哪了", "物流咋不动了", "怎么还没送到", "快递显示啥")])
+    assert products.classify(text).confidence > before.confidence + 0.05
+    assert parcels.classify(text).confidence <= before.confidence
+
+
+def test_a_learned_example_weighs_more_than_a_written_one(matcher: IntentMatcher) -> None:
+    assert LEARNED_WEIGHT > 1
+    feats = matcher._ngrams("云朵枕补货了吗")
+    model = matcher._model
+    before = model.log_scores(feats)
+    matcher.learn([("云朵枕补货了吗", "product.consult")])
+    after = matcher._model.log_scores(feats)
+    c = matcher.intents.index("product.consult")
+    gain = (after[c] - before[c]) - max(a - b for i, (a, b) in enumerate(zip(after, before, strict=True)) if i != c)
+    assert gain > 0
+
+
+# --- the neighbour vote itself ---
+
+
+def _neighbours(examples: list[tuple[str, str]]) -> ShopNeighbours:
+    shop = ShopNeighbours({"吗": 3000, "了": 2500}, 6000)  # 吗 and 了 are everywhere in the corpus
+    for text, intent in examples:
+        shop.add(ngrams(text), intent)
+    shop.calibrate()
+    return shop
+
+
+def test_the_vote_needs_a_close_neighbour() -> None:
+    shop = _neighbours(SHOP)
+    voted = shop.vote(ngrams("小蓝瓶到了吗亲"))
+    assert voted is not None and voted[0] == "product.consult" and voted[1] > 0.6
+    assert shop.vote(ngrams("发票怎么开")) is None
+    assert shop.vote(ngrams("小蓝瓶")) is None or shop.vote(ngrams("小蓝瓶"))[1] < voted[1]
+
+
+def test_without_enough_examples_only_a_near_duplicate_is_trusted() -> None:
+    shop = _neighbours(SHOP)
+    assert len(shop) < MIN_EXAMPLES
+    assert shop.confidence(0.95) == NEAR_DUPLICATE_CONFIDENCE
+    assert shop.confidence(0.6) == 0.0
+
+
+def _variants(stem: str) -> list[str]:
+    return [f"{stem}{tail}" for tail in ("", "呀", "啊亲", "么", "呢", "哈", "嘛")]
+
+
+def test_the_votes_confidence_is_measured_on_the_shops_own_examples() -> None:
+    """Leave-one-out: a shop whose rewordings agree gets confident votes, one whose labels
+    contradict each other gets timid ones."""
+    stems = ["云朵枕补货了没", "青柠包有绿色的没", "小蓝瓶能带上飞机不", "蓝莓杯能装热水不", "竹纤维毛巾掉毛不",
+             "收纳盒能叠放不"]
+    consistent = [(t, "product.consult") for s in stems for t in _variants(s)]
+    assert len(consistent) >= MIN_EXAMPLES
+    contradictory = [(t, ("product.consult", "logistics.track", "complaint")[n % 3])
+                     for s in stems for n, t in enumerate(_variants(s))]
+    sure, unsure = _neighbours(consistent), _neighbours(contradictory)
+    strength = 0.8
+    assert sure.confidence(strength) > 0.7
+    assert unsure.confidence(strength) < 0.5
+
+
+def test_removed_examples_no_longer_vote() -> None:
+    shop = _neighbours(SHOP)
+    shop.remove(ngrams("小蓝瓶到了吗"), "product.consult")
+    assert shop.vote(ngrams("小蓝瓶到了吗亲")) is None
+    assert len(shop) == 2
+
+
+def test_the_model_forgets_and_relearns_new_ngrams_without_mixing_them_up() -> None:
+    """N-grams the corpus never saw are learned, forgotten and learned again independently."""
+    from bot.intent_model import NaiveBayes
+
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y", "z"}, "b")])
+    model.add({"new1"}, "a", 2)
+    model.add({"new2"}, "a", 2)
+    model.remove({"new1"}, "a", 2)
+    model.add({"new3"}, "b", 2)
+    assert model.log_scores({"new1"}) == [0.0, 0.0]  # forgotten: unknown again
+    for feature, more_likely_in in (("new2", "a"), ("new3", "b"), ("x", "a"), ("z", "b")):
+        a, b = model.log_scores({feature})
+        assert (a > b) == (more_likely_in == "a"), feature
+
+
+def test_the_candidates_hold_every_example_close_enough_to_vote() -> None:
+    """The vote walks only the postings of a message's rarer n-grams; no example at least FLOOR
+    similar may be missed (checked against the cosine with every example)."""
+    from bot.intent_shop import FLOOR
+
+    stems = ["云朵枕补货了没", "青柠包有绿色的没", "小蓝瓶能带上飞机不", "蓝莓杯能装热水不", "竹纤维毛巾掉毛不"]
+    shop = _neighbours([(t, "product.consult") for s in stems for t in _variants(s)])
+    found = 0
+    for text in ["云朵枕补货了吗", "青柠包还有绿色吗亲", "小蓝瓶可以带上飞机吗", "毛巾掉不掉毛", "了吗", "补货",
+                 "云朵枕补货了没呀亲", "竹纤维毛巾掉毛不啊"]:
+        q_weights, q_norm = shop._vector(ngrams(text))
+        close = {n for n, (weights, norm, _) in shop._examples.items()
+                 if sum(w * w for f, w in q_weights.items() if f in weights) / (q_norm * norm) >= FLOOR}
+        assert close <= shop._candidates(q_weights, q_norm), text
+        found += bool(close)
+    assert found >= 3  # the check is not vacuous
