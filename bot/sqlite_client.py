@@ -16,6 +16,10 @@ loop instead, on a connection of its own: those reads are lookups by key of a fe
 microseconds), while a trip to a reader thread costs the loop more than that in handing the GIL
 back and forth, and the request a turn of the busy loop. It never waits for a lock (busy timeout
 0, read-only); a busy database sends the read to a reader thread after all.
+
+The writing connection is opened usable from the event loop's thread too (`check_same_thread`
+off), so that the group commit can write on it inline while it holds the ORM's lock
+(bot/batch_writer.py); everything else still reaches it through aiosqlite's thread.
 """
 
 from __future__ import annotations
@@ -44,6 +48,12 @@ class ReadPoolSqliteClient(SqliteClient):
         self._turns = itertools.count()
 
     async def create_connection(self, with_db: bool) -> None:
+        if not self._connection:  # tortoise's own, opened usable from the loop's thread (see above)
+            self._connection = await aiosqlite.connect(self.filename, isolation_level=None, check_same_thread=False)
+            self._connection._conn.row_factory = sqlite3.Row
+            for pragma, value in self.pragmas.items():
+                await (await self._connection.execute(f"PRAGMA {pragma}={value}")).close()
+            await self._post_connect()
         await super().create_connection(with_db)
         if self._readers or self.filename == ":memory:":
             return
