@@ -25,6 +25,8 @@ from typing import Any, Protocol
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
+from bot.sqlite_client import Busy
+
 
 @dataclass(frozen=True, slots=True)
 class Batch:
@@ -74,45 +76,29 @@ class OrmBatchWriter:
 
 
 class SqliteBatchWriter:
-    def __init__(self) -> None:
-        self._busy_timeout: int | None = None  # the connection's own, restored after an inline BEGIN
-
     async def write(self, batch: Batch) -> None:
         client = connections.get("default")
         async with client.acquire_connection() as connection:  # the ORM's lock: no transaction of its own runs
             db: sqlite3.Connection = connection._conn
             try:
-                began = self._begin_now(db)
-            except sqlite3.ProgrammingError:  # a connection bound to aiosqlite's thread
-                began = False
-            if began:
-                _write(db, batch)
-            else:
+                client.without_waiting(_begin)
+            except (Busy, sqlite3.ProgrammingError):  # locked by another process; a connection bound to its thread
                 # aiosqlite's `_execute` queues a function on the connection's thread (the way its own
                 # methods work): the whole transaction is one hop instead of one per statement.
                 await connection._execute(_begin_and_write, db, batch)
-
-    def _begin_now(self, db: sqlite3.Connection) -> bool:
-        """BEGIN IMMEDIATE without waiting: False when another connection holds the write lock."""
-        if self._busy_timeout is None:
-            self._busy_timeout = db.execute("PRAGMA busy_timeout").fetchone()[0]
-        db.execute("PRAGMA busy_timeout=0")
-        try:
-            db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
-                raise
-            return False
-        finally:
-            db.execute(f"PRAGMA busy_timeout={int(self._busy_timeout)}")
-        return True
+            else:
+                _write(db, batch)
 
     async def close(self) -> None:
         return None
 
 
-def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:
+def _begin(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
+
+
+def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:
+    _begin(db)
     _write(db, batch)
 
 
