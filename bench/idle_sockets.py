@@ -4,10 +4,12 @@
 
 Runs the real app (SQLite in a temp dir, the given Redis as the store) in this process and, with
 one aiohttp client, sends rounds of concurrent web-chat messages from new customers: first with no
-page open (the baseline), then while `--pages` web-chat WebSockets are held open and idle. Before
-the shared pub/sub connection each page took a pooled Redis connection and the 101st page got 500.
-Prints handshake failures, the worker's Redis connections, latency of both runs and their ratio;
-the last line is one JSON object.
+page open (the baseline), then while `--pages` web-chat WebSockets are held open and idle, then
+with the pages closed again: the ratio is against the mean of both runs without pages, so a drift of
+the machine's load or of the bot over the run does not pass for the pages' cost. Before the shared
+pub/sub connection each page took a pooled Redis connection and the 101st page got 500. Prints
+handshake failures, the worker's Redis connections, latency of the three runs and the ratio of
+p50s; the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -73,8 +75,10 @@ async def main(pages: int, redis_url: str, rounds: int, concurrency: int) -> dic
         async with running_bot(make_settings(Path(tmp), redis_url=redis_url)) as bot, \
                 ClientSession(connector=TCPConnector(limit=0)) as session:
             await chat_rounds(bot, session, 1, concurrency)  # warm-up
-            baseline = await chat_rounds(bot, session, rounds, concurrency)
-            print(f"no page open:      {baseline}")
+            before = await chat_rounds(bot, session, rounds, concurrency)
+            print(f"no page open:      {before}")
+            hub = bot.runtime.store.hub
+            idle_channels = hub.channels
             sockets, failed = await open_pages(bot, session, pages)
             pool = bot.runtime.store.client.connection_pool
             connections = len(pool._in_use_connections) + len(pool._available_connections)
@@ -82,9 +86,16 @@ async def main(pages: int, redis_url: str, rounds: int, concurrency: int) -> dic
             loaded = await chat_rounds(bot, session, rounds, concurrency)
             print(f"{len(sockets)} pages open: {loaded}")
             await asyncio.gather(*(ws.close() for ws in sockets))
+            for _ in range(200):  # the worker unsubscribes the closed pages' topics
+                if hub.channels <= idle_channels:
+                    break
+                await asyncio.sleep(0.05)
+            after = await chat_rounds(bot, session, rounds, concurrency)
+            print(f"pages closed again: {after}")
+    baseline_p50 = (before["p50_ms"] + after["p50_ms"]) / 2
     return {"pages_open": len(sockets), "handshakes_failed": failed, "redis_connections": connections,
-            "baseline": baseline, "with_pages": loaded,
-            "p50_ratio": round(loaded["p50_ms"] / baseline["p50_ms"], 2)}
+            "baseline": before, "with_pages": loaded, "baseline_after": after,
+            "p50_ratio": round(loaded["p50_ms"] / baseline_p50, 2)}
 
 
 if __name__ == "__main__":

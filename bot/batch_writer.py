@@ -1,11 +1,16 @@
-"""Writing one group-commit batch of messages: on the ORM's connection, or in one hop on SQLite.
+"""Writing one group-commit batch of messages: on the ORM's connection, inline on SQLite.
 
 On SQLite every statement the ORM runs is a round trip to aiosqlite's thread, and under load each
 round trip waits for a turn of the busy event loop: a five-statement transaction then takes tens of
 milliseconds while every waiting request holds on. `SqliteBatchWriter` runs the whole transaction
-as one call on that same thread and connection, under the ORM's connection lock, so it never
-contends with the ORM's own writes (a second connection would, and SQLite's busy handler sleeps in
-steps of milliseconds). Other databases go through the ORM, whose asyncpg driver has no thread to
+on the ORM's own connection under its lock, so it never contends with the ORM's own writes (a
+second connection would, and SQLite's busy handler sleeps in steps of milliseconds), and runs it
+inline on the event loop: in WAL mode with synchronous=NORMAL a commit writes the WAL without an
+fsync, so the batch costs a fraction of a millisecond, less than handing it to aiosqlite's thread
+and waking the loop again (the hop and the GIL passing back and forth cost the loop about 5% of its
+time, docs/performance.md). The transaction is begun without waiting for SQLite's write lock: when
+another process holds it, the batch goes to aiosqlite's thread, which waits there with the
+connection's busy timeout. Other databases go through the ORM, whose asyncpg driver has no thread to
 cross.
 """
 
@@ -19,6 +24,8 @@ from typing import Any, Protocol
 
 from tortoise import connections
 from tortoise.transactions import in_transaction
+
+from bot.sqlite_client import Busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +79,32 @@ class SqliteBatchWriter:
     async def write(self, batch: Batch) -> None:
         client = connections.get("default")
         async with client.acquire_connection() as connection:  # the ORM's lock: no transaction of its own runs
-            # aiosqlite's `_execute` queues a function on the connection's thread (the way its own
-            # methods work): the whole transaction is one hop instead of one per statement.
-            await connection._execute(_write, connection._conn, batch)
+            db: sqlite3.Connection = connection._conn
+            try:
+                client.without_waiting(_begin)
+            except (Busy, sqlite3.ProgrammingError):  # locked by another process; a connection bound to its thread
+                # aiosqlite's `_execute` queues a function on the connection's thread (the way its own
+                # methods work): the whole transaction is one hop instead of one per statement.
+                await connection._execute(_begin_and_write, db, batch)
+            else:
+                _write(db, batch)
 
     async def close(self) -> None:
         return None
 
 
-def _write(db: sqlite3.Connection, batch: Batch) -> None:
-    now = _text(batch.now)
+def _begin(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
+
+
+def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:
+    _begin(db)
+    _write(db, batch)
+
+
+def _write(db: sqlite3.Connection, batch: Batch) -> None:
+    """The batch's statements and COMMIT, in the transaction just begun (rolled back on failure)."""
+    now = _text(batch.now)
     try:
         if batch.rows:
             db.executemany(insert_statement(batch.columns, "sqlite"),

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 
 from bot import labels
 from bot.context import Context, Services
@@ -117,12 +116,12 @@ class Dispatcher:
             await self._record_escalation(ctx, reply)
         texts = self.render(reply, state, max_bytes)
         state.turns += 1
-        rows = [self._inbound_row(inbound, identity.conversation_id, intent, match.confidence)]
-        now = self.services.clock.now()
-        rows += [outbound_message(inbound.channel, identity.conversation_id, t, "bot", now) for t in texts]
-        if inbound.source_id:  # a redelivery of this message finds these rows (bot/channels/wechat_inbox.py)
-            prefix = reply_prefix(identity.conversation_id, inbound.source_id)
-            rows[1:] = [replace(row, source_id=f"{prefix}{n}") for n, row in enumerate(rows[1:])]
+        conversation_id, now = identity.conversation_id, self.services.clock.now()
+        # A redelivery of this message finds its answer's rows by their ids (bot/channels/wechat_inbox.py).
+        prefix = reply_prefix(conversation_id, inbound.source_id) if inbound.source_id else None
+        rows = [self._inbound_row(inbound, conversation_id, intent, match.confidence)]
+        rows += [outbound_message(inbound.channel, conversation_id, text, "bot", now,
+                                  f"{prefix}{n}" if prefix else None) for n, text in enumerate(texts)]
         await self.recorder.record(rows)
         held.save, held.ttl = state.to_dict(), STATE_TTL_S
         return Outcome(texts, [row.source_id for row in rows[1:]], tuple(reply.choices) if texts else ())

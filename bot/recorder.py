@@ -68,9 +68,11 @@ class MessageRecord:
 COLUMNS = tuple(f.name for f in fields(MessageRecord))
 
 
-def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime) -> MessageRecord:
-    """A pending outbound row with a fresh `source_id` for recording its delivery later."""
-    return MessageRecord(conversation_id, channel, "out", "text", text, unique_id(), author, now, "pending")
+def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime,
+                     source_id: str | None = None) -> MessageRecord:
+    """A pending outbound row with `source_id` (a fresh one if not given) for recording its delivery later."""
+    return MessageRecord(conversation_id, channel, "out", "text", text, source_id or unique_id(), author, now,
+                         "pending")
 
 
 class Recorder:

@@ -13,7 +13,7 @@ the pushes spent in it with an atomic increment, so two workers never both spend
 from __future__ import annotations
 
 import json
-import uuid
+import secrets
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -59,7 +59,7 @@ class SendBudget:
         if event is not None and not short:
             return None
         allowance, length = (EVENT_ALLOWANCE, EVENT_WINDOW_S) if short else (MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S)
-        window = {"id": uuid.uuid4().hex, "allowance": allowance, "ends": now + length}
+        window = {"id": secrets.token_hex(16), "allowance": allowance, "ends": now + length}
         return Write(self._window_key(user_id), json.dumps(window), length)
 
     async def _window(self, user_id: str) -> Window | None:

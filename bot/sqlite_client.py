@@ -16,24 +16,56 @@ loop instead, on a connection of its own: those reads are lookups by key of a fe
 microseconds), while a trip to a reader thread costs the loop more than that in handing the GIL
 back and forth, and the request a turn of the busy loop. It never waits for a lock (busy timeout
 0, read-only); a busy database sends the read to a reader thread after all.
+
+Writes are the same on a message's path: a handler's INSERT or UPDATE outside a transaction runs
+inline on the writing connection, when no one holds the ORM's lock on it (nothing is running on
+aiosqlite's thread then, and nothing else runs on the loop until the statement is done), without
+waiting for SQLite's write lock (`without_waiting`): when another process holds it, the statement
+takes the usual way through aiosqlite's thread and waits there. Each hop to that thread cost the
+loop more than the statement (docs/performance.md). The group commit writes inline the same way
+(bot/batch_writer.py). The writing connection is opened usable from the loop's thread for this
+(`check_same_thread` off); transactions and everything off the message path still go through
+aiosqlite's thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import itertools
 import sqlite3
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import aiosqlite
 from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
+from tortoise.exceptions import IntegrityError, OperationalError
 
 READERS = 3
 READER_PRAGMAS = ("busy_timeout", "foreign_keys")
 #: True while the current task handles a customer message: its reads run inline (see above).
 SHORT_READS: contextvars.ContextVar[bool] = contextvars.ContextVar("short_reads", default=False)
+T = TypeVar("T")
+
+
+class Busy(Exception):
+    """Another connection holds SQLite's write lock: the work was not done."""
+
+
+def _translated(method: Callable[..., T]) -> Callable[..., T]:
+    """tortoise's `translate_exceptions` for a method that does not await: the ORM's error types."""
+
+    @functools.wraps(method)
+    def translated(*args: Any) -> T:
+        try:
+            return method(*args)
+        except sqlite3.OperationalError as exc:
+            raise OperationalError(exc) from exc
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(exc) from exc
+
+    return translated
 
 
 class ReadPoolSqliteClient(SqliteClient):
@@ -42,8 +74,32 @@ class ReadPoolSqliteClient(SqliteClient):
         self._readers: list[tuple[asyncio.Lock, aiosqlite.Connection]] = []
         self._inline: sqlite3.Connection | None = None
         self._turns = itertools.count()
+        self._busy_timeout_ms = 0  # the writing connection's, read once it is open
+
+    def without_waiting(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on the writing connection, on this thread, with its busy timeout at 0 (restored
+        after): raises `Busy` rather than sleeping in SQLite's busy handler when another process
+        holds the write lock. The caller makes sure no one else uses the connection meanwhile."""
+        assert self._connection is not None
+        db = self._connection._conn
+        db.execute("PRAGMA busy_timeout=0")
+        try:
+            return work(db)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise Busy from exc
+            raise
+        finally:
+            db.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
 
     async def create_connection(self, with_db: bool) -> None:
+        if not self._connection:  # tortoise's own, opened usable from the loop's thread (see above)
+            self._connection = await aiosqlite.connect(self.filename, isolation_level=None, check_same_thread=False)
+            self._connection._conn.row_factory = sqlite3.Row
+            for pragma, value in self.pragmas.items():
+                await (await self._connection.execute(f"PRAGMA {pragma}={value}")).close()
+            await self._post_connect()
+            self._busy_timeout_ms = int((await self._connection.execute_fetchall("PRAGMA busy_timeout"))[0][0])
         await super().create_connection(with_db)
         if self._readers or self.filename == ":memory:":
             return
@@ -70,9 +126,50 @@ class ReadPoolSqliteClient(SqliteClient):
 
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if not self._reads(query):
+            if self._writes_inline():
+                try:
+                    return self._write_now(query.replace("\x00", "'||CHAR(0)||'"), values)
+                except Busy:
+                    pass
             return await super().execute_query(query, values)
         rows = await self._read(query, values)
         return len(rows), rows
+
+    async def execute_insert(self, query: str, values: list) -> int:
+        if self._writes_inline():
+            try:
+                return self._insert_now(query, values)
+            except Busy:
+                pass
+        return await super().execute_insert(query, values)
+
+    def _writes_inline(self) -> bool:
+        """On a message's path, with the writing connection idle (see the module's docstring)."""
+        return self._connection is not None and not self._lock.locked() and SHORT_READS.get()
+
+    @_translated
+    def _write_now(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
+        """As tortoise's `execute_query`, inline (the caller checked `_writes_inline`)."""
+        self.log.debug("%s: %s", query, values)
+
+        def run(db: sqlite3.Connection) -> tuple[int, list]:
+            start = db.total_changes
+            rows = db.execute(query, values or ()).fetchall()
+            return (db.total_changes - start) or len(rows), rows
+
+        return self.without_waiting(run)
+
+    @_translated
+    def _insert_now(self, query: str, values: list) -> int:
+        """As tortoise's `execute_insert` (aiosqlite's: the row id asked for after the insert), inline."""
+        self.log.debug("%s: %s", query, values)
+
+        def run(db: sqlite3.Connection) -> int:
+            cursor = db.execute(query, values)
+            cursor.execute("SELECT last_insert_rowid()")
+            return cursor.fetchone()[0]
+
+        return self.without_waiting(run)
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
         if not self._reads(query):

@@ -1,16 +1,23 @@
 """The embedded default's SQLite engine (`bot.sqlite_client`): reads leave the writing connection
-(to reader threads, or inline on a message's path) but never see less than it would."""
+(to reader threads, or inline on a message's path) but never see less than it would; writes on a
+message's path run inline but never wait on the loop for another process's lock."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from tortoise import connections
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.batch_writer import Batch, SqliteBatchWriter
 from bot.db import close_database, open_database
+from bot.recorder import COLUMNS
 from bot.sqlite_client import SHORT_READS, ReadPoolSqliteClient
 from models.customer import Customer
 
@@ -47,3 +54,39 @@ async def test_reads_see_every_commit_and_transactions_read_their_own_writes(dat
             SHORT_READS.reset(token)
     assert await Customer.filter(channel="wechat").count() == 3
 
+
+
+async def test_a_write_lock_held_by_another_process_never_stalls_the_loop(database: Path) -> None:
+    """Inline writes (a message's INSERT, the group commit) do not wait for the lock on the loop's
+    thread: they go to aiosqlite's thread, which waits there, and land once the lock is free."""
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+    other = sqlite3.connect(database, isolation_level=None)  # another process's connection, holding the lock
+    other.execute("BEGIN IMMEDIATE")
+    token = SHORT_READS.set(True)
+    try:
+        insert = asyncio.create_task(Customer.create(channel="wechat", external_id="o2", created_at=NOW))
+        commit = asyncio.create_task(SqliteBatchWriter().write(Batch(COLUMNS, [], {customer.id}, {}, NOW)))
+        started = time.monotonic()
+        for _ in range(10):
+            await asyncio.sleep(0.01)
+        assert time.monotonic() - started < 1.0, "the loop went on while the lock was held"
+        assert not insert.done() and not commit.done()
+        other.execute("COMMIT")
+        await asyncio.wait_for(asyncio.gather(insert, commit), 10)
+    finally:
+        SHORT_READS.reset(token)
+        other.close()
+    assert await Customer.filter(external_id="o2").exists()
+    assert (await Customer.get(id=customer.id)).last_inbound_at == NOW
+
+
+async def test_inline_writes_keep_the_orm_errors(database: Path) -> None:
+    token = SHORT_READS.set(True)
+    try:
+        await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+        with pytest.raises(IntegrityError):
+            await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+        assert await Customer.filter(external_id="o1").update(is_vip=True) == 1
+    finally:
+        SHORT_READS.reset(token)
+    assert (await Customer.get(external_id="o1")).is_vip

@@ -1,30 +1,33 @@
 """WeChat's webhook protocol as pure functions: signatures, body guards, parsing, reply rendering.
 
 Nothing here does I/O or reads a clock, so every rule is testable on its own and the channel
-(`wechat.py`) only wires them to HTTP. wechatpy is used for what it is good at: `check_signature`,
-`WeChatCrypto`, `parse_message` and `TextReply`; the guards around it are ours:
+(`wechat.py`) only wires them to HTTP. wechatpy is used for `WeChatCrypto`.
+Parsing and the passive reply are done here: wechatpy's `parse_message` (xmltodict's SAX handler,
+then a message class) and `TextReply.render` cost a webhook request more than everything else in
+the channel together (docs/performance.md), and a message has a handful of flat fields. The rules:
 
 - a body is decoded as UTF-8 and refused if it declares a DOCTYPE or an ENTITY, before any parser
-  sees it (XXE, billion laughs); xmltodict, which wechatpy parses with, also keeps entity expansion
-  disabled, so that is a second line rather than the only one;
-- wechatpy's reply rendering puts text into CDATA without escaping, so a `]]>` in a reply would end
-  the section early and break the XML; `cdata_safe` splits it across two sections;
+  sees it (XXE, billion laughs); the stdlib's expat then has no entity to expand beyond XML's five;
+- the fields are the root `<xml>`'s child elements that hold only text, stripped, as xmltodict gave
+  them to wechatpy: an element that is empty, repeated, has attributes or children is no field;
+- text put into CDATA is not escaped by CDATA itself, so a `]]>` in a reply would end the section
+  early and break the XML; `cdata_safe` splits it across two sections;
 - fields are checked before they reach the database: an openid, a message id and a type must look
   like what WeChat sends, since in plaintext mode the body itself is not signed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from xml.etree.ElementTree import fromstring
 
-from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
-from wechatpy.replies import TextReply
-from wechatpy.utils import check_signature
 
 from bot.errors import BadRequest
 from bot.events import Inbound
@@ -44,14 +47,12 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def signature_ok(token: str, signature: str | None, timestamp: str | None, nonce: str | None) -> bool:
-    """The `signature` query parameter every request carries: sha1 of sorted token, timestamp, nonce."""
+    """The `signature` query parameter every request carries: sha1 of sorted token, timestamp, nonce
+    (wechatpy's `check_signature`, without its signer object per request, compared in constant time)."""
     if not (signature and timestamp and nonce):
         return False
-    try:
-        check_signature(token, signature, timestamp, nonce)
-    except InvalidSignatureException:
-        return False
-    return True
+    signed = "".join(sorted((token, timestamp, nonce))).encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(hashlib.sha1(signed).hexdigest().encode(), signature.encode("utf-8", "surrogatepass"))
 
 
 def timestamp_fresh(timestamp: str, now: float, window: float = TIMESTAMP_WINDOW_S) -> bool:
@@ -102,7 +103,7 @@ class WeChatMessage:
     to_user: str
     create_time: str
     msg_id: str | None
-    event: str | None  # lower-cased WeChat Event (wechatpy's subscribe_scan folded back to subscribe)
+    event: str | None  # lower-cased WeChat Event
     fields: dict[str, str]  # every other top-level text field, by its WeChat name
 
     def get(self, name: str) -> str:
@@ -122,42 +123,52 @@ class WeChatMessage:
 
 
 def parse(xml: str) -> WeChatMessage:
-    """Parse a (decrypted) message with wechatpy; anything malformed or incomplete is a 400."""
-    try:
-        message = parse_message(xml)
-    except KeyError:
-        raise BadRequest("MsgType is missing") from None
-    except Exception:  # expat errors, a root that is not <xml>, an empty document
-        raise BadRequest("malformed XML") from None
-    raw: Any = getattr(message, "_data", None)  # the dict wechatpy parsed; it carries every field
-    if not isinstance(raw, dict):
-        raise BadRequest("malformed XML")
-    fields = {name: value for name, value in raw.items() if isinstance(value, str)}
-    kind = fields.get("MsgType", "").strip().lower()
-    from_user = fields.get("FromUserName", "").strip()
-    if not kind or not from_user:
+    """Parse a (decrypted, guarded) message; anything malformed or incomplete is a 400."""
+    fields = text_fields(xml)
+    if "MsgType" not in fields:
+        raise BadRequest("MsgType is missing")
+    kind = fields["MsgType"].lower()
+    from_user = fields.get("FromUserName", "")
+    if not from_user:
         raise BadRequest("FromUserName and MsgType are required")
     if not _OPENID.fullmatch(from_user):
         raise BadRequest("FromUserName is not an openid")
     if not _NAME.fullmatch(kind):
         raise BadRequest("MsgType is not a message type")
-    create_time = fields.get("CreateTime", "0").strip() or "0"
+    create_time = fields.get("CreateTime", "0")
     if not _DIGITS.fullmatch(create_time):
         raise BadRequest("CreateTime must be a number")
-    msg_id = fields.get("MsgId", "").strip() or None
+    msg_id = fields.get("MsgId")
     if msg_id is not None and not _MSG_ID.fullmatch(msg_id):
         raise BadRequest("MsgId is not an id")
     event = _event_name(fields) if kind == "event" else None
     return WeChatMessage(kind, from_user, fields.get("ToUserName", ""), create_time, msg_id, event, fields)
 
 
+def text_fields(xml: str) -> dict[str, str]:
+    """The root `<xml>`'s text-only child elements by name, stripped; empty ones left out."""
+    try:
+        root = fromstring(xml)
+    except Exception:  # expat errors, an empty document, text outside the root
+        raise BadRequest("malformed XML") from None
+    if root.tag != "xml":
+        raise BadRequest("malformed XML")
+    fields: dict[str, str] = {}
+    seen: set[str] = set()
+    for child in root:
+        name = child.tag
+        if name in seen:  # repeated: a list, not a field
+            fields.pop(name, None)
+            continue
+        seen.add(name)
+        text = (child.text or "").strip()
+        if text and not child.attrib and not len(child):
+            fields[name] = text
+    return fields
+
+
 def _event_name(fields: dict[str, str]) -> str:
-    event = fields.get("Event", "").strip().lower()
-    if event == "subscribe_scan":  # wechatpy's name for "subscribed by scanning a QR code": restore WeChat's
-        event = "subscribe"
-        fields["EventKey"] = "qrscene_" + fields.get("EventKey", "")
-    elif event == "subscribe_scan_product":
-        event = "subscribe"
+    event = fields.get("Event", "").lower()
     if not event:
         raise BadRequest("an event needs Event")
     if not _NAME.fullmatch(event):
@@ -200,10 +211,11 @@ def cdata_safe(text: str) -> str:
 
 
 def render_text(message: WeChatMessage, text: str, now: int) -> str:
-    """A passive text reply to `message` (wechatpy's `TextReply`, with `]]>` made safe)."""
-    reply = TextReply(source=cdata_safe(message.to_user), target=message.from_user, content=cdata_safe(text),
-                      time=now)
-    return reply.render()
+    """A passive text reply to `message` (the layout of wechatpy's `TextReply`, `]]>` made safe; the
+    openid was checked by `parse`)."""
+    return (f"<xml>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[{cdata_safe(text)}]]></Content>\n"
+            f"<FromUserName><![CDATA[{cdata_safe(message.to_user)}]]></FromUserName>\n"
+            f"<ToUserName><![CDATA[{message.from_user}]]></ToUserName>\n<CreateTime>{int(now)}</CreateTime>\n</xml>")
 
 
 def render_reply(
