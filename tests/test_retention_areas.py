@@ -77,8 +77,9 @@ async def resolved_case(customer: Customer, at: datetime) -> None:
 
 async def referred_friend(friend: Customer, referrer: Customer, at: datetime) -> None:
     """A friend who came by a referral card, a staff note from the follow-up call, and a marketing tag."""
-    campaign = await Campaign.create(name=f"c{friend.id}", title="老带新", starts_at=at, ends_at=at + timedelta(days=30),
-                                     tiers={"bounties": [[1, 500]]}, created_at=at, updated_at=at)
+    campaign = await Campaign.create(name=f"c{friend.id}", title="老带新", starts_at=at,
+                                     ends_at=at + timedelta(days=30), tiers={"bounties": [[1, 500]]},
+                                     created_at=at, updated_at=at)
     card = await ReferralCard.create(campaign=campaign, referrer=referrer, number=1, code=f"code{friend.id}",
                                      issued_at=at)
     referral = await Referral.create(campaign=campaign, card=card, referrer=referrer, referred=friend,
