@@ -40,7 +40,8 @@ REPORT_TEXTS = (
 CONSOLE_TEXTS = (
     "tab", "title", "report", "from", "to", "bucket", "bucket_day", "bucket_week", "bucket_month", "channel", "agent",
     "all", "show", "export", "stored", "stored_none", "download", "loading", "error", "no_data", "forbidden",
-    "invalid_period", "not_applicable", "filter_not_applicable", "total", "counts_chart", "shares_chart", "monthly", "weekly",
+    "invalid_period", "not_applicable", "filter_not_applicable", "total", "counts_chart", "shares_chart", "monthly",
+    "weekly",
 )
 SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.workbook_not_filtered", "filters"),
            *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))

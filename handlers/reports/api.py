@@ -152,7 +152,8 @@ async def get_report(request: web.Request, query: Filters) -> ReportOut:
 
 
 @endpoint("GET", "/api/reports/{name}/chart.svg", query=ChartFilters, roles=SUPERVISORS, tag="reports",
-          errors={400: BAD_QUERY, 404: "no such report"}, summary="The report's chart as SVG (counts as bars, or shares as lines)")
+          errors={400: BAD_QUERY, 404: "no such report"},
+          summary="The report's chart as SVG (counts as bars, or shares as lines)")
 async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
     report = await _report(request, query)
     empty = request.app[RUNTIME].templates.render("reports_console.no_data")

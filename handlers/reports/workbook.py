@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports import ReportQuery
 from bot.runtime import Runtime
-from handlers.reports.catalogue import Report, catalogue, inapplicable, named_filters, run, without_inapplicable
+from handlers.reports.catalogue import Report, catalogue, inapplicable, run, without_inapplicable
 from models.agent import Agent
 
 FORMATS = {"share": "0.0%", "money": "#,##0.00", "seconds": "0.0"}
