@@ -1,7 +1,8 @@
 """Every report's channel and agent filters and buckets through real HTTP (docs/reports.md "Filters"):
 the callbacks and complaint reports filtered against the hand-worked week of tests/reports_data.py,
 a filter a report declares not applicable refused with a labelled 400 (API and chart), the listing
-saying which filters apply, and a filtered workbook equal to the API report by report."""
+saying which filters apply, and a filtered workbook equal to the API report by report; on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ from openpyxl import load_workbook
 from bot.reports import ReportSpec
 from tests.reports_data import seed_callbacks, seed_complaints, seed_shop
 from tests.test_reports import WEEK, assert_sheet_matches, get
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def bot_settings(request: pytest.FixtureRequest) -> dict:
+    """The filters' joins on both databases (PostgreSQL built by the migrations)."""
+    return {"database_url": request.getfixturevalue("migrated_postgres_url")} if request.param == "postgres" else {}
 
 
 @pytest.fixture
