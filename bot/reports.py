@@ -5,6 +5,11 @@ An area lists `ReportSpec`s in its `Extension`; the reports area serves every sp
 monthly workbooks, always through `build`, so the page, the API and the workbook show the same
 numbers. `build` gets the period (shop time, `start` inclusive, `end` exclusive), how to bucket it
 and the optional filters, and answers one table: rows keyed by column key, plus totals.
+
+Every spec accounts for every filter in `FILTERS`: it honours it (`filters`) or declares it not
+applicable (`not_applicable`, e.g. agent for referral counts, which no agent makes), so a report can
+not quietly miss a filter; asking a report for a filter it declares not applicable is refused
+(docs/reports.md "Filters").
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ if TYPE_CHECKING:
 Bucket = Literal["day", "week", "month"]
 #: How a column's values are drawn and written: counts, shares (0..1), seconds, money, or text.
 ColumnKind = Literal["count", "share", "seconds", "money", "text"]
+Filter = Literal["channel", "agent"]
+#: Every filter a report request may name; each spec honours or declares not applicable each one.
+FILTERS: tuple[Filter, ...] = ("channel", "agent")
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,17 @@ class ReportSpec:
     #: scripts_zh key of the report's Chinese title.
     title_key: str
     build: Callable[[Runtime, ReportQuery], Awaitable[ReportTable]]
-    #: Which filters the report honours (the page hides the others).
-    filters: tuple[Literal["channel", "agent"], ...] = ()
+    #: Which filters the report honours.
+    filters: tuple[Filter, ...] = ()
+    #: The filters that make no sense for it; the API refuses them (400 filter_not_applicable), the page
+    #: disables their controls and a workbook leaves this report unfiltered by them, saying so.
+    not_applicable: tuple[Filter, ...] = ()
     #: Who may read it (page, API, workbooks): a report naming staff members' complaints is for admins
     #: only, so a supervisor never reads one about themselves (docs/rules.md R-COMPLAINT-8).
     roles: tuple[str, ...] = ("supervisor", "admin")
+
+    def __post_init__(self) -> None:
+        declared = (*self.filters, *self.not_applicable)
+        if sorted(declared) != sorted(FILTERS):
+            raise ValueError(f"report {self.name!r} must honour or declare not applicable each of {FILTERS} "
+                             f"exactly once (filters={self.filters}, not_applicable={self.not_applicable})")

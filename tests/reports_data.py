@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.web.auth import create_agent, issue_api_token
 from models.agent import Agent
+from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase
+from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import SlaEvent
@@ -130,3 +132,48 @@ async def seed_cases(customers: dict[str, Customer], alice: Agent) -> None:
         await AfterSalesCase.create(case_no=case_no, order=order, customer=customer, kind="refund", state=state,
                                     amount_fen=amount, created_at=created, touched_at=created, assignee=assignee,
                                     description="外包装破了" if number == 0 else "")
+
+
+async def seed_callbacks(shop: Shop) -> None:
+    """Callbacks due in the week (figures worked out in tests/test_reports_filters.py):
+    - cb1 c1 (webchat) buyer, due 11-20, alice's task, done in time, satisfied;
+    - cb2 c2 (wechat) buyer, due 11-21, bob's task still on the phone list (a failure, not a gap);
+    - cb3 c3 (webchat) after-sales, due 11-21 14:00 shop time, bob's task, done after its deadline, unsatisfied;
+    - cb4 c2 (wechat) complaint, due 11-22, no task yet (nobody's);
+    - cb5 c1 (webchat) buyer, due 11-24: not due by now, so in no figure."""
+    c = shop.customers
+    tasks = {
+        "cb1": (c["c1"], shop.alice, "done", utc(21, 2), "satisfied"),
+        "cb2": (c["c2"], shop.bob, "phone", None, None),
+        "cb3": (c["c3"], shop.bob, "done", utc(22, 8), "unsatisfied"),
+    }
+    made = {}
+    for name, (customer, owner, state, done_at, rating) in tasks.items():
+        made[name] = await CallbackTask.create(customer=customer, owner=owner, state=state, start_at=utc(20, 1),
+                                               open_key=None if state == "done" else customer.id, done_at=done_at,
+                                               rating=rating, created_at=utc(20, 1), updated_at=utc(20, 1))
+    callbacks = (("cb1", c["c1"], "buyer", utc(20, 4), utc(22, 4)), ("cb2", c["c2"], "buyer", utc(21, 4), utc(23, 4)),
+                 ("cb3", c["c3"], "after_sales", utc(21, 6), utc(22, 6)),
+                 ("cb4", c["c2"], "complaint", utc(22, 2), utc(24, 2)),
+                 ("cb5", c["c1"], "buyer", utc(24, 2), utc(26, 2)))
+    for name, customer, kind, due, deadline in callbacks:
+        await Callback.create(customer=customer, task=made.get(name), kind=kind, source_key=f"test:{name}",
+                              due_at=due, deadline_at=deadline, created_at=utc(19, 0))
+
+
+async def seed_complaints(shop: Shop) -> None:
+    """Complaints registered in the week (figures worked out in tests/test_reports_filters.py):
+    - k1 c1 (webchat) service about bob, alice handles it, major, closed, registered 11-20;
+    - k2 c2 (wechat) product, alice handles it, cause 质量问题, registered 11-21;
+    - k3 c3 (webchat) service about alice, bob handles it, registered 11-21 16:30 UTC = 11-22 00:30 shop time;
+    - k4 c2 (wechat) service about bob, nobody handles it yet, serious, registered 11-22."""
+    c = shop.customers
+    complaints = (("k1", c["c1"], "service", shop.bob, shop.alice, "major", utc(20, 3), utc(21, 3), None, False),
+                  ("k2", c["c2"], "product", None, shop.alice, "normal", utc(21, 3), None, "质量问题", False),
+                  ("k3", c["c3"], "service", shop.alice, shop.bob, "normal", utc(21, 16, 30), None, None, False),
+                  ("k4", c["c2"], "service", shop.bob, None, "normal", utc(22, 1), None, None, True))
+    for name, customer, category, accused, owner, severity, created, closed, cause, serious in complaints:
+        await Complaint.create(number=f"TS{name}", customer=customer, channel=customer.channel, category=category,
+                               matter=category, accused_agent=accused, owner=owner, severity=severity,
+                               created_at=created, closed_at=closed, cause=cause, serious=serious,
+                               reply_by=created + timedelta(days=1))

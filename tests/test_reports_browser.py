@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from bot.web.auth import create_agent
 from tests.browser import DESKTOP, chromium, open_page, require_chromium
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
-from tests.reports_data import seed_shop
+from tests.reports_data import seed_callbacks, seed_shop
 
 PASSWORD = "secret-pass-123"
 
@@ -23,7 +23,7 @@ PASSWORD = "secret-pass-123"
 async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
     require_chromium()
     async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot, chromium() as browser:
-        await seed_shop()
+        await seed_callbacks(await seed_shop())
         yield bot, browser
 
 
@@ -77,3 +77,36 @@ async def test_agents_have_no_reports_tab(shop: tuple[RunningBot, Browser]) -> N
         await log_in(page, "amy")
         await expect(page.locator("#tabs .tab").first).to_be_visible()
         await expect(page.locator("#tabs [data-panel=reports]")).to_have_count(0)
+
+
+async def test_filters_narrow_the_table_and_a_filter_not_applicable_is_disabled(
+        shop: tuple[RunningBot, Browser]) -> None:
+    bot, browser = shop
+    await create_agent("boss", "supervisor", PASSWORD)
+    async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as page:
+        await log_in(page, "boss")
+        await page.get_by_role("button", name="报表").click()
+        panel = page.locator(".ext-panel-reports")
+        await expect(panel.locator(".reports-title")).to_contain_text("2026-11-01")
+        await panel.locator("select[name=report]").select_option(label="回访统计")
+        await panel.locator("input[name=from]").fill("2026-11-20")
+        await panel.locator("input[name=to]").fill("2026-11-23")
+        await panel.locator("select[name=channel]").select_option("webchat")
+        await panel.get_by_role("button", name="查看").click()
+        totals = panel.locator(".reports-table .reports-totals td")
+        await expect(totals.nth(2)).to_have_text("2")  # due: cb1 and cb3, the web-chat customers' callbacks
+        await expect(totals.nth(7)).to_have_text("100.0%")  # both reached
+        await panel.locator("select[name=agent]").select_option(label="bob")
+        await panel.get_by_role("button", name="查看").click()
+        await expect(totals.nth(2)).to_have_text("1")  # cb3 alone: web chat and bob's
+        await expect(totals.nth(8)).to_have_text("0.0%")  # done after its deadline
+        assert "agent=" in (await panel.locator(".reports-export").get_attribute("href") or "")
+        agent = panel.locator("select[name=agent]")
+        await panel.locator("select[name=report]").select_option(label="转介绍月报（转介绍量、转介绍率）")
+        await expect(agent).to_be_disabled()
+        await expect(agent.locator("option:checked")).to_have_text("不适用")
+        await expect(panel.locator("select[name=channel]")).to_be_enabled()
+        await panel.get_by_role("button", name="查看").click()
+        await expect(panel.locator(".reports-status")).to_have_text("")  # answered, not refused
+        href = await panel.locator(".reports-export").get_attribute("href") or ""
+        assert "agent=" not in href and "channel=webchat" in href

@@ -5,6 +5,9 @@
   is one period, category and cause; `cause` is what the investigation found, 未调查 until then.
 - 服务投诉统计 (per agent): service complaints about each agent per period, and whether one of them
   was flagged serious (the third in a month).
+
+Both are filtered by the complaint's channel; the agent filter is the complaint's owner (who handles
+it) for the first and the accused agent for the second (admins only).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
     found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end)
     if query.channel:
         found = found.filter(channel=query.channel)
+    if query.agent_id is not None:
+        found = found.filter(owner_id=query.agent_id)
     no_cause = runtime.templates.render_safe("complaints_console.report_no_cause")
     counts: Counter[tuple[str, str, str]] = Counter()
     majors: Counter[tuple[str, str, str]] = Counter()
@@ -60,6 +65,8 @@ async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
 async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
     found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end, category="service",
                              accused_agent_id__isnull=False)
+    if query.channel:
+        found = found.filter(channel=query.channel)
     if query.agent_id is not None:
         found = found.filter(accused_agent_id=query.agent_id)
     counts: Counter[tuple[str, int]] = Counter()
@@ -77,6 +84,6 @@ async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
     return ReportTable(columns=columns, rows=rows, totals={"count": sum(counts.values())})
 
 
-REPORT = ReportSpec("complaint_categories", "complaints_console.report_title", build, filters=("channel",))
+REPORT = ReportSpec("complaint_categories", "complaints_console.report_title", build, ("channel", "agent"))
 AGENTS_REPORT = ReportSpec("complaint_service_agents", "complaints_console.report_agents_title", build_agents,
-                           filters=("agent",), roles=("admin",))
+                           ("channel", "agent"), roles=("admin",))

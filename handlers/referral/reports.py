@@ -53,4 +53,5 @@ def _row(label: str | None, counts: Counter[str]) -> dict[str, object]:
             "conversion_rate": share(counts["conversions"], counts["first_visits"])}
 
 
-SPEC = ReportSpec("referrals", "referral.report_title", build, ("channel",))
+#: No agent makes a referral, so an agent filter is refused rather than ignored (docs/reports.md "Filters").
+SPEC = ReportSpec("referrals", "referral.report_title", build, ("channel",), not_applicable=("agent",))

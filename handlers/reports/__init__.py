@@ -34,14 +34,16 @@ REPORT_TEXTS = (
     "title_response_time", "title_agents", "col_bucket", "col_agent", "col_taken", "col_agent_messages",
     *(f"col_{measure}_{part}" for measure in MEASURES for part in ("due", "kept", "rate")),
     "sheet_cover", "total", "workbook_monthly", "workbook_weekly", "workbook_custom", "workbook_from", "workbook_to",
-    "workbook_shop", "workbook_made",
+    "workbook_shop", "workbook_made", "workbook_channel", "workbook_agent", "workbook_filter_channel",
+    "workbook_filter_agent",
 )
 CONSOLE_TEXTS = (
     "tab", "title", "report", "from", "to", "bucket", "bucket_day", "bucket_week", "bucket_month", "channel", "agent",
     "all", "show", "export", "stored", "stored_none", "download", "loading", "error", "no_data", "forbidden",
-    "invalid_period", "total", "counts_chart", "shares_chart", "monthly", "weekly",
+    "invalid_period", "not_applicable", "filter_not_applicable", "total", "counts_chart", "shares_chart", "monthly",
+    "weekly",
 )
-SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS),
+SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.workbook_not_filtered", "filters"),
            *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))
 
 

@@ -7,7 +7,10 @@
 - `GET /api/report-workbook?from=&to=&bucket=&channel=&agent=`: every report of that period as XLSX;
 - `GET /api/report-files` and `GET /api/report-files/{file}`: the stored weekly and monthly workbooks.
 
-`from` and `to` are shop-local days, both included; unset, the month so far.
+`from` and `to` are shop-local days, both included; unset, the month so far. A report asked for a
+filter it declares not applicable (`ReportSpec.not_applicable`) answers 400 `filter_not_applicable`
+naming the `filters` refused and the ones it `allowed`; the workbook of every report leaves such a
+report unfiltered by it and says so on its cover.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from bot.runtime import RUNTIME, Runtime
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.reports import chart, periodic
-from handlers.reports.catalogue import PeriodError, Report, catalogue, period, run
+from handlers.reports.catalogue import FilterNotApplicable, PeriodError, Report, catalogue, period, run
 from handlers.reports.workbook import Period, build_workbook
 from models.agent import SUPERVISORS, Agent
 
 CHANNEL_PATTERN = r"^[a-z]{1,16}$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Cell = str | int | float | None
+BAD_QUERY = ("invalid input (error.code invalid_query), a wrong period (invalid_period), or a filter the report "
+             "declares not applicable (filter_not_applicable, with `filters` refused and `allowed`)")
 
 
 class Filters(BaseModel):
@@ -68,7 +73,8 @@ class ReportOut(BaseModel):
 class ReportInfo(BaseModel):
     name: str
     title: str
-    filters: list[str]
+    filters: list[str] = Field(description="the filters the report honours")
+    not_applicable: list[str] = Field(description="filters that make no sense for it: asking for one is a 400")
 
 
 class AgentOption(BaseModel):
@@ -108,7 +114,11 @@ async def _report(request: web.Request, filters: Filters) -> Report:
     spec = catalogue(runtime, request[AGENT].role).get(request.match_info["name"])
     if spec is None:
         raise ApiError(404, "no_such_report", "no such report")
-    return await run(runtime, spec, _query(runtime, filters))
+    try:
+        return await run(runtime, spec, _query(runtime, filters))
+    except FilterNotApplicable as exc:
+        raise ApiError(400, "filter_not_applicable", str(exc), filters=list(exc.names),
+                       allowed=list(exc.allowed)) from None
 
 
 def report_out(report: Report, runtime: Runtime) -> ReportOut:
@@ -128,20 +138,22 @@ async def list_reports(request: web.Request) -> ReportList:
     runtime = request.app[RUNTIME]
     agents = await Agent.all().order_by("name").values("id", "name")
     return ReportList(
-        reports=[ReportInfo(name=s.name, title=runtime.templates.render(s.title_key), filters=list(s.filters))
+        reports=[ReportInfo(name=s.name, title=runtime.templates.render(s.title_key), filters=list(s.filters),
+                            not_applicable=list(s.not_applicable))
                  for s in catalogue(runtime, request[AGENT].role).values()],
         agents=[AgentOption(**row) for row in agents], channels=sorted(runtime.channels))
 
 
 @endpoint("GET", "/api/reports/{name}", query=Filters, response=ReportOut, roles=SUPERVISORS, tag="reports",
-          errors={404: "no such report"},
+          errors={400: BAD_QUERY, 404: "no such report"},
           summary="One report for shop-local days from..to, by day, week or month, filtered by channel and agent")
 async def get_report(request: web.Request, query: Filters) -> ReportOut:
     return report_out(await _report(request, query), request.app[RUNTIME])
 
 
 @endpoint("GET", "/api/reports/{name}/chart.svg", query=ChartFilters, roles=SUPERVISORS, tag="reports",
-          errors={404: "no such report"}, summary="The report's chart as SVG (counts as bars, or shares as lines)")
+          errors={400: BAD_QUERY, 404: "no such report"},
+          summary="The report's chart as SVG (counts as bars, or shares as lines)")
 async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
     report = await _report(request, query)
     empty = request.app[RUNTIME].templates.render("reports_console.no_data")
@@ -196,4 +208,4 @@ async def get_file(request: web.Request) -> web.StreamResponse:
 ENDPOINTS = [list_reports, get_chart, get_report, get_workbook, list_files, get_file]
 
 #: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
-ERRORS = ("invalid_period", "no_such_file", "no_such_report")
+ERRORS = ("filter_not_applicable", "invalid_period", "no_such_file", "no_such_report")

@@ -7,13 +7,13 @@ so every consumer gets the same numbers with the same words; nothing downstream 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from bot.context import ServiceKey
 from bot.report_periods import day_start, spans
-from bot.reports import Bucket, Column, ReportQuery, ReportSpec
+from bot.reports import FILTERS, Bucket, Column, ReportQuery, ReportSpec
 from bot.runtime import Runtime
 from handlers.reports.settings import ReportsSettings, RetentionSettings
 
@@ -27,6 +27,15 @@ RETENTION = ServiceKey[RetentionSettings]("reports.retention")
 
 class PeriodError(ValueError):
     """A period the reports refuse (empty, reversed, too many buckets); the message says which."""
+
+
+class FilterNotApplicable(ValueError):
+    """A query naming a filter the report declares not applicable (`ReportSpec.not_applicable`)."""
+
+    def __init__(self, spec: ReportSpec, names: tuple[str, ...]) -> None:
+        super().__init__(f"report {spec.name} cannot be filtered by {', '.join(names)}")
+        self.names = names
+        self.allowed = spec.filters
 
 
 @dataclass(frozen=True)
@@ -68,11 +77,29 @@ def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", ch
     return query
 
 
+def named_filters(query: ReportQuery) -> tuple[str, ...]:
+    """The filters `query` sets, in `FILTERS` order."""
+    values = {"channel": query.channel, "agent": query.agent_id}
+    return tuple(name for name in FILTERS if values[name] is not None)
+
+
+def inapplicable(spec: ReportSpec, query: ReportQuery) -> tuple[str, ...]:
+    """The filters `query` sets that `spec` declares not applicable."""
+    return tuple(name for name in named_filters(query) if name in spec.not_applicable)
+
+
+def without_inapplicable(spec: ReportSpec, query: ReportQuery) -> ReportQuery:
+    """`query` less the filters `spec` declares not applicable: what a workbook of every report asks it,
+    saying on the cover which filters it left out (workbook.py)."""
+    return replace(query, channel=None if "channel" in spec.not_applicable else query.channel,
+                   agent_id=None if "agent" in spec.not_applicable else query.agent_id)
+
+
 async def run(runtime: Runtime, spec: ReportSpec, query: ReportQuery) -> Report:
-    """Build one report and label it; filters the spec does not honour are dropped from the query."""
-    query = ReportQuery(query.start, query.end, query.bucket,
-                        query.channel if "channel" in spec.filters else None,
-                        query.agent_id if "agent" in spec.filters else None)
+    """Build one report and label it; `FilterNotApplicable` when the query names a filter the spec
+    declares not applicable, rather than answering unfiltered figures as if filtered."""
+    if refused := inapplicable(spec, query):
+        raise FilterNotApplicable(spec, refused)
     table = await spec.build(runtime, query)
     templates = runtime.templates
     columns = [_labelled(templates.render(column.label_key), column) for column in table.columns]

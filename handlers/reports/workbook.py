@@ -4,7 +4,10 @@
 The first sheet says what the workbook covers; then every report of every extension, built by the
 same `catalogue.run` the API uses: the headings, one row per row of the report, and a totals row.
 Shares are written as fractions formatted in percent, money (kept in fen) as yuan; the chart is an
-Excel bar chart over the count columns, so the figures stay live in the file.
+Excel bar chart over the count columns, so the figures stay live in the file. A workbook asked for a
+channel or an agent writes each report filtered by what it honours; the cover names the filters and,
+beside a report that declares one not applicable, that it is not filtered by it (docs/reports.md
+"Filters"), so every sheet still equals what the API answers for that report.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports import ReportQuery
 from bot.runtime import Runtime
-from handlers.reports.catalogue import Report, catalogue, run
+from handlers.reports.catalogue import Report, catalogue, inapplicable, run, without_inapplicable
+from models.agent import Agent
 
 FORMATS = {"share": "0.0%", "money": "#,##0.00", "seconds": "0.0"}
 SHEET_NAME_MAX = 31
@@ -46,12 +50,14 @@ def cell_value(kind: str, value: object) -> object:
 async def build_workbook(runtime: Runtime, period: Period, role: str) -> tuple[bytes, list[Report]]:
     """The workbook's bytes for a reader of `role`, and the reports written into it (what the API would
     answer)."""
-    reports = [await run(runtime, spec, period.query) for spec in catalogue(runtime, role).values()]
+    specs = catalogue(runtime, role).values()
+    reports = [await run(runtime, spec, without_inapplicable(spec, period.query)) for spec in specs]
+    unfiltered = {spec.name: inapplicable(spec, period.query) for spec in specs}
     texts = runtime.templates.section("reports")
     book = Workbook()
     cover = book.active
     cover.title = texts["sheet_cover"]
-    _cover(cover, runtime, period, reports, texts)
+    await _cover(cover, runtime, period, reports, unfiltered, texts)
     for report in reports:
         _sheet(book.create_sheet(_sheet_name(report.title, book.sheetnames)), report, texts["total"])
     buffer = io.BytesIO()
@@ -59,16 +65,25 @@ async def build_workbook(runtime: Runtime, period: Period, role: str) -> tuple[b
     return buffer.getvalue(), reports
 
 
-def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: list[Report], texts: dict[str, str]) -> None:
+async def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: list[Report],
+                 unfiltered: dict[str, tuple[str, ...]], texts: dict[str, str]) -> None:
     zone = runtime.settings.zone
     sheet.append([texts[f"workbook_{period.kind}"], period.label])
     sheet.append([texts["workbook_from"], period.query.start.astimezone(zone).date().isoformat()])
     sheet.append([texts["workbook_to"], (period.query.end.astimezone(zone) - timedelta(days=1)).date().isoformat()])
     sheet.append([texts["workbook_shop"], runtime.settings.shop_name])
     sheet.append([texts["workbook_made"], runtime.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")])
+    query = period.query
+    if query.channel is not None:
+        sheet.append([texts["workbook_channel"], query.channel])
+    if query.agent_id is not None:
+        agent = await Agent.get_or_none(id=query.agent_id)
+        sheet.append([texts["workbook_agent"], agent.name if agent else f"#{query.agent_id}"])
     sheet.append([])
     for report in reports:
-        sheet.append([report.title])
+        left_out = "、".join(texts[f"workbook_filter_{name}"] for name in unfiltered[report.name])
+        sheet.append([report.title, runtime.templates.render("reports.workbook_not_filtered", {"filters": left_out})]
+                     if left_out else [report.title])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 24
 

@@ -54,10 +54,19 @@ export default {
     container.append(element("h1", {}, t.title), form, status, heading, charts,
       element("div", { class: "reports-table-wrap" }, table), stored);
 
+    // A filter the report declares not applicable is disabled and reads 不适用, and is never sent
+    // (the API would refuse it with filter_not_applicable).
+    function applicable(control, name, spec) {
+      const off = spec.not_applicable.includes(name);
+      control.disabled = off;
+      control.options[0].textContent = off ? t.not_applicable : t.all;
+      if (off) control.value = "";
+    }
+
     function filters() {
       const spec = listing.reports.find((r) => r.name === report.value);
-      channel.disabled = !spec.filters.includes("channel");
-      agent.disabled = !spec.filters.includes("agent");
+      applicable(channel, "channel", spec);
+      applicable(agent, "agent", spec);
       const query = new URLSearchParams({ bucket: bucket.value });
       if (from.value) query.set("from", from.value);
       if (to.value) query.set("to", to.value);
@@ -101,7 +110,8 @@ export default {
         drawCharts(data, query);
         status.textContent = data.rows.length ? "" : t.no_data;
       } catch (error) {
-        status.textContent = error.status === 403 ? t.forbidden : error.code === "invalid_period" ? t.invalid_period : t.error;
+        const known = { invalid_period: t.invalid_period, filter_not_applicable: t.filter_not_applicable };
+        status.textContent = error.status === 403 ? t.forbidden : known[error.code] || t.error;
       }
     }
 
