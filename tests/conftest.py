@@ -59,8 +59,22 @@ from tests.redis_server import RedisServer
 
 MARKED_BY_FIXTURE = {"redis_url": "redis", "postgres_url": "postgres", "browser": "browser"}
 
+# Modules whose tests start the bot in other processes (seconds to tens of seconds each), longest
+# first: they run before the rest, so that xdist hands out the many short tests last and no worker is
+# left alone with a long one at the end of the run.
+STARTED_FIRST = (
+    "test_api_fuzz.py",
+    "test_serve_supervision.py",
+    "test_callbacks_figures.py",
+    "test_reports.py",
+    "test_cli.py",
+    "test_packaging.py",
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(STARTED_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in MARKED_BY_FIXTURE.items():
