@@ -132,8 +132,8 @@ async def test_retention_dry_run_counts_run_deletes_and_reports_keep_their_total
     assert (again.messages, again.customers_anonymised, again.days_sealed) == (0, 0, 0)
 
 
-async def test_reports_and_retention_on_postgresql(tmp_path, fresh_postgres_url, clock):
-    async with running_bot(make_settings(tmp_path, database_url=fresh_postgres_url), clock=clock) as bot:
+async def test_reports_and_retention_on_postgresql(tmp_path, migrated_postgres_url, clock):
+    async with running_bot(make_settings(tmp_path, database_url=migrated_postgres_url), clock=clock) as bot:
         shop = await seed_shop()
         token = shop.tokens["supervisor"]
         response = await totals(bot, token, "response_time")
