@@ -7,7 +7,7 @@ records by overriding `bot` itself (`async def bot(bot): ...; return bot`).
 
 Markers (registered in pyproject.toml) are set here from what a test uses, so `-m "not browser"`
 or `-m "not postgres and not redis"` select without anyone remembering to mark: `redis` for a test
-using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
+using `redis_url` or the Redis store backend, `postgres` for `postgres_url` or a "postgres" parameter, `browser` for the
 session's Chromium (`browser`).
 
 Shared so that a test pays only for what is its own (use these in new test files):
@@ -80,9 +80,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in names:
                 item.add_marker(marker)
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("store_backend") == "redis":
+        # a backend chosen by a parameter and fetched with `request.getfixturevalue` is not in the
+        # fixture closure: the parameter names it
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("store_backend") == "redis":
             item.add_marker("redis")
+        if "postgres" in params.values():
+            item.add_marker("postgres")
 
 
 # --- staff passwords ---
