@@ -13,6 +13,7 @@ import logging
 import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,20 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=16)
+def _parsed(
+    directory: Path, files: tuple[tuple[str, int, int], ...]
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """`Templates.parse`, keyed by the files' names, modification times and sizes (an edited file is
+    parsed again)."""
+    return Templates.parse(directory)
+
+
 class Templates:
     def __init__(self, entries: Mapping[str, list[str]], forbidden: Iterable[str], globals_: Mapping[str, Any]):
         self._entries = dict(entries)
@@ -67,7 +82,16 @@ class Templates:
 
     @classmethod
     def load(cls, directory: Path, **globals_: Any) -> Templates:
-        entries: dict[str, list[str]] = {}
+        """The templates of `directory`, parsed once per process for as long as its files are unchanged
+        (a process opens many runtimes: the tests open one per test); each load gets its own lists."""
+        files = tuple((path.name, *_stamp(path)) for path in sorted(directory.glob("*.yaml")))
+        entries, forbidden = _parsed(directory.resolve(), files)
+        return cls({key: list(variants) for key, variants in entries.items()}, forbidden, globals_)
+
+    @staticmethod
+    def parse(directory: Path) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+        """Every template of `directory` by key, and the forbidden phrases; TemplateError when malformed."""
+        entries: dict[str, tuple[str, ...]] = {}
         for path in sorted(directory.glob("*.yaml")):
             if path.stem in DATA_FILES:
                 continue
@@ -78,13 +102,13 @@ class Templates:
                 variants = value if isinstance(value, list) else [value]
                 if not variants or not all(isinstance(v, str) and v.strip() for v in variants):
                     raise TemplateError(f"{path.name}: {name}: must be a text or a list of texts")
-                entries[f"{path.stem}.{name}"] = [v.strip() for v in variants]
+                entries[f"{path.stem}.{name}"] = tuple(v.strip() for v in variants)
         forbidden_path = directory / "forbidden.yaml"
         forbidden = []
         if forbidden_path.exists():
             data = yaml.load(forbidden_path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
             forbidden = data.get("phrases", [])
-        return cls(entries, forbidden, globals_)
+        return entries, tuple(forbidden)
 
     def __contains__(self, key: str) -> bool:
         return key in self._entries

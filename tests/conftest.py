@@ -7,7 +7,7 @@ records by overriding `bot` itself (`async def bot(bot): ...; return bot`).
 
 Markers (registered in pyproject.toml) are set here from what a test uses, so `-m "not browser"`
 or `-m "not postgres and not redis"` select without anyone remembering to mark: `redis` for a test
-using `redis_url` or the Redis store backend, `postgres` for `postgres_url`, `browser` for the
+using `redis_url` or the Redis store backend, `postgres` for `postgres_url` or a "postgres" parameter, `browser` for the
 session's Chromium (`browser`).
 
 Shared so that a test pays only for what is its own (use these in new test files):
@@ -59,16 +59,34 @@ from tests.redis_server import RedisServer
 
 MARKED_BY_FIXTURE = {"redis_url": "redis", "postgres_url": "postgres", "browser": "browser"}
 
+# Modules whose tests start the bot in other processes (seconds to tens of seconds each), longest
+# first: they run before the rest, so that xdist hands out the many short tests last and no worker is
+# left alone with a long one at the end of the run.
+STARTED_FIRST = (
+    "test_api_fuzz.py",
+    "test_serve_supervision.py",
+    "test_callbacks_figures.py",
+    "test_reports.py",
+    "test_cli.py",
+    "test_packaging.py",
+)
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(STARTED_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in names:
                 item.add_marker(marker)
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("store_backend") == "redis":
+        # a backend chosen by a parameter and fetched with `request.getfixturevalue` is not in the
+        # fixture closure: the parameter names it
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("store_backend") == "redis":
             item.add_marker("redis")
+        if "postgres" in params.values():
+            item.add_marker("postgres")
 
 
 # --- staff passwords ---

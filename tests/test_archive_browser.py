@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, expect
 
 from bot.clock import FakeClock
@@ -15,16 +16,16 @@ from bot.web.auth import create_agent, issue_api_token
 from models.agent import Agent
 from models.archive import AccessLog, AccessRequest, StaffLeave
 from models.customer import Customer
-from tests.browser import chromium, open_page, require_chromium
+from tests.browser import open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 PASSWORD = "secret-pass-123"
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
-    require_chromium()
-    async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot, chromium() as browser:
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[tuple[RunningBot, Browser]]:
+    async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot:
         yield bot, browser
 
 

@@ -49,9 +49,9 @@ def hook():
 
 @pytest.fixture
 def database_url(request, tmp_path: Path) -> str:
-    """SQLite; "postgres" as the parameter: a fresh PostgreSQL database, built by the migrations."""
+    """SQLite; "postgres" as the parameter: a PostgreSQL database of the test's own, built by the migrations."""
     if getattr(request, "param", "sqlite") == "postgres":
-        return request.getfixturevalue("fresh_postgres_url")
+        return request.getfixturevalue("migrated_postgres_url")
     return f"sqlite://{tmp_path / 'bot.sqlite3'}"
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, expect
 
 from bot.clock import FakeClock
@@ -18,17 +19,17 @@ from handlers.callbacks.desk import DESK
 from models.callback import CallbackTask
 from models.customer import Customer
 from models.order import Order
-from tests.browser import chromium, open_page, require_chromium
+from tests.browser import open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 PASSWORD = "secret-pass-123"
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
-    require_chromium()
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[tuple[RunningBot, Browser]]:
     settings = make_settings(tmp_path, staffed_hours="00:00-24:00")
-    async with running_bot(settings, clock=FakeClock()) as bot, chromium() as browser:
+    async with running_bot(settings, clock=FakeClock()) as bot:
         await bot.runtime.scheduler.stop()
         yield bot, browser
 

@@ -77,7 +77,7 @@ async def test_after_sales_and_referral_on_postgres(tmp_path, migrated_postgres_
         assert any("/r/" in reply for reply in card), card
 
 
-async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path, fresh_postgres_url, redis_url):
+async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path, migrated_postgres_url, redis_url):
     """The batch writer's fixed SQL on PostgreSQL: rows in (a repeated inbound row skipped), delivery
     marks on the outbound rows named, the customer's last contact dated."""
     from datetime import UTC, datetime
@@ -85,7 +85,7 @@ async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path
     from bot.recorder import MessageRecord, outbound_message
     from models.customer import Customer
 
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         recorder = bot.runtime.recorder
@@ -106,7 +106,7 @@ async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path
 
 
 async def test_first_contact_raced_by_two_workers_makes_one_customer_and_conversation(
-        tmp_path, fresh_postgres_url, redis_url):
+        tmp_path, migrated_postgres_url, redis_url):
     """Two workers meeting a new customer at once: the unique keys keep one customer and one
     conversation, and both workers get their ids (the loser of each insert reads the winner's row)."""
     import asyncio
@@ -115,7 +115,7 @@ async def test_first_contact_raced_by_two_workers_makes_one_customer_and_convers
     from bot.recorder import Recorder
     from models.customer import Customer
 
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
         workers = [Recorder(bot.runtime.clock, OrmBatchWriter()) for _ in range(4)]
@@ -129,7 +129,7 @@ async def test_first_contact_raced_by_two_workers_makes_one_customer_and_convers
         assert (await Conversation.get(key="wechat:o_orphan")).customer_id == orphan.id
 
 
-async def test_a_statement_outside_a_transaction_is_one_round_trip(tmp_path, fresh_postgres_url, redis_url,
+async def test_a_statement_outside_a_transaction_is_one_round_trip(tmp_path, migrated_postgres_url, redis_url,
                                                                   monkeypatch):
     """asyncpg's pool would send a session reset after every statement (bot/pg_client.py): not here."""
     import asyncpg
@@ -141,7 +141,7 @@ async def test_a_statement_outside_a_transaction_is_one_round_trip(tmp_path, fre
         sent.append(query)
         return await execute(self, query, *args, **kwargs)
 
-    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url,
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings):
         monkeypatch.setattr(asyncpg.Connection, "execute", counting)

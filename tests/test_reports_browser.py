@@ -8,21 +8,22 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
-from tests.browser import DESKTOP, chromium, open_page, require_chromium
+from tests.browser import DESKTOP, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.reports_data import seed_callbacks, seed_shop
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 PASSWORD = "secret-pass-123"
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
-    require_chromium()
-    async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot, chromium() as browser:
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[tuple[RunningBot, Browser]]:
+    async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot:
         await seed_callbacks(await seed_shop())
         yield bot, browser
 

@@ -8,23 +8,24 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from playwright.async_api import Browser, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
 from models.learned_example import LearnedExample
 from models.message import Message
-from tests.browser import chromium, open_page, require_chromium
+from tests.browser import open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 PASSWORD = "secret-pass-123"
 
 
-@pytest.fixture
-async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Browser]]:
-    require_chromium()
+@pytest_asyncio.fixture(loop_scope="session")
+async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[tuple[RunningBot, Browser]]:
     settings = make_settings(tmp_path, staffed_hours="00:00-24:00")
-    async with running_bot(settings, clock=FakeClock()) as bot, chromium() as browser:
+    async with running_bot(settings, clock=FakeClock()) as bot:
         yield bot, browser
 
 
