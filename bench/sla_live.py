@@ -32,8 +32,10 @@ The run ends as soon as every customer is done; otherwise customers stop writing
 
 Who sent a pushed message: the web-chat payload is `{"text": ...}` only, so a person's message is
 recognised by its text (the bench registers every text its agents send before sending it), and a
-greeting on a person's behalf is the first other pushed message after an agent of the bench saw
-the conversation assigned to them. If the payload ever carries an `author`, that wins (see
+greeting on a person's behalf is the first other pushed message after the conversation was
+assigned to an agent of the bench: after their console saw it, or, for a greeting pushed the
+instant the server assigned it (before any console could refresh), at or after the `assigned_at`
+the console's listing shows (wall clock, same machine). If the payload ever carries an `author`, that wins (see
 `push_author`). Everything the bench assumes about the server is in the "server interface"
 section below.
 
@@ -63,6 +65,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +82,7 @@ REPLY_DUE_S = 20.0
 LOGIN = "/api/agent/login"  # {"name", "password"} -> {"csrf_token"} + session cookie
 CSRF_HEADER = "X-CSRF-Token"  # echoed on every unsafe request of a cookie session
 PRESENCE = "/api/agent/presence"  # {"presence": "online" | "away" | "offline"}
-HELD = "/api/agent/conversations"  # {"conversations": [{"conversation_id", "customer": {"label"}, "last_message"}]}
+HELD = "/api/agent/conversations"  # {"conversations": [{"conversation_id", "customer": {"label"}, "assigned_at"}]}
 CONVERSATION = "/api/agent/conversations/{id}"  # {"messages": [{"direction", "author", "text"}]}
 SEND = "/api/agent/conversations/{id}/messages"  # {"text"}
 HAND_BACK = "/api/agent/conversations/{id}/hand-back"
@@ -303,6 +306,16 @@ class Received:
     at: float
     source: str  # bot (HTTP reply), person, on_behalf (greeting once assigned), system (any other push)
     text: str
+    wall: float = field(default_factory=time.time)  # to compare with the server's timestamps
+
+
+def epoch(stamp: Any) -> float | None:
+    """A server timestamp (ISO 8601) as seconds since the epoch."""
+    if not isinstance(stamp, str):
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(stamp).timestamp()
+    return None
 
 
 @dataclass
@@ -419,6 +432,18 @@ class Customer:
         if source in ("person", "on_behalf") and self.greeted_at is None and self.escalated_at is not None:
             self.greeted_at = item.at
         self.changed.set()
+
+    def assigned_at(self, moment: float | None) -> None:
+        """An agent of the bench sees the conversation assigned to them since `moment` (the server's
+        clock): a push that reached the customer since then, before the console could refresh, was
+        the greeting on the holder's behalf, not an anonymous system message."""
+        if moment is None or self.greeted_at is not None or self.escalated_at is None:
+            return
+        greeting = next((r for r in self.inbox if r.source == "system" and r.wall >= moment), None)
+        if greeting is not None:
+            greeting.source = "on_behalf"
+            self.greeted_at = greeting.at
+            self.changed.set()
 
     async def until(self, condition: Callable[[], bool]) -> None:
         while not condition():
@@ -578,6 +603,7 @@ class Agent:
                 held = self.held[conversation_id] = Held(conversation_id, customer)
                 if customer is not None:
                     customer.holders.add(self.name)
+                    customer.assigned_at(epoch(conversation.get("assigned_at")))
             if held.task is None:
                 messages = await self.history(held)
                 if messages is not None and self.owes(held, messages):

@@ -107,7 +107,10 @@ class Queue:
         return order.index(conversation.id) + 1 if conversation.id in order else 0
 
     async def loads(self) -> Counter[int]:
-        rows = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
+        """Places taken per agent: held conversations, except those wrapping up (the customer said
+        thanks or goodbye; the holder still owes the goodbye, which takes no place)."""
+        rows = await Conversation.filter(status="handoff", closing_at__isnull=True).values_list(
+            "assignee_id", flat=True)
         return Counter(agent_id for agent_id in rows if agent_id is not None)
 
     async def ungreeted(self) -> set[int]:
@@ -122,6 +125,17 @@ class Queue:
         online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
         loads = await self.loads()
         return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
+
+    async def ready_to_answer(self, exclude: Iterable[int] = ()) -> bool:
+        """Whether an online agent other than `exclude` has a free place, has greeted their last
+        customer and has nobody waiting for their answer: they could answer a moved question now."""
+        skip = set(exclude) | await self.ungreeted()
+        owing = await Conversation.filter(status="handoff", waiting_since__not_isnull=True).values_list(
+            "assignee_id", flat=True)
+        skip.update(agent_id for agent_id in owing if agent_id is not None)
+        loads = await self.loads()
+        return any(a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity
+                   for a in await Agent.filter(presence="online"))
 
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to agents with room, in queue order; returns those assigned."""
@@ -212,7 +226,7 @@ class Queue:
         if status == "queued":  # the open question keeps its clock: the next holder owes that answer
             conversation.queued_at = conversation.queued_at or self.clock.now()
         else:
-            conversation.waiting_since = conversation.unacked_since = None
+            conversation.waiting_since = conversation.unacked_since = conversation.closing_at = None
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
         await self.publish_holder(conversation)

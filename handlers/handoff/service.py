@@ -123,11 +123,18 @@ class Handoff:
         return taken
 
     # --- the customer writes while a person holds the conversation ---
-    async def customer_wrote(self, conversation_id: int, text: str) -> None:
+    async def customer_wrote(self, conversation_id: int, text: str, closing: bool = False) -> None:
+        """`closing`: the customer only said thanks or goodbye. The holder still owes the goodbye (the
+        clock runs as for any message), but the conversation stops taking a place, so the next
+        customer in the queue is assigned at once; anything else the customer writes takes it back."""
         conversation = await Conversation.get(id=conversation_id)
         if conversation.status != "handoff":
             return
         await self.sla.customer_wrote(conversation)
+        wrapping_up = conversation.closing_at is not None
+        if closing != wrapping_up:
+            conversation.closing_at = self.clock.now() if closing else None
+            await conversation.save(update_fields=["closing_at"])
         await self.queue.notify(
             conversation.assignee_id,
             {
@@ -136,6 +143,8 @@ class Handoff:
                 "message": {"direction": "in", "author": "customer", "text": text, "created_at": self.clock.time()},
             },
         )
+        if closing and not wrapping_up:
+            await self.assign_waiting()  # a place is free
 
     async def leave_message(self, ctx: Context, text: str) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time."""
@@ -278,7 +287,8 @@ class Handoff:
         await conversation.refresh_from_db()
         if conversation.status == "handoff":
             agent = await Agent.get(id=conversation.assignee_id)
-            await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent))
+            if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
+                await self.sla.acknowledge(conversation, "reassigning")
         else:
             await self.offer_message(conversation, "handoff.nobody_free")
 

@@ -16,12 +16,14 @@ Deadlines are scheduler entries (in the store, so they survive restarts and fire
 workers), named `<conversation id>:<moment>`; a timer whose moment has since changed (answered,
 moved on) finds nothing to do.
 
-- Greeting: a holder who has not written by `first response − margin` after the escalation (or
-  after taking over, for a later holder) is greeted for (问候语 + 征询语).
+- Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
+  a later holder who has not written by `first response − margin` after taking over likewise.
 - Acknowledge: at `reply − margin` after an unacknowledged message, a holding message (rationed,
   and never when the channel's send budget is needed for the answer itself); the holder's console
-  flashes. When the holder is not at the console (away/offline) the conversation goes to someone
-  with room now.
+  flashes. When the holder is not at the console (away/offline), or has shown no sign of working on
+  the question (no send, take or typing since it was asked) while another agent is free to answer
+  now (a free place, greeted, nobody waiting on them), the conversation goes to someone with room
+  now ("slow_reply": not a lapse, it does not count toward judging the holder away).
 - Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
 - Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
   the holder (a slow but present agent answers well before); it goes to someone with room, never
@@ -117,12 +119,16 @@ class SlaClock:
 
     # --- starting clocks ---
     async def assigned(self, conversation: Conversation) -> None:
-        """A holder took over: their greeting, and the open question if any, are now theirs to keep."""
+        """A holder took over: their greeting, and the open question if any, are now theirs to keep.
+
+        The customer's first holder is greeted for at once: the customer asked for a person and one
+        now holds the conversation (the 15 s run from the escalation, and the customer starts saying
+        what they need sooner). A later holder (reassigned, transferred) has until `first response −
+        margin` after taking over to write first; the customer was told who took over meanwhile."""
         assert conversation.assigned_at is not None
-        start = greeting_from(conversation)
-        assert start is not None
-        margin = self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
-        due = max(conversation.assigned_at, start + margin)
+        due = conversation.assigned_at
+        if conversation.person_at is not None:
+            due += self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
         scheduler = self.runtime.scheduler
         await scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
@@ -224,7 +230,23 @@ class SlaClock:
             if holder is None or holder.presence != "online":  # nobody at that console: someone with room
                 await self.reassign(conversation, "holder_away")
                 return
+            if await self._untouched(conversation, holder) and await self.queue.ready_to_answer(
+                    exclude=[holder.id, *conversation.lapsed_agents]):
+                await self.reassign(conversation, "slow_reply")  # an answer now beats a holding message
+                return
         await self._hold(conversation, waited)
+
+    @staticmethod
+    async def _untouched(conversation: Conversation, holder: Agent) -> bool:
+        """The holder owes an answer and has shown no sign of working on it (no send, take or typing
+        since the question): nobody is about to answer it at that console."""
+        owed = conversation.waiting_since
+        return owed is not None and (holder.last_seen_at is None or holder.last_seen_at < owed)
+
+    async def acknowledge(self, conversation: Conversation, how: str) -> None:
+        """A system message that tells the customer what happens (who took over) acknowledges them."""
+        await self._acknowledged(conversation, conversation.assignee_id, how)
+        await conversation.save(update_fields=["unacked_since"])
 
     async def _hold(self, conversation: Conversation, waited: float) -> None:
         """A holding message, unless rationed out or the budget is needed for the answer itself."""
