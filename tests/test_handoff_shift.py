@@ -189,3 +189,39 @@ def test_bench_counts_a_greeting_pushed_at_assignment_before_the_console_saw_it(
     assert [r.source for r in customer.inbox] == ["system", "on_behalf"]
     assert bench.epoch("2026-11-27T16:00:00Z") == pytest.approx(1795795200.0)
     assert bench.epoch(None) is None and bench.epoch("soon") is None
+
+
+# --- a customer who says nothing more ---
+
+
+async def test_silence_after_the_answer_hands_the_conversation_back_with_a_closing_message(bot, clock):
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "能开发票吗")
+    await tick(bot, clock, 5)
+    await send(bot, amy, "c1", "亲，可以开电子发票")
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 179)
+    assert (await conversation("c1")).status == "handoff" and (await conversation("c2")).status == "queued"
+    await tick(bot, clock, 1.5)
+    assert (await conversation("c1")).status == "bot"
+    assert any("转人工" in text for text in (await texts_to("c1", "system"))[-1:])
+    assert "released_idle" in await events("c1")
+    assert await holder_name("c2") == "amy"  # the freed place went to the queue at once
+
+
+async def test_the_silence_counts_from_the_last_answer(bot, clock):
+    amy = await staff(bot, "amy")
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await tick(bot, clock, 100)
+    await say(bot, "c1", "在吗 还有个问题")
+    await tick(bot, clock, 10)
+    await send(bot, amy, "c1", "亲，您说")
+    await tick(bot, clock, 71)  # 181 s after the first answer, 71 s after the last
+    assert (await conversation("c1")).status == "handoff"
+    await tick(bot, clock, 110)
+    assert (await conversation("c1")).status == "bot"
+    assert (await events("c1")).count("released_idle") == 1

@@ -28,6 +28,7 @@ SCRIPTS = (
     spec("handoff.nobody_free", "reply_by"),
     spec("handoff.default_nickname"),
     spec("handoff.handed_back"),
+    spec("handoff.closed_idle"),
     spec("handoff.transferred", "agent_name"),
 )
 
