@@ -148,6 +148,21 @@ async def test_a_typing_holder_keeps_the_question(bot, clock):
     assert any("正在为您查询" in text for text in await texts_to("c1", "system"))  # a holding message instead
 
 
+async def test_busy_in_another_conversation_is_not_working_on_this_one(bot, clock):
+    amy = await staff(bot, "amy", capacity=3)
+    await staff(bot, "bob", capacity=3)
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+        await tick(bot, clock, 0.3)
+    assert [await holder_name(u) for u in ("c1", "c2", "c3")] == ["amy", "bob", "amy"]
+    await say(bot, "c3", "能开发票吗")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 5)
+    await send(bot, amy, "c3", "亲，可以开的")  # amy is at the console, answering someone else
+    await tick(bot, clock, 10.1)
+    assert await holder_name("c1") == "bob" and await holder_name("c3") == "amy"
+
+
 async def test_no_move_when_the_others_owe_answers_themselves(bot, clock):
     await two_agents_c1_with(bot, clock, "amy")
     await say(bot, "c2", "转人工")

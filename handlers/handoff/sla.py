@@ -21,7 +21,7 @@ moved on) finds nothing to do.
 - Acknowledge: at `reply − margin` after an unacknowledged message, a holding message (rationed,
   and never when the channel's send budget is needed for the answer itself); the holder's console
   flashes. When the holder is not at the console (away/offline), or has shown no sign of working on
-  the question (no send, take or typing since it was asked) while another agent is free to answer
+  the question (their console has not pinged typing since it was asked) while another agent is free to answer
   now (a free place, greeted, nobody waiting on them), the conversation goes to someone with room
   now ("slow_reply": not a lapse, it does not count toward judging the holder away).
 - Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
@@ -39,7 +39,7 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from handlers.handoff.people import may_spend, nickname
+from handlers.handoff.people import may_spend, nickname, typed_since
 from handlers.handoff.queue import Queue
 from models.agent import Agent
 from models.conversation import Conversation
@@ -236,12 +236,12 @@ class SlaClock:
                 return
         await self._hold(conversation, waited)
 
-    @staticmethod
-    async def _untouched(conversation: Conversation, holder: Agent) -> bool:
-        """The holder owes an answer and has shown no sign of working on it (no send, take or typing
-        since the question): nobody is about to answer it at that console."""
+    async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
+        """The holder owes an answer and has not typed since it was asked (their own message would
+        have answered it): nobody is about to answer it at that console. Busy in other conversations
+        is not working on this one."""
         owed = conversation.waiting_since
-        return owed is not None and (holder.last_seen_at is None or holder.last_seen_at < owed)
+        return owed is not None and not await typed_since(self.runtime, holder.id, owed)
 
     async def acknowledge(self, conversation: Conversation, how: str) -> None:
         """A system message that tells the customer what happens (who took over) acknowledges them."""
