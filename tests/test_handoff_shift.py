@@ -118,9 +118,9 @@ async def two_agents_c1_with(bot, clock, name: str) -> tuple[dict, dict]:
 async def test_untouched_question_moves_to_an_agent_free_to_answer_before_the_deadline(bot, clock):
     amy, bob = await two_agents_c1_with(bot, clock, "amy")
     await say(bot, "c1", "这个面料起球吗")
-    await tick(bot, clock, 14.9)
+    await tick(bot, clock, 12.9)
     assert await holder_name("c1") == "amy"
-    await tick(bot, clock, 0.2)  # 15.1 s: amy has not touched it, bob is free
+    await tick(bot, clock, 0.2)  # 13.1 s: amy has not started on it (no typing), bob is free
     assert await holder_name("c1") == "bob"
     assert any("转接客服" in text for text in await texts_to("c1", "system"))
     moved = await SlaEvent.filter(kind="reassigned", conversation__key="webchat:c1").get()
@@ -131,11 +131,21 @@ async def test_untouched_question_moves_to_an_agent_free_to_answer_before_the_de
     await tick(bot, clock, 3)
     await send(bot, bob, "c1", "亲，不起球的")
     answered = await SlaEvent.filter(kind="person_answered", conversation__key="webchat:c1").get()
-    assert answered.waited_s == pytest.approx(18.1) and answered.within is True  # the question's own clock
+    assert answered.waited_s == pytest.approx(16.1) and answered.within is True  # the question's own clock
     assert (await Agent.get(name="amy")).presence == "online"
     refused = await bot.client.post(f"/api/agent/conversations/{(await conversation('c1')).id}/messages",
                                     json={"text": "亲，不起球"}, headers=amy)
     assert refused.status in (403, 409)  # amy's late answer no longer reaches the customer
+
+
+async def test_the_new_holder_owes_the_answer_not_a_greeting(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "bob"
+    await tick(bot, clock, 12)  # past a later holder's greeting time, still no answer
+    greetings = [t for t in await texts_to("c1", "system") if "很高兴为您服务" in t]
+    assert len(greetings) == 1  # amy's, at the start; none on bob's behalf over the open question
 
 
 async def test_a_typing_holder_keeps_the_question(bot, clock):
@@ -143,7 +153,9 @@ async def test_a_typing_holder_keeps_the_question(bot, clock):
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 6)
     assert (await bot.client.post("/api/agent/typing", headers=amy)).status == 200
-    await tick(bot, clock, 9.1)
+    await tick(bot, clock, 7.1)
+    assert await holder_name("c1") == "amy"  # 13.1 s: amy is typing
+    await tick(bot, clock, 2)
     assert await holder_name("c1") == "amy"
     assert any("正在为您查询" in text for text in await texts_to("c1", "system"))  # a holding message instead
 
@@ -159,7 +171,7 @@ async def test_busy_in_another_conversation_is_not_working_on_this_one(bot, cloc
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 5)
     await send(bot, amy, "c3", "亲，可以开的")  # amy is at the console, answering someone else
-    await tick(bot, clock, 10.1)
+    await tick(bot, clock, 8.1)
     assert await holder_name("c1") == "bob" and await holder_name("c3") == "amy"
 
 

@@ -18,12 +18,15 @@ moved on) finds nothing to do.
 
 - Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
   a later holder who has not written by `first response − margin` after taking over likewise.
+- Move: `SLA_MOVE_UNTOUCHED_AFTER_S` after a question whose holder has not started on it (their
+  console has not pinged typing since it was asked; answering other customers is not working on
+  this one) while another agent is free to answer now (a free place, greeted, nobody waiting on
+  them), the conversation goes to that agent ("slow_reply": not a lapse, it does not count toward
+  judging the holder away).
 - Acknowledge: at `reply − margin` after an unacknowledged message, a holding message (rationed,
   and never when the channel's send budget is needed for the answer itself); the holder's console
-  flashes. When the holder is not at the console (away/offline), or has shown no sign of working on
-  the question (their console has not pinged typing since it was asked) while another agent is free to answer
-  now (a free place, greeted, nobody waiting on them), the conversation goes to someone with room
-  now ("slow_reply": not a lapse, it does not count toward judging the holder away).
+  flashes. When the holder is not at the console (away/offline) the conversation goes to someone
+  with room now.
 - Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
 - Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
   the holder (a slow but present agent answers well before); it goes to someone with room, never
@@ -44,7 +47,7 @@ from handlers.handoff.queue import Queue
 from models.agent import Agent
 from models.conversation import Conversation
 
-GREET, ACK, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-lapse", "sla-reassign"
+GREET, ACK, MOVE, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-move", "sla-lapse", "sla-reassign"
 Reassign = Callable[[Conversation, str], Awaitable[None]]
 OnLapse = Callable[[int], Awaitable[None]]
 AssignNext = Callable[[], Awaitable[object]]
@@ -111,6 +114,7 @@ class SlaClock:
         self.clock = runtime.clock
         runtime.scheduler.on(GREET, self._greeting_due)
         runtime.scheduler.on(ACK, self._ack_due)
+        runtime.scheduler.on(MOVE, self._move_due)
         runtime.scheduler.on(LAPSE, self._lapse_due)
         runtime.scheduler.on(REASSIGN, self._reassign_due)
 
@@ -152,6 +156,7 @@ class SlaClock:
 
     async def _start_owed(self, conversation: Conversation, owed: datetime) -> None:
         member = episode(conversation.id, owed)
+        await self.runtime.scheduler.at(MOVE, member, owed + self._seconds(self.settings.sla_move_untouched_after_s))
         await self.runtime.scheduler.at(LAPSE, member, owed + self._seconds(self.settings.sla_reply_s))
         await self.runtime.scheduler.at(REASSIGN, member, owed + self._seconds(self.settings.sla_reassign_after_s))
 
@@ -202,6 +207,8 @@ class SlaClock:
         conversation = await self.current(member, lambda c: c.assigned_at)
         if conversation is None or conversation.first_reply_at is not None:
             return
+        if conversation.person_at is not None and conversation.waiting_since is not None:
+            return  # a later holder owes an answer, not a greeting (the customer was told who took over)
         if not await may_spend(self.runtime, conversation, keep=1):
             return  # the one message left is the holder's answer
         agent = await Agent.get(id=conversation.assignee_id)
@@ -230,11 +237,19 @@ class SlaClock:
             if holder is None or holder.presence != "online":  # nobody at that console: someone with room
                 await self.reassign(conversation, "holder_away")
                 return
-            if await self._untouched(conversation, holder) and await self.queue.ready_to_answer(
-                    exclude=[holder.id, *conversation.lapsed_agents]):
-                await self.reassign(conversation, "slow_reply")  # an answer now beats a holding message
-                return
         await self._hold(conversation, waited)
+
+    async def _move_due(self, member: str) -> None:
+        """`SLA_MOVE_UNTOUCHED_AFTER_S` after a question its holder has not started on (no typing
+        since): to an agent free to answer now, if there is one; an answer beats a holding message."""
+        conversation = await self.current(member, owed_from)
+        if conversation is None:
+            return
+        holder = await Agent.get_or_none(id=conversation.assignee_id)
+        if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
+            return  # not at the console: the acknowledgement timer moves it; typing: it stays
+        if await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents]):
+            await self.reassign(conversation, "slow_reply")
 
     async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
         """The holder owes an answer and has not typed since it was asked (their own message would
