@@ -252,10 +252,10 @@ class SlaClock:
             await self.reassign(conversation, "slow_reply")
 
     async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
-        """The holder owes an answer and has not typed since it was asked (their own message would
+        """The holder owes an answer and has not typed since they owed it (their own message would
         have answered it): nobody is about to answer it at that console. Busy in other conversations
         is not working on this one."""
-        owed = conversation.waiting_since
+        owed = owed_from(conversation)
         return owed is not None and not await typed_since(self.runtime, holder.id, owed)
 
     async def acknowledge(self, conversation: Conversation, how: str) -> None:
