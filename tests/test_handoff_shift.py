@@ -14,8 +14,12 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
+from handlers.handoff.recovery import reconcile
+from handlers.handoff.service import IDLE
+from handlers.handoff.sla import MOVE
 from models.agent import Agent
 from models.handoff import SlaEvent
+from models.message import Message
 from tests.test_handoff import conversation, events, say, staff, texts_to, tick
 
 ALWAYS_OPEN = "00:00-24:00"
@@ -252,3 +256,22 @@ async def test_the_silence_counts_from_the_last_answer(bot, clock):
     await tick(bot, clock, 110)
     assert (await conversation("c1")).status == "bot"
     assert (await events("c1")).count("released_idle") == 1
+
+
+async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
+    amy = await staff(bot, "amy")
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c2", "能开发票吗")
+    store, answered = bot.runtime.store, clock.time()
+    for kind in (IDLE, MOVE):
+        await store.pop_due(kind, answered + 10_000)  # the store lost them
+    await reconcile(bot.runtime, store_lost=True)
+    c1 = (await conversation("c1")).id
+    idle = await Message.filter(conversation_id=c1, author__startswith="agent:").order_by("-id").first()
+    assert idle is not None
+    assert await store.next_due(IDLE) == pytest.approx(idle.created_at.timestamp() + 180)
+    assert await store.next_due(MOVE) == pytest.approx(answered + 13)
