@@ -25,7 +25,9 @@ Measured from what the customer's socket and HTTP replies actually received, and
 - acknowledged: any message to the customer within 20 s of each customer message;
 - answered by a person: the first message of a person after each message the customer wrote to a
   person, timed from that message; holding messages do not count;
-- stranded: at the end still waiting for a person (never reached one, or a question unanswered).
+- stranded: at the end still waiting for a person (never reached one, or a question unanswered);
+- how long a person held the conversation: from the escalation to the person's last message (what
+  decides how many places are free for the queue).
 Every customer is in every denominator; a time still running at the end counts as its lower bound.
 The run ends as soon as every customer is done; otherwise customers stop writing at `--duration` +
 `--drain` seconds and the run ends 20 s later, so every message counted had its full 20 s.
@@ -842,7 +844,11 @@ def report(run: Run, customers: list[Customer], ended: float, server_today: dict
     person_messages = person_in_time = 0
     answer_times: list[float] = []
     stranded = 0
+    holds: list[float] = []  # escalation to the last person's message: how long a place was taken
     for customer in customers:
+        last_person = max((r.at for r in customer.inbox if r.source == "person"), default=None)
+        if last_person is not None and customer.escalated_at is not None:
+            holds.append(last_person - customer.escalated_at)
         if customer.greeted_at is not None and customer.escalated_at is not None:
             waited = customer.greeted_at - customer.escalated_at
             greeted_in_time += waited <= GREETING_DUE_S
@@ -886,6 +892,8 @@ def report(run: Run, customers: list[Customer], ended: float, server_today: dict
         "person_answer_p50_s": percentile(answer_times, 0.50),
         "person_answer_p95_s": percentile(answer_times, 0.95),
         "person_answer_max_s": percentile(answer_times, 1.0),
+        "person_hold_p50_s": percentile(holds, 0.50),
+        "person_hold_mean_s": round(sum(holds) / len(holds), 1) if holds else None,
         "http_errors": run.http_errors,
         "http_refused": run.http_refused,
         "http_statuses": dict(run.statuses),
@@ -918,6 +926,8 @@ def summary(figures: dict[str, Any], server_log_errors: list[str]) -> str:
         f" never acknowledged: {f['lost']}",
         f"  answered by a person within 20 s: {f['person_answered_within_20s']:.1%} of {f['messages_to_person']};"
         f" p50 {f['person_answer_p50_s']} s, p95 {f['person_answer_p95_s']} s, max {f['person_answer_max_s']} s",
+        f"  a person held the conversation (escalation to their last message): mean {f['person_hold_mean_s']} s,"
+        f" p50 {f['person_hold_p50_s']} s",
         f"  stranded: {f['stranded']} (never reached a person {f['never_reached_person']}, open question at the end"
         f" {f['open_question_at_end']})",
         f"  agents set away: {f['away_events']} times; all away at {f['all_agents_away_at_s']} s; away at the end"

@@ -275,3 +275,19 @@ async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
     assert idle is not None
     assert await store.next_due(IDLE) == pytest.approx(idle.created_at.timestamp() + 180)
     assert await store.next_due(MOVE) == pytest.approx(answered + 13)
+
+
+def test_bench_reports_how_long_a_person_held_each_conversation():
+    bench = load_bench()
+    run = bench.Run(bench.parse_args([]), "http://127.0.0.1:1")
+    customers = []
+    for escalated, last in ((1.0, 41.0), (10.0, 30.0)):
+        customer = bench.Customer(run, f"v{escalated}", 0.0, None, "转人工", ["q"], "谢谢")
+        customer.escalated_at = escalated
+        customer.receive("亲，您好", "on_behalf")
+        customer.inbox[-1].at = escalated + 1
+        customer.receive("亲，再见", "person")
+        customer.inbox[-1].at = last
+        customers.append(customer)
+    figures = bench.report(run, customers, 60.0, None)
+    assert figures["person_hold_mean_s"] == pytest.approx(30.0) and figures["person_hold_p50_s"] == 20.0
