@@ -7,8 +7,6 @@ through reassignment and holding messages); `unacked_since` when the oldest mess
 acknowledged by any message arrived; `queued_at` is the escalation, and `person_at` when a person
 (or the greeting on their behalf) first reached the customer after it. `first_reply_at` is the
 current holder's first message (the greeting on their behalf is sent when it is missing).
-`closing_at` is when the customer said thanks or goodbye to the holder (nothing written since): the
-conversation no longer takes one of the holder's places (docs/handoff-sla.md "Wrapping up").
 """
 
 from tortoise import fields
@@ -35,7 +33,6 @@ class Conversation(Model):
     person_at = fields.DatetimeField(null=True)
     lapsed_agents = fields.JSONField(default=list, description="agents who let its clock lapse")
     holding_sent = fields.IntField(default=0, description="holding messages sent in this handover")
-    closing_at = fields.DatetimeField(null=True, description="the customer said thanks/bye: no place taken")
     opened_at = fields.DatetimeField()
 
     class Meta:

@@ -15,7 +15,7 @@ import pytest
 
 from bot.clock import FakeClock
 from handlers.handoff.recovery import reconcile
-from handlers.handoff.service import IDLE
+from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
 from models.handoff import SlaEvent
@@ -71,9 +71,10 @@ async def test_a_customer_who_goes_on_after_thanks_takes_the_place_again(bot, cl
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 0.3)
     await say(bot, "c1", "谢谢")
-    assert (await conversation("c1")).closing_at is not None
+    queue = bot.runtime.services[HANDOFF].queue
+    assert await queue.wrapping_up((await conversation("c1")).id)
     await say(bot, "c1", "对了 这个能机洗吗")
-    assert (await conversation("c1")).closing_at is None
+    assert not await queue.wrapping_up((await conversation("c1")).id)
     await say(bot, "c2", "转人工")
     assert (await conversation("c2")).status == "queued"
 
@@ -96,7 +97,7 @@ async def test_hand_back_of_a_wrapped_up_conversation_clears_it(bot, clock):
     response = await bot.client.post(f"/api/agent/conversations/{held.id}/hand-back", json={}, headers=amy)
     assert response.status == 200
     released = await conversation("c1")
-    assert released.status == "bot" and released.closing_at is None
+    assert released.status == "bot" and not await bot.runtime.services[HANDOFF].queue.wrapping_up(released.id)
 
 
 # --- a question nobody is working on ---

@@ -109,9 +109,25 @@ class Queue:
     async def loads(self) -> Counter[int]:
         """Places taken per agent: held conversations, except those wrapping up (the customer said
         thanks or goodbye; the holder still owes the goodbye, which takes no place)."""
-        rows = await Conversation.filter(status="handoff", closing_at__isnull=True).values_list(
-            "assignee_id", flat=True)
-        return Counter(agent_id for agent_id in rows if agent_id is not None)
+        rows = await Conversation.filter(status="handoff", assignee_id__isnull=False).values_list("id", "assignee_id")
+        loads: Counter[int] = Counter()
+        for conversation_id, agent_id in rows:
+            if not await self.wrapping_up(conversation_id):
+                loads[agent_id] += 1
+        return loads
+
+    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation) ---
+    def closing_key(self, conversation_id: int) -> str:
+        return self.store.keys("handoff", "closing", str(conversation_id))
+
+    async def wrapping_up(self, conversation_id: int) -> bool:
+        return await self.store.get(self.closing_key(conversation_id)) is not None
+
+    async def set_wrapping_up(self, conversation_id: int, closing: bool) -> None:
+        if closing:
+            await self.store.set(self.closing_key(conversation_id), "1")
+        else:
+            await self.store.delete(self.closing_key(conversation_id))
 
     async def ungreeted(self) -> set[int]:
         """Agents holding a conversation they have not greeted yet (not ready for the next one)."""
@@ -226,7 +242,8 @@ class Queue:
         if status == "queued":  # the open question keeps its clock: the next holder owes that answer
             conversation.queued_at = conversation.queued_at or self.clock.now()
         else:
-            conversation.waiting_since = conversation.unacked_since = conversation.closing_at = None
+            conversation.waiting_since = conversation.unacked_since = None
+            await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
         await self.publish_holder(conversation)

@@ -133,10 +133,9 @@ class Handoff:
         if conversation.status != "handoff":
             return
         await self.sla.customer_wrote(conversation)
-        wrapping_up = conversation.closing_at is not None
+        wrapping_up = await self.queue.wrapping_up(conversation.id)
         if closing != wrapping_up:
-            conversation.closing_at = self.clock.now() if closing else None
-            await conversation.save(update_fields=["closing_at"])
+            await self.queue.set_wrapping_up(conversation.id, closing)
         await self.queue.notify(
             conversation.assignee_id,
             {
