@@ -25,15 +25,19 @@ Measured from what the customer's socket and HTTP replies actually received, and
 - acknowledged: any message to the customer within 20 s of each customer message;
 - answered by a person: the first message of a person after each message the customer wrote to a
   person, timed from that message; holding messages do not count;
-- stranded: at the end still waiting for a person (never reached one, or a question unanswered).
+- stranded: at the end still waiting for a person (never reached one, or a question unanswered);
+- how long a person held the conversation: from the escalation to the person's last message (what
+  decides how many places are free for the queue).
 Every customer is in every denominator; a time still running at the end counts as its lower bound.
 The run ends as soon as every customer is done; otherwise customers stop writing at `--duration` +
 `--drain` seconds and the run ends 20 s later, so every message counted had its full 20 s.
 
 Who sent a pushed message: the web-chat payload is `{"text": ...}` only, so a person's message is
 recognised by its text (the bench registers every text its agents send before sending it), and a
-greeting on a person's behalf is the first other pushed message after an agent of the bench saw
-the conversation assigned to them. If the payload ever carries an `author`, that wins (see
+greeting on a person's behalf is the first other pushed message after the conversation was
+assigned to an agent of the bench: after their console saw it, or, for a greeting pushed the
+instant the server assigned it (before any console could refresh), at or after the `assigned_at`
+the console's listing shows (wall clock, same machine). If the payload ever carries an `author`, that wins (see
 `push_author`). Everything the bench assumes about the server is in the "server interface"
 section below.
 
@@ -63,6 +67,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +84,7 @@ REPLY_DUE_S = 20.0
 LOGIN = "/api/agent/login"  # {"name", "password"} -> {"csrf_token"} + session cookie
 CSRF_HEADER = "X-CSRF-Token"  # echoed on every unsafe request of a cookie session
 PRESENCE = "/api/agent/presence"  # {"presence": "online" | "away" | "offline"}
-HELD = "/api/agent/conversations"  # {"conversations": [{"conversation_id", "customer": {"label"}, "last_message"}]}
+HELD = "/api/agent/conversations"  # {"conversations": [{"conversation_id", "customer": {"label"}, "assigned_at"}]}
 CONVERSATION = "/api/agent/conversations/{id}"  # {"messages": [{"direction", "author", "text"}]}
 SEND = "/api/agent/conversations/{id}/messages"  # {"text"}
 HAND_BACK = "/api/agent/conversations/{id}/hand-back"
@@ -303,6 +308,16 @@ class Received:
     at: float
     source: str  # bot (HTTP reply), person, on_behalf (greeting once assigned), system (any other push)
     text: str
+    wall: float = field(default_factory=time.time)  # to compare with the server's timestamps
+
+
+def epoch(stamp: Any) -> float | None:
+    """A server timestamp (ISO 8601) as seconds since the epoch."""
+    if not isinstance(stamp, str):
+        return None
+    with contextlib.suppress(ValueError):
+        return datetime.fromisoformat(stamp).timestamp()
+    return None
 
 
 @dataclass
@@ -419,6 +434,18 @@ class Customer:
         if source in ("person", "on_behalf") and self.greeted_at is None and self.escalated_at is not None:
             self.greeted_at = item.at
         self.changed.set()
+
+    def assigned_at(self, moment: float | None) -> None:
+        """An agent of the bench sees the conversation assigned to them since `moment` (the server's
+        clock): a push that reached the customer since then, before the console could refresh, was
+        the greeting on the holder's behalf, not an anonymous system message."""
+        if moment is None or self.greeted_at is not None or self.escalated_at is None:
+            return
+        greeting = next((r for r in self.inbox if r.source == "system" and r.wall >= moment), None)
+        if greeting is not None:
+            greeting.source = "on_behalf"
+            self.greeted_at = greeting.at
+            self.changed.set()
 
     async def until(self, condition: Callable[[], bool]) -> None:
         while not condition():
@@ -578,6 +605,7 @@ class Agent:
                 held = self.held[conversation_id] = Held(conversation_id, customer)
                 if customer is not None:
                     customer.holders.add(self.name)
+                    customer.assigned_at(epoch(conversation.get("assigned_at")))
             if held.task is None:
                 messages = await self.history(held)
                 if messages is not None and self.owes(held, messages):
@@ -816,7 +844,11 @@ def report(run: Run, customers: list[Customer], ended: float, server_today: dict
     person_messages = person_in_time = 0
     answer_times: list[float] = []
     stranded = 0
+    holds: list[float] = []  # escalation to the last person's message: how long a place was taken
     for customer in customers:
+        last_person = max((r.at for r in customer.inbox if r.source == "person"), default=None)
+        if last_person is not None and customer.escalated_at is not None:
+            holds.append(last_person - customer.escalated_at)
         if customer.greeted_at is not None and customer.escalated_at is not None:
             waited = customer.greeted_at - customer.escalated_at
             greeted_in_time += waited <= GREETING_DUE_S
@@ -860,6 +892,8 @@ def report(run: Run, customers: list[Customer], ended: float, server_today: dict
         "person_answer_p50_s": percentile(answer_times, 0.50),
         "person_answer_p95_s": percentile(answer_times, 0.95),
         "person_answer_max_s": percentile(answer_times, 1.0),
+        "person_hold_p50_s": percentile(holds, 0.50),
+        "person_hold_mean_s": round(sum(holds) / len(holds), 1) if holds else None,
         "http_errors": run.http_errors,
         "http_refused": run.http_refused,
         "http_statuses": dict(run.statuses),
@@ -892,6 +926,8 @@ def summary(figures: dict[str, Any], server_log_errors: list[str]) -> str:
         f" never acknowledged: {f['lost']}",
         f"  answered by a person within 20 s: {f['person_answered_within_20s']:.1%} of {f['messages_to_person']};"
         f" p50 {f['person_answer_p50_s']} s, p95 {f['person_answer_p95_s']} s, max {f['person_answer_max_s']} s",
+        f"  a person held the conversation (escalation to their last message): mean {f['person_hold_mean_s']} s,"
+        f" p50 {f['person_hold_p50_s']} s",
         f"  stranded: {f['stranded']} (never reached a person {f['never_reached_person']}, open question at the end"
         f" {f['open_question_at_end']})",
         f"  agents set away: {f['away_events']} times; all away at {f['all_agents_away_at_s']} s; away at the end"

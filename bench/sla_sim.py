@@ -109,7 +109,9 @@ class Sim:
     person_texts: set[str] = field(default_factory=set)
     greeting_texts: set[str] = field(default_factory=set)
     replies: list[tuple[float, int, int, int]] = field(default_factory=list)  # due, seq, conversation, agent
-    planned: set[int] = field(default_factory=set)
+    #: (conversation, holder) with an answer planned: a conversation moved to another agent is seen
+    #: by its new holder at once, whatever the previous holder had planned.
+    planned: set[tuple[int, int]] = field(default_factory=set)
     returns: dict[int, float] = field(default_factory=dict)  # agent id -> when they notice being away
     serial: itertools.count = field(default_factory=itertools.count)
 
@@ -182,8 +184,8 @@ class Sim:
                                                                   "first_reply_at")
         for row in held:
             needs = row["first_reply_at"] is None or row["waiting_since"] is not None
-            if needs and row["id"] not in self.planned:
-                self.planned.add(row["id"])
+            if needs and (row["id"], row["assignee_id"]) not in self.planned:
+                self.planned.add((row["id"], row["assignee_id"]))
                 heapq.heappush(self.replies, (self.now + self.human_delay(), next(self.serial), row["id"],
                                               row["assignee_id"]))
 
@@ -191,7 +193,7 @@ class Sim:
         handoff = self.runtime.services[HANDOFF]
         while self.replies and self.replies[0][0] <= self.now:
             _, _, conversation_id, agent_id = heapq.heappop(self.replies)
-            self.planned.discard(conversation_id)
+            self.planned.discard((conversation_id, agent_id))
             conversation = await Conversation.get(id=conversation_id)
             if conversation.status != "handoff" or conversation.assignee_id != agent_id:
                 continue  # taken from them meanwhile: the new holder plans their own answer

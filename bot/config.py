@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     #: Messages kept back from holding messages and the tail of split answers on capped channels
     #: (WeChat: 5 per 48 h after a customer message), so that the holder's answer can still be sent.
     send_budget_reserve: int = Field(2, ge=1)
+    #: A question whose holder has not typed this long after it was asked goes to an agent free to answer
+    #: now (an answer not begun by then cannot be written before the 20 s).
+    sla_move_untouched_after_s: float = Field(13.0, gt=0)
+    #: A held conversation whose customer stays silent this long after the holder's answer goes back to the bot.
+    handoff_idle_release_s: float = Field(180.0, gt=0)
 
     # --- serving: logging, schema at start-up, worker supervision (bot/server.py, bot/logs.py) ---
     log_level: str = Field("INFO", pattern=r"^(?i:debug|info|warning|error)$")

@@ -20,7 +20,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.store.base import Store
 from handlers.handoff.service import ALERT, OFFER
-from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN
+from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN
 from handlers.referral.jobs import SYNC_KIND
 from models.agent import Agent
 from models.conversation import Conversation
@@ -121,9 +121,9 @@ async def test_handoff_holders_and_sla_clocks_come_back_from_the_database(
         assert await store.get(store.keys("handoff", "webchat:held")) is not None
         assert await store.get(store.keys("handoff", "webchat:queued")) is not None
         settings = runtime.settings
-        first = now.timestamp() + settings.sla_first_response_s - settings.sla_hold_margin_s
         reply = now.timestamp() + settings.sla_reply_s
-        assert await store.next_due(GREET) == pytest.approx(first)
+        assert await store.next_due(GREET) == pytest.approx(now.timestamp())  # the first holder: at once
+        assert await store.next_due(MOVE) == pytest.approx(now.timestamp() + settings.sla_move_untouched_after_s)
         assert await store.next_due(ACK) == pytest.approx(reply - settings.sla_hold_margin_s)
         assert await store.next_due(LAPSE) == pytest.approx(reply)
         assert await store.next_due(REASSIGN) == pytest.approx(now.timestamp() + settings.sla_reassign_after_s)

@@ -17,6 +17,7 @@ from bot.web.live import forward_events
 from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
 from handlers.handoff.metrics import get_metrics
+from handlers.handoff.people import typed
 from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
 from models.agent import SUPERVISORS, Agent
@@ -69,6 +70,7 @@ async def post_presence(request: web.Request, body: s.PresenceIn) -> s.AgentOut:
           summary="The agent is at the console (typing): proof of presence, away becomes online")
 async def post_typing(request: web.Request) -> s.AgentOut:
     agent = request[AGENT]
+    await typed(request.app[RUNTIME], agent.id)  # working on an answer: their questions stay theirs
     await handoff_of(request).touch(agent)
     return agent_out(agent)
 

@@ -12,6 +12,8 @@ from handlers.handoff.service import HANDOFF
 
 router = Router("handoff")
 LEAVE_MESSAGE = "handoff.leave_message"
+#: A customer who writes only this to the holder is done: the conversation wraps up (takes no place).
+CLOSING_INTENTS = frozenset({"thanks", "goodbye"})
 
 SCRIPTS = (
     spec("handoff.queued", "position", "wait_minutes"),
@@ -26,6 +28,7 @@ SCRIPTS = (
     spec("handoff.nobody_free", "reply_by"),
     spec("handoff.default_nickname"),
     spec("handoff.handed_back"),
+    spec("handoff.closed_idle"),
     spec("handoff.transferred", "agent_name"),
 )
 
@@ -58,7 +61,8 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
     handoff = ctx.services[HANDOFF]
     holder = await handoff.queue.holder(ctx.inbound.conversation_key, ctx.stored)
     if holder is not None and holder.status == "handoff":
-        await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind)
+        closing = ctx.inbound.kind == "text" and ctx.match.intent in CLOSING_INTENTS
+        await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind, closing=closing)
         return Reply().tagged("handoff")
     if holder is None and ctx.state.turns == 0 and ctx.identity.vip and ctx.services.settings.vip_to_human:
         return escalate("vip")

@@ -1,10 +1,13 @@
-"""What customers see of the staff (their 昵称), and how many messages a customer may still be sent.
+"""What customers see of the staff (their 昵称), whether an agent is typing, and how many messages a
+customer may still be sent.
 
 The login name stays internal: customers read the agent's display name, or the shop's default
 nickname from scripts_zh (`handoff.default_nickname`) when the agent has not set one.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from bot.runtime import Runtime
 from models.agent import Agent
@@ -26,3 +29,21 @@ async def may_spend(runtime: Runtime, conversation: Conversation, keep: int) -> 
     """True when an extra message (holding, greeting) still leaves `keep` for the holder's answer."""
     left = await sends_left(runtime, conversation)
     return left is None or left > keep
+
+
+#: How long a typing ping counts as "working on an answer" (the console pings at most every 10 s).
+TYPING_TTL_S = 60
+
+
+def typing_key(runtime: Runtime, agent_id: int) -> str:
+    return runtime.store.keys("handoff", "typing", str(agent_id))
+
+
+async def typed(runtime: Runtime, agent_id: int) -> None:
+    """The agent's console says they are typing (`POST /api/agent/typing`)."""
+    await runtime.store.set(typing_key(runtime, agent_id), f"{runtime.clock.time():.3f}", ttl=TYPING_TTL_S)
+
+
+async def typed_since(runtime: Runtime, agent_id: int, moment: datetime) -> bool:
+    raw = await runtime.store.get(typing_key(runtime, agent_id))
+    return raw is not None and float(raw) >= moment.timestamp()

@@ -107,8 +107,27 @@ class Queue:
         return order.index(conversation.id) + 1 if conversation.id in order else 0
 
     async def loads(self) -> Counter[int]:
-        rows = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
-        return Counter(agent_id for agent_id in rows if agent_id is not None)
+        """Places taken per agent: held conversations, except those wrapping up (the customer said
+        thanks or goodbye; the holder still owes the goodbye, which takes no place)."""
+        rows = await Conversation.filter(status="handoff", assignee_id__isnull=False).values_list("id", "assignee_id")
+        loads: Counter[int] = Counter()
+        for conversation_id, agent_id in rows:
+            if not await self.wrapping_up(conversation_id):
+                loads[agent_id] += 1
+        return loads
+
+    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation) ---
+    def closing_key(self, conversation_id: int) -> str:
+        return self.store.keys("handoff", "closing", str(conversation_id))
+
+    async def wrapping_up(self, conversation_id: int) -> bool:
+        return await self.store.get(self.closing_key(conversation_id)) is not None
+
+    async def set_wrapping_up(self, conversation_id: int, closing: bool) -> None:
+        if closing:
+            await self.store.set(self.closing_key(conversation_id), "1")
+        else:
+            await self.store.delete(self.closing_key(conversation_id))
 
     async def ungreeted(self) -> set[int]:
         """Agents holding a conversation they have not greeted yet (not ready for the next one)."""
@@ -122,6 +141,17 @@ class Queue:
         online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
         loads = await self.loads()
         return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
+
+    async def ready_to_answer(self, exclude: Iterable[int] = ()) -> bool:
+        """Whether an online agent other than `exclude` has a free place, has greeted their last
+        customer and has nobody waiting for their answer: they could answer a moved question now."""
+        skip = set(exclude) | await self.ungreeted()
+        owing = await Conversation.filter(status="handoff", waiting_since__not_isnull=True).values_list(
+            "assignee_id", flat=True)
+        skip.update(agent_id for agent_id in owing if agent_id is not None)
+        loads = await self.loads()
+        return any(a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity
+                   for a in await Agent.filter(presence="online"))
 
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to agents with room, in queue order; returns those assigned."""
@@ -213,6 +243,7 @@ class Queue:
             conversation.queued_at = conversation.queued_at or self.clock.now()
         else:
             conversation.waiting_since = conversation.unacked_since = None
+            await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
         await self.publish_holder(conversation)

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.runtime import Runtime
-from handlers.handoff.service import ALERT, HANDOFF, OFFER
-from handlers.handoff.sla import ACK, GREET, LAPSE, REASSIGN, episode, greeting_from, owed_from
+from handlers.handoff.service import ALERT, HANDOFF, IDLE, OFFER
+from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN, episode, owed_from
 from models.conversation import Conversation
+from models.message import Message
 
 
 async def reconcile(runtime: Runtime, store_lost: bool) -> None:
@@ -37,13 +38,22 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
             await scheduler.ensure(ALERT, episode(conversation.id, conversation.queued_at),
                                    conversation.queued_at + alert_after)
             continue
-        start = greeting_from(conversation)
-        if start is not None and conversation.first_reply_at is None:
-            assert conversation.assigned_at is not None
-            due = max(conversation.assigned_at, start + greet_after)
+        if conversation.assigned_at is not None and conversation.first_reply_at is None:
+            due = conversation.assigned_at + (greet_after if conversation.person_at is not None else timedelta())
             await scheduler.ensure(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
-        if owed is not None:
+        if owed is None:
+            await _ensure_idle_release(runtime, conversation)
+        else:
             member = episode(conversation.id, owed)
+            await scheduler.ensure(MOVE, member, owed + timedelta(seconds=settings.sla_move_untouched_after_s))
             await scheduler.ensure(LAPSE, member, owed + timedelta(seconds=settings.sla_reply_s))
             await scheduler.ensure(REASSIGN, member, owed + timedelta(seconds=settings.sla_reassign_after_s))
+
+
+async def _ensure_idle_release(runtime: Runtime, conversation: Conversation) -> None:
+    """Nothing owed: the silence since the holder's last message runs toward handing it back."""
+    last = await Message.filter(conversation_id=conversation.id).exclude(author="system").order_by("-id").first()
+    if last is not None and last.author.startswith("agent:"):
+        idle_after = timedelta(seconds=runtime.settings.handoff_idle_release_s)
+        await runtime.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)

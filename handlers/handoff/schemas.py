@@ -61,6 +61,7 @@ class ConversationOut(BaseModel):
     reason_label: str
     customer: CustomerOut
     assignee: Person | None
+    assigned_at: datetime | None = Field(description="when the current holder took it over")
     sla: SlaOut
     sends_left: int | None = Field(description="messages the platform still lets us push (null: no cap)")
     last_message: LastMessage | None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey
@@ -30,15 +30,16 @@ from bot.splitter import split_message
 from bot.state import ConversationState
 from handlers.handoff.people import nickname
 from handlers.handoff.queue import SUPERVISORS, Queue
-from handlers.handoff.sla import SlaClock, episode, user_of
+from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
+from models.message import Message
 
 log = logging.getLogger("csbot.handoff")
 
-OFFER, ALERT = "handoff-offer", "handoff-alert"
+OFFER, ALERT, IDLE = "handoff-offer", "handoff-alert", "handoff-idle"
 TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
@@ -60,6 +61,7 @@ class Handoff:
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
         runtime.scheduler.on(OFFER, self._offer_due)
         runtime.scheduler.on(ALERT, self._alert_due)
+        runtime.scheduler.on(IDLE, self._idle_due)
 
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.settings.zone).strftime(TIME_FORMAT)
@@ -123,11 +125,17 @@ class Handoff:
         return taken
 
     # --- the customer writes while a person holds the conversation ---
-    async def customer_wrote(self, conversation_id: int, text: str) -> None:
+    async def customer_wrote(self, conversation_id: int, text: str, closing: bool = False) -> None:
+        """`closing`: the customer only said thanks or goodbye. The holder still owes the goodbye (the
+        clock runs as for any message), but the conversation stops taking a place, so the next
+        customer in the queue is assigned at once; anything else the customer writes takes it back."""
         conversation = await Conversation.get(id=conversation_id)
         if conversation.status != "handoff":
             return
         await self.sla.customer_wrote(conversation)
+        wrapping_up = await self.queue.wrapping_up(conversation.id)
+        if closing != wrapping_up:
+            await self.queue.set_wrapping_up(conversation.id, closing)
         await self.queue.notify(
             conversation.assignee_id,
             {
@@ -136,6 +144,8 @@ class Handoff:
                 "message": {"direction": "in", "author": "customer", "text": text, "created_at": self.clock.time()},
             },
         )
+        if closing and not wrapping_up:
+            await self.assign_waiting()  # a place is free
 
     async def leave_message(self, ctx: Context, text: str) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time."""
@@ -208,6 +218,9 @@ class Handoff:
         greeting = conversation.first_reply_at is None
         await self.runtime.outbox.send(channel, user_id, parts, author=f"agent:{agent.id}")
         await self.sla.agent_wrote(conversation, agent)
+        now = self.clock.now()
+        await self.runtime.scheduler.at(IDLE, episode(conversation.id, now),
+                                        now + timedelta(seconds=self.settings.handoff_idle_release_s))
         await Customer.filter(id=conversation.customer_id).update(last_agent_id=agent.id)
         await self.touch(agent)
         if greeting:
@@ -278,7 +291,8 @@ class Handoff:
         await conversation.refresh_from_db()
         if conversation.status == "handoff":
             agent = await Agent.get(id=conversation.assignee_id)
-            await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent))
+            if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
+                await self.sla.acknowledge(conversation, "reassigning")
         else:
             await self.offer_message(conversation, "handoff.nobody_free")
 
@@ -289,6 +303,25 @@ class Handoff:
         await self.sla.say(conversation, "handoff.handed_back")
         await self.touch(agent)
         await self.assign_waiting()  # the agent has room again: the next customer in the queue
+
+    async def _idle_due(self, member: str) -> None:
+        """The holder answered and the customer has said nothing since: the conversation is done; it
+        goes back to the bot with a closing message and frees the holder's place."""
+        conversation_id, answered = parse_episode(member)
+        conversation = await Conversation.get_or_none(id=conversation_id)
+        if conversation is None or conversation.status != "handoff" or conversation.waiting_since is not None:
+            return
+        since = datetime.fromtimestamp(float(answered), tz=UTC) + timedelta(milliseconds=1)
+        if await Message.filter(conversation_id=conversation.id, created_at__gt=since).exclude(
+                author="system").exists():
+            return  # someone wrote since: a later answer has its own timer, a question keeps it held
+        holder = conversation.assignee_id
+        await self.sla.say(conversation, "handoff.closed_idle")
+        await self._timed_handover(conversation)
+        await self.queue.release(conversation, "bot")
+        await self.queue.record(conversation, "released_idle", agent_id=holder)
+        await self.queue.notify(holder, {"type": "conversation.updated", "conversation_id": conversation.id})
+        await self.assign_waiting()
 
     async def ended_elsewhere(self, conversation_key: str) -> None:
         """A person serving outside the console ended the session: the conversation leaves the queue or

@@ -16,8 +16,13 @@ Deadlines are scheduler entries (in the store, so they survive restarts and fire
 workers), named `<conversation id>:<moment>`; a timer whose moment has since changed (answered,
 moved on) finds nothing to do.
 
-- Greeting: a holder who has not written by `first response − margin` after the escalation (or
-  after taking over, for a later holder) is greeted for (问候语 + 征询语).
+- Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
+  a later holder who has not written by `first response − margin` after taking over likewise.
+- Move: `SLA_MOVE_UNTOUCHED_AFTER_S` after a question whose holder has not started on it (their
+  console has not pinged typing since it was asked; answering other customers is not working on
+  this one) while another agent is free to answer now (a free place, greeted, nobody waiting on
+  them), the conversation goes to that agent ("slow_reply": not a lapse, it does not count toward
+  judging the holder away).
 - Acknowledge: at `reply − margin` after an unacknowledged message, a holding message (rationed,
   and never when the channel's send budget is needed for the answer itself); the holder's console
   flashes. When the holder is not at the console (away/offline) the conversation goes to someone
@@ -37,12 +42,12 @@ from datetime import datetime, timedelta
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from handlers.handoff.people import may_spend, nickname
+from handlers.handoff.people import may_spend, nickname, typed_since
 from handlers.handoff.queue import Queue
 from models.agent import Agent
 from models.conversation import Conversation
 
-GREET, ACK, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-lapse", "sla-reassign"
+GREET, ACK, MOVE, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-move", "sla-lapse", "sla-reassign"
 Reassign = Callable[[Conversation, str], Awaitable[None]]
 OnLapse = Callable[[int], Awaitable[None]]
 AssignNext = Callable[[], Awaitable[object]]
@@ -109,6 +114,7 @@ class SlaClock:
         self.clock = runtime.clock
         runtime.scheduler.on(GREET, self._greeting_due)
         runtime.scheduler.on(ACK, self._ack_due)
+        runtime.scheduler.on(MOVE, self._move_due)
         runtime.scheduler.on(LAPSE, self._lapse_due)
         runtime.scheduler.on(REASSIGN, self._reassign_due)
 
@@ -117,12 +123,16 @@ class SlaClock:
 
     # --- starting clocks ---
     async def assigned(self, conversation: Conversation) -> None:
-        """A holder took over: their greeting, and the open question if any, are now theirs to keep."""
+        """A holder took over: their greeting, and the open question if any, are now theirs to keep.
+
+        The customer's first holder is greeted for at once: the customer asked for a person and one
+        now holds the conversation (the 15 s run from the escalation, and the customer starts saying
+        what they need sooner). A later holder (reassigned, transferred) has until `first response −
+        margin` after taking over to write first; the customer was told who took over meanwhile."""
         assert conversation.assigned_at is not None
-        start = greeting_from(conversation)
-        assert start is not None
-        margin = self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
-        due = max(conversation.assigned_at, start + margin)
+        due = conversation.assigned_at
+        if conversation.person_at is not None:
+            due += self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
         scheduler = self.runtime.scheduler
         await scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
@@ -146,6 +156,7 @@ class SlaClock:
 
     async def _start_owed(self, conversation: Conversation, owed: datetime) -> None:
         member = episode(conversation.id, owed)
+        await self.runtime.scheduler.at(MOVE, member, owed + self._seconds(self.settings.sla_move_untouched_after_s))
         await self.runtime.scheduler.at(LAPSE, member, owed + self._seconds(self.settings.sla_reply_s))
         await self.runtime.scheduler.at(REASSIGN, member, owed + self._seconds(self.settings.sla_reassign_after_s))
 
@@ -196,6 +207,8 @@ class SlaClock:
         conversation = await self.current(member, lambda c: c.assigned_at)
         if conversation is None or conversation.first_reply_at is not None:
             return
+        if conversation.person_at is not None and conversation.waiting_since is not None:
+            return  # a later holder owes an answer, not a greeting (the customer was told who took over)
         if not await may_spend(self.runtime, conversation, keep=1):
             return  # the one message left is the holder's answer
         agent = await Agent.get(id=conversation.assignee_id)
@@ -225,6 +238,30 @@ class SlaClock:
                 await self.reassign(conversation, "holder_away")
                 return
         await self._hold(conversation, waited)
+
+    async def _move_due(self, member: str) -> None:
+        """`SLA_MOVE_UNTOUCHED_AFTER_S` after a question its holder has not started on (no typing
+        since): to an agent free to answer now, if there is one; an answer beats a holding message."""
+        conversation = await self.current(member, owed_from)
+        if conversation is None:
+            return
+        holder = await Agent.get_or_none(id=conversation.assignee_id)
+        if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
+            return  # not at the console: the acknowledgement timer moves it; typing: it stays
+        if await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents]):
+            await self.reassign(conversation, "slow_reply")
+
+    async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
+        """The holder owes an answer and has not typed since they owed it (their own message would
+        have answered it): nobody is about to answer it at that console. Busy in other conversations
+        is not working on this one."""
+        owed = owed_from(conversation)
+        return owed is not None and not await typed_since(self.runtime, holder.id, owed)
+
+    async def acknowledge(self, conversation: Conversation, how: str) -> None:
+        """A system message that tells the customer what happens (who took over) acknowledges them."""
+        await self._acknowledged(conversation, conversation.assignee_id, how)
+        await conversation.save(update_fields=["unacked_since"])
 
     async def _hold(self, conversation: Conversation, waited: float) -> None:
         """A holding message, unless rationed out or the budget is needed for the answer itself."""

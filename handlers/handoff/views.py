@@ -64,6 +64,7 @@ async def conversation_out(conversation: Conversation, runtime: Runtime) -> Conv
         reason_label=reason_label(runtime.templates, conversation.escalation_reason),
         customer=customer_out(customer),
         assignee=Person(id=assignee.id, name=assignee.name) if assignee else None,
+        assigned_at=conversation.assigned_at if assignee else None,
         sla=sla_out(conversation, runtime.settings),
         sends_left=await sends_left(runtime, conversation),
         last_message=LastMessage(text=last.text, author=last.author, created_at=last.created_at) if last else None,

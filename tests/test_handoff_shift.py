@@ -1,0 +1,294 @@
+"""What keeps the 15 s / 20 s promise through a busy shift (docs/handoff-sla.md "Keeping places free"):
+a conversation the customer is closing takes no place, a question nobody is working on moves to an
+agent free to answer it now, and the bench labels a greeting pushed at assignment correctly.
+
+Real app over HTTP with a FakeClock, as tests/test_handoff.py; no test waits real seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from handlers.handoff.recovery import reconcile
+from handlers.handoff.service import HANDOFF, IDLE
+from handlers.handoff.sla import MOVE
+from models.agent import Agent
+from models.handoff import SlaEvent
+from models.message import Message
+from tests.test_handoff import conversation, events, say, staff, texts_to, tick
+
+ALWAYS_OPEN = "00:00-24:00"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def bot_settings():
+    return {"staffed_hours": ALWAYS_OPEN, "sla_first_response_s": 15, "sla_reply_s": 20, "sla_hold_margin_s": 5,
+            "sla_max_holding_messages": 2}
+
+
+async def send(bot, headers: dict, user: str, text: str) -> None:
+    held = await conversation(user)
+    response = await bot.client.post(f"/api/agent/conversations/{held.id}/messages", json={"text": text},
+                                     headers=headers)
+    assert response.status == 200, await response.text()
+
+
+async def holder_name(user: str) -> str | None:
+    held = await conversation(user)
+    return None if held.assignee_id is None else (await Agent.get(id=held.assignee_id)).name
+
+
+# --- wrapping up ---
+
+
+async def test_thanks_frees_the_place_at_once_and_the_goodbye_is_still_owed(bot, clock):
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"  # amy's one place is taken
+    await say(bot, "c1", "好的谢谢")
+    assert (await conversation("c2")).status == "handoff" and await holder_name("c2") == "amy"
+    assert (await conversation("c1")).status == "handoff"  # amy still holds c1 for the goodbye
+    await tick(bot, clock, 4)
+    await send(bot, amy, "c1", "不客气亲，祝您购物愉快")
+    answered = await SlaEvent.filter(kind="person_answered", conversation__key="webchat:c1").get()
+    assert answered.within is True and answered.waited_s == pytest.approx(4)
+
+
+async def test_a_customer_who_goes_on_after_thanks_takes_the_place_again(bot, clock):
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "谢谢")
+    queue = bot.runtime.services[HANDOFF].queue
+    assert await queue.wrapping_up((await conversation("c1")).id)
+    await say(bot, "c1", "对了 这个能机洗吗")
+    assert not await queue.wrapping_up((await conversation("c1")).id)
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"
+
+
+async def test_a_question_is_not_a_closing(bot, clock):
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "发什么快递啊 能发顺丰吗")
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"
+
+
+async def test_hand_back_of_a_wrapped_up_conversation_clears_it(bot, clock):
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "好嘞 辛苦了")
+    held = await conversation("c1")
+    response = await bot.client.post(f"/api/agent/conversations/{held.id}/hand-back", json={}, headers=amy)
+    assert response.status == 200
+    released = await conversation("c1")
+    assert released.status == "bot" and not await bot.runtime.services[HANDOFF].queue.wrapping_up(released.id)
+
+
+# --- a question nobody is working on ---
+
+
+async def two_agents_c1_with(bot, clock, name: str) -> tuple[dict, dict]:
+    """amy and bob online, c1 held by `name` (the other one still free), greeted."""
+    amy = await staff(bot, "amy", capacity=3)
+    bob = await staff(bot, "bob", capacity=3)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    if await holder_name("c1") != name:
+        other = bob if name == "amy" else amy
+        target = await Agent.get(name=name)
+        held = await conversation("c1")
+        moved = await bot.client.post(f"/api/agent/conversations/{held.id}/transfer",
+                                      json={"to_agent_id": target.id}, headers=other)
+        assert moved.status == 200
+        await send(bot, amy if name == "amy" else bob, "c1", "亲，您好")
+    return amy, bob
+
+
+async def test_untouched_question_moves_to_an_agent_free_to_answer_before_the_deadline(bot, clock):
+    amy, bob = await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 12.9)
+    assert await holder_name("c1") == "amy"
+    await tick(bot, clock, 0.2)  # 13.1 s: amy has not started on it (no typing), bob is free
+    assert await holder_name("c1") == "bob"
+    assert any("转接客服" in text for text in await texts_to("c1", "system"))
+    moved = await SlaEvent.filter(kind="reassigned", conversation__key="webchat:c1").get()
+    assert moved.detail == "slow_reply"
+    assert "lapse" not in await events("c1")  # not a lapse: it does not count toward 'away'
+    acknowledged = await SlaEvent.filter(kind="acknowledged", detail="reassigning").get()
+    assert acknowledged.within is True
+    await tick(bot, clock, 3)
+    await send(bot, bob, "c1", "亲，不起球的")
+    answered = await SlaEvent.filter(kind="person_answered", conversation__key="webchat:c1").get()
+    assert answered.waited_s == pytest.approx(16.1) and answered.within is True  # the question's own clock
+    assert (await Agent.get(name="amy")).presence == "online"
+    refused = await bot.client.post(f"/api/agent/conversations/{(await conversation('c1')).id}/messages",
+                                    json={"text": "亲，不起球"}, headers=amy)
+    assert refused.status in (403, 409)  # amy's late answer no longer reaches the customer
+
+
+async def test_the_new_holder_owes_the_answer_not_a_greeting(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "bob"
+    await tick(bot, clock, 12)  # past a later holder's greeting time, still no answer
+    greetings = [t for t in await texts_to("c1", "system") if "很高兴为您服务" in t]
+    assert len(greetings) == 1  # amy's, at the start; none on bob's behalf over the open question
+
+
+async def test_a_typing_holder_keeps_the_question(bot, clock):
+    amy, _ = await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 6)
+    assert (await bot.client.post("/api/agent/typing", headers=amy)).status == 200
+    await tick(bot, clock, 7.1)
+    assert await holder_name("c1") == "amy"  # 13.1 s: amy is typing
+    await tick(bot, clock, 2)
+    assert await holder_name("c1") == "amy"
+    assert any("正在为您查询" in text for text in await texts_to("c1", "system"))  # a holding message instead
+
+
+async def test_busy_in_another_conversation_is_not_working_on_this_one(bot, clock):
+    amy = await staff(bot, "amy", capacity=3)
+    await staff(bot, "bob", capacity=3)
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+        await tick(bot, clock, 0.3)
+    assert [await holder_name(u) for u in ("c1", "c2", "c3")] == ["amy", "bob", "amy"]
+    await say(bot, "c3", "能开发票吗")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 5)
+    await send(bot, amy, "c3", "亲，可以开的")  # amy is at the console, answering someone else
+    await tick(bot, clock, 8.1)
+    assert await holder_name("c1") == "bob" and await holder_name("c3") == "amy"
+
+
+async def test_no_move_when_the_others_owe_answers_themselves(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 0.3)
+    assert await holder_name("c2") == "bob"
+    await say(bot, "c2", "在吗 问下尺码")  # bob owes c2 an answer
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 15.1)
+    assert await holder_name("c1") == "amy"
+    assert "reassigned" not in await events("c1")
+
+
+# --- the bench's reading of what the customer received ---
+
+
+def load_bench():
+    path = Path(__file__).resolve().parents[1] / "bench" / "sla_live.py"
+    spec = importlib.util.spec_from_file_location("sla_live_under_test", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_counts_a_greeting_pushed_at_assignment_before_the_console_saw_it():
+    bench = load_bench()
+    run = bench.Run(bench.parse_args([]), "http://127.0.0.1:1")
+    customer = bench.Customer(run, "v1", 0.0, None, "转人工", ["q"], "谢谢")
+    customer.escalated_at = run.now()
+    customer.pushed({"text": "亲，正在为您转接"})  # before the assignment: stays a system message
+    customer.pushed({"text": "亲，您好！我是客服小蜜"})  # the greeting, before any console refreshed
+    assert customer.greeted_at is None and [r.source for r in customer.inbox] == ["system", "system"]
+    customer.inbox[0].wall, customer.inbox[1].wall = 100.0, 200.0
+    customer.assigned_at(150.0)  # what the console's listing says, once it refreshes
+    assert customer.greeted_at == customer.inbox[1].at
+    assert [r.source for r in customer.inbox] == ["system", "on_behalf"]
+    customer.assigned_at(150.0)  # a second console refresh changes nothing
+    assert [r.source for r in customer.inbox] == ["system", "on_behalf"]
+    assert bench.epoch("2026-11-27T16:00:00Z") == pytest.approx(1795795200.0)
+    assert bench.epoch(None) is None and bench.epoch("soon") is None
+
+
+# --- a customer who says nothing more ---
+
+
+async def test_silence_after_the_answer_hands_the_conversation_back_with_a_closing_message(bot, clock):
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "能开发票吗")
+    await tick(bot, clock, 5)
+    await send(bot, amy, "c1", "亲，可以开电子发票")
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 179)
+    assert (await conversation("c1")).status == "handoff" and (await conversation("c2")).status == "queued"
+    await tick(bot, clock, 1.5)
+    assert (await conversation("c1")).status == "bot"
+    assert any("转人工" in text for text in (await texts_to("c1", "system"))[-1:])
+    assert "released_idle" in await events("c1")
+    assert await holder_name("c2") == "amy"  # the freed place went to the queue at once
+
+
+async def test_the_silence_counts_from_the_last_answer(bot, clock):
+    amy = await staff(bot, "amy")
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await tick(bot, clock, 100)
+    await say(bot, "c1", "在吗 还有个问题")
+    await tick(bot, clock, 10)
+    await send(bot, amy, "c1", "亲，您说")
+    await tick(bot, clock, 71)  # 181 s after the first answer, 71 s after the last
+    assert (await conversation("c1")).status == "handoff"
+    await tick(bot, clock, 110)
+    assert (await conversation("c1")).status == "bot"
+    assert (await events("c1")).count("released_idle") == 1
+
+
+async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
+    amy = await staff(bot, "amy")
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c2", "能开发票吗")
+    store, answered = bot.runtime.store, clock.time()
+    for kind in (IDLE, MOVE):
+        await store.pop_due(kind, answered + 10_000)  # the store lost them
+    await reconcile(bot.runtime, store_lost=True)
+    c1 = (await conversation("c1")).id
+    idle = await Message.filter(conversation_id=c1, author__startswith="agent:").order_by("-id").first()
+    assert idle is not None
+    assert await store.next_due(IDLE) == pytest.approx(idle.created_at.timestamp() + 180)
+    assert await store.next_due(MOVE) == pytest.approx(answered + 13)
+
+
+def test_bench_reports_how_long_a_person_held_each_conversation():
+    bench = load_bench()
+    run = bench.Run(bench.parse_args([]), "http://127.0.0.1:1")
+    customers = []
+    for escalated, last in ((1.0, 41.0), (10.0, 30.0)):
+        customer = bench.Customer(run, f"v{escalated}", 0.0, None, "转人工", ["q"], "谢谢")
+        customer.escalated_at = escalated
+        customer.receive("亲，您好", "on_behalf")
+        customer.inbox[-1].at = escalated + 1
+        customer.receive("亲，再见", "person")
+        customer.inbox[-1].at = last
+        customers.append(customer)
+    figures = bench.report(run, customers, 60.0, None)
+    assert figures["person_hold_mean_s"] == pytest.approx(30.0) and figures["person_hold_p50_s"] == 20.0
