@@ -217,4 +217,4 @@ async def test_a_wrong_area_setting_is_one_line_naming_it(tmp_path):
         ("messages", "left_messages", "handover_notes", "photos", "photo_files", "customers_anonymised",
          "orders_anonymised", "cases_anonymised", "days_sealed"), 0), "areas": {
         "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0}, "callbacks": {"callbacks": 0},
-        "complaints": {"complaints": 0}}}
+        "complaints": {"complaints": 0}, "referral": {"referral_tags": 0, "referral_notes": 0}}}
