@@ -177,17 +177,17 @@ async def owned_order(order_no: str, customer_id: int) -> Order | None:
         return None
     if order.customer_id == customer_id:
         return order
-    customer = await Customer.get(id=customer_id)
-    if order.phone and normal_phone(order.phone) == normal_phone(customer.phone):
-        return order
-    return None
+    if not order.phone:
+        return None
+    phone = await Customer.get(id=customer_id).values_list("phone", flat=True)  # not the whole row
+    return order if normal_phone(order.phone) == normal_phone(phone) else None
 
 
 async def accused_agent(customer_id: int, category: str) -> int | None:
     """A service complaint is about the person who served the customer last, if any."""
     if category != "service":
         return None
-    customer = await Customer.get(id=customer_id)
-    if customer.last_agent_id is None or not await Agent.filter(id=customer.last_agent_id).exists():
+    last_agent_id = await Customer.get(id=customer_id).values_list("last_agent_id", flat=True)
+    if last_agent_id is None or not await Agent.filter(id=last_agent_id).exists():
         return None
-    return customer.last_agent_id
+    return last_agent_id
