@@ -48,7 +48,7 @@ class CaseService:
     async def get(self, case_no: str) -> AfterSalesCase | None:
         if len(case_no) > CASE_NO_MAX_CHARS or "\x00" in case_no:  # cannot exist; the database would refuse it
             return None
-        return await AfterSalesCase.get_or_none(case_no=case_no.upper()).select_related("order")
+        return await AfterSalesCase.get_or_none(case_no=case_no.upper()).prefetch_related("order")
 
     async def file(
         self, order: Order, kind: str, *, actor: str, customer_id: int | None = None,
@@ -167,7 +167,7 @@ class CaseService:
         query = AfterSalesCase.filter(state__in=OPEN_STATES, customer_id=customer_id)
         if order is not None:
             query = query.filter(order_id=order.id)
-        return await query.order_by("-touched_at").select_related("order")
+        return await query.order_by("-touched_at").prefetch_related("order")
 
     async def stale(self) -> list[AfterSalesCase]:
         """Open cases nobody touched today (shop-local): yesterday's leftovers (遗留售后问题)."""

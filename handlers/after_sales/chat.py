@@ -72,7 +72,7 @@ async def progress(ctx: Context) -> Reply:
         return _describe(ctx, case)
     order = await Order.get_or_none(order_no=order_no) if order_no else None
     if order is not None and await owned_by(order, customer_id):
-        cases = await AfterSalesCase.filter(order_id=order.id).order_by("-touched_at").select_related("order")
+        cases = await AfterSalesCase.filter(order_id=order.id).order_by("-touched_at").prefetch_related("order")
     else:
         cases = await desk.cases.open_cases(customer_id)
     if not cases:
