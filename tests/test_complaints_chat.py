@@ -135,3 +135,15 @@ async def test_a_complaint_about_the_last_agent_goes_to_someone_else(bot, clock)
     assert complaint.accused_agent_id == amy.id and complaint.owner_id is None
     conversation = await Conversation.get(key="webchat:alice")
     assert conversation.status == "handoff" and conversation.assignee_id == bea.id
+
+
+async def test_once_a_person_holds_the_conversation_the_dialogue_stops_and_the_bot_is_quiet(bot, clock):
+    handoff = bot.runtime.services[HANDOFF]
+    amy = await Agent.create(name="amy", role="agent", password_hash="-", created_at=clock.now())
+    await handoff.set_presence(amy, "online")
+    assert "发生了什么" in await say(bot, "alice", "我要投诉你们")
+    await say(bot, "alice", "转人工")  # the dialogue waits; the handoff gives the conversation to amy
+    assert (await Conversation.get(key="webchat:alice")).status == "handoff"
+    assert await say(bot, "alice", "杯子收到的时候把手是断开的，包装也没有防护") == ""  # amy answers, not the bot
+    assert await say(bot, "alice", "13800138000") == ""
+    assert await Complaint.all().count() == 0

@@ -57,8 +57,8 @@ async def owned_by(order: Order, customer_id: int) -> bool:
         return True
     if not order.phone:
         return False
-    customer = await Customer.get_or_none(id=customer_id)
-    return customer is not None and normal_phone(customer.phone) == normal_phone(order.phone)
+    phones = await Customer.filter(id=customer_id).values_list("phone", flat=True)  # the phone, not the whole row
+    return bool(phones) and normal_phone(phones[0]) == normal_phone(order.phone)
 
 
 async def customer_of(order: Order) -> Customer | None:

@@ -7,7 +7,8 @@ the customer wants, how to reach them. One message may answer several at once an
 算了/不投诉了 cancels. The order must exist and belong to the customer; otherwise the bot says it
 cannot find it under their account and asks again, revealing nothing. Once everything is there the
 complaint is registered (`ComplaintDesk.register`), the customer hears its number and when they
-will hear back, and the conversation goes to a person (escalation `complaint`).
+will hear back, and the conversation goes to a person (escalation `complaint`). Whether a person
+holds the conversation is the handoff area's holder, read with the state (no query per message).
 
 While the flow runs, words that make a complaint major (media, 12315, protest, a demand to return)
 are noted and passed to the desk with the registration.
@@ -35,8 +36,8 @@ from handlers.complaints.words import (
     major_reasons,
     shop_at_fault,
 )
+from handlers.handoff.service import HANDOFF
 from models.agent import Agent
-from models.conversation import Conversation
 from models.customer import Customer
 from models.order import Order
 
@@ -80,8 +81,8 @@ async def carry_on(ctx: Context) -> Reply | None:
     """The next message of a conversation in the dialogue; None leaves it to other handlers."""
     if ctx.inbound.kind != "text":
         return None
-    conversation = await Conversation.get(id=ctx.identity.conversation_id)
-    if conversation.status == "handoff":  # a person holds it now: they take it from here
+    holder = await ctx.services[HANDOFF].queue.holder(ctx.inbound.conversation_key, ctx.stored)
+    if holder is not None and holder.status == "handoff":  # a person holds it now: they take it from here
         ctx.state.end_flow()
         return None
     if ctx.match.intent == "human":
@@ -176,17 +177,17 @@ async def owned_order(order_no: str, customer_id: int) -> Order | None:
         return None
     if order.customer_id == customer_id:
         return order
-    customer = await Customer.get(id=customer_id)
-    if order.phone and normal_phone(order.phone) == normal_phone(customer.phone):
-        return order
-    return None
+    if not order.phone:
+        return None
+    phone = await Customer.get(id=customer_id).values_list("phone", flat=True)  # not the whole row
+    return order if normal_phone(order.phone) == normal_phone(phone) else None
 
 
 async def accused_agent(customer_id: int, category: str) -> int | None:
     """A service complaint is about the person who served the customer last, if any."""
     if category != "service":
         return None
-    customer = await Customer.get(id=customer_id)
-    if customer.last_agent_id is None or not await Agent.filter(id=customer.last_agent_id).exists():
+    last_agent_id = await Customer.get(id=customer_id).values_list("last_agent_id", flat=True)
+    if last_agent_id is None or not await Agent.filter(id=last_agent_id).exists():
         return None
-    return customer.last_agent_id
+    return last_agent_id
