@@ -13,27 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from handlers.handoff.recovery import reconcile
 from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
 from models.handoff import SlaEvent
 from models.message import Message
+from tests import test_handoff
 from tests.test_handoff import conversation, events, say, staff, texts_to, tick
 
-ALWAYS_OPEN = "00:00-24:00"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def bot_settings():
-    return {"staffed_hours": ALWAYS_OPEN, "sla_first_response_s": 15, "sla_reply_s": 20, "sla_hold_margin_s": 5,
-            "sla_max_holding_messages": 2}
+clock = test_handoff.clock  # the same fake clock and shop hours as the handoff tests
+bot_settings = test_handoff.bot_settings
 
 
 async def send(bot, headers: dict, user: str, text: str) -> None:

@@ -5,11 +5,12 @@ buckets change the request; an agent has no such tab (R-REPORT-7)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
@@ -35,13 +36,19 @@ async def log_in(page: Page, name: str) -> None:
     await expect(page.locator("#console-view")).to_be_visible()
 
 
-async def test_supervisor_sees_the_reports_with_charts(shop: tuple[RunningBot, Browser]) -> None:
+@asynccontextmanager
+async def reports_tab(shop: tuple[RunningBot, Browser]) -> AsyncIterator[tuple[Page, Locator]]:
+    """A supervisor logged into the console with the reports tab open: the page and the tab's panel."""
     bot, browser = shop
     await create_agent("boss", "supervisor", PASSWORD)
     async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as page:
         await log_in(page, "boss")
         await page.get_by_role("button", name="报表").click()
-        panel = page.locator(".ext-panel-reports")
+        yield page, page.locator(".ext-panel-reports")
+
+
+async def test_supervisor_sees_the_reports_with_charts(shop: tuple[RunningBot, Browser]) -> None:
+    async with reports_tab(shop) as (page, panel):
         await expect(panel.locator(".reports-title")).to_contain_text("2026-11-01 ~ 2026-11-23")  # the month so far
         await panel.locator("select[name=report]").select_option(label="响应时效达标率")
         await panel.locator("input[name=from]").fill("2026-11-20")
@@ -82,12 +89,7 @@ async def test_agents_have_no_reports_tab(shop: tuple[RunningBot, Browser]) -> N
 
 async def test_filters_narrow_the_table_and_a_filter_not_applicable_is_disabled(
         shop: tuple[RunningBot, Browser]) -> None:
-    bot, browser = shop
-    await create_agent("boss", "supervisor", PASSWORD)
-    async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as page:
-        await log_in(page, "boss")
-        await page.get_by_role("button", name="报表").click()
-        panel = page.locator(".ext-panel-reports")
+    async with reports_tab(shop) as (_, panel):
         await expect(panel.locator(".reports-title")).to_contain_text("2026-11-01")
         await panel.locator("select[name=report]").select_option(label="回访统计")
         await panel.locator("input[name=from]").fill("2026-11-20")
