@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from bot.outbox import Outbox
     from bot.recorder import Recorder
 
-#: Channels that only let the shop push within a window after the customer's last message; outside
-#: it a WeChat Official Account may send a template message instead.
-PUSH_WINDOWS = {"wechat": timedelta(seconds=MESSAGE_WINDOW_S)}
+#: Channels that only let the shop push within a window after the customer's last message (WeChat's
+#: Official Account and WeCom 微信客服 alike); outside it only the Official Account has template messages.
+PUSH_WINDOWS = {"wechat": timedelta(seconds=MESSAGE_WINDOW_S), "wecom": timedelta(seconds=MESSAGE_WINDOW_S)}
 TEMPLATE_CHANNEL = "wechat"
 
 
@@ -55,6 +55,10 @@ class CustomerMessenger:
     def windowed(self, channel: str) -> bool:
         """Whether `channel` lets the shop push only within a window after the customer's last message."""
         return channel in PUSH_WINDOWS
+
+    def has_templates(self, channel: str) -> bool:
+        """Whether `channel`'s customers can be reached by a template message outside the window."""
+        return channel == TEMPLATE_CHANNEL
 
     def in_window(self, channel: str, last_inbound_at: datetime | None) -> bool:
         """Whether the shop may push to a customer of `channel` who last wrote at `last_inbound_at`:
@@ -106,7 +110,8 @@ class Redispatcher:
         if outcome is None:
             return False
         if outcome.texts:
-            await self.outbox.send(channel, user_id, outcome.texts, source_ids=outcome.message_ids)
+            await self.outbox.send(channel, user_id, outcome.texts, source_ids=outcome.message_ids,
+                                   choices=outcome.choices)
         return True
 
     async def answer(self, inbound: Inbound) -> Sequence[str] | None:

@@ -4,7 +4,7 @@
 import pytest
 
 from bot import cli
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.errors import ConfigError
 from bot.runtime import Runtime
 from handlers import EXTENSIONS
@@ -102,6 +102,14 @@ def test_area_settings_read_the_variables_deployments_already_set(tmp_path, monk
 async def test_the_runtime_refuses_a_bad_area_setting_before_opening_anything(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ERP_TIMEOUT_S", "-1")
-    settings = make_settings(tmp_path, database_url="postgres://nobody.invalid/shop")  # never reached
+    # as `serve` builds them: the areas' settings are left for the runtime to read
+    settings = Settings(_env_file=None, database_url="postgres://nobody.invalid/shop")  # never reached
     with pytest.raises(ConfigError, match=r"^invalid setting ERP_TIMEOUT_S: "):
         await Runtime.open(settings, EXTENSIONS, background=False)
+
+
+def test_test_settings_ignore_the_working_directorys_env_file_for_the_areas_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("ERP_URL=http://leak.invalid\nWECHAT_TOKEN=leaktoken\n")
+    settings = make_settings(tmp_path)
+    assert settings.wechat_token is None and settings.area(ErpSettings).url is None

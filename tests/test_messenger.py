@@ -43,6 +43,8 @@ async def test_channels_that_do_not_run_and_push_windows(bot, clock):
     assert messenger.in_window("wechat", now - timedelta(hours=47, minutes=59))
     assert not messenger.in_window("wechat", now - timedelta(hours=48))
     assert not messenger.in_window("wechat", None)
+    assert messenger.windowed("wecom") and not messenger.in_window("wecom", now - timedelta(hours=48))
+    assert messenger.has_templates("wechat") and not messenger.has_templates("wecom")
 
 
 async def test_the_redispatcher_answers_a_turn_and_skips_channels_that_do_not_run(bot, clock):

@@ -209,7 +209,8 @@ class WeComChannel(Channel):
                         msgid or "-", fail_type)
             return
         reason = f"send_fail_{fail_type}" if str(fail_type).isdigit() else "send_fail"
-        for source_id in json.loads(sent):
+        # a list since merged sends; a value stored by an older version is one plain id
+        for source_id in json.loads(sent) if sent.startswith("[") else [sent]:
             await self._runtime.recorder.mark_delivery(source_id, "undeliverable", reason)
         log.warning("wecom message %s failed after acceptance: %s", msgid, reason)
 

@@ -62,7 +62,7 @@ class ArchiveService:
 
     async def person_of_customer(self, reader: Reader, customer_id: int) -> Person:
         """The record a channel identity belongs to. Logged like a search (part `index`, R-ARCHIVE-6): it
-        tells which person a chat identity is; a 絕密 record is not found by those not cleared for it."""
+        tells which person a chat identity is; a 绝密 record is not found by those not cleared for it."""
         customer = await Customer.get_or_none(id=customer_id)
         if customer is None:
             raise ArchiveRefused(404, "no_such_customer", "no such customer")
@@ -102,7 +102,7 @@ class ArchiveService:
                 continue
             cleared = reader.agent.role in access.CLEARANCE[person.secrecy]
             if person.secrecy == "secret" and not cleared:
-                continue  # a 絕密 record's existence is itself secret
+                continue  # a 绝密 record's existence is itself secret
             ids = await persons.customer_ids(person)
             channels = await Customer.filter(id__in=ids).values_list("channel", flat=True)
             found.append({"id": person.id, "name": person.name if cleared else None,

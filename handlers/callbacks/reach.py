@@ -25,8 +25,6 @@ from models.conversation import Conversation
 from models.customer import Customer
 
 FLOW = "callbacks.survey"
-KF_WINDOW = timedelta(hours=48)
-WINDOWED_CHANNELS = frozenset({"wechat", "wecom"})
 BUSY_RETRY = timedelta(minutes=15)
 STATE_TTL_S = 7 * 24 * 3600
 
@@ -72,8 +70,9 @@ async def choose(desk: CallbackDesk, customer: Customer, now: datetime) -> str:
     if channel is None:
         return "phone"
     last = customer.last_inbound_at
-    if customer.channel in WINDOWED_CHANNELS:  # pushes only inside the 48-hour window, within the budget
-        if last is None or now - last >= KF_WINDOW:
+    messenger = desk.runtime.messenger
+    if messenger.windowed(customer.channel):  # pushes only inside the 48-hour window, within the budget
+        if not messenger.in_window(customer.channel, last):
             return "phone"
         left = await channel.sends_left(customer.external_id)
         if left is not None and left < desk.settings.wechat_min_sends_left:

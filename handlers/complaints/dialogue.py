@@ -23,6 +23,7 @@ from bot.events import Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.phones import normal_phone
 from bot.templates import spec
+from handlers.after_sales.orders import owned_by
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.words import (
     ACK,
@@ -171,16 +172,9 @@ async def register(ctx: Context, order: Order | None) -> Reply:
 
 
 async def owned_order(order_no: str, customer_id: int) -> Order | None:
-    """The order if it exists and is this customer's (linked to them, or under their phone)."""
+    """The order if it exists and is this customer's (the after-sales area's ownership rule)."""
     order = await Order.get_or_none(order_no=order_no)
-    if order is None:
-        return None
-    if order.customer_id == customer_id:
-        return order
-    if not order.phone:
-        return None
-    phone = await Customer.get(id=customer_id).values_list("phone", flat=True)  # not the whole row
-    return order if normal_phone(order.phone) == normal_phone(phone) else None
+    return order if order is not None and await owned_by(order, customer_id) else None
 
 
 async def accused_agent(customer_id: int, category: str) -> int | None:

@@ -116,6 +116,8 @@ def route(customer: Customer, messenger: CustomerMessenger, template_id: str | N
         return customer.channel
     if messenger.in_window(customer.channel, customer.last_inbound_at):
         return "kf"
+    if not messenger.has_templates(customer.channel):
+        return "skip:outside_window"
     return "template" if template_id else "skip:no_template"
 
 
@@ -189,7 +191,7 @@ async def _deliver(customer: Customer, content: _Content, messenger: CustomerMes
         outcome = next((o for o in outcomes or ["no_channel"] if o != "sent"), "sent")
         if outcome == "sent":
             return "sent", way, None
-        if not (outcome == OUTSIDE_WINDOW and template_id):
+        if not (outcome == OUTSIDE_WINDOW and template_id and messenger.has_templates(customer.channel)):
             return "failed", way, outcome
     assert template_id is not None  # route() chose the template, or the window closed with one set
     try:

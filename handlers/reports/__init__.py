@@ -35,7 +35,7 @@ REPORT_TEXTS = (
     *(f"col_{measure}_{part}" for measure in MEASURES for part in ("due", "kept", "rate")),
     "sheet_cover", "total", "workbook_monthly", "workbook_weekly", "workbook_custom", "workbook_from", "workbook_to",
     "workbook_shop", "workbook_made", "workbook_channel", "workbook_agent", "workbook_filter_channel",
-    "workbook_filter_agent",
+    "workbook_filter_agent", "list_separator",
 )
 CONSOLE_TEXTS = (
     "tab", "title", "report", "from", "to", "bucket", "bucket_day", "bucket_week", "bucket_month", "channel", "agent",

@@ -81,7 +81,7 @@ async def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: li
         sheet.append([texts["workbook_agent"], agent.name if agent else f"#{query.agent_id}"])
     sheet.append([])
     for report in reports:
-        left_out = "、".join(texts[f"workbook_filter_{name}"] for name in unfiltered[report.name])
+        left_out = texts["list_separator"].join(texts[f"workbook_filter_{name}"] for name in unfiltered[report.name])
         sheet.append([report.title, runtime.templates.render("reports.workbook_not_filtered", {"filters": left_out})]
                      if left_out else [report.title])
     sheet.column_dimensions["A"].width = 24

@@ -28,8 +28,7 @@ REVIEW_LIMIT = 50
 SCAN_LIMIT = 500  # recent messages looked at to fill one review page
 
 
-PANEL_TEXTS = ("tab", "title", "hint", "guess", "asked", "handled", "confirm", "correct", "saved", "empty", "error",
-               "close")
+PANEL_TEXTS = ("tab", "title", "hint", "asked", "handled", "confirm", "correct", "empty", "error")
 #: Error codes of this API (labelled in scripts_zh/labels.yaml).
 ERRORS = ("unknown_intent", "no_such_message")
 INTENTS = (
@@ -39,6 +38,7 @@ INTENTS = (
     "promotion", "invoice", "payment", "membership", "referral", "unknown",
 )  # fmt: skip
 SCRIPTS = (*label_specs("error", ERRORS), *(spec("teach_console." + name) for name in PANEL_TEXTS),
+           spec("teach_console.guess", "intent", "percent"), spec("teach_console.saved", "intent"),
            *(spec(intent_label_key(intent)) for intent in INTENTS))
 
 
@@ -49,7 +49,6 @@ class IntentLabel(BaseModel):
 
 class TeachLabelsOut(BaseModel):
     intents: list[IntentLabel] = Field(description="every intent the bot knows, in the matcher's order")
-    texts: dict[str, str] = Field(description="the teach panel's texts (scripts_zh/teach_console.yaml)")
 
 
 class ReviewItem(BaseModel):
@@ -80,13 +79,12 @@ class TeachOut(BaseModel):
 
 
 @endpoint("GET", "/api/intents/labels", response=TeachLabelsOut, tag="teaching",
-          summary="Intent names with their Chinese labels, and the teach panel's texts (scripts_zh)")
+          summary="Intent names with their Chinese labels (scripts_zh)")
 async def get_labels(request: web.Request) -> TeachLabelsOut:
     runtime = request.app[RUNTIME]
     templates = runtime.templates
     return TeachLabelsOut(
         intents=[IntentLabel(name=intent, label=intent_label(templates, intent)) for intent in runtime.matcher.intents],
-        texts={name: templates.render("teach_console." + name) for name in PANEL_TEXTS},
     )
 
 

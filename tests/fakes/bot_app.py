@@ -64,8 +64,10 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     if str(values["database_url"]).startswith("postgres"):  # secrets are required there (no file beside a DB)
         values.setdefault("webchat_secret", "test-webchat-secret-0123456789")
         areas.setdefault(ReferralSettings, {}).setdefault("secret", "test-referral-secret-0123456789")
+    # every area's settings read here, like the core's, without the working directory's .env
+    every_area = {cls: areas.get(cls, {}) for extension in EXTENSIONS for cls in extension.settings}
     return Settings(_env_file=None, **values).with_areas(*(cls.load(_env_file=None, **given)
-                                                          for cls, given in areas.items()))
+                                                          for cls, given in every_area.items()))
 
 
 def split_by_area(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[type[AreaSettings], dict[str, Any]]]:

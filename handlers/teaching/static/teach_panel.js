@@ -5,6 +5,7 @@
 // from GET /api/intents/labels.
 
 import { html } from "/static/lib/dom.js";
+import { fill } from "/static/lib/texts.js";
 
 const STYLE = `
   .teach-list { list-style: none; margin: 8px 0; padding: 0; }
@@ -19,7 +20,8 @@ const STYLE = `
 
 function item(entry, t, labelOf) {
   const options = [...labelOf.entries()].map(([name, label]) => html`<option value="${name}">${label}</option>`);
-  const guess = html`${t.guess}：${labelOf.get(entry.guess) ?? entry.guess}（${Math.round(entry.confidence * 100)}%）`;
+  const guess = html`${fill(t.guess, { intent: labelOf.get(entry.guess) ?? entry.guess,
+                                        percent: Math.round(entry.confidence * 100) })}`;
   const li = document.createElement("li");
   li.className = "teach-item";
   li.dataset.messageId = String(entry.message_id);
@@ -42,7 +44,7 @@ function wire(li, entry, ctx, labelOf) {
     status.removeAttribute("data-error");
     try {
       await ctx.api("POST", "/api/intents/teach", { message_id: entry.message_id, intent });
-      status.textContent = `${t.saved}：${labelOf.get(intent) ?? intent}`;
+      status.textContent = fill(t.saved, { intent: labelOf.get(intent) ?? intent });
       li.dataset.taught = intent;
     } catch (_) {
       status.textContent = t.error;
