@@ -303,6 +303,17 @@ async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and
         assert (row.delivery_status, row.failure_reason) == ("undeliverable", "send_fail_2")
         assert await Message.filter(channel="wecom", delivery_status="undeliverable").count() == 1
 
+        # a mark stored by a version before merged sends held one plain id, not a list
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["发票已开好"]) == ["sent"]
+        [older] = [s for s in wecom.fake.delivered(ALICE) if s.content == "发票已开好"]
+        older_row = await Message.get(channel="wecom", direction="out", text="发票已开好")
+        store = wecom.bot.runtime.store
+        await store.set(store.keys("wecom", "sent", older.payload["msgid"]), older_row.source_id, ttl=600)
+        wecom.fake.fail_delivery(older, fail_type=3)
+        await wecom.notify()
+        await older_row.refresh_from_db()
+        assert (older_row.delivery_status, older_row.failure_reason) == ("undeliverable", "send_fail_3")
+
 
 # --- handoff ---
 
