@@ -7,6 +7,7 @@ Real app over HTTP with a FakeClock, as tests/test_handoff.py; no test waits rea
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
 from pathlib import Path
@@ -282,3 +283,31 @@ def test_bench_reports_how_long_a_person_held_each_conversation():
         customers.append(customer)
     figures = bench.report(run, customers, 60.0, None)
     assert figures["person_hold_mean_s"] == pytest.approx(30.0) and figures["person_hold_p50_s"] == 20.0
+
+
+async def test_the_idle_release_waits_for_a_question_being_handled(bot, clock):
+    """The idle timer fires (another worker) while the customer's next question is being handled:
+    the release waits for the conversation's lock and then finds the question open."""
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await clock.advance(100)
+    [member] = await bot.runtime.store.pop_due(IDLE, clock.time() + 10_000)
+    handoff = bot.runtime.services[HANDOFF]
+    original, fired = handoff.customer_wrote, []
+
+    async def timer_fires_meanwhile(*args, **kwargs):
+        fired.append(asyncio.create_task(handoff._idle_due(member)))
+        await asyncio.sleep(0)
+        return await original(*args, **kwargs)
+
+    handoff.customer_wrote = timer_fires_meanwhile
+    try:
+        await say(bot, "c1", "还有个问题 能开发票吗")
+    finally:
+        handoff.customer_wrote = original
+    await asyncio.gather(*fired)
+    c1 = await conversation("c1")
+    assert c1.status == "handoff" and c1.waiting_since is not None
+    assert "released_idle" not in await events("c1")

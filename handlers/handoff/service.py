@@ -309,16 +309,22 @@ class Handoff:
         goes back to the bot with a closing message and frees the holder's place."""
         conversation_id, answered = parse_episode(member)
         conversation = await Conversation.get_or_none(id=conversation_id)
-        if conversation is None or conversation.status != "handoff" or conversation.waiting_since is not None:
+        if conversation is None:
             return
-        since = datetime.fromtimestamp(float(answered), tz=UTC) + timedelta(milliseconds=1)
-        if await Message.filter(conversation_id=conversation.id, created_at__gt=since).exclude(
-                author="system").exists():
-            return  # someone wrote since: a later answer has its own timer, a question keeps it held
-        holder = conversation.assignee_id
+        # Under the conversation's lock (the dispatcher holds it while a customer message is handled):
+        # a question routed to the holder but not yet stored keeps the conversation held.
+        async with self.runtime.store.lock(conversation.key):
+            await conversation.refresh_from_db()
+            if conversation.status != "handoff" or conversation.waiting_since is not None:
+                return
+            since = datetime.fromtimestamp(float(answered), tz=UTC) + timedelta(milliseconds=1)
+            if await Message.filter(conversation_id=conversation.id, created_at__gt=since).exclude(
+                    author="system").exists():
+                return  # someone wrote since: a later answer has its own timer, a question keeps it held
+            holder = conversation.assignee_id
+            await self._timed_handover(conversation)
+            await self.queue.release(conversation, "bot")
         await self.sla.say(conversation, "handoff.closed_idle")
-        await self._timed_handover(conversation)
-        await self.queue.release(conversation, "bot")
         await self.queue.record(conversation, "released_idle", agent_id=holder)
         await self.queue.notify(holder, {"type": "conversation.updated", "conversation_id": conversation.id})
         await self.assign_waiting()
