@@ -311,3 +311,35 @@ async def test_the_idle_release_waits_for_a_question_being_handled(bot, clock):
     c1 = await conversation("c1")
     assert c1.status == "handoff" and c1.waiting_since is not None
     assert "released_idle" not in await events("c1")
+
+
+async def test_a_moved_question_goes_to_the_agent_found_ready(bot, clock):
+    await staff(bot, "amy", capacity=3)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await staff(bot, "bob", capacity=3)
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 0.3)
+    carol = await staff(bot, "carol", capacity=3)
+    await say(bot, "c3", "转人工")
+    await tick(bot, clock, 0.3)
+    assert [await holder_name(u) for u in ("c1", "c2", "c3")] == ["amy", "bob", "carol"]
+    await say(bot, "c3", "能开发票吗")
+    await tick(bot, clock, 1)
+    await send(bot, carol, "c3", "亲，可以开的")  # carol: free, greeted, owes nothing
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 1)
+    await say(bot, "c2", "在吗 问下尺码")  # bob (less loaded than carol) owes c2 an answer
+    await tick(bot, clock, 12.2)  # 13.2 s after c1's question
+    assert await holder_name("c1") == "carol"
+
+
+async def test_after_a_slow_reply_move_the_first_holder_may_take_it_back(bot, clock):
+    _, bob = await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "bob"
+    assert (await conversation("c1")).lapsed_agents == []
+    response = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=bob)
+    assert response.status == 200
+    assert await holder_name("c1") == "amy"  # online, with room, never lapsed on it

@@ -275,10 +275,15 @@ class Handoff:
         await self.touch(agent)
         return taken
 
-    async def reassign(self, conversation: Conversation, reason: str, lapsed: bool = True) -> None:
+    async def reassign(self, conversation: Conversation, reason: str, lapsed: bool = True,
+                       to: Agent | None = None) -> None:
         """To someone with room, history and open question intact; never back to an agent who lapsed.
-        The customer hears "another colleague" only when someone took it, else the truth and 留言."""
+        The customer hears "another colleague" only when someone took it, else the truth and 留言.
+        `to`: straight to that agent (found free to answer now), if they still have room; else it stays."""
         previous = conversation.assignee_id
+        if to is not None:
+            await self._move(conversation, to, reason)
+            return
         if previous is not None and not await self.queue.has_room(exclude=[previous, *conversation.lapsed_agents]):
             if reason == "missed_replies":
                 return  # nobody else could answer sooner: it stays with its holder
@@ -290,11 +295,25 @@ class Handoff:
         await self.assign_waiting()
         await conversation.refresh_from_db()
         if conversation.status == "handoff":
-            agent = await Agent.get(id=conversation.assignee_id)
-            if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
-                await self.sla.acknowledge(conversation, "reassigning")
+            await self._announce(conversation, await Agent.get(id=conversation.assignee_id))
         else:
             await self.offer_message(conversation, "handoff.nobody_free")
+
+    async def _move(self, conversation: Conversation, target: Agent, reason: str) -> None:
+        """Under the assignment lock, to the agent found; the holder did not lapse and may get it back."""
+        previous = conversation.assignee_id
+        if not await self.queue.transfer(conversation, target):
+            return  # they no longer have room: it stays with its holder
+        await self.queue.record(conversation, "reassigned", agent_id=previous, detail=reason)
+        await self.sla.assigned(conversation)
+        await self.queue.notify(previous, {"type": "conversation.updated", "conversation_id": conversation.id})
+        await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
+        await self._announce(conversation, target)
+
+    async def _announce(self, conversation: Conversation, agent: Agent) -> None:
+        """Tell the customer who took over (it acknowledges them)."""
+        if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
+            await self.sla.acknowledge(conversation, "reassigning")
 
     async def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         await self._timed_handover(conversation)

@@ -48,7 +48,7 @@ from models.agent import Agent
 from models.conversation import Conversation
 
 GREET, ACK, MOVE, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-move", "sla-lapse", "sla-reassign"
-Reassign = Callable[[Conversation, str], Awaitable[None]]
+Reassign = Callable[..., Awaitable[None]]  # Handoff.reassign(conversation, reason, lapsed=, to=)
 OnLapse = Callable[[int], Awaitable[None]]
 AssignNext = Callable[[], Awaitable[object]]
 
@@ -248,8 +248,9 @@ class SlaClock:
         holder = await Agent.get_or_none(id=conversation.assignee_id)
         if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
             return  # not at the console: the acknowledgement timer moves it; typing: it stays
-        if await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents]):
-            await self.reassign(conversation, "slow_reply")
+        target = await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents])
+        if target is not None:
+            await self.reassign(conversation, "slow_reply", lapsed=False, to=target)
 
     async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
         """The holder owes an answer and has not typed since they owed it (their own message would
