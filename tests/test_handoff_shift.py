@@ -343,3 +343,24 @@ async def test_after_a_slow_reply_move_the_first_holder_may_take_it_back(bot, cl
     response = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=bob)
     assert response.status == 200
     assert await holder_name("c1") == "amy"  # online, with room, never lapsed on it
+
+
+async def test_a_thanks_is_not_moved_like_an_untouched_question(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "好的谢谢")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "amy"
+    assert "reassigned" not in await events("c1")
+
+
+async def test_an_owed_goodbye_gets_no_holding_message_but_stays_timed(bot, clock):
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "好的谢谢")
+    for _ in range(14):
+        await tick(bot, clock, 5)
+    kinds = await events("c1")
+    assert "holding_message" not in kinds and "reassigned" not in kinds and "lapse" not in kinds
+    assert "breach" in kinds  # the goodbye is timed like any answer
+    assert await holder_name("c1") == "amy"

@@ -27,6 +27,8 @@ moved on) finds nothing to do.
   and never when the channel's send budget is needed for the answer itself); the holder's console
   flashes. When the holder is not at the console (away/offline) the conversation goes to someone
   with room now.
+- Wrapping up (the customer only said thanks or goodbye): the goodbye is still owed and timed
+  (answered, breach), but it is never moved, held for (no holding message) or counted as a lapse.
 - Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
 - Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
   the holder (a slow but present agent answers well before); it goes to someone with room, never
@@ -233,6 +235,8 @@ class SlaClock:
             await self.queue.notify(conversation.assignee_id, {
                 "type": "sla.alert", "conversation_id": conversation.id,
                 "seconds_left": max(0.0, self.settings.sla_reply_s - waited)})
+            if await self.queue.wrapping_up(conversation.id):
+                return  # the goodbye is owed (and timed), but the customer is not waiting on a question
             holder = await Agent.get_or_none(id=conversation.assignee_id)
             if holder is None or holder.presence != "online":  # nobody at that console: someone with room
                 await self.reassign(conversation, "holder_away")
@@ -243,8 +247,8 @@ class SlaClock:
         """`SLA_MOVE_UNTOUCHED_AFTER_S` after a question its holder has not started on (no typing
         since): to an agent free to answer now, if there is one; an answer beats a holding message."""
         conversation = await self.current(member, owed_from)
-        if conversation is None:
-            return
+        if conversation is None or await self.queue.wrapping_up(conversation.id):
+            return  # a customer saying thanks waits for no answer: the goodbye is not moved
         holder = await Agent.get_or_none(id=conversation.assignee_id)
         if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
             return  # not at the console: the acknowledgement timer moves it; typing: it stays
@@ -292,8 +296,8 @@ class SlaClock:
         """The holder lapsed on this question (a distracted but present agent answers before this);
         someone with room takes it over, and the lapse counts toward judging the holder away."""
         conversation = await self.current(member, owed_from)
-        if conversation is None:
-            return
+        if conversation is None or await self.queue.wrapping_up(conversation.id):
+            return  # an owed goodbye is not a lapse and is not moved
         holder = conversation.assignee_id
         await self.queue.record(conversation, "lapse", agent_id=holder)
         await self.reassign(conversation, "missed_replies")
