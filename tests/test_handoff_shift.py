@@ -34,6 +34,12 @@ async def send(bot, headers: dict, user: str, text: str) -> None:
     assert response.status == 200, await response.text()
 
 
+async def typing(bot, headers: dict, user: str):
+    """The console's typing ping, as it sends it while the agent types in that conversation."""
+    held = await conversation(user)
+    return await bot.client.post("/api/agent/typing", json={"conversation_id": held.id}, headers=headers)
+
+
 async def holder_name(user: str) -> str | None:
     held = await conversation(user)
     return None if held.assignee_id is None else (await Agent.get(id=held.assignee_id)).name
@@ -148,7 +154,7 @@ async def test_a_typing_holder_keeps_the_question(bot, clock):
     amy, _ = await two_agents_c1_with(bot, clock, "amy")
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 6)
-    assert (await bot.client.post("/api/agent/typing", headers=amy)).status == 200
+    assert (await typing(bot, amy, "c1")).status == 200
     await tick(bot, clock, 7.1)
     assert await holder_name("c1") == "amy"  # 13.1 s: amy is typing
     await tick(bot, clock, 2)
@@ -166,9 +172,19 @@ async def test_busy_in_another_conversation_is_not_working_on_this_one(bot, cloc
     await say(bot, "c3", "能开发票吗")
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 5)
+    assert (await typing(bot, amy, "c3")).status == 200  # the console pings as amy types her c3 answer
     await send(bot, amy, "c3", "亲，可以开的")  # amy is at the console, answering someone else
     await tick(bot, clock, 8.1)
     assert await holder_name("c1") == "bob" and await holder_name("c3") == "amy"
+
+
+async def test_a_typing_ping_names_a_conversation_its_agent_holds(bot, clock):
+    amy, bob = await two_agents_c1_with(bot, clock, "amy")
+    assert (await typing(bot, bob, "c1")).status == 403  # held by amy
+    missing = await bot.client.post("/api/agent/typing", json={"conversation_id": 999_999}, headers=bob)
+    assert missing.status == 404
+    assert (await bot.client.post("/api/agent/typing", json={}, headers=amy)).status == 400
+    assert (await typing(bot, amy, "c1")).status == 200
 
 
 async def test_no_move_when_the_others_owe_answers_themselves(bot, clock):

@@ -19,7 +19,7 @@ moved on) finds nothing to do.
 - Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
   a later holder who has not written by `first response − margin` after taking over likewise.
 - Move: `SLA_MOVE_UNTOUCHED_AFTER_S` after a question whose holder has not started on it (their
-  console has not pinged typing since it was asked; answering other customers is not working on
+  console has not pinged typing in this conversation since it was asked; answering other customers is not working on
   this one) while another agent is free to answer now (a free place, greeted, nobody waiting on
   them), the conversation goes to that agent ("slow_reply": not a lapse, it does not count toward
   judging the holder away).
@@ -261,7 +261,7 @@ class SlaClock:
         have answered it): nobody is about to answer it at that console. Busy in other conversations
         is not working on this one."""
         owed = owed_from(conversation)
-        return owed is not None and not await typed_since(self.runtime, holder.id, owed)
+        return owed is not None and not await typed_since(self.runtime, holder.id, conversation.id, owed)
 
     async def acknowledge(self, conversation: Conversation, how: str) -> None:
         """A system message that tells the customer what happens (who took over) acknowledges them."""
