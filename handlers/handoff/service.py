@@ -28,7 +28,7 @@ from bot.hours import StaffedHours
 from bot.runtime import Runtime
 from bot.splitter import split_message
 from bot.state import ConversationState
-from handlers.handoff.people import nickname
+from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Queue
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
@@ -311,7 +311,10 @@ class Handoff:
         await self._announce(conversation, target)
 
     async def _announce(self, conversation: Conversation, agent: Agent) -> None:
-        """Tell the customer who took over (it acknowledges them)."""
+        """Tell the customer who took over (it acknowledges them), unless the one message left on the
+        channel's send budget is the new holder's answer."""
+        if not await may_spend(self.runtime, conversation, keep=1):
+            return
         if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
             await self.sla.acknowledge(conversation, "reassigning")
 
