@@ -274,13 +274,13 @@ async def test_any_console_action_restores_online(bot, clock):
     amy = await staff(bot, "amy")
     agent = await Agent.get(name="amy")
     await bot.runtime.services[HANDOFF].set_presence(agent, "away", reason="lapses")
-    response = await bot.client.post("/api/agent/typing", headers=amy)
-    assert response.status == 200 and (await response.json())["agent"]["presence"] == "online"
-    await bot.runtime.services[HANDOFF].set_presence(agent, "away", reason="lapses")
     await say(bot, "c1", "转人工")  # nobody online: queued
     queued = await conversation("c1")
     taken = await bot.client.post(f"/api/agent/conversations/{queued.id}/take", headers=amy)
     assert taken.status == 200 and (await Agent.get(name="amy")).presence == "online"
+    await bot.runtime.services[HANDOFF].set_presence(agent, "away", reason="lapses")
+    response = await bot.client.post("/api/agent/typing", json={"conversation_id": queued.id}, headers=amy)
+    assert response.status == 200 and (await response.json())["agent"]["presence"] == "online"
 
 
 async def test_reassigned_conversation_keeps_its_open_question_and_clock(bot, clock):

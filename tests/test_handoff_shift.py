@@ -7,6 +7,7 @@ Real app over HTTP with a FakeClock, as tests/test_handoff.py; no test waits rea
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import sys
 from pathlib import Path
@@ -31,6 +32,12 @@ async def send(bot, headers: dict, user: str, text: str) -> None:
     response = await bot.client.post(f"/api/agent/conversations/{held.id}/messages", json={"text": text},
                                      headers=headers)
     assert response.status == 200, await response.text()
+
+
+async def typing(bot, headers: dict, user: str):
+    """The console's typing ping, as it sends it while the agent types in that conversation."""
+    held = await conversation(user)
+    return await bot.client.post("/api/agent/typing", json={"conversation_id": held.id}, headers=headers)
 
 
 async def holder_name(user: str) -> str | None:
@@ -147,7 +154,7 @@ async def test_a_typing_holder_keeps_the_question(bot, clock):
     amy, _ = await two_agents_c1_with(bot, clock, "amy")
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 6)
-    assert (await bot.client.post("/api/agent/typing", headers=amy)).status == 200
+    assert (await typing(bot, amy, "c1")).status == 200
     await tick(bot, clock, 7.1)
     assert await holder_name("c1") == "amy"  # 13.1 s: amy is typing
     await tick(bot, clock, 2)
@@ -165,9 +172,19 @@ async def test_busy_in_another_conversation_is_not_working_on_this_one(bot, cloc
     await say(bot, "c3", "能开发票吗")
     await say(bot, "c1", "这个面料起球吗")
     await tick(bot, clock, 5)
+    assert (await typing(bot, amy, "c3")).status == 200  # the console pings as amy types her c3 answer
     await send(bot, amy, "c3", "亲，可以开的")  # amy is at the console, answering someone else
     await tick(bot, clock, 8.1)
     assert await holder_name("c1") == "bob" and await holder_name("c3") == "amy"
+
+
+async def test_a_typing_ping_names_a_conversation_its_agent_holds(bot, clock):
+    amy, bob = await two_agents_c1_with(bot, clock, "amy")
+    assert (await typing(bot, bob, "c1")).status == 403  # held by amy
+    missing = await bot.client.post("/api/agent/typing", json={"conversation_id": 999_999}, headers=bob)
+    assert missing.status == 404
+    assert (await bot.client.post("/api/agent/typing", json={}, headers=amy)).status == 400
+    assert (await typing(bot, amy, "c1")).status == 200
 
 
 async def test_no_move_when_the_others_owe_answers_themselves(bot, clock):
@@ -282,3 +299,84 @@ def test_bench_reports_how_long_a_person_held_each_conversation():
         customers.append(customer)
     figures = bench.report(run, customers, 60.0, None)
     assert figures["person_hold_mean_s"] == pytest.approx(30.0) and figures["person_hold_p50_s"] == 20.0
+
+
+async def test_the_idle_release_waits_for_a_question_being_handled(bot, clock):
+    """The idle timer fires (another worker) while the customer's next question is being handled:
+    the release waits for the conversation's lock and then finds the question open."""
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await send(bot, amy, "c1", "亲，您好")
+    await clock.advance(100)
+    [member] = await bot.runtime.store.pop_due(IDLE, clock.time() + 10_000)
+    handoff = bot.runtime.services[HANDOFF]
+    original, fired = handoff.customer_wrote, []
+
+    async def timer_fires_meanwhile(*args, **kwargs):
+        fired.append(asyncio.create_task(handoff._idle_due(member)))
+        await asyncio.sleep(0)
+        return await original(*args, **kwargs)
+
+    handoff.customer_wrote = timer_fires_meanwhile
+    try:
+        await say(bot, "c1", "还有个问题 能开发票吗")
+    finally:
+        handoff.customer_wrote = original
+    await asyncio.gather(*fired)
+    c1 = await conversation("c1")
+    assert c1.status == "handoff" and c1.waiting_since is not None
+    assert "released_idle" not in await events("c1")
+
+
+async def test_a_moved_question_goes_to_the_agent_found_ready(bot, clock):
+    await staff(bot, "amy", capacity=3)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await staff(bot, "bob", capacity=3)
+    await say(bot, "c2", "转人工")
+    await tick(bot, clock, 0.3)
+    carol = await staff(bot, "carol", capacity=3)
+    await say(bot, "c3", "转人工")
+    await tick(bot, clock, 0.3)
+    assert [await holder_name(u) for u in ("c1", "c2", "c3")] == ["amy", "bob", "carol"]
+    await say(bot, "c3", "能开发票吗")
+    await tick(bot, clock, 1)
+    await send(bot, carol, "c3", "亲，可以开的")  # carol: free, greeted, owes nothing
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 1)
+    await say(bot, "c2", "在吗 问下尺码")  # bob (less loaded than carol) owes c2 an answer
+    await tick(bot, clock, 12.2)  # 13.2 s after c1's question
+    assert await holder_name("c1") == "carol"
+
+
+async def test_after_a_slow_reply_move_the_first_holder_may_take_it_back(bot, clock):
+    _, bob = await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "bob"
+    assert (await conversation("c1")).lapsed_agents == []
+    response = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=bob)
+    assert response.status == 200
+    assert await holder_name("c1") == "amy"  # online, with room, never lapsed on it
+
+
+async def test_a_thanks_is_not_moved_like_an_untouched_question(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    await say(bot, "c1", "好的谢谢")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "amy"
+    assert "reassigned" not in await events("c1")
+
+
+async def test_an_owed_goodbye_gets_no_holding_message_but_stays_timed(bot, clock):
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "好的谢谢")
+    for _ in range(14):
+        await tick(bot, clock, 5)
+    kinds = await events("c1")
+    assert "holding_message" not in kinds and "reassigned" not in kinds and "lapse" not in kinds
+    assert "breach" in kinds  # the goodbye is timed like any answer
+    assert await holder_name("c1") == "amy"

@@ -85,3 +85,28 @@ async def test_a_split_answer_is_merged_when_the_budget_is_short_so_its_end_is_n
         delivered = bot.wechat.texts_to("o_short")[3:]
         assert len(delivered) == 2 and "\n".join(delivered) == "\n".join(parts)  # nothing lost, order kept
         assert [s for s in bot.wechat.sent if s.errcode] == []
+
+
+async def test_a_move_is_not_announced_with_the_last_message_the_answer_needs(tmp_path):
+    clock = FakeClock()
+    async with wechat_bot(tmp_path, clock=clock, staffed_hours="00:00-24:00") as bot:
+        handoff = bot.runtime.services[HANDOFF]
+        amy = await Agent.create(name="amy", role="agent", password_hash="-", created_at=clock.now())
+        await handoff.set_presence(amy, "online")
+        customer = bot.user("o_moved")
+        await customer.say("转人工")
+        held = await Conversation.get(key="wechat:o_moved")
+        await handoff.agent_message(held, amy, "亲，您好", confirm=False)
+        bob = await Agent.create(name="bob", role="agent", password_hash="-", created_at=clock.now())
+        await handoff.set_presence(bob, "online")
+        await customer.say("我的包裹什么时候到")
+        await bot.runtime.outbox.send("wechat", "o_moved", ["物流说明一", "物流说明二", "物流说明三", "物流说明四"])
+        wechat = bot.runtime.channels["wechat"]
+        assert await wechat.sends_left("o_moved") == 1
+        await clock.advance(13.1)
+        await bot.runtime.scheduler.run_due()
+        await held.refresh_from_db()
+        assert held.assignee_id == bob.id  # moved to bob, free to answer
+        assert await wechat.sends_left("o_moved") == 1  # the one message left is bob's answer
+        await handoff.agent_message(held, bob, "亲，明天到", confirm=False)
+        assert bot.wechat.texts_to("o_moved")[-1] == "亲，明天到"

@@ -42,11 +42,18 @@ async def conversation_for(request: web.Request, *, queued_ok: bool = False) -> 
         conversation_id = int(request.match_info["conversation_id"])
     except ValueError:
         conversation_id = None
+    return await allowed_conversation(request, conversation_id, queued_ok=queued_ok)
+
+
+async def allowed_conversation(request: web.Request, conversation_id: int | None, *,
+                               queued_ok: bool = False, holder_only: bool = False) -> Conversation:
+    """The conversation if this agent may act on it (403 otherwise, 404 if absent); `holder_only`:
+    only its holder (not a supervisor looking on)."""
     conversation = await Conversation.get_or_none(id=conversation_id) if conversation_id is not None else None
     if conversation is None:
         raise ApiError(404, "no_such_conversation", "no such conversation")
     agent = request[AGENT]
-    if agent.role in SUPERVISORS or conversation.assignee_id == agent.id:
+    if conversation.assignee_id == agent.id or (agent.role in SUPERVISORS and not holder_only):
         return conversation
     if queued_ok and conversation.status == "queued":
         return conversation
@@ -66,11 +73,12 @@ async def post_presence(request: web.Request, body: s.PresenceIn) -> s.AgentOut:
     return agent_out(agent)
 
 
-@endpoint("POST", "/api/agent/typing", response=s.AgentOut, tag=TAG,
-          summary="The agent is at the console (typing): proof of presence, away becomes online")
-async def post_typing(request: web.Request) -> s.AgentOut:
+@endpoint("POST", "/api/agent/typing", body=s.TypingIn, response=s.AgentOut, tag=TAG,
+          summary="The agent is typing to a customer they hold: proof of presence, away becomes online")
+async def post_typing(request: web.Request, body: s.TypingIn) -> s.AgentOut:
     agent = request[AGENT]
-    await typed(request.app[RUNTIME], agent.id)  # working on an answer: their questions stay theirs
+    conversation = await allowed_conversation(request, body.conversation_id, holder_only=True)
+    await typed(request.app[RUNTIME], agent.id, conversation.id)  # working on this answer: it stays theirs
     await handoff_of(request).touch(agent)
     return agent_out(agent)
 

@@ -35,15 +35,17 @@ async def may_spend(runtime: Runtime, conversation: Conversation, keep: int) -> 
 TYPING_TTL_S = 60
 
 
-def typing_key(runtime: Runtime, agent_id: int) -> str:
-    return runtime.store.keys("handoff", "typing", str(agent_id))
+def typing_key(runtime: Runtime, agent_id: int, conversation_id: int) -> str:
+    """Per agent and conversation: typing to one customer is not working on another's question."""
+    return runtime.store.keys("handoff", "typing", str(agent_id), str(conversation_id))
 
 
-async def typed(runtime: Runtime, agent_id: int) -> None:
-    """The agent's console says they are typing (`POST /api/agent/typing`)."""
-    await runtime.store.set(typing_key(runtime, agent_id), f"{runtime.clock.time():.3f}", ttl=TYPING_TTL_S)
+async def typed(runtime: Runtime, agent_id: int, conversation_id: int) -> None:
+    """The agent's console says they are typing in that conversation (`POST /api/agent/typing`)."""
+    await runtime.store.set(typing_key(runtime, agent_id, conversation_id), f"{runtime.clock.time():.3f}",
+                            ttl=TYPING_TTL_S)
 
 
-async def typed_since(runtime: Runtime, agent_id: int, moment: datetime) -> bool:
-    raw = await runtime.store.get(typing_key(runtime, agent_id))
+async def typed_since(runtime: Runtime, agent_id: int, conversation_id: int, moment: datetime) -> bool:
+    raw = await runtime.store.get(typing_key(runtime, agent_id, conversation_id))
     return raw is not None and float(raw) >= moment.timestamp()

@@ -142,16 +142,17 @@ class Queue:
         loads = await self.loads()
         return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
 
-    async def ready_to_answer(self, exclude: Iterable[int] = ()) -> bool:
-        """Whether an online agent other than `exclude` has a free place, has greeted their last
-        customer and has nobody waiting for their answer: they could answer a moved question now."""
+    async def ready_to_answer(self, exclude: Iterable[int] = ()) -> Agent | None:
+        """An online agent other than `exclude` with a free place, their last customer greeted and
+        nobody waiting for their answer (least loaded first): they could answer a moved question now."""
         skip = set(exclude) | await self.ungreeted()
         owing = await Conversation.filter(status="handoff", waiting_since__not_isnull=True).values_list(
             "assignee_id", flat=True)
         skip.update(agent_id for agent_id in owing if agent_id is not None)
         loads = await self.loads()
-        return any(a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity
-                   for a in await Agent.filter(presence="online"))
+        ready = [a for a in await Agent.filter(presence="online")
+                 if a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity]
+        return min(ready, key=lambda a: (loads[a.id], a.id), default=None)
 
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to agents with room, in queue order; returns those assigned."""

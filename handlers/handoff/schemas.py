@@ -20,6 +20,10 @@ class ProfileIn(BaseModel):
     display_name: str = Field(min_length=1, max_length=NICKNAME_MAX, description="the 昵称 customers see")
 
 
+class TypingIn(BaseModel):
+    conversation_id: int = Field(description="the conversation the agent is typing in (they must hold it)")
+
+
 class AgentBrief(BaseModel):
     id: int
     name: str

@@ -28,7 +28,7 @@ from bot.hours import StaffedHours
 from bot.runtime import Runtime
 from bot.splitter import split_message
 from bot.state import ConversationState
-from handlers.handoff.people import nickname
+from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Queue
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
@@ -275,10 +275,15 @@ class Handoff:
         await self.touch(agent)
         return taken
 
-    async def reassign(self, conversation: Conversation, reason: str, lapsed: bool = True) -> None:
+    async def reassign(self, conversation: Conversation, reason: str, lapsed: bool = True,
+                       to: Agent | None = None) -> None:
         """To someone with room, history and open question intact; never back to an agent who lapsed.
-        The customer hears "another colleague" only when someone took it, else the truth and 留言."""
+        The customer hears "another colleague" only when someone took it, else the truth and 留言.
+        `to`: straight to that agent (found free to answer now), if they still have room; else it stays."""
         previous = conversation.assignee_id
+        if to is not None:
+            await self._move(conversation, to, reason)
+            return
         if previous is not None and not await self.queue.has_room(exclude=[previous, *conversation.lapsed_agents]):
             if reason == "missed_replies":
                 return  # nobody else could answer sooner: it stays with its holder
@@ -290,11 +295,28 @@ class Handoff:
         await self.assign_waiting()
         await conversation.refresh_from_db()
         if conversation.status == "handoff":
-            agent = await Agent.get(id=conversation.assignee_id)
-            if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
-                await self.sla.acknowledge(conversation, "reassigning")
+            await self._announce(conversation, await Agent.get(id=conversation.assignee_id))
         else:
             await self.offer_message(conversation, "handoff.nobody_free")
+
+    async def _move(self, conversation: Conversation, target: Agent, reason: str) -> None:
+        """Under the assignment lock, to the agent found; the holder did not lapse and may get it back."""
+        previous = conversation.assignee_id
+        if not await self.queue.transfer(conversation, target):
+            return  # they no longer have room: it stays with its holder
+        await self.queue.record(conversation, "reassigned", agent_id=previous, detail=reason)
+        await self.sla.assigned(conversation)
+        await self.queue.notify(previous, {"type": "conversation.updated", "conversation_id": conversation.id})
+        await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
+        await self._announce(conversation, target)
+
+    async def _announce(self, conversation: Conversation, agent: Agent) -> None:
+        """Tell the customer who took over (it acknowledges them), unless the one message left on the
+        channel's send budget is the new holder's answer."""
+        if not await may_spend(self.runtime, conversation, keep=1):
+            return
+        if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
+            await self.sla.acknowledge(conversation, "reassigning")
 
     async def hand_back(self, conversation: Conversation, agent: Agent) -> None:
         await self._timed_handover(conversation)
@@ -309,16 +331,22 @@ class Handoff:
         goes back to the bot with a closing message and frees the holder's place."""
         conversation_id, answered = parse_episode(member)
         conversation = await Conversation.get_or_none(id=conversation_id)
-        if conversation is None or conversation.status != "handoff" or conversation.waiting_since is not None:
+        if conversation is None:
             return
-        since = datetime.fromtimestamp(float(answered), tz=UTC) + timedelta(milliseconds=1)
-        if await Message.filter(conversation_id=conversation.id, created_at__gt=since).exclude(
-                author="system").exists():
-            return  # someone wrote since: a later answer has its own timer, a question keeps it held
-        holder = conversation.assignee_id
+        # Under the conversation's lock (the dispatcher holds it while a customer message is handled):
+        # a question routed to the holder but not yet stored keeps the conversation held.
+        async with self.runtime.store.lock(conversation.key):
+            await conversation.refresh_from_db()
+            if conversation.status != "handoff" or conversation.waiting_since is not None:
+                return
+            since = datetime.fromtimestamp(float(answered), tz=UTC) + timedelta(milliseconds=1)
+            if await Message.filter(conversation_id=conversation.id, created_at__gt=since).exclude(
+                    author="system").exists():
+                return  # someone wrote since: a later answer has its own timer, a question keeps it held
+            holder = conversation.assignee_id
+            await self._timed_handover(conversation)
+            await self.queue.release(conversation, "bot")
         await self.sla.say(conversation, "handoff.closed_idle")
-        await self._timed_handover(conversation)
-        await self.queue.release(conversation, "bot")
         await self.queue.record(conversation, "released_idle", agent_id=holder)
         await self.queue.notify(holder, {"type": "conversation.updated", "conversation_id": conversation.id})
         await self.assign_waiting()

@@ -19,7 +19,7 @@ moved on) finds nothing to do.
 - Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
   a later holder who has not written by `first response − margin` after taking over likewise.
 - Move: `SLA_MOVE_UNTOUCHED_AFTER_S` after a question whose holder has not started on it (their
-  console has not pinged typing since it was asked; answering other customers is not working on
+  console has not pinged typing in this conversation since it was asked; answering other customers is not working on
   this one) while another agent is free to answer now (a free place, greeted, nobody waiting on
   them), the conversation goes to that agent ("slow_reply": not a lapse, it does not count toward
   judging the holder away).
@@ -27,6 +27,8 @@ moved on) finds nothing to do.
   and never when the channel's send budget is needed for the answer itself); the holder's console
   flashes. When the holder is not at the console (away/offline) the conversation goes to someone
   with room now.
+- Wrapping up (the customer only said thanks or goodbye): the goodbye is still owed and timed
+  (answered, breach), but it is never moved, held for (no holding message) or counted as a lapse.
 - Breach: a question still unanswered by a person at `reply` is recorded as a broken promise.
 - Lapse: a question still unanswered `SLA_REASSIGN_AFTER_S` after the holder owed it is a lapse of
   the holder (a slow but present agent answers well before); it goes to someone with room, never
@@ -48,7 +50,7 @@ from models.agent import Agent
 from models.conversation import Conversation
 
 GREET, ACK, MOVE, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-move", "sla-lapse", "sla-reassign"
-Reassign = Callable[[Conversation, str], Awaitable[None]]
+Reassign = Callable[..., Awaitable[None]]  # Handoff.reassign(conversation, reason, lapsed=, to=)
 OnLapse = Callable[[int], Awaitable[None]]
 AssignNext = Callable[[], Awaitable[object]]
 
@@ -233,6 +235,8 @@ class SlaClock:
             await self.queue.notify(conversation.assignee_id, {
                 "type": "sla.alert", "conversation_id": conversation.id,
                 "seconds_left": max(0.0, self.settings.sla_reply_s - waited)})
+            if await self.queue.wrapping_up(conversation.id):
+                return  # the goodbye is owed (and timed), but the customer is not waiting on a question
             holder = await Agent.get_or_none(id=conversation.assignee_id)
             if holder is None or holder.presence != "online":  # nobody at that console: someone with room
                 await self.reassign(conversation, "holder_away")
@@ -243,20 +247,21 @@ class SlaClock:
         """`SLA_MOVE_UNTOUCHED_AFTER_S` after a question its holder has not started on (no typing
         since): to an agent free to answer now, if there is one; an answer beats a holding message."""
         conversation = await self.current(member, owed_from)
-        if conversation is None:
-            return
+        if conversation is None or await self.queue.wrapping_up(conversation.id):
+            return  # a customer saying thanks waits for no answer: the goodbye is not moved
         holder = await Agent.get_or_none(id=conversation.assignee_id)
         if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
             return  # not at the console: the acknowledgement timer moves it; typing: it stays
-        if await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents]):
-            await self.reassign(conversation, "slow_reply")
+        target = await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents])
+        if target is not None:
+            await self.reassign(conversation, "slow_reply", lapsed=False, to=target)
 
     async def _untouched(self, conversation: Conversation, holder: Agent) -> bool:
         """The holder owes an answer and has not typed since they owed it (their own message would
         have answered it): nobody is about to answer it at that console. Busy in other conversations
         is not working on this one."""
         owed = owed_from(conversation)
-        return owed is not None and not await typed_since(self.runtime, holder.id, owed)
+        return owed is not None and not await typed_since(self.runtime, holder.id, conversation.id, owed)
 
     async def acknowledge(self, conversation: Conversation, how: str) -> None:
         """A system message that tells the customer what happens (who took over) acknowledges them."""
@@ -291,8 +296,8 @@ class SlaClock:
         """The holder lapsed on this question (a distracted but present agent answers before this);
         someone with room takes it over, and the lapse counts toward judging the holder away."""
         conversation = await self.current(member, owed_from)
-        if conversation is None:
-            return
+        if conversation is None or await self.queue.wrapping_up(conversation.id):
+            return  # an owed goodbye is not a lapse and is not moved
         holder = conversation.assignee_id
         await self.queue.record(conversation, "lapse", agent_id=holder)
         await self.reassign(conversation, "missed_replies")

@@ -258,12 +258,14 @@ $("presence-back").addEventListener("click", async () => {
   }
 });
 
-let lastTypingPing = 0;
-function typingPing() { // any console action proves presence; the server restores "online"
+let lastTypingPing = { id: null, at: 0 };
+function typingPing(conversationId) { // typing in that conversation; proves presence, restores "online"
   const now = Date.now();
-  if (!state.me || now - lastTypingPing < TYPING_PING_MS) return;
-  lastTypingPing = now;
-  api("POST", "/typing", {}).then((data) => {
+  const id = Number(conversationId);
+  if (!state.me || !Number.isInteger(id)) return;
+  if (lastTypingPing.id === id && now - lastTypingPing.at < TYPING_PING_MS) return;
+  lastTypingPing = { id, at: now };
+  api("POST", "/typing", { conversation_id: id }).then((data) => {
     if (data.agent && state.me && data.agent.presence !== state.me.presence) presenceChanged(data.agent.presence);
   }).catch(() => {});
 }

@@ -8,7 +8,7 @@ import { label, t } from "../lib/texts.js";
 export const shell = {
   sessionExpired() {}, // the server said 401: back to the login form
   refreshSoon() {}, // something changed: reload what is shown
-  typingPing() {}, // the agent is busy at the console (proves presence)
+  typingPing(_conversationId) {}, // the agent is typing in that conversation (proves presence)
   openConversation() {}, // show the desk with this conversation
 };
 

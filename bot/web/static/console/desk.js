@@ -423,7 +423,7 @@ el.replyInput.addEventListener("keydown", (event) => {
 el.replyInput.addEventListener("input", () => {
   autosize();
   refreshSendButton();
-  shell.typingPing();
+  shell.typingPing(state.selectedId);
 });
 el.replyForm.addEventListener("submit", (event) => {
   event.preventDefault();
