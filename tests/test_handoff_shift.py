@@ -18,6 +18,7 @@ from handlers.handoff.recovery import reconcile
 from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
+from models.complaint import Complaint
 from models.handoff import SlaEvent
 from models.message import Message
 from tests import test_handoff
@@ -359,6 +360,18 @@ async def test_after_a_slow_reply_move_the_first_holder_may_take_it_back(bot, cl
     response = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=bob)
     assert response.status == 200
     assert await holder_name("c1") == "amy"  # online, with room, never lapsed on it
+
+
+async def test_a_question_never_moves_to_an_agent_the_customer_complains_about(bot, clock):
+    await two_agents_c1_with(bot, clock, "amy")
+    held = await conversation("c1")
+    bob = await Agent.get(name="bob")
+    await Complaint.create(number="TS202611270001", customer_id=held.customer_id, channel="webchat",
+                           matter="service", category="service", accused_agent=bob, reply_by=clock.now(),
+                           created_at=clock.now())
+    await say(bot, "c1", "这个面料起球吗")
+    await tick(bot, clock, 13.1)
+    assert await holder_name("c1") == "amy"  # bob is free and ready, but the customer complained about him
 
 
 async def test_a_thanks_is_not_moved_like_an_untouched_question(bot, clock):

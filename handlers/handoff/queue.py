@@ -188,9 +188,7 @@ class Queue:
     ) -> Agent | None:
         """The customer's last agent if they have room, else the least loaded who is ready; never an
         agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6)."""
-        accused = await Complaint.filter(customer_id=conversation.customer_id, closed_at__isnull=True,
-                                         accused_agent_id__isnull=False).values_list("accused_agent_id", flat=True)
-        barred = {*conversation.lapsed_agents, *accused}
+        barred = await self.barred(conversation)
         allowed = {aid: a for aid, a in online.items() if aid not in barred}
         free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
         customer = await Customer.get(id=conversation.customer_id)
@@ -202,6 +200,13 @@ class Queue:
             return min(free.values(), key=lambda a: (loads[a.id], a.id))
         supervisors = [a for a in allowed.values() if a.role in SUPERVISORS]
         return min(supervisors, key=lambda a: (loads[a.id], a.id)) if supervisors else None
+
+    async def barred(self, conversation: Conversation) -> set[int]:
+        """Agents this conversation never goes to: those who let it lapse, and any the customer has an
+        open complaint about (R-HANDOFF-6)."""
+        accused = await Complaint.filter(customer_id=conversation.customer_id, closed_at__isnull=True,
+                                         accused_agent_id__isnull=False).values_list("accused_agent_id", flat=True)
+        return {*conversation.lapsed_agents, *accused}
 
     async def _hand_to(self, conversation: Conversation, agent: Agent) -> None:
         now = self.clock.now()

@@ -252,7 +252,7 @@ class SlaClock:
         holder = await Agent.get_or_none(id=conversation.assignee_id)
         if holder is None or holder.presence != "online" or not await self._untouched(conversation, holder):
             return  # not at the console: the acknowledgement timer moves it; typing: it stays
-        target = await self.queue.ready_to_answer(exclude=[holder.id, *conversation.lapsed_agents])
+        target = await self.queue.ready_to_answer(exclude=[holder.id, *await self.queue.barred(conversation)])
         if target is not None:
             await self.reassign(conversation, "slow_reply", lapsed=False, to=target)
 
