@@ -382,7 +382,7 @@ async def test_a_thanks_is_not_moved_like_an_untouched_question(bot, clock):
     assert "reassigned" not in await events("c1")
 
 
-async def test_an_owed_goodbye_gets_no_holding_message_but_stays_timed(bot, clock):
+async def test_an_owed_goodbye_gets_a_closing_word_not_a_holding_message_and_stays_timed(bot, clock):
     await staff(bot, "amy", capacity=1)
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 0.3)
@@ -390,6 +390,9 @@ async def test_an_owed_goodbye_gets_no_holding_message_but_stays_timed(bot, cloc
     for _ in range(14):
         await tick(bot, clock, 5)
     kinds = await events("c1")
-    assert "holding_message" not in kinds and "reassigned" not in kinds and "lapse" not in kinds
+    assert "reassigned" not in kinds and "lapse" not in kinds
+    texts = await texts_to("c1")
+    assert texts.count(bot.runtime.templates.render("handoff.closing_ack")) == 1  # the thanks is acknowledged
+    assert not any(text in texts for text in bot.runtime.templates.variants("handoff.holding"))  # no "please wait"
     assert "breach" in kinds  # the goodbye is timed like any answer
     assert await holder_name("c1") == "amy"

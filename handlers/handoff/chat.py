@@ -23,6 +23,7 @@ SCRIPTS = (
     spec("handoff.message_taken", "reply_by"),
     spec("handoff.auto_greeting", "agent_name"),
     spec("handoff.holding"),
+    spec("handoff.closing_ack"),
     spec("handoff.reassigning", "agent_name"),
     spec("handoff.nobody_online", "reply_by"),
     spec("handoff.nobody_free", "reply_by"),

@@ -236,7 +236,10 @@ class SlaClock:
                 "type": "sla.alert", "conversation_id": conversation.id,
                 "seconds_left": max(0.0, self.settings.sla_reply_s - waited)})
             if await self.queue.wrapping_up(conversation.id):
-                return  # the goodbye is owed (and timed), but the customer is not waiting on a question
+                # the goodbye is owed (and timed), but the customer waits on no question: their thanks
+                # is acknowledged with a closing word on the holder's behalf, never "please wait"
+                await self._hold(conversation, waited, "handoff.closing_ack")
+                return
             holder = await Agent.get_or_none(id=conversation.assignee_id)
             if holder is None or holder.presence != "online":  # nobody at that console: someone with room
                 await self.reassign(conversation, "holder_away")
@@ -268,15 +271,15 @@ class SlaClock:
         await self._acknowledged(conversation, conversation.assignee_id, how)
         await conversation.save(update_fields=["unacked_since"])
 
-    async def _hold(self, conversation: Conversation, waited: float) -> None:
-        """A holding message, unless rationed out or the budget is needed for the answer itself."""
+    async def _hold(self, conversation: Conversation, waited: float, key: str = "handoff.holding") -> None:
+        """A holding message (`key`), unless rationed out or the budget is needed for the answer itself."""
         if conversation.holding_sent >= self.settings.sla_max_holding_messages:
             return
         if not await may_spend(self.runtime, conversation, keep=self.settings.send_budget_reserve):
             await self.queue.record(conversation, "holding_skipped", waited_s=waited, detail="send budget")
             return
         step = conversation.holding_sent
-        if await self.say(conversation, "handoff.holding", seed=step) != "sent":
+        if await self.say(conversation, key, seed=step) != "sent":
             return
         conversation.holding_sent += 1
         await self.queue.record(conversation, "holding_message", waited_s=waited, detail=f"step {step + 1}")
