@@ -16,7 +16,7 @@ from bot.errors import ConfigError
 from bot.web.auth import create_agent, issue_api_token
 from handlers.archive.classing import band_for, score_of
 from handlers.archive.service import ARCHIVE
-from handlers.archive.settings import load_archive_settings
+from handlers.archive.settings import ArchiveSettings
 from models.archive import AccessLog, ArchiveMerge, Person, PersonLink
 from models.conversation import Conversation
 from models.customer import Customer
@@ -143,7 +143,7 @@ def test_class_bands_at_their_edges():
 async def test_class_follows_each_order_and_orders_the_queue(bot):
     boss = await staff(bot, "sue", "supervisor")
     service = bot.runtime.services[ARCHIVE]
-    service.settings = load_archive_settings(_env_file=None, class_weights={"orders": 1}, class_full_orders=5,
+    service.settings = ArchiveSettings.load(_env_file=None, class_weights={"orders": 1}, class_full_orders=5,
                                              queue_priority={"A": 5})
     buyer = await customer(bot, "webchat", "buyer")
     person_id = await person_of(bot, boss, buyer.id)
@@ -370,8 +370,8 @@ async def test_exports_need_an_approved_request_and_are_logged(bot):
 def test_a_bad_archive_setting_names_the_variable(monkeypatch):
     monkeypatch.setenv("ARCHIVE_CLASS_BANDS", '{"A": 50}')
     with pytest.raises(ConfigError, match="ARCHIVE_CLASS_BANDS"):
-        load_archive_settings(_env_file=None)
+        ArchiveSettings.load(_env_file=None)
     monkeypatch.setenv("ARCHIVE_CLASS_BANDS", '{"A": 50, "D": 0}')
     monkeypatch.setenv("ARCHIVE_CLASS_WEIGHTS", '{"luck": 1}')
     with pytest.raises(ConfigError, match="ARCHIVE_CLASS_WEIGHTS"):
-        load_archive_settings(_env_file=None)
+        ArchiveSettings.load(_env_file=None)

@@ -364,16 +364,15 @@ async def test_a_lost_store_gets_its_deadlines_back_from_the_database(bot, clock
 
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(monkeypatch):
     from bot.errors import ConfigError
-    from handlers.callbacks.settings import load
     monkeypatch.setenv("CALLBACKS_REST_HOURS", "21:00-21:00")
     with pytest.raises(ConfigError, match="CALLBACKS_REST_HOURS"):
-        load()
+        CallbackSettings.load()
     monkeypatch.setenv("CALLBACKS_REST_HOURS", "22:00-08:30")
     monkeypatch.setenv("CALLBACKS_BUYER_DAYS", "3,thirty")
     with pytest.raises(ConfigError, match="CALLBACKS_BUYER_DAYS"):
-        load()
+        CallbackSettings.load()
     monkeypatch.setenv("CALLBACKS_BUYER_DAYS", "7, 3")
-    settings = load()
+    settings = CallbackSettings.load()
     assert settings.buyer_days == [3, 7] and settings.rest_hours == "22:00-08:30"
 
 

@@ -17,7 +17,7 @@ from bot.reports import ReportQuery
 from bot.web.auth import create_agent, issue_api_token
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.report import AGENTS_REPORT
-from handlers.complaints.settings import load_complaint_settings
+from handlers.complaints.settings import ComplaintSettings
 from models.complaint import Complaint, ComplaintTask
 from models.customer import Customer
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
@@ -179,4 +179,4 @@ async def test_the_third_service_complaint_about_an_agent_in_a_month_is_serious(
 def test_a_bad_setting_stops_start_up_naming_the_variable(monkeypatch):
     monkeypatch.setenv("COMPLAINTS_JUDGE_H", "-1")
     with pytest.raises(ConfigError, match="COMPLAINTS_JUDGE_H"):
-        load_complaint_settings(_env_file=None)
+        ComplaintSettings.load(_env_file=None)

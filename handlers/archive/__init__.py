@@ -26,7 +26,7 @@ from bot.templates import spec
 from handlers.archive import api, cli, retain
 from handlers.archive.sections import RECORD_SECTIONS
 from handlers.archive.service import ARCHIVE, ArchiveService
-from handlers.archive.settings import FACTORS, load_archive_settings
+from handlers.archive.settings import FACTORS, ArchiveSettings
 from handlers.handoff.queue import QUEUE_PRIORITY
 from models.order import Order
 
@@ -62,7 +62,7 @@ _open: list[ArchiveService] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    service = ArchiveService(runtime, load_archive_settings())
+    service = ArchiveService(runtime, ArchiveSettings.load())
     runtime.services[ARCHIVE] = service
     runtime.services[QUEUE_PRIORITY] = service.queue_priority
     _open.append(service)

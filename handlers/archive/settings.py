@@ -6,17 +6,16 @@ does for the core settings.
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import SettingsConfigDict
 
-from bot.errors import ConfigError
+from bot.area_settings import AreaSettings
 
 FACTORS = ("orders", "amount", "profit", "credit", "prospects")
 
 
-class ArchiveSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+class ArchiveSettings(AreaSettings):
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_")
 
     #: An agent reads the archive of customers they served within this many days (R-ARCHIVE-5).
     recent_days: int = Field(7, ge=0, le=365)
@@ -57,12 +56,3 @@ class ArchiveSettings(BaseSettings):
         if any(len(name) > 4 for name in value):
             raise ValueError("band names have at most 4 characters")
         return value
-
-
-def load_archive_settings(**overrides: object) -> ArchiveSettings:
-    try:
-        return ArchiveSettings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problem = exc.errors(include_url=False)[0]
-        name = "ARCHIVE_" + str(problem["loc"][0]).upper() if problem["loc"] else "ARCHIVE_*"
-        raise ConfigError(f"{name}: {problem['msg']}") from None

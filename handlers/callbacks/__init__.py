@@ -26,7 +26,7 @@ from bot.labels import label_specs
 from bot.templates import spec
 from handlers.callbacks import api, cli, dialogue, reach, schedule, service
 from handlers.callbacks.desk import DESK, EXPIRE, START, build
-from handlers.callbacks.settings import load
+from handlers.callbacks.settings import CallbackSettings
 from handlers.callbacks.stats import REPORT
 from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.complaint import Complaint
@@ -52,7 +52,7 @@ CONSOLE_KEYS = (
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = build(runtime, load())
+    desk = build(runtime, CallbackSettings.load())
     runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
     runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
     runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))

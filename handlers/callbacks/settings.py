@@ -8,22 +8,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
-from bot.errors import ConfigError
+from bot.area_settings import AreaSettings
 from bot.hours import RANGE
 
 Days = Annotated[list[int], NoDecode]
 
 
-class CallbackSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CALLBACKS_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+class CallbackSettings(AreaSettings):
+    model_config = SettingsConfigDict(env_prefix="CALLBACKS_")
 
     #: R-CALLBACK-1: days after a purchase, and after a first contact without one ("3,30,60").
-    buyer_days: Days = [3, 30, 60]
-    prospect_days: Days = [3, 15]
+    buyer_days: Days = Field(default_factory=lambda: [3, 30, 60])
+    prospect_days: Days = Field(default_factory=lambda: [3, 15])
     #: R-CALLBACK-1: hours after a complaint is closed (its result is fed back within 24 h first).
     complaint_after_h: float = Field(24.0, ge=0)
     #: R-CALLBACK-3: shop-local hours nobody is disturbed, "HH:MM-HH:MM" (may run past midnight).
@@ -78,12 +77,3 @@ def allowed_spans(rest: str) -> str:
         raise ValueError(f"{rest.strip()!r} must be two different times of day")
     spans = [(end, start)] if end < start else [(0, start), (end, 1440)]
     return ",".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in spans if b > a)
-
-
-def load() -> CallbackSettings:
-    try:
-        return CallbackSettings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = f"CALLBACKS_{first['loc'][0]}".upper() if first["loc"] else "CALLBACKS_*"
-        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None

@@ -20,7 +20,7 @@ from bot.labels import label_specs
 from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
-from handlers.complaints.settings import load_complaint_settings
+from handlers.complaints.settings import ComplaintSettings
 from models.complaint import Complaint
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ _open: list[ComplaintDesk] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = ComplaintDesk(runtime, load_complaint_settings())
+    desk = ComplaintDesk(runtime, ComplaintSettings.load())
     runtime.services[COMPLAINTS] = desk
     _open.append(desk)
 

@@ -6,15 +6,14 @@ checked like the core settings: a bad value stops start-up with one line naming 
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from bot.errors import ConfigError
+from bot.area_settings import AreaSettings
 
 
-class ComplaintSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+class ComplaintSettings(AreaSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPLAINTS_")
 
     #: The customer hears back within this many hours of registering (R-COMPLAINT-3).
     reply_within_h: float = Field(24.0, gt=0)
@@ -38,12 +37,3 @@ class ComplaintSettings(BaseSettings):
 
     def step_hours(self, step: str) -> float:
         return float(getattr(self, f"{step}_h"))
-
-
-def load_complaint_settings(**overrides: object) -> ComplaintSettings:
-    try:
-        return ComplaintSettings(**overrides)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "COMPLAINTS_" + str(first["loc"][0]).upper() if first["loc"] else "COMPLAINTS_*"
-        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None

@@ -27,7 +27,7 @@ from handlers.reports.cli import add_commands
 from handlers.reports.promises import MEASURES
 from handlers.reports.rollup import seal
 from handlers.reports.service_reports import SPECS
-from handlers.reports.settings import ReportsSettings, RetentionSettings, load
+from handlers.reports.settings import ReportsSettings, RetentionSettings
 
 STATIC = Path(__file__).parent / "static"
 REPORT_TEXTS = (
@@ -48,8 +48,8 @@ SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.wo
 
 
 async def startup(runtime: Runtime) -> None:
-    runtime.services[REPORTS] = load(ReportsSettings)
-    runtime.services[RETENTION] = load(RetentionSettings)
+    runtime.services[REPORTS] = ReportsSettings.load()
+    runtime.services[RETENTION] = RetentionSettings.load()
 
 
 async def daily(runtime: Runtime) -> None:

@@ -18,7 +18,7 @@ from bot.cli_args import UsageError
 from bot.commands import Command
 from bot.runtime import Runtime
 from handlers.reports import periodic, retention
-from handlers.reports.settings import ReportsSettings, RetentionSettings, load
+from handlers.reports.settings import ReportsSettings, RetentionSettings
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -39,8 +39,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def check_settings() -> None:
     """Read the area's settings before opening anything: a wrong value is one line (`ConfigError`)."""
-    load(ReportsSettings)
-    load(RetentionSettings)
+    ReportsSettings.load()
+    RetentionSettings.load()
 
 
 def cmd_report(args: argparse.Namespace, command: Command) -> int:

@@ -8,20 +8,16 @@ R-RETENTION-1); 0 keeps that kind of record for ever.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
+from bot.area_settings import AreaSettings
 from bot.config import DATA_DIR, Settings
-from bot.errors import ConfigError
-
-S = TypeVar("S", bound=BaseSettings)
 
 
-class ReportsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REPORTS_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+class ReportsSettings(AreaSettings):
+    model_config = SettingsConfigDict(env_prefix="REPORTS_")
 
     #: Where the weekly and monthly workbooks are kept; unset: `reports/` beside the SQLite
     #: database, else `data/reports`.
@@ -40,9 +36,8 @@ class ReportsSettings(BaseSettings):
         return DATA_DIR / "reports"
 
 
-class RetentionSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RETENTION_", env_file=".env", env_file_encoding="utf-8",
-                                      extra="ignore")
+class RetentionSettings(AreaSettings):
+    model_config = SettingsConfigDict(env_prefix="RETENTION_")
 
     #: Messages (texts, photos sent in the chat) of a customer out of contact this many days are deleted.
     message_days: int = Field(365, ge=0)
@@ -52,13 +47,3 @@ class RetentionSettings(BaseSettings):
     archive_days: int = Field(730, ge=0)
     #: Whether the server's daily job applies retention (`csbot retention` works either way).
     daily: bool = True
-
-
-def load(kind: type[S]) -> S:
-    try:
-        return kind()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        prefix = kind.model_config.get("env_prefix", "")
-        name = (prefix + str(first["loc"][0])).upper() if first["loc"] else prefix
-        raise ConfigError(f"invalid setting {name}: {first['msg']}") from None
