@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = (
@@ -42,6 +42,8 @@ CHROMIUM_ARGS = (
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
 TIMEOUT_MS = 10_000
+#: The password the browser tests give the staff they create.
+STAFF_PASSWORD = "secret-pass-123"
 
 
 def require_chromium() -> Path:
@@ -100,3 +102,11 @@ async def has_horizontal_scroll(page: Page) -> bool:
         "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
         " > document.documentElement.clientWidth"
     )
+
+
+async def log_in(console: Page, name: str, password: str = STAFF_PASSWORD) -> None:
+    """Log into the console as a person does; returns once the console is shown."""
+    await console.locator("#login-name").fill(name)
+    await console.locator("#login-password").fill(password)
+    await console.get_by_role("button", name="登录").click()
+    await expect(console.locator("#console-view")).to_be_visible()

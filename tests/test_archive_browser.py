@@ -16,11 +16,11 @@ from bot.web.auth import create_agent, issue_api_token
 from models.agent import Agent
 from models.archive import AccessLog, AccessRequest, StaffLeave
 from models.customer import Customer
-from tests.browser import open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
-PASSWORD = "secret-pass-123"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -42,10 +42,7 @@ async def test_supervisor_reads_reveals_and_approves_in_the_console(shop: tuple[
 
     async with open_page(browser, bot.url("/console")) as console:
         console.on("dialog", lambda dialog: dialog.accept("顾客来电核对"))
-        await console.locator("#login-name").fill("sue")
-        await console.locator("#login-password").fill(PASSWORD)
-        await console.get_by_role("button", name="登录").click()
-        await expect(console.locator("#console-view")).to_be_visible()
+        await log_in(console, "sue")
         await console.get_by_role("button", name="客户档案").click()
 
         panel = console.locator(".ext-panel-archive")

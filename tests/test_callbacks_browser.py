@@ -19,11 +19,11 @@ from handlers.callbacks.desk import DESK
 from models.callback import CallbackTask
 from models.customer import Customer
 from models.order import Order
-from tests.browser import open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
-PASSWORD = "secret-pass-123"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -48,10 +48,7 @@ async def test_agent_calls_a_customer_from_the_list_and_records_the_answer(shop)
     assert task.state == "phone"
 
     async with open_page(browser, bot.url("/console")) as console:
-        await console.locator("#login-name").fill("amy")
-        await console.locator("#login-password").fill(PASSWORD)
-        await console.get_by_role("button", name="登录").click()
-        await expect(console.locator("#console-view")).to_be_visible()
+        await log_in(console, "amy")
         await console.get_by_role("button", name="回访").click()
         row = console.locator(f'tr[data-task="{task.id}"]')
         await expect(row).to_contain_text("成交回访")

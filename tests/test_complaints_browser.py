@@ -16,12 +16,12 @@ from bot.web.auth import create_agent
 from handlers.complaints.desk import COMPLAINTS, Draft
 from models.complaint import Complaint
 from models.customer import Customer
-from tests.browser import DESKTOP, open_page
+from tests.browser import DESKTOP, log_in, open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
-PASSWORD = "secret-pass-123"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -38,10 +38,7 @@ async def shop(tmp_path: Path) -> AsyncIterator[tuple[RunningBot, Complaint]]:
 
 
 async def open_tab(console: Page, name: str) -> None:
-    await console.locator("#login-name").fill(name)
-    await console.locator("#login-password").fill(PASSWORD)
-    await console.get_by_role("button", name="登录").click()
-    await expect(console.locator("#console-view")).to_be_visible()
+    await log_in(console, name)
     await console.locator('[data-panel="complaints"].tab').click()
 
 
@@ -73,9 +70,7 @@ async def test_a_major_complaint_is_told_at_once_on_any_tab_but_not_to_the_accus
     async with open_page(browser, bot.url("/console"), viewport=DESKTOP) as manager, \
             open_page(browser, bot.url("/console"), viewport=DESKTOP) as accused:
         for console, name in ((manager, "sam"), (accused, "sid")):
-            await console.locator("#login-name").fill(name)
-            await console.locator("#login-password").fill(PASSWORD)
-            await console.get_by_role("button", name="登录").click()
+            await log_in(console, name)
             await expect(console.locator("#conn")).to_have_attribute("data-state", "online")
         await desk.mark_major(complaint, ["media"], "test")  # the desk tab is open, not the complaints tab
         await expect(manager.locator(".toast")).to_contain_text(f"重大投诉，请立即处理：{complaint.number}")

@@ -28,12 +28,13 @@ from models.conversation import Conversation
 from models.handoff import HandoverNote, SlaEvent
 from models.message import Message
 from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in as log_in_as
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
 SCREENSHOT = Path("/tmp/console.png")
-PASSWORD = "secret-pass-123"
 SLA_FIRST_RESPONSE_S = 15.0
 SLA_REPLY_S = 20.0
 HOLD_MARGIN_S = 5.0
@@ -99,10 +100,7 @@ async def desk(tmp_path: Path, browser: Browser) -> AsyncIterator[Desk]:
 
 
 async def log_in(console: Page, name: str, password: str = PASSWORD) -> None:
-    await console.locator("#login-name").fill(name)
-    await console.locator("#login-password").fill(password)
-    await console.get_by_role("button", name="登录").click()
-    await expect(console.locator("#console-view")).to_be_visible()
+    await log_in_as(console, name, password)
     await expect(console.locator("#me-name")).to_have_text(name)
     await expect(console.locator("#conn")).to_have_attribute("data-state", "online")  # live updates from now on
 

@@ -32,12 +32,13 @@ from models.customer import Customer
 from models.message import Message
 from models.order import Order
 from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in as log_in_as
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
-PASSWORD = "secret-pass-123"
 ORDER = "E2026112200123"
 OTHER = "E2026112200456"
 BIG = "E2026112200888"  # 6999.00 yuan: above the 5000 yuan an agent may refund alone
@@ -124,10 +125,7 @@ async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[Shop]:
 
 
 async def log_in(console: Page, name: str) -> None:
-    await console.locator("#login-name").fill(name)
-    await console.locator("#login-password").fill(PASSWORD)
-    await console.get_by_role("button", name="登录").click()
-    await expect(console.locator("#console-view")).to_be_visible()
+    await log_in_as(console, name)
     await expect(console.locator("#me-name")).to_have_text(name)
 
 

@@ -26,11 +26,12 @@ from bot.runtime import RUNTIME
 from bot.web.auth import create_agent
 from handlers import EXTENSIONS
 from tests.browser import DESKTOP, open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in as log_in_as
 from tests.fakes.bot_app import make_settings
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
-PASSWORD = "secret-pass-123"
 PROBE_JS = """
 let mounts = 0;
 export default {
@@ -72,9 +73,7 @@ async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[Shop]:
 
 
 async def log_in(console: Page, name: str) -> None:
-    await console.locator("#login-name").fill(name)
-    await console.locator("#login-password").fill(PASSWORD)
-    await console.get_by_role("button", name="登录").click()
+    await log_in_as(console, name)
     await expect(console.locator("#me-name")).to_have_text(name)
     await expect(console.locator("#conn")).to_have_attribute("data-state", "online")
 

@@ -14,12 +14,12 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
-from tests.browser import DESKTOP, open_page
+from tests.browser import DESKTOP, log_in, open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.reports_data import seed_callbacks, seed_shop
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
-PASSWORD = "secret-pass-123"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -27,13 +27,6 @@ async def shop(tmp_path: Path, browser: Browser) -> AsyncIterator[tuple[RunningB
     async with running_bot(make_settings(tmp_path), clock=FakeClock()) as bot:
         await seed_callbacks(await seed_shop())
         yield bot, browser
-
-
-async def log_in(page: Page, name: str) -> None:
-    await page.locator("#login-name").fill(name)
-    await page.locator("#login-password").fill(PASSWORD)
-    await page.get_by_role("button", name="登录").click()
-    await expect(page.locator("#console-view")).to_be_visible()
 
 
 @asynccontextmanager

@@ -15,11 +15,11 @@ from bot.clock import FakeClock
 from bot.web.auth import create_agent
 from models.learned_example import LearnedExample
 from models.message import Message
-from tests.browser import open_page
+from tests.browser import STAFF_PASSWORD as PASSWORD
+from tests.browser import log_in, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
-PASSWORD = "secret-pass-123"
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -41,10 +41,7 @@ async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBo
     assert (await Message.get(conversation__key="webchat:c1", direction="in")).intent == "unknown"
 
     async with open_page(browser, bot.url("/console")) as console:
-        await console.locator("#login-name").fill("amy")
-        await console.locator("#login-password").fill(PASSWORD)
-        await console.get_by_role("button", name="登录").click()
-        await expect(console.locator("#console-view")).to_be_visible()
+        await log_in(console, "amy")
 
         await console.locator("#tab-teach").click()  # the panel's tab (ConsolePanel "teach")
         await expect(console.locator("#tab-teach")).to_have_text("教机器人")
