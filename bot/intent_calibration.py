@@ -79,10 +79,26 @@ class Blend:
         short: bool = False,
     ) -> tuple[str, float, bool]:
         """The winning intent, its softmax probability, and whether the rules chose it too."""
+        return self.decide(intents, self.logits(intents, log_scores, rule_intent, rule_confidence, short),
+                           rule_intent, rule_confidence)
+
+    def logits(
+        self, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str, rule_confidence: float,
+        short: bool = False,
+    ) -> list[float]:
+        """Per intent, the model's log-likelihood over the temperature plus the rules' bonus."""
         logits = [s / self.temperature for s in log_scores]
         if rule_confidence > 0 and rule_intent in intents:
             weight = self.social_rule_weight if rule_intent in SOCIAL and not short else self.rule_weight
             logits[intents.index(rule_intent)] += weight * rule_confidence
+        return logits
+
+    @staticmethod
+    def decide(
+        intents: Sequence[str], logits: Sequence[float], rule_intent: str, rule_confidence: float
+    ) -> tuple[str, float, bool]:
+        """The softmax's winner (a strong keyword of a higher precedence overrides it), its probability,
+        and whether the rules chose it."""
         top = max(range(len(logits)), key=logits.__getitem__)
         if (rule_confidence >= _PRECEDENCE_CONFIDENCE and rank(rule_intent) < min(BUSINESS_RANK, rank(intents[top]))
                 and rule_intent in intents):

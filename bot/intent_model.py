@@ -2,14 +2,13 @@
 
 Keywords catch what staff foresaw; customers write symptoms (充不进电), counts (买了三个只到两个),
 pinyin and typos no keyword list can hold. A character n-gram model learns those from labelled
-messages (the training corpus `scripts_zh/intents_train.tsv`, the examples in `intents.yaml` and
-the shop's learned examples) and needs no word segmentation, so typos cost only a few n-grams.
+messages (the training corpus `scripts_zh/intents_train.tsv` and the examples in `intents.yaml`; a
+shop's learned examples correct it from outside, bot/intent_adapt.py) and needs no word
+segmentation, so typos cost only a few n-grams.
 
 Naive Bayes because it learns by counting: training on thousands of messages takes a fraction of a
-second at start-up, and a learned example is added to the counts in place (no retraining), which
-is what lets every worker pick up an agent's correction at once. Scores are kept sparse: each
-n-gram holds only the intents it was seen with, `log(1 + count / alpha)`, and each intent one
-normaliser, so a message costs one dictionary look-up per n-gram.
+second at start-up. Scores are kept sparse: each n-gram holds only the intents it was seen with,
+`log(1 + count / alpha)`, and each intent one normaliser, so a message costs one dictionary look-up per n-gram.
 
 Negation: n-grams right after 不是/不用/不需要/无需 (the same cues as the keyword rules) are marked,
 so "不是要退货" does not count as evidence for a return.
@@ -154,37 +153,12 @@ class NaiveBayes:
         }
         self._renormalise()
 
-    def add(self, feats: set[str], intent: str, weight: int = 1) -> None:
-        """Learn one more example in place, counted `weight` times."""
-        c = self._count(feats, intent, weight)
-        for f in feats:
-            self._weights.setdefault(f, {})[c] = math.log1p(self._counts[f][c] / self._alpha)
-        self._renormalise()
-
-    def remove(self, feats: set[str], intent: str, weight: int = 1) -> None:
-        """Forget an example learned before with this weight (an agent relabelled it)."""
-        c = self._index[intent]
-        for f in feats:
-            by_class = self._counts.get(f)
-            if not by_class or c not in by_class:
-                continue
-            by_class[c] = max(0, by_class[c] - weight)
-            self._totals[c] -= weight
-            if by_class[c]:
-                self._weights[f][c] = math.log1p(by_class[c] / self._alpha)
-            else:
-                del by_class[c], self._weights[f][c]
-                if not by_class:
-                    del self._counts[f], self._weights[f]
-        self._renormalise()
-
-    def _count(self, feats: set[str], intent: str, weight: int = 1) -> int:
+    def _count(self, feats: set[str], intent: str) -> None:
         c = self._index[intent]
         for f in feats:
             by_class = self._counts[f]
-            by_class[c] = by_class.get(c, 0) + weight
-        self._totals[c] += len(feats) * weight
-        return c
+            by_class[c] = by_class.get(c, 0) + 1
+        self._totals[c] += len(feats)
 
     def _renormalise(self) -> None:
         vocabulary = len(self._counts)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
-import math
 import pickle
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -45,6 +44,7 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
+from bot.intent_adapt import Example, ShopCorrection, fitting
 from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
@@ -58,9 +58,7 @@ DEFAULT_THRESHOLD = 0.5  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
 _MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
-LEARNED_WEIGHT = 2  # a learned example counts as this many written ones (docs/intents.md: 1-4 measured)
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
-PRIOR_PSEUDO = 5  # pseudo-examples per intent smoothing the shop's intent mix
 DECISION_CACHE_SIZE = 8192
 _PROGRESS = "after_sales.progress"
 _REFUND = "after_sales.refund"
@@ -148,14 +146,14 @@ class IntentMatcher:
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
         self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
-        self._learned_counts = [0] * len(self._model.intents)  # learned examples per intent
-        self._prior: list[float] | None = None  # the shop's intent mix, once it taught some
+        #: The shop's learned examples as the correction fits them, by (canonical text, intent).
+        self._learned: dict[tuple[str, str], Example] = {}
+        self._correction: ShopCorrection | None = None  # fitted on `_learned` (bot/intent_adapt.py)
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
         # `cache_size=0` remembers nothing (settings.intent_cache_size; benchmarks measure first sight).
         self._cache_size = cache_size
-        self._owns_model = True
         self._install_caches()
 
     def _install_caches(self) -> None:
@@ -165,12 +163,11 @@ class IntentMatcher:
 
     def fork(self) -> IntentMatcher:
         """A matcher of its own for one runtime, sharing what `shared` built: its threshold and its
-        learned examples are its own, and the model is copied on its first `learn`."""
+        learned examples are its own (the general model is never changed by learning)."""
         twin = copy.copy(self)
-        twin._owns_model = False
         twin._shop = self._shop.copy()
-        twin._learned_counts = list(self._learned_counts)
         twin._learned_texts = dict(self._learned_texts)
+        twin._learned = dict(self._learned)
         twin._install_caches()
         return twin
 
@@ -248,44 +245,59 @@ class IntentMatcher:
 
     def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = (),
               calibrate: bool = True) -> int:
-        """Add labelled messages (the shop's learned examples) to the model now, after forgetting
-        `forget` (earlier labels of relabelled messages); returns how many were added.
+        """Add labelled messages (the shop's learned examples), after forgetting `forget` (earlier
+        labels of relabelled messages); returns how many were added.
 
-        The shop's own examples weigh LEARNED_WEIGHT written ones in the model, are kept whole for
-        the neighbour vote (bot/intent_shop.py), and set the shop's intent mix (`_shop_prior`).
-        A message whose words are exactly those of a learned example gets that example's intent
-        (a person said so) with LEARNED_CONFIDENCE. `calibrate` refits the vote's confidence on
-        all learned examples (skip it for all chunks but the last of a big import). Intents this
-        matcher does not know are skipped. Remembered decisions are forgotten."""
-        if not self._owns_model:  # a fork learns on its own copy, never on the shared matcher's
-            self._model, self._owns_model = copy.deepcopy(self._model), True
+        The shop's examples fit a correction on top of the general matcher (bot/intent_adapt.py), are
+        kept whole for the neighbour vote (bot/intent_shop.py), and a message whose words are exactly
+        those of a learned example gets that example's intent (a person said so) with
+        LEARNED_CONFIDENCE. `calibrate` refits the correction and the vote's confidence on all
+        learned examples (skip it for all chunks but the last of a big import, or step through
+        `calibrating`). Intents this matcher does not know are skipped. Remembered decisions are
+        forgotten."""
+        intents = self._model.intents
         for text, intent in forget:
-            if intent in self._model.intents:
-                feats = self._ngrams(text)
-                self._model.remove(feats, intent, LEARNED_WEIGHT)
-                self._shop.remove(feats, intent)
-                c = self._model.intents.index(intent)
-                self._learned_counts[c] = max(0, self._learned_counts[c] - 1)
-                self._learned_texts.pop(self._canon_text(text), None)
+            if intent in intents:
+                canon = self._canon_text(text)
+                self._shop.remove(ngrams(canon), intent)
+                self._learned.pop((canon, intent), None)
+                if self._learned_texts.get(canon) == intent:
+                    del self._learned_texts[canon]
         count = 0
         for text, intent in examples:
-            if intent in self._model.intents:
-                feats = self._ngrams(text)
-                self._model.add(feats, intent, LEARNED_WEIGHT)
-                self._shop.add(feats, intent)
-                self._learned_counts[self._model.intents.index(intent)] += 1
-                self._learned_texts[self._canon_text(text)] = intent
+            if intent in intents:
+                canon = self._canon_text(text)
+                example = self._learned_example(text, intents.index(intent))
+                self._shop.add(set(example.feats), intent)
+                self._learned[(canon, intent)] = example
+                self._learned_texts[canon] = intent
                 count += 1
         if calibrate:
-            self._shop.calibrate()
-        self._prior = self._shop_prior()
+            for _ in self.calibrating():
+                pass
         self.forget_decisions()
         return count
 
+    def _learned_example(self, text: str, gold: int) -> Example:
+        """A learned example with the general matcher's logits for it (the correction's offset)."""
+        _, case_no, rest = split_numbers(text, self._order_patterns)
+        canon = self._analyzer.canon(rest)
+        feats = ngrams(canon)
+        rule_intent, rule_confidence = self._decide(canon, case_no is not None)
+        logits = self.blend.logits(self._model.intents, self._model.log_scores(feats), rule_intent, rule_confidence,
+                                   _short(canon))
+        return Example(tuple(feats), logits, gold)
+
     def calibrating(self) -> Iterator[None]:
-        """Refit the neighbour vote's confidence on the learned examples in steps (bot/intent_shop.py):
-        a worker on the event loop awaits between the steps."""
+        """Refit the correction and the neighbour vote's confidence on the learned examples in steps
+        (bot/intent_adapt.py, bot/intent_shop.py): a worker on the event loop awaits between the
+        steps. The new correction replaces the old one only when it is complete."""
         yield from self._shop.calibrating()
+        correction = None
+        for correction in fitting(list(self._learned.values()), len(self._model.intents)):
+            if correction is None:
+                yield
+        self._correction = correction or None
         self.forget_decisions()
 
     def forget_decisions(self) -> None:
@@ -343,10 +355,10 @@ class IntentMatcher:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
             scores = self._model.log_scores(feats)
-            if self._prior is not None:
-                scores = [s + p for s, p in zip(scores, self._prior, strict=True)]
-            intent, probability, agree = self.blend.combine(self._model.intents, scores, rule_intent, rule_confidence,
-                                                            _short(canon))
+            logits = self.blend.logits(self._model.intents, scores, rule_intent, rule_confidence, _short(canon))
+            if self._correction is not None:
+                logits = self._correction.logits(feats, logits)
+            intent, probability, agree = Blend.decide(self._model.intents, logits, rule_intent, rule_confidence)
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
@@ -358,20 +370,6 @@ class IntentMatcher:
             elif order_no:
                 intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
-
-    def _shop_prior(self) -> list[float] | None:
-        """The shop's intent mix as log-odds against an even mix, in the model's log-likelihood units.
-
-        Shops differ: one's customers mostly ask about products, another's about parcels, and the
-        learned examples (its own customers' messages) show in what proportion. The estimate is
-        smoothed by PRIOR_PSEUDO examples per intent, so a few examples move it little; it is
-        scaled by the blend's temperature so that it adds its log-odds to the softmax as they are."""
-        total = sum(self._learned_counts)
-        if not total:
-            return None
-        intents = len(self._learned_counts)
-        even = total + PRIOR_PSEUDO * intents
-        return [self.blend.temperature * math.log((n + PRIOR_PSEUDO) * intents / even) for n in self._learned_counts]
 
     def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
         """The decision once the shop's learned examples voted (bot/intent_shop.py).

@@ -1,13 +1,13 @@
 """What a shop teaches outweighs a generic example (issue 13): the vote of its nearest learned
-examples, their weight in the model, and the shop's own mix of intents (bot/intent_shop.py,
-bot/intents.py). The sentences are written for these tests (a shop selling 小蓝瓶 serum, 云朵枕
+examples, the correction fitted on them and the shop's own mix of intents (bot/intent_shop.py,
+bot/intent_adapt.py, bot/intents.py). The sentences are written for these tests (a shop selling 小蓝瓶 serum, 云朵枕
 pillows and 青柠 bags)."""
 
 from __future__ import annotations
 
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
-from bot.intents import LEARNED_WEIGHT, IntentMatcher
+from bot.intents import IntentMatcher
 
 SHOP = [
     ("小蓝瓶到了吗", "product.consult"),
@@ -45,32 +45,31 @@ def test_a_relabelled_example_moves_its_weight_and_its_vote(matcher: IntentMatch
     assert matcher.classify("小蓝瓶到了吗 亲").decision == "logistics.track"
 
 
-def test_the_shops_mix_of_intents_tips_an_unsure_message(matcher: IntentMatcher) -> None:
-    """A shop whose customers mostly ask about products: an unsure "还有吗" leans that way; a shop
-    whose customers mostly chase parcels does not make it surer (none of the examples share its words)."""
-    text = "还有吗"
-    before = matcher.classify(text)
-    assert before.intent == "product.consult" and before.confidence < 0.8
-    products, parcels = matcher.fork(), matcher.fork()
-    things = ("云朵枕", "青柠包", "小蓝瓶", "蓝莓杯", "竹纤维毛巾")
-    products.learn([(f"{thing}{ask}", "product.consult") for thing in things
-                    for ask in ("是什么材质的", "有几种颜色", "适合几岁用", "保质期多久")])
-    parcels.learn([(f"{thing}{ask}", "logistics.track") for thing in ("我买的云朵枕", "我的青柠包", "小蓝瓶", "蓝莓杯")
-                   for ask in ("到哪了", "物流咋不动了", "怎么还没送到", "快递显示啥")])
-    assert products.classify(text).confidence > before.confidence + 0.05
-    assert parcels.classify(text).confidence <= before.confidence
+# 喵币 is this shop's name for its loyalty points: the corpus never saw it.
+POINTS = [("喵币怎么用", "membership"), ("喵币在哪领", "membership"), ("喵币能抵多少钱", "membership"),
+          ("喵币过期了吗", "membership"), ("喵币可以换罐头吗", "membership")]
 
 
-def test_a_learned_example_weighs_more_than_a_written_one(matcher: IntentMatcher) -> None:
-    assert LEARNED_WEIGHT > 1
-    feats = matcher._ngrams("云朵枕补货了吗")
-    model = matcher._model
-    before = model.log_scores(feats)
-    matcher.learn([("云朵枕补货了吗", "product.consult")])
-    after = matcher._model.log_scores(feats)
-    c = matcher.intents.index("product.consult")
-    gain = (after[c] - before[c]) - max(a - b for i, (a, b) in enumerate(zip(after, before, strict=True)) if i != c)
-    assert gain > 0
+def test_the_shops_own_word_carries_to_its_other_phrasings(matcher: IntentMatcher) -> None:
+    """The correction learns that 喵币 means membership in this shop, so messages worded unlike any
+    learned example (no near neighbour) are decided by it too."""
+    unseen = ["我的喵币还剩多少", "用喵币付一部分行吗", "签到的喵币没到账"]
+    assert all(matcher.classify(t).decision != "membership" for t in unseen)
+    matcher.learn(POINTS)
+    for text in unseen:
+        assert matcher._shop.vote(matcher._ngrams(text)) is None, "a near neighbour would decide it instead"
+        assert matcher.classify(text).decision == "membership", text
+
+
+def test_a_product_name_taught_under_many_intents_pulls_nowhere(matcher: IntentMatcher) -> None:
+    """Customers name the shop's products whatever they ask: a name seen under every intent is no
+    evidence for any of them, so the general matcher's decision stands."""
+    matcher.learn([("喵想猫粮到哪了", "logistics.track"), ("喵想猫粮是什么肉做的", "product.consult"),
+                   ("喵想猫粮袋子破了", "after_sales.damaged"), ("喵想猫粮能开发票吗", "invoice"),
+                   ("喵想猫粮有优惠券吗", "promotion"), ("喵想猫粮少发了一袋", "after_sales.missing")])
+    for text, intent in [("喵想猫粮我不想要了 怎么退货", "after_sales.return"), ("喵想猫粮什么时候发货", "shipping.when"),
+                         ("喵想猫粮转人工", "human")]:
+        assert matcher.classify(text).decision == intent, text
 
 
 # --- the neighbour vote itself ---
@@ -123,22 +122,6 @@ def test_removed_examples_no_longer_vote() -> None:
     shop.remove(ngrams("小蓝瓶到了吗"), "product.consult")
     assert shop.vote(ngrams("小蓝瓶到了吗亲")) is None
     assert len(shop) == 2
-
-
-def test_the_model_forgets_and_relearns_new_ngrams_without_mixing_them_up() -> None:
-    """N-grams the corpus never saw are learned, forgotten and learned again independently."""
-    from bot.intent_model import NaiveBayes
-
-    model = NaiveBayes(["a", "b"])
-    model.fit([({"x", "y"}, "a"), ({"y", "z"}, "b")])
-    model.add({"new1"}, "a", 2)
-    model.add({"new2"}, "a", 2)
-    model.remove({"new1"}, "a", 2)
-    model.add({"new3"}, "b", 2)
-    assert model.log_scores({"new1"}) == [0.0, 0.0]  # forgotten: unknown again
-    for feature, more_likely_in in (("new2", "a"), ("new3", "b"), ("x", "a"), ("z", "b")):
-        a, b = model.log_scores({feature})
-        assert (a > b) == (more_likely_in == "a"), feature
 
 
 def test_the_candidates_hold_every_example_close_enough_to_vote() -> None:
