@@ -36,7 +36,7 @@ from bot.cli import main as cli_main  # noqa: E402
 from bot.commands import Command  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.intent_eval import cross_validate, format_table, read_rows, score, threshold_table  # noqa: E402
-from bot.intents import DEFAULT_THRESHOLD, TRAINING_FILE, IntentMatcher, warm_up_jieba  # noqa: E402
+from bot.intents import DEFAULT_THRESHOLD, TRAINING_FILE, IntentMatcher, precedence_of, warm_up_jieba  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from handlers import EXTENSIONS  # noqa: E402
 
@@ -117,7 +117,8 @@ def main() -> None:
     started = time.perf_counter()
     warm_up_jieba()
     jieba_s = time.perf_counter() - started
-    matcher = IntentMatcher.from_yaml(YAML)
+    precedence = precedence_of(EXTENSIONS)
+    matcher = IntentMatcher.from_yaml(YAML, precedence)
     print(f"start-up: jieba {jieba_s:.2f} s, matcher {time.perf_counter() - started - jieba_s:.2f} s "
           "(model from the cache when the data did not change)")
 
@@ -137,8 +138,8 @@ def main() -> None:
 
     if args.cv:
         training = read_rows(YAML.parent / TRAINING_FILE)
-        records = cross_validate(YAML, training)
-        scored = score(matcher.blend, matcher.intents, records)
+        records = cross_validate(YAML, precedence, training)
+        scored = score(matcher.blend, precedence, matcher.intents, records)
         print(f"\ncross-validation of {TRAINING_FILE} by phrase group ({len(records)} messages):")
         print(format_table(threshold_table(scored)))
         texts = texts or [r.text for r in training]

@@ -1,8 +1,8 @@
 """How a business area plugs into the bot without `bot/` importing it.
 
 An area (after-sales, referral, handoff) describes itself with one `Extension`: its router, the
-templates it renders, extra HTTP routes (admin APIs, pages; their handlers reach the runtime with
-`request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
+templates it renders, the intents it answers, extra HTTP routes (admin APIs, pages; their handlers
+reach the runtime with `request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
 callbacks), command-line subcommands, and its typed JSON endpoints (routed and described in the
 OpenAPI document). `bot/cli.py` passes the extensions from `handlers/` to `build_app`,
 `Runtime.open` and the CLI.
@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.archive_section import ArchiveSection
 from bot.area_settings import AreaSettings
 from bot.console_panel import ConsolePanel
+from bot.intent_areas import AreaIntents
 from bot.reports import ReportSpec
 from bot.router import Router
 from bot.templates import ScriptSpec
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 class Extension:
     name: str
     router: Router | None = None
+    #: The intents this area answers, their precedence and roles (bot/intent_areas.py): the matcher reads them.
+    intents: AreaIntents | None = None
     #: The area's own settings classes (bot/area_settings.py), read and checked when the process
     #: starts; handlers reach them as `settings.area(cls)`.
     settings: Sequence[type[AreaSettings]] = ()

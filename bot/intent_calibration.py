@@ -2,12 +2,14 @@
 
 The combination is a softmax over the model's per-intent log-likelihoods (divided by a
 temperature), plus a bonus for the intent the keyword rules chose, in proportion to the rules' own
-score. Business rules get one weight and greeting/thanks/goodbye rules another (much smaller), so
+score. Business rules get one weight and social ones (greeting/thanks/goodbye: what the areas
+declare social, bot/intent_areas.py) another (much smaller), so
 "你好 我地址填错了能改吗" is decided by its business part; in a short message (SHORT_MESSAGE
 characters or fewer: "你好", "谢谢亲") nothing else competes, so a greeting/thanks/goodbye rule
 weighs as much as a business one. When a strong keyword (rule score 0.7 or
-more) names an intent that comes first in the taxonomy's order (human > complaint > after_sales.* >
-logistics.*), it wins over the model: "东西碎了，快递到哪查" is about the damage.
+more) names an intent of a higher precedence than the model's business winner (the areas' ranks,
+docs/rules.md R-ANSWER-5: human > complaint > after_sales.* > logistics.*), it wins over the
+model: "东西碎了，快递到哪查" is about the damage.
 
 The confidence printed and compared with the threshold is the softmax probability mapped through
 an isotonic curve to the share of decisions that were right at that probability in
@@ -29,24 +31,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-SOCIAL = frozenset({"greeting", "thanks", "goodbye"})
-_SOCIAL_RANKS = {"goodbye": 5, "thanks": 6, "greeting": 7, "unknown": 8}
-BUSINESS_RANK = 4  # ranks below this number are business intents
+from bot.intent_areas import BUSINESS_RANK, Precedence
+
 _PRECEDENCE_CONFIDENCE = 0.7  # a rule score from a strong keyword
 SHORT_MESSAGE = 6  # characters (spaces apart) of a message too short to hold more than its keyword
-
-
-def rank(intent: str) -> int:
-    """Precedence rank of docs/rules.md R-ANSWER-5, lower wins."""
-    if intent == "human":
-        return 0
-    if intent == "complaint":
-        return 1
-    if intent.startswith("after_sales."):
-        return 2
-    if intent.startswith("logistics."):
-        return 3
-    return _SOCIAL_RANKS.get(intent, BUSINESS_RANK)
 _TEMPERATURES = (2.0, 4.0, 8.0)
 _RULE_WEIGHTS = (2.0, 4.0, 8.0)
 _SOCIAL_RULE_WEIGHTS = (0.0, 1.0, 2.0)
@@ -75,31 +63,35 @@ class Blend:
     data_hash: str = ""
 
     def combine(
-        self, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str, rule_confidence: float,
-        short: bool = False,
+        self, precedence: Precedence, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str,
+        rule_confidence: float, short: bool = False,
     ) -> tuple[str, float, bool]:
         """The winning intent, its softmax probability, and whether the rules chose it too."""
-        return self.decide(intents, self.logits(intents, log_scores, rule_intent, rule_confidence, short),
+        return self.decide(precedence, intents,
+                           self.logits(precedence, intents, log_scores, rule_intent, rule_confidence, short),
                            rule_intent, rule_confidence)
 
     def logits(
-        self, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str, rule_confidence: float,
-        short: bool = False,
+        self, precedence: Precedence, intents: Sequence[str], log_scores: Sequence[float], rule_intent: str,
+        rule_confidence: float, short: bool = False,
     ) -> list[float]:
         """Per intent, the model's log-likelihood over the temperature plus the rules' bonus."""
         logits = [s / self.temperature for s in log_scores]
         if rule_confidence > 0 and rule_intent in intents:
-            weight = self.social_rule_weight if rule_intent in SOCIAL and not short else self.rule_weight
+            social = rule_intent in precedence.social and not short
+            weight = self.social_rule_weight if social else self.rule_weight
             logits[intents.index(rule_intent)] += weight * rule_confidence
         return logits
 
     @staticmethod
     def decide(
-        intents: Sequence[str], logits: Sequence[float], rule_intent: str, rule_confidence: float
+        precedence: Precedence, intents: Sequence[str], logits: Sequence[float], rule_intent: str,
+        rule_confidence: float,
     ) -> tuple[str, float, bool]:
         """The softmax's winner (a strong keyword of a higher precedence overrides it), its probability,
         and whether the rules chose it."""
         top = max(range(len(logits)), key=logits.__getitem__)
+        rank = precedence.rank
         if (rule_confidence >= _PRECEDENCE_CONFIDENCE and rank(rule_intent) < min(BUSINESS_RANK, rank(intents[top]))
                 and rule_intent in intents):
             top = intents.index(rule_intent)
@@ -134,22 +126,23 @@ class Blend:
         return cls(**data)
 
 
-def fit(intents: Sequence[str], records: Sequence[Record], data_hash: str = "") -> Blend:
+def fit(precedence: Precedence, intents: Sequence[str], records: Sequence[Record], data_hash: str = "") -> Blend:
     """The weights with the most right answers on `records`, then the isotonic confidence curve."""
     best: tuple[float, Blend] | None = None
     for temperature in _TEMPERATURES:
         for rule_weight in _RULE_WEIGHTS:
             for social in _SOCIAL_RULE_WEIGHTS:
                 blend = Blend(temperature, rule_weight, social)
-                right = sum(blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)[0] == r.gold
-                            for r in records)
+                right = sum(blend.combine(precedence, intents, r.log_scores, r.rule_intent, r.rule_confidence,
+                                          r.short)[0] == r.gold for r in records)
                 if best is None or right > best[0]:
                     best = (right, blend)
     assert best is not None, "no records to fit on"
     blend = best[1]
     points: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
     for r in records:
-        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)
+        intent, probability, agree = blend.combine(precedence, intents, r.log_scores, r.rule_intent, r.rule_confidence,
+                                                   r.short)
         points[agree].append((probability, 1.0 if intent == r.gold else 0.0))
     return Blend(blend.temperature, blend.rule_weight, blend.social_rule_weight, isotonic(points[True]),
                  isotonic(points[False]), data_hash)

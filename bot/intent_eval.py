@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.intent_areas import Precedence
 from bot.intent_calibration import Blend, Record, fit
 from bot.intents import CALIBRATION_FILE, TRAINING_FILE, UNKNOWN, IntentMatcher
 
@@ -56,7 +57,9 @@ def _root_group(group: str) -> str:
     return group.removeprefix("combo:").split("+")[0]
 
 
-def cross_validate(yaml_path: Path, rows: Sequence[Row], folds: int = FOLDS, seed: int = 13) -> list[Record]:
+def cross_validate(
+    yaml_path: Path, precedence: Precedence, rows: Sequence[Row], folds: int = FOLDS, seed: int = 13
+) -> list[Record]:
     """Per message with words, the signals of a matcher trained on the other folds."""
     groups = sorted({_root_group(r.group) for r in rows})
     random.Random(seed).shuffle(groups)
@@ -64,7 +67,7 @@ def cross_validate(yaml_path: Path, rows: Sequence[Row], folds: int = FOLDS, see
     records = []
     for k in range(folds):
         train = [(r.text, r.intent) for r in rows if fold_of[_root_group(r.group)] != k]
-        matcher = IntentMatcher.from_yaml(yaml_path, training=train, model_cache=None)
+        matcher = IntentMatcher.from_yaml(yaml_path, precedence, training=train, model_cache=None)
         for r in rows:
             if fold_of[_root_group(r.group)] == k:
                 signals = matcher.signals(r.text)
@@ -73,22 +76,25 @@ def cross_validate(yaml_path: Path, rows: Sequence[Row], folds: int = FOLDS, see
     return records
 
 
-def calibrate(yaml_path: Path) -> tuple[Blend, list[Outcome]]:
+def calibrate(yaml_path: Path, precedence: Precedence) -> tuple[Blend, list[Outcome]]:
     """Fit the blend and the confidence curve on cross-validation and save them beside the yaml;
     also the cross-validated outcomes per threshold with them."""
     rows = read_rows(yaml_path.parent / TRAINING_FILE)
-    intents = IntentMatcher.from_yaml(yaml_path, training=[], model_cache=None).intents
-    records = cross_validate(yaml_path, rows)
-    blend = fit(intents, records, data_hash(yaml_path))
+    intents = IntentMatcher.from_yaml(yaml_path, precedence, training=[], model_cache=None).intents
+    records = cross_validate(yaml_path, precedence, rows)
+    blend = fit(precedence, intents, records, data_hash(yaml_path))
     blend.save(yaml_path.parent / CALIBRATION_FILE)
-    return blend, threshold_table(score(blend, intents, records))
+    return blend, threshold_table(score(blend, precedence, intents, records))
 
 
-def score(blend: Blend, intents: Sequence[str], records: Iterable[Record]) -> list[tuple[str, float, str]]:
+def score(
+    blend: Blend, precedence: Precedence, intents: Sequence[str], records: Iterable[Record]
+) -> list[tuple[str, float, str]]:
     """(intent, calibrated confidence, gold) of each record under `blend`."""
     scored = []
     for r in records:
-        intent, probability, agree = blend.combine(intents, r.log_scores, r.rule_intent, r.rule_confidence, r.short)
+        intent, probability, agree = blend.combine(precedence, intents, r.log_scores, r.rule_intent, r.rule_confidence,
+                                                   r.short)
         scored.append((intent, blend.calibrate(probability, agree), r.gold))
     return scored
 

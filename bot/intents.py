@@ -2,23 +2,25 @@
 
 No model is downloaded and nothing leaves the process: the shop's own phrases in
 `scripts_zh/intents.yaml` are the model, so staff can fix a miss by adding an example. Two signals:
-- keywords (specific phrases, "*" gaps allowed: 钱*退): when keywords of several intents occur,
-  the precedence of R-ANSWER-5 decides: human > complaint > after_sales.* > logistics.* > other
-  business intents > goodbye > thanks > greeting > unknown. Weak keywords (question forms such as
-  有优惠吗 that attach to any topic) count only when no strong one occurs. Greeting/thanks/goodbye
-  keywords yield when the rest of the message clearly matches a business example ("在吗 发个实物图
-  看看" is a product question). Within after_sales.*, a status keyword (处理了吗, 退货*收到) makes a
-  message about a return, exchange, damage or missing item `after_sales.progress`; about money it
-  stays `after_sales.refund` (R-ANSWER-4: "退款什么时候到账" is refund);
+- keywords (specific phrases, "*" gaps allowed: 钱*退): when keywords of several intents occur, the
+  precedence of R-ANSWER-5 (declared by the areas, bot/intent_areas.py) decides: human > complaint >
+  after_sales.* > logistics.* > other business intents > goodbye > thanks > greeting > unknown. Weak
+  keywords (question forms such as 有优惠吗 that attach to any topic) count only when no strong one
+  occurs. Greeting/thanks/goodbye keywords yield when the rest of the message clearly matches a
+  business example ("在吗 发个实物图 看看" is a product question). Within after_sales.*, a status keyword
+  (处理了吗, 退货*收到) makes a message about a return, exchange, damage or missing item
+  `after_sales.progress`; about money it stays `after_sales.refund` (R-ANSWER-4: "退款什么时候到账" is
+  refund);
 - similarity to the example phrases (TF-IDF cosine over jieba words and character pairs, best
   example per intent), which generalises to wordings no keyword foresaw.
 
-Beside the rules, a learned model (bot/intent_model.py: naive Bayes over character n-grams,
-trained at start-up on the examples, the training corpus `scripts_zh/intents_train.tsv` and the
-shop's learned examples) covers what no keyword foresaw: symptoms, counts, pinyin, typos. The two
-are combined and the confidence calibrated as bot/intent_calibration.py describes; `decision` is the
-intent the bot acts on: the intent when its confidence reaches the threshold, otherwise `unknown`
-(the bot asks). Text that matches nothing is `unknown` with confidence 0.
+Beside the rules, a learned model (bot/intent_model.py: naive Bayes over character n-grams, trained
+at start-up on the examples and the training corpus `scripts_zh/intents_train.tsv`; the shop's
+learned examples fit a correction on top, bot/intent_adapt.py) covers what no keyword foresaw:
+symptoms, counts, pinyin, typos. The two are combined and the confidence calibrated as
+bot/intent_calibration.py describes; `decision` is the intent the bot acts on: the intent when its
+confidence reaches the threshold, otherwise `unknown` (the bot asks). Text that matches nothing is
+`unknown` with confidence 0.
 
 Order and case numbers are cut out before classifying (their digits are not words). A message that
 is only a case number is `after_sales.progress` (0.6: a case number is asked about for its
@@ -45,7 +47,8 @@ import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_adapt import Example, ShopCorrection, fitting
-from bot.intent_calibration import BUSINESS_RANK, SHORT_MESSAGE, SOCIAL, Blend, rank
+from bot.intent_areas import Precedence
+from bot.intent_calibration import SHORT_MESSAGE, Blend
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
 from bot.intent_shop import ShopNeighbours
@@ -60,9 +63,6 @@ CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents cal
 _MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
-_PROGRESS = "after_sales.progress"
-_REFUND = "after_sales.refund"
-_TRACK = "logistics.track"
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
 _OVERRIDE_SIM = 0.45  # the rest of a greeting/thanks/goodbye message this similar to a business
@@ -115,6 +115,7 @@ class IntentMatcher:
         keywords: Mapping[str, Sequence[str]],
         weak_keywords: Mapping[str, Sequence[str]],
         examples: Mapping[str, Sequence[str]],
+        precedence: Precedence,
         extra_words: Sequence[str] = (),
         order_patterns: Sequence[str] | None = None,
         training: Sequence[tuple[str, str]] = (),
@@ -125,6 +126,7 @@ class IntentMatcher:
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
+        self.precedence = precedence  # the areas' intents (bot/intent_areas.py)
         self._analyzer = Analyzer(synonyms)
         strong, weak = self._canon_keywords(keywords), self._canon_keywords(weak_keywords)
         pieces = (p for kws in (strong, weak) for ks in kws.values() for k in ks for p in k.split("*"))
@@ -216,7 +218,8 @@ class IntentMatcher:
 
     @classmethod
     def from_yaml(
-        cls, path: Path, order_patterns: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD,
+        cls, path: Path, precedence: Precedence, order_patterns: Sequence[str] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
         training: Sequence[tuple[str, str]] | None = None, model_cache: Path | None = DEFAULT_MODEL_CACHE,
         cache_size: int = DECISION_CACHE_SIZE,
     ) -> IntentMatcher:
@@ -234,6 +237,7 @@ class IntentMatcher:
             keywords=field("keywords"),
             weak_keywords=field("weak_keywords"),
             examples=field("examples"),
+            precedence=precedence,
             extra_words=[str(w) for w in data.get("words") or []],
             order_patterns=order_patterns,
             training=read_training(path.parent / TRAINING_FILE) if training is None else training,
@@ -284,8 +288,8 @@ class IntentMatcher:
         canon = self._analyzer.canon(rest)
         feats = ngrams(canon)
         rule_intent, rule_confidence = self._decide(canon, case_no is not None)
-        logits = self.blend.logits(self._model.intents, self._model.log_scores(feats), rule_intent, rule_confidence,
-                                   _short(canon))
+        logits = self.blend.logits(self.precedence, self._model.intents, self._model.log_scores(feats), rule_intent,
+                                   rule_confidence, _short(canon))
         return Example(tuple(feats), logits, gold)
 
     def calibrating(self) -> Iterator[None]:
@@ -330,7 +334,8 @@ class IntentMatcher:
         return intent if confidence >= self.threshold and confidence > 0 else UNKNOWN
     @classmethod
     def shared(
-        cls, path: Path, order_patterns: Sequence[str] | None = None, cache_size: int = DECISION_CACHE_SIZE
+        cls, path: Path, precedence: Precedence, order_patterns: Sequence[str] | None = None,
+        cache_size: int = DECISION_CACHE_SIZE,
     ) -> IntentMatcher:
         """The matcher of `path` as it is now, built once per process (`from_yaml` takes about half a
         second, and a process may open many runtimes: tests, commands).
@@ -340,7 +345,7 @@ class IntentMatcher:
         `fork()`.
         """
         stat = Path(path).stat()
-        return _shared_matcher(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size,
+        return _shared_matcher(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size, precedence,
                                tuple(order_patterns) if order_patterns is not None else None, cache_size)
 
     def _classify(self, text: str) -> IntentMatch:
@@ -355,20 +360,22 @@ class IntentMatcher:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
             scores = self._model.log_scores(feats)
-            logits = self.blend.logits(self._model.intents, scores, rule_intent, rule_confidence, _short(canon))
+            logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
+                                       _short(canon))
             if self._correction is not None:
                 logits = self._correction.logits(feats, logits)
-            intent, probability, agree = Blend.decide(self._model.intents, logits, rule_intent, rule_confidence)
+            intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
+                                                      rule_confidence)
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):
                 intent, confidence = self._with_neighbours(feats, intent, confidence)
         if intent == UNKNOWN and confidence == 0.0:
-            if case_no:
-                intent, confidence = _PROGRESS, _CASE_ONLY_CONFIDENCE
-            elif order_no:
-                intent, confidence = _TRACK, _ORDER_ONLY_CONFIDENCE
+            if case_no and self.precedence.case_number:
+                intent, confidence = self.precedence.case_number, _CASE_ONLY_CONFIDENCE
+            elif order_no and self.precedence.order_number:
+                intent, confidence = self.precedence.order_number, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
 
     def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
@@ -394,18 +401,19 @@ class IntentMatcher:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
         strong = _longest(h for h in hits if not h.weak)
         weak = _longest(h for h in hits if h.weak)
-        if strong and all(i in SOCIAL for i in strong):
+        precedence = self.precedence
+        if strong and all(i in precedence.social for i in strong):
             # 你好 今天能发吗: a greeting/thanks/goodbye keyword does not silence a business question
-            business = {i: n for i, n in weak.items() if rank(i) <= BUSINESS_RANK}
+            business = {i: n for i, n in weak.items() if precedence.is_business(i)}
             if business:
                 strong, weak = {}, business
-        if has_case:  # a case number is itself a strong after-sales progress signal
-            strong.setdefault(_PROGRESS, 2)
+        if has_case and precedence.case_number:  # a case number is itself a strong signal (R-ANSWER-6)
+            strong.setdefault(precedence.case_number, 2)
         sims = self._similarities(canon)
         if strong or weak:
-            winner, contested = _by_precedence(strong or weak, sims)
+            winner, contested = _by_precedence(precedence, strong or weak, sims)
             confidence = self._keyword_confidence(bool(strong), sims.get(winner, 0.0), contested)
-            if winner not in SOCIAL:
+            if winner not in precedence.social:
                 return winner, confidence
             # 在吗/谢谢/拜拜 around a question without keywords: is the rest business?
             chars = list(canon)
@@ -414,7 +422,7 @@ class IntentMatcher:
             rest = "".join(chars)
             if len(set(rest) - {" "}) < _OVERRIDE_MIN_CHARS:
                 return winner, confidence
-            best, s1 = _best_business(self._similarities(rest))
+            best, s1 = _best_business(precedence, self._similarities(rest))
             if s1 < _OVERRIDE_SIM:
                 return winner, confidence
             sims = {best: s1}
@@ -451,17 +459,19 @@ def _longest(hits: Iterable[Hit]) -> dict[str, int]:
     return found
 
 
-def _best_business(sims: Mapping[str, float]) -> tuple[str, float]:
-    business = [(i, s) for i, s in sims.items() if rank(i) <= BUSINESS_RANK]
+def _best_business(precedence: Precedence, sims: Mapping[str, float]) -> tuple[str, float]:
+    business = [(i, s) for i, s in sims.items() if precedence.is_business(i)]
     return max(business, key=lambda kv: kv[1], default=(UNKNOWN, 0.0))
 
 
-def _by_precedence(hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
+def _by_precedence(precedence: Precedence, hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
     """The keyword-hit intent that wins by the precedence of R-ANSWER-5, and whether its tier was contested."""
+    rank = precedence.rank
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]
-    if _PROGRESS in tied and _REFUND not in tied:
-        return _PROGRESS, False  # the status of a return/exchange/... case; money stays refund
+    status = precedence.status
+    if status in tied and not precedence.status_yields_to.intersection(tied):
+        return status, False  # the status of a return/exchange/... case; money stays refund
     winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
     return winner, len(tied) > 1
 
@@ -474,6 +484,12 @@ def read_training(path: Path) -> list[tuple[str, str]]:
     return [(cols[0], cols[1]) for cols in (line.split("\t") for line in lines) if len(cols) >= 2]
 @lru_cache(maxsize=4)
 def _shared_matcher(
-    path: str, mtime_ns: int, size: int, order_patterns: tuple[str, ...] | None, cache_size: int
+    path: str, mtime_ns: int, size: int, precedence: Precedence, order_patterns: tuple[str, ...] | None,
+    cache_size: int,
 ) -> IntentMatcher:
-    return IntentMatcher.from_yaml(Path(path), order_patterns, cache_size=cache_size)
+    return IntentMatcher.from_yaml(Path(path), precedence, order_patterns, cache_size=cache_size)
+
+
+def precedence_of(extensions: Iterable[Any]) -> Precedence:
+    """The precedence the areas' `Extension.intents` declare (bot/extension.py)."""
+    return Precedence.of(e.intents for e in extensions if getattr(e, "intents", None) is not None)

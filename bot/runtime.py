@@ -23,7 +23,7 @@ from bot.context import Services
 from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
 from bot.extension import Extension
-from bot.intents import IntentMatcher, warm_up_jieba
+from bot.intents import IntentMatcher, precedence_of, warm_up_jieba
 from bot.messenger import CustomerMessenger, Redispatcher
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
@@ -76,8 +76,8 @@ class Runtime:
         clock = clock or SystemClock()
         templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
         warm_up_jieba()
-        matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", settings.order_no_patterns,
-                                       cache_size=settings.intent_cache_size).fork()
+        matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
+                                       settings.order_no_patterns, cache_size=settings.intent_cache_size).fork()
         store = open_store(settings, clock)
         await store.ping()
         await open_database(settings.database_url, apply_schema=settings.migrate_on_start)

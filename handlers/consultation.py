@@ -11,6 +11,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.events import Reply, Say
 from bot.extension import Extension
+from bot.intent_areas import AreaIntents
 from bot.router import Router
 from bot.templates import spec
 
@@ -85,4 +86,8 @@ async def location(ctx: Context) -> Reply:
     return Reply.say("consultation.location_received").tagged("location")
 
 
-extension = Extension("consultation", router=router, scripts=SCRIPTS)
+#: docs/rules.md R-ANSWER-5: social words come after every business intent, and yield to a business
+#: part of the same message; `unknown` comes last.
+INTENTS = AreaIntents(ranks={"goodbye": 5, "thanks": 6, "greeting": 7, "unknown": 8},
+                      social=("greeting", "thanks", "goodbye"))
+extension = Extension("consultation", router=router, scripts=SCRIPTS, intents=INTENTS)

@@ -47,10 +47,11 @@ from playwright.async_api import Browser
 
 from bot.clock import FakeClock
 from bot.config import PROJECT_ROOT
-from bot.intents import IntentMatcher
+from bot.intents import IntentMatcher, precedence_of
 from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from handlers import EXTENSIONS
 from tests.browser import chromium
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.redis_server import RedisServer
@@ -122,7 +123,7 @@ def matcher() -> IntentMatcher:
     """The shop's intents (scripts_zh/intents.yaml) for one test: a `fork()` of the matcher the
     process builds once, as every runtime gets, so the test may change its threshold or teach it
     without touching another test's (building one takes a second or two)."""
-    return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml").fork()
+    return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml", precedence_of(EXTENSIONS)).fork()
 
 
 # --- external services ---

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.intents import IntentMatch, IntentMatcher, warm_up_jieba
+from bot.intents import IntentMatch, IntentMatcher, precedence_of, warm_up_jieba
+from handlers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 YAML = ROOT / "scripts_zh" / "intents.yaml"
@@ -250,7 +251,7 @@ def test_as_json(matcher: IntentMatcher) -> None:
 
 
 def test_custom_order_patterns() -> None:
-    matcher = IntentMatcher.from_yaml(YAML, order_patterns=[r"JD(\d{10})"])
+    matcher = IntentMatcher.from_yaml(YAML, precedence_of(EXTENSIONS), order_patterns=[r"JD(\d{10})"])
     got = matcher.classify("JD1234567890 到哪了")
     assert (got.intent, got.order_no) == ("logistics.track", "1234567890")
     assert matcher.classify("E2026112200123 到哪了").order_no is None
@@ -271,7 +272,7 @@ def test_shop_edits_to_the_yaml_take_effect(tmp_path: Path) -> None:
         "    examples: [讲个笑话]\n",
         encoding="utf-8",
     )
-    matcher = IntentMatcher.from_yaml(path)
+    matcher = IntentMatcher.from_yaml(path, precedence_of(EXTENSIONS))
     assert matcher.intents == ("after_sales.refund", "greeting", "unknown")
     assert matcher.classify("米米怎么还没退").intent == "after_sales.refund"
     assert matcher.classify("你好").intent == "greeting"

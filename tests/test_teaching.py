@@ -17,9 +17,10 @@ import pytest
 import main
 from bot.clock import FakeClock
 from bot.extract import compile_order_patterns
-from bot.intents import TRAINING_FILE, IntentMatcher, read_training
+from bot.intents import TRAINING_FILE, IntentMatcher, precedence_of, read_training
 from bot.pii import strip_pii
 from bot.web.auth import create_agent, issue_api_token
+from handlers import EXTENSIONS
 from models.learned_example import LearnedExample
 from models.message import Message
 from tests.fakes.bot_app import make_settings, running_bot
@@ -99,7 +100,8 @@ def test_real_customer_patterns(matcher: IntentMatcher, pattern: str, text: str,
 
 
 def test_decision_follows_the_threshold() -> None:
-    strict, lenient = IntentMatcher.shared(YAML).fork(), IntentMatcher.shared(YAML).fork()
+    shared = IntentMatcher.shared(YAML, precedence_of(EXTENSIONS))
+    strict, lenient = shared.fork(), shared.fork()
     strict.threshold, lenient.threshold = 0.99, 0.2
     text = "吹风机用着用着有股焦味"  # a symptom: placed, but not with full confidence
     a, b = strict.classify(text), lenient.classify(text)

@@ -52,6 +52,7 @@ async def shutdown(runtime: Runtime) -> None:
 
 extension = Extension(
     "after_sales", router=chat.router, settings=(AfterSalesSettings, ErpSettings), scripts=SCRIPTS,
+    intents=dialogue.AREA_INTENTS,
     routes=uploads.ROUTES,
     endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
     startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,

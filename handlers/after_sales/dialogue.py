@@ -23,6 +23,7 @@ from functools import lru_cache
 from bot.context import Context
 from bot.events import Choice, Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
+from bot.intent_areas import AreaIntents
 from bot.templates import spec
 from handlers.after_sales import logistics
 from handlers.after_sales.desk import DESK
@@ -40,6 +41,12 @@ INTENT_KINDS = {
     "after_sales.damaged": "damaged", "after_sales.missing": "missing", "logistics.track": "track",
     "logistics.extend": "extend",
 }
+#: docs/rules.md R-ANSWER-5 (after-sales, then parcels, before other business) and R-ANSWER-6 (a bare case
+#: number asks for its progress, a bare order number most likely for its parcel); a status keyword
+#: (处理了吗, 退货*收到) makes a return/exchange/... message a progress question, not a money one.
+AREA_INTENTS = AreaIntents(ranks={"after_sales.*": 2, "logistics.*": 3}, case_number="after_sales.progress",
+                           order_number="logistics.track", status="after_sales.progress",
+                           status_yields_to=("after_sales.refund",))
 ITEM_KINDS = frozenset({"damaged", "missing", "exchange", "return", "refund"})
 MONEY_KINDS = frozenset({"refund", "return"})
 ESCALATIONS = {"rights": "rights_claim"}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.archive_section import ArchiveSection
 from bot.extension import Extension
+from bot.intent_areas import AreaIntents
 from bot.labels import label_specs
 from bot.templates import spec
 from handlers.complaints import api, chat, cli, console, dialogue, report, service
@@ -89,7 +90,7 @@ ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
                                                                           "closed_at")))
 
 extension = Extension(
-    "complaints", router=chat.router,
+    "complaints", router=chat.router, intents=AreaIntents(ranks={"complaint": 1}),  # docs/rules.md R-ANSWER-5
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
     startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.events import Say
 from bot.extension import Extension
+from bot.intent_areas import AreaIntents
 from bot.runtime import Runtime
 from handlers.handoff import api, labels, recovery
 from handlers.handoff.chat import SCRIPTS, router
@@ -24,6 +25,7 @@ async def on_escalate(ctx: Context, reason: str) -> list[Say]:
 extension = Extension(
     "handoff",
     router=router,
+    intents=AreaIntents(ranks={"human": 0}),  # docs/rules.md R-ANSWER-5: a person first
     scripts=(*SCRIPTS, *api.SCRIPTS, *labels.SCRIPTS),
     routes=api.ROUTES,
     endpoints=api.ENDPOINTS,

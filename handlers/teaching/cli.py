@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.commands import Command
 from bot.intent_eval import calibrate, format_table
-from bot.intents import TRAINING_FILE, UNKNOWN, read_training
+from bot.intents import TRAINING_FILE, UNKNOWN, precedence_of, read_training
 from bot.learned import Labelled
 from bot.runtime import Runtime
 from handlers.teaching.service import LEARNED, asked_messages
@@ -115,7 +115,7 @@ def cmd_stats(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, command: Command) -> int:
-    blend, table = calibrate(command.settings.scripts_dir / "intents.yaml")
+    blend, table = calibrate(command.settings.scripts_dir / "intents.yaml", precedence_of(command.extensions))
     print(f"calibrated: temperature {blend.temperature}, rule weight {blend.rule_weight}, "
           f"social rule weight {blend.social_rule_weight}, data {blend.data_hash}")
     print("cross-validation by phrase group:")
