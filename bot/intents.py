@@ -270,8 +270,9 @@ class IntentMatcher:
         count = 0
         for text, intent in examples:
             if intent in intents:
-                canon = self._canon_text(text)
-                example = self._learned_example(text, intents.index(intent))
+                _, case_no, rest = split_numbers(text, self._order_patterns)
+                canon = self._analyzer.canon(rest)
+                example = self._learned_example(canon, case_no is not None, intents.index(intent))
                 self._shop.add(set(example.feats), intent)
                 self._learned[(canon, intent)] = example
                 self._learned_texts[canon] = intent
@@ -282,12 +283,10 @@ class IntentMatcher:
         self.forget_decisions()
         return count
 
-    def _learned_example(self, text: str, gold: int) -> Example:
+    def _learned_example(self, canon: str, has_case: bool, gold: int) -> Example:
         """A learned example with the general matcher's logits for it (the correction's offset)."""
-        _, case_no, rest = split_numbers(text, self._order_patterns)
-        canon = self._analyzer.canon(rest)
         feats = ngrams(canon)
-        rule_intent, rule_confidence = self._decide(canon, case_no is not None)
+        rule_intent, rule_confidence = self._decide(canon, has_case)
         logits = self.blend.logits(self.precedence, self._model.intents, self._model.log_scores(feats), rule_intent,
                                    rule_confidence, _short(canon))
         return Example(tuple(feats), logits, gold)

@@ -1,14 +1,14 @@
 """The shop's learned examples: stored once, learned by every worker at once.
 
 An agent's confirmation or correction in the console, or a line of an imported chat log, becomes a
-`LearnedExample` row (PII stripped, bot/pii.py) and is added to the intent model in place. Every
+`LearnedExample` row (PII stripped, bot/pii.py) and is learned by the matcher (bot/intent_adapt.py). Every
 worker holds its own model, so the change is published on the store's `intents.learned` topic and
 each worker's listener applies it; the worker that made it applied it already and skips its own
 publication. At start-up each worker loads every stored example.
 
-Learning is counting (bot/intent_model.py), but a thousand messages still take a few hundred
-milliseconds of PII stripping and normalisation, so both run in chunks that give the event loop
-back in between.
+A thousand messages take a second or two of PII stripping, classifying (the general matcher's view
+of each example is the correction's starting point) and fitting, so all of it runs in chunks that
+give the event loop back in between.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from models.learned_example import LearnedExample
 
 log = logging.getLogger("csbot.learned")
 TOPIC = "intents.learned"
-CHUNK = 50  # examples learned between two yields to the event loop
+CHUNK = 20  # examples learned between two yields to the event loop (about 1.5 ms each)
 MAX_TEXT = 500  # LearnedExample.text
 
 
