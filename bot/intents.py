@@ -77,6 +77,7 @@ _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
 _NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
+SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike, 0 = never lets a shop veto)
 _ORDER_ONLY_CONFIDENCE = 0.45
 
 
@@ -361,10 +362,13 @@ class IntentMatcher:
             scores = self._model.log_scores(feats)
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
                                        _short(canon))
+            precedence_confidence = rule_confidence
             if self._correction is not None:
-                logits = self._correction.logits(feats, logits)
+                base, logits = logits, self._correction.logits(feats, logits)
+                if self._shop_disagrees(base, logits, rule_intent):
+                    precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
-                                                      rule_confidence)
+                                                      precedence_confidence)
             confidence = self.blend.calibrate(probability, agree)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
@@ -376,6 +380,21 @@ class IntentMatcher:
             elif order_no and self.precedence.order_number:
                 intent, confidence = self.precedence.order_number, _ORDER_ONLY_CONFIDENCE
         return IntentMatch(intent, confidence, order_no, case_no, self._decision(intent, confidence))
+
+    def _shop_disagrees(self, base: Sequence[float], corrected: Sequence[float], rule_intent: str) -> bool:
+        """Whether the shop's correction speaks against the rules' intent (by SHOP_VETO against the
+        corrected winner): then a keyword's precedence (R-ANSWER-5) does not override the winner.
+
+        A shop's customers may use a keyword of a higher-precedence intent for something else (人工修改
+        地址 is an address change, not a request for a person); once the shop taught that, its
+        correction lowers that intent for such messages, and a precedence that ignored it would undo
+        what the shop taught."""
+        intents = self._model.intents
+        if rule_intent not in intents:
+            return False
+        r = intents.index(rule_intent)
+        t = max(range(len(corrected)), key=corrected.__getitem__)
+        return (corrected[r] - base[r]) - (corrected[t] - base[t]) < -SHOP_VETO
 
     def _with_neighbours(self, feats: set[str], intent: str, confidence: float) -> tuple[str, float]:
         """The decision once the shop's learned examples voted (bot/intent_shop.py).
@@ -492,3 +511,4 @@ def _shared_matcher(
 def precedence_of(extensions: Iterable[Any]) -> Precedence:
     """The precedence the areas' `Extension.intents` declare (bot/extension.py)."""
     return Precedence.of(e.intents for e in extensions if getattr(e, "intents", None) is not None)
+

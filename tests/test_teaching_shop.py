@@ -5,6 +5,9 @@ pillows and 青柠 bags)."""
 
 from __future__ import annotations
 
+import pytest
+
+from bot import intents
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
 from bot.intents import IntentMatcher
@@ -140,3 +143,26 @@ def test_the_candidates_hold_every_example_close_enough_to_vote() -> None:
         assert close <= shop._candidates(q_weights, q_norm), text
         found += bool(close)
     assert found >= 3  # the check is not vacuous
+
+
+TURF = ["人工草皮有现货吗", "人工草皮怎么铺", "人工草坪耐晒吗", "人工草皮多少钱一平", "人工草皮有几种颜色",
+        "人工草皮能剪吗"]
+
+
+def test_a_shop_can_teach_that_a_precedence_keyword_means_something_else_there(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shop selling 人工草皮 (artificial turf): 人工 is the `human` keyword, which outranks every
+    business intent (R-ANSWER-5). After the shop taught a few product questions, its other questions
+    about the turf are product questions, while asking for a person still is `human`."""
+    unseen = ["人工草皮下雨积水吗", "人工草皮可以用在幼儿园吗"]
+    assert all(matcher.classify(t).decision == "human" for t in unseen)
+    vetoless = matcher.fork()
+    matcher.learn([(t, "product.consult") for t in TURF])
+    for text in unseen:
+        assert matcher.classify(text).decision == "product.consult", text
+    for text in ["转人工", "我要人工客服", "人工草皮的事找个人工跟我说"]:
+        assert matcher.classify(text).decision == "human", text
+    monkeypatch.setattr(intents, "SHOP_VETO", float("inf"))  # without the veto, precedence undoes the lesson
+    vetoless.learn([(t, "product.consult") for t in TURF])
+    assert vetoless.classify(unseen[0]).intent == "human"
