@@ -77,8 +77,8 @@ _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
 _NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
-SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike, 0 = never lets a shop veto)
 _ORDER_ONLY_CONFIDENCE = 0.45
+SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinite: a shop never vetoes)
 
 
 def warm_up_jieba() -> None:
@@ -152,6 +152,7 @@ class IntentMatcher:
         #: The shop's learned examples as the correction fits them, by (canonical text, intent).
         self._learned: dict[tuple[str, str], Example] = {}
         self._correction: ShopCorrection | None = None  # fitted on `_learned` (bot/intent_adapt.py)
+        self._lessons = 0  # calls of `learn`: a fit begun before the latest one is not installed
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
         # the decision depends only on the canonical words, so it is remembered for recent ones,
         # and most often with the very same words: those skip number extraction and normalisation too.
@@ -261,6 +262,7 @@ class IntentMatcher:
         `calibrating`). Intents this matcher does not know are skipped. Remembered decisions are
         forgotten."""
         intents = self._model.intents
+        self._lessons += 1
         for text, intent in forget:
             if intent in intents:
                 canon = self._canon_text(text)
@@ -295,14 +297,17 @@ class IntentMatcher:
     def calibrating(self) -> Iterator[None]:
         """Refit the correction and the neighbour vote's confidence on the learned examples in steps
         (bot/intent_adapt.py, bot/intent_shop.py): a worker on the event loop awaits between the
-        steps. The new correction replaces the old one only when it is complete."""
+        steps. The new correction replaces the old one when it is complete, unless more was learned
+        meanwhile (the refit that follows that learning installs its own)."""
+        lessons = self._lessons
         yield from self._shop.calibrating()
         correction = None
         for correction in fitting(list(self._learned.values()), len(self._model.intents)):
             if correction is None:
                 yield
-        self._correction = correction or None
-        self.forget_decisions()
+        if lessons == self._lessons:
+            self._correction = correction or None
+            self.forget_decisions()
 
     def forget_decisions(self) -> None:
         """Drop every remembered decision (after learning; benchmarks measure first sight)."""

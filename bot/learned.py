@@ -108,7 +108,7 @@ class LearnedExamples:
         for start in range(0, len(learn), CHUNK):
             self.matcher.learn(learn[start : start + CHUNK], calibrate=False)
             await asyncio.sleep(0)
-        for _ in self.matcher.calibrating():  # the neighbour vote's confidence, measured on them all
+        for _ in self.matcher.calibrating():  # the correction and the vote's confidence, fitted on them all
             await asyncio.sleep(0)
 
     async def teach(self, items: Sequence[Labelled], source: str, agent: str | None = None) -> LearnResult:

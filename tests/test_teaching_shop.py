@@ -166,3 +166,22 @@ def test_a_shop_can_teach_that_a_precedence_keyword_means_something_else_there(
     monkeypatch.setattr(intents, "SHOP_VETO", float("inf"))  # without the veto, precedence undoes the lesson
     vetoless.learn([(t, "product.consult") for t in TURF])
     assert vetoless.classify(unseen[0]).intent == "human"
+
+
+def test_a_refit_overtaken_by_newer_learning_is_not_installed(matcher: IntentMatcher) -> None:
+    """Two workers' lessons may interleave on one event loop: a refit that began before the latest
+    `learn` would install a correction missing it, so only the refit after the latest lesson counts."""
+    stems = ["云朵枕补货了没", "青柠包有绿色的没", "小蓝瓶能带上飞机不", "蓝莓杯能装热水不", "竹纤维毛巾掉毛不"]
+    matcher.learn([*POINTS, *((t, "product.consult") for s in stems for t in _variants(s))])
+    fitted = matcher._correction
+    assert fitted is not None
+    refit = matcher.calibrating()
+    next(refit)  # begun, then suspended (the worker awaits between steps)
+    matcher.learn([(t, "product.consult") for t in TURF], calibrate=False)
+    for _ in refit:
+        pass
+    assert matcher._correction is fitted  # overtaken: the older correction stays
+    for _ in matcher.calibrating():
+        pass
+    assert matcher._correction is not fitted
+    assert matcher.classify("人工草皮下雨积水吗").decision == "product.consult"
