@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.channels.wecom import PERIODIC, WeComChannel
+from bot.channels.wecom_api import CURSOR_SUSPECT_AFTER
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.errors import ConfigError
@@ -194,6 +195,32 @@ async def test_an_expired_cursor_restarts_from_the_oldest_kept_message_answering
         assert len(wecom.fake.texts_to(ALICE)) == 2  # re-read, not answered again
         assert len(await inbound()) == 3
         assert await wecom.channel.sync.cursor(OPEN_KFID) == "G1.3"
+
+
+async def test_a_refusal_that_keeps_coming_back_with_the_cursor_drops_it_instead_of_stalling(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        stored = await wecom.channel.sync.cursor(OPEN_KFID)
+        wecom.fake.refuse_sync = [40058] * CURSOR_SUSPECT_AFTER  # an answer no source ties to the cursor
+        wecom.fake.customer_says(BOB, "在吗")
+        for _ in range(CURSOR_SUSPECT_AFTER - 1):
+            await wecom.notify()
+            assert await wecom.channel.sync.cursor(OPEN_KFID) == stored  # not dropped on a passing refusal
+        assert wecom.fake.texts_to(BOB) == []
+        await wecom.notify()  # the third time in a row: the cursor goes, the sync starts over
+        assert len(wecom.fake.texts_to(BOB)) == 1 and len(wecom.fake.texts_to(ALICE)) == 1
+        assert [call.get("cursor") for call in wecom.fake.sync_calls[-2:]] == [stored, None]
+
+
+async def test_a_refusal_about_credentials_never_costs_the_cursor(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        stored = await wecom.channel.sync.cursor(OPEN_KFID)
+        wecom.fake.refuse_sync = [45009] * (CURSOR_SUSPECT_AFTER + 1)  # rate limited
+        for _ in range(CURSOR_SUSPECT_AFTER + 1):
+            await wecom.notify()
+        assert await wecom.channel.sync.cursor(OPEN_KFID) == stored
+        assert [call.get("cursor") for call in wecom.fake.sync_calls[1:]] == [stored] * (CURSOR_SUSPECT_AFTER + 1)
 
 
 async def test_a_stale_sync_token_is_dropped_and_the_sync_goes_on(tmp_path, clock):

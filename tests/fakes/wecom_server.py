@@ -9,8 +9,9 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
   account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
   callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
 - `POST /cgi-bin/kf/sync_msg`: pages of at most `limit` items after the cursor, `has_more`,
-  `next_cursor`; a cursor from before `expire_cursors()` answers 95000, an unknown or old sync
-  token 95007; without a cursor it starts from the oldest kept message;
+  `next_cursor`; a cursor from before `expire_cursors()` answers 50100 (WeCom's invalid paging
+  cursor), an unknown or old sync token 95007 (invalid msgtoken), `refuse_sync` errcodes answered
+  before anything else; without a cursor it starts from the oldest kept message;
 - `POST /cgi-bin/kf/send_msg`: at most 5 messages within 48 h of the customer's last message
   (95001 beyond), only in session state 0 or 1 (95018 otherwise; sending in state 0 moves it to
   1), text up to 2,048 bytes (45002); `msgmenu` checked like WeCom (`menu_errcode`: head and tail
@@ -51,6 +52,8 @@ BAD_CODE = 95014
 WELCOME_CODE_S, SYNC_TOKEN_S = 20.0, 600.0
 QUOTA, QUOTA_WINDOW_S = 5, 48 * 3600.0
 UNKNOWN_PATH_ERRCODE = 99404
+#: WeCom's global error table: an invalid paging cursor, an invalid sync token (msgtoken).
+INVALID_CURSOR, INVALID_SYNC_TOKEN = 50100, 95007
 #: The fake's answers to a malformed `msgmenu` (a bad field) and an over-long one.
 INVALID_PARAMETER, TOO_LONG = 40058, 45002
 #: `msgmenu` item types and, per field, its (min, max) UTF-8 bytes.
@@ -129,6 +132,7 @@ class FakeWeCom:
         self._codes: dict[str, tuple[float, bool]] = {}  # welcome code -> (issued at, used)
         self._accepted_msgids: set[str] = set()
         self.refuse_next: list[int] = []
+        self.refuse_sync: list[int] = []
         self._cursor_generation = 0
         self._serial = itertools.count(1)
         self._server: TestServer | None = None
@@ -274,15 +278,17 @@ class FakeWeCom:
         if errcode:
             return _error(errcode)
         self.sync_calls.append(payload)
+        if self.refuse_sync:
+            return _error(self.refuse_sync.pop(0))
         open_kfid = str(payload.get("open_kfid") or "")
         token = payload.get("token")
         if token is not None and self.clock.time() - self._sync_tokens.get(token, -1e12) > SYNC_TOKEN_S:
-            return _error(95007, "invalid msg token")
+            return _error(INVALID_SYNC_TOKEN, "invalid msg token")
         start = 0
         if payload.get("cursor"):
             generation, _, offset = str(payload["cursor"]).partition(".")
             if generation != f"G{self._cursor_generation}" or not offset.isdigit():
-                return _error(95000, "invalid cursor")
+                return _error(INVALID_CURSOR, "invalid cursor")
             start = int(offset)
         limit = max(1, min(int(payload.get("limit") or 1000), 1000))
         items = self.log.get(open_kfid, [])
