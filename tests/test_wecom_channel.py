@@ -252,7 +252,8 @@ async def test_the_welcome_goes_out_once_with_the_welcome_code_in_time(tmp_path,
         await wecom.notify()
         await wecom.notify()
         [welcome] = [sent for sent in wecom.fake.sent if sent.path == "send_msg_on_event"]
-        assert welcome.errcode == 0 and welcome.user == code and "小蜜优选旗舰店" in welcome.content
+        assert (welcome.errcode, welcome.user, welcome.payload["code"]) == (0, ALICE, code)
+        assert "小蜜优选旗舰店" in welcome.content and welcome.payload["msgtype"] == "text"
         [row] = await Message.filter(channel="wecom", direction="out")
         assert row.delivery_status == "sent"
 

@@ -98,9 +98,6 @@ class WeComAPI(WeChatAPI):
             payload["token"] = token
         return await self.call("/cgi-bin/kf/sync_msg", payload)
 
-    async def send_text(self, openid: str, text: str, *, open_kfid: str = "", msgid: str | None = None) -> None:
-        await self.send(openid, "text", {"content": text}, open_kfid=open_kfid, msgid=msgid)
-
     async def send(self, openid: str, msgtype: str, body: dict[str, Any], *, open_kfid: str,
                    msgid: str | None = None) -> None:
         """`send_msg` of any type (`text`, `msgmenu`)."""
@@ -109,14 +106,21 @@ class WeComAPI(WeChatAPI):
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg", payload)
 
-    async def send_on_event(self, code: str, text: str, *, msgid: str | None = None) -> None:
-        payload: dict[str, Any] = {"code": code, "msgtype": "text", "text": {"content": text}}
+    async def send_on_event(self, code: str, msgtype: str, body: dict[str, Any], *, msgid: str | None = None) -> None:
+        """`send_msg_on_event`: one message (`text` or `msgmenu`) carried by an event's code (the welcome
+        code, or the `msg_code` of a session state change)."""
+        payload: dict[str, Any] = {"code": code, "msgtype": msgtype, msgtype: body}
         if msgid:
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg_on_event", payload)
 
-    async def trans(self, open_kfid: str, external_userid: str, state: int, servicer_userid: str | None = None) -> None:
+    async def trans(self, open_kfid: str, external_userid: str, state: int,
+                    servicer_userid: str | None = None) -> str | None:
+        """`service_state/trans`; returns the `msg_code` WeCom gives for the first move to state 2 or 3
+        (a reply code) or to state 4 (an ending code), for `send_on_event`."""
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid, "service_state": state}
         if servicer_userid:
             payload["servicer_userid"] = servicer_userid
-        await self.call("/cgi-bin/kf/service_state/trans", payload)
+        data = await self.call("/cgi-bin/kf/service_state/trans", payload)
+        code = data.get("msg_code")
+        return code if isinstance(code, str) and code else None
