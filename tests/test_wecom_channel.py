@@ -22,6 +22,7 @@ from bot.channels.wecom_api import CURSOR_SUSPECT_AFTER
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.router import Router
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.case import AfterSalesCase
@@ -75,9 +76,9 @@ def wecom_settings(tmp_path: Path, fake: FakeWeCom, **overrides: Any):
 
 @asynccontextmanager
 async def wecom_bot(tmp_path: Path, clock: FakeClock, fake: FakeWeCom | None = None,
-                    **overrides: Any) -> AsyncIterator[WeComBot]:
+                    first: tuple[Router, ...] = (), **overrides: Any) -> AsyncIterator[WeComBot]:
     async with FakeWeCom(clock=clock) if fake is None else _same(fake) as wecom:
-        async with running_bot(wecom_settings(tmp_path, wecom, **overrides), clock=clock) as bot:
+        async with running_bot(wecom_settings(tmp_path, wecom, **overrides), clock=clock, first=first) as bot:
             await bot.runtime.scheduler.stop()  # deadlines fire when a test runs them
             yield WeComBot(bot, wecom)
 
