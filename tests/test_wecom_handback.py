@@ -4,12 +4,13 @@ message starts a new session the bot serves (docs/wecom.md, "Handoff")."""
 
 from __future__ import annotations
 
+import aiohttp
 import pytest
 
 from handlers.handoff.service import HANDOFF
 from models.conversation import Conversation
 from models.message import Message
-from tests.fakes.wecom_server import OPEN_KFID, SERVICER
+from tests.fakes.wecom_server import OPEN_KFID, SERVICER, FakeWeCom
 from tests.test_wecom_channel import ALICE, online_agent, wecom_bot
 
 pytestmark = pytest.mark.timeout(60)
@@ -69,3 +70,36 @@ async def test_a_hand_back_after_the_servicer_ended_the_session_in_the_app_sends
         assert (row.delivery_status, row.failure_reason) == ("undeliverable", "session_state_refuses")
         await wecom.notify()
         assert await wecom.say(ALICE, "在吗")  # a new session: the bot answers
+
+
+async def test_the_fake_changes_states_only_as_wecom_documents_and_codes_fit_their_state(clock):
+    async with FakeWeCom(clock=clock) as fake, aiohttp.ClientSession() as http:
+        async with http.get(f"{fake.url}/cgi-bin/gettoken",
+                            params={"corpid": fake.corp_id, "corpsecret": fake.secret}) as response:
+            token = (await response.json())["access_token"]
+
+        async def call(path: str, **body) -> dict:
+            async with http.post(f"{fake.url}/cgi-bin/kf/{path}", params={"access_token": token}, json=body) as r:
+                return await r.json()
+
+        async def trans(state: int, **extra) -> dict:
+            return await call("service_state/trans", open_kfid=OPEN_KFID, external_userid=ALICE,
+                              service_state=state, **extra)
+
+        fake.customer_says(ALICE, "你好")  # state 0
+        assert (await trans(4))["errcode"] == 95016  # a session the API serves cannot be ended by it
+        assert (await call("send_msg", touser=ALICE, open_kfid=OPEN_KFID, msgtype="text",
+                           text={"content": "在的"}))["errcode"] == 0  # 0 -> 1
+        assert (await trans(4))["errcode"] == 95016
+        handed = await trans(3, servicer_userid=SERVICER)
+        assert handed["errcode"] == 0 and handed["msg_code"]
+        ended = await trans(4)
+        assert ended["errcode"] == 0 and ended["msg_code"]
+        assert (await trans(3, servicer_userid=SERVICER))["errcode"] == 95016  # nothing leaves 4 by the API
+        assert (await call("send_msg_on_event", code=handed["msg_code"], msgtype="text",
+                           text={"content": "x"}))["errcode"] != 0  # a state 3 code, the session is in 4
+        closing = {"code": ended["msg_code"], "msgtype": "text", "text": {"content": "再见"}}
+        assert (await call("send_msg_on_event", **closing))["errcode"] == 0
+        assert (await call("send_msg_on_event", **closing))["errcode"] != 0  # once
+        fake.customer_says(ALICE, "又来了")
+        assert fake.states[(OPEN_KFID, ALICE)] == 0  # a new session
