@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from bot.clock import FakeClock
 from handlers.reports import retention
+from handlers.reports.settings import RetentionSettings
 from models.case import AfterSalesCase, CasePhoto
 from models.customer import Customer
 from models.message import Message
@@ -105,7 +106,7 @@ async def test_retention_dry_run_counts_run_deletes_and_reports_keep_their_total
                            created_at=clock.now())
     token = shop.tokens["supervisor"]
     before = {name: await totals(bot, token, name) for name in ("agents", "response_time", "after_sales")}
-    settings = bot.runtime.services[retention.RETENTION]
+    settings = bot.runtime.settings.area(RetentionSettings)
     for kind in ("message_days", "upload_days", "archive_days"):  # c1's last contact was 11-20, 3 days ago
         monkeypatch.setattr(settings, kind, 2)
 
@@ -139,7 +140,7 @@ async def test_reports_and_retention_on_postgresql(tmp_path, migrated_postgres_u
         response = await totals(bot, token, "response_time")
         assert (response["reached_due"], response["acknowledged_due"], response["answered_due"]) == (3, 3, 4)
         before = await totals(bot, token, "agents")
-        settings = bot.runtime.services[retention.RETENTION]
+        settings = bot.runtime.settings.area(RetentionSettings)
         settings.message_days = settings.upload_days = settings.archive_days = 2
         done = await retention.run(bot.runtime, apply=True)
         assert (done.messages, done.customers_anonymised) == (4, 1)

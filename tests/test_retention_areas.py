@@ -19,6 +19,7 @@ from handlers.archive import persons
 from handlers.callbacks.stats import REPORT as CALLBACK_REPORT
 from handlers.complaints.report import REPORT as COMPLAINT_REPORT
 from handlers.reports import retention
+from handlers.reports.settings import RetentionSettings
 from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase, CaseEvent
@@ -158,7 +159,7 @@ GONE_AREAS = {"complaints": {"complaints": 1}, "callbacks": {"callbacks": 1},
 async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figures(bot, clock, monkeypatch):
     now = clock.now()
     customers = await seed(now)
-    settings = bot.runtime.services[retention.RETENTION]
+    settings = bot.runtime.settings.area(RetentionSettings)
     monkeypatch.setattr(settings, "archive_days", ARCHIVE_DAYS)
     before = {name: (await words_of(c), await details_of(c)) for name, c in customers.items()}
     assert before["gone"][0] and before["gone"][1]["notes"] == 1  # the test starts from data that is there

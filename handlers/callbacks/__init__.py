@@ -52,7 +52,7 @@ CONSOLE_KEYS = (
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = build(runtime, CallbackSettings.load())
+    desk = build(runtime, runtime.settings.area(CallbackSettings))
     runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
     runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
     runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))
@@ -118,6 +118,7 @@ async def retain(customer_ids: Sequence[int], connection: BaseDBAsyncClient, app
 extension = Extension(
     "callbacks",
     router=dialogue.router,
+    settings=(CallbackSettings,),
     scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS),
              spec("archive_console.part_callbacks"), *label_specs("error", api.ERRORS)),
     startup=startup,

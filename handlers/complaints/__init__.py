@@ -39,7 +39,7 @@ _open: list[ComplaintDesk] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = ComplaintDesk(runtime, ComplaintSettings.load())
+    desk = ComplaintDesk(runtime, runtime.settings.area(ComplaintSettings))
     runtime.services[COMPLAINTS] = desk
     _open.append(desk)
 
@@ -89,7 +89,7 @@ ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
                                                                           "closed_at")))
 
 extension = Extension(
-    "complaints", router=chat.router,
+    "complaints", router=chat.router, settings=(ComplaintSettings,),
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
     startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS,

@@ -22,7 +22,6 @@ from bot.labels import label_specs
 from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
-from handlers.reports.catalogue import REPORTS, RETENTION
 from handlers.reports.cli import add_commands
 from handlers.reports.promises import MEASURES
 from handlers.reports.rollup import seal
@@ -47,16 +46,11 @@ SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.wo
            *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))
 
 
-async def startup(runtime: Runtime) -> None:
-    runtime.services[REPORTS] = ReportsSettings.load()
-    runtime.services[RETENTION] = RetentionSettings.load()
-
-
 async def daily(runtime: Runtime) -> None:
     """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
     zone, now = runtime.settings.zone, runtime.clock.now()
     await seal(now.astimezone(zone).date(), zone, now)
-    if runtime.services[RETENTION].daily:
+    if runtime.settings.area(RetentionSettings).daily:
         await retention.run(runtime, apply=True)
     await periodic.daily(runtime)
 
@@ -64,7 +58,7 @@ async def daily(runtime: Runtime) -> None:
 extension = Extension(
     "reports",
     scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)),
-    startup=startup,
+    settings=(ReportsSettings, RetentionSettings),
     daily=daily,
     cli=add_commands,
     endpoints=api.ENDPOINTS,

@@ -11,18 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.context import ServiceKey
 from bot.report_periods import day_start, spans
 from bot.reports import FILTERS, Bucket, Column, ReportQuery, ReportSpec
 from bot.runtime import Runtime
-from handlers.reports.settings import ReportsSettings, RetentionSettings
+from handlers.reports.settings import ReportsSettings
 
 #: The days a report may cover: the shop's history, with room (outside it dates overflow in shop time).
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 #: Fewest days a bucket spans, for refusing a period with too many buckets before cutting it up.
 DAYS_PER_BUCKET = {"day": 1, "week": 7, "month": 28}
-REPORTS = ServiceKey[ReportsSettings]("reports.settings")
-RETENTION = ServiceKey[RetentionSettings]("reports.retention")
 
 
 class PeriodError(ValueError):
@@ -67,7 +64,7 @@ def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", ch
         raise PeriodError("to is before from")
     if first < EARLIEST or last > LATEST:
         raise PeriodError(f"days must be between {EARLIEST} and {LATEST}")
-    limit = runtime.services[REPORTS].max_buckets
+    limit = runtime.settings.area(ReportsSettings).max_buckets
     if (last - first).days // DAYS_PER_BUCKET[bucket] > limit:  # checked before cutting the period up
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
     zone = runtime.settings.zone

@@ -18,7 +18,6 @@ from bot.cli_args import UsageError
 from bot.commands import Command
 from bot.runtime import Runtime
 from handlers.reports import periodic, retention
-from handlers.reports.settings import ReportsSettings, RetentionSettings
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -37,14 +36,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     keep.set_defaults(func=cmd_retention)
 
 
-def check_settings() -> None:
-    """Read the area's settings before opening anything: a wrong value is one line (`ConfigError`)."""
-    ReportsSettings.load()
-    RetentionSettings.load()
-
-
 def cmd_report(args: argparse.Namespace, command: Command) -> int:
-    check_settings()
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError(f"{args.out}: the workbook's name must end in .xlsx")
     if not args.out.parent.resolve().is_dir():
@@ -66,7 +58,6 @@ def cmd_report(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_retention(args: argparse.Namespace, command: Command) -> int:
-    check_settings()
     async def apply(runtime: Runtime) -> int:
         counts = await retention.run(runtime, apply=not args.dry_run)
         print(json.dumps({"dry_run": args.dry_run, **counts.as_dict()}, ensure_ascii=False))

@@ -20,7 +20,7 @@ import aiohttp
 from bot.report_periods import month_period, week_period
 from bot.reports import ReportQuery
 from bot.runtime import Runtime
-from handlers.reports.catalogue import REPORTS
+from handlers.reports.settings import ReportsSettings
 from handlers.reports.workbook import Period, build_workbook
 
 log = logging.getLogger("csbot.reports")
@@ -59,7 +59,7 @@ def previous_week(today: date) -> str:
 
 
 def directory(runtime: Runtime) -> Path:
-    return runtime.services[REPORTS].directory(runtime.settings)
+    return runtime.settings.area(ReportsSettings).directory(runtime.settings)
 
 
 def path_of(runtime: Runtime, period: Period) -> Path:
@@ -82,7 +82,7 @@ async def daily(runtime: Runtime) -> list[Path]:
     """Make the workbooks due today that are missing; returns those made."""
     today = runtime.clock.now().astimezone(runtime.settings.zone).date()
     due = [week(runtime, previous_week(today))]
-    if today.day <= runtime.services[REPORTS].monthly_due_day:
+    if today.day <= runtime.settings.area(ReportsSettings).monthly_due_day:
         due.insert(0, month(runtime, previous_month(today)))
     made = []
     for period in due:

@@ -30,8 +30,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from bot.runtime import Runtime
-from handlers.reports.catalogue import RETENTION
 from handlers.reports.rollup import seal
+from handlers.reports.settings import RetentionSettings
 from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.complaint import Complaint
@@ -79,7 +79,7 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
 
 
 async def run(runtime: Runtime, *, apply: bool) -> RetentionCounts:
-    settings = runtime.services[RETENTION]
+    settings = runtime.settings.area(RetentionSettings)
     now = runtime.clock.now()
     counts = RetentionCounts()
     if apply:
