@@ -123,7 +123,9 @@ async def seed(now: datetime) -> dict[str, Customer]:
 
 async def figures(runtime, now: datetime) -> tuple[dict, dict]:
     query = ReportQuery(start=now - timedelta(days=200), end=now + timedelta(days=1), bucket="month")
-    return ((await COMPLAINT_REPORT.build(runtime, query)).totals, (await CALLBACK_REPORT.build(runtime, query)).totals)
+    services = runtime.services
+    complaints, callbacks = [await spec.build(services, query) for spec in (COMPLAINT_REPORT, CALLBACK_REPORT)]
+    return complaints.totals, callbacks.totals
 
 
 async def words_of(customer: Customer) -> list:

@@ -97,7 +97,7 @@ async def run(runtime: Runtime, spec: ReportSpec, query: ReportQuery) -> Report:
     declares not applicable, rather than answering unfiltered figures as if filtered."""
     if refused := inapplicable(spec, query):
         raise FilterNotApplicable(spec, refused)
-    table = await spec.build(runtime, query)
+    table = await spec.build(runtime.services, query)
     templates = runtime.templates
     columns = [_labelled(templates.render(column.label_key), column) for column in table.columns]
     return Report(spec.name, templates.render(spec.title_key), query, columns, table.rows, table.totals)
