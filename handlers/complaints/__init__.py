@@ -39,7 +39,10 @@ _open: list[ComplaintDesk] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = ComplaintDesk(runtime, runtime.settings.area(ComplaintSettings))
+    settings = runtime.settings
+    desk = ComplaintDesk(settings.area(ComplaintSettings), zone=settings.zone, clock=runtime.clock,
+                         store=runtime.store, scheduler=runtime.scheduler, messenger=runtime.messenger,
+                         alert_webhook_url=settings.alert_webhook_url)
     runtime.services[COMPLAINTS] = desk
     _open.append(desk)
 
