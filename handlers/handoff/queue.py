@@ -22,8 +22,7 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from bot.context import ServiceKey
-from bot.runtime import Runtime
+from bot.context import ServiceKey, Services
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -45,10 +44,10 @@ class Holder:
 
 
 class Queue:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.store = runtime.store
-        self.clock = runtime.clock
+    def __init__(self, services: Services) -> None:
+        self.services = services  # an area may add a queue priority there (QUEUE_PRIORITY) at start-up
+        self.store = services.store
+        self.clock = services.clock
 
     # --- the store's view, read on every customer message ---
     def holder_key(self, conversation_key: str) -> str:
@@ -87,7 +86,7 @@ class Queue:
         if conversation.status in ("queued", "handoff"):
             return
         conversation.status, conversation.queued_at = "queued", self.clock.now()
-        boost = self.runtime.services.extras.get(QUEUE_PRIORITY)
+        boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(conversation.customer_id) if boost is not None else 0
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
