@@ -62,7 +62,7 @@ _open: list[ArchiveService] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    service = ArchiveService(runtime, runtime.settings.area(ArchiveSettings))
+    service = ArchiveService(runtime.services, runtime.settings.area(ArchiveSettings), runtime.extensions)
     runtime.services[ARCHIVE] = service
     runtime.services[QUEUE_PRIORITY] = service.queue_priority
     _open.append(service)

@@ -23,6 +23,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey, Services
+from bot.store.base import Store
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -32,6 +33,11 @@ from models.handoff import SlaEvent
 ASSIGN_LOCK = "handoff-assign"
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
+
+
+def holder_key(store: Store, conversation_key: str) -> str:
+    """Where the store keeps who holds a conversation (`Holder`), read on every customer message."""
+    return store.keys("handoff", conversation_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +57,7 @@ class Queue:
 
     # --- the store's view, read on every customer message ---
     def holder_key(self, conversation_key: str) -> str:
-        return self.store.keys("handoff", conversation_key)
+        return holder_key(self.store, conversation_key)
 
     async def holder(self, conversation_key: str, stored: dict[str, str | None] | None = None) -> Holder | None:
         """`stored`: values the dispatcher read with the state (`Context.stored`), saving a round trip."""
