@@ -19,6 +19,7 @@ from handlers.archive import persons
 from handlers.callbacks.stats import REPORT as CALLBACK_REPORT
 from handlers.complaints.report import REPORT as COMPLAINT_REPORT
 from handlers.reports import retention
+from handlers.reports.desk import REPORTS
 from handlers.reports.settings import RetentionSettings
 from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 from models.callback import Callback, CallbackTask
@@ -168,11 +169,11 @@ async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figure
     totals = await figures(bot.runtime, now)
     assert totals[0]["count"] == 3 and totals[1]["satisfied"] == 2
 
-    dry = await retention.run(bot.runtime, apply=False)
+    dry = await retention.run(bot.runtime.services[REPORTS], apply=False)
     assert dry.areas == GONE_AREAS and dry.cases_anonymised == 1
     assert {name: (await words_of(c), await details_of(c)) for name, c in customers.items()} == before  # unchanged
 
-    done = await retention.run(bot.runtime, apply=True)
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert done.areas == GONE_AREAS
     assert await words_of(customers["gone"]) == []
     assert await details_of(customers["gone"]) == {"name": None, "phone": None, "address": None,
@@ -184,7 +185,7 @@ async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figure
     assert (await Customer.get(id=customers["busy"].id)).phone == "13800000003"
     assert await figures(bot.runtime, now) == totals  # counts and rates survive
 
-    again = await retention.run(bot.runtime, apply=True)
+    again = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert again.areas == {"complaints": {"complaints": 0}, "callbacks": {"callbacks": 0},
                            "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0},
                            "referral": {"referral_tags": 0, "referral_notes": 0}}

@@ -23,6 +23,7 @@ from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
 from handlers.reports.cli import add_commands
+from handlers.reports.desk import REPORTS, ReportsDesk
 from handlers.reports.promises import MEASURES
 from handlers.reports.rollup import seal
 from handlers.reports.service_reports import SPECS
@@ -46,19 +47,25 @@ SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.wo
            *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))
 
 
+async def startup(runtime: Runtime) -> None:
+    runtime.services[REPORTS] = ReportsDesk(runtime.services, runtime.extensions, tuple(runtime.channels))
+
+
 async def daily(runtime: Runtime) -> None:
     """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
-    zone, now = runtime.settings.zone, runtime.clock.now()
+    desk = runtime.services[REPORTS]
+    zone, now = desk.settings.zone, desk.clock.now()
     await seal(now.astimezone(zone).date(), zone, now)
-    if runtime.settings.area(RetentionSettings).daily:
-        await retention.run(runtime, apply=True)
-    await periodic.daily(runtime)
+    if desk.retention.daily:
+        await retention.run(desk, apply=True)
+    await periodic.daily(desk)
 
 
 extension = Extension(
     "reports",
     scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)),
     settings=(ReportsSettings, RetentionSettings),
+    startup=startup,
     daily=daily,
     cli=add_commands,
     endpoints=api.ENDPOINTS,
