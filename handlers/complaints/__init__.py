@@ -92,10 +92,11 @@ ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
                                                                           "closed_at")))
 
 extension = Extension(
-    "complaints", router=chat.router, settings=(ComplaintSettings,),
+    "complaints", router=chat.router,
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
-    startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    settings=(ComplaintSettings,), startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands,
+    endpoints=api.ENDPOINTS,
     console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
     on_erase=erase, on_retention=retain,
