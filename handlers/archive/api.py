@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from bot.phones import normal_phone
 from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.web.auth import AGENT, revoke_sessions
 from bot.web.live import end_sessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
@@ -310,7 +311,7 @@ async def file_request(request: web.Request, body: AccessRequestIn) -> AccessReq
         raise ApiError(400, "unknown_part", f"unknown archive part {unknown[0]!r}")
     row = await AccessRequest.create(person_id=person.id, requester=request[AGENT], kind=body.kind, parts=body.parts,
                                      reason=body.reason, created_at=service.clock.now())
-    await _service(request).store.publish("console", {"type": "archive.access_request"})
+    await _service(request).store.publish(CONSOLE_TOPIC, {"type": "archive.access_request"})
     return await _request_out(row)
 
 
@@ -358,7 +359,7 @@ async def _decide(request: web.Request, status: str, hours: float | None) -> Acc
     if not await AccessRequest.filter(id=row.id, status="pending").update(**decided):
         raise ApiError(409, "decided", "this request was decided meanwhile")
     await row.refresh_from_db()
-    await _service(request).store.publish(f"agent:{row.requester_id}", {"type": "archive.access_decided",
+    await _service(request).store.publish(agent_topic(row.requester_id), {"type": "archive.access_decided",
                                                                            "request_id": row.id})
     return await _request_out(row)
 

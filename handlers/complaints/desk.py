@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from bot.alerts import post_webhook
 from bot.context import ServiceKey
+from bot.store.keys import agent_topic
 from bot.templates import spec
 from handlers.complaints.process import (
     ACTIONS,
@@ -429,7 +430,7 @@ class ComplaintDesk:
         if complaint.accused_agent_id is not None:
             staff = staff.exclude(id=complaint.accused_agent_id)
         for agent_id in await staff.values_list("id", flat=True):
-            await self.store.publish(f"agent:{agent_id}", payload)
+            await self.store.publish(agent_topic(agent_id), payload)
 
     async def _log(self, complaint: Complaint, action: str, actor: str, note: str) -> None:
         await ComplaintStep.create(complaint_id=complaint.id, action=action, from_step=complaint.step,

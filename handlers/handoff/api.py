@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.runtime import RUNTIME
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate
 from bot.web.live import forward_events
@@ -230,7 +231,7 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await authenticate(request)
     if agent is None:
         raise ApiError(401, "login_required", "log in first")
-    return await forward_events(request, handoff_of(request).store, f"agent:{agent.id}", "console")
+    return await forward_events(request, handoff_of(request).store, agent_topic(agent.id), CONSOLE_TOPIC)
 
 
 ENDPOINTS = [post_presence, post_typing, post_profile, get_queue, get_conversations, get_conversation, post_take,

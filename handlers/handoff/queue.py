@@ -24,6 +24,7 @@ from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey, Services
 from bot.store.base import Store
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -75,7 +76,7 @@ class Queue:
 
     # --- events for consoles on any worker ---
     async def notify(self, agent_id: int | None, payload: dict[str, Any]) -> None:
-        topic = f"agent:{agent_id}" if agent_id is not None else "console"
+        topic = agent_topic(agent_id) if agent_id is not None else CONSOLE_TOPIC
         await self.store.publish(topic, payload)
 
     async def record(self, conversation: Conversation, kind: str, **fields: Any) -> None:

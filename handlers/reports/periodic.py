@@ -19,6 +19,7 @@ import aiohttp
 
 from bot.report_periods import month_period, week_period
 from bot.reports import ReportQuery
+from bot.store.keys import CONSOLE_TOPIC
 from handlers.reports.desk import ReportsDesk
 from handlers.reports.workbook import Period, build_workbook
 
@@ -97,7 +98,7 @@ async def daily(desk: ReportsDesk) -> list[Path]:
 async def notify(desk: ReportsDesk, period: Period, target: Path) -> None:
     payload = {"type": "report.ready", "kind": period.kind, "period": period.label, "file": target.name,
                "url": f"/api/report-files/{target.name}", "at": desk.clock.time()}
-    await desk.store.publish("console", payload)
+    await desk.store.publish(CONSOLE_TOPIC, payload)
     url = desk.settings.alert_webhook_url
     if not url:
         return
