@@ -15,14 +15,18 @@ import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands import Command
 from bot.intent_eval import calibrate, format_table
 from bot.intents import TRAINING_FILE, UNKNOWN, read_training
-from bot.learned import Labelled, LearnedExamples
+from bot.learned import Labelled
 from handlers.teaching.service import LEARNED, asked_messages
 from models.learned_example import LearnedExample
 from models.message import Message
+
+if TYPE_CHECKING:
+    from bot.learned import LearnedExamples
 
 DEFAULT_DAYS = 7
 
