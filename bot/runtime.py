@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot import follow_codes
 from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -23,7 +24,6 @@ from bot.context import Services
 from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
 from bot.extension import Extension
-from bot.follow_codes import FollowCodes
 from bot.intents import IntentMatcher, warm_up_jieba
 from bot.messenger import CustomerMessenger, Redispatcher
 from bot.outbox import Outbox
@@ -58,12 +58,12 @@ class Runtime:
     #: The narrow services areas take instead of this whole object (bot/messenger.py, bot/follow_codes.py).
     messenger: CustomerMessenger = field(init=False)
     redispatcher: Redispatcher = field(init=False)
-    follow_codes: FollowCodes = field(init=False)
+    follow_codes: follow_codes.FollowCodes = field(init=False)
 
     def __post_init__(self) -> None:
         self.messenger = CustomerMessenger(self.templates, self.outbox, self.channels, self.clock)
         self.redispatcher = Redispatcher(self.dispatcher, self.outbox, self.recorder, self.channels, self.clock)
-        self.follow_codes = FollowCodes(self.channels)
+        self.follow_codes = follow_codes.FollowCodes(self.channels)
 
     @classmethod
     async def open(
