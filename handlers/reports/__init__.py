@@ -1,6 +1,7 @@
 """Reports (BRIEF §9) and retention (docs/rules.md R-REPORT, R-RETENTION).
 
 Modules, each with one job:
+- `desk`: what start-up builds (`ReportsDesk`: shared services, every extension, the settings);
 - `catalogue`: the one query layer, every extension's `ReportSpec` run and labelled alike;
 - `promises`, `service_reports`: the handoff's three promises, response-time compliance and
   per-agent workload (the after-sales and referral reports live in their own areas);
