@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.handoff.recovery import reconcile
+from handlers.handoff import reconcile
 from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
