@@ -178,8 +178,9 @@ class WebChatChannel(Channel):
         text, client_msg_id = _cleaned(body.text), body.client_msg_id
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
+        answered_topic = f"webchat-reply:{user_id}:{client_msg_id}"  # the store adds its prefix to topics
         if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
-            return await self._replies_of_first_try(cache_key)
+            return await self._replies_of_first_try(cache_key, answered_topic)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
                           received_at=self._runtime.clock.now())
@@ -188,23 +189,23 @@ class WebChatChannel(Channel):
         except BaseException:
             if cache_key:  # let the phone's next retry process the message instead of losing it
                 await store.delete(cache_key)
-                await store.publish(cache_key, {"answered": False})
+                await store.publish(answered_topic, {"answered": False})
             raise
         self._runtime.recorder.note_sent(outcome.message_ids)
         replies = RepliesOut(replies=outcome.texts, choices=choices_out(outcome.choices) if outcome.texts else [])
         if cache_key:
             await store.set(cache_key, replies.model_dump_json(), REPLY_CACHE_TTL_S)
-            await store.publish(cache_key, {"answered": True})
+            await store.publish(answered_topic, {"answered": True})
         return replies
 
-    async def _replies_of_first_try(self, cache_key: str) -> RepliesOut:
+    async def _replies_of_first_try(self, cache_key: str, answered_topic: str) -> RepliesOut:
         """A resend while the first try is still being answered waits (bounded) for that answer.
 
         The first try announces its answer on the store, so the wait works across workers; the cache
         is read again after subscribing, so an answer that landed in between is not missed.
         """
         store = self._runtime.store
-        async with store.subscribe(cache_key) as answers:
+        async with store.subscribe(answered_topic) as answers:
             cached = await store.get(cache_key)
             if cached == IN_FLIGHT:
                 try:
