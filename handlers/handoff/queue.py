@@ -32,6 +32,8 @@ from models.customer import Customer
 from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
+#: A conversation wrapping up is released (or idle-released) within minutes; see `Queue.set_wrapping_up`.
+WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
 
@@ -122,7 +124,8 @@ class Queue:
                 loads[agent_id] += 1
         return loads
 
-    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation) ---
+    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation; release
+    # deletes it, and its expiry bounds a key that a crash between the two writes left behind) ---
     def closing_key(self, conversation_id: int) -> str:
         return self.store.keys("handoff", "closing", str(conversation_id))
 
@@ -131,7 +134,7 @@ class Queue:
 
     async def set_wrapping_up(self, conversation_id: int, closing: bool) -> None:
         if closing:
-            await self.store.set(self.closing_key(conversation_id), "1")
+            await self.store.set(self.closing_key(conversation_id), "1", WRAPPING_UP_TTL_S)
         else:
             await self.store.delete(self.closing_key(conversation_id))
 
