@@ -321,6 +321,7 @@ class Handoff:
         """Tell the customer who took over (it acknowledges them), unless the one message left on the
         channel's send budget is the new holder's answer."""
         if not await may_spend(self.messenger, conversation, keep=1):
+            await self.queue.record(conversation, "announce_skipped", detail="send budget")
             return
         if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
             await self.sla.acknowledge(conversation, "reassigning")
