@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from handlers import EXTENSIONS
 from handlers.reports.catalogue import catalogue, period, run
+from handlers.reports.desk import REPORTS
 from handlers.reports.periodic import month
 from handlers.reports.workbook import build_workbook
 from models.agent import Agent
@@ -79,12 +80,13 @@ async def measure(conversations: int, repeat: int) -> dict[str, float]:
                                      background=False)
         try:
             events = await seed(conversations, random.Random(7))
-            query = period(runtime, date(2026, 11, 1), date(2026, 11, 30), "day")
+            desk = runtime.services[REPORTS]
+            query = period(desk, date(2026, 11, 1), date(2026, 11, 30), "day")
             figures = {"sla_events": float(events)}
-            for name, spec in catalogue(runtime, "admin").items():
-                figures[f"{name}_ms"] = await _median(repeat, lambda spec=spec: run(runtime, spec, query))
-            november = month(runtime, "2026-11")
-            figures["workbook_ms"] = await _median(repeat, lambda: build_workbook(runtime, november, "admin"))
+            for name, spec in catalogue(desk, "admin").items():
+                figures[f"{name}_ms"] = await _median(repeat, lambda spec=spec: run(desk, spec, query))
+            november = month(desk, "2026-11")
+            figures["workbook_ms"] = await _median(repeat, lambda: build_workbook(desk, november, "admin"))
             return figures
         finally:
             await runtime.close()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
-from bot.events import Inbound, Outcome
+from bot.events import Choice, Inbound, Outcome
 from bot.send_budget import MESSAGE_WINDOW_S
 from bot.splitter import split_message
 from bot.templates import Templates
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: Official Account and WeCom 微信客服 alike); outside it only the Official Account has template messages.
 PUSH_WINDOWS = {"wechat": timedelta(seconds=MESSAGE_WINDOW_S), "wecom": timedelta(seconds=MESSAGE_WINDOW_S)}
 TEMPLATE_CHANNEL = "wechat"
+#: The part size for a channel that does not run here (nothing is sent; `split` still answers).
+DEFAULT_MAX_BYTES = 2000
 
 
 class CustomerMessenger:
@@ -68,18 +70,35 @@ class CustomerMessenger:
             return True
         return last_inbound_at is not None and self.clock.now() - last_inbound_at < window
 
-    async def say(self, channel: str, user_id: str, key: str, fields: Mapping[str, Any] | None = None, *,
-                  author: str = "bot") -> list[str] | None:
-        """Render template `key` (a broken template becomes the fallback, never an error) and send it;
-        the outcome per part ("sent" or the platform's reason), None when the channel does not run here."""
-        return await self.send_text(channel, user_id, self.templates.render_safe(key, fields), author=author)
+    def render(self, key: str, fields: Mapping[str, Any] | None = None, seed: int = 0) -> str:
+        """Template `key` filled in; a broken template becomes `common.fallback`, never an error."""
+        return self.templates.render_safe(key, fields, seed)
 
-    async def send_text(self, channel: str, user_id: str, text: str, *, author: str = "bot") -> list[str] | None:
-        """Split an already rendered text to the channel's limit and send it (see `say`)."""
+    def split(self, channel: str, text: str) -> list[str]:
+        """`text` in the parts the channel takes (its byte limit, R-TIME-3), as `send_text` sends them."""
         adapter = self.channels.get(channel)
-        if adapter is None:
+        return split_message(text, adapter.max_bytes if adapter is not None else DEFAULT_MAX_BYTES)
+
+    async def sends_left(self, channel: str, user_id: str) -> int | None:
+        """Messages the platform still lets the shop push to this customer now; None when the channel has
+        no such cap or does not run here."""
+        adapter = self.channels.get(channel)
+        return None if adapter is None else await adapter.sends_left(user_id)
+
+    async def say(self, channel: str, user_id: str, key: str, fields: Mapping[str, Any] | None = None, *,
+                  author: str = "bot", seed: int = 0, choices: Sequence[Choice] = ()) -> list[str] | None:
+        """Render template `key` (see `render`) and send it; the outcome per part ("sent" or the
+        platform's reason), None when the channel does not run here. `choices` go with the last part."""
+        return await self.send_text(channel, user_id, self.render(key, fields, seed), author=author, choices=choices)
+
+    async def send_text(self, channel: str, user_id: str, *texts: str, author: str = "bot",
+                        choices: Sequence[Choice] = ()) -> list[str] | None:
+        """Split already rendered texts to the channel's limit and send all their parts in order in one
+        go, so the outbox can merge them when the send budget is short (see `say`)."""
+        if channel not in self.channels:
             return None
-        return await self.outbox.send(channel, user_id, split_message(text, adapter.max_bytes), author=author)
+        parts = [part for text in texts for part in self.split(channel, text)]
+        return await self.outbox.send(channel, user_id, parts, author=author, choices=choices)
 
     async def template_message(self, user_id: str, template_id: str, fields: Mapping[str, str],
                                url: str | None = None) -> None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.context import Services
 
 Bucket = Literal["day", "week", "month"]
 #: How a column's values are drawn and written: counts, shares (0..1), seconds, money, or text.
@@ -60,7 +60,8 @@ class ReportSpec:
     name: str
     #: scripts_zh key of the report's Chinese title.
     title_key: str
-    build: Callable[[Runtime, ReportQuery], Awaitable[ReportTable]]
+    #: Builds the table from the shared services (clock, settings, templates, store; bot/context.py).
+    build: Callable[[Services, ReportQuery], Awaitable[ReportTable]]
     #: Which filters the report honours.
     filters: tuple[Filter, ...] = ()
     #: The filters that make no sense for it; the API refuses them (400 filter_not_applicable), the page

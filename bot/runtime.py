@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot import follow_codes
 from bot.channels.base import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -54,13 +55,15 @@ class Runtime:
     channels: dict[str, Channel] = field(default_factory=dict)
     extensions: tuple[Extension, ...] = ()
     reconciler: Reconciler | None = None
-    #: The narrow services areas take instead of this whole object (bot/messenger.py).
+    #: The narrow services areas take instead of this whole object (bot/messenger.py, bot/follow_codes.py).
     messenger: CustomerMessenger = field(init=False)
     redispatcher: Redispatcher = field(init=False)
+    follow_codes: follow_codes.FollowCodes = field(init=False)
 
     def __post_init__(self) -> None:
         self.messenger = CustomerMessenger(self.templates, self.outbox, self.channels, self.clock)
         self.redispatcher = Redispatcher(self.dispatcher, self.outbox, self.recorder, self.channels, self.clock)
+        self.follow_codes = follow_codes.FollowCodes(self.channels)
 
     @classmethod
     async def open(

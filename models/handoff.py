@@ -3,7 +3,8 @@
 Every SLA event is a row with its times, so reports can say who kept the promise. The customer's
 promises (`person_reached`, `acknowledged`, `person_answered`, and `breach` when a question lapsed)
 carry `due_at`, `at`, `waited_s` and `within`; the others record what happened (queued, assigned,
-greeting on the agent's behalf, holding message sent or skipped, reassigned, agent set away, alert).
+greeting on the agent's behalf, holding message sent or skipped, reassigned and its announcement
+skipped, agent set away, alert).
 """
 
 from tortoise import fields
@@ -11,8 +12,8 @@ from tortoise.models import Model
 
 SLA_EVENT_KINDS = (
     "queued", "assigned", "person_reached", "acknowledged", "person_answered", "auto_greeting",
-    "holding_message", "holding_skipped", "near_breach", "breach", "lapse", "reassigned", "away", "alert",
-    "handed_back", "transferred", "ended_elsewhere",
+    "holding_message", "holding_skipped", "near_breach", "breach", "lapse", "reassigned", "announce_skipped",
+    "away", "alert", "handed_back", "transferred", "ended_elsewhere",
 )
 
 

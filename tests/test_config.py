@@ -75,6 +75,11 @@ def test_public_base_url_follows_where_the_bot_serves(monkeypatch, environment, 
         ("ERP_URL", "erp.example.cn"),
         ("REFERRAL_BOARD_NAMES", "nicknames"),
         ("REFERRAL_SECRET", "short"),
+        ("COMPLAINTS_JUDGE_H", "-1"),
+        ("CALLBACKS_REST_HOURS", "21:00-21:00"),
+        ("ARCHIVE_CLASS_WEIGHTS", '{"luck": 1}'),
+        ("REPORTS_MONTHLY_DUE_DAY", "40"),
+        ("RETENTION_MESSAGE_DAYS", "-1"),
     ],
 )
 def test_a_bad_area_setting_stops_the_command_with_one_line(tmp_path, monkeypatch, capsys, variable, value):

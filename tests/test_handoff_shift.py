@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from handlers.handoff.recovery import reconcile
+from handlers.handoff import reconcile
+from handlers.handoff.queue import WRAPPING_UP_TTL_S
 from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
@@ -75,6 +76,16 @@ async def test_a_customer_who_goes_on_after_thanks_takes_the_place_again(bot, cl
     assert not await queue.wrapping_up((await conversation("c1")).id)
     await say(bot, "c2", "转人工")
     assert (await conversation("c2")).status == "queued"
+
+
+async def test_a_wrapping_up_mark_left_behind_expires(bot, clock):
+    """Release deletes the mark; one a crash left between two writes must not outlive its conversation."""
+    queue = bot.runtime.services[HANDOFF].queue
+    await queue.set_wrapping_up(424242, True)
+    await clock.advance(WRAPPING_UP_TTL_S - 1)
+    assert await queue.wrapping_up(424242)
+    await clock.advance(2)
+    assert not await queue.wrapping_up(424242)
 
 
 async def test_a_question_is_not_a_closing(bot, clock):

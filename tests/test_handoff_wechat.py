@@ -108,5 +108,7 @@ async def test_a_move_is_not_announced_with_the_last_message_the_answer_needs(tm
         await held.refresh_from_db()
         assert held.assignee_id == bob.id  # moved to bob, free to answer
         assert await wechat.sends_left("o_moved") == 1  # the one message left is bob's answer
+        kinds = await SlaEvent.filter(conversation=held).values_list("kind", flat=True)
+        assert "announce_skipped" in kinds  # the silence is on record, as a skipped holding message is
         await handoff.agent_message(held, bob, "亲，明天到", confirm=False)
         assert bot.wechat.texts_to("o_moved")[-1] == "亲，明天到"

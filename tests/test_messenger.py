@@ -57,3 +57,15 @@ async def test_the_redispatcher_answers_a_turn_and_skips_channels_that_do_not_ru
     assert await redispatcher.event("wechat:o_gone", "after_sales_retry") is False
     assert await redispatcher.answer(Inbound(channel="wechat", user_id="o_gone", kind="text", text="你好",
                                              received_at=clock.now())) is None
+
+
+async def test_several_texts_go_in_one_send_in_order_with_choices_on_the_last(bot):
+    messenger = bot.runtime.messenger
+    first, second = messenger.render("complaints.ask_content"), "好的" * 500  # the second takes two parts
+    parts = messenger.split("webchat", first) + messenger.split("webchat", second)
+    assert len(parts) == 3
+    assert await messenger.send_text("webchat", "dave", first, second, author="system") == ["sent"] * 3
+    assert [row.text for row in await sent_to("dave")] == parts
+    assert await messenger.sends_left("webchat", "dave") is None  # the web chat has no push cap
+    assert await messenger.sends_left("wechat", "o_x") is None  # WeChat does not run here
+    assert await messenger.send_text("wechat", "o_x", "x") is None

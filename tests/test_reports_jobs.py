@@ -14,6 +14,8 @@ from openpyxl import load_workbook
 
 from bot.clock import FakeClock
 from handlers.reports import retention
+from handlers.reports.desk import REPORTS
+from handlers.reports.settings import RetentionSettings
 from models.case import AfterSalesCase, CasePhoto
 from models.customer import Customer
 from models.message import Message
@@ -105,16 +107,16 @@ async def test_retention_dry_run_counts_run_deletes_and_reports_keep_their_total
                            created_at=clock.now())
     token = shop.tokens["supervisor"]
     before = {name: await totals(bot, token, name) for name in ("agents", "response_time", "after_sales")}
-    settings = bot.runtime.services[retention.RETENTION]
+    settings = bot.runtime.settings.area(RetentionSettings)
     for kind in ("message_days", "upload_days", "archive_days"):  # c1's last contact was 11-20, 3 days ago
         monkeypatch.setattr(settings, kind, 2)
 
-    dry = await retention.run(bot.runtime, apply=False)
+    dry = await retention.run(bot.runtime.services[REPORTS], apply=False)
     assert (dry.messages, dry.photos, dry.customers_anonymised, dry.orders_anonymised, dry.cases_anonymised) == (
         4, 1, 1, 1, 1)  # c1 only: c2 has an open case, c3 an open conversation
     assert await Message.all().count() == 6 and await SealedDay.all().count() == 0  # nothing changed
 
-    done = await retention.run(bot.runtime, apply=True)
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert (done.messages, done.photos, done.photo_files, done.customers_anonymised) == (4, 1, 1, 1)
     assert done.days_sealed >= 2
     assert await Message.filter(conversation__customer_id=shop.customers["c1"].id).count() == 0
@@ -128,7 +130,7 @@ async def test_retention_dry_run_counts_run_deletes_and_reports_keep_their_total
     after = {name: await totals(bot, token, name) for name in before}
     assert after == before  # alice's 3 messages still counted, from the sealed day
     assert after["agents"]["messages"] == 5
-    again = await retention.run(bot.runtime, apply=True)
+    again = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert (again.messages, again.customers_anonymised, again.days_sealed) == (0, 0, 0)
 
 
@@ -139,8 +141,8 @@ async def test_reports_and_retention_on_postgresql(tmp_path, migrated_postgres_u
         response = await totals(bot, token, "response_time")
         assert (response["reached_due"], response["acknowledged_due"], response["answered_due"]) == (3, 3, 4)
         before = await totals(bot, token, "agents")
-        settings = bot.runtime.services[retention.RETENTION]
+        settings = bot.runtime.settings.area(RetentionSettings)
         settings.message_days = settings.upload_days = settings.archive_days = 2
-        done = await retention.run(bot.runtime, apply=True)
+        done = await retention.run(bot.runtime.services[REPORTS], apply=True)
         assert (done.messages, done.customers_anonymised) == (4, 1)
         assert await totals(bot, token, "agents") == before

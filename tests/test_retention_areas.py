@@ -19,6 +19,8 @@ from handlers.archive import persons
 from handlers.callbacks.stats import REPORT as CALLBACK_REPORT
 from handlers.complaints.report import REPORT as COMPLAINT_REPORT
 from handlers.reports import retention
+from handlers.reports.desk import REPORTS
+from handlers.reports.settings import RetentionSettings
 from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase, CaseEvent
@@ -122,7 +124,9 @@ async def seed(now: datetime) -> dict[str, Customer]:
 
 async def figures(runtime, now: datetime) -> tuple[dict, dict]:
     query = ReportQuery(start=now - timedelta(days=200), end=now + timedelta(days=1), bucket="month")
-    return ((await COMPLAINT_REPORT.build(runtime, query)).totals, (await CALLBACK_REPORT.build(runtime, query)).totals)
+    services = runtime.services
+    complaints, callbacks = [await spec.build(services, query) for spec in (COMPLAINT_REPORT, CALLBACK_REPORT)]
+    return complaints.totals, callbacks.totals
 
 
 async def words_of(customer: Customer) -> list:
@@ -158,18 +162,18 @@ GONE_AREAS = {"complaints": {"complaints": 1}, "callbacks": {"callbacks": 1},
 async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figures(bot, clock, monkeypatch):
     now = clock.now()
     customers = await seed(now)
-    settings = bot.runtime.services[retention.RETENTION]
+    settings = bot.runtime.settings.area(RetentionSettings)
     monkeypatch.setattr(settings, "archive_days", ARCHIVE_DAYS)
     before = {name: (await words_of(c), await details_of(c)) for name, c in customers.items()}
     assert before["gone"][0] and before["gone"][1]["notes"] == 1  # the test starts from data that is there
     totals = await figures(bot.runtime, now)
     assert totals[0]["count"] == 3 and totals[1]["satisfied"] == 2
 
-    dry = await retention.run(bot.runtime, apply=False)
+    dry = await retention.run(bot.runtime.services[REPORTS], apply=False)
     assert dry.areas == GONE_AREAS and dry.cases_anonymised == 1
     assert {name: (await words_of(c), await details_of(c)) for name, c in customers.items()} == before  # unchanged
 
-    done = await retention.run(bot.runtime, apply=True)
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert done.areas == GONE_AREAS
     assert await words_of(customers["gone"]) == []
     assert await details_of(customers["gone"]) == {"name": None, "phone": None, "address": None,
@@ -181,7 +185,7 @@ async def test_dry_run_counts_each_area_and_a_run_blanks_them_keeping_the_figure
     assert (await Customer.get(id=customers["busy"].id)).phone == "13800000003"
     assert await figures(bot.runtime, now) == totals  # counts and rates survive
 
-    again = await retention.run(bot.runtime, apply=True)
+    again = await retention.run(bot.runtime.services[REPORTS], apply=True)
     assert again.areas == {"complaints": {"complaints": 0}, "callbacks": {"callbacks": 0},
                            "archive": {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0},
                            "referral": {"referral_tags": 0, "referral_notes": 0}}

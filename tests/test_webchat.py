@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from bot.channels.webchat import MAX_TEXT_CHARS
 from bot.clock import FakeClock
 from models.message import Message
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
+from tests.fakes.erp_server import order_object, seed_orders
 
 SHOP = "小蜜优选旗舰店"
 API = "/api/webchat/messages"
@@ -34,7 +36,8 @@ def bot_settings() -> dict:
     return {"shop_name": SHOP}
 
 
-async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | None = None) -> list[str]:
+async def answer(bot: RunningBot, user_id: str, text: str, client_msg_id: str | None = None) -> dict:
+    """The whole answer: `replies`, and the `choices` to show as buttons under the last one."""
     body = {"user_id": user_id, "text": text}
     if client_msg_id is not None:
         body["client_msg_id"] = client_msg_id
@@ -42,9 +45,13 @@ async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | Non
     assert response.status == 200, await response.text()
     assert response.content_type == "application/json"
     payload = await response.json()
-    assert set(payload) == {"replies"}
+    assert set(payload) == {"replies", "choices"}
     assert all(isinstance(text, str) and text for text in payload["replies"])
-    return payload["replies"]
+    return payload
+
+
+async def say(bot: RunningBot, user_id: str, text: str, client_msg_id: str | None = None) -> list[str]:
+    return (await answer(bot, user_id, text, client_msg_id))["replies"]
 
 
 # --- answers ---
@@ -145,6 +152,19 @@ async def test_same_client_msg_id_is_answered_once(bot: RunningBot) -> None:
     assert second == first
     assert await Message.filter(direction="in").count() == 1
     assert await Message.filter(direction="out").count() == len(first)
+
+
+async def test_an_answer_offering_choices_carries_them_and_a_resend_gets_them_again(bot: RunningBot) -> None:
+    user, msg_id = visitor(), visitor()
+    order_no = "3301234567890123459"
+    await seed_orders(order_object(order_no, f"webchat:{user}", items=[
+        {"item_name": "陶瓷马克杯", "qty": 2, "price": "39.00"},
+        {"item_name": "北欧风餐盘", "qty": 1, "price": "129.00"}]), now=datetime.now(UTC))
+    assert (await answer(bot, user, "我要退货"))["choices"] == []
+    first = await answer(bot, user, order_no, msg_id)
+    assert [choice["reply"] for choice in first["choices"]] == ["1", "2", "整单商品"]
+    assert "北欧风餐盘" in first["choices"][1]["label"]
+    assert await answer(bot, user, order_no, msg_id) == first
 
 
 async def test_distinct_client_msg_ids_are_distinct_messages(bot: RunningBot) -> None:

@@ -11,15 +11,19 @@ import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Locator, Page, Request, Route, WebSocketRoute, expect
 
+from bot.events import Choice
+from models.case import AfterSalesCase
 from models.message import Message
 from tests.browser import DESKTOP, PHONE, has_horizontal_scroll, open_page
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.erp_server import order_object, seed_orders
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
@@ -412,3 +416,57 @@ async def test_the_page_loads_as_modules_with_its_icon_and_no_failed_request(tmp
             assert icon == 200
             assert not failed, failed
             assert any(url.endswith("/static/lib/live.js") for url in loaded), loaded
+
+
+# --- an answer's choices as buttons: labels as the server sends them, a click sends what typing would ---
+
+CHOICES_ORDER = "3301234567890123458"
+
+
+async def test_the_item_of_an_order_is_picked_with_a_button_like_typing_its_number(chat: Chat) -> None:
+    visitor = await chat.visitor_id()
+    await seed_orders(order_object(CHOICES_ORDER, f"webchat:{visitor}", items=[
+        {"item_name": "陶瓷马克杯", "qty": 2, "price": "39.00"},
+        {"item_name": "北欧风餐盘", "qty": 1, "price": "129.00"}]), now=datetime.now(UTC))
+    await chat.send("我要退货")
+    await expect(chat.shop).to_have_count(1)
+    await chat.send(CHOICES_ORDER)
+    await expect(chat.shop).to_have_count(2)
+    question = chat.page.locator(".msg-shop").nth(1)
+    picks = question.locator(".picks .pick")
+    await expect(picks).to_have_count(3)
+    await expect(picks.nth(1)).to_contain_text("北欧风餐盘")
+    await expect(picks.nth(2)).to_have_text("整单商品")
+    assert await chat.page.locator(".picks").count() == 1  # only under the last bubble of the answer
+    shop_before = await chat.shop.count()
+
+    await picks.nth(1).click()
+    await expect(chat.customer.last).to_have_text("2")  # what typing the item's number sends
+    await expect(chat.shop).to_have_count(shop_before + 1)
+    [case] = await AfterSalesCase.filter(order__order_no=CHOICES_ORDER)
+    await expect(chat.shop.last).to_contain_text(case.case_no)
+    assert case.kind == "return"
+    for index in range(3):
+        await expect(picks.nth(index)).to_be_disabled()  # picked: the group is done
+    await expect(picks.nth(1)).to_have_attribute("aria-pressed", "true")
+    picked = await Message.filter(conversation__key=f"webchat:{visitor}", direction="in", text="2").count()
+    assert picked == 1
+
+
+async def test_choices_of_a_later_message_arrive_with_it_over_the_websocket(chat: Chat) -> None:
+    visitor = await chat.visitor_id()
+    outcomes = await chat.bot.runtime.outbox.send(
+        "webchat", visitor, ["亲，请为本次服务打分"], choices=[Choice("5", "5分"), Choice("1", "1分")])
+    assert outcomes == ["sent"]
+    picks = chat.page.locator(".msg-shop").first.locator(".pick")
+    await expect(picks).to_have_text(["5分", "1分"])
+    await expect(chat.page.locator(".picks").last).to_have_attribute("aria-label", "可选回复")
+    await picks.first.click()
+    await expect(chat.customer.last).to_have_text("5")
+    await expect(chat.shop).to_have_count(2)  # the bot answered the typed-like "5"
+
+
+async def test_an_answer_without_choices_shows_no_buttons(chat: Chat) -> None:
+    await chat.send("你好")
+    await expect(chat.shop).to_have_count(1)
+    assert await chat.page.locator(".picks").count() == 0

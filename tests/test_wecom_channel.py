@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 
 from bot.channels.wecom import PERIODIC, WeComChannel
+from bot.channels.wecom_api import CURSOR_SUSPECT_AFTER
 from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.errors import ConfigError
+from bot.router import Router
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.case import AfterSalesCase
@@ -74,9 +76,9 @@ def wecom_settings(tmp_path: Path, fake: FakeWeCom, **overrides: Any):
 
 @asynccontextmanager
 async def wecom_bot(tmp_path: Path, clock: FakeClock, fake: FakeWeCom | None = None,
-                    **overrides: Any) -> AsyncIterator[WeComBot]:
+                    first: tuple[Router, ...] = (), **overrides: Any) -> AsyncIterator[WeComBot]:
     async with FakeWeCom(clock=clock) if fake is None else _same(fake) as wecom:
-        async with running_bot(wecom_settings(tmp_path, wecom, **overrides), clock=clock) as bot:
+        async with running_bot(wecom_settings(tmp_path, wecom, **overrides), clock=clock, first=first) as bot:
             await bot.runtime.scheduler.stop()  # deadlines fire when a test runs them
             yield WeComBot(bot, wecom)
 
@@ -196,6 +198,32 @@ async def test_an_expired_cursor_restarts_from_the_oldest_kept_message_answering
         assert await wecom.channel.sync.cursor(OPEN_KFID) == "G1.3"
 
 
+async def test_a_refusal_that_keeps_coming_back_with_the_cursor_drops_it_instead_of_stalling(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        stored = await wecom.channel.sync.cursor(OPEN_KFID)
+        wecom.fake.refuse_sync = [40058] * CURSOR_SUSPECT_AFTER  # an answer no source ties to the cursor
+        wecom.fake.customer_says(BOB, "在吗")
+        for _ in range(CURSOR_SUSPECT_AFTER - 1):
+            await wecom.notify()
+            assert await wecom.channel.sync.cursor(OPEN_KFID) == stored  # not dropped on a passing refusal
+        assert wecom.fake.texts_to(BOB) == []
+        await wecom.notify()  # the third time in a row: the cursor goes, the sync starts over
+        assert len(wecom.fake.texts_to(BOB)) == 1 and len(wecom.fake.texts_to(ALICE)) == 1
+        assert [call.get("cursor") for call in wecom.fake.sync_calls[-2:]] == [stored, None]
+
+
+async def test_a_refusal_about_credentials_never_costs_the_cursor(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        await wecom.say(ALICE, "你好")
+        stored = await wecom.channel.sync.cursor(OPEN_KFID)
+        wecom.fake.refuse_sync = [45009] * (CURSOR_SUSPECT_AFTER + 1)  # rate limited
+        for _ in range(CURSOR_SUSPECT_AFTER + 1):
+            await wecom.notify()
+        assert await wecom.channel.sync.cursor(OPEN_KFID) == stored
+        assert [call.get("cursor") for call in wecom.fake.sync_calls[1:]] == [stored] * (CURSOR_SUSPECT_AFTER + 1)
+
+
 async def test_a_stale_sync_token_is_dropped_and_the_sync_goes_on(tmp_path, clock):
     async with wecom_bot(tmp_path, clock) as wecom:
         wecom.fake.customer_says(ALICE, "你好")
@@ -225,7 +253,8 @@ async def test_the_welcome_goes_out_once_with_the_welcome_code_in_time(tmp_path,
         await wecom.notify()
         await wecom.notify()
         [welcome] = [sent for sent in wecom.fake.sent if sent.path == "send_msg_on_event"]
-        assert welcome.errcode == 0 and welcome.user == code and "小蜜优选旗舰店" in welcome.content
+        assert (welcome.errcode, welcome.user, welcome.payload["code"]) == (0, ALICE, code)
+        assert "小蜜优选旗舰店" in welcome.content and welcome.payload["msgtype"] == "text"
         [row] = await Message.filter(channel="wecom", direction="out")
         assert row.delivery_status == "sent"
 

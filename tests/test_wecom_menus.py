@@ -14,7 +14,9 @@ import aiohttp
 import pytest
 
 from bot.channels.wecom_protocol import CHOICE_ID, menu
-from bot.events import Choice
+from bot.context import Context
+from bot.events import Choice, Reply
+from bot.router import Router
 from handlers.callbacks import schedule
 from handlers.callbacks.desk import DESK
 from models.callback import CallbackTask
@@ -161,3 +163,62 @@ async def test_the_fake_refuses_a_menu_wecom_would_refuse(tmp_path, clock, bad):
             answer = await response.json()
         assert answer["errcode"] in (40058, 45002)
         assert len(wecom.fake.delivered(ALICE)) == 1  # only the greeting's answer
+
+
+# --- a welcome with choices (send_msg_on_event takes a msgmenu too) ---
+
+COMMON_QUESTIONS = ("发什么快递", "怎么退换货", "有优惠券吗")
+
+
+def welcome_offering(*questions: str) -> Router:
+    """A shop whose welcome offers its common questions as choices."""
+    router = Router("welcome-with-questions")
+
+    @router.event("enter_session")
+    async def welcome(ctx: Context) -> Reply:
+        return Reply.say("consultation.welcome").offer(*(Choice(question) for question in questions))
+
+    return router
+
+
+async def test_a_welcome_with_choices_goes_as_a_menu_with_the_welcome_code(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock, first=(welcome_offering(*COMMON_QUESTIONS),)) as wecom:
+        code = wecom.fake.enter_session(ALICE)
+        await wecom.notify()
+        [welcome] = wecom.fake.delivered(ALICE)
+        assert welcome.path == "send_msg_on_event"
+        assert (welcome.payload["code"], welcome.payload["msgtype"]) == (code, "msgmenu")
+        assert "小蜜优选旗舰店" in welcome.content
+        assert [item["content"] for item in welcome.clicks] == list(COMMON_QUESTIONS)
+        [answer] = await click(wecom, welcome, 0)
+        [typed] = await wecom.say(ALICE, "发什么快递")
+        assert answer == typed  # the click is the typed question
+        [row] = await Message.filter(channel="wecom", direction="out").order_by("id").limit(1)
+        assert row.delivery_status == "sent"
+
+
+async def test_a_welcome_with_more_choices_than_a_menu_holds_goes_as_its_text(tmp_path, clock):
+    questions = tuple(f"问题{n}" for n in range(11))
+    async with wecom_bot(tmp_path, clock, first=(welcome_offering(*questions),)) as wecom:
+        wecom.fake.enter_session(ALICE)
+        await wecom.notify()
+        [welcome] = wecom.fake.delivered(ALICE)
+        assert welcome.payload["msgtype"] == "text" and "小蜜优选旗舰店" in welcome.content
+
+
+async def test_the_fake_refuses_a_malformed_welcome_menu_like_send_msg(tmp_path, clock):
+    async with FakeWeCom(clock=clock) as fake, aiohttp.ClientSession() as http:
+        code = fake.enter_session(ALICE)
+        async with http.get(f"{fake.url}/cgi-bin/gettoken", params={"corpid": fake.corp_id,
+                                                                   "corpsecret": fake.secret}) as response:
+            token = (await response.json())["access_token"]
+        bad = {"code": code, "msgtype": "msgmenu", "msgmenu": {"head_content": "您好", "list": [
+            {"type": "click", "click": {"id": "", "content": "查物流"}}]}}
+        async with http.post(f"{fake.url}/cgi-bin/kf/send_msg_on_event", params={"access_token": token},
+                             json=bad) as response:
+            assert (await response.json())["errcode"] == menu_errcode(bad["msgmenu"]) != 0
+        good = {**bad, "msgmenu": {"head_content": "您好", "list": [
+            {"type": "click", "click": {"id": "pick:查物流", "content": "查物流"}}]}}
+        async with http.post(f"{fake.url}/cgi-bin/kf/send_msg_on_event", params={"access_token": token},
+                             json=good) as response:
+            assert (await response.json())["errcode"] == 0  # the refused try did not use the code up

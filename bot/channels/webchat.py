@@ -8,7 +8,9 @@ names a conversation, and only the server makes one.
 
 `POST /api/webchat/messages` takes `{"text"}` (and an optional `client_msg_id`, so a phone that
 resends after a dropped connection gets the same answer instead of a second one) and answers
-`{"replies": [...]}`. The JSON endpoints are typed (bot/web/typed.py; shapes in webchat_schemas.py).
+`{"replies": [...], "choices": [...]}` (answers the customer may pick, shown as buttons under the
+last reply; a pick sends its `reply` exactly as if typed). The JSON endpoints are typed
+(bot/web/typed.py; shapes in webchat_schemas.py).
 Messages sent later (an agent's reply, a follow-up) are published on the store
 under the visitor's topic, so the WebSocket of whichever worker the page is connected to delivers them.
 """
@@ -18,18 +20,26 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 
 from bot.channels.base import Channel
-from bot.channels.webchat_schemas import HistoryOut, HistoryQuery, MessageIn, RepliesOut, VisitorIn, VisitorOut
-from bot.events import Inbound
+from bot.channels.webchat_schemas import (
+    ChoiceOut,
+    HistoryOut,
+    HistoryQuery,
+    MessageIn,
+    RepliesOut,
+    VisitorIn,
+    VisitorOut,
+)
+from bot.events import Choice, Inbound
 from bot.runtime import RUNTIME
 from bot.text_input import clean_text
 from bot.web import pages
-from bot.web.jsonbody import dumps
 from bot.web.live import forward_events
 from bot.web.problems import ApiError
 from bot.web.typed import Endpoint, endpoint
@@ -163,13 +173,14 @@ class WebChatChannel(Channel):
         return VisitorOut(visitor_id=visitor, token=tokens.issue(visitor))
 
     # --- messages ---
-    async def answer(self, user_id: str, body: MessageIn) -> list[str]:
+    async def answer(self, user_id: str, body: MessageIn) -> RepliesOut:
         """The replies to one message (the first try's again for a resend of the same `client_msg_id`)."""
         text, client_msg_id = _cleaned(body.text), body.client_msg_id
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
+        answered_topic = f"webchat-reply:{user_id}:{client_msg_id}"  # the store adds its prefix to topics
         if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
-            return await self._replies_of_first_try(cache_key)
+            return await self._replies_of_first_try(cache_key, answered_topic)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
                           received_at=self._runtime.clock.now())
@@ -178,31 +189,35 @@ class WebChatChannel(Channel):
         except BaseException:
             if cache_key:  # let the phone's next retry process the message instead of losing it
                 await store.delete(cache_key)
-                await store.publish(cache_key, {"answered": False})
+                await store.publish(answered_topic, {"answered": False})
             raise
         self._runtime.recorder.note_sent(outcome.message_ids)
+        replies = RepliesOut(replies=outcome.texts, choices=choices_out(outcome.choices) if outcome.texts else [])
         if cache_key:
-            await store.set(cache_key, dumps(outcome.texts), REPLY_CACHE_TTL_S)
-            await store.publish(cache_key, {"answered": True})
-        return outcome.texts
+            await store.set(cache_key, replies.model_dump_json(), REPLY_CACHE_TTL_S)
+            await store.publish(answered_topic, {"answered": True})
+        return replies
 
-    async def _replies_of_first_try(self, cache_key: str) -> list[str]:
+    async def _replies_of_first_try(self, cache_key: str, answered_topic: str) -> RepliesOut:
         """A resend while the first try is still being answered waits (bounded) for that answer.
 
         The first try announces its answer on the store, so the wait works across workers; the cache
         is read again after subscribing, so an answer that landed in between is not missed.
         """
         store = self._runtime.store
-        async with store.subscribe(cache_key) as answers:
+        async with store.subscribe(answered_topic) as answers:
             cached = await store.get(cache_key)
             if cached == IN_FLIGHT:
                 try:
                     async with asyncio.timeout(RETRY_WAIT_S):
                         await anext(answers)
                 except TimeoutError:
-                    return []
+                    return RepliesOut(replies=[])
                 cached = await store.get(cache_key)
-        return [] if cached in (None, IN_FLIGHT) else json.loads(cached)
+        if cached in (None, IN_FLIGHT):
+            return RepliesOut(replies=[])
+        first = json.loads(cached)  # a plain list of texts was cached by an older version
+        return RepliesOut(replies=first) if isinstance(first, list) else RepliesOut.model_validate(first)
 
     async def history(self, user_id: str) -> HistoryOut:
         """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation:
@@ -219,6 +234,18 @@ class WebChatChannel(Channel):
 
     async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         await self._runtime.store.publish(topic(user_id), {"text": text})
+
+    async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
+                      choices: Sequence[Choice] = ()) -> None:
+        """A later message for the page's WebSocket, with the buttons of its choices."""
+        payload: dict[str, object] = {"text": text}
+        if choices:
+            payload["choices"] = [choice.model_dump() for choice in choices_out(choices)]
+        await self._runtime.store.publish(topic(user_id), payload)
+
+
+def choices_out(choices: Sequence[Choice]) -> list[ChoiceOut]:
+    return [ChoiceOut(reply=choice.reply, label=choice.shown) for choice in choices]
 
 
 async def favicon(request: web.Request) -> web.FileResponse:
@@ -260,7 +287,7 @@ async def post_visitor(request: web.Request, body: VisitorIn) -> VisitorOut:
           errors={**VISITOR_ERRORS, 413: "text over 2000 characters (text_too_long)"})
 async def post_message(request: web.Request, body: MessageIn) -> RepliesOut:
     channel = webchat_of(request)
-    return RepliesOut(replies=await channel.answer(channel.visitor(request, body.user_id), body))
+    return await channel.answer(channel.visitor(request, body.user_id), body)
 
 
 @endpoint("GET", "/api/webchat/history", query=HistoryQuery, response=HistoryOut, public=True, tag="webchat",

@@ -28,8 +28,16 @@ class MessageIn(BaseModel):
     user_id: str | None = Field(default=None, description="when given, must be the token's visitor")
 
 
+class ChoiceOut(BaseModel):
+    """An answer the customer may pick instead of typing it (bot/events.py `Choice`)."""
+
+    reply: str = Field(description="exactly what picking it sends, as if typed")
+    label: str = Field(description="what the button shows")
+
+
 class RepliesOut(BaseModel):
     replies: list[str]
+    choices: list[ChoiceOut] = Field(default_factory=list, description="buttons after the last reply")
 
 
 class HistoryQuery(BaseModel):

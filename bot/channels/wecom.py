@@ -12,7 +12,11 @@ page or a QR code and chat in WeChat (docs/wecom.md).
   one message within 20 s of the event; later than that it is recorded as undeliverable, not tried.
 - Handoff: `WECOM_HANDOFF=console` keeps the session with the bot (state 1) and agents answer from
   the console; `servicer` moves an escalated session to state 3 with `WECOM_SERVICER_USERID`, who
-  answers in the WeCom app, and the bot stays silent until WeCom reports the session ended.
+  answers in the WeCom app, and the bot stays silent until the session ends: the servicer ends it
+  in the app (WeCom reports it), or the handoff ends on the bot's side (hand-back, idle release...),
+  and then the bot ends it (state 4): its next message to the customer (the closing words) goes
+  with the ending code WeCom gives, as in state 4 `send_msg` may not send, and the customer's next
+  message starts a new session the bot serves.
 
 Customer text never reaches the log: only external userids, msgids and types do.
 """
@@ -36,7 +40,7 @@ from bot.channels import wecom_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPIError
 from bot.channels.wechat_protocol import timestamp_fresh
-from bot.channels.wecom_api import SERVICER, WeComAPI, reason_of
+from bot.channels.wecom_api import ENDED, SERVICER, WeComAPI, reason_of
 from bot.channels.wecom_sync import KfSync
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
@@ -54,6 +58,12 @@ PERIODIC = "wecom-sync"
 WELCOME_WINDOW_S = 20.0
 #: `session_status_change` change types: the servicer ended the session.
 SESSION_ENDED = 3
+#: `service_state/trans` refusing a change (the session is no longer where the bot left it).
+STATE_CHANGE_REFUSED = 95016
+#: What `_servicer_session` answers while the WeCom servicer still serves the customer.
+SERVING = "serving"
+#: The servicer key's value once the bot ended the session: the ending code follows.
+ENDING = "ending:"
 STOP_GRACE_S = 10.0
 #: How long a sent message's msgid is remembered for a later `msg_send_fail` (WeCom keeps 3 days).
 SENT_TTL_S = 3 * 24 * 3600.0
@@ -164,7 +174,7 @@ class WeComChannel(Channel):
             await self._event(message, inbound)
             return
         await self.budget.customer_action(message.user)
-        if await store.get(self._servicer_key(message.user)):
+        if await self._servicer_session(message.user, message.open_kfid) == SERVING:
             log.info("wecom %s: the session is with a WeCom servicer, the bot stays silent", message.msgid)
             return
         outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
@@ -186,7 +196,7 @@ class WeComChannel(Channel):
             outcome = await runtime.dispatcher.handle(inbound, self.max_bytes)
             code = str(message.body.get("welcome_code") or "")
             if outcome.texts:
-                await self._welcome(code, message.send_time, outcome.texts, outcome.message_ids)
+                await self._welcome(code, message.send_time, outcome.texts, outcome.message_ids, outcome.choices)
         elif event == "session_status_change" and int(message.body.get("change_type") or 0) == SESSION_ENDED:
             served = await runtime.store.get(self._servicer_key(message.user))
             if served is not None:  # that escalation is over: it is not handed to the servicer again
@@ -214,8 +224,10 @@ class WeComChannel(Channel):
             await self._runtime.recorder.mark_delivery(source_id, "undeliverable", reason)
         log.warning("wecom message %s failed after acceptance: %s", msgid, reason)
 
-    async def _welcome(self, code: str, sent_at: int, texts: list[str], source_ids: list[str]) -> None:
-        """The welcome code allows one message within 20 s: the first text goes, the rest are recorded."""
+    async def _welcome(self, code: str, sent_at: int, texts: list[str], source_ids: list[str],
+                       choices: Sequence[Choice]) -> None:
+        """The welcome code allows one message within 20 s: the first text goes (as a menu when the
+        welcome offers choices and it is the only text), the rest are recorded."""
         recorder = self._runtime.recorder
         assert self.api is not None
         late = self._runtime.clock.time() - sent_at > WELCOME_WINDOW_S
@@ -224,8 +236,9 @@ class WeComChannel(Channel):
             for source_id in source_ids:
                 await recorder.mark_delivery(source_id, "undeliverable", reason)
             return
+        msgtype, body = protocol.message_body(texts[0], tuple(choices) if len(texts) == 1 else ())
         try:
-            await self.api.send_on_event(code, texts[0], msgid=source_ids[0][:32])
+            await self.api.send_on_event(code, msgtype, body, msgid=protocol.send_msgid(source_ids[0]))
         except WeChatAPIError as exc:
             await recorder.mark_delivery(source_ids[0], "undeliverable", reason_of(exc))
         else:
@@ -248,6 +261,50 @@ class WeComChannel(Channel):
             log.warning("wecom handoff of %s to the servicer refused: %s", message.user, reason_of(exc))
             return
         await self._runtime.store.set(self._servicer_key(message.user), escalation)
+
+    async def _servicer_session(self, user_id: str, open_kfid: str, *, take_code: bool = False) -> str | None:
+        """Where the customer's WeCom session stands: None when the bot serves it, `SERVING` while the
+        servicer still does, else the ending code of the session the bot just ended because the
+        handoff is over on its side (console hand-back, idle release, a 留言...). WeCom lets the API
+        end a session only from state 3 (to 4), and in state 4 only that code can carry a message:
+        `take_code` uses it up for the message being sent."""
+        store = self._runtime.store
+        key = self._servicer_key(user_id)
+        if await store.get(key) is None:
+            return None
+        async with store.lock("wecom", "hand-back", user_id, timeout=30, wait=30):
+            served = await store.get(key)
+            if served is None:
+                return None
+            if not served.startswith(ENDING):
+                conversation = await Conversation.get_or_none(key=f"{self.name}:{user_id}")
+                if conversation is not None and conversation.status in ("queued", "handoff"):
+                    return SERVING
+                served = await self._end_session(user_id, open_kfid, served)
+                if served is None:
+                    return None
+            if take_code:
+                await store.delete(key)
+            return served[len(ENDING):]
+
+    async def _end_session(self, user_id: str, open_kfid: str, escalation: str) -> str | None:
+        """3 → 4: the servicer's session ends; the key then holds the ending code (None: no code)."""
+        assert self.api is not None
+        store = self._runtime.store
+        try:
+            code = await self.api.trans(open_kfid, user_id, ENDED)
+        except WeChatAPIError as exc:
+            log.warning("wecom session of %s not ended: %s", user_id, reason_of(exc))
+            if exc.errcode != STATE_CHANGE_REFUSED:
+                return None  # busy, token...: tried again on the next message either way
+            code = None  # no longer in state 3 (the servicer ended it meanwhile): nothing to end
+        await store.set(self._servicer_key(user_id, "ended"), escalation, ttl=30 * 24 * 3600)
+        log.info("wecom session of %s ended by the bot: the handoff is over", user_id)
+        if code is None:
+            await store.delete(self._servicer_key(user_id))
+            return None
+        await store.set(self._servicer_key(user_id), ENDING + code, ttl=WELCOME_WINDOW_S)
+        return ENDING + code
 
     # --- sending ---
     def _kf_key(self, user_id: str) -> str:
@@ -272,22 +329,25 @@ class WeComChannel(Channel):
         first. With choices the text goes as a `msgmenu` whose click items are the choices (as text
         when WeCom's menu limits cannot hold it). The msgid is derived from the first stored message,
         so a retry (after a token refresh, or of the whole push) is not delivered twice, and a later
-        `msg_send_fail` names back every stored message the send carried."""
+        `msg_send_fail` names back every stored message the send carried. Right after the bot ended a
+        servicer's session (servicer mode) the message goes with the ending code instead."""
         assert self.api is not None and self.budget is not None, "channel used before start()"
         open_kfid = await self._runtime.store.get(self._kf_key(user_id))
         if not open_kfid:
             raise DeliveryFailed("unknown_kf_account")
-        if not await self.budget.spend(user_id):
+        ending = await self._servicer_session(user_id, open_kfid, take_code=True)
+        ending_code = ending if ending not in (None, SERVING) else None
+        if ending_code is None and not await self.budget.spend(user_id):
             raise DeliveryFailed("over_send_cap")
         msgid = protocol.send_msgid(source_ids[0]) if source_ids else uuid.uuid4().hex
         if source_ids:
             await self._runtime.store.set(self._sent_key(msgid), json.dumps(list(source_ids)), ttl=SENT_TTL_S)
-        menu = protocol.menu(text, tuple(choices))
+        msgtype, body = protocol.message_body(text, tuple(choices))
         try:
-            if menu is not None:
-                await self.api.send(user_id, "msgmenu", menu, open_kfid=open_kfid, msgid=msgid)
+            if ending_code is not None:
+                await self.api.send_on_event(ending_code, msgtype, body, msgid=msgid)
             else:
-                await self.api.send_text(user_id, text, open_kfid=open_kfid, msgid=msgid)
+                await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
             raise DeliveryFailed(reason_of(exc)) from exc
 

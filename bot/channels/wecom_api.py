@@ -23,22 +23,33 @@ from bot.store.base import Store
 
 log = logging.getLogger("csbot.wecom")
 
-#: Why WeCom refused a message, as recorded on the message row (none of these is retried).
+#: Why WeCom refused a message, as recorded on the message row (none of these is retried). The
+#: meanings are those of WeCom's global error table (docs/wecom.md, "Error codes").
 REASONS = {
+    95000: "invalid_open_kfid",
     95001: "over_send_cap",  # the customer's allowance of messages is used up until they write again
-    95018: "session_state_refuses",  # the session's state does not allow the API to send
-    95007: "invalid_msg_token",
+    95002: "over_send_window",  # more than 48 h after the customer's last message
+    95004: "unknown_kf_account",
     95013: "session_ended",
+    95016: "state_change_refused",  # a session state change WeCom does not allow
+    95018: "session_state_refuses",  # the session's state does not allow the API to send
     40096: "invalid_external_userid",  # no such external contact (or not this corp's)
     45002: "content_too_long",
 }
 #: "System busy": WeCom's global error table advises trying again (at most 3 times); the bot tries
 #: once more at once, safe for `send_msg` because the msgid makes a repeat a no-op.
 BUSY = -1
-#: `sync_msg` refusing the stored cursor (it expired or was never WeCom's): sync again without it.
-CURSOR_ERRORS = frozenset({95000})
-#: `sync_msg` refusing the callback's token (older than 10 minutes): sync again without a token.
+#: `sync_msg` refusing the stored cursor: WeCom's code for an invalid paging cursor. Sync again
+#: from the oldest kept message.
+CURSOR_ERRORS = frozenset({50100})
+#: `sync_msg` refusing the callback's token (WeCom's "invalid msgtoken": it lives 10 minutes):
+#: sync again without a token.
 SYNC_TOKEN_ERRORS = frozenset({95007})
+#: Refusals that say nothing about the cursor (credentials, rate, the kf account): a sync they stop
+#: keeps its cursor. Any other refusal repeated `CURSOR_SUSPECT_AFTER` times in a row with a cursor
+#: drops the cursor, so an undocumented answer to a bad cursor cannot stall the account forever.
+NOT_ABOUT_CURSOR = frozenset({BUSY, 40001, 40013, 40014, 42001, 45009, 45033, 95000, 95004, 95007})
+CURSOR_SUSPECT_AFTER = 3
 #: WeCom's session states (service_state).
 UNHANDLED, ASSISTANT, POOL, SERVICER, ENDED = 0, 1, 2, 3, 4
 
@@ -87,9 +98,6 @@ class WeComAPI(WeChatAPI):
             payload["token"] = token
         return await self.call("/cgi-bin/kf/sync_msg", payload)
 
-    async def send_text(self, openid: str, text: str, *, open_kfid: str = "", msgid: str | None = None) -> None:
-        await self.send(openid, "text", {"content": text}, open_kfid=open_kfid, msgid=msgid)
-
     async def send(self, openid: str, msgtype: str, body: dict[str, Any], *, open_kfid: str,
                    msgid: str | None = None) -> None:
         """`send_msg` of any type (`text`, `msgmenu`)."""
@@ -98,14 +106,21 @@ class WeComAPI(WeChatAPI):
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg", payload)
 
-    async def send_on_event(self, code: str, text: str, *, msgid: str | None = None) -> None:
-        payload: dict[str, Any] = {"code": code, "msgtype": "text", "text": {"content": text}}
+    async def send_on_event(self, code: str, msgtype: str, body: dict[str, Any], *, msgid: str | None = None) -> None:
+        """`send_msg_on_event`: one message (`text` or `msgmenu`) carried by an event's code (the welcome
+        code, or the `msg_code` of a session state change)."""
+        payload: dict[str, Any] = {"code": code, "msgtype": msgtype, msgtype: body}
         if msgid:
             payload["msgid"] = msgid
         await self.call("/cgi-bin/kf/send_msg_on_event", payload)
 
-    async def trans(self, open_kfid: str, external_userid: str, state: int, servicer_userid: str | None = None) -> None:
+    async def trans(self, open_kfid: str, external_userid: str, state: int,
+                    servicer_userid: str | None = None) -> str | None:
+        """`service_state/trans`; returns the `msg_code` WeCom gives for the first move to state 2 or 3
+        (a reply code) or to state 4 (an ending code), for `send_on_event`."""
         payload: dict[str, Any] = {"open_kfid": open_kfid, "external_userid": external_userid, "service_state": state}
         if servicer_userid:
             payload["servicer_userid"] = servicer_userid
-        await self.call("/cgi-bin/kf/service_state/trans", payload)
+        data = await self.call("/cgi-bin/kf/service_state/trans", payload)
+        code = data.get("msg_code")
+        return code if isinstance(code, str) and code else None

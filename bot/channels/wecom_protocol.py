@@ -161,6 +161,12 @@ def menu(text: str, choices: tuple[Choice, ...] | list[Choice]) -> dict[str, Any
     return {"head_content": text, "list": items}
 
 
+def message_body(text: str, choices: tuple[Choice, ...]) -> tuple[str, dict[str, Any]]:
+    """(msgtype, body) of a message to send: a `msgmenu` when the choices fit WeCom's menu, else text."""
+    body = menu(text, choices)
+    return ("msgmenu", body) if body is not None else ("text", {"content": text})
+
+
 def send_msgid(source_id: str) -> str:
     """`send_msg`'s idempotency msgid for a stored message: 32 characters of [0-9a-f] (WeCom allows
     at most 32 of [0-9a-zA-Z_-]; stored ids hold ':')."""

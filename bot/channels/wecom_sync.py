@@ -8,8 +8,10 @@ after each page — and drains again while a wish arrived meanwhile, so a
 callback that finds the lock taken can give up without losing anything. Each message is handled
 once: its `msgid` is remembered (`wecom:msg:<msgid>`, kept as long as WeCom keeps messages) after
 it was handled. A message whose handling fails stops the drain before the cursor moves, so the
-next sync tries it again; after `MAX_ATTEMPTS` it is skipped and logged. A refused cursor (expired)
-starts over from WeCom's oldest kept message, the remembered msgids keeping that harmless.
+next sync tries it again; after `MAX_ATTEMPTS` it is skipped and logged. A refused cursor (WeCom's
+invalid-cursor code, or any refusal not about credentials or the account that repeats with the
+same cursor) starts over from WeCom's oldest kept message, the remembered msgids keeping that
+harmless: a page is never retried forever.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.channels.wechat_api import WeChatAPIError
-from bot.channels.wecom_api import CURSOR_ERRORS, SYNC_TOKEN_ERRORS, WeComAPI
+from bot.channels.wecom_api import (
+    CURSOR_ERRORS,
+    CURSOR_SUSPECT_AFTER,
+    NOT_ABOUT_CURSOR,
+    SYNC_TOKEN_ERRORS,
+    WeComAPI,
+)
 from bot.channels.wecom_protocol import KfMessage, parse_item
 from bot.clock import Clock
 from bot.store.base import LockTimeout, Store
@@ -77,7 +85,7 @@ class KfSync:
             try:
                 page = await self.api.sync_msg(open_kfid, cursor=cursor, token=token, limit=self.limit)
             except WeChatAPIError as exc:
-                if exc.errcode in CURSOR_ERRORS and cursor:
+                if cursor and await self._cursor_refused(open_kfid, exc.errcode):
                     log.warning("wecom cursor of %s refused (%s): syncing from the oldest kept message",
                                 open_kfid, exc.errcode)
                     cursor = None
@@ -87,6 +95,7 @@ class KfSync:
                     token = None
                     continue
                 raise
+            await self.store.delete(self._suspect_key(open_kfid))
             for item in page.get("msg_list") or ():
                 message = parse_item(item, open_kfid)
                 if message is None:
@@ -99,6 +108,22 @@ class KfSync:
                 await self._keep_cursor(open_kfid, cursor)
             if not page.get("has_more"):
                 return
+
+    def _suspect_key(self, open_kfid: str) -> str:
+        return self.store.keys("wecom", "cursor-suspect", open_kfid)
+
+    async def _cursor_refused(self, open_kfid: str, errcode: int | None) -> bool:
+        """Whether this refusal of a sync with a cursor means the cursor is no good: WeCom's invalid
+        cursor code at once, an unexplained refusal once it repeated `CURSOR_SUSPECT_AFTER` times."""
+        if errcode in CURSOR_ERRORS:
+            return True
+        if errcode in NOT_ABOUT_CURSOR:
+            return False
+        refusals = await self.store.incr(self._suspect_key(open_kfid), ttl=SEEN_TTL_S)
+        if refusals < CURSOR_SUSPECT_AFTER:
+            return False
+        await self.store.delete(self._suspect_key(open_kfid))
+        return True
 
     async def _handle_once(self, message: KfMessage) -> None:
         seen = self.store.keys("wecom", "msg", message.msgid)

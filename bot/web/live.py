@@ -13,6 +13,7 @@ import asyncio
 from aiohttp import WSMsgType, web
 
 from bot.store.base import Store
+from bot.store.keys import agent_topic
 from bot.web.jsonbody import dumps
 
 SESSION_ENDED = "session.ended"
@@ -22,7 +23,7 @@ CLOSED_SESSION_ENDED = 4401
 
 async def end_sessions(store: Store, agent_id: int) -> None:
     """Close every open console of staff member `agent_id`, on any worker."""
-    await store.publish(f"agent:{agent_id}", {"type": SESSION_ENDED})
+    await store.publish(agent_topic(agent_id), {"type": SESSION_ENDED})
 
 
 async def forward_events(request: web.Request, store: Store, *topics: str) -> web.WebSocketResponse:

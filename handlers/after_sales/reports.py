@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.context import Services
 from bot.report_periods import label_of, share, spans
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
-from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.after_sales.machine import OPEN_STATES
 from models.case import AfterSalesCase
@@ -28,8 +28,8 @@ SCRIPTS = (spec("after_sales.report_title"),
            *(spec(c.label_key) for c in COLUMNS if c.label_key.startswith("after_sales.")))
 
 
-async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
-    zone = runtime.settings.zone
+async def build(services: Services, query: ReportQuery) -> ReportTable:
+    zone = services.settings.zone
     counts: dict[str | None, Counter[str]] = {span.label: Counter() for span in spans(query, zone)}
     cases = AfterSalesCase.filter(created_at__gte=query.start, created_at__lt=query.end)
     if query.channel:

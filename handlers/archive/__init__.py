@@ -62,7 +62,7 @@ _open: list[ArchiveService] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    service = ArchiveService(runtime, ArchiveSettings.load())
+    service = ArchiveService(runtime.services, runtime.settings.area(ArchiveSettings), runtime.extensions)
     runtime.services[ARCHIVE] = service
     runtime.services[QUEUE_PRIORITY] = service.queue_priority
     _open.append(service)
@@ -86,7 +86,7 @@ async def daily(runtime: Runtime) -> None:
 
 
 extension = Extension(
-    "archive", scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)), startup=startup,
+    "archive", settings=(ArchiveSettings,), scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)), startup=startup,
     shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
     console_panels=[PANEL], archive_sections=RECORD_SECTIONS, on_retention=retain.retain,
 )

@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from bot.phones import normal_phone
 from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.web.auth import AGENT, revoke_sessions
 from bot.web.live import end_sessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
@@ -310,7 +311,7 @@ async def file_request(request: web.Request, body: AccessRequestIn) -> AccessReq
         raise ApiError(400, "unknown_part", f"unknown archive part {unknown[0]!r}")
     row = await AccessRequest.create(person_id=person.id, requester=request[AGENT], kind=body.kind, parts=body.parts,
                                      reason=body.reason, created_at=service.clock.now())
-    await request.app[RUNTIME].store.publish("console", {"type": "archive.access_request"})
+    await _service(request).store.publish(CONSOLE_TOPIC, {"type": "archive.access_request"})
     return await _request_out(row)
 
 
@@ -358,7 +359,7 @@ async def _decide(request: web.Request, status: str, hours: float | None) -> Acc
     if not await AccessRequest.filter(id=row.id, status="pending").update(**decided):
         raise ApiError(409, "decided", "this request was decided meanwhile")
     await row.refresh_from_db()
-    await request.app[RUNTIME].store.publish(f"agent:{row.requester_id}", {"type": "archive.access_decided",
+    await _service(request).store.publish(agent_topic(row.requester_id), {"type": "archive.access_decided",
                                                                            "request_id": row.id})
     return await _request_out(row)
 
@@ -468,7 +469,7 @@ async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
     if leaving.role == "admin" and request[AGENT].role != "admin":
         raise ApiError(403, "admin_leaves", "only an admin hands over an admin's work")
     try:
-        record = await hand_over(request.app[RUNTIME], leaving, successor, by=request[AGENT].name)
+        record = await hand_over(_service(request), leaving, successor, by=request[AGENT].name)
     except LeaveRefused as exc:
         raise ApiError(409, exc.code, str(exc)) from None
     except (HandOverFailed, LockTimeout):
@@ -482,7 +483,7 @@ async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
 async def revoke(request: web.Request) -> None:
     agent = await _agent(request.match_info["name"])
     await revoke_sessions(agent)
-    await end_sessions(request.app[RUNTIME].store, agent.id)
+    await end_sessions(_service(request).store, agent.id)
 
 
 # --- erasure ---
@@ -500,7 +501,7 @@ class ErasureOut(BaseModel):
           errors={404: "no such record"})
 async def erase_person(request: web.Request) -> ErasureOut:
     service, person = _service(request), await _person(request)
-    record = await erase(request.app[RUNTIME], person, by=request[AGENT].name)
+    record = await erase(_service(request), person, by=request[AGENT].name)
     await audit.log_reads(request[AGENT], request[AGENT].name, person.id, ["all"], action="erase",
                           via=audit.via(request), basis="role", at=service.clock.now())
     return ErasureOut(id=record.id, person_id=person.id, counts=record.counts, at=record.at)

@@ -14,13 +14,12 @@ from datetime import datetime, time
 
 from bot.cli_args import UsageError, account_name, iso_date, positive_int
 from bot.commands import Command
-from bot.runtime import Runtime
 from bot.web.auth import revoke_sessions
 from bot.web.live import end_sessions
 from handlers.archive import audit
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
-from handlers.archive.service import ARCHIVE, ArchiveRefused
+from handlers.archive.service import ARCHIVE, ArchiveRefused, ArchiveService
 from models.agent import Agent
 
 
@@ -62,26 +61,26 @@ async def _staff(name: str) -> Agent:
 
 
 def cmd_audit(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
-        since = datetime.combine(args.since, time(), runtime.settings.zone) if args.since else None
+    async def run(archive: ArchiveService) -> int:
+        since = datetime.combine(args.since, time(), archive.zone) if args.since else None
         rows = await audit.entries(audit.AuditFilter(args.customer, args.staff, since, args.limit))
         for row in rows:
             entry = audit.entry_json(row)
             if args.json:
                 print(json.dumps({**entry, "at": row.at.isoformat()}, ensure_ascii=False))
             else:
-                local = row.at.astimezone(runtime.settings.zone).strftime("%Y-%m-%d %H:%M:%S")
+                local = row.at.astimezone(archive.zone).strftime("%Y-%m-%d %H:%M:%S")
                 print(f"{local}  {row.staff_name:<16} #{row.person_id:<6} {row.action:<7} {row.part:<16} "
                       f"{row.via:<7} {row.basis:<8} {row.reason}")
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
 
 
 def cmd_leave(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
+    async def run(archive: ArchiveService) -> int:
         try:
-            record = await hand_over(runtime, await _staff(args.name), await _staff(args.to), by="cli")
+            record = await hand_over(archive, await _staff(args.name), await _staff(args.to), by="cli")
         except LeaveRefused as exc:
             raise UsageError(str(exc)) from None
         except HandOverFailed:
@@ -91,31 +90,31 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
         print(f"{args.name} handed over to {args.to}: {moved}; login disabled")
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
 
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
+    async def run(archive: ArchiveService) -> int:
         agent = await _staff(args.name)
         await revoke_sessions(agent)
-        await end_sessions(runtime.store, agent.id)
+        await end_sessions(archive.store, agent.id)
         print(f"every session and the API token of {args.name} ended")
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
 
 
 def cmd_erase(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
+    async def run(archive: ArchiveService) -> int:
         try:
-            person = await runtime.services[ARCHIVE].person(args.id)
+            person = await archive.person(args.id)
         except ArchiveRefused as exc:
             raise UsageError(f"archive record {args.id}: {exc.message}") from None
-        record = await erase(runtime, person, by="cli")
+        record = await erase(archive, person, by="cli")
         await audit.log_reads(None, "cli", person.id, ["all"], action="erase", via="cli", basis="admin",
-                              at=runtime.clock.now())
+                              at=archive.clock.now())
         print(f"archive record {args.id} erased: " + ", ".join(f"{n} {what}" for what, n in record.counts.items()))
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
 

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 
 from handlers.after_sales.uploads import UPLOAD_PATH
 from handlers.archive import persons
+from handlers.handoff.queue import holder_key
 from models.archive import ArchiveNote, ArchiveTag, Erasure, Person
 from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.conversation import Conversation
@@ -27,11 +28,11 @@ from models.message import Message
 from models.order import Order
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from handlers.archive.service import ArchiveService
 
 
-async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
-    now = runtime.clock.now()
+async def erase(archive: ArchiveService, person: Person, by: str) -> Erasure:
+    now = archive.clock.now()
     ids = await persons.customer_ids(person)
     conversations = await Conversation.filter(customer_id__in=ids)
     conversation_ids = [c.id for c in conversations]
@@ -70,13 +71,13 @@ async def erase(runtime: Runtime, person: Person, by: str) -> Erasure:
         await Person.filter(id__in=records).using_db(connection).update(
             name=None, phone=None, address=None, class_factors={}, erased_at=now, updated_at=now)
         await persons.forget_phones(ids, connection)
-        for extension in runtime.extensions:  # complaints, callbacks: their own records of these customers
+        for extension in archive.extensions:  # complaints, callbacks: their own records of these customers
             if extension.on_erase is not None:
                 counts.update(await extension.on_erase(ids, connection))
         record = await Erasure.create(person_id=person.id, counts=counts, by=by, at=now, using_db=connection)
-    await _delete_files(runtime.settings.after_sales_upload_dir, photos)
+    await _delete_files(archive.upload_dir, photos)
     for conversation in conversations:
-        await runtime.store.delete(runtime.store.keys("handoff", conversation.key))
+        await archive.store.delete(holder_key(archive.store, conversation.key))
     return record
 
 

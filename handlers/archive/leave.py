@@ -29,7 +29,7 @@ from models.customer import Customer
 from models.handoff import SlaEvent
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from handlers.archive.service import ArchiveService
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class HandOverFailed(Exception):
     """A part of the hand-over failed (an area's hook, the database); the transaction moved nothing."""
 
 
-async def hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
+async def hand_over(archive: ArchiveService, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
     if leaving.id == successor.id:
         raise LeaveRefused("same_agent", "the successor must be someone else")
     if not leaving.active:
@@ -52,7 +52,7 @@ async def hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str)
     if not successor.active:
         raise LeaveRefused("successor_inactive", f"{successor.name} has left")
     try:
-        return await _hand_over(runtime, leaving, successor, by)
+        return await _hand_over(archive, leaving, successor, by)
     except (LeaveRefused, LockTimeout):
         raise
     except Exception as exc:  # whatever failed, the transaction was rolled back
@@ -60,9 +60,9 @@ async def hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str)
         raise HandOverFailed(str(exc)) from exc
 
 
-async def _hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
-    now = runtime.clock.now()
-    async with runtime.store.lock(ASSIGN_LOCK, timeout=30, wait=30):
+async def _hand_over(archive: ArchiveService, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
+    now = archive.clock.now()
+    async with archive.store.lock(ASSIGN_LOCK, timeout=30, wait=30):
         async with in_transaction() as connection:
             counts: dict[str, int] = {
                 "customers": await Customer.filter(last_agent_id=leaving.id).using_db(connection).update(
@@ -78,7 +78,7 @@ async def _hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str
             counts["conversations"] = len(held)
             counts["cases"] = await AfterSalesCase.filter(assignee_id=leaving.id, state__in=list(OPEN_STATES)).using_db(
                 connection).update(assignee_id=successor.id)
-            for extension in runtime.extensions:
+            for extension in archive.extensions:
                 if extension.on_staff_leave is not None:
                     extra: Mapping[str, int] = await extension.on_staff_leave(leaving, successor, connection)
                     counts.update(extra)
@@ -86,10 +86,10 @@ async def _hand_over(runtime: Runtime, leaving: Agent, successor: Agent, by: str
                 active=False, presence="offline", api_token_digest=None, session_epoch=leaving.session_epoch + 1)
             record = await StaffLeave.create(from_agent_id=leaving.id, to_agent_id=successor.id, counts=counts, by=by,
                                              at=now, using_db=connection)
-        queue = Queue(runtime)
+        queue = Queue(archive.services)
         for conversation in await Conversation.filter(id__in=held):
             await queue.publish_holder(conversation)
-    await end_sessions(runtime.store, leaving.id)  # the login is disabled: its open consoles close now
+    await end_sessions(archive.store, leaving.id)  # the login is disabled: its open consoles close now
     await queue.notify(successor.id, {"type": "queue.changed"})
     await queue.notify(None, {"type": "queue.changed"})
     return record

@@ -28,7 +28,8 @@ from models.customer import Customer
 from models.order import Order
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.context import Services
+    from bot.extension import Extension
 
 
 class ArchiveRefused(ApiError):
@@ -46,11 +47,17 @@ class Reader:
 
 
 class ArchiveService:
-    def __init__(self, runtime: Runtime, settings: ArchiveSettings) -> None:
-        self.runtime = runtime
-        self.clock = runtime.clock
+    def __init__(self, services: Services, settings: ArchiveSettings, extensions: Sequence[Extension]) -> None:
+        """`services`: the shared clock, store and core settings (and the queue's, for a hand-over);
+        `extensions`: every area, for their archive sections and their part of a hand-over or erasure."""
+        self.services = services
+        self.clock = services.clock
+        self.store = services.store
+        self.zone = services.settings.zone
+        self.upload_dir = services.settings.after_sales_upload_dir
         self.settings = settings
-        extra = [section for extension in runtime.extensions for section in extension.archive_sections]
+        self.extensions = tuple(extensions)
+        extra = [section for extension in self.extensions for section in extension.archive_sections]
         self.sections: dict[str, ArchiveSection] = {s.name: s for s in (*OWN_PARTS, *extra)}
 
     # --- finding people ---

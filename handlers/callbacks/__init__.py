@@ -22,11 +22,12 @@ from tortoise.expressions import Q
 from bot.archive_section import ArchiveSection
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
+from bot.hours import StaffedHours
 from bot.labels import label_specs
 from bot.templates import spec
 from handlers.callbacks import api, cli, dialogue, reach, schedule, service
-from handlers.callbacks.desk import DESK, EXPIRE, START, build
-from handlers.callbacks.settings import CallbackSettings
+from handlers.callbacks.desk import DESK, EXPIRE, START, CallbackDesk
+from handlers.callbacks.settings import CallbackSettings, allowed_spans
 from handlers.callbacks.stats import REPORT
 from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.complaint import Complaint
@@ -52,7 +53,10 @@ CONSOLE_KEYS = (
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = build(runtime, CallbackSettings.load())
+    settings, zone = runtime.settings.area(CallbackSettings), runtime.settings.zone
+    desk = runtime.services[DESK] = CallbackDesk(
+        settings, StaffedHours(allowed_spans(settings.rest_hours), zone), zone, runtime.clock, runtime.store,
+        runtime.scheduler, runtime.messenger)
     runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
     runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
     runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))
@@ -65,7 +69,7 @@ async def daily(runtime: Runtime) -> None:
 async def reconcile(runtime: Runtime, store_lost: bool) -> None:
     """Re-arm what the store keeps (starts, expiries, waits for a visit), then the hourly sweep."""
     desk = runtime.services[DESK]
-    scheduler = runtime.scheduler
+    scheduler = desk.scheduler
     for task in await CallbackTask.filter(state__in=("scheduled", "chat", "visit")):
         if task.state == "scheduled":
             await scheduler.ensure(START, str(task.id), task.start_at)
@@ -74,7 +78,7 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
         await scheduler.ensure(EXPIRE, str(task.id), (task.started_at or task.start_at) + timedelta(hours=wait))
         if task.state == "visit" and store_lost:
             customer = await Customer.get(id=task.customer_id)
-            await runtime.store.set(reach.visit_key(desk, reach.conversation_key(customer)), str(task.id),
+            await desk.store.set(reach.visit_key(desk, reach.conversation_key(customer)), str(task.id),
                                     ttl=wait * 3600)
     await schedule.sweep_now_and_then(desk)
 
@@ -118,6 +122,7 @@ async def retain(customer_ids: Sequence[int], connection: BaseDBAsyncClient, app
 extension = Extension(
     "callbacks",
     router=dialogue.router,
+    settings=(CallbackSettings,),
     scripts=(*dialogue.SCRIPTS, *(spec(f"callbacks_console.{key}") for key in CONSOLE_KEYS),
              spec("archive_console.part_callbacks"), *label_specs("error", api.ERRORS)),
     startup=startup,

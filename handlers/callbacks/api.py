@@ -153,10 +153,10 @@ async def outcome(request: web.Request, body: OutcomeIn) -> TaskOut:
 @endpoint("GET", "/api/callbacks/stats", query=StatsQuery, response=StatsOut, tag=TAG,
           summary="Success rate, compliance and satisfaction for a month, per kind")
 async def stats(request: web.Request, query: StatsQuery) -> StatsOut:
-    runtime = request.app[RUNTIME]
-    zone = runtime.settings.zone
-    month = query.month or f"{runtime.clock.now().astimezone(zone):%Y-%m}"
-    return StatsOut.model_validate(await month_figures(month, runtime.clock.now(), zone))
+    desk = request.app[RUNTIME].services[DESK]
+    now = desk.now()
+    month = query.month or f"{now.astimezone(desk.zone):%Y-%m}"
+    return StatsOut.model_validate(await month_figures(month, now, desk.zone))
 
 
 ENDPOINTS = (due, contact, outcome, stats)

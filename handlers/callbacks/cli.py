@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.runtime import Runtime
 from handlers.callbacks import schedule, service
-from handlers.callbacks.desk import DESK
+from handlers.callbacks.desk import DESK, CallbackDesk
 from handlers.callbacks.stats import COUNTS, check_month, month_figures
 from models.callback import CALLBACK_KINDS
 
@@ -32,39 +31,38 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     stats = actions.add_parser("stats", help="success rate, compliance and satisfaction per kind")
     stats.add_argument("--month", type=month, help="YYYY-MM, shop time (default: this month)")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
-    stats.set_defaults(func=lambda args, command: command.run(lambda runtime: _stats(args, runtime)))
+    stats.set_defaults(func=lambda args, command: command.run(lambda runtime: _stats(args, runtime.services[DESK])))
     due = actions.add_parser("due", help="callbacks due now, customers masked")
     due.add_argument("--json", action="store_true", help="one JSON object per line")
-    due.set_defaults(func=lambda args, command: command.run(lambda runtime: _due(args, runtime)))
+    due.set_defaults(func=lambda args, command: command.run(lambda runtime: _due(args, runtime.services[DESK])))
     sweep = actions.add_parser("sweep", help="create and group the callbacks due now (the daily job does it too)")
-    sweep.set_defaults(func=lambda args, command: command.run(_sweep))
+    sweep.set_defaults(func=lambda args, command: command.run(lambda runtime: _sweep(runtime.services[DESK])))
 
 
-def _label(runtime: Runtime, key: str) -> str:
-    return runtime.templates.render_safe(f"callbacks_console.{key}")
+def _label(desk: CallbackDesk, key: str) -> str:
+    return desk.messenger.render(f"callbacks_console.{key}")
 
 
-async def _stats(args: argparse.Namespace, runtime: Runtime) -> int:
-    zone = runtime.settings.zone
-    figures = await month_figures(args.month or f"{runtime.clock.now().astimezone(zone):%Y-%m}",
-                                  runtime.clock.now(), zone)
+async def _stats(args: argparse.Namespace, desk: CallbackDesk) -> int:
+    now = desk.now()
+    figures = await month_figures(args.month or f"{now.astimezone(desk.zone):%Y-%m}", now, desk.zone)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False))
         return 0
     heads = ["col_kind", *(f"col_{name}" if name != "due" else "col_due_count" for name in COUNTS),
              "col_success_rate", "col_compliance", "col_satisfaction"]
     print(figures["month"])
-    print("\t".join(_label(runtime, head) for head in heads))
+    print("\t".join(_label(desk, head) for head in heads))
     for kind, row in [*((k, figures["kinds"][k]) for k in CALLBACK_KINDS), ("all_kinds", figures["all"])]:
-        label = _label(runtime, f"kind_{kind}" if kind != "all_kinds" else kind)
+        label = _label(desk, f"kind_{kind}" if kind != "all_kinds" else kind)
         shares = [f"{row[name]:.1%}" if row[name] is not None else "-"
                   for name in ("success_rate", "compliance", "satisfaction")]
         print("\t".join([label, *(str(row[name]) for name in COUNTS), *shares]))
     return 0
 
 
-async def _due(args: argparse.Namespace, runtime: Runtime) -> int:
-    rows = await service.due_tasks(runtime.services[DESK])
+async def _due(args: argparse.Namespace, desk: CallbackDesk) -> int:
+    rows = await service.due_tasks(desk)
     for row in rows:
         customer = row["customer"]
         line = {"task": row["id"], "kinds": row["kinds"], "customer": customer["name"] or f"#{customer['id']}",
@@ -72,14 +70,14 @@ async def _due(args: argparse.Namespace, runtime: Runtime) -> int:
         if args.json:
             print(json.dumps(line, ensure_ascii=False))
         else:
-            kinds = "、".join(_label(runtime, f"kind_{kind}") for kind in row["kinds"])
+            kinds = "、".join(_label(desk, f"kind_{kind}") for kind in row["kinds"])
             print("\t".join([str(row["id"]), kinds, line["customer"], line["phone"] or "-",
-                             _label(runtime, f"channel_{row['way']}"), line["due_at"]]))
+                             _label(desk, f"channel_{row['way']}"), line["due_at"]]))
     if not rows and not args.json:
-        print(_label(runtime, "empty"))
+        print(_label(desk, "empty"))
     return 0
 
 
-async def _sweep(runtime: Runtime) -> int:
-    print(await schedule.sweep(runtime.services[DESK]))
+async def _sweep(desk: CallbackDesk) -> int:
+    print(await schedule.sweep(desk))
     return 0

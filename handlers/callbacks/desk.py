@@ -1,5 +1,6 @@
-"""The area's shared parts, built once at start-up: the runtime, the `CALLBACKS_*` settings and
-the hours when customers may be contacted (outside rest hours, docs/rules.md R-CALLBACK-3).
+"""The area's shared parts, built once at start-up from the narrow services it uses (clock, store,
+scheduler, the messenger), never the whole runtime: the `CALLBACKS_*` settings and the hours when
+customers may be contacted (outside rest hours, docs/rules.md R-CALLBACK-3).
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ from typing import TYPE_CHECKING
 
 from bot.context import ServiceKey
 from bot.hours import StaffedHours
-from handlers.callbacks.settings import CallbackSettings, allowed_spans
+from handlers.callbacks.settings import CallbackSettings
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import Clock
+    from bot.messenger import CustomerMessenger
+    from bot.scheduler import Scheduler
+    from bot.store.base import Store
 
 START = "callbacks.start"  # scheduler kind: a task's attempt is due (member: task id)
 EXPIRE = "callbacks.expire"  # scheduler kind: a chat question or a wait for a visit ran out (member: task id)
@@ -21,12 +27,17 @@ EXPIRE = "callbacks.expire"  # scheduler kind: a chat question or a wait for a v
 
 @dataclass
 class CallbackDesk:
-    runtime: Runtime
     settings: CallbackSettings
     hours: StaffedHours
+    zone: ZoneInfo
+    clock: Clock
+    store: Store
+    scheduler: Scheduler
+    #: Asks the customer in the chat (rendered, split, within the push window and budget; bot/messenger.py).
+    messenger: CustomerMessenger
 
     def now(self) -> datetime:
-        return self.runtime.clock.now()
+        return self.clock.now()
 
     def may_contact(self, moment: datetime) -> bool:
         return self.hours.is_open(moment)
@@ -37,9 +48,3 @@ class CallbackDesk:
 
 
 DESK: ServiceKey[CallbackDesk] = ServiceKey("callbacks")
-
-
-def build(runtime: Runtime, settings: CallbackSettings) -> CallbackDesk:
-    desk = CallbackDesk(runtime, settings, StaffedHours(allowed_spans(settings.rest_hours), runtime.settings.zone))
-    runtime.services[DESK] = desk
-    return desk

@@ -151,8 +151,7 @@ async def _unhappy(desk: CallbackDesk, task: CallbackTask, data: dict, feedback:
 
 def _local(desk: CallbackDesk, moment: datetime) -> str:
     local = moment.astimezone(desk.hours.zone)
-    return desk.runtime.templates.render_safe("callbacks.when",
-                                              {"month": local.month, "day": local.day, "time": f"{local:%H:%M}"})
+    return desk.messenger.render("callbacks.when", {"month": local.month, "day": local.day, "time": f"{local:%H:%M}"})
 
 
 router.every_message()(on_visit)

@@ -30,7 +30,7 @@ STATE_TTL_S = 7 * 24 * 3600
 
 
 def visit_key(desk: CallbackDesk, conversation_key: str) -> str:
-    return desk.runtime.store.keys("callbacks", "visit", conversation_key)
+    return desk.store.keys("callbacks", "visit", conversation_key)
 
 
 async def start(desk: CallbackDesk, task_id: int) -> None:
@@ -39,7 +39,7 @@ async def start(desk: CallbackDesk, task_id: int) -> None:
     if task is None:
         return
     now = desk.now()
-    scheduler = desk.runtime.scheduler
+    scheduler = desk.scheduler
     if not desk.may_contact(now):
         await scheduler.at(START, str(task.id), desk.next_allowed(now))
         return
@@ -53,10 +53,10 @@ async def start(desk: CallbackDesk, task_id: int) -> None:
         wait = timedelta(hours=desk.settings.visit_wait_h)
         if task.state == "scheduled" and await tasks.move(desk, task, "visit", way="chat", started_at=now):
             await scheduler.at(EXPIRE, str(task.id), now + wait)
-        await desk.runtime.store.set(visit_key(desk, conversation_key(customer)), str(task.id),
+        await desk.store.set(visit_key(desk, conversation_key(customer)), str(task.id),
                                      ttl=wait.total_seconds())
     elif way == "phone":
-        await desk.runtime.store.delete(visit_key(desk, conversation_key(customer)))
+        await desk.store.delete(visit_key(desk, conversation_key(customer)))
         await tasks.to_phone(desk, task)
 
 
@@ -66,15 +66,14 @@ def conversation_key(customer: Customer) -> str:
 
 async def choose(desk: CallbackDesk, customer: Customer, now: datetime) -> str:
     """chat, visit (web chat, not online), phone, or busy (in another dialogue or with a person)."""
-    channel = desk.runtime.channels.get(customer.channel)
-    if channel is None:
+    messenger = desk.messenger
+    if not messenger.reaches(customer.channel):
         return "phone"
     last = customer.last_inbound_at
-    messenger = desk.runtime.messenger
     if messenger.windowed(customer.channel):  # pushes only inside the 48-hour window, within the budget
         if not messenger.in_window(customer.channel, last):
             return "phone"
-        left = await channel.sends_left(customer.external_id)
+        left = await messenger.sends_left(customer.channel, customer.external_id)
         if left is not None and left < desk.settings.wechat_min_sends_left:
             return "phone"
     elif last is None or now - last > timedelta(minutes=desk.settings.webchat_online_minutes):
@@ -86,36 +85,36 @@ async def _busy(desk: CallbackDesk, customer: Customer) -> bool:
     key = conversation_key(customer)
     if await Conversation.filter(key=key, status__in=("queued", "handoff")).exists():
         return True
-    state = await desk.runtime.store.get_state(key)
+    state = await desk.store.get_state(key)
     return bool(state and state.get("flow"))
 
 
 async def ask_in_chat(desk: CallbackDesk, task: CallbackTask, customer: Customer) -> None:
     """Claim the customer's next message for the survey, then push the opening question."""
-    runtime, key = desk.runtime, conversation_key(customer)
-    async with runtime.store.lock(key):
-        state = ConversationState.from_dict(await runtime.store.get_state(key))
+    store, messenger, key = desk.store, desk.messenger, conversation_key(customer)
+    async with store.lock(key):
+        state = ConversationState.from_dict(await store.get_state(key))
         if state.flow is not None:  # a dialogue started meanwhile: try later
-            await runtime.scheduler.at(START, str(task.id), desk.next_allowed(desk.now() + BUSY_RETRY))
+            await desk.scheduler.at(START, str(task.id), desk.next_allowed(desk.now() + BUSY_RETRY))
             return
         if not await tasks.move(desk, task, "chat", way="chat", started_at=desk.now()):
             return
         state.start_flow(FLOW, task=task.id, step="rating", asked=1)
-        await runtime.store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
-    await runtime.store.delete(visit_key(desk, key))
-    text = runtime.templates.render_safe("callbacks.ask_rating", {"topics": await topics(desk, task)})
-    [outcome] = await runtime.outbox.send(customer.channel, customer.external_id, [text], author="callback",
-                                          choices=rating_choices(runtime.templates.render_safe))
-    if outcome != "sent":  # refused (window, budget, network): the phone instead
+        await store.set_state(key, state.to_dict(), ttl=STATE_TTL_S)
+    await store.delete(visit_key(desk, key))
+    outcomes = await messenger.say(customer.channel, customer.external_id, "callbacks.ask_rating",
+                                   {"topics": await topics(desk, task)}, author="callback",
+                                   choices=rating_choices(messenger.render))
+    if not outcomes or any(outcome != "sent" for outcome in outcomes):  # refused (window, budget, network)
         await release_chat(desk, key, task.id)
         await tasks.to_phone(desk, task)
         return
-    await runtime.scheduler.at(EXPIRE, str(task.id), desk.now() + timedelta(hours=desk.settings.answer_wait_h))
+    await desk.scheduler.at(EXPIRE, str(task.id), desk.now() + timedelta(hours=desk.settings.answer_wait_h))
 
 
 async def release_chat(desk: CallbackDesk, key: str, task_id: int) -> None:
     """End the survey flow if the conversation is still in it for this task."""
-    store = desk.runtime.store
+    store = desk.store
     async with store.lock(key):
         state = ConversationState.from_dict(await store.get_state(key))
         if state.flow == FLOW and state.data.get("task") == task_id:
@@ -125,7 +124,7 @@ async def release_chat(desk: CallbackDesk, key: str, task_id: int) -> None:
 
 async def topics(desk: CallbackDesk, task: CallbackTask) -> str:
     """What the callback is about, in the customer's words: 订单…、售后单…的处理."""
-    render = desk.runtime.templates.render_safe
+    render = desk.messenger.render
     seen: list[str] = []
     for callback in await Callback.filter(task_id=task.id).order_by("due_at", "id"):
         text = render(f"callbacks.topic_{callback.kind}", {"subject": callback.subject})
@@ -143,7 +142,7 @@ async def expire(desk: CallbackDesk, task_id: int) -> None:
     key = conversation_key(customer)
     if task.state == "chat":
         await release_chat(desk, key, task.id)
-    await desk.runtime.store.delete(visit_key(desk, key))
+    await desk.store.delete(visit_key(desk, key))
     await tasks.to_phone(desk, task)
 
 
@@ -153,8 +152,8 @@ async def on_visit(ctx: Context) -> Reply | None:
     key = visit_key(desk, ctx.inbound.conversation_key)
     task_id = ctx.stored.get(key)
     if task_id:
-        await desk.runtime.store.delete(key)
-        await desk.runtime.scheduler.at(START, task_id, desk.now() + timedelta(seconds=desk.settings.visit_delay_s))
+        await desk.store.delete(key)
+        await desk.scheduler.at(START, task_id, desk.now() + timedelta(seconds=desk.settings.visit_delay_s))
     return None
 
 

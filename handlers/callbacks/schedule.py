@@ -137,7 +137,7 @@ async def group(desk: CallbackDesk) -> None:
             task.start_at, task.updated_at = callback.due_at, desk.now()
             await task.save(update_fields=["start_at", "updated_at"])
         if task.state == "scheduled":
-            await desk.runtime.scheduler.at(START, str(task.id), task.start_at)
+            await desk.scheduler.at(START, str(task.id), task.start_at)
 
 
 async def _open_task(desk: CallbackDesk, callback: Callback) -> CallbackTask:
@@ -157,6 +157,6 @@ async def _open_task(desk: CallbackDesk, callback: Callback) -> CallbackTask:
 
 async def sweep_now_and_then(desk: CallbackDesk) -> None:
     """The reconciliation's sweep: once an hour across all workers (the store's claim decides who)."""
-    store = desk.runtime.store
+    store = desk.store
     if await store.claim(store.keys("callbacks", "sweep"), SWEEP_EVERY_S):
         await sweep(desk)

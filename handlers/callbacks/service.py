@@ -75,7 +75,7 @@ async def record_outcome(desk: CallbackDesk, task_id: int, agent_id: int, outcom
 
 
 async def _call_again(desk: CallbackDesk, task: CallbackTask, when: datetime, attempts: int) -> CallbackTask:
-    await desk.runtime.scheduler.cancel(EXPIRE, str(task.id))
+    await desk.scheduler.cancel(EXPIRE, str(task.id))
     if not await tasks.move(desk, task, "phone", way="phone", attempts=attempts, start_at=when):
         raise OutcomeError("conflict", "the callback changed meanwhile; reload it")
     return task

@@ -26,7 +26,7 @@ from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
 from models.callback import CALLBACK_KINDS, Callback
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.context import Services
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 TARGETS = {"success_rate": 0.95, "compliance": 0.90, "satisfaction": 0.98}
@@ -107,9 +107,9 @@ COLUMNS = [
 ]
 
 
-async def build_report(runtime: Runtime, query: ReportQuery) -> ReportTable:
-    zone, render = runtime.settings.zone, runtime.templates.render_safe
-    table = await count(query.start, query.end, runtime.clock.now(), zone, query.bucket, query.channel,
+async def build_report(services: Services, query: ReportQuery) -> ReportTable:
+    zone, render = services.settings.zone, services.templates.render_safe
+    table = await count(query.start, query.end, services.clock.now(), zone, query.bucket, query.channel,
                         query.agent_id)
     rows, total = [], empty()
     for (label, kind), counts in sorted(table.items()):

@@ -31,14 +31,14 @@ async def reschedule(desk: CallbackDesk, task: CallbackTask, when: datetime) -> 
     """Ask again at `when` (moved out of rest hours); returns the time chosen (R-CALLBACK-5)."""
     when = desk.next_allowed(when)
     if await move(desk, task, "scheduled", start_at=when):
-        await desk.runtime.scheduler.cancel(EXPIRE, str(task.id))
-        await desk.runtime.scheduler.at(START, str(task.id), when)
+        await desk.scheduler.cancel(EXPIRE, str(task.id))
+        await desk.scheduler.at(START, str(task.id), when)
     return when
 
 
 async def to_phone(desk: CallbackDesk, task: CallbackTask, when: datetime | None = None) -> bool:
     """Put the task on the staff's call list (R-CALLBACK-6), from `when` (moved out of rest hours)."""
-    await desk.runtime.scheduler.cancel(EXPIRE, str(task.id))
+    await desk.scheduler.cancel(EXPIRE, str(task.id))
     return await move(desk, task, "phone", way="phone", start_at=desk.next_allowed(when or desk.now()))
 
 
@@ -50,7 +50,7 @@ async def finish(desk: CallbackDesk, task: CallbackTask, *, by: str, rating: str
     done = await move(desk, task, "done", done_at=now, done_by=by, rating=rating, score=score,
                       comment=comment[:1000], feedback=feedback[:2000], declined=declined, follow_up=follow_up)
     if done:
-        await desk.runtime.scheduler.cancel(EXPIRE, str(task.id))
+        await desk.scheduler.cancel(EXPIRE, str(task.id))
         if rating in ("neutral", "unsatisfied"):
             await note_on_cases(task, by, feedback or comment, now)
     return done

@@ -40,7 +40,10 @@ _open: list[ComplaintDesk] = []
 
 
 async def startup(runtime: Runtime) -> None:
-    desk = ComplaintDesk(runtime, ComplaintSettings.load())
+    settings = runtime.settings
+    desk = ComplaintDesk(settings.area(ComplaintSettings), zone=settings.zone, clock=runtime.clock,
+                         store=runtime.store, scheduler=runtime.scheduler, messenger=runtime.messenger,
+                         alert_webhook_url=settings.alert_webhook_url)
     runtime.services[COMPLAINTS] = desk
     _open.append(desk)
 
@@ -93,7 +96,8 @@ extension = Extension(
     "complaints", router=chat.router, intents=AreaIntents(ranks={"complaint": 1}),  # docs/rules.md R-ANSWER-5
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
-    startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    settings=(ComplaintSettings,), startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands,
+    endpoints=api.ENDPOINTS,
     console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,
     on_erase=erase, on_retention=retain,

@@ -276,7 +276,7 @@ async def complete_task(request: web.Request, body: TaskIn) -> ComplaintDetail:
           errors={404: "no such conversation"},
           summary="Mark a conversation as a complaint: register at once, or start the chat dialogue")
 async def mark_conversation(request: web.Request, body: MarkIn) -> MarkOut:
-    runtime, viewer = request.app[RUNTIME], request[AGENT]
+    viewer = request[AGENT]
     conversation = await Conversation.get_or_none(id=body.conversation_id)
     if conversation is None or (viewer.role not in SUPERVISORS and conversation.assignee_id != viewer.id):
         raise ApiError(404, "no_conversation", "no such conversation of yours")
@@ -289,15 +289,15 @@ async def mark_conversation(request: web.Request, body: MarkIn) -> MarkOut:
             content=body.content or "", desired_outcome=body.desired_outcome, category=body.category,
             conversation_id=conversation.id, accused_agent_id=body.accused_agent_id, owner_id=viewer.id))
         return MarkOut(started="registered", number=complaint.number)
-    store = runtime.store
+    store = desk.store
     async with store.lock(conversation.key):
         state = ConversationState.from_dict(await store.get_state(conversation.key))
         state.start_flow(FLOW, **start_data(), asked="content")
         await store.set_state(conversation.key, state.to_dict())
-    templates = runtime.templates
     channel, _, user_id = conversation.key.partition(":")
-    await runtime.outbox.send(channel, user_id, [templates.render_safe(opening(False).key),
-                                                 templates.render_safe("complaints.ask_content")])
+    messenger = desk.messenger
+    await messenger.send_text(channel, user_id, messenger.render(opening(False).key),
+                              messenger.render("complaints.ask_content"))
     return MarkOut(started="dialogue")
 
 

@@ -13,7 +13,6 @@ import sys
 
 from bot.cli_args import UsageError, account_name
 from bot.commands import Command
-from bot.runtime import Runtime
 from handlers.complaints.visibility import visible_to
 from models.agent import Agent
 from models.complaint import Complaint, ComplaintStep
@@ -60,7 +59,7 @@ def _line(row: dict) -> str:
 
 
 def cmd_list(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
+    async def run() -> int:
         query = await _complaints(args.viewer)
         if args.open:
             query = query.filter(closed_at__isnull=True)
@@ -71,11 +70,11 @@ def cmd_list(args: argparse.Namespace, command: Command) -> int:
         print(f"{len(found)} complaint(s)", file=sys.stderr)
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run())  # the database opened is all it needs
 
 
 def cmd_show(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
+    async def run() -> int:
         query = await _complaints(args.viewer)
         complaint = await query.get_or_none(number=args.number.upper()[:24]).prefetch_related("order")
         if complaint is None:
@@ -93,4 +92,4 @@ def cmd_show(args: argparse.Namespace, command: Command) -> int:
             print(f"  {step['at']}  {step['action']:<12} {step['from'] or '-'} → {step['to'] or '-'}  {step['actor']}")
         return 0
 
-    return command.run(run)
+    return command.run(lambda runtime: run())  # the database opened is all it needs

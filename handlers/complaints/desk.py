@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from bot.alerts import post_webhook
 from bot.context import ServiceKey
+from bot.store.keys import agent_topic
 from bot.templates import spec
 from handlers.complaints.process import (
     ACTIONS,
@@ -47,7 +48,12 @@ from models.customer import Customer
 from models.order import Order
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import Clock
+    from bot.messenger import CustomerMessenger
+    from bot.scheduler import Scheduler
+    from bot.store.base import Store
 
 log = logging.getLogger("csbot.complaints")
 
@@ -97,15 +103,22 @@ def _major_reasons(reasons: list[str], already: list[str]) -> list[str]:
 
 
 class ComplaintDesk:
-    def __init__(self, runtime: Runtime, settings: ComplaintSettings) -> None:
-        self.runtime = runtime
+    """Built at start-up from the narrow services it uses (clock, store, scheduler, messenger), never
+    the whole runtime; `alert_webhook_url` is where managers hear of a major complaint."""
+
+    def __init__(self, settings: ComplaintSettings, *, zone: ZoneInfo, clock: Clock, store: Store,
+                 scheduler: Scheduler, messenger: CustomerMessenger, alert_webhook_url: str | None) -> None:
         self.settings = settings
-        self.clock = runtime.clock
-        self.store = runtime.store
-        runtime.scheduler.on(OVERDUE, self._overdue)
+        self.zone = zone
+        self.clock = clock
+        self.store = store
+        self.scheduler = scheduler
+        self.messenger = messenger
+        self.alert_webhook_url = alert_webhook_url
+        scheduler.on(OVERDUE, self._overdue)
 
     def local(self, moment: datetime) -> str:
-        return moment.astimezone(self.runtime.settings.zone).strftime("%m-%d %H:%M")
+        return moment.astimezone(self.zone).strftime("%m-%d %H:%M")
 
     # --- registering ---
     async def register(self, draft: Draft) -> tuple[Complaint, bool]:
@@ -184,7 +197,7 @@ class ComplaintDesk:
             await self.mark_major(complaint, new_reasons, draft.actor)
 
     async def _next_number(self, now: datetime) -> str:
-        prefix = f"TS{now.astimezone(self.runtime.settings.zone):%Y%m%d}"
+        prefix = f"TS{now.astimezone(self.zone):%Y%m%d}"
         last = await Complaint.filter(number__startswith=prefix).order_by("-number").first()
         return f"{prefix}{int(last.number[len(prefix):]) + 1 if last else 1:04d}"
 
@@ -278,7 +291,7 @@ class ComplaintDesk:
                     defaults={"due_at": now + timedelta(hours=self.settings.feedback_within_h), "created_at": now})
         for name, value in updates.items():
             setattr(complaint, name, value)
-        await self.runtime.scheduler.cancel(OVERDUE, f"{complaint.id}:{before}")
+        await self.scheduler.cancel(OVERDUE, f"{complaint.id}:{before}")
         await self._schedule(complaint)
         await self.notify(complaint, {"type": "complaint.changed", "number": complaint.number, "step": to})
 
@@ -287,13 +300,13 @@ class ComplaintDesk:
 
     async def _schedule(self, complaint: Complaint) -> None:
         if complaint.step in STEPS and complaint.step_due_at is not None:
-            await self.runtime.scheduler.at(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
+            await self.scheduler.at(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
 
     async def rearm(self) -> int:
         """Put every open step's deadline back in the store (after the store lost its data)."""
         open_steps = await Complaint.filter(closed_at__isnull=True, step_due_at__isnull=False)
         for complaint in open_steps:
-            await self.runtime.scheduler.ensure(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
+            await self.scheduler.ensure(OVERDUE, f"{complaint.id}:{complaint.step}", complaint.step_due_at)
         return len(open_steps)
 
     async def _overdue(self, member: str) -> None:
@@ -362,7 +375,7 @@ class ComplaintDesk:
         payload = {"type": "complaint.major", "number": complaint.number, "reasons": complaint.major_reasons,
                    "at": self.clock.time()}
         await self.notify(complaint, payload)
-        await post_webhook(self.runtime.settings.alert_webhook_url, payload)
+        await post_webhook(self.alert_webhook_url, payload)
 
     async def _check_collective(self, complaint: Complaint) -> None:
         """Several customers about the same product within the window: each of them is major."""
@@ -380,7 +393,7 @@ class ComplaintDesk:
         """The accused agent's service complaints this month; the n-th makes the complaint serious."""
         if complaint.category != "service" or complaint.accused_agent_id is None or complaint.serious:
             return
-        local = self.clock.now().astimezone(self.runtime.settings.zone)
+        local = self.clock.now().astimezone(self.zone)
         month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
         count = await Complaint.filter(accused_agent_id=complaint.accused_agent_id, category="service",
                                        created_at__gte=month_start).count()
@@ -408,8 +421,7 @@ class ComplaintDesk:
             return
         conversation = await Conversation.get(id=complaint.conversation_id)
         channel, _, user_id = conversation.key.partition(":")
-        text = self.runtime.templates.render_safe(key, {"number": complaint.number, **fields})
-        await self.runtime.outbox.send(channel, user_id, [text])
+        await self.messenger.say(channel, user_id, key, {"number": complaint.number, **fields})
 
     async def notify(self, complaint: Complaint, payload: dict[str, Any]) -> None:
         """Each staff member's console hears of it on its own topic, except the accused's (R-COMPLAINT-8);
@@ -418,7 +430,7 @@ class ComplaintDesk:
         if complaint.accused_agent_id is not None:
             staff = staff.exclude(id=complaint.accused_agent_id)
         for agent_id in await staff.values_list("id", flat=True):
-            await self.store.publish(f"agent:{agent_id}", payload)
+            await self.store.publish(agent_topic(agent_id), payload)
 
     async def _log(self, complaint: Complaint, action: str, actor: str, note: str) -> None:
         await ComplaintStep.create(complaint_id=complaint.id, action=action, from_step=complaint.step,

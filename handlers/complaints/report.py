@@ -23,7 +23,7 @@ from models.agent import Agent
 from models.complaint import Complaint
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.context import Services
 
 COLUMNS = ("period", "category", "cause", "count", "major", "closed")
 AGENT_COLUMNS = ("period", "agent", "count", "serious")
@@ -35,24 +35,24 @@ SCRIPTS = (
 )
 
 
-async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
+async def build(services: Services, query: ReportQuery) -> ReportTable:
     found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end)
     if query.channel:
         found = found.filter(channel=query.channel)
     if query.agent_id is not None:
         found = found.filter(owner_id=query.agent_id)
-    no_cause = runtime.templates.render_safe("complaints_console.report_no_cause")
+    no_cause = services.templates.render_safe("complaints_console.report_no_cause")
     counts: Counter[tuple[str, str, str]] = Counter()
     majors: Counter[tuple[str, str, str]] = Counter()
     closed: Counter[tuple[str, str, str]] = Counter()
     for complaint in await found:
-        key = (period_label(complaint.created_at, query.bucket, runtime.settings.zone), complaint.category,
+        key = (period_label(complaint.created_at, query.bucket, services.settings.zone), complaint.category,
                (complaint.cause or no_cause).strip()[:60])
         counts[key] += 1
         majors[key] += complaint.severity == "major"
         closed[key] += complaint.closed_at is not None
     order = {category: n for n, category in enumerate(CATEGORIES)}
-    rows = [{"period": p, "category": runtime.templates.render_safe(f"complaints_console.category_{c}"),
+    rows = [{"period": p, "category": services.templates.render_safe(f"complaints_console.category_{c}"),
              "cause": cause, "count": counts[(p, c, cause)], "major": majors[(p, c, cause)],
              "closed": closed[(p, c, cause)]}
             for p, c, cause in sorted(counts, key=lambda k: (k[0], order.get(k[1], 99), k[2]))]
@@ -62,7 +62,7 @@ async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
     return ReportTable(columns=columns, rows=rows, totals=totals)
 
 
-async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
+async def build_agents(services: Services, query: ReportQuery) -> ReportTable:
     found = Complaint.filter(created_at__gte=query.start, created_at__lt=query.end, category="service",
                              accused_agent_id__isnull=False)
     if query.channel:
@@ -72,7 +72,7 @@ async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
     counts: Counter[tuple[str, int]] = Counter()
     serious: set[tuple[str, int]] = set()
     for complaint in await found:
-        key = (period_label(complaint.created_at, query.bucket, runtime.settings.zone), complaint.accused_agent_id)
+        key = (period_label(complaint.created_at, query.bucket, services.settings.zone), complaint.accused_agent_id)
         counts[key] += 1
         if complaint.serious:
             serious.add(key)

@@ -13,9 +13,13 @@ from handlers.handoff.service import HANDOFF, Handoff
 
 
 async def startup(runtime: Runtime) -> None:
-    handoff = Handoff(runtime)
+    handoff = Handoff(runtime.services, runtime.scheduler, runtime.messenger)
     runtime.services[HANDOFF] = handoff
     runtime.services.read_with_state.append(handoff.queue.holder_key)  # read on every message (chat.py)
+
+
+async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+    await recovery.reconcile(runtime.services[HANDOFF], store_lost)
 
 
 async def on_escalate(ctx: Context, reason: str) -> list[Say]:
@@ -30,6 +34,6 @@ extension = Extension(
     routes=api.ROUTES,
     endpoints=api.ENDPOINTS,
     startup=startup,
-    reconcile=recovery.reconcile,
+    reconcile=reconcile,
     on_escalate=on_escalate,
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.runtime import RUNTIME
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate
 from bot.web.live import forward_events
@@ -78,8 +79,9 @@ async def post_presence(request: web.Request, body: s.PresenceIn) -> s.AgentOut:
 async def post_typing(request: web.Request, body: s.TypingIn) -> s.AgentOut:
     agent = request[AGENT]
     conversation = await allowed_conversation(request, body.conversation_id, holder_only=True)
-    await typed(request.app[RUNTIME], agent.id, conversation.id)  # working on this answer: it stays theirs
-    await handoff_of(request).touch(agent)
+    handoff = handoff_of(request)
+    await typed(handoff.store, handoff.clock, agent.id, conversation.id)  # working on this answer: it stays theirs
+    await handoff.touch(agent)
     return agent_out(agent)
 
 
@@ -97,40 +99,40 @@ async def post_profile(request: web.Request, body: s.ProfileIn) -> s.AgentOut:
 
 @endpoint("GET", "/api/agent/queue", response=s.QueueOut, tag=TAG, summary="Customers waiting for a person, in order")
 async def get_queue(request: web.Request) -> s.QueueOut:
-    runtime = request.app[RUNTIME]
+    handoff = handoff_of(request)
     items = []
-    for position, conversation in enumerate(await handoff_of(request).queue.waiting(), 1):
-        item = await conversation_out(conversation, runtime)
+    for position, conversation in enumerate(await handoff.queue.waiting(), 1):
+        item = await conversation_out(conversation, handoff)
         items.append(s.QueueItem(conversation_id=conversation.id, customer=item.customer, position=position,
                                  reason=conversation.escalation_reason, reason_label=item.reason_label,
                                  waiting_since=conversation.queued_at))
-    return s.QueueOut(queue=items, now=runtime.clock.now())
+    return s.QueueOut(queue=items, now=handoff.clock.now())
 
 
 @endpoint("GET", "/api/agent/conversations", response=s.ConversationsOut, tag=TAG,
           summary="Conversations held by a person (an agent's own; all for supervisors)")
 async def get_conversations(request: web.Request) -> s.ConversationsOut:
-    agent, runtime = request[AGENT], request.app[RUNTIME]
+    agent, handoff = request[AGENT], handoff_of(request)
     held = Conversation.filter(status="handoff")
     if agent.role not in SUPERVISORS:
         held = held.filter(assignee_id=agent.id)
-    items = [await conversation_out(c, runtime) for c in await held.order_by("assigned_at")]
-    return s.ConversationsOut(conversations=items, now=runtime.clock.now())
+    items = [await conversation_out(c, handoff) for c in await held.order_by("assigned_at")]
+    return s.ConversationsOut(conversations=items, now=handoff.clock.now())
 
 
 @endpoint("GET", BASE, response=s.ConversationDetail, tag=TAG, errors=ON_ONE,
           summary="One conversation with its messages and handover notes")
 async def get_conversation(request: web.Request) -> s.ConversationDetail:
-    runtime = request.app[RUNTIME]
+    handoff = handoff_of(request)
     conversation = await conversation_for(request)
     messages = await Message.filter(conversation_id=conversation.id).order_by("created_at", "id")
     notes = await HandoverNote.filter(conversation_id=conversation.id).order_by("created_at").prefetch_related("author")
     return s.ConversationDetail(
-        conversation=await conversation_out(conversation, runtime),
+        conversation=await conversation_out(conversation, handoff),
         messages=[message_out(m) for m in messages],
         notes=[s.NoteOut(author=n.author.name, open_questions=n.open_questions, pending=n.pending,
                          created_at=n.created_at) for n in notes],
-        now=runtime.clock.now(),
+        now=handoff.clock.now(),
     )
 
 
@@ -141,7 +143,7 @@ async def post_take(request: web.Request) -> s.OneConversation:
     conversation = await conversation_for(request, queued_ok=True)
     if not await handoff_of(request).take(conversation, request[AGENT]):
         raise ApiError(409, "already_taken", "already taken, or you are at capacity")
-    return s.OneConversation(conversation=await conversation_out(conversation, request.app[RUNTIME]))
+    return s.OneConversation(conversation=await conversation_out(conversation, handoff_of(request)))
 
 
 @endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
@@ -186,7 +188,7 @@ async def post_transfer(request: web.Request, body: s.TransferIn) -> s.OneConver
         raise ApiError(409, "nobody_available", "nobody available to take it; it stays with you")
     if not await handoff_of(request).transfer(conversation, request[AGENT], target, body.note):
         raise ApiError(409, "target_at_capacity", f"{target.name} is at capacity; it stays with you")
-    return s.OneConversation(conversation=await conversation_out(conversation, request.app[RUNTIME]))
+    return s.OneConversation(conversation=await conversation_out(conversation, handoff_of(request)))
 
 
 @endpoint("POST", f"{BASE}/notes", body=s.NoteIn, response=s.NoteCreated, status=201, tag=TAG,
@@ -197,15 +199,15 @@ async def post_note(request: web.Request, body: s.NoteIn) -> s.NoteCreated:
         raise ApiError(400, "note_empty", "open_questions or pending is required")
     note = await HandoverNote.create(conversation=conversation, author=request[AGENT],
                                      open_questions=body.open_questions, pending=body.pending,
-                                     created_at=request.app[RUNTIME].clock.now())
+                                     created_at=handoff_of(request).clock.now())
     return s.NoteCreated(note=s.NoteId(id=note.id))
 
 
 @endpoint("GET", "/api/agent/canned", response=s.CannedOut, tag=TAG,
           summary="Canned replies, filled with the agent's 昵称")
 async def get_canned(request: web.Request) -> s.CannedOut:
-    templates = request.app[RUNTIME].templates
-    fields = {"agent_name": handoff_of(request).nickname(request[AGENT])}
+    handoff = handoff_of(request)
+    templates, fields = handoff.templates, {"agent_name": handoff.nickname(request[AGENT])}
     texts = {key: templates.render(f"canned.{key}", fields) for key in CANNED_KEYS}
     return s.CannedOut(replies=[s.CannedReply(key=key, title=text[:12], text=text) for key, text in texts.items()])
 
@@ -222,14 +224,14 @@ async def get_agents(request: web.Request) -> s.AgentsOut:
 @endpoint("GET", "/api/agent/supervisor", response=s.SupervisorOut, roles=SUPERVISORS, tag=TAG,
           summary="Queue, near breaches and today's response-time figures")
 async def get_supervisor(request: web.Request) -> s.SupervisorOut:
-    return await supervisor_summary(request.app[RUNTIME])
+    return await supervisor_summary(handoff_of(request))
 
 
 async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await authenticate(request)
     if agent is None:
         raise ApiError(401, "login_required", "log in first")
-    return await forward_events(request, request.app[RUNTIME].store, f"agent:{agent.id}", "console")
+    return await forward_events(request, handoff_of(request).store, agent_topic(agent.id), CONSOLE_TOPIC)
 
 
 ENDPOINTS = [post_presence, post_typing, post_profile, get_queue, get_conversations, get_conversation, post_take,

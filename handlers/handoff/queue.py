@@ -22,8 +22,9 @@ from typing import Any
 
 from tortoise.queryset import QuerySet
 
-from bot.context import ServiceKey
-from bot.runtime import Runtime
+from bot.context import ServiceKey, Services
+from bot.store.base import Store
+from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -31,8 +32,15 @@ from models.customer import Customer
 from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
+#: A conversation wrapping up is released (or idle-released) within minutes; see `Queue.set_wrapping_up`.
+WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
+
+
+def holder_key(store: Store, conversation_key: str) -> str:
+    """Where the store keeps who holds a conversation (`Holder`), read on every customer message."""
+    return store.keys("handoff", conversation_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +53,14 @@ class Holder:
 
 
 class Queue:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.store = runtime.store
-        self.clock = runtime.clock
+    def __init__(self, services: Services) -> None:
+        self.services = services  # an area may add a queue priority there (QUEUE_PRIORITY) at start-up
+        self.store = services.store
+        self.clock = services.clock
 
     # --- the store's view, read on every customer message ---
     def holder_key(self, conversation_key: str) -> str:
-        return self.store.keys("handoff", conversation_key)
+        return holder_key(self.store, conversation_key)
 
     async def holder(self, conversation_key: str, stored: dict[str, str | None] | None = None) -> Holder | None:
         """`stored`: values the dispatcher read with the state (`Context.stored`), saving a round trip."""
@@ -70,7 +78,7 @@ class Queue:
 
     # --- events for consoles on any worker ---
     async def notify(self, agent_id: int | None, payload: dict[str, Any]) -> None:
-        topic = f"agent:{agent_id}" if agent_id is not None else "console"
+        topic = agent_topic(agent_id) if agent_id is not None else CONSOLE_TOPIC
         await self.store.publish(topic, payload)
 
     async def record(self, conversation: Conversation, kind: str, **fields: Any) -> None:
@@ -87,7 +95,7 @@ class Queue:
         if conversation.status in ("queued", "handoff"):
             return
         conversation.status, conversation.queued_at = "queued", self.clock.now()
-        boost = self.runtime.services.extras.get(QUEUE_PRIORITY)
+        boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(conversation.customer_id) if boost is not None else 0
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
@@ -116,7 +124,8 @@ class Queue:
                 loads[agent_id] += 1
         return loads
 
-    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation) ---
+    # --- wrapping up: the customer said thanks or goodbye (a store key per conversation; release
+    # deletes it, and its expiry bounds a key that a crash between the two writes left behind) ---
     def closing_key(self, conversation_id: int) -> str:
         return self.store.keys("handoff", "closing", str(conversation_id))
 
@@ -125,7 +134,7 @@ class Queue:
 
     async def set_wrapping_up(self, conversation_id: int, closing: bool) -> None:
         if closing:
-            await self.store.set(self.closing_key(conversation_id), "1")
+            await self.store.set(self.closing_key(conversation_id), "1", WRAPPING_UP_TTL_S)
         else:
             await self.store.delete(self.closing_key(conversation_id))
 

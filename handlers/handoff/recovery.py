@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.runtime import Runtime
-from handlers.handoff.service import ALERT, HANDOFF, IDLE, OFFER
+from handlers.handoff.service import ALERT, IDLE, OFFER, Handoff
 from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN, episode, owed_from
 from models.conversation import Conversation
 from models.message import Message
 
 
-async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+async def reconcile(handoff: Handoff, store_lost: bool) -> None:
     if not store_lost:
         return  # handoff's deadlines are armed by events, not recurring
-    handoff = runtime.services[HANDOFF]
-    settings, scheduler = runtime.settings, runtime.scheduler
+    settings, scheduler = handoff.settings, handoff.scheduler
     offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
     alert_after = timedelta(seconds=settings.queue_alert_after_s)
     greet_after = timedelta(seconds=settings.sla_first_response_s - settings.sla_hold_margin_s)
@@ -43,7 +41,7 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
             await scheduler.ensure(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
         if owed is None:
-            await _ensure_idle_release(runtime, conversation)
+            await _ensure_idle_release(handoff, conversation)
         else:
             member = episode(conversation.id, owed)
             await scheduler.ensure(MOVE, member, owed + timedelta(seconds=settings.sla_move_untouched_after_s))
@@ -51,9 +49,9 @@ async def reconcile(runtime: Runtime, store_lost: bool) -> None:
             await scheduler.ensure(REASSIGN, member, owed + timedelta(seconds=settings.sla_reassign_after_s))
 
 
-async def _ensure_idle_release(runtime: Runtime, conversation: Conversation) -> None:
+async def _ensure_idle_release(handoff: Handoff, conversation: Conversation) -> None:
     """Nothing owed: the silence since the holder's last message runs toward handing it back."""
     last = await Message.filter(conversation_id=conversation.id).exclude(author="system").order_by("-id").first()
     if last is not None and last.author.startswith("agent:"):
-        idle_after = timedelta(seconds=runtime.settings.handoff_idle_release_s)
-        await runtime.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)
+        idle_after = timedelta(seconds=handoff.settings.handoff_idle_release_s)
+        await handoff.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)

@@ -22,11 +22,11 @@ import math
 from datetime import UTC, datetime, timedelta
 
 from bot.alerts import post_webhook
-from bot.context import Context, ServiceKey
+from bot.context import Context, ServiceKey, Services
 from bot.events import Say
 from bot.hours import StaffedHours
-from bot.runtime import Runtime
-from bot.splitter import split_message
+from bot.messenger import CustomerMessenger
+from bot.scheduler import Scheduler
 from bot.state import ConversationState
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Queue
@@ -52,22 +52,29 @@ class ForbiddenLanguage(Exception):
 
 
 class Handoff:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.settings = runtime.settings
-        self.clock = runtime.clock
-        self.queue = Queue(runtime)
-        self.sla = SlaClock(runtime, self.queue, self.reassign, self.judge_presence, self.assign_waiting)
+    """Built at start-up from the shared `Services` (clock, store, settings, templates), the scheduler
+    and the messenger (every message to a customer: agents', holding, greetings), not the runtime."""
+
+    def __init__(self, services: Services, scheduler: Scheduler, messenger: CustomerMessenger) -> None:
+        self.settings = services.settings
+        self.clock = services.clock
+        self.store = services.store
+        self.templates = services.templates
+        self.scheduler = scheduler
+        self.messenger = messenger
+        self.queue = Queue(services)
+        self.sla = SlaClock(services, scheduler, messenger, self.queue, self.reassign, self.judge_presence,
+                            self.assign_waiting)
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
-        runtime.scheduler.on(OFFER, self._offer_due)
-        runtime.scheduler.on(ALERT, self._alert_due)
-        runtime.scheduler.on(IDLE, self._idle_due)
+        scheduler.on(OFFER, self._offer_due)
+        scheduler.on(ALERT, self._alert_due)
+        scheduler.on(IDLE, self._idle_due)
 
     def local(self, moment: datetime) -> str:
         return moment.astimezone(self.settings.zone).strftime(TIME_FORMAT)
 
     def nickname(self, agent: Agent) -> str:
-        return nickname(self.runtime, agent)
+        return nickname(self.templates, agent)
 
     # --- a reply escalated: queue the conversation and tell the customer what happens ---
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
@@ -82,10 +89,10 @@ class Handoff:
         await self.queue.enqueue(conversation, vip=customer.is_vip)
         member = str(conversation.id)
         offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
-        await self.runtime.scheduler.at(OFFER, member, offer_at)
+        await self.scheduler.at(OFFER, member, offer_at)
         assert conversation.queued_at is not None
         alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
-        await self.runtime.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
+        await self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
         for taken in await self.assign_waiting():
             if taken.id == conversation.id:
                 agent = await Agent.get(id=taken.assignee_id)
@@ -101,7 +108,7 @@ class Handoff:
         have and how long their recent conversations took."""
         online = await Agent.filter(presence="online").exclude(role__in=SUPERVISORS)
         places = sum(agent.capacity for agent in online) or 1
-        raw = await self.runtime.store.get(self.runtime.store.keys("handoff", "handling-s"))
+        raw = await self.store.get(self.store.keys("handoff", "handling-s"))
         handling = float(raw) if raw else self.settings.handling_minutes_default * 60
         return max(1, math.ceil(position * handling / places / 60))
 
@@ -109,10 +116,10 @@ class Handoff:
         if conversation.assigned_at is None:
             return
         took = (self.clock.now() - conversation.assigned_at).total_seconds()
-        key = self.runtime.store.keys("handoff", "handling-s")
-        raw = await self.runtime.store.get(key)
+        key = self.store.keys("handoff", "handling-s")
+        raw = await self.store.get(key)
         average = took if raw is None else (1 - HANDLING_WEIGHT) * float(raw) + HANDLING_WEIGHT * took
-        await self.runtime.store.set(key, f"{average:.1f}")
+        await self.store.set(key, f"{average:.1f}")
 
     def _message_reply_by(self) -> datetime:
         now = self.clock.now()
@@ -161,8 +168,8 @@ class Handoff:
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
         """Tell a queued customer the truth and let their next message be a 留言."""
-        await self.runtime.scheduler.cancel(OFFER, str(conversation.id))
-        store = self.runtime.store
+        await self.scheduler.cancel(OFFER, str(conversation.id))
+        store = self.store
         async with store.lock(conversation.key):
             state = ConversationState.from_dict(await store.get_state(conversation.key))
             state.start_flow("handoff.leave_message")
@@ -188,7 +195,7 @@ class Handoff:
 
     async def alert_supervisors(self) -> None:
         """Console and webhook, at most once per alert period whatever the number of customers."""
-        store = self.runtime.store
+        store = self.store
         if not await store.claim(store.keys("handoff", "alert"), self.settings.queue_alert_after_s):
             return
         oldest = await self.queue.waiting().order_by("queued_at").first()
@@ -209,17 +216,17 @@ class Handoff:
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> list[str]:
         """Send an agent's message (split like the bot's, merged again when the customer's send budget
         is short); refuses forbidden language unless confirmed."""
-        phrases = self.runtime.templates.forbidden_in(text)
+        phrases = self.templates.forbidden_in(text)
         if phrases and not confirm:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
-        limit = self.runtime.channels[channel].max_bytes if channel in self.runtime.channels else 2000
-        parts = split_message(text, limit)  # the outbox merges them again when the send budget is short
         greeting = conversation.first_reply_at is None
-        await self.runtime.outbox.send(channel, user_id, parts, author=f"agent:{agent.id}")
+        # split to the channel's limit; the outbox merges the parts again when the send budget is short
+        await self.messenger.send_text(channel, user_id, text, author=f"agent:{agent.id}")
+        parts = self.messenger.split(channel, text)
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
-        await self.runtime.scheduler.at(IDLE, episode(conversation.id, now),
+        await self.scheduler.at(IDLE, episode(conversation.id, now),
                                         now + timedelta(seconds=self.settings.handoff_idle_release_s))
         await Customer.filter(id=conversation.customer_id).update(last_agent_id=agent.id)
         await self.touch(agent)
@@ -313,7 +320,8 @@ class Handoff:
     async def _announce(self, conversation: Conversation, agent: Agent) -> None:
         """Tell the customer who took over (it acknowledges them), unless the one message left on the
         channel's send budget is the new holder's answer."""
-        if not await may_spend(self.runtime, conversation, keep=1):
+        if not await may_spend(self.messenger, conversation, keep=1):
+            await self.queue.record(conversation, "announce_skipped", detail="send budget")
             return
         if await self.sla.say(conversation, "handoff.reassigning", agent_name=self.nickname(agent)) == "sent":
             await self.sla.acknowledge(conversation, "reassigning")
@@ -335,7 +343,7 @@ class Handoff:
             return
         # Under the conversation's lock (the dispatcher holds it while a customer message is handled):
         # a question routed to the holder but not yet stored keeps the conversation held.
-        async with self.runtime.store.lock(conversation.key):
+        async with self.store.lock(conversation.key):
             await conversation.refresh_from_db()
             if conversation.status != "handoff" or conversation.waiting_since is not None:
                 return

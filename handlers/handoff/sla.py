@@ -43,7 +43,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.context import Services
+from bot.messenger import CustomerMessenger
+from bot.scheduler import Scheduler
 from handlers.handoff.people import may_spend, nickname, typed_since
 from handlers.handoff.queue import Queue
 from models.agent import Agent
@@ -105,20 +107,23 @@ def user_of(conversation: Conversation) -> tuple[str, str]:
 
 
 class SlaClock:
-    def __init__(self, runtime: Runtime, queue: Queue, reassign: Reassign, on_lapse: OnLapse,
-                 assign_next: AssignNext) -> None:
-        self.runtime = runtime
+    def __init__(self, services: Services, scheduler: Scheduler, messenger: CustomerMessenger, queue: Queue,
+                 reassign: Reassign, on_lapse: OnLapse, assign_next: AssignNext) -> None:
         self.queue = queue
         self.reassign = reassign
         self.on_lapse = on_lapse
         self.assign_next = assign_next
-        self.settings = runtime.settings
-        self.clock = runtime.clock
-        runtime.scheduler.on(GREET, self._greeting_due)
-        runtime.scheduler.on(ACK, self._ack_due)
-        runtime.scheduler.on(MOVE, self._move_due)
-        runtime.scheduler.on(LAPSE, self._lapse_due)
-        runtime.scheduler.on(REASSIGN, self._reassign_due)
+        self.settings = services.settings
+        self.clock = services.clock
+        self.store = services.store
+        self.templates = services.templates
+        self.scheduler = scheduler
+        self.messenger = messenger
+        scheduler.on(GREET, self._greeting_due)
+        scheduler.on(ACK, self._ack_due)
+        scheduler.on(MOVE, self._move_due)
+        scheduler.on(LAPSE, self._lapse_due)
+        scheduler.on(REASSIGN, self._reassign_due)
 
     def _seconds(self, value: float) -> timedelta:
         return timedelta(seconds=value)
@@ -135,7 +140,7 @@ class SlaClock:
         due = conversation.assigned_at
         if conversation.person_at is not None:
             due += self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
-        scheduler = self.runtime.scheduler
+        scheduler = self.scheduler
         await scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
         if owed is not None:
@@ -148,7 +153,7 @@ class SlaClock:
             conversation.unacked_since = now
             fields.append("unacked_since")
             ack = now + self._seconds(self.settings.sla_reply_s - self.settings.sla_hold_margin_s)
-            await self.runtime.scheduler.at(ACK, episode(conversation.id, now), ack)
+            await self.scheduler.at(ACK, episode(conversation.id, now), ack)
         if conversation.waiting_since is None:
             conversation.waiting_since = now
             fields.append("waiting_since")
@@ -158,9 +163,9 @@ class SlaClock:
 
     async def _start_owed(self, conversation: Conversation, owed: datetime) -> None:
         member = episode(conversation.id, owed)
-        await self.runtime.scheduler.at(MOVE, member, owed + self._seconds(self.settings.sla_move_untouched_after_s))
-        await self.runtime.scheduler.at(LAPSE, member, owed + self._seconds(self.settings.sla_reply_s))
-        await self.runtime.scheduler.at(REASSIGN, member, owed + self._seconds(self.settings.sla_reassign_after_s))
+        await self.scheduler.at(MOVE, member, owed + self._seconds(self.settings.sla_move_untouched_after_s))
+        await self.scheduler.at(LAPSE, member, owed + self._seconds(self.settings.sla_reply_s))
+        await self.scheduler.at(REASSIGN, member, owed + self._seconds(self.settings.sla_reassign_after_s))
 
     # --- messages reaching the customer ---
     async def agent_wrote(self, conversation: Conversation, agent: Agent) -> None:
@@ -211,10 +216,10 @@ class SlaClock:
             return
         if conversation.person_at is not None and conversation.waiting_since is not None:
             return  # a later holder owes an answer, not a greeting (the customer was told who took over)
-        if not await may_spend(self.runtime, conversation, keep=1):
+        if not await may_spend(self.messenger, conversation, keep=1):
             return  # the one message left is the holder's answer
         agent = await Agent.get(id=conversation.assignee_id)
-        outcome = await self.say(conversation, "handoff.auto_greeting", agent_name=nickname(self.runtime, agent))
+        outcome = await self.say(conversation, "handoff.auto_greeting", agent_name=nickname(self.templates, agent))
         if outcome != "sent":
             return
         conversation.first_reply_at = self.clock.now()
@@ -264,7 +269,7 @@ class SlaClock:
         have answered it): nobody is about to answer it at that console. Busy in other conversations
         is not working on this one."""
         owed = owed_from(conversation)
-        return owed is not None and not await typed_since(self.runtime, holder.id, conversation.id, owed)
+        return owed is not None and not await typed_since(self.store, holder.id, conversation.id, owed)
 
     async def acknowledge(self, conversation: Conversation, how: str) -> None:
         """A system message that tells the customer what happens (who took over) acknowledges them."""
@@ -275,7 +280,7 @@ class SlaClock:
         """A holding message (`key`), unless rationed out or the budget is needed for the answer itself."""
         if conversation.holding_sent >= self.settings.sla_max_holding_messages:
             return
-        if not await may_spend(self.runtime, conversation, keep=self.settings.send_budget_reserve):
+        if not await may_spend(self.messenger, conversation, keep=self.settings.send_budget_reserve):
             await self.queue.record(conversation, "holding_skipped", waited_s=waited, detail="send budget")
             return
         step = conversation.holding_sent
@@ -310,6 +315,5 @@ class SlaClock:
     async def say(self, conversation: Conversation, key: str, seed: int = 0, **fields: object) -> str:
         """Send a system message in the customer's channel; returns "sent" or the refusal reason."""
         channel, user_id = user_of(conversation)
-        text = self.runtime.templates.render_safe(key, fields, seed=seed)
-        outcomes = await self.runtime.outbox.send(channel, user_id, [text], author="system")
+        outcomes = await self.messenger.say(channel, user_id, key, fields, author="system", seed=seed)
         return outcomes[0] if outcomes else "sent"

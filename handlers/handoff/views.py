@@ -9,7 +9,6 @@ from tortoise.functions import Count
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
-from bot.runtime import Runtime
 from handlers.handoff.labels import reason_label
 from handlers.handoff.people import sends_left
 from handlers.handoff.schemas import (
@@ -23,6 +22,7 @@ from handlers.handoff.schemas import (
     SupervisorOut,
     Today,
 )
+from handlers.handoff.service import Handoff
 from handlers.handoff.sla import greeting_due, reply_due
 from models.agent import Agent
 from models.conversation import Conversation
@@ -53,7 +53,7 @@ def sla_out(conversation: Conversation, settings: Settings) -> SlaOut:
     return SlaOut(kind=None, due_at=None)
 
 
-async def conversation_out(conversation: Conversation, runtime: Runtime) -> ConversationOut:
+async def conversation_out(conversation: Conversation, handoff: Handoff) -> ConversationOut:
     customer = await Customer.get(id=conversation.customer_id)
     assignee = await Agent.get_or_none(id=conversation.assignee_id) if conversation.assignee_id else None
     last = await Message.filter(conversation_id=conversation.id).order_by("-created_at", "-id").first()
@@ -61,19 +61,19 @@ async def conversation_out(conversation: Conversation, runtime: Runtime) -> Conv
         conversation_id=conversation.id,
         status=conversation.status,
         reason=conversation.escalation_reason,
-        reason_label=reason_label(runtime.templates, conversation.escalation_reason),
+        reason_label=reason_label(handoff.templates, conversation.escalation_reason),
         customer=customer_out(customer),
         assignee=Person(id=assignee.id, name=assignee.name) if assignee else None,
         assigned_at=conversation.assigned_at if assignee else None,
-        sla=sla_out(conversation, runtime.settings),
-        sends_left=await sends_left(runtime, conversation),
+        sla=sla_out(conversation, handoff.settings),
+        sends_left=await sends_left(handoff.messenger, conversation),
         last_message=LastMessage(text=last.text, author=last.author, created_at=last.created_at) if last else None,
     )
 
 
-async def supervisor_summary(runtime: Runtime) -> SupervisorOut:
-    now = runtime.clock.now()
-    midnight = shop_midnight(now, runtime.settings.zone)
+async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
+    settings, now = handoff.settings, handoff.clock.now()
+    midnight = shop_midnight(now, settings.zone)
     rows = await SlaEvent.filter(at__gte=midnight).group_by("kind", "within").annotate(n=Count("id")).values(
         "kind", "within", "n")
 
@@ -82,8 +82,8 @@ async def supervisor_summary(runtime: Runtime) -> SupervisorOut:
 
     near = []
     for conversation in await Conversation.filter(status="handoff", waiting_since__not_isnull=True):
-        left = runtime.settings.sla_reply_s - (now - conversation.waiting_since).total_seconds()
-        if left <= 2 * runtime.settings.sla_hold_margin_s:  # the holding message is due within a margin
+        left = settings.sla_reply_s - (now - conversation.waiting_since).total_seconds()
+        if left <= 2 * settings.sla_hold_margin_s:  # the holding message is due within a margin
             assignee = await Agent.get_or_none(id=conversation.assignee_id)
             near.append(NearBreach(conversation_id=conversation.id, agent=assignee.name if assignee else None,
                                    seconds_left=round(left, 1)))
@@ -105,5 +105,5 @@ async def supervisor_summary(runtime: Runtime) -> SupervisorOut:
             holding_messages=count("holding_message"),
             reassigned=count("reassigned"),
         ),
-        generated_at=datetime.fromtimestamp(runtime.clock.time(), now.tzinfo),
+        generated_at=datetime.fromtimestamp(handoff.clock.time(), now.tzinfo),
     )

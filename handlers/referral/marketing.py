@@ -1,8 +1,8 @@
 """The WeChat side of a campaign: parametric QR codes that name a card (template messages to
 customers go through the `CustomerMessenger`, bot/messenger.py).
 
-Calls go through the WeChat channel's API client (`runtime.channels["wechat"].api`), so they share
-its access token, timeouts and error reasons; this module only decides what to ask for.
+Codes are made by the runtime's `FollowCodes` (bot/follow_codes.py, over the WeChat channel's client);
+this module only decides what to ask for and keeps what it got.
 
 A card's QR code carries `scene_str` = `ref_<code>`. A friend who scans it and follows arrives with
 a `subscribe` event whose EventKey is `qrscene_ref_<code>`; one who already follows, with `SCAN` and
@@ -22,8 +22,7 @@ from bot.errors import ChannelError
 from models.referral import Campaign, ReferralCard
 
 if TYPE_CHECKING:
-    from bot.channels.wechat_api import WeChatAPI
-    from bot.runtime import Runtime
+    from bot.follow_codes import FollowCodes
 
 log = logging.getLogger("csbot.referral")
 
@@ -32,12 +31,6 @@ SUBSCRIBE_PREFIX = "qrscene_"
 TEMPORARY_QR_LIMIT = timedelta(days=30)
 #: A cached QR code this close to expiring is replaced rather than printed on a card.
 QR_RENEW_BEFORE = timedelta(days=1)
-
-
-def wechat_api(runtime: Runtime) -> WeChatAPI | None:
-    """The WeChat channel's client, or None when the shop is not on WeChat."""
-    channel = runtime.channels.get("wechat")
-    return getattr(channel, "api", None)
 
 
 def scene_code(event: str | None, event_key: str | None) -> str | None:
@@ -52,7 +45,7 @@ def scene_code(event: str | None, event_key: str | None) -> str | None:
     return key.removeprefix(SCENE_PREFIX) if key.startswith(SCENE_PREFIX) else None
 
 
-async def follow_qr_url(api: WeChatAPI, card: ReferralCard, campaign: Campaign, now: datetime) -> str | None:
+async def follow_qr_url(codes: FollowCodes, card: ReferralCard, campaign: Campaign, now: datetime) -> str | None:
     """What the card's Official Account QR code encodes, created once per card and kept; None on failure."""
     expires = card.wechat_qr_expires_at
     if card.wechat_qr_url and (expires is None or expires - QR_RENEW_BEFORE > now):
@@ -62,12 +55,11 @@ async def follow_qr_url(api: WeChatAPI, card: ReferralCard, campaign: Campaign, 
     if lifetime is not None and lifetime <= 0:
         return None
     try:
-        answer = await api.create_qrcode(SCENE_PREFIX + card.code, expire_seconds=lifetime)
+        url = await codes.create(SCENE_PREFIX + card.code, expire_seconds=lifetime)
     except ChannelError as exc:
         log.warning("wechat QR code for card %s not created: %s", card.id, exc)
         return None
-    url = answer.get("url")
-    if not isinstance(url, str) or not url:
+    if url is None:
         log.warning("wechat QR code for card %s: no url in the answer", card.id)
         return None
     card.wechat_qr_url = url

@@ -30,7 +30,7 @@ from handlers.referral.campaigns import is_open, last_day
 from handlers.referral.card_image import card_png, qr_png
 from handlers.referral.cards import find_card, share_link
 from handlers.referral.codes import SecretMissing, secret_key
-from handlers.referral.marketing import follow_qr_url, wechat_api
+from handlers.referral.marketing import follow_qr_url
 from handlers.referral.names import public_name
 from handlers.referral.rejections import reject
 from handlers.referral.schemas import VisitIn, VisitOut
@@ -79,7 +79,7 @@ def _landing(request: web.Request, status: int = 200, *, title: str, message: st
              card: ReferralCard | None = None, invited: str = "", end_date: str = "") -> web.Response:
     """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now."""
     runtime = request.app[RUNTIME]
-    on_wechat = card is not None and wechat_api(runtime) is not None
+    on_wechat = card is not None and runtime.follow_codes.available
     return page(request, LANDING, status, shop_name=runtime.settings.shop_name, title=title, message=message,
                 board_url=board_url, card=card is not None, code=card.code if card else "", invited=invited,
                 follow_src=f"/r/{card.code}/follow.png" if card and on_wechat else "", end_date=end_date)
@@ -116,8 +116,8 @@ async def _open_card(request: web.Request) -> tuple[Runtime, ReferralCard]:
 
 
 async def _follow_url(runtime: Runtime, card: ReferralCard) -> str | None:
-    api = wechat_api(runtime)
-    return None if api is None else await follow_qr_url(api, card, card.campaign, runtime.clock.now())
+    codes = runtime.follow_codes
+    return await follow_qr_url(codes, card, card.campaign, runtime.clock.now()) if codes.available else None
 
 
 async def card_image(request: web.Request) -> web.Response:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bot.context import Services
 from bot.report_periods import label_of, share, spans
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
-from bot.runtime import Runtime
 from bot.templates import spec
 from models.referral import Referral, ReferralCard
 
@@ -25,8 +25,8 @@ COLUMNS = [
 SCRIPTS = (spec("referral.report_title"), *(spec(c.label_key) for c in COLUMNS if c.label_key.startswith("referral.")))
 
 
-async def build(runtime: Runtime, query: ReportQuery) -> ReportTable:
-    zone = runtime.settings.zone
+async def build(services: Services, query: ReportQuery) -> ReportTable:
+    zone = services.settings.zone
     counts: dict[str, Counter[str]] = {span.label: Counter() for span in spans(query, zone)}
     visits = Referral.filter(first_visit_at__gte=query.start, first_visit_at__lt=query.end)
     converted = Referral.filter(status="converted", converted_at__gte=query.start, converted_at__lt=query.end)

@@ -1,6 +1,7 @@
 """Reports (BRIEF §9) and retention (docs/rules.md R-REPORT, R-RETENTION).
 
 Modules, each with one job:
+- `desk`: what start-up builds (`ReportsDesk`: shared services, every extension, the settings);
 - `catalogue`: the one query layer, every extension's `ReportSpec` run and labelled alike;
 - `promises`, `service_reports`: the handoff's three promises, response-time compliance and
   per-agent workload (the after-sales and referral reports live in their own areas);
@@ -22,8 +23,8 @@ from bot.labels import label_specs
 from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
-from handlers.reports.catalogue import REPORTS, RETENTION
 from handlers.reports.cli import add_commands
+from handlers.reports.desk import REPORTS, ReportsDesk
 from handlers.reports.promises import MEASURES
 from handlers.reports.rollup import seal
 from handlers.reports.service_reports import SPECS
@@ -48,22 +49,23 @@ SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.wo
 
 
 async def startup(runtime: Runtime) -> None:
-    runtime.services[REPORTS] = ReportsSettings.load()
-    runtime.services[RETENTION] = RetentionSettings.load()
+    runtime.services[REPORTS] = ReportsDesk(runtime.services, runtime.extensions, tuple(runtime.channels))
 
 
 async def daily(runtime: Runtime) -> None:
     """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
-    zone, now = runtime.settings.zone, runtime.clock.now()
+    desk = runtime.services[REPORTS]
+    zone, now = desk.settings.zone, desk.clock.now()
     await seal(now.astimezone(zone).date(), zone, now)
-    if runtime.services[RETENTION].daily:
-        await retention.run(runtime, apply=True)
-    await periodic.daily(runtime)
+    if desk.retention.daily:
+        await retention.run(desk, apply=True)
+    await periodic.daily(desk)
 
 
 extension = Extension(
     "reports",
     scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)),
+    settings=(ReportsSettings, RetentionSettings),
     startup=startup,
     daily=daily,
     cli=add_commands,

@@ -22,11 +22,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.runtime import RUNTIME, Runtime
+from bot.runtime import RUNTIME
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.reports import chart, periodic
 from handlers.reports.catalogue import FilterNotApplicable, PeriodError, Report, catalogue, period, run
+from handlers.reports.desk import REPORTS, ReportsDesk
 from handlers.reports.workbook import Period, build_workbook
 from models.agent import SUPERVISORS, Agent
 
@@ -100,29 +101,33 @@ class StoredFiles(BaseModel):
     files: list[StoredFile]
 
 
-def _query(runtime: Runtime, filters: Filters):
-    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
+def _desk(request: web.Request) -> ReportsDesk:
+    return request.app[RUNTIME].services[REPORTS]
+
+
+def _query(desk: ReportsDesk, filters: Filters):
+    today = desk.clock.now().astimezone(desk.settings.zone).date()
     first = filters.from_ or (filters.to or today).replace(day=1)
     try:
-        return period(runtime, first, filters.to or today, filters.bucket, filters.channel, filters.agent)
+        return period(desk, first, filters.to or today, filters.bucket, filters.channel, filters.agent)
     except PeriodError as exc:
         raise ApiError(400, "invalid_period", str(exc)) from None
 
 
 async def _report(request: web.Request, filters: Filters) -> Report:
-    runtime = request.app[RUNTIME]
-    spec = catalogue(runtime, request[AGENT].role).get(request.match_info["name"])
+    desk = _desk(request)
+    spec = catalogue(desk, request[AGENT].role).get(request.match_info["name"])
     if spec is None:
         raise ApiError(404, "no_such_report", "no such report")
     try:
-        return await run(runtime, spec, _query(runtime, filters))
+        return await run(desk, spec, _query(desk, filters))
     except FilterNotApplicable as exc:
         raise ApiError(400, "filter_not_applicable", str(exc), filters=list(exc.names),
                        allowed=list(exc.allowed)) from None
 
 
-def report_out(report: Report, runtime: Runtime) -> ReportOut:
-    zone = runtime.settings.zone
+def report_out(report: Report, desk: ReportsDesk) -> ReportOut:
+    zone = desk.settings.zone
     query = report.query
     return ReportOut(
         name=report.name, title=report.title, first_day=query.start.astimezone(zone).date(),
@@ -135,20 +140,20 @@ def report_out(report: Report, runtime: Runtime) -> ReportOut:
 @endpoint("GET", "/api/reports", response=ReportList, roles=SUPERVISORS, tag="reports",
           summary="Every report, its title and filters, and the agents and channels to filter by")
 async def list_reports(request: web.Request) -> ReportList:
-    runtime = request.app[RUNTIME]
+    desk = _desk(request)
     agents = await Agent.all().order_by("name").values("id", "name")
     return ReportList(
-        reports=[ReportInfo(name=s.name, title=runtime.templates.render(s.title_key), filters=list(s.filters),
+        reports=[ReportInfo(name=s.name, title=desk.templates.render(s.title_key), filters=list(s.filters),
                             not_applicable=list(s.not_applicable))
-                 for s in catalogue(runtime, request[AGENT].role).values()],
-        agents=[AgentOption(**row) for row in agents], channels=sorted(runtime.channels))
+                 for s in catalogue(desk, request[AGENT].role).values()],
+        agents=[AgentOption(**row) for row in agents], channels=sorted(desk.channels))
 
 
 @endpoint("GET", "/api/reports/{name}", query=Filters, response=ReportOut, roles=SUPERVISORS, tag="reports",
           errors={400: BAD_QUERY, 404: "no such report"},
           summary="One report for shop-local days from..to, by day, week or month, filtered by channel and agent")
 async def get_report(request: web.Request, query: Filters) -> ReportOut:
-    return report_out(await _report(request, query), request.app[RUNTIME])
+    return report_out(await _report(request, query), _desk(request))
 
 
 @endpoint("GET", "/api/reports/{name}/chart.svg", query=ChartFilters, roles=SUPERVISORS, tag="reports",
@@ -156,7 +161,7 @@ async def get_report(request: web.Request, query: Filters) -> ReportOut:
           summary="The report's chart as SVG (counts as bars, or shares as lines)")
 async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
     report = await _report(request, query)
-    empty = request.app[RUNTIME].templates.render("reports_console.no_data")
+    empty = _desk(request).templates.render("reports_console.no_data")
     drawing = await asyncio.to_thread(chart.svg, report, query.measure, empty)
     return web.Response(text=drawing, content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
@@ -164,11 +169,11 @@ async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
 @endpoint("GET", "/api/report-workbook", query=Filters, roles=SUPERVISORS, tag="reports",
           summary="Every report for the chosen period as an XLSX workbook (one sheet per report, with charts)")
 async def get_workbook(request: web.Request, query: Filters) -> web.Response:
-    runtime = request.app[RUNTIME]
-    report_query = _query(runtime, query)
-    zone = runtime.settings.zone
+    desk = _desk(request)
+    report_query = _query(desk, query)
+    zone = desk.settings.zone
     label = f"{report_query.start.astimezone(zone).date()}_{report_query.end.astimezone(zone).date()}"
-    data, _ = await build_workbook(runtime, Period("custom", label, report_query), request[AGENT].role)
+    data, _ = await build_workbook(desk, Period("custom", label, report_query), request[AGENT].role)
     return web.Response(body=data, content_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="reports-{label}.xlsx"'})
 
@@ -176,7 +181,7 @@ async def get_workbook(request: web.Request, query: Filters) -> web.Response:
 @endpoint("GET", "/api/report-files", response=StoredFiles, roles=SUPERVISORS, tag="reports",
           summary="The stored weekly and monthly workbooks, newest first")
 async def list_files(request: web.Request) -> StoredFiles:
-    directory = periodic.directory(request.app[RUNTIME])
+    directory = periodic.directory(_desk(request))
     found = await asyncio.to_thread(_stored, directory)
     return StoredFiles(files=found)
 
@@ -198,7 +203,7 @@ def _stored(directory) -> list[StoredFile]:
           summary="Download one stored workbook")
 async def get_file(request: web.Request) -> web.StreamResponse:
     name = request.match_info["file"]
-    path = periodic.directory(request.app[RUNTIME]) / name
+    path = periodic.directory(_desk(request)) / name
     if not periodic.FILE_NAME.match(name) or not path.is_file():
         raise ApiError(404, "no_such_file", "no such workbook")
     return web.FileResponse(path, headers={"Content-Type": XLSX,

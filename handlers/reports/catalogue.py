@@ -11,18 +11,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
-from bot.context import ServiceKey
 from bot.report_periods import day_start, spans
 from bot.reports import FILTERS, Bucket, Column, ReportQuery, ReportSpec
-from bot.runtime import Runtime
-from handlers.reports.settings import ReportsSettings, RetentionSettings
+from handlers.reports.desk import ReportsDesk
 
 #: The days a report may cover: the shop's history, with room (outside it dates overflow in shop time).
 EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 #: Fewest days a bucket spans, for refusing a period with too many buckets before cutting it up.
 DAYS_PER_BUCKET = {"day": 1, "week": 7, "month": 28}
-REPORTS = ServiceKey[ReportsSettings]("reports.settings")
-RETENTION = ServiceKey[RetentionSettings]("reports.retention")
 
 
 class PeriodError(ValueError):
@@ -55,22 +51,22 @@ class Report:
     totals: dict[str, Any]
 
 
-def catalogue(runtime: Runtime, role: str) -> dict[str, ReportSpec]:
+def catalogue(desk: ReportsDesk, role: str) -> dict[str, ReportSpec]:
     """Every extension's reports `role` may read, by name, in the extensions' order."""
-    return {spec.name: spec for extension in runtime.extensions for spec in extension.reports if role in spec.roles}
+    return {spec.name: spec for extension in desk.extensions for spec in extension.reports if role in spec.roles}
 
 
-def period(runtime: Runtime, first: date, last: date, bucket: Bucket = "day", channel: str | None = None,
+def period(desk: ReportsDesk, first: date, last: date, bucket: Bucket = "day", channel: str | None = None,
            agent_id: int | None = None) -> ReportQuery:
     """The query for shop-local days `first`..`last` (both included)."""
     if last < first:
         raise PeriodError("to is before from")
     if first < EARLIEST or last > LATEST:
         raise PeriodError(f"days must be between {EARLIEST} and {LATEST}")
-    limit = runtime.services[REPORTS].max_buckets
+    limit = desk.reports.max_buckets
     if (last - first).days // DAYS_PER_BUCKET[bucket] > limit:  # checked before cutting the period up
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
-    zone = runtime.settings.zone
+    zone = desk.settings.zone
     query = ReportQuery(day_start(first, zone), day_start(last + timedelta(days=1), zone), bucket, channel, agent_id)
     if len(spans(query, zone)) > limit:
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
@@ -95,13 +91,13 @@ def without_inapplicable(spec: ReportSpec, query: ReportQuery) -> ReportQuery:
                    agent_id=None if "agent" in spec.not_applicable else query.agent_id)
 
 
-async def run(runtime: Runtime, spec: ReportSpec, query: ReportQuery) -> Report:
+async def run(desk: ReportsDesk, spec: ReportSpec, query: ReportQuery) -> Report:
     """Build one report and label it; `FilterNotApplicable` when the query names a filter the spec
     declares not applicable, rather than answering unfiltered figures as if filtered."""
     if refused := inapplicable(spec, query):
         raise FilterNotApplicable(spec, refused)
-    table = await spec.build(runtime, query)
-    templates = runtime.templates
+    table = await spec.build(desk.services, query)
+    templates = desk.templates
     columns = [_labelled(templates.render(column.label_key), column) for column in table.columns]
     return Report(spec.name, templates.render(spec.title_key), query, columns, table.rows, table.totals)
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from bot.cli_args import UsageError
 from bot.commands import Command
-from bot.runtime import Runtime
 from handlers.reports import periodic, retention
-from handlers.reports.settings import ReportsSettings, RetentionSettings
+from handlers.reports.desk import REPORTS, ReportsDesk
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -37,39 +36,31 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     keep.set_defaults(func=cmd_retention)
 
 
-def check_settings() -> None:
-    """Read the area's settings before opening anything: a wrong value is one line (`ConfigError`)."""
-    ReportsSettings.load()
-    RetentionSettings.load()
-
-
 def cmd_report(args: argparse.Namespace, command: Command) -> int:
-    check_settings()
     if args.out.suffix.lower() != ".xlsx":
         raise UsageError(f"{args.out}: the workbook's name must end in .xlsx")
     if not args.out.parent.resolve().is_dir():
         raise UsageError(f"{args.out.parent}: no such directory")
 
-    async def write(runtime: Runtime) -> int:
+    async def write(desk: ReportsDesk) -> int:
         try:
             if args.kind == "monthly":
-                period = periodic.month(runtime, args.month)
+                period = periodic.month(desk, args.month)
             else:
-                period = periodic.week(runtime, args.week)
+                period = periodic.week(desk, args.week)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        await periodic.write(runtime, period, args.out)
+        await periodic.write(desk, period, args.out)
         print(f"wrote {args.out} ({period.kind} {period.label})")
         return 0
 
-    return command.run(write)
+    return command.run(lambda runtime: write(runtime.services[REPORTS]))
 
 
 def cmd_retention(args: argparse.Namespace, command: Command) -> int:
-    check_settings()
-    async def apply(runtime: Runtime) -> int:
-        counts = await retention.run(runtime, apply=not args.dry_run)
+    async def apply(desk: ReportsDesk) -> int:
+        counts = await retention.run(desk, apply=not args.dry_run)
         print(json.dumps({"dry_run": args.dry_run, **counts.as_dict()}, ensure_ascii=False))
         return 0
 
-    return command.run(apply)
+    return command.run(lambda runtime: apply(runtime.services[REPORTS]))

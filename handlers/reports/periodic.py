@@ -19,8 +19,8 @@ import aiohttp
 
 from bot.report_periods import month_period, week_period
 from bot.reports import ReportQuery
-from bot.runtime import Runtime
-from handlers.reports.catalogue import REPORTS
+from bot.store.keys import CONSOLE_TOPIC
+from handlers.reports.desk import ReportsDesk
 from handlers.reports.workbook import Period, build_workbook
 
 log = logging.getLogger("csbot.reports")
@@ -31,21 +31,21 @@ FILE_NAME = re.compile(r"^(monthly-\d{4}-\d{2}|weekly-\d{4}-W\d{2})\.xlsx$")
 WEBHOOK_TIMEOUT_S = 3.0
 
 
-def month(runtime: Runtime, label: str) -> Period:
+def month(desk: ReportsDesk, label: str) -> Period:
     """The period of `YYYY-MM` in shop time, by month; ValueError on another shape."""
     found = MONTH.match(label)
     if found is None:
         raise ValueError(f"{label!r} is not a month written YYYY-MM")
-    start, end = month_period(int(found[1]), int(found[2]), runtime.settings.zone)
+    start, end = month_period(int(found[1]), int(found[2]), desk.settings.zone)
     return Period("monthly", label, ReportQuery(start, end, "month"))
 
 
-def week(runtime: Runtime, label: str) -> Period:
+def week(desk: ReportsDesk, label: str) -> Period:
     """The ISO week `YYYY-Www` in shop time; ValueError on another shape or a week the year lacks."""
     found = WEEK.match(label)
     if found is None:
         raise ValueError(f"{label!r} is not a week written YYYY-Www (e.g. 2026-W45)")
-    start, end = week_period(int(found[1]), int(found[2]), runtime.settings.zone)
+    start, end = week_period(int(found[1]), int(found[2]), desk.settings.zone)
     return Period("weekly", label, ReportQuery(start, end, "week"))
 
 
@@ -58,16 +58,16 @@ def previous_week(today: date) -> str:
     return f"{year}-W{number:02d}"
 
 
-def directory(runtime: Runtime) -> Path:
-    return runtime.services[REPORTS].directory(runtime.settings)
+def directory(desk: ReportsDesk) -> Path:
+    return desk.reports.directory(desk.settings)
 
 
-def path_of(runtime: Runtime, period: Period) -> Path:
-    return directory(runtime) / f"{period.kind}-{period.label}.xlsx"
+def path_of(desk: ReportsDesk, period: Period) -> Path:
+    return directory(desk) / f"{period.kind}-{period.label}.xlsx"
 
 
-async def write(runtime: Runtime, period: Period, target: Path) -> None:
-    data, _ = await build_workbook(runtime, period, "supervisor")  # stored for every supervisor to open
+async def write(desk: ReportsDesk, period: Period, target: Path) -> None:
+    data, _ = await build_workbook(desk, period, "supervisor")  # stored for every supervisor to open
     await asyncio.to_thread(_write_atomically, target, data)
 
 
@@ -78,28 +78,28 @@ def _write_atomically(target: Path, data: bytes) -> None:
     partial.replace(target)
 
 
-async def daily(runtime: Runtime) -> list[Path]:
+async def daily(desk: ReportsDesk) -> list[Path]:
     """Make the workbooks due today that are missing; returns those made."""
-    today = runtime.clock.now().astimezone(runtime.settings.zone).date()
-    due = [week(runtime, previous_week(today))]
-    if today.day <= runtime.services[REPORTS].monthly_due_day:
-        due.insert(0, month(runtime, previous_month(today)))
+    today = desk.clock.now().astimezone(desk.settings.zone).date()
+    due = [week(desk, previous_week(today))]
+    if today.day <= desk.reports.monthly_due_day:
+        due.insert(0, month(desk, previous_month(today)))
     made = []
     for period in due:
-        target = path_of(runtime, period)
+        target = path_of(desk, period)
         if target.exists():
             continue
-        await write(runtime, period, target)
-        await notify(runtime, period, target)
+        await write(desk, period, target)
+        await notify(desk, period, target)
         made.append(target)
     return made
 
 
-async def notify(runtime: Runtime, period: Period, target: Path) -> None:
+async def notify(desk: ReportsDesk, period: Period, target: Path) -> None:
     payload = {"type": "report.ready", "kind": period.kind, "period": period.label, "file": target.name,
-               "url": f"/api/report-files/{target.name}", "at": runtime.clock.time()}
-    await runtime.store.publish("console", payload)
-    url = runtime.settings.alert_webhook_url
+               "url": f"/api/report-files/{target.name}", "at": desk.clock.time()}
+    await desk.store.publish(CONSOLE_TOPIC, payload)
+    url = desk.settings.alert_webhook_url
     if not url:
         return
     try:

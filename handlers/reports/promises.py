@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.context import Services
 from bot.reports import ReportQuery
-from bot.runtime import Runtime
 from models.conversation import Conversation
 from models.handoff import SlaEvent
 
@@ -47,9 +47,9 @@ def _conversations(query: ReportQuery, **where: object):
     return rows.filter(channel=query.channel) if query.channel else rows
 
 
-async def reached(runtime: Runtime, query: ReportQuery) -> list[Outcome]:
-    limit = timedelta(seconds=runtime.settings.sla_first_response_s)
-    now = runtime.clock.now()
+async def reached(services: Services, query: ReportQuery) -> list[Outcome]:
+    limit = timedelta(seconds=services.settings.sla_first_response_s)
+    now = services.clock.now()
     escalations = await _events(query, "queued", at__gte=query.start - limit, at__lt=query.end).values(
         "conversation_id", "at")
     if not escalations:
@@ -78,12 +78,12 @@ async def reached(runtime: Runtime, query: ReportQuery) -> list[Outcome]:
     return outcomes
 
 
-async def acknowledged(runtime: Runtime, query: ReportQuery) -> list[Outcome]:
-    limit = timedelta(seconds=runtime.settings.sla_reply_s)
+async def acknowledged(services: Services, query: ReportQuery) -> list[Outcome]:
+    limit = timedelta(seconds=services.settings.sla_reply_s)
     rows = await _events(query, "acknowledged", due_at__gte=query.start, due_at__lt=query.end).values(
         "due_at", "within", "agent_id")
     outcomes = [Outcome(row["due_at"], bool(row["within"]), row["agent_id"]) for row in rows]
-    cutoff = min(query.end, runtime.clock.now())
+    cutoff = min(query.end, services.clock.now())
     for row in await _conversations(query, unacked_since__gte=query.start - limit,
                                     unacked_since__lt=cutoff - limit).values("unacked_since", "assignee_id"):
         outcomes.append(Outcome(row["unacked_since"] + limit, False, row["assignee_id"]))
@@ -94,13 +94,13 @@ def _key(conversation_id: int, due: datetime) -> tuple[int, int]:
     return conversation_id, round(due.timestamp() * 1000)
 
 
-async def answered(runtime: Runtime, query: ReportQuery) -> list[Outcome]:
-    limit = timedelta(seconds=runtime.settings.sla_reply_s)
+async def answered(services: Services, query: ReportQuery) -> list[Outcome]:
+    limit = timedelta(seconds=services.settings.sla_reply_s)
     questions: dict[tuple[int, int], Outcome] = {}
     for row in await _events(query, "breach", due_at__gte=query.start, due_at__lt=query.end).order_by("at").values(
             "conversation_id", "due_at", "agent_id"):
         questions[_key(row["conversation_id"], row["due_at"])] = Outcome(row["due_at"], False, row["agent_id"])
-    cutoff = min(query.end, runtime.clock.now())
+    cutoff = min(query.end, services.clock.now())
     for row in await _conversations(query, waiting_since__gte=query.start - limit,
                                     waiting_since__lt=cutoff - limit).values("id", "waiting_since", "assignee_id"):
         due = row["waiting_since"] + limit
@@ -112,10 +112,10 @@ async def answered(runtime: Runtime, query: ReportQuery) -> list[Outcome]:
     return list(questions.values())
 
 
-async def outcomes(runtime: Runtime, query: ReportQuery) -> dict[str, list[Outcome]]:
+async def outcomes(services: Services, query: ReportQuery) -> dict[str, list[Outcome]]:
     """Every measure's outcomes in the period, narrowed to the query's agent when it names one."""
-    found = {"reached": await reached(runtime, query), "acknowledged": await acknowledged(runtime, query),
-             "answered": await answered(runtime, query)}
+    found = {"reached": await reached(services, query), "acknowledged": await acknowledged(services, query),
+             "answered": await answered(services, query)}
     if query.agent_id is not None:
         found = {name: [o for o in items if o.agent_id == query.agent_id] for name, items in found.items()}
     return found

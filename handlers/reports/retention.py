@@ -29,8 +29,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from bot.runtime import Runtime
-from handlers.reports.catalogue import RETENTION
+from handlers.reports.desk import ReportsDesk
 from handlers.reports.rollup import seal
 from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.case import AfterSalesCase, CaseEvent, CasePhoto
@@ -78,19 +77,19 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
     return [customer_id for customer_id in candidates if customer_id not in in_contact]
 
 
-async def run(runtime: Runtime, *, apply: bool) -> RetentionCounts:
-    settings = runtime.services[RETENTION]
-    now = runtime.clock.now()
+async def run(desk: ReportsDesk, *, apply: bool) -> RetentionCounts:
+    settings = desk.retention
+    now = desk.clock.now()
     counts = RetentionCounts()
     if apply:
-        counts.days_sealed = await seal(now.astimezone(runtime.settings.zone).date(), runtime.settings.zone, now)
+        counts.days_sealed = await seal(now.astimezone(desk.settings.zone).date(), desk.settings.zone, now)
     if settings.message_days:
         await _messages(await out_of_contact(now - timedelta(days=settings.message_days)), counts, apply)
     if settings.upload_days:
-        directory = runtime.settings.after_sales_upload_dir
+        directory = desk.settings.after_sales_upload_dir
         await _photos(await out_of_contact(now - timedelta(days=settings.upload_days)), directory, counts, apply)
     if settings.archive_days:
-        await _archive(runtime, await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
+        await _archive(desk, await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
     return counts
 
 
@@ -125,7 +124,7 @@ async def _photos(customers: list[int], directory: Path, counts: RetentionCounts
             counts.photo_files += 1
 
 
-async def _archive(runtime: Runtime, customers: list[int], counts: RetentionCounts, apply: bool) -> None:
+async def _archive(desk: ReportsDesk, customers: list[int], counts: RetentionCounts, apply: bool) -> None:
     named = Customer.filter(id__in=customers).filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True))
     orders = Order.filter(customer_id__in=customers).filter(Q(buyer_name__not_isnull=True) | Q(phone__not_isnull=True))
     cases = await _cases_with_words(customers)
@@ -139,7 +138,7 @@ async def _archive(runtime: Runtime, customers: list[int], counts: RetentionCoun
             await AfterSalesCase.filter(id__in=cases).using_db(connection).update(description="", wanted=None,
                                                                                  reject_reason=None)
             await CaseEvent.filter(case_id__in=cases).using_db(connection).update(reason="")
-        for extension in runtime.extensions:
+        for extension in desk.extensions:
             if extension.on_retention is not None:
                 counts.areas[extension.name] = dict(await extension.on_retention(customers, connection, apply))
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from bot.context import Services
 from bot.report_periods import day_start, label_of, share, spans
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
-from bot.runtime import Runtime
 from handlers.reports.promises import MEASURES, Outcome, outcomes
 from handlers.reports.rollup import message_counts
 from models.agent import Agent
@@ -46,17 +46,17 @@ def _split(found: dict[str, list[Outcome]], key) -> dict[object, dict[str, list[
     return parts
 
 
-async def build_response_time(runtime: Runtime, query: ReportQuery) -> ReportTable:
-    zone = runtime.settings.zone
-    found = await outcomes(runtime, query)
+async def build_response_time(services: Services, query: ReportQuery) -> ReportTable:
+    zone = services.settings.zone
+    found = await outcomes(services, query)
     by_bucket = _split(found, lambda o: label_of(o.due, query, zone))
     rows = [{"bucket": span.label, **promise_figures(by_bucket.get(span.label, {}))} for span in spans(query, zone)]
     return ReportTable([BUCKET, *PROMISE_COLUMNS], rows, {"bucket": None, **promise_figures(found)})
 
 
-async def build_agents(runtime: Runtime, query: ReportQuery) -> ReportTable:
-    zone = runtime.settings.zone
-    found = await outcomes(runtime, query)
+async def build_agents(services: Services, query: ReportQuery) -> ReportTable:
+    zone = services.settings.zone
+    found = await outcomes(services, query)
     by_cell = _split(found, lambda o: (label_of(o.due, query, zone), o.agent_id))
     taken: Counter[tuple[str | None, int]] = Counter()
     events = SlaEvent.filter(kind__in=TAKEN_KINDS, at__gte=query.start, at__lt=query.end, agent_id__not_isnull=True)

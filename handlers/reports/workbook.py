@@ -23,8 +23,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.reports import ReportQuery
-from bot.runtime import Runtime
 from handlers.reports.catalogue import Report, catalogue, inapplicable, run, without_inapplicable
+from handlers.reports.desk import ReportsDesk
 from models.agent import Agent
 
 FORMATS = {"share": "0.0%", "money": "#,##0.00", "seconds": "0.0"}
@@ -47,17 +47,17 @@ def cell_value(kind: str, value: object) -> object:
     return value / 100 if kind == "money" else value
 
 
-async def build_workbook(runtime: Runtime, period: Period, role: str) -> tuple[bytes, list[Report]]:
+async def build_workbook(desk: ReportsDesk, period: Period, role: str) -> tuple[bytes, list[Report]]:
     """The workbook's bytes for a reader of `role`, and the reports written into it (what the API would
     answer)."""
-    specs = catalogue(runtime, role).values()
-    reports = [await run(runtime, spec, without_inapplicable(spec, period.query)) for spec in specs]
+    specs = catalogue(desk, role).values()
+    reports = [await run(desk, spec, without_inapplicable(spec, period.query)) for spec in specs]
     unfiltered = {spec.name: inapplicable(spec, period.query) for spec in specs}
-    texts = runtime.templates.section("reports")
+    texts = desk.templates.section("reports")
     book = Workbook()
     cover = book.active
     cover.title = texts["sheet_cover"]
-    await _cover(cover, runtime, period, reports, unfiltered, texts)
+    await _cover(cover, desk, period, reports, unfiltered, texts)
     for report in reports:
         _sheet(book.create_sheet(_sheet_name(report.title, book.sheetnames)), report, texts["total"])
     buffer = io.BytesIO()
@@ -65,14 +65,14 @@ async def build_workbook(runtime: Runtime, period: Period, role: str) -> tuple[b
     return buffer.getvalue(), reports
 
 
-async def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: list[Report],
+async def _cover(sheet: Worksheet, desk: ReportsDesk, period: Period, reports: list[Report],
                  unfiltered: dict[str, tuple[str, ...]], texts: dict[str, str]) -> None:
-    zone = runtime.settings.zone
+    zone = desk.settings.zone
     sheet.append([texts[f"workbook_{period.kind}"], period.label])
     sheet.append([texts["workbook_from"], period.query.start.astimezone(zone).date().isoformat()])
     sheet.append([texts["workbook_to"], (period.query.end.astimezone(zone) - timedelta(days=1)).date().isoformat()])
-    sheet.append([texts["workbook_shop"], runtime.settings.shop_name])
-    sheet.append([texts["workbook_made"], runtime.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")])
+    sheet.append([texts["workbook_shop"], desk.settings.shop_name])
+    sheet.append([texts["workbook_made"], desk.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")])
     query = period.query
     if query.channel is not None:
         sheet.append([texts["workbook_channel"], query.channel])
@@ -82,7 +82,7 @@ async def _cover(sheet: Worksheet, runtime: Runtime, period: Period, reports: li
     sheet.append([])
     for report in reports:
         left_out = texts["list_separator"].join(texts[f"workbook_filter_{name}"] for name in unfiltered[report.name])
-        sheet.append([report.title, runtime.templates.render("reports.workbook_not_filtered", {"filters": left_out})]
+        sheet.append([report.title, desk.templates.render("reports.workbook_not_filtered", {"filters": left_out})]
                      if left_out else [report.title])
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 24

@@ -82,9 +82,9 @@ class TeachOut(BaseModel):
           summary="Intent names with their Chinese labels (scripts_zh)")
 async def get_labels(request: web.Request) -> TeachLabelsOut:
     runtime = request.app[RUNTIME]
-    templates = runtime.templates
+    templates, matcher = runtime.services.templates, runtime.services[LEARNED].matcher
     return TeachLabelsOut(
-        intents=[IntentLabel(name=intent, label=intent_label(templates, intent)) for intent in runtime.matcher.intents],
+        intents=[IntentLabel(name=intent, label=intent_label(templates, intent)) for intent in matcher.intents],
     )
 
 
@@ -92,8 +92,7 @@ async def get_labels(request: web.Request) -> TeachLabelsOut:
           summary="Recent customer messages the bot asked about or a person handled, not yet labelled, with the "
                   "bot's guess (intent, confidence, decision)")
 async def get_review(request: web.Request) -> ReviewOut:
-    runtime = request.app[RUNTIME]
-    service = runtime.services[LEARNED]
+    service = request.app[RUNTIME].services[LEARNED]
     handled = Q(conversation__assigned_at__isnull=False)
     messages = await customer_texts().filter(Q(intent="unknown") | handled).order_by("-id").limit(SCAN_LIMIT)
     cleaned = {m.id: service.clean(m.text) for m in messages}
@@ -105,7 +104,7 @@ async def get_review(request: web.Request) -> ReviewOut:
         if not text or digest(text) in known:
             continue
         known.add(digest(text))  # the same words twice need one label
-        match = runtime.matcher.classify(message.text)
+        match = service.matcher.classify(message.text)
         items.append(ReviewItem(message_id=message.id, conversation_id=message.conversation_id, text=message.text,
                                 guess=match.intent, confidence=round(match.confidence, 3), decision=match.decision,
                                 asked=message.intent == "unknown"))
@@ -119,16 +118,16 @@ async def get_review(request: web.Request) -> ReviewOut:
           summary="Confirm or correct the intent of a customer message: stored as a learned example (PII "
                   "stripped) and learned by every worker at once")
 async def post_teach(request: web.Request, body: TeachIn) -> TeachOut:
-    runtime = request.app[RUNTIME]
-    if body.intent not in runtime.matcher.intents:
+    service = request.app[RUNTIME].services[LEARNED]
+    if body.intent not in service.matcher.intents:
         raise ApiError(400, "unknown_intent", f"unknown intent {body.intent!r}")
     message = await customer_texts().get_or_none(id=body.message_id)
     if message is None:
         raise ApiError(404, "no_such_message", "no such customer message")
-    guess = runtime.matcher.classify(message.text).intent
-    result = await runtime.services[LEARNED].teach([Labelled(message.text, body.intent, guess)], source="console",
-                                                   agent=request[AGENT].name)
-    match = runtime.matcher.classify(message.text)
+    guess = service.matcher.classify(message.text).intent
+    result = await service.teach([Labelled(message.text, body.intent, guess)], source="console",
+                                 agent=request[AGENT].name)
+    match = service.matcher.classify(message.text)
     return TeachOut(added=result.added, relabelled=result.relabelled, unchanged=result.unchanged,
                     intent=match.intent, decision=match.decision)
 

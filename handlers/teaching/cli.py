@@ -15,15 +15,18 @@ import sys
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.commands import Command
 from bot.intent_eval import calibrate, format_table
 from bot.intents import TRAINING_FILE, UNKNOWN, precedence_of, read_training
 from bot.learned import Labelled
-from bot.runtime import Runtime
 from handlers.teaching.service import LEARNED, asked_messages
 from models.learned_example import LearnedExample
 from models.message import Message
+
+if TYPE_CHECKING:
+    from bot.learned import LearnedExamples
 
 DEFAULT_DAYS = 7
 
@@ -55,36 +58,35 @@ def cmd_learn(args: argparse.Namespace, command: Command) -> int:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 2
 
-    async def learn(runtime: Runtime) -> int:
-        items, problems = parse_labelled(lines, set(runtime.matcher.intents))
+    async def learn(service: LearnedExamples) -> int:
+        items, problems = parse_labelled(lines, set(service.matcher.intents))
         if problems:
             for problem in problems:
                 print(f"{args.file}: {problem}", file=sys.stderr)
             print(f"error: {len(problems)} bad line(s); nothing imported", file=sys.stderr)
             return 1
-        result = await runtime.services[LEARNED].teach(items, source="import")
+        result = await service.teach(items, source="import")
         print(f"learned {result.added} new, {result.relabelled} relabelled, {result.unchanged} already known")
         return 0
 
-    return command.run(learn)
+    return command.run(lambda runtime: learn(runtime.services[LEARNED]))
 
 
 def cmd_export(args: argparse.Namespace, command: Command) -> int:
     rows: dict[str, str] = {}  # stripped text -> intent to confirm or correct
 
-    async def collect(runtime: Runtime) -> int:
-        since = runtime.clock.now() - timedelta(days=args.days)
-        service = runtime.services[LEARNED]
+    async def collect(service: LearnedExamples) -> int:
+        since = service.clock.now() - timedelta(days=args.days)
         for text in await asked_messages(since):
             clean = service.clean(text)
             if clean:
-                rows.setdefault(clean, runtime.matcher.classify(clean).intent)
+                rows.setdefault(clean, service.matcher.classify(clean).intent)
         for example in await LearnedExample.filter(updated_at__gte=since, source="console"):
             if example.guess != example.intent:
                 rows[example.text] = example.intent
         return 0
 
-    status = command.run(collect)
+    status = command.run(lambda runtime: collect(runtime.services[LEARNED]))
     out = "".join(f"{text.replace(chr(9), ' ')}\t{intent}\n" for text, intent in rows.items())
     if args.out:
         Path(args.out).write_text(out, encoding="utf-8")
@@ -95,15 +97,14 @@ def cmd_export(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_stats(args: argparse.Namespace, command: Command) -> int:
-    async def stats(runtime: Runtime) -> int:
-        settings = runtime.settings
-        written = Counter(i for _, i in read_training(settings.scripts_dir / TRAINING_FILE))
-        written.update(runtime.matcher.example_counts())
+    async def stats(service: LearnedExamples) -> int:
+        written = Counter(i for _, i in read_training(command.settings.scripts_dir / TRAINING_FILE))
+        written.update(service.matcher.example_counts())
         learned = Counter(await LearnedExample.all().values_list("intent", flat=True))
         print(f"{'intent':24} {'written':>8} {'learned':>8}")
-        for intent in runtime.matcher.intents:
+        for intent in service.matcher.intents:
             print(f"{intent:24} {written[intent]:8d} {learned[intent]:8d}")
-        since = runtime.clock.now() - timedelta(days=args.days)
+        since = service.clock.now() - timedelta(days=args.days)
         inbound = Message.filter(direction="in", kind="text", author="customer", created_at__gte=since)
         total = await inbound.count()
         asked = await inbound.filter(intent=UNKNOWN).count()
@@ -111,7 +112,7 @@ def cmd_stats(args: argparse.Namespace, command: Command) -> int:
         print(f"ask rate, last {args.days} day(s): {rate} ({asked} of {total} customer messages)")
         return 0
 
-    return command.run(stats)
+    return command.run(lambda runtime: stats(runtime.services[LEARNED]))
 
 
 def cmd_calibrate(args: argparse.Namespace, command: Command) -> int:

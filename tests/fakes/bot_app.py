@@ -23,6 +23,7 @@ from bot.area_settings import AreaSettings
 from bot.channels.base import Channel
 from bot.clock import Clock
 from bot.config import PROJECT_ROOT, Settings
+from bot.router import Router
 from bot.runtime import Runtime
 from bot.web.guards import server_options
 from handlers import EXTENSIONS
@@ -122,9 +123,11 @@ class RunningBot:
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, clock: Clock | None = None, channels: list[Channel] | None = None
+    settings: Settings, *, clock: Clock | None = None, channels: list[Channel] | None = None,
+    first: tuple[Router, ...] = (),
 ) -> AsyncIterator[RunningBot]:
-    app = build_app(settings, EXTENSIONS, clock=clock, channels=channels)
+    """`first`: a test's own handlers, routed before the areas'."""
+    app = build_app(settings, (*first, *EXTENSIONS), clock=clock, channels=channels)
     server = TestServer(app, host="127.0.0.1")
     client = TestClient(server)
     try:

@@ -9,18 +9,25 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
   account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
   callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
 - `POST /cgi-bin/kf/sync_msg`: pages of at most `limit` items after the cursor, `has_more`,
-  `next_cursor`; a cursor from before `expire_cursors()` answers 95000, an unknown or old sync
-  token 95007; without a cursor it starts from the oldest kept message;
+  `next_cursor`; a cursor from before `expire_cursors()` answers 50100 (WeCom's invalid paging
+  cursor), an unknown or old sync token 95007 (invalid msgtoken), `refuse_sync` errcodes answered
+  before anything else; without a cursor it starts from the oldest kept message;
 - `POST /cgi-bin/kf/send_msg`: at most 5 messages within 48 h of the customer's last message
   (95001 beyond), only in session state 0 or 1 (95018 otherwise; sending in state 0 moves it to
   1), text up to 2,048 bytes (45002); `msgmenu` checked like WeCom (`menu_errcode`: head and tail
   text at most 1,024 bytes, at most 10 items, a click item's id 1-64 bytes and label 1-128 bytes);
   a msgid already accepted is not delivered twice; `customer_clicks` is the customer tapping a
   menu item (a text message with `menu_id`);
-- `POST /cgi-bin/kf/send_msg_on_event`: a welcome code works once, within 20 s of its event on the
-  fake's clock (`BAD_CODE` otherwise);
-- `POST /cgi-bin/kf/service_state/get|trans`: the session state per customer; moving to state 3
-  needs a known servicer; `servicer_ends` ends a session and logs `session_status_change`;
+- `POST /cgi-bin/kf/send_msg_on_event`: a text or a `msgmenu` (checked like `send_msg`'s) with an
+  event code: the welcome code of `enter_session`, or the `msg_code` of a state change (the first
+  move to state 2 or 3: a reply code; to state 4: an ending code). A code works once, within 20 s
+  of its event on the fake's clock, and a state change's code only while the session is still in
+  the state it was issued for (`BAD_CODE` otherwise);
+- `POST /cgi-bin/kf/service_state/get|trans`: the session state per customer, changed only as
+  WeCom's state table allows (0 → 1, 2, 3; 1 → 2, 3; 2 → 3; 3 → 3 (another servicer), 4; nothing
+  from 4: 95016 otherwise); moving to state 3 needs a known servicer; a customer writing in state
+  4 starts a new session in state 0; `servicer_ends` is the servicer ending it in the WeCom app
+  (state 4, `session_status_change` with change type 3 and an ending code);
   `fail_delivery` reports an accepted message as undelivered (`msg_send_fail`).
 """
 
@@ -51,8 +58,13 @@ BAD_CODE = 95014
 WELCOME_CODE_S, SYNC_TOKEN_S = 20.0, 600.0
 QUOTA, QUOTA_WINDOW_S = 5, 48 * 3600.0
 UNKNOWN_PATH_ERRCODE = 99404
+#: WeCom's global error table: an invalid paging cursor, an invalid sync token (msgtoken).
+INVALID_CURSOR, INVALID_SYNC_TOKEN = 50100, 95007
 #: The fake's answers to a malformed `msgmenu` (a bad field) and an over-long one.
 INVALID_PARAMETER, TOO_LONG = 40058, 45002
+#: WeCom's service states and the changes `service_state/trans` allows from each (its state table).
+TRANSITIONS = {0: {1, 2, 3}, 1: {2, 3}, 2: {3}, 3: {3, 4}, 4: set()}
+STATE_CHANGE_REFUSED = 95016
 #: `msgmenu` item types and, per field, its (min, max) UTF-8 bytes.
 MENU_ITEM_FIELDS = {
     "click": {"id": (1, 64), "content": (1, 128)},
@@ -105,6 +117,18 @@ class Sent:
 
 
 @dataclass
+class EventCode:
+    """A code for `send_msg_on_event`: whose session, when, and the state it is good in (None: the
+    welcome code, good in any state)."""
+
+    user: str
+    open_kfid: str
+    issued: float
+    state: int | None = None
+    used: bool = False
+
+
+@dataclass
 class Quota:
     left: int
     ends: float
@@ -126,9 +150,10 @@ class FakeWeCom:
         self.token_calls = 0
         self._tokens: dict[str, str] = {}
         self._sync_tokens: dict[str, float] = {}
-        self._codes: dict[str, tuple[float, bool]] = {}  # welcome code -> (issued at, used)
+        self._codes: dict[str, EventCode] = {}
         self._accepted_msgids: set[str] = set()
         self.refuse_next: list[int] = []
+        self.refuse_sync: list[int] = []
         self._cursor_generation = 0
         self._serial = itertools.count(1)
         self._server: TestServer | None = None
@@ -163,17 +188,21 @@ class FakeWeCom:
 
     def enter_session(self, user: str, scene_param: str = "", open_kfid: str = OPEN_KFID) -> str:
         """The customer opened the chat: an `enter_session` event with a fresh welcome code, returned."""
-        code = f"WELCOME{next(self._serial):06d}"
-        self._codes[code] = (self.clock.time(), False)
+        code = self._issue(user, open_kfid, None, "WELCOME")
         event = {"event_type": "enter_session", "open_kfid": open_kfid, "external_userid": user, "scene": "qr",
                  "scene_param": scene_param, "welcome_code": code}
         self._append(open_kfid, {"origin": 4, "msgtype": "event", "event": event})
         return code
 
+    def _issue(self, user: str, open_kfid: str, state: int | None, prefix: str = "MSGCODE") -> str:
+        code = f"{prefix}{next(self._serial):06d}"
+        self._codes[code] = EventCode(user, open_kfid, self.clock.time(), state)
+        return code
+
     def servicer_ends(self, user: str, open_kfid: str = OPEN_KFID) -> None:
         self.states[(open_kfid, user)] = 4
         event = {"event_type": "session_status_change", "open_kfid": open_kfid, "external_userid": user,
-                 "change_type": 3, "old_servicer_userid": SERVICER}
+                 "change_type": 3, "old_servicer_userid": SERVICER, "msg_code": self._issue(user, open_kfid, 4)}
         self._append(open_kfid, {"origin": 4, "msgtype": "event", "event": event})
 
     def fail_delivery(self, sent: Sent, fail_type: int = 1) -> None:
@@ -274,15 +303,17 @@ class FakeWeCom:
         if errcode:
             return _error(errcode)
         self.sync_calls.append(payload)
+        if self.refuse_sync:
+            return _error(self.refuse_sync.pop(0))
         open_kfid = str(payload.get("open_kfid") or "")
         token = payload.get("token")
         if token is not None and self.clock.time() - self._sync_tokens.get(token, -1e12) > SYNC_TOKEN_S:
-            return _error(95007, "invalid msg token")
+            return _error(INVALID_SYNC_TOKEN, "invalid msg token")
         start = 0
         if payload.get("cursor"):
             generation, _, offset = str(payload["cursor"]).partition(".")
             if generation != f"G{self._cursor_generation}" or not offset.isdigit():
-                return _error(95000, "invalid cursor")
+                return _error(INVALID_CURSOR, "invalid cursor")
             start = int(offset)
         limit = max(1, min(int(payload.get("limit") or 1000), 1000))
         items = self.log.get(open_kfid, [])
@@ -335,14 +366,33 @@ class FakeWeCom:
     async def _send_on_event(self, request: web.Request) -> web.Response:
         errcode, payload = await self._body(request)
         code = str(payload.get("code") or "")
-        content = str((payload.get("text") or {}).get("content", ""))
+        event_code = self._codes.get(code)
+        msgtype, content = payload.get("msgtype"), ""
+        if msgtype == "text":
+            content = str((payload.get("text") or {}).get("content", ""))
+        elif msgtype == "msgmenu":
+            menu = payload.get("msgmenu")
+            content = str(menu.get("head_content", "")) if isinstance(menu, dict) else ""
+            errcode = errcode or menu_errcode(menu)
+        elif not errcode:
+            errcode = 40008
         if not errcode:
-            issued, used = self._codes.get(code, (-1e12, True))
-            errcode = BAD_CODE if used or self.clock.time() - issued > WELCOME_CODE_S else 0
-            if not errcode:
-                self._codes[code] = (issued, True)
-        self.sent.append(Sent("send_msg_on_event", code, "", content, errcode, payload))
+            errcode = self._code_errcode(event_code)
+        if not errcode and len(content.encode("utf-8")) > 2048:
+            errcode = TOO_LONG
+        if not errcode and event_code is not None:
+            event_code.used = True
+        user, open_kfid = (event_code.user, event_code.open_kfid) if event_code else ("", "")
+        self.sent.append(Sent("send_msg_on_event", user, open_kfid, content, errcode, payload))
         return _error(errcode) if errcode else web.json_response({"errcode": 0, "errmsg": "ok", "msgid": code})
+
+    def _code_errcode(self, code: EventCode | None) -> int:
+        """0 when the code may carry a message now: once, within 20 s, in the state it was issued for."""
+        if code is None or code.used or self.clock.time() - code.issued > WELCOME_CODE_S:
+            return BAD_CODE
+        if code.state is not None and self.states.get((code.open_kfid, code.user), 0) != code.state:
+            return BAD_CODE
+        return 0
 
     async def _state_get(self, request: web.Request) -> web.Response:
         errcode, payload = await self._body(request)
@@ -359,11 +409,15 @@ class FakeWeCom:
             return _error(errcode)
         key = (str(payload.get("open_kfid")), str(payload.get("external_userid")))
         state, servicer = int(payload.get("service_state", -1)), payload.get("servicer_userid")
-        if state not in (1, 2, 3, 4) or (state == 3 and servicer not in self.servicers):
-            return _error(95016, "invalid service state transition")
+        current = self.states.get(key, 0)
+        if state not in TRANSITIONS[current] or (state == 3 and servicer not in self.servicers):
+            return _error(STATE_CHANGE_REFUSED, "invalid service state transition")
         self.trans_calls.append((key[1], state, servicer))
         self.states[key] = state
-        return web.json_response({"errcode": 0, "errmsg": "ok", "msg_code": f"MSGCODE{next(self._serial)}"})
+        answer: dict[str, Any] = {"errcode": 0, "errmsg": "ok"}
+        if state == 4 or (state in (2, 3) and current in (0, 1)):  # an ending code, or the first reply code
+            answer["msg_code"] = self._issue(key[1], key[0], state)
+        return web.json_response(answer)
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return _error(UNKNOWN_PATH_ERRCODE, f"fake wecom: no such API {request.path}")

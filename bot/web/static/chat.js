@@ -5,6 +5,9 @@
 // later (an agent's reply, a follow-up), reconnected with backoff (lib/live.js, shared with the console).
 // The history is read through the shared JSON client (lib/api.js); a message's POST keeps its own
 // fetch, since its retries (same client_msg_id, Retry-After) are this page's alone.
+// An answer may end with choices ({reply, label}: bot/events.py Choice, labels from scripts_zh via the
+// server's JSON): buttons under its last bubble; a click sends the choice's reply exactly as typing it
+// would, and the group is then done (its buttons disabled).
 // Customer and server text is only ever put on the page with textContent.
 import { createApi } from "./lib/api.js";
 import { live } from "./lib/live.js";
@@ -111,14 +114,51 @@ function typingEnd() {
   if (busy === 0) el.typing.hidden = true;
 }
 
+// The choices the server sent that can be buttons: a non-empty reply, the label shown (or the reply).
+function validChoices(choices) {
+  if (!Array.isArray(choices)) return [];
+  return choices
+    .filter((choice) => choice && typeof choice.reply === "string" && choice.reply.trim() !== "")
+    .map((choice) => ({
+      reply: choice.reply,
+      label: typeof choice.label === "string" && choice.label.trim() !== "" ? choice.label : choice.reply,
+    }));
+}
+
+function addPicks(row, choices) {
+  const group = document.createElement("div");
+  group.className = "picks";
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", t("picks_label"));
+  for (const choice of choices) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "pick";
+    button.textContent = choice.label;
+    button.addEventListener("click", () => {
+      if (group.dataset.done) return;
+      group.dataset.done = "1";
+      button.setAttribute("aria-pressed", "true");
+      for (const other of group.querySelectorAll(".pick")) other.disabled = true;
+      send(choice.reply);
+    });
+    group.appendChild(button);
+  }
+  const stick = nearBottom();
+  row.querySelector(".msg-body").appendChild(group);
+  if (stick) scrollToBottom();
+}
+
 // Shop messages (answers and pushes) go through one queue so that they appear in arrival order.
 let shown = Promise.resolve();
 
-function showShop(texts) {
+function showShop(texts, choices = []) {
+  const picks = validChoices(choices);
   shown = shown.catch(() => {}).then(async () => {
     for (let i = 0; i < texts.length; i += 1) {
       if (i > 0) await sleep(STAGGER_MS);
-      addShopBubble(texts[i]);
+      const row = addShopBubble(texts[i]);
+      if (i === texts.length - 1 && picks.length > 0) addPicks(row, picks);
     }
   });
   return shown;
@@ -193,7 +233,10 @@ async function post(message) {
       throw new SendError(t("failed"));
     }
     const replies = data && Array.isArray(data.replies) ? data.replies : [];
-    return replies.filter((text) => typeof text === "string" && text.length > 0);
+    return {
+      replies: replies.filter((text) => typeof text === "string" && text.length > 0),
+      choices: data ? data.choices : [],
+    };
   }
 }
 
@@ -204,9 +247,9 @@ async function deliver(message, row) {
   resend.hidden = true;
   typingStart();
   try {
-    const replies = await post(message);
+    const answer = await post(message);
     row.classList.remove("pending");
-    await showShop(replies);
+    await showShop(answer.replies, answer.choices);
   } catch (error) {
     row.classList.remove("pending");
     row.classList.add("failed");
@@ -282,7 +325,7 @@ function setStatus(state) {
 const pushes = live(async () => `/ws/webchat?token=${encodeURIComponent(await visitor.token())}`, {
   onState: setStatus,
   onEvent: (payload) => {
-    if (typeof payload.text === "string" && payload.text) showShop([payload.text]);
+    if (typeof payload.text === "string" && payload.text) showShop([payload.text], payload.choices);
   },
 });
 
