@@ -109,11 +109,13 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     from aiohttp import web
 
     from bot.app import build_app
+    from bot.server import new_event_loop
     from handlers import EXTENSIONS
 
     settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
     asyncio.run(create_demo_shop(settings))
-    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None,
+                loop=new_event_loop())  # the event loop `serve` runs on
 
 
 async def create_demo_shop(settings) -> None:
