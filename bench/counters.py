@@ -3,7 +3,7 @@
 The counts come from the client libraries' own entry points, so nothing is estimated:
 - SQL statements: every call of asyncpg's `Connection.execute/executemany/fetch/fetchrow/fetchval`
   (BEGIN and COMMIT included: they are round trips too). Statements run inside a group-commit batch
-  (`OrmBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
+  (`PostgresBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
   batch once however many messages share it; so are those of `Recorder.identify` (a customer's first
   message to a worker looks up, or creates, the customer and the conversation), with the number of
   such first sights;
@@ -57,7 +57,7 @@ def _patch() -> None:
     import asyncpg.connection
     import redis.asyncio.connection
 
-    from bot.batch_writer import OrmBatchWriter
+    from bot.batch_writer import PostgresBatchWriter
     from bot.channels.wechat_dedupe import Deliveries
     from bot.dispatcher import Dispatcher
     from bot.recorder import Recorder
@@ -67,7 +67,7 @@ def _patch() -> None:
         setattr(asyncpg.connection.Connection, method,
                 _counting(getattr(asyncpg.connection.Connection, method), "pg_statements"))
 
-    write = OrmBatchWriter.write
+    write = PostgresBatchWriter.write
 
     async def batch_write(self, batch):
         COUNTS["pg_batches"] += 1
@@ -77,7 +77,7 @@ def _patch() -> None:
         finally:
             _IN_BATCH.reset(token)
 
-    OrmBatchWriter.write = batch_write
+    PostgresBatchWriter.write = batch_write
 
     identify = Recorder.identify
 
