@@ -168,9 +168,10 @@ class WaitingPool(BlockingConnectionPool):
     that under its condition, with a timeout, a reconnect wrapper and its metrics hooks: about a
     third of a command's CPU on a worker (docs/performance.md). When nobody waits for a connection
     and one is idle, it is taken and given back directly instead (nothing suspends in between, so
-    this is atomic on the event loop); a connection found closed or with unread data is reconnected
-    as redis-py would. With every connection busy, or someone waiting, redis-py's own way is taken,
-    so waiters keep their turn and a saturated pool still raises `StoreBusy` after the wait.
+    this is atomic on the event loop); one that looks closed or has data waiting goes through
+    redis-py's own `ensure_connection` first (a closed one is reconnected). With every connection
+    busy, or someone waiting, redis-py's own way is taken, so waiters keep their turn and a
+    saturated pool still raises `StoreBusy` after the wait.
     """
 
     def _uncontended(self) -> bool:
@@ -276,7 +277,7 @@ class RedisStore(Store):
         }
         keys = [c.key for c in claims] + [self.keys("taken", c.key) for c in claims]
         keys += [w.key for w in then] + [self.keys("memory-began")]
-        token = unique_id()
+        token = unique_id() if hold is not None else ""
         if hold is not None:
             spec["hold"] = [token, _ms(hold.lease)]
             keys += [self.keys("lock", hold.conversation), self.keys("state", hold.conversation), *hold.keys]
