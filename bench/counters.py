@@ -3,7 +3,7 @@
 The counts come from the client libraries' own entry points, so nothing is estimated:
 - SQL statements: every call of asyncpg's `Connection.execute/executemany/fetch/fetchrow/fetchval`
   (BEGIN and COMMIT included: they are round trips too). Statements run inside a group-commit batch
-  (`OrmBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
+  (`PostgresBatchWriter.write`) are counted apart, with the number of batches, since the issue counts a
   batch once however many messages share it; so are those of `Recorder.identify` (a customer's first
   message to a worker looks up, or creates, the customer and the conversation), with the number of
   such first sights;
@@ -15,7 +15,8 @@ Redis commands sent by the background tasks (the scheduler's ticker, which costs
 second whatever the traffic, and the WeChat lease heartbeat) are also counted apart
 (`redis_background_commands`).
 
-Each worker writes its totals to `<directory>/counters-<pid>.json` every 0.1 s and when it stops;
+Each worker writes its totals to `<directory>/counters-<pid>.json` every `DUMP_EVERY_S` and when it stops
+(once a second: ten writes a second cost a loaded worker a few percent of its samples);
 the bench reads the files before and after the measured window and divides the deltas.
 """
 
@@ -37,6 +38,8 @@ _IN_BATCH = contextvars.ContextVar("in_batch", default=False)
 _IN_BACKGROUND = contextvars.ContextVar("in_background", default=False)
 _IN_IDENTIFY = contextvars.ContextVar("in_identify", default=False)
 _installed = False
+#: How often a worker rewrites its counter file; the bench waits longer than this around a window.
+DUMP_EVERY_S = 1.0
 
 
 def _counting(function, name: str):
@@ -57,7 +60,7 @@ def _patch() -> None:
     import asyncpg.connection
     import redis.asyncio.connection
 
-    from bot.batch_writer import OrmBatchWriter
+    from bot.batch_writer import PostgresBatchWriter
     from bot.channels.wechat_dedupe import Deliveries
     from bot.dispatcher import Dispatcher
     from bot.recorder import Recorder
@@ -67,7 +70,7 @@ def _patch() -> None:
         setattr(asyncpg.connection.Connection, method,
                 _counting(getattr(asyncpg.connection.Connection, method), "pg_statements"))
 
-    write = OrmBatchWriter.write
+    write = PostgresBatchWriter.write
 
     async def batch_write(self, batch):
         COUNTS["pg_batches"] += 1
@@ -77,7 +80,7 @@ def _patch() -> None:
         finally:
             _IN_BATCH.reset(token)
 
-    OrmBatchWriter.write = batch_write
+    PostgresBatchWriter.write = batch_write
 
     identify = Recorder.identify
 
@@ -140,12 +143,12 @@ def install(app: web.Application, directory: Path) -> None:
         temporary.replace(path)
 
     async def writer(app: web.Application):
-        async def every_tenth() -> None:
+        async def every_second() -> None:
             while True:
                 dump()
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(DUMP_EVERY_S)
 
-        task = asyncio.create_task(every_tenth())
+        task = asyncio.create_task(every_second())
         yield
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

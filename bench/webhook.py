@@ -109,11 +109,13 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     from aiohttp import web
 
     from bot.app import build_app
+    from bot.server import new_event_loop
     from handlers import EXTENSIONS
 
     settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
     asyncio.run(create_demo_shop(settings))
-    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None,
+                loop=new_event_loop())  # the event loop `serve` runs on
 
 
 async def create_demo_shop(settings) -> None:
@@ -285,9 +287,10 @@ MSG_IDS = itertools.count(int(time.time()) * 1_000_000)
 
 
 async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int, warmup: float, customers: int,
-               probe: Probe, result: Result, serial: Iterator[int]) -> None:
+               probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3) -> None:
     """One slice: `concurrency` senders for `warmup` (not measured) then `seconds`, added to `result`.
-    `serial` numbers messages across slices, so customers' conversations go on from one to the next."""
+    `serial` numbers messages across slices, so customers' conversations go on from one to the next.
+    `settle_s`: the pause before and after the window, long enough for the probe to see its end."""
     msg_ids = MSG_IDS
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -327,12 +330,12 @@ async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int,
 
         if warmup:
             await asyncio.gather(*(sender(time.perf_counter() + warmup, False) for _ in range(concurrency)))
-        await asyncio.sleep(0.3)  # the workers' counter files are rewritten every 0.1 s
+        await asyncio.sleep(settle_s)
         start = await probe()
         started = time.perf_counter()
         await asyncio.gather(*(sender(started + seconds, True) for _ in range(concurrency)))
         result.elapsed += time.perf_counter() - started
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(settle_s)
         end = await probe()
     result.counts.update({key: end.counts.get(key, 0) - start.counts.get(key, 0) for key in end.counts})
     result.cpu.update({part: end.cpu[part] - start.cpu.get(part, 0.0) for part in end.cpu})
@@ -563,6 +566,7 @@ class Target:
     url: str
     probe: Probe
     rows: dict[str, int] = field(default_factory=dict)
+    settle_s: float = 0.3  # the pause around a window (production: the workers' counter files lag)
 
 
 def cpu_probe(pid: int, part: str) -> Probe:
@@ -586,7 +590,7 @@ async def production_bot(directory: Path, args: argparse.Namespace, wechat) -> A
     import asyncpg
     from redis.asyncio import Redis
 
-    from bench.counters import read_all
+    from bench.counters import DUMP_EVERY_S, read_all
 
     name = f"csbot_bench_{os.getpid()}_{int(time.time())}"
     database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
@@ -605,7 +609,7 @@ async def production_bot(directory: Path, args: argparse.Namespace, wechat) -> A
                     "bot": sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid)),
                     "db": sum(cpu_seconds(pid) for pid in backends)})
 
-            target = Target(bot.url, probe)
+            target = Target(bot.url, probe, settle_s=DUMP_EVERY_S + 0.3)
             yield target
         target.rows = await count_rows_postgres(database_url)
     finally:
@@ -640,7 +644,7 @@ async def main(args: argparse.Namespace) -> None:
                 for round_no in range(args.rounds):
                     first = warmup if round_no == 0 else 0.0
                     await load(target.url, corpus, slice_s, args.concurrency, first, args.customers, target.probe,
-                               bot, bot_serial)
+                               bot, bot_serial, target.settle_s)
                     await load(bare.url, corpus, slice_s, args.concurrency, first, args.customers, bare_probe,
                                ceiling, ceiling_serial)
             kf_sends = len(wechat.delivered())

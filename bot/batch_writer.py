@@ -10,8 +10,8 @@ fsync, so the batch costs a fraction of a millisecond, less than handing it to a
 and waking the loop again (the hop and the GIL passing back and forth cost the loop about 5% of its
 time, docs/performance.md). The transaction is begun without waiting for SQLite's write lock: when
 another process holds it, the batch goes to aiosqlite's thread, which waits there with the
-connection's busy timeout. Other databases go through the ORM, whose asyncpg driver has no thread to
-cross.
+connection's busy timeout. On PostgreSQL the batch is one statement through the ORM's connection
+(asyncpg has no thread to cross): `PostgresBatchWriter`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from tortoise import connections
-from tortoise.transactions import in_transaction
 
 from bot.sqlite_client import Busy
 
@@ -43,36 +42,57 @@ class BatchWriter(Protocol):
     async def close(self) -> None: ...
 
 
-def insert_statement(columns: Sequence[str], dialect: str) -> str:
-    """An INSERT that skips a row whose unique key exists (a retried delivery)."""
-    names = ", ".join(columns)
-    if dialect == "sqlite":
-        return f"INSERT OR IGNORE INTO message ({names}) VALUES ({', '.join('?' * len(columns))})"
-    placeholders = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
-    return f"INSERT INTO message ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"
+def insert_statement(columns: Sequence[str]) -> str:
+    """SQLite's INSERT that skips a row whose unique key exists (a retried delivery)."""
+    return f"INSERT OR IGNORE INTO message ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-class OrmBatchWriter:
-    """PostgreSQL (any database but SQLite): one transaction on the ORM's connection, with fixed SQL
-    (the ORM's query builder cost the worker more than the statements themselves, and fixed text lets
-    asyncpg reuse its prepared statements)."""
+class PostgresBatchWriter:
+    """PostgreSQL: the whole batch is one statement, so one round trip and no BEGIN/COMMIT around it.
+
+    The rows go in as arrays (`unnest`), the customers heard from and the delivery marks are updated
+    in data-modifying CTEs of the same statement, which PostgreSQL runs to completion, atomically, as
+    one implicit transaction. It was a transaction of five statements, each a round trip and a turn
+    of the busy event loop: 9% of a production worker's samples (docs/performance.md). A mark never
+    names a row inserted by the same statement (a CTE would not see it): rows are marked only after
+    the batch that wrote them committed (`Recorder.note_sent`, `mark_delivery`). Fixed SQL text lets
+    asyncpg reuse its prepared statement."""
 
     async def write(self, batch: Batch) -> None:
-        async with in_transaction() as connection:
-            if batch.rows:
-                await connection.execute_many(insert_statement(batch.columns, connection.capabilities.dialect),
-                                              batch.rows)
-            if batch.customers_heard:
-                await connection.execute_query("UPDATE customer SET last_inbound_at = $1 WHERE id = ANY($2)",
-                                               [batch.now, sorted(batch.customers_heard)])
-            for (status, reason), source_ids in batch.marks.items():
-                await connection.execute_query(
-                    "UPDATE message SET delivery_status = $1, failure_reason = $2, sent_at = $3 "
-                    "WHERE direction = 'out' AND source_id = ANY($4)",
-                    [status, reason, batch.now if status == "sent" else None, source_ids])
+        marks: dict[str, tuple[str, str | None]] = {}
+        for (status, reason), source_ids in batch.marks.items():  # a later mark of a row wins, as before
+            marks.update(dict.fromkeys(source_ids, (status, reason)))
+        columns = list(zip(*batch.rows, strict=True)) if batch.rows else [()] * len(batch.columns)
+        await connections.get("default").execute_query(
+            postgres_batch_statement(batch.columns),
+            [*map(list, columns), batch.now, sorted(batch.customers_heard), list(marks),
+             [status for status, _ in marks.values()], [reason for _, reason in marks.values()]])
 
     async def close(self) -> None:
         return None
+
+
+#: PostgreSQL array types of the message columns a batch inserts (`MessageRecord`'s fields).
+POSTGRES_TYPES = {"conversation_id": "int", "created_at": "timestamptz", "confidence": "float8", "text": "text"}
+
+
+def postgres_batch_statement(columns: Sequence[str]) -> str:
+    """`PostgresBatchWriter`'s statement: $1..$n the columns' arrays, then now, the customers heard
+    from, and the marks' source ids, statuses and reasons."""
+    n = len(columns)
+    arrays = ", ".join(f"${i}::{POSTGRES_TYPES.get(name, 'varchar')}[]" for i, name in enumerate(columns, 1))
+    now, heard, ids, statuses, reasons = (f"${n + i}" for i in range(1, 6))
+    return (
+        f"WITH inserted AS (INSERT INTO message ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT DO NOTHING), "
+        f"heard AS (UPDATE customer SET last_inbound_at = {now}::timestamptz WHERE id = ANY({heard}::int[])), "
+        f"marked AS (UPDATE message SET delivery_status = mark.status, failure_reason = mark.reason, "
+        f"sent_at = CASE WHEN mark.status = 'sent' THEN {now}::timestamptz END "
+        f"FROM unnest({ids}::varchar[], {statuses}::varchar[], {reasons}::varchar[]) "
+        f"AS mark(source_id, status, reason) "
+        f"WHERE message.direction = 'out' AND message.source_id = mark.source_id) "
+        f"SELECT 1"
+    )
 
 
 class SqliteBatchWriter:
@@ -107,7 +127,7 @@ def _write(db: sqlite3.Connection, batch: Batch) -> None:
     now = _text(batch.now)
     try:
         if batch.rows:
-            db.executemany(insert_statement(batch.columns, "sqlite"),
+            db.executemany(insert_statement(batch.columns),
                            [[_text(value) for value in row] for row in batch.rows])
         if batch.customers_heard:
             ids = sorted(batch.customers_heard)

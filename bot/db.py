@@ -15,7 +15,7 @@ from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
 
-from bot.batch_writer import BatchWriter, OrmBatchWriter, SqliteBatchWriter
+from bot.batch_writer import BatchWriter, PostgresBatchWriter, SqliteBatchWriter
 from models.config import tortoise_config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
@@ -78,4 +78,4 @@ def batch_writer(database_url: str) -> BatchWriter:
     """How group-commit batches reach the database (see `bot.batch_writer`)."""
     if is_sqlite(database_url):
         return SqliteBatchWriter()
-    return OrmBatchWriter()
+    return PostgresBatchWriter()

@@ -105,26 +105,75 @@ async def test_group_commit_on_postgres_inserts_marks_and_dates_contact(tmp_path
         assert (await Customer.get(id=identity.customer_id)).last_inbound_at is not None
 
 
+async def test_a_postgres_batch_is_one_statement_and_a_bad_row_fails_only_its_caller(
+        tmp_path, migrated_postgres_url, redis_url, monkeypatch):
+    """Rows, contact dates and delivery marks of one group commit are one statement (no BEGIN/COMMIT);
+    a later mark of a row wins; a row the database refuses fails its own caller only."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    import asyncpg
+
+    from bot.batch_writer import Batch, PostgresBatchWriter
+    from bot.recorder import COLUMNS, MessageRecord, outbound_message
+
+    settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
+                             webchat_secret=WEBCHAT_SECRET)
+    async with running_bot(settings) as bot:
+        recorder = bot.runtime.recorder
+        identity = await recorder.identify("wechat", "o_one_statement")
+        now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+        reply = outbound_message("wechat", identity.conversation_id, "您好", "bot", now)
+        await recorder.record([reply])
+        sent: list[str] = []
+        for method in ("execute", "fetch", "executemany"):
+            original = getattr(asyncpg.Connection, method)
+
+            async def counting(self, query, *args, _original=original, **kwargs):
+                sent.append(query)
+                return await _original(self, query, *args, **kwargs)
+
+            monkeypatch.setattr(asyncpg.Connection, method, counting)
+        inbound = MessageRecord(identity.conversation_id, "wechat", "in", "text", "在吗", "m-9", "customer", now,
+                                "received", None, None)
+        marks = {("sent", None): [reply.source_id], ("undeliverable", "over_send_cap"): [reply.source_id]}
+        await PostgresBatchWriter().write(Batch(COLUMNS, [[getattr(inbound, c) for c in COLUMNS]],
+                                                {identity.customer_id}, marks, now))
+        assert len(sent) == 1 and not any(q.strip().upper() in ("BEGIN", "COMMIT") for q in sent), sent
+        monkeypatch.undo()
+        row = await Message.get(source_id=reply.source_id)
+        assert (row.delivery_status, row.failure_reason, row.sent_at) == ("undeliverable", "over_send_cap", None)
+        assert await Message.filter(conversation_id=identity.conversation_id, source_id="m-9").count() == 1
+
+        good = MessageRecord(identity.conversation_id, "wechat", "in", "text", "好的", "m-10", "customer", now,
+                             "received")
+        bad = MessageRecord(999_999_999, "wechat", "in", "text", "?", "m-11", "customer", now, "received")
+        results = await asyncio.gather(recorder.record([good]), recorder.record([bad]), return_exceptions=True)
+        assert results[0] is None and isinstance(results[1], Exception), results
+        assert await Message.filter(source_id="m-10").count() == 1
+        assert await Message.filter(source_id="m-11").count() == 0
+
+
 async def test_first_contact_raced_by_two_workers_makes_one_customer_and_conversation(
         tmp_path, migrated_postgres_url, redis_url):
     """Two workers meeting a new customer at once: the unique keys keep one customer and one
     conversation, and both workers get their ids (the loser of each insert reads the winner's row)."""
     import asyncio
 
-    from bot.batch_writer import OrmBatchWriter
+    from bot.batch_writer import PostgresBatchWriter
     from bot.recorder import Recorder
     from models.customer import Customer
 
     settings = make_settings(tmp_path, database_url=migrated_postgres_url, redis_url=redis_url,
                              webchat_secret=WEBCHAT_SECRET)
     async with running_bot(settings) as bot:
-        workers = [Recorder(bot.runtime.clock, OrmBatchWriter()) for _ in range(4)]
+        workers = [Recorder(bot.runtime.clock, PostgresBatchWriter()) for _ in range(4)]
         identities = await asyncio.gather(*(worker.identify("wechat", "o_race") for worker in workers))
         assert len(set(identities)) == 1
         assert await Customer.filter(channel="wechat", external_id="o_race").count() == 1
         assert await Conversation.filter(key="wechat:o_race").count() == 1
         orphan = await Customer.create(channel="wechat", external_id="o_orphan", created_at=bot.runtime.clock.now())
-        completed = await Recorder(bot.runtime.clock, OrmBatchWriter()).identify("wechat", "o_orphan")
+        completed = await Recorder(bot.runtime.clock, PostgresBatchWriter()).identify("wechat", "o_orphan")
         assert completed.customer_id == orphan.id
         assert (await Conversation.get(key="wechat:o_orphan")).customer_id == orphan.id
 

@@ -157,10 +157,12 @@ class WeChatChannel(Channel):
         budget = self.settings.wechat_passive_budget_s
         assert self.deliveries is not None and self.budget is not None
         window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
+        inbound = protocol.to_inbound(message, self._runtime.clock.now())
         try:
             then = () if window is None else (window,)
             entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
-                                                self._sent_at(message, request.query))
+                                                self._sent_at(message, request.query),
+                                                hold=self._runtime.dispatcher.hold_request(inbound))
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
             return web.Response(status=403, text=REUSED)
@@ -169,7 +171,8 @@ class WeChatChannel(Channel):
             text = entry.text
         else:
             try:
-                text = await self._handle(entry, message, budget - (self._runtime.clock.monotonic() - started))
+                text = await self._handle(entry, message, inbound,
+                                          budget - (self._runtime.clock.monotonic() - started))
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)
                 return web.Response(status=500, text="internal error")
@@ -200,10 +203,10 @@ class WeChatChannel(Channel):
         return protocol.parse(xml)
 
     # --- handling ---
-    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, budget: float) -> str | None:
+    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, inbound: Inbound,
+                      budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
-        inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._background.spawn(self._dispatch(lease, inbound))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
@@ -248,9 +251,10 @@ class WeChatChannel(Channel):
     async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
         assert self.deliveries is not None
         try:
+            taken, lease.taken = lease.taken, None  # held (and released) by the dispatcher from here
             outcome = await self._runtime.dispatcher.handle(
                 inbound, self.max_bytes, first_delivery=lease.first_time,
-                on_answer=lambda texts: self._answer_with_release(lease, texts),
+                on_answer=lambda texts: self._answer_with_release(lease, texts), taken=taken,
             )
         except BaseException as exc:
             log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from bot.clock import Clock
 from bot.ids import unique_id
 from bot.logs import describe_failure
-from bot.store.base import Claim, Store, Write
+from bot.store.base import Claim, HoldRequest, Store, TakenConversation, Write
 
 log = logging.getLogger("csbot.wechat")
 
@@ -85,6 +85,8 @@ class Lease:
     answer_written: bool = False
     #: The passive budget ran out first: the answer goes out through the customer-service API.
     late: bool = False
+    #: The conversation's lock, taken with the claim (`enter`'s `hold`): for the dispatcher to hold.
+    taken: TakenConversation | None = None
 
 
 class Deliveries:
@@ -102,11 +104,13 @@ class Deliveries:
         return self.store.keys("wechat-delivery", *ids)
 
     async def enter(self, ids: tuple[str, ...], budget_s: float, guard: Claim | None = None,
-                    then: Sequence[Write] = (), sent_at: float | None = None) -> Lease | Answered:
+                    then: Sequence[Write] = (), sent_at: float | None = None,
+                    hold: HoldRequest | None = None) -> Lease | Answered:
         """Claim the delivery, or wait up to `budget_s` for whoever holds it and return its answer.
         `guard` is claimed first (GuardRefused when held by someone else); `then` is set when the
         delivery is claimed, all in one store command. `sent_at`: when, on our clock, the platform
-        first sent the message, if known (else: at most `RETRY_SPAN_S` ago)."""
+        first sent the message, if known (else: at most `RETRY_SPAN_S` ago). `hold`: the message's
+        conversation, whose lock the same command takes when free (`Lease.taken`, Redis)."""
         key = self.key(ids)
         started = self.clock.monotonic()
         guards = () if guard is None else (guard,)
@@ -114,9 +118,10 @@ class Deliveries:
             lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
             claimed = await self.store.claim_in_order(
                 [*guards, Claim(key, lease.value, self.lease_s, remember_s=self.ttl)], then,
-                now=self.clock.time(),
+                now=self.clock.time(), hold=hold,
             )
             if claimed.refused is None:
+                lease.taken = claimed.taken
                 earliest = self.clock.time() - RETRY_SPAN_S
                 if sent_at is not None:
                     earliest = max(earliest, sent_at - SENT_AT_MARGIN_S)

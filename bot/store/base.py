@@ -63,6 +63,30 @@ class Claimed:
     value: str | None = None
     first_time: bool = False
     memory_began: float = 0.0
+    #: The conversation asked for with `hold`, when this command took its lock too.
+    taken: TakenConversation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HoldRequest:
+    """A conversation `Store.claim_in_order` may take the lock of, with its reads, once every claim is
+    taken: the first half of `hold_conversation` (`conversation`, its `keys`, the lock's `lease`)."""
+
+    conversation: str
+    keys: tuple[str, ...] = ()
+    lease: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class TakenConversation:
+    """A conversation's lock taken by `claim_in_order`, with what was read under it; handed to
+    `hold_conversation(taken=...)`, which holds from there and releases as usual. Whoever gets one
+    and does not hand it on must `release_taken` it (else the lock lasts its lease)."""
+
+    conversation: str
+    token: str
+    state: dict[str, Any] | None
+    values: dict[str, str | None]
 
 
 @dataclass(slots=True)
@@ -214,11 +238,14 @@ class Store(ABC):
     # --- one message's round: lock, read, handle, write, unlock ---
     @asynccontextmanager
     async def hold_conversation(
-        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
+        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0,
+        taken: TakenConversation | None = None,
     ) -> AsyncIterator[HeldConversation]:
         """Hold the conversation's lock (`lock(conversation)`, the same lock) and read its
         state and the values of `keys`; on leaving, write `save` if set, then release. A backend may do
-        the reads with the locking and the write with the release (Redis: one command each)."""
+        the reads with the locking and the write with the release (Redis: one command each).
+        `taken`: the lock and reads already done by `claim_in_order` (only backends that return one)."""
+        assert taken is None, "this store takes no conversation in claim_in_order"
         async with self.lock(conversation, timeout=lease, wait=wait):
             held = HeldConversation(await self.get_state(conversation), {key: await self.get(key) for key in keys})
             yield held
@@ -229,11 +256,14 @@ class Store(ABC):
 
     # --- several claims at once (a WeChat delivery: its signed request, the delivery itself) ---
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
-                             now: float = 0.0) -> Claimed:
+                             now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
         """Take `claims` in order, stopping at the first one held by someone else; when all are
         taken, set `then` as well. `now` is the caller's clock time (epoch seconds), which dates the
         store's memory when it begins. A backend does it atomically (Redis: one Lua call); this one
-        is atomic on one event loop because the in-process store's commands never suspend."""
+        is atomic on one event loop because the in-process store's commands never suspend.
+        `hold`: a backend whose commands are round trips may also take that conversation's lock when
+        it is free, and read its state and keys, in the same command (`Claimed.taken`, Redis); this
+        one leaves it to `hold_conversation`, which costs no round trip here."""
         for index, claim in enumerate(claims):
             if await self.claim(claim.key, claim.ttl, claim.value):
                 continue
@@ -251,6 +281,10 @@ class Store(ABC):
         for write in then:
             await self.set(write.key, write.value, write.ttl)
         return Claimed(None, None, first_time, float(began))
+
+    async def release_taken(self, taken: TakenConversation) -> None:
+        """Give back a lock `claim_in_order` took that will not be held after all."""
+        raise NotImplementedError("this store takes no conversation in claim_in_order")
 
     # --- batching and life cycle ---
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:

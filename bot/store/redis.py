@@ -44,12 +44,14 @@ from bot.store.base import (
     Claim,
     Claimed,
     HeldConversation,
+    HoldRequest,
     KeyBuilder,
     LockTimeout,
     Store,
     StoreBusy,
     StoreUnavailable,
     Subscription,
+    TakenConversation,
     Write,
 )
 from bot.store.redis_pubsub import PubSubHub
@@ -107,10 +109,12 @@ return 0
 """
 
 # Store.claim_in_order in one command. KEYS: the claims' keys, then their "taken" markers (one per
-# claim; used only for remembered ones), then the writes' keys, then the memory-began key. ARGV[1]:
-# JSON {"claims": [[value, ttl ms, same value passes (0/1), remember ms or 0]...], "writes": [[value,
-# ttl ms or 0]...], "now": epoch s}. Returns {refused index (0: none), its value, first time (0/1),
-# memory began (epoch s)}.
+# claim; used only for remembered ones), then the writes' keys, then the memory-began key, then (with
+# a hold) the conversation's lock and state keys and the keys read with them. ARGV[1]: JSON
+# {"claims": [[value, ttl ms, same value passes (0/1), remember ms or 0]...], "writes": [[value,
+# ttl ms or 0]...], "now": epoch s, "hold": [lock token, lease ms] or absent}. Returns {refused index
+# (0: none), its value, first time (0/1), memory began (epoch s), lock taken (0/1), then the state and
+# the keys' values when it was}: the lock as `_LOCK_AND_READ` takes it.
 _CLAIM_IN_ORDER = """
 local spec = cjson.decode(ARGV[1])
 local n = #spec.claims
@@ -135,13 +139,20 @@ for i, write in ipairs(spec.writes) do
         redis.call('SET', KEYS[2 * n + i], write[1])
     end
 end
-local began_key = KEYS[#KEYS]
+local began_key = KEYS[2 * n + #spec.writes + 1]
 local began = redis.call('GET', began_key)
 if not began then
     began = tostring(spec.now)
     redis.call('SET', began_key, began)
 end
-return {0, false, first, began}
+local result = {0, false, first, began, 0}
+if spec.hold and redis.call('SET', KEYS[2 * n + #spec.writes + 2], spec.hold[1], 'NX', 'PX', spec.hold[2]) then
+    result[5] = 1
+    for i = 2 * n + #spec.writes + 3, #KEYS do
+        result[#result + 1] = redis.call('GET', KEYS[i])
+    end
+end
+return result
 """
 
 
@@ -151,15 +162,58 @@ def _ms(seconds: float) -> int:
 
 
 class WaitingPool(BlockingConnectionPool):
-    """redis-py's blocking pool, telling a saturated pool (`StoreBusy`) from an unreachable server."""
+    """redis-py's blocking pool, telling a saturated pool (`StoreBusy`) from an unreachable server.
+
+    Every command takes a connection from the pool and gives it back. redis-py's blocking pool does
+    that under its condition, with a timeout, a reconnect wrapper and its metrics hooks: about a
+    third of a command's CPU on a worker (docs/performance.md). When nobody waits for a connection
+    and one is idle, it is taken and given back directly instead (nothing suspends in between, so
+    this is atomic on the event loop); one that looks closed or has data waiting goes through
+    redis-py's own `ensure_connection` first (a closed one is reconnected). With every connection
+    busy, or someone waiting, redis-py's own way is taken, so waiters keep their turn and a
+    saturated pool still raises `StoreBusy` after the wait.
+    """
+
+    def _uncontended(self) -> bool:
+        return not self._condition.locked() and not self._condition._waiters  # type: ignore[attr-defined]
 
     async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
+        if self._available_connections and self._uncontended():
+            connection = self._available_connections.pop()
+            self._in_use_connections.add(connection)
+            try:
+                await self._make_ready(connection)
+            except BaseException:
+                await self.release(connection)
+                raise
+            return connection
         try:
             return await super().get_connection(*args, **kwargs)
         except RedisConnectionError as exc:
             if isinstance(exc.__cause__, TimeoutError):
                 raise StoreBusy(f"all {self.max_connections} Redis connections busy for {self.timeout} s") from exc
             raise StoreUnavailable(f"Redis unreachable: {exc}") from exc
+
+    async def _make_ready(self, connection: Any) -> None:
+        """As redis-py's `ensure_connection`, which runs only when the connection needs it."""
+        try:
+            dirty = not connection.is_connected or await connection.can_read()
+        except (RedisConnectionError, RedisTimeoutError, OSError):  # closed by the server: reconnect
+            dirty = True
+        if dirty:
+            try:
+                await self.ensure_connection(connection)
+            except RedisConnectionError as exc:
+                raise StoreUnavailable(f"Redis unreachable: {exc}") from exc
+
+    async def release(self, connection: Any) -> None:
+        if not self._uncontended():
+            await super().release(connection)
+            return
+        self._in_use_connections.remove(connection)
+        if connection.should_reconnect():
+            await connection.disconnect()
+        self._available_connections.append(connection)
 
 
 class RedisStore(Store):
@@ -214,7 +268,7 @@ class RedisStore(Store):
         return await self.client.get(key)
 
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
-                             now: float = 0.0) -> Claimed:
+                             now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
         spec = {
             "claims": [[c.value, _ms(c.ttl), int(c.same_value_passes), _ms(c.remember_s) if c.remember_s else 0]
                        for c in claims],
@@ -223,10 +277,23 @@ class RedisStore(Store):
         }
         keys = [c.key for c in claims] + [self.keys("taken", c.key) for c in claims]
         keys += [w.key for w in then] + [self.keys("memory-began")]
-        refused, value, first, began = await self._claim_in_order(keys=keys, args=[json.dumps(spec)])
+        token = unique_id() if hold is not None else ""
+        if hold is not None:
+            spec["hold"] = [token, _ms(hold.lease)]
+            keys += [self.keys("lock", hold.conversation), self.keys("state", hold.conversation), *hold.keys]
+        refused, value, first, began, *held = await self._claim_in_order(keys=keys, args=[json.dumps(spec)])
         if refused:
             return Claimed(int(refused) - 1, value)
-        return Claimed(None, None, bool(first), float(began))
+        taken = None
+        if hold is not None and int(held[0]):
+            state, *values = held[1:]
+            taken = TakenConversation(hold.conversation, token, json.loads(state) if state else None,
+                                      dict(zip(hold.keys, values, strict=True)))
+        return Claimed(None, None, bool(first), float(began), taken)
+
+    async def release_taken(self, taken: TakenConversation) -> None:
+        lock_key, state_key = self.keys("lock", taken.conversation), self.keys("state", taken.conversation)
+        await self._write_and_release(keys=[lock_key, state_key], args=[taken.token, "", ""])
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self.client.set(key, value, px=None if ttl is None else _ms(ttl))
@@ -284,17 +351,18 @@ class RedisStore(Store):
 
     @asynccontextmanager
     async def hold_conversation(
-        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0
+        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0,
+        taken: TakenConversation | None = None,
     ) -> AsyncIterator[HeldConversation]:
-        """Two commands per message instead of five (lock, get, set, release; `keys` read in the first)."""
+        """Two commands per message instead of five (lock, get, set, release; `keys` read in the first),
+        one when `claim_in_order` took the lock (`taken`)."""
         lock_key, state_key = self.keys("lock", conversation), self.keys("state", conversation)
-        token = unique_id()
-        give_up_at = time.monotonic() + wait  # real time, as redis-py's lock waits
-        while not (got := await self._lock_and_read(keys=[lock_key, state_key, *keys], args=[token, _ms(lease)]))[0]:
-            if time.monotonic() >= give_up_at:
-                raise LockTimeout(f"lock {conversation!r} still held after waiting {wait} s")
-            await asyncio.sleep(self.lock_poll)
-        held = HeldConversation(json.loads(got[1]) if got[1] else None, dict(zip(keys, got[2:], strict=False)))
+        if taken is not None:
+            assert taken.conversation == conversation and tuple(taken.values) == keys, "another conversation's"
+            token, held = taken.token, HeldConversation(taken.state, dict(taken.values))
+        else:
+            token = unique_id()
+            held = await self._lock_and_read_waiting(lock_key, state_key, keys, token, lease, wait, conversation)
         ended_well = False
         try:
             yield held
@@ -310,6 +378,15 @@ class RedisStore(Store):
             keys = [lock_key, state_key, *(write.key for write in writes)]
             if not await self._write_and_release(keys=keys, args=args):
                 log.warning("lock %r expired while held; the work under it was not exclusive", conversation)
+
+    async def _lock_and_read_waiting(self, lock_key: str, state_key: str, keys: tuple[str, ...], token: str,
+                                     lease: float, wait: float, conversation: str) -> HeldConversation:
+        give_up_at = time.monotonic() + wait  # real time, as redis-py's lock waits
+        while not (got := await self._lock_and_read(keys=[lock_key, state_key, *keys], args=[token, _ms(lease)]))[0]:
+            if time.monotonic() >= give_up_at:
+                raise LockTimeout(f"lock {conversation!r} still held after waiting {wait} s")
+            await asyncio.sleep(self.lock_poll)
+        return HeldConversation(json.loads(got[1]) if got[1] else None, dict(zip(keys, got[2:], strict=False)))
 
     # --- deadlines ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
