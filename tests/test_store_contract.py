@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.store.base import Claim, Claimed, KeyBuilder, LockTimeout, Store, Write
+from bot.store.base import CLAIMED, Claim, Claimed, KeyBuilder, LockTimeout, Store, Write
 from bot.store.factory import open_store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -301,6 +301,7 @@ class TestStoreContract:
         assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, True, began)
         await worker_a.delete(worker_a.keys("first", "m2"))  # given back (or run out): taken before all the same
         assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, False, began)
+        assert await worker_a.get(worker_a.keys(CLAIMED, "first", "m1")) is not None  # the prefix once
 
 
 async def test_ping_answers_a_live_redis_and_raises_for_a_dead_one(redis_url: str, clock: FakeClock) -> None:

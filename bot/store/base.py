@@ -25,6 +25,17 @@ class KeyBuilder:
     def __call__(self, part: str, *ids: str) -> str:
         return ":".join((self.prefix, part, *ids))
 
+    def about(self, part: str, key: str) -> str:
+        """A key that says something about another key of this store (`<prefix>:<part>:<that key
+        without its prefix>`), so the prefix appears once."""
+        return self(part, key.removeprefix(f"{self.prefix}:"))
+
+
+#: What `Store.claim_in_order` remembers: a marker per remembered claim, and since when it remembers.
+#: The two names only ever change together, so a store never trusts markers older than its memory.
+CLAIMED = "claimed"
+CLAIMS_MEMORY_BEGAN = "claims-memory-began"
+
 
 @dataclass(frozen=True, slots=True)
 class Write:
@@ -273,10 +284,10 @@ class Store(ABC):
         first_time = True
         for claim in claims:
             if claim.remember_s is not None:
-                first_time &= await self.claim(self.keys("taken", claim.key), claim.remember_s)
-        began = await self.get(self.keys("memory-began"))
+                first_time &= await self.claim(self.keys.about(CLAIMED, claim.key), claim.remember_s)
+        began = await self.get(self.keys(CLAIMS_MEMORY_BEGAN))
         if began is None:
-            await self.set(self.keys("memory-began"), repr(now))
+            await self.set(self.keys(CLAIMS_MEMORY_BEGAN), repr(now))
             began = repr(now)
         for write in then:
             await self.set(write.key, write.value, write.ttl)

@@ -41,6 +41,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from bot.clock import Clock
 from bot.ids import unique_id
 from bot.store.base import (
+    CLAIMED,
+    CLAIMS_MEMORY_BEGAN,
     Claim,
     Claimed,
     HeldConversation,
@@ -275,8 +277,8 @@ class RedisStore(Store):
             "writes": [[w.value, 0 if w.ttl is None else _ms(w.ttl)] for w in then],
             "now": now,
         }
-        keys = [c.key for c in claims] + [self.keys("taken", c.key) for c in claims]
-        keys += [w.key for w in then] + [self.keys("memory-began")]
+        keys = [c.key for c in claims] + [self.keys.about(CLAIMED, c.key) for c in claims]
+        keys += [w.key for w in then] + [self.keys(CLAIMS_MEMORY_BEGAN)]
         token = unique_id() if hold is not None else ""
         if hold is not None:
             spec["hold"] = [token, _ms(hold.lease)]
