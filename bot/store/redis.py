@@ -110,7 +110,7 @@ end
 return 0
 """
 
-# Store.claim_in_order in one command. KEYS: the claims' keys, then their "taken" markers (one per
+# Store.claim_in_order in one command. KEYS: the claims' keys, then their "claimed" markers (one per
 # claim; used only for remembered ones), then the writes' keys, then the memory-began key, then (with
 # a hold) the conversation's lock and state keys and the keys read with them. ARGV[1]: JSON
 # {"claims": [[value, ttl ms, same value passes (0/1), remember ms or 0]...], "writes": [[value,
