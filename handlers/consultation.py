@@ -9,7 +9,7 @@ second unclear message in a row escalates to a person.
 from __future__ import annotations
 
 from bot.context import Context
-from bot.events import Reply, Say
+from bot.events import Choice, Reply, Say
 from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.router import Router
@@ -30,10 +30,13 @@ ANSWERS = {
     "membership": "consultation.membership",
 }
 UNCLEAR_BEFORE_ESCALATION = 2
+WELCOME_PICKS = ("consultation.welcome_pick_track", "consultation.welcome_pick_shipping",
+                 "consultation.welcome_pick_return")
 
 SCRIPTS = (
     spec("consultation.greeting"),
     spec("consultation.welcome"),
+    *(spec(key) for key in WELCOME_PICKS),
     spec("consultation.clarify"),
     spec("consultation.unclear_escalate"),
     spec("consultation.media_received"),
@@ -56,7 +59,11 @@ async def greet(ctx: Context) -> Reply:
 
 @router.event("subscribe", "enter_session")
 async def welcome(ctx: Context) -> Reply:
-    return Reply.say("consultation.welcome").tagged("greeting")
+    """The welcome's text names what the bot does; where the channel has buttons, the commonest
+    questions are one tap away (each is exactly what the customer would type)."""
+    render = ctx.services.templates.render_safe
+    picks = (Choice(render(key)) for key in WELCOME_PICKS)
+    return Reply.say("consultation.welcome").tagged("greeting").offer(*picks)
 
 
 @router.intent(*ANSWERS)

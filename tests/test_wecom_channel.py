@@ -23,6 +23,7 @@ from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.router import Router
+from handlers.consultation import WELCOME_PICKS
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.case import AfterSalesCase
@@ -254,7 +255,9 @@ async def test_the_welcome_goes_out_once_with_the_welcome_code_in_time(tmp_path,
         await wecom.notify()
         [welcome] = [sent for sent in wecom.fake.sent if sent.path == "send_msg_on_event"]
         assert (welcome.errcode, welcome.user, welcome.payload["code"]) == (0, ALICE, code)
-        assert "小蜜优选旗舰店" in welcome.content and welcome.payload["msgtype"] == "text"
+        assert "小蜜优选旗舰店" in welcome.content and welcome.payload["msgtype"] == "msgmenu"
+        picks = [item["content"] for item in welcome.clicks]
+        assert picks == [wecom.bot.runtime.templates.render(key) for key in WELCOME_PICKS]
         [row] = await Message.filter(channel="wecom", direction="out")
         assert row.delivery_status == "sent"
 
