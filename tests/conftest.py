@@ -19,6 +19,10 @@ Shared so that a test pays only for what is its own (use these in new test files
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
   `fresh_postgres_url` is empty, for tests of migrating.
 - `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
+- `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
+  beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
+  matcher) and proves nothing more; real processes are kept where the process is what is tested
+  (test_cli.py's Ctrl-C, test_packaging.py's script, test_serve_supervision.py).
 - `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
 Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
 `bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
@@ -52,6 +56,7 @@ from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 from tests.browser import chromium
+from tests.command_line import CommandLine
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
 from tests.redis_server import RedisServer
 
@@ -304,6 +309,16 @@ async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> Asyn
         yield _database_url(postgres_url, name)
     finally:
         await _drop_database(postgres_url, name)
+
+
+# --- the command line ---
+
+
+@pytest.fixture
+def csbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CommandLine:
+    """`csbot ...` in this process (tests/command_line.py), in the test's directory: no developer's `.env`."""
+    monkeypatch.chdir(tmp_path)
+    return CommandLine(capsys)
 
 
 # --- a Redis of the test's own, that the test may stop ---
