@@ -41,24 +41,24 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
-import redis
-from playwright.async_api import Browser
 
-from bot.clock import FakeClock
-from bot.config import PROJECT_ROOT
-from bot.intents import IntentMatcher
-from bot.store.base import KeyBuilder, Store
-from bot.store.memory import MemoryStore
-from bot.store.redis import RedisStore
-from tests.browser import chromium
-from tests.command_line import CommandLine
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
-from tests.redis_server import RedisServer
+# The bot, Playwright and Redis are imported by the fixtures that use them, not here: `bash .ci/test.sh`
+# runs pytest-xdist, whose controlling process loads this file too but runs no test (two seconds of
+# CPU for nothing); each worker imports them with the first test module anyway.
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+    from bot.clock import FakeClock
+    from bot.intents import IntentMatcher
+    from bot.store.base import Store
+    from tests.command_line import CommandLine
+    from tests.fakes.bot_app import RunningBot
+    from tests.redis_server import RedisServer
 
 # --- markers ---
 
@@ -116,6 +116,8 @@ def quick_password_hashing() -> Iterator[None]:
 
 @pytest.fixture
 def clock() -> FakeClock:
+    from bot.clock import FakeClock
+
     return FakeClock()
 
 
@@ -127,6 +129,9 @@ def matcher() -> IntentMatcher:
     """The shop's intents (scripts_zh/intents.yaml) for one test: a `fork()` of the matcher the
     process builds once, as every runtime gets, so the test may change its threshold or teach it
     without touching another test's (building one takes a second or two)."""
+    from bot.config import PROJECT_ROOT
+    from bot.intents import IntentMatcher
+
     return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml").fork()
 
 
@@ -147,6 +152,8 @@ def redis_url() -> str:
     if not url:
         _unavailable("TEST_REDIS_URL", "not set")
     try:
+        import redis
+
         with redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
             client.ping()
     except redis.RedisError as exc:
@@ -187,6 +194,8 @@ def bot_ticker() -> bool:
 async def bot(
     tmp_path: Path, clock: FakeClock, bot_settings: dict[str, Any], bot_ticker: bool
 ) -> AsyncIterator[RunningBot]:
+    from tests.fakes.bot_app import make_settings, running_bot
+
     async with running_bot(make_settings(tmp_path, **bot_settings), clock=clock) as running:
         if not bot_ticker:
             await running.runtime.scheduler.stop()
@@ -195,7 +204,7 @@ async def bot(
 
 # --- stores ---
 
-StoreOpener = Callable[[], Store]
+StoreOpener = Callable[[], "Store"]
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -213,6 +222,10 @@ async def open_stores(
     with its own client each time, all under a key prefix unique to the test, whose keys are
     deleted afterwards; every client is closed.
     """
+    from bot.store.base import KeyBuilder
+    from bot.store.memory import MemoryStore
+    from bot.store.redis import RedisStore
+
     keys = KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:12]}")
     if store_backend == "memory":
         memory = MemoryStore(clock, keys)
@@ -317,6 +330,8 @@ async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> Asyn
 @pytest.fixture
 def csbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CommandLine:
     """`csbot ...` in this process (tests/command_line.py), in the test's directory: no developer's `.env`."""
+    from tests.command_line import CommandLine
+
     monkeypatch.chdir(tmp_path)
     return CommandLine(capsys)
 
@@ -326,6 +341,8 @@ def csbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    from tests.redis_server import RedisServer
+
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -338,5 +355,7 @@ async def browser() -> AsyncIterator[Browser]:
     """One headless Chromium for the whole run; each test opens its own context (`open_page`), so
     no cookies or localStorage pass between tests. Tests using it run in the session's event loop
     (`pytestmark = pytest.mark.asyncio(loop_scope="session")`, and so do their async fixtures)."""
+    from tests.browser import chromium
+
     async with chromium() as launched:
         yield launched
