@@ -19,6 +19,10 @@ Shared so that a test pays only for what is its own (use these in new test files
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
   `fresh_postgres_url` is empty, for tests of migrating.
 - `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
+- `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
+  beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
+  matcher) and proves nothing more; real processes are kept where the process is what is tested
+  (test_cli.py's Ctrl-C, test_packaging.py's script, test_serve_supervision.py).
 - `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
 Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
 `bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
@@ -37,24 +41,24 @@ import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
-import redis
-from playwright.async_api import Browser
 
-from bot.clock import FakeClock
-from bot.config import PROJECT_ROOT
-from bot.intents import IntentMatcher, precedence_of
-from bot.store.base import KeyBuilder, Store
-from bot.store.memory import MemoryStore
-from bot.store.redis import RedisStore
-from handlers import EXTENSIONS
-from tests.browser import chromium
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
-from tests.redis_server import RedisServer
+# The bot, Playwright and Redis are imported by the fixtures that use them, not here: `bash .ci/test.sh`
+# runs pytest-xdist, whose controlling process loads this file too but runs no test (two seconds of
+# CPU for nothing); each worker imports them with the first test module anyway.
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+    from bot.clock import FakeClock
+    from bot.intents import IntentMatcher
+    from bot.store.base import Store
+    from tests.command_line import CommandLine
+    from tests.fakes.bot_app import RunningBot
+    from tests.redis_server import RedisServer
 
 # --- markers ---
 
@@ -112,6 +116,8 @@ def quick_password_hashing() -> Iterator[None]:
 
 @pytest.fixture
 def clock() -> FakeClock:
+    from bot.clock import FakeClock
+
     return FakeClock()
 
 
@@ -123,6 +129,10 @@ def matcher() -> IntentMatcher:
     """The shop's intents (scripts_zh/intents.yaml) for one test: a `fork()` of the matcher the
     process builds once, as every runtime gets, so the test may change its threshold or teach it
     without touching another test's (building one takes a second or two)."""
+    from bot.config import PROJECT_ROOT
+    from bot.intents import IntentMatcher, precedence_of
+    from handlers import EXTENSIONS
+
     return IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml", precedence_of(EXTENSIONS)).fork()
 
 
@@ -143,6 +153,8 @@ def redis_url() -> str:
     if not url:
         _unavailable("TEST_REDIS_URL", "not set")
     try:
+        import redis
+
         with redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1) as client:
             client.ping()
     except redis.RedisError as exc:
@@ -183,6 +195,8 @@ def bot_ticker() -> bool:
 async def bot(
     tmp_path: Path, clock: FakeClock, bot_settings: dict[str, Any], bot_ticker: bool
 ) -> AsyncIterator[RunningBot]:
+    from tests.fakes.bot_app import make_settings, running_bot
+
     async with running_bot(make_settings(tmp_path, **bot_settings), clock=clock) as running:
         if not bot_ticker:
             await running.runtime.scheduler.stop()
@@ -191,7 +205,7 @@ async def bot(
 
 # --- stores ---
 
-StoreOpener = Callable[[], Store]
+StoreOpener = Callable[[], "Store"]
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -209,6 +223,10 @@ async def open_stores(
     with its own client each time, all under a key prefix unique to the test, whose keys are
     deleted afterwards; every client is closed.
     """
+    from bot.store.base import KeyBuilder
+    from bot.store.memory import MemoryStore
+    from bot.store.redis import RedisStore
+
     keys = KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:12]}")
     if store_backend == "memory":
         memory = MemoryStore(clock, keys)
@@ -307,11 +325,25 @@ async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> Asyn
         await _drop_database(postgres_url, name)
 
 
+# --- the command line ---
+
+
+@pytest.fixture
+def csbot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CommandLine:
+    """`csbot ...` in this process (tests/command_line.py), in the test's directory: no developer's `.env`."""
+    from tests.command_line import CommandLine
+
+    monkeypatch.chdir(tmp_path)
+    return CommandLine(capsys)
+
+
 # --- a Redis of the test's own, that the test may stop ---
 
 
 @pytest.fixture
 def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    from tests.redis_server import RedisServer
+
     server = RedisServer(tmp_path)
     server.start()
     yield server
@@ -324,5 +356,7 @@ async def browser() -> AsyncIterator[Browser]:
     """One headless Chromium for the whole run; each test opens its own context (`open_page`), so
     no cookies or localStorage pass between tests. Tests using it run in the session's event loop
     (`pytestmark = pytest.mark.asyncio(loop_scope="session")`, and so do their async fixtures)."""
+    from tests.browser import chromium
+
     async with chromium() as launched:
         yield launched

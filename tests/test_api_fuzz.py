@@ -23,11 +23,9 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-import requests
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 
 from bot.web.visitors import TOKEN_HEADER, VisitorTokens
+from tests.command_line import cli_status, run_in_own_thread
 from tests.test_serve_supervision import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,9 +94,11 @@ def live_api(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
         "SERVE_SHUTDOWN_GRACE_S": "5",
         "AFTER_SALES_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
     }
-    demo = subprocess.run([sys.executable, "main.py", "demo-data"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=180)
-    assert demo.returncode == 0, demo.stderr
+    with pytest.MonkeyPatch.context() as patch:  # `csbot demo-data` in this process (tests/command_line.py)
+        patch.chdir(tmp_path_factory.mktemp("demo"))
+        for name, value in env.items():
+            patch.setenv(name, value)
+        assert run_in_own_thread(lambda: cli_status(["demo-data"])) == 0
     token = _admin_token(database_url)
     log_path = tmp_path_factory.mktemp("fuzz") / "serve.log"
     with log_path.open("wb") as log_file:
@@ -123,6 +123,13 @@ def live_api(postgres_url: str, redis_url: str, tmp_path_factory: pytest.TempPat
 
 def test_no_request_gets_a_server_error(live_api: LiveApi) -> None:
     """Each generated request is sent twice: anonymously, then as an admin; every 5xx is collected."""
+    # imported here, not at the top: every xdist worker collects this module, one runs the test, and
+    # schemathesis with hypothesis takes seconds of CPU to import (pyproject.toml also keeps
+    # schemathesis' pytest plugin off)
+    import requests
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
     schema = schemathesis.openapi.from_url(f"{live_api.url}/api/openapi.json")
     visitor = VisitorTokens(WEBCHAT_SECRET.encode()).issue("fuzz-visitor")
     # the admin's requests carry a visitor token too, so the web chat's bodies are fuzzed past its guard

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot import cli
 from bot.db import close_database, open_database
 from bot.web.auth import create_agent, issue_api_token
 from models.agent import Agent
@@ -24,27 +22,10 @@ from models.customer import Customer
 AT = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
 @pytest.fixture
-def run(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)  # no developer's .env
+def run(tmp_path, monkeypatch, csbot):
     monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path / 'cli.sqlite3'}")
-
-    def command(*args: str) -> Result:
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exc:  # argparse: a bad argument
-            code = int(exc.code or 0)
-        out = capsys.readouterr()
-        return Result(code, out.out, out.err)
-
-    return command
+    return csbot
 
 
 def seed(tmp_path: Path) -> dict[str, int]:

@@ -4,10 +4,7 @@ the API, the report spec and `csbot callbacks stats`, and `csbot callbacks due` 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +15,6 @@ from handlers.callbacks.stats import REPORT, month_figures
 from models.callback import Callback, CallbackTask
 from models.customer import Customer
 
-ROOT = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOV = 11
 
@@ -99,28 +95,25 @@ async def test_the_api_and_the_report_show_the_same_numbers(bot, clock):
     assert table.totals["due"] == 7 and table.totals["compliance"] == pytest.approx(4 / 7)
 
 
-def cli(args: list[str], database: Path) -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": f"sqlite://{database}", "PATH": ""}
-    return subprocess.run([sys.executable, "main.py", "callbacks", *args], cwd=ROOT, capture_output=True, text=True,
-                          env=env, timeout=120)
-
-
-@pytest.mark.timeout(240)  # three commands, each loading the matcher (jieba) in a new process
-async def test_the_command_line_prints_the_figures_and_the_due_list_masked(bot, clock, tmp_path):
+async def test_the_command_line_prints_the_figures_and_the_due_list_masked(bot, clock, csbot):
     await hand_made_month()
     await CallbackTask.filter(customer__external_id="fig9").delete()  # the command runs on the real clock
     await Callback.filter(source_key="test:9").delete()
-    database = tmp_path / "bot.sqlite3"
-    result = cli(["stats", "--month", "2026-11", "--json"], database)
+    env = {"DATABASE_URL": bot.runtime.settings.database_url}
+
+    async def cli(*args: str):
+        return await csbot.run_async("callbacks", *args, env=env)
+
+    result = await cli("stats", "--month", "2026-11", "--json")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert as_tuple(figures["all"]) == ALL
-    table = cli(["stats", "--month", "2026-11"], database)
+    table = await cli("stats", "--month", "2026-11")
     assert "回访成功率" in table.stdout and "71.4%" in table.stdout  # 5 of 7
-    due = cli(["due", "--json"], database)
+    due = await cli("due", "--json")
     lines = [json.loads(line) for line in due.stdout.splitlines()]
     assert [(line["kinds"], line["customer"], line["phone"], line["way"]) for line in lines] == [
         (["buyer"], "王*明", "139****5678", "phone")]
     assert "13912345678" not in due.stdout and "王小明" not in due.stdout
-    bad = cli(["stats", "--month", "2026-13"], database)
+    bad = await cli("stats", "--month", "2026-13")
     assert bad.returncode == 2 and "2026-13" in bad.stderr

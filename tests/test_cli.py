@@ -9,7 +9,6 @@ import pty
 import select
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,12 +18,6 @@ import pytest
 from bot import cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": "", "SHOP_NAME": "测试小店"}
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, input=stdin, capture_output=True,
-                          text=True, env=env, timeout=120)
 
 
 def test_classify_prints_one_json_object_per_text(tmp_path, monkeypatch, capsys):
@@ -42,8 +35,9 @@ def test_classify_prints_one_json_object_per_text(tmp_path, monkeypatch, capsys)
     assert all(0 <= line["confidence"] <= 1 for line in lines)
 
 
-def test_chat_answers_in_the_terminal_and_persists(tmp_path):
-    result = run(["chat"], tmp_path, stdin="你好\n什么时候发货\nquit\n这句不该发出去\n")
+def test_chat_answers_in_the_terminal_and_persists(tmp_path, csbot):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "SHOP_NAME": "测试小店"}
+    result = csbot("chat", env=env, stdin="你好\n什么时候发货\nquit\n这句不该发出去\n")
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Type a message and press Enter. Leave with quit, exit, Ctrl-D or Ctrl-C.")
     answers = [line for line in result.stdout.splitlines() if "测试小店:" in line]

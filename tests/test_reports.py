@@ -3,19 +3,14 @@ tests/reports_data.py, filters, buckets in shop time, roles, the workbook agains
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.reports_data import seed_shop
 
-ROOT = Path(__file__).resolve().parent.parent
 WEEK = {"from": "2026-11-20", "to": "2026-11-23"}
 
 
@@ -182,17 +177,10 @@ def assert_sheet_matches(sheet, report: dict) -> None:
         assert len(sheet._charts) == 1
 
 
-async def csbot(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """`python main.py ...` in another process (its own database connection, the system clock)."""
-    return await asyncio.to_thread(subprocess.run, [sys.executable, "main.py", *args], cwd=ROOT,
-                                   capture_output=True, text=True, env=env, timeout=120)
-
-
-@pytest.mark.timeout(240)  # two start-ups of the whole bot in other processes
-async def test_cli_monthly_workbook_agrees_with_the_api(bot, shop, tmp_path):
+async def test_cli_monthly_workbook_agrees_with_the_api(bot, shop, tmp_path, csbot):
     out = tmp_path / "2026-11.xlsx"
-    env = {"DATABASE_URL": bot.runtime.settings.database_url, "PATH": "", "REPORTS_DIR": str(tmp_path / "kept")}
-    result = await csbot(env, "report", "monthly", "--month", "2026-11", "--out", str(out))
+    env = {"DATABASE_URL": bot.runtime.settings.database_url, "REPORTS_DIR": str(tmp_path / "kept")}
+    result = await csbot.run_async("report", "monthly", "--month", "2026-11", "--out", str(out), env=env)
     assert result.returncode == 0, result.stderr
     book = load_workbook(out)
     assert book["概要"]["B1"].value == "2026-11"
@@ -200,18 +188,17 @@ async def test_cli_monthly_workbook_agrees_with_the_api(bot, shop, tmp_path):
         _, report = await get(bot, shop, f"/api/reports/{name}", bucket="month",
                               **{"from": "2026-11-01", "to": "2026-11-30"})
         assert_sheet_matches(book[report["title"]], report)
-    bad = await csbot(env, "report", "weekly", "--week", "2026-W60", "--out", str(out))
+    bad = await csbot.run_async("report", "weekly", "--week", "2026-W60", "--out", str(out), env=env)
     assert bad.returncode == 2 and "YYYY-Www" in bad.stderr
 
 
-@pytest.mark.timeout(240)
-async def test_a_wrong_area_setting_is_one_line_naming_it(tmp_path):
-    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "PATH": "", "RETENTION_MESSAGE_DAYS": "-1"}
-    result = await csbot(env, "retention", "--dry-run")
+def test_a_wrong_area_setting_is_one_line_naming_it(tmp_path, csbot):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path / 'cli.sqlite3'}", "RETENTION_MESSAGE_DAYS": "-1"}
+    result = csbot("retention", "--dry-run", env=env)
     assert result.returncode == 2
     assert result.stderr.strip() == ("error: invalid setting RETENTION_MESSAGE_DAYS: "
                                      "Input should be greater than or equal to 0")
-    counted = await csbot({**env, "RETENTION_MESSAGE_DAYS": "30"}, "retention", "--dry-run")
+    counted = csbot("retention", "--dry-run", env={**env, "RETENTION_MESSAGE_DAYS": "30"})
     assert counted.returncode == 0, counted.stderr
     assert json.loads(counted.stdout.splitlines()[-1]) == {"dry_run": True, **dict.fromkeys(
         ("messages", "left_messages", "handover_notes", "photos", "photo_files", "customers_anonymised",

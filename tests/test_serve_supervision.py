@@ -157,11 +157,9 @@ def test_a_worker_failing_at_start_up_stops_the_start(tmp_path):
         wait_for("no worker left", lambda: not any(alive(pid) for pid in started), timeout=30)
 
 
-def test_migrate_command_applies_the_schema_once(fresh_postgres_url):
-    env = {"PATH": os.environ.get("PATH", ""), "DATABASE_URL": fresh_postgres_url}
+def test_migrate_command_applies_the_schema_once(fresh_postgres_url, csbot):
     for _ in range(2):  # the second run finds nothing to do
-        result = subprocess.run([sys.executable, "main.py", "migrate"], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=120)
+        result = csbot("migrate", env={"DATABASE_URL": fresh_postgres_url})
         assert result.returncode == 0, result.stderr
         assert "schema up to date" in result.stdout
     assert fetchval(fresh_postgres_url, "SELECT to_regclass('public.message') IS NOT NULL")
