@@ -327,3 +327,4 @@ def test_a_precedence_override_is_not_an_agreement(matcher: IntentMatcher) -> No
     agreed = blend.decide(precedence, intents, logits, "logistics.track", 0.9)
     assert agreed[0] == "logistics.track" and agreed[2] is True
     assert blend.calibrate(forced[1], forced[2]) < 0.5
+
