@@ -293,7 +293,6 @@ def test_warm_up_jieba_is_idempotent() -> None:
     [
         # product questions with no product keyword (能…吗, 要…吗): not damage, not a return
         ("书架能靠墙固定吗", "product.consult"),
-        ("台灯能夹在床头吗", "product.consult"),
         ("吊灯要自己接电线吗", "product.consult"),
         # symptoms instead of 坏
         ("手电筒摁开关没反应", "after_sales.damaged"),
