@@ -286,3 +286,44 @@ def test_warm_up_jieba_is_idempotent() -> None:
     warm_up_jieba()
     assert jieba.dt.initialized and jieba.dt.FREQ is dictionary  # loaded once, not reloaded
     assert "退货" in jieba.lcut("我要退货")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # product questions with no product keyword (能…吗, 要…吗): not damage, not a return
+        ("书架能靠墙固定吗", "product.consult"),
+        ("吊灯要自己接电线吗", "product.consult"),
+        # symptoms instead of 坏
+        ("手电筒摁开关没反应", "after_sales.damaged"),
+        ("蒸锅盖子合不拢 一直冒气", "after_sales.damaged"),
+        # where is the parcel, asked as "is it nearly here"
+        ("快到了吗 等着用呢", "logistics.track"),
+        # money back without 退款 first: keep the goods, charged twice
+        ("东西我留着 只退款行吗", "after_sales.refund"),
+        ("一个订单扣了两次钱 退我一笔", "after_sales.refund"),
+        # calling for the service is a request for a person, not a greeting
+        ("客服呢 怎么没人回", "human"),
+        # a trade-in campaign is not an exchange (换新 inside 以旧换新)
+        ("有以旧换新吗 旧电视能换", "promotion"),
+    ],
+)
+def test_other_shops_wordings_are_decided(matcher: IntentMatcher, text: str, intent: str) -> None:
+    """Patterns from other shops' messages (docs/intents.md, "Other shops' wordings"), in sentences
+    written for this test: the bot acts on the right intent instead of asking or answering another."""
+    assert matcher.classify(text).decision == intent
+
+
+def test_a_precedence_override_is_not_an_agreement(matcher: IntentMatcher) -> None:
+    """A strong keyword of a higher precedence wins over the model, but the decision then takes the
+    curve of disagreements: the model gave that intent little probability."""
+    blend, precedence = matcher.blend, matcher.precedence
+    intents = list(matcher.intents)
+    logits = [0.0] * len(intents)
+    logits[intents.index("logistics.track")] = 6.0
+    forced = blend.decide(precedence, intents, logits, "after_sales.damaged", 0.9)
+    assert forced[0] == "after_sales.damaged" and forced[2] is False
+    agreed = blend.decide(precedence, intents, logits, "logistics.track", 0.9)
+    assert agreed[0] == "logistics.track" and agreed[2] is True
+    assert blend.calibrate(forced[1], forced[2]) < 0.5
+

@@ -122,11 +122,11 @@ def test_confidence_is_calibrated_on_cross_validation(matcher: IntentMatcher) ->
 
 
 def test_learning_a_relabelled_message_replaces_the_earlier_label(matcher: IntentMatcher) -> None:
-    assert matcher.classify("小蓝瓶到了吗").decision == "unknown"
-    matcher.learn([("小蓝瓶到了吗", "product.consult")])
-    assert matcher.classify("小蓝瓶到了吗？").decision == "product.consult"
-    matcher.learn([("小蓝瓶到了吗", "logistics.track")], forget=[("小蓝瓶到了吗", "product.consult")])
-    assert matcher.classify("小蓝瓶到了吗").decision == "logistics.track"
+    assert matcher.classify("小蓝瓶上了没").decision == "unknown"
+    matcher.learn([("小蓝瓶上了没", "product.consult")])
+    assert matcher.classify("小蓝瓶上了没？").decision == "product.consult"
+    matcher.learn([("小蓝瓶上了没", "logistics.track")], forget=[("小蓝瓶上了没", "product.consult")])
+    assert matcher.classify("小蓝瓶上了没").decision == "logistics.track"
 
 
 # --- PII ---
@@ -173,14 +173,14 @@ def test_cli_learn_rejects_a_broken_file_whole_then_imports_once(monkeypatch, ca
     assert "line 1" not in err and "line 6" not in err
 
     good = tmp_path / "good.tsv"
-    good.write_text("小蓝瓶到了吗\tproduct.consult\n订单E2026112200123 收件人是张三 电话13812345678 改下地址\t"
+    good.write_text("小蓝瓶上了没\tproduct.consult\n订单E2026112200123 收件人是张三 电话13812345678 改下地址\t"
                     "address.change\n", encoding="utf-8")
     status, out, _ = run_cli(monkeypatch, capsys, tmp_path, "intents", "learn", str(good))
     assert status == 0 and "learned 2 new" in out
     status, out, _ = run_cli(monkeypatch, capsys, tmp_path, "intents", "learn", str(good))
     assert status == 0 and "learned 0 new, 0 relabelled, 2 already known" in out
 
-    status, out, _ = run_cli(monkeypatch, capsys, tmp_path, "classify", "小蓝瓶到了吗!")
+    status, out, _ = run_cli(monkeypatch, capsys, tmp_path, "classify", "小蓝瓶上了没!")
     line = json.loads(out.splitlines()[0])
     assert (line["intent"], line["decision"]) == ("product.consult", "product.consult")
 
@@ -222,14 +222,14 @@ async def test_a_correction_in_the_console_changes_the_next_decision_in_another_
     clock = FakeClock()
     settings = make_settings(tmp_path, redis_url=redis_url, staffed_hours="00:00-24:00")
     async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
-        response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶到了吗"})
+        response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶上了没"})
         assert response.status == 200
-        assert two.runtime.matcher.classify("小蓝瓶到了吗?").decision == "unknown"
+        assert two.runtime.matcher.classify("小蓝瓶上了没?").decision == "unknown"
         agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
         headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
 
         review = await (await one.client.get("/api/intents/review", headers=headers)).json()
-        item = next(i for i in review["items"] if i["text"] == "小蓝瓶到了吗")
+        item = next(i for i in review["items"] if i["text"] == "小蓝瓶上了没")
         assert item["asked"] is True and item["decision"] == "unknown"
         labels = {i["name"]: i["label"] for i in (await (await one.client.get(
             "/api/intents/labels", headers=headers)).json())["intents"]}
@@ -240,14 +240,14 @@ async def test_a_correction_in_the_console_changes_the_next_decision_in_another_
         assert response.status == 200, await response.text()
         assert (await response.json())["decision"] == "product.consult"
 
-        await wait_until(lambda: two.runtime.matcher.classify("小蓝瓶到了吗?").decision == "product.consult")
-        response = await two.post_chat({"user_id": "c2", "text": "小蓝瓶到了吗？"})
+        await wait_until(lambda: two.runtime.matcher.classify("小蓝瓶上了没?").decision == "product.consult")
+        response = await two.post_chat({"user_id": "c2", "text": "小蓝瓶上了没？"})
         assert response.status == 200
         row = await Message.filter(conversation__key="webchat:c2", direction="in").first()
         assert row is not None and row.intent == "product.consult"
 
         review = await (await one.client.get("/api/intents/review", headers=headers)).json()
-        assert all(i["text"] != "小蓝瓶到了吗" for i in review["items"])  # labelled: off the list
+        assert all(i["text"] != "小蓝瓶上了没" for i in review["items"])  # labelled: off the list
         stored = await LearnedExample.get(intent="product.consult")
         assert (stored.source, stored.agent, stored.guess) == ("console", "amy", item["guess"])
 

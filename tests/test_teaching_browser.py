@@ -37,7 +37,7 @@ async def say(bot: RunningBot, user: str, text: str) -> None:
 async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBot, Browser]) -> None:
     bot, browser = shop
     await create_agent("amy", "agent", PASSWORD)
-    await say(bot, "c1", "小蓝瓶到了吗")  # shop jargon for a restock question: the bot asks
+    await say(bot, "c1", "小蓝瓶上了没")  # shop jargon for a restock question: the bot asks
     assert (await Message.get(conversation__key="webchat:c1", direction="in")).intent == "unknown"
 
     async with open_page(browser, bot.url("/console")) as console:
@@ -45,7 +45,7 @@ async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBo
 
         await console.locator("#tab-teach").click()  # the panel's tab (ConsolePanel "teach")
         await expect(console.locator("#tab-teach")).to_have_text("教机器人")
-        item = console.locator("#teach-view .teach-item", has_text="小蓝瓶到了吗")
+        item = console.locator("#teach-view .teach-item", has_text="小蓝瓶上了没")
         await expect(item).to_be_visible()
         await expect(item.locator(".teach-meta")).to_contain_text("机器人判断")
         await expect(item.locator(".teach-tag")).to_have_text("机器人追问过")
@@ -53,7 +53,7 @@ async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBo
         await expect(item.locator(".teach-status")).to_contain_text("已记住")
         await expect(item).to_have_attribute("data-taught", "product.consult")
 
-    stored = await LearnedExample.get(text="小蓝瓶到了吗")
+    stored = await LearnedExample.get(text="小蓝瓶上了没")
     assert (stored.intent, stored.source, stored.agent) == ("product.consult", "console", "amy")
-    await say(bot, "c2", "小蓝瓶到了吗？")
+    await say(bot, "c2", "小蓝瓶上了没？")
     assert (await Message.get(conversation__key="webchat:c2", direction="in")).intent == "product.consult"

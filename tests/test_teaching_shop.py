@@ -56,7 +56,7 @@ POINTS = [("喵币怎么用", "membership"), ("喵币在哪领", "membership"), 
 def test_the_shops_own_word_carries_to_its_other_phrasings(matcher: IntentMatcher) -> None:
     """The correction learns that 喵币 means membership in this shop, so messages worded unlike any
     learned example (no near neighbour) are decided by it too."""
-    unseen = ["我的喵币还剩多少", "用喵币付一部分行吗", "签到的喵币没到账"]
+    unseen = ["喵币攒了好多 怎么花", "喵币到底值几毛", "喵币还剩几个"]
     assert all(matcher.classify(t).decision != "membership" for t in unseen)
     matcher.learn(POINTS)
     for text in unseen:
