@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     shop_name: str = "小蜜优选旗舰店"
     shop_timezone: str = "Asia/Shanghai"
     scripts_dir: Path = PROJECT_ROOT / "scripts_zh"
-    confidence_threshold: float = Field(0.5, ge=0, le=1)
+    confidence_threshold: float = Field(0.6, ge=0, le=1)
     #: Recent messages whose intent decision the matcher remembers; 0 remembers none.
     intent_cache_size: int = Field(8192, ge=0)
     max_reply_parts: int = Field(5, ge=1, le=20)
