@@ -327,15 +327,7 @@ class FakeWeCom:
         if not errcode and self.refuse_next:
             errcode = self.refuse_next.pop(0)
         user, open_kfid = str(payload.get("touser") or ""), str(payload.get("open_kfid") or "")
-        msgtype, content = payload.get("msgtype"), ""
-        if msgtype == "text":
-            content = str((payload.get("text") or {}).get("content", ""))
-        elif msgtype == "msgmenu":
-            menu = payload.get("msgmenu")
-            content = str(menu.get("head_content", "")) if isinstance(menu, dict) else ""
-            errcode = errcode or menu_errcode(menu)
-        elif not errcode:
-            errcode = 40008  # a message type the fake does not take
+        content, errcode = _content(payload, errcode)
         msgid = str(payload.get("msgid") or "")
         if not errcode and msgid and msgid in self._accepted_msgids:
             return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})  # idempotent: not again
@@ -367,15 +359,7 @@ class FakeWeCom:
         errcode, payload = await self._body(request)
         code = str(payload.get("code") or "")
         event_code = self._codes.get(code)
-        msgtype, content = payload.get("msgtype"), ""
-        if msgtype == "text":
-            content = str((payload.get("text") or {}).get("content", ""))
-        elif msgtype == "msgmenu":
-            menu = payload.get("msgmenu")
-            content = str(menu.get("head_content", "")) if isinstance(menu, dict) else ""
-            errcode = errcode or menu_errcode(menu)
-        elif not errcode:
-            errcode = 40008
+        content, errcode = _content(payload, errcode)
         if not errcode:
             errcode = self._code_errcode(event_code)
         if not errcode and len(content.encode("utf-8")) > 2048:
@@ -421,6 +405,19 @@ class FakeWeCom:
 
     async def _unknown(self, request: web.Request) -> web.Response:
         return _error(UNKNOWN_PATH_ERRCODE, f"fake wecom: no such API {request.path}")
+
+
+def _content(payload: dict[str, Any], errcode: int) -> tuple[str, int]:
+    """What a send shows the customer (a text, or a menu's head), and the refusal it earns: a menu
+    WeCom would refuse, or a message type the fake does not take (send_msg and send_msg_on_event alike)."""
+    msgtype = payload.get("msgtype")
+    if msgtype == "text":
+        return str((payload.get("text") or {}).get("content", "")), errcode
+    if msgtype == "msgmenu":
+        menu = payload.get("msgmenu")
+        head = str(menu.get("head_content", "")) if isinstance(menu, dict) else ""
+        return head, errcode or menu_errcode(menu)
+    return "", errcode or 40008
 
 
 def _error(errcode: int, errmsg: str = "fake wecom refusal") -> web.Response:
