@@ -20,6 +20,7 @@ from handlers.handoff.service import HANDOFF, IDLE
 from handlers.handoff.sla import MOVE
 from models.agent import Agent
 from models.complaint import Complaint
+from models.conversation import Conversation
 from models.handoff import SlaEvent
 from models.message import Message
 from tests import test_handoff
@@ -86,6 +87,23 @@ async def test_a_wrapping_up_mark_left_behind_expires(bot, clock):
     assert await queue.wrapping_up(424242)
     await clock.advance(2)
     assert not await queue.wrapping_up(424242)
+
+
+async def test_an_answer_to_a_channel_not_running_here_is_refused_and_the_question_stays_open(bot, clock):
+    """Nothing sent, so nothing is counted as answered: the agent sees a 503, not a message gone quietly."""
+    amy = await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "我的快递到哪了")
+    held = await conversation("c1")
+    await Conversation.filter(id=held.id).update(key="wechat:o_elsewhere")  # WeChat does not run here
+    response = await bot.client.post(f"/api/agent/conversations/{held.id}/messages", json={"text": "亲，明天到"},
+                                     headers=amy)
+    assert response.status == 503
+    assert (await response.json())["error"]["code"] == "channel_not_running"
+    await held.refresh_from_db()
+    assert held.waiting_since is not None  # the question is still owed
+    assert not await Message.filter(conversation_id=held.id, author__startswith="agent:").exists()
 
 
 async def test_a_question_is_not_a_closing(bot, clock):

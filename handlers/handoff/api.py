@@ -19,7 +19,7 @@ from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.people import typed
-from handlers.handoff.service import HANDOFF, ForbiddenLanguage, Handoff
+from handlers.handoff.service import HANDOFF, ChannelNotHere, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
 from models.agent import SUPERVISORS, Agent
 from models.conversation import Conversation
@@ -148,7 +148,8 @@ async def post_take(request: web.Request) -> s.OneConversation:
 
 @endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
           errors={**ON_ONE, 409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
-                                 "error.phrases lists them; resend with confirm)"},
+                                 "error.phrases lists them; resend with confirm)",
+                  503: "the customer's channel does not run on this server (channel_not_running)"},
           summary="Send the customer a message (split to the channel's limits)")
 async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
     await handoff_of(request).touch(request[AGENT])  # even refused, the attempt proves presence
@@ -160,6 +161,8 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
     except ForbiddenLanguage as exc:
         raise ApiError(409, "forbidden_language", "the message holds forbidden phrases",
                        phrases=exc.phrases) from None
+    except ChannelNotHere:
+        raise ApiError(503, "channel_not_running", "the customer's channel does not run on this server") from None
     return s.SentOut(sent=parts)
 
 

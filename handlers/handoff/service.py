@@ -51,6 +51,10 @@ class ForbiddenLanguage(Exception):
         self.phrases = phrases
 
 
+class ChannelNotHere(Exception):
+    """The customer's channel does not run in this process: the agent's message cannot go out."""
+
+
 class Handoff:
     """Built at start-up from the shared `Services` (clock, store, settings, templates), the scheduler
     and the messenger (every message to a customer: agents', holding, greetings), not the runtime."""
@@ -215,14 +219,15 @@ class Handoff:
     # --- agents ---
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> list[str]:
         """Send an agent's message (split like the bot's, merged again when the customer's send budget
-        is short); refuses forbidden language unless confirmed."""
+        is short); refuses forbidden language unless confirmed, and a channel this process does not run."""
         phrases = self.templates.forbidden_in(text)
         if phrases and not confirm:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
         greeting = conversation.first_reply_at is None
         # split to the channel's limit; the outbox merges the parts again when the send budget is short
-        await self.messenger.send_text(channel, user_id, text, author=f"agent:{agent.id}")
+        if await self.messenger.send_text(channel, user_id, text, author=f"agent:{agent.id}") is None:
+            raise ChannelNotHere(channel)  # before the question counts as answered
         parts = self.messenger.split(channel, text)
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
