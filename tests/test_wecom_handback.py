@@ -56,6 +56,25 @@ async def test_a_handoff_that_ended_without_a_word_ends_the_session_on_the_next_
         assert [sent.errcode for sent in wecom.fake.sent if sent.errcode] == []
 
 
+async def test_words_in_several_parts_after_the_bot_ends_the_session_go_as_the_one_message_its_code_carries(
+        tmp_path, clock):
+    async with wecom_bot(tmp_path, clock, wecom_handoff="servicer", wecom_servicer_userid=SERVICER) as wecom:
+        runtime = wecom.bot.runtime
+        await online_agent(clock, runtime)
+        await wecom.say(ALICE, "转人工")
+        assert wecom.fake.states[(OPEN_KFID, ALICE)] == 3
+        conversation = await Conversation.get(key=f"wecom:{ALICE}")
+        await runtime.services[HANDOFF].queue.release(conversation, "bot")
+        await runtime.messenger.send_text("wecom", ALICE, "第一段话", "第二段话", author="system")
+        await wecom.channel.settle()
+        [ending] = wecom.fake.delivered(ALICE)[-1:]
+        assert ending.path == "send_msg_on_event"
+        assert "第一段话" in ending.content and "第二段话" in ending.content  # merged, nothing refused
+        assert not [sent for sent in wecom.fake.sent if sent.errcode == 95018]
+        refused = await Message.filter(conversation=conversation, failure_reason="session_state_refuses").count()
+        assert refused == 0
+
+
 async def test_a_hand_back_after_the_servicer_ended_the_session_in_the_app_sends_nothing_refused(tmp_path, clock):
     async with servicer_mode(tmp_path, clock) as wecom:
         runtime = wecom.bot.runtime

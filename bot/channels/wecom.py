@@ -317,8 +317,13 @@ class WeComChannel(Channel):
         return self._runtime.store.keys("wecom", "servicer", user_id, *suffix)
 
     async def sends_left(self, user_id: str) -> int | None:
+        """The budget's count, but 1 while a servicer's session is (or was just) the customer's: once the
+        bot ends it, only the one message its ending code carries reaches them, so the outbox merges."""
         assert self.budget is not None, "channel used before start()"
-        return await self.budget.left(user_id)
+        left = await self.budget.left(user_id)
+        if await self._runtime.store.get(self._servicer_key(user_id)) is not None:
+            return 1 if left is None else min(left, 1)
+        return left
 
     async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         await self.deliver(user_id, text, source_ids=[source_id] if source_id else [])
