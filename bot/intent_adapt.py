@@ -16,7 +16,8 @@ MIN_DF learned examples: a word seen once says nothing about the shop's *other* 
 neighbour vote, bot/intent_shop.py, handles near rewordings). The per-intent biases are the shop's
 intent mix. L2 regularisation keeps the correction small where the examples are few.
 
-Plain stochastic gradient descent in Python: a thousand examples fit in a fraction of a second;
+Plain stochastic gradient descent in Python: about a thousand examples fit in about a second
+(docs/intents.md has the figures);
 `fitting` yields between chunks so a worker on the event loop keeps serving. The fitted model is
 immutable: a matcher swaps in a new one.
 """

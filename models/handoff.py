@@ -13,7 +13,7 @@ from tortoise.models import Model
 SLA_EVENT_KINDS = (
     "queued", "assigned", "person_reached", "acknowledged", "person_answered", "auto_greeting",
     "holding_message", "holding_skipped", "near_breach", "breach", "lapse", "reassigned", "announce_skipped",
-    "away", "alert", "handed_back", "transferred", "ended_elsewhere",
+    "away", "alert", "handed_back", "released_idle", "transferred", "ended_elsewhere",
 )
 
 

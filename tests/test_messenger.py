@@ -59,7 +59,7 @@ async def test_the_redispatcher_answers_a_turn_and_skips_channels_that_do_not_ru
                                              received_at=clock.now())) is None
 
 
-async def test_several_texts_go_in_one_send_in_order_with_choices_on_the_last(bot):
+async def test_several_texts_go_in_one_send_in_order(bot):
     messenger = bot.runtime.messenger
     first, second = messenger.render("complaints.ask_content"), "好的" * 500  # the second takes two parts
     parts = messenger.split("webchat", first) + messenger.split("webchat", second)

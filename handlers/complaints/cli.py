@@ -70,7 +70,7 @@ def cmd_list(args: argparse.Namespace, command: Command) -> int:
         print(f"{len(found)} complaint(s)", file=sys.stderr)
         return 0
 
-    return command.run(lambda runtime: run())  # the database opened is all it needs
+    return command.run(lambda runtime: run())  # uses only the database the runtime opened
 
 
 def cmd_show(args: argparse.Namespace, command: Command) -> int:
@@ -92,4 +92,4 @@ def cmd_show(args: argparse.Namespace, command: Command) -> int:
             print(f"  {step['at']}  {step['action']:<12} {step['from'] or '-'} → {step['to'] or '-'}  {step['actor']}")
         return 0
 
-    return command.run(lambda runtime: run())  # the database opened is all it needs
+    return command.run(lambda runtime: run())  # uses only the database the runtime opened

@@ -4,8 +4,10 @@ Texts are lower-cased and reduced to letters and digits. For every line of each 
 prints exact matches with any reference line and the longest substring (of at least MIN
 characters) it shares with one, then a count per file.
 
-    python3 bench/shops/tools/overlap.py --ref /work/shared/intents/dev.tsv \
+    python3 bench/shops/tools/overlap.py --ref REFERENCE.tsv \
         --ref bench/shops/clothing.tsv bench/shops/cosmetics.tsv
+
+(REFERENCE.tsv: e.g. the taxonomy's development set, which is kept outside this repository.)
 """
 import argparse
 
