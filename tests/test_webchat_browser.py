@@ -119,11 +119,12 @@ async def test_answer_in_several_parts_is_shown_in_order(chat: Chat) -> None:
 
 
 async def test_typing_indicator_shows_while_the_reply_is_pending(chat: Chat) -> None:
-    release = asyncio.Event()
+    release, arrived = asyncio.Event(), asyncio.Event()
     held: list[str] = []
 
     async def hold(route: Route) -> None:
         held.append(route.request.post_data or "")
+        arrived.set()
         await release.wait()
         await route.continue_()
 
@@ -133,6 +134,7 @@ async def test_typing_indicator_shows_while_the_reply_is_pending(chat: Chat) -> 
     await expect(chat.customer).to_have_text(["你好"])
     await expect(chat.typing).to_be_visible()
     await expect(chat.typing).to_contain_text("对方正在输入…")
+    await asyncio.wait_for(arrived.wait(), 5)  # the page shows the indicator as it sends, before the route sees it
     assert len(held) == 1
     assert await chat.shop.count() == 0
 
