@@ -2,10 +2,14 @@
 
 An area (after-sales, referral, handoff) describes itself with one `Extension`: its router, the
 templates it renders, the intents it answers, extra HTTP routes (admin APIs, pages; their handlers
-reach the runtime with `request.app[RUNTIME]`), what to build at start-up (services under a `ServiceKey`, scheduler
-callbacks), command-line subcommands, and its typed JSON endpoints (routed and described in the
-OpenAPI document). `bot/cli.py` passes the extensions from `handlers/` to `build_app`,
+reach the area's service object with `area_service(request, KEY)`), what to build at start-up (its service object
+under a `ServiceKey`, scheduler callbacks), command-line subcommands, and its typed JSON endpoints (routed
+and described in the OpenAPI document). `bot/cli.py` passes the extensions from `handlers/` to `build_app`,
 `Runtime.open` and the CLI.
+
+The hooks are given an `AreaKit`, the narrow parts an area may build its service object from (the
+runtime provides them; docs/architecture.md "Services for areas"), never the dispatcher, outbox or
+channels themselves.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from aiohttp import web
 
@@ -26,13 +30,58 @@ from bot.router import Router
 from bot.templates import ScriptSpec
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tortoise.backends.base.client import BaseDBAsyncClient
 
-    from bot.context import Context
+    from bot.context import Context, ServiceKey, Services
     from bot.events import Say
-    from bot.runtime import Runtime
+    from bot.follow_codes import FollowCodes
+    from bot.messenger import CustomerMessenger, Redispatcher
+    from bot.recorder import Recorder
+    from bot.scheduler import Scheduler
     from bot.web.typed import Endpoint
     from models.agent import Agent
+
+T = TypeVar("T")
+
+
+class AreaKit(Protocol):
+    """What an area's `startup`, `shutdown`, `reconcile`, `daily` and `demo_data` are given: the parts it
+    builds its service object from (docs/architecture.md "Services for areas"). The opened runtime is
+    one; an area keeps what it takes in its own object and reaches nothing else."""
+
+    @property
+    def services(self) -> Services:
+        """The shared `Services`: clock, store, core settings (an area's own: `settings.area(cls)`),
+        templates, and what areas registered under their `ServiceKey`s."""
+
+    @property
+    def scheduler(self) -> Scheduler: ...
+
+    @property
+    def messenger(self) -> CustomerMessenger: ...
+
+    @property
+    def redispatcher(self) -> Redispatcher: ...
+
+    @property
+    def follow_codes(self) -> FollowCodes: ...
+
+    @property
+    def recorder(self) -> Recorder:
+        """Who a channel's user is (`identify`), for an endpoint that records a customer's step."""
+
+    @property
+    def extensions(self) -> tuple[Extension, ...]:
+        """Every area, for an area that runs the others' hooks (archive, reports)."""
+
+
+def area_service(request: web.Request, key: ServiceKey[T]) -> T:
+    """An HTTP handler's way to its area's service object (what `startup` kept under `key`)."""
+    from bot.runtime import RUNTIME  # bot.runtime imports this module
+
+    return request.app[RUNTIME].services[key]
 
 
 @dataclass(frozen=True)
@@ -49,17 +98,19 @@ class Extension:
     #: Called inside the conversation's lock when a reply escalates (reason given); returns what to
     #: tell the customer about the handover (queue position, when a person is back).
     on_escalate: Callable[[Context, str], Awaitable[list[Say]]] | None = None
-    startup: Callable[[Runtime], Awaitable[None]] | None = None
-    shutdown: Callable[[Runtime], Awaitable[None]] | None = None
+    #: Builds the area's service object from the kit and keeps it under the area's `ServiceKey`.
+    startup: Callable[[AreaKit], Awaitable[None]] | None = None
+    shutdown: Callable[[AreaKit], Awaitable[None]] | None = None
     #: `csbot demo-data`: create this area's demo records (idempotent).
-    demo_data: Callable[[Runtime], Awaitable[None]] | None = None
+    demo_data: Callable[[AreaKit], Awaitable[None]] | None = None
     #: Called by every worker's periodic reconciliation (`bot.reconcile`), idempotent: with
     #: `store_lost` True (once, on one worker) rebuild from the database the deadlines and shared
     #: state this area keeps in the store; always, re-arm missing recurring jobs (`scheduler.ensure`).
-    reconcile: Callable[[Runtime, bool], Awaitable[None]] | None = None
+    reconcile: Callable[[AreaKit, bool], Awaitable[None]] | None = None
     #: `csbot daily`, also run by the server once a day (docs/rules.md R-CASE-8: daily follow-up).
-    daily: Callable[[Runtime], Awaitable[None]] | None = None
-    #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, settings)`.
+    daily: Callable[[AreaKit], Awaitable[None]] | None = None
+    #: Adds subcommands: called with the CLI's subparsers; each subcommand sets `func(args, command)`
+    #: (bot/commands.py; `command.run_with(KEY, action)` hands the action the area's service object).
     cli: Callable[[argparse._SubParsersAction], None] | None = None
     #: Typed JSON endpoints (bot/web/typed.py): routed, validated and described in OpenAPI from one place.
     endpoints: Sequence[Endpoint] = ()
@@ -70,9 +121,9 @@ class Extension:
     #: Parts this area adds to the customer archive (bot/archive_section.py, docs/rules.md R-ARCHIVE-3).
     archive_sections: Sequence[ArchiveSection] = ()
     #: 离职交接 (docs/rules.md R-ARCHIVE-9): hand what `from_agent` owns in this area to `to_agent`,
-    #: inside the given transaction (raise to undo the whole hand-over); returns counts to record,
-    #: e.g. {"complaints": 3}.
-    on_staff_leave: Callable[[Agent, Agent, BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None
+    #: inside the given transaction (raise to undo the whole hand-over), dated `at` (the hand-over's
+    #: time, from the injected clock); returns counts to record, e.g. {"complaints": 3}.
+    on_staff_leave: Callable[[Agent, Agent, datetime, BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None
     #: Erasure on request (docs/rules.md R-ARCHIVE-11): blank what this area keeps of these customers'
     #: words and contact details, inside the given transaction, keeping rows so counts still add up;
     #: returns counts to record (never the data).

@@ -11,9 +11,9 @@
   (a request kept while a source was down, a photo sent beside the chat), so the answer goes through
   the same lock, state, handlers, recorder and delivery as a message.
 
-Both are built by `Runtime.open` (`runtime.messenger`, `runtime.redispatcher`); an area takes the
-ones it needs at start-up into its own service object (after-sales: `Desk`), so its modules never
-touch channels, the dispatcher or the outbox.
+Both are built by `Runtime.open` (`runtime.messenger`, `runtime.redispatcher`) and given to the areas'
+start-up in their `AreaKit` (bot/extension.py); an area takes the ones it needs into its own service
+object (after-sales: `Desk`), so its modules never touch channels, the dispatcher or the outbox.
 """
 
 from __future__ import annotations
@@ -49,6 +49,11 @@ class CustomerMessenger:
         self.outbox = outbox
         self.channels = channels
         self.clock = clock
+
+    @property
+    def running(self) -> tuple[str, ...]:
+        """The names of the channels that run in this process (the reports' channel filter)."""
+        return tuple(self.channels)
 
     def reaches(self, channel: str) -> bool:
         """True when `channel` runs in this process (a WeChat follower is unreachable while WeChat is off)."""

@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from handlers.after_sales.daily import run_daily
+from handlers.after_sales.desk import DESK
 from handlers.after_sales.uploads import ORPHAN_DAYS
 from models.case import AfterSalesCase, CasePhoto
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
@@ -109,13 +110,13 @@ async def test_photos_are_removed_by_the_retention_rules(bot, clock) -> None:
     old = clock.time() - (ORPHAN_DAYS + 1) * 86400
     for name in stored(bot):
         os.utime(bot.runtime.settings.after_sales_upload_dir / name, (old, old))
-    await run_daily(bot.runtime)
+    await run_daily(bot.runtime.services[DESK])
     assert stored(bot) == [attached]  # the case is open: its photo stays
     await AfterSalesCase.filter(id=case.id).update(state="resolved")
-    await run_daily(bot.runtime)
+    await run_daily(bot.runtime.services[DESK])
     assert stored(bot) == [attached]  # closed, but within the retention period
     older = clock.time() - (bot.runtime.settings.after_sales_photo_retention_days + 1) * 86400
     os.utime(bot.runtime.settings.after_sales_upload_dir / attached, (older, older))
-    await run_daily(bot.runtime)
+    await run_daily(bot.runtime.services[DESK])
     assert stored(bot) == []
     assert await CasePhoto.filter(case_id=case.id).count() == 1  # the record of it stays on the case

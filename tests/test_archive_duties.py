@@ -32,13 +32,13 @@ from tests.test_archive import PASSWORD, say, staff  # the same staff and custom
 LEAVE_SEEN: list[tuple[str, str, bool]] = []
 
 
-async def complaints_join(leaving: Agent, successor: Agent, connection) -> Mapping[str, int]:
+async def complaints_join(leaving: Agent, successor: Agent, at, connection) -> Mapping[str, int]:
     """One more area joining the hand-over (as complaints and callbacks do): it sees the same transaction."""
     LEAVE_SEEN.append((leaving.name, successor.name, connection is not None))
     return {"probe_records": 2}
 
 
-async def complaints_break(leaving: Agent, successor: Agent, connection) -> Mapping[str, int]:
+async def complaints_break(leaving: Agent, successor: Agent, at, connection) -> Mapping[str, int]:
     raise RuntimeError("the complaints store refused")
 
 

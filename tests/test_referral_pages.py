@@ -17,7 +17,7 @@ from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.referral import Campaign, ReferralCard
 from tests.fakes.bot_app import make_settings, running_bot
-from tests.test_referral_support import card_code, customer, new_campaign, paid_order, say, web_visit
+from tests.test_referral_support import card_code, customer, desk, new_campaign, paid_order, say, web_visit
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def bot_ticker():
 async def convert(bot, referrer: str, friend: str, order_no: str) -> None:
     await web_visit(bot.client, await card_code(bot.client, referrer), friend)
     await paid_order(order_no, 100, bot.runtime.clock.now(), customer_id=(await customer("webchat", friend)).id)
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
 
 
 async def test_the_landing_page_is_a_real_mobile_page_that_counts_opens(bot):
@@ -161,7 +161,7 @@ async def test_stats_count_cards_opens_visits_conversions_rewards_and_rejections
     await web_visit(bot.client, code, "f2")  # card_used
     await web_visit(bot.client, await card_code(bot.client, "old2"), "old2")  # self_referral
     await paid_order("O1", 500, bot.runtime.clock.now(), customer_id=(await customer("webchat", "f1")).id)
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
     stats = await (await bot.client.get("/api/referral/campaigns/spring/stats",
                                         headers=await staff(bot, "admin"))).json()
     assert stats["cards_issued"] == 2 and stats["link_opens"] == 1
@@ -194,13 +194,13 @@ async def test_campaign_stats_and_a_dry_run_print_for_marketing(bot, capsys):
     await new_campaign(bot.runtime)
     await convert(bot, "old1", "f1", "O1")
     await web_visit(bot.client, await card_code(bot.client, "old1"), "old1")
-    await cli._stats(argparse.Namespace(name="spring", json=False), bot.runtime)
+    await cli._stats(argparse.Namespace(name="spring", json=False), desk(bot))
     out = capsys.readouterr().out
     assert "cards issued    2" in out and "conversions     1 (100.0%)" in out
     assert "rewards         ¥4000 (bounties ¥4000, commissions ¥0)" in out and "self_referral 1" in out
     await Customer.filter(external_id="f1").update(is_vip=True, name="赵六")
     await cli._push(argparse.Namespace(name="spring", segment="members", since=None, until=None, dry_run=True),
-                    bot.runtime)
+                    desk(bot))
     out = capsys.readouterr().out
     assert "webchat" in out and "赵*" in out and "dry run: 1 customers; webchat 1" in out
 

@@ -13,7 +13,7 @@ from handlers.referral.push import Segment, plan, run_push
 from models.customer import Customer
 from models.message import Message
 from models.referral import CustomerTag, Push, PushRecipient
-from tests.test_referral_support import DAY, new_campaign, paid_order, say, today
+from tests.test_referral_support import DAY, desk, new_campaign, paid_order, say, today
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ async def test_a_push_reaches_each_member_once_and_says_what_the_campaign_is(bot
     campaign = await new_campaign(bot.runtime)
     await members(bot, "m1", "m2", "m3")
     await bot.runtime.recorder.identify("webchat", "not-a-member")
-    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime)))
+    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
     assert (report.sent, report.failed, report.skipped) == (3, 0, 0)
     assert await pushed_to() == ["m1", "m2", "m3"]
     text = (await Message.filter(author="campaign").first()).text
     assert "春季老带新" in text and "/referral/spring/board" in text
     assert set((await statuses()).values()) == {"sent"}
-    again = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime)))
+    again = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
     assert (again.sent, again.already_done) == (0, 3)
     assert await pushed_to() == ["m1", "m2", "m3"]
     assert (await Push.get()).finished_at is not None
@@ -72,7 +72,7 @@ async def test_pushes_are_paced(bot, clock):
     campaign = await new_campaign(bot.runtime)
     await members(bot, "m1", "m2", "m3", "m4")
     started = clock.time()
-    await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime)))
+    await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
     assert clock.time() - started >= 4 / 2  # 2 per second
 
 
@@ -88,11 +88,11 @@ async def test_a_push_interrupted_between_sends_resumes_with_the_rest(bot, clock
         if done == 3:
             task.cancel()  # Ctrl-C while the push waits before its 4th message
 
-    task = asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime, progress=progress))
+    task = asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot), progress=progress))
     with pytest.raises(asyncio.CancelledError):
         await drive(clock, task)
     assert sorted((await statuses()).values()) == ["pending"] * 3 + ["sent"] * 3
-    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime)))
+    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
     assert (report.sent, report.already_done, report.interrupted) == (3, 3, 0)
     assert await pushed_to() == [f"m{n}" for n in range(1, 7)]
 
@@ -111,7 +111,7 @@ async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(bot, c
         return await real_send(channel, user_id, texts, **kw)
 
     monkeypatch.setattr(outbox, "send", send)
-    task = asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime))
+    task = asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot)))
     while not hung.is_set():
         await clock.advance(0.5)
     task.cancel()
@@ -119,7 +119,7 @@ async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(bot, c
         await task
     assert await statuses() == {"m1": "sent", "m2": "sending", "m3": "pending"}
     monkeypatch.setattr(outbox, "send", real_send)
-    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), bot.runtime)))
+    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
     assert (report.sent, report.interrupted) == (1, 1)
     assert await statuses() == {"m1": "sent", "m2": "interrupted", "m3": "sent"}
     assert await pushed_to() == ["m1", "m3"]
@@ -133,7 +133,7 @@ async def test_opting_out_in_chat_stops_pushes_and_opting_in_resumes_them(bot, c
     replies = await say(bot.client, "m1", " 退订 ")
     assert "已为您退订" in replies[0]
     assert (await Customer.get(external_id="m1")).opted_out
-    await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("tag:fans"), bot.runtime)))
+    await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("tag:fans"), desk(bot))))
     assert await pushed_to() == ["m2"]
     skipped = await PushRecipient.get(customer__external_id="m1")
     assert (skipped.status, skipped.detail) == ("skipped", "opted_out")
@@ -149,7 +149,7 @@ async def test_a_dry_run_shows_who_would_get_it_and_sends_nothing(bot):
     await Customer.filter(external_id="m2").update(opted_out=True)
     identity = await bot.runtime.recorder.identify("terminal", "local")
     await Customer.filter(id=identity.customer_id).update(is_vip=True)
-    planned = await plan(campaign, Segment.parse("members"), bot.runtime)
+    planned = await plan(campaign, Segment.parse("members"), desk(bot))
     assert [(p.customer.external_id, p.route) for p in planned] == [
         ("m1", "webchat"), ("m2", "skip:opted_out"), ("local", "skip:no_channel")]
     assert await Push.all().count() == 0 and await pushed_to() == []
@@ -167,9 +167,9 @@ async def test_buyers_in_a_date_range_and_tagged_customers(bot, clock):
     await paid_order("O3", 10, clock.now() - 4 * DAY, phone="13300000000")
     await paid_order("O4", 10, clock.now() - 4 * DAY, customer_id=ids["late"], status="pending")
     segment = Segment.parse("buyers", since=day0 - 10 * DAY, until=day0 - 1 * DAY)
-    assert [p.customer.external_id for p in await plan(campaign, segment, bot.runtime)] == ["inside", "by-phone"]
+    assert [p.customer.external_id for p in await plan(campaign, segment, desk(bot))] == ["inside", "by-phone"]
     await CustomerTag.create(customer_id=ids["late"], tag="老客户")
-    tagged = await plan(campaign, Segment.parse("tag:老客户"), bot.runtime)
+    tagged = await plan(campaign, Segment.parse("tag:老客户"), desk(bot))
     assert [p.customer.external_id for p in tagged] == ["late"]
 
 

@@ -15,7 +15,7 @@ from handlers.referral.conversion import convert_from_orders, settle_commissions
 from handlers.referral.jobs import settle_all
 from models.customer import Customer
 from models.referral import FollowUp, Referral, Rejection, RewardEntry
-from tests.test_referral_support import DAY, card_code, customer, new_campaign, paid_order, today, web_visit
+from tests.test_referral_support import DAY, card_code, customer, desk, new_campaign, paid_order, today, web_visit
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ async def test_the_first_paid_order_converts_and_books_the_bounty(bot):
     await new_campaign(bot.runtime)
     friend = await refer(bot, "old1", "friend1")
     await paid_order("A1", 300, bot.runtime.clock.now(), customer_id=friend.id)
-    assert await settle_all(bot.runtime) == (1, 0, 0)  # the purchase day is not over: no commission yet
+    assert await settle_all(desk(bot)) == (1, 0, 0)  # the purchase day is not over: no commission yet
     referral = await Referral.get(referred=friend)
     assert referral.status == "converted" and referral.position == 1 and referral.converted_by == "order:A1"
     assert referral.converted_at == bot.runtime.clock.now()
@@ -73,7 +73,7 @@ async def test_bounties_rise_after_the_3rd_and_the_6th_referral(bot, clock):
     for n in range(1, 9):
         friend = await refer(bot, "star", f"f{n}")
         await paid_order(f"B{n}", 100, clock.now(), customer_id=friend.id)
-        await settle_all(bot.runtime)
+        await settle_all(desk(bot))
         await clock.advance(60)
     assert await bounties() == [400_000] * 3 + [500_000] * 3 + [600_000] * 2
     assert [r.position for r in await Referral.all().order_by("id")] == list(range(1, 9))
@@ -98,7 +98,7 @@ async def test_the_rate_of_a_purchase_is_the_rate_on_its_day(bot, clock, convert
     newcomer = await refer(bot, "star", "newcomer")
     await paid_order("newcomer-first", 100, at_local(bot, 2, 15), customer_id=newcomer.id)
     await move_to(clock, at_local(bot, 4, 3))
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
     commissions = {order_no: (amount, rate) for order_no, amount, rate in await ledger("commission")}
     before, after = Decimal(rate_before), Decimal(rate_after)
     assert commissions["day1"] == (100_000 * before, rate_before)
@@ -116,7 +116,7 @@ async def test_the_seeds_example_ten_referrals_buying_20000_a_month_earn_6000(bo
     for n, friend in enumerate(friends):
         await paid_order(f"M{n}", 20_000, at_local(bot, 1 + n, 12), customer_id=friend.id)
     await move_to(clock, at_local(bot, 31, 3))
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
     assert sum(amount for _, amount, _ in await ledger("commission")) == 6_000 * 100
     assert {rate for _, _, rate in await ledger("commission")} == {"0.03"}
 
@@ -127,10 +127,10 @@ async def test_nothing_is_paid_twice(bot, clock):
     await paid_order("C1", 500, clock.now(), customer_id=friend.id)
     await paid_order("C2", 700, clock.now() + timedelta(hours=1), customer_id=friend.id)
     await clock.advance(DAY)
-    assert await settle_all(bot.runtime) == (1, 2, 0)
+    assert await settle_all(desk(bot)) == (1, 2, 0)
     before = [(e.key, e.amount_fen) for e in await RewardEntry.all().order_by("id")]
     for _ in range(2):  # re-run, re-import the same orders, the daily job, a second confirmation
-        await settle_all(bot.runtime)
+        await settle_all(desk(bot))
         await paid_order("C1", 500, clock.now() - DAY, customer_id=friend.id)
         await paid_order("C2", 700, clock.now() - DAY + timedelta(hours=1), customer_id=friend.id)
         await bot.runtime.run_daily()
@@ -145,11 +145,11 @@ async def test_a_refund_keeps_the_reward_and_later_commissions_count_what_was_ke
     friend = await refer(bot, "old1", "friend1")
     await paid_order("R1", 1_000, clock.now(), customer_id=friend.id)
     await clock.advance(DAY)
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
     await paid_order("R1", 1_000, clock.now() - DAY, customer_id=friend.id, refunded_yuan=1_000, status="refunded")
     await paid_order("R2", 500, clock.now(), customer_id=friend.id, refunded_yuan=200)
     await clock.advance(DAY)
-    await settle_all(bot.runtime)
+    await settle_all(desk(bot))
     assert (await Referral.get(referred=friend)).status == "converted"
     assert await bounties() == [400_000]
     assert await ledger("commission") == [("R1", 2_000, "0.02"), ("R2", 600, "0.02")]  # R2: 2% of ¥300

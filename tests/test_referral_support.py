@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.runtime import RUNTIME, Runtime
 from handlers.referral.campaigns import create_campaign, parse_changes
+from handlers.referral.desk import REFERRAL, ReferralDesk
 from models.customer import Customer
 from models.order import Order
 from models.referral import Campaign
@@ -21,6 +22,11 @@ from tests.fakes.bot_app import visitor_headers
 
 DAY = timedelta(days=1)
 CODE_IN_LINK = re.compile(r"/r/([a-z2-7]{18})")
+
+
+def desk(bot) -> ReferralDesk:
+    """The referral area's desk, as its command, pushes and jobs are given it."""
+    return bot.runtime.services[REFERRAL]
 
 
 def today(runtime: Runtime) -> date:

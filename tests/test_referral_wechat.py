@@ -17,7 +17,7 @@ from models.customer import Customer
 from models.referral import CustomerTag, PushRecipient, Referral, Rejection
 from tests.fakes.bot_app import visitor_headers
 from tests.fakes.wechat_marketing import marketing_bot
-from tests.test_referral_support import DAY, code_in, new_campaign, today
+from tests.test_referral_support import DAY, code_in, desk, new_campaign, today
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -146,7 +146,7 @@ async def tagged(bot, openid: str, *, messaged_ago: timedelta | None) -> None:
 
 async def push(bot, clock):
     campaign = await new_campaign(bot.runtime)
-    task = asyncio.create_task(run_push(campaign, Segment.parse("tag:wx"), bot.runtime))
+    task = asyncio.create_task(run_push(campaign, Segment.parse("tag:wx"), desk(bot)))
     while not task.done():
         await clock.advance(0.01)
     return task.result()

@@ -25,7 +25,9 @@ from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase, CaseEvent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
+from models.conversation import Conversation
 from models.customer import Customer
+from models.message import Message
 from models.order import Order
 from models.referral import Campaign, CustomerTag, FollowUp, Referral, ReferralCard
 from tests.fakes.bot_app import make_settings, running_bot
@@ -216,3 +218,50 @@ def test_the_command_shows_each_areas_counts_then_does_it(tmp_path, clock, monke
     assert "13800000001" not in json.dumps(dry) and "砍价" not in json.dumps(dry, ensure_ascii=False)
     assert run()["areas"] == GONE_AREAS
     assert run("--dry-run")["areas"]["archive"] == {"people": 0, "notes": 0, "tags": 0, "linked_phones": 0}
+
+
+async def old_identity_with_history(now: datetime) -> Customer:
+    """A customer row past retention with something in every place retention reaches: a message, an order
+    with the buyer's name and phone, a case, a complaint, a callback."""
+    old = await old_customer(now, "old-identity", "13800000009")
+    conversation = await Conversation.create(customer=old, channel="webchat", key="webchat:old-identity",
+                                             opened_at=now - LONG_AGO)
+    await Message.create(conversation=conversation, channel="webchat", direction="in", text="上次买的杯子漏水",
+                         created_at=now - LONG_AGO)
+    await resolved_case(old, now - LONG_AGO)
+    await Order.filter(customer=old).update(buyer_name="old-identity", phone="13800000009")
+    await complaint(old, "TS202608140009", now - LONG_AGO)
+    await answered_callback(old, now - LONG_AGO)
+    await persons.link_customer(old, now - LONG_AGO)
+    return old
+
+
+@pytest.mark.parametrize("other_identity", ["wrote_recently", "open_complaint"])
+async def test_an_old_identity_of_a_person_in_contact_elsewhere_keeps_everything(bot, clock, monkeypatch,
+                                                                                 other_identity):
+    """R-RETENTION-1/2: the person is in contact through another channel identity (a message two days ago,
+    or a complaint still open on it), so nothing of their old identity is deleted or anonymised either."""
+    now = clock.now()
+    old = await old_identity_with_history(now)
+    if other_identity == "wrote_recently":
+        other = await old_customer(now, "new-identity", "13800000009", days_ago=timedelta(days=2))
+    else:
+        other = await old_customer(now, "new-identity", "13800000009")
+        await complaint(other, "TS202608140010", now - LONG_AGO, closed=False)
+    await persons.link_customer(other, now)  # the same verified phone: one person
+    links = await PersonLink.filter(customer_id__in=[old.id, other.id])
+    person_of = {link.customer_id: link.person_id for link in links}
+    assert person_of[old.id] == person_of[other.id]
+    settings = bot.runtime.settings.area(RetentionSettings)
+    for kind in ("message_days", "upload_days", "archive_days"):
+        monkeypatch.setattr(settings, kind, ARCHIVE_DAYS)
+    before = (await words_of(old), await details_of(old), await Order.get(customer=old).values("buyer_name", "phone"))
+    assert len(before[0]) > 10 and before[2] == {"buyer_name": "old-identity", "phone": "13800000009"}
+
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
+
+    assert (done.messages, done.customers_anonymised, done.orders_anonymised, done.cases_anonymised) == (0, 0, 0, 0)
+    assert (await words_of(old), await details_of(old),
+            await Order.get(customer=old).values("buyer_name", "phone")) == before
+    assert (await Customer.get(id=old.id)).phone == "13800000009"
+    assert await Message.filter(conversation__customer_id=old.id).values_list("text", flat=True) == ["上次买的杯子漏水"]

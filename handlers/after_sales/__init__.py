@@ -25,7 +25,7 @@ from handlers.after_sales.desk import DESK, build_desk
 from handlers.after_sales.settings import AfterSalesSettings, ErpSettings
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.extension import AreaKit
 
 #: The console's 售后工单 tab (docs/architecture.md "Console panels"); its texts: scripts_zh/after_sales_console.yaml.
 CASES_PANEL = ConsolePanel("cases", Path(__file__).resolve().parent / "static" / "cases_panel.js",
@@ -34,18 +34,26 @@ SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS
            *labels.SCRIPTS)
 
 
-async def startup(runtime: Runtime) -> None:
-    desk = runtime.services[DESK] = build_desk(runtime)
+async def startup(kit: AreaKit) -> None:
+    desk = kit.services[DESK] = build_desk(kit)
 
     async def retry(conversation_key: str) -> None:
         """A request kept while the order source was down: the customer's turn again."""
         await desk.redispatcher.event(conversation_key, dialogue.RETRY_EVENT)
 
-    runtime.scheduler.on(dialogue.RETRY_KIND, retry)
+    desk.scheduler.on(dialogue.RETRY_KIND, retry)
 
 
-async def shutdown(runtime: Runtime) -> None:
-    desk = runtime.services.extras.get(DESK)
+async def daily(kit: AreaKit) -> None:
+    await run_daily(kit.services[DESK])
+
+
+async def demo_data(kit: AreaKit) -> None:
+    await create_demo_shop(kit.services[DESK])
+
+
+async def shutdown(kit: AreaKit) -> None:
+    desk = kit.services.extras.get(DESK)
     if desk is not None and desk.orders.erp is not None:
         await desk.orders.erp.close()
 
@@ -55,6 +63,6 @@ extension = Extension(
     intents=dialogue.AREA_INTENTS,
     routes=uploads.ROUTES,
     endpoints=[*api.ENDPOINTS, *uploads.ENDPOINTS],
-    startup=startup, shutdown=shutdown, demo_data=create_demo_shop, daily=run_daily, cli=cli.add_commands,
+    startup=startup, shutdown=shutdown, demo_data=demo_data, daily=daily, cli=cli.add_commands,
     reports=(reports.SPEC,), console_panels=[CASES_PANEL],
 )

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.extension import area_service
 from bot.phones import mask_phone
-from bot.runtime import RUNTIME
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.after_sales.desk import DESK, Desk
@@ -59,7 +59,7 @@ async def case_detail(case: AfterSalesCase) -> CaseDetail:
 
 
 def _desk(request: web.Request) -> Desk:
-    return request.app[RUNTIME].services[DESK]
+    return area_service(request, DESK)
 
 
 def _refused(exc: TransitionError) -> ApiError:

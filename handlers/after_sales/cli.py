@@ -13,8 +13,7 @@ import sys
 
 from bot.cli_args import existing_file
 from bot.commands import Command
-from bot.runtime import Runtime
-from handlers.after_sales.desk import DESK
+from handlers.after_sales.desk import DESK, Desk
 from handlers.after_sales.importer import import_orders
 from handlers.after_sales.machine import OPEN_STATES, STATES
 from handlers.after_sales.wording import local_time
@@ -35,8 +34,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
-        report = await import_orders(args.file, runtime.settings.zone, runtime.clock.now())
+    async def run(desk: Desk) -> int:
+        report = await import_orders(args.file, desk.zone, desk.clock.now())
         for problem in report.problems:
             print(problem, file=sys.stderr)
         if not report.ok:
@@ -46,7 +45,7 @@ def cmd_import(args: argparse.Namespace, command: Command) -> int:
               f"{report.created} new, {report.updated} updated")
         return 0
 
-    return command.run(run)
+    return command.run_with(DESK, run)
 
 
 def cmd_cases(args: argparse.Namespace, command: Command) -> int:
@@ -56,12 +55,12 @@ def cmd_cases(args: argparse.Namespace, command: Command) -> int:
         print(f"error: --state takes 'open', 'all' or states among {', '.join(STATES)}", file=sys.stderr)
         return 2
 
-    async def run(runtime: Runtime) -> int:
+    async def run(desk: Desk) -> int:
         if args.stale:
-            cases = await runtime.services[DESK].cases.stale()
+            cases = await desk.cases.stale()
         else:
             cases = await AfterSalesCase.filter(state__in=states).order_by("touched_at").prefetch_related("order")
-        zone = runtime.settings.zone
+        zone = desk.zone
         for case in cases:
             row = {"case_no": case.case_no, "order_no": case.order.order_no, "kind": case.kind, "state": case.state,
                    "assignee_id": case.assignee_id, "touched_at": case.touched_at.isoformat(),
@@ -76,4 +75,4 @@ def cmd_cases(args: argparse.Namespace, command: Command) -> int:
         print(f"{len(cases)} case(s)", file=sys.stderr)
         return 0
 
-    return command.run(run)
+    return command.run_with(DESK, run)

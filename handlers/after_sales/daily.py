@@ -16,30 +16,28 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.hours import shop_midnight
-from handlers.after_sales.desk import DESK
 from handlers.after_sales.orders import customer_of, extend_receipt
 from handlers.after_sales.tracking import in_transit, is_stuck
 from handlers.after_sales.uploads import remove_expired_photos
 from models.order import Order
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from handlers.after_sales.desk import Desk
 
 log = logging.getLogger("csbot.after_sales")
 
 
-async def run_daily(runtime: Runtime) -> None:
-    extended = await follow_up_shipments(runtime)
-    reminded = await remind_stale_cases(runtime)
-    removed = await remove_expired_photos(runtime)
+async def run_daily(desk: Desk) -> None:
+    extended = await follow_up_shipments(desk)
+    reminded = await remind_stale_cases(desk)
+    removed = await remove_expired_photos(desk)
     log.info("after-sales daily: %d stuck parcel(s) extended, %d stale case(s) reminded, %d photo(s) removed",
              extended, reminded, removed)
 
 
-async def follow_up_shipments(runtime: Runtime) -> int:
-    desk, settings = runtime.services[DESK], runtime.settings
-    now = runtime.clock.now()
-    today = shop_midnight(now, settings.zone)
+async def follow_up_shipments(desk: Desk) -> int:
+    now = desk.clock.now()
+    today = shop_midnight(now, desk.zone)
     extended = 0
     for order in await Order.filter(status="shipped", received_at__isnull=True, shipped_at__lt=today,
                                     receipt_extended_at__isnull=True).order_by("id"):
@@ -58,8 +56,7 @@ async def follow_up_shipments(runtime: Runtime) -> int:
     return extended
 
 
-async def remind_stale_cases(runtime: Runtime) -> int:
-    desk = runtime.services[DESK]
+async def remind_stale_cases(desk: Desk) -> int:
     stale = await desk.cases.stale()
     for case in stale:
         await desk.notifier.remind(case)

@@ -17,7 +17,7 @@ from handlers.after_sales.records import record_from_object, save_records
 from models.customer import Customer
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from handlers.after_sales.desk import Desk
 
 SHOP = Path(__file__).with_name("demo_shop.yaml")
 TIMES = {"paid_hours_ago": "paid_at", "shipped_hours_ago": "shipped_at", "received_hours_ago": "received_at"}
@@ -34,16 +34,16 @@ def _with_times(raw: dict[str, Any], now: datetime) -> dict[str, Any]:
     return order
 
 
-async def create_demo_shop(runtime: Runtime) -> None:
+async def create_demo_shop(desk: Desk) -> None:
     shop = yaml.safe_load(SHOP.read_text(encoding="utf-8"))
-    now = runtime.clock.now()
+    now = desk.clock.now()
     for raw in shop["customers"]:
         customer, created = await Customer.get_or_create(
             channel=raw["channel"], external_id=raw["external_id"], defaults={"created_at": now})
         customer.name, customer.phone = raw["name"], raw["phone"]
         await customer.save(update_fields=["name", "phone"])
         print(f"  customer {customer.channel}:{customer.external_id} ({'created' if created else 'updated'})")
-    records = [record_from_object(_with_times(raw, now), runtime.settings.zone) for raw in shop["orders"]]
+    records = [record_from_object(_with_times(raw, now), desk.zone) for raw in shop["orders"]]
     created, updated = await save_records(records, "demo", now, replace_tracking=True)
     for record in records:
         buyer = ":".join(record.buyer) if record.buyer else "by phone"

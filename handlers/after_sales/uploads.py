@@ -28,28 +28,24 @@ import logging
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 from PIL import Image, UnidentifiedImageError
 
 from bot.channels.webchat import VISITOR_ERRORS, VISITOR_SECURITY, proven_visitor
 from bot.events import Inbound
-from bot.runtime import RUNTIME
+from bot.extension import area_service
 from bot.state import ConversationState
 from bot.web.auth import require
 from bot.web.multipart import form_parts
 from bot.web.problems import ApiError
 from bot.web.typed import endpoint
 from handlers.after_sales import dialogue
-from handlers.after_sales.desk import DESK
+from handlers.after_sales.desk import DESK, Desk
 from handlers.after_sales.machine import OPEN_STATES
 from handlers.after_sales.schemas import PhotoForm, RepliesOut
 from models.case import AfterSalesCase, CasePhoto
 from models.customer import Customer
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger("csbot.after_sales")
 
@@ -96,9 +92,9 @@ async def _read_form(request: web.Request, limit: int) -> tuple[dict[str, str], 
     return fields, data
 
 
-async def in_after_sales(runtime: Runtime, user_id: str) -> bool:
+async def in_after_sales(desk: Desk, user_id: str) -> bool:
     """True while the visitor is in the after-sales dialogue or has an open case."""
-    state = ConversationState.from_dict(await runtime.store.get_state(f"webchat:{user_id}"))
+    state = ConversationState.from_dict(await desk.store.get_state(f"webchat:{user_id}"))
     if state.flow == dialogue.FLOW:
         return True
     customer = await Customer.get_or_none(channel="webchat", external_id=user_id)
@@ -119,12 +115,12 @@ async def _visitor_proven(request: web.Request) -> None:
                   413: "photo too large (photo_too_large)", 415: "not an image (not_an_image)",
                   429: "too many photos today (too_many_photos)", 507: "photo storage full (storage_full)"})
 async def upload_photo(request: web.Request) -> RepliesOut:
-    runtime = request.app[RUNTIME]
-    settings = runtime.settings
+    desk = area_service(request, DESK)
+    settings = desk.core
     user_id = proven_visitor(request)
     if not request.content_type.startswith("multipart/"):
         raise ApiError(400, "multipart_required", "send multipart/form-data with the file")
-    if not await in_after_sales(runtime, user_id):
+    if not await in_after_sales(desk, user_id):
         raise ApiError(403, "not_in_after_sales", "photos are accepted during an after-sales request")
     fields, data = await _read_form(request, settings.after_sales_photo_max_bytes)
     proven_visitor(request, fields.get("user_id"))
@@ -137,18 +133,18 @@ async def upload_photo(request: web.Request) -> RepliesOut:
     name = f"{hashlib.sha256(data).hexdigest()}.{ext}"
     path = settings.after_sales_upload_dir / name
     if not path.exists():
-        await _admit_new_photo(runtime, user_id, len(data))
+        await _admit_new_photo(desk, user_id, len(data))
         await asyncio.to_thread(_write, path, data)
     inbound = Inbound(channel="webchat", user_id=user_id, kind="image", media_url=f"{UPLOAD_PATH}/{name}",
-                      source_id=f"{user_id}:{client_msg_id or 'photo-' + name[:16]}", received_at=runtime.clock.now())
-    replies = await runtime.services[DESK].redispatcher.answer(inbound)
+                      source_id=f"{user_id}:{client_msg_id or 'photo-' + name[:16]}", received_at=desk.clock.now())
+    replies = await desk.redispatcher.answer(inbound)
     return RepliesOut(replies=list(replies or ()))
 
 
-async def _admit_new_photo(runtime: Runtime, user_id: str, size: int) -> None:
+async def _admit_new_photo(desk: Desk, user_id: str, size: int) -> None:
     """The visitor's daily count (an atomic counter in the store) and the directory's quota."""
-    settings, store = runtime.settings, runtime.store
-    day = runtime.clock.now().strftime("%Y%m%d")
+    settings, store = desk.core, desk.store
+    day = desk.clock.now().strftime("%Y%m%d")
     if await store.incr(store.keys("photo-count", user_id, day), ttl=86400) > settings.after_sales_photos_per_visitor:
         raise ApiError(429, "too_many_photos", "too many photos today")
     used = await asyncio.to_thread(directory_bytes, settings.after_sales_upload_dir)
@@ -170,12 +166,12 @@ def _write(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
-async def remove_expired_photos(runtime: Runtime) -> int:
+async def remove_expired_photos(desk: Desk) -> int:
     """Retention (daily job): a photo attached to no case goes after `ORPHAN_DAYS`, one whose cases
     are all closed after `AFTER_SALES_PHOTO_RETENTION_DAYS`; one on an open case stays."""
-    settings = runtime.settings
+    settings = desk.core
     directory = settings.after_sales_upload_dir
-    now = runtime.clock.time()
+    now = desk.clock.time()
     files = await asyncio.to_thread(_photo_ages, directory, now)
     removed = 0
     for name, age_days in files:
@@ -202,7 +198,7 @@ def _photo_ages(directory: Path, now: float) -> list[tuple[str, float]]:
 @require()
 async def get_photo(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
-    path = request.app[RUNTIME].settings.after_sales_upload_dir / name
+    path = area_service(request, DESK).core.after_sales_upload_dir / name
     if not NAME.fullmatch(name) or not path.exists():
         raise ApiError(404, "no_such_photo", "no such photo")
     return web.FileResponse(path, headers={"Content-Type": CONTENT_TYPES[name.rsplit(".", 1)[1]],

@@ -31,7 +31,7 @@ from handlers.handoff.queue import QUEUE_PRIORITY
 from models.order import Order
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.extension import AreaKit
 
 #: Texts of the console panel (scripts_zh/archive_console.yaml), declared so the lint checks both ways.
 PANEL_TEXTS = (
@@ -61,15 +61,15 @@ PANEL = ConsolePanel("archive", Path(__file__).parent / "static" / "archive_pane
 _open: list[ArchiveService] = []
 
 
-async def startup(runtime: Runtime) -> None:
-    service = ArchiveService(runtime.services, runtime.settings.area(ArchiveSettings), runtime.extensions)
-    runtime.services[ARCHIVE] = service
-    runtime.services[QUEUE_PRIORITY] = service.queue_priority
+async def startup(kit: AreaKit) -> None:
+    service = ArchiveService(kit.services, kit.services.settings.area(ArchiveSettings), kit.extensions)
+    kit.services[ARCHIVE] = service
+    kit.services[QUEUE_PRIORITY] = service.queue_priority
     _open.append(service)
 
 
-async def shutdown(runtime: Runtime) -> None:
-    service = runtime.services.extras.get(ARCHIVE)
+async def shutdown(kit: AreaKit) -> None:
+    service = kit.services.extras.get(ARCHIVE)
     if service in _open:
         _open.remove(service)
 
@@ -81,8 +81,8 @@ async def _order_saved(sender: type[Order], instance: Order, created: bool, usin
         await _open[-1].on_order_saved(instance, using_db)
 
 
-async def daily(runtime: Runtime) -> None:
-    await runtime.services[ARCHIVE].reclassify()
+async def daily(kit: AreaKit) -> None:
+    await kit.services[ARCHIVE].reclassify()
 
 
 extension = Extension(

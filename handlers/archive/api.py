@@ -14,8 +14,8 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, Field
 from tortoise.exceptions import IntegrityError
 
+from bot.extension import area_service
 from bot.phones import normal_phone
-from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.web.auth import AGENT, revoke_sessions
@@ -34,7 +34,7 @@ RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _service(request: web.Request) -> ArchiveService:
-    return request.app[RUNTIME].services[ARCHIVE]
+    return area_service(request, ARCHIVE)
 
 
 def _reader(request: web.Request, reason: str = "") -> Reader:

@@ -74,7 +74,7 @@ def cmd_audit(args: argparse.Namespace, command: Command) -> int:
                       f"{row.via:<7} {row.basis:<8} {row.reason}")
         return 0
 
-    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
+    return command.run_with(ARCHIVE, run)
 
 
 def cmd_leave(args: argparse.Namespace, command: Command) -> int:
@@ -90,7 +90,7 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
         print(f"{args.name} handed over to {args.to}: {moved}; login disabled")
         return 0
 
-    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
+    return command.run_with(ARCHIVE, run)
 
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
@@ -101,7 +101,7 @@ def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
         print(f"every session and the API token of {args.name} ended")
         return 0
 
-    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
+    return command.run_with(ARCHIVE, run)
 
 
 def cmd_erase(args: argparse.Namespace, command: Command) -> int:
@@ -116,5 +116,5 @@ def cmd_erase(args: argparse.Namespace, command: Command) -> int:
         print(f"archive record {args.id} erased: " + ", ".join(f"{n} {what}" for what, n in record.counts.items()))
         return 0
 
-    return command.run(lambda runtime: run(runtime.services[ARCHIVE]))
+    return command.run_with(ARCHIVE, run)
 

@@ -80,7 +80,7 @@ async def _hand_over(archive: ArchiveService, leaving: Agent, successor: Agent, 
                 connection).update(assignee_id=successor.id)
             for extension in archive.extensions:
                 if extension.on_staff_leave is not None:
-                    extra: Mapping[str, int] = await extension.on_staff_leave(leaving, successor, connection)
+                    extra: Mapping[str, int] = await extension.on_staff_leave(leaving, successor, now, connection)
                     counts.update(extra)
             await Agent.filter(id=leaving.id).using_db(connection).update(
                 active=False, presence="offline", api_token_digest=None, session_epoch=leaving.session_epoch + 1)

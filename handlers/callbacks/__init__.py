@@ -13,7 +13,7 @@ Modules, each with one job:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from tortoise import BaseDBAsyncClient
 
-    from bot.runtime import Runtime
+    from bot.extension import AreaKit
     from models.agent import Agent
 
 CONSOLE_KEYS = (
@@ -52,23 +52,24 @@ CONSOLE_KEYS = (
 )
 
 
-async def startup(runtime: Runtime) -> None:
-    settings, zone = runtime.settings.area(CallbackSettings), runtime.settings.zone
-    desk = runtime.services[DESK] = CallbackDesk(
-        settings, StaffedHours(allowed_spans(settings.rest_hours), zone), zone, runtime.clock, runtime.store,
-        runtime.scheduler, runtime.messenger)
-    runtime.scheduler.on(START, lambda member: reach.start(desk, int(member)))
-    runtime.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
-    runtime.services.read_with_state.append(lambda key: reach.visit_key(desk, key))
+async def startup(kit: AreaKit) -> None:
+    services = kit.services
+    settings, zone = services.settings.area(CallbackSettings), services.settings.zone
+    desk = services[DESK] = CallbackDesk(
+        settings, StaffedHours(allowed_spans(settings.rest_hours), zone), zone, services.clock, services.store,
+        kit.scheduler, kit.messenger)
+    kit.scheduler.on(START, lambda member: reach.start(desk, int(member)))
+    kit.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
+    services.read_with_state.append(lambda key: reach.visit_key(desk, key))
 
 
-async def daily(runtime: Runtime) -> None:
-    await schedule.sweep(runtime.services[DESK])
+async def daily(kit: AreaKit) -> None:
+    await schedule.sweep(kit.services[DESK])
 
 
-async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+async def reconcile(kit: AreaKit, store_lost: bool) -> None:
     """Re-arm what the store keeps (starts, expiries, waits for a visit), then the hourly sweep."""
-    desk = runtime.services[DESK]
+    desk = kit.services[DESK]
     scheduler = desk.scheduler
     for task in await CallbackTask.filter(state__in=("scheduled", "chat", "visit")):
         if task.state == "scheduled":
@@ -92,8 +93,10 @@ async def archive_rows(customer_ids: Sequence[int], viewer: Agent) -> list[dict]
     return [row for row in rows if not (row["kind"] == "complaint" and row["subject"] in about_viewer)]
 
 
-async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:
-    """离职交接 (R-ARCHIVE-9): the leaving agent's open phone tasks, in the hand-over's transaction."""
+async def staff_leaves(leaving: Agent, successor: Agent, at: datetime,
+                       connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """离职交接 (R-ARCHIVE-9): the leaving agent's open phone tasks, in the hand-over's transaction (a task
+    keeps no hand-over time, so `at` is not needed)."""
     return {"callbacks": await service.hand_over(leaving.id, successor.id, using_db=connection)}
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from bot.runtime import RUNTIME
+from bot.extension import area_service
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint, path_id
 from handlers.callbacks import service
@@ -104,7 +104,7 @@ class StatsOut(BaseModel):
 
 
 def _desk(request: web.Request) -> CallbackDesk:
-    return request.app[RUNTIME].services[DESK]
+    return area_service(request, DESK)
 
 
 @endpoint("GET", "/api/callbacks/due", query=DueQuery, response=list[TaskOut], tag=TAG,
@@ -153,7 +153,7 @@ async def outcome(request: web.Request, body: OutcomeIn) -> TaskOut:
 @endpoint("GET", "/api/callbacks/stats", query=StatsQuery, response=StatsOut, tag=TAG,
           summary="Success rate, compliance and satisfaction for a month, per kind")
 async def stats(request: web.Request, query: StatsQuery) -> StatsOut:
-    desk = request.app[RUNTIME].services[DESK]
+    desk = _desk(request)
     now = desk.now()
     month = query.month or f"{now.astimezone(desk.zone):%Y-%m}"
     return StatsOut.model_validate(await month_figures(month, now, desk.zone))

@@ -31,12 +31,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     stats = actions.add_parser("stats", help="success rate, compliance and satisfaction per kind")
     stats.add_argument("--month", type=month, help="YYYY-MM, shop time (default: this month)")
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
-    stats.set_defaults(func=lambda args, command: command.run(lambda runtime: _stats(args, runtime.services[DESK])))
+    stats.set_defaults(func=lambda args, command: command.run_with(DESK, lambda desk: _stats(args, desk)))
     due = actions.add_parser("due", help="callbacks due now, customers masked")
     due.add_argument("--json", action="store_true", help="one JSON object per line")
-    due.set_defaults(func=lambda args, command: command.run(lambda runtime: _due(args, runtime.services[DESK])))
+    due.set_defaults(func=lambda args, command: command.run_with(DESK, lambda desk: _due(args, desk)))
     sweep = actions.add_parser("sweep", help="create and group the callbacks due now (the daily job does it too)")
-    sweep.set_defaults(func=lambda args, command: command.run(lambda runtime: _sweep(runtime.services[DESK])))
+    sweep.set_defaults(func=lambda args, command: command.run_with(DESK, _sweep))
 
 
 def _label(desk: CallbackDesk, key: str) -> str:

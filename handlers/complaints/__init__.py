@@ -26,45 +26,31 @@ from models.complaint import Complaint
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
+    from datetime import datetime
 
     from tortoise import BaseDBAsyncClient
 
-    from bot.runtime import Runtime
+    from bot.extension import AreaKit
     from models.agent import Agent
 
 
-#: The desk of the open runtime. `Extension.on_staff_leave` is given no runtime, yet the hand-over's
-#: steps are dated by the runtime's clock (a fake one in tests), so the hook finds it here (one runtime
-#: per process; tests open them in turn), as the archive's order signal finds its service.
-_open: list[ComplaintDesk] = []
+async def startup(kit: AreaKit) -> None:
+    settings = kit.services.settings
+    kit.services[COMPLAINTS] = ComplaintDesk(
+        settings.area(ComplaintSettings), zone=settings.zone, clock=kit.services.clock, store=kit.services.store,
+        scheduler=kit.scheduler, messenger=kit.messenger, alert_webhook_url=settings.alert_webhook_url)
 
 
-async def startup(runtime: Runtime) -> None:
-    settings = runtime.settings
-    desk = ComplaintDesk(settings.area(ComplaintSettings), zone=settings.zone, clock=runtime.clock,
-                         store=runtime.store, scheduler=runtime.scheduler, messenger=runtime.messenger,
-                         alert_webhook_url=settings.alert_webhook_url)
-    runtime.services[COMPLAINTS] = desk
-    _open.append(desk)
-
-
-async def shutdown(runtime: Runtime) -> None:
-    desk = runtime.services.extras.get(COMPLAINTS)
-    if desk in _open:
-        _open.remove(desk)
-
-
-async def reconcile(runtime: Runtime, store_lost: bool) -> None:
+async def reconcile(kit: AreaKit, store_lost: bool) -> None:
     if store_lost:
-        await runtime.services[COMPLAINTS].rearm()
+        await kit.services[COMPLAINTS].rearm()
 
 
-async def staff_leaves(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> Mapping[str, int]:
-    """离职交接 (R-ARCHIVE-9): open complaints the leaving agent owns, in the hand-over's transaction."""
-    if not _open:
-        raise RuntimeError("the complaints area was not started")
-    now = _open[-1].clock.now()
-    return {"complaints": await service.hand_over(leaving.id, successor.id, now, using_db=connection)}
+async def staff_leaves(leaving: Agent, successor: Agent, at: datetime,
+                       connection: BaseDBAsyncClient) -> Mapping[str, int]:
+    """离职交接 (R-ARCHIVE-9): open complaints the leaving agent owns, in the hand-over's transaction, their
+    steps dated `at` (the hand-over's time)."""
+    return {"complaints": await service.hand_over(leaving.id, successor.id, at, using_db=connection)}
 
 
 async def erase(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> Mapping[str, int]:
@@ -96,7 +82,7 @@ extension = Extension(
     "complaints", router=chat.router, intents=AreaIntents(ranks={"complaint": 1}),  # docs/rules.md R-ANSWER-5
     scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
-    settings=(ComplaintSettings,), startup=startup, shutdown=shutdown, reconcile=reconcile, cli=cli.add_commands,
+    settings=(ComplaintSettings,), startup=startup, reconcile=reconcile, cli=cli.add_commands,
     endpoints=api.ENDPOINTS,
     console_panels=[console.PANEL],
     reports=[report.REPORT, report.AGENTS_REPORT], archive_sections=[ARCHIVE_SECTION], on_staff_leave=staff_leaves,

@@ -11,7 +11,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, Field
 
-from bot.app import RUNTIME
+from bot.extension import area_service
 from bot.phones import mask_phone
 from bot.state import ConversationState
 from bot.web.auth import AGENT
@@ -132,7 +132,7 @@ class MarkOut(BaseModel):
 
 
 def _desk(request: web.Request) -> ComplaintDesk:
-    return request.app[RUNTIME].services[COMPLAINTS]
+    return area_service(request, COMPLAINTS)
 
 
 async def _visible(request: web.Request) -> Complaint:

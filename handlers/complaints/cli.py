@@ -13,6 +13,7 @@ import sys
 
 from bot.cli_args import UsageError, account_name
 from bot.commands import Command
+from handlers.complaints.desk import COMPLAINTS
 from handlers.complaints.visibility import visible_to
 from models.agent import Agent
 from models.complaint import Complaint, ComplaintStep
@@ -70,7 +71,7 @@ def cmd_list(args: argparse.Namespace, command: Command) -> int:
         print(f"{len(found)} complaint(s)", file=sys.stderr)
         return 0
 
-    return command.run(lambda runtime: run())  # uses only the database the runtime opened
+    return command.run_with(COMPLAINTS, lambda desk: run())  # uses only the database the runtime opened
 
 
 def cmd_show(args: argparse.Namespace, command: Command) -> int:
@@ -92,4 +93,4 @@ def cmd_show(args: argparse.Namespace, command: Command) -> int:
             print(f"  {step['at']}  {step['action']:<12} {step['from'] or '-'} → {step['to'] or '-'}  {step['actor']}")
         return 0
 
-    return command.run(lambda runtime: run())  # uses only the database the runtime opened
+    return command.run_with(COMPLAINTS, lambda desk: run())  # uses only the database the runtime opened

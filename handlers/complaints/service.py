@@ -37,8 +37,8 @@ async def complaints_of_customers(customer_ids: list[int], viewer: Agent) -> lis
 
 async def hand_over(from_agent_id: int, to_agent_id: int, now: datetime,
                     using_db: BaseDBAsyncClient | None = None) -> int:
-    """Move `from_agent_id`'s open complaints to `to_agent_id` (the steps dated `now`, the runtime's
-    clock); returns how many moved."""
+    """Move `from_agent_id`'s open complaints to `to_agent_id` (the steps dated `now`, the hand-over's
+    time); returns how many moved."""
     owned = await Complaint.filter(owner_id=from_agent_id, closed_at__isnull=True).using_db(using_db)
     for complaint in owned:
         new_owner = None if complaint.accused_agent_id == to_agent_id else to_agent_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.runtime import RUNTIME, Runtime
+from bot.extension import area_service
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.referral import followups
@@ -23,6 +23,7 @@ from handlers.referral.campaigns import (
     parse_changes,
 )
 from handlers.referral.conversion import ConfirmError, confirm
+from handlers.referral.desk import REFERRAL, ReferralDesk
 from handlers.referral.stats import campaign_stats
 from models.referral import Campaign, Rejection
 
@@ -35,8 +36,12 @@ ERRORS = ("no_such_campaign", "invalid_campaign", "invalid_id", "confirm_refused
 NO_CAMPAIGN = {404: "no such campaign (no_such_campaign)"}
 
 
-def _out(runtime: Runtime, campaign: Campaign) -> s.CampaignOut:
-    return s.CampaignOut.model_validate(campaign_json(campaign, runtime.settings.zone, runtime.clock.now()))
+def _desk(request: web.Request) -> ReferralDesk:
+    return area_service(request, REFERRAL)
+
+
+def _out(desk: ReferralDesk, campaign: Campaign) -> s.CampaignOut:
+    return s.CampaignOut.model_validate(campaign_json(campaign, desk.zone, desk.now()))
 
 
 async def _named(request: web.Request) -> Campaign:
@@ -55,51 +60,51 @@ def _id(request: web.Request) -> int:
 @endpoint("GET", f"{PREFIX}/campaigns", response=s.CampaignsOut, roles=SUPERVISORS, tag=TAG,
           summary="Referral campaigns")
 async def list_campaigns(request: web.Request) -> s.CampaignsOut:
-    runtime = request.app[RUNTIME]
+    desk = _desk(request)
     campaigns = await Campaign.all().order_by("-starts_at", "id")
-    return s.CampaignsOut(campaigns=[_out(runtime, c) for c in campaigns])
+    return s.CampaignsOut(campaigns=[_out(desk, c) for c in campaigns])
 
 
 @endpoint("POST", f"{PREFIX}/campaigns", body=s.CampaignIn, response=s.CampaignOut, status=201, roles=("admin",),
           tag=TAG, summary="Create a campaign (title, starts_on and ends_on are required)",
           errors={400: "invalid or taken (invalid_campaign), or a field of the wrong type (invalid_body)"})
 async def post_campaign(request: web.Request, body: s.CampaignIn) -> s.CampaignOut:
-    runtime = request.app[RUNTIME]
+    desk = _desk(request)
     try:
         campaign = await create_campaign(body.name, parse_changes(body.model_dump(exclude_none=True)),
-                                         now=runtime.clock.now(), zone=runtime.settings.zone,
-                                         templates=runtime.templates)
+                                         now=desk.now(), zone=desk.zone,
+                                         templates=desk.templates)
     except CampaignError as exc:
         raise ApiError(400, "invalid_campaign", str(exc)) from None
-    return _out(runtime, campaign)
+    return _out(desk, campaign)
 
 
 @endpoint("GET", f"{PREFIX}/campaigns/{{name}}", response=s.CampaignOut, roles=SUPERVISORS, tag=TAG,
           errors=NO_CAMPAIGN, summary="One campaign")
 async def get_one(request: web.Request) -> s.CampaignOut:
-    return _out(request.app[RUNTIME], await _named(request))
+    return _out(_desk(request), await _named(request))
 
 
 @endpoint("PATCH", f"{PREFIX}/campaigns/{{name}}", body=s.CampaignFields, response=s.CampaignOut, roles=("admin",),
           tag=TAG, errors={**NO_CAMPAIGN, 400: "invalid change (invalid_campaign)"},
           summary="Edit a campaign; absent fields stay")
 async def patch_campaign(request: web.Request, body: s.CampaignFields) -> s.CampaignOut:
-    runtime = request.app[RUNTIME]
+    desk = _desk(request)
     campaign = await _named(request)
     try:
-        await edit_campaign(campaign, parse_changes(body.model_dump(exclude_none=True)), now=runtime.clock.now(),
-                            zone=runtime.settings.zone, templates=runtime.templates)
+        await edit_campaign(campaign, parse_changes(body.model_dump(exclude_none=True)), now=desk.now(),
+                            zone=desk.zone, templates=desk.templates)
     except CampaignError as exc:
         raise ApiError(400, "invalid_campaign", str(exc)) from None
-    return _out(runtime, campaign)
+    return _out(desk, campaign)
 
 
 @endpoint("GET", f"{PREFIX}/campaigns/{{name}}/stats", response=s.StatsOut, roles=SUPERVISORS, tag=TAG,
           errors=NO_CAMPAIGN, summary="Cards issued, link opens, first visits, conversions, rewards (fen), "
                                       "rejections by reason, open follow-ups, monthly counts and rates, pushes")
 async def get_stats(request: web.Request) -> s.StatsOut:
-    runtime = request.app[RUNTIME]
-    return s.StatsOut.model_validate(await campaign_stats(await _named(request), runtime.settings.zone))
+    desk = _desk(request)
+    return s.StatsOut.model_validate(await campaign_stats(await _named(request), desk.zone))
 
 
 @endpoint("GET", f"{PREFIX}/campaigns/{{name}}/rejections", response=s.RejectionsOut, roles=SUPERVISORS, tag=TAG,
@@ -118,10 +123,10 @@ async def get_rejections(request: web.Request) -> s.RejectionsOut:
           summary="Staff confirmation that the referred friend bought and paid in full; converts the referral "
                   "and books its reward once")
 async def post_confirm(request: web.Request) -> s.ConfirmedOut:
-    runtime = request.app[RUNTIME]
+    desk = _desk(request)
     try:
-        referral = await confirm(_id(request), request[AGENT].name, now=runtime.clock.now(),
-                                 zone=runtime.settings.zone)
+        referral = await confirm(_id(request), request[AGENT].name, now=desk.now(),
+                                 zone=desk.zone)
     except ConfirmError as exc:
         raise ApiError(400, "confirm_refused", str(exc)) from None
     return s.ConfirmedOut(id=referral.id, status=referral.status, position=referral.position,
@@ -145,8 +150,8 @@ async def get_follow_ups(request: web.Request, query: s.FollowUpQuery) -> s.Foll
 @endpoint("POST", f"{PREFIX}/follow-ups/{{id}}/done", body=s.DoneIn, response=s.DoneOut, tag=TAG,
           errors={404: "no such follow-up (no_such_follow_up)"}, summary="Mark a follow-up call done")
 async def post_follow_up_done(request: web.Request, body: s.DoneIn) -> s.DoneOut:
-    runtime = request.app[RUNTIME]
-    task = await followups.mark_done(_id(request), request[AGENT].name, body.note, now=runtime.clock.now())
+    desk = _desk(request)
+    task = await followups.mark_done(_id(request), request[AGENT].name, body.note, now=desk.now())
     if task is None:
         raise ApiError(404, "no_such_follow_up", "no such follow-up")
     return s.DoneOut(id=task.id, done_at=task.done_at, done_by=task.done_by)

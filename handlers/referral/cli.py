@@ -27,7 +27,6 @@ from tqdm import tqdm
 
 from bot.cli_args import iso_date, positive_int
 from bot.commands import Command
-from bot.runtime import Runtime
 from handlers.referral import followups
 from handlers.referral.campaigns import (
     CampaignError,
@@ -38,6 +37,7 @@ from handlers.referral.campaigns import (
     parse_changes,
 )
 from handlers.referral.conversion import ConfirmError, confirm
+from handlers.referral.desk import REFERRAL, ReferralDesk
 from handlers.referral.jobs import settle_all
 from handlers.referral.names import mask
 from handlers.referral.push import Segment, plan, run_push
@@ -112,47 +112,47 @@ def _campaign_options(parser: argparse.ArgumentParser, creating: bool) -> None:
 
 
 def _run(action: Any) -> Any:
-    """A subcommand: run `action(args, runtime)` on an opened runtime; input errors exit with status 2."""
+    """A subcommand: run `action(args, desk)` with the area's desk; input errors exit with status 2."""
 
     def func(args: argparse.Namespace, command: Command) -> int:
-        async def go(runtime: Runtime) -> int:
+        async def go(desk: ReferralDesk) -> int:
             try:
-                return await action(args, runtime) or 0
+                return await action(args, desk) or 0
             except (CampaignError, ConfirmError, ValueError) as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return USAGE_ERROR
 
-        return command.run(go)
+        return command.run_with(REFERRAL, go)
 
     return func
 
 
-async def _create(args: argparse.Namespace, runtime: Runtime) -> None:
-    campaign = await create_campaign(args.name, parse_changes(vars(args)), now=runtime.clock.now(),
-                                     zone=runtime.settings.zone, templates=runtime.templates)
-    _print_campaign(campaign, runtime)
+async def _create(args: argparse.Namespace, desk: ReferralDesk) -> None:
+    campaign = await create_campaign(args.name, parse_changes(vars(args)), now=desk.now(),
+                                     zone=desk.zone, templates=desk.templates)
+    _print_campaign(campaign, desk)
 
 
-async def _edit(args: argparse.Namespace, runtime: Runtime) -> None:
+async def _edit(args: argparse.Namespace, desk: ReferralDesk) -> None:
     campaign = await edit_campaign(await get_campaign(args.name), parse_changes(vars(args)),
-                                   now=runtime.clock.now(), zone=runtime.settings.zone, templates=runtime.templates)
-    _print_campaign(campaign, runtime)
+                                   now=desk.now(), zone=desk.zone, templates=desk.templates)
+    _print_campaign(campaign, desk)
 
 
-def _print_campaign(campaign: Campaign, runtime: Runtime) -> None:
-    print(json.dumps(campaign_json(campaign, runtime.settings.zone, runtime.clock.now()), ensure_ascii=False,
+def _print_campaign(campaign: Campaign, desk: ReferralDesk) -> None:
+    print(json.dumps(campaign_json(campaign, desk.zone, desk.now()), ensure_ascii=False,
                      indent=2))
 
 
-async def _list(args: argparse.Namespace, runtime: Runtime) -> None:
+async def _list(args: argparse.Namespace, desk: ReferralDesk) -> None:
     for campaign in await Campaign.all().order_by("-starts_at", "id"):
-        info = campaign_json(campaign, runtime.settings.zone, runtime.clock.now())
+        info = campaign_json(campaign, desk.zone, desk.now())
         state = "active" if info["active"] else "-"
         print(f"{info['name']:<20} {info['starts_on']} ~ {info['ends_on']}  {state:<6}  {info['title']}")
 
 
-async def _stats(args: argparse.Namespace, runtime: Runtime) -> None:
-    stats = await campaign_stats(await get_campaign(args.name), runtime.settings.zone)
+async def _stats(args: argparse.Namespace, desk: ReferralDesk) -> None:
+    stats = await campaign_stats(await get_campaign(args.name), desk.zone)
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -176,11 +176,11 @@ async def _stats(args: argparse.Namespace, runtime: Runtime) -> None:
     print("\n".join(lines))
 
 
-async def _push(args: argparse.Namespace, runtime: Runtime) -> None:
+async def _push(args: argparse.Namespace, desk: ReferralDesk) -> None:
     campaign = await get_campaign(args.name)
     segment = Segment.parse(args.segment, args.since, args.until)
     if args.dry_run:
-        planned = await plan(campaign, segment, runtime)
+        planned = await plan(campaign, segment, desk)
         for item in planned:
             name = mask(item.customer.name, "masked") if item.customer.name else "-"
             print(f"{item.customer.id:>8}  {item.customer.channel:<8} {item.route:<18} {name}")
@@ -189,22 +189,22 @@ async def _push(args: argparse.Namespace, runtime: Runtime) -> None:
         print(f"dry run: {len(planned)} customers{routes}")
         return
     with tqdm(desc=f"push {campaign.name}", unit="msg", file=sys.stderr) as bar:
-        report = await run_push(campaign, segment, runtime, progress=bar.update)
+        report = await run_push(campaign, segment, desk, progress=bar.update)
     print(f"sent {report.sent}, failed {report.failed}, skipped {report.skipped}; "
           f"done before {report.already_done}, interrupted before (not resent) {report.interrupted}")
 
 
-async def _confirm(args: argparse.Namespace, runtime: Runtime) -> None:
-    referral = await confirm(args.referral_id, args.staff, now=runtime.clock.now(), zone=runtime.settings.zone)
+async def _confirm(args: argparse.Namespace, desk: ReferralDesk) -> None:
+    referral = await confirm(args.referral_id, args.staff, now=desk.now(), zone=desk.zone)
     print(f"referral {referral.id}: {referral.status}, position {referral.position} ({referral.converted_by})")
 
 
-async def _settle(args: argparse.Namespace, runtime: Runtime) -> None:
-    converted, commissions, tasks = await settle_all(runtime)
+async def _settle(args: argparse.Namespace, desk: ReferralDesk) -> None:
+    converted, commissions, tasks = await settle_all(desk)
     print(f"conversions {converted}, commissions booked {commissions}, follow-ups created {tasks}")
 
 
-async def _follow_ups(args: argparse.Namespace, runtime: Runtime) -> None:
+async def _follow_ups(args: argparse.Namespace, desk: ReferralDesk) -> None:
     campaign_id = (await get_campaign(args.name)).id if args.name else None
     for task in await followups.tasks(campaign_id=campaign_id):
         friend, referrer = task["friend"], task["referrer"]
@@ -213,7 +213,7 @@ async def _follow_ups(args: argparse.Namespace, runtime: Runtime) -> None:
               f"referred by {referrer['name'] or '-'} (customer {referrer['id']})")
 
 
-async def _tag(args: argparse.Namespace, runtime: Runtime) -> None:
+async def _tag(args: argparse.Namespace, desk: ReferralDesk) -> None:
     ids = set(args.customer_id)
     if args.phone:
         ids |= set(await Customer.filter(phone__in=args.phone).values_list("id", flat=True))

@@ -20,7 +20,7 @@ from aiohttp import web
 from tortoise.expressions import F
 
 from bot.channels.webchat import VISITOR_ERRORS, VISITOR_SECURITY, proven_visitor
-from bot.runtime import RUNTIME, Runtime
+from bot.extension import area_service
 from bot.templates import spec
 from bot.web import pages
 from bot.web.problems import ApiError
@@ -30,11 +30,11 @@ from handlers.referral.campaigns import is_open, last_day
 from handlers.referral.card_image import card_png, qr_png
 from handlers.referral.cards import find_card, share_link
 from handlers.referral.codes import SecretMissing, secret_key
+from handlers.referral.desk import REFERRAL, ReferralDesk
 from handlers.referral.marketing import follow_qr_url
 from handlers.referral.names import public_name
 from handlers.referral.rejections import reject
 from handlers.referral.schemas import VisitIn, VisitOut
-from handlers.referral.settings import ReferralSettings
 from handlers.referral.stats import honour_board
 from models.referral import Campaign, ReferralCard
 
@@ -57,47 +57,47 @@ SCRIPTS = (
 
 def page(request: web.Request, template: str, status: int = 200, **values: object) -> web.Response:
     """One of the campaign's pages with its wording; Jinja escapes every value."""
-    templates = request.app[RUNTIME].templates
+    templates = area_service(request, REFERRAL).templates
     texts = {name: templates.render(f"referral.{name}") for name in PAGE_TEXTS}
     return pages.render(request, template, {"t": texts, **values}, status=status, headers=PAGE_HEADERS)
 
 
 async def _card(request: web.Request) -> ReferralCard | None:
     """The card a request names, or None (a tampered or unknown code, recorded as a rejection)."""
-    runtime = request.app[RUNTIME]
+    desk = area_service(request, REFERRAL)
     try:
-        secret = await secret_key(runtime.settings)
+        secret = await secret_key(desk.core)
     except SecretMissing:
         raise web.HTTPServiceUnavailable(text="referral cards are not configured") from None
     card, problem = await find_card(request.match_info["code"], secret)
     if card is None:
-        await reject(problem or "unknown_card", now=runtime.clock.now(), channel="link")
+        await reject(problem or "unknown_card", now=desk.now(), channel="link")
     return card
 
 
 def _landing(request: web.Request, status: int = 200, *, title: str, message: str, board_url: str = "",
              card: ReferralCard | None = None, invited: str = "", end_date: str = "") -> web.Response:
     """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now."""
-    runtime = request.app[RUNTIME]
-    on_wechat = card is not None and runtime.follow_codes.available
-    return page(request, LANDING, status, shop_name=runtime.settings.shop_name, title=title, message=message,
+    desk = area_service(request, REFERRAL)
+    on_wechat = card is not None and desk.follow_codes.available
+    return page(request, LANDING, status, shop_name=desk.core.shop_name, title=title, message=message,
                 board_url=board_url, card=card is not None, code=card.code if card else "", invited=invited,
                 follow_src=f"/r/{card.code}/follow.png" if card and on_wechat else "", end_date=end_date)
 
 
 async def landing(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    settings, templates = runtime.settings, runtime.templates
+    desk = area_service(request, REFERRAL)
+    settings, templates = desk.core, desk.templates
     card = await _card(request)
     if card is None:
         return _landing(request, 404, title=settings.shop_name, message=templates.render("referral.landing_invalid"))
     campaign: Campaign = card.campaign
     board_url = f"/referral/{campaign.name}/board"
-    if not is_open(campaign, runtime.clock.now()):
+    if not is_open(campaign, desk.now()):
         message = templates.render("referral.landing_ended", {"title": campaign.title})
         return _landing(request, 410, title=campaign.title, message=message, board_url=board_url)
     await ReferralCard.filter(id=card.id).update(opens=F("opens") + 1)
-    referrer = public_name(card.referrer, settings.area(ReferralSettings).board_names, templates)
+    referrer = public_name(card.referrer, desk.settings.board_names, templates)
     message = campaign.landing_text or templates.render("referral.landing_default", {"title": campaign.title})
     return _landing(
         request, title=campaign.title, message=message, board_url=board_url, card=card,
@@ -105,31 +105,31 @@ async def landing(request: web.Request) -> web.Response:
         end_date=last_day(campaign, settings.zone).isoformat())
 
 
-async def _open_card(request: web.Request) -> tuple[Runtime, ReferralCard]:
-    runtime = request.app[RUNTIME]
+async def _open_card(request: web.Request) -> tuple[ReferralDesk, ReferralCard]:
+    desk = area_service(request, REFERRAL)
     card = await _card(request)
     if card is None:
         raise web.HTTPNotFound(text="no such card")
-    if not is_open(card.campaign, runtime.clock.now()):
+    if not is_open(card.campaign, desk.now()):
         raise web.HTTPGone(text="the campaign has ended")
-    return runtime, card
+    return desk, card
 
 
-async def _follow_url(runtime: Runtime, card: ReferralCard) -> str | None:
-    codes = runtime.follow_codes
-    return await follow_qr_url(codes, card, card.campaign, runtime.clock.now()) if codes.available else None
+async def _follow_url(desk: ReferralDesk, card: ReferralCard) -> str | None:
+    codes = desk.follow_codes
+    return await follow_qr_url(codes, card, card.campaign, desk.now()) if codes.available else None
 
 
 async def card_image(request: web.Request) -> web.Response:
-    runtime, card = await _open_card(request)
-    link = share_link(runtime.settings.public_base_url, card.code)
-    png = await asyncio.to_thread(card_png, link, await _follow_url(runtime, card), card.code)
+    desk, card = await _open_card(request)
+    link = share_link(desk.core.public_base_url, card.code)
+    png = await asyncio.to_thread(card_png, link, await _follow_url(desk, card), card.code)
     return web.Response(body=png, content_type="image/png", headers={"Cache-Control": "private, max-age=3600"})
 
 
 async def follow_image(request: web.Request) -> web.Response:
-    runtime, card = await _open_card(request)
-    url = await _follow_url(runtime, card)
+    desk, card = await _open_card(request)
+    url = await _follow_url(desk, card)
     if url is None:
         raise web.HTTPNotFound(text="no WeChat QR code for this card")
     png = await asyncio.to_thread(qr_png, url)
@@ -148,25 +148,25 @@ async def _visitor_proven(request: web.Request) -> None:
 async def visit(request: web.Request, body: VisitIn) -> VisitOut:
     """The friend opens the web chat from the landing page: their first contact, as the visitor their
     token proves (`X-Visitor-Token`, bot/web/visitors.py); a `user_id` in the body must be that visitor."""
-    runtime = request.app[RUNTIME]
+    desk = area_service(request, REFERRAL)
     user_id = proven_visitor(request, body.user_id)
     try:
-        secret = await secret_key(runtime.settings)
+        secret = await secret_key(desk.core)
     except SecretMissing:
         raise ApiError(503, "referral_not_configured", "referral cards are not configured") from None
-    identity = await runtime.recorder.identify("webchat", user_id)
+    identity = await desk.identify("webchat", user_id)
     await record_visit(request.match_info["code"], identity.customer_id, "webchat", secret=secret,
-                       now=runtime.clock.now(), store=runtime.store)
+                       now=desk.now(), store=desk.store)
     return VisitOut(chat_url=CHAT_URL)  # the same answer whatever the rules decided
 
 
 async def board(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
-    settings, templates = runtime.settings, runtime.templates
+    desk = area_service(request, REFERRAL)
+    settings, templates = desk.core, desk.templates
     campaign = await Campaign.get_or_none(name=request.match_info["name"])
     if campaign is None:
         raise web.HTTPNotFound(text="no such campaign")
-    referral = settings.area(ReferralSettings)
+    referral = desk.settings
     standings = await honour_board(campaign, referral.board_size)
     rows = [{"rank": s.rank, "name": public_name(s.referrer, referral.board_names, templates),
              "converted": s.converted} for s in standings]

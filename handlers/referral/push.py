@@ -30,14 +30,13 @@ from tortoise.expressions import Q
 from bot.errors import ChannelError
 from handlers.referral.campaigns import last_day, local_midnight
 from handlers.referral.people import PAID_STATUSES
-from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
 from models.order import Order
 from models.referral import Campaign, CustomerTag, Push, PushRecipient
 
 if TYPE_CHECKING:
     from bot.messenger import CustomerMessenger
-    from bot.runtime import Runtime
+    from handlers.referral.desk import ReferralDesk
 
 OUTSIDE_WINDOW = "outside_48h_window"
 BOARD_PATH = "/referral/{name}/board"
@@ -89,13 +88,13 @@ class Report:
     already_done: int = 0
 
 
-async def segment_customers(segment: Segment, runtime: Runtime) -> list[Customer]:
+async def segment_customers(segment: Segment, desk: ReferralDesk) -> list[Customer]:
     if segment.kind == "members":
         return await Customer.filter(is_vip=True).order_by("id")
     if segment.kind == "tag":
         ids = await CustomerTag.filter(tag=segment.tag).values_list("customer_id", flat=True)
         return await Customer.filter(id__in=ids).order_by("id")
-    zone = runtime.settings.zone
+    zone = desk.zone
     orders = Order.filter(status__in=PAID_STATUSES, paid_at__isnull=False)
     if segment.since:
         orders = orders.filter(paid_at__gte=local_midnight(segment.since, zone))
@@ -121,33 +120,33 @@ def route(customer: Customer, messenger: CustomerMessenger, template_id: str | N
     return "template" if template_id else "skip:no_template"
 
 
-async def plan(campaign: Campaign, segment: Segment, runtime: Runtime) -> list[Planned]:
+async def plan(campaign: Campaign, segment: Segment, desk: ReferralDesk) -> list[Planned]:
     """Who would get the push and how (a dry run)."""
-    template_id = runtime.settings.area(ReferralSettings).push_template_id
-    return [Planned(customer, route(customer, runtime.messenger, template_id))
-            for customer in await segment_customers(segment, runtime)]
+    template_id = desk.settings.push_template_id
+    return [Planned(customer, route(customer, desk.messenger, template_id))
+            for customer in await segment_customers(segment, desk)]
 
 
-async def run_push(campaign: Campaign, segment: Segment, runtime: Runtime,
+async def run_push(campaign: Campaign, segment: Segment, desk: ReferralDesk,
                    progress: Callable[[int], None] | None = None) -> Report:
-    clock = runtime.clock
+    clock = desk.clock
     push, _ = await Push.get_or_create(campaign=campaign, segment=segment.key, defaults={"created_at": clock.now()})
     report = Report()
     report.interrupted = await PushRecipient.filter(push=push, status="sending").update(
         status="interrupted", updated_at=clock.now())
-    customers = await segment_customers(segment, runtime)
+    customers = await segment_customers(segment, desk)
     await PushRecipient.bulk_create([PushRecipient(push=push, customer=c) for c in customers], ignore_conflicts=True)
     report.already_done = await PushRecipient.filter(push=push).exclude(status="pending").count()
-    settings = runtime.settings.area(ReferralSettings)
+    settings = desk.settings
     pace = 1 / settings.push_per_second
-    content = _content(campaign, runtime)
+    content = _content(campaign, desk)
     for recipient in await PushRecipient.filter(push=push, status="pending").order_by("id"):
         claimed = await PushRecipient.filter(id=recipient.id, status="pending").update(
             status="sending", updated_at=clock.now())
         if not claimed:  # another run of the same push took it
             continue
         customer = await Customer.get(id=recipient.customer_id)
-        status, method, detail = await _deliver(customer, content, runtime.messenger, settings.push_template_id)
+        status, method, detail = await _deliver(customer, content, desk.messenger, settings.push_template_id)
         await PushRecipient.filter(id=recipient.id).update(status=status, method=method, detail=detail,
                                                            updated_at=clock.now())
         setattr(report, status, getattr(report, status) + 1)
@@ -167,8 +166,8 @@ class _Content:
     url: str
 
 
-def _content(campaign: Campaign, runtime: Runtime) -> _Content:
-    templates, settings = runtime.templates, runtime.settings
+def _content(campaign: Campaign, desk: ReferralDesk) -> _Content:
+    templates, settings = desk.templates, desk.core
     url = settings.public_base_url + BOARD_PATH.format(name=campaign.name)
     end_date = last_day(campaign, settings.zone).isoformat()
     fields: dict[str, Any] = {"title": campaign.title, "end_date": end_date, "board_url": url}

@@ -18,9 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.console_panel import ConsolePanel
-from bot.extension import Extension
+from bot.extension import AreaKit, Extension
 from bot.labels import label_specs
-from bot.runtime import Runtime
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
 from handlers.reports.cli import add_commands
@@ -48,13 +47,13 @@ SCRIPTS = (*(spec(f"reports.{name}") for name in REPORT_TEXTS), spec("reports.wo
            *(spec(f"reports_console.{name}") for name in CONSOLE_TEXTS))
 
 
-async def startup(runtime: Runtime) -> None:
-    runtime.services[REPORTS] = ReportsDesk(runtime.services, runtime.extensions, tuple(runtime.channels))
+async def startup(kit: AreaKit) -> None:
+    kit.services[REPORTS] = ReportsDesk(kit.services, kit.extensions, kit.messenger.running)
 
 
-async def daily(runtime: Runtime) -> None:
+async def daily(kit: AreaKit) -> None:
     """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
-    desk = runtime.services[REPORTS]
+    desk = kit.services[REPORTS]
     zone, now = desk.settings.zone, desk.clock.now()
     await seal(now.astimezone(zone).date(), zone, now)
     if desk.retention.daily:

@@ -22,7 +22,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.runtime import RUNTIME
+from bot.extension import area_service
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
 from handlers.reports import chart, periodic
@@ -102,7 +102,7 @@ class StoredFiles(BaseModel):
 
 
 def _desk(request: web.Request) -> ReportsDesk:
-    return request.app[RUNTIME].services[REPORTS]
+    return area_service(request, REPORTS)
 
 
 def _query(desk: ReportsDesk, filters: Filters):

@@ -54,7 +54,7 @@ def cmd_report(args: argparse.Namespace, command: Command) -> int:
         print(f"wrote {args.out} ({period.kind} {period.label})")
         return 0
 
-    return command.run(lambda runtime: write(runtime.services[REPORTS]))
+    return command.run_with(REPORTS, write)
 
 
 def cmd_retention(args: argparse.Namespace, command: Command) -> int:
@@ -63,4 +63,4 @@ def cmd_retention(args: argparse.Namespace, command: Command) -> int:
         print(json.dumps({"dry_run": args.dry_run, **counts.as_dict()}, ensure_ascii=False))
         return 0
 
-    return command.run(lambda runtime: apply(runtime.services[REPORTS]))
+    return command.run_with(REPORTS, apply)

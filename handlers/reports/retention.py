@@ -13,8 +13,10 @@ remain, and message counts are sealed per day first (rollup.py), so last year's 
 same totals after the deletion.
 
 A customer with a conversation (queued, held), a case, a complaint or a callback still open is left
-alone: they are in contact. `apply=False` counts what a run would do and changes nothing
-(`csbot retention --dry-run`).
+alone: they are in contact. So is every other channel identity of the same person (the archive's
+`PersonLink`s, docs/rules.md R-ARCHIVE-1): an old WeChat identity keeps its messages, name and
+orders while the person writes in the web chat or has a complaint open there. `apply=False` counts
+what a run would do and changes nothing (`csbot retention --dry-run`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tortoise.transactions import in_transaction
 
 from handlers.reports.desk import ReportsDesk
 from handlers.reports.rollup import seal
+from models.archive import PersonLink
 from models.callback import OPEN_TASK_STATES, CallbackTask
 from models.case import AfterSalesCase, CaseEvent, CasePhoto
 from models.complaint import Complaint
@@ -63,7 +66,8 @@ class RetentionCounts:
 
 
 async def out_of_contact(cutoff: datetime) -> list[int]:
-    """Customers whose last contact was before `cutoff`, and who have nothing open."""
+    """Customers whose last contact was before `cutoff`, who have nothing open, and no other identity of
+    whose person is in contact."""
     recent = set(await Message.filter(created_at__gte=cutoff).distinct().values_list(
         "conversation__customer_id", flat=True))
     busy = set(await Conversation.filter(status__in=("queued", "handoff")).values_list("customer_id", flat=True))
@@ -74,7 +78,16 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
     candidates = await Customer.filter(created_at__lt=cutoff).filter(
         Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lt=cutoff)).values_list("id", flat=True)
     in_contact = recent | busy
-    return [customer_id for customer_id in candidates if customer_id not in in_contact]
+    return sorted(await whole_people({customer_id for customer_id in candidates if customer_id not in in_contact}))
+
+
+async def whole_people(out: set[int]) -> set[int]:
+    """Those of `out` whose every channel identity (the same person's other customer rows) is in `out`
+    too: one identity in contact keeps the person's others."""
+    people = await PersonLink.filter(customer_id__in=list(out)).values_list("person_id", flat=True)
+    links = await PersonLink.filter(person_id__in=list(set(people))).values_list("person_id", "customer_id")
+    partly = {person_id for person_id, customer_id in links if customer_id not in out}
+    return out - {customer_id for person_id, customer_id in links if person_id in partly}
 
 
 async def run(desk: ReportsDesk, *, apply: bool) -> RetentionCounts:
