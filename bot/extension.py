@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bot.context import Context, ServiceKey, Services
     from bot.events import Say
     from bot.follow_codes import FollowCodes
+    from bot.intents import IntentMatcher
     from bot.messenger import CustomerMessenger, Redispatcher
     from bot.recorder import Recorder
     from bot.scheduler import Scheduler
@@ -69,6 +70,10 @@ class AreaKit(Protocol):
     def follow_codes(self) -> FollowCodes: ...
 
     @property
+    def matcher(self) -> IntentMatcher:
+        """The process's intent matcher, for the area that teaches it learned examples."""
+
+    @property
     def recorder(self) -> Recorder:
         """Who a channel's user is (`identify`), for an endpoint that records a customer's step."""
 
@@ -77,11 +82,16 @@ class AreaKit(Protocol):
         """Every area, for an area that runs the others' hooks (archive, reports)."""
 
 
-def area_service(request: web.Request, key: ServiceKey[T]) -> T:
-    """An HTTP handler's way to its area's service object (what `startup` kept under `key`)."""
+def shared_services(request: web.Request) -> Services:
+    """An HTTP handler's way to the shared `Services` (templates, clock, settings)."""
     from bot.runtime import RUNTIME  # bot.runtime imports this module
 
-    return request.app[RUNTIME].services[key]
+    return request.app[RUNTIME].services
+
+
+def area_service(request: web.Request, key: ServiceKey[T]) -> T:
+    """An HTTP handler's way to its area's service object (what `startup` kept under `key`)."""
+    return shared_services(request)[key]
 
 
 @dataclass(frozen=True)

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 from bot.context import Context
 from bot.events import Say
-from bot.extension import Extension
+from bot.extension import AreaKit, Extension
 from bot.intent_areas import AreaIntents
-from bot.runtime import Runtime
 from handlers.handoff import api, labels, recovery
 from handlers.handoff.chat import SCRIPTS, router
 from handlers.handoff.service import HANDOFF, Handoff
 
 
-async def startup(runtime: Runtime) -> None:
-    handoff = Handoff(runtime.services, runtime.scheduler, runtime.messenger)
-    runtime.services[HANDOFF] = handoff
-    runtime.services.read_with_state.append(handoff.queue.holder_key)  # read on every message (chat.py)
+async def startup(kit: AreaKit) -> None:
+    handoff = Handoff(kit.services, kit.scheduler, kit.messenger)
+    kit.services[HANDOFF] = handoff
+    kit.services.read_with_state.append(handoff.queue.holder_key)  # read on every message (chat.py)
 
 
-async def reconcile(runtime: Runtime, store_lost: bool) -> None:
-    await recovery.reconcile(runtime.services[HANDOFF], store_lost)
+async def reconcile(kit: AreaKit, store_lost: bool) -> None:
+    await recovery.reconcile(kit.services[HANDOFF], store_lost)
 
 
 async def on_escalate(ctx: Context, reason: str) -> list[Say]:

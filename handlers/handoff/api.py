@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.runtime import RUNTIME
+from bot.extension import area_service
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate
@@ -34,7 +34,7 @@ ON_ONE = {403: "held by someone else (held_by_someone_else)", 404: "no such conv
 
 
 def handoff_of(request: web.Request) -> Handoff:
-    return request.app[RUNTIME].services[HANDOFF]
+    return area_service(request, HANDOFF)
 
 
 async def conversation_for(request: web.Request, *, queued_ok: bool = False) -> Conversation:

@@ -16,7 +16,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 from tortoise.functions import Count, Max
 
-from bot.runtime import RUNTIME
+from bot.extension import area_service
+from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
@@ -25,7 +26,6 @@ PROMISES = ("person_reached", "acknowledged", "person_answered", "breach")
 
 
 async def get_metrics(request: web.Request) -> web.Response:
-    runtime = request.app[RUNTIME]
     registry = CollectorRegistry()
     names = dict(await Agent.all().values_list("id", "name"))
     events = Gauge(
@@ -47,7 +47,7 @@ async def get_metrics(request: web.Request) -> web.Response:
     for kind in PROMISES:
         waits.labels(kind).set(longest.get(kind) or 0)
 
-    now = runtime.clock.now()
+    now = area_service(request, HANDOFF).clock.now()
     queue_wait = Gauge(
         "csbot_queue_wait_seconds", "Seconds the longest-waiting queued customer has waited", registry=registry
     )

@@ -9,22 +9,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.console_panel import ConsolePanel
-from bot.extension import Extension
+from bot.extension import AreaKit, Extension
 from bot.learned import LearnedExamples
-from bot.runtime import Runtime
 from handlers.teaching import api, cli
 from handlers.teaching.service import LEARNED
 
 
-async def startup(runtime: Runtime) -> None:
-    runtime.matcher.threshold = runtime.settings.confidence_threshold
-    service = LearnedExamples(runtime.matcher, runtime.store, runtime.clock, runtime.settings.order_no_patterns)
-    runtime.services[LEARNED] = service
+async def startup(kit: AreaKit) -> None:
+    services = kit.services
+    kit.matcher.threshold = services.settings.confidence_threshold
+    service = LearnedExamples(kit.matcher, services.store, services.clock, services.settings.order_no_patterns)
+    services[LEARNED] = service
     await service.start()
 
 
-async def shutdown(runtime: Runtime) -> None:
-    await runtime.services[LEARNED].stop()
+async def shutdown(kit: AreaKit) -> None:
+    await kit.services[LEARNED].stop()
 
 
 extension = Extension(

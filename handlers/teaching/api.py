@@ -15,9 +15,9 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 from tortoise.expressions import Q
 
+from bot.extension import area_service, shared_services
 from bot.labels import intent_label, intent_label_key, label_specs
 from bot.learned import Labelled, digest
-from bot.runtime import RUNTIME
 from bot.templates import spec
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
@@ -81,8 +81,8 @@ class TeachOut(BaseModel):
 @endpoint("GET", "/api/intents/labels", response=TeachLabelsOut, tag="teaching",
           summary="Intent names with their Chinese labels (scripts_zh)")
 async def get_labels(request: web.Request) -> TeachLabelsOut:
-    runtime = request.app[RUNTIME]
-    templates, matcher = runtime.services.templates, runtime.services[LEARNED].matcher
+    services = shared_services(request)
+    templates, matcher = services.templates, services[LEARNED].matcher
     return TeachLabelsOut(
         intents=[IntentLabel(name=intent, label=intent_label(templates, intent)) for intent in matcher.intents],
     )
@@ -92,7 +92,7 @@ async def get_labels(request: web.Request) -> TeachLabelsOut:
           summary="Recent customer messages the bot asked about or a person handled, not yet labelled, with the "
                   "bot's guess (intent, confidence, decision)")
 async def get_review(request: web.Request) -> ReviewOut:
-    service = request.app[RUNTIME].services[LEARNED]
+    service = area_service(request, LEARNED)
     handled = Q(conversation__assigned_at__isnull=False)
     messages = await customer_texts().filter(Q(intent="unknown") | handled).order_by("-id").limit(SCAN_LIMIT)
     cleaned = {m.id: service.clean(m.text) for m in messages}
@@ -118,7 +118,7 @@ async def get_review(request: web.Request) -> ReviewOut:
           summary="Confirm or correct the intent of a customer message: stored as a learned example (PII "
                   "stripped) and learned by every worker at once")
 async def post_teach(request: web.Request, body: TeachIn) -> TeachOut:
-    service = request.app[RUNTIME].services[LEARNED]
+    service = area_service(request, LEARNED)
     if body.intent not in service.matcher.intents:
         raise ApiError(400, "unknown_intent", f"unknown intent {body.intent!r}")
     message = await customer_texts().get_or_none(id=body.message_id)

@@ -69,7 +69,7 @@ def cmd_learn(args: argparse.Namespace, command: Command) -> int:
         print(f"learned {result.added} new, {result.relabelled} relabelled, {result.unchanged} already known")
         return 0
 
-    return command.run(lambda runtime: learn(runtime.services[LEARNED]))
+    return command.run_with(LEARNED, learn)
 
 
 def cmd_export(args: argparse.Namespace, command: Command) -> int:
@@ -86,7 +86,7 @@ def cmd_export(args: argparse.Namespace, command: Command) -> int:
                 rows[example.text] = example.intent
         return 0
 
-    status = command.run(lambda runtime: collect(runtime.services[LEARNED]))
+    status = command.run_with(LEARNED, collect)
     out = "".join(f"{text.replace(chr(9), ' ')}\t{intent}\n" for text, intent in rows.items())
     if args.out:
         Path(args.out).write_text(out, encoding="utf-8")
@@ -112,7 +112,7 @@ def cmd_stats(args: argparse.Namespace, command: Command) -> int:
         print(f"ask rate, last {args.days} day(s): {rate} ({asked} of {total} customer messages)")
         return 0
 
-    return command.run(lambda runtime: stats(runtime.services[LEARNED]))
+    return command.run_with(LEARNED, stats)
 
 
 def cmd_calibrate(args: argparse.Namespace, command: Command) -> int:
