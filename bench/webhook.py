@@ -127,7 +127,7 @@ async def create_demo_shop(settings) -> None:
     try:
         for extension in EXTENSIONS:
             if extension.demo_data is not None:
-                await extension.demo_data(runtime)
+                await extension.demo_data(runtime.kit)
     finally:
         await runtime.close()
 

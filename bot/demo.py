@@ -30,7 +30,7 @@ async def create_demo(runtime: Runtime) -> DemoLogin:
     """Every area's demo records, then the demo agent (created, or given a fresh password)."""
     for extension in runtime.extensions:
         if extension.demo_data is not None:
-            await extension.demo_data(runtime)
+            await extension.demo_data(runtime.kit)
             print(f"demo data: {extension.name} ready")
     password = secrets.token_urlsafe(9)
     agent = await Agent.get_or_none(name=DEMO_AGENT)

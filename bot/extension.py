@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from bot.follow_codes import FollowCodes
     from bot.intents import IntentMatcher
     from bot.messenger import CustomerMessenger, Redispatcher
-    from bot.recorder import Recorder
+    from bot.recorder import Identity
     from bot.scheduler import Scheduler
     from bot.web.typed import Endpoint
     from models.agent import Agent
@@ -47,39 +47,25 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class AreaKit(Protocol):
+@dataclass(frozen=True)
+class AreaKit:
     """What an area's `startup`, `shutdown`, `reconcile`, `daily` and `demo_data` are given: the parts it
-    builds its service object from (docs/architecture.md "Services for areas"). The opened runtime is
-    one; an area keeps what it takes in its own object and reaches nothing else."""
+    builds its service object from (docs/architecture.md "Services for areas"), built once by the
+    runtime; an area keeps what it takes in its own object and reaches nothing else."""
 
-    @property
-    def services(self) -> Services:
-        """The shared `Services`: clock, store, core settings (an area's own: `settings.area(cls)`),
-        templates, and what areas registered under their `ServiceKey`s."""
-
-    @property
-    def scheduler(self) -> Scheduler: ...
-
-    @property
-    def messenger(self) -> CustomerMessenger: ...
-
-    @property
-    def redispatcher(self) -> Redispatcher: ...
-
-    @property
-    def follow_codes(self) -> FollowCodes: ...
-
-    @property
-    def matcher(self) -> IntentMatcher:
-        """The process's intent matcher, for the area that teaches it learned examples."""
-
-    @property
-    def recorder(self) -> Recorder:
-        """Who a channel's user is (`identify`), for an endpoint that records a customer's step."""
-
-    @property
-    def extensions(self) -> tuple[Extension, ...]:
-        """Every area, for an area that runs the others' hooks (archive, reports)."""
+    #: The shared `Services`: clock, store, core settings (an area's own: `settings.area(cls)`),
+    #: templates, and what areas registered under their `ServiceKey`s.
+    services: Services
+    scheduler: Scheduler
+    messenger: CustomerMessenger
+    redispatcher: Redispatcher
+    follow_codes: FollowCodes
+    #: Who a channel's user is, for an endpoint that records a customer's step.
+    identify: Callable[[str, str], Awaitable[Identity]]
+    #: The process's intent matcher, for the area that teaches it learned examples.
+    matcher: IntentMatcher
+    #: Every area, for an area that runs the others' hooks (archive, reports).
+    extensions: tuple[Extension, ...]
 
 
 def shared_services(request: web.Request) -> Services:

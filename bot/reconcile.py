@@ -7,9 +7,9 @@ start-up, before it serves, and then every `reconcile_interval_s`:
 
 - It claims a sentinel key. The key exists for as long as the store keeps its data, so a successful
   claim means the store is new or lost everything; exactly one worker wins it and calls every
-  extension's `reconcile(runtime, store_lost=True)` to rebuild from the database what it keeps in
+  extension's `reconcile(kit, store_lost=True)` to rebuild from the database what it keeps in
   the store. Should that fail, the sentinel is dropped so that the next pass tries again.
-- Each pass, on every worker, also calls `reconcile(runtime, store_lost=False)`: recurring jobs
+- Each pass, on every worker, also calls `reconcile(kit, store_lost=False)`: recurring jobs
   re-arm themselves if missing (`Scheduler.ensure`, which never moves a deadline already set), so
   a job whose callback failed before planning its next run is not lost either.
 

@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.context import Services
 from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
-from bot.extension import Extension
+from bot.extension import AreaKit, Extension
 from bot.intents import IntentMatcher, precedence_of, warm_up_jieba
 from bot.messenger import CustomerMessenger, Redispatcher
 from bot.outbox import Outbox
@@ -59,11 +59,15 @@ class Runtime:
     messenger: CustomerMessenger = field(init=False)
     redispatcher: Redispatcher = field(init=False)
     follow_codes: follow_codes.FollowCodes = field(init=False)
+    #: What the areas' hooks are given: those parts and nothing else of this object.
+    kit: AreaKit = field(init=False)
 
     def __post_init__(self) -> None:
         self.messenger = CustomerMessenger(self.templates, self.outbox, self.channels, self.clock)
         self.redispatcher = Redispatcher(self.dispatcher, self.outbox, self.recorder, self.channels, self.clock)
         self.follow_codes = follow_codes.FollowCodes(self.channels)
+        self.kit = AreaKit(self.services, self.scheduler, self.messenger, self.redispatcher, self.follow_codes,
+                           self.recorder.identify, self.matcher, self.extensions)
 
     @classmethod
     async def open(
@@ -105,7 +109,7 @@ class Runtime:
                 await channel.start(runtime)
             for extension in extensions:
                 if extension.startup is not None:
-                    await extension.startup(runtime)
+                    await extension.startup(runtime.kit)
                 started.append(extension)
             if background:
                 await schedule_daily(runtime)
@@ -129,7 +133,7 @@ class Runtime:
         hooks = [daily]
         for extension in self.extensions:
             if extension.reconcile is not None:
-                hooks.append(partial(extension.reconcile, self))
+                hooks.append(partial(extension.reconcile, self.kit))
         return hooks
 
     async def run_daily(self) -> None:
@@ -139,7 +143,7 @@ class Runtime:
             if extension.daily is None:
                 continue
             try:
-                await extension.daily(self)
+                await extension.daily(self.kit)
             except Exception:
                 log.exception("daily job of %s failed", extension.name)
 
@@ -153,7 +157,7 @@ class Runtime:
         await self.scheduler.stop()
         for extension in started:
             if extension.shutdown is not None:
-                await extension.shutdown(self)
+                await extension.shutdown(self.kit)
         for channel in self.channels.values():
             await channel.stop()
         await self.recorder.close()

@@ -358,7 +358,7 @@ async def test_a_lost_store_gets_its_deadlines_back_from_the_database(bot, clock
     await bot.runtime.store.cancel("callbacks.start", str((await CallbackTask.get(customer_id=who.id)).id))
     assert await bot.runtime.store.next_due("callbacks.start") is None
     from handlers.callbacks import reconcile
-    await reconcile(bot.runtime, True)
+    await reconcile(bot.runtime.kit, True)
     assert await bot.runtime.store.next_due("callbacks.start") == (clock.now() + timedelta(hours=1)).timestamp()
 
 

@@ -174,7 +174,7 @@ async def test_step_deadlines_come_back_when_the_store_lost_them(bot, clock, sta
     complaint = await new_complaint(bot, clock, staff)
     await bot.runtime.scheduler.cancel("complaints.overdue", f"{complaint.id}:register")  # as if Redis restarted empty
     [extension] = [e for e in bot.runtime.extensions if e.name == "complaints"]
-    await extension.reconcile(bot.runtime, True)
+    await extension.reconcile(bot.runtime.kit, True)
     await clock.advance(timedelta(hours=desk.settings.register_h) + timedelta(seconds=1))
     await bot.runtime.scheduler.run_due()
     assert (await Complaint.get(id=complaint.id)).escalated_to == "supervisor"

@@ -307,7 +307,7 @@ async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
     store, answered = bot.runtime.store, clock.time()
     for kind in (IDLE, MOVE):
         await store.pop_due(kind, answered + 10_000)  # the store lost them
-    await reconcile(bot.runtime, store_lost=True)
+    await reconcile(bot.runtime.kit, store_lost=True)
     c1 = (await conversation("c1")).id
     idle = await Message.filter(conversation_id=c1, author__startswith="agent:").order_by("-id").first()
     assert idle is not None

@@ -60,7 +60,7 @@ async def test_after_sales_and_referral_on_postgres(tmp_path, migrated_postgres_
     async with running_bot(settings) as bot:
         for extension in bot.runtime.extensions:
             if extension.demo_data is not None:
-                await extension.demo_data(bot.runtime)
+                await extension.demo_data(bot.runtime.kit)
 
         async def say(text: str) -> list[str]:
             response = await bot.client.post("/api/webchat/messages", json={"user_id": "demo-visitor", "text": text},

@@ -179,8 +179,8 @@ async def test_the_openapi_document_has_the_referral_paths(bot):
 
 
 async def test_demo_data_makes_an_active_demo_campaign_once(bot):
-    await demo_data(bot.runtime)
-    await demo_data(bot.runtime)
+    await demo_data(bot.runtime.kit)
+    await demo_data(bot.runtime.kit)
     [demo] = await Campaign.filter(name="demo")
     assert demo.starts_at <= bot.runtime.clock.now() < demo.ends_at
     assert code_of(await say(bot.client, "someone", "推荐好友"))

@@ -265,3 +265,19 @@ async def test_an_old_identity_of_a_person_in_contact_elsewhere_keeps_everything
             await Order.get(customer=old).values("buyer_name", "phone")) == before
     assert (await Customer.get(id=old.id)).phone == "13800000009"
     assert await Message.filter(conversation__customer_id=old.id).values_list("text", flat=True) == ["上次买的杯子漏水"]
+
+
+async def test_a_person_whose_every_identity_is_past_retention_loses_both(bot, clock, monkeypatch):
+    """R-RETENTION-2's other side: two identities of one person, both out of contact (100 and 60 days),
+    are both anonymised, and the person's record with them (the archive counts one person)."""
+    now = clock.now()
+    older = await old_identity_with_history(now)
+    newer = await old_customer(now, "newer-identity", "13800000009", days_ago=timedelta(days=60))
+    await persons.link_customer(newer, now - timedelta(days=60))
+    settings = bot.runtime.settings.area(RetentionSettings)
+    monkeypatch.setattr(settings, "archive_days", ARCHIVE_DAYS)
+
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
+
+    assert done.customers_anonymised == 2 and done.areas["archive"]["people"] == 1
+    assert [row.phone for row in await Customer.filter(id__in=[older.id, newer.id])] == [None, None]

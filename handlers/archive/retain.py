@@ -18,21 +18,15 @@ from handlers.archive import persons
 from models.archive import ArchiveNote, ArchiveTag, Person, PersonLink
 
 
-async def people_past_retention(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> list[int]:
-    """Records all of whose channel identities are among `customer_ids`."""
-    past = set(customer_ids)
-    touched = await PersonLink.filter(customer_id__in=list(past)).using_db(connection).values_list(
-        "person_id", flat=True)
-    links = await PersonLink.filter(person_id__in=list(set(touched))).using_db(connection).values_list(
-        "person_id", "customer_id")
-    people: dict[int, bool] = {}
-    for person_id, customer_id in links:
-        people[person_id] = people.get(person_id, True) and customer_id in past
-    return sorted(person_id for person_id, all_past in people.items() if all_past)
+async def people_of(customer_ids: Sequence[int], connection: BaseDBAsyncClient) -> list[int]:
+    """The records these channel identities belong to. Retention passes whole people only (every
+    identity of each is past retention: `handlers/reports/retention.py`, `whole_people`)."""
+    return sorted(set(await PersonLink.filter(customer_id__in=list(customer_ids)).using_db(connection)
+                      .values_list("person_id", flat=True)))
 
 
 async def retain(customer_ids: Sequence[int], connection: BaseDBAsyncClient, apply: bool) -> Mapping[str, int]:
-    kept = await people_past_retention(customer_ids, connection)
+    kept = await people_of(customer_ids, connection)
     records = await persons.with_absorbed(kept, connection)
     details = Person.filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True) | Q(address__not_isnull=True),
                             id__in=records).using_db(connection)

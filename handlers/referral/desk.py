@@ -42,7 +42,7 @@ class ReferralDesk:
 
     @classmethod
     def build(cls, kit: AreaKit) -> ReferralDesk:
-        return cls(kit.services, kit.scheduler, kit.messenger, kit.follow_codes, kit.recorder.identify)
+        return cls(kit.services, kit.scheduler, kit.messenger, kit.follow_codes, kit.identify)
 
     @property
     def clock(self) -> Clock:
