@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from handlers.reports.desk import ReportsDesk
@@ -45,6 +46,9 @@ from models.order import Order
 
 OPEN_CASE_STATES = ("requested", "approved", "awaiting_return", "received", "inspected")
 PHOTO_URL_PREFIX = "/api/after-sales/photos/"
+#: Customers per round of a phase: every id list a query binds stays far below PostgreSQL's 32,767
+#: parameters, whatever the years of customers a first run meets.
+BATCH = 1_000
 
 
 @dataclass
@@ -60,6 +64,11 @@ class RetentionCounts:
     days_sealed: int = 0
     #: What each area's `on_retention` hook removed (or, in a dry run, would remove), by area name.
     areas: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def add_area(self, name: str, removed: dict[str, int]) -> None:
+        counted = self.areas.setdefault(name, {})
+        for kind, n in removed.items():
+            counted[kind] = counted.get(kind, 0) + n
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,8 +93,12 @@ async def out_of_contact(cutoff: datetime) -> list[int]:
 async def whole_people(out: set[int]) -> set[int]:
     """Those of `out` whose every channel identity (the same person's other customer rows) is in `out`
     too: one identity in contact keeps the person's others."""
-    people = await PersonLink.filter(customer_id__in=list(out)).values_list("person_id", flat=True)
-    links = await PersonLink.filter(person_id__in=list(set(people))).values_list("person_id", "customer_id")
+    people: set[int] = set()
+    for ids in batches(out):
+        people.update(await PersonLink.filter(customer_id__in=ids).values_list("person_id", flat=True))
+    links: list[tuple[int, int]] = []
+    for ids in batches(people):
+        links += await PersonLink.filter(person_id__in=ids).values_list("person_id", "customer_id")
     partly = {person_id for person_id, customer_id in links if customer_id not in out}
     return out - {customer_id for person_id, customer_id in links if person_id in partly}
 
@@ -97,23 +110,32 @@ async def run(desk: ReportsDesk, *, apply: bool) -> RetentionCounts:
     if apply:
         counts.days_sealed = await seal(now.astimezone(desk.settings.zone).date(), desk.settings.zone, now)
     if settings.message_days:
-        await _messages(await out_of_contact(now - timedelta(days=settings.message_days)), counts, apply)
+        for customers in batches(await out_of_contact(now - timedelta(days=settings.message_days))):
+            await _messages(customers, counts, apply)
     if settings.upload_days:
         directory = desk.settings.after_sales_upload_dir
-        await _photos(await out_of_contact(now - timedelta(days=settings.upload_days)), directory, counts, apply)
+        for customers in batches(await out_of_contact(now - timedelta(days=settings.upload_days))):
+            await _photos(customers, directory, counts, apply)
     if settings.archive_days:
-        await _archive(desk, await out_of_contact(now - timedelta(days=settings.archive_days)), counts, apply)
+        for customers in batches(await out_of_contact(now - timedelta(days=settings.archive_days))):
+            await _archive(desk, customers, counts, apply)
     return counts
 
 
+def batches(ids: Iterable[int]) -> Iterator[list[int]]:
+    """`ids` in rounds of `BATCH`; one empty round when there are none, so a phase still reports each
+    area's zeros."""
+    ordered = sorted(ids)
+    return (ordered[start:start + BATCH] for start in range(0, max(len(ordered), 1), BATCH))
+
+
 async def _messages(customers: list[int], counts: RetentionCounts, apply: bool) -> None:
-    conversations = Conversation.filter(customer_id__in=customers)
-    ids = await conversations.values_list("id", flat=True)
+    conversations = Subquery(Conversation.filter(customer_id__in=customers).values("id"))
     parts = ((Message, "messages"), (LeftMessage, "left_messages"), (HandoverNote, "handover_notes"))
     async with in_transaction():
         for model, field in parts:
-            rows = model.filter(conversation_id__in=ids)
-            setattr(counts, field, await rows.count())
+            rows = model.filter(conversation_id__in=conversations)
+            setattr(counts, field, getattr(counts, field) + await rows.count())
             if apply:
                 await rows.delete()
 
@@ -121,10 +143,10 @@ async def _messages(customers: list[int], counts: RetentionCounts, apply: bool) 
 async def _photos(customers: list[int], directory: Path, counts: RetentionCounts, apply: bool) -> None:
     photos = CasePhoto.filter(case__customer_id__in=customers)
     rows = await photos.values("id", "url")
-    counts.photos = len(rows)
+    counts.photos += len(rows)
     urls = {row["url"] for row in rows}
     if not apply:
-        counts.photo_files = len(urls)
+        counts.photo_files += len(urls)
         return
     await CasePhoto.filter(id__in=[row["id"] for row in rows]).delete()
     still_used = set(await CasePhoto.filter(url__in=urls).values_list("url", flat=True))
@@ -141,9 +163,9 @@ async def _archive(desk: ReportsDesk, customers: list[int], counts: RetentionCou
     named = Customer.filter(id__in=customers).filter(Q(name__not_isnull=True) | Q(phone__not_isnull=True))
     orders = Order.filter(customer_id__in=customers).filter(Q(buyer_name__not_isnull=True) | Q(phone__not_isnull=True))
     cases = await _cases_with_words(customers)
-    counts.customers_anonymised = await named.count()
-    counts.orders_anonymised = await orders.count()
-    counts.cases_anonymised = len(cases)
+    counts.customers_anonymised += await named.count()
+    counts.orders_anonymised += await orders.count()
+    counts.cases_anonymised += len(cases)
     async with in_transaction() as connection:
         if apply:
             await named.using_db(connection).update(name=None, phone=None)
@@ -153,14 +175,15 @@ async def _archive(desk: ReportsDesk, customers: list[int], counts: RetentionCou
             await CaseEvent.filter(case_id__in=cases).using_db(connection).update(reason="")
         for extension in desk.extensions:
             if extension.on_retention is not None:
-                counts.areas[extension.name] = dict(await extension.on_retention(customers, connection, apply))
+                counts.add_area(extension.name, dict(await extension.on_retention(customers, connection, apply)))
 
 
 async def _cases_with_words(customers: list[int]) -> list[int]:
     """These customers' cases that still hold words: what they wrote, the reasons on the case and its
     events (a callback's unhappy answer is copied there, R-CALLBACK-7)."""
-    ids = await AfterSalesCase.filter(customer_id__in=customers).values_list("id", flat=True)
+    theirs = AfterSalesCase.filter(customer_id__in=customers)
     words = Q(description__not="") | Q(wanted__not_isnull=True) | Q(reject_reason__not_isnull=True)
-    found = set(await AfterSalesCase.filter(words, id__in=ids).values_list("id", flat=True))
-    found |= set(await CaseEvent.filter(case_id__in=ids, reason__not="").values_list("case_id", flat=True))
+    found = set(await theirs.filter(words).values_list("id", flat=True))
+    found |= set(await CaseEvent.filter(case__customer_id__in=customers, reason__not="").values_list(
+        "case_id", flat=True))
     return sorted(found)
