@@ -225,10 +225,11 @@ class Handoff:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
         greeting = conversation.first_reply_at is None
-        # split to the channel's limit; the outbox merges the parts again when the send budget is short
-        if await self.messenger.send_text(channel, user_id, text, author=f"agent:{agent.id}") is None:
-            raise ChannelNotHere(channel)  # before the question counts as answered
+        # split to the channel's limit once (a part that fits goes through `send_text` as it is); the
+        # outbox merges the parts again when the send budget is short
         parts = self.messenger.split(channel, text)
+        if await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}") is None:
+            raise ChannelNotHere(channel)  # before the question counts as answered
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
         await self.scheduler.at(IDLE, episode(conversation.id, now),
