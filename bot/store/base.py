@@ -233,6 +233,11 @@ class Store(ABC):
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         """Remove and return members due at or before `now`; each member is returned to one caller only."""
 
+    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
+        """`pop_due` for each of `kinds` (at most `limit` each), in one command where the backend's
+        commands are round trips (Redis: one Lua call for a scheduler tick, whatever the kinds)."""
+        return {kind: await self.pop_due(kind, now, limit) for kind in kinds}
+
     @abstractmethod
     async def next_due(self, kind: str) -> float | None:
         """The earliest due time of `kind`, for a ticker that sleeps until then."""
