@@ -180,6 +180,10 @@ class Store(ABC):
     @abstractmethod
     async def get(self, key: str) -> str | None: ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """`get` of each key, in order, in one command where commands are round trips (Redis: MGET)."""
+        return [await self.get(key) for key in keys]
+
     @abstractmethod
     async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
 

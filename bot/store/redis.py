@@ -283,6 +283,9 @@ class RedisStore(Store):
     async def get(self, key: str) -> str | None:
         return await self.client.get(key)
 
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        return list(await self.client.mget(keys)) if keys else []
+
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
         spec = {
