@@ -100,7 +100,7 @@ class Queue:
         extra = await boost(conversation.customer_id) if boost is not None else 0
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
-        await conversation.save()
+        await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
         await self.publish_holder(conversation)
         await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
         await self.notify(None, {"type": "queue.changed"})
