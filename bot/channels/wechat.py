@@ -45,7 +45,7 @@ from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID
 from bot.send_budget import SendBudget
-from bot.store.base import Write
+from bot.store.base import HoldRequest, Write
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -159,11 +159,11 @@ class WeChatChannel(Channel):
         assert self.deliveries is not None and self.budget is not None
         window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, self._runtime.clock.now())
+        hold = self._runtime.dispatcher.hold_request(inbound)
         try:
             then = () if window is None else (window,)
             entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
-                                                self._sent_at(message, request.query),
-                                                hold=self._runtime.dispatcher.hold_request(inbound))
+                                                self._sent_at(message, request.query), hold=hold)
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
             return web.Response(status=403, text=REUSED)
@@ -172,7 +172,7 @@ class WeChatChannel(Channel):
             text = entry.text
         else:
             try:
-                text = await self._handle(entry, message, inbound,
+                text = await self._handle(entry, message, inbound, hold,
                                           budget - (self._runtime.clock.monotonic() - started))
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)
@@ -204,12 +204,12 @@ class WeChatChannel(Channel):
         return protocol.parse(xml)
 
     # --- handling ---
-    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, inbound: Inbound,
+    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, inbound: Inbound, hold: HoldRequest,
                       budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
         log.debug("wechat %s %s", inbound.kind, message.source_id)
-        work = self._background.spawn(self._dispatch(lease, inbound))
+        work = self._background.spawn(self._dispatch(lease, inbound, hold))
         work.add_done_callback(lambda task: self._if_never_started(task, lease))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
         try:
@@ -250,13 +250,13 @@ class WeChatChannel(Channel):
                 self._background.spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
         return passive
 
-    async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
+    async def _dispatch(self, lease: Lease, inbound: Inbound, hold: HoldRequest) -> Outcome:
         lease.dispatched = True
         try:
             taken, lease.taken = lease.taken, None  # held (and released) by the dispatcher from here
             outcome = await self._runtime.dispatcher.handle(
                 inbound, self.max_bytes, first_delivery=lease.first_time,
-                on_answer=lambda texts: self._answer_with_release(lease, texts), taken=taken,
+                on_answer=lambda texts: self._answer_with_release(lease, texts), taken=taken, hold=hold,
             )
         except BaseException as exc:
             log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
