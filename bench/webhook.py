@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/webhook.py [--seconds 10] [--concurrency 50] [--intent-cache 0]
     .venv/bin/python bench/webhook.py --production [--workers 1]
+    .venv/bin/python bench/webhook.py --rate 80   # paced: compare two codes' CPU per message at one rate
 
 One aiohttp client (in this process) drives, in turn, three servers, each in its own process so
 the client does not starve it:
@@ -287,15 +288,21 @@ MSG_IDS = itertools.count(int(time.time()) * 1_000_000)
 
 
 async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int, warmup: float, customers: int,
-               probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3) -> None:
+               probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3, rate: float = 0.0) -> None:
     """One slice: `concurrency` senders for `warmup` (not measured) then `seconds`, added to `result`.
     `serial` numbers messages across slices, so customers' conversations go on from one to the next.
-    `settle_s`: the pause before and after the window, long enough for the probe to see its end."""
+    `settle_s`: the pause before and after the window, long enough for the probe to see its end.
+    `rate`: at most this many messages a second in all (0: as fast as the senders' answers come)."""
     msg_ids = MSG_IDS
+    next_slot = 0.0
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
 
         async def one(measure: bool) -> None:
+            nonlocal next_slot
+            if rate:  # paced: each message takes the next free slot of 1/rate s, and waits for it
+                slot = next_slot = max(next_slot + 1 / rate, time.perf_counter())
+                await asyncio.sleep(slot - time.perf_counter())
             n = next(serial)
             openid = f"oBench{n % customers:06d}_{'x' * 16}"
             sample = corpus[n % len(corpus)]
@@ -627,12 +634,14 @@ async def main(args: argparse.Namespace) -> None:
 
     corpus = read_corpus()
     warmup = min(2.0, max(0.5, args.seconds / 5))
+    if args.rate:  # paced: the warm-up lasts until every customer has written once (first sights apart)
+        warmup = max(warmup, args.customers / args.rate)
     slice_s = args.seconds / args.rounds
     mode = f"production parts, {args.workers} worker(s)" if args.production else "embedded default"
     print(f"{mode}: {len(corpus)} corpus messages, {args.concurrency} concurrent senders, {args.customers} "
           f"customers taking turns, intent cache {args.intent_cache or 'off'}; {args.rounds} rounds of "
-          f"{slice_s:g} s on the bot then {slice_s:g} s on the ceiling, after {warmup:g} s warm-up each",
-          flush=True)
+          f"{slice_s:g} s on the bot then {slice_s:g} s on the ceiling, after {warmup:g} s warm-up each"
+          + (f", paced at {args.rate:g} messages/s" if args.rate else ""), flush=True)
     bot, ceiling, werobot = Result(), Result(), None
     bot_serial, ceiling_serial = itertools.count(), itertools.count()
     with tempfile.TemporaryDirectory(prefix="csbot-bench-") as tmp:
@@ -644,9 +653,9 @@ async def main(args: argparse.Namespace) -> None:
                 for round_no in range(args.rounds):
                     first = warmup if round_no == 0 else 0.0
                     await load(target.url, corpus, slice_s, args.concurrency, first, args.customers, target.probe,
-                               bot, bot_serial, target.settle_s)
+                               bot, bot_serial, target.settle_s, rate=args.rate)
                     await load(bare.url, corpus, slice_s, args.concurrency, first, args.customers, bare_probe,
-                               ceiling, ceiling_serial)
+                               ceiling, ceiling_serial, rate=args.rate)
             kf_sends = len(wechat.delivered())
         report("bot", bot)
         groups = report_groups(bot)
@@ -668,10 +677,11 @@ async def main(args: argparse.Namespace) -> None:
                 werobot = Result()
                 async with server("werobot", directory) as robot:
                     await load(robot.url, corpus, args.seconds, args.concurrency, warmup, args.customers,
-                               cpu_probe(robot.process.pid, "werobot"), werobot, itertools.count())
+                               cpu_probe(robot.process.pid, "werobot"), werobot, itertools.count(), rate=args.rate)
                 report("werobot", werobot)
     print(json.dumps({
         "mode": "production" if args.production else "embedded", "workers": args.workers if args.production else 1,
+        "rate": args.rate,
         "bot_rps": round(bot.rps, 1), "bot_p50_ms": round(bot.percentile(0.5), 2),
         "bot_p99_ms": round(bot.percentile(0.99), 2), "errors": bot.errors, "late": bot.late,
         "persisted": persisted, "ceiling_rps": round(ceiling.rps, 1),
@@ -688,6 +698,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3,
                         help="bot and ceiling take turns this many times (a shared machine's load shifts)")
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="at most this many messages a second in all (0: closed loop, as fast as answered); "
+                             "two codes compared at the same rate give comparable CPU per message")
     parser.add_argument("--customers", type=int, default=200,
                         help="distinct openids taking turns (200: each sends many messages in a run)")
     parser.add_argument("--intent-cache", type=int, default=0,

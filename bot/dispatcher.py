@@ -83,22 +83,24 @@ class Dispatcher:
         return HoldRequest(key, tuple(key_of(key) for key_of in self.services.read_with_state))
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000, *, first_delivery: bool = False,
-                     on_answer: AnswerHook | None = None, taken: TakenConversation | None = None) -> Outcome:
+                     on_answer: AnswerHook | None = None, taken: TakenConversation | None = None,
+                     hold: HoldRequest | None = None) -> Outcome:
         """`first_delivery`: the channel knows no earlier delivery of this platform message was seen
         (bot/channels/wechat_dedupe.py), so the database is not asked. `on_answer` gets the answer's
         texts and returns store writes made with the conversation's release (one command for both).
-        `taken`: the conversation's lock, taken by the channel's store command (`hold_request`)."""
+        `taken`: the conversation's lock, taken by the channel's store command (`hold_request`);
+        `hold`: that `hold_request(inbound)`, if the channel made it already."""
         message = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
         short_reads = SHORT_READS.set(True)  # the reads until the reply are a customer's lookups (bot/sqlite_client.py)
         try:
-            return await self._handle(inbound, max_bytes, first_delivery, on_answer, taken)
+            return await self._handle(inbound, hold or self.hold_request(inbound), max_bytes, first_delivery,
+                                      on_answer, taken)
         finally:
             SHORT_READS.reset(short_reads)
             MESSAGE_ID.reset(message)
 
-    async def _handle(self, inbound: Inbound, max_bytes: int, first_delivery: bool,
+    async def _handle(self, inbound: Inbound, hold: HoldRequest, max_bytes: int, first_delivery: bool,
                       on_answer: AnswerHook | None, taken: TakenConversation | None) -> Outcome:
-        hold = self.hold_request(inbound)
         async with self.services.store.hold_conversation(hold.conversation, *hold.keys, taken=taken) as held:
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
             if (inbound.source_id and not first_delivery

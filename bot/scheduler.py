@@ -62,8 +62,10 @@ class Scheduler:
     async def _fire_due(self) -> int:
         fired = 0
         now = self.clock.time()
-        for kind, callback in list(self._callbacks.items()):
-            for member in await self.store.pop_due(kind, now):
+        callbacks = dict(self._callbacks)
+        for kind, members in (await self.store.pop_due_kinds(list(callbacks), now)).items():
+            callback = callbacks[kind]
+            for member in members:
                 fired += 1
                 try:
                     await callback(member)

@@ -98,6 +98,23 @@ async def test_busy_agents_give_position_and_a_wait_from_their_places(bot):
     assert third and "第" not in third[-1]
 
 
+async def test_a_queued_customers_position_follows_the_queues_order(bot):
+    """VIPs first, then first come, then the older row on a tie; 0 for a conversation not queued."""
+    queue = bot.runtime.services[HANDOFF].queue
+    at = bot.runtime.clock.now()
+    rows = []
+    for n, (priority, queued_at, status) in enumerate([
+        (0, at, "queued"), (1, at + timedelta(seconds=5), "queued"), (0, at - timedelta(seconds=1), "queued"),
+        (0, at, "queued"), (2, at, "handoff"), (0, at - timedelta(seconds=9), "bot"),
+    ]):
+        customer = await Customer.create(channel="webchat", external_id=f"p{n}", created_at=at)
+        rows.append(await Conversation.create(key=f"webchat:p{n}", customer=customer, channel="webchat",
+                                              opened_at=at, status=status, priority=priority, queued_at=queued_at))
+    order = [row.id for row in await queue.waiting()]
+    assert order == [rows[1].id, rows[2].id, rows[0].id, rows[3].id]
+    assert [await queue.position(row) for row in rows] == [3, 1, 2, 4, 0, 0]
+
+
 async def test_agent_coming_online_takes_the_queue_and_the_customer_reaches_them(bot):
     await say(bot, "c1", "转人工")
     amy = await staff(bot, "amy")

@@ -9,10 +9,12 @@ is measured from outside by `bench/oversized.py`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 
 import pytest
 
+from models.message import Message
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
 pytestmark = pytest.mark.timeout(30)
@@ -55,3 +57,38 @@ async def test_a_chunked_body_over_the_limit_gets_413_and_the_connection_closed(
         assert head.startswith(b"HTTP/1.1 413"), head
         assert b"Connection: close" in head
         assert json.loads(body)["error"]["code"] == "body_too_large"
+
+
+def webhook_settings(tmp_path):
+    """The WeChat and WeCom channels on, so their webhooks' own handlers are behind the paths."""
+    return make_settings(tmp_path, wechat_token="hook-token", wecom_corp_id="ww0000000000000001",
+                         wecom_kf_secret="kf-secret", wecom_token="kftoken", wecom_aes_key="a" * 43,
+                         wecom_api_base="http://127.0.0.1:9")
+
+
+def signed_query(token: str, now: float) -> str:
+    timestamp, nonce = str(int(now)), "1234"
+    signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    return f"signature={signature}&timestamp={timestamp}&nonce={nonce}&openid=o1"
+
+
+@pytest.mark.parametrize("path", ["/wechat", "/wecom/kf"])
+async def test_a_webhook_refuses_an_oversized_body_before_reading_it_whole(tmp_path, path):
+    """Declared too long: 413 unread. Chunked and signed (WeChat): read up to the limit, then 413.
+    Either way nothing reaches the dispatcher or the database."""
+    async with running_bot(webhook_settings(tmp_path)) as bot:
+        assert {"wechat", "wecom"} <= set(bot.runtime.channels)
+        head, body = await exchange(bot, (
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+            f"Content-Length: {TOO_LONG}\r\n\r\n").encode())
+        assert head.startswith(b"HTTP/1.1 413"), head
+        assert b"Connection: close" in head and json.loads(body)["error"]["code"] == "body_too_large"
+        if path == "/wechat":
+            chunk = b"<xml>" + b"x" * 65536
+            chunks = b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(TOO_LONG // len(chunk)))
+            query = signed_query("hook-token", bot.runtime.clock.time())
+            head, _ = await exchange(bot, (
+                f"POST {path}?{query} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n").encode(), chunks + b"0\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 413"), head
+        assert await Message.all().count() == 0

@@ -8,12 +8,15 @@ and `Scheduler.stop()` waited for it forever. The stores below behave like such 
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.scheduler import Scheduler
+from bot.store.base import KeyBuilder
 from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
 
 
 class MishandlingStore(MemoryStore):
@@ -74,3 +77,30 @@ async def test_due_deadlines_fire_once_and_the_ticker_stops(clock: FakeClock) ->
     await asyncio.wait_for(scheduler.stop(), 5)
     await clock.advance(10)
     assert fired == ["a"]
+
+
+async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, redis_url: str) -> None:
+    store = RedisStore.from_url(redis_url, clock, KeyBuilder(f"tick-{uuid.uuid4().hex[:8]}"))
+    try:
+        scheduler = Scheduler(store, clock)
+        fired: list[tuple[str, str]] = []
+        for kind in ("ack", "reply", "idle", "offer"):
+            scheduler.on(kind, lambda member, kind=kind: _record(fired, kind, member))
+        await store.schedule("reply", "c1", clock.time())
+        await store.schedule("offer", "c2", clock.time())
+        commands: list[str] = []
+        original = store.client.execute_command
+
+        async def counting(*args, **kwargs):
+            commands.append(str(args[0]))
+            return await original(*args, **kwargs)
+
+        store.client.execute_command = counting  # type: ignore[method-assign]
+        assert await scheduler.run_due() == 2
+        assert commands == ["EVALSHA"] and sorted(fired) == [("offer", "c2"), ("reply", "c1")]
+    finally:
+        await store.close()
+
+
+async def _record(fired: list[tuple[str, str]], kind: str, member: str) -> None:
+    fired.append((kind, member))

@@ -60,7 +60,7 @@ async def test_hundreds_of_idle_pages_leave_the_chat_working(tmp_path: Path, red
 
             # A message for one idle page (an agent's reply) reaches that page and no other.
             target = 137
-            await bot.runtime.channels["webchat"].push(visitors[target], "您好，这里是人工客服")
+            await bot.runtime.channels["webchat"].deliver(visitors[target], "您好，这里是人工客服")
             received = await asyncio.wait_for(sockets[target].receive(), 5)
             assert json.loads(received.data) == {"text": "您好，这里是人工客服"}
             for ws in (sockets[0], sockets[-1]):

@@ -221,6 +221,17 @@ class TestStoreContract:
         assert await store.next_due("sla") is None
         assert await store.pop_due("other", now) == ["x"]
 
+    async def test_pop_due_kinds_pops_every_kind_at_once(self, store: Store, clock: FakeClock) -> None:
+        now = clock.time()
+        for member, due in (("a", now + 1), ("b", now + 2), ("c", now + 50)):
+            await store.schedule("sla", member, due)
+        await store.schedule("idle", "x", now)
+        assert await store.pop_due_kinds(["sla", "idle", "empty"], now + 2, limit=1) == {
+            "sla": ["a"], "idle": ["x"], "empty": []}
+        assert await store.pop_due_kinds(["sla", "idle"], now + 2) == {"sla": ["b"], "idle": []}
+        assert await store.pop_due_kinds([], now) == {}
+        assert await store.next_due("sla") == pytest.approx(now + 50) and await store.next_due("idle") is None
+
     async def test_schedule_if_absent_never_moves_a_deadline(self, store: Store, clock: FakeClock) -> None:
         now = clock.time()
         assert await store.schedule_if_absent("daily", "d1", now + 10) is True

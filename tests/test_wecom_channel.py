@@ -214,6 +214,31 @@ async def test_a_refusal_that_keeps_coming_back_with_the_cursor_drops_it_instead
         assert [call.get("cursor") for call in wecom.fake.sync_calls[-2:]] == [stored, None]
 
 
+async def test_a_drain_of_many_pages_clears_the_refusal_count_once_and_again_after_a_refusal(tmp_path, clock):
+    async with wecom_bot(tmp_path, clock, wecom_sync_limit=1) as wecom:
+        store = wecom.bot.runtime.store
+        suspect = store.keys("wecom", "cursor-suspect", OPEN_KFID)
+        deletes: list[str] = []
+        delete = store.delete
+
+        async def counting(key: str) -> None:
+            deletes.append(key)
+            await delete(key)
+
+        store.delete = counting  # type: ignore[method-assign]
+        for n in range(4):
+            wecom.fake.customer_says(ALICE, f"第{n}句")
+        await wecom.notify()  # four pages of one message each
+        assert len(wecom.fake.texts_to(ALICE)) == 4
+        assert deletes.count(suspect) == 1  # not one Redis command per page
+        wecom.fake.refuse_sync = [40058]
+        wecom.fake.customer_says(BOB, "在吗")
+        await wecom.notify()  # refused: counted, the drain stops
+        assert await store.get(suspect) == "1"
+        await wecom.notify()  # goes through: the count is cleared
+        assert len(wecom.fake.texts_to(BOB)) == 1 and await store.get(suspect) is None
+
+
 async def test_a_refusal_about_credentials_never_costs_the_cursor(tmp_path, clock):
     async with wecom_bot(tmp_path, clock) as wecom:
         await wecom.say(ALICE, "你好")

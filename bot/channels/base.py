@@ -7,7 +7,7 @@ of a long answer) go through `push`, which raises `DeliveryFailed` with a reason
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -44,11 +44,12 @@ class Channel(ABC):
         """Messages `push` may still deliver to this user now; None when the platform sets no cap."""
         return None
 
-    @abstractmethod
     async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
         """Deliver one message to this user outside a reply; raise `DeliveryFailed` when refused.
         `source_id` is the stored message's id: a platform that reports failures later (WeCom's
-        `msg_send_fail`) is given an id it can name back."""
+        `msg_send_fail`) is given an id it can name back. Needed by the default `deliver` only (the
+        web chat overrides that one and has no other use for it)."""
+        raise NotImplementedError(f"{type(self).__name__} delivers without push")
 
     async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
                       choices: Sequence[Choice] = ()) -> None:

@@ -233,9 +233,6 @@ class WebChatChannel(Channel):
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
         return await forward_events(request, self._runtime.store, topic(user_id))
 
-    async def push(self, user_id: str, text: str, *, source_id: str | None = None) -> None:
-        await self._runtime.store.publish(topic(user_id), {"text": text})
-
     async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
                       choices: Sequence[Choice] = ()) -> None:
         """A later message for the page's WebSocket, with the buttons of its choices."""

@@ -45,7 +45,7 @@ from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID
 from bot.send_budget import SendBudget
-from bot.store.base import Write
+from bot.store.base import HoldRequest, Write
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ class WeChatChannel(Channel):
             self._retrier.cancel()
             await asyncio.gather(self._retrier, return_exceptions=True)
             self._retrier = None
-        await self._background.stop(STOP_GRACE_S)
+        while self._background.tasks:  # again for what the cancelled ones gave back (`_give_back`)
+            await self._background.stop(STOP_GRACE_S)
         if self.deliveries is not None:
             await self.deliveries.close()
         if self.api is not None:
@@ -158,11 +159,11 @@ class WeChatChannel(Channel):
         assert self.deliveries is not None and self.budget is not None
         window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
         inbound = protocol.to_inbound(message, self._runtime.clock.now())
+        hold = self._runtime.dispatcher.hold_request(inbound)
         try:
             then = () if window is None else (window,)
             entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
-                                                self._sent_at(message, request.query),
-                                                hold=self._runtime.dispatcher.hold_request(inbound))
+                                                self._sent_at(message, request.query), hold=hold)
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
             return web.Response(status=403, text=REUSED)
@@ -171,7 +172,7 @@ class WeChatChannel(Channel):
             text = entry.text
         else:
             try:
-                text = await self._handle(entry, message, inbound,
+                text = await self._handle(entry, message, inbound, hold,
                                           budget - (self._runtime.clock.monotonic() - started))
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)
@@ -203,12 +204,13 @@ class WeChatChannel(Channel):
         return protocol.parse(xml)
 
     # --- handling ---
-    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, inbound: Inbound,
+    async def _handle(self, lease: Lease, message: protocol.WeChatMessage, inbound: Inbound, hold: HoldRequest,
                       budget: float) -> str | None:
         """Run the dispatcher against the budget; returns the passive reply text (None: `success`)."""
         runtime = self._runtime
         log.debug("wechat %s %s", inbound.kind, message.source_id)
-        work = self._background.spawn(self._dispatch(lease, inbound))
+        work = self._background.spawn(self._dispatch(lease, inbound, hold))
+        work.add_done_callback(lambda task: self._if_never_started(task, lease))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
@@ -248,24 +250,43 @@ class WeChatChannel(Channel):
                 self._background.spawn(self._send_owed(entry_id, inbound.user_id, tail, tail_ids))
         return passive
 
-    async def _dispatch(self, lease: Lease, inbound: Inbound) -> Outcome:
-        assert self.deliveries is not None
+    async def _dispatch(self, lease: Lease, inbound: Inbound, hold: HoldRequest) -> Outcome:
+        lease.dispatched = True
         try:
             taken, lease.taken = lease.taken, None  # held (and released) by the dispatcher from here
             outcome = await self._runtime.dispatcher.handle(
                 inbound, self.max_bytes, first_delivery=lease.first_time,
-                on_answer=lambda texts: self._answer_with_release(lease, texts), taken=taken,
+                on_answer=lambda texts: self._answer_with_release(lease, texts), taken=taken, hold=hold,
             )
         except BaseException as exc:
             log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
-            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
-                await asyncio.shield(self.deliveries.finish(lease, None))
-            else:
-                await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
+            await asyncio.shield(self._give_back(lease))
             raise
         if lease.answer_written:
+            assert self.deliveries is not None
             self.deliveries.finished(lease)
         return outcome
+
+    async def _give_back(self, lease: Lease) -> None:
+        """A dispatch that failed or never ran: the conversation's lock its claim took (if it never
+        reached the dispatcher) and the delivery go back now, not when their leases run out."""
+        deliveries = self.deliveries
+        assert deliveries is not None, "channel used before start()"
+        taken, lease.taken = lease.taken, None
+        try:
+            if taken is not None:
+                await self._runtime.store.release_taken(taken)
+        finally:
+            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
+                await deliveries.finish(lease, None)
+            else:
+                await deliveries.abandon(lease)  # the next retry handles it again
+
+    def _if_never_started(self, work: asyncio.Task[Outcome], lease: Lease) -> None:
+        """`work` cancelled before its first step (a worker stopping as the request came in) ran
+        none of `_dispatch`: give back what its claim took."""
+        if not lease.dispatched:
+            self._background.spawn(self._give_back(lease))
 
     async def _answer_with_release(self, lease: Lease, texts: list[str]) -> list[Write]:
         """The passive answer, written with the conversation's release (one store command for both)

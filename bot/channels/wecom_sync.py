@@ -81,10 +81,12 @@ class KfSync:
 
     async def _drain(self, open_kfid: str, token: str | None) -> None:
         cursor = await self.cursor(open_kfid)
+        suspect_maybe_set = True  # by an earlier drain's refusals (any worker's), or this one's below
         while True:
             try:
                 page = await self.api.sync_msg(open_kfid, cursor=cursor, token=token, limit=self.limit)
             except WeChatAPIError as exc:
+                suspect_maybe_set = True
                 if cursor and await self._cursor_refused(open_kfid, exc.errcode):
                     log.warning("wecom cursor of %s refused (%s): syncing from the oldest kept message",
                                 open_kfid, exc.errcode)
@@ -95,7 +97,9 @@ class KfSync:
                     token = None
                     continue
                 raise
-            await self.store.delete(self._suspect_key(open_kfid))
+            if suspect_maybe_set:  # a page went through: the refusals counted so far were not the cursor's
+                await self.store.delete(self._suspect_key(open_kfid))
+                suspect_maybe_set = False
             for item in page.get("msg_list") or ():
                 message = parse_item(item, open_kfid)
                 if message is None:

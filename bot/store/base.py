@@ -180,6 +180,10 @@ class Store(ABC):
     @abstractmethod
     async def get(self, key: str) -> str | None: ...
 
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        """`get` of each key, in order, in one command where commands are round trips (Redis: MGET)."""
+        return [await self.get(key) for key in keys]
+
     @abstractmethod
     async def set(self, key: str, value: str, ttl: float | None = None) -> None: ...
 
@@ -232,6 +236,11 @@ class Store(ABC):
     @abstractmethod
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         """Remove and return members due at or before `now`; each member is returned to one caller only."""
+
+    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
+        """`pop_due` for each of `kinds` (at most `limit` each), in one command where the backend's
+        commands are round trips (Redis: one Lua call for a scheduler tick, whatever the kinds)."""
+        return {kind: await self.pop_due(kind, now, limit) for kind in kinds}
 
     @abstractmethod
     async def next_due(self, kind: str) -> float | None:

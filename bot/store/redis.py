@@ -70,6 +70,19 @@ end
 return members
 """
 
+# `_POP_DUE` for every key at once: one list of members per key, in KEYS' order.
+_POP_DUE_KINDS = """
+local popped = {}
+for i, key in ipairs(KEYS) do
+    local members = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+    if #members > 0 then
+        redis.call('ZREM', key, unpack(members))
+    end
+    popped[i] = members
+end
+return popped
+"""
+
 
 #: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
 #: times, with a short back-off, before the caller sees the failure.
@@ -234,6 +247,7 @@ class RedisStore(Store):
         self.client = client
         self._clock = clock
         self._pop_due = client.register_script(_POP_DUE)
+        self._pop_due_kinds = client.register_script(_POP_DUE_KINDS)
         self.hub = PubSubHub(client, confirm_wait_s)
         self._lock_and_read = client.register_script(_LOCK_AND_READ)
         self._write_and_release = client.register_script(_WRITE_AND_RELEASE)
@@ -268,6 +282,9 @@ class RedisStore(Store):
 
     async def get(self, key: str) -> str | None:
         return await self.client.get(key)
+
+    async def get_many(self, keys: Sequence[str]) -> list[str | None]:
+        return list(await self.client.mget(keys)) if keys else []
 
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
@@ -402,6 +419,12 @@ class RedisStore(Store):
 
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         return list(await self._pop_due(keys=[self.keys("due", kind)], args=[repr(now), limit]))
+
+    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
+        if not kinds:
+            return {}
+        popped = await self._pop_due_kinds(keys=[self.keys("due", kind) for kind in kinds], args=[repr(now), limit])
+        return {kind: list(members) for kind, members in zip(kinds, popped, strict=True)}
 
     async def next_due(self, kind: str) -> float | None:
         head = await self.client.zrange(self.keys("due", kind), 0, 0, withscores=True)

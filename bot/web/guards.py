@@ -70,9 +70,9 @@ class BodyTimeout(Exception):
 def body_deadline(settings: Settings) -> Any:
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.body_exists:
-            return await handler(request)
         content = request.content
+        if not request.body_exists or content.is_eof():  # no body, or all of it came with the headers
+            return await handler(request)
 
         def expire() -> None:
             if not content.is_eof():

@@ -33,16 +33,19 @@ def _closing(response: web.Response) -> web.Response:
 def body_limit(limit: int, multipart_limit: int) -> web.Middleware:
     """Middleware answering 413 (and closing) for bodies over `limit` (`multipart_limit` for forms)."""
 
+    def allowed(request: web.Request) -> int:
+        return multipart_limit if request.content_type.startswith("multipart/") else limit
+
     @web.middleware
     async def refuse_oversized(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
-        allowed = multipart_limit if request.content_type.startswith("multipart/") else limit
         declared = request.headers.get(hdrs.CONTENT_LENGTH, "")
-        if declared.isdigit() and int(declared) > allowed:
-            return too_large(allowed)
+        # the content type is parsed only for a body over the smaller limit (not for every webhook call)
+        if declared.isdigit() and int(declared) > min(limit, multipart_limit) and int(declared) > allowed(request):
+            return too_large(allowed(request))
         try:
             return await handler(request)
         except web.HTTPRequestEntityTooLarge:  # a chunked body that turned out too long
-            return too_large(allowed)
+            return too_large(allowed(request))
         except ApiError as exc:
             if exc.status != 413:
                 raise

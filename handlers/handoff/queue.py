@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey, Services
@@ -99,7 +100,7 @@ class Queue:
         extra = await boost(conversation.customer_id) if boost is not None else 0
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
-        await conversation.save()
+        await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
         await self.publish_holder(conversation)
         await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
         await self.notify(None, {"type": "queue.changed"})
@@ -110,19 +111,22 @@ class Queue:
         return Conversation.filter(status="queued").order_by("-priority", "queued_at", "id")
 
     async def position(self, conversation: Conversation) -> int:
-        """1 for the next customer to be served."""
-        order = await self.waiting().values_list("id", flat=True)
-        return order.index(conversation.id) + 1 if conversation.id in order else 0
+        """1 for the next customer to be served (0: not queued): the queued conversations ahead of this
+        one in `waiting`'s order, counted by the database from this one's (just enqueued) priority and
+        time, rather than the whole queue read to find it."""
+        if conversation.status != "queued" or conversation.queued_at is None:
+            return 0
+        priority, queued_at = conversation.priority, conversation.queued_at
+        ahead = Q(priority__gt=priority) | Q(priority=priority, queued_at__lt=queued_at) | Q(
+            priority=priority, queued_at=queued_at, id__lt=conversation.id)
+        return await Conversation.filter(ahead, status="queued").count() + 1
 
     async def loads(self) -> Counter[int]:
         """Places taken per agent: held conversations, except those wrapping up (the customer said
         thanks or goodbye; the holder still owes the goodbye, which takes no place)."""
         rows = await Conversation.filter(status="handoff", assignee_id__isnull=False).values_list("id", "assignee_id")
-        loads: Counter[int] = Counter()
-        for conversation_id, agent_id in rows:
-            if not await self.wrapping_up(conversation_id):
-                loads[agent_id] += 1
-        return loads
+        closing = await self.store.get_many([self.closing_key(conversation_id) for conversation_id, _ in rows])
+        return Counter(agent_id for (_, agent_id), wraps_up in zip(rows, closing, strict=True) if wraps_up is None)
 
     # --- wrapping up: the customer said thanks or goodbye (a store key per conversation; release
     # deletes it, and its expiry bounds a key that a crash between the two writes left behind) ---

@@ -97,13 +97,14 @@ class Handoff:
         assert conversation.queued_at is not None
         alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
         await self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
+        # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
+        if not await Agent.filter(presence="online").exists():
+            ctx.state.start_flow("handoff.leave_message")
+            return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         for taken in await self.assign_waiting():
             if taken.id == conversation.id:
                 agent = await Agent.get(id=taken.assignee_id)
                 return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
-        if not await Agent.filter(presence="online").exists():  # no promise nobody can keep
-            ctx.state.start_flow("handoff.leave_message")
-            return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
 
@@ -225,10 +226,11 @@ class Handoff:
             raise ForbiddenLanguage(phrases)
         channel, user_id = user_of(conversation)
         greeting = conversation.first_reply_at is None
-        # split to the channel's limit; the outbox merges the parts again when the send budget is short
-        if await self.messenger.send_text(channel, user_id, text, author=f"agent:{agent.id}") is None:
-            raise ChannelNotHere(channel)  # before the question counts as answered
+        # split to the channel's limit once (a part that fits goes through `send_text` as it is); the
+        # outbox merges the parts again when the send budget is short
         parts = self.messenger.split(channel, text)
+        if await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}") is None:
+            raise ChannelNotHere(channel)  # before the question counts as answered
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
         await self.scheduler.at(IDLE, episode(conversation.id, now),
