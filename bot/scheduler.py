@@ -60,18 +60,23 @@ class Scheduler:
             return await self._fire_due()
 
     async def _fire_due(self) -> int:
-        fired = 0
         now = self.clock.time()
         callbacks = dict(self._callbacks)
-        for kind, members in (await self.store.pop_due_kinds(list(callbacks), now)).items():
-            callback = callbacks[kind]
-            for member in members:
-                fired += 1
-                try:
-                    await callback(member)
-                except Exception:
-                    log.exception("deadline %s %s failed", kind, member)
-        return fired
+        popped = await self.store.pop_due_kinds(list(callbacks), now)
+        due = [(kind, member) for kind, members in popped.items() for member in members]
+        for fired, (kind, member) in enumerate(due, start=1):
+            try:
+                await callbacks[kind](member)
+            except Exception:
+                log.exception("deadline %s %s failed", kind, member)
+            except BaseException:  # the worker stops mid-tick: what it took and never began goes back
+                await asyncio.shield(self._put_back(due[fired:], now))
+                raise
+        return len(due)
+
+    async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
+        for kind, member in due:
+            await self.store.schedule(kind, member, now)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a

@@ -88,6 +88,7 @@ async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, r
             scheduler.on(kind, lambda member, kind=kind: _record(fired, kind, member))
         await store.schedule("reply", "c1", clock.time())
         await store.schedule("offer", "c2", clock.time())
+        await store.pop_due_kinds(["ack"], 0)  # the script loaded: a fresh server answers NOSCRIPT once
         commands: list[str] = []
         original = store.client.execute_command
 
@@ -98,6 +99,37 @@ async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, r
         store.client.execute_command = counting  # type: ignore[method-assign]
         assert await scheduler.run_due() == 2
         assert commands == ["EVALSHA"] and sorted(fired) == [("offer", "c2"), ("reply", "c1")]
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("store_kind", ["memory", "redis"])
+async def test_a_worker_stopping_mid_tick_puts_back_what_it_took_and_never_began(clock: FakeClock, redis_url: str,
+                                                                                  store_kind: str) -> None:
+    """A tick takes every kind's due deadlines at once; cancelled during one callback, the deadlines it
+    had not begun are due again for the next worker (the one in progress is not run twice)."""
+    store = (MemoryStore(clock) if store_kind == "memory"
+             else RedisStore.from_url(redis_url, clock, KeyBuilder(f"stop-{uuid.uuid4().hex[:8]}")))
+    try:
+        scheduler = Scheduler(store, clock)
+        entered = asyncio.Event()
+
+        async def slow(member: str) -> None:
+            entered.set()
+            await asyncio.Event().wait()  # a send that has not returned when the worker stops
+
+        scheduler.on("ack", slow)
+        scheduler.on("idle", lambda member: _record([], "idle", member))
+        await store.schedule("ack", "a1", clock.time())
+        await store.schedule("ack", "a2", clock.time())
+        await store.schedule("idle", "i1", clock.time())
+        tick = asyncio.create_task(scheduler.run_due())
+        await asyncio.wait_for(entered.wait(), 5)
+        tick.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await tick
+
+        assert await store.pop_due_kinds(["ack", "idle"], clock.time()) == {"ack": ["a2"], "idle": ["i1"]}
     finally:
         await store.close()
 

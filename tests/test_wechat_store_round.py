@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-import aiohttp
 import pytest
 
 from bot.clock import FakeClock
 from bot.store.base import Claim, HoldRequest, KeyBuilder, Write
 from bot.store.redis import RedisStore
-from tests.fakes.wechat_user import PROBE_TEMPLATES, probe_router, scripts_with, wechat_bot, wechat_channel
+from tests.fakes.wechat_user import PROBE_TEMPLATES, probe_router, scripts_with, wechat_bot
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -97,34 +96,3 @@ async def test_claim_takes_a_free_lock_with_the_reads_and_a_refused_claim_takes_
             pass
     finally:
         await store.close()
-
-
-async def test_a_dispatch_cancelled_before_it_ran_gives_back_the_lock_its_claim_took(tmp_path, redis_url) -> None:
-    """A worker stopping as a message comes in cancels the dispatch task before its first step: the
-    conversation's lock the claim took, and the delivery, go back at once, not after their leases."""
-    probe = probe_router()
-    async with probe_bot(tmp_path, redis_url, probe) as bot:
-        user = bot.user()
-        assert (await user.say("echo:先热身")).content == "先热身"
-        channel = wechat_channel(bot)
-        spawn = channel._background.spawn
-        cancelled: list[asyncio.Task] = []
-
-        def stop_at_once(coroutine):  # the worker's shutdown cancels the task before the loop runs it
-            task = spawn(coroutine)
-            if coroutine.__name__ == "_dispatch" and not cancelled:
-                task.cancel()
-                cancelled.append(task)
-            return task
-
-        channel._background.spawn = stop_at_once  # type: ignore[method-assign]
-        try:
-            with pytest.raises(aiohttp.ClientError):
-                await user.say("echo:第二句")
-        finally:
-            channel._background.spawn = spawn  # type: ignore[method-assign]
-        assert cancelled and cancelled[0].cancelled() and probe.calls == ["echo:先热身"]
-        await channel._background.settle()
-        store = bot.runtime.store
-        assert await store.client.exists(store.keys("lock", f"wechat:{user.openid}")) == 0
-        assert (await user.say("echo:第三句")).content == "第三句"

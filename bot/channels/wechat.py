@@ -107,8 +107,7 @@ class WeChatChannel(Channel):
             self._retrier.cancel()
             await asyncio.gather(self._retrier, return_exceptions=True)
             self._retrier = None
-        while self._background.tasks:  # again for what the cancelled ones gave back (`_give_back`)
-            await self._background.stop(STOP_GRACE_S)
+        await self._background.stop(STOP_GRACE_S)
         if self.deliveries is not None:
             await self.deliveries.close()
         if self.api is not None:
@@ -210,7 +209,6 @@ class WeChatChannel(Channel):
         runtime = self._runtime
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._background.spawn(self._dispatch(lease, inbound, hold))
-        work.add_done_callback(lambda task: self._if_never_started(task, lease))
         timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
         try:
             await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
@@ -251,7 +249,7 @@ class WeChatChannel(Channel):
         return passive
 
     async def _dispatch(self, lease: Lease, inbound: Inbound, hold: HoldRequest) -> Outcome:
-        lease.dispatched = True
+        assert self.deliveries is not None
         try:
             taken, lease.taken = lease.taken, None  # held (and released) by the dispatcher from here
             outcome = await self._runtime.dispatcher.handle(
@@ -260,33 +258,14 @@ class WeChatChannel(Channel):
             )
         except BaseException as exc:
             log.warning("wechat %s dispatch failed: %s", inbound.source_id, type(exc).__name__)
-            await asyncio.shield(self._give_back(lease))
+            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
+                await asyncio.shield(self.deliveries.finish(lease, None))
+            else:
+                await asyncio.shield(self.deliveries.abandon(lease))  # the next retry handles it again
             raise
         if lease.answer_written:
-            assert self.deliveries is not None
             self.deliveries.finished(lease)
         return outcome
-
-    async def _give_back(self, lease: Lease) -> None:
-        """A dispatch that failed or never ran: the conversation's lock its claim took (if it never
-        reached the dispatcher) and the delivery go back now, not when their leases run out."""
-        deliveries = self.deliveries
-        assert deliveries is not None, "channel used before start()"
-        taken, lease.taken = lease.taken, None
-        try:
-            if taken is not None:
-                await self._runtime.store.release_taken(taken)
-        finally:
-            if lease.kept:  # the inbox retries it; WeChat, answered `success`, would not
-                await deliveries.finish(lease, None)
-            else:
-                await deliveries.abandon(lease)  # the next retry handles it again
-
-    def _if_never_started(self, work: asyncio.Task[Outcome], lease: Lease) -> None:
-        """`work` cancelled before its first step (a worker stopping as the request came in) ran
-        none of `_dispatch`: give back what its claim took."""
-        if not lease.dispatched:
-            self._background.spawn(self._give_back(lease))
 
     async def _answer_with_release(self, lease: Lease, texts: list[str]) -> list[Write]:
         """The passive answer, written with the conversation's release (one store command for both)

@@ -87,8 +87,6 @@ class Lease:
     late: bool = False
     #: The conversation's lock, taken with the claim (`enter`'s `hold`): for the dispatcher to hold.
     taken: TakenConversation | None = None
-    #: The dispatch started (a task cancelled before its first step never does).
-    dispatched: bool = False
 
 
 class Deliveries:

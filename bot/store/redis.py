@@ -62,21 +62,15 @@ log = logging.getLogger("csbot.store")
 
 # Take up to ARGV[2] members scored at or before ARGV[1] and remove them, atomically: two workers
 # popping at once never both get a member.
-_POP_DUE = """
-local members = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-for _, member in ipairs(members) do
-    redis.call('ZREM', KEYS[1], member)
-end
-return members
-"""
-
-# `_POP_DUE` for every key at once: one list of members per key, in KEYS' order.
+# Remove and return the members due (score <= ARGV[1], at most ARGV[2]) of every key at once: one list
+# per key, in KEYS' order. One ZREM per member: nothing can fail half-way (an unpack of thousands of
+# members would, after earlier keys' removals had run).
 _POP_DUE_KINDS = """
 local popped = {}
 for i, key in ipairs(KEYS) do
     local members = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
-    if #members > 0 then
-        redis.call('ZREM', key, unpack(members))
+    for _, member in ipairs(members) do
+        redis.call('ZREM', key, member)
     end
     popped[i] = members
 end
@@ -246,7 +240,6 @@ class RedisStore(Store):
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
-        self._pop_due = client.register_script(_POP_DUE)
         self._pop_due_kinds = client.register_script(_POP_DUE_KINDS)
         self.hub = PubSubHub(client, confirm_wait_s)
         self._lock_and_read = client.register_script(_LOCK_AND_READ)
@@ -418,7 +411,7 @@ class RedisStore(Store):
         await self.client.zrem(self.keys("due", kind), member)
 
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
-        return list(await self._pop_due(keys=[self.keys("due", kind)], args=[repr(now), limit]))
+        return (await self.pop_due_kinds([kind], now, limit))[kind]
 
     async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
         if not kinds:
