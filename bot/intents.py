@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import logging
+import math
 import pickle
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -78,6 +79,7 @@ _NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
+PRIOR_WEIGHT = 2.0  # naive Bayes units per unit of log share (0.5 in the blend's logits at temperature 4)
 SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinite: a shop never vetoes)
 
 
@@ -124,6 +126,7 @@ class IntentMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         model_cache: Path | None = None,
         cache_size: int = DECISION_CACHE_SIZE,
+        traffic_share: Mapping[str, float] | None = None,
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
@@ -148,6 +151,7 @@ class IntentMatcher:
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
         self._model = self._trained_model(labelled, synonyms, model_cache)
+        self._prior = _log_prior(self._model.intents, traffic_share or {})
         self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
         #: The shop's learned examples as the correction fits them, by (canonical text, intent).
         self._learned: dict[tuple[str, str], Example] = {}
@@ -247,6 +251,7 @@ class IntentMatcher:
             threshold=threshold,
             model_cache=model_cache,
             cache_size=cache_size,
+            traffic_share={str(k): float(v) for k, v in (data.get("traffic_share") or {}).items()},
         )
 
     def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = (),
@@ -290,7 +295,7 @@ class IntentMatcher:
         """A learned example with the general matcher's logits for it (the correction's offset)."""
         feats = ngrams(canon)
         rule_intent, rule_confidence = self._decide(canon, has_case)
-        logits = self.blend.logits(self.precedence, self._model.intents, self._model.log_scores(feats), rule_intent,
+        logits = self.blend.logits(self.precedence, self._model.intents, self._log_scores(feats), rule_intent,
                                    rule_confidence, _short(canon))
         return Example(tuple(feats), logits, gold)
 
@@ -327,7 +332,11 @@ class IntentMatcher:
         if not canon:
             return None
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-        return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+        return self._log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+
+    def _log_scores(self, feats: set[str]) -> list[float]:
+        """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
+        return [s + p for s, p in zip(self._model.log_scores(feats), self._prior, strict=True)]
 
     def _canon_text(self, text: str) -> str:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
@@ -364,7 +373,7 @@ class IntentMatcher:
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
-            scores = self._model.log_scores(feats)
+            scores = self._log_scores(feats)
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
                                        _short(canon))
             precedence_confidence = rule_confidence
@@ -464,6 +473,20 @@ class IntentMatcher:
         support = min(1.0, support_sim / _FULL_SUPPORT_SIM)
         base = _STRONG_BASE if strong else _WEAK_BASE
         return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
+
+
+def _log_prior(intents: Sequence[str], share: Mapping[str, float]) -> list[float]:
+    """Per intent, PRIOR_WEIGHT x (log share - mean log share) of the shares given; 0 where none is.
+
+    The naive Bayes model alone has a uniform prior: a broad intent such as product.consult (any
+    question about any product: its n-grams spread thin) lost borderline messages to narrow ones
+    (damaged, promotion, referral) though customers ask product questions most. A shop's own mix is
+    learned on top (bot/intent_adapt.py's biases)."""
+    logs = {i: math.log(share[i]) for i in intents if share.get(i, 0) > 0}
+    if not logs:
+        return [0.0] * len(intents)
+    mean = sum(logs.values()) / len(logs)
+    return [PRIOR_WEIGHT * (logs[i] - mean) if i in logs else 0.0 for i in intents]
 
 
 def _short(canon: str) -> bool:
