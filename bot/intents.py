@@ -521,8 +521,12 @@ def _by_precedence(precedence: Precedence, hits: Mapping[str, int], sims: Mappin
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]
     status = precedence.status
-    if status in tied and not precedence.status_yields_to.intersection(tied):
-        return status, False  # the status of a return/exchange/... case; money stays refund
+    if status in tied:
+        money = precedence.status_yields_to.intersection(tied)
+        if not money:
+            return status, False  # the status of a return/exchange/... case
+        if len(money) == 1:  # 退回去的货你们签收了 怎么还没退款: the case is asked about for its money
+            return next(iter(money)), True
     winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
     return winner, len(tied) > 1
 

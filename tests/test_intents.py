@@ -346,3 +346,16 @@ def test_traffic_share_is_the_models_prior(tmp_path: Path, favoured: str) -> Non
     )
     matcher = IntentMatcher.from_yaml(path, precedence_of(EXTENSIONS), model_cache=None)
     assert matcher.classify("杯盖漏水").intent == favoured
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a returned parcel's status beside its money: the case is asked about for the money (R-ANSWER-4)
+        ("退回去的椅子你们签收了 还没退款", "after_sales.refund"),
+        # 补差价 is money back for a price drop, not a campaign
+        ("买完第二天就降价了 补差价可以吗", "after_sales.refund"),
+    ],
+)
+def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.classify(text).intent == intent
