@@ -17,7 +17,8 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
 Beside the rules, a learned model (bot/intent_model.py: naive Bayes over character n-grams, trained
 at start-up on the examples and the training corpus `scripts_zh/intents_train.tsv`; the shop's
 learned examples fit a correction on top, bot/intent_adapt.py) covers what no keyword foresaw:
-symptoms, counts, pinyin, typos. The two are combined and the confidence calibrated as
+symptoms, counts, pinyin, typos; its prior is the typical shop's mix of intents (`traffic_share` in
+intents.yaml). The two are combined and the confidence calibrated as
 bot/intent_calibration.py describes; `decision` is the intent the bot acts on: the intent when its
 confidence reaches the threshold, otherwise `unknown` (the bot asks). Text that matches nothing is
 `unknown` with confidence 0.
@@ -45,7 +46,7 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
-from bot.intent_adapt import Example, ShopCorrection, fitting
+from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting
 from bot.intent_areas import Precedence
 from bot.intent_cache import FitCache, key_of
 from bot.intent_calibration import SHORT_MESSAGE, Blend
@@ -154,7 +155,8 @@ class IntentMatcher:
         self._prior = _log_prior(self._model.intents, traffic_share or {})
         #: What a shop's correction depends on besides its examples (the general matcher's logits for them).
         self._general_key = key_of(self._model_key, sorted(keywords.items()), sorted(weak_keywords.items()),
-                                   sorted(examples.items()), self.blend, self._prior, _stable(precedence))
+                                   sorted(examples.items()), sorted(extra_words), self.blend, self._prior,
+                                   _stable(precedence))
         self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
         #: The shop's learned examples: (canonical text, intent) -> whether a case number came with it.
         self._learned: dict[tuple[str, str], bool] = {}
@@ -296,7 +298,7 @@ class IntentMatcher:
         lessons = self._lessons
         yield from self._shop.calibrating()
         learned = list(self._learned.items())
-        key = key_of(self._general_key, learned)
+        key = key_of(self._general_key, fit_settings(), learned)
         correction = self._fits.load("correction", key, ShopCorrection) if learned else None
         if correction is None and learned:
             examples = []
