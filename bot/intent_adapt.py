@@ -33,6 +33,7 @@ from itertools import repeat
 
 # Chosen on corpus folds, the independent holdout used as a shop and a shop set written for it
 # (docs/intents.md); 4 to 16 epochs and L2 0.001 to 0.05 scored alike, a rate of 1.0 overfits.
+FIT_VERSION = 1  # bump when the fitting changes: corrections kept on disk are keyed by `fit_settings()`
 MIN_DF = 2  # learned examples a feature must occur in to be part of the shop's vocabulary
 EPOCHS = 6
 LEARNING_RATE = 0.3  # of the first epoch, divided by the epoch's number after
@@ -40,6 +41,11 @@ L2 = 0.003  # weight decay per update, relative to the first epoch's rate
 STEP = 64  # examples between two yields of `fitting`
 _MIN_GRADIENT = 0.01  # a class this close to its target is left alone
 _PRUNE = 0.02  # weights smaller than this are dropped after fitting (they change no decision)
+
+
+def fit_settings() -> tuple[float, ...]:
+    """Everything besides the examples that a fitted correction depends on (its cache key)."""
+    return (FIT_VERSION, MIN_DF, EPOCHS, LEARNING_RATE, L2, _MIN_GRADIENT, _PRUNE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ No model is downloaded and nothing leaves the process: the shop's own phrases in
 Beside the rules, a learned model (bot/intent_model.py: naive Bayes over character n-grams, trained
 at start-up on the examples and the training corpus `scripts_zh/intents_train.tsv`; the shop's
 learned examples fit a correction on top, bot/intent_adapt.py) covers what no keyword foresaw:
-symptoms, counts, pinyin, typos. The two are combined and the confidence calibrated as
+symptoms, counts, pinyin, typos; its prior is the typical shop's mix of intents (`traffic_share` in
+intents.yaml). The two are combined and the confidence calibrated as
 bot/intent_calibration.py describes; `decision` is the intent the bot acts on: the intent when its
 confidence reaches the threshold, otherwise `unknown` (the bot asks). Text that matches nothing is
 `unknown` with confidence 0.
@@ -32,9 +33,8 @@ wants while already holding the order number.
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
-import pickle
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,8 +46,9 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
-from bot.intent_adapt import Example, ShopCorrection, fitting
+from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting
 from bot.intent_areas import Precedence
+from bot.intent_cache import FitCache, key_of
 from bot.intent_calibration import SHORT_MESSAGE, Blend
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
@@ -60,9 +61,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when bui
 DEFAULT_THRESHOLD = 0.6  # Settings.confidence_threshold's default
 TRAINING_FILE = "intents_train.tsv"  # beside intents.yaml: text TAB intent TAB group, with a header
 CALIBRATION_FILE = "intents_calibration.json"  # written by `main.py intents calibrate`
-_MODEL_CACHE_KEEP = 8  # cached models kept (the newest): tests and tools build matchers of other data too
 LEARNED_CONFIDENCE = 0.95  # a message worded exactly like a learned example
 DECISION_CACHE_SIZE = 8192
+OFFSETS_STEP = 20  # learned examples classified (about 1 ms each) between two yields of `calibrating`
 
 _SIM_FLOOR = 0.3  # below this best similarity, nothing fits
 _OVERRIDE_SIM = 0.45  # the rest of a greeting/thanks/goodbye message this similar to a business
@@ -78,6 +79,7 @@ _NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
+PRIOR_WEIGHT = 2.0  # naive Bayes units per unit of log share (0.5 in the blend's logits at temperature 4)
 SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinite: a shop never vetoes)
 
 
@@ -124,6 +126,7 @@ class IntentMatcher:
         threshold: float = DEFAULT_THRESHOLD,
         model_cache: Path | None = None,
         cache_size: int = DECISION_CACHE_SIZE,
+        traffic_share: Mapping[str, float] | None = None,
     ) -> None:
         warm_up_jieba()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
@@ -147,10 +150,18 @@ class IntentMatcher:
         self._learned_texts: dict[str, str] = {}  # canonical text of a learned example -> its intent
         labelled = [(text, intent) for intent, texts in examples.items() for text in texts]
         labelled += training
-        self._model = self._trained_model(labelled, synonyms, model_cache)
+        self._fits = FitCache(model_cache)
+        self._model = self._trained_model(labelled, synonyms)
+        self._prior = _log_prior(self._model.intents, traffic_share or {})
+        #: What a shop's correction depends on besides its examples (the general matcher's logits for them).
+        self._general_key = key_of(self._model_key, sorted(keywords.items()), sorted(weak_keywords.items()),
+                                   sorted(examples.items()), sorted(extra_words), self.blend, self._prior,
+                                   _stable(precedence))
         self._shop = ShopNeighbours(self._model.document_frequency, self._model.documents)
-        #: The shop's learned examples as the correction fits them, by (canonical text, intent).
-        self._learned: dict[tuple[str, str], Example] = {}
+        #: The shop's learned examples: (canonical text, intent) -> whether a case number came with it.
+        self._learned: dict[tuple[str, str], bool] = {}
+        #: Learned examples as the correction fits them (their offsets cost a classification each).
+        self._examples: dict[tuple[str, str, bool], Example] = {}
         self._correction: ShopCorrection | None = None  # fitted on `_learned` (bot/intent_adapt.py)
         self._lessons = 0  # calls of `learn`: a fit begun before the latest one is not installed
         # Customers repeat themselves (你好, 在吗, 转人工, the same question with another order number):
@@ -172,42 +183,20 @@ class IntentMatcher:
         twin._shop = self._shop.copy()
         twin._learned_texts = dict(self._learned_texts)
         twin._learned = dict(self._learned)
+        twin._examples = dict(self._examples)
         twin._install_caches()
         return twin
 
-    def _trained_model(
-        self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str], cache_dir: Path | None
-    ) -> NaiveBayes:
-        """The model fitted on `labelled`, from `cache_dir` when the same data was fitted before.
-
-        Fitting means normalising thousands of messages (about a second); the cache, keyed by a hash
-        of everything the fit depends on, keeps start-up short. It is our own file in our own data
-        directory, so pickle is safe here; a cache that cannot be read or written is only slower."""
-        key = hashlib.sha256(
-            repr((MODEL_VERSION, self.intents, sorted(synonyms.items()), [p.pattern for p in self._order_patterns],
-                  labelled)).encode()
-        ).hexdigest()[:24]
-        path = cache_dir / f"intent-model-{key}.pickle" if cache_dir else None
-        if path is not None and path.exists():
-            try:
-                model = pickle.loads(path.read_bytes())
-                if isinstance(model, NaiveBayes):
-                    return model
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-                log.warning("intent model cache %s unreadable (%s): fitting again", path, exc)
-        model = NaiveBayes(self.intents)
-        model.fit((self._ngrams(text), intent) for text, intent in labelled)
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".partial")
-                partial.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-                partial.replace(path)
-                stale = sorted(cache_dir.glob("intent-model-*.pickle"), key=lambda p: p.stat().st_mtime)
-                for old in stale[:-_MODEL_CACHE_KEEP]:  # models of data edited since
-                    old.unlink(missing_ok=True)
-            except OSError as exc:
-                log.warning("intent model cache %s not written (%s)", path, exc)
+    def _trained_model(self, labelled: list[tuple[str, str]], synonyms: Mapping[str, str]) -> NaiveBayes:
+        """The model fitted on `labelled`, from the fit cache when the same data was fitted before
+        (bot/intent_cache.py)."""
+        patterns = [p.pattern for p in self._order_patterns]
+        key = self._model_key = key_of(MODEL_VERSION, self.intents, sorted(synonyms.items()), patterns, labelled)
+        model = self._fits.load("model", key, NaiveBayes)
+        if model is None:
+            model = NaiveBayes(self.intents)
+            model.fit((self._ngrams(text), intent) for text, intent in labelled)
+            self._fits.save("model", key, model)
         return model
 
     def _canon_keywords(self, keywords: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -247,6 +236,7 @@ class IntentMatcher:
             threshold=threshold,
             model_cache=model_cache,
             cache_size=cache_size,
+            traffic_share={str(k): float(v) for k, v in (data.get("traffic_share") or {}).items()},
         )
 
     def learn(self, examples: Iterable[tuple[str, str]], forget: Iterable[tuple[str, str]] = (),
@@ -268,6 +258,8 @@ class IntentMatcher:
                 canon = self._canon_text(text)
                 self._shop.remove(ngrams(canon), intent)
                 self._learned.pop((canon, intent), None)
+                for has_case in (False, True):
+                    self._examples.pop((canon, intent, has_case), None)
                 if self._learned_texts.get(canon) == intent:
                     del self._learned_texts[canon]
         count = 0
@@ -275,9 +267,8 @@ class IntentMatcher:
             if intent in intents:
                 _, case_no, rest = split_numbers(text, self._order_patterns)
                 canon = self._analyzer.canon(rest)
-                example = self._learned_example(canon, case_no is not None, intents.index(intent))
-                self._shop.add(set(example.feats), intent)
-                self._learned[(canon, intent)] = example
+                self._shop.add(ngrams(canon), intent)
+                self._learned[(canon, intent)] = case_no is not None
                 self._learned_texts[canon] = intent
                 count += 1
         if calibrate:
@@ -286,13 +277,18 @@ class IntentMatcher:
         self.forget_decisions()
         return count
 
-    def _learned_example(self, canon: str, has_case: bool, gold: int) -> Example:
+    def _learned_example(self, canon: str, intent: str, has_case: bool) -> Example:
         """A learned example with the general matcher's logits for it (the correction's offset)."""
+        known = self._examples.get((canon, intent, has_case))
+        if known is not None:
+            return known
         feats = ngrams(canon)
         rule_intent, rule_confidence = self._decide(canon, has_case)
-        logits = self.blend.logits(self.precedence, self._model.intents, self._model.log_scores(feats), rule_intent,
+        logits = self.blend.logits(self.precedence, self._model.intents, self._log_scores(feats), rule_intent,
                                    rule_confidence, _short(canon))
-        return Example(tuple(feats), logits, gold)
+        example = self._examples[(canon, intent, has_case)] = Example(tuple(feats), logits,
+                                                                      self._model.intents.index(intent))
+        return example
 
     def calibrating(self) -> Iterator[None]:
         """Refit the correction and the neighbour vote's confidence on the learned examples in steps
@@ -301,10 +297,19 @@ class IntentMatcher:
         meanwhile (the refit that follows that learning installs its own)."""
         lessons = self._lessons
         yield from self._shop.calibrating()
-        correction = None
-        for correction in fitting(list(self._learned.values()), len(self._model.intents)):
-            if correction is None:
-                yield
+        learned = list(self._learned.items())
+        key = key_of(self._general_key, fit_settings(), learned)
+        correction = self._fits.load("correction", key, ShopCorrection) if learned else None
+        if correction is None and learned:
+            examples = []
+            for n, ((canon, intent), has_case) in enumerate(learned, start=1):
+                examples.append(self._learned_example(canon, intent, has_case))
+                if n % OFFSETS_STEP == 0:
+                    yield
+            for correction in fitting(examples, len(self._model.intents)):
+                if correction is None:
+                    yield
+            self._fits.save("correction", key, correction)
         if lessons == self._lessons:
             self._correction = correction or None
             self.forget_decisions()
@@ -327,7 +332,11 @@ class IntentMatcher:
         if not canon:
             return None
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-        return self._model.log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+        return self._log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+
+    def _log_scores(self, feats: set[str]) -> list[float]:
+        """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
+        return [s + p for s, p in zip(self._model.log_scores(feats), self._prior, strict=True)]
 
     def _canon_text(self, text: str) -> str:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
@@ -364,7 +373,7 @@ class IntentMatcher:
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
-            scores = self._model.log_scores(feats)
+            scores = self._log_scores(feats)
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
                                        _short(canon))
             precedence_confidence = rule_confidence
@@ -466,6 +475,27 @@ class IntentMatcher:
         return base + 0.25 * support - (_CONTESTED_PENALTY if contested else 0.0)
 
 
+def _log_prior(intents: Sequence[str], share: Mapping[str, float]) -> list[float]:
+    """Per intent, PRIOR_WEIGHT x (log share - mean log share) of the shares given; 0 where none is.
+
+    The naive Bayes model alone has a uniform prior: a broad intent such as product.consult (any
+    question about any product: its n-grams spread thin) lost borderline messages to narrow ones
+    (damaged, promotion, referral) though customers ask product questions most. A shop's own mix is
+    learned on top (bot/intent_adapt.py's biases)."""
+    logs = {i: math.log(share[i]) for i in intents if share.get(i, 0) > 0}
+    if not logs:
+        return [0.0] * len(intents)
+    mean = sum(logs.values()) / len(logs)
+    return [PRIOR_WEIGHT * (logs[i] - mean) if i in logs else 0.0 for i in intents]
+
+
+def _stable(precedence: Precedence) -> tuple[Any, ...]:
+    """The precedence as data whose repr is the same in every process (a frozenset's is not)."""
+    p = precedence
+    return (p.exact, p.families, sorted(p.social), p.case_number, p.order_number, p.status,
+            sorted(p.status_yields_to))
+
+
 def _short(canon: str) -> bool:
     return len(canon) - canon.count(" ") <= SHORT_MESSAGE
 
@@ -493,8 +523,12 @@ def _by_precedence(precedence: Precedence, hits: Mapping[str, int], sims: Mappin
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]
     status = precedence.status
-    if status in tied and not precedence.status_yields_to.intersection(tied):
-        return status, False  # the status of a return/exchange/... case; money stays refund
+    if status in tied:
+        money = precedence.status_yields_to.intersection(tied)
+        if not money:
+            return status, False  # the status of a return/exchange/... case
+        if len(money) == 1:  # 退回去的货你们签收了 怎么还没退款: the case is asked about for its money
+            return next(iter(money)), True
     winner = max(tied, key=lambda i: sims.get(i, 0.0) + 0.05 * hits[i])
     return winner, len(tied) > 1
 

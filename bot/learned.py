@@ -6,9 +6,10 @@ worker holds its own model, so the change is published on the store's `intents.l
 each worker's listener applies it; the worker that made it applied it already and skips its own
 publication. At start-up each worker loads every stored example.
 
-A thousand messages take a second or two of PII stripping, classifying (the general matcher's view
-of each example is the correction's starting point) and fitting, so all of it runs in chunks that
-give the event loop back in between.
+A thousand new messages take a second or two of PII stripping, classifying (the general matcher's
+view of each example is the correction's starting point) and fitting, so all of it runs in chunks
+that give the event loop back in between. A worker starting with examples some worker fitted
+before loads the fit from disk (bot/intent_cache.py) and classifies none of them.
 """
 
 from __future__ import annotations

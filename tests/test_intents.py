@@ -327,3 +327,35 @@ def test_a_precedence_override_is_not_an_agreement(matcher: IntentMatcher) -> No
     assert agreed[0] == "logistics.track" and agreed[2] is True
     assert blend.calibrate(forced[1], forced[2]) < 0.5
 
+
+
+@pytest.mark.parametrize("favoured", ["product.consult", "after_sales.damaged"])
+def test_traffic_share_is_the_models_prior(tmp_path: Path, favoured: str) -> None:
+    """A message the examples leave undecided goes to the intent customers ask about most
+    (`traffic_share` in intents.yaml); swapping the shares swaps the decision."""
+    other = "after_sales.damaged" if favoured == "product.consult" else "product.consult"
+    path = tmp_path / "intents.yaml"
+    path.write_text(
+        f"traffic_share: {{{favoured}: 30, {other}: 3}}\n"
+        "intents:\n"
+        "  product.consult:\n"
+        "    examples: [杯盖漏水吗]\n"
+        "  after_sales.damaged:\n"
+        "    examples: [杯盖漏水了]\n",
+        encoding="utf-8",
+    )
+    matcher = IntentMatcher.from_yaml(path, precedence_of(EXTENSIONS), model_cache=None)
+    assert matcher.classify("杯盖漏水").intent == favoured
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a returned parcel's status beside its money: the case is asked about for the money (R-ANSWER-4)
+        ("退回去的椅子你们签收了 还没退款", "after_sales.refund"),
+        # 补差价 is money back for a price drop, not a campaign
+        ("买完第二天就降价了 补差价可以吗", "after_sales.refund"),
+    ],
+)
+def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.classify(text).intent == intent

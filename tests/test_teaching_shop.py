@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot import intents
+from bot.intent_cache import FitCache
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
 from bot.intents import IntentMatcher
@@ -185,3 +186,21 @@ def test_a_refit_overtaken_by_newer_learning_is_not_installed(matcher: IntentMat
         pass
     assert matcher._correction is not fitted
     assert matcher.classify("人工草皮下雨积水吗").decision == "product.consult"
+
+
+def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: IntentMatcher, tmp_path) -> None:
+    """Start-up with a thousand learned examples must stay short: a correction fitted once is kept
+    on disk under a hash of the general matcher and the examples (bot/intent_cache.py), so another
+    worker, or a restart, with the same examples classifies none of them again."""
+    taught = [*POINTS, *((t, "product.consult") for t in TURF)]
+    first, second, other = matcher.fork(), matcher.fork(), matcher.fork()
+    for m in (first, second, other):
+        m._fits = FitCache(tmp_path)
+    first.learn(taught)
+    assert first._examples and list(tmp_path.glob("intent-correction-*.pickle"))
+    second.learn(taught)
+    assert not second._examples  # nothing classified: the fit came from the file
+    assert second._correction is not None and second._correction.weights == first._correction.weights
+    assert second.classify("喵币攒了好多 怎么花").decision == first.classify("喵币攒了好多 怎么花").decision
+    other.learn(taught[:-1])  # other examples: fitted anew
+    assert other._examples and len(list(tmp_path.glob("intent-correction-*.pickle"))) == 2

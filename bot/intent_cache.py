@@ -1,0 +1,62 @@
+"""Fitted intent models kept on disk, keyed by a hash of everything their fit depends on.
+
+Start-up must stay short (docs/intents.md): fitting the general model means normalising thousands
+of written messages (about a second), and fitting a shop's correction means classifying every
+learned example with the general matcher and a few epochs of SGD (about two seconds for a thousand).
+Every worker of a shop, and every restart, would repeat the same fit on the same data; a file per
+hash saves it. These are our own files in our own data directory, so pickle is safe here; a cache
+that cannot be read or written is only slower, never wrong (the key changes with the data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger("csbot.intents")
+KEEP = 8  # files kept per kind (the newest): tests and tools fit models of other data too
+T = TypeVar("T")
+
+
+def key_of(*parts: Any) -> str:
+    """A short hash of `parts` (their repr: lists, tuples, dicts and strings of the data)."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+class FitCache:
+    """`intent-<kind>-<key>.pickle` files in one directory (None: nothing is kept)."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+
+    def _path(self, kind: str, key: str) -> Path | None:
+        return self.directory / f"intent-{kind}-{key}.pickle" if self.directory else None
+
+    def load(self, kind: str, key: str, expected: type[T]) -> T | None:
+        path = self._path(kind, key)
+        if path is None or not path.exists():
+            return None
+        try:
+            value = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
+            log.warning("intent %s cache %s unreadable (%s): fitting again", kind, path, exc)
+            return None
+        return value if isinstance(value, expected) else None
+
+    def save(self, kind: str, key: str, value: object) -> None:
+        path = self._path(kind, key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{key}.partial")
+            partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(path)
+            stale = sorted(path.parent.glob(f"intent-{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
+            for old in stale[:-KEEP]:  # fits of data edited since
+                old.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("intent %s cache %s not written (%s)", kind, path, exc)
