@@ -72,6 +72,15 @@ class TestStoreContract:
         assert await store.get(a) is None
         assert await store.get(b) is None
 
+    async def test_get_many_reads_each_key_in_order(self, store: Store) -> None:
+        a, b, gone = store.keys("kv", "a"), store.keys("kv", "b"), store.keys("kv", "gone")
+        await store.set(a, "一")
+        await store.set(b, "二")
+        await store.set(gone, "旧")
+        await store.delete(gone)
+        assert await store.get_many([b, store.keys("kv", "missing"), a, gone]) == ["二", None, "一", None]
+        assert await store.get_many([]) == []
+
     async def test_incr_counts_from_one(self, store: Store) -> None:
         key = store.keys("count", "sent")
         assert [await store.incr(key) for _ in range(3)] == [1, 2, 3]

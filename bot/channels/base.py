@@ -2,7 +2,9 @@
 
 Replies to an inbound message go back the way the channel's protocol allows (WeChat's passive
 reply, the web chat's HTTP response); messages sent later (an agent's reply, a follow-up, the rest
-of a long answer) go through `push`, which raises `DeliveryFailed` with a reason the outbox records.
+of a long answer) go through `deliver` (by default one `push` per message), which raises
+`DeliveryFailed` with a reason the outbox records. A channel overrides one of the two; one that
+overrides neither is refused when its class is defined, not on its first send.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ class Channel(ABC):
     name: str
     #: UTF-8 bytes one message may carry on this channel.
     max_bytes: int = 2000
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.push is Channel.push and cls.deliver is Channel.deliver:
+            raise TypeError(f"channel {cls.__name__} sends nothing: override push or deliver")
 
     def routes(self) -> list[web.AbstractRouteDef]:
         return []
