@@ -66,7 +66,7 @@ async def test_exhausted_pool_waits_then_answers_503(tmp_path: Path, redis_url: 
             assert chat.status == 503 and "Retry-After" in chat.headers
             # A connection freed within the wait is taken instead of failing.
             waiting = asyncio.ensure_future(bot.client.get("/readyz"))
-            await eventually(lambda: asyncio.sleep(0, bool(pool._condition._waiters)), "/readyz waiting for a connection")
+            await eventually(lambda: asyncio.sleep(0, bool(pool._condition._waiters)), "/readyz to queue")
             await pool.release(held.pop())
             assert (await waiting).status == 200
         finally:
