@@ -13,7 +13,10 @@ bash .ci/services.sh
 # One pytest worker per core (pytest-xdist) unless the arguments choose (`-n 1`, `-p no:xdist`) or
 # TEST_WORKERS is set. Parallel tests never meet: each has its own SQLite file, PostgreSQL
 # database, Redis key prefix and temp directory; each worker its own schema copies and Chromium.
-workers=(-n "${TEST_WORKERS:-auto}")
+# `worksteal`: a worker that runs out of tests takes half of another's queue, so the run does not
+# end with one worker busy on its share while the other idles (tests/conftest.py puts the long
+# modules first).
+workers=(-n "${TEST_WORKERS:-auto}" --dist worksteal)
 for arg in "$@"; do
     case $arg in -n | -n* | --numprocesses* | no:xdist) workers=() ;; esac
 done
