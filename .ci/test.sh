@@ -19,10 +19,11 @@ unset PYTHONDONTWRITEBYTECODE
 # One pytest worker per core (pytest-xdist) unless the arguments choose (`-n 1`, `-p no:xdist`) or
 # TEST_WORKERS is set. Parallel tests never meet: each has its own SQLite file, PostgreSQL
 # database, Redis key prefix and temp directory; each worker its own schema copies and Chromium.
-# `worksteal`: a worker that runs out of tests takes half of another's queue, so the run does not
-# end with one worker busy on its share while the other idles (tests/conftest.py puts the long
-# modules first).
-workers=(-n "${TEST_WORKERS:-auto}" --dist worksteal)
+# xdist's default `load` schedule, not `worksteal`: `load` deals the first quarter of the tests one
+# by one to the workers in turn, so the long modules tests/conftest.py puts first are spread over
+# every worker; `worksteal` gives each worker a contiguous half, so one worker would run every long
+# module in a row while the others run the short tests.
+workers=(-n "${TEST_WORKERS:-auto}")
 for arg in "$@"; do
     case $arg in -n | -n* | --numprocesses* | no:xdist) workers=() ;; esac
 done
