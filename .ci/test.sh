@@ -19,11 +19,11 @@ unset PYTHONDONTWRITEBYTECODE
 # One pytest worker per core (pytest-xdist) unless the arguments choose (`-n 1`, `-p no:xdist`) or
 # TEST_WORKERS is set. Parallel tests never meet: each has its own SQLite file, PostgreSQL
 # database, Redis key prefix and temp directory; each worker its own schema copies and Chromium.
-# xdist's default `load` schedule, not `worksteal`: `load` deals the first quarter of the tests one
-# by one to the workers in turn, so the long modules tests/conftest.py puts first are spread over
-# every worker; `worksteal` gives each worker a contiguous half, so one worker would run every long
-# module in a row while the others run the short tests.
-workers=(-n "${TEST_WORKERS:-auto}")
+# Tests go to the workers two at a time as they finish (`--maxschedchunk 1`): by default xdist's
+# `load` first deals each worker a run of consecutive tests (an eighth of the suite each), and
+# `worksteal` a contiguous half, so every long module tests/conftest.py puts first would land on
+# the first worker, one after the other, while the others ran the short tests.
+workers=(-n "${TEST_WORKERS:-auto}" --maxschedchunk 1)
 for arg in "$@"; do
     case $arg in -n | -n* | --numprocesses* | no:xdist) workers=() ;; esac
 done

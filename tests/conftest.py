@@ -66,7 +66,8 @@ MARKED_BY_FIXTURE = {"redis_url": "redis", "postgres_url": "postgres", "browser"
 
 # Modules whose tests start the bot in other processes (seconds to tens of seconds each), longest
 # first: they run before the rest, so that xdist hands out the many short tests last and no worker is
-# left alone with a long one at the end of the run.
+# left alone with a long one at the end of the run (`.ci/test.sh` has xdist hand tests out two at a
+# time, so the long ones spread over the workers instead of all going to the first).
 STARTED_FIRST = (
     "test_api_fuzz.py",
     "test_serve_supervision.py",
