@@ -81,13 +81,18 @@ class Runtime:
         extensions = tuple(as_extension(item) for item in extensions)
         read_area_settings(settings, extensions)
         clock = clock or SystemClock()
-        templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
-        warm_up_jieba()
-        matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
-                                       settings.order_no_patterns, cache_size=settings.intent_cache_size).fork()
+        # the store first: an unreachable one fails the start before seconds of loading (jieba, the matcher)
         store = open_store(settings, clock)
-        await store.ping()
-        await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
+        try:
+            await store.ping()
+            templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
+            warm_up_jieba()
+            matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
+                                           settings.order_no_patterns, cache_size=settings.intent_cache_size).fork()
+            await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
+        except BaseException:
+            await store.close()
+            raise
         recorder = Recorder(clock, batch_writer(settings.database_url))
         services = Services(clock=clock, store=store, settings=settings, templates=templates)
         root = Router("root")

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.clock import FakeClock
 from bot.store.base import StoreBusy
-from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.fakes.bot_app import eventually, make_settings, running_bot, visitor_headers
 from tests.redis_server import RedisServer
 from tests.tcp_proxy import TcpProxy
 
@@ -66,7 +66,7 @@ async def test_exhausted_pool_waits_then_answers_503(tmp_path: Path, redis_url: 
             assert chat.status == 503 and "Retry-After" in chat.headers
             # A connection freed within the wait is taken instead of failing.
             waiting = asyncio.ensure_future(bot.client.get("/readyz"))
-            await asyncio.sleep(0.05)
+            await eventually(lambda: asyncio.sleep(0, bool(pool._condition._waiters)), "/readyz to queue")
             await pool.release(held.pop())
             assert (await waiting).status == 200
         finally:

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from bot.clock import FakeClock
 from bot.store.base import KeyBuilder
 from bot.store.redis import RedisStore
+from tests.fakes.bot_app import eventually
 
 
 @pytest_asyncio.fixture
@@ -41,7 +42,8 @@ async def test_a_connection_the_server_closed_is_replaced(store: RedisStore, red
     client_id = await store.client.client_id()
     async with Redis.from_url(redis_url) as admin:
         assert await admin.client_kill_filter(_id=client_id) == 1
-    await asyncio.sleep(0.05)  # the close reaches the idle connection
+    (idle,) = store.client.connection_pool._available_connections
+    await eventually(lambda: asyncio.sleep(0, idle._reader.at_eof()), "the close to reach the idle connection")
     assert await store.get(store.keys("k")) == "before"
     assert await store.client.client_id() != client_id
 
@@ -50,7 +52,7 @@ async def test_a_waiter_gets_the_connection_given_back(store: RedisStore) -> Non
     pool = store.client.connection_pool
     held = [await pool.get_connection(), await pool.get_connection()]  # max_connections=2
     waiting = asyncio.ensure_future(store.get(store.keys("k")))
-    await asyncio.sleep(0.05)
+    await eventually(lambda: asyncio.sleep(0, bool(pool._condition._waiters)), "the caller to wait for a connection")
     assert not waiting.done()
     await pool.release(held.pop())
     assert await asyncio.wait_for(waiting, 1) is None

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -147,10 +148,28 @@ async def test_scheduler_outage_is_one_log_line_not_one_per_tick(
     clock = FakeClock()
     settings = make_settings(tmp_path, redis_url=own_redis.url, redis_pool_wait_s=0.2)
     async with running_bot(settings, clock=clock) as bot:
+        store = bot.runtime.scheduler.store
+        failed_ticks = 0
+        pop_due = store.pop_due
+
+        async def counted(*args: Any) -> Any:
+            nonlocal failed_ticks
+            try:
+                return await pop_due(*args)
+            except store.unavailable:
+                failed_ticks += 1  # the ticker goes back to sleep without another await
+                raise
+
+        store.pop_due = counted  # type: ignore[method-assign]
+
+        async def ticked(count: int) -> bool:
+            if failed_ticks < count:
+                await clock.advance(bot.runtime.scheduler.tick)  # again, should the ticker have been busy
+            return failed_ticks >= count
+
         own_redis.stop()
-        for _ in range(4):
-            await clock.advance(bot.runtime.scheduler.tick)
-            await asyncio.sleep(0.3)  # each tick's store call fails after its connect timeout
+        for count in range(1, 5):  # each tick's store call fails after its connect timeout
+            await eventually(partial(ticked, count), f"failed tick {count}")
         paused = [r for r in caplog.records if r.name == "csbot.scheduler" and "paused" in r.getMessage()]
         assert len(paused) == 1
         assert not [r for r in caplog.records if r.name == "csbot.scheduler" and r.levelname == "ERROR"]

@@ -54,8 +54,20 @@ async def test_a_conversation_being_handled_makes_the_next_message_wait_its_turn
         user = bot.user()
         first = asyncio.create_task(user.say("slow:第一句"))
         await asyncio.wait_for(probe.entered.wait(), 10)  # the first message holds the conversation
+        store = bot.runtime.store
+        assert isinstance(store, RedisStore)
+        refused = asyncio.Event()
+        lock_and_read = store._lock_and_read
+
+        async def watched(*args, **kwargs):
+            got = await lock_and_read(*args, **kwargs)
+            if not got[0]:
+                refused.set()
+            return got
+
+        store._lock_and_read = watched  # type: ignore[method-assign]
         second = asyncio.create_task(user.say("echo:第二句"))
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(refused.wait(), 10)  # the second message asked for the conversation: refused
         assert not second.done() and probe.calls == ["slow:第一句"]
         probe.gate.set()
         assert (await first).content == "第一句"
