@@ -12,6 +12,7 @@ import pytest
 
 from bot.store.base import LockTimeout, Store, Write
 from bot.store.redis import RedisStore
+from tests.redis_commands import commands_sent
 
 StoreOpener = Callable[[], Store]
 
@@ -104,14 +105,7 @@ async def test_two_redis_commands_per_round(open_stores: StoreOpener) -> None:
     assert isinstance(store, RedisStore)
     async with store.hold_conversation("wechat:o1"):  # loads the scripts into Redis' cache
         pass
-    calls: list[str] = []
-    original = store.client.execute_command
-
-    async def counting(*args, **kwargs):
-        calls.append(str(args[0]))
-        return await original(*args, **kwargs)
-
-    store.client.execute_command = counting  # type: ignore[method-assign]
-    async with store.hold_conversation("wechat:o2", store.keys("handoff", "wechat:o2")) as held:
-        held.save = {"turns": 1}
+    with commands_sent(store) as calls:
+        async with store.hold_conversation("wechat:o2", store.keys("handoff", "wechat:o2")) as held:
+            held.save = {"turns": 1}
     assert calls == ["EVALSHA", "EVALSHA"]

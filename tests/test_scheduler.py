@@ -17,6 +17,7 @@ from bot.scheduler import Scheduler
 from bot.store.base import KeyBuilder
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
+from tests.redis_commands import commands_sent
 
 
 class MishandlingStore(MemoryStore):
@@ -89,15 +90,8 @@ async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, r
         await store.schedule("reply", "c1", clock.time())
         await store.schedule("offer", "c2", clock.time())
         await store.pop_due_kinds(["ack"], 0)  # the script loaded: a fresh server answers NOSCRIPT once
-        commands: list[str] = []
-        original = store.client.execute_command
-
-        async def counting(*args, **kwargs):
-            commands.append(str(args[0]))
-            return await original(*args, **kwargs)
-
-        store.client.execute_command = counting  # type: ignore[method-assign]
-        assert await scheduler.run_due() == 2
+        with commands_sent(store) as commands:
+            assert await scheduler.run_due() == 2
         assert commands == ["EVALSHA"] and sorted(fired) == [("offer", "c2"), ("reply", "c1")]
     finally:
         await store.close()

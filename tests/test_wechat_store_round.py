@@ -14,6 +14,7 @@ from bot.clock import FakeClock
 from bot.store.base import Claim, HoldRequest, KeyBuilder, Write
 from bot.store.redis import RedisStore
 from tests.fakes.wechat_user import PROBE_TEMPLATES, probe_router, scripts_with, wechat_bot
+from tests.redis_commands import commands_sent
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -30,19 +31,8 @@ async def test_a_message_costs_two_redis_commands(tmp_path, redis_url) -> None:
         assert (await user.say("echo:先热身")).content == "先热身"  # the scripts are loaded into Redis
         store = bot.runtime.store
         assert isinstance(store, RedisStore)
-        calls: list[str] = []
-        original = store.client.execute_command
-
-        async def counting(*args, **kwargs):
-            if not any(":due:" in str(arg) for arg in args):  # the scheduler's ticker, not the message
-                calls.append(str(args[0]))
-            return await original(*args, **kwargs)
-
-        store.client.execute_command = counting  # type: ignore[method-assign]
-        try:
+        with commands_sent(store, skip=the_ticker) as calls:
             reply = await user.say("echo:第二句")
-        finally:
-            store.client.execute_command = original  # type: ignore[method-assign]
         assert reply.content == "第二句"
         assert calls == ["EVALSHA", "EVALSHA"], calls
         assert (await store.get_state(f"wechat:{user.openid}") or {}).get("turns") == 2
@@ -108,3 +98,8 @@ async def test_claim_takes_a_free_lock_with_the_reads_and_a_refused_claim_takes_
             pass
     finally:
         await store.close()
+
+
+def the_ticker(args: tuple) -> bool:
+    """The scheduler's commands, not the message's."""
+    return any(":due:" in str(arg) for arg in args)
