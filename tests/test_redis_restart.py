@@ -150,17 +150,17 @@ async def test_scheduler_outage_is_one_log_line_not_one_per_tick(
     async with running_bot(settings, clock=clock) as bot:
         store = bot.runtime.scheduler.store
         failed_ticks = 0
-        pop_due = store.pop_due
+        pop_due_kinds = store.pop_due_kinds
 
         async def counted(*args: Any) -> Any:
             nonlocal failed_ticks
             try:
-                return await pop_due(*args)
+                return await pop_due_kinds(*args)
             except store.unavailable:
                 failed_ticks += 1  # the ticker goes back to sleep without another await
                 raise
 
-        store.pop_due = counted  # type: ignore[method-assign]
+        store.pop_due_kinds = counted  # type: ignore[method-assign]
 
         async def ticked(count: int) -> bool:
             if failed_ticks < count:
