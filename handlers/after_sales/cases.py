@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from bot.clock import Clock
 from bot.hours import shop_midnight
 from bot.store.base import Store
+from handlers.after_sales import lookups
 from handlers.after_sales.machine import MONEY_OUTCOMES, NO_RESOLUTION, OPEN_STATES, Resolution, TransitionError, check
 from handlers.after_sales.notify import Notifier
 from handlers.after_sales.settings import AfterSalesSettings
@@ -48,7 +49,7 @@ class CaseService:
     async def get(self, case_no: str) -> AfterSalesCase | None:
         if len(case_no) > CASE_NO_MAX_CHARS or "\x00" in case_no:  # cannot exist; the database would refuse it
             return None
-        return await AfterSalesCase.get_or_none(case_no=case_no.upper()).prefetch_related("order")
+        return await lookups.case_by_no(case_no.upper())
 
     async def file(
         self, order: Order, kind: str, *, actor: str, customer_id: int | None = None,
@@ -162,12 +163,9 @@ class CaseService:
                 await CaseEvent.create(case_id=case.id, action="photo", actor=actor, at=now, from_state=case.state,
                                        to_state=case.state, data={"url": url[:512]}, using_db=connection)
 
-    async def open_cases(self, customer_id: int, order: Order | None = None) -> list[AfterSalesCase]:
-        """A customer's open cases, most recently touched first."""
-        query = AfterSalesCase.filter(state__in=OPEN_STATES, customer_id=customer_id)
-        if order is not None:
-            query = query.filter(order_id=order.id)
-        return await query.order_by("-touched_at").prefetch_related("order")
+    async def open_cases(self, customer_id: int) -> list[AfterSalesCase]:
+        """A customer's open cases, most recently touched first (with their orders)."""
+        return await lookups.open_cases(customer_id)
 
     async def stale(self) -> list[AfterSalesCase]:
         """Open cases nobody touched today (shop-local): yesterday's leftovers (遗留售后问题)."""
