@@ -80,3 +80,20 @@ async def test_cases_come_with_their_order_newest_touched_first(shop: dict) -> N
     assert by_no is not None and (by_no.id, by_no.state, by_no.order.items) == (older.id, "requested", linked.items)
     assert await lookups.case_by_no("AS20261127-0009") is None
     await by_no.save(update_fields=["touched_at"])  # a loaded case saves like one the ORM loaded
+
+
+async def test_filing_finds_the_case_of_the_same_message_first_then_the_open_one(shop: dict) -> None:
+    owner, linked = shop["owner"], shop["linked"]
+    open_one = await AfterSalesCase.create(case_no="AS20261127-0001", order=linked, customer=owner, kind="return",
+                                           open_key="TB1001:return", source_key="wechat:m1", created_at=NOW,
+                                           touched_at=NOW)
+    by_message = await AfterSalesCase.create(case_no="AS20261127-0002", order=linked, customer=owner, kind="refund",
+                                             source_key="wechat:m2", created_at=NOW, touched_at=NOW)
+    assert (await lookups.filed("TB1001:return", "wechat:m2")).id == by_message.id
+    found = await lookups.filed("TB1001:return", None)
+    assert found.id == open_one.id and found.order.order_no == "TB1001"
+    assert await lookups.filed("TB1001:damaged", "wechat:m3") is None
+    await AfterSalesCase.create(case_no="AS20261128-0007", order=linked, kind="track", created_at=NOW, touched_at=NOW)
+    assert await lookups.last_case_no("AS20261127-") == "AS20261127-0002"
+    assert await lookups.last_case_no("AS20261128-") == "AS20261128-0007"
+    assert await lookups.last_case_no("AS20261129-") is None

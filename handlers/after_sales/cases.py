@@ -61,7 +61,7 @@ class CaseService:
         open_key = f"{order.order_no}:{kind}"
         async with self.store.lock("case", order.order_no, kind):
             for _ in range(NUMBERING_ATTEMPTS):
-                existing = await self._existing(open_key, source_key)
+                existing = await lookups.filed(open_key, source_key)
                 if existing is not None:
                     return existing, False
                 now = self.clock.now()
@@ -82,17 +82,10 @@ class CaseService:
                 return case, True
         raise RuntimeError("could not number a new case")
 
-    async def _existing(self, open_key: str, source_key: str | None) -> AfterSalesCase | None:
-        if source_key:
-            found = await AfterSalesCase.get_or_none(source_key=source_key).prefetch_related("order")
-            if found is not None:
-                return found
-        return await AfterSalesCase.get_or_none(open_key=open_key).prefetch_related("order")
-
     async def _next_case_no(self, now: datetime) -> str:
         prefix = f"AS{now.astimezone(self.zone):%Y%m%d}-"
-        last = await AfterSalesCase.filter(case_no__startswith=prefix).order_by("-id").first()
-        return f"{prefix}{int(last.case_no.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+        last = await lookups.last_case_no(prefix)
+        return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
 
     async def advance(
         self, case: AfterSalesCase, to: str, *, actor: str, role: str, reason: str = "",
