@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 from bot.clock import Clock
 from bot.hours import shop_midnight
 from bot.store.base import Store
+from handlers.after_sales import lookups
 from handlers.after_sales.machine import MONEY_OUTCOMES, NO_RESOLUTION, OPEN_STATES, Resolution, TransitionError, check
 from handlers.after_sales.notify import Notifier
 from handlers.after_sales.settings import AfterSalesSettings
@@ -48,7 +49,7 @@ class CaseService:
     async def get(self, case_no: str) -> AfterSalesCase | None:
         if len(case_no) > CASE_NO_MAX_CHARS or "\x00" in case_no:  # cannot exist; the database would refuse it
             return None
-        return await AfterSalesCase.get_or_none(case_no=case_no.upper()).prefetch_related("order")
+        return await lookups.case_by_no(case_no.upper())
 
     async def file(
         self, order: Order, kind: str, *, actor: str, customer_id: int | None = None,
@@ -60,7 +61,7 @@ class CaseService:
         open_key = f"{order.order_no}:{kind}"
         async with self.store.lock("case", order.order_no, kind):
             for _ in range(NUMBERING_ATTEMPTS):
-                existing = await self._existing(open_key, source_key)
+                existing = await lookups.filed(open_key, source_key)
                 if existing is not None:
                     return existing, False
                 now = self.clock.now()
@@ -81,17 +82,10 @@ class CaseService:
                 return case, True
         raise RuntimeError("could not number a new case")
 
-    async def _existing(self, open_key: str, source_key: str | None) -> AfterSalesCase | None:
-        if source_key:
-            found = await AfterSalesCase.get_or_none(source_key=source_key).prefetch_related("order")
-            if found is not None:
-                return found
-        return await AfterSalesCase.get_or_none(open_key=open_key).prefetch_related("order")
-
     async def _next_case_no(self, now: datetime) -> str:
         prefix = f"AS{now.astimezone(self.zone):%Y%m%d}-"
-        last = await AfterSalesCase.filter(case_no__startswith=prefix).order_by("-id").first()
-        return f"{prefix}{int(last.case_no.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+        last = await lookups.last_case_no(prefix)
+        return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
 
     async def advance(
         self, case: AfterSalesCase, to: str, *, actor: str, role: str, reason: str = "",
@@ -162,12 +156,9 @@ class CaseService:
                 await CaseEvent.create(case_id=case.id, action="photo", actor=actor, at=now, from_state=case.state,
                                        to_state=case.state, data={"url": url[:512]}, using_db=connection)
 
-    async def open_cases(self, customer_id: int, order: Order | None = None) -> list[AfterSalesCase]:
-        """A customer's open cases, most recently touched first."""
-        query = AfterSalesCase.filter(state__in=OPEN_STATES, customer_id=customer_id)
-        if order is not None:
-            query = query.filter(order_id=order.id)
-        return await query.order_by("-touched_at").prefetch_related("order")
+    async def open_cases(self, customer_id: int) -> list[AfterSalesCase]:
+        """A customer's open cases, most recently touched first (with their orders)."""
+        return await lookups.open_cases(customer_id)
 
     async def stale(self) -> list[AfterSalesCase]:
         """Open cases nobody touched today (shop-local): yesterday's leftovers (遗留售后问题)."""

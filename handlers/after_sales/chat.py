@@ -17,13 +17,12 @@ from bot.context import Context
 from bot.events import Reply
 from bot.router import Router
 from bot.templates import spec
-from handlers.after_sales import dialogue
+from handlers.after_sales import dialogue, lookups
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import OPEN_STATES, TransitionError
 from handlers.after_sales.orders import owned_by
 from handlers.after_sales.wording import case_fields
 from models.case import AfterSalesCase
-from models.order import Order
 
 router = Router("after_sales")
 
@@ -70,9 +69,9 @@ async def progress(ctx: Context) -> Reply:
         if CANCEL_CASE.search(ctx.text):
             return await _cancel(ctx, case)
         return _describe(ctx, case)
-    order = await Order.get_or_none(order_no=order_no) if order_no else None
-    if order is not None and await owned_by(order, customer_id):
-        cases = await AfterSalesCase.filter(order_id=order.id).order_by("-touched_at").prefetch_related("order")
+    order, owned = await lookups.order_for(order_no, customer_id) if order_no else (None, False)
+    if order is not None and owned:
+        cases = await lookups.order_cases(order.id)
     else:
         cases = await desk.cases.open_cases(customer_id)
     if not cases:

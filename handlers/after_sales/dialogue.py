@@ -25,10 +25,10 @@ from bot.events import Choice, Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_areas import AreaIntents
 from bot.templates import spec
-from handlers.after_sales import logistics
+from handlers.after_sales import logistics, lookups
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import KINDS
-from handlers.after_sales.orders import OrderSourceUnavailable, owned_by
+from handlers.after_sales.orders import OrderSourceUnavailable
 from handlers.after_sales.settings import AfterSalesSettings
 from handlers.after_sales.wording import case_fields, yuan
 from models.order import Order
@@ -197,15 +197,15 @@ async def verified_order(ctx: Context) -> Order | Reply:
     data = ctx.state.data
     order_no = data["order_no"]
     if data.get("verified") == order_no:
-        known = await Order.get_or_none(order_no=order_no)
+        known, _ = await lookups.order_for(order_no, ctx.identity.customer_id)
         if known is not None:
             return known
     try:
-        order = await ctx.services[DESK].orders.find(order_no)
+        order, owned = await ctx.services[DESK].orders.find_for(order_no, ctx.identity.customer_id)
     except OrderSourceUnavailable:
         return await wait_for_source(ctx, order_no)
     data.pop("waiting", None)
-    if order is None or not await owned_by(order, ctx.identity.customer_id):
+    if order is None or not owned:
         data.pop("order_no")
         data["asked"] = "order_no"
         return Reply.say("after_sales.order_not_found", order_no=order_no)

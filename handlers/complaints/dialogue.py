@@ -23,7 +23,7 @@ from bot.events import Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.phones import normal_phone
 from bot.templates import spec
-from handlers.after_sales.orders import owned_by
+from handlers.after_sales.orders import owned_order
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.words import (
     ACK,
@@ -169,12 +169,6 @@ async def register(ctx: Context, order: Order | None) -> Reply:
     reply = Reply.say(key, number=complaint.number, reply_by=desk.local(complaint.reply_by))
     reply.escalate = "complaint"  # the handoff area says who takes it, or when someone will
     return reply
-
-
-async def owned_order(order_no: str, customer_id: int) -> Order | None:
-    """The order if it exists and is this customer's (the after-sales area's ownership rule)."""
-    order = await Order.get_or_none(order_no=order_no)
-    return order if order is not None and await owned_by(order, customer_id) else None
 
 
 async def accused_agent(customer_id: int, category: str) -> int | None:

@@ -1,0 +1,68 @@
+"""Fixed, parameterised SELECTs for reads on a message's path, run on the ORM's own connection.
+
+Every ORM query is built anew by pypika for each message (copying the query builder, resolving the
+filters, quoting): on the embedded default that costs more of the event loop than SQLite answering
+(docs/performance.md, "Areas' reads on the message path"). A `Prebuilt` statement is written once,
+with `?` placeholders, and sent as is to SQLite or with `$1..$n` to PostgreSQL; the values always
+travel as parameters, never in the text. Rows come back as the driver gives them (mapping-like:
+`row["column"]`), and `load` turns one into a model instance the way the ORM does, so the fields
+read the same as through a queryset.
+
+Only for statements whose every value is a plain string or integer (datetimes and JSON are stored
+differently by each backend's ORM layer, so filters on them stay with the ORM).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from tortoise import connections
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
+
+PLACEHOLDER = re.compile(r"\?")
+
+
+class Prebuilt:
+    """One statement, written on first use (the models' columns are known once the ORM is open) with
+    `?` placeholders, numbered `$1..$n` for PostgreSQL."""
+
+    def __init__(self, write: Callable[[], str]) -> None:
+        self._write = write
+        self._texts: dict[str, str] = {}
+
+    def text_for(self, dialect: str) -> str:
+        text = self._texts.get(dialect)
+        if text is None:
+            text = self._write()
+            if dialect == "postgres":
+                numbers = itertools.count(1)
+                text = PLACEHOLDER.sub(lambda _: f"${next(numbers)}", text)
+            self._texts[dialect] = text
+        return text
+
+    async def rows(self, *values: Any) -> Sequence[Mapping[str, Any]]:
+        client = connections.get("default")
+        _, rows = await client.execute_query(self.text_for(client.capabilities.dialect), list(values))
+        return rows
+
+
+def columns(model: type[Model], alias: str, prefix: str = "") -> str:
+    """The model's columns as `alias.column`, each named `prefix + column` in the result."""
+    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in _columns(model))
+
+
+def load(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:
+    """A model instance from a row selected with `columns(model, alias, prefix)`."""
+    return model._init_from_db(**{column: row[prefix + column] for column in _columns(model)})
+
+
+@functools.cache
+def _columns(model: type[Model]) -> Sequence[str]:
+    """Every column of the model's table, foreign keys' `*_id` included."""
+    return tuple(model._meta.fields_db_projection.values())
