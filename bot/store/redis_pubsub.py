@@ -113,7 +113,9 @@ class PubSubHub:
             if gone:
                 try:
                     await self._pubsub.unsubscribe(*gone)
-                except RedisError as exc:  # the connection is down; its replacement re-subscribes held topics only
+                except (RedisError, OSError, RuntimeError) as exc:
+                    # the connection is down, or being replaced by the reader (the RuntimeError `_read`
+                    # explains); its replacement re-subscribes held topics only
                     log.warning("pub/sub unsubscribe failed: %s", type(exc).__name__)
 
     def _answered(self, channel: str) -> None:
