@@ -11,6 +11,12 @@ def normal_phone(phone: str | None) -> str | None:
     return digits or None
 
 
+def same_phone(one: str | None, other: str | None) -> bool:
+    """The same real number once normalised: two missing or unreadable numbers are not the same phone."""
+    mine = normal_phone(one)
+    return mine is not None and mine == normal_phone(other)
+
+
 def mask_phone(phone: str | None) -> str | None:
     """138****5678: enough to confirm with the customer, useless if the screen is seen by others."""
     if not phone:

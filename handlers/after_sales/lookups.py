@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.phones import same_phone
 from bot.prebuilt_sql import Prebuilt, columns, load
 from handlers.after_sales.machine import OPEN_STATES
-from handlers.after_sales.records import same_phone
 from models.case import AfterSalesCase
 from models.order import Order
 
@@ -29,8 +29,8 @@ _ORDER_FOR = Prebuilt(lambda: (
     "LEFT JOIN customer c ON c.id = ? WHERE o.order_no = ?"))
 _CASE_BY_NO = Prebuilt(lambda: _with_order("a.case_no = ?"))
 _OPEN_CASES = Prebuilt(lambda: _with_order(
-    f"a.customer_id = ? AND a.state IN ({', '.join('?' * len(OPEN_STATES))}) ORDER BY a.touched_at DESC"))
-_ORDER_CASES = Prebuilt(lambda: _with_order("a.order_id = ? ORDER BY a.touched_at DESC"))
+    f"a.customer_id = ? AND a.state IN ({', '.join('?' * len(OPEN_STATES))}) ORDER BY a.touched_at DESC, a.id DESC"))
+_ORDER_CASES = Prebuilt(lambda: _with_order("a.order_id = ? ORDER BY a.touched_at DESC, a.id DESC"))
 _FILED = Prebuilt(lambda: _with_order("a.source_key = ? OR a.open_key = ?"))
 _LAST_NUMBERED = Prebuilt(lambda: "SELECT case_no FROM after_sales_case WHERE case_no LIKE ? ORDER BY id DESC LIMIT 1")
 

@@ -13,9 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
+from bot.phones import same_phone
 from handlers.after_sales import lookups
 from handlers.after_sales.erp import ErpOrders, OrderSourceUnavailable
-from handlers.after_sales.records import same_phone, save_records
+from handlers.after_sales.records import save_records
 from handlers.after_sales.settings import AfterSalesSettings
 from models.customer import Customer
 from models.order import Order

@@ -156,13 +156,6 @@ def normal_phone(value: Any) -> str | None:
     return bot_normal_phone(text(value))
 
 
-def same_phone(customer_phone: Any, order_phone: Any) -> bool:
-    """A customer's phone is the order's: both real numbers, equal once normalised (two unreadable
-    or missing numbers are not the same phone)."""
-    mine = normal_phone(customer_phone)
-    return mine is not None and mine == normal_phone(order_phone)
-
-
 def parse_item(raw: Mapping[str, Any]) -> dict[str, Any] | None:
     name = text(raw.get("item_name"))
     if name is None:

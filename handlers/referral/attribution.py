@@ -20,10 +20,11 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
+from bot.phones import same_phone
 from bot.store.base import Store
 from handlers.referral import followups
 from handlers.referral.cards import find_card
-from handlers.referral.people import kin_ids, orders_of, same_phone
+from handlers.referral.people import kin_ids, orders_of
 from handlers.referral.rejections import reject
 from models.customer import Customer
 from models.message import Message
@@ -75,7 +76,7 @@ async def _refusal(card: ReferralCard, customer_id: int, now: datetime) -> str |
     friend = await Customer.get(id=customer_id)
     if friend.id == referrer.id:
         return "self_referral"
-    if same_phone(friend, referrer):
+    if same_phone(friend.phone, referrer.phone):
         return "same_phone"
     kin = await kin_ids(friend)
     earlier = await Referral.filter(referred_id__in=kin).order_by("first_visit_at").first()

@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.phones import normal_phone
+from bot.phones import same_phone
 from handlers.referral.campaigns import local_midnight, tiers_of
-from handlers.referral.people import kin_ids, net_fen, paid_orders_of, same_phone
+from handlers.referral.people import kin_ids, net_fen, paid_orders_of
 from handlers.referral.rejections import reject
 from handlers.referral.tiers import commission_fen
 from models.order import Order
@@ -70,9 +70,8 @@ async def _refusal(referral: Referral, order: Order) -> str | None:
         return "existing_customer"
     if order.paid_at >= campaign.ends_at:
         return "campaign_ended"
-    if same_phone(referral.referred, referral.referrer) or (
-        order.phone and normal_phone(order.phone) == normal_phone(referral.referrer.phone)
-    ):
+    if same_phone(referral.referred.phone, referral.referrer.phone) or same_phone(order.phone,
+                                                                                   referral.referrer.phone):
         return "same_phone"
     kin = await kin_ids(referral.referred)
     if await Referral.filter(referred_id__in=kin, first_visit_at__lt=referral.first_visit_at).exists():

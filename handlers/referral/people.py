@@ -11,7 +11,6 @@ from __future__ import annotations
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from bot.phones import normal_phone
 from models.customer import Customer
 from models.order import Order
 
@@ -20,11 +19,6 @@ from models.order import Order
 PAID_STATUSES = ("paid", "shipped", "received")
 
 
-
-
-def same_phone(one: Customer, other: Customer) -> bool:
-    mine = normal_phone(one.phone)
-    return mine is not None and mine == normal_phone(other.phone)
 
 
 async def kin_ids(customer: Customer) -> list[int]:
