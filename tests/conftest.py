@@ -17,7 +17,8 @@ Shared so that a test pays only for what is its own (use these in new test files
   schema (built once per run and xdist worker), opened without a schema pass as `serve`'s workers do.
 - `scripts_with(tmp_path, templates)` (tests/fakes/wechat_user.py): one scripts copy per template set.
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
-  `fresh_postgres_url` is empty, for tests of migrating.
+  `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
+  databases: a SQLite file, then a migrated PostgreSQL database.
 - `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
 - `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
   beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
@@ -346,6 +347,14 @@ async def migrated_postgres_url(postgres_url: str, postgres_schema: str) -> Asyn
         yield _database_url(postgres_url, name)
     finally:
         await _drop_database(postgres_url, name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Both databases the queries under test must work on."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'bot.sqlite3'}"
+    return request.getfixturevalue("migrated_postgres_url")
 
 
 # --- the command line ---

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,13 +15,6 @@ from models.customer import Customer
 from models.order import Order
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'bot.sqlite3'}"
-    return request.getfixturevalue("migrated_postgres_url")
 
 
 @pytest.fixture

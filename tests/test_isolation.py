@@ -24,13 +24,6 @@ GOOD_TEXTS = ["你好", "什么时候发货呀", "这个有货吗", "能便宜�
               "多久能到", "有优惠券吗", "怎么开发票"]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite://{tmp_path / 'bot.sqlite3'}"
-    return request.getfixturevalue("migrated_postgres_url")
-
-
 @pytest.fixture
 async def recorder(database_url: str, clock: FakeClock) -> AsyncIterator[Recorder]:
     await open_database(database_url)

@@ -15,25 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.area_desk import OnServices
 from bot.context import ServiceKey, Services
 from handlers.referral.settings import ReferralSettings
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
-    from bot.clock import Clock
-    from bot.config import Settings
     from bot.extension import AreaKit
     from bot.follow_codes import FollowCodes
     from bot.messenger import CustomerMessenger
     from bot.recorder import Identity
     from bot.scheduler import Scheduler
-    from bot.store.base import Store
-    from bot.templates import Templates
 
 
 @dataclass(frozen=True)
-class ReferralDesk:
+class ReferralDesk(OnServices):
     services: Services
     scheduler: Scheduler
     messenger: CustomerMessenger
@@ -43,23 +40,6 @@ class ReferralDesk:
     @classmethod
     def build(cls, kit: AreaKit) -> ReferralDesk:
         return cls(kit.services, kit.scheduler, kit.messenger, kit.follow_codes, kit.identify)
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
-
-    @property
-    def store(self) -> Store:
-        return self.services.store
-
-    @property
-    def templates(self) -> Templates:
-        return self.services.templates
-
-    @property
-    def core(self) -> Settings:
-        """The core settings the area reads: shop name and time zone, public address, database (the card secret)."""
-        return self.services.settings
 
     @property
     def settings(self) -> ReferralSettings:

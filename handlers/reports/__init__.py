@@ -54,7 +54,7 @@ async def startup(kit: AreaKit) -> None:
 async def daily(kit: AreaKit) -> None:
     """Seal yesterday's counts, apply retention (unless RETENTION_DAILY is off), make due workbooks."""
     desk = kit.services[REPORTS]
-    zone, now = desk.settings.zone, desk.clock.now()
+    zone, now = desk.core.zone, desk.clock.now()
     await seal(now.astimezone(zone).date(), zone, now)
     if desk.retention.daily:
         await retention.run(desk, apply=True)

@@ -106,7 +106,7 @@ def _desk(request: web.Request) -> ReportsDesk:
 
 
 def _query(desk: ReportsDesk, filters: Filters):
-    today = desk.clock.now().astimezone(desk.settings.zone).date()
+    today = desk.clock.now().astimezone(desk.core.zone).date()
     first = filters.from_ or (filters.to or today).replace(day=1)
     try:
         return period(desk, first, filters.to or today, filters.bucket, filters.channel, filters.agent)
@@ -127,7 +127,7 @@ async def _report(request: web.Request, filters: Filters) -> Report:
 
 
 def report_out(report: Report, desk: ReportsDesk) -> ReportOut:
-    zone = desk.settings.zone
+    zone = desk.core.zone
     query = report.query
     return ReportOut(
         name=report.name, title=report.title, first_day=query.start.astimezone(zone).date(),
@@ -171,7 +171,7 @@ async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
 async def get_workbook(request: web.Request, query: Filters) -> web.Response:
     desk = _desk(request)
     report_query = _query(desk, query)
-    zone = desk.settings.zone
+    zone = desk.core.zone
     label = f"{report_query.start.astimezone(zone).date()}_{report_query.end.astimezone(zone).date()}"
     data, _ = await build_workbook(desk, Period("custom", label, report_query), request[AGENT].role)
     return web.Response(body=data, content_type=XLSX,

@@ -66,7 +66,7 @@ def period(desk: ReportsDesk, first: date, last: date, bucket: Bucket = "day", c
     limit = desk.reports.max_buckets
     if (last - first).days // DAYS_PER_BUCKET[bucket] > limit:  # checked before cutting the period up
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")
-    zone = desk.settings.zone
+    zone = desk.core.zone
     query = ReportQuery(day_start(first, zone), day_start(last + timedelta(days=1), zone), bucket, channel, agent_id)
     if len(spans(query, zone)) > limit:
         raise PeriodError(f"more than {limit} {bucket} buckets; choose a shorter period or a longer bucket")

@@ -10,46 +10,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.area_desk import OnServices
 from bot.context import ServiceKey, Services
 from handlers.reports.settings import ReportsSettings, RetentionSettings
 
 if TYPE_CHECKING:
-    from bot.clock import Clock
-    from bot.config import Settings
     from bot.extension import Extension
-    from bot.store.base import Store
-    from bot.templates import Templates
 
 
 @dataclass(frozen=True)
-class ReportsDesk:
+class ReportsDesk(OnServices):
     services: Services
     extensions: Sequence[Extension]
     channels: Sequence[str]
 
     @property
-    def settings(self) -> Settings:
-        return self.services.settings
-
-    @property
-    def clock(self) -> Clock:
-        return self.services.clock
-
-    @property
-    def store(self) -> Store:
-        return self.services.store
-
-    @property
-    def templates(self) -> Templates:
-        return self.services.templates
-
-    @property
     def reports(self) -> ReportsSettings:
-        return self.settings.area(ReportsSettings)
+        return self.core.area(ReportsSettings)
 
     @property
     def retention(self) -> RetentionSettings:
-        return self.settings.area(RetentionSettings)
+        return self.core.area(RetentionSettings)
 
 
 REPORTS = ServiceKey[ReportsDesk]("reports")

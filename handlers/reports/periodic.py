@@ -36,7 +36,7 @@ def month(desk: ReportsDesk, label: str) -> Period:
     found = MONTH.match(label)
     if found is None:
         raise ValueError(f"{label!r} is not a month written YYYY-MM")
-    start, end = month_period(int(found[1]), int(found[2]), desk.settings.zone)
+    start, end = month_period(int(found[1]), int(found[2]), desk.core.zone)
     return Period("monthly", label, ReportQuery(start, end, "month"))
 
 
@@ -45,7 +45,7 @@ def week(desk: ReportsDesk, label: str) -> Period:
     found = WEEK.match(label)
     if found is None:
         raise ValueError(f"{label!r} is not a week written YYYY-Www (e.g. 2026-W45)")
-    start, end = week_period(int(found[1]), int(found[2]), desk.settings.zone)
+    start, end = week_period(int(found[1]), int(found[2]), desk.core.zone)
     return Period("weekly", label, ReportQuery(start, end, "week"))
 
 
@@ -59,7 +59,7 @@ def previous_week(today: date) -> str:
 
 
 def directory(desk: ReportsDesk) -> Path:
-    return desk.reports.directory(desk.settings)
+    return desk.reports.directory(desk.core)
 
 
 def path_of(desk: ReportsDesk, period: Period) -> Path:
@@ -80,7 +80,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 
 async def daily(desk: ReportsDesk) -> list[Path]:
     """Make the workbooks due today that are missing; returns those made."""
-    today = desk.clock.now().astimezone(desk.settings.zone).date()
+    today = desk.clock.now().astimezone(desk.core.zone).date()
     due = [week(desk, previous_week(today))]
     if today.day <= desk.reports.monthly_due_day:
         due.insert(0, month(desk, previous_month(today)))
@@ -99,7 +99,7 @@ async def notify(desk: ReportsDesk, period: Period, target: Path) -> None:
     payload = {"type": "report.ready", "kind": period.kind, "period": period.label, "file": target.name,
                "url": f"/api/report-files/{target.name}", "at": desk.clock.time()}
     await desk.store.publish(CONSOLE_TOPIC, payload)
-    url = desk.settings.alert_webhook_url
+    url = desk.core.alert_webhook_url
     if not url:
         return
     try:

@@ -108,12 +108,12 @@ async def run(desk: ReportsDesk, *, apply: bool) -> RetentionCounts:
     now = desk.clock.now()
     counts = RetentionCounts()
     if apply:
-        counts.days_sealed = await seal(now.astimezone(desk.settings.zone).date(), desk.settings.zone, now)
+        counts.days_sealed = await seal(now.astimezone(desk.core.zone).date(), desk.core.zone, now)
     if settings.message_days:
         for customers in batches(await out_of_contact(now - timedelta(days=settings.message_days))):
             await _messages(customers, counts, apply)
     if settings.upload_days:
-        directory = desk.settings.after_sales_upload_dir
+        directory = desk.core.after_sales_upload_dir
         for customers in batches(await out_of_contact(now - timedelta(days=settings.upload_days))):
             await _photos(customers, directory, counts, apply)
     if settings.archive_days:

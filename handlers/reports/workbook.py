@@ -67,11 +67,11 @@ async def build_workbook(desk: ReportsDesk, period: Period, role: str) -> tuple[
 
 async def _cover(sheet: Worksheet, desk: ReportsDesk, period: Period, reports: list[Report],
                  unfiltered: dict[str, tuple[str, ...]], texts: dict[str, str]) -> None:
-    zone = desk.settings.zone
+    zone = desk.core.zone
     sheet.append([texts[f"workbook_{period.kind}"], period.label])
     sheet.append([texts["workbook_from"], period.query.start.astimezone(zone).date().isoformat()])
     sheet.append([texts["workbook_to"], (period.query.end.astimezone(zone) - timedelta(days=1)).date().isoformat()])
-    sheet.append([texts["workbook_shop"], desk.settings.shop_name])
+    sheet.append([texts["workbook_shop"], desk.core.shop_name])
     sheet.append([texts["workbook_made"], desk.clock.now().astimezone(zone).strftime("%Y-%m-%d %H:%M")])
     query = period.query
     if query.channel is not None:
