@@ -75,8 +75,13 @@ class Scheduler:
         return len(due)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
-        for kind, member in due:
-            await self.store.schedule(kind, member, now)
+        """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
+        did before, and the stop goes on."""
+        try:
+            for kind, member in due:
+                await self.store.schedule(kind, member, now)
+        except Exception as exc:
+            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(due), type(exc).__name__)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a
