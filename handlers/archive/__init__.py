@@ -25,7 +25,7 @@ from bot.labels import label_specs
 from bot.templates import spec
 from handlers.archive import api, cli, retain
 from handlers.archive.sections import RECORD_SECTIONS
-from handlers.archive.service import ARCHIVE, ArchiveService
+from handlers.archive.service import ARCHIVE, ArchiveService, mark_class_stale
 from handlers.archive.settings import FACTORS, ArchiveSettings
 from handlers.handoff.queue import QUEUE_PRIORITY
 from models.order import Order
@@ -57,28 +57,17 @@ SCRIPTS = (*(spec("archive_console.field_" + name) for name in FIELD_LABELS),
            *(spec("archive_console.action_" + name) for name in ACTION_LABELS),
            *(spec("archive_console." + name) for name in PANEL_TEXTS), spec("archive_console.leave_done", "summary"))
 PANEL = ConsolePanel("archive", Path(__file__).parent / "static" / "archive_panel.js", texts="archive_console")
-#: The service of the open runtime, for the order signal (one runtime per process; tests open them in turn).
-_open: list[ArchiveService] = []
-
-
 async def startup(kit: AreaKit) -> None:
     service = ArchiveService(kit.services, kit.services.settings.area(ArchiveSettings), kit.extensions)
     kit.services[ARCHIVE] = service
     kit.services[QUEUE_PRIORITY] = service.queue_priority
-    _open.append(service)
-
-
-async def shutdown(kit: AreaKit) -> None:
-    service = kit.services.extras.get(ARCHIVE)
-    if service in _open:
-        _open.remove(service)
 
 
 @post_save(Order)
 async def _order_saved(sender: type[Order], instance: Order, created: bool, using_db: Any, update_fields: Any) -> None:
-    """Each order makes its buyer's class stale (R-ARCHIVE-7), in the transaction that saved it."""
-    if _open:
-        await _open[-1].on_order_saved(instance, using_db)
+    """Each order makes its buyer's class stale (R-ARCHIVE-7), in the transaction that saved it. The
+    mark needs no open service, so the process-wide tortoise signal is all it takes."""
+    await mark_class_stale(instance, using_db)
 
 
 async def daily(kit: AreaKit) -> None:
@@ -87,6 +76,6 @@ async def daily(kit: AreaKit) -> None:
 
 extension = Extension(
     "archive", settings=(ArchiveSettings,), scripts=(*SCRIPTS, *label_specs("error", api.ERRORS)), startup=startup,
-    shutdown=shutdown, daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
+    daily=daily, cli=cli.add_commands, endpoints=api.ENDPOINTS,
     console_panels=[PANEL], archive_sections=RECORD_SECTIONS, on_retention=retain.retain,
 )

@@ -205,16 +205,16 @@ class ArchiveService:
         if person.class_at is None:
             await classing.classify(person, self.settings, self.clock.now())
 
-    @staticmethod
-    async def on_order_saved(order: Order, connection: BaseDBAsyncClient | None) -> None:
-        """Each order marks its buyer's class stale, in the transaction that saved the order; the class
-        is recomputed before it is next shown or used (archive, queue), and by the daily run."""
-        if order.customer_id is None:
-            return
-        people = await PersonLink.filter(customer_id=order.customer_id).using_db(connection).values_list(
-            "person_id", flat=True)
-        if people:
-            await Person.filter(id__in=people, class_at__isnull=False).using_db(connection).update(class_at=None)
+
+async def mark_class_stale(order: Order, connection: BaseDBAsyncClient | None) -> None:
+    """Each order marks its buyer's class stale, in the transaction that saved the order; the class
+    is recomputed before it is next shown or used (archive, queue), and by the daily run."""
+    if order.customer_id is None:
+        return
+    people = await PersonLink.filter(customer_id=order.customer_id).using_db(connection).values_list(
+        "person_id", flat=True)
+    if people:
+        await Person.filter(id__in=people, class_at__isnull=False).using_db(connection).update(class_at=None)
 
 
 ARCHIVE: ServiceKey[ArchiveService] = ServiceKey("archive")
