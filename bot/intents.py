@@ -441,8 +441,8 @@ class IntentMatcher:
                 strong, weak = {}, business
         if has_case and precedence.case_number:  # a case number is itself a strong signal (R-ANSWER-6)
             strong.setdefault(precedence.case_number, 2)
-        sims = self._similarities(canon)
         if strong or weak:
+            sims = self._similarities(canon, among=strong or weak)  # only the candidates' are looked at
             winner, contested = _by_precedence(precedence, strong or weak, sims)
             confidence = self._keyword_confidence(bool(strong), sims.get(winner, 0.0), contested)
             if winner not in precedence.social:
@@ -458,6 +458,8 @@ class IntentMatcher:
             if s1 < _OVERRIDE_SIM:
                 return winner, confidence
             sims = {best: s1}
+        else:
+            sims = self._similarities(canon)
         ranked = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)
         best, s1 = ranked[0] if ranked else (UNKNOWN, 0.0)
         s2 = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -465,8 +467,8 @@ class IntentMatcher:
             return UNKNOWN, 0.0
         return best, min(1.0, s1 + 0.15) * (1.0 - 0.5 * (s2 / s1) ** 2)
 
-    def _similarities(self, canon: str) -> dict[str, float]:
-        return self._index.scores(self._analyzer.features(canon)) if canon.strip() else {}
+    def _similarities(self, canon: str, among: Iterable[str] | None = None) -> dict[str, float]:
+        return self._index.scores(self._analyzer.features(canon), among) if canon.strip() else {}
 
     @staticmethod
     def _keyword_confidence(strong: bool, support_sim: float, contested: bool) -> float:

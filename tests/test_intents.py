@@ -359,3 +359,38 @@ def test_traffic_share_is_the_models_prior(tmp_path: Path, favoured: str) -> Non
 )
 def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.classify(text).intent == intent
+
+
+def _texts_for_equivalence() -> list[str]:
+    """Customer-like texts, their canonical forms, and input jieba treats specially (Latin and digit
+    runs, its block punctuation, scripts outside its character range, line breaks)."""
+    texts = [text for text, _ in _labelled(HOLDOUT)]
+    texts += ["iphone15promax 充电器 a b 1 2", "T恤 XL码 +#&._%-", "ｱｲ 〇〇 한국어 über", "在吗\r\n\t退货", "x", ""]
+    return texts
+
+
+def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
+    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba."""
+    import jieba
+
+    from bot.intent_index import cut_words
+
+    analyzer = matcher._analyzer
+    for text in _texts_for_equivalence():
+        for variant in (text, text.lower(), analyzer.canon(text)):
+            assert cut_words(variant) == list(jieba.cut(variant, HMM=False)), variant
+
+
+def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatcher) -> None:
+    """Scoring only some intents' examples (the keyword candidates) gives those intents exactly the
+    similarity the full scoring gives them, and none to the others."""
+    index, analyzer = matcher._index, matcher._analyzer
+    candidates = ["logistics.track", "after_sales.refund", "greeting", "human"]
+    compared = 0
+    for text in _texts_for_equivalence():
+        feats = analyzer.features(analyzer.canon(text))
+        full = index.scores(feats)
+        among = index.scores(feats, among=candidates)
+        assert among == {i: s for i, s in full.items() if i in candidates}, text
+        compared += len(among)
+    assert compared > 100  # the candidates were similar to many of the texts
