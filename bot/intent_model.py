@@ -7,8 +7,9 @@ shop's learned examples correct it from outside, bot/intent_adapt.py) and needs 
 segmentation, so typos cost only a few n-grams.
 
 Naive Bayes because it learns by counting: training on thousands of messages takes a fraction of a
-second at start-up. Scores are kept sparse: each n-gram holds only the intents it was seen with,
-`log(1 + count / alpha)`, and each intent one normaliser, so a message costs one dictionary look-up per n-gram.
+second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents it was seen with (a
+full row when they are many), and each intent one normaliser, so a message costs one dictionary
+look-up per n-gram.
 
 Negation: n-grams right after 不是/不用/不需要/无需 (the same cues as the keyword rules) are marked,
 so "不是要退货" does not count as evidence for a return.
@@ -35,7 +36,8 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 4  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 5  # bump when the features or the fitting change: cached models are keyed by it
+DENSE_FROM = 5  # intents an n-gram was seen with, from which its weights are kept as a full row
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -129,14 +131,18 @@ def _negated_positions(chunk: str) -> set[int]:
 
 
 class NaiveBayes:
-    """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents."""
+    """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents.
+
+    An n-gram seen with many intents (the common ones: most of a message's weight look-ups) keeps
+    its weights as a row over all intents, and a message's rows are summed column by column in C
+    (`zip`, `sum`); the rest, seen with a few intents, are added one by one."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
         self._index = {intent: i for i, intent in enumerate(self.intents)}
         self._alpha = alpha
-        self._counts: dict[str, dict[int, int]] = defaultdict(dict)
-        self._weights: dict[str, dict[int, float]] = {}
+        self._rows: dict[str, tuple[float, ...]] = {}  # n-grams of DENSE_FROM intents or more
+        self._sparse: dict[str, dict[int, float]] = {}  # the others: intent -> weight
         self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
@@ -144,36 +150,47 @@ class NaiveBayes:
         self.documents = 0
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
+        counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
-            self._count(feats, intent)
+            c = self._index[intent]
+            for f in feats:
+                by_class = counts[f]
+                by_class[c] = by_class.get(c, 0) + 1
+            self._totals[c] += len(feats)
             self.documents += 1
-        self.document_frequency = {f: sum(by_class.values()) for f, by_class in self._counts.items()}
-        self._weights = {
-            f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in self._counts.items()
-        }
-        self._renormalise()
-
-    def _count(self, feats: set[str], intent: str) -> None:
-        c = self._index[intent]
-        for f in feats:
-            by_class = self._counts[f]
-            by_class[c] = by_class.get(c, 0) + 1
-        self._totals[c] += len(feats)
-
-    def _renormalise(self) -> None:
-        vocabulary = len(self._counts)
+        self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
+        zeros = [0.0] * len(self.intents)
+        for f, by_class in counts.items():
+            weights = {c: math.log1p(n / self._alpha) for c, n in by_class.items()}
+            if len(weights) >= DENSE_FROM:
+                row = zeros.copy()
+                for c, w in weights.items():
+                    row[c] = w
+                self._rows[f] = tuple(row)
+            else:
+                self._sparse[f] = weights
+        vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
 
-    def log_scores(self, feats: Iterable[str]) -> list[float]:
-        """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant)."""
-        scores = [0.0] * len(self.intents)
-        known = 0
-        weights = self._weights
+    def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
+        """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),
+        plus `offsets` (the prior) when given."""
+        rows = []
+        sparse = []
+        row_of, sparse_of = self._rows.get, self._sparse.get
         for f in feats:
-            by_class = weights.get(f)
-            if by_class is None:
-                continue
-            known += 1
-            for c, w in by_class.items():
+            row = row_of(f)
+            if row is not None:
+                rows.append(row)
+            else:
+                weights = sparse_of(f)
+                if weights is not None:
+                    sparse.append(weights)
+        scores = list(map(sum, zip(*rows, strict=True))) if rows else [0.0] * len(self.intents)
+        for weights in sparse:
+            for c, w in weights.items():
                 scores[c] += w
-        return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
+        known = len(rows) + len(sparse)
+        if offsets is None:
+            return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
+        return [s - known * norm + o for s, norm, o in zip(scores, self._norms, offsets, strict=True)]

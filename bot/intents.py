@@ -336,7 +336,7 @@ class IntentMatcher:
 
     def _log_scores(self, feats: set[str]) -> list[float]:
         """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
-        return [s + p for s, p in zip(self._model.log_scores(feats), self._prior, strict=True)]
+        return self._model.log_scores(feats, self._prior)
 
     def _canon_text(self, text: str) -> str:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
