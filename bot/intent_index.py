@@ -229,12 +229,14 @@ class KeywordSpotter:
     """
 
     def __init__(self, strong: Mapping[str, Iterable[str]], weak: Mapping[str, Iterable[str]]) -> None:
-        buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = defaultdict(list)
+        buckets: dict[str, list[tuple[int, str | None, re.Pattern[str], str, bool]]] = defaultdict(list)
         for is_weak, keywords in ((False, strong), (True, weak)):
             for intent, words in keywords.items():
                 for word in {w.lower() for w in words}:
                     pattern = re.compile(_alternation([word], gaps=True))
-                    buckets[word[0]].append((len(word.replace("*", "")), pattern, intent, is_weak))
+                    # a keyword without gaps or word boundaries is found by `str.startswith`, 5x cheaper
+                    literal = word if pattern.pattern == re.escape(word) else None
+                    buckets[word[0]].append((len(word.replace("*", "")), literal, pattern, intent, is_weak))
         self._buckets = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
 
     def find(self, canon: str) -> list[Hit]:
@@ -244,12 +246,18 @@ class KeywordSpotter:
         is 有没有人 and 人工); the precedence rules decide between them.
         """
         found = []
+        bucket_of = self._buckets.get
         for pos, char in enumerate(canon):
-            for length, pattern, intent, is_weak in self._buckets.get(char, ()):
-                m = pattern.match(canon, pos)
-                if m:
-                    found.append(Hit(pos, m.end(), intent, length, is_weak))
-                    break
+            for length, literal, pattern, intent, is_weak in bucket_of(char, ()):
+                if literal is not None:
+                    if canon.startswith(literal, pos):
+                        found.append(Hit(pos, pos + len(literal), intent, length, is_weak))
+                        break
+                else:
+                    m = pattern.match(canon, pos)
+                    if m:
+                        found.append(Hit(pos, m.end(), intent, length, is_weak))
+                        break
         kept = []
         reach_any = reach_strong = -1  # furthest end of the hits starting further left
         for hit in found:  # in start order, one hit per start
@@ -293,16 +301,23 @@ class ExampleIndex:
 
     def _weigh(self, feats: Mapping[str, int]) -> dict[str, float]:
         """Unit-length vector: (1 + log tf) * idf * kind weight; unseen features only add length."""
-        vec = {}
+        known = []
+        square_sum = 0.0
         once, idf = self._once, self._idf
         for f, tf in feats.items():
             if tf == 1:
                 w = once.get(f)
-                vec[f] = self._unseen_once[f[0] == _PAIR] if w is None else w
+                if w is None:
+                    w = self._unseen_once[f[0] == _PAIR]
+                else:
+                    known.append((f, w))
             else:
-                vec[f] = (1 + math.log(tf)) * idf.get(f, self._unseen_idf) * _kind_weight(f)
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {f: w / norm for f, w in vec.items() if f in idf}
+                w = (1 + math.log(tf)) * idf.get(f, self._unseen_idf) * _kind_weight(f)
+                if f in idf:
+                    known.append((f, w))
+            square_sum += w * w
+        norm = math.sqrt(square_sum) or 1.0
+        return {f: w / norm for f, w in known}
 
     def scores(self, feats: Mapping[str, int], among: Iterable[str] | None = None) -> dict[str, float]:
         """Best cosine similarity per intent (intents sharing no feature are absent), of every

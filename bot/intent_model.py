@@ -36,7 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 5  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 6  # bump when the features or the fitting change: cached models are keyed by it
 DENSE_FROM = 5  # intents an n-gram was seen with, from which its weights are kept as a full row
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
@@ -135,14 +135,14 @@ class NaiveBayes:
 
     An n-gram seen with many intents (the common ones: most of a message's weight look-ups) keeps
     its weights as a row over all intents, and a message's rows are summed column by column in C
-    (`zip`, `sum`); the rest, seen with a few intents, are added one by one."""
+    (`zip`, `sum`); the rest, seen with a few intents, keep intent -> weight and are added one by one."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
         self._index = {intent: i for i, intent in enumerate(self.intents)}
         self._alpha = alpha
-        self._rows: dict[str, tuple[float, ...]] = {}  # n-grams of DENSE_FROM intents or more
-        self._sparse: dict[str, dict[int, float]] = {}  # the others: intent -> weight
+        #: Per n-gram, a row of weights (seen with DENSE_FROM intents or more) or intent -> weight.
+        self._weights: dict[str, tuple[float, ...] | dict[int, float]] = {}
         self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
@@ -166,9 +166,9 @@ class NaiveBayes:
                 row = zeros.copy()
                 for c, w in weights.items():
                     row[c] = w
-                self._rows[f] = tuple(row)
+                self._weights[f] = tuple(row)
             else:
-                self._sparse[f] = weights
+                self._weights[f] = weights
         vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
 
@@ -177,15 +177,15 @@ class NaiveBayes:
         plus `offsets` (the prior) when given."""
         rows = []
         sparse = []
-        row_of, sparse_of = self._rows.get, self._sparse.get
+        weights_of = self._weights.get
         for f in feats:
-            row = row_of(f)
-            if row is not None:
-                rows.append(row)
+            weights = weights_of(f)
+            if weights is None:
+                continue
+            if type(weights) is tuple:
+                rows.append(weights)
             else:
-                weights = sparse_of(f)
-                if weights is not None:
-                    sparse.append(weights)
+                sparse.append(weights)
         scores = list(map(sum, zip(*rows, strict=True))) if rows else [0.0] * len(self.intents)
         for weights in sparse:
             for c, w in weights.items():
