@@ -72,7 +72,18 @@ def _syllable_pairs(canon: str) -> set[str]:
     table, syllables = _pinyin()
     pairs: set[str] = set()
     previous = None  # the syllable before, while the run of pinyin-able text goes on
-    for token in _TOKEN.findall(canon) if _LATIN.search(canon) else canon:
+    if _LATIN.search(canon) is None:  # most messages: characters only, each through the table
+        syllable_of = table.get
+        for char in canon:
+            syllable = syllable_of(char)
+            if syllable is not None:
+                if previous:
+                    pairs.add(previous + "|" + syllable)
+                previous = syllable
+            elif not char.isspace():
+                previous = None
+        return pairs
+    for token in _TOKEN.findall(canon):
         if token.isascii() and token.isalpha():
             split = _split_syllables(token, syllables) if len(token) > 1 or token in syllables else None
             if split is None:
@@ -97,16 +108,17 @@ def ngrams(canon: str) -> set[str]:
     pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
+    negation = _NEGATION.search(canon) is not None  # a cue never spans a space: else no chunk has one
     for chunk in canon.split():
         if chunk.isascii() and chunk.isalpha() and _split_syllables(chunk, syllables):
             continue  # pinyin: its syllable pairs stand for it, as they do for the characters
         padded = f"^{chunk}$"
-        if _NEGATION.search(chunk):
+        if negation and _NEGATION.search(chunk):
             feats.update(_marked_ngrams(padded, _negated_positions(chunk)))
             continue
         feats.update(chunk)
-        feats.update(padded[i : i + 2] for i in range(len(padded) - 1))
-        feats.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        feats.update([padded[i : i + 2] for i in range(len(padded) - 1)])
+        feats.update([padded[i : i + 3] for i in range(len(padded) - 2)])
     return feats
 
 
