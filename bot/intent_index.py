@@ -367,8 +367,10 @@ class ExampleIndex:
             dots: dict[int, float] = {}
             add = dots.get
             for f, qw in query.items():
-                for doc_id, dw in postings.get(f, ()):
-                    dots[doc_id] = add(doc_id, 0.0) + qw * dw
+                found = postings.get(f)
+                if found is not None:
+                    for doc_id, dw in found:
+                        dots[doc_id] = add(doc_id, 0.0) + qw * dw
             top = max(dots.values(), default=0.0)
             if top > 0.0:
                 best[intent] = top

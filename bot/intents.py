@@ -431,8 +431,7 @@ class IntentMatcher:
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
-        strong = _longest(h for h in hits if not h.weak)
-        weak = _longest(h for h in hits if h.weak)
+        strong, weak = _longest(hits)
         precedence = self.precedence
         if strong and all(i in precedence.social for i in strong):
             # 你好 今天能发吗: a greeting/thanks/goodbye keyword does not silence a business question
@@ -506,12 +505,14 @@ def _negated(canon: str, start: int) -> bool:
     return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
-def _longest(hits: Iterable[Hit]) -> dict[str, int]:
-    """Intent -> length of its longest keyword among `hits`."""
-    found: dict[str, int] = {}
+def _longest(hits: Iterable[Hit]) -> tuple[dict[str, int], dict[str, int]]:
+    """Intent -> length of its longest keyword among `hits`, for the strong and the weak ones."""
+    strong: dict[str, int] = {}
+    weak: dict[str, int] = {}
     for h in hits:
+        found = weak if h.weak else strong
         found[h.intent] = max(found.get(h.intent, 0), h.length)
-    return found
+    return strong, weak
 
 
 def _best_business(precedence: Precedence, sims: Mapping[str, float]) -> tuple[str, float]:
