@@ -198,7 +198,7 @@ class NaiveBayes:
                 rows.append(weights)
             else:
                 sparse.append(weights)
-        scores = list(map(sum, zip(*rows, strict=True))) if rows else [0.0] * len(self.intents)
+        scores = list(map(sum, zip(*rows, strict=False))) if rows else [0.0] * len(self.intents)
         for weights in sparse:
             for c, w in weights.items():
                 scores[c] += w
