@@ -394,3 +394,36 @@ def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatch
         assert among == {i: s for i, s in full.items() if i in candidates}, text
         compared += len(among)
     assert compared > 100  # the candidates were similar to many of the texts
+
+
+def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
+    """N-grams seen with many intents are summed as rows, the rest one by one: the scores are the
+    model's formula either way (per intent: the sum of log(1 + count / alpha) over the message's
+    known n-grams, minus one normaliser per known n-gram)."""
+    import math
+
+    from bot.intent_model import ALPHA, DENSE_FROM, NaiveBayes
+
+    intents = [f"i{k}" for k in range(DENSE_FROM + 2)]
+    examples = [({"common", f"own{k}", "pair" if k < 2 else f"x{k}"}, intent) for k, intent in enumerate(intents)]
+    examples += [({"common", "own0"}, intents[0])]
+    model = NaiveBayes(intents)
+    model.fit(examples)
+    counts: dict[str, dict[int, int]] = {}
+    totals = [0] * len(intents)
+    for feats, intent in examples:
+        c = intents.index(intent)
+        totals[c] += len(feats)
+        for f in feats:
+            counts.setdefault(f, {}).setdefault(c, 0)
+            counts[f][c] += 1
+    message = {"common", "own0", "pair", "unseen"}  # one n-gram of every intent, two of a few, one unknown
+    known = [f for f in message if f in counts]
+    norms = [math.log(total + ALPHA * len(counts)) for total in totals]
+    expected = [
+        sum(math.log1p(counts[f].get(c, 0) / ALPHA) for f in known) - len(known) * norms[c] for c in range(len(intents))
+    ]
+    assert isinstance(model._weights["common"], tuple) and isinstance(model._weights["own0"], dict)  # both kinds
+    assert model.log_scores(message) == pytest.approx(expected, abs=1e-9)
+    prior = [0.5 * c for c in range(len(intents))]
+    assert model.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
