@@ -522,6 +522,8 @@ def _best_business(precedence: Precedence, sims: Mapping[str, float]) -> tuple[s
 
 def _by_precedence(precedence: Precedence, hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
     """The keyword-hit intent that wins by the precedence of R-ANSWER-5, and whether its tier was contested."""
+    if len(hits) == 1 and precedence.status not in hits:  # most messages: one intent, nothing to rank
+        return next(iter(hits)), False
     rank = precedence.rank
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]
