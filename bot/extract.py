@@ -32,6 +32,7 @@ _MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of on
 _CASE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[Aa][ \t]*[Ss](?:[ \t]*[\d-])+")
 _CASE = re.compile(r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?!\d)")
 _PHONE = re.compile(r"(?:0?86)?1[3-9]\d{9}")
+_DIGIT = re.compile(r"\d")
 
 
 def normalise(text: str) -> str:
@@ -81,8 +82,12 @@ def split_numbers(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str |
     `compiled` are order-number patterns (see `compile_order_patterns`). The matcher classifies
     `rest`, so a number's digits never look like words.
     """
-    rest = _join_chunks(normalise(text))
-    case = _find_case(rest)
+    rest = normalise(text)
+    if _DIGIT.search(rest) is None:  # most messages: no chunked number and no case number to look for
+        case = None
+    else:
+        rest = _join_chunks(rest)
+        case = _find_case(rest)
     if case:
         start, end = case[1]
         rest = f"{rest[:start]} {rest[end:]}"

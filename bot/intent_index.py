@@ -49,6 +49,7 @@ _SIMP = (
 )
 _TRAD_TO_SIMP = {ord(t): s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
 _LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
+_JIEBA_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
 
@@ -72,8 +73,9 @@ def _alternation(phrases: Iterable[str], gaps: bool = False) -> str:
 class Replacer:
     """Replaces phrases left to right, the longest at each position; a Latin/digit phrase only as a
     whole word. The same as substituting a longest-first regex alternation of the phrases, but a
-    message is scanned once with a set look-up per character: a regex of 160 alternatives tries
-    each of them at every position, which cost a sixth of classifying a message."""
+    regex of 160 alternatives tries each of them at every position, which cost a sixth of
+    classifying a message: here a character class of the phrases' first characters finds the
+    positions where one may start, and only those phrases are tried there."""
 
     def __init__(self, replacements: Mapping[str, str]) -> None:
         self._replacements = {k: v for k, v in replacements.items() if k}
@@ -81,25 +83,32 @@ class Replacer:
         for phrase in sorted(self._replacements, key=len, reverse=True):
             by_first[phrase[0]].append(phrase)
         self._by_first = dict(by_first)
+        firsts = "".join(sorted(by_first))
+        self._starts = re.compile(f"[{re.escape(firsts)}]") if firsts else None
 
     def __call__(self, text: str) -> tuple[str, bool]:
         """The text with its phrases replaced, and whether anything was."""
-        by_first = self._by_first
-        if not by_first.keys() & set(text):
+        if self._starts is None:
             return text, False
+        find, by_first, replacements = self._starts.search, self._by_first, self._replacements
         out: list[str] = []
-        i, n, changed = 0, len(text), False
-        while i < n:
-            for phrase in by_first.get(text[i], ()):
+        done = 0  # text[:done] is in `out`
+        m = find(text)
+        while m is not None:
+            i = m.start()
+            for phrase in by_first[text[i]]:
                 if text.startswith(phrase, i) and (not _is_word(phrase) or _whole_word(text, i, i + len(phrase))):
-                    out.append(self._replacements[phrase])
-                    i += len(phrase)
-                    changed = True
+                    out.append(text[done:i])
+                    out.append(replacements[phrase])
+                    done = i + len(phrase)
+                    m = find(text, done)
                     break
             else:
-                out.append(text[i])
-                i += 1
-        return ("".join(out), True) if changed else (text, False)
+                m = find(text, i + 1)
+        if not out:
+            return text, False
+        out.append(text[done:])
+        return "".join(out), True
 
 
 def _is_word(phrase: str) -> bool:
@@ -109,6 +118,73 @@ def _is_word(phrase: str) -> bool:
 def _whole_word(text: str, start: int, end: int) -> bool:
     """No Latin letter or digit right before `start` or at `end` (the regex's (?<![a-z0-9]) and (?![a-z0-9]))."""
     return not (start > 0 and _LATIN_OR_DIGIT.match(text, start - 1)) and not _LATIN_OR_DIGIT.match(text, end)
+
+
+def cut_words(text: str) -> list[str]:
+    """jieba's precise cut without its HMM (`jieba.cut(text, HMM=False)`): the same dictionary (words
+    added with `jieba.add_word` included), the same blocks and the same words, in one pass.
+
+    jieba builds a dict of every position's word ends, then a dict of routes through a `max` over a
+    generator of tuples per character, then yields through three generator layers: a fifth of
+    classifying a message went there. Here the word ends of each position are scanned right to
+    left and the best route kept in two lists; a tie between two routes goes to the longer word,
+    as jieba's `max((probability, end))` does (tests/test_intents.py compares the two)."""
+    if not jieba.dt.initialized:
+        jieba.dt.initialize()
+    words: list[str] = []
+    for block in jieba.re_han_default.split(text):
+        if not block:
+            continue
+        if jieba.re_han_default.match(block):
+            _cut_block(block, words)
+        else:
+            for piece in jieba.re_skip_default.split(block):
+                if jieba.re_skip_default.match(piece):
+                    words.append(piece)
+                else:
+                    words.extend(piece)
+    return words
+
+
+def _cut_block(block: str, words: list[str]) -> None:
+    """jieba's `__cut_DAG_NO_HMM` (its `get_DAG` and `calc` folded into one right-to-left scan)."""
+    freq_of = jieba.dt.FREQ.get
+    logtotal = math.log(jieba.dt.total)
+    log = math.log
+    n = len(block)
+    route_p = [0.0] * (n + 1)
+    route_end = [0] * (n + 1)
+    for k in range(n - 1, -1, -1):
+        best_p, best_end = 0.0, -1
+        i, frag = k, block[k]
+        freq = freq_of(frag)
+        while freq is not None:  # every dictionary word starting at k (prefixes are stored with 0)
+            if freq:
+                p = log(freq) - logtotal + route_p[i + 1]
+                if best_end < 0 or p >= best_p:
+                    best_p, best_end = p, i
+            i += 1
+            if i >= n:
+                break
+            frag = block[k : i + 1]
+            freq = freq_of(frag)
+        if best_end < 0:  # no word: the character alone (jieba's `log(FREQ.get(c) or 1)`)
+            best_p, best_end = log(1) - logtotal + route_p[k + 1], k
+        route_p[k], route_end[k] = best_p, best_end
+    x, buf = 0, ""
+    while x < n:
+        y = route_end[x] + 1
+        word = block[x:y]
+        if y - x == 1 and word in _JIEBA_ENG:  # single Latin letters and digits run together
+            buf += word
+        else:
+            if buf:
+                words.append(buf)
+                buf = ""
+            words.append(word)
+        x = y
+    if buf:
+        words.append(buf)
 
 
 class Analyzer:
@@ -127,11 +203,17 @@ class Analyzer:
         return _NON_WORD.sub(" ", text).strip()
 
     @staticmethod
-    def features(canon: str) -> Counter[str]:
+    def features(canon: str) -> dict[str, int]:
         """Counts of jieba words and of adjacent character pairs within each chunk."""
-        feats: Counter[str] = Counter(w for w in jieba.cut(canon, HMM=False) if not w.isspace())
+        feats: dict[str, int] = {}
+        count = feats.get
+        for word in cut_words(canon):
+            if not word.isspace():
+                feats[word] = count(word, 0) + 1
         for chunk in canon.split():
-            feats.update(_PAIR + chunk[i : i + 2] for i in range(len(chunk) - 1))
+            for i in range(len(chunk) - 1):
+                pair = _PAIR + chunk[i : i + 2]
+                feats[pair] = count(pair, 0) + 1
         return feats
 
 
@@ -150,18 +232,28 @@ class KeywordSpotter:
 
     A keyword may hold "*" gaps ("退货*收到" matches 退货你们收到了吗). Weak keywords (question forms
     that attach to any topic, like 有优惠吗 in 会员有什么优惠) are flagged for the caller to use only
-    when no strong keyword occurs. Keywords are bucketed by first character: one dict look-up per
-    character of the message.
+    when no strong keyword occurs. Keywords are bucketed by their first characters: a dict look-up
+    or two per character of the message.
     """
 
     def __init__(self, strong: Mapping[str, Iterable[str]], weak: Mapping[str, Iterable[str]]) -> None:
-        buckets: dict[str, list[tuple[int, re.Pattern[str], str, bool]]] = defaultdict(list)
+        buckets: dict[str, list[tuple[int, str | None, re.Pattern[str], str, bool]]] = defaultdict(list)
         for is_weak, keywords in ((False, strong), (True, weak)):
             for intent, words in keywords.items():
                 for word in {w.lower() for w in words}:
                     pattern = re.compile(_alternation([word], gaps=True))
-                    buckets[word[0]].append((len(word.replace("*", "")), pattern, intent, is_weak))
-        self._buckets = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
+                    # a keyword without gaps or word boundaries is found by `str.startswith`, 5x cheaper
+                    literal = word if pattern.pattern == re.escape(word) else None
+                    buckets[word[0]].append((len(word.replace("*", "")), literal, pattern, intent, is_weak))
+        # Longest first; then, per first two characters, only the keywords that can start there: a
+        # literal of two or more characters only under its own two, the others under every pair
+        # (some first characters begin 50 keywords).
+        by_first = {c: sorted(b, key=lambda x: -x[0]) for c, b in buckets.items()}
+        self._others = {c: [k for k in b if k[1] is None or len(k[1]) < 2] for c, b in by_first.items()}
+        self._by_pair = {
+            pair: [k for k in by_first[pair[0]] if k[1] is None or len(k[1]) < 2 or k[1].startswith(pair)]
+            for pair in {k[1][:2] for b in by_first.values() for k in b if k[1] is not None and len(k[1]) >= 2}
+        }
 
     def find(self, canon: str) -> list[Hit]:
         """The longest keyword at each position, minus those lying inside another one.
@@ -170,12 +262,21 @@ class KeywordSpotter:
         is 有没有人 and 人工); the precedence rules decide between them.
         """
         found = []
+        by_pair, others = self._by_pair, self._others
         for pos, char in enumerate(canon):
-            for length, pattern, intent, is_weak in self._buckets.get(char, ()):
-                m = pattern.match(canon, pos)
-                if m:
-                    found.append(Hit(pos, m.end(), intent, length, is_weak))
-                    break
+            candidates = others.get(char)
+            if candidates is None:
+                continue  # no keyword starts with this character
+            for length, literal, pattern, intent, is_weak in by_pair.get(canon[pos : pos + 2], candidates):
+                if literal is not None:
+                    if canon.startswith(literal, pos):
+                        found.append(Hit(pos, pos + len(literal), intent, length, is_weak))
+                        break
+                else:
+                    m = pattern.match(canon, pos)
+                    if m:
+                        found.append(Hit(pos, m.end(), intent, length, is_weak))
+                        break
         kept = []
         reach_any = reach_strong = -1  # furthest end of the hits starting further left
         for hit in found:  # in start order, one hit per start
@@ -193,36 +294,59 @@ class ExampleIndex:
     A message shares features with a few dozen of the ~800 examples (about a hundred postings at
     the median), so its dot products are accumulated for those examples only, and each intent's
     best is taken over them: measured 54 -> 41 us per message against a dense list of every
-    example's dot product with a `max` per intent's slice."""
+    example's dot product with a `max` per intent's slice. When only some intents' similarity is
+    wanted (a keyword decided the candidates: four messages in five), only their examples'
+    postings are walked."""
 
-    def __init__(self, examples: Iterable[tuple[str, Counter[str]]]) -> None:
+    def __init__(self, examples: Iterable[tuple[str, Mapping[str, int]]]) -> None:
         docs = [(intent, feats) for intent, feats in examples if feats]
         df: Counter[str] = Counter(f for _, feats in docs for f in feats)
         n = len(docs)
         self._idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)  # novel words make a message less similar
+        #: A feature's weight when it occurs once: idf * kind weight (`_weigh`'s formula at tf 1).
+        self._once = {f: idf * _kind_weight(f) for f, idf in self._idf.items()}
+        self._unseen_once = (self._unseen_idf * _WORD_WEIGHT, self._unseen_idf * _PAIR_WEIGHT)
         self._intent_of = [intent for intent, _ in docs]
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc_id, (_, feats) in enumerate(docs):
+        by_intent: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+        for doc_id, (intent, feats) in enumerate(docs):
             vec = self._weigh(feats)
             for f, w in vec.items():
                 postings[f].append((doc_id, w))
+                by_intent[intent][f].append((doc_id, w))
         self._postings = dict(postings)
+        self._intent_postings = {intent: dict(p) for intent, p in by_intent.items()}
 
-    def _weigh(self, feats: Counter[str]) -> dict[str, float]:
+    def _weigh(self, feats: Mapping[str, int]) -> dict[str, float]:
         """Unit-length vector: (1 + log tf) * idf * kind weight; unseen features only add length."""
-        vec = {}
+        known = []
+        square_sum = 0.0
+        once, idf = self._once, self._idf
         for f, tf in feats.items():
-            kind = _PAIR_WEIGHT if f[0] == _PAIR else _WORD_WEIGHT
-            vec[f] = (1 + math.log(tf)) * self._idf.get(f, self._unseen_idf) * kind
-        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
-        return {f: w / norm for f, w in vec.items() if f in self._idf}
+            if tf == 1:
+                w = once.get(f)
+                if w is None:
+                    w = self._unseen_once[f[0] == _PAIR]
+                else:
+                    known.append((f, w))
+            else:
+                w = (1 + math.log(tf)) * idf.get(f, self._unseen_idf) * _kind_weight(f)
+                if f in idf:
+                    known.append((f, w))
+            square_sum += w * w
+        norm = math.sqrt(square_sum) or 1.0
+        return {f: w / norm for f, w in known}
 
-    def scores(self, feats: Counter[str]) -> dict[str, float]:
-        """Best cosine similarity per intent (intents sharing no feature are absent)."""
+    def scores(self, feats: Mapping[str, int], among: Iterable[str] | None = None) -> dict[str, float]:
+        """Best cosine similarity per intent (intents sharing no feature are absent), of every
+        intent or of those `among` only."""
+        query = self._weigh(feats)
+        if among is not None:
+            return self._scores_among(query, among)
         dots: dict[int, float] = {}
         add = dots.get
-        for f, qw in self._weigh(feats).items():
+        for f, qw in query.items():
             for doc_id, dw in self._postings[f]:
                 dots[doc_id] = add(doc_id, 0.0) + qw * dw
         best: dict[str, float] = {}
@@ -232,3 +356,26 @@ class ExampleIndex:
             if dot > best.get(intent, 0.0):
                 best[intent] = dot
         return best
+
+    def _scores_among(self, query: Mapping[str, float], among: Iterable[str]) -> dict[str, float]:
+        """`scores` of some intents: the same sums, over their own examples' postings."""
+        best: dict[str, float] = {}
+        for intent in among:
+            postings = self._intent_postings.get(intent)
+            if postings is None:
+                continue
+            dots: dict[int, float] = {}
+            add = dots.get
+            for f, qw in query.items():
+                found = postings.get(f)
+                if found is not None:
+                    for doc_id, dw in found:
+                        dots[doc_id] = add(doc_id, 0.0) + qw * dw
+            top = max(dots.values(), default=0.0)
+            if top > 0.0:
+                best[intent] = top
+        return best
+
+
+def _kind_weight(feature: str) -> float:
+    return _PAIR_WEIGHT if feature[0] == _PAIR else _WORD_WEIGHT

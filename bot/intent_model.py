@@ -7,8 +7,9 @@ shop's learned examples correct it from outside, bot/intent_adapt.py) and needs 
 segmentation, so typos cost only a few n-grams.
 
 Naive Bayes because it learns by counting: training on thousands of messages takes a fraction of a
-second at start-up. Scores are kept sparse: each n-gram holds only the intents it was seen with,
-`log(1 + count / alpha)`, and each intent one normaliser, so a message costs one dictionary look-up per n-gram.
+second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents it was seen with (a
+full row when they are many), and each intent one normaliser, so a message costs one dictionary
+look-up per n-gram.
 
 Negation: n-grams right after 不是/不用/不需要/无需 (the same cues as the keyword rules) are marked,
 so "不是要退货" does not count as evidence for a return.
@@ -35,7 +36,8 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 4  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 6  # bump when the features or the fitting change: cached models are keyed by it
+DENSE_FROM = 5  # intents an n-gram was seen with, from which its weights are kept as a full row
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -70,7 +72,18 @@ def _syllable_pairs(canon: str) -> set[str]:
     table, syllables = _pinyin()
     pairs: set[str] = set()
     previous = None  # the syllable before, while the run of pinyin-able text goes on
-    for token in _TOKEN.findall(canon) if _LATIN.search(canon) else canon:
+    if _LATIN.search(canon) is None:  # most messages: characters only, each through the table
+        syllable_of = table.get
+        for char in canon:
+            syllable = syllable_of(char)
+            if syllable is not None:
+                if previous:
+                    pairs.add(previous + "|" + syllable)
+                previous = syllable
+            elif not char.isspace():
+                previous = None
+        return pairs
+    for token in _TOKEN.findall(canon):
         if token.isascii() and token.isalpha():
             split = _split_syllables(token, syllables) if len(token) > 1 or token in syllables else None
             if split is None:
@@ -95,16 +108,17 @@ def ngrams(canon: str) -> set[str]:
     pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
+    negation = _NEGATION.search(canon) is not None  # a cue never spans a space: else no chunk has one
     for chunk in canon.split():
         if chunk.isascii() and chunk.isalpha() and _split_syllables(chunk, syllables):
             continue  # pinyin: its syllable pairs stand for it, as they do for the characters
         padded = f"^{chunk}$"
-        if _NEGATION.search(chunk):
+        if negation and _NEGATION.search(chunk):
             feats.update(_marked_ngrams(padded, _negated_positions(chunk)))
             continue
         feats.update(chunk)
-        feats.update(padded[i : i + 2] for i in range(len(padded) - 1))
-        feats.update(padded[i : i + 3] for i in range(len(padded) - 2))
+        feats.update([padded[i : i + 2] for i in range(len(padded) - 1)])
+        feats.update([padded[i : i + 3] for i in range(len(padded) - 2)])
     return feats
 
 
@@ -129,14 +143,18 @@ def _negated_positions(chunk: str) -> set[int]:
 
 
 class NaiveBayes:
-    """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents."""
+    """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents.
+
+    An n-gram seen with many intents (the common ones: most of a message's weight look-ups) keeps
+    its weights as a row over all intents, and a message's rows are summed column by column in C
+    (`zip`, `sum`); the rest, seen with a few intents, keep intent -> weight and are added one by one."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
         self._index = {intent: i for i, intent in enumerate(self.intents)}
         self._alpha = alpha
-        self._counts: dict[str, dict[int, int]] = defaultdict(dict)
-        self._weights: dict[str, dict[int, float]] = {}
+        #: Per n-gram, a row of weights (seen with DENSE_FROM intents or more) or intent -> weight.
+        self._weights: dict[str, tuple[float, ...] | dict[int, float]] = {}
         self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
@@ -144,36 +162,47 @@ class NaiveBayes:
         self.documents = 0
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
+        counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
-            self._count(feats, intent)
+            c = self._index[intent]
+            for f in feats:
+                by_class = counts[f]
+                by_class[c] = by_class.get(c, 0) + 1
+            self._totals[c] += len(feats)
             self.documents += 1
-        self.document_frequency = {f: sum(by_class.values()) for f, by_class in self._counts.items()}
-        self._weights = {
-            f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in self._counts.items()
-        }
-        self._renormalise()
-
-    def _count(self, feats: set[str], intent: str) -> None:
-        c = self._index[intent]
-        for f in feats:
-            by_class = self._counts[f]
-            by_class[c] = by_class.get(c, 0) + 1
-        self._totals[c] += len(feats)
-
-    def _renormalise(self) -> None:
-        vocabulary = len(self._counts)
+        self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
+        zeros = [0.0] * len(self.intents)
+        for f, by_class in counts.items():
+            weights = {c: math.log1p(n / self._alpha) for c, n in by_class.items()}
+            if len(weights) >= DENSE_FROM:
+                row = zeros.copy()
+                for c, w in weights.items():
+                    row[c] = w
+                self._weights[f] = tuple(row)
+            else:
+                self._weights[f] = weights
+        vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
 
-    def log_scores(self, feats: Iterable[str]) -> list[float]:
-        """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant)."""
-        scores = [0.0] * len(self.intents)
-        known = 0
-        weights = self._weights
+    def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
+        """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),
+        plus `offsets` (the prior) when given."""
+        rows = []
+        sparse = []
+        weights_of = self._weights.get
         for f in feats:
-            by_class = weights.get(f)
-            if by_class is None:
+            weights = weights_of(f)
+            if weights is None:
                 continue
-            known += 1
-            for c, w in by_class.items():
+            if type(weights) is tuple:
+                rows.append(weights)
+            else:
+                sparse.append(weights)
+        scores = list(map(sum, zip(*rows, strict=False))) if rows else [0.0] * len(self.intents)
+        for weights in sparse:
+            for c, w in weights.items():
                 scores[c] += w
-        return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
+        known = len(rows) + len(sparse)
+        if offsets is None:
+            return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
+        return [s - known * norm + o for s, norm, o in zip(scores, self._norms, offsets, strict=True)]

@@ -336,7 +336,7 @@ class IntentMatcher:
 
     def _log_scores(self, feats: set[str]) -> list[float]:
         """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
-        return [s + p for s, p in zip(self._model.log_scores(feats), self._prior, strict=True)]
+        return self._model.log_scores(feats, self._prior)
 
     def _canon_text(self, text: str) -> str:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
@@ -431,8 +431,7 @@ class IntentMatcher:
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
-        strong = _longest(h for h in hits if not h.weak)
-        weak = _longest(h for h in hits if h.weak)
+        strong, weak = _longest(hits)
         precedence = self.precedence
         if strong and all(i in precedence.social for i in strong):
             # 你好 今天能发吗: a greeting/thanks/goodbye keyword does not silence a business question
@@ -441,8 +440,8 @@ class IntentMatcher:
                 strong, weak = {}, business
         if has_case and precedence.case_number:  # a case number is itself a strong signal (R-ANSWER-6)
             strong.setdefault(precedence.case_number, 2)
-        sims = self._similarities(canon)
         if strong or weak:
+            sims = self._similarities(canon, among=strong or weak)  # only the candidates' are looked at
             winner, contested = _by_precedence(precedence, strong or weak, sims)
             confidence = self._keyword_confidence(bool(strong), sims.get(winner, 0.0), contested)
             if winner not in precedence.social:
@@ -458,6 +457,8 @@ class IntentMatcher:
             if s1 < _OVERRIDE_SIM:
                 return winner, confidence
             sims = {best: s1}
+        else:
+            sims = self._similarities(canon)
         ranked = sorted(sims.items(), key=lambda kv: kv[1], reverse=True)
         best, s1 = ranked[0] if ranked else (UNKNOWN, 0.0)
         s2 = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -465,8 +466,8 @@ class IntentMatcher:
             return UNKNOWN, 0.0
         return best, min(1.0, s1 + 0.15) * (1.0 - 0.5 * (s2 / s1) ** 2)
 
-    def _similarities(self, canon: str) -> dict[str, float]:
-        return self._index.scores(self._analyzer.features(canon)) if canon.strip() else {}
+    def _similarities(self, canon: str, among: Iterable[str] | None = None) -> dict[str, float]:
+        return self._index.scores(self._analyzer.features(canon), among) if canon.strip() else {}
 
     @staticmethod
     def _keyword_confidence(strong: bool, support_sim: float, contested: bool) -> float:
@@ -504,12 +505,14 @@ def _negated(canon: str, start: int) -> bool:
     return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
-def _longest(hits: Iterable[Hit]) -> dict[str, int]:
-    """Intent -> length of its longest keyword among `hits`."""
-    found: dict[str, int] = {}
+def _longest(hits: Iterable[Hit]) -> tuple[dict[str, int], dict[str, int]]:
+    """Intent -> length of its longest keyword among `hits`, for the strong and the weak ones."""
+    strong: dict[str, int] = {}
+    weak: dict[str, int] = {}
     for h in hits:
+        found = weak if h.weak else strong
         found[h.intent] = max(found.get(h.intent, 0), h.length)
-    return found
+    return strong, weak
 
 
 def _best_business(precedence: Precedence, sims: Mapping[str, float]) -> tuple[str, float]:
@@ -519,6 +522,8 @@ def _best_business(precedence: Precedence, sims: Mapping[str, float]) -> tuple[s
 
 def _by_precedence(precedence: Precedence, hits: Mapping[str, int], sims: Mapping[str, float]) -> tuple[str, bool]:
     """The keyword-hit intent that wins by the precedence of R-ANSWER-5, and whether its tier was contested."""
+    if len(hits) == 1 and precedence.status not in hits:  # most messages: one intent, nothing to rank
+        return next(iter(hits)), False
     rank = precedence.rank
     top = min(rank(i) for i in hits)
     tied = [i for i in hits if rank(i) == top]

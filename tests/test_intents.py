@@ -359,3 +359,71 @@ def test_traffic_share_is_the_models_prior(tmp_path: Path, favoured: str) -> Non
 )
 def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.classify(text).intent == intent
+
+
+def _texts_for_equivalence() -> list[str]:
+    """Customer-like texts, their canonical forms, and input jieba treats specially (Latin and digit
+    runs, its block punctuation, scripts outside its character range, line breaks)."""
+    texts = [text for text, _ in _labelled(HOLDOUT)]
+    texts += ["iphone15promax 充电器 a b 1 2", "T恤 XL码 +#&._%-", "ｱｲ 〇〇 한국어 über", "在吗\r\n\t退货", "x", ""]
+    return texts
+
+
+def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
+    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba."""
+    import jieba
+
+    from bot.intent_index import cut_words
+
+    analyzer = matcher._analyzer
+    for text in _texts_for_equivalence():
+        for variant in (text, text.lower(), analyzer.canon(text)):
+            assert cut_words(variant) == list(jieba.cut(variant, HMM=False)), variant
+
+
+def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatcher) -> None:
+    """Scoring only some intents' examples (the keyword candidates) gives those intents exactly the
+    similarity the full scoring gives them, and none to the others."""
+    index, analyzer = matcher._index, matcher._analyzer
+    candidates = ["logistics.track", "after_sales.refund", "greeting", "human"]
+    compared = 0
+    for text in _texts_for_equivalence():
+        feats = analyzer.features(analyzer.canon(text))
+        full = index.scores(feats)
+        among = index.scores(feats, among=candidates)
+        assert among == {i: s for i, s in full.items() if i in candidates}, text
+        compared += len(among)
+    assert compared > 100  # the candidates were similar to many of the texts
+
+
+def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
+    """N-grams seen with many intents are summed as rows, the rest one by one: the scores are the
+    model's formula either way (per intent: the sum of log(1 + count / alpha) over the message's
+    known n-grams, minus one normaliser per known n-gram)."""
+    import math
+
+    from bot.intent_model import ALPHA, DENSE_FROM, NaiveBayes
+
+    intents = [f"i{k}" for k in range(DENSE_FROM + 2)]
+    examples = [({"common", f"own{k}", "pair" if k < 2 else f"x{k}"}, intent) for k, intent in enumerate(intents)]
+    examples += [({"common", "own0"}, intents[0])]
+    model = NaiveBayes(intents)
+    model.fit(examples)
+    counts: dict[str, dict[int, int]] = {}
+    totals = [0] * len(intents)
+    for feats, intent in examples:
+        c = intents.index(intent)
+        totals[c] += len(feats)
+        for f in feats:
+            counts.setdefault(f, {}).setdefault(c, 0)
+            counts[f][c] += 1
+    message = {"common", "own0", "pair", "unseen"}  # one n-gram of every intent, two of a few, one unknown
+    known = [f for f in message if f in counts]
+    norms = [math.log(total + ALPHA * len(counts)) for total in totals]
+    expected = [
+        sum(math.log1p(counts[f].get(c, 0) / ALPHA) for f in known) - len(known) * norms[c] for c in range(len(intents))
+    ]
+    assert isinstance(model._weights["common"], tuple) and isinstance(model._weights["own0"], dict)  # both kinds
+    assert model.log_scores(message) == pytest.approx(expected, abs=1e-9)
+    prior = [0.5 * c for c in range(len(intents))]
+    assert model.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
