@@ -48,7 +48,7 @@ import yaml
 from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting
 from bot.intent_areas import Precedence
-from bot.intent_cache import FitCache, key_of
+from bot.intent_cache import FitCache, key_of, load_jieba_dictionary
 from bot.intent_calibration import SHORT_MESSAGE, Blend
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
@@ -86,6 +86,7 @@ SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinit
 def warm_up_jieba() -> None:
     """Load jieba's dictionary now (idempotent, quiet), not on the first customer message."""
     jieba.setLogLevel(logging.WARNING)
+    load_jieba_dictionary()  # jieba's own cache file, read about 3x faster (bot/intent_cache.py)
     jieba.initialize()
 
 
