@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import os
 import random
+import resource
 import socket
 import statistics
 import subprocess
@@ -86,22 +87,24 @@ def child_env(database: Path, port: int | None = None) -> dict[str, str]:
     return env
 
 
-def learn_by_cli(database: Path, examples: list[tuple[str, str]], directory: Path) -> float:
-    """Wall seconds of `main.py intents learn FILE` (process start to exit)."""
+def learn_by_cli(database: Path, examples: list[tuple[str, str]], directory: Path) -> tuple[float, float]:
+    """Wall seconds of `main.py intents learn FILE` (process start to exit), and its CPU seconds."""
     path = directory / "learn.tsv"
     path.write_text("".join(f"{t}\t{i}\n" for t, i in examples), encoding="utf-8")
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, str(MAIN), "intents", "learn", str(path)], cwd=ROOT,
                           env=child_env(database), capture_output=True, text=True, check=False)
     took = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"`intents learn` failed:\n{done.stdout}\n{done.stderr}")
-    return took
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return took, after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
 
 
-def learn_in_worker(database: Path, examples: list[tuple[str, str]]) -> tuple[float, float, float]:
-    """Teach `examples` in a runtime as a worker holds it: (seconds, the event loop's longest stall,
-    and its 99th percentile of wake-up lateness, both in seconds)."""
+def learn_in_worker(database: Path, examples: list[tuple[str, str]]) -> tuple[float, float, float, float]:
+    """Teach `examples` in a runtime as a worker holds it: (seconds, CPU seconds of this process, the
+    event loop's longest stall, and its 99th percentile of wake-up lateness, both in seconds)."""
     os.environ.update(child_env(database))
     os.environ.pop("REDIS_URL", None)
     from bot.commands import Command
@@ -124,17 +127,17 @@ def learn_in_worker(database: Path, examples: list[tuple[str, str]]) -> tuple[fl
 
         watch = asyncio.create_task(ticker())
         await asyncio.sleep(0.01)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await service.teach([Labelled(t, i) for t, i in examples], source="import")
-        took = time.perf_counter() - started
+        took, cpu = time.perf_counter() - started, time.process_time() - cpu
         stop.set()
         await watch
         lateness.sort()
-        result.extend([took, lateness[-1], lateness[int(len(lateness) * 0.99)]])
+        result.extend([took, cpu, lateness[-1], lateness[int(len(lateness) * 0.99)]])
         return 0
 
     Command(load_settings(), EXTENSIONS).run_with(LEARNED, teach)
-    return result[0], result[1], result[2]
+    return result[0], result[1], result[2], result[3]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -195,12 +198,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         directory = Path(tmp)
         empty, shop, taught = (directory / f"{name}.sqlite3" for name in ("empty", "shop", "taught"))
-        cli_s = learn_by_cli(shop, first, directory)
+        cli_s, cli_cpu = learn_by_cli(shop, first, directory)
         print(f"`intents learn` of {len(first)} generated examples (a process of its own, start to exit): "
-              f"{cli_s:.2f} s")
-        took, stall, p99 = learn_in_worker(taught, second)
-        print(f"{len(second)} more taught in a running runtime (bot/learned.py teach): {took:.2f} s; event loop "
-              f"longest stall {stall * 1000:.1f} ms, 99th percentile of wake-up lateness {p99 * 1000:.1f} ms")
+              f"{cli_s:.2f} s, CPU {cli_cpu:.2f} s")
+        took, cpu, stall, p99 = learn_in_worker(taught, second)
+        print(f"{len(second)} other ones taught in a running runtime (bot/learned.py teach): {took:.2f} s, CPU "
+              f"{cpu:.2f} s; the event loop's longest stall {stall * 1000:.1f} ms, 99th percentile of wake-up "
+              f"lateness {p99 * 1000:.1f} ms")
         fresh = list(corrections_since(moment))
         names = ["no learned examples", f"{len(first)} learned, fit on disk", f"{len(first)} learned, fit removed"]
         kinds: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
