@@ -117,10 +117,14 @@ class ShopNeighbours:
             return None
         q_weights, q_norm = self._vector(feats)
         examples = self._examples
+        # an n-gram weighs the same in the message and in an example, so their dot product is the sum
+        # of its squared weight over the n-grams they share (a set intersection: C, not Python)
+        squared = {f: w * w for f, w in q_weights.items()}.__getitem__
+        keys = q_weights.keys()
         sims = sorted(
             (sim, n) for n in self._candidates(q_weights, q_norm) if n != exclude
             for weights, norm, _ in [examples[n]]
-            for sim in [sum(w * w for f, w in q_weights.items() if f in weights) / (q_norm * norm)]
+            for sim in [sum(map(squared, keys & weights.keys())) / (q_norm * norm)]
             if sim >= FLOOR
         )[::-1][:K]
         scores: dict[str, float] = defaultdict(float)
