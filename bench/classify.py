@@ -18,7 +18,9 @@ stored examples loaded. Latency is timed on the load corpus (bench/corpus.tsv) w
 before each message: no message is ever answered from a cache keyed by its own text; printed as
 wall-clock time, as the classifying thread's CPU time (what a message costs the bot, apart from
 waiting for a core on a busy machine), and per message as the least CPU time of its rounds (the
-steadiest figure to compare two versions with on a shared machine).
+steadiest figure to compare two versions with on a shared machine). `--learned N` times it with N
+learned examples generated from the yaml's phrases (bench/startup.py), as a shop's worker holds
+them.
 """
 
 from __future__ import annotations
@@ -118,6 +120,8 @@ def main() -> None:
     parser.add_argument("--learn", type=int, default=200, help="how many of --shop to learn")
     parser.add_argument("--start", type=int, default=0, help="learn --shop's lines from this one on (0: the first)")
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds over the messages")
+    parser.add_argument("--learned", type=int, default=0,
+                        help="time first sight with this many learned examples (generated from templates)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -155,6 +159,13 @@ def main() -> None:
 
     if CORPUS.exists():
         texts = [line.split("\t")[0] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.learned:
+        from bench.startup import generated_examples
+
+        matcher = matcher.fork()
+        matcher.learn(generated_examples(args.learned, "classify"))
+        print(f"\nfirst sight with {args.learned} learned examples generated from the yaml's phrases "
+              "(bench/startup.py): the neighbour vote and the correction included")
     if texts:
         print()
         wall, cpu = _first_sight(matcher, texts, args.rounds)
