@@ -10,14 +10,17 @@ Run from the repository root:
 `--holdout` (default tests/data/holdout_independent.tsv: messages written by another author without
 looking at the training corpus; never trained on) is a TSV with a header, text TAB intent. `--cv`
 also prints the table for 5-fold cross-validation of the training corpus by phrase group (about a
-minute). `--shop` takes one shop's labelled messages (same format): the first N (default 200) are
-learned as that shop's examples with `main.py intents learn` (into a temporary SQLite database),
-and the table for the rest is printed before and after, as a worker's matcher decides with the
+minute). `--shop` takes one shop's labelled messages (same format): the first N (default 200;
+`--start K`: from line K+1 on, the rest wrapping round) are learned as that shop's examples with
+`main.py intents learn` (into a temporary SQLite database), and the table for the rest is printed
+before and after, as a worker's matcher decides with the
 stored examples loaded. Latency is timed on the load corpus (bench/corpus.tsv) with every cache cleared
 before each message: no message is ever answered from a cache keyed by its own text; printed as
 wall-clock time, as the classifying thread's CPU time (what a message costs the bot, apart from
 waiting for a core on a busy machine), and per message as the least CPU time of its rounds (the
-steadiest figure to compare two versions with on a shared machine).
+steadiest figure to compare two versions with on a shared machine). `--learned N` times it with N
+learned examples generated from the yaml's phrases (bench/startup.py), as a shop's worker holds
+them.
 """
 
 from __future__ import annotations
@@ -68,11 +71,14 @@ def _report(label: str, samples: list[int]) -> None:
           f"max {samples[-1] / 1000:.0f} us")
 
 
-def _shop(path: Path, count: int) -> None:
-    """The shop's other messages before and after learning its first `count` labelled ones, through
-    the path a shop uses: `main.py intents learn` (PII stripped, stored in a database) into a fresh
-    SQLite database, then the runtime's matcher as a worker loads it (learned examples included)."""
+def _shop(path: Path, count: int, start: int = 0) -> None:
+    """The shop's other messages before and after learning `count` labelled ones from line `start` on
+    (0: the first), through the path a shop uses: `main.py intents learn` (PII stripped, stored in a
+    database) into a fresh SQLite database, then the runtime's matcher as a worker loads it (learned
+    examples included). One split of a shop file moves by a few points (which 200 were learned):
+    another `start` measures another split of the same file."""
     rows = read_rows(path)
+    rows = rows[start:] + rows[:start]
     learned, rest = rows[:count], rows[count:]
     with tempfile.TemporaryDirectory(prefix="classify-shop-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite://{Path(tmp) / 'shop.sqlite3'}"
@@ -95,7 +101,7 @@ def _shop(path: Path, count: int) -> None:
         took = time.perf_counter() - started
         command.run(measure)
     before, after = (threshold_table(s) for s in scored)
-    print(f"\n{path}: {len(rest)} messages after the first {len(learned)}, before learning:")
+    print(f"\n{path}: {len(rest)} messages besides the {len(learned)} from line {start + 1}, before learning:")
     print(format_table(before))
     print(f"`intents learn` of {len(learned)} took {took:.2f} s (with opening the runtime); after learning:")
     print(format_table(after))
@@ -112,7 +118,10 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="also cross-validate the training corpus")
     parser.add_argument("--shop", type=Path, help="one shop's labelled messages: learn the first N, measure the rest")
     parser.add_argument("--learn", type=int, default=200, help="how many of --shop to learn")
+    parser.add_argument("--start", type=int, default=0, help="learn --shop's lines from this one on (0: the first)")
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds over the messages")
+    parser.add_argument("--learned", type=int, default=0,
+                        help="time first sight with this many learned examples (generated from templates)")
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -146,10 +155,17 @@ def main() -> None:
         texts = texts or [r.text for r in training]
 
     if args.shop:
-        _shop(args.shop, args.learn)
+        _shop(args.shop, args.learn, args.start)
 
     if CORPUS.exists():
         texts = [line.split("\t")[0] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.learned:
+        from bench.startup import generated_examples
+
+        matcher = matcher.fork()
+        matcher.learn(generated_examples(args.learned, "classify"))
+        print(f"\nfirst sight with {args.learned} learned examples generated from the yaml's phrases "
+              "(bench/startup.py): the neighbour vote and the correction included")
     if texts:
         print()
         wall, cpu = _first_sight(matcher, texts, args.rounds)

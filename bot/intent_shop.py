@@ -24,7 +24,9 @@ import math
 import random
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 
+from bot.intent_adapt import ShopCorrection
 from bot.intent_calibration import isotonic
 
 FLOOR = 0.55  # similarity below which a learned example is not a neighbour (a near rewording)
@@ -32,10 +34,28 @@ K = 5  # neighbours that vote
 MIN_EXAMPLES = 30  # learned examples needed before the vote is calibrated on them
 NEAR_DUPLICATE = 0.85  # without a curve: the similarity at which a neighbour's intent is trusted
 NEAR_DUPLICATE_CONFIDENCE = 0.8
-LOO_SAMPLE = 400  # examples classified leave-one-out to fit the curve (the rest cost time only)
+LOO_SAMPLE = 200  # examples classified leave-one-out to fit the curve (the rest cost time only)
 _CURVE_BINS = 10
-CALIBRATE_STEP = 25  # leave-one-out votes between two yields of `calibrating`
+# Leave-one-out votes between two yields of `calibrating`: with a thousand learned examples sharing
+# product names a vote walks hundreds of them (a few ms), and a worker's event loop must not stall.
+CALIBRATE_STEP = 5
 PRIOR_WEIGHT = 2  # pseudo-votes, half right, added to each bin of the curve
+Curve = tuple[tuple[float, float], ...]
+
+
+def vote_settings() -> tuple[float, ...]:
+    """Everything besides the examples that the vote's curve depends on (part of the fit cache's key)."""
+    return (FLOOR, K, MIN_EXAMPLES, LOO_SAMPLE, _CURVE_BINS, PRIOR_WEIGHT)
+
+
+@dataclass(frozen=True, slots=True)
+class ShopFit:
+    """What a shop's learned examples fit, kept on disk together (bot/intent_cache.py): the correction
+    (bot/intent_adapt.py; None without examples) and the vote's confidence curve. A worker starting
+    with examples fitted before loads both and classifies none of them."""
+
+    correction: ShopCorrection | None
+    vote_curve: Curve
 
 
 class ShopNeighbours:
@@ -48,7 +68,7 @@ class ShopNeighbours:
         self._postings: dict[str, set[int]] = defaultdict(set)
         self._ids: dict[tuple[frozenset[str], str], int] = {}
         self._next = 0
-        self._curve: tuple[tuple[float, float], ...] = ()
+        self._curve: Curve = ()
 
     def copy(self) -> ShopNeighbours:
         """Another set with the same examples and the same (shared, never changed) corpus frequencies."""
@@ -97,10 +117,14 @@ class ShopNeighbours:
             return None
         q_weights, q_norm = self._vector(feats)
         examples = self._examples
+        # an n-gram weighs the same in the message and in an example, so their dot product is the sum
+        # of its squared weight over the n-grams they share (a set intersection: C, not Python)
+        squared = {f: w * w for f, w in q_weights.items()}.__getitem__
+        keys = q_weights.keys()
         sims = sorted(
             (sim, n) for n in self._candidates(q_weights, q_norm) if n != exclude
             for weights, norm, _ in [examples[n]]
-            for sim in [sum(w * w for f, w in q_weights.items() if f in weights) / (q_norm * norm)]
+            for sim in [sum(map(squared, keys & weights.keys())) / (q_norm * norm)]
             if sim >= FLOOR
         )[::-1][:K]
         scores: dict[str, float] = defaultdict(float)
@@ -141,6 +165,15 @@ class ShopNeighbours:
             if strength <= x1:
                 return y0 + (y1 - y0) * (strength - x0) / (x1 - x0) if x1 > x0 else y1
         return curve[-1][1]
+
+    @property
+    def curve(self) -> Curve:
+        """The vote's confidence curve as `calibrating` fitted it (to keep on disk)."""
+        return self._curve
+
+    def use_curve(self, curve: Curve) -> None:
+        """A curve fitted before on the same examples (loaded from disk instead of refitted)."""
+        self._curve = curve
 
     def calibrate(self) -> None:
         """Fit the confidence curve by leave-one-out over (a sample of) the learned examples."""

@@ -169,15 +169,17 @@ def test_a_shop_can_teach_that_a_precedence_keyword_means_something_else_there(
     assert vetoless.classify(unseen[0]).intent == "human"
 
 
-def test_a_refit_overtaken_by_newer_learning_is_not_installed(matcher: IntentMatcher) -> None:
+def test_a_refit_overtaken_by_newer_learning_is_not_installed(matcher: IntentMatcher, tmp_path) -> None:
     """Two workers' lessons may interleave on one event loop: a refit that began before the latest
     `learn` would install a correction missing it, so only the refit after the latest lesson counts."""
+    matcher._fits = FitCache(tmp_path)  # no fit kept from an earlier run: this one must be fitted
     stems = ["云朵枕补货了没", "青柠包有绿色的没", "小蓝瓶能带上飞机不", "蓝莓杯能装热水不", "竹纤维毛巾掉毛不"]
-    matcher.learn([*POINTS, *((t, "product.consult") for s in stems for t in _variants(s))])
+    matcher.learn([*POINTS, *((t, "product.consult") for s in stems for t in _variants(s)[:-1])])
     fitted = matcher._correction
     assert fitted is not None
+    matcher.learn([(_variants(s)[-1], "product.consult") for s in stems], calibrate=False)
     refit = matcher.calibrating()
-    next(refit)  # begun, then suspended (the worker awaits between steps)
+    next(refit)  # begun (a fit never made before), then suspended (the worker awaits between steps)
     matcher.learn([(t, "product.consult") for t in TURF], calibrate=False)
     for _ in refit:
         pass
@@ -189,18 +191,23 @@ def test_a_refit_overtaken_by_newer_learning_is_not_installed(matcher: IntentMat
 
 
 def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: IntentMatcher, tmp_path) -> None:
-    """Start-up with a thousand learned examples must stay short: a correction fitted once is kept
-    on disk under a hash of the general matcher and the examples (bot/intent_cache.py), so another
-    worker, or a restart, with the same examples classifies none of them again."""
+    """Start-up with a thousand learned examples must stay short: a correction and the vote's curve
+    fitted once are kept on disk under a hash of the general matcher and the examples
+    (bot/intent_cache.py), so another worker, or a restart, with the same examples classifies none of
+    them again and votes none of them leave-one-out."""
     taught = [*POINTS, *((t, "product.consult") for t in TURF)]
     first, second, other = matcher.fork(), matcher.fork(), matcher.fork()
     for m in (first, second, other):
         m._fits = FitCache(tmp_path)
+    taught += [(f"{t}{tail}", i) for tail in (" 亲", "呀") for t, i in taught]  # enough for the vote's own curve
     first.learn(taught)
-    assert first._examples and list(tmp_path.glob("intent-correction-*.pickle"))
+    assert first._examples and list(tmp_path.glob("intent-shop-*.pickle"))
+    assert first._shop.curve, "the vote's curve was fitted"
+    second._shop.calibrating = None  # type: ignore[method-assign]  # calling it fails the test
     second.learn(taught)
     assert not second._examples  # nothing classified: the fit came from the file
     assert second._correction is not None and second._correction.weights == first._correction.weights
+    assert second._shop.curve == first._shop.curve
     assert second.classify("喵币攒了好多 怎么花").decision == first.classify("喵币攒了好多 怎么花").decision
     other.learn(taught[:-1])  # other examples: fitted anew
-    assert other._examples and len(list(tmp_path.glob("intent-correction-*.pickle"))) == 2
+    assert other._examples and len(list(tmp_path.glob("intent-shop-*.pickle"))) == 2
