@@ -15,17 +15,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import timedelta
-
-from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from bot.reports import ReportQuery
 from handlers.reports.catalogue import Report, catalogue, inapplicable, run, without_inapplicable
 from handlers.reports.desk import ReportsDesk
 from models.agent import Agent
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = {"share": "0.0%", "money": "#,##0.00", "seconds": "0.0"}
 SHEET_NAME_MAX = 31
@@ -49,7 +47,10 @@ def cell_value(kind: str, value: object) -> object:
 
 async def build_workbook(desk: ReportsDesk, period: Period, role: str) -> tuple[bytes, list[Report]]:
     """The workbook's bytes for a reader of `role`, and the reports written into it (what the API would
-    answer)."""
+    answer). openpyxl is imported here and in the helpers below, not with the module: it costs every
+    process about 0.2 s of start-up, and only a workbook needs it."""
+    from openpyxl import Workbook
+
     specs = catalogue(desk, role).values()
     reports = [await run(desk, spec, without_inapplicable(spec, period.query)) for spec in specs]
     unfiltered = {spec.name: inapplicable(spec, period.query) for spec in specs}
@@ -99,6 +100,9 @@ def _sheet_name(title: str, taken: list[str]) -> str:
 
 
 def _sheet(sheet: Worksheet, report: Report, total_label: str) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet.append([column.label for column in report.columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -122,6 +126,9 @@ def _sheet(sheet: Worksheet, report: Report, total_label: str) -> None:
 
 
 def _chart(sheet: Worksheet, report: Report) -> None:
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
+
     counted = [i for i, c in enumerate(report.columns, 1) if c.kind == "count"]
     if not counted or not report.rows:
         return
