@@ -11,7 +11,7 @@ the client does not starve it:
    its embedded default (SQLite file in a temp dir, in-process store), WeChat enabled through settings, its API base
    pointed at a `FakeWeChat` run here (late answers go out through it);
 2. the ceiling: a bare aiohttp endpoint that only checks the signature, parses with wechatpy and
-   echoes the text back as a passive reply;
+   echoes the text back as a passive reply, on the same event loop as the bot (uvloop where installed);
 3. WeRoBot (when importable), an echo bot with its default session storage (SQLite), served
    under aiohttp through a small WSGI bridge that runs the WSGI app in one worker thread (WSGI is
    synchronous, and WeRoBot's SQLite session store shares one connection); the subprocess
@@ -176,9 +176,12 @@ def serve_ceiling(port: int) -> None:
         return web.Response(text=create_reply(getattr(message, "content", ""), message, render=True),
                             content_type="application/xml")
 
+    from bot.server import new_event_loop
+
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_route("*", "/wechat", wechat)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
+                loop=new_event_loop())  # the bot's loop (uvloop): the ratio compares the same loop
 
 
 def serve_werobot(port: int, directory: Path) -> None:

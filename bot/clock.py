@@ -11,8 +11,13 @@ import asyncio
 import heapq
 import itertools
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+
+class Alarm(Protocol):
+    def cancel(self) -> object: ...
 
 
 class Clock(Protocol):
@@ -26,6 +31,10 @@ class Clock(Protocol):
         """Seconds on a clock that never goes back, for measuring durations."""
 
     async def sleep(self, seconds: float) -> None: ...
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Alarm:
+        """Call `callback` on the running loop after `seconds` unless cancelled first: a deadline
+        without a task sleeping for it (the webhook's passive budget, on every message)."""
 
 
 class SystemClock:
@@ -42,6 +51,9 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Alarm:
+        return asyncio.get_running_loop().call_later(seconds, callback)
 
 
 class FakeClock:
@@ -69,6 +81,16 @@ class FakeClock:
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._sleepers, (self._elapsed + seconds, next(self._seq), future))
         await future
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> Alarm:
+        """Due when `advance` reaches it, like a sleeper; cancelling the returned future cancels it."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda done: None if done.cancelled() else callback())
+        if seconds <= 0:
+            future.set_result(None)
+        else:
+            heapq.heappush(self._sleepers, (self._elapsed + seconds, next(self._seq), future))
+        return future
 
     async def advance(self, seconds: float | timedelta) -> None:
         """Move time forward and let every task whose sleep ended run before returning."""

@@ -26,6 +26,7 @@ from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
 from bot.logs import MESSAGE_ID
+from bot.prebuilt_sql import Prebuilt
 from bot.recorder import Identity, MessageRecord, Recorder, outbound_message
 from bot.router import Router
 from bot.splitter import split_message
@@ -33,7 +34,6 @@ from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.store.base import HeldConversation, HoldRequest, TakenConversation, Write
 from bot.templates import spec
-from models.conversation import Conversation
 from models.message import Message
 
 log = logging.getLogger("csbot.dispatch")
@@ -44,6 +44,9 @@ STATE_TTL_S = 7 * 24 * 3600
 #: Customer messages are at most about 2000 characters (web chat limit, WeChat's own); classifying
 #: only that much keeps an oversized request (the webhook accepts up to 1 MiB) from costing seconds.
 CLASSIFY_MAX_CHARS = 2000
+#: The request for a person, marked on the conversation: fixed SQL, not an UPDATE built by the ORM per
+#: escalation (a datetime travels as a parameter to both backends: tortoise adapts it for SQLite).
+RECORD_ESCALATION = Prebuilt(lambda: "UPDATE conversation SET escalation_reason = ?, escalated_at = ? WHERE id = ?")
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 AnswerHook = Callable[[list[str]], Awaitable[list[Write]]]
@@ -150,9 +153,7 @@ class Dispatcher:
 
     async def _record_escalation(self, ctx: Context, reply: Reply) -> None:
         """Record the request for a person on the conversation, then let the handoff area act on it."""
-        await Conversation.filter(id=ctx.identity.conversation_id).update(
-            escalation_reason=reply.escalate, escalated_at=self.services.clock.now()
-        )
+        await RECORD_ESCALATION.rows(reply.escalate, self.services.clock.now(), ctx.identity.conversation_id)
         for hook in self.escalation_hooks:
             reply.says += await hook(ctx, reply.escalate or "")
 

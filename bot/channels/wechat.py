@@ -209,16 +209,23 @@ class WeChatChannel(Channel):
         runtime = self._runtime
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._background.spawn(self._dispatch(lease, inbound, hold))
-        timer = asyncio.ensure_future(runtime.clock.sleep(max(budget, 0.0)))
+        decided = asyncio.get_running_loop().create_future()  # the work done or the budget spent, first
+
+        def decide(_: object = None) -> None:
+            if not decided.done():
+                decided.set_result(None)
+
+        work.add_done_callback(decide)
+        alarm = runtime.clock.call_later(max(budget, 0.0), decide)  # no task sleeping per message
         try:
-            await asyncio.wait({work, timer}, return_when=asyncio.FIRST_COMPLETED)
+            await decided
         except asyncio.CancelledError:  # our request went away: the outcome still has to reach the customer
             if not lease.answer_written:  # (written: a retry gets it from the store, as after `finish`)
                 lease.late = True
                 self._background.spawn(self._deliver_late(work, lease, inbound, None))
             raise
         finally:
-            timer.cancel()
+            alarm.cancel()
         if not work.done() and not lease.answer_written:
             lease.late = True
             log.info("wechat %s: answer late, kept in the inbox and sent via the kf API", message.source_id)

@@ -36,7 +36,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.ids import unique_id
@@ -74,7 +74,8 @@ class Lease:
     key: str
     value: str
     renewed_at: float  # clock.monotonic() when taken or last renewed
-    released: asyncio.Event = field(default_factory=asyncio.Event)
+    #: Set when the lease ends; made by the first local retry that waits for it (rarely any).
+    released: asyncio.Event | None = None
     ended: bool = False
     #: The message is in the durable inbox (bot/channels/wechat_inbox.py): a failure is retried from
     #: there, so the delivery is finished rather than handed back to WeChat (which got `success`).
@@ -170,6 +171,8 @@ class Deliveries:
         timer = asyncio.ensure_future(self.clock.sleep(seconds))
         waits: set[asyncio.Future[object]] = {timer}
         if holder is not None:
+            if holder.released is None:
+                holder.released = asyncio.Event()
             waits.add(asyncio.ensure_future(holder.released.wait()))
         try:
             await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
@@ -204,8 +207,9 @@ class Deliveries:
 
     async def _stop(self, lease: Lease) -> None:
         lease.ended = True
-        async with self._renewal:  # a renewal round in flight lands before our write
-            pass
+        if self._renewal.locked():  # a renewal round in flight lands before our write
+            async with self._renewal:
+                pass
 
     async def close(self) -> None:
         """Stop renewing the leases still held (their deliveries are retried after they run out)."""
@@ -220,7 +224,8 @@ class Deliveries:
     def _release(self, lease: Lease) -> None:
         if self._local.get(lease.key) is lease:
             del self._local[lease.key]
-        lease.released.set()
+        if lease.released is not None:
+            lease.released.set()
 
 
 def _decode(value: str) -> str | None:

@@ -14,25 +14,43 @@ import asyncio
 import heapq
 import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
 from typing import Any
 
 from bot.clock import Clock
-from bot.store.base import KeyBuilder, LockTimeout, Store, Subscription
+from bot.store.base import (
+    CLAIMED,
+    CLAIMS_MEMORY_BEGAN,
+    Claim,
+    Claimed,
+    HeldConversation,
+    HoldRequest,
+    KeyBuilder,
+    LockTimeout,
+    Store,
+    Subscription,
+    TakenConversation,
+    Write,
+)
 
 log = logging.getLogger("csbot.store")
 
 
+#: JSON as the Redis store writes it; one encoder for every call (`json.dumps` with options builds one per call).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 @dataclass(slots=True)
 class _LockSlot:
-    """One named lock: its holder's token and lease end, and who waits for it."""
+    """One named lock: its holder's token and lease end, and who waits for it (`released`: made when
+    someone first waits, so an uncontended lock costs no Event)."""
 
     holder: object | None = None
     expires_at: float = 0.0
     waiters: int = 0
-    released: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event | None = None
 
 
 class MemoryStore(Store):
@@ -101,25 +119,41 @@ class MemoryStore(Store):
         return None if raw is None else json.loads(raw)
 
     async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
-        await self.set(self.keys("state", conversation), json.dumps(state, ensure_ascii=False), ttl)
+        self._purge_expired()
+        self._put(self.keys("state", conversation), _to_json(state), ttl)
 
     async def clear_state(self, conversation: str) -> None:
         await self.delete(self.keys("state", conversation))
 
     # --- locks: a lease per name; waiters wake on release, on lease end or at their wait limit ---
-    @asynccontextmanager
-    async def lock(
+    def lock(
         self,
         *name: str,
-        timeout: float = 10.0,  # noqa: ASYNC109 (the lease length, named so by the contract)
+        timeout: float = 10.0,  # the lease length, named so by the contract
         wait: float = 5.0,
-    ) -> AsyncIterator[None]:
-        token, key = object(), self.keys("lock", *name)
-        await self._acquire(key, token, timeout, wait)
-        try:
-            yield
-        finally:
-            self._release(key, token)
+    ) -> _Held:
+        return _Held(self, self.keys("lock", *name), timeout, wait, None)
+
+    def hold_conversation(
+        self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0,
+        taken: TakenConversation | None = None,
+    ) -> _Held:
+        """The base's round without its generator-based context managers and awaited commands: a
+        free lock is taken and the state read without suspending (this runs for every message)."""
+        assert taken is None, "this store takes no conversation in claim_in_order"
+        return _Held(self, self.keys("lock", conversation), lease, wait, (conversation, keys))
+
+    def _try_acquire(self, name: str, token: object, lease: float) -> bool:
+        """Take a free (or expired) lock nobody waits for, without suspending."""
+        slot = self._locks.get(name)
+        now = self._clock.monotonic()
+        if slot is None:
+            self._locks[name] = _LockSlot(token, now + lease)
+            return True
+        if slot.waiters == 0 and (slot.holder is None or slot.expires_at <= now):
+            slot.holder, slot.expires_at = token, now + lease
+            return True
+        return False
 
     async def _acquire(self, name: str, token: object, lease: float, wait: float) -> None:
         slot = self._locks.setdefault(name, _LockSlot())
@@ -140,6 +174,8 @@ class MemoryStore(Store):
                 self._locks.pop(name, None)
 
     async def _wait_for_release(self, slot: _LockSlot, seconds: float) -> None:
+        if slot.released is None:
+            slot.released = asyncio.Event()
         released = asyncio.ensure_future(slot.released.wait())
         timer = asyncio.ensure_future(self._clock.sleep(seconds))
         try:
@@ -154,10 +190,37 @@ class MemoryStore(Store):
             log.warning("lock %r expired while held; the work under it was not exclusive", name)
             return
         slot.holder = None
-        slot.released.set()
-        slot.released = asyncio.Event()
+        if slot.released is not None:
+            slot.released.set()
+            slot.released = None
         if slot.waiters == 0:
             del self._locks[name]
+
+    # --- a WeChat delivery's claims: the base's contract, without a suspension per key ---
+    async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
+                             now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
+        for index, claim in enumerate(claims):
+            current = self._live(claim.key)
+            if current is None:
+                self._put(claim.key, claim.value, claim.ttl)
+            elif not (claim.same_value_passes and current == claim.value):
+                return Claimed(index, current)
+        first_time = True
+        for claim in claims:
+            if claim.remember_s is not None:
+                marker = self.keys.about(CLAIMED, claim.key)
+                if self._live(marker) is None:
+                    self._put(marker, "1", claim.remember_s)
+                else:
+                    first_time = False
+        began_key = self.keys(CLAIMS_MEMORY_BEGAN)
+        began = self._live(began_key)
+        if began is None:
+            began = repr(now)
+            self._put(began_key, began, None)
+        for write in then:
+            self._put(write.key, write.value, write.ttl)
+        return Claimed(None, None, first_time, float(began))
 
     # --- deadlines: a dict for the truth, a heap for the order (stale rows skipped lazily) ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
@@ -243,3 +306,40 @@ class MemoryStore(Store):
         self._expiries.clear()
         self._due.clear()
         self._due_heaps.clear()
+
+
+class _Held:
+    """`MemoryStore.lock` and `hold_conversation` as one plain async context manager: the lock, and for
+    a conversation (`round` = its name and extra keys) the state and keys read under it and `save` and
+    `writes` set on leaving without an error."""
+
+    __slots__ = ("held", "lease", "name", "round", "store", "token", "wait")
+
+    def __init__(self, store: MemoryStore, name: str, lease: float, wait: float,
+                 round_: tuple[str, tuple[str, ...]] | None) -> None:
+        self.store, self.name, self.lease, self.wait, self.round = store, name, lease, wait, round_
+        self.token = object()
+        self.held: HeldConversation | None = None
+
+    async def __aenter__(self) -> Any:
+        store = self.store
+        if not store._try_acquire(self.name, self.token, self.lease):
+            await store._acquire(self.name, self.token, self.lease, self.wait)
+        if self.round is None:
+            return None
+        conversation, keys = self.round
+        raw = store._live(store.keys("state", conversation))
+        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: store._live(key) for key in keys})
+        return self.held
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: TracebackType | None) -> None:
+        store, held = self.store, self.held
+        try:
+            if held is not None and exc_type is None:
+                if held.save is not None:
+                    store._put(store.keys("state", self.round[0]), _to_json(held.save), held.ttl)  # type: ignore[index]
+                for write in held.writes:
+                    store._put(write.key, write.value, write.ttl)
+        finally:
+            store._release(self.name, self.token)

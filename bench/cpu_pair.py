@@ -1,0 +1,153 @@
+"""CPU per message of two codes' embedded bots, loaded in alternating short blocks by one client.
+
+    .venv/bin/python bench/cpu_pair.py /tmp/base_worktree . [--blocks 16] [--per-block 400]
+
+On this shared machine a whole `bench/webhook.py` run of one code, then one of the other, meets a
+different load each time, and the bot's CPU per message follows the load and the throughput (the
+loop's wake-ups and the group commit's batches are shared by more messages when it is busy): paired
+runs a minute apart differed by ±20% with the same code. Here both bots run at once, each the real
+app on its embedded default (`bench/webhook.py --serve bot` of its own worktree: SQLite, in-process
+store, the demo shop), and one client sends `--per-block` corpus messages to one of them with 50
+closed-loop senders, then the same to the other, in turn (the order swapped every block), so both
+meet the same minutes. A warm-up block first lets every one of the 200 customers write once (first
+sights apart). Printed: CPU per message of each server process over its blocks (from /proc), each
+block's figure, and the median of the per-block ratios A/B; throughput and latency per code too, but
+those are the machine's more than the code's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.webhook import APPID, MSG_IDS, SECRET, Sample, cpu_seconds, free_port, read_corpus, sign, text_xml  # noqa: E402
+
+SENDERS = 50
+CUSTOMERS = 200
+
+
+@dataclass
+class Bot:
+    worktree: str
+    process: subprocess.Popen
+    url: str
+    serial: itertools.count = field(default_factory=itertools.count)
+    blocks: list[tuple[float, float, list[float]]] = field(default_factory=list)  # cpu s, elapsed s, latencies
+    errors: int = 0
+
+
+def start(worktree: str, api_base: str) -> Bot:
+    directory = Path(tempfile.mkdtemp(prefix="csbot-pair-"))
+    port = free_port()
+    log = (directory / "bot.log").open("w")
+    process = subprocess.Popen(
+        [f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", "bot", "--port", str(port),
+         "--dir", str(directory), "--api-base", api_base, "--intent-cache", "0"],
+        cwd=worktree, stdout=log, stderr=log)
+    return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat")
+
+
+async def wait_ready(session: aiohttp.ClientSession, bot: Bot) -> None:
+    for _ in range(1200):
+        if bot.process.poll() is not None:
+            raise SystemExit(f"{bot.worktree}: the bot exited early")
+        now = str(int(time.time()))
+        params = {"signature": sign(now, "1"), "timestamp": now, "nonce": "1", "echostr": "ready"}
+        try:
+            async with session.get(bot.url, params=params) as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit(f"{bot.worktree}: the bot did not come up")
+
+
+async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], count: int) -> None:
+    left, latencies = count, []
+
+    async def sender() -> None:
+        nonlocal left
+        while left > 0:
+            left -= 1
+            n = next(bot.serial)
+            openid = f"oBench{n % CUSTOMERS:06d}_{'x' * 16}"
+            now, nonce = str(int(time.time())), str(n)
+            body = text_xml(openid, corpus[n % len(corpus)].text, next(MSG_IDS), int(now))
+            params = {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "openid": openid}
+            started = time.perf_counter()
+            async with session.post(bot.url, params=params, data=body) as response:
+                await response.read()
+                bot.errors += response.status != 200
+            latencies.append(time.perf_counter() - started)
+
+    cpu, started = cpu_seconds(bot.process.pid), time.perf_counter()
+    await asyncio.gather(*(sender() for _ in range(SENDERS)))
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(0.15)  # the group commit's last batch of the block lands in it
+    bot.blocks.append((cpu_seconds(bot.process.pid) - cpu, elapsed, latencies))
+
+
+def report(bot: Bot, per_block: int) -> None:
+    cpu = sum(b[0] for b in bot.blocks)
+    elapsed = sum(b[1] for b in bot.blocks)
+    messages = per_block * len(bot.blocks)
+    latencies = sorted(x for b in bot.blocks for x in b[2])
+    print(f"{bot.worktree}: CPU {cpu / messages * 1000:.3f} ms per message, {messages / elapsed:.0f} req/s, "
+          f"p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, p99 {latencies[int(0.99 * len(latencies))] * 1000:.0f} "
+          f"ms, errors {bot.errors}; per block: " + " ".join(f"{b[0] / per_block * 1000:.2f}" for b in bot.blocks),
+          flush=True)
+
+
+async def main(args: argparse.Namespace) -> None:
+    from tests.fakes.wechat_server import FakeWeChat
+
+    corpus = read_corpus()
+    async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
+        bots = [start(args.a, wechat.url), start(args.b, wechat.url)]
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * SENDERS)) as session:
+                for bot in bots:
+                    await wait_ready(session, bot)
+                for bot in bots:  # warm-up: every customer writes once
+                    await block(session, bot, corpus, 3 * CUSTOMERS)
+                    bot.blocks.clear()
+                for n in range(args.blocks):
+                    for bot in bots if n % 2 == 0 else bots[::-1]:
+                        await block(session, bot, corpus, args.per_block)
+        finally:
+            for bot in bots:
+                bot.process.send_signal(2)  # SIGINT: aiohttp shuts down cleanly
+            for bot in bots:
+                bot.process.wait(60)
+    for bot in bots:
+        report(bot, args.per_block)
+    ratios = [a[0] / b[0] for a, b in zip(bots[0].blocks, bots[1].blocks, strict=True)]
+    print(f"CPU per message A/B, per pair of blocks: median {statistics.median(ratios):.3f}, "
+          f"mean {statistics.mean(ratios):.3f}", flush=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("a", help="worktree A (its .venv and bench/webhook.py are used)")
+    parser.add_argument("b", help="worktree B")
+    parser.add_argument("--blocks", type=int, default=16)
+    parser.add_argument("--per-block", type=int, default=400)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
