@@ -27,15 +27,16 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError
+from redis.exceptions import LockError, NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import Clock
@@ -240,11 +241,41 @@ class RedisStore(Store):
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
-        self._pop_due_kinds = client.register_script(_POP_DUE_KINDS)
         self.hub = PubSubHub(client, confirm_wait_s)
-        self._lock_and_read = client.register_script(_LOCK_AND_READ)
-        self._write_and_release = client.register_script(_WRITE_AND_RELEASE)
-        self._claim_in_order = client.register_script(_CLAIM_IN_ORDER)
+        self._pop_due_kinds = self._script(_POP_DUE_KINDS)
+        self._lock_and_read = self._script(_LOCK_AND_READ)
+        self._write_and_release = self._script(_WRITE_AND_RELEASE)
+        self._claim_in_order = self._script(_CLAIM_IN_ORDER)
+
+    def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
+        """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
+        own call (which loads the script into a Redis that forgot it, and retries) when that fails."""
+        script: AsyncScript = self.client.register_script(source)
+
+        async def call(keys: Sequence[str], args: Sequence[Any]) -> Any:
+            try:
+                return await self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+            except (NoScriptError, RedisConnectionError, RedisTimeoutError):
+                return await script(keys=keys, args=args)
+
+        return call
+
+    async def _command(self, *args: Any) -> Any:
+        """One command on a pooled connection, its reply as the parser gives it (no response callback).
+
+        redis-py's `execute_command` wraps every command in its retry machinery, observability hooks
+        and argument handling: about 40% of a command's CPU on a worker (docs/performance.md, "Redis
+        per command"). Here the command is packed and sent and its reply read with the connection's
+        own methods (its socket timeout, disconnecting on any failure, an error reply raised), and a
+        failure is the caller's to retry through redis-py (`_script`).
+        """
+        pool = self.client.connection_pool
+        connection = await pool.get_connection()
+        try:
+            await connection.send_packed_command(connection.pack_command(*args), check_health=False)
+            return await connection.read_response()
+        finally:
+            await pool.release(connection)
 
     @classmethod
     def from_url(
