@@ -28,8 +28,9 @@ from bot.hours import StaffedHours
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.state import ConversationState
+from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Queue
+from handlers.handoff.queue import SUPERVISORS, Holder, Queue
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
@@ -86,11 +87,10 @@ class Handoff:
         if not self.hours.is_open(now):
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        conversation = await Conversation.get(id=ctx.identity.conversation_id)
+        conversation, vip = await reads.escalating(ctx.identity.conversation_id)
         if conversation.status == "handoff":
             return []
-        customer = await Customer.get(id=ctx.identity.customer_id)
-        await self.queue.enqueue(conversation, vip=customer.is_vip)
+        await self.queue.enqueue(conversation, vip=vip)
         member = str(conversation.id)
         offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
         await self.scheduler.at(OFFER, member, offer_at)
@@ -98,7 +98,7 @@ class Handoff:
         alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
         await self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
-        if not await Agent.filter(presence="online").exists():
+        if not await reads.anyone_online():
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         for taken in await self.assign_waiting():
@@ -159,15 +159,19 @@ class Handoff:
         if closing and not wrapping_up:
             await self.assign_waiting()  # a place is free
 
-    async def leave_message(self, ctx: Context, text: str) -> datetime:
-        """Record a 留言 as a follow-up task and return the promised reply time."""
+    async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
+        """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
+        conversation, as the store says (`Queue.holder`); a queued one leaves the queue, and only then
+        is the conversation read (the store is written on every change of its status)."""
         promised = self._message_reply_by()
-        conversation = await Conversation.get(id=ctx.identity.conversation_id)
+        conversation_id = ctx.identity.conversation_id
         await LeftMessage.create(
-            conversation=conversation, text=text, promised_by=promised, created_at=self.clock.now()
+            conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
-        if conversation.status == "queued":
-            await self.queue.release(conversation, "bot")
+        if holder is not None and holder.status == "queued":
+            conversation = await Conversation.get(id=conversation_id)
+            if conversation.status == "queued":
+                await self.queue.release(conversation, "bot")
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
