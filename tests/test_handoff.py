@@ -14,6 +14,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
+from handlers.handoff.queue import holder_key
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
@@ -488,9 +489,12 @@ async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 121)
     assert any("留言" in t for t in await texts_to("c1", "system"))
+    store = bot.runtime.store
+    assert await store.get(holder_key(store, "webchat:c1")) is not None  # the chat path sees it queued
     await say(bot, "c1", "麻烦尽快帮我处理退款")
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
+    assert await store.get(holder_key(store, "webchat:c1")) is None  # and now the bot's again
 
 
 async def test_supervisor_view_and_metrics(bot, clock):

@@ -46,8 +46,11 @@ async def test_the_conversation_and_whether_its_customer_is_a_vip_now(database: 
     conversation.priority = 5  # a loaded row saves like the ORM's own
     await conversation.save(update_fields=["priority"])
     assert (await Conversation.get(id=queued.id)).priority == 5
-    with pytest.raises(DoesNotExist):
-        await reads.escalating(10**6)
+    assert [getattr(await reads.conversation(queued.id), f) for f in fields] == [
+        getattr(await Conversation.get(id=queued.id), f) for f in fields]
+    for read in (reads.escalating, reads.conversation):
+        with pytest.raises(DoesNotExist):
+            await read(10**6)
 
 
 async def test_anyone_online(database: None) -> None:

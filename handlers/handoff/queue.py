@@ -26,6 +26,7 @@ from tortoise.queryset import QuerySet
 from bot.context import ServiceKey, Services
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
+from handlers.handoff import reads
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -170,7 +171,7 @@ class Queue:
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to agents with room, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
-        if not await Agent.filter(presence="online").exists():
+        if not await reads.anyone_online():
             # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
             # (an agent coming online runs this pass itself and finds every conversation queued by then).
             return assigned
@@ -262,8 +263,10 @@ class Queue:
             conversation.queued_at = conversation.queued_at or self.clock.now()
         else:
             conversation.waiting_since = conversation.unacked_since = None
-            await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
-        await self.publish_holder(conversation)
+        if status == "queued":
+            await self.publish_holder(conversation)
+        else:  # nobody holds it and it is not wrapping up: both keys go in one command
+            await self.store.delete(self.closing_key(conversation.id), self.holder_key(conversation.key))
         await self.notify(None, {"type": "queue.changed"})

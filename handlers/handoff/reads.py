@@ -2,6 +2,7 @@
 
 - `escalating`: the conversation and whether its customer is a VIP, in one query where the ORM took
   two (the conversation, then the customer), each built anew by pypika for every escalation.
+- `conversation`: a conversation by id (a 留言 leaving the queue), without the ORM's query building.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
 
 What they answer is what the ORM's queries answered: the same row, loaded into the same model.
@@ -17,6 +18,7 @@ from models.conversation import Conversation
 _ESCALATING = Prebuilt(lambda: (
     f"SELECT {columns(Conversation, 'c')}, u.is_vip AS customer_is_vip FROM conversation c "
     "JOIN customer u ON u.id = c.customer_id WHERE c.id = ?"))
+_CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
 
 
@@ -27,6 +29,14 @@ async def escalating(conversation_id: int) -> tuple[Conversation, bool]:
     if not rows:
         raise DoesNotExist(Conversation)
     return load(Conversation, rows[0]), bool(rows[0]["customer_is_vip"])
+
+
+async def conversation(conversation_id: int) -> Conversation:
+    """As `Conversation.get(id=conversation_id)`."""
+    rows = await _CONVERSATION.rows(conversation_id)
+    if not rows:
+        raise DoesNotExist(Conversation)
+    return load(Conversation, rows[0])
 
 
 async def anyone_online() -> bool:

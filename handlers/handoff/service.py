@@ -169,9 +169,10 @@ class Handoff:
             conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
         if holder is not None and holder.status == "queued":
-            conversation = await Conversation.get(id=conversation_id)
+            conversation = await reads.conversation(conversation_id)
             if conversation.status == "queued":
-                await self.queue.release(conversation, "bot")
+                await self.queue.release(conversation, "bot")  # which tells the consoles
+                return promised
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
