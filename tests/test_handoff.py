@@ -189,6 +189,40 @@ async def test_two_concurrent_assigners_never_double_assign(bot):
     assert {name: held.count((await Agent.get(name=name)).id) for name in ("amy", "bob")} == {"amy": 2, "bob": 1}
 
 
+async def test_callers_arriving_during_a_pass_share_the_next_one(bot):
+    """Callers asking while a pass runs share the next pass (one, not one each), and the first
+    caller going away (cancelled) does not stop the pass that is running."""
+    for name in ("amy", "bob", "cat"):
+        await staff(bot, name, capacity=1)
+    service = bot.runtime.services[HANDOFF]
+    await Agent.filter().update(presence="offline")
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    await Agent.filter().update(presence="online")
+    queue, passes, running = service.queue, [], asyncio.Event()
+    real_pass = queue.assign_waiting
+
+    async def counted_pass():
+        passes.append(len(passes))
+        running.set()
+        return await real_pass()
+
+    queue.assign_waiting = counted_pass
+    try:
+        first = asyncio.ensure_future(service.assign_waiting())
+        await asyncio.wait_for(running.wait(), 10)
+        later = [asyncio.ensure_future(service.assign_waiting()) for _ in range(5)]
+        first.cancel()
+        results = await asyncio.gather(*later)
+        assert isinstance((await asyncio.gather(first, return_exceptions=True))[0], asyncio.CancelledError)
+    finally:
+        queue.assign_waiting = real_pass
+    assert len(passes) == 2 and all(result is results[0] for result in results)  # the second pass, shared
+    held = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
+    assert sorted(held) == sorted(await Agent.filter().values_list("id", flat=True))  # by the first: one each
+    assert await SlaEvent.filter(kind="assigned").count() == 3
+
+
 # --- the clock ---
 
 

@@ -17,6 +17,7 @@ once. Customers queued too long while nobody can take them raise a supervisor al
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,8 @@ class Handoff:
         self.sla = SlaClock(services, scheduler, messenger, self.queue, self.reassign, self.judge_presence,
                             self.assign_waiting)
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
+        self._next_pass: asyncio.Future[list[Conversation]] | None = None
+        self._passes: asyncio.Future[None] | None = None
         scheduler.on(OFFER, self._offer_due)
         scheduler.on(ALERT, self._alert_due)
         scheduler.on(IDLE, self._idle_due)
@@ -131,10 +134,38 @@ class Handoff:
         return max(now, self.hours.next_open(now)) + timedelta(minutes=self.settings.message_reply_within_minutes)
 
     async def assign_waiting(self) -> list[Conversation]:
-        taken = await self.queue.assign_waiting()
-        for conversation in taken:
-            await self.sla.assigned(conversation)
-        return taken
+        """Run an assignment pass; returns the conversations it assigned (anyone's, not only the caller's).
+
+        Passes in this worker are shared, one at a time: a caller arriving while a pass runs waits for
+        the next one, which starts as soon as the running one ends and serves everyone who asked
+        meanwhile (what each queued was written before they asked). So a burst of escalations costs
+        two passes, not one each, and none of them waits for the shop-wide store lock behind another
+        of this worker (a lock waiter polls every 20 ms); across workers that lock still makes
+        passes exclusive. A pass goes on when its caller is cancelled (the others wait for it)."""
+        if self._next_pass is None:
+            self._next_pass = asyncio.get_running_loop().create_future()
+            self._next_pass.add_done_callback(_retrieved)
+            if self._passes is None or self._passes.done():
+                self._passes = asyncio.ensure_future(self._run_passes())
+        return await asyncio.shield(self._next_pass)
+
+    async def _run_passes(self) -> None:
+        while self._next_pass is not None:
+            promised, self._next_pass = self._next_pass, None
+            try:
+                taken = await self.queue.assign_waiting()
+                for conversation in taken:
+                    await self.sla.assigned(conversation)
+            except asyncio.CancelledError:  # the worker stops: so do the callers of this pass and the next
+                promised.cancel()
+                if self._next_pass is not None:
+                    self._next_pass.cancel()
+                    self._next_pass = None
+                raise
+            except Exception as exc:
+                promised.set_exception(exc)
+            else:
+                promised.set_result(taken)
 
     # --- the customer writes while a person holds the conversation ---
     async def customer_wrote(self, conversation_id: int, text: str, closing: bool = False) -> None:
@@ -399,6 +430,13 @@ class Handoff:
         await self.sla.say(conversation, "handoff.transferred", agent_name=self.nickname(target))
         await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
         return True
+
+
+def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
+    """A pass's failure is raised in each of its callers; one whose callers have all gone (cancelled)
+    is logged here instead of as asyncio's "exception never retrieved"."""
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.debug("assignment pass failed: %s", type(exc).__name__)
 
 
 HANDOFF = ServiceKey[Handoff]("handoff")
