@@ -14,6 +14,7 @@ path reads on every message.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -102,9 +103,12 @@ class Queue:
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
         await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
-        await self.publish_holder(conversation)
-        await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
-        await self.notify(None, {"type": "queue.changed"})
+        # queued in the database: the store's view, the event and the consoles' news are independent
+        await asyncio.gather(
+            self.publish_holder(conversation),
+            self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason),
+            self.notify(None, {"type": "queue.changed"}),
+        )
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:
@@ -266,7 +270,7 @@ class Queue:
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
         if status == "queued":
-            await self.publish_holder(conversation)
+            holder = self.publish_holder(conversation)
         else:  # nobody holds it and it is not wrapping up: both keys go in one command
-            await self.store.delete(self.closing_key(conversation.id), self.holder_key(conversation.key))
-        await self.notify(None, {"type": "queue.changed"})
+            holder = self.store.delete(self.closing_key(conversation.id), self.holder_key(conversation.key))
+        await asyncio.gather(holder, self.notify(None, {"type": "queue.changed"}))

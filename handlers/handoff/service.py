@@ -94,14 +94,17 @@ class Handoff:
         if conversation.status == "handoff":
             return []
         await self.queue.enqueue(conversation, vip=vip)
-        member = str(conversation.id)
         offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
-        await self.scheduler.at(OFFER, member, offer_at)
         assert conversation.queued_at is not None
         alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
-        await self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
+        # the two deadlines and the online check are independent round trips: sent together
+        *_, online = await asyncio.gather(
+            self.scheduler.at(OFFER, str(conversation.id), offer_at),
+            self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
+            reads.anyone_online(),
+        )
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
-        if not await reads.anyone_online():
+        if not online:
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         for taken in await self.assign_waiting():
@@ -196,14 +199,16 @@ class Handoff:
         is the conversation read (the store is written on every change of its status)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        await LeftMessage.create(
+        leaving = LeftMessage.create(
             conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
         if holder is not None and holder.status == "queued":
-            conversation = await reads.conversation(conversation_id)
+            _, conversation = await asyncio.gather(leaving, reads.conversation(conversation_id))  # independent
             if conversation.status == "queued":
                 await self.queue.release(conversation, "bot")  # which tells the consoles
                 return promised
+        else:
+            await leaving
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
