@@ -269,8 +269,8 @@ class Queue:
             conversation.waiting_since = conversation.unacked_since = None
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
-        if status == "queued":
-            holder = self.publish_holder(conversation)
-        else:  # nobody holds it and it is not wrapping up: both keys go in one command
-            holder = self.store.delete(self.closing_key(conversation.id), self.holder_key(conversation.key))
-        await asyncio.gather(holder, self.notify(None, {"type": "queue.changed"}))
+        # the database says it: the store's view and the consoles' news are independent round trips
+        writes = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
+        if status != "queued":
+            writes.append(self.set_wrapping_up(conversation.id, False))
+        await asyncio.gather(*writes)
