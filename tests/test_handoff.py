@@ -14,6 +14,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
+from handlers.handoff.queue import holder_key
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
@@ -186,6 +187,40 @@ async def test_two_concurrent_assigners_never_double_assign(bot):
     await asyncio.gather(*(service.assign_waiting() for _ in range(4)))
     held = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
     assert {name: held.count((await Agent.get(name=name)).id) for name in ("amy", "bob")} == {"amy": 2, "bob": 1}
+
+
+async def test_callers_arriving_during_a_pass_share_the_next_one(bot):
+    """Callers asking while a pass runs share the next pass (one, not one each), and the first
+    caller going away (cancelled) does not stop the pass that is running."""
+    for name in ("amy", "bob", "cat"):
+        await staff(bot, name, capacity=1)
+    service = bot.runtime.services[HANDOFF]
+    await Agent.filter().update(presence="offline")
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    await Agent.filter().update(presence="online")
+    queue, passes, running = service.queue, [], asyncio.Event()
+    real_pass = queue.assign_waiting
+
+    async def counted_pass():
+        passes.append(len(passes))
+        running.set()
+        return await real_pass()
+
+    queue.assign_waiting = counted_pass
+    try:
+        first = asyncio.ensure_future(service.assign_waiting())
+        await asyncio.wait_for(running.wait(), 10)
+        later = [asyncio.ensure_future(service.assign_waiting()) for _ in range(5)]
+        first.cancel()
+        results = await asyncio.gather(*later)
+        assert isinstance((await asyncio.gather(first, return_exceptions=True))[0], asyncio.CancelledError)
+    finally:
+        queue.assign_waiting = real_pass
+    assert len(passes) == 2 and all(result is results[0] for result in results)  # the second pass, shared
+    held = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
+    assert sorted(held) == sorted(await Agent.filter().values_list("id", flat=True))  # by the first: one each
+    assert await SlaEvent.filter(kind="assigned").count() == 3
 
 
 # --- the clock ---
@@ -488,9 +523,12 @@ async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 121)
     assert any("留言" in t for t in await texts_to("c1", "system"))
+    store = bot.runtime.store
+    assert await store.get(holder_key(store, "webchat:c1")) is not None  # the chat path sees it queued
     await say(bot, "c1", "麻烦尽快帮我处理退款")
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
+    assert await store.get(holder_key(store, "webchat:c1")) is None  # and now the bot's again
 
 
 async def test_supervisor_view_and_metrics(bot, clock):

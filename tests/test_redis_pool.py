@@ -58,3 +58,31 @@ async def test_a_waiter_gets_the_connection_given_back(store: RedisStore) -> Non
     assert await asyncio.wait_for(waiting, 1) is None
     await pool.release(held.pop())
     assert connections(store) == (2, 0)
+
+
+async def test_a_redis_that_forgot_the_scripts_still_answers_the_lean_path(store: RedisStore, redis_url: str) -> None:
+    """The store's scripts go as `EVALSHA` on its lean path; a Redis restarted or flushed answers
+    NOSCRIPT, and the call is made again through redis-py, which loads the script."""
+    async with store.hold_conversation("wechat:o1") as held:
+        held.save = {"turns": 1}
+    async with Redis.from_url(redis_url) as admin:
+        await admin.script_flush()
+    async with store.hold_conversation("wechat:o1") as held:
+        assert held.state == {"turns": 1}
+        held.save = {"turns": 2}
+    assert await store.get_state("wechat:o1") == {"turns": 2}
+
+
+async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_for_the_next(
+        store: RedisStore) -> None:
+    """The lean path reads the reply with the connection's own method, which disconnects on a
+    cancellation: the late reply never answers the next command on that connection."""
+    await store.set(store.keys("k"), "value")
+    waiting = asyncio.ensure_future(store._command("BLPOP", store.keys("empty"), 1))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    await store.client.rpush(store.keys("empty"), "late")
+    for _ in range(3):
+        assert await store._command("GET", store.keys("k")) == "value"
+    assert await store.client.lrange(store.keys("empty"), 0, -1) == ["late"]

@@ -27,15 +27,16 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import LockError
+from redis.exceptions import LockError, NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import Clock
@@ -240,11 +241,47 @@ class RedisStore(Store):
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
-        self._pop_due_kinds = client.register_script(_POP_DUE_KINDS)
         self.hub = PubSubHub(client, confirm_wait_s)
-        self._lock_and_read = client.register_script(_LOCK_AND_READ)
-        self._write_and_release = client.register_script(_WRITE_AND_RELEASE)
-        self._claim_in_order = client.register_script(_CLAIM_IN_ORDER)
+        self._pop_due_kinds = self._script(_POP_DUE_KINDS)
+        self._lock_and_read = self._script(_LOCK_AND_READ)
+        self._write_and_release = self._script(_WRITE_AND_RELEASE)
+        self._claim_in_order = self._script(_CLAIM_IN_ORDER)
+
+    def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
+        """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
+        own call (which loads the script into a Redis that forgot it, and retries) when that fails."""
+        script: AsyncScript = self.client.register_script(source)
+
+        async def call(keys: Sequence[str], args: Sequence[Any]) -> Any:
+            try:
+                return await self._command("EVALSHA", script.sha, len(keys), *keys, *args)
+            except NoScriptError:
+                return await script(keys=keys, args=args)
+
+        return call
+
+    async def _command(self, *args: Any) -> Any:
+        """One command on a pooled connection, its reply as the parser gives it.
+
+        redis-py's `execute_command` wraps every command in its retry machinery, observability hooks
+        and argument handling: about 40% of a command's CPU on a worker (docs/performance.md, "Redis
+        per command"). Here the command is packed and sent and its reply read with the connection's
+        own methods (its socket timeout, disconnecting on any failure, an error reply raised). When
+        that fails on the connection (Redis restarted, a timeout), the command goes again through
+        redis-py's `execute_command`, with its reconnecting retries; its reply then comes through
+        redis-py's response callback (`SET` answers True rather than "OK"): callers read replies in
+        ways both forms satisfy.
+        """
+        pool = self.client.connection_pool
+        connection = await pool.get_connection()
+        try:
+            await connection.send_packed_command(connection.pack_command(*args), check_health=False)
+            return await connection.read_response()
+        except (RedisConnectionError, RedisTimeoutError):
+            pass  # the connection closed itself; it goes back to the pool and reconnects when next taken
+        finally:
+            await pool.release(connection)
+        return await self.client.execute_command(*args)
 
     @classmethod
     def from_url(
@@ -265,7 +302,7 @@ class RedisStore(Store):
 
     # --- plain values ---
     async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
-        return bool(await self.client.set(key, value, nx=True, px=_ms(ttl)))
+        return bool(await self._command("SET", key, value, "NX", "PX", _ms(ttl)))
 
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:
         async with self.client.pipeline(transaction=False) as pipe:
@@ -274,10 +311,10 @@ class RedisStore(Store):
             return [bool(result) for result in await pipe.execute()]
 
     async def get(self, key: str) -> str | None:
-        return await self.client.get(key)
+        return await self._command("GET", key)
 
     async def get_many(self, keys: Sequence[str]) -> list[str | None]:
-        return list(await self.client.mget(keys)) if keys else []
+        return list(await self._command("MGET", *keys)) if keys else []
 
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
@@ -308,11 +345,11 @@ class RedisStore(Store):
         await self._write_and_release(keys=[lock_key, state_key], args=[taken.token, "", ""])
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
-        await self.client.set(key, value, px=None if ttl is None else _ms(ttl))
+        await self._command("SET", key, value, *(() if ttl is None else ("PX", _ms(ttl))))
 
     async def delete(self, *keys: str) -> None:
         if keys:
-            await self.client.delete(*keys)
+            await self._command("DEL", *keys)
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         if ttl is None:
@@ -326,14 +363,14 @@ class RedisStore(Store):
 
     # --- conversation state ---
     async def get_state(self, conversation: str) -> dict[str, Any] | None:
-        raw = await self.client.get(self.keys("state", conversation))
+        raw = await self._command("GET", self.keys("state", conversation))
         return None if raw is None else json.loads(raw)
 
     async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
         await self.set(self.keys("state", conversation), json.dumps(state, ensure_ascii=False), ttl)
 
     async def clear_state(self, conversation: str) -> None:
-        await self.client.delete(self.keys("state", conversation))
+        await self._command("DEL", self.keys("state", conversation))
 
     # --- locks ---
     @asynccontextmanager
@@ -402,13 +439,13 @@ class RedisStore(Store):
 
     # --- deadlines ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
-        await self.client.zadd(self.keys("due", kind), {member: due_at})
+        await self._command("ZADD", self.keys("due", kind), due_at, member)
 
     async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
-        return bool(await self.client.zadd(self.keys("due", kind), {member: due_at}, nx=True))
+        return bool(await self._command("ZADD", self.keys("due", kind), "NX", due_at, member))
 
     async def cancel(self, kind: str, member: str) -> None:
-        await self.client.zrem(self.keys("due", kind), member)
+        await self._command("ZREM", self.keys("due", kind), member)
 
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         return (await self.pop_due_kinds([kind], now, limit))[kind]
@@ -425,7 +462,7 @@ class RedisStore(Store):
 
     # --- pub/sub ---
     async def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
-        await self.client.publish(self.keys("topic", topic), json.dumps(payload, ensure_ascii=False))
+        await self._command("PUBLISH", self.keys("topic", topic), json.dumps(payload, ensure_ascii=False))
 
     def subscribe(self, *topics: str) -> Subscription:
         return Subscription(self.hub.listen(self.keys("topic", topic) for topic in topics))

@@ -14,6 +14,7 @@ path reads on every message.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
@@ -26,6 +27,7 @@ from tortoise.queryset import QuerySet
 from bot.context import ServiceKey, Services
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
+from handlers.handoff import reads
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -101,9 +103,12 @@ class Queue:
         conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
         conversation.person_at = None  # a new escalation: time to a person starts now
         await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
-        await self.publish_holder(conversation)
-        await self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason)
-        await self.notify(None, {"type": "queue.changed"})
+        # queued in the database: the store's view, the event and the consoles' news are independent
+        await asyncio.gather(
+            self.publish_holder(conversation),
+            self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason),
+            self.notify(None, {"type": "queue.changed"}),
+        )
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:
@@ -170,7 +175,7 @@ class Queue:
     async def assign_waiting(self) -> list[Conversation]:
         """Give queued conversations to agents with room, in queue order; returns those assigned."""
         assigned: list[Conversation] = []
-        if not await Agent.filter(presence="online").exists():
+        if not await reads.anyone_online():
             # Nobody to assign to: no shop-wide lock, so escalations do not queue behind each other
             # (an agent coming online runs this pass itself and finds every conversation queued by then).
             return assigned
@@ -262,8 +267,10 @@ class Queue:
             conversation.queued_at = conversation.queued_at or self.clock.now()
         else:
             conversation.waiting_since = conversation.unacked_since = None
-            await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
-        await self.publish_holder(conversation)
-        await self.notify(None, {"type": "queue.changed"})
+        # the database says it: the store's view and the consoles' news are independent round trips
+        writes = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
+        if status != "queued":
+            writes.append(self.set_wrapping_up(conversation.id, False))
+        await asyncio.gather(*writes)

@@ -17,6 +17,7 @@ once. Customers queued too long while nobody can take them raise a supervisor al
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from datetime import UTC, datetime, timedelta
@@ -28,8 +29,9 @@ from bot.hours import StaffedHours
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.state import ConversationState
+from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Queue
+from handlers.handoff.queue import SUPERVISORS, Holder, Queue
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
@@ -70,6 +72,8 @@ class Handoff:
         self.sla = SlaClock(services, scheduler, messenger, self.queue, self.reassign, self.judge_presence,
                             self.assign_waiting)
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
+        self._next_pass: asyncio.Future[list[Conversation]] | None = None
+        self._passes: asyncio.Future[None] | None = None
         scheduler.on(OFFER, self._offer_due)
         scheduler.on(ALERT, self._alert_due)
         scheduler.on(IDLE, self._idle_due)
@@ -86,19 +90,21 @@ class Handoff:
         if not self.hours.is_open(now):
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        conversation = await Conversation.get(id=ctx.identity.conversation_id)
+        conversation, vip = await reads.escalating(ctx.identity.conversation_id)
         if conversation.status == "handoff":
             return []
-        customer = await Customer.get(id=ctx.identity.customer_id)
-        await self.queue.enqueue(conversation, vip=customer.is_vip)
-        member = str(conversation.id)
+        await self.queue.enqueue(conversation, vip=vip)
         offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
-        await self.scheduler.at(OFFER, member, offer_at)
         assert conversation.queued_at is not None
         alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
-        await self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)
+        # the two deadlines and the online check are independent round trips: sent together
+        *_, online = await asyncio.gather(
+            self.scheduler.at(OFFER, str(conversation.id), offer_at),
+            self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
+            reads.anyone_online(),
+        )
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
-        if not await Agent.filter(presence="online").exists():
+        if not online:
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         for taken in await self.assign_waiting():
@@ -131,10 +137,38 @@ class Handoff:
         return max(now, self.hours.next_open(now)) + timedelta(minutes=self.settings.message_reply_within_minutes)
 
     async def assign_waiting(self) -> list[Conversation]:
-        taken = await self.queue.assign_waiting()
-        for conversation in taken:
-            await self.sla.assigned(conversation)
-        return taken
+        """Run an assignment pass; returns the conversations it assigned (anyone's, not only the caller's).
+
+        Passes in this worker are shared, one at a time: a caller arriving while a pass runs waits for
+        the next one, which starts as soon as the running one ends and serves everyone who asked
+        meanwhile (what each queued was written before they asked). So a burst of escalations costs
+        two passes, not one each, and none of them waits for the shop-wide store lock behind another
+        of this worker (a lock waiter polls every 20 ms); across workers that lock still makes
+        passes exclusive. A pass goes on when its caller is cancelled (the others wait for it)."""
+        if self._next_pass is None:
+            self._next_pass = asyncio.get_running_loop().create_future()
+            self._next_pass.add_done_callback(_retrieved)
+            if self._passes is None or self._passes.done():
+                self._passes = asyncio.ensure_future(self._run_passes())
+        return await asyncio.shield(self._next_pass)
+
+    async def _run_passes(self) -> None:
+        while self._next_pass is not None:
+            promised, self._next_pass = self._next_pass, None
+            try:
+                taken = await self.queue.assign_waiting()
+                for conversation in taken:
+                    await self.sla.assigned(conversation)
+            except asyncio.CancelledError:  # the worker stops: so do the callers of this pass and the next
+                promised.cancel()
+                if self._next_pass is not None:
+                    self._next_pass.cancel()
+                    self._next_pass = None
+                raise
+            except Exception as exc:
+                promised.set_exception(exc)
+            else:
+                promised.set_result(taken)
 
     # --- the customer writes while a person holds the conversation ---
     async def customer_wrote(self, conversation_id: int, text: str, closing: bool = False) -> None:
@@ -159,15 +193,22 @@ class Handoff:
         if closing and not wrapping_up:
             await self.assign_waiting()  # a place is free
 
-    async def leave_message(self, ctx: Context, text: str) -> datetime:
-        """Record a 留言 as a follow-up task and return the promised reply time."""
+    async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
+        """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
+        conversation, as the store says (`Queue.holder`); a queued one leaves the queue, and only then
+        is the conversation read (the store is written on every change of its status)."""
         promised = self._message_reply_by()
-        conversation = await Conversation.get(id=ctx.identity.conversation_id)
-        await LeftMessage.create(
-            conversation=conversation, text=text, promised_by=promised, created_at=self.clock.now()
+        conversation_id = ctx.identity.conversation_id
+        leaving = LeftMessage.create(
+            conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
-        if conversation.status == "queued":
-            await self.queue.release(conversation, "bot")
+        if holder is not None and holder.status == "queued":
+            _, conversation = await asyncio.gather(leaving, reads.conversation(conversation_id))  # independent
+            if conversation.status == "queued":
+                await self.queue.release(conversation, "bot")  # which tells the consoles
+                return promised
+        else:
+            await leaving
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
@@ -394,6 +435,13 @@ class Handoff:
         await self.sla.say(conversation, "handoff.transferred", agent_name=self.nickname(target))
         await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
         return True
+
+
+def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
+    """A pass's failure is raised in each of its callers; one whose callers have all gone (cancelled)
+    is logged here instead of as asyncio's "exception never retrieved"."""
+    if not future.cancelled() and (exc := future.exception()) is not None:
+        log.debug("assignment pass failed: %s", type(exc).__name__)
 
 
 HANDOFF = ServiceKey[Handoff]("handoff")
