@@ -20,7 +20,8 @@ the client does not starve it:
 The texts are `bench/corpus.tsv` (537 distinct messages in a shop's intent mix, written apart from
 the bot's examples; see bench/README.md), in the file's shuffled order; message n comes from
 customer n mod `--customers`, so every customer's conversation goes on over several messages
-(dialogues, escalations, the queue). The matcher's memory of recent texts is off
+(dialogues, escalations, the queue; the shop is staffed all day, so escalations always queue
+whatever the hour the bench runs at, with no agent online to take them). The matcher's memory of recent texts is off
 (`INTENT_CACHE_SIZE=0`) unless `--intent-cache` says otherwise: every message is classified at first
 sight. Latency percentiles are printed per path (answer, after-sales dialogue, escalation) and per
 intent, as the corpus labels them. The bot's database holds the demo shop (`main.py demo-data`), so
@@ -96,13 +97,18 @@ def read_corpus(path: Path = CORPUS) -> list[Sample]:
 # --- the servers (run with --serve in a subprocess) ---
 
 
+#: Staffed all day: an escalation takes the real queue path whatever the hour the bench runs at
+#: (outside the shop's hours it would be only the polite "we are closed" reply, a cheaper path).
+STAFFED_ALL_DAY = "00:00-24:00"
+
+
 def bot_settings(port: int, api_base: str, database_url: str, intent_cache: int, **extra: object):
     from bot.config import Settings
 
     return Settings(
         _env_file=None, bot_host="127.0.0.1", bot_port=port, database_url=database_url,
         wechat_token=TOKEN, wechat_appid=APPID, wechat_appsecret=SECRET, wechat_api_base=api_base,
-        intent_cache_size=intent_cache, **extra,
+        intent_cache_size=intent_cache, staffed_hours=STAFFED_ALL_DAY, **extra,
     )
 
 
