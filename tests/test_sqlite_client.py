@@ -90,3 +90,15 @@ async def test_inline_writes_keep_the_orm_errors(database: Path) -> None:
     finally:
         SHORT_READS.reset(token)
     assert (await Customer.get(external_id="o1")).is_vip
+
+
+async def test_checkpoints_run_on_a_readers_thread_not_in_a_commit(database: Path) -> None:
+    """The writing connection's automatic checkpoint is off (it ran inside an inline commit, on the
+    loop); a passive checkpoint on a reader copies the WAL into the database instead."""
+    db = client()
+    assert db._connection._conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+    for n in range(50):
+        await Customer.create(channel="wechat", external_id=f"c{n}", created_at=NOW)
+    busy, frames, copied = await db.checkpoint()
+    assert busy == 0 and frames > 0 and copied == frames
+    assert db._checkpoints is not None and not db._checkpoints.done()  # the periodic one is running
