@@ -83,13 +83,13 @@ class FakeClock:
         await future
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> Alarm:
-        """Due when `advance` reaches it, like a sleeper; cancelling the returned future cancels it."""
+        """Due when `advance` reaches it, like a sleeper; cancelling the returned future cancels it.
+        One already due runs on the loop's next turn, and can still be cancelled until then."""
+        if seconds <= 0:
+            return asyncio.get_running_loop().call_soon(callback)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         future.add_done_callback(lambda done: None if done.cancelled() else callback())
-        if seconds <= 0:
-            future.set_result(None)
-        else:
-            heapq.heappush(self._sleepers, (self._elapsed + seconds, next(self._seq), future))
+        heapq.heappush(self._sleepers, (self._elapsed + seconds, next(self._seq), future))
         return future
 
     async def advance(self, seconds: float | timedelta) -> None:

@@ -8,8 +8,10 @@ travel as parameters, never in the text. Rows come back as the driver gives them
 `row["column"]`), and `load` turns one into a model instance the way the ORM does, so the fields
 read the same as through a queryset.
 
-Only for statements whose every value is a plain string or integer (datetimes and JSON are stored
-differently by each backend's ORM layer, so filters on them stay with the ORM).
+Only for statements whose every value is a plain string or integer, or a value each driver stores
+exactly as the ORM would (an aware datetime written as is: tortoise's sqlite3 adapter and asyncpg's
+timestamptz; tests/test_conversation.py reads one back). Filters on datetimes and JSON stay with the
+ORM, which converts them differently per backend.
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ async def test_each_intent_gets_its_template(bot, text, expected):
     assert any(expected in reply for reply in replies), replies
 
 
-async def test_unclear_asks_then_escalates_on_the_second(bot):
+async def test_unclear_asks_then_escalates_on_the_second(bot, clock):
     await say(bot, "u3", "你好")
     first = await say(bot, "u3", "今天天气怎么样")
     assert "请问" in first[0] or "具体" in first[0]
@@ -58,7 +58,7 @@ async def test_unclear_asks_then_escalates_on_the_second(bot):
     second = await say(bot, "u3", "给我讲个笑话吧")
     assert "客服" in second[0]
     await conversation.refresh_from_db()
-    assert conversation.escalation_reason == "unclear_twice" and conversation.escalated_at is not None
+    assert conversation.escalation_reason == "unclear_twice" and conversation.escalated_at == clock.now()
 
 
 async def test_a_clear_message_resets_the_unclear_streak(bot):

@@ -181,8 +181,9 @@ def parsed_children(xml: str) -> list[tuple[str, str | None]]:
 # characters XML cannot carry are left to expat too.
 _FLAT_DOCUMENT = re.compile(r"[ \t\n]*<xml>(.*)</xml>[ \t\n]*", re.DOTALL)
 _FLAT_CHILD = re.compile(
-    r"[ \t\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:[ \t\n]*<!\[CDATA\[(.*?)\]\]>[ \t\n]*|([^<&\]\r]*))</\1>", re.DOTALL)
-_LEFT_TO_EXPAT = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    r"[ \t\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:([ \t\n]*)<!\[CDATA\[(.*?)\]\]>([ \t\n]*)|([^<&\]\r]*))</\1>",
+    re.DOTALL)
+_LEFT_TO_EXPAT = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def flat_children(xml: str) -> list[tuple[str, str]] | None:
@@ -192,10 +193,13 @@ def flat_children(xml: str) -> list[tuple[str, str]] | None:
         return None
     inner, position, children = document[1], 0, []
     while (child := _FLAT_CHILD.match(inner, position)) is not None:
-        cdata = child[2]
-        if cdata is not None and "]]>" in cdata:  # a section that ended early: text after it, for expat
+        cdata = child[3]
+        if cdata is None:
+            children.append((child[1], child[5]))
+        elif "]]>" in cdata:  # a section that ended early: text after it, for expat
             return None
-        children.append((child[1], cdata if cdata is not None else child[3]))
+        else:  # the whitespace around the section is text too
+            children.append((child[1], child[2] + cdata + child[4]))
         position = child.end()
     if inner[position:].strip(" \t\n"):
         return None

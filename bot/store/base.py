@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -256,51 +256,26 @@ class Store(ABC):
         `Subscription`: `async with` waits until it has)."""
 
     # --- one message's round: lock, read, handle, write, unlock ---
-    @asynccontextmanager
-    async def hold_conversation(
+    @abstractmethod
+    def hold_conversation(
         self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0,
         taken: TakenConversation | None = None,
-    ) -> AsyncIterator[HeldConversation]:
+    ) -> AbstractAsyncContextManager[HeldConversation]:
         """Hold the conversation's lock (`lock(conversation)`, the same lock) and read its
         state and the values of `keys`; on leaving, write `save` if set, then release. A backend may do
         the reads with the locking and the write with the release (Redis: one command each).
         `taken`: the lock and reads already done by `claim_in_order` (only backends that return one)."""
-        assert taken is None, "this store takes no conversation in claim_in_order"
-        async with self.lock(conversation, timeout=lease, wait=wait):
-            held = HeldConversation(await self.get_state(conversation), {key: await self.get(key) for key in keys})
-            yield held
-            if held.save is not None:
-                await self.set_state(conversation, held.save, held.ttl)
-            for write in held.writes:
-                await self.set(write.key, write.value, write.ttl)
 
     # --- several claims at once (a WeChat delivery: its signed request, the delivery itself) ---
+    @abstractmethod
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
         """Take `claims` in order, stopping at the first one held by someone else; when all are
-        taken, set `then` as well. `now` is the caller's clock time (epoch seconds), which dates the
-        store's memory when it begins. A backend does it atomically (Redis: one Lua call); this one
-        is atomic on one event loop because the in-process store's commands never suspend.
-        `hold`: a backend whose commands are round trips may also take that conversation's lock when
-        it is free, and read its state and keys, in the same command (`Claimed.taken`, Redis); this
-        one leaves it to `hold_conversation`, which costs no round trip here."""
-        for index, claim in enumerate(claims):
-            if await self.claim(claim.key, claim.ttl, claim.value):
-                continue
-            current = await self.get(claim.key)
-            if not (claim.same_value_passes and current == claim.value):
-                return Claimed(index, current)
-        first_time = True
-        for claim in claims:
-            if claim.remember_s is not None:
-                first_time &= await self.claim(self.keys.about(CLAIMED, claim.key), claim.remember_s)
-        began = await self.get(self.keys(CLAIMS_MEMORY_BEGAN))
-        if began is None:
-            await self.set(self.keys(CLAIMS_MEMORY_BEGAN), repr(now))
-            began = repr(now)
-        for write in then:
-            await self.set(write.key, write.value, write.ttl)
-        return Claimed(None, None, first_time, float(began))
+        taken, set `then` as well, atomically (Redis: one Lua call; the in-process store: no
+        suspension). `now` is the caller's clock time (epoch seconds), which dates the store's memory
+        when it begins. `hold`: a backend whose commands are round trips may also take that
+        conversation's lock when it is free, and read its state and keys, in the same command
+        (`Claimed.taken`, Redis); one without round trips leaves it to `hold_conversation`."""
 
     async def release_taken(self, taken: TakenConversation) -> None:
         """Give back a lock `claim_in_order` took that will not be held after all."""
