@@ -21,10 +21,13 @@ export async function loadQueue() {
 }
 
 export function renderQueue() {
+  // An entry already shown keeps its node: a press on 接入 and its release are a click only on one and
+  // the same button, so a refresh between them must not put a new one under the pointer.
+  const shown = new Map([...el.queueList.children].map((node) => [node.dataset.id, node]));
   const items = state.queue.map((entry) => {
-    const node = el.tplQueue.content.firstElementChild.cloneNode(true);
+    const id = idOf(entry.conversation_id);
+    const node = shown.get(id) || newQueueItem(id);
     const customer = entry.customer || {};
-    node.dataset.id = idOf(entry.conversation_id);
     node.classList.toggle("vip", Boolean(customer.vip));
     node.querySelector(".queue-pos").textContent = entry.position ? `#${entry.position}` : "";
     node.querySelector(".conv-label").textContent = customer.label || t("who_customer");
@@ -34,17 +37,30 @@ export function renderQueue() {
     const waited = node.querySelector(".waited");
     const since = seconds(entry.waiting_since);
     if (since !== null) waited.dataset.since = String(since);
-    const take = node.querySelector(".take");
-    take.setAttribute("aria-label", t("take_label", { name: customer.label || t("who_customer") }));
-    take.addEventListener("click", () => takeConversation(node.dataset.id, take));
+    else delete waited.dataset.since;
+    const name = customer.label || t("who_customer");
+    node.querySelector(".take").setAttribute("aria-label", t("take_label", { name }));
     return node;
   });
   const focused = focusedIn(el.queueList, ".queue-item");
-  el.queueList.replaceChildren(...items);
+  const kept = new Set(items);
+  for (const node of shown.values()) if (!kept.has(node)) node.remove();
+  items.forEach((node, position) => { // moves only what changed place; the rest stays attached
+    const there = el.queueList.children[position];
+    if (there !== node) el.queueList.insertBefore(node, there || null);
+  });
   refocus(el.queueList, ".queue-item", focused, ".take");
   el.queueEmpty.hidden = items.length > 0;
   el.queueCount.textContent = String(items.length);
   tick();
+}
+
+function newQueueItem(id) {
+  const node = el.tplQueue.content.firstElementChild.cloneNode(true);
+  node.dataset.id = id;
+  const take = node.querySelector(".take");
+  take.addEventListener("click", () => takeConversation(id, take));
+  return node;
 }
 
 export async function takeConversation(id, button) {
