@@ -44,7 +44,11 @@ CHROMIUM_ARGS = (
 )
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
+#: How long an action, and an `expect` (Playwright's own default: 5 s), waits for the page. The pages
+#: answer in milliseconds; the margin is for a loaded machine (two cores, two suite workers per core
+#: and the rest of the machine's work), where a 5 s expectation could run out.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 #: The password the browser tests give the staff they create.
 STAFF_PASSWORD = "secret-pass-123"
 
