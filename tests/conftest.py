@@ -27,7 +27,7 @@ Shared so that a test pays only for what is its own (use these in new test files
   (test_cli.py's Ctrl-C, test_packaging.py's script, test_serve_supervision.py).
 - `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
 Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
-`bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
+`bash .ci/test.sh` runs on two xdist workers per core: nothing here may depend on another test's
 state or on test order.
 
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
