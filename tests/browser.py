@@ -3,9 +3,9 @@
 Playwright never downloads a browser here (the machine has no internet): `launch` gets the system
 Chromium through `executable_path`. `launch` gives every browser a fresh temporary profile
 (user-data-dir) and deletes it on close; `open_page` gives each page a context of its own, so tests
-never share cookies or localStorage. Where
-Chromium is missing, `require_chromium` skips the test on a developer's machine and fails it when
-`CI` is set, so that CI never passes by silently skipping the browser.
+never share cookies or localStorage. Where Chromium is missing, `require_chromium` skips the test
+on a developer's machine and fails it when `CI` is set, so that CI never passes by silently
+skipping the browser.
 
     @pytest.fixture
     async def browser() -> AsyncIterator[Browser]:
