@@ -2,9 +2,10 @@
 
 Playwright never downloads a browser here (the machine has no internet): `launch` gets the system
 Chromium through `executable_path`. `launch` gives every browser a fresh temporary profile
-(user-data-dir) and deletes it on close, so tests never share cookies or localStorage. Where
-Chromium is missing, `require_chromium` skips the test on a developer's machine and fails it when
-`CI` is set, so that CI never passes by silently skipping the browser.
+(user-data-dir) and deletes it on close; `open_page` gives each page a context of its own, so tests
+never share cookies or localStorage. Where Chromium is missing, `require_chromium` skips the test
+on a developer's machine and fails it when `CI` is set, so that CI never passes by silently
+skipping the browser.
 
     @pytest.fixture
     async def browser() -> AsyncIterator[Browser]:
@@ -21,13 +22,15 @@ Chromium is missing, `require_chromium` skips the test on a developer's machine 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = (
@@ -41,7 +44,11 @@ CHROMIUM_ARGS = (
 )
 PHONE = {"width": 375, "height": 667}
 DESKTOP = {"width": 1280, "height": 800}
+#: How long an action, and an `expect` (Playwright's own default: 5 s), waits for the page. The pages
+#: answer in milliseconds; the margin is for a loaded machine (two cores, two suite workers per core
+#: and the rest of the machine's work), where a 5 s expectation could run out.
 TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 #: The password the browser tests give the staff they create.
 STAFF_PASSWORD = "secret-pass-123"
 
@@ -70,6 +77,48 @@ async def chromium(**launch_options: Any) -> AsyncIterator[Browser]:
             await browser.close()
 
 
+class _IdleContexts:
+    """Browser contexts of one Chromium that tests have finished with, kept for the next tests.
+
+    Opening a context costs Chromium about half a second of CPU more than opening a page in one it
+    already has (its renderer process stays up while the context keeps a blank page open), and the
+    browser tests open some sixty. A context is handed out again only cleared of cookies (a cookie
+    belongs to a host, whatever the port) and only for an origin it has never shown: every test's
+    bot listens on a port of its own, so the localStorage, sessionStorage and HTTP cache a test
+    left behind belong to an origin no later test of that context visits (when the system hands a
+    port out again, its origin gets a context that never saw it)."""
+
+    def __init__(self) -> None:
+        self.idle: dict[str, list[tuple[BrowserContext, set[str]]]] = {}
+
+    async def take(self, browser: Browser, key: str, origin: str, **options: Any) -> tuple[BrowserContext, set[str]]:
+        idle = self.idle.setdefault(key, [])
+        for position, (context, seen) in enumerate(idle):
+            if origin not in seen:
+                del idle[position]
+                return context, seen
+        context = await browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        await context.new_page()  # kept open at about:blank: the context's renderer stays up
+        return context, set()
+
+    async def give_back(self, key: str, context: BrowserContext, seen: set[str]) -> None:
+        for page in context.pages[1:]:  # all but the blank page kept open
+            seen.add(_origin(page.url))
+            await page.close()
+        await context.clear_cookies()
+        await context.clear_permissions()
+        self.idle.setdefault(key, []).append((context, seen))
+
+
+_idle_contexts: weakref.WeakKeyDictionary[Browser, _IdleContexts] = weakref.WeakKeyDictionary()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @asynccontextmanager
 async def open_page(
     browser: Browser,
@@ -78,13 +127,19 @@ async def open_page(
     viewport: dict[str, int] | None = None,
     **context_options: Any,
 ) -> AsyncIterator[Page]:
-    """A page in its own browser context (own localStorage), at a phone viewport unless told.
+    """A page in a browser context of its own while the block runs (own cookies and localStorage:
+    no other open page shares them, and no earlier page showed its origin in it), at a phone
+    viewport unless told (`_IdleContexts`).
 
     Uncaught JavaScript errors are collected and fail the test when the block ends.
     """
-    context = await browser.new_context(viewport=viewport or PHONE, **context_options)
-    context.set_default_timeout(TIMEOUT_MS)
+    options = {"viewport": viewport or PHONE, **context_options}
+    key = repr(sorted(options.items()))
+    idle = _idle_contexts.setdefault(browser, _IdleContexts())
+    context, seen = await idle.take(browser, key, _origin(url or ""), **options)
+    seen.add(_origin(url or ""))
     errors: list[str] = []
+    page: Page | None = None
     try:
         page = await context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -92,7 +147,9 @@ async def open_page(
             await page.goto(url)
         yield page
     finally:
-        await context.close()
+        if page is not None and not page.is_closed():
+            seen.add(_origin(page.url))
+        await idle.give_back(key, context, seen)
     assert not errors, f"uncaught JavaScript errors on the page: {errors}"
 
 

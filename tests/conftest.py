@@ -19,14 +19,15 @@ Shared so that a test pays only for what is its own (use these in new test files
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
   `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
   databases: a SQLite file, then a migrated PostgreSQL database.
-- `browser`: one Chromium per run (per xdist worker); `open_page` gives each test its own context.
+- `browser`: one Chromium per run (per xdist worker); `open_page` gives each page a context of its own
+  (kept open between tests, cleared, never shown the same origin twice: tests/browser.py).
 - `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
   beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
   matcher) and proves nothing more; real processes are kept where the process is what is tested
   (test_cli.py's Ctrl-C, test_packaging.py's script, test_serve_supervision.py).
 - `open_stores`/`store`: both store backends, Redis under a key prefix of the test's own.
 Channel scenarios are written once and parametrised by channel (test_after_sales_channels.py).
-`bash .ci/test.sh` runs on one xdist worker per core: nothing here may depend on another test's
+`bash .ci/test.sh` runs on two xdist workers per core: nothing here may depend on another test's
 state or on test order.
 
 Services come from `TEST_REDIS_URL` and `TEST_POSTGRES_URL` (`bash .ci/test.sh` sets both and
@@ -385,8 +386,8 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    """One headless Chromium for the whole run; each test opens its own context (`open_page`), so
-    no cookies or localStorage pass between tests. Tests using it run in the session's event loop
+    """One headless Chromium for the whole run; each page gets a context of its own (`open_page`),
+    so no cookies or localStorage pass between tests. Tests using it run in the session's event loop
     (`pytestmark = pytest.mark.asyncio(loop_scope="session")`, and so do their async fixtures)."""
     from tests.browser import chromium
 

@@ -216,6 +216,27 @@ async def test_conversation_assigned_to_an_online_agent_opens_by_itself(desk: De
         assert re.search(r"#c=\d+$", console.url)
 
 
+async def test_a_take_held_down_while_the_queue_refreshes_still_takes(desk: Desk) -> None:
+    # Any event refreshes the queue. A press on 接入 and its release are a click only on one and the
+    # same button: a refresh between them must not put a new button under the pointer (a person's
+    # click lasts a tenth of a second; so Playwright's, between its two input events, now and then).
+    await create_agent("小美", "agent", PASSWORD)
+    await desk.customer_says("visitor-1", "转人工")
+    async with open_page(desk.browser, desk.url("/console"), viewport=DESKTOP) as console:
+        await log_in(console, "小美")
+        take = console.locator("#queue-list .queue-item").get_by_role("button", name=re.compile("接入"))
+        await take.hover()
+        await console.mouse.down()
+        async with console.expect_response("**/api/agent/queue") as refreshed:
+            await desk.bot.runtime.services[HANDOFF].queue.notify(None, {"type": "queue.changed"})
+        await (await refreshed.value).finished()
+        await console.evaluate("() => new Promise((shown) => requestAnimationFrame(() => setTimeout(shown)))")
+        await console.mouse.up()
+        await expect(console.locator("#queue-list .queue-item")).to_have_count(0)
+        await expect(console.locator("#mine-list .conv.selected")).to_have_count(1)
+    assert (await desk.conversation_of("visitor-1")).status == "handoff"
+
+
 # --- the agent's tools ---
 
 

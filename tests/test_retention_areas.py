@@ -37,8 +37,8 @@ ARCHIVE_DAYS = 30
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def bot_settings(request: pytest.FixtureRequest) -> dict:
-    """The hooks' queries on both databases (a fresh PostgreSQL one, built by the migrations)."""
-    return {"database_url": request.getfixturevalue("fresh_postgres_url")} if request.param == "postgres" else {}
+    """The hooks' queries on both databases (PostgreSQL: a copy of the database the migrations built)."""
+    return {"database_url": request.getfixturevalue("migrated_postgres_url")} if request.param == "postgres" else {}
 LONG_AGO = timedelta(days=100)
 
 

@@ -1,7 +1,7 @@
 // The desk: the queue, my conversations with their SLA countdowns, the selected conversation (history,
 // reply with the forbidden-language warning, canned replies, hand back, transfer, handover notes).
 import { ApiError } from "../lib/api.js";
-import { focusedIn, idOf, refocus } from "../lib/dom.js";
+import { idOf, keepChildren } from "../lib/dom.js";
 import { label, t } from "../lib/texts.js";
 import {
   $, URGENT_S, agentName, api, conflictText, el, errorText, formatDuration, formatTime, isSupervisor, loadAgents,
@@ -21,10 +21,10 @@ export async function loadQueue() {
 }
 
 export function renderQueue() {
-  const items = state.queue.map((entry) => {
-    const node = el.tplQueue.content.firstElementChild.cloneNode(true);
+  const ids = state.queue.map((entry) => idOf(entry.conversation_id));
+  keepChildren(el.queueList, ids, newQueueItem).forEach((node, position) => {
+    const entry = state.queue[position];
     const customer = entry.customer || {};
-    node.dataset.id = idOf(entry.conversation_id);
     node.classList.toggle("vip", Boolean(customer.vip));
     node.querySelector(".queue-pos").textContent = entry.position ? `#${entry.position}` : "";
     node.querySelector(".conv-label").textContent = customer.label || t("who_customer");
@@ -33,18 +33,26 @@ export function renderQueue() {
     node.querySelector(".queue-channel").textContent = label("channel_", customer.channel || "");
     const waited = node.querySelector(".waited");
     const since = seconds(entry.waiting_since);
-    if (since !== null) waited.dataset.since = String(since);
-    const take = node.querySelector(".take");
-    take.setAttribute("aria-label", t("take_label", { name: customer.label || t("who_customer") }));
-    take.addEventListener("click", () => takeConversation(node.dataset.id, take));
-    return node;
+    if (since === null) {
+      delete waited.dataset.since;
+      waited.textContent = "";
+    } else {
+      waited.dataset.since = String(since);
+    }
+    const name = customer.label || t("who_customer");
+    node.querySelector(".take").setAttribute("aria-label", t("take_label", { name }));
   });
-  const focused = focusedIn(el.queueList, ".queue-item");
-  el.queueList.replaceChildren(...items);
-  refocus(el.queueList, ".queue-item", focused, ".take");
-  el.queueEmpty.hidden = items.length > 0;
-  el.queueCount.textContent = String(items.length);
+  el.queueEmpty.hidden = ids.length > 0;
+  el.queueCount.textContent = String(ids.length);
   tick();
+}
+
+function newQueueItem(id) {
+  const node = el.tplQueue.content.firstElementChild.cloneNode(true);
+  node.dataset.id = id;
+  const take = node.querySelector(".take");
+  take.addEventListener("click", () => takeConversation(id, take));
+  return node;
 }
 
 export async function takeConversation(id, button) {
@@ -94,29 +102,30 @@ export function lastLine(conversation) {
 }
 
 export function renderMine() {
-  const items = state.mine.map((conversation) => {
-    const node = el.tplConv.content.firstElementChild.cloneNode(true);
+  const ids = state.mine.map((conversation) => idOf(conversation.conversation_id));
+  keepChildren(el.mineList, ids, newConvItem).forEach((node, position) => {
+    const conversation = state.mine[position];
     const customer = conversation.customer || {};
-    const id = idOf(conversation.conversation_id);
-    node.dataset.id = id;
-    node.classList.toggle("selected", id === state.selectedId);
+    node.classList.toggle("selected", ids[position] === state.selectedId);
     node.querySelector(".conv-label").textContent = customer.label || t("who_customer");
     node.querySelector(".vip-badge").hidden = !customer.vip;
     node.querySelector(".conv-last").textContent = lastLine(conversation);
     setCountdown(node.querySelector(".countdown"), conversation.sla);
-    node.querySelector(".conv-btn").addEventListener("click", () => {
-      select(id);
-      if (window.matchMedia(NARROW).matches) el.chatHead.closest(".col-chat").scrollIntoView({ block: "start" });
-    });
-    return node;
   });
-  const focused = focusedIn(el.mineList, ".conv");
-  el.mineList.replaceChildren(...items);
-  refocus(el.mineList, ".conv", focused, ".conv-btn");
-  el.mineEmpty.hidden = items.length > 0;
-  el.mineCount.textContent = String(items.length);
+  el.mineEmpty.hidden = ids.length > 0;
+  el.mineCount.textContent = String(ids.length);
   applyFlash();
   tick();
+}
+
+function newConvItem(id) {
+  const node = el.tplConv.content.firstElementChild.cloneNode(true);
+  node.dataset.id = id;
+  node.querySelector(".conv-btn").addEventListener("click", () => {
+    select(id);
+    if (window.matchMedia(NARROW).matches) el.chatHead.closest(".col-chat").scrollIntoView({ block: "start" });
+  });
+  return node;
 }
 
 // --- countdowns and flashing ---
@@ -127,6 +136,7 @@ export function setCountdown(node, sla) {
     delete node.dataset.due;
     node.textContent = "";
     node.title = "";
+    node.classList.remove("urgent", "overdue");
     return;
   }
   node.dataset.due = String(due);

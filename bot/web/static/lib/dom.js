@@ -1,6 +1,24 @@
 // Small DOM helpers shared by the console's views and panels.
 
-// Lists are rebuilt on every refresh; a keyboard user's focus moves to the rebuilt entry.
+// Lists are refreshed on every event. An entry already shown keeps its node (the caller updates it in
+// place): a press and its release are a click only on one and the same element, so a refresh between them
+// must not put a new one under the pointer. Nodes are moved only when their place changed, and a keyboard
+// user's focus stays where it was. `create(id)` makes the node of an entry not shown yet.
+export function keepChildren(list, ids, create) {
+  const shown = new Map([...list.children].map((node) => [node.dataset.id, node]));
+  const nodes = ids.map((id) => shown.get(id) || create(id));
+  const kept = new Set(nodes);
+  const active = document.activeElement;
+  for (const node of shown.values()) if (!kept.has(node)) node.remove();
+  nodes.forEach((node, position) => {
+    const there = list.children[position];
+    if (there !== node) list.insertBefore(node, there || null);
+  });
+  if (active && active !== document.activeElement && list.contains(active)) active.focus();
+  return nodes;
+}
+
+// A list rebuilt on every refresh (a panel's): a keyboard user's focus moves to the rebuilt entry.
 export function focusedIn(list, selector) {
   const active = document.activeElement;
   const entry = active && list.contains(active) ? active.closest(selector) : null;
