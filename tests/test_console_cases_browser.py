@@ -306,6 +306,24 @@ async def test_a_refund_above_the_agents_limit_is_refused_politely_until_a_super
     assert (case.state, case.outcome, case.amount_fen, case.approved_fen) == ("resolved", "refunded", 699900, 699900)
 
 
+async def test_a_case_held_down_while_the_list_refreshes_still_opens(shop: Shop) -> None:
+    # The list is refreshed by a poll and on every visit to the tab: a press and its release are a click
+    # only on one and the same button, so a refresh between them must keep the entry's node.
+    await create_agent("小美", "agent", PASSWORD)
+    case = await shop.file_case(ORDER, "return")
+    async with open_page(shop.browser, shop.url("/console"), viewport=DESKTOP) as console:
+        await log_in(console, "小美")
+        await open_cases_tab(console)
+        await row(console, case.case_no).locator(".case-btn").hover()
+        await console.mouse.down()
+        async with console.expect_response(re.compile(r"/api/cases\?")) as refreshed:
+            await console.evaluate("() => document.querySelector('#tab-cases').click()")
+        await (await refreshed.value).finished()
+        await console.evaluate("() => new Promise((shown) => requestAnimationFrame(() => setTimeout(shown)))")
+        await console.mouse.up()
+        await expect(console.locator("#case-no")).to_have_text(case.case_no)
+
+
 async def test_a_case_nobody_touched_since_yesterday_is_stale_and_highlighted(shop: Shop) -> None:
     await create_agent("小美", "agent", PASSWORD)
     await create_agent("阿杰", "agent", PASSWORD)

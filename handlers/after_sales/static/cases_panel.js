@@ -8,7 +8,7 @@
 // only ever put on the page with textContent.
 
 import { fill } from "/static/lib/texts.js";
-import { focusedIn, html, idOf, pad, refocus } from "/static/lib/dom.js";
+import { html, idOf, keepChildren, pad } from "/static/lib/dom.js";
 
 const POLL_MS = 60000;
 const NARROW = "(max-width: 720px)"; // the columns are stacked (console.css)
@@ -162,6 +162,7 @@ function setTime(node, text) {
   const seconds = isoSeconds(text);
   node.textContent = seconds === null ? "—" : formatTime(seconds);
   if (seconds !== null) node.dateTime = new Date(seconds * 1000).toISOString();
+  else node.removeAttribute("datetime"); // a kept node (keepChildren) must not keep the old time
 }
 
 function yuan(fen) {
@@ -312,12 +313,23 @@ function mount(container, ctx) {
     if (state.caseNo && !state.busy) loadCase(state.caseNo);
   }
 
+  function newCaseItem(no) {
+    const node = el.template.content.firstElementChild.cloneNode(true);
+    node.dataset.id = no;
+    node.querySelector(".case-btn").addEventListener("click", () => {
+      selectCase(no);
+      if (window.matchMedia(NARROW).matches) el.pane.scrollIntoView({ block: "start" });
+    });
+    return node;
+  }
+
   function renderCases() {
-    const items = state.cases.map((c) => {
-      const node = el.template.content.firstElementChild.cloneNode(true);
-      const no = String(c.case_no ?? "");
+    const ids = state.cases.map((c) => String(c.case_no ?? ""));
+    const items = keepChildren(el.list, ids, newCaseItem);
+    items.forEach((node, position) => {
+      const c = state.cases[position];
+      const no = ids[position];
       const stale = isStale(no);
-      node.dataset.id = no;
       node.classList.toggle("stale", stale);
       node.classList.toggle("selected", no === state.caseNo);
       node.querySelector(".case-item-no").textContent = no;
@@ -330,15 +342,8 @@ function mount(container, ctx) {
       setTime(node.querySelector(".case-item-time"), c.touched_at);
       const button = node.querySelector(".case-btn");
       if (no === state.caseNo) button.setAttribute("aria-current", "true");
-      button.addEventListener("click", () => {
-        selectCase(no);
-        if (window.matchMedia(NARROW).matches) el.pane.scrollIntoView({ block: "start" });
-      });
-      return node;
+      else button.removeAttribute("aria-current");
     });
-    const focused = focusedIn(el.list, ".case-item");
-    el.list.replaceChildren(...items);
-    refocus(el.list, ".case-item", focused, ".case-btn");
     el.empty.textContent = tx(`empty_${state.filter}`);
     el.empty.hidden = items.length > 0;
     el.count.textContent = String(items.length);

@@ -18,20 +18,6 @@ export function keepChildren(list, ids, create) {
   return nodes;
 }
 
-// A list rebuilt on every refresh (a panel's): a keyboard user's focus moves to the rebuilt entry.
-export function focusedIn(list, selector) {
-  const active = document.activeElement;
-  const entry = active && list.contains(active) ? active.closest(selector) : null;
-  return entry ? entry.dataset.id : null;
-}
-
-export function refocus(list, selector, id, control) {
-  if (id === null) return;
-  const entry = [...list.querySelectorAll(selector)].find((node) => node.dataset.id === id);
-  const target = entry && entry.querySelector(control);
-  if (target && !target.disabled) target.focus();
-}
-
 // A panel's markup from a template literal: every interpolated value is escaped, so texts from
 // scripts_zh (or anything else) can never become markup.
 const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
