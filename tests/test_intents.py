@@ -363,22 +363,66 @@ def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: 
 
 def _texts_for_equivalence() -> list[str]:
     """Customer-like texts, their canonical forms, and input jieba treats specially (Latin and digit
-    runs, its block punctuation, scripts outside its character range, line breaks)."""
+    runs, its block punctuation, scripts outside its character range, line breaks), and repeated
+    characters, whose routes tie (想想想 is 想想+想 or 想+想想 at the same probability)."""
     texts = [text for text, _ in _labelled(HOLDOUT)]
     texts += ["iphone15promax 充电器 a b 1 2", "T恤 XL码 +#&._%-", "ｱｲ 〇〇 한국어 über", "在吗\r\n\t退货", "x", ""]
+    texts += ["想想想", "流流流", "看看看吧", "在在在吗"]
     return texts
 
 
-def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
-    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba."""
+def _assert_cut_words_is_jiebas_cut(texts: list[str]) -> None:
     import jieba
 
     from bot.intent_index import cut_words
 
+    for text in texts:
+        assert cut_words(text) == list(jieba.cut(text, HMM=False)), text
+
+
+def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
+    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba,
+    ties between routes included."""
     analyzer = matcher._analyzer
-    for text in _texts_for_equivalence():
-        for variant in (text, text.lower(), analyzer.canon(text)):
-            assert cut_words(variant) == list(jieba.cut(variant, HMM=False)), variant
+    texts = _texts_for_equivalence()
+    _assert_cut_words_is_jiebas_cut([v for text in texts for v in (text, text.lower(), analyzer.canon(text))])
+
+
+@pytest.mark.parametrize(
+    ("change", "texts"),
+    [
+        (("add", "快递慢慢", None), ["快递慢慢的", "快递慢慢慢"]),  # a new word at the default frequency
+        (("add", "退货运", 0), ["退货运费谁出", "我要退货运单号"]),  # a new word with frequency 0: a prefix only
+        (("del", "退货", None), ["我要退货", "退货运费谁出", "退退货货"]),  # an existing word deleted
+    ],
+)
+def test_cut_words_follows_words_changed_at_run_time(
+    matcher: IntentMatcher, change: tuple[str, str, int | None], texts: list[str]
+) -> None:
+    """Words a shop adds or deletes after start-up (`jieba.add_word`, `jieba.del_word`) change both
+    cuts alike; jieba's dictionary is restored afterwards."""
+    import jieba
+
+    action, word, freq = change
+    dt = jieba.dt
+    prefixes = [word[: i + 1] for i in range(len(word))]
+    saved = {p: dt.FREQ[p] for p in prefixes if p in dt.FREQ}
+    saved_total = dt.total
+    try:
+        if action == "add":
+            jieba.add_word(word, freq)
+        else:
+            assert dt.FREQ.get(word), word  # the word exists before it is deleted
+            jieba.del_word(word)
+        _assert_cut_words_is_jiebas_cut(texts + _texts_for_equivalence()[-4:])
+    finally:
+        for p in prefixes:
+            if p in saved:
+                dt.FREQ[p] = saved[p]
+            else:
+                dt.FREQ.pop(p, None)
+        dt.total = saved_total
+        jieba.finalseg.Force_Split_Words.discard(word)
 
 
 def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatcher) -> None:
