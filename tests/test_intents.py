@@ -471,3 +471,45 @@ def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
     assert model.log_scores(message) == pytest.approx(expected, abs=1e-9)
     prior = [0.5 * c for c in range(len(intents))]
     assert model.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        ("券怎样", [(0, 1, "coupon")]),  # a one-character keyword under a longer one's first two characters
+        ("券怎么用啊", [(0, 4, "coupon")]),  # the longer one hides it
+        ("券怎么退", [(0, 4, "gap")]),  # a "*" keyword sharing those two characters
+        ("svip 会员 vip2 vip", [(5, 7, "member"), (13, 16, "vip")]),  # a Latin keyword as a whole word only
+        ("能用券", [(2, 3, "coupon")]),  # a keyword at the last character
+        ("有会员", [(1, 3, "member")]),
+    ],
+)
+def test_keyword_spotter_buckets(text: str, hits: list[tuple[int, int, str]]) -> None:
+    """Keywords are tried per first two characters of the text; each kind of keyword is still found
+    where it starts: one-character, "*"-gap, Latin whole-word, at the end of the text."""
+    from bot.intent_index import KeywordSpotter
+
+    spotter = KeywordSpotter({"coupon": ["券", "券怎么用"], "gap": ["券怎*退"], "vip": ["vip"], "member": ["会员"]}, {})
+    assert [(h.start, h.end, h.intent) for h in spotter.find(text)] == hits
+
+
+def test_replacer_is_the_longest_first_regex() -> None:
+    """`Replacer` gives what substituting the longest-first alternation of its phrases gives, on
+    generated texts full of overlapping phrases, Latin and digit words and their neighbours."""
+    import random
+    import re
+
+    from bot.intent_index import Replacer, _alternation
+
+    replacements = {"退款": "R", "退款了": "D", "款": "K", "没收到": "N", "收到": "S", "vip": "V", "vi": "W", "12": "T"}
+    replacer = Replacer(replacements)
+    pattern = re.compile(_alternation(replacements))
+    rng = random.Random(13)
+    alphabet = "退款了没收到vip12a 啊"
+    changed_texts = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = pattern.sub(lambda m: replacements[m.group()], text)
+        assert replacer(text) == (expected, pattern.search(text) is not None), text
+        changed_texts += expected != text
+    assert changed_texts > 1000  # most texts held a phrase
