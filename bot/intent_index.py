@@ -344,14 +344,9 @@ class ExampleIndex:
         query = self._weigh(feats)
         if among is not None:
             return self._scores_among(query, among)
-        dots: dict[int, float] = {}
-        add = dots.get
-        for f, qw in query.items():
-            for doc_id, dw in self._postings[f]:
-                dots[doc_id] = add(doc_id, 0.0) + qw * dw
         best: dict[str, float] = {}
         intent_of = self._intent_of
-        for doc_id, dot in dots.items():
+        for doc_id, dot in _dot_products(query, self._postings).items():
             intent = intent_of[doc_id]
             if dot > best.get(intent, 0.0):
                 best[intent] = dot
@@ -364,17 +359,22 @@ class ExampleIndex:
             postings = self._intent_postings.get(intent)
             if postings is None:
                 continue
-            dots: dict[int, float] = {}
-            add = dots.get
-            for f, qw in query.items():
-                found = postings.get(f)
-                if found is not None:
-                    for doc_id, dw in found:
-                        dots[doc_id] = add(doc_id, 0.0) + qw * dw
-            top = max(dots.values(), default=0.0)
+            top = max(_dot_products(query, postings).values(), default=0.0)
             if top > 0.0:
                 best[intent] = top
         return best
+
+
+def _dot_products(query: Mapping[str, float], postings: Mapping[str, list[tuple[int, float]]]) -> dict[int, float]:
+    """The query's dot product with every example in `postings` sharing a feature with it."""
+    dots: dict[int, float] = {}
+    add = dots.get
+    for f, qw in query.items():
+        found = postings.get(f)
+        if found is not None:
+            for doc_id, dw in found:
+                dots[doc_id] = add(doc_id, 0.0) + qw * dw
+    return dots
 
 
 def _kind_weight(feature: str) -> float:
