@@ -162,6 +162,10 @@ class NaiveBayes:
         self.documents = 0
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
+        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt."""
+        self._weights = {}
+        self._totals = [0] * len(self.intents)
+        self.documents = 0
         counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
             c = self._index[intent]

@@ -513,3 +513,21 @@ def test_replacer_is_the_longest_first_regex() -> None:
         assert replacer(text) == (expected, pattern.search(text) is not None), text
         changed_texts += expected != text
     assert changed_texts > 1000  # most texts held a phrase
+
+
+def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
+    """A second `fit` learns the new examples only: nothing of the first one remains."""
+    from bot.intent_model import NaiveBayes
+
+    intents = ["a", "b"]
+    first = [({"x", "y"}, "a"), ({"y", "z"}, "b"), ({"old"}, "a")]
+    second = [({"x"}, "b"), ({"y", "w"}, "a")]
+    fresh = NaiveBayes(intents)
+    fresh.fit(second)
+    refitted = NaiveBayes(intents)
+    refitted.fit(first)
+    refitted.fit(second)
+    message = {"x", "y", "w", "old"}
+    assert refitted.log_scores(message) == fresh.log_scores(message)
+    assert (refitted.documents, refitted.document_frequency) == (fresh.documents, fresh.document_frequency)
+    assert fresh.document_frequency == {"x": 1, "y": 1, "w": 1}
