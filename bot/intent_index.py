@@ -7,8 +7,9 @@ Customers write short, informal, misspelt Chinese, so no single signal is enough
 - `KeywordSpotter` finds the shop's keyword phrases, "*" gaps allowed (钱*退); a keyword lying
   inside a longer keyword does not count, so "真人实拍" (product photos) does not fire "真人" (a
   human agent).
-- `ExampleIndex` scores a message against every example phrase by TF-IDF cosine (a nearest
-  neighbour per intent), through an inverted index so only examples sharing a feature are touched.
+- `ExampleIndex` scores a message against the example phrases by TF-IDF cosine (a nearest
+  neighbour per intent), through an inverted index so only examples sharing a feature are touched,
+  and only the candidate intents' examples when keywords picked candidates.
 
 Everything is built once at load; per message the work is a few regex passes, one jieba cut and a
 few dictionary look-ups, all linear in the message length.
@@ -242,7 +243,8 @@ class KeywordSpotter:
             for intent, words in keywords.items():
                 for word in {w.lower() for w in words}:
                     pattern = re.compile(_alternation([word], gaps=True))
-                    # a keyword without gaps or word boundaries is found by `str.startswith`, 5x cheaper
+                    # a keyword without gaps that is not a Latin or digit word (those need word
+                    # boundaries) is found by `str.startswith`, 5x cheaper
                     literal = word if pattern.pattern == re.escape(word) else None
                     buckets[word[0]].append((len(word.replace("*", "")), literal, pattern, intent, is_weak))
         # Longest first; then, per first two characters, only the keywords that can start there: a

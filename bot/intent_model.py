@@ -108,7 +108,9 @@ def ngrams(canon: str) -> set[str]:
     pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
-    negation = _NEGATION.search(canon) is not None  # a cue never spans a space: else no chunk has one
+    # A cue found in a chunk is found in the whole text too (at a chunk's start the look-behind sees a
+    # space instead of nothing, and a space is not 是): no cue in the text, none in any chunk.
+    negation = _NEGATION.search(canon) is not None
     for chunk in canon.split():
         if chunk.isascii() and chunk.isalpha() and _split_syllables(chunk, syllables):
             continue  # pinyin: its syllable pairs stand for it, as they do for the characters
