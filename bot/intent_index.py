@@ -7,8 +7,9 @@ Customers write short, informal, misspelt Chinese, so no single signal is enough
 - `KeywordSpotter` finds the shop's keyword phrases, "*" gaps allowed (钱*退); a keyword lying
   inside a longer keyword does not count, so "真人实拍" (product photos) does not fire "真人" (a
   human agent).
-- `ExampleIndex` scores a message against every example phrase by TF-IDF cosine (a nearest
-  neighbour per intent), through an inverted index so only examples sharing a feature are touched.
+- `ExampleIndex` scores a message against the example phrases by TF-IDF cosine (a nearest
+  neighbour per intent), through an inverted index so only examples sharing a feature are touched,
+  and only the candidate intents' examples when keywords picked candidates.
 
 Everything is built once at load; per message the work is a few regex passes, one jieba cut and a
 few dictionary look-ups, all linear in the message length.
@@ -242,7 +243,8 @@ class KeywordSpotter:
             for intent, words in keywords.items():
                 for word in {w.lower() for w in words}:
                     pattern = re.compile(_alternation([word], gaps=True))
-                    # a keyword without gaps or word boundaries is found by `str.startswith`, 5x cheaper
+                    # a keyword without gaps that is not a Latin or digit word (those need word
+                    # boundaries) is found by `str.startswith`, 5x cheaper
                     literal = word if pattern.pattern == re.escape(word) else None
                     buckets[word[0]].append((len(word.replace("*", "")), literal, pattern, intent, is_weak))
         # Longest first; then, per first two characters, only the keywords that can start there: a
@@ -344,14 +346,9 @@ class ExampleIndex:
         query = self._weigh(feats)
         if among is not None:
             return self._scores_among(query, among)
-        dots: dict[int, float] = {}
-        add = dots.get
-        for f, qw in query.items():
-            for doc_id, dw in self._postings[f]:
-                dots[doc_id] = add(doc_id, 0.0) + qw * dw
         best: dict[str, float] = {}
         intent_of = self._intent_of
-        for doc_id, dot in dots.items():
+        for doc_id, dot in _dot_products(query, self._postings).items():
             intent = intent_of[doc_id]
             if dot > best.get(intent, 0.0):
                 best[intent] = dot
@@ -364,17 +361,22 @@ class ExampleIndex:
             postings = self._intent_postings.get(intent)
             if postings is None:
                 continue
-            dots: dict[int, float] = {}
-            add = dots.get
-            for f, qw in query.items():
-                found = postings.get(f)
-                if found is not None:
-                    for doc_id, dw in found:
-                        dots[doc_id] = add(doc_id, 0.0) + qw * dw
-            top = max(dots.values(), default=0.0)
+            top = max(_dot_products(query, postings).values(), default=0.0)
             if top > 0.0:
                 best[intent] = top
         return best
+
+
+def _dot_products(query: Mapping[str, float], postings: Mapping[str, list[tuple[int, float]]]) -> dict[int, float]:
+    """The query's dot product with every example in `postings` sharing a feature with it."""
+    dots: dict[int, float] = {}
+    add = dots.get
+    for f, qw in query.items():
+        found = postings.get(f)
+        if found is not None:
+            for doc_id, dw in found:
+                dots[doc_id] = add(doc_id, 0.0) + qw * dw
+    return dots
 
 
 def _kind_weight(feature: str) -> float:

@@ -108,7 +108,9 @@ def ngrams(canon: str) -> set[str]:
     pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
-    negation = _NEGATION.search(canon) is not None  # a cue never spans a space: else no chunk has one
+    # A cue found in a chunk is found in the whole text too (at a chunk's start the look-behind sees a
+    # space instead of nothing, and a space is not 是): no cue in the text, none in any chunk.
+    negation = _NEGATION.search(canon) is not None
     for chunk in canon.split():
         if chunk.isascii() and chunk.isalpha() and _split_syllables(chunk, syllables):
             continue  # pinyin: its syllable pairs stand for it, as they do for the characters
@@ -162,6 +164,10 @@ class NaiveBayes:
         self.documents = 0
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
+        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt."""
+        self._weights = {}
+        self._totals = [0] * len(self.intents)
+        self.documents = 0
         counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
             c = self._index[intent]

@@ -363,22 +363,66 @@ def test_money_of_a_case_is_a_refund(matcher: IntentMatcher, text: str, intent: 
 
 def _texts_for_equivalence() -> list[str]:
     """Customer-like texts, their canonical forms, and input jieba treats specially (Latin and digit
-    runs, its block punctuation, scripts outside its character range, line breaks)."""
+    runs, its block punctuation, scripts outside its character range, line breaks), and repeated
+    characters, whose routes tie (想想想 is 想想+想 or 想+想想 at the same probability)."""
     texts = [text for text, _ in _labelled(HOLDOUT)]
     texts += ["iphone15promax 充电器 a b 1 2", "T恤 XL码 +#&._%-", "ｱｲ 〇〇 한국어 über", "在吗\r\n\t退货", "x", ""]
+    texts += ["想想想", "流流流", "看看看吧", "在在在吗"]
     return texts
 
 
-def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
-    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba."""
+def _assert_cut_words_is_jiebas_cut(texts: list[str]) -> None:
     import jieba
 
     from bot.intent_index import cut_words
 
+    for text in texts:
+        assert cut_words(text) == list(jieba.cut(text, HMM=False)), text
+
+
+def test_cut_words_is_jiebas_cut(matcher: IntentMatcher) -> None:
+    """The one-pass cut gives jieba's own no-HMM cut, with the words the matcher added to jieba,
+    ties between routes included."""
     analyzer = matcher._analyzer
-    for text in _texts_for_equivalence():
-        for variant in (text, text.lower(), analyzer.canon(text)):
-            assert cut_words(variant) == list(jieba.cut(variant, HMM=False)), variant
+    texts = _texts_for_equivalence()
+    _assert_cut_words_is_jiebas_cut([v for text in texts for v in (text, text.lower(), analyzer.canon(text))])
+
+
+@pytest.mark.parametrize(
+    ("change", "texts"),
+    [
+        (("add", "快递慢慢", None), ["快递慢慢的", "快递慢慢慢"]),  # a new word at the default frequency
+        (("add", "退货运", 0), ["退货运费谁出", "我要退货运单号"]),  # a new word with frequency 0: a prefix only
+        (("del", "退货", None), ["我要退货", "退货运费谁出", "退退货货"]),  # an existing word deleted
+    ],
+)
+def test_cut_words_follows_words_changed_at_run_time(
+    matcher: IntentMatcher, change: tuple[str, str, int | None], texts: list[str]
+) -> None:
+    """Words a shop adds or deletes after start-up (`jieba.add_word`, `jieba.del_word`) change both
+    cuts alike; jieba's dictionary is restored afterwards."""
+    import jieba
+
+    action, word, freq = change
+    dt = jieba.dt
+    prefixes = [word[: i + 1] for i in range(len(word))]
+    saved = {p: dt.FREQ[p] for p in prefixes if p in dt.FREQ}
+    saved_total = dt.total
+    try:
+        if action == "add":
+            jieba.add_word(word, freq)
+        else:
+            assert dt.FREQ.get(word), word  # the word exists before it is deleted
+            jieba.del_word(word)
+        _assert_cut_words_is_jiebas_cut(texts + _texts_for_equivalence()[-4:])
+    finally:
+        for p in prefixes:
+            if p in saved:
+                dt.FREQ[p] = saved[p]
+            else:
+                dt.FREQ.pop(p, None)
+        dt.total = saved_total
+        jieba.finalseg.Force_Split_Words.discard(word)
 
 
 def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatcher) -> None:
@@ -427,3 +471,63 @@ def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
     assert model.log_scores(message) == pytest.approx(expected, abs=1e-9)
     prior = [0.5 * c for c in range(len(intents))]
     assert model.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
+
+
+@pytest.mark.parametrize(
+    ("text", "hits"),
+    [
+        ("券怎样", [(0, 1, "coupon")]),  # a one-character keyword under a longer one's first two characters
+        ("券怎么用啊", [(0, 4, "coupon")]),  # the longer one hides it
+        ("券怎么退", [(0, 4, "gap")]),  # a "*" keyword sharing those two characters
+        ("svip 会员 vip2 vip", [(5, 7, "member"), (13, 16, "vip")]),  # a Latin keyword as a whole word only
+        ("能用券", [(2, 3, "coupon")]),  # a keyword at the last character
+        ("有会员", [(1, 3, "member")]),
+    ],
+)
+def test_keyword_spotter_buckets(text: str, hits: list[tuple[int, int, str]]) -> None:
+    """Keywords are tried per first two characters of the text; each kind of keyword is still found
+    where it starts: one-character, "*"-gap, Latin whole-word, at the end of the text."""
+    from bot.intent_index import KeywordSpotter
+
+    spotter = KeywordSpotter({"coupon": ["券", "券怎么用"], "gap": ["券怎*退"], "vip": ["vip"], "member": ["会员"]}, {})
+    assert [(h.start, h.end, h.intent) for h in spotter.find(text)] == hits
+
+
+def test_replacer_is_the_longest_first_regex() -> None:
+    """`Replacer` gives what substituting the longest-first alternation of its phrases gives, on
+    generated texts full of overlapping phrases, Latin and digit words and their neighbours."""
+    import random
+    import re
+
+    from bot.intent_index import Replacer, _alternation
+
+    replacements = {"退款": "R", "退款了": "D", "款": "K", "没收到": "N", "收到": "S", "vip": "V", "vi": "W", "12": "T"}
+    replacer = Replacer(replacements)
+    pattern = re.compile(_alternation(replacements))
+    rng = random.Random(13)
+    alphabet = "退款了没收到vip12a 啊"
+    changed_texts = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        expected = pattern.sub(lambda m: replacements[m.group()], text)
+        assert replacer(text) == (expected, pattern.search(text) is not None), text
+        changed_texts += expected != text
+    assert changed_texts > 1000  # most texts held a phrase
+
+
+def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
+    """A second `fit` learns the new examples only: nothing of the first one remains."""
+    from bot.intent_model import NaiveBayes
+
+    intents = ["a", "b"]
+    first = [({"x", "y"}, "a"), ({"y", "z"}, "b"), ({"old"}, "a")]
+    second = [({"x"}, "b"), ({"y", "w"}, "a")]
+    fresh = NaiveBayes(intents)
+    fresh.fit(second)
+    refitted = NaiveBayes(intents)
+    refitted.fit(first)
+    refitted.fit(second)
+    message = {"x", "y", "w", "old"}
+    assert refitted.log_scores(message) == fresh.log_scores(message)
+    assert (refitted.documents, refitted.document_frequency) == (fresh.documents, fresh.document_frequency)
+    assert fresh.document_frequency == {"x": 1, "y": 1, "w": 1}
