@@ -301,7 +301,7 @@ class IntentMatcher:
         key = key_of(self._general_key, fit_settings(), vote_settings(), learned)
         fit = self._fits.load("shop", key, ShopFit) if learned else None
         if fit is None:
-            yield from self._shop.calibrating()
+            curve = yield from self._shop.fitting_curve()
             correction = None
             if learned:
                 examples = []
@@ -312,8 +312,8 @@ class IntentMatcher:
                 for correction in fitting(examples, len(self._model.intents)):
                     if correction is None:
                         yield
-            fit = ShopFit(correction, self._shop.curve)
-            if learned:
+            fit = ShopFit(correction, curve)
+            if learned and lessons == self._lessons:  # else examples learned meanwhile took part in the votes
                 self._fits.save("shop", key, fit)
         if lessons == self._lessons:
             self._shop.use_curve(fit.vote_curve)
