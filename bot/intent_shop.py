@@ -41,11 +41,14 @@ _CURVE_BINS = 10
 CALIBRATE_STEP = 5
 PRIOR_WEIGHT = 2  # pseudo-votes, half right, added to each bin of the curve
 Curve = tuple[tuple[float, float], ...]
+# Bump when the vote or its curve's fit changes in code (how similarity, strength or the leave-one-out
+# sample are computed) or ShopFit's fields change: a fit kept on disk by the older code is then refitted.
+SHOP_FIT_VERSION = 2
 
 
 def vote_settings() -> tuple[float, ...]:
     """Everything besides the examples that the vote's curve depends on (part of the fit cache's key)."""
-    return (FLOOR, K, MIN_EXAMPLES, LOO_SAMPLE, _CURVE_BINS, PRIOR_WEIGHT)
+    return (SHOP_FIT_VERSION, FLOOR, K, MIN_EXAMPLES, LOO_SAMPLE, _CURVE_BINS, PRIOR_WEIGHT)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
+from bot import intent_shop, intents
 from bot.intent_cache import FitCache
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
@@ -263,3 +263,19 @@ def test_a_refit_overtaken_by_newer_learning_keeps_and_saves_no_curve_of_other_e
         restarted = fresh(tmp_path / str(steps_before))  # a restart with the first examples only
         restarted.learn(first)
         assert restarted._shop.curve == reference._shop.curve, "a curve of other examples was saved"
+
+
+def test_a_fit_kept_by_an_older_vote_is_refitted(
+    matcher: IntentMatcher, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fit cache's key covers the vote's code through SHOP_FIT_VERSION (bumped when the vote
+    changes), so a curve fitted by an older vote is not loaded as if it were this one's."""
+    taught = _generated_lessons(0, 60)
+    older, newer = matcher.fork(), matcher.fork()
+    for m in (older, newer):
+        m._fits = FitCache(tmp_path)
+    older.learn(taught)
+    monkeypatch.setattr(intent_shop, "SHOP_FIT_VERSION", intent_shop.SHOP_FIT_VERSION + 1)
+    newer.learn(taught)
+    assert newer._examples, "refitted, not loaded"
+    assert len(list(tmp_path.glob("intent-shop-*.pickle"))) == 2
