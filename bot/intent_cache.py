@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import marshal
+import os
 import pickle
 import tempfile
 from pathlib import Path
@@ -46,8 +47,8 @@ class FitCache:
             return None
         try:
             value = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            log.warning("intent %s cache %s unreadable (%s): fitting again", kind, path, exc)
+        except Exception as exc:  # a damaged file raises nearly anything; refitting is always right
+            log.warning("intent %s cache %s unreadable (%s): fitting again", kind, path.name, type(exc).__name__)
             return None
         return value if isinstance(value, expected) else None
 
@@ -57,9 +58,16 @@ class FitCache:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{key}.partial")
-            partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(path)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            # a file of its own per writer (workers of a shop fit the same key at once), renamed whole
+            fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".partial")
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    file.write(data)
+                os.replace(partial, path)
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
             stale = sorted(path.parent.glob(f"intent-{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
             for old in stale[:-KEEP]:  # fits of data edited since
                 old.unlink(missing_ok=True)

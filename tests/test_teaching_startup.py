@@ -10,7 +10,8 @@ from pathlib import Path
 
 import jieba
 
-from bot.intent_cache import load_jieba_dictionary
+from bot.intent_cache import FitCache, load_jieba_dictionary
+from bot.intent_shop import ShopFit
 
 
 def test_the_dictionary_read_whole_is_the_one_jieba_reads() -> None:
@@ -39,3 +40,35 @@ def test_a_dictionary_of_its_own_is_left_to_jieba(tmp_path: Path) -> None:
     tokenizer = jieba.Tokenizer(str(words))
     assert not load_jieba_dictionary(tokenizer)
     assert not tokenizer.initialized
+
+
+def _kept(tmp_path: Path) -> tuple[FitCache, Path, bytes]:
+    cache = FitCache(tmp_path)
+    cache.save("shop", "k", ShopFit(None, ((0.5, 0.6), (0.9, 0.95))))
+    (path,) = tmp_path.glob("intent-shop-k.pickle")
+    return cache, path, path.read_bytes()
+
+
+def test_a_damaged_fit_on_disk_is_fitted_again_never_raised(tmp_path: Path, caplog) -> None:
+    """A fit file damaged on disk (a byte flipped, a truncated copy) makes loading raise almost any
+    exception; the cache is only slower then, never wrong: it reads as absent, in one log line
+    without the file's contents."""
+    cache, path, good = _kept(tmp_path)
+    assert cache.load("shop", "k", ShopFit) == ShopFit(None, ((0.5, 0.6), (0.9, 0.95)))
+    damaged = [b"cno_such_module_of_ours\nThing\n.", good[: len(good) // 2]]
+    damaged += [good[:n] + bytes([good[n] ^ flip]) + good[n + 1 :] for n in range(len(good)) for flip in (1, 0x80)]
+    for data in damaged:
+        path.write_bytes(data)
+        caplog.clear()
+        loaded = cache.load("shop", "k", ShopFit)
+        assert loaded is None or isinstance(loaded, ShopFit)
+        assert all(len(r.getMessage().splitlines()) == 1 and "Thing" not in r.getMessage() for r in caplog.records)
+
+
+def test_each_writer_of_a_fit_writes_a_file_of_its_own(tmp_path: Path) -> None:
+    """Workers of a shop fit the same key at once: a temporary name shared by them (another writer's
+    file in the way, here a directory) must not keep the fit from being kept."""
+    (tmp_path / "intent-shop-k.k.partial").mkdir()  # the name every writer of key "k" used before
+    cache, _, _ = _kept(tmp_path)
+    assert cache.load("shop", "k", ShopFit) is not None
+    assert not list(tmp_path.glob(".*.partial")), "no temporary file left behind"
