@@ -83,8 +83,15 @@ def load_jieba_dictionary(tokenizer: jieba.Tokenizer | None = None) -> bool:
     jieba reads the same file with `marshal.load(file)`, which fetches each of its ~500,000 entries
     through the file object: about 1 s of CPU, a third of a worker's start-up (docs/intents.md,
     "Start-up and learning"). `marshal.loads` of the bytes builds the same dictionary in about 0.35 s.
-    Only jieba's default dictionary and default cache location are taken this way; anything else is
-    left to jieba. `tokenizer`: jieba's default one unless given."""
+    Only jieba's default dictionary and default cache file name are taken this way; anything else is
+    left to jieba. `tokenizer`: jieba's default one unless given.
+
+    This relies on jieba internals (checked with jieba 0.42.1, tests/test_teaching_startup.py): the
+    cache file's name `jieba.cache` in `tmp_dir` (or the system's temporary directory), its format (a
+    marshal dump of the tuple (FREQ, total)), and the tokenizer's attributes `lock`, `initialized`,
+    `tmp_dir`, `cache_file`, `dictionary`, `FREQ` and `total`. Should a jieba release change them, the
+    file no longer reads as that tuple (nothing is loaded, jieba builds its dictionary its own way) or
+    the test comparing the dictionary with jieba's own reading fails."""
     tokenizer = tokenizer or jieba.dt
     if tokenizer.initialized or tokenizer.dictionary != jieba.DEFAULT_DICT or tokenizer.cache_file:
         return False

@@ -32,6 +32,7 @@ wants while already holding the order number.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
@@ -84,8 +85,14 @@ SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinit
 
 
 def warm_up_jieba() -> None:
-    """Load jieba's dictionary now (idempotent, quiet), not on the first customer message."""
+    """Load jieba's dictionary now (idempotent, quiet), not on the first customer message. jieba keeps
+    its cache file in our cache directory, not in /tmp where another user could plant it or keep ours
+    from being read."""
     jieba.setLogLevel(logging.WARNING)
+    if jieba.dt.tmp_dir is None and not jieba.dt.initialized:
+        with contextlib.suppress(OSError):  # unwritable: jieba's default place
+            DEFAULT_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(DEFAULT_MODEL_CACHE)
     load_jieba_dictionary()  # jieba's own cache file, read about 3x faster (bot/intent_cache.py)
     jieba.initialize()
 

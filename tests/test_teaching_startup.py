@@ -6,24 +6,43 @@ start-up from outside."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import jieba
 
+from bot.config import PROJECT_ROOT
 from bot.intent_cache import FitCache, load_jieba_dictionary
 from bot.intent_shop import ShopFit
+from bot.intents import DEFAULT_MODEL_CACHE
 
 
 def test_the_dictionary_read_whole_is_the_one_jieba_reads() -> None:
     jieba.setLogLevel(logging.WARNING)
     jieba.initialize()  # jieba's cache file exists from here on (written the first time on a machine)
     fast, own = jieba.Tokenizer(), jieba.Tokenizer()
+    fast.tmp_dir = own.tmp_dir = jieba.dt.tmp_dir  # where the process's tokenizer keeps it (warm_up_jieba)
     assert load_jieba_dictionary(fast)
     own.initialize()  # jieba's own reading of the same file
     assert fast.initialized and fast.total == own.total and fast.FREQ == own.FREQ
     text = "亲 我地址填错了能改吗 快递到哪了"
     assert fast.lcut(text) == own.lcut(text)
     assert not load_jieba_dictionary(fast), "an initialised tokenizer is left alone"
+
+
+WARM_UP = "import jieba; from bot.intents import warm_up_jieba; warm_up_jieba()"
+
+
+def test_jiebas_cache_file_is_kept_in_our_cache_directory() -> None:
+    """Not in /tmp, where another user could plant a file jieba unmarshals, or keep one another
+    user's bot cannot read."""
+    shown = subprocess.run(
+        [sys.executable, "-c", f"{WARM_UP}; print(jieba.dt.tmp_dir)"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.strip()
+    assert Path(shown) == DEFAULT_MODEL_CACHE
+    assert (DEFAULT_MODEL_CACHE / "jieba.cache").is_file()
 
 
 def test_an_unreadable_cache_is_left_to_jieba(tmp_path: Path) -> None:
