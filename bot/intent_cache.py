@@ -52,6 +52,17 @@ class FitCache:
             return None
         return value if isinstance(value, expected) else None
 
+    def holds(self, kind: str, key: str) -> bool:
+        """Whether a fit is kept under `key` (the newest KEEP of a kind are)."""
+        path = self._path(kind, key)
+        return path is not None and path.exists()
+
+    def remove(self, kind: str, key: str) -> None:
+        """Drop the fit kept under `key` (a benchmark's own, which helps nobody after it)."""
+        path = self._path(kind, key)
+        if path is not None:
+            path.unlink(missing_ok=True)
+
     def save(self, kind: str, key: str, value: object) -> None:
         path = self._path(kind, key)
         if path is None:

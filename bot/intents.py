@@ -298,6 +298,10 @@ class IntentMatcher:
                                                                       self._model.intents.index(intent))
         return example
 
+    def shop_fit_key(self) -> str:
+        """The key the fit of the examples learned now is kept under (bot/intent_cache.py)."""
+        return key_of(self._general_key, fit_settings(), vote_settings(), list(self._learned.items()))
+
     def calibrating(self) -> Iterator[None]:
         """Refit the correction and the neighbour vote's confidence on the learned examples in steps
         (bot/intent_adapt.py, bot/intent_shop.py): a worker on the event loop awaits between the
@@ -305,7 +309,7 @@ class IntentMatcher:
         meanwhile (the refit that follows that learning installs its own)."""
         lessons = self._lessons
         learned = list(self._learned.items())
-        key = key_of(self._general_key, fit_settings(), vote_settings(), learned)
+        key = self.shop_fit_key()
         fit = self._fits.load("shop", key, ShopFit) if learned else None
         if fit is None:
             curve = yield from self._shop.fitting_curve()
