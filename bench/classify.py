@@ -123,6 +123,10 @@ def main() -> None:
     parser.add_argument("--learned", type=int, default=0,
                         help="time first sight with this many learned examples (generated from templates)")
     args = parser.parse_args()
+    if args.start < 0:
+        parser.error(f"--start {args.start}: a line number counted from 0")
+    if args.shop and args.start >= (lines := len(read_rows(args.shop))):
+        parser.error(f"--start {args.start}: {args.shop} has {lines} messages (--start 0 to {lines - 1})")
 
     started = time.perf_counter()
     warm_up_jieba()

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import logging
 import marshal
+import os
 import pickle
 import tempfile
 from pathlib import Path
@@ -46,10 +47,21 @@ class FitCache:
             return None
         try:
             value = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-            log.warning("intent %s cache %s unreadable (%s): fitting again", kind, path, exc)
+        except Exception as exc:  # a damaged file raises nearly anything; refitting is always right
+            log.warning("intent %s cache %s unreadable (%s): fitting again", kind, path.name, type(exc).__name__)
             return None
         return value if isinstance(value, expected) else None
+
+    def holds(self, kind: str, key: str) -> bool:
+        """Whether a fit is kept under `key` (the newest KEEP of a kind are)."""
+        path = self._path(kind, key)
+        return path is not None and path.exists()
+
+    def remove(self, kind: str, key: str) -> None:
+        """Drop the fit kept under `key` (a benchmark's own, which helps nobody after it)."""
+        path = self._path(kind, key)
+        if path is not None:
+            path.unlink(missing_ok=True)
 
     def save(self, kind: str, key: str, value: object) -> None:
         path = self._path(kind, key)
@@ -57,9 +69,16 @@ class FitCache:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{key}.partial")
-            partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(path)
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            # a file of its own per writer (workers of a shop fit the same key at once), renamed whole
+            fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".partial")
+            try:
+                with os.fdopen(fd, "wb") as file:
+                    file.write(data)
+                os.replace(partial, path)
+            except BaseException:
+                Path(partial).unlink(missing_ok=True)
+                raise
             stale = sorted(path.parent.glob(f"intent-{kind}-*.pickle"), key=lambda p: p.stat().st_mtime)
             for old in stale[:-KEEP]:  # fits of data edited since
                 old.unlink(missing_ok=True)
@@ -75,8 +94,15 @@ def load_jieba_dictionary(tokenizer: jieba.Tokenizer | None = None) -> bool:
     jieba reads the same file with `marshal.load(file)`, which fetches each of its ~500,000 entries
     through the file object: about 1 s of CPU, a third of a worker's start-up (docs/intents.md,
     "Start-up and learning"). `marshal.loads` of the bytes builds the same dictionary in about 0.35 s.
-    Only jieba's default dictionary and default cache location are taken this way; anything else is
-    left to jieba. `tokenizer`: jieba's default one unless given."""
+    Only jieba's default dictionary and default cache file name are taken this way; anything else is
+    left to jieba. `tokenizer`: jieba's default one unless given.
+
+    This relies on jieba internals (checked with jieba 0.42.1, tests/test_teaching_startup.py): the
+    cache file's name `jieba.cache` in `tmp_dir` (or the system's temporary directory), its format (a
+    marshal dump of the tuple (FREQ, total)), and the tokenizer's attributes `lock`, `initialized`,
+    `tmp_dir`, `cache_file`, `dictionary`, `FREQ` and `total`. Should a jieba release change them, the
+    file no longer reads as that tuple (nothing is loaded, jieba builds its dictionary its own way) or
+    the test comparing the dictionary with jieba's own reading fails."""
     tokenizer = tokenizer or jieba.dt
     if tokenizer.initialized or tokenizer.dictionary != jieba.DEFAULT_DICT or tokenizer.cache_file:
         return False

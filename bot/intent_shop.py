@@ -23,7 +23,7 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass
 
 from bot.intent_adapt import ShopCorrection
@@ -36,16 +36,19 @@ NEAR_DUPLICATE = 0.85  # without a curve: the similarity at which a neighbour's 
 NEAR_DUPLICATE_CONFIDENCE = 0.8
 LOO_SAMPLE = 200  # examples classified leave-one-out to fit the curve (the rest cost time only)
 _CURVE_BINS = 10
-# Leave-one-out votes between two yields of `calibrating`: with a thousand learned examples sharing
+# Leave-one-out votes between two yields of `fitting_curve`: with a thousand learned examples sharing
 # product names a vote walks hundreds of them (a few ms), and a worker's event loop must not stall.
 CALIBRATE_STEP = 5
 PRIOR_WEIGHT = 2  # pseudo-votes, half right, added to each bin of the curve
 Curve = tuple[tuple[float, float], ...]
+# Bump when the vote or its curve's fit changes in code (how similarity, strength or the leave-one-out
+# sample are computed) or ShopFit's fields change: a fit kept on disk by the older code is then refitted.
+SHOP_FIT_VERSION = 2
 
 
 def vote_settings() -> tuple[float, ...]:
     """Everything besides the examples that the vote's curve depends on (part of the fit cache's key)."""
-    return (FLOOR, K, MIN_EXAMPLES, LOO_SAMPLE, _CURVE_BINS, PRIOR_WEIGHT)
+    return (SHOP_FIT_VERSION, FLOOR, K, MIN_EXAMPLES, LOO_SAMPLE, _CURVE_BINS, PRIOR_WEIGHT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,24 +171,30 @@ class ShopNeighbours:
 
     @property
     def curve(self) -> Curve:
-        """The vote's confidence curve as `calibrating` fitted it (to keep on disk)."""
+        """The vote's confidence curve in use (to keep on disk)."""
         return self._curve
 
     def use_curve(self, curve: Curve) -> None:
-        """A curve fitted before on the same examples (loaded from disk instead of refitted)."""
+        """A curve fitted on the same examples (loaded from disk, or by `fitting_curve`)."""
         self._curve = curve
 
     def calibrate(self) -> None:
-        """Fit the confidence curve by leave-one-out over (a sample of) the learned examples."""
-        for _ in self.calibrating():
-            pass
+        """Fit the confidence curve by leave-one-out over (a sample of) the learned examples and use it."""
+        steps = self.fitting_curve()
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                self._curve = done.value
+                return
 
-    def calibrating(self) -> Iterator[None]:
-        """`calibrate` in steps: yields every CALIBRATE_STEP examples, so a caller on the event loop
-        can let other work run (examples removed meanwhile are skipped)."""
+    def fitting_curve(self) -> Generator[None, None, Curve]:
+        """The confidence curve `calibrate` fits, in steps: yields every CALIBRATE_STEP examples, so a
+        caller on the event loop can let other work run (examples removed meanwhile are skipped), and
+        returns the curve without using it: examples learned meanwhile may make it stale, and only the
+        caller knows whether they did (bot/intents.py `calibrating`)."""
         if len(self._examples) < MIN_EXAMPLES:
-            self._curve = ()
-            return
+            return ()
         ids = sorted(self._examples)
         if len(ids) > LOO_SAMPLE:
             ids = random.Random(len(ids)).sample(ids, LOO_SAMPLE)
@@ -201,5 +210,5 @@ class ShopNeighbours:
         # each bin's share shrunk towards even odds by PRIOR_WEIGHT pseudo-votes: a bin of ten right
         # votes out of ten says "usually", not "always"
         size = max(1, len(points) // _CURVE_BINS)
-        self._curve = tuple((x, (y * size + 0.5 * PRIOR_WEIGHT) / (size + PRIOR_WEIGHT))
-                            for x, y in isotonic(points, bins=_CURVE_BINS))
+        return tuple((x, (y * size + 0.5 * PRIOR_WEIGHT) / (size + PRIOR_WEIGHT))
+                     for x, y in isotonic(points, bins=_CURVE_BINS))

@@ -32,6 +32,7 @@ wants while already holding the order number.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import math
@@ -84,8 +85,14 @@ SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinit
 
 
 def warm_up_jieba() -> None:
-    """Load jieba's dictionary now (idempotent, quiet), not on the first customer message."""
+    """Load jieba's dictionary now (idempotent, quiet), not on the first customer message. jieba keeps
+    its cache file in our cache directory, not in /tmp where another user could plant it or keep ours
+    from being read."""
     jieba.setLogLevel(logging.WARNING)
+    if jieba.dt.tmp_dir is None and not jieba.dt.initialized:
+        with contextlib.suppress(OSError):  # unwritable: jieba's default place
+            DEFAULT_MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(DEFAULT_MODEL_CACHE)
     load_jieba_dictionary()  # jieba's own cache file, read about 3x faster (bot/intent_cache.py)
     jieba.initialize()
 
@@ -291,6 +298,10 @@ class IntentMatcher:
                                                                       self._model.intents.index(intent))
         return example
 
+    def shop_fit_key(self) -> str:
+        """The key the fit of the examples learned now is kept under (bot/intent_cache.py)."""
+        return key_of(self._general_key, fit_settings(), vote_settings(), list(self._learned.items()))
+
     def calibrating(self) -> Iterator[None]:
         """Refit the correction and the neighbour vote's confidence on the learned examples in steps
         (bot/intent_adapt.py, bot/intent_shop.py): a worker on the event loop awaits between the
@@ -298,10 +309,10 @@ class IntentMatcher:
         meanwhile (the refit that follows that learning installs its own)."""
         lessons = self._lessons
         learned = list(self._learned.items())
-        key = key_of(self._general_key, fit_settings(), vote_settings(), learned)
+        key = self.shop_fit_key()
         fit = self._fits.load("shop", key, ShopFit) if learned else None
         if fit is None:
-            yield from self._shop.calibrating()
+            curve = yield from self._shop.fitting_curve()
             correction = None
             if learned:
                 examples = []
@@ -312,8 +323,8 @@ class IntentMatcher:
                 for correction in fitting(examples, len(self._model.intents)):
                     if correction is None:
                         yield
-            fit = ShopFit(correction, self._shop.curve)
-            if learned:
+            fit = ShopFit(correction, curve)
+            if learned and lessons == self._lessons:  # else examples learned meanwhile took part in the votes
                 self._fits.save("shop", key, fit)
         if lessons == self._lessons:
             self._shop.use_curve(fit.vote_curve)

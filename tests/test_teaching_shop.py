@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import intents
+from bot import intent_shop, intents
 from bot.intent_cache import FitCache
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
@@ -203,7 +203,7 @@ def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: Inte
     first.learn(taught)
     assert first._examples and list(tmp_path.glob("intent-shop-*.pickle"))
     assert first._shop.curve, "the vote's curve was fitted"
-    second._shop.calibrating = None  # type: ignore[method-assign]  # calling it fails the test
+    second._shop.fitting_curve = None  # type: ignore[method-assign]  # calling it fails the test
     second.learn(taught)
     assert not second._examples  # nothing classified: the fit came from the file
     assert second._correction is not None and second._correction.weights == first._correction.weights
@@ -211,3 +211,71 @@ def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: Inte
     assert second.classify("喵币攒了好多 怎么花").decision == first.classify("喵币攒了好多 怎么花").decision
     other.learn(taught[:-1])  # other examples: fitted anew
     assert other._examples and len(list(tmp_path.glob("intent-shop-*.pickle"))) == 2
+
+
+def _generated_lessons(first: int, count: int) -> list[tuple[str, str]]:
+    """`count` labelled messages about made-up products, some labels contradicting their wording
+    (so the vote's curve is neither all right nor all wrong and changes with the examples)."""
+    products = ["云朵枕", "青柠包", "小蓝瓶", "蓝莓杯", "竹纤维毛巾", "收纳盒", "猫抓板", "保温壶", "雨伞架", "香薰灯"]
+    asks = [("{}有现货吗", "product.consult"), ("{}发货了没", "shipping.when"), ("{}能开发票吗", "invoice"),
+            ("{}坏了怎么办", "after_sales.damaged"), ("{}能用喵币换吗", "membership")]
+    intents = [intent for _, intent in asks]
+    lessons = []
+    for n in range(first, first + count):
+        ask, intent = asks[n % len(asks)]
+        text = f"{ask.format(products[n // len(asks) % len(products)])}{'呀啊呢哈嘛么'[n % 6] * (1 + n // 50)}"
+        lessons.append((text, intents[(n * 7) % len(intents)] if n % 4 == 0 else intent))
+    return lessons
+
+
+def _finish(steps) -> None:
+    for _ in steps:
+        pass
+
+
+def test_a_refit_overtaken_by_newer_learning_keeps_and_saves_no_curve_of_other_examples(
+    matcher: IntentMatcher, tmp_path
+) -> None:
+    """Start-up, the pub/sub listener and `teach` drive refits on one event loop, so they interleave:
+    a refit overtaken by newer learning must neither save under its examples' key the vote's curve
+    the newer refit fitted on more examples, nor install its own stale curve after the newer one."""
+    first, second = _generated_lessons(0, 150), _generated_lessons(150, 150)
+
+    def fresh(directory) -> IntentMatcher:
+        twin = matcher.fork()
+        twin._fits = FitCache(directory)
+        return twin
+
+    for steps_before in (40, 2):  # A overtaken while fitting its correction, then its curve
+        taught = fresh(tmp_path / str(steps_before))
+        taught.learn(first, calibrate=False)
+        refit_a = taught.calibrating()
+        for _ in range(steps_before):
+            next(refit_a)
+        taught.learn(second)  # refit B runs to its end
+        newest = taught._shop.curve
+        assert newest
+        _finish(refit_a)
+        assert taught._shop.curve == newest, "the overtaken refit installed its stale curve"
+        reference = fresh(tmp_path / "reference")
+        reference.learn(first)
+        assert reference._shop.curve != newest  # the case is only a test if the curves differ
+        restarted = fresh(tmp_path / str(steps_before))  # a restart with the first examples only
+        restarted.learn(first)
+        assert restarted._shop.curve == reference._shop.curve, "a curve of other examples was saved"
+
+
+def test_a_fit_kept_by_an_older_vote_is_refitted(
+    matcher: IntentMatcher, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fit cache's key covers the vote's code through SHOP_FIT_VERSION (bumped when the vote
+    changes), so a curve fitted by an older vote is not loaded as if it were this one's."""
+    taught = _generated_lessons(0, 60)
+    older, newer = matcher.fork(), matcher.fork()
+    for m in (older, newer):
+        m._fits = FitCache(tmp_path)
+    older.learn(taught)
+    monkeypatch.setattr(intent_shop, "SHOP_FIT_VERSION", intent_shop.SHOP_FIT_VERSION + 1)
+    newer.learn(taught)
+    assert newer._examples, "refitted, not loaded"
+    assert len(list(tmp_path.glob("intent-shop-*.pickle"))) == 2
