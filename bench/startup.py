@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import resource
@@ -128,6 +129,8 @@ def learn_in_worker(database: Path, examples: list[tuple[str, str]], fits: set[s
                 lateness.append(time.perf_counter() - asked - 0.001)
                 busy.append(time.thread_time() - cpu)
 
+        gc.collect()  # the server moves what it loaded out of the collector's sight once open (bot/app.py)
+        gc.freeze()
         watch = asyncio.create_task(ticker())
         await asyncio.sleep(0.01)
         started, cpu = time.perf_counter(), time.process_time()
