@@ -7,14 +7,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest_asyncio
 from redis.asyncio import Redis
 
+from bot.channels.webchat import IN_FLIGHT
+from bot.channels.wechat_dedupe import PROCESSING, RETRY_SPAN_S, Answered, Deliveries, Lease
 from bot.clock import FakeClock
-from bot.store.base import KeyBuilder
+from bot.store.base import HoldRequest, KeyBuilder
 from bot.store.redis import RedisStore
-from tests.fakes.bot_app import eventually
+from models.message import Message
+from tests.fakes.bot_app import eventually, make_settings, running_bot
+from tests.tcp_proxy import TcpProxy
 
 
 @pytest_asyncio.fixture
@@ -86,3 +92,77 @@ async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_f
     for _ in range(3):
         assert await store._command("GET", store.keys("k")) == "value"
     assert await store.client.lrange(store.keys("empty"), 0, -1) == ["late"]
+
+
+@pytest_asyncio.fixture
+async def lossy(redis_url: str) -> AsyncIterator[tuple[RedisStore, TcpProxy]]:
+    """A store whose Redis is reached through a proxy that can lose one reply."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
+                                KeyBuilder(f"lossy-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.3)
+    yield store, proxy
+    await store.close()
+    await proxy.cut()
+
+
+async def test_a_claim_whose_reply_was_lost_is_still_the_claimants(lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """Redis ran the SET NX, the connection dropped before its reply: sent again, the claim finds its
+    own value and holds; someone else's claim is still refused."""
+    store, proxy = lossy
+    key = store.keys("webchat-reply", "v1", "m1")
+    proxy.lose_reply_to(b"in-flight:mine")
+    assert await store.claim(key, 60, value="in-flight:mine") is True
+    assert proxy.replies_lost == 1
+    assert await store.get(key) == "in-flight:mine"
+    assert await store.claim(key, 60, value="in-flight:theirs") is False
+
+
+async def test_a_delivery_claimed_with_its_lock_whose_reply_was_lost_is_still_the_claimants(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`Deliveries.enter` with `hold`: the claim, its first-time marker and the conversation's lock,
+    taken by one script whose reply was lost, are this caller's when it is sent again: a first time,
+    the lock taken (and given back with the lease), nobody left waiting for an orphaned lock."""
+    store, proxy = lossy
+    clock = store._clock
+    deliveries = Deliveries(store, clock, ttl=600)
+    await store.claim_in_order([], now=clock.time())  # the store's memory began a while ago
+    await clock.advance(RETRY_SPAN_S + 1)
+    proxy.lose_reply_to(PROCESSING.encode())
+    lease = await deliveries.enter(("o1", "m1"), budget_s=0, hold=HoldRequest("wechat:o1"))
+    assert proxy.replies_lost == 1
+    assert isinstance(lease, Lease) and lease.first_time and lease.taken is not None
+    async with store.hold_conversation("wechat:o1", taken=lease.taken) as held:
+        held.save = {"turns": 1}
+    await deliveries.finish(lease, "已回复")
+    async with store.hold_conversation("wechat:o1", wait=0.5) as held:
+        assert held.state == {"turns": 1}
+    assert await deliveries.enter(("o1", "m1"), budget_s=0) == Answered("已回复")
+    await deliveries.close()
+
+
+async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(
+        tmp_path: Path, redis_url: str) -> None:
+    """The web chat's reply-cache claim ran but its reply was lost: the message is still handled, once
+    (a resend of it gets the same replies, nothing handled again)."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    settings = make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{proxy.port}{parts.path}")
+    try:
+        async with running_bot(settings, clock=FakeClock()) as bot:
+            body = {"user_id": "phone-1", "text": "什么时候发货呀", "client_msg_id": "m-1"}
+            proxy.lose_reply_to(IN_FLIGHT.encode())
+            first = await bot.post_chat(body)
+            assert proxy.replies_lost == 1
+            assert first.status == 200
+            replies = (await first.json())["replies"]
+            assert replies, "handled, not dropped"
+            answered = await Message.filter(direction="out").count()
+            assert answered == len(replies)
+            again = await bot.post_chat(body)
+            assert (await again.json())["replies"] == replies
+            assert await Message.filter(direction="out").count() == answered, "not handled twice"
+    finally:
+        await proxy.cut()
