@@ -10,14 +10,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from bot.channels.webchat import IN_FLIGHT
 from bot.channels.wechat_dedupe import PROCESSING, RETRY_SPAN_S, Answered, Deliveries, Lease
 from bot.clock import FakeClock
-from bot.store.base import HoldRequest, KeyBuilder
-from bot.store.redis import RedisStore
+from bot.store.base import HoldRequest, KeyBuilder, StoreUnavailable
+from bot.store.redis import RECONNECT_RETRIES, RedisStore, WaitingPool
 from models.message import Message
 from tests.fakes.bot_app import eventually, make_settings, running_bot
 from tests.tcp_proxy import TcpProxy
@@ -166,3 +169,29 @@ async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(
             assert await Message.filter(direction="out").count() == answered, "not handled twice"
     finally:
         await proxy.cut()
+
+
+async def test_a_hung_redis_is_asked_once_and_fails_after_one_socket_timeout() -> None:
+    """A Redis that takes commands but never answers: the lean path's read times out and the store
+    fails at once (unavailable), instead of sending the command again through redis-py's retries."""
+    received: list[bytes] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            received.append(data)
+            if b"hung-key" not in data:  # the connection's greeting (HELLO 3, CLIENT ...) is answered
+                writer.write(b"%1\r\n$5\r\nproto\r\n:3\r\n" if b"HELLO" in data else b"+OK\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pool = WaitingPool.from_url(f"redis://127.0.0.1:{port}/0", decode_responses=True, socket_timeout=0.2,
+                                retry=Retry(NoBackoff(), RECONNECT_RETRIES))
+    store = RedisStore(Redis.from_pool(pool), FakeClock())
+    try:
+        with pytest.raises(StoreUnavailable):
+            await store.get("hung-key")
+        assert sum(chunk.count(b"hung-key") for chunk in received) == 1
+    finally:
+        await store.close()
+        server.close()
