@@ -89,8 +89,15 @@ async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_f
     """The lean path reads the reply with the connection's own method, which disconnects on a
     cancellation: the late reply never answers the next command on that connection."""
     await store.set(store.keys("k"), "value")
-    waiting = asyncio.ensure_future(store._command("BLPOP", store.keys("empty"), 1))
-    await asyncio.sleep(0.05)
+    client_id = await store._command("CLIENT", "ID")  # the pool's one connection, which the BLPOP takes
+    waiting = asyncio.ensure_future(store._command("BLPOP", store.keys("empty"), 5))
+    await eventually(lambda: asyncio.sleep(0, connections(store) == (0, 1)), "the BLPOP to take the connection")
+
+    async def blocked() -> bool:
+        (listed,) = await store.client.client_list(client_id=[client_id])
+        return "b" in listed["flags"] and listed["cmd"] == "blpop"
+
+    await eventually(blocked, "Redis to report the BLPOP blocked")
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
     await store.client.rpush(store.keys("empty"), "late")
