@@ -154,6 +154,21 @@ async def test_a_delivery_claimed_with_its_lock_whose_reply_was_lost_is_still_th
     await deliveries.close()
 
 
+async def test_a_conversation_whose_lock_reply_was_lost_is_still_held_by_its_taker(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`hold_conversation`'s lock-and-read ran but its reply was lost: sent again, it finds the lock
+    holding its own token and holds the conversation (instead of waiting out `wait` for itself)."""
+    store, proxy = lossy
+    await store.set_state("wechat:o2", {"turns": 1})
+    proxy.lose_reply_to(store.keys("lock", "wechat:o2").encode())
+    async with store.hold_conversation("wechat:o2", wait=0.5) as held:
+        assert proxy.replies_lost == 1
+        assert held.state == {"turns": 1}
+        held.save = {"turns": 2}
+    assert await store.get_state("wechat:o2") == {"turns": 2}
+    assert await store.get(store.keys("lock", "wechat:o2")) is None
+
+
 async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(
         tmp_path: Path, redis_url: str) -> None:
     """The web chat's reply-cache claim ran but its reply was lost: the message is still handled, once

@@ -83,9 +83,11 @@ return popped
 #: times, with a short back-off, before the caller sees the failure.
 RECONNECT_RETRIES = 3
 # Take the lock (as redis-py's Lock does: SET NX PX with a token) and, if taken, read the state and
-# the extra keys in the same command: one round trip where three were.
+# the extra keys in the same command: one round trip where three were. A lock already holding this
+# token is taken (the script sent again after its reply was lost, `RedisStore._command`).
 _LOCK_AND_READ = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+local holder = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+if holder and holder ~= ARGV[1] then
     return {0}
 end
 local values = {1}
