@@ -1,4 +1,5 @@
-"""A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only."""
+"""A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
+that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._lose_after: bytes | None = None
+        self.replies_lost = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -26,6 +29,11 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
+    def lose_reply_to(self, marker: bytes) -> None:
+        """Once: the next request containing `marker` reaches the server, and its connection is dropped
+        when the server answers, the answer thrown away (the command ran; the client never hears so)."""
+        self._lose_after = marker
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
@@ -33,11 +41,20 @@ class TcpProxy:
             writer.transport.abort()
             return
         self._writers |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        losing = asyncio.Event()  # this connection's next reply is lost
+        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True),
+                             self._pipe(up_reader, writer, losing))
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
+                    requests: bool = False) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if requests and self._lose_after is not None and self._lose_after in data:
+                    self._lose_after = None
+                    losing.set()
+                elif not requests and losing.is_set():
+                    self.replies_lost += 1
+                    break
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()

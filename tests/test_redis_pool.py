@@ -7,14 +7,23 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
+from bot.channels.webchat import IN_FLIGHT
+from bot.channels.wechat_dedupe import PROCESSING, RETRY_SPAN_S, Answered, Deliveries, Lease
 from bot.clock import FakeClock
-from bot.store.base import KeyBuilder
-from bot.store.redis import RedisStore
-from tests.fakes.bot_app import eventually
+from bot.store.base import HoldRequest, KeyBuilder, StoreUnavailable
+from bot.store.redis import _LOCK_AND_READ, RECONNECT_RETRIES, RedisStore, WaitingPool
+from models.message import Message
+from tests.fakes.bot_app import eventually, make_settings, running_bot
+from tests.tcp_proxy import TcpProxy
 
 
 @pytest_asyncio.fixture
@@ -60,17 +69,19 @@ async def test_a_waiter_gets_the_connection_given_back(store: RedisStore) -> Non
     assert connections(store) == (2, 0)
 
 
-async def test_a_redis_that_forgot_the_scripts_still_answers_the_lean_path(store: RedisStore, redis_url: str) -> None:
+async def test_a_script_redis_has_not_seen_still_answers_the_lean_path(store: RedisStore) -> None:
     """The store's scripts go as `EVALSHA` on its lean path; a Redis restarted or flushed answers
-    NOSCRIPT, and the call is made again through redis-py, which loads the script."""
-    async with store.hold_conversation("wechat:o1") as held:
-        held.save = {"turns": 1}
-    async with Redis.from_url(redis_url) as admin:
-        await admin.script_flush()
-    async with store.hold_conversation("wechat:o1") as held:
-        assert held.state == {"turns": 1}
-        held.save = {"turns": 2}
-    assert await store.get_state("wechat:o1") == {"turns": 2}
+    NOSCRIPT, and the call is made again through redis-py, which loads the script. (A script of its
+    own, which no Redis has seen: a flush would take the scripts of every test sharing this Redis.)"""
+    source = f"{_LOCK_AND_READ}-- {uuid.uuid4().hex}\n"
+    sha = store.client.register_script(source).sha
+    assert await store.client.script_exists(sha) == [False]
+    lock_and_read = store._script(source)
+    await store.set(store.keys("state"), '{"turns": 1}')
+    assert await lock_and_read(keys=[store.keys("lock"), store.keys("state")], args=["token", 1000]) == [
+        1, '{"turns": 1}']
+    assert await store.client.script_exists(sha) == [True]
+    assert await store.get(store.keys("lock")) == "token"
 
 
 async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_for_the_next(
@@ -78,11 +89,133 @@ async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_f
     """The lean path reads the reply with the connection's own method, which disconnects on a
     cancellation: the late reply never answers the next command on that connection."""
     await store.set(store.keys("k"), "value")
-    waiting = asyncio.ensure_future(store._command("BLPOP", store.keys("empty"), 1))
-    await asyncio.sleep(0.05)
+    client_id = await store._command("CLIENT", "ID")  # the pool's one connection, which the BLPOP takes
+    waiting = asyncio.ensure_future(store._command("BLPOP", store.keys("empty"), 5))
+    await eventually(lambda: asyncio.sleep(0, connections(store) == (0, 1)), "the BLPOP to take the connection")
+
+    async def blocked() -> bool:
+        (listed,) = await store.client.client_list(client_id=[client_id])
+        return "b" in listed["flags"] and listed["cmd"] == "blpop"
+
+    await eventually(blocked, "Redis to report the BLPOP blocked")
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
     await store.client.rpush(store.keys("empty"), "late")
     for _ in range(3):
         assert await store._command("GET", store.keys("k")) == "value"
     assert await store.client.lrange(store.keys("empty"), 0, -1) == ["late"]
+
+
+@pytest_asyncio.fixture
+async def lossy(redis_url: str) -> AsyncIterator[tuple[RedisStore, TcpProxy]]:
+    """A store whose Redis is reached through a proxy that can lose one reply."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
+                                KeyBuilder(f"lossy-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.3)
+    yield store, proxy
+    await store.close()
+    await proxy.cut()
+
+
+async def test_a_claim_whose_reply_was_lost_is_still_the_claimants(lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """Redis ran the SET NX, the connection dropped before its reply: sent again, the claim finds its
+    own value and holds; someone else's claim is still refused."""
+    store, proxy = lossy
+    key = store.keys("webchat-reply", "v1", "m1")
+    proxy.lose_reply_to(b"in-flight:mine")
+    assert await store.claim(key, 60, value="in-flight:mine") is True
+    assert proxy.replies_lost == 1
+    assert await store.get(key) == "in-flight:mine"
+    assert await store.claim(key, 60, value="in-flight:theirs") is False
+
+
+async def test_a_delivery_claimed_with_its_lock_whose_reply_was_lost_is_still_the_claimants(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`Deliveries.enter` with `hold`: the claim, its first-time marker and the conversation's lock,
+    taken by one script whose reply was lost, are this caller's when it is sent again: a first time,
+    the lock taken (and given back with the lease), nobody left waiting for an orphaned lock."""
+    store, proxy = lossy
+    clock = store._clock
+    deliveries = Deliveries(store, clock, ttl=600)
+    await store.claim_in_order([], now=clock.time())  # the store's memory began a while ago
+    await clock.advance(RETRY_SPAN_S + 1)
+    proxy.lose_reply_to(PROCESSING.encode())
+    lease = await deliveries.enter(("o1", "m1"), budget_s=0, hold=HoldRequest("wechat:o1"))
+    assert proxy.replies_lost == 1
+    assert isinstance(lease, Lease) and lease.first_time and lease.taken is not None
+    async with store.hold_conversation("wechat:o1", taken=lease.taken) as held:
+        held.save = {"turns": 1}
+    await deliveries.finish(lease, "已回复")
+    async with store.hold_conversation("wechat:o1", wait=0.5) as held:
+        assert held.state == {"turns": 1}
+    assert await deliveries.enter(("o1", "m1"), budget_s=0) == Answered("已回复")
+    await deliveries.close()
+
+
+async def test_a_conversation_whose_lock_reply_was_lost_is_still_held_by_its_taker(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`hold_conversation`'s lock-and-read ran but its reply was lost: sent again, it finds the lock
+    holding its own token and holds the conversation (instead of waiting out `wait` for itself)."""
+    store, proxy = lossy
+    await store.set_state("wechat:o2", {"turns": 1})
+    proxy.lose_reply_to(store.keys("lock", "wechat:o2").encode())
+    async with store.hold_conversation("wechat:o2", wait=0.5) as held:
+        assert proxy.replies_lost == 1
+        assert held.state == {"turns": 1}
+        held.save = {"turns": 2}
+    assert await store.get_state("wechat:o2") == {"turns": 2}
+    assert await store.get(store.keys("lock", "wechat:o2")) is None
+
+
+async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(
+        tmp_path: Path, redis_url: str) -> None:
+    """The web chat's reply-cache claim ran but its reply was lost: the message is still handled, once
+    (a resend of it gets the same replies, nothing handled again)."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    settings = make_settings(tmp_path, redis_url=f"redis://127.0.0.1:{proxy.port}{parts.path}")
+    try:
+        async with running_bot(settings, clock=FakeClock()) as bot:
+            body = {"user_id": "phone-1", "text": "什么时候发货呀", "client_msg_id": "m-1"}
+            proxy.lose_reply_to(IN_FLIGHT.encode())
+            first = await bot.post_chat(body)
+            assert proxy.replies_lost == 1
+            assert first.status == 200
+            replies = (await first.json())["replies"]
+            assert replies, "handled, not dropped"
+            answered = await Message.filter(direction="out").count()
+            assert answered == len(replies)
+            again = await bot.post_chat(body)
+            assert (await again.json())["replies"] == replies
+            assert await Message.filter(direction="out").count() == answered, "not handled twice"
+    finally:
+        await proxy.cut()
+
+
+async def test_a_hung_redis_is_asked_once_and_fails_after_one_socket_timeout() -> None:
+    """A Redis that takes commands but never answers: the lean path's read times out and the store
+    fails at once (unavailable), instead of sending the command again through redis-py's retries."""
+    received: list[bytes] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            received.append(data)
+            if b"hung-key" not in data:  # the connection's greeting (HELLO 3, CLIENT ...) is answered
+                writer.write(b"%1\r\n$5\r\nproto\r\n:3\r\n" if b"HELLO" in data else b"+OK\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pool = WaitingPool.from_url(f"redis://127.0.0.1:{port}/0", decode_responses=True, socket_timeout=0.2,
+                                retry=Retry(NoBackoff(), RECONNECT_RETRIES))
+    store = RedisStore(Redis.from_pool(pool), FakeClock())
+    try:
+        with pytest.raises(StoreUnavailable):
+            await store.get("hung-key")
+        assert sum(chunk.count(b"hung-key") for chunk in received) == 1
+    finally:
+        await store.close()
+        server.close()

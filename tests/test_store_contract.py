@@ -56,9 +56,18 @@ class TestStoreContract:
         key = store.keys("dedupe", "wechat", "msg-1")
         assert await store.claim(key, 600) is True
         assert await store.claim(key, 600) is False
-        assert await store.get(key) == "1"
+        assert await store.get(key)  # a value of its own, unique to that claim
         assert await store.claim(store.keys("reply", "msg-1"), 600, value="您好") is True
         assert await store.get(store.keys("reply", "msg-1")) == "您好"
+
+    async def test_a_claim_sent_again_with_the_same_value_succeeds(self, store: Store) -> None:
+        """A claim Redis ran but whose reply was lost is sent again (RedisStore._command): it finds its
+        own value and holds the key; another claimant's value is still refused."""
+        key = store.keys("dedupe", "webchat", "msg-2")
+        assert await store.claim(key, 600, value="in-flight:a") is True
+        assert await store.claim(key, 600, value="in-flight:a") is True
+        assert await store.claim(key, 600, value="in-flight:b") is False
+        assert await store.get(key) == "in-flight:a"
 
     async def test_get_set_delete(self, store: Store) -> None:
         a, b = store.keys("kv", "a"), store.keys("kv", "b")
@@ -312,15 +321,18 @@ class TestStoreContract:
         is dated by the first claim's `now`."""
         worker_a, worker_b = open_stores(), open_stores()
 
-        def claim(name: str) -> list[Claim]:
-            return [Claim(worker_a.keys("first", name), "holder", 2, remember_s=600)]
+        def claim(name: str, holder: str = "holder-1") -> list[Claim]:
+            return [Claim(worker_a.keys("first", name), holder, 2, same_value_passes=True, remember_s=600)]
 
         began = clock.time()
+        assert await worker_a.claim_in_order(claim("m1"), now=began) == Claimed(None, None, True, began)
+        # the same claim sent again (its reply lost): still taken, still the first time
         assert await worker_a.claim_in_order(claim("m1"), now=began) == Claimed(None, None, True, began)
         await clock.advance(61)
         assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, True, began)
         await worker_a.delete(worker_a.keys("first", "m2"))  # given back (or run out): taken before all the same
-        assert await worker_b.claim_in_order(claim("m2"), now=clock.time()) == Claimed(None, None, False, began)
+        second = await worker_b.claim_in_order(claim("m2", "holder-2"), now=clock.time())
+        assert second == Claimed(None, None, False, began)
         assert await worker_a.get(worker_a.keys(CLAIMED, "first", "m1")) is not None  # the prefix once
 
 

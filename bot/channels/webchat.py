@@ -38,6 +38,7 @@ from bot.channels.webchat_schemas import (
     VisitorOut,
 )
 from bot.events import Choice, Inbound
+from bot.ids import unique_id
 from bot.runtime import RUNTIME
 from bot.text_input import clean_text
 from bot.web import pages
@@ -56,10 +57,17 @@ log = logging.getLogger("csbot.webchat")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 MAX_TEXT_CHARS = 2000
 REPLY_CACHE_TTL_S = 600
-IN_FLIGHT = ""  # cached-reply value while the first try of a message is being answered
+#: Cached-reply value while the first try of a message is being answered: this prefix and the try's own
+#: id, so that the claim sent again after a lost reply finds it taken by itself (Store.claim).
+IN_FLIGHT = "in-flight:"
 RETRY_WAIT_S = 10.0
 HISTORY_LIMIT = 50
 CHAT_TEXTS = "chat_page"  # scripts_zh/chat_page.yaml: the chat window's wording (bot/web/ui_texts.py)
+
+
+def _in_flight(cached: str | None) -> bool:
+    """The cached reply is still being answered ("": an in-flight value written by an older version)."""
+    return cached is not None and (cached == "" or cached.startswith(IN_FLIGHT))
 
 
 #: The web-chat visitor who owns the demo shop's orders (`csbot demo`); `/demo` opens the chat as them.
@@ -180,7 +188,7 @@ class WebChatChannel(Channel):
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
         answered_topic = f"webchat-reply:{user_id}:{client_msg_id}"  # the store adds its prefix to topics
-        if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT):
+        if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT + unique_id()):
             return await self._replies_of_first_try(cache_key, answered_topic)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
@@ -208,14 +216,14 @@ class WebChatChannel(Channel):
         store = self._runtime.store
         async with store.subscribe(answered_topic) as answers:
             cached = await store.get(cache_key)
-            if cached == IN_FLIGHT:
+            if _in_flight(cached):
                 try:
                     async with asyncio.timeout(RETRY_WAIT_S):
                         await anext(answers)
                 except TimeoutError:
                     return RepliesOut(replies=[])
                 cached = await store.get(cache_key)
-        if cached in (None, IN_FLIGHT):
+        if cached is None or _in_flight(cached):
             return RepliesOut(replies=[])
         first = json.loads(cached)  # a plain list of texts was cached by an older version
         return RepliesOut(replies=first) if isinstance(first, list) else RepliesOut.model_validate(first)

@@ -118,7 +118,7 @@ class Deliveries:
         while True:
             lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
             claimed = await self.store.claim_in_order(
-                [*guards, Claim(key, lease.value, self.lease_s, remember_s=self.ttl)], then,
+                [*guards, Claim(key, lease.value, self.lease_s, same_value_passes=True, remember_s=self.ttl)], then,
                 now=self.clock.time(), hold=hold,
             )
             if claimed.refused is None:

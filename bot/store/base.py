@@ -51,9 +51,11 @@ class Claim:
     """One key for `Store.claim_in_order`: set to `value` for `ttl` seconds only if absent.
 
     `same_value_passes`: a key already holding this very value counts as taken (a signed request
-    posted again as it was). `remember_s`: the store keeps a marker that this key was taken, for so
-    long, whatever becomes of the key itself (a lease that runs out or is given back), so that the
-    outcome can say whether this is the first time it is taken."""
+    posted again as it was; a claimant's unique value, so that the command sent again after its reply
+    was lost finds it taken by itself). `remember_s`: the store keeps a marker that this key was
+    taken (holding `value`), for so long, whatever becomes of the key itself (a lease that runs out or
+    is given back), so that the outcome can say whether this is the first time it is taken; a marker
+    holding this very value is this claim's own."""
 
     key: str
     value: str
@@ -174,8 +176,10 @@ class Store(ABC):
 
     # --- plain values with TTL (dedupe, cached replies, leases, counters) ---
     @abstractmethod
-    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
-        """Set `key` to `value` only if absent (SET NX EX). True when this caller got it."""
+    async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
+        """Set `key` to `value` only if absent (SET NX PX). True when this caller got it: the key was
+        absent or already holds `value` (the same claim sent again after its reply was lost), so
+        `value` must be the claimant's own (unique; a fresh one when None)."""
 
     @abstractmethod
     async def get(self, key: str) -> str | None: ...

@@ -20,6 +20,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.clock import Clock
+from bot.ids import unique_id
 from bot.store.base import (
     CLAIMED,
     CLAIMS_MEMORY_BEGAN,
@@ -87,10 +88,11 @@ class MemoryStore(Store):
         if expires_at is not None:
             heapq.heappush(self._expiries, (expires_at, key))
 
-    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
-        if self._live(key) is not None:
-            return False
-        self._put(key, value, ttl)
+    async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
+        current = self._live(key)
+        if current is not None:
+            return current == value
+        self._put(key, unique_id() if value is None else value, ttl)
         return True
 
     async def get(self, key: str) -> str | None:
@@ -209,9 +211,10 @@ class MemoryStore(Store):
         for claim in claims:
             if claim.remember_s is not None:
                 marker = self.keys.about(CLAIMED, claim.key)
-                if self._live(marker) is None:
-                    self._put(marker, "1", claim.remember_s)
-                else:
+                remembered = self._live(marker)
+                if remembered is None:
+                    self._put(marker, claim.value, claim.remember_s)
+                elif remembered != claim.value:
                     first_time = False
         began_key = self.keys(CLAIMS_MEMORY_BEGAN)
         began = self._live(began_key)

@@ -83,9 +83,11 @@ return popped
 #: times, with a short back-off, before the caller sees the failure.
 RECONNECT_RETRIES = 3
 # Take the lock (as redis-py's Lock does: SET NX PX with a token) and, if taken, read the state and
-# the extra keys in the same command: one round trip where three were.
+# the extra keys in the same command: one round trip where three were. A lock already holding this
+# token is taken (the script sent again after its reply was lost, `RedisStore._command`).
 _LOCK_AND_READ = """
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+local holder = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+if holder and holder ~= ARGV[1] then
     return {0}
 end
 local values = {1}
@@ -124,13 +126,16 @@ return 0
 # {"claims": [[value, ttl ms, same value passes (0/1), remember ms or 0]...], "writes": [[value,
 # ttl ms or 0]...], "now": epoch s, "hold": [lock token, lease ms] or absent}. Returns {refused index
 # (0: none), its value, first time (0/1), memory began (epoch s), lock taken (0/1), then the state and
-# the keys' values when it was}: the lock as `_LOCK_AND_READ` takes it.
+# the keys' values when it was}: the lock as `_LOCK_AND_READ` takes it. Sent again after a lost reply
+# (`RedisStore._command`), the script finds its own first run's values: a claim holding its own value
+# (with same_value_passes), a marker holding the claim's value and a lock holding this token count as
+# taken by this caller. (SET NX GET: Redis >= 7.0.)
 _CLAIM_IN_ORDER = """
 local spec = cjson.decode(ARGV[1])
 local n = #spec.claims
 for i, claim in ipairs(spec.claims) do
-    if not redis.call('SET', KEYS[i], claim[1], 'NX', 'PX', claim[2]) then
-        local current = redis.call('GET', KEYS[i])
+    local current = redis.call('SET', KEYS[i], claim[1], 'NX', 'PX', claim[2], 'GET')
+    if current then
         if not (claim[3] == 1 and current == claim[1]) then
             return {i, current, 0, 0}
         end
@@ -138,8 +143,11 @@ for i, claim in ipairs(spec.claims) do
 end
 local first = 1
 for i, claim in ipairs(spec.claims) do
-    if claim[4] > 0 and not redis.call('SET', KEYS[n + i], '1', 'NX', 'PX', claim[4]) then
-        first = 0
+    if claim[4] > 0 then
+        local marker = redis.call('SET', KEYS[n + i], claim[1], 'NX', 'PX', claim[4], 'GET')
+        if marker and marker ~= claim[1] then
+            first = 0
+        end
     end
 end
 for i, write in ipairs(spec.writes) do
@@ -156,7 +164,9 @@ if not began then
     redis.call('SET', began_key, began)
 end
 local result = {0, false, first, began, 0}
-if spec.hold and redis.call('SET', KEYS[2 * n + #spec.writes + 2], spec.hold[1], 'NX', 'PX', spec.hold[2]) then
+local lock = KEYS[2 * n + #spec.writes + 2]
+local held = spec.hold and redis.call('SET', lock, spec.hold[1], 'NX', 'PX', spec.hold[2], 'GET')
+if spec.hold and (not held or held == spec.hold[1]) then
     result[5] = 1
     for i = 2 * n + #spec.writes + 3, #KEYS do
         result[#result + 1] = redis.call('GET', KEYS[i])
@@ -260,28 +270,32 @@ class RedisStore(Store):
 
         return call
 
-    async def _command(self, *args: Any) -> Any:
+    async def _command(self, *args: Any, **options: Any) -> Any:
         """One command on a pooled connection, its reply as the parser gives it.
 
         redis-py's `execute_command` wraps every command in its retry machinery, observability hooks
         and argument handling: about 40% of a command's CPU on a worker (docs/performance.md, "Redis
         per command"). Here the command is packed and sent and its reply read with the connection's
         own methods (its socket timeout, disconnecting on any failure, an error reply raised). When
-        that fails on the connection (Redis restarted, a timeout), the command goes again through
-        redis-py's `execute_command`, with its reconnecting retries; its reply then comes through
-        redis-py's response callback (`SET` answers True rather than "OK"): callers read replies in
-        ways both forms satisfy.
+        the connection fails (Redis restarted), the command goes again through redis-py's
+        `execute_command`, with its reconnecting retries (`options` go to its response callback; a
+        plain `SET` then answers True rather than "OK": callers read replies in ways both forms
+        satisfy). The command may have run before the connection failed: commands sent here are
+        idempotent when sent again (claims carry the claimant's own value, see `claim`). A Redis that
+        does not answer in time is not asked again: a hung server fails once, after the socket timeout.
         """
         pool = self.client.connection_pool
         connection = await pool.get_connection()
         try:
             await connection.send_packed_command(connection.pack_command(*args), check_health=False)
             return await connection.read_response()
-        except (RedisConnectionError, RedisTimeoutError):
+        except RedisTimeoutError as exc:
+            raise StoreUnavailable(f"Redis did not answer {args[0]} in time: {exc}") from exc
+        except RedisConnectionError:
             pass  # the connection closed itself; it goes back to the pool and reconnects when next taken
         finally:
             await pool.release(connection)
-        return await self.client.execute_command(*args)
+        return await self.client.execute_command(*args, **options)
 
     @classmethod
     def from_url(
@@ -290,8 +304,12 @@ class RedisStore(Store):
     ) -> RedisStore:
         """Connect lazily: nothing is sent until the first command (call `ping()` to check early).
 
-        A command waits up to `pool_wait_s` for a free connection, and as long for a connection or an
-        answer from Redis, before it fails.
+        A command waits up to `pool_wait_s` for a free connection, and as long for a connection to
+        Redis. A Redis that accepts connections but does not answer (hung) fails a command after the
+        socket timeout, max(`pool_wait_s`, 5 s), on the store's own path (`_command`: values, state,
+        scripts, deadlines); the commands sent through redis-py's client (locks, pipelines, `incr`,
+        `next_due`, `ping`) are retried `RECONNECT_RETRIES` times, so fail after about four socket
+        timeouts plus the back-off (20.7 s measured with the defaults).
         """
         pool = WaitingPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=pool_wait_s,
@@ -301,14 +319,18 @@ class RedisStore(Store):
         return cls(Redis.from_pool(pool), clock, keys, confirm_wait_s=max(pool_wait_s, 5.0))
 
     # --- plain values ---
-    async def claim(self, key: str, ttl: float, value: str = "1") -> bool:
-        return bool(await self._command("SET", key, value, "NX", "PX", _ms(ttl)))
+    async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
+        value = unique_id() if value is None else value
+        current = await self._command("SET", key, value, "NX", "PX", _ms(ttl), "GET", get=True)
+        return current is None or current == value  # sent again after a lost reply: it finds its own value
 
     async def claim_many(self, items: Sequence[tuple[str, float]]) -> list[bool]:
+        values = [unique_id() for _ in items]
         async with self.client.pipeline(transaction=False) as pipe:
-            for key, ttl in items:
-                pipe.set(key, "1", nx=True, px=_ms(ttl))
-            return [bool(result) for result in await pipe.execute()]
+            for (key, ttl), value in zip(items, values, strict=True):
+                pipe.set(key, value, nx=True, px=_ms(ttl), get=True)
+            currents = await pipe.execute()
+        return [current is None or current == value for current, value in zip(currents, values, strict=True)]
 
     async def get(self, key: str) -> str | None:
         return await self._command("GET", key)
