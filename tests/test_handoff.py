@@ -531,6 +531,19 @@ async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
     assert await store.get(holder_key(store, "webchat:c1")) is None  # and now the bot's again
 
 
+async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_holder_key(bot, clock):
+    """The store's holder is a cache: enqueue's write of it may fail after the database said queued.
+    The 留言 then still takes the conversation out of the queue, as the database says it is queued."""
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 121)
+    store = bot.runtime.store
+    await store.delete(holder_key(store, "webchat:c1"))  # as if enqueue's publish_holder had failed
+    taken = await say(bot, "c1", "麻烦尽快帮我处理退款")
+    assert "留言已记录" in taken[-1]
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+    assert (await conversation("c1")).status == "bot"
+
+
 async def test_supervisor_view_and_metrics(bot, clock):
     await staff(bot, "amy")
     await say(bot, "c1", "转人工")

@@ -195,14 +195,16 @@ class Handoff:
 
     async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
-        conversation, as the store says (`Queue.holder`); a queued one leaves the queue, and only then
-        is the conversation read (the store is written on every change of its status)."""
+        conversation, as the store says (`Queue.holder`); a queued one leaves the queue. The store is a
+        cache of the database here: a holder says the conversation is queued (read it to release it),
+        but a missing one proves nothing (enqueue's write of it may have failed after the database
+        said queued), so then the database is read too; only "handoff" skips the read."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
         leaving = LeftMessage.create(
             conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
-        if holder is not None and holder.status == "queued":
+        if holder is None or holder.status == "queued":
             _, conversation = await asyncio.gather(leaving, reads.conversation(conversation_id))  # independent
             if conversation.status == "queued":
                 await self.queue.release(conversation, "bot")  # which tells the consoles
