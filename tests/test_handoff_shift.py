@@ -127,6 +127,47 @@ async def test_hand_back_of_a_wrapped_up_conversation_clears_it(bot, clock):
     assert released.status == "bot" and not await bot.runtime.services[HANDOFF].queue.wrapping_up(released.id)
 
 
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_held(bot, clock):
+    """Release clears the mark before the save: if the store fails there, the conversation is still held
+    (and wrapping up), never saved back to the bot with a mark that would free a place when held again."""
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "好嘞 辛苦了")
+    queue = bot.runtime.services[HANDOFF].queue
+    held = await conversation("c1")
+    mark, store_delete = queue.closing_key(held.id), queue.store.delete
+
+    async def failing_delete(*keys: str) -> None:
+        if mark in keys:
+            raise ConnectionError("store down")
+        await store_delete(*keys)
+
+    queue.store.delete = failing_delete
+    try:
+        with pytest.raises(ConnectionError):
+            await queue.release(held, "bot")
+    finally:
+        queue.store.delete = store_delete
+    assert (await conversation("c1")).status == "handoff" and await queue.wrapping_up(held.id)
+
+
+async def test_a_stale_wrapping_up_mark_does_not_free_a_place_once_held_again(bot, clock):
+    """A mark left behind (a failed write, a conversation queued again) is cleared by a new hold: the
+    agent's only place is taken, the next customer waits."""
+    await staff(bot, "amy", capacity=1)
+    await Agent.filter().update(presence="offline")
+    await say(bot, "c1", "转人工")
+    queue = bot.runtime.services[HANDOFF].queue
+    await queue.set_wrapping_up((await conversation("c1")).id, True)
+    await Agent.filter().update(presence="online")
+    await bot.runtime.services[HANDOFF].assign_waiting()
+    assert (await conversation("c1")).status == "handoff"
+    await Conversation.filter(status="handoff").update(first_reply_at=clock.now())  # greeted: ready again
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"
+
+
 # --- a question nobody is working on ---
 
 
