@@ -16,8 +16,8 @@ import pytest
 
 from handlers.handoff import reconcile
 from handlers.handoff.queue import WRAPPING_UP_TTL_S
-from handlers.handoff.service import HANDOFF, IDLE
-from handlers.handoff.sla import MOVE
+from handlers.handoff.service import ALERT, HANDOFF, IDLE, OFFER
+from handlers.handoff.sla import MOVE, episode
 from models.agent import Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -354,6 +354,27 @@ async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
     assert idle is not None
     assert await store.next_due(IDLE) == pytest.approx(idle.created_at.timestamp() + 180)
     assert await store.next_due(MOVE) == pytest.approx(answered + 13)
+
+
+async def test_the_periodic_pass_rearms_a_queued_conversations_missing_deadlines_once(bot, clock):
+    """An escalation's deadline writes may fail while the database says queued: the periodic pass (the
+    store not lost) re-arms those still ahead, and never one that already fired (no second offer)."""
+    await say(bot, "c1", "转人工")  # nobody online: queued
+    queued = await conversation("c1")
+    assert queued.status == "queued" and queued.queued_at is not None
+    store, settings = bot.runtime.store, bot.runtime.settings
+    await store.cancel(OFFER, str(queued.id))  # as if the escalation's gather had failed there
+    await store.cancel(ALERT, episode(queued.id, queued.queued_at))
+    await reconcile(bot.runtime.kit, store_lost=False)
+    start = queued.queued_at.timestamp()
+    assert await store.next_due(ALERT) == pytest.approx(start + settings.queue_alert_after_s, abs=1e-3)
+    assert await store.next_due(OFFER) == pytest.approx(start + settings.queue_offer_message_after_s, abs=1e-3)
+    await tick(bot, clock, settings.queue_alert_after_s + 1)
+    offers = await texts_to("c1", "system")
+    assert len(offers) == 1 and "留言" in offers[0]  # the alert's offer, which cancelled the other
+    await reconcile(bot.runtime.kit, store_lost=False)
+    await tick(bot, clock, settings.queue_offer_message_after_s)
+    assert await texts_to("c1", "system") == offers
 
 
 def test_bench_reports_how_long_a_person_held_each_conversation():
