@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.clock import FakeClock
+from bot.logs import MESSAGE_ID
+from bot.sqlite_client import SHORT_READS
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
@@ -221,6 +223,58 @@ async def test_callers_arriving_during_a_pass_share_the_next_one(bot):
     held = await Conversation.filter(status="handoff").values_list("assignee_id", flat=True)
     assert sorted(held) == sorted(await Agent.filter().values_list("id", flat=True))  # by the first: one each
     assert await SlaEvent.filter(kind="assigned").count() == 3
+
+
+async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assigned(bot):
+    """The pass an escalation waits for begins after the running one: when the running one took the
+    conversation (queued after it began), the customer still hears they are assigned, not queued."""
+    await staff(bot, "amy")
+    service = bot.runtime.services[HANDOFF]
+    queue, queued, running = service.queue, asyncio.Event(), asyncio.Event()
+    real_pass, real_enqueue = queue.assign_waiting, queue.enqueue
+
+    async def held_pass():
+        if not running.is_set():  # the first pass waits until c1 is queued, then runs
+            running.set()
+            await queued.wait()
+        return await real_pass()
+
+    async def signalled_enqueue(*args, **kwargs):
+        await real_enqueue(*args, **kwargs)
+        queued.set()
+
+    queue.assign_waiting, queue.enqueue = held_pass, signalled_enqueue
+    try:
+        first = asyncio.ensure_future(service.assign_waiting())
+        await asyncio.wait_for(running.wait(), 10)
+        replies = await say(bot, "c1", "转人工")
+        assert [c.id for c in await first] == [(await conversation("c1")).id]  # the running pass took it
+    finally:
+        queue.assign_waiting, queue.enqueue = real_pass, real_enqueue
+    assert (await conversation("c1")).status == "handoff"
+    assert "已为您接通人工客服" in replies[-1], replies
+
+
+async def test_a_shared_pass_runs_without_its_first_callers_message_id(bot):
+    """A shared pass serves several customers: its log lines name none of their messages, and its reads
+    are not a customer's message path's (bot/sqlite_client.py SHORT_READS)."""
+    service = bot.runtime.services[HANDOFF]
+    queue, seen = service.queue, []
+    real_pass = queue.assign_waiting
+
+    async def observed_pass():
+        seen.append((MESSAGE_ID.get(), SHORT_READS.get()))
+        return await real_pass()
+
+    queue.assign_waiting = observed_pass
+    message, short = MESSAGE_ID.set("wx-msg-1"), SHORT_READS.set(True)
+    try:
+        await service.assign_waiting()
+    finally:
+        MESSAGE_ID.reset(message)
+        SHORT_READS.reset(short)
+        queue.assign_waiting = real_pass
+    assert seen == [("-", False)]
 
 
 # --- the clock ---
@@ -529,6 +583,19 @@ async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
     assert await store.get(holder_key(store, "webchat:c1")) is None  # and now the bot's again
+
+
+async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_holder_key(bot, clock):
+    """The store's holder is a cache: enqueue's write of it may fail after the database said queued.
+    The 留言 then still takes the conversation out of the queue, as the database says it is queued."""
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 121)
+    store = bot.runtime.store
+    await store.delete(holder_key(store, "webchat:c1"))  # as if enqueue's publish_holder had failed
+    taken = await say(bot, "c1", "麻烦尽快帮我处理退款")
+    assert "留言已记录" in taken[-1]
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+    assert (await conversation("c1")).status == "bot"
 
 
 async def test_supervisor_view_and_metrics(bot, clock):

@@ -16,8 +16,8 @@ import pytest
 
 from handlers.handoff import reconcile
 from handlers.handoff.queue import WRAPPING_UP_TTL_S
-from handlers.handoff.service import HANDOFF, IDLE
-from handlers.handoff.sla import MOVE
+from handlers.handoff.service import ALERT, HANDOFF, IDLE, OFFER
+from handlers.handoff.sla import MOVE, episode
 from models.agent import Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -125,6 +125,47 @@ async def test_hand_back_of_a_wrapped_up_conversation_clears_it(bot, clock):
     assert response.status == 200
     released = await conversation("c1")
     assert released.status == "bot" and not await bot.runtime.services[HANDOFF].queue.wrapping_up(released.id)
+
+
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_held(bot, clock):
+    """Release clears the mark before the save: if the store fails there, the conversation is still held
+    (and wrapping up), never saved back to the bot with a mark that would free a place when held again."""
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 0.3)
+    await say(bot, "c1", "好嘞 辛苦了")
+    queue = bot.runtime.services[HANDOFF].queue
+    held = await conversation("c1")
+    mark, store_delete = queue.closing_key(held.id), queue.store.delete
+
+    async def failing_delete(*keys: str) -> None:
+        if mark in keys:
+            raise ConnectionError("store down")
+        await store_delete(*keys)
+
+    queue.store.delete = failing_delete
+    try:
+        with pytest.raises(ConnectionError):
+            await queue.release(held, "bot")
+    finally:
+        queue.store.delete = store_delete
+    assert (await conversation("c1")).status == "handoff" and await queue.wrapping_up(held.id)
+
+
+async def test_a_stale_wrapping_up_mark_does_not_free_a_place_once_held_again(bot, clock):
+    """A mark left behind (a failed write, a conversation queued again) is cleared by a new hold: the
+    agent's only place is taken, the next customer waits."""
+    await staff(bot, "amy", capacity=1)
+    await Agent.filter().update(presence="offline")
+    await say(bot, "c1", "转人工")
+    queue = bot.runtime.services[HANDOFF].queue
+    await queue.set_wrapping_up((await conversation("c1")).id, True)
+    await Agent.filter().update(presence="online")
+    await bot.runtime.services[HANDOFF].assign_waiting()
+    assert (await conversation("c1")).status == "handoff"
+    await Conversation.filter(status="handoff").update(first_reply_at=clock.now())  # greeted: ready again
+    await say(bot, "c2", "转人工")
+    assert (await conversation("c2")).status == "queued"
 
 
 # --- a question nobody is working on ---
@@ -313,6 +354,27 @@ async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
     assert idle is not None
     assert await store.next_due(IDLE) == pytest.approx(idle.created_at.timestamp() + 180)
     assert await store.next_due(MOVE) == pytest.approx(answered + 13)
+
+
+async def test_the_periodic_pass_rearms_a_queued_conversations_missing_deadlines_once(bot, clock):
+    """An escalation's deadline writes may fail while the database says queued: the periodic pass (the
+    store not lost) re-arms those still ahead, and never one that already fired (no second offer)."""
+    await say(bot, "c1", "转人工")  # nobody online: queued
+    queued = await conversation("c1")
+    assert queued.status == "queued" and queued.queued_at is not None
+    store, settings = bot.runtime.store, bot.runtime.settings
+    await store.cancel(OFFER, str(queued.id))  # as if the escalation's gather had failed there
+    await store.cancel(ALERT, episode(queued.id, queued.queued_at))
+    await reconcile(bot.runtime.kit, store_lost=False)
+    start = queued.queued_at.timestamp()
+    assert await store.next_due(ALERT) == pytest.approx(start + settings.queue_alert_after_s, abs=1e-3)
+    assert await store.next_due(OFFER) == pytest.approx(start + settings.queue_offer_message_after_s, abs=1e-3)
+    await tick(bot, clock, settings.queue_alert_after_s + 1)
+    offers = await texts_to("c1", "system")
+    assert len(offers) == 1 and "留言" in offers[0]  # the alert's offer, which cancelled the other
+    await reconcile(bot.runtime.kit, store_lost=False)
+    await tick(bot, clock, settings.queue_offer_message_after_s)
+    assert await texts_to("c1", "system") == offers
 
 
 def test_bench_reports_how_long_a_person_held_each_conversation():

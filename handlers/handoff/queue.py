@@ -231,7 +231,9 @@ class Queue:
         conversation.status, conversation.assignee_id = "handoff", agent.id
         conversation.assigned_at, conversation.first_reply_at, conversation.holding_sent = now, None, 0
         await conversation.save()
-        await self.publish_holder(conversation)
+        # a new hold: a wrapping-up mark of an earlier one (queued again, or left by a failed write)
+        # must not make this one take no place; independent of the store's view
+        await asyncio.gather(self.publish_holder(conversation), self.set_wrapping_up(conversation.id, False))
         await self.record(conversation, "assigned", agent_id=agent.id)
 
     async def take(self, conversation: Conversation, agent: Agent) -> bool:
@@ -265,12 +267,11 @@ class Queue:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""
         if status == "queued":  # the open question keeps its clock: the next holder owes that answer
             conversation.queued_at = conversation.queued_at or self.clock.now()
-        else:
+        else:  # not wrapping up any more, cleared before the save: a failed delete leaves it held, not a
+            # stale mark on a conversation back with the bot (held again, it would take no place)
             conversation.waiting_since = conversation.unacked_since = None
+            await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
         # the database says it: the store's view and the consoles' news are independent round trips
-        writes = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
-        if status != "queued":
-            writes.append(self.set_wrapping_up(conversation.id, False))
-        await asyncio.gather(*writes)
+        await asyncio.gather(self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"}))

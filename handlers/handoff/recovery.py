@@ -19,8 +19,9 @@ from models.message import Message
 
 
 async def reconcile(handoff: Handoff, store_lost: bool) -> None:
-    if not store_lost:
-        return  # handoff's deadlines are armed by events, not recurring
+    if not store_lost:  # deadlines are armed by events; an escalation's may have failed to be written
+        await _ensure_queue_deadlines(handoff)
+        return
     settings, scheduler = handoff.settings, handoff.scheduler
     offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
     alert_after = timedelta(seconds=settings.queue_alert_after_s)
@@ -55,3 +56,22 @@ async def _ensure_idle_release(handoff: Handoff, conversation: Conversation) -> 
     if last is not None and last.author.startswith("agent:"):
         idle_after = timedelta(seconds=handoff.settings.handoff_idle_release_s)
         await handoff.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)
+
+
+async def _ensure_queue_deadlines(handoff: Handoff) -> None:
+    """The offer (留言) and alert deadlines of conversations queued recently, re-armed if an escalation
+    failed to write them (its store writes go together; one may fail while the database says queued).
+    Only deadlines still ahead: one already past may have fired (a fired or cancelled deadline is gone
+    from the store too), and firing it again would repeat the offer; a pass runs every
+    `reconcile_interval_s`, well within the first of them. Cheap: queued conversations only."""
+    settings, scheduler, now = handoff.settings, handoff.scheduler, handoff.clock.now()
+    offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
+    alert_after = timedelta(seconds=settings.queue_alert_after_s)
+    recent = now - max(offer_after, alert_after)
+    for conversation_id, queued_at in await Conversation.filter(status="queued", queued_at__gt=recent).values_list(
+            "id", "queued_at"):
+        alert_at, offer_at = queued_at + alert_after, queued_at + offer_after
+        if alert_at > now:
+            await scheduler.ensure(ALERT, episode(conversation_id, queued_at), alert_at)
+        if min(offer_at, alert_at) > now:  # an alert offers 留言 itself and cancels the offer
+            await scheduler.ensure(OFFER, str(conversation_id), offer_at)

@@ -18,6 +18,7 @@ once. Customers queued too long while nobody can take them raise a supervisor al
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import math
 from datetime import UTC, datetime, timedelta
@@ -74,6 +75,8 @@ class Handoff:
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
         self._next_pass: asyncio.Future[list[Conversation]] | None = None
         self._passes: asyncio.Future[None] | None = None
+        #: The context at start-up (the database, no message being handled: bot/logs.py), for shared passes.
+        self._context = contextvars.copy_context()
         scheduler.on(OFFER, self._offer_due)
         scheduler.on(ALERT, self._alert_due)
         scheduler.on(IDLE, self._idle_due)
@@ -107,10 +110,12 @@ class Handoff:
         if not online:
             ctx.state.start_flow("handoff.leave_message")
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
-        for taken in await self.assign_waiting():
-            if taken.id == conversation.id:
-                agent = await Agent.get(id=taken.assignee_id)
-                return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
+        taken = {c.id: c for c in await self.assign_waiting()}
+        # a pass that was running when this one was queued may have taken it (not in this pass's result)
+        now_held = taken.get(conversation.id) or await reads.conversation(conversation.id)
+        if now_held.status == "handoff" and now_held.assignee_id is not None:
+            agent = await Agent.get(id=now_held.assignee_id)
+            return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
 
@@ -149,7 +154,8 @@ class Handoff:
             self._next_pass = asyncio.get_running_loop().create_future()
             self._next_pass.add_done_callback(_retrieved)
             if self._passes is None or self._passes.done():
-                self._passes = asyncio.ensure_future(self._run_passes())
+                # in the worker's context, not the first caller's: its log lines name no customer's message
+                self._passes = asyncio.create_task(self._run_passes(), context=self._context.copy())
         return await asyncio.shield(self._next_pass)
 
     async def _run_passes(self) -> None:
@@ -195,14 +201,16 @@ class Handoff:
 
     async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
-        conversation, as the store says (`Queue.holder`); a queued one leaves the queue, and only then
-        is the conversation read (the store is written on every change of its status)."""
+        conversation, as the store says (`Queue.holder`); a queued one leaves the queue. The store is a
+        cache of the database here: a holder says the conversation is queued (read it to release it),
+        but a missing one proves nothing (enqueue's write of it may have failed after the database
+        said queued), so then the database is read too; only "handoff" skips the read."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
         leaving = LeftMessage.create(
             conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
         )
-        if holder is not None and holder.status == "queued":
+        if holder is None or holder.status == "queued":
             _, conversation = await asyncio.gather(leaving, reads.conversation(conversation_id))  # independent
             if conversation.status == "queued":
                 await self.queue.release(conversation, "bot")  # which tells the consoles
