@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from aiohttp import WSMsgType
 
-from bot.channels.webchat import MAX_TEXT_CHARS
+from bot.channels.webchat import IN_FLIGHT_TTL_S, MAX_TEXT_CHARS
 from bot.clock import FakeClock
+from bot.store.base import StoreUnavailable
 from models.message import Message
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
@@ -214,6 +215,30 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
     if retry_replies is None:
         retry_replies = (await (await retry).json())["replies"]
     assert retry_replies == first_replies
+
+
+async def test_resend_after_the_in_flight_claims_owner_vanished_is_answered(
+        bot: RunningBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store ran the first try's claim but its answer was lost (a Redis reply after the socket
+    timeout): nobody owns the in-flight claim. The phone's resend after a short while is answered,
+    not refused (with nothing to say) for as long as answers are cached."""
+    store = bot.runtime.store
+    user, msg_id = visitor(), visitor()
+    claim = store.claim
+
+    async def claim_whose_reply_is_lost(key: str, ttl: float, value: str | None = None) -> bool:
+        await claim(key, ttl, value)
+        monkeypatch.setattr(store, "claim", claim)
+        raise StoreUnavailable("Redis did not answer SET in time")
+
+    monkeypatch.setattr(store, "claim", claim_whose_reply_is_lost)
+    body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
+    lost = await bot.client.post(API, json=body, headers=visitor_headers(bot.runtime, user))
+    assert lost.status == 503
+    assert await store.get(store.keys("webchat-reply", user, msg_id)) is not None  # the orphaned claim
+    await clock.advance(IN_FLIGHT_TTL_S)
+    assert await say(bot, user, "什么时候发货", msg_id)
+    assert await Message.filter(direction="in").count() == 1
 
 
 # --- the WebSocket ---

@@ -61,6 +61,12 @@ REPLY_CACHE_TTL_S = 600
 #: id, so that the claim sent again after a lost reply finds it taken by itself (Store.claim).
 IN_FLIGHT = "in-flight:"
 RETRY_WAIT_S = 10.0
+#: How long the in-flight claim lasts: past any answer still coming (the conversation's lock is waited
+#: for 5 s and leased 10 s, Store.hold_conversation), yet short, because a claim whose owner vanished
+#: (its worker died, or Redis ran it but answered too late) makes every resend wait and answer nothing
+#: until it expires. Only the answer itself is cached for `REPLY_CACHE_TTL_S`; a resend handled again
+#: after this is still not answered twice (the dispatcher knows the message by its `source_id`).
+IN_FLIGHT_TTL_S = 2 * RETRY_WAIT_S
 HISTORY_LIMIT = 50
 CHAT_TEXTS = "chat_page"  # scripts_zh/chat_page.yaml: the chat window's wording (bot/web/ui_texts.py)
 
@@ -188,7 +194,7 @@ class WebChatChannel(Channel):
         store = self._runtime.store
         cache_key = store.keys("webchat-reply", user_id, client_msg_id) if client_msg_id else None
         answered_topic = f"webchat-reply:{user_id}:{client_msg_id}"  # the store adds its prefix to topics
-        if cache_key and not await store.claim(cache_key, REPLY_CACHE_TTL_S, value=IN_FLIGHT + unique_id()):
+        if cache_key and not await store.claim(cache_key, IN_FLIGHT_TTL_S, value=IN_FLIGHT + unique_id()):
             return await self._replies_of_first_try(cache_key, answered_topic)
         inbound = Inbound(channel=self.name, user_id=user_id, kind="text", text=text,
                           source_id=f"{user_id}:{client_msg_id}" if client_msg_id else None,
