@@ -40,6 +40,7 @@ from redis.exceptions import LockError, NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import Clock
+from bot.errors import ConfigError
 from bot.ids import unique_id
 from bot.store.base import (
     CLAIMED,
@@ -60,6 +61,26 @@ from bot.store.base import (
 from bot.store.redis_pubsub import PubSubHub
 
 log = logging.getLogger("csbot.store")
+
+#: Claims use `SET ... NX GET`, which came with Redis 7.0: an older server refuses every claim.
+MIN_REDIS_VERSION = (7, 0)
+
+
+def require_redis_version(info_server: str) -> None:
+    """Refuse to start on a Redis older than `MIN_REDIS_VERSION`, given its `INFO server` text: one
+    clear line at start-up rather than a server error on every message."""
+    fields = dict(line.partition(":")[::2] for line in info_server.splitlines() if ":" in line)
+    version = fields.get("redis_version", "").strip()
+    try:
+        found = tuple(int(part) for part in version.split(".")[:2])
+    except ValueError:
+        found = ()
+    if len(found) < len(MIN_REDIS_VERSION):
+        raise ConfigError(f"invalid setting REDIS_URL: the server does not say its Redis version ({version!r})")
+    if found < MIN_REDIS_VERSION:
+        needed = ".".join(map(str, MIN_REDIS_VERSION))
+        raise ConfigError(f"invalid setting REDIS_URL: Redis {version} is too old; "
+                          f"csbot needs Redis {needed} or newer (claims use SET NX GET)")
 
 # Take up to ARGV[2] members scored at or before ARGV[1] and remove them, atomically: two workers
 # popping at once never both get a member.
@@ -491,7 +512,9 @@ class RedisStore(Store):
 
     # --- life cycle ---
     async def ping(self) -> None:
+        """Reachable, and new enough for the commands sent here (`require_redis_version`)."""
         await self.client.ping()
+        require_redis_version(await self._command("INFO", "server"))
 
     async def close(self) -> None:
         await self.hub.close()
