@@ -301,9 +301,16 @@ class RedisStore(Store):
         the connection fails (Redis restarted), the command goes again through redis-py's
         `execute_command`, with its reconnecting retries (`options` go to its response callback; a
         plain `SET` then answers True rather than "OK": callers read replies in ways both forms
-        satisfy). The command may have run before the connection failed: commands sent here are
-        idempotent when sent again (claims carry the claimant's own value, see `claim`). A Redis that
-        does not answer in time is not asked again: a hung server fails once, after the socket timeout.
+        satisfy). The command may have run before the connection failed, so it may run twice. That is
+        harmless for most commands sent here: reads, `SET`/`DEL`/`ZADD`/`ZREM`, and the ones that
+        carry their caller's own value (`claim`, `claim_in_order` and `_LOCK_AND_READ`: sent again,
+        they find the value or lock token they set and pass). It is NOT for these, which a lost reply
+        can still harm: `_POP_DUE_KINDS` (the members the first run popped are gone and the second
+        returns the rest: they are lost), `schedule_if_absent` (`ZADD NX` answers False the second
+        time: the caller believes someone else scheduled it), `_WRITE_AND_RELEASE` (the second run finds
+        its lock released and answers 0: a "lease ran out" warning for work that was exclusive) and
+        `PUBLISH` (subscribers get the message twice). A Redis that does not answer in time is not
+        asked again: a hung server fails once, after the socket timeout.
         """
         pool = self.client.connection_pool
         connection = await pool.get_connection()
