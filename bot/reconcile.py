@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.background import stop_task
+from bot.ids import unique_id
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.reconcile")
@@ -42,11 +42,16 @@ class Reconciler:
         self.hooks = tuple(hooks)
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        #: The sentinel value this worker claims with, kept until a pass completes: a claim that Redis
+        #: ran but whose reply was lost is recognised as this worker's by the next pass (Store.claim
+        #: passes for the same value), instead of leaving the sentinel won by nobody and nothing rebuilt.
+        self._epoch: str | None = None
 
     async def run_once(self) -> bool:
         """One pass; True when the store had lost its data and this worker rebuilt it."""
         sentinel = self.store.keys("store-epoch")
-        lost = await self.store.claim(sentinel, SENTINEL_TTL_S, value=uuid.uuid4().hex)
+        self._epoch = self._epoch or unique_id()
+        lost = await self.store.claim(sentinel, SENTINEL_TTL_S, value=self._epoch)
         if lost:
             log.warning("the store is empty (new, or restarted without persistence): re-arming from the database")
         try:
@@ -56,6 +61,7 @@ class Reconciler:
             if lost:
                 await self.store.delete(sentinel)
             raise
+        self._epoch = None
         return lost
 
     async def _run(self) -> None:
