@@ -15,6 +15,7 @@ from wechatpy.replies import TextReply
 
 from bot.channels import wechat_protocol as protocol
 from bot.clock import FakeClock
+from bot.store.base import StoreUnavailable
 from models.message import Message
 from tests.fakes.wechat_user import (
     AES_KEY,
@@ -400,3 +401,21 @@ async def test_entity_declarations_are_refused_before_parsing(tmp_path, clock, p
     async with bot_in(tmp_path, clock, probe) as bot:
         reply = await bot.user().post(body)
         assert reply.status == 400 and "DOCTYPE" in reply.body
+
+
+async def test_a_message_while_the_store_is_unavailable_gets_503_not_500(
+        tmp_path, clock, probe, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store fails while the message is handled (the conversation cannot be held): a service
+    down for now answers 503, which WeChat retries, not a 500 logged as our own fault."""
+    async with bot_in(tmp_path, clock, probe) as bot:
+        store = bot.runtime.store
+
+        def unavailable(*args, **kwargs):
+            raise StoreUnavailable("Redis did not answer EVALSHA in time")
+
+        monkeypatch.setattr(store, "hold_conversation", unavailable)
+        reply = await bot.user().say("echo:在吗", msg_id=4242)
+        assert reply.status == 503
+        monkeypatch.undo()
+        again = await bot.user().say("echo:在吗", msg_id=4242)  # WeChat's retry of the same message
+        assert again.content == "在吗"

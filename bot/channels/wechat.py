@@ -46,6 +46,7 @@ from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID
 from bot.send_budget import SendBudget
 from bot.store.base import HoldRequest, Write
+from bot.web.guards import DATABASE_UNAVAILABLE
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -173,6 +174,8 @@ class WeChatChannel(Channel):
             try:
                 text = await self._handle(entry, message, inbound, hold,
                                           budget - (self._runtime.clock.monotonic() - started))
+            except (*self._runtime.store.unavailable, *DATABASE_UNAVAILABLE):
+                raise  # a service is down for now, not a fault of ours: a 503 (bot/web/guards.py), WeChat retries
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)
                 return web.Response(status=500, text="internal error")
