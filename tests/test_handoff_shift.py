@@ -377,6 +377,30 @@ async def test_the_periodic_pass_rearms_a_queued_conversations_missing_deadlines
     assert await texts_to("c1", "system") == offers
 
 
+async def test_a_reassignments_offer_is_not_repeated_by_a_rearmed_offer_deadline(bot, clock):
+    """Nobody free when the holder goes offline: the customer is offered 留言 then, which cancels the
+    offer deadline; the periodic pass re-arms it (it cannot tell cancelled from never written), and
+    the alert finds room (an agent this conversation never goes to) so does not offer. The re-armed
+    deadline must not offer a second time in the same queue episode."""
+    amy = await staff(bot, "amy")
+    bob = await staff(bot, "bob", online=False)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 10)
+    assert await holder_name("c1") == "amy"
+    gone = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=amy)
+    assert gone.status == 200
+    assert (await conversation("c1")).status == "queued"
+    await Conversation.filter(key="webchat:c1").update(lapsed_agents=[(await Agent.get(name="bob")).id])
+    back = await bot.client.post("/api/agent/presence", json={"presence": "online"}, headers=bob)
+    assert back.status == 200 and (await conversation("c1")).status == "queued"  # barred: bob never gets it
+    await tick(bot, clock, 20)
+    await reconcile(bot.runtime.kit, store_lost=False)
+    settings = bot.runtime.settings
+    await tick(bot, clock, settings.queue_offer_message_after_s)
+    offers = [text for text in await texts_to("c1", "system") if "留言" in text]
+    assert len(offers) == 1, offers
+
+
 def test_bench_reports_how_long_a_person_held_each_conversation():
     bench = load_bench()
     run = bench.Run(bench.parse_args([]), "http://127.0.0.1:1")

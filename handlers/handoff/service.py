@@ -43,6 +43,8 @@ from models.message import Message
 log = logging.getLogger("csbot.handoff")
 
 OFFER, ALERT, IDLE = "handoff-offer", "handoff-alert", "handoff-idle"
+#: The dialogue flow whose next customer message is taken as a 留言 (handled in `chat`).
+LEAVE_MESSAGE = "handoff.leave_message"
 TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
@@ -91,7 +93,7 @@ class Handoff:
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
         now = self.clock.now()
         if not self.hours.is_open(now):
-            ctx.state.start_flow("handoff.leave_message")
+            ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
         conversation, vip = await reads.escalating(ctx.identity.conversation_id)
         if conversation.status == "handoff":
@@ -108,7 +110,7 @@ class Handoff:
         )
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
         if not online:
-            ctx.state.start_flow("handoff.leave_message")
+            ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         taken = {c.id: c for c in await self.assign_waiting()}
         # a pass that was running when this one was queued may have taken it (not in this pass's result)
@@ -221,18 +223,26 @@ class Handoff:
         return promised
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
-        """Tell a queued customer the truth and let their next message be a 留言."""
+        """Tell a queued customer the truth and let their next message be a 留言. The flow names the
+        queue episode it was offered in (`queued_at`, kept by a reassignment), so the timers offer it
+        once per episode (`_offered`)."""
         await self.scheduler.cancel(OFFER, str(conversation.id))
         store = self.store
         async with store.lock(conversation.key):
             state = ConversationState.from_dict(await store.get_state(conversation.key))
-            state.start_flow("handoff.leave_message")
+            state.start_flow(LEAVE_MESSAGE, offered=_queue_episode(conversation))
             await store.set_state(conversation.key, state.to_dict())
         await self.sla.say(conversation, key, reply_by=self.local(self._message_reply_by()))
 
+    async def _offered(self, conversation: Conversation) -> bool:
+        """Whether this queue episode's 留言 offer is still pending (say, a reassignment's "nobody
+        free"): a timer re-armed by the periodic pass, or the alert after it, must not repeat it."""
+        state = ConversationState.from_dict(await self.store.get_state(conversation.key))
+        return state.flow == LEAVE_MESSAGE and state.data.get("offered") == _queue_episode(conversation)
+
     async def _offer_due(self, member: str) -> None:
         conversation = await Conversation.get_or_none(id=int(member))
-        if conversation is not None and conversation.status == "queued":
+        if conversation is not None and conversation.status == "queued" and not await self._offered(conversation):
             await self.offer_message(conversation)
 
     # --- supervisors: customers queued too long while nobody can take them ---
@@ -245,7 +255,8 @@ class Handoff:
         if conversation.status != "queued" or await self.queue.has_room():
             return
         await self.alert_supervisors()
-        await self.offer_message(conversation, "handoff.nobody_free")
+        if not await self._offered(conversation):
+            await self.offer_message(conversation, "handoff.nobody_free")
 
     async def alert_supervisors(self) -> None:
         """Console and webhook, at most once per alert period whatever the number of customers."""
@@ -453,3 +464,9 @@ def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
 
 
 HANDOFF = ServiceKey[Handoff]("handoff")
+
+
+def _queue_episode(conversation: Conversation) -> str:
+    """The queue episode a 留言 offer belongs to: the conversation and when it was queued."""
+    assert conversation.queued_at is not None
+    return episode(conversation.id, conversation.queued_at)
