@@ -168,6 +168,35 @@ async def test_a_stale_wrapping_up_mark_does_not_free_a_place_once_held_again(bo
     assert (await conversation("c2")).status == "queued"
 
 
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_queued(bot, clock):
+    """A new hold clears a stale mark before the save: if the store fails there, the conversation is
+    still queued (the next pass retries), never held with a mark that makes it take no place."""
+    await staff(bot, "amy", capacity=1)
+    await Agent.filter().update(presence="offline")
+    await say(bot, "c1", "转人工")
+    handoff = bot.runtime.services[HANDOFF]
+    queue, queued = handoff.queue, await conversation("c1")
+    await queue.set_wrapping_up(queued.id, True)  # left behind by an earlier hold
+    await Agent.filter().update(presence="online")
+    mark, store_delete = queue.closing_key(queued.id), queue.store.delete
+
+    async def failing_delete(*keys: str) -> None:
+        if mark in keys:
+            raise ConnectionError("store down")
+        await store_delete(*keys)
+
+    queue.store.delete = failing_delete
+    try:
+        with pytest.raises(ConnectionError):
+            await handoff.assign_waiting()
+    finally:
+        queue.store.delete = store_delete
+    assert (await conversation("c1")).status == "queued"
+    await handoff.assign_waiting()  # the next pass
+    held = await conversation("c1")
+    assert held.status == "handoff" and not await queue.wrapping_up(held.id)
+
+
 # --- a question nobody is working on ---
 
 
