@@ -99,9 +99,8 @@ class Handoff:
         if conversation.status == "handoff":
             return []
         await self.queue.enqueue(conversation, vip=vip)
-        offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
         assert conversation.queued_at is not None
-        alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
+        offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
         # the two deadlines and the online check are independent round trips: sent together
         *_, online = await asyncio.gather(
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
@@ -120,6 +119,13 @@ class Handoff:
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
+
+    def queue_deadlines(self, queued_at: datetime) -> tuple[datetime, datetime]:
+        """When a conversation queued at `queued_at` is offered 留言 and raises the supervisor alert:
+        escalation arms them and recovery re-arms them from here, both from when it was queued."""
+        settings = self.settings
+        return (queued_at + timedelta(seconds=settings.queue_offer_message_after_s),
+                queued_at + timedelta(seconds=settings.queue_alert_after_s))
 
     async def expected_wait(self, position: int) -> int:
         """Minutes until the customer at `position` reaches a person, from the places the agents online
