@@ -27,8 +27,10 @@ from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
 from bot.events import Say
 from bot.hours import StaffedHours
+from bot.logs import MESSAGE_ID
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
+from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
@@ -41,6 +43,8 @@ from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
 
 log = logging.getLogger("csbot.handoff")
+#: What the dispatcher sets for one customer's message, reset for a shared pass (`_outside_any_message`).
+MESSAGE_PATH: tuple[contextvars.ContextVar, ...] = (MESSAGE_ID, SHORT_READS)
 
 OFFER, ALERT, IDLE = "handoff-offer", "handoff-alert", "handoff-idle"
 #: The dialogue flow whose next customer message is taken as a 留言 (handled in `chat`).
@@ -77,8 +81,6 @@ class Handoff:
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
         self._next_pass: asyncio.Future[list[Conversation]] | None = None
         self._passes: asyncio.Future[None] | None = None
-        #: The context at start-up (the database, no message being handled: bot/logs.py), for shared passes.
-        self._context = contextvars.copy_context()
         scheduler.on(OFFER, self._offer_due)
         scheduler.on(ALERT, self._alert_due)
         scheduler.on(IDLE, self._idle_due)
@@ -162,8 +164,7 @@ class Handoff:
             self._next_pass = asyncio.get_running_loop().create_future()
             self._next_pass.add_done_callback(_retrieved)
             if self._passes is None or self._passes.done():
-                # in the worker's context, not the first caller's: its log lines name no customer's message
-                self._passes = asyncio.create_task(self._run_passes(), context=self._context.copy())
+                self._passes = asyncio.create_task(self._run_passes(), context=_outside_any_message())
         return await asyncio.shield(self._next_pass)
 
     async def _run_passes(self) -> None:
@@ -460,6 +461,17 @@ class Handoff:
         await self.sla.say(conversation, "handoff.transferred", agent_name=self.nickname(target))
         await self.queue.notify(target.id, {"type": "conversation.assigned", "conversation_id": conversation.id})
         return True
+
+
+def _outside_any_message() -> contextvars.Context:
+    """The caller's context (its database connection and the like) for a pass that serves several
+    customers, with what marks one customer's message path back at its defaults: its log lines name no
+    customer's message (bot/logs.py MESSAGE_ID), its reads are not that path's (bot/sqlite_client.py
+    SHORT_READS)."""
+    context = contextvars.copy_context()
+    for variable in MESSAGE_PATH:
+        context.run(variable.set, contextvars.Context().run(variable.get))  # an empty context: the default
+    return context
 
 
 def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
