@@ -6,6 +6,7 @@ Everything runs on the real app over HTTP with a FakeClock: no test waits real s
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 from datetime import datetime, timedelta
 
@@ -255,26 +256,31 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
     assert "已为您接通人工客服" in replies[-1], replies
 
 
+CALLERS = contextvars.ContextVar("callers_setting", default="start-up")
+
+
 async def test_a_shared_pass_runs_without_its_first_callers_message_id(bot):
     """A shared pass serves several customers: its log lines name none of their messages, and its reads
-    are not a customer's message path's (bot/sqlite_client.py SHORT_READS)."""
+    are not a customer's message path's (bot/sqlite_client.py SHORT_READS); the rest of the caller's
+    context (set after start-up) it keeps."""
     service = bot.runtime.services[HANDOFF]
     queue, seen = service.queue, []
     real_pass = queue.assign_waiting
 
     async def observed_pass():
-        seen.append((MESSAGE_ID.get(), SHORT_READS.get()))
+        seen.append((MESSAGE_ID.get(), SHORT_READS.get(), CALLERS.get()))
         return await real_pass()
 
     queue.assign_waiting = observed_pass
-    message, short = MESSAGE_ID.set("wx-msg-1"), SHORT_READS.set(True)
+    message, short, callers = MESSAGE_ID.set("wx-msg-1"), SHORT_READS.set(True), CALLERS.set("caller")
     try:
         await service.assign_waiting()
     finally:
         MESSAGE_ID.reset(message)
         SHORT_READS.reset(short)
+        CALLERS.reset(callers)
         queue.assign_waiting = real_pass
-    assert seen == [("-", False)]
+    assert seen == [("-", False, "caller")]
 
 
 # --- the clock ---

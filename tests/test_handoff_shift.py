@@ -168,6 +168,35 @@ async def test_a_stale_wrapping_up_mark_does_not_free_a_place_once_held_again(bo
     assert (await conversation("c2")).status == "queued"
 
 
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_queued(bot, clock):
+    """A new hold clears a stale mark before the save: if the store fails there, the conversation is
+    still queued (the next pass retries), never held with a mark that makes it take no place."""
+    await staff(bot, "amy", capacity=1)
+    await Agent.filter().update(presence="offline")
+    await say(bot, "c1", "转人工")
+    handoff = bot.runtime.services[HANDOFF]
+    queue, queued = handoff.queue, await conversation("c1")
+    await queue.set_wrapping_up(queued.id, True)  # left behind by an earlier hold
+    await Agent.filter().update(presence="online")
+    mark, store_delete = queue.closing_key(queued.id), queue.store.delete
+
+    async def failing_delete(*keys: str) -> None:
+        if mark in keys:
+            raise ConnectionError("store down")
+        await store_delete(*keys)
+
+    queue.store.delete = failing_delete
+    try:
+        with pytest.raises(ConnectionError):
+            await handoff.assign_waiting()
+    finally:
+        queue.store.delete = store_delete
+    assert (await conversation("c1")).status == "queued"
+    await handoff.assign_waiting()  # the next pass
+    held = await conversation("c1")
+    assert held.status == "handoff" and not await queue.wrapping_up(held.id)
+
+
 # --- a question nobody is working on ---
 
 
@@ -375,6 +404,30 @@ async def test_the_periodic_pass_rearms_a_queued_conversations_missing_deadlines
     await reconcile(bot.runtime.kit, store_lost=False)
     await tick(bot, clock, settings.queue_offer_message_after_s)
     assert await texts_to("c1", "system") == offers
+
+
+async def test_a_reassignments_offer_is_not_repeated_by_a_rearmed_offer_deadline(bot, clock):
+    """Nobody free when the holder goes offline: the customer is offered 留言 then, which cancels the
+    offer deadline; the periodic pass re-arms it (it cannot tell cancelled from never written), and
+    the alert finds room (an agent this conversation never goes to) so does not offer. The re-armed
+    deadline must not offer a second time in the same queue episode."""
+    amy = await staff(bot, "amy")
+    bob = await staff(bot, "bob", online=False)
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 10)
+    assert await holder_name("c1") == "amy"
+    gone = await bot.client.post("/api/agent/presence", json={"presence": "offline"}, headers=amy)
+    assert gone.status == 200
+    assert (await conversation("c1")).status == "queued"
+    await Conversation.filter(key="webchat:c1").update(lapsed_agents=[(await Agent.get(name="bob")).id])
+    back = await bot.client.post("/api/agent/presence", json={"presence": "online"}, headers=bob)
+    assert back.status == 200 and (await conversation("c1")).status == "queued"  # barred: bob never gets it
+    await tick(bot, clock, 20)
+    await reconcile(bot.runtime.kit, store_lost=False)
+    settings = bot.runtime.settings
+    await tick(bot, clock, settings.queue_offer_message_after_s)
+    offers = [text for text in await texts_to("c1", "system") if "留言" in text]
+    assert len(offers) == 1, offers
 
 
 def test_bench_reports_how_long_a_person_held_each_conversation():

@@ -8,10 +8,9 @@ from bot.context import Context
 from bot.events import SESSION_ENDED_BY_PERSON, Reply
 from bot.router import Router
 from bot.templates import spec
-from handlers.handoff.service import HANDOFF
+from handlers.handoff.service import HANDOFF, LEAVE_MESSAGE
 
 router = Router("handoff")
-LEAVE_MESSAGE = "handoff.leave_message"
 #: A customer who writes only this to the holder is done: the conversation wraps up (takes no place).
 CLOSING_INTENTS = frozenset({"thanks", "goodbye"})
 

@@ -227,13 +227,15 @@ class Queue:
         return {*conversation.lapsed_agents, *accused}
 
     async def _hand_to(self, conversation: Conversation, agent: Agent) -> None:
+        # a new hold: a wrapping-up mark of an earlier one (queued again, or left by a failed write)
+        # must not make this one take no place; cleared before the save, as in `release`: a failed
+        # delete leaves it queued (the next pass retries), never held with a stale mark
+        await self.set_wrapping_up(conversation.id, False)
         now = self.clock.now()
         conversation.status, conversation.assignee_id = "handoff", agent.id
         conversation.assigned_at, conversation.first_reply_at, conversation.holding_sent = now, None, 0
         await conversation.save()
-        # a new hold: a wrapping-up mark of an earlier one (queued again, or left by a failed write)
-        # must not make this one take no place; independent of the store's view
-        await asyncio.gather(self.publish_holder(conversation), self.set_wrapping_up(conversation.id, False))
+        await self.publish_holder(conversation)
         await self.record(conversation, "assigned", agent_id=agent.id)
 
     async def take(self, conversation: Conversation, agent: Agent) -> bool:

@@ -10,7 +10,7 @@ re-armed timer of an episode that has ended does nothing (see `sla`).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.handoff.service import ALERT, IDLE, OFFER, Handoff
 from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN, episode, owed_from
@@ -20,11 +20,9 @@ from models.message import Message
 
 async def reconcile(handoff: Handoff, store_lost: bool) -> None:
     if not store_lost:  # deadlines are armed by events; an escalation's may have failed to be written
-        await _ensure_queue_deadlines(handoff)
+        await _ensure_recent_queue_deadlines(handoff)
         return
     settings, scheduler = handoff.settings, handoff.scheduler
-    offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
-    alert_after = timedelta(seconds=settings.queue_alert_after_s)
     greet_after = timedelta(seconds=settings.sla_first_response_s - settings.sla_hold_margin_s)
     ack_after = timedelta(seconds=settings.sla_reply_s - settings.sla_hold_margin_s)
     for conversation in await Conversation.filter(status__in=("queued", "handoff")):
@@ -33,9 +31,7 @@ async def reconcile(handoff: Handoff, store_lost: bool) -> None:
             await scheduler.ensure(ACK, episode(conversation.id, conversation.unacked_since),
                                    conversation.unacked_since + ack_after)
         if conversation.status == "queued" and conversation.queued_at is not None:
-            await scheduler.ensure(OFFER, str(conversation.id), conversation.queued_at + offer_after)
-            await scheduler.ensure(ALERT, episode(conversation.id, conversation.queued_at),
-                                   conversation.queued_at + alert_after)
+            await _ensure_queue_deadlines(handoff, conversation.id, conversation.queued_at, only_ahead=False)
             continue
         if conversation.assigned_at is not None and conversation.first_reply_at is None:
             due = conversation.assigned_at + (greet_after if conversation.person_at is not None else timedelta())
@@ -58,20 +54,27 @@ async def _ensure_idle_release(handoff: Handoff, conversation: Conversation) -> 
         await handoff.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)
 
 
-async def _ensure_queue_deadlines(handoff: Handoff) -> None:
+async def _ensure_recent_queue_deadlines(handoff: Handoff) -> None:
     """The offer (留言) and alert deadlines of conversations queued recently, re-armed if an escalation
     failed to write them (its store writes go together; one may fail while the database says queued).
-    Only deadlines still ahead: one already past may have fired (a fired or cancelled deadline is gone
-    from the store too), and firing it again would repeat the offer; a pass runs every
-    `reconcile_interval_s`, well within the first of them. Cheap: queued conversations only."""
-    settings, scheduler, now = handoff.settings, handoff.scheduler, handoff.clock.now()
-    offer_after = timedelta(seconds=settings.queue_offer_message_after_s)
-    alert_after = timedelta(seconds=settings.queue_alert_after_s)
-    recent = now - max(offer_after, alert_after)
+    A pass runs every `reconcile_interval_s`, well within the first of them. Cheap: queued
+    conversations only."""
+    settings, now = handoff.settings, handoff.clock.now()
+    recent = now - timedelta(seconds=max(settings.queue_offer_message_after_s, settings.queue_alert_after_s))
     for conversation_id, queued_at in await Conversation.filter(status="queued", queued_at__gt=recent).values_list(
             "id", "queued_at"):
-        alert_at, offer_at = queued_at + alert_after, queued_at + offer_after
-        if alert_at > now:
-            await scheduler.ensure(ALERT, episode(conversation_id, queued_at), alert_at)
-        if min(offer_at, alert_at) > now:  # an alert offers 留言 itself and cancels the offer
-            await scheduler.ensure(OFFER, str(conversation_id), offer_at)
+        await _ensure_queue_deadlines(handoff, conversation_id, queued_at, only_ahead=True)
+
+
+async def _ensure_queue_deadlines(handoff: Handoff, conversation_id: int, queued_at: datetime,
+                                  only_ahead: bool) -> None:
+    """A queued conversation's offer and alert deadlines (`Handoff.queue_deadlines`). `only_ahead`: the
+    store was not lost, so one already past may have fired (a fired or cancelled deadline is gone from
+    the store too) and is left alone; an offer cancelled before it was due may still be re-armed, and
+    `Handoff` offers 留言 once per queue episode whatever fires."""
+    offer_at, alert_at = handoff.queue_deadlines(queued_at)
+    now = handoff.clock.now()
+    if not only_ahead or alert_at > now:
+        await handoff.scheduler.ensure(ALERT, episode(conversation_id, queued_at), alert_at)
+    if not only_ahead or min(offer_at, alert_at) > now:  # an alert offers 留言 itself and cancels the offer
+        await handoff.scheduler.ensure(OFFER, str(conversation_id), offer_at)

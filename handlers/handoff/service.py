@@ -27,8 +27,10 @@ from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
 from bot.events import Say
 from bot.hours import StaffedHours
+from bot.logs import MESSAGE_ID
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
+from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
@@ -41,8 +43,12 @@ from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
 
 log = logging.getLogger("csbot.handoff")
+#: What the dispatcher sets for one customer's message, reset for a shared pass (`_outside_any_message`).
+MESSAGE_PATH: tuple[contextvars.ContextVar, ...] = (MESSAGE_ID, SHORT_READS)
 
 OFFER, ALERT, IDLE = "handoff-offer", "handoff-alert", "handoff-idle"
+#: The dialogue flow whose next customer message is taken as a 留言 (handled in `chat`).
+LEAVE_MESSAGE = "handoff.leave_message"
 TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
@@ -75,8 +81,6 @@ class Handoff:
         self.hours = StaffedHours(self.settings.staffed_hours, self.settings.zone)
         self._next_pass: asyncio.Future[list[Conversation]] | None = None
         self._passes: asyncio.Future[None] | None = None
-        #: The context at start-up (the database, no message being handled: bot/logs.py), for shared passes.
-        self._context = contextvars.copy_context()
         scheduler.on(OFFER, self._offer_due)
         scheduler.on(ALERT, self._alert_due)
         scheduler.on(IDLE, self._idle_due)
@@ -91,15 +95,14 @@ class Handoff:
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
         now = self.clock.now()
         if not self.hours.is_open(now):
-            ctx.state.start_flow("handoff.leave_message")
+            ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
         conversation, vip = await reads.escalating(ctx.identity.conversation_id)
         if conversation.status == "handoff":
             return []
         await self.queue.enqueue(conversation, vip=vip)
-        offer_at = now + timedelta(seconds=self.settings.queue_offer_message_after_s)
         assert conversation.queued_at is not None
-        alert_at = conversation.queued_at + timedelta(seconds=self.settings.queue_alert_after_s)
+        offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
         # the two deadlines and the online check are independent round trips: sent together
         *_, online = await asyncio.gather(
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
@@ -108,7 +111,7 @@ class Handoff:
         )
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
         if not online:
-            ctx.state.start_flow("handoff.leave_message")
+            ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         taken = {c.id: c for c in await self.assign_waiting()}
         # a pass that was running when this one was queued may have taken it (not in this pass's result)
@@ -118,6 +121,13 @@ class Handoff:
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
+
+    def queue_deadlines(self, queued_at: datetime) -> tuple[datetime, datetime]:
+        """When a conversation queued at `queued_at` is offered 留言 and raises the supervisor alert:
+        escalation arms them and recovery re-arms them from here, both from when it was queued."""
+        settings = self.settings
+        return (queued_at + timedelta(seconds=settings.queue_offer_message_after_s),
+                queued_at + timedelta(seconds=settings.queue_alert_after_s))
 
     async def expected_wait(self, position: int) -> int:
         """Minutes until the customer at `position` reaches a person, from the places the agents online
@@ -154,8 +164,7 @@ class Handoff:
             self._next_pass = asyncio.get_running_loop().create_future()
             self._next_pass.add_done_callback(_retrieved)
             if self._passes is None or self._passes.done():
-                # in the worker's context, not the first caller's: its log lines name no customer's message
-                self._passes = asyncio.create_task(self._run_passes(), context=self._context.copy())
+                self._passes = asyncio.create_task(self._run_passes(), context=_outside_any_message())
         return await asyncio.shield(self._next_pass)
 
     async def _run_passes(self) -> None:
@@ -221,18 +230,26 @@ class Handoff:
         return promised
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
-        """Tell a queued customer the truth and let their next message be a 留言."""
+        """Tell a queued customer the truth and let their next message be a 留言. The flow names the
+        queue episode it was offered in (`queued_at`, kept by a reassignment), so the timers offer it
+        once per episode (`_offered`)."""
         await self.scheduler.cancel(OFFER, str(conversation.id))
         store = self.store
         async with store.lock(conversation.key):
             state = ConversationState.from_dict(await store.get_state(conversation.key))
-            state.start_flow("handoff.leave_message")
+            state.start_flow(LEAVE_MESSAGE, offered=_queue_episode(conversation))
             await store.set_state(conversation.key, state.to_dict())
         await self.sla.say(conversation, key, reply_by=self.local(self._message_reply_by()))
 
+    async def _offered(self, conversation: Conversation) -> bool:
+        """Whether this queue episode's 留言 offer is still pending (say, a reassignment's "nobody
+        free"): a timer re-armed by the periodic pass, or the alert after it, must not repeat it."""
+        state = ConversationState.from_dict(await self.store.get_state(conversation.key))
+        return state.flow == LEAVE_MESSAGE and state.data.get("offered") == _queue_episode(conversation)
+
     async def _offer_due(self, member: str) -> None:
         conversation = await Conversation.get_or_none(id=int(member))
-        if conversation is not None and conversation.status == "queued":
+        if conversation is not None and conversation.status == "queued" and not await self._offered(conversation):
             await self.offer_message(conversation)
 
     # --- supervisors: customers queued too long while nobody can take them ---
@@ -245,7 +262,8 @@ class Handoff:
         if conversation.status != "queued" or await self.queue.has_room():
             return
         await self.alert_supervisors()
-        await self.offer_message(conversation, "handoff.nobody_free")
+        if not await self._offered(conversation):
+            await self.offer_message(conversation, "handoff.nobody_free")
 
     async def alert_supervisors(self) -> None:
         """Console and webhook, at most once per alert period whatever the number of customers."""
@@ -445,6 +463,17 @@ class Handoff:
         return True
 
 
+def _outside_any_message() -> contextvars.Context:
+    """The caller's context (its database connection and the like) for a pass that serves several
+    customers, with what marks one customer's message path back at its defaults: its log lines name no
+    customer's message (bot/logs.py MESSAGE_ID), its reads are not that path's (bot/sqlite_client.py
+    SHORT_READS)."""
+    context = contextvars.copy_context()
+    for variable in MESSAGE_PATH:
+        context.run(variable.set, contextvars.Context().run(variable.get))  # an empty context: the default
+    return context
+
+
 def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
     """A pass's failure is raised in each of its callers; one whose callers have all gone (cancelled)
     is logged here instead of as asyncio's "exception never retrieved"."""
@@ -453,3 +482,9 @@ def _retrieved(future: asyncio.Future[list[Conversation]]) -> None:
 
 
 HANDOFF = ServiceKey[Handoff]("handoff")
+
+
+def _queue_episode(conversation: Conversation) -> str:
+    """The queue episode a 留言 offer belongs to: the conversation and when it was queued."""
+    assert conversation.queued_at is not None
+    return episode(conversation.id, conversation.queued_at)
