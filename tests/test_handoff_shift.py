@@ -8,8 +8,10 @@ Real app over HTTP with a FakeClock, as tests/test_handoff.py; no test waits rea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,24 @@ from models.handoff import SlaEvent
 from models.message import Message
 from tests import test_handoff
 from tests.test_handoff import conversation, events, say, staff, texts_to, tick
+
+
+@contextlib.contextmanager
+def failing_to_clear_the_mark(queue, conversation_id: int) -> Iterator[None]:
+    """The store fails to delete this conversation's wrapping-up mark (any other key goes)."""
+    mark, store_delete = queue.closing_key(conversation_id), queue.store.delete
+
+    async def failing_delete(*keys: str) -> None:
+        if mark in keys:
+            raise ConnectionError("store down")
+        await store_delete(*keys)
+
+    queue.store.delete = failing_delete
+    try:
+        yield
+    finally:
+        queue.store.delete = store_delete
+
 
 clock = test_handoff.clock  # the same fake clock and shop hours as the handoff tests
 bot_settings = test_handoff.bot_settings
@@ -136,19 +156,8 @@ async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation
     await say(bot, "c1", "好嘞 辛苦了")
     queue = bot.runtime.services[HANDOFF].queue
     held = await conversation("c1")
-    mark, store_delete = queue.closing_key(held.id), queue.store.delete
-
-    async def failing_delete(*keys: str) -> None:
-        if mark in keys:
-            raise ConnectionError("store down")
-        await store_delete(*keys)
-
-    queue.store.delete = failing_delete
-    try:
-        with pytest.raises(ConnectionError):
-            await queue.release(held, "bot")
-    finally:
-        queue.store.delete = store_delete
+    with failing_to_clear_the_mark(queue, held.id), pytest.raises(ConnectionError):
+        await queue.release(held, "bot")
     assert (await conversation("c1")).status == "handoff" and await queue.wrapping_up(held.id)
 
 
@@ -178,19 +187,8 @@ async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation
     queue, queued = handoff.queue, await conversation("c1")
     await queue.set_wrapping_up(queued.id, True)  # left behind by an earlier hold
     await Agent.filter().update(presence="online")
-    mark, store_delete = queue.closing_key(queued.id), queue.store.delete
-
-    async def failing_delete(*keys: str) -> None:
-        if mark in keys:
-            raise ConnectionError("store down")
-        await store_delete(*keys)
-
-    queue.store.delete = failing_delete
-    try:
-        with pytest.raises(ConnectionError):
-            await handoff.assign_waiting()
-    finally:
-        queue.store.delete = store_delete
+    with failing_to_clear_the_mark(queue, queued.id), pytest.raises(ConnectionError):
+        await handoff.assign_waiting()
     assert (await conversation("c1")).status == "queued"
     await handoff.assign_waiting()  # the next pass
     held = await conversation("c1")

@@ -8,6 +8,7 @@ from bot.clock import FakeClock
 from bot.reconcile import Reconciler
 from bot.store.base import StoreUnavailable
 from bot.store.memory import MemoryStore
+from tests.store_faults import lose_the_next_claims_reply
 
 
 async def test_a_sentinel_claim_whose_reply_was_lost_still_rebuilds_on_the_next_pass(
@@ -21,14 +22,7 @@ async def test_a_sentinel_claim_whose_reply_was_lost_still_rebuilds_on_the_next_
         rebuilt.append(store_lost)
 
     reconciler = Reconciler(store, [hook], interval=60.0)
-    claim = store.claim
-
-    async def claim_whose_reply_is_lost(key: str, ttl: float, value: str | None = None) -> bool:
-        await claim(key, ttl, value)
-        monkeypatch.setattr(store, "claim", claim)
-        raise StoreUnavailable("Redis did not answer SET in time")
-
-    monkeypatch.setattr(store, "claim", claim_whose_reply_is_lost)
+    lose_the_next_claims_reply(monkeypatch, store)
     with pytest.raises(StoreUnavailable):
         await reconciler.run_once()
     assert await store.get(store.keys("store-epoch")) is not None  # won, but nobody heard

@@ -14,10 +14,10 @@ from aiohttp import WSMsgType
 
 from bot.channels.webchat import IN_FLIGHT_TTL_S, MAX_TEXT_CHARS
 from bot.clock import FakeClock
-from bot.store.base import StoreUnavailable
 from models.message import Message
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
+from tests.store_faults import lose_the_next_claims_reply
 
 SHOP = "小蜜优选旗舰店"
 API = "/api/webchat/messages"
@@ -224,14 +224,7 @@ async def test_resend_after_the_in_flight_claims_owner_vanished_is_answered(
     not refused (with nothing to say) for as long as answers are cached."""
     store = bot.runtime.store
     user, msg_id = visitor(), visitor()
-    claim = store.claim
-
-    async def claim_whose_reply_is_lost(key: str, ttl: float, value: str | None = None) -> bool:
-        await claim(key, ttl, value)
-        monkeypatch.setattr(store, "claim", claim)
-        raise StoreUnavailable("Redis did not answer SET in time")
-
-    monkeypatch.setattr(store, "claim", claim_whose_reply_is_lost)
+    lose_the_next_claims_reply(monkeypatch, store)
     body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
     lost = await bot.client.post(API, json=body, headers=visitor_headers(bot.runtime, user))
     assert lost.status == 503
