@@ -169,6 +169,20 @@ async def test_a_conversation_whose_lock_reply_was_lost_is_still_held_by_its_tak
     assert await store.get(store.keys("lock", "wechat:o2")) is None
 
 
+async def test_deadlines_popped_by_a_tick_whose_reply_was_lost_are_still_that_ticks(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """The scheduler's pop ran but its reply was lost: sent again, it answers the same deadlines from
+    its receipt (they are not lost: the first run had removed them), and later pops do not see them."""
+    store, proxy = lossy
+    await store.schedule("greet", "c1", 10.0)
+    await store.schedule("greet", "c2", 20.0)
+    await store.schedule("ack", "c3", 15.0)
+    proxy.lose_reply_to(store.keys("due", "greet").encode())
+    assert await store.pop_due_kinds(["greet", "ack"], now=30.0) == {"greet": ["c1", "c2"], "ack": ["c3"]}
+    assert proxy.replies_lost == 1
+    assert await store.pop_due_kinds(["greet", "ack"], now=30.0) == {"greet": [], "ack": []}
+
+
 async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(
         tmp_path: Path, redis_url: str) -> None:
     """The web chat's reply-cache claim ran but its reply was lost: the message is still handled, once

@@ -82,22 +82,34 @@ def require_redis_version(info_server: str) -> None:
         raise ConfigError(f"invalid setting REDIS_URL: Redis {version} is too old; "
                           f"csbot needs Redis {needed} or newer (claims use SET NX GET)")
 
-# Take up to ARGV[2] members scored at or before ARGV[1] and remove them, atomically: two workers
-# popping at once never both get a member.
 # Remove and return the members due (score <= ARGV[1], at most ARGV[2]) of every key at once: one list
 # per key, in KEYS' order. One ZREM per member: nothing can fail half-way (an unpack of thousands of
-# members would, after earlier keys' removals had run).
+# members would, after earlier keys' removals had run). KEYS[1] is the call's receipt: what it popped
+# is kept there a while, so the script sent again after its reply was lost (`RedisStore._command`)
+# answers the same members instead of the rest, which would lose those deadlines. Atomic: two workers
+# popping at once never both get a member.
 _POP_DUE_KINDS = """
-local popped = {}
-for i, key in ipairs(KEYS) do
-    local members = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local kept = redis.call('GET', KEYS[1])
+if kept then
+    return cjson.decode(kept)
+end
+local popped, any = {}, false
+for i = 2, #KEYS do
+    local members = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
     for _, member in ipairs(members) do
-        redis.call('ZREM', key, member)
+        redis.call('ZREM', KEYS[i], member)
+        any = true
     end
-    popped[i] = members
+    popped[i - 1] = members
+end
+if any then
+    redis.call('SET', KEYS[1], cjson.encode(popped), 'EX', ARGV[3])
 end
 return popped
 """
+
+#: How long a scheduler tick's popped deadlines are kept for the same call sent again (seconds).
+POP_RECEIPT_TTL_S = 60
 
 
 #: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
@@ -304,13 +316,13 @@ class RedisStore(Store):
         satisfy). The command may have run before the connection failed, so it may run twice. That is
         harmless for most commands sent here: reads, `SET`/`DEL`/`ZADD`/`ZREM`, and the ones that
         carry their caller's own value (`claim`, `claim_in_order` and `_LOCK_AND_READ`: sent again,
-        they find the value or lock token they set and pass). It is NOT for these, which a lost reply
-        can still harm: `_POP_DUE_KINDS` (the members the first run popped are gone and the second
-        returns the rest: they are lost), `schedule_if_absent` (`ZADD NX` answers False the second
-        time: the caller believes someone else scheduled it), `_WRITE_AND_RELEASE` (the second run finds
-        its lock released and answers 0: a "lease ran out" warning for work that was exclusive) and
-        `PUBLISH` (subscribers get the message twice). A Redis that does not answer in time is not
-        asked again: a hung server fails once, after the socket timeout.
+        they find the value or lock token they set and pass; `_POP_DUE_KINDS` answers from its
+        receipt). It is NOT for these, which a lost reply can still harm: `schedule_if_absent` (`ZADD
+        NX` answers False the second time: the caller believes someone else scheduled it),
+        `_WRITE_AND_RELEASE` (the second run finds its lock released and answers 0: a "lease ran out"
+        warning for work that was exclusive) and `PUBLISH` (subscribers get the message twice). A
+        Redis that does not answer in time is not asked again: a hung server fails once, after the
+        socket timeout.
         """
         pool = self.client.connection_pool
         connection = await pool.get_connection()
@@ -503,7 +515,9 @@ class RedisStore(Store):
     async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
         if not kinds:
             return {}
-        popped = await self._pop_due_kinds(keys=[self.keys("due", kind) for kind in kinds], args=[repr(now), limit])
+        receipt = self.keys("popped", unique_id())
+        popped = await self._pop_due_kinds(keys=[receipt, *(self.keys("due", kind) for kind in kinds)],
+                                           args=[repr(now), limit, POP_RECEIPT_TTL_S])
         return {kind: list(members) for kind, members in zip(kinds, popped, strict=True)}
 
     async def next_due(self, kind: str) -> float | None:
