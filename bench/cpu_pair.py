@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import APPID, MSG_IDS, SECRET, Sample, cpu_seconds, free_port, read_corpus, sign, text_xml  # noqa: E402
+from bench.webhook import APPID, SECRET, Sample, cpu_seconds, free_port, read_corpus, signed_message, wait_ready  # noqa: E402
 
 SENDERS = 50
 CUSTOMERS = 200
@@ -44,6 +45,7 @@ class Bot:
     worktree: str
     process: subprocess.Popen
     url: str
+    log_path: Path
     serial: itertools.count = field(default_factory=itertools.count)
     blocks: list[tuple[float, float, list[float]]] = field(default_factory=list)  # cpu s, elapsed s, latencies
     errors: int = 0
@@ -52,28 +54,12 @@ class Bot:
 def start(worktree: str, api_base: str) -> Bot:
     directory = Path(tempfile.mkdtemp(prefix="csbot-pair-"))
     port = free_port()
-    log = (directory / "bot.log").open("w")
+    log = (directory / "bot.log").open("w")  # read by `wait_ready` when the bot does not come up
     process = subprocess.Popen(
         [f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", "bot", "--port", str(port),
          "--dir", str(directory), "--api-base", api_base, "--intent-cache", "0"],
         cwd=worktree, stdout=log, stderr=log)
-    return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat")
-
-
-async def wait_ready(session: aiohttp.ClientSession, bot: Bot) -> None:
-    for _ in range(1200):
-        if bot.process.poll() is not None:
-            raise SystemExit(f"{bot.worktree}: the bot exited early")
-        now = str(int(time.time()))
-        params = {"signature": sign(now, "1"), "timestamp": now, "nonce": "1", "echostr": "ready"}
-        try:
-            async with session.get(bot.url, params=params) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit(f"{bot.worktree}: the bot did not come up")
+    return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat", directory / "bot.log")
 
 
 async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], count: int) -> None:
@@ -84,10 +70,7 @@ async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], 
         while left > 0:
             left -= 1
             n = next(bot.serial)
-            openid = f"oBench{n % CUSTOMERS:06d}_{'x' * 16}"
-            now, nonce = str(int(time.time())), str(n)
-            body = text_xml(openid, corpus[n % len(corpus)].text, next(MSG_IDS), int(now))
-            params = {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "openid": openid}
+            params, body = signed_message(n, corpus[n % len(corpus)].text, CUSTOMERS)
             started = time.perf_counter()
             async with session.post(bot.url, params=params, data=body) as response:
                 await response.read()
@@ -121,7 +104,7 @@ async def main(args: argparse.Namespace) -> None:
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * SENDERS)) as session:
                 for bot in bots:
-                    await wait_ready(session, bot)
+                    await wait_ready(bot.url, bot.process, bot.log_path)
                 for bot in bots:  # warm-up: every customer writes once
                     await block(session, bot, corpus, 3 * CUSTOMERS)
                     bot.blocks.clear()
@@ -130,7 +113,7 @@ async def main(args: argparse.Namespace) -> None:
                         await block(session, bot, corpus, args.per_block)
         finally:
             for bot in bots:
-                bot.process.send_signal(2)  # SIGINT: aiohttp shuts down cleanly
+                bot.process.send_signal(signal.SIGINT)  # aiohttp shuts down cleanly
             for bot in bots:
                 bot.process.wait(60)
     for bot in bots:

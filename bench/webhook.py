@@ -296,13 +296,20 @@ Probe = Callable[[], Awaitable[Snapshot]]
 MSG_IDS = itertools.count(int(time.time()) * 1_000_000)
 
 
+def signed_message(n: int, text: str, customers: int) -> tuple[dict[str, str], bytes]:
+    """Message `n` of a load, from customer n mod `customers`: the query WeChat signs, and the body."""
+    openid = f"oBench{n % customers:06d}_{'x' * 16}"
+    now, nonce = str(int(time.time())), str(n)
+    body = text_xml(openid, text, next(MSG_IDS), int(now))
+    return {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "openid": openid}, body
+
+
 async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int, warmup: float, customers: int,
                probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3, rate: float = 0.0) -> None:
     """One slice: `concurrency` senders for `warmup` (not measured) then `seconds`, added to `result`.
     `serial` numbers messages across slices, so customers' conversations go on from one to the next.
     `settle_s`: the pause before and after the window, long enough for the probe to see its end.
     `rate`: at most this many messages a second in all (0: as fast as the senders' answers come)."""
-    msg_ids = MSG_IDS
     next_slot = 0.0
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -313,12 +320,8 @@ async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int,
                 slot = next_slot = max(next_slot + 1 / rate, time.perf_counter())
                 await asyncio.sleep(slot - time.perf_counter())
             n = next(serial)
-            openid = f"oBench{n % customers:06d}_{'x' * 16}"
             sample = corpus[n % len(corpus)]
-            now = str(int(time.time()))
-            nonce = str(n)
-            body = text_xml(openid, sample.text, next(msg_ids), int(now))
-            params = {"signature": sign(now, nonce), "timestamp": now, "nonce": nonce, "openid": openid}
+            params, body = signed_message(n, sample.text, customers)
             started = time.perf_counter()
             try:
                 async with session.post(url, params=params, data=body) as response:
