@@ -32,7 +32,6 @@ import gc
 import os
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installing the project
 
+from bench.webhook import cpu_seconds, free_port  # noqa: E402  (CPU from /proc, which load disturbs less)
 from bot.intent_cache import FitCache  # noqa: E402
 from bot.intents import DEFAULT_MODEL_CACHE, UNKNOWN  # noqa: E402
 
@@ -77,12 +77,6 @@ def generated_examples(count: int, salt: str, skip: int = 0) -> list[tuple[str, 
             f"{rng.choice(OPENERS)}{text}{rng.choice(CLOSERS)}"
         seen.setdefault(dressed, intent)
     return list(seen.items())[skip:]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def child_env(database: Path, port: int | None = None) -> dict[str, str]:
@@ -170,13 +164,6 @@ def fit_key_of(database: Path) -> str:
 
     with_learned_examples(database, read)
     return keys[0]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc), which other load on a shared
-    machine disturbs far less than wall time."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def time_to_healthz(database: Path, log: Path) -> tuple[float, float]:
