@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import os
 import random
 import resource
@@ -48,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installing the project
 
 from bench.webhook import cpu_seconds, free_port  # noqa: E402  (CPU from /proc, which load disturbs less)
+from bot.app import freeze_loaded_heap  # noqa: E402
 from bot.intent_cache import FitCache  # noqa: E402
 from bot.intents import DEFAULT_MODEL_CACHE, UNKNOWN  # noqa: E402
 
@@ -123,8 +123,7 @@ def learn_in_worker(database: Path, examples: list[tuple[str, str]], fits: set[s
                 lateness.append(time.perf_counter() - asked - 0.001)
                 busy.append(time.thread_time() - cpu)
 
-        gc.collect()  # the server moves what it loaded out of the collector's sight once open (bot/app.py)
-        gc.freeze()
+        freeze_loaded_heap()  # as a serving worker does once its runtime is open
         watch = asyncio.create_task(ticker())
         await asyncio.sleep(0.01)
         started, cpu = time.perf_counter(), time.process_time()

@@ -39,6 +39,14 @@ def default_channels(settings: Settings) -> list[Channel]:
     return channels
 
 
+def freeze_loaded_heap() -> None:
+    """Once the runtime is open: jieba's dictionary and the matcher's index are hundreds of thousands
+    of objects that live as long as the process; moved out of the collector's sight, full collections
+    stop pausing requests."""
+    gc.collect()
+    gc.freeze()
+
+
 def build_app(
     settings: Settings, extensions: Iterable[Extension | Router], *, clock: Clock | None = None,
     channels: list[Channel] | None = None,
@@ -57,10 +65,7 @@ def build_app(
     async def runtime_ctx(app: web.Application) -> AsyncIterator[None]:
         runtime = await Runtime.open(settings, extensions, channels, clock)
         app[RUNTIME] = runtime
-        # jieba's dictionary and the matcher's index are hundreds of thousands of objects that live as
-        # long as the process: moved out of the collector's sight, full collections stop pausing requests.
-        gc.collect()
-        gc.freeze()
+        freeze_loaded_heap()
         yield
         await runtime.close()
 
