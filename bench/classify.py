@@ -6,12 +6,13 @@ budget shared with the network and the agents, so classification must stay well 
 millisecond; and the threshold must trade questions for wrong answers, which the table shows.
 
 Run from the repository root:
-    .venv/bin/python bench/classify.py [--holdout PATH] [--cv] [--shop PATH [--learn N]] [--rounds N]
+    .venv/bin/python bench/classify.py [--holdout PATH] [--cv] [--shop PATH... [--learn N] [--splits N]] [--rounds N]
 `--holdout` (default tests/data/holdout_independent.tsv: messages written by another author without
 looking at the training corpus; never trained on) is a TSV with a header, text TAB intent. `--cv`
 also prints the table for 5-fold cross-validation of the training corpus by phrase group (about a
-minute). `--shop` takes one shop's labelled messages (same format): the first N (default 200;
-`--start K`: from line K+1 on, the rest wrapping round) are learned as that shop's examples with
+minute). `--shop` takes shops' labelled messages (same format, one file per shop): the first N (default 200;
+`--start K`: from line K+1 on, the rest wrapping round; `--splits S`: from S starting lines spread over
+the file, each learned into its own database, then a summary of mean and worst) are learned as that shop's examples with
 `main.py intents learn` (into a temporary SQLite database), and the table for the rest is printed
 before and after, as a worker's matcher decides with the
 stored examples loaded. Latency is timed on the load corpus (bench/corpus.tsv) with every cache cleared
@@ -39,7 +40,16 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installi
 from bot.cli import main as cli_main  # noqa: E402
 from bot.commands import Command  # noqa: E402
 from bot.config import load_settings  # noqa: E402
-from bot.intent_eval import cross_validate, format_table, read_rows, score, threshold_table  # noqa: E402
+from bot.intent_eval import (  # noqa: E402
+    Outcome,
+    cross_validate,
+    format_table,
+    read_rows,
+    score,
+    shop_split,
+    split_starts,
+    threshold_table,
+)
 from bot.intents import DEFAULT_THRESHOLD, TRAINING_FILE, IntentMatcher, precedence_of, warm_up_jieba  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from handlers import EXTENSIONS  # noqa: E402
@@ -71,15 +81,12 @@ def _report(label: str, samples: list[int]) -> None:
           f"max {samples[-1] / 1000:.0f} us")
 
 
-def _shop(path: Path, count: int, start: int = 0) -> None:
+def _shop(path: Path, count: int, start: int = 0) -> tuple[Outcome, Outcome]:
     """The shop's other messages before and after learning `count` labelled ones from line `start` on
     (0: the first), through the path a shop uses: `main.py intents learn` (PII stripped, stored in a
     database) into a fresh SQLite database, then the runtime's matcher as a worker loads it (learned
-    examples included). One split of a shop file moves by a few points (which 200 were learned):
-    another `start` measures another split of the same file."""
-    rows = read_rows(path)
-    rows = rows[start:] + rows[:start]
-    learned, rest = rows[:count], rows[count:]
+    examples included). Returns the outcomes at the default threshold, before and after."""
+    learned, rest = shop_split(read_rows(path), count, start)
     with tempfile.TemporaryDirectory(prefix="classify-shop-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite://{Path(tmp) / 'shop.sqlite3'}"
         os.environ.pop("REDIS_URL", None)  # this process alone: the in-memory store
@@ -97,7 +104,7 @@ def _shop(path: Path, count: int, start: int = 0) -> None:
         labelled.write_text("".join(f"{r.text}\t{r.intent}\n" for r in learned), encoding="utf-8")
         started = time.perf_counter()
         if cli_main(["intents", "learn", str(labelled)]) != 0:
-            raise SystemExit(f"{path}: `intents learn` refused the first {count} rows")
+            raise SystemExit(f"{path}: `intents learn` refused {count} rows from line {start + 1}")
         took = time.perf_counter() - started
         command.run(measure)
     before, after = (threshold_table(s) for s in scored)
@@ -105,28 +112,62 @@ def _shop(path: Path, count: int, start: int = 0) -> None:
     print(format_table(before))
     print(f"`intents learn` of {len(learned)} took {took:.2f} s (with opening the runtime); after learning:")
     print(format_table(after))
-    for b, a in zip(before, after, strict=True):
-        if b.threshold == DEFAULT_THRESHOLD:
-            print(f"at {b.threshold}: accuracy {b.accuracy:.1%} -> {a.accuracy:.1%} "
-                  f"({(a.accuracy - b.accuracy) * 100:+.1f} points), confidently wrong "
-                  f"{b.confidently_wrong:.1%} -> {a.confidently_wrong:.1%}, asks {b.ask_rate:.1%} -> {a.ask_rate:.1%}")
+    b, a = (next(o for o in table if o.threshold == DEFAULT_THRESHOLD) for table in (before, after))
+    print(f"at {b.threshold}: accuracy {b.accuracy:.1%} -> {a.accuracy:.1%} "
+          f"({(a.accuracy - b.accuracy) * 100:+.1f} points), confidently wrong "
+          f"{b.confidently_wrong:.1%} -> {a.confidently_wrong:.1%}, asks {b.ask_rate:.1%} -> {a.ask_rate:.1%}")
+    return b, a
+
+
+def _shops(paths: list[Path], count: int, start: int, splits: int) -> None:
+    """Every shop file on `splits` splits, then a summary at the default threshold: per shop the mean
+    over its splits and its worst split, and over the shops the mean and the worst (what a mechanism
+    must be judged on: one shop's one split moves by a few points)."""
+    results: dict[Path, list[tuple[Outcome, Outcome]]] = {}
+    for path in paths:
+        results[path] = [_shop(path, count, s) for s in split_starts(len(read_rows(path)), splits, start)]
+    print(f"\nat {DEFAULT_THRESHOLD}, learning {count} from {splits} split(s) per shop: accuracy / confidently wrong "
+          "before -> after (gain; worst split's gain, worst split's confidently wrong after)")
+    rows = []
+    for path, pairs in results.items():
+        ba, aa = (statistics.fmean(pair[i].accuracy for pair in pairs) for i in (0, 1))
+        bw, aw = (statistics.fmean(pair[i].confidently_wrong for pair in pairs) for i in (0, 1))
+        worst_gain = min(a.accuracy - b.accuracy for b, a in pairs)
+        worst_wrong = max(a.confidently_wrong for _, a in pairs)
+        rows.append((ba, bw, aa, aw))
+        print(f"  {path.stem:20s} {ba:6.1%} / {bw:4.1%} -> {aa:6.1%} / {aw:4.1%} ({(aa - ba) * 100:+.1f}; "
+              f"worst {worst_gain * 100:+.1f}, {worst_wrong:.1%})")
+    if len(rows) > 1:
+        gains = [aa - ba for ba, _, aa, _ in rows]
+        print(f"  {'mean of ' + str(len(rows)):20s} {statistics.fmean(r[0] for r in rows):6.1%} / "
+              f"{statistics.fmean(r[1] for r in rows):4.1%} -> {statistics.fmean(r[2] for r in rows):6.1%} / "
+              f"{statistics.fmean(r[3] for r in rows):4.1%} ({statistics.fmean(gains) * 100:+.1f}); worst shop: "
+              f"gain {min(gains) * 100:+.1f}, accuracy {min(r[2] for r in rows):.1%}, "
+              f"confidently wrong {max(r[3] for r in rows):.1%}; confidently wrong up on "
+              f"{sum(r[3] > r[1] for r in rows)} of {len(rows)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--holdout", type=Path, default=DEFAULT_HOLDOUT)
     parser.add_argument("--cv", action="store_true", help="also cross-validate the training corpus")
-    parser.add_argument("--shop", type=Path, help="one shop's labelled messages: learn the first N, measure the rest")
+    parser.add_argument("--shop", type=Path, nargs="+",
+                        help="shops' labelled messages (one file per shop): learn N of each, measure the rest")
     parser.add_argument("--learn", type=int, default=200, help="how many of --shop to learn")
     parser.add_argument("--start", type=int, default=0, help="learn --shop's lines from this one on (0: the first)")
+    parser.add_argument("--splits", type=int, default=1,
+                        help="learn from this many starting lines spread over each --shop file (from --start on)")
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds over the messages")
     parser.add_argument("--learned", type=int, default=0,
                         help="time first sight with this many learned examples (generated from templates)")
     args = parser.parse_args()
     if args.start < 0:
         parser.error(f"--start {args.start}: a line number counted from 0")
-    if args.shop and args.start >= (lines := len(read_rows(args.shop))):
-        parser.error(f"--start {args.start}: {args.shop} has {lines} messages (--start 0 to {lines - 1})")
+    if args.splits < 1:
+        parser.error(f"--splits {args.splits}: at least 1")
+    for shop in args.shop or ():
+        if args.start >= (lines := len(read_rows(shop))):
+            parser.error(f"--start {args.start}: {shop} has {lines} messages (--start 0 to {lines - 1})")
 
     started = time.perf_counter()
     warm_up_jieba()
@@ -159,7 +200,7 @@ def main() -> None:
         texts = texts or [r.text for r in training]
 
     if args.shop:
-        _shop(args.shop, args.learn, args.start)
+        _shops(args.shop, args.learn, args.start, args.splits)
 
     if CORPUS.exists():
         texts = [line.split("\t")[0] for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]

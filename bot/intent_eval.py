@@ -43,6 +43,24 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
+def shop_split(rows: Sequence[Row], count: int, start: int = 0) -> tuple[list[Row], list[Row]]:
+    """One shop's rows as (learned, measured): `count` rows from `start` on (wrapping round to the
+    first), and every other row. Never a row in both: what was learned is not measured."""
+    rows = list(rows)
+    if not 0 <= start < max(1, len(rows)):
+        raise ValueError(f"start {start}: the rows are numbered 0 to {len(rows) - 1}")
+    rows = rows[start:] + rows[:start]
+    return rows[:count], rows[count:]
+
+
+def split_starts(total: int, splits: int, start: int = 0) -> list[int]:
+    """`splits` first lines spread evenly over `total` rows from `start` on: one split of a shop file
+    moves its figures by a few points (which 200 were learned), so a mechanism is judged on several."""
+    if splits < 1:
+        raise ValueError(f"splits {splits}: at least 1")
+    return list(dict.fromkeys((start + k * total // splits) % total for k in range(splits))) if total else [0]
+
+
 def data_hash(yaml_path: Path) -> str:
     """Hash of what a calibration was fitted on: the intents file and the training corpus."""
     digest = hashlib.sha256(yaml_path.read_bytes())
