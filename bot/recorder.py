@@ -18,8 +18,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from tortoise.exceptions import IntegrityError
 
@@ -40,17 +41,18 @@ class Identity:
     vip: bool = False  # as of first contact in this process
 
 
-@dataclass(frozen=True, slots=True)
-class DeliveryMark:
+class DeliveryMark(NamedTuple):
     source_id: str
     status: str
     reason: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
+class MessageRecord(NamedTuple):
     """A `message` row to insert. A plain record, not an ORM instance: building and inserting these
-    is on every message's path, and a prepared multi-row INSERT costs a fraction of the ORM's."""
+    is on every message's path, and a prepared multi-row INSERT costs a fraction of the ORM's. A
+    named tuple (immutable, its values already in `COLUMNS` order for the INSERT) rather than a frozen
+    dataclass, whose `__init__` sets each of its eleven fields through `object.__setattr__` (3.4 µs
+    against 1.1 µs a row, docs/performance.md)."""
 
     conversation_id: int
     channel: str
@@ -65,7 +67,7 @@ class MessageRecord:
     confidence: float | None = None
 
 
-COLUMNS = tuple(f.name for f in fields(MessageRecord))
+COLUMNS = MessageRecord._fields
 
 
 def outbound_message(channel: str, conversation_id: int, text: str, author: str, now: datetime,
@@ -181,7 +183,7 @@ class Recorder:
             future.set_exception(error)
 
     async def _write(self, batch: list[MessageRecord | DeliveryMark]) -> None:
-        rows = [[getattr(item, column) for column in COLUMNS] for item in batch if isinstance(item, MessageRecord)]
+        rows = [item for item in batch if isinstance(item, MessageRecord)]  # values in `COLUMNS` order
         now = self._clock.now()
         heard = {self._customer_of.get(item.conversation_id) for item in batch
                  if isinstance(item, MessageRecord) and item.direction == "in"} - {None}
