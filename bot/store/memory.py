@@ -87,6 +87,9 @@ class MemoryStore(Store):
         self._values[key] = (value, expires_at)
         if expires_at is not None:
             heapq.heappush(self._expiries, (expires_at, key))
+            if len(self._expiries) > 2 * len(self._values) + 64:  # mostly rows of values set again since
+                self._expiries = [(at, name) for name, (_, at) in self._values.items() if at is not None]
+                heapq.heapify(self._expiries)
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
         current = self._live(key)
