@@ -14,7 +14,7 @@ def test_the_window_is_json_dumps_of_its_dict_character_for_character():
     rng = random.Random(12)
     ends = [0.0, 1.0, 0.1 + 0.2, 1e20, 1764295131.0, *(rng.uniform(0, 4e9) for _ in range(2000))]
     for end in ends:
-        window_id = "%032x" % rng.getrandbits(128)
+        window_id = f"{rng.getrandbits(128):032x}"
         assert window_json(window_id, 5, end) == json.dumps({"id": window_id, "allowance": 5, "ends": end})
 
 
