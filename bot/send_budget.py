@@ -13,10 +13,10 @@ the pushes spent in it with an atomic increment, so two workers never both spend
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.ids import unique_id
 from bot.store.base import Store, Write
 
 MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S = 5, 48 * 3600.0
@@ -65,7 +65,7 @@ class SendBudget:
         if event is not None and not short:
             return None
         allowance, length = (EVENT_ALLOWANCE, EVENT_WINDOW_S) if short else (MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S)
-        return Write(self._window_key(user_id), window_json(secrets.token_hex(16), allowance, now + length), length)
+        return Write(self._window_key(user_id), window_json(unique_id(), allowance, now + length), length)
 
     async def _window(self, user_id: str) -> Window | None:
         raw = await self.store.get(self._window_key(user_id))
