@@ -2,8 +2,8 @@
 
 `bot/cli.py` (the composition root) passes the handlers' extensions in, so the rest of `bot/` never
 imports `handlers/`. Request bodies are capped at 1 MiB: 413 before reading when the declared length
-is over it (`bot.web.limits`); the middlewares of `bot.web.guards` answer an unavailable store with
-503, bound body uploads in time and keep `/metrics` private; `bot.web.errors` answers every other
+is over it (`bot.web.limits`); the middleware of `bot.web.guards` answers an unavailable store with
+503, bounds body uploads in time and keeps `/metrics` private; `bot.web.errors` answers every other
 API error as JSON.
 """
 
@@ -54,10 +54,8 @@ def build_app(
     uploads = settings.after_sales_photo_max_bytes + MAX_BODY_BYTES  # a photo and the form's other fields
     app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args=limits.HANDLER_ARGS, middlewares=[
         errors.json_errors,
-        guards.metrics_guard(settings),
-        guards.unavailable_as_503(settings, lambda app: app[RUNTIME].store if RUNTIME in app else None),
-        limits.body_limit(MAX_BODY_BYTES, uploads),
-        guards.body_deadline(settings),
+        guards.request_guards(settings, lambda app: app[RUNTIME].store if RUNTIME in app else None,
+                              limits.BodyLimit(MAX_BODY_BYTES, uploads)),
     ])
     channels = default_channels(settings) if channels is None else channels
     extensions = tuple(as_extension(item) for item in extensions)

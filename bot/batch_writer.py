@@ -30,7 +30,7 @@ from bot.sqlite_client import Busy
 @dataclass(frozen=True, slots=True)
 class Batch:
     columns: Sequence[str]
-    rows: list[list[Any]]  # values in `columns` order
+    rows: Sequence[Sequence[Any]]  # values in `columns` order
     customers_heard: set[int]  # whose `last_inbound_at` becomes `now`
     marks: dict[tuple[str, str | None], list[str]]  # (status, reason) → outbound source ids
     now: datetime
@@ -123,27 +123,23 @@ def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:
 
 
 def _write(db: sqlite3.Connection, batch: Batch) -> None:
-    """The batch's statements and COMMIT, in the transaction just begun (rolled back on failure)."""
-    now = _text(batch.now)
+    """The batch's statements and COMMIT, in the transaction just begun (rolled back on failure).
+    Datetimes go in as they are: sqlite3 turns them into text with the adapter tortoise's SQLite
+    backend registers (`isoformat(" ")`, "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00"), the ORM's own format,
+    in C; converting each row's values here cost a Python loop per row."""
     try:
         if batch.rows:
-            db.executemany(insert_statement(batch.columns),
-                           [[_text(value) for value in row] for row in batch.rows])
+            db.executemany(insert_statement(batch.columns), batch.rows)
         if batch.customers_heard:
             ids = sorted(batch.customers_heard)
             db.execute(f"UPDATE customer SET last_inbound_at = ? WHERE id IN ({', '.join('?' * len(ids))})",
-                       [now, *ids])
+                       [batch.now, *ids])
         for (status, reason), source_ids in batch.marks.items():
             db.execute(
                 "UPDATE message SET delivery_status = ?, failure_reason = ?, sent_at = ? "
                 f"WHERE direction = 'out' AND source_id IN ({', '.join('?' * len(source_ids))})",
-                [status, reason, now if status == "sent" else None, *source_ids])
+                [status, reason, batch.now if status == "sent" else None, *source_ids])
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
-
-
-def _text(value: Any) -> Any:
-    """Datetimes as the ORM stores them in SQLite ("YYYY-MM-DD HH:MM:SS[.ffffff]+00:00")."""
-    return value.isoformat(" ") if isinstance(value, datetime) else value

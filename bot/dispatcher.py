@@ -47,6 +47,10 @@ CLASSIFY_MAX_CHARS = 2000
 #: The request for a person, marked on the conversation: fixed SQL, not an UPDATE built by the ORM per
 #: escalation (a datetime travels as a parameter to both backends: tortoise adapts it for SQLite).
 RECORD_ESCALATION = Prebuilt(lambda: "UPDATE conversation SET escalation_reason = ?, escalated_at = ? WHERE id = ?")
+#: Whether a platform message is recorded already: asked for every message of a channel that cannot
+#: tell a first delivery (web chat, WeCom), so fixed SQL on the unique key rather than the ORM's query.
+ANSWERED_BEFORE = Prebuilt(
+    lambda: "SELECT 1 FROM message WHERE conversation_id = ? AND direction = 'in' AND source_id = ? LIMIT 1")
 Classifier = Callable[[str], IntentMatch]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 AnswerHook = Callable[[list[str]], Awaitable[list[Write]]]
@@ -140,7 +144,7 @@ class Dispatcher:
     async def _answered_before(self, conversation_id: int, source_id: str) -> bool:
         """The database's word on a platform message seen before, for when the store forgot it (a
         Redis restart, a retry past the dedupe TTL, the inbox finishing a message): handled once only."""
-        return await Message.filter(conversation_id=conversation_id, direction="in", source_id=source_id).exists()
+        return bool(await ANSWERED_BEFORE.rows(conversation_id, source_id))
 
     async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
         """A repeat is answered with the parts of the recorded answer not sent yet (usually none)."""

@@ -13,10 +13,10 @@ the pushes spent in it with an atomic increment, so two workers never both spend
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.ids import unique_id
 from bot.store.base import Store, Write
 
 MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S = 5, 48 * 3600.0
@@ -30,6 +30,12 @@ class Window:
     id: str
     allowance: int
     ends: float
+
+
+def window_json(window_id: str, allowance: int, ends: float) -> str:
+    """`json.dumps` of the window's dict, character for character (a hex id, an int, a float's repr),
+    written out: this runs for every WeChat message, and `json.dumps` cost five times as much."""
+    return f'{{"id": "{window_id}", "allowance": {allowance:d}, "ends": {float(ends)!r}}}'
 
 
 class SendBudget:
@@ -59,8 +65,7 @@ class SendBudget:
         if event is not None and not short:
             return None
         allowance, length = (EVENT_ALLOWANCE, EVENT_WINDOW_S) if short else (MESSAGE_ALLOWANCE, MESSAGE_WINDOW_S)
-        window = {"id": secrets.token_hex(16), "allowance": allowance, "ends": now + length}
-        return Write(self._window_key(user_id), json.dumps(window), length)
+        return Write(self._window_key(user_id), window_json(unique_id(), allowance, now + length), length)
 
     async def _window(self, user_id: str) -> Window | None:
         raw = await self.store.get(self._window_key(user_id))

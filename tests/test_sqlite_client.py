@@ -19,6 +19,7 @@ from bot.batch_writer import Batch, SqliteBatchWriter
 from bot.db import close_database, open_database
 from bot.recorder import COLUMNS
 from bot.sqlite_client import SHORT_READS, ReadPoolSqliteClient
+from models.conversation import Conversation
 from models.customer import Customer
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
@@ -102,3 +103,23 @@ async def test_checkpoints_run_on_a_readers_thread_not_in_a_commit(database: Pat
     busy, frames, copied = await db.checkpoint()
     assert busy == 0 and frames > 0 and copied == frames
     assert db._checkpoints is not None and not db._checkpoints.done()  # the periodic one is running
+
+
+async def test_the_group_commit_stores_datetimes_as_the_orm_does(database: Path) -> None:
+    """The batch hands datetimes to sqlite3 as they are: the text stored is the ORM's own."""
+    from bot.recorder import MessageRecord
+
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+    at = datetime(2026, 11, 27, 8, 30, 15, 123456, tzinfo=UTC)
+    conversation = await Conversation.create(key="wechat:o1", customer=customer, channel="wechat", opened_at=at)
+    row = MessageRecord(conversation.id, "wechat", "in", "text", "在吗", "m-1", "customer", at, "received")
+    await SqliteBatchWriter().write(Batch(COLUMNS, [row], {customer.id}, {}, at))
+    plain = sqlite3.connect(database)
+    try:
+        stored = plain.execute("SELECT created_at FROM message").fetchone()[0]
+        contact = plain.execute("SELECT last_inbound_at FROM customer").fetchone()[0]
+        orm = plain.execute("SELECT opened_at FROM conversation").fetchone()[0]
+    finally:
+        plain.close()
+    assert stored == contact == orm == "2026-11-27 08:30:15.123456+00:00"
+    assert (await Customer.get(id=customer.id)).last_inbound_at == at

@@ -365,6 +365,17 @@ async def test_memory_store_drops_idle_lock_entries_and_subscribers(clock: FakeC
     assert store._subscribers == {}
 
 
+async def test_memory_store_expiries_stay_bounded_by_its_values(clock: FakeClock) -> None:
+    """A conversation's state is set again with every message for a week: the expiry heap must not keep
+    a row for each setting until the week is over."""
+    store = MemoryStore(clock)
+    for turn in range(5000):
+        await store.set(f"state:{turn % 10}", str(turn), ttl=7 * 24 * 3600)
+    assert len(store._expiries) <= 2 * 10 + 64 + 1
+    await clock.advance(7 * 24 * 3600 + 1)
+    assert await store.get("state:3") is None
+
+
 async def test_open_store_follows_redis_url(clock: FakeClock) -> None:
     redis_store = open_store(load_settings(redis_url="redis://127.0.0.1:6379/0"), clock)
     memory_store = open_store(load_settings(redis_url=""), clock)

@@ -183,14 +183,14 @@ class Deliveries:
     async def finish(self, lease: Lease, text: str | None) -> None:
         """Record the answer for every later retry and wake local waiters."""
         await self._stop(lease)
-        await self.store.set(lease.key, DONE + json.dumps(text, ensure_ascii=False), self.ttl)
+        await self.store.set(lease.key, _done(text), self.ttl)
         self._release(lease)
 
     async def answer_write(self, lease: Lease, text: str | None) -> Write:
         """The answer as a write for someone else's store command (the conversation's release); call
         `finished` once it landed."""
         await self._stop(lease)
-        return Write(lease.key, DONE + json.dumps(text, ensure_ascii=False), self.ttl)
+        return Write(lease.key, _done(text), self.ttl)
 
     def finished(self, lease: Lease) -> None:
         """The answer written with `answer_write` landed: wake local waiters."""
@@ -226,6 +226,14 @@ class Deliveries:
             del self._local[lease.key]
         if lease.released is not None:
             lease.released.set()
+
+
+#: The answer's JSON; one encoder for every message (`json.dumps` with an option builds one per call).
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _done(text: str | None) -> str:
+    return DONE + _to_json(text)
 
 
 def _decode(value: str) -> str | None:

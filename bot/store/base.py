@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,12 @@ class KeyBuilder:
 CLAIMED = "claimed"
 CLAIMS_MEMORY_BEGAN = "claims-memory-began"
 
+# The records a WeChat message's claim and hold pass around (`Write`, `Claim`, `Claimed`,
+# `HoldRequest`) are named tuples: immutable like a frozen dataclass, whose `__init__` sets each field
+# through `object.__setattr__` and cost a few microseconds of every message (docs/performance.md).
 
-@dataclass(frozen=True, slots=True)
-class Write:
+
+class Write(NamedTuple):
     """A value to set (with its TTL, None: forever) as part of a store's composite command."""
 
     key: str
@@ -46,8 +49,7 @@ class Write:
     ttl: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(NamedTuple):
     """One key for `Store.claim_in_order`: set to `value` for `ttl` seconds only if absent.
 
     `same_value_passes`: a key already holding this very value counts as taken (a signed request
@@ -64,8 +66,7 @@ class Claim:
     remember_s: float | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Claimed:
+class Claimed(NamedTuple):
     """What `Store.claim_in_order` returns. `refused`: the index of the first claim held by someone
     else, with that key's `value` (None when every claim was taken). `first_time`: every remembered
     claim was taken for the first time in the store's memory, which goes back to `memory_began` (the
@@ -80,8 +81,7 @@ class Claimed:
     taken: TakenConversation | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class HoldRequest:
+class HoldRequest(NamedTuple):
     """A conversation `Store.claim_in_order` may take the lock of, with its reads, once every claim is
     taken: the first half of `hold_conversation` (`conversation`, its `keys`, the lock's `lease`)."""
 

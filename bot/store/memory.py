@@ -79,6 +79,10 @@ class MemoryStore(Store):
 
     def _live(self, key: str) -> str | None:
         self._purge_expired()
+        return self._peek(key)
+
+    def _peek(self, key: str) -> str | None:
+        """A value as of the last purge: for the reads of one command after it purged once (one instant)."""
         entry = self._values.get(key)
         return None if entry is None else entry[0]
 
@@ -87,6 +91,9 @@ class MemoryStore(Store):
         self._values[key] = (value, expires_at)
         if expires_at is not None:
             heapq.heappush(self._expiries, (expires_at, key))
+            if len(self._expiries) > 2 * len(self._values) + 64:  # mostly rows of values set again since
+                self._expiries = [(at, name) for name, (_, at) in self._values.items() if at is not None]
+                heapq.heapify(self._expiries)
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
         current = self._live(key)
@@ -201,8 +208,9 @@ class MemoryStore(Store):
     # --- a WeChat delivery's claims: the base's contract, without a suspension per key ---
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
+        self._purge_expired()
         for index, claim in enumerate(claims):
-            current = self._live(claim.key)
+            current = self._peek(claim.key)
             if current is None:
                 self._put(claim.key, claim.value, claim.ttl)
             elif not (claim.same_value_passes and current == claim.value):
@@ -211,13 +219,13 @@ class MemoryStore(Store):
         for claim in claims:
             if claim.remember_s is not None:
                 marker = self.keys.about(CLAIMED, claim.key)
-                remembered = self._live(marker)
+                remembered = self._peek(marker)
                 if remembered is None:
                     self._put(marker, claim.value, claim.remember_s)
                 elif remembered != claim.value:
                     first_time = False
         began_key = self.keys(CLAIMS_MEMORY_BEGAN)
-        began = self._live(began_key)
+        began = self._peek(began_key)
         if began is None:
             began = repr(now)
             self._put(began_key, began, None)
@@ -331,8 +339,9 @@ class _Held:
         if self.round is None:
             return None
         conversation, keys = self.round
-        raw = store._live(store.keys("state", conversation))
-        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: store._live(key) for key in keys})
+        store._purge_expired()
+        raw = store._peek(store.keys("state", conversation))
+        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: store._peek(key) for key in keys})
         return self.held
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

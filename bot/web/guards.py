@@ -1,4 +1,6 @@
-"""Middlewares that protect the server as a whole, whatever the route.
+"""The guards that protect the server as a whole, whatever the route, as one middleware
+(`request_guards`: one coroutine per request rather than four layers, each a partial, a coroutine
+and an await on every request, the webhook's included; docs/performance.md):
 
 - `unavailable_as_503`: when the store (or the database connection) cannot serve for now, the
   client gets 503 with `Retry-After` instead of a server error. The web chat's page retries; WeChat
@@ -8,6 +10,7 @@
   or idle headers are bounded by the server's keep-alive timeout (`server_options`).
 - `metrics_guard`: `/metrics` is for the shop's monitoring, not the public: with `METRICS_TOKEN` set
   it needs `Authorization: Bearer <token>`; without it only loopback clients not relayed by a proxy.
+- the body limit (`bot.web.limits.BodyLimit`): 413 for a body over the limit.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from tortoise.exceptions import DBConnectionError
 
 from bot.config import Settings
 from bot.store.base import Store, StoreBusy
+from bot.web.limits import BodyLimit
 from bot.web.problems import ApiError, error_response
 
 log = logging.getLogger("csbot.web")
@@ -40,67 +44,77 @@ def server_options(settings: Settings) -> dict[str, Any]:
     return {"keepalive_timeout": settings.http_idle_timeout_s}
 
 
-def unavailable_as_503(settings: Settings, store_of: Any) -> Any:
-    """`store_of(app)` gives the running store (it opens after the middlewares are built)."""
+def request_guards(settings: Settings, store_of: Any, body_limit: BodyLimit) -> Any:
+    """`store_of(app)` gives the running store (it opens after the middlewares are built). In order:
+    `/metrics` kept private, an oversized body refused, the body's deadline armed; then, from what the
+    handler raised, the body's 408, the body limit's 413, the unavailable service's 503."""
+    timeout_s = settings.http_body_timeout_s
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path == METRICS_PATH:
+            metrics_guard(request, settings.metrics_token)
+        refused = body_limit.refuse(request)
+        if refused is not None:
+            return refused
         store: Store | None = store_of(request.app)
         unavailable = store.unavailable if store is not None else ()
+        timer = body_deadline(request, timeout_s)
         try:
             return await handler(request)
+        except BodyTimeout:
+            log.info("%s %s: body not received within %.0f s", request.method, request.path, timeout_s)
+            return error_response(408, "body_timeout", "request body not received in time", {"Connection": "close"})
+        except (web.HTTPRequestEntityTooLarge, ApiError) as exc:
+            too_large = body_limit.refused(request, exc)
+            if too_large is None:
+                raise
+            return too_large
         except (*unavailable, *DATABASE_UNAVAILABLE) as exc:
-            if request.transport is None or request.transport.is_closing():
-                raise  # the client's own connection went away: nobody to answer
-            busy = isinstance(exc, StoreBusy)
-            log.warning("%s %s answered 503: %s", request.method, request.path, type(exc).__name__)
-            retry = {"Retry-After": str(settings.retry_after_s)}
-            if busy:
-                return error_response(503, "server_busy", "server busy, try again shortly", retry)
-            return error_response(503, "service_unavailable", "a backing service is unavailable, try again shortly",
-                                  retry)
+            return unavailable_as_503(request, exc, settings.retry_after_s)
+        finally:
+            if timer is not None:
+                timer.cancel()
 
     return middleware
+
+
+def unavailable_as_503(request: web.Request, exc: Exception, retry_after_s: int) -> web.Response:
+    """When the store (or the database connection) cannot serve for now, the client gets 503 with
+    `Retry-After` instead of a server error, unless its own connection went away (nobody to answer)."""
+    if request.transport is None or request.transport.is_closing():
+        raise exc
+    log.warning("%s %s answered 503: %s", request.method, request.path, type(exc).__name__)
+    retry = {"Retry-After": str(retry_after_s)}
+    if isinstance(exc, StoreBusy):
+        return error_response(503, "server_busy", "server busy, try again shortly", retry)
+    return error_response(503, "service_unavailable", "a backing service is unavailable, try again shortly", retry)
 
 
 class BodyTimeout(Exception):
     """The request body did not arrive in time."""
 
 
-def body_deadline(settings: Settings) -> Any:
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        content = request.content
-        if not request.body_exists or content.is_eof():  # no body, or all of it came with the headers
-            return await handler(request)
+def body_deadline(request: web.Request, timeout_s: float) -> asyncio.TimerHandle | None:
+    """A timer failing the body's reads once `timeout_s` is over; None when there is no body or all of
+    it came with the headers (every WeChat call)."""
+    content = request.content
+    if not request.body_exists or content.is_eof():
+        return None
 
-        def expire() -> None:
-            if not content.is_eof():
-                content.set_exception(BodyTimeout())
+    def expire() -> None:
+        if not content.is_eof():
+            content.set_exception(BodyTimeout())
 
-        timer = asyncio.get_running_loop().call_later(settings.http_body_timeout_s, expire)
-        try:
-            return await handler(request)
-        except BodyTimeout:
-            log.info("%s %s: body not received within %.0f s", request.method, request.path,
-                     settings.http_body_timeout_s)
-            return error_response(408, "body_timeout", "request body not received in time", {"Connection": "close"})
-        finally:
-            timer.cancel()
-
-    return middleware
+    return asyncio.get_running_loop().call_later(timeout_s, expire)
 
 
-def metrics_guard(settings: Settings) -> Any:
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == METRICS_PATH and not _may_read_metrics(request, settings.metrics_token):
-            if settings.metrics_token:
-                raise ApiError(401, "metrics_token_required", "metrics need a token", {"WWW-Authenticate": "Bearer"})
-            raise ApiError(403, "metrics_loopback_only", "metrics need a token or a loopback client")
-        return await handler(request)
-
-    return middleware
+def metrics_guard(request: web.Request, token: str | None) -> None:
+    """Refuse `/metrics` to a client without the token (or, without one set, a non-loopback client)."""
+    if not _may_read_metrics(request, token):
+        if token:
+            raise ApiError(401, "metrics_token_required", "metrics need a token", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(403, "metrics_loopback_only", "metrics need a token or a loopback client")
 
 
 def _may_read_metrics(request: web.Request, token: str | None) -> bool:

@@ -30,25 +30,31 @@ def _closing(response: web.Response) -> web.Response:
     return response
 
 
-def body_limit(limit: int, multipart_limit: int) -> web.Middleware:
-    """Middleware answering 413 (and closing) for bodies over `limit` (`multipart_limit` for forms)."""
+class BodyLimit:
+    """Bodies over `limit` (`multipart_limit` for forms) answered 413, the connection closed after it:
+    checked on the declared length before the handler (`refuse`), and for what the handler ran into
+    while reading (`refused`). Part of `bot.web.guards.request_guards`' one middleware."""
 
-    def allowed(request: web.Request) -> int:
-        return multipart_limit if request.content_type.startswith("multipart/") else limit
+    def __init__(self, limit: int, multipart_limit: int) -> None:
+        self.limit, self.multipart_limit = limit, multipart_limit
+        self._smaller = min(limit, multipart_limit)
 
-    @web.middleware
-    async def refuse_oversized(request: web.Request, handler: web.RequestHandler) -> web.StreamResponse:
+    def allowed(self, request: web.Request) -> int:
+        return self.multipart_limit if request.content_type.startswith("multipart/") else self.limit
+
+    def refuse(self, request: web.Request) -> web.Response | None:
+        """413 for a declared length over the limit, before any of the body is read."""
         declared = request.headers.get(hdrs.CONTENT_LENGTH, "")
         # the content type is parsed only for a body over the smaller limit (not for every webhook call)
-        if declared.isdigit() and int(declared) > min(limit, multipart_limit) and int(declared) > allowed(request):
-            return too_large(allowed(request))
-        try:
-            return await handler(request)
-        except web.HTTPRequestEntityTooLarge:  # a chunked body that turned out too long
-            return too_large(allowed(request))
-        except ApiError as exc:
-            if exc.status != 413:
-                raise
-            return _closing(exc.response())  # a handler's own limit (a photo's size): the rest is not read
+        if declared.isdigit() and int(declared) > self._smaller and int(declared) > self.allowed(request):
+            return too_large(self.allowed(request))
+        return None
 
-    return refuse_oversized
+    def refused(self, request: web.Request, exc: Exception) -> web.Response | None:
+        """The 413 for an exception the handler raised: a chunked body that turned out too long, or a
+        handler's own limit (a photo's size), whose rest is then not read; None for anything else."""
+        if isinstance(exc, web.HTTPRequestEntityTooLarge):
+            return too_large(self.allowed(request))
+        if isinstance(exc, ApiError) and exc.status == 413:
+            return _closing(exc.response())
+        return None
