@@ -36,7 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 7  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 8  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -150,8 +150,7 @@ class NaiveBayes:
     so a message's rows are found and summed column by column in C (`map`, `filter`, `zip`, `sum`),
     with no Python step per n-gram: measured about 5% of classifying a message against rows for
     the common n-grams and intent -> weight for the rest (docs/performance.md, "First-sight
-    classification, second round"). The fitted model is pickled (bot/intent_cache.py) with intent ->
-    weight per n-gram (far smaller than the rows), and the rows are built again when it is loaded."""
+    classification, second round")."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
@@ -165,24 +164,22 @@ class NaiveBayes:
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
 
-    def __getstate__(self) -> dict[str, object]:
-        """Pickled with intent -> weight per n-gram (the intents it was seen with) instead of rows."""
-        state = dict(self.__dict__)
-        state["_rows"] = {f: {c: w for c, w in enumerate(row) if w} for f, row in self._rows.items()}
-        return state
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
-        self._rows = self._as_rows(self._rows)  # type: ignore[arg-type]
-
     def _as_rows(self, weights: dict[str, dict[int, float]]) -> dict[str, tuple[float, ...]]:
-        zeros = [0.0] * len(self.intents)  # one float object shared by every row
+        """Each n-gram's row; n-grams with the same weights share one row (most were seen once or
+        twice with one intent: 34,000 n-grams hold about 5,000 different rows), which keeps the
+        model small in memory and in its pickle (a shared row is pickled once) and quick to load."""
+        zeros = [0.0] * len(self.intents)
+        shared: dict[tuple[tuple[int, float], ...], tuple[float, ...]] = {}
         rows = {}
         for f, by_class in weights.items():
-            row = zeros.copy()
-            for c, w in by_class.items():
-                row[c] = w
-            rows[f] = tuple(row)
+            key = tuple(sorted(by_class.items()))
+            row = shared.get(key)
+            if row is None:
+                values = zeros.copy()
+                for c, w in key:
+                    values[c] = w
+                row = shared[key] = tuple(values)
+            rows[f] = row
         return rows
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
