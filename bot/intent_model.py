@@ -146,11 +146,9 @@ def _negated_positions(chunk: str) -> set[int]:
 class NaiveBayes:
     """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents.
 
-    Every n-gram keeps its weights as a row over all intents (a shared 0.0 where it was not seen),
-    so a message's rows are found and summed column by column in C (`map`, `filter`, `zip`, `sum`),
-    with no Python step per n-gram: measured about 5% of classifying a message against rows for
-    the common n-grams and intent -> weight for the rest (docs/performance.md, "First-sight
-    classification, second round")."""
+    Every n-gram keeps its weights as a row over all intents (0.0 where it was not seen), so a
+    message's rows are found and summed column by column in C (`map`, `filter`, `zip`, `sum`), with
+    no Python step per n-gram (docs/performance.md, "First-sight classification, second round")."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
