@@ -7,9 +7,9 @@ shop's learned examples correct it from outside, bot/intent_adapt.py) and needs 
 segmentation, so typos cost only a few n-grams.
 
 Naive Bayes because it learns by counting: training on thousands of messages takes a fraction of a
-second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents it was seen with (a
-full row when they are many), and each intent one normaliser, so a message costs one dictionary
-look-up per n-gram.
+second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents it was seen with (as a
+row over all intents), and each intent one normaliser, so a message costs one dictionary look-up
+per n-gram.
 
 Negation: n-grams right after 不是/不用/不需要/无需 (the same cues as the keyword rules) are marked,
 so "不是要退货" does not count as evidence for a return.
@@ -36,8 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 6  # bump when the features or the fitting change: cached models are keyed by it
-DENSE_FROM = 5  # intents an n-gram was seen with, from which its weights are kept as a full row
+MODEL_VERSION = 8  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -147,25 +146,42 @@ def _negated_positions(chunk: str) -> set[int]:
 class NaiveBayes:
     """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents.
 
-    An n-gram seen with many intents (the common ones: most of a message's weight look-ups) keeps
-    its weights as a row over all intents, and a message's rows are summed column by column in C
-    (`zip`, `sum`); the rest, seen with a few intents, keep intent -> weight and are added one by one."""
+    Every n-gram keeps its weights as a row over all intents (0.0 where it was not seen), so a
+    message's rows are found and summed column by column in C (`map`, `filter`, `zip`, `sum`), with
+    no Python step per n-gram (docs/performance.md, "First-sight classification, second round")."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
         self._index = {intent: i for i, intent in enumerate(self.intents)}
         self._alpha = alpha
-        #: Per n-gram, a row of weights (seen with DENSE_FROM intents or more) or intent -> weight.
-        self._weights: dict[str, tuple[float, ...] | dict[int, float]] = {}
+        #: Per n-gram, its weight for every intent (0.0 for those it was not seen with).
+        self._rows: dict[str, tuple[float, ...]] = {}
         self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
 
+    def _as_rows(self, weights: dict[str, dict[int, float]]) -> dict[str, tuple[float, ...]]:
+        """Each n-gram's row; n-grams with the same weights share one row (most were seen once or
+        twice with one intent: 34,000 n-grams hold about 5,000 different rows), which keeps the
+        model small in memory and in its pickle (a shared row is pickled once) and quick to load."""
+        zeros = [0.0] * len(self.intents)
+        shared: dict[tuple[tuple[int, float], ...], tuple[float, ...]] = {}
+        rows = {}
+        for f, by_class in weights.items():
+            key = tuple(sorted(by_class.items()))
+            row = shared.get(key)
+            if row is None:
+                values = zeros.copy()
+                for c, w in key:
+                    values[c] = w
+                row = shared[key] = tuple(values)
+            rows[f] = row
+        return rows
+
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
         """Fit the model to `examples`, replacing whatever an earlier `fit` learnt."""
-        self._weights = {}
         self._totals = [0] * len(self.intents)
         self.documents = 0
         counts: dict[str, dict[int, int]] = defaultdict(dict)
@@ -177,38 +193,18 @@ class NaiveBayes:
             self._totals[c] += len(feats)
             self.documents += 1
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
-        zeros = [0.0] * len(self.intents)
-        for f, by_class in counts.items():
-            weights = {c: math.log1p(n / self._alpha) for c, n in by_class.items()}
-            if len(weights) >= DENSE_FROM:
-                row = zeros.copy()
-                for c, w in weights.items():
-                    row[c] = w
-                self._weights[f] = tuple(row)
-            else:
-                self._weights[f] = weights
+        self._rows = self._as_rows(
+            {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
+        )
         vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
 
     def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
         """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),
         plus `offsets` (the prior) when given."""
-        rows = []
-        sparse = []
-        weights_of = self._weights.get
-        for f in feats:
-            weights = weights_of(f)
-            if weights is None:
-                continue
-            if type(weights) is tuple:
-                rows.append(weights)
-            else:
-                sparse.append(weights)
-        scores = list(map(sum, zip(*rows, strict=False))) if rows else [0.0] * len(self.intents)
-        for weights in sparse:
-            for c, w in weights.items():
-                scores[c] += w
-        known = len(rows) + len(sparse)
+        rows = list(filter(None, map(self._rows.get, feats)))  # the known n-grams' rows (never empty)
+        known = len(rows)
+        scores = map(sum, zip(*rows, strict=False)) if rows else [0.0] * len(self.intents)
         if offsets is None:
             return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
         return [s - known * norm + o for s, norm, o in zip(scores, self._norms, offsets, strict=True)]

@@ -440,16 +440,20 @@ def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatch
     assert compared > 100  # the candidates were similar to many of the texts
 
 
-def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
-    """N-grams seen with many intents are summed as rows, the rest one by one: the scores are the
-    model's formula either way (per intent: the sum of log(1 + count / alpha) over the message's
-    known n-grams, minus one normaliser per known n-gram)."""
+def test_naive_bayes_rows_score_the_models_formula_also_once_pickled() -> None:
+    """Every n-gram's weights are summed as a row over all intents: the scores are the model's
+    formula (per intent: the sum of log(1 + count / alpha) over the message's known n-grams, minus
+    one normaliser per known n-gram), for n-grams seen with many intents and with few, n-grams with
+    the same weights sharing one row, and the same for a model loaded from its pickle."""
     import math
+    import pickle
 
-    from bot.intent_model import ALPHA, DENSE_FROM, NaiveBayes
+    from bot.intent_model import ALPHA, NaiveBayes
 
-    intents = [f"i{k}" for k in range(DENSE_FROM + 2)]
+    intents = [f"i{k}" for k in range(7)]
     examples = [({"common", f"own{k}", "pair" if k < 2 else f"x{k}"}, intent) for k, intent in enumerate(intents)]
+    examples += [({"twin", "twin2"}, intents[3])]  # two n-grams with the same weights
+    examples += [({"deep"}, intents[3])] * 2  # the same intent as "twin", another weight
     examples += [({"common", "own0"}, intents[0])]
     model = NaiveBayes(intents)
     model.fit(examples)
@@ -461,16 +465,20 @@ def test_naive_bayes_rows_and_sparse_weights_score_alike() -> None:
         for f in feats:
             counts.setdefault(f, {}).setdefault(c, 0)
             counts[f][c] += 1
-    message = {"common", "own0", "pair", "unseen"}  # one n-gram of every intent, two of a few, one unknown
+    message = {"common", "own0", "pair", "twin", "twin2", "deep", "unseen"}  # of every intent, a few, one; unknown
     known = [f for f in message if f in counts]
     norms = [math.log(total + ALPHA * len(counts)) for total in totals]
     expected = [
         sum(math.log1p(counts[f].get(c, 0) / ALPHA) for f in known) - len(known) * norms[c] for c in range(len(intents))
     ]
-    assert isinstance(model._weights["common"], tuple) and isinstance(model._weights["own0"], dict)  # both kinds
-    assert model.log_scores(message) == pytest.approx(expected, abs=1e-9)
+    assert len(counts["common"]) == len(intents) and len(counts["own0"]) == 1  # seen with all intents, with one
+    loaded = pickle.loads(pickle.dumps(model))
+    assert model._rows["twin"] is model._rows["twin2"] and loaded._rows["twin"] is loaded._rows["twin2"]
     prior = [0.5 * c for c in range(len(intents))]
-    assert model.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
+    for scorer in (model, loaded):
+        assert scorer.log_scores(message) == pytest.approx(expected, abs=1e-9)
+        assert scorer.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
+        assert scorer.log_scores({"unseen"}) == [0.0] * len(intents)  # no known n-gram: no evidence
 
 
 @pytest.mark.parametrize(
