@@ -14,7 +14,7 @@ Shared so that a test pays only for what is its own (use these in new test files
 - `matcher`: the shop's intent matcher, a `fork()` of the one the process builds once (a runtime
   gets the same); threshold and teaching stay the test's.
 - `make_settings(tmp_path)` (tests/fakes/bot_app.py): the test's SQLite file is a copy of the run's
-  schema (built once per run and xdist worker), opened without a schema pass as `serve`'s workers do.
+  schema (built once per run by the first xdist worker needing it: tests/run_shared.py), opened without a schema pass as `serve`'s workers do.
 - `scripts_with(tmp_path, templates)` (tests/fakes/wechat_user.py): one scripts copy per template set.
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
   `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
@@ -38,6 +38,7 @@ Add new fixtures under the section they belong to, or start a new section.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -48,6 +49,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import pytest_asyncio
+
+from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, postgres_schema_name, start_run
 
 # The bot, Playwright and Redis are imported by the fixtures that use them, not here: `bash .ci/test.sh`
 # runs pytest-xdist, whose controlling process loads this file too but runs no test (two seconds of
@@ -105,6 +108,20 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """The run's shared directory, made by the process that owns the run (tests/run_shared.py); xdist's
+    workers, started after this, find it in the environment. Then the SIGINT handler, below."""
+    if not hasattr(config, "workerinput"):
+        start_run()
+    _handle_sigint()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput") and RUN_DIRECTORY in os.environ:
+        url = os.environ.get("TEST_POSTGRES_URL", "")
+        finish_run(lambda name: asyncio.run(_drop_database(url, name)))
+
+
+def _handle_sigint() -> None:
     """Ctrl-C raises KeyboardInterrupt as Python's default handler does, but through a handler of
     our own. pytest-asyncio runs every async test and fixture step in `asyncio.Runner.run`, which
     swaps in a handler bound to its task when it finds Python's default one; on the way out Python
@@ -282,10 +299,10 @@ def store(open_stores: StoreOpener) -> Store:
 # --- databases ---
 
 
-async def _new_database(postgres_url: str, template: str | None = None) -> str:
+async def _new_database(postgres_url: str, template: str | None = None, name: str | None = None) -> str:
     import asyncpg
 
-    name = f"csbot_{uuid.uuid4().hex[:12]}"
+    name = name or f"csbot_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(postgres_url)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
@@ -319,23 +336,26 @@ async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_schema(postgres_url: str) -> Iterator[str]:
-    """The name of a database migrated once per run (per xdist worker) by `prepare_database` in a
-    child process (which leaves no connection open: PostgreSQL copies only an idle template)."""
-    import asyncio
+def postgres_schema(postgres_url: str) -> str:
+    """The name of a database migrated once per run, by the first xdist worker that needs it
+    (tests/run_shared.py; dropped when the run ends), by `prepare_database` in a child process (which
+    leaves no connection open: PostgreSQL copies only an idle template)."""
     import subprocess
     import sys
 
     from bot.config import PROJECT_ROOT
 
-    name = asyncio.run(_new_database(postgres_url))
-    try:
+    name = postgres_schema_name()
+
+    def migrate() -> None:
+        asyncio.run(_drop_database(postgres_url, name))  # what a failed attempt of this run left
+        asyncio.run(_new_database(postgres_url, name=name))
         code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
         subprocess.run([sys.executable, "-c", code, _database_url(postgres_url, name)], cwd=PROJECT_ROOT,
                        check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
-        yield name
-    finally:
-        asyncio.run(_drop_database(postgres_url, name))
+
+    made_once("postgres-schema", migrate)
+    return name
 
 
 @pytest.fixture
