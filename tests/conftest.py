@@ -14,7 +14,8 @@ Shared so that a test pays only for what is its own (use these in new test files
 - `matcher`: the shop's intent matcher, a `fork()` of the one the process builds once (a runtime
   gets the same); threshold and teaching stay the test's.
 - `make_settings(tmp_path)` (tests/fakes/bot_app.py): the test's SQLite file is a copy of the run's
-  schema (built once per run by the first xdist worker needing it: tests/run_shared.py), opened without a schema pass as `serve`'s workers do.
+  schema (made once per run by the first xdist worker needing it: tests/run_shared.py), opened
+  without a schema pass as `serve`'s workers do.
 - `scripts_with(tmp_path, templates)` (tests/fakes/wechat_user.py): one scripts copy per template set.
 - `migrated_postgres_url`: a test's own PostgreSQL database, copied from one migrated per run;
   `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
