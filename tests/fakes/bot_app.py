@@ -29,19 +29,25 @@ from bot.runtime import Runtime
 from bot.web.guards import server_options
 from handlers import EXTENSIONS
 from handlers.referral.settings import ReferralSettings
+from tests.run_shared import made_once, run_directory
 
 
 @functools.cache
-def sqlite_schema(base: Path) -> Path:
-    """An SQLite file holding the whole schema, made once per run (per xdist worker) under `base`
-    by `prepare_database` in a child process (the ORM's state is the process's own, and a test's
-    loop may be running), so each test's database starts as a copy instead of creating every table
-    again (a tenth of a second per bot). The runtime still applies the schema on start; on a copy
-    it finds every table already there."""
-    schema = base / f"schema-{uuid.uuid4().hex[:8]}.sqlite3"
-    code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
-    subprocess.run([sys.executable, "-c", code, f"sqlite://{schema}"], cwd=PROJECT_ROOT, check=True, timeout=120,
-                   env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+def sqlite_schema() -> Path:
+    """An SQLite file holding the whole schema, made once per run by the first xdist worker that
+    needs it (tests/run_shared.py), by `prepare_database` in a child process (the ORM's state is the
+    process's own, and a test's loop may be running), so each test's database starts as a copy
+    instead of creating every table again (a tenth of a second per bot). The runtime still applies
+    the schema on start; on a copy it finds every table already there."""
+    schema = run_directory() / "schema.sqlite3"
+
+    def make() -> None:
+        schema.unlink(missing_ok=True)  # what a failed attempt of this run left
+        code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
+        subprocess.run([sys.executable, "-c", code, f"sqlite://{schema}"], cwd=PROJECT_ROOT, check=True,
+                       timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+
+    made_once("sqlite-schema", make)
     return schema
 
 
@@ -76,7 +82,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     database = tmp_path / "bot.sqlite3"
     if "database_url" not in overrides and not database.exists():
         tmp_path.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(sqlite_schema(tmp_path.parent), database)  # the run's base temp directory
+        shutil.copyfile(sqlite_schema(), database)
     values: dict[str, Any] = {
         "database_url": f"sqlite://{database}",
         "migrate_on_start": "database_url" in overrides,
