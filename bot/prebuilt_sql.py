@@ -34,9 +34,12 @@ class Prebuilt:
     """One statement, written on first use (the models' columns are known once the ORM is open) with
     `?` placeholders, numbered `$1..$n` for PostgreSQL."""
 
-    def __init__(self, write: Callable[[], str]) -> None:
+    def __init__(self, write: Callable[[], str], returning: bool = False) -> None:
+        """`returning`: an INSERT, UPDATE or DELETE whose RETURNING rows are wanted (tortoise's
+        PostgreSQL client drops them from `execute_query`, so they are fetched as dicts)."""
         self._write = write
         self._texts: dict[str, str] = {}
+        self._returning = returning
 
     def text_for(self, dialect: str) -> str:
         text = self._texts.get(dialect)
@@ -50,13 +53,18 @@ class Prebuilt:
 
     async def rows(self, *values: Any) -> Sequence[Mapping[str, Any]]:
         client = connections.get("default")
-        _, rows = await client.execute_query(self.text_for(client.capabilities.dialect), list(values))
+        dialect = client.capabilities.dialect
+        if self._returning and dialect == "postgres":
+            return await client.execute_query_dict(self.text_for(dialect), list(values))
+        _, rows = await client.execute_query(self.text_for(dialect), list(values))
         return rows
 
 
 def columns(model: type[Model], alias: str, prefix: str = "") -> str:
-    """The model's columns as `alias.column`, each named `prefix + column` in the result."""
-    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in _columns(model))
+    """The model's columns as `alias.column`, each named `prefix + column` in the result; with an
+    empty `alias`, unqualified (an UPDATE's RETURNING)."""
+    qualifier = f"{alias}." if alias else ""
+    return ", ".join(f'{qualifier}"{column}" AS "{prefix}{column}"' for column in _columns(model))
 
 
 def load(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:

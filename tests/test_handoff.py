@@ -241,8 +241,9 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
         return await real_pass()
 
     async def signalled_enqueue(*args, **kwargs):
-        await real_enqueue(*args, **kwargs)
+        queued_now = await real_enqueue(*args, **kwargs)
         queued.set()
+        return queued_now
 
     queue.assign_waiting, queue.enqueue = held_pass, signalled_enqueue
     try:

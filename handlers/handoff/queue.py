@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey, Services
+from bot.prebuilt_sql import Prebuilt, columns, load
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
@@ -39,6 +40,20 @@ ASSIGN_LOCK = "handoff-assign"
 WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
+#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost) and starts its
+#: time to a person anew, unless it is queued or held already; the row comes back as the ORM would load it.
+_ENQUEUE = Prebuilt(lambda: (
+    "UPDATE conversation SET status = 'queued', queued_at = ?, priority = COALESCE((SELECT CASE WHEN u.is_vip "
+    "THEN 1 ELSE 0 END FROM customer u WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', "
+    f"person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff') RETURNING {columns(Conversation, '')}"),
+    returning=True)
+#: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
+_LEAVE_QUEUE = Prebuilt(lambda: (
+    "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
+    "WHERE id = ? AND status = 'queued' RETURNING id, key"), returning=True)
+#: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
+_QUEUED_EVENT = Prebuilt(lambda: (
+    "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
 
 
 def holder_key(store: Store, conversation_key: str) -> str:
@@ -94,21 +109,26 @@ class Queue:
         )
 
     # --- queue ---
-    async def enqueue(self, conversation: Conversation, vip: bool) -> None:
-        if conversation.status in ("queued", "handoff"):
-            return
-        conversation.status, conversation.queued_at = "queued", self.clock.now()
+    async def enqueue(self, conversation_id: int, customer_id: int) -> Conversation | None:
+        """Queue the conversation unless it is queued or held already (None then): one prebuilt
+        UPDATE that also takes the priority from whether the customer is a VIP now and returns the
+        row, where the ORM read the conversation and the customer and saved it back. What follows in
+        the store and the event log is `announce_queued`'s, which the caller sends with its other
+        round trips."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
-        extra = await boost(conversation.customer_id) if boost is not None else 0
-        conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
-        conversation.person_at = None  # a new escalation: time to a person starts now
-        await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
-        # queued in the database: the store's view, the event and the consoles' news are independent
-        await asyncio.gather(
+        extra = await boost(customer_id) if boost is not None else 0
+        rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
+        return load(Conversation, rows[0]) if rows else None
+
+    def announce_queued(self, conversation: Conversation) -> list[Awaitable[Any]]:
+        """After `enqueue` said it is queued in the database: the store's view, the `queued` event and
+        the consoles' news, independent round trips for the caller to send together."""
+        assert conversation.queued_at is not None
+        return [
             self.publish_holder(conversation),
-            self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason),
+            _QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason),
             self.notify(None, {"type": "queue.changed"}),
-        )
+        ]
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:
@@ -264,6 +284,20 @@ class Queue:
             await conversation.save()
             await self.publish_holder(conversation)
         return True
+
+    async def leave_queue(self, conversation_id: int) -> tuple[int, str] | None:
+        """A queued conversation goes back to the bot (a 留言 was left): one conditional UPDATE where the
+        ORM read the row and saved all of it back; its id and key, or None when it was not queued."""
+        rows = await _LEAVE_QUEUE.rows(conversation_id)
+        return (rows[0]["id"], rows[0]["key"]) if rows else None
+
+    async def left_queue(self, left: tuple[int, str]) -> None:
+        """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one
+        command (after the UPDATE, unlike `release`'s order: a mark that a failed delete leaves is
+        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told."""
+        conversation_id, key = left
+        await asyncio.gather(self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
+                             self.notify(None, {"type": "queue.changed"}))
 
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""
