@@ -10,8 +10,9 @@ read the same as through a queryset.
 
 Only for statements whose every value is a plain string or integer, or a value each driver stores
 exactly as the ORM would (an aware datetime written as is: tortoise's sqlite3 adapter and asyncpg's
-timestamptz; tests/test_conversation.py reads one back). Filters on datetimes and JSON stay with the
-ORM, which converts them differently per backend.
+timestamptz; tests/test_conversation.py reads one back). An aware UTC datetime compared with a
+column travels as the ORM's filter sends it too (tests/test_referral_active_campaign.py holds the two
+equal at the boundaries); filters on JSON, and datetimes in other zones, stay with the ORM.
 """
 
 from __future__ import annotations
