@@ -204,9 +204,16 @@ class Queue:
             if not online:
                 return assigned
             loads = await self.loads()
+            if not any(a.role in SUPERVISORS or loads[aid] < a.capacity for aid, a in online.items()):
+                # every agent full and no supervisor: nobody can take one, so the queue is not walked
+                # (under the shop-wide lock, each escalation's pass would read it all at a busy hour)
+                return assigned
             busy = await self.ungreeted()
-            for conversation in await self.waiting():
-                agent = await self._choose(conversation, online, loads, busy)
+            waiting = await self.waiting()
+            last_agents, accused = await self._about_customers(waiting)
+            for conversation in waiting:
+                barred = {*conversation.lapsed_agents, *accused.get(conversation.customer_id, ())}
+                agent = self._choose(barred, last_agents.get(conversation.customer_id), online, loads, busy)
                 if agent is None:
                     continue
                 loads[agent.id] += 1
@@ -221,17 +228,31 @@ class Queue:
             await self.notify(None, {"type": "queue.changed"})
         return assigned
 
-    async def _choose(
-        self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int], busy: set[int]
-    ) -> Agent | None:
+    @staticmethod
+    async def _about_customers(waiting: list[Conversation]) -> tuple[dict[int, int | None], dict[int, set[int]]]:
+        """For the queued conversations' customers: the agent who served each last, and the agents each
+        has an open complaint about: two queries for the whole queue, not two per conversation."""
+        customers = list({conversation.customer_id for conversation in waiting})
+        if not customers:
+            return {}, {}
+        last = dict(await Customer.filter(id__in=customers).values_list("id", "last_agent_id"))
+        accused: dict[int, set[int]] = {}
+        for customer_id, agent_id in await Complaint.filter(
+                customer_id__in=customers, closed_at__isnull=True, accused_agent_id__isnull=False).values_list(
+                "customer_id", "accused_agent_id"):
+            accused.setdefault(customer_id, set()).add(agent_id)
+        return last, accused
+
+    @staticmethod
+    def _choose(barred: set[int], last_agent_id: int | None, online: dict[int, Agent], loads: Counter[int],
+                busy: set[int]) -> Agent | None:
         """The customer's last agent if they have room, else the least loaded who is ready; never an
-        agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6)."""
-        barred = await self.barred(conversation)
+        agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6): those
+        are `barred`."""
         allowed = {aid: a for aid, a in online.items() if aid not in barred}
         free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
-        customer = await Customer.get(id=conversation.customer_id)
-        if customer.last_agent_id in free:
-            return free[customer.last_agent_id]
+        if last_agent_id in free:
+            return free[last_agent_id]
         allowed = {aid: a for aid, a in allowed.items() if aid not in busy}
         free = {aid: a for aid, a in free.items() if aid not in busy}
         if free:
