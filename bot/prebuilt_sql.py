@@ -35,17 +35,21 @@ class Prebuilt:
     """One statement, written on first use (the models' columns are known once the ORM is open) with
     `?` placeholders, numbered `$1..$n` for PostgreSQL."""
 
-    def __init__(self, write: Callable[[], str], returning: bool = False) -> None:
+    def __init__(self, write: Callable[[], str], returning: bool = False,
+                 postgres: Callable[[], str] | None = None) -> None:
         """`returning`: an INSERT, UPDATE or DELETE whose RETURNING rows are wanted (tortoise's
-        PostgreSQL client drops them from `execute_query`, so they are fetched as dicts)."""
+        PostgreSQL client drops them from `execute_query`, so they are fetched as dicts).
+        `postgres`: the statement PostgreSQL runs instead (a data-modifying CTE doing what SQLite
+        needs two statements for), with the same placeholders in the same order."""
         self._write = write
         self._texts: dict[str, str] = {}
         self._returning = returning
+        self._postgres = postgres
 
     def text_for(self, dialect: str) -> str:
         text = self._texts.get(dialect)
         if text is None:
-            text = self._write()
+            text = (self._postgres or self._write)() if dialect == "postgres" else self._write()
             if dialect == "postgres":
                 numbers = itertools.count(1)
                 text = PLACEHOLDER.sub(lambda _: f"${next(numbers)}", text)

@@ -43,7 +43,8 @@ class Services:
         return self.boost
 
 
-async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_row(database: None) -> None:
+async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_row(database: None,
+                                                                                   database_url: str) -> None:
     vip = await Customer.create(channel="wechat", external_id="vip", created_at=NOW)
     plain = await Customer.create(channel="wechat", external_id="plain", created_at=NOW)
     earlier = datetime(2026, 11, 20, tzinfo=UTC)
@@ -52,8 +53,10 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
     other = await Conversation.create(key="wechat:plain", customer=plain, channel="wechat", opened_at=NOW,
                                       status="closed")
     await Customer.filter(id=vip.id).update(is_vip=True)  # made a VIP since first contact: the queue knows
-    queued = await Queue(Services()).enqueue(fresh.id, vip.id)
-    assert queued is not None
+    first = await Queue(Services()).enqueue(fresh.id, vip.id)
+    assert first is not None and first.event_recorded is database_url.startswith("postgres")
+    assert await SlaEvent.filter(conversation_id=fresh.id, kind="queued").count() == int(first.event_recorded)
+    queued = first.conversation
     orm = await Conversation.get(id=fresh.id)
     fields = ("id", "customer_id", "key", "status", "queued_at", "priority", "lapsed_agents", "escalation_reason",
               "assignee_id", "opened_at", "person_at", "holding_sent")
@@ -63,8 +66,8 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
     await Conversation.filter(id=fresh.id).update(status="handoff")
     assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # held by a person
     assert (await Conversation.get(id=fresh.id)).status == "handoff"
-    boosted = await Queue(Services(boost=3)).enqueue(other.id, plain.id)  # a closed one is queued again
-    assert boosted is not None and (boosted.status, boosted.priority) == ("queued", 3)
+    boosted = (await Queue(Services(boost=3)).enqueue(other.id, plain.id)).conversation  # closed: queued again
+    assert (boosted.status, boosted.priority) == ("queued", 3)
     boosted.priority = 5  # a loaded row saves like the ORM's own
     await boosted.save(update_fields=["priority"])
     assert (await Conversation.get(id=other.id)).priority == 5
@@ -81,7 +84,7 @@ async def test_announcing_a_queued_conversation_records_the_event_with_the_reaso
     queued = await queue.enqueue(row.id, customer.id)
     assert queued is not None
     await asyncio.gather(*queue.announce_queued(queued))
-    event = await SlaEvent.get(conversation_id=row.id)
+    event = await SlaEvent.get(conversation_id=row.id)  # once: by the UPDATE (PostgreSQL) or after it
     assert (event.kind, event.agent_id, event.at, event.detail) == ("queued", None, NOW, "human_requested")
     assert await queue.holder("wechat:c") == Holder("queued", row.id, None)
 

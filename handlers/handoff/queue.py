@@ -42,11 +42,17 @@ WRAPPING_UP_TTL_S = 24 * 3600.0
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
 #: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost) and starts its
 #: time to a person anew, unless it is queued or held already; the row comes back as the ORM would load it.
-_ENQUEUE = Prebuilt(lambda: (
+#: On PostgreSQL the `queued` SLA event is inserted by the same statement (`event_recorded`).
+_QUEUE_IT = (
     "UPDATE conversation SET status = 'queued', queued_at = ?, priority = COALESCE((SELECT CASE WHEN u.is_vip "
     "THEN 1 ELSE 0 END FROM customer u WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', "
-    f"person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff') RETURNING {columns(Conversation, '')}"),
-    returning=True)
+    "person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff')")
+_ENQUEUE = Prebuilt(
+    lambda: f"{_QUEUE_IT} RETURNING {columns(Conversation, '')}, 0 AS event_recorded", returning=True,
+    postgres=lambda: (
+        f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
+        "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued) "
+        f"SELECT {columns(Conversation, 'queued')}, TRUE AS event_recorded FROM queued"))
 #: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
 _LEAVE_QUEUE = Prebuilt(lambda: (
     "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
@@ -68,6 +74,14 @@ class Holder:
     status: str  # "queued" or "handoff"
     conversation_id: int
     agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A conversation `Queue.enqueue` has just queued, and whether its `queued` event is written."""
+
+    conversation: Conversation
+    event_recorded: bool
 
 
 class Queue:
@@ -109,26 +123,27 @@ class Queue:
         )
 
     # --- queue ---
-    async def enqueue(self, conversation_id: int, customer_id: int) -> Conversation | None:
+    async def enqueue(self, conversation_id: int, customer_id: int) -> Queued | None:
         """Queue the conversation unless it is queued or held already (None then): one prebuilt
         UPDATE that also takes the priority from whether the customer is a VIP now and returns the
-        row, where the ORM read the conversation and the customer and saved it back. What follows in
-        the store and the event log is `announce_queued`'s, which the caller sends with its other
-        round trips."""
+        row, where the ORM read the conversation and the customer and saved it back (on PostgreSQL
+        the `queued` event goes in the same statement). What follows in the store (and the event
+        log, on SQLite) is `announce_queued`'s, which the caller sends with its other round trips."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
         rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
-        return load(Conversation, rows[0]) if rows else None
+        return Queued(load(Conversation, rows[0]), bool(rows[0]["event_recorded"])) if rows else None
 
-    def announce_queued(self, conversation: Conversation) -> list[Awaitable[Any]]:
-        """After `enqueue` said it is queued in the database: the store's view, the `queued` event and
-        the consoles' news, independent round trips for the caller to send together."""
+    def announce_queued(self, queued: Queued) -> list[Awaitable[Any]]:
+        """After `enqueue` said it is queued in the database: the store's view, the `queued` event
+        (unless the UPDATE recorded it) and the consoles' news, independent round trips for the
+        caller to send together."""
+        conversation = queued.conversation
         assert conversation.queued_at is not None
-        return [
-            self.publish_holder(conversation),
-            _QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason),
-            self.notify(None, {"type": "queue.changed"}),
-        ]
+        sends = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
+        if not queued.event_recorded:
+            sends.append(_QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason))
+        return sends
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:

@@ -98,9 +98,10 @@ class Handoff:
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
         identity = ctx.identity
-        conversation = await self.queue.enqueue(identity.conversation_id, identity.customer_id)
-        queued_now = conversation is not None
-        if conversation is None:  # queued or held already
+        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id)
+        if queued is not None:
+            conversation = queued.conversation
+        else:  # queued or held already
             conversation = await reads.conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
@@ -110,7 +111,7 @@ class Handoff:
         # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
         # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
         *_, online = await asyncio.gather(
-            *(self.queue.announce_queued(conversation) if queued_now else ()),
+            *(self.queue.announce_queued(queued) if queued is not None else ()),
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
             self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
             reads.anyone_online(),
