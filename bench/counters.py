@@ -8,7 +8,7 @@ The counts come from the client libraries' own entry points, so nothing is estim
   message to a worker looks up, or creates, the customer and the conversation), with the number of
   such first sights;
 - Redis: every command packed by redis-py (`pack_command`, pipelines included) and every write to a
-  socket (`send_packed_command`: a pipeline is one round trip);
+  socket (`send_packed_command`, and the Redis store's own `send_at_once`: a pipeline is one round trip);
 - messages: calls of `Dispatcher.handle`.
 
 Redis commands sent by the background tasks (the scheduler's ticker, which costs the same per
@@ -105,10 +105,21 @@ def _patch() -> None:
         return pack_command(self, *args)
 
     async def counted_send(self, command, check_health=True):
-        COUNTS["redis_round_trips"] += 1
+        COUNTS["redis_round_trips"] += bool(command)  # an empty one waits for a write already counted
         return await send_packed(self, command, check_health)
 
     connection.pack_command, connection.send_packed_command = counted_pack, counted_send
+
+    import bot.store.redis as redis_store
+
+    if hasattr(redis_store, "send_at_once"):  # the store's lean path writes to the socket itself
+        send_at_once = redis_store.send_at_once
+
+        async def counted_send_at_once(connection, packed):
+            COUNTS["redis_round_trips"] += 1
+            return await send_at_once(connection, packed)
+
+        redis_store.send_at_once = counted_send_at_once
 
     handle = Dispatcher.handle
 

@@ -10,8 +10,9 @@ read the same as through a queryset.
 
 Only for statements whose every value is a plain string or integer, or a value each driver stores
 exactly as the ORM would (an aware datetime written as is: tortoise's sqlite3 adapter and asyncpg's
-timestamptz; tests/test_conversation.py reads one back). Filters on datetimes and JSON stay with the
-ORM, which converts them differently per backend.
+timestamptz; tests/test_conversation.py reads one back). An aware UTC datetime compared with a
+column travels as the ORM's filter sends it too (tests/test_referral_active_campaign.py holds the two
+equal at the boundaries); filters on JSON, and datetimes in other zones, stay with the ORM.
 """
 
 from __future__ import annotations
@@ -34,14 +35,21 @@ class Prebuilt:
     """One statement, written on first use (the models' columns are known once the ORM is open) with
     `?` placeholders, numbered `$1..$n` for PostgreSQL."""
 
-    def __init__(self, write: Callable[[], str]) -> None:
+    def __init__(self, write: Callable[[], str], returning: bool = False,
+                 postgres: Callable[[], str] | None = None) -> None:
+        """`returning`: an INSERT, UPDATE or DELETE whose RETURNING rows are wanted (tortoise's
+        PostgreSQL client drops them from `execute_query`, so they are fetched as dicts).
+        `postgres`: the statement PostgreSQL runs instead (a data-modifying CTE doing what SQLite
+        needs two statements for), with the same placeholders in the same order."""
         self._write = write
         self._texts: dict[str, str] = {}
+        self._returning = returning
+        self._postgres = postgres
 
     def text_for(self, dialect: str) -> str:
         text = self._texts.get(dialect)
         if text is None:
-            text = self._write()
+            text = (self._postgres or self._write)() if dialect == "postgres" else self._write()
             if dialect == "postgres":
                 numbers = itertools.count(1)
                 text = PLACEHOLDER.sub(lambda _: f"${next(numbers)}", text)
@@ -50,13 +58,18 @@ class Prebuilt:
 
     async def rows(self, *values: Any) -> Sequence[Mapping[str, Any]]:
         client = connections.get("default")
-        _, rows = await client.execute_query(self.text_for(client.capabilities.dialect), list(values))
+        dialect = client.capabilities.dialect
+        if self._returning and dialect == "postgres":
+            return await client.execute_query_dict(self.text_for(dialect), list(values))
+        _, rows = await client.execute_query(self.text_for(dialect), list(values))
         return rows
 
 
 def columns(model: type[Model], alias: str, prefix: str = "") -> str:
-    """The model's columns as `alias.column`, each named `prefix + column` in the result."""
-    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for column in _columns(model))
+    """The model's columns as `alias.column`, each named `prefix + column` in the result; with an
+    empty `alias`, unqualified (an UPDATE's RETURNING)."""
+    qualifier = f"{alias}." if alias else ""
+    return ", ".join(f'{qualifier}"{column}" AS "{prefix}{column}"' for column in _columns(model))
 
 
 def load(model: type[M], row: Mapping[str, Any], prefix: str = "") -> M:

@@ -20,6 +20,7 @@ from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
+from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
@@ -171,6 +172,41 @@ async def test_returning_customer_goes_back_to_their_last_agent(bot):
     assert (await conversation("c1")).assignee_id == holder.id
 
 
+async def test_one_pass_serves_each_queued_customer_by_their_own_last_agent_and_complaints(bot):
+    """A pass reads every queued customer's last agent and complaints at once: each conversation is
+    still matched with its own customer's (c1 back to bob; c2 never to bob, whom c2 accused)."""
+    for name in ("amy", "bob", "cat"):
+        await staff(bot, name, capacity=3)
+    service = bot.runtime.services[HANDOFF]
+    bob, cat = [await Agent.get(name=n) for n in ("bob", "cat")]
+    await Agent.filter().update(presence="offline")
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    c1, c2 = await conversation("c1"), await conversation("c2")
+    await Customer.filter(id=c1.customer_id).update(last_agent_id=bob.id)
+    await Customer.filter(id=c2.customer_id).update(last_agent_id=bob.id)
+    await Complaint.create(number="TS-1", customer_id=c2.customer_id, conversation_id=c2.id, channel="webchat",
+                           matter="service", category="service", accused_agent=bob, reply_by=bot.runtime.clock.now(),
+                           created_at=bot.runtime.clock.now())
+    await Agent.filter(id__in=[bob.id, cat.id]).update(presence="online")
+    taken = await service.assign_waiting()
+    assert [c.key for c in taken] == ["webchat:c1", "webchat:c2"]  # bob took c1, so only cat is ready for c2
+    assert [(await conversation(u)).assignee_id for u in ("c1", "c2", "c3")] == [bob.id, cat.id, None]
+
+
+async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
+    await staff(bot, "amy", capacity=1)
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    assert [(await conversation(u)).status for u in ("c1", "c2", "c3")] == ["handoff", "queued", "queued"]
+    assert await bot.runtime.services[HANDOFF].assign_waiting() == []
+    assert await SlaEvent.filter(kind="assigned").count() == 1
+    holder = await conversation("c1")
+    await Conversation.filter(id=holder.id).update(status="bot", assignee_id=None)  # her place frees up
+    taken = await bot.runtime.services[HANDOFF].assign_waiting()
+    assert [c.key for c in taken] == ["webchat:c2"]  # the next in the queue, once someone has room
+
+
 async def test_two_concurrent_assigners_never_double_assign(bot):
     import asyncio
 
@@ -241,8 +277,9 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
         return await real_pass()
 
     async def signalled_enqueue(*args, **kwargs):
-        await real_enqueue(*args, **kwargs)
+        queued_now = await real_enqueue(*args, **kwargs)
         queued.set()
+        return queued_now
 
     queue.assign_waiting, queue.enqueue = held_pass, signalled_enqueue
     try:

@@ -1,18 +1,23 @@
-"""The handoff's prebuilt reads answer what the ORM's queries answered, on SQLite and PostgreSQL."""
+"""The handoff's prebuilt statements do and answer what the ORM's queries did, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from tortoise.exceptions import DoesNotExist
 
+from bot.clock import FakeClock
 from bot.db import close_database, open_database
+from bot.store.memory import MemoryStore
 from handlers.handoff import reads
+from handlers.handoff.queue import QUEUE_PRIORITY, Holder, Queue
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
+from models.handoff import LeftMessage, SlaEvent
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
 
@@ -26,31 +31,73 @@ async def database(database_url: str) -> AsyncIterator[None]:
         await close_database()
 
 
-async def test_the_conversation_and_whether_its_customer_is_a_vip_now(database: None) -> None:
-    vip = await Customer.create(channel="wechat", external_id="vip", is_vip=True, created_at=NOW)
+class Services:
+    """What `Queue` reads from the shared services: the clock, an area's queue priority."""
+
+    def __init__(self, boost: int = 0) -> None:
+        self.store, self.clock = None, FakeClock(NOW)
+        self.extras = {QUEUE_PRIORITY: self._boost} if boost else {}
+        self.boost = boost
+
+    async def _boost(self, customer_id: int) -> int:
+        return self.boost
+
+
+async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_row(database: None,
+                                                                                   database_url: str) -> None:
+    vip = await Customer.create(channel="wechat", external_id="vip", created_at=NOW)
     plain = await Customer.create(channel="wechat", external_id="plain", created_at=NOW)
-    queued = await Conversation.create(key="wechat:vip", customer=vip, channel="wechat", opened_at=NOW,
-                                       status="queued", queued_at=NOW, priority=2, lapsed_agents=[3, 4],
-                                       escalation_reason="human_requested")
-    fresh = await Conversation.create(key="wechat:plain", customer=plain, channel="wechat", opened_at=NOW)
-    conversation, is_vip = await reads.escalating(queued.id)
-    assert is_vip is True
-    orm = await Conversation.get(id=queued.id)
+    earlier = datetime(2026, 11, 20, tzinfo=UTC)
+    fresh = await Conversation.create(key="wechat:vip", customer=vip, channel="wechat", opened_at=NOW,
+                                      lapsed_agents=[3, 4], person_at=earlier, escalation_reason="human_requested")
+    other = await Conversation.create(key="wechat:plain", customer=plain, channel="wechat", opened_at=NOW,
+                                      status="closed")
+    await Customer.filter(id=vip.id).update(is_vip=True)  # made a VIP since first contact: the queue knows
+    first = await Queue(Services()).enqueue(fresh.id, vip.id)
+    assert first is not None and first.event_recorded is database_url.startswith("postgres")
+    assert await SlaEvent.filter(conversation_id=fresh.id, kind="queued").count() == int(first.event_recorded)
+    queued = first.conversation
+    orm = await Conversation.get(id=fresh.id)
     fields = ("id", "customer_id", "key", "status", "queued_at", "priority", "lapsed_agents", "escalation_reason",
               "assignee_id", "opened_at", "person_at", "holding_sent")
-    assert [getattr(conversation, f) for f in fields] == [getattr(orm, f) for f in fields]
-    assert conversation.lapsed_agents == [3, 4] and conversation.queued_at == NOW
-    assert (await reads.escalating(fresh.id))[1] is False
-    await Customer.filter(id=plain.id).update(is_vip=True)  # made a VIP since: the read says so
-    assert (await reads.escalating(fresh.id))[1] is True
-    conversation.priority = 5  # a loaded row saves like the ORM's own
-    await conversation.save(update_fields=["priority"])
-    assert (await Conversation.get(id=queued.id)).priority == 5
-    assert [getattr(await reads.conversation(queued.id), f) for f in fields] == [
-        getattr(await Conversation.get(id=queued.id), f) for f in fields]
-    for read in (reads.escalating, reads.conversation):
-        with pytest.raises(DoesNotExist):
-            await read(10**6)
+    assert [getattr(queued, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert (orm.status, orm.queued_at, orm.priority, orm.lapsed_agents, orm.person_at) == ("queued", NOW, 1, [], None)
+    assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # queued already: left as it is
+    await Conversation.filter(id=fresh.id).update(status="handoff")
+    assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # held by a person
+    assert (await Conversation.get(id=fresh.id)).status == "handoff"
+    boosted = (await Queue(Services(boost=3)).enqueue(other.id, plain.id)).conversation  # closed: queued again
+    assert (boosted.status, boosted.priority) == ("queued", 3)
+    boosted.priority = 5  # a loaded row saves like the ORM's own
+    await boosted.save(update_fields=["priority"])
+    assert (await Conversation.get(id=other.id)).priority == 5
+    assert await Queue(Services()).enqueue(10**6, plain.id) is None
+
+
+async def test_announcing_a_queued_conversation_records_the_event_with_the_reason(database: None) -> None:
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    escalation_reason="human_requested")
+    services = Services()
+    services.store = MemoryStore(services.clock)
+    queue = Queue(services)
+    queued = await queue.enqueue(row.id, customer.id)
+    assert queued is not None
+    await asyncio.gather(*queue.announce_queued(queued))
+    event = await SlaEvent.get(conversation_id=row.id)  # once: by the UPDATE (PostgreSQL) or after it
+    assert (event.kind, event.agent_id, event.at, event.detail) == ("queued", None, NOW, "human_requested")
+    assert await queue.holder("wechat:c") == Holder("queued", row.id, None)
+
+
+async def test_a_conversation_read_as_the_orm_reads_it(database: None) -> None:
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    status="queued", queued_at=NOW, priority=2, lapsed_agents=[3, 4])
+    fields = ("id", "customer_id", "key", "status", "queued_at", "priority", "lapsed_agents", "opened_at")
+    assert [getattr(await reads.conversation(row.id), f) for f in fields] == [
+        getattr(await Conversation.get(id=row.id), f) for f in fields]
+    with pytest.raises(DoesNotExist):
+        await reads.conversation(10**6)
 
 
 async def test_anyone_online(database: None) -> None:
@@ -59,3 +106,30 @@ async def test_anyone_online(database: None) -> None:
     assert await reads.anyone_online() is False
     await Agent.filter(id=agent.id).update(presence="online")
     assert await reads.anyone_online() is True
+
+
+async def test_leaving_the_queue_only_when_queued_and_the_left_message_as_the_orm_writes_it(database: None) -> None:
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    status="queued", queued_at=NOW, priority=1, waiting_since=NOW,
+                                    unacked_since=NOW)
+    services = Services()
+    services.store = store = MemoryStore(services.clock)
+    queue = Queue(services)
+    await store.set(queue.closing_key(row.id), "1")  # a mark an earlier hold left
+    await queue.publish_holder(await Conversation.get(id=row.id))
+    left = await queue.leave_queue(row.id)
+    assert left == (row.id, "wechat:c")
+    back = await Conversation.get(id=row.id)
+    assert (back.status, back.assignee_id, back.waiting_since, back.unacked_since, back.queued_at, back.priority) == (
+        "bot", None, None, None, NOW, 1)
+    await queue.left_queue(left)
+    assert await queue.holder("wechat:c") is None and not await queue.wrapping_up(row.id)
+    assert await queue.leave_queue(row.id) is None  # back with the bot: nothing to leave
+    await Conversation.filter(id=row.id).update(status="handoff")
+    assert await queue.leave_queue(row.id) is None  # a person took it meanwhile: it stays with them
+    assert (await Conversation.get(id=row.id)).status == "handoff"
+    await reads.record_left_message(row.id, "请回电 13800000000", NOW, NOW)
+    message = await LeftMessage.get(conversation_id=row.id)
+    assert (message.text, message.promised_by, message.created_at, message.done_at) == (
+        "请回电 13800000000", NOW, NOW, None)

@@ -233,3 +233,32 @@ async def test_a_hung_redis_is_asked_once_and_fails_after_one_socket_timeout() -
     finally:
         await store.close()
         server.close()
+
+
+async def test_a_command_redis_stops_reading_fails_after_one_socket_timeout() -> None:
+    """A command too large for the socket's buffers, to a Redis that stopped reading: the lean path's
+    write (which waits for the drain only then) is bounded by the socket timeout too, and fails once,
+    giving the connection back."""
+    done = asyncio.Event()
+
+    async def stops_reading(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while data := await reader.read(65536):
+            if b"big-key" in data:
+                await done.wait()  # reads nothing more: the client's writes stay buffered
+                break
+            writer.write(b"%1\r\n$5\r\nproto\r\n:3\r\n" if b"HELLO" in data else b"+OK\r\n")
+        writer.close()
+
+    server = await asyncio.start_server(stops_reading, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pool = WaitingPool.from_url(f"redis://127.0.0.1:{port}/0", decode_responses=True, socket_timeout=0.2,
+                                retry=Retry(NoBackoff(), RECONNECT_RETRIES))
+    store = RedisStore(Redis.from_pool(pool), FakeClock())
+    try:
+        with pytest.raises(StoreUnavailable):  # not the bound below: a write waiting without a timeout
+            await asyncio.wait_for(store.set("big-key", "x" * (16 << 20)), 60)
+        assert not pool._in_use_connections  # given back, disconnected
+    finally:
+        done.set()
+        await store.close()
+        server.close()

@@ -221,9 +221,9 @@ async def test_a_drain_of_many_pages_clears_the_refusal_count_once_and_again_aft
         deletes: list[str] = []
         delete = store.delete
 
-        async def counting(key: str) -> None:
-            deletes.append(key)
-            await delete(key)
+        async def counting(*keys: str) -> None:
+            deletes.extend(keys)
+            await delete(*keys)
 
         store.delete = counting  # type: ignore[method-assign]
         for n in range(4):

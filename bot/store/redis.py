@@ -214,6 +214,23 @@ def _ms(seconds: float) -> int:
     return max(1, round(seconds * 1000))
 
 
+async def send_at_once(connection: Any, packed: list[bytes]) -> None:
+    """A packed command written to a pooled (connected) connection, as redis-py's `send_packed_command`
+    but without the task its `wait_for` makes per command (a few percent of a worker's samples,
+    docs/performance.md): the transport sends what the socket takes at once, and only when some is
+    left buffered (Redis not reading) does redis-py's own method wait for the drain, with its socket
+    timeout and its handling of a failed write. A write that fails in the transport closes it, and
+    the reply's read then fails as for any lost connection. A closing transport goes to redis-py's
+    method, which reconnects or raises."""
+    writer = connection._writer
+    if writer is None or writer.transport.is_closing():
+        await connection.send_packed_command(packed, check_health=False)
+        return
+    writer.writelines(packed)
+    if writer.transport.get_write_buffer_size():
+        await connection.send_packed_command([], check_health=False)  # nothing more to write: the drain
+
+
 class WaitingPool(BlockingConnectionPool):
     """redis-py's blocking pool, telling a saturated pool (`StoreBusy`) from an unreachable server.
 
@@ -327,7 +344,7 @@ class RedisStore(Store):
         pool = self.client.connection_pool
         connection = await pool.get_connection()
         try:
-            await connection.send_packed_command(connection.pack_command(*args), check_health=False)
+            await send_at_once(connection, connection.pack_command(*args))
             return await connection.read_response()
         except RedisTimeoutError as exc:
             raise StoreUnavailable(f"Redis did not answer {args[0]} in time: {exc}") from exc

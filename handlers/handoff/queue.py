@@ -25,6 +25,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from bot.context import ServiceKey, Services
+from bot.prebuilt_sql import Prebuilt, columns, load
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
@@ -39,6 +40,26 @@ ASSIGN_LOCK = "handoff-assign"
 WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
+#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost) and starts its
+#: time to a person anew, unless it is queued or held already; the row comes back as the ORM would load it.
+#: On PostgreSQL the `queued` SLA event is inserted by the same statement (`event_recorded`).
+_QUEUE_IT = (
+    "UPDATE conversation SET status = 'queued', queued_at = ?, priority = COALESCE((SELECT CASE WHEN u.is_vip "
+    "THEN 1 ELSE 0 END FROM customer u WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', "
+    "person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff')")
+_ENQUEUE = Prebuilt(
+    lambda: f"{_QUEUE_IT} RETURNING {columns(Conversation, '')}, 0 AS event_recorded", returning=True,
+    postgres=lambda: (
+        f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
+        "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued) "
+        f"SELECT {columns(Conversation, 'queued')}, TRUE AS event_recorded FROM queued"))
+#: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
+_LEAVE_QUEUE = Prebuilt(lambda: (
+    "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
+    "WHERE id = ? AND status = 'queued' RETURNING id, key"), returning=True)
+#: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
+_QUEUED_EVENT = Prebuilt(lambda: (
+    "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
 
 
 def holder_key(store: Store, conversation_key: str) -> str:
@@ -53,6 +74,14 @@ class Holder:
     status: str  # "queued" or "handoff"
     conversation_id: int
     agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """A conversation `Queue.enqueue` has just queued, and whether its `queued` event is written."""
+
+    conversation: Conversation
+    event_recorded: bool
 
 
 class Queue:
@@ -94,21 +123,27 @@ class Queue:
         )
 
     # --- queue ---
-    async def enqueue(self, conversation: Conversation, vip: bool) -> None:
-        if conversation.status in ("queued", "handoff"):
-            return
-        conversation.status, conversation.queued_at = "queued", self.clock.now()
+    async def enqueue(self, conversation_id: int, customer_id: int) -> Queued | None:
+        """Queue the conversation unless it is queued or held already (None then): one prebuilt
+        UPDATE that also takes the priority from whether the customer is a VIP now and returns the
+        row, where the ORM read the conversation and the customer and saved it back (on PostgreSQL
+        the `queued` event goes in the same statement). What follows in the store (and the event
+        log, on SQLite) is `announce_queued`'s, which the caller sends with its other round trips."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
-        extra = await boost(conversation.customer_id) if boost is not None else 0
-        conversation.priority, conversation.lapsed_agents = (1 if vip else 0) + extra, []
-        conversation.person_at = None  # a new escalation: time to a person starts now
-        await conversation.save(update_fields=["status", "queued_at", "priority", "lapsed_agents", "person_at"])
-        # queued in the database: the store's view, the event and the consoles' news are independent
-        await asyncio.gather(
-            self.publish_holder(conversation),
-            self.record(conversation, "queued", agent_id=None, detail=conversation.escalation_reason),
-            self.notify(None, {"type": "queue.changed"}),
-        )
+        extra = await boost(customer_id) if boost is not None else 0
+        rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
+        return Queued(load(Conversation, rows[0]), bool(rows[0]["event_recorded"])) if rows else None
+
+    def announce_queued(self, queued: Queued) -> list[Awaitable[Any]]:
+        """After `enqueue` said it is queued in the database: the store's view, the `queued` event
+        (unless the UPDATE recorded it) and the consoles' news, independent round trips for the
+        caller to send together."""
+        conversation = queued.conversation
+        assert conversation.queued_at is not None
+        sends = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
+        if not queued.event_recorded:
+            sends.append(_QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason))
+        return sends
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:
@@ -184,9 +219,16 @@ class Queue:
             if not online:
                 return assigned
             loads = await self.loads()
+            if not any(a.role in SUPERVISORS or loads[aid] < a.capacity for aid, a in online.items()):
+                # every agent full and no supervisor: nobody can take one, so the queue is not walked
+                # (under the shop-wide lock, each escalation's pass would read it all at a busy hour)
+                return assigned
             busy = await self.ungreeted()
-            for conversation in await self.waiting():
-                agent = await self._choose(conversation, online, loads, busy)
+            waiting = await self.waiting()
+            last_agents, accused = await self._about_customers(waiting)
+            for conversation in waiting:
+                barred = {*conversation.lapsed_agents, *accused.get(conversation.customer_id, ())}
+                agent = self._choose(barred, last_agents.get(conversation.customer_id), online, loads, busy)
                 if agent is None:
                     continue
                 loads[agent.id] += 1
@@ -201,17 +243,31 @@ class Queue:
             await self.notify(None, {"type": "queue.changed"})
         return assigned
 
-    async def _choose(
-        self, conversation: Conversation, online: dict[int, Agent], loads: Counter[int], busy: set[int]
-    ) -> Agent | None:
+    @staticmethod
+    async def _about_customers(waiting: list[Conversation]) -> tuple[dict[int, int | None], dict[int, set[int]]]:
+        """For the queued conversations' customers: the agent who served each last, and the agents each
+        has an open complaint about: two queries for the whole queue, not two per conversation."""
+        customers = list({conversation.customer_id for conversation in waiting})
+        if not customers:
+            return {}, {}
+        last = dict(await Customer.filter(id__in=customers).values_list("id", "last_agent_id"))
+        accused: dict[int, set[int]] = {}
+        for customer_id, agent_id in await Complaint.filter(
+                customer_id__in=customers, closed_at__isnull=True, accused_agent_id__isnull=False).values_list(
+                "customer_id", "accused_agent_id"):
+            accused.setdefault(customer_id, set()).add(agent_id)
+        return last, accused
+
+    @staticmethod
+    def _choose(barred: set[int], last_agent_id: int | None, online: dict[int, Agent], loads: Counter[int],
+                busy: set[int]) -> Agent | None:
         """The customer's last agent if they have room, else the least loaded who is ready; never an
-        agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6)."""
-        barred = await self.barred(conversation)
+        agent who let it lapse, nor one the customer has an open complaint about (R-HANDOFF-6): those
+        are `barred`."""
         allowed = {aid: a for aid, a in online.items() if aid not in barred}
         free = {aid: a for aid, a in allowed.items() if loads[aid] < a.capacity}
-        customer = await Customer.get(id=conversation.customer_id)
-        if customer.last_agent_id in free:
-            return free[customer.last_agent_id]
+        if last_agent_id in free:
+            return free[last_agent_id]
         allowed = {aid: a for aid, a in allowed.items() if aid not in busy}
         free = {aid: a for aid, a in free.items() if aid not in busy}
         if free:
@@ -264,6 +320,20 @@ class Queue:
             await conversation.save()
             await self.publish_holder(conversation)
         return True
+
+    async def leave_queue(self, conversation_id: int) -> tuple[int, str] | None:
+        """A queued conversation goes back to the bot (a 留言 was left): one conditional UPDATE where the
+        ORM read the row and saved all of it back; its id and key, or None when it was not queued."""
+        rows = await _LEAVE_QUEUE.rows(conversation_id)
+        return (rows[0]["id"], rows[0]["key"]) if rows else None
+
+    async def left_queue(self, left: tuple[int, str]) -> None:
+        """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one
+        command (after the UPDATE, unlike `release`'s order: a mark that a failed delete leaves is
+        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told."""
+        conversation_id, key = left
+        await asyncio.gather(self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
+                             self.notify(None, {"type": "queue.changed"}))
 
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""

@@ -1,34 +1,25 @@
 """The handoff's reads on a customer's message path, each one prebuilt statement (bot/prebuilt_sql.py).
 
-- `escalating`: the conversation and whether its customer is a VIP, in one query where the ORM took
-  two (the conversation, then the customer), each built anew by pypika for every escalation.
 - `conversation`: a conversation by id (a 留言 leaving the queue), without the ORM's query building.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
+- `record_left_message`: a 留言's row, as `LeftMessage.create` writes it.
 
-What they answer is what the ORM's queries answered: the same row, loaded into the same model.
+What they answer or write is what the ORM's queries did: the same row, loaded into the same model.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from tortoise.exceptions import DoesNotExist
 
 from bot.prebuilt_sql import Prebuilt, columns, load
 from models.conversation import Conversation
 
-_ESCALATING = Prebuilt(lambda: (
-    f"SELECT {columns(Conversation, 'c')}, u.is_vip AS customer_is_vip FROM conversation c "
-    "JOIN customer u ON u.id = c.customer_id WHERE c.id = ?"))
 _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
-
-
-async def escalating(conversation_id: int) -> tuple[Conversation, bool]:
-    """The conversation numbered `conversation_id` and whether its customer is a VIP (now, not as of
-    first contact); `DoesNotExist` (as the ORM's `get`) when there is no such conversation."""
-    rows = await _ESCALATING.rows(conversation_id)
-    if not rows:
-        raise DoesNotExist(Conversation)
-    return load(Conversation, rows[0]), bool(rows[0]["customer_is_vip"])
+_LEFT_MESSAGE = Prebuilt(lambda: (
+    "INSERT INTO left_message (conversation_id, text, promised_by, created_at) VALUES (?, ?, ?, ?)"))
 
 
 async def conversation(conversation_id: int) -> Conversation:
@@ -41,3 +32,7 @@ async def conversation(conversation_id: int) -> Conversation:
 
 async def anyone_online() -> bool:
     return bool(await _ANYONE_ONLINE.rows("online"))
+
+
+async def record_left_message(conversation_id: int, text: str, promised_by: datetime, created_at: datetime) -> None:
+    await _LEFT_MESSAGE.rows(conversation_id, text, promised_by, created_at)

@@ -39,7 +39,7 @@ from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
-from models.handoff import HandoverNote, LeftMessage, SlaEvent
+from models.handoff import HandoverNote, SlaEvent
 from models.message import Message
 
 log = logging.getLogger("csbot.handoff")
@@ -97,14 +97,21 @@ class Handoff:
         if not self.hours.is_open(now):
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        conversation, vip = await reads.escalating(ctx.identity.conversation_id)
-        if conversation.status == "handoff":
-            return []
-        await self.queue.enqueue(conversation, vip=vip)
+        identity = ctx.identity
+        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id)
+        if queued is not None:
+            conversation = queued.conversation
+        else:  # queued or held already
+            conversation = await reads.conversation(identity.conversation_id)
+            if conversation.status != "queued":
+                return []
         assert conversation.queued_at is not None
         offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
-        # the two deadlines and the online check are independent round trips: sent together
+        # Independent round trips, sent together once the database says queued: the store's view, the
+        # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
+        # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
         *_, online = await asyncio.gather(
+            *(self.queue.announce_queued(queued) if queued is not None else ()),
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
             self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
             reads.anyone_online(),
@@ -211,18 +218,16 @@ class Handoff:
     async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
         conversation, as the store says (`Queue.holder`); a queued one leaves the queue. The store is a
-        cache of the database here: a holder says the conversation is queued (read it to release it),
-        but a missing one proves nothing (enqueue's write of it may have failed after the database
-        said queued), so then the database is read too; only "handoff" skips the read."""
+        cache of the database here: a holder says the conversation is queued, but a missing one
+        proves nothing (enqueue's write of it may have failed after the database said queued), so
+        the database decides (`Queue.leave_queue`, with the insert: two statements sent together)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        leaving = LeftMessage.create(
-            conversation_id=conversation_id, text=text, promised_by=promised, created_at=self.clock.now()
-        )
+        leaving = reads.record_left_message(conversation_id, text, promised, self.clock.now())
         if holder is None or holder.status == "queued":
-            _, conversation = await asyncio.gather(leaving, reads.conversation(conversation_id))  # independent
-            if conversation.status == "queued":
-                await self.queue.release(conversation, "bot")  # which tells the consoles
+            _, left = await asyncio.gather(leaving, self.queue.leave_queue(conversation_id))  # independent
+            if left is not None:
+                await self.queue.left_queue(left)  # which tells the consoles
                 return promised
         else:
             await leaving

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.prebuilt_sql import Prebuilt, columns, load
 from bot.templates import Templates
 from handlers.referral.tiers import DEFAULT_TIERS, Tiers
 from models.referral import Campaign
@@ -22,6 +23,10 @@ from models.referral import Campaign
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 TEXT_FIELDS = ("title", "share_copy", "landing_text")
 DEFAULT_MAX_CARDS = 5
+#: `Campaign.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at", "-id").first()`, written once.
+_ACTIVE = Prebuilt(lambda: (
+    f"SELECT {columns(Campaign, 'c')} FROM referral_campaign c WHERE c.starts_at <= ? AND c.ends_at > ? "
+    "ORDER BY c.starts_at DESC, c.id DESC LIMIT 1"))
 
 
 class CampaignError(ValueError):
@@ -75,8 +80,10 @@ def last_day(campaign: Campaign, zone: ZoneInfo) -> date:
 
 
 async def active_campaign(now: datetime) -> Campaign | None:
-    """The campaign running now; when several overlap, the one that started last."""
-    return await Campaign.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at", "-id").first()
+    """The campaign running now; when several overlap, the one that started last. Prebuilt (a card or
+    standing request is a customer's message): `now` travels as the ORM's filter sends it."""
+    rows = await _ACTIVE.rows(now, now)
+    return load(Campaign, rows[0]) if rows else None
 
 
 async def current_or_latest(now: datetime) -> Campaign | None:
