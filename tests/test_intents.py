@@ -523,6 +523,24 @@ def test_replacer_is_the_longest_first_regex() -> None:
     assert changed_texts > 1000  # most texts held a phrase
 
 
+def test_canon_skips_translating_only_texts_without_a_character_the_table_changes() -> None:
+    """`Analyzer.canon` simplifies only when `_HAS_TRAD` finds a traditional character: every
+    character the table changes must be found wherever it stands (alone, after simplified text, in
+    upper case context), and the search finds no other code point."""
+    import sys
+
+    from bot.intent_index import _HAS_TRAD, _TRAD_TO_SIMP, Analyzer
+
+    analyzer = Analyzer({})
+    changed = {chr(code) for code in _TRAD_TO_SIMP if chr(code).translate(_TRAD_TO_SIMP) != chr(code)}
+    assert len(changed) > 200  # the table's pairs whose characters differ
+    for char in changed:
+        simple = _TRAD_TO_SIMP[ord(char)]
+        assert analyzer.canon(char) == simple and analyzer.canon(f"你好AB{char}吗") == f"你好ab{simple}吗", char
+    every_code_point = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(_HAS_TRAD.findall(every_code_point)) == changed
+
+
 def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
     """A second `fit` learns the new examples only: nothing of the first one remains."""
     from bot.intent_model import NaiveBayes
