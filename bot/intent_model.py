@@ -156,7 +156,6 @@ class NaiveBayes:
         self._alpha = alpha
         #: Per n-gram, its weight for every intent (0.0 for those it was not seen with).
         self._rows: dict[str, tuple[float, ...]] = {}
-        self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
@@ -181,23 +180,26 @@ class NaiveBayes:
         return rows
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
-        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt."""
-        self._totals = [0] * len(self.intents)
-        self.documents = 0
+        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt; an example of an
+        unknown intent raises KeyError and leaves the earlier fit whole (nothing is replaced before
+        every example was counted)."""
+        totals = [0] * len(self.intents)
+        documents = 0
         counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
             c = self._index[intent]
             for f in feats:
                 by_class = counts[f]
                 by_class[c] = by_class.get(c, 0) + 1
-            self._totals[c] += len(feats)
-            self.documents += 1
+            totals[c] += len(feats)
+            documents += 1
+        self.documents = documents
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
         self._rows = self._as_rows(
             {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
         )
         vocabulary = len(counts)
-        self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
+        self._norms = [math.log(total + self._alpha * vocabulary) for total in totals]
 
     def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
         """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),

@@ -557,3 +557,17 @@ def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
     assert refitted.log_scores(message) == fresh.log_scores(message)
     assert (refitted.documents, refitted.document_frequency) == (fresh.documents, fresh.document_frequency)
     assert fresh.document_frequency == {"x": 1, "y": 1, "w": 1}
+
+
+def test_naive_bayes_fit_of_an_unknown_intent_leaves_the_earlier_fit_whole() -> None:
+    """A `fit` that meets an intent the model does not know raises before it replaces anything: the
+    earlier fit still scores, counts its documents and their n-grams as it did."""
+    from bot.intent_model import NaiveBayes
+
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y", "z"}, "b")])
+    message = {"x", "y", "z"}
+    before = (model.log_scores(message), model.documents, dict(model.document_frequency))
+    with pytest.raises(KeyError):
+        model.fit([({"x"}, "b"), ({"v"}, "nobody's")])
+    assert (model.log_scores(message), model.documents, model.document_frequency) == before
