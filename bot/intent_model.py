@@ -36,7 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 8  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 9  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -160,6 +160,14 @@ class NaiveBayes:
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """A pickled model whose attributes are not this version's (cached by code that changed the
+        layout without bumping MODEL_VERSION) raises, so the fit cache fits again (bot/intent_cache.py)
+        instead of handing out a model that fails at its first message."""
+        if state.keys() != vars(NaiveBayes(())).keys():
+            raise ValueError(f"naive Bayes model of another layout: {sorted(state)}")
+        self.__dict__.update(state)
 
     def _as_rows(self, weights: dict[str, dict[int, float]]) -> dict[str, tuple[float, ...]]:
         """Each n-gram's row; n-grams with the same weights share one row (most were seen once or

@@ -541,6 +541,26 @@ def test_canon_skips_translating_only_texts_without_a_character_the_table_change
     assert set(_HAS_TRAD.findall(every_code_point)) == changed
 
 
+def test_a_cached_model_of_another_layout_is_fitted_again_not_loaded(tmp_path: Path) -> None:
+    """A model pickled by a version with other attributes (sparse `_weights` before MODEL_VERSION
+    8), found under the current key because a bump was forgotten, reads as absent (the matcher
+    fits again) instead of failing at the first message; a model of this layout loads."""
+    from bot.intent_cache import FitCache
+    from bot.intent_model import NaiveBayes
+
+    cache = FitCache(tmp_path)
+    stale = NaiveBayes(["a", "b"])
+    stale.__dict__.pop("_rows")
+    stale._weights = {"x": {0: 1.0}}
+    cache.save("model", "k", stale)
+    assert cache.load("model", "k", NaiveBayes) is None
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y"}, "b")])
+    cache.save("model", "k", model)
+    loaded = cache.load("model", "k", NaiveBayes)
+    assert loaded is not None and loaded.log_scores({"x", "y"}) == model.log_scores({"x", "y"})
+
+
 def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
     """A second `fit` learns the new examples only: nothing of the first one remains."""
     from bot.intent_model import NaiveBayes
