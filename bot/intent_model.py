@@ -36,7 +36,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 8  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 9  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
@@ -156,11 +156,18 @@ class NaiveBayes:
         self._alpha = alpha
         #: Per n-gram, its weight for every intent (0.0 for those it was not seen with).
         self._rows: dict[str, tuple[float, ...]] = {}
-        self._totals = [0] * len(self.intents)
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """A pickled model whose attributes are not this version's (cached by code that changed the
+        layout without bumping MODEL_VERSION) raises, so the fit cache fits again (bot/intent_cache.py)
+        instead of handing out a model that fails at its first message."""
+        if state.keys() != vars(NaiveBayes(())).keys():
+            raise ValueError(f"naive Bayes model of another layout: {sorted(state)}")
+        self.__dict__.update(state)
 
     def _as_rows(self, weights: dict[str, dict[int, float]]) -> dict[str, tuple[float, ...]]:
         """Each n-gram's row; n-grams with the same weights share one row (most were seen once or
@@ -181,23 +188,26 @@ class NaiveBayes:
         return rows
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
-        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt."""
-        self._totals = [0] * len(self.intents)
-        self.documents = 0
+        """Fit the model to `examples`, replacing whatever an earlier `fit` learnt; an example of an
+        unknown intent raises KeyError and leaves the earlier fit whole (nothing is replaced before
+        every example was counted)."""
+        totals = [0] * len(self.intents)
+        documents = 0
         counts: dict[str, dict[int, int]] = defaultdict(dict)
         for feats, intent in examples:
             c = self._index[intent]
             for f in feats:
                 by_class = counts[f]
                 by_class[c] = by_class.get(c, 0) + 1
-            self._totals[c] += len(feats)
-            self.documents += 1
+            totals[c] += len(feats)
+            documents += 1
+        self.documents = documents
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
         self._rows = self._as_rows(
             {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
         )
         vocabulary = len(counts)
-        self._norms = [math.log(total + self._alpha * vocabulary) for total in self._totals]
+        self._norms = [math.log(total + self._alpha * vocabulary) for total in totals]
 
     def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
         """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),

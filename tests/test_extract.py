@@ -12,6 +12,22 @@ def test_normalise_full_width_and_zero_width() -> None:
     assert normalise("退款\ufeff到哪了？") == "退款到哪了?"
 
 
+def test_normalise_skips_translating_only_texts_without_a_character_the_table_changes() -> None:
+    """`normalise` translates only when `_HAS_ZERO_WIDTH` finds something: every character the
+    zero-width table changes must be found wherever it stands, and the search finds no other code
+    point (or it would translate for nothing)."""
+    import sys
+
+    from bot.extract import _HAS_ZERO_WIDTH, _ZERO_WIDTH
+
+    changed = {chr(code) for code in _ZERO_WIDTH if chr(code).translate(_ZERO_WIDTH) != chr(code)}
+    assert len(changed) == len(_ZERO_WIDTH)  # the table only removes characters
+    for char in changed:
+        assert normalise(f"退{char}款{char}") == "退款", hex(ord(char))
+    every_code_point = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(_HAS_ZERO_WIDTH.findall(every_code_point)) == changed
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -523,6 +523,44 @@ def test_replacer_is_the_longest_first_regex() -> None:
     assert changed_texts > 1000  # most texts held a phrase
 
 
+def test_canon_skips_translating_only_texts_without_a_character_the_table_changes() -> None:
+    """`Analyzer.canon` simplifies only when `_HAS_TRAD` finds a traditional character: every
+    character the table changes must be found wherever it stands (alone, after simplified text, in
+    upper case context), and the search finds no other code point."""
+    import sys
+
+    from bot.intent_index import _HAS_TRAD, _TRAD_TO_SIMP, Analyzer
+
+    analyzer = Analyzer({})
+    changed = {chr(code) for code in _TRAD_TO_SIMP if chr(code).translate(_TRAD_TO_SIMP) != chr(code)}
+    assert len(changed) > 200  # the table's pairs whose characters differ
+    for char in changed:
+        simple = _TRAD_TO_SIMP[ord(char)]
+        assert analyzer.canon(char) == simple and analyzer.canon(f"你好AB{char}吗") == f"你好ab{simple}吗", char
+    every_code_point = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert set(_HAS_TRAD.findall(every_code_point)) == changed
+
+
+def test_a_cached_model_of_another_layout_is_fitted_again_not_loaded(tmp_path: Path) -> None:
+    """A model pickled by a version with other attributes (sparse `_weights` before MODEL_VERSION
+    8), found under the current key because a bump was forgotten, reads as absent (the matcher
+    fits again) instead of failing at the first message; a model of this layout loads."""
+    from bot.intent_cache import FitCache
+    from bot.intent_model import NaiveBayes
+
+    cache = FitCache(tmp_path)
+    stale = NaiveBayes(["a", "b"])
+    stale.__dict__.pop("_rows")
+    stale._weights = {"x": {0: 1.0}}
+    cache.save("model", "k", stale)
+    assert cache.load("model", "k", NaiveBayes) is None
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y"}, "b")])
+    cache.save("model", "k", model)
+    loaded = cache.load("model", "k", NaiveBayes)
+    assert loaded is not None and loaded.log_scores({"x", "y"}) == model.log_scores({"x", "y"})
+
+
 def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
     """A second `fit` learns the new examples only: nothing of the first one remains."""
     from bot.intent_model import NaiveBayes
@@ -539,3 +577,17 @@ def test_naive_bayes_fit_again_replaces_the_first_fit() -> None:
     assert refitted.log_scores(message) == fresh.log_scores(message)
     assert (refitted.documents, refitted.document_frequency) == (fresh.documents, fresh.document_frequency)
     assert fresh.document_frequency == {"x": 1, "y": 1, "w": 1}
+
+
+def test_naive_bayes_fit_of_an_unknown_intent_leaves_the_earlier_fit_whole() -> None:
+    """A `fit` that meets an intent the model does not know raises before it replaces anything: the
+    earlier fit still scores, counts its documents and their n-grams as it did."""
+    from bot.intent_model import NaiveBayes
+
+    model = NaiveBayes(["a", "b"])
+    model.fit([({"x", "y"}, "a"), ({"y", "z"}, "b")])
+    message = {"x", "y", "z"}
+    before = (model.log_scores(message), model.documents, dict(model.document_frequency))
+    with pytest.raises(KeyError):
+        model.fit([({"x"}, "b"), ({"v"}, "nobody's")])
+    assert (model.log_scores(message), model.documents, model.document_frequency) == before
