@@ -10,6 +10,7 @@ from bot.clock import FakeClock
 from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import ANSWERED_BEFORE
 from bot.recorder import Recorder
+from bot.sqlite_client import SHORT_READS
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import Message
@@ -36,13 +37,19 @@ async def test_answered_before_equals_the_orm_exists(database_url: str) -> None:
         await Message.create(conversation=mine, channel="webchat", direction="in", source_id=None, created_at=AT)
         asked = [(conversation.id, source_id) for conversation in (mine, other)
                  for source_id in (*AWKWARD, "out-1", "only-other")]
-        answers = {}
-        for conversation_id, source_id in asked:
-            orm = await Message.filter(conversation_id=conversation_id, direction="in", source_id=source_id).exists()
-            prebuilt = bool(await ANSWERED_BEFORE.rows(conversation_id, source_id))
-            assert prebuilt == orm, (conversation_id, source_id)
-            answers[conversation_id, source_id] = prebuilt
-        assert sum(answers.values()) == 6  # five awkward ids of `mine`, and `other`'s own
+        for short_reads in (False, True):  # on SQLite a reader's thread, then inline as on a message's path
+            token = SHORT_READS.set(short_reads)
+            try:
+                answers = {}
+                for conversation_id, source_id in asked:
+                    orm = await Message.filter(conversation_id=conversation_id, direction="in",
+                                               source_id=source_id).exists()
+                    prebuilt = bool(await ANSWERED_BEFORE.rows(conversation_id, source_id))
+                    assert prebuilt == orm, (conversation_id, source_id)
+                    answers[conversation_id, source_id] = prebuilt
+            finally:
+                SHORT_READS.reset(token)
+            assert sum(answers.values()) == 6  # five awkward ids of `mine`, and `other`'s own
     finally:
         await close_database()
 
@@ -53,11 +60,16 @@ async def test_identify_finds_users_whose_ids_need_quoting(database_url: str, cl
         created = Recorder(clock, batch_writer(database_url))
         first = {user_id: await created.identify("webchat", user_id) for user_id in AWKWARD}
         assert len({identity.customer_id for identity in first.values()}) == len(AWKWARD)
-        restarted = Recorder(clock, batch_writer(database_url))  # reads them back with the prebuilt statement
-        for user_id, identity in first.items():
-            assert await restarted.identify("webchat", user_id) == identity, user_id
+        for short_reads in (False, True):  # on SQLite a reader's thread, then inline as on a message's path
+            restarted = Recorder(clock, batch_writer(database_url))  # reads them back with the prebuilt statement
+            token = SHORT_READS.set(short_reads)
+            try:
+                for user_id, identity in first.items():
+                    assert await restarted.identify("webchat", user_id) == identity, user_id
+            finally:
+                SHORT_READS.reset(token)
+            await restarted.close()
         assert await Customer.all().count() == len(AWKWARD)
         await created.close()
-        await restarted.close()
     finally:
         await close_database()
