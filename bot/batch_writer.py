@@ -125,8 +125,10 @@ def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:
 def _write(db: sqlite3.Connection, batch: Batch) -> None:
     """The batch's statements and COMMIT, in the transaction just begun (rolled back on failure).
     Datetimes go in as they are: sqlite3 turns them into text with the adapter tortoise's SQLite
-    backend registers (`isoformat(" ")`, "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00"), the ORM's own format,
-    in C; converting each row's values here cost a Python loop per row."""
+    backend registers (`isoformat(" ")`), in C; converting each row's values here cost a Python loop
+    per row. That is the ORM's text ("YYYY-MM-DD HH:MM:SS[.ffffff]+00:00") only for aware UTC
+    datetimes, which is what `bot/clock.py` gives: the ORM first turns other zones (and naive values)
+    into UTC, this does not, and SQLite compares these columns as text."""
     try:
         if batch.rows:
             db.executemany(insert_statement(batch.columns), batch.rows)

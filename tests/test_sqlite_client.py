@@ -16,11 +16,13 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.batch_writer import Batch, SqliteBatchWriter
+from bot.clock import Clock, FakeClock, SystemClock
 from bot.db import close_database, open_database
 from bot.recorder import COLUMNS
 from bot.sqlite_client import SHORT_READS, ReadPoolSqliteClient
 from models.conversation import Conversation
 from models.customer import Customer
+from models.message import Message
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -123,3 +125,26 @@ async def test_the_group_commit_stores_datetimes_as_the_orm_does(database: Path)
         plain.close()
     assert stored == contact == orm == "2026-11-27 08:30:15.123456+00:00"
     assert (await Customer.get(id=customer.id)).last_inbound_at == at
+
+
+@pytest.mark.parametrize("source", [SystemClock(), FakeClock()], ids=["system", "fake"])
+async def test_the_clocks_datetimes_are_stored_by_the_group_commit_as_by_the_orm(database: Path, source: Clock) -> None:
+    """The group commit does not turn datetimes into UTC as the ORM does: it relies on the clock giving
+    aware UTC ones (microseconds or none), and the stored text must be the ORM's for range filters."""
+    from bot.recorder import MessageRecord
+
+    at = source.now()
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=at)
+    conversation = await Conversation.create(key="wechat:o1", customer=customer, channel="wechat", opened_at=at)
+    row = MessageRecord(conversation.id, "wechat", "in", "text", "在吗", "m-1", "customer", at, "received")
+    await SqliteBatchWriter().write(Batch(COLUMNS, [row], {customer.id}, {}, at))
+    plain = sqlite3.connect(database)
+    try:
+        stored, contact, orm = plain.execute(
+            "SELECT m.created_at, cu.last_inbound_at, cu.created_at FROM message m "
+            "JOIN conversation c ON c.id = m.conversation_id JOIN customer cu ON cu.id = c.customer_id").fetchone()
+    finally:
+        plain.close()
+    assert stored == contact == orm
+    assert await Message.filter(created_at__gte=at).count() == 1
+    assert await Message.filter(created_at__gt=at).count() == 0
