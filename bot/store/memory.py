@@ -14,7 +14,7 @@ import asyncio
 import heapq
 import json
 import logging
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -41,6 +41,20 @@ log = logging.getLogger("csbot.store")
 
 #: JSON as the Redis store writes it; one encoder for every call (`json.dumps` with options builds one per call).
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _pushed(heap: list, row: tuple, live_rows: Callable[[], list], live: int) -> list:
+    """Push `row`; once most rows are stale (their key set or scheduled again since), rebuild from the live ones.
+
+    Rows are skipped lazily when popped, so a key set with every message would otherwise keep one
+    row per setting for as long as its TTL.
+    """
+    heapq.heappush(heap, row)
+    if len(heap) <= 2 * live + 64:
+        return heap
+    rebuilt = live_rows()
+    heapq.heapify(rebuilt)
+    return rebuilt
 
 
 @dataclass(slots=True)
@@ -90,10 +104,13 @@ class MemoryStore(Store):
         expires_at = self._expires_at(ttl)
         self._values[key] = (value, expires_at)
         if expires_at is not None:
-            heapq.heappush(self._expiries, (expires_at, key))
-            if len(self._expiries) > 2 * len(self._values) + 64:  # mostly rows of values set again since
-                self._expiries = [(at, name) for name, (_, at) in self._values.items() if at is not None]
-                heapq.heapify(self._expiries)
+            values = self._values
+            self._expiries = _pushed(
+                self._expiries,
+                (expires_at, key),
+                lambda: [(at, name) for name, (_, at) in values.items() if at is not None],
+                len(values),
+            )
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
         current = self._live(key)
@@ -235,12 +252,11 @@ class MemoryStore(Store):
 
     # --- deadlines: a dict for the truth, a heap for the order (stale rows skipped lazily) ---
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
-        self._due.setdefault(kind, {})[member] = due_at
-        heap = self._due_heaps.setdefault(kind, [])
-        heapq.heappush(heap, (due_at, member))
-        if len(heap) > 2 * len(self._due[kind]) + 64:
-            self._due_heaps[kind] = [(at, m) for m, at in self._due[kind].items()]
-            heapq.heapify(self._due_heaps[kind])
+        due = self._due.setdefault(kind, {})
+        due[member] = due_at
+        self._due_heaps[kind] = _pushed(
+            self._due_heaps.get(kind, []), (due_at, member), lambda: [(at, m) for m, at in due.items()], len(due)
+        )
 
     async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
         if member in self._due.get(kind, {}):
