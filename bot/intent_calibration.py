@@ -162,7 +162,8 @@ class Blend:
 
 
 def fit(precedence: Precedence, intents: Sequence[str], records: Sequence[Record], data_hash: str = "") -> Blend:
-    """The weights with the most right answers on `records`, then the isotonic confidence curve."""
+    """The weights with the most right answers on `records`, then the isotonic confidence curves and
+    their refinement by the message's length."""
     best: tuple[float, Blend] | None = None
     for temperature in _TEMPERATURES:
         for rule_weight in _RULE_WEIGHTS:
