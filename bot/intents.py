@@ -341,15 +341,15 @@ class IntentMatcher:
         """Examples per intent written in intents.yaml."""
         return dict(self._example_counts)
 
-    def signals(self, text: str) -> tuple[Sequence[float], str, float, bool] | None:
-        """The model's log-likelihoods, the rules' intent and score, and whether the message is short
-        (None when no words remain)."""
+    def signals(self, text: str) -> tuple[Sequence[float], str, float, bool, int] | None:
+        """The model's log-likelihoods, the rules' intent and score, whether the message is short, and
+        its characters (None when no words remain)."""
         _, case_no, rest = split_numbers(text, self._order_patterns)
         canon = self._analyzer.canon(rest)
         if not canon:
             return None
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-        return self._log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon)
+        return self._log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon), _chars(canon)
 
     def _log_scores(self, feats: set[str]) -> list[float]:
         """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
@@ -400,7 +400,7 @@ class IntentMatcher:
                     precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
                                                       precedence_confidence)
-            confidence = self.blend.calibrate(probability, agree)
+            confidence = self.blend.calibrate(probability, agree, _chars(canon))
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):
@@ -515,7 +515,11 @@ def _stable(precedence: Precedence) -> tuple[Any, ...]:
 
 
 def _short(canon: str) -> bool:
-    return len(canon) - canon.count(" ") <= SHORT_MESSAGE
+    return _chars(canon) <= SHORT_MESSAGE
+
+
+def _chars(canon: str) -> int:
+    return len(canon) - canon.count(" ")
 
 
 def _negated(canon: str, start: int) -> bool:

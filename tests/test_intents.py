@@ -325,7 +325,7 @@ def test_a_precedence_override_is_not_an_agreement(matcher: IntentMatcher) -> No
     assert forced[0] == "after_sales.damaged" and forced[2] is False
     agreed = blend.decide(precedence, intents, logits, "logistics.track", 0.9)
     assert agreed[0] == "logistics.track" and agreed[2] is True
-    assert blend.calibrate(forced[1], forced[2]) < 0.5
+    assert blend.calibrate(forced[1], forced[2], 10) < 0.5
 
 
 
