@@ -207,6 +207,21 @@ async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
     assert [c.key for c in taken] == ["webchat:c2"]  # the next in the queue, once someone has room
 
 
+async def test_a_pass_with_every_agent_full_still_hands_the_queue_to_a_supervisor_online(bot):
+    """The pass's early return (nobody can take one) never skips a supervisor online: their places are no cap."""
+    await staff(bot, "amy", capacity=1)
+    await staff(bot, "sue", role="supervisor", capacity=1, online=False)
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    assert [(await conversation(u)).status for u in ("c1", "c2", "c3")] == ["handoff", "queued", "queued"]
+    sue = await Agent.get(name="sue")
+    await Conversation.filter(key="webchat:c2").update(status="handoff", assignee_id=sue.id,
+                                                        first_reply_at=bot.runtime.clock.now())  # sue at capacity
+    await Agent.filter(id=sue.id).update(presence="online")  # no pass of her own coming online
+    taken = await bot.runtime.services[HANDOFF].assign_waiting()
+    assert [(c.key, c.assignee_id) for c in taken] == [("webchat:c3", sue.id)]
+
+
 async def test_two_concurrent_assigners_never_double_assign(bot):
     import asyncio
 
