@@ -15,6 +15,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.logs import MESSAGE_ID
 from bot.sqlite_client import SHORT_READS
+from bot.store.base import StoreUnavailable
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
@@ -192,6 +193,30 @@ async def test_one_pass_serves_each_queued_customer_by_their_own_last_agent_and_
     taken = await service.assign_waiting()
     assert [c.key for c in taken] == ["webchat:c1", "webchat:c2"]  # bob took c1, so only cat is ready for c2
     assert [(await conversation(u)).assignee_id for u in ("c1", "c2", "c3")] == [bob.id, cat.id, None]
+
+
+@pytest.mark.parametrize("failing", ["publish", "schedule"])
+async def test_a_failed_store_write_after_queueing_still_hands_the_customer_to_a_free_agent(
+        bot, monkeypatch, caplog, failing):
+    """The consoles' news (PUBLISH) or a queue deadline (ZADD) not written once: the customer, queued in
+    the database, still reaches the free agent at once (the 15 s promise) and is told so, not answered
+    with an error and left queued until the 45 s alert's pass; the lost write is logged (a deadline
+    is re-armed by the periodic reconcile, recovery.py)."""
+    await staff(bot, "amy", capacity=3)
+    store = bot.runtime.store
+    write = getattr(store, failing)
+
+    async def fails_once(*args, **kwargs):
+        monkeypatch.setattr(store, failing, write)
+        raise StoreUnavailable(f"Redis did not answer {failing} in time")
+
+    monkeypatch.setattr(store, failing, fails_once)
+    replies = await say(bot, "c1", "转人工")
+    held = await conversation("c1")
+    assert (held.status, held.assignee_id) == ("handoff", (await Agent.get(name="amy")).id)
+    assert "接通人工客服" in replies[-1]  # handoff.assigned
+    assert await events("c1") == ["queued", "assigned"]
+    assert f"did not answer {failing}" in caplog.text
 
 
 async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):

@@ -64,6 +64,21 @@ class ChannelNotHere(Exception):
     """The customer's channel does not run in this process: the agent's message cannot go out."""
 
 
+def _log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
+    """An escalation's writes after the queue's UPDATE that failed. Each has a way back, so the customer,
+    queued in the database, still goes on to the assignment pass (the 15 s promise) rather than getting
+    an error and waiting for the alert's pass: the store's holder is only a cache of the database
+    (`Handoff.leave_message`) and is written again by the hold, a deadline is re-armed by the periodic
+    reconcile (recovery.py), the consoles' news by the next change; a `queued` event not written
+    (SQLite) is lost, and said so here. Anything but an `Exception` (a cancellation) goes on up."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+            raise outcome
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            log.warning("conversation %d queued, a write after it failed: %r", conversation_id, outcome)
+
+
 class Handoff:
     """Built at start-up from the shared `Services` (clock, store, settings, templates), the scheduler
     and the messenger (every message to a customer: agents', holding, greetings), not the runtime."""
@@ -110,12 +125,16 @@ class Handoff:
         # Independent round trips, sent together once the database says queued: the store's view, the
         # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
         # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
-        *_, online = await asyncio.gather(
+        *writes, online = await asyncio.gather(
             *(self.queue.announce_queued(queued) if queued is not None else ()),
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
             self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
             reads.anyone_online(),
+            return_exceptions=True,
         )
+        _log_lost_writes(conversation.id, writes)
+        if isinstance(online, BaseException):
+            raise online
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
         if not online:
             ctx.state.start_flow(LEAVE_MESSAGE)
