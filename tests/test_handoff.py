@@ -681,6 +681,32 @@ async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_h
     assert (await conversation("c1")).status == "bot"
 
 
+async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_nor_doubles_the_message(
+        bot, clock, monkeypatch, caplog):
+    """The 留言 is written and the conversation is back with the bot in the database; the store's DEL
+    after it (the holder, a wrapping-up mark) failing once must not answer the customer with an error,
+    whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads that
+    (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 121)
+    store = bot.runtime.store
+    delete = store.delete
+
+    async def fails_once(*keys):
+        monkeypatch.setattr(store, "delete", delete)
+        raise StoreUnavailable("Redis did not answer DEL in time")
+
+    monkeypatch.setattr(store, "delete", fails_once)
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"},
+                                      headers=visitor_headers(bot.runtime, "c1"))
+    assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+    assert (await conversation("c1")).status == "bot"
+    assert "did not answer DEL" in caplog.text
+    replies = await say(bot, "c1", "什么时候发货")  # the bot's again
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
+
+
 async def test_supervisor_view_and_metrics(bot, clock):
     await staff(bot, "amy")
     await say(bot, "c1", "转人工")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -60,6 +61,21 @@ _LEAVE_QUEUE = Prebuilt(lambda: (
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
+
+
+log = logging.getLogger("csbot.handoff")
+
+
+def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
+    """The failures among `outcomes` (a gather's, with `return_exceptions`) of writes made after the
+    database said what happened, each of which has a way back (the caller says which): logged, so the
+    customer is not answered with an error for something done; a cancellation goes on up."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+            raise outcome
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            log.warning("conversation %d: a write after the database's failed: %r", conversation_id, outcome)
 
 
 def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
@@ -339,10 +355,14 @@ class Queue:
     async def left_queue(self, left: tuple[int, str]) -> None:
         """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one
         command (after the UPDATE, unlike `release`'s order: a mark that a failed delete leaves is
-        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told."""
+        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told. A failure is
+        logged, not raised: the 留言 and the database's "bot" are written, and an error would make the
+        customer resend and the 留言 be written twice; a holder left saying "queued" is read only by a
+        留言, which the database then overrules, and is rewritten by the next queueing or hold."""
         conversation_id, key = left
-        await asyncio.gather(self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
-                             self.notify(None, {"type": "queue.changed"}))
+        log_lost_writes(conversation_id, await asyncio.gather(
+            self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
+            self.notify(None, {"type": "queue.changed"}), return_exceptions=True))
 
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""

@@ -34,7 +34,7 @@ from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Holder, Queue
+from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
@@ -62,21 +62,6 @@ class ForbiddenLanguage(Exception):
 
 class ChannelNotHere(Exception):
     """The customer's channel does not run in this process: the agent's message cannot go out."""
-
-
-def _log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
-    """An escalation's writes after the queue's UPDATE that failed. Each has a way back, so the customer,
-    queued in the database, still goes on to the assignment pass (the 15 s promise) rather than getting
-    an error and waiting for the alert's pass: the store's holder is only a cache of the database
-    (`Handoff.leave_message`) and is written again by the hold, a deadline is re-armed by the periodic
-    reconcile (recovery.py), the consoles' news by the next change; a `queued` event not written
-    (SQLite) is lost, and said so here. Anything but an `Exception` (a cancellation) goes on up."""
-    for outcome in outcomes:
-        if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
-            raise outcome
-    for outcome in outcomes:
-        if isinstance(outcome, Exception):
-            log.warning("conversation %d queued, a write after it failed: %r", conversation_id, outcome)
 
 
 class Handoff:
@@ -132,7 +117,12 @@ class Handoff:
             reads.anyone_online(),
             return_exceptions=True,
         )
-        _log_lost_writes(conversation.id, writes)
+        # Each write has a way back, so a failed one is logged and the customer, queued in the database,
+        # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
+        # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
+        # reconcile (recovery.py), the consoles' news sent by the next change; a `queued` event (SQLite)
+        # is lost, and logged.
+        log_lost_writes(conversation.id, writes)
         if isinstance(online, BaseException):
             raise online
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
