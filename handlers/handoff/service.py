@@ -132,6 +132,10 @@ class Handoff:
         taken = {c.id: c for c in await self.assign_waiting()}
         # a pass that was running when this one was queued may have taken it (not in this pass's result)
         now_held = taken.get(conversation.id) or await reads.conversation(conversation.id)
+        if queued is not None and conversation.id not in taken and now_held.status != "queued":
+            # another worker's pass (or a 留言) changed it after the UPDATE: this escalation's holder
+            # ("queued") may have landed after theirs, and the chat path reads the holder
+            await self.queue.publish_holder(now_held)
         if now_held.status == "handoff" and now_held.assignee_id is not None:
             agent = await Agent.get(id=now_held.assignee_id)
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
