@@ -37,6 +37,8 @@ COUNTS: Counter[str] = Counter()
 _IN_BATCH = contextvars.ContextVar("in_batch", default=False)
 _IN_BACKGROUND = contextvars.ContextVar("in_background", default=False)
 _IN_IDENTIFY = contextvars.ContextVar("in_identify", default=False)
+#: Inside the Redis store's `send_at_once`, already counted: the write (or drain) it hands to redis-py is not another.
+_IN_SEND_AT_ONCE = contextvars.ContextVar("in_send_at_once", default=False)
 _installed = False
 #: How often a worker rewrites its counter file; the bench waits longer than this around a window.
 DUMP_EVERY_S = 1.0
@@ -105,8 +107,12 @@ def _patch() -> None:
         return pack_command(self, *args)
 
     async def counted_send(self, command, check_health=True):
-        COUNTS["redis_round_trips"] += bool(command)  # an empty one waits for a write already counted
-        return await send_packed(self, command, check_health)
+        COUNTS["redis_round_trips"] += not _IN_SEND_AT_ONCE.get()
+        token = _IN_SEND_AT_ONCE.set(False)  # a reconnect's own commands in there are round trips of their own
+        try:
+            return await send_packed(self, command, check_health)
+        finally:
+            _IN_SEND_AT_ONCE.reset(token)
 
     connection.pack_command, connection.send_packed_command = counted_pack, counted_send
 
@@ -117,7 +123,11 @@ def _patch() -> None:
 
         async def counted_send_at_once(connection, packed):
             COUNTS["redis_round_trips"] += 1
-            return await send_at_once(connection, packed)
+            token = _IN_SEND_AT_ONCE.set(True)
+            try:
+                return await send_at_once(connection, packed)
+            finally:
+                _IN_SEND_AT_ONCE.reset(token)
 
         redis_store.send_at_once = counted_send_at_once
 

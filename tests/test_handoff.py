@@ -15,6 +15,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.logs import MESSAGE_ID
 from bot.sqlite_client import SHORT_READS
+from bot.store.base import StoreUnavailable
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
@@ -194,6 +195,30 @@ async def test_one_pass_serves_each_queued_customer_by_their_own_last_agent_and_
     assert [(await conversation(u)).assignee_id for u in ("c1", "c2", "c3")] == [bob.id, cat.id, None]
 
 
+@pytest.mark.parametrize("failing", ["publish", "schedule"])
+async def test_a_failed_store_write_after_queueing_still_hands_the_customer_to_a_free_agent(
+        bot, monkeypatch, caplog, failing):
+    """The consoles' news (PUBLISH) or a queue deadline (ZADD) not written once: the customer, queued in
+    the database, still reaches the free agent at once (the 15 s promise) and is told so, not answered
+    with an error and left queued until the 45 s alert's pass; the lost write is logged (a deadline
+    is re-armed by the periodic reconcile, recovery.py)."""
+    await staff(bot, "amy", capacity=3)
+    store = bot.runtime.store
+    write = getattr(store, failing)
+
+    async def fails_once(*args, **kwargs):
+        monkeypatch.setattr(store, failing, write)
+        raise StoreUnavailable(f"Redis did not answer {failing} in time")
+
+    monkeypatch.setattr(store, failing, fails_once)
+    replies = await say(bot, "c1", "转人工")
+    held = await conversation("c1")
+    assert (held.status, held.assignee_id) == ("handoff", (await Agent.get(name="amy")).id)
+    assert "接通人工客服" in replies[-1]  # handoff.assigned
+    assert await events("c1") == ["queued", "assigned"]
+    assert f"did not answer {failing}" in caplog.text
+
+
 async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
     await staff(bot, "amy", capacity=1)
     for user in ("c1", "c2", "c3"):
@@ -205,6 +230,21 @@ async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
     await Conversation.filter(id=holder.id).update(status="bot", assignee_id=None)  # her place frees up
     taken = await bot.runtime.services[HANDOFF].assign_waiting()
     assert [c.key for c in taken] == ["webchat:c2"]  # the next in the queue, once someone has room
+
+
+async def test_a_pass_with_every_agent_full_still_hands_the_queue_to_a_supervisor_online(bot):
+    """The pass's early return (nobody can take one) never skips a supervisor online: their places are no cap."""
+    await staff(bot, "amy", capacity=1)
+    await staff(bot, "sue", role="supervisor", capacity=1, online=False)
+    for user in ("c1", "c2", "c3"):
+        await say(bot, user, "转人工")
+    assert [(await conversation(u)).status for u in ("c1", "c2", "c3")] == ["handoff", "queued", "queued"]
+    sue = await Agent.get(name="sue")
+    await Conversation.filter(key="webchat:c2").update(status="handoff", assignee_id=sue.id,
+                                                        first_reply_at=bot.runtime.clock.now())  # sue at capacity
+    await Agent.filter(id=sue.id).update(presence="online")  # no pass of her own coming online
+    taken = await bot.runtime.services[HANDOFF].assign_waiting()
+    assert [(c.key, c.assignee_id) for c in taken] == [("webchat:c3", sue.id)]
 
 
 async def test_two_concurrent_assigners_never_double_assign(bot):
@@ -291,6 +331,31 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
         queue.assign_waiting, queue.enqueue = real_pass, real_enqueue
     assert (await conversation("c1")).status == "handoff"
     assert "已为您接通人工客服" in replies[-1], replies
+
+
+async def test_a_holder_written_as_queued_after_another_pass_took_it_is_put_right(bot):
+    """Another worker's pass takes the conversation between this escalation's UPDATE and its write of
+    the store's holder ("queued"), which lands last: the escalation, finding it held, writes the holder
+    again, or the chat path (which reads the holder) would leave the customer's messages to the bot
+    while a person holds the conversation, and their reply clock would never start."""
+    await staff(bot, "amy")
+    service = bot.runtime.services[HANDOFF]
+    store, queue = bot.runtime.store, service.queue
+    write = store.set
+
+    async def taken_by_another_pass_first(key, value, *args, **kwargs):
+        if key == holder_key(store, "webchat:c1") and json.loads(value)["status"] == "queued":
+            store.set = write  # type: ignore[method-assign]
+            assert [c.key for c in await queue.assign_waiting()] == ["webchat:c1"]  # the other worker's
+        return await write(key, value, *args, **kwargs)
+
+    store.set = taken_by_another_pass_first  # type: ignore[method-assign]
+    try:
+        replies = await say(bot, "c1", "转人工")
+    finally:
+        store.set = write  # type: ignore[method-assign]
+    assert (await conversation("c1")).status == "handoff" and "已为您接通人工客服" in replies[-1]
+    assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "handoff"
 
 
 CALLERS = contextvars.ContextVar("callers_setting", default="start-up")
@@ -639,6 +704,32 @@ async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_h
     assert "留言已记录" in taken[-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
+
+
+async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_nor_doubles_the_message(
+        bot, clock, monkeypatch, caplog):
+    """The 留言 is written and the conversation is back with the bot in the database; the store's DEL
+    after it (the holder, a wrapping-up mark) failing once must not answer the customer with an error,
+    whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads that
+    (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    await say(bot, "c1", "转人工")
+    await tick(bot, clock, 121)
+    store = bot.runtime.store
+    delete = store.delete
+
+    async def fails_once(*keys):
+        monkeypatch.setattr(store, "delete", delete)
+        raise StoreUnavailable("Redis did not answer DEL in time")
+
+    monkeypatch.setattr(store, "delete", fails_once)
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"},
+                                      headers=visitor_headers(bot.runtime, "c1"))
+    assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+    assert (await conversation("c1")).status == "bot"
+    assert "did not answer DEL" in caplog.text
+    replies = await say(bot, "c1", "什么时候发货")  # the bot's again
+    assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
 
 
 async def test_supervisor_view_and_metrics(bot, clock):

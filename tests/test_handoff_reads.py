@@ -133,3 +133,19 @@ async def test_leaving_the_queue_only_when_queued_and_the_left_message_as_the_or
     message = await LeftMessage.get(conversation_id=row.id)
     assert (message.text, message.promised_by, message.created_at, message.done_at) == (
         "请回电 13800000000", NOW, NOW, None)
+
+
+async def test_two_escalations_of_one_conversation_at_once_queue_it_once(database: None) -> None:
+    """Two workers' UPDATEs race (on PostgreSQL, two pooled connections: the second waits for the
+    first's row lock and then finds it queued): one queues it, with one `queued` event."""
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    escalation_reason="human_requested")
+    services = Services()
+    services.store = MemoryStore(services.clock)
+    queue = Queue(services)
+    outcomes = await asyncio.gather(*(queue.enqueue(row.id, customer.id) for _ in range(4)))
+    queued = [outcome for outcome in outcomes if outcome is not None]
+    assert len(queued) == 1
+    await asyncio.gather(*queue.announce_queued(queued[0]))
+    assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
@@ -60,6 +61,37 @@ _LEAVE_QUEUE = Prebuilt(lambda: (
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
+
+
+log = logging.getLogger("csbot.handoff")
+
+
+def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
+    """The failures among `outcomes` (a gather's, with `return_exceptions`) of writes made after the
+    database said what happened, each of which has a way back (the caller says which): logged, so the
+    customer is not answered with an error for something done; a cancellation goes on up."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+            raise outcome
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            log.warning("conversation %d: a write after the database's failed: %r", conversation_id, outcome)
+
+
+def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
+    """Whether any of the agents `online` could take a conversation: one below capacity, or a supervisor
+    (whose places are no cap, `_choose`)."""
+    return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
+
+
+async def _accused(customer_ids: list[int]) -> dict[int, set[int]]:
+    """The agents each customer has an open complaint about (R-HANDOFF-6), in one query for them all."""
+    accused: dict[int, set[int]] = {}
+    for customer_id, agent_id in await Complaint.filter(
+            customer_id__in=customer_ids, closed_at__isnull=True, accused_agent_id__isnull=False).values_list(
+            "customer_id", "accused_agent_id"):
+        accused.setdefault(customer_id, set()).add(agent_id)
+    return accused
 
 
 def holder_key(store: Store, conversation_key: str) -> str:
@@ -192,8 +224,7 @@ class Queue:
         """Whether an online agent other than `exclude` could take a conversation now."""
         skip = set(exclude)
         online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
-        loads = await self.loads()
-        return any(a.role in SUPERVISORS or loads[a.id] < a.capacity for a in online)
+        return _someone_can_take(online, await self.loads())
 
     async def ready_to_answer(self, exclude: Iterable[int] = ()) -> Agent | None:
         """An online agent other than `exclude` with a free place, their last customer greeted and
@@ -219,7 +250,7 @@ class Queue:
             if not online:
                 return assigned
             loads = await self.loads()
-            if not any(a.role in SUPERVISORS or loads[aid] < a.capacity for aid, a in online.items()):
+            if not _someone_can_take(online.values(), loads):
                 # every agent full and no supervisor: nobody can take one, so the queue is not walked
                 # (under the shop-wide lock, each escalation's pass would read it all at a busy hour)
                 return assigned
@@ -251,12 +282,7 @@ class Queue:
         if not customers:
             return {}, {}
         last = dict(await Customer.filter(id__in=customers).values_list("id", "last_agent_id"))
-        accused: dict[int, set[int]] = {}
-        for customer_id, agent_id in await Complaint.filter(
-                customer_id__in=customers, closed_at__isnull=True, accused_agent_id__isnull=False).values_list(
-                "customer_id", "accused_agent_id"):
-            accused.setdefault(customer_id, set()).add(agent_id)
-        return last, accused
+        return last, await _accused(customers)
 
     @staticmethod
     def _choose(barred: set[int], last_agent_id: int | None, online: dict[int, Agent], loads: Counter[int],
@@ -278,9 +304,8 @@ class Queue:
     async def barred(self, conversation: Conversation) -> set[int]:
         """Agents this conversation never goes to: those who let it lapse, and any the customer has an
         open complaint about (R-HANDOFF-6)."""
-        accused = await Complaint.filter(customer_id=conversation.customer_id, closed_at__isnull=True,
-                                         accused_agent_id__isnull=False).values_list("accused_agent_id", flat=True)
-        return {*conversation.lapsed_agents, *accused}
+        accused = await _accused([conversation.customer_id])
+        return {*conversation.lapsed_agents, *accused.get(conversation.customer_id, ())}
 
     async def _hand_to(self, conversation: Conversation, agent: Agent) -> None:
         # a new hold: a wrapping-up mark of an earlier one (queued again, or left by a failed write)
@@ -330,10 +355,14 @@ class Queue:
     async def left_queue(self, left: tuple[int, str]) -> None:
         """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one
         command (after the UPDATE, unlike `release`'s order: a mark that a failed delete leaves is
-        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told."""
+        cleared by the next hold, `_hand_to`, before it counts), and the consoles are told. A failure is
+        logged, not raised: the 留言 and the database's "bot" are written, and an error would make the
+        customer resend and the 留言 be written twice; a holder left saying "queued" is read only by a
+        留言, which the database then overrules, and is rewritten by the next queueing or hold."""
         conversation_id, key = left
-        await asyncio.gather(self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
-                             self.notify(None, {"type": "queue.changed"}))
+        log_lost_writes(conversation_id, await asyncio.gather(
+            self.store.delete(self.closing_key(conversation_id), self.holder_key(key)),
+            self.notify(None, {"type": "queue.changed"}), return_exceptions=True))
 
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""

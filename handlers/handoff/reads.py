@@ -1,6 +1,7 @@
 """The handoff's reads on a customer's message path, each one prebuilt statement (bot/prebuilt_sql.py).
 
-- `conversation`: a conversation by id (a 留言 leaving the queue), without the ORM's query building.
+- `conversation`: a conversation by id (an escalation finding it queued or held already, or taken by
+  the assignment pass), without the ORM's query building.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
 - `record_left_message`: a 留言's row, as `LeftMessage.create` writes it.
 

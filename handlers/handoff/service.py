@@ -34,7 +34,7 @@ from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Holder, Queue
+from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
@@ -110,12 +110,21 @@ class Handoff:
         # Independent round trips, sent together once the database says queued: the store's view, the
         # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
         # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
-        *_, online = await asyncio.gather(
+        *writes, online = await asyncio.gather(
             *(self.queue.announce_queued(queued) if queued is not None else ()),
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
             self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
             reads.anyone_online(),
+            return_exceptions=True,
         )
+        # Each write has a way back, so a failed one is logged and the customer, queued in the database,
+        # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
+        # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
+        # reconcile (recovery.py), the consoles' news sent by the next change; a `queued` event (SQLite)
+        # is lost, and logged.
+        log_lost_writes(conversation.id, writes)
+        if isinstance(online, BaseException):
+            raise online
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
         if not online:
             ctx.state.start_flow(LEAVE_MESSAGE)
@@ -123,6 +132,10 @@ class Handoff:
         taken = {c.id: c for c in await self.assign_waiting()}
         # a pass that was running when this one was queued may have taken it (not in this pass's result)
         now_held = taken.get(conversation.id) or await reads.conversation(conversation.id)
+        if queued is not None and conversation.id not in taken and now_held.status != "queued":
+            # another worker's pass (or a 留言) changed it after the UPDATE: this escalation's holder
+            # ("queued") may have landed after theirs, and the chat path reads the holder
+            await self.queue.publish_holder(now_held)
         if now_held.status == "handoff" and now_held.assignee_id is not None:
             agent = await Agent.get(id=now_held.assignee_id)
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
