@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from typing import NamedTuple
 
 from tortoise.exceptions import IntegrityError
@@ -83,9 +84,10 @@ def outbound_message(channel: str, conversation_id: int, text: str, author: str,
 
 
 class Recorder:
-    def __init__(self, clock: Clock, writer: BatchWriter) -> None:
+    def __init__(self, clock: Clock, writer: BatchWriter, remember: int = 100_000) -> None:
         self._clock = clock
         self._writer = writer
+        self._remember = remember
         self._identities: dict[str, Identity] = {}
         self._customer_of: dict[int, int] = {}
         self._contact_written: dict[int, datetime] = {}
@@ -97,8 +99,9 @@ class Recorder:
         one prebuilt statement for a known customer (the conversation with its customer), and the two
         inserts through the ORM for a new one."""
         key = f"{channel}:{user_id}"
-        cached = self._identities.get(key)
+        cached = self._identities.pop(key, None)
         if cached:
+            self._identities[key] = cached  # the most recently seen last: the first to forget are the others
             return cached
         found = await IDENTIFY.rows(key)
         if found:
@@ -107,9 +110,21 @@ class Recorder:
         else:
             conversation = await self._first_contact(channel, user_id, key)
             identity = Identity(conversation.customer.id, conversation.id, conversation.customer.is_vip)
-        self._identities[key] = identity
-        self._customer_of[identity.conversation_id] = identity.customer_id
+        self._keep(key, identity)
         return identity
+
+    def _keep(self, key: str, identity: Identity) -> None:
+        """Cache an identity. Past `remember` customers the quarter seen least recently is forgotten
+        (read again with one statement when they come back), so a worker that runs for months does not
+        grow with every customer it has ever seen."""
+        identities = self._identities
+        if len(identities) >= self._remember:
+            for old in list(islice(identities, max(1, self._remember // 4))):
+                forgotten = identities.pop(old)
+                self._customer_of.pop(forgotten.conversation_id, None)
+                self._contact_written.pop(forgotten.customer_id, None)
+        identities[key] = identity
+        self._customer_of[identity.conversation_id] = identity.customer_id
 
     async def _first_contact(self, channel: str, user_id: str, key: str) -> Conversation:
         """Create the customer, then their conversation. Each insert stands alone: a customer left

@@ -32,3 +32,20 @@ async def test_a_known_customer_is_found_with_the_vip_flag_and_a_new_one_created
         await restarted.close()
     finally:
         await close_database()
+
+
+async def test_a_worker_remembers_a_bounded_number_of_customers_the_most_recently_seen_kept(
+        database_url: str, clock: FakeClock) -> None:
+    await open_database(database_url)
+    try:
+        recorder = Recorder(clock, batch_writer(database_url), remember=4)
+        first = {name: await recorder.identify("wechat", name) for name in ("o-0", "o-1", "o-2", "o-3")}
+        assert await recorder.identify("wechat", "o-0") is first["o-0"]  # seen again: now the most recent
+        await recorder.identify("wechat", "o-4")  # a fifth customer: the least recently seen one is forgotten
+        assert await recorder.identify("wechat", "o-0") is first["o-0"]
+        forgotten = await recorder.identify("wechat", "o-1")  # read again with one statement, same ids
+        assert forgotten is not first["o-1"] and forgotten == first["o-1"]
+        assert await Customer.filter(external_id="o-1").count() == 1
+        await recorder.close()
+    finally:
+        await close_database()
