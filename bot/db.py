@@ -14,6 +14,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import get_current_context
+from tortoise.exceptions import OperationalError
 
 from bot.batch_writer import BatchWriter, PostgresBatchWriter, SqliteBatchWriter
 from models.config import tortoise_config
@@ -26,7 +27,9 @@ def is_sqlite(database_url: str) -> bool:
 
 
 async def open_database(database_url: str, *, apply_schema: bool = True) -> None:
-    """Connect the ORM; with `apply_schema` first create (SQLite) or migrate (PostgreSQL) the schema.
+    """Connect the ORM; with `apply_schema` create (SQLite) or migrate (PostgreSQL) the schema.
+
+    PostgreSQL asks aerich only when `pending_migrations` finds a file not yet applied.
 
     `serve` applies the schema once in the master and opens the workers with `apply_schema=False`, so
     workers starting together never race to create the same tables.
@@ -41,11 +44,35 @@ async def open_database(database_url: str, *, apply_schema: bool = True) -> None
         if apply_schema:
             await Tortoise.generate_schemas(safe=True)
         return
-    if apply_schema:
-        await migrate(database_url)
     config = tortoise_config(database_url)
     config["connections"]["default"] = {**expand_db_url(database_url), "engine": "bot.pg_client"}
     await Tortoise.init(config=config)
+    if apply_schema and await pending_migrations():
+        await close_database()
+        await migrate(database_url)
+        await Tortoise.init(config=config)
+
+
+def migration_files() -> list[str]:
+    """The migration files aerich would apply, by the name aerich records for each in its table."""
+    folder = MIGRATIONS / "models"  # aerich keeps each app's files in a folder named after the app
+    files = [path.name for path in folder.glob("*_*.py") if path.name.split("_")[0].isdigit()]
+    return sorted(files, key=lambda name: int(name.split("_")[0]))
+
+
+async def pending_migrations() -> list[str]:
+    """Migration files not yet recorded in aerich's table, read with one query on the open connection.
+
+    Nearly every start finds none; asking aerich would initialise the ORM a second time and query once per
+    file, so aerich is only run when this list is not empty (or the table does not exist yet).
+    """
+    connection = Tortoise.get_connection("default")
+    try:
+        rows = await connection.execute_query_dict("SELECT version FROM aerich WHERE app = 'models'")
+    except OperationalError:
+        return migration_files()
+    applied = {row["version"] for row in rows}
+    return [name for name in migration_files() if name not in applied]
 
 
 async def prepare_database(database_url: str) -> None:

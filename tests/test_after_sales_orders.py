@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 
 from bot import cli
 from bot.clock import FakeClock
@@ -94,6 +93,8 @@ async def test_unknown_columns_refuse_the_file(db, tmp_path):
 
 
 async def test_an_xlsx_export_with_real_dates_and_numbers(db, tmp_path):
+    from openpyxl import Workbook  # here: every xdist worker collects this module (0.18 s import)
+
     book = Workbook()
     sheet = book.active
     sheet.append(["order_no", "buyer_id", "item_name", "qty", "price", "status", "paid_at", "shipped_at"])

@@ -10,7 +10,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from openpyxl import load_workbook
 
 from bot.errors import ConfigError
 from bot.web.auth import create_agent, issue_api_token
@@ -22,6 +21,7 @@ from models.conversation import Conversation
 from models.customer import Customer
 from models.order import Order
 from tests.fakes.bot_app import visitor_headers
+from tests.workbooks import load_workbook
 
 PASSWORD = "secret-pass-123"
 

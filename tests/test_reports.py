@@ -7,9 +7,9 @@ import io
 import json
 
 import pytest
-from openpyxl import load_workbook
 
 from tests.reports_data import seed_shop
+from tests.workbooks import load_workbook
 
 WEEK = {"from": "2026-11-20", "to": "2026-11-23"}
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from openpyxl import load_workbook
 
 from bot.reports import ReportSpec
 from tests.reports_data import seed_callbacks, seed_complaints, seed_shop
 from tests.test_reports import WEEK, assert_sheet_matches, get
+from tests.workbooks import load_workbook
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from openpyxl import load_workbook
 
 from bot.clock import FakeClock
 from handlers.reports import retention
@@ -24,6 +23,7 @@ from models.referral import Campaign, Referral, ReferralCard
 from models.report import SealedDay
 from tests.fakes.bot_app import eventually, make_settings, running_bot
 from tests.reports_data import seed_shop
+from tests.workbooks import load_workbook
 
 #: 2026-12-01 01:30 in Shanghai: half an hour before the daily job of the 1st.
 BEFORE_THE_FIRST = datetime(2026, 11, 30, 17, 30, tzinfo=UTC)
