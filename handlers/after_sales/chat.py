@@ -70,8 +70,8 @@ async def progress(ctx: Context) -> Reply:
         if CANCEL_CASE.search(ctx.text):
             return await _cancel(ctx, case)
         return _describe(ctx, case)
-    order, owned = await lookups.order_for(order_no, customer_id) if order_no else (None, False)
-    if order is not None and owned:
+    order = await lookups.owned_order(order_no, customer_id) if order_no else None
+    if order is not None:
         cases = await lookups.order_cases(order.id)
     else:
         cases = await desk.cases.open_cases(customer_id)

@@ -206,11 +206,11 @@ async def verified_order(ctx: Context) -> Order | Reply:
         if known is not None:
             return known
     try:
-        order, owned = await ctx.services[DESK].orders.find_for(order_no, ctx.identity.customer_id)
+        order = await ctx.services[DESK].orders.find_owned(order_no, ctx.identity.customer_id)
     except OrderSourceUnavailable:
         return await wait_for_source(ctx, order_no)
     data.pop("waiting", None)
-    if order is None or not owned:
+    if order is None:
         data.pop("order_no")
         data["asked"] = "order_no"
         return Reply.say("after_sales.order_not_found", order_no=order_no)
