@@ -45,6 +45,21 @@ async def test_an_order_and_whether_it_is_the_customers_in_one_read(shop: dict) 
     assert await lookups.order_for("TB1001", 10**6) == ((await Order.get(order_no="TB1001")), False)
 
 
+
+async def test_the_owned_order_is_order_for_s_order_when_owned_and_none_otherwise(shop: dict) -> None:
+    asked = 0
+    for order_no in ("TB1001", "TB1002", "TB9999"):
+        for customer_id in (shop["owner"].id, shop["by_phone"].id, shop["stranger"].id, 10**6):
+            order, owned = await lookups.order_for(order_no, customer_id)
+            mine = await lookups.owned_order(order_no, customer_id)
+            assert (mine is not None) is owned
+            if owned:
+                assert (mine.id, mine.order_no, mine.customer_id, mine.phone, mine.items, mine.shipped_at,
+                        mine.updated_at) == (order.id, order.order_no, order.customer_id, order.phone, order.items,
+                                             order.shipped_at, order.updated_at)
+                asked += 1
+    assert asked == 2  # the owner and the customer with the order's phone, of TB1001 only
+
 async def test_no_phone_and_an_unreadable_phone_are_not_the_same_phone(shop: dict) -> None:
     for customer in (shop["stranger"], shop["by_phone"]):
         order, owned = await lookups.order_for("TB1002", customer.id)

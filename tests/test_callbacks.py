@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.web.auth import create_agent, issue_api_token
-from handlers.callbacks import schedule, service
+from handlers.callbacks import reach, schedule, service
 from handlers.callbacks.desk import DESK
 from handlers.callbacks.settings import CallbackSettings
 from models.callback import Callback, CallbackTask
@@ -234,6 +234,15 @@ async def test_a_visitor_who_is_not_online_is_asked_at_the_next_visit(bot, clock
     assert len(await pushed("away")) == 1
     await task.refresh_from_db()
     assert task.state == "chat"
+
+
+
+async def test_the_visit_key_read_with_every_messages_state_is_the_visit_key(bot):
+    keys_of = reach.visit_keys(desk(bot))
+    visit = reach.visit_key(desk(bot), "webchat:alice")
+    assert visit in [key_of("webchat:alice") for key_of in bot.runtime.services.read_with_state]
+    for conversation_key in ("webchat:alice", "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M", "wecom:wm:x:y", ""):
+        assert keys_of(conversation_key) == reach.visit_key(desk(bot), conversation_key)
 
 
 # --- the phone list ---

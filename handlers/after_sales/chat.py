@@ -50,12 +50,13 @@ async def in_dialogue(ctx: Context) -> Reply | None:
 @router.intent(*dialogue.INTENT_KINDS)
 async def request(ctx: Context) -> Reply:
     kind = dialogue.INTENT_KINDS[ctx.match.intent]
-    if kind == "refund" and not dialogue.numbers(ctx)[0]:
+    parts = dialogue.numbers(ctx)
+    if kind == "refund" and not parts[0]:
         open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
                       if c.kind in dialogue.MONEY_KINDS]
         if open_money:  # "退款怎么还没到" with a return or refund already under way: where it stands
             return _describe(ctx, open_money[0]).tagged("after_sales.progress")
-    return await dialogue.start(ctx, kind)
+    return await dialogue.start(ctx, kind, parts)
 
 
 @router.intent("after_sales.progress")
@@ -69,8 +70,8 @@ async def progress(ctx: Context) -> Reply:
         if CANCEL_CASE.search(ctx.text):
             return await _cancel(ctx, case)
         return _describe(ctx, case)
-    order, owned = await lookups.order_for(order_no, customer_id) if order_no else (None, False)
-    if order is not None and owned:
+    order = await lookups.owned_order(order_no, customer_id) if order_no else None
+    if order is not None:
         cases = await lookups.order_cases(order.id)
     else:
         cases = await desk.cases.open_cases(customer_id)

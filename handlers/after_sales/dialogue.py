@@ -50,6 +50,8 @@ AREA_INTENTS = AreaIntents(ranks={"after_sales.*": 2, "logistics.*": 3}, case_nu
 ITEM_KINDS = frozenset({"damaged", "missing", "exchange", "return", "refund"})
 MONEY_KINDS = frozenset({"refund", "return"})
 ESCALATIONS = {"rights": "rights_claim"}
+#: Read on the message as it came: its leading `\W*` skips punctuation and spaces (PUNCT's characters are
+#: all non-word ones), so squeezing PUNCT out first, as it once did, changed no answer.
 CANCEL = re.compile(r"^\W*(算了|取消|不用了|不办了|不弄了|先不用|不需要了|没事了)")
 ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|在吗?)$", re.IGNORECASE)
 PUNCT = re.compile(r"[\s,，。.!！?？~、:：;；]+")
@@ -83,14 +85,15 @@ def _patterns(patterns: tuple[str, ...] | None):
 
 
 def numbers(ctx: Context) -> tuple[str | None, str | None, str]:
-    """(order no, case no, the rest of the text) with the shop's order-number patterns."""
+    """(order no, case no, the rest of the text) with the shop's order-number patterns; `carry_on`
+    splits a message once and hands the parts to `absorb`."""
     configured = ctx.services.settings.order_no_patterns
     return split_numbers(ctx.text, _patterns(tuple(configured) if configured else None))
 
 
-async def start(ctx: Context, kind: str) -> Reply:
+async def start(ctx: Context, kind: str, parts: tuple[str | None, str | None, str] | None = None) -> Reply:
     ctx.state.start_flow(FLOW, kind=kind, notes=[], photos=[])
-    absorb(ctx)
+    absorb(ctx, parts)
     return await proceed(ctx)
 
 
@@ -106,7 +109,7 @@ async def carry_on(ctx: Context) -> Reply | None:
         return reply
     if inbound.kind != "text":
         return None
-    if CANCEL.match(PUNCT.sub(" ", ctx.text).strip()) and not ctx.match.case_no:
+    if CANCEL.match(ctx.text) and not ctx.match.case_no:
         ctx.state.end_flow()
         return Reply.say("after_sales.dialogue_cancelled")
     if intent in ("human", "after_sales.progress") or ctx.match.case_no:
@@ -114,19 +117,21 @@ async def carry_on(ctx: Context) -> Reply | None:
         return None
     switched = INTENT_KINDS.get(intent) or ("rights" if intent == "complaint" else None)
     answering = data.get("asked") in ("item", "wanted")
-    if switched is None and intent != "unknown" and not numbers(ctx)[0] and not answering:
+    parts = numbers(ctx)
+    if switched is None and intent != "unknown" and not parts[0] and not answering:
         return None  # another topic (an invoice, a greeting): its handler answers, the dialogue waits
     if switched and switched != data["kind"]:
         data["kind"] = switched
         data.pop("wanted", None)
-    absorb(ctx)
+    absorb(ctx, parts)
     return await proceed(ctx)
 
 
-def absorb(ctx: Context) -> None:
-    """Take whatever this message answers: order number, item, wanted size or colour, description."""
+def absorb(ctx: Context, parts: tuple[str | None, str | None, str] | None = None) -> None:
+    """Take whatever this message answers: order number, item, wanted size or colour, description
+    (`parts`: the message's `numbers`, when the caller has split it already)."""
     data = ctx.state.data
-    order_no, _, rest = numbers(ctx)
+    order_no, _, rest = parts or numbers(ctx)
     rest = PUNCT.sub(" ", rest).strip()
     if ctx.inbound.source_id:
         data["source_key"] = source_key(ctx)
@@ -201,11 +206,11 @@ async def verified_order(ctx: Context) -> Order | Reply:
         if known is not None:
             return known
     try:
-        order, owned = await ctx.services[DESK].orders.find_for(order_no, ctx.identity.customer_id)
+        order = await ctx.services[DESK].orders.find_owned(order_no, ctx.identity.customer_id)
     except OrderSourceUnavailable:
         return await wait_for_source(ctx, order_no)
     data.pop("waiting", None)
-    if order is None or not owned:
+    if order is None:
         data.pop("order_no")
         data["asked"] = "order_no"
         return Reply.say("after_sales.order_not_found", order_no=order_no)

@@ -2,7 +2,8 @@
 
 - `order_for`: an order and whether it is the customer's, in one query (the order joined with the
   asking customer's phone), where the ORM took two (the order, then the phone) and built both anew
-  for every message of a dialogue.
+  for every message of a dialogue; `owned_order` the same query, building the model only for its
+  owner (a number that is somebody else's order is most of what a dialogue checks: docs/performance.md).
 - `case_by_no`, `open_cases`, `order_cases`, `filed`: cases with their order joined in, one query
   each where `prefetch_related("order")` took two (`filed`: one where filing asked two to four);
   `last_case_no`, the day's last number, without the ORM's query building.
@@ -46,8 +47,20 @@ async def order_for(order_no: str, customer_id: int) -> tuple[Order | None, bool
     rows = await _ORDER_FOR.rows(customer_id, order_no)
     if not rows:
         return None, False
-    order = load(Order, rows[0])
-    return order, order.customer_id == customer_id or same_phone(rows[0]["owner_phone"], order.phone)
+    return load(Order, rows[0]), _owns(rows[0], customer_id)
+
+
+async def owned_order(order_no: str, customer_id: int) -> Order | None:
+    """`order_for`'s order when `customer_id` owns it, else None; the model is built only then
+    (from the row: an order named by someone who does not own it costs the query, not the load)."""
+    rows = await _ORDER_FOR.rows(customer_id, order_no)
+    return load(Order, rows[0]) if rows and _owns(rows[0], customer_id) else None
+
+
+def _owns(row: Mapping[str, Any], customer_id: int) -> bool:
+    """`orders.owned_by` on the order's row joined with the asker's phone (the columns as loaded: an
+    integer `customer_id`, text `phone`)."""
+    return row["customer_id"] == customer_id or same_phone(row["owner_phone"], row["phone"])
 
 
 async def case_by_no(case_no: str) -> AfterSalesCase | None:

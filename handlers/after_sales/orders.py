@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.phones import same_phone
 from handlers.after_sales import lookups
 from handlers.after_sales.erp import ErpOrders, OrderSourceUnavailable
+from handlers.after_sales.lookups import owned_order  # the order if it is this customer's, in one query
 from handlers.after_sales.records import save_records
 from handlers.after_sales.settings import AfterSalesSettings
 from models.customer import Customer
@@ -44,12 +45,12 @@ class OrderBook:
         await save_records([record], "erp", self.clock.now(), replace_tracking=True)
         return await Order.get(order_no=order_no)
 
-    async def find_for(self, order_no: str, customer_id: int) -> tuple[Order | None, bool]:
-        """`find`, and whether `customer_id` owns the order (`owned_by`); without an ERP one query."""
+    async def find_owned(self, order_no: str, customer_id: int) -> Order | None:
+        """`find`'s order if `customer_id` owns it (`owned_by`), else None; without an ERP one query."""
         if self.erp is None:
-            return await lookups.order_for(order_no, customer_id)
+            return await lookups.owned_order(order_no, customer_id)
         order = await self.find(order_no)
-        return order, order is not None and await owned_by(order, customer_id)
+        return order if order is not None and await owned_by(order, customer_id) else None
 
     async def refresh(self, order: Order) -> Order:
         """The ERP's latest copy of `order` (the daily job's tracking check); unchanged without an ERP."""
@@ -68,12 +69,6 @@ async def owned_by(order: Order, customer_id: int) -> bool:
         return False
     phones = await Customer.filter(id=customer_id).values_list("phone", flat=True)  # the phone, not the whole row
     return bool(phones) and same_phone(phones[0], order.phone)
-
-
-async def owned_order(order_no: str, customer_id: int) -> Order | None:
-    """The order (the local copy) if it exists and is this customer's, in one query."""
-    order, owned = await lookups.order_for(order_no, customer_id)
-    return order if owned else None
 
 
 async def customer_of(order: Order) -> Customer | None:

@@ -60,7 +60,7 @@ async def startup(kit: AreaKit) -> None:
         kit.scheduler, kit.messenger)
     kit.scheduler.on(START, lambda member: reach.start(desk, int(member)))
     kit.scheduler.on(EXPIRE, lambda member: reach.expire(desk, int(member)))
-    services.read_with_state.append(lambda key: reach.visit_key(desk, key))
+    services.read_with_state.append(reach.visit_keys(desk))
 
 
 async def daily(kit: AreaKit) -> None:

@@ -33,6 +33,12 @@ def visit_key(desk: CallbackDesk, conversation_key: str) -> str:
     return desk.store.keys("callbacks", "visit", conversation_key)
 
 
+def visit_keys(desk: CallbackDesk) -> Callable[[str], str]:
+    """`visit_key` for any conversation as one string concatenation (the key's prefix built once):
+    the dispatcher asks it for every message's hold (`Services.read_with_state`)."""
+    return visit_key(desk, "").__add__
+
+
 async def start(desk: CallbackDesk, task_id: int) -> None:
     """The scheduler's callback for `START`: ask now in the chat, wait for a visit, or go on the phone list."""
     task = await CallbackTask.get_or_none(id=task_id, state__in=("scheduled", "visit"))
