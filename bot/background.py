@@ -4,6 +4,10 @@
 CancelledError (redis-py does, now and then, while reconnecting after Redis restarted), and the loop
 then goes back to sleep for ever, hanging shutdown. `stop_task` repeats the request until the task
 has really ended.
+
+A background task that fails because the store or the database is down for now is logged at WARNING,
+without a traceback: the request that started it was answered 503 (or will be retried by WeChat), so
+the outage is already reported where it is met. Any other failure is a bug and logged at ERROR.
 """
 
 from __future__ import annotations
@@ -13,9 +17,19 @@ import logging
 from collections.abc import Coroutine
 from typing import Any
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
 from bot.logs import describe_failure
+from bot.store.base import StoreUnavailable
+from bot.web.guards import DATABASE_UNAVAILABLE
 
 RECANCEL_EVERY_S = 0.1
+
+#: Failures of a service that is down for now, not of our code: the store (`StoreUnavailable`, and
+#: redis-py's own errors from the commands it sends through its client) and the database connection,
+#: as the web layer answers them with 503.
+OUTAGES = (StoreUnavailable, RedisConnectionError, RedisTimeoutError, *DATABASE_UNAVAILABLE)
 
 
 async def stop_task(task: asyncio.Task[None]) -> None:
@@ -43,8 +57,12 @@ class BackgroundTasks:
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self._log.error("background task failed: %s", describe_failure(task.exception()))
+        if task.cancelled() or (failure := task.exception()) is None:
+            return
+        if isinstance(failure, OUTAGES):
+            self._log.warning("background task stopped by an outage: %s", describe_failure(failure))
+        else:
+            self._log.error("background task failed: %s", describe_failure(failure))
 
     async def settle(self) -> None:
         """Wait until the work started so far is done."""

@@ -6,7 +6,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import asyncpg
 import pytest
+from tortoise import connections
 from tortoise.exceptions import DoesNotExist
 
 from bot.clock import FakeClock
@@ -149,3 +151,32 @@ async def test_two_escalations_of_one_conversation_at_once_queue_it_once(databas
     assert len(queued) == 1
     await asyncio.gather(*queue.announce_queued(queued[0]))
     assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 1
+
+
+async def test_a_left_message_whose_leaving_the_queue_failed_is_not_written_twice_on_postgres(
+        database: None, database_url: str) -> None:
+    """On PostgreSQL the 留言 and the UPDATE leaving the queue are one statement: when the UPDATE fails,
+    the 留言 is not written either, so the customer's message sent again writes it once. (SQLite runs
+    them as two statements: not covered here.)"""
+    if not database_url.startswith("postgres"):
+        pytest.skip("one statement on PostgreSQL only (SQLite has no data-modifying CTE)")
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    status="queued", queued_at=NOW, priority=1)
+    queue = Queue(Services())
+    client = connections.get("default")
+    await client.execute_script(
+        "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN RAISE EXCEPTION 'refused for the test'; END $$; "
+        "CREATE TRIGGER refuse_update BEFORE UPDATE ON conversation FOR EACH ROW EXECUTE FUNCTION refuse_update();")
+    try:
+        with pytest.raises(asyncpg.exceptions.RaiseError):
+            await queue.leave_queue_with_message(row.id, "请回电 13800000000", NOW, NOW)
+    finally:
+        await client.execute_script("DROP TRIGGER refuse_update ON conversation; DROP FUNCTION refuse_update();")
+    assert await LeftMessage.filter(conversation_id=row.id).count() == 0
+    assert await queue.leave_queue_with_message(row.id, "请回电 13800000000", NOW, NOW) == (row.id, "wechat:c")
+    assert await LeftMessage.filter(conversation_id=row.id).count() == 1
+    assert (await Conversation.get(id=row.id)).status == "bot"
+    assert await queue.leave_queue_with_message(row.id, "还有一件事", NOW, NOW) is None  # not queued: the 留言 only
+    assert await LeftMessage.filter(conversation_id=row.id).count() == 2

@@ -5,6 +5,7 @@ waiters keep their turn."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -181,6 +182,72 @@ async def test_deadlines_popped_by_a_tick_whose_reply_was_lost_are_still_that_ti
     assert await store.pop_due_kinds(["greet", "ack"], now=30.0) == {"greet": ["c1", "c2"], "ack": ["c3"]}
     assert proxy.replies_lost == 1
     assert await store.pop_due_kinds(["greet", "ack"], now=30.0) == {"greet": [], "ack": []}
+
+
+async def test_a_deadline_added_by_a_call_whose_reply_was_lost_is_reported_added(
+        lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`schedule_if_absent` added the deadline but its reply was lost: sent again, it answers that it
+    added it (from its receipt), not that someone else had; a later call is still refused and never
+    moves the deadline."""
+    store, proxy = lossy
+    assert await store.schedule_if_absent("daily", "warm-up", 5.0) is True  # the script is known to Redis
+    proxy.lose_reply_to(b"d-lost")
+    assert await store.schedule_if_absent("daily", "d-lost", 10.0) is True
+    assert proxy.replies_lost == 1
+    assert await store.schedule_if_absent("daily", "d-lost", 1.0) is False
+    assert await store.pop_due("daily", now=9.0) == ["warm-up"]
+    assert await store.pop_due("daily", now=10.0) == ["d-lost"]
+
+
+async def test_a_release_whose_reply_was_lost_is_known_as_released(
+        lossy: tuple[RedisStore, TcpProxy], caplog: pytest.LogCaptureFixture) -> None:
+    """`hold_conversation`'s write-and-release ran but its reply was lost: sent again, it recognises its
+    own release from the receipt named by its lock token: no "lease ran out" warning for work that
+    was exclusive, the state written once."""
+    store, proxy = lossy
+    async with store.hold_conversation("wechat:o3") as held:  # the scripts are known to Redis
+        held.save = {"turns": 1}
+    proxy.lose_reply_to(b"release-lost")
+    with caplog.at_level(logging.WARNING, logger="csbot.store"):
+        async with store.hold_conversation("wechat:o3", wait=0.5) as held:
+            held.save = {"turns": 2, "note": "release-lost"}
+    assert proxy.replies_lost == 1
+    assert "expired while held" not in caplog.text
+    assert await store.get_state("wechat:o3") == {"turns": 2, "note": "release-lost"}
+    assert await store.get(store.keys("lock", "wechat:o3")) is None
+
+
+async def test_a_release_sent_again_late_does_not_overwrite_the_next_holders_state(store: RedisStore) -> None:
+    """The same write-and-release reaching Redis again after the conversation's next holder saved:
+    answered as released, and the next holder's state stays."""
+    lock_key, state_key = store.keys("lock", "wechat:o4"), store.keys("state", "wechat:o4")
+    taken = await store._lock_and_read(keys=[lock_key, state_key], args=["token-1", 10_000])
+    assert taken[0] == 1
+    release = {"keys": [lock_key, state_key, store._release_receipt("token-1")],
+               "args": ["token-1", '{"turns": 1}', ""]}
+    assert await store._write_and_release(**release) == 1
+    async with store.hold_conversation("wechat:o4", wait=0.5) as held:
+        held.save = {"turns": 2}
+    assert await store._write_and_release(**release) == 1
+    assert await store.get_state("wechat:o4") == {"turns": 2}
+
+
+async def test_a_message_published_by_a_call_whose_reply_was_lost_reaches_each_worker_once(
+        lossy: tuple[RedisStore, TcpProxy], redis_url: str) -> None:
+    """PUBLISH ran but its reply was lost: sent again, Redis passes the message on twice; another
+    worker's subscribers get it once (its id was seen), and the messages after it still arrive."""
+    store, proxy = lossy
+    other_worker = RedisStore.from_url(redis_url, FakeClock(), store.keys)
+    try:
+        async with other_worker.subscribe("learned") as events:
+            proxy.lose_reply_to(b"publish-lost")
+            await store.publish("learned", {"learn": [["publish-lost", "shipping"]]})
+            assert proxy.replies_lost == 1
+            await store.publish("learned", {"learn": [["after", "refund"]]})
+            received = [await asyncio.wait_for(anext(events), 5) for _ in range(2)]
+            assert received == [{"learn": [["publish-lost", "shipping"]]}, {"learn": [["after", "refund"]]}]
+    finally:
+        await other_worker.close()
 
 
 async def test_a_web_chat_message_whose_claim_reply_was_lost_is_answered_once(

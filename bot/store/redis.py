@@ -58,7 +58,7 @@ from bot.store.base import (
     TakenConversation,
     Write,
 )
-from bot.store.redis_pubsub import PubSubHub
+from bot.store.redis_pubsub import PubSubHub, envelope
 
 log = logging.getLogger("csbot.store")
 
@@ -108,8 +108,9 @@ end
 return popped
 """
 
-#: How long a scheduler tick's popped deadlines are kept for the same call sent again (seconds).
-POP_RECEIPT_TTL_S = 60
+#: How long a receipt is kept for the same call sent again after a lost reply (seconds): a tick's popped
+#: deadlines, a release, an added deadline. A re-send comes within the reconnecting retries' back-off.
+RECEIPT_TTL_S = 60
 
 
 #: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
@@ -129,9 +130,12 @@ for i = 2, #KEYS do
 end
 return values
 """
-# Write the state (when ARGV[2] is not empty) and the extra values (KEYS[3..], each with a value
+# Write the state (when ARGV[2] is not empty) and the extra values (KEYS[4..], each with a value
 # and a TTL in ms or '' in ARGV[4..]), and release the lock if this token still holds it; returns 1
-# when it did (0: the lease ran out while held).
+# when it did (0: the lease ran out while held). KEYS[3] is the release's receipt, named by the lock
+# token: the script sent again after its reply was lost (`RedisStore._command`) finds it and answers 1
+# without writing again (the first run's release was this holder's; writing again could overwrite
+# what the conversation's next holder saved since).
 _WRITE_AND_RELEASE = """
 local function put(key, value, ms)
     if ms ~= '' then
@@ -140,18 +144,37 @@ local function put(key, value, ms)
         redis.call('SET', key, value)
     end
 end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+    return 1
+end
 if ARGV[2] ~= '' then
     put(KEYS[2], ARGV[2], ARGV[3])
 end
-for i = 3, #KEYS do
-    put(KEYS[i], ARGV[2 * i - 2], ARGV[2 * i - 1])
+for i = 4, #KEYS do
+    put(KEYS[i], ARGV[2 * i - 4], ARGV[2 * i - 3])
 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     redis.call('DEL', KEYS[1])
+    redis.call('SET', KEYS[3], '1', 'EX', {ttl})
     return 1
 end
 return 0
-"""
+""".replace("{ttl}", str(RECEIPT_TTL_S))
+
+# `ZADD NX` whose answer holds when sent again: KEYS[1] the deadlines, KEYS[2] the call's receipt,
+# ARGV[1] the due time, ARGV[2] the member. Returns 1 when this call added the member: the script sent
+# again after its reply was lost (`RedisStore._command`) finds its receipt and answers 1 again, where
+# a plain `ZADD NX` would answer 0 (someone else scheduled it).
+_SCHEDULE_IF_ABSENT = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+    return 1
+end
+local added = redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+if added == 1 then
+    redis.call('SET', KEYS[2], '1', 'EX', {ttl})
+end
+return added
+""".replace("{ttl}", str(RECEIPT_TTL_S))
 
 # Store.claim_in_order in one command. KEYS: the claims' keys, then their "claimed" markers (one per
 # claim; used only for remembered ones), then the writes' keys, then the memory-began key, then (with
@@ -306,6 +329,7 @@ class RedisStore(Store):
         self._lock_and_read = self._script(_LOCK_AND_READ)
         self._write_and_release = self._script(_WRITE_AND_RELEASE)
         self._claim_in_order = self._script(_CLAIM_IN_ORDER)
+        self._schedule_if_absent = self._script(_SCHEDULE_IF_ABSENT)
 
     def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
         """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
@@ -330,16 +354,18 @@ class RedisStore(Store):
         the connection fails (Redis restarted), the command goes again through redis-py's
         `execute_command`, with its reconnecting retries (`options` go to its response callback; a
         plain `SET` then answers True rather than "OK": callers read replies in ways both forms
-        satisfy). The command may have run before the connection failed, so it may run twice. That is
-        harmless for most commands sent here: reads, `SET`/`DEL`/`ZADD`/`ZREM`, and the ones that
-        carry their caller's own value (`claim`, `claim_in_order` and `_LOCK_AND_READ`: sent again,
-        they find the value or lock token they set and pass; `_POP_DUE_KINDS` answers from its
-        receipt). It is NOT for these, which a lost reply can still harm: `schedule_if_absent` (`ZADD
-        NX` answers False the second time: the caller believes someone else scheduled it),
-        `_WRITE_AND_RELEASE` (the second run finds its lock released and answers 0: a "lease ran out"
-        warning for work that was exclusive) and `PUBLISH` (subscribers get the message twice). A
-        Redis that does not answer in time is not asked again: a hung server fails once, after the
-        socket timeout.
+        satisfy). The command may have run before the connection failed, so it may run twice. Every
+        command sent here is written to give the same answer and effect when it does: reads,
+        `SET`/`DEL`/`ZADD`/`ZREM`; the ones that carry their caller's own value (`claim`,
+        `claim_in_order` and `_LOCK_AND_READ`: sent again, they find the value or lock token they set
+        and pass); the ones that leave a short-lived receipt named by the call (`_POP_DUE_KINDS`
+        answers the members it popped, `_SCHEDULE_IF_ABSENT` that it added the deadline, and
+        `_WRITE_AND_RELEASE`, its receipt named by the lock token, that it released the lock, without
+        writing again); and `PUBLISH`, whose message carries an id the subscribing workers drop when
+        it comes a second time (`bot.store.redis_pubsub`: at least once to Redis, once to subscribers,
+        so learned examples are not lost). A new command sent here must be one of these kinds. A Redis
+        that does not answer in time is not asked again: a hung server fails once, after the socket
+        timeout.
         """
         pool = self.client.connection_pool
         connection = await pool.get_connection()
@@ -421,7 +447,8 @@ class RedisStore(Store):
 
     async def release_taken(self, taken: TakenConversation) -> None:
         lock_key, state_key = self.keys("lock", taken.conversation), self.keys("state", taken.conversation)
-        await self._write_and_release(keys=[lock_key, state_key], args=[taken.token, "", ""])
+        await self._write_and_release(keys=[lock_key, state_key, self._release_receipt(taken.token)],
+                                      args=[taken.token, "", ""])
 
     async def set(self, key: str, value: str, ttl: float | None = None) -> None:
         await self._command("SET", key, value, *(() if ttl is None else ("PX", _ms(ttl))))
@@ -503,9 +530,13 @@ class RedisStore(Store):
             args = [token, state, ttl]
             for write in writes:
                 args += [write.value, "" if write.ttl is None else str(_ms(write.ttl))]
-            keys = [lock_key, state_key, *(write.key for write in writes)]
+            keys = [lock_key, state_key, self._release_receipt(token), *(write.key for write in writes)]
             if not await self._write_and_release(keys=keys, args=args):
                 log.warning("lock %r expired while held; the work under it was not exclusive", conversation)
+
+    def _release_receipt(self, token: str) -> str:
+        """Where `_WRITE_AND_RELEASE` notes that it released the lock holding `token`."""
+        return self.keys("released", token)
 
     async def _lock_and_read_waiting(self, lock_key: str, state_key: str, keys: tuple[str, ...], token: str,
                                      lease: float, wait: float, conversation: str) -> HeldConversation:
@@ -521,7 +552,8 @@ class RedisStore(Store):
         await self._command("ZADD", self.keys("due", kind), due_at, member)
 
     async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
-        return bool(await self._command("ZADD", self.keys("due", kind), "NX", due_at, member))
+        receipt = self.keys("scheduled", unique_id())
+        return bool(await self._schedule_if_absent(keys=[self.keys("due", kind), receipt], args=[repr(due_at), member]))
 
     async def cancel(self, kind: str, member: str) -> None:
         await self._command("ZREM", self.keys("due", kind), member)
@@ -534,7 +566,7 @@ class RedisStore(Store):
             return {}
         receipt = self.keys("popped", unique_id())
         popped = await self._pop_due_kinds(keys=[receipt, *(self.keys("due", kind) for kind in kinds)],
-                                           args=[repr(now), limit, POP_RECEIPT_TTL_S])
+                                           args=[repr(now), limit, RECEIPT_TTL_S])
         return {kind: list(members) for kind, members in zip(kinds, popped, strict=True)}
 
     async def next_due(self, kind: str) -> float | None:
@@ -543,7 +575,7 @@ class RedisStore(Store):
 
     # --- pub/sub ---
     async def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
-        await self._command("PUBLISH", self.keys("topic", topic), json.dumps(payload, ensure_ascii=False))
+        await self._command("PUBLISH", self.keys("topic", topic), envelope(payload))
 
     def subscribe(self, *topics: str) -> Subscription:
         return Subscription(self.hub.listen(self.keys("topic", topic) for topic in topics))

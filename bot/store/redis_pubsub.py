@@ -13,6 +13,12 @@ SUBSCRIBEs were sent for it. After a lost connection redis-py reconnects and re-
 topic still held; messages published while the connection was down are lost, as with any Redis
 pub/sub. A subscriber that does not keep up loses events beyond its queue rather than growing the
 worker's memory.
+
+A message may reach Redis twice: the store sends a command again when its connection failed after
+sending it (`RedisStore._command`), and PUBLISH is not refused the second time. Rather than not
+sending it again (which could lose a message that never ran: learned examples must reach every
+worker), each published message carries its own id (`MESSAGE_ID`, added by `envelope`), and the hub
+hands a message on once: an id seen among the last `REMEMBERED_IDS` messages is dropped.
 """
 
 from __future__ import annotations
@@ -20,14 +26,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import Counter
-from collections.abc import AsyncGenerator, Iterable
+from collections import Counter, OrderedDict
+from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.background import stop_task
+from bot.ids import unique_id
 from bot.store.base import StoreUnavailable
 
 log = logging.getLogger("csbot.store")
@@ -35,7 +42,15 @@ log = logging.getLogger("csbot.store")
 QUEUE_SIZE = 256  # events waiting for one slow subscriber before newer ones are dropped
 RECONNECT_BACKOFF_S = (0.1, 5.0)  # first and longest pause between reconnection attempts
 
+MESSAGE_ID = "_message_id"  # the key of a published message's own id, taken out before subscribers see it
+REMEMBERED_IDS = 4096  # recent message ids a worker remembers to drop a message sent twice
+
 Queue = asyncio.Queue[str]
+
+
+def envelope(payload: Mapping[str, Any]) -> str:
+    """What `RedisStore.publish` sends: the payload with an id of its own, as JSON."""
+    return json.dumps({**payload, MESSAGE_ID: unique_id()}, ensure_ascii=False)
 
 
 class PubSubHub:
@@ -47,6 +62,7 @@ class PubSubHub:
         self._confirmed: dict[str, asyncio.Future[None]] = {}  # channels awaiting their answer
         self._commands = asyncio.Lock()  # one SUBSCRIBE/UNSUBSCRIBE at a time keeps the counts exact
         self._reader: asyncio.Task[None] | None = None
+        self._seen: OrderedDict[str, None] = OrderedDict()  # recent message ids, oldest first
 
     @property
     def channels(self) -> int:
@@ -61,7 +77,9 @@ class PubSubHub:
         try:
             yield None
             while True:
-                yield json.loads(await queue.get())
+                payload = json.loads(await queue.get())  # each subscriber its own copy
+                payload.pop(MESSAGE_ID, None)
+                yield payload
         finally:
             await self._leave(wanted, queue)
 
@@ -162,7 +180,18 @@ class PubSubHub:
                 self._answered(message["channel"])
 
     def _deliver(self, channel: str, data: str) -> None:
-        for queue in self._queues.get(channel, ()):
+        queues = self._queues.get(channel)
+        if not queues:
+            return
+        message_id = json.loads(data).get(MESSAGE_ID)
+        if message_id is not None:
+            if message_id in self._seen:
+                log.info("a published message reached Redis twice (sent again after a lost reply); dropped")
+                return
+            self._seen[message_id] = None
+            if len(self._seen) > REMEMBERED_IDS:
+                self._seen.popitem(last=False)
+        for queue in queues:
             try:
                 queue.put_nowait(data)
             except asyncio.QueueFull:

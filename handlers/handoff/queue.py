@@ -20,8 +20,10 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
+from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -55,9 +57,14 @@ _ENQUEUE = Prebuilt(
         "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued) "
         f"SELECT {columns(Conversation, 'queued')}, TRUE AS event_recorded FROM queued"))
 #: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
-_LEAVE_QUEUE = Prebuilt(lambda: (
+_LEAVE_QUEUE_SQL = (
     "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
-    "WHERE id = ? AND status = 'queued' RETURNING id, key"), returning=True)
+    "WHERE id = ? AND status = 'queued' RETURNING id, key")
+_LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
+#: A 留言's row and `_LEAVE_QUEUE` in one statement (PostgreSQL only: a data-modifying CTE runs whether
+#: or not the UPDATE reads it). Values: the 留言's four, then the conversation's id.
+_LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL}) {_LEAVE_QUEUE_SQL}",
+                                     returning=True)
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
@@ -351,6 +358,19 @@ class Queue:
         ORM read the row and saved all of it back; its id and key, or None when it was not queued."""
         rows = await _LEAVE_QUEUE.rows(conversation_id)
         return (rows[0]["id"], rows[0]["key"]) if rows else None
+
+    async def leave_queue_with_message(self, conversation_id: int, text: str, promised_by: datetime,
+                                       created_at: datetime) -> tuple[int, str] | None:
+        """Record a 留言 and `leave_queue`. On PostgreSQL one statement: both are written or neither, so a
+        failure (answered 503, the customer's message sent again) cannot leave a 留言 that the resend
+        writes a second time. SQLite has no data-modifying CTE: there the two statements go together
+        (one embedded connection, where one failing without the other is not a connection's loss)."""
+        if connections.get("default").capabilities.dialect == "postgres":
+            rows = await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at, conversation_id)
+            return (rows[0]["id"], rows[0]["key"]) if rows else None
+        _, left = await asyncio.gather(reads.record_left_message(conversation_id, text, promised_by, created_at),
+                                       self.leave_queue(conversation_id))
+        return left
 
     async def left_queue(self, left: tuple[int, str]) -> None:
         """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one

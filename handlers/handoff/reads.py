@@ -19,8 +19,9 @@ from models.conversation import Conversation
 
 _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
-_LEFT_MESSAGE = Prebuilt(lambda: (
-    "INSERT INTO left_message (conversation_id, text, promised_by, created_at) VALUES (?, ?, ?, ?)"))
+#: A 留言's row; also the first half of `Queue.leave_queue_with_message`'s statement on PostgreSQL.
+LEFT_MESSAGE_SQL = "INSERT INTO left_message (conversation_id, text, promised_by, created_at) VALUES (?, ?, ?, ?)"
+_LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
 
 
 async def conversation(conversation_id: int) -> Conversation:

@@ -233,17 +233,17 @@ class Handoff:
         conversation, as the store says (`Queue.holder`); a queued one leaves the queue. The store is a
         cache of the database here: a holder says the conversation is queued, but a missing one
         proves nothing (enqueue's write of it may have failed after the database said queued), so
-        the database decides (`Queue.leave_queue`, with the insert: two statements sent together)."""
+        the database decides (`Queue.leave_queue_with_message`: with the insert, one statement on
+        PostgreSQL)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        leaving = reads.record_left_message(conversation_id, text, promised, self.clock.now())
         if holder is None or holder.status == "queued":
-            _, left = await asyncio.gather(leaving, self.queue.leave_queue(conversation_id))  # independent
+            left = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
             if left is not None:
                 await self.queue.left_queue(left)  # which tells the consoles
                 return promised
         else:
-            await leaving
+            await reads.record_left_message(conversation_id, text, promised, self.clock.now())
         await self.queue.notify(None, {"type": "queue.changed"})
         return promised
 
