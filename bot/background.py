@@ -6,14 +6,17 @@ then goes back to sleep for ever, hanging shutdown. `stop_task` repeats the requ
 has really ended.
 
 A background task that fails because the store or the database is down for now is logged at WARNING,
-without a traceback: the request that started it was answered 503 (or will be retried by WeChat), so
-the outage is already reported where it is met. Any other failure is a bug and logged at ERROR.
+without a traceback: the work it carried is met again by whatever retries it (WeChat's retries, the
+inbox's, the periodic sync), and where nothing does (a long answer's tail) this line is the trace.
+Any other failure is a bug and logged at ERROR, by its type and where it was raised: an exception's
+message may quote customer data (a database error's detail), so it is never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import traceback
 from collections.abc import Coroutine
 from typing import Any
 
@@ -62,7 +65,9 @@ class BackgroundTasks:
         if isinstance(failure, OUTAGES):
             self._log.warning("background task stopped by an outage: %s", describe_failure(failure))
         else:
-            self._log.error("background task failed: %s", describe_failure(failure))
+            frames = traceback.extract_tb(failure.__traceback__)
+            where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+            self._log.error("background task failed: %s%s", type(failure).__name__, where)
 
     async def settle(self) -> None:
         """Wait until the work started so far is done."""

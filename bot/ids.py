@@ -8,10 +8,21 @@ which shows on the per-message path).
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 
 _PREFIX = secrets.token_hex(8)
 _COUNTER = itertools.count(1)
+
+
+def _draw_again() -> None:
+    """A forked child would share its parent's prefix and counter (workers are spawned today, but a
+    process manager may fork): it draws its own."""
+    global _PREFIX, _COUNTER
+    _PREFIX, _COUNTER = secrets.token_hex(8), itertools.count(1)
+
+
+os.register_at_fork(after_in_child=_draw_again)
 
 
 def unique_id() -> str:

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import asyncpg
 import pytest
 from tortoise import connections
 from tortoise.exceptions import DoesNotExist
@@ -153,27 +152,32 @@ async def test_two_escalations_of_one_conversation_at_once_queue_it_once(databas
     assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 1
 
 
-async def test_a_left_message_whose_leaving_the_queue_failed_is_not_written_twice_on_postgres(
+async def test_a_left_message_whose_leaving_the_queue_failed_is_not_written_twice(
         database: None, database_url: str) -> None:
-    """On PostgreSQL the 留言 and the UPDATE leaving the queue are one statement: when the UPDATE fails,
-    the 留言 is not written either, so the customer's message sent again writes it once. (SQLite runs
-    them as two statements: not covered here.)"""
-    if not database_url.startswith("postgres"):
-        pytest.skip("one statement on PostgreSQL only (SQLite has no data-modifying CTE)")
+    """The 留言 and the UPDATE leaving the queue are written together or not at all (PostgreSQL: one
+    statement; SQLite: one transaction): when the UPDATE fails, the 留言 is not written either, so the
+    customer's message sent again writes it once."""
     customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
     row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
                                     status="queued", queued_at=NOW, priority=1)
     queue = Queue(Services())
     client = connections.get("default")
-    await client.execute_script(
-        "CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        "BEGIN RAISE EXCEPTION 'refused for the test'; END $$; "
-        "CREATE TRIGGER refuse_update BEFORE UPDATE ON conversation FOR EACH ROW EXECUTE FUNCTION refuse_update();")
+    if database_url.startswith("postgres"):
+        refuse = ("CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                  "BEGIN RAISE EXCEPTION 'refused for the test'; END $$; "
+                  "CREATE TRIGGER refuse_update BEFORE UPDATE ON conversation FOR EACH ROW "
+                  "EXECUTE FUNCTION refuse_update();")
+        allow = "DROP TRIGGER refuse_update ON conversation; DROP FUNCTION refuse_update();"
+    else:
+        refuse = ("CREATE TRIGGER refuse_update BEFORE UPDATE ON conversation "
+                  "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END;")
+        allow = "DROP TRIGGER refuse_update;"
+    await client.execute_script(refuse)
     try:
-        with pytest.raises(asyncpg.exceptions.RaiseError):
+        with pytest.raises(Exception, match="refused for the test"):
             await queue.leave_queue_with_message(row.id, "请回电 13800000000", NOW, NOW)
     finally:
-        await client.execute_script("DROP TRIGGER refuse_update ON conversation; DROP FUNCTION refuse_update();")
+        await client.execute_script(allow)
     assert await LeftMessage.filter(conversation_id=row.id).count() == 0
     assert await queue.leave_queue_with_message(row.id, "请回电 13800000000", NOW, NOW) == (row.id, "wechat:c")
     assert await LeftMessage.filter(conversation_id=row.id).count() == 1

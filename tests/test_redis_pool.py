@@ -232,6 +232,39 @@ async def test_a_release_sent_again_late_does_not_overwrite_the_next_holders_sta
     assert await store.get_state("wechat:o4") == {"turns": 2}
 
 
+async def test_a_release_after_the_lease_ran_out_sent_again_does_not_overwrite_the_next_holders_state(
+        store: RedisStore) -> None:
+    """A holder whose lease ran out releases (answered 0: the lock was gone), and its reply is lost;
+    the same call reaching Redis again after the next holder saved answers 0 again and writes nothing."""
+    lock_key, state_key = store.keys("lock", "wechat:o5"), store.keys("state", "wechat:o5")
+    assert (await store._lock_and_read(keys=[lock_key, state_key], args=["token-1", 10_000]))[0] == 1
+    await store.delete(lock_key)  # the lease ran out
+    release = {"keys": [lock_key, state_key, store._release_receipt("token-1")],
+               "args": ["token-1", '{"turns": 1}', ""]}
+    assert await store._write_and_release(**release) == 0
+    async with store.hold_conversation("wechat:o5", wait=0.5) as held:
+        held.save = {"turns": 2}
+    assert await store._write_and_release(**release) == 0
+    assert await store.get_state("wechat:o5") == {"turns": 2}
+
+
+async def test_a_count_whose_reply_was_lost_is_counted_once(lossy: tuple[RedisStore, TcpProxy]) -> None:
+    """`incr` (a push budget, a login throttle) ran but its reply was lost: sent again, it answers the
+    count its first run made instead of counting twice; counts with and without a TTL."""
+    store, proxy = lossy
+    assert await store.incr(store.keys("budget-sent", "warm-up"), ttl=60) == 1  # the script is known to Redis
+    key = store.keys("budget-sent", "incr-lost")
+    proxy.lose_reply_to(b"incr-lost")
+    assert await store.incr(key, ttl=60) == 1
+    assert proxy.replies_lost == 1
+    assert await store.get(key) == "1"
+    assert await store.incr(key, ttl=60) == 2
+    assert 0 < await store.client.pttl(key) <= 60_000  # the TTL set when the counter was made
+    plain = store.keys("attempts", "no-ttl")
+    assert [await store.incr(plain), await store.incr(plain)] == [1, 2]
+    assert await store.client.ttl(plain) == -1
+
+
 async def test_a_message_published_by_a_call_whose_reply_was_lost_reaches_each_worker_once(
         lossy: tuple[RedisStore, TcpProxy], redis_url: str) -> None:
     """PUBLISH ran but its reply was lost: sent again, Redis passes the message on twice; another

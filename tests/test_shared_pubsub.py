@@ -114,3 +114,19 @@ async def test_subscription_survives_a_redis_restart(own_redis: RedisServer) -> 
             assert "attempt" in heard.result()
     finally:
         await store.close()
+
+
+async def test_a_message_that_is_not_one_of_ours_is_dropped_and_the_next_still_arrives(redis_url: str) -> None:
+    """Anyone can PUBLISH on the shop's topics (an operator's redis-cli, another tool): a payload that
+    is not a JSON object is dropped and an id that is not a string ignored; the worker's one reader
+    goes on delivering to every subscriber."""
+    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:10]}"))
+    try:
+        async with store.subscribe("console") as events:
+            for raw in ("hi", "[1, 2]", '"text"', json.dumps({"_message_id": [1], "n": 0})):
+                await store.client.publish(store.keys("topic", "console"), raw)
+            await store.publish("console", {"n": 1})
+            assert await asyncio.wait_for(anext(events), 5) == {"n": 0}  # an object: delivered, its odd id ignored
+            assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+    finally:
+        await store.close()

@@ -132,10 +132,10 @@ return values
 """
 # Write the state (when ARGV[2] is not empty) and the extra values (KEYS[4..], each with a value
 # and a TTL in ms or '' in ARGV[4..]), and release the lock if this token still holds it; returns 1
-# when it did (0: the lease ran out while held). KEYS[3] is the release's receipt, named by the lock
-# token: the script sent again after its reply was lost (`RedisStore._command`) finds it and answers 1
-# without writing again (the first run's release was this holder's; writing again could overwrite
-# what the conversation's next holder saved since).
+# when it did (0: the lease ran out while held). KEYS[3] is the call's receipt, named by the lock
+# token, holding that answer: the script sent again after its reply was lost (`RedisStore._command`)
+# finds it and answers the same without writing again (writing again could overwrite what the
+# conversation's next holder saved since, whether or not the first run still held the lock).
 _WRITE_AND_RELEASE = """
 local function put(key, value, ms)
     if ms ~= '' then
@@ -144,8 +144,9 @@ local function put(key, value, ms)
         redis.call('SET', key, value)
     end
 end
-if redis.call('EXISTS', KEYS[3]) == 1 then
-    return 1
+local done = redis.call('GET', KEYS[3])
+if done then
+    return tonumber(done)
 end
 if ARGV[2] ~= '' then
     put(KEYS[2], ARGV[2], ARGV[3])
@@ -153,12 +154,13 @@ end
 for i = 4, #KEYS do
     put(KEYS[i], ARGV[2 * i - 4], ARGV[2 * i - 3])
 end
+local released = 0
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     redis.call('DEL', KEYS[1])
-    redis.call('SET', KEYS[3], '1', 'EX', {ttl})
-    return 1
+    released = 1
 end
-return 0
+redis.call('SET', KEYS[3], released, 'EX', {ttl})
+return released
 """.replace("{ttl}", str(RECEIPT_TTL_S))
 
 # `ZADD NX` whose answer holds when sent again: KEYS[1] the deadlines, KEYS[2] the call's receipt,
@@ -175,6 +177,23 @@ if added == 1 then
 end
 return added
 """.replace("{ttl}", str(RECEIPT_TTL_S))
+
+# `INCR` whose count holds when sent again: KEYS[1] the counter, KEYS[2] the call's receipt, ARGV[1]
+# the counter's TTL in ms ('' for none; set only when the counter is created), ARGV[2] the receipt's
+# TTL in s. The script sent again after its reply was lost (`RedisStore._command`) answers the count
+# its first run made instead of adding one more (a WeChat push budget of 5 per 48 h spent twice).
+_INCR_ONCE = """
+local counted = redis.call('GET', KEYS[2])
+if counted then
+    return tonumber(counted)
+end
+if ARGV[1] ~= '' then
+    redis.call('SET', KEYS[1], 0, 'NX', 'PX', ARGV[1])
+end
+local value = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], value, 'EX', ARGV[2])
+return value
+"""
 
 # Store.claim_in_order in one command. KEYS: the claims' keys, then their "claimed" markers (one per
 # claim; used only for remembered ones), then the writes' keys, then the memory-began key, then (with
@@ -330,6 +349,7 @@ class RedisStore(Store):
         self._write_and_release = self._script(_WRITE_AND_RELEASE)
         self._claim_in_order = self._script(_CLAIM_IN_ORDER)
         self._schedule_if_absent = self._script(_SCHEDULE_IF_ABSENT)
+        self._incr_once = self._script(_INCR_ONCE)
 
     def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
         """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
@@ -347,25 +367,23 @@ class RedisStore(Store):
     async def _command(self, *args: Any, **options: Any) -> Any:
         """One command on a pooled connection, its reply as the parser gives it.
 
-        redis-py's `execute_command` wraps every command in its retry machinery, observability hooks
-        and argument handling: about 40% of a command's CPU on a worker (docs/performance.md, "Redis
-        per command"). Here the command is packed and sent and its reply read with the connection's
-        own methods (its socket timeout, disconnecting on any failure, an error reply raised). When
-        the connection fails (Redis restarted), the command goes again through redis-py's
-        `execute_command`, with its reconnecting retries (`options` go to its response callback; a
-        plain `SET` then answers True rather than "OK": callers read replies in ways both forms
-        satisfy). The command may have run before the connection failed, so it may run twice. Every
-        command sent here is written to give the same answer and effect when it does: reads,
-        `SET`/`DEL`/`ZADD`/`ZREM`; the ones that carry their caller's own value (`claim`,
-        `claim_in_order` and `_LOCK_AND_READ`: sent again, they find the value or lock token they set
-        and pass); the ones that leave a short-lived receipt named by the call (`_POP_DUE_KINDS`
-        answers the members it popped, `_SCHEDULE_IF_ABSENT` that it added the deadline, and
-        `_WRITE_AND_RELEASE`, its receipt named by the lock token, that it released the lock, without
-        writing again); and `PUBLISH`, whose message carries an id the subscribing workers drop when
-        it comes a second time (`bot.store.redis_pubsub`: at least once to Redis, once to subscribers,
-        so learned examples are not lost). A new command sent here must be one of these kinds. A Redis
-        that does not answer in time is not asked again: a hung server fails once, after the socket
-        timeout.
+        redis-py's `execute_command` wraps every command in its retry machinery, observability hooks and
+        argument handling: about 40% of a command's CPU on a worker (docs/performance.md, "Redis per command").
+        Here the command is packed and sent and its reply read with the connection's own methods (its socket
+        timeout, disconnecting on any failure, an error reply raised). When the connection fails (Redis
+        restarted), the command goes again through redis-py's `execute_command`, with its reconnecting retries
+        (`options` go to its response callback; a plain `SET` then answers True rather than "OK": callers read
+        replies in ways both forms satisfy). The command may have run before the connection failed, so it may
+        run twice. Every command sent here is written to give the same answer and effect when it does: reads,
+        `SET`/`DEL`/`ZADD`/`ZREM`; the ones that carry their caller's own value (`claim`, `claim_in_order` and
+        `_LOCK_AND_READ`: sent again, they find the value or lock token they set and pass); the ones that leave
+        a short-lived receipt named by the call (`_POP_DUE_KINDS` answers the members it popped,
+        `_SCHEDULE_IF_ABSENT` that it added the deadline, `_INCR_ONCE` the count it made, and
+        `_WRITE_AND_RELEASE`, its receipt named by the lock token, whether it released the lock, without writing
+        again); and `PUBLISH`, whose message carries an id the subscribing workers drop when it comes a second
+        time (`bot.store.redis_pubsub`: at least once to Redis, once to subscribers, so learned examples are not
+        lost). A new command sent here must be one of these kinds. A Redis that does not answer in time is not
+        asked again: a hung server fails once, after the socket timeout.
         """
         pool = self.client.connection_pool
         connection = await pool.get_connection()
@@ -458,14 +476,9 @@ class RedisStore(Store):
             await self._command("DEL", *keys)
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
-        if ttl is None:
-            return int(await self.client.incr(key))
-        # Create the key with its TTL only if absent, then add one, in one transaction.
-        async with self.client.pipeline(transaction=True) as pipe:
-            pipe.set(key, 0, nx=True, px=_ms(ttl))
-            pipe.incr(key)
-            _, value = await pipe.execute()
-        return int(value)
+        receipt = self.keys("counted", unique_id())
+        args = ["" if ttl is None else _ms(ttl), RECEIPT_TTL_S]
+        return int(await self._incr_once(keys=[key, receipt], args=args))
 
     # --- conversation state ---
     async def get_state(self, conversation: str) -> dict[str, Any] | None:

@@ -183,8 +183,15 @@ class PubSubHub:
         queues = self._queues.get(channel)
         if not queues:
             return
-        message_id = json.loads(data).get(MESSAGE_ID)
-        if message_id is not None:
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):  # not ours (an operator's PUBLISH, another tool): the reader goes on
+            log.warning("a message on %s is not a JSON object; dropped", channel)
+            return
+        message_id = payload.get(MESSAGE_ID)
+        if isinstance(message_id, str):
             if message_id in self._seen:
                 log.info("a published message reached Redis twice (sent again after a lost reply); dropped")
                 return

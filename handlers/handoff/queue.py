@@ -18,7 +18,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
 from bot.context import ServiceKey, Services
 from bot.prebuilt_sql import Prebuilt, columns, load
@@ -71,6 +72,11 @@ _QUEUED_EVENT = Prebuilt(lambda: (
 
 
 log = logging.getLogger("csbot.handoff")
+
+
+def _left(rows: Sequence[Mapping[str, Any]]) -> tuple[int, str] | None:
+    """The id and key `_LEAVE_QUEUE` returned, or None when the conversation was not queued."""
+    return (rows[0]["id"], rows[0]["key"]) if rows else None
 
 
 def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
@@ -356,21 +362,21 @@ class Queue:
     async def leave_queue(self, conversation_id: int) -> tuple[int, str] | None:
         """A queued conversation goes back to the bot (a 留言 was left): one conditional UPDATE where the
         ORM read the row and saved all of it back; its id and key, or None when it was not queued."""
-        rows = await _LEAVE_QUEUE.rows(conversation_id)
-        return (rows[0]["id"], rows[0]["key"]) if rows else None
+        return _left(await _LEAVE_QUEUE.rows(conversation_id))
 
     async def leave_queue_with_message(self, conversation_id: int, text: str, promised_by: datetime,
                                        created_at: datetime) -> tuple[int, str] | None:
-        """Record a 留言 and `leave_queue`. On PostgreSQL one statement: both are written or neither, so a
-        failure (answered 503, the customer's message sent again) cannot leave a 留言 that the resend
-        writes a second time. SQLite has no data-modifying CTE: there the two statements go together
-        (one embedded connection, where one failing without the other is not a connection's loss)."""
+        """Record a 留言 and `leave_queue`, both written or neither, so a failure (answered 503, the
+        customer's message sent again) cannot leave a 留言 that the resend writes a second time. On
+        PostgreSQL one statement (a data-modifying CTE, whose parameters differ from the two
+        statements', hence the dialect chosen here); SQLite has no such CTE: the two statements in one
+        transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
-            rows = await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at, conversation_id)
-            return (rows[0]["id"], rows[0]["key"]) if rows else None
-        _, left = await asyncio.gather(reads.record_left_message(conversation_id, text, promised_by, created_at),
-                                       self.leave_queue(conversation_id))
-        return left
+            return _left(await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
+                                                              conversation_id))
+        async with in_transaction():
+            await reads.record_left_message(conversation_id, text, promised_by, created_at)
+            return await self.leave_queue(conversation_id)
 
     async def left_queue(self, left: tuple[int, str]) -> None:
         """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one
