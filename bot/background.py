@@ -8,15 +8,13 @@ has really ended.
 A background task that fails because the store or the database is down for now is logged at WARNING,
 without a traceback: the work it carried is met again by whatever retries it (WeChat's retries, the
 inbox's, the periodic sync), and where nothing does (a long answer's tail) this line is the trace.
-Any other failure is a bug and logged at ERROR, by its type and where it was raised: an exception's
-message may quote customer data (a database error's detail), so it is never logged.
+Any other failure is a bug and logged at ERROR with its type and reason (never the customer's text).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import traceback
 from collections.abc import Coroutine
 from typing import Any
 
@@ -65,9 +63,7 @@ class BackgroundTasks:
         if isinstance(failure, OUTAGES):
             self._log.warning("background task stopped by an outage: %s", describe_failure(failure))
         else:
-            frames = traceback.extract_tb(failure.__traceback__)
-            where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-            self._log.error("background task failed: %s%s", type(failure).__name__, where)
+            self._log.error("background task failed: %s", describe_failure(failure))
 
     async def settle(self) -> None:
         """Wait until the work started so far is done."""
