@@ -417,6 +417,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("migrated_postgres_url")
 
 
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[None]:
+    """The ORM open on `database_url` (each database in turn) for tests of queries without a bot."""
+    from bot.db import close_database, open_database
+
+    await open_database(database_url)
+    try:
+        yield
+    finally:
+        await close_database()
+
+
 # --- the command line ---
 
 

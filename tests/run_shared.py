@@ -11,6 +11,7 @@ directory when the run ends (`finish_run`).
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import os
 import shutil
@@ -28,6 +29,11 @@ def start_run() -> None:
 
 
 def run_directory() -> Path:
+    """The run's directory; a process outside a pytest run (a bench using tests/fakes) gets one of its
+    own, removed when it exits."""
+    if RUN_DIRECTORY not in os.environ:
+        start_run()
+        atexit.register(shutil.rmtree, os.environ[RUN_DIRECTORY], True)
     return Path(os.environ[RUN_DIRECTORY])
 
 

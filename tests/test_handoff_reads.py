@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +10,6 @@ from tortoise import connections
 from tortoise.exceptions import DoesNotExist
 
 from bot.clock import FakeClock
-from bot.db import close_database, open_database
 from bot.store.memory import MemoryStore
 from handlers.handoff import reads
 from handlers.handoff.queue import QUEUE_PRIORITY, Holder, Queue
@@ -21,15 +19,6 @@ from models.customer import Customer
 from models.handoff import LeftMessage, SlaEvent
 
 NOW = datetime(2026, 11, 27, 8, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[None]:
-    await open_database(database_url)
-    try:
-        yield
-    finally:
-        await close_database()
 
 
 class Services:
@@ -42,6 +31,16 @@ class Services:
 
     async def _boost(self, customer_id: int) -> int:
         return self.boost
+
+
+async def escalating_customer() -> tuple[Customer, Conversation, Queue]:
+    """A customer whose conversation asked for a person, and a queue on an in-process store."""
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
+                                    escalation_reason="human_requested")
+    services = Services()
+    services.store = MemoryStore(services.clock)
+    return customer, row, Queue(services)
 
 
 async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_row(database: None,
@@ -76,12 +75,7 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
 
 
 async def test_announcing_a_queued_conversation_records_the_event_with_the_reason(database: None) -> None:
-    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
-    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
-                                    escalation_reason="human_requested")
-    services = Services()
-    services.store = MemoryStore(services.clock)
-    queue = Queue(services)
+    customer, row, queue = await escalating_customer()
     queued = await queue.enqueue(row.id, customer.id)
     assert queued is not None
     await asyncio.gather(*queue.announce_queued(queued))
@@ -139,12 +133,7 @@ async def test_leaving_the_queue_only_when_queued_and_the_left_message_as_the_or
 async def test_two_escalations_of_one_conversation_at_once_queue_it_once(database: None) -> None:
     """Two workers' UPDATEs race (on PostgreSQL, two pooled connections: the second waits for the
     first's row lock and then finds it queued): one queues it, with one `queued` event."""
-    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
-    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW,
-                                    escalation_reason="human_requested")
-    services = Services()
-    services.store = MemoryStore(services.clock)
-    queue = Queue(services)
+    customer, row, queue = await escalating_customer()
     outcomes = await asyncio.gather(*(queue.enqueue(row.id, customer.id) for _ in range(4)))
     queued = [outcome for outcome in outcomes if outcome is not None]
     assert len(queued) == 1

@@ -3,25 +3,12 @@ and PostgreSQL, at its boundaries too (datetimes compared as the ORM's filter se
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from bot.db import close_database, open_database
 from handlers.referral.campaigns import active_campaign
 from models.referral import Campaign
 
 DAY = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)  # 00:00 in Shanghai
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[None]:
-    await open_database(database_url)
-    try:
-        yield
-    finally:
-        await close_database()
 
 
 async def campaign(name: str, starts: datetime, days: int) -> Campaign:
