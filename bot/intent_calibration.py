@@ -123,10 +123,12 @@ class Blend:
         total = sum(math.exp(x - logits[top]) for x in logits)
         return intents[top], 1.0 / total, agree
 
-    def calibrate(self, probability: float, agree: bool, chars: int) -> float:
-        """Share of right decisions expected at this probability for a message of `chars` characters."""
+    def calibrate(self, probability: float, agree: bool, chars: int | None) -> float:
+        """Share of right decisions expected at this probability for a message of `chars` characters;
+        `None` for a decision naming no intent (unknown), which keeps the curve's share: the length
+        refinement is fitted on decisions naming one."""
         share = self._on_curve(probability, agree)
-        if not self.length_refinement:
+        if not self.length_refinement or chars is None:
             return share
         intercept, slope, per_length = self.length_refinement
         return _sigmoid(intercept + slope * _log_odds(share) + per_length * math.log1p(chars))

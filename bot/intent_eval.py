@@ -113,7 +113,8 @@ def score(
     for r in records:
         intent, probability, agree = blend.combine(precedence, intents, r.log_scores, r.rule_intent, r.rule_confidence,
                                                    r.short)
-        scored.append((intent, blend.calibrate(probability, agree, r.chars), r.gold))
+        chars = None if intent == UNKNOWN else r.chars  # as `IntentMatcher._classify` refines
+        scored.append((intent, blend.calibrate(probability, agree, chars), r.gold))
     return scored
 
 

@@ -400,7 +400,7 @@ class IntentMatcher:
                     precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
                                                       precedence_confidence)
-            confidence = self.blend.calibrate(probability, agree, _chars(canon))
+            confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else _chars(canon))
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):

@@ -66,3 +66,18 @@ def test_classify_applies_the_length_to_its_confidence(matcher: IntentMatcher) -
     plain, penalised = neutral.classify(text), against.classify(text)
     assert plain.intent == penalised.intent != "unknown"
     assert penalised.confidence < plain.confidence - 0.05
+
+
+def test_a_decision_naming_no_intent_keeps_the_curves_share(matcher: IntentMatcher) -> None:
+    """The length refinement is fitted on decisions naming an intent, so an `unknown` decision is not
+    refined: a length weight that lowers a named intent's confidence leaves an unknown one as it was."""
+    def weighted(per_length: float) -> IntentMatcher:
+        twin = matcher.fork()
+        twin.blend = dataclasses.replace(matcher.blend, length_refinement=(0.0, 1.0, per_length))
+        return twin
+
+    neutral, against = weighted(0.0), weighted(-3.0)
+    text = "今天天气真不错我们出去玩吧你觉得呢朋友们"
+    plain, penalised = neutral.classify(text), against.classify(text)
+    assert plain.intent == penalised.intent == "unknown" and plain.confidence > 0
+    assert penalised.confidence == plain.confidence
