@@ -21,8 +21,9 @@ unset PYTHONDONTWRITEBYTECODE
 # PostgreSQL copying a database, Chromium drawing), so a second worker per core fills those waits: on
 # the 2-core CI machine, quiet, four workers ran the suite in 181 s of pytest time against 238 s for
 # two, for no more CPU (each worker's own start-up, about 5 s, is paid back many times). Parallel
-# tests never meet: each has its own SQLite file, PostgreSQL database, Redis key prefix and temp
-# directory; each worker its own schema copies and Chromium.
+# tests never meet: each has its own SQLite file, PostgreSQL database (one test at a time; emptied
+# and reused by the worker's next), Redis key prefix and temp directory; each worker its own
+# Chromium; the schemas are made once per run and copied (tests/run_shared.py).
 # Tests go to the workers two at a time as they finish (`--maxschedchunk 1`): by default xdist's
 # `load` first deals each worker a run of consecutive tests (an eighth of the suite each), and
 # `worksteal` a contiguous half, so every long module tests/conftest.py puts first would land on

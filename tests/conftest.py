@@ -370,22 +370,28 @@ def emptied_postgres_databases(postgres_url: str) -> Iterator[list[str]]:
         asyncio.run(_drop_database(postgres_url, name))
 
 
-async def _empty_database(database_url: str) -> None:
+async def _empty_database(database_url: str) -> bool:
     """Every row a test wrote gone, as in a fresh copy of the template: connections a test left are
     ended (as dropping the database did), every table but aerich's (the applied migrations) emptied and
-    their identities restarted. The schema itself is not touched by tests (`fresh_postgres_url` is for
-    tests of migrating)."""
+    their identities restarted. The schema itself is not changed by tests (`fresh_postgres_url` is for
+    tests of migrating), but a test that adds a trigger or function for a fault and is stopped before
+    dropping it (a timeout) would leave it: then False, and the database is not used again."""
     import asyncpg
 
     connection = await asyncpg.connect(database_url)
     try:
         await connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                  "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        if await connection.fetchval(
+                "SELECT (SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal) + (SELECT count(*) FROM pg_proc "
+                "JOIN pg_namespace ON pg_namespace.oid = pronamespace WHERE nspname = 'public')"):
+            return False
         tables = await connection.fetch("SELECT quote_ident(tablename) FROM pg_tables "
                                         "WHERE schemaname = 'public' AND tablename <> 'aerich'")
         await connection.execute(f"TRUNCATE {', '.join(row[0] for row in tables)} RESTART IDENTITY CASCADE")
     finally:
         await connection.close()
+    return True
 
 
 @pytest.fixture
@@ -402,11 +408,14 @@ async def migrated_postgres_url(
     url = _database_url(postgres_url, name)
     yield url
     try:
-        await _empty_database(url)
+        reusable = await _empty_database(url)
     except BaseException:
         await _drop_database(postgres_url, name)  # no database in an unknown state is handed out again
         raise
-    idle.append(name)
+    if reusable:
+        idle.append(name)
+    else:
+        await _drop_database(postgres_url, name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -57,7 +57,9 @@ def made_once(name: str, make: Callable[[], object]) -> None:
 def finish_run(drop_database: Callable[[str], object]) -> None:
     """Drop the run's PostgreSQL database if a worker made it, and remove the run's directory."""
     directory = run_directory()
-    if (directory / "postgres-schema.done").exists():
-        drop_database(postgres_schema_name())
-    shutil.rmtree(directory, ignore_errors=True)
-    del os.environ[RUN_DIRECTORY]
+    try:
+        if (directory / "postgres-schema.done").exists():
+            drop_database(postgres_schema_name())
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+        del os.environ[RUN_DIRECTORY]
