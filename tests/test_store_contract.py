@@ -52,14 +52,6 @@ async def assert_lives(clock: FakeClock, store: Store, key: str, ttl: float | No
 
 
 class TestStoreContract:
-    async def test_together_gives_each_result_or_its_exception_in_order(self, store: Store) -> None:
-        async def fails() -> None:
-            raise ValueError("one of them")
-
-        key = store.keys("together", "k")
-        results = await store.together([store.set(key, "v", ttl=60), fails(), store.get(key)])
-        assert results[0] is None and isinstance(results[1], ValueError) and results[2] == "v"
-
     async def test_claim_succeeds_once(self, store: Store) -> None:
         key = store.keys("dedupe", "wechat", "msg-1")
         assert await store.claim(key, 600) is True

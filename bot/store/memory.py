@@ -14,7 +14,7 @@ import asyncio
 import heapq
 import json
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -69,18 +69,6 @@ class _LockSlot:
 
 
 class MemoryStore(Store):
-    async def together(self, awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
-        """In order: nothing here is a round trip, and on the embedded default (SQLite, whose writes on a
-        message's path run inline) each operation is done in microseconds, while a task per operation
-        waits for a turn of a busy event loop (the escalation's p99, docs/performance.md)."""
-        results: list[Any] = []
-        for awaitable in awaitables:
-            try:
-                results.append(await awaitable)
-            except Exception as exc:  # as gather(return_exceptions=True): the others still run
-                results.append(exc)
-        return results
-
     def __init__(self, clock: Clock, keys: KeyBuilder | None = None) -> None:
         self.keys = keys or KeyBuilder()
         self._clock = clock

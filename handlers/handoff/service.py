@@ -110,12 +110,13 @@ class Handoff:
         # Independent round trips, sent together once the database says queued: the store's view, the
         # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
         # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
-        *writes, online = await self.store.together([
+        *writes, online = await asyncio.gather(
             *(self.queue.announce_queued(queued) if queued is not None else ()),
             self.scheduler.at(OFFER, str(conversation.id), offer_at),
             self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
             reads.anyone_online(),
-        ])
+            return_exceptions=True,
+        )
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
         # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
