@@ -53,15 +53,17 @@ def test_a_calibration_file_without_the_refinement_still_loads(tmp_path: Path, m
     assert loaded.calibrate(0.9, True, 25) == old.calibrate(0.9, True, 25)
 
 
+def length_weighted(matcher: IntentMatcher, per_length: float) -> IntentMatcher:
+    """A fork of `matcher` whose confidence weighs the message's length by `per_length` alone."""
+    twin = matcher.fork()
+    twin.blend = dataclasses.replace(matcher.blend, length_refinement=(0.0, 1.0, per_length))
+    return twin
+
+
 def test_classify_applies_the_length_to_its_confidence(matcher: IntentMatcher) -> None:
     """classify passes the message's length to the calibration: two matchers that differ only in the
     length's weight give the same decision, with a lower confidence where length weighs against it."""
-    def weighted(per_length: float) -> IntentMatcher:
-        twin = matcher.fork()
-        twin.blend = dataclasses.replace(matcher.blend, length_refinement=(0.0, 1.0, per_length))
-        return twin
-
-    neutral, against = weighted(0.0), weighted(-3.0)
+    neutral, against = length_weighted(matcher, 0.0), length_weighted(matcher, -3.0)
     text = "快递到现在还没到 能帮我查一下到哪了吗"
     plain, penalised = neutral.classify(text), against.classify(text)
     assert plain.intent == penalised.intent != "unknown"
@@ -71,12 +73,7 @@ def test_classify_applies_the_length_to_its_confidence(matcher: IntentMatcher) -
 def test_a_decision_naming_no_intent_keeps_the_curves_share(matcher: IntentMatcher) -> None:
     """The length refinement is fitted on decisions naming an intent, so an `unknown` decision is not
     refined: a length weight that lowers a named intent's confidence leaves an unknown one as it was."""
-    def weighted(per_length: float) -> IntentMatcher:
-        twin = matcher.fork()
-        twin.blend = dataclasses.replace(matcher.blend, length_refinement=(0.0, 1.0, per_length))
-        return twin
-
-    neutral, against = weighted(0.0), weighted(-3.0)
+    neutral, against = length_weighted(matcher, 0.0), length_weighted(matcher, -3.0)
     text = "今天天气真不错我们出去玩吧你觉得呢朋友们"
     plain, penalised = neutral.classify(text), against.classify(text)
     assert plain.intent == penalised.intent == "unknown" and plain.confidence > 0
