@@ -29,6 +29,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.context import ServiceKey, Services
+from bot.logs import describe_failure
 from bot.prebuilt_sql import Prebuilt, columns, load
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
@@ -88,7 +89,8 @@ def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
             raise outcome
     for outcome in outcomes:
         if isinstance(outcome, Exception):
-            log.warning("conversation %d: a write after the database's failed: %r", conversation_id, outcome)
+            log.warning("conversation %d: a write after the database's failed: %s", conversation_id,
+                        describe_failure(outcome))
 
 
 def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
