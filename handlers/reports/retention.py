@@ -3,8 +3,9 @@
 
 A customer's last contact is the latest message they wrote (or their last inbound time, or when they
 were first seen): what the shop sends them (answers, pushes, notices) is not contact, or a customer
-who never writes back would be kept for ever by the shop's own campaigns. Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
-are deleted; past `RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
+who never writes back would be kept for ever by the shop's own campaigns. Past
+`RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes are deleted; past
+`RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
 other case uses it); past `RETENTION_ARCHIVE_DAYS` their details are anonymised: name and phone on the
 customer and their orders, what they wrote on their cases and the reasons on the cases' events, and,
 in the same transaction, every area's own record of them through `Extension.on_retention` (the
