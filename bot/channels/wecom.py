@@ -89,7 +89,7 @@ class WeComChannel(Channel):
         self.api: WeComAPI | None = None
         self.budget: SendBudget | None = None
         self.sync: KfSync | None = None
-        self._background = BackgroundTasks(log)
+        self._background = BackgroundTasks(log, lambda: self.runtime and self.runtime.store)
         self._last_send: dict[str, asyncio.Task[Any]] = {}
 
     def routes(self) -> list[web.AbstractRouteDef]:
