@@ -10,9 +10,11 @@ import asyncio
 import logging
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from bot.clock import FakeClock
-from bot.logs import install_message_ids
+from bot.errors import BotError
+from bot.logs import describe_failure, install_message_ids, safe_traceback
 from bot.router import Router
 from models.customer import Customer
 from tests.fakes.wechat_user import wechat_bot
@@ -20,6 +22,7 @@ from tests.fakes.wechat_user import wechat_bot
 pytestmark = pytest.mark.timeout(60)
 
 OPENID = "oPrivacy_13800138000_x7Qz"
+PHONE = "13800138000"
 
 
 def duplicate_customer(entered: asyncio.Event, gate: asyncio.Event | None = None) -> Router:
@@ -40,7 +43,7 @@ def assert_private(caplog: pytest.LogCaptureFixture) -> None:
     """No line names the customer; aiohttp's access log (the test server's, which `serve` turns off:
     bot/server.py) aside."""
     lines = [line for line in caplog.text.splitlines() if "aiohttp.access" not in line]
-    assert not [line for line in lines if OPENID in line or "13800138000" in line], lines
+    assert not [line for line in lines if OPENID in line or PHONE in line], lines
 
 
 async def test_a_late_answer_failing_on_a_driver_error_logs_its_type_not_the_customers_key(
@@ -76,3 +79,23 @@ async def test_a_failure_within_the_request_logs_a_traceback_without_the_custome
     assert tracebacks and all("IntegrityError" in (record.exc_text or "") for record in tracebacks), caplog.text
     assert "Traceback (most recent call last)" in caplog.text and "write_duplicate" in caplog.text
     assert_private(caplog)
+
+
+def test_a_traceback_keeps_frames_types_and_our_reasons_but_no_third_party_message() -> None:
+    """The chain of a failure as `log.exception` prints it: a KeyError of a customer's phone and a
+    pydantic error quoting its input lose their messages; our own reason (a `BotError`) stays."""
+    try:
+        try:
+            TypeAdapter(int).validate_python(f"{PHONE}x")
+        except ValidationError:
+            try:
+                {}[PHONE]
+            except KeyError as missing:
+                raise BotError("the customer's order could not be read") from missing
+    except BotError as failure:
+        text = safe_traceback(failure)
+        line = describe_failure(failure)
+    assert PHONE not in text and PHONE not in line
+    assert "KeyError (at tests/test_log_privacy.py:" in text and "ValidationError (at " in text
+    assert "During handling of the above exception" in text and "direct cause" in text
+    assert text.rstrip().endswith(line) and line.startswith("BotError: the customer's order could not be read (at ")
