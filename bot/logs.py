@@ -14,6 +14,7 @@ The record factory applies the same to tracebacks (`log.exception`), so no handl
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from contextvars import ContextVar
 from pathlib import Path
@@ -26,11 +27,12 @@ FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %
 MAX_REASON_CHARS = 200
 #: Where our own code lives: the frames a failure is located by.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-OUR_PACKAGES = tuple(str(PROJECT_ROOT / package) for package in ("bot", "handlers", "models", "tests"))
+OUR_PACKAGES = tuple(str(PROJECT_ROOT / package) + os.sep for package in ("bot", "handlers", "models", "tests"))
 
 
 def install_message_ids() -> None:
-    """Give every log record created from now on a `message_id` attribute (idempotent).
+    """Give every log record created from now on a `message_id` attribute, and the traceback of a
+    failure it carries as `safe_traceback` writes it (idempotent).
 
     A record factory rather than a handler filter, so every handler (pytest's capture too) sees it.
     """
