@@ -5,32 +5,26 @@ CancelledError (redis-py does, now and then, while reconnecting after Redis rest
 then goes back to sleep for ever, hanging shutdown. `stop_task` repeats the request until the task
 has really ended.
 
-A background task that fails because the store or the database is down for now is logged at WARNING,
-without a traceback: the work it carried is met again by whatever retries it (WeChat's retries, the
-inbox's, the periodic sync), and where nothing does (a long answer's tail) this line is the trace.
-Any other failure is a bug and logged at ERROR with its type and reason (never the customer's text).
+A background task that fails because the store or the database is down for now (as the store and
+bot/outages.py say) is logged at WARNING, without a traceback: the work it carried is met again by
+whatever retries it (WeChat's retries, the inbox's, the periodic sync), and where nothing does (a
+long answer's tail) this line is the trace.
+Any other failure is a bug and logged at ERROR with its type and where our code met it, and its reason
+when it is one of ours (bot/logs.py: never a third-party message, which may quote customer data).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-
 from bot.logs import describe_failure
-from bot.store.base import StoreUnavailable
-from bot.web.guards import DATABASE_UNAVAILABLE
+from bot.outages import outages
+from bot.store.base import Store
 
 RECANCEL_EVERY_S = 0.1
-
-#: Failures of a service that is down for now, not of our code: the store (`StoreUnavailable`, and
-#: redis-py's own errors from the commands it sends through its client) and the database connection,
-#: as the web layer answers them with 503.
-OUTAGES = (StoreUnavailable, RedisConnectionError, RedisTimeoutError, *DATABASE_UNAVAILABLE)
 
 
 async def stop_task(task: asyncio.Task[None]) -> None:
@@ -44,10 +38,12 @@ async def stop_task(task: asyncio.Task[None]) -> None:
 class BackgroundTasks:
     """A channel's work that outlives the request that started it (late answers, tails of long ones,
     syncs, sends): kept so tests and shutdown can wait for it, and logged when it fails (by type and
-    reason, never customer text)."""
+    reason, never customer text). `store_of()` gives the channel's store once it runs (None before):
+    what it calls an outage is one here."""
 
-    def __init__(self, log: logging.Logger) -> None:
+    def __init__(self, log: logging.Logger, store_of: Callable[[], Store | None]) -> None:
         self._log = log
+        self._store_of = store_of
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coroutine: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -60,7 +56,7 @@ class BackgroundTasks:
         self.tasks.discard(task)
         if task.cancelled() or (failure := task.exception()) is None:
             return
-        if isinstance(failure, OUTAGES):
+        if isinstance(failure, outages(self._store_of())):
             self._log.warning("background task stopped by an outage: %s", describe_failure(failure))
         else:
             self._log.error("background task failed: %s", describe_failure(failure))

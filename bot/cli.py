@@ -35,6 +35,7 @@ from bot.cli_args import (
 from bot.commands import Command
 from bot.config import Settings, load_settings
 from bot.errors import ConfigError
+from bot.logs import install_message_ids
 from bot.migrate import add_migrate
 from bot.runtime import Runtime, read_area_settings
 from handlers import EXTENSIONS
@@ -204,6 +205,7 @@ def main(argv: list[str] | None = None, prog: str = "csbot") -> int:
     args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    install_message_ids()  # and tracebacks without third-party messages (bot/logs.py)
     try:
         settings = load_settings()
         read_area_settings(settings, EXTENSIONS)

@@ -5,7 +5,11 @@
     ├── ChannelError         an adapter could not read or deliver a message
     │   ├── BadRequest       the caller sent something we refuse (becomes a 4xx)
     │   └── DeliveryFailed   a platform refused an outbound message (carries its reason)
-    └── TemplateError        a template key or field is missing
+    ├── TemplateError        a template key or field is missing
+    └── StoreUnavailable     the store is down for now (bot/store/base.py; answered 503)
+
+A `BotError`'s message is a reason we wrote: logs carry it (bot/logs.py), so it never holds a customer
+value (text, openid, phone, order number, name, a lock's or store key's parts).
 
 Flow control (a handler deciding what happens next) uses return values, not exceptions.
 """

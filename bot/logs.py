@@ -2,22 +2,37 @@
 id of the message being handled (`-` outside one).
 
 The message id travels in a context variable, so a line logged anywhere below a channel (the
-dispatcher, a background send spawned from the request) names the message without the text. Customer
-text is never put in a log line; `describe_failure` gives an exception's type and message, cut short.
+dispatcher, a background send spawned from the request) names the message without the text.
+
+Customer data never reaches a log line (docs/architecture.md, "What a log line may carry"). A failure is
+logged by its type and where our code raised or met it; its message only when it is one of our own
+reasons (a `BotError`, bot/errors.py): a driver's, a library's or the interpreter's message may quote
+customer values (a unique violation's `Key (phone)=(...)`, a validation error's input, a missing key).
+The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import traceback
 from contextvars import ContextVar
+from pathlib import Path
+from types import TracebackType
+
+from bot.errors import BotError
 
 MESSAGE_ID: ContextVar[str] = ContextVar("message_id", default="-")
 FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %(message)s"
 MAX_REASON_CHARS = 200
+#: Where our own code lives: the frames a failure is located by.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OUR_PACKAGES = tuple(str(PROJECT_ROOT / package) + os.sep for package in ("bot", "handlers", "models", "tests"))
 
 
 def install_message_ids() -> None:
-    """Give every log record created from now on a `message_id` attribute (idempotent).
+    """Give every log record created from now on a `message_id` attribute, and the traceback of a
+    failure it carries as `safe_traceback` writes it (idempotent).
 
     A record factory rather than a handler filter, so every handler (pytest's capture too) sees it.
     """
@@ -28,6 +43,8 @@ def install_message_ids() -> None:
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         record.message_id = MESSAGE_ID.get()
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = safe_traceback(record.exc_info[1])
         return record
 
     factory.adds_message_id = True  # type: ignore[attr-defined]
@@ -45,9 +62,51 @@ def configure_logging(level: str = "INFO") -> None:
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    logging.getLogger("tortoise.db_client").setLevel(logging.INFO)  # its DEBUG lines carry the values
 
 
 def describe_failure(exc: BaseException) -> str:
-    """`Type: message` of a failure, at most MAX_REASON_CHARS long, for a log line."""
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+    """A failure for a log line: its type, our own reason if it is one, and where our code met it."""
+    text = type(exc).__name__
+    if isinstance(exc, BotError) and str(exc):
+        reason = str(exc)
+        text += ": " + (reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…")
+    place = _our_innermost_frame(exc.__traceback__)
+    return f"{text} (at {place})" if place else text
+
+
+def safe_traceback(exc: BaseException) -> str:
+    """The traceback `logging` would print, each exception of the chain named by `describe_failure`
+    instead of its message (frames show code, not values)."""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    joint = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, joint))
+        if current.__cause__ is not None:
+            current, joint = current.__cause__, "The above exception was the direct cause of the following exception:"
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, joint = current.__context__, "During handling of the above exception, another exception occurred:"
+        else:
+            current = None
+    parts: list[str] = []
+    for failure, joint_to_next in reversed(chain):
+        frames = "".join(traceback.format_tb(failure.__traceback__))
+        parts.append(f"Traceback (most recent call last):\n{frames}{describe_failure(failure)}")
+        if joint_to_next:
+            parts.append(f"\n{joint_to_next}\n")
+    return "\n".join(parts)
+
+
+def _our_innermost_frame(tb: TracebackType | None) -> str:
+    """`path:line in function` of the deepest frame of ours in `tb`, '' when none is."""
+    place = ""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename.startswith(OUR_PACKAGES):
+            relative = Path(code.co_filename).relative_to(PROJECT_ROOT)
+            place = f"{relative}:{tb.tb_lineno} in {code.co_name}"
+        tb = tb.tb_next
+    return place

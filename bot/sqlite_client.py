@@ -142,7 +142,7 @@ class ReadPoolSqliteClient(SqliteClient):
             try:
                 await self.checkpoint()
             except sqlite3.Error as exc:  # a full disk, say: the next round tries again
-                log.warning("SQLite checkpoint failed: %s", exc)
+                log.warning("SQLite checkpoint failed: %s", type(exc).__name__)
 
     async def close(self) -> None:
         if self._checkpoints is not None:
@@ -184,7 +184,7 @@ class ReadPoolSqliteClient(SqliteClient):
     @_translated
     def _write_now(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
         """As tortoise's `execute_query`, inline (the caller checked `_writes_inline`)."""
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
 
         def run(db: sqlite3.Connection) -> tuple[int, list]:
             start = db.total_changes
@@ -196,7 +196,7 @@ class ReadPoolSqliteClient(SqliteClient):
     @_translated
     def _insert_now(self, query: str, values: list) -> int:
         """As tortoise's `execute_insert` (aiosqlite's: the row id asked for after the insert), inline."""
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
 
         def run(db: sqlite3.Connection) -> int:
             cursor = db.execute(query, values)
@@ -216,7 +216,7 @@ class ReadPoolSqliteClient(SqliteClient):
     @translate_exceptions
     async def _read(self, query: str, values: list | None) -> list[Any]:
         query = query.replace("\x00", "'||CHAR(0)||'")
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
         if self._inline is not None and SHORT_READS.get():
             try:
                 return self._inline.execute(query, values or ()).fetchall()

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from bot.errors import TemplateError
+from bot.logs import describe_failure
 
 #: libyaml's parser when PyYAML has it (ten times faster: every runtime parses the scripts on start).
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -138,7 +139,7 @@ class Templates:
         try:
             return self.render(key, fields, seed)
         except TemplateError as exc:
-            log.error("template failed, sent fallback instead: %s", exc)
+            log.error("template failed, sent fallback instead: %s", describe_failure(exc))
             return self.render(FALLBACK_KEY)
 
     def forbidden_in(self, text: str) -> list[str]:

@@ -5,7 +5,10 @@ a task failing for any other reason at ERROR."""
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,7 +28,7 @@ async def test_a_store_outage_is_a_warning_and_a_bug_an_error(redis_url: str, ca
     await proxy.start()
     store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
                                 KeyBuilder(f"bg-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.2)
-    background = BackgroundTasks(log)
+    background = BackgroundTasks(log, lambda: store)
 
     async def dispatch_during_outage() -> None:
         await store.set_state("wechat:o1", {"turns": 1})
@@ -49,3 +52,13 @@ async def test_a_store_outage_is_a_warning_and_a_bug_an_error(redis_url: str, ca
     assert len(outage) == 1 and "outage" in outage[0][1] and outage[0][2] is None, records
     assert len(bug) == 1 and "KeyError" in bug[0][1], records
 
+
+
+def test_background_work_asks_the_store_what_an_outage_is_and_does_not_reach_the_web_layer() -> None:
+    """One definition of "down for now" (bot/outages.py, from the store's own `unavailable`): the
+    background module does not repeat Redis's errors nor import the web layer's guards to find them."""
+    code = ("import sys, bot.background; "
+            "print(sorted(m for m in sys.modules if m.startswith(('bot.web', 'redis'))))")
+    imported = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                              capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    assert imported == "[]", imported

@@ -2,7 +2,8 @@
 
 The format of a worker's lines (timestamp, level, pid, logger) is checked on real processes in
 test_serve_supervision.py; here a WeChat answer that fails after `success` was sent must leave a
-line carrying the message id and the exception's own message.
+line carrying the message id and our own reason (a `BotError`'s: third-party messages are not logged,
+tests/test_log_privacy.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import pytest
 
 from bot.clock import FakeClock
+from bot.errors import BotError
 from bot.logs import install_message_ids
 from bot.router import Router
 from tests.fakes.wechat_user import wechat_bot
@@ -30,7 +32,7 @@ async def test_a_late_wechat_answer_that_fails_is_logged_with_its_message_id_and
     async def fail_late(ctx):
         entered.set()
         await gate.wait()
-        raise RuntimeError("order source refused the lookup")
+        raise BotError("order source refused the lookup")
 
     async with wechat_bot(tmp_path, clock=clock, routers=[router]) as bot:
         user = bot.user()

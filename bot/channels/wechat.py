@@ -44,9 +44,9 @@ from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
 from bot.logs import MESSAGE_ID
+from bot.outages import outages
 from bot.send_budget import SendBudget
 from bot.store.base import HoldRequest, Write
-from bot.web.guards import DATABASE_UNAVAILABLE
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class WeChatChannel(Channel):
         self.nonces: Nonces | None = None
         self.inbox: Inbox | None = None
         self.budget: SendBudget | None = None
-        self._background = BackgroundTasks(log)
+        self._background = BackgroundTasks(log, lambda: self.runtime and self.runtime.store)
         self._retrier: asyncio.Task[None] | None = None
 
     @property
@@ -174,7 +174,7 @@ class WeChatChannel(Channel):
             try:
                 text = await self._handle(entry, message, inbound, hold,
                                           budget - (self._runtime.clock.monotonic() - started))
-            except (*self._runtime.store.unavailable, *DATABASE_UNAVAILABLE):
+            except outages(self._runtime.store):
                 raise  # a service is down for now, not a fault of ours: a 503 (bot/web/guards.py), WeChat retries
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)

@@ -44,7 +44,7 @@ class WeChatAPIError(ChannelError):
     """WeChat refused a call (`errcode`), or the call did not complete (`reason` timeout/network)."""
 
     def __init__(self, reason: str, errcode: int | None = None, errmsg: str = "") -> None:
-        super().__init__(f"{reason} ({errcode}: {errmsg})" if errcode is not None else reason)
+        super().__init__(f"{reason} ({errcode})" if errcode is not None else reason)  # errmsg is WeChat's text
         self.reason = reason
         self.errcode = errcode
         self.errmsg = errmsg

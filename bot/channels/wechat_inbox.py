@@ -71,7 +71,7 @@ class Inbox:
             attempts=attempts, status=status, last_error=type(error).__name__[:64],
             claimed_until=self.clock.now() + timedelta(seconds=pause))
         level = logging.ERROR if status == "failed" else logging.WARNING
-        log.log(level, "wechat inbox entry %d (%s) attempt %d failed: %s; %s", entry_id, entry.delivery_key,
+        log.log(level, "wechat inbox entry %d attempt %d failed: %s; %s", entry_id,  # its key holds the openid
                 attempts, type(error).__name__, "given up" if status == "failed" else f"retry in {pause:.0f}s")
 
     async def claim_due(self, channel: str, limit: int = 20) -> list[InboxEntry]:

@@ -89,7 +89,7 @@ class WeComChannel(Channel):
         self.api: WeComAPI | None = None
         self.budget: SendBudget | None = None
         self.sync: KfSync | None = None
-        self._background = BackgroundTasks(log)
+        self._background = BackgroundTasks(log, lambda: self.runtime and self.runtime.store)
         self._last_send: dict[str, asyncio.Task[Any]] = {}
 
     def routes(self) -> list[web.AbstractRouteDef]:
@@ -204,7 +204,7 @@ class WeComChannel(Channel):
             await runtime.store.delete(self._servicer_key(message.user))
             ended = dataclasses.replace(inbound, event=SESSION_ENDED_BY_PERSON)
             await runtime.dispatcher.handle(ended, self.max_bytes)
-            log.info("wecom session of %s ended by the servicer: back to the bot", message.user)
+            log.info("wecom session ended by the servicer: back to the bot")
         elif event == "msg_send_fail":
             await self._send_failed(str(message.body.get("fail_msgid") or ""), message.body.get("fail_type"))
         else:
@@ -258,7 +258,7 @@ class WeComChannel(Channel):
         try:
             await self.api.trans(message.open_kfid, message.user, SERVICER, self.settings.wecom_servicer_userid)
         except WeChatAPIError as exc:
-            log.warning("wecom handoff of %s to the servicer refused: %s", message.user, reason_of(exc))
+            log.warning("wecom handoff to the servicer refused: %s", reason_of(exc))
             return
         await self._runtime.store.set(self._servicer_key(message.user), escalation)
 
@@ -294,12 +294,12 @@ class WeComChannel(Channel):
         try:
             code = await self.api.trans(open_kfid, user_id, ENDED)
         except WeChatAPIError as exc:
-            log.warning("wecom session of %s not ended: %s", user_id, reason_of(exc))
+            log.warning("wecom session not ended: %s", reason_of(exc))
             if exc.errcode != STATE_CHANGE_REFUSED:
                 return None  # busy, token...: tried again on the next message either way
             code = None  # no longer in state 3 (the servicer ended it meanwhile): nothing to end
         await store.set(self._servicer_key(user_id, "ended"), escalation, ttl=30 * 24 * 3600)
-        log.info("wecom session of %s ended by the bot: the handoff is over", user_id)
+        log.info("wecom session ended by the bot: the handoff is over")
         if code is None:
             await store.delete(self._servicer_key(user_id))
             return None

@@ -15,6 +15,8 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from bot.errors import BotError
+
 
 @dataclass(frozen=True, slots=True)
 class KeyBuilder:
@@ -119,8 +121,9 @@ class LockTimeout(Exception):
     """The lock could not be acquired within the wait time."""
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(BotError):
     """The store cannot serve right now (down, or not answering); the request may be retried later.
+    Its message is ours (which command, how long), so logs carry it (bot/logs.py).
 
     The app answers it with 503 and `Retry-After` (bot/web/guards.py), so the web chat's page and
     WeChat retry instead of seeing a server error.

@@ -213,7 +213,7 @@ class MemoryStore(Store):
     def _release(self, name: str, token: object) -> None:
         slot = self._locks.get(name)
         if slot is None or slot.holder is not token:
-            log.warning("lock %r expired while held; the work under it was not exclusive", name)
+            log.warning("a lock expired while held; the work under it was not exclusive")
             return
         slot.holder = None
         if slot.released is not None:

@@ -515,7 +515,7 @@ class RedisStore(Store):
             try:
                 await lock.release()
             except LockError:
-                log.warning("lock %r expired while held; the work under it was not exclusive", key)
+                log.warning("a lock expired while held; the work under it was not exclusive")
 
     @asynccontextmanager
     async def hold_conversation(
@@ -545,7 +545,7 @@ class RedisStore(Store):
                 args += [write.value, "" if write.ttl is None else str(_ms(write.ttl))]
             keys = [lock_key, state_key, self._release_receipt(token), *(write.key for write in writes)]
             if not await self._write_and_release(keys=keys, args=args):
-                log.warning("lock %r expired while held; the work under it was not exclusive", conversation)
+                log.warning("a conversation's lock expired while held; the work under it was not exclusive")
 
     def _release_receipt(self, token: str) -> str:
         """Where `_WRITE_AND_RELEASE` notes that it released the lock holding `token`."""

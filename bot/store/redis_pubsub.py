@@ -188,7 +188,7 @@ class PubSubHub:
         except ValueError:
             payload = None
         if not isinstance(payload, dict):  # not ours (an operator's PUBLISH, another tool): the reader goes on
-            log.warning("a message on %s is not a JSON object; dropped", channel)
+            log.warning("a published message is not a JSON object; dropped")  # topics may name a customer
             return
         message_id = payload.get(MESSAGE_ID)
         if isinstance(message_id, str):
@@ -202,7 +202,7 @@ class PubSubHub:
             try:
                 queue.put_nowait(data)
             except asyncio.QueueFull:
-                log.warning("a subscriber of %s is %d events behind; dropping one", channel, QUEUE_SIZE)
+                log.warning("a subscriber is %d events behind; dropping one", QUEUE_SIZE)  # (not its topic)
 
     async def close(self) -> None:
         if self._reader is not None:

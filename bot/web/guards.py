@@ -23,9 +23,9 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from tortoise.exceptions import DBConnectionError
 
 from bot.config import Settings
+from bot.outages import outages
 from bot.store.base import Store, StoreBusy
 from bot.web.limits import BodyLimit
 from bot.web.problems import ApiError, error_response
@@ -34,7 +34,6 @@ log = logging.getLogger("csbot.web")
 
 METRICS_PATH = "/metrics"
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
-DATABASE_UNAVAILABLE = (DBConnectionError, ConnectionError)
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -58,7 +57,6 @@ def request_guards(settings: Settings, store_of: Any, body_limit: BodyLimit) -> 
         if refused is not None:
             return refused
         store: Store | None = store_of(request.app)
-        unavailable = store.unavailable if store is not None else ()
         timer = body_deadline(request, timeout_s)
         try:
             return await handler(request)
@@ -70,7 +68,7 @@ def request_guards(settings: Settings, store_of: Any, body_limit: BodyLimit) -> 
             if too_large is None:
                 raise
             return too_large
-        except (*unavailable, *DATABASE_UNAVAILABLE) as exc:
+        except outages(store) as exc:
             return unavailable_as_503(request, exc, settings.retry_after_s)
         finally:
             if timer is not None:

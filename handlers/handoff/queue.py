@@ -29,6 +29,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.context import ServiceKey, Services
+from bot.logs import describe_failure
 from bot.prebuilt_sql import Prebuilt, columns, load
 from bot.store.base import Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
@@ -63,7 +64,7 @@ _LEAVE_QUEUE_SQL = (
     "WHERE id = ? AND status = 'queued' RETURNING id, key")
 _LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
 #: A 留言's row and `_LEAVE_QUEUE` in one statement (PostgreSQL only: a data-modifying CTE runs whether
-#: or not the UPDATE reads it). Values: the 留言's four, then the conversation's id.
+#: or not the UPDATE reads it). Values: the 留言's six (`reads.LEFT_MESSAGE_SQL`), then the conversation's id.
 _LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL}) {_LEAVE_QUEUE_SQL}",
                                      returning=True)
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
@@ -88,7 +89,8 @@ def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
             raise outcome
     for outcome in outcomes:
         if isinstance(outcome, Exception):
-            log.warning("conversation %d: a write after the database's failed: %r", conversation_id, outcome)
+            log.warning("conversation %d: a write after the database's failed: %s", conversation_id,
+                        describe_failure(outcome))
 
 
 def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
@@ -367,13 +369,14 @@ class Queue:
     async def leave_queue_with_message(self, conversation_id: int, text: str, promised_by: datetime,
                                        created_at: datetime) -> tuple[int, str] | None:
         """Record a 留言 and `leave_queue`, both written or neither, so a failure (answered 503, the
-        customer's message sent again) cannot leave a 留言 that the resend writes a second time. On
-        PostgreSQL one statement (a data-modifying CTE, whose parameters differ from the two
-        statements', hence the dialect chosen here); SQLite has no such CTE: the two statements in one
-        transaction."""
+        customer's message sent again) cannot leave a 留言 that the resend writes a second time; a
+        failure after both were written (the message handled again, still open) finds its 留言 already
+        there (`reads.LEFT_MESSAGE_SQL`). On PostgreSQL one statement (a data-modifying CTE, whose
+        parameters differ from the two statements', hence the dialect chosen here); SQLite has no such
+        CTE: the two statements in one transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
             return _left(await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
-                                                              conversation_id))
+                                                              conversation_id, text, conversation_id))
         async with in_transaction():
             await reads.record_left_message(conversation_id, text, promised_by, created_at)
             return await self.leave_queue(conversation_id)

@@ -1,9 +1,11 @@
 """Retention: what is kept about a customer after their last contact, and for how long
 (docs/rules.md R-RETENTION-1..5).
 
-A customer's last contact is their latest message either way (or their last inbound time, or when
-they were first seen). Past `RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes
-are deleted; past `RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
+A customer's last contact is the latest message they wrote (or their last inbound time, or when they
+were first seen): what the shop sends them (answers, pushes, notices) is not contact, or a customer
+who never writes back would be kept for ever by the shop's own campaigns. Past
+`RETENTION_MESSAGE_DAYS` their messages, left messages and handover notes are deleted; past
+`RETENTION_UPLOAD_DAYS` the photos of their after-sales cases (the file too, once no
 other case uses it); past `RETENTION_ARCHIVE_DAYS` their details are anonymised: name and phone on the
 customer and their orders, what they wrote on their cases and the reasons on the cases' events, and,
 in the same transaction, every area's own record of them through `Extension.on_retention` (the
@@ -77,7 +79,7 @@ class RetentionCounts:
 async def out_of_contact(cutoff: datetime) -> list[int]:
     """Customers whose last contact was before `cutoff`, who have nothing open, and no other identity of
     whose person is in contact."""
-    recent = set(await Message.filter(created_at__gte=cutoff).distinct().values_list(
+    recent = set(await Message.filter(direction="in", created_at__gte=cutoff).distinct().values_list(
         "conversation__customer_id", flat=True))
     busy = set(await Conversation.filter(status__in=("queued", "handoff")).values_list("customer_id", flat=True))
     busy |= set(await AfterSalesCase.filter(state__in=OPEN_CASE_STATES, customer_id__not_isnull=True).values_list(

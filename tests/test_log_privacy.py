@@ -1,0 +1,101 @@
+"""Customer data never reaches the logs (docs/architecture.md, "What a log line may carry"): a failure
+is logged by its type, our own reason and where our code met it, never by a third-party message that
+may quote customer values. Here the database driver's own error carries the customer's openid
+(PostgreSQL's unique violation: `Key (channel, external_id)=(wechat, o…) already exists`), raised on a
+real WeChat message's path, answered late (a background task's failure) and in time (a traceback)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from bot.clock import FakeClock
+from bot.errors import BotError
+from bot.logs import describe_failure, install_message_ids, safe_traceback
+from bot.router import Router
+from models.customer import Customer
+from tests.fakes.wechat_user import wechat_bot
+
+pytestmark = pytest.mark.timeout(60)
+
+OPENID = "oPrivacy_13800138000_x7Qz"
+PHONE = "13800138000"
+
+
+def duplicate_customer(entered: asyncio.Event, gate: asyncio.Event | None = None) -> Router:
+    """A handler whose write the database refuses with a message quoting the customer's key."""
+    router = Router("writes-a-duplicate")
+
+    @router.media("text")
+    async def write_duplicate(ctx):
+        entered.set()
+        if gate is not None:
+            await gate.wait()
+        await Customer.create(channel="wechat", external_id=ctx.inbound.user_id, created_at=ctx.inbound.received_at)
+
+    return router
+
+
+def assert_private(caplog: pytest.LogCaptureFixture) -> None:
+    """No line names the customer; aiohttp's access log (the test server's, which `serve` turns off:
+    bot/server.py) aside."""
+    lines = [line for line in caplog.text.splitlines() if "aiohttp.access" not in line]
+    assert not [line for line in lines if OPENID in line or PHONE in line], lines
+
+
+async def test_a_late_answer_failing_on_a_driver_error_logs_its_type_not_the_customers_key(
+        tmp_path, caplog, migrated_postgres_url):
+    install_message_ids()
+    clock, entered, gate = FakeClock(), asyncio.Event(), asyncio.Event()
+    async with wechat_bot(tmp_path, clock=clock, routers=[duplicate_customer(entered, gate)],
+                          database_url=migrated_postgres_url) as bot:
+        user = bot.user(OPENID)
+        with caplog.at_level(logging.INFO):
+            first = asyncio.create_task(user.send(user.signed(user.text("你好", msg_id=9201))))
+            await asyncio.wait_for(entered.wait(), 10)
+            await clock.advance(3)  # past the passive budget: WeChat gets `success`
+            assert (await first).is_success
+            gate.set()
+            await bot.runtime.channels["wechat"].settle()
+    failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert any(getattr(record, "message_id", None) == "9201" and "IntegrityError" in record.getMessage()
+               for record in failures), [record.getMessage() for record in failures]
+    assert_private(caplog)
+
+
+async def test_a_failure_within_the_request_logs_a_traceback_without_the_customers_key(
+        tmp_path, caplog, migrated_postgres_url):
+    install_message_ids()
+    async with wechat_bot(tmp_path, clock=FakeClock(), routers=[duplicate_customer(asyncio.Event())],
+                          database_url=migrated_postgres_url) as bot:
+        user = bot.user(OPENID)
+        with caplog.at_level(logging.INFO):
+            answer = await user.send(user.signed(user.text("你好", msg_id=9202)))
+    assert answer.status == 500
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert tracebacks and all("IntegrityError" in (record.exc_text or "") for record in tracebacks), caplog.text
+    assert "Traceback (most recent call last)" in caplog.text and "write_duplicate" in caplog.text
+    assert_private(caplog)
+
+
+def test_a_traceback_keeps_frames_types_and_our_reasons_but_no_third_party_message() -> None:
+    """The chain of a failure as `log.exception` prints it: a KeyError of a customer's phone and a
+    pydantic error quoting its input lose their messages; our own reason (a `BotError`) stays."""
+    try:
+        try:
+            TypeAdapter(int).validate_python(f"{PHONE}x")
+        except ValidationError:
+            try:
+                {}[PHONE]
+            except KeyError as missing:
+                raise BotError("the customer's order could not be read") from missing
+    except BotError as failure:
+        text = safe_traceback(failure)
+        line = describe_failure(failure)
+    assert PHONE not in text and PHONE not in line
+    assert "KeyError (at tests/test_log_privacy.py:" in text and "ValidationError (at " in text
+    assert "During handling of the above exception" in text and "direct cause" in text
+    assert text.rstrip().endswith(line) and line.startswith("BotError: the customer's order could not be read (at ")

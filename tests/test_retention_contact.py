@@ -1,0 +1,54 @@
+"""Retention runs from the customer's own last contact (docs/rules.md R-RETENTION-1): what the shop
+sends them (a campaign push, a notice) is not contact, so a customer who never writes back is not kept
+for ever by the shop's own messages; one who writes is. The push goes through the real messenger and
+outbox; the customers' first messages through the web chat, then dated back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.expressions import Subquery
+
+from handlers.reports import retention
+from handlers.reports.desk import REPORTS
+from handlers.reports.settings import RetentionSettings
+from models.conversation import Conversation
+from models.customer import Customer
+from models.message import Message
+from tests.fakes.bot_app import visitor_headers
+
+MESSAGE_DAYS = 30
+
+
+async def say(bot, user: str, text: str) -> None:
+    response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text},
+                                      headers=visitor_headers(bot.runtime, user))
+    assert response.status == 200, await response.text()
+
+
+def messages_of(user: str):
+    return Message.filter(conversation_id__in=Subquery(
+        Conversation.filter(customer__external_id=user).values("id")))
+
+
+async def test_the_shops_pushes_do_not_keep_a_customer_who_never_writes_back(bot, clock, monkeypatch):
+    for user in ("silent", "writes"):
+        await say(bot, user, "你好，请问今天下单什么时候能发货")
+    long_ago = clock.now() - timedelta(days=MESSAGE_DAYS + 10)
+    await Customer.all().update(created_at=long_ago, last_inbound_at=long_ago)
+    await Message.all().update(created_at=long_ago)
+    for user in ("silent", "writes"):  # the shop's campaign reaches both today
+        assert await bot.runtime.messenger.send_text("webchat", user, "双十一预热：全店满199减30，今晚八点开抢")
+    await say(bot, "writes", "满减能和优惠券一起用吗")  # only this one writes back
+    settings = bot.runtime.settings.area(RetentionSettings)
+    monkeypatch.setattr(settings, "message_days", MESSAGE_DAYS)
+    monkeypatch.setattr(settings, "upload_days", 0)
+    monkeypatch.setattr(settings, "archive_days", 0)
+    silent_before = await messages_of("silent").count()
+    assert silent_before >= 3  # their question, the bot's answer, the push
+
+    done = await retention.run(bot.runtime.services[REPORTS], apply=True)
+
+    assert await messages_of("silent").count() == 0
+    assert done.messages == silent_before
+    assert await messages_of("writes").count() > 0
