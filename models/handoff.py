@@ -50,8 +50,8 @@ class LeftMessage(Model):
     """留言: a customer's message for staff when nobody is free or outside staffed hours."""
 
     id = fields.IntField(primary_key=True)
-    #: indexed: a 留言 is looked for among its conversation's open ones before it is written
-    #: (handlers/handoff/reads.py LEFT_MESSAGE_SQL), and retention deletes by conversation
+    # Indexed: a 留言 is looked for among its conversation's open ones before it is written
+    # (handlers/handoff/reads.py LEFT_MESSAGE_SQL), and retention deletes by conversation
     conversation = fields.ForeignKeyField("models.Conversation", related_name="left_messages", db_index=True)
     text = fields.TextField()
     promised_by = fields.DatetimeField(description="when the customer was told a person would answer")
