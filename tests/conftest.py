@@ -52,7 +52,8 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 
-from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, postgres_schema_name, start_run
+from tests.databases import database_name, drop_database, drop_leftover_databases, new_database, url_of
+from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, start_run
 
 # The bot, Playwright and Redis are imported by the fixtures that use them, not here: `bash .ci/test.sh`
 # runs pytest-xdist, whose controlling process loads this file too but runs no test (two seconds of
@@ -85,9 +86,13 @@ STARTED_FIRST = (
 )
 
 
+#: Where among the other tests the browser tests go: spread evenly over this first share of them, so
+#: that the run ends with short tests.
+BROWSER_SPREAD = 0.9
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: position for position, name in enumerate(STARTED_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+    items[:] = _in_running_order(items)
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         for fixture, marker in MARKED_BY_FIXTURE.items():
@@ -102,6 +107,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker("postgres")
 
 
+def _in_running_order(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The modules in STARTED_FIRST first (longest first), then the rest with the browser tests spread
+    evenly among the others instead of one module after another.
+
+    A browser test spends most of its seconds waiting for Chromium's timers and drawing, about a tenth
+    of them on its own CPU; in file order xdist handed the workers the consecutive browser modules
+    together (test_complaints_browser.py to test_console_modules_browser.py, then the 24 tests of
+    test_webchat_browser.py), so for stretches of 15-30 s every worker was waiting at once and the two
+    cores were partly idle. Spread out, a browser test's wait overlaps the other workers' computing.
+    Nothing here depends on order (no module-scoped fixture outside STARTED_FIRST)."""
+    rank = {name: position for position, name in enumerate(STARTED_FIRST)}
+    first = sorted((item for item in items if item.path.name in rank), key=lambda item: rank[item.path.name])
+    rest = [item for item in items if item.path.name not in rank]
+    browser = [item for item in rest if "browser" in getattr(item, "fixturenames", ())]
+    others = [item for item in rest if "browser" not in getattr(item, "fixturenames", ())]
+    place = {id(item): position / max(len(others), 1) for position, item in enumerate(others)}
+    place.update({id(item): BROWSER_SPREAD * (position + 0.5) / len(browser) for position, item in enumerate(browser)})
+    return first + sorted(rest, key=lambda item: place[id(item)])
+
+
 # --- the event loop runner ---
 
 
@@ -114,13 +139,27 @@ def pytest_configure(config: pytest.Config) -> None:
     workers, started after this, find it in the environment. Then the SIGINT handler, below."""
     if not hasattr(config, "workerinput"):
         start_run()
+        _drop_leftover_databases()
     _handle_sigint()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput") and RUN_DIRECTORY in os.environ:
         url = os.environ.get("TEST_POSTGRES_URL", "")
-        finish_run(lambda name: asyncio.run(_drop_database(url, name)))
+        finish_run(lambda: asyncio.run(drop_database(url, database_name("schema"))))
+
+
+def _drop_leftover_databases() -> None:
+    """What killed runs left on the test server (tests/databases.py); nothing when it does not answer
+    (the tests needing it say so)."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        import asyncpg
+
+        try:
+            asyncio.run(drop_leftover_databases(url))
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):  # no server, a bad URL
+            pass
 
 
 def _handle_sigint() -> None:
@@ -301,40 +340,14 @@ def store(open_stores: StoreOpener) -> Store:
 # --- databases ---
 
 
-async def _new_database(postgres_url: str, template: str | None = None, name: str | None = None) -> str:
-    import asyncpg
-
-    name = name or f"csbot_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
-    finally:
-        await admin.close()
-    return name
-
-
-async def _drop_database(postgres_url: str, name: str) -> None:
-    import asyncpg
-
-    admin = await asyncpg.connect(postgres_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
-
-
-def _database_url(postgres_url: str, name: str) -> str:
-    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture
 async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards (for tests of migrating)."""
-    name = await _new_database(postgres_url)
+    name = await new_database(postgres_url)
     try:
-        yield _database_url(postgres_url, name)
+        yield url_of(postgres_url, name)
     finally:
-        await _drop_database(postgres_url, name)
+        await drop_database(postgres_url, name)
 
 
 @pytest.fixture(scope="session")
@@ -347,13 +360,13 @@ def postgres_schema(postgres_url: str) -> str:
 
     from bot.config import PROJECT_ROOT
 
-    name = postgres_schema_name()
+    name = database_name("schema")
 
     def migrate() -> None:
-        asyncio.run(_drop_database(postgres_url, name))  # what a failed attempt of this run left
-        asyncio.run(_new_database(postgres_url, name=name))
+        asyncio.run(drop_database(postgres_url, name))  # what a failed attempt of this run left
+        asyncio.run(new_database(postgres_url, name=name))
         code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
-        subprocess.run([sys.executable, "-c", code, _database_url(postgres_url, name)], cwd=PROJECT_ROOT,
+        subprocess.run([sys.executable, "-c", code, url_of(postgres_url, name)], cwd=PROJECT_ROOT,
                        check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
 
     made_once("postgres-schema", migrate)
@@ -367,7 +380,7 @@ def emptied_postgres_databases(postgres_url: str) -> Iterator[list[str]]:
     idle: list[str] = []
     yield idle
     for name in idle:
-        asyncio.run(_drop_database(postgres_url, name))
+        asyncio.run(drop_database(postgres_url, name))
 
 
 async def _empty_database(database_url: str) -> bool:
@@ -404,18 +417,18 @@ async def migrated_postgres_url(
     dropping a database cost). The bot's start still runs the migrations: none is pending. Use
     `fresh_postgres_url` when migrating itself is under test."""
     idle = emptied_postgres_databases
-    name = idle.pop() if idle else await _new_database(postgres_url, template=postgres_schema)
-    url = _database_url(postgres_url, name)
+    name = idle.pop() if idle else await new_database(postgres_url, template=postgres_schema)
+    url = url_of(postgres_url, name)
     yield url
     try:
         reusable = await _empty_database(url)
     except BaseException:
-        await _drop_database(postgres_url, name)  # no database in an unknown state is handed out again
+        await drop_database(postgres_url, name)  # no database in an unknown state is handed out again
         raise
     if reusable:
         idle.append(name)
     else:
-        await _drop_database(postgres_url, name)
+        await drop_database(postgres_url, name)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
