@@ -85,8 +85,7 @@ class ClassifierProcess:
         self.spec = spec
         self.budget_s, self.per_text_s, self.hang_s, self.restart_s = budget_s, per_text_s, hang_s, restart_s
         self._lessons: list[tuple[list[tuple[str, str]], list[tuple[str, str]]]] = []  # replayed to a new child
-        self._process: asyncio.subprocess.Process | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._child: Child | None = None
         self._restart: asyncio.TimerHandle | None = None
         self._starting: asyncio.Task[None] | None = None
         self._ready = False
@@ -103,7 +102,8 @@ class ClassifierProcess:
 
     @property
     def pid(self) -> int | None:
-        return self._process.pid if self._process is not None and self._process.returncode is None else None
+        child = self._child
+        return child.transport.get_pid() if child is not None and not child.exited.done() else None
 
     @property
     def ready(self) -> bool:
@@ -116,12 +116,12 @@ class ClassifierProcess:
             return
         self.starts += 1
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.classifier_process", str(os.getpid()),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), env=env)
-        init = (self.spec, self.matcher.threshold, list(self._lessons))
-        self._write(("init", init))
-        self._reader = asyncio.create_task(self._read(self._process), name="classifier-reader")
+        loop = asyncio.get_running_loop()
+        _, child = await loop.subprocess_exec(
+            lambda: Child(self, loop), sys.executable, "-m", "bot.classifier_process", str(os.getpid()),
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, cwd=str(ROOT), env=env)
+        self._child = child
+        self._write(("init", (self.spec, self.matcher.threshold, list(self._lessons))))
 
     def classify(self, text: str) -> IntentMatch | asyncio.Future[IntentMatch]:
         if not self._ready or self._behind:
@@ -141,28 +141,26 @@ class ClassifierProcess:
         before any text asked for after this call."""
         lesson = (list(learn), list(forget))
         self._lessons.append(lesson)
-        if self._process is not None and self._process.returncode is None:
-            self._write(("learn", lesson))
+        self._write(("learn", lesson))
 
     async def close(self) -> None:
         """Stop the child (its input closes; killed if it does not exit) and answer what is pending here."""
         self._closed = True
         if self._restart is not None:
             self._restart.cancel()
-        process = self._process
+        child = self._child
         self._fall_back_all()
-        if process is None:
+        if child is None:
             return
-        if process.stdin is not None:
-            process.stdin.close()
+        stdin = child.transport.get_pipe_transport(0)
+        if stdin is not None:
+            stdin.close()
         try:
-            await asyncio.wait_for(process.wait(), STOP_WAIT_S)
+            await asyncio.wait_for(asyncio.shield(child.exited), STOP_WAIT_S)
         except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-        if self._reader is not None:
-            await self._reader
+            child.kill()
+            await child.exited
+        child.transport.close()
 
     # --- the worker's side of the pipe ---
 
@@ -183,11 +181,12 @@ class ClassifierProcess:
         asyncio.get_running_loop().call_later(budget, self._check, batch[0][0], batch[-1][0])
 
     def _write(self, message: tuple[str, Any]) -> None:
-        process = self._process
-        if process is None or process.stdin is None or process.stdin.is_closing():
+        child = self._child
+        stdin = child.transport.get_pipe_transport(0) if child is not None and not child.exited.done() else None
+        if stdin is None or stdin.is_closing():
             return
         data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        process.stdin.write(HEADER.pack(len(data)) + data)
+        stdin.write(HEADER.pack(len(data)) + data)
 
     def _check(self, first: int, last: int) -> None:
         """The budget of requests `first`..`last` is over: what is still pending is classified here."""
@@ -202,10 +201,9 @@ class ClassifierProcess:
             asyncio.get_running_loop().call_later(self.hang_s, self._check_hung, self._answered_through)
 
     def _check_hung(self, answered: int) -> None:
-        if self._behind and self._answered_through == answered and self._process is not None:
+        if self._behind and self._answered_through == answered and self._child is not None:
             log.error("classifier process %s answered nothing for %.0f s: restarting it", self.pid, self.hang_s)
-            with contextlib.suppress(ProcessLookupError):
-                self._process.kill()  # the reader sees the end and schedules the restart
+            self._child.kill()  # its end schedules the restart
 
     def _fall_back(self, request: int) -> None:
         entry = self._pending.pop(request, None)
@@ -221,23 +219,15 @@ class ClassifierProcess:
         for request in list(self._pending):
             self._fall_back(request)
 
-    async def _read(self, process: asyncio.subprocess.Process) -> None:
-        stdout = process.stdout
-        assert stdout is not None
-        try:
-            while True:
-                size = HEADER.unpack(await stdout.readexactly(HEADER.size))[0]
-                kind, body = pickle.loads(await stdout.readexactly(size))
-                if kind == "ready":
-                    self._ready, self._behind, self._failures = True, False, 0
-                    self._answered_through = self._sent_through
-                    log.info("classifier process %d ready", process.pid)
-                elif kind == "done":
-                    self._answer(body)
-        except (asyncio.IncompleteReadError, ConnectionError, pickle.UnpicklingError, ValueError, struct.error):
-            pass
-        finally:
-            self._ended(process)
+    def _received(self, child: Child, kind: str, body: Any) -> None:
+        if child is not self._child:
+            return
+        if kind == "done":
+            self._answer(body)
+        elif kind == "ready":
+            self._ready, self._behind, self._failures = True, False, 0
+            self._answered_through = self._sent_through
+            log.info("classifier process %d ready", child.transport.get_pid())
 
     def _answer(self, results: list[tuple[int, Result]]) -> None:
         pending = self._pending
@@ -249,18 +239,62 @@ class ClassifierProcess:
         if self._behind and self._answered_through >= self._sent_through:
             self._behind = False
 
-    def _ended(self, process: asyncio.subprocess.Process) -> None:
-        if process is not self._process:
+    def _ended(self, child: Child) -> None:
+        """The child exited or sent a garbled frame (then it is killed: not trusted further)."""
+        if child is not self._child:  # one replaced after a garbled frame: now exited
+            child.transport.close()
             return
         self._fall_back_all()
-        with contextlib.suppress(ProcessLookupError):
-            process.kill()  # a garbled frame: a child still running is not trusted further
+        child.kill()
         if self._closed:
-            return
+            return  # `close` waits for its exit
+        self._child = None
+        if child.exited.done():
+            child.transport.close()
         wait = min(self.restart_s * 2**self._failures, RESTART_MAX_S)
         self._failures += 1
-        log.error("classifier process %d ended: classifying in the worker, restarting in %.1f s", process.pid, wait)
+        log.error("classifier process %d ended: classifying in the worker, restarting in %.1f s",
+                  child.transport.get_pid(), wait)
         self._restart = asyncio.get_running_loop().call_later(wait, self._start_again)
+
+
+class Child(asyncio.SubprocessProtocol):
+    """The worker's end of one child's pipes: frames parsed as they arrive, in the loop's callback
+    (no task, no coroutine step per answer)."""
+
+    def __init__(self, owner: ClassifierProcess, loop: asyncio.AbstractEventLoop) -> None:
+        self.owner = owner
+        self.buffer = bytearray()
+        self.exited: asyncio.Future[None] = loop.create_future()
+        self.transport: asyncio.SubprocessTransport
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def pipe_data_received(self, fd: int, data: bytes) -> None:
+        buffer = self.buffer
+        buffer += data
+        while len(buffer) >= HEADER.size:
+            end = HEADER.size + HEADER.unpack_from(buffer)[0]
+            if len(buffer) < end:
+                return
+            frame = bytes(buffer[HEADER.size : end])
+            del buffer[:end]
+            try:
+                kind, body = pickle.loads(frame)
+            except (pickle.UnpicklingError, ValueError, TypeError, EOFError):
+                self.owner._ended(self)
+                return
+            self.owner._received(self, kind, body)
+
+    def process_exited(self) -> None:
+        if not self.exited.done():
+            self.exited.set_result(None)
+        self.owner._ended(self)
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.transport.kill()
 
 
 ROOT = Path(__file__).resolve().parent.parent
