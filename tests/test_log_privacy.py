@@ -16,6 +16,9 @@ from bot.clock import FakeClock
 from bot.errors import BotError
 from bot.logs import describe_failure, install_message_ids, safe_traceback
 from bot.router import Router
+from bot.scheduler import Scheduler
+from bot.store.memory import MemoryStore
+from handlers.after_sales.dialogue import RETRY_KIND
 from models.customer import Customer
 from tests.fakes.wechat_user import wechat_bot
 
@@ -99,3 +102,20 @@ def test_a_traceback_keeps_frames_types_and_our_reasons_but_no_third_party_messa
     assert "KeyError (at tests/test_log_privacy.py:" in text and "ValidationError (at " in text
     assert "During handling of the above exception" in text and "direct cause" in text
     assert text.rstrip().endswith(line) and line.startswith("BotError: the customer's order could not be read (at ")
+
+
+async def test_a_failed_deadline_is_logged_by_its_kind_not_its_member(caplog) -> None:
+    """Some deadlines' members are conversation keys (an after-sales lookup's retry: `wechat:<openid>`)."""
+    install_message_ids()
+    clock = FakeClock()
+    scheduler = Scheduler(MemoryStore(clock), clock)
+
+    async def retry(member: str) -> None:
+        raise LookupError("the order source is down")
+
+    scheduler.on(RETRY_KIND, retry)
+    await scheduler.at(RETRY_KIND, f"wechat:{OPENID}", clock.time())
+    with caplog.at_level(logging.INFO):
+        assert await scheduler.run_due() == 1
+    assert RETRY_KIND in caplog.text and "LookupError" in caplog.text, caplog.text
+    assert_private(caplog)
