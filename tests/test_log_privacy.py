@@ -18,14 +18,17 @@ from bot.logs import describe_failure, install_message_ids, safe_traceback
 from bot.router import Router
 from bot.scheduler import Scheduler
 from bot.store.memory import MemoryStore
+from bot.web.auth import SESSION_COOKIE
 from handlers.after_sales.dialogue import RETRY_KIND
 from models.customer import Customer
+from tests.fakes.bot_app import make_settings, running_bot
 from tests.fakes.wechat_user import wechat_bot
 
 pytestmark = pytest.mark.timeout(60)
 
 OPENID = "oPrivacy_13800138000_x7Qz"
 PHONE = "13800138000"
+ORDER_NO = "TB20261128773015"
 
 
 def duplicate_customer(entered: asyncio.Event, gate: asyncio.Event | None = None) -> Router:
@@ -119,3 +122,18 @@ async def test_a_failed_deadline_is_logged_by_its_kind_not_its_member(caplog) ->
         assert await scheduler.run_due() == 1
     assert RETRY_KIND in caplog.text and "LookupError" in caplog.text, caplog.text
     assert_private(caplog)
+
+
+async def test_a_503_names_the_route_not_the_order_number_in_its_path(tmp_path, caplog, own_redis) -> None:
+    """The store is down: the guard's line names the route's pattern (`/api/orders/{order_no}`), as the
+    error middleware's do, not the path a client typed."""
+    install_message_ids()
+    async with running_bot(make_settings(tmp_path, redis_url=own_redis.url, redis_pool_wait_s=0.3),
+                           clock=FakeClock()) as bot:
+        own_redis.stop()
+        with caplog.at_level(logging.INFO):
+            answer = await bot.client.get(f"/api/orders/{ORDER_NO}", cookies={SESSION_COOKIE: "s" * 32})
+            assert answer.status == 503, await answer.text()  # the session is looked up in the store
+    assert "/api/orders/{order_no} answered 503" in caplog.text, caplog.text
+    ours = [line for line in caplog.text.splitlines() if "aiohttp.access" not in line]  # off in `serve`
+    assert not [line for line in ours if ORDER_NO in line], ours
