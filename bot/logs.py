@@ -8,17 +8,21 @@ Customer data never reaches a log line (docs/architecture.md, "What a log line m
 logged by its type and where our code raised or met it; its message only when it is one of our own
 reasons (a `BotError`, bot/errors.py): a driver's, a library's or the interpreter's message may quote
 customer values (a unique violation's `Key (phone)=(...)`, a validation error's input, a missing key).
-The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones.
+The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones;
+`log_loop_failures` to what an event loop reports itself (a task's failure nobody retrieved, a failing
+callback), whose default line quotes the exception's repr and the callback's arguments.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import traceback
 from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from bot.errors import BotError
 
@@ -63,6 +67,23 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     logging.getLogger("jieba").setLevel(logging.WARNING)
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)  # its DEBUG lines carry the values
+
+
+def log_loop_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """Have `loop` log a failure nobody awaited by `describe_failure` and the task's name: asyncio's own
+    handler writes `exception=KeyError('<a phone>')` or `callback('<an openid>')` into the line."""
+    loop.set_exception_handler(_log_loop_failure)
+
+
+def _log_loop_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    failure = context.get("exception")
+    if failure is None:  # a task destroyed while pending, a transport left open: no value in the line
+        loop.default_exception_handler(context)
+        return
+    future = context.get("future")
+    source = f"task {future.get_name()}" if isinstance(future, asyncio.Task) else "a future or callback"
+    logging.getLogger("asyncio").error("unhandled failure in %s: %s", source, describe_failure(failure),
+                                       exc_info=failure)
 
 
 def describe_failure(exc: BaseException) -> str:

@@ -7,6 +7,7 @@ real WeChat message's path, answered late (a background task's failure) and in t
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 
 import pytest
@@ -17,6 +18,7 @@ from bot.errors import BotError
 from bot.logs import describe_failure, install_message_ids, safe_traceback
 from bot.router import Router
 from bot.scheduler import Scheduler
+from bot.server import new_event_loop
 from bot.store.memory import MemoryStore
 from bot.web.auth import SESSION_COOKIE
 from handlers.after_sales.dialogue import RETRY_KIND
@@ -137,3 +139,29 @@ async def test_a_503_names_the_route_not_the_order_number_in_its_path(tmp_path, 
     assert "/api/orders/{order_no} answered 503" in caplog.text, caplog.text
     ours = [line for line in caplog.text.splitlines() if "aiohttp.access" not in line]  # off in `serve`
     assert not [line for line in ours if ORDER_NO in line], ours
+
+
+def test_a_workers_loop_logs_a_failure_nobody_awaited_without_its_values(caplog) -> None:
+    """asyncio's own handler quotes a forgotten task's exception (`exception=KeyError('<phone>')`) and a
+    failing callback's arguments; a worker's loop (bot/server.py) logs them by type and place."""
+    install_message_ids()
+
+    async def look_up(phone: str) -> None:
+        raise KeyError(phone)
+
+    async def forget_a_task_and_fail_a_callback() -> None:
+        task = asyncio.get_running_loop().create_task(look_up(PHONE), name="lookup")
+        await asyncio.sleep(0)
+        del task
+        gc.collect()  # its exception, never retrieved, is reported now
+        asyncio.get_running_loop().call_soon(int, f"{PHONE}x")
+        await asyncio.sleep(0)
+
+    loop = new_event_loop()
+    try:
+        with caplog.at_level(logging.INFO):
+            loop.run_until_complete(forget_a_task_and_fail_a_callback())
+    finally:
+        loop.close()
+    assert "task lookup: KeyError (at tests/test_log_privacy.py:" in caplog.text, caplog.text
+    assert "ValueError" in caplog.text and PHONE not in caplog.text, caplog.text
