@@ -69,8 +69,8 @@ async def test_a_late_answer_failing_on_a_driver_error_logs_its_type_not_the_cus
             gate.set()
             await bot.runtime.channels["wechat"].settle()
     failures = [record for record in caplog.records if record.levelno >= logging.ERROR]
-    assert any(getattr(record, "message_id", None) == "9201" and "IntegrityError" in record.getMessage()
-               for record in failures), [record.getMessage() for record in failures]
+    assert any(getattr(record, "message_id", None) == "9201" and "IntegrityError [table customer, constraint "
+               in record.getMessage() for record in failures), [record.getMessage() for record in failures]
     assert_private(caplog)
 
 
