@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from tortoise.expressions import Subquery
 
 from bot.clock import FakeClock
@@ -60,11 +61,17 @@ async def test_the_shops_pushes_do_not_keep_a_customer_who_never_writes_back(bot
     assert await messages_of("writes").count() > 0
 
 
-async def test_wechats_report_on_a_template_push_is_not_the_customers_contact(tmp_path, monkeypatch):
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request: pytest.FixtureRequest) -> dict[str, str]:
+    """The settings that choose the database (the default is SQLite)."""
+    return {"database_url": request.getfixturevalue("migrated_postgres_url")} if request.param == "postgres" else {}
+
+
+async def test_wechats_report_on_a_template_push_is_not_the_customers_contact(tmp_path, monkeypatch, database):
     """After a template message (a notice, a campaign) WeChat posts `TEMPLATESENDJOBFINISH` to the
     callback URL from the customer's openid: a report on the shop's own push, not something they did."""
     clock = FakeClock()
-    async with wechat_bot(tmp_path, clock=clock) as bot:
+    async with wechat_bot(tmp_path, clock=clock, **database) as bot:
         user = bot.user("oSilentTemplateReader01")
         assert (await user.send(user.signed(user.text("你好，请问今天下单什么时候能发货")))).status == 200
         await bot.runtime.channels["wechat"].settle()
