@@ -18,6 +18,7 @@ from typing import TypeVar
 from bot.config import Settings
 from bot.context import ServiceKey
 from bot.extension import Extension
+from bot.logs import log_loop_failures
 from bot.runtime import Runtime
 
 T = TypeVar("T")
@@ -32,6 +33,7 @@ class Command:
         from bot.app import default_channels
 
         async def go() -> int:
+            log_loop_failures(asyncio.get_running_loop())  # bot/logs.py
             runtime = await Runtime.open(self.settings, self.extensions, default_channels(self.settings),
                                          background=False)
             try:

@@ -8,23 +8,29 @@ Customer data never reaches a log line (docs/architecture.md, "What a log line m
 logged by its type and where our code raised or met it; its message only when it is one of our own
 reasons (a `BotError`, bot/errors.py): a driver's, a library's or the interpreter's message may quote
 customer values (a unique violation's `Key (phone)=(...)`, a validation error's input, a missing key).
-The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones.
+The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones;
+`log_loop_failures` to what an event loop reports itself (a task's failure nobody retrieved, a failing
+callback), whose default line quotes the exception's repr and the callback's arguments.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import traceback
 from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from bot.errors import BotError
 
 MESSAGE_ID: ContextVar[str] = ContextVar("message_id", default="-")
 FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %(message)s"
 MAX_REASON_CHARS = 200
+#: What a database error may name besides its message (asyncpg's `PostgresMessage` fields).
+SCHEMA_FIELDS = ("table_name", "constraint_name")
 #: Where our own code lives: the frames a failure is located by.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUR_PACKAGES = tuple(str(PROJECT_ROOT / package) + os.sep for package in ("bot", "handlers", "models", "tests"))
@@ -65,12 +71,33 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)  # its DEBUG lines carry the values
 
 
+def log_loop_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """Have `loop` log a failure nobody awaited by `describe_failure` and the task's name: asyncio's own
+    handler writes `exception=KeyError('<a phone>')` or `callback('<an openid>')` into the line."""
+    loop.set_exception_handler(_log_loop_failure)
+
+
+def _log_loop_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    failure = context.get("exception")
+    if failure is None:  # a task destroyed while pending, a transport left open: no value in the line
+        loop.default_exception_handler(context)
+        return
+    future = context.get("future")
+    source = f"task {future.get_name()}" if isinstance(future, asyncio.Task) else "a future or callback"
+    logging.getLogger("asyncio").error("unhandled failure in %s: %s", source, describe_failure(failure),
+                                       exc_info=failure)
+
+
 def describe_failure(exc: BaseException) -> str:
-    """A failure for a log line: its type, our own reason if it is one, and where our code met it."""
+    """A failure for a log line: its type, our own reason if it is one, the table and constraint a
+    database error names, and where our code met it."""
     text = type(exc).__name__
     if isinstance(exc, BotError) and str(exc):
         reason = str(exc)
         text += ": " + (reason if len(reason) <= MAX_REASON_CHARS else reason[: MAX_REASON_CHARS - 1] + "…")
+    schema = _schema_names(exc)
+    if schema:
+        text += f" [{schema}]"
     place = _our_innermost_frame(exc.__traceback__)
     return f"{text} (at {place})" if place else text
 
@@ -98,6 +125,22 @@ def safe_traceback(exc: BaseException) -> str:
         if joint_to_next:
             parts.append(f"\n{joint_to_next}\n")
     return "\n".join(parts)
+
+
+def _schema_names(exc: BaseException) -> str:
+    """`table t, constraint c` of the first error in `exc`'s chain that names them (asyncpg's errors of
+    PostgreSQL: names from the schema, never values; a wrapper such as tortoise's `IntegrityError`
+    carries the driver's error as its cause or context), '' when none does."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        names = [f"{field.removesuffix('_name')} {value}" for field in SCHEMA_FIELDS
+                 if isinstance(value := getattr(current, field, None), str) and value]
+        if names:
+            return ", ".join(names)
+        current = current.__cause__ or current.__context__
+    return ""
 
 
 def _our_innermost_frame(tb: TracebackType | None) -> str:

@@ -68,7 +68,7 @@ class Scheduler:
             try:
                 await callbacks[kind](member)
             except Exception:
-                log.exception("deadline %s %s failed", kind, member)
+                log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[fired:], now))
                 raise

@@ -38,7 +38,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.db import prepare_database
-from bot.logs import configure_logging, describe_failure
+from bot.logs import configure_logging, describe_failure, log_loop_failures
 from bot.web.guards import server_options
 
 log = logging.getLogger("csbot.server")
@@ -105,13 +105,16 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     A worker's loop runs every customer's message; on the embedded default asyncio's own scheduling,
     timers and socket transports were about a tenth of a message's CPU, which uvloop does in C
     (docs/performance.md). Same asyncio API, so nothing else changes; not installed (Windows), the
-    standard loop serves the same.
+    standard loop serves the same. Either logs a failure nobody awaited without customer values.
     """
     try:
         import uvloop
     except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+        loop = asyncio.new_event_loop()
+    else:
+        loop = uvloop.new_event_loop()
+    log_loop_failures(loop)  # without customer values (bot/logs.py)
+    return loop
 
 
 def return_large_buffers_to_the_system() -> None:

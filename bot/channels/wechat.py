@@ -154,6 +154,8 @@ class WeChatChannel(Channel):
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
+        if message.kind == "event" and message.event in protocol.PLATFORM_REPORTS:
+            return web.Response(text=protocol.SUCCESS, content_type="text/plain")
         started = self._runtime.clock.monotonic()
         budget = self.settings.wechat_passive_budget_s
         assert self.deliveries is not None and self.budget is not None

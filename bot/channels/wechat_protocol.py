@@ -34,6 +34,10 @@ from bot.events import Inbound
 
 #: WeChat accepts this (or an empty body) as "received, no passive reply"; it then does not retry.
 SUCCESS = "success"
+#: Events WeChat posts about the shop's own sends (a template message's, a mass send's, a subscription
+#: message's outcome), from the recipient's openid: nothing the customer did, so they are answered
+#: `success` and neither handled nor recorded (no contact for retention, docs/rules.md R-RETENTION-1).
+PLATFORM_REPORTS = frozenset({"templatesendjobfinish", "masssendjobfinish", "subscribe_msg_sent_event"})
 #: Requests whose timestamp is further than this from our clock are refused in both modes (a replayed capture).
 TIMESTAMP_WINDOW_S = 300
 

@@ -75,14 +75,14 @@ async def json_errors(request: web.Request, handler: web.RequestHandler) -> web.
             raise
         refused = client_fault(exc)
         if refused is not None:
-            log.info("%s %s refused (%d): %s", request.method, _route(request), refused.status,
+            log.info("%s %s refused (%d): %s", request.method, route_of(request), refused.status,
                      type(exc).__name__)
             return refused
-        log.exception("%s %s failed", request.method, _route(request))
+        log.exception("%s %s failed", request.method, route_of(request))
         return error_response(500, "internal_error", "internal error")
 
 
-def _route(request: web.Request) -> str:
+def route_of(request: web.Request) -> str:
     """The route's pattern (`/api/cases/{case_no}`), so no id or name typed by a client is logged."""
     info = request.match_info.route.resource
     return info.canonical if info is not None else "(no route)"

@@ -27,6 +27,7 @@ from aiohttp.typedefs import Handler
 from bot.config import Settings
 from bot.outages import outages
 from bot.store.base import Store, StoreBusy
+from bot.web.errors import route_of
 from bot.web.limits import BodyLimit
 from bot.web.problems import ApiError, error_response
 
@@ -61,7 +62,7 @@ def request_guards(settings: Settings, store_of: Any, body_limit: BodyLimit) -> 
         try:
             return await handler(request)
         except BodyTimeout:
-            log.info("%s %s: body not received within %.0f s", request.method, request.path, timeout_s)
+            log.info("%s %s: body not received within %.0f s", request.method, route_of(request), timeout_s)
             return error_response(408, "body_timeout", "request body not received in time", {"Connection": "close"})
         except (web.HTTPRequestEntityTooLarge, ApiError) as exc:
             too_large = body_limit.refused(request, exc)
@@ -82,7 +83,7 @@ def unavailable_as_503(request: web.Request, exc: Exception, retry_after_s: int)
     `Retry-After` instead of a server error, unless its own connection went away (nobody to answer)."""
     if request.transport is None or request.transport.is_closing():
         raise exc
-    log.warning("%s %s answered 503: %s", request.method, request.path, type(exc).__name__)
+    log.warning("%s %s answered 503: %s", request.method, route_of(request), type(exc).__name__)
     retry = {"Retry-After": str(retry_after_s)}
     if isinstance(exc, StoreBusy):
         return error_response(503, "server_busy", "server busy, try again shortly", retry)
