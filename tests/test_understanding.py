@@ -91,6 +91,7 @@ NEVER_WRONG = [
     ("这个拼装难不难 要多久", "product.consult"),
     ("退货单号填好了 你们看到没", "after_sales.progress"),
     ("付款三天了还没发 是没货了吗", "shipping.when"),
+    ("这么大的衣柜 是走物流还是快递", "shipping.when"),  # which carrier, before ordering: not tracking
     # small talk (the taxonomy's `unknown`): asked about, never a confident complaint or a request
     ("随便聊聊吧反正闲着", "unknown"),
     ("闲着也是闲着 跟你唠两句", "unknown"),
