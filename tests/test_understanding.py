@@ -1,4 +1,4 @@
-"""Generalising to shops the team never sees (issue 13): the patterns behind real misses, told in
+"""Generalising to shops the team never sees (issue 13): the patterns behind real misses, told mostly in
 product domains the shop chat sets do not cover (books, sports, toys, tools, instruments, luggage,
 stationery, appliances), so a shop's vocabulary cannot carry them.
 
@@ -66,6 +66,21 @@ PLACED = {
         ("行李箱的輪子壞了", "after_sales.damaged"),
         ("我要退款 錢什麼時候退", "after_sales.refund"),
     ],
+    "delivery time asked before ordering is shipping": [
+        ("下周一拍的话 周三前能寄到南京吗", "shipping.when"),
+        ("现在订 能赶上孩子周末的生日吗", "shipping.when"),
+    ],
+    "delivery time of an order under way is tracking": [
+        ("书柜已经发出来了 大概哪天到我家", "logistics.track"),
+    ],
+    "produce, furniture and toys in their own words": [
+        ("柠檬打开有好几个烂了 还发霉", "after_sales.damaged"),
+        ("婴儿床的护栏卡扣断了一个", "after_sales.damaged"),
+        ("买了六罐只到了四罐", "after_sales.missing"),
+        ("这个沙发垫子可以拆下来洗吗", "product.consult"),
+        ("这个小汽车玩具有几个声音 能关掉吗", "product.consult"),
+        ("能不能再便宜一点 我买三套", "promotion"),
+    ],
 }
 PLACED_CASES = [(pattern, text, intent) for pattern, rows in PLACED.items() for text, intent in rows]
 
@@ -76,6 +91,14 @@ NEVER_WRONG = [
     ("这个拼装难不难 要多久", "product.consult"),
     ("退货单号填好了 你们看到没", "after_sales.progress"),
     ("付款三天了还没发 是没货了吗", "shipping.when"),
+    ("这么大的衣柜 是走物流还是快递", "shipping.when"),  # which carrier, before ordering: not tracking
+    # small talk (the taxonomy's `unknown`): asked about, never a confident complaint or a request
+    ("随便聊聊吧反正闲着", "unknown"),
+    ("闲着也是闲着 跟你唠两句", "unknown"),
+    ("无聊得很 找你说会儿话", "unknown"),
+    ("你们做客服的周末休息吗", "unknown"),
+    ("刚才点错了 不好意思啊", "unknown"),
+    ("今天加班好晚 好累啊", "unknown"),
 ]
 
 
