@@ -23,9 +23,9 @@ aiosqlite's thread then, and nothing else runs on the loop until the statement i
 waiting for SQLite's write lock (`without_waiting`): when another process holds it, the statement
 takes the usual way through aiosqlite's thread and waits there. Each hop to that thread cost the
 loop more than the statement (docs/performance.md). The group commit writes inline the same way
-(bot/batch_writer.py). The writing connection is opened usable from the loop's thread for this
-(`check_same_thread` off); transactions and everything off the message path still go through
-aiosqlite's thread.
+(bot/batch_writer.py), and so do a message's transactions (`InlineTransaction`). The writing
+connection is opened usable from the loop's thread for this (`check_same_thread` off); everything
+off the message path still goes through aiosqlite's thread.
 
 Checkpoints leave the loop too. SQLite's automatic checkpoint runs in the commit that fills the WAL
 past 1,000 pages: with the commits inline, that commit copied the WAL into the database and synced

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from bot.store.base import StoreUnavailable
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff.queue import holder_key
 from handlers.handoff.service import ALERT, OFFER
@@ -82,3 +83,23 @@ async def test_the_holders_news_of_a_customer_message_comes_after_the_message_is
     assert shown == [["转人工", "我的快递三天没动了"]]
     assert await Message.filter(conversation_id=held.id, text="我的快递三天没动了").count() == 1
     assert (await conversation("c1")).waiting_since is not None  # the 20 s clock runs
+
+
+async def test_a_lost_news_of_a_customer_message_is_logged_and_the_message_still_counts(bot, caplog) -> None:
+    """Published after the message is written, the news failing (Redis did not answer) no longer fails the
+    customer's message: it is recorded, its 20 s clock runs, the console's poll shows it; the loss is logged."""
+    await staff(bot, "amy")
+    await say(bot, "c1", "转人工")
+    held = await conversation("c1")
+    agent = await Agent.get(name="amy")
+
+    async def lost(topic: str, payload: dict[str, Any]) -> None:
+        if topic == agent_topic(agent.id) and payload.get("type") == "message":
+            raise StoreUnavailable("Redis did not answer PUBLISH in time")
+
+    on_publish(bot, lost)
+    assert await say(bot, "c1", "我的快递三天没动了") == []
+    assert await Message.filter(conversation_id=held.id, text="我的快递三天没动了").count() == 1
+    assert (await conversation("c1")).waiting_since is not None
+    assert "the holder's news of a message failed" in caplog.text
+    assert "我的快递" not in caplog.text  # customer text never reaches the log
