@@ -261,8 +261,8 @@ class InlineTransaction(SqliteTransactionWrapper):
     tortoise's takes a trip to aiosqlite's thread for its BEGIN (two: a COMMIT first), for each
     statement and for the COMMIT, each a turn of the busy event loop, while it holds the ORM's lock,
     which sends every other message's writes (and the group commit) the thread's way meanwhile: the
-    留言's transaction of two statements was 3-4% of the embedded loop's samples in waits for those
-    hops (docs/performance.md "Seventh round"). This one begins with `BEGIN IMMEDIATE` without waiting
+    留言's transaction of two statements was about 5% of the embedded loop's samples in waits for
+    those hops (docs/performance.md "Seventh round"). This one begins with `BEGIN IMMEDIATE` without waiting
     (the write lock taken at once, so no later statement can find it busy); when another process holds
     it, the transaction goes tortoise's way and waits on the thread as before. The statements between
     run inline under the ORM's lock, which the transaction context holds, so nothing else uses the
@@ -292,8 +292,9 @@ class InlineTransaction(SqliteTransactionWrapper):
             return await threaded()
         if self._finalized:
             raise TransactionManagementError("Transaction already finalised")
-        _translated(self._db.execute)(statement)
         self._finalized = True
+        if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
+            _translated(self._db.execute)(statement)
 
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if self._db is None:
