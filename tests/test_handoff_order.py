@@ -85,6 +85,27 @@ async def test_the_holders_news_of_a_customer_message_comes_after_the_message_is
     assert (await conversation("c1")).waiting_since is not None  # the 20 s clock runs
 
 
+async def test_an_agent_assigned_by_the_escalation_hears_again_once_the_escalating_message_is_written(bot) -> None:
+    """The assignment's news makes the console open the conversation while the customer's 转人工 is still
+    being handled; its last news comes after that message is committed, so the console's refresh on it
+    shows the message (tests/test_console_browser.py waited for it and, on a loaded machine, did not get it)."""
+    amy = await staff(bot, "amy")
+    agent = await Agent.get(name="amy")
+    shown: list[tuple[str, list[str]]] = []
+
+    async def look(topic: str, payload: dict[str, Any]) -> None:
+        if topic == agent_topic(agent.id) and payload.get("conversation_id") is not None:
+            detail = await (await bot.client.get(f"/api/agent/conversations/{payload['conversation_id']}",
+                                                  headers=amy)).json()
+            shown.append((payload["type"], [m["text"] for m in detail["messages"] if m["direction"] == "in"]))
+
+    on_publish(bot, look)
+    replies = await say(bot, "c1", "转人工")
+    assert (await conversation("c1")).status == "handoff" and "接通人工客服" in replies[-1]
+    assert shown[0] == ("conversation.assigned", [])  # opened before the message was written
+    assert shown[-1] == ("conversation.updated", ["转人工"])
+
+
 async def test_a_lost_news_of_a_customer_message_is_logged_and_the_message_still_counts(bot, caplog) -> None:
     """Published after the message is written, the news failing (Redis did not answer) no longer fails the
     customer's message: it is recorded, its 20 s clock runs, the console's poll shows it; the loss is logged."""
@@ -101,5 +122,5 @@ async def test_a_lost_news_of_a_customer_message_is_logged_and_the_message_still
     assert await say(bot, "c1", "我的快递三天没动了") == []
     assert await Message.filter(conversation_id=held.id, text="我的快递三天没动了").count() == 1
     assert (await conversation("c1")).waiting_since is not None
-    assert "the holder's news of a message failed" in caplog.text
+    assert "news after a customer message failed" in caplog.text
     assert "我的快递" not in caplog.text  # customer text never reaches the log

@@ -23,6 +23,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
@@ -137,6 +138,10 @@ class Handoff:
             await self.queue.publish_holder(now_held)
         if now_held.status == "handoff" and now_held.assignee_id is not None:
             agent = await Agent.get(id=now_held.assignee_id)
+            # the holder's console opened the conversation on the assignment's news, before this message
+            # (the escalating one) was written: it refreshes again once it is
+            ctx.once_recorded.append(self._news_once_recorded(now_held.id, agent.id, {
+                "type": "conversation.updated", "conversation_id": now_held.id}))
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
@@ -228,15 +233,23 @@ class Handoff:
             "message": {"direction": "in", "author": "customer", "text": text, "created_at": self.clock.time()},
         }
 
-        async def tell_the_holder() -> None:
-            try:
-                await self.queue.notify(conversation.assignee_id, news)
-            except Exception as exc:  # the message and its clock are written: the console's poll shows it
-                log.warning("conversation %d: the holder's news of a message failed: %r", conversation.id, exc)
-
-        once_recorded(tell_the_holder)
+        once_recorded(self._news_once_recorded(conversation.id, conversation.assignee_id, news))
         if closing and not wrapping_up:
             await self.assign_waiting()  # a place is free
+
+    def _news_once_recorded(self, conversation_id: int, agent_id: int | None,
+                            payload: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+        """News for a console to send once the customer's message is committed (`Context.once_recorded`):
+        the console refreshes the conversation from the database on it. A failure is logged: the
+        message is written, and the console's poll shows it."""
+
+        async def publish() -> None:
+            try:
+                await self.queue.notify(agent_id, payload)
+            except Exception as exc:
+                log.warning("conversation %d: news after a customer message failed: %r", conversation_id, exc)
+
+        return publish
 
     async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
