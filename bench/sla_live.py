@@ -620,13 +620,19 @@ class Agent:
         self.run.taken_away += taken
 
     async def history(self, held: Held) -> list[dict[str, Any]] | None:
+        """The conversation as the console shows it. A message whose event came before this request was
+        sent must be in it; one whose event came while the request was on its way is checked by the
+        next request (the server may have read the conversation before the message was written)."""
+        asked = len(self.heard.get(held.conversation_id, ()))
         status, data = await self.request("GET", CONVERSATION.format(id=held.conversation_id), refusable=True)
         if status != 200:
             return None
         messages = data.get("messages", [])
         shown = {str(m.get("text")) for m in messages}
         heard = self.heard.pop(held.conversation_id, [])
-        self.run.console_missed += sum(text not in shown for text in heard)
+        self.run.console_missed += sum(text not in shown for text in heard[:asked])
+        if heard[asked:]:
+            self.heard[held.conversation_id] = heard[asked:]
         return messages
 
     def owes(self, held: Held, messages: list[dict[str, Any]]) -> bool:

@@ -9,7 +9,7 @@ turn again it uses the services of bot/messenger.py, which it keeps in its own s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -59,6 +59,9 @@ class Context:
     identity: Identity
     services: Services
     stored: dict[str, str | None] = field(default_factory=dict)  # see Services.read_with_state
+    #: Run by the dispatcher once this message's rows are committed, in order: news about the message
+    #: (a console that refreshes on it must find it in the database).
+    once_recorded: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -138,6 +138,8 @@ class Dispatcher:
         rows += [outbound_message(inbound.channel, conversation_id, text, "bot", now,
                                   f"{prefix}{n}" if prefix else None) for n, text in enumerate(texts)]
         await self.recorder.record(rows)
+        for announce in ctx.once_recorded:
+            await announce()
         held.save, held.ttl = state.to_dict(), STATE_TTL_S
         return Outcome(texts, [row.source_id for row in rows[1:]], tuple(reply.choices) if texts else ())
 

@@ -23,9 +23,9 @@ aiosqlite's thread then, and nothing else runs on the loop until the statement i
 waiting for SQLite's write lock (`without_waiting`): when another process holds it, the statement
 takes the usual way through aiosqlite's thread and waits there. Each hop to that thread cost the
 loop more than the statement (docs/performance.md). The group commit writes inline the same way
-(bot/batch_writer.py). The writing connection is opened usable from the loop's thread for this
-(`check_same_thread` off); transactions and everything off the message path still go through
-aiosqlite's thread.
+(bot/batch_writer.py), and so do a message's transactions (`InlineTransaction`). The writing
+connection is opened usable from the loop's thread for this (`check_same_thread` off); everything
+off the message path still goes through aiosqlite's thread.
 
 Checkpoints leave the loop too. SQLite's automatic checkpoint runs in the commit that fills the WAL
 past 1,000 pages: with the commits inline, that commit copied the WAL into the database and synced
@@ -48,8 +48,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import aiosqlite
-from tortoise.backends.sqlite.client import SqliteClient, translate_exceptions
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.sqlite.client import (
+    SqliteClient,
+    SqliteTransactionContext,
+    SqliteTransactionWrapper,
+    translate_exceptions,
+)
+from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 READERS = 3
 CHECKPOINT_EVERY_S = 1.0
@@ -181,29 +187,25 @@ class ReadPoolSqliteClient(SqliteClient):
         """On a message's path, with the writing connection idle (see the module's docstring)."""
         return self._connection is not None and not self._lock.locked() and SHORT_READS.get()
 
+    def _in_transaction(self) -> TransactionContext:
+        """On a message's path, a transaction that runs inline (`InlineTransaction`); elsewhere tortoise's."""
+        if self._connection is not None and SHORT_READS.get():
+            return SqliteTransactionContext(InlineTransaction(self), self._lock)
+        return super()._in_transaction()
+
     @_translated
     def _write_now(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
         """As tortoise's `execute_query`, inline (the caller checked `_writes_inline`)."""
         self.log.debug("%s", query)  # not its values: customer data
 
-        def run(db: sqlite3.Connection) -> tuple[int, list]:
-            start = db.total_changes
-            rows = db.execute(query, values or ()).fetchall()
-            return (db.total_changes - start) or len(rows), rows
-
-        return self.without_waiting(run)
+        return self.without_waiting(functools.partial(_query, query=query, values=values))
 
     @_translated
     def _insert_now(self, query: str, values: list) -> int:
         """As tortoise's `execute_insert` (aiosqlite's: the row id asked for after the insert), inline."""
         self.log.debug("%s", query)  # not its values: customer data
 
-        def run(db: sqlite3.Connection) -> int:
-            cursor = db.execute(query, values)
-            cursor.execute("SELECT last_insert_rowid()")
-            return cursor.fetchone()[0]
-
-        return self.without_waiting(run)
+        return self.without_waiting(functools.partial(_insert, query=query, values=values))
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
         if not self._reads(query):
@@ -232,6 +234,90 @@ class ReadPoolSqliteClient(SqliteClient):
             if not lock.locked():
                 return lock, reader
         return self._readers[next(self._turns) % len(self._readers)]
+
+
+def _query(db: sqlite3.Connection, query: str, values: list | None) -> tuple[int, list]:
+    """tortoise's `execute_query` on a sqlite3 connection: (rows changed, or else rows read; the rows)."""
+    start = db.total_changes
+    rows = db.execute(query, values or ()).fetchall()
+    return (db.total_changes - start) or len(rows), rows
+
+
+def _insert(db: sqlite3.Connection, query: str, values: list) -> int:
+    """tortoise's `execute_insert` (aiosqlite's: the row id asked for after the insert)."""
+    cursor = db.execute(query, values)
+    cursor.execute("SELECT last_insert_rowid()")
+    return cursor.fetchone()[0]
+
+
+def _begin(db: sqlite3.Connection) -> None:
+    db.execute("BEGIN IMMEDIATE")
+
+
+class InlineTransaction(SqliteTransactionWrapper):
+    """A transaction on a customer's message path (an after-sales case, a complaint, a 留言 leaving
+    the queue), run inline on the writing connection like the message path's single writes.
+
+    tortoise's takes a trip to aiosqlite's thread for its BEGIN (two: a COMMIT first), for each
+    statement and for the COMMIT, each a turn of the busy event loop, while it holds the ORM's lock,
+    which sends every other message's writes (and the group commit) the thread's way meanwhile: the
+    留言's transaction of two statements was about 5% of the embedded loop's samples in waits for
+    those hops (docs/performance.md "Seventh round"). This one begins with `BEGIN IMMEDIATE` without waiting
+    (the write lock taken at once, so no later statement can find it busy); when another process holds
+    it, the transaction goes tortoise's way and waits on the thread as before. The statements between
+    run inline under the ORM's lock, which the transaction context holds, so nothing else uses the
+    connection meanwhile; a savepoint or script still goes through the thread, on the same connection."""
+
+    def __init__(self, client: ReadPoolSqliteClient) -> None:
+        super().__init__(client)
+        self._client = client
+        self._db: sqlite3.Connection | None = None  # set when begun inline
+
+    async def begin(self) -> None:
+        try:
+            self._client.without_waiting(_begin)
+        except Busy:  # another process writes: wait for it on aiosqlite's thread
+            await super().begin()
+        else:
+            self._db = self._connection._conn
+
+    async def commit(self) -> None:
+        await self._end("COMMIT", super().commit)
+
+    async def rollback(self) -> None:
+        await self._end("ROLLBACK", super().rollback)
+
+    async def _end(self, statement: str, threaded: Callable[[], Any]) -> None:
+        if self._db is None:
+            return await threaded()
+        if self._finalized:
+            raise TransactionManagementError("Transaction already finalised")
+        self._finalized = True
+        if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
+            _translated(self._db.execute)(statement)
+
+    async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
+        if self._db is None:
+            return await super().execute_query(query, values)
+        self.log.debug("%s: %s", query, values)
+        return _translated(_query)(self._db, query.replace("\x00", "'||CHAR(0)||'"), values)
+
+    async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
+        if self._db is None:
+            return await super().execute_query_dict(query, values)
+        return list(map(dict, (await self.execute_query(query, values))[1]))
+
+    async def execute_insert(self, query: str, values: list) -> int:
+        if self._db is None:
+            return await super().execute_insert(query, values)
+        self.log.debug("%s: %s", query, values)
+        return _translated(_insert)(self._db, query, values)
+
+    async def execute_many(self, query: str, values: list[list]) -> None:
+        if self._db is None:
+            return await super().execute_many(query, values)
+        self.log.debug("%s: %s", query, values)
+        _translated(self._db.executemany)(query, values)
 
 
 client_class = ReadPoolSqliteClient

@@ -5,6 +5,7 @@ message's path run inline but never wait on the loop for another process's lock.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -148,3 +149,103 @@ async def test_the_clocks_datetimes_are_stored_by_the_group_commit_as_by_the_orm
     assert stored == contact == orm
     assert await Message.filter(created_at__gte=at).count() == 1
     assert await Message.filter(created_at__gt=at).count() == 0
+
+
+class Failed(Exception):
+    """Raised inside a transaction to roll it back."""
+
+
+async def loop_turns_during(work) -> tuple[object, int]:
+    """`work()`'s result and how many turns the event loop took meanwhile (0: it never suspended)."""
+    turns = 0
+
+    async def count() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.create_task(count())
+    await asyncio.sleep(0)
+    turns = 0
+    try:
+        return await work(), turns
+    finally:
+        counter.cancel()
+
+
+async def test_a_transaction_on_a_message_path_runs_inline_and_rolls_back_with_the_orms_errors(database: Path) -> None:
+    """No trip to aiosqlite's thread (the loop never turns while it runs); an error rolls it back and
+    keeps the ORM's error types; off a message's path the transaction is tortoise's, on the thread."""
+    await Customer.create(channel="wechat", external_id="taken", created_at=NOW)
+
+    async def case() -> int:
+        async with in_transaction() as connection:
+            customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
+            await Conversation.create(key="wechat:o1", customer=customer, channel="wechat", opened_at=NOW,
+                                      using_db=connection)
+            return await Conversation.filter(customer_id=customer.id).using_db(connection).count()
+
+    async def duplicate() -> None:
+        async with in_transaction() as connection:
+            await Customer.create(channel="wechat", external_id="o2", created_at=NOW, using_db=connection)
+            await Customer.create(channel="wechat", external_id="taken", created_at=NOW, using_db=connection)
+
+    token = SHORT_READS.set(True)
+    try:
+        assert await loop_turns_during(case) == (1, 0)
+        with pytest.raises(IntegrityError):
+            await duplicate()
+    finally:
+        SHORT_READS.reset(token)
+    assert await Conversation.filter(key="wechat:o1").exists()
+    assert not await Customer.filter(external_id="o2").exists()  # rolled back
+    await Conversation.filter(key="wechat:o1").delete()
+    await Customer.filter(external_id="o1").delete()
+    result, turns = await loop_turns_during(case)
+    assert result == 1 and turns > 0  # off the message path: tortoise's, through the thread
+
+
+async def test_other_writes_wait_for_an_inline_transaction_and_never_land_inside_it(database: Path) -> None:
+    """A transaction that awaits something else between its statements lets other messages run: their
+    writes wait for it on the thread's way (the ORM's lock), so its rollback does not take them along."""
+    token = SHORT_READS.set(True)
+    try:
+        async def other_message() -> None:
+            await Customer.create(channel="wechat", external_id="other", created_at=NOW)
+
+        outside = contextvars.copy_context()  # another message's task: not inside this transaction
+        with pytest.raises(Failed):
+            async with in_transaction() as connection:
+                await Customer.create(channel="wechat", external_id="mine", created_at=NOW, using_db=connection)
+                other = asyncio.create_task(other_message(), context=outside)
+                await asyncio.sleep(0.02)
+                assert not other.done()  # waits for this transaction
+                raise Failed
+        await asyncio.wait_for(other, 10)
+    finally:
+        SHORT_READS.reset(token)
+    assert await Customer.filter(external_id="other").exists()
+    assert not await Customer.filter(external_id="mine").exists()
+
+
+async def test_an_inline_transaction_waits_on_the_thread_when_another_process_holds_the_lock(database: Path) -> None:
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    token = SHORT_READS.set(True)
+    try:
+        async def case() -> None:
+            async with in_transaction() as connection:
+                await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
+
+        task = asyncio.create_task(case())
+        started = time.monotonic()
+        for _ in range(10):
+            await asyncio.sleep(0.01)
+        assert time.monotonic() - started < 1.0 and not task.done()  # the loop went on
+        other.execute("COMMIT")
+        await asyncio.wait_for(task, 10)
+    finally:
+        SHORT_READS.reset(token)
+        other.close()
+    assert await Customer.filter(external_id="o1").exists()

@@ -52,6 +52,17 @@ async def assert_lives(clock: FakeClock, store: Store, key: str, ttl: float | No
 
 
 class TestStoreContract:
+    async def test_together_gives_each_result_or_its_exception_in_order(self, store: Store) -> None:
+        async def fails() -> None:
+            raise ValueError("one of them")
+
+        written, read = store.keys("together", "written"), store.keys("together", "read")
+        await store.set(read, "r", ttl=60)
+        # independent operations (on Redis they go at once, so none may depend on another)
+        results = await store.together([store.set(written, "w", ttl=60), fails(), store.get(read)])
+        assert results[0] is None and isinstance(results[1], ValueError) and results[2] == "r"
+        assert await store.get(written) == "w"
+
     async def test_claim_succeeds_once(self, store: Store) -> None:
         key = store.keys("dedupe", "wechat", "msg-1")
         assert await store.claim(key, 600) is True
@@ -383,3 +394,31 @@ async def test_open_store_follows_redis_url(clock: FakeClock) -> None:
     assert isinstance(memory_store, MemoryStore)
     await redis_store.close()
     await memory_store.close()
+
+
+async def test_memory_store_does_together_in_order_and_a_cancellation_leaves_nothing_unawaited(
+        clock: FakeClock) -> None:
+    """In order, in the caller's task (docs/performance.md "Seventh round"); cancelled, the operations
+    not started are closed, not left as coroutines never awaited, and none of them runs."""
+    store = MemoryStore(clock)
+    done: list[str] = []
+    started = asyncio.Event()
+
+    async def step(name: str, blocks: bool = False) -> str:
+        done.append(name)
+        if blocks:
+            started.set()
+            await asyncio.Event().wait()
+        return name
+
+    assert await store.together([step("a"), step("b"), step("c")]) == ["a", "b", "c"]
+    assert done == ["a", "b", "c"]
+    done.clear()
+    later = step("never")
+    task = asyncio.create_task(store.together([step("first"), step("blocked", blocks=True), later]))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert done == ["first", "blocked"]
+    assert later.cr_frame is None  # closed

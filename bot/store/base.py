@@ -9,8 +9,9 @@ are measured with the injected clock, so they really expire, in tests too.
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -176,6 +177,13 @@ class Store(ABC):
     #: What this backend raises when it cannot serve for now (besides `StoreUnavailable`): the app
     #: answers these with 503 instead of 500.
     unavailable: tuple[type[BaseException], ...] = (StoreUnavailable,)
+
+    async def together(self, awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
+        """Independent operations of one caller (the store's, and the database's of the same deployment),
+        each one's result or exception in their order, like `gather(..., return_exceptions=True)`. Here
+        sent together: each is a round trip to a server. A store without round trips awaits them in
+        order instead (`MemoryStore`), so a caller lists them in the order it wants them done."""
+        return await asyncio.gather(*awaitables, return_exceptions=True)
 
     # --- plain values with TTL (dedupe, cached replies, leases, counters) ---
     @abstractmethod

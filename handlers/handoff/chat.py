@@ -62,7 +62,8 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
     holder = await handoff.queue.holder(ctx.inbound.conversation_key, ctx.stored)
     if holder is not None and holder.status == "handoff":
         closing = ctx.inbound.kind == "text" and ctx.match.intent in CLOSING_INTENTS
-        await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind, closing=closing)
+        await handoff.customer_wrote(holder.conversation_id, ctx.text or ctx.inbound.kind, ctx.once_recorded.append,
+                                     closing=closing)
         return Reply().tagged("handoff")
     if holder is None and ctx.state.turns == 0 and ctx.identity.vip and ctx.services.settings.vip_to_human:
         return escalate("vip")

@@ -175,22 +175,24 @@ class Queue:
         UPDATE that also takes the priority from whether the customer is a VIP now and returns the
         row, where the ORM read the conversation and the customer and saved it back (on PostgreSQL
         the `queued` event goes in the same statement). What follows in the store (and the event
-        log, on SQLite) is `announce_queued`'s, which the caller sends with its other round trips."""
+        log, on SQLite) is `announce_queued`'s, which the caller sends with its other operations."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
         rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
         return Queued(load(Conversation, rows[0]), bool(rows[0]["event_recorded"])) if rows else None
 
-    def announce_queued(self, queued: Queued) -> list[Awaitable[Any]]:
+    def announce_queued(self, queued: Queued, *armed: Awaitable[Any]) -> list[Awaitable[Any]]:
         """After `enqueue` said it is queued in the database: the store's view, the `queued` event
-        (unless the UPDATE recorded it) and the consoles' news, independent round trips for the
-        caller to send together."""
+        (unless the UPDATE recorded it), the caller's `armed` (its deadlines), then the consoles' news:
+        independent operations for the caller to send together (`Store.together`), listed in the order
+        the in-process store does them one by one. The news comes last, so a console refreshing on it
+        finds everything it announces written (tests/test_handoff_order.py)."""
         conversation = queued.conversation
         assert conversation.queued_at is not None
-        sends = [self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"})]
+        sends = [self.publish_holder(conversation)]
         if not queued.event_recorded:
             sends.append(_QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason))
-        return sends
+        return [*sends, *armed, self.notify(None, {"type": "queue.changed"})]
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:

@@ -21,7 +21,9 @@ import asyncio
 import contextvars
 import logging
 import math
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
@@ -107,16 +109,14 @@ class Handoff:
                 return []
         assert conversation.queued_at is not None
         offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
-        # Independent round trips, sent together once the database says queued: the store's view, the
-        # event and the consoles' news, the two deadlines, and whether anyone is online (asked after
-        # the UPDATE: an agent coming online later finds this conversation queued in their own pass).
-        *writes, online = await asyncio.gather(
-            *(self.queue.announce_queued(queued) if queued is not None else ()),
-            self.scheduler.at(OFFER, str(conversation.id), offer_at),
-            self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at),
-            reads.anyone_online(),
-            return_exceptions=True,
-        )
+        # Independent operations once the database says queued: the store's view, the event, the two
+        # deadlines, the consoles' news, and whether anyone is online (asked after the UPDATE: an agent
+        # coming online later finds this conversation queued in their own pass). Sent together to Redis
+        # and PostgreSQL (round trips); the in-process store does them one by one, in this order.
+        deadlines = [self.scheduler.at(OFFER, str(conversation.id), offer_at),
+                     self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)]
+        operations = self.queue.announce_queued(queued, *deadlines) if queued is not None else deadlines
+        *writes, online = await self.store.together([*operations, reads.anyone_online()])
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
         # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
@@ -138,6 +138,10 @@ class Handoff:
             await self.queue.publish_holder(now_held)
         if now_held.status == "handoff" and now_held.assignee_id is not None:
             agent = await Agent.get(id=now_held.assignee_id)
+            # the holder's console opened the conversation on the assignment's news, before this message
+            # (the escalating one) was written: it refreshes again once it is
+            ctx.once_recorded.append(self._news_once_recorded(now_held.id, agent.id, {
+                "type": "conversation.updated", "conversation_id": now_held.id}))
             return [Say("handoff.assigned", {"agent_name": self.nickname(agent)})]
         position = await self.queue.position(conversation)
         return [Say("handoff.queued", {"position": position, "wait_minutes": await self.expected_wait(position)})]
@@ -206,10 +210,16 @@ class Handoff:
                 promised.set_result(taken)
 
     # --- the customer writes while a person holds the conversation ---
-    async def customer_wrote(self, conversation_id: int, text: str, closing: bool = False) -> None:
+    async def customer_wrote(self, conversation_id: int, text: str,
+                             once_recorded: Callable[[Callable[[], Awaitable[None]]], None],
+                             closing: bool = False) -> None:
         """`closing`: the customer only said thanks or goodbye. The holder still owes the goodbye (the
         clock runs as for any message), but the conversation stops taking a place, so the next
-        customer in the queue is assigned at once; anything else the customer writes takes it back."""
+        customer in the queue is assigned at once; anything else the customer writes takes it back.
+        The holder's console is told through `once_recorded` (`Context.once_recorded`): after the
+        message is committed, since the console refreshes the conversation from the database on the
+        news, and a refresh that came first would not show the question (docs/performance.md
+        "Seventh round")."""
         conversation = await Conversation.get(id=conversation_id)
         if conversation.status != "handoff":
             return
@@ -217,16 +227,29 @@ class Handoff:
         wrapping_up = await self.queue.wrapping_up(conversation.id)
         if closing != wrapping_up:
             await self.queue.set_wrapping_up(conversation.id, closing)
-        await self.queue.notify(
-            conversation.assignee_id,
-            {
-                "type": "message",
-                "conversation_id": conversation.id,
-                "message": {"direction": "in", "author": "customer", "text": text, "created_at": self.clock.time()},
-            },
-        )
+        news = {
+            "type": "message",
+            "conversation_id": conversation.id,
+            "message": {"direction": "in", "author": "customer", "text": text, "created_at": self.clock.time()},
+        }
+
+        once_recorded(self._news_once_recorded(conversation.id, conversation.assignee_id, news))
         if closing and not wrapping_up:
             await self.assign_waiting()  # a place is free
+
+    def _news_once_recorded(self, conversation_id: int, agent_id: int | None,
+                            payload: dict[str, Any]) -> Callable[[], Awaitable[None]]:
+        """News for a console to send once the customer's message is committed (`Context.once_recorded`):
+        the console refreshes the conversation from the database on it. A failure is logged: the
+        message is written, and the console's poll shows it."""
+
+        async def publish() -> None:
+            try:
+                await self.queue.notify(agent_id, payload)
+            except Exception as exc:
+                log.warning("conversation %d: news after a customer message failed: %r", conversation_id, exc)
+
+        return publish
 
     async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
         """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
