@@ -156,7 +156,8 @@ class Scheduler:
         """Put back what failed, in order; a store that is down keeps the rest held (and raises)."""
         while self._held:
             kind, member, due_at = self._held[0]
-            await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
+            if not await self.store.schedule_if_absent(kind, member, due_at):  # never moves one set meanwhile
+                self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
             self._held.pop(0)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:

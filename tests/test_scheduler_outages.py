@@ -183,6 +183,31 @@ async def test_a_callback_failing_for_another_reason_is_retried_then_dropped(
     assert "paused" not in caplog.text
 
 
+async def test_a_failing_job_that_re_arms_itself_is_not_counted_towards_dropping(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """WeCom's periodic sync plans its next run whatever happens to this one: its failures are each
+    run's own, so it is never reported dropped, and its next run keeps its time (not moved to 1 s)."""
+    scheduler = Scheduler(store, clock)
+    calls: list[float] = []
+
+    async def periodic(member: str) -> None:
+        calls.append(clock.time())
+        await scheduler.at("sync", member, clock.time() + 60)
+        raise LookupError("the platform refused the sync")
+
+    scheduler.on("sync", periodic)
+    start = clock.time()
+    await scheduler.at("sync", "kf1", start)
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for _ in range(5):
+            await scheduler.run_due()
+            await clock.advance(30)
+            await scheduler.run_due()
+            await clock.advance(30)
+    assert [at - start for at in calls] == [0, 60, 120, 180, 240]
+    assert "dropped" not in caplog.text
+
+
 async def test_a_deadline_the_store_could_not_take_back_is_held_until_it_can(
         tmp_path, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     """Redis goes away while a callback runs: its own store call fails, and so does putting the deadline
