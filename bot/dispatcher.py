@@ -134,14 +134,14 @@ class Dispatcher:
         conversation_id, now = identity.conversation_id, self.services.clock.now()
         # A redelivery of this message finds its answer's rows by their ids (bot/channels/wechat_inbox.py).
         prefix = reply_prefix(conversation_id, inbound.source_id) if inbound.source_id else None
-        rows = [self._inbound_row(inbound, conversation_id, intent, match.confidence)]
-        rows += [outbound_message(inbound.channel, conversation_id, text, "bot", now,
-                                  f"{prefix}{n}" if prefix else None) for n, text in enumerate(texts)]
-        await self.recorder.record(rows)
+        answer = [outbound_message(inbound.channel, conversation_id, text, "bot", now,
+                                   f"{prefix}{n}" if prefix else None) for n, text in enumerate(texts)]
+        asked = [self._inbound_row(inbound, conversation_id, intent, match.confidence)] if inbound.by_customer else []
+        await self.recorder.record([*asked, *answer])
         for announce in ctx.once_recorded:
             await announce()
         held.save, held.ttl = state.to_dict(), STATE_TTL_S
-        return Outcome(texts, [row.source_id for row in rows[1:]], tuple(reply.choices) if texts else ())
+        return Outcome(texts, [row.source_id for row in answer], tuple(reply.choices) if texts else ())
 
     async def _answered_before(self, conversation_id: int, source_id: str) -> bool:
         """The database's word on a platform message seen before, for when the store forgot it (a

@@ -16,6 +16,9 @@ from bot.text_input import clean_text
 #: `Inbound.event` a channel sends when a person serving the customer outside the bot (a WeCom
 #: servicer in the WeCom app) ended the session: the conversation is the bot's again.
 SESSION_ENDED_BY_PERSON = "session_ended_by_person"
+#: Events a channel passes on that the customer did not do (the platform's notices): handled like any
+#: event, but not recorded as the customer's message, so not their contact (docs/rules.md R-RETENTION-1).
+PLATFORM_NOTICES = frozenset({SESSION_ENDED_BY_PERSON})
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,11 @@ class Inbound:
     def __post_init__(self) -> None:
         # Every channel builds an Inbound: cleaning here covers them all (see bot.text_input).
         object.__setattr__(self, "text", clean_text(self.text))
+
+    @property
+    def by_customer(self) -> bool:
+        """False for a platform's notice (`PLATFORM_NOTICES`): not recorded as the customer's message."""
+        return not (self.kind == "event" and self.event in PLATFORM_NOTICES)
 
     @property
     def conversation_key(self) -> str:

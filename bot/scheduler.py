@@ -6,6 +6,19 @@ calls the callback registered for the kind. Popping is atomic in the store, so a
 one worker only, and because deadlines live in the store (Redis in production) they survive a
 worker restart. The ticker wakes every `tick` seconds, so a deadline is acted on within that of
 its due time — not on a sweep measured in minutes.
+
+A deadline is the product's promise (a greeting within 15 s, a retry of a kept request), so a
+callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outage"):
+- failing because the store or the database is down for now (bot/outages.py), it goes back to the
+  store with everything the tick had not begun, due again after a backoff that grows while the
+  outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
+  once per outage. What cannot go back because the store itself is down is held by the worker and
+  put back first on the next tick.
+- failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
+  logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
+  workers a deadline gets at most that many attempts per worker.
+Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
+(`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 """
 
 from __future__ import annotations
@@ -17,11 +30,23 @@ from datetime import datetime
 
 from bot.background import stop_task
 from bot.clock import Clock
+from bot.logs import describe_failure
+from bot.outages import outages
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.scheduler")
 
 Callback = Callable[[str], Awaitable[None]]
+
+#: Seconds before a deadline put back is due again, by the outage's failed attempts (or the deadline's
+#: own failures), the last repeating: a long outage costs one callback attempt every 8 s, not every tick.
+RETRY_AFTER_S = (1.0, 2.0, 4.0, 8.0)
+#: Attempts of a deadline whose callback fails other than by an outage, before it is dropped.
+MAX_ATTEMPTS = 3
+
+
+def retry_after(failures: int) -> float:
+    return RETRY_AFTER_S[min(failures, len(RETRY_AFTER_S)) - 1]
 
 
 class Scheduler:
@@ -33,6 +58,12 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._pass = asyncio.Lock()
+        self._outages = outages(store)
+        self._outage: str | None = None  # what failed: "store" (the pop) or "callback"; None when all is well
+        self._outage_failures = 0
+        self._quiet_until = 0.0  # in an outage: no deadline fires before this
+        self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
+        self._failures: dict[tuple[str, str], int] = {}  # a deadline's failures other than by an outage
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -51,32 +82,89 @@ class Scheduler:
         await self.store.cancel(kind, member)
 
     async def run_due(self) -> int:
-        """Fire everything due now; returns how many fired. A failing callback is logged, not retried.
+        """Fire everything due now; returns how many callbacks were called. A failing one is put back
+        (see the module's docstring).
 
         Passes never overlap within a worker, so when a caller's pass returns, every deadline that
-        was due when it started has been acted on (tests rely on this after moving a FakeClock).
+        was due when it started has been acted on or put back (tests rely on this after moving a
+        FakeClock).
         """
         async with self._pass:
             return await self._fire_due()
 
     async def _fire_due(self) -> int:
         now = self.clock.time()
+        await self._put_back_held()
+        if now < self._quiet_until:
+            return 0
         callbacks = dict(self._callbacks)
-        popped = await self.store.pop_due_kinds(list(callbacks), now)
+        try:
+            popped = await self.store.pop_due_kinds(list(callbacks), now)
+        except self.store.unavailable as exc:
+            self._paused("store", exc, now)
+            raise
+        if self._outage == "store":
+            self._resumed()
         due = [(kind, member) for kind, members in popped.items() for member in members]
-        for fired, (kind, member) in enumerate(due, start=1):
+        for called, (kind, member) in enumerate(due, start=1):
             try:
                 await callbacks[kind](member)
+            except self._outages as exc:
+                self._paused("callback", exc, now)
+                self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
+                await self._put_back_held()
+                return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
+                self._failed(kind, member, now)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
-                await asyncio.shield(self._put_back(due[fired:], now))
+                await asyncio.shield(self._put_back(due[called:], now))
                 raise
+            else:
+                self._failures.pop((kind, member), None)
+                if self._outage is not None:
+                    self._resumed()
+        await self._put_back_held()
         return len(due)
+
+    def _paused(self, what: str, exc: BaseException, now: float) -> None:
+        """One line per outage, not per attempt; with a callback down, nothing fires for a while."""
+        if self._outage is None:
+            log.warning("scheduler paused: the store or the database is unavailable (%s); due deadlines "
+                        "are put back and retried", describe_failure(exc))
+        if what == "callback" or self._outage is None:  # a callback's outage ends when one succeeds
+            self._outage = what
+        if what == "callback":
+            self._outage_failures += 1
+            self._quiet_until = now + retry_after(self._outage_failures)
+
+    def _resumed(self) -> None:
+        log.info("scheduler resumed: the store and the database answer again")
+        self._outage, self._outage_failures, self._quiet_until = None, 0, 0.0
+
+    def _failed(self, kind: str, member: str, now: float) -> None:
+        """A callback that failed other than by an outage: tried again a few times, then dropped."""
+        failures = self._failures.get((kind, member), 0) + 1
+        if failures >= MAX_ATTEMPTS:
+            self._failures.pop((kind, member), None)
+            log.error("deadline of %s dropped after %d failed attempts", kind, failures)
+            return
+        self._failures[(kind, member)] = failures
+        self._held.append((kind, member, now + retry_after(failures)))
+
+    async def _put_back_held(self) -> None:
+        """Put back what failed, in order; a store that is down keeps the rest held (and raises)."""
+        while self._held:
+            kind, member, due_at = self._held[0]
+            if not await self.store.schedule_if_absent(kind, member, due_at):  # never moves one set meanwhile
+                self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
+            self._held.pop(0)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on."""
+        due = [*((kind, member) for kind, member, _ in self._held), *due]
+        self._held.clear()
         try:
             for kind, member in due:
                 await self.store.schedule(kind, member, now)
@@ -87,22 +175,16 @@ class Scheduler:
         # The loop ends on the flag as well as on cancellation: a client library that turns a
         # cancellation into its own error (caught below as a failed tick) or swallows it must not
         # leave `stop()` waiting forever for a ticker that kept going.
-        outage = False
         while not self._stopping:
             try:
                 await self.run_due()
-            except self.store.unavailable as exc:  # try again next tick; one line per outage, not per tick
-                if not outage:
-                    log.warning("scheduler paused: the store is unavailable (%s)", type(exc).__name__)
-                outage = True
+            except self._outages as exc:  # try again next tick; `_fire_due` logged it once per outage
+                if self._outage is None:
+                    self._paused("store", exc, self.clock.time())
             except Exception:
                 if self._stopping:
                     return
                 log.exception("scheduler tick failed")
-            else:
-                if outage:
-                    log.info("scheduler resumed: the store answers again")
-                outage = False
             if not self._stopping:
                 await self.clock.sleep(self.tick)
 
@@ -116,3 +198,5 @@ class Scheduler:
             self._stopping = True
             await stop_task(self._task)
             self._task = None
+        if self._held:  # failed between ticks and not yet back in the store
+            await self._put_back([], self.clock.time())

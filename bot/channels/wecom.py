@@ -202,6 +202,7 @@ class WeComChannel(Channel):
             if served is not None:  # that escalation is over: it is not handed to the servicer again
                 await runtime.store.set(self._servicer_key(message.user, "ended"), served, ttl=30 * 24 * 3600)
             await runtime.store.delete(self._servicer_key(message.user))
+            # a platform notice (bot/events.py PLATFORM_NOTICES): handled, not recorded as the customer's contact
             ended = dataclasses.replace(inbound, event=SESSION_ENDED_BY_PERSON)
             await runtime.dispatcher.handle(ended, self.max_bytes)
             log.info("wecom session ended by the servicer: back to the bot")

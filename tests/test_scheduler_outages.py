@@ -1,0 +1,243 @@
+"""A deadline whose callback fails is not lost: put back in an outage, retried a few times after a bug.
+
+The deadlines are the product's promises (a greeting within 15 s, a kept after-sales request's
+retry): a database that blips for a second must not make the bot forget a customer. The stores are
+the real ones (in-process, and Redis on 127.0.0.1: the shared one, or a throw-away one the test stops).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from tortoise.exceptions import DBConnectionError
+
+from bot.clock import FakeClock
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.store.base import KeyBuilder, Store
+from bot.store.memory import MemoryStore
+from bot.store.redis import RedisStore
+from tests.redis_server import RedisServer
+
+MEMBER = "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # a conversation key holds an openid: never in a log line
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def store(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore(clock)
+        return
+    redis_store = RedisStore.from_url(request.getfixturevalue("redis_url"), clock,
+                                      KeyBuilder(f"outage-{uuid.uuid4().hex[:8]}"))
+    try:
+        yield redis_store
+    finally:
+        await redis_store.close()
+
+
+class Database:
+    """What a callback needs: down (tortoise's error for a lost connection) until brought back."""
+
+    def __init__(self) -> None:
+        self.down = False
+
+    def check(self) -> None:
+        if self.down:
+            raise DBConnectionError("connection to server at 127.0.0.1, port 5432 failed")
+
+
+def recorder(database: Database, calls: list[tuple[str, str, float]], clock: FakeClock, kind: str):
+    async def callback(member: str) -> None:
+        calls.append((kind, member, clock.time()))
+        database.check()
+
+    return callback
+
+
+def done(calls: list[tuple[str, str, float]], database_up_at: float) -> list[tuple[str, str]]:
+    """The calls made once the database was back (the clock moved on since it came back)."""
+    return sorted((kind, member) for kind, member, at in calls if at > database_up_at)
+
+
+async def test_a_deadline_failing_in_a_database_outage_fires_once_it_is_back(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    scheduler = Scheduler(store, clock)
+    database, calls = Database(), []
+    for kind in ("ack", "idle"):
+        scheduler.on(kind, recorder(database, calls, clock, kind))
+    await scheduler.at("ack", MEMBER, clock.time())
+    await scheduler.at("ack", "webchat:c2", clock.time())
+    await scheduler.at("idle", "webchat:c3", clock.time())
+
+    database.down = True
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        assert await scheduler.run_due() == 1  # the tick stops at the first outage
+        assert len(calls) == 1
+        assert await scheduler.run_due() == 0  # backing off: nothing fires, nothing is tried
+        database.down = False
+        up_at = clock.time()
+        await clock.advance(RETRY_AFTER_S[0])
+        assert await scheduler.run_due() == 3
+    assert done(calls, up_at) == [("ack", "webchat:c2"), ("ack", MEMBER), ("idle", "webchat:c3")]
+
+    await clock.advance(60)
+    assert await scheduler.run_due() == 0  # exactly once: nothing left to fire again
+    assert len(calls) == 4
+    assert [r.levelname for r in caplog.records if "paused" in r.getMessage()] == ["WARNING"]
+    assert "DBConnectionError" in caplog.text and "scheduler resumed" in caplog.text
+    assert MEMBER not in caplog.text and "o6_bmjr" not in caplog.text
+
+
+async def test_two_workers_fire_a_put_back_deadline_once(clock: FakeClock, redis_url: str) -> None:
+    keys = KeyBuilder(f"outage2-{uuid.uuid4().hex[:8]}")
+    one, two = (RedisStore.from_url(redis_url, clock, keys) for _ in range(2))
+    try:
+        database, calls = Database(), []
+        workers = [Scheduler(one, clock), Scheduler(two, clock)]
+        for worker in workers:
+            worker.on("greet", recorder(database, calls, clock, "greet"))
+        await workers[0].at("greet", MEMBER, clock.time())
+        database.down = True
+        assert await workers[0].run_due() == 1
+        database.down = False
+        up_at = clock.time()
+        assert await workers[1].run_due() == 0  # put back for later, not due now
+        await clock.advance(RETRY_AFTER_S[0])
+        fired = await asyncio.gather(workers[0].run_due(), workers[1].run_due())
+        assert sorted(fired) == [0, 1] and done(calls, up_at) == [("greet", MEMBER)]
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_a_long_outage_is_tried_with_a_growing_backoff_and_logged_once(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """A tick every quarter second; in 30 s of outage the database is asked 6 times, not 120."""
+    scheduler = Scheduler(store, clock)
+    database, calls = Database(), []
+    scheduler.on("reply", recorder(database, calls, clock, "reply"))
+    start = clock.time()
+    await scheduler.at("reply", MEMBER, start)
+    database.down = True
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for _ in range(120):
+            await clock.advance(scheduler.tick)
+            await scheduler.run_due()
+        assert [at - start for _, _, at in calls] == [0.25, 1.25, 3.25, 7.25, 15.25, 23.25]
+        database.down = False
+        for _ in range(40):
+            await clock.advance(scheduler.tick)
+            await scheduler.run_due()
+    assert [at - start for _, _, at in calls][6:] == [31.25]
+    assert sum("paused" in r.getMessage() for r in caplog.records) == 1
+    assert sum("resumed" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_the_ticker_keeps_a_deadline_through_a_database_outage(clock: FakeClock) -> None:
+    """The running ticker (not only `run_due`): a database error from a callback is an outage to it."""
+    store = MemoryStore(clock)
+    scheduler = Scheduler(store, clock)
+    database, calls = Database(), []
+    scheduler.on("greet", recorder(database, calls, clock, "greet"))
+    await scheduler.at("greet", MEMBER, clock.time())
+    database.down = True
+    scheduler.start()
+    try:
+        await clock.advance(scheduler.tick)
+        assert len(calls) == 1
+        database.down = False
+        for _ in range(8):
+            await clock.advance(scheduler.tick)
+    finally:
+        await asyncio.wait_for(scheduler.stop(), 5)
+    assert len(calls) == 2 and await store.next_due("greet") is None
+
+
+async def test_a_callback_failing_for_another_reason_is_retried_then_dropped(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    scheduler = Scheduler(store, clock)
+    calls: list[float] = []
+    database, others = Database(), []
+
+    async def broken(member: str) -> None:
+        calls.append(clock.time())
+        raise LookupError(member)  # a bug: its message quotes the member
+
+    scheduler.on("offer", broken)
+    scheduler.on("idle", recorder(database, others, clock, "idle"))
+    start = clock.time()
+    await scheduler.at("offer", MEMBER, start)
+    await scheduler.at("idle", "webchat:c2", start)
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        assert await scheduler.run_due() == 2  # a bug does not stop the tick
+        for _ in range(40):
+            await clock.advance(0.5)
+            await scheduler.run_due()
+    assert [at - start for at in calls] == [0, RETRY_AFTER_S[0], RETRY_AFTER_S[0] + RETRY_AFTER_S[1]]
+    assert len(calls) == MAX_ATTEMPTS and len(others) == 1
+    assert [r.levelname for r in caplog.records if "dropped" in r.getMessage()] == ["ERROR"]
+    assert "deadline of offer dropped after 3 failed attempts" in caplog.text
+    assert "paused" not in caplog.text
+
+
+async def test_a_failing_job_that_re_arms_itself_is_not_counted_towards_dropping(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """WeCom's periodic sync plans its next run whatever happens to this one: its failures are each
+    run's own, so it is never reported dropped, and its next run keeps its time (not moved to 1 s)."""
+    scheduler = Scheduler(store, clock)
+    calls: list[float] = []
+
+    async def periodic(member: str) -> None:
+        calls.append(clock.time())
+        await scheduler.at("sync", member, clock.time() + 60)
+        raise LookupError("the platform refused the sync")
+
+    scheduler.on("sync", periodic)
+    start = clock.time()
+    await scheduler.at("sync", "kf1", start)
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for _ in range(5):
+            await scheduler.run_due()
+            await clock.advance(30)
+            await scheduler.run_due()
+            await clock.advance(30)
+    assert [at - start for at in calls] == [0, 60, 120, 180, 240]
+    assert "dropped" not in caplog.text
+
+
+async def test_a_deadline_the_store_could_not_take_back_is_held_until_it_can(
+        tmp_path, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """Redis goes away while a callback runs: its own store call fails, and so does putting the deadline
+    back; the worker holds it and puts it back once Redis answers (a restarted, empty Redis here)."""
+    redis = RedisServer(tmp_path)
+    redis.start()
+    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held"), pool_wait_s=0.2)
+    try:
+        scheduler = Scheduler(store, clock)
+        calls: list[str] = []
+
+        async def reads_the_store(member: str) -> None:
+            calls.append(member)
+            if len(calls) == 1:
+                redis.stop()
+            await store.get(f"state:{member}")
+
+        scheduler.on("move", reads_the_store)
+        await scheduler.at("move", MEMBER, clock.time())
+        with caplog.at_level(logging.INFO, "csbot.scheduler"):
+            with pytest.raises(store.unavailable):
+                await scheduler.run_due()  # the callback failed, and the put-back too
+            redis.start()
+            await clock.advance(RETRY_AFTER_S[0])
+            assert await scheduler.run_due() == 1
+        assert calls == [MEMBER, MEMBER]
+        await clock.advance(60)
+        assert await scheduler.run_due() == 0
+        assert sum("paused" in r.getMessage() for r in caplog.records) == 1
+        assert MEMBER not in caplog.text
+    finally:
+        await store.close()
+        redis.stop()
