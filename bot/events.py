@@ -40,6 +40,9 @@ class Inbound:
     event_key: str | None = None
     media_url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: An event the bot raises in the conversation itself (bot/messenger.py `Redispatcher.event`, e.g. a
+    #: deadline's retry): handled like the customer's, but neither their message nor their contact.
+    raised_by_bot: bool = False
 
     def __post_init__(self) -> None:
         # Every channel builds an Inbound: cleaning here covers them all (see bot.text_input).
@@ -47,8 +50,9 @@ class Inbound:
 
     @property
     def by_customer(self) -> bool:
-        """False for a platform's notice (`PLATFORM_NOTICES`): not recorded as the customer's message."""
-        return not (self.kind == "event" and self.event in PLATFORM_NOTICES)
+        """False for a platform's notice (`PLATFORM_NOTICES`) or the bot's own event: not recorded as the
+        customer's message, so it neither keeps them past retention nor reopens WeChat's 48-hour window."""
+        return not (self.raised_by_bot or (self.kind == "event" and self.event in PLATFORM_NOTICES))
 
     @property
     def conversation_key(self) -> str:

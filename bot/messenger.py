@@ -126,11 +126,11 @@ class Redispatcher:
         self.clock = clock
 
     async def event(self, conversation_key: str, event: str) -> bool:
-        """Run `event` in the conversation as if the customer had sent it, and push the answer through
-        the outbox; False when the conversation's channel does not run here."""
+        """Run `event` in the conversation as the customer's next turn, and push the answer through the
+        outbox; False when the conversation's channel does not run here. Not recorded as their message."""
         channel, _, user_id = conversation_key.partition(":")
         outcome = await self._handle(Inbound(channel=channel, user_id=user_id, kind="event", event=event,
-                                             received_at=self.clock.now()))
+                                             received_at=self.clock.now(), raised_by_bot=True))
         if outcome is None:
             return False
         if outcome.texts:

@@ -59,6 +59,18 @@ async def test_the_redispatcher_answers_a_turn_and_skips_channels_that_do_not_ru
                                              received_at=clock.now())) is None
 
 
+async def test_an_event_the_bot_raises_is_not_recorded_as_the_customers_message(bot, clock):
+    """A deadline's retry (after-sales) runs as the customer's next turn, but it is not their contact:
+    recorded as their message it would keep them past retention and reopen WeChat's 48-hour window."""
+    redispatcher = bot.runtime.redispatcher
+    await redispatcher.answer(Inbound(channel="webchat", user_id="erin", kind="text", text="你好",
+                                      source_id="erin:1", received_at=clock.now()))
+    assert await redispatcher.event("webchat:erin", "after_sales_retry") is True
+    await bot.runtime.recorder.settle()
+    inbound = await Message.filter(conversation__key="webchat:erin", direction="in").values_list("text", flat=True)
+    assert inbound == ["你好"]
+
+
 async def test_several_texts_go_in_one_send_in_order(bot):
     messenger = bot.runtime.messenger
     first, second = messenger.render("complaints.ask_content"), "好的" * 500  # the second takes two parts
