@@ -55,6 +55,7 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
     translate_exceptions,
 )
+from tortoise.connection import get_connections
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 READERS = 3
@@ -190,7 +191,7 @@ class ReadPoolSqliteClient(SqliteClient):
     def _in_transaction(self) -> TransactionContext:
         """On a message's path, a transaction that runs inline (`InlineTransaction`); elsewhere tortoise's."""
         if self._connection is not None and SHORT_READS.get():
-            return SqliteTransactionContext(InlineTransaction(self), self._lock)
+            return InlineTransactionContext(InlineTransaction(self), self._lock)
         return super()._in_transaction()
 
     @_translated
@@ -274,6 +275,8 @@ class InlineTransaction(SqliteTransactionWrapper):
         self._db: sqlite3.Connection | None = None  # set when begun inline
 
     async def begin(self) -> None:
+        if self._connection._conn.in_transaction:  # left open by a failure: tortoise's BEGIN commits it first
+            return await super().begin()
         try:
             self._client.without_waiting(_begin)
         except Busy:  # another process writes: wait for it on aiosqlite's thread
@@ -293,8 +296,12 @@ class InlineTransaction(SqliteTransactionWrapper):
         if self._finalized:
             raise TransactionManagementError("Transaction already finalised")
         self._finalized = True
-        if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
-            _translated(self._db.execute)(statement)
+        try:
+            if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
+                _translated(self._db.execute)(statement)
+        finally:
+            if self._db.in_transaction:  # a refused COMMIT (a deferred constraint, a full disk) leaves it open:
+                self._db.execute("ROLLBACK")  # the caller hears of the failure, the next writes are not in it
 
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if self._db is None:
@@ -318,6 +325,27 @@ class InlineTransaction(SqliteTransactionWrapper):
             return await super().execute_many(query, values)
         self.log.debug("%s: %s", query, values)
         _translated(self._db.executemany)(query, values)
+
+
+class InlineTransactionContext(SqliteTransactionContext):
+    """tortoise's SQLite transaction context, which releases the ORM's lock when the BEGIN fails or is
+    cancelled (on the thread, when another process held the write lock): tortoise's kept it, and every
+    later write on the connection waited for ever."""
+
+    async def __aenter__(self) -> InlineTransaction:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
 
 
 client_class = ReadPoolSqliteClient
