@@ -296,12 +296,8 @@ class InlineTransaction(SqliteTransactionWrapper):
         if self._finalized:
             raise TransactionManagementError("Transaction already finalised")
         self._finalized = True
-        try:
-            if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
-                _translated(self._db.execute)(statement)
-        finally:
-            if self._db.in_transaction:  # a refused COMMIT (a deferred constraint, a full disk) leaves it open:
-                self._db.execute("ROLLBACK")  # the caller hears of the failure, the next writes are not in it
+        if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
+            _translated(self._db.execute)(statement)
 
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if self._db is None:
@@ -328,9 +324,12 @@ class InlineTransaction(SqliteTransactionWrapper):
 
 
 class InlineTransactionContext(SqliteTransactionContext):
-    """tortoise's SQLite transaction context, which releases the ORM's lock when the BEGIN fails or is
-    cancelled (on the thread, when another process held the write lock): tortoise's kept it, and every
-    later write on the connection waited for ever."""
+    """tortoise's SQLite transaction context, which never leaves the writing connection unusable: it
+    releases the ORM's lock when the BEGIN fails or is cancelled (on the thread, when another process
+    held the write lock), where tortoise's kept it and every later write waited for ever; and an inline
+    transaction still open at the end (a COMMIT refused by a deferred constraint or a full disk, a
+    `TransactionManagementError` raised inside, which tortoise does not roll back) is rolled back, so
+    the message path's next inline writes, in autocommit, are not caught in it uncommitted."""
 
     async def __aenter__(self) -> InlineTransaction:
         await self._trxlock.acquire()
@@ -346,6 +345,14 @@ class InlineTransactionContext(SqliteTransactionContext):
             self._trxlock.release()
             raise
         return self.connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            await super().__aexit__(exc_type, exc_val, exc_tb)
+        finally:
+            db = self.connection._db
+            if db is not None and db.in_transaction:  # the caller hears of the failure; nothing of it is kept
+                db.execute("ROLLBACK")
 
 
 client_class = ReadPoolSqliteClient

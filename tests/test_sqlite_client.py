@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from bot.batch_writer import Batch, SqliteBatchWriter
@@ -313,3 +313,18 @@ async def test_a_transaction_cancelled_while_it_begins_frees_the_orms_lock(datab
         other.close()
     assert not client()._lock.locked()
     await asyncio.wait_for(Customer.create(channel="wechat", external_id="o2", created_at=NOW), 5)
+
+
+async def test_an_inline_transaction_ended_by_a_transaction_management_error_is_rolled_back(database: Path) -> None:
+    """tortoise's context does not roll back on a `TransactionManagementError`: inline, the transaction
+    stayed open on the writing connection, the ORM's lock free, and the next inline writes went into it."""
+    token = SHORT_READS.set(True)
+    try:
+        with pytest.raises(TransactionManagementError):
+            async with in_transaction() as connection:
+                await Customer.create(channel="wechat", external_id="mine", created_at=NOW, using_db=connection)
+                raise TransactionManagementError("raised inside")
+        assert not client()._connection._conn.in_transaction
+    finally:
+        SHORT_READS.reset(token)
+    assert not await Customer.filter(external_id="mine").exists()
