@@ -60,7 +60,9 @@ class Context:
     services: Services
     stored: dict[str, str | None] = field(default_factory=dict)  # see Services.read_with_state
     #: Run by the dispatcher once this message's rows are committed, in order: news about the message
-    #: (a console that refreshes on it must find it in the database).
+    #: (a console that refreshes on it must find it in the database). Each one logs its own failure
+    #: rather than raising: the message is written by then, and an error would skip the rest and the
+    #: conversation's state. Not run for a redelivery answered before, nor when recording fails.
     once_recorded: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     @property

@@ -55,6 +55,7 @@ from tortoise.backends.sqlite.client import (
     SqliteTransactionWrapper,
     translate_exceptions,
 )
+from tortoise.connection import get_connections
 from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
 
 READERS = 3
@@ -190,7 +191,7 @@ class ReadPoolSqliteClient(SqliteClient):
     def _in_transaction(self) -> TransactionContext:
         """On a message's path, a transaction that runs inline (`InlineTransaction`); elsewhere tortoise's."""
         if self._connection is not None and SHORT_READS.get():
-            return SqliteTransactionContext(InlineTransaction(self), self._lock)
+            return InlineTransactionContext(InlineTransaction(self), self._lock)
         return super()._in_transaction()
 
     @_translated
@@ -274,6 +275,8 @@ class InlineTransaction(SqliteTransactionWrapper):
         self._db: sqlite3.Connection | None = None  # set when begun inline
 
     async def begin(self) -> None:
+        if self._connection._conn.in_transaction:  # left open by a failure: tortoise's BEGIN commits it first
+            return await super().begin()
         try:
             self._client.without_waiting(_begin)
         except Busy:  # another process writes: wait for it on aiosqlite's thread
@@ -318,6 +321,38 @@ class InlineTransaction(SqliteTransactionWrapper):
             return await super().execute_many(query, values)
         self.log.debug("%s: %s", query, values)
         _translated(self._db.executemany)(query, values)
+
+
+class InlineTransactionContext(SqliteTransactionContext):
+    """tortoise's SQLite transaction context, which never leaves the writing connection unusable: it
+    releases the ORM's lock when the BEGIN fails or is cancelled (on the thread, when another process
+    held the write lock), where tortoise's kept it and every later write waited for ever; and an inline
+    transaction still open at the end (a COMMIT refused by a deferred constraint or a full disk, a
+    `TransactionManagementError` raised inside, which tortoise does not roll back) is rolled back, so
+    the message path's next inline writes, in autocommit, are not caught in it uncommitted."""
+
+    async def __aenter__(self) -> InlineTransaction:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+    async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        try:
+            await super().__aexit__(exc_type, exc_val, exc_tb)
+        finally:
+            db = self.connection._db
+            if db is not None and db.in_transaction:  # the caller hears of the failure; nothing of it is kept
+                db.execute("ROLLBACK")
 
 
 client_class = ReadPoolSqliteClient

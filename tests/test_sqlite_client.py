@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from tortoise import connections
-from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import IntegrityError, TransactionManagementError
 from tortoise.transactions import in_transaction
 
 from bot.batch_writer import Batch, SqliteBatchWriter
@@ -249,3 +249,82 @@ async def test_an_inline_transaction_waits_on_the_thread_when_another_process_ho
         SHORT_READS.reset(token)
         other.close()
     assert await Customer.filter(external_id="o1").exists()
+
+
+async def test_an_inline_transaction_begins_on_a_connection_a_failure_left_in_a_transaction(database: Path) -> None:
+    """A transaction left open on the writing connection (a cancelled `execute_many`, a failed COMMIT):
+    as tortoise's, the next transaction still runs (tortoise's way, which commits the leftover first),
+    and the ORM's lock is free after it, where BEGIN IMMEDIATE failed and the lock stayed held."""
+    client()._connection._conn.execute("BEGIN")
+    token = SHORT_READS.set(True)
+    try:
+        async with in_transaction() as connection:
+            await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
+    finally:
+        SHORT_READS.reset(token)
+    assert not client()._lock.locked()
+    assert not client()._connection._conn.in_transaction
+    assert await asyncio.wait_for(Customer.filter(external_id="o1").exists(), 5)
+
+
+async def test_an_inline_commit_that_fails_leaves_no_transaction_open(database: Path) -> None:
+    """A COMMIT refused (here a deferred foreign key) leaves SQLite's transaction open: it is rolled
+    back, so the message path's next inline writes (autocommit) are not caught in it, uncommitted."""
+    db = client()._connection._conn
+    db.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    db.execute("CREATE TABLE child (id INTEGER PRIMARY KEY, "
+               "parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)")
+    token = SHORT_READS.set(True)
+    try:
+        with pytest.raises(IntegrityError):
+            async with in_transaction() as connection:
+                await connection.execute_query("INSERT INTO child (parent_id) VALUES (?)", [7])
+        assert not db.in_transaction
+        await Customer.create(channel="wechat", external_id="after", created_at=NOW)  # inline, autocommit
+    finally:
+        SHORT_READS.reset(token)
+    other = sqlite3.connect(database)
+    try:
+        assert other.execute("SELECT count(*) FROM customer WHERE external_id = 'after'").fetchone()[0] == 1
+        assert other.execute("SELECT count(*) FROM child").fetchone()[0] == 0
+    finally:
+        other.close()
+
+
+async def test_a_transaction_cancelled_while_it_begins_frees_the_orms_lock(database: Path) -> None:
+    """Cancelled in its BEGIN on the thread (another process held the write lock): the ORM's lock is
+    released, where tortoise's context kept it and every later write waited for ever."""
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    token = SHORT_READS.set(True)
+    try:
+        async def case() -> None:
+            async with in_transaction() as connection:
+                await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
+
+        task = asyncio.create_task(case())
+        await asyncio.sleep(0)  # the task runs until its BEGIN waits for the thread
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    finally:
+        SHORT_READS.reset(token)
+        other.execute("COMMIT")
+        other.close()
+    assert not client()._lock.locked()
+    await asyncio.wait_for(Customer.create(channel="wechat", external_id="o2", created_at=NOW), 5)
+
+
+async def test_an_inline_transaction_ended_by_a_transaction_management_error_is_rolled_back(database: Path) -> None:
+    """tortoise's context does not roll back on a `TransactionManagementError`: inline, the transaction
+    stayed open on the writing connection, the ORM's lock free, and the next inline writes went into it."""
+    token = SHORT_READS.set(True)
+    try:
+        with pytest.raises(TransactionManagementError):
+            async with in_transaction() as connection:
+                await Customer.create(channel="wechat", external_id="mine", created_at=NOW, using_db=connection)
+                raise TransactionManagementError("raised inside")
+        assert not client()._connection._conn.in_transaction
+    finally:
+        SHORT_READS.reset(token)
+    assert not await Customer.filter(external_id="mine").exists()
