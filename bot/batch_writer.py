@@ -114,6 +114,8 @@ class SqliteBatchWriter:
 
 
 def _begin(db: sqlite3.Connection) -> None:
+    if db.in_transaction:  # left open by a statement cancelled on the thread: committed first, as tortoise's BEGIN does
+        db.commit()
     db.execute("BEGIN IMMEDIATE")
 
 

@@ -267,6 +267,20 @@ async def test_an_inline_transaction_begins_on_a_connection_a_failure_left_in_a_
     assert await asyncio.wait_for(Customer.filter(external_id="o1").exists(), 5)
 
 
+async def test_the_group_commit_begins_on_a_connection_a_failure_left_in_a_transaction(database: Path) -> None:
+    """A transaction left open on the writing connection (a statement cancelled on aiosqlite's thread):
+    the group commit still writes, where its BEGIN IMMEDIATE failed for every batch after it."""
+    from bot.recorder import MessageRecord
+
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+    conversation = await Conversation.create(key="wechat:o1", customer=customer, channel="wechat", opened_at=NOW)
+    client()._connection._conn.execute("BEGIN")
+    row = MessageRecord(conversation.id, "wechat", "in", "text", "在吗", "m-1", "customer", NOW, "received")
+    await SqliteBatchWriter().write(Batch(COLUMNS, [row], {customer.id}, {}, NOW))
+    assert not client()._connection._conn.in_transaction
+    assert await Message.filter(source_id="m-1").exists()
+
+
 async def test_an_inline_commit_that_fails_leaves_no_transaction_open(database: Path) -> None:
     """A COMMIT refused (here a deferred foreign key) leaves SQLite's transaction open: it is rolled
     back, so the message path's next inline writes (autocommit) are not caught in it, uncommitted."""
