@@ -194,6 +194,20 @@ def quick_password_hashing() -> Iterator[None]:
     auth._hasher = production
 
 
+# --- the ORM ---
+
+
+@pytest.fixture(autouse=True, scope="session")
+def remembered_model_setup() -> Iterator[None]:
+    """Tortoise finalises every model at every bot start (two thirds of a start's CPU); its results
+    depend on the models and the kind of database only, so the run makes them once per kind
+    (tests/orm_starts.py, held equal to Tortoise's own by tests/test_orm_starts.py)."""
+    from tests.orm_starts import model_setup_remembered
+
+    with model_setup_remembered():
+        yield
+
+
 # --- time ---
 
 
