@@ -194,6 +194,20 @@ def quick_password_hashing() -> Iterator[None]:
     auth._hasher = production
 
 
+# --- the ORM ---
+
+
+@pytest.fixture(autouse=True, scope="session")
+def remembered_model_setup() -> Iterator[None]:
+    """Tortoise finalises every model at every bot start (two thirds of a start's CPU); its results
+    depend on the models and the kind of database only, so the run makes them once per kind
+    (tests/orm_starts.py, held equal to Tortoise's own by tests/test_orm_starts.py)."""
+    from tests.orm_starts import model_setup_remembered
+
+    with model_setup_remembered():
+        yield
+
+
 # --- time ---
 
 
@@ -353,21 +367,18 @@ async def fresh_postgres_url(postgres_url: str) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def postgres_schema(postgres_url: str) -> str:
     """The name of a database migrated once per run, by the first xdist worker that needs it
-    (tests/run_shared.py; dropped when the run ends), by `prepare_database` in a child process (which
-    leaves no connection open: PostgreSQL copies only an idle template)."""
-    import subprocess
-    import sys
-
-    from bot.config import PROJECT_ROOT
+    (tests/run_shared.py; dropped when the run ends), by `prepare_database` in a thread of its own, as
+    `csbot migrate` would (tests/command_line.py: its ORM context is the thread's; it leaves no
+    connection open, and PostgreSQL copies only an idle template)."""
+    from bot.db import prepare_database
+    from tests.command_line import run_in_own_thread
 
     name = database_name("schema")
 
     def migrate() -> None:
         asyncio.run(drop_database(postgres_url, name))  # what a failed attempt of this run left
         asyncio.run(new_database(postgres_url, name=name))
-        code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
-        subprocess.run([sys.executable, "-c", code, url_of(postgres_url, name)], cwd=PROJECT_ROOT,
-                       check=True, timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        run_in_own_thread(lambda: asyncio.run(prepare_database(url_of(postgres_url, name))))
 
     made_once("postgres-schema", migrate)
     return name

@@ -1,7 +1,7 @@
 """Schema-driven fuzzing of every documented API (`/api/openapi.json`) with schemathesis.
 
-The server runs as production does (`main.py serve`, PostgreSQL, Redis) with the demo shop's data,
-and every generated request, anonymous and as an admin (who also carries a web-chat visitor token),
+The bot runs as a `serve` worker runs it (the application on a real socket, PostgreSQL, Redis) with the
+demo shop's data, and every generated request, anonymous and as an admin (who also carries a web-chat visitor token),
 must be answered below 500: malformed input is the caller's fault and gets a 4xx with a JSON error.
 Each operation gets a few valid requests (past validation, into the handler: its 403/404/409 paths)
 and a few invalid ones (its 400 paths). Three of each reach more distinct (operation, caller, status)
@@ -14,28 +14,24 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.web.visitors import TOKEN_HEADER, VisitorTokens
-from tests.command_line import cli_status, run_in_own_thread
+from tests.command_line import cli_status, run_in_own_thread, start_in_own_thread
 from tests.databases import drop_database, new_database, url_of
-from tests.test_serve_supervision import free_port
+from tests.fakes.bot_app import make_settings, running_bot
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Examples per operation and mode (× 2 modes × 2 callers × every operation: about 1,000 requests).
 EXAMPLES_PER_MODE = 3
 WEBCHAT_SECRET = "fuzz-webchat-" + "x" * 20
+REFERRAL_SECRET = "fuzz-secret-" + "x" * 20
 pytestmark = pytest.mark.timeout(600)
 
 
@@ -61,45 +57,66 @@ def _admin_token(database_url: str) -> str:
     return asyncio.run(issue())
 
 
+@contextmanager
+def bot_in_its_own_thread(settings: Settings) -> Iterator[str]:
+    """The bot (`build_app`, served by aiohttp on a real socket, as a `serve` worker runs it) in a thread
+    with its own event loop while the block runs; yields its base URL. The test's requests are blocking
+    calls, so the bot cannot share the test's thread."""
+    started = threading.Event()
+    control: dict[str, object] = {}
+
+    async def serve_until_stopped() -> None:
+        stop = asyncio.Event()
+        async with running_bot(settings) as running:
+            control.update(url=running.url("").rstrip("/"), loop=asyncio.get_running_loop(), stop=stop)
+            started.set()
+            await stop.wait()
+
+    thread, outcome = start_in_own_thread(lambda: asyncio.run(serve_until_stopped()))
+    while not started.wait(0.05):
+        if not thread.is_alive():
+            outcome()  # raises what stopped the start
+            raise AssertionError("the bot stopped before serving")
+    try:
+        yield str(control["url"])
+    finally:
+        loop, stop = control["loop"], control["stop"]
+        assert isinstance(loop, asyncio.AbstractEventLoop) and isinstance(stop, asyncio.Event)
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(60)
+        outcome()
+
+
 @pytest.fixture(scope="module")
 def live_api(
     postgres_url: str, postgres_schema: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveApi]:
-    # a copy of the run's migrated database: migrating is not what this tests (about a second less)
+    """The demo shop on a copy of the run's migrated database (migrating is not what this tests), served
+    by the bot in this process: what a `serve` worker runs, without two more interpreters importing the
+    bot (about 3 s of CPU; `serve` itself is tested in test_serve_supervision.py)."""
     database = asyncio.run(new_database(postgres_url, template=postgres_schema))
     database_url = url_of(postgres_url, database)
-    port = free_port()
+    prefix = f"csbot-test-{uuid.uuid4().hex[:10]}"
+    uploads = tmp_path_factory.mktemp("uploads")
     env = {
-        "PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, "REDIS_URL": redis_url,
-        "REDIS_KEY_PREFIX": f"csbot-test-{uuid.uuid4().hex[:10]}", "BOT_PORT": str(port),
-        "REFERRAL_SECRET": "fuzz-secret-" + "x" * 20, "WEBCHAT_SECRET": WEBCHAT_SECRET,
-        "SERVE_SHUTDOWN_GRACE_S": "5",
-        "AFTER_SALES_UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads")),
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix,
+        "REFERRAL_SECRET": REFERRAL_SECRET, "WEBCHAT_SECRET": WEBCHAT_SECRET, "AFTER_SALES_UPLOAD_DIR": str(uploads),
     }
-    with pytest.MonkeyPatch.context() as patch:  # `csbot demo-data` in this process (tests/command_line.py)
-        patch.chdir(tmp_path_factory.mktemp("demo"))
-        for name, value in env.items():
-            patch.setenv(name, value)
-        assert run_in_own_thread(lambda: cli_status(["demo-data"])) == 0
-    token = _admin_token(database_url)
-    log_path = tmp_path_factory.mktemp("fuzz") / "serve.log"
-    with log_path.open("wb") as log_file:
-        server = subprocess.Popen([sys.executable, "main.py", "serve"], cwd=ROOT, env=env, stdout=log_file,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
-                time.sleep(0.2)
-        yield LiveApi(url, token)
+        with pytest.MonkeyPatch.context() as patch:  # `csbot demo-data` in this process (tests/command_line.py)
+            patch.chdir(tmp_path_factory.mktemp("demo"))
+            for name, value in env.items():
+                patch.setenv(name, value)
+            assert run_in_own_thread(lambda: cli_status(["demo-data"])) == 0
+        token = _admin_token(database_url)
+        settings = make_settings(
+            tmp_path_factory.mktemp("fuzz"), database_url=database_url, redis_url=redis_url,
+            redis_key_prefix=prefix, referral_secret=REFERRAL_SECRET, webchat_secret=WEBCHAT_SECRET,
+            after_sales_upload_dir=str(uploads),
+        )
+        with bot_in_its_own_thread(settings) as url:
+            yield LiveApi(url, token)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(60)
         asyncio.run(drop_database(postgres_url, database))
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import os
 import shutil
-import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -23,29 +20,29 @@ from bot.app import RUNTIME, build_app
 from bot.area_settings import AreaSettings
 from bot.channels.base import Channel
 from bot.clock import Clock
-from bot.config import PROJECT_ROOT, Settings
+from bot.config import Settings
+from bot.db import prepare_database
 from bot.router import Router
 from bot.runtime import Runtime
 from bot.web.guards import server_options
 from handlers import EXTENSIONS
 from handlers.referral.settings import ReferralSettings
+from tests.command_line import run_in_own_thread
 from tests.run_shared import made_once, run_directory
 
 
 @functools.cache
 def sqlite_schema() -> Path:
     """An SQLite file holding the whole schema, made once per run by the first xdist worker that
-    needs it (tests/run_shared.py), by `prepare_database` in a child process (the ORM's state is the
-    process's own, and a test's loop may be running), so each test's database starts as a copy
-    instead of creating every table again (a tenth of a second per bot). The runtime still applies
+    needs it (tests/run_shared.py), by `prepare_database` in a thread of its own (its ORM context is
+    the thread's, and a test's loop may be running: tests/command_line.py), so each test's database
+    starts as a copy instead of creating every table again (a tenth of a second per bot). The runtime still applies
     the schema on start; on a copy it finds every table already there."""
     schema = run_directory() / "schema.sqlite3"
 
     def make() -> None:
         schema.unlink(missing_ok=True)  # what a failed attempt of this run left
-        code = "import asyncio, sys; from bot.db import prepare_database; asyncio.run(prepare_database(sys.argv[1]))"
-        subprocess.run([sys.executable, "-c", code, f"sqlite://{schema}"], cwd=PROJECT_ROOT, check=True,
-                       timeout=120, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
+        run_in_own_thread(lambda: asyncio.run(prepare_database(f"sqlite://{schema}")))
 
     made_once("sqlite-schema", make)
     return schema
