@@ -16,7 +16,8 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   put back first on the next tick.
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
-  workers a deadline gets at most that many attempts per worker.
+  workers a deadline gets at most that many attempts per worker; a worker forgets a count a minute
+  after its last failure (its retry went elsewhere), so a member's later deadline starts afresh.
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 """
@@ -43,6 +44,9 @@ Callback = Callable[[str], Awaitable[None]]
 RETRY_AFTER_S = (1.0, 2.0, 4.0, 8.0)
 #: Attempts of a deadline whose callback fails other than by an outage, before it is dropped.
 MAX_ATTEMPTS = 3
+#: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
+#: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
+FORGET_FAILURES_AFTER_S = 60.0
 
 
 def retry_after(failures: int) -> float:
@@ -63,7 +67,7 @@ class Scheduler:
         self._outage_failures = 0
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
-        self._failures: dict[tuple[str, str], int] = {}  # a deadline's failures other than by an outage
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -144,12 +148,14 @@ class Scheduler:
 
     def _failed(self, kind: str, member: str, now: float) -> None:
         """A callback that failed other than by an outage: tried again a few times, then dropped."""
-        failures = self._failures.get((kind, member), 0) + 1
+        self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
+                          if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
+        failures = self._failures.get((kind, member), (0, now))[0] + 1
         if failures >= MAX_ATTEMPTS:
             self._failures.pop((kind, member), None)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
             return
-        self._failures[(kind, member)] = failures
+        self._failures[(kind, member)] = (failures, now)
         self._held.append((kind, member, now + retry_after(failures)))
 
     async def _put_back_held(self) -> None:

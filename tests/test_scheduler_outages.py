@@ -241,3 +241,35 @@ async def test_a_deadline_the_store_could_not_take_back_is_held_until_it_can(
     finally:
         await store.close()
         redis.stop()
+
+
+async def test_a_failure_counted_by_a_worker_whose_retry_went_elsewhere_is_forgotten(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """Members come back (an after-sales retry is keyed by the conversation, a sync by its account): a
+    worker that counted one failure, whose retry another worker then fired, must not carry that count to
+    the member's next deadline an hour later and drop it before its 3 attempts."""
+    one, two = Scheduler(store, clock), Scheduler(store, clock)
+    broken, calls = {"now": True}, []
+
+    async def flaky(member: str) -> None:
+        calls.append(clock.time())
+        if broken["now"]:
+            raise LookupError("the platform refused it")
+
+    for worker in (one, two):
+        worker.on("retry", flaky)
+    await one.at("retry", MEMBER, clock.time())
+    assert await one.run_due() == 1  # fails on this worker: retried in 1 s...
+    broken["now"] = False
+    await clock.advance(RETRY_AFTER_S[0])
+    assert await two.run_due() == 1  # ...by the other worker, which succeeds
+
+    await clock.advance(3600)
+    broken["now"], calls[:] = True, []
+    await one.at("retry", MEMBER, clock.time())
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for _ in range(20):
+            await one.run_due()
+            await clock.advance(0.5)
+    assert len(calls) == MAX_ATTEMPTS
+    assert "dropped after 3 failed attempts" in caplog.text
