@@ -12,7 +12,8 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
 - failing because the store or the database is down for now (bot/outages.py), it goes back to the
   store with everything the tick had not begun, due again after a backoff that grows while the
   outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
-  once per outage. What cannot go back because the store itself is down is held by the worker and
+  once per outage (over when a callback succeeds here, or when nothing failed here for 8 s past the
+  backoff: another worker fired what was put back). What cannot go back because the store itself is down is held by the worker and
   put back first on the next tick.
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
@@ -107,8 +108,8 @@ class Scheduler:
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
-        if self._outage == "store":
-            self._resumed()
+        if self._outage == "store" or (self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]):
+            self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
             try:

@@ -273,3 +273,32 @@ async def test_a_failure_counted_by_a_worker_whose_retry_went_elsewhere_is_forgo
             await clock.advance(0.5)
     assert len(calls) == MAX_ATTEMPTS
     assert "dropped after 3 failed attempts" in caplog.text
+
+
+async def test_an_outage_whose_retry_another_worker_fired_is_over_for_this_worker_too(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """A blip's put-back deadline fired by the other worker: the next outage, an hour later, is logged
+    again and retried after 1 s (a greeting 1 s late), not after a backoff carried over from the last."""
+    one, two = Scheduler(store, clock), Scheduler(store, clock)
+    database, calls = Database(), []
+    for worker in (one, two):
+        worker.on("greet", recorder(database, calls, clock, "greet"))
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for blip in range(2):
+            await one.at("greet", f"webchat:c{blip}", clock.time())
+            database.down = True
+            assert await one.run_due() == 1
+            database.down = False
+            await clock.advance(RETRY_AFTER_S[0])
+            assert await two.run_due() == 1  # the other worker fires it: the blip is over
+            for _ in range(60):  # an hour with nothing due
+                await one.run_due()
+                await clock.advance(60)
+        assert len(calls) == 4
+        assert sum("paused" in r.getMessage() for r in caplog.records) == 2
+        await one.at("greet", "webchat:c3", clock.time())
+        database.down = True
+        assert await one.run_due() == 1
+        database.down = False
+        await clock.advance(RETRY_AFTER_S[0])
+        assert await one.run_due() == 1
