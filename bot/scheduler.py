@@ -13,8 +13,8 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   store with everything the tick had not begun, due again after a backoff that grows while the
   outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
   once per outage (over when a callback succeeds here, or when nothing failed here for 8 s past the
-  backoff: another worker fired what was put back). What cannot go back because the store itself is down is held by the worker and
-  put back first on the next tick.
+  backoff: another worker fired what was put back). What cannot go back because the store itself
+  is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
   workers a deadline gets at most that many attempts per worker; a worker forgets a count a minute
@@ -170,13 +170,13 @@ class Scheduler:
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on."""
-        due = [*((kind, member) for kind, member, _ in self._held), *due]
+        held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
         try:
-            for kind, member in due:
-                await self.store.schedule(kind, member, now)
+            for kind, member, due_at in held:  # as a tick would: never moves one set meanwhile
+                await self.store.schedule_if_absent(kind, member, due_at)
         except Exception as exc:
-            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(due), type(exc).__name__)
+            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(held), type(exc).__name__)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a

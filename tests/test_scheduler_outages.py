@@ -302,3 +302,34 @@ async def test_an_outage_whose_retry_another_worker_fired_is_over_for_this_worke
         database.down = False
         await clock.advance(RETRY_AFTER_S[0])
         assert await one.run_due() == 1
+
+
+async def test_a_worker_stopping_puts_back_what_it_holds_without_moving_a_deadline_set_since(
+        tmp_path, clock: FakeClock) -> None:
+    """Held because Redis was down, then the member was scheduled again (later) before the worker stops:
+    the stop puts back only what is absent, as a tick would, not the held one over the newer one."""
+    redis = RedisServer(tmp_path)
+    redis.start()
+    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held-stop"), pool_wait_s=0.2)
+    try:
+        scheduler = Scheduler(store, clock)
+
+        async def reads_the_store(member: str) -> None:
+            redis.stop()
+            await store.get(f"state:{member}")
+
+        scheduler.on("move", reads_the_store)
+        scheduler.on("lapse", reads_the_store)
+        await scheduler.at("move", MEMBER, clock.time())
+        await scheduler.at("lapse", MEMBER, clock.time())
+        with pytest.raises(store.unavailable):
+            await scheduler.run_due()  # both held: the callback failed, and the put-back too
+        redis.start()
+        later = clock.time() + 60
+        await scheduler.at("move", MEMBER, later)  # the conversation's clock set again meanwhile
+        await scheduler.stop()
+        assert await store.next_due("move") == later
+        assert await store.next_due("lapse") == clock.time() + RETRY_AFTER_S[0]  # kept, not lost
+    finally:
+        await store.close()
+        redis.stop()
