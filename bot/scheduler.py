@@ -114,14 +114,14 @@ class Scheduler:
         for called, (kind, member) in enumerate(due, start=1):
             try:
                 await callbacks[kind](member)
-            except self._outages as exc:
-                self._paused("callback", exc, now)
+            except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
+                self._paused("callback", exc, self.clock.time())
                 self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
                 await self._put_back_held()
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                self._failed(kind, member, now)
+                self._failed(kind, member, self.clock.time())
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise

@@ -333,3 +333,35 @@ async def test_a_worker_stopping_puts_back_what_it_holds_without_moving_a_deadli
     finally:
         await store.close()
         redis.stop()
+
+
+async def test_the_backoff_counts_from_the_failure_not_from_the_tick_that_began_the_callback(
+        store: Store, clock: FakeClock) -> None:
+    """A database that is down often fails slowly (a connect timeout of several seconds): the retry is
+    1 s after the callback failed, not 1 s after its tick began, which would be at once, every tick."""
+    scheduler = Scheduler(store, clock)
+    calls: list[float] = []
+
+    async def slow_to_fail(member: str) -> None:
+        calls.append(clock.time())
+        await clock.advance(5)  # the connection attempt's timeout
+        raise DBConnectionError("timeout expired")
+
+    async def bug_after_a_while(member: str) -> None:
+        calls.append(clock.time())
+        await clock.advance(5)
+        raise LookupError("the platform refused it")
+
+    scheduler.on("greet", slow_to_fail)
+    scheduler.on("retry", bug_after_a_while)
+    for kind in ("greet", "retry"):
+        calls.clear()
+        start = clock.time()
+        await scheduler.at(kind, MEMBER, start)
+        assert await scheduler.run_due() == 1
+        assert await scheduler.run_due() == 0  # the next tick, at once: not yet
+        await clock.advance(RETRY_AFTER_S[0])
+        assert await scheduler.run_due() == 1
+        assert [at - start for at in calls] == [0, 5 + RETRY_AFTER_S[0]]
+        await scheduler.cancel(kind, MEMBER)
+        await clock.advance(60)
