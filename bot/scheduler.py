@@ -12,11 +12,13 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
 - failing because the store or the database is down for now (bot/outages.py), it goes back to the
   store with everything the tick had not begun, due again after a backoff that grows while the
   outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
-  once per outage. What cannot go back because the store itself is down is held by the worker and
-  put back first on the next tick.
+  once per outage (over when a callback succeeds here, or when nothing failed here for 8 s past the
+  backoff: another worker fired what was put back). What cannot go back because the store itself
+  is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
-  workers a deadline gets at most that many attempts per worker.
+  workers a deadline gets at most that many attempts per worker; a worker forgets a count a minute
+  after its last failure (its retry went elsewhere), so a member's later deadline starts afresh.
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 """
@@ -43,6 +45,9 @@ Callback = Callable[[str], Awaitable[None]]
 RETRY_AFTER_S = (1.0, 2.0, 4.0, 8.0)
 #: Attempts of a deadline whose callback fails other than by an outage, before it is dropped.
 MAX_ATTEMPTS = 3
+#: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
+#: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
+FORGET_FAILURES_AFTER_S = 60.0
 
 
 def retry_after(failures: int) -> float:
@@ -63,7 +68,7 @@ class Scheduler:
         self._outage_failures = 0
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
-        self._failures: dict[tuple[str, str], int] = {}  # a deadline's failures other than by an outage
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -103,20 +108,20 @@ class Scheduler:
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
-        if self._outage == "store":
-            self._resumed()
+        if self._outage == "store" or (self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]):
+            self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
             try:
                 await callbacks[kind](member)
-            except self._outages as exc:
-                self._paused("callback", exc, now)
+            except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
+                self._paused("callback", exc, self.clock.time())
                 self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
                 await self._put_back_held()
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                self._failed(kind, member, now)
+                self._failed(kind, member, self.clock.time())
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise
@@ -144,12 +149,14 @@ class Scheduler:
 
     def _failed(self, kind: str, member: str, now: float) -> None:
         """A callback that failed other than by an outage: tried again a few times, then dropped."""
-        failures = self._failures.get((kind, member), 0) + 1
+        self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
+                          if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
+        failures = self._failures.get((kind, member), (0, now))[0] + 1
         if failures >= MAX_ATTEMPTS:
             self._failures.pop((kind, member), None)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
             return
-        self._failures[(kind, member)] = failures
+        self._failures[(kind, member)] = (failures, now)
         self._held.append((kind, member, now + retry_after(failures)))
 
     async def _put_back_held(self) -> None:
@@ -163,13 +170,13 @@ class Scheduler:
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on."""
-        due = [*((kind, member) for kind, member, _ in self._held), *due]
+        held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
         try:
-            for kind, member in due:
-                await self.store.schedule(kind, member, now)
+            for kind, member, due_at in held:  # as a tick would: never moves one set meanwhile
+                await self.store.schedule_if_absent(kind, member, due_at)
         except Exception as exc:
-            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(due), type(exc).__name__)
+            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(held), type(exc).__name__)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a

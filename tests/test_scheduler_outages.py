@@ -241,3 +241,127 @@ async def test_a_deadline_the_store_could_not_take_back_is_held_until_it_can(
     finally:
         await store.close()
         redis.stop()
+
+
+async def test_a_failure_counted_by_a_worker_whose_retry_went_elsewhere_is_forgotten(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """Members come back (an after-sales retry is keyed by the conversation, a sync by its account): a
+    worker that counted one failure, whose retry another worker then fired, must not carry that count to
+    the member's next deadline an hour later and drop it before its 3 attempts."""
+    one, two = Scheduler(store, clock), Scheduler(store, clock)
+    broken, calls = {"now": True}, []
+
+    async def flaky(member: str) -> None:
+        calls.append(clock.time())
+        if broken["now"]:
+            raise LookupError("the platform refused it")
+
+    for worker in (one, two):
+        worker.on("retry", flaky)
+    await one.at("retry", MEMBER, clock.time())
+    assert await one.run_due() == 1  # fails on this worker: retried in 1 s...
+    broken["now"] = False
+    await clock.advance(RETRY_AFTER_S[0])
+    assert await two.run_due() == 1  # ...by the other worker, which succeeds
+
+    await clock.advance(3600)
+    broken["now"], calls[:] = True, []
+    await one.at("retry", MEMBER, clock.time())
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for _ in range(20):
+            await one.run_due()
+            await clock.advance(0.5)
+    assert len(calls) == MAX_ATTEMPTS
+    assert "dropped after 3 failed attempts" in caplog.text
+
+
+async def test_an_outage_whose_retry_another_worker_fired_is_over_for_this_worker_too(
+        store: Store, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    """A blip's put-back deadline fired by the other worker: the next outage, an hour later, is logged
+    again and retried after 1 s (a greeting 1 s late), not after a backoff carried over from the last."""
+    one, two = Scheduler(store, clock), Scheduler(store, clock)
+    database, calls = Database(), []
+    for worker in (one, two):
+        worker.on("greet", recorder(database, calls, clock, "greet"))
+    with caplog.at_level(logging.INFO, "csbot.scheduler"):
+        for blip in range(2):
+            await one.at("greet", f"webchat:c{blip}", clock.time())
+            database.down = True
+            assert await one.run_due() == 1
+            database.down = False
+            await clock.advance(RETRY_AFTER_S[0])
+            assert await two.run_due() == 1  # the other worker fires it: the blip is over
+            for _ in range(60):  # an hour with nothing due
+                await one.run_due()
+                await clock.advance(60)
+        assert len(calls) == 4
+        assert sum("paused" in r.getMessage() for r in caplog.records) == 2
+        await one.at("greet", "webchat:c3", clock.time())
+        database.down = True
+        assert await one.run_due() == 1
+        database.down = False
+        await clock.advance(RETRY_AFTER_S[0])
+        assert await one.run_due() == 1
+
+
+async def test_a_worker_stopping_puts_back_what_it_holds_without_moving_a_deadline_set_since(
+        tmp_path, clock: FakeClock) -> None:
+    """Held because Redis was down, then the member was scheduled again (later) before the worker stops:
+    the stop puts back only what is absent, as a tick would, not the held one over the newer one."""
+    redis = RedisServer(tmp_path)
+    redis.start()
+    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held-stop"), pool_wait_s=0.2)
+    try:
+        scheduler = Scheduler(store, clock)
+
+        async def reads_the_store(member: str) -> None:
+            redis.stop()
+            await store.get(f"state:{member}")
+
+        scheduler.on("move", reads_the_store)
+        scheduler.on("lapse", reads_the_store)
+        await scheduler.at("move", MEMBER, clock.time())
+        await scheduler.at("lapse", MEMBER, clock.time())
+        with pytest.raises(store.unavailable):
+            await scheduler.run_due()  # both held: the callback failed, and the put-back too
+        redis.start()
+        later = clock.time() + 60
+        await scheduler.at("move", MEMBER, later)  # the conversation's clock set again meanwhile
+        await scheduler.stop()
+        assert await store.next_due("move") == later
+        assert await store.next_due("lapse") == clock.time() + RETRY_AFTER_S[0]  # kept, not lost
+    finally:
+        await store.close()
+        redis.stop()
+
+
+async def test_the_backoff_counts_from_the_failure_not_from_the_tick_that_began_the_callback(
+        store: Store, clock: FakeClock) -> None:
+    """A database that is down often fails slowly (a connect timeout of several seconds): the retry is
+    1 s after the callback failed, not 1 s after its tick began, which would be at once, every tick."""
+    scheduler = Scheduler(store, clock)
+    calls: list[float] = []
+
+    async def slow_to_fail(member: str) -> None:
+        calls.append(clock.time())
+        await clock.advance(5)  # the connection attempt's timeout
+        raise DBConnectionError("timeout expired")
+
+    async def bug_after_a_while(member: str) -> None:
+        calls.append(clock.time())
+        await clock.advance(5)
+        raise LookupError("the platform refused it")
+
+    scheduler.on("greet", slow_to_fail)
+    scheduler.on("retry", bug_after_a_while)
+    for kind in ("greet", "retry"):
+        calls.clear()
+        start = clock.time()
+        await scheduler.at(kind, MEMBER, start)
+        assert await scheduler.run_due() == 1
+        assert await scheduler.run_due() == 0  # the next tick, at once: not yet
+        await clock.advance(RETRY_AFTER_S[0])
+        assert await scheduler.run_due() == 1
+        assert [at - start for at in calls] == [0, 5 + RETRY_AFTER_S[0]]
+        await scheduler.cancel(kind, MEMBER)
+        await clock.advance(60)
