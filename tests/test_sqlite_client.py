@@ -64,8 +64,7 @@ async def test_a_write_lock_held_by_another_process_never_stalls_the_loop(databa
     """Inline writes (a message's INSERT, the group commit) do not wait for the lock on the loop's
     thread: they go to aiosqlite's thread, which waits there, and land once the lock is free."""
     customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
-    other = sqlite3.connect(database, isolation_level=None)  # another process's connection, holding the lock
-    other.execute("BEGIN IMMEDIATE")
+    other = hold_the_write_lock(database)
     token = SHORT_READS.set(True)
     try:
         insert = asyncio.create_task(Customer.create(channel="wechat", external_id="o2", created_at=NOW))
@@ -229,16 +228,23 @@ async def test_other_writes_wait_for_an_inline_transaction_and_never_land_inside
     assert not await Customer.filter(external_id="mine").exists()
 
 
-async def test_an_inline_transaction_waits_on_the_thread_when_another_process_holds_the_lock(database: Path) -> None:
+def hold_the_write_lock(database: Path) -> sqlite3.Connection:
+    """Another process's connection in a write transaction: the bot's writes must wait for it."""
     other = sqlite3.connect(database, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+async def create_in_a_transaction(external_id: str) -> None:
+    async with in_transaction() as connection:
+        await Customer.create(channel="wechat", external_id=external_id, created_at=NOW, using_db=connection)
+
+
+async def test_an_inline_transaction_waits_on_the_thread_when_another_process_holds_the_lock(database: Path) -> None:
+    other = hold_the_write_lock(database)
     token = SHORT_READS.set(True)
     try:
-        async def case() -> None:
-            async with in_transaction() as connection:
-                await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
-
-        task = asyncio.create_task(case())
+        task = asyncio.create_task(create_in_a_transaction("o1"))
         started = time.monotonic()
         for _ in range(10):
             await asyncio.sleep(0.01)
@@ -308,15 +314,10 @@ async def test_an_inline_commit_that_fails_leaves_no_transaction_open(database: 
 async def test_a_transaction_cancelled_while_it_begins_frees_the_orms_lock(database: Path) -> None:
     """Cancelled in its BEGIN on the thread (another process held the write lock): the ORM's lock is
     released, where tortoise's context kept it and every later write waited for ever."""
-    other = sqlite3.connect(database, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")
+    other = hold_the_write_lock(database)
     token = SHORT_READS.set(True)
     try:
-        async def case() -> None:
-            async with in_transaction() as connection:
-                await Customer.create(channel="wechat", external_id="o1", created_at=NOW, using_db=connection)
-
-        task = asyncio.create_task(case())
+        task = asyncio.create_task(create_in_a_transaction("o1"))
         await asyncio.sleep(0)  # the task runs until its BEGIN waits for the thread
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
