@@ -34,7 +34,9 @@ fi
 # run the checkout's code; an installed copy could go stale unnoticed, and an editable one would
 # point one venv's `csbot` at whichever checkout installed it last. `pip install .` is for users
 # (README "Install").
-mapfile -t requirements < <(.venv/bin/python - "$runtime_only" <<'PY'
+# Read into a variable first: `set -e` sees the helper fail (a process substitution's status is lost,
+# and an empty list would pass for "nothing missing").
+missing=$(.venv/bin/python - "$runtime_only" <<'PY'
 import sys
 import tomllib
 from importlib.metadata import PackageNotFoundError, version
@@ -60,6 +62,7 @@ for line in lines:
         print(line)
 PY
 )
-if ((${#requirements[@]})); then
+mapfile -t requirements <<<"$missing"
+if [[ -n $missing ]]; then
     .venv/bin/python -m pip install -q "${requirements[@]}"
 fi
