@@ -302,7 +302,7 @@ class InlineTransaction(SqliteTransactionWrapper):
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if self._db is None:
             return await super().execute_query(query, values)
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
         return _translated(_query)(self._db, query.replace("\x00", "'||CHAR(0)||'"), values)
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
@@ -313,13 +313,13 @@ class InlineTransaction(SqliteTransactionWrapper):
     async def execute_insert(self, query: str, values: list) -> int:
         if self._db is None:
             return await super().execute_insert(query, values)
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
         return _translated(_insert)(self._db, query, values)
 
     async def execute_many(self, query: str, values: list[list]) -> None:
         if self._db is None:
             return await super().execute_many(query, values)
-        self.log.debug("%s: %s", query, values)
+        self.log.debug("%s", query)  # not its values: customer data
         _translated(self._db.executemany)(query, values)
 
 

@@ -185,8 +185,10 @@ class Queue:
         """After `enqueue` said it is queued in the database: the store's view, the `queued` event
         (unless the UPDATE recorded it), the caller's `armed` (its deadlines), then the consoles' news:
         independent operations for the caller to send together (`Store.together`), listed in the order
-        the in-process store does them one by one. The news comes last, so a console refreshing on it
-        finds everything it announces written (tests/test_handoff_order.py)."""
+        the in-process store does them one by one. The news comes last, so on the in-process store a
+        console refreshing on it finds everything it announces written (tests/test_handoff_order.py);
+        on Redis they are sent at once, and a console that refreshes before the deadlines land sees the
+        queue from the database, written before any of them."""
         conversation = queued.conversation
         assert conversation.queued_at is not None
         sends = [self.publish_holder(conversation)]

@@ -29,7 +29,7 @@ from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
 from bot.events import Say
 from bot.hours import StaffedHours
-from bot.logs import MESSAGE_ID
+from bot.logs import MESSAGE_ID, describe_failure
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
@@ -247,7 +247,8 @@ class Handoff:
             try:
                 await self.queue.notify(agent_id, payload)
             except Exception as exc:
-                log.warning("conversation %d: news after a customer message failed: %r", conversation_id, exc)
+                log.warning("conversation %d: news after a customer message failed: %s", conversation_id,
+                            describe_failure(exc))
 
         return publish
 
