@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from functools import partial
 from typing import Any
 
@@ -57,3 +59,14 @@ async def test_a_start_after_the_first_gets_the_setup_tortoise_makes(
     assert remembered == made_by_tortoise
     # and the memory was what the second start used: every model's filters kept for this kind of database
     assert {model for model, kind in orm_starts._filters_made if kind is executor} == models
+
+
+def test_the_set_up_the_memory_copies_is_the_one_tortoise_has() -> None:
+    """`orm_starts` replaces Tortoise's own base-query set-up with a copy that remembers: a Tortoise
+    release that changes the original (pyproject.toml sets no upper bound) must be read again, or the
+    suite would stop testing what a production start does. The digests are of this release's code."""
+    sources = {name: inspect.getsource(function) for name, function in (
+        ("build_initial_querysets", orm_starts.TORTOISE_BUILD_INITIAL_QUERYSETS),
+        ("generate_filters", orm_starts.TORTOISE_GENERATE_FILTERS))}
+    digests = {name: hashlib.sha256(source.encode()).hexdigest()[:16] for name, source in sources.items()}
+    assert digests == {"build_initial_querysets": "1df4dcb4f4bc1749", "generate_filters": "66d244b698ee736b"}
