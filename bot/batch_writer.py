@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from tortoise import connections
 
-from bot.sqlite_client import Busy
+from bot.sqlite_client import Busy, begin_immediate
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ class SqliteBatchWriter:
 def _begin(db: sqlite3.Connection) -> None:
     if db.in_transaction:  # left open by a statement cancelled on the thread: committed first, as tortoise's BEGIN does
         db.commit()
-    db.execute("BEGIN IMMEDIATE")
+    begin_immediate(db)
 
 
 def _begin_and_write(db: sqlite3.Connection, batch: Batch) -> None:

@@ -251,7 +251,9 @@ def _insert(db: sqlite3.Connection, query: str, values: list) -> int:
     return cursor.fetchone()[0]
 
 
-def _begin(db: sqlite3.Connection) -> None:
+def begin_immediate(db: sqlite3.Connection) -> None:
+    """A write transaction with the write lock taken at once (`Busy` at once when another process has
+    it, under `without_waiting`): no later statement of it can find the database busy."""
     db.execute("BEGIN IMMEDIATE")
 
 
@@ -278,7 +280,7 @@ class InlineTransaction(SqliteTransactionWrapper):
         if self._connection._conn.in_transaction:  # left open by a failure: tortoise's BEGIN commits it first
             return await super().begin()
         try:
-            self._client.without_waiting(_begin)
+            self._client.without_waiting(begin_immediate)
         except Busy:  # another process writes: wait for it on aiosqlite's thread
             await super().begin()
         else:
