@@ -217,14 +217,18 @@ async def test_a_release_whose_reply_was_lost_is_known_as_released(
     assert await store.get(store.keys("lock", "wechat:o3")) is None
 
 
+async def taken_by_token_1(store: RedisStore, conversation: str) -> dict[str, list]:
+    """Take `conversation`'s lock as holder "token-1"; the arguments of its write-and-release of
+    `{"turns": 1}`, to send (and send again) as a lost reply's retry would."""
+    lock_key, state_key = store.keys("lock", conversation), store.keys("state", conversation)
+    assert (await store._lock_and_read(keys=[lock_key, state_key], args=["token-1", 10_000]))[0] == 1
+    return {"keys": [lock_key, state_key, store._release_receipt("token-1")], "args": ["token-1", '{"turns": 1}', ""]}
+
+
 async def test_a_release_sent_again_late_does_not_overwrite_the_next_holders_state(store: RedisStore) -> None:
     """The same write-and-release reaching Redis again after the conversation's next holder saved:
     answered as released, and the next holder's state stays."""
-    lock_key, state_key = store.keys("lock", "wechat:o4"), store.keys("state", "wechat:o4")
-    taken = await store._lock_and_read(keys=[lock_key, state_key], args=["token-1", 10_000])
-    assert taken[0] == 1
-    release = {"keys": [lock_key, state_key, store._release_receipt("token-1")],
-               "args": ["token-1", '{"turns": 1}', ""]}
+    release = await taken_by_token_1(store, "wechat:o4")
     assert await store._write_and_release(**release) == 1
     async with store.hold_conversation("wechat:o4", wait=0.5) as held:
         held.save = {"turns": 2}
@@ -236,11 +240,8 @@ async def test_a_release_after_the_lease_ran_out_sent_again_does_not_overwrite_t
         store: RedisStore) -> None:
     """A holder whose lease ran out releases (answered 0: the lock was gone), and its reply is lost;
     the same call reaching Redis again after the next holder saved answers 0 again and writes nothing."""
-    lock_key, state_key = store.keys("lock", "wechat:o5"), store.keys("state", "wechat:o5")
-    assert (await store._lock_and_read(keys=[lock_key, state_key], args=["token-1", 10_000]))[0] == 1
-    await store.delete(lock_key)  # the lease ran out
-    release = {"keys": [lock_key, state_key, store._release_receipt("token-1")],
-               "args": ["token-1", '{"turns": 1}', ""]}
+    release = await taken_by_token_1(store, "wechat:o5")
+    await store.delete(store.keys("lock", "wechat:o5"))  # the lease ran out
     assert await store._write_and_release(**release) == 0
     async with store.hold_conversation("wechat:o5", wait=0.5) as held:
         held.save = {"turns": 2}
