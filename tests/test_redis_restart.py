@@ -94,9 +94,10 @@ async def test_recurring_deadlines_are_rearmed_by_the_periodic_pass(tmp_path: Pa
         own_redis.restart()  # the worker's next pass notices, with no restart of ours
 
         async def rearmed() -> bool:
-            # The worker's pass claimed the store again (its sentinel), and the deadlines are back: a
-            # deadline the scheduler held through the outage can be put back before that pass runs.
-            return (await store.get(store.keys("store-epoch")) is not None
+            # The worker's pass claimed the store again (its sentinel) and finished (a pass in flight
+            # keeps its claim's value, which a second pass meanwhile would share), and the deadlines
+            # are back: one the scheduler held through the outage can be put back before that pass runs.
+            return (bot.runtime.reconciler._epoch is None and await store.get(store.keys("store-epoch")) is not None
                     and await store.next_due("daily") is not None and await store.next_due(SYNC_KIND) is not None)
 
         await eventually(rearmed, "the deadlines to be re-armed")
