@@ -16,9 +16,11 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   backoff: another worker fired what was put back). What cannot go back because the store itself
   is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
-  logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
-  workers a deadline gets at most that many attempts per worker; a worker forgets a count a minute
-  after its last failure (its retry went elsewhere), so a member's later deadline starts afresh.
+  logged as dropped by its kind. An entry the store refuses to take back other than by an outage
+  counts as such a failure too, and never holds up the others. Attempts are counted by the worker
+  that made them, so with several workers a deadline gets at most that many attempts per worker; a
+  worker forgets a count a minute after its last failure (its retry went elsewhere), so a member's
+  later deadline starts afresh.
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 """
@@ -160,23 +162,45 @@ class Scheduler:
         self._held.append((kind, member, now + retry_after(failures)))
 
     async def _put_back_held(self) -> None:
-        """Put back what failed, in order; a store that is down keeps the rest held (and raises)."""
-        while self._held:
-            kind, member, due_at = self._held[0]
-            if not await self.store.schedule_if_absent(kind, member, due_at):  # never moves one set meanwhile
-                self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
-            self._held.pop(0)
+        """Put back what failed, in order; a store that is down keeps the rest held (and raises). An
+        entry the store refuses otherwise (a bug) never holds up the ones after it: logged by its kind,
+        it counts as a failed attempt of its deadline, tried again next tick and dropped after
+        `MAX_ATTEMPTS` like a failing callback."""
+        refused: list[tuple[str, str]] = []
+        try:
+            while self._held:
+                kind, member, due_at = self._held[0]
+                try:
+                    added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
+                except self._outages:
+                    raise
+                except Exception as exc:
+                    log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
+                    refused.append((kind, member))
+                else:
+                    if not added:
+                        self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
+                self._held.pop(0)
+        finally:
+            for kind, member in refused:
+                self._failed(kind, member, self.clock.time())
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
-        did before, and the stop goes on."""
+        did before, and the stop goes on; one entry it refuses does not keep the others out."""
         held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
-        try:
-            for kind, member, due_at in held:  # as a tick would: never moves one set meanwhile
+        lost, failure = 0, ""
+        for index, (kind, member, due_at) in enumerate(held):
+            try:  # as a tick would: never moves one set meanwhile
                 await self.store.schedule_if_absent(kind, member, due_at)
-        except Exception as exc:
-            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(held), type(exc).__name__)
+            except self._outages as exc:  # the store is down: the rest would fail the same way
+                lost, failure = lost + len(held) - index, type(exc).__name__
+                break
+            except Exception as exc:  # this one refused: the others still go back
+                lost, failure = lost + 1, type(exc).__name__
+        if lost:
+            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", lost, failure)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a
