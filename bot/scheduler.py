@@ -23,13 +23,21 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   later deadline starts afresh.
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
+
+A retried callback must not repeat what its failed attempt already did to the customer (a greeting
+sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
+which the outbox sends each text once per deadline, whichever attempt or worker runs it (bot/outbox.py);
+the marks of the sends are deleted once the callback has succeeded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.background import stop_task
@@ -50,6 +58,30 @@ MAX_ATTEMPTS = 3
 #: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
 #: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
 FORGET_FAILURES_AFTER_S = 60.0
+
+
+@dataclass
+class Firing:
+    """The deadline whose callback is running (`FIRING`): what the outbox keys a once-only send by.
+    `marks` are the store keys of the sends it made or found made by an earlier attempt."""
+
+    kind: str
+    member: str
+    marks: list[str] = field(default_factory=list)
+    sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
+    task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
+
+
+#: The deadline whose callback runs; None outside a callback. Tasks the callback spawns inherit it.
+FIRING: ContextVar[Firing | None] = ContextVar("firing", default=None)
+
+
+def current_firing() -> Firing | None:
+    """The deadline whose callback runs in this very task; None elsewhere, in a task the callback
+    spawned too (a WeCom catch-up sync's replies, sent in order per customer in tasks of their own,
+    outlive the callback and are no part of its retry)."""
+    firing = FIRING.get()
+    return firing if firing is not None and firing.task is asyncio.current_task() else None
 
 
 def retry_after(failures: int) -> float:
@@ -114,6 +146,8 @@ class Scheduler:
             self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
+            firing = Firing(kind, member)
+            token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
@@ -131,8 +165,20 @@ class Scheduler:
                 self._failures.pop((kind, member), None)
                 if self._outage is not None:
                     self._resumed()
+                await self._forget_sends(firing)
+            finally:
+                FIRING.reset(token)
         await self._put_back_held()
         return len(due)
+
+    async def _forget_sends(self, firing: Firing) -> None:
+        """The callback succeeded: no attempt of it follows, so its once-only marks go (a mark that
+        stays, the store failing now, expires by itself)."""
+        if firing.marks:
+            try:
+                await self.store.delete(*firing.marks)
+            except Exception as exc:
+                log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
 
     def _paused(self, what: str, exc: BaseException, now: float) -> None:
         """One line per outage, not per attempt; with a callback down, nothing fires for a while."""
