@@ -15,10 +15,12 @@ the customer and texts, and the mark lives until the callback succeeds (`ONCE_TT
 - the send goes out, then anything fails (the delivery's record, the callback's own writes): the
   retry finds the mark, sends nothing and reports the texts sent, so the callback goes on to record
   them. One greeting.
-- the database fails before the send (its pending rows): nothing was claimed; the retry sends. One.
+- the database fails before the send (earlier in the callback, or writing the pending rows): no
+  mark stays; the retry sends. One.
 - the send itself fails (the platform refuses it, or does not answer) and nothing of it went out:
   the mark is released, so a retry sends it. Not lost.
-- the store fails claiming: nothing is sent, the callback fails, the retry sends. One.
+- the store fails claiming (its reply lost, say): nothing is sent, the mark is released, the
+  callback fails, the retry sends. One.
 Left: the store failing to release the mark after a failed send, or the worker dying between the
 claim and the send's end, loses that send (a warning says the first); so does the rest of a
 split send whose first part went out before a later part raised. Sending at most once was chosen
@@ -71,7 +73,12 @@ class Outbox:
             return outcomes
         mark = self._mark(firing, channel, user_id, texts)
         firing.marks.append(mark)
-        if not await self.store.claim(mark, ONCE_TTL_S):  # an earlier attempt sent them
+        try:
+            claimed = await self.store.claim(mark, ONCE_TTL_S)
+        except BaseException:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+            await self._release(firing, mark)
+            raise
+        if not claimed:  # an earlier attempt sent them
             for source_id in source_ids or ():
                 await self.recorder.mark_delivery(source_id, "sent")
             return ["sent"] * len(texts)

@@ -24,6 +24,7 @@ from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
+from tests.store_faults import lose_the_next_claims_reply
 from tests.tcp_proxy import TcpProxy
 
 SEND_PATH = "/cgi-bin/message/custom/send"
@@ -135,30 +136,55 @@ async def test_a_database_gone_before_the_greeting_delays_it_and_it_is_sent_once
         assert len(greetings) == 1 and "小美" in greetings[0]
 
 
+async def reminders(bot: WeChatBot, attempts: list[list[str] | None]) -> str:
+    """A deadline kind whose callback sends a reminder and fails (a bug: retried after 1 s) unless it was
+    sent; the scheduler's ticker stopped. Returns the kind."""
+    scheduler, messenger = bot.runtime.scheduler, bot.runtime.messenger
+    await scheduler.stop()
+
+    async def remind(openid: str) -> None:
+        attempts.append(None)
+        attempts[-1] = await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进")
+        if attempts[-1] != ["sent"]:
+            raise RuntimeError("reminder not sent")
+
+    scheduler.on("test-remind", remind)
+    return "test-remind"
+
+
 async def test_a_send_that_failed_is_sent_by_the_retry_and_a_later_deadline_sends_afresh(
         tmp_path: Path, clock: Any) -> None:
     """A callback whose send WeChat refused, failing so it is retried: the retry sends it (the failed
     send left no mark). Once the callback succeeded, the same deadline set again sends again."""
     async with wechat_bot(tmp_path, clock=clock) as bot:
-        scheduler, messenger = bot.runtime.scheduler, bot.runtime.messenger
-        await scheduler.stop()
-        attempts: list[list[str] | None] = []
-
-        async def remind(openid: str) -> None:
-            attempts.append(await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进"))
-            if attempts[-1] != ["sent"]:
-                raise RuntimeError("reminder not sent")  # a bug's retry policy: tried again after 1 s
-
-        scheduler.on("test-remind", remind)
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_remind", "text")
         bot.wechat.fail_next("o_remind", -1)  # WeChat busy, once
-        await scheduler.at("test-remind", "o_remind", clock.time())
+        await scheduler.at(kind, "o_remind", clock.time())
         await scheduler.run_due()
         await clock.advance(RETRY_AFTER_S[0])
         await scheduler.run_due()
         assert len(attempts) == 2 < MAX_ATTEMPTS and attempts[1] == ["sent"]
         assert bot.wechat.texts_to("o_remind") == ["亲，您的问题我们还在跟进"]
 
-        await scheduler.at("test-remind", "o_remind", clock.time())  # a later reminder, same text
+        await scheduler.at(kind, "o_remind", clock.time())  # a later reminder, same text
         await scheduler.run_due()
         assert bot.wechat.texts_to("o_remind") == ["亲，您的问题我们还在跟进"] * 2
+
+
+async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sending(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store took the claim but its reply was lost (`StoreUnavailable`): nothing was sent, so the
+    mark goes and the retry after the outage's backoff sends the reminder."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_lost", "text")
+        await scheduler.at(kind, "o_lost", clock.time())
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store)
+        await scheduler.run_due()
+        assert attempts == [None] and bot.wechat.texts_to("o_lost") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_lost") == ["亲，您的问题我们还在跟进"]
