@@ -150,6 +150,7 @@ class Scheduler:
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
+                await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
@@ -165,7 +166,6 @@ class Scheduler:
                 self._failures.pop((kind, member), None)
                 if self._outage is not None:
                     self._resumed()
-                await self._forget_sends(firing)
             finally:
                 FIRING.reset(token)
         await self._put_back_held()
@@ -173,7 +173,7 @@ class Scheduler:
 
     async def _forget_sends(self, firing: Firing) -> None:
         """The callback succeeded: no attempt of it follows, so its once-only marks go (a mark that
-        stays, the store failing now, expires by itself)."""
+        stays, the store failing now, expires by itself). Never raises but a cancellation."""
         if firing.marks:
             try:
                 await self.store.delete(*firing.marks)
