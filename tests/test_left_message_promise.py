@@ -1,18 +1,17 @@
 """A 留言 sent again (its first reply lost) is written once, and the customer is told the reply time
 that 留言 holds, not a fresh one computed for the resend. Over the real web chat path on both
-databases; the lost reply is a real trigger in the database refusing the message's row (as in
-tests/test_left_message_redelivery.py)."""
+databases; the lost reply is a real trigger in the database refusing the message's row
+(tests/test_left_message_redelivery.py)."""
 
 from __future__ import annotations
 
 import pytest
-from tortoise import connections
 
 from bot.clock import FakeClock
 from handlers.handoff.service import HANDOFF
 from models.handoff import LeftMessage
 from tests.fakes.bot_app import make_settings, running_bot
-from tests.test_left_message_redelivery import ALLOW, REFUSE, backend, send
+from tests.test_left_message_redelivery import backend, leave_a_message_whose_reply_is_lost, send
 
 __all__ = ["backend"]  # the fixture: SQLite and PostgreSQL
 
@@ -24,16 +23,7 @@ async def test_a_left_message_sent_again_later_is_told_the_promise_its_row_holds
     clock, (dialect, database) = FakeClock(), backend
     settings = make_settings(tmp_path, staffed_hours="00:00-24:00", **database)
     async with running_bot(settings, clock=clock) as bot:
-        assert (await send(bot, "转人工")).status == 200  # nobody online: queued
-        await clock.advance(121)
-        await bot.runtime.scheduler.run_due()  # the queue's wait offers a 留言
-        client = connections.get("default")
-        await client.execute_script(REFUSE[dialect])
-        try:
-            first = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")
-        finally:
-            await client.execute_script(ALLOW[dialect])
-        assert first.status >= 500  # the 留言 is written, the customer was not answered
+        await leave_a_message_whose_reply_is_lost(bot, clock, dialect, "麻烦尽快帮我处理退款，电话13800000000")
         row = await LeftMessage.get(conversation__key="webchat:c1")
         await clock.advance(25 * 60)  # the customer sends it again a while later
         again = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")
