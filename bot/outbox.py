@@ -6,10 +6,30 @@ reason). A refused message is never retried forever: the channel decides what is
 does it once, the outbox records the final outcome. When the channel's send budget is shorter than
 the texts, neighbouring texts are merged (`splitter.pack`) so the end of an answer is not the part
 that is refused; every merged row records the outcome of the message that carried it.
+
+A deadline's callback (a greeting on an agent's behalf, a holding message) is retried when it fails
+(bot/scheduler.py), and a retry must not send again what its failed attempt already sent: the
+greeting goes out, then the database fails to record so, and the customer was greeted twice. Inside
+a callback (`FIRING`) a send first claims a mark in the store, named by the deadline and a digest of
+the customer and texts, and the mark lives until the callback succeeds (`ONCE_TTL_S` at most):
+- the send goes out, then anything fails (the delivery's record, the callback's own writes): the
+  retry finds the mark, sends nothing and reports the texts sent, so the callback goes on to record
+  them. One greeting.
+- the database fails before the send (earlier in the callback, or writing the pending rows): no
+  mark stays; the retry sends. One.
+- the send itself fails (the platform refuses it, or does not answer) and nothing of it went out:
+  the mark is released, so a retry sends it. Not lost.
+- the store fails claiming (its reply lost, say): nothing is sent, the mark is released, the
+  callback fails, the retry sends. One.
+Left: the store failing to release the mark after a failed send, or the worker dying between the
+claim and the send's end, loses that send (a warning says the first); so does the rest of a
+split send whose first part went out before a later part raised. Sending at most once was chosen
+over sending twice. Only the callback's own task is concerned (`current_firing`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping, Sequence
 
@@ -18,16 +38,23 @@ from bot.clock import Clock
 from bot.errors import DeliveryFailed
 from bot.events import Choice
 from bot.recorder import Recorder, outbound_message
+from bot.scheduler import Firing, current_firing
 from bot.splitter import pack
+from bot.store.base import Store
 
 log = logging.getLogger("csbot.outbox")
 
+#: How long a deadline's send mark outlives a callback that never succeeds (dropped, or its worker
+#: gone): well past its retries, which come within seconds (minutes in a long outage).
+ONCE_TTL_S = 3600.0
+
 
 class Outbox:
-    def __init__(self, channels: Mapping[str, Channel], recorder: Recorder, clock: Clock) -> None:
+    def __init__(self, channels: Mapping[str, Channel], recorder: Recorder, clock: Clock, store: Store) -> None:
         self.channels = channels
         self.recorder = recorder
         self.clock = clock
+        self.store = store
 
     async def send(
         self, channel: str, user_id: str, texts: Sequence[str], *, author: str = "bot",
@@ -36,8 +63,50 @@ class Outbox:
         """Push texts in order; returns the outcome per text ("sent" or the failure reason).
 
         `source_ids` names rows already persisted as pending (the tail of a reply); without it the
-        rows are written here first. `choices` go with the last message (`Channel.deliver`).
+        rows are written here first. `choices` go with the last message (`Channel.deliver`). Inside a
+        deadline's callback, texts an earlier attempt of it sent are not sent again (module docstring).
         """
+        outcomes = [""] * len(texts)  # filled as each is known: what went out, even if a later step raises
+        firing = current_firing()
+        if firing is None:
+            await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
+            return outcomes
+        mark = self._mark(firing, channel, user_id, texts)
+        firing.marks.append(mark)
+        try:
+            claimed = await self.store.claim(mark, ONCE_TTL_S)
+        except BaseException:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+            await self._release(firing, mark)
+            raise
+        if not claimed:  # an earlier attempt sent them
+            for source_id in source_ids or ():
+                await self.recorder.mark_delivery(source_id, "sent")
+            return ["sent"] * len(texts)
+        try:
+            await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
+        finally:
+            if "sent" not in outcomes:  # nothing of it went out: a retry may send it
+                await self._release(firing, mark)
+        return outcomes
+
+    def _mark(self, firing: Firing, channel: str, user_id: str, texts: Sequence[str]) -> str:
+        """The store key of this send within the deadline: the customer and texts by digest (a short
+        key), and how many times this attempt sent the same before (a retry counts alike)."""
+        digest = hashlib.sha256("\x00".join((channel, user_id, *texts)).encode()).hexdigest()[:32]
+        firing.sends[digest] += 1
+        return self.store.keys("sent-once", firing.kind, firing.member, digest, str(firing.sends[digest]))
+
+    async def _release(self, firing: Firing, mark: str) -> None:
+        firing.marks.remove(mark)
+        try:
+            await self.store.delete(mark)
+        except Exception as exc:
+            log.warning("deadline of %s: a failed send's mark not released, a retry will not send it (%s)",
+                        firing.kind, type(exc).__name__)
+
+    async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,
+                    source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str]) -> None:
+        """`send` without the deadline's mark, each outcome put in `outcomes` once known."""
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
             now = self.clock.now()
@@ -48,7 +117,6 @@ class Outbox:
         left = await adapter.sends_left(user_id) if len(texts) > 1 else None
         groups = pack(texts, left, adapter.max_bytes) if left is not None and left < len(texts) else [
             [index] for index in range(len(texts))]
-        outcomes: list[str] = [""] * len(texts)
         for number, group in enumerate(groups, 1):
             ids = [source_ids[index] for index in group]
             try:
@@ -59,7 +127,7 @@ class Outbox:
                 log.warning("%s message undeliverable: %s", channel, exc.reason)
             else:
                 outcome, status, reason = "sent", "sent", None
-            for index, source_id in zip(group, ids, strict=True):
-                await self.recorder.mark_delivery(source_id, status, reason)
+            for index in group:
                 outcomes[index] = outcome
-        return outcomes
+            for source_id in ids:
+                await self.recorder.mark_delivery(source_id, status, reason)

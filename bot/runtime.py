@@ -105,7 +105,7 @@ class Runtime:
             recorder=recorder, services=services,
             dispatcher=Dispatcher(root, matcher.classify, services, recorder,
                                   [e.on_escalate for e in extensions if e.on_escalate is not None]),
-            outbox=Outbox(channel_map, recorder, clock), scheduler=Scheduler(store, clock),
+            outbox=Outbox(channel_map, recorder, clock, store), scheduler=Scheduler(store, clock),
             channels=channel_map, extensions=extensions,
         )
         started: list[Extension] = []

@@ -16,18 +16,28 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   backoff: another worker fired what was put back). What cannot go back because the store itself
   is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
-  logged as dropped by its kind. Attempts are counted by the worker that made them, so with several
-  workers a deadline gets at most that many attempts per worker; a worker forgets a count a minute
-  after its last failure (its retry went elsewhere), so a member's later deadline starts afresh.
+  logged as dropped by its kind. An entry the store refuses to take back other than by an outage
+  counts as such a failure too, and never holds up the others. Attempts are counted by the worker
+  that made them, so with several workers a deadline gets at most that many attempts per worker; a
+  worker forgets a count a minute after its last failure (its retry went elsewhere), so a member's
+  later deadline starts afresh.
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
+
+A retried callback must not repeat what its failed attempt already did to the customer (a greeting
+sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
+which the outbox sends each text once per deadline, whichever attempt or worker runs it (bot/outbox.py);
+the marks of the sends are deleted once the callback has succeeded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.background import stop_task
@@ -48,6 +58,30 @@ MAX_ATTEMPTS = 3
 #: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
 #: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
 FORGET_FAILURES_AFTER_S = 60.0
+
+
+@dataclass
+class Firing:
+    """The deadline whose callback is running (`FIRING`): what the outbox keys a once-only send by.
+    `marks` are the store keys of the sends it made or found made by an earlier attempt."""
+
+    kind: str
+    member: str
+    marks: list[str] = field(default_factory=list)
+    sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
+    task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
+
+
+#: The deadline whose callback runs; None outside a callback. Tasks the callback spawns inherit it.
+FIRING: ContextVar[Firing | None] = ContextVar("firing", default=None)
+
+
+def current_firing() -> Firing | None:
+    """The deadline whose callback runs in this very task; None elsewhere, in a task the callback
+    spawned too (a WeCom catch-up sync's replies, sent in order per customer in tasks of their own,
+    outlive the callback and are no part of its retry)."""
+    firing = FIRING.get()
+    return firing if firing is not None and firing.task is asyncio.current_task() else None
 
 
 def retry_after(failures: int) -> float:
@@ -112,8 +146,11 @@ class Scheduler:
             self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
+            firing = Firing(kind, member)
+            token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
+                await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
@@ -129,8 +166,19 @@ class Scheduler:
                 self._failures.pop((kind, member), None)
                 if self._outage is not None:
                     self._resumed()
+            finally:
+                FIRING.reset(token)
         await self._put_back_held()
         return len(due)
+
+    async def _forget_sends(self, firing: Firing) -> None:
+        """The callback succeeded: no attempt of it follows, so its once-only marks go (a mark that
+        stays, the store failing now, expires by itself). Never raises but a cancellation."""
+        if firing.marks:
+            try:
+                await self.store.delete(*firing.marks)
+            except Exception as exc:
+                log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
 
     def _paused(self, what: str, exc: BaseException, now: float) -> None:
         """One line per outage, not per attempt; with a callback down, nothing fires for a while."""
@@ -160,23 +208,45 @@ class Scheduler:
         self._held.append((kind, member, now + retry_after(failures)))
 
     async def _put_back_held(self) -> None:
-        """Put back what failed, in order; a store that is down keeps the rest held (and raises)."""
-        while self._held:
-            kind, member, due_at = self._held[0]
-            if not await self.store.schedule_if_absent(kind, member, due_at):  # never moves one set meanwhile
-                self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
-            self._held.pop(0)
+        """Put back what failed, in order; a store that is down keeps the rest held (and raises). An
+        entry the store refuses otherwise (a bug) never holds up the ones after it: logged by its kind,
+        it counts as a failed attempt of its deadline, tried again next tick and dropped after
+        `MAX_ATTEMPTS` like a failing callback."""
+        refused: list[tuple[str, str]] = []
+        try:
+            while self._held:
+                kind, member, due_at = self._held[0]
+                try:
+                    added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
+                except self._outages:
+                    raise
+                except Exception as exc:
+                    log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
+                    refused.append((kind, member))
+                else:
+                    if not added:
+                        self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
+                self._held.pop(0)
+        finally:
+            for kind, member in refused:
+                self._failed(kind, member, self.clock.time())
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
-        did before, and the stop goes on."""
+        did before, and the stop goes on; one entry it refuses does not keep the others out."""
         held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
-        try:
-            for kind, member, due_at in held:  # as a tick would: never moves one set meanwhile
+        lost, failure = 0, ""
+        for index, (kind, member, due_at) in enumerate(held):
+            try:  # as a tick would: never moves one set meanwhile
                 await self.store.schedule_if_absent(kind, member, due_at)
-        except Exception as exc:
-            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", len(held), type(exc).__name__)
+            except self._outages as exc:  # the store is down: the rest would fail the same way
+                lost, failure = lost + len(held) - index, type(exc).__name__
+                break
+            except Exception as exc:  # this one refused: the others still go back
+                lost, failure = lost + 1, type(exc).__name__
+        if lost:
+            log.warning("scheduler stopping: %d deadline(s) not put back (%s)", lost, failure)
 
     async def _run(self) -> None:
         # The loop ends on the flag as well as on cancellation: a client library that turns a

@@ -189,10 +189,11 @@ class ReadPoolSqliteClient(SqliteClient):
         return self._connection is not None and not self._lock.locked() and SHORT_READS.get()
 
     def _in_transaction(self) -> TransactionContext:
-        """On a message's path, a transaction that runs inline (`InlineTransaction`); elsewhere tortoise's."""
+        """On a message's path, a transaction that runs inline (`InlineTransaction`); elsewhere tortoise's
+        on aiosqlite's thread. Both in a `ReleasingTransactionContext`."""
         if self._connection is not None and SHORT_READS.get():
-            return InlineTransactionContext(InlineTransaction(self), self._lock)
-        return super()._in_transaction()
+            return ReleasingTransactionContext(InlineTransaction(self), self._lock)
+        return ReleasingTransactionContext(SqliteTransactionWrapper(self), self._lock)
 
     @_translated
     def _write_now(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
@@ -277,9 +278,7 @@ class InlineTransaction(SqliteTransactionWrapper):
         self._db: sqlite3.Connection | None = None  # set when begun inline
 
     async def begin(self) -> None:
-        if self._connection._conn.in_transaction:  # left open by a failure: tortoise's BEGIN commits it first
-            return await super().begin()
-        try:
+        try:  # on a connection no transaction was left open on (`settle_leftover`, before this)
             self._client.without_waiting(begin_immediate)
         except Busy:  # another process writes: wait for it on aiosqlite's thread
             await super().begin()
@@ -325,18 +324,43 @@ class InlineTransaction(SqliteTransactionWrapper):
         _translated(self._db.executemany)(query, values)
 
 
-class InlineTransactionContext(SqliteTransactionContext):
-    """tortoise's SQLite transaction context, which never leaves the writing connection unusable: it
-    releases the ORM's lock when the BEGIN fails or is cancelled (on the thread, when another process
-    held the write lock), where tortoise's kept it and every later write waited for ever; and an inline
-    transaction still open at the end (a COMMIT refused by a deferred constraint or a full disk, a
-    `TransactionManagementError` raised inside, which tortoise does not roll back) is rolled back, so
-    the message path's next inline writes, in autocommit, are not caught in it uncommitted."""
+async def settle_leftover(connection: aiosqlite.Connection) -> None:
+    """End a transaction a failure left open on the writing connection, before the next BEGIN.
 
-    async def __aenter__(self) -> InlineTransaction:
+    Committed, as tortoise's BEGIN does, not rolled back: since the transaction contexts roll back
+    what they leave open (`ReleasingTransactionContext`), what is left comes from a statement whose
+    caller stopped waiting for it (tortoise's `execute_many` cancelled on the thread never commits
+    its BEGIN), and the autocommit writes that ran since landed in it: the message path's inline
+    INSERTs and UPDATEs, already reported written (a customer's message, a delivery). Rolling back
+    would lose those silently; committing keeps them and, with them, the cancelled statement's rows,
+    whose caller could not know whether they were written anyway. A leftover that cannot commit (a
+    deferred constraint, a full disk) is rolled back instead: every later BEGIN would fail on it."""
+    if not connection._conn.in_transaction:
+        return
+    try:
+        await connection.commit()
+    except sqlite3.Error as exc:
+        log.warning("SQLite: a transaction left open could not be committed and is rolled back (%s)",
+                    type(exc).__name__)
+        await connection.rollback()
+
+
+class ReleasingTransactionContext(SqliteTransactionContext):
+    """tortoise's SQLite transaction context, which never leaves the writing connection unusable, for
+    the inline transaction and for tortoise's own on aiosqlite's thread alike:
+    - it releases the ORM's lock when the BEGIN fails or is cancelled (on the thread, when another
+      process held the write lock), where tortoise's kept it and every later write waited for ever;
+    - a transaction a failure left open before it is settled first (`settle_leftover`);
+    - a transaction still open at the end (a COMMIT refused by a deferred constraint or a full disk,
+      a `TransactionManagementError` raised inside, which tortoise does not roll back) is rolled
+      back before the lock is released, so the next writes, in autocommit, are not caught in it
+      uncommitted."""
+
+    async def __aenter__(self) -> SqliteTransactionWrapper:
         await self._trxlock.acquire()
         try:
             await self.ensure_connection()
+            await settle_leftover(self.connection._connection)
             self.token = get_connections().set(self.connection_name, self.connection)
             try:
                 await self.connection.begin()
@@ -350,11 +374,18 @@ class InlineTransactionContext(SqliteTransactionContext):
 
     async def __aexit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         try:
-            await super().__aexit__(exc_type, exc_val, exc_tb)
+            if not self.connection._finalized:
+                if exc_type is None:
+                    await self.connection.commit()
+                elif exc_type is not TransactionManagementError:  # as tortoise's: that one is not rolled back
+                    await self.connection.rollback()
         finally:
-            db = self.connection._db
-            if db is not None and db.in_transaction:  # the caller hears of the failure; nothing of it is kept
-                db.execute("ROLLBACK")
+            try:
+                if self.connection._connection._conn.in_transaction:  # the caller hears of the failure;
+                    await self.connection._connection.rollback()  # nothing of it is kept
+            finally:
+                get_connections().reset(self.token)
+                self._trxlock.release()
 
 
 client_class = ReadPoolSqliteClient

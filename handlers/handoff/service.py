@@ -265,11 +265,11 @@ class Handoff:
             left = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
             if left is not None:
                 await self.queue.left_queue(left)  # which tells the consoles
-                return promised
+                return await self.queue.promise_kept(conversation_id, text, promised)
         else:
             await reads.record_left_message(conversation_id, text, promised, self.clock.now())
         await self.queue.notify(None, {"type": "queue.changed"})
-        return promised
+        return await self.queue.promise_kept(conversation_id, text, promised)
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
         """Tell a queued customer the truth and let their next message be a 留言. The flow names the

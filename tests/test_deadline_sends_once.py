@@ -1,0 +1,190 @@
+"""A deadline's callback is retried when it fails (bot/scheduler.py); what its failed attempt already
+sent the customer is not sent again (bot/outbox.py), and what it failed to send still is.
+
+The greeting on the holder's behalf is the case that mattered: sent, then the database failed to
+record that it was, the deadline came back and the customer was greeted twice. Real parts: the bot
+on PostgreSQL through a loopback proxy the test cuts (the database going away for this bot only),
+WeChat over real HTTP to the fake server, the store in-process or Redis, time on a FakeClock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
+from handlers.handoff.service import HANDOFF
+from models.agent import Agent
+from models.conversation import Conversation
+from models.handoff import SlaEvent
+from tests.fakes.wechat_user import WeChatBot, wechat_bot
+from tests.store_faults import lose_the_next_claims_reply
+from tests.tcp_proxy import TcpProxy
+
+SEND_PATH = "/cgi-bin/message/custom/send"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return {} if request.param == "memory" else {"redis_url": request.getfixturevalue("redis_url")}
+
+
+@asynccontextmanager
+async def bot_on_a_proxied_postgres(tmp_path: Path, clock: Any, database_url: str,
+                                    **settings: Any) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
+    """The WeChat bot on PostgreSQL reached through a proxy the test can cut; deadlines fired by the test."""
+    parts = urlsplit(database_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    await proxy.start()
+    url = parts._replace(netloc=f"{parts.username}@127.0.0.1:{proxy.port}").geturl()
+    try:
+        async with wechat_bot(tmp_path, clock=clock, database_url=url, staffed_hours="00:00-24:00",
+                              **settings) as bot:
+            await bot.runtime.scheduler.stop()  # the test makes the passes
+            yield bot, proxy
+    finally:
+        await proxy.cut()
+
+
+async def escalated(bot: WeChatBot, openid: str) -> Conversation:
+    """`openid` asked for a person and amy, online, holds the conversation: the greeting is due now."""
+    amy = await Agent.create(name="amy", display_name="小美", role="agent", password_hash="-",
+                             created_at=bot.clock.now())
+    await bot.runtime.services[HANDOFF].set_presence(amy, "online")
+    await bot.user(openid).say("转人工")
+    held = await Conversation.get(key=f"wechat:{openid}")
+    assert held.assignee_id == amy.id and held.first_reply_at is None
+    return held
+
+
+async def sends_arrive(bot: WeChatBot, count: int) -> None:
+    """Until WeChat has received `count` sends (a real socket: some turns of the loop and the kernel)."""
+    for _ in range(500):
+        if bot.wechat.requests.count(("POST", SEND_PATH)) >= count:
+            return
+        await asyncio.sleep(0.002)
+    raise AssertionError("the send never reached WeChat")
+
+
+async def passes_until_recorded(bot: WeChatBot, held: Conversation) -> None:
+    """Scheduler passes, the clock moving by the longest backoff, until the greeting is recorded."""
+    for _ in range(10):
+        await bot.clock.advance(RETRY_AFTER_S[-1])
+        try:
+            await bot.runtime.scheduler.run_due()
+        except Exception:  # a pass meeting the database still away: the next one tries again
+            continue
+        if await SlaEvent.filter(conversation_id=held.id, kind="auto_greeting").exists():
+            return
+    raise AssertionError("the greeting was never recorded")
+
+
+async def test_a_greeting_sent_just_before_the_database_goes_away_is_not_sent_again(
+        tmp_path: Path, clock: Any, migrated_postgres_url: str, store_settings: dict[str, Any]) -> None:
+    async with bot_on_a_proxied_postgres(tmp_path, clock, migrated_postgres_url, **store_settings) as (bot, proxy):
+        held = await escalated(bot, "o_blip")
+        before = len(bot.wechat.texts_to("o_blip"))
+        bot.wechat.hold_sends = asyncio.Event()
+        first = asyncio.create_task(bot.runtime.scheduler.run_due())
+        await sends_arrive(bot, bot.wechat.requests.count(("POST", SEND_PATH)) + 1)
+        await proxy.cut()  # the greeting is on its way; recording it will find the database gone
+        bot.wechat.hold_sends.set()
+        await asyncio.wait_for(asyncio.gather(first, return_exceptions=True), 30)
+        greetings = bot.wechat.texts_to("o_blip")[before:]
+        assert len(greetings) == 1 and "小美" in greetings[0]  # it reached the customer
+        assert not await _recorded_without_the_proxy(migrated_postgres_url, held.id)
+
+        await proxy.start()  # the database is back: the deadline, put back, fires again
+        await passes_until_recorded(bot, held)
+        assert bot.wechat.texts_to("o_blip")[before:] == greetings  # greeted once, not twice
+        await held.refresh_from_db()
+        assert held.first_reply_at is not None and held.person_at is not None
+        reached = await SlaEvent.get(conversation_id=held.id, kind="person_reached")
+        assert reached.detail == "on_behalf"
+
+
+async def _recorded_without_the_proxy(database_url: str, conversation_id: int) -> bool:
+    """Whether the greeting's SLA record reached PostgreSQL (read past the cut proxy)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        return bool(await connection.fetchval(
+            "SELECT count(*) FROM sla_event WHERE conversation_id = $1 AND kind = 'auto_greeting'", conversation_id))
+    finally:
+        await connection.close()
+
+
+async def test_a_database_gone_before_the_greeting_delays_it_and_it_is_sent_once(
+        tmp_path: Path, clock: Any, migrated_postgres_url: str) -> None:
+    """The other order: the database fails before anything is sent; the retry greets, once."""
+    async with bot_on_a_proxied_postgres(tmp_path, clock, migrated_postgres_url) as (bot, proxy):
+        held = await escalated(bot, "o_early")
+        before = len(bot.wechat.texts_to("o_early"))
+        await proxy.cut()
+        await bot.runtime.scheduler.run_due()  # the callback meets the outage: put back
+        assert bot.wechat.texts_to("o_early")[before:] == []
+        await proxy.start()
+        await passes_until_recorded(bot, held)
+        greetings = bot.wechat.texts_to("o_early")[before:]
+        assert len(greetings) == 1 and "小美" in greetings[0]
+
+
+async def reminders(bot: WeChatBot, attempts: list[list[str] | None]) -> str:
+    """A deadline kind whose callback sends a reminder and fails (a bug: retried after 1 s) unless it was
+    sent; the scheduler's ticker stopped. Returns the kind."""
+    scheduler, messenger = bot.runtime.scheduler, bot.runtime.messenger
+    await scheduler.stop()
+
+    async def remind(openid: str) -> None:
+        attempts.append(None)
+        attempts[-1] = await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进")
+        if attempts[-1] != ["sent"]:
+            raise RuntimeError("reminder not sent")
+
+    scheduler.on("test-remind", remind)
+    return "test-remind"
+
+
+async def test_a_send_that_failed_is_sent_by_the_retry_and_a_later_deadline_sends_afresh(
+        tmp_path: Path, clock: Any) -> None:
+    """A callback whose send WeChat refused, failing so it is retried: the retry sends it (the failed
+    send left no mark). Once the callback succeeded, the same deadline set again sends again."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_remind", "text")
+        bot.wechat.fail_next("o_remind", -1)  # WeChat busy, once
+        await scheduler.at(kind, "o_remind", clock.time())
+        await scheduler.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert len(attempts) == 2 < MAX_ATTEMPTS and attempts[1] == ["sent"]
+        assert bot.wechat.texts_to("o_remind") == ["亲，您的问题我们还在跟进"]
+
+        await scheduler.at(kind, "o_remind", clock.time())  # a later reminder, same text
+        await scheduler.run_due()
+        assert bot.wechat.texts_to("o_remind") == ["亲，您的问题我们还在跟进"] * 2
+
+
+async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sending(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store took the claim but its reply was lost (`StoreUnavailable`): nothing was sent, so the
+    mark goes and the retry after the outage's backoff sends the reminder."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_lost", "text")
+        await scheduler.at(kind, "o_lost", clock.time())
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store)
+        await scheduler.run_due()
+        assert attempts == [None] and bot.wechat.texts_to("o_lost") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_lost") == ["亲，您的问题我们还在跟进"]
