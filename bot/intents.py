@@ -399,17 +399,17 @@ class IntentMatcher:
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
                                        _short(canon))
             precedence_confidence = rule_confidence
-            general = None  # the general matcher's intent, which a shop's correction may overturn
-            if self._correction is not None:
+            general, correction = None, self._correction  # the general matcher's intent, which it may overturn
+            if correction is not None:
                 general = Blend.decide(self.precedence, self._model.intents, logits, rule_intent, rule_confidence)[0]
-                base, logits = logits, self._correction.logits(feats, logits)
+                base, logits = logits, correction.logits(feats, logits)
                 if self._shop_disagrees(base, logits, rule_intent):
                     precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
                                                       precedence_confidence)
             confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else _chars(canon))
-            if general is not None and intent != general:  # as far as the shop's own folds trust an overturn
-                confidence = min(confidence, self._correction.overturn_trust)  # type: ignore[union-attr]
+            if correction is not None and intent != general:  # as far as the shop's own folds trust an overturn
+                confidence = min(confidence, correction.overturn_trust)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):
