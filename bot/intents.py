@@ -47,7 +47,7 @@ import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
-from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting
+from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting, trusting
 from bot.intent_areas import Precedence
 from bot.intent_cache import FitCache, key_of, load_jieba_dictionary
 from bot.intent_calibration import SHORT_MESSAGE, Blend
@@ -323,6 +323,11 @@ class IntentMatcher:
                 for correction in fitting(examples, len(self._model.intents)):
                     if correction is None:
                         yield
+                for trust in trusting(examples, len(self._model.intents)):
+                    if trust is None:
+                        yield
+                    elif correction is not None:
+                        correction = correction.trusted(trust)
             fit = ShopFit(correction, curve)
             if learned and lessons == self._lessons:  # else examples learned meanwhile took part in the votes
                 self._fits.save("shop", key, fit)
@@ -394,13 +399,17 @@ class IntentMatcher:
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
                                        _short(canon))
             precedence_confidence = rule_confidence
-            if self._correction is not None:
-                base, logits = logits, self._correction.logits(feats, logits)
+            general, correction = None, self._correction  # the general matcher's intent, which it may overturn
+            if correction is not None:
+                general = Blend.decide(self.precedence, self._model.intents, logits, rule_intent, rule_confidence)[0]
+                base, logits = logits, correction.logits(feats, logits)
                 if self._shop_disagrees(base, logits, rule_intent):
                     precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
                                                       precedence_confidence)
             confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else _chars(canon))
+            if correction is not None and intent != general:  # as far as the shop's own folds trust an overturn
+                confidence = min(confidence, correction.overturn_trust)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot import intent_shop, intents
+from bot.intent_adapt import Example, trusting
 from bot.intent_cache import FitCache
 from bot.intent_model import ngrams
 from bot.intent_shop import MIN_EXAMPLES, NEAR_DUPLICATE_CONFIDENCE, ShopNeighbours
@@ -75,6 +76,38 @@ def test_a_product_name_taught_under_many_intents_pulls_nowhere(matcher: IntentM
                          ("喵想猫粮什么时候发货", "shipping.when"), ("喵想猫粮转人工", "human")]:
         assert matcher.classify(text).decision == intent, text
 
+
+
+def test_an_overturn_is_as_sure_as_the_shops_own_folds_bear_out(matcher: IntentMatcher) -> None:
+    """Where the correction overturns the general matcher's intent, its confidence is capped by the
+    share of overturns its own folds got right (bot/intent_adapt.py `trusting`): 喵币 is learned
+    consistently, so its overturns keep their confidence; with a trust of 0.3 the same guess is shown
+    but the bot asks, and a decision the correction did not overturn is not capped."""
+    text = "喵币还剩几个"
+    assert matcher.fork().classify(text).intent != "membership"
+    matcher.learn(POINTS)
+    assert matcher._correction is not None and matcher._correction.overturn_trust == 1.0
+    assert matcher.classify(text).decision == "membership"
+    matcher._correction = matcher._correction.trusted(0.3)
+    matcher.forget_decisions()
+    doubted = matcher.classify(text)
+    assert (doubted.intent, doubted.decision) == ("membership", "unknown") and doubted.confidence <= 0.3
+    assert matcher.classify("快递到哪了 三天没动").decision == "logistics.track"
+
+
+def _overturned_examples(golds: list[int]) -> list[Example]:
+    """Examples the general matcher (offset) reads as intent 0, each with the shop word `w`."""
+    return [Example(("w", f"x{k}"), (2.0, 0.0, 0.0), gold) for k, gold in enumerate(golds)]
+
+
+def test_the_overturn_trust_is_measured_on_held_out_folds_of_the_shops_examples() -> None:
+    def trust(examples: list[Example]) -> float:
+        return [t for t in trusting(examples, 3) if t is not None][-1]
+
+    assert trust(_overturned_examples([1] * 30)) == 1.0  # a word that always means intent 1 here
+    assert trust(_overturned_examples([1, 2] * 15)) < 0.6  # half the time 1, half 2: a coin toss
+    assert trust(_overturned_examples([1, 2])) == 1.0  # too few to hold any out: trusted
+    assert trust([Example(("w",), (2.0, 0.0, 0.0), 0)] * 30) == 1.0  # nothing overturned
 
 # --- the neighbour vote itself ---
 
