@@ -21,6 +21,9 @@ the customer and texts, and the mark lives until the callback succeeds (`ONCE_TT
   the mark is released, so a retry sends it. Not lost.
 - the store fails claiming (its reply lost, say): nothing is sent, the mark is released, the
   callback fails, the retry sends. One.
+- the store refuses the claim other than by being down (an error reply: out of memory, a replica
+  read-only): the text is sent without a mark, as outside a callback. A callback failing on it
+  would be dropped after its retries, and its customer never greeted.
 Left: the store failing to release the mark after a failed send, or the worker dying between the
 claim and the send's end, loses that send (a warning says the first); so does the rest of a
 split send whose first part went out before a later part raised. Sending at most once was chosen
@@ -72,10 +75,20 @@ class Outbox:
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
         mark = self._mark(firing, channel, user_id, texts)
-        firing.marks.append(mark)
+        if mark not in firing.marks:  # an earlier attempt's, carried to this one by the scheduler
+            firing.marks.append(mark)
         try:
             claimed = await self.store.claim(mark, ONCE_TTL_S)
-        except BaseException:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+        except self.store.unavailable:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+            await self._release(firing, mark)
+            raise
+        except Exception as exc:  # the store refuses the command (not down): send as without a deadline
+            log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
+                        type(exc).__name__)
+            await self._release(firing, mark)
+            await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
+            return outcomes
+        except BaseException:  # cancelled: as a reply lost
             await self._release(firing, mark)
             raise
         if not claimed:  # an earlier attempt sent them
