@@ -247,3 +247,27 @@ async def test_a_mark_the_store_refuses_does_not_keep_the_reminder_from_being_se
         await scheduler.at(kind, "o_refused", clock.time())
         await scheduler.run_due()
         assert attempts == [["sent"]] and bot.wechat.texts_to("o_refused") == ["亲，您的问题我们还在跟进"]
+
+
+async def test_a_split_send_whose_later_part_failed_sends_that_part_on_the_retry(tmp_path: Path, clock: Any) -> None:
+    """Each text is marked: the part that went out is not sent again, the part WeChat refused is, where
+    the send's one mark made the retry report both sent and send neither."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        scheduler, messenger, outcomes = bot.runtime.scheduler, bot.runtime.messenger, []
+        await scheduler.stop()
+
+        async def answer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, "您的退款已提交", "预计三个工作日内到账"))
+            if outcomes[-1] != ["sent", "sent"]:
+                raise RuntimeError("part of the answer not sent")
+
+        scheduler.on("test-answer", answer)
+        bot.wechat.customer_action("o_split", "text")
+        bot.wechat.fail_next("o_split", 0)  # the first part goes through
+        bot.wechat.fail_next("o_split", -1)  # WeChat busy for the second
+        await scheduler.at("test-answer", "o_split", clock.time())
+        await scheduler.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert outcomes[0][0] == "sent" != outcomes[0][1] and outcomes[1:] == [["sent", "sent"]]
+        assert bot.wechat.texts_to("o_split") == ["您的退款已提交", "预计三个工作日内到账"]
