@@ -195,6 +195,7 @@ async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sendin
 #: (kind and member: a 留言 offer is named by its conversation only) is set again.
 ENDINGS = {
     "its retry had nothing left to send": ["send, then fail", "nothing to send"],
+    "its retry after an outage had nothing left to send": ["send, then the database goes", "nothing to send"],
     "dropped after its attempts": ["send, then fail"] * MAX_ATTEMPTS,
     "cancelled between attempts": ["send, then fail"],
 }
@@ -214,6 +215,8 @@ async def test_a_deadline_ended_after_a_failed_attempt_sent_does_not_keep_the_ne
                 assert await messenger.send_text("wechat", openid, "亲，现在可以给我们留言") == ["sent"]
             if step == "send, then fail":
                 raise RuntimeError("the offer not recorded")
+            if step == "send, then the database goes":
+                raise ConnectionRefusedError("the offer not recorded")
 
         scheduler.on("test-offer", offer)
         bot.wechat.customer_action("o_next", "text")
