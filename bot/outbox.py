@@ -98,21 +98,21 @@ class Outbox:
         except BaseException:  # cancelled: as a reply lost
             await self._release(firing, taken_here(marks, claimed))
             raise
-        left = [index for index, taken in enumerate(claimed) if taken]  # the others an earlier attempt sent
-        for index in set(range(len(texts))).difference(left):
-            outcomes[index] = "sent"
-            if source_ids is not None:
-                await self.recorder.mark_delivery(source_ids[index], "sent")
-        if not left:
-            return outcomes
+        left = [index for index, taken in enumerate(claimed) if taken]
         sending = [""] * len(left)
-        try:
-            await self._send(channel, user_id, [texts[index] for index in left], author,
-                             None if source_ids is None else [source_ids[index] for index in left], choices, sending)
+        try:  # the marks of what did not go out are released, whatever fails here
+            for index, taken in enumerate(claimed):
+                if not taken:  # an earlier attempt sent it
+                    outcomes[index] = "sent"
+                    if source_ids is not None:
+                        await self.recorder.mark_delivery(source_ids[index], "sent")
+            if left:
+                await self._send(channel, user_id, [texts[index] for index in left], author,
+                                 None if source_ids is None else [source_ids[index] for index in left], choices,
+                                 sending)
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            # what did not go out: a retry may send it
             await self._release(firing, [marks[index] for index, outcome in zip(left, sending, strict=True)
                                          if outcome != "sent"])
         return outcomes
