@@ -10,21 +10,24 @@ that is refused; every merged row records the outcome of the message that carrie
 A deadline's callback (a greeting on an agent's behalf, a holding message) is retried when it fails
 (bot/scheduler.py), and a retry must not send again what its failed attempt already sent: the
 greeting goes out, then the database fails to record so, and the customer was greeted twice. Inside
-a callback (`FIRING`) a send first claims a mark in the store, named by the deadline and a digest of
-the customer and texts, and the mark lives until the callback succeeds (`ONCE_TTL_S` at most):
-- the send goes out, then anything fails (the delivery's record, the callback's own writes): the
-  retry finds the mark, sends nothing and reports the texts sent, so the callback goes on to record
-  them. One greeting.
+a callback (`FIRING`) each text first claims a mark in the store, named by the deadline and a digest
+of the customer and text, and the mark lives until the deadline ends (`ONCE_TTL_S` at most):
+- the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
+  text of the same send): the retry finds the mark, does not send it again and reports it sent, so
+  the callback goes on to record it. One greeting; the rest of a split answer, not sent or refused,
+  is sent by the retry.
 - the database fails before the send (earlier in the callback, or writing the pending rows): no
   mark stays; the retry sends. One.
-- the send itself fails (the platform refuses it, or does not answer) and nothing of it went out:
-  the mark is released, so a retry sends it. Not lost.
-- the store fails claiming (its reply lost, say): nothing is sent, the mark is released, the
-  callback fails, the retry sends. One.
-Left: the store failing to release the mark after a failed send, or the worker dying between the
-claim and the send's end, loses that send (a warning says the first); so does the rest of a
-split send whose first part went out before a later part raised. Sending at most once was chosen
-over sending twice. Only the callback's own task is concerned (`current_firing`).
+- the text does not go out (the platform refuses it, or does not answer): its mark is released, so
+  a retry sends it. Not lost.
+- the store fails claiming (its reply lost, say): nothing is sent, the marks claimed are released,
+  the callback fails, the retry sends. One.
+- the store refuses the claim other than by being down (an error reply: out of memory, a replica
+  read-only): the texts are sent without marks, as outside a callback. A callback failing on it
+  would be dropped after its retries, and its customer never greeted.
+Left: the store failing to release a mark after a failed send, or the worker dying between the
+claim and the send's end, loses that text (a warning says the first). Sending at most once was
+chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ log = logging.getLogger("csbot.outbox")
 ONCE_TTL_S = 3600.0
 
 
+def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
+    """The marks this send claimed, and the last one when its claim did not answer: not those an
+    earlier attempt holds (its texts went out)."""
+    return [mark for mark, taken in zip(marks, [*claimed, True], strict=False) if taken]
+
+
 class Outbox:
     def __init__(self, channels: Mapping[str, Channel], recorder: Recorder, clock: Clock, store: Store) -> None:
         self.channels = channels
@@ -71,35 +80,61 @@ class Outbox:
         if firing is None:
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
-        mark = self._mark(firing, channel, user_id, texts)
-        firing.marks.append(mark)
+        claimed: list[bool] = []
+        marks: list[str] = []
         try:
-            claimed = await self.store.claim(mark, ONCE_TTL_S)
-        except BaseException:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
-            await self._release(firing, mark)
+            for text in texts:
+                marks.append(self._mark(firing, channel, user_id, text))
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S))
+        except self.store.unavailable:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+            await self._release(firing, taken_here(marks, claimed))
             raise
-        if not claimed:  # an earlier attempt sent them
-            for source_id in source_ids or ():
-                await self.recorder.mark_delivery(source_id, "sent")
-            return ["sent"] * len(texts)
-        try:
+        except Exception as exc:  # the store refuses the command (not down): send as without a deadline
+            log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
+                        type(exc).__name__)
+            await self._release(firing, taken_here(marks, claimed))
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
+            return outcomes
+        except BaseException:  # cancelled: as a reply lost
+            await self._release(firing, taken_here(marks, claimed))
+            raise
+        left = [index for index, taken in enumerate(claimed) if taken]
+        sending = [""] * len(left)
+        try:  # the marks of what did not go out are released, whatever fails here
+            for index, taken in enumerate(claimed):
+                if not taken:  # an earlier attempt sent it
+                    outcomes[index] = "sent"
+                    if source_ids is not None:
+                        await self.recorder.mark_delivery(source_ids[index], "sent")
+            if left:
+                await self._send(channel, user_id, [texts[index] for index in left], author,
+                                 None if source_ids is None else [source_ids[index] for index in left], choices,
+                                 sending)
         finally:
-            if "sent" not in outcomes:  # nothing of it went out: a retry may send it
-                await self._release(firing, mark)
+            for index, outcome in zip(left, sending, strict=True):
+                outcomes[index] = outcome
+            await self._release(firing, [marks[index] for index, outcome in zip(left, sending, strict=True)
+                                         if outcome != "sent"])
         return outcomes
 
-    def _mark(self, firing: Firing, channel: str, user_id: str, texts: Sequence[str]) -> str:
-        """The store key of this send within the deadline: the customer and texts by digest (a short
-        key), and how many times this attempt sent the same before (a retry counts alike)."""
-        digest = hashlib.sha256("\x00".join((channel, user_id, *texts)).encode()).hexdigest()[:32]
+    def _mark(self, firing: Firing, channel: str, user_id: str, text: str) -> str:
+        """The store key of a text sent within the deadline, recorded in `firing.marks`: the customer
+        and text by digest (a short key), and how many times this attempt sent the same before (a
+        retry counts alike)."""
+        digest = hashlib.sha256("\x00".join((channel, user_id, text)).encode()).hexdigest()[:32]
         firing.sends[digest] += 1
-        return self.store.keys("sent-once", firing.kind, firing.member, digest, str(firing.sends[digest]))
+        mark = self.store.keys("sent-once", firing.kind, firing.member, digest, str(firing.sends[digest]))
+        if mark not in firing.marks:  # an earlier attempt's, carried to this one by the scheduler
+            firing.marks.append(mark)
+        return mark
 
-    async def _release(self, firing: Firing, mark: str) -> None:
-        firing.marks.remove(mark)
+    async def _release(self, firing: Firing, marks: Sequence[str]) -> None:
+        if not marks:
+            return
+        for mark in marks:
+            firing.marks.remove(mark)
         try:
-            await self.store.delete(mark)
+            await self.store.delete(*marks)
         except Exception as exc:
             log.warning("deadline of %s: a failed send's mark not released, a retry will not send it (%s)",
                         firing.kind, type(exc).__name__)

@@ -26,8 +26,11 @@ Being put back, not moved, a retry never replaces a deadline of the same member 
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
-which the outbox sends each text once per deadline, whichever attempt or worker runs it (bot/outbox.py);
-the marks of the sends are deleted once the callback has succeeded.
+which the outbox sends each text once per deadline, whichever attempt or worker runs it (bot/outbox.py).
+The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
+deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
+cancelled between attempts. A mark left behind would keep a later deadline of the same kind and
+member (a 留言 offer is named by its conversation only) from sending the same text for an hour.
 """
 
 from __future__ import annotations
@@ -63,7 +66,8 @@ FORGET_FAILURES_AFTER_S = 60.0
 @dataclass
 class Firing:
     """The deadline whose callback is running (`FIRING`): what the outbox keys a once-only send by.
-    `marks` are the store keys of the sends it made or found made by an earlier attempt."""
+    `marks` are the store keys of the sends it made or found made by an earlier attempt, and of those
+    its earlier attempts on this worker made (`Scheduler._carry`)."""
 
     kind: str
     member: str
@@ -103,6 +107,7 @@ class Scheduler:
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
+        self._marks: dict[tuple[str, str], tuple[list[str], float]] = {}  # a failed attempt's send marks, failed at
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -119,6 +124,9 @@ class Scheduler:
 
     async def cancel(self, kind: str, member: str) -> None:
         await self.store.cancel(kind, member)
+        carried = self._marks.pop((kind, member), None)
+        if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
+            await self._forget_sends(Firing(kind, member, carried[0]))
 
     async def run_due(self) -> int:
         """Fire everything due now; returns how many callbacks were called. A failing one is put back
@@ -146,19 +154,23 @@ class Scheduler:
             self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
-            firing = Firing(kind, member)
+            firing = Firing(kind, member, self._marks.pop((kind, member), ([], 0.0))[0])
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
                 await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
+                self._carry(firing)
                 self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
                 await self._put_back_held()
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                self._failed(kind, member, self.clock.time())
+                if self._failed(kind, member, self.clock.time()):
+                    self._carry(firing)
+                else:  # dropped: no attempt follows
+                    await self._forget_sends(firing)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise
@@ -172,13 +184,23 @@ class Scheduler:
         return len(due)
 
     async def _forget_sends(self, firing: Firing) -> None:
-        """The callback succeeded: no attempt of it follows, so its once-only marks go (a mark that
-        stays, the store failing now, expires by itself). Never raises but a cancellation."""
+        """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
+        follows, so its once-only marks go (a mark that stays, the store failing now, expires by
+        itself). Never raises but a cancellation."""
         if firing.marks:
             try:
                 await self.store.delete(*firing.marks)
             except Exception as exc:
                 log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    def _carry(self, firing: Firing) -> None:
+        """Keep a failed attempt's marks for its retry (`Firing.marks`), forgotten as `_failures` are: a
+        retry that went to another worker leaves them to expire in the store."""
+        now = self.clock.time()
+        self._marks = {key: (marks, at) for key, (marks, at) in self._marks.items()
+                       if now - at < FORGET_FAILURES_AFTER_S}
+        if firing.marks:
+            self._marks[(firing.kind, firing.member)] = (firing.marks, now)
 
     def _paused(self, what: str, exc: BaseException, now: float) -> None:
         """One line per outage, not per attempt; with a callback down, nothing fires for a while."""
@@ -195,17 +217,18 @@ class Scheduler:
         log.info("scheduler resumed: the store and the database answer again")
         self._outage, self._outage_failures, self._quiet_until = None, 0, 0.0
 
-    def _failed(self, kind: str, member: str, now: float) -> None:
-        """A callback that failed other than by an outage: tried again a few times, then dropped."""
+    def _failed(self, kind: str, member: str, now: float) -> bool:
+        """A callback that failed other than by an outage: tried again a few times, then dropped (False)."""
         self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
                           if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
         failures = self._failures.get((kind, member), (0, now))[0] + 1
         if failures >= MAX_ATTEMPTS:
             self._failures.pop((kind, member), None)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
-            return
+            return False
         self._failures[(kind, member)] = (failures, now)
         self._held.append((kind, member, now + retry_after(failures)))
+        return True
 
     async def _put_back_held(self) -> None:
         """Put back what failed, in order; a store that is down keeps the rest held (and raises). An

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from redis.exceptions import ResponseError
 
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
 from handlers.handoff.service import HANDOFF
@@ -188,3 +189,88 @@ async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sendin
         await clock.advance(RETRY_AFTER_S[0])
         await scheduler.run_due()
         assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_lost") == ["亲，您的问题我们还在跟进"]
+
+
+#: How a deadline whose first attempt sent its text, then failed, ended before the same deadline
+#: (kind and member: a 留言 offer is named by its conversation only) is set again.
+ENDINGS = {
+    "its retry had nothing left to send": ["send, then fail", "nothing to send"],
+    "its retry after an outage had nothing left to send": ["send, then the database goes", "nothing to send"],
+    "dropped after its attempts": ["send, then fail"] * MAX_ATTEMPTS,
+    "cancelled between attempts": ["send, then fail"],
+}
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+async def test_a_deadline_ended_after_a_failed_attempt_sent_does_not_keep_the_next_one_from_sending(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], ending: str) -> None:
+    """The first attempt's mark, left behind, made the next deadline report its offer sent and send nothing."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, [*ENDINGS[ending], "send"]
+        await scheduler.stop()
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            if step != "nothing to send":
+                assert await messenger.send_text("wechat", openid, "亲，现在可以给我们留言") == ["sent"]
+            if step == "send, then fail":
+                raise RuntimeError("the offer not recorded")
+            if step == "send, then the database goes":
+                raise ConnectionRefusedError("the offer not recorded")
+
+        scheduler.on("test-offer", offer)
+        bot.wechat.customer_action("o_next", "text")
+        await scheduler.at("test-offer", "o_next", clock.time())
+        for _ in ENDINGS[ending]:
+            await scheduler.run_due()
+            await clock.advance(RETRY_AFTER_S[-1])
+        if ending == "cancelled between attempts":
+            await scheduler.cancel("test-offer", "o_next")
+        assert steps == ["send"] and bot.wechat.texts_to("o_next") == ["亲，现在可以给我们留言"]
+
+        await clock.advance(600)  # queued again ten minutes later
+        await scheduler.at("test-offer", "o_next", clock.time())
+        await scheduler.run_due()
+        assert steps == [] and bot.wechat.texts_to("o_next") == ["亲，现在可以给我们留言"] * 2
+
+
+async def test_a_mark_the_store_refuses_does_not_keep_the_reminder_from_being_sent(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store answers the claim with an error (Redis out of memory, say), not an outage: the reminder
+    goes out unmarked, where the callback failed on every attempt and was dropped, never sent."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_refused", "text")
+
+        async def refused(key: str, ttl: float, value: str | None = None) -> bool:
+            raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
+
+        monkeypatch.setattr(bot.runtime.store, "claim", refused)
+        await scheduler.at(kind, "o_refused", clock.time())
+        await scheduler.run_due()
+        assert attempts == [["sent"]] and bot.wechat.texts_to("o_refused") == ["亲，您的问题我们还在跟进"]
+
+
+async def test_a_split_send_whose_later_part_failed_sends_that_part_on_the_retry(tmp_path: Path, clock: Any) -> None:
+    """Each text is marked: the part that went out is not sent again, the part WeChat refused is, where
+    the send's one mark made the retry report both sent and send neither."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        scheduler, messenger, outcomes = bot.runtime.scheduler, bot.runtime.messenger, []
+        await scheduler.stop()
+
+        async def answer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, "您的退款已提交", "预计三个工作日内到账"))
+            if outcomes[-1] != ["sent", "sent"]:
+                raise RuntimeError("part of the answer not sent")
+
+        scheduler.on("test-answer", answer)
+        bot.wechat.customer_action("o_split", "text")
+        bot.wechat.fail_next("o_split", 0)  # the first part goes through
+        bot.wechat.fail_next("o_split", -1)  # WeChat busy for the second
+        await scheduler.at("test-answer", "o_split", clock.time())
+        await scheduler.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert outcomes[0][0] == "sent" != outcomes[0][1] and outcomes[1:] == [["sent", "sent"]]
+        assert bot.wechat.texts_to("o_split") == ["您的退款已提交", "预计三个工作日内到账"]

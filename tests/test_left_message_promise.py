@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from handlers.handoff.service import HANDOFF
 from models.handoff import LeftMessage
-from tests.fakes.bot_app import make_settings, running_bot
-from tests.test_left_message_redelivery import backend, leave_a_message_whose_reply_is_lost, send
+from tests.test_left_message_redelivery import a_left_message_whose_reply_was_lost, backend, send
 
 __all__ = ["backend"]  # the fixture: SQLite and PostgreSQL
 
@@ -20,10 +18,8 @@ pytestmark = pytest.mark.timeout(60)
 
 async def test_a_left_message_sent_again_later_is_told_the_promise_its_row_holds(
         tmp_path, backend: tuple[str, dict[str, str]]) -> None:
-    clock, (dialect, database) = FakeClock(), backend
-    settings = make_settings(tmp_path, staffed_hours="00:00-24:00", **database)
-    async with running_bot(settings, clock=clock) as bot:
-        await leave_a_message_whose_reply_is_lost(bot, clock, dialect, "麻烦尽快帮我处理退款，电话13800000000")
+    async with a_left_message_whose_reply_was_lost(
+            tmp_path, backend, "麻烦尽快帮我处理退款，电话13800000000") as (bot, clock):
         row = await LeftMessage.get(conversation__key="webchat:c1")
         await clock.advance(25 * 60)  # the customer sends it again a while later
         again = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")

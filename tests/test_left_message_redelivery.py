@@ -6,6 +6,10 @@ Over the real web chat path on both databases; the fault is a real trigger in th
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import pytest
 from tortoise import connections
 
@@ -42,27 +46,31 @@ async def send(bot, text: str, client_msg_id: str | None = None):
     return await bot.client.post("/api/webchat/messages", json=body, headers=visitor_headers(bot.runtime, "c1"))
 
 
-async def leave_a_message_whose_reply_is_lost(bot, clock: FakeClock, dialect: str, text: str) -> None:
-    """Visitor c1 is queued, offered a 留言 and leaves `text` as client message `leave-1`; the 留言 is
-    written but the database refuses the message's row, so the customer is answered with an error."""
-    assert (await send(bot, "转人工")).status == 200  # nobody online: queued
-    await clock.advance(121)
-    await bot.runtime.scheduler.run_due()  # the queue's wait offers a 留言
-    client = connections.get("default")
-    await client.execute_script(REFUSE[dialect])
-    try:
-        first = await send(bot, text, "leave-1")
-    finally:
-        await client.execute_script(ALLOW[dialect])
-    assert first.status >= 500  # the customer was not answered: the page sends it again
+@asynccontextmanager
+async def a_left_message_whose_reply_was_lost(tmp_path, backend: tuple[str, dict[str, str]],
+                                              text: str) -> AsyncIterator[tuple[Any, FakeClock]]:
+    """The web chat bot, staffed all day, on `backend`: visitor c1 was queued, offered a 留言 and left
+    `text` as client message `leave-1`; the 留言 is written but the database refused the message's
+    row, so the customer was answered with an error. Yields the bot and its clock."""
+    clock, (dialect, database) = FakeClock(), backend
+    async with running_bot(make_settings(tmp_path, staffed_hours="00:00-24:00", **database), clock=clock) as bot:
+        assert (await send(bot, "转人工")).status == 200  # nobody online: queued
+        await clock.advance(121)
+        await bot.runtime.scheduler.run_due()  # the queue's wait offers a 留言
+        client = connections.get("default")
+        await client.execute_script(REFUSE[dialect])
+        try:
+            first = await send(bot, text, "leave-1")
+        finally:
+            await client.execute_script(ALLOW[dialect])
+        assert first.status >= 500  # the customer was not answered: the page sends it again
+        yield bot, clock
 
 
 async def test_a_left_message_handled_again_after_a_failure_past_its_write_is_written_once(
         tmp_path, backend: tuple[str, dict[str, str]]) -> None:
-    clock, (dialect, database) = FakeClock(), backend
-    settings = make_settings(tmp_path, staffed_hours="00:00-24:00", **database)
-    async with running_bot(settings, clock=clock) as bot:
-        await leave_a_message_whose_reply_is_lost(bot, clock, dialect, "麻烦尽快帮我处理退款，电话13800000000")
+    async with a_left_message_whose_reply_was_lost(
+            tmp_path, backend, "麻烦尽快帮我处理退款，电话13800000000") as (bot, _):
         again = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")
         assert again.status == 200 and "留言已记录" in (await again.json())["replies"][-1]
         assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
