@@ -58,9 +58,9 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
     assert await SlaEvent.filter(conversation_id=fresh.id, kind="queued").count() == int(first.event_recorded)
     queued = first.conversation
     orm = await Conversation.get(id=fresh.id)
-    fields = ("id", "customer_id", "key", "status", "queued_at", "priority", "lapsed_agents", "escalation_reason",
-              "assignee_id", "opened_at", "person_at", "holding_sent")
-    assert [getattr(queued, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert queued == tuple(getattr(orm, field) for field in reads.QUEUED_COLUMNS)  # as the ORM loads them
+    assert queued == await reads.queued_conversation(fresh.id)
+    assert queued.queued_at == NOW and queued.queued_at.tzinfo is not None
     assert (orm.status, orm.queued_at, orm.priority, orm.lapsed_agents, orm.person_at) == ("queued", NOW, 1, [], None)
     assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # queued already: left as it is
     await Conversation.filter(id=fresh.id).update(status="handoff")
@@ -68,10 +68,9 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
     assert (await Conversation.get(id=fresh.id)).status == "handoff"
     boosted = (await Queue(Services(boost=3)).enqueue(other.id, plain.id)).conversation  # closed: queued again
     assert (boosted.status, boosted.priority) == ("queued", 3)
-    boosted.priority = 5  # a loaded row saves like the ORM's own
-    await boosted.save(update_fields=["priority"])
-    assert (await Conversation.get(id=other.id)).priority == 5
     assert await Queue(Services()).enqueue(10**6, plain.id) is None
+    with pytest.raises(DoesNotExist):
+        await reads.queued_conversation(10**6)
 
 
 async def test_announcing_a_queued_conversation_records_the_event_with_the_reason(database: None) -> None:

@@ -34,6 +34,7 @@ from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
+from bot.store.base import Batch
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
@@ -104,18 +105,21 @@ class Handoff:
         if queued is not None:
             conversation = queued.conversation
         else:  # queued or held already
-            conversation = await reads.conversation(identity.conversation_id)
+            conversation = await reads.queued_conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
         assert conversation.queued_at is not None
         offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
-        # Independent operations once the database says queued: the store's view, the event, the two
-        # deadlines, the consoles' news, and whether anyone is online (asked after the UPDATE: an agent
-        # coming online later finds this conversation queued in their own pass). Sent together to Redis
-        # and PostgreSQL (round trips); the in-process store does them one by one, in this order.
-        deadlines = [self.scheduler.at(OFFER, str(conversation.id), offer_at),
-                     self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)]
-        operations = self.queue.announce_queued(queued, *deadlines) if queued is not None else deadlines
+        # Independent operations once the database says queued: the event, the store's view, the two
+        # deadlines, the consoles' news (the store's in one batch: one pipeline on Redis), and whether
+        # anyone is online (asked after the UPDATE: an agent coming online later finds this conversation
+        # queued in their own pass). Sent together to Redis and PostgreSQL (round trips); the in-process
+        # store does them one by one, in this order.
+        deadlines = Batch()
+        deadlines.schedule(OFFER, str(conversation.id), offer_at.timestamp())
+        deadlines.schedule(ALERT, episode(conversation.id, conversation.queued_at), alert_at.timestamp())
+        operations = (self.queue.announce_queued(queued, deadlines) if queued is not None
+                      else [self.store.send(deadlines)])
         *writes, online = await self.store.together([*operations, reads.anyone_online()])
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
