@@ -46,13 +46,15 @@ ASSIGN_LOCK = "handoff-assign"
 WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
-#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost) and starts its
-#: time to a person anew, unless it is queued or held already; the columns the escalation reads come back
+#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost), marks the request
+#: for a person on it (the dispatcher's `record_escalation`) and starts its time to a person anew, unless it
+#: is queued or held already; the columns the escalation reads come back
 #: (`reads.QueuedRow`). On PostgreSQL the `queued` SLA event is inserted by the same statement (`event_recorded`).
 _QUEUE_IT = (
-    "UPDATE conversation SET status = 'queued', queued_at = ?, priority = COALESCE((SELECT CASE WHEN u.is_vip "
-    "THEN 1 ELSE 0 END FROM customer u WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', "
-    "person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff')")
+    "UPDATE conversation SET escalation_reason = ?, escalated_at = ?, status = 'queued', queued_at = ?, "
+    "priority = COALESCE((SELECT CASE WHEN u.is_vip THEN 1 ELSE 0 END FROM customer u "
+    "WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', person_at = NULL "
+    "WHERE id = ? AND status NOT IN ('queued', 'handoff')")
 _ENQUEUE = Prebuilt(
     lambda: f"{_QUEUE_IT} RETURNING {reads.queued_columns('')}, 0 AS event_recorded", returning=True,
     postgres=lambda: (
@@ -196,16 +198,17 @@ class Queue:
         )
 
     # --- queue ---
-    async def enqueue(self, conversation_id: int, customer_id: int) -> Queued | None:
-        """Queue the conversation unless it is queued or held already (None then): one prebuilt
-        UPDATE that also takes the priority from whether the customer is a VIP now and returns the
-        columns the escalation reads, where the ORM read the conversation and the customer and saved it
-        back (on PostgreSQL the `queued` event goes in the same statement). What follows in the store
-        (and the event log, on SQLite) is `announce_queued`'s, which the caller sends with its other
-        operations."""
+    async def enqueue(self, conversation_id: int, customer_id: int, reason: str) -> Queued | None:
+        """Queue the conversation for `reason` unless it is queued or held already (None then, and nothing
+        written): one prebuilt UPDATE that also records the escalation, takes the priority from whether the
+        customer is a VIP now and returns the columns the escalation reads, where the dispatcher marked
+        the escalation and the ORM read the conversation and the customer and saved it back (on PostgreSQL
+        the `queued` event goes in the same statement). What follows in the store (and the event log, on
+        SQLite) is `announce_queued`'s, which the caller sends with its other operations."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
-        rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
+        now = self.clock.now()
+        rows = await _ENQUEUE.rows(reason, now, now, extra, conversation_id)
         return Queued(reads.queued_row(rows[0]), bool(rows[0]["event_recorded"])) if rows else None
 
     def announce_queued(self, queued: Queued, armed: Batch | None = None) -> list[Awaitable[Any]]:

@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
+from bot.dispatcher import record_escalation
 from bot.events import Say
 from bot.hours import StaffedHours
 from bot.logs import MESSAGE_ID, describe_failure
@@ -96,15 +97,18 @@ class Handoff:
 
     # --- a reply escalated: queue the conversation and tell the customer what happens ---
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
-        now = self.clock.now()
+        """The request for a person (`reason`), recorded on the conversation (the queue's UPDATE does it
+        when it queues the conversation: `Extension.on_escalate`)."""
+        now, identity = self.clock.now(), ctx.identity
         if not self.hours.is_open(now):
+            await record_escalation(identity.conversation_id, reason, now)
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        identity = ctx.identity
-        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id)
+        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id, reason)
         if queued is not None:
             conversation = queued.conversation
         else:  # queued or held already
+            await record_escalation(identity.conversation_id, reason, now)
             conversation = await reads.queued_conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
