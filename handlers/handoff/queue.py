@@ -48,8 +48,8 @@ WRAPPING_UP_TTL_S = 24 * 3600.0
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
 #: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost), marks the request
 #: for a person on it (the dispatcher's `record_escalation`) and starts its time to a person anew, unless it
-#: is queued or held already; the columns the escalation reads come back
-#: (`reads.QueuedRow`). On PostgreSQL the `queued` SLA event is inserted by the same statement (`event_recorded`).
+#: is queued or held already; the columns the escalation reads come back (`reads.QueuedRow`). On PostgreSQL
+#: the `queued` SLA event is inserted by the same statement (`event_recorded`).
 _QUEUE_IT = (
     "UPDATE conversation SET escalation_reason = ?, escalated_at = ?, status = 'queued', queued_at = ?, "
     "priority = COALESCE((SELECT CASE WHEN u.is_vip THEN 1 ELSE 0 END FROM customer u "
@@ -119,11 +119,6 @@ async def _accused(customer_ids: list[int]) -> dict[int, set[int]]:
     return accused
 
 
-def _topic(agent_id: int | None) -> str:
-    """Where a console's news goes: the agent's own topic, or every console's (None)."""
-    return agent_topic(agent_id) if agent_id is not None else CONSOLE_TOPIC
-
-
 def holder_key(store: Store, conversation_key: str) -> str:
     """Where the store keeps who holds a conversation (`Holder`), read on every customer message."""
     return store.keys("handoff", conversation_key)
@@ -186,7 +181,8 @@ class Queue:
 
     # --- events for consoles on any worker ---
     async def notify(self, agent_id: int | None, payload: dict[str, Any]) -> None:
-        await self.store.publish(_topic(agent_id), payload)
+        topic = agent_topic(agent_id) if agent_id is not None else CONSOLE_TOPIC
+        await self.store.publish(topic, payload)
 
     async def record(self, conversation: Conversation, kind: str, **fields: Any) -> None:
         await SlaEvent.create(
