@@ -16,14 +16,14 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import ResponseError
+from redis.exceptions import DataError, ResponseError
 
 from bot.channels.webchat import IN_FLIGHT
 from bot.channels.wechat_dedupe import PROCESSING, RETRY_SPAN_S, Answered, Deliveries, Lease
 from bot.clock import FakeClock
 from bot.store import redis as redis_store
 from bot.store.base import Batch, HoldRequest, KeyBuilder, StoreUnavailable
-from bot.store.redis import _LOCK_AND_READ, RECONNECT_RETRIES, RedisStore, WaitingPool
+from bot.store.redis import _LOCK_AND_READ, RECONNECT_RETRIES, RedisStore, WaitingPool, pack_command
 from models.message import Message
 from tests.fakes.bot_app import eventually, make_settings, running_bot
 from tests.tcp_proxy import TcpProxy
@@ -107,6 +107,26 @@ async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_f
     for _ in range(3):
         assert await store._command("GET", store.keys("k")) == "value"
     assert await store.client.lrange(store.keys("empty"), 0, -1) == ["late"]
+
+
+@pytest.mark.parametrize("args", [
+    ("GET", "csbot:handoff:wechat:o1"),
+    ("SET", "k", "您好，请问有什么可以帮您？", "PX", 600000),
+    ("ZADD", "csbot:due:handoff-offer", 1764316800.125, "42"),
+    ("EVALSHA", "a" * 40, 2, "k1", "k2", b"raw\r\nbytes", -7, 0.1, '{"claims": [["v", 1, 0, 0]]}'),
+    ("CLIENT ID",),
+    ("SET", "big", "x" * 20000),
+])
+def test_the_store_packs_a_command_as_redis_py_does(args: tuple[object, ...], store: RedisStore) -> None:
+    """The lean path's packing (`pack_command`) writes the very bytes redis-py's connection would."""
+    connection = store.client.connection_pool.make_connection()
+    assert pack_command(*args) == b"".join(connection.pack_command(*args))
+
+
+def test_the_store_refuses_to_pack_what_redis_py_refuses() -> None:
+    for bad in (True, None, ["list"]):
+        with pytest.raises(DataError):
+            pack_command("SET", "k", bad)
 
 
 async def test_a_batch_is_one_write_on_one_connection_and_an_error_reply_stays_in_its_place(
