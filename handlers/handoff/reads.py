@@ -38,8 +38,8 @@ _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
 class QueuedRow(NamedTuple):
     """The columns of a conversation that an escalation reads (the queue's UPDATE returns them), as the
     ORM's model gives them: building the whole model converted every column and parsed a dozen
-    datetimes, about a third of an escalation's CPU on the embedded default (docs/performance.md
-    "Eighth round")."""
+    datetimes, a sixth to a third of an escalation's samples on the embedded default by two profiles
+    (docs/performance.md "Seventh round", "Eighth round")."""
 
     id: int
     key: str
@@ -57,14 +57,14 @@ def queued_columns(alias: str) -> str:
     return ", ".join(f'{qualifier}"{column}"' for column in QUEUED_COLUMNS)
 
 
+_QUEUED_AT = Conversation._meta.fields_map["queued_at"]
+
+
 def queued_row(row: Mapping[str, Any]) -> QueuedRow:
     """A `QueuedRow` from a row with `QUEUED_COLUMNS` (SQLite gives the time as text: the model's own
     field converts it, as the ORM would)."""
     return QueuedRow(row["id"], row["key"], row["customer_id"], row["status"], row["assignee_id"], row["priority"],
                      _QUEUED_AT.to_python_value(row["queued_at"]), row["escalation_reason"])
-
-
-_QUEUED_AT = Conversation._meta.fields_map["queued_at"]
 
 
 async def queued_conversation(conversation_id: int) -> QueuedRow:
