@@ -7,8 +7,9 @@ The counts come from the client libraries' own entry points, so nothing is estim
   batch once however many messages share it; so are those of `Recorder.identify` (a customer's first
   message to a worker looks up, or creates, the customer and the conversation), with the number of
   such first sights;
-- Redis: every command packed by redis-py (`pack_command`, pipelines included) and every write to a
-  socket (`send_packed_command`, and the Redis store's own `send_at_once`: a pipeline is one round trip);
+- Redis: every command packed by redis-py (`pack_command`, pipelines included) or by the Redis store's
+  own `pack_command`, and every write to a socket (`send_packed_command`, and the Redis store's own
+  `send_at_once`: a pipeline is one round trip);
 - messages: calls of `Dispatcher.handle`.
 
 Redis commands sent by the background tasks (the scheduler's ticker, which costs the same per
@@ -52,6 +53,12 @@ def _counting(function, name: str):
         return await function(*args, **kwargs)
 
     return wrapper
+
+
+def _count_command(name: object) -> None:
+    COUNTS["redis_commands"] += 1
+    COUNTS["redis_background_commands"] += _IN_BACKGROUND.get()
+    COUNTS[f"redis:{str(name).upper()}"] += 1
 
 
 def _patch() -> None:
@@ -101,9 +108,7 @@ def _patch() -> None:
     pack_command, send_packed = connection.pack_command, connection.send_packed_command
 
     def counted_pack(self, *args):
-        COUNTS["redis_commands"] += 1
-        COUNTS["redis_background_commands"] += _IN_BACKGROUND.get()
-        COUNTS[f"redis:{str(args[0]).upper()}"] += 1
+        _count_command(args[0])
         return pack_command(self, *args)
 
     async def counted_send(self, command, check_health=True):
@@ -117,6 +122,15 @@ def _patch() -> None:
     connection.pack_command, connection.send_packed_command = counted_pack, counted_send
 
     import bot.store.redis as redis_store
+
+    if hasattr(redis_store, "pack_command"):  # the store's lean path packs its commands itself
+        pack_lean = redis_store.pack_command
+
+        def counted_pack_lean(*args):
+            _count_command(args[0])
+            return pack_lean(*args)
+
+        redis_store.pack_command = counted_pack_lean
 
     if hasattr(redis_store, "send_at_once"):  # the store's lean path writes to the socket itself
         send_at_once = redis_store.send_at_once

@@ -1,6 +1,6 @@
 """CPU per message of two codes' embedded bots, loaded in alternating short blocks by one client.
 
-    .venv/bin/python bench/cpu_pair.py /tmp/base_worktree . [--blocks 16] [--per-block 400]
+    .venv/bin/python bench/cpu_pair.py /tmp/base_worktree . [--blocks 16] [--per-block 400] [--production]
 
 On this shared machine a whole `bench/webhook.py` run of one code, then one of the other, meets a
 different load each time, and the bot's CPU per message follows the load and the throughput (the
@@ -13,6 +13,10 @@ meet the same minutes. A warm-up block first lets every one of the 200 customers
 sights apart). Printed: CPU per message of each server process over its blocks (from /proc), each
 block's figure, and the median of the per-block ratios A/B; throughput and latency per code too, but
 those are the machine's more than the code's.
+
+`--production`: each bot as `bench/webhook.py --production` runs it (`serve`, one worker, PostgreSQL and
+Redis), each on a fresh database and key prefix of its own, dropped after; CPU counts the bot's
+processes, not PostgreSQL's or Redis'.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import signal
 import statistics
 import subprocess
@@ -34,7 +39,19 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.webhook import APPID, SECRET, Sample, cpu_seconds, free_port, read_corpus, signed_message, wait_ready  # noqa: E402
+from bench.webhook import (  # noqa: E402
+    APPID,
+    PG_ADMIN_URL,
+    REDIS_URL,
+    SECRET,
+    Sample,
+    cpu_seconds,
+    free_port,
+    process_tree,
+    read_corpus,
+    signed_message,
+    wait_ready,
+)
 
 SENDERS = 50
 CUSTOMERS = 200
@@ -51,15 +68,68 @@ class Bot:
     errors: int = 0
 
 
-def start(worktree: str, api_base: str) -> Bot:
+def start(worktree: str, api_base: str, production: Production | None) -> Bot:
     directory = Path(tempfile.mkdtemp(prefix="csbot-pair-"))
     port = free_port()
     log = (directory / "bot.log").open("w")  # read by `wait_ready` when the bot does not come up
+    kind = ["bot"] if production is None else ["production", "--workers", "1", "--database-url",
+                                               production.database_url, "--key-prefix", production.prefix]
+    if production is not None:
+        (directory / "counters").mkdir()
     process = subprocess.Popen(
-        [f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", "bot", "--port", str(port),
+        [f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", *kind, "--port", str(port),
          "--dir", str(directory), "--api-base", api_base, "--intent-cache", "0"],
         cwd=worktree, stdout=log, stderr=log)
     return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat", directory / "bot.log")
+
+
+@dataclass
+class Production:
+    """A fresh PostgreSQL database and Redis key prefix for one bot (`--production`)."""
+
+    name: str
+
+    @property
+    def database_url(self) -> str:
+        return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.name
+
+
+async def create_databases(names: list[str]) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        for name in names:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+async def drop_databases(names: list[str]) -> None:
+    """Each bot's database and its Redis keys."""
+    import asyncpg
+    from redis.asyncio import Redis
+
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        for name in names:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            keys = [key async for key in redis.scan_iter(match=f"{name}:*", count=1000)]
+            for start in range(0, len(keys), 500):
+                await redis.delete(*keys[start:start + 500])
+    finally:
+        await admin.close()
+        await redis.aclose()
+
+
+def bot_cpu_seconds(bot: Bot) -> float:
+    """The bot's processes (`serve`'s workers too)."""
+    return sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid))
 
 
 async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], count: int) -> None:
@@ -77,11 +147,11 @@ async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], 
                 bot.errors += response.status != 200
             latencies.append(time.perf_counter() - started)
 
-    cpu, started = cpu_seconds(bot.process.pid), time.perf_counter()
+    cpu, started = bot_cpu_seconds(bot), time.perf_counter()
     await asyncio.gather(*(sender() for _ in range(SENDERS)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(0.15)  # the group commit's last batch of the block lands in it
-    bot.blocks.append((cpu_seconds(bot.process.pid) - cpu, elapsed, latencies))
+    bot.blocks.append((bot_cpu_seconds(bot) - cpu, elapsed, latencies))
 
 
 def report(bot: Bot, per_block: int) -> None:
@@ -96,11 +166,20 @@ def report(bot: Bot, per_block: int) -> None:
 
 
 async def main(args: argparse.Namespace) -> None:
+    corpus = read_corpus()
+    names = [f"csbot_pair_{os.getpid()}_{side}" for side in ("a", "b")] if args.production else []
+    await create_databases(names)
+    try:
+        await run_pair(args, corpus, [Production(name) for name in names] or [None, None])
+    finally:
+        await drop_databases(names)
+
+
+async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: list[Production | None]) -> None:
     from tests.fakes.wechat_server import FakeWeChat
 
-    corpus = read_corpus()
     async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
-        bots = [start(args.a, wechat.url), start(args.b, wechat.url)]
+        bots = [start(args.a, wechat.url, production[0]), start(args.b, wechat.url, production[1])]
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * SENDERS)) as session:
                 for bot in bots:
@@ -129,6 +208,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("b", help="worktree B")
     parser.add_argument("--blocks", type=int, default=16)
     parser.add_argument("--per-block", type=int, default=400)
+    parser.add_argument("--production", action="store_true", help="PostgreSQL + Redis, `serve` with one worker")
     return parser.parse_args()
 
 

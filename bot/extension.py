@@ -91,8 +91,10 @@ class Extension:
     settings: Sequence[type[AreaSettings]] = ()
     scripts: Sequence[ScriptSpec] = ()
     routes: Sequence[web.AbstractRouteDef] = ()
-    #: Called inside the conversation's lock when a reply escalates (reason given); returns what to
-    #: tell the customer about the handover (queue position, when a person is back).
+    #: Called inside the conversation's lock when a reply escalates (reason given); records the request on
+    #: the conversation (`bot.dispatcher.record_escalation`, or in a statement of its own that sets
+    #: `escalation_reason` and `escalated_at`) and returns what to tell the customer about the handover
+    #: (queue position, when a person is back).
     on_escalate: Callable[[Context, str], Awaitable[list[Say]]] | None = None
     #: Builds the area's service object from the kit and keeps it under the area's `ServiceKey`.
     startup: Callable[[AreaKit], Awaitable[None]] | None = None

@@ -11,6 +11,7 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from tortoise import connections
 
 from bot.clock import FakeClock
 from bot.logs import MESSAGE_ID
@@ -89,6 +90,35 @@ async def test_no_agent_online_no_position_or_minutes_promised(bot):
     assert "第1位" not in replies[-1] and "分钟" not in replies[-1]
     assert (await conversation("c1")).status == "queued"
     assert (await conversation("c1")).escalation_reason == "human_requested"
+
+
+async def test_an_escalation_queues_and_records_its_reason_in_one_statement(bot, clock, monkeypatch):
+    """The request for a person is written by the queue's UPDATE (docs/performance.md "Eighth round"):
+    the dispatcher's mark and the queueing were two statements, one round trip after the other; a
+    conversation queued already keeps its place and records the new request."""
+    database = connections.get("default")
+    statements: list[str] = []
+    execute = database.execute_query
+
+    async def counted(query, values=None):
+        statements.append(query)
+        return await execute(query, values)
+
+    await staff(bot, "amy", capacity=1)
+    await say(bot, "c0", "转人工")  # amy's one place
+    monkeypatch.setattr(database, "execute_query", counted)
+    replies = await say(bot, "c1", "转人工")
+    assert "第1位" in replies[-1]
+    assert len([q for q in statements if q.startswith("UPDATE conversation")]) == 1
+    queued = await conversation("c1")
+    assert (queued.status, queued.escalation_reason, queued.escalated_at) == ("queued", "human_requested", clock.now())
+    assert queued.queued_at == clock.now()
+    await Conversation.filter(id=queued.id).update(escalation_reason="unclear_twice")
+    await clock.advance(5)
+    await say(bot, "c1", "转人工")
+    again = await conversation("c1")
+    assert (again.status, again.queued_at, again.escalation_reason) == ("queued", queued.queued_at, "human_requested")
+    assert again.escalated_at == clock.now()
 
 
 async def test_busy_agents_give_position_and_a_wait_from_their_places(bot):
@@ -674,7 +704,8 @@ async def test_outside_staffed_hours_no_promise_and_a_message_is_taken(tmp_path,
         await staff(bot, "amy")
         replies = await say(bot, "c1", "转人工")
         assert "非工作时间" in replies[-1] and "18:30" in replies[-1]
-        assert (await conversation("c1")).status == "bot"
+        held = await conversation("c1")
+        assert (held.status, held.escalation_reason, held.escalated_at) == ("bot", "human_requested", clock.now())
         taken = await say(bot, "c1", "我的包裹破了，电话13800000000")
         assert "留言已记录" in taken[-1]
         left = await LeftMessage.get()

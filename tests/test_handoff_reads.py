@@ -53,30 +53,31 @@ async def test_enqueue_queues_with_the_priority_a_vip_has_now_and_returns_the_ro
     other = await Conversation.create(key="wechat:plain", customer=plain, channel="wechat", opened_at=NOW,
                                       status="closed")
     await Customer.filter(id=vip.id).update(is_vip=True)  # made a VIP since first contact: the queue knows
-    first = await Queue(Services()).enqueue(fresh.id, vip.id)
+    first = await Queue(Services()).enqueue(fresh.id, vip.id, "vip")
     assert first is not None and first.event_recorded is database_url.startswith("postgres")
     assert await SlaEvent.filter(conversation_id=fresh.id, kind="queued").count() == int(first.event_recorded)
     queued = first.conversation
     orm = await Conversation.get(id=fresh.id)
-    fields = ("id", "customer_id", "key", "status", "queued_at", "priority", "lapsed_agents", "escalation_reason",
-              "assignee_id", "opened_at", "person_at", "holding_sent")
-    assert [getattr(queued, f) for f in fields] == [getattr(orm, f) for f in fields]
+    assert queued == tuple(getattr(orm, field) for field in reads.QUEUED_COLUMNS)  # as the ORM loads them
+    assert queued == await reads.queued_conversation(fresh.id)
+    assert queued.queued_at == NOW and queued.queued_at.tzinfo is not None
     assert (orm.status, orm.queued_at, orm.priority, orm.lapsed_agents, orm.person_at) == ("queued", NOW, 1, [], None)
-    assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # queued already: left as it is
+    assert (orm.escalation_reason, orm.escalated_at) == ("vip", NOW)  # the request for a person, recorded with it
+    assert await Queue(Services()).enqueue(fresh.id, vip.id, "complaint") is None  # queued already: left as it is
+    assert (await Conversation.get(id=fresh.id)).escalation_reason == "vip"
     await Conversation.filter(id=fresh.id).update(status="handoff")
-    assert await Queue(Services()).enqueue(fresh.id, vip.id) is None  # held by a person
+    assert await Queue(Services()).enqueue(fresh.id, vip.id, "vip") is None  # held by a person
     assert (await Conversation.get(id=fresh.id)).status == "handoff"
-    boosted = (await Queue(Services(boost=3)).enqueue(other.id, plain.id)).conversation  # closed: queued again
+    boosted = (await Queue(Services(boost=3)).enqueue(other.id, plain.id, "vip")).conversation  # closed: queued again
     assert (boosted.status, boosted.priority) == ("queued", 3)
-    boosted.priority = 5  # a loaded row saves like the ORM's own
-    await boosted.save(update_fields=["priority"])
-    assert (await Conversation.get(id=other.id)).priority == 5
-    assert await Queue(Services()).enqueue(10**6, plain.id) is None
+    assert await Queue(Services()).enqueue(10**6, plain.id, "vip") is None
+    with pytest.raises(DoesNotExist):
+        await reads.queued_conversation(10**6)
 
 
 async def test_announcing_a_queued_conversation_records_the_event_with_the_reason(database: None) -> None:
     customer, row, queue = await escalating_customer()
-    queued = await queue.enqueue(row.id, customer.id)
+    queued = await queue.enqueue(row.id, customer.id, "human_requested")
     assert queued is not None
     await asyncio.gather(*queue.announce_queued(queued))
     event = await SlaEvent.get(conversation_id=row.id)  # once: by the UPDATE (PostgreSQL) or after it
@@ -134,7 +135,7 @@ async def test_two_escalations_of_one_conversation_at_once_queue_it_once(databas
     """Two workers' UPDATEs race (on PostgreSQL, two pooled connections: the second waits for the
     first's row lock and then finds it queued): one queues it, with one `queued` event."""
     customer, row, queue = await escalating_customer()
-    outcomes = await asyncio.gather(*(queue.enqueue(row.id, customer.id) for _ in range(4)))
+    outcomes = await asyncio.gather(*(queue.enqueue(row.id, customer.id, "human_requested") for _ in range(4)))
     queued = [outcome for outcome in outcomes if outcome is not None]
     assert len(queued) == 1
     await asyncio.gather(*queue.announce_queued(queued[0]))

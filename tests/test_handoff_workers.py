@@ -7,11 +7,14 @@ with its own Redis client, exactly what `serve --workers 2` gives.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 
 from bot.clock import FakeClock
+from bot.store import redis as redis_store
 from bot.web.auth import create_agent, issue_api_token
-from handlers.handoff.service import HANDOFF
+from handlers.handoff.queue import holder_key
+from handlers.handoff.service import ALERT, HANDOFF, OFFER
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
@@ -86,3 +89,37 @@ async def test_console_update_reaches_the_agent_whichever_worker_took_the_messag
             while event["type"] != "message":
                 event = json.loads((await console.receive(timeout=5)).data)
             assert event["message"]["text"] == "我的订单有问题"
+
+
+async def test_an_escalations_store_writes_go_to_redis_in_one_round_trip(tmp_path, redis_url, monkeypatch):
+    """The holder, both deadlines and the consoles' news of an escalation are one pipeline on one
+    connection (docs/performance.md "Eighth round"), where each was a command on a pooled connection
+    of its own; all of them land."""
+    settings = shared_settings(tmp_path, redis_url)
+    async with running_bot(settings, clock=FakeClock()) as bot:
+        store = bot.runtime.store
+        inside, writes = contextvars.ContextVar("inside", default=False), []
+        together, write = store.together, redis_store.send_at_once
+
+        async def watched(awaitables):
+            entered = inside.set(True)  # the operations' tasks are made in here, with this context
+            try:
+                return await together(awaitables)
+            finally:
+                inside.reset(entered)
+
+        async def counted(connection, packed):
+            writes.extend([packed] if inside.get() else [])
+            await write(connection, packed)
+
+        monkeypatch.setattr(store, "together", watched)
+        monkeypatch.setattr(redis_store, "send_at_once", counted)
+        async with store.subscribe("console") as console:
+            response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"},
+                                             headers=visitor_headers(bot.runtime, "c1"))
+            assert response.status == 200
+            assert (await asyncio.wait_for(anext(console), 5))["type"] == "queue.changed"
+        assert (await Conversation.get(key="webchat:c1")).status == "queued"
+        assert len(writes) == 1
+        assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "queued"
+        assert await store.next_due(OFFER) is not None and await store.next_due(ALERT) is not None

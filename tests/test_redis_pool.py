@@ -16,12 +16,14 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import DataError, ResponseError
 
 from bot.channels.webchat import IN_FLIGHT
 from bot.channels.wechat_dedupe import PROCESSING, RETRY_SPAN_S, Answered, Deliveries, Lease
 from bot.clock import FakeClock
-from bot.store.base import HoldRequest, KeyBuilder, StoreUnavailable
-from bot.store.redis import _LOCK_AND_READ, RECONNECT_RETRIES, RedisStore, WaitingPool
+from bot.store import redis as redis_store
+from bot.store.base import Batch, HoldRequest, KeyBuilder, StoreUnavailable
+from bot.store.redis import _LOCK_AND_READ, RECONNECT_RETRIES, RedisStore, WaitingPool, pack_command
 from models.message import Message
 from tests.fakes.bot_app import eventually, make_settings, running_bot
 from tests.tcp_proxy import TcpProxy
@@ -105,6 +107,55 @@ async def test_a_command_cancelled_while_waiting_for_its_reply_leaves_no_reply_f
     for _ in range(3):
         assert await store._command("GET", store.keys("k")) == "value"
     assert await store.client.lrange(store.keys("empty"), 0, -1) == ["late"]
+
+
+@pytest.mark.parametrize("args", [
+    ("GET", "csbot:handoff:wechat:o1"),
+    ("SET", "k", "您好，请问有什么可以帮您？", "PX", 600000),
+    ("ZADD", "csbot:due:handoff-offer", 1764316800.125, "42"),
+    ("EVALSHA", "a" * 40, 2, "k1", "k2", b"raw\r\nbytes", -7, 0.1, '{"claims": [["v", 1, 0, 0]]}'),
+    ("CLIENT ID",),
+    ("SET", "big", "x" * 20000),
+])
+def test_the_store_packs_a_command_as_redis_py_does(args: tuple[object, ...], store: RedisStore) -> None:
+    """The lean path's packing (`pack_command`) writes the very bytes redis-py's connection would."""
+    connection = store.client.connection_pool.make_connection()
+    assert pack_command(*args) == b"".join(connection.pack_command(*args))
+
+
+def test_the_store_refuses_to_pack_what_redis_py_refuses() -> None:
+    for bad in (True, None, ["list"]):
+        with pytest.raises(DataError):
+            pack_command("SET", "k", bad)
+
+
+async def test_a_batch_is_one_write_on_one_connection_and_an_error_reply_stays_in_its_place(
+        store: RedisStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`send`: the batch's commands written at once on one pooled connection (one round trip where a
+    coroutine per write took one each); a command Redis refuses (a deadline on a key that holds a
+    string) is that command's result, the commands after it still run, and the connection answers the
+    next command with its own reply."""
+    writes: list[int] = []
+    write = redis_store.send_at_once
+
+    async def counted(connection, packed):
+        writes.append(len(packed))
+        await write(connection, packed)
+
+    monkeypatch.setattr(redis_store, "send_at_once", counted)
+    await store.set(store.keys("due", "not-a-deadline-set"), "a string")
+    batch = Batch()
+    batch.set(store.keys("a"), "1")
+    batch.schedule("not-a-deadline-set", "m", 1.0)
+    batch.delete(store.keys("gone"))
+    batch.set(store.keys("b"), "2", ttl=30)
+    writes.clear()
+    results = await store.send(batch)
+    assert len(writes) == 1 and connections(store) == (1, 0)
+    assert results[0] is None and isinstance(results[1], ResponseError) and results[2:] == [None, None]
+    assert "WRONGTYPE" in str(results[1])
+    assert await store.get_many([store.keys("a"), store.keys("b")]) == ["1", "2"]
+    assert 0 < await store.client.pttl(store.keys("b")) <= 30_000
 
 
 @pytest_asyncio.fixture
@@ -280,6 +331,30 @@ async def test_a_message_published_by_a_call_whose_reply_was_lost_reaches_each_w
             await store.publish("learned", {"learn": [["after", "refund"]]})
             received = [await asyncio.wait_for(anext(events), 5) for _ in range(2)]
             assert received == [{"learn": [["publish-lost", "shipping"]]}, {"learn": [["after", "refund"]]}]
+    finally:
+        await other_worker.close()
+
+
+async def test_a_batch_whose_replies_were_lost_is_done_and_its_news_reaches_each_worker_once(
+        lossy: tuple[RedisStore, TcpProxy], redis_url: str) -> None:
+    """The pipeline ran but the connection dropped before its replies: each command is sent again on its
+    own, the same message (its id) published again, which another worker's subscribers drop."""
+    store, proxy = lossy
+    other_worker = RedisStore.from_url(redis_url, FakeClock(), store.keys)
+    try:
+        async with other_worker.subscribe("console") as events:
+            batch = Batch()
+            batch.set(store.keys("holder"), "queued")
+            batch.schedule("offer", "batch-lost", 7.0)
+            batch.publish("console", {"type": "queue.changed", "marker": "batch-lost"})
+            proxy.lose_reply_to(b"batch-lost")
+            assert await store.send(batch) == [None, None, None]
+            assert proxy.replies_lost == 1
+            await store.publish("console", {"type": "after"})
+            received = [await asyncio.wait_for(anext(events), 5) for _ in range(2)]
+            assert received == [{"type": "queue.changed", "marker": "batch-lost"}, {"type": "after"}]
+        assert await store.get(store.keys("holder")) == "queued"
+        assert await store.next_due("offer") == 7.0
     finally:
         await other_worker.close()
 

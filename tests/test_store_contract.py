@@ -16,7 +16,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.config import load_settings
-from bot.store.base import CLAIMED, Claim, Claimed, KeyBuilder, LockTimeout, Store, Write
+from bot.store.base import CLAIMED, Batch, Claim, Claimed, KeyBuilder, LockTimeout, Store, Write
 from bot.store.factory import open_store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -62,6 +62,28 @@ class TestStoreContract:
         results = await store.together([store.set(written, "w", ttl=60), fails(), store.get(read)])
         assert results[0] is None and isinstance(results[1], ValueError) and results[2] == "r"
         assert await store.get(written) == "w"
+
+    async def test_a_batch_does_its_writes_and_answers_each_in_its_place(
+            self, clock: FakeClock, open_stores: StoreOpener) -> None:
+        """`Store.send`: every write of the batch done (Redis: one pipeline), None for each, in order."""
+        store, listener = open_stores(), open_stores()
+        kept, gone = store.keys("batch", "kept"), store.keys("batch", "gone")
+        await store.set(gone, "old")
+        async with listener.subscribe("batch") as events:
+            batch = Batch()
+            batch.set(kept, "v", ttl=60)
+            batch.delete(gone)
+            batch.schedule("batch-due", "m1", clock.time() - 1)
+            batch.publish("batch", {"n": 1, "text": "排队中"})
+            batch.set(store.keys("batch", "forever"), "f")
+            assert len(batch) == 5
+            assert await store.send(batch) == [None] * 5
+            assert await asyncio.wait_for(anext(events), 5) == {"n": 1, "text": "排队中"}
+        assert (await store.get(kept), await store.get(gone)) == ("v", None)
+        await assert_lives(clock, store, kept, 60)
+        await assert_lives(clock, store, store.keys("batch", "forever"), None)
+        assert await store.pop_due("batch-due", clock.time()) == ["m1"]
+        assert await store.send(Batch()) == []
 
     async def test_claim_succeeds_once(self, store: Store) -> None:
         key = store.keys("dedupe", "wechat", "msg-1")
@@ -422,3 +444,30 @@ async def test_memory_store_does_together_in_order_and_a_cancellation_leaves_not
         await task
     assert done == ["first", "blocked"]
     assert later.cr_frame is None  # closed
+
+
+async def test_memory_store_sends_a_batch_in_order_through_its_own_methods(clock: FakeClock) -> None:
+    """The in-process store does a batch's writes one by one, in the order listed, each through the
+    store's method of that name; a failure is returned in its place and the rest still run."""
+    store = MemoryStore(clock)
+    done: list[str] = []
+    schedule = store.schedule
+
+    async def failing_schedule(kind: str, member: str, due_at: float) -> None:
+        done.append(f"schedule {member}")
+        if member == "fails":
+            raise ValueError("one of them")
+        await schedule(kind, member, due_at)
+
+    async def seen_publish(topic: str, payload: dict[str, object]) -> None:
+        done.append(f"publish {topic}")
+
+    store.schedule, store.publish = failing_schedule, seen_publish  # type: ignore[method-assign]
+    batch = Batch()
+    batch.schedule("k", "fails", 1.0)
+    batch.schedule("k", "kept", 2.0)
+    batch.publish("news", {})
+    results = await store.send(batch)
+    assert results[1:] == [None, None] and isinstance(results[0], ValueError)
+    assert done == ["schedule fails", "schedule kept", "publish news"]
+    assert await store.next_due("k") == 2.0

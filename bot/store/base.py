@@ -118,6 +118,37 @@ class HeldConversation:
     writes: list[Write] = field(default_factory=list)
 
 
+class Batch:
+    """Store writes listed as data, sent in one go by `Store.send`: on Redis one pipeline on one pooled
+    connection (one write and one read for all of them, where a coroutine per write took a connection
+    and a round trip each, docs/performance.md "Eighth round"); on the in-process store one by one, in
+    the order listed. Only writes that give the same effect when sent twice (`set`, `delete`,
+    `schedule`, `publish`: see `RedisStore._command`), so a batch can be sent again after a lost
+    connection."""
+
+    __slots__ = ("commands",)
+
+    def __init__(self) -> None:
+        #: `(method of Store, its arguments)`, in the order they are listed.
+        self.commands: list[tuple[str, tuple[Any, ...]]] = []
+
+    def __len__(self) -> int:
+        return len(self.commands)
+
+    def set(self, key: str, value: str, ttl: float | None = None) -> None:
+        self.commands.append(("set", (key, value, ttl)))
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self.commands.append(("delete", keys))
+
+    def schedule(self, kind: str, member: str, due_at: float) -> None:
+        self.commands.append(("schedule", (kind, member, due_at)))
+
+    def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
+        self.commands.append(("publish", (topic, payload)))
+
+
 class LockTimeout(Exception):
     """The lock could not be acquired within the wait time."""
 
@@ -184,6 +215,18 @@ class Store(ABC):
         sent together: each is a round trip to a server. A store without round trips awaits them in
         order instead (`MemoryStore`), so a caller lists them in the order it wants them done."""
         return await asyncio.gather(*awaitables, return_exceptions=True)
+
+    async def send(self, batch: Batch) -> list[Any]:
+        """The batch's writes, each one's result (None) or exception in their order, like `together`.
+        Here one by one through the store's own methods, in the order listed; a backend whose commands
+        are round trips sends them at once (Redis: one pipeline)."""
+        results: list[Any] = []
+        for name, args in batch.commands:
+            try:
+                results.append(await getattr(self, name)(*args))
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     # --- plain values with TTL (dedupe, cached replies, leases, counters) ---
     @abstractmethod

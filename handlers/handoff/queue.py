@@ -30,10 +30,11 @@ from tortoise.transactions import in_transaction
 
 from bot.context import ServiceKey, Services
 from bot.logs import describe_failure
-from bot.prebuilt_sql import Prebuilt, columns, load
-from bot.store.base import Store
+from bot.prebuilt_sql import Prebuilt
+from bot.store.base import Batch, Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
+from handlers.handoff.reads import QueuedRow
 from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -45,19 +46,21 @@ ASSIGN_LOCK = "handoff-assign"
 WRAPPING_UP_TTL_S = 24 * 3600.0
 #: Extra queue priority for a customer id (the archive's class, docs/rules.md R-ARCHIVE-7), if an area set one.
 QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-priority")
-#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost) and starts its
-#: time to a person anew, unless it is queued or held already; the row comes back as the ORM would load it.
-#: On PostgreSQL the `queued` SLA event is inserted by the same statement (`event_recorded`).
+#: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost), marks the request
+#: for a person on it (the dispatcher's `record_escalation`) and starts its time to a person anew, unless it
+#: is queued or held already; the columns the escalation reads come back (`reads.QueuedRow`). On PostgreSQL
+#: the `queued` SLA event is inserted by the same statement (`event_recorded`).
 _QUEUE_IT = (
-    "UPDATE conversation SET status = 'queued', queued_at = ?, priority = COALESCE((SELECT CASE WHEN u.is_vip "
-    "THEN 1 ELSE 0 END FROM customer u WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', "
-    "person_at = NULL WHERE id = ? AND status NOT IN ('queued', 'handoff')")
+    "UPDATE conversation SET escalation_reason = ?, escalated_at = ?, status = 'queued', queued_at = ?, "
+    "priority = COALESCE((SELECT CASE WHEN u.is_vip THEN 1 ELSE 0 END FROM customer u "
+    "WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', person_at = NULL "
+    "WHERE id = ? AND status NOT IN ('queued', 'handoff')")
 _ENQUEUE = Prebuilt(
-    lambda: f"{_QUEUE_IT} RETURNING {columns(Conversation, '')}, 0 AS event_recorded", returning=True,
+    lambda: f"{_QUEUE_IT} RETURNING {reads.queued_columns('')}, 0 AS event_recorded", returning=True,
     postgres=lambda: (
         f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
         "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued) "
-        f"SELECT {columns(Conversation, 'queued')}, TRUE AS event_recorded FROM queued"))
+        f"SELECT {reads.queued_columns('queued')}, TRUE AS event_recorded FROM queued"))
 #: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
 _LEAVE_QUEUE_SQL = (
     "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
@@ -75,15 +78,22 @@ _QUEUED_EVENT = Prebuilt(lambda: (
 log = logging.getLogger("csbot.handoff")
 
 
+async def _record_queued(conversation: QueuedRow) -> None:
+    """The `queued` event of a conversation just queued, where its UPDATE did not write it (SQLite)."""
+    await _QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason)
+
+
 def _left(rows: Sequence[Mapping[str, Any]]) -> tuple[int, str] | None:
     """The id and key `_LEAVE_QUEUE` returned, or None when the conversation was not queued."""
     return (rows[0]["id"], rows[0]["key"]) if rows else None
 
 
 def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
-    """The failures among `outcomes` (a gather's, with `return_exceptions`) of writes made after the
-    database said what happened, each of which has a way back (the caller says which): logged, so the
-    customer is not answered with an error for something done; a cancellation goes on up."""
+    """The failures among `outcomes` (a gather's, with `return_exceptions`; a batch's outcomes, from
+    `Store.send`, as a list in its place) of writes made after the database said what happened, each of
+    which has a way back (the caller says which): logged, so the customer is not answered with an error
+    for something done; a cancellation goes on up."""
+    outcomes = [each for outcome in outcomes for each in (outcome if isinstance(outcome, list) else [outcome])]
     for outcome in outcomes:
         if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
             raise outcome
@@ -127,7 +137,7 @@ class Holder:
 class Queued:
     """A conversation `Queue.enqueue` has just queued, and whether its `queued` event is written."""
 
-    conversation: Conversation
+    conversation: QueuedRow
     event_recorded: bool
 
 
@@ -147,13 +157,27 @@ class Queue:
         raw = stored[key] if stored is not None and key in stored else await self.store.get(key)
         return Holder(**json.loads(raw)) if raw else None
 
-    async def publish_holder(self, conversation: Conversation) -> None:
-        key = self.holder_key(conversation.key)
-        if conversation.status in ("queued", "handoff"):
-            holder = Holder(conversation.status, conversation.id, conversation.assignee_id)
-            await self.store.set(key, json.dumps(asdict(holder)))
+    async def publish_holder(self, conversation: Conversation | QueuedRow) -> None:
+        key, value = self._holder(conversation)
+        if value is not None:
+            await self.store.set(key, value)
         else:
             await self.store.delete(key)
+
+    def write_holder(self, batch: Batch, conversation: Conversation | QueuedRow) -> None:
+        """`publish_holder`, listed in `batch`."""
+        key, value = self._holder(conversation)
+        if value is not None:
+            batch.set(key, value)
+        else:
+            batch.delete(key)
+
+    def _holder(self, conversation: Conversation | QueuedRow) -> tuple[str, str | None]:
+        """The holder's key and what it holds (None: nobody, the key is deleted)."""
+        key = self.holder_key(conversation.key)
+        if conversation.status not in ("queued", "handoff"):
+            return key, None
+        return key, json.dumps(asdict(Holder(conversation.status, conversation.id, conversation.assignee_id)))
 
     # --- events for consoles on any worker ---
     async def notify(self, agent_id: int | None, payload: dict[str, Any]) -> None:
@@ -170,38 +194,44 @@ class Queue:
         )
 
     # --- queue ---
-    async def enqueue(self, conversation_id: int, customer_id: int) -> Queued | None:
-        """Queue the conversation unless it is queued or held already (None then): one prebuilt
-        UPDATE that also takes the priority from whether the customer is a VIP now and returns the
-        row, where the ORM read the conversation and the customer and saved it back (on PostgreSQL
-        the `queued` event goes in the same statement). What follows in the store (and the event
-        log, on SQLite) is `announce_queued`'s, which the caller sends with its other operations."""
+    async def enqueue(self, conversation_id: int, customer_id: int, reason: str) -> Queued | None:
+        """Queue the conversation for `reason` unless it is queued or held already (None then, and nothing
+        written): one prebuilt UPDATE that also records the escalation, takes the priority from whether the
+        customer is a VIP now and returns the columns the escalation reads, where the dispatcher marked
+        the escalation and the ORM read the conversation and the customer and saved it back (on PostgreSQL
+        the `queued` event goes in the same statement). What follows in the store (and the event log, on
+        SQLite) is `announce_queued`'s, which the caller sends with its other operations."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
-        rows = await _ENQUEUE.rows(self.clock.now(), extra, conversation_id)
-        return Queued(load(Conversation, rows[0]), bool(rows[0]["event_recorded"])) if rows else None
+        now = self.clock.now()
+        rows = await _ENQUEUE.rows(reason, now, now, extra, conversation_id)
+        return Queued(reads.queued_row(rows[0]), bool(rows[0]["event_recorded"])) if rows else None
 
-    def announce_queued(self, queued: Queued, *armed: Awaitable[Any]) -> list[Awaitable[Any]]:
-        """After `enqueue` said it is queued in the database: the store's view, the `queued` event
-        (unless the UPDATE recorded it), the caller's `armed` (its deadlines), then the consoles' news:
-        independent operations for the caller to send together (`Store.together`), listed in the order
-        the in-process store does them one by one. The news comes last, so on the in-process store a
-        console refreshing on it finds everything it announces written (tests/test_handoff_order.py);
-        on Redis they are sent at once, and a console that refreshes before the deadlines land sees the
-        queue from the database, written before any of them."""
+    def announce_queued(self, queued: Queued, armed: Batch | None = None) -> list[Awaitable[Any]]:
+        """After `enqueue` said it is queued in the database: the `queued` event (unless the UPDATE
+        recorded it), then one batch of the store's view, the caller's `armed` (its deadlines) and the
+        consoles' news: independent operations for the caller to send together (`Store.together`), in
+        the order the in-process store does them one by one. The news comes last, so on the in-process
+        store a console refreshing on it finds everything it announces written
+        (tests/test_handoff_order.py); on Redis the batch is one pipeline, and a console that refreshes
+        before the deadlines land sees the queue from the database, written before any of them."""
         conversation = queued.conversation
         assert conversation.queued_at is not None
-        sends = [self.publish_holder(conversation)]
+        batch = Batch()
+        self.write_holder(batch, conversation)
+        batch.commands += armed.commands if armed is not None else ()
+        batch.publish(CONSOLE_TOPIC, {"type": "queue.changed"})
+        sends = [self.store.send(batch)]
         if not queued.event_recorded:
-            sends.append(_QUEUED_EVENT.rows(conversation.id, conversation.queued_at, conversation.escalation_reason))
-        return [*sends, *armed, self.notify(None, {"type": "queue.changed"})]
+            sends.insert(0, _record_queued(conversation))
+        return sends
 
     @staticmethod
     def waiting() -> QuerySet[Conversation]:
         """Queued conversations in the order they will be served: VIPs first, then first come."""
         return Conversation.filter(status="queued").order_by("-priority", "queued_at", "id")
 
-    async def position(self, conversation: Conversation) -> int:
+    async def position(self, conversation: Conversation | QueuedRow) -> int:
         """1 for the next customer to be served (0: not queued): the queued conversations ahead of this
         one in `waiting`'s order, counted by the database from this one's (just enqueued) priority and
         time, rather than the whole queue read to find it."""
@@ -416,5 +446,10 @@ class Queue:
             await self.set_wrapping_up(conversation.id, False)
         conversation.status, conversation.assignee_id = status, None
         await conversation.save()
-        # the database says it: the store's view and the consoles' news are independent round trips
-        await asyncio.gather(self.publish_holder(conversation), self.notify(None, {"type": "queue.changed"}))
+        # the database says it: the store's view and the consoles' news, one batch (Redis: one pipeline)
+        batch = Batch()
+        self.write_holder(batch, conversation)
+        batch.publish(CONSOLE_TOPIC, {"type": "queue.changed"})
+        for outcome in await self.store.send(batch):
+            if isinstance(outcome, Exception):
+                raise outcome

@@ -1,7 +1,8 @@
 """The handoff's reads on a customer's message path, each one prebuilt statement (bot/prebuilt_sql.py).
 
-- `conversation`: a conversation by id (an escalation finding it queued or held already, or taken by
-  the assignment pass), without the ORM's query building.
+- `conversation`: a conversation by id (taken by the assignment pass), without the ORM's query building.
+- `queued_conversation`: the columns of a conversation an escalation reads (`QueuedRow`), when it found the
+  conversation queued or held already.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
 - `record_left_message`: a 留言's row, as `LeftMessage.create` writes it.
 
@@ -10,7 +11,9 @@ What they answer or write is what the ORM's queries did: the same row, loaded in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from tortoise.exceptions import DoesNotExist
 
@@ -18,6 +21,9 @@ from bot.prebuilt_sql import Prebuilt, columns, load
 from models.conversation import Conversation
 
 _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
+#: The columns of `QueuedRow`, in its order.
+QUEUED_COLUMNS = ("id", "key", "customer_id", "status", "assignee_id", "priority", "queued_at", "escalation_reason")
+_QUEUED_ROW = Prebuilt(lambda: f"SELECT {queued_columns('')} FROM conversation WHERE id = ?")
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
 #: A 留言's row; also the first half of `Queue.leave_queue_with_message`'s statement on PostgreSQL. Not
 #: written when the conversation has an open 留言 of the same text: that is the same customer message
@@ -27,6 +33,46 @@ LEFT_MESSAGE_SQL = (
     "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
     "WHERE NOT EXISTS (SELECT 1 FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL)")
 _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
+
+
+class QueuedRow(NamedTuple):
+    """The columns of a conversation that an escalation reads (the queue's UPDATE returns them), as the
+    ORM's model gives them: building the whole model converted every column and parsed a dozen
+    datetimes, a sixth to a third of an escalation's samples on the embedded default by two profiles
+    (docs/performance.md "Seventh round", "Eighth round")."""
+
+    id: int
+    key: str
+    customer_id: int
+    status: str
+    assignee_id: int | None
+    priority: int
+    queued_at: datetime | None
+    escalation_reason: str | None
+
+
+def queued_columns(alias: str) -> str:
+    """`QUEUED_COLUMNS` for a SELECT or a RETURNING (`alias`: the table's, or '' for none)."""
+    qualifier = f"{alias}." if alias else ""
+    return ", ".join(f'{qualifier}"{column}"' for column in QUEUED_COLUMNS)
+
+
+_QUEUED_AT = Conversation._meta.fields_map["queued_at"]
+
+
+def queued_row(row: Mapping[str, Any]) -> QueuedRow:
+    """A `QueuedRow` from a row with `QUEUED_COLUMNS` (SQLite gives the time as text: the model's own
+    field converts it, as the ORM would)."""
+    return QueuedRow(row["id"], row["key"], row["customer_id"], row["status"], row["assignee_id"], row["priority"],
+                     _QUEUED_AT.to_python_value(row["queued_at"]), row["escalation_reason"])
+
+
+async def queued_conversation(conversation_id: int) -> QueuedRow:
+    """As `conversation`, with the columns of a `QueuedRow` only."""
+    rows = await _QUEUED_ROW.rows(conversation_id)
+    if not rows:
+        raise DoesNotExist(Conversation)
+    return queued_row(rows[0])
 
 
 async def conversation(conversation_id: int) -> Conversation:

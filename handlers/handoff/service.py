@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
+from bot.dispatcher import record_escalation
 from bot.events import Say
 from bot.hours import StaffedHours
 from bot.logs import MESSAGE_ID, describe_failure
@@ -34,6 +35,7 @@ from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
+from bot.store.base import Batch
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
@@ -95,27 +97,33 @@ class Handoff:
 
     # --- a reply escalated: queue the conversation and tell the customer what happens ---
     async def escalate(self, ctx: Context, reason: str) -> list[Say]:
-        now = self.clock.now()
+        """The request for a person (`reason`), recorded on the conversation (the queue's UPDATE does it
+        when it queues the conversation: `Extension.on_escalate`)."""
+        now, identity = self.clock.now(), ctx.identity
         if not self.hours.is_open(now):
+            await record_escalation(identity.conversation_id, reason, now)
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        identity = ctx.identity
-        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id)
+        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id, reason)
         if queued is not None:
             conversation = queued.conversation
         else:  # queued or held already
-            conversation = await reads.conversation(identity.conversation_id)
+            await record_escalation(identity.conversation_id, reason, now)
+            conversation = await reads.queued_conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
         assert conversation.queued_at is not None
         offer_at, alert_at = self.queue_deadlines(conversation.queued_at)
-        # Independent operations once the database says queued: the store's view, the event, the two
-        # deadlines, the consoles' news, and whether anyone is online (asked after the UPDATE: an agent
-        # coming online later finds this conversation queued in their own pass). Sent together to Redis
-        # and PostgreSQL (round trips); the in-process store does them one by one, in this order.
-        deadlines = [self.scheduler.at(OFFER, str(conversation.id), offer_at),
-                     self.scheduler.at(ALERT, episode(conversation.id, conversation.queued_at), alert_at)]
-        operations = self.queue.announce_queued(queued, *deadlines) if queued is not None else deadlines
+        # Independent operations once the database says queued: the event, the store's view, the two
+        # deadlines, the consoles' news (the store's in one batch: one pipeline on Redis), and whether
+        # anyone is online (asked after the UPDATE: an agent coming online later finds this conversation
+        # queued in their own pass). Sent together to Redis and PostgreSQL (round trips); the in-process
+        # store does them one by one, in this order.
+        deadlines = Batch()
+        deadlines.schedule(OFFER, str(conversation.id), offer_at.timestamp())
+        deadlines.schedule(ALERT, episode(conversation.id, conversation.queued_at), alert_at.timestamp())
+        operations = (self.queue.announce_queued(queued, deadlines) if queued is not None
+                      else [self.store.send(deadlines)])
         *writes, online = await self.store.together([*operations, reads.anyone_online()])
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
