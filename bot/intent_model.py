@@ -239,7 +239,9 @@ class NaiveBayes:
             documents += 1
         self.documents = documents
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
-        self._as_rows({f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()})
+        self._as_rows(
+            {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
+        )
         vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in totals]
 
