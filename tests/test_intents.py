@@ -440,6 +440,45 @@ def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatch
     assert compared > 100  # the candidates were similar to many of the texts
 
 
+def test_full_similarity_is_each_intents_best_example_in_the_order_met(matcher: IntentMatcher) -> None:
+    """The full scoring (messages without a keyword) gives each intent the best dot product of its
+    examples with the query, summed feature by feature in the query's order, and lists the intents
+    in the order their first example was met: what a dict of every example's sum gives (the ranking
+    keeps that order between equal similarities)."""
+    index, analyzer = matcher._index, matcher._analyzer
+    compared = 0
+    for text in _texts_for_equivalence():
+        feats = analyzer.features(analyzer.canon(text))
+        dots: dict[int, float] = {}
+        for f, qw in index._weigh(feats).items():
+            for doc_id, dw in index._postings.get(f, ()):
+                dots[doc_id] = dots.get(doc_id, 0.0) + qw * dw
+        expected: dict[str, float] = {}
+        for doc_id, dot in dots.items():
+            intent = index._intent_of[doc_id]
+            if dot > expected.get(intent, 0.0):
+                expected[intent] = dot
+        assert list(index.scores(feats).items()) == list(expected.items()), text
+        compared += len(expected)
+    assert compared > 1000  # most texts share features with several intents
+
+
+def test_a_text_without_a_negation_cue_has_no_negated_keyword(matcher: IntentMatcher) -> None:
+    """`_decide` looks for a negation before each keyword only in a text where the cues (without
+    their look-behind) occur: wherever a negation is found before a keyword, the cues are found too."""
+    from bot.intents import _NEGATION_CUE, _negated
+
+    negated = 0
+    texts = [*_texts_for_equivalence(), "不是要退货", "我不需要换货了", "没说要退款", "是不是要退货", "用不着转人工"]
+    for text in texts:
+        canon = matcher._analyzer.canon(text)
+        for position in range(len(canon) + 1):
+            if _negated(canon, position):
+                negated += 1
+                assert _NEGATION_CUE.search(canon), text
+    assert negated >= 5
+
+
 def test_naive_bayes_rows_score_the_models_formula_also_once_pickled() -> None:
     """Every n-gram's weights are summed as a row over all intents: the scores are the model's
     formula (per intent: the sum of log(1 + count / alpha) over the message's known n-grams, minus
