@@ -200,28 +200,37 @@ class NaiveBayes:
         self.__dict__.update(state)
         self._unpack = struct.Struct(f"<{len(self.intents)}Q").unpack
 
-    def _as_rows(self, weights: dict[str, dict[int, float]]) -> None:
-        """Each n-gram's packed row; n-grams with the same weights share one row (most were seen once
-        or twice with one intent: 34,000 n-grams hold about 6,000 different rows).
+    def _as_rows(self, counts: dict[str, dict[int, int]]) -> None:
+        """Each n-gram's packed row of weights, log(1 + count / alpha); n-grams with the same counts
+        share one row (most were seen once or twice with one intent: 34,000 n-grams hold about
+        6,000 different rows).
 
         The fractional bits are the fewest at which every weight is an integer, unless the largest
         weight would then take more than _WEIGHT_BITS bits (weights more than 2**3 apart in their
         binary exponent: not with ALPHA); then each is rounded at that many bits. Below
         _WEIGHT_BITS bits, at least 2**8 rows add up in a 64-bit field."""
-        values = [w for by_class in weights.values() for w in by_class.values() if w]
         bits = widest = 0
-        if values:
-            largest = max(values)
-            exact = max(_FLOAT_BITS - math.frexp(w)[1] for w in values)
-            bits = min(exact, _WEIGHT_BITS - math.frexp(largest)[1])
+        if counts:  # the weight grows with the count: the smallest needs the most fractional bits
+            smallest = math.log1p(min(map(min, map(dict.values, counts.values()))) / self._alpha)
+            largest = math.log1p(max(map(max, map(dict.values, counts.values()))) / self._alpha)
+            bits = min(_FLOAT_BITS - math.frexp(smallest)[1], _WEIGHT_BITS - math.frexp(largest)[1])
             widest = round(math.ldexp(largest, bits))
-        shared: dict[tuple[tuple[int, float], ...], int] = {}
+        fixed: dict[int, int] = {}  # count -> its weight in fixed point
+        pack = struct.Struct(f"<{len(self.intents)}Q").pack
+        zeros = [0] * len(self.intents)
+        shared: dict[tuple[tuple[int, int], ...], int] = {}
         rows = {}
-        for f, by_class in weights.items():
+        for f, by_class in counts.items():
             key = tuple(sorted(by_class.items()))
             row = shared.get(key)
             if row is None:
-                row = shared[key] = sum(round(math.ldexp(w, bits)) << (_FIELD_BITS * c) for c, w in key)
+                fields = zeros.copy()
+                for c, n in key:
+                    weight = fixed.get(n)
+                    if weight is None:
+                        weight = fixed[n] = round(math.ldexp(math.log1p(n / self._alpha), bits))
+                    fields[c] = weight
+                row = shared[key] = int.from_bytes(pack(*fields), "little")
             rows[f] = row
         self._rows, self._scale_bits = rows, bits
         self._per_sum = _FIELD_MASK // widest if widest else 1
@@ -242,9 +251,7 @@ class NaiveBayes:
             documents += 1
         self.documents = documents
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
-        self._as_rows(
-            {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
-        )
+        self._as_rows(counts)
         vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in totals]
 
