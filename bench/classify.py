@@ -7,6 +7,7 @@ millisecond; and the threshold must trade questions for wrong answers, which the
 
 Run from the repository root:
     .venv/bin/python bench/classify.py [--holdout PATH] [--cv] [--shop PATH... [--learn N] [--splits N]] [--rounds N]
+        [--learned N] [--baseline ROOT]
 `--holdout` (default tests/data/holdout_independent.tsv: messages written by another author without
 looking at the training corpus; never trained on) is a TSV with a header, text TAB intent. `--cv`
 also prints the table for 5-fold cross-validation of the training corpus by phrase group (about a
@@ -21,14 +22,19 @@ wall-clock time, as the classifying thread's CPU time (what a message costs the 
 waiting for a core on a busy machine), and per message as the least CPU time of its rounds (the
 steadiest figure to compare two versions with on a shared machine). `--learned N` times it with N
 learned examples generated from the yaml's phrases (bench/startup.py), as a shop's worker holds
-them.
+them. `--baseline ROOT` also times every message, in turn, with the matcher of another checkout (a
+worktree of main, in a process of its own) and prints both sides' least CPU per message and their
+ratios: the two meet the same minutes of a machine whose speed drifts.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +78,85 @@ def _first_sight(matcher: IntentMatcher, texts: list[str], rounds: int) -> tuple
             wall.append(time.perf_counter_ns() - t0)
             cpu.append(time.thread_time_ns() - c0)
     return wall, cpu
+
+
+# One side of `--baseline`: a checkout's matcher in a process of its own, timing the texts it is sent
+# one by one (a line of JSON in, the classifying thread's CPU nanoseconds out).
+_SIDE = """
+import json, sys, time
+from pathlib import Path
+root = Path(sys.argv[1])
+sys.path.insert(0, str(root))
+from bot.intents import IntentMatcher, precedence_of
+from handlers import EXTENSIONS
+matcher = IntentMatcher.from_yaml(root / "scripts_zh" / "intents.yaml", precedence_of(EXTENSIONS), cache_size=0)
+if int(sys.argv[2]):
+    from bench.startup import generated_examples
+    matcher.learn(generated_examples(int(sys.argv[2]), "classify"))
+print("ready", flush=True)
+for line in sys.stdin:
+    text = json.loads(line)
+    started = time.thread_time_ns()
+    matcher.classify(text)
+    print(time.thread_time_ns() - started, flush=True)
+"""
+
+
+class _Side:
+    """A checkout's matcher in a child process (`_SIDE`), timing one text at a time."""
+
+    def __init__(self, root: Path, learned: int) -> None:
+        self.root = root.resolve()
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", _SIDE, str(self.root), str(learned)], cwd=self.root,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+        )
+        if self._readline().strip() != "ready":
+            raise SystemExit(f"{root}: its matcher did not start (exit {self._process.wait()})")
+
+    def _readline(self) -> str:
+        assert self._process.stdout is not None
+        return self._process.stdout.readline()
+
+    def time(self, text: str) -> int:
+        assert self._process.stdin is not None
+        self._process.stdin.write(json.dumps(text) + "\n")
+        self._process.stdin.flush()
+        return int(self._readline())
+
+    def close(self) -> None:
+        assert self._process.stdin is not None
+        self._process.stdin.close()
+        self._process.wait()
+
+
+def _paired(baseline: Path, texts: list[str], rounds: int, learned: int) -> None:
+    """First sight of every message timed by this checkout's matcher and by `baseline`'s, one right
+    after the other (which goes first alternates), so both meet the same minute of a machine whose
+    speed drifts 2x within minutes; per message the least CPU time of its rounds on each side.
+
+    Each side is a process of its own, started alike (a matcher timed in this process measured about
+    10% faster than the same code in a child; and two matchers in one process share jieba's
+    dictionary, which each changes by adding its words); neither keeps a decision cache."""
+    sides = [_Side(baseline, learned), _Side(ROOT, learned)]
+    least = [[math.inf] * len(texts) for _ in sides]
+    try:
+        for r in range(rounds):
+            for i, text in enumerate(texts):
+                for s in (0, 1) if (r + i) % 2 else (1, 0):
+                    least[s][i] = min(least[s][i], sides[s].time(text))
+    finally:
+        for side in sides:
+            side.close()
+    base, new = least
+    label = f"per message, the least CPU time of its {rounds} rounds, timed in turn with"
+    _report(f"{label} the other: {sides[0].root} (baseline)", base)
+    _report(f"{label} the other: {sides[1].root} (this checkout)", new)
+    ratios = sorted(n / b for n, b in zip(new, base, strict=True))
+    print(f"this checkout / baseline: the sums {sum(new) / sum(base):.3f}, the medians "
+          f"{sorted(new)[len(new) // 2] / sorted(base)[len(base) // 2]:.3f}, the p99s "
+          f"{sorted(new)[int(len(new) * 0.99)] / sorted(base)[int(len(base) * 0.99)]:.3f}; "
+          f"per message median {ratios[len(ratios) // 2]:.3f}")
 
 
 def _report(label: str, samples: list[int]) -> None:
@@ -160,6 +245,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="latency rounds over the messages")
     parser.add_argument("--learned", type=int, default=0,
                         help="time first sight with this many learned examples (generated from templates)")
+    parser.add_argument("--baseline", type=Path,
+                        help="also time first sight in turn with another checkout's matcher (its worktree)")
     args = parser.parse_args()
     if args.start < 0:
         parser.error(f"--start {args.start}: a line number counted from 0")
@@ -219,6 +306,9 @@ def main() -> None:
         fastest = [min(cpu[i::len(texts)]) for i in range(len(texts))]
         _report(f"per message, the least CPU time of its {args.rounds} rounds (what other load on a shared "
                 "machine adds least to)", fastest)
+        if args.baseline:
+            print()
+            _paired(args.baseline, texts, args.rounds, args.learned)
 
 
 if __name__ == "__main__":

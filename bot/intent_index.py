@@ -135,12 +135,12 @@ def cut_words(text: str) -> list[str]:
     if not jieba.dt.initialized:
         jieba.dt.initialize()
     words: list[str] = []
-    for block in jieba.re_han_default.split(text):
-        if not block:
-            continue
-        if jieba.re_han_default.match(block):
+    for n, block in enumerate(jieba.re_han_default.split(text)):
+        if n % 2:  # the pattern's one group: every second item of the split is a block it matched
             _cut_block(block, words)
-        else:
+        elif block == " ":  # the space between two chunks of canonical text
+            words.append(block)
+        elif block:
             for piece in jieba.re_skip_default.split(block):
                 if jieba.re_skip_default.match(piece):
                     words.append(piece)
@@ -355,10 +355,12 @@ class ExampleIndex:
         query = self._weigh(feats)
         if among is not None:
             return self._scores_among(query, among)
+        dots, touched = _dot_products(query, self._postings, len(self._intent_of))
         best: dict[str, float] = {}
         intent_of = self._intent_of
-        for doc_id, dot in _dot_products(query, self._postings).items():
+        for doc_id in touched:
             intent = intent_of[doc_id]
+            dot = dots[doc_id]
             if dot > best.get(intent, 0.0):
                 best[intent] = dot
         return best
@@ -382,16 +384,26 @@ class ExampleIndex:
         return best
 
 
-def _dot_products(query: Mapping[str, float], postings: Mapping[str, list[tuple[int, float]]]) -> dict[int, float]:
-    """The query's dot product with every example in `postings` sharing a feature with it."""
-    dots: dict[int, float] = {}
-    add = dots.get
+def _dot_products(
+    query: Mapping[str, float], postings: Mapping[str, list[tuple[int, float]]], documents: int
+) -> tuple[list[float], list[int]]:
+    """The query's dot product with every example (0.0 for those sharing no feature with it), and
+    the examples sharing one in the order they were first met.
+
+    Summed in a list, not a dict: a product is never 0 (weights are positive), so an example's
+    first product is told by its 0.0 (a dict's `get` per posting cost 15% more)."""
+    dots = [0.0] * documents
+    touched = []
     for f, qw in query.items():
         found = postings.get(f)
         if found is not None:
             for doc_id, dw in found:
-                dots[doc_id] = add(doc_id, 0.0) + qw * dw
-    return dots
+                if dots[doc_id]:
+                    dots[doc_id] += qw * dw
+                else:
+                    dots[doc_id] = qw * dw
+                    touched.append(doc_id)
+    return dots, touched
 
 
 def _kind_weight(feature: str) -> float:

@@ -23,8 +23,11 @@ pinyin syllables as themselves (and no character n-grams, which would only say "
 
 from __future__ import annotations
 
+import array
 import math
+import operator
 import re
+import struct
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -36,8 +39,13 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 9  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 10  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
+_FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
+_FIELD_BYTES = _FIELD_BITS // 8
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+_FLOAT_BITS = 53  # significant bits of a double
+_WEIGHT_BITS = 56  # bits a packed weight may take: 2**8 of them add up in a field
 PINYIN_TABLE = Path(__file__).resolve().parent / "data" / "pinyin.txt"
 _MAX_SYLLABLE = 6  # letters in the longest pinyin syllable (zhuang)
 _LATIN = re.compile(r"[a-z]")
@@ -146,46 +154,86 @@ def _negated_positions(chunk: str) -> set[int]:
 class NaiveBayes:
     """Multinomial naive Bayes over binary n-gram presence, with a uniform prior over intents.
 
-    Every n-gram keeps its weights as a row over all intents (0.0 where it was not seen), so a
-    message's rows are found and summed column by column in C (`map`, `filter`, `zip`, `sum`), with
-    no Python step per n-gram (docs/performance.md, "First-sight classification, second round")."""
+    Every n-gram keeps its weights as a row over all intents (0 where it was not seen) packed into one
+    integer: intent c's weight in fixed point (`_scale_bits` fractional bits) in bits 64c to 64c + 63.
+    A message's rows are summed by one `sum` of integers, which adds every column at once, and the
+    columns unpacked by `struct` (docs/performance.md, "First-sight classification, third round").
+    The weights, log(1 + count / alpha), are at least log 3 with ALPHA: each is an integer at 52
+    fractional bits (a double holds 53 significant bits), so the sums are exact and each intent's
+    score is its exact sum rounded once to a float (a float sum rounds at every step: the two
+    differ in the last digits only)."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
         self._index = {intent: i for i, intent in enumerate(self.intents)}
         self._alpha = alpha
-        #: Per n-gram, its weight for every intent (0.0 for those it was not seen with).
-        self._rows: dict[str, tuple[float, ...]] = {}
+        #: Per n-gram, its weights for every intent packed into one integer (never 0: every n-gram was
+        #: seen with some intent).
+        self._rows: dict[str, int] = {}
+        self._scale_bits = 0  # fractional bits of the packed weights
+        self._per_sum = 1  # rows that add up in a field without carrying into the next
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
+        self._unpack = struct.Struct(f"<{len(self.intents)}Q").unpack
+
+    def __getstate__(self) -> dict[str, object]:
+        """The rows as the n-grams, each one's row number (an array's bytes) and each different row
+        once: pickle writes an integer wherever it occurs, and 34,000 n-grams share about 6,000
+        different rows; loading then builds one dict, as loading a pickled dict would."""
+        state = dict(self.__dict__)
+        del state["_unpack"]
+        numbers: dict[int, int] = {}
+        order = array.array("I", [numbers.setdefault(row, len(numbers)) for row in self._rows.values()])
+        state["_rows"] = (list(self._rows), order.tobytes(), list(numbers))
+        return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         """A pickled model whose attributes are not this version's (cached by code that changed the
         layout without bumping MODEL_VERSION) raises, so the fit cache fits again (bot/intent_cache.py)
         instead of handing out a model that fails at its first message."""
-        if state.keys() != vars(NaiveBayes(())).keys():
+        if state.keys() != vars(NaiveBayes(())).keys() - {"_unpack"}:
             raise ValueError(f"naive Bayes model of another layout: {sorted(state)}")
+        ngrams, numbers, rows = state["_rows"]  # type: ignore[misc]
+        state["_rows"] = dict(zip(ngrams, map(rows.__getitem__, array.array("I", numbers)), strict=True))
         self.__dict__.update(state)
+        self._unpack = struct.Struct(f"<{len(self.intents)}Q").unpack
 
-    def _as_rows(self, weights: dict[str, dict[int, float]]) -> dict[str, tuple[float, ...]]:
-        """Each n-gram's row; n-grams with the same weights share one row (most were seen once or
-        twice with one intent: 34,000 n-grams hold about 5,000 different rows), which keeps the
-        model small in memory and in its pickle (a shared row is pickled once) and quick to load."""
-        zeros = [0.0] * len(self.intents)
-        shared: dict[tuple[tuple[int, float], ...], tuple[float, ...]] = {}
+    def _as_rows(self, counts: dict[str, dict[int, int]]) -> None:
+        """Each n-gram's packed row of weights, log(1 + count / alpha); n-grams with the same counts
+        share one row (most were seen once or twice with one intent: 34,000 n-grams hold about
+        6,000 different rows).
+
+        The fractional bits are the fewest at which every weight is an integer, unless the largest
+        weight would then take more than _WEIGHT_BITS bits (weights more than 2**3 apart in their
+        binary exponent: not with ALPHA); then each is rounded at that many bits. Below
+        _WEIGHT_BITS bits, at least 2**8 rows add up in a 64-bit field."""
+        bits = widest = 0
+        if counts:  # the weight grows with the count: the smallest needs the most fractional bits
+            smallest = math.log1p(min(map(min, map(dict.values, counts.values()))) / self._alpha)
+            largest = math.log1p(max(map(max, map(dict.values, counts.values()))) / self._alpha)
+            bits = min(_FLOAT_BITS - math.frexp(smallest)[1], _WEIGHT_BITS - math.frexp(largest)[1])
+            widest = round(math.ldexp(largest, bits))
+        fixed: dict[int, int] = {}  # count -> its weight in fixed point
+        pack = struct.Struct(f"<{len(self.intents)}Q").pack
+        zeros = [0] * len(self.intents)
+        shared: dict[tuple[tuple[int, int], ...], int] = {}
         rows = {}
-        for f, by_class in weights.items():
+        for f, by_class in counts.items():
             key = tuple(sorted(by_class.items()))
             row = shared.get(key)
             if row is None:
-                values = zeros.copy()
-                for c, w in key:
-                    values[c] = w
-                row = shared[key] = tuple(values)
+                fields = zeros.copy()
+                for c, n in key:
+                    weight = fixed.get(n)
+                    if weight is None:
+                        weight = fixed[n] = round(math.ldexp(math.log1p(n / self._alpha), bits))
+                    fields[c] = weight
+                row = shared[key] = int.from_bytes(pack(*fields), "little")
             rows[f] = row
-        return rows
+        self._rows, self._scale_bits = rows, bits
+        self._per_sum = _FIELD_MASK // widest if widest else 1
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
         """Fit the model to `examples`, replacing whatever an earlier `fit` learnt; an example of an
@@ -203,18 +251,24 @@ class NaiveBayes:
             documents += 1
         self.documents = documents
         self.document_frequency = {f: sum(by_class.values()) for f, by_class in counts.items()}
-        self._rows = self._as_rows(
-            {f: {c: math.log1p(n / self._alpha) for c, n in by_class.items()} for f, by_class in counts.items()}
-        )
+        self._as_rows(counts)
         vocabulary = len(counts)
         self._norms = [math.log(total + self._alpha * vocabulary) for total in totals]
 
     def log_scores(self, feats: Iterable[str], offsets: Sequence[float] | None = None) -> list[float]:
         """Per intent, the log-likelihood of the message's known n-grams (up to a shared constant),
         plus `offsets` (the prior) when given."""
-        rows = list(filter(None, map(self._rows.get, feats)))  # the known n-grams' rows (never empty)
+        rows = list(filter(None, map(self._rows.get, feats)))  # the known n-grams' rows
         known = len(rows)
-        scores = map(sum, zip(*rows, strict=False)) if rows else [0.0] * len(self.intents)
+        width = _FIELD_BYTES * len(self.intents)
+        if known <= self._per_sum:
+            sums: Sequence[int] = self._unpack(sum(rows).to_bytes(width, "little"))
+        else:  # more rows than a field holds (a message of hundreds of characters): in parts
+            sums = [0] * len(self.intents)
+            for start in range(0, known, self._per_sum):
+                part = sum(rows[start : start + self._per_sum]).to_bytes(width, "little")
+                sums = list(map(operator.add, sums, self._unpack(part)))
+        scale = math.ldexp(1.0, -self._scale_bits)
         if offsets is None:
-            return [s - known * norm for s, norm in zip(scores, self._norms, strict=True)]
-        return [s - known * norm + o for s, norm, o in zip(scores, self._norms, offsets, strict=True)]
+            return [q * scale - known * norm for q, norm in zip(sums, self._norms, strict=True)]
+        return [q * scale - known * norm + o for q, norm, o in zip(sums, self._norms, offsets, strict=True)]

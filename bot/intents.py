@@ -77,6 +77,8 @@ _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
 # customer does NOT want, so it does not count (the rest of the message decides). Plain 不要/不想
 # are not here: 不想要了 and 不要退款 帮我补发 carry their own keywords.
 _NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
+# The cues without their look-behind: wherever `_NEGATED` matches in a window, this finds a cue in the text.
+_NEGATION_CUE = re.compile(rf"{NEGATION_CUES.replace('(?<!是)', '')}|没说")
 _NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
@@ -395,9 +397,10 @@ class IntentMatcher:
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
             feats = ngrams(canon)
-            scores = self._log_scores(feats)
+            scores = self._model.log_scores(feats, self._prior)
+            chars = _chars(canon)
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
-                                       _short(canon))
+                                       chars <= SHORT_MESSAGE)
             precedence_confidence = rule_confidence
             general, correction = None, self._correction  # the general matcher's intent, which it may overturn
             if correction is not None:
@@ -407,7 +410,7 @@ class IntentMatcher:
                     precedence_confidence = 0.0  # the rules' intent still counts, but does not override
             intent, probability, agree = Blend.decide(self.precedence, self._model.intents, logits, rule_intent,
                                                       precedence_confidence)
-            confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else _chars(canon))
+            confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else chars)
             if correction is not None and intent != general:  # as far as the shop's own folds trust an overturn
                 confidence = min(confidence, correction.overturn_trust)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
@@ -456,7 +459,9 @@ class IntentMatcher:
         return winner, p * (1 - q) / both if both else 0.0
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
-        hits = [h for h in self._keywords.find(canon) if not _negated(canon, h.start)]
+        hits = self._keywords.find(canon)
+        if _NEGATION_CUE.search(canon):  # most messages hold no cue: no keyword of theirs is negated
+            hits = [h for h in hits if not _negated(canon, h.start)]
         strong, weak = _longest(hits)
         precedence = self.precedence
         if strong and all(i in precedence.social for i in strong):

@@ -440,11 +440,51 @@ def test_similarity_among_candidates_is_the_full_similarity(matcher: IntentMatch
     assert compared > 100  # the candidates were similar to many of the texts
 
 
+def test_full_similarity_is_each_intents_best_example_in_the_order_met(matcher: IntentMatcher) -> None:
+    """The full scoring (messages without a keyword) gives each intent the best dot product of its
+    examples with the query, summed feature by feature in the query's order, and lists the intents
+    in the order their first example was met: what a dict of every example's sum gives (the ranking
+    keeps that order between equal similarities)."""
+    index, analyzer = matcher._index, matcher._analyzer
+    compared = 0
+    for text in _texts_for_equivalence():
+        feats = analyzer.features(analyzer.canon(text))
+        dots: dict[int, float] = {}
+        for f, qw in index._weigh(feats).items():
+            for doc_id, dw in index._postings.get(f, ()):
+                dots[doc_id] = dots.get(doc_id, 0.0) + qw * dw
+        expected: dict[str, float] = {}
+        for doc_id, dot in dots.items():
+            intent = index._intent_of[doc_id]
+            if dot > expected.get(intent, 0.0):
+                expected[intent] = dot
+        assert list(index.scores(feats).items()) == list(expected.items()), text
+        compared += len(expected)
+    assert compared > 1000  # most texts share features with several intents
+
+
+def test_a_text_without_a_negation_cue_has_no_negated_keyword(matcher: IntentMatcher) -> None:
+    """`_decide` looks for a negation before each keyword only in a text where the cues (without
+    their look-behind) occur: wherever a negation is found before a keyword, the cues are found too."""
+    from bot.intents import _NEGATION_CUE, _negated
+
+    negated = 0
+    texts = [*_texts_for_equivalence(), "不是要退货", "我不需要换货了", "没说要退款", "是不是要退货", "用不着转人工"]
+    for text in texts:
+        canon = matcher._analyzer.canon(text)
+        for position in range(len(canon) + 1):
+            if _negated(canon, position):
+                negated += 1
+                assert _NEGATION_CUE.search(canon), text
+    assert negated >= 5
+
+
 def test_naive_bayes_rows_score_the_models_formula_also_once_pickled() -> None:
     """Every n-gram's weights are summed as a row over all intents: the scores are the model's
     formula (per intent: the sum of log(1 + count / alpha) over the message's known n-grams, minus
     one normaliser per known n-gram), for n-grams seen with many intents and with few, n-grams with
-    the same weights sharing one row, and the same for a model loaded from its pickle."""
+    the same weights sharing one row, the same for a model loaded from its pickle and for rows
+    added in parts."""
     import math
     import pickle
 
@@ -468,16 +508,20 @@ def test_naive_bayes_rows_score_the_models_formula_also_once_pickled() -> None:
     message = {"common", "own0", "pair", "twin", "twin2", "deep", "unseen"}  # of every intent, a few, one; unknown
     known = [f for f in message if f in counts]
     norms = [math.log(total + ALPHA * len(counts)) for total in totals]
+    # the packed rows add up exactly: each sum is the exact one rounded once, as `math.fsum` rounds it
     expected = [
-        sum(math.log1p(counts[f].get(c, 0) / ALPHA) for f in known) - len(known) * norms[c] for c in range(len(intents))
+        math.fsum(math.log1p(counts[f].get(c, 0) / ALPHA) for f in known) - len(known) * norms[c]
+        for c in range(len(intents))
     ]
     assert len(counts["common"]) == len(intents) and len(counts["own0"]) == 1  # seen with all intents, with one
     loaded = pickle.loads(pickle.dumps(model))
     assert model._rows["twin"] is model._rows["twin2"] and loaded._rows["twin"] is loaded._rows["twin2"]
     prior = [0.5 * c for c in range(len(intents))]
-    for scorer in (model, loaded):
-        assert scorer.log_scores(message) == pytest.approx(expected, abs=1e-9)
-        assert scorer.log_scores(message, prior) == pytest.approx([e + p for e, p in zip(expected, prior, strict=True)])
+    in_parts = pickle.loads(pickle.dumps(model))
+    in_parts._per_sum = 2  # more rows than a field holds at once (a long message): added in parts
+    for scorer in (model, loaded, in_parts):
+        assert scorer.log_scores(message) == expected
+        assert scorer.log_scores(message, prior) == [e + p for e, p in zip(expected, prior, strict=True)]
         assert scorer.log_scores({"unseen"}) == [0.0] * len(intents)  # no known n-gram: no evidence
 
 
@@ -543,17 +587,20 @@ def test_canon_skips_translating_only_texts_without_a_character_the_table_change
 
 def test_a_cached_model_of_another_layout_is_fitted_again_not_loaded(tmp_path: Path) -> None:
     """A model pickled by a version with other attributes (sparse `_weights` before MODEL_VERSION
-    8), found under the current key because a bump was forgotten, reads as absent (the matcher
-    fits again) instead of failing at the first message; a model of this layout loads."""
+    8, rows of floats before 10), found under the current key because a bump was forgotten, reads
+    as absent (the matcher fits again) instead of failing at the first message; a model of this
+    layout loads."""
     from bot.intent_cache import FitCache
     from bot.intent_model import NaiveBayes
 
     cache = FitCache(tmp_path)
-    stale = NaiveBayes(["a", "b"])
-    stale.__dict__.pop("_rows")
-    stale._weights = {"x": {0: 1.0}}
-    cache.save("model", "k", stale)
-    assert cache.load("model", "k", NaiveBayes) is None
+    fields = {k: v for k, v in vars(NaiveBayes(["a", "b"])).items() if k not in ("_unpack", "_scale_bits", "_per_sum")}
+    without_rows = {k: v for k, v in fields.items() if k != "_rows"}
+    for old_layout in ({**without_rows, "_weights": {"x": {0: 1.0}}}, {**fields, "_rows": {"x": (1.0, 0.0)}}):
+        stale = NaiveBayes(["a", "b"])
+        stale.__getstate__ = lambda state=old_layout: state  # what the older version pickled
+        cache.save("model", "k", stale)
+        assert cache.load("model", "k", NaiveBayes) is None
     model = NaiveBayes(["a", "b"])
     model.fit([({"x", "y"}, "a"), ({"y"}, "b")])
     cache.save("model", "k", model)
@@ -591,3 +638,20 @@ def test_naive_bayes_fit_of_an_unknown_intent_leaves_the_earlier_fit_whole() -> 
     with pytest.raises(KeyError):
         model.fit([({"x"}, "b"), ({"v"}, "nobody's")])
     assert (model.log_scores(message), model.documents, model.document_frequency) == before
+
+
+def test_naive_bayes_weights_far_apart_round_at_the_packed_rows_last_bit() -> None:
+    """When the weights span too many binary orders to be integers at one scale in a 64-bit field
+    (an alpha far larger than ALPHA), each is rounded at the scale the largest allows: the scores stay
+    the formula's to the last digits, and rows still add up without one field carrying into another."""
+    import math
+
+    from bot.intent_model import NaiveBayes
+
+    model = NaiveBayes(["a", "b"], alpha=1e6)
+    model.fit([({"x"}, "a")] * 3000 + [({"x", "y"}, "b")])
+    weights = {"x": (math.log1p(3000 / 1e6), math.log1p(1 / 1e6)), "y": (0.0, math.log1p(1 / 1e6))}
+    norms = [math.log(3000 + 1e6 * 2), math.log(2 + 1e6 * 2)]
+    expected = [weights["x"][c] + weights["y"][c] - 2 * norms[c] for c in range(2)]
+    assert model._scale_bits < 72  # the smallest weight is not an integer at this scale
+    assert model.log_scores({"x", "y"}) == pytest.approx(expected, rel=1e-12, abs=0)
