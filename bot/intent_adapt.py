@@ -163,7 +163,7 @@ def trusting(examples: Sequence[Example], intents: int, seed: int = 0) -> Iterat
             yield None
     sample.sort(key=lambda e: (e.gold, e.feats, e.offset))
     if len(sample) > TRUST_SAMPLE:
-        sample = random.Random(seed).sample(sample, TRUST_SAMPLE)
+        sample = [sample[k] for k in sorted(random.Random(seed).sample(range(len(sample)), TRUST_SAMPLE))]
     overturned = right = 0
     for fold in range(TRUST_FOLDS if len(sample) >= TRUST_FOLDS else 0):
         held = sample[fold::TRUST_FOLDS]
