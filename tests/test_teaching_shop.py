@@ -269,7 +269,7 @@ def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: Inte
 def test_a_worker_loading_the_fit_gets_the_overturn_trust_measured_with_it(matcher: IntentMatcher, tmp_path) -> None:
     """The overturn trust is part of the fit kept on disk: a worker that loads the fit instead of
     fitting caps overturns as the worker that fitted it does."""
-    taught = _generated_lessons(0, 150)
+    taught = _generated_lessons(0, 60)
     first, second = matcher.fork(), matcher.fork()
     for m in (first, second):
         m._fits = FitCache(tmp_path)
