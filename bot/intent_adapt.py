@@ -20,8 +20,10 @@ How far to trust an *overturn* (the corrected winner is not the general matcher'
 the shop's own examples (`trusting`): the correction is fitted again without a third of them, and
 the share of the held-out examples it overturns rightly, shrunk towards "trust it" by a few
 pseudo-overturns, caps the confidence of every overturn (`ShopCorrection.overturn_trust`). A shop
-whose examples teach a word the corpus never knew (喵币 → membership) overturns rightly in its own
-folds and keeps its confidence; on the development shop files, whose 200 examples mostly re-weigh
+whose examples only teach a word the corpus never knew (喵币 → membership) overturns rightly in its
+own folds and keeps its confidence; the trust is one for the whole shop, though, so the same lesson
+in a shop whose other examples overturn at a coin toss is capped with them (docs/intents.md, "The
+overturn trust, reviewed"). On the development shop files, whose 200 examples mostly re-weigh
 words the general matcher already reads, overturns were right about half the time (docs/intents.md,
 "Learning from a shop, third round"), their cap falls below the threshold and the bot asks, showing
 the shop's guess in the console, instead of acting on a coin toss.
@@ -149,7 +151,8 @@ def trusting(examples: Sequence[Example], intents: int, seed: int = 0) -> Iterat
     TRUST_FOLDS folds (of TRUST_SAMPLE examples at most), each held out from a fit on the others.
     An example is overturned when the fold's corrected winner is not the general matcher's (the
     highest of its offset); the share is (right + TRUST_PRIOR) / (overturned + TRUST_PRIOR), so a shop
-    with few examples or no overturn keeps full trust. Yields None between fitting steps, then the share.
+    with fewer than TRUST_FOLDS examples or no overturn keeps full trust, and a few wrong overturns
+    do not take it far below. Yields None between fitting steps, then the share.
 
     The folds are drawn from the examples in a canonical order (by intent, then words): workers hold
     the same examples in different orders (taught here or published by another worker, loaded by id
