@@ -5,6 +5,8 @@ pillows and 青柠 bags)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot import intent_shop, intents
@@ -108,6 +110,24 @@ def test_the_overturn_trust_is_measured_on_held_out_folds_of_the_shops_examples(
     assert trust(_overturned_examples([1, 2] * 15)) < 0.6  # half the time 1, half 2: a coin toss
     assert trust(_overturned_examples([1, 2])) == 1.0  # too few to hold any out: trusted
     assert trust([Example(("w",), (2.0, 0.0, 0.0), 0)] * 30) == 1.0  # nothing overturned
+
+
+def test_the_same_examples_in_any_order_get_the_same_overturn_trust() -> None:
+    """Workers hold a shop's examples in different orders (taught here or published by another
+    worker, loaded by id at a restart) and each example's words in its process's set order: the
+    trust, which decides whether an overturn acts or asks, must not depend on either."""
+    rng = random.Random(5)
+    examples = []
+    for k in range(60):  # `a` always means intent 1 here, `b` half the time, `c` never what the matcher read
+        word = rng.choice("abc")
+        gold = {"a": 1, "b": rng.choice([1, 2]), "c": rng.choice([0, 2])}[word]
+        examples.append(Example((word, f"x{k}", f"y{k % 7}"), (1.0, 0.0, 0.0), gold))
+    trusts = set()
+    for seed in range(4):
+        shuffled = [Example(tuple(reversed(e.feats)) if seed % 2 else e.feats, e.offset, e.gold) for e in examples]
+        random.Random(seed).shuffle(shuffled)
+        trusts.add([t for t in trusting(shuffled, 3) if t is not None][-1])
+    assert len(trusts) == 1, trusts
 
 # --- the neighbour vote itself ---
 
@@ -244,6 +264,20 @@ def test_a_worker_starting_with_the_same_examples_reuses_their_fit(matcher: Inte
     assert second.classify("喵币攒了好多 怎么花").decision == first.classify("喵币攒了好多 怎么花").decision
     other.learn(taught[:-1])  # other examples: fitted anew
     assert other._examples and len(list(tmp_path.glob("intent-shop-*.pickle"))) == 2
+
+
+def test_a_worker_loading_the_fit_gets_the_overturn_trust_measured_with_it(matcher: IntentMatcher, tmp_path) -> None:
+    """The overturn trust is part of the fit kept on disk: a worker that loads the fit instead of
+    fitting caps overturns as the worker that fitted it does."""
+    taught = _generated_lessons(0, 60)
+    first, second = matcher.fork(), matcher.fork()
+    for m in (first, second):
+        m._fits = FitCache(tmp_path)
+    first.learn(taught)
+    assert first._correction is not None and first._correction.overturn_trust < 1.0  # measured, not the default
+    second.learn(taught)
+    assert not second._examples  # the fit came from the file
+    assert second._correction is not None and second._correction.overturn_trust == first._correction.overturn_trust
 
 
 def _generated_lessons(first: int, count: int) -> list[tuple[str, str]]:
