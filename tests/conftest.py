@@ -136,29 +136,11 @@ def _interrupt(signum: int, frame: object) -> NoReturn:
 
 def pytest_configure(config: pytest.Config) -> None:
     """The run's shared directory, made by the process that owns the run (tests/run_shared.py); xdist's
-    workers, started after this, find it in the environment. Then the SIGINT handler and the
-    collector's thresholds, below."""
+    workers, started after this, find it in the environment. Then the SIGINT handler, below."""
     if not hasattr(config, "workerinput"):
         start_run()
         _drop_leftover_databases()
     _handle_sigint()
-    _collect_garbage_less_often()
-
-
-#: Allocations between young collections (Python's default: 700), and how many of each generation's
-#: collections make one of the next (default: 10, 10).
-GC_THRESHOLDS = (50_000, 20, 10)
-
-
-def _collect_garbage_less_often() -> None:
-    """A test process starts hundreds of bots, each allocating tens of thousands of objects that die
-    with it; at Python's thresholds the collector ran about 1,200 times over three test modules and
-    took 7% of their CPU (1.07 of 15.1 s), at these about 170 times and 0.49 s. Cyclic garbage is
-    still collected, only in larger batches (anything without a cycle is freed at once either way);
-    a bot's start still collects fully (`freeze_loaded_heap`). Production keeps Python's defaults."""
-    import gc
-
-    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
