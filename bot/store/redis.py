@@ -430,8 +430,10 @@ class RedisStore(Store):
         whose replies were not read (`_command`, with its reconnecting retries), the same packed arguments
         (a `publish` keeps its message's id, so subscribers drop the second copy); those whose replies
         were read ran once and keep their result: sent again they would undo what another worker wrote
-        since (a holder taken by an assignment set back to "queued"). A hung Redis fails the whole batch
-        at once (`StoreUnavailable`)."""
+        since (a holder taken by an assignment set back to "queued"). A command sent again that finds Redis
+        away (`unavailable`, after its reconnection's retries) fails the ones after it too, so a batch
+        waits out those retries once, not once per command in turn (a customer's answer waits on it). A
+        hung Redis fails the whole batch at once (`StoreUnavailable`)."""
         commands = [self._packed(name, args) for name, args in batch.commands]
         if not commands:
             return []
@@ -457,6 +459,9 @@ class RedisStore(Store):
             try:
                 await self._command(*command)
                 results.append(None)
+            except self.unavailable as exc:  # Redis is away: the rest fail with it, not each after its own wait
+                results += [exc] * (len(commands) - len(results))
+                break
             except Exception as exc:
                 results.append(exc)
         return results
