@@ -121,6 +121,15 @@ async def test_an_escalation_queues_and_records_its_reason_in_one_statement(bot,
     assert again.escalated_at == clock.now()
 
 
+async def test_an_escalation_no_hook_acts_on_is_still_recorded_by_the_dispatcher(bot, clock, monkeypatch):
+    """A bot whose areas install no escalation hook (no handoff): nobody queues the conversation, and the
+    dispatcher records the request for a person itself (the hooks do it otherwise)."""
+    monkeypatch.setattr(bot.runtime.dispatcher, "escalation_hooks", ())
+    await say(bot, "c1", "转人工")
+    held = await conversation("c1")
+    assert (held.status, held.escalation_reason, held.escalated_at) == ("bot", "human_requested", clock.now())
+
+
 async def test_busy_agents_give_position_and_a_wait_from_their_places(bot):
     await staff(bot, "amy", capacity=1)
     await say(bot, "c1", "转人工")

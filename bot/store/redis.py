@@ -426,17 +426,22 @@ class RedisStore(Store):
     async def send(self, batch: Batch) -> list[Any]:
         """The batch as one pipeline on one pooled connection, without MULTI (its writes are independent):
         written at once, then each reply read in turn; an error reply is that command's result, the
-        others' None. A connection that fails sends each command again on its own (`_command`, with its
-        reconnecting retries), the same packed arguments (a `publish` keeps its message's id, so
-        subscribers drop the second copy); a hung Redis fails the whole batch at once (`StoreUnavailable`)."""
+        others' None. A connection that fails sends again, each on its own and in order, the commands
+        whose replies were not read (`_command`, with its reconnecting retries), the same packed arguments
+        (a `publish` keeps its message's id, so subscribers drop the second copy); those whose replies
+        were read ran once and keep their result: sent again they would undo what another worker wrote
+        since (a holder taken by an assignment set back to "queued"). A command sent again that finds Redis
+        away (`unavailable`, after its reconnection's retries) fails the ones after it too, so a batch
+        waits out those retries once, not once per command in turn (a customer's answer waits on it). A
+        hung Redis fails the whole batch at once (`StoreUnavailable`)."""
         commands = [self._packed(name, args) for name, args in batch.commands]
         if not commands:
             return []
         pool = self.client.connection_pool
         connection = await pool.get_connection()
+        results: list[Any] = []
         try:
             await send_at_once(connection, [pack_command(*command) for command in commands])
-            results: list[Any] = []
             for _ in commands:
                 try:
                     await connection.read_response()
@@ -450,14 +455,16 @@ class RedisStore(Store):
             pass  # the connection closed itself; it goes back to the pool and reconnects when next taken
         finally:
             await pool.release(connection)
-        resent: list[Any] = []
-        for command in commands:
+        for command in commands[len(results):]:
             try:
                 await self._command(*command)
-                resent.append(None)
+                results.append(None)
+            except self.unavailable as exc:  # Redis is away: the rest fail with it, not each after its own wait
+                results += [exc] * (len(commands) - len(results))
+                break
             except Exception as exc:
-                resent.append(exc)
-        return resent
+                results.append(exc)
+        return results
 
     def _packed(self, name: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """A `Batch` entry as the command this store's method of that name sends."""
