@@ -8,7 +8,9 @@ thread), so a worker, and every restarted one, begins with the imports paid (abo
 each) and shares no state with the master or its siblings. A worker dying before it is ready
 stops the whole start with status 1, since a server silently running on fewer workers than asked
 for measures and behaves like a smaller one. While serving, a worker that dies is replaced after a
-back-off (0.5 s doubling per quick failure, capped). SIGTERM or SIGINT to the master is forwarded
+back-off (0.5 s doubling per quick failure, capped). A forkserver that dies is started again by the
+next worker start; its workers, reported dead but still running, serve until their replacements are
+ready. SIGTERM or SIGINT to the master is forwarded
 to every worker, which stops accepting, lets in-flight requests and background sends finish within
 `SERVE_SHUTDOWN_GRACE_S` (a WeChat request cut after that gets no answer, so WeChat retries it), and
 exits; a worker still alive after the grace is killed. The pipe is also each worker's lifeline: when
