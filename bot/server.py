@@ -8,7 +8,9 @@ thread), so a worker, and every restarted one, begins with the imports paid (abo
 each) and shares no state with the master or its siblings. A worker dying before it is ready
 stops the whole start with status 1, since a server silently running on fewer workers than asked
 for measures and behaves like a smaller one. While serving, a worker that dies is replaced after a
-back-off (0.5 s doubling per quick failure, capped). SIGTERM or SIGINT to the master is forwarded
+back-off (0.5 s doubling per quick failure, capped). A forkserver that dies is started again by the
+next worker start; its workers, reported dead but still running, serve until their replacements are
+ready. SIGTERM or SIGINT to the master is forwarded
 to every worker, which stops accepting, lets in-flight requests and background sends finish within
 `SERVE_SHUTDOWN_GRACE_S` (a WeChat request cut after that gets no answer, so WeChat retries it), and
 exits; a worker still alive after the grace is killed. The pipe is also each worker's lifeline: when
@@ -195,6 +197,8 @@ class Supervisor:
         self.workers: dict[int, Worker] = {}
         self.quick_failures: dict[int, int] = {}
         self.restart_at: dict[int, float] = {}
+        #: Workers whose forkserver died under them, still serving until their slot's replacement is ready.
+        self.orphans: dict[int, Worker] = {}
         self.stopping = False
 
     def run(self) -> int:
@@ -250,7 +254,10 @@ class Supervisor:
                 break
             now = time.monotonic()
             for worker in [worker for worker in self.workers.values() if not worker.process.is_alive()]:
-                self._schedule_restart(worker, now)
+                if _running(worker.process.pid):
+                    self._replace_orphan(worker)
+                else:
+                    self._schedule_restart(worker, now)
             for slot, due in list(self.restart_at.items()):
                 if due <= now:
                     del self.restart_at[slot]
@@ -267,6 +274,7 @@ class Supervisor:
                     if worker.pipe.recv() == READY and not worker.ready:
                         worker.ready = True
                         log.info("worker %d ready (pid %s)", worker.slot, worker.process.pid)
+                        self._retire_orphan(worker.slot)
             except (EOFError, OSError):
                 pass  # the worker died; its sentinel says so
 
@@ -282,8 +290,30 @@ class Supervisor:
         log.error("worker %d (pid %s) died (exit code %s) after %.1f s; restarting in %.1f s",
                   worker.slot, worker.process.pid, worker.process.exitcode, lived, delay)
 
+    def _replace_orphan(self, worker: Worker) -> None:
+        """The forkserver died (killed, OOM): it reported each of its workers dead (exit code 255) while
+        they run on, now nobody's children. Closing their lifelines would stop every worker at once and
+        leave the port unanswered until the replacements are ready (a new forkserver importing the bot,
+        then each worker starting); so each keeps serving until its slot's replacement reports ready,
+        which is started right away (no back-off: nothing crashed)."""
+        del self.workers[worker.slot]
+        self.orphans[worker.slot] = worker
+        log.error("worker %d (pid %s) orphaned by the forkserver's death; it serves until its replacement is ready",
+                  worker.slot, worker.process.pid)
+        self._start(worker.slot)
+
+    def _retire_orphan(self, slot: int) -> None:
+        """Close the orphan's lifeline: it stops accepting, finishes in flight and exits (reaped by init)."""
+        orphan = self.orphans.pop(slot, None)
+        if orphan is not None:
+            orphan.pipe.close()
+            log.info("worker %d (pid %s) replaced; its orphaned predecessor shuts down", slot, orphan.process.pid)
+
     def _stop_all(self) -> None:
         """Forward SIGTERM, wait for graceful shutdowns, kill what is left after the grace."""
+        for slot in list(self.orphans):
+            _signal(self.orphans[slot].process, signal.SIGTERM)
+            self._retire_orphan(slot)
         alive = [worker for worker in self.workers.values() if worker.process.is_alive()]
         if alive:
             log.info("stopping %d worker(s)", len(alive))
@@ -318,6 +348,19 @@ def _stop_forkserver() -> None:
     from multiprocessing import forkserver
 
     forkserver._forkserver._stop()
+
+
+def _running(pid: int | None) -> bool:
+    """Whether a process with this id still exists (a worker its forkserver can no longer report on)."""
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _signal(process: BaseProcess, signum: int) -> None:

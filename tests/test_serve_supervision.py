@@ -110,6 +110,20 @@ def serve(tmp_path: Path, database_url: str, redis_url: str | None, workers: int
         process.wait(10)
 
 
+def children(pid: int) -> dict[int, str]:
+    """The running children of `pid`, with their command lines."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] not in ("Z", "X"):
+            found[int(stat.parent.name)] = command
+    return found
+
+
 def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sigterm_stops_all(
     tmp_path, fresh_postgres_url, redis_url
 ):
@@ -142,9 +156,43 @@ def test_workers_exit_when_their_master_is_killed(tmp_path, redis_url):
     with serve(tmp_path, f"sqlite://{tmp_path / 'bot.sqlite3'}", redis_url) as server:
         wait_for("both workers ready", lambda: "2 of 2 workers ready" in server.log())
         workers = list(server.ready_pids().values())
+        helpers = list(children(server.process.pid))  # the forkserver and multiprocessing's resource tracker
+        assert len(helpers) == 2, children(server.process.pid)
         server.process.kill()
         server.process.wait(10)
         wait_for("orphaned workers gone", lambda: not any(alive(pid) for pid in workers), timeout=30)
+        wait_for("the master's helpers gone", lambda: not any(alive(pid) for pid in helpers), timeout=30)
+
+
+def test_the_port_keeps_answering_when_the_forkserver_is_killed(tmp_path, redis_url):
+    """The forkserver's death reports its workers dead while they still run; they must keep serving
+    until their replacements are ready, not all stop at once and leave the port unanswered."""
+    with serve(tmp_path, f"sqlite://{tmp_path / 'bot.sqlite3'}", redis_url) as server:
+        wait_for("both workers ready", lambda: "2 of 2 workers ready" in server.log())
+        first = server.ready_pids()
+        [forkserver] = [pid for pid, command in children(server.process.pid).items() if "forkserver" in command]
+        os.kill(forkserver, signal.SIGKILL)
+        failures = 0
+        deadline = time.monotonic() + 120
+        while set(server.ready_pids().values()) & set(first.values()) and time.monotonic() < deadline:
+            try:
+                server.healthz()
+            except OSError:
+                failures += 1
+            time.sleep(0.1)
+        replaced = server.ready_pids()
+        assert not set(replaced.values()) & set(first.values()), server.log()
+        # at most one connection caught in a retiring worker's accept queue (SO_REUSEPORT hashes it there)
+        assert failures <= 1, (failures, server.log())
+        assert server.healthz() == 200
+        wait_for("the orphaned workers gone", lambda: not any(alive(pid) for pid in first.values()), timeout=30)
+        assert all(alive(pid) for pid in replaced.values())
+        helpers = list(children(server.process.pid))  # the new forkserver and the resource tracker
+
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(60) == 0
+        wait_for("every worker gone", lambda: not any(alive(pid) for pid in replaced.values()), timeout=10)
+        wait_for("the master's helpers gone", lambda: not any(alive(pid) for pid in helpers), timeout=10)
 
 
 def test_a_worker_failing_at_start_up_stops_the_start(tmp_path):
