@@ -334,9 +334,10 @@ class Supervisor:
 
 def forkserver_preloading(make_app: AppFactory) -> BaseContext:
     """multiprocessing's forkserver with the module of `make_app` (the whole bot) imported before it
-    forks, and the program's main module, as a spawned worker would import it."""
+    forks. The program's main module is not preloaded (Python 3.11's forkserver drops that entry);
+    a worker needs only `make_app`, which it finds among the preloaded modules."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["__main__", make_app.__module__])
+    context.set_forkserver_preload([make_app.__module__])
     return context
 
 
