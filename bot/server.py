@@ -57,6 +57,8 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 #: A worker that ran at least this long before dying restarts after the shortest back-off again.
 STABLE_AFTER_S = 60.0
 FIRST_BACKOFF_S = 0.5
+FORKSERVER_GONE_ATTEMPTS = 20  # starts tried while a forkserver that just died is being reaped
+FORKSERVER_GONE_PAUSE_S = 0.05
 TICK_S = 0.25
 #: Beyond the grace, what a stopping worker may spend closing its channels (their background sends
 #: get up to 10 s, bot/channels/wechat.py) before the master kills it; also the wait for the reaping.
@@ -221,10 +223,24 @@ class Supervisor:
         self.stopping = True
 
     def _start(self, slot: int) -> None:
-        mine, theirs = self.context.Pipe(duplex=True)
-        process = self.context.Process(target=worker_main, args=(self.make_app, self.settings, theirs),
-                                       name=f"csbot-worker-{slot}")
-        process.start()
+        """Start a worker in `slot`. A forkserver that has just died (its workers' sentinels close as
+        it exits, before it can be reaped) still looks alive to multiprocessing, whose start then meets
+        end-of-file on the dead server's socket; once the dead server is reaped, the next start
+        launches a new one, so the start is tried again a few times, FORKSERVER_GONE_PAUSE_S apart."""
+        for attempt in range(FORKSERVER_GONE_ATTEMPTS):
+            mine, theirs = self.context.Pipe(duplex=True)
+            process = self.context.Process(target=worker_main, args=(self.make_app, self.settings, theirs),
+                                           name=f"csbot-worker-{slot}")
+            try:
+                process.start()
+                break
+            except (EOFError, ConnectionError):
+                mine.close()
+                theirs.close()
+                if attempt == FORKSERVER_GONE_ATTEMPTS - 1:
+                    raise
+                log.warning("worker %d: the forkserver is gone; starting it again", slot)
+                time.sleep(FORKSERVER_GONE_PAUSE_S)
         theirs.close()  # the worker holds the only other end: its end-of-file means the master is gone
         self.workers[slot] = Worker(slot, process, mine, time.monotonic())
         log.info("worker %d started (pid %s)", slot, process.pid)
