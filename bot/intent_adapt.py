@@ -26,7 +26,10 @@ in a shop whose other examples overturn at a coin toss is capped with them (docs
 overturn trust, reviewed"). On the development shop files, whose 200 examples mostly re-weigh
 words the general matcher already reads, overturns were right about half the time (docs/intents.md,
 "Learning from a shop, third round"), their cap falls below the threshold and the bot asks, showing
-the shop's guess in the console, instead of acting on a coin toss.
+the shop's guess in the console, instead of acting on a coin toss. Two limits: the overturn counted
+in the folds is the correction changing the logits' winner, while the bot's decision also weighs the
+rules' precedence (bot/intents.py); and a learned example close enough to the message to vote
+(bot/intent_shop.py) may lift a capped overturn back, as it lifts any decision it agrees with.
 
 Plain stochastic gradient descent in Python: about a thousand examples fit in about a second
 (docs/intents.md has the figures);

@@ -19,9 +19,13 @@ of the customer and text, and the mark lives until the deadline ends (`ONCE_TTL_
 - the database fails before the send (earlier in the callback, or writing the pending rows): no
   mark stays; the retry sends. One.
 - the text does not go out (the platform refuses it, or does not answer): its mark is released, so
-  a retry sends it. Not lost.
-- the store fails claiming (its reply lost, say): nothing is sent, the marks claimed are released,
-  the callback fails, the retry sends. One.
+  a retry sends it. Not lost; but a send whose answer was lost after the platform took it (a timeout)
+  is sent again by the retry: twice rather than never.
+- the store fails claiming (its reply lost, say): nothing is sent, the marks surely taken are
+  released, the callback fails. The mark whose answer was lost stays, with the value it was claimed
+  with (`Firing.claims`, carried to the retry), and the retry claims it with that value: it gets the
+  mark if the lost claim took it (nothing was sent), not if an earlier attempt holds it (its text went
+  out). One.
 - the store refuses the claim other than by being down (an error reply: out of memory, a replica
   read-only): the texts are sent without marks, as outside a callback. A callback failing on it
   would be dropped after its retries, and its customer never greeted.
@@ -34,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Mapping, Sequence
 
 from bot.channels.base import Channel
@@ -53,9 +58,9 @@ ONCE_TTL_S = 3600.0
 
 
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
-    """The marks this send claimed, and the last one when its claim did not answer: not those an
-    earlier attempt holds (its texts went out)."""
-    return [mark for mark, taken in zip(marks, [*claimed, True], strict=False) if taken]
+    """The marks this send surely claimed: not those an earlier attempt holds (its texts went out), nor
+    the last one when its claim did not answer (`Firing.claims` keeps its value for the retry)."""
+    return [mark for mark, taken in zip(marks, claimed, strict=False) if taken]
 
 
 class Outbox:
@@ -85,11 +90,14 @@ class Outbox:
         try:
             for text in texts:
                 marks.append(self._mark(firing, channel, user_id, text))
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S))
+                value = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, value))
+                del firing.claims[marks[-1]]
         except self.store.unavailable:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
             await self._release(firing, taken_here(marks, claimed))
             raise
         except Exception as exc:  # the store refuses the command (not down): send as without a deadline
+            firing.claims.pop(marks[-1], None)  # answered: not taken
             log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
                         type(exc).__name__)
             await self._release(firing, taken_here(marks, claimed))

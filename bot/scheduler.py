@@ -67,11 +67,14 @@ FORGET_FAILURES_AFTER_S = 60.0
 class Firing:
     """The deadline whose callback is running (`FIRING`): what the outbox keys a once-only send by.
     `marks` are the store keys of the sends it made or found made by an earlier attempt, and of those
-    its earlier attempts on this worker made (`Scheduler._carry`)."""
+    its earlier attempts on this worker made (`Scheduler._carry`), with `claims`."""
 
     kind: str
     member: str
     marks: list[str] = field(default_factory=list)
+    #: mark -> the value a claim of it was sent with when its answer was lost: a retry claims with the
+    #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it
+    claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
 
@@ -107,7 +110,8 @@ class Scheduler:
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
-        self._marks: dict[tuple[str, str], tuple[list[str], float]] = {}  # a failed attempt's send marks, failed at
+        # a failed attempt's send marks and lost claims' values, failed at
+        self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -154,7 +158,8 @@ class Scheduler:
             self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
-            firing = Firing(kind, member, self._marks.pop((kind, member), ([], 0.0))[0])
+            marks, claims, _ = self._marks.pop((kind, member), ([], {}, 0.0))
+            firing = Firing(kind, member, marks, claims)
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
@@ -197,10 +202,10 @@ class Scheduler:
         """Keep a failed attempt's marks for its retry (`Firing.marks`), forgotten as `_failures` are: a
         retry that went to another worker leaves them to expire in the store."""
         now = self.clock.time()
-        self._marks = {key: (marks, at) for key, (marks, at) in self._marks.items()
-                       if now - at < FORGET_FAILURES_AFTER_S}
+        self._marks = {key: carried for key, carried in self._marks.items()
+                       if now - carried[2] < FORGET_FAILURES_AFTER_S}
         if firing.marks:
-            self._marks[(firing.kind, firing.member)] = (firing.marks, now)
+            self._marks[(firing.kind, firing.member)] = (firing.marks, firing.claims, now)
 
     def _paused(self, what: str, exc: BaseException, now: float) -> None:
         """One line per outage, not per attempt; with a callback down, nothing fires for a while."""

@@ -274,3 +274,28 @@ async def test_a_split_send_whose_later_part_failed_sends_that_part_on_the_retry
         await scheduler.run_due()
         assert outcomes[0][0] == "sent" != outcomes[0][1] and outcomes[1:] == [["sent", "sent"]]
         assert bot.wechat.texts_to("o_split") == ["您的退款已提交", "预计三个工作日内到账"]
+
+
+async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first attempt sends, then fails; the second's claim meets the first's mark but its answer is
+    lost. The second must not release the first's mark, or the third sends the text again."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail", "lost", "ok"]
+        await scheduler.stop()
+
+        async def remind(openid: str) -> None:
+            step = steps.pop(0)
+            if step == "lost":
+                lose_the_next_claims_reply(monkeypatch, bot.runtime.store)
+            assert await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进") == ["sent"]
+            if step == "send, then fail":
+                raise RuntimeError("the reminder not recorded")
+
+        scheduler.on("test-remind", remind)
+        bot.wechat.customer_action("o_twice", "text")
+        await scheduler.at("test-remind", "o_twice", clock.time())
+        for _ in range(3):
+            await scheduler.run_due()
+            await clock.advance(RETRY_AFTER_S[-1])
+        assert steps == [] and bot.wechat.texts_to("o_twice") == ["亲，您的问题我们还在跟进"]
