@@ -158,7 +158,9 @@ class Scheduler:
             self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
-            marks, claims, _ = self._marks.pop((kind, member), ([], {}, 0.0))
+            marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
+            if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
+                marks, claims = [], {}
             firing = Firing(kind, member, marks, claims)
             token = FIRING.set(firing)
             try:
