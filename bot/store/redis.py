@@ -410,18 +410,27 @@ class RedisStore(Store):
         lost). A new command sent here must be one of these kinds. A Redis that does not answer in time is not
         asked again: a hung server fails once, after the socket timeout.
         """
+        async with self._written_at_once(args[0]) as connection:
+            await send_at_once(connection, [pack_command(*args)])
+            return await connection.read_response()
+        return await self.client.execute_command(*args, **options)
+
+    @asynccontextmanager
+    async def _written_at_once(self, what: str) -> AsyncIterator[Any]:
+        """A pooled connection for commands written at once and read back: a reply not in time is
+        Redis away (`StoreUnavailable`; not asked again); a connection that closed itself ends the
+        block quietly, so the caller's code after it sends again (the connection goes back to the pool
+        and reconnects when next taken)."""
         pool = self.client.connection_pool
         connection = await pool.get_connection()
         try:
-            await send_at_once(connection, [pack_command(*args)])
-            return await connection.read_response()
+            yield connection
         except RedisTimeoutError as exc:
-            raise StoreUnavailable(f"Redis did not answer {args[0]} in time: {exc}") from exc
+            raise StoreUnavailable(f"Redis did not answer {what} in time: {exc}") from exc
         except RedisConnectionError:
-            pass  # the connection closed itself; it goes back to the pool and reconnects when next taken
+            pass
         finally:
             await pool.release(connection)
-        return await self.client.execute_command(*args, **options)
 
     async def send(self, batch: Batch) -> list[Any]:
         """The batch as one pipeline on one pooled connection, without MULTI (its writes are independent):
@@ -437,10 +446,8 @@ class RedisStore(Store):
         commands = [self._packed(name, args) for name, args in batch.commands]
         if not commands:
             return []
-        pool = self.client.connection_pool
-        connection = await pool.get_connection()
         results: list[Any] = []
-        try:
+        async with self._written_at_once(f"a pipeline of {len(commands)}") as connection:
             await send_at_once(connection, [pack_command(*command) for command in commands])
             for _ in commands:
                 try:
@@ -449,12 +456,6 @@ class RedisStore(Store):
                 except ResponseError as exc:  # the reply was read whole: the next one follows on the connection
                     results.append(exc)
             return results
-        except RedisTimeoutError as exc:
-            raise StoreUnavailable(f"Redis did not answer a pipeline of {len(commands)} in time: {exc}") from exc
-        except RedisConnectionError:
-            pass  # the connection closed itself; it goes back to the pool and reconnects when next taken
-        finally:
-            await pool.release(connection)
         for command in commands[len(results):]:
             try:
                 await self._command(*command)
