@@ -93,7 +93,7 @@ class Outbox:
                 value = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
                 claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, value))
                 del firing.claims[marks[-1]]
-        except self.store.unavailable:  # perhaps taken, its reply lost: a mark with nothing sent must not stay
+        except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
             await self._release(firing, taken_here(marks, claimed))
             raise
         except Exception as exc:  # the store refuses the command (not down): send as without a deadline
