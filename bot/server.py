@@ -36,6 +36,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -362,8 +363,6 @@ def _stop_forkserver() -> None:
     its own, it would be reaped by init, and with it the account of its workers' CPU (`time serve`
     would not count it). `_stop` is the method multiprocessing's own tests use; it does nothing when
     no forkserver was started."""
-    from multiprocessing import forkserver
-
     forkserver._forkserver._stop()
 
 
