@@ -77,6 +77,8 @@ class Firing:
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
+    #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
+    cancelled: bool = False
 
 
 #: The deadline whose callback runs; None outside a callback. Tasks the callback spawns inherit it.
@@ -109,6 +111,9 @@ class Scheduler:
         self._outage_failures = 0
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
+        # the deadlines a put-back under way began with, and its end (`cancel` waits for it)
+        self._returning: tuple[set[tuple[str, str]], asyncio.Future[None]] | None = None
+        self._firing: Firing | None = None  # the deadline whose callback runs now
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
@@ -127,8 +132,20 @@ class Scheduler:
         return await self.store.schedule_if_absent(kind, member, due_at)
 
     async def cancel(self, kind: str, member: str) -> None:
+        """Remove the deadline wherever it is: in the store, held by this worker for its put-back (a
+        failed attempt's retry), or firing here now from another task (its failure is not retried). A
+        put-back under way ends first, so the store's removal comes after it. A callback cancelling
+        its own deadline (re-arming it, say) keeps its retry on failure."""
+        key = (kind, member)
+        if self._returning is not None and key in self._returning[0]:  # back in the store or held again
+            await asyncio.shield(self._returning[1])
+        self._held[:] = [entry for entry in self._held if entry[:2] != key]
+        firing = self._firing
+        if firing is not None and (firing.kind, firing.member) == key and current_firing() is not firing:
+            firing.cancelled = True
+        self._failures.pop(key, None)
         await self.store.cancel(kind, member)
-        carried = self._marks.pop((kind, member), None)
+        carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
             await self._forget_sends(Firing(kind, member, carried[0]))
 
@@ -161,20 +178,24 @@ class Scheduler:
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = Firing(kind, member, marks, claims)
+            firing = self._firing = Firing(kind, member, marks, claims)
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
                 await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
-                self._carry(firing)
-                self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
+                if firing.cancelled:
+                    await self._forget_sends(firing)
+                else:
+                    self._carry(firing)
+                begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
+                self._held.extend((kind, member, self._quiet_until) for kind, member in due[begun:])
                 await self._put_back_held()
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                if self._failed(kind, member, self.clock.time()):
+                if not firing.cancelled and self._failed(kind, member, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._forget_sends(firing)
@@ -187,6 +208,7 @@ class Scheduler:
                     self._resumed()
             finally:
                 FIRING.reset(token)
+                self._firing = None
         await self._put_back_held()
         return len(due)
 
@@ -242,24 +264,33 @@ class Scheduler:
         entry the store refuses otherwise (a bug) never holds up the ones after it: logged by its kind,
         it counts as a failed attempt of its deadline, tried again next tick and dropped after
         `MAX_ATTEMPTS` like a failing callback."""
+        if not self._held:
+            return
         refused: list[tuple[str, str]] = []
+        returned = asyncio.get_running_loop().create_future()
+        self._returning = ({entry[:2] for entry in self._held}, returned)
         try:
             while self._held:
-                kind, member, due_at = self._held[0]
+                kind, member, due_at = entry = self._held.pop(0)
                 try:
                     added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
-                except self._outages:
+                except self._outages:  # the store is down: still held, with the rest
+                    self._held.insert(0, entry)
                     raise
                 except Exception as exc:
                     log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
                     refused.append((kind, member))
+                except BaseException:  # cancelled (the worker stops): still held, for `stop`
+                    self._held.insert(0, entry)
+                    raise
                 else:
                     if not added:
                         self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
-                self._held.pop(0)
         finally:
             for kind, member in refused:
                 self._failed(kind, member, self.clock.time())
+            self._returning = None
+            returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
