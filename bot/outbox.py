@@ -15,7 +15,8 @@ of the customer and text, and the mark lives until the deadline ends (`ONCE_TTL_
 - the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
   text of the same send): the retry finds the mark, does not send it again and reports it sent, so
   the callback goes on to record it. One greeting; the rest of a split answer, not sent or refused,
-  is sent by the retry.
+  is sent by the retry; but a part refused while a later one went out is not (`LATE`): it would
+  reach the customer after that later part. Parts arrive in order or not at all.
 - the database fails before the send (earlier in the callback, or writing the pending rows): no
   mark stays; the retry sends. One.
 - the text does not go out (the platform refuses it, or does not answer): its mark is released, so
@@ -55,6 +56,9 @@ log = logging.getLogger("csbot.outbox")
 #: How long a deadline's send mark outlives a callback that never succeeds (dropped, or its worker
 #: gone): well past its retries, which come within seconds (minutes in a long outage).
 ONCE_TTL_S = 3600.0
+#: The outcome of a part a retry does not send because an earlier attempt sent a later part of the same
+#: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
+LATE = "later_part_sent"
 
 
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
@@ -106,7 +110,9 @@ class Outbox:
         except BaseException:  # cancelled: as a reply lost
             await self._release(firing, taken_here(marks, claimed))
             raise
-        left = [index for index, taken in enumerate(claimed) if taken]
+        last_sent = max((index for index, taken in enumerate(claimed) if not taken), default=-1)
+        late = [index for index, taken in enumerate(claimed) if taken and index < last_sent]
+        left = [index for index, taken in enumerate(claimed) if taken and index > last_sent]
         sending = [""] * len(left)
         try:  # the marks of what did not go out are released, whatever fails here
             for index, taken in enumerate(claimed):
@@ -114,6 +120,8 @@ class Outbox:
                     outcomes[index] = "sent"
                     if source_ids is not None:
                         await self.recorder.mark_delivery(source_ids[index], "sent")
+            for index in late:  # its refusal was recorded before the later part went out
+                outcomes[index] = LATE
             if left:
                 await self._send(channel, user_id, [texts[index] for index in left], author,
                                  None if source_ids is None else [source_ids[index] for index in left], choices,
@@ -121,8 +129,8 @@ class Outbox:
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            await self._release(firing, [marks[index] for index, outcome in zip(left, sending, strict=True)
-                                         if outcome != "sent"])
+            await self._release(firing, [marks[index] for index in late] + [
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome != "sent"])
         return outcomes
 
     def _mark(self, firing: Firing, channel: str, user_id: str, text: str) -> str:
