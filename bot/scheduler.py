@@ -61,6 +61,8 @@ MAX_ATTEMPTS = 3
 #: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
 #: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
 FORGET_FAILURES_AFTER_S = 60.0
+#: How long a worker remembers an outage it saw (`Scheduler.down_between`): well past any SLA window.
+DOWNTIME_KEPT_S = 3600.0
 
 
 @dataclass
@@ -110,6 +112,8 @@ class Scheduler:
         self._outage: str | None = None  # what failed: "store" (the pop) or "callback"; None when all is well
         self._outage_failures = 0
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
+        self._down_since = self._failed_at = 0.0  # the outage's first failure here, and its last
+        self._downtime: list[tuple[float, float]] = []  # outages seen here: first failure, first success after
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
         # the deadlines a put-back under way began with, and its end (`cancel` waits for it)
         self._returning: tuple[set[tuple[str, str]], asyncio.Future[None]] | None = None
@@ -171,8 +175,10 @@ class Scheduler:
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
-        if self._outage == "store" or (self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]):
-            self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
+        if self._outage == "store":
+            self._resumed(now)
+        elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
+            self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
@@ -205,7 +211,7 @@ class Scheduler:
             else:
                 self._failures.pop((kind, member), None)
                 if self._outage is not None:
-                    self._resumed()
+                    self._resumed(self.clock.time())
             finally:
                 FIRING.reset(token)
                 self._firing = None
@@ -236,15 +242,26 @@ class Scheduler:
         if self._outage is None:
             log.warning("scheduler paused: the store or the database is unavailable (%s); due deadlines "
                         "are put back and retried", describe_failure(exc))
+            self._down_since = now
+        self._failed_at = now
         if what == "callback" or self._outage is None:  # a callback's outage ends when one succeeds
             self._outage = what
         if what == "callback":
             self._outage_failures += 1
             self._quiet_until = now + retry_after(self._outage_failures)
 
-    def _resumed(self) -> None:
+    def _resumed(self, end: float) -> None:
         log.info("scheduler resumed: the store and the database answer again")
         self._outage, self._outage_failures, self._quiet_until = None, 0, 0.0
+        self._downtime = [(start, over) for start, over in self._downtime if end - over < DOWNTIME_KEPT_S]
+        self._downtime.append((self._down_since, max(end, self._down_since)))
+
+    def down_between(self, start: float, end: float) -> float:
+        """Seconds of `start`..`end` this worker saw the store or the database down (from the first
+        failure it met to the first success after; an outage still going on counts to `end`), for
+        the last `DOWNTIME_KEPT_S`: time an agent could not answer in (handlers/handoff/sla.py)."""
+        spans = [*self._downtime, *([(self._down_since, end)] if self._outage is not None else [])]
+        return sum(max(0.0, min(end, over) - max(start, begun)) for begun, over in spans)
 
     def _failed(self, kind: str, member: str, now: float) -> bool:
         """A callback that failed other than by an outage: tried again a few times, then dropped (False)."""
