@@ -147,7 +147,7 @@ class Scheduler:
         firing = self._firing
         if firing is not None and (firing.kind, firing.member) == key and current_firing() is not firing:
             firing.cancelled = True
-        self._failures.pop(key, None)
+        await self._forget_failures(kind, member)
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
@@ -201,7 +201,7 @@ class Scheduler:
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                if not firing.cancelled and self._failed(kind, member, self.clock.time()):
+                if not firing.cancelled and await self._failed(kind, member, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._forget_sends(firing)
@@ -209,7 +209,7 @@ class Scheduler:
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise
             else:
-                self._failures.pop((kind, member), None)
+                await self._forget_failures(kind, member)
                 if self._outage is not None:
                     self._resumed(self.clock.time())
             finally:
@@ -263,18 +263,51 @@ class Scheduler:
         spans = [*self._downtime, *([(self._down_since, end)] if self._outage is not None else [])]
         return sum(max(0.0, min(end, over) - max(start, begun)) for begun, over in spans)
 
-    def _failed(self, kind: str, member: str, now: float) -> bool:
-        """A callback that failed other than by an outage: tried again a few times, then dropped (False)."""
+    async def _failed(self, kind: str, member: str, now: float) -> bool:
+        """A callback that failed other than by an outage: tried again a few times, then dropped (False).
+        Its failures are counted in the store, so a retry that goes to another worker counts them too,
+        and here (what counts when the store does not answer)."""
         self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
                           if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
-        failures = self._failures.get((kind, member), (0, now))[0] + 1
+        here = self._failures.get((kind, member), (0, now))[0] + 1
+        failures = max(here, await self._count_failure(kind, member, now))
         if failures >= MAX_ATTEMPTS:
-            self._failures.pop((kind, member), None)
+            await self._forget_failures(kind, member, counted=True)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
             return False
         self._failures[(kind, member)] = (failures, now)
         self._held.append((kind, member, now + retry_after(failures)))
         return True
+
+    def _failures_keys(self, kind: str, member: str, now: float) -> tuple[str, str]:
+        """The store's counts of a deadline's failures this minute and the last (minutes of the injected
+        clock, so a count is forgotten by it, as `_failures` are)."""
+        minute = int(now // FORGET_FAILURES_AFTER_S)
+        return (self.store.keys("deadline-failures", kind, member, str(minute)),
+                self.store.keys("deadline-failures", kind, member, str(minute - 1)))
+
+    async def _count_failure(self, kind: str, member: str, now: float) -> int:
+        """The deadline's failures in the last minute or two, in every worker, this one included (0 when
+        the store fails to count it: this worker's own count stands). One `INCR` and one `GET`."""
+        this_minute, last_minute = self._failures_keys(kind, member, now)
+        try:
+            counted = await self.store.incr(this_minute, ttl=2 * FORGET_FAILURES_AFTER_S)
+            return counted + int(await self.store.get(last_minute) or 0)
+        except Exception as exc:
+            log.warning("deadline of %s: a failure counted by this worker only (%s)", kind, type(exc).__name__)
+            return 0
+
+    async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
+        """The deadline ended after failing here (succeeded, dropped, cancelled, re-armed), or was just
+        `counted` to its end: its counts go, so the member's next deadline starts afresh (one `DEL`, only
+        then; a count only other workers made, the deadline then succeeding here, is forgotten a minute
+        or two later). Never raises but a cancellation."""
+        if self._failures.pop((kind, member), None) is None and not counted:
+            return
+        try:
+            await self.store.delete(*self._failures_keys(kind, member, self.clock.time()))
+        except Exception as exc:
+            log.warning("deadline of %s: its failure count left to expire (%s)", kind, type(exc).__name__)
 
     async def _put_back_held(self) -> None:
         """Put back what failed, in order; a store that is down keeps the rest held (and raises). An
@@ -301,11 +334,11 @@ class Scheduler:
                     self._held.insert(0, entry)
                     raise
                 else:
-                    if not added:
-                        self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
+                    if not added:  # re-armed (a periodic job's next run): not lost
+                        await self._forget_failures(kind, member)
         finally:
             for kind, member in refused:
-                self._failed(kind, member, self.clock.time())
+                await self._failed(kind, member, self.clock.time())
             self._returning = None
             returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 

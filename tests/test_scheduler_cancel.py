@@ -122,3 +122,4 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
     assert await store.next_due("lapse") is None
     await passes(scheduler, clock)
     assert fired == ["c1"]
+
