@@ -17,10 +17,14 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. An entry the store refuses to take back other than by an outage
-  counts as such a failure too, and never holds up the others. Attempts are counted by the worker
-  that made them, so with several workers a deadline gets at most that many attempts per worker; a
-  worker forgets a count a minute after its last failure (its retry went elsewhere), so a member's
-  later deadline starts afresh.
+  counts as such a failure too, and never holds up the others. Attempts are counted in the store
+  (by the injected clock's minute: the last two minutes' count), so with several workers a deadline
+  gets that many attempts in all; a worker's own count stands when the store cannot count, and a
+  member's later deadline starts afresh (the counts go when it ends here, or expire).
+A cancel removes the deadline wherever it is: in the store, held by this worker for its put-back,
+or firing here (a failure of it is then not retried), so a retry never undoes a cancel. The outages
+this worker saw are remembered for an hour (`down_between`): the handoff's lapse does not count
+time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 
