@@ -275,6 +275,9 @@ class Scheduler:
                           if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
         here = self._failures.get((kind, member), (0, now))[0] + 1
         failures = max(here, await self._count_failure(kind, member, now))
+        firing = self._firing
+        if firing is not None and firing.cancelled and (firing.kind, firing.member) == (kind, member):
+            return False  # cancelled while its failure was counted: not retried (`cancel`)
         if failures >= MAX_ATTEMPTS:
             await self._forget_failures(kind, member, counted=True)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)

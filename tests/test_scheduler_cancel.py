@@ -123,3 +123,31 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
     await passes(scheduler, clock)
     assert fired == ["c1"]
 
+
+
+async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows."""
+    scheduler, fired = Scheduler(store, clock), []
+    incr, counting, counted = store.incr, asyncio.Event(), asyncio.Event()
+
+    async def slow(key: str, ttl: float | None = None) -> int:
+        counting.set()
+        await counted.wait()
+        return await incr(key, ttl)
+
+    async def lapse(member: str) -> None:
+        fired.append(member)
+        raise RuntimeError("not recorded")
+
+    monkeypatch.setattr(store, "incr", slow)
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await counting.wait()
+    await scheduler.cancel("lapse", "c1")
+    counted.set()
+    await tick
+    monkeypatch.setattr(store, "incr", incr)
+    await passes(scheduler, clock)
+    assert fired == ["c1"]
