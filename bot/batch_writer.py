@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from tortoise import connections
 
-from bot.sqlite_client import Busy, begin_immediate
+from bot.sqlite_client import Busy, begin_immediate, settle_leftover_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +114,7 @@ class SqliteBatchWriter:
 
 
 def _begin(db: sqlite3.Connection) -> None:
-    if db.in_transaction:  # left open by a statement cancelled on the thread: committed first, as tortoise's BEGIN does
-        db.commit()
+    settle_leftover_now(db)  # left open by a statement cancelled on the thread: as before tortoise's BEGIN
     begin_immediate(db)
 
 

@@ -14,8 +14,11 @@ a callback (`FIRING`) each text first claims a mark in the store, named by the d
 of the customer and text, and the mark lives until the deadline ends (`ONCE_TTL_S` at most):
 - the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
   text of the same send): the retry finds the mark, does not send it again and reports it sent, so
-  the callback goes on to record it. One greeting; the rest of a split answer, not sent or refused,
-  is sent by the retry.
+  the callback goes on to record it; its row is marked sent (when the send wrote its own rows, the
+  row's source id is the mark's value, read back by the retry: `_rows_of`). One greeting; the rest
+  of a split answer, not sent or refused, is sent by the retry; but a part refused while a later one
+  went out is not (`LATE`): it would reach the customer after that later part. Parts arrive in order
+  or not at all.
 - the database fails before the send (earlier in the callback, or writing the pending rows): no
   mark stays; the retry sends. One.
 - the text does not go out (the platform refuses it, or does not answer): its mark is released, so
@@ -55,6 +58,9 @@ log = logging.getLogger("csbot.outbox")
 #: How long a deadline's send mark outlives a callback that never succeeds (dropped, or its worker
 #: gone): well past its retries, which come within seconds (minutes in a long outage).
 ONCE_TTL_S = 3600.0
+#: The outcome of a part a retry does not send because an earlier attempt sent a later part of the same
+#: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
+LATE = "later_part_sent"
 
 
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
@@ -87,11 +93,12 @@ class Outbox:
             return outcomes
         claimed: list[bool] = []
         marks: list[str] = []
+        values: list[str] = []  # each claim's value: the source id of the text's row when this send writes it
         try:
             for text in texts:
                 marks.append(self._mark(firing, channel, user_id, text))
-                value = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, value))
+                values.append(firing.claims.setdefault(marks[-1], uuid.uuid4().hex))  # a lost claim's, on a retry
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[-1]))
                 del firing.claims[marks[-1]]
         except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
             await self._release(firing, taken_here(marks, claimed))
@@ -106,24 +113,39 @@ class Outbox:
         except BaseException:  # cancelled: as a reply lost
             await self._release(firing, taken_here(marks, claimed))
             raise
-        left = [index for index, taken in enumerate(claimed) if taken]
+        last_sent = max((index for index, taken in enumerate(claimed) if not taken), default=-1)
+        late = [index for index, taken in enumerate(claimed) if taken and index < last_sent]
+        left = [index for index, taken in enumerate(claimed) if taken and index > last_sent]
         sending = [""] * len(left)
         try:  # the marks of what did not go out are released, whatever fails here
-            for index, taken in enumerate(claimed):
-                if not taken:  # an earlier attempt sent it
-                    outcomes[index] = "sent"
-                    if source_ids is not None:
-                        await self.recorder.mark_delivery(source_ids[index], "sent")
+            sent_before = [index for index, taken in enumerate(claimed) if not taken]  # by an earlier attempt
+            for index, source_id in zip(sent_before, await self._rows_of(marks, sent_before, source_ids), strict=True):
+                outcomes[index] = "sent"
+                if source_id is not None:
+                    await self.recorder.mark_delivery(source_id, "sent")
+            for index in late:  # its refusal was recorded before the later part went out
+                outcomes[index] = LATE
             if left:
                 await self._send(channel, user_id, [texts[index] for index in left], author,
                                  None if source_ids is None else [source_ids[index] for index in left], choices,
-                                 sending)
+                                 sending, [values[index] for index in left])
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            await self._release(firing, [marks[index] for index, outcome in zip(left, sending, strict=True)
-                                         if outcome != "sent"])
+            await self._release(firing, [marks[index] for index in late] + [
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome != "sent"])
         return outcomes
+
+    async def _rows_of(self, marks: Sequence[str], sent_before: Sequence[int],
+                       source_ids: Sequence[str] | None) -> Sequence[str | None]:
+        """The rows of the texts an earlier attempt sent: the caller's, or those the earlier attempt wrote,
+        named by its marks' values (`_send`'s `row_ids`), so a row it could not mark sent is marked now
+        (one `MGET`, on a retry only; None for a mark gone meanwhile)."""
+        if source_ids is not None:
+            return [source_ids[index] for index in sent_before]
+        if not sent_before:
+            return []
+        return await self.store.get_many([marks[index] for index in sent_before])
 
     def _mark(self, firing: Firing, channel: str, user_id: str, text: str) -> str:
         """The store key of a text sent within the deadline, recorded in `firing.marks`: the customer
@@ -148,12 +170,15 @@ class Outbox:
                         firing.kind, type(exc).__name__)
 
     async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,
-                    source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str]) -> None:
-        """`send` without the deadline's mark, each outcome put in `outcomes` once known."""
+                    source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str],
+                    row_ids: Sequence[str | None] | None = None) -> None:
+        """`send` without the deadline's mark, each outcome put in `outcomes` once known. Rows written
+        here (no `source_ids`) take `row_ids` as theirs when given (the marks' values), fresh ones else."""
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
             now = self.clock.now()
-            rows = [outbound_message(channel, identity.conversation_id, text, author, now) for text in texts]
+            rows = [outbound_message(channel, identity.conversation_id, text, author, now, row_id)
+                    for text, row_id in zip(texts, row_ids or [None] * len(texts), strict=True)]
             await self.recorder.record(rows)
             source_ids = [row.source_id for row in rows]
         adapter = self.channels[channel]

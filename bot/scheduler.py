@@ -17,10 +17,14 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   is down is held by the worker and put back first on the next tick (or when it stops).
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. An entry the store refuses to take back other than by an outage
-  counts as such a failure too, and never holds up the others. Attempts are counted by the worker
-  that made them, so with several workers a deadline gets at most that many attempts per worker; a
-  worker forgets a count a minute after its last failure (its retry went elsewhere), so a member's
-  later deadline starts afresh.
+  counts as such a failure too, and never holds up the others. Attempts are counted in the store
+  (by the injected clock's minute: the last two minutes' count), so with several workers a deadline
+  gets that many attempts in all; a worker's own count stands when the store cannot count, and a
+  member's later deadline starts afresh (the counts go when it ends here, or expire).
+A cancel removes the deadline wherever it is: in the store, held by this worker for its put-back,
+or firing here (a failure of it is then not retried), so a retry never undoes a cancel. The outages
+this worker saw are remembered for an hour (`down_between`): the handoff's lapse does not count
+time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 
@@ -61,6 +65,8 @@ MAX_ATTEMPTS = 3
 #: A worker forgets a deadline's failures this long after the last one: its retry (due in a few
 #: seconds) went to another worker or was cancelled, and the member's next deadline starts afresh.
 FORGET_FAILURES_AFTER_S = 60.0
+#: How long a worker remembers an outage it saw (`Scheduler.down_between`): well past any SLA window.
+DOWNTIME_KEPT_S = 3600.0
 
 
 @dataclass
@@ -77,6 +83,8 @@ class Firing:
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
+    #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
+    cancelled: bool = False
 
 
 #: The deadline whose callback runs; None outside a callback. Tasks the callback spawns inherit it.
@@ -108,7 +116,12 @@ class Scheduler:
         self._outage: str | None = None  # what failed: "store" (the pop) or "callback"; None when all is well
         self._outage_failures = 0
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
+        self._down_since = self._failed_at = 0.0  # the outage's first failure here, and its last
+        self._downtime: list[tuple[float, float]] = []  # outages seen here: first failure, first success after
         self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
+        # the deadlines a put-back under way began with, and its end (`cancel` waits for it)
+        self._returning: tuple[set[tuple[str, str]], asyncio.Future[None]] | None = None
+        self._firing: Firing | None = None  # the deadline whose callback runs now
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
@@ -127,8 +140,20 @@ class Scheduler:
         return await self.store.schedule_if_absent(kind, member, due_at)
 
     async def cancel(self, kind: str, member: str) -> None:
+        """Remove the deadline wherever it is: in the store, held by this worker for its put-back (a
+        failed attempt's retry), or firing here now from another task (its failure is not retried). A
+        put-back under way ends first, so the store's removal comes after it. A callback cancelling
+        its own deadline (re-arming it, say) keeps its retry on failure."""
+        key = (kind, member)
+        if self._returning is not None and key in self._returning[0]:  # back in the store or held again
+            await asyncio.shield(self._returning[1])
+        self._held[:] = [entry for entry in self._held if entry[:2] != key]
+        firing = self._firing
+        if firing is not None and (firing.kind, firing.member) == key and current_firing() is not firing:
+            firing.cancelled = True
+        await self._forget_failures(kind, member)
         await self.store.cancel(kind, member)
-        carried = self._marks.pop((kind, member), None)
+        carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
             await self._forget_sends(Firing(kind, member, carried[0]))
 
@@ -154,27 +179,33 @@ class Scheduler:
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
-        if self._outage == "store" or (self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]):
-            self._resumed()  # or nothing failed here long past the backoff: another worker fired the put-back
+        if self._outage == "store":
+            self._resumed(now)
+        elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
+            self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
         due = [(kind, member) for kind, members in popped.items() for member in members]
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = Firing(kind, member, marks, claims)
+            firing = self._firing = Firing(kind, member, marks, claims)
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
                 await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
-                self._carry(firing)
-                self._held.extend((kind, member, self._quiet_until) for kind, member in due[called - 1:])
+                if firing.cancelled:
+                    await self._forget_sends(firing)
+                else:
+                    self._carry(firing)
+                begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
+                self._held.extend((kind, member, self._quiet_until) for kind, member in due[begun:])
                 await self._put_back_held()
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
-                if self._failed(kind, member, self.clock.time()):
+                if not firing.cancelled and await self._failed(kind, member, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._forget_sends(firing)
@@ -182,11 +213,12 @@ class Scheduler:
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise
             else:
-                self._failures.pop((kind, member), None)
+                await self._forget_failures(kind, member)
                 if self._outage is not None:
-                    self._resumed()
+                    self._resumed(self.clock.time())
             finally:
                 FIRING.reset(token)
+                self._firing = None
         await self._put_back_held()
         return len(due)
 
@@ -214,52 +246,108 @@ class Scheduler:
         if self._outage is None:
             log.warning("scheduler paused: the store or the database is unavailable (%s); due deadlines "
                         "are put back and retried", describe_failure(exc))
+            self._down_since = now
+        self._failed_at = now
         if what == "callback" or self._outage is None:  # a callback's outage ends when one succeeds
             self._outage = what
         if what == "callback":
             self._outage_failures += 1
             self._quiet_until = now + retry_after(self._outage_failures)
 
-    def _resumed(self) -> None:
+    def _resumed(self, end: float) -> None:
         log.info("scheduler resumed: the store and the database answer again")
         self._outage, self._outage_failures, self._quiet_until = None, 0, 0.0
+        self._downtime = [(start, over) for start, over in self._downtime if end - over < DOWNTIME_KEPT_S]
+        self._downtime.append((self._down_since, max(end, self._down_since)))
 
-    def _failed(self, kind: str, member: str, now: float) -> bool:
-        """A callback that failed other than by an outage: tried again a few times, then dropped (False)."""
+    def down_between(self, start: float, end: float) -> float:
+        """Seconds of `start`..`end` this worker saw the store or the database down (from the first
+        failure it met to the first success after; an outage still going on counts to `end`), for
+        the last `DOWNTIME_KEPT_S`: time an agent could not answer in (handlers/handoff/sla.py)."""
+        spans = [*self._downtime, *([(self._down_since, end)] if self._outage is not None else [])]
+        return sum(max(0.0, min(end, over) - max(start, begun)) for begun, over in spans)
+
+    async def _failed(self, kind: str, member: str, now: float) -> bool:
+        """A callback that failed other than by an outage: tried again a few times, then dropped (False).
+        Its failures are counted in the store, so a retry that goes to another worker counts them too,
+        and here (what counts when the store does not answer)."""
         self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
                           if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
-        failures = self._failures.get((kind, member), (0, now))[0] + 1
+        here = self._failures.get((kind, member), (0, now))[0] + 1
+        failures = max(here, await self._count_failure(kind, member, now))
+        firing = self._firing
+        if firing is not None and firing.cancelled and (firing.kind, firing.member) == (kind, member):
+            return False  # cancelled while its failure was counted: not retried (`cancel`)
         if failures >= MAX_ATTEMPTS:
-            self._failures.pop((kind, member), None)
+            await self._forget_failures(kind, member, counted=True)
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
             return False
         self._failures[(kind, member)] = (failures, now)
         self._held.append((kind, member, now + retry_after(failures)))
         return True
 
+    def _failures_keys(self, kind: str, member: str, now: float) -> tuple[str, str]:
+        """The store's counts of a deadline's failures this minute and the last (minutes of the injected
+        clock, so a count is forgotten by it, as `_failures` are)."""
+        minute = int(now // FORGET_FAILURES_AFTER_S)
+        return (self.store.keys("deadline-failures", kind, member, str(minute)),
+                self.store.keys("deadline-failures", kind, member, str(minute - 1)))
+
+    async def _count_failure(self, kind: str, member: str, now: float) -> int:
+        """The deadline's failures in the last minute or two, in every worker, this one included (0 when
+        the store fails to count it: this worker's own count stands). One `INCR` and one `GET`."""
+        this_minute, last_minute = self._failures_keys(kind, member, now)
+        try:
+            counted = await self.store.incr(this_minute, ttl=2 * FORGET_FAILURES_AFTER_S)
+            return counted + int(await self.store.get(last_minute) or 0)
+        except Exception as exc:
+            log.warning("deadline of %s: a failure counted by this worker only (%s)", kind, type(exc).__name__)
+            return 0
+
+    async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
+        """The deadline ended after failing here (succeeded, dropped, cancelled, re-armed), or was just
+        `counted` to its end: its counts go, so the member's next deadline starts afresh (one `DEL`, only
+        then; a count only other workers made, the deadline then succeeding here, is forgotten a minute
+        or two later). Never raises but a cancellation."""
+        if self._failures.pop((kind, member), None) is None and not counted:
+            return
+        try:
+            await self.store.delete(*self._failures_keys(kind, member, self.clock.time()))
+        except Exception as exc:
+            log.warning("deadline of %s: its failure count left to expire (%s)", kind, type(exc).__name__)
+
     async def _put_back_held(self) -> None:
         """Put back what failed, in order; a store that is down keeps the rest held (and raises). An
         entry the store refuses otherwise (a bug) never holds up the ones after it: logged by its kind,
         it counts as a failed attempt of its deadline, tried again next tick and dropped after
         `MAX_ATTEMPTS` like a failing callback."""
+        if not self._held:
+            return
         refused: list[tuple[str, str]] = []
+        returned = asyncio.get_running_loop().create_future()
+        self._returning = ({entry[:2] for entry in self._held}, returned)
         try:
             while self._held:
-                kind, member, due_at = self._held[0]
+                kind, member, due_at = entry = self._held.pop(0)
                 try:
                     added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
-                except self._outages:
+                except self._outages:  # the store is down: still held, with the rest
+                    self._held.insert(0, entry)
                     raise
                 except Exception as exc:
                     log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
                     refused.append((kind, member))
+                except BaseException:  # cancelled (the worker stops): still held, for `stop`
+                    self._held.insert(0, entry)
+                    raise
                 else:
-                    if not added:
-                        self._failures.pop((kind, member), None)  # re-armed (a periodic job's next run): not lost
-                self._held.pop(0)
+                    if not added:  # re-armed (a periodic job's next run): not lost
+                        await self._forget_failures(kind, member)
         finally:
             for kind, member in refused:
-                self._failed(kind, member, self.clock.time())
+                await self._failed(kind, member, self.clock.time())
+            self._returning = None
+            returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always

@@ -105,7 +105,7 @@ class ReadPoolSqliteClient(SqliteClient):
         try:
             return work(db)
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            if is_busy(exc):
                 raise Busy from exc
             raise
         finally:
@@ -325,7 +325,14 @@ class InlineTransaction(SqliteTransactionWrapper):
 
 
 async def settle_leftover(connection: aiosqlite.Connection) -> None:
-    """End a transaction a failure left open on the writing connection, before the next BEGIN.
+    """`settle_leftover_now` on aiosqlite's thread, before tortoise's transaction's BEGIN."""
+    if connection._conn.in_transaction:
+        await connection._execute(settle_leftover_now, connection._conn)
+
+
+def settle_leftover_now(db: sqlite3.Connection) -> None:
+    """End a transaction a failure left open on the writing connection, before the next BEGIN (a
+    transaction's, or the group commit's: bot/batch_writer.py).
 
     Committed, as tortoise's BEGIN does, not rolled back: since the transaction contexts roll back
     what they leave open (`ReleasingTransactionContext`), what is left comes from a statement whose
@@ -334,15 +341,24 @@ async def settle_leftover(connection: aiosqlite.Connection) -> None:
     INSERTs and UPDATEs, already reported written (a customer's message, a delivery). Rolling back
     would lose those silently; committing keeps them and, with them, the cancelled statement's rows,
     whose caller could not know whether they were written anyway. A leftover that cannot commit (a
-    deferred constraint, a full disk) is rolled back instead: every later BEGIN would fail on it."""
-    if not connection._conn.in_transaction:
+    deferred constraint, a full disk) is rolled back instead: every later BEGIN would fail on it. One
+    that cannot commit yet (another process holds the lock: `Busy` under `without_waiting`) stays
+    open, and the error goes to the caller: a later BEGIN commits it."""
+    if not db.in_transaction:
         return
     try:
-        await connection.commit()
+        db.commit()
     except sqlite3.Error as exc:
+        if is_busy(exc):
+            raise
         log.warning("SQLite: a transaction left open could not be committed and is rolled back (%s)",
                     type(exc).__name__)
-        await connection.rollback()
+        db.rollback()
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """SQLite's error for a lock another connection holds (busy, or locked): the work may succeed later."""
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
 
 
 class ReleasingTransactionContext(SqliteTransactionContext):

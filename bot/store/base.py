@@ -155,7 +155,9 @@ class LockTimeout(Exception):
 
 class StoreUnavailable(BotError):
     """The store cannot serve right now (down, or not answering); the request may be retried later.
-    Its message is ours (which command, how long), so logs carry it (bot/logs.py).
+    Its message is ours (which command, how long), so logs carry it (bot/logs.py): never the client
+    library's text, which may quote a command's arguments (keys, customer data); that stays in the
+    chained cause (`raise ... from`), whose type alone a log names.
 
     The app answers it with 503 and `Retry-After` (bot/web/guards.py), so the web chat's page and
     WeChat retry instead of seeing a server error.

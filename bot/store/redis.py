@@ -329,7 +329,7 @@ class WaitingPool(BlockingConnectionPool):
         except RedisConnectionError as exc:
             if isinstance(exc.__cause__, TimeoutError):
                 raise StoreBusy(f"all {self.max_connections} Redis connections busy for {self.timeout} s") from exc
-            raise StoreUnavailable(f"Redis unreachable: {exc}") from exc
+            raise StoreUnavailable(f"Redis unreachable ({type(exc).__name__})") from exc
 
     async def _make_ready(self, connection: Any) -> None:
         """As redis-py's `ensure_connection`, which runs only when the connection needs it."""
@@ -341,7 +341,7 @@ class WaitingPool(BlockingConnectionPool):
             try:
                 await self.ensure_connection(connection)
             except RedisConnectionError as exc:
-                raise StoreUnavailable(f"Redis unreachable: {exc}") from exc
+                raise StoreUnavailable(f"Redis unreachable ({type(exc).__name__})") from exc
 
     async def release(self, connection: Any) -> None:
         if not self._uncontended():
@@ -426,7 +426,7 @@ class RedisStore(Store):
         try:
             yield connection
         except RedisTimeoutError as exc:
-            raise StoreUnavailable(f"Redis did not answer {what} in time: {exc}") from exc
+            raise StoreUnavailable(f"Redis did not answer {what} in time") from exc
         except RedisConnectionError:
             pass
         finally:

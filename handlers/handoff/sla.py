@@ -34,7 +34,8 @@ moved on) finds nothing to do.
   the holder (a slow but present agent answers well before); it goes to someone with room, never
   back to an agent who lapsed on it. One lapse is one slow reply; several lapses in different
   conversations within a window, with no console action in between, mean the agent walked away
-  (`on_lapse`).
+  (`on_lapse`). Time the store or the database was down (as this worker's scheduler saw it) does
+  not count toward a lapse: nobody could answer then, so the holder's time is extended by it.
 """
 
 from __future__ import annotations
@@ -306,6 +307,11 @@ class SlaClock:
         conversation = await self.current(member, owed_from)
         if conversation is None or await self.queue.wrapping_up(conversation.id):
             return  # an owed goodbye is not a lapse and is not moved
+        owed, now, allowed = owed_from(conversation).timestamp(), self.clock.time(), self.settings.sla_reassign_after_s
+        down = self.scheduler.down_between(owed, now)
+        if down and now - owed - down < allowed:  # the store or database was down: time nobody could answer in
+            await self.scheduler.at(REASSIGN, member, owed + allowed + down)
+            return
         holder = conversation.assignee_id
         await self.queue.record(conversation, "lapse", agent_id=holder)
         await self.reassign(conversation, "missed_replies")

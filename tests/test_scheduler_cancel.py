@@ -1,0 +1,153 @@
+"""A cancelled deadline stays cancelled, whatever its failed attempt was doing (bot/scheduler.py `cancel`).
+
+A failed attempt's retry is held by the worker until its put-back at the end of the tick; a cancel then
+found nothing in the store, and the put-back brought the deadline back to fire after it was cancelled
+(a lapse counted against an agent who had answered, a reminder sent for a closed task). The stores are
+the real ones (in-process, and Redis on 127.0.0.1); time is a FakeClock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise.exceptions import DBConnectionError
+
+from bot.clock import FakeClock
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.store.base import Store
+from tests.test_scheduler_outages import store
+
+__all__ = ["store"]  # the fixture: the in-process store and Redis
+
+
+async def passes(scheduler: Scheduler, clock: FakeClock, count: int = MAX_ATTEMPTS + 1) -> None:
+    """Passes far enough apart for any retry to come due."""
+    for _ in range(count):
+        await clock.advance(RETRY_AFTER_S[-1])
+        await scheduler.run_due()
+
+
+async def test_a_deadline_cancelled_in_the_tick_its_attempt_failed_does_not_fire_again(
+        store: Store, clock: FakeClock) -> None:
+    """The lapse fails (a bug: retried); in the same tick, the next callback (the agent's answer, say)
+    cancels it: it never fires again."""
+    scheduler, fired = Scheduler(store, clock), []
+
+    async def lapse(member: str) -> None:
+        fired.append(member)
+        raise RuntimeError("not recorded")
+
+    async def answered(member: str) -> None:
+        await scheduler.cancel("lapse", member)
+
+    scheduler.on("lapse", lapse)
+    scheduler.on("answered", answered)
+    await scheduler.at("lapse", "c1", clock.time())
+    await scheduler.at("answered", "c1", clock.time())
+    await scheduler.run_due()
+    await passes(scheduler, clock)
+    assert fired == ["c1"]
+    assert await store.next_due("lapse") is None
+
+
+@pytest.mark.parametrize("failure", [RuntimeError, DBConnectionError])
+async def test_a_deadline_cancelled_while_its_attempt_runs_is_not_retried_when_it_fails(
+        store: Store, clock: FakeClock, failure: type[Exception]) -> None:
+    """A bug (retried after 1 s) or the database away (put back after the outage's backoff)."""
+    scheduler, fired, going_on, cancelled = Scheduler(store, clock), [], asyncio.Event(), asyncio.Event()
+
+    async def lapse(member: str) -> None:
+        fired.append(member)
+        going_on.set()
+        await cancelled.wait()
+        raise failure("not recorded")
+
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await going_on.wait()
+    await scheduler.cancel("lapse", "c1")  # the message path, while the callback runs
+    cancelled.set()
+    await tick
+    await passes(scheduler, clock)
+    assert fired == ["c1"]
+
+
+async def test_a_callback_cancelling_its_own_deadline_keeps_its_retry(store: Store, clock: FakeClock) -> None:
+    """A callback that cancels its own deadline (re-arming it) and then fails is still retried."""
+    scheduler, fired = Scheduler(store, clock), []
+
+    async def offer(member: str) -> None:
+        fired.append(member)
+        await scheduler.cancel("offer", member)
+        if len(fired) == 1:
+            raise RuntimeError("not recorded")
+
+    scheduler.on("offer", offer)
+    await scheduler.at("offer", "c1", clock.time())
+    await passes(scheduler, clock, 1)
+    await passes(scheduler, clock)
+    assert fired == ["c1", "c1"]
+
+
+async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The put-back's command is on its way when the cancel comes: the cancel's removal goes after it
+    (Redis gives no order between two pooled connections' commands otherwise)."""
+    scheduler, fired = Scheduler(store, clock), []
+    schedule_if_absent, sending, landing = store.schedule_if_absent, asyncio.Event(), asyncio.Event()
+
+    async def slow(kind: str, member: str, due_at: float) -> bool:
+        sending.set()
+        await landing.wait()
+        return await schedule_if_absent(kind, member, due_at)
+
+    async def lapse(member: str) -> None:
+        fired.append(member)
+        if len(fired) == 1:
+            monkeypatch.setattr(store, "schedule_if_absent", slow)
+            raise RuntimeError("not recorded")
+
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await sending.wait()
+    cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
+    await asyncio.sleep(0)
+    assert not cancel.done()  # waits for the put-back to land
+    landing.set()
+    await asyncio.gather(tick, cancel)
+    monkeypatch.setattr(store, "schedule_if_absent", schedule_if_absent)
+    assert await store.next_due("lapse") is None
+    await passes(scheduler, clock)
+    assert fired == ["c1"]
+
+
+
+async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows."""
+    scheduler, fired = Scheduler(store, clock), []
+    incr, counting, counted = store.incr, asyncio.Event(), asyncio.Event()
+
+    async def slow(key: str, ttl: float | None = None) -> int:
+        counting.set()
+        await counted.wait()
+        return await incr(key, ttl)
+
+    async def lapse(member: str) -> None:
+        fired.append(member)
+        raise RuntimeError("not recorded")
+
+    monkeypatch.setattr(store, "incr", slow)
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await counting.wait()
+    await scheduler.cancel("lapse", "c1")
+    counted.set()
+    await tick
+    monkeypatch.setattr(store, "incr", incr)
+    await passes(scheduler, clock)
+    assert fired == ["c1"]

@@ -1,0 +1,43 @@
+"""A deadline whose callback keeps failing (a bug) gets `MAX_ATTEMPTS` attempts in all, whichever
+workers make them (bot/scheduler.py `_count_failure`: the count lives in the store). The stores are
+the real ones (in-process, and Redis on 127.0.0.1), shared by two schedulers as by two workers."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.store.base import Store
+from tests.test_scheduler_cancel import passes
+from tests.test_scheduler_outages import store
+
+__all__ = ["store"]  # the fixture: the in-process store and Redis
+
+
+@pytest.mark.parametrize("first_failure", ["at a minute's start", "a second before a minute's end"])
+async def test_a_deadline_failing_in_two_workers_gets_its_attempts_in_all_not_in_each(
+        store: Store, clock: FakeClock, first_failure: str) -> None:
+    """Its retries alternate between two workers sharing the store: each counted its own failures, so
+    it was tried twice as often as intended before being dropped. The store counts by the minute: its
+    failures on both sides of one count together."""
+    workers, attempts = [Scheduler(store, clock), Scheduler(store, clock)], []
+    minute = FORGET_FAILURES_AFTER_S
+    await clock.advance(minute - clock.time() % minute - (1 if first_failure.startswith("a second") else 0))
+
+    async def broken(member: str) -> None:
+        attempts.append(member)
+        raise RuntimeError("a bug")
+
+    for worker in workers:
+        worker.on("broken", broken)
+    await workers[0].at("broken", "c1", clock.time())
+    for turn in range(2 * MAX_ATTEMPTS):
+        await workers[turn % 2].run_due()
+        await clock.advance(RETRY_AFTER_S[-1])
+    assert attempts == ["c1"] * MAX_ATTEMPTS
+    assert await store.next_due("broken") is None
+
+    await workers[1].at("broken", "c2", clock.time())  # another deadline: its own attempts
+    await passes(workers[1], clock)
+    assert attempts.count("c2") == MAX_ATTEMPTS

@@ -1,0 +1,81 @@
+"""A transaction left open on SQLite's writing connection is settled by one policy, before tortoise's
+transaction and before the group commit's batch alike (bot/sqlite_client.py `settle_leftover_now`):
+committed when it can be (it holds writes already reported written), rolled back when it cannot (or
+every later BEGIN fails on it), kept open while another process holds the lock (committed later).
+
+The group commit's BEGIN only committed it: a leftover that could not commit failed every batch of
+customers' messages until the process restarted. Real SQLite files; the leftover is made on the
+writing connection as a cancelled statement leaves it."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.batch_writer import Batch, SqliteBatchWriter
+from bot.recorder import COLUMNS
+from bot.sqlite_client import SHORT_READS, settle_leftover_now
+from models.customer import Customer
+from tests.test_sqlite_client import NOW, client, database
+from tests.test_sqlite_transactions import leave_a_transaction_that_cannot_commit
+
+__all__ = ["database"]  # the fixture, shared with tests/test_sqlite_client.py
+
+
+def read(database: Path, query: str) -> object:
+    """One value, read by another connection: what is committed."""
+    other = sqlite3.connect(database)
+    try:
+        return other.execute(query).fetchone()[0]
+    finally:
+        other.close()
+
+
+async def test_a_leftover_that_cannot_commit_is_rolled_back_before_the_group_commit(
+        database: Path, caplog: pytest.LogCaptureFixture) -> None:
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+    leave_a_transaction_that_cannot_commit()
+    with caplog.at_level(logging.WARNING, "bot.sqlite_client"):
+        for _ in range(2):  # the next batch too: the connection is usable again
+            await SqliteBatchWriter().write(Batch(COLUMNS, [], {customer.id}, {}, NOW))
+    assert "could not be committed and is rolled back (IntegrityError)" in caplog.text
+    assert not client()._connection._conn.in_transaction
+    assert read(database, f"SELECT last_inbound_at FROM customer WHERE id = {customer.id}") is not None
+    assert read(database, "SELECT count(*) FROM child") == 0
+
+
+async def test_writes_reported_done_in_a_leftover_are_committed_by_the_group_commit(database: Path) -> None:
+    customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
+    client()._connection._conn.execute("BEGIN")  # left open, as by a cancelled `execute_many`
+    token = SHORT_READS.set(True)
+    try:
+        await Customer.create(channel="wechat", external_id="acknowledged", created_at=NOW)  # inline: lands in it
+    finally:
+        SHORT_READS.reset(token)
+    await SqliteBatchWriter().write(Batch(COLUMNS, [], {customer.id}, {}, NOW))
+    assert read(database, "SELECT count(*) FROM customer WHERE external_id = 'acknowledged'") == 1
+
+
+def test_a_leftover_that_cannot_commit_yet_stays_open_for_a_later_begin(tmp_path: Path) -> None:
+    """Another connection reading holds the lock a COMMIT needs (a rollback journal): the leftover's
+    writes are not rolled back for that, and commit once it lets go."""
+    path = tmp_path / "journal.sqlite3"
+    db, reader = sqlite3.connect(path, isolation_level=None, timeout=0), sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("CREATE TABLE note (text TEXT)")
+        db.execute("BEGIN")
+        db.execute("INSERT INTO note VALUES ('reported written')")
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM note").fetchone()  # its shared lock: no COMMIT meanwhile
+        with pytest.raises(sqlite3.OperationalError):
+            settle_leftover_now(db)
+        assert db.in_transaction
+        reader.execute("COMMIT")
+        settle_leftover_now(db)
+        assert reader.execute("SELECT count(*) FROM note").fetchone()[0] == 1
+    finally:
+        db.close()
+        reader.close()
