@@ -47,9 +47,12 @@ from bot.cli import main as cli_main  # noqa: E402
 from bot.commands import Command  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.intent_eval import (  # noqa: E402
+    FINE_THRESHOLDS,
     Outcome,
+    accuracy_at,
     cross_validate,
     format_table,
+    ranked_right,
     read_rows,
     score,
     shop_split,
@@ -166,17 +169,20 @@ def _report(label: str, samples: list[int]) -> None:
           f"max {samples[-1] / 1000:.0f} us")
 
 
-def _shop(path: Path, count: int, start: int = 0) -> tuple[Outcome, Outcome]:
+Scored = list[tuple[str, float, str]]  # (intent, confidence, gold) per measured message
+
+
+def _shop(path: Path, count: int, start: int = 0) -> tuple[Scored, Scored]:
     """The shop's other messages before and after learning `count` labelled ones from line `start` on
     (0: the first), through the path a shop uses: `main.py intents learn` (PII stripped, stored in a
     database) into a fresh SQLite database, then the runtime's matcher as a worker loads it (learned
-    examples included). Returns the outcomes at the default threshold, before and after."""
+    examples included). Returns each measured message's (intent, confidence, gold), before and after."""
     learned, rest = shop_split(read_rows(path), count, start)
     with tempfile.TemporaryDirectory(prefix="classify-shop-") as tmp:
         os.environ["DATABASE_URL"] = f"sqlite://{Path(tmp) / 'shop.sqlite3'}"
         os.environ.pop("REDIS_URL", None)  # this process alone: the in-memory store
         command = Command(load_settings(), EXTENSIONS)
-        scored: list[list[tuple[str, float, str]]] = []
+        scored: list[Scored] = []
 
         async def measure(runtime: Runtime) -> int:
             runtime.matcher.forget_decisions()
@@ -201,27 +207,43 @@ def _shop(path: Path, count: int, start: int = 0) -> tuple[Outcome, Outcome]:
     print(f"at {b.threshold}: accuracy {b.accuracy:.1%} -> {a.accuracy:.1%} "
           f"({(a.accuracy - b.accuracy) * 100:+.1f} points), confidently wrong "
           f"{b.confidently_wrong:.1%} -> {a.confidently_wrong:.1%}, asks {b.ask_rate:.1%} -> {a.ask_rate:.1%}")
-    return b, a
+    return scored[0], scored[1]
+
+
+def _at_default(scored: Scored) -> Outcome:
+    return threshold_table(scored, (DEFAULT_THRESHOLD,))[0]
+
+
+def _equal_wrong_gain(before: Scored, after: Scored) -> tuple[float, float]:
+    """What learning gained at the default threshold, and what it gained at the same rate of confident
+    mistakes (the accuracy before learning taken at the rate after learning, by a threshold of its own):
+    a gain that confidence alone bought moves along the trade-off and shows in the first only."""
+    b, a = _at_default(before), _at_default(after)
+    return a.accuracy - b.accuracy, a.accuracy - accuracy_at(threshold_table(before, FINE_THRESHOLDS),
+                                                             a.confidently_wrong)
 
 
 def _shops(paths: list[Path], count: int, start: int, splits: int) -> None:
     """Every shop file on `splits` splits, then a summary at the default threshold: per shop the mean
     over its splits and its worst split, and over the shops the mean and the worst (what a mechanism
     must be judged on: one shop's one split moves by a few points)."""
-    results: dict[Path, list[tuple[Outcome, Outcome]]] = {}
+    results: dict[Path, list[tuple[Scored, Scored]]] = {}
     for path in paths:
         results[path] = [_shop(path, count, s) for s in split_starts(len(read_rows(path)), splits, start)]
     print(f"\nat {DEFAULT_THRESHOLD}, learning {count} from {splits} split(s) per shop: accuracy / confidently wrong "
-          "before -> after (gain; worst split's gain, worst split's confidently wrong after)")
+          "before -> after (gain; worst split's gain, worst split's confidently wrong after; the gain at the same "
+          "confidently wrong, its splits pooled)")
     rows = []
-    for path, pairs in results.items():
+    for path, scored in results.items():
+        pairs = [(_at_default(b), _at_default(a)) for b, a in scored]
         ba, aa = (statistics.fmean(pair[i].accuracy for pair in pairs) for i in (0, 1))
         bw, aw = (statistics.fmean(pair[i].confidently_wrong for pair in pairs) for i in (0, 1))
         worst_gain = min(a.accuracy - b.accuracy for b, a in pairs)
         worst_wrong = max(a.confidently_wrong for _, a in pairs)
+        _, equal = _equal_wrong_gain([m for b, _ in scored for m in b], [m for _, a in scored for m in a])
         rows.append((ba, bw, aa, aw))
         print(f"  {path.stem:20s} {ba:6.1%} / {bw:4.1%} -> {aa:6.1%} / {aw:4.1%} ({(aa - ba) * 100:+.1f}; "
-              f"worst {worst_gain * 100:+.1f}, {worst_wrong:.1%})")
+              f"worst {worst_gain * 100:+.1f}, {worst_wrong:.1%}; {equal * 100:+.1f} at the same)")
     if len(rows) > 1:
         gains = [aa - ba for ba, _, aa, _ in rows]
         print(f"  {'mean of ' + str(len(rows)):20s} {statistics.fmean(r[0] for r in rows):6.1%} / "
@@ -230,6 +252,12 @@ def _shops(paths: list[Path], count: int, start: int, splits: int) -> None:
               f"gain {min(gains) * 100:+.1f}, accuracy {min(r[2] for r in rows):.1%}, "
               f"confidently wrong {max(r[3] for r in rows):.1%}; confidently wrong up on "
               f"{sum(r[3] > r[1] for r in rows)} of {len(rows)}")
+        before = [m for scored in results.values() for b, _ in scored for m in b]
+        after = [m for scored in results.values() for _, a in scored for m in a]
+        gain, equal = _equal_wrong_gain(before, after)
+        print(f"  all {len(before)} measured messages pooled: ranked first right {ranked_right(before):.1%} -> "
+              f"{ranked_right(after):.1%}; at {DEFAULT_THRESHOLD} {gain * 100:+.1f} points, at the same "
+              f"confidently wrong {equal * 100:+.1f}")
 
 
 def main() -> None:

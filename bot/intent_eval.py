@@ -10,6 +10,7 @@ Used by `main.py intents calibrate` (to fit the blend and the confidence curve) 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bot.intents import CALIBRATION_FILE, TRAINING_FILE, UNKNOWN, IntentMatcher
 
 FOLDS = 5
 THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+FINE_THRESHOLDS = tuple(t / 100 for t in range(30, 100, 5))  # the trade-off's curve (`accuracy_at`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,39 @@ def threshold_table(
         asked = sum(d == UNKNOWN for d, _ in decisions)
         table.append(Outcome(t, right / n, wrong / n, asked / n))
     return table
+
+
+def ranked_right(scored: Iterable[tuple[str, float, str]]) -> float:
+    """The share of messages whose intent (asked about or not) is the gold one: the most any threshold
+    can decide rightly, besides `unknown` messages asked about."""
+    scored = list(scored)
+    return sum(intent == gold for intent, _, gold in scored) / (len(scored) or 1)
+
+
+def accuracy_at(table: Sequence[Outcome], confidently_wrong: float) -> float:
+    """The best accuracy the thresholds of `table` reach with at most `confidently_wrong` (linear
+    between the two thresholds around it; the nearest end outside them).
+
+    A change that only makes confidence higher or lower moves along this curve: at the default
+    threshold it gains accuracy and confident mistakes together (or loses both), which one threshold's
+    figures cannot tell from understanding more. Comparing accuracies at the same rate of confident
+    mistakes can (bench/classify.py prints learning's gain both ways; docs/intents.md, "Fourth round
+    of learning")."""
+    best: dict[float, float] = {}
+    for o in table:
+        best[o.confidently_wrong] = max(o.accuracy, best.get(o.confidently_wrong, 0.0))
+    if not best:
+        raise ValueError("an empty table")
+    points, top = [], 0.0
+    for wrong, accuracy in sorted(best.items()):  # the best accuracy with at most this many mistakes
+        top = max(top, accuracy)
+        points.append((wrong, top))
+    if confidently_wrong <= points[0][0]:
+        return points[0][1]
+    for (w0, a0), (w1, a1) in itertools.pairwise(points):
+        if confidently_wrong <= w1:
+            return a0 + (a1 - a0) * (confidently_wrong - w0) / (w1 - w0)
+    return points[-1][1]
 
 
 def format_table(table: Sequence[Outcome]) -> str:
