@@ -3,6 +3,7 @@
     .venv/bin/python bench/webhook.py [--seconds 10] [--concurrency 50] [--intent-cache 0]
     .venv/bin/python bench/webhook.py --production [--workers 1]
     .venv/bin/python bench/webhook.py --rate 80   # paced: compare two codes' CPU per message at one rate
+    .venv/bin/python bench/webhook.py --stalls    # also the event loop's turns and the collector's pauses
 
 One aiohttp client (in this process) drives, in turn, three servers, each in its own process so
 the client does not starve it:
@@ -68,6 +69,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import loop_watch  # noqa: E402  (after the path: the servers run this file from anywhere)
+
 TOKEN = "bench-token"
 APPID = "wxbench000000001"
 SECRET = "bench-secret"
@@ -119,9 +122,12 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     from bot.server import new_event_loop
     from handlers import EXTENSIONS
 
+
     settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
     asyncio.run(create_demo_shop(settings))
-    web.run_app(build_app(settings, EXTENSIONS), host="127.0.0.1", port=port, access_log=None, print=None,
+    app = build_app(settings, EXTENSIONS)
+    loop_watch.attach(app, "bot")
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 loop=new_event_loop())  # the event loop `serve` runs on
 
 
@@ -160,6 +166,7 @@ def counting_app(settings):
 
     app = make_app(settings)
     install(app, Path(os.environ["CSBOT_BENCH_COUNTERS"]))
+    loop_watch.attach(app, "bot")
     return app
 
 
@@ -186,6 +193,7 @@ def serve_ceiling(port: int) -> None:
 
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_route("*", "/wechat", wechat)
+    loop_watch.attach(app, "ceiling")
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 loop=new_event_loop())  # the bot's loop (uvloop): the ratio compares the same loop
 
@@ -270,6 +278,7 @@ class Result:
     elapsed: float = 0.0
     counts: Counter[str] = field(default_factory=Counter)  # counter deltas over the measured slices
     cpu: Counter[str] = field(default_factory=Counter)  # CPU seconds over the measured slices
+    windows: list[tuple[float, float]] = field(default_factory=list)  # the measured slices, wall clock
 
     @property
     def rps(self) -> float:
@@ -351,9 +360,10 @@ async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int,
             await asyncio.gather(*(sender(time.perf_counter() + warmup, False) for _ in range(concurrency)))
         await asyncio.sleep(settle_s)
         start = await probe()
-        started = time.perf_counter()
+        started, wall = time.perf_counter(), time.time()
         await asyncio.gather(*(sender(started + seconds, True) for _ in range(concurrency)))
         result.elapsed += time.perf_counter() - started
+        result.windows.append((wall, time.time()))
         await asyncio.sleep(settle_s)
         end = await probe()
     result.counts.update({key: end.counts.get(key, 0) - start.counts.get(key, 0) for key in end.counts})
@@ -658,6 +668,9 @@ async def main(args: argparse.Namespace) -> None:
     bot_serial, ceiling_serial = itertools.count(), itertools.count()
     with tempfile.TemporaryDirectory(prefix="csbot-bench-") as tmp:
         directory = Path(tmp)
+        if args.stalls:  # the servers inherit it (bench/loop_watch.py)
+            (directory / "loops").mkdir()
+            os.environ[loop_watch.ENV] = str(directory / "loops")
         async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
             start_bot = production_bot if args.production else embedded_bot
             async with start_bot(directory, args, wechat) as target, server("ceiling", directory) as bare:
@@ -672,6 +685,11 @@ async def main(args: argparse.Namespace) -> None:
         report("bot", bot)
         groups = report_groups(bot)
         report("ceiling", ceiling)
+        loops = {}
+        if args.stalls:
+            for name, result in (("bot", bot), ("ceiling", ceiling)):
+                loops[name] = loop_watch.summary(directory / "loops", name, result.windows)
+                print(loop_watch.describe(name, loops[name]), flush=True)
         if args.production:
             figures = per_message(bot)
         else:
@@ -700,7 +718,7 @@ async def main(args: argparse.Namespace) -> None:
         "ceiling_p99_ms": round(ceiling.percentile(0.99), 2),
         "ratio": round(bot.rps / ceiling.rps, 3) if ceiling.rps else None,
         "werobot_rps": round(werobot.rps, 1) if werobot else None,
-        "paths": {p: groups[p] for p in PATHS if p in groups}, **figures,
+        "paths": {p: groups[p] for p in PATHS if p in groups}, **figures, **({"loops": loops} if loops else {}),
     }, ensure_ascii=False))
 
 
@@ -720,6 +738,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--production", action="store_true", help="PostgreSQL + Redis, `serve --workers N`")
     parser.add_argument("--workers", type=int, default=1, help="with --production")
     parser.add_argument("--no-werobot", dest="werobot", action="store_false", help="skip the WeRoBot reference")
+    parser.add_argument("--stalls", action="store_true",
+                        help="record the event loop's turns and the collector's pauses in the bot and the ceiling "
+                             "(bench/loop_watch.py; costs a wake-up per turn)")
     parser.add_argument("--serve", choices=["bot", "production", "ceiling", "werobot"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)

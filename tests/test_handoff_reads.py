@@ -174,3 +174,23 @@ async def test_a_left_message_whose_leaving_the_queue_failed_is_not_written_twic
     assert (await Conversation.get(id=row.id)).status == "bot"
     assert await queue.leave_queue_with_message(row.id, "还有一件事", NOW, NOW) is None  # not queued: the 留言 only
     assert await LeftMessage.filter(conversation_id=row.id).count() == 2
+
+
+async def test_the_kept_promise_is_the_first_open_left_message_of_the_text_as_the_orm_reads_it(database: None) -> None:
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW)
+    other = await Conversation.create(key="wechat:d", customer=customer, channel="wechat", opened_at=NOW)
+    first, second = datetime(2026, 11, 27, 9, 0, 7, 123456, tzinfo=UTC), datetime(2026, 11, 27, 10, tzinfo=UTC)
+    assert await reads.kept_promise(row.id, "请回电") is None
+    await LeftMessage.create(conversation_id=row.id, text="请回电", promised_by=NOW, created_at=NOW, done_at=NOW)
+    await LeftMessage.create(conversation_id=other.id, text="请回电", promised_by=NOW, created_at=NOW)
+    await LeftMessage.create(conversation_id=row.id, text="别的事", promised_by=NOW, created_at=NOW)
+    assert await reads.kept_promise(row.id, "请回电") is None  # done, another conversation's, another text
+    await LeftMessage.create(conversation_id=row.id, text="请回电", promised_by=first, created_at=NOW)
+    await LeftMessage.create(conversation_id=row.id, text="请回电", promised_by=second, created_at=NOW)
+    kept = await reads.kept_promise(row.id, "请回电")
+    orm = await LeftMessage.filter(conversation_id=row.id, text="请回电", done_at=None).order_by("id").limit(1) \
+        .values_list("promised_by", flat=True)
+    assert kept == orm[0] == first and kept.utcoffset() == orm[0].utcoffset()
+    assert await Queue(Services()).promise_kept(row.id, "请回电", second) == first
+    assert await Queue(Services()).promise_kept(row.id, "没有的", second) == second

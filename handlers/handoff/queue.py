@@ -39,7 +39,7 @@ from models.agent import SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
-from models.handoff import LeftMessage, SlaEvent
+from models.handoff import SlaEvent
 
 ASSIGN_LOCK = "handoff-assign"
 #: A conversation wrapping up is released (or idle-released) within minutes; see `Queue.set_wrapping_up`.
@@ -420,9 +420,8 @@ class Queue:
         """The reply time the open 留言 of `text` holds, which the customer is told: `promised` when this
         message wrote it, the first one's when it was there already (a resend after a lost reply, whose
         fresh promise the row never took). `promised` when there is none (done meanwhile)."""
-        kept = await LeftMessage.filter(conversation_id=conversation_id, text=text, done_at=None) \
-            .order_by("id").limit(1).values_list("promised_by", flat=True)
-        return kept[0] if kept else promised
+        kept = await reads.kept_promise(conversation_id, text)
+        return promised if kept is None else kept
 
     async def left_queue(self, left: tuple[int, str]) -> None:
         """After `leave_queue`: the wrapping-up mark of an earlier hold and the store's holder go in one

@@ -5,6 +5,8 @@
   conversation queued or held already.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
 - `record_left_message`: a 留言's row, as `LeftMessage.create` writes it.
+- `kept_promise`: the reply time the open 留言 of a text holds, as the ORM's `values_list` read it (the
+  ORM built that query per 留言: 3% of the embedded loop's samples, docs/performance.md "Ninth round").
 
 What they answer or write is what the ORM's queries did: the same row, loaded into the same model.
 """
@@ -19,6 +21,7 @@ from tortoise.exceptions import DoesNotExist
 
 from bot.prebuilt_sql import Prebuilt, columns, load
 from models.conversation import Conversation
+from models.handoff import LeftMessage
 
 _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
 #: The columns of `QueuedRow`, in its order.
@@ -33,6 +36,9 @@ LEFT_MESSAGE_SQL = (
     "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
     "WHERE NOT EXISTS (SELECT 1 FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL)")
 _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
+_KEPT_PROMISE = Prebuilt(lambda: "SELECT promised_by FROM left_message "
+                                 "WHERE conversation_id = ? AND text = ? AND done_at IS NULL ORDER BY id LIMIT 1")
+_PROMISED_BY = LeftMessage._meta.fields_map["promised_by"]
 
 
 class QueuedRow(NamedTuple):
@@ -89,3 +95,10 @@ async def anyone_online() -> bool:
 
 async def record_left_message(conversation_id: int, text: str, promised_by: datetime, created_at: datetime) -> None:
     await _LEFT_MESSAGE.rows(conversation_id, text, promised_by, created_at, conversation_id, text)
+
+
+async def kept_promise(conversation_id: int, text: str) -> datetime | None:
+    """`promised_by` of the first open 留言 of `text` in the conversation (SQLite gives it as text: the
+    model's own field converts it, as the ORM would), None when there is none."""
+    rows = await _KEPT_PROMISE.rows(conversation_id, text)
+    return _PROMISED_BY.to_python_value(rows[0]["promised_by"]) if rows else None
