@@ -90,15 +90,16 @@ class _IdleContexts:
     so the localStorage, sessionStorage and HTTP cache a test left behind belong to an origin no
     later test of that context visits (when the system hands a port out again, its origin gets a
     context that never saw it). Its page comes back at about:blank with the test's listeners and
-    routes removed and the context's viewport (`_clear_page`); a page the test closed, or one that
-    could not be cleared, is closed and replaced by a new one."""
+    routes removed (`_clear_page`); a page the test closed, or one that could not be cleared, is
+    closed and replaced by a new one. The viewport is the page's, set for each test (a context per
+    viewport would double the contexts); the context last given back is handed out first."""
 
     def __init__(self) -> None:
         self.idle: dict[str, list[tuple[BrowserContext, set[str]]]] = {}
 
     async def take(self, browser: Browser, key: str, origin: str, **options: Any) -> tuple[BrowserContext, set[str]]:
         idle = self.idle.setdefault(key, [])
-        for position, (context, seen) in enumerate(idle):
+        for position, (context, seen) in reversed(list(enumerate(idle))):
             if origin not in seen:
                 del idle[position]
                 return context, seen
@@ -126,18 +127,15 @@ def _listeners(page: Page) -> set[tuple[str, Any]]:
     return {(event, listener) for event in emitter.event_names() for listener in emitter.listeners(event)}
 
 
-async def _clear_page(page: Page, kept: set[tuple[str, Any]], viewport: dict[str, int]) -> None:
+async def _clear_page(page: Page, kept: set[tuple[str, Any]]) -> None:
     """The page as a new one in its context: the listeners added since `kept` removed (through
     Playwright's own `remove_listener`, which also stops the events it no longer needs), its routes
-    removed, its viewport the context's, at about:blank (the old origin's document, its sockets and
-    timers gone)."""
+    removed, at about:blank (the old origin's document, its sockets and timers gone)."""
     emitter = page._impl_obj
     for event, listener in _listeners(page) - kept:
         emitter.remove_listener(event, listener)
     await page.unroute_all(behavior="ignoreErrors")
     await page.goto("about:blank")
-    if page.viewport_size != viewport:
-        await page.set_viewport_size(viewport)
 
 
 @asynccontextmanager
@@ -154,10 +152,10 @@ async def open_page(
 
     Uncaught JavaScript errors are collected and fail the test when the block ends.
     """
-    options = {"viewport": viewport or PHONE, **context_options}
-    key = repr(sorted(options.items()))
+    viewport = viewport or PHONE
+    key = repr(sorted(context_options.items()))
     idle = _idle_contexts.setdefault(browser, _IdleContexts())
-    context, seen = await idle.take(browser, key, _origin(url or ""), **options)
+    context, seen = await idle.take(browser, key, _origin(url or ""), viewport=viewport, **context_options)
     seen.add(_origin(url or ""))
     errors: list[str] = []
     page: Page | None = None
@@ -165,6 +163,8 @@ async def open_page(
     try:
         page = context.pages[0] if context.pages else await context.new_page()
         kept = _listeners(page)
+        if page.viewport_size != viewport:
+            await page.set_viewport_size(viewport)
         page.on("pageerror", lambda error: errors.append(str(error)))
         if url is not None:
             await page.goto(url)
@@ -173,7 +173,7 @@ async def open_page(
         if page is not None and not page.is_closed():
             seen.add(_origin(page.url))
             try:
-                await _clear_page(page, kept, options["viewport"])
+                await _clear_page(page, kept)
             except Error:
                 await page.close()
         await idle.give_back(key, context, seen)

@@ -15,7 +15,6 @@ from tests.browser import open_page
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
-#: A viewport no other test asks for: both blocks below get the same context, so the same page.
 OWN_VIEWPORT = {"width": 1001, "height": 701}
 
 
@@ -53,7 +52,7 @@ async def test_a_page_handed_out_again_keeps_nothing_of_the_last_test(browser: B
         assert await page.evaluate("() => fetch('/elsewhere').then((r) => r.status)") == 200
         used = page
     async with open_page(browser, second, viewport=OWN_VIEWPORT) as page:
-        assert page is used  # the same page, navigated (else this test would prove nothing)
+        assert page is used  # the context given back last, its page navigated (else this proves nothing)
         assert page.url == second
         assert await page.evaluate("() => prompt('?')") is None  # no listener left: Playwright dismisses it
         assert await page.evaluate("() => fetch('/elsewhere').then((r) => r.status)") == 404  # the server's
