@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Error, Page, async_playwright, expect
 
 CHROMIUM = Path(os.environ.get("CSBOT_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = (
@@ -78,34 +78,36 @@ async def chromium(**launch_options: Any) -> AsyncIterator[Browser]:
 
 
 class _IdleContexts:
-    """Browser contexts of one Chromium that tests have finished with, kept for the next tests.
+    """Browser contexts of one Chromium that tests have finished with, each with its one page, kept
+    for the next tests.
 
     Opening a context costs Chromium about half a second of CPU more than opening a page in one it
-    already has (its renderer process stays up while the context keeps a blank page open), and the
-    browser tests open some sixty. A context is handed out again only cleared of cookies (a cookie
-    belongs to a host, whatever the port) and only for an origin it has never shown: every test's
-    bot listens on a port of its own, so the localStorage, sessionStorage and HTTP cache a test
-    left behind belong to an origin no later test of that context visits (when the system hands a
-    port out again, its origin gets a context that never saw it)."""
+    already has, and opening a page costs about a fifth of a second more than navigating one already
+    open (a new page is a new renderer process, attached and instrumented by Playwright; measured in
+    docs/performance.md, "The browser tests' CPU"). The browser tests open some seventy pages. A
+    context is handed out again only cleared of cookies (a cookie belongs to a host, whatever the
+    port) and only for an origin it has never shown: every test's bot listens on a port of its own,
+    so the localStorage, sessionStorage and HTTP cache a test left behind belong to an origin no
+    later test of that context visits (when the system hands a port out again, its origin gets a
+    context that never saw it). Its page comes back at about:blank with the test's listeners and
+    routes removed (`_clear_page`); a page the test closed, or one that could not be cleared, is
+    closed and replaced by a new one. The viewport is the page's, set for each test (a context per
+    viewport would double the contexts); the context last given back is handed out first."""
 
     def __init__(self) -> None:
         self.idle: dict[str, list[tuple[BrowserContext, set[str]]]] = {}
 
     async def take(self, browser: Browser, key: str, origin: str, **options: Any) -> tuple[BrowserContext, set[str]]:
         idle = self.idle.setdefault(key, [])
-        for position, (context, seen) in enumerate(idle):
+        for position, (context, seen) in reversed(list(enumerate(idle))):
             if origin not in seen:
                 del idle[position]
                 return context, seen
         context = await browser.new_context(**options)
         context.set_default_timeout(TIMEOUT_MS)
-        await context.new_page()  # kept open at about:blank: the context's renderer stays up
         return context, set()
 
     async def give_back(self, key: str, context: BrowserContext, seen: set[str]) -> None:
-        for page in context.pages[1:]:  # all but the blank page kept open
-            seen.add(_origin(page.url))
-            await page.close()
         await context.clear_cookies()
         await context.clear_permissions()
         self.idle.setdefault(key, []).append((context, seen))
@@ -117,6 +119,23 @@ _idle_contexts: weakref.WeakKeyDictionary[Browser, _IdleContexts] = weakref.Weak
 def _origin(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def _listeners(page: Page) -> set[tuple[str, Any]]:
+    """The event listeners on the page's Playwright object (its own and the tests')."""
+    emitter = page._impl_obj  # Playwright's page: the event emitter that `page.on` registers with
+    return {(event, listener) for event in emitter.event_names() for listener in emitter.listeners(event)}
+
+
+async def _clear_page(page: Page, kept: set[tuple[str, Any]]) -> None:
+    """The page as a new one in its context: the listeners added since `kept` removed (through
+    Playwright's own `remove_listener`, which also stops the events it no longer needs), its routes
+    removed, at about:blank (the old origin's document, its sockets and timers gone)."""
+    emitter = page._impl_obj
+    for event, listener in _listeners(page) - kept:
+        emitter.remove_listener(event, listener)
+    await page.unroute_all(behavior="ignoreErrors")
+    await page.goto("about:blank")
 
 
 @asynccontextmanager
@@ -133,15 +152,19 @@ async def open_page(
 
     Uncaught JavaScript errors are collected and fail the test when the block ends.
     """
-    options = {"viewport": viewport or PHONE, **context_options}
-    key = repr(sorted(options.items()))
+    viewport = viewport or PHONE
+    key = repr(sorted(context_options.items()))
     idle = _idle_contexts.setdefault(browser, _IdleContexts())
-    context, seen = await idle.take(browser, key, _origin(url or ""), **options)
+    context, seen = await idle.take(browser, key, _origin(url or ""), viewport=viewport, **context_options)
     seen.add(_origin(url or ""))
     errors: list[str] = []
     page: Page | None = None
+    kept: set[tuple[str, Any]] = set()
     try:
-        page = await context.new_page()
+        page = context.pages[0] if context.pages else await context.new_page()
+        kept = _listeners(page)
+        if page.viewport_size != viewport:
+            await page.set_viewport_size(viewport)
         page.on("pageerror", lambda error: errors.append(str(error)))
         if url is not None:
             await page.goto(url)
@@ -149,6 +172,10 @@ async def open_page(
     finally:
         if page is not None and not page.is_closed():
             seen.add(_origin(page.url))
+            try:
+                await _clear_page(page, kept)
+            except Error:
+                await page.close()
         await idle.give_back(key, context, seen)
     assert not errors, f"uncaught JavaScript errors on the page: {errors}"
 
