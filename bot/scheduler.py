@@ -143,15 +143,18 @@ class Scheduler:
         """Remove the deadline wherever it is: in the store, held by this worker for its put-back (a
         failed attempt's retry), or firing here now from another task (its failure is not retried). A
         put-back under way ends first, so the store's removal comes after it. A callback cancelling
-        its own deadline (re-arming it, say) keeps its retry on failure."""
+        its own deadline (re-arming it, say) keeps its retry on failure, and its failures' count: a
+        callback that always fails so is dropped after `MAX_ATTEMPTS`, not retried every second."""
         key = (kind, member)
         if self._returning is not None and key in self._returning[0]:  # back in the store or held again
             await asyncio.shield(self._returning[1])
         self._held[:] = [entry for entry in self._held if entry[:2] != key]
-        firing = self._firing
-        if firing is not None and (firing.kind, firing.member) == key and current_firing() is not firing:
-            firing.cancelled = True
-        await self._forget_failures(kind, member)
+        running = self._firing
+        firing = running if running is not None and (running.kind, running.member) == key else None
+        if firing is None or current_firing() is not firing:  # its own callback's cancel keeps its count
+            if firing is not None:  # from another task while it runs
+                firing.cancelled = True
+            await self._forget_failures(kind, member)
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks

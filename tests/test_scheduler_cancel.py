@@ -91,6 +91,23 @@ async def test_a_callback_cancelling_its_own_deadline_keeps_its_retry(store: Sto
     assert fired == ["c1", "c1"]
 
 
+async def test_a_callback_cancelling_its_own_deadline_and_always_failing_is_dropped_in_time(
+        store: Store, clock: FakeClock) -> None:
+    """Its cancel forgot the failures counted so far, so each retry counted from one: retried every
+    second for ever."""
+    scheduler, fired = Scheduler(store, clock), []
+
+    async def offer(member: str) -> None:
+        fired.append(member)
+        await scheduler.cancel("offer", member)
+        raise RuntimeError("a bug")
+
+    scheduler.on("offer", offer)
+    await scheduler.at("offer", "c1", clock.time())
+    await passes(scheduler, clock, 3 * MAX_ATTEMPTS)
+    assert fired == ["c1"] * MAX_ATTEMPTS
+
+
 async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
         store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """The put-back's command is on its way when the cancel comes: the cancel's removal goes after it
