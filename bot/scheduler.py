@@ -347,10 +347,12 @@ class Scheduler:
                     if not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
-            for kind, member in refused:
-                await self._failed(kind, member, self.clock.time())
-            self._returning = None
-            returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
+            try:
+                for kind, member in refused:
+                    await self._failed(kind, member, self.clock.time())
+            finally:  # also when the worker stops meanwhile
+                self._returning = None
+                returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always

@@ -168,3 +168,38 @@ async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
     monkeypatch.setattr(store, "incr", incr)
     await passes(scheduler, clock)
     assert fired == ["c1"]
+
+
+async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The put-back's refused entry is being counted as a failure when the worker stops: the cancel
+    waiting for that put-back waited for ever."""
+    scheduler, counts = Scheduler(store, clock), []
+    schedule_if_absent, incr, counting = store.schedule_if_absent, store.incr, asyncio.Event()
+
+    async def refused(kind: str, member: str, due_at: float) -> bool:
+        raise RuntimeError("not taken back")
+
+    async def slow(key: str, ttl: float | None = None) -> int:
+        counts.append(key)
+        if len(counts) > 1:  # the refused put-back's failure
+            counting.set()
+            await asyncio.Event().wait()
+        return await incr(key, ttl)
+
+    async def lapse(member: str) -> None:
+        monkeypatch.setattr(store, "schedule_if_absent", refused)
+        raise RuntimeError("not recorded")
+
+    monkeypatch.setattr(store, "incr", slow)
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await counting.wait()
+    cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
+    await asyncio.sleep(0)
+    tick.cancel()  # the worker stops
+    await asyncio.gather(tick, return_exceptions=True)
+    monkeypatch.setattr(store, "schedule_if_absent", schedule_if_absent)
+    await asyncio.wait_for(cancel, 5)
+    assert await store.next_due("lapse") is None
