@@ -154,7 +154,7 @@ class Scheduler:
         if firing is None or current_firing() is not firing:  # its own callback's cancel keeps its count
             if firing is not None:  # from another task while it runs
                 firing.cancelled = True
-            await self._forget_failures(kind, member)
+            await self._forget_failures(kind, member, counted=True)  # on whichever worker it failed
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
@@ -280,6 +280,7 @@ class Scheduler:
         failures = max(here, await self._count_failure(kind, member, now))
         firing = self._firing
         if firing is not None and firing.cancelled and (firing.kind, firing.member) == (kind, member):
+            await self._forget_failures(kind, member, counted=True)  # counted after the cancel's `DEL`
             return False  # cancelled while its failure was counted: not retried (`cancel`)
         if failures >= MAX_ATTEMPTS:
             await self._forget_failures(kind, member, counted=True)
@@ -308,10 +309,11 @@ class Scheduler:
             return 0
 
     async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
-        """The deadline ended after failing here (succeeded, dropped, cancelled, re-armed), or was just
-        `counted` to its end: its counts go, so the member's next deadline starts afresh (one `DEL`, only
-        then; a count only other workers made, the deadline then succeeding here, is forgotten a minute
-        or two later). Never raises but a cancellation."""
+        """The deadline ended after failing here (succeeded, dropped, re-armed), or surely ended with
+        failures counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
+        member's next deadline starts afresh (one `DEL`, only then; a count only other workers made, the
+        deadline then succeeding here, is forgotten a minute or two later: a `DEL` per deadline fired is
+        not worth it). Never raises but a cancellation."""
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         try:

@@ -144,7 +144,9 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
 
 async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
         store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows."""
+    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows,
+    and the count, made after the cancel removed the counts, does not cut the member's next deadline's
+    attempts short."""
     scheduler, fired = Scheduler(store, clock), []
     incr, counting, counted = store.incr, asyncio.Event(), asyncio.Event()
 
@@ -168,6 +170,9 @@ async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
     monkeypatch.setattr(store, "incr", incr)
     await passes(scheduler, clock)
     assert fired == ["c1"]
+    await scheduler.at("lapse", "c1", clock.time())  # the member's next deadline: its own attempts
+    await passes(scheduler, clock)
+    assert fired == ["c1"] * (1 + MAX_ATTEMPTS)
 
 
 async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(

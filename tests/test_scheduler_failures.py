@@ -41,3 +41,24 @@ async def test_a_deadline_failing_in_two_workers_gets_its_attempts_in_all_not_in
     await workers[1].at("broken", "c2", clock.time())  # another deadline: its own attempts
     await passes(workers[1], clock)
     assert attempts.count("c2") == MAX_ATTEMPTS
+
+
+async def test_a_deadline_cancelled_on_another_worker_leaves_no_count_to_the_members_next(
+        store: Store, clock: FakeClock) -> None:
+    """Its failures on one worker were counted in the store; the cancel came on a worker that had not
+    seen them and left the count, so the member's next deadline was dropped after its first failure."""
+    failing, cancelling, attempts = Scheduler(store, clock), Scheduler(store, clock), []
+
+    async def broken(member: str) -> None:
+        attempts.append(member)
+        raise RuntimeError("a bug")
+
+    for worker in (failing, cancelling):
+        worker.on("broken", broken)
+    await failing.at("broken", "c1", clock.time())
+    await passes(failing, clock, MAX_ATTEMPTS - 1)  # two failures, the third attempt due
+    await cancelling.cancel("broken", "c1")  # the agent answered, on the other worker
+
+    await cancelling.at("broken", "c1", clock.time())  # the member's next deadline
+    await passes(cancelling, clock)
+    assert attempts == ["c1"] * (2 * MAX_ATTEMPTS - 1)
