@@ -298,15 +298,17 @@ class Scheduler:
                 self.store.keys("deadline-failures", kind, member, str(minute - 1)))
 
     async def _count_failure(self, kind: str, member: str, now: float) -> int:
-        """The deadline's failures in the last minute or two, in every worker, this one included (0 when
-        the store fails to count it: this worker's own count stands). One `INCR` and one `GET`."""
+        """The deadline's failures in the last minute or two, in every worker, this one included (what
+        it counted before the store failed, 0 at worst: this worker's own count stands). One `INCR` and
+        one `GET`."""
         this_minute, last_minute = self._failures_keys(kind, member, now)
+        counted = 0
         try:
             counted = await self.store.incr(this_minute, ttl=2 * FORGET_FAILURES_AFTER_S)
             return counted + int(await self.store.get(last_minute) or 0)
         except Exception as exc:
             log.warning("deadline of %s: a failure counted by this worker only (%s)", kind, type(exc).__name__)
-            return 0
+            return counted
 
     async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
         """The deadline ended after failing here (succeeded, dropped, re-armed), or surely ended with

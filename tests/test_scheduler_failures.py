@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
-from bot.store.base import Store
+from bot.store.base import Store, StoreUnavailable
 from tests.test_scheduler_cancel import passes
 from tests.test_scheduler_outages import store
 
@@ -62,3 +62,26 @@ async def test_a_deadline_cancelled_on_another_worker_leaves_no_count_to_the_mem
     await cancelling.at("broken", "c1", clock.time())  # the member's next deadline
     await passes(cancelling, clock)
     assert attempts == ["c1"] * (2 * MAX_ATTEMPTS - 1)
+
+
+async def test_a_count_whose_last_minute_cannot_be_read_still_counts_this_minutes(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store counted the failure, then failed to read the last minute's count: the count it made
+    was thrown away with it, and each worker counted on its own again."""
+    workers, attempts = [Scheduler(store, clock), Scheduler(store, clock)], []
+
+    async def unreadable(key: str) -> str | None:
+        raise StoreUnavailable("Redis did not answer GET in time")
+
+    async def broken(member: str) -> None:
+        attempts.append(member)
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(store, "get", unreadable)
+    for worker in workers:
+        worker.on("broken", broken)
+    await workers[0].at("broken", "c1", clock.time())
+    for turn in range(2 * MAX_ATTEMPTS):
+        await workers[turn % 2].run_due()
+        await clock.advance(RETRY_AFTER_S[-1])
+    assert attempts == ["c1"] * MAX_ATTEMPTS
