@@ -14,7 +14,7 @@ import pytest
 from tortoise.exceptions import DBConnectionError
 
 from bot.clock import FakeClock
-from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
 from bot.store.base import Store
 from tests.test_scheduler_outages import store
 
@@ -26,6 +26,16 @@ async def passes(scheduler: Scheduler, clock: FakeClock, count: int = MAX_ATTEMP
     for _ in range(count):
         await clock.advance(RETRY_AFTER_S[-1])
         await scheduler.run_due()
+
+
+async def a_tick_at(scheduler: Scheduler, clock: FakeClock, lapse: Callback,
+                    reached: asyncio.Event) -> asyncio.Task[int]:
+    """A tick firing a lapse deadline due now, under way once `reached` is set."""
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await reached.wait()
+    return tick
 
 
 async def test_a_deadline_cancelled_in_the_tick_its_attempt_failed_does_not_fire_again(
@@ -63,10 +73,7 @@ async def test_a_deadline_cancelled_while_its_attempt_runs_is_not_retried_when_i
         await cancelled.wait()
         raise failure("not recorded")
 
-    scheduler.on("lapse", lapse)
-    await scheduler.at("lapse", "c1", clock.time())
-    tick = asyncio.create_task(scheduler.run_due())
-    await going_on.wait()
+    tick = await a_tick_at(scheduler, clock, lapse, going_on)
     await scheduler.cancel("lapse", "c1")  # the message path, while the callback runs
     cancelled.set()
     await tick
@@ -160,10 +167,7 @@ async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
         raise RuntimeError("not recorded")
 
     monkeypatch.setattr(store, "incr", slow)
-    scheduler.on("lapse", lapse)
-    await scheduler.at("lapse", "c1", clock.time())
-    tick = asyncio.create_task(scheduler.run_due())
-    await counting.wait()
+    tick = await a_tick_at(scheduler, clock, lapse, counting)
     await scheduler.cancel("lapse", "c1")
     counted.set()
     await tick
@@ -197,10 +201,7 @@ async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
         raise RuntimeError("not recorded")
 
     monkeypatch.setattr(store, "incr", slow)
-    scheduler.on("lapse", lapse)
-    await scheduler.at("lapse", "c1", clock.time())
-    tick = asyncio.create_task(scheduler.run_due())
-    await counting.wait()
+    tick = await a_tick_at(scheduler, clock, lapse, counting)
     cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
     await asyncio.sleep(0)
     tick.cancel()  # the worker stops

@@ -7,12 +7,22 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
 from bot.store.base import Store, StoreUnavailable
 from tests.test_scheduler_cancel import passes
 from tests.test_scheduler_outages import store
 
 __all__ = ["store"]  # the fixture: the in-process store and Redis
+
+
+async def alternately(workers: list[Scheduler], clock: FakeClock, broken: Callback) -> None:
+    """A deadline of `broken` due now, its attempts and retries fired by the workers in turn."""
+    for worker in workers:
+        worker.on("broken", broken)
+    await workers[0].at("broken", "c1", clock.time())
+    for turn in range(2 * MAX_ATTEMPTS):
+        await workers[turn % 2].run_due()
+        await clock.advance(RETRY_AFTER_S[-1])
 
 
 @pytest.mark.parametrize("first_failure", ["at a minute's start", "a second before a minute's end"])
@@ -29,12 +39,7 @@ async def test_a_deadline_failing_in_two_workers_gets_its_attempts_in_all_not_in
         attempts.append(member)
         raise RuntimeError("a bug")
 
-    for worker in workers:
-        worker.on("broken", broken)
-    await workers[0].at("broken", "c1", clock.time())
-    for turn in range(2 * MAX_ATTEMPTS):
-        await workers[turn % 2].run_due()
-        await clock.advance(RETRY_AFTER_S[-1])
+    await alternately(workers, clock, broken)
     assert attempts == ["c1"] * MAX_ATTEMPTS
     assert await store.next_due("broken") is None
 
@@ -78,10 +83,5 @@ async def test_a_count_whose_last_minute_cannot_be_read_still_counts_this_minute
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(store, "get", unreadable)
-    for worker in workers:
-        worker.on("broken", broken)
-    await workers[0].at("broken", "c1", clock.time())
-    for turn in range(2 * MAX_ATTEMPTS):
-        await workers[turn % 2].run_due()
-        await clock.advance(RETRY_AFTER_S[-1])
+    await alternately(workers, clock, broken)
     assert attempts == ["c1"] * MAX_ATTEMPTS
