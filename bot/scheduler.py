@@ -143,15 +143,18 @@ class Scheduler:
         """Remove the deadline wherever it is: in the store, held by this worker for its put-back (a
         failed attempt's retry), or firing here now from another task (its failure is not retried). A
         put-back under way ends first, so the store's removal comes after it. A callback cancelling
-        its own deadline (re-arming it, say) keeps its retry on failure."""
+        its own deadline (re-arming it, say) keeps its retry on failure, and its failures' count: a
+        callback that always fails so is dropped after `MAX_ATTEMPTS`, not retried every second."""
         key = (kind, member)
         if self._returning is not None and key in self._returning[0]:  # back in the store or held again
             await asyncio.shield(self._returning[1])
         self._held[:] = [entry for entry in self._held if entry[:2] != key]
-        firing = self._firing
-        if firing is not None and (firing.kind, firing.member) == key and current_firing() is not firing:
-            firing.cancelled = True
-        await self._forget_failures(kind, member)
+        running = self._firing
+        firing = running if running is not None and (running.kind, running.member) == key else None
+        if firing is None or current_firing() is not firing:  # its own callback's cancel keeps its count
+            if firing is not None:  # from another task while it runs
+                firing.cancelled = True
+            await self._forget_failures(kind, member, counted=True)  # on whichever worker it failed
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
@@ -277,6 +280,7 @@ class Scheduler:
         failures = max(here, await self._count_failure(kind, member, now))
         firing = self._firing
         if firing is not None and firing.cancelled and (firing.kind, firing.member) == (kind, member):
+            await self._forget_failures(kind, member, counted=True)  # counted after the cancel's `DEL`
             return False  # cancelled while its failure was counted: not retried (`cancel`)
         if failures >= MAX_ATTEMPTS:
             await self._forget_failures(kind, member, counted=True)
@@ -294,21 +298,24 @@ class Scheduler:
                 self.store.keys("deadline-failures", kind, member, str(minute - 1)))
 
     async def _count_failure(self, kind: str, member: str, now: float) -> int:
-        """The deadline's failures in the last minute or two, in every worker, this one included (0 when
-        the store fails to count it: this worker's own count stands). One `INCR` and one `GET`."""
+        """The deadline's failures in the last minute or two, in every worker, this one included (what
+        it counted before the store failed, 0 at worst: this worker's own count stands). One `INCR` and
+        one `GET`."""
         this_minute, last_minute = self._failures_keys(kind, member, now)
+        counted = 0
         try:
             counted = await self.store.incr(this_minute, ttl=2 * FORGET_FAILURES_AFTER_S)
             return counted + int(await self.store.get(last_minute) or 0)
         except Exception as exc:
             log.warning("deadline of %s: a failure counted by this worker only (%s)", kind, type(exc).__name__)
-            return 0
+            return counted
 
     async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
-        """The deadline ended after failing here (succeeded, dropped, cancelled, re-armed), or was just
-        `counted` to its end: its counts go, so the member's next deadline starts afresh (one `DEL`, only
-        then; a count only other workers made, the deadline then succeeding here, is forgotten a minute
-        or two later). Never raises but a cancellation."""
+        """The deadline ended after failing here (succeeded, dropped, re-armed), or surely ended with
+        failures counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
+        member's next deadline starts afresh (one `DEL`, only then; a count only other workers made, the
+        deadline then succeeding here, is forgotten a minute or two later: a `DEL` per deadline fired is
+        not worth it). Never raises but a cancellation."""
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         try:
@@ -344,10 +351,12 @@ class Scheduler:
                     if not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
-            for kind, member in refused:
-                await self._failed(kind, member, self.clock.time())
-            self._returning = None
-            returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
+            try:
+                for kind, member in refused:
+                    await self._failed(kind, member, self.clock.time())
+            finally:  # also when the worker stops meanwhile
+                self._returning = None
+                returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always

@@ -14,7 +14,7 @@ import pytest
 from tortoise.exceptions import DBConnectionError
 
 from bot.clock import FakeClock
-from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
 from bot.store.base import Store
 from tests.test_scheduler_outages import store
 
@@ -26,6 +26,16 @@ async def passes(scheduler: Scheduler, clock: FakeClock, count: int = MAX_ATTEMP
     for _ in range(count):
         await clock.advance(RETRY_AFTER_S[-1])
         await scheduler.run_due()
+
+
+async def a_tick_at(scheduler: Scheduler, clock: FakeClock, lapse: Callback,
+                    reached: asyncio.Event) -> asyncio.Task[int]:
+    """A tick firing a lapse deadline due now, under way once `reached` is set."""
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await reached.wait()
+    return tick
 
 
 async def test_a_deadline_cancelled_in_the_tick_its_attempt_failed_does_not_fire_again(
@@ -63,10 +73,7 @@ async def test_a_deadline_cancelled_while_its_attempt_runs_is_not_retried_when_i
         await cancelled.wait()
         raise failure("not recorded")
 
-    scheduler.on("lapse", lapse)
-    await scheduler.at("lapse", "c1", clock.time())
-    tick = asyncio.create_task(scheduler.run_due())
-    await going_on.wait()
+    tick = await a_tick_at(scheduler, clock, lapse, going_on)
     await scheduler.cancel("lapse", "c1")  # the message path, while the callback runs
     cancelled.set()
     await tick
@@ -89,6 +96,23 @@ async def test_a_callback_cancelling_its_own_deadline_keeps_its_retry(store: Sto
     await passes(scheduler, clock, 1)
     await passes(scheduler, clock)
     assert fired == ["c1", "c1"]
+
+
+async def test_a_callback_cancelling_its_own_deadline_and_always_failing_is_dropped_in_time(
+        store: Store, clock: FakeClock) -> None:
+    """Its cancel forgot the failures counted so far, so each retry counted from one: retried every
+    second for ever."""
+    scheduler, fired = Scheduler(store, clock), []
+
+    async def offer(member: str) -> None:
+        fired.append(member)
+        await scheduler.cancel("offer", member)
+        raise RuntimeError("a bug")
+
+    scheduler.on("offer", offer)
+    await scheduler.at("offer", "c1", clock.time())
+    await passes(scheduler, clock, 3 * MAX_ATTEMPTS)
+    assert fired == ["c1"] * MAX_ATTEMPTS
 
 
 async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
@@ -127,7 +151,9 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
 
 async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
         store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows."""
+    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows,
+    and the count, made after the cancel removed the counts, does not cut the member's next deadline's
+    attempts short."""
     scheduler, fired = Scheduler(store, clock), []
     incr, counting, counted = store.incr, asyncio.Event(), asyncio.Event()
 
@@ -141,13 +167,45 @@ async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
         raise RuntimeError("not recorded")
 
     monkeypatch.setattr(store, "incr", slow)
-    scheduler.on("lapse", lapse)
-    await scheduler.at("lapse", "c1", clock.time())
-    tick = asyncio.create_task(scheduler.run_due())
-    await counting.wait()
+    tick = await a_tick_at(scheduler, clock, lapse, counting)
     await scheduler.cancel("lapse", "c1")
     counted.set()
     await tick
     monkeypatch.setattr(store, "incr", incr)
     await passes(scheduler, clock)
     assert fired == ["c1"]
+    await scheduler.at("lapse", "c1", clock.time())  # the member's next deadline: its own attempts
+    await passes(scheduler, clock)
+    assert fired == ["c1"] * (1 + MAX_ATTEMPTS)
+
+
+async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The put-back's refused entry is being counted as a failure when the worker stops: the cancel
+    waiting for that put-back waited for ever."""
+    scheduler, counts = Scheduler(store, clock), []
+    schedule_if_absent, incr, counting = store.schedule_if_absent, store.incr, asyncio.Event()
+
+    async def refused(kind: str, member: str, due_at: float) -> bool:
+        raise RuntimeError("not taken back")
+
+    async def slow(key: str, ttl: float | None = None) -> int:
+        counts.append(key)
+        if len(counts) > 1:  # the refused put-back's failure
+            counting.set()
+            await asyncio.Event().wait()
+        return await incr(key, ttl)
+
+    async def lapse(member: str) -> None:
+        monkeypatch.setattr(store, "schedule_if_absent", refused)
+        raise RuntimeError("not recorded")
+
+    monkeypatch.setattr(store, "incr", slow)
+    tick = await a_tick_at(scheduler, clock, lapse, counting)
+    cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
+    await asyncio.sleep(0)
+    tick.cancel()  # the worker stops
+    await asyncio.gather(tick, return_exceptions=True)
+    monkeypatch.setattr(store, "schedule_if_absent", schedule_if_absent)
+    await asyncio.wait_for(cancel, 5)
+    assert await store.next_due("lapse") is None

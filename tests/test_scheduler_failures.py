@@ -7,12 +7,22 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
-from bot.store.base import Store
+from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
+from bot.store.base import Store, StoreUnavailable
 from tests.test_scheduler_cancel import passes
 from tests.test_scheduler_outages import store
 
 __all__ = ["store"]  # the fixture: the in-process store and Redis
+
+
+async def alternately(workers: list[Scheduler], clock: FakeClock, broken: Callback) -> None:
+    """A deadline of `broken` due now, its attempts and retries fired by the workers in turn."""
+    for worker in workers:
+        worker.on("broken", broken)
+    await workers[0].at("broken", "c1", clock.time())
+    for turn in range(2 * MAX_ATTEMPTS):
+        await workers[turn % 2].run_due()
+        await clock.advance(RETRY_AFTER_S[-1])
 
 
 @pytest.mark.parametrize("first_failure", ["at a minute's start", "a second before a minute's end"])
@@ -29,15 +39,49 @@ async def test_a_deadline_failing_in_two_workers_gets_its_attempts_in_all_not_in
         attempts.append(member)
         raise RuntimeError("a bug")
 
-    for worker in workers:
-        worker.on("broken", broken)
-    await workers[0].at("broken", "c1", clock.time())
-    for turn in range(2 * MAX_ATTEMPTS):
-        await workers[turn % 2].run_due()
-        await clock.advance(RETRY_AFTER_S[-1])
+    await alternately(workers, clock, broken)
     assert attempts == ["c1"] * MAX_ATTEMPTS
     assert await store.next_due("broken") is None
 
     await workers[1].at("broken", "c2", clock.time())  # another deadline: its own attempts
     await passes(workers[1], clock)
     assert attempts.count("c2") == MAX_ATTEMPTS
+
+
+async def test_a_deadline_cancelled_on_another_worker_leaves_no_count_to_the_members_next(
+        store: Store, clock: FakeClock) -> None:
+    """Its failures on one worker were counted in the store; the cancel came on a worker that had not
+    seen them and left the count, so the member's next deadline was dropped after its first failure."""
+    failing, cancelling, attempts = Scheduler(store, clock), Scheduler(store, clock), []
+
+    async def broken(member: str) -> None:
+        attempts.append(member)
+        raise RuntimeError("a bug")
+
+    for worker in (failing, cancelling):
+        worker.on("broken", broken)
+    await failing.at("broken", "c1", clock.time())
+    await passes(failing, clock, MAX_ATTEMPTS - 1)  # two failures, the third attempt due
+    await cancelling.cancel("broken", "c1")  # the agent answered, on the other worker
+
+    await cancelling.at("broken", "c1", clock.time())  # the member's next deadline
+    await passes(cancelling, clock)
+    assert attempts == ["c1"] * (2 * MAX_ATTEMPTS - 1)
+
+
+async def test_a_count_whose_last_minute_cannot_be_read_still_counts_this_minutes(
+        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store counted the failure, then failed to read the last minute's count: the count it made
+    was thrown away with it, and each worker counted on its own again."""
+    workers, attempts = [Scheduler(store, clock), Scheduler(store, clock)], []
+
+    async def unreadable(key: str) -> str | None:
+        raise StoreUnavailable("Redis did not answer GET in time")
+
+    async def broken(member: str) -> None:
+        attempts.append(member)
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(store, "get", unreadable)
+    await alternately(workers, clock, broken)
+    assert attempts == ["c1"] * MAX_ATTEMPTS
