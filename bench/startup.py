@@ -80,7 +80,9 @@ def generated_examples(count: int, salt: str, skip: int = 0) -> list[tuple[str, 
 
 
 def child_env(database: Path, port: int | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}  # the embedded store
+    # the embedded store; bytecode written as a deployment has it (a shell with PYTHONDONTWRITEBYTECODE
+    # in a fresh checkout made every timed process compile the project's ~210 modules again)
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "PYTHONDONTWRITEBYTECODE")}
     env.update(DATABASE_URL=f"sqlite://{database}", PYTHONPATH=str(ROOT), LOG_LEVEL="WARNING")
     if port is not None:
         env.update(BOT_HOST="127.0.0.1", BOT_PORT=str(port))

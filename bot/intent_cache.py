@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
-import jieba
+from bot.jieba_import import jieba
 
 log = logging.getLogger("csbot.intents")
 KEEP = 8  # files kept per kind (the newest): tests and tools fit models of other data too

@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-import jieba
+from bot.jieba_import import jieba
 
 _NON_WORD = re.compile(r"[\W_]+")
 _LONG_DIGITS = re.compile(r"\d{7,}")  # phone numbers and the like: no intent, only noise

@@ -43,7 +43,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jieba
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
@@ -54,6 +53,7 @@ from bot.intent_calibration import SHORT_MESSAGE, Blend
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
 from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
 from bot.intent_shop import ShopFit, ShopNeighbours, vote_settings
+from bot.jieba_import import jieba
 
 log = logging.getLogger("csbot.intents")
 UNKNOWN = "unknown"

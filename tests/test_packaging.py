@@ -51,5 +51,5 @@ def test_wheel_carries_code_templates_static_files_and_migrations(tmp_path: Path
               and (name.endswith(".py") or Path(name).suffix in DATA_SUFFIXES)}
     assert needed - shipped == set()
     assert "scripts_zh/intents.yaml" in shipped and "bot/web/static/chat.js" in shipped
-    assert "csbot = bot.cli:run" in entry_points
+    assert "csbot = bot.__main__:run" in entry_points
     assert not any(name.startswith("tests/") or "__pycache__" in name for name in shipped)

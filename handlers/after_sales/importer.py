@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tqdm import tqdm
-
 from handlers.after_sales.records import OrderRecord, parse_fields, parse_item, save_records
 
 COLUMNS = {
@@ -164,6 +162,8 @@ async def import_orders(path: Path, zone: ZoneInfo, now: datetime, *, progress: 
     if report.problems:
         return report
     report.orders = len(records)
+    from tqdm import tqdm  # here, not in every process that imports the command line (docs/performance.md)
+
     with tqdm(total=len(records), unit="order", file=sys.stderr,
               disable=not progress or len(records) < PROGRESS_FROM) as bar:
         report.created, report.updated = await save_records(records, "import", now, progress=bar.update)

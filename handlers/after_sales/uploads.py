@@ -30,7 +30,6 @@ import warnings
 from pathlib import Path
 
 from aiohttp import web
-from PIL import Image, UnidentifiedImageError
 
 from bot.channels.webchat import VISITOR_ERRORS, VISITOR_SECURITY, proven_visitor
 from bot.events import Inbound
@@ -60,7 +59,10 @@ ORPHAN_DAYS = 7
 
 
 def image_type(data: bytes) -> str | None:
-    """The file extension of what `data` really is, read by Pillow; None for anything else."""
+    """The file extension of what `data` really is, read by Pillow; None for anything else. Called in a
+    thread, which imports Pillow on the first photo, not every process that starts the bot."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

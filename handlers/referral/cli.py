@@ -23,8 +23,6 @@ import sys
 from collections import Counter
 from typing import Any
 
-from tqdm import tqdm
-
 from bot.cli_args import iso_date, positive_int
 from bot.commands import Command
 from handlers.referral import followups
@@ -188,6 +186,8 @@ async def _push(args: argparse.Namespace, desk: ReferralDesk) -> None:
         routes = "".join(f"; {route} {n}" for route, n in sorted(counts.items()))
         print(f"dry run: {len(planned)} customers{routes}")
         return
+    from tqdm import tqdm  # here, not in every process that imports the command line (docs/performance.md)
+
     with tqdm(desc=f"push {campaign.name}", unit="msg", file=sys.stderr) as bar:
         report = await run_push(campaign, segment, desk, progress=bar.update)
     print(f"sent {report.sent}, failed {report.failed}, skipped {report.skipped}; "
