@@ -7,6 +7,9 @@ taking the core away). A task in the server sleeps `PERIOD_S` again and again an
 woke: that lateness is the turn it waited for (or the stall). The collector's pauses come from
 `gc.callbacks`. Both are written, stamped with the wall clock, to `$BENCH_LOOP_WATCH/<name>-<pid>.json`
 when the app shuts down; the client keeps the records inside its measured windows (`summary`).
+uvloop's timers count whole milliseconds, so an idle loop's lateness reads anywhere from -1 to +1 ms:
+a turn p50 under a millisecond is the timer's resolution, not a figure of the loop; the long turns
+(over 5 and 20 ms) are what it measures.
 
 The sampling task costs a wake-up per turn (at most one per `PERIOD_S`): off unless asked for, so
 the CPU per message of a normal run does not include it.
