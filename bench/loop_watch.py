@@ -7,6 +7,9 @@ taking the core away). A task in the server sleeps `PERIOD_S` again and again an
 woke: that lateness is the turn it waited for (or the stall). The collector's pauses come from
 `gc.callbacks`. Both are written, stamped with the wall clock, to `$BENCH_LOOP_WATCH/<name>-<pid>.json`
 when the app shuts down; the client keeps the records inside its measured windows (`summary`).
+uvloop's timers count whole milliseconds, so an idle loop's lateness reads anywhere from -1 to +1 ms:
+a turn p50 under a millisecond is the timer's resolution, not a figure of the loop; the long turns
+(over 5 and 20 ms) are what it measures.
 
 The sampling task costs a wake-up per turn (at most one per `PERIOD_S`): off unless asked for, so
 the CPU per message of a normal run does not include it.
@@ -64,19 +67,24 @@ def attach(app: Any, name: str) -> None:
 
 
 def summary(folder: Path, name: str, windows: list[tuple[float, float]]) -> dict[str, Any] | None:
-    """The turns and pauses of server `name` (all its processes) inside the measured `windows` (wall clock)."""
+    """The turns and pauses of server `name` (all its processes) inside the measured `windows` (wall clock).
+    The shares of time in long turns are of all its loops' time (`serve --workers N` runs N loops through
+    each window), so N workers stalled half the time read 50%, not N times that."""
     turns: list[float] = []
     pauses: dict[int, list[float]] = {}
+    loops = 0
     for path in sorted(folder.glob(f"{name}-*.json")):
         data = json.loads(path.read_text())
-        turns += [late for at, late in data["turns"] if any(start <= at <= end for start, end in windows)]
+        kept = [late for at, late in data["turns"] if any(start <= at <= end for start, end in windows)]
+        turns += kept
+        loops += bool(kept)
         for at, generation, paused in data["pauses"]:
             if any(start <= at <= end for start, end in windows):
                 pauses.setdefault(generation, []).append(paused)
     if not turns:
         return None
     ordered = sorted(turns)
-    seconds = sum(end - start for start, end in windows)
+    seconds = loops * sum(end - start for start, end in windows)
     figures: dict[str, Any] = {
         "turns": len(ordered),
         "turn_p50_ms": round(1000 * ordered[len(ordered) // 2], 2),

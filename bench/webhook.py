@@ -122,7 +122,6 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     from bot.server import new_event_loop
     from handlers import EXTENSIONS
 
-
     settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
     asyncio.run(create_demo_shop(settings))
     app = build_app(settings, EXTENSIONS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from tortoise import connections
@@ -194,3 +194,14 @@ async def test_the_kept_promise_is_the_first_open_left_message_of_the_text_as_th
     assert kept == orm[0] == first and kept.utcoffset() == orm[0].utcoffset()
     assert await Queue(Services()).promise_kept(row.id, "请回电", second) == first
     assert await Queue(Services()).promise_kept(row.id, "没有的", second) == second
+
+
+async def test_the_kept_promise_of_a_left_message_the_prebuilt_insert_wrote_reads_as_the_orm_reads_it(
+        database: None) -> None:
+    customer = await Customer.create(channel="wechat", external_id="c", created_at=NOW)
+    row = await Conversation.create(key="wechat:c", customer=customer, channel="wechat", opened_at=NOW)
+    promised = datetime(2026, 11, 27, 17, 0, 7, 5, tzinfo=timezone(timedelta(hours=8)))  # a shop's zone
+    await reads.record_left_message(row.id, "请回电", promised, NOW)
+    kept = await reads.kept_promise(row.id, "请回电")
+    orm = await LeftMessage.filter(conversation_id=row.id).values_list("promised_by", flat=True)
+    assert kept == orm[0] == promised and kept.utcoffset() == orm[0].utcoffset()
