@@ -10,8 +10,10 @@ that is refused; every merged row records the outcome of the message that carrie
 A deadline's callback (a greeting on an agent's behalf, a holding message) is retried when it fails
 (bot/scheduler.py), and a retry must not send again what its failed attempt already sent: the
 greeting goes out, then the database fails to record so, and the customer was greeted twice. Inside
-a callback (`FIRING`) each text first claims a mark in the store, named by the deadline and a digest
-of the customer and text, and the mark lives until the deadline ends (`ONCE_TTL_S` at most):
+a callback (`FIRING`) each text first claims a mark in the store, named by the deadline (its kind,
+member and generation: `_generation`) and a digest of the customer and text, and the mark lives until
+the deadline ends (`ONCE_TTL_S` at most; one that outlives it, never deleted, is met by no later
+deadline: another generation):
 - the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
   text of the same send): the retry finds the mark, does not send it again and reports it sent, so
   the callback goes on to record it; its row is marked sent (when the send wrote its own rows, the
@@ -52,6 +54,7 @@ from bot.recorder import Recorder, outbound_message
 from bot.scheduler import Firing, current_firing
 from bot.splitter import pack
 from bot.store.base import Store
+from bot.store.keys import deadline_generation, sent_once
 
 log = logging.getLogger("csbot.outbox")
 
@@ -95,8 +98,9 @@ class Outbox:
         marks: list[str] = []
         values: list[str] = []  # each claim's value: the source id of the text's row when this send writes it
         try:
+            generation = await self._generation(firing)
             for text in texts:
-                marks.append(self._mark(firing, channel, user_id, text))
+                marks.append(self._mark(firing, generation, channel, user_id, text))
                 values.append(firing.claims.setdefault(marks[-1], uuid.uuid4().hex))  # a lost claim's, on a retry
                 claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[-1]))
                 del firing.claims[marks[-1]]
@@ -104,7 +108,8 @@ class Outbox:
             await self._release(firing, taken_here(marks, claimed))
             raise
         except Exception as exc:  # the store refuses the command (not down): send as without a deadline
-            firing.claims.pop(marks[-1], None)  # answered: not taken
+            if marks:
+                firing.claims.pop(marks[-1], None)  # answered: not taken
             log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
                         type(exc).__name__)
             await self._release(firing, taken_here(marks, claimed))
@@ -147,13 +152,28 @@ class Outbox:
             return []
         return await self.store.get_many([marks[index] for index in sent_before])
 
-    def _mark(self, firing: Firing, channel: str, user_id: str, text: str) -> str:
-        """The store key of a text sent within the deadline, recorded in `firing.marks`: the customer
-        and text by digest (a short key), and how many times this attempt sent the same before (a
-        retry counts alike)."""
+    async def _generation(self, firing: Firing) -> str:
+        """The deadline's generation, which its marks are named by: drawn by its first attempt that sends
+        (one `SET NX`), found by its retries, here or on another worker (a `GET` more), and deleted
+        when the deadline ends, on whichever worker (bot/scheduler.py), so a later deadline of the same
+        kind and member never meets an earlier one's marks. A claim whose answer was lost needs nothing
+        kept: the retry finds the value it took, and no text was marked under it."""
+        if firing.generation is None:
+            key = self.store.keys(*deadline_generation(firing.kind, firing.member))
+            if key not in firing.marks:  # deleted with the marks when the deadline ends
+                firing.marks.append(key)
+            drawn = uuid.uuid4().hex
+            taken = await self.store.claim(key, ONCE_TTL_S, drawn)
+            firing.generation = drawn if taken else (await self.store.get(key) or drawn)  # None: it ended meanwhile
+        return firing.generation
+
+    def _mark(self, firing: Firing, generation: str, channel: str, user_id: str, text: str) -> str:
+        """The store key of a text sent within the deadline, recorded in `firing.marks`: the deadline's
+        generation, the customer and text by digest (a short key), and how many times this attempt sent
+        the same before (a retry counts alike)."""
         digest = hashlib.sha256("\x00".join((channel, user_id, text)).encode()).hexdigest()[:32]
         firing.sends[digest] += 1
-        mark = self.store.keys("sent-once", firing.kind, firing.member, digest, str(firing.sends[digest]))
+        mark = self.store.keys(*sent_once(firing.kind, firing.member, generation, digest, firing.sends[digest]))
         if mark not in firing.marks:  # an earlier attempt's, carried to this one by the scheduler
             firing.marks.append(mark)
         return mark

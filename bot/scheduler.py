@@ -33,8 +33,11 @@ sent, then the database failing to record it): a callback runs with its deadline
 which the outbox sends each text once per deadline, whichever attempt or worker runs it (bot/outbox.py).
 The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
-cancelled between attempts. A mark left behind would keep a later deadline of the same kind and
-member (a 留言 offer is named by its conversation only) from sending the same text for an hour.
+cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
+which goes when the deadline ends on any worker (a cancel deletes it with the failure counts): a mark
+left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
+of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
+report the same text sent and send nothing.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from bot.clock import Clock
 from bot.logs import describe_failure
 from bot.outages import outages
 from bot.store.base import Store
+from bot.store.keys import deadline_generation
 
 log = logging.getLogger("csbot.scheduler")
 
@@ -73,7 +77,8 @@ DOWNTIME_KEPT_S = 3600.0
 class Firing:
     """The deadline whose callback is running (`FIRING`): what the outbox keys a once-only send by.
     `marks` are the store keys of the sends it made or found made by an earlier attempt, and of those
-    its earlier attempts on this worker made (`Scheduler._carry`), with `claims`."""
+    its earlier attempts on this worker made (`Scheduler._carry`), with `claims`; and its generation's
+    key (bot/outbox.py `_generation`), all deleted when the deadline ends."""
 
     kind: str
     member: str
@@ -82,6 +87,8 @@ class Firing:
     #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
+    #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it
+    generation: str | None = None
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
     #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
     cancelled: bool = False
@@ -227,13 +234,16 @@ class Scheduler:
 
     async def _forget_sends(self, firing: Firing) -> None:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
-        follows, so its once-only marks go (a mark that stays, the store failing now, expires by
-        itself). Never raises but a cancellation."""
-        if firing.marks:
-            try:
-                await self.store.delete(*firing.marks)
-            except Exception as exc:
-                log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+        follows, so its once-only marks go, and its generation (bot/outbox.py `_generation`) even when
+        this attempt sent nothing: an earlier one, on another worker, may have (one `DEL` per deadline
+        ended). A mark that stays, the store failing now, expires by itself; one of an earlier
+        attempt's texts not sent again here is met by no later deadline (another generation). Never
+        raises but a cancellation."""
+        generation = self.store.keys(*deadline_generation(firing.kind, firing.member))
+        try:
+            await self.store.delete(*firing.marks, *([] if generation in firing.marks else [generation]))
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
 
     def _carry(self, firing: Firing) -> None:
         """Keep a failed attempt's marks for its retry (`Firing.marks`), forgotten as `_failures` are: a
@@ -313,13 +323,16 @@ class Scheduler:
     async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
         """The deadline ended after failing here (succeeded, dropped, re-armed), or surely ended with
         failures counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
-        member's next deadline starts afresh (one `DEL`, only then; a count only other workers made, the
+        member's next deadline starts afresh (one `DEL`, only then, with the sends' generation when it surely
+        ended: bot/outbox.py `_generation`; a count only other workers made, the
         deadline then succeeding here, is forgotten a minute or two later: a `DEL` per deadline fired is
         not worth it). Never raises but a cancellation."""
         if self._failures.pop((kind, member), None) is None and not counted:
             return
+        # surely ended (`counted`): its sends' generation goes too, whichever worker holds its marks
+        ended = (self.store.keys(*deadline_generation(kind, member)),) if counted else ()
         try:
-            await self.store.delete(*self._failures_keys(kind, member, self.clock.time()))
+            await self.store.delete(*self._failures_keys(kind, member, self.clock.time()), *ended)
         except Exception as exc:
             log.warning("deadline of %s: its failure count left to expire (%s)", kind, type(exc).__name__)
 

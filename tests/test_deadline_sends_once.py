@@ -183,7 +183,7 @@ async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sendin
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_lost", "text")
         await scheduler.at(kind, "o_lost", clock.time())
-        lose_the_next_claims_reply(monkeypatch, bot.runtime.store)
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's, after its generation's
         await scheduler.run_due()
         assert attempts == [None] and bot.wechat.texts_to("o_lost") == []
         await clock.advance(RETRY_AFTER_S[0])
@@ -287,7 +287,7 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
         async def remind(openid: str) -> None:
             step = steps.pop(0)
             if step == "lost":
-                lose_the_next_claims_reply(monkeypatch, bot.runtime.store)
+                lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's claim
             assert await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进") == ["sent"]
             if step == "send, then fail":
                 raise RuntimeError("the reminder not recorded")

@@ -1,0 +1,66 @@
+"""A deadline's once-only marks never keep a later deadline of the same kind and member from sending
+(bot/outbox.py `_generation`).
+
+A failed attempt's marks were deleted only by the worker it failed on: a cancel on another worker, or a
+retry succeeding on another worker without sending the same text again, left them in the store for an
+hour, and the member's next deadline sending the same text (a 留言 offer queued again) reported it sent
+and sent nothing. Two workers are two schedulers on one store (in-process, and Redis on 127.0.0.1); the
+customer is the fake WeChat server over real HTTP; time is a FakeClock.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.scheduler import RETRY_AFTER_S, Scheduler
+from tests.fakes.wechat_user import wechat_bot
+from tests.test_deadline_sends_once import store_settings
+
+__all__ = ["store_settings"]  # the fixture: the in-process store and Redis
+
+OFFER = "亲，现在可以给我们留言"
+
+#: How the first deadline, whose first attempt (on the first worker) sent the offer then failed, ended.
+ENDINGS = ("cancelled on the other worker", "cancelled on the same worker",
+           "its retry on the other worker had nothing left to send")
+
+
+@pytest.mark.parametrize("next_fires_on", ["the worker it failed on", "the other worker"])
+@pytest.mark.parametrize("ending", ENDINGS)
+async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], ending: str, next_fires_on: str) -> None:
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        failing, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail"]
+        await failing.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            if step != "nothing to send":
+                assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+            if step == "send, then fail":
+                raise RuntimeError("the offer not recorded")
+
+        for worker in (failing, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_gen", "text")
+        await failing.at("test-offer", "o_gen", clock.time())
+        await failing.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        if ending == "its retry on the other worker had nothing left to send":
+            steps.append("nothing to send")
+            await other.run_due()
+        else:
+            await (other if ending == "cancelled on the other worker" else failing).cancel("test-offer", "o_gen")
+        await other.run_due()
+        await failing.run_due()
+        assert steps == [] and bot.wechat.texts_to("o_gen") == [OFFER]
+
+        await clock.advance(10)  # queued again, well within the hour a mark lives
+        steps.append("send")
+        await failing.at("test-offer", "o_gen", clock.time())
+        await (failing if next_fires_on == "the worker it failed on" else other).run_due()
+        assert steps == [] and bot.wechat.texts_to("o_gen") == [OFFER, OFFER]
