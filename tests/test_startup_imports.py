@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import tortoise
 import tortoise.models
 from tortoise.models import Model
@@ -68,7 +69,7 @@ def _model_classes() -> list[type[Model]]:
 
 def test_tortoise_reads_every_models_comments_as_its_own_function_would() -> None:
     assert tortoise.__version__ == field_comments.COPIED_FROM, "compare _get_comments with comments_of again"
-    assert tortoise.models._get_comments is comments_of
+    assert (tortoise.models._get_comments is comments_of) == field_comments.FINDS_CLASSES_BY_PARSING
     classes = _model_classes()
     assert len(classes) > 30
     commented = 0
@@ -83,9 +84,11 @@ def test_tortoise_reads_every_models_comments_as_its_own_function_would() -> Non
     assert commented >= 3  # Agent, Person, Callback document fields with `#:`
 
 
-def test_another_tortoise_keeps_its_own_reading(monkeypatch) -> None:
+@pytest.mark.parametrize("setting", [(tortoise, "__version__", "1.2.0"),
+                                     (field_comments, "FINDS_CLASSES_BY_PARSING", False)])
+def test_another_tortoise_or_python_313_keeps_tortoises_reading(monkeypatch, setting) -> None:
     monkeypatch.setattr(tortoise.models, "_get_comments", _TORTOISE_COMMENTS)
-    monkeypatch.setattr(tortoise, "__version__", "1.2.0")
+    monkeypatch.setattr(*setting)
     field_comments.install()
     assert tortoise.models._get_comments is _TORTOISE_COMMENTS
 
