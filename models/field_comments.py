@@ -22,7 +22,13 @@ from functools import lru_cache
 
 import tortoise.models
 
-# tortoise/models.py `_get_comments` (tortoise-orm 1.1.9), unchanged
+#: The tortoise-orm whose `_get_comments` `comments_of` copies (tortoise/models.py, its expressions
+#: below unchanged). Under another release tortoise keeps its own reading: a copy of an older one
+#: could give other descriptions, and so another schema, without a word.
+COPIED_FROM = "1.1.9"
+#: From Python 3.13 `inspect.getsource` finds a class by its `__firstlineno__`, without parsing its
+#: file: nothing to save, and a file defining a class name twice would be read differently.
+FINDS_CLASSES_BY_PARSING = sys.version_info < (3, 13)
 _COMMENTED = re.compile(r"((?:(?!\n|^)[^\w\n]*#:.*?\n)+?)[^\w\n]*(\w+)\s*[:=]")
 _COMMENT_MARK = re.compile(r"(^\s*#:\s*|\s*$)", flags=re.MULTILINE)
 _TORTOISE_COMMENTS = tortoise.models._get_comments
@@ -103,5 +109,8 @@ def comments_of(cls: type) -> dict[str, str]:
 
 
 def install() -> None:
-    """Have tortoise read model comments with `comments_of` (model classes created from now on)."""
-    tortoise.models._get_comments = comments_of
+    """Have tortoise read model comments with `comments_of` (model classes created from now on), when
+    tortoise is the release it copies (tests/test_startup_imports.py fails on any other, to have the
+    copy compared again and `COPIED_FROM` moved) and Python parses files to find classes."""
+    if tortoise.__version__ == COPIED_FROM and FINDS_CLASSES_BY_PARSING:
+        tortoise.models._get_comments = comments_of

@@ -91,7 +91,10 @@ class _IdleContexts:
     later test of that context visits (when the system hands a port out again, its origin gets a
     context that never saw it). Its page comes back at about:blank with the test's listeners and
     routes removed (`_clear_page`); a page the test closed, or one that could not be cleared, is
-    closed and replaced by a new one. The viewport is the page's, set for each test (a context per
+    closed and replaced by a new one; any other page the test opened is closed (`_put_away`). State
+    set on the page by calls not undone here (`add_init_script`, `expose_binding`,
+    `set_extra_http_headers`, `emulate_media`) would reach the next test: a test using them undoes
+    them before its block ends. The viewport is the page's, set for each test (a context per
     viewport would double the contexts); the context last given back is handed out first."""
 
     def __init__(self) -> None:
@@ -125,6 +128,34 @@ def _listeners(page: Page) -> set[tuple[str, Any]]:
     """The event listeners on the page's Playwright object (its own and the tests')."""
     emitter = page._impl_obj  # Playwright's page: the event emitter that `page.on` registers with
     return {(event, listener) for event in emitter.event_names() for listener in emitter.listeners(event)}
+
+
+def _holds_what_cannot_be_cleared(page: Page) -> bool:
+    """Whether the test gave the page WebSocket routes or locator handlers: `unroute_all` leaves
+    `route_web_socket`'s routes and Playwright has no call removing them, so the next test's sockets
+    would reach the last test's handler. Such a page is closed, not handed on. Read from Playwright's
+    page object: an attribute renamed by a new Playwright fails every browser test, not silently."""
+    page_object = page._impl_obj
+    return bool(page_object._web_socket_routes or page_object._locator_handlers)
+
+
+async def _put_away(context: BrowserContext, page: Page | None, kept: set[tuple[str, Any]], seen: set[str]) -> None:
+    """Every page of the context counted as having shown its origin; all but the test's own page
+    closed (popups, `context.new_page()`: left open they would run on, at an origin the next test
+    may visit); the test's page cleared for the next test, or closed when it cannot be."""
+    for other in context.pages:
+        seen.add(_origin(other.url))
+        if other is not page:
+            await other.close()
+    if page is None or page.is_closed():
+        return
+    try:
+        if _holds_what_cannot_be_cleared(page):
+            await page.close()
+        else:
+            await _clear_page(page, kept)
+    except Error:
+        await page.close()
 
 
 async def _clear_page(page: Page, kept: set[tuple[str, Any]]) -> None:
@@ -170,12 +201,7 @@ async def open_page(
             await page.goto(url)
         yield page
     finally:
-        if page is not None and not page.is_closed():
-            seen.add(_origin(page.url))
-            try:
-                await _clear_page(page, kept)
-            except Error:
-                await page.close()
+        await _put_away(context, page, kept, seen)
         await idle.give_back(key, context, seen)
     assert not errors, f"uncaught JavaScript errors on the page: {errors}"
 

@@ -58,3 +58,35 @@ async def test_a_page_handed_out_again_keeps_nothing_of_the_last_test(browser: B
         assert await page.evaluate("() => fetch('/elsewhere').then((r) => r.status)") == 404  # the server's
         assert page.viewport_size == OWN_VIEWPORT
         assert await page.evaluate("() => document.cookie") == ""  # same host, another port: it would show
+
+
+async def test_a_web_socket_route_is_not_handed_to_the_next_test(browser: Browser, two_origins: list[str]):
+    """`unroute_all` leaves `route_web_socket`'s routes in place (Playwright has no call removing them):
+    the next test's sockets would go to the last test's handler."""
+    first, second = two_origins
+    routed: list[str] = []
+    async with open_page(browser, first) as page:
+        await page.route_web_socket("**/ws", lambda ws: routed.append(ws.url))
+    async with open_page(browser, second) as page:
+        opened = await page.evaluate("""() => new Promise((settle) => {
+            const socket = new WebSocket(location.href.replace('http', 'ws') + 'ws');
+            socket.onopen = () => settle('open');
+            socket.onerror = () => settle('error');
+        })""")
+        assert (opened, routed) == ("error", [])  # the site has no socket: nothing answers but a route
+
+
+async def test_pages_a_test_opened_beside_its_own_are_closed_and_their_origins_kept(
+    browser: Browser, two_origins: list[str]
+):
+    """A second page (a popup, `context.new_page()`) is closed when the test ends and its origin counts
+    as shown: the next test at that origin gets a context that never showed it."""
+    first, second = two_origins
+    async with open_page(browser, first) as page:
+        beside = await page.context.new_page()
+        await beside.goto(second)
+        await beside.evaluate("() => localStorage.setItem('left', '1')")
+    assert beside.is_closed()
+    async with open_page(browser, second) as page:
+        assert page.context.pages == [page]
+        assert await page.evaluate("() => localStorage.getItem('left')") is None

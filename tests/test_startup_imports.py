@@ -13,11 +13,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+import tortoise
 import tortoise.models
 from tortoise.models import Model
 
 from bot.config import PROJECT_ROOT
-from models import MODEL_MODULES
+from models import MODEL_MODULES, field_comments
 from models.field_comments import _TORTOISE_COMMENTS, class_source, comments_of
 
 #: Imported on first use, in the thread or command that needs them: never by the bot's import.
@@ -66,7 +68,8 @@ def _model_classes() -> list[type[Model]]:
 
 
 def test_tortoise_reads_every_models_comments_as_its_own_function_would() -> None:
-    assert tortoise.models._get_comments is comments_of
+    assert tortoise.__version__ == field_comments.COPIED_FROM, "compare _get_comments with comments_of again"
+    assert (tortoise.models._get_comments is comments_of) == field_comments.FINDS_CLASSES_BY_PARSING
     classes = _model_classes()
     assert len(classes) > 30
     commented = 0
@@ -79,6 +82,15 @@ def test_tortoise_reads_every_models_comments_as_its_own_function_would() -> Non
             if field is not None:
                 assert field.docstring == comment
     assert commented >= 3  # Agent, Person, Callback document fields with `#:`
+
+
+@pytest.mark.parametrize("setting", [(tortoise, "__version__", "1.2.0"),
+                                     (field_comments, "FINDS_CLASSES_BY_PARSING", False)])
+def test_another_tortoise_or_python_313_keeps_tortoises_reading(monkeypatch, setting) -> None:
+    monkeypatch.setattr(tortoise.models, "_get_comments", _TORTOISE_COMMENTS)
+    monkeypatch.setattr(*setting)
+    field_comments.install()
+    assert tortoise.models._get_comments is _TORTOISE_COMMENTS
 
 
 TRICKY = '''
