@@ -17,10 +17,13 @@ import pytest
 
 from bot.batch_writer import Batch, SqliteBatchWriter
 from bot.recorder import COLUMNS
-from bot.sqlite_client import SHORT_READS, settle_leftover_now
+from bot.sqlite_client import settle_leftover_now
 from models.customer import Customer
 from tests.test_sqlite_client import NOW, client, database
-from tests.test_sqlite_transactions import leave_a_transaction_that_cannot_commit
+from tests.test_sqlite_transactions import (
+    acknowledge_a_write_in_a_leftover_transaction,
+    leave_a_transaction_that_cannot_commit,
+)
 
 __all__ = ["database"]  # the fixture, shared with tests/test_sqlite_client.py
 
@@ -49,12 +52,7 @@ async def test_a_leftover_that_cannot_commit_is_rolled_back_before_the_group_com
 
 async def test_writes_reported_done_in_a_leftover_are_committed_by_the_group_commit(database: Path) -> None:
     customer = await Customer.create(channel="wechat", external_id="o1", created_at=NOW)
-    client()._connection._conn.execute("BEGIN")  # left open, as by a cancelled `execute_many`
-    token = SHORT_READS.set(True)
-    try:
-        await Customer.create(channel="wechat", external_id="acknowledged", created_at=NOW)  # inline: lands in it
-    finally:
-        SHORT_READS.reset(token)
+    await acknowledge_a_write_in_a_leftover_transaction("acknowledged")
     await SqliteBatchWriter().write(Batch(COLUMNS, [], {customer.id}, {}, NOW))
     assert read(database, "SELECT count(*) FROM customer WHERE external_id = 'acknowledged'") == 1
 

@@ -32,6 +32,17 @@ def leave_a_transaction_that_cannot_commit() -> None:
     db.execute("INSERT INTO child (parent_id) VALUES (7)")
 
 
+async def acknowledge_a_write_in_a_leftover_transaction(external_id: str) -> None:
+    """A message-path write reported written inside a transaction left open on the writing connection
+    (as a cancelled `execute_many` leaves it): the case `settle_leftover_now` commits rather than rolls back."""
+    client()._connection._conn.execute("BEGIN")
+    token = SHORT_READS.set(True)
+    try:
+        await Customer.create(channel="wechat", external_id=external_id, created_at=NOW)  # inline: lands in it
+    finally:
+        SHORT_READS.reset(token)
+
+
 async def test_a_transaction_cancelled_while_it_begins_on_the_thread_frees_the_orms_lock(database: Path) -> None:
     task = asyncio.create_task(create_in_a_transaction("o1"))
     await asyncio.sleep(0)  # the task runs until its BEGIN waits for aiosqlite's thread
@@ -77,12 +88,7 @@ async def test_a_transaction_ended_by_a_transaction_management_error_on_the_thre
 async def test_writes_reported_done_in_a_leftover_transaction_are_kept_by_the_next_begin(database: Path) -> None:
     """The decision in `settle_leftover`: a message-path write that landed in a transaction left open
     (and was reported written) is committed, not rolled back, when the next transaction begins."""
-    client()._connection._conn.execute("BEGIN")  # left open, as by a cancelled `execute_many`
-    token = SHORT_READS.set(True)
-    try:
-        await Customer.create(channel="wechat", external_id="acknowledged", created_at=NOW)  # inline: lands in it
-    finally:
-        SHORT_READS.reset(token)
+    await acknowledge_a_write_in_a_leftover_transaction("acknowledged")
     await create_in_a_transaction("next")
     other = sqlite3.connect(database)
     try:
