@@ -166,7 +166,7 @@ class Scheduler:
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
-            await self._forget_sends(Firing(kind, member, carried[0]))
+            await self._forget_sends(Firing(kind, member, carried[0], cancelled=True))  # its generation went above
 
     async def run_due(self) -> int:
         """Fire everything due now; returns how many callbacks were called. A failing one is put back
@@ -242,7 +242,7 @@ class Scheduler:
         ended). A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation."""
-        generation = self.store.keys(*deadline_generation(firing.kind, firing.member))
+        generation = self._generation_key(firing.kind, firing.member)
         if firing.cancelled:  # the cancel deleted its generation: the key may be a later deadline's by now
             keys = [mark for mark in firing.marks if mark != generation]
         else:
@@ -263,13 +263,17 @@ class Scheduler:
         if firing.cancelled or firing.generation is None:
             return
         try:
-            held = await self.store.get(self.store.keys(*deadline_generation(firing.kind, firing.member)))
+            held = await self.store.get(self._generation_key(firing.kind, firing.member))
         except self._outages:  # the outage its failure was, most likely: logged once as such
             return
         except Exception as exc:
             log.warning("deadline of %s: a cancel elsewhere not checked (%s)", firing.kind, type(exc).__name__)
             return
         firing.cancelled = held != firing.generation
+
+    def _generation_key(self, kind: str, member: str) -> str:
+        """The key of a deadline's sends' generation (bot/outbox.py `_generation`)."""
+        return self.store.keys(*deadline_generation(kind, member))
 
     def _carry(self, firing: Firing) -> None:
         """Keep a failed attempt's marks for its retry (`Firing.marks`), forgotten as `_failures` are: a
@@ -356,7 +360,7 @@ class Scheduler:
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         # surely ended (`counted`): its sends' generation goes too, whichever worker holds its marks
-        ended = (self.store.keys(*deadline_generation(kind, member)),) if counted else ()
+        ended = (self._generation_key(kind, member),) if counted else ()
         try:
             await self.store.delete(*self._failures_keys(kind, member, self.clock.time()), *ended)
         except Exception as exc:
