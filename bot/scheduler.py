@@ -22,7 +22,8 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   gets that many attempts in all; a worker's own count stands when the store cannot count, and a
   member's later deadline starts afresh (the counts go when it ends here, or expire).
 A cancel removes the deadline wherever it is: in the store, held by this worker for its put-back,
-or firing here (a failure of it is then not retried), so a retry never undoes a cancel. The outages
+or firing here (a failure of it is then not retried), so a retry never undoes a cancel; one firing on
+another worker is seen there by its failure when its attempt sent (its sends' generation gone, below). The outages
 this worker saw are remembered for an hour (`down_between`): the handoff's lapse does not count
 time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
@@ -165,7 +166,7 @@ class Scheduler:
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
-            await self._forget_sends(Firing(kind, member, carried[0]))
+            await self._forget_sends(Firing(kind, member, carried[0], cancelled=True))  # its generation went above
 
     async def run_due(self) -> int:
         """Fire everything due now; returns how many callbacks were called. A failing one is put back
@@ -205,6 +206,7 @@ class Scheduler:
                 await self._forget_sends(firing)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
+                await self._notice_a_cancel_elsewhere(firing)
                 if firing.cancelled:
                     await self._forget_sends(firing)
                 else:
@@ -215,6 +217,7 @@ class Scheduler:
                 return called
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
+                await self._notice_a_cancel_elsewhere(firing)
                 if not firing.cancelled and await self._failed(kind, member, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
@@ -239,11 +242,38 @@ class Scheduler:
         ended). A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation."""
-        generation = self.store.keys(*deadline_generation(firing.kind, firing.member))
+        generation = self._generation_key(firing.kind, firing.member)
+        if firing.cancelled:  # the cancel deleted its generation: the key may be a later deadline's by now
+            keys = [mark for mark in firing.marks if mark != generation]
+        else:
+            keys = [*firing.marks, *([] if generation in firing.marks else [generation])]
+        if not keys:
+            return
         try:
-            await self.store.delete(*firing.marks, *([] if generation in firing.marks else [generation]))
+            await self.store.delete(*keys)
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
+        """A failed attempt that sent under a generation no longer in the store was cancelled on another
+        worker while it ran (the cancel deletes the generation, and cannot reach this worker): it is then
+        `cancelled`, as by a cancel here, and not retried. Retried, it would draw another generation and
+        send its texts again. One `GET`, on a failed attempt that sent only; a store that does not answer
+        leaves it retried."""
+        if firing.cancelled or firing.generation is None:
+            return
+        try:
+            held = await self.store.get(self._generation_key(firing.kind, firing.member))
+        except self._outages:  # the outage its failure was, most likely: logged once as such
+            return
+        except Exception as exc:
+            log.warning("deadline of %s: a cancel elsewhere not checked (%s)", firing.kind, type(exc).__name__)
+            return
+        firing.cancelled = held != firing.generation
+
+    def _generation_key(self, kind: str, member: str) -> str:
+        """The key of a deadline's sends' generation (bot/outbox.py `_generation`)."""
+        return self.store.keys(*deadline_generation(kind, member))
 
     def _carry(self, firing: Firing) -> None:
         """Keep a failed attempt's marks for its retry (`Firing.marks`), forgotten as `_failures` are: a
@@ -330,7 +360,7 @@ class Scheduler:
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         # surely ended (`counted`): its sends' generation goes too, whichever worker holds its marks
-        ended = (self.store.keys(*deadline_generation(kind, member)),) if counted else ()
+        ended = (self._generation_key(kind, member),) if counted else ()
         try:
             await self.store.delete(*self._failures_keys(kind, member, self.clock.time()), *ended)
         except Exception as exc:

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.scheduler import RETRY_AFTER_S, Scheduler
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.store.base import StoreUnavailable
 from tests.fakes.wechat_user import wechat_bot
 from tests.test_deadline_sends_once import store_settings
 
@@ -64,3 +65,33 @@ async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
         await failing.at("test-offer", "o_gen", clock.time())
         await (failing if next_fires_on == "the worker it failed on" else other).run_due()
         assert steps == [] and bot.wechat.texts_to("o_gen") == [OFFER, OFFER]
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("the offer not recorded"), StoreUnavailable("the store went away")],
+                         ids=["a bug", "an outage"])
+async def test_an_attempt_cancelled_on_another_worker_while_it_ran_does_not_send_again(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], failure: Exception) -> None:
+    """The cancel cannot reach the attempt running on the first worker, which failed after sending: its
+    retry used to find the generation gone, draw another and send the offer a second time."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        running, messenger, calls = bot.runtime.scheduler, bot.runtime.messenger, []
+        await running.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            calls.append(openid)
+            assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+            await other.cancel("test-offer", openid)  # an agent answered, on the other worker
+            raise failure
+
+        for worker in (running, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_elsewhere", "text")
+        await running.at("test-offer", "o_elsewhere", clock.time())
+        await running.run_due()
+        for _ in range(MAX_ATTEMPTS):
+            await clock.advance(RETRY_AFTER_S[-1])
+            await running.run_due()
+            await other.run_due()
+        assert bot.wechat.texts_to("o_elsewhere") == [OFFER]
+        assert calls == ["o_elsewhere"]  # not retried: a cancel here is not either
