@@ -36,6 +36,7 @@ import contextlib
 import copy
 import logging
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,6 +140,8 @@ class IntentMatcher:
         traffic_share: Mapping[str, float] | None = None,
     ) -> None:
         warm_up_jieba()
+        #: The process that built it: a `serve` worker's matcher is built before the fork (bot/worker_preload.py).
+        self.built_by = os.getpid()
         self.intents: tuple[str, ...] = tuple(dict.fromkeys([*keywords, *weak_keywords, *examples]))
         self.precedence = precedence  # the areas' intents (bot/intent_areas.py)
         self._analyzer = Analyzer(synonyms)
@@ -378,12 +381,14 @@ class IntentMatcher:
         """The matcher of `path` as it is now, built once per process (`from_yaml` takes about half a
         second, and a process may open many runtimes: tests, commands).
 
-        Keyed by the file's size and modification time, so an edited intents.yaml gets a new matcher.
-        Sharing is safe because nobody changes this matcher: a runtime teaches and tunes its own
-        `fork()`.
+        Keyed by the size and modification time of intents.yaml and of the training corpus and
+        calibration beside it, so an edited file gets a new matcher (also in a `serve` worker forked
+        with the matcher built before, bot/worker_preload.py). Sharing is safe because nobody changes
+        this matcher: a runtime teaches and tunes its own `fork()`.
         """
-        stat = Path(path).stat()
-        return _shared_matcher(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size, precedence,
+        path = Path(path).resolve()
+        files = tuple(_stamp(file) for file in (path, path.parent / TRAINING_FILE, path.parent / CALIBRATION_FILE))
+        return _shared_matcher(str(path), files, precedence,
                                tuple(order_patterns) if order_patterns is not None else None, cache_size)
 
     def _classify(self, text: str) -> IntentMatch:
@@ -581,10 +586,19 @@ def read_training(path: Path) -> list[tuple[str, str]]:
     return [(cols[0], cols[1]) for cols in (line.split("\t") for line in lines) if len(cols) >= 2]
 @lru_cache(maxsize=4)
 def _shared_matcher(
-    path: str, mtime_ns: int, size: int, precedence: Precedence, order_patterns: tuple[str, ...] | None,
-    cache_size: int,
+    path: str, files: tuple[tuple[int, int] | None, ...], precedence: Precedence,
+    order_patterns: tuple[str, ...] | None, cache_size: int,
 ) -> IntentMatcher:
     return IntentMatcher.from_yaml(Path(path), precedence, order_patterns, cache_size=cache_size)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's modification time and size, None when there is no such file."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def precedence_of(extensions: Iterable[Any]) -> Precedence:

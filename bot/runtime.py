@@ -86,9 +86,7 @@ class Runtime:
         try:
             await store.ping()
             templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
-            warm_up_jieba()
-            matcher = IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
-                                           settings.order_no_patterns, cache_size=settings.intent_cache_size).fork()
+            matcher = general_matcher(settings, extensions).fork()
             await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
         except BaseException:
             await store.close()
@@ -204,6 +202,16 @@ def read_area_settings(settings: Settings, extensions: Iterable[Extension]) -> N
     for extension in extensions:
         for cls in extension.settings:
             settings.area(cls)
+
+
+def general_matcher(settings: Settings, extensions: Iterable[Extension]) -> IntentMatcher:
+    """The process's shared matcher of the shop's intents (`IntentMatcher.shared`), jieba's dictionary
+    loaded: what a runtime forks its own from, and what `serve` builds before forking its workers
+    (bot/worker_preload.py), with the same key, so a worker finds it built unless its settings or the
+    files differ."""
+    warm_up_jieba()
+    return IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
+                                settings.order_no_patterns, cache_size=settings.intent_cache_size)
 
 
 def as_extension(item: Extension | Router) -> Extension:

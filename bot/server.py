@@ -46,6 +46,7 @@ from aiohttp import web
 from bot.config import Settings
 from bot.db import prepare_database
 from bot.logs import configure_logging, describe_failure, log_loop_failures
+from bot.runtime import RUNTIME
 from bot.web.guards import server_options
 
 log = logging.getLogger("csbot.server")
@@ -64,6 +65,8 @@ TICK_S = 0.25
 #: Beyond the grace, what a stopping worker may spend closing its channels (their background sends
 #: get up to 10 s, bot/channels/wechat.py) before the master kills it; also the wait for the reaping.
 KILL_WAIT_S = 15.0
+#: Imported by the forkserver after the bot: what every worker builds alike, built once (bot/worker_preload.py).
+WORKER_PRELOAD = "bot.worker_preload"
 
 
 def serve(make_app: AppFactory, settings: Settings, workers: int = 1) -> int:
@@ -97,11 +100,12 @@ def worker_main(make_app: AppFactory, settings: Settings, lifeline: Connection) 
 
 def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | None, *, reuse_port: bool) -> int:
     """Serve until SIGTERM/SIGINT or the master's end of `lifeline` closes; 1 when start-up failed."""
+    started = time.monotonic()
     configure_logging(settings.log_level)
     return_large_buffers_to_the_system()
     try:
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
-            runner.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port))
+            runner.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port, started))
     except Exception as exc:
         log.error("worker %d stopped: %s", os.getpid(), describe_failure(exc), exc_info=exc)
         return 1
@@ -141,7 +145,7 @@ def return_large_buffers_to_the_system() -> None:
 
 
 async def _serve_until_stopped(
-    make_app: AppFactory, settings: Settings, lifeline: Connection | None, reuse_port: bool
+    make_app: AppFactory, settings: Settings, lifeline: Connection | None, reuse_port: bool, started: float
 ) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -150,6 +154,7 @@ async def _serve_until_stopped(
     runner = web.AppRunner(make_app(settings), handle_signals=False, access_log=None,
                            shutdown_timeout=settings.serve_shutdown_grace_s, **server_options(settings))
     await runner.setup()  # opens the runtime: store, database, channels
+    _log_start_up(runner.app, started)
     try:
         site = web.TCPSite(runner, settings.bot_host, settings.bot_port, reuse_port=reuse_port)
         await site.start()
@@ -159,6 +164,15 @@ async def _serve_until_stopped(
         log.info("worker %d shutting down", os.getpid())
     finally:
         await runner.cleanup()  # stop accepting, finish in-flight requests, close the runtime
+
+
+def _log_start_up(app: web.Application, started: float) -> None:
+    """How long the runtime took to open, and whether the intent matcher came built from the forkserver
+    (bot/worker_preload.py) or was built here (other settings or files, or no forkserver)."""
+    built_by = app[RUNTIME].matcher.built_by
+    origin = "in this worker" if built_by == os.getpid() else f"before the fork (pid {built_by})"
+    log.info("worker %d open after %.1f s (%.1f s CPU); intent matcher built %s", os.getpid(),
+             time.monotonic() - started, time.process_time(), origin)
 
 
 def _watch_master(loop: asyncio.AbstractEventLoop, lifeline: Connection, stop: asyncio.Event) -> None:
@@ -351,10 +365,11 @@ class Supervisor:
 
 def forkserver_preloading(make_app: AppFactory) -> BaseContext:
     """multiprocessing's forkserver with the module of `make_app` (the whole bot) imported before it
-    forks. The program's main module is not preloaded (Python 3.11's forkserver drops that entry);
-    a worker needs only `make_app`, which it finds among the preloaded modules."""
+    forks, then `WORKER_PRELOAD`, which builds jieba's dictionary and the general intent matcher there.
+    The program's main module is not preloaded (Python 3.11's forkserver drops that entry); a worker
+    needs only `make_app`, which it finds among the preloaded modules."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([make_app.__module__])
+    context.set_forkserver_preload([make_app.__module__, WORKER_PRELOAD])
     return context
 
 
