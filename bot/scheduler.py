@@ -203,7 +203,8 @@ class Scheduler:
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
-                await self._forget_sends(firing)
+                self._failures.pop((kind, member), None)
+                await self._forget_sends(firing, succeeded=True)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 await self._notice_a_cancel_elsewhere(firing)
@@ -226,7 +227,6 @@ class Scheduler:
                 await asyncio.shield(self._put_back(due[called:], now))
                 raise
             else:
-                await self._forget_failures(kind, member)
                 if self._outage is not None:
                     self._resumed(self.clock.time())
             finally:
@@ -235,11 +235,13 @@ class Scheduler:
         await self._put_back_held()
         return len(due)
 
-    async def _forget_sends(self, firing: Firing) -> None:
+    async def _forget_sends(self, firing: Firing, *, succeeded: bool = False) -> None:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
         follows, so its once-only marks go, and its generation (bot/outbox.py `_generation`) even when
         this attempt sent nothing: an earlier one, on another worker, may have (one `DEL` per deadline
-        ended). A mark that stays, the store failing now, expires by itself; one of an earlier
+        ended). A success also takes its failure counts in the same `DEL`: other workers may have
+        counted failures this one never saw, and left, they would drop the member's next deadline
+        early. A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation."""
         generation = self._generation_key(firing.kind, firing.member)
@@ -247,6 +249,8 @@ class Scheduler:
             keys = [mark for mark in firing.marks if mark != generation]
         else:
             keys = [*firing.marks, *([] if generation in firing.marks else [generation])]
+        if succeeded:
+            keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         if not keys:
             return
         try:
@@ -317,7 +321,8 @@ class Scheduler:
         self._failures = {key: (count, at) for key, (count, at) in self._failures.items()
                           if now - at < FORGET_FAILURES_AFTER_S}  # bounded: only the last minute's
         here = self._failures.get((kind, member), (0, now))[0] + 1
-        failures = max(here, await self._count_failure(kind, member, now))
+        counted, whole = await self._count_failure(kind, member, now)
+        failures = counted if whole else max(here, counted)  # the store's, which a success elsewhere cleared
         firing = self._firing
         if firing is not None and firing.cancelled and (firing.kind, firing.member) == (kind, member):
             await self._forget_failures(kind, member, counted=True)  # counted after the cancel's `DEL`
@@ -337,26 +342,25 @@ class Scheduler:
         return (self.store.keys("deadline-failures", kind, member, str(minute)),
                 self.store.keys("deadline-failures", kind, member, str(minute - 1)))
 
-    async def _count_failure(self, kind: str, member: str, now: float) -> int:
-        """The deadline's failures in the last minute or two, in every worker, this one included (what
-        it counted before the store failed, 0 at worst: this worker's own count stands). One `INCR` and
-        one `GET`."""
+    async def _count_failure(self, kind: str, member: str, now: float) -> tuple[int, bool]:
+        """The deadline's failures in the last minute or two, in every worker, this one included, and
+        whether the store answered both reads (when not: what it counted before failing, 0 at worst,
+        and this worker's own count stands beside it). One `INCR` and one `GET`."""
         this_minute, last_minute = self._failures_keys(kind, member, now)
         counted = 0
         try:
             counted = await self.store.incr(this_minute, ttl=2 * FORGET_FAILURES_AFTER_S)
-            return counted + int(await self.store.get(last_minute) or 0)
+            return counted + int(await self.store.get(last_minute) or 0), True
         except Exception as exc:
             log.warning("deadline of %s: a failure counted by this worker only (%s)", kind, type(exc).__name__)
-            return counted
+            return counted, False
 
     async def _forget_failures(self, kind: str, member: str, *, counted: bool = False) -> None:
-        """The deadline ended after failing here (succeeded, dropped, re-armed), or surely ended with
-        failures counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
-        member's next deadline starts afresh (one `DEL`, only then, with the sends' generation when it surely
-        ended: bot/outbox.py `_generation`; a count only other workers made, the
-        deadline then succeeding here, is forgotten a minute or two later: a `DEL` per deadline fired is
-        not worth it). Never raises but a cancellation."""
+        """The deadline ended after failing here (dropped, re-armed), or surely ended with failures
+        counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
+        member's next deadline starts afresh (one `DEL`, only then, with the sends' generation when it
+        surely ended: bot/outbox.py `_generation`). A success forgets them with its sends
+        (`_forget_sends`). Never raises but a cancellation."""
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         # surely ended (`counted`): its sends' generation goes too, whichever worker holds its marks

@@ -69,6 +69,30 @@ async def test_a_deadline_cancelled_on_another_worker_leaves_no_count_to_the_mem
     assert attempts == ["c1"] * (2 * MAX_ATTEMPTS - 1)
 
 
+async def test_a_deadline_succeeding_on_another_worker_leaves_no_count_to_the_members_next(
+        store: Store, clock: FakeClock) -> None:
+    """Two failures counted on one worker, the retry succeeding on another that had not seen them: the
+    count stayed a minute or two, and the member's next deadline was dropped after its first failure."""
+    failing, succeeding, outcomes = Scheduler(store, clock), Scheduler(store, clock), ["fail", "fail", "ok"]
+    attempts = []
+
+    async def flaky(member: str) -> None:
+        attempts.append(member)
+        if (outcomes.pop(0) if outcomes else "fail") == "fail":
+            raise RuntimeError("a bug")
+
+    for worker in (failing, succeeding):
+        worker.on("flaky", flaky)
+    await failing.at("flaky", "c1", clock.time())
+    await passes(failing, clock, MAX_ATTEMPTS - 1)  # two failures, the third attempt due
+    await passes(succeeding, clock, 1)  # it succeeds on the other worker
+    assert attempts == ["c1"] * MAX_ATTEMPTS
+
+    await failing.at("flaky", "c1", clock.time())  # the member's next deadline, failing every time
+    await passes(failing, clock)
+    assert attempts == ["c1"] * (2 * MAX_ATTEMPTS)
+
+
 async def test_a_count_whose_last_minute_cannot_be_read_still_counts_this_minutes(
         store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """The store counted the failure, then failed to read the last minute's count: the count it made
