@@ -154,7 +154,8 @@ def ranked_right(scored: Iterable[tuple[str, float, str]]) -> float:
 
 def accuracy_at(table: Sequence[Outcome], confidently_wrong: float) -> float:
     """The best accuracy the thresholds of `table` reach with at most `confidently_wrong` (linear
-    between the two thresholds around it; the nearest end outside them).
+    between the two thresholds around it; outside them, the nearest end's accuracy: below the fewest
+    mistakes any threshold makes, that of the strictest threshold, which makes more than asked for).
 
     A change that only makes confidence higher or lower moves along this curve: at the default
     threshold it gains accuracy and confident mistakes together (or loses both), which one threshold's
