@@ -32,12 +32,13 @@ _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence 
 #: written when the conversation has an open 留言 of the same text: that is the same customer message
 #: handled again (a failure after the write made it come back), docs/handoff-sla.md "A 留言 sent again".
 #: Values: the conversation's id, the text, the promised time, the creation time, the id and text again.
+#: The open 留言 of a text in a conversation (parameters: the conversation's id, the text).
+_OPEN_LEFT_MESSAGE = "FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL"
 LEFT_MESSAGE_SQL = (
     "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
-    "WHERE NOT EXISTS (SELECT 1 FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL)")
+    f"WHERE NOT EXISTS (SELECT 1 {_OPEN_LEFT_MESSAGE})")
 _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
-_KEPT_PROMISE = Prebuilt(lambda: "SELECT promised_by FROM left_message "
-                                 "WHERE conversation_id = ? AND text = ? AND done_at IS NULL ORDER BY id LIMIT 1")
+_KEPT_PROMISE = Prebuilt(lambda: f"SELECT promised_by {_OPEN_LEFT_MESSAGE} ORDER BY id LIMIT 1")
 _PROMISED_BY = LeftMessage._meta.fields_map["promised_by"]
 
 
