@@ -28,6 +28,7 @@ class Route:
     handler: Handler
 
 
+#: The order `Router.candidates` offers the kinds of route in (tests/test_router.py holds it to it).
 ROUTE_ORDER = ("flow", "any", "event", "media", "intent")
 
 
@@ -106,7 +107,7 @@ class Router:
         each kind in registration order (child routers' after their parent's), each asked for as its
         turn comes (a handler that returned None may have changed the conversation's flow)."""
         if self._plan is None:  # routes are registered at import time; planned once, on first use
-            self._plan = _Plan.of([route for kind in ROUTE_ORDER for route in self.routes() if route.kind == kind])
+            self._plan = _Plan.of(list(self.routes()))
         plan = self._plan
         for route in plan.flows:
             if ctx.state.flow in route.names:
