@@ -384,6 +384,7 @@ class Scheduler:
             while self._held:
                 kind, member, due_at = entry = self._held.pop(0)
                 try:
+                    await self._settle_lost_claims(kind, member)
                     added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
                 except self._outages:  # the store is down: still held, with the rest
                     self._held.insert(0, entry)
@@ -405,6 +406,27 @@ class Scheduler:
                 self._returning = None
                 returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
+    async def _settle_lost_claims(self, kind: str, member: str) -> None:
+        """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
+        the marks whose claim's answer was lost (`Firing.claims`, known to this worker only) are read,
+        and those holding this worker's value are deleted (the lost claim took them, and nothing was sent
+        under them: the attempt failed claiming). A retry elsewhere then claims them afresh and sends,
+        where it met the mark, took the text for sent, sent nothing and marked sent a row never written.
+        A mark holding another value is an earlier attempt's, whose text went out: it stays. No other
+        attempt of the deadline runs meanwhile: it is out of the store until put back. One `MGET` and at
+        most one `DEL`, on such a put-back only; a store that does not answer keeps the deadline held."""
+        carried = self._marks.get((kind, member))
+        if carried is None or not carried[1]:
+            return
+        marks, claims, _ = carried
+        lost = list(claims)
+        held = await self.store.get_many(lost)
+        freed = [mark for mark, value in zip(lost, held, strict=True) if value == claims[mark]]
+        if freed:
+            await self.store.delete(*freed)
+        marks[:] = [mark for mark in marks if mark not in freed]
+        claims.clear()
+
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on; one entry it refuses does not keep the others out."""
@@ -413,6 +435,7 @@ class Scheduler:
         lost, failure = 0, ""
         for index, (kind, member, due_at) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
+                await self._settle_lost_claims(kind, member)
                 await self.store.schedule_if_absent(kind, member, due_at)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__

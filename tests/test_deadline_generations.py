@@ -17,7 +17,9 @@ import pytest
 
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
 from bot.store.base import StoreUnavailable
+from models.message import Message
 from tests.fakes.wechat_user import wechat_bot
+from tests.store_faults import lose_the_next_claims_reply
 from tests.test_deadline_sends_once import store_settings
 
 __all__ = ["store_settings"]  # the fixture: the in-process store and Redis
@@ -95,3 +97,31 @@ async def test_an_attempt_cancelled_on_another_worker_while_it_ran_does_not_send
             await other.run_due()
         assert bot.wechat.texts_to("o_elsewhere") == [OFFER]
         assert calls == ["o_elsewhere"]  # not retried: a cancel here is not either
+
+
+async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_worker_sending(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store took the text's claim but its reply was lost: nothing was sent. Only the worker it failed
+    on knew the claim's value; the retry on another worker met the mark, took the text for sent, sent
+    nothing and marked sent a row never written. The customer must get the offer, once, recorded sent."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        failing, messenger, outcomes = bot.runtime.scheduler, bot.runtime.messenger, []
+        await failing.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, OFFER))
+
+        for worker in (failing, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_lost_reply", "text")
+        await failing.at("test-offer", "o_lost_reply", clock.time())
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's, after its generation's
+        await failing.run_due()
+        assert outcomes == [] and bot.wechat.texts_to("o_lost_reply") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await other.run_due()
+        await failing.run_due()
+        assert outcomes == [["sent"]] and bot.wechat.texts_to("o_lost_reply") == [OFFER]
+        rows = await Message.filter(direction="out", text=OFFER).values_list("delivery_status", flat=True)
+        assert rows == ["sent"]
