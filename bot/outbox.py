@@ -28,9 +28,10 @@ deadline: another generation):
   is sent again by the retry: twice rather than never.
 - the store fails claiming (its reply lost, say): nothing is sent, the marks surely taken are
   released, the callback fails. The mark whose answer was lost stays, with the value it was claimed
-  with (`Firing.claims`, carried to the retry), and the retry claims it with that value: it gets the
-  mark if the lost claim took it (nothing was sent), not if an earlier attempt holds it (its text went
-  out). One.
+  with (`Firing.claims`, known to this worker only), and before the deadline goes back to the store
+  this worker deletes it if it holds that value (the lost claim took it: nothing was sent), and keeps
+  it if an earlier attempt holds it (its text went out): `Scheduler._settle_lost_claims`. A retry on
+  any worker then sends it, or not, rightly. One.
 - the store refuses the claim other than by being down (an error reply: out of memory, a replica
   read-only): the texts are sent without marks, as outside a callback. A callback failing on it
   would be dropped after its retries, and its customer never greeted.
