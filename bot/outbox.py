@@ -23,9 +23,13 @@ deadline: another generation):
   or not at all.
 - the database fails before the send (earlier in the callback, or writing the pending rows): no
   mark stays; the retry sends. One.
-- the text does not go out (the platform refuses it, or does not answer): its mark is released, so
-  a retry sends it. Not lost; but a send whose answer was lost after the platform took it (a timeout)
-  is sent again by the retry: twice rather than never.
+- the text does not go out (the platform refuses it, or the connection was never made): its mark is
+  released, so a retry sends it. Not lost.
+- the platform may have taken it but did not answer (a timeout, the connection dropped as it answered:
+  `MAYBE_DONE`, bot/channels/wechat_api.py): the mark stays, and the retry takes the text for sent (its
+  row then says sent). WeChat's send takes no idempotency key and a text cannot be taken back, so a text
+  twice on the customer's phone is the sure harm, one never received the rarer one (a timeout of a
+  request WeChat never acted on). WeCom's repeats carry the row's msgid too, but a retry's row is new.
 - the store fails claiming (its reply lost, say): nothing is sent, the marks surely taken are
   released, the callback fails. The mark whose answer was lost stays, with the value it was claimed
   with (`Firing.claims`, known to this worker only), and before the deadline goes back to the store
@@ -48,6 +52,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 
 from bot.channels.base import Channel
+from bot.channels.wechat_api import MAYBE_DONE
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
 from bot.events import Choice
@@ -65,6 +70,9 @@ ONCE_TTL_S = 3600.0
 #: The outcome of a part a retry does not send because an earlier attempt sent a later part of the same
 #: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
 LATE = "later_part_sent"
+#: Outcomes whose mark stays: the text went out, or may have (the platform took the request, its answer
+#: was lost: a retry would send it a second time).
+KEPT = frozenset({"sent", *MAYBE_DONE})
 
 
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
@@ -138,8 +146,8 @@ class Outbox:
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            await self._release(firing, [marks[index] for index in late] + [
-                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome != "sent"])
+            await self._release(firing, [marks[index] for index in late] + [  # an unanswered send's stays
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT])
         return outcomes
 
     async def _rows_of(self, marks: Sequence[str], sent_before: Sequence[int],

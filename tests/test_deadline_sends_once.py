@@ -24,6 +24,7 @@ from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
+from tests.fakes.wechat_server import FakeWeChat
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.store_faults import lose_the_next_claims_reply
 from tests.tcp_proxy import TcpProxy
@@ -299,3 +300,32 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
             await scheduler.run_due()
             await clock.advance(RETRY_AFTER_S[-1])
         assert steps == [] and bot.wechat.texts_to("o_twice") == ["亲，您的问题我们还在跟进"]
+
+
+
+async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_again_by_the_retry(
+        tmp_path: Path, clock: Any) -> None:
+    """WeChat took the reminder but its answer never came back (the connection dropped as it answered; a
+    timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
+    unanswered send may have been taken (the Official Account's send has no idempotency key), so within
+    the deadline it is taken for delivered: the retry does not send it again."""
+    async with FakeWeChat(clock=clock) as wechat:
+        proxy = TcpProxy("127.0.0.1", urlsplit(wechat.url).port or 80)
+        await proxy.start()
+        try:
+            async with wechat_bot(tmp_path, clock=clock, wechat=wechat,
+                                  wechat_api_base=f"http://127.0.0.1:{proxy.port}") as bot:
+                scheduler, attempts = bot.runtime.scheduler, []
+                kind = await reminders(bot, attempts)
+                bot.wechat.customer_action("o_slow", "text")
+                proxy.lose_reply_to(b"/cgi-bin/message/custom/send")
+                await scheduler.at(kind, "o_slow", clock.time())
+                await scheduler.run_due()
+                assert proxy.replies_lost == 1 and bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
+                assert attempts == [["no_answer"]]
+                await clock.advance(RETRY_AFTER_S[0])
+                await scheduler.run_due()
+                assert attempts == [["no_answer"], ["sent"]]
+                assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
+        finally:
+            await proxy.cut()
