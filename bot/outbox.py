@@ -100,7 +100,8 @@ class Outbox:
         """
         outcomes = [""] * len(texts)  # filled as each is known: what went out, even if a later step raises
         firing = current_firing()
-        if firing is None:
+        if firing is None or (firing.cancelled and firing.generation is None):  # no retry follows a cancel:
+            # no mark needed, and no generation drawn (the cancel deleted it; one found may be a later deadline's)
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
         claimed: list[bool] = []

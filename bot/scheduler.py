@@ -35,7 +35,8 @@ which the outbox sends each text once per deadline, whichever attempt or worker 
 The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
 cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
-which goes when the deadline ends on any worker (a cancel deletes it with the failure counts): a mark
+which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; a success
+that sent, only while the key still holds its own generation: `_ended_generation`): a mark
 left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
 of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
 report the same text sent and send nothing.
@@ -245,10 +246,7 @@ class Scheduler:
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation."""
         generation = self._generation_key(firing.kind, firing.member)
-        if firing.cancelled:  # the cancel deleted its generation: the key may be a later deadline's by now
-            keys = [mark for mark in firing.marks if mark != generation]
-        else:
-            keys = [*firing.marks, *([] if generation in firing.marks else [generation])]
+        keys = [*(mark for mark in firing.marks if mark != generation), *await self._ended_generation(firing)]
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         if not keys:
@@ -257,6 +255,23 @@ class Scheduler:
             await self.store.delete(*keys)
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    async def _ended_generation(self, firing: Firing) -> list[str]:
+        """The generation key to delete with an ended deadline's marks: when this attempt sent, only if it
+        still holds this attempt's generation (cancelled and set again elsewhere meanwhile, the key is
+        the later deadline's, whose retry would draw another generation and send its texts again: one
+        `GET` more); when it sent nothing, the key an earlier attempt elsewhere may have drawn, unless
+        cancelled (the cancel deleted it, and a key there now is a later deadline's). The `GET` and the
+        `DEL` are not one command: a cancel and a later deadline's first send between them is not seen."""
+        key = self._generation_key(firing.kind, firing.member)
+        if firing.generation is None:
+            return [] if firing.cancelled else [key]
+        try:
+            held = await self.store.get(key)
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' generation left to expire (%s)", firing.kind, type(exc).__name__)
+            return []
+        return [key] if held == firing.generation else []
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
