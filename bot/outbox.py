@@ -17,12 +17,14 @@ deadline: another generation):
 - the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
   text of the same send): the retry finds the mark, does not send it again and reports it sent, so
   the callback goes on to record it; its row is marked sent (when the send wrote its own rows, the
-  row's source id is the mark's value, read back by the retry: `_rows_of`). One greeting; the rest
+  row's source id is derived from the mark: `row_of`). One greeting; the rest
   of a split answer, not sent or refused, is sent by the retry; but a part refused while a later one
   went out is not (`LATE`): it would reach the customer after that later part. Parts arrive in order
   or not at all.
-- the database fails before the send (earlier in the callback, or writing the pending rows): no
-  mark stays; the retry sends. One.
+- the database fails before the send (earlier in the callback, or writing the pending rows), or the
+  store after the rows were written (the send budget's read): no mark stays; the retry sends. One, and
+  one row: the retry writes the same row (`row_of`: the insert skips it) and marks it, where it wrote a
+  second beside one left "pending" for good.
 - the text does not go out (the platform refuses it, or the connection was never made): its mark is
   released, so a retry sends it. Not lost.
 - the platform may have taken it but did not answer (a timeout, the connection dropped as it answered:
@@ -75,6 +77,13 @@ LATE = "later_part_sent"
 KEPT = frozenset({"sent", *MAYBE_DONE})
 
 
+def row_of(mark: str) -> str:
+    """The source id of the row of the text a mark names, the same for every attempt of the deadline on
+    any worker: a retry writes the row its failed attempt wrote (the insert skips it) and marks that one,
+    instead of a second row beside one left "pending" for good. 32 characters, as `bot.ids.unique_id`."""
+    return "d" + hashlib.sha256(mark.encode()).hexdigest()[:31]
+
+
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
     """The marks this send surely claimed: not those an earlier attempt holds (its texts went out), nor
     the last one when its claim did not answer (`Firing.claims` keeps its value for the retry)."""
@@ -106,13 +115,12 @@ class Outbox:
             return outcomes
         claimed: list[bool] = []
         marks: list[str] = []
-        values: list[str] = []  # each claim's value: the source id of the text's row when this send writes it
         try:
             generation = await self._generation(firing)
             for text in texts:
                 marks.append(self._mark(firing, generation, channel, user_id, text))
-                values.append(firing.claims.setdefault(marks[-1], uuid.uuid4().hex))  # a lost claim's, on a retry
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[-1]))
+                value = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, value))
                 del firing.claims[marks[-1]]
         except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
             await self._release(firing, taken_here(marks, claimed))
@@ -133,34 +141,23 @@ class Outbox:
         left = [index for index, taken in enumerate(claimed) if taken and index > last_sent]
         sending = [""] * len(left)
         try:  # the marks of what did not go out are released, whatever fails here
-            sent_before = [index for index, taken in enumerate(claimed) if not taken]  # by an earlier attempt
-            for index, source_id in zip(sent_before, await self._rows_of(marks, sent_before, source_ids), strict=True):
-                outcomes[index] = "sent"
-                if source_id is not None:
-                    await self.recorder.mark_delivery(source_id, "sent")
+            for index, taken in enumerate(claimed):
+                if not taken:  # sent by an earlier attempt: its row is marked sent now, if it could not be then
+                    outcomes[index] = "sent"
+                    await self.recorder.mark_delivery(row_of(marks[index]) if source_ids is None else source_ids[index],
+                                                      "sent")
             for index in late:  # its refusal was recorded before the later part went out
                 outcomes[index] = LATE
             if left:
                 await self._send(channel, user_id, [texts[index] for index in left], author,
                                  None if source_ids is None else [source_ids[index] for index in left], choices,
-                                 sending, [values[index] for index in left])
+                                 sending, [row_of(marks[index]) for index in left])
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
             await self._release(firing, [marks[index] for index in late] + [  # an unanswered send's stays
                 marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT])
         return outcomes
-
-    async def _rows_of(self, marks: Sequence[str], sent_before: Sequence[int],
-                       source_ids: Sequence[str] | None) -> Sequence[str | None]:
-        """The rows of the texts an earlier attempt sent: the caller's, or those the earlier attempt wrote,
-        named by its marks' values (`_send`'s `row_ids`), so a row it could not mark sent is marked now
-        (one `MGET`, on a retry only; None for a mark gone meanwhile)."""
-        if source_ids is not None:
-            return [source_ids[index] for index in sent_before]
-        if not sent_before:
-            return []
-        return await self.store.get_many([marks[index] for index in sent_before])
 
     async def _generation(self, firing: Firing) -> str:
         """The deadline's generation, which its marks are named by: drawn by its first attempt that sends
@@ -203,7 +200,7 @@ class Outbox:
                     source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str],
                     row_ids: Sequence[str | None] | None = None) -> None:
         """`send` without the deadline's mark, each outcome put in `outcomes` once known. Rows written
-        here (no `source_ids`) take `row_ids` as theirs when given (the marks' values), fresh ones else."""
+        here (no `source_ids`) take `row_ids` as theirs when given (`row_of` their marks), fresh ones else."""
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
             now = self.clock.now()

@@ -86,7 +86,8 @@ class Firing:
     member: str
     marks: list[str] = field(default_factory=list)
     #: mark -> the value a claim of it was sent with when its answer was lost: a retry claims with the
-    #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it
+    #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it;
+    #: settled before the deadline goes back to the store (`Scheduler._settle_lost_claims`)
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it

@@ -20,10 +20,12 @@ import pytest
 from redis.exceptions import ResponseError
 
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
+from bot.store.base import StoreUnavailable
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
+from models.message import Message
 from tests.fakes.wechat_server import FakeWeChat
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.store_faults import lose_the_next_claims_reply
@@ -329,3 +331,38 @@ async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_aga
                 assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
         finally:
             await proxy.cut()
+
+
+def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any) -> None:
+    """The store goes away for one command: the send budget's read before a push (after the outbox wrote
+    the text's pending row, before WeChat was asked)."""
+    get = store.get
+
+    async def get_or_fail(key: str) -> str | None:
+        if ":budget:" in f":{key}":
+            monkeypatch.setattr(store, "get", get)
+            raise StoreUnavailable("Redis did not answer GET in time")
+        return await get(key)
+
+    monkeypatch.setattr(store, "get", get_or_fail)
+
+
+async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_recorded_once(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The attempt wrote the reminder's pending row, then the store failed before the push: the retry sent
+    it and wrote a second row, and the first stayed "pending" in the transcript for good."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_row", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_row")  # a window: the push reads it
+        await scheduler.at(kind, "o_row", clock.time())
+        fail_the_next_budget_read(monkeypatch, bot.runtime.store)
+        await scheduler.run_due()
+        assert attempts == [None] and bot.wechat.texts_to("o_row") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_row") == ["亲，您的问题我们还在跟进"]
+        rows = await Message.filter(direction="out", text="亲，您的问题我们还在跟进").values_list(
+            "delivery_status", flat=True)
+        assert rows == ["sent"]
