@@ -41,8 +41,9 @@ deadline: another generation):
 - the store refuses the claim other than by being down (an error reply: out of memory, a replica
   read-only): the texts are sent without marks, as outside a callback. A callback failing on it
   would be dropped after its retries, and its customer never greeted.
-Left: the store failing to release a mark after a failed send, or the worker dying between the
-claim and the send's end, loses that text (a warning says the first). Sending at most once was
+Left: the worker dying between the claim and the send's end loses that text, and so does a store
+failing to release a mark after a failed send when the callback then succeeds, or the worker stops
+before the store answers again (a warning says so). Sending at most once was
 chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
 """
 
@@ -115,26 +116,27 @@ class Outbox:
             return outcomes
         claimed: list[bool] = []
         marks: list[str] = []
+        values: dict[str, str] = {}  # each mark's claim value: a mark not released is settled by it later
         try:
             generation = await self._generation(firing)
             for text in texts:
                 marks.append(self._mark(firing, generation, channel, user_id, text))
-                value = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, value))
+                values[marks[-1]] = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[marks[-1]]))
                 del firing.claims[marks[-1]]
         except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             raise
         except Exception as exc:  # the store refuses the command (not down): send as without a deadline
             if marks:
                 firing.claims.pop(marks[-1], None)  # answered: not taken
             log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
                         type(exc).__name__)
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
         except BaseException:  # cancelled: as a reply lost
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             raise
         last_sent = max((index for index, taken in enumerate(claimed) if not taken), default=-1)
         late = [index for index, taken in enumerate(claimed) if taken and index < last_sent]
@@ -156,7 +158,7 @@ class Outbox:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
             await self._release(firing, [marks[index] for index in late] + [  # an unanswered send's stays
-                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT])
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT], values)
         return outcomes
 
     async def _generation(self, firing: Firing) -> str:
@@ -185,16 +187,21 @@ class Outbox:
             firing.marks.append(mark)
         return mark
 
-    async def _release(self, firing: Firing, marks: Sequence[str]) -> None:
+    async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
+        """Delete the marks of texts that did not go out, so a retry sends them. When the store does not
+        answer, they stay the attempt's with their values (`Firing.claims`), as a lost claim's: the
+        scheduler deletes them before the deadline goes back (`Scheduler._settle_lost_claims`), where a
+        retry took those texts for sent and sent nothing."""
         if not marks:
             return
-        for mark in marks:
-            firing.marks.remove(mark)
         try:
             await self.store.delete(*marks)
         except Exception as exc:
-            log.warning("deadline of %s: a failed send's mark not released, a retry will not send it (%s)",
-                        firing.kind, type(exc).__name__)
+            log.warning("deadline of %s: a failed send's mark not released yet (%s)", firing.kind, type(exc).__name__)
+            firing.claims.update((mark, values[mark]) for mark in marks)
+            return
+        for mark in marks:
+            firing.marks.remove(mark)
 
     async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,
                     source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str],

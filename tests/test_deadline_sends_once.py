@@ -333,31 +333,41 @@ async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_aga
             await proxy.cut()
 
 
-def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any) -> None:
-    """The store goes away for one command: the send budget's read before a push (after the outbox wrote
-    the text's pending row, before WeChat was asked)."""
-    get = store.get
+def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any, *,
+                              and_the_next_delete: bool = False) -> None:
+    """The store goes away for one command, the send budget's read before a push (after the outbox wrote
+    the text's pending row, before WeChat was asked), or for that and the next `DEL` (the mark's release)."""
+    get, delete = store.get, store.delete
 
     async def get_or_fail(key: str) -> str | None:
         if ":budget:" in f":{key}":
             monkeypatch.setattr(store, "get", get)
+            if and_the_next_delete:
+                monkeypatch.setattr(store, "delete", delete_failing)
             raise StoreUnavailable("Redis did not answer GET in time")
         return await get(key)
+
+    async def delete_failing(*keys: str) -> None:
+        monkeypatch.setattr(store, "delete", delete)
+        raise StoreUnavailable("Redis did not answer DEL in time")
 
     monkeypatch.setattr(store, "get", get_or_fail)
 
 
-async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_recorded_once(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("release", ["released", "release failed"])
+async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_sent_and_recorded_once(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        release: str) -> None:
     """The attempt wrote the reminder's pending row, then the store failed before the push: the retry sent
-    it and wrote a second row, and the first stayed "pending" in the transcript for good."""
+    it and wrote a second row, and the first stayed "pending" in the transcript for good. When the store
+    failed the mark's release too, the retry took the reminder for sent: never sent, its row marked sent."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_row", "text")
         await bot.runtime.channels["wechat"].budget.customer_action("o_row")  # a window: the push reads it
         await scheduler.at(kind, "o_row", clock.time())
-        fail_the_next_budget_read(monkeypatch, bot.runtime.store)
+        fail_the_next_budget_read(monkeypatch, bot.runtime.store, and_the_next_delete=release == "release failed")
         await scheduler.run_due()
         assert attempts == [None] and bot.wechat.texts_to("o_row") == []
         await clock.advance(RETRY_AFTER_S[0])
