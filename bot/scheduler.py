@@ -87,7 +87,8 @@ class Firing:
     marks: list[str] = field(default_factory=list)
     #: mark -> the value a claim of it was sent with when its answer was lost: a retry claims with the
     #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it;
-    #: settled before the deadline goes back to the store (`Scheduler._settle_lost_claims`)
+    #: with the marks a failed send could not release; settled before the deadline goes back to the
+    #: store (`Scheduler._settle_lost_claims`)
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it
@@ -424,9 +425,9 @@ class Scheduler:
 
     async def _settle_lost_claims(self, kind: str, member: str) -> None:
         """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
-        the marks whose claim's answer was lost (`Firing.claims`, known to this worker only) are read,
-        and those holding this worker's value are deleted (the lost claim took them, and nothing was sent
-        under them: the attempt failed claiming). A retry elsewhere then claims them afresh and sends,
+        the marks whose claim's answer was lost, or whose release after a failed send was (`Firing.claims`,
+        known to this worker only), are read, and those holding this worker's value are deleted (this
+        attempt took them, and their texts did not go out). A retry elsewhere then claims them afresh and sends,
         where it met the mark, took the text for sent, sent nothing and marked sent a row never written.
         A mark holding another value is an earlier attempt's, whose text went out: it stays. No other
         attempt of the deadline runs meanwhile: it is out of the store until put back. One `MGET` and at
