@@ -17,25 +17,33 @@ deadline: another generation):
 - the text goes out, then anything fails (the delivery's record, the callback's own writes, a later
   text of the same send): the retry finds the mark, does not send it again and reports it sent, so
   the callback goes on to record it; its row is marked sent (when the send wrote its own rows, the
-  row's source id is the mark's value, read back by the retry: `_rows_of`). One greeting; the rest
+  row's source id is derived from the mark: `row_of`). One greeting; the rest
   of a split answer, not sent or refused, is sent by the retry; but a part refused while a later one
   went out is not (`LATE`): it would reach the customer after that later part. Parts arrive in order
   or not at all.
-- the database fails before the send (earlier in the callback, or writing the pending rows): no
-  mark stays; the retry sends. One.
-- the text does not go out (the platform refuses it, or does not answer): its mark is released, so
-  a retry sends it. Not lost; but a send whose answer was lost after the platform took it (a timeout)
-  is sent again by the retry: twice rather than never.
+- the database fails before the send (earlier in the callback, or writing the pending rows), or the
+  store after the rows were written (the send budget's read): no mark stays; the retry sends. One, and
+  one row: the retry writes the same row (`row_of`: the insert skips it) and marks it, where it wrote a
+  second beside one left "pending" for good.
+- the text does not go out (the platform refuses it, or the connection was never made): its mark is
+  released, so a retry sends it. Not lost.
+- the platform may have taken it but did not answer (a timeout, the connection dropped as it answered:
+  `MAYBE_DONE`, bot/channels/wechat_api.py): the mark stays, and the retry takes the text for sent (its
+  row then says sent). WeChat's send takes no idempotency key and a text cannot be taken back, so a text
+  twice on the customer's phone is the sure harm, one never received the rarer one (a timeout of a
+  request WeChat never acted on). WeCom's repeats carry the row's msgid too, but a retry's row is new.
 - the store fails claiming (its reply lost, say): nothing is sent, the marks surely taken are
   released, the callback fails. The mark whose answer was lost stays, with the value it was claimed
-  with (`Firing.claims`, carried to the retry), and the retry claims it with that value: it gets the
-  mark if the lost claim took it (nothing was sent), not if an earlier attempt holds it (its text went
-  out). One.
+  with (`Firing.claims`, known to this worker only), and before the deadline goes back to the store
+  this worker deletes it if it holds that value (the lost claim took it: nothing was sent), and keeps
+  it if an earlier attempt holds it (its text went out): `Scheduler._settle_lost_claims`. A retry on
+  any worker then sends it, or not, rightly. One.
 - the store refuses the claim other than by being down (an error reply: out of memory, a replica
   read-only): the texts are sent without marks, as outside a callback. A callback failing on it
   would be dropped after its retries, and its customer never greeted.
-Left: the store failing to release a mark after a failed send, or the worker dying between the
-claim and the send's end, loses that text (a warning says the first). Sending at most once was
+Left: the worker dying between the claim and the send's end loses that text, and so does a store
+failing to release a mark after a failed send when the callback then succeeds, or the worker stops
+before the store answers again (a warning says so). Sending at most once was
 chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
 """
 
@@ -47,6 +55,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 
 from bot.channels.base import Channel
+from bot.channels.wechat_api import MAYBE_DONE
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
 from bot.events import Choice
@@ -64,6 +73,16 @@ ONCE_TTL_S = 3600.0
 #: The outcome of a part a retry does not send because an earlier attempt sent a later part of the same
 #: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
 LATE = "later_part_sent"
+#: Outcomes whose mark stays: the text went out, or may have (the platform took the request, its answer
+#: was lost: a retry would send it a second time).
+KEPT = frozenset({"sent", *MAYBE_DONE})
+
+
+def row_of(mark: str) -> str:
+    """The source id of the row of the text a mark names, the same for every attempt of the deadline on
+    any worker: a retry writes the row its failed attempt wrote (the insert skips it) and marks that one,
+    instead of a second row beside one left "pending" for good. 32 characters, as `bot.ids.unique_id`."""
+    return "d" + hashlib.sha256(mark.encode()).hexdigest()[:31]
 
 
 def taken_here(marks: Sequence[str], claimed: Sequence[bool]) -> list[str]:
@@ -91,66 +110,56 @@ class Outbox:
         """
         outcomes = [""] * len(texts)  # filled as each is known: what went out, even if a later step raises
         firing = current_firing()
-        if firing is None:
+        if firing is None or (firing.cancelled and firing.generation is None):  # no retry follows a cancel:
+            # no mark needed, and no generation drawn (the cancel deleted it; one found may be a later deadline's)
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
         claimed: list[bool] = []
         marks: list[str] = []
-        values: list[str] = []  # each claim's value: the source id of the text's row when this send writes it
+        values: dict[str, str] = {}  # each mark's claim value: a mark not released is settled by it later
         try:
             generation = await self._generation(firing)
             for text in texts:
                 marks.append(self._mark(firing, generation, channel, user_id, text))
-                values.append(firing.claims.setdefault(marks[-1], uuid.uuid4().hex))  # a lost claim's, on a retry
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[-1]))
+                values[marks[-1]] = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
+                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[marks[-1]]))
                 del firing.claims[marks[-1]]
         except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             raise
         except Exception as exc:  # the store refuses the command (not down): send as without a deadline
             if marks:
                 firing.claims.pop(marks[-1], None)  # answered: not taken
             log.warning("deadline of %s: a send's mark refused, sent without it (%s)", firing.kind,
                         type(exc).__name__)
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             await self._send(channel, user_id, texts, author, source_ids, choices, outcomes)
             return outcomes
         except BaseException:  # cancelled: as a reply lost
-            await self._release(firing, taken_here(marks, claimed))
+            await self._release(firing, taken_here(marks, claimed), values)
             raise
         last_sent = max((index for index, taken in enumerate(claimed) if not taken), default=-1)
         late = [index for index, taken in enumerate(claimed) if taken and index < last_sent]
         left = [index for index, taken in enumerate(claimed) if taken and index > last_sent]
         sending = [""] * len(left)
         try:  # the marks of what did not go out are released, whatever fails here
-            sent_before = [index for index, taken in enumerate(claimed) if not taken]  # by an earlier attempt
-            for index, source_id in zip(sent_before, await self._rows_of(marks, sent_before, source_ids), strict=True):
-                outcomes[index] = "sent"
-                if source_id is not None:
-                    await self.recorder.mark_delivery(source_id, "sent")
+            for index, taken in enumerate(claimed):
+                if not taken:  # sent by an earlier attempt: its row is marked sent now, if it could not be then
+                    outcomes[index] = "sent"
+                    await self.recorder.mark_delivery(row_of(marks[index]) if source_ids is None else source_ids[index],
+                                                      "sent")
             for index in late:  # its refusal was recorded before the later part went out
                 outcomes[index] = LATE
             if left:
                 await self._send(channel, user_id, [texts[index] for index in left], author,
                                  None if source_ids is None else [source_ids[index] for index in left], choices,
-                                 sending, [values[index] for index in left])
+                                 sending, [row_of(marks[index]) for index in left])
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            await self._release(firing, [marks[index] for index in late] + [
-                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome != "sent"])
+            await self._release(firing, [marks[index] for index in late] + [  # an unanswered send's stays
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT], values)
         return outcomes
-
-    async def _rows_of(self, marks: Sequence[str], sent_before: Sequence[int],
-                       source_ids: Sequence[str] | None) -> Sequence[str | None]:
-        """The rows of the texts an earlier attempt sent: the caller's, or those the earlier attempt wrote,
-        named by its marks' values (`_send`'s `row_ids`), so a row it could not mark sent is marked now
-        (one `MGET`, on a retry only; None for a mark gone meanwhile)."""
-        if source_ids is not None:
-            return [source_ids[index] for index in sent_before]
-        if not sent_before:
-            return []
-        return await self.store.get_many([marks[index] for index in sent_before])
 
     async def _generation(self, firing: Firing) -> str:
         """The deadline's generation, which its marks are named by: drawn by its first attempt that sends
@@ -178,22 +187,27 @@ class Outbox:
             firing.marks.append(mark)
         return mark
 
-    async def _release(self, firing: Firing, marks: Sequence[str]) -> None:
+    async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
+        """Delete the marks of texts that did not go out, so a retry sends them. When the store does not
+        answer, they stay the attempt's with their values (`Firing.claims`), as a lost claim's: the
+        scheduler deletes them before the deadline goes back (`Scheduler._settle_lost_claims`), where a
+        retry took those texts for sent and sent nothing."""
         if not marks:
             return
-        for mark in marks:
-            firing.marks.remove(mark)
         try:
             await self.store.delete(*marks)
         except Exception as exc:
-            log.warning("deadline of %s: a failed send's mark not released, a retry will not send it (%s)",
-                        firing.kind, type(exc).__name__)
+            log.warning("deadline of %s: a failed send's mark not released yet (%s)", firing.kind, type(exc).__name__)
+            firing.claims.update((mark, values[mark]) for mark in marks)
+            return
+        for mark in marks:
+            firing.marks.remove(mark)
 
     async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,
                     source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str],
                     row_ids: Sequence[str | None] | None = None) -> None:
         """`send` without the deadline's mark, each outcome put in `outcomes` once known. Rows written
-        here (no `source_ids`) take `row_ids` as theirs when given (the marks' values), fresh ones else."""
+        here (no `source_ids`) take `row_ids` as theirs when given (`row_of` their marks), fresh ones else."""
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
             now = self.clock.now()

@@ -35,7 +35,8 @@ which the outbox sends each text once per deadline, whichever attempt or worker 
 The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
 cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
-which goes when the deadline ends on any worker (a cancel deletes it with the failure counts): a mark
+which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; a success
+that sent, only while the key still holds its own generation: `_ended_generation`): a mark
 left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
 of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
 report the same text sent and send nothing.
@@ -85,7 +86,9 @@ class Firing:
     member: str
     marks: list[str] = field(default_factory=list)
     #: mark -> the value a claim of it was sent with when its answer was lost: a retry claims with the
-    #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it
+    #: same value, which gets the mark if that lost claim took it and not if an earlier attempt holds it;
+    #: with the marks a failed send could not release; settled before the deadline goes back to the
+    #: store (`Scheduler._settle_lost_claims`)
     claims: dict[str, str] = field(default_factory=dict)
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it
@@ -245,10 +248,7 @@ class Scheduler:
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation."""
         generation = self._generation_key(firing.kind, firing.member)
-        if firing.cancelled:  # the cancel deleted its generation: the key may be a later deadline's by now
-            keys = [mark for mark in firing.marks if mark != generation]
-        else:
-            keys = [*firing.marks, *([] if generation in firing.marks else [generation])]
+        keys = [*(mark for mark in firing.marks if mark != generation), *await self._ended_generation(firing)]
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         if not keys:
@@ -257,6 +257,23 @@ class Scheduler:
             await self.store.delete(*keys)
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    async def _ended_generation(self, firing: Firing) -> list[str]:
+        """The generation key to delete with an ended deadline's marks: when this attempt sent, only if it
+        still holds this attempt's generation (cancelled and set again elsewhere meanwhile, the key is
+        the later deadline's, whose retry would draw another generation and send its texts again: one
+        `GET` more); when it sent nothing, the key an earlier attempt elsewhere may have drawn, unless
+        cancelled (the cancel deleted it, and a key there now is a later deadline's). The `GET` and the
+        `DEL` are not one command: a cancel and a later deadline's first send between them is not seen."""
+        key = self._generation_key(firing.kind, firing.member)
+        if firing.generation is None:
+            return [] if firing.cancelled else [key]
+        try:
+            held = await self.store.get(key)
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' generation left to expire (%s)", firing.kind, type(exc).__name__)
+            return []
+        return [key] if held == firing.generation else []
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
@@ -384,6 +401,7 @@ class Scheduler:
             while self._held:
                 kind, member, due_at = entry = self._held.pop(0)
                 try:
+                    await self._settle_lost_claims(kind, member)
                     added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
                 except self._outages:  # the store is down: still held, with the rest
                     self._held.insert(0, entry)
@@ -405,6 +423,27 @@ class Scheduler:
                 self._returning = None
                 returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
+    async def _settle_lost_claims(self, kind: str, member: str) -> None:
+        """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
+        the marks whose claim's answer was lost, or whose release after a failed send was (`Firing.claims`,
+        known to this worker only), are read, and those holding this worker's value are deleted (this
+        attempt took them, and their texts did not go out). A retry elsewhere then claims them afresh and sends,
+        where it met the mark, took the text for sent, sent nothing and marked sent a row never written.
+        A mark holding another value is an earlier attempt's, whose text went out: it stays. No other
+        attempt of the deadline runs meanwhile: it is out of the store until put back. One `MGET` and at
+        most one `DEL`, on such a put-back only; a store that does not answer keeps the deadline held."""
+        carried = self._marks.get((kind, member))
+        if carried is None or not carried[1]:
+            return
+        marks, claims, _ = carried
+        lost = list(claims)
+        held = await self.store.get_many(lost)
+        freed = [mark for mark, value in zip(lost, held, strict=True) if value == claims[mark]]
+        if freed:
+            await self.store.delete(*freed)
+        marks[:] = [mark for mark in marks if mark not in freed]
+        claims.clear()
+
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on; one entry it refuses does not keep the others out."""
@@ -413,6 +452,7 @@ class Scheduler:
         lost, failure = 0, ""
         for index, (kind, member, due_at) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
+                await self._settle_lost_claims(kind, member)
                 await self.store.schedule_if_absent(kind, member, due_at)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__

@@ -56,7 +56,7 @@ from tortoise.backends.sqlite.client import (
     translate_exceptions,
 )
 from tortoise.connection import get_connections
-from tortoise.exceptions import IntegrityError, OperationalError, TransactionManagementError
+from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError, TransactionManagementError
 
 READERS = 3
 CHECKPOINT_EVERY_S = 1.0
@@ -69,6 +69,13 @@ log = logging.getLogger(__name__)
 
 class Busy(Exception):
     """Another connection holds SQLite's write lock: the work was not done."""
+
+
+class DatabaseBusy(DBConnectionError):
+    """Another process held SQLite's lock past the busy timeout, so a transaction left open could not be
+    settled before a new one: nothing of the new one was done, and it may succeed shortly. A
+    `DBConnectionError`, so bot/outages.py counts it as the database down for now: the web layer
+    answers 503 with `Retry-After`, the scheduler backs off and retries, never SQLite's own error (500)."""
 
 
 def _translated(method: Callable[..., T]) -> Callable[..., T]:
@@ -325,9 +332,17 @@ class InlineTransaction(SqliteTransactionWrapper):
 
 
 async def settle_leftover(connection: aiosqlite.Connection) -> None:
-    """`settle_leftover_now` on aiosqlite's thread, before tortoise's transaction's BEGIN."""
-    if connection._conn.in_transaction:
+    """`settle_leftover_now` on aiosqlite's thread, before tortoise's transaction's BEGIN. Its COMMIT
+    waits there for the busy timeout; still busy after it, the leftover stays open (its writes were
+    reported written) and the caller gets `DatabaseBusy`, a retryable outage."""
+    if not connection._conn.in_transaction:
+        return
+    try:
         await connection._execute(settle_leftover_now, connection._conn)
+    except sqlite3.OperationalError as exc:
+        if is_busy(exc):
+            raise DatabaseBusy("SQLite busy: a transaction left open could not commit yet") from exc
+        raise
 
 
 def settle_leftover_now(db: sqlite3.Connection) -> None:
@@ -342,8 +357,9 @@ def settle_leftover_now(db: sqlite3.Connection) -> None:
     would lose those silently; committing keeps them and, with them, the cancelled statement's rows,
     whose caller could not know whether they were written anyway. A leftover that cannot commit (a
     deferred constraint, a full disk) is rolled back instead: every later BEGIN would fail on it. One
-    that cannot commit yet (another process holds the lock: `Busy` under `without_waiting`) stays
-    open, and the error goes to the caller: a later BEGIN commits it."""
+    that cannot commit yet (another process holds the lock: `Busy` under `without_waiting`, or
+    `DatabaseBusy` after the busy timeout on the thread) stays open, and the error goes to the caller:
+    a later BEGIN commits it."""
     if not db.in_transaction:
         return
     try:

@@ -10,6 +10,7 @@ customer is the fake WeChat server over real HTTP; time is a FakeClock.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,10 @@ import pytest
 
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
 from bot.store.base import StoreUnavailable
+from bot.store.keys import deadline_generation
+from models.message import Message
 from tests.fakes.wechat_user import wechat_bot
+from tests.store_faults import lose_the_next_claims_reply
 from tests.test_deadline_sends_once import store_settings
 
 __all__ = ["store_settings"]  # the fixture: the in-process store and Redis
@@ -95,3 +99,83 @@ async def test_an_attempt_cancelled_on_another_worker_while_it_ran_does_not_send
             await other.run_due()
         assert bot.wechat.texts_to("o_elsewhere") == [OFFER]
         assert calls == ["o_elsewhere"]  # not retried: a cancel here is not either
+
+
+async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_worker_sending(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store took the text's claim but its reply was lost: nothing was sent. Only the worker it failed
+    on knew the claim's value; the retry on another worker met the mark, took the text for sent, sent
+    nothing and marked sent a row never written. The customer must get the offer, once, recorded sent."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        failing, messenger, outcomes = bot.runtime.scheduler, bot.runtime.messenger, []
+        await failing.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, OFFER))
+
+        for worker in (failing, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_lost_reply", "text")
+        await failing.at("test-offer", "o_lost_reply", clock.time())
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's, after its generation's
+        await failing.run_due()
+        assert outcomes == [] and bot.wechat.texts_to("o_lost_reply") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await other.run_due()
+        await failing.run_due()
+        assert outcomes == [["sent"]] and bot.wechat.texts_to("o_lost_reply") == [OFFER]
+        rows = await Message.filter(direction="out", text=OFFER).values_list("delivery_status", flat=True)
+        assert rows == ["sent"]
+
+
+async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
+    """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
+    second's attempt there sends, then fails. The first's success deleted the generation key, by then the
+    second's: the second's retry drew another generation and sent its text a second time."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        first_worker, messenger = bot.runtime.scheduler, bot.runtime.messenger
+        await first_worker.stop()
+        second_worker, steps = Scheduler(bot.runtime.store, clock), ["first", "second, then fail", "second again"]
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
+            if step == "first":  # then, before it ends: cancelled and set again on the other worker, which fires it
+                await second_worker.cancel("test-offer", openid)
+                await second_worker.at("test-offer", openid, clock.time())
+                await second_worker.run_due()
+            if step == "second, then fail":
+                raise RuntimeError("the offer not recorded")
+
+        for worker in (first_worker, second_worker):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_later", "text")
+        await first_worker.at("test-offer", "o_later", clock.time())
+        await first_worker.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await second_worker.run_due()
+        assert steps == []
+        assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
+
+
+async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_generation(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
+    """The cancel deleted the generation before there was one; the callback's send then drew one, which
+    nothing deleted (a cancelled attempt's success leaves the key, as it may be a later deadline's): an
+    hour of a key no deadline would ever end. A cancelled attempt is never retried: its sends need no mark."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+        await scheduler.stop()
+
+        async def offer(openid: str) -> None:
+            await asyncio.create_task(scheduler.cancel("test-offer", openid))  # an agent answered meanwhile
+            assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+
+        scheduler.on("test-offer", offer)
+        bot.wechat.customer_action("o_cancelled", "text")
+        await scheduler.at("test-offer", "o_cancelled", clock.time())
+        await scheduler.run_due()
+        assert bot.wechat.texts_to("o_cancelled") == [OFFER]
+        assert await store.get(store.keys(*deadline_generation("test-offer", "o_cancelled"))) is None

@@ -20,10 +20,13 @@ import pytest
 from redis.exceptions import ResponseError
 
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
+from bot.store.base import StoreUnavailable
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import SlaEvent
+from models.message import Message
+from tests.fakes.wechat_server import FakeWeChat
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.store_faults import lose_the_next_claims_reply
 from tests.tcp_proxy import TcpProxy
@@ -299,3 +302,77 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
             await scheduler.run_due()
             await clock.advance(RETRY_AFTER_S[-1])
         assert steps == [] and bot.wechat.texts_to("o_twice") == ["亲，您的问题我们还在跟进"]
+
+
+
+async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_again_by_the_retry(
+        tmp_path: Path, clock: Any) -> None:
+    """WeChat took the reminder but its answer never came back (the connection dropped as it answered; a
+    timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
+    unanswered send may have been taken (the Official Account's send has no idempotency key), so within
+    the deadline it is taken for delivered: the retry does not send it again."""
+    async with FakeWeChat(clock=clock) as wechat:
+        proxy = TcpProxy("127.0.0.1", urlsplit(wechat.url).port or 80)
+        await proxy.start()
+        try:
+            async with wechat_bot(tmp_path, clock=clock, wechat=wechat,
+                                  wechat_api_base=f"http://127.0.0.1:{proxy.port}") as bot:
+                scheduler, attempts = bot.runtime.scheduler, []
+                kind = await reminders(bot, attempts)
+                bot.wechat.customer_action("o_slow", "text")
+                proxy.lose_reply_to(b"/cgi-bin/message/custom/send")
+                await scheduler.at(kind, "o_slow", clock.time())
+                await scheduler.run_due()
+                assert proxy.replies_lost == 1 and bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
+                assert attempts == [["no_answer"]]
+                await clock.advance(RETRY_AFTER_S[0])
+                await scheduler.run_due()
+                assert attempts == [["no_answer"], ["sent"]]
+                assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
+        finally:
+            await proxy.cut()
+
+
+def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any, *,
+                              and_the_next_delete: bool = False) -> None:
+    """The store goes away for one command, the send budget's read before a push (after the outbox wrote
+    the text's pending row, before WeChat was asked), or for that and the next `DEL` (the mark's release)."""
+    get, delete = store.get, store.delete
+
+    async def get_or_fail(key: str) -> str | None:
+        if ":budget:" in f":{key}":
+            monkeypatch.setattr(store, "get", get)
+            if and_the_next_delete:
+                monkeypatch.setattr(store, "delete", delete_failing)
+            raise StoreUnavailable("Redis did not answer GET in time")
+        return await get(key)
+
+    async def delete_failing(*keys: str) -> None:
+        monkeypatch.setattr(store, "delete", delete)
+        raise StoreUnavailable("Redis did not answer DEL in time")
+
+    monkeypatch.setattr(store, "get", get_or_fail)
+
+
+@pytest.mark.parametrize("release", ["released", "release failed"])
+async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_sent_and_recorded_once(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        release: str) -> None:
+    """The attempt wrote the reminder's pending row, then the store failed before the push: the retry sent
+    it and wrote a second row, and the first stayed "pending" in the transcript for good. When the store
+    failed the mark's release too, the retry took the reminder for sent: never sent, its row marked sent."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_row", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_row")  # a window: the push reads it
+        await scheduler.at(kind, "o_row", clock.time())
+        fail_the_next_budget_read(monkeypatch, bot.runtime.store, and_the_next_delete=release == "release failed")
+        await scheduler.run_due()
+        assert attempts == [None] and bot.wechat.texts_to("o_row") == []
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_row") == ["亲，您的问题我们还在跟进"]
+        rows = await Message.filter(direction="out", text="亲，您的问题我们还在跟进").values_list(
+            "delivery_status", flat=True)
+        assert rows == ["sent"]

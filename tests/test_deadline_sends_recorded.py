@@ -1,6 +1,6 @@
 """A text a deadline's earlier attempt sent but could not record is recorded sent by the retry, also
 when the send wrote its own rows (no source ids: a reminder, a greeting): the retry found the mark,
-reported the text sent and left its row "pending" for good (bot/outbox.py `_rows_of`).
+reported the text sent and left its row "pending" for good (bot/outbox.py `row_of`).
 
 Real parts: the bot on PostgreSQL through a loopback proxy the test cuts, WeChat over real HTTP to
 the fake server, the store in-process or Redis, time on a FakeClock."""

@@ -9,17 +9,22 @@ writing connection as a cancelled statement leaves it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
 
 import pytest
+from tortoise import Tortoise
 
 from bot.batch_writer import Batch, SqliteBatchWriter
+from bot.db import close_database
+from bot.outages import outages
 from bot.recorder import COLUMNS
 from bot.sqlite_client import settle_leftover_now
+from models.config import tortoise_config
 from models.customer import Customer
-from tests.test_sqlite_client import NOW, client, database
+from tests.test_sqlite_client import NOW, client, create_in_a_transaction, database
 from tests.test_sqlite_transactions import (
     acknowledge_a_write_in_a_leftover_transaction,
     leave_a_transaction_that_cannot_commit,
@@ -77,3 +82,41 @@ def test_a_leftover_that_cannot_commit_yet_stays_open_for_a_later_begin(tmp_path
     finally:
         db.close()
         reader.close()
+
+
+@pytest.fixture
+async def journal_database(tmp_path: Path):
+    """The bot's SQLite engine on a file in rollback-journal mode, where another connection's read
+    blocks a COMMIT (in WAL nothing does), with a short busy timeout (the wait is SQLite's own)."""
+    path = tmp_path / "journal.sqlite3"
+    config = tortoise_config(f"sqlite://{path}")
+    config["connections"]["default"]["engine"] = "bot.sqlite_client"
+    config["connections"]["default"]["credentials"].update(journal_mode="DELETE", busy_timeout=50)
+    await Tortoise.init(config=config)
+    await Tortoise.generate_schemas(safe=True)
+    yield path
+    await close_database()
+
+
+async def test_a_leftover_still_busy_after_the_busy_timeout_is_a_retryable_outage_not_a_500(
+        journal_database: Path) -> None:
+    """Another process reads past the busy timeout, so the leftover cannot commit before the next
+    transaction: that transaction fails with an error the web layer answers 503 with Retry-After (and
+    the scheduler backs off from), never SQLite's own (a 500); the ORM's lock is free, and the writes
+    reported written in the leftover are kept and committed by the next transaction once it can."""
+    await acknowledge_a_write_in_a_leftover_transaction("acknowledged")
+    other = sqlite3.connect(journal_database, isolation_level=None)
+    try:
+        other.execute("BEGIN")
+        other.execute("SELECT count(*) FROM customer").fetchone()  # its shared lock: no COMMIT meanwhile
+        with pytest.raises(Exception) as failure:
+            await asyncio.wait_for(create_in_a_transaction("next"), 5)
+        assert isinstance(failure.value, outages(None)), repr(failure.value)
+        assert not client()._lock.locked()
+        assert client()._connection._conn.in_transaction, "the writes reported written are not rolled back"
+        other.execute("COMMIT")
+        await asyncio.wait_for(create_in_a_transaction("next"), 5)
+        assert other.execute("SELECT count(*) FROM customer WHERE external_id IN ('acknowledged', 'next')"
+                             ).fetchone()[0] == 2
+    finally:
+        other.close()

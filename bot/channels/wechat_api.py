@@ -11,6 +11,13 @@ notices an expired token at the same moment makes one `cgi-bin/token` call, not 
 (WeChat caps those calls per day, and each call invalidates the previous token after 5 minutes).
 A call refused with 40001/40014/42001 (token invalid or expired) refreshes the token once and
 retries once.
+
+A call that did not complete is told apart by whether WeChat may have it: `network` when the
+connection was never made (refused, unreachable, or not made within half the timeout), so nothing
+reached WeChat; `timeout` or `no_answer` (`MAYBE_DONE`) when the request went and its answer did not
+come back in time or whole, so WeChat may have acted on it (a text may be on the customer's phone).
+The Official Account's send takes no idempotency key, so the outbox does not send such a text again
+within a deadline's retries (bot/outbox.py).
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ REASONS = {
     43004: "not_subscribed",
     40003: "invalid_openid",
 }
+#: Why a call did not complete when the request may have reached WeChat (see the module's docstring).
+MAYBE_DONE = frozenset({"timeout", "no_answer"})
 
 
 class WeChatAPIError(ChannelError):
@@ -62,7 +71,8 @@ class WeChatAPI:
         self.appid = appid
         self._secret = appsecret
         self.base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        # a connection not made in half the time fails as `ConnectionTimeoutError`: surely not sent
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s, sock_connect=timeout_s / 2)
         self.store = store
         self.clock = clock
         self._session = session
@@ -166,10 +176,12 @@ class WeChatAPI:
                                             headers=headers, timeout=self._timeout) as response:
                 raw = await response.read()
                 status = response.status
-        except TimeoutError:  # never log the URL: it carries the secret or the token
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # nothing was sent
+            raise WeChatAPIError("network", errmsg=type(exc).__name__) from None  # never the URL: it has the token
+        except TimeoutError:
             raise WeChatAPIError("timeout") from None
-        except aiohttp.ClientError as exc:
-            raise WeChatAPIError("network", errmsg=type(exc).__name__) from None
+        except aiohttp.ClientError as exc:  # sent, the answer lost (the connection dropped, a broken body)
+            raise WeChatAPIError("no_answer", errmsg=type(exc).__name__) from None
         try:
             data = json.loads(raw)
         except ValueError:
