@@ -333,6 +333,32 @@ async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_aga
             await proxy.cut()
 
 
+async def test_a_send_whose_token_request_went_unanswered_is_sent_by_the_retry(tmp_path: Path, clock: Any) -> None:
+    """The push first fetched a token, and that request's answer was lost: the send itself never left,
+    yet its failure read `no_answer` (the token's), so the outbox kept its once-only mark as for a send
+    WeChat may have taken, and the retry took the reminder for sent: the customer never received it."""
+    async with FakeWeChat(clock=clock) as wechat:
+        proxy = TcpProxy("127.0.0.1", urlsplit(wechat.url).port or 80)
+        await proxy.start()
+        try:
+            async with wechat_bot(tmp_path, clock=clock, wechat=wechat,
+                                  wechat_api_base=f"http://127.0.0.1:{proxy.port}") as bot:
+                scheduler, attempts = bot.runtime.scheduler, []
+                kind = await reminders(bot, attempts)
+                bot.wechat.customer_action("o_tokenless", "text")
+                proxy.lose_reply_to(b"/cgi-bin/token", times=2)  # aiohttp repeats the GET once
+                await scheduler.at(kind, "o_tokenless", clock.time())
+                await scheduler.run_due()
+                assert proxy.replies_lost == 2 and bot.wechat.texts_to("o_tokenless") == []
+                assert attempts == [["network"]]
+                await clock.advance(RETRY_AFTER_S[0])
+                await scheduler.run_due()
+                assert attempts == [["network"], ["sent"]]
+                assert bot.wechat.texts_to("o_tokenless") == ["亲，您的问题我们还在跟进"]
+        finally:
+            await proxy.cut()
+
+
 def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any, *,
                               and_the_next_delete: bool = False) -> None:
     """The store goes away for one command, the send budget's read before a push (after the outbox wrote
