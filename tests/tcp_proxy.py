@@ -15,6 +15,7 @@ class TcpProxy:
         self._writers: set[asyncio.StreamWriter] = set()
         self._lose_after: bytes | None = None
         self._losses_left = 0
+        self._drop_before: bytes | None = None
         self.replies_lost = 0
 
     async def start(self) -> None:
@@ -37,6 +38,11 @@ class TcpProxy:
         takes two."""
         self._lose_after, self._losses_left = marker, times
 
+    def lose_request_to(self, marker: bytes) -> None:
+        """Once: the next request containing `marker` never reaches the server, its connection dropped
+        (nothing ran; the client, having sent it, cannot tell from a reply lost)."""
+        self._drop_before = marker
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
@@ -52,6 +58,9 @@ class TcpProxy:
                     requests: bool = False) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if requests and self._drop_before is not None and self._drop_before in data:
+                    self._drop_before = None
+                    break
                 if requests and self._lose_after is not None and self._lose_after in data:
                     self._losses_left -= 1
                     self._lose_after = self._lose_after if self._losses_left else None
