@@ -31,7 +31,9 @@ deadline: another generation):
   `MAYBE_DONE`, bot/channels/wechat_api.py): the mark stays, and the retry takes the text for sent (its
   row then says sent). WeChat's send takes no idempotency key and a text cannot be taken back, so a text
   twice on the customer's phone is the sure harm, one never received the rarer one (a timeout of a
-  request WeChat never acted on). WeCom's repeats carry the row's msgid too, but a retry's row is new.
+  request WeChat never acted on). WeCom drops a repeat of a msgid, derived from the row, which the retry
+  writes under the same id (`row_of`): there the mark is released and the retry sends it again
+  (`kept_outcomes`); a split send packed otherwise by the retry (a shorter budget) may repeat a part.
 - the store fails claiming (its reply lost, say): nothing is sent, the marks surely taken are
   released, the callback fails. The mark whose answer was lost stays, with the value it was claimed
   with (`Firing.claims`, known to this worker only), and before the deadline goes back to the store
@@ -74,8 +76,15 @@ ONCE_TTL_S = 3600.0
 #: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
 LATE = "later_part_sent"
 #: Outcomes whose mark stays: the text went out, or may have (the platform took the request, its answer
-#: was lost: a retry would send it a second time).
+#: was lost: a retry would send it a second time), unless the platform drops repeats (`kept_outcomes`).
 KEPT = frozenset({"sent", *MAYBE_DONE})
+
+
+def kept_outcomes(adapter: Channel) -> frozenset[str]:
+    """The outcomes whose mark stays on `adapter`: `KEPT`, but only "sent" where the platform drops a
+    repeat of the same rows (WeCom's msgid; a retry writes the same rows, `row_of`): there a send whose
+    answer was lost is sent again, harmless if it had arrived, and not lost if it had not."""
+    return frozenset({"sent"}) if adapter.repeats_dropped else KEPT
 
 
 def row_of(mark: str) -> str:
@@ -157,8 +166,9 @@ class Outbox:
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            await self._release(firing, [marks[index] for index in late] + [  # an unanswered send's stays
-                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in KEPT], values)
+            kept = kept_outcomes(self.channels[channel])  # an unanswered send's stays, unless sent again harmlessly
+            await self._release(firing, [marks[index] for index in late] + [
+                marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in kept], values)
         return outcomes
 
     async def _generation(self, firing: Firing) -> str:

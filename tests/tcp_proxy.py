@@ -14,6 +14,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._lose_after: bytes | None = None
+        self._losses_left = 0
+        self._drop_before: bytes | None = None
         self.replies_lost = 0
 
     async def start(self) -> None:
@@ -29,10 +31,17 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    def lose_reply_to(self, marker: bytes) -> None:
-        """Once: the next request containing `marker` reaches the server, and its connection is dropped
-        when the server answers, the answer thrown away (the command ran; the client never hears so)."""
-        self._lose_after = marker
+    def lose_reply_to(self, marker: bytes, times: int = 1) -> None:
+        """Once (or `times` in a row): the next request containing `marker` reaches the server, and its
+        connection is dropped when the server answers, the answer thrown away (the command ran; the
+        client never hears so). aiohttp repeats a GET whose connection dropped once: losing its answer
+        takes two."""
+        self._lose_after, self._losses_left = marker, times
+
+    def lose_request_to(self, marker: bytes) -> None:
+        """Once: the next request containing `marker` never reaches the server, its connection dropped
+        (nothing ran; the client, having sent it, cannot tell from a reply lost)."""
+        self._drop_before = marker
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -49,8 +58,12 @@ class TcpProxy:
                     requests: bool = False) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if requests and self._drop_before is not None and self._drop_before in data:
+                    self._drop_before = None
+                    break
                 if requests and self._lose_after is not None and self._lose_after in data:
-                    self._lose_after = None
+                    self._losses_left -= 1
+                    self._lose_after = self._lose_after if self._losses_left else None
                     losing.set()
                 elif not requests and losing.is_set():
                     self.replies_lost += 1

@@ -162,20 +162,23 @@ async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
 
 async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_generation(
         tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
-    """The cancel deleted the generation before there was one; the callback's send then drew one, which
-    nothing deleted (a cancelled attempt's success leaves the key, as it may be a later deadline's): an
-    hour of a key no deadline would ever end. A cancelled attempt is never retried: its sends need no mark."""
+    """The cancel deleted the generation before there was one; the callback's send then drew one. Even
+    deleted when the attempt ends, it is there while the callback runs on: a later deadline of the member
+    firing meanwhile on another worker finds it, shares its marks, and loses it at this attempt's end. A
+    cancelled attempt is never retried: its sends need no mark, and draw no generation."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
         scheduler, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
         await scheduler.stop()
+        generation, drawn = store.keys(*deadline_generation("test-offer", "o_cancelled")), []
 
         async def offer(openid: str) -> None:
             await asyncio.create_task(scheduler.cancel("test-offer", openid))  # an agent answered meanwhile
             assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+            drawn.append(await store.get(generation))  # a failing assert here would only fail the callback
 
         scheduler.on("test-offer", offer)
         bot.wechat.customer_action("o_cancelled", "text")
         await scheduler.at("test-offer", "o_cancelled", clock.time())
         await scheduler.run_due()
-        assert bot.wechat.texts_to("o_cancelled") == [OFFER]
-        assert await store.get(store.keys(*deadline_generation("test-offer", "o_cancelled"))) is None
+        assert bot.wechat.texts_to("o_cancelled") == [OFFER] and drawn == [None]
+        assert await store.get(generation) is None

@@ -304,33 +304,45 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
         assert steps == [] and bot.wechat.texts_to("o_twice") == ["亲，您的问题我们还在跟进"]
 
 
-
-async def test_a_send_whose_answer_was_lost_after_wechat_took_it_is_not_sent_again_by_the_retry(
-        tmp_path: Path, clock: Any) -> None:
-    """WeChat took the reminder but its answer never came back (the connection dropped as it answered; a
-    timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
-    unanswered send may have been taken (the Official Account's send has no idempotency key), so within
-    the deadline it is taken for delivered: the retry does not send it again."""
+@asynccontextmanager
+async def bot_reaching_wechat_through_a_proxy(tmp_path: Path, clock: Any) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
+    """The WeChat bot calling the fake WeChat through a proxy that can lose a reply (`lose_reply_to`)."""
     async with FakeWeChat(clock=clock) as wechat:
         proxy = TcpProxy("127.0.0.1", urlsplit(wechat.url).port or 80)
         await proxy.start()
         try:
             async with wechat_bot(tmp_path, clock=clock, wechat=wechat,
                                   wechat_api_base=f"http://127.0.0.1:{proxy.port}") as bot:
-                scheduler, attempts = bot.runtime.scheduler, []
-                kind = await reminders(bot, attempts)
-                bot.wechat.customer_action("o_slow", "text")
-                proxy.lose_reply_to(b"/cgi-bin/message/custom/send")
-                await scheduler.at(kind, "o_slow", clock.time())
-                await scheduler.run_due()
-                assert proxy.replies_lost == 1 and bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
-                assert attempts == [["no_answer"]]
-                await clock.advance(RETRY_AFTER_S[0])
-                await scheduler.run_due()
-                assert attempts == [["no_answer"], ["sent"]]
-                assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
+                yield bot, proxy
         finally:
             await proxy.cut()
+
+
+@pytest.mark.parametrize(("lost", "first", "before_the_retry"), [
+    pytest.param((b"/cgi-bin/message/custom/send", 1), "no_answer", ["亲，您的问题我们还在跟进"], id="the send's"),
+    pytest.param((b"/cgi-bin/token", 2), "network", [], id="its token's"),  # aiohttp repeats a GET once
+])
+async def test_a_send_whose_answer_was_lost_is_sent_once_by_the_attempts(
+        tmp_path: Path, clock: Any, lost: tuple[bytes, int], first: str, before_the_retry: list[str]) -> None:
+    """WeChat took the reminder but its answer never came back (the connection dropped as it answered; a
+    timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
+    unanswered send may have been taken (the Official Account's send has no idempotency key), so within
+    the deadline it is taken for delivered: the retry does not send it again. But when the answer lost
+    was the token's, fetched first, the send never left: its failure read the token's `no_answer`, the
+    retry took the reminder for sent, and the customer never received it; it is `network`, and retried."""
+    async with bot_reaching_wechat_through_a_proxy(tmp_path, clock) as (bot, proxy):
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_slow", "text")
+        proxy.lose_reply_to(*lost)
+        await scheduler.at(kind, "o_slow", clock.time())
+        await scheduler.run_due()
+        assert proxy.replies_lost == lost[1] and bot.wechat.texts_to("o_slow") == before_the_retry
+        assert attempts == [[first]]
+        await clock.advance(RETRY_AFTER_S[0])
+        await scheduler.run_due()
+        assert attempts == [[first], ["sent"]]
+        assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
 
 
 def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any, *,

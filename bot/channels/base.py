@@ -26,6 +26,9 @@ class Channel(ABC):
     name: str
     #: UTF-8 bytes one message may carry on this channel.
     max_bytes: int = 2000
+    #: The platform drops a repeat of a send that carries the same stored message ids (WeCom's msgid):
+    #: a send whose answer was lost may be sent again (bot/outbox.py `kept_outcomes`).
+    repeats_dropped: bool = False
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

@@ -17,7 +17,8 @@ connection was never made (refused, unreachable, or not made within half the tim
 reached WeChat; `timeout` or `no_answer` (`MAYBE_DONE`) when the request went and its answer did not
 come back in time or whole, so WeChat may have acted on it (a text may be on the customer's phone).
 The Official Account's send takes no idempotency key, so the outbox does not send such a text again
-within a deadline's retries (bot/outbox.py).
+within a deadline's retries (bot/outbox.py). A call whose token request went unanswered was never
+sent: it is `network`.
 """
 
 from __future__ import annotations
@@ -133,15 +134,26 @@ class WeChatAPI:
     # --- calls ---
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         """POST JSON to an API that takes `access_token`; retries once with a fresh token when it is refused."""
-        token = await self.access_token()
+        token = await self._token_for_call()
         try:
             return await self._request("POST", path, params={"access_token": token}, payload=payload)
         except WeChatAPIError as exc:
             if exc.errcode not in TOKEN_ERRORS:
                 raise
             log.info("wechat token refused (%s) on %s; refreshing once", exc.errcode, path)
-        token = await self.access_token(rejected=token)
+        token = await self._token_for_call(rejected=token)
         return await self._request("POST", path, params={"access_token": token}, payload=payload)
+
+    async def _token_for_call(self, *, rejected: str | None = None) -> str:
+        """`access_token` before a call is sent: a token request that went unanswered (`MAYBE_DONE`) is
+        `network` for the call, whose own request never left. Its `timeout` would say WeChat may have
+        taken the call (a text then taken for sent by a deadline's retry, bot/outbox.py: never sent)."""
+        try:
+            return await self.access_token(rejected=rejected)
+        except WeChatAPIError as exc:
+            if exc.reason not in MAYBE_DONE:
+                raise
+            raise WeChatAPIError("network", errmsg=f"token {exc.reason}") from None
 
     async def send_text(self, openid: str, text: str) -> None:
         """A customer-service (kf) text message; allowed within 48 h of the customer's last message."""

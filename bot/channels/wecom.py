@@ -73,6 +73,7 @@ _REQUIRED = (("wecom_kf_secret", "WECOM_KF_SECRET"), ("wecom_token", "WECOM_TOKE
 class WeComChannel(Channel):
     name = protocol.CHANNEL
     max_bytes = 2048
+    repeats_dropped = True  # the msgid is derived from the first stored message (`deliver`)
 
     def __init__(self, settings: Settings, *, http: aiohttp.ClientSession | None = None) -> None:
         for attribute, variable in _REQUIRED:

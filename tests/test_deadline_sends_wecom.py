@@ -1,0 +1,59 @@
+"""A deadline's send to a WeCom customer whose answer did not come back (bot/outbox.py `kept_outcomes`).
+
+On the Official Account a send that went unanswered keeps its once-only mark: WeChat may have taken it,
+and sent again it would reach the customer twice. WeCom's `send_msg` carries a msgid derived from the
+text's row, which the retry writes under the same id (`row_of`): WeCom drops a repeat, so the retry
+sends it again, and a text WeCom never received is not lost. Real parts: the bot, the fake WeCom over
+real HTTP through a proxy that loses a request or its reply, time on a FakeClock."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.scheduler import RETRY_AFTER_S
+from tests.fakes.bot_app import make_settings, running_bot
+from tests.fakes.wecom_server import FakeWeCom
+from tests.tcp_proxy import TcpProxy
+from tests.test_wecom_channel import ALICE, WeComBot
+
+REMINDER = "亲，您的问题我们还在跟进"
+
+
+@pytest.mark.parametrize("lost", ["the request", "the reply"])
+async def test_a_wecom_send_whose_answer_was_lost_is_sent_by_the_retry_and_reaches_the_customer_once(
+        tmp_path: Path, clock: FakeClock, lost: str) -> None:
+    """The request never reached WeCom (the connection dropped as it was sent, a keep-alive connection
+    WeCom had closed): the send failed `no_answer`, its mark stayed, and the retry took the reminder for
+    sent: never received. When WeCom took it and its reply was lost, the retry's repeat is dropped."""
+    async with FakeWeCom(clock=clock) as fake:
+        proxy = TcpProxy("127.0.0.1", urlsplit(fake.url).port or 80)
+        await proxy.start()
+        settings = make_settings(tmp_path, wecom_corp_id=fake.corp_id, wecom_kf_secret=fake.secret,
+                                 wecom_token=fake.token, wecom_aes_key=fake.aes_key,
+                                 wecom_api_base=f"http://127.0.0.1:{proxy.port}", staffed_hours="00:00-24:00")
+        try:
+            async with running_bot(settings, clock=clock) as bot:
+                scheduler, wecom, attempts = bot.runtime.scheduler, WeComBot(bot, fake), []
+                await scheduler.stop()
+                assert await wecom.say(ALICE, "你好")  # a session: the bot may write to Alice
+
+                async def remind(user: str) -> None:
+                    attempts.append(await bot.runtime.messenger.send_text("wecom", user, REMINDER))
+                    if attempts[-1] != ["sent"]:
+                        raise RuntimeError("reminder not sent")
+
+                scheduler.on("test-remind", remind)
+                (proxy.lose_request_to if lost == "the request" else proxy.lose_reply_to)(b"/cgi-bin/kf/send_msg")
+                await scheduler.at("test-remind", ALICE, clock.time())
+                await scheduler.run_due()
+                assert attempts == [["no_answer"]]
+                await clock.advance(RETRY_AFTER_S[0])
+                await scheduler.run_due()
+                assert attempts == [["no_answer"], ["sent"]]
+                assert fake.texts_to(ALICE).count(REMINDER) == 1
+        finally:
+            await proxy.cut()
