@@ -444,6 +444,17 @@ class Scheduler:
         marks[:] = [mark for mark in marks if mark not in freed]
         claims.clear()
 
+    async def _settle_unless_refused(self, kind: str, member: str) -> None:
+        """`_settle_lost_claims` while stopping: a store that refuses it otherwise (a bug) must not keep
+        the deadline out of the store for good, where a tick would count a failed attempt and try again;
+        it goes back unsettled, as before lost claims were settled. A store that is down still raises."""
+        try:
+            await self._settle_lost_claims(kind, member)
+        except self._outages:
+            raise
+        except Exception as exc:
+            log.warning("deadline of %s put back with its lost claims unsettled (%s)", kind, type(exc).__name__)
+
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
         """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
         did before, and the stop goes on; one entry it refuses does not keep the others out."""
@@ -452,7 +463,7 @@ class Scheduler:
         lost, failure = 0, ""
         for index, (kind, member, due_at) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
-                await self._settle_lost_claims(kind, member)
+                await self._settle_unless_refused(kind, member)
                 await self.store.schedule_if_absent(kind, member, due_at)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__

@@ -129,6 +129,43 @@ async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_wor
         assert rows == ["sent"]
 
 
+async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_claims_fails(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failed attempt whose put-back met a store outage is still held when the worker stops; the stop
+    settles its lost claims before putting it back. A store refusing that read otherwise (a bug) kept the
+    deadline out of the store for good: the customer's offer never went out on any worker."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        failing, messenger, calls = bot.runtime.scheduler, bot.runtime.messenger, []
+        await failing.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            calls.append(openid)
+            await messenger.send_text("wechat", openid, OFFER)
+
+        for worker in (failing, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_held", "text")
+        await failing.at("test-offer", "o_held", clock.time())
+        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)
+        store, get_many = bot.runtime.store, bot.runtime.store.get_many
+        failures = [StoreUnavailable("down at the put-back"), RuntimeError("refused while stopping")]
+
+        async def get_many_failing(keys: list[str]) -> list[Any]:
+            if failures:
+                raise failures.pop(0)
+            return await get_many(keys)
+
+        monkeypatch.setattr(store, "get_many", get_many_failing)
+        with pytest.raises(StoreUnavailable):
+            await failing.run_due()  # the attempt failed; its put-back met the outage: still held
+        await failing.stop()  # the settle is refused: the deadline goes back all the same
+        assert failures == []
+        await clock.advance(RETRY_AFTER_S[-1])
+        await other.run_due()
+        assert calls == ["o_held", "o_held"]
+
+
 async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
         tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
     """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
