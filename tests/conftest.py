@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 
+from tests.browser_workers import BROWSER_FILE_SUFFIX
 from tests.databases import database_name, drop_database, drop_leftover_databases, new_database, url_of
 from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, start_run
 
@@ -95,6 +96,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = _in_running_order(items)
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
+        if "browser" in names and not item.path.name.endswith(BROWSER_FILE_SUFFIX):
+            raise pytest.UsageError(f"{item.nodeid} uses `browser`: put it in a *{BROWSER_FILE_SUFFIX} file "
+                                    "(tests/browser_workers.py tells browser tests by their file's name)")
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in names:
                 item.add_marker(marker)
@@ -125,6 +129,20 @@ def _in_running_order(items: list[pytest.Item]) -> list[pytest.Item]:
     place = {id(item): position / max(len(others), 1) for position, item in enumerate(others)}
     place.update({id(item): BROWSER_SPREAD * (position + 0.5) / len(browser) for position, item in enumerate(browser)})
     return first + sorted(rest, key=lambda item: place[id(item)])
+
+
+# --- xdist's scheduling ---
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`load` (what `bash .ci/test.sh` uses), with the browser tests on half the workers only: one
+    Chromium per such worker instead of one per worker (tests/browser_workers.py)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.browser_workers import BrowserTestsOnSomeWorkers
+
+    return BrowserTestsOnSomeWorkers(config, log)
 
 
 # --- the event loop runner ---
