@@ -321,6 +321,10 @@ async def bot(
 # --- stores ---
 
 StoreOpener = Callable[[], "Store"]
+#: Keys Redis looks at per SCAN round trip when a test's keys are deleted: the server is shared (other
+#: runs' and benches' keys), and at Redis' default of 10 a whole keyspace of some thousands of keys
+#: took a few hundred round trips, seconds of a Redis test's teardown.
+STALE_SCAN_COUNT = 1000
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -358,7 +362,7 @@ async def open_stores(
 
     yield open_redis
     janitor = RedisStore.from_url(url, clock, keys)
-    stale = [key async for key in janitor.client.scan_iter(match=f"{keys.prefix}:*")]
+    stale = [key async for key in janitor.client.scan_iter(match=f"{keys.prefix}:*", count=STALE_SCAN_COUNT)]
     await janitor.delete(*stale)
     for store in [janitor, *opened]:
         await store.close()
