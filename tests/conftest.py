@@ -21,7 +21,8 @@ Shared so that a test pays only for what is its own (use these in new test files
   migrated per run, or emptied after an earlier test of the worker);
   `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
   databases: a SQLite file, then a migrated PostgreSQL database.
-- `browser`: one Chromium per run (per xdist worker); `open_page` gives each page a context of its own
+- `browser`: one Chromium per run (per xdist worker; under `load`, only half the workers get browser
+  tests, told by their `*_browser.py` file: tests/browser_workers.py); `open_page` gives each page a context of its own
   (kept open between tests, cleared, never shown the same origin twice: tests/browser.py).
 - `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
   beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
