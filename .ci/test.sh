@@ -23,7 +23,8 @@ unset PYTHONDONTWRITEBYTECODE
 # two, for no more CPU (each worker's own start-up, about 5 s, is paid back many times). Parallel
 # tests never meet: each has its own SQLite file, PostgreSQL database (one test at a time; emptied
 # and reused by the worker's next), Redis key prefix and temp directory; each worker its own
-# Chromium; the schemas are made once per run and copied (tests/run_shared.py).
+# Chromium (only half the workers get browser tests: tests/browser_workers.py); the schemas are made
+# once per run and copied (tests/run_shared.py).
 # Tests go to the workers two at a time as they finish (`--maxschedchunk 1`): by default xdist's
 # `load` first deals each worker a run of consecutive tests (an eighth of the suite each), and
 # `worksteal` a contiguous half, so every long module tests/conftest.py puts first would land on

@@ -21,7 +21,8 @@ Shared so that a test pays only for what is its own (use these in new test files
   migrated per run, or emptied after an earlier test of the worker);
   `fresh_postgres_url` is empty, for tests of migrating. `database_url` runs a test on both
   databases: a SQLite file, then a migrated PostgreSQL database.
-- `browser`: one Chromium per run (per xdist worker); `open_page` gives each page a context of its own
+- `browser`: one Chromium per run (per xdist worker; under `load`, only half the workers get browser
+  tests, told by their `*_browser.py` file: tests/browser_workers.py); `open_page` gives each page a context of its own
   (kept open between tests, cleared, never shown the same origin twice: tests/browser.py).
 - `csbot`: the command line run in this process (`csbot(*args, env=...)`, `await csbot.run_async(...)`
   beside a running bot): a new interpreter costs about three seconds of CPU (imports, jieba, the
@@ -52,6 +53,7 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 
+from tests.browser_workers import BROWSER_FILE_SUFFIX
 from tests.databases import database_name, drop_database, drop_leftover_databases, new_database, url_of
 from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, start_run
 
@@ -95,6 +97,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = _in_running_order(items)
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
+        if "browser" in names and not item.path.name.endswith(BROWSER_FILE_SUFFIX):
+            raise pytest.UsageError(f"{item.nodeid} uses `browser`: put it in a *{BROWSER_FILE_SUFFIX} file "
+                                    "(tests/browser_workers.py tells browser tests by their file's name)")
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in names:
                 item.add_marker(marker)
@@ -125,6 +130,20 @@ def _in_running_order(items: list[pytest.Item]) -> list[pytest.Item]:
     place = {id(item): position / max(len(others), 1) for position, item in enumerate(others)}
     place.update({id(item): BROWSER_SPREAD * (position + 0.5) / len(browser) for position, item in enumerate(browser)})
     return first + sorted(rest, key=lambda item: place[id(item)])
+
+
+# --- xdist's scheduling ---
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`load` (what `bash .ci/test.sh` uses), with the browser tests on half the workers only: one
+    Chromium per such worker instead of one per worker (tests/browser_workers.py)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from tests.browser_workers import BrowserTestsOnSomeWorkers
+
+    return BrowserTestsOnSomeWorkers(config, log)
 
 
 # --- the event loop runner ---
@@ -303,6 +322,10 @@ async def bot(
 # --- stores ---
 
 StoreOpener = Callable[[], "Store"]
+#: Keys Redis looks at per SCAN round trip when a test's keys are deleted: the server is shared (other
+#: runs' and benches' keys), and at Redis' default of 10 a whole keyspace of some thousands of keys
+#: took a few hundred round trips, seconds of a Redis test's teardown.
+STALE_SCAN_COUNT = 1000
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -340,7 +363,7 @@ async def open_stores(
 
     yield open_redis
     janitor = RedisStore.from_url(url, clock, keys)
-    stale = [key async for key in janitor.client.scan_iter(match=f"{keys.prefix}:*")]
+    stale = [key async for key in janitor.client.scan_iter(match=f"{keys.prefix}:*", count=STALE_SCAN_COUNT)]
     await janitor.delete(*stale)
     for store in [janitor, *opened]:
         await store.close()

@@ -5,7 +5,10 @@ to kill one of two workers racing to create it), every worker must be ready befo
 so, a worker killed with SIGKILL is replaced, SIGTERM to the master stops every worker and its helpers,
 the port keeps answering while a killed forkserver's workers are replaced, a worker whose master is
 gone exits, and a worker failing at start-up stops the start instead of leaving a
-smaller server running. Each test polls the server's log and the process table, never sleeps blind.
+smaller server running. The workers start with the intent matcher the forkserver built
+(bot/worker_preload.py), and a replacement forked after intents.yaml changed builds its own (checked on
+the first test's server: a `serve` start is several seconds of CPU; the failing preload is in
+test_serve_preload.py). Each test polls the server's log and the process table, never sleeps blind.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +34,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = re.compile(r"worker (\d+) ready \(pid (\d+)\)")
+OPENED = re.compile(r"worker (\d+) open after [\d.]+ s \([\d.]+ s CPU\); intent matcher built (.+)$", re.MULTILINE)
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -86,9 +91,15 @@ class Server:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5) as response:
             return response.status
 
+    def matchers_built(self) -> dict[int, str]:
+        """Worker pid -> where its intent matcher was built, from the workers' start-up lines."""
+        return {int(pid): origin for pid, origin in OPENED.findall(self.log())}
+
 
 @contextmanager
-def serve(tmp_path: Path, database_url: str, redis_url: str | None, workers: int = 2) -> Iterator[Server]:
+def serve(
+    tmp_path: Path, database_url: str, redis_url: str | None, workers: int = 2, scripts_dir: Path | None = None
+) -> Iterator[Server]:
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, "BOT_PORT": str(port),
@@ -97,6 +108,8 @@ def serve(tmp_path: Path, database_url: str, redis_url: str | None, workers: int
     }
     if redis_url:
         env["REDIS_URL"] = redis_url
+    if scripts_dir:
+        env["SCRIPTS_DIR"] = str(scripts_dir)
     log_path = tmp_path / f"serve-{port}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen([sys.executable, "main.py", "serve", "--workers", str(workers)], cwd=ROOT,
@@ -128,17 +141,26 @@ def children(pid: int) -> dict[int, str]:
 def test_fresh_postgres_two_workers_start_a_killed_one_is_replaced_and_sigterm_stops_all(
     tmp_path, fresh_postgres_url, redis_url
 ):
-    with serve(tmp_path, fresh_postgres_url, redis_url) as server:
+    scripts = tmp_path / "scripts_zh"
+    shutil.copytree(ROOT / "scripts_zh", scripts)
+    with serve(tmp_path, fresh_postgres_url, redis_url, scripts_dir=scripts) as server:
         wait_for("both workers ready", lambda: "2 of 2 workers ready" in server.log())
         first = server.ready_pids()
         assert sorted(first) == [0, 1] and all(alive(pid) for pid in first.values())
         assert "died" not in server.log() and "failed" not in server.log(), server.log()
         assert server.healthz() == 200
         assert fetchval(fresh_postgres_url, "SELECT count(*) FROM aerich") >= 1
+        [forkserver] = [pid for pid, command in children(server.process.pid).items() if "forkserver" in command]
+        assert f"forkserver {forkserver}: jieba and the intent matcher built" in server.log(), server.log()
+        built = server.matchers_built()
+        assert {built[pid] for pid in first.values()} == {f"before the fork (pid {forkserver})"}, server.log()
 
+        with (scripts / "intents.yaml").open("a", encoding="utf-8") as intents:
+            intents.write("\n# edited while serving\n")  # the next worker must not use the old file's matcher
         os.kill(first[0], signal.SIGKILL)
         replaced = wait_for("worker 0 replaced", lambda: server.ready_pids()[0] != first[0] and server.ready_pids())
         assert isinstance(replaced, dict) and alive(replaced[0]) and replaced[1] == first[1]
+        assert server.matchers_built()[replaced[0]] == "in this worker", server.log()
         assert server.healthz() == 200
         helpers = list(children(server.process.pid))  # the forkserver and multiprocessing's resource tracker
         assert len(helpers) == 2, children(server.process.pid)
