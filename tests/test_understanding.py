@@ -141,7 +141,7 @@ NEVER_WRONG = [
     ("刚才点错了 不好意思啊", "unknown"),
     ("今天加班好晚 好累啊", "unknown"),
     ("都已经发货了 收货小区还能换一个吗", "address.change"),  # an address change after shipping
-    ("寄回来的运费是谁出 我花了十八", "after_sales.return"),  # postage of a return
+    ("退回去那趟的运费谁掏 花了我十八", "after_sales.return"),  # postage of a return
 ]
 
 
