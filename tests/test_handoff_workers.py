@@ -17,7 +17,7 @@ from handlers.handoff.queue import holder_key
 from handlers.handoff.service import ALERT, HANDOFF, OFFER
 from models.agent import Agent
 from models.conversation import Conversation
-from models.handoff import SlaEvent
+from models.handoff import LeftMessage, SlaEvent
 from models.message import Message
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 
@@ -123,3 +123,45 @@ async def test_an_escalations_store_writes_go_to_redis_in_one_round_trip(tmp_pat
         assert len(writes) == 1
         assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "queued"
         assert await store.next_due(OFFER) is not None and await store.next_due(ALERT) is not None
+
+
+async def test_a_message_left_from_the_queue_tells_the_consoles_in_one_round_trip_with_the_promise_read_alongside(
+        tmp_path, redis_url, monkeypatch):
+    """A queued customer's 留言 (nobody online): once the statement wrote it and took the conversation out of
+    the queue, the holder's delete and the consoles' news are one pipeline, sent together with the read of
+    the promise the customer is told (docs/performance.md "Tenth round"), where they were two commands on
+    connections of their own and the read waited for both; all of it lands."""
+    settings = shared_settings(tmp_path, redis_url)
+    async with running_bot(settings, clock=FakeClock()) as bot:
+        store = bot.runtime.store
+        inside, writes, sent_together = contextvars.ContextVar("inside", default=False), [], []
+        together, write = store.together, redis_store.send_at_once
+
+        async def watched(awaitables):
+            sent_together.append(len(awaitables))
+            entered = inside.set(True)  # the operations' tasks are made in here, with this context
+            try:
+                return await together(awaitables)
+            finally:
+                inside.reset(entered)
+
+        async def counted(connection, packed):
+            writes.extend([packed] if inside.get() else [])
+            await write(connection, packed)
+
+        headers = visitor_headers(bot.runtime, "c1")
+        response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"},
+                                         headers=headers)
+        assert "留言" in (await response.json())["replies"][-1]  # nobody online: the next message is one
+        assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "queued"
+        monkeypatch.setattr(store, "together", watched)
+        monkeypatch.setattr(redis_store, "send_at_once", counted)
+        async with store.subscribe("console") as console:
+            response = await bot.client.post("/api/webchat/messages", headers=headers,
+                                             json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"})
+            assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
+            assert (await asyncio.wait_for(anext(console), 5))["type"] == "queue.changed"
+        assert sent_together[0] == 2 and len(writes) == 1  # the news and the read; then the pipeline in one write
+        assert await store.get(holder_key(store, "webchat:c1")) is None
+        assert (await Conversation.get(key="webchat:c1")).status == "bot"
+        assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1

@@ -109,3 +109,45 @@ async def test_two_redis_commands_per_round(open_stores: StoreOpener) -> None:
         async with store.hold_conversation("wechat:o2", store.keys("handoff", "wechat:o2")) as held:
             held.save = {"turns": 1}
     assert calls == ["EVALSHA", "EVALSHA"]
+
+
+@pytest.mark.parametrize("store_backend", ["redis"])  # the stored text: the in-process store keeps the dict
+async def test_redis_keeps_the_state_as_readable_utf8_json(open_stores: StoreOpener) -> None:
+    """The state goes to Redis as `json.dumps(state, ensure_ascii=False)` writes it, whether saved by the
+    round's release or by `set_state`: Chinese as UTF-8, not as \\u escapes, and read back the same."""
+    store = open_stores()
+    assert isinstance(store, RedisStore)
+    state = {"turns": 1, "data": {"说明": "尺码不合适", "quote": 'a "b"'}}
+    async with store.hold_conversation("wechat:o1") as held:
+        held.save = state
+    await store.set_state("wechat:o2", state)
+    for conversation in ("wechat:o1", "wechat:o2"):
+        raw = await store.client.get(store.keys("state", conversation))
+        assert raw == '{"turns": 1, "data": {"说明": "尺码不合适", "quote": "a \\"b\\""}}'
+        assert await store.get_state(conversation) == state
+
+
+@pytest.mark.parametrize("store_backend", ["redis"])  # the cancellation of a round in flight on Redis
+async def test_a_cancelled_round_saves_nothing_and_releases(open_stores: StoreOpener) -> None:
+    """A customer's request cancelled inside the round (the client went away): the block ends with the
+    cancellation, nothing it meant to save or write is written, and the lock is free at once."""
+    store = open_stores()
+    inside = asyncio.Event()
+    answer = store.keys("wechat-delivery", "o1", "9")
+
+    async def round_cut_short() -> None:
+        async with store.hold_conversation("wechat:o1") as held:
+            held.save = {"turns": 5}
+            held.writes.append(Write(answer, "done:null"))
+            inside.set()
+            await asyncio.Event().wait()
+
+    task = asyncio.create_task(round_cut_short())
+    await inside.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await store.get_state("wechat:o1") is None
+    assert await store.get(answer) is None
+    async with store.hold_conversation("wechat:o1", wait=0) as held:
+        assert held.state is None

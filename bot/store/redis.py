@@ -28,7 +28,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -353,6 +353,18 @@ class WaitingPool(BlockingConnectionPool):
         self._available_connections.append(connection)
 
 
+#: A conversation's state as stored: `json.dumps(state, ensure_ascii=False)`, without the encoder `dumps`
+#: builds anew on each call made with a setting of its own.
+_STATE_JSON = json.JSONEncoder(ensure_ascii=False)
+
+#: What `RedisStore._written_at_once` answers when its connection closed itself before the replies came.
+_LOST = object()
+
+
+async def _read_reply(connection: Any) -> Any:
+    return await connection.read_response()
+
+
 class RedisStore(Store):
     lock_poll = 0.02  # seconds between attempts while waiting for a lock
     unavailable = (StoreUnavailable, RedisConnectionError, RedisTimeoutError)
@@ -410,25 +422,27 @@ class RedisStore(Store):
         lost). A new command sent here must be one of these kinds. A Redis that does not answer in time is not
         asked again: a hung server fails once, after the socket timeout.
         """
-        async with self._written_at_once(args[0]) as connection:
-            await send_at_once(connection, [pack_command(*args)])
-            return await connection.read_response()
+        reply = await self._written_at_once([pack_command(*args)], args[0], _read_reply)
+        if reply is not _LOST:
+            return reply
         return await self.client.execute_command(*args, **options)
 
-    @asynccontextmanager
-    async def _written_at_once(self, what: str) -> AsyncIterator[Any]:
-        """A pooled connection for commands written at once and read back: a reply not in time is
-        Redis away (`StoreUnavailable`; not asked again); a connection that closed itself ends the
-        block quietly, so the caller's code after it sends again (the connection goes back to the pool
-        and reconnects when next taken)."""
+    async def _written_at_once(self, packed: list[bytes], what: str,
+                               read: Callable[[Any], Awaitable[Any]]) -> Any:
+        """`packed` written at once on a pooled connection, then `read(connection)`'s answer: a reply not
+        in time is Redis away (`StoreUnavailable`; not asked again); a connection that closed itself
+        answers `_LOST`, so the caller sends again (the connection goes back to the pool and reconnects
+        when next taken). A plain coroutine, not a context manager: an async generator costs a message
+        the loop's bookkeeping of generators on each of its round trips (docs/performance.md, "Tenth round")."""
         pool = self.client.connection_pool
         connection = await pool.get_connection()
         try:
-            yield connection
+            await send_at_once(connection, packed)
+            return await read(connection)
         except RedisTimeoutError as exc:
             raise StoreUnavailable(f"Redis did not answer {what} in time") from exc
         except RedisConnectionError:
-            pass
+            return _LOST
         finally:
             await pool.release(connection)
 
@@ -447,14 +461,18 @@ class RedisStore(Store):
         if not commands:
             return []
         results: list[Any] = []
-        async with self._written_at_once(f"a pipeline of {len(commands)}") as connection:
-            await send_at_once(connection, [pack_command(*command) for command in commands])
+
+        async def read_each(connection: Any) -> list[Any]:
             for _ in commands:
                 try:
                     await connection.read_response()
                     results.append(None)
                 except ResponseError as exc:  # the reply was read whole: the next one follows on the connection
                     results.append(exc)
+            return results
+
+        packed = [pack_command(*command) for command in commands]
+        if await self._written_at_once(packed, f"a pipeline of {len(commands)}", read_each) is not _LOST:
             return results
         for command in commands[len(results):]:
             try:
@@ -574,7 +592,7 @@ class RedisStore(Store):
         return None if raw is None else json.loads(raw)
 
     async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
-        await self.set(self.keys("state", conversation), json.dumps(state, ensure_ascii=False), ttl)
+        await self.set(self.keys("state", conversation), _STATE_JSON.encode(state), ttl)
 
     async def clear_state(self, conversation: str) -> None:
         await self._command("DEL", self.keys("state", conversation))
@@ -605,35 +623,29 @@ class RedisStore(Store):
             except LockError:
                 log.warning("a lock expired while held; the work under it was not exclusive")
 
-    @asynccontextmanager
-    async def hold_conversation(
+    def hold_conversation(
         self, conversation: str, *keys: str, lease: float = 10.0, wait: float = 5.0,
         taken: TakenConversation | None = None,
-    ) -> AsyncIterator[HeldConversation]:
+    ) -> HoldingConversation:
         """Two commands per message instead of five (lock, get, set, release; `keys` read in the first),
         one when `claim_in_order` took the lock (`taken`)."""
-        lock_key, state_key = self.keys("lock", conversation), self.keys("state", conversation)
-        if taken is not None:
-            assert taken.conversation == conversation and tuple(taken.values) == keys, "another conversation's"
-            token, held = taken.token, HeldConversation(taken.state, dict(taken.values))
-        else:
-            token = unique_id()
-            held = await self._lock_and_read_waiting(lock_key, state_key, keys, token, lease, wait, conversation)
-        ended_well = False
-        try:
-            yield held
-            ended_well = True
-        finally:
-            saving = ended_well and held.save is not None
-            state = json.dumps(held.save, ensure_ascii=False) if saving else ""
-            ttl = str(_ms(held.ttl)) if saving and held.ttl is not None else ""
-            writes = held.writes if ended_well else []
-            args = [token, state, ttl]
-            for write in writes:
-                args += [write.value, "" if write.ttl is None else str(_ms(write.ttl))]
-            keys = [lock_key, state_key, self._release_receipt(token), *(write.key for write in writes)]
-            if not await self._write_and_release(keys=keys, args=args):
-                log.warning("a conversation's lock expired while held; the work under it was not exclusive")
+        return HoldingConversation(self, conversation, keys, lease, wait, taken)
+
+    async def _write_and_release_held(self, conversation: str, token: str, held: HeldConversation,
+                                      ended_well: bool) -> None:
+        """The end of `hold_conversation`: `held.save` and `held.writes` written (when the block ended
+        well) and the lock released, in one command."""
+        saving = ended_well and held.save is not None
+        state = _STATE_JSON.encode(held.save) if saving else ""
+        ttl = str(_ms(held.ttl)) if saving and held.ttl is not None else ""
+        writes = held.writes if ended_well else []
+        args = [token, state, ttl]
+        for write in writes:
+            args += [write.value, "" if write.ttl is None else str(_ms(write.ttl))]
+        keys = [self.keys("lock", conversation), self.keys("state", conversation), self._release_receipt(token),
+                *(write.key for write in writes)]
+        if not await self._write_and_release(keys=keys, args=args):
+            log.warning("a conversation's lock expired while held; the work under it was not exclusive")
 
     def _release_receipt(self, token: str) -> str:
         """Where `_WRITE_AND_RELEASE` notes that it released the lock holding `token`."""
@@ -690,3 +702,34 @@ class RedisStore(Store):
     async def close(self) -> None:
         await self.hub.close()
         await self.client.aclose()
+
+
+class HoldingConversation(AbstractAsyncContextManager[HeldConversation]):
+    """`RedisStore.hold_conversation`'s block as a class: the lock taken and the state read on entering
+    (or handed over by `claim_in_order`), written and released on leaving. Not a generator-based context
+    manager, whose async generator and wrapper cost every message a few microseconds more
+    (docs/performance.md, "Tenth round")."""
+
+    __slots__ = ("_conversation", "_held", "_keys", "_lease", "_store", "_taken", "_token", "_wait")
+
+    def __init__(self, store: RedisStore, conversation: str, keys: tuple[str, ...], lease: float, wait: float,
+                 taken: TakenConversation | None) -> None:
+        self._store, self._conversation, self._keys = store, conversation, keys
+        self._lease, self._wait, self._taken = lease, wait, taken
+
+    async def __aenter__(self) -> HeldConversation:
+        taken, conversation, keys = self._taken, self._conversation, self._keys
+        if taken is not None:
+            assert taken.conversation == conversation and tuple(taken.values) == keys, "another conversation's"
+            self._token, self._held = taken.token, HeldConversation(taken.state, dict(taken.values))
+        else:
+            store = self._store
+            self._token = unique_id()
+            self._held = await store._lock_and_read_waiting(
+                store.keys("lock", conversation), store.keys("state", conversation), keys, self._token,
+                self._lease, self._wait, conversation)
+        return self._held
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        traceback: object) -> None:
+        await self._store._write_and_release_held(self._conversation, self._token, self._held, exc_type is None)

@@ -269,15 +269,20 @@ class Handoff:
         PostgreSQL)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
+        left = None
         if holder is None or holder.status == "queued":
             left = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
-            if left is not None:
-                await self.queue.left_queue(left)  # which tells the consoles
-                return await self.queue.promise_kept(conversation_id, text, promised)
         else:
             await reads.record_left_message(conversation_id, text, promised, self.clock.now())
-        await self.queue.notify(None, {"type": "queue.changed"})
-        return await self.queue.promise_kept(conversation_id, text, promised)
+        # once the 留言 is written, the consoles' news (`left_queue`'s, with the holder's delete, when it left
+        # the queue) and the promise's read go together: a round trip each, to Redis and to PostgreSQL, where
+        # one waited for the other; the in-process store does them in this order
+        news = self.queue.left_queue(left) if left is not None else self.queue.notify(None, {"type": "queue.changed"})
+        outcomes = await self.store.together([news, self.queue.promise_kept(conversation_id, text, promised)])
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+        return outcomes[-1]
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
         """Tell a queued customer the truth and let their next message be a 留言. The flow names the
