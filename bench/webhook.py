@@ -4,6 +4,7 @@
     .venv/bin/python bench/webhook.py --production [--workers 1]
     .venv/bin/python bench/webhook.py --rate 80   # paced: compare two codes' CPU per message at one rate
     .venv/bin/python bench/webhook.py --stalls    # also the event loop's turns and the collector's pauses
+    .venv/bin/python bench/webhook.py --profile   # also where the bot's and the ceiling's CPU goes, by function
 
 One aiohttp client (in this process) drives, in turn, three servers, each in its own process so
 the client does not starve it:
@@ -69,7 +70,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import loop_watch  # noqa: E402  (after the path: the servers run this file from anywhere)
+from bench import cpu_profile, loop_watch  # noqa: E402  (after the path: the servers run this file from anywhere)
 
 TOKEN = "bench-token"
 APPID = "wxbench000000001"
@@ -126,6 +127,7 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     asyncio.run(create_demo_shop(settings))
     app = build_app(settings, EXTENSIONS)
     loop_watch.attach(app, "bot")
+    cpu_profile.attach("bot")
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 loop=new_event_loop())  # the event loop `serve` runs on
 
@@ -193,6 +195,7 @@ def serve_ceiling(port: int) -> None:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_route("*", "/wechat", wechat)
     loop_watch.attach(app, "ceiling")
+    cpu_profile.attach("ceiling")
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None,
                 loop=new_event_loop())  # the bot's loop (uvloop): the ratio compares the same loop
 
@@ -593,6 +596,7 @@ class Target:
 
     url: str
     probe: Probe
+    pid: int  # the server's first process
     rows: dict[str, int] = field(default_factory=dict)
     settle_s: float = 0.3  # the pause around a window (production: the workers' counter files lag)
 
@@ -604,10 +608,28 @@ def cpu_probe(pid: int, part: str) -> Probe:
     return probe
 
 
+def profiled(probe: Probe, pid: int) -> Probe:
+    """`probe`, turning the server's CPU sampling on at a measured window's start and off at its end
+    (`load` probes once at each; bench/cpu_profile.py)."""
+    started = False
+
+    async def toggled() -> Snapshot:
+        nonlocal started
+        if started:
+            cpu_profile.toggle(process_tree(pid), on=False)
+        snapshot = await probe()
+        if not started:
+            cpu_profile.toggle(process_tree(pid), on=True)
+        started = not started
+        return snapshot
+
+    return toggled
+
+
 @contextlib.asynccontextmanager
 async def embedded_bot(directory: Path, args: argparse.Namespace, wechat) -> AsyncIterator[Target]:
     async with server("bot", directory, "--api-base", wechat.url, "--intent-cache", str(args.intent_cache)) as bot:
-        target = Target(bot.url, cpu_probe(bot.process.pid, "bot"))
+        target = Target(bot.url, cpu_probe(bot.process.pid, "bot"), bot.process.pid)
         yield target
     target.rows = count_rows_sqlite(directory / "bot.sqlite3")
 
@@ -637,7 +659,7 @@ async def production_bot(directory: Path, args: argparse.Namespace, wechat) -> A
                     "bot": sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid)),
                     "db": sum(cpu_seconds(pid) for pid in backends)})
 
-            target = Target(bot.url, probe, settle_s=DUMP_EVERY_S + 0.3)
+            target = Target(bot.url, probe, bot.process.pid, settle_s=DUMP_EVERY_S + 0.3)
             yield target
         target.rows = await count_rows_postgres(database_url)
     finally:
@@ -670,10 +692,16 @@ async def main(args: argparse.Namespace) -> None:
         if args.stalls:  # the servers inherit it (bench/loop_watch.py)
             (directory / "loops").mkdir()
             os.environ[loop_watch.ENV] = str(directory / "loops")
+        if args.profile:  # the servers inherit it (bench/cpu_profile.py)
+            (directory / "profile").mkdir()
+            os.environ[cpu_profile.ENV] = str(directory / "profile")
         async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
             start_bot = production_bot if args.production else embedded_bot
             async with start_bot(directory, args, wechat) as target, server("ceiling", directory) as bare:
                 bare_probe = cpu_probe(bare.process.pid, "ceiling")
+                if args.profile:
+                    target.probe = profiled(target.probe, target.pid)
+                    bare_probe = profiled(bare_probe, bare.process.pid)
                 for round_no in range(args.rounds):
                     first = warmup if round_no == 0 else 0.0
                     await load(target.url, corpus, slice_s, args.concurrency, first, args.customers, target.probe,
@@ -689,6 +717,11 @@ async def main(args: argparse.Namespace) -> None:
             for name, result in (("bot", bot), ("ceiling", ceiling)):
                 loops[name] = loop_watch.summary(directory / "loops", name, result.windows)
                 print(loop_watch.describe(name, loops[name]), flush=True)
+        profiles = {}
+        if args.profile:
+            for name in ("bot", "ceiling"):
+                profiles[name] = cpu_profile.summary(directory / "profile", name)
+                print(cpu_profile.describe(name, profiles[name]), flush=True)
         if args.production:
             figures = per_message(bot)
         else:
@@ -718,6 +751,7 @@ async def main(args: argparse.Namespace) -> None:
         "ratio": round(bot.rps / ceiling.rps, 3) if ceiling.rps else None,
         "werobot_rps": round(werobot.rps, 1) if werobot else None,
         "paths": {p: groups[p] for p in PATHS if p in groups}, **figures, **({"loops": loops} if loops else {}),
+        **({"profile": profiles} if profiles else {}),
     }, ensure_ascii=False))
 
 
@@ -740,13 +774,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stalls", action="store_true",
                         help="record the event loop's turns and the collector's pauses in the bot and the ceiling "
                              "(bench/loop_watch.py; costs a wake-up per turn)")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the bot's and the ceiling's CPU by function in the measured windows (embedded "
+                             "only; bench/cpu_profile.py; costs a signal per millisecond of CPU)")
     parser.add_argument("--serve", choices=["bot", "production", "ceiling", "werobot"], help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--key-prefix", help=argparse.SUPPRESS)
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.profile and args.production:
+        parser.error("--profile samples the embedded bot only")
+    return args
 
 
 if __name__ == "__main__":

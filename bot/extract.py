@@ -37,6 +37,9 @@ _CASE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[Aa][ \t]*[Ss](?:[ \t]*[\d-])+")
 _CASE = re.compile(r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?!\d)")
 _PHONE = re.compile(r"(?:0?86)?1[3-9]\d{9}")
 _DIGIT = re.compile(r"\d")
+#: The default patterns, compiled once; each needs digits (`\d`, Unicode digits as `_DIGIT` finds them),
+#: so text without a digit holds no order number by them, and `split_numbers` does not search it.
+_DEFAULT_COMPILED: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in DEFAULT_ORDER_PATTERNS)
 
 
 def normalise(text: str) -> str:
@@ -89,6 +92,8 @@ def split_numbers(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str |
     """
     rest = normalise(text)
     if _DIGIT.search(rest) is None:  # most messages: no chunked number and no case number to look for
+        if compiled is _DEFAULT_COMPILED:  # nor an order number: every default pattern needs digits
+            return None, None, rest
         case = None
     else:
         rest = _join_chunks(rest)
@@ -104,8 +109,9 @@ def split_numbers(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str |
 
 
 def compile_order_patterns(patterns: Sequence[str] | None = None) -> tuple[re.Pattern[str], ...]:
-    """Compile order-number regexes once; None means DEFAULT_ORDER_PATTERNS."""
-    return tuple(re.compile(p) for p in (DEFAULT_ORDER_PATTERNS if patterns is None else patterns))
+    """Compile order-number regexes once; None means DEFAULT_ORDER_PATTERNS (compiled at import, the
+    tuple `split_numbers` knows needs digits)."""
+    return _DEFAULT_COMPILED if patterns is None else tuple(re.compile(p) for p in patterns)
 
 
 def extract_order_no(text: str, patterns: Sequence[str] | None = None) -> str | None:

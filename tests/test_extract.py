@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extract import DEFAULT_ORDER_PATTERNS, extract_case_no, extract_order_no, normalise
+from bot.extract import (
+    DEFAULT_ORDER_PATTERNS,
+    compile_order_patterns,
+    extract_case_no,
+    extract_order_no,
+    normalise,
+    split_numbers,
+)
 
 
 def test_normalise_full_width_and_zero_width() -> None:
@@ -71,6 +78,20 @@ def test_custom_patterns_replace_the_defaults() -> None:
     assert extract_order_no("京东单 JD-1234567890 到哪了", jd) == "1234567890"
     assert extract_order_no("E2026112200123", jd) is None
     assert extract_order_no("E2026112200123", DEFAULT_ORDER_PATTERNS) == "E2026112200123"
+
+
+def test_texts_without_a_digit_are_not_searched_for_default_order_numbers_only() -> None:
+    """`split_numbers` skips the order search of a text without any digit for the default patterns (all
+    need digits, Unicode ones included, as `\\d` matches them) and for them only: a shop's pattern may not."""
+    defaults, same_but_searched = compile_order_patterns(), compile_order_patterns(DEFAULT_ORDER_PATTERNS)
+    assert defaults is compile_order_patterns() and same_but_searched is not defaults
+    arabic_indic = "单号 " + "\u0663" * 14
+    texts = ["我的快递到哪了", "ＡＢＣ 订单呢", arabic_indic, "E\u0966" + "\u0967" * 13 + " 发货了吗", "AS 退款", ""]
+    for text in texts:
+        assert split_numbers(text, defaults) == split_numbers(text, same_but_searched), text
+    assert split_numbers(arabic_indic, defaults)[0] == "\u0663" * 14  # Arabic-Indic digits: searched
+    letters_only = compile_order_patterns([r"(?<![A-Z])[A-Z]{8}(?![A-Z])"])
+    assert split_numbers("订单 ABCDEFGH 到哪了", letters_only)[0] == "ABCDEFGH"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,55 @@
+"""The bench's CPU sampler (bench/cpu_profile.py) charges CPU to the functions that spent it, C calls included."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+from bench import cpu_profile
+
+
+def python_work(seconds: float) -> None:
+    started = time.process_time()
+    while time.process_time() - started < seconds:
+        sum(range(200))
+
+
+def c_work(data: bytes) -> float:
+    """One call into C (no bytecode runs inside it); its CPU seconds."""
+    started = time.process_time()
+    hashlib.sha256(data).digest()
+    return time.process_time() - started
+
+
+def test_cpu_is_charged_to_the_function_that_spent_it_and_one_long_c_call_counts_whole(tmp_path: Path) -> None:
+    data = b"x" * 150_000_000
+    sampler = cpu_profile.Sampler()
+    sampler.start()
+    try:
+        python_work(0.15)
+        c_seconds = c_work(data)  # tens of signals merged into one sample
+    finally:
+        sampler.stop()
+    cpu_profile.dump(sampler, tmp_path / "bot-1.json")
+    figures = cpu_profile.summary(tmp_path, "bot")
+    assert figures is not None
+    shares = figures["inclusive"]
+    python_share = shares[f"{Path(__file__).parent.name}/{Path(__file__).name}:python_work"]
+    c_share = shares[f"{Path(__file__).parent.name}/{Path(__file__).name}:c_work"]
+    assert python_share + c_share > 0.9
+    assert abs(c_share / python_share - c_seconds / 0.15) < 0.35 * c_seconds / 0.15
+
+
+def test_the_summary_adds_every_process_of_a_name_and_the_description_skips_frames_in_every_sample(
+        tmp_path: Path) -> None:
+    (tmp_path / "bot-1.json").write_text('[[["run", "handle", "classify"], 600], [["run", "handle"], 200]]')
+    (tmp_path / "bot-2.json").write_text('[[["run", "write"], 200]]')
+    (tmp_path / "ceiling-3.json").write_text('[[["run", "echo"], 500]]')
+    figures = cpu_profile.summary(tmp_path, "bot")
+    assert figures == {"cpu_s": 0.001,
+                       "inclusive": {"run": 1.0, "handle": 0.8, "classify": 0.6, "write": 0.2},
+                       "own": {"classify": 0.6, "handle": 0.2, "write": 0.2}}
+    text = cpu_profile.describe("bot", figures)
+    assert "run" not in text.replace("bot:", "") and "80.0% / 20.0%  handle" in text
+    assert cpu_profile.summary(tmp_path, "werobot") is None
