@@ -8,11 +8,12 @@ every worker. Here only the last `(n + 1) // 2` workers to be ready take them (t
 fuzz test, which `_in_running_order` puts first); the others skip them and take the next test that
 is not one. A worker that can no longer get any test because only browser tests are left is shut
 down (it finishes what it holds), as `load` shuts a worker down when nothing is left. If every
-browser worker is gone (crashed), the others take the browser tests again.
+browser worker is gone (crashed), the others take the browser tests again, and so does the worker
+xdist starts in a crashed one's place (those others may already be shut down).
 
 The controlling process has the tests' ids only, not their fixtures, so a browser test is told by its
-file's name: every test using `browser` lives in a `*_browser.py` file (tests/conftest.py refuses
-to fail one that does not: `refuse_browser_outside_browser_files`).
+file's name: every test using `browser` lives in a `*_browser.py` file (one elsewhere fails at its
+setup: `refuse_browser_outside_browser_files`).
 """
 
 from __future__ import annotations
@@ -64,8 +65,6 @@ class BrowserTestsOnSomeWorkers(LoadScheduling):
         a time to the browser worker holding fewest, as `load` would have spread them, rather than two
         to the first (`check_schedule` keeps a worker two tests ahead), which ran them one after the
         other beside an idle browser worker (e.g. `--lf` with two browser tests on four workers)."""
-        if not self.pending:
-            return
         takers = [node for node in self.nodes if self._takes_every_test(node) and not node.shutting_down]
         while self.pending and takers:
             self._send_tests(min(takers, key=lambda node: len(self.node2pending[node])), 1)
