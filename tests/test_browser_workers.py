@@ -1,7 +1,8 @@
 """tests/browser_workers.py's scheduling, driven as xdist's controller drives it, with workers that run
 what they are sent (a worker keeps its last test until it is sent another or told to stop, as xdist's
 does): every test runs exactly once, browser tests only on the browser workers while one is left, and
-the run ends (no worker left waiting with a test it holds or nothing to do)."""
+the run ends (no worker left waiting with a test it holds or nothing to do); and the check failing a
+test that uses `browser` outside a `*_browser.py` file."""
 
 from __future__ import annotations
 
