@@ -8,11 +8,12 @@ every worker. Here only the last `(n + 1) // 2` workers to be ready take them (t
 fuzz test, which `_in_running_order` puts first); the others skip them and take the next test that
 is not one. A worker that can no longer get any test because only browser tests are left is shut
 down (it finishes what it holds), as `load` shuts a worker down when nothing is left. If every
-browser worker is gone (crashed), the others take the browser tests again.
+browser worker is gone (crashed), the others take the browser tests again, and so does the worker
+xdist starts in a crashed one's place (those others may already be shut down).
 
 The controlling process has the tests' ids only, not their fixtures, so a browser test is told by its
-file's name: every test using `browser` lives in a `*_browser.py` file (tests/conftest.py refuses
-to collect one that does not).
+file's name: every test using `browser` lives in a `*_browser.py` file (one elsewhere fails at its
+setup: `refuse_browser_outside_browser_files`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import islice
 
+import pytest
 from xdist.scheduler import LoadScheduling
 from xdist.workermanage import WorkerController
 
@@ -28,6 +30,16 @@ BROWSER_FILE_SUFFIX = "_browser.py"
 
 def is_browser_test(nodeid: str) -> bool:
     return nodeid.split("::", 1)[0].endswith(BROWSER_FILE_SUFFIX)
+
+
+def refuse_browser_outside_browser_files(item: pytest.Item) -> None:
+    """Fails a test using `browser` outside a `*_browser.py` file before its fixtures are set up: the
+    scheduler would take it for an ordinary test. Failed when it is set up rather than refused at
+    collection: under xdist a collection the workers refuse ends in an INTERNALERROR about another
+    test (the worker stops holding tests already sent), with this message nowhere."""
+    if "browser" in getattr(item, "fixturenames", ()) and not is_browser_test(item.nodeid):
+        pytest.fail(f"{item.nodeid} uses `browser`: put it in a *{BROWSER_FILE_SUFFIX} file "
+                    "(tests/browser_workers.py tells browser tests by their file's name)", pytrace=False)
 
 
 class BrowserTestsOnSomeWorkers(LoadScheduling):
@@ -41,9 +53,24 @@ class BrowserTestsOnSomeWorkers(LoadScheduling):
             nodes = self.nodes
             self.browser_nodes = frozenset(nodes[len(nodes) // 2:])
         super().schedule()
+        if self.collection is not None and len(self.collection) < 2 * len(self.nodes):
+            self._deal_the_rest_one_each()
         for node in self.nodes:  # `load` dealt a short run round all the workers, skipped ones included
             if len(self.node2pending[node]) < 2:
                 self.check_schedule(node)
+
+    def _deal_the_rest_one_each(self) -> None:
+        """`load` deals a run of fewer than two tests a worker one test per worker in turn, and the turn
+        of a worker skipping browser tests dealt none once only browser tests were left. These go one at
+        a time to the browser worker holding fewest, as `load` would have spread them, rather than two
+        to the first (`check_schedule` keeps a worker two tests ahead), which ran them one after the
+        other beside an idle browser worker (e.g. `--lf` with two browser tests on four workers)."""
+        takers = [node for node in self.nodes if self._takes_every_test(node) and not node.shutting_down]
+        while self.pending and takers:
+            self._send_tests(min(takers, key=lambda node: len(self.node2pending[node])), 1)
+        if not self.pending:
+            for node in self.nodes:
+                node.shutdown()  # as `load` does once it has dealt every test
 
     def check_schedule(self, node: WorkerController, duration: float = 0) -> None:
         super().check_schedule(node, duration=duration)

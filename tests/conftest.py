@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 import pytest
 import pytest_asyncio
 
-from tests.browser_workers import BROWSER_FILE_SUFFIX
+from tests.browser_workers import BrowserTestsOnSomeWorkers, refuse_browser_outside_browser_files
 from tests.databases import database_name, drop_database, drop_leftover_databases, new_database, url_of
 from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, start_run
 
@@ -97,9 +97,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = _in_running_order(items)
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
-        if "browser" in names and not item.path.name.endswith(BROWSER_FILE_SUFFIX):
-            raise pytest.UsageError(f"{item.nodeid} uses `browser`: put it in a *{BROWSER_FILE_SUFFIX} file "
-                                    "(tests/browser_workers.py tells browser tests by their file's name)")
         for fixture, marker in MARKED_BY_FIXTURE.items():
             if fixture in names:
                 item.add_marker(marker)
@@ -135,14 +132,19 @@ def _in_running_order(items: list[pytest.Item]) -> list[pytest.Item]:
 # --- xdist's scheduling ---
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before any fixture of the test is set up (tryfirst), so that no Chromium starts for a test the
+    scheduler took for an ordinary one."""
+    refuse_browser_outside_browser_files(item)
+
+
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """`load` (what `bash .ci/test.sh` uses), with the browser tests on half the workers only: one
     Chromium per such worker instead of one per worker (tests/browser_workers.py)."""
     if config.getvalue("dist") != "load":
         return None
-    from tests.browser_workers import BrowserTestsOnSomeWorkers
-
     return BrowserTestsOnSomeWorkers(config, log)
 
 

@@ -1,7 +1,8 @@
 """tests/browser_workers.py's scheduling, driven as xdist's controller drives it, with workers that run
 what they are sent (a worker keeps its last test until it is sent another or told to stop, as xdist's
 does): every test runs exactly once, browser tests only on the browser workers while one is left, and
-the run ends (no worker left waiting with a test it holds or nothing to do)."""
+the run ends (no worker left waiting with a test it holds or nothing to do); and the check failing a
+test that uses `browser` outside a `*_browser.py` file."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_workers import BrowserTestsOnSomeWorkers, is_browser_test
+from tests.browser_workers import BrowserTestsOnSomeWorkers, is_browser_test, refuse_browser_outside_browser_files
 
 
 @dataclass(eq=False)
@@ -103,3 +104,24 @@ def test_the_others_take_the_browser_tests_when_every_browser_worker_is_gone():
     finished = [test for ran in done.values() for test in ran]
     assert len(finished) == len(set(finished)) == len(collection) - 1  # all but the one gw1 crashed in
     assert any(map(is_browser_test, done["gw0"]))
+
+
+def test_a_short_run_of_browser_tests_is_spread_over_the_browser_workers():
+    """`--lf` with two browser tests on four workers: one each, not both on one browser worker."""
+    done = run(suite(browser_every=1, tests=2), workers=4)
+    assert [len(done["gw2"]), len(done["gw3"])] == [1, 1], done
+
+
+@dataclass
+class Item:
+    """What the check uses of a pytest item."""
+
+    nodeid: str
+    fixturenames: tuple[str, ...]
+
+
+def test_a_test_using_browser_outside_a_browser_file_fails_and_one_inside_does_not():
+    with pytest.raises(pytest.fail.Exception, match=r"test_page\.py::test_draws uses `browser`"):
+        refuse_browser_outside_browser_files(Item("tests/test_page.py::test_draws", ("open_page", "browser")))
+    refuse_browser_outside_browser_files(Item("tests/test_page_browser.py::test_draws", ("open_page", "browser")))
+    refuse_browser_outside_browser_files(Item("tests/test_page.py::test_reads", ("bot",)))
