@@ -67,7 +67,7 @@ def http_session() -> aiohttp.ClientSession:
     """A session whose requests note in their `trace_request_ctx` (a set) a connection reused from the
     pool: `WeChatAPI` resends a request whose reused connection closed unanswered (module docstring)."""
     tracing = aiohttp.TraceConfig()
-    tracing.on_connection_reuseconn.append(_note_reused)  # type: ignore[arg-type]
+    tracing.on_connection_reuseconn.append(_note_reused)
     return aiohttp.ClientSession(trace_configs=[tracing])
 
 
