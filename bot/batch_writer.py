@@ -10,8 +10,10 @@ fsync, so the batch costs a fraction of a millisecond, less than handing it to a
 and waking the loop again (the hop and the GIL passing back and forth cost the loop about 5% of its
 time, docs/performance.md). The transaction is begun without waiting for SQLite's write lock: when
 another process holds it, the batch goes to aiosqlite's thread, which waits there with the
-connection's busy timeout. On PostgreSQL the batch is one statement through the ORM's connection
-(asyncpg has no thread to cross): `PostgresBatchWriter`.
+connection's busy timeout; still busy after it, the batch fails with `DatabaseBusy`, an outage
+(bot/outages.py), which bot/recorder.py neither splits nor drops what it carries. On PostgreSQL the
+batch is one statement through the ORM's connection (asyncpg has no thread to cross):
+`PostgresBatchWriter`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any, Protocol
 
 from tortoise import connections
 
-from bot.sqlite_client import Busy, begin_immediate, settle_leftover_now
+from bot.sqlite_client import Busy, begin_immediate, busy_is_an_outage, settle_leftover_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,7 @@ def postgres_batch_statement(columns: Sequence[str]) -> str:
 
 
 class SqliteBatchWriter:
+    @busy_is_an_outage  # still busy after the busy timeout on the thread: the database down for now
     async def write(self, batch: Batch) -> None:
         client = connections.get("default")
         async with client.acquire_connection() as connection:  # the ORM's lock: no transaction of its own runs

@@ -5,7 +5,10 @@ that arrive together share one transaction: callers queue their rows and await a
 flusher task writes everything queued so far in a single transaction and wakes them all. Under
 light load a batch is one message and latency is one insert; under heavy load the cost per message
 falls with the batch size. When a batch fails, each caller's rows are written again on their own,
-so a row the database refuses fails only its own caller, never another customer's message.
+so a row the database refuses fails only its own caller, never another customer's message. A batch
+failing because the database is down for now (bot/outages.py: SQLite busy past its busy timeout, say)
+is not split, each part would wait and fail alike: its callers hear of the outage at once (a web
+request answers 503), and the delivery marks nobody waits for (`note_sent`) go with the next batch.
 
 Customers and conversations are looked up (or created) once per process and cached, since their
 ids never change. A retried delivery's inbound row is dropped by the unique
@@ -28,6 +31,7 @@ from tortoise.exceptions import IntegrityError
 from bot.batch_writer import Batch, BatchWriter
 from bot.clock import Clock
 from bot.ids import unique_id
+from bot.outages import DATABASE_UNAVAILABLE
 from bot.prebuilt_sql import Prebuilt
 from models.conversation import Conversation
 from models.customer import Customer
@@ -92,6 +96,7 @@ class Recorder:
         self._customer_of: dict[int, int] = {}
         self._contact_written: dict[int, datetime] = {}
         self._pending: list[tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None]] = []
+        self._unwritten: list[DeliveryMark] = []  # marks nobody waits for, from a batch an outage failed
         self._flusher: asyncio.Task[None] | None = None
 
     async def identify(self, channel: str, user_id: str) -> Identity:
@@ -173,8 +178,19 @@ class Recorder:
         await asyncio.sleep(0)  # let the other requests in flight queue their rows into this batch
         while self._pending:
             batch, self._pending = self._pending, []
+            if self._unwritten:
+                batch.insert(0, (self._unwritten, None))
+                self._unwritten = []
             try:
                 await self._write([item for items, _ in batch for item in items])
+            except DATABASE_UNAVAILABLE as exc:  # down for now: split, each part would wait and fail alike
+                log.warning("message batch of %d not written: the database is unavailable (%s)", len(batch),
+                            type(exc).__name__)
+                for items, future in batch:
+                    if future is None:
+                        self._unwritten += [item for item in items if isinstance(item, DeliveryMark)]
+                    elif not future.done():
+                        future.set_exception(exc)
             except Exception as exc:
                 if len(batch) == 1:
                     self._settle(batch[0], exc)

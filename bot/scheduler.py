@@ -36,7 +36,7 @@ The marks a failed attempt made are carried to its retry on this worker, so they
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
 cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
 which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; a success
-that sent, only while the key still holds its own generation: `_ended_generation`): a mark
+that sent, only while the key still holds its own generation: `Store.delete_if_holding`): a mark
 left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
 of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
 report the same text sent and send nothing.
@@ -246,34 +246,27 @@ class Scheduler:
         counted failures this one never saw, and left, they would drop the member's next deadline
         early. A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
-        raises but a cancellation."""
+        raises but a cancellation.
+
+        The generation goes: when this attempt sent, only if the key still holds this attempt's
+        generation, checked and deleted in one command (`Store.delete_if_holding`): cancelled and set
+        again elsewhere meanwhile, the key is the later deadline's, whose retry would draw another
+        generation and send its texts again; when it sent nothing, the key an earlier attempt elsewhere
+        may have drawn, unless cancelled (the cancel deleted it, and a key there now is a later
+        deadline's)."""
         generation = self._generation_key(firing.kind, firing.member)
-        keys = [*(mark for mark in firing.marks if mark != generation), *await self._ended_generation(firing)]
+        keys = [mark for mark in firing.marks if mark != generation]
+        if firing.generation is None and not firing.cancelled:
+            keys.append(generation)  # an earlier attempt elsewhere may have drawn it (a cancel deleted it)
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
-        if not keys:
-            return
         try:
-            await self.store.delete(*keys)
+            if keys:
+                await self.store.delete(*keys)
+            if firing.generation is not None:  # only while it is still its own (docstring)
+                await self.store.delete_if_holding({generation: firing.generation})
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
-
-    async def _ended_generation(self, firing: Firing) -> list[str]:
-        """The generation key to delete with an ended deadline's marks: when this attempt sent, only if it
-        still holds this attempt's generation (cancelled and set again elsewhere meanwhile, the key is
-        the later deadline's, whose retry would draw another generation and send its texts again: one
-        `GET` more); when it sent nothing, the key an earlier attempt elsewhere may have drawn, unless
-        cancelled (the cancel deleted it, and a key there now is a later deadline's). The `GET` and the
-        `DEL` are not one command: a cancel and a later deadline's first send between them is not seen."""
-        key = self._generation_key(firing.kind, firing.member)
-        if firing.generation is None:
-            return [] if firing.cancelled else [key]
-        try:
-            held = await self.store.get(key)
-        except Exception as exc:
-            log.warning("deadline of %s: its sends' generation left to expire (%s)", firing.kind, type(exc).__name__)
-            return []
-        return [key] if held == firing.generation else []
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
@@ -426,22 +419,19 @@ class Scheduler:
     async def _settle_lost_claims(self, kind: str, member: str) -> None:
         """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
         the marks whose claim's answer was lost, or whose release after a failed send was (`Firing.claims`,
-        known to this worker only), are read, and those holding this worker's value are deleted (this
+        known to this worker only), are deleted where they hold this worker's value (this
         attempt took them, and their texts did not go out). A retry elsewhere then claims them afresh and sends,
         where it met the mark, took the text for sent, sent nothing and marked sent a row never written.
         A mark holding another value is an earlier attempt's, whose text went out: it stays. No other
-        attempt of the deadline runs meanwhile: it is out of the store until put back. One `MGET` and at
-        most one `DEL`, on such a put-back only; a store that does not answer keeps the deadline held."""
+        attempt of the deadline runs meanwhile: it is out of the store until put back. One command reading
+        and deleting at once (`Store.delete_if_holding`), on such a put-back only; a store that does not
+        answer keeps the deadline held."""
         carried = self._marks.get((kind, member))
         if carried is None or not carried[1]:
             return
         marks, claims, _ = carried
-        lost = list(claims)
-        held = await self.store.get_many(lost)
-        freed = [mark for mark, value in zip(lost, held, strict=True) if value == claims[mark]]
-        if freed:
-            await self.store.delete(*freed)
-        marks[:] = [mark for mark in marks if mark not in freed]
+        kept = await self.store.delete_if_holding(claims)
+        marks[:] = [mark for mark in marks if mark not in claims or mark in kept]
         claims.clear()
 
     async def _settle_unless_refused(self, kind: str, member: str) -> None:

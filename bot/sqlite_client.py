@@ -33,6 +33,11 @@ both files on the event loop, a 10-20 ms stall every few thousand messages for e
 (docs/performance.md). The writing connection turns it off, and a passive checkpoint runs every
 `CHECKPOINT_EVERY_S` on a reader's thread instead; passive never waits for, nor blocks, a reader or
 the writer.
+
+A statement still busy after the busy timeout (another process held SQLite's lock that long) raises
+`DatabaseBusy` wherever this client runs it: alone or in a transaction, inline or on aiosqlite's thread,
+and in the group commit (bot/batch_writer.py). It was SQLite's or tortoise's `OperationalError`, a 500
+on a web path; it is the database down for now (bot/outages.py): 503 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -44,16 +49,15 @@ import functools
 import itertools
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import aiosqlite
-from tortoise.backends.base.client import TransactionContext
+from tortoise.backends.base.client import NestedTransactionContext, TransactionContext
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
     SqliteTransactionWrapper,
-    translate_exceptions,
 )
 from tortoise.connection import get_connections
 from tortoise.exceptions import DBConnectionError, IntegrityError, OperationalError, TransactionManagementError
@@ -72,25 +76,69 @@ class Busy(Exception):
 
 
 class DatabaseBusy(DBConnectionError):
-    """Another process held SQLite's lock past the busy timeout, so a transaction left open could not be
-    settled before a new one: nothing of the new one was done, and it may succeed shortly. A
-    `DBConnectionError`, so bot/outages.py counts it as the database down for now: the web layer
-    answers 503 with `Retry-After`, the scheduler backs off and retries, never SQLite's own error (500)."""
+    """Another process held SQLite's lock past the busy timeout: the statement (or the settling of a
+    transaction left open, before a new one) was not done, and may succeed shortly. Raised wherever this
+    client runs SQL (`busy_is_an_outage`, `_translated`) and by the group commit (bot/batch_writer.py), in
+    place of SQLite's or tortoise's `OperationalError('database is locked')`. A `DBConnectionError`, so
+    bot/outages.py counts it as the database down for now: the web layer answers 503 with `Retry-After`,
+    the scheduler backs off and retries, never a 500."""
+
+
+BUSY = "SQLite busy past the busy timeout: another process holds its lock"
+
+
+def _busy(exc: BaseException) -> bool:
+    """SQLite's busy error, raw or as tortoise's `OperationalError` (which carries it as its argument)."""
+    cause = exc.args[0] if isinstance(exc, OperationalError) and exc.args else exc
+    return isinstance(cause, sqlite3.Error) and is_busy(cause)
+
+
+def busy_is_an_outage(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """`method` (a coroutine function running SQL) raising `DatabaseBusy` where SQLite was busy."""
+
+    @functools.wraps(method)
+    async def wrapped(*args: Any, **kwargs: Any) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (sqlite3.OperationalError, OperationalError) as exc:
+            if _busy(exc):
+                raise DatabaseBusy(BUSY) from exc
+            raise
+
+    return wrapped
 
 
 def _translated(method: Callable[..., T]) -> Callable[..., T]:
-    """tortoise's `translate_exceptions` for a method that does not await: the ORM's error types."""
+    """tortoise's `translate_exceptions` for a method that does not await: the ORM's error types, and
+    `DatabaseBusy` for a busy database."""
 
     @functools.wraps(method)
     def translated(*args: Any) -> T:
         try:
             return method(*args)
-        except sqlite3.OperationalError as exc:
-            raise OperationalError(exc) from exc
-        except sqlite3.IntegrityError as exc:
-            raise IntegrityError(exc) from exc
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
+            raise _ours(exc) from exc
 
     return translated
+
+
+def _translated_async(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """`_translated` for a coroutine function."""
+
+    @functools.wraps(method)
+    async def translated(*args: Any) -> T:
+        try:
+            return await method(*args)
+        except (sqlite3.OperationalError, sqlite3.IntegrityError) as exc:
+            raise _ours(exc) from exc
+
+    return translated
+
+
+def _ours(exc: sqlite3.OperationalError | sqlite3.IntegrityError) -> Exception:
+    if isinstance(exc, sqlite3.IntegrityError):
+        return IntegrityError(exc)
+    return DatabaseBusy(BUSY) if is_busy(exc) else OperationalError(exc)
 
 
 class ReadPoolSqliteClient(SqliteClient):
@@ -179,9 +227,13 @@ class ReadPoolSqliteClient(SqliteClient):
                     return self._write_now(query.replace("\x00", "'||CHAR(0)||'"), values)
                 except Busy:
                     pass
-            return await super().execute_query(query, values)
+            return await self._threaded_query(query, values)
         rows = await self._read(query, values)
         return len(rows), rows
+
+    @busy_is_an_outage
+    async def _threaded_query(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
+        return await super().execute_query(query, values)
 
     async def execute_insert(self, query: str, values: list) -> int:
         if self._writes_inline():
@@ -189,7 +241,14 @@ class ReadPoolSqliteClient(SqliteClient):
                 return self._insert_now(query, values)
             except Busy:
                 pass
+        return await self._threaded_insert(query, values)
+
+    @busy_is_an_outage
+    async def _threaded_insert(self, query: str, values: list) -> int:
         return await super().execute_insert(query, values)
+
+    execute_many = busy_is_an_outage(SqliteClient.execute_many)
+    execute_script = busy_is_an_outage(SqliteClient.execute_script)
 
     def _writes_inline(self) -> bool:
         """On a message's path, with the writing connection idle (see the module's docstring)."""
@@ -200,7 +259,7 @@ class ReadPoolSqliteClient(SqliteClient):
         on aiosqlite's thread. Both in a `ReleasingTransactionContext`."""
         if self._connection is not None and SHORT_READS.get():
             return ReleasingTransactionContext(InlineTransaction(self), self._lock)
-        return ReleasingTransactionContext(SqliteTransactionWrapper(self), self._lock)
+        return ReleasingTransactionContext(ThreadedTransaction(self), self._lock)
 
     @_translated
     def _write_now(self, query: str, values: list | None) -> tuple[int, Sequence[dict]]:
@@ -218,13 +277,17 @@ class ReadPoolSqliteClient(SqliteClient):
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
         if not self._reads(query):
-            return await super().execute_query_dict(query, values)
+            return await self._threaded_query_dict(query, values)
         return list(map(dict, await self._read(query, values)))
+
+    @busy_is_an_outage
+    async def _threaded_query_dict(self, query: str, values: list | None) -> list[dict]:
+        return await super().execute_query_dict(query, values)
 
     def _reads(self, query: str) -> bool:
         return bool(self._readers) and query.lstrip()[:6].upper() == "SELECT"
 
-    @translate_exceptions
+    @_translated_async
     async def _read(self, query: str, values: list | None) -> list[Any]:
         query = query.replace("\x00", "'||CHAR(0)||'")
         self.log.debug("%s", query)  # not its values: customer data
@@ -265,7 +328,21 @@ def begin_immediate(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
 
 
-class InlineTransaction(SqliteTransactionWrapper):
+class ThreadedTransaction(SqliteTransactionWrapper):
+    """tortoise's transaction on aiosqlite's thread, whose every statement raises `DatabaseBusy` where
+    SQLite was busy past the busy timeout: its BEGIN is deferred, so its first write waits there for
+    another process's write lock, and its COMMIT for readers in a rollback journal."""
+
+    def _in_transaction(self) -> TransactionContext:
+        return NestedTransactionContext(ThreadedTransaction(self))
+
+
+for _method in ("execute_query", "execute_insert", "execute_query_dict", "execute_many", "execute_script",
+                "begin", "commit", "rollback", "savepoint", "savepoint_rollback", "release_savepoint"):
+    setattr(ThreadedTransaction, _method, busy_is_an_outage(getattr(SqliteTransactionWrapper, _method)))
+
+
+class InlineTransaction(ThreadedTransaction):
     """A transaction on a customer's message path (an after-sales case, a complaint, a 留言 leaving
     the queue), run inline on the writing connection like the message path's single writes.
 

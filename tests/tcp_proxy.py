@@ -1,5 +1,6 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
-that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered."""
+that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
+that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does."""
 
 from __future__ import annotations
 
@@ -16,7 +17,10 @@ class TcpProxy:
         self._lose_after: bytes | None = None
         self._losses_left = 0
         self._drop_before: bytes | None = None
+        self._keep_head = False
+        self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
+        self.requests_refused = 0
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
@@ -31,12 +35,18 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    def lose_reply_to(self, marker: bytes, times: int = 1) -> None:
+    def lose_reply_to(self, marker: bytes, times: int = 1, *, keep_head: bool = False) -> None:
         """Once (or `times` in a row): the next request containing `marker` reaches the server, and its
         connection is dropped when the server answers, the answer thrown away (the command ran; the
-        client never hears so). aiohttp repeats a GET whose connection dropped once: losing its answer
-        takes two."""
-        self._lose_after, self._losses_left = marker, times
+        client never hears so), but for its HTTP head with `keep_head`. aiohttp repeats a GET whose
+        connection dropped once: losing its answer takes two."""
+        self._lose_after, self._losses_left, self._keep_head = marker, times, keep_head
+
+    def close_idle(self) -> None:
+        """The server's keep-alive timeout closes every connection open now, and the client has not seen
+        it yet (the close crosses its next request, or a middlebox forgot the connection): the next
+        request on one of them reaches nobody, its connection closed before any byte of an answer."""
+        self._idle_closed |= self._writers
 
     def lose_request_to(self, marker: bytes) -> None:
         """Once: the next request containing `marker` never reaches the server, its connection dropped
@@ -58,6 +68,9 @@ class TcpProxy:
                     requests: bool = False) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if requests and writer in self._idle_closed:
+                    self.requests_refused += 1
+                    break
                 if requests and self._drop_before is not None and self._drop_before in data:
                     self._drop_before = None
                     break
@@ -67,8 +80,12 @@ class TcpProxy:
                     losing.set()
                 elif not requests and losing.is_set():
                     self.replies_lost += 1
+                    if self._keep_head and b"\r\n\r\n" in data:
+                        writer.write(data[:data.index(b"\r\n\r\n") + 4])
+                        await writer.drain()
                     break
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()
         self._writers.discard(writer)
+        self._idle_closed.discard(writer)

@@ -132,7 +132,7 @@ async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_wor
 async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_claims_fails(
         tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     """A failed attempt whose put-back met a store outage is still held when the worker stops; the stop
-    settles its lost claims before putting it back. A store refusing that read otherwise (a bug) kept the
+    settles its lost claims before putting it back. A store refusing that otherwise (a bug) kept the
     deadline out of the store for good: the customer's offer never went out on any worker."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
         failing, messenger, calls = bot.runtime.scheduler, bot.runtime.messenger, []
@@ -148,15 +148,15 @@ async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_cla
         bot.wechat.customer_action("o_held", "text")
         await failing.at("test-offer", "o_held", clock.time())
         lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)
-        store, get_many = bot.runtime.store, bot.runtime.store.get_many
+        store, delete_if_holding = bot.runtime.store, bot.runtime.store.delete_if_holding
         failures = [StoreUnavailable("down at the put-back"), RuntimeError("refused while stopping")]
 
-        async def get_many_failing(keys: list[str]) -> list[Any]:
+        async def settle_failing(held: dict[str, str]) -> list[str]:
             if failures:
                 raise failures.pop(0)
-            return await get_many(keys)
+            return await delete_if_holding(held)
 
-        monkeypatch.setattr(store, "get_many", get_many_failing)
+        monkeypatch.setattr(store, "delete_if_holding", settle_failing)
         with pytest.raises(StoreUnavailable):
             await failing.run_due()  # the attempt failed; its put-back met the outage: still held
         await failing.stop()  # the settle is refused: the deadline goes back all the same
@@ -219,3 +219,41 @@ async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_genera
         await scheduler.run_due()
         assert bot.wechat.texts_to("o_cancelled") == [OFFER] and drawn == [None]
         assert await store.get(generation) is None
+
+
+async def test_a_later_deadline_that_sent_as_a_success_ended_keeps_its_generation(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, but the later deadline is set and sends, on the other worker, while the first's success
+    deletes its sends' keys: between its read of the generation key (still its own) and its `DEL`, which
+    then took the later deadline's generation, and the later one's retry sent its text a second time. The
+    generation is checked and deleted in one command (`Store.delete_if_holding`)."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+        await first_worker.stop()
+        second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
+        delete = store.delete
+
+        async def the_later_deadline_then_delete(*keys: str) -> None:
+            monkeypatch.setattr(store, "delete", delete)  # once: the first deadline's end
+            await second_worker.cancel("test-offer", "o_race")
+            await second_worker.at("test-offer", "o_race", clock.time())
+            await second_worker.run_due()
+            await delete(*keys)
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
+            if step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
+                monkeypatch.setattr(store, "delete", the_later_deadline_then_delete)
+            if step == "second, then fail":
+                raise RuntimeError("the offer not recorded")
+
+        for worker in (first_worker, second_worker):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_race", "text")
+        await first_worker.at("test-offer", "o_race", clock.time())
+        await first_worker.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await second_worker.run_due()
+        assert steps == []
+        assert bot.wechat.texts_to("o_race") == [OFFER + "first", OFFER + "second"]

@@ -319,13 +319,13 @@ async def bot_reaching_wechat_through_a_proxy(tmp_path: Path, clock: Any) -> Asy
 
 
 @pytest.mark.parametrize(("lost", "first", "before_the_retry"), [
-    pytest.param((b"/cgi-bin/message/custom/send", 1), "no_answer", ["亲，您的问题我们还在跟进"], id="the send's"),
-    pytest.param((b"/cgi-bin/token", 2), "network", [], id="its token's"),  # aiohttp repeats a GET once
+    pytest.param((SEND_PATH.encode(), 1, True), "no_answer", ["亲，您的问题我们还在跟进"], id="the send's"),
+    pytest.param((b"/cgi-bin/token", 2, False), "network", [], id="its token's"),  # aiohttp repeats a GET once
 ])
 async def test_a_send_whose_answer_was_lost_is_sent_once_by_the_attempts(
-        tmp_path: Path, clock: Any, lost: tuple[bytes, int], first: str, before_the_retry: list[str]) -> None:
-    """WeChat took the reminder but its answer never came back (the connection dropped as it answered; a
-    timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
+        tmp_path: Path, clock: Any, lost: tuple[bytes, int, bool], first: str, before_the_retry: list[str]) -> None:
+    """WeChat took the reminder but its answer never came back whole (the connection dropped after the
+    answer's head; a timeout is the same case): the callback failed, and its retry sent the reminder a second time. An
     unanswered send may have been taken (the Official Account's send has no idempotency key), so within
     the deadline it is taken for delivered: the retry does not send it again. But when the answer lost
     was the token's, fetched first, the send never left: its failure read the token's `no_answer`, the
@@ -334,7 +334,7 @@ async def test_a_send_whose_answer_was_lost_is_sent_once_by_the_attempts(
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_slow", "text")
-        proxy.lose_reply_to(*lost)
+        proxy.lose_reply_to(*lost[:2], keep_head=lost[2])
         await scheduler.at(kind, "o_slow", clock.time())
         await scheduler.run_due()
         assert proxy.replies_lost == lost[1] and bot.wechat.texts_to("o_slow") == before_the_retry
@@ -388,3 +388,23 @@ async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_s
         rows = await Message.filter(direction="out", text="亲，您的问题我们还在跟进").values_list(
             "delivery_status", flat=True)
         assert rows == ["sent"]
+
+
+async def test_a_send_on_a_connection_wechat_closed_while_idle_reaches_the_customer(
+        tmp_path: Path, clock: Any) -> None:
+    """The bot keeps its connection to WeChat open between calls; WeChat closes one left idle, and the
+    bot's next send goes out on it before it sees the close: the request reaches nobody, the connection
+    closes before any byte of an answer. It was `no_answer` (aiohttp repeats no POST), the once-only mark
+    kept, and the retry took the reminder for sent: the customer never received it. A connection reused
+    and closed before the answer began is a stale one: the send goes again on a fresh connection."""
+    async with bot_reaching_wechat_through_a_proxy(tmp_path, clock) as (bot, proxy):
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_idle", "text")
+        await scheduler.at(kind, "o_idle", clock.time())
+        await scheduler.run_due()  # the token and the first reminder: a connection, kept open
+        proxy.close_idle()
+        await scheduler.at(kind, "o_idle", clock.time())
+        await scheduler.run_due()
+        assert proxy.requests_refused == 1 and attempts == [["sent"], ["sent"]]
+        assert bot.wechat.texts_to("o_idle") == ["亲，您的问题我们还在跟进"] * 2

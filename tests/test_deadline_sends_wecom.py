@@ -23,12 +23,17 @@ from tests.test_wecom_channel import ALICE, WeComBot
 REMINDER = "亲，您的问题我们还在跟进"
 
 
-@pytest.mark.parametrize("lost", ["the request", "the reply"])
+@pytest.mark.parametrize(("lost", "first"), [
+    ("the request", []),  # on a reused connection, closed before any answer: sent again at once (wechat_api)
+    ("the reply before its head", []),  # taken for a stale connection too: WeCom drops the repeat
+    ("the reply after its head", [["no_answer"]]),
+])
 async def test_a_wecom_send_whose_answer_was_lost_is_sent_by_the_retry_and_reaches_the_customer_once(
-        tmp_path: Path, clock: FakeClock, lost: str) -> None:
+        tmp_path: Path, clock: FakeClock, lost: str, first: list[list[str]]) -> None:
     """The request never reached WeCom (the connection dropped as it was sent, a keep-alive connection
     WeCom had closed): the send failed `no_answer`, its mark stayed, and the retry took the reminder for
-    sent: never received. When WeCom took it and its reply was lost, the retry's repeat is dropped."""
+    sent: never received. When WeCom took it and its reply was lost, the retry's repeat is dropped. A
+    reused connection closed before any answer is now sent again at once on a fresh one (wechat_api)."""
     async with FakeWeCom(clock=clock) as fake:
         proxy = TcpProxy("127.0.0.1", urlsplit(fake.url).port or 80)
         await proxy.start()
@@ -47,13 +52,16 @@ async def test_a_wecom_send_whose_answer_was_lost_is_sent_by_the_retry_and_reach
                         raise RuntimeError("reminder not sent")
 
                 scheduler.on("test-remind", remind)
-                (proxy.lose_request_to if lost == "the request" else proxy.lose_reply_to)(b"/cgi-bin/kf/send_msg")
+                if lost == "the request":
+                    proxy.lose_request_to(b"/cgi-bin/kf/send_msg")
+                else:
+                    proxy.lose_reply_to(b"/cgi-bin/kf/send_msg", keep_head=lost.endswith("after its head"))
                 await scheduler.at("test-remind", ALICE, clock.time())
                 await scheduler.run_due()
-                assert attempts == [["no_answer"]]
+                assert attempts == (first or [["sent"]])
                 await clock.advance(RETRY_AFTER_S[0])
                 await scheduler.run_due()
-                assert attempts == [["no_answer"], ["sent"]]
+                assert attempts == [*first, ["sent"]]
                 assert fake.texts_to(ALICE).count(REMINDER) == 1
         finally:
             await proxy.cut()

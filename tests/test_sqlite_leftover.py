@@ -13,18 +13,20 @@ import asyncio
 import logging
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
 
 from bot.batch_writer import Batch, SqliteBatchWriter
+from bot.clock import FakeClock
 from bot.db import close_database
 from bot.outages import outages
-from bot.recorder import COLUMNS
-from bot.sqlite_client import settle_leftover_now
+from bot.recorder import COLUMNS, Recorder, outbound_message
+from bot.sqlite_client import SHORT_READS, settle_leftover_now
 from models.config import tortoise_config
 from models.customer import Customer
-from tests.test_sqlite_client import NOW, client, create_in_a_transaction, database
+from tests.test_sqlite_client import NOW, client, create_in_a_transaction, database, hold_the_write_lock
 from tests.test_sqlite_transactions import (
     acknowledge_a_write_in_a_leftover_transaction,
     leave_a_transaction_that_cannot_commit,
@@ -120,3 +122,64 @@ async def test_a_leftover_still_busy_after_the_busy_timeout_is_a_retryable_outag
                              ).fetchone()[0] == 2
     finally:
         other.close()
+
+
+async def create_alone(external_id: str) -> None:
+    await Customer.create(channel="wechat", external_id=external_id, created_at=NOW)
+
+
+async def create_in_a_transaction_on_a_message_path(external_id: str) -> None:
+    token = SHORT_READS.set(True)  # the inline transaction: begun on the thread when the lock is held
+    try:
+        await create_in_a_transaction(external_id)
+    finally:
+        SHORT_READS.reset(token)
+
+
+@pytest.mark.parametrize("write", [create_in_a_transaction, create_alone, create_in_a_transaction_on_a_message_path],
+                         ids=["in a transaction", "alone", "in a message path's transaction"])
+async def test_a_write_still_busy_after_the_busy_timeout_is_a_retryable_outage_not_a_500(
+        journal_database: Path, write: Any) -> None:
+    """Another process holds the write lock past the busy timeout: a transaction's statement (its BEGIN
+    deferred, its first write waits on aiosqlite's thread) or a write alone failed with SQLite's own
+    'database is locked' (a 500 on a web path); it is `DatabaseBusy`, an outage (503 with Retry-After,
+    the scheduler's backoff), the ORM's lock free, and the write goes through once the lock is let go."""
+    other = hold_the_write_lock(journal_database)
+    try:
+        with pytest.raises(Exception) as failure:
+            await asyncio.wait_for(write("o_busy"), 5)
+        assert isinstance(failure.value, outages(None)), repr(failure.value)
+        assert not client()._lock.locked()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await asyncio.wait_for(write("o_busy"), 5)
+    assert read(journal_database, "SELECT count(*) FROM customer WHERE external_id = 'o_busy'") == 1
+
+
+async def test_a_group_commit_still_busy_after_the_busy_timeout_is_an_outage_and_keeps_its_marks(
+        journal_database: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The group commit's batch, sent to aiosqlite's thread while another process holds the write lock,
+    failed with SQLite's own error after the busy timeout: each caller got a 500, the batch was split and
+    each part waited the busy timeout again, and the marks nobody waits for (a reply noted sent) were
+    dropped, the row "pending" for good. Now the callers get `DatabaseBusy` at once (one wait), and the
+    marks go with the next batch."""
+    recorder = Recorder(FakeClock(NOW), SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_busy")
+    replied, sent_later = (outbound_message("wechat", identity.conversation_id, text, "bot", NOW)
+                           for text in ("您好", "请稍等"))
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    try:
+        recorder.note_sent([replied.source_id])  # queued with the next caller's rows: one batch
+        with caplog.at_level(logging.WARNING, "csbot.recorder"), pytest.raises(Exception) as failure:
+            await asyncio.wait_for(recorder.record([sent_later]), 5)
+        assert isinstance(failure.value, outages(None)), repr(failure.value)
+        assert "writing its parts one by one" not in caplog.text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await recorder.record([sent_later])
+    status = "SELECT delivery_status FROM message WHERE source_id = '{}'"
+    assert [read(journal_database, status.format(row.source_id)) for row in (replied, sent_later)] == [
+        "sent", "pending"]

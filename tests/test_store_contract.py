@@ -114,6 +114,24 @@ class TestStoreContract:
         assert await store.get(a) is None
         assert await store.get(b) is None
 
+    async def test_delete_if_holding_deletes_only_the_keys_still_holding_their_value(
+            self, clock: FakeClock, store: Store) -> None:
+        """Compare-and-delete: a key holding its value goes, one holding another (a later claim's) stays
+        and is answered, a missing or expired one is neither; sent again (its answer lost), the same."""
+        mine, taken, missing, expired = (store.keys("cad", name) for name in ("mine", "taken", "missing", "expired"))
+        await store.set(mine, "v1", ttl=60)
+        await store.set(taken, "v-later", ttl=60)
+        await store.set(expired, "v3", ttl=1)
+        await clock.advance(1.5)
+        if isinstance(store, RedisStore):  # Redis expires on its own clock
+            await store.client.delete(expired)
+        held = {mine: "v1", taken: "v2", missing: "v4", expired: "v3"}
+        assert await store.delete_if_holding(held) == [taken]
+        assert await store.get_many([mine, taken, missing, expired]) == [None, "v-later", None, None]
+        assert await store.delete_if_holding(held) == [taken]
+        assert await store.get(taken) == "v-later"
+        assert await store.delete_if_holding({}) == []
+
     async def test_get_many_reads_each_key_in_order(self, store: Store) -> None:
         a, b, gone = store.keys("kv", "a"), store.keys("kv", "b"), store.keys("kv", "gone")
         await store.set(a, "一")

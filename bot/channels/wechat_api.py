@@ -19,6 +19,14 @@ come back in time or whole, so WeChat may have acted on it (a text may be on the
 The Official Account's send takes no idempotency key, so the outbox does not send such a text again
 within a deadline's retries (bot/outbox.py). A call whose token request went unanswered was never
 sent: it is `network`.
+
+One failure is not taken for `no_answer`: a request on a kept-alive connection (reused from the pool)
+whose connection closed before the head of an answer came. That is how a connection WeChat closed while
+idle fails when the close crosses the next request (or a middlebox forgot the connection): the request
+reached nobody. It is the common case of a connection closed unanswered, so the request goes once more,
+at once, on a fresh connection (`_stale`, `http_session`); a failure there is told as above. The cost, a
+request WeChat took on a reused connection and then closed without a byte of answer sent twice, is the
+rarer case (docs/handoff-sla.md, "Deadlines in an outage").
 """
 
 from __future__ import annotations
@@ -50,6 +58,27 @@ REASONS = {
 MAYBE_DONE = frozenset({"timeout", "no_answer"})
 
 
+async def _note_reused(session: aiohttp.ClientSession, context: Any, params: Any) -> None:
+    if isinstance(context.trace_request_ctx, set):
+        context.trace_request_ctx.add("reused")
+
+
+def http_session() -> aiohttp.ClientSession:
+    """A session whose requests note in their `trace_request_ctx` (a set) a connection reused from the
+    pool: `WeChatAPI` resends a request whose reused connection closed unanswered (module docstring)."""
+    tracing = aiohttp.TraceConfig()
+    tracing.on_connection_reuseconn.append(_note_reused)
+    return aiohttp.ClientSession(trace_configs=[tracing])
+
+
+def _stale(exc: BaseException, attempt: set[str]) -> bool:
+    """The request went on a reused connection that closed (or was reset) before the head of an answer
+    came: a connection the server had closed while idle."""
+    closed = isinstance(exc, aiohttp.ServerDisconnectedError | aiohttp.ClientOSError)
+    return closed and not isinstance(exc, aiohttp.ClientConnectorError) and "reused" in attempt \
+        and "answered" not in attempt
+
+
 class WeChatAPIError(ChannelError):
     """WeChat refused a call (`errcode`), or the call did not complete (`reason` timeout/network)."""
 
@@ -69,6 +98,7 @@ class WeChatAPI:
         self, *, appid: str, appsecret: str, base_url: str, timeout_s: float, store: Store, clock: Clock,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
+        """`session`, when given, resends a request on a stale connection only if made by `http_session`."""
         self.appid = appid
         self._secret = appsecret
         self.base_url = base_url.rstrip("/")
@@ -84,7 +114,7 @@ class WeChatAPI:
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:  # created lazily: it must be made inside the running loop
-            self._session = aiohttp.ClientSession()
+            self._session = http_session()
         return self._session
 
     async def close(self) -> None:
@@ -184,10 +214,7 @@ class WeChatAPI:
         body = None if payload is None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
         headers = {"Content-Type": "application/json; charset=utf-8"} if body is not None else None
         try:
-            async with self.session.request(method, self.base_url + path, params=params, data=body,
-                                            headers=headers, timeout=self._timeout) as response:
-                raw = await response.read()
-                status = response.status
+            status, raw = await self._exchange(method, path, params=params, body=body, headers=headers)
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # nothing was sent
             raise WeChatAPIError("network", errmsg=type(exc).__name__) from None  # never the URL: it has the token
         except TimeoutError:
@@ -207,4 +234,29 @@ class WeChatAPI:
         if status >= 400:
             raise WeChatAPIError(f"http_{status}")
         return data
+
+    async def _exchange(self, method: str, path: str, *, params: dict[str, str], body: bytes | None,
+                        headers: dict[str, str] | None) -> tuple[int, bytes]:
+        """The answer's status and body; a request whose reused connection closed before the answer's head
+        (`_stale`) goes once more on a fresh connection, never through the pool's other idle ones."""
+        attempt: set[str] = set()
+        try:
+            return await self._exchange_on(self.session, method, path, params=params, body=body,
+                                           headers=headers, attempt=attempt)
+        except aiohttp.ClientError as exc:
+            if not _stale(exc, attempt):
+                raise
+            log.info("wechat connection closed while idle (%s) on %s; sending on a fresh one", type(exc).__name__,
+                     path)
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+            return await self._exchange_on(fresh, method, path, params=params, body=body, headers=headers,
+                                           attempt=attempt)
+
+    async def _exchange_on(self, session: aiohttp.ClientSession, method: str, path: str, *,
+                           params: dict[str, str], body: bytes | None, headers: dict[str, str] | None,
+                           attempt: set[str]) -> tuple[int, bytes]:
+        async with session.request(method, self.base_url + path, params=params, data=body, headers=headers,
+                                   timeout=self._timeout, trace_request_ctx=attempt) as response:
+            attempt.add("answered")  # the head came: what fails now failed after WeChat took the request
+            return response.status, await response.read()
 

@@ -251,6 +251,13 @@ class Store(ABC):
     async def delete(self, *keys: str) -> None: ...
 
     @abstractmethod
+    async def delete_if_holding(self, held: Mapping[str, str]) -> list[str]:
+        """Delete each key of `held` that still holds its value there, all in one atomic command (no
+        write of another caller comes between a key's check and its delete); returns the keys left
+        holding another value. Sent again after its answer was lost, it answers and does the same: a
+        key it deleted is absent, not another value."""
+
+    @abstractmethod
     async def incr(self, key: str, ttl: float | None = None) -> int:
         """Atomically add one and return the new value; `ttl` is set when the key is created."""
 

@@ -150,6 +150,14 @@ class MemoryStore(Store):
         for key in keys:
             self._values.pop(key, None)
 
+    async def delete_if_holding(self, held: Mapping[str, str]) -> list[str]:
+        self._purge_expired()  # no await from here on: atomic on the loop
+        kept = [key for key, value in held.items() if self._peek(key) not in (None, value)]
+        for key, value in held.items():
+            if self._peek(key) == value:
+                del self._values[key]
+        return kept
+
     async def incr(self, key: str, ttl: float | None = None) -> int:
         current = self._live(key)
         if current is None:

@@ -196,6 +196,21 @@ redis.call('SET', KEYS[2], value, 'EX', ARGV[2])
 return value
 """
 
+# Store.delete_if_holding in one command. KEYS: the keys; ARGV: the value each must hold to be deleted.
+# Returns the keys left holding another value (1-based indexes, as the keys are the caller's).
+_DELETE_IF_HOLDING = """
+local kept = {}
+for i, key in ipairs(KEYS) do
+    local current = redis.call('GET', key)
+    if current == ARGV[i] then
+        redis.call('DEL', key)
+    elseif current then
+        kept[#kept + 1] = i
+    end
+end
+return kept
+"""
+
 # Store.claim_in_order in one command. KEYS: the claims' keys, then their "claimed" markers (one per
 # claim; used only for remembered ones), then the writes' keys, then the memory-began key, then (with
 # a hold) the conversation's lock and state keys and the keys read with them. ARGV[1]: JSON
@@ -387,6 +402,7 @@ class RedisStore(Store):
         self._claim_in_order = self._script(_CLAIM_IN_ORDER)
         self._schedule_if_absent = self._script(_SCHEDULE_IF_ABSENT)
         self._incr_once = self._script(_INCR_ONCE)
+        self._delete_if_holding = self._script(_DELETE_IF_HOLDING)
 
     def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
         """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
@@ -413,7 +429,8 @@ class RedisStore(Store):
         replies in ways both forms satisfy). The command may have run before the connection failed, so it may
         run twice. Every command sent here is written to give the same answer and effect when it does: reads,
         `SET`/`DEL`/`ZADD`/`ZREM`; the ones that carry their caller's own value (`claim`, `claim_in_order` and
-        `_LOCK_AND_READ`: sent again, they find the value or lock token they set and pass); the ones that leave
+        `_LOCK_AND_READ`: sent again, they find the value or lock token they set and pass; `_DELETE_IF_HOLDING`, whose
+        key deleted is absent, not another value, the second time); the ones that leave
         a short-lived receipt named by the call (`_POP_DUE_KINDS` answers the members it popped,
         `_SCHEDULE_IF_ABSENT` that it added the deadline, `_INCR_ONCE` the count it made, and
         `_WRITE_AND_RELEASE`, its receipt named by the lock token, whether it released the lock, without writing
@@ -580,6 +597,13 @@ class RedisStore(Store):
     async def delete(self, *keys: str) -> None:
         if keys:
             await self._command(*self._delete_command(*keys))
+
+    async def delete_if_holding(self, held: Mapping[str, str]) -> list[str]:
+        if not held:
+            return []
+        keys = list(held)
+        kept = await self._delete_if_holding(keys=keys, args=[held[key] for key in keys])
+        return [keys[int(index) - 1] for index in kept]
 
     async def incr(self, key: str, ttl: float | None = None) -> int:
         receipt = self.keys("counted", unique_id())
