@@ -183,3 +183,15 @@ async def test_a_group_commit_still_busy_after_the_busy_timeout_is_an_outage_and
     status = "SELECT delivery_status FROM message WHERE source_id = '{}'"
     assert [read(journal_database, status.format(row.source_id)) for row in (replied, sent_later)] == [
         "sent", "pending"]
+
+
+@pytest.mark.parametrize("query", ["SELECT locked_until FROM customer", "UPDATE customer SET busy = 1"],
+                         ids=["a read", "a write"])
+async def test_an_error_naming_a_lock_is_not_taken_for_a_busy_database(database: Path, query: str) -> None:
+    """SQLite's busy error was told by the words "locked" or "busy" in any message, so a statement naming
+    a column so (a fault of ours, say a migration not run) became `DatabaseBusy`: a 503 and the scheduler
+    retrying for ever, the fault hidden. Only SQLite's busy and locked result codes are."""
+    with pytest.raises(Exception) as failure:
+        await client().execute_query(query)
+    assert not isinstance(failure.value, outages(None)), repr(failure.value)
+    assert "no such column" in str(failure.value)
