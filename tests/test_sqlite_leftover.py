@@ -195,3 +195,24 @@ async def test_an_error_naming_a_lock_is_not_taken_for_a_busy_database(database:
         await client().execute_query(query)
     assert not isinstance(failure.value, outages(None)), repr(failure.value)
     assert "no such column" in str(failure.value)
+
+
+async def test_marks_an_outage_left_for_the_next_batch_are_written_when_the_recorder_settles(
+        journal_database: Path) -> None:
+    """A reply noted sent in a batch the busy database failed waits for the next batch; at shutdown
+    (`settle`, then `close`) none comes, and its row stayed "pending" for good though the database was
+    back."""
+    recorder = Recorder(FakeClock(NOW), SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_settle")
+    replied = outbound_message("wechat", identity.conversation_id, "您好", "bot", NOW)
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    try:
+        recorder.note_sent([replied.source_id])
+        await asyncio.wait_for(recorder.settle(), 5)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await recorder.close()
+    status = f"SELECT delivery_status FROM message WHERE source_id = '{replied.source_id}'"
+    assert read(journal_database, status) == "sent"
