@@ -243,7 +243,17 @@ class Recorder:
         return written is None or now - written >= CONTACT_PRECISION
 
     async def settle(self) -> None:
-        """Wait until everything queued so far is written (marks noted without waiting included)."""
+        """Wait until everything queued so far is written (marks noted without waiting included). The
+        marks an outage left for the next batch (`_unwritten`) go in one more batch: at shutdown, none
+        would come, and they were lost with the database back."""
+        await self._flushed()
+        if self._unwritten:
+            self._pending.append((self._unwritten, None))
+            self._unwritten = []
+            self._wake_flusher()
+            await self._flushed()
+
+    async def _flushed(self) -> None:
         while self._flusher is not None and not self._flusher.done():
             await asyncio.gather(self._flusher, return_exceptions=True)
 

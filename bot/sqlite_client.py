@@ -449,9 +449,15 @@ def settle_leftover_now(db: sqlite3.Connection) -> None:
         db.rollback()
 
 
+_LOCK_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
 def is_busy(exc: sqlite3.Error) -> bool:
-    """SQLite's error for a lock another connection holds (busy, or locked): the work may succeed later."""
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc))
+    """SQLite's error for a lock another connection holds (busy, or locked): the work may succeed later.
+    Told by SQLite's result code, never the message's words: "no such column: locked_until" is a fault
+    of ours, which an outage (`DatabaseBusy`: 503, retried for ever) would hide."""
+    code = getattr(exc, "sqlite_errorcode", None)  # the primary code is the extended one's low byte
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and code & 0xFF in _LOCK_CODES
 
 
 class ReleasingTransactionContext(SqliteTransactionContext):

@@ -166,23 +166,39 @@ async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_cla
         assert calls == ["o_held", "o_held"]
 
 
+@pytest.mark.parametrize("later", ["while the first runs", "as the first ends"])
 async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        later: str) -> None:
     """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
     second's attempt there sends, then fails. The first's success deleted the generation key, by then the
-    second's: the second's retry drew another generation and sent its text a second time."""
+    second's: the second's retry drew another generation and sent its text a second time. The second may
+    also come as the first's success deletes its sends' keys: between its read of the generation key
+    (still its own) and its `DEL`; the generation is checked and deleted in one command
+    (`Store.delete_if_holding`)."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
-        first_worker, messenger = bot.runtime.scheduler, bot.runtime.messenger
+        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
         await first_worker.stop()
-        second_worker, steps = Scheduler(bot.runtime.store, clock), ["first", "second, then fail", "second again"]
+        second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
+        delete = store.delete
+
+        async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
+            await second_worker.cancel("test-offer", "o_later")
+            await second_worker.at("test-offer", "o_later", clock.time())
+            await second_worker.run_due()
+
+        async def the_later_deadline_then_delete(*keys: str) -> None:
+            monkeypatch.setattr(store, "delete", delete)  # once: the first deadline's end
+            await the_later_deadline()
+            await delete(*keys)
 
         async def offer(openid: str) -> None:
             step = steps.pop(0)
             assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
-            if step == "first":  # then, before it ends: cancelled and set again on the other worker, which fires it
-                await second_worker.cancel("test-offer", openid)
-                await second_worker.at("test-offer", openid, clock.time())
-                await second_worker.run_due()
+            if step == "first" and later == "while the first runs":
+                await the_later_deadline()
+            elif step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
+                monkeypatch.setattr(store, "delete", the_later_deadline_then_delete)
             if step == "second, then fail":
                 raise RuntimeError("the offer not recorded")
 
@@ -219,41 +235,3 @@ async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_genera
         await scheduler.run_due()
         assert bot.wechat.texts_to("o_cancelled") == [OFFER] and drawn == [None]
         assert await store.get(generation) is None
-
-
-async def test_a_later_deadline_that_sent_as_a_success_ended_keeps_its_generation(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """As above, but the later deadline is set and sends, on the other worker, while the first's success
-    deletes its sends' keys: between its read of the generation key (still its own) and its `DEL`, which
-    then took the later deadline's generation, and the later one's retry sent its text a second time. The
-    generation is checked and deleted in one command (`Store.delete_if_holding`)."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
-        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
-        await first_worker.stop()
-        second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
-        delete = store.delete
-
-        async def the_later_deadline_then_delete(*keys: str) -> None:
-            monkeypatch.setattr(store, "delete", delete)  # once: the first deadline's end
-            await second_worker.cancel("test-offer", "o_race")
-            await second_worker.at("test-offer", "o_race", clock.time())
-            await second_worker.run_due()
-            await delete(*keys)
-
-        async def offer(openid: str) -> None:
-            step = steps.pop(0)
-            assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
-            if step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
-                monkeypatch.setattr(store, "delete", the_later_deadline_then_delete)
-            if step == "second, then fail":
-                raise RuntimeError("the offer not recorded")
-
-        for worker in (first_worker, second_worker):
-            worker.on("test-offer", offer)
-        bot.wechat.customer_action("o_race", "text")
-        await first_worker.at("test-offer", "o_race", clock.time())
-        await first_worker.run_due()
-        await clock.advance(RETRY_AFTER_S[0])
-        await second_worker.run_due()
-        assert steps == []
-        assert bot.wechat.texts_to("o_race") == [OFFER + "first", OFFER + "second"]

@@ -183,3 +183,36 @@ async def test_a_group_commit_still_busy_after_the_busy_timeout_is_an_outage_and
     status = "SELECT delivery_status FROM message WHERE source_id = '{}'"
     assert [read(journal_database, status.format(row.source_id)) for row in (replied, sent_later)] == [
         "sent", "pending"]
+
+
+@pytest.mark.parametrize("query", ["SELECT locked_until FROM customer", "UPDATE customer SET busy = 1"],
+                         ids=["a read", "a write"])
+async def test_an_error_naming_a_lock_is_not_taken_for_a_busy_database(database: Path, query: str) -> None:
+    """SQLite's busy error was told by the words "locked" or "busy" in any message, so a statement naming
+    a column so (a fault of ours, say a migration not run) became `DatabaseBusy`: a 503 and the scheduler
+    retrying for ever, the fault hidden. Only SQLite's busy and locked result codes are."""
+    with pytest.raises(Exception) as failure:
+        await client().execute_query(query)
+    assert not isinstance(failure.value, outages(None)), repr(failure.value)
+    assert "no such column" in str(failure.value)
+
+
+async def test_marks_an_outage_left_for_the_next_batch_are_written_when_the_recorder_settles(
+        journal_database: Path) -> None:
+    """A reply noted sent in a batch the busy database failed waits for the next batch; at shutdown
+    (`settle`, then `close`) none comes, and its row stayed "pending" for good though the database was
+    back."""
+    recorder = Recorder(FakeClock(NOW), SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_settle")
+    replied = outbound_message("wechat", identity.conversation_id, "您好", "bot", NOW)
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    try:
+        recorder.note_sent([replied.source_id])
+        await asyncio.wait_for(recorder.settle(), 5)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    await recorder.close()
+    status = f"SELECT delivery_status FROM message WHERE source_id = '{replied.source_id}'"
+    assert read(journal_database, status) == "sent"
