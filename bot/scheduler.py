@@ -394,7 +394,7 @@ class Scheduler:
             while self._held:
                 kind, member, due_at = entry = self._held.pop(0)
                 try:
-                    await self._settle_lost_claims(kind, member)
+                    await self._settle_unless_refused(kind, member)
                     added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
                 except self._outages:  # the store is down: still held, with the rest
                     self._held.insert(0, entry)
@@ -435,9 +435,10 @@ class Scheduler:
         claims.clear()
 
     async def _settle_unless_refused(self, kind: str, member: str) -> None:
-        """`_settle_lost_claims` while stopping: a store that refuses it otherwise (a bug) must not keep
-        the deadline out of the store for good, where a tick would count a failed attempt and try again;
-        it goes back unsettled, as before lost claims were settled. A store that is down still raises."""
+        """`_settle_lost_claims` before a put-back, in a tick or while stopping: a store that refuses it
+        otherwise (a bug, a read-only replica) must not keep the deadline out of the store (a tick counted
+        each refusal a failed attempt and dropped the deadline after three; a stop lost it): it goes back
+        unsettled, as before lost claims were settled. A store that is down still raises."""
         try:
             await self._settle_lost_claims(kind, member)
         except self._outages:

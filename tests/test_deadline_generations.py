@@ -129,11 +129,15 @@ async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_wor
         assert rows == ["sent"]
 
 
-async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_claims_fails(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """A failed attempt whose put-back met a store outage is still held when the worker stops; the stop
-    settles its lost claims before putting it back. A store refusing that otherwise (a bug) kept the
-    deadline out of the store for good: the customer's offer never went out on any worker."""
+@pytest.mark.parametrize("put_back", ["in a tick", "at stop"])
+async def test_a_deadline_goes_back_even_when_settling_its_lost_claims_is_refused(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
+        put_back: str) -> None:
+    """A failed attempt's lost claims are settled before its deadline goes back to the store, in the tick
+    (`in a tick`) or, when its put-back met a store outage, when the worker stops (`at stop`). A store
+    refusing that otherwise (a bug, a read-only replica) kept the deadline out of the store: the tick
+    counted a failed attempt each time and dropped it, the stop lost it; the customer's offer never went
+    out again on any worker."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
         failing, messenger, calls = bot.runtime.scheduler, bot.runtime.messenger, []
         await failing.stop()
@@ -149,7 +153,9 @@ async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_cla
         await failing.at("test-offer", "o_held", clock.time())
         lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)
         store, delete_if_holding = bot.runtime.store, bot.runtime.store.delete_if_holding
-        failures = [StoreUnavailable("down at the put-back"), RuntimeError("refused while stopping")]
+        failures: list[Exception] = [RuntimeError("refused in the tick")]
+        if put_back == "at stop":
+            failures = [StoreUnavailable("down at the put-back"), RuntimeError("refused while stopping")]
 
         async def settle_failing(held: dict[str, str]) -> list[str]:
             if failures:
@@ -157,9 +163,12 @@ async def test_a_deadline_held_at_stop_goes_back_even_when_settling_its_lost_cla
             return await delete_if_holding(held)
 
         monkeypatch.setattr(store, "delete_if_holding", settle_failing)
-        with pytest.raises(StoreUnavailable):
-            await failing.run_due()  # the attempt failed; its put-back met the outage: still held
-        await failing.stop()  # the settle is refused: the deadline goes back all the same
+        if put_back == "at stop":
+            with pytest.raises(StoreUnavailable):
+                await failing.run_due()  # the attempt failed; its put-back met the outage: still held
+            await failing.stop()  # the settle is refused: the deadline goes back all the same
+        else:
+            await failing.run_due()  # the attempt failed; the settle is refused: it goes back all the same
         assert failures == []
         await clock.advance(RETRY_AFTER_S[-1])
         await other.run_due()
