@@ -80,11 +80,13 @@ LATE = "later_part_sent"
 KEPT = frozenset({"sent", *MAYBE_DONE})
 
 
-def kept_outcomes(adapter: Channel) -> frozenset[str]:
+def kept_outcomes(adapter: Channel, own_rows: bool) -> frozenset[str]:
     """The outcomes whose mark stays on `adapter`: `KEPT`, but only "sent" where the platform drops a
-    repeat of the same rows (WeCom's msgid; a retry writes the same rows, `row_of`): there a send whose
-    answer was lost is sent again, harmless if it had arrived, and not lost if it had not."""
-    return frozenset({"sent"}) if adapter.repeats_dropped else KEPT
+    repeat of the same rows (WeCom's msgid) and the retry sends the same rows: the outbox's own
+    (`own_rows`: a retry writes the rows its attempt wrote, `row_of`), not a caller's `source_ids`, which
+    another attempt may name afresh. There a send whose answer was lost is sent again, harmless if it
+    had arrived, and not lost if it had not."""
+    return frozenset({"sent"}) if adapter.repeats_dropped and own_rows else KEPT
 
 
 def row_of(mark: str) -> str:
@@ -166,7 +168,8 @@ class Outbox:
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
-            kept = kept_outcomes(self.channels[channel])  # an unanswered send's stays, unless sent again harmlessly
+            # an unanswered send's mark stays, unless the retry sends it again harmlessly
+            kept = kept_outcomes(self.channels[channel], own_rows=source_ids is None)
             await self._release(firing, [marks[index] for index in late] + [
                 marks[index] for index, outcome in zip(left, sending, strict=True) if outcome not in kept], values)
         return outcomes

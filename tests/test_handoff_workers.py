@@ -91,6 +91,29 @@ async def test_console_update_reaches_the_agent_whichever_worker_took_the_messag
             assert event["message"]["text"] == "我的订单有问题"
 
 
+def watch_writes_inside_together(monkeypatch, store) -> tuple[list, list[int]]:
+    """From now on: the socket writes the Redis store makes inside `store.together` (one per pipeline or
+    command sent), and how many operations each `together` call was given."""
+    inside, writes, sent_together = contextvars.ContextVar("inside", default=False), [], []
+    together, write = store.together, redis_store.send_at_once
+
+    async def watched(awaitables):
+        sent_together.append(len(awaitables))
+        entered = inside.set(True)  # the operations' tasks are made in here, with this context
+        try:
+            return await together(awaitables)
+        finally:
+            inside.reset(entered)
+
+    async def counted(connection, packed):
+        writes.extend([packed] if inside.get() else [])
+        await write(connection, packed)
+
+    monkeypatch.setattr(store, "together", watched)
+    monkeypatch.setattr(redis_store, "send_at_once", counted)
+    return writes, sent_together
+
+
 async def test_an_escalations_store_writes_go_to_redis_in_one_round_trip(tmp_path, redis_url, monkeypatch):
     """The holder, both deadlines and the consoles' news of an escalation are one pipeline on one
     connection (docs/performance.md "Eighth round"), where each was a command on a pooled connection
@@ -98,22 +121,7 @@ async def test_an_escalations_store_writes_go_to_redis_in_one_round_trip(tmp_pat
     settings = shared_settings(tmp_path, redis_url)
     async with running_bot(settings, clock=FakeClock()) as bot:
         store = bot.runtime.store
-        inside, writes = contextvars.ContextVar("inside", default=False), []
-        together, write = store.together, redis_store.send_at_once
-
-        async def watched(awaitables):
-            entered = inside.set(True)  # the operations' tasks are made in here, with this context
-            try:
-                return await together(awaitables)
-            finally:
-                inside.reset(entered)
-
-        async def counted(connection, packed):
-            writes.extend([packed] if inside.get() else [])
-            await write(connection, packed)
-
-        monkeypatch.setattr(store, "together", watched)
-        monkeypatch.setattr(redis_store, "send_at_once", counted)
+        writes, _ = watch_writes_inside_together(monkeypatch, store)
         async with store.subscribe("console") as console:
             response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"},
                                              headers=visitor_headers(bot.runtime, "c1"))
@@ -134,28 +142,12 @@ async def test_a_message_left_from_the_queue_tells_the_consoles_in_one_round_tri
     settings = shared_settings(tmp_path, redis_url)
     async with running_bot(settings, clock=FakeClock()) as bot:
         store = bot.runtime.store
-        inside, writes, sent_together = contextvars.ContextVar("inside", default=False), [], []
-        together, write = store.together, redis_store.send_at_once
-
-        async def watched(awaitables):
-            sent_together.append(len(awaitables))
-            entered = inside.set(True)  # the operations' tasks are made in here, with this context
-            try:
-                return await together(awaitables)
-            finally:
-                inside.reset(entered)
-
-        async def counted(connection, packed):
-            writes.extend([packed] if inside.get() else [])
-            await write(connection, packed)
-
         headers = visitor_headers(bot.runtime, "c1")
         response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "转人工"},
                                          headers=headers)
         assert "留言" in (await response.json())["replies"][-1]  # nobody online: the next message is one
         assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "queued"
-        monkeypatch.setattr(store, "together", watched)
-        monkeypatch.setattr(redis_store, "send_at_once", counted)
+        writes, sent_together = watch_writes_inside_together(monkeypatch, store)
         async with store.subscribe("console") as console:
             response = await bot.client.post("/api/webchat/messages", headers=headers,
                                              json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"})
