@@ -410,7 +410,7 @@ def _dot_products(query: list[tuple[_Entry, float]], documents: int) -> tuple[li
     dots = [0.0] * documents
     touched = []
     for (_, _, ids, weights), qw in query:
-        for doc_id, dw in zip(ids, weights):
+        for doc_id, dw in zip(ids, weights, strict=True):
             if dots[doc_id]:
                 dots[doc_id] += qw * dw
             else:

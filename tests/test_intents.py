@@ -601,7 +601,8 @@ def test_a_cached_model_of_another_layout_is_fitted_again_not_loaded(tmp_path: P
     fields = {k: v for k, v in current.items() if k not in ("_scale_bits", "_per_sum", "_field_of")}
     without_rows = {k: v for k, v in fields.items() if k != "_rows"}
     unordered = {k: v for k, v in current.items() if k != "_field_of"}
-    for old_layout in ({**without_rows, "_weights": {"x": {0: 1.0}}}, {**fields, "_rows": {"x": (1.0, 0.0)}}, unordered):
+    old_layouts = ({**without_rows, "_weights": {"x": {0: 1.0}}}, {**fields, "_rows": {"x": (1.0, 0.0)}}, unordered)
+    for old_layout in old_layouts:
         stale = NaiveBayes(["a", "b"])
         stale.__getstate__ = lambda state=old_layout: state  # what the older version pickled
         cache.save("model", "k", stale)
