@@ -463,6 +463,25 @@ def test_full_similarity_is_each_intents_best_example_in_the_order_met(matcher: 
     assert compared > 1000  # most texts share features with several intents
 
 
+def test_an_intents_examples_given_apart_score_as_given_together() -> None:
+    """The index numbers an intent's examples consecutively (its part of a posting is a range): an
+    intent whose examples come apart in the input scores as when they come together, in full and
+    among candidates."""
+    from bot.intent_index import ExampleIndex
+
+    a1, a2 = {"退货": 1, "\x01退货": 1}, {"退款": 1, "到账": 1}
+    b1, b2 = {"物流": 1, "退货": 1}, {"快递": 2, "到账": 1}
+    together = ExampleIndex([("a", a1), ("a", a2), ("b", b1), ("b", b2)])
+    apart = ExampleIndex([("a", a1), ("b", b1), ("a", a2), ("b", b2)])
+    for query in ({"退货": 1, "到账": 1}, {"快递": 1}, {"退款": 2, "物流": 1, "新词": 1}):
+        full = together.scores(query)
+        assert apart.scores(query) == full and set(full) <= {"a", "b"}
+        for among in (["a"], ["b"], ["b", "a"], ["c"]):
+            assert apart.scores(query, among) == together.scores(query, among) == {
+                i: full[i] for i in among if i in full}
+    assert together.scores({"到账": 1})["a"] > 0 and together.scores({"到账": 1})["b"] > 0
+
+
 def test_a_text_without_a_negation_cue_has_no_negated_keyword(matcher: IntentMatcher) -> None:
     """`_decide` looks for a negation before each keyword only in a text where the cues (without
     their look-behind) occur: wherever a negation is found before a keyword, the cues are found too."""
