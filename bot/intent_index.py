@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
@@ -296,9 +295,6 @@ class KeywordSpotter:
         return kept
 
 
-_Entry = tuple[float, float, tuple[int, ...], tuple[float, ...]]  # ExampleIndex's per feature
-
-
 class ExampleIndex:
     """Nearest-example TF-IDF cosine per intent over an inverted index.
 
@@ -307,61 +303,51 @@ class ExampleIndex:
     best is taken over them: measured 54 -> 41 us per message against a dense list of every
     example's dot product with a `max` per intent's slice. When only some intents' similarity is
     wanted (a keyword decided the candidates: four messages in five), only their examples'
-    postings are summed.
-
-    One dict holds all a feature needs (its weight at tf 1, its idf, its postings as two tuples:
-    the examples' numbers, ascending, and their weights), so a message's feature costs one look-up
-    in one table: inside the bot, where other requests' work evicts the caches between two
-    messages, each look-up in a big table is a cache miss or more (docs/performance.md, "Tenth
-    round, second pass"). An intent's examples are numbered consecutively, so its part of a
-    posting is a slice found by bisection, not a look-up in a table of its own."""
+    postings are walked."""
 
     def __init__(self, examples: Iterable[tuple[str, Mapping[str, int]]]) -> None:
-        grouped: dict[str, list[Mapping[str, int]]] = defaultdict(list)  # in the order intents first occur
-        for intent, feats in examples:
-            if feats:
-                grouped[intent].append(feats)
-        docs = [(intent, feats) for intent, group in grouped.items() for feats in group]
+        docs = [(intent, feats) for intent, feats in examples if feats]
         df: Counter[str] = Counter(f for _, feats in docs for f in feats)
         n = len(docs)
+        self._idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
         self._unseen_idf = math.log(1 + (n + 0.5) / 0.5)  # novel words make a message less similar
+        #: A feature's weight when it occurs once: idf * kind weight (`_weigh`'s formula at tf 1).
+        self._once = {f: idf * _kind_weight(f) for f, idf in self._idf.items()}
         self._unseen_once = (self._unseen_idf * _WORD_WEIGHT, self._unseen_idf * _PAIR_WEIGHT)
-        self._features: dict[str, _Entry] = {}
-        for f, d in df.items():
-            idf = math.log(1 + (n - d + 0.5) / (d + 0.5))
-            self._features[f] = (idf * _kind_weight(f), idf, [], [])  # type: ignore[assignment]  # tuples below
         self._intent_of = [intent for intent, _ in docs]
-        #: Per intent, the range of its examples' numbers.
-        self._ranges: dict[str, tuple[int, int]] = {}
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        #: Per intent, its examples' postings with the examples numbered within the intent (0, 1, ...)
+        #: and how many there are: their dot products are summed in a list, not a dict.
+        by_intent: dict[str, dict[str, list[tuple[int, float]]]] = defaultdict(lambda: defaultdict(list))
+        counts: Counter[str] = Counter()
         for doc_id, (intent, feats) in enumerate(docs):
-            self._ranges[intent] = (self._ranges.get(intent, (doc_id,))[0], doc_id + 1)
-            for (_, _, ids, weights), w in self._weigh(feats):
-                ids.append(doc_id)  # type: ignore[attr-defined]
-                weights.append(w)  # type: ignore[attr-defined]
-        self._features = {f: (once, idf, tuple(ids), tuple(weights))
-                          for f, (once, idf, ids, weights) in self._features.items()}
+            vec = self._weigh(feats)
+            for f, w in vec.items():
+                postings[f].append((doc_id, w))
+                by_intent[intent][f].append((counts[intent], w))
+            counts[intent] += 1
+        self._postings = dict(postings)
+        self._intent_postings = {intent: (counts[intent], dict(p)) for intent, p in by_intent.items()}
 
-    def _weigh(self, feats: Mapping[str, int]) -> list[tuple[_Entry, float]]:
-        """The known features' entries with their weights in the unit-length vector (1 + log tf) *
-        idf * kind weight; unseen features only add length."""
+    def _weigh(self, feats: Mapping[str, int]) -> dict[str, float]:
+        """Unit-length vector: (1 + log tf) * idf * kind weight; unseen features only add length."""
         known = []
         square_sum = 0.0
-        entries = self._features
+        once, idf = self._once, self._idf
         for f, tf in feats.items():
-            entry = entries.get(f)
             if tf == 1:
-                if entry is None:
+                w = once.get(f)
+                if w is None:
                     w = self._unseen_once[f[0] == _PAIR]
                 else:
-                    w = entry[0]
-                    known.append((entry, w))
+                    known.append((f, w))
             else:
-                w = (1 + math.log(tf)) * (self._unseen_idf if entry is None else entry[1]) * _kind_weight(f)
-                if entry is not None:
-                    known.append((entry, w))
+                w = (1 + math.log(tf)) * idf.get(f, self._unseen_idf) * _kind_weight(f)
+                if f in idf:
+                    known.append((f, w))
             square_sum += w * w
         norm = math.sqrt(square_sum) or 1.0
-        return [(entry, w / norm) for entry, w in known]
+        return {f: w / norm for f, w in known}
 
     def scores(self, feats: Mapping[str, int], among: Iterable[str] | None = None) -> dict[str, float]:
         """Best cosine similarity per intent (intents sharing no feature are absent), of every
@@ -369,7 +355,7 @@ class ExampleIndex:
         query = self._weigh(feats)
         if among is not None:
             return self._scores_among(query, among)
-        dots, touched = _dot_products(query, len(self._intent_of))
+        dots, touched = _dot_products(query, self._postings, len(self._intent_of))
         best: dict[str, float] = {}
         intent_of = self._intent_of
         for doc_id in touched:
@@ -379,29 +365,28 @@ class ExampleIndex:
                 best[intent] = dot
         return best
 
-    def _scores_among(self, query: list[tuple[_Entry, float]], among: Iterable[str]) -> dict[str, float]:
-        """`scores` of some intents: the same sums, over their own examples' part of the postings."""
+    def _scores_among(self, query: Mapping[str, float], among: Iterable[str]) -> dict[str, float]:
+        """`scores` of some intents: the same sums, over their own examples' postings."""
         best: dict[str, float] = {}
         for intent in among:
-            found = self._ranges.get(intent)
+            found = self._intent_postings.get(intent)
             if found is None:
                 continue
-            start, stop = found
-            dots = [0.0] * (stop - start)  # the same sums as `_dot_products`, in the same order
-            for (_, _, ids, weights), qw in query:
-                if ids[-1] < start or ids[0] >= stop:  # most features: none of this intent's examples
-                    continue
-                first = bisect_left(ids, start)
-                last = bisect_left(ids, stop, first)
-                for k in range(first, last):
-                    dots[ids[k] - start] += qw * weights[k]
+            count, postings = found
+            dots = [0.0] * count  # the same sums as `_dot_products`, in the same order
+            for f, qw in query.items():
+                if f in postings:  # cheaper than a `get` call: most features are not the intent's
+                    for doc_id, dw in postings[f]:
+                        dots[doc_id] += qw * dw
             top = max(dots)
             if top > 0.0:
                 best[intent] = top
         return best
 
 
-def _dot_products(query: list[tuple[_Entry, float]], documents: int) -> tuple[list[float], list[int]]:
+def _dot_products(
+    query: Mapping[str, float], postings: Mapping[str, list[tuple[int, float]]], documents: int
+) -> tuple[list[float], list[int]]:
     """The query's dot product with every example (0.0 for those sharing no feature with it), and
     the examples sharing one in the order they were first met.
 
@@ -409,13 +394,15 @@ def _dot_products(query: list[tuple[_Entry, float]], documents: int) -> tuple[li
     first product is told by its 0.0 (a dict's `get` per posting cost 15% more)."""
     dots = [0.0] * documents
     touched = []
-    for (_, _, ids, weights), qw in query:
-        for doc_id, dw in zip(ids, weights, strict=True):
-            if dots[doc_id]:
-                dots[doc_id] += qw * dw
-            else:
-                dots[doc_id] = qw * dw
-                touched.append(doc_id)
+    for f, qw in query.items():
+        found = postings.get(f)
+        if found is not None:
+            for doc_id, dw in found:
+                if dots[doc_id]:
+                    dots[doc_id] += qw * dw
+                else:
+                    dots[doc_id] = qw * dw
+                    touched.append(doc_id)
     return dots, touched
 
 

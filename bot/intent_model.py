@@ -29,7 +29,7 @@ import operator
 import re
 import struct
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,7 +39,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 11  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 10  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 _FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
 _FIELD_BYTES = _FIELD_BITS // 8
@@ -161,12 +161,7 @@ class NaiveBayes:
     The weights, log(1 + count / alpha), are at least log 3 with ALPHA: each is an integer at 52
     fractional bits (a double holds 53 significant bits), so the sums are exact and each intent's
     score is its exact sum rounded once to a float (a float sum rounds at every step: the two
-    differ in the last digits only).
-
-    The fields are not in the intents' order: the intent most n-grams were seen with has the lowest
-    field, and so on (`_field_of`), so a row ends at its highest intent's field and most rows are a
-    few fields long instead of all: about half the bytes a message's rows take to read and to sum,
-    which inside the bot are cache misses (docs/performance.md, "Tenth round, second pass")."""
+    differ in the last digits only)."""
 
     def __init__(self, intents: Sequence[str], alpha: float = ALPHA) -> None:
         self.intents = tuple(intents)
@@ -177,20 +172,18 @@ class NaiveBayes:
         self._rows: dict[str, int] = {}
         self._scale_bits = 0  # fractional bits of the packed weights
         self._per_sum = 1  # rows that add up in a field without carrying into the next
-        self._field_of = tuple(range(len(self.intents)))  # intent -> its field in a packed row
         self._norms = [0.0] * len(self.intents)
         #: Examples each n-gram occurred in when fitted (the written corpus): how common it is.
         self.document_frequency: dict[str, int] = {}
         self.documents = 0
         self._unpack = struct.Struct(f"<{len(self.intents)}Q").unpack
-        self._in_order = _reordering(self._field_of)
 
     def __getstate__(self) -> dict[str, object]:
         """The rows as the n-grams, each one's row number (an array's bytes) and each different row
         once: pickle writes an integer wherever it occurs, and 34,000 n-grams share about 6,000
         different rows; loading then builds one dict, as loading a pickled dict would."""
         state = dict(self.__dict__)
-        del state["_unpack"], state["_in_order"]
+        del state["_unpack"]
         numbers: dict[int, int] = {}
         order = array.array("I", [numbers.setdefault(row, len(numbers)) for row in self._rows.values()])
         state["_rows"] = (list(self._rows), order.tobytes(), list(numbers))
@@ -200,13 +193,12 @@ class NaiveBayes:
         """A pickled model whose attributes are not this version's (cached by code that changed the
         layout without bumping MODEL_VERSION) raises, so the fit cache fits again (bot/intent_cache.py)
         instead of handing out a model that fails at its first message."""
-        if state.keys() != vars(NaiveBayes(())).keys() - {"_unpack", "_in_order"}:
+        if state.keys() != vars(NaiveBayes(())).keys() - {"_unpack"}:
             raise ValueError(f"naive Bayes model of another layout: {sorted(state)}")
         ngrams, numbers, rows = state["_rows"]  # type: ignore[misc]
         state["_rows"] = dict(zip(ngrams, map(rows.__getitem__, array.array("I", numbers)), strict=True))
         self.__dict__.update(state)
         self._unpack = struct.Struct(f"<{len(self.intents)}Q").unpack
-        self._in_order = _reordering(self._field_of)
 
     def _as_rows(self, counts: dict[str, dict[int, int]]) -> None:
         """Each n-gram's packed row of weights, log(1 + count / alpha); n-grams with the same counts
@@ -223,14 +215,6 @@ class NaiveBayes:
             largest = math.log1p(max(map(max, map(dict.values, counts.values()))) / self._alpha)
             bits = min(_FLOAT_BITS - math.frexp(smallest)[1], _WEIGHT_BITS - math.frexp(largest)[1])
             widest = round(math.ldexp(largest, bits))
-        seen_with = [0] * len(self.intents)  # n-grams seen with each intent
-        for by_class in counts.values():
-            for c in by_class:
-                seen_with[c] += 1
-        fields = sorted(range(len(self.intents)), key=lambda c: -seen_with[c])  # field -> intent
-        field_of = [0] * len(self.intents)
-        for field, c in enumerate(fields):
-            field_of[c] = field
         fixed: dict[int, int] = {}  # count -> its weight in fixed point
         pack = struct.Struct(f"<{len(self.intents)}Q").pack
         zeros = [0] * len(self.intents)
@@ -240,17 +224,15 @@ class NaiveBayes:
             key = tuple(sorted(by_class.items()))
             row = shared.get(key)
             if row is None:
-                packed = zeros.copy()
+                fields = zeros.copy()
                 for c, n in key:
                     weight = fixed.get(n)
                     if weight is None:
                         weight = fixed[n] = round(math.ldexp(math.log1p(n / self._alpha), bits))
-                    packed[field_of[c]] = weight
-                row = shared[key] = int.from_bytes(pack(*packed), "little")
+                    fields[c] = weight
+                row = shared[key] = int.from_bytes(pack(*fields), "little")
             rows[f] = row
         self._rows, self._scale_bits = rows, bits
-        self._field_of = tuple(field_of)
-        self._in_order = _reordering(self._field_of)
         self._per_sum = _FIELD_MASK // widest if widest else 1
 
     def fit(self, examples: Iterable[tuple[set[str], str]]) -> None:
@@ -280,21 +262,13 @@ class NaiveBayes:
         known = len(rows)
         width = _FIELD_BYTES * len(self.intents)
         if known <= self._per_sum:
-            fields: Sequence[int] = self._unpack(sum(rows).to_bytes(width, "little"))
+            sums: Sequence[int] = self._unpack(sum(rows).to_bytes(width, "little"))
         else:  # more rows than a field holds (a message of hundreds of characters): in parts
-            fields = [0] * len(self.intents)
+            sums = [0] * len(self.intents)
             for start in range(0, known, self._per_sum):
                 part = sum(rows[start : start + self._per_sum]).to_bytes(width, "little")
-                fields = list(map(operator.add, fields, self._unpack(part)))
-        sums = self._in_order(fields)
+                sums = list(map(operator.add, sums, self._unpack(part)))
         scale = math.ldexp(1.0, -self._scale_bits)
         if offsets is None:
             return [q * scale - known * norm for q, norm in zip(sums, self._norms, strict=True)]
         return [q * scale - known * norm + o for q, norm, o in zip(sums, self._norms, offsets, strict=True)]
-
-
-def _reordering(field_of: Sequence[int]) -> Callable[[Sequence[int]], Sequence[int]]:
-    """A packed row's fields -> the intents' values in the intents' order."""
-    if len(field_of) < 2:  # `itemgetter` of one index returns the item, not a tuple
-        return tuple
-    return operator.itemgetter(*field_of)
