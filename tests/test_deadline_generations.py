@@ -11,6 +11,7 @@ customer is the fake WeChat server over real HTTP; time is a FakeClock.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,18 @@ ENDINGS = ("cancelled on the other worker", "cancelled on the same worker",
            "its retry on the other worker had nothing left to send")
 
 
+async def fire_the_first_attempt(bot: Any, clock: Any, workers: tuple[Scheduler, ...],
+                                 offer: Callable[[str], Awaitable[None]], openid: str) -> None:
+    """`offer` the callback of every worker's test deadline; customer `openid` writes (WeChat's window for
+    sending opens); the deadline is set and fired on the first worker; the clock moves to its retry."""
+    for worker in workers:
+        worker.on("test-offer", offer)
+    bot.wechat.customer_action(openid, "text")
+    await workers[0].at("test-offer", openid, clock.time())
+    await workers[0].run_due()
+    await clock.advance(RETRY_AFTER_S[0])
+
+
 @pytest.mark.parametrize("next_fires_on", ["the worker it failed on", "the other worker"])
 @pytest.mark.parametrize("ending", ENDINGS)
 async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
@@ -49,12 +62,7 @@ async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
             if step == "send, then fail":
                 raise RuntimeError("the offer not recorded")
 
-        for worker in (failing, other):
-            worker.on("test-offer", offer)
-        bot.wechat.customer_action("o_gen", "text")
-        await failing.at("test-offer", "o_gen", clock.time())
-        await failing.run_due()
-        await clock.advance(RETRY_AFTER_S[0])
+        await fire_the_first_attempt(bot, clock, (failing, other), offer, "o_gen")
         if ending == "its retry on the other worker had nothing left to send":
             steps.append("nothing to send")
             await other.run_due()
@@ -211,12 +219,7 @@ async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
             if step == "second, then fail":
                 raise RuntimeError("the offer not recorded")
 
-        for worker in (first_worker, second_worker):
-            worker.on("test-offer", offer)
-        bot.wechat.customer_action("o_later", "text")
-        await first_worker.at("test-offer", "o_later", clock.time())
-        await first_worker.run_due()
-        await clock.advance(RETRY_AFTER_S[0])
+        await fire_the_first_attempt(bot, clock, (first_worker, second_worker), offer, "o_later")
         await second_worker.run_due()
         assert steps == []
         assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
