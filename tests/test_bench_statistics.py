@@ -62,7 +62,7 @@ def test_a_backend_that_ended_between_two_probes_keeps_the_cpu_it_was_seen_with(
     # a process that uses some CPU, says so, and ends when its input closes
     busy = subprocess.Popen(
         [sys.executable, "-c", "import sys, time\n"
-         "end = time.process_time() + 0.05\n"
+         "end = time.process_time() + 0.1\n"
          "while time.process_time() < end: pass\n"
          "print('busy', flush=True)\nsys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -70,7 +70,7 @@ def test_a_backend_that_ended_between_two_probes_keeps_the_cpu_it_was_seen_with(
         assert busy.stdout.readline() == "busy\n"
         tally = CpuOfProcesses()
         seen = tally.total([busy.pid])
-        assert seen >= 0.05
+        assert seen > 0.02  # /proc counts in clock ticks, sampled: less exact than the process's own clock
     finally:
         busy.communicate("", timeout=30)
     assert tally.total([]) == seen  # ended, no longer listed: its CPU stays in the total
