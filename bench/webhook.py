@@ -34,7 +34,9 @@ the corpus' order numbers are found.
 server, a fresh key prefix). Each worker counts, in process, the SQL statements its asyncpg
 connections run (group-commit batches apart), the Redis commands and round trips its clients send,
 and the messages its dispatcher handles; CPU time is read from /proc for the server's processes and
-for the database's backends. Per-message figures are those deltas over the measured window.
+for the database's backends (autovacuum's workers on it included). Per-message figures are those deltas
+over the measured window. After the warm-up the database is analyzed, as autovacuum keeps a production
+database (`analyze_database`).
 
 Each sender posts a text with a fresh MsgId, for a fixed time after a short warm-up. An error is a
 non-200 answer or a body that is neither XML nor WeChat's `success` (a late answer, counted apart).
@@ -316,11 +318,13 @@ def signed_message(n: int, text: str, customers: int) -> tuple[dict[str, str], b
 
 
 async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int, warmup: float, customers: int,
-               probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3, rate: float = 0.0) -> None:
+               probe: Probe, result: Result, serial: Iterator[int], settle_s: float = 0.3, rate: float = 0.0,
+               after_warmup: Callable[[], Awaitable[None]] | None = None) -> None:
     """One slice: `concurrency` senders for `warmup` (not measured) then `seconds`, added to `result`.
     `serial` numbers messages across slices, so customers' conversations go on from one to the next.
     `settle_s`: the pause before and after the window, long enough for the probe to see its end.
-    `rate`: at most this many messages a second in all (0: as fast as the senders' answers come)."""
+    `rate`: at most this many messages a second in all (0: as fast as the senders' answers come).
+    `after_warmup`: awaited once the warm-up is over, before the window (`Target.after_warmup`)."""
     next_slot = 0.0
     connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
@@ -360,6 +364,8 @@ async def load(url: str, corpus: list[Sample], seconds: float, concurrency: int,
 
         if warmup:
             await asyncio.gather(*(sender(time.perf_counter() + warmup, False) for _ in range(concurrency)))
+            if after_warmup is not None:
+                await after_warmup()
         await asyncio.sleep(settle_s)
         start = await probe()
         started, wall = time.perf_counter(), time.time()
@@ -508,6 +514,47 @@ def process_tree(root: int) -> list[int]:
     return tree
 
 
+class CpuOfProcesses:
+    """User + system CPU of a changing set of processes, which never goes down: a process seen once
+    keeps, after it ended, the CPU it had when last seen (what it used after that is lost). A plain
+    sum over the processes alive at each probe took the whole CPU of one that ended between a window's
+    two probes (an autovacuum worker on the bench's database) off the window's figure."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[int, int], float] = {}  # (pid, start time): a reused pid is another process
+
+    def total(self, pids: list[int]) -> float:
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone already: whatever was seen of it stays
+            self._seen[pid, int(fields[19])] = (int(fields[11]) + int(fields[12])) / TICKS
+        return sum(self._seen.values())
+
+
+async def analyze_database(database_url: str) -> int:
+    """ANALYZE the bot's database, and the rows of its message table then.
+
+    The bench's database is created empty and dropped ~40 s later, less than `autovacuum_naptime`
+    (1 min): whether autovacuum's first ANALYZE of `message` lands inside the run was luck. Until it
+    does, the group commit's prepared statement keeps the generic plan PostgreSQL made when the table
+    was nearly empty (a nested loop over a sequential scan of every outbound message, for each batch's
+    delivery marks), and the backends' CPU per message grew with the table (1.2 against 0.13 ms,
+    p99 112 against 62 ms: docs/performance.md, "Tenth round: PostgreSQL's CPU spikes"). A production
+    database has the statistics autovacuum keeps; the bench takes them once its warm-up wrote rows,
+    which invalidates the plans, so every run measures the plans production runs. Run on a connection
+    of its own, closed before the next probe (whose backends' CPU it would join)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        await connection.execute("ANALYZE")
+        return await connection.fetchval("SELECT reltuples::bigint FROM pg_class WHERE relname = 'message'")
+    finally:
+        await connection.close()
+
+
 async def database_backends(database_url: str, name: str) -> list[int]:
     import asyncpg
 
@@ -599,6 +646,7 @@ class Target:
     pid: int  # the server's first process
     rows: dict[str, int] = field(default_factory=dict)
     settle_s: float = 0.3  # the pause around a window (production: the workers' counter files lag)
+    after_warmup: Callable[[], Awaitable[None]] | None = None  # run between the warm-up and the first window
 
 
 def cpu_probe(pid: int, part: str) -> Probe:
@@ -653,13 +701,19 @@ async def production_bot(directory: Path, args: argparse.Namespace, wechat) -> A
         extra = ("--api-base", wechat.url, "--intent-cache", str(args.intent_cache), "--workers", str(args.workers),
                  "--database-url", database_url, "--key-prefix", prefix)
         async with server("production", directory, *extra) as bot:
+            backends_cpu = CpuOfProcesses()
+
             async def probe() -> Snapshot:
                 backends = await database_backends(PG_ADMIN_URL, name)
                 return Snapshot(read_all(counters), {
                     "bot": sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid)),
-                    "db": sum(cpu_seconds(pid) for pid in backends)})
+                    "db": backends_cpu.total(backends)})
 
-            target = Target(bot.url, probe, bot.process.pid, settle_s=DUMP_EVERY_S + 0.3)
+            async def analyze() -> None:
+                print(f"statistics taken after the warm-up: {await analyze_database(database_url)} message rows",
+                      flush=True)
+
+            target = Target(bot.url, probe, bot.process.pid, settle_s=DUMP_EVERY_S + 0.3, after_warmup=analyze)
             yield target
         target.rows = await count_rows_postgres(database_url)
     finally:
@@ -705,7 +759,8 @@ async def main(args: argparse.Namespace) -> None:
                 for round_no in range(args.rounds):
                     first = warmup if round_no == 0 else 0.0
                     await load(target.url, corpus, slice_s, args.concurrency, first, args.customers, target.probe,
-                               bot, bot_serial, target.settle_s, rate=args.rate)
+                               bot, bot_serial, target.settle_s, rate=args.rate,
+                               after_warmup=target.after_warmup if round_no == 0 else None)
                     await load(bare.url, corpus, slice_s, args.concurrency, first, args.customers, bare_probe,
                                ceiling, ceiling_serial, rate=args.rate)
             kf_sends = len(wechat.delivered())
