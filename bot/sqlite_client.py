@@ -408,18 +408,13 @@ class InlineTransaction(ThreadedTransaction):
         _translated(self._db.executemany)(query, values)
 
 
+@busy_is_an_outage
 async def settle_leftover(connection: aiosqlite.Connection) -> None:
     """`settle_leftover_now` on aiosqlite's thread, before tortoise's transaction's BEGIN. Its COMMIT
     waits there for the busy timeout; still busy after it, the leftover stays open (its writes were
     reported written) and the caller gets `DatabaseBusy`, a retryable outage."""
-    if not connection._conn.in_transaction:
-        return
-    try:
+    if connection._conn.in_transaction:
         await connection._execute(settle_leftover_now, connection._conn)
-    except sqlite3.OperationalError as exc:
-        if is_busy(exc):
-            raise DatabaseBusy("SQLite busy: a transaction left open could not commit yet") from exc
-        raise
 
 
 def settle_leftover_now(db: sqlite3.Connection) -> None:
