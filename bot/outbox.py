@@ -28,7 +28,7 @@ deadline: another generation):
 - the text does not go out (the platform refuses it, or the connection was never made): its mark is
   released, so a retry sends it. Not lost.
 - the platform may have taken it but did not answer (a timeout, the connection dropped as it answered:
-  `MAYBE_DONE`, bot/channels/wechat_api.py): the mark stays, and the retry takes the text for sent (its
+  `MAYBE_DONE`, bot/channels/base.py): the mark stays, and the retry takes the text for sent (its
   row then says sent). WeChat's send takes no idempotency key and a text cannot be taken back, so a text
   twice on the customer's phone is the sure harm, one never received the rarer one (a timeout of a
   request WeChat never acted on). WeCom drops a repeat of a msgid, derived from the row, which the retry
@@ -56,8 +56,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 
-from bot.channels.base import Channel
-from bot.channels.wechat_api import MAYBE_DONE
+from bot.channels.base import MAYBE_DONE, Channel
 from bot.clock import Clock
 from bot.errors import DeliveryFailed
 from bot.events import Choice

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from bot.web.typed import Endpoint
 
 
+#: Why a send did not complete when the request may have reached the platform (a timeout, the connection
+#: dropped as it answered: bot/channels/wechat_api.py), where a text may be on the customer's phone; the
+#: outbox keeps such a text's once-only mark (bot/outbox.py `KEPT`).
+MAYBE_DONE = frozenset({"timeout", "no_answer"})
+
+
 class Channel(ABC):
     name: str
     #: UTF-8 bytes one message may carry on this channel.

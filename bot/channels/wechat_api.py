@@ -37,6 +37,7 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.base import MAYBE_DONE
 from bot.clock import Clock
 from bot.errors import ChannelError
 from bot.store.base import LockTimeout, Store
@@ -54,8 +55,6 @@ REASONS = {
     43004: "not_subscribed",
     40003: "invalid_openid",
 }
-#: Why a call did not complete when the request may have reached WeChat (see the module's docstring).
-MAYBE_DONE = frozenset({"timeout", "no_answer"})
 
 
 async def _note_reused(session: aiohttp.ClientSession, context: Any, params: Any) -> None:
