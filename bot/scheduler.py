@@ -35,8 +35,9 @@ which the outbox sends each text once per deadline, whichever attempt or worker 
 The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
 cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
-which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; a success
-that sent, only while the key still holds its own generation: `Store.delete_if_holding`): a mark
+which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; an end
+here, only while the key still holds this deadline's generation, the one it sent under or found when
+it was taken: `Store.delete_if_holding`): a mark
 left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
 of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
 report the same text sent and send nothing.
@@ -93,6 +94,9 @@ class Firing:
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it
     generation: str | None = None
+    #: the generation the store held when the deadline was taken (`Scheduler._generations_found`): an
+    #: earlier attempt's, which this attempt deletes when it ends having sent nothing (None: none, or unknown)
+    found: str | None = None
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
     #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
     cancelled: bool = False
@@ -198,11 +202,12 @@ class Scheduler:
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
         due = [(kind, member) for kind, members in popped.items() for member in members]
+        found = await self._generations_found(due)
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = self._firing = Firing(kind, member, marks, claims)
+            firing = self._firing = Firing(kind, member, marks, claims, found=found[called - 1])
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
@@ -242,31 +247,44 @@ class Scheduler:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
         follows, so its once-only marks go, and its generation (bot/outbox.py `_generation`) even when
         this attempt sent nothing: an earlier one, on another worker, may have (one `DEL` per deadline
-        ended). A success also takes its failure counts in the same `DEL`: other workers may have
-        counted failures this one never saw, and left, they would drop the member's next deadline
-        early. A mark that stays, the store failing now, expires by itself; one of an earlier
+        ended, and the generation's compare-and-delete). A success also takes its failure counts in the
+        same `DEL`: other workers may have counted failures this one never saw, and left, they would drop
+        the member's next deadline early. A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation.
 
-        The generation goes: when this attempt sent, only if the key still holds this attempt's
-        generation, checked and deleted in one command (`Store.delete_if_holding`): cancelled and set
-        again elsewhere meanwhile, the key is the later deadline's, whose retry would draw another
-        generation and send its texts again; when it sent nothing, the key an earlier attempt elsewhere
-        may have drawn, unless cancelled (the cancel deleted it, and a key there now is a later
-        deadline's)."""
+        The generation goes only while the key holds this deadline's, checked and deleted in one command
+        (`Store.delete_if_holding`): when this attempt sent, the generation it sent under; when it sent
+        nothing, the one the store held when the deadline was taken (`Firing.found`: an earlier attempt's,
+        here or elsewhere), unless cancelled (the cancel deleted it). Cancelled and set again elsewhere
+        while this attempt ran, the key is the later deadline's, whose retry, its generation deleted here,
+        drew another and sent its texts again (an attempt that sent nothing deleted the key whatever it
+        held)."""
         generation = self._generation_key(firing.kind, firing.member)
         keys = [mark for mark in firing.marks if mark != generation]
-        if firing.generation is None and not firing.cancelled:
-            keys.append(generation)  # an earlier attempt elsewhere may have drawn it (a cancel deleted it)
+        own = firing.generation if firing.generation is not None or firing.cancelled else firing.found
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         try:
             if keys:
                 await self.store.delete(*keys)
-            if firing.generation is not None:  # only while it is still its own (docstring)
-                await self.store.delete_if_holding({generation: firing.generation})
+            if own is not None:  # only while it is still this deadline's (docstring)
+                await self.store.delete_if_holding({generation: own})
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    async def _generations_found(self, due: list[tuple[str, str]]) -> list[str | None]:
+        """The sends' generation each deadline just taken has in the store (`Firing.found`), in one `MGET`
+        for the tick: read as it is taken, the key is this deadline's (an earlier attempt drew it before
+        putting it back), not a later one's set meanwhile. A store that does not answer leaves them
+        unknown (None): an attempt that sends nothing then leaves the key to expire."""
+        if not due:
+            return []
+        try:
+            return await self.store.get_many([self._generation_key(kind, member) for kind, member in due])
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' generation not read (%s)", due[0][0], type(exc).__name__)
+            return [None] * len(due)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
