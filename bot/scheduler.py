@@ -28,6 +28,11 @@ this worker saw are remembered for an hour (`down_between`): the handoff's lapse
 time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
+A worker that dies (killed, out of memory) holding deadlines it popped lost them: each deadline taken
+now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipeline per tick), removed
+when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
+puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
+again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -57,7 +62,7 @@ from bot.background import stop_task
 from bot.clock import Clock
 from bot.logs import describe_failure
 from bot.outages import outages
-from bot.store.base import Store
+from bot.store.base import Batch, Store
 from bot.store.keys import deadline_generation
 
 log = logging.getLogger("csbot.scheduler")
@@ -74,6 +79,15 @@ MAX_ATTEMPTS = 3
 FORGET_FAILURES_AFTER_S = 60.0
 #: How long a worker remembers an outage it saw (`Scheduler.down_between`): well past any SLA window.
 DOWNTIME_KEPT_S = 3600.0
+#: The store's kind of the leases of deadlines taken: a worker that takes a deadline leaves a lease due
+#: `TAKEN_LEASE_S` later, removed when the deadline ends there or goes back to the store; a lease that
+#: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
+TAKEN = "deadline-taken"
+#: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
+#: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
+TAKEN_LEASE_S = 300.0
+#: Between a lease's kind and member (`_lease`): no kind has it.
+LEASE_SEPARATOR = "\x1f"
 
 
 @dataclass
@@ -114,6 +128,11 @@ def current_firing() -> Firing | None:
     return firing if firing is not None and firing.task is asyncio.current_task() else None
 
 
+def _lease(kind: str, member: str) -> str:
+    """The member of a deadline's lease in `TAKEN`."""
+    return f"{kind}{LEASE_SEPARATOR}{member}"
+
+
 def retry_after(failures: int) -> float:
     return RETRY_AFTER_S[min(failures, len(RETRY_AFTER_S)) - 1]
 
@@ -140,6 +159,7 @@ class Scheduler:
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
+        self._leases_left: set[tuple[str, str]] = set()  # deadlines ended here whose lease the store kept
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -170,6 +190,7 @@ class Scheduler:
             if firing is not None:  # from another task while it runs
                 firing.cancelled = True
             await self._forget_failures(kind, member, counted=True)  # on whichever worker it failed
+            await self._unlease(kind, member)  # a worker gone with it does not bring it back
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
@@ -192,8 +213,9 @@ class Scheduler:
         if now < self._quiet_until:
             return 0
         callbacks = dict(self._callbacks)
+        await self._unlease_left()
         try:
-            popped = await self.store.pop_due_kinds(list(callbacks), now)
+            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now)
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
@@ -201,8 +223,9 @@ class Scheduler:
             self._resumed(now)
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
+        self._lapsed(popped.pop(TAKEN, []), now)
         due = [(kind, member) for kind, members in popped.items() for member in members]
-        found = await self._generations_found(due)
+        found = await self._take(due, now)
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
@@ -213,11 +236,13 @@ class Scheduler:
                 await callbacks[kind](member)
                 self._failures.pop((kind, member), None)
                 await self._forget_sends(firing, succeeded=True)
+                await self._unlease(kind, member)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 await self._notice_a_cancel_elsewhere(firing)
                 if firing.cancelled:
                     await self._forget_sends(firing)
+                    await self._unlease(kind, member)
                 else:
                     self._carry(firing)
                 begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
@@ -231,8 +256,9 @@ class Scheduler:
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._forget_sends(firing)
+                    await self._unlease(kind, member)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
-                await asyncio.shield(self._put_back(due[called:], now))
+                await asyncio.shield(self._stop_mid_tick(kind, member, due[called:], now))
                 raise
             else:
                 if self._outage is not None:
@@ -273,18 +299,62 @@ class Scheduler:
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
 
-    async def _generations_found(self, due: list[tuple[str, str]]) -> list[str | None]:
-        """The sends' generation each deadline just taken has in the store (`Firing.found`), in one `MGET`
-        for the tick: read as it is taken, the key is this deadline's (an earlier attempt drew it before
-        putting it back), not a later one's set meanwhile. A store that does not answer leaves them
-        unknown (None): an attempt that sends nothing then leaves the key to expire."""
+    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None]:
+        """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
+        generation is read (`Firing.found`), one pipeline and one `MGET` sent together for the tick. Read
+        as it is taken, the generation is the deadline's own (an earlier attempt drew it before putting it
+        back), not a later one's set meanwhile. A store that does not answer leaves the generations unknown
+        (None: an attempt that sends nothing then leaves the key to expire) and the deadlines without a
+        lease (lost with this worker, as before leases)."""
         if not due:
             return []
+        leases = Batch()
+        for kind, member in due:
+            leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
+        found, leased = await self.store.together([
+            self.store.get_many([self._generation_key(kind, member) for kind, member in due]),
+            self.store.send(leases)])
+        failures = [outcome for outcome in (found, *(leased if isinstance(leased, list) else [leased]))
+                    if isinstance(outcome, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, Exception):
+                raise failure
+        if failures:
+            log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
+                        type(failures[0]).__name__)
+        return [None] * len(due) if isinstance(found, BaseException) else found
+
+    def _lapsed(self, leases: list[str], now: float) -> None:
+        """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
+        Each deadline goes back to the store, due now, with this tick's put-backs: any worker fires it, a
+        retry of an attempt that may have sent (bot/outbox.py: a text claimed and never sent is sent once,
+        one that may have reached the platform is not sent again)."""
+        for lease in leases:
+            kind, _, member = lease.partition(LEASE_SEPARATOR)
+            log.warning("deadline of %s: its worker went away holding it; due again", kind)
+            self._held.append((kind, member, now))
+
+    async def _unlease(self, kind: str, member: str) -> None:
+        """The deadline ended here or is back in the store: its lease goes (a store failing now keeps it
+        for the next tick's `_unlease_left`; left there, it would put an ended deadline back). Never raises
+        but a cancellation."""
         try:
-            return await self.store.get_many([self._generation_key(kind, member) for kind, member in due])
+            await self.store.cancel(TAKEN, _lease(kind, member))
         except Exception as exc:
-            log.warning("deadline of %s: its sends' generation not read (%s)", due[0][0], type(exc).__name__)
-            return [None] * len(due)
+            log.warning("deadline of %s: its lease not removed yet (%s)", kind, type(exc).__name__)
+            self._leases_left.add((kind, member))
+        else:
+            self._leases_left.discard((kind, member))
+
+    async def _unlease_left(self) -> None:
+        for kind, member in list(self._leases_left):
+            await self._unlease(kind, member)
+
+    async def _stop_mid_tick(self, kind: str, member: str, never_begun: list[tuple[str, str]], now: float) -> None:
+        """The worker stops during a callback: the one in progress is not run again (its lease goes), what
+        it took and never began goes back to the store."""
+        await self._unlease(kind, member)
+        await self._put_back(never_begun, now)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
@@ -424,6 +494,7 @@ class Scheduler:
                     self._held.insert(0, entry)
                     raise
                 else:
+                    await self._unlease(kind, member)  # back in the store: any worker's now
                     if not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
@@ -474,6 +545,7 @@ class Scheduler:
             try:  # as a tick would: never moves one set meanwhile
                 await self._settle_unless_refused(kind, member)
                 await self.store.schedule_if_absent(kind, member, due_at)
+                await self._unlease(kind, member)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__
                 break
@@ -511,3 +583,4 @@ class Scheduler:
             self._task = None
         if self._held:  # failed between ticks and not yet back in the store
             await self._put_back([], self.clock.time())
+        await self._unlease_left()
