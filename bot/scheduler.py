@@ -225,7 +225,11 @@ class Scheduler:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
         self._lapsed(popped.pop(TAKEN, []), now)
         due = [(kind, member) for kind, members in popped.items() for member in members]
-        found = await self._take(due, now)
+        try:
+            found = await self._take(due, now)
+        except BaseException:  # the worker stops as it takes them: they go back
+            await asyncio.shield(self._put_back(due, now))
+            raise
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
