@@ -43,10 +43,16 @@ deadline: another generation):
 - the store refuses the claim other than by being down (an error reply: out of memory, a replica
   read-only): the texts are sent without marks, as outside a callback. A callback failing on it
   would be dropped after its retries, and its customer never greeted.
-Left: the worker dying between the claim and the send's end loses that text, and so does a store
-failing to release a mark after a failed send when the callback then succeeds, or the worker stops
-before the store answers again (a warning says so). Sending at most once was
-chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
+- the worker dies during the callback: its deadline's lease brings the deadline back for another
+  worker (bot/scheduler.py `TAKEN`). A mark is claimed for `CLAIM_TTL_S` only, shorter than the lease,
+  and made to last `ONCE_TTL_S` just before its text goes to the channel (`_make_lasting`): a worker that
+  died before that sent nothing, the mark is gone when the deadline comes back, and the text is sent
+  once; one that died after it may have reached the platform (the send budget's spend and the token
+  come first, inside the channel), and the text is not sent again. A callback running longer than the
+  lease (minutes) is taken for dead too, and may send alongside.
+Left: a store failing to release a mark after a failed send when the callback then succeeds, or the
+worker stops before the store answers again (a warning says so), loses that text. Sending at most once
+was chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ from bot.events import Choice
 from bot.recorder import Recorder, outbound_message
 from bot.scheduler import Firing, current_firing
 from bot.splitter import pack
-from bot.store.base import Store
+from bot.store.base import Batch, Store
 from bot.store.keys import deadline_generation, sent_once
 
 log = logging.getLogger("csbot.outbox")
@@ -71,6 +77,10 @@ log = logging.getLogger("csbot.outbox")
 #: How long a deadline's send mark outlives a callback that never succeeds (dropped, or its worker
 #: gone): well past its retries, which come within seconds (minutes in a long outage).
 ONCE_TTL_S = 3600.0
+#: How long a text's mark lives once claimed, until it is made to last `ONCE_TTL_S` just before its send
+#: (`_send`): a worker that died between the two sent nothing, and the attempt the deadline's lease revives
+#: (bot/scheduler.py `TAKEN_LEASE_S`, longer) finds the mark gone and sends it.
+CLAIM_TTL_S = 240.0
 #: The outcome of a part a retry does not send because an earlier attempt sent a later part of the same
 #: send: sent now, it would reach the customer after it (the earlier attempt recorded its own refusal).
 LATE = "later_part_sent"
@@ -132,7 +142,7 @@ class Outbox:
             for text in texts:
                 marks.append(self._mark(firing, generation, channel, user_id, text))
                 values[marks[-1]] = firing.claims.setdefault(marks[-1], uuid.uuid4().hex)  # a lost claim's, on a retry
-                claimed.append(await self.store.claim(marks[-1], ONCE_TTL_S, values[marks[-1]]))
+                claimed.append(await self.store.claim(marks[-1], CLAIM_TTL_S, values[marks[-1]]))
                 del firing.claims[marks[-1]]
         except self.store.unavailable:  # the last claim's answer lost: it stays with its value for the retry
             await self._release(firing, taken_here(marks, claimed), values)
@@ -163,7 +173,8 @@ class Outbox:
             if left:
                 await self._send(channel, user_id, [texts[index] for index in left], author,
                                  None if source_ids is None else [source_ids[index] for index in left], choices,
-                                 sending, [row_of(marks[index]) for index in left])
+                                 sending, [row_of(marks[index]) for index in left],
+                                 {marks[index]: values[marks[index]] for index in left})
         finally:
             for index, outcome in zip(left, sending, strict=True):
                 outcomes[index] = outcome
@@ -199,6 +210,16 @@ class Outbox:
             firing.marks.append(mark)
         return mark
 
+    async def _make_lasting(self, marks: Sequence[tuple[str, str]]) -> None:
+        """The marks of texts about to be sent live `ONCE_TTL_S` (one batch: a pipeline on Redis). A store
+        failing here fails the send before it is made: the marks are released and the retry sends."""
+        batch = Batch()
+        for mark, value in marks:
+            batch.set(mark, value, ONCE_TTL_S)
+        for outcome in await self.store.send(batch):
+            if isinstance(outcome, BaseException):
+                raise outcome
+
     async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
         """Delete the marks of texts that did not go out, so a retry sends them. When the store does not
         answer, they stay the attempt's with their values (`Firing.claims`), as a lost claim's: the
@@ -217,9 +238,12 @@ class Outbox:
 
     async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,
                     source_ids: Sequence[str] | None, choices: Sequence[Choice], outcomes: list[str],
-                    row_ids: Sequence[str | None] | None = None) -> None:
+                    row_ids: Sequence[str | None] | None = None, marks: Mapping[str, str] | None = None) -> None:
         """`send` without the deadline's mark, each outcome put in `outcomes` once known. Rows written
-        here (no `source_ids`) take `row_ids` as theirs when given (`row_of` their marks), fresh ones else."""
+        here (no `source_ids`) take `row_ids` as theirs when given (`row_of` their marks), fresh ones else.
+        `marks` (mark -> its claim's value, in the texts' order) are made to last `ONCE_TTL_S` just before
+        their texts' send: from then on the text may reach the platform, and no attempt revived after this
+        worker's death sends it again."""
         if source_ids is None:
             identity = await self.recorder.identify(channel, user_id)
             now = self.clock.now()
@@ -231,8 +255,11 @@ class Outbox:
         left = await adapter.sends_left(user_id) if len(texts) > 1 else None
         groups = pack(texts, left, adapter.max_bytes) if left is not None and left < len(texts) else [
             [index] for index in range(len(texts))]
+        lasting = list((marks or {}).items())
         for number, group in enumerate(groups, 1):
             ids = [source_ids[index] for index in group]
+            if lasting:
+                await self._make_lasting([lasting[index] for index in group])
             try:
                 await adapter.deliver(user_id, "\n".join(texts[index] for index in group), source_ids=ids,
                                       choices=choices if number == len(groups) else ())

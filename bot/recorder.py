@@ -8,7 +8,8 @@ falls with the batch size. When a batch fails, each caller's rows are written ag
 so a row the database refuses fails only its own caller, never another customer's message. A batch
 failing because the database is down for now (bot/outages.py: SQLite busy past its busy timeout, say)
 is not split, each part would wait and fail alike: its callers hear of the outage at once (a web
-request answers 503), and the delivery marks nobody waits for (`note_sent`) go with the next batch.
+request answers 503), and the delivery marks nobody waits for (`note_sent`) go with the next batch, or,
+the worker stopping meanwhile, are tried again for a few seconds (`close`).
 
 Customers and conversations are looked up (or created) once per process and cached, since their
 ids never change. A retried delivery's inbound row is dropped by the unique
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +40,11 @@ from models.customer import Customer
 
 log = logging.getLogger("csbot.recorder")
 CONTACT_PRECISION = timedelta(minutes=1)
+#: How long a stopping worker goes on trying to write the delivery marks a database outage left (`close`):
+#: inside the time bot/server.py gives a stopping worker past its grace, after its channels' own stop.
+CLOSE_GRACE_S = 5.0
+#: The first pause between those tries and the longest (each pause doubles).
+CLOSE_RETRY_S = (0.25, 1.0)
 #: A channel user's conversation with its customer, in one fixed statement (the ORM built the join per
 #: customer not yet seen by this process: every customer's first message after a start).
 IDENTIFY = Prebuilt(lambda: 'SELECT c.id AS conversation_id, c.customer_id AS customer_id, cu.is_vip AS is_vip '
@@ -258,5 +265,31 @@ class Recorder:
             await asyncio.gather(self._flusher, return_exceptions=True)
 
     async def close(self) -> None:
+        """`settle`, then, if the database is still down, go on trying to write the marks the outage left
+        (`_unwritten`) for up to `CLOSE_GRACE_S`, within the time a stopping worker has before it is
+        killed (bot/server.py): a reply sent during a database outage and the stop stayed "pending" for
+        good. What is still unwritten after it is logged as counts by status, never by row."""
         await self.settle()
+        if self._unwritten:
+            await self._write_unwritten_before(self._clock.monotonic() + CLOSE_GRACE_S)
         await self._writer.close()
+
+    async def _write_unwritten_before(self, deadline: float) -> None:
+        log.warning("stopping with %s the database did not take; trying for up to %.0f s", _counted(self._unwritten),
+                    CLOSE_GRACE_S)
+        pause = CLOSE_RETRY_S[0]
+        while self._unwritten and (left := deadline - self._clock.monotonic()) > 0:
+            await self._clock.sleep(min(pause, left))
+            pause = min(2 * pause, CLOSE_RETRY_S[1])
+            await self.settle()
+        if self._unwritten:
+            log.error("stopped with %s not written: the database is unavailable", _counted(self._unwritten))
+            self._unwritten = []
+        else:
+            log.info("the delivery marks left by the database's outage are written")
+
+
+def _counted(marks: list[DeliveryMark]) -> str:
+    """How many delivery marks, by status: what a log line may say of them (no row, no customer)."""
+    by_status = Counter(mark.status for mark in marks)
+    return f"{len(marks)} delivery mark(s) ({', '.join(f'{status} {n}' for status, n in sorted(by_status.items()))})"

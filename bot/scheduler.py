@@ -28,6 +28,11 @@ this worker saw are remembered for an hour (`down_between`): the handoff's lapse
 time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
+A worker that dies (killed, out of memory) holding deadlines it popped lost them: each deadline taken
+now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipeline per tick), removed
+when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
+puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
+again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -35,8 +40,9 @@ which the outbox sends each text once per deadline, whichever attempt or worker 
 The marks a failed attempt made are carried to its retry on this worker, so they are deleted when the
 deadline ends here, whether its last attempt sent them again or not: it succeeded, was dropped, or was
 cancelled between attempts. Marks are named by the deadline's generation (an id its first send draws),
-which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; a success
-that sent, only while the key still holds its own generation: `Store.delete_if_holding`): a mark
+which goes when the deadline ends on any worker (a cancel deletes it with the failure counts; an end
+here, only while the key still holds this deadline's generation, the one it sent under or found when
+it was taken: `Store.delete_if_holding`): a mark
 left behind (the retry succeeded elsewhere, the cancel came elsewhere) is never met by a later deadline
 of the same kind and member (a 留言 offer is named by its conversation only), which would otherwise
 report the same text sent and send nothing.
@@ -56,7 +62,7 @@ from bot.background import stop_task
 from bot.clock import Clock
 from bot.logs import describe_failure
 from bot.outages import outages
-from bot.store.base import Store
+from bot.store.base import Batch, Store
 from bot.store.keys import deadline_generation
 
 log = logging.getLogger("csbot.scheduler")
@@ -73,6 +79,15 @@ MAX_ATTEMPTS = 3
 FORGET_FAILURES_AFTER_S = 60.0
 #: How long a worker remembers an outage it saw (`Scheduler.down_between`): well past any SLA window.
 DOWNTIME_KEPT_S = 3600.0
+#: The store's kind of the leases of deadlines taken: a worker that takes a deadline leaves a lease due
+#: `TAKEN_LEASE_S` later, removed when the deadline ends there or goes back to the store; a lease that
+#: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
+TAKEN = "deadline-taken"
+#: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
+#: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
+TAKEN_LEASE_S = 300.0
+#: Between a lease's kind and member (`_lease`): no kind has it.
+LEASE_SEPARATOR = "\x1f"
 
 
 @dataclass
@@ -93,6 +108,9 @@ class Firing:
     sends: Counter[str] = field(default_factory=Counter)  # texts sent so far in this attempt, by digest
     #: the id its marks are named by (bot/outbox.py `_generation`), once a send of this attempt found it
     generation: str | None = None
+    #: the generation the store held when the deadline was taken (`Scheduler._generations_found`): an
+    #: earlier attempt's, which this attempt deletes when it ends having sent nothing (None: none, or unknown)
+    found: str | None = None
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
     #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
     cancelled: bool = False
@@ -108,6 +126,11 @@ def current_firing() -> Firing | None:
     outlive the callback and are no part of its retry)."""
     firing = FIRING.get()
     return firing if firing is not None and firing.task is asyncio.current_task() else None
+
+
+def _lease(kind: str, member: str) -> str:
+    """The member of a deadline's lease in `TAKEN`."""
+    return f"{kind}{LEASE_SEPARATOR}{member}"
 
 
 def retry_after(failures: int) -> float:
@@ -136,6 +159,7 @@ class Scheduler:
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
+        self._leases_left: set[tuple[str, str]] = set()  # deadlines ended here whose lease the store kept
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -166,6 +190,7 @@ class Scheduler:
             if firing is not None:  # from another task while it runs
                 firing.cancelled = True
             await self._forget_failures(kind, member, counted=True)  # on whichever worker it failed
+            await self._unlease(kind, member)  # a worker gone with it does not bring it back
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
@@ -188,8 +213,9 @@ class Scheduler:
         if now < self._quiet_until:
             return 0
         callbacks = dict(self._callbacks)
+        await self._unlease_left()
         try:
-            popped = await self.store.pop_due_kinds(list(callbacks), now)
+            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now)
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
@@ -197,22 +223,30 @@ class Scheduler:
             self._resumed(now)
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
+        self._lapsed(popped.pop(TAKEN, []), now)
         due = [(kind, member) for kind, members in popped.items() for member in members]
+        try:
+            found = await self._take(due, now)
+        except BaseException:  # the worker stops as it takes them: they go back
+            await asyncio.shield(self._put_back(due, now))
+            raise
         for called, (kind, member) in enumerate(due, start=1):
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = self._firing = Firing(kind, member, marks, claims)
+            firing = self._firing = Firing(kind, member, marks, claims, found=found[called - 1])
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
                 self._failures.pop((kind, member), None)
                 await self._forget_sends(firing, succeeded=True)
+                await self._unlease(kind, member)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 await self._notice_a_cancel_elsewhere(firing)
                 if firing.cancelled:
                     await self._forget_sends(firing)
+                    await self._unlease(kind, member)
                 else:
                     self._carry(firing)
                 begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
@@ -226,8 +260,9 @@ class Scheduler:
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._forget_sends(firing)
+                    await self._unlease(kind, member)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
-                await asyncio.shield(self._put_back(due[called:], now))
+                await asyncio.shield(self._stop_mid_tick(kind, member, due[called:], now))
                 raise
             else:
                 if self._outage is not None:
@@ -242,31 +277,88 @@ class Scheduler:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
         follows, so its once-only marks go, and its generation (bot/outbox.py `_generation`) even when
         this attempt sent nothing: an earlier one, on another worker, may have (one `DEL` per deadline
-        ended). A success also takes its failure counts in the same `DEL`: other workers may have
-        counted failures this one never saw, and left, they would drop the member's next deadline
-        early. A mark that stays, the store failing now, expires by itself; one of an earlier
+        ended, and the generation's compare-and-delete). A success also takes its failure counts in the
+        same `DEL`: other workers may have counted failures this one never saw, and left, they would drop
+        the member's next deadline early. A mark that stays, the store failing now, expires by itself; one of an earlier
         attempt's texts not sent again here is met by no later deadline (another generation). Never
         raises but a cancellation.
 
-        The generation goes: when this attempt sent, only if the key still holds this attempt's
-        generation, checked and deleted in one command (`Store.delete_if_holding`): cancelled and set
-        again elsewhere meanwhile, the key is the later deadline's, whose retry would draw another
-        generation and send its texts again; when it sent nothing, the key an earlier attempt elsewhere
-        may have drawn, unless cancelled (the cancel deleted it, and a key there now is a later
-        deadline's)."""
+        The generation goes only while the key holds this deadline's, checked and deleted in one command
+        (`Store.delete_if_holding`): when this attempt sent, the generation it sent under; when it sent
+        nothing, the one the store held when the deadline was taken (`Firing.found`: an earlier attempt's,
+        here or elsewhere), unless cancelled (the cancel deleted it). Cancelled and set again elsewhere
+        while this attempt ran, the key is the later deadline's, whose retry, its generation deleted here,
+        drew another and sent its texts again (an attempt that sent nothing deleted the key whatever it
+        held)."""
         generation = self._generation_key(firing.kind, firing.member)
         keys = [mark for mark in firing.marks if mark != generation]
-        if firing.generation is None and not firing.cancelled:
-            keys.append(generation)  # an earlier attempt elsewhere may have drawn it (a cancel deleted it)
+        own = firing.generation if firing.generation is not None or firing.cancelled else firing.found
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         try:
             if keys:
                 await self.store.delete(*keys)
-            if firing.generation is not None:  # only while it is still its own (docstring)
-                await self.store.delete_if_holding({generation: firing.generation})
+            if own is not None:  # only while it is still this deadline's (docstring)
+                await self.store.delete_if_holding({generation: own})
         except Exception as exc:
             log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+
+    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None]:
+        """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
+        generation is read (`Firing.found`), one pipeline and one `MGET` sent together for the tick. Read
+        as it is taken, the generation is the deadline's own (an earlier attempt drew it before putting it
+        back), not a later one's set meanwhile. A store that does not answer leaves the generations unknown
+        (None: an attempt that sends nothing then leaves the key to expire) and the deadlines without a
+        lease (lost with this worker, as before leases)."""
+        if not due:
+            return []
+        leases = Batch()
+        for kind, member in due:
+            leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
+        found, leased = await self.store.together([
+            self.store.get_many([self._generation_key(kind, member) for kind, member in due]),
+            self.store.send(leases)])
+        failures = [outcome for outcome in (found, *(leased if isinstance(leased, list) else [leased]))
+                    if isinstance(outcome, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, Exception):
+                raise failure
+        if failures:
+            log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
+                        type(failures[0]).__name__)
+        return [None] * len(due) if isinstance(found, BaseException) else found
+
+    def _lapsed(self, leases: list[str], now: float) -> None:
+        """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
+        Each deadline goes back to the store, due now, with this tick's put-backs: any worker fires it, a
+        retry of an attempt that may have sent (bot/outbox.py: a text claimed and never sent is sent once,
+        one that may have reached the platform is not sent again)."""
+        for lease in leases:
+            kind, _, member = lease.partition(LEASE_SEPARATOR)
+            log.warning("deadline of %s: its worker went away holding it; due again", kind)
+            self._held.append((kind, member, now))
+
+    async def _unlease(self, kind: str, member: str) -> None:
+        """The deadline ended here or is back in the store: its lease goes (a store failing now keeps it
+        for the next tick's `_unlease_left`; left there, it would put an ended deadline back). Never raises
+        but a cancellation."""
+        try:
+            await self.store.cancel(TAKEN, _lease(kind, member))
+        except Exception as exc:
+            log.warning("deadline of %s: its lease not removed yet (%s)", kind, type(exc).__name__)
+            self._leases_left.add((kind, member))
+        else:
+            self._leases_left.discard((kind, member))
+
+    async def _unlease_left(self) -> None:
+        for kind, member in list(self._leases_left):
+            await self._unlease(kind, member)
+
+    async def _stop_mid_tick(self, kind: str, member: str, never_begun: list[tuple[str, str]], now: float) -> None:
+        """The worker stops during a callback: the one in progress is not run again (its lease goes), what
+        it took and never began goes back to the store."""
+        await self._unlease(kind, member)
+        await self._put_back(never_begun, now)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
         """A failed attempt that sent under a generation no longer in the store was cancelled on another
@@ -406,6 +498,7 @@ class Scheduler:
                     self._held.insert(0, entry)
                     raise
                 else:
+                    await self._unlease(kind, member)  # back in the store: any worker's now
                     if not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
@@ -456,6 +549,7 @@ class Scheduler:
             try:  # as a tick would: never moves one set meanwhile
                 await self._settle_unless_refused(kind, member)
                 await self.store.schedule_if_absent(kind, member, due_at)
+                await self._unlease(kind, member)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__
                 break
@@ -493,3 +587,4 @@ class Scheduler:
             self._task = None
         if self._held:  # failed between ticks and not yet back in the store
             await self._put_back([], self.clock.time())
+        await self._unlease_left()

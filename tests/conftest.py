@@ -44,7 +44,6 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -55,7 +54,8 @@ import pytest_asyncio
 
 from tests.browser_workers import BrowserTestsOnSomeWorkers, refuse_browser_outside_browser_files
 from tests.databases import database_name, drop_database, drop_leftover_databases, new_database, url_of
-from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, start_run
+from tests.redis_keys import delete_leftover_keys, delete_run_keys, run_key_prefix
+from tests.run_shared import RUN_DIRECTORY, finish_run, made_once, run_owner, start_run
 
 # The bot, Playwright and Redis are imported by the fixtures that use them, not here: `bash .ci/test.sh`
 # runs pytest-xdist, whose controlling process loads this file too but runs no test (two seconds of
@@ -161,13 +161,31 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):
         start_run()
         _drop_leftover_databases()
+        _on_test_redis(delete_leftover_keys)
     _handle_sigint()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput") and RUN_DIRECTORY in os.environ:
         url = os.environ.get("TEST_POSTGRES_URL", "")
-        finish_run(lambda: asyncio.run(drop_database(url, database_name("schema"))))
+        owner = run_owner()
+        try:
+            finish_run(lambda: asyncio.run(drop_database(url, database_name("schema"))))
+        finally:
+            _on_test_redis(lambda redis_url: delete_run_keys(redis_url, owner))
+
+
+def _on_test_redis(clean: Callable[[str], object]) -> None:
+    """Delete test keys on the test Redis (tests/redis_keys.py); nothing when it does not answer (the
+    tests needing it say so)."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            clean(url)
+        except (redis.RedisError, OSError):  # no server, a bad URL
+            pass
 
 
 def _drop_leftover_databases() -> None:
@@ -349,7 +367,7 @@ async def open_stores(
     from bot.store.memory import MemoryStore
     from bot.store.redis import RedisStore
 
-    keys = KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:12]}")
+    keys = KeyBuilder(run_key_prefix())
     if store_backend == "memory":
         memory = MemoryStore(clock, keys)
         yield lambda: memory

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from bot.web.visitors import TOKEN_HEADER, VisitorTokens
 from tests.command_line import cli_status, run_in_own_thread, start_in_own_thread
 from tests.databases import drop_database, new_database, url_of
 from tests.fakes.bot_app import make_settings, running_bot
+from tests.redis_keys import run_key_prefix
 
 #: Examples per operation and mode (× 2 modes × 2 callers × every operation: about 1,000 requests).
 EXAMPLES_PER_MODE = 3
@@ -96,7 +96,7 @@ def live_api(
     bot (about 3 s of CPU; `serve` itself is tested in test_serve_supervision.py)."""
     database = asyncio.run(new_database(postgres_url, template=postgres_schema))
     database_url = url_of(postgres_url, database)
-    prefix = f"csbot-test-{uuid.uuid4().hex[:10]}"
+    prefix = run_key_prefix()
     uploads = tmp_path_factory.mktemp("uploads")
     env = {
         "DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix,

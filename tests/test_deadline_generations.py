@@ -225,6 +225,40 @@ async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
         assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
 
 
+async def test_an_attempt_that_sent_nothing_does_not_delete_the_generation_of_a_later_deadline(
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
+    """The first deadline, firing on one worker, has nothing to send; while it runs it is cancelled and
+    set again on the other worker, whose attempt sends, then fails. The first's end deleted the
+    generation key whatever it held, by then the second's: the second's retry drew another generation
+    and sent its text a second time. It now deletes only the generation it found when it was taken
+    (none here)."""
+    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+        await first_worker.stop()
+        second_worker, steps = Scheduler(store, clock), ["nothing to send", "second, then fail", "second again"]
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            if step == "nothing to send":  # the later deadline comes while this one runs
+                await second_worker.cancel("test-offer", openid)
+                await second_worker.at("test-offer", openid, clock.time())
+                await second_worker.run_due()
+                return
+            assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+            if step == "second, then fail":
+                raise RuntimeError("the offer not recorded")
+
+        for worker in (first_worker, second_worker):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_nothing", "text")
+        await first_worker.at("test-offer", "o_nothing", clock.time())
+        await first_worker.run_due()
+        await clock.advance(RETRY_AFTER_S[0])
+        await second_worker.run_due()
+        assert steps == [] and bot.wechat.texts_to("o_nothing") == [OFFER]
+        assert await store.get(store.keys(*deadline_generation("test-offer", "o_nothing"))) is None  # ended
+
+
 async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_generation(
         tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
     """The cancel deleted the generation before there was one; the callback's send then drew one. Even

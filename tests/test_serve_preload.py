@@ -10,16 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
+from tests.redis_keys import run_key_prefix
 from tests.test_serve_supervision import ROOT, free_port
 
 
 def serve_env(tmp_path: Path, redis_url: str, scripts_dir: Path, port: int) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""), "DATABASE_URL": f"sqlite://{tmp_path / 'bot.sqlite3'}",
-        "BOT_PORT": str(port), "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": f"csbot-test-{uuid.uuid4().hex[:10]}",
+        "BOT_PORT": str(port), "REDIS_URL": redis_url, "REDIS_KEY_PREFIX": run_key_prefix(),
         "REFERRAL_SECRET": "x" * 32, "SERVE_SHUTDOWN_GRACE_S": "5", "SCRIPTS_DIR": str(scripts_dir),
     }
 

@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
+from tests.redis_keys import run_key_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 READY = re.compile(r"worker (\d+) ready \(pid (\d+)\)")
@@ -103,7 +104,7 @@ def serve(
     port = free_port()
     env = {
         "PATH": os.environ.get("PATH", ""), "DATABASE_URL": database_url, "BOT_PORT": str(port),
-        "REDIS_KEY_PREFIX": f"csbot-test-{uuid.uuid4().hex[:10]}", "REFERRAL_SECRET": "x" * 32,
+        "REDIS_KEY_PREFIX": run_key_prefix(), "REFERRAL_SECRET": "x" * 32,
         "SERVE_SHUTDOWN_GRACE_S": "5",
     }
     if redis_url:

@@ -21,6 +21,7 @@ from bot.clock import FakeClock
 from bot.store.base import KeyBuilder
 from bot.store.redis import RedisStore
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.redis_keys import run_key_prefix
 from tests.redis_server import RedisServer
 
 IDLE_PAGES = 300
@@ -79,7 +80,7 @@ async def test_hundreds_of_idle_pages_leave_the_chat_working(tmp_path: Path, red
 
 async def test_subscribers_share_one_connection_and_come_and_go_safely(redis_url: str) -> None:
     """Many subscribers of one topic joining and leaving at once never lose the ones that stay."""
-    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:10]}"))
+    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(run_key_prefix()))
     try:
         async with store.subscribe("t") as staying:
 
@@ -120,7 +121,7 @@ async def test_a_message_that_is_not_one_of_ours_is_dropped_and_the_next_still_a
     """Anyone can PUBLISH on the shop's topics (an operator's redis-cli, another tool): a payload that
     is not a JSON object is dropped and an id that is not a string ignored; the worker's one reader
     goes on delivering to every subscriber."""
-    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(f"csbot-test-{uuid.uuid4().hex[:10]}"))
+    store = RedisStore.from_url(redis_url, FakeClock(), KeyBuilder(run_key_prefix()))
     try:
         async with store.subscribe("console") as events:
             for raw in ("hi", "[1, 2]", '"text"', json.dumps({"_message_id": [1], "n": 0})):

@@ -22,7 +22,7 @@ from bot.batch_writer import Batch, SqliteBatchWriter
 from bot.clock import FakeClock
 from bot.db import close_database
 from bot.outages import outages
-from bot.recorder import COLUMNS, Recorder, outbound_message
+from bot.recorder import CLOSE_GRACE_S, COLUMNS, Recorder, outbound_message
 from bot.sqlite_client import SHORT_READS, settle_leftover_now
 from models.config import tortoise_config
 from models.customer import Customer
@@ -216,3 +216,49 @@ async def test_marks_an_outage_left_for_the_next_batch_are_written_when_the_reco
     await recorder.close()
     status = f"SELECT delivery_status FROM message WHERE source_id = '{replied.source_id}'"
     assert read(journal_database, status) == "sent"
+
+
+class SleepWatchingClock(FakeClock):
+    """A FakeClock that tells the test when something waits on it (`asleep`)."""
+
+    def __init__(self) -> None:
+        super().__init__(NOW)
+        self.asleep = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.asleep.set()
+        await super().sleep(seconds)
+
+
+@pytest.mark.parametrize("database_back", [True, False], ids=["back within the grace", "down past the grace"])
+async def test_marks_an_outage_left_are_written_by_a_stop_that_waits_for_the_database(
+        journal_database: Path, caplog: pytest.LogCaptureFixture, database_back: bool) -> None:
+    """A reply noted sent while the database is down (busy past its timeout), then the worker stops: the
+    stop's one more batch failed too and the mark was lost without a word, the row "pending" for good
+    though the database came back a moment later. The stop now tries again for a few seconds of the
+    clock; what it still cannot write is logged as counts, never the row or the customer's text."""
+    clock = SleepWatchingClock()
+    recorder = Recorder(clock, SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_stop")
+    replied = outbound_message("wechat", identity.conversation_id, "您好，已为您登记", "bot", NOW)
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    try:
+        recorder.note_sent([replied.source_id])
+        closing = asyncio.ensure_future(recorder.close())
+        waiting = asyncio.ensure_future(clock.asleep.wait())
+        await asyncio.wait_for(asyncio.wait({closing, waiting}, return_when=asyncio.FIRST_COMPLETED), 5)
+        waiting.cancel()
+        if database_back:
+            other.execute("ROLLBACK")
+        await clock.advance(CLOSE_GRACE_S)
+        await asyncio.wait_for(closing, 5)
+    finally:
+        if other.in_transaction:
+            other.execute("ROLLBACK")
+        other.close()
+    status = f"SELECT delivery_status FROM message WHERE source_id = '{replied.source_id}'"
+    assert read(journal_database, status) == ("sent" if database_back else "pending")
+    if not database_back:
+        assert "stopped with 1 delivery mark(s) (sent 1) not written" in caplog.text
+    assert replied.source_id not in caplog.text and "您好" not in caplog.text

@@ -6,13 +6,15 @@ The bot talks to `FakeWeChat` over real HTTP; the fake counts token calls and re
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 import pytest
 
 from bot.channels.wechat import WeChatChannel
-from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
+from bot.channels.wechat_api import WeChatAPI, WeChatAPIError, http_session
 from bot.errors import DeliveryFailed
+from bot.store.memory import MemoryStore
 from models.message import Message
 from tests.fakes.wechat_server import UNKNOWN_PATH_ERRCODE, FakeWeChat
 from tests.fakes.wechat_user import Probe, probe_bot, probe_router, wechat_channel
@@ -204,6 +206,64 @@ async def test_concurrent_refresh_by_two_workers_makes_one_token_call(open_store
         await asyncio.gather(*sends)
         assert wechat.token_calls == 1
         assert len(wechat.delivered()) == 4 and {sent.access_token for sent in wechat.sent} == {"TOKEN-1"}
+
+
+class StaleTokenServer:
+    """`cgi-bin/token` over plain HTTP/1.1. The first connection's first request is answered and the
+    connection kept; its next request takes `spent` seconds of the client's clock and the connection then
+    closes unanswered (a stale keep-alive). aiohttp repeats a GET once on a new connection: that one closes
+    unanswered at once. A request on any later connection (the client's own resend) is never answered."""
+
+    def __init__(self, clock, spent: float) -> None:
+        self.clock, self.spent = clock, spent
+        self.connections = 0
+        self.done = asyncio.Event()
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        number = self.connections
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            if number == 1:
+                body = b'{"access_token": "TOKEN-1", "expires_in": 7200}'
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s"
+                             % (len(body), body))
+                await writer.drain()
+                await reader.readuntil(b"\r\n\r\n")
+                await self.clock.advance(self.spent)
+            elif number > 2:
+                await self.done.wait()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.transport.abort()
+
+
+@pytest.mark.parametrize("spent", [0.75, 1.0], ids=["part of the call's time", "all of it"])
+async def test_a_token_refresh_sent_again_after_a_stale_connection_stays_within_one_timeout(clock, spent) -> None:
+    """The refresh runs under the token's lock, whose lease is two timeouts. Its request on a connection
+    WeChat had closed while idle is sent again on a fresh one; the resend had a whole timeout of its own,
+    so a refresh could last two timeouts and its store round trips, past the lease, and another worker
+    took the lock and refreshed too. The resend now has what is left of the call's timeout, and none when
+    it is spent (`network`: the stale request reached nobody)."""
+    server = StaleTokenServer(clock, spent)
+    listener = await asyncio.start_server(server.serve, "127.0.0.1", 0)
+    try:
+        async with http_session() as session:
+            api = WeChatAPI(appid="wx0123456789abcdef", appsecret="fake-app-secret", timeout_s=1.0,
+                            base_url=f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}",
+                            store=MemoryStore(clock), clock=clock, session=session)
+            token = await api.access_token()
+            began = time.monotonic()
+            with pytest.raises(WeChatAPIError) as failed:
+                await api.access_token(rejected=token)
+            waited = time.monotonic() - began
+    finally:
+        server.done.set()
+        listener.close()
+    if spent < 1.0:  # the resend went, with a quarter of the timeout
+        assert (failed.value.reason, server.connections) == ("timeout", 3) and waited < 0.6
+    else:
+        assert (failed.value.reason, server.connections) == ("network", 2)
 
 
 async def test_token_is_cached_in_the_store_until_it_expires(store, clock) -> None:

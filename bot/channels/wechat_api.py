@@ -24,7 +24,8 @@ One failure is not taken for `no_answer`: a request on a kept-alive connection (
 whose connection closed before the head of an answer came. That is how a connection WeChat closed while
 idle fails when the close crosses the next request (or a middlebox forgot the connection): the request
 reached nobody. It is the common case of a connection closed unanswered, so the request goes once more,
-at once, on a fresh connection (`_stale`, `http_session`); a failure there is told as above. The cost, a
+at once, on a fresh connection (`_stale`, `http_session`), within what is left of the call's timeout
+(`_time_left`); a failure there is told as above. The cost, a
 request WeChat took on a reused connection and then closed without a byte of answer sent twice, is the
 rarer case (docs/handoff-sla.md, "Deadlines in an outage").
 """
@@ -239,23 +240,37 @@ class WeChatAPI:
         """The answer's status and body; a request whose reused connection closed before the answer's head
         (`_stale`) goes once more on a fresh connection, never through the pool's other idle ones."""
         attempt: set[str] = set()
+        began = self.clock.monotonic()
         try:
             return await self._exchange_on(self.session, method, path, params=params, body=body,
-                                           headers=headers, attempt=attempt)
+                                           headers=headers, attempt=attempt, limits=self._timeout)
         except aiohttp.ClientError as exc:
             if not _stale(exc, attempt):
                 raise
             log.info("wechat connection closed while idle (%s) on %s; sending on a fresh one", type(exc).__name__,
                      path)
+        left = self._time_left(began)
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
             return await self._exchange_on(fresh, method, path, params=params, body=body, headers=headers,
-                                           attempt=attempt)
+                                           attempt=attempt, limits=left)
+
+    def _time_left(self, began: float) -> aiohttp.ClientTimeout:
+        """The timeout of a resend: what is left of the call's (`began` on the clock), so a call lasts one
+        timeout, resend included. A resend with a whole timeout of its own let a token refresh last two
+        timeouts and its store round trips, past the token lock's lease of two (`access_token`): another
+        worker then took the lock and refreshed too. No time left: the resend is not made, a `network`
+        failure (the stale request reached nobody)."""
+        total = self._timeout.total or 0.0
+        left = total - (self.clock.monotonic() - began)
+        if left <= 0:
+            raise aiohttp.ConnectionTimeoutError("no time left to send again")
+        return aiohttp.ClientTimeout(total=left, sock_connect=min(left, total / 2))
 
     async def _exchange_on(self, session: aiohttp.ClientSession, method: str, path: str, *,
                            params: dict[str, str], body: bytes | None, headers: dict[str, str] | None,
-                           attempt: set[str]) -> tuple[int, bytes]:
+                           attempt: set[str], limits: aiohttp.ClientTimeout) -> tuple[int, bytes]:
         async with session.request(method, self.base_url + path, params=params, data=body, headers=headers,
-                                   timeout=self._timeout, trace_request_ctx=attempt) as response:
+                                   timeout=limits, trace_request_ctx=attempt) as response:
             attempt.add("answered")  # the head came: what fails now failed after WeChat took the request
             return response.status, await response.read()
 

@@ -278,11 +278,13 @@ class Handoff:
         # the queue) and the promise's read go together: a round trip each, to Redis and to PostgreSQL, where
         # one waited for the other; the in-process store does them in this order
         news = self.queue.left_queue(left) if left is not None else self.queue.notify(None, {"type": "queue.changed"})
-        outcomes = await self.store.together([news, self.queue.promise_kept(conversation_id, text, promised)])
-        for outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                raise outcome
-        return outcomes[-1]
+        told, kept = await self.store.together([news, self.queue.promise_kept(conversation_id, text, promised)])
+        # The news is best effort, as `left_queue`'s own writes are: the 留言 is written, and an error here
+        # made the customer resend it (answered 503, or the flow left open); the consoles' poll shows it.
+        log_lost_writes(conversation_id, [told])
+        if isinstance(kept, BaseException):
+            raise kept
+        return kept
 
     async def offer_message(self, conversation: Conversation, key: str = "handoff.offer_message") -> None:
         """Tell a queued customer the truth and let their next message be a 留言. The flow names the

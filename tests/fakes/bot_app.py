@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from bot.web.guards import server_options
 from handlers import EXTENSIONS
 from handlers.referral.settings import ReferralSettings
 from tests.command_line import run_in_own_thread
+from tests.redis_keys import run_key_prefix
 from tests.run_shared import made_once, run_directory
 
 
@@ -84,7 +84,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "database_url": f"sqlite://{database}",
         "migrate_on_start": "database_url" in overrides,
         "redis_url": None,
-        "redis_key_prefix": f"csbot-test-{uuid.uuid4().hex[:10]}",  # tests sharing one Redis never meet
+        "redis_key_prefix": run_key_prefix(),  # tests sharing one Redis never meet
     }
     core, areas = split_by_area(overrides)
     values.update(core)

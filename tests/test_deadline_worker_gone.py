@@ -1,0 +1,88 @@
+"""A deadline whose worker died while its callback ran is fired again by another worker, and its text
+goes out at most once (bot/scheduler.py `TAKEN`, bot/outbox.py `CLAIM_TTL_S`).
+
+The pop took the deadline out of the store: a worker killed between a text's once-only mark and its
+send lost the deadline, and the text with it (the mark, an hour's, would have made any later attempt take
+it for sent). Now a taken deadline leaves a lease that its end removes; fallen due, it puts the deadline
+back for any worker. The mark lasts only a few minutes until just before the platform's request: gone by
+then, the revived attempt sends the text; made to last (the request may have reached WeChat: `MAYBE_DONE`),
+it is not sent again. A death is the worker's task stuck for good (it never goes on, nothing of it is put
+back) while the clock passes the lease; the other worker is a second scheduler on the same store; the
+customer is the fake WeChat server over real HTTP. The in-process store: it expires the mark by the
+FakeClock, where Redis would by its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.scheduler import TAKEN_LEASE_S, Scheduler
+from models.message import Message
+from tests.fakes.bot_app import eventually
+from tests.fakes.wechat_user import wechat_bot
+
+TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您")
+SEND = ("POST", "/cgi-bin/message/custom/send")
+
+
+@pytest.mark.parametrize("dies", ["before its sends", "during its first send"])
+async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at_most_once(
+        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch, dies: str) -> None:
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        gone_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+        await gone_worker.stop()
+        other, outcomes = Scheduler(store, clock), []
+
+        async def offer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, *TEXTS))
+
+        for worker in (gone_worker, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_gone", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_gone")  # a window: the sends read it
+        stuck, held = asyncio.Event(), asyncio.Event()
+        if dies == "before its sends":  # marks claimed, rows written, stuck reading the send budget
+            get = store.get
+
+            async def stuck_for_good(key: str) -> str | None:
+                if "budget" not in key:
+                    return await get(key)
+                monkeypatch.setattr(store, "get", get)
+                stuck.set()
+                await asyncio.Event().wait()
+                raise AssertionError("never")
+
+            monkeypatch.setattr(store, "get", stuck_for_good)
+        else:  # the first text's request reached WeChat, which never answers
+            bot.wechat.hold_sends = held
+        await gone_worker.at("test-offer", "o_gone", clock.time())
+        dead = asyncio.ensure_future(gone_worker.run_due())
+        try:
+            if dies == "before its sends":
+                await asyncio.wait_for(stuck.wait(), 5)
+            else:
+                await eventually(lambda: _true(SEND in bot.wechat.requests), "the first send to reach WeChat")
+                bot.wechat.hold_sends = None  # the next sends are answered
+            await clock.advance(TAKEN_LEASE_S)
+            await other.run_due()  # the lease fell due: the deadline goes back to the store
+            await other.run_due()  # and is fired here
+            assert outcomes == [["sent", "sent"]]
+            assert bot.wechat.requests.count(SEND) == 2  # each text once: the dead worker's first, or none
+            if dies == "before its sends":
+                assert bot.wechat.texts_to("o_gone") == list(TEXTS)
+            else:  # the first is WeChat's to deliver (held here); the second went from this worker
+                assert bot.wechat.texts_to("o_gone") == [TEXTS[1]]
+            rows = await Message.filter(direction="out", text__in=TEXTS).values_list("delivery_status", flat=True)
+            assert list(rows) == ["sent", "sent"]
+        finally:
+            dead.cancel()
+            await asyncio.gather(dead, return_exceptions=True)
+            held.set()
+
+
+async def _true(value: bool) -> bool:
+    return value
