@@ -14,11 +14,12 @@ sights apart). Printed: CPU per message of each server process over its blocks (
 block's figure, and the median of the per-block ratios A/B; throughput and latency per code too, but
 those are the machine's more than the code's.
 
-`--callgrind`: each bot runs under valgrind's callgrind, counting instructions from the end of the
-warm-up to the end of the last block (`callgrind_control`), and the instructions per message are
-printed: a count that the machine's load does not move (CPU time moved ±5% between runs of 16 blocks),
-so a change of 1-2% shows. About fifty times slower: use few blocks, and `--senders` well below 50 so
-that no answer misses the passive budget (a late answer takes another path).
+`--callgrind`: each bot runs under valgrind's callgrind, instrumented and counting instructions from
+the end of the warm-up to the end of the last block only (`callgrind_control`; start-up runs
+uninstrumented), and the instructions per message are printed: a count that the machine's load does
+not move (CPU time moved ±5% between runs of 16 blocks), so a change of 1-2% shows. Tens of times
+slower: use few blocks, and `--senders` well below 50 so that no answer misses the passive budget (a
+late answer takes another path).
 
 `--production`: each bot as `bench/webhook.py --production` runs it (`serve`, one worker, PostgreSQL and
 Redis), each on a fresh database and key prefix of its own, dropped after; CPU counts the bot's
@@ -84,7 +85,7 @@ def start(worktree: str, api_base: str, production: Production | None, callgrind
                                                production.database_url, "--key-prefix", production.prefix]
     if production is not None:
         (directory / "counters").mkdir()
-    counting = (["valgrind", "--tool=callgrind", "--collect-atstart=no",
+    counting = (["valgrind", "--tool=callgrind", "--instr-atstart=no",
                  f"--callgrind-out-file={directory}/callgrind.out"] if callgrind else [])
     process = subprocess.Popen(
         [*counting, f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", *kind,
@@ -215,13 +216,14 @@ async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: l
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * SENDERS)) as session:
                 for bot in bots:
-                    await wait_ready(bot.url, bot.process, bot.log_path)
+                    await wait_ready(bot.url, bot.process, bot.log_path, 1200.0 if args.callgrind else 120.0)
                 for bot in bots:  # warm-up: every customer writes once
                     await block(session, bot, corpus, 3 * CUSTOMERS, args.senders)
                     bot.blocks.clear()
                     if args.callgrind:
                         await asyncio.sleep(0.5)  # the warm-up's last batch lands before counting starts
                         callgrind_control(bot, "--instr=on")
+                        callgrind_control(bot, "--zero")
                 for n in range(args.blocks):
                     for bot in bots if n % 2 == 0 else bots[::-1]:
                         await block(session, bot, corpus, args.per_block, args.senders)
@@ -232,7 +234,7 @@ async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: l
             for bot in bots:
                 bot.process.send_signal(signal.SIGINT)  # aiohttp shuts down cleanly
             for bot in bots:
-                bot.process.wait(60)
+                bot.process.wait(600 if args.callgrind else 60)
     for bot in bots:
         report(bot, args.per_block)
     ratios = [a[0] / b[0] for a, b in zip(bots[0].blocks, bots[1].blocks, strict=True)]
