@@ -16,10 +16,12 @@ those are the machine's more than the code's.
 
 `--callgrind`: each bot runs under valgrind's callgrind, instrumented and counting instructions from
 the end of the warm-up to the end of the last block only (`callgrind_control`; start-up runs
-uninstrumented), and the instructions per message are printed: a count that the machine's load does
-not move (CPU time moved ±5% between runs of 16 blocks), so a change of 1-2% shows. Tens of times
-slower: use few blocks, and `--senders` well below 50 so that no answer misses the passive budget (a
-late answer takes another path).
+uninstrumented), and the instructions per message are printed. The count does not follow the
+machine's load as CPU time does, but the work the bot does on a timer (the lease renewals, the WAL
+checkpoints, the group commit's batch sizes) grows with the run's wall time, tens of times longer
+under valgrind: two runs of one code differed by 0.7% and 2.5% (docs/performance.md, core8). Use few
+blocks, and `--senders` well below 50 so that no answer misses the passive budget (a late answer
+takes another path).
 
 `--production`: each bot as `bench/webhook.py --production` runs it (`serve`, one worker, PostgreSQL and
 Redis), each on a fresh database and key prefix of its own, dropped after; CPU counts the bot's
