@@ -14,6 +14,15 @@ sights apart). Printed: CPU per message of each server process over its blocks (
 block's figure, and the median of the per-block ratios A/B; throughput and latency per code too, but
 those are the machine's more than the code's.
 
+`--callgrind`: each bot runs under valgrind's callgrind, instrumented and counting instructions from
+the end of the warm-up to the end of the last block only (`callgrind_control`; start-up runs
+uninstrumented), and the instructions per message are printed. The count does not follow the
+machine's load as CPU time does, but the work the bot does on a timer (the lease renewals, the WAL
+checkpoints, the group commit's batch sizes) grows with the run's wall time, tens of times longer
+under valgrind: two runs of one code differed by 0.7% and 2.5% (docs/performance.md, core8). Use few
+blocks, and `--senders` well below 50 so that no answer misses the passive budget (a late answer
+takes another path).
+
 `--production`: each bot as `bench/webhook.py --production` runs it (`serve`, one worker, PostgreSQL and
 Redis), each on a fresh database and key prefix of its own, dropped after; CPU counts the bot's
 processes, not PostgreSQL's or Redis'.
@@ -63,12 +72,14 @@ class Bot:
     process: subprocess.Popen
     url: str
     log_path: Path
+    directory: Path
     serial: itertools.count = field(default_factory=itertools.count)
     blocks: list[tuple[float, float, list[float]]] = field(default_factory=list)  # cpu s, elapsed s, latencies
     errors: int = 0
+    instructions: int | None = None  # `--callgrind`: counted over the measured blocks
 
 
-def start(worktree: str, api_base: str, production: Production | None) -> Bot:
+def start(worktree: str, api_base: str, production: Production | None, callgrind: bool = False) -> Bot:
     directory = Path(tempfile.mkdtemp(prefix="csbot-pair-"))
     port = free_port()
     log = (directory / "bot.log").open("w")  # read by `wait_ready` when the bot does not come up
@@ -76,11 +87,13 @@ def start(worktree: str, api_base: str, production: Production | None) -> Bot:
                                                production.database_url, "--key-prefix", production.prefix]
     if production is not None:
         (directory / "counters").mkdir()
+    counting = (["valgrind", "--tool=callgrind", "--instr-atstart=no",
+                 f"--callgrind-out-file={directory}/callgrind.out"] if callgrind else [])
     process = subprocess.Popen(
-        [f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", *kind, "--port", str(port),
-         "--dir", str(directory), "--api-base", api_base, "--intent-cache", "0"],
+        [*counting, f"{worktree}/.venv/bin/python", f"{worktree}/bench/webhook.py", "--serve", *kind,
+         "--port", str(port), "--dir", str(directory), "--api-base", api_base, "--intent-cache", "0"],
         cwd=worktree, stdout=log, stderr=log)
-    return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat", directory / "bot.log")
+    return Bot(worktree, process, f"http://127.0.0.1:{port}/wechat", directory / "bot.log", directory)
 
 
 @dataclass
@@ -132,7 +145,25 @@ def bot_cpu_seconds(bot: Bot) -> float:
     return sum(cpu_seconds(pid) for pid in process_tree(bot.process.pid))
 
 
-async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], count: int) -> None:
+def callgrind_control(bot: Bot, *options: str) -> None:
+    subprocess.run(["callgrind_control", *options, str(bot.process.pid)], check=True, capture_output=True)
+
+
+def counted_instructions(bot: Bot) -> int:
+    """The instructions callgrind counted since collection was turned on: dumped now, summed over the
+    process's dump files (its threads included)."""
+    callgrind_control(bot, "--dump")
+    total = 0
+    for dump in bot.directory.glob("callgrind.out*"):
+        for line in dump.read_text(errors="replace").splitlines():
+            if line.startswith("summary:") or line.startswith("totals:"):
+                total += int(line.split()[1])
+                break
+    return total
+
+
+async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], count: int,
+                senders: int = SENDERS) -> None:
     left, latencies = count, []
 
     async def sender() -> None:
@@ -148,7 +179,7 @@ async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], 
             latencies.append(time.perf_counter() - started)
 
     cpu, started = bot_cpu_seconds(bot), time.perf_counter()
-    await asyncio.gather(*(sender() for _ in range(SENDERS)))
+    await asyncio.gather(*(sender() for _ in range(senders)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(0.15)  # the group commit's last batch of the block lands in it
     bot.blocks.append((bot_cpu_seconds(bot) - cpu, elapsed, latencies))
@@ -163,6 +194,9 @@ def report(bot: Bot, per_block: int) -> None:
           f"p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, p99 {latencies[int(0.99 * len(latencies))] * 1000:.0f} "
           f"ms, errors {bot.errors}; per block: " + " ".join(f"{b[0] / per_block * 1000:.2f}" for b in bot.blocks),
           flush=True)
+    if bot.instructions is not None:
+        print(f"{bot.worktree}: {bot.instructions / messages / 1000:.1f}k instructions per message (callgrind)",
+              flush=True)
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -179,22 +213,30 @@ async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: l
     from tests.fakes.wechat_server import FakeWeChat
 
     async with FakeWeChat(appid=APPID, secret=SECRET) as wechat:
-        bots = [start(args.a, wechat.url, production[0]), start(args.b, wechat.url, production[1])]
+        bots = [start(args.a, wechat.url, production[0], args.callgrind),
+                start(args.b, wechat.url, production[1], args.callgrind)]
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * SENDERS)) as session:
                 for bot in bots:
-                    await wait_ready(bot.url, bot.process, bot.log_path)
+                    await wait_ready(bot.url, bot.process, bot.log_path, 1200.0 if args.callgrind else 120.0)
                 for bot in bots:  # warm-up: every customer writes once
-                    await block(session, bot, corpus, 3 * CUSTOMERS)
+                    await block(session, bot, corpus, 3 * CUSTOMERS, args.senders)
                     bot.blocks.clear()
+                    if args.callgrind:
+                        await asyncio.sleep(0.5)  # the warm-up's last batch lands before counting starts
+                        callgrind_control(bot, "--instr=on")
+                        callgrind_control(bot, "--zero")
                 for n in range(args.blocks):
                     for bot in bots if n % 2 == 0 else bots[::-1]:
-                        await block(session, bot, corpus, args.per_block)
+                        await block(session, bot, corpus, args.per_block, args.senders)
+                if args.callgrind:
+                    for bot in bots:
+                        bot.instructions = counted_instructions(bot)
         finally:
             for bot in bots:
                 bot.process.send_signal(signal.SIGINT)  # aiohttp shuts down cleanly
             for bot in bots:
-                bot.process.wait(60)
+                bot.process.wait(600 if args.callgrind else 60)
     for bot in bots:
         report(bot, args.per_block)
     ratios = [a[0] / b[0] for a, b in zip(bots[0].blocks, bots[1].blocks, strict=True)]
@@ -209,6 +251,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--blocks", type=int, default=16)
     parser.add_argument("--per-block", type=int, default=400)
     parser.add_argument("--production", action="store_true", help="PostgreSQL + Redis, `serve` with one worker")
+    parser.add_argument("--senders", type=int, default=SENDERS, help="concurrent closed-loop senders")
+    parser.add_argument("--callgrind", action="store_true", help="count instructions per message (valgrind)")
     return parser.parse_args()
 
 

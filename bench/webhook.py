@@ -438,9 +438,9 @@ async def server(kind: str, directory: Path, *extra: str):
                 process.wait()
 
 
-async def wait_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
+async def wait_ready(url: str, process: subprocess.Popen, log_path: Path, seconds: float = 120.0) -> None:
     async with aiohttp.ClientSession() as session:
-        for _ in range(1200):
+        for _ in range(int(seconds * 10)):
             if process.poll() is not None:
                 raise SystemExit(f"server exited early:\n{tail(log_path)}")
             now, nonce = str(int(time.time())), "1"

@@ -148,7 +148,9 @@ class ReadPoolSqliteClient(SqliteClient):
         self._inline: sqlite3.Connection | None = None
         self._checkpoints: asyncio.Task[None] | None = None
         self._turns = itertools.count()
-        self._busy_timeout_ms = 0  # the writing connection's, read once it is open
+        #: Puts the writing connection's busy timeout back (read once it is open): one text, so
+        #: sqlite3's statement cache finds it without a new string per inline write.
+        self._restore_busy_timeout = "PRAGMA busy_timeout=0"
 
     def without_waiting(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`work` on the writing connection, on this thread, with its busy timeout at 0 (restored
@@ -164,7 +166,7 @@ class ReadPoolSqliteClient(SqliteClient):
                 raise Busy from exc
             raise
         finally:
-            db.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+            db.execute(self._restore_busy_timeout)
 
     async def create_connection(self, with_db: bool) -> None:
         if not self._connection:  # tortoise's own, opened usable from the loop's thread (see above)
@@ -173,7 +175,8 @@ class ReadPoolSqliteClient(SqliteClient):
             for pragma, value in self.pragmas.items():
                 await (await self._connection.execute(f"PRAGMA {pragma}={value}")).close()
             await self._post_connect()
-            self._busy_timeout_ms = int((await self._connection.execute_fetchall("PRAGMA busy_timeout"))[0][0])
+            busy_timeout_ms = int((await self._connection.execute_fetchall("PRAGMA busy_timeout"))[0][0])
+            self._restore_busy_timeout = f"PRAGMA busy_timeout={busy_timeout_ms}"
         await super().create_connection(with_db)
         if self._readers or self.filename == ":memory:":
             return

@@ -427,6 +427,19 @@ async def test_memory_store_expiries_stay_bounded_by_its_values(clock: FakeClock
     assert await store.get("state:3") is None
 
 
+async def test_memory_store_deadline_heaps_stay_bounded_by_their_members(clock: FakeClock) -> None:
+    """A deadline moved with every message (a reply-by promise renewed) must not leave a heap row per
+    move: the heap is rebuilt from the live members, and the member still comes due once, when last set."""
+    store = MemoryStore(clock)
+    now = clock.time()
+    for turn in range(5000):
+        await store.schedule("sla", f"conversation-{turn % 10}", now + 100 + turn)
+    assert len(store._due_heaps["sla"]) <= 2 * 10 + 64 + 1
+    assert await store.pop_due("sla", now + 100 + 4989) == []
+    assert await store.pop_due("sla", now + 100 + 4999) == [f"conversation-{n}" for n in range(10)]
+    assert await store.next_due("sla") is None
+
+
 async def test_open_store_follows_redis_url(clock: FakeClock) -> None:
     redis_store = open_store(load_settings(redis_url="redis://127.0.0.1:6379/0"), clock)
     memory_store = open_store(load_settings(redis_url=""), clock)

@@ -156,12 +156,14 @@ class WeChatChannel(Channel):
             return web.Response(status=exc.status, text=exc.reason)
         if message.kind == "event" and message.event in protocol.PLATFORM_REPORTS:
             return web.Response(text=protocol.SUCCESS, content_type="text/plain")
-        started = self._runtime.clock.monotonic()
+        runtime = self._runtime
+        clock = runtime.clock
+        started = clock.monotonic()
         budget = self.settings.wechat_passive_budget_s
         assert self.deliveries is not None and self.budget is not None
         window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
-        inbound = protocol.to_inbound(message, self._runtime.clock.now())
-        hold = self._runtime.dispatcher.hold_request(inbound)
+        inbound = protocol.to_inbound(message, clock.now())
+        hold = runtime.dispatcher.hold_request(inbound)
         try:
             then = () if window is None else (window,)
             entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
@@ -174,14 +176,13 @@ class WeChatChannel(Channel):
             text = entry.text
         else:
             try:
-                text = await self._handle(entry, message, inbound, hold,
-                                          budget - (self._runtime.clock.monotonic() - started))
-            except outages(self._runtime.store):
+                text = await self._handle(entry, message, inbound, hold, budget - (clock.monotonic() - started))
+            except outages(runtime.store):
                 raise  # a service is down for now, not a fault of ours: a 503 (bot/web/guards.py), WeChat retries
             except Exception:
                 log.exception("wechat %s %s failed", message.kind, message.source_id)
                 return web.Response(status=500, text="internal error")
-        now = int(self._runtime.clock.time())
+        now = int(clock.time())
         body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
         content_type = "text/plain" if body == protocol.SUCCESS else "application/xml"
         return web.Response(text=body, content_type=content_type)

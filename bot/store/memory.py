@@ -14,7 +14,7 @@ import asyncio
 import heapq
 import json
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -43,18 +43,18 @@ log = logging.getLogger("csbot.store")
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def _pushed(heap: list, row: tuple, live_rows: Callable[[], list], live: int) -> list:
-    """Push `row`; once most rows are stale (their key set or scheduled again since), rebuild from the live ones.
+def _mostly_stale(heap: list, live: int) -> bool:
+    """Whether most of `heap`'s rows are stale (their key set or scheduled again since): then it is
+    rebuilt from the live ones. Rows are skipped lazily when popped, so a key set with every message
+    would otherwise keep one row per setting for as long as its TTL. Asked after each push, so the
+    caller makes the rebuilt rows (and their function) only when needed: this runs for every value
+    set with a TTL, several a message."""
+    return len(heap) > 2 * live + 64
 
-    Rows are skipped lazily when popped, so a key set with every message would otherwise keep one
-    row per setting for as long as its TTL.
-    """
-    heapq.heappush(heap, row)
-    if len(heap) <= 2 * live + 64:
-        return heap
-    rebuilt = live_rows()
-    heapq.heapify(rebuilt)
-    return rebuilt
+
+def _heap_of(rows: list) -> list:
+    heapq.heapify(rows)
+    return rows
 
 
 @dataclass(slots=True)
@@ -71,6 +71,7 @@ class _LockSlot:
 class MemoryStore(Store):
     def __init__(self, clock: Clock, keys: KeyBuilder | None = None) -> None:
         self.keys = keys or KeyBuilder()
+        self._began_key = self.keys(CLAIMS_MEMORY_BEGAN)  # asked with every claim
         self._clock = clock
         self._values: dict[str, tuple[str, float | None]] = {}  # key -> (value, expires_at)
         self._expiries: list[tuple[float, str]] = []  # heap of (expires_at, key), may hold stale rows
@@ -100,9 +101,6 @@ class MemoryStore(Store):
         return results
 
     # --- plain values ---
-    def _expires_at(self, ttl: float | None) -> float | None:
-        return None if ttl is None else self._clock.monotonic() + ttl
-
     def _purge_expired(self) -> None:
         now = self._clock.monotonic()
         while self._expiries and self._expiries[0][0] <= now:
@@ -121,16 +119,15 @@ class MemoryStore(Store):
         return None if entry is None else entry[0]
 
     def _put(self, key: str, value: str, ttl: float | None) -> None:
-        expires_at = self._expires_at(ttl)
-        self._values[key] = (value, expires_at)
-        if expires_at is not None:
-            values = self._values
-            self._expiries = _pushed(
-                self._expiries,
-                (expires_at, key),
-                lambda: [(at, name) for name, (_, at) in values.items() if at is not None],
-                len(values),
-            )
+        values = self._values
+        if ttl is None:
+            values[key] = (value, None)
+            return
+        expires_at = self._clock.monotonic() + ttl
+        values[key] = (value, expires_at)
+        heapq.heappush(self._expiries, (expires_at, key))
+        if _mostly_stale(self._expiries, len(values)):
+            self._expiries = _heap_of([(at, name) for name, (_, at) in values.items() if at is not None])
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
         current = self._live(key)
@@ -269,11 +266,10 @@ class MemoryStore(Store):
                     self._put(marker, claim.value, claim.remember_s)
                 elif remembered != claim.value:
                     first_time = False
-        began_key = self.keys(CLAIMS_MEMORY_BEGAN)
-        began = self._peek(began_key)
+        began = self._peek(self._began_key)
         if began is None:
             began = repr(now)
-            self._put(began_key, began, None)
+            self._put(self._began_key, began, None)
         for write in then:
             self._put(write.key, write.value, write.ttl)
         return Claimed(None, None, first_time, float(began))
@@ -282,9 +278,10 @@ class MemoryStore(Store):
     async def schedule(self, kind: str, member: str, due_at: float) -> None:
         due = self._due.setdefault(kind, {})
         due[member] = due_at
-        self._due_heaps[kind] = _pushed(
-            self._due_heaps.get(kind, []), (due_at, member), lambda: [(at, m) for m, at in due.items()], len(due)
-        )
+        heap = self._due_heaps.setdefault(kind, [])
+        heapq.heappush(heap, (due_at, member))
+        if _mostly_stale(heap, len(due)):
+            self._due_heaps[kind] = _heap_of([(at, m) for m, at in due.items()])
 
     async def schedule_if_absent(self, kind: str, member: str, due_at: float) -> bool:
         if member in self._due.get(kind, {}):
