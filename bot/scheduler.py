@@ -33,6 +33,8 @@ now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipe
 when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
 puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
+A tick begins its deadlines within `BEGIN_WITHIN_S` of taking them and puts the rest back, so that a
+lease falls due only for a worker gone or a callback running for minutes, not behind a slow tick's queue.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -86,6 +88,11 @@ TAKEN = "deadline-taken"
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
+#: How long after taking its deadlines a tick goes on beginning them: one not begun by then (behind slow
+#: callbacks, sends timing out in an outage) goes back to the store, leased afresh when taken again. Begun
+#: later, its lease could fall due while it ran and another worker fire it too, and a mark it claimed
+#: (bot/outbox.py `CLAIM_TTL_S`) outlive the lapse, so that a revived attempt took its text for sent.
+BEGIN_WITHIN_S = 30.0
 #: Between a lease's kind and member (`_lease`): no kind has it.
 LEASE_SEPARATOR = "\x1f"
 
@@ -231,6 +238,10 @@ class Scheduler:
             await asyncio.shield(self._put_back(due, now))
             raise
         for called, (kind, member) in enumerate(due, start=1):
+            if self.clock.time() - now >= BEGIN_WITHIN_S:  # the rest go back before their leases run out
+                self._held.extend((kind, member, now) for kind, member in due[called - 1:])
+                await self._put_back_held()
+                return called - 1
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}

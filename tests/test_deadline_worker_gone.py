@@ -86,3 +86,33 @@ async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_deadline_a_slow_tick_has_not_begun_goes_back_before_its_lease_lapses(open_stores: Any,
+                                                                                       clock: Any) -> None:
+    """A tick leases every deadline it takes at once, then fires them one after the other. Behind slow
+    callbacks (sends timing out in an outage), a deadline began after its lease had nearly run: the lease
+    fell due while it ran, another worker took it for dead and fired it too (its callback twice; its
+    texts' marks claimed before the lapse still held, so a revived attempt took them for sent). A
+    deadline not begun within `BEGIN_WITHIN_S` of its take now goes back to the store instead."""
+    slow, other, fired = Scheduler(open_stores(), clock), Scheduler(open_stores(), clock), []
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "slow":
+                await clock.advance(0.6 * TAKEN_LEASE_S)  # its sends time out, one after the other
+                if member == "a2":  # the other worker ticks past a2's lease while it runs
+                    await other.run_due()
+                    await other.run_due()
+        return fire
+
+    slow.on("ack", worker("slow"))
+    other.on("ack", worker("other"))
+    for member in ("a1", "a2"):
+        await slow.at("ack", member, clock.time())
+    assert await slow.run_due() == 1
+    assert await other.run_due() == 1
+    await clock.advance(TAKEN_LEASE_S)
+    assert (await slow.run_due(), await other.run_due()) == (0, 0)  # no lease left to revive anything
+    assert fired == [("slow", "a1"), ("other", "a2")]
