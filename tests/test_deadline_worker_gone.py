@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bot.scheduler import TAKEN_LEASE_S, Scheduler
+from bot.scheduler import BEGIN_WITHIN_S, TAKEN_LEASE_S, Scheduler
 from models.message import Message
 from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
@@ -116,3 +116,27 @@ async def test_a_deadline_a_slow_tick_has_not_begun_goes_back_before_its_lease_l
     await clock.advance(TAKEN_LEASE_S)
     assert (await slow.run_due(), await other.run_due()) == (0, 0)  # no lease left to revive anything
     assert fired == [("slow", "a1"), ("other", "a2")]
+
+
+async def test_a_tick_begins_its_first_deadline_however_long_taking_them_took(
+        store: Any, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first deadline a tick took always begins, however slow the pop: put back with the rest, the
+    next tick, as slow, would fire nothing either."""
+    scheduler, fired = Scheduler(store, clock), []
+
+    async def fire(member: str) -> None:
+        fired.append(member)
+
+    scheduler.on("ack", fire)
+    for member in ("a1", "a2"):
+        await scheduler.at("ack", member, clock.time())
+    pop = store.pop_due_kinds
+
+    async def slow_pop(kinds: Any, now: float, limit: int = 100) -> dict[str, list[str]]:
+        popped = await pop(kinds, now, limit)
+        await clock.advance(BEGIN_WITHIN_S)  # the store answered late
+        return popped
+
+    monkeypatch.setattr(store, "pop_due_kinds", slow_pop)
+    assert await scheduler.run_due() == 1
+    assert fired == ["a1"]
