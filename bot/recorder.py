@@ -268,20 +268,28 @@ class Recorder:
         """`settle`, then, if the database is still down, go on trying to write the marks the outage left
         (`_unwritten`) for up to `CLOSE_GRACE_S`, within the time a stopping worker has before it is
         killed (bot/server.py): a reply sent during a database outage and the stop stayed "pending" for
-        good. What is still unwritten after it is logged as counts by status, never by row."""
+        good. What is still unwritten after it is logged as counts by status, never by row. The grace counts
+        from the stop's start, the first try included."""
+        began = self._clock.monotonic()
         await self.settle()
         if self._unwritten:
-            await self._write_unwritten_before(self._clock.monotonic() + CLOSE_GRACE_S)
+            await self._write_unwritten_before(began + CLOSE_GRACE_S, self._clock.monotonic() - began)
         await self._writer.close()
 
-    async def _write_unwritten_before(self, deadline: float) -> None:
+    async def _write_unwritten_before(self, deadline: float, tried: float) -> None:
+        """Try again until `deadline`, each try begun only when one as long as the last (`tried`) ends
+        before it: a try against SQLite busy waits its busy timeout (5 s) before failing, and a grace
+        counted after the first try, with a last try begun just before its end, made a stop last three
+        such waits, past what bot/server.py gives a stopping worker beside its channels' stop."""
         log.warning("stopping with %s the database did not take; trying for up to %.0f s", _counted(self._unwritten),
                     CLOSE_GRACE_S)
         pause = CLOSE_RETRY_S[0]
-        while self._unwritten and (left := deadline - self._clock.monotonic()) > 0:
-            await self._clock.sleep(min(pause, left))
+        while self._unwritten and (left := deadline - self._clock.monotonic()) > tried:
+            await self._clock.sleep(min(pause, left - tried))
             pause = min(2 * pause, CLOSE_RETRY_S[1])
+            began = self._clock.monotonic()
             await self.settle()
+            tried = self._clock.monotonic() - began
         if self._unwritten:
             log.error("stopped with %s not written: the database is unavailable", _counted(self._unwritten))
             self._unwritten = []

@@ -33,6 +33,8 @@ now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipe
 when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
 puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
+A slow tick renews the leases of the deadlines it has not begun (`LEASE_RENEWED_AFTER_S`), so that a
+lease falls due only for a worker gone or a callback running for minutes, not behind a slow tick's queue.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -86,6 +88,12 @@ TAKEN = "deadline-taken"
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
+#: How long a tick's leases of the deadlines it has not begun go before it renews them (one pipeline):
+#: behind slow callbacks (sends timing out in an outage) a deadline began with its lease nearly run, which
+#: fell due while it ran, and another worker fired it too; and a mark it claimed (bot/outbox.py
+#: `CLAIM_TTL_S`) outlived the lapse, so a revived attempt took its text for sent. Renewed this often, a
+#: deadline begins with at least `TAKEN_LEASE_S - LEASE_RENEWED_AFTER_S` of lease, past its marks' claims.
+LEASE_RENEWED_AFTER_S = 30.0
 #: Between a lease's kind and member (`_lease`): no kind has it.
 LEASE_SEPARATOR = "\x1f"
 
@@ -131,6 +139,14 @@ def current_firing() -> Firing | None:
 def _lease(kind: str, member: str) -> str:
     """The member of a deadline's lease in `TAKEN`."""
     return f"{kind}{LEASE_SEPARATOR}{member}"
+
+
+def _leases(due: list[tuple[str, str]], now: float) -> Batch:
+    """The leases of deadlines taken (or still held unbegun) at `now`, as one batch."""
+    leases = Batch()
+    for kind, member in due:
+        leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
+    return leases
 
 
 def retry_after(failures: int) -> float:
@@ -230,7 +246,11 @@ class Scheduler:
         except BaseException:  # the worker stops as it takes them: they go back
             await asyncio.shield(self._put_back(due, now))
             raise
+        leased_at = now
         for called, (kind, member) in enumerate(due, start=1):
+            if self.clock.time() - leased_at >= LEASE_RENEWED_AFTER_S:  # behind slow callbacks
+                leased_at = self.clock.time()
+                await self._renew(due[called - 1:], leased_at)
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
@@ -312,12 +332,9 @@ class Scheduler:
         lease (lost with this worker, as before leases)."""
         if not due:
             return []
-        leases = Batch()
-        for kind, member in due:
-            leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
         found, leased = await self.store.together([
             self.store.get_many([self._generation_key(kind, member) for kind, member in due]),
-            self.store.send(leases)])
+            self.store.send(_leases(due, now))])
         failures = [outcome for outcome in (found, *(leased if isinstance(leased, list) else [leased]))
                     if isinstance(outcome, BaseException)]
         for failure in failures:
@@ -327,6 +344,21 @@ class Scheduler:
             log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
                         type(failures[0]).__name__)
         return [None] * len(due) if isinstance(found, BaseException) else found
+
+    async def _renew(self, due: list[tuple[str, str]], now: float) -> None:
+        """The leases of the deadlines a tick took and has not begun are due `TAKEN_LEASE_S` from `now` (one
+        pipeline). A store failing keeps the leases as they were (logged); the worker stopping puts the
+        deadlines back."""
+        try:
+            renewed = await self.store.send(_leases(due, now))
+        except Exception as exc:
+            renewed = [exc]
+        except BaseException:
+            await asyncio.shield(self._put_back(due, now))
+            raise
+        failures = [outcome for outcome in renewed if isinstance(outcome, BaseException)]
+        if failures:
+            log.warning("deadline of %s: leases not renewed (%s)", due[0][0], type(failures[0]).__name__)
 
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).

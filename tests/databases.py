@@ -58,7 +58,9 @@ async def drop_leftover_databases(postgres_url: str) -> list[str]:
     admin = await asyncpg.connect(postgres_url, timeout=5)
     try:
         rows = await admin.fetch(
-            "SELECT datname, extract(epoch FROM now() - (pg_stat_file('base/' || oid || '/PG_VERSION')).modification)"
+            # missing_ok: a database another run drops meanwhile is still listed, its files gone (its age NULL)
+            "SELECT datname, extract(epoch FROM now() - (pg_stat_file('base/' || oid || '/PG_VERSION', true))"
+            ".modification)"
             " AS age, (SELECT count(*) FROM pg_stat_activity AS a WHERE a.datname = d.datname) AS connected"
             " FROM pg_database AS d WHERE datname LIKE 'csbot\\_%'")
         left = [row["datname"] for row in rows if left_behind(row["datname"], row["age"], row["connected"])]
@@ -69,7 +71,9 @@ async def drop_leftover_databases(postgres_url: str) -> list[str]:
     return left
 
 
-def left_behind(name: str, age_s: float, connected: int) -> bool:
+def left_behind(name: str, age_s: float | None, connected: int) -> bool:
+    """Whether database `name` is a test's that no run uses: its owner gone, or named before owners, an
+    hour old (`age_s`, None for one being dropped) and unused."""
     if owned := OWNED.fullmatch(name):
         return not owner_alive(owned.group(1))
-    return bool(UNOWNED.fullmatch(name)) and age_s > UNOWNED_AFTER_S and connected == 0
+    return bool(UNOWNED.fullmatch(name)) and age_s is not None and age_s > UNOWNED_AFTER_S and connected == 0

@@ -68,6 +68,11 @@ def owner_alive(owner: str) -> bool:
         return True
 
 
+def owner_of_process(pid: int) -> str:
+    """The owner token (`run_owner`'s form) of running process `pid`."""
+    return _process_token(pid)
+
+
 def _process_token(pid: int) -> str:
     """Pid and start time (clock ticks since boot, field 22 of /proc/<pid>/stat); FileNotFoundError
     when no such process runs."""

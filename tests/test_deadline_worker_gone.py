@@ -86,3 +86,32 @@ async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at
 
 async def _true(value: bool) -> bool:
     return value
+
+
+
+async def test_a_deadline_behind_a_slow_tick_keeps_its_lease_and_is_fired_once(open_stores: Any, clock: Any) -> None:
+    """A tick leases every deadline it takes at once, then fires them one after the other. Behind slow
+    callbacks (sends timing out in an outage), a deadline began with its lease nearly run: the lease fell
+    due while it ran, another worker took it for dead and fired it too (its texts' marks claimed before
+    the lapse still held, so a revived attempt could also take them for sent). The leases of the
+    deadlines not begun are now renewed as the tick goes on (`LEASE_RENEWED_AFTER_S`)."""
+    slow, other, fired = Scheduler(open_stores(), clock), Scheduler(open_stores(), clock), []
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "slow":
+                await clock.advance(0.6 * TAKEN_LEASE_S)  # its sends time out, one after the other
+                if member == "a2":  # the other worker ticks past the lease a2 was taken with while it runs
+                    assert (await other.run_due(), await other.run_due()) == (0, 0)
+        return fire
+
+    slow.on("ack", worker("slow"))
+    other.on("ack", worker("other"))
+    for member in ("a1", "a2"):
+        await slow.at("ack", member, clock.time())
+    await slow.run_due()
+    await clock.advance(2 * TAKEN_LEASE_S)
+    await other.run_due()  # no lease left to revive anything
+    await other.run_due()
+    assert fired == [("slow", "a1"), ("slow", "a2")]

@@ -262,3 +262,31 @@ async def test_marks_an_outage_left_are_written_by_a_stop_that_waits_for_the_dat
     if not database_back:
         assert "stopped with 1 delivery mark(s) (sent 1) not written" in caplog.text
     assert replied.source_id not in caplog.text and "您好" not in caplog.text
+
+
+async def test_a_stop_during_an_outage_lasts_its_grace_counting_its_first_try(
+        journal_database: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The stop's first try at the marks an outage left waits SQLite's busy timeout (5 s in production)
+    before it fails; the grace was counted after it, so a stop lasted the busy timeout, the grace and a
+    last try's wait, past what bot/server.py gives a stopping worker beside its channels' stop (whose
+    background sends take up to 10 s of its 15). Here the first try takes the whole grace on the clock:
+    the stop ends after it, logging what stays unwritten."""
+    clock = SleepWatchingClock()
+    recorder = Recorder(clock, SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_stop")
+    replied = outbound_message("wechat", identity.conversation_id, "您好，已为您登记", "bot", NOW)
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    try:
+        recorder.note_sent([replied.source_id])
+        closing = asyncio.ensure_future(recorder.close())
+        await asyncio.sleep(0)  # the stop has begun, its first try waiting on SQLite's lock
+        await clock.advance(CLOSE_GRACE_S)  # the try's wait is the whole grace
+        done, _ = await asyncio.wait({closing}, timeout=5)
+        assert done, "the stop goes on trying past its grace"
+        await closing
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert not clock.asleep.is_set()  # no pause for another try
+    assert "stopped with 1 delivery mark(s) (sent 1) not written" in caplog.text
