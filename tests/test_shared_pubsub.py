@@ -14,8 +14,11 @@ import json
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
 
 from bot.clock import FakeClock
 from bot.store.base import KeyBuilder
@@ -129,5 +132,44 @@ async def test_a_message_that_is_not_one_of_ours_is_dropped_and_the_next_still_a
             await store.publish("console", {"n": 1})
             assert await asyncio.wait_for(anext(events), 5) == {"n": 0}  # an object: delivered, its odd id ignored
             assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+    finally:
+        await store.close()
+
+
+
+class _PubSubFailingOnceMidReconnect(PubSub):
+    """redis-py 8.1's own failure of a read that reconnects while another coroutine drops the
+    connection: its handshake is written on a connection whose writer is gone."""
+
+    failed: list[AttributeError]  # set per client by `_RedisWithAFailingRead`
+
+    async def get_message(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.failed and self.subscribed:
+            self.failed.append(AttributeError("'NoneType' object has no attribute 'writelines'"))
+            raise self.failed[0]
+        return await super().get_message(*args, **kwargs)
+
+
+class _RedisWithAFailingRead(Redis):
+    failed: list[AttributeError]
+
+    def pubsub(self, **kwargs: Any) -> PubSub:
+        pubsub = _PubSubFailingOnceMidReconnect(self.connection_pool, **kwargs)
+        pubsub.failed = self.failed
+        return pubsub
+
+
+async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(redis_url: str) -> None:
+    """The worker's one reader takes any failure of a read as a lost connection: ended, it would leave
+    every page and console of the worker without news until a restart (seen in the suite: an
+    AttributeError from redis-py's reconnect)."""
+    client = _RedisWithAFailingRead.from_url(redis_url, decode_responses=True)
+    client.failed = []
+    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    try:
+        async with store.subscribe("news") as events:
+            await store.publish("news", {"n": 1})
+            assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+        assert len(client.failed) == 1
     finally:
         await store.close()

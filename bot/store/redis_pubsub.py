@@ -131,8 +131,8 @@ class PubSubHub:
             if gone:
                 try:
                     await self._pubsub.unsubscribe(*gone)
-                except (RedisError, OSError, RuntimeError) as exc:
-                    # the connection is down, or being replaced by the reader (the RuntimeError `_read`
+                except Exception as exc:
+                    # the connection is down, or being replaced by the reader (the failures `_read`
                     # explains); its replacement re-subscribes held topics only
                     log.warning("pub/sub unsubscribe failed: %s", type(exc).__name__)
 
@@ -161,11 +161,15 @@ class PubSubHub:
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
-            except (RedisError, OSError, RuntimeError) as exc:
-                # RuntimeError: redis-py's stream left mid-read by a reconnect that was cancelled
-                # ("readuntil() called while another coroutine is already waiting"): the connection
-                # is unusable like a lost one; drop it so the next read reconnects and re-subscribes.
-                if isinstance(exc, RuntimeError) and self._pubsub.connection is not None:
+            except Exception as exc:
+                # Any failure of the read is taken as a lost connection: a reader that ended would
+                # leave the worker's pages and consoles without news until a restart. Besides
+                # RedisError and OSError, redis-py fails in its own ways mid-reconnect: a RuntimeError
+                # for a stream left mid-read by a cancelled reconnect ("readuntil() called while
+                # another coroutine is already waiting"), an AttributeError for a handshake written on
+                # a connection disconnected meanwhile (8.1: `_writer` None). Such a connection is
+                # unusable like a lost one; drop it so the next read reconnects and re-subscribes.
+                if not isinstance(exc, (RedisError, OSError)) and self._pubsub.connection is not None:
                     await self._pubsub.connection.disconnect(nowait=True)
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
