@@ -7,7 +7,8 @@ it for sent). Now a taken deadline leaves a lease that its end removes; fallen d
 back for any worker. The mark lasts only a few minutes until just before the platform's request: gone by
 then, the revived attempt sends the text; made to last (the request may have reached WeChat: `MAYBE_DONE`),
 it is not sent again. A death is the worker's task stuck for good (it never goes on, nothing of it is put
-back) while the clock passes the lease; the other worker is a second scheduler on the same store; the
+back) and its timers stopped (a clock of its own that never moves: a worker alive renews the lease of a
+callback that runs long) while the clock passes the lease; the other worker is a second scheduler on the same store; the
 customer is the fake WeChat server over real HTTP. The in-process store: it expires the mark by the
 FakeClock, where Redis would by its own.
 """
@@ -20,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from bot.scheduler import TAKEN_LEASE_S, Scheduler
+from bot.clock import FakeClock
+from bot.scheduler import LEASE_RENEWED_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler
 from models.message import Message
 from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
@@ -33,8 +35,9 @@ SEND = ("POST", "/cgi-bin/message/custom/send")
 async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at_most_once(
         tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch, dies: str) -> None:
     async with wechat_bot(tmp_path, clock=clock) as bot:
-        gone_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
-        await gone_worker.stop()
+        messenger, store = bot.runtime.messenger, bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        gone_worker = Scheduler(store, FakeClock(clock.now()))  # dead: its timers never fire
         other, outcomes = Scheduler(store, clock), []
 
         async def offer(openid: str) -> None:
@@ -115,3 +118,79 @@ async def test_a_deadline_behind_a_slow_tick_keeps_its_lease_and_is_fired_once(o
     await other.run_due()  # no lease left to revive anything
     await other.run_due()
     assert fired == [("slow", "a1"), ("slow", "a2")]
+
+
+async def test_a_callback_running_past_its_lease_keeps_it_and_is_not_fired_beside_itself(
+        open_stores: Any, clock: Any) -> None:
+    """One callback running longer than `TAKEN_LEASE_S` (a send waiting on a slow platform, minutes): its
+    lease fell due while it ran, and another worker took it for dead and fired it beside itself. The
+    lease is now renewed while the callback runs, every `LEASE_RENEWED_AFTER_S`."""
+    long, other, fired = Scheduler(open_stores(), clock), Scheduler(open_stores(), clock), []
+    store, running, done = open_stores(), asyncio.Event(), asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            running.set()
+            await done.wait()
+        return fire
+
+    long.on("ack", worker("long"))
+    other.on("ack", worker("other"))
+    await long.at("ack", "a1", clock.time())
+    tick = asyncio.ensure_future(long.run_due())
+    try:
+        await asyncio.wait_for(running.wait(), 5)
+        for _ in range(int(2 * TAKEN_LEASE_S / LEASE_RENEWED_AFTER_S)):
+            await clock.advance(LEASE_RENEWED_AFTER_S)
+            await eventually(lambda: _lease_due_at(store, clock.time() + TAKEN_LEASE_S), "the lease renewed", 5)
+            assert await other.run_due() == 0
+        done.set()
+        assert await tick == 1
+    finally:
+        done.set()
+        await asyncio.gather(tick, return_exceptions=True)
+    assert fired == [("long", "a1")]
+    assert await store.next_due(TAKEN) is None  # ended: its lease gone
+
+
+async def test_a_lease_renewed_behind_a_slow_tick_does_not_undo_a_cancel_elsewhere(
+        open_stores: Any, clock: Any) -> None:
+    """A slow tick renews the leases of the deadlines it took and has not begun; one of them cancelled on
+    another worker meanwhile (its lease removed there) had its lease added back by the renewal, and when
+    this worker died during it, the lease brought the cancelled deadline back: fired on the other worker.
+    A renewal now moves a lease only while it is there (`Store.schedule_if_present`, `ZADD XX`)."""
+    own = FakeClock(clock.now())  # the slow worker's timers: they stop when it dies
+    slow, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    dying = asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "slow" and member == "a1":  # a2 taken here, not begun: cancelled on the other worker
+                await other.cancel("ack", "a2")
+                for moved in (own, clock):  # slow: a2's lease renewed meanwhile, or as it begins
+                    await moved.advance(2 * LEASE_RENEWED_AFTER_S)
+            elif name == "slow":  # this worker dies during a2
+                dying.set()
+                await asyncio.Event().wait()
+        return fire
+
+    slow.on("ack", worker("slow"))
+    other.on("ack", worker("other"))
+    for member in ("a1", "a2"):
+        await slow.at("ack", member, clock.time())
+    dead = asyncio.ensure_future(slow.run_due())
+    try:
+        await asyncio.wait_for(dying.wait(), 5)
+        await clock.advance(2 * TAKEN_LEASE_S)
+        await other.run_due()  # a lease fallen due would put a2 back here
+        await other.run_due()
+        assert fired == [("slow", "a1"), ("slow", "a2")]
+    finally:
+        dead.cancel()
+        await asyncio.gather(dead, return_exceptions=True)
+
+
+async def _lease_due_at(store: Any, due_at: float) -> bool:
+    return await store.next_due(TAKEN) == pytest.approx(due_at)
