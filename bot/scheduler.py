@@ -33,8 +33,11 @@ now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipe
 when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
 puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
-A slow tick renews the leases of the deadlines it has not begun (`LEASE_RENEWED_AFTER_S`), so that a
-lease falls due only for a worker gone or a callback running for minutes, not behind a slow tick's queue.
+A tick renews the leases of the deadline running and those it has not begun every `LEASE_RENEWED_AFTER_S`
+(`_LeaseKeeper`), so that a lease falls due only for a worker gone, not behind a slow tick's queue nor
+beside a callback running for minutes; a renewal moves a lease only while it is there (`ZADD XX`), so it
+never undoes a cancel on another worker. A deadline's end removes its marks and its lease in one atomic
+command (`_end`): a worker dying as it ends one leaves it whole, never revived with its marks gone.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
