@@ -99,9 +99,10 @@ class FakeClock:
         target = self._elapsed + seconds
         while self._sleepers and self._sleepers[0][0] <= target:
             due, _, future = heapq.heappop(self._sleepers)
+            if future.done():  # cancelled: nobody wakes here, so the time does not stop here either
+                continue
             self._elapsed = max(self._elapsed, due)
-            if not future.done():
-                future.set_result(None)
+            future.set_result(None)
             for _ in range(5):
                 await asyncio.sleep(0)
         self._elapsed = target

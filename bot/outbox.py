@@ -49,7 +49,8 @@ deadline: another generation):
   died before that sent nothing, the mark is gone when the deadline comes back, and the text is sent
   once; one that died after it may have reached the platform (the send budget's spend and the token
   come first, inside the channel), and the text is not sent again. A callback running longer than the
-  lease (minutes) is taken for dead too, and may send alongside.
+  lease (minutes) keeps it: a worker alive renews it while the callback runs (bot/scheduler.py
+  `_LeaseKeeper`), and the end deletes the marks with the lease in one command (`_end`).
 Left: a store failing to release a mark after a failed send when the callback then succeeds, or the
 worker stops before the store answers again (a warning says so), loses that text. Sending at most once
 was chosen over sending twice. Only the callback's own task is concerned (`current_firing`).

@@ -33,8 +33,11 @@ now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipe
 when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
 puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
-A slow tick renews the leases of the deadlines it has not begun (`LEASE_RENEWED_AFTER_S`), so that a
-lease falls due only for a worker gone or a callback running for minutes, not behind a slow tick's queue.
+A tick renews the leases of the deadline running and those it has not begun every `LEASE_RENEWED_AFTER_S`
+(`_LeaseKeeper`), so that a lease falls due only for a worker gone, not behind a slow tick's queue nor
+beside a callback running for minutes; a renewal moves a lease only while it is there (`ZADD XX`), so it
+never undoes a cancel on another worker. A deadline's end removes its marks and its lease in one atomic
+command (`_end`): a worker dying as it ends one leaves it whole, never revived with its marks gone.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -55,7 +58,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,12 +144,55 @@ def _lease(kind: str, member: str) -> str:
     return f"{kind}{LEASE_SEPARATOR}{member}"
 
 
-def _leases(due: list[tuple[str, str]], now: float) -> Batch:
-    """The leases of deadlines taken (or still held unbegun) at `now`, as one batch."""
+def _leases(due: list[tuple[str, str]], now: float, *, renewed: bool = False) -> Batch:
+    """The leases of deadlines taken at `now`, as one batch; `renewed`: those of deadlines still this
+    worker's, each moved only while it is there (`Store.schedule_if_present`), so a renewal never brings
+    back a lease that a cancel on another worker, or this deadline's end, removed meanwhile."""
     leases = Batch()
     for kind, member in due:
-        leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
+        if renewed:
+            leases.schedule_if_present(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
+        else:
+            leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
     return leases
+
+
+class _LeaseKeeper:
+    """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
+    the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
+    and by a task of its own while one runs (a callback longer than `TAKEN_LEASE_S` was taken for dead
+    and fired again by another worker beside itself). A renewal is `ZADD XX`: a cancel elsewhere stays."""
+
+    def __init__(self, scheduler: Scheduler, due: list[tuple[str, str]], now: float) -> None:
+        self._scheduler, self._due, self._renewed_at = scheduler, due, now
+        self.current = 0  # the index in `due` of the deadline running or about to begin
+        self._renewing = self._stopped = False
+
+    async def renew_if_old(self) -> None:
+        """One pipeline when `LEASE_RENEWED_AFTER_S` went since the last renewal (or the take)."""
+        now = self._scheduler.clock.time()
+        if now - self._renewed_at < LEASE_RENEWED_AFTER_S:
+            return
+        self._renewed_at, self._renewing = now, True
+        try:
+            await self._scheduler._renew(self._due[self.current:], now)
+        finally:
+            self._renewing = False
+
+    async def keep(self) -> None:
+        """The task beside the tick's callbacks."""
+        clock = self._scheduler.clock
+        while not self._stopped:
+            await clock.sleep(self._renewed_at + LEASE_RENEWED_AFTER_S - clock.time())
+            await self.renew_if_old()
+
+    async def stop(self, keeper: asyncio.Task[None]) -> None:
+        """The tick is over: a renewal under way ends first (its answer read: a connection left with a
+        reply unread is no use to the next caller), a wait is cut short."""
+        self._stopped = True
+        if not self._renewing:
+            keeper.cancel()
+        await asyncio.gather(keeper, return_exceptions=True)
 
 
 def retry_after(failures: int) -> float:
@@ -175,7 +221,8 @@ class Scheduler:
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
-        self._leases_left: set[tuple[str, str]] = set()  # deadlines ended here whose lease the store kept
+        # deadlines ended here whose end the store did not take: the keys it deletes and compares (`_unlease`)
+        self._leases_left: dict[tuple[str, str], tuple[Sequence[str], Mapping[str, str]]] = {}
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -210,7 +257,7 @@ class Scheduler:
         await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
-            await self._forget_sends(Firing(kind, member, carried[0], cancelled=True))  # its generation went above
+            await self._end(Firing(kind, member, carried[0], cancelled=True))  # its generation went above
 
     async def run_due(self) -> int:
         """Fire everything due now; returns how many callbacks were called. A failing one is put back
@@ -246,11 +293,24 @@ class Scheduler:
         except BaseException:  # the worker stops as it takes them: they go back
             await asyncio.shield(self._put_back(due, now))
             raise
-        leased_at = now
+        leases = _LeaseKeeper(self, due, now)
+        keeper = asyncio.create_task(leases.keep(), name="deadline-leases") if due else None
+        try:
+            return await self._fire_taken(due, found, callbacks, leases, now)
+        finally:
+            if keeper is not None:
+                await leases.stop(keeper)
+
+    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None],
+                          callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
+        """The callbacks of the deadlines a tick took, one after the other (`_fire_due`)."""
         for called, (kind, member) in enumerate(due, start=1):
-            if self.clock.time() - leased_at >= LEASE_RENEWED_AFTER_S:  # behind slow callbacks
-                leased_at = self.clock.time()
-                await self._renew(due[called - 1:], leased_at)
+            leases.current = called - 1
+            try:
+                await leases.renew_if_old()  # behind slow callbacks
+            except BaseException:  # the worker stops: what it took and never began goes back
+                await asyncio.shield(self._put_back(due[called - 1:], now))
+                raise
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
@@ -259,14 +319,12 @@ class Scheduler:
             try:
                 await callbacks[kind](member)
                 self._failures.pop((kind, member), None)
-                await self._forget_sends(firing, succeeded=True)
-                await self._unlease(kind, member)
+                await self._end(firing, succeeded=True)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
                 self._paused("callback", exc, self.clock.time())
                 await self._notice_a_cancel_elsewhere(firing)
                 if firing.cancelled:
-                    await self._forget_sends(firing)
-                    await self._unlease(kind, member)
+                    await self._end(firing)
                 else:
                     self._carry(firing)
                 begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
@@ -279,8 +337,7 @@ class Scheduler:
                 if not firing.cancelled and await self._failed(kind, member, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
-                    await self._forget_sends(firing)
-                    await self._unlease(kind, member)
+                    await self._end(firing)
             except BaseException:  # the worker stops mid-tick: what it took and never began goes back
                 await asyncio.shield(self._stop_mid_tick(kind, member, due[called:], now))
                 raise
@@ -293,35 +350,34 @@ class Scheduler:
         await self._put_back_held()
         return len(due)
 
-    async def _forget_sends(self, firing: Firing, *, succeeded: bool = False) -> None:
+    async def _end(self, firing: Firing, *, succeeded: bool = False) -> None:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
         follows, so its once-only marks go, and its generation (bot/outbox.py `_generation`) even when
-        this attempt sent nothing: an earlier one, on another worker, may have (one `DEL` per deadline
-        ended, and the generation's compare-and-delete). A success also takes its failure counts in the
-        same `DEL`: other workers may have counted failures this one never saw, and left, they would drop
-        the member's next deadline early. A mark that stays, the store failing now, expires by itself; one of an earlier
-        attempt's texts not sent again here is met by no later deadline (another generation). Never
-        raises but a cancellation.
+        this attempt sent nothing: an earlier one, on another worker, may have; and its lease. A success
+        also takes its failure counts: other workers may have counted failures this one never saw, and
+        left, they would drop the member's next deadline early. Never raises but a cancellation.
 
-        The generation goes only while the key holds this deadline's, checked and deleted in one command
-        (`Store.delete_if_holding`): when this attempt sent, the generation it sent under; when it sent
-        nothing, the one the store held when the deadline was taken (`Firing.found`: an earlier attempt's,
-        here or elsewhere), unless cancelled (the cancel deleted it). Cancelled and set again elsewhere
-        while this attempt ran, the key is the later deadline's, whose retry, its generation deleted here,
-        drew another and sent its texts again (an attempt that sent nothing deleted the key whatever it
-        held)."""
+        All in one atomic command (`Store.delete_and_cancel`: one Lua call on Redis), because no order
+        of two commands is safe against a worker dying between them. Marks first, then the lease (as
+        before): the lease left revives the ended deadline with its marks gone, and its texts go again.
+        The lease first, then the marks: the generation left behind (an hour) is found by the member's
+        next deadline, whose texts are then taken for sent and never go. One command either ends the
+        deadline whole or leaves it whole: a revived attempt finds every mark and sends nothing again.
+        A store failing now (the command may or may not have run) leaves the end for the next tick's
+        `_unlease_left`, the same command again; meanwhile the lease keeps the deadline this worker's.
+
+        The generation goes only while the key holds this deadline's, checked and deleted in the same
+        command: when this attempt sent, the generation it sent under; when it sent nothing, the one the
+        store held when the deadline was taken (`Firing.found`: an earlier attempt's, here or elsewhere),
+        unless cancelled (the cancel deleted it). Cancelled and set again elsewhere while this attempt
+        ran, the key is the later deadline's, whose retry, its generation deleted here, drew another and
+        sent its texts again (an attempt that sent nothing deleted the key whatever it held)."""
         generation = self._generation_key(firing.kind, firing.member)
         keys = [mark for mark in firing.marks if mark != generation]
         own = firing.generation if firing.generation is not None or firing.cancelled else firing.found
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
-        try:
-            if keys:
-                await self.store.delete(*keys)
-            if own is not None:  # only while it is still this deadline's (docstring)
-                await self.store.delete_if_holding({generation: own})
-        except Exception as exc:
-            log.warning("deadline of %s: its sends' marks left to expire (%s)", firing.kind, type(exc).__name__)
+        await self._unlease(firing.kind, firing.member, keys, {generation: own} if own is not None else {})
 
     async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None]:
         """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
@@ -346,16 +402,13 @@ class Scheduler:
         return [None] * len(due) if isinstance(found, BaseException) else found
 
     async def _renew(self, due: list[tuple[str, str]], now: float) -> None:
-        """The leases of the deadlines a tick took and has not begun are due `TAKEN_LEASE_S` from `now` (one
-        pipeline). A store failing keeps the leases as they were (logged); the worker stopping puts the
-        deadlines back."""
+        """The leases of the deadlines a tick took and has not ended are due `TAKEN_LEASE_S` from `now`, each
+        only while it is there (one pipeline, `_leases`). A store failing keeps the leases as they were
+        (logged)."""
         try:
-            renewed = await self.store.send(_leases(due, now))
+            renewed = await self.store.send(_leases(due, now, renewed=True))
         except Exception as exc:
             renewed = [exc]
-        except BaseException:
-            await asyncio.shield(self._put_back(due, now))
-            raise
         failures = [outcome for outcome in renewed if isinstance(outcome, BaseException)]
         if failures:
             log.warning("deadline of %s: leases not renewed (%s)", due[0][0], type(failures[0]).__name__)
@@ -370,17 +423,22 @@ class Scheduler:
             log.warning("deadline of %s: its worker went away holding it; due again", kind)
             self._held.append((kind, member, now))
 
-    async def _unlease(self, kind: str, member: str) -> None:
-        """The deadline ended here or is back in the store: its lease goes (a store failing now keeps it
-        for the next tick's `_unlease_left`; left there, it would put an ended deadline back). Never raises
-        but a cancellation."""
+    async def _unlease(self, kind: str, member: str, keys: Sequence[str] = (),
+                       held: Mapping[str, str] | None = None) -> None:
+        """The deadline ended here or is back in the store: its lease goes, with `keys` deleted and `held`
+        compared and deleted in the same atomic command when there are any (`_end`). A store failing now
+        keeps the whole for the next tick's `_unlease_left` (left there, the lease would put an ended
+        deadline back). Never raises but a cancellation."""
+        left_keys, left_held = self._leases_left.pop((kind, member), ((), {}))
+        keys, held = [*left_keys, *keys], {**left_held, **(held or {})}
         try:
-            await self.store.cancel(TAKEN, _lease(kind, member))
+            if keys or held:
+                await self.store.delete_and_cancel(keys, held, TAKEN, _lease(kind, member))
+            else:
+                await self.store.cancel(TAKEN, _lease(kind, member))
         except Exception as exc:
-            log.warning("deadline of %s: its lease not removed yet (%s)", kind, type(exc).__name__)
-            self._leases_left.add((kind, member))
-        else:
-            self._leases_left.discard((kind, member))
+            log.warning("deadline of %s: its end not written yet (%s)", kind, type(exc).__name__)
+            self._leases_left[(kind, member)] = (keys, held)
 
     async def _unlease_left(self) -> None:
         for kind, member in list(self._leases_left):
@@ -494,7 +552,7 @@ class Scheduler:
         counted anywhere (`counted`: dropped, or cancelled, which is rare): its counts go, so the
         member's next deadline starts afresh (one `DEL`, only then, with the sends' generation when it
         surely ended: bot/outbox.py `_generation`). A success forgets them with its sends
-        (`_forget_sends`). Never raises but a cancellation."""
+        (`_end`). Never raises but a cancellation."""
         if self._failures.pop((kind, member), None) is None and not counted:
             return
         # surely ended (`counted`): its sends' generation goes too, whichever worker holds its marks

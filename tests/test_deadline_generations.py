@@ -190,24 +190,24 @@ async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
     """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
     second's attempt there sends, then fails. The first's success deleted the generation key, by then the
     second's: the second's retry drew another generation and sent its text a second time. The second may
-    also come as the first's success deletes its sends' keys: between its read of the generation key
-    (still its own) and its `DEL`; the generation is checked and deleted in one command
-    (`Store.delete_if_holding`)."""
+    also come as the first's success ends it: after its read of the generation key (still its own), just
+    before its end's command; the generation is checked and deleted in that command
+    (`Store.delete_and_cancel`, with the marks and the lease)."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
         first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
         await first_worker.stop()
         second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
-        delete = store.delete
+        end = store.delete_and_cancel
 
         async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
             await second_worker.cancel("test-offer", "o_later")
             await second_worker.at("test-offer", "o_later", clock.time())
             await second_worker.run_due()
 
-        async def the_later_deadline_then_delete(*keys: str) -> None:
-            monkeypatch.setattr(store, "delete", delete)  # once: the first deadline's end
+        async def the_later_deadline_then_end(*args: Any) -> list[str]:
+            monkeypatch.setattr(store, "delete_and_cancel", end)  # once: the first deadline's end
             await the_later_deadline()
-            await delete(*keys)
+            return await end(*args)
 
         async def offer(openid: str) -> None:
             step = steps.pop(0)
@@ -215,7 +215,7 @@ async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
             if step == "first" and later == "while the first runs":
                 await the_later_deadline()
             elif step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
-                monkeypatch.setattr(store, "delete", the_later_deadline_then_delete)
+                monkeypatch.setattr(store, "delete_and_cancel", the_later_deadline_then_end)
             if step == "second, then fail":
                 raise RuntimeError("the offer not recorded")
 

@@ -7,7 +7,8 @@ it for sent). Now a taken deadline leaves a lease that its end removes; fallen d
 back for any worker. The mark lasts only a few minutes until just before the platform's request: gone by
 then, the revived attempt sends the text; made to last (the request may have reached WeChat: `MAYBE_DONE`),
 it is not sent again. A death is the worker's task stuck for good (it never goes on, nothing of it is put
-back) while the clock passes the lease; the other worker is a second scheduler on the same store; the
+back) and its timers stopped (a clock of its own that never moves: a worker alive renews the lease of a
+callback that runs long) while the clock passes the lease; the other worker is a second scheduler on the same store; the
 customer is the fake WeChat server over real HTTP. The in-process store: it expires the mark by the
 FakeClock, where Redis would by its own.
 """
@@ -15,15 +16,20 @@ FakeClock, where Redis would by its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.scheduler import TAKEN_LEASE_S, Scheduler
+from bot.clock import FakeClock
+from bot.scheduler import LEASE_RENEWED_AFTER_S, LEASE_SEPARATOR, TAKEN, TAKEN_LEASE_S, Scheduler, current_firing
+from bot.store.base import KeyBuilder
+from bot.store.redis import RedisStore
 from models.message import Message
 from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
+from tests.redis_keys import run_key_prefix
 
 TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您")
 SEND = ("POST", "/cgi-bin/message/custom/send")
@@ -33,8 +39,9 @@ SEND = ("POST", "/cgi-bin/message/custom/send")
 async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at_most_once(
         tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch, dies: str) -> None:
     async with wechat_bot(tmp_path, clock=clock) as bot:
-        gone_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
-        await gone_worker.stop()
+        messenger, store = bot.runtime.messenger, bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        gone_worker = Scheduler(store, FakeClock(clock.now()))  # dead: its timers never fire
         other, outcomes = Scheduler(store, clock), []
 
         async def offer(openid: str) -> None:
@@ -115,3 +122,159 @@ async def test_a_deadline_behind_a_slow_tick_keeps_its_lease_and_is_fired_once(o
     await other.run_due()  # no lease left to revive anything
     await other.run_due()
     assert fired == [("slow", "a1"), ("slow", "a2")]
+
+
+async def test_a_callback_running_past_its_lease_keeps_it_and_is_not_fired_beside_itself(
+        open_stores: Any, clock: Any) -> None:
+    """One callback running longer than `TAKEN_LEASE_S` (a send waiting on a slow platform, minutes): its
+    lease fell due while it ran, and another worker took it for dead and fired it beside itself. The
+    lease is now renewed while the callback runs, every `LEASE_RENEWED_AFTER_S`."""
+    long, other, fired = Scheduler(open_stores(), clock), Scheduler(open_stores(), clock), []
+    store, running, done = open_stores(), asyncio.Event(), asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            running.set()
+            await done.wait()
+        return fire
+
+    long.on("ack", worker("long"))
+    other.on("ack", worker("other"))
+    await long.at("ack", "a1", clock.time())
+    tick = asyncio.ensure_future(long.run_due())
+    try:
+        await asyncio.wait_for(running.wait(), 5)
+        for _ in range(int(2 * TAKEN_LEASE_S / LEASE_RENEWED_AFTER_S)):
+            await clock.advance(LEASE_RENEWED_AFTER_S)
+            await eventually(lambda: _lease_due_at(store, clock.time() + TAKEN_LEASE_S), "the lease renewed", 5)
+            assert await other.run_due() == 0
+        done.set()
+        assert await tick == 1
+    finally:
+        done.set()
+        await asyncio.gather(tick, return_exceptions=True)
+    assert fired == [("long", "a1")]
+    assert await store.next_due(TAKEN) is None  # ended: its lease gone
+
+
+async def test_a_lease_renewed_behind_a_slow_tick_does_not_undo_a_cancel_elsewhere(
+        open_stores: Any, clock: Any) -> None:
+    """A slow tick renews the leases of the deadlines it took and has not begun; one of them cancelled on
+    another worker meanwhile (its lease removed there) had its lease added back by the renewal, and when
+    this worker died during it, the lease brought the cancelled deadline back: fired on the other worker.
+    A renewal now moves a lease only while it is there (`Store.schedule_if_present`, `ZADD XX`)."""
+    own = FakeClock(clock.now())  # the slow worker's timers: they stop when it dies
+    slow, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    dying = asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "slow" and member == "a1":  # a2 taken here, not begun: cancelled on the other worker
+                await other.cancel("ack", "a2")
+                for moved in (own, clock):  # slow: a2's lease renewed meanwhile, or as it begins
+                    await moved.advance(2 * LEASE_RENEWED_AFTER_S)
+            elif name == "slow":  # this worker dies during a2
+                dying.set()
+                await asyncio.Event().wait()
+        return fire
+
+    slow.on("ack", worker("slow"))
+    other.on("ack", worker("other"))
+    for member in ("a1", "a2"):
+        await slow.at("ack", member, clock.time())
+    dead = asyncio.ensure_future(slow.run_due())
+    try:
+        await asyncio.wait_for(dying.wait(), 5)
+        await clock.advance(2 * TAKEN_LEASE_S)
+        await other.run_due()  # a lease fallen due would put a2 back here
+        await other.run_due()
+        assert fired == [("slow", "a1"), ("slow", "a2")]
+    finally:
+        dead.cancel()
+        await asyncio.gather(dead, return_exceptions=True)
+
+
+async def _lease_due_at(store: Any, due_at: float) -> bool:
+    return await store.next_due(TAKEN) == pytest.approx(due_at)
+
+
+class _DyingProxy:
+    """A loopback proxy to Redis that stops passing requests on from the first one that removes `lease` (a
+    request naming it other than a `ZADD`): the worker died just before sending it. `revive` lets them
+    through at the test's end, so the worker's task ends without waiting out its timeouts."""
+
+    def __init__(self, redis_port: int, lease: bytes) -> None:
+        self._redis_port, self._lease = redis_port, lease
+        self.died, self._revived = asyncio.Event(), asyncio.Event()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self._server.sockets[0].getsockname()[1]
+
+    def revive(self) -> None:
+        self._revived.set()
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._redis_port)
+        await asyncio.gather(self._pipe(reader, up_writer, requests=True), self._pipe(up_reader, writer))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, requests: bool = False) -> None:
+        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
+            while data := await reader.read(65536):
+                if requests and (self.died.is_set() or (self._lease in data and b"ZADD" not in data)):
+                    self.died.set()
+                    await self._revived.wait()
+                writer.write(data)
+                await writer.drain()
+        writer.transport.abort()
+
+
+async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is_not_sent_again(
+        redis_url: str, clock: Any) -> None:
+    """A deadline's end was two commands: its marks deleted, then its lease. A worker dying between them
+    left the lease, which brought the ended deadline back with its marks gone: its text went again. The
+    end is now one atomic command (`Store.delete_and_cancel`): a worker dying as it ends the deadline leaves
+    it whole, and the attempt its lease revives finds the text sent. Redis only: the in-process store dies
+    with its worker."""
+    keys, port = KeyBuilder(run_key_prefix()), int(redis_url.rsplit(":", 1)[1].split("/")[0])
+    proxy = _DyingProxy(port, f"ack{LEASE_SEPARATOR}a1".encode())
+    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{await proxy.start()}/0", clock, keys)
+    store = RedisStore.from_url(redis_url, clock, keys)
+    dying = Scheduler(dying_store, FakeClock(clock.now()))  # its timers stop when it dies
+    other, sent = Scheduler(store, clock), []
+
+    def worker(name: str, worker_store: RedisStore) -> Any:
+        async def offer(member: str) -> None:  # the outbox's way: a mark per text, deleted at the end
+            firing = current_firing()
+            assert firing is not None
+            mark = worker_store.keys("test-mark", member)
+            firing.marks.append(mark)
+            if await worker_store.get(mark) is None:
+                sent.append(name)
+                await worker_store.set(mark, "sent", ttl=3600)
+        return offer
+
+    dying.on("ack", worker("dying", dying_store))
+    other.on("ack", worker("other", store))
+    await store.schedule("ack", "a1", clock.time())
+    dead = asyncio.ensure_future(dying.run_due())
+    try:
+        await asyncio.wait_for(proxy.died.wait(), 5)
+        await clock.advance(TAKEN_LEASE_S)
+        await other.run_due()  # a lease left puts the deadline back
+        await other.run_due()
+        assert sent == ["dying"]
+        assert await store.next_due(TAKEN) is None
+    finally:
+        proxy.revive()
+        await asyncio.wait_for(asyncio.gather(dead, return_exceptions=True), 10)
+        for opened in (dying_store, store):
+            await opened.close()
+        await proxy.close()

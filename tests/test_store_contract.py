@@ -386,6 +386,47 @@ class TestStoreContract:
         assert second == Claimed(None, None, False, began)
         assert await worker_a.get(worker_a.keys(CLAIMED, "first", "m1")) is not None  # the prefix once
 
+    async def test_schedule_if_present_moves_a_deadline_and_never_brings_one_back(
+            self, store: Store, clock: FakeClock) -> None:
+        """A lease renewed (`ZADD XX`): moved while scheduled, alone or in a batch; once cancelled or
+        popped, not added again (a plain `schedule` would undo another worker's cancel)."""
+        now = clock.time()
+        await store.schedule("lease", "l1", now + 10)
+        await store.schedule_if_present("lease", "l1", now + 300)
+        await store.schedule_if_present("lease", "never", now + 1)
+        assert await store.next_due("lease") == pytest.approx(now + 300)
+        await store.cancel("lease", "l1")
+        await store.schedule_if_present("lease", "l1", now + 600)
+        renewing = Batch()
+        renewing.schedule_if_present("lease", "l1", now + 600)
+        assert await store.send(renewing) == [None]
+        assert await store.next_due("lease") is None
+        await store.schedule("lease", "l2", now + 5)
+        renewing.schedule_if_present("lease", "l2", now + 50)
+        assert await store.send(renewing) == [None, None]
+        assert await store.pop_due("lease", now + 49) == []
+        assert await store.pop_due("lease", now + 50) == ["l2"]
+
+    async def test_delete_and_cancel_ends_a_deadline_in_one_step(self, store: Store, clock: FakeClock) -> None:
+        """Marks deleted, a generation deleted only while it holds its value, the lease removed; sent
+        again (its answer lost), the same answer and nothing else touched."""
+        marks = [store.keys("mark", str(number)) for number in range(2)]
+        mine, later, other = store.keys("gen", "mine"), store.keys("gen", "later"), store.keys("kv", "other")
+        for key in (*marks, other):
+            await store.set(key, "m", ttl=60)
+        await store.set(mine, "g1", ttl=60)
+        await store.set(later, "g-later", ttl=60)
+        await store.schedule("lease", "l1", clock.time() + 300)
+        await store.schedule("lease", "l2", clock.time() + 300)
+        held = {mine: "g1", later: "g2"}
+        for _ in range(2):
+            assert await store.delete_and_cancel(marks, held, "lease", "l1") == [later]
+            assert await store.get_many([*marks, mine, later, other]) == [None, None, None, "g-later", "m"]
+            assert await store.pop_due("lease", clock.time() + 300) == ["l2"]
+            await store.schedule("lease", "l2", clock.time() + 300)
+        assert await store.delete_and_cancel([], {}, "lease", "l2") == []
+        assert await store.next_due("lease") is None
+
 
 async def test_ping_answers_a_live_redis_and_raises_for_a_dead_one(redis_url: str, clock: FakeClock) -> None:
     """(The memory store's ping cannot fail: it lives in the process.)"""

@@ -148,6 +148,9 @@ class Batch:
     def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
         self.commands.append(("publish", (topic, payload)))
 
+    def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
+        self.commands.append(("schedule_if_present", (kind, member, due_at)))
+
 
 class LockTimeout(Exception):
     """The lock could not be acquired within the wait time."""
@@ -359,3 +362,19 @@ class Store(ABC):
 
     @abstractmethod
     async def close(self) -> None: ...
+
+    # --- appended: moves and removals that must not undo another worker's ---
+    @abstractmethod
+    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
+        """Move a deadline only while `member` is scheduled (Redis `ZADD XX`); absent, nothing is added. A
+        lease renewed so is never brought back after a cancel on another worker removed it. Sent twice,
+        the same effect."""
+
+    @abstractmethod
+    async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
+                                member: str) -> list[str]:
+        """In one atomic command: delete `keys`, delete each key of `held` still holding its value there
+        (as `delete_if_holding`), and remove `member` from `kind`'s deadlines; returns the keys of `held`
+        left holding another value. No caller sees some of it done and not the rest, and a caller dying
+        cannot stop half-way (a deadline's end: its marks and its lease, bot/scheduler.py `_end`). Sent
+        again after its answer was lost, it answers and does the same."""

@@ -359,6 +359,19 @@ class MemoryStore(Store):
         self._due.clear()
         self._due_heaps.clear()
 
+    # --- appended: moves and removals that must not undo another worker's ---
+    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
+        if member in self._due.get(kind, {}):
+            await self.schedule(kind, member, due_at)
+
+    async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
+                                member: str) -> list[str]:
+        # none of these suspends: atomic on the loop
+        await self.delete(*keys)
+        kept = await self.delete_if_holding(held)
+        await self.cancel(kind, member)
+        return kept
+
 
 class _Held:
     """`MemoryStore.lock` and `hold_conversation` as one plain async context manager: the lock, and for

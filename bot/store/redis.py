@@ -727,6 +727,23 @@ class RedisStore(Store):
         await self.hub.close()
         await self.client.aclose()
 
+    # --- appended: moves and removals that must not undo another worker's ---
+    def _schedule_if_present_command(self, kind: str, member: str, due_at: float) -> tuple[Any, ...]:
+        return ("ZADD", self.keys("due", kind), "XX", due_at, member)
+
+    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
+        await self._command(*self._schedule_if_present_command(kind, member, due_at))
+
+    async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
+                                member: str) -> list[str]:
+        script = getattr(self, "_delete_and_cancel", None)
+        if script is None:  # registered when first used: the script is in no hot path
+            script = self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
+        compared = list(held)
+        kept = await script(keys=[self.keys("due", kind), *keys, *compared],
+                                             args=[member, len(keys), *(held[key] for key in compared)])
+        return [compared[int(index) - 1] for index in kept]
+
 
 class HoldingConversation(AbstractAsyncContextManager[HeldConversation]):
     """`RedisStore.hold_conversation`'s block as a class: the lock taken and the state read on entering
@@ -757,3 +774,26 @@ class HoldingConversation(AbstractAsyncContextManager[HeldConversation]):
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         traceback: object) -> None:
         await self._store._write_and_release_held(self._conversation, self._token, self._held, exc_type is None)
+
+
+# Store.delete_and_cancel in one command (`RedisStore._command` may send it twice: `ZREM`, `DEL` and a
+# compare-and-delete do the same the second time). KEYS[1]: the kind's deadlines; then ARGV[2] keys deleted;
+# then the keys compared, ARGV[3..] the values they must hold. ARGV[1]: the member removed. Returns the
+# compared keys left holding another value (1-based indexes among them).
+_DELETE_AND_CANCEL = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+local plain = tonumber(ARGV[2])
+for i = 2, plain + 1 do
+    redis.call('DEL', KEYS[i])
+end
+local kept = {}
+for i = plain + 2, #KEYS do
+    local current = redis.call('GET', KEYS[i])
+    if current == ARGV[i - plain + 1] then
+        redis.call('DEL', KEYS[i])
+    elseif current then
+        kept[#kept + 1] = i - plain - 1
+    end
+end
+return kept
+"""
