@@ -11,19 +11,22 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
 from bot.clock import FakeClock
+from bot.store import redis_pubsub
 from bot.store.base import KeyBuilder
 from bot.store.redis import RedisStore
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.bot_app import RunningBot, eventually, make_settings, running_bot
 from tests.redis_keys import run_key_prefix
 from tests.redis_server import RedisServer
 
@@ -173,3 +176,68 @@ async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_e
         assert len(client.failed) == 1
     finally:
         await store.close()
+
+
+class _PubSubFailingAfterEachConfirmation(PubSub):
+    """A failure of redis-py's own that comes back on every connection: the read after a subscription's
+    confirmation fails, `failures` times in a row."""
+
+    failures: int
+    _fail_next = False
+
+    async def get_message(self, *args: Any, **kwargs: Any) -> Any:
+        if self._fail_next and self.failures:
+            self._fail_next, self.failures = False, self.failures - 1
+            raise AttributeError("'NoneType' object has no attribute 'writelines'")
+        message = await super().get_message(*args, **kwargs)
+        self._fail_next = message is not None and message["type"] == "subscribe"
+        return message
+
+
+class _RedisFailingAfterEachConfirmation(Redis):
+    failures: int
+
+    def pubsub(self, **kwargs: Any) -> PubSub:
+        pubsub = _PubSubFailingAfterEachConfirmation(self.connection_pool, **kwargs)
+        pubsub.failures = self.failures
+        return pubsub
+
+
+async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The reader's pause between reconnections grows while no news comes through: a reconnect's own
+    re-subscription confirmed is no proof (it came before every failure), and taken for one, it kept the
+    reader reconnecting and logging ten times a second for as long as the failure lasted."""
+    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, 1.0))  # the pauses are real time
+    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
+    client.failures = 4
+    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    try:
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            async with store.subscribe("news") as events:
+                await eventually(lambda: _true(len(_pauses(caplog)) == 4), "four failed reads")
+                # news published while the reader pauses is lost (pub/sub keeps none): sent until one comes
+                publishing = asyncio.create_task(_publish_until_cancelled(store))
+                try:
+                    assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+                finally:
+                    publishing.cancel()
+                    await asyncio.gather(publishing, return_exceptions=True)
+        assert _pauses(caplog) == [0.001, 0.002, 0.004, 0.008]
+    finally:
+        await store.close()
+
+
+def _pauses(caplog: pytest.LogCaptureFixture) -> list[float]:
+    return [record.args[1] for record in caplog.records
+            if record.msg.startswith("pub/sub connection lost") and isinstance(record.args, tuple)]
+
+
+async def _publish_until_cancelled(store: RedisStore) -> None:
+    while True:
+        await store.publish("news", {"n": 1})
+        await asyncio.sleep(0.01)
+
+
+async def _true(value: bool) -> bool:
+    return value

@@ -175,10 +175,13 @@ class PubSubHub:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
                 continue
-            pause = RECONNECT_BACKOFF_S[0]
             if message is None:
                 continue
             if message["type"] == "message":
+                # Only news read proves the connection: every reconnect reads its re-subscriptions'
+                # confirmations first, and a failure that comes back after each (a persistent one of
+                # redis-py's own) would otherwise reconnect and log at the shortest pause for ever.
+                pause = RECONNECT_BACKOFF_S[0]
                 self._deliver(message["channel"], message["data"])
             elif message["type"] == "subscribe":
                 self._answered(message["channel"])
