@@ -21,6 +21,7 @@ import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import FakeClock
 from bot.store import redis_pubsub
@@ -139,35 +140,53 @@ async def test_a_message_that_is_not_one_of_ours_is_dropped_and_the_next_still_a
         await store.close()
 
 
-
 class _PubSubFailingOnceMidReconnect(PubSub):
     """redis-py 8.1's own failure of a read that reconnects while another coroutine drops the
-    connection: its handshake is written on a connection whose writer is gone."""
+    connection: its handshake is written on a connection whose writer is gone. `closing_fails`: the
+    reader's closing of that connection then fails too (redis-py's `disconnect` raises on a close that
+    times out, and from its connection-closed hooks)."""
 
     failed: list[AttributeError]  # set per client by `_RedisWithAFailingRead`
+    closing_fails: bool
 
     async def get_message(self, *args: Any, **kwargs: Any) -> Any:
         if not self.failed and self.subscribed:
             self.failed.append(AttributeError("'NoneType' object has no attribute 'writelines'"))
+            if self.closing_fails and self.connection is not None:
+                self.connection.disconnect = _fails_once(self.connection)  # type: ignore[method-assign]
             raise self.failed[0]
         return await super().get_message(*args, **kwargs)
 
 
+def _fails_once(connection: Any) -> Any:
+    disconnect = connection.disconnect
+
+    async def failing(*args: Any, **kwargs: Any) -> None:
+        connection.disconnect = disconnect
+        raise RedisTimeoutError("Timed out closing connection after 5")
+
+    return failing
+
+
 class _RedisWithAFailingRead(Redis):
     failed: list[AttributeError]
+    closing_fails: bool
 
     def pubsub(self, **kwargs: Any) -> PubSub:
         pubsub = _PubSubFailingOnceMidReconnect(self.connection_pool, **kwargs)
-        pubsub.failed = self.failed
+        pubsub.failed, pubsub.closing_fails = self.failed, self.closing_fails
         return pubsub
 
 
-async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(redis_url: str) -> None:
+@pytest.mark.parametrize("closing", ["closed", "failing to close"])
+async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(
+        redis_url: str, closing: str) -> None:
     """The worker's one reader takes any failure of a read as a lost connection: ended, it would leave
     every page and console of the worker without news until a restart (seen in the suite: an
-    AttributeError from redis-py's reconnect)."""
+    AttributeError from redis-py's reconnect). Its closing of the broken connection failing as well
+    ended it too."""
     client = _RedisWithAFailingRead.from_url(redis_url, decode_responses=True)
-    client.failed = []
+    client.failed, client.closing_fails = [], closing == "failing to close"
     store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
     try:
         async with store.subscribe("news") as events:

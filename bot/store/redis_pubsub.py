@@ -24,6 +24,7 @@ hands a message on once: an id seen among the last `REMEMBERED_IDS` messages is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections import Counter, OrderedDict
@@ -169,8 +170,12 @@ class PubSubHub:
                 # another coroutine is already waiting"), an AttributeError for a handshake written on
                 # a connection disconnected meanwhile (8.1: `_writer` None). Such a connection is
                 # unusable like a lost one; drop it so the next read reconnects and re-subscribes.
+                # Dropping it may fail too (redis-py raises on a close that times out, and from its
+                # connection-closed hooks): that must not end the reader either; the read after the
+                # pause fails on what is left, or finds it usable.
                 if not isinstance(exc, (RedisError, OSError)) and self._pubsub.connection is not None:
-                    await self._pubsub.connection.disconnect(nowait=True)
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.connection.disconnect(nowait=True)
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
