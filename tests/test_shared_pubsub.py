@@ -231,10 +231,14 @@ async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
     client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
     client.failures = 4
     store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+
+    async def four_failed_reads() -> bool:
+        return len(_pauses(caplog)) == 4
+
     try:
         with caplog.at_level(logging.WARNING, logger="csbot.store"):
             async with store.subscribe("news") as events:
-                await eventually(lambda: _true(len(_pauses(caplog)) == 4), "four failed reads")
+                await eventually(four_failed_reads, "four failed reads")
                 # news published while the reader pauses is lost (pub/sub keeps none): sent until one comes
                 publishing = asyncio.create_task(_publish_until_cancelled(store))
                 try:
@@ -256,7 +260,3 @@ async def _publish_until_cancelled(store: RedisStore) -> None:
     while True:
         await store.publish("news", {"n": 1})
         await asyncio.sleep(0.01)
-
-
-async def _true(value: bool) -> bool:
-    return value
