@@ -199,27 +199,32 @@ async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_e
 
 class _PubSubFailingAfterEachConfirmation(PubSub):
     """A failure of redis-py's own that comes back on every connection: the read after a subscription's
-    confirmation fails, `failures` times in a row."""
+    confirmation fails, `failures` times in a row (the last at the loop's `failed_at`)."""
 
     failures: int
+    confirmations = 0
+    failed_at = 0.0
     _fail_next = False
 
     async def get_message(self, *args: Any, **kwargs: Any) -> Any:
         if self._fail_next and self.failures:
             self._fail_next, self.failures = False, self.failures - 1
+            self.failed_at = asyncio.get_running_loop().time()
             raise AttributeError("'NoneType' object has no attribute 'writelines'")
         message = await super().get_message(*args, **kwargs)
         self._fail_next = message is not None and message["type"] == "subscribe"
+        self.confirmations += self._fail_next
         return message
 
 
 class _RedisFailingAfterEachConfirmation(Redis):
     failures: int
+    made: _PubSubFailingAfterEachConfirmation
 
     def pubsub(self, **kwargs: Any) -> PubSub:
-        pubsub = _PubSubFailingAfterEachConfirmation(self.connection_pool, **kwargs)
-        pubsub.failures = self.failures
-        return pubsub
+        self.made = _PubSubFailingAfterEachConfirmation(self.connection_pool, **kwargs)
+        self.made.failures = self.failures
+        return self.made
 
 
 async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
@@ -247,6 +252,36 @@ async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
                     publishing.cancel()
                     await asyncio.gather(publishing, return_exceptions=True)
         assert _pauses(caplog) == [0.001, 0.002, 0.004, 0.008]
+    finally:
+        await store.close()
+
+
+async def test_a_new_failure_after_a_connection_that_held_starts_from_the_shortest_pause(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A quiet worker (no news read) whose connection held, failing again, reconnects at the shortest
+    pause: the back-off counts failures that follow each other, not those of an outage long gone (news
+    published while it pauses is lost)."""
+    longest = 0.002
+    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, longest))  # the pauses are real time
+    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
+    client.failures = 3
+    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    loop = asyncio.get_running_loop()
+
+    async def reconnected_and_held() -> bool:  # the reader's time is the loop's: a few milliseconds of it
+        return client.made.confirmations == 4 and loop.time() - client.made.failed_at > 3 * longest
+
+    async def four_failed_reads() -> bool:
+        return len(_pauses(caplog)) == 4
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            async with store.subscribe("news"):
+                await eventually(reconnected_and_held, "three failures, then a connection that held")
+                client.made.failures = 1  # the read after the next confirmation fails: no news read
+                async with store.subscribe("other"):
+                    await eventually(four_failed_reads, "a fourth failed read")
+        assert _pauses(caplog) == [0.001, 0.002, 0.002, 0.001]
     finally:
         await store.close()
 

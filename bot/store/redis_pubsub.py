@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from collections import Counter, OrderedDict
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
@@ -158,7 +159,15 @@ class PubSubHub:
                 future.cancel()
 
     async def _read(self) -> None:
-        pause = RECONNECT_BACKOFF_S[0]
+        """The worker's one reader of every topic, for as long as the hub lives. Its pauses between
+        reconnections double up to the longest while failures follow each other, and start again from
+        the shortest only once a connection held for twice the longest pause: every reconnect reads its
+        re-subscriptions' confirmations first, so a read that succeeds proves nothing, and a failure
+        coming back after each (a persistent one of redis-py's own) would otherwise reconnect and log
+        ten times a second for as long as it lasts. Read by time, not by news, so a quiet worker's next
+        outage, hours later, begins with the shortest pause again (news published meanwhile is lost)."""
+        loop = asyncio.get_running_loop()
+        pause, failed_at = RECONNECT_BACKOFF_S[0], -math.inf
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
@@ -176,6 +185,9 @@ class PubSubHub:
                 if not isinstance(exc, (RedisError, OSError)) and self._pubsub.connection is not None:
                     with contextlib.suppress(Exception):
                         await self._pubsub.connection.disconnect(nowait=True)
+                if loop.time() - failed_at > 2 * RECONNECT_BACKOFF_S[1]:  # after a connection that held
+                    pause = RECONNECT_BACKOFF_S[0]
+                failed_at = loop.time()
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
@@ -183,10 +195,6 @@ class PubSubHub:
             if message is None:
                 continue
             if message["type"] == "message":
-                # Only news read proves the connection: every reconnect reads its re-subscriptions'
-                # confirmations first, and a failure that comes back after each (a persistent one of
-                # redis-py's own) would otherwise reconnect and log at the shortest pause for ever.
-                pause = RECONNECT_BACKOFF_S[0]
                 self._deliver(message["channel"], message["data"])
             elif message["type"] == "subscribe":
                 self._answered(message["channel"])
