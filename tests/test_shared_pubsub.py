@@ -261,18 +261,21 @@ async def test_a_new_failure_after_a_connection_that_held_starts_from_the_shorte
     """A quiet worker (no news read) whose connection held, failing again, reconnects at the shortest
     pause: the back-off counts failures that follow each other, not those of an outage long gone (news
     published while it pauses is lost)."""
-    longest = 0.002
+    longest = 0.05  # a reconnect takes well under its double, so only the wait below lets the connection hold
     monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, longest))  # the pauses are real time
     client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
     client.failures = 3
     store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
     loop = asyncio.get_running_loop()
 
-    async def reconnected_and_held() -> bool:  # the reader's time is the loop's: a few milliseconds of it
+    async def reconnected_and_held() -> bool:  # the reader's time is the loop's: 0.15 s of it
         return client.made.confirmations == 4 and loop.time() - client.made.failed_at > 3 * longest
 
     async def four_failed_reads() -> bool:
         return len(_pauses(caplog)) == 4
+
+    async def both_subscribed_again() -> bool:  # news 1 + 3 again, other 1, both again after the fourth
+        return client.made.confirmations == 7
 
     try:
         with caplog.at_level(logging.WARNING, logger="csbot.store"):
@@ -281,7 +284,9 @@ async def test_a_new_failure_after_a_connection_that_held_starts_from_the_shorte
                 client.made.failures = 1  # the read after the next confirmation fails: no news read
                 async with store.subscribe("other"):
                     await eventually(four_failed_reads, "a fourth failed read")
-        assert _pauses(caplog) == [0.001, 0.002, 0.002, 0.001]
+                    pauses = _pauses(caplog)
+                    await eventually(both_subscribed_again, "the reader reconnected")  # left only then
+        assert pauses == [0.001, 0.002, 0.004, 0.001]
     finally:
         await store.close()
 
