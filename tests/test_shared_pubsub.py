@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import ClientSession, ClientWebSocketResponse, TCPConnector
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.clock import FakeClock
+from bot.store import redis_pubsub
 from bot.store.base import KeyBuilder
 from bot.store.redis import RedisStore
-from tests.fakes.bot_app import RunningBot, make_settings, running_bot
+from tests.fakes.bot_app import RunningBot, eventually, make_settings, running_bot
 from tests.redis_keys import run_key_prefix
 from tests.redis_server import RedisServer
 
@@ -136,35 +140,53 @@ async def test_a_message_that_is_not_one_of_ours_is_dropped_and_the_next_still_a
         await store.close()
 
 
-
 class _PubSubFailingOnceMidReconnect(PubSub):
     """redis-py 8.1's own failure of a read that reconnects while another coroutine drops the
-    connection: its handshake is written on a connection whose writer is gone."""
+    connection: its handshake is written on a connection whose writer is gone. `closing_fails`: the
+    reader's closing of that connection then fails too (redis-py's `disconnect` raises on a close that
+    times out, and from its connection-closed hooks)."""
 
     failed: list[AttributeError]  # set per client by `_RedisWithAFailingRead`
+    closing_fails: bool
 
     async def get_message(self, *args: Any, **kwargs: Any) -> Any:
         if not self.failed and self.subscribed:
             self.failed.append(AttributeError("'NoneType' object has no attribute 'writelines'"))
+            if self.closing_fails and self.connection is not None:
+                self.connection.disconnect = _fails_once(self.connection)  # type: ignore[method-assign]
             raise self.failed[0]
         return await super().get_message(*args, **kwargs)
 
 
+def _fails_once(connection: Any) -> Any:
+    disconnect = connection.disconnect
+
+    async def failing(*args: Any, **kwargs: Any) -> None:
+        connection.disconnect = disconnect
+        raise RedisTimeoutError("Timed out closing connection after 5")
+
+    return failing
+
+
 class _RedisWithAFailingRead(Redis):
     failed: list[AttributeError]
+    closing_fails: bool
 
     def pubsub(self, **kwargs: Any) -> PubSub:
         pubsub = _PubSubFailingOnceMidReconnect(self.connection_pool, **kwargs)
-        pubsub.failed = self.failed
+        pubsub.failed, pubsub.closing_fails = self.failed, self.closing_fails
         return pubsub
 
 
-async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(redis_url: str) -> None:
+@pytest.mark.parametrize("closing", ["closed", "failing to close"])
+async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(
+        redis_url: str, closing: str) -> None:
     """The worker's one reader takes any failure of a read as a lost connection: ended, it would leave
     every page and console of the worker without news until a restart (seen in the suite: an
-    AttributeError from redis-py's reconnect)."""
+    AttributeError from redis-py's reconnect). Its closing of the broken connection failing as well
+    ended it too."""
     client = _RedisWithAFailingRead.from_url(redis_url, decode_responses=True)
-    client.failed = []
+    client.failed, client.closing_fails = [], closing == "failing to close"
     store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
     try:
         async with store.subscribe("news") as events:
@@ -173,3 +195,108 @@ async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_e
         assert len(client.failed) == 1
     finally:
         await store.close()
+
+
+class _PubSubFailingAfterEachConfirmation(PubSub):
+    """A failure of redis-py's own that comes back on every connection: the read after a subscription's
+    confirmation fails, `failures` times in a row (the last at the loop's `failed_at`)."""
+
+    failures: int
+    confirmations = 0
+    failed_at = 0.0
+    _fail_next = False
+
+    async def get_message(self, *args: Any, **kwargs: Any) -> Any:
+        if self._fail_next and self.failures:
+            self._fail_next, self.failures = False, self.failures - 1
+            self.failed_at = asyncio.get_running_loop().time()
+            raise AttributeError("'NoneType' object has no attribute 'writelines'")
+        message = await super().get_message(*args, **kwargs)
+        self._fail_next = message is not None and message["type"] == "subscribe"
+        self.confirmations += self._fail_next
+        return message
+
+
+class _RedisFailingAfterEachConfirmation(Redis):
+    failures: int
+    made: _PubSubFailingAfterEachConfirmation
+
+    def pubsub(self, **kwargs: Any) -> PubSub:
+        self.made = _PubSubFailingAfterEachConfirmation(self.connection_pool, **kwargs)
+        self.made.failures = self.failures
+        return self.made
+
+
+async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The reader's pause between reconnections grows while no news comes through: a reconnect's own
+    re-subscription confirmed is no proof (it came before every failure), and taken for one, it kept the
+    reader reconnecting and logging ten times a second for as long as the failure lasted."""
+    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, 1.0))  # the pauses are real time
+    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
+    client.failures = 4
+    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+
+    async def four_failed_reads() -> bool:
+        return len(_pauses(caplog)) == 4
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            async with store.subscribe("news") as events:
+                await eventually(four_failed_reads, "four failed reads")
+                # news published while the reader pauses is lost (pub/sub keeps none): sent until one comes
+                publishing = asyncio.create_task(_publish_until_cancelled(store))
+                try:
+                    assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+                finally:
+                    publishing.cancel()
+                    await asyncio.gather(publishing, return_exceptions=True)
+        assert _pauses(caplog) == [0.001, 0.002, 0.004, 0.008]
+    finally:
+        await store.close()
+
+
+async def test_a_new_failure_after_a_connection_that_held_starts_from_the_shortest_pause(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A quiet worker (no news read) whose connection held, failing again, reconnects at the shortest
+    pause: the back-off counts failures that follow each other, not those of an outage long gone (news
+    published while it pauses is lost)."""
+    longest = 0.05  # a reconnect takes well under its double, so only the wait below lets the connection hold
+    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, longest))  # the pauses are real time
+    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
+    client.failures = 3
+    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    loop = asyncio.get_running_loop()
+
+    async def reconnected_and_held() -> bool:  # the reader's time is the loop's: 0.15 s of it
+        return client.made.confirmations == 4 and loop.time() - client.made.failed_at > 3 * longest
+
+    async def four_failed_reads() -> bool:
+        return len(_pauses(caplog)) == 4
+
+    async def both_subscribed_again() -> bool:  # news 1 + 3 again, other 1, both again after the fourth
+        return client.made.confirmations == 7
+
+    try:
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            async with store.subscribe("news"):
+                await eventually(reconnected_and_held, "three failures, then a connection that held")
+                client.made.failures = 1  # the read after the next confirmation fails: no news read
+                async with store.subscribe("other"):
+                    await eventually(four_failed_reads, "a fourth failed read")
+                    pauses = _pauses(caplog)
+                    await eventually(both_subscribed_again, "the reader reconnected")  # left only then
+        assert pauses == [0.001, 0.002, 0.004, 0.001]
+    finally:
+        await store.close()
+
+
+def _pauses(caplog: pytest.LogCaptureFixture) -> list[float]:
+    return [record.args[1] for record in caplog.records
+            if record.msg.startswith("pub/sub connection lost") and isinstance(record.args, tuple)]
+
+
+async def _publish_until_cancelled(store: RedisStore) -> None:
+    while True:
+        await store.publish("news", {"n": 1})
+        await asyncio.sleep(0.01)

@@ -24,8 +24,10 @@ hands a message on once: an id seen among the last `REMEMBERED_IDS` messages is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
 from collections import Counter, OrderedDict
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from typing import Any
@@ -157,7 +159,15 @@ class PubSubHub:
                 future.cancel()
 
     async def _read(self) -> None:
-        pause = RECONNECT_BACKOFF_S[0]
+        """The worker's one reader of every topic, for as long as the hub lives. Its pauses between
+        reconnections double up to the longest while failures follow each other, and start again from
+        the shortest only once a connection held for twice the longest pause: every reconnect reads its
+        re-subscriptions' confirmations first, so a read that succeeds proves nothing, and a failure
+        coming back after each (a persistent one of redis-py's own) would otherwise reconnect and log
+        ten times a second for as long as it lasts. Read by time, not by news, so a quiet worker's next
+        outage, hours later, begins with the shortest pause again (news published meanwhile is lost)."""
+        loop = asyncio.get_running_loop()
+        pause, failed_at = RECONNECT_BACKOFF_S[0], -math.inf
         while True:
             try:
                 message = await self._pubsub.get_message(timeout=None)
@@ -169,13 +179,19 @@ class PubSubHub:
                 # another coroutine is already waiting"), an AttributeError for a handshake written on
                 # a connection disconnected meanwhile (8.1: `_writer` None). Such a connection is
                 # unusable like a lost one; drop it so the next read reconnects and re-subscribes.
+                # Dropping it may fail too (redis-py raises on a close that times out, and from its
+                # connection-closed hooks): that must not end the reader either; the read after the
+                # pause fails on what is left, or finds it usable.
                 if not isinstance(exc, (RedisError, OSError)) and self._pubsub.connection is not None:
-                    await self._pubsub.connection.disconnect(nowait=True)
+                    with contextlib.suppress(Exception):
+                        await self._pubsub.connection.disconnect(nowait=True)
+                if loop.time() - failed_at > 2 * RECONNECT_BACKOFF_S[1]:  # after a connection that held
+                    pause = RECONNECT_BACKOFF_S[0]
+                failed_at = loop.time()
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
                 continue
-            pause = RECONNECT_BACKOFF_S[0]
             if message is None:
                 continue
             if message["type"] == "message":
