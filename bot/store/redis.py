@@ -403,6 +403,7 @@ class RedisStore(Store):
         self._schedule_if_absent = self._script(_SCHEDULE_IF_ABSENT)
         self._incr_once = self._script(_INCR_ONCE)
         self._delete_if_holding = self._script(_DELETE_IF_HOLDING)
+        self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
 
     def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
         """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
@@ -727,7 +728,7 @@ class RedisStore(Store):
         await self.hub.close()
         await self.client.aclose()
 
-    # --- appended: moves and removals that must not undo another worker's ---
+    # --- deadlines: moves and removals that must not undo another worker's ---
     def _schedule_if_present_command(self, kind: str, member: str, due_at: float) -> tuple[Any, ...]:
         return ("ZADD", self.keys("due", kind), "XX", due_at, member)
 
@@ -736,11 +737,8 @@ class RedisStore(Store):
 
     async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
                                 member: str) -> list[str]:
-        script = getattr(self, "_delete_and_cancel", None)
-        if script is None:  # registered when first used: the script is in no hot path
-            script = self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
         compared = list(held)
-        kept = await script(keys=[self.keys("due", kind), *keys, *compared],
+        kept = await self._delete_and_cancel(keys=[self.keys("due", kind), *keys, *compared],
                                              args=[member, len(keys), *(held[key] for key in compared)])
         return [compared[int(index) - 1] for index in kept]
 
