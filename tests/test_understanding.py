@@ -12,14 +12,7 @@ Every sentence here was written for this file and is not in the training corpus
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from bot.intents import TRAINING_FILE, IntentMatcher, read_training
-
-ROOT = Path(__file__).resolve().parents[1]
-YAML = ROOT / "scripts_zh" / "intents.yaml"
+from tests.understanding_checks import sentence_checks
 
 PLACED = {
     "case progress, not money": [
@@ -144,20 +137,8 @@ NEVER_WRONG = [
     ("退回去那趟的运费谁掏 花了我十八", "after_sales.return"),  # postage of a return
 ]
 
-
-def test_sentences_are_not_training_data() -> None:
-    training = {text for text, _ in read_training(YAML.parent / TRAINING_FILE)}
-    ours = {text for _, text, _ in PLACED_CASES} | {text for text, _ in NEVER_WRONG}
-    assert not training & ours
-
-
-@pytest.mark.parametrize(("pattern", "text", "intent"), PLACED_CASES)
-def test_the_bot_acts_on_the_right_intent(matcher: IntentMatcher, pattern: str, text: str, intent: str) -> None:
-    got = matcher.classify(text)
-    assert got.decision == intent, f"{pattern}: {got}"
-
-
-@pytest.mark.parametrize(("text", "intent"), NEVER_WRONG)
-def test_a_borderline_message_is_right_or_asked(matcher: IntentMatcher, text: str, intent: str) -> None:
-    got = matcher.classify(text)
-    assert got.decision in (intent, "unknown"), got
+(
+    test_sentences_are_not_training_data,
+    test_the_bot_acts_on_the_right_intent,
+    test_a_borderline_message_is_right_or_asked,
+) = sentence_checks(PLACED_CASES, NEVER_WRONG)

@@ -13,14 +13,7 @@ must act on the intent; `NEVER_WRONG`: asking is acceptable, a confident other i
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from bot.intents import TRAINING_FILE, IntentMatcher, read_training
-
-ROOT = Path(__file__).resolve().parents[1]
-YAML = ROOT / "scripts_zh" / "intents.yaml"
+from tests.understanding_checks import sentence_checks
 
 PLACED = {
     "an exchange said beside 不要退款 is an exchange": [("我要换新的 不要退款", "after_sales.exchange")],
@@ -40,20 +33,8 @@ NEVER_WRONG = [
     ("让仓库那边的人联系我", "human"),  # someone to call back, not a case's progress
 ]
 
-
-def test_sentences_are_not_training_data() -> None:
-    training = {text for text, _ in read_training(YAML.parent / TRAINING_FILE)}
-    ours = {text for _, text, _ in PLACED_CASES} | {text for text, _ in NEVER_WRONG}
-    assert not training & ours
-
-
-@pytest.mark.parametrize(("pattern", "text", "intent"), PLACED_CASES)
-def test_the_bot_acts_on_the_right_intent(matcher: IntentMatcher, pattern: str, text: str, intent: str) -> None:
-    got = matcher.classify(text)
-    assert got.decision == intent, f"{pattern}: {got}"
-
-
-@pytest.mark.parametrize(("text", "intent"), NEVER_WRONG)
-def test_a_borderline_message_is_right_or_asked(matcher: IntentMatcher, text: str, intent: str) -> None:
-    got = matcher.classify(text)
-    assert got.decision in (intent, "unknown"), got
+(
+    test_sentences_are_not_training_data,
+    test_the_bot_acts_on_the_right_intent,
+    test_a_borderline_message_is_right_or_asked,
+) = sentence_checks(PLACED_CASES, NEVER_WRONG)
