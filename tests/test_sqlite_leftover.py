@@ -22,7 +22,7 @@ from bot.batch_writer import Batch, SqliteBatchWriter
 from bot.clock import FakeClock
 from bot.db import close_database
 from bot.outages import outages
-from bot.recorder import CLOSE_GRACE_S, COLUMNS, Recorder, outbound_message
+from bot.recorder import CLOSE_GRACE_S, COLUMNS, MessageRecord, Recorder, outbound_message
 from bot.sqlite_client import SHORT_READS, settle_leftover_now
 from models.config import tortoise_config
 from models.customer import Customer
@@ -230,6 +230,19 @@ class SleepWatchingClock(FakeClock):
         await super().sleep(seconds)
 
 
+async def a_reply_noted_sent_while_locked_out(
+        journal_database: Path, clock: SleepWatchingClock) -> tuple[Recorder, MessageRecord, sqlite3.Connection]:
+    """A recorder whose reply is stored and then noted sent while another connection holds SQLite's
+    write lock (the outage): the recorder, the reply, and the connection holding the lock."""
+    recorder = Recorder(clock, SqliteBatchWriter())
+    identity = await recorder.identify("wechat", "o_stop")
+    replied = outbound_message("wechat", identity.conversation_id, "您好，已为您登记", "bot", NOW)
+    await recorder.record([replied])
+    other = hold_the_write_lock(journal_database)
+    recorder.note_sent([replied.source_id])
+    return recorder, replied, other
+
+
 @pytest.mark.parametrize("database_back", [True, False], ids=["back within the grace", "down past the grace"])
 async def test_marks_an_outage_left_are_written_by_a_stop_that_waits_for_the_database(
         journal_database: Path, caplog: pytest.LogCaptureFixture, database_back: bool) -> None:
@@ -238,13 +251,8 @@ async def test_marks_an_outage_left_are_written_by_a_stop_that_waits_for_the_dat
     though the database came back a moment later. The stop now tries again for a few seconds of the
     clock; what it still cannot write is logged as counts, never the row or the customer's text."""
     clock = SleepWatchingClock()
-    recorder = Recorder(clock, SqliteBatchWriter())
-    identity = await recorder.identify("wechat", "o_stop")
-    replied = outbound_message("wechat", identity.conversation_id, "您好，已为您登记", "bot", NOW)
-    await recorder.record([replied])
-    other = hold_the_write_lock(journal_database)
+    recorder, replied, other = await a_reply_noted_sent_while_locked_out(journal_database, clock)
     try:
-        recorder.note_sent([replied.source_id])
         closing = asyncio.ensure_future(recorder.close())
         waiting = asyncio.ensure_future(clock.asleep.wait())
         await asyncio.wait_for(asyncio.wait({closing, waiting}, return_when=asyncio.FIRST_COMPLETED), 5)
@@ -272,13 +280,8 @@ async def test_a_stop_during_an_outage_lasts_its_grace_counting_its_first_try(
     background sends take up to 10 s of its 15). Here the first try takes the whole grace on the clock:
     the stop ends after it, logging what stays unwritten."""
     clock = SleepWatchingClock()
-    recorder = Recorder(clock, SqliteBatchWriter())
-    identity = await recorder.identify("wechat", "o_stop")
-    replied = outbound_message("wechat", identity.conversation_id, "您好，已为您登记", "bot", NOW)
-    await recorder.record([replied])
-    other = hold_the_write_lock(journal_database)
+    recorder, _, other = await a_reply_noted_sent_while_locked_out(journal_database, clock)
     try:
-        recorder.note_sent([replied.source_id])
         closing = asyncio.ensure_future(recorder.close())
         await asyncio.sleep(0)  # the stop has begun, its first try waiting on SQLite's lock
         await clock.advance(CLOSE_GRACE_S)  # the try's wait is the whole grace
