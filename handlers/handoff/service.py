@@ -104,12 +104,15 @@ class Handoff:
             await record_escalation(identity.conversation_id, reason, now)
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id, reason)
+        escalated = await self.queue.escalate(identity.conversation_id, identity.customer_id, reason)
+        queued = escalated.queued
         if queued is not None:
             conversation = queued.conversation
         else:  # queued or held already
-            await record_escalation(identity.conversation_id, reason, now)
-            conversation = await reads.queued_conversation(identity.conversation_id)
+            conversation = escalated.kept
+            if conversation is None:  # not told by the queue's statement: marked and read here
+                await record_escalation(identity.conversation_id, reason, now)
+                conversation = await reads.queued_conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
         assert conversation.queued_at is not None
