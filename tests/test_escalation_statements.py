@@ -19,7 +19,7 @@ import pytest
 from bot.clock import FakeClock
 from handlers.handoff.queue import Escalated
 from models.conversation import Conversation
-from models.handoff import SlaEvent
+from models.handoff import LeftMessage, SlaEvent
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
 from tests.test_handoff_reads import NOW, escalating_customer
 
@@ -70,8 +70,14 @@ async def test_an_escalation_on_the_production_parts_sends_one_statement_for_its
         kept = await Conversation.get(key="webchat:c1")
         assert (kept.status, kept.queued_at, kept.escalated_at) == ("queued", conversation.queued_at, clock.now())
         assert await SlaEvent.filter(conversation_id=conversation.id, kind="queued").count() == 1
+        left = await escalate(bot, statements, "麻烦尽快帮我处理退款")  # told nobody is online: a 留言
+        assert (await Conversation.get(key="webchat:c1")).status == "bot"
+        assert await LeftMessage.filter(conversation_id=conversation.id).count() == 1
     print("first escalation:", sum(first.values()), dict(first))
     print("escalation while queued:", sum(again.values()), dict(again))
+    print("留言 from the queue:", sum(left.values()), dict(left))
+    # the 留言, the queue left and its promise read in one statement
+    assert sum(left.values()) == 1, left
     # the queueing UPDATE (with its event) and the online check; queued already: one UPDATE and the check
     assert first["WITH queued"] == 1 and sum(first.values()) <= 2, first
     assert sum(again.values()) <= 2, again
@@ -121,3 +127,24 @@ async def test_escalations_of_one_conversation_at_once_queue_it_once(database: N
         await asyncio.gather(*queue.announce_queued(queued[0]))
     assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 1
     assert (await Conversation.get(id=row.id)).queued_at == queued[0].conversation.queued_at
+
+
+async def test_a_left_message_reads_the_promise_it_keeps_in_its_own_statement(database: None,
+                                                                                database_url: str) -> None:
+    """On PostgreSQL `leave_queue_with_message` answers the promise `promise_kept` reads: this 留言's,
+    or the first open one's of the same text (the message handled again); on SQLite the caller reads it."""
+    customer, row, queue = await escalating_customer()
+    postgres = database_url.startswith("postgres")
+    first_promise, later_promise = NOW + timedelta(hours=2), NOW + timedelta(hours=3)
+    await queue.escalate(row.id, customer.id, "human_requested")
+    left, kept = await queue.leave_queue_with_message(row.id, "请回电", first_promise, NOW)
+    assert left == (row.id, "wechat:c") and kept == (first_promise if postgres else None)
+    await queue.escalate(row.id, customer.id, "human_requested")  # queued again, the 留言 still open
+    left, kept = await queue.leave_queue_with_message(row.id, "请回电", later_promise, NOW)
+    assert left == (row.id, "wechat:c") and kept == (first_promise if postgres else None)
+    assert await queue.promise_kept(row.id, "请回电", later_promise) == first_promise
+    assert await LeftMessage.filter(conversation_id=row.id).count() == 1
+    await LeftMessage.filter(conversation_id=row.id).update(done_at=NOW)
+    left, kept = await queue.leave_queue_with_message(row.id, "请回电", later_promise, NOW)  # not queued
+    assert left is None and kept == (later_promise if postgres else None)
+    assert await LeftMessage.filter(conversation_id=row.id).count() == 2

@@ -75,10 +75,15 @@ _LEAVE_QUEUE_SQL = (
     "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
     "WHERE id = ? AND status = 'queued' RETURNING id, key")
 _LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
-#: A 留言's row and `_LEAVE_QUEUE` in one statement (PostgreSQL only: a data-modifying CTE runs whether
-#: or not the UPDATE reads it). Values: the 留言's six (`reads.LEFT_MESSAGE_SQL`), then the conversation's id.
-_LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL}) {_LEAVE_QUEUE_SQL}",
-                                     returning=True)
+#: A 留言's row, `_LEAVE_QUEUE` and the promise the customer is told (`Queue.promise_kept`) in one statement
+#: (PostgreSQL only: data-modifying CTEs), one row always: the id and key the UPDATE returned (NULL when
+#: not queued), and the promise of the first open 留言 of the text, read from the statement's snapshot
+#: (from before this one's insert) or else the one this statement wrote. Values: the 留言's six
+#: (`reads.LEFT_MESSAGE_SQL`), the conversation's id, then the conversation's id and the text again.
+_LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: (
+    f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL} RETURNING promised_by), left_queue AS ({_LEAVE_QUEUE_SQL}) "
+    "SELECT (SELECT id FROM left_queue) AS id, (SELECT key FROM left_queue) AS key, "
+    f"COALESCE(({reads.KEPT_PROMISE_SQL}), (SELECT promised_by FROM left_message_row)) AS kept"), returning=True)
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
@@ -436,19 +441,24 @@ class Queue:
         return _left(await _LEAVE_QUEUE.rows(conversation_id))
 
     async def leave_queue_with_message(self, conversation_id: int, text: str, promised_by: datetime,
-                                       created_at: datetime) -> tuple[int, str] | None:
+                                       created_at: datetime) -> tuple[tuple[int, str] | None, datetime | None]:
         """Record a 留言 and `leave_queue`, both written or neither, so a failure (answered 503, the
         customer's message sent again) cannot leave a 留言 that the resend writes a second time; a
         failure after both were written (the message handled again, still open) finds its 留言 already
-        there (`reads.LEFT_MESSAGE_SQL`). On PostgreSQL one statement (a data-modifying CTE, whose
-        parameters differ from the two statements', hence the dialect chosen here); SQLite has no such
-        CTE: the two statements in one transaction."""
+        there (`reads.LEFT_MESSAGE_SQL`). Returns `leave_queue`'s answer and, on PostgreSQL, the promise
+        `promise_kept` reads (None on SQLite: the caller reads it). On PostgreSQL one statement (a
+        data-modifying CTE, whose parameters differ from the two statements', hence the dialect chosen
+        here), which reads the promise too, where a statement after it did (docs/performance.md, "Twelfth
+        round"); SQLite has no such CTE: the two statements in one transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
-            return _left(await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
-                                                              conversation_id, text, conversation_id))
+            row = (await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
+                                                        conversation_id, text, conversation_id,
+                                                        conversation_id, text))[0]
+            left = (row["id"], row["key"]) if row["id"] is not None else None
+            return left, reads.promise(row["kept"]) or promised_by
         async with in_transaction():
             await reads.record_left_message(conversation_id, text, promised_by, created_at)
-            return await self.leave_queue(conversation_id)
+            return await self.leave_queue(conversation_id), None
 
     @staticmethod
     async def promise_kept(conversation_id: int, text: str, promised: datetime) -> datetime:

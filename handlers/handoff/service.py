@@ -297,17 +297,24 @@ class Handoff:
         PostgreSQL)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        left = None
+        left = kept = None
         if holder is None or holder.status == "queued":
-            left = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
+            left, kept = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
         else:
             await reads.record_left_message(conversation_id, text, promised, self.clock.now())
         # once the 留言 is written, the consoles' news (`left_queue`'s, with the holder's delete, when it left
-        # the queue) and the promise's read go together: a round trip each, to Redis and to PostgreSQL, where
-        # one waited for the other; the in-process store does them in this order (`together_with_read`)
+        # the queue) and the promise's read (unless the 留言's statement read it) go together: a round trip
+        # each, to Redis and to PostgreSQL, where one waited for the other; the in-process store does them
+        # in this order (`together_with_read`)
         news = self.queue.left_queue(left) if left is not None else self.queue.notify(None, {"type": "queue.changed"})
-        kept_read = self.queue.promise_kept(conversation_id, text, promised)
-        told, kept = await together_with_read(self.store, [news], kept_read)
+        if kept is not None:  # read by the 留言's statement: the news alone
+            try:
+                told = await news
+            except Exception as exc:
+                told = exc
+        else:
+            told, kept = await together_with_read(self.store, [news],
+                                                  self.queue.promise_kept(conversation_id, text, promised))
         # The news is best effort, as `left_queue`'s own writes are: the 留言 is written, and an error here
         # made the customer resend it (answered 503, or the flow left open); the consoles' poll shows it.
         log_lost_writes(conversation_id, [told])
