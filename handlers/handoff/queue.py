@@ -48,27 +48,42 @@ QUEUE_PRIORITY: ServiceKey[Callable[[int], Awaitable[int]]] = ServiceKey("queue-
 #: An escalation queues the conversation (VIPs first: priority 1 plus an area's boost), marks the request
 #: for a person on it (the dispatcher's `record_escalation`) and starts its time to a person anew, unless it
 #: is queued or held already; the columns the escalation reads come back (`reads.QueuedRow`). On PostgreSQL
-#: the `queued` SLA event is inserted by the same statement (`event_recorded`).
+#: the escalation sends it inside `_ESCALATE`, which inserts the `queued` SLA event too (`event_recorded`).
 _QUEUE_IT = (
     "UPDATE conversation SET escalation_reason = ?, escalated_at = ?, status = 'queued', queued_at = ?, "
     "priority = COALESCE((SELECT CASE WHEN u.is_vip THEN 1 ELSE 0 END FROM customer u "
     "WHERE u.id = conversation.customer_id), 0) + ?, lapsed_agents = '[]', person_at = NULL "
     "WHERE id = ? AND status NOT IN ('queued', 'handoff')")
-_ENQUEUE = Prebuilt(
-    lambda: f"{_QUEUE_IT} RETURNING {reads.queued_columns('')}, 0 AS event_recorded", returning=True,
-    postgres=lambda: (
-        f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
-        "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued) "
-        f"SELECT {reads.queued_columns('queued')}, TRUE AS event_recorded FROM queued"))
+_ENQUEUE = Prebuilt(lambda: f"{_QUEUE_IT} RETURNING {reads.queued_columns('')}", returning=True)
+#: A request for a person while the conversation is queued or held already: the request recorded on it
+#: (the dispatcher's `record_escalation`), its place kept.
+_MARK_IT = ("UPDATE conversation SET escalation_reason = ?, escalated_at = ? "
+            "WHERE id = ? AND status IN ('queued', 'handoff')")
+#: `_ENQUEUE` and, when the conversation is queued or held already, `_MARK_IT` in one statement
+#: (PostgreSQL only: data-modifying CTEs). Both see the statement's one snapshot, where their conditions
+#: exclude each other, so at most one writes the row; a row another worker changed meanwhile (its
+#: status re-read under the row's lock) may make neither write, and no row comes back (`Queue.escalate`).
+#: Values: `_QUEUE_IT`'s five, then `_MARK_IT`'s three.
+_ESCALATE = Prebuilt(lambda: (
+    f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
+    "kind, at, detail) SELECT id, NULL, 'queued', queued_at, escalation_reason FROM queued), "
+    f"marked AS ({_MARK_IT} RETURNING *) "
+    f"SELECT {reads.queued_columns('queued')}, TRUE AS newly_queued FROM queued "
+    f"UNION ALL SELECT {reads.queued_columns('marked')}, FALSE AS newly_queued FROM marked"), returning=True)
 #: A queued conversation back with the bot (`release(conversation, "bot")`'s columns), only if still queued.
 _LEAVE_QUEUE_SQL = (
     "UPDATE conversation SET status = 'bot', assignee_id = NULL, waiting_since = NULL, unacked_since = NULL "
     "WHERE id = ? AND status = 'queued' RETURNING id, key")
 _LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
-#: A 留言's row and `_LEAVE_QUEUE` in one statement (PostgreSQL only: a data-modifying CTE runs whether
-#: or not the UPDATE reads it). Values: the 留言's six (`reads.LEFT_MESSAGE_SQL`), then the conversation's id.
-_LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL}) {_LEAVE_QUEUE_SQL}",
-                                     returning=True)
+#: A 留言's row, `_LEAVE_QUEUE` and the promise the customer is told (`Queue.promise_kept`) in one statement
+#: (PostgreSQL only: data-modifying CTEs), one row always: the id and key the UPDATE returned (NULL when
+#: not queued), and the promise of the first open 留言 of the text, read from the statement's snapshot
+#: (from before this one's insert) or else the one this statement wrote. Values: the 留言's six
+#: (`reads.LEFT_MESSAGE_SQL`), the conversation's id, then the conversation's id and the text again.
+_LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: (
+    f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL} RETURNING promised_by), left_queue AS ({_LEAVE_QUEUE_SQL}) "
+    "SELECT (SELECT id FROM left_queue) AS id, (SELECT key FROM left_queue) AS key, "
+    f"COALESCE(({reads.KEPT_PROMISE_SQL}), (SELECT promised_by FROM left_message_row)) AS kept"), returning=True)
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
@@ -130,6 +145,16 @@ class Holder:
     status: str  # "queued" or "handoff"
     conversation_id: int
     agent_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Escalated:
+    """What `Queue.escalate` did: queued the conversation (`queued`), or recorded the request on one
+    queued or held already (`kept`: its columns after the write); neither when it could not tell in one
+    statement (SQLite, or the row changed under it), and the caller asks as `enqueue`'s callers do."""
+
+    queued: Queued | None = None
+    kept: QueuedRow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,14 +222,30 @@ class Queue:
         """Queue the conversation for `reason` unless it is queued or held already (None then, and nothing
         written): one prebuilt UPDATE that also records the escalation, takes the priority from whether the
         customer is a VIP now and returns the columns the escalation reads, where the dispatcher marked
-        the escalation and the ORM read the conversation and the customer and saved it back (on PostgreSQL
-        the `queued` event goes in the same statement). What follows in the store (and the event log, on
-        SQLite) is `announce_queued`'s, which the caller sends with its other operations."""
+        the escalation and the ORM read the conversation and the customer and saved it back. What follows
+        in the store and the event log is `announce_queued`'s, which the caller sends with its other
+        operations (on PostgreSQL `escalate` writes the event in the same statement)."""
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
         now = self.clock.now()
         rows = await _ENQUEUE.rows(reason, now, now, extra, conversation_id)
-        return Queued(reads.queued_row(rows[0]), bool(rows[0]["event_recorded"])) if rows else None
+        return Queued(reads.queued_row(rows[0]), False) if rows else None
+
+    async def escalate(self, conversation_id: int, customer_id: int, reason: str) -> Escalated:
+        """`enqueue`, and on PostgreSQL the request recorded on a conversation queued or held already in
+        the same statement, its columns returned: where the escalation then marked it (the dispatcher's
+        `record_escalation`) and read it back, two statements one after the other on a busy worker's
+        loop (docs/performance.md, "Twelfth round")."""
+        if connections.get("default").capabilities.dialect != "postgres":
+            return Escalated(await self.enqueue(conversation_id, customer_id, reason))
+        boost = self.services.extras.get(QUEUE_PRIORITY)
+        extra = await boost(customer_id) if boost is not None else 0
+        now = self.clock.now()
+        rows = await _ESCALATE.rows(reason, now, now, extra, conversation_id, reason, now, conversation_id)
+        if not rows:
+            return Escalated()
+        row = reads.queued_row(rows[0])
+        return Escalated(Queued(row, True)) if rows[0]["newly_queued"] else Escalated(kept=row)
 
     def announce_queued(self, queued: Queued, armed: Batch | None = None) -> list[Awaitable[Any]]:
         """After `enqueue` said it is queued in the database: the `queued` event (unless the UPDATE
@@ -400,19 +441,24 @@ class Queue:
         return _left(await _LEAVE_QUEUE.rows(conversation_id))
 
     async def leave_queue_with_message(self, conversation_id: int, text: str, promised_by: datetime,
-                                       created_at: datetime) -> tuple[int, str] | None:
+                                       created_at: datetime) -> tuple[tuple[int, str] | None, datetime | None]:
         """Record a 留言 and `leave_queue`, both written or neither, so a failure (answered 503, the
         customer's message sent again) cannot leave a 留言 that the resend writes a second time; a
         failure after both were written (the message handled again, still open) finds its 留言 already
-        there (`reads.LEFT_MESSAGE_SQL`). On PostgreSQL one statement (a data-modifying CTE, whose
-        parameters differ from the two statements', hence the dialect chosen here); SQLite has no such
-        CTE: the two statements in one transaction."""
+        there (`reads.LEFT_MESSAGE_SQL`). Returns `leave_queue`'s answer and, on PostgreSQL, the promise
+        `promise_kept` reads (None on SQLite: the caller reads it). On PostgreSQL one statement (a
+        data-modifying CTE, whose parameters differ from the two statements', hence the dialect chosen
+        here), which reads the promise too, where a statement after it did (docs/performance.md, "Twelfth
+        round"); SQLite has no such CTE: the two statements in one transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
-            return _left(await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
-                                                              conversation_id, text, conversation_id))
+            row = (await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
+                                                        conversation_id, text, conversation_id,
+                                                        conversation_id, text))[0]
+            left = (row["id"], row["key"]) if row["id"] is not None else None
+            return left, reads.promise(row["kept"]) or promised_by
         async with in_transaction():
             await reads.record_left_message(conversation_id, text, promised_by, created_at)
-            return await self.leave_queue(conversation_id)
+            return await self.leave_queue(conversation_id), None
 
     @staticmethod
     async def promise_kept(conversation_id: int, text: str, promised: datetime) -> datetime:
@@ -433,7 +479,11 @@ class Queue:
         news = Batch()  # one pipeline on Redis, where a command each took a connection and a round trip
         news.delete(self.closing_key(conversation_id), self.holder_key(key))
         news.publish(CONSOLE_TOPIC, {"type": "queue.changed"})
-        log_lost_writes(conversation_id, await self.store.together([self.store.send(news)]))
+        try:  # awaited here: a gather of the one send cost three turns of the loop more
+            outcomes: list[Any] = await self.store.send(news)
+        except Exception as exc:
+            outcomes = [exc]
+        log_lost_writes(conversation_id, outcomes)
 
     async def release(self, conversation: Conversation, status: str) -> None:
         """Leave the person's hands: back to the bot (`bot`) or back to the queue (`queued`)."""

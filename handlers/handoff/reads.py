@@ -38,7 +38,10 @@ LEFT_MESSAGE_SQL = (
     "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
     f"WHERE NOT EXISTS (SELECT 1 {_OPEN_LEFT_MESSAGE})")
 _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
-_KEPT_PROMISE = Prebuilt(lambda: f"SELECT promised_by {_OPEN_LEFT_MESSAGE} ORDER BY id LIMIT 1")
+#: The first open 留言's promise (`kept_promise`); also the last part of `Queue.leave_queue_with_message`'s
+#: statement on PostgreSQL. Values: the conversation's id, the text.
+KEPT_PROMISE_SQL = f"SELECT promised_by {_OPEN_LEFT_MESSAGE} ORDER BY id LIMIT 1"
+_KEPT_PROMISE = Prebuilt(lambda: KEPT_PROMISE_SQL)
 _PROMISED_BY = LeftMessage._meta.fields_map["promised_by"]
 
 
@@ -102,4 +105,9 @@ async def kept_promise(conversation_id: int, text: str) -> datetime | None:
     """`promised_by` of the first open 留言 of `text` in the conversation (SQLite gives it as text: the
     model's own field converts it, as the ORM would), None when there is none."""
     rows = await _KEPT_PROMISE.rows(conversation_id, text)
-    return _PROMISED_BY.to_python_value(rows[0]["promised_by"]) if rows else None
+    return promise(rows[0]["promised_by"]) if rows else None
+
+
+def promise(value: Any) -> datetime | None:
+    """A 留言's `promised_by` as the ORM loads it (SQLite gives it as text)."""
+    return _PROMISED_BY.to_python_value(value)

@@ -21,7 +21,7 @@ import asyncio
 import contextvars
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,8 @@ from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
-from bot.store.base import Batch
+from bot.store.base import Batch, Store
+from bot.store.memory import MemoryStore
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
@@ -56,6 +57,30 @@ LEAVE_MESSAGE = "handoff.leave_message"
 TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
+
+
+async def together_with_read(store: Store, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
+    """`store.together([*writes, read])`. Where the store's one write is a round trip (Redis: one
+    pipeline) the write goes in a task of its own and the read (PostgreSQL's) is awaited in the caller's
+    task, which goes on as soon as the read is back and the write done: a gather made a task for each and
+    woke its caller three turns of the loop after the last of them ended, turns of a saturated worker
+    that the escalating customer waited for (docs/performance.md, "Twelfth round"). As with `together`,
+    each outcome or failure in its place; a cancellation cancels the write too."""
+    if len(writes) != 1 or isinstance(store, MemoryStore):
+        return await store.together([*writes, read])
+    writing = asyncio.ensure_future(writes[0])
+    try:
+        outcome = await read
+    except Exception as exc:
+        outcome = exc
+    except BaseException:
+        writing.cancel()
+        raise
+    try:
+        written = await writing
+    except Exception as exc:
+        written = exc
+    return [written, outcome]
 
 
 class ForbiddenLanguage(Exception):
@@ -104,12 +129,15 @@ class Handoff:
             await record_escalation(identity.conversation_id, reason, now)
             ctx.state.start_flow(LEAVE_MESSAGE)
             return [Say("handoff.closed_hours", {"back_at": self.local(self.hours.next_open(now))})]
-        queued = await self.queue.enqueue(identity.conversation_id, identity.customer_id, reason)
+        escalated = await self.queue.escalate(identity.conversation_id, identity.customer_id, reason)
+        queued = escalated.queued
         if queued is not None:
             conversation = queued.conversation
         else:  # queued or held already
-            await record_escalation(identity.conversation_id, reason, now)
-            conversation = await reads.queued_conversation(identity.conversation_id)
+            conversation = escalated.kept
+            if conversation is None:  # not told by the queue's statement: marked and read here
+                await record_escalation(identity.conversation_id, reason, now)
+                conversation = await reads.queued_conversation(identity.conversation_id)
             if conversation.status != "queued":
                 return []
         assert conversation.queued_at is not None
@@ -118,13 +146,13 @@ class Handoff:
         # deadlines, the consoles' news (the store's in one batch: one pipeline on Redis), and whether
         # anyone is online (asked after the UPDATE: an agent coming online later finds this conversation
         # queued in their own pass). Sent together to Redis and PostgreSQL (round trips); the in-process
-        # store does them one by one, in this order.
+        # store does them one by one, in this order (`together_with_read`).
         deadlines = Batch()
         deadlines.schedule(OFFER, str(conversation.id), offer_at.timestamp())
         deadlines.schedule(ALERT, episode(conversation.id, conversation.queued_at), alert_at.timestamp())
         operations = (self.queue.announce_queued(queued, deadlines) if queued is not None
                       else [self.store.send(deadlines)])
-        *writes, online = await self.store.together([*operations, reads.anyone_online()])
+        *writes, online = await together_with_read(self.store, operations, reads.anyone_online())
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
         # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
@@ -269,16 +297,24 @@ class Handoff:
         PostgreSQL)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        left = None
+        left = kept = None
         if holder is None or holder.status == "queued":
-            left = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
+            left, kept = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
         else:
             await reads.record_left_message(conversation_id, text, promised, self.clock.now())
         # once the 留言 is written, the consoles' news (`left_queue`'s, with the holder's delete, when it left
-        # the queue) and the promise's read go together: a round trip each, to Redis and to PostgreSQL, where
-        # one waited for the other; the in-process store does them in this order
+        # the queue) and the promise's read (unless the 留言's statement read it) go together: a round trip
+        # each, to Redis and to PostgreSQL, where one waited for the other; the in-process store does them
+        # in this order (`together_with_read`)
         news = self.queue.left_queue(left) if left is not None else self.queue.notify(None, {"type": "queue.changed"})
-        told, kept = await self.store.together([news, self.queue.promise_kept(conversation_id, text, promised)])
+        if kept is not None:  # read by the 留言's statement: the news alone
+            try:
+                told = await news
+            except Exception as exc:
+                told = exc
+        else:
+            told, kept = await together_with_read(self.store, [news],
+                                                  self.queue.promise_kept(conversation_id, text, promised))
         # The news is best effort, as `left_queue`'s own writes are: the 留言 is written, and an error here
         # made the customer resend it (answered 503, or the flow left open); the consoles' poll shows it.
         log_lost_writes(conversation_id, [told])

@@ -12,13 +12,20 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
-from bot.prebuilt_sql import Prebuilt
+from bot.prebuilt_sql import Prebuilt, columns, load
 from handlers.referral.codes import is_genuine, new_code
 from models.referral import Campaign, ReferralCard
 
 SHARE_PATH = "/r/"
-#: How many cards a referrer holds in a campaign; prebuilt, as a card request is a customer's message.
-_HELD = Prebuilt(lambda: "SELECT COUNT(*) AS held FROM referral_card WHERE campaign_id = ? AND referrer_id = ?")
+#: The referrer's next card, numbered after those they hold in the campaign, unless they hold its
+#: maximum (no row then): the count and the insert in one prebuilt statement, where a card request (a
+#: customer's message) counted, then inserted through the ORM, one round trip after the other
+#: (docs/performance.md, "Twelfth round"). Values: the campaign, the referrer, the code, the time, the
+#: campaign and the referrer again, the maximum.
+_ISSUE = Prebuilt(lambda: (
+    "INSERT INTO referral_card (campaign_id, referrer_id, number, code, opens, issued_at) "
+    "SELECT ?, ?, COUNT(*) + 1, ?, 0, ? FROM referral_card WHERE campaign_id = ? AND referrer_id = ? "
+    f"HAVING COUNT(*) < ? RETURNING {columns(ReferralCard, '')}"), returning=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,16 +38,16 @@ class Issued:
 
 async def issue_card(campaign: Campaign, referrer_id: int, secret: bytes, now: datetime) -> Issued:
     for attempt in range(campaign.max_cards + 1):
-        held = (await _HELD.rows(campaign.id, referrer_id))[0]["held"]
-        if held >= campaign.max_cards:
-            return Issued(None, 0)
         try:
-            card = await ReferralCard.create(campaign=campaign, referrer_id=referrer_id, number=held + 1,
-                                             code=new_code(secret), issued_at=now)
+            rows = await _ISSUE.rows(campaign.id, referrer_id, new_code(secret), now, campaign.id, referrer_id,
+                                     campaign.max_cards)
         except IntegrityError:  # another request took this number a moment ago: count again
             if attempt == campaign.max_cards:
                 raise
             continue
+        if not rows:
+            return Issued(None, 0)
+        card = load(ReferralCard, rows[0])
         return Issued(card, campaign.max_cards - card.number)
     raise AssertionError("unreachable")
 
