@@ -41,7 +41,9 @@ from models.customer import Customer
 log = logging.getLogger("csbot.recorder")
 CONTACT_PRECISION = timedelta(minutes=1)
 #: How long a stopping worker goes on trying to write the delivery marks a database outage left (`close`):
-#: inside the time bot/server.py gives a stopping worker past its grace, after its channels' own stop.
+#: inside the time bot/server.py gives a stopping worker past its grace, after its channels' own stop. Best
+#: effort: with the channels' 10 s it fills bot/server.py's `KILL_WAIT_S` (15 s), so a worker whose other
+#: closes are slow too is killed before they end, and what was not written is then lost without the log.
 CLOSE_GRACE_S = 5.0
 #: The first pause between those tries and the longest (each pause doubles).
 CLOSE_RETRY_S = (0.25, 1.0)

@@ -184,7 +184,7 @@ def _on_test_redis(clean: Callable[[str], object]) -> None:
 
         try:
             clean(url)
-        except (redis.RedisError, OSError):  # no server, a bad URL
+        except (redis.RedisError, OSError, ValueError):  # no server; a bad URL (ValueError: no scheme)
             pass
 
 
