@@ -12,7 +12,6 @@ import asyncpg
 import pytest
 
 from bot.db import close_database, open_database
-from handlers.handoff.queue import Escalated
 from handlers.referral.cards import issue_card
 from models.conversation import Conversation
 from models.handoff import SlaEvent
@@ -60,10 +59,13 @@ async def test_two_workers_escalating_one_conversation_queue_it_once(other_write
     escalating = await blocked(queue.escalate(row.id, customer.id, "human_requested"), migrated_postgres_url)
     await transaction.commit()
     # the statement's snapshot saw the conversation with the bot; the row it re-read is queued: neither
-    # part writes and the caller marks and reads as before (handlers/handoff/service.py)
-    assert await asyncio.wait_for(escalating, 5) == Escalated()
+    # part writes, and the statement asked again records the request on the queued row, its place kept
+    escalated = await asyncio.wait_for(escalating, 5)
+    assert escalated.queued is None and escalated.kept is not None
+    assert (escalated.kept.status, escalated.kept.queued_at, escalated.kept.escalation_reason) == (
+        "queued", NOW, "human_requested")
     stored = await Conversation.get(id=row.id)
-    assert (stored.status, stored.queued_at, stored.escalation_reason) == ("queued", NOW, "complaint")
+    assert (stored.status, stored.queued_at, stored.escalation_reason) == ("queued", NOW, "human_requested")
     assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 0  # none of ours
 
 
@@ -97,3 +99,22 @@ async def test_a_card_racing_another_for_its_number_counts_again_within_the_limi
     assert (issued.card.number if issued.card else None) == number
     numbers = sorted(card.number for card in await ReferralCard.filter(referrer_id=referrer))
     assert numbers == list(range(1, max_cards + 1))
+
+
+async def test_a_request_while_a_concurrent_release_hands_it_back_to_the_bot_queues_it_again(
+        other_writer, migrated_postgres_url: str) -> None:
+    """The statement's snapshot has it queued (no queueing) and the row it re-reads is the bot's (no
+    marking): without a second look the caller read it back with the bot and answered nothing."""
+    customer, row, queue = await escalating_customer()
+    await Conversation.filter(id=row.id).update(status="queued", queued_at=NOW - timedelta(minutes=5), priority=0)
+    transaction = other_writer.transaction()
+    await transaction.start()
+    await other_writer.execute("UPDATE conversation SET status = 'bot' WHERE id = $1", row.id)
+    escalating = await blocked(queue.escalate(row.id, customer.id, "complaint"), migrated_postgres_url)
+    await transaction.commit()
+    escalated = await asyncio.wait_for(escalating, 5)
+    assert escalated.queued is not None and escalated.queued.event_recorded
+    assert (escalated.queued.conversation.status, escalated.queued.conversation.queued_at) == ("queued", NOW)
+    stored = await Conversation.get(id=row.id)
+    assert (stored.status, stored.queued_at, stored.escalation_reason) == ("queued", NOW, "complaint")
+    assert await SlaEvent.filter(conversation_id=row.id, kind="queued").count() == 1
