@@ -62,7 +62,7 @@ _MARK_IT = ("UPDATE conversation SET escalation_reason = ?, escalated_at = ? "
 #: `_ENQUEUE` and, when the conversation is queued or held already, `_MARK_IT` in one statement
 #: (PostgreSQL only: data-modifying CTEs). Both see the statement's one snapshot, where their conditions
 #: exclude each other, so at most one writes the row; a row another worker changed meanwhile (its
-#: status re-read under the row's lock) may make neither write, and no row comes back (`Queue.escalate`).
+#: status re-read under the row's lock) may make neither write, and no row comes back (`Queue.escalate` asks again).
 #: Values: `_QUEUE_IT`'s five, then `_MARK_IT`'s three.
 _ESCALATE = Prebuilt(lambda: (
     f"WITH queued AS ({_QUEUE_IT} RETURNING *), event AS (INSERT INTO sla_event (conversation_id, agent_id, "
@@ -150,8 +150,8 @@ class Holder:
 @dataclass(frozen=True, slots=True)
 class Escalated:
     """What `Queue.escalate` did: queued the conversation (`queued`), or recorded the request on one
-    queued or held already (`kept`: its columns after the write); neither when it could not tell in one
-    statement (SQLite, or the row changed under it), and the caller asks as `enqueue`'s callers do."""
+    queued or held already (`kept`: its columns after the write); neither when it could not tell (SQLite,
+    or the row changed under the statement twice), and the caller asks as `enqueue`'s callers do."""
 
     queued: Queued | None = None
     kept: QueuedRow | None = None
@@ -241,8 +241,15 @@ class Queue:
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
         now = self.clock.now()
-        rows = await _ESCALATE.rows(reason, now, now, extra, conversation_id, reason, now, conversation_id)
-        if not rows:
+        for _ in range(2):
+            rows = await _ESCALATE.rows(reason, now, now, extra, conversation_id, reason, now, conversation_id)
+            if rows:
+                break
+            # Another worker changed the row under the statement (its snapshot and the row it re-read under
+            # the lock disagree): asked once more, from a snapshot that has the change. Queued there and
+            # handed back to the bot meanwhile, the caller's mark-and-read found it with the bot and
+            # answered nothing (tests/test_escalation_races.py).
+        else:
             return Escalated()
         row = reads.queued_row(rows[0])
         return Escalated(Queued(row, True)) if rows[0]["newly_queued"] else Escalated(kept=row)
