@@ -289,6 +289,7 @@ class Scheduler:
         self._lapsed(popped.pop(TAKEN, []), now)
         due = [(kind, member) for kind, members in popped.items() for member in members]
         try:
+            await self._return_lapsed()
             found = await self._take(due, now)
         except BaseException:  # the worker stops as it takes them: they go back
             await asyncio.shield(self._put_back(due, now))
@@ -415,13 +416,25 @@ class Scheduler:
 
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
-        Each deadline goes back to the store, due now, with this tick's put-backs: any worker fires it, a
+        Each deadline goes back to the store, due now, before the tick's callbacks (`_return_lapsed`): any
+        worker fires it, a
         retry of an attempt that may have sent (bot/outbox.py: a text claimed and never sent is sent once,
         one that may have reached the platform is not sent again)."""
         for lease in leases:
             kind, _, member = lease.partition(LEASE_SEPARATOR)
             log.warning("deadline of %s: its worker went away holding it; due again", kind)
             self._held.append((kind, member, now))
+
+    async def _return_lapsed(self) -> None:
+        """The deadlines of the leases just fallen due (`_lapsed`, the only ones held at this point: the
+        tick put back the rest first) go back to the store before any callback of the tick: the pop took
+        their leases, so held until the tick's end (minutes behind slow callbacks) they were lost for good
+        with this worker, and a cancel on another worker meanwhile was undone by their put-back. A store
+        that is down keeps them held, put back at the tick's end or the next tick (logged)."""
+        try:
+            await self._put_back_held()
+        except self._outages as exc:
+            log.warning("deadlines of leases fallen due held for now (%s)", type(exc).__name__)
 
     async def _unlease(self, kind: str, member: str, keys: Sequence[str] = (),
                        held: Mapping[str, str] | None = None) -> None:

@@ -278,3 +278,37 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
         for opened in (dying_store, store):
             await opened.close()
         await proxy.close()
+
+
+async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_before_the_ticks_callbacks(
+        open_stores: Any, clock: Any) -> None:
+    """The pop that finds a lease fallen due removes it in the same step; the deadline it revived waited in
+    the worker until every callback of the tick had run (minutes behind slow sends), with no lease: this
+    worker dying meanwhile lost it for good. It is now back in the store before the first callback, so a
+    worker dying during the tick leaves it to the others."""
+    own = FakeClock(clock.now())  # the dying worker's timers: they stop when it dies
+    dying_worker, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    store, dying = open_stores(), asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "dying":  # this worker dies during its first callback
+                dying.set()
+                await asyncio.Event().wait()
+        return fire
+
+    dying_worker.on("ack", worker("dying"))
+    other.on("ack", worker("other"))
+    await store.schedule(TAKEN, f"ack{LEASE_SEPARATOR}revived", clock.time() - 1)  # its worker died before
+    await dying_worker.at("ack", "a1", clock.time())
+    dead = asyncio.ensure_future(dying_worker.run_due())
+    try:
+        await asyncio.wait_for(dying.wait(), 5)
+        assert await store.next_due("ack") == pytest.approx(clock.time())  # back, before a1's callback ended
+        await clock.advance(1)
+        await other.run_due()
+        assert fired == [("dying", "a1"), ("other", "revived")]
+    finally:
+        dead.cancel()
+        await asyncio.gather(dead, return_exceptions=True)
