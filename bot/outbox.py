@@ -213,13 +213,29 @@ class Outbox:
 
     async def _make_lasting(self, marks: Sequence[tuple[str, str]]) -> None:
         """The marks of texts about to be sent live `ONCE_TTL_S` (one batch: a pipeline on Redis). A store
-        failing here fails the send before it is made: the marks are released and the retry sends."""
+        that is down here fails the send before it is made: the marks are released and the retry sends. A
+        store that refuses the write otherwise (an error reply: out of memory, a read-only replica) does not
+        keep the texts from going out, as a refused claim does not (module docstring): sent, their marks
+        live their claim's `CLAIM_TTL_S` only. Failing there, the callback was dropped after its
+        retries and its customer never greeted."""
         batch = Batch()
         for mark, value in marks:
             batch.set(mark, value, ONCE_TTL_S)
-        for outcome in await self.store.send(batch):
-            if isinstance(outcome, BaseException):
+        try:
+            outcomes = await self.store.send(batch)
+        except self.store.unavailable:
+            raise
+        except Exception as exc:
+            outcomes = [exc]
+        refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        for outcome in refused:
+            if isinstance(outcome, self.store.unavailable) or not isinstance(outcome, Exception):
                 raise outcome
+        if refused:
+            firing = current_firing()
+            log.warning("deadline of %s: a send's mark not made lasting, sent anyway (%s)",
+                        firing.kind if firing is not None else "?",
+                        type(refused[0]).__name__)
 
     async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
         """Delete the marks of texts that did not go out, so a retry sends them. When the store does not

@@ -1,6 +1,7 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
-that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does."""
+that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
+Redis commands with an error reply in the server's place (`refuse_requests_ending`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class TcpProxy:
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
+        self._refused: tuple[bytes, bytes] | None = None
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
         self.requests_refused = 0
@@ -53,6 +55,12 @@ class TcpProxy:
         (nothing ran; the client, having sent it, cannot tell from a reply lost)."""
         self._drop_before = marker
 
+    def refuse_requests_ending(self, suffix: bytes | None, error: bytes = b"") -> None:
+        """Until called with None: each request ending with `suffix` never reaches the server, and the proxy
+        answers it with the RESP error reply `error` (Redis out of memory, a read-only replica: a refusal,
+        not an outage). For requests of one command each."""
+        self._refused = None if suffix is None else (suffix, error)
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
@@ -61,13 +69,17 @@ class TcpProxy:
             return
         self._writers |= {writer, up_writer}
         losing = asyncio.Event()  # this connection's next reply is lost
-        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True),
+        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True, client=writer),
                              self._pipe(up_reader, writer, losing))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
-                    requests: bool = False) -> None:
+                    requests: bool = False, client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._refused is not None and data.endswith(self._refused[0]):
+                    client.write(b"-" + self._refused[1] + b"\r\n")
+                    await client.drain()
+                    continue
                 if requests and writer in self._idle_closed:
                     self.requests_refused += 1
                     break
