@@ -302,20 +302,21 @@ class Scheduler:
             if keeper is not None:
                 await leases.stop(keeper)
 
-    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None],
+    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
         """The callbacks of the deadlines a tick took, one after the other (`_fire_due`)."""
         for called, (kind, member) in enumerate(due, start=1):
             leases.current = called - 1
             try:
                 await leases.renew_if_old()  # behind slow callbacks
+                generation = found[called - 1] if found is not None else await self._generation_found(kind, member)
             except BaseException:  # the worker stops: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[called - 1:], now))
                 raise
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = self._firing = Firing(kind, member, marks, claims, found=found[called - 1])
+            firing = self._firing = Firing(kind, member, marks, claims, found=generation)
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
@@ -380,13 +381,13 @@ class Scheduler:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         await self._unlease(firing.kind, firing.member, keys, {generation: own} if own is not None else {})
 
-    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None]:
+    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None] | None:
         """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
         generation is read (`Firing.found`), one pipeline and one `MGET` sent together for the tick. Read
         as it is taken, the generation is the deadline's own (an earlier attempt drew it before putting it
-        back), not a later one's set meanwhile. A store that does not answer leaves the generations unknown
-        (None: an attempt that sends nothing then leaves the key to expire) and the deadlines without a
-        lease (lost with this worker, as before leases)."""
+        back), not a later one's set meanwhile. A store that does not answer the `MGET` leaves the generations
+        unknown (None), each read again as its callback begins (`_generation_found`); a pipeline that fails
+        leaves the deadlines without a lease (lost with this worker, as before leases)."""
         if not due:
             return []
         found, leased = await self.store.together([
@@ -400,7 +401,20 @@ class Scheduler:
         if failures:
             log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
                         type(failures[0]).__name__)
-        return [None] * len(due) if isinstance(found, BaseException) else found
+        return None if isinstance(found, BaseException) else found
+
+    async def _generation_found(self, kind: str, member: str) -> str | None:
+        """A deadline's sends' generation read alone (one `GET`) as its callback begins, when the tick's
+        `MGET` failed (`_take`): unknown, an attempt that sent nothing left an earlier attempt's generation
+        for an hour (its end compares and deletes it only when known), and the member's next deadline of
+        the kind found it and took its matching texts for sent (a 留言 offer is named by the conversation
+        only). Still the deadline's own: it is out of the store, this worker's. A store failing again
+        leaves it unknown (logged), as before."""
+        try:
+            return await self.store.get(self._generation_key(kind, member))
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' generation unknown (%s)", kind, type(exc).__name__)
+            return None
 
     async def _renew(self, due: list[tuple[str, str]], now: float) -> None:
         """The leases of the deadlines a tick took and has not ended are due `TAKEN_LEASE_S` from `now`, each

@@ -1,12 +1,13 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
-Redis commands with an error reply in the server's place (`refuse_requests_ending`)."""
+Redis commands with an error reply in the server's place (`refuse_requests`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 
 class TcpProxy:
@@ -19,7 +20,7 @@ class TcpProxy:
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
-        self._refused: tuple[bytes, bytes] | None = None
+        self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
         self.requests_refused = 0
@@ -55,11 +56,11 @@ class TcpProxy:
         (nothing ran; the client, having sent it, cannot tell from a reply lost)."""
         self._drop_before = marker
 
-    def refuse_requests_ending(self, suffix: bytes | None, error: bytes = b"") -> None:
-        """Until called with None: each request ending with `suffix` never reaches the server, and the proxy
-        answers it with the RESP error reply `error` (Redis out of memory, a read-only replica: a refusal,
-        not an outage). For requests of one command each."""
-        self._refused = None if suffix is None else (suffix, error)
+    def refuse_requests(self, matching: Callable[[bytes], bool] | None, error: bytes = b"") -> None:
+        """Until called with None: each request `matching` never reaches the server, and the proxy answers
+        it with the RESP error reply `error` (Redis out of memory, a read-only replica: a refusal, not an
+        outage). For requests of one command each."""
+        self._refused = None if matching is None else (matching, error)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -76,7 +77,7 @@ class TcpProxy:
                     requests: bool = False, client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
-                if client is not None and self._refused is not None and data.endswith(self._refused[0]):
+                if client is not None and self._refused is not None and self._refused[0](data):
                     client.write(b"-" + self._refused[1] + b"\r\n")
                     await client.drain()
                     continue

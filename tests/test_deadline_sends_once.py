@@ -414,7 +414,7 @@ async def test_a_send_on_a_connection_wechat_closed_while_idle_reaches_the_custo
 @asynccontextmanager
 async def bot_on_a_proxied_redis(tmp_path: Path, clock: Any,
                                  redis_url: str) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
-    """The WeChat bot on Redis reached through a proxy that can answer in its place (`refuse_requests_ending`)."""
+    """The WeChat bot on Redis reached through a proxy that can answer in its place (`refuse_requests`)."""
     parts = urlsplit(redis_url)
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
     await proxy.start()
@@ -440,7 +440,8 @@ async def test_a_mark_redis_refuses_to_make_lasting_does_not_keep_the_reminder_f
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_oom", "text")
-        proxy.refuse_requests_ending(MADE_LASTING, b"OOM command not allowed when used memory > 'maxmemory'.")
+        proxy.refuse_requests(lambda request: request.endswith(MADE_LASTING),
+                              b"OOM command not allowed when used memory > 'maxmemory'.")
         await scheduler.at(kind, "o_oom", clock.time())
         for wait in (0.0, *RETRY_AFTER_S[:MAX_ATTEMPTS - 1]):
             await clock.advance(wait)
