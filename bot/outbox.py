@@ -58,6 +58,7 @@ was chosen over sending twice. Only the callback's own task is concerned (`curre
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -283,6 +284,10 @@ class Outbox:
             except DeliveryFailed as exc:
                 outcome, status, reason = exc.reason, "undeliverable", exc.reason
                 log.warning("%s message undeliverable: %s", channel, exc.reason)
+            except asyncio.CancelledError:  # the worker stops (a deploy) with the request under way: it may
+                for index in group:  # have reached the platform, as one unanswered; its mark stays (`KEPT`)
+                    outcomes[index] = "no_answer"  # for the deadline's retry on another worker
+                raise
             else:
                 outcome, status, reason = "sent", "sent", None
             for index in group:

@@ -340,8 +340,8 @@ class Scheduler:
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._end(firing)
-            except BaseException:  # the worker stops mid-tick: what it took and never began goes back
-                await asyncio.shield(self._stop_mid_tick(kind, member, due[called:], now))
+            except BaseException:  # the worker stops mid-tick: the one running and what it never began go back
+                await asyncio.shield(self._stop_mid_tick(firing, due[called:], now))
                 raise
             else:
                 if self._outage is not None:
@@ -471,10 +471,19 @@ class Scheduler:
         for kind, member in list(self._leases_left):
             await self._unlease(kind, member)
 
-    async def _stop_mid_tick(self, kind: str, member: str, never_begun: list[tuple[str, str]], now: float) -> None:
-        """The worker stops during a callback: the one in progress is not run again (its lease goes), what
-        it took and never began goes back to the store."""
-        await self._unlease(kind, member)
+    async def _stop_mid_tick(self, firing: Firing, never_begun: list[tuple[str, str]], now: float) -> None:
+        """The worker stops during a callback (a deploy): the one in progress goes back to the store, due now,
+        with what the tick took and never began, a retry of the attempt cut short for any worker. Its lease
+        used to go with it unrun: every deploy lost the deadline being fired (a 留言 offer, an SLA alert). Its
+        sends are once-only as a failed attempt's (bot/outbox.py): a text made lasting before its request
+        (it may have reached the platform) is not sent again, one claimed and not sent was released or is
+        settled first (`_carry`, then `_put_back`'s `_settle_lost_claims`). A store failing now leaves its
+        lease, which puts it back for another worker when it falls due. One cancelled while it ran ends here."""
+        if firing.cancelled:
+            await self._end(firing)
+        else:
+            self._carry(firing)
+            never_begun = [(firing.kind, firing.member), *never_begun]
         await self._put_back(never_begun, now)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
@@ -657,8 +666,9 @@ class Scheduler:
             log.warning("deadline of %s put back with its lost claims unsettled (%s)", kind, type(exc).__name__)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
-        """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
-        did before, and the stop goes on; one entry it refuses does not keep the others out."""
+        """Best effort while stopping: a store that fails now leaves them to their leases (another worker
+        puts them back when those fall due; one whose take wrote no lease is lost), and the stop goes on;
+        one entry it refuses does not keep the others out."""
         held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
         lost, failure = 0, ""

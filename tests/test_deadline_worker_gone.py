@@ -312,3 +312,41 @@ async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_befor
     finally:
         dead.cancel()
         await asyncio.gather(dead, return_exceptions=True)
+
+
+async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_and_the_text_is_not_sent_again(
+        tmp_path: Path, clock: Any) -> None:
+    """A deploy stops the worker while a deadline's first text is on its way to WeChat (no answer yet). The
+    stop took the deadline's lease with it unrun, so every deploy lost the deadline being fired (a 留言
+    offer, an SLA alert); it now goes back to the store, due now, and another worker runs it: the text in
+    flight (it may have reached the customer) is not sent again, the one never sent is."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        messenger, store = bot.runtime.messenger, bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        stopping, other, outcomes = Scheduler(store, clock), Scheduler(store, clock), []
+
+        async def offer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, *TEXTS))
+
+        for worker in (stopping, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_deploy", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_deploy")  # a window: the sends read it
+        held = bot.wechat.hold_sends = asyncio.Event()
+        await stopping.at("test-offer", "o_deploy", clock.time())
+        tick = asyncio.ensure_future(stopping.run_due())
+        try:
+            await eventually(lambda: _true(SEND in bot.wechat.requests), "the first send to reach WeChat")
+            bot.wechat.hold_sends = None  # the next sends are answered
+            tick.cancel()  # the worker stops
+            with pytest.raises(asyncio.CancelledError):
+                await tick
+            assert await other.run_due() == 1  # due now, not when a lease falls due
+            assert outcomes == [["sent", "sent"]]
+            assert bot.wechat.requests.count(SEND) == 2  # each text once
+            assert bot.wechat.texts_to("o_deploy") == [TEXTS[1]]  # the first is WeChat's to deliver (held here)
+            assert await store.next_due(TAKEN) is None
+        finally:
+            tick.cancel()
+            await asyncio.gather(tick, return_exceptions=True)
+            held.set()
