@@ -51,6 +51,9 @@ deadline: another generation):
   come first, inside the channel), and the text is not sent again. A callback running longer than the
   lease (minutes) keeps it: a worker alive renews it while the callback runs (bot/scheduler.py
   `_LeaseKeeper`), and the end deletes the marks with the lease in one command (`_end`).
+- the worker stops (a deploy) during the callback: its deadline goes back for another worker
+  (bot/scheduler.py `_stop_mid_tick`); a text whose request was under way keeps its mark as one
+  unanswered (`no_answer`) and is not sent again, one not yet sent is.
 Left: a store failing to release a mark after a failed send when the callback then succeeds, or the
 worker stops before the store answers again (a warning says so), loses that text. Sending at most once
 was chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
