@@ -1,7 +1,8 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
-Redis commands with an error reply in the server's place (`refuse_requests`)."""
+Redis commands with an error reply in the server's place (`refuse_requests`) or goes away as one is sent
+(`cut_at`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class TcpProxy:
         self._drop_before: bytes | None = None
         self._keep_head = False
         self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
+        self._cut_at: Callable[[bytes], bool] | None = None
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
         self.requests_refused = 0
@@ -62,6 +64,11 @@ class TcpProxy:
         outage). For requests of one command each."""
         self._refused = None if matching is None else (matching, error)
 
+    def cut_at(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: the next request `matching` never reaches the server, and the proxy is `cut` then (the
+        server gone just as the client sent it: nothing ran, and reconnecting fails until `start`)."""
+        self._cut_at = matching
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
@@ -77,6 +84,10 @@ class TcpProxy:
                     requests: bool = False, client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._cut_at is not None and self._cut_at(data):
+                    self._cut_at = None
+                    await self.cut()
+                    break
                 if client is not None and self._refused is not None and self._refused[0](data):
                     client.write(b"-" + self._refused[1] + b"\r\n")
                     await client.drain()
