@@ -14,7 +14,9 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
   once per outage (over when a callback succeeds here, or when nothing failed here for 8 s past the
   backoff: another worker fired what was put back). What cannot go back because the store itself
-  is down is held by the worker and put back first on the next tick (or when it stops).
+  is down is held by the worker and put back first on the next tick (or when it stops). A worker
+  stopping (a deploy) during a callback puts that deadline back too, due now, a retry of the attempt cut
+  short (`_stop_mid_tick`), where it used to drop it unrun.
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. An entry the store refuses to take back other than by an outage
   counts as such a failure too, and never holds up the others. Attempts are counted in the store
@@ -431,9 +433,8 @@ class Scheduler:
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
         Each deadline goes back to the store, due now, before the tick's callbacks (`_return_lapsed`): any
-        worker fires it, a
-        retry of an attempt that may have sent (bot/outbox.py: a text claimed and never sent is sent once,
-        one that may have reached the platform is not sent again)."""
+        worker fires it, a retry of an attempt that may have sent (bot/outbox.py: a text claimed and never
+        sent is sent once, one that may have reached the platform is not sent again)."""
         for lease in leases:
             kind, _, member = lease.partition(LEASE_SEPARATOR)
             log.warning("deadline of %s: its worker went away holding it; due again", kind)
