@@ -51,6 +51,9 @@ deadline: another generation):
   come first, inside the channel), and the text is not sent again. A callback running longer than the
   lease (minutes) keeps it: a worker alive renews it while the callback runs (bot/scheduler.py
   `_LeaseKeeper`), and the end deletes the marks with the lease in one command (`_end`).
+- the worker stops (a deploy) during the callback: its deadline goes back for another worker
+  (bot/scheduler.py `_stop_mid_tick`); a text whose request was under way keeps its mark as one
+  unanswered (`no_answer`) and is not sent again, one not yet sent is.
 Left: a store failing to release a mark after a failed send when the callback then succeeds, or the
 worker stops before the store answers again (a warning says so), loses that text. Sending at most once
 was chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
@@ -58,6 +61,7 @@ was chosen over sending twice. Only the callback's own task is concerned (`curre
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -213,13 +217,29 @@ class Outbox:
 
     async def _make_lasting(self, marks: Sequence[tuple[str, str]]) -> None:
         """The marks of texts about to be sent live `ONCE_TTL_S` (one batch: a pipeline on Redis). A store
-        failing here fails the send before it is made: the marks are released and the retry sends."""
+        that is down here fails the send before it is made: the marks are released and the retry sends. A
+        store that refuses the write otherwise (an error reply: out of memory, a read-only replica) does not
+        keep the texts from going out, as a refused claim does not (module docstring): sent, their marks
+        live their claim's `CLAIM_TTL_S` only. Failing there, the callback was dropped after its
+        retries and its customer never greeted."""
         batch = Batch()
         for mark, value in marks:
             batch.set(mark, value, ONCE_TTL_S)
-        for outcome in await self.store.send(batch):
-            if isinstance(outcome, BaseException):
+        try:
+            outcomes = await self.store.send(batch)
+        except self.store.unavailable:
+            raise
+        except Exception as exc:
+            outcomes = [exc]
+        refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        for outcome in refused:
+            if isinstance(outcome, self.store.unavailable) or not isinstance(outcome, Exception):
                 raise outcome
+        if refused:
+            firing = current_firing()
+            log.warning("deadline of %s: a send's mark not made lasting, sent anyway (%s)",
+                        firing.kind if firing is not None else "?",
+                        type(refused[0]).__name__)
 
     async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
         """Delete the marks of texts that did not go out, so a retry sends them. When the store does not
@@ -267,6 +287,10 @@ class Outbox:
             except DeliveryFailed as exc:
                 outcome, status, reason = exc.reason, "undeliverable", exc.reason
                 log.warning("%s message undeliverable: %s", channel, exc.reason)
+            except asyncio.CancelledError:  # the worker stops (a deploy) with the request under way: it may
+                for index in group:  # have reached the platform, as one unanswered; its mark stays (`KEPT`)
+                    outcomes[index] = "no_answer"  # for the deadline's retry on another worker
+                raise
             else:
                 outcome, status, reason = "sent", "sent", None
             for index in group:

@@ -14,7 +14,9 @@ callback that fails does not lose it (docs/handoff-sla.md "Deadlines in an outag
   outage lasts (1, 2, 4, then every 8 s); until then this worker fires nothing, and the log says so
   once per outage (over when a callback succeeds here, or when nothing failed here for 8 s past the
   backoff: another worker fired what was put back). What cannot go back because the store itself
-  is down is held by the worker and put back first on the next tick (or when it stops).
+  is down is held by the worker and put back first on the next tick (or when it stops). A worker
+  stopping (a deploy) during a callback puts that deadline back too, due now, a retry of the attempt cut
+  short (`_stop_mid_tick`), where it used to drop it unrun.
 - failing for another reason (a bug, a send that failed), it is tried again after 1 s and 2 s, then
   logged as dropped by its kind. An entry the store refuses to take back other than by an outage
   counts as such a failure too, and never holds up the others. Attempts are counted in the store
@@ -289,6 +291,7 @@ class Scheduler:
         self._lapsed(popped.pop(TAKEN, []), now)
         due = [(kind, member) for kind, members in popped.items() for member in members]
         try:
+            await self._return_lapsed()
             found = await self._take(due, now)
         except BaseException:  # the worker stops as it takes them: they go back
             await asyncio.shield(self._put_back(due, now))
@@ -301,20 +304,21 @@ class Scheduler:
             if keeper is not None:
                 await leases.stop(keeper)
 
-    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None],
+    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
         """The callbacks of the deadlines a tick took, one after the other (`_fire_due`)."""
         for called, (kind, member) in enumerate(due, start=1):
             leases.current = called - 1
             try:
                 await leases.renew_if_old()  # behind slow callbacks
+                generation = found[called - 1] if found is not None else await self._generation_found(kind, member)
             except BaseException:  # the worker stops: what it took and never began goes back
                 await asyncio.shield(self._put_back(due[called - 1:], now))
                 raise
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = self._firing = Firing(kind, member, marks, claims, found=found[called - 1])
+            firing = self._firing = Firing(kind, member, marks, claims, found=generation)
             token = FIRING.set(firing)
             try:
                 await callbacks[kind](member)
@@ -338,8 +342,8 @@ class Scheduler:
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._end(firing)
-            except BaseException:  # the worker stops mid-tick: what it took and never began goes back
-                await asyncio.shield(self._stop_mid_tick(kind, member, due[called:], now))
+            except BaseException:  # the worker stops mid-tick: the one running and what it never began go back
+                await asyncio.shield(self._stop_mid_tick(firing, due[called:], now))
                 raise
             else:
                 if self._outage is not None:
@@ -379,13 +383,13 @@ class Scheduler:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
         await self._unlease(firing.kind, firing.member, keys, {generation: own} if own is not None else {})
 
-    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None]:
+    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None] | None:
         """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
         generation is read (`Firing.found`), one pipeline and one `MGET` sent together for the tick. Read
         as it is taken, the generation is the deadline's own (an earlier attempt drew it before putting it
-        back), not a later one's set meanwhile. A store that does not answer leaves the generations unknown
-        (None: an attempt that sends nothing then leaves the key to expire) and the deadlines without a
-        lease (lost with this worker, as before leases)."""
+        back), not a later one's set meanwhile. A store that does not answer the `MGET` leaves the generations
+        unknown (None), each read again as its callback begins (`_generation_found`); a pipeline that fails
+        leaves the deadlines without a lease (lost with this worker, as before leases)."""
         if not due:
             return []
         found, leased = await self.store.together([
@@ -399,7 +403,20 @@ class Scheduler:
         if failures:
             log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
                         type(failures[0]).__name__)
-        return [None] * len(due) if isinstance(found, BaseException) else found
+        return None if isinstance(found, BaseException) else found
+
+    async def _generation_found(self, kind: str, member: str) -> str | None:
+        """A deadline's sends' generation read alone (one `GET`) as its callback begins, when the tick's
+        `MGET` failed (`_take`): unknown, an attempt that sent nothing left an earlier attempt's generation
+        for an hour (its end compares and deletes it only when known), and the member's next deadline of
+        the kind found it and took its matching texts for sent (a 留言 offer is named by the conversation
+        only). Still the deadline's own: it is out of the store, this worker's. A store failing again
+        leaves it unknown (logged), as before."""
+        try:
+            return await self.store.get(self._generation_key(kind, member))
+        except Exception as exc:
+            log.warning("deadline of %s: its sends' generation unknown (%s)", kind, type(exc).__name__)
+            return None
 
     async def _renew(self, due: list[tuple[str, str]], now: float) -> None:
         """The leases of the deadlines a tick took and has not ended are due `TAKEN_LEASE_S` from `now`, each
@@ -415,13 +432,24 @@ class Scheduler:
 
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
-        Each deadline goes back to the store, due now, with this tick's put-backs: any worker fires it, a
-        retry of an attempt that may have sent (bot/outbox.py: a text claimed and never sent is sent once,
-        one that may have reached the platform is not sent again)."""
+        Each deadline goes back to the store, due now, before the tick's callbacks (`_return_lapsed`): any
+        worker fires it, a retry of an attempt that may have sent (bot/outbox.py: a text claimed and never
+        sent is sent once, one that may have reached the platform is not sent again)."""
         for lease in leases:
             kind, _, member = lease.partition(LEASE_SEPARATOR)
             log.warning("deadline of %s: its worker went away holding it; due again", kind)
             self._held.append((kind, member, now))
+
+    async def _return_lapsed(self) -> None:
+        """The deadlines of the leases just fallen due (`_lapsed`, the only ones held at this point: the
+        tick put back the rest first) go back to the store before any callback of the tick: the pop took
+        their leases, so held until the tick's end (minutes behind slow callbacks) they were lost for good
+        with this worker, and a cancel on another worker meanwhile was undone by their put-back. A store
+        that is down keeps them held, put back at the tick's end or the next tick (logged)."""
+        try:
+            await self._put_back_held()
+        except self._outages as exc:
+            log.warning("deadlines of leases fallen due held for now (%s)", type(exc).__name__)
 
     async def _unlease(self, kind: str, member: str, keys: Sequence[str] = (),
                        held: Mapping[str, str] | None = None) -> None:
@@ -444,10 +472,19 @@ class Scheduler:
         for kind, member in list(self._leases_left):
             await self._unlease(kind, member)
 
-    async def _stop_mid_tick(self, kind: str, member: str, never_begun: list[tuple[str, str]], now: float) -> None:
-        """The worker stops during a callback: the one in progress is not run again (its lease goes), what
-        it took and never began goes back to the store."""
-        await self._unlease(kind, member)
+    async def _stop_mid_tick(self, firing: Firing, never_begun: list[tuple[str, str]], now: float) -> None:
+        """The worker stops during a callback (a deploy): the one in progress goes back to the store, due now,
+        with what the tick took and never began, a retry of the attempt cut short for any worker. Its lease
+        used to go with it unrun: every deploy lost the deadline being fired (a 留言 offer, an SLA alert). Its
+        sends are once-only as a failed attempt's (bot/outbox.py): a text made lasting before its request
+        (it may have reached the platform) is not sent again, one claimed and not sent was released or is
+        settled first (`_carry`, then `_put_back`'s `_settle_lost_claims`). A store failing now leaves its
+        lease, which puts it back for another worker when it falls due. One cancelled while it ran ends here."""
+        if firing.cancelled:
+            await self._end(firing)
+        else:
+            self._carry(firing)
+            never_begun = [(firing.kind, firing.member), *never_begun]
         await self._put_back(never_begun, now)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
@@ -630,8 +667,9 @@ class Scheduler:
             log.warning("deadline of %s put back with its lost claims unsettled (%s)", kind, type(exc).__name__)
 
     async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
-        """Best effort while stopping: a store that fails now loses them, as a stop mid-tick always
-        did before, and the stop goes on; one entry it refuses does not keep the others out."""
+        """Best effort while stopping: a store that fails now leaves them to their leases (another worker
+        puts them back when those fall due; one whose take wrote no lease is lost), and the stop goes on;
+        one entry it refuses does not keep the others out."""
         held = [*self._held, *((kind, member, now) for kind, member in due)]
         self._held.clear()
         lost, failure = 0, ""

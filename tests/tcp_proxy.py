@@ -1,11 +1,14 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
-that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does."""
+that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
+Redis commands with an error reply in the server's place (`refuse_requests`) or goes away as one is sent
+(`cut_at`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 
 
 class TcpProxy:
@@ -18,6 +21,8 @@ class TcpProxy:
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
+        self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
+        self._cut_at: Callable[[bytes], bool] | None = None
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
         self.requests_refused = 0
@@ -53,6 +58,17 @@ class TcpProxy:
         (nothing ran; the client, having sent it, cannot tell from a reply lost)."""
         self._drop_before = marker
 
+    def refuse_requests(self, matching: Callable[[bytes], bool] | None, error: bytes = b"") -> None:
+        """Until called with None: each request `matching` never reaches the server, and the proxy answers
+        it with the RESP error reply `error` (Redis out of memory, a read-only replica: a refusal, not an
+        outage). For requests of one command each."""
+        self._refused = None if matching is None else (matching, error)
+
+    def cut_at(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: the next request `matching` never reaches the server, and the proxy is `cut` then (the
+        server gone just as the client sent it: nothing ran, and reconnecting fails until `start`)."""
+        self._cut_at = matching
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.target)
@@ -61,13 +77,21 @@ class TcpProxy:
             return
         self._writers |= {writer, up_writer}
         losing = asyncio.Event()  # this connection's next reply is lost
-        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True),
+        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True, client=writer),
                              self._pipe(up_reader, writer, losing))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
-                    requests: bool = False) -> None:
+                    requests: bool = False, client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._cut_at is not None and self._cut_at(data):
+                    self._cut_at = None
+                    await self.cut()
+                    break
+                if client is not None and self._refused is not None and self._refused[0](data):
+                    client.write(b"-" + self._refused[1] + b"\r\n")
+                    await client.drain()
+                    continue
                 if requests and writer in self._idle_closed:
                     self.requests_refused += 1
                     break

@@ -23,7 +23,7 @@ from bot.store.keys import deadline_generation
 from models.message import Message
 from tests.fakes.wechat_user import wechat_bot
 from tests.store_faults import lose_the_next_claims_reply
-from tests.test_deadline_sends_once import store_settings
+from tests.test_deadline_sends_once import bot_on_a_proxied_redis, store_settings
 
 __all__ = ["store_settings"]  # the fixture: the in-process store and Redis
 
@@ -281,3 +281,35 @@ async def test_a_cancel_from_another_task_before_the_first_send_leaves_no_genera
         await scheduler.run_due()
         assert bot.wechat.texts_to("o_cancelled") == [OFFER] and drawn == [None]
         assert await store.get(generation) is None
+
+
+async def test_a_retry_taken_when_the_generations_read_failed_still_ends_the_generation(
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """The retry is taken on the other worker in a tick whose `MGET` of the generations Redis refused (an
+    error reply): its generation was unknown, and ending having sent nothing it left the first attempt's for
+    an hour, which the member's next offer found and took its text for sent. It is now read again as the
+    retry begins."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        failing, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail"]
+        await failing.stop()
+        other = Scheduler(bot.runtime.store, clock)
+
+        async def offer(openid: str) -> None:
+            step = steps.pop(0)
+            if step != "nothing to send":
+                assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+            if step == "send, then fail":
+                raise RuntimeError("the offer not recorded")
+
+        await fire_the_first_attempt(bot, clock, (failing, other), offer, "o_mget")
+        steps.append("nothing to send")
+        proxy.refuse_requests(lambda request: b"\r\nMGET\r\n" in request, b"OOM command not allowed.")
+        await other.run_due()
+        proxy.refuse_requests(None)
+        assert steps == [] and bot.wechat.texts_to("o_mget") == [OFFER]
+
+        await clock.advance(10)  # queued again, well within the hour a mark lives
+        steps.append("send")
+        await other.at("test-offer", "o_mget", clock.time())
+        await other.run_due()
+        assert steps == [] and bot.wechat.texts_to("o_mget") == [OFFER, OFFER]

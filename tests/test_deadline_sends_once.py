@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from redis.exceptions import ResponseError
 
+from bot.outbox import ONCE_TTL_S
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
 from bot.store.base import StoreUnavailable
 from handlers.handoff.service import HANDOFF
@@ -408,3 +409,64 @@ async def test_a_send_on_a_connection_wechat_closed_while_idle_reaches_the_custo
         await scheduler.run_due()
         assert proxy.requests_refused == 1 and attempts == [["sent"], ["sent"]]
         assert bot.wechat.texts_to("o_idle") == ["亲，您的问题我们还在跟进"] * 2
+
+
+@asynccontextmanager
+async def bot_on_a_proxied_redis(tmp_path: Path, clock: Any,
+                                 redis_url: str) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
+    """The WeChat bot on Redis reached through a proxy that can answer in its place (`refuse_requests`) or
+    go away (`cut_at`: a short pool wait, so the client's reconnection gives up within a second)."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    try:
+        async with wechat_bot(tmp_path, clock=clock, redis_pool_wait_s=0.2,
+                              redis_url=parts._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()) as bot:
+            yield bot, proxy
+    finally:
+        await proxy.cut()
+
+
+#: The end of the `SET` making a text's mark last `ONCE_TTL_S` (bot/outbox.py `_make_lasting`): a claim
+#: (`NX`, `GET`) ends otherwise.
+MADE_LASTING = b"$2\r\nPX\r\n$7\r\n%d\r\n" % int(ONCE_TTL_S * 1000)
+
+
+async def test_a_mark_redis_refuses_to_make_lasting_does_not_keep_the_reminder_from_being_sent(
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """Redis refuses the write making a claimed mark last (out of memory: an error reply, not an outage):
+    the reminder goes out, as when it refuses the claim. It raised out of the send, and the callback,
+    failing on each attempt, was dropped after three and its customer never reminded."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_oom", "text")
+        proxy.refuse_requests(lambda request: request.endswith(MADE_LASTING),
+                              b"OOM command not allowed when used memory > 'maxmemory'.")
+        await scheduler.at(kind, "o_oom", clock.time())
+        for wait in (0.0, *RETRY_AFTER_S[:MAX_ATTEMPTS - 1]):
+            await clock.advance(wait)
+            await scheduler.run_due()
+        assert attempts == [["sent"]] and bot.wechat.texts_to("o_oom") == ["亲，您的问题我们还在跟进"]
+
+
+async def test_redis_gone_as_a_mark_is_made_lasting_delays_the_reminder_and_it_is_sent_once(
+        tmp_path: Path, clock: Any, redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Redis goes away just as the write making a claimed mark last is sent (an outage, not a refusal): the
+    send fails there, before its request is made, as before (not taken for a refusal and sent unmarked),
+    and the reminder waits for the store; back, the retry sends it, once."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        scheduler, attempts = bot.runtime.scheduler, []
+        kind = await reminders(bot, attempts)
+        bot.wechat.customer_action("o_gone", "text")
+        proxy.cut_at(lambda request: request.endswith(MADE_LASTING))
+        await scheduler.at(kind, "o_gone", clock.time())
+        with pytest.raises(StoreUnavailable):  # held: the store cannot take it back
+            await scheduler.run_due()
+        assert attempts == [None] and bot.wechat.texts_to("o_gone") == []
+        assert "sent anyway" not in caplog.text
+        await proxy.start()
+        for _ in range(3):  # the put-back, then the retry after the outage's backoff
+            await clock.advance(RETRY_AFTER_S[0])
+            await scheduler.run_due()
+        assert attempts == [None, ["sent"]] and bot.wechat.texts_to("o_gone") == ["亲，您的问题我们还在跟进"]

@@ -278,3 +278,75 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
         for opened in (dying_store, store):
             await opened.close()
         await proxy.close()
+
+
+async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_before_the_ticks_callbacks(
+        open_stores: Any, clock: Any) -> None:
+    """The pop that finds a lease fallen due removes it in the same step; the deadline it revived waited in
+    the worker until every callback of the tick had run (minutes behind slow sends), with no lease: this
+    worker dying meanwhile lost it for good. It is now back in the store before the first callback, so a
+    worker dying during the tick leaves it to the others."""
+    own = FakeClock(clock.now())  # the dying worker's timers: they stop when it dies
+    dying_worker, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    store, dying = open_stores(), asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "dying":  # this worker dies during its first callback
+                dying.set()
+                await asyncio.Event().wait()
+        return fire
+
+    dying_worker.on("ack", worker("dying"))
+    other.on("ack", worker("other"))
+    await store.schedule(TAKEN, f"ack{LEASE_SEPARATOR}revived", clock.time() - 1)  # its worker died before
+    await dying_worker.at("ack", "a1", clock.time())
+    dead = asyncio.ensure_future(dying_worker.run_due())
+    try:
+        await asyncio.wait_for(dying.wait(), 5)
+        assert await store.next_due("ack") == pytest.approx(clock.time())  # back, before a1's callback ended
+        await clock.advance(1)
+        await other.run_due()
+        assert fired == [("dying", "a1"), ("other", "revived")]
+    finally:
+        dead.cancel()
+        await asyncio.gather(dead, return_exceptions=True)
+
+
+async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_and_the_text_is_not_sent_again(
+        tmp_path: Path, clock: Any) -> None:
+    """A deploy stops the worker while a deadline's first text is on its way to WeChat (no answer yet). The
+    stop took the deadline's lease with it unrun, so every deploy lost the deadline being fired (a 留言
+    offer, an SLA alert); it now goes back to the store, due now, and another worker runs it: the text in
+    flight (it may have reached the customer) is not sent again, the one never sent is."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        messenger, store = bot.runtime.messenger, bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        stopping, other, outcomes = Scheduler(store, clock), Scheduler(store, clock), []
+
+        async def offer(openid: str) -> None:
+            outcomes.append(await messenger.send_text("wechat", openid, *TEXTS))
+
+        for worker in (stopping, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_deploy", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_deploy")  # a window: the sends read it
+        held = bot.wechat.hold_sends = asyncio.Event()
+        await stopping.at("test-offer", "o_deploy", clock.time())
+        tick = asyncio.ensure_future(stopping.run_due())
+        try:
+            await eventually(lambda: _true(SEND in bot.wechat.requests), "the first send to reach WeChat")
+            bot.wechat.hold_sends = None  # the next sends are answered
+            tick.cancel()  # the worker stops
+            with pytest.raises(asyncio.CancelledError):
+                await tick
+            assert await other.run_due() == 1  # due now, not when a lease falls due
+            assert outcomes == [["sent", "sent"]]
+            assert bot.wechat.requests.count(SEND) == 2  # each text once
+            assert bot.wechat.texts_to("o_deploy") == [TEXTS[1]]  # the first is WeChat's to deliver (held here)
+            assert await store.next_due(TAKEN) is None
+        finally:
+            tick.cancel()
+            await asyncio.gather(tick, return_exceptions=True)
+            held.set()

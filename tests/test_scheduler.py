@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import Scheduler
+from bot.scheduler import TAKEN, TAKEN_LEASE_S, Scheduler
 from bot.store.base import KeyBuilder
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -105,8 +105,10 @@ async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, r
 @pytest.mark.parametrize("store_kind", ["memory", "redis"])
 async def test_a_worker_stopping_mid_tick_puts_back_what_it_took_and_never_began(clock: FakeClock, redis_url: str,
                                                                                   store_kind: str) -> None:
-    """A tick takes every kind's due deadlines at once; cancelled during one callback, the deadlines it
-    had not begun are due again for the next worker (the one in progress is not run twice)."""
+    """A tick takes every kind's due deadlines at once; cancelled during one callback (a deploy), the one in
+    progress and those it had not begun are due again for the next worker, their leases gone. The one in
+    progress used to lose its lease unrun: every deploy lost the deadline being fired. Run again, its texts
+    are sent once (bot/outbox.py: tests/test_deadline_worker_gone.py)."""
     store = (MemoryStore(clock) if store_kind == "memory"
              else RedisStore.from_url(redis_url, clock, KeyBuilder(run_key_prefix())))
     try:
@@ -128,7 +130,9 @@ async def test_a_worker_stopping_mid_tick_puts_back_what_it_took_and_never_began
         with pytest.raises(asyncio.CancelledError):
             await tick
 
-        assert await store.pop_due_kinds(["ack", "idle"], clock.time()) == {"ack": ["a2"], "idle": ["i1"]}
+        popped = await store.pop_due_kinds(["ack", "idle", TAKEN], clock.time() + 2 * TAKEN_LEASE_S)
+        assert {kind: sorted(members) for kind, members in popped.items() if members} == {
+            "ack": ["a1", "a2"], "idle": ["i1"]}
     finally:
         await store.close()
 
