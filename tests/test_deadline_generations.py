@@ -46,6 +46,20 @@ async def fire_the_first_attempt(bot: Any, clock: Any, workers: tuple[Scheduler,
     await clock.advance(RETRY_AFTER_S[0])
 
 
+
+def offer_by_steps(messenger: Any, steps: list[str]) -> Callable[[str], Awaitable[None]]:
+    """An offer callback whose attempts do `steps` in turn: "send, then fail" (the text goes out, the
+    callback fails after it), "nothing to send", or anything else (the text goes out)."""
+
+    async def offer(openid: str) -> None:
+        step = steps.pop(0)
+        if step != "nothing to send":
+            assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
+        if step == "send, then fail":
+            raise RuntimeError("the offer not recorded")
+
+    return offer
+
 @pytest.mark.parametrize("next_fires_on", ["the worker it failed on", "the other worker"])
 @pytest.mark.parametrize("ending", ENDINGS)
 async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
@@ -54,13 +68,7 @@ async def test_the_next_deadline_sends_the_text_an_ended_one_sent(
         failing, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail"]
         await failing.stop()
         other = Scheduler(bot.runtime.store, clock)
-
-        async def offer(openid: str) -> None:
-            step = steps.pop(0)
-            if step != "nothing to send":
-                assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
-            if step == "send, then fail":
-                raise RuntimeError("the offer not recorded")
+        offer = offer_by_steps(messenger, steps)
 
         await fire_the_first_attempt(bot, clock, (failing, other), offer, "o_gen")
         if ending == "its retry on the other worker had nothing left to send":
@@ -293,13 +301,7 @@ async def test_a_retry_taken_when_the_generations_read_failed_still_ends_the_gen
         failing, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail"]
         await failing.stop()
         other = Scheduler(bot.runtime.store, clock)
-
-        async def offer(openid: str) -> None:
-            step = steps.pop(0)
-            if step != "nothing to send":
-                assert await messenger.send_text("wechat", openid, OFFER) == ["sent"]
-            if step == "send, then fail":
-                raise RuntimeError("the offer not recorded")
+        offer = offer_by_steps(messenger, steps)
 
         await fire_the_first_attempt(bot, clock, (failing, other), offer, "o_mget")
         steps.append("nothing to send")
