@@ -1,4 +1,4 @@
-"""`together_with_read` (handlers/handoff/service.py): a store write and a database read sent together,
+"""`Store.together_with_read` (bot/store/base.py, bot/store/redis.py): a store write and a database read sent together,
 with the outcomes `Store.together` gives, in fewer turns of the event loop where the store is Redis."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import pytest
 from bot.clock import FakeClock
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
-from handlers.handoff.service import together_with_read
 
 
 async def turns_of(awaitable: Awaitable[Any]) -> tuple[int, Any]:
@@ -45,12 +44,12 @@ async def test_the_read_waits_in_the_callers_task_three_turns_sooner_than_a_gath
     store = RedisStore.from_url(redis_url, FakeClock())
     try:
         gathered_turns, gathered = await turns_of(store.together([after(1, ["written"]), after(4, True)]))
-        turns, outcomes = await turns_of(together_with_read(store, [after(1, ["written"])], after(4, True)))
+        turns, outcomes = await turns_of(store.together_with_read([after(1, ["written"])], after(4, True)))
         assert outcomes == gathered == [["written"], True]
         assert turns <= gathered_turns - 3, (turns, gathered_turns)
         # a write slower than the read: both outcomes still, in fewer turns than the gather's
         gathered_turns, gathered = await turns_of(store.together([after(6, ["written"]), after(1, True)]))
-        turns, outcomes = await turns_of(together_with_read(store, [after(6, ["written"])], after(1, True)))
+        turns, outcomes = await turns_of(store.together_with_read([after(6, ["written"])], after(1, True)))
     finally:
         await store.close()
     assert outcomes == gathered == [["written"], True]
@@ -60,7 +59,7 @@ async def test_the_read_waits_in_the_callers_task_three_turns_sooner_than_a_gath
 async def test_failures_come_back_in_their_place_and_a_cancellation_cancels_the_write(redis_url: str) -> None:
     store = RedisStore.from_url(redis_url, FakeClock())
     try:
-        failed = await together_with_read(store, [after(1, OSError("redis"))], after(2, ValueError("pg")))
+        failed = await store.together_with_read([after(1, OSError("redis"))], after(2, ValueError("pg")))
         assert [type(outcome) for outcome in failed] == [OSError, ValueError]
         started = asyncio.Event()
         write_cancelled = asyncio.Event()
@@ -74,7 +73,7 @@ async def test_failures_come_back_in_their_place_and_a_cancellation_cancels_the_
                 raise
             return []
 
-        escalating = asyncio.ensure_future(together_with_read(store, [write()], asyncio.sleep(3600)))
+        escalating = asyncio.ensure_future(store.together_with_read([write()], asyncio.sleep(3600)))
         await started.wait()
         escalating.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -92,5 +91,5 @@ async def test_the_in_process_store_does_them_in_order_in_the_callers_task() -> 
         return name
 
     store = MemoryStore(FakeClock())
-    assert await together_with_read(store, [step("write")], step("read")) == ["write", "read"]
+    assert await store.together_with_read([step("write")], step("read")) == ["write", "read"]
     assert done == ["write", "read"]

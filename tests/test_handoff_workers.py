@@ -13,7 +13,6 @@ import json
 from bot.clock import FakeClock
 from bot.store import redis as redis_store
 from bot.web.auth import create_agent, issue_api_token
-from handlers.handoff import service
 from handlers.handoff.queue import holder_key
 from handlers.handoff.service import ALERT, HANDOFF, OFFER
 from models.agent import Agent
@@ -93,17 +92,17 @@ async def test_console_update_reaches_the_agent_whichever_worker_took_the_messag
 
 
 def watch_writes_inside_together(monkeypatch, store) -> tuple[list, list[int]]:
-    """From now on: the socket writes the Redis store makes inside `store.together` or the handoff's
+    """From now on: the socket writes the Redis store makes inside `store.together` or its
     `together_with_read` (one per pipeline or command sent), and how many operations each call was given."""
     inside, writes, sent_together = contextvars.ContextVar("inside", default=False), [], []
     together, write = store.together, redis_store.send_at_once
-    with_read = service.together_with_read
+    with_read = store.together_with_read
 
-    async def watched_with_read(store, awaitables, read):
+    async def watched_with_read(awaitables, read):
         sent_together.append(len(awaitables) + 1)
         entered = inside.set(True)  # the write's task is made in here, with this context
         try:
-            return await with_read(store, awaitables, read)
+            return await with_read(awaitables, read)
         finally:
             inside.reset(entered)
 
@@ -120,7 +119,7 @@ def watch_writes_inside_together(monkeypatch, store) -> tuple[list, list[int]]:
         await write(connection, packed)
 
     monkeypatch.setattr(store, "together", watched)
-    monkeypatch.setattr(service, "together_with_read", watched_with_read)
+    monkeypatch.setattr(store, "together_with_read", watched_with_read)
     monkeypatch.setattr(redis_store, "send_at_once", counted)
     return writes, sent_together
 

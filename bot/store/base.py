@@ -221,6 +221,11 @@ class Store(ABC):
         order instead (`MemoryStore`), so a caller lists them in the order it wants them done."""
         return await asyncio.gather(*awaitables, return_exceptions=True)
 
+    async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
+        """`together([*writes, read])` for a caller whose next step waits on `read` (the database's): a store
+        whose one write is a round trip may send it without a gather (`RedisStore`). Outcomes as `together`."""
+        return await self.together([*writes, read])
+
     async def send(self, batch: Batch) -> list[Any]:
         """The batch's writes, each one's result (None) or exception in their order, like `together`.
         Here one by one through the store's own methods, in the order listed; a backend whose commands

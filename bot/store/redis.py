@@ -405,6 +405,28 @@ class RedisStore(Store):
         self._delete_if_holding = self._script(_DELETE_IF_HOLDING)
         self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
 
+    async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
+        """One write (one pipeline) goes in a task of its own and the read (PostgreSQL's) is awaited in the
+        caller's task, which goes on as soon as the read is back and the write done: a gather made a task for
+        each and woke its caller three turns of the loop after the last of them ended, turns of a saturated
+        worker that the escalating customer waited for (docs/performance.md, "Twelfth round"). As with
+        `together`, each outcome or failure in its place; a cancellation cancels the write too."""
+        if len(writes) != 1:
+            return await self.together([*writes, read])
+        writing = asyncio.ensure_future(writes[0])
+        try:
+            outcome = await read
+        except Exception as exc:
+            outcome = exc
+        except BaseException:
+            writing.cancel()
+            raise
+        try:
+            written = await writing
+        except Exception as exc:
+            written = exc
+        return [written, outcome]
+
     def _script(self, source: str) -> Callable[..., Awaitable[Any]]:
         """A Lua script called as `script(keys=[...], args=[...])`: `EVALSHA` on the lean path, redis-py's
         own call (which loads the script into a Redis that forgot it, and retries) when that fails."""

@@ -21,7 +21,7 @@ import asyncio
 import contextvars
 import logging
 import math
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,8 +35,7 @@ from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
-from bot.store.base import Batch, Store
-from bot.store.memory import MemoryStore
+from bot.store.base import Batch
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
@@ -58,29 +57,6 @@ TIME_FORMAT = "%m-%d %H:%M"
 #: Weight of the latest handover in the running average of handling time.
 HANDLING_WEIGHT = 0.2
 
-
-async def together_with_read(store: Store, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
-    """`store.together([*writes, read])`. Where the store's one write is a round trip (Redis: one
-    pipeline) the write goes in a task of its own and the read (PostgreSQL's) is awaited in the caller's
-    task, which goes on as soon as the read is back and the write done: a gather made a task for each and
-    woke its caller three turns of the loop after the last of them ended, turns of a saturated worker
-    that the escalating customer waited for (docs/performance.md, "Twelfth round"). As with `together`,
-    each outcome or failure in its place; a cancellation cancels the write too."""
-    if len(writes) != 1 or isinstance(store, MemoryStore):
-        return await store.together([*writes, read])
-    writing = asyncio.ensure_future(writes[0])
-    try:
-        outcome = await read
-    except Exception as exc:
-        outcome = exc
-    except BaseException:
-        writing.cancel()
-        raise
-    try:
-        written = await writing
-    except Exception as exc:
-        written = exc
-    return [written, outcome]
 
 
 class ForbiddenLanguage(Exception):
@@ -146,13 +122,13 @@ class Handoff:
         # deadlines, the consoles' news (the store's in one batch: one pipeline on Redis), and whether
         # anyone is online (asked after the UPDATE: an agent coming online later finds this conversation
         # queued in their own pass). Sent together to Redis and PostgreSQL (round trips); the in-process
-        # store does them one by one, in this order (`together_with_read`).
+        # store does them one by one, in this order (`Store.together_with_read`).
         deadlines = Batch()
         deadlines.schedule(OFFER, str(conversation.id), offer_at.timestamp())
         deadlines.schedule(ALERT, episode(conversation.id, conversation.queued_at), alert_at.timestamp())
         operations = (self.queue.announce_queued(queued, deadlines) if queued is not None
                       else [self.store.send(deadlines)])
-        *writes, online = await together_with_read(self.store, operations, reads.anyone_online())
+        *writes, online = await self.store.together_with_read(operations, reads.anyone_online())
         # Each write has a way back, so a failed one is logged and the customer, queued in the database,
         # still goes on to the assignment pass (the 15 s promise) instead of getting an error and waiting
         # for the alert's pass: the holder is rewritten by the hold, a deadline re-armed by the periodic
@@ -305,7 +281,7 @@ class Handoff:
         # once the 留言 is written, the consoles' news (`left_queue`'s, with the holder's delete, when it left
         # the queue) and the promise's read (unless the 留言's statement read it) go together: a round trip
         # each, to Redis and to PostgreSQL, where one waited for the other; the in-process store does them
-        # in this order (`together_with_read`)
+        # in this order (`Store.together_with_read`)
         news = self.queue.left_queue(left) if left is not None else self.queue.notify(None, {"type": "queue.changed"})
         if kept is not None:  # read by the 留言's statement: the news alone
             try:
@@ -313,8 +289,8 @@ class Handoff:
             except Exception as exc:
                 told = exc
         else:
-            told, kept = await together_with_read(self.store, [news],
-                                                  self.queue.promise_kept(conversation_id, text, promised))
+            told, kept = await self.store.together_with_read([news],
+                                                       self.queue.promise_kept(conversation_id, text, promised))
         # The news is best effort, as `left_queue`'s own writes are: the 留言 is written, and an error here
         # made the customer resend it (answered 503, or the flow left open); the consoles' poll shows it.
         log_lost_writes(conversation_id, [told])
