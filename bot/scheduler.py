@@ -320,8 +320,10 @@ class Scheduler:
                 marks, claims = [], {}
             firing = self._firing = Firing(kind, member, marks, claims, found=generation)
             token = FIRING.set(firing)
+            returned = False
             try:
                 await callbacks[kind](member)
+                returned = True
                 self._failures.pop((kind, member), None)
                 await self._end(firing, succeeded=True)
             except self._outages as exc:  # backoffs count from the failure: a database down often fails slowly
@@ -343,7 +345,7 @@ class Scheduler:
                 else:  # dropped: no attempt follows
                     await self._end(firing)
             except BaseException:  # the worker stops mid-tick: the one running and what it never began go back
-                await asyncio.shield(self._stop_mid_tick(firing, due[called:], now))
+                await asyncio.shield(self._stop_mid_tick(firing, due[called:], now, returned=returned))
                 raise
             else:
                 if self._outage is not None:
@@ -472,14 +474,23 @@ class Scheduler:
         for kind, member in list(self._leases_left):
             await self._unlease(kind, member)
 
-    async def _stop_mid_tick(self, firing: Firing, never_begun: list[tuple[str, str]], now: float) -> None:
+    async def _stop_mid_tick(self, firing: Firing, never_begun: list[tuple[str, str]], now: float, *,
+                             returned: bool) -> None:
         """The worker stops during a callback (a deploy): the one in progress goes back to the store, due now,
         with what the tick took and never began, a retry of the attempt cut short for any worker. Its lease
         used to go with it unrun: every deploy lost the deadline being fired (a 留言 offer, an SLA alert). Its
         sends are once-only as a failed attempt's (bot/outbox.py): a text made lasting before its request
         (it may have reached the platform) is not sent again, one claimed and not sent was released or is
         settled first (`_carry`, then `_put_back`'s `_settle_lost_claims`). A store failing now leaves its
-        lease, which puts it back for another worker when it falls due. One cancelled while it ran ends here."""
+        lease, which puts it back for another worker when it falls due. One cancelled while it ran ends here,
+        on this worker or another (`_notice_a_cancel_elsewhere`: put back, it would send again under a new
+        generation). One whose callback `returned` was stopped in its end: it is ended again (one command,
+        the same result however much of it ran), never put back, which sent its texts a second time."""
+        if returned:
+            await self._end(firing, succeeded=True)
+            await self._put_back(never_begun, now)
+            return
+        await self._notice_a_cancel_elsewhere(firing)
         if firing.cancelled:
             await self._end(firing)
         else:

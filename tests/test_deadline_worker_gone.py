@@ -350,3 +350,47 @@ async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_an
             tick.cancel()
             await asyncio.gather(tick, return_exceptions=True)
             held.set()
+
+
+async def test_a_worker_stopping_while_a_finished_deadline_ends_does_not_hand_it_back(
+        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy stops the worker after a deadline's callback returned, while its end is on its way to the
+    store (the command ran, its answer not back). The stop handed the finished deadline back as if cut
+    short, and another worker sent its texts again under a new generation; it is now ended again (the
+    same one command) and not put back."""
+    async with wechat_bot(tmp_path, clock=clock) as bot:
+        messenger, store = bot.runtime.messenger, bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        stopping, other = Scheduler(store, clock), Scheduler(store, clock)
+
+        async def offer(openid: str) -> None:
+            assert await messenger.send_text("wechat", openid, *TEXTS) == ["sent", "sent"]
+
+        for worker in (stopping, other):
+            worker.on("test-offer", offer)
+        bot.wechat.customer_action("o_ending", "text")
+        await bot.runtime.channels["wechat"].budget.customer_action("o_ending")  # a window: the sends read it
+        end, ended, answered = store.delete_and_cancel, asyncio.Event(), asyncio.Event()
+
+        async def end_whose_answer_is_late(*args: Any) -> list[str]:
+            kept = await end(*args)
+            if not ended.is_set():  # the first end: its answer never comes before the stop
+                ended.set()
+                await answered.wait()
+            return kept
+
+        monkeypatch.setattr(store, "delete_and_cancel", end_whose_answer_is_late)
+        await stopping.at("test-offer", "o_ending", clock.time())
+        tick = asyncio.ensure_future(stopping.run_due())
+        try:
+            await asyncio.wait_for(ended.wait(), 5)
+            tick.cancel()  # the worker stops
+            with pytest.raises(asyncio.CancelledError):
+                await tick
+            assert await other.run_due() == 0
+            assert bot.wechat.texts_to("o_ending") == list(TEXTS)
+            assert await store.next_due(TAKEN) is None
+        finally:
+            answered.set()
+            tick.cancel()
+            await asyncio.gather(tick, return_exceptions=True)

@@ -38,6 +38,8 @@ NEVER_WRONG = [
     ("付完钱就能发货吗", "shipping.when"),  # 付完钱就 read as a complaint
     ("我自己查了尺码表还是不确定", "product.consult"),  # 自己查 read as tracking
     ("拆开发现是旧的", "after_sales.damaged"),  # 拆开发 read as shipping
+    ("让工作人员联系我", "human"),  # 人员联系我 dropped with them: a person asked for all the same
+    ("都发出来了吗", "shipping.when"),  # 都发出来了 (tracking) inside the question whether it shipped
 ]
 
 (
