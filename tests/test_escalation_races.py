@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import asyncpg
 import pytest
@@ -50,17 +51,25 @@ async def blocked(awaitable, database_url: str) -> asyncio.Task:
     return task
 
 
-async def test_two_workers_escalating_one_conversation_queue_it_once(other_writer, migrated_postgres_url: str) -> None:
-    customer, row, queue = await escalating_customer()
+async def beside_another_writer(other_writer, database_url: str, work, statement: str, *args) -> Any:
+    """`work`'s outcome when it ran against the other writer's `statement`, uncommitted until `work`
+    waits for its locks, then committed (another worker's write racing ours)."""
     transaction = other_writer.transaction()
     await transaction.start()
-    await other_writer.execute("UPDATE conversation SET status = 'queued', queued_at = $1, priority = 0, "
-                               "escalation_reason = 'complaint', escalated_at = $1 WHERE id = $2", NOW, row.id)
-    escalating = await blocked(queue.escalate(row.id, customer.id, "human_requested"), migrated_postgres_url)
+    await other_writer.execute(statement, *args)
+    task = await blocked(work, database_url)
     await transaction.commit()
+    return await asyncio.wait_for(task, 5)
+
+
+async def test_two_workers_escalating_one_conversation_queue_it_once(other_writer, migrated_postgres_url: str) -> None:
+    customer, row, queue = await escalating_customer()
+    escalated = await beside_another_writer(
+        other_writer, migrated_postgres_url, queue.escalate(row.id, customer.id, "human_requested"),
+        "UPDATE conversation SET status = 'queued', queued_at = $1, priority = 0, "
+        "escalation_reason = 'complaint', escalated_at = $1 WHERE id = $2", NOW, row.id)
     # the statement's snapshot saw the conversation with the bot; the row it re-read is queued: neither
     # part writes, and the statement asked again records the request on the queued row, its place kept
-    escalated = await asyncio.wait_for(escalating, 5)
     assert escalated.queued is None and escalated.kept is not None
     assert (escalated.kept.status, escalated.kept.queued_at, escalated.kept.escalation_reason) == (
         "queued", NOW, "human_requested")
@@ -73,12 +82,9 @@ async def test_a_request_while_queued_is_recorded_once_a_concurrent_pass_has_ass
         other_writer, migrated_postgres_url: str) -> None:
     customer, row, queue = await escalating_customer()
     await Conversation.filter(id=row.id).update(status="queued", queued_at=NOW, priority=0)
-    transaction = other_writer.transaction()
-    await transaction.start()
-    await other_writer.execute("UPDATE conversation SET status = 'handoff' WHERE id = $1", row.id)
-    escalating = await blocked(queue.escalate(row.id, customer.id, "complaint"), migrated_postgres_url)
-    await transaction.commit()
-    escalated = await asyncio.wait_for(escalating, 5)
+    escalated = await beside_another_writer(
+        other_writer, migrated_postgres_url, queue.escalate(row.id, customer.id, "complaint"),
+        "UPDATE conversation SET status = 'handoff' WHERE id = $1", row.id)
     assert escalated.queued is None and escalated.kept is not None
     assert (escalated.kept.status, escalated.kept.queued_at) == ("handoff", NOW)  # the caller answers nothing
     stored = await Conversation.get(id=row.id)
@@ -89,13 +95,11 @@ async def test_a_request_while_queued_is_recorded_once_a_concurrent_pass_has_ass
 async def test_a_card_racing_another_for_its_number_counts_again_within_the_limit(
         other_writer, migrated_postgres_url: str, max_cards: int, number: int | None) -> None:
     campaign, referrer = await campaign_and_referrer(max_cards=max_cards)
-    transaction = other_writer.transaction()
-    await transaction.start()
-    await other_writer.execute("INSERT INTO referral_card (campaign_id, referrer_id, number, code, opens, issued_at) "
-                               "VALUES ($1, $2, 1, 'other-worker', 0, $3)", campaign.id, referrer, NOW)
-    issuing = await blocked(issue_card(campaign, referrer, SECRET, NOW + timedelta(seconds=1)), migrated_postgres_url)
-    await transaction.commit()  # our insert's number 1 is taken: the unique key refuses it, counted again
-    issued = await asyncio.wait_for(issuing, 5)
+    issued = await beside_another_writer(
+        other_writer, migrated_postgres_url, issue_card(campaign, referrer, SECRET, NOW + timedelta(seconds=1)),
+        "INSERT INTO referral_card (campaign_id, referrer_id, number, code, opens, issued_at) "
+        "VALUES ($1, $2, 1, 'other-worker', 0, $3)", campaign.id, referrer, NOW)
+    # our insert's number 1 was taken: the unique key refused it, and it counted again
     assert (issued.card.number if issued.card else None) == number
     numbers = sorted(card.number for card in await ReferralCard.filter(referrer_id=referrer))
     assert numbers == list(range(1, max_cards + 1))
@@ -107,12 +111,9 @@ async def test_a_request_while_a_concurrent_release_hands_it_back_to_the_bot_que
     marking): without a second look the caller read it back with the bot and answered nothing."""
     customer, row, queue = await escalating_customer()
     await Conversation.filter(id=row.id).update(status="queued", queued_at=NOW - timedelta(minutes=5), priority=0)
-    transaction = other_writer.transaction()
-    await transaction.start()
-    await other_writer.execute("UPDATE conversation SET status = 'bot' WHERE id = $1", row.id)
-    escalating = await blocked(queue.escalate(row.id, customer.id, "complaint"), migrated_postgres_url)
-    await transaction.commit()
-    escalated = await asyncio.wait_for(escalating, 5)
+    escalated = await beside_another_writer(
+        other_writer, migrated_postgres_url, queue.escalate(row.id, customer.id, "complaint"),
+        "UPDATE conversation SET status = 'bot' WHERE id = $1", row.id)
     assert escalated.queued is not None and escalated.queued.event_recorded
     assert (escalated.queued.conversation.status, escalated.queued.conversation.queued_at) == ("queued", NOW)
     stored = await Conversation.get(id=row.id)
