@@ -35,22 +35,30 @@ TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您
 SEND = ("POST", "/cgi-bin/message/custom/send")
 
 
+async def offering(bot: Any, workers: tuple[Scheduler, ...], openid: str) -> list[list[str]]:
+    """`workers` fire "test-offer" by sending `TEXTS` to the member, each attempt's outcomes noted in the
+    list returned; `openid` has just written, so the sends find its window open."""
+    outcomes: list[list[str]] = []
+
+    async def offer(member: str) -> None:
+        outcomes.append(await bot.runtime.messenger.send_text("wechat", member, *TEXTS))
+
+    for worker in workers:
+        worker.on("test-offer", offer)
+    bot.wechat.customer_action(openid, "text")
+    await bot.runtime.channels["wechat"].budget.customer_action(openid)  # a window: the sends read it
+    return outcomes
+
+
 @pytest.mark.parametrize("dies", ["before its sends", "during its first send"])
 async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at_most_once(
         tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch, dies: str) -> None:
     async with wechat_bot(tmp_path, clock=clock) as bot:
-        messenger, store = bot.runtime.messenger, bot.runtime.store
+        store = bot.runtime.store
         await bot.runtime.scheduler.stop()
         gone_worker = Scheduler(store, FakeClock(clock.now()))  # dead: its timers never fire
-        other, outcomes = Scheduler(store, clock), []
-
-        async def offer(openid: str) -> None:
-            outcomes.append(await messenger.send_text("wechat", openid, *TEXTS))
-
-        for worker in (gone_worker, other):
-            worker.on("test-offer", offer)
-        bot.wechat.customer_action("o_gone", "text")
-        await bot.runtime.channels["wechat"].budget.customer_action("o_gone")  # a window: the sends read it
+        other = Scheduler(store, clock)
+        outcomes = await offering(bot, (gone_worker, other), "o_gone")
         stuck, held = asyncio.Event(), asyncio.Event()
         if dies == "before its sends":  # marks claimed, rows written, stuck reading the send budget
             get = store.get
@@ -321,17 +329,10 @@ async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_an
     offer, an SLA alert); it now goes back to the store, due now, and another worker runs it: the text in
     flight (it may have reached the customer) is not sent again, the one never sent is."""
     async with wechat_bot(tmp_path, clock=clock) as bot:
-        messenger, store = bot.runtime.messenger, bot.runtime.store
+        store = bot.runtime.store
         await bot.runtime.scheduler.stop()
-        stopping, other, outcomes = Scheduler(store, clock), Scheduler(store, clock), []
-
-        async def offer(openid: str) -> None:
-            outcomes.append(await messenger.send_text("wechat", openid, *TEXTS))
-
-        for worker in (stopping, other):
-            worker.on("test-offer", offer)
-        bot.wechat.customer_action("o_deploy", "text")
-        await bot.runtime.channels["wechat"].budget.customer_action("o_deploy")  # a window: the sends read it
+        stopping, other = Scheduler(store, clock), Scheduler(store, clock)
+        outcomes = await offering(bot, (stopping, other), "o_deploy")
         held = bot.wechat.hold_sends = asyncio.Event()
         await stopping.at("test-offer", "o_deploy", clock.time())
         tick = asyncio.ensure_future(stopping.run_due())
