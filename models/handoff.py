@@ -76,23 +76,30 @@ class OpenLeftMessageKey(Index):
         super().__init__(fields=("conversation_id", "text"), name=OPEN_LEFT_MESSAGE_KEY)
 
     def get_sql(self, schema_generator: BaseSchemaGenerator, model: type[Model], safe: bool) -> str:
-        sqlite = schema_generator.DIALECT == "sqlite"
         exists = "IF NOT EXISTS " if safe else ""
-        key = '"text"' if sqlite else 'md5("text")'
-        close_copies = (
-            f"UPDATE left_message SET done_at = created_at WHERE {OPEN_COPY_SQL}"
-            + (f" AND NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '{self.name}')" if sqlite else "")
-            + ";")
-        return (f'{close_copies}\nCREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" '
+        if schema_generator.DIALECT == "sqlite":
+            key = '"text"'
+            # the index missing is the outer loop of a cross join: once it exists, no row is read
+            close_copies = ("UPDATE left_message SET done_at = created_at WHERE id IN (SELECT later.id FROM (SELECT 1 "
+                            f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '{self.name}')) AS missing "
+                            f"CROSS JOIN left_message AS later WHERE {open_copy('later')})")
+        else:
+            key = 'md5("text")'
+            close_copies = f"UPDATE left_message SET done_at = created_at WHERE {open_copy('left_message')}"
+        return (f'{close_copies};\nCREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" '
                 f"(\"conversation_id\", {key}) WHERE {OPEN_SQL};")
 
 
 #: What the key covers: a 留言 still open, with a text (an erased one has none).
 OPEN_SQL = "done_at IS NULL AND text <> ''"
-#: An open 留言 with an earlier open one of the same text in its conversation: a copy the key refuses.
-OPEN_COPY_SQL = (f"{OPEN_SQL} AND EXISTS (SELECT 1 FROM left_message earlier WHERE earlier.conversation_id = "
-                 "left_message.conversation_id AND earlier.text = left_message.text AND earlier.done_at IS NULL "
-                 "AND earlier.id < left_message.id)")
+
+
+def open_copy(alias: str) -> str:
+    """The row `alias` of left_message is an open 留言 with an earlier open one of the same text in its
+    conversation: a copy the key refuses."""
+    return (f"{alias}.done_at IS NULL AND {alias}.text <> '' AND EXISTS (SELECT 1 FROM left_message AS earlier "
+            f"WHERE earlier.conversation_id = {alias}.conversation_id AND earlier.text = {alias}.text "
+            f"AND earlier.done_at IS NULL AND earlier.id < {alias}.id)")
 
 
 class LeftMessage(Model):
