@@ -7,8 +7,16 @@ greeting on the agent's behalf, holding message sent or skipped, reassigned and 
 skipped, agent set away, alert).
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from tortoise import fields
+from tortoise.indexes import Index
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from tortoise.backends.base.schema_generator import BaseSchemaGenerator
 
 SLA_EVENT_KINDS = (
     "queued", "assigned", "person_reached", "acknowledged", "person_answered", "auto_greeting",
@@ -46,6 +54,54 @@ class HandoverNote(Model):
         table = "handover_note"
 
 
+#: The unique key of a conversation's open 留言 of one text (`OpenLeftMessageKey`); migration 6 on PostgreSQL.
+OPEN_LEFT_MESSAGE_KEY = "uidx_left_message_open_text"
+
+
+class OpenLeftMessageKey(Index):
+    """At most one open 留言 of a text per conversation, kept by the database: two copies of one customer
+    message handled at once (a resend racing the first, a second worker) both passed the INSERT's own
+    check, each reading before the other had written. A partial unique index: a 留言 done, or erased
+    (its text emptied, handlers/archive/erase.py, which empties every 留言 of the person), is outside it.
+    SQLite keys the text itself; PostgreSQL its md5, since a btree entry holds at most about 2.7 kB and a
+    customer message of 2,000 Chinese characters is 6 kB.
+
+    SQLite's schema is this model's, applied at every start (bot/db.py): a file written before the key
+    may hold copies, which would make the index fail to build and the bot fail to start, so the
+    statement first closes every copy after the first (done at its own creation: one 留言 stays open,
+    as the key now keeps it), only while the index is missing. PostgreSQL's migration does the same, once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(fields=("conversation_id", "text"), name=OPEN_LEFT_MESSAGE_KEY)
+
+    def get_sql(self, schema_generator: BaseSchemaGenerator, model: type[Model], safe: bool) -> str:
+        exists = "IF NOT EXISTS " if safe else ""
+        if schema_generator.DIALECT == "sqlite":
+            key = '"text"'
+            # the index missing is the outer loop of a cross join: once it exists, no row is read
+            close_copies = ("UPDATE left_message SET done_at = created_at WHERE id IN (SELECT later.id FROM (SELECT 1 "
+                            f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '{self.name}')) AS missing "
+                            f"CROSS JOIN left_message AS later WHERE {open_copy('later')})")
+        else:
+            key = 'md5("text")'
+            close_copies = f"UPDATE left_message SET done_at = created_at WHERE {open_copy('left_message')}"
+        return (f'{close_copies};\nCREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" '
+                f"(\"conversation_id\", {key}) WHERE {OPEN_SQL};")
+
+
+#: What the key covers: a 留言 still open, with a text (an erased one has none).
+OPEN_SQL = "done_at IS NULL AND text <> ''"
+
+
+def open_copy(alias: str) -> str:
+    """The row `alias` of left_message is an open 留言 with an earlier open one of the same text in its
+    conversation: a copy the key refuses."""
+    return (f"{alias}.done_at IS NULL AND {alias}.text <> '' AND EXISTS (SELECT 1 FROM left_message AS earlier "
+            f"WHERE earlier.conversation_id = {alias}.conversation_id AND earlier.text = {alias}.text "
+            f"AND earlier.done_at IS NULL AND earlier.id < {alias}.id)")
+
+
 class LeftMessage(Model):
     """留言: a customer's message for staff when nobody is free or outside staffed hours."""
 
@@ -60,3 +116,4 @@ class LeftMessage(Model):
 
     class Meta:
         table = "left_message"
+        indexes = (OpenLeftMessageKey(),)

@@ -189,8 +189,7 @@ async def test_the_kept_promise_is_the_first_open_left_message_of_the_text_as_th
     await LeftMessage.create(conversation_id=row.id, text="别的事", promised_by=NOW, created_at=NOW)
     assert await reads.kept_promise(row.id, "请回电") is None  # done, another conversation's, another text
     await LeftMessage.create(conversation_id=row.id, text="请回电", promised_by=first, created_at=NOW)
-    await LeftMessage.create(conversation_id=row.id, text="请回电", promised_by=second, created_at=NOW)
-    kept = await reads.kept_promise(row.id, "请回电")
+    kept = await reads.kept_promise(row.id, "请回电")  # the only open one of the text: the table's unique key
     orm = await LeftMessage.filter(conversation_id=row.id, text="请回电", done_at=None).order_by("id").limit(1) \
         .values_list("promised_by", flat=True)
     assert kept == orm[0] == first and kept.utcoffset() == orm[0].utcoffset()

@@ -78,8 +78,10 @@ _LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
 #: A 留言's row, `_LEAVE_QUEUE` and the promise the customer is told (`Queue.promise_kept`) in one statement
 #: (PostgreSQL only: data-modifying CTEs), one row always: the id and key the UPDATE returned (NULL when
 #: not queued), and the promise of the first open 留言 of the text, read from the statement's snapshot
-#: (from before this one's insert) or else the one this statement wrote. Values: the 留言's six
-#: (`reads.LEFT_MESSAGE_SQL`), the conversation's id, then the conversation's id and the text again.
+#: (from before this one's insert) or else the one this statement wrote; NULL when neither, which is a
+#: copy of the message committed after the snapshot, whose 留言 the unique key kept this one from
+#: writing. Values: the 留言's six (`reads.LEFT_MESSAGE_SQL`), the conversation's id, then the
+#: conversation's id and the text again.
 _LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: (
     f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL} RETURNING promised_by), left_queue AS ({_LEAVE_QUEUE_SQL}) "
     "SELECT (SELECT id FROM left_queue) AS id, (SELECT key FROM left_queue) AS key, "
@@ -456,13 +458,16 @@ class Queue:
         `promise_kept` reads (None on SQLite: the caller reads it). On PostgreSQL one statement (a
         data-modifying CTE, whose parameters differ from the two statements', hence the dialect chosen
         here), which reads the promise too, where a statement after it did (docs/performance.md, "Twelfth
-        round"); SQLite has no such CTE: the two statements in one transaction."""
+        round"), except when a copy of the message handled at the same moment wrote the 留言 after the
+        statement began: its promise is read then, by a statement of its own, so both copies tell the
+        customer one promise. SQLite has no such CTE: the two statements in one transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
             row = (await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
                                                         conversation_id, text, conversation_id,
                                                         conversation_id, text))[0]
             left = (row["id"], row["key"]) if row["id"] is not None else None
-            return left, reads.promise(row["kept"]) or promised_by
+            kept = reads.promise(row["kept"])
+            return left, kept if kept is not None else await self.promise_kept(conversation_id, text, promised_by)
         async with in_transaction():
             await reads.record_left_message(conversation_id, text, promised_by, created_at)
             return await self.leave_queue(conversation_id), None

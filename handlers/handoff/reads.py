@@ -28,15 +28,19 @@ _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conv
 QUEUED_COLUMNS = ("id", "key", "customer_id", "status", "assignee_id", "priority", "queued_at", "escalation_reason")
 _QUEUED_ROW = Prebuilt(lambda: f"SELECT {queued_columns('')} FROM conversation WHERE id = ?")
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
-#: A 留言's row; also the first half of `Queue.leave_queue_with_message`'s statement on PostgreSQL. Not
-#: written when the conversation has an open 留言 of the same text: that is the same customer message
-#: handled again (a failure after the write made it come back), docs/handoff-sla.md "A 留言 sent again".
-#: Values: the conversation's id, the text, the promised time, the creation time, the id and text again.
 #: The open 留言 of a text in a conversation (parameters: the conversation's id, the text).
 _OPEN_LEFT_MESSAGE = "FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL"
+#: A 留言's row; also the first half of `Queue.leave_queue_with_message`'s statement on PostgreSQL. Not
+#: written when the conversation has an open 留言 of the same text: that is the same customer message
+#: handled again (a failure after the write made it come back, or a copy handled at the same moment),
+#: docs/handoff-sla.md "A 留言 sent again". The NOT EXISTS sees what was committed when the statement
+#: began; a copy committed after that (PostgreSQL, READ COMMITTED) is refused by the table's unique key
+#: (models/handoff.py `OpenLeftMessageKey`), and the conflict writes nothing (`ON CONFLICT DO NOTHING`: no
+#: target, as the key is on the text on SQLite and on its md5 on PostgreSQL; the id is the only other).
+#: Values: the conversation's id, the text, the promised time, the creation time, the id and text again.
 LEFT_MESSAGE_SQL = (
     "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
-    f"WHERE NOT EXISTS (SELECT 1 {_OPEN_LEFT_MESSAGE})")
+    f"WHERE NOT EXISTS (SELECT 1 {_OPEN_LEFT_MESSAGE}) ON CONFLICT DO NOTHING")
 _LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
 #: The first open 留言's promise (`kept_promise`); also the last part of `Queue.leave_queue_with_message`'s
 #: statement on PostgreSQL. Values: the conversation's id, the text.
