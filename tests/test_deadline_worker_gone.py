@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import LEASE_RENEWED_AFTER_S, LEASE_SEPARATOR, TAKEN, TAKEN_LEASE_S, Scheduler, current_firing
+from bot.scheduler import LEASE_RENEWED_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler, current_firing
 from bot.store.base import KeyBuilder
+from bot.store.keys import LEASE_SEPARATOR
 from bot.store.redis import RedisStore
 from models.message import Message
 from tests.fakes.bot_app import eventually

@@ -35,6 +35,7 @@ from bot.store.base import (
     TakenConversation,
     Write,
 )
+from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 
 log = logging.getLogger("csbot.store")
 
@@ -295,6 +296,15 @@ class MemoryStore(Store):
             members.pop(member, None)
             if not members:
                 self._forget_kind(kind)
+
+    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+        # none of these suspends: atomic on the loop
+        await self.delete(*keys)
+        await self.cancel(kind, member)
+        taken = deadline_lease(kind, member, "")
+        for lease in [lease for lease in self._due.get(leases, ()) if lease.startswith(taken)]:
+            await self.cancel(leases, lease)
+        await self.cancel(leases, taken.removesuffix(LEASE_SEPARATOR))  # an earlier release's lease
 
     def _head(self, kind: str) -> tuple[float, str] | None:
         """The earliest live row of `kind`, dropping stale rows on the way."""
