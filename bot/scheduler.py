@@ -486,6 +486,8 @@ class Scheduler:
         removed it) has its keys deleted and compared alone. Never raises but a cancellation."""
         left_keys, left_held = self._leases_left.pop(lease, ((), {})) if lease is not None else ((), {})
         keys, held = [*left_keys, *keys], {**left_held, **(held or {})}
+        if lease is None and not keys and not held:
+            return
         try:
             if lease is None:
                 await self.store.delete_if_holding(held)
@@ -654,7 +656,7 @@ class Scheduler:
                 kind, member, due_at, lease = entry = self._held.pop(0)
                 try:
                     await self._settle_unless_refused(kind, member)
-                    added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
+                    added = await self._schedule_back(kind, member, due_at, lease)
                 except self._outages:  # the store is down: still held, with the rest
                     self._held.insert(0, entry)
                     raise
@@ -665,8 +667,10 @@ class Scheduler:
                     self._held.insert(0, entry)
                     raise
                 else:
-                    await self._unlease(kind, lease)  # back in the store: any worker's now
-                    if not added:  # re-armed (a periodic job's next run): not lost
+                    if added is None:  # no longer this worker's: nor its retry's marks and failures
+                        self._marks.pop((kind, member), None)
+                        self._failures.pop((kind, member), None)
+                    elif not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
             try:
@@ -675,6 +679,23 @@ class Scheduler:
             finally:  # also when the worker stops meanwhile
                 self._returning = None
                 returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
+
+    async def _schedule_back(self, kind: str, member: str, due_at: float, lease: str | None) -> bool | None:
+        """A deadline this worker took goes back to the store, any worker's now, its lease removed in the same
+        command, and only while the lease is still there (`Store.schedule_if_leased`): a lease gone was removed
+        by a cancel on another worker, or fell due while this worker could not renew it (its event loop
+        blocked for minutes, taken for dead) and another worker revived the deadline and may have ended it;
+        put back all the same, it undid the cancel, or fired the deadline once more, its texts sent again under
+        a new generation. None then, logged; else whether added (not: set again meanwhile, a periodic job's
+        next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is.
+        Never moves one set meanwhile."""
+        if lease is None:
+            return await self.store.schedule_if_absent(kind, member, due_at)
+        added = await self.store.schedule_if_leased(kind, member, due_at, TAKEN, lease)
+        if added is None:
+            log.warning("deadline of %s not put back: cancelled or taken over elsewhere while this worker held it",
+                        kind)
+        return added
 
     async def _settle_lost_claims(self, kind: str, member: str) -> None:
         """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
@@ -708,7 +729,7 @@ class Scheduler:
 
     async def _put_back(self, due: list[Taken], now: float) -> None:
         """Best effort while stopping: a store that fails now leaves them to their leases (another worker
-        puts them back when those fall due; one whose take wrote no lease is lost), and the stop goes on;
+        puts them back when those fall due), and the stop goes on;
         one entry it refuses does not keep the others out."""
         held = [*self._held, *(Held(kind, member, now, lease) for kind, member, lease in due)]
         self._held.clear()
@@ -716,8 +737,7 @@ class Scheduler:
         for index, (kind, member, due_at, lease) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
                 await self._settle_unless_refused(kind, member)
-                await self.store.schedule_if_absent(kind, member, due_at)
-                await self._unlease(kind, lease)
+                await self._schedule_back(kind, member, due_at, lease)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__
                 break

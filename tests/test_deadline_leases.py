@@ -17,8 +17,10 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from bot.clock import FakeClock
-from bot.scheduler import TAKEN, TAKEN_LEASE_S, Scheduler
+from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler
 from bot.store.base import KeyBuilder, Lease, Store
 from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
@@ -144,6 +146,56 @@ async def test_two_deadlines_of_one_kind_and_member_on_two_workers_have_a_lease_
         for task in dead:
             task.cancel()
         await asyncio.gather(*dead, return_exceptions=True)
+
+
+@pytest.mark.parametrize("meanwhile", ["cancelled on the other worker", "revived by the other worker"])
+async def test_a_failed_attempt_goes_back_to_the_store_only_while_its_lease_holds(
+        open_stores: Any, clock: Any, meanwhile: str) -> None:
+    """A failed attempt is put back for its retry. While it ran, its lease was removed by a cancel on another
+    worker (an attempt that sent nothing leaves the cancel no other trace), or fell due (its worker's event
+    loop blocked for minutes, no renewal ran) and the other worker revived the deadline and fired it: put
+    back all the same, the cancelled deadline was fired, the revived one fired a third time, its texts sent
+    again under a new generation. The put-back now removes the lease and adds the deadline in one command,
+    only while the lease is there (`Store.schedule_if_leased`)."""
+    own = FakeClock(clock.now())  # the blocked worker's timers: they run only once its loop goes on
+    blocked, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    store, entered, unblocked = open_stores(), asyncio.Event(), asyncio.Event()
+
+    async def fails(member: str) -> None:
+        fired.append(("blocked", member))
+        entered.set()
+        await unblocked.wait()
+        raise RuntimeError("the send timed out")
+
+    async def fire(member: str) -> None:
+        fired.append(("other", member))
+
+    blocked.on("ack", fails)
+    other.on("ack", fire)
+    await store.schedule("ack", "a1", clock.time())
+    tick = asyncio.ensure_future(blocked.run_due())
+    try:
+        await asyncio.wait_for(entered.wait(), 5)
+        if meanwhile == "cancelled on the other worker":
+            await other.cancel("ack", "a1")
+            expected = [("blocked", "a1")]
+        else:
+            await clock.advance(TAKEN_LEASE_S)
+            await other.run_due()  # the lease fell due: the deadline back in the store
+            assert await other.run_due() == 1
+            expected = [("blocked", "a1"), ("other", "a1")]
+        await own.advance(TAKEN_LEASE_S)  # the blocked loop goes on: its renewal finds the lease gone
+        unblocked.set()
+        assert await asyncio.wait_for(tick, 5) == 1
+        for _ in range(MAX_ATTEMPTS):
+            await clock.advance(RETRY_AFTER_S[-1])
+            await other.run_due()
+        assert fired == expected
+        assert await store.next_due("ack") is None
+        assert await store.next_due(TAKEN) is None
+    finally:
+        unblocked.set()
+        await asyncio.gather(tick, return_exceptions=True)
 
 
 async def test_a_take_leases_what_it_pops_and_a_cancel_removes_every_lease_of_its_deadline(

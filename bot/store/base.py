@@ -319,6 +319,14 @@ class Store(ABC):
     async def cancel(self, kind: str, member: str) -> None: ...
 
     @abstractmethod
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        """In one atomic command: remove `lease` from `leases`' deadlines and, only if it was there, add
+        `member` to `kind`'s unless already scheduled (as `schedule_if_absent`). A taken deadline going back
+        to the store so goes back only while its take still holds it: None when the lease was gone (a cancel
+        removed it, or it fell due and another worker revived the deadline), nothing added; else True when
+        added. Sent again after its answer was lost, it answers the same."""
+
+    @abstractmethod
     async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
         """In one atomic command: delete `keys`, remove `member` from `kind`'s deadlines, and remove from
         `leases` every lease of it, whoever took it (`deadline_lease(kind, member, any taker)`, and the

@@ -297,6 +297,13 @@ class MemoryStore(Store):
             if not members:
                 self._forget_kind(kind)
 
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        # none of these suspends: atomic on the loop
+        if lease not in self._due.get(leases, {}):
+            return None
+        await self.cancel(leases, lease)
+        return await self.schedule_if_absent(kind, member, due_at)
+
     async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
         # none of these suspends: atomic on the loop
         await self.delete(*keys)

@@ -419,6 +419,7 @@ class RedisStore(Store):
         self._delete_if_holding = self._script(_DELETE_IF_HOLDING)
         self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
         self._cancel_leased = self._script(_CANCEL_LEASED)
+        self._schedule_if_leased = self._script(_SCHEDULE_IF_LEASED)
 
     async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
         """One write (one pipeline) goes in a task of its own and the read (PostgreSQL's) is awaited in the
@@ -778,6 +779,12 @@ class RedisStore(Store):
     async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
         await self._command(*self._schedule_if_present_command(kind, member, due_at))
 
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        receipt = self.keys("scheduled", unique_id())
+        answer = await self._schedule_if_leased(keys=[self.keys("due", kind), self.keys("due", leases), receipt],
+                                                args=[repr(due_at), member, lease, RECEIPT_TTL_S])
+        return None if not int(answer) else int(answer) == 2
+
     async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
         await self._cancel_leased(keys=[self.keys("due", kind), self.keys("due", leases), *keys],
                                   args=[member, deadline_lease(kind, member, "")])
@@ -841,6 +848,24 @@ for i = plain + 2, #KEYS do
     end
 end
 return kept
+"""
+
+# Store.schedule_if_leased in one command: KEYS[1] the kind's deadlines, KEYS[2] the leases, KEYS[3] the call's
+# receipt; ARGV[1] the due time, ARGV[2] the member, ARGV[3] the lease, ARGV[4] the receipt's TTL (s). Returns 0
+# when the lease was gone (nothing added), 1 when the member was already scheduled, 2 when added; the
+# script sent again after its reply was lost (`RedisStore._command`) finds its receipt and answers the same,
+# where it would find its own lease gone.
+_SCHEDULE_IF_LEASED = """
+local done = redis.call('GET', KEYS[3])
+if done then
+    return tonumber(done)
+end
+local answer = 0
+if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
+    answer = 1 + redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+end
+redis.call('SET', KEYS[3], answer, 'EX', ARGV[4])
+return answer
 """
 
 # Store.cancel_leased in one command (sent twice, the same effect). KEYS[1]: the kind's deadlines, KEYS[2]: the
