@@ -42,9 +42,17 @@ puts its deadline back for any worker, a retry of the attempt that died (what it
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
 A tick renews the leases of the deadline running and those it has not begun every `LEASE_RENEWED_AFTER_S`
 (`_LeaseKeeper`), so that a lease falls due only for a worker gone, not behind a slow tick's queue nor
-beside a callback running for minutes; a renewal moves a lease only while it is there (`ZADD XX`), so it
-never undoes a cancel on another worker. A deadline's end removes its marks and its lease in one atomic
-command (`_end`): a worker dying as it ends one leaves it whole, never revived with its marks gone.
+beside a callback running for minutes; a renewal moves a lease only while it is there
+(`Store.renew_leases`), so it never undoes a cancel on another worker. A deadline's end removes its marks
+and its lease in one atomic command (`_end`): a worker dying as it ends one leaves it whole, never revived
+with its marks gone.
+A worker whose event loop was blocked for minutes could renew nothing and was taken for dead: another
+worker revived its deadlines. A lease gone is no longer this worker's deadline (cancelled elsewhere, or
+revived): one not begun when a renewal finds its lease gone is not fired here (`_LeaseKeeper.gone`), and a
+failed attempt goes back to the store only while its lease is there, in the same command that removes it
+(`_schedule_back`). The callback running through the block is not stopped: a text it claimed before the
+block and sends after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and
+the revived attempt claimed it again), which only a check as it sends could prevent.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -76,7 +84,7 @@ from bot.clock import Clock
 from bot.ids import unique_id
 from bot.logs import describe_failure
 from bot.outages import outages
-from bot.store.base import Batch, Lease, Store
+from bot.store.base import Lease, Store
 from bot.store.keys import deadline_generation, deadline_lease, deadline_leased
 
 log = logging.getLogger("csbot.scheduler")
@@ -102,7 +110,7 @@ TAKEN = "deadline-taken"
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
-#: How long a tick's leases of the deadlines it has not begun go before it renews them (one pipeline):
+#: How long a tick's leases of the deadlines it has not begun go before it renews them (one command):
 #: behind slow callbacks (sends timing out in an outage) a deadline began with its lease nearly run, which
 #: fell due while it ran, and another worker fired it too; and a mark it claimed (bot/outbox.py
 #: `CLAIM_TTL_S`) outlived the lapse, so a revived attempt took its text for sent. Renewed this often, a
@@ -168,37 +176,29 @@ class Held(NamedTuple):
     lease: str | None
 
 
-def _renewals(due: Sequence[Taken], now: float) -> Batch:
-    """The leases of deadlines still this worker's, due `TAKEN_LEASE_S` from `now`, as one batch, each moved
-    only while it is there (`Store.schedule_if_present`), so a renewal never brings back a lease that a
-    cancel on another worker, or this deadline's end, removed meanwhile. Each lease is its own deadline's
-    (`deadline_lease`, named by its take): never another worker's of the same kind and member."""
-    leases = Batch()
-    for taken in due:
-        if taken.lease is not None:
-            leases.schedule_if_present(TAKEN, taken.lease, now + TAKEN_LEASE_S)
-    return leases
-
-
 class _LeaseKeeper:
     """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
     the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
     and by a task of its own while one runs (a callback longer than `TAKEN_LEASE_S` was taken for dead
-    and fired again by another worker beside itself). A renewal is `ZADD XX`: a cancel elsewhere stays."""
+    and fired again by another worker beside itself). A renewal moves a lease only while it is there: a
+    cancel elsewhere stays. A lease found gone (`gone`) was removed by a cancel on another worker, or fell
+    due while this worker could not renew it (its event loop blocked for minutes) and another worker revived
+    its deadline: not begun yet, that deadline is no longer this worker's to fire (`_fire_taken`)."""
 
     def __init__(self, scheduler: Scheduler, due: list[Taken], now: float) -> None:
         self._scheduler, self._due, self._renewed_at = scheduler, due, now
         self.current = 0  # the index in `due` of the deadline running or about to begin
         self._renewing = self._stopped = False
+        self.gone: set[str] = set()  # the leases a renewal found gone
 
     async def renew_if_old(self) -> None:
-        """One pipeline when `LEASE_RENEWED_AFTER_S` went since the last renewal (or the take)."""
+        """One command when `LEASE_RENEWED_AFTER_S` went since the last renewal (or the take)."""
         now = self._scheduler.clock.time()
         if now - self._renewed_at < LEASE_RENEWED_AFTER_S:
             return
         self._renewed_at, self._renewing = now, True
         try:
-            await self._scheduler._renew(self._due[self.current:], now)
+            self.gone |= await self._scheduler._renew(self._due[self.current:], now)
         finally:
             self._renewing = False
 
@@ -337,7 +337,9 @@ class Scheduler:
 
     async def _fire_taken(self, due: list[Taken], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
-        """The callbacks of the deadlines a tick took, one after the other (`_fire_due`)."""
+        """The callbacks of the deadlines a tick took, one after the other (`_fire_due`); not one whose lease
+        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker."""
+        skipped = 0
         for called, (kind, member, lease) in enumerate(due, start=1):
             leases.current = called - 1
             try:
@@ -347,6 +349,11 @@ class Scheduler:
                 await asyncio.shield(self._put_back(due[called - 1:], now))
                 raise
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
+            if lease in leases.gone:  # nor its earlier attempts' marks: ended by the cancel, or the other's now
+                log.warning("deadline of %s not fired: cancelled or taken over elsewhere while this worker "
+                            "held it", kind)
+                skipped += 1
+                continue
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
             firing = self._firing = Firing(kind, member, marks, claims, found=generation, lease=lease)
@@ -367,7 +374,7 @@ class Scheduler:
                 begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
                 self._held.extend(Held(kind, member, self._quiet_until, lease) for kind, member, lease in due[begun:])
                 await self._put_back_held()
-                return called
+                return called - skipped
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
                 await self._notice_a_cancel_elsewhere(firing)
@@ -385,7 +392,7 @@ class Scheduler:
                 FIRING.reset(token)
                 self._firing = None
         await self._put_back_held()
-        return len(due)
+        return len(due) - skipped
 
     async def _end(self, firing: Firing, *, succeeded: bool = False) -> None:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
@@ -443,17 +450,18 @@ class Scheduler:
             log.warning("deadline of %s: its sends' generation unknown (%s)", kind, type(exc).__name__)
             return None
 
-    async def _renew(self, due: list[Taken], now: float) -> None:
+    async def _renew(self, due: list[Taken], now: float) -> set[str]:
         """The leases of the deadlines a tick took and has not ended are due `TAKEN_LEASE_S` from `now`, each
-        only while it is there (one pipeline, `_renewals`). A store failing keeps the leases as they were
-        (logged)."""
+        only while it is there (one command, `Store.renew_leases`: never bringing back a lease that a cancel
+        on another worker, or this deadline's end, removed meanwhile); returns those found gone. Each lease
+        is its own take's (`deadline_lease`): never another worker's of the same kind and member. A store
+        failing keeps the leases as they were (logged), none found gone."""
+        leases = [taken.lease for taken in due if taken.lease is not None]
         try:
-            renewed = await self.store.send(_renewals(due, now))
+            return set(await self.store.renew_leases(TAKEN, leases, now + TAKEN_LEASE_S))
         except Exception as exc:
-            renewed = [exc]
-        failures = [outcome for outcome in renewed if isinstance(outcome, BaseException)]
-        if failures:
-            log.warning("deadline of %s: leases not renewed (%s)", due[0].kind, type(failures[0]).__name__)
+            log.warning("deadline of %s: leases not renewed (%s)", due[0].kind, type(exc).__name__)
+            return set()
 
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).

@@ -198,6 +198,44 @@ async def test_a_failed_attempt_goes_back_to_the_store_only_while_its_lease_hold
         await asyncio.gather(tick, return_exceptions=True)
 
 
+async def test_a_worker_blocked_past_its_leases_does_not_fire_what_another_worker_revived(
+        open_stores: Any, clock: Any) -> None:
+    """A worker's event loop blocked for minutes during a tick's first callback: no renewal ran, the leases
+    of the deadlines it had taken fell due, and the other worker revived and fired them. Going on, the
+    blocked worker fired the ones it had not begun a second time. Its renewal as each begins now finds
+    their leases gone, and it leaves them to the other worker."""
+    own = FakeClock(clock.now())  # the blocked worker's timers: they run only once its loop goes on
+    blocked, other, fired = Scheduler(open_stores(), own), Scheduler(open_stores(), clock), []
+    entered, unblocked = asyncio.Event(), asyncio.Event()
+
+    def worker(name: str) -> Any:
+        async def fire(member: str) -> None:
+            fired.append((name, member))
+            if name == "blocked":
+                entered.set()
+                await unblocked.wait()
+        return fire
+
+    blocked.on("ack", worker("blocked"))
+    other.on("ack", worker("other"))
+    for member in ("a1", "a2"):
+        await blocked.at("ack", member, clock.time())
+    tick = asyncio.ensure_future(blocked.run_due())
+    try:
+        await asyncio.wait_for(entered.wait(), 5)
+        await clock.advance(TAKEN_LEASE_S)
+        await other.run_due()  # the leases fell due: both back in the store
+        assert await other.run_due() == 2
+        await own.advance(TAKEN_LEASE_S)  # the blocked loop goes on
+        unblocked.set()
+        assert await asyncio.wait_for(tick, 5) == 1
+        assert sorted(fired) == [("blocked", "a1"), ("other", "a1"), ("other", "a2")]
+        assert await open_stores().next_due(TAKEN) is None
+    finally:
+        unblocked.set()
+        await asyncio.gather(tick, return_exceptions=True)
+
+
 async def test_a_take_leases_what_it_pops_and_a_cancel_removes_every_lease_of_its_deadline(
         open_stores: Any, clock: Any) -> None:
     """The store's side (`Store.pop_due_kinds` with a lease, `Store.cancel_leased`), on both stores: a lease

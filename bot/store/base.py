@@ -319,6 +319,13 @@ class Store(ABC):
     async def cancel(self, kind: str, member: str) -> None: ...
 
     @abstractmethod
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        """In one command: move each of `members` of `kind`'s deadlines to `due_at`, only while it is there
+        (as `schedule_if_present`), and return those that were not (a taken deadline's lease removed by a
+        cancel on another worker, or fallen due and revived by another worker: the deadline is no longer
+        this worker's to fire). Sent twice, the same effect and answer."""
+
+    @abstractmethod
     async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
         """In one atomic command: remove `lease` from `leases`' deadlines and, only if it was there, add
         `member` to `kind`'s unless already scheduled (as `schedule_if_absent`). A taken deadline going back

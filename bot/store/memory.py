@@ -297,6 +297,14 @@ class MemoryStore(Store):
             if not members:
                 self._forget_kind(kind)
 
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        scheduled = self._due.get(kind, {})
+        gone = [member for member in members if member not in scheduled]
+        for member in members:
+            if member in scheduled:
+                await self.schedule(kind, member, due_at)
+        return gone
+
     async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
         # none of these suspends: atomic on the loop
         if lease not in self._due.get(leases, {}):

@@ -420,6 +420,7 @@ class RedisStore(Store):
         self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
         self._cancel_leased = self._script(_CANCEL_LEASED)
         self._schedule_if_leased = self._script(_SCHEDULE_IF_LEASED)
+        self._renew_leases = self._script(_RENEW_LEASES)
 
     async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
         """One write (one pipeline) goes in a task of its own and the read (PostgreSQL's) is awaited in the
@@ -779,6 +780,12 @@ class RedisStore(Store):
     async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
         await self._command(*self._schedule_if_present_command(kind, member, due_at))
 
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        if not members:
+            return []
+        gone = await self._renew_leases(keys=[self.keys("due", kind)], args=[repr(due_at), *members])
+        return [members[int(index) - 1] for index in gone]
+
     async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
         receipt = self.keys("scheduled", unique_id())
         answer = await self._schedule_if_leased(keys=[self.keys("due", kind), self.keys("due", leases), receipt],
@@ -848,6 +855,20 @@ for i = plain + 2, #KEYS do
     end
 end
 return kept
+"""
+
+# Store.renew_leases in one command (sent twice, the same effect and answer): KEYS[1] the deadlines; ARGV[1] the
+# due time, ARGV[2..] the members. Returns the members not there (1-based indexes among them).
+_RENEW_LEASES = """
+local gone = {}
+for i = 2, #ARGV do
+    if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+        redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i])
+    else
+        gone[#gone + 1] = i - 1
+    end
+end
+return gone
 """
 
 # Store.schedule_if_leased in one command: KEYS[1] the kind's deadlines, KEYS[2] the leases, KEYS[3] the call's
