@@ -50,9 +50,10 @@ A worker whose event loop was blocked for minutes could renew nothing and was ta
 worker revived its deadlines. A lease gone is no longer this worker's deadline (cancelled elsewhere, or
 revived): one not begun when a renewal finds its lease gone is not fired here (`_LeaseKeeper.gone`), and a
 failed attempt goes back to the store only while its lease is there, in the same command that removes it
-(`_schedule_back`). The callback running through the block is not stopped: a text it claimed before the
-block and sends after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and
-the revived attempt claimed it again), which only a check as it sends could prevent.
+(`_schedule_back`; but for one held through a store outage: the store may come back empty, its lease
+lost). The callback running through the block is not stopped: a text it claimed before the block and sends
+after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and the revived
+attempt claimed it again), which only a check as it sends could prevent.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -168,12 +169,15 @@ class Taken(NamedTuple):
 
 
 class Held(NamedTuple):
-    """A deadline taken and not yet back in the store (`Scheduler._held`): due again at `due_at`."""
+    """A deadline taken and not yet back in the store (`Scheduler._held`): due again at `due_at`. `unsure`:
+    a put-back of it failed with the store down, which may come back empty (a restart without persistence),
+    its lease lost with it: then it goes back whether its lease is there or not (`_schedule_back`)."""
 
     kind: str
     member: str
     due_at: float
     lease: str | None
+    unsure: bool = False
 
 
 class _LeaseKeeper:
@@ -661,12 +665,12 @@ class Scheduler:
         self._returning = ({entry[:2] for entry in self._held}, returned)
         try:
             while self._held:
-                kind, member, due_at, lease = entry = self._held.pop(0)
+                kind, member, due_at, lease, unsure = entry = self._held.pop(0)
                 try:
                     await self._settle_unless_refused(kind, member)
-                    added = await self._schedule_back(kind, member, due_at, lease)
-                except self._outages:  # the store is down: still held, with the rest
-                    self._held.insert(0, entry)
+                    added = await self._schedule_back(kind, member, due_at, lease, unsure=unsure)
+                except self._outages:  # the store is down: still held, with the rest, and may come back empty
+                    self._held[:] = [held._replace(unsure=True) for held in (entry, *self._held)]
                     raise
                 except Exception as exc:
                     log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
@@ -682,23 +686,27 @@ class Scheduler:
                         await self._forget_failures(kind, member)
         finally:
             try:
-                for kind, member, _, lease in refused:
+                for kind, member, _, lease, _ in refused:
                     await self._failed(kind, member, lease, self.clock.time())
             finally:  # also when the worker stops meanwhile
                 self._returning = None
                 returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
 
-    async def _schedule_back(self, kind: str, member: str, due_at: float, lease: str | None) -> bool | None:
+    async def _schedule_back(self, kind: str, member: str, due_at: float, lease: str | None, *,
+                             unsure: bool = False) -> bool | None:
         """A deadline this worker took goes back to the store, any worker's now, its lease removed in the same
         command, and only while the lease is still there (`Store.schedule_if_leased`): a lease gone was removed
         by a cancel on another worker, or fell due while this worker could not renew it (its event loop
         blocked for minutes, taken for dead) and another worker revived the deadline and may have ended it;
         put back all the same, it undid the cancel, or fired the deadline once more, its texts sent again under
         a new generation. None then, logged; else whether added (not: set again meanwhile, a periodic job's
-        next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is.
-        Never moves one set meanwhile."""
-        if lease is None:
-            return await self.store.schedule_if_absent(kind, member, due_at)
+        next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is;
+        one held through a store outage (`Held.unsure`: the store may have come back empty, its lease lost)
+        goes back as before, its lease removed after it. Never moves one set meanwhile."""
+        if lease is None or unsure:
+            added = await self.store.schedule_if_absent(kind, member, due_at)
+            await self._unlease(kind, lease)
+            return added
         added = await self.store.schedule_if_leased(kind, member, due_at, TAKEN, lease)
         if added is None:
             log.warning("deadline of %s not put back: cancelled or taken over elsewhere while this worker held it",
@@ -742,10 +750,10 @@ class Scheduler:
         held = [*self._held, *(Held(kind, member, now, lease) for kind, member, lease in due)]
         self._held.clear()
         lost, failure = 0, ""
-        for index, (kind, member, due_at, lease) in enumerate(held):
+        for index, (kind, member, due_at, lease, unsure) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
                 await self._settle_unless_refused(kind, member)
-                await self._schedule_back(kind, member, due_at, lease)
+                await self._schedule_back(kind, member, due_at, lease, unsure=unsure)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__
                 break

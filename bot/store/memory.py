@@ -310,7 +310,10 @@ class MemoryStore(Store):
         if lease not in self._due.get(leases, {}):
             return None
         await self.cancel(leases, lease)
-        return await self.schedule_if_absent(kind, member, due_at)
+        if member in self._due.get(kind, {}):
+            return False
+        await self.schedule(kind, member, due_at)
+        return True
 
     async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
         # none of these suspends: atomic on the loop
