@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -25,6 +26,7 @@ from bot.store.base import KeyBuilder, Lease, Store
 from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
 from tests.redis_keys import run_key_prefix
+from tests.tcp_proxy import TcpProxy
 
 
 class _HoldingProxy:
@@ -263,3 +265,27 @@ async def test_a_take_leases_what_it_pops_and_a_cancel_removes_every_lease_of_it
         deadline_lease("ack", "m1", "t1"), deadline_lease("ack2", "m", "t1")])
     assert await store.get(store.keys("counted", "ack-m")) is None
     assert await store.next_due("idle") is None
+
+
+async def test_a_put_back_whose_reply_was_lost_is_still_reported_put_back(redis_url: str) -> None:
+    """`Store.schedule_if_leased` removed the lease and put the deadline back, but its reply was lost: sent
+    again, it finds its lease gone, and answered so, the worker took the deadline for another's (its
+    retry's marks and failures forgotten). It now answers from its receipt that it put it back."""
+    parts = urlsplit(redis_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
+    await proxy.start()
+    store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
+                                KeyBuilder(run_key_prefix()), pool_wait_s=0.3)
+    try:
+        await store.schedule(TAKEN, "warm-up", 100.0)
+        assert await store.schedule_if_leased("ack", "m0", 5.0, TAKEN, "warm-up") is True  # the script known
+        await store.schedule(TAKEN, "l-lost", 100.0)
+        proxy.lose_reply_to(b"l-lost")
+        assert await store.schedule_if_leased("ack", "m1", 10.0, TAKEN, "l-lost") is True
+        assert proxy.replies_lost == 1
+        assert await store.schedule_if_leased("ack", "m1", 10.0, TAKEN, "l-lost") is None  # a call of its own
+        assert await store.pop_due("ack", now=10.0) == ["m0", "m1"]
+        assert await store.next_due(TAKEN) is None
+    finally:
+        await store.close()
+        await proxy.cut()
