@@ -31,15 +31,29 @@ time nobody could answer in against an agent (handlers/handoff/sla.py).
 Being put back, not moved, a retry never replaces a deadline of the same member set meanwhile
 (`schedule_if_absent`), and the store's atomic pop still gives each attempt to one worker only.
 A worker that dies (killed, out of memory) holding deadlines it popped lost them: each deadline taken
-now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later, in one pipeline per tick), removed
-when the deadline ends here, goes back to the store, or is cancelled anywhere; a lease that falls due
+now leaves a lease in the store (`TAKEN`, due `TAKEN_LEASE_S` later), written by the pop itself in the same
+command, so that a cancel elsewhere comes before both (nothing taken) or after both (the lease removed),
+never between them to leave a lease that brings the cancelled deadline back. A lease is its take's own
+(`deadline_lease`: kind, member and the tick's id), so two deadlines of one kind and member taken on two
+workers (the later one set while the earlier one's callback ran) never end, renew or lose each other's. It
+is removed when the deadline ends here, goes back to the store, or is cancelled anywhere (every lease of
+that kind and member, with the deadline, in one command: `Store.cancel_leased`); a lease that falls due
 puts its deadline back for any worker, a retry of the attempt that died (what it sent is not sent
 again, what it had not is: bot/outbox.py). A lease the store fails to remove is tried again next tick.
 A tick renews the leases of the deadline running and those it has not begun every `LEASE_RENEWED_AFTER_S`
 (`_LeaseKeeper`), so that a lease falls due only for a worker gone, not behind a slow tick's queue nor
-beside a callback running for minutes; a renewal moves a lease only while it is there (`ZADD XX`), so it
-never undoes a cancel on another worker. A deadline's end removes its marks and its lease in one atomic
-command (`_end`): a worker dying as it ends one leaves it whole, never revived with its marks gone.
+beside a callback running for minutes; a renewal moves a lease only while it is there
+(`Store.renew_leases`), so it never undoes a cancel on another worker. A deadline's end removes its marks
+and its lease in one atomic command (`_end`): a worker dying as it ends one leaves it whole, never revived
+with its marks gone.
+A worker whose event loop was blocked for minutes could renew nothing and was taken for dead: another
+worker revived its deadlines. A lease gone is no longer this worker's deadline (cancelled elsewhere, or
+revived): one not begun when a renewal finds its lease gone is not fired here (`_LeaseKeeper.gone`), and a
+failed attempt goes back to the store only while its lease is there, in the same command that removes it
+(`_schedule_back`; but for one held through a store outage: the store may come back empty, its lease
+lost). The callback running through the block is not stopped: a text it claimed before the block and sends
+after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and the revived
+attempt claimed it again), which only a check as it sends could prevent.
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -64,13 +78,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from bot.background import stop_task
 from bot.clock import Clock
+from bot.ids import unique_id
 from bot.logs import describe_failure
 from bot.outages import outages
-from bot.store.base import Batch, Store
-from bot.store.keys import deadline_generation
+from bot.store.base import Lease, Store
+from bot.store.keys import deadline_generation, deadline_lease, deadline_leased
 
 log = logging.getLogger("csbot.scheduler")
 
@@ -86,6 +102,8 @@ MAX_ATTEMPTS = 3
 FORGET_FAILURES_AFTER_S = 60.0
 #: How long a worker remembers an outage it saw (`Scheduler.down_between`): well past any SLA window.
 DOWNTIME_KEPT_S = 3600.0
+#: Deadlines of each kind a tick takes at most (the store's pop).
+TAKEN_PER_KIND = 100
 #: The store's kind of the leases of deadlines taken: a worker that takes a deadline leaves a lease due
 #: `TAKEN_LEASE_S` later, removed when the deadline ends there or goes back to the store; a lease that
 #: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
@@ -93,14 +111,12 @@ TAKEN = "deadline-taken"
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
-#: How long a tick's leases of the deadlines it has not begun go before it renews them (one pipeline):
+#: How long a tick's leases of the deadlines it has not begun go before it renews them (one command):
 #: behind slow callbacks (sends timing out in an outage) a deadline began with its lease nearly run, which
 #: fell due while it ran, and another worker fired it too; and a mark it claimed (bot/outbox.py
 #: `CLAIM_TTL_S`) outlived the lapse, so a revived attempt took its text for sent. Renewed this often, a
 #: deadline begins with at least `TAKEN_LEASE_S - LEASE_RENEWED_AFTER_S` of lease, past its marks' claims.
 LEASE_RENEWED_AFTER_S = 30.0
-#: Between a lease's kind and member (`_lease`): no kind has it.
-LEASE_SEPARATOR = "\x1f"
 
 
 @dataclass
@@ -127,6 +143,8 @@ class Firing:
     task: asyncio.Task[object] | None = field(default_factory=asyncio.current_task)
     #: cancelled from elsewhere while its callback ran (`Scheduler.cancel`): a failure is not retried
     cancelled: bool = False
+    #: its lease in `TAKEN` (`deadline_lease`), removed when it ends here; None: none of this worker's
+    lease: str | None = None
 
 
 #: The deadline whose callback runs; None outside a callback. Tasks the callback spawns inherit it.
@@ -141,43 +159,50 @@ def current_firing() -> Firing | None:
     return firing if firing is not None and firing.task is asyncio.current_task() else None
 
 
-def _lease(kind: str, member: str) -> str:
-    """The member of a deadline's lease in `TAKEN`."""
-    return f"{kind}{LEASE_SEPARATOR}{member}"
+class Taken(NamedTuple):
+    """A deadline out of the store in this worker's hands: taken by a tick with its lease in `TAKEN`, or
+    revived from another worker's lease fallen due (`lease` None: none of this worker's)."""
+
+    kind: str
+    member: str
+    lease: str | None
 
 
-def _leases(due: list[tuple[str, str]], now: float, *, renewed: bool = False) -> Batch:
-    """The leases of deadlines taken at `now`, as one batch; `renewed`: those of deadlines still this
-    worker's, each moved only while it is there (`Store.schedule_if_present`), so a renewal never brings
-    back a lease that a cancel on another worker, or this deadline's end, removed meanwhile."""
-    leases = Batch()
-    for kind, member in due:
-        if renewed:
-            leases.schedule_if_present(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
-        else:
-            leases.schedule(TAKEN, _lease(kind, member), now + TAKEN_LEASE_S)
-    return leases
+class Held(NamedTuple):
+    """A deadline taken and not yet back in the store (`Scheduler._held`): due again at `due_at`. `unsure`:
+    a put-back of it failed with the store down, which may come back empty (a restart without persistence),
+    its lease lost with it: then it goes back whether its lease is there or not (`_schedule_back`)."""
+
+    kind: str
+    member: str
+    due_at: float
+    lease: str | None
+    unsure: bool = False
 
 
 class _LeaseKeeper:
     """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
     the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
     and by a task of its own while one runs (a callback longer than `TAKEN_LEASE_S` was taken for dead
-    and fired again by another worker beside itself). A renewal is `ZADD XX`: a cancel elsewhere stays."""
+    and fired again by another worker beside itself). A renewal moves a lease only while it is there: a
+    cancel elsewhere stays. A lease found gone (`gone`) was removed by a cancel on another worker, or fell
+    due while this worker could not renew it (its event loop blocked for minutes) and another worker revived
+    its deadline: not begun yet, that deadline is no longer this worker's to fire (`_fire_taken`)."""
 
-    def __init__(self, scheduler: Scheduler, due: list[tuple[str, str]], now: float) -> None:
+    def __init__(self, scheduler: Scheduler, due: list[Taken], now: float) -> None:
         self._scheduler, self._due, self._renewed_at = scheduler, due, now
         self.current = 0  # the index in `due` of the deadline running or about to begin
         self._renewing = self._stopped = False
+        self.gone: set[str] = set()  # the leases a renewal found gone
 
     async def renew_if_old(self) -> None:
-        """One pipeline when `LEASE_RENEWED_AFTER_S` went since the last renewal (or the take)."""
+        """One command when `LEASE_RENEWED_AFTER_S` went since the last renewal (or the take)."""
         now = self._scheduler.clock.time()
         if now - self._renewed_at < LEASE_RENEWED_AFTER_S:
             return
         self._renewed_at, self._renewing = now, True
         try:
-            await self._scheduler._renew(self._due[self.current:], now)
+            self.gone |= await self._scheduler._renew(self._due[self.current:], now)
         finally:
             self._renewing = False
 
@@ -216,15 +241,16 @@ class Scheduler:
         self._quiet_until = 0.0  # in an outage: no deadline fires before this
         self._down_since = self._failed_at = 0.0  # the outage's first failure here, and its last
         self._downtime: list[tuple[float, float]] = []  # outages seen here: first failure, first success after
-        self._held: list[tuple[str, str, float]] = []  # taken, failed, and not yet back in the store
+        self._held: list[Held] = []  # taken, failed, and not yet back in the store
         # the deadlines a put-back under way began with, and its end (`cancel` waits for it)
         self._returning: tuple[set[tuple[str, str]], asyncio.Future[None]] | None = None
         self._firing: Firing | None = None  # the deadline whose callback runs now
         self._failures: dict[tuple[str, str], tuple[int, float]] = {}  # failures other than by an outage, last at
         # a failed attempt's send marks and lost claims' values, failed at
         self._marks: dict[tuple[str, str], tuple[list[str], dict[str, str], float]] = {}
-        # deadlines ended here whose end the store did not take: the keys it deletes and compares (`_unlease`)
-        self._leases_left: dict[tuple[str, str], tuple[Sequence[str], Mapping[str, str]]] = {}
+        # deadlines ended here whose end the store did not take, by lease: the keys it deletes and compares
+        # (`_unlease`)
+        self._leases_left: dict[str, tuple[Sequence[str], Mapping[str, str]]] = {}
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -248,18 +274,24 @@ class Scheduler:
         key = (kind, member)
         if self._returning is not None and key in self._returning[0]:  # back in the store or held again
             await asyncio.shield(self._returning[1])
+        held = [entry for entry in self._held if entry[:2] == key]
         self._held[:] = [entry for entry in self._held if entry[:2] != key]
         running = self._firing
         firing = running if running is not None and (running.kind, running.member) == key else None
         if firing is None or current_firing() is not firing:  # its own callback's cancel keeps its count
             if firing is not None:  # from another task while it runs
                 firing.cancelled = True
-            await self._forget_failures(kind, member, counted=True)  # on whichever worker it failed
-            await self._unlease(kind, member)  # a worker gone with it does not bring it back
-        await self.store.cancel(kind, member)
+            self._failures.pop(key, None)
+            # one command: its failure counts and its sends' generation (on whichever worker it failed), the
+            # deadline, and its leases (a worker gone with it does not bring it back), on any worker
+            await self.store.cancel_leased(kind, member, TAKEN, [*self._failures_keys(kind, member, self.clock.time()),
+                                                                 self._generation_key(kind, member)])
+        else:
+            await self.store.cancel(kind, member)
         carried = self._marks.pop(key, None)
         if carried is not None:  # cancelled between attempts: no retry deletes its sends' marks
-            await self._end(Firing(kind, member, carried[0], cancelled=True))  # its generation went above
+            lease = held[0].lease if held else None
+            await self._end(Firing(kind, member, carried[0], cancelled=True, lease=lease))  # its generation went above
 
     async def run_due(self) -> int:
         """Fire everything due now; returns how many callbacks were called. A failing one is put back
@@ -279,8 +311,10 @@ class Scheduler:
             return 0
         callbacks = dict(self._callbacks)
         await self._unlease_left()
-        try:
-            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now)
+        taker = unique_id()
+        try:  # leased as they are popped, in the same command: a cancel elsewhere is before or after both
+            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now, TAKEN_PER_KIND,
+                                                    Lease(TAKEN, now + TAKEN_LEASE_S, taker))
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
@@ -289,7 +323,8 @@ class Scheduler:
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
         self._lapsed(popped.pop(TAKEN, []), now)
-        due = [(kind, member) for kind, members in popped.items() for member in members]
+        due = [Taken(kind, member, deadline_lease(kind, member, taker))
+               for kind, members in popped.items() for member in members]
         try:
             await self._return_lapsed()
             found = await self._take(due, now)
@@ -304,10 +339,12 @@ class Scheduler:
             if keeper is not None:
                 await leases.stop(keeper)
 
-    async def _fire_taken(self, due: list[tuple[str, str]], found: list[str | None] | None,
+    async def _fire_taken(self, due: list[Taken], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
-        """The callbacks of the deadlines a tick took, one after the other (`_fire_due`)."""
-        for called, (kind, member) in enumerate(due, start=1):
+        """The callbacks of the deadlines a tick took, one after the other (`_fire_due`); not one whose lease
+        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker."""
+        skipped = 0
+        for called, (kind, member, lease) in enumerate(due, start=1):
             leases.current = called - 1
             try:
                 await leases.renew_if_old()  # behind slow callbacks
@@ -316,9 +353,14 @@ class Scheduler:
                 await asyncio.shield(self._put_back(due[called - 1:], now))
                 raise
             marks, claims, at = self._marks.pop((kind, member), ([], {}, now))
+            if lease in leases.gone:  # nor its earlier attempts' marks: ended by the cancel, or the other's now
+                log.warning("deadline of %s not fired: cancelled or taken over elsewhere while this worker "
+                            "held it", kind)
+                skipped += 1
+                continue
             if now - at >= FORGET_FAILURES_AFTER_S:  # forgotten as `_failures` are: not this deadline's retry
                 marks, claims = [], {}
-            firing = self._firing = Firing(kind, member, marks, claims, found=generation)
+            firing = self._firing = Firing(kind, member, marks, claims, found=generation, lease=lease)
             token = FIRING.set(firing)
             returned = False
             try:
@@ -334,13 +376,13 @@ class Scheduler:
                 else:
                     self._carry(firing)
                 begun = called if firing.cancelled else called - 1  # this one goes back unless cancelled
-                self._held.extend((kind, member, self._quiet_until) for kind, member in due[begun:])
+                self._held.extend(Held(kind, member, self._quiet_until, lease) for kind, member, lease in due[begun:])
                 await self._put_back_held()
-                return called
+                return called - skipped
             except Exception:
                 log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
                 await self._notice_a_cancel_elsewhere(firing)
-                if not firing.cancelled and await self._failed(kind, member, self.clock.time()):
+                if not firing.cancelled and await self._failed(kind, member, lease, self.clock.time()):
                     self._carry(firing)
                 else:  # dropped: no attempt follows
                     await self._end(firing)
@@ -354,7 +396,7 @@ class Scheduler:
                 FIRING.reset(token)
                 self._firing = None
         await self._put_back_held()
-        return len(due)
+        return len(due) - skipped
 
     async def _end(self, firing: Firing, *, succeeded: bool = False) -> None:
         """The deadline ended (its callback succeeded, was dropped or cancelled): no attempt of it
@@ -383,29 +425,21 @@ class Scheduler:
         own = firing.generation if firing.generation is not None or firing.cancelled else firing.found
         if succeeded:
             keys += self._failures_keys(firing.kind, firing.member, self.clock.time())
-        await self._unlease(firing.kind, firing.member, keys, {generation: own} if own is not None else {})
+        await self._unlease(firing.kind, firing.lease, keys, {generation: own} if own is not None else {})
 
-    async def _take(self, due: list[tuple[str, str]], now: float) -> list[str | None] | None:
-        """The deadlines just popped are this worker's: each gets its lease (`TAKEN`), and each one's sends'
-        generation is read (`Firing.found`), one pipeline and one `MGET` sent together for the tick. Read
-        as it is taken, the generation is the deadline's own (an earlier attempt drew it before putting it
-        back), not a later one's set meanwhile. A store that does not answer the `MGET` leaves the generations
-        unknown (None), each read again as its callback begins (`_generation_found`); a pipeline that fails
-        leaves the deadlines without a lease (lost with this worker, as before leases)."""
+    async def _take(self, due: list[Taken], now: float) -> list[str | None] | None:
+        """Each one's sends' generation read as the deadlines just popped are this worker's (`Firing.found`),
+        one `MGET` for the tick; their leases (`TAKEN`) were written by the pop itself. Read as it is taken,
+        the generation is the deadline's own (an earlier attempt drew it before putting it back), not a later
+        one's set meanwhile. A store that does not answer leaves the generations unknown (None), each read
+        again as its callback begins (`_generation_found`)."""
         if not due:
             return []
-        found, leased = await self.store.together([
-            self.store.get_many([self._generation_key(kind, member) for kind, member in due]),
-            self.store.send(_leases(due, now))])
-        failures = [outcome for outcome in (found, *(leased if isinstance(leased, list) else [leased]))
-                    if isinstance(outcome, BaseException)]
-        for failure in failures:
-            if not isinstance(failure, Exception):
-                raise failure
-        if failures:
-            log.warning("deadline of %s: taken without its lease or generation (%s)", due[0][0],
-                        type(failures[0]).__name__)
-        return None if isinstance(found, BaseException) else found
+        try:
+            return await self.store.get_many([self._generation_key(kind, member) for kind, member, _ in due])
+        except Exception as exc:
+            log.warning("deadline of %s: taken without its generation (%s)", due[0].kind, type(exc).__name__)
+            return None
 
     async def _generation_found(self, kind: str, member: str) -> str | None:
         """A deadline's sends' generation read alone (one `GET`) as its callback begins, when the tick's
@@ -420,17 +454,18 @@ class Scheduler:
             log.warning("deadline of %s: its sends' generation unknown (%s)", kind, type(exc).__name__)
             return None
 
-    async def _renew(self, due: list[tuple[str, str]], now: float) -> None:
+    async def _renew(self, due: list[Taken], now: float) -> set[str]:
         """The leases of the deadlines a tick took and has not ended are due `TAKEN_LEASE_S` from `now`, each
-        only while it is there (one pipeline, `_leases`). A store failing keeps the leases as they were
-        (logged)."""
+        only while it is there (one command, `Store.renew_leases`: never bringing back a lease that a cancel
+        on another worker, or this deadline's end, removed meanwhile); returns those found gone. Each lease
+        is its own take's (`deadline_lease`): never another worker's of the same kind and member. A store
+        failing keeps the leases as they were (logged), none found gone."""
+        leases = [taken.lease for taken in due if taken.lease is not None]
         try:
-            renewed = await self.store.send(_leases(due, now, renewed=True))
+            return set(await self.store.renew_leases(TAKEN, leases, now + TAKEN_LEASE_S))
         except Exception as exc:
-            renewed = [exc]
-        failures = [outcome for outcome in renewed if isinstance(outcome, BaseException)]
-        if failures:
-            log.warning("deadline of %s: leases not renewed (%s)", due[0][0], type(failures[0]).__name__)
+            log.warning("deadline of %s: leases not renewed (%s)", due[0].kind, type(exc).__name__)
+            return set()
 
     def _lapsed(self, leases: list[str], now: float) -> None:
         """Leases fallen due: their workers died holding the deadlines (or ran one past `TAKEN_LEASE_S`).
@@ -438,9 +473,9 @@ class Scheduler:
         worker fires it, a retry of an attempt that may have sent (bot/outbox.py: a text claimed and never
         sent is sent once, one that may have reached the platform is not sent again)."""
         for lease in leases:
-            kind, _, member = lease.partition(LEASE_SEPARATOR)
+            kind, member = deadline_leased(lease)
             log.warning("deadline of %s: its worker went away holding it; due again", kind)
-            self._held.append((kind, member, now))
+            self._held.append(Held(kind, member, now, None))  # its lease went with the pop
 
     async def _return_lapsed(self) -> None:
         """The deadlines of the leases just fallen due (`_lapsed`, the only ones held at this point: the
@@ -453,28 +488,36 @@ class Scheduler:
         except self._outages as exc:
             log.warning("deadlines of leases fallen due held for now (%s)", type(exc).__name__)
 
-    async def _unlease(self, kind: str, member: str, keys: Sequence[str] = (),
+    async def _unlease(self, kind: str, lease: str | None, keys: Sequence[str] = (),
                        held: Mapping[str, str] | None = None) -> None:
-        """The deadline ended here or is back in the store: its lease goes, with `keys` deleted and `held`
-        compared and deleted in the same atomic command when there are any (`_end`). A store failing now
-        keeps the whole for the next tick's `_unlease_left` (left there, the lease would put an ended
-        deadline back). Never raises but a cancellation."""
-        left_keys, left_held = self._leases_left.pop((kind, member), ((), {}))
+        """The deadline ended here or is back in the store: its `lease` goes (this take's own, never another
+        worker's of the same kind and member: `deadline_lease`), with `keys` deleted and `held` compared and
+        deleted in the same atomic command when there are any (`_end`). A store failing now keeps the whole
+        for the next tick's `_unlease_left` (left there, the lease would put an ended deadline back). One
+        without a lease of this worker's (revived from a lapsed one, or cancelled between attempts: the cancel
+        removed it) has its keys deleted and compared alone. Never raises but a cancellation."""
+        left_keys, left_held = self._leases_left.pop(lease, ((), {})) if lease is not None else ((), {})
         keys, held = [*left_keys, *keys], {**left_held, **(held or {})}
+        if lease is None and not keys and not held:
+            return
         try:
-            if keys or held:
-                await self.store.delete_and_cancel(keys, held, TAKEN, _lease(kind, member))
+            if lease is None:
+                await self.store.delete_if_holding(held)
+                await self.store.delete(*keys)
+            elif keys or held:
+                await self.store.delete_and_cancel(keys, held, TAKEN, lease)
             else:
-                await self.store.cancel(TAKEN, _lease(kind, member))
+                await self.store.cancel(TAKEN, lease)
         except Exception as exc:
             log.warning("deadline of %s: its end not written yet (%s)", kind, type(exc).__name__)
-            self._leases_left[(kind, member)] = (keys, held)
+            if lease is not None:
+                self._leases_left[lease] = (keys, held)
 
     async def _unlease_left(self) -> None:
-        for kind, member in list(self._leases_left):
-            await self._unlease(kind, member)
+        for lease in list(self._leases_left):
+            await self._unlease(deadline_leased(lease)[0], lease)
 
-    async def _stop_mid_tick(self, firing: Firing, never_begun: list[tuple[str, str]], now: float, *,
+    async def _stop_mid_tick(self, firing: Firing, never_begun: list[Taken], now: float, *,
                              returned: bool) -> None:
         """The worker stops during a callback (a deploy): the one in progress goes back to the store, due now,
         with what the tick took and never began, a retry of the attempt cut short for any worker. Its lease
@@ -495,7 +538,7 @@ class Scheduler:
             await self._end(firing)
         else:
             self._carry(firing)
-            never_begun = [(firing.kind, firing.member), *never_begun]
+            never_begun = [Taken(firing.kind, firing.member, firing.lease), *never_begun]
         await self._put_back(never_begun, now)
 
     async def _notice_a_cancel_elsewhere(self, firing: Firing) -> None:
@@ -554,7 +597,7 @@ class Scheduler:
         spans = [*self._downtime, *([(self._down_since, end)] if self._outage is not None else [])]
         return sum(max(0.0, min(end, over) - max(start, begun)) for begun, over in spans)
 
-    async def _failed(self, kind: str, member: str, now: float) -> bool:
+    async def _failed(self, kind: str, member: str, lease: str | None, now: float) -> bool:
         """A callback that failed other than by an outage: tried again a few times, then dropped (False).
         Its failures are counted in the store, so a retry that goes to another worker counts them too,
         and here (what counts when the store does not answer)."""
@@ -572,7 +615,7 @@ class Scheduler:
             log.error("deadline of %s dropped after %d failed attempts", kind, failures)
             return False
         self._failures[(kind, member)] = (failures, now)
-        self._held.append((kind, member, now + retry_after(failures)))
+        self._held.append(Held(kind, member, now + retry_after(failures), lease))
         return True
 
     def _failures_keys(self, kind: str, member: str, now: float) -> tuple[str, str]:
@@ -617,35 +660,58 @@ class Scheduler:
         `MAX_ATTEMPTS` like a failing callback."""
         if not self._held:
             return
-        refused: list[tuple[str, str]] = []
+        refused: list[Held] = []
         returned = asyncio.get_running_loop().create_future()
         self._returning = ({entry[:2] for entry in self._held}, returned)
         try:
             while self._held:
-                kind, member, due_at = entry = self._held.pop(0)
+                kind, member, due_at, lease, unsure = entry = self._held.pop(0)
                 try:
                     await self._settle_unless_refused(kind, member)
-                    added = await self.store.schedule_if_absent(kind, member, due_at)  # never moves one set meanwhile
-                except self._outages:  # the store is down: still held, with the rest
-                    self._held.insert(0, entry)
+                    added = await self._schedule_back(kind, member, due_at, lease, unsure=unsure)
+                except self._outages:  # the store is down: still held, with the rest, and may come back empty
+                    self._held[:] = [held._replace(unsure=True) for held in (entry, *self._held)]
                     raise
                 except Exception as exc:
                     log.warning("deadline of %s not put back (%s)", kind, describe_failure(exc))
-                    refused.append((kind, member))
+                    refused.append(entry)
                 except BaseException:  # cancelled (the worker stops): still held, for `stop`
                     self._held.insert(0, entry)
                     raise
                 else:
-                    await self._unlease(kind, member)  # back in the store: any worker's now
-                    if not added:  # re-armed (a periodic job's next run): not lost
+                    if added is None:  # no longer this worker's: nor its retry's marks and failures
+                        self._marks.pop((kind, member), None)
+                        self._failures.pop((kind, member), None)
+                    elif not added:  # re-armed (a periodic job's next run): not lost
                         await self._forget_failures(kind, member)
         finally:
             try:
-                for kind, member in refused:
-                    await self._failed(kind, member, self.clock.time())
+                for kind, member, _, lease, _ in refused:
+                    await self._failed(kind, member, lease, self.clock.time())
             finally:  # also when the worker stops meanwhile
                 self._returning = None
                 returned.set_result(None)  # a cancel waiting for these goes on (`cancel`)
+
+    async def _schedule_back(self, kind: str, member: str, due_at: float, lease: str | None, *,
+                             unsure: bool = False) -> bool | None:
+        """A deadline this worker took goes back to the store, any worker's now, its lease removed in the same
+        command, and only while the lease is still there (`Store.schedule_if_leased`): a lease gone was removed
+        by a cancel on another worker, or fell due while this worker could not renew it (its event loop
+        blocked for minutes, taken for dead) and another worker revived the deadline and may have ended it;
+        put back all the same, it undid the cancel, or fired the deadline once more, its texts sent again under
+        a new generation. None then, logged; else whether added (not: set again meanwhile, a periodic job's
+        next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is;
+        one held through a store outage (`Held.unsure`: the store may have come back empty, its lease lost)
+        goes back as before, its lease removed after it. Never moves one set meanwhile."""
+        if lease is None or unsure:
+            added = await self.store.schedule_if_absent(kind, member, due_at)
+            await self._unlease(kind, lease)
+            return added
+        added = await self.store.schedule_if_leased(kind, member, due_at, TAKEN, lease)
+        if added is None:
+            log.warning("deadline of %s not put back: cancelled or taken over elsewhere while this worker held it",
+                        kind)
+        return added
 
     async def _settle_lost_claims(self, kind: str, member: str) -> None:
         """Before a failed attempt's deadline goes back to the store, where any worker may take its retry:
@@ -677,18 +743,17 @@ class Scheduler:
         except Exception as exc:
             log.warning("deadline of %s put back with its lost claims unsettled (%s)", kind, type(exc).__name__)
 
-    async def _put_back(self, due: list[tuple[str, str]], now: float) -> None:
+    async def _put_back(self, due: list[Taken], now: float) -> None:
         """Best effort while stopping: a store that fails now leaves them to their leases (another worker
-        puts them back when those fall due; one whose take wrote no lease is lost), and the stop goes on;
+        puts them back when those fall due), and the stop goes on;
         one entry it refuses does not keep the others out."""
-        held = [*self._held, *((kind, member, now) for kind, member in due)]
+        held = [*self._held, *(Held(kind, member, now, lease) for kind, member, lease in due)]
         self._held.clear()
         lost, failure = 0, ""
-        for index, (kind, member, due_at) in enumerate(held):
+        for index, (kind, member, due_at, lease, unsure) in enumerate(held):
             try:  # as a tick would: never moves one set meanwhile
                 await self._settle_unless_refused(kind, member)
-                await self.store.schedule_if_absent(kind, member, due_at)
-                await self._unlease(kind, member)
+                await self._schedule_back(kind, member, due_at, lease, unsure=unsure)
             except self._outages as exc:  # the store is down: the rest would fail the same way
                 lost, failure = lost + len(held) - index, type(exc).__name__
                 break

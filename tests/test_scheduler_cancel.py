@@ -120,17 +120,17 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
     """The put-back's command is on its way when the cancel comes: the cancel's removal goes after it
     (Redis gives no order between two pooled connections' commands otherwise)."""
     scheduler, fired = Scheduler(store, clock), []
-    schedule_if_absent, sending, landing = store.schedule_if_absent, asyncio.Event(), asyncio.Event()
+    schedule_if_leased, sending, landing = store.schedule_if_leased, asyncio.Event(), asyncio.Event()
 
-    async def slow(kind: str, member: str, due_at: float) -> bool:
+    async def slow(kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
         sending.set()
         await landing.wait()
-        return await schedule_if_absent(kind, member, due_at)
+        return await schedule_if_leased(kind, member, due_at, leases, lease)
 
     async def lapse(member: str) -> None:
         fired.append(member)
         if len(fired) == 1:
-            monkeypatch.setattr(store, "schedule_if_absent", slow)
+            monkeypatch.setattr(store, "schedule_if_leased", slow)
             raise RuntimeError("not recorded")
 
     scheduler.on("lapse", lapse)
@@ -142,7 +142,7 @@ async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
     assert not cancel.done()  # waits for the put-back to land
     landing.set()
     await asyncio.gather(tick, cancel)
-    monkeypatch.setattr(store, "schedule_if_absent", schedule_if_absent)
+    monkeypatch.setattr(store, "schedule_if_leased", schedule_if_leased)
     assert await store.next_due("lapse") is None
     await passes(scheduler, clock)
     assert fired == ["c1"]
@@ -184,9 +184,9 @@ async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
     """The put-back's refused entry is being counted as a failure when the worker stops: the cancel
     waiting for that put-back waited for ever."""
     scheduler, counts = Scheduler(store, clock), []
-    schedule_if_absent, incr, counting = store.schedule_if_absent, store.incr, asyncio.Event()
+    schedule_if_leased, incr, counting = store.schedule_if_leased, store.incr, asyncio.Event()
 
-    async def refused(kind: str, member: str, due_at: float) -> bool:
+    async def refused(kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
         raise RuntimeError("not taken back")
 
     async def slow(key: str, ttl: float | None = None) -> int:
@@ -197,7 +197,7 @@ async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
         return await incr(key, ttl)
 
     async def lapse(member: str) -> None:
-        monkeypatch.setattr(store, "schedule_if_absent", refused)
+        monkeypatch.setattr(store, "schedule_if_leased", refused)
         raise RuntimeError("not recorded")
 
     monkeypatch.setattr(store, "incr", slow)
@@ -206,6 +206,6 @@ async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
     await asyncio.sleep(0)
     tick.cancel()  # the worker stops
     await asyncio.gather(tick, return_exceptions=True)
-    monkeypatch.setattr(store, "schedule_if_absent", schedule_if_absent)
+    monkeypatch.setattr(store, "schedule_if_leased", schedule_if_leased)
     await asyncio.wait_for(cancel, 5)
     assert await store.next_due("lapse") is None

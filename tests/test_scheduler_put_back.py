@@ -22,17 +22,17 @@ REFUSED = "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # a conversation key holds an o
 
 
 def refuse_to_take_back(monkeypatch: pytest.MonkeyPatch, store: Store, member: str) -> list[str]:
-    """The store rejects putting `member` back (Redis answering an error, not failing to answer);
-    returns the list of refusals made."""
-    schedule_if_absent, refusals = store.schedule_if_absent, []
+    """The store rejects putting `member` back (Redis answering an error, not failing to answer; a taken
+    deadline goes back with its lease removed, `Store.schedule_if_leased`); returns the list of refusals made."""
+    schedule_if_leased, refusals = store.schedule_if_leased, []
 
-    async def refusing(kind: str, scheduled: str, due_at: float) -> bool:
+    async def refusing(kind: str, scheduled: str, due_at: float, leases: str, lease: str) -> bool | None:
         if scheduled == member:
             refusals.append(kind)
             raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
-        return await schedule_if_absent(kind, scheduled, due_at)
+        return await schedule_if_leased(kind, scheduled, due_at, leases, lease)
 
-    monkeypatch.setattr(store, "schedule_if_absent", refusing)
+    monkeypatch.setattr(store, "schedule_if_leased", refusing)
     return refusals
 
 

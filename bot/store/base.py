@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from bot.errors import BotError
+from bot.store.keys import deadline_lease
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +151,15 @@ class Batch:
 
     def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
         self.commands.append(("schedule_if_present", (kind, member, due_at)))
+
+
+class Lease(NamedTuple):
+    """The leases `Store.pop_due_kinds` writes for what it pops: in deadlines' kind `kind`, due at `due_at`,
+    named by the take's id `taker` (`deadline_lease`)."""
+
+    kind: str
+    due_at: float
+    taker: str
 
 
 class LockTimeout(Exception):
@@ -309,13 +319,50 @@ class Store(ABC):
     async def cancel(self, kind: str, member: str) -> None: ...
 
     @abstractmethod
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        """In one command: move each of `members` of `kind`'s deadlines to `due_at`, only while it is there
+        (as `schedule_if_present`), and return those that were not (a taken deadline's lease removed by a
+        cancel on another worker, or fallen due and revived by another worker: the deadline is no longer
+        this worker's to fire). Sent twice, the same effect and answer."""
+
+    @abstractmethod
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        """In one atomic command: remove `lease` from `leases`' deadlines and, only if it was there, add
+        `member` to `kind`'s unless already scheduled (as `schedule_if_absent`). A taken deadline going back
+        to the store so goes back only while its take still holds it: None when the lease was gone (a cancel
+        removed it, or it fell due and another worker revived the deadline), nothing added; else True when
+        added. Sent again after its answer was lost, it answers the same."""
+
+    @abstractmethod
+    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+        """In one atomic command: delete `keys`, remove `member` from `kind`'s deadlines, and remove from
+        `leases` every lease of it, whoever took it (`deadline_lease(kind, member, any taker)`, and the
+        lease of an earlier release, `kind`, the separator, `member`). With a take that leases what it pops
+        in the same command (`pop_due_kinds`), a cancel leaves no lease that would bring the deadline back.
+        Reads the leases of every deadline taken now (few: those whose callbacks run). Sent twice, the same
+        effect."""
+
+    @abstractmethod
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         """Remove and return members due at or before `now`; each member is returned to one caller only."""
 
-    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
+    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100,
+                            lease: Lease | None = None) -> dict[str, list[str]]:
         """`pop_due` for each of `kinds` (at most `limit` each), in one command where the backend's
-        commands are round trips (Redis: one Lua call for a scheduler tick, whatever the kinds)."""
-        return {kind: await self.pop_due(kind, now, limit) for kind in kinds}
+        commands are round trips (Redis: one Lua call for a scheduler tick, whatever the kinds).
+
+        `lease`: in the same atomic command, each member popped of a kind other than `lease.kind` is
+        scheduled in `lease.kind` at `lease.due_at` as `deadline_lease(kind, member, lease.taker)` (a
+        scheduler's take, bot/scheduler.py `TAKEN`): a cancel comes before the pop (nothing taken) or after
+        the lease (which it removes, `cancel_leased`), never between them. Here atomic because neither
+        `pop_due` nor `schedule` of the in-process store suspends."""
+        popped = {kind: await self.pop_due(kind, now, limit) for kind in kinds}
+        if lease is not None:
+            for kind, members in popped.items():
+                if kind != lease.kind:
+                    for member in members:
+                        await self.schedule(lease.kind, deadline_lease(kind, member, lease.taker), lease.due_at)
+        return popped
 
     @abstractmethod
     async def next_due(self, kind: str) -> float | None:

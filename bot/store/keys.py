@@ -30,3 +30,24 @@ def sent_once(kind: str, member: str, generation: str, digest: str, count: int) 
     """The parts of the once-only mark of a text a deadline sends (bot/outbox.py `_mark`): its
     generation, the customer and text by digest, and how many times the attempt sent it before."""
     return ("sent-once", kind, member, generation, digest, str(count))
+
+
+#: Between the parts of a deadline's lease (`deadline_lease`): no kind, member or taker holds it.
+LEASE_SEPARATOR = "\x1f"
+
+
+def deadline_lease(kind: str, member: str, taker: str) -> str:
+    """The member of a taken deadline's lease in the scheduler's leases (bot/scheduler.py `TAKEN`): its
+    kind, its member and the take's own id (`taker`), so that two deadlines of one kind and member taken
+    on two workers (the later set while the earlier one's callback ran) have a lease each, and one's end
+    or renewal never removes or moves the other's. Written by the store in the command that pops it
+    (`Store.pop_due_kinds`), found by its kind and member by a cancel (`Store.cancel_leased`)."""
+    return f"{kind}{LEASE_SEPARATOR}{member}{LEASE_SEPARATOR}{taker}"
+
+
+def deadline_leased(lease: str) -> tuple[str, str]:
+    """The kind and member of a lease (`deadline_lease`); one written before leases had a taker (`kind`,
+    the separator, `member`, left by a worker of an earlier release) reads the same."""
+    kind, _, rest = lease.partition(LEASE_SEPARATOR)
+    member, separated, _ = rest.rpartition(LEASE_SEPARATOR)
+    return kind, member if separated else rest

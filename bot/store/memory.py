@@ -35,6 +35,7 @@ from bot.store.base import (
     TakenConversation,
     Write,
 )
+from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 
 log = logging.getLogger("csbot.store")
 
@@ -295,6 +296,33 @@ class MemoryStore(Store):
             members.pop(member, None)
             if not members:
                 self._forget_kind(kind)
+
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        scheduled = self._due.get(kind, {})
+        gone = [member for member in members if member not in scheduled]
+        for member in members:
+            if member in scheduled:
+                await self.schedule(kind, member, due_at)
+        return gone
+
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        # none of these suspends: atomic on the loop
+        if lease not in self._due.get(leases, {}):
+            return None
+        await self.cancel(leases, lease)
+        if member in self._due.get(kind, {}):
+            return False
+        await self.schedule(kind, member, due_at)
+        return True
+
+    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+        # none of these suspends: atomic on the loop
+        await self.delete(*keys)
+        await self.cancel(kind, member)
+        taken = deadline_lease(kind, member, "")
+        for lease in [lease for lease in self._due.get(leases, ()) if lease.startswith(taken)]:
+            await self.cancel(leases, lease)
+        await self.cancel(leases, taken.removesuffix(LEASE_SEPARATOR))  # an earlier release's lease
 
     def _head(self, kind: str) -> tuple[float, str] | None:
         """The earliest live row of `kind`, dropping stale rows on the way."""

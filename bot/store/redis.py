@@ -51,6 +51,7 @@ from bot.store.base import (
     HeldConversation,
     HoldRequest,
     KeyBuilder,
+    Lease,
     LockTimeout,
     Store,
     StoreBusy,
@@ -59,6 +60,7 @@ from bot.store.base import (
     TakenConversation,
     Write,
 )
+from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis_pubsub import PubSubHub, envelope
 
 log = logging.getLogger("csbot.store")
@@ -88,17 +90,29 @@ def require_redis_version(info_server: str) -> None:
 # members would, after earlier keys' removals had run). KEYS[1] is the call's receipt: what it popped
 # is kept there a while, so the script sent again after its reply was lost (`RedisStore._command`)
 # answers the same members instead of the rest, which would lose those deadlines. Atomic: two workers
-# popping at once never both get a member.
+# popping at once never both get a member. With a lease (ARGV[4], its due time, not empty), the last key
+# is the leases' sorted set, not popped, and each member popped of KEYS[i] whose kind ARGV[5 + i] is not
+# empty is leased there in the same step as `deadline_lease` names it: its kind, the separator (ARGV[5]),
+# the member, the separator, the taker (ARGV[6]). Sent again, the receipt answers and nothing is leased
+# again (a cancel since removed the lease: it stays removed).
 _POP_DUE_KINDS = """
 local kept = redis.call('GET', KEYS[1])
 if kept then
     return cjson.decode(kept)
 end
+local last, leases = #KEYS, nil
+if ARGV[4] ~= '' then
+    last, leases = #KEYS - 1, KEYS[#KEYS]
+end
 local popped, any = {}, false
-for i = 2, #KEYS do
+for i = 2, last do
     local members = redis.call('ZRANGEBYSCORE', KEYS[i], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+    local kind = leases and ARGV[5 + i]
     for _, member in ipairs(members) do
         redis.call('ZREM', KEYS[i], member)
+        if kind and kind ~= '' then
+            redis.call('ZADD', leases, ARGV[4], kind .. ARGV[5] .. member .. ARGV[5] .. ARGV[6])
+        end
         any = true
     end
     popped[i - 1] = members
@@ -404,6 +418,9 @@ class RedisStore(Store):
         self._incr_once = self._script(_INCR_ONCE)
         self._delete_if_holding = self._script(_DELETE_IF_HOLDING)
         self._delete_and_cancel = self._script(_DELETE_AND_CANCEL)
+        self._cancel_leased = self._script(_CANCEL_LEASED)
+        self._schedule_if_leased = self._script(_SCHEDULE_IF_LEASED)
+        self._renew_leases = self._script(_RENEW_LEASES)
 
     async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
         """One write (one pipeline) goes in a task of its own and the read (PostgreSQL's) is awaited in the
@@ -721,12 +738,18 @@ class RedisStore(Store):
     async def pop_due(self, kind: str, now: float, limit: int = 100) -> list[str]:
         return (await self.pop_due_kinds([kind], now, limit))[kind]
 
-    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100) -> dict[str, list[str]]:
+    async def pop_due_kinds(self, kinds: Sequence[str], now: float, limit: int = 100,
+                            lease: Lease | None = None) -> dict[str, list[str]]:
         if not kinds:
             return {}
         receipt = self.keys("popped", unique_id())
-        popped = await self._pop_due_kinds(keys=[receipt, *(self.keys("due", kind) for kind in kinds)],
-                                           args=[repr(now), limit, RECEIPT_TTL_S])
+        keys = [receipt, *(self.keys("due", kind) for kind in kinds)]
+        args: list[Any] = [repr(now), limit, RECEIPT_TTL_S, ""]
+        if lease is not None:
+            keys.append(self.keys("due", lease.kind))
+            args = [*args[:3], repr(lease.due_at), LEASE_SEPARATOR, lease.taker,
+                    *("" if kind == lease.kind else kind for kind in kinds)]
+        popped = await self._pop_due_kinds(keys=keys, args=args)
         return {kind: list(members) for kind, members in zip(kinds, popped, strict=True)}
 
     async def next_due(self, kind: str) -> float | None:
@@ -756,6 +779,22 @@ class RedisStore(Store):
 
     async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
         await self._command(*self._schedule_if_present_command(kind, member, due_at))
+
+    async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
+        if not members:
+            return []
+        gone = await self._renew_leases(keys=[self.keys("due", kind)], args=[repr(due_at), *members])
+        return [members[int(index) - 1] for index in gone]
+
+    async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
+        receipt = self.keys("scheduled", unique_id())
+        answer = await self._schedule_if_leased(keys=[self.keys("due", kind), self.keys("due", leases), receipt],
+                                                args=[repr(due_at), member, lease, RECEIPT_TTL_S])
+        return None if not int(answer) else int(answer) == 2
+
+    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+        await self._cancel_leased(keys=[self.keys("due", kind), self.keys("due", leases), *keys],
+                                  args=[member, deadline_lease(kind, member, "")])
 
     async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
                                 member: str) -> list[str]:
@@ -816,4 +855,55 @@ for i = plain + 2, #KEYS do
     end
 end
 return kept
+"""
+
+# Store.renew_leases in one command (sent twice, the same effect and answer): KEYS[1] the deadlines; ARGV[1] the
+# due time, ARGV[2..] the members. Returns the members not there (1-based indexes among them).
+_RENEW_LEASES = """
+local gone = {}
+for i = 2, #ARGV do
+    if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+        redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i])
+    else
+        gone[#gone + 1] = i - 1
+    end
+end
+return gone
+"""
+
+# Store.schedule_if_leased in one command: KEYS[1] the kind's deadlines, KEYS[2] the leases, KEYS[3] the call's
+# receipt; ARGV[1] the due time, ARGV[2] the member, ARGV[3] the lease, ARGV[4] the receipt's TTL (s). Returns 0
+# when the lease was gone (nothing added), 1 when the member was already scheduled, 2 when added; the
+# script sent again after its reply was lost (`RedisStore._command`) finds its receipt and answers the same,
+# where it would find its own lease gone.
+_SCHEDULE_IF_LEASED = """
+local done = redis.call('GET', KEYS[3])
+if done then
+    return tonumber(done)
+end
+local answer = 0
+if redis.call('ZREM', KEYS[2], ARGV[3]) == 1 then
+    answer = 1 + redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+end
+redis.call('SET', KEYS[3], answer, 'EX', ARGV[4])
+return answer
+"""
+
+# Store.cancel_leased in one command (sent twice, the same effect). KEYS[1]: the kind's deadlines, KEYS[2]: the
+# leases, then the keys deleted; ARGV[1]: the member, ARGV[2]: its leases' common start (`deadline_lease`
+# with no taker), which without its last character (the separator) is an earlier release's lease. The
+# leases are read whole: they are the deadlines taken now, few.
+_CANCEL_LEASED = """
+redis.call('ZREM', KEYS[1], ARGV[1])
+for i = 3, #KEYS do
+    redis.call('DEL', KEYS[i])
+end
+local start = ARGV[2]
+for _, lease in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+    if string.sub(lease, 1, #start) == start then
+        redis.call('ZREM', KEYS[2], lease)
+    end
+end
+redis.call('ZREM', KEYS[2], string.sub(start, 1, #start - 1))
+return 0
 """
