@@ -386,27 +386,6 @@ class TestStoreContract:
         assert second == Claimed(None, None, False, began)
         assert await worker_a.get(worker_a.keys(CLAIMED, "first", "m1")) is not None  # the prefix once
 
-    async def test_schedule_if_present_moves_a_deadline_and_never_brings_one_back(
-            self, store: Store, clock: FakeClock) -> None:
-        """A lease renewed (`ZADD XX`): moved while scheduled, alone or in a batch; once cancelled or
-        popped, not added again (a plain `schedule` would undo another worker's cancel)."""
-        now = clock.time()
-        await store.schedule("lease", "l1", now + 10)
-        await store.schedule_if_present("lease", "l1", now + 300)
-        await store.schedule_if_present("lease", "never", now + 1)
-        assert await store.next_due("lease") == pytest.approx(now + 300)
-        await store.cancel("lease", "l1")
-        await store.schedule_if_present("lease", "l1", now + 600)
-        renewing = Batch()
-        renewing.schedule_if_present("lease", "l1", now + 600)
-        assert await store.send(renewing) == [None]
-        assert await store.next_due("lease") is None
-        await store.schedule("lease", "l2", now + 5)
-        renewing.schedule_if_present("lease", "l2", now + 50)
-        assert await store.send(renewing) == [None, None]
-        assert await store.pop_due("lease", now + 49) == []
-        assert await store.pop_due("lease", now + 50) == ["l2"]
-
     async def test_delete_and_cancel_ends_a_deadline_in_one_step(self, store: Store, clock: FakeClock) -> None:
         """Marks deleted, a generation deleted only while it holds its value, the lease removed; sent
         again (its answer lost), the same answer and nothing else touched."""

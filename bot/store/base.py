@@ -149,9 +149,6 @@ class Batch:
     def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
         self.commands.append(("publish", (topic, payload)))
 
-    def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
-        self.commands.append(("schedule_if_present", (kind, member, due_at)))
-
 
 class Lease(NamedTuple):
     """The leases `Store.pop_due_kinds` writes for what it pops: in deadlines' kind `kind`, due at `due_at`,
@@ -321,9 +318,10 @@ class Store(ABC):
     @abstractmethod
     async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
         """In one command: move each of `members` of `kind`'s deadlines to `due_at`, only while it is there
-        (as `schedule_if_present`), and return those that were not (a taken deadline's lease removed by a
-        cancel on another worker, or fallen due and revived by another worker: the deadline is no longer
-        this worker's to fire). Sent twice, the same effect and answer."""
+        (Redis `ZADD XX`: a lease a cancel removed is never brought back), and return those that were not
+        (a taken deadline's lease removed by a cancel on another worker, or fallen due and revived by
+        another worker: the deadline is no longer this worker's to fire). Sent twice, the same effect and
+        answer."""
 
     @abstractmethod
     async def schedule_if_leased(self, kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
@@ -416,12 +414,6 @@ class Store(ABC):
     async def close(self) -> None: ...
 
     # --- appended: moves and removals that must not undo another worker's ---
-    @abstractmethod
-    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
-        """Move a deadline only while `member` is scheduled (Redis `ZADD XX`); absent, nothing is added. A
-        lease renewed so is never brought back after a cancel on another worker removed it. Sent twice,
-        the same effect."""
-
     @abstractmethod
     async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
                                 member: str) -> list[str]:

@@ -388,10 +388,6 @@ class MemoryStore(Store):
         self._due_heaps.clear()
 
     # --- appended: moves and removals that must not undo another worker's ---
-    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
-        if member in self._due.get(kind, {}):
-            await self.schedule(kind, member, due_at)
-
     async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
                                 member: str) -> list[str]:
         # none of these suspends: atomic on the loop

@@ -774,12 +774,6 @@ class RedisStore(Store):
         await self.client.aclose()
 
     # --- deadlines: moves and removals that must not undo another worker's ---
-    def _schedule_if_present_command(self, kind: str, member: str, due_at: float) -> tuple[Any, ...]:
-        return ("ZADD", self.keys("due", kind), "XX", due_at, member)
-
-    async def schedule_if_present(self, kind: str, member: str, due_at: float) -> None:
-        await self._command(*self._schedule_if_present_command(kind, member, due_at))
-
     async def renew_leases(self, kind: str, members: Sequence[str], due_at: float) -> list[str]:
         if not members:
             return []
