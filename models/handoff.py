@@ -78,16 +78,20 @@ class OpenLeftMessageKey(Index):
     def get_sql(self, schema_generator: BaseSchemaGenerator, model: type[Model], safe: bool) -> str:
         exists = "IF NOT EXISTS " if safe else ""
         if schema_generator.DIALECT == "sqlite":
-            key = '"text"'
             # the index missing is the outer loop of a cross join: once it exists, no row is read
             close_copies = ("UPDATE left_message SET done_at = created_at WHERE id IN (SELECT later.id FROM (SELECT 1 "
                             f"WHERE NOT EXISTS (SELECT 1 FROM sqlite_master WHERE name = '{self.name}')) AS missing "
                             f"CROSS JOIN left_message AS later WHERE {open_copy('later')})")
         else:
-            key = 'md5("text")'
             close_copies = f"UPDATE left_message SET done_at = created_at WHERE {open_copy('left_message')}"
         return (f'{close_copies};\nCREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" '
-                f"(\"conversation_id\", {key}) WHERE {OPEN_SQL};")
+                f"({open_key_columns(schema_generator.DIALECT)}) WHERE {OPEN_SQL};")
+
+
+def open_key_columns(dialect: str) -> str:
+    """`OpenLeftMessageKey`'s columns on `dialect` ("sqlite" or "postgres"), as an index or a conflict target
+    names them: the text itself on SQLite, its md5 on PostgreSQL."""
+    return '"conversation_id", "text"' if dialect == "sqlite" else '"conversation_id", md5("text")'
 
 
 #: What the key covers: a 留言 still open, with a text (an erased one has none).
@@ -103,11 +107,12 @@ def open_copy(alias: str) -> str:
 
 
 class LeftMessage(Model):
-    """留言: a customer's message for staff when nobody is free or outside staffed hours."""
+    """留言: a customer's message for staff when nobody is free or outside staffed hours. Open until a person
+    answers its conversation (`done_at`, docs/handoff-sla.md "When a 留言 is done")."""
 
     id = fields.IntField(primary_key=True)
-    # Indexed: a 留言 is looked for among its conversation's open ones before it is written
-    # (handlers/handoff/reads.py LEFT_MESSAGE_SQL), and retention deletes by conversation
+    # Indexed: a conversation's open 留言 are closed together once a person answers it
+    # (handlers/handoff/service.py `Handoff.answered`), and retention deletes by conversation
     conversation = fields.ForeignKeyField("models.Conversation", related_name="left_messages", db_index=True)
     text = fields.TextField()
     promised_by = fields.DatetimeField(description="when the customer was told a person would answer")

@@ -48,7 +48,7 @@ async def leave_message(ctx: Context) -> Reply | None:
         return None
     if ctx.inbound.kind != "text" or ctx.match.intent == "human":
         return None
-    promised = await handoff.leave_message(ctx, ctx.text, holder)
+    promised = await handoff.leave_message(ctx, ctx.text)
     ctx.state.end_flow()
     return Reply.say("handoff.message_taken", reply_by=handoff.local(promised)).tagged("leave_message")
 

@@ -77,15 +77,16 @@ _LEAVE_QUEUE_SQL = (
 _LEAVE_QUEUE = Prebuilt(lambda: _LEAVE_QUEUE_SQL, returning=True)
 #: A 留言's row, `_LEAVE_QUEUE` and the promise the customer is told (`Queue.promise_kept`) in one statement
 #: (PostgreSQL only: data-modifying CTEs), one row always: the id and key the UPDATE returned (NULL when
-#: not queued), and the promise of the first open 留言 of the text, read from the statement's snapshot
-#: (from before this one's insert) or else the one this statement wrote; NULL when neither, which is a
-#: copy of the message committed after the snapshot, whose 留言 the unique key kept this one from
-#: writing. Values: the 留言's six (`reads.LEFT_MESSAGE_SQL`), the conversation's id, then the
+#: not queued), and the promise of the 留言 this statement wrote or renewed (its promise had passed), or
+#: else the open 留言 of the text in the statement's snapshot (from before this one's insert); NULL when
+#: none, which is a copy of the message committed after the snapshot, whose 留言 the unique key kept this
+#: one from writing. Values: the 留言's four (`reads.left_message_sql`), the conversation's id, then the
 #: conversation's id and the text again.
 _LEAVE_QUEUE_WITH_MESSAGE = Prebuilt(lambda: (
-    f"WITH left_message_row AS ({reads.LEFT_MESSAGE_SQL} RETURNING promised_by), left_queue AS ({_LEAVE_QUEUE_SQL}) "
+    f"WITH left_message_row AS ({reads.left_message_sql('postgres')} RETURNING promised_by), "
+    f"left_queue AS ({_LEAVE_QUEUE_SQL}) "
     "SELECT (SELECT id FROM left_queue) AS id, (SELECT key FROM left_queue) AS key, "
-    f"COALESCE(({reads.KEPT_PROMISE_SQL}), (SELECT promised_by FROM left_message_row)) AS kept"), returning=True)
+    f"COALESCE((SELECT promised_by FROM left_message_row), ({reads.KEPT_PROMISE_SQL})) AS kept"), returning=True)
 #: `Queue.record(conversation, "queued", agent_id=None, detail=<the escalation's reason>)`, prebuilt.
 _QUEUED_EVENT = Prebuilt(lambda: (
     "INSERT INTO sla_event (conversation_id, agent_id, kind, at, detail) VALUES (?, NULL, 'queued', ?, ?)"))
@@ -454,7 +455,7 @@ class Queue:
         """Record a 留言 and `leave_queue`, both written or neither, so a failure (answered 503, the
         customer's message sent again) cannot leave a 留言 that the resend writes a second time; a
         failure after both were written (the message handled again, still open) finds its 留言 already
-        there (`reads.LEFT_MESSAGE_SQL`). Returns `leave_queue`'s answer and, on PostgreSQL, the promise
+        there (`reads.left_message_sql`). Returns `leave_queue`'s answer and, on PostgreSQL, the promise
         `promise_kept` reads (None on SQLite: the caller reads it). On PostgreSQL one statement (a
         data-modifying CTE, whose parameters differ from the two statements', hence the dialect chosen
         here), which reads the promise too, where a statement after it did (docs/performance.md, "Twelfth
@@ -463,8 +464,7 @@ class Queue:
         customer one promise. SQLite has no such CTE: the two statements in one transaction."""
         if connections.get("default").capabilities.dialect == "postgres":
             row = (await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
-                                                        conversation_id, text, conversation_id,
-                                                        conversation_id, text))[0]
+                                                        conversation_id, conversation_id, text))[0]
             left = (row["id"], row["key"]) if row["id"] is not None else None
             kept = reads.promise(row["kept"])
             return left, kept if kept is not None else await self.promise_kept(conversation_id, text, promised_by)
@@ -475,8 +475,9 @@ class Queue:
     @staticmethod
     async def promise_kept(conversation_id: int, text: str, promised: datetime) -> datetime:
         """The reply time the open 留言 of `text` holds, which the customer is told: `promised` when this
-        message wrote it, the first one's when it was there already (a resend after a lost reply, whose
-        fresh promise the row never took). `promised` when there is none (done meanwhile)."""
+        message wrote it or renewed it (the first one's had passed), the first one's when it was there
+        already and still ahead (a resend after a lost reply, whose fresh promise the row never took).
+        `promised` when there is none (done meanwhile)."""
         kept = await reads.kept_promise(conversation_id, text)
         return promised if kept is None else kept
 

@@ -4,7 +4,8 @@
 - `queued_conversation`: the columns of a conversation an escalation reads (`QueuedRow`), when it found the
   conversation queued or held already.
 - `anyone_online`: whether any agent is online, without the ORM's query building.
-- `record_left_message`: a 留言's row, as `LeftMessage.create` writes it.
+- `record_left_message`: a 留言's row, as `LeftMessage.create` writes it, unless one of its text is open
+  (`left_message_sql`).
 - `kept_promise`: the reply time the open 留言 of a text holds, as the ORM's `values_list` read it (the
   ORM built that query per 留言: 3% of the embedded loop's samples, docs/performance.md "Ninth round").
 
@@ -21,7 +22,7 @@ from tortoise.exceptions import DoesNotExist
 
 from bot.prebuilt_sql import Prebuilt, columns, load
 from models.conversation import Conversation
-from models.handoff import LeftMessage
+from models.handoff import OPEN_SQL, LeftMessage, open_key_columns
 
 _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conversation c WHERE c.id = ?")
 #: The columns of `QueuedRow`, in its order.
@@ -30,23 +31,32 @@ _QUEUED_ROW = Prebuilt(lambda: f"SELECT {queued_columns('')} FROM conversation W
 _ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
 #: The open 留言 of a text in a conversation (parameters: the conversation's id, the text).
 _OPEN_LEFT_MESSAGE = "FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL"
-#: A 留言's row; also the first half of `Queue.leave_queue_with_message`'s statement on PostgreSQL. Not
-#: written when the conversation has an open 留言 of the same text: that is the same customer message
-#: handled again (a failure after the write made it come back, or a copy handled at the same moment),
-#: docs/handoff-sla.md "A 留言 sent again". The NOT EXISTS sees what was committed when the statement
-#: began; a copy committed after that (PostgreSQL, READ COMMITTED) is refused by the table's unique key
-#: (models/handoff.py `OpenLeftMessageKey`), and the conflict writes nothing (`ON CONFLICT DO NOTHING`: no
-#: target, as the key is on the text on SQLite and on its md5 on PostgreSQL; the id is the only other).
-#: Values: the conversation's id, the text, the promised time, the creation time, the id and text again.
-LEFT_MESSAGE_SQL = (
-    "INSERT INTO left_message (conversation_id, text, promised_by, created_at) SELECT ?, ?, ?, ? "
-    f"WHERE NOT EXISTS (SELECT 1 {_OPEN_LEFT_MESSAGE}) ON CONFLICT DO NOTHING")
-_LEFT_MESSAGE = Prebuilt(lambda: LEFT_MESSAGE_SQL)
+#: A 留言's row (`left_message_sql`).
+_LEFT_MESSAGE = Prebuilt(lambda: left_message_sql("sqlite"), postgres=lambda: left_message_sql("postgres"))
 #: The first open 留言's promise (`kept_promise`); also the last part of `Queue.leave_queue_with_message`'s
 #: statement on PostgreSQL. Values: the conversation's id, the text.
 KEPT_PROMISE_SQL = f"SELECT promised_by {_OPEN_LEFT_MESSAGE} ORDER BY id LIMIT 1"
 _KEPT_PROMISE = Prebuilt(lambda: KEPT_PROMISE_SQL)
 _PROMISED_BY = LeftMessage._meta.fields_map["promised_by"]
+
+
+def left_message_sql(dialect: str) -> str:
+    """A 留言's row on `dialect`; also the first half of `Queue.leave_queue_with_message`'s statement on
+    PostgreSQL. Values: the conversation's id, the text, the promised time, the creation time.
+
+    Not written when the conversation has an open 留言 of the same text: that is the same customer message
+    handled again (a failure after the write made it come back, or a copy handled at the same moment),
+    docs/handoff-sla.md "A 留言 sent again". The table's unique key (models/handoff.py `OpenLeftMessageKey`)
+    finds it, also a copy committed after this statement began (PostgreSQL, READ COMMITTED: the copy's
+    commit is waited for). The open one keeps its promise, unless that has passed when this copy comes:
+    it then takes this copy's, which the customer is told (a reply time already gone is no promise).
+    SQLite keeps times as text, in the zone each was written in (a promise outside staffed hours is in
+    the shop's): compared as Julian days."""
+    passed = ("julianday(left_message.promised_by) < julianday(excluded.created_at)" if dialect == "sqlite"
+              else "left_message.promised_by < excluded.created_at")
+    return ("INSERT INTO left_message (conversation_id, text, promised_by, created_at) VALUES (?, ?, ?, ?) "
+            f"ON CONFLICT ({open_key_columns(dialect)}) WHERE {OPEN_SQL} "
+            f"DO UPDATE SET promised_by = excluded.promised_by WHERE {passed}")
 
 
 class QueuedRow(NamedTuple):
@@ -102,7 +112,7 @@ async def anyone_online() -> bool:
 
 
 async def record_left_message(conversation_id: int, text: str, promised_by: datetime, created_at: datetime) -> None:
-    await _LEFT_MESSAGE.rows(conversation_id, text, promised_by, created_at, conversation_id, text)
+    await _LEFT_MESSAGE.rows(conversation_id, text, promised_by, created_at)
 
 
 async def kept_promise(conversation_id: int, text: str) -> datetime | None:

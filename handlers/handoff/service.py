@@ -38,12 +38,12 @@ from bot.state import ConversationState
 from bot.store.base import Batch
 from handlers.handoff import reads
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Holder, Queue, log_lost_writes
+from handlers.handoff.queue import SUPERVISORS, Queue, log_lost_writes
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
 from models.agent import Agent
 from models.conversation import Conversation
 from models.customer import Customer
-from models.handoff import HandoverNote, SlaEvent
+from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
 
 log = logging.getLogger("csbot.handoff")
@@ -264,20 +264,16 @@ class Handoff:
 
         return publish
 
-    async def leave_message(self, ctx: Context, text: str, holder: Holder | None) -> datetime:
-        """Record a 留言 as a follow-up task and return the promised reply time. `holder`: who holds the
-        conversation, as the store says (`Queue.holder`); a queued one leaves the queue. The store is a
-        cache of the database here: a holder says the conversation is queued, but a missing one
-        proves nothing (enqueue's write of it may have failed after the database said queued), so
-        the database decides (`Queue.leave_queue_with_message`: with the insert, one statement on
-        PostgreSQL)."""
+    async def leave_message(self, ctx: Context, text: str) -> datetime:
+        """Record a 留言 as a follow-up task and return the promised reply time; a conversation still queued
+        leaves the queue. Its only caller (chat.py `leave_message`) writes none when the store's holder
+        says a person holds the conversation (they answer); any other holder is a cache of the database
+        here: one saying queued, or a missing one, proves nothing (enqueue's write of it may have failed
+        after the database said queued), so the database decides (`Queue.leave_queue_with_message`: with
+        the insert, one statement on PostgreSQL)."""
         promised = self._message_reply_by()
         conversation_id = ctx.identity.conversation_id
-        left = kept = None
-        if holder is None or holder.status == "queued":
-            left, kept = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
-        else:
-            await reads.record_left_message(conversation_id, text, promised, self.clock.now())
+        left, kept = await self.queue.leave_queue_with_message(conversation_id, text, promised, self.clock.now())
         # once the 留言 is written, the consoles' news (`left_queue`'s, with the holder's delete, when it left
         # the queue) and the promise's read (unless the 留言's statement read it) go together: a round trip
         # each, to Redis and to PostgreSQL, where one waited for the other; the in-process store does them
@@ -367,6 +363,7 @@ class Handoff:
         parts = self.messenger.split(channel, text)
         if await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}") is None:
             raise ChannelNotHere(channel)  # before the question counts as answered
+        await self.answered(conversation.id)
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
         await self.scheduler.at(IDLE, episode(conversation.id, now),
@@ -376,6 +373,13 @@ class Handoff:
         if greeting:
             await self.assign_waiting()  # greeted: ready for the next one
         return parts
+
+    async def answered(self, conversation_id: int) -> None:
+        """A person has answered the customer: every open 留言 of the conversation is done, and the same
+        words sent again later are a new 留言 with a promise of their own (docs/handoff-sla.md "When a 留言
+        is done"). One statement, on a person's paths only (a console reply, a session a person ended
+        elsewhere), never on a customer message's."""
+        await LeftMessage.filter(conversation_id=conversation_id, done_at=None).update(done_at=self.clock.now())
 
     async def touch(self, agent: Agent) -> None:
         """A console action (send, take, typing): the agent is there; `away` becomes `online`."""
@@ -503,10 +507,14 @@ class Handoff:
         await self.assign_waiting()
 
     async def ended_elsewhere(self, conversation_key: str) -> None:
-        """A person serving outside the console ended the session: the conversation leaves the queue or
-        its console holder and is the bot's again (docs/rules.md R-HANDOFF-7)."""
+        """A person serving outside the console ended the session: they answered the customer (its open 留言
+        are done), and the conversation leaves the queue or its console holder and is the bot's again
+        (docs/rules.md R-HANDOFF-7)."""
         conversation = await Conversation.get_or_none(key=conversation_key)
-        if conversation is None or conversation.status not in ("queued", "handoff"):
+        if conversation is None:
+            return
+        await self.answered(conversation.id)  # served by that person, whoever held it here
+        if conversation.status not in ("queued", "handoff"):
             return
         holder = conversation.assignee_id
         await self._timed_handover(conversation)
