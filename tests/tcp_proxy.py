@@ -2,13 +2,15 @@
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
 Redis commands with an error reply in the server's place (`refuse_requests`) or goes away as one is sent
-(`cut_at`)."""
+(`cut_at`). `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis
+request by its command and arguments."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from urllib.parse import urlsplit
 
 
 class TcpProxy:
@@ -113,3 +115,35 @@ class TcpProxy:
         writer.transport.abort()
         self._writers.discard(writer)
         self._idle_closed.discard(writer)
+
+
+@contextlib.asynccontextmanager
+async def proxied(url: str, default_port: int = 6379) -> AsyncIterator[tuple[str, TcpProxy]]:
+    """The server of `url` (Redis, PostgreSQL) behind a new proxy: the URL to give the app instead, and
+    the proxy; cut when the block ends."""
+    parts = urlsplit(url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or default_port)
+    await proxy.start()
+    user = f"{parts.username}@" if parts.username else ""
+    try:
+        yield parts._replace(netloc=f"{user}127.0.0.1:{proxy.port}").geturl(), proxy
+    finally:
+        await proxy.cut()
+
+
+def resp_command(name: str, *containing: bytes, times: int | None = None) -> Callable[[bytes], bool]:
+    """Matches a request (for `refuse_requests`, `cut_at`) that is the Redis command `name` alone, not in a
+    pipeline, with each of `containing` in its arguments; with `times`, only that many such requests."""
+    head, left = f"${len(name)}\r\n{name.upper()}\r\n".encode(), [times]
+
+    def matching(request: bytes) -> bool:
+        if not (request.startswith(b"*") and request.count(b"\r\n*") == 0
+                and request.split(b"\r\n", 1)[1].upper().startswith(head)
+                and all(part in request for part in containing)):
+            return False
+        if left[0] is None:
+            return True
+        left[0] -= 1
+        return left[0] >= 0
+
+    return matching

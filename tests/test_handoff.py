@@ -28,6 +28,7 @@ from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.tcp_proxy import proxied, resp_command
 
 ALWAYS_OPEN = "00:00-24:00"
 
@@ -722,30 +723,25 @@ async def test_outside_staffed_hours_no_promise_and_a_message_is_taken(tmp_path,
 
 
 async def test_a_message_left_outside_staffed_hours_is_kept_and_acknowledged_when_the_news_fails(
-        tmp_path, clock, monkeypatch, caplog):
+        tmp_path, clock, redis_url, caplog):
     """Not queued (outside staffed hours), the 留言 is written, then the consoles' news (PUBLISH) fails:
-    the customer was answered with an error and the flow stayed open, so their resend was taken as the
-    留言 again. The news is best effort (the consoles' poll shows the 留言): the customer is told it
-    was taken, once, and the loss is logged without their text."""
-    settings = make_settings(tmp_path, staffed_hours="18:30-24:00")  # FakeClock starts at 10:00 Shanghai
-    async with running_bot(settings, clock=clock) as bot:
-        await say(bot, "c1", "转人工")
-        store = bot.runtime.store
-        publish = store.publish
-
-        async def news_lost(topic, payload):
-            if payload.get("type") == "queue.changed":
-                raise StoreUnavailable("Redis did not answer PUBLISH in time")
-            await publish(topic, payload)
-
-        monkeypatch.setattr(store, "publish", news_lost)
-        taken = await say(bot, "c1", "我的包裹破了，请联系我")
-        assert "留言已记录" in taken[-1]
-        assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
-        assert "did not answer PUBLISH" in caplog.text and "包裹" not in caplog.text
-        monkeypatch.setattr(store, "publish", publish)
-        replies = await say(bot, "c1", "什么时候发货")  # the flow ended: an ordinary question again
-        assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
+    Redis refuses it (out of memory, through a proxy answering in its place). The customer was answered
+    with an error and the flow stayed open, so their resend was taken as the 留言 again. The news is
+    best effort (the consoles' poll shows the 留言): the customer is told it was taken, once, and the
+    loss is logged without their text."""
+    async with proxied(redis_url) as (url, proxy):
+        settings = make_settings(tmp_path, redis_url=url, staffed_hours="18:30-24:00")  # FakeClock: 10:00 Shanghai
+        async with running_bot(settings, clock=clock) as bot:
+            await say(bot, "c1", "转人工")
+            proxy.refuse_requests(resp_command("PUBLISH", b"queue.changed"),
+                                  b"OOM command not allowed when used memory > 'maxmemory'.")
+            taken = await say(bot, "c1", "我的包裹破了，请联系我")
+            assert "留言已记录" in taken[-1]
+            assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+            assert "failed: OutOfMemoryError" in caplog.text and "包裹" not in caplog.text
+            proxy.refuse_requests(None)
+            replies = await say(bot, "c1", "什么时候发货")  # the flow ended: an ordinary question again
+            assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
 
 
 async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
