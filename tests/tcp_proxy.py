@@ -1,7 +1,8 @@
 """A loopback TCP proxy a test can cut, to take a shared server (PostgreSQL) away from one app only, or
 that loses one reply (`lose_reply_to`), to show what a client does when a command ran unanswered, or
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
-Redis commands with an error reply in the server's place (`refuse_requests`) or goes away as one is sent
+Redis commands with an error reply in the server's place (`refuse_requests`), or has Redis refuse some
+commands of a request, a pipeline's among them (`refuse_commands`), or goes away as one is sent
 (`cut_at`). `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis
 request by its command and arguments."""
 
@@ -24,6 +25,7 @@ class TcpProxy:
         self._drop_before: bytes | None = None
         self._keep_head = False
         self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
+        self._refused_commands: tuple[Callable[[bytes], bool], bytes] | None = None
         self._cut_at: Callable[[bytes], bool] | None = None
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
@@ -66,6 +68,12 @@ class TcpProxy:
         outage). For requests of one command each."""
         self._refused = None if matching is None else (matching, error)
 
+    def refuse_commands(self, matching: Callable[[bytes], bool] | None, error: bytes = b"") -> None:
+        """Until called with None: each Redis command `matching`, alone or in a pipeline, is replaced on its
+        way by a script that has Redis answer the error reply `error` in its place (a refusal, in order
+        among the pipeline's other replies: those commands run). For requests sent whole at once."""
+        self._refused_commands = None if matching is None else (matching, error)
+
     def cut_at(self, matching: Callable[[bytes], bool]) -> None:
         """Once: the next request `matching` never reaches the server, and the proxy is `cut` then (the
         server gone just as the client sent it: nothing ran, and reconnecting fails until `start`)."""
@@ -94,6 +102,8 @@ class TcpProxy:
                     client.write(b"-" + self._refused[1] + b"\r\n")
                     await client.drain()
                     continue
+                if client is not None and self._refused_commands is not None:
+                    data = _with_commands_refused(data, *self._refused_commands)
                 if requests and writer in self._idle_closed:
                     self.requests_refused += 1
                     break
@@ -115,6 +125,41 @@ class TcpProxy:
         writer.transport.abort()
         self._writers.discard(writer)
         self._idle_closed.discard(writer)
+
+
+def _resp_commands(data: bytes) -> list[bytes] | None:
+    """`data` split into its Redis commands (arrays of bulk strings), or None if it is not whole."""
+    commands, at = [], 0
+    try:
+        while at < len(data):
+            start, end = at, data.index(b"\r\n", at)
+            if data[at:at + 1] != b"*":
+                return None
+            at = end + 2
+            for _ in range(int(data[start + 1:end])):
+                end = data.index(b"\r\n", at)
+                if data[at:at + 1] != b"$":
+                    return None
+                at = end + 2 + int(data[at + 1:end]) + 2
+            if at > len(data):
+                return None
+            commands.append(data[start:at])
+    except ValueError:
+        return None
+    return commands
+
+
+def _resp_pack(*parts: bytes) -> bytes:
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(part), part) for part in parts)
+
+
+def _with_commands_refused(data: bytes, matching: Callable[[bytes], bool], error: bytes) -> bytes:
+    """`data` with each command `matching` replaced by a script returning the error reply `error`."""
+    commands = _resp_commands(data)
+    if commands is None:
+        return data
+    refusal = _resp_pack(b"EVAL", b"return redis.error_reply([[" + error + b"]])", b"0")
+    return b"".join(refusal if matching(command) else command for command in commands)
 
 
 @contextlib.asynccontextmanager

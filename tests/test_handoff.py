@@ -44,6 +44,19 @@ def bot_settings():
             "sla_max_holding_messages": 2}
 
 
+#: What Redis answers a write when out of memory (`maxmemory`, no eviction): a refusal, not an outage.
+OUT_OF_MEMORY = b"OOM command not allowed when used memory > 'maxmemory'."
+
+
+@pytest.fixture
+async def redis_bot(tmp_path, clock, bot_settings, redis_url):
+    """The `bot` on Redis reached through a proxy (tests/tcp_proxy.py) that can have it refuse a command:
+    the bot and the proxy."""
+    async with proxied(redis_url) as (url, proxy):
+        async with running_bot(make_settings(tmp_path, redis_url=url, **bot_settings), clock=clock) as running:
+            yield running, proxy
+
+
 async def say(bot, user: str, text: str) -> list[str]:
     response = await bot.client.post("/api/webchat/messages", json={"user_id": user, "text": text},
                                       headers=visitor_headers(bot.runtime, user))
