@@ -16,11 +16,10 @@ from tortoise import connections
 from bot.clock import FakeClock
 from bot.logs import MESSAGE_ID
 from bot.sqlite_client import SHORT_READS
-from bot.store.base import StoreUnavailable
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
-from handlers.handoff.service import HANDOFF
+from handlers.handoff.service import HANDOFF, OFFER
 from models.agent import Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -248,28 +247,27 @@ async def test_one_pass_serves_each_queued_customer_by_their_own_last_agent_and_
     assert [(await conversation(u)).assignee_id for u in ("c1", "c2", "c3")] == [bob.id, cat.id, None]
 
 
-@pytest.mark.parametrize("failing", ["publish", "schedule"])
+#: One command of the escalation's pipeline, as Redis sees it: the consoles' news, or the 留言 offer's deadline.
+QUEUEING_WRITES = {"publish": ("PUBLISH", b"queue.changed"), "schedule": ("ZADD", OFFER.encode())}
+
+
+@pytest.mark.parametrize("failing", QUEUEING_WRITES)
 async def test_a_failed_store_write_after_queueing_still_hands_the_customer_to_a_free_agent(
-        bot, monkeypatch, caplog, failing):
-    """The consoles' news (PUBLISH) or a queue deadline (ZADD) not written once: the customer, queued in
-    the database, still reaches the free agent at once (the 15 s promise) and is told so, not answered
-    with an error and left queued until the 45 s alert's pass; the lost write is logged (a deadline
-    is re-armed by the periodic reconcile, recovery.py)."""
+        redis_bot, caplog, failing):
+    """The consoles' news (PUBLISH) or a queue deadline (ZADD) refused once by Redis (out of memory): the
+    customer, queued in the database, still reaches the free agent at once (the 15 s promise) and is told
+    so, not answered with an error and left queued until the 45 s alert's pass; the lost write is logged
+    (a deadline is re-armed by the periodic reconcile, recovery.py)."""
+    bot, proxy = redis_bot
     await staff(bot, "amy", capacity=3)
-    store = bot.runtime.store
-    write = getattr(store, failing)
-
-    async def fails_once(*args, **kwargs):
-        monkeypatch.setattr(store, failing, write)
-        raise StoreUnavailable(f"Redis did not answer {failing} in time")
-
-    monkeypatch.setattr(store, failing, fails_once)
+    name, argument = QUEUEING_WRITES[failing]
+    proxy.refuse_commands(resp_command(name, argument, times=1), OUT_OF_MEMORY)
     replies = await say(bot, "c1", "转人工")
     held = await conversation("c1")
     assert (held.status, held.assignee_id) == ("handoff", (await Agent.get(name="amy")).id)
     assert "接通人工客服" in replies[-1]  # handoff.assigned
     assert await events("c1") == ["queued", "assigned"]
-    assert f"did not answer {failing}" in caplog.text
+    assert "a write after the database's failed: OutOfMemoryError" in caplog.text
 
 
 async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
@@ -783,27 +781,22 @@ async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_h
 
 
 async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_nor_doubles_the_message(
-        bot, clock, monkeypatch, caplog):
+        redis_bot, clock, caplog):
     """The 留言 is written and the conversation is back with the bot in the database; the store's DEL
-    after it (the holder, a wrapping-up mark) failing once must not answer the customer with an error,
-    whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads that
-    (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    after it (the holder, a wrapping-up mark) refused once by Redis must not answer the customer with an
+    error, whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads
+    that (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    bot, proxy = redis_bot
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 121)
     store = bot.runtime.store
-    delete = store.delete
-
-    async def fails_once(*keys):
-        monkeypatch.setattr(store, "delete", delete)
-        raise StoreUnavailable("Redis did not answer DEL in time")
-
-    monkeypatch.setattr(store, "delete", fails_once)
+    proxy.refuse_commands(resp_command("DEL", holder_key(store, "webchat:c1").encode(), times=1), OUT_OF_MEMORY)
     response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"},
                                       headers=visitor_headers(bot.runtime, "c1"))
     assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
-    assert "did not answer DEL" in caplog.text
+    assert "a write after the database's failed: OutOfMemoryError" in caplog.text
     replies = await say(bot, "c1", "什么时候发货")  # the bot's again
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
 
