@@ -3,8 +3,9 @@ that loses one reply (`lose_reply_to`), to show what a client does when a comman
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
 Redis commands with an error reply in the server's place (`refuse_requests`), or has Redis refuse some
 commands of a request, a pipeline's among them (`refuse_commands`), or goes away as one is sent
-(`cut_at`). `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis
-request by its command and arguments."""
+(`cut_at`), or holds one request back until the test lets it go (`hold_next`: another writer's first).
+`proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis request by its
+command and arguments."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class TcpProxy:
         self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
         self._refused_commands: tuple[Callable[[bytes], bool], bytes] | None = None
         self._cut_at: Callable[[bytes], bool] | None = None
+        self._hold: Callable[[bytes], bool] | None = None
+        self.held = asyncio.Event()  # the request `hold_next` waits for arrived, and waits
+        self._let_go = asyncio.Event()
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
         self.requests_refused = 0
@@ -74,6 +78,16 @@ class TcpProxy:
         among the pipeline's other replies: those commands run). For requests sent whole at once."""
         self._refused_commands = None if matching is None else (matching, error)
 
+    def hold_next(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: the next request `matching` waits in the proxy (`held` set) until `let_go`, then reaches
+        the server: what the test does meanwhile lands first, as another writer's would."""
+        self._hold = matching
+        self.held.clear()
+        self._let_go.clear()
+
+    def let_go(self) -> None:
+        self._let_go.set()
+
     def cut_at(self, matching: Callable[[bytes], bool]) -> None:
         """Once: the next request `matching` never reaches the server, and the proxy is `cut` then (the
         server gone just as the client sent it: nothing ran, and reconnecting fails until `start`)."""
@@ -102,6 +116,10 @@ class TcpProxy:
                     client.write(b"-" + self._refused[1] + b"\r\n")
                     await client.drain()
                     continue
+                if client is not None and self._hold is not None and self._hold(data):
+                    self._hold = None
+                    self.held.set()
+                    await self._let_go.wait()
                 if client is not None and self._refused_commands is not None:
                     data = _with_commands_refused(data, *self._refused_commands)
                 if requests and writer in self._idle_closed:

@@ -384,27 +384,24 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
     assert "已为您接通人工客服" in replies[-1], replies
 
 
-async def test_a_holder_written_as_queued_after_another_pass_took_it_is_put_right(bot):
+async def test_a_holder_written_as_queued_after_another_pass_took_it_is_put_right(redis_bot):
     """Another worker's pass takes the conversation between this escalation's UPDATE and its write of
-    the store's holder ("queued"), which lands last: the escalation, finding it held, writes the holder
-    again, or the chat path (which reads the holder) would leave the customer's messages to the bot
-    while a person holds the conversation, and their reply clock would never start."""
+    the store's holder ("queued"), which lands last (held back on its way to Redis while the other pass
+    runs): the escalation, finding it held, writes the holder again, or the chat path (which reads the
+    holder) would leave the customer's messages to the bot while a person holds the conversation, and
+    their reply clock would never start."""
+    bot, proxy = redis_bot
     await staff(bot, "amy")
-    service = bot.runtime.services[HANDOFF]
-    store, queue = bot.runtime.store, service.queue
-    write = store.set
-
-    async def taken_by_another_pass_first(key, value, *args, **kwargs):
-        if key == holder_key(store, "webchat:c1") and json.loads(value)["status"] == "queued":
-            store.set = write  # type: ignore[method-assign]
-            assert [c.key for c in await queue.assign_waiting()] == ["webchat:c1"]  # the other worker's
-        return await write(key, value, *args, **kwargs)
-
-    store.set = taken_by_another_pass_first  # type: ignore[method-assign]
-    try:
-        replies = await say(bot, "c1", "转人工")
-    finally:
-        store.set = write  # type: ignore[method-assign]
+    store, queue = bot.runtime.store, bot.runtime.services[HANDOFF].queue
+    holder = holder_key(store, "webchat:c1").encode()
+    proxy.hold_next(lambda request: holder in request and b'"queued"' in request)
+    escalating = asyncio.ensure_future(say(bot, "c1", "转人工"))
+    held = asyncio.ensure_future(proxy.held.wait())
+    await asyncio.wait([escalating, held], return_when=asyncio.FIRST_COMPLETED)
+    assert held.done() and not escalating.done()
+    assert [c.key for c in await queue.assign_waiting()] == ["webchat:c1"]  # the other worker's
+    proxy.let_go()
+    replies = await escalating
     assert (await conversation("c1")).status == "handoff" and "已为您接通人工客服" in replies[-1]
     assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "handoff"
 
