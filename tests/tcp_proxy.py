@@ -33,6 +33,7 @@ class TcpProxy:
         self._let_go = asyncio.Event()
         self._idle_closed: set[asyncio.StreamWriter] = set()
         self.replies_lost = 0
+        self.requests: list[bytes] = []  # every request that reached the server, in order
         self.requests_refused = 0
 
     async def start(self) -> None:
@@ -138,6 +139,8 @@ class TcpProxy:
                         writer.write(data[:data.index(b"\r\n\r\n") + 4])
                         await writer.drain()
                     break
+                if requests:
+                    self.requests.append(data)
                 writer.write(data)
                 await writer.drain()
         writer.transport.abort()
