@@ -400,34 +400,20 @@ async def test_a_batch_whose_connection_failed_after_a_reply_sends_again_only_th
 
 async def test_a_batch_whose_connection_failed_with_redis_gone_waits_out_one_reconnection_not_one_per_command(
         lossy: tuple[RedisStore, TcpProxy], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline's connection failed (made in redis-py's read) and Redis is unreachable since: the first
-    command sent again waits out the reconnection's retries and fails; the others fail with it instead of
-    each waiting them out in turn, on a customer's message path."""
+    """The pipeline's connection failed as it was sent (the proxy goes away with it) and Redis is
+    unreachable since: the first command sent again waits out the reconnection's retries and fails; the
+    others fail with it instead of each waiting them out in turn, on a customer's message path."""
     store, proxy = lossy
     pool = store.client.connection_pool
-    get_connection, ensure_connection = pool.get_connection, pool.ensure_connection
-    reconnections: list[object] = []
+    ensure_connection, reconnections = pool.ensure_connection, []
 
-    async def counted_ensure_connection(connection: object) -> None:
+    async def counted_ensure_connection(connection: object) -> None:  # watched only
         reconnections.append(connection)
         await ensure_connection(connection)
 
-    async def lost_with_redis(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(pool, "get_connection", get_connection)  # the pipeline's connection only
-        connection = await get_connection(*args, **kwargs)
-
-        async def read_and_fail(*args: object, **kwargs: object) -> object:
-            del connection.read_response
-            await proxy.cut()
-            await connection.disconnect()
-            raise RedisConnectionError("lost, and Redis with it")
-
-        connection.read_response = read_and_fail
-        return connection
-
     await store.set(store.keys("warm"), "1")  # a pooled connection, connected
-    monkeypatch.setattr(pool, "get_connection", lost_with_redis)
     monkeypatch.setattr(pool, "ensure_connection", counted_ensure_connection)
+    proxy.cut_at(lambda request: b"unreachable" in request)
     batch = Batch()
     batch.set(store.keys("holder"), "queued")
     batch.schedule("offer", "unreachable", 7.0)
