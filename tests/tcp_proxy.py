@@ -25,6 +25,7 @@ class TcpProxy:
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
+        self._cut_after_loss = False
         self._refused: tuple[Callable[[bytes], bool], bytes] | None = None
         self._refused_commands: tuple[Callable[[bytes], bool], bytes] | None = None
         self._cut_at: Callable[[bytes], bool] | None = None
@@ -49,12 +50,14 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    def lose_reply_to(self, marker: bytes, times: int = 1, *, keep_head: bool = False) -> None:
+    def lose_reply_to(self, marker: bytes, times: int = 1, *, keep_head: bool = False, then_cut: bool = False) -> None:
         """Once (or `times` in a row): the next request containing `marker` reaches the server, and its
         connection is dropped when the server answers, the answer thrown away (the command ran; the
         client never hears so), but for its HTTP head with `keep_head`. aiohttp repeats a GET whose
-        connection dropped once: losing its answer takes two."""
+        connection dropped once: losing its answer takes two. `then_cut`: the proxy is `cut` with the
+        answer (the server gone just after it ran the command: asked again, the client finds nobody)."""
         self._lose_after, self._losses_left, self._keep_head = marker, times, keep_head
+        self._cut_after_loss = then_cut
 
     def close_idle(self) -> None:
         """The server's keep-alive timeout closes every connection open now, and the client has not seen
@@ -138,6 +141,8 @@ class TcpProxy:
                     if self._keep_head and b"\r\n\r\n" in data:
                         writer.write(data[:data.index(b"\r\n\r\n") + 4])
                         await writer.drain()
+                    if self._cut_after_loss:
+                        await self.cut()
                     break
                 if requests:
                     self.requests.append(data)
