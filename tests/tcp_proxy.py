@@ -3,7 +3,8 @@ that loses one reply (`lose_reply_to`), to show what a client does when a comman
 that closes the connections left idle (`close_idle`) as a server's keep-alive timeout does, or that answers
 Redis commands with an error reply in the server's place (`refuse_requests`), or has Redis refuse some
 commands of a request, a pipeline's among them (`refuse_commands`), or goes away as one is sent
-(`cut_at`), or holds one request back until the test lets it go (`hold_next`: another writer's first).
+(`cut_at`), or holds one request back until the test lets it go (`hold_next`: another writer's first), or
+drops a pipeline's connection after its first reply (`answer_first_then_drop`).
 `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis request by its
 command and arguments."""
 
@@ -30,6 +31,7 @@ class TcpProxy:
         self._refused_commands: tuple[Callable[[bytes], bool], bytes] | None = None
         self._cut_at: Callable[[bytes], bool] | None = None
         self._hold: Callable[[bytes], bool] | None = None
+        self._first_only: Callable[[bytes], bool] | None = None
         self.held = asyncio.Event()  # the request `hold_next` waits for arrived, and waits
         self._let_go = asyncio.Event()
         self._idle_closed: set[asyncio.StreamWriter] = set()
@@ -89,6 +91,14 @@ class TcpProxy:
         self.held.clear()
         self._let_go.clear()
 
+    def answer_first_then_drop(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: of the next Redis pipeline `matching`, only the first command reaches the server; its reply
+        waits in the proxy (`held` set) until `let_go`, then reaches the client and the connection drops
+        (the client read one reply; the others, it cannot tell, may have run)."""
+        self._first_only = matching
+        self.held.clear()
+        self._let_go.clear()
+
     def let_go(self) -> None:
         self._let_go.set()
 
@@ -105,13 +115,25 @@ class TcpProxy:
             return
         self._writers |= {writer, up_writer}
         losing = asyncio.Event()  # this connection's next reply is lost
-        await asyncio.gather(self._pipe(reader, up_writer, losing, requests=True, client=writer),
-                             self._pipe(up_reader, writer, losing))
+        dropping = asyncio.Event()  # this connection drops after its next reply
+        await asyncio.gather(self._pipe(reader, up_writer, losing, dropping, requests=True, client=writer),
+                             self._pipe(up_reader, writer, losing, dropping))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
-                    requests: bool = False, client: asyncio.StreamWriter | None = None) -> None:
+                    dropping: asyncio.Event, requests: bool = False,
+                    client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._first_only is not None and self._first_only(data):
+                    self._first_only = None
+                    data = (_resp_commands(data) or [data])[0]
+                    dropping.set()
+                elif not requests and dropping.is_set():
+                    self.held.set()
+                    await self._let_go.wait()
+                    writer.write(data)
+                    await writer.drain()
+                    break
                 if client is not None and self._cut_at is not None and self._cut_at(data):
                     self._cut_at = None
                     await self.cut()

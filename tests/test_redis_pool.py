@@ -16,7 +16,6 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError, ResponseError
 
 from bot.channels.webchat import IN_FLIGHT
@@ -361,39 +360,26 @@ async def test_a_batch_whose_replies_were_lost_is_done_and_its_news_reaches_each
 
 
 async def test_a_batch_whose_connection_failed_after_a_reply_sends_again_only_the_unanswered_commands(
-        store: RedisStore, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline's connection failed after its first reply was read (the failure made in redis-py's
-    read: the replies come in one packet, so a proxy cannot cut between them). The first command ran, and
-    another worker's assignment has since taken the holder: it is not sent again (it would set the holder
-    back to "queued"); the commands left unanswered are sent again and done."""
+        lossy: tuple[RedisStore, TcpProxy], redis_url: str) -> None:
+    """The pipeline's connection failed after its first reply was read (the proxy passes the first command
+    only, and drops the connection with its reply). The first command ran, and another worker's
+    assignment has since taken the holder: it is not sent again (it would set the holder back to
+    "queued"); the commands left unanswered are sent again and done."""
+    store, proxy = lossy
     holder, other = store.keys("holder"), store.keys("other")
-    pool = store.client.connection_pool
-    get_connection = pool.get_connection
-
-    async def failing_after_one_reply(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(pool, "get_connection", get_connection)  # the pipeline's connection only
-        connection = await get_connection(*args, **kwargs)
-        read, replies = connection.read_response, []
-
-        async def read_then_fail(*args: object, **kwargs: object) -> object:
-            if replies:
-                del connection.read_response
-                async with Redis.from_url(redis_url) as another_worker:
-                    await another_worker.set(holder, "handoff")
-                await connection.disconnect()
-                raise RedisConnectionError("lost after a reply")
-            replies.append(await read(*args, **kwargs))
-            return replies[-1]
-
-        connection.read_response = read_then_fail
-        return connection
-
-    monkeypatch.setattr(pool, "get_connection", failing_after_one_reply)
+    proxy.answer_first_then_drop(lambda request: b"partly-answered" in request)
     batch = Batch()
     batch.set(holder, "queued")
     batch.set(other, "1")
     batch.schedule("offer", "partly-answered", 7.0)
-    assert await store.send(batch) == [None, None, None]
+    sending = asyncio.ensure_future(store.send(batch))
+    answered = asyncio.ensure_future(proxy.held.wait())
+    await asyncio.wait([sending, answered], return_when=asyncio.FIRST_COMPLETED)
+    assert answered.done() and not sending.done()
+    async with Redis.from_url(redis_url) as another_worker:
+        await another_worker.set(holder, "handoff")
+    proxy.let_go()
+    assert await sending == [None, None, None]
     assert await store.get_many([holder, other]) == ["handoff", "1"]
     assert await store.next_due("offer") == 7.0
 
