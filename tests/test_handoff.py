@@ -16,11 +16,10 @@ from tortoise import connections
 from bot.clock import FakeClock
 from bot.logs import MESSAGE_ID
 from bot.sqlite_client import SHORT_READS
-from bot.store.base import StoreUnavailable
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.labels import REASONS
 from handlers.handoff.queue import holder_key
-from handlers.handoff.service import HANDOFF
+from handlers.handoff.service import HANDOFF, OFFER
 from models.agent import Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
@@ -28,6 +27,7 @@ from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
 from models.message import Message
 from tests.fakes.bot_app import make_settings, running_bot, visitor_headers
+from tests.tcp_proxy import proxied, resp_command
 
 ALWAYS_OPEN = "00:00-24:00"
 
@@ -41,6 +41,19 @@ def clock() -> FakeClock:
 def bot_settings():
     return {"staffed_hours": ALWAYS_OPEN, "sla_first_response_s": 15, "sla_reply_s": 20, "sla_hold_margin_s": 5,
             "sla_max_holding_messages": 2}
+
+
+#: What Redis answers a write when out of memory (`maxmemory`, no eviction): a refusal, not an outage.
+OUT_OF_MEMORY = b"OOM command not allowed when used memory > 'maxmemory'."
+
+
+@pytest.fixture
+async def redis_bot(tmp_path, clock, bot_settings, redis_url):
+    """The `bot` on Redis reached through a proxy (tests/tcp_proxy.py) that can have it refuse a command:
+    the bot and the proxy."""
+    async with proxied(redis_url) as (url, proxy):
+        async with running_bot(make_settings(tmp_path, redis_url=url, **bot_settings), clock=clock) as running:
+            yield running, proxy
 
 
 async def say(bot, user: str, text: str) -> list[str]:
@@ -234,28 +247,27 @@ async def test_one_pass_serves_each_queued_customer_by_their_own_last_agent_and_
     assert [(await conversation(u)).assignee_id for u in ("c1", "c2", "c3")] == [bob.id, cat.id, None]
 
 
-@pytest.mark.parametrize("failing", ["publish", "schedule"])
+#: One command of the escalation's pipeline, as Redis sees it: the consoles' news, or the 留言 offer's deadline.
+QUEUEING_WRITES = {"publish": ("PUBLISH", b"queue.changed"), "schedule": ("ZADD", OFFER.encode())}
+
+
+@pytest.mark.parametrize("failing", QUEUEING_WRITES)
 async def test_a_failed_store_write_after_queueing_still_hands_the_customer_to_a_free_agent(
-        bot, monkeypatch, caplog, failing):
-    """The consoles' news (PUBLISH) or a queue deadline (ZADD) not written once: the customer, queued in
-    the database, still reaches the free agent at once (the 15 s promise) and is told so, not answered
-    with an error and left queued until the 45 s alert's pass; the lost write is logged (a deadline
-    is re-armed by the periodic reconcile, recovery.py)."""
+        redis_bot, caplog, failing):
+    """The consoles' news (PUBLISH) or a queue deadline (ZADD) refused once by Redis (out of memory): the
+    customer, queued in the database, still reaches the free agent at once (the 15 s promise) and is told
+    so, not answered with an error and left queued until the 45 s alert's pass; the lost write is logged
+    (a deadline is re-armed by the periodic reconcile, recovery.py)."""
+    bot, proxy = redis_bot
     await staff(bot, "amy", capacity=3)
-    store = bot.runtime.store
-    write = getattr(store, failing)
-
-    async def fails_once(*args, **kwargs):
-        monkeypatch.setattr(store, failing, write)
-        raise StoreUnavailable(f"Redis did not answer {failing} in time")
-
-    monkeypatch.setattr(store, failing, fails_once)
+    name, argument = QUEUEING_WRITES[failing]
+    proxy.refuse_commands(resp_command(name, argument, times=1), OUT_OF_MEMORY)
     replies = await say(bot, "c1", "转人工")
     held = await conversation("c1")
     assert (held.status, held.assignee_id) == ("handoff", (await Agent.get(name="amy")).id)
     assert "接通人工客服" in replies[-1]  # handoff.assigned
     assert await events("c1") == ["queued", "assigned"]
-    assert f"did not answer {failing}" in caplog.text
+    assert "a write after the database's failed: OutOfMemoryError" in caplog.text
 
 
 async def test_a_pass_with_every_agent_full_leaves_the_queue_as_it_is(bot):
@@ -372,27 +384,24 @@ async def test_a_customer_taken_by_a_pass_already_running_is_told_they_are_assig
     assert "已为您接通人工客服" in replies[-1], replies
 
 
-async def test_a_holder_written_as_queued_after_another_pass_took_it_is_put_right(bot):
+async def test_a_holder_written_as_queued_after_another_pass_took_it_is_put_right(redis_bot):
     """Another worker's pass takes the conversation between this escalation's UPDATE and its write of
-    the store's holder ("queued"), which lands last: the escalation, finding it held, writes the holder
-    again, or the chat path (which reads the holder) would leave the customer's messages to the bot
-    while a person holds the conversation, and their reply clock would never start."""
+    the store's holder ("queued"), which lands last (held back on its way to Redis while the other pass
+    runs): the escalation, finding it held, writes the holder again, or the chat path (which reads the
+    holder) would leave the customer's messages to the bot while a person holds the conversation, and
+    their reply clock would never start."""
+    bot, proxy = redis_bot
     await staff(bot, "amy")
-    service = bot.runtime.services[HANDOFF]
-    store, queue = bot.runtime.store, service.queue
-    write = store.set
-
-    async def taken_by_another_pass_first(key, value, *args, **kwargs):
-        if key == holder_key(store, "webchat:c1") and json.loads(value)["status"] == "queued":
-            store.set = write  # type: ignore[method-assign]
-            assert [c.key for c in await queue.assign_waiting()] == ["webchat:c1"]  # the other worker's
-        return await write(key, value, *args, **kwargs)
-
-    store.set = taken_by_another_pass_first  # type: ignore[method-assign]
-    try:
-        replies = await say(bot, "c1", "转人工")
-    finally:
-        store.set = write  # type: ignore[method-assign]
+    store, queue = bot.runtime.store, bot.runtime.services[HANDOFF].queue
+    holder = holder_key(store, "webchat:c1").encode()
+    proxy.hold_next(lambda request: holder in request and b'"queued"' in request)
+    escalating = asyncio.ensure_future(say(bot, "c1", "转人工"))
+    held = asyncio.ensure_future(proxy.held.wait())
+    await asyncio.wait([escalating, held], return_when=asyncio.FIRST_COMPLETED)
+    assert held.done() and not escalating.done()
+    assert [c.key for c in await queue.assign_waiting()] == ["webchat:c1"]  # the other worker's
+    proxy.let_go()
+    replies = await escalating
     assert (await conversation("c1")).status == "handoff" and "已为您接通人工客服" in replies[-1]
     assert json.loads(await store.get(holder_key(store, "webchat:c1")))["status"] == "handoff"
 
@@ -722,30 +731,25 @@ async def test_outside_staffed_hours_no_promise_and_a_message_is_taken(tmp_path,
 
 
 async def test_a_message_left_outside_staffed_hours_is_kept_and_acknowledged_when_the_news_fails(
-        tmp_path, clock, monkeypatch, caplog):
+        tmp_path, clock, redis_url, caplog):
     """Not queued (outside staffed hours), the 留言 is written, then the consoles' news (PUBLISH) fails:
-    the customer was answered with an error and the flow stayed open, so their resend was taken as the
-    留言 again. The news is best effort (the consoles' poll shows the 留言): the customer is told it
-    was taken, once, and the loss is logged without their text."""
-    settings = make_settings(tmp_path, staffed_hours="18:30-24:00")  # FakeClock starts at 10:00 Shanghai
-    async with running_bot(settings, clock=clock) as bot:
-        await say(bot, "c1", "转人工")
-        store = bot.runtime.store
-        publish = store.publish
-
-        async def news_lost(topic, payload):
-            if payload.get("type") == "queue.changed":
-                raise StoreUnavailable("Redis did not answer PUBLISH in time")
-            await publish(topic, payload)
-
-        monkeypatch.setattr(store, "publish", news_lost)
-        taken = await say(bot, "c1", "我的包裹破了，请联系我")
-        assert "留言已记录" in taken[-1]
-        assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
-        assert "did not answer PUBLISH" in caplog.text and "包裹" not in caplog.text
-        monkeypatch.setattr(store, "publish", publish)
-        replies = await say(bot, "c1", "什么时候发货")  # the flow ended: an ordinary question again
-        assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
+    Redis refuses it (out of memory, through a proxy answering in its place). The customer was answered
+    with an error and the flow stayed open, so their resend was taken as the 留言 again. The news is
+    best effort (the consoles' poll shows the 留言): the customer is told it was taken, once, and the
+    loss is logged without their text."""
+    async with proxied(redis_url) as (url, proxy):
+        settings = make_settings(tmp_path, redis_url=url, staffed_hours="18:30-24:00")  # FakeClock: 10:00 Shanghai
+        async with running_bot(settings, clock=clock) as bot:
+            await say(bot, "c1", "转人工")
+            proxy.refuse_requests(resp_command("PUBLISH", b"queue.changed"),
+                                  b"OOM command not allowed when used memory > 'maxmemory'.")
+            taken = await say(bot, "c1", "我的包裹破了，请联系我")
+            assert "留言已记录" in taken[-1]
+            assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
+            assert "failed: OutOfMemoryError" in caplog.text and "包裹" not in caplog.text
+            proxy.refuse_requests(None)
+            replies = await say(bot, "c1", "什么时候发货")  # the flow ended: an ordinary question again
+            assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
 
 
 async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
@@ -774,27 +778,22 @@ async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_h
 
 
 async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_nor_doubles_the_message(
-        bot, clock, monkeypatch, caplog):
+        redis_bot, clock, caplog):
     """The 留言 is written and the conversation is back with the bot in the database; the store's DEL
-    after it (the holder, a wrapping-up mark) failing once must not answer the customer with an error,
-    whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads that
-    (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    after it (the holder, a wrapping-up mark) refused once by Redis must not answer the customer with an
+    error, whose resend would write the 留言 twice. The stale holder says "queued": only a 留言 reads
+    that (and the database then says it is not queued), and the next hold or queueing writes it anew."""
+    bot, proxy = redis_bot
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 121)
     store = bot.runtime.store
-    delete = store.delete
-
-    async def fails_once(*keys):
-        monkeypatch.setattr(store, "delete", delete)
-        raise StoreUnavailable("Redis did not answer DEL in time")
-
-    monkeypatch.setattr(store, "delete", fails_once)
+    proxy.refuse_commands(resp_command("DEL", holder_key(store, "webchat:c1").encode(), times=1), OUT_OF_MEMORY)
     response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"},
                                       headers=visitor_headers(bot.runtime, "c1"))
     assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
-    assert "did not answer DEL" in caplog.text
+    assert "a write after the database's failed: OutOfMemoryError" in caplog.text
     replies = await say(bot, "c1", "什么时候发货")  # the bot's again
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1 and replies
 

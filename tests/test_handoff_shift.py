@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis.exceptions import ResponseError
 
 from handlers.handoff import reconcile
 from handlers.handoff.queue import WRAPPING_UP_TTL_S
@@ -26,28 +27,23 @@ from models.conversation import Conversation
 from models.handoff import SlaEvent
 from models.message import Message
 from tests import test_handoff
-from tests.test_handoff import conversation, events, say, staff, texts_to, tick
+from tests.tcp_proxy import TcpProxy, resp_command
+from tests.test_handoff import OUT_OF_MEMORY, conversation, events, say, staff, texts_to, tick
 
 
 @contextlib.contextmanager
-def failing_to_clear_the_mark(queue, conversation_id: int) -> Iterator[None]:
-    """The store fails to delete this conversation's wrapping-up mark (any other key goes)."""
-    mark, store_delete = queue.closing_key(conversation_id), queue.store.delete
-
-    async def failing_delete(*keys: str) -> None:
-        if mark in keys:
-            raise ConnectionError("store down")
-        await store_delete(*keys)
-
-    queue.store.delete = failing_delete
+def refusing_to_clear_the_mark(proxy: TcpProxy, queue, conversation_id: int) -> Iterator[None]:
+    """Redis refuses to delete this conversation's wrapping-up mark (any other key goes)."""
+    proxy.refuse_requests(resp_command("DEL", queue.closing_key(conversation_id).encode()), OUT_OF_MEMORY)
     try:
         yield
     finally:
-        queue.store.delete = store_delete
+        proxy.refuse_requests(None)
 
 
 clock = test_handoff.clock  # the same fake clock and shop hours as the handoff tests
 bot_settings = test_handoff.bot_settings
+redis_bot = test_handoff.redis_bot  # the same bot on Redis, behind a proxy
 
 
 async def send(bot, headers: dict, user: str, text: str) -> None:
@@ -147,16 +143,17 @@ async def test_hand_back_of_a_wrapped_up_conversation_clears_it(bot, clock):
     assert released.status == "bot" and not await bot.runtime.services[HANDOFF].queue.wrapping_up(released.id)
 
 
-async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_held(bot, clock):
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_held(redis_bot, clock):
     """Release clears the mark before the save: if the store fails there, the conversation is still held
     (and wrapping up), never saved back to the bot with a mark that would free a place when held again."""
+    bot, proxy = redis_bot
     await staff(bot, "amy", capacity=1)
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 0.3)
     await say(bot, "c1", "好嘞 辛苦了")
     queue = bot.runtime.services[HANDOFF].queue
     held = await conversation("c1")
-    with failing_to_clear_the_mark(queue, held.id), pytest.raises(ConnectionError):
+    with refusing_to_clear_the_mark(proxy, queue, held.id), pytest.raises(ResponseError):
         await queue.release(held, "bot")
     assert (await conversation("c1")).status == "handoff" and await queue.wrapping_up(held.id)
 
@@ -177,9 +174,10 @@ async def test_a_stale_wrapping_up_mark_does_not_free_a_place_once_held_again(bo
     assert (await conversation("c2")).status == "queued"
 
 
-async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_queued(bot, clock):
+async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation_queued(redis_bot, clock):
     """A new hold clears a stale mark before the save: if the store fails there, the conversation is
     still queued (the next pass retries), never held with a mark that makes it take no place."""
+    bot, proxy = redis_bot
     await staff(bot, "amy", capacity=1)
     await Agent.filter().update(presence="offline")
     await say(bot, "c1", "转人工")
@@ -187,7 +185,7 @@ async def test_a_failed_clearing_of_the_wrapping_up_mark_leaves_the_conversation
     queue, queued = handoff.queue, await conversation("c1")
     await queue.set_wrapping_up(queued.id, True)  # left behind by an earlier hold
     await Agent.filter().update(presence="online")
-    with failing_to_clear_the_mark(queue, queued.id), pytest.raises(ConnectionError):
+    with refusing_to_clear_the_mark(proxy, queue, queued.id), pytest.raises(ResponseError):
         await handoff.assign_waiting()
     assert (await conversation("c1")).status == "queued"
     await handoff.assign_waiting()  # the next pass

@@ -16,7 +16,6 @@ import pytest_asyncio
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import DataError, ResponseError
 
 from bot.channels.webchat import IN_FLIGHT
@@ -361,73 +360,46 @@ async def test_a_batch_whose_replies_were_lost_is_done_and_its_news_reaches_each
 
 
 async def test_a_batch_whose_connection_failed_after_a_reply_sends_again_only_the_unanswered_commands(
-        store: RedisStore, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline's connection failed after its first reply was read (the failure made in redis-py's
-    read: the replies come in one packet, so a proxy cannot cut between them). The first command ran, and
-    another worker's assignment has since taken the holder: it is not sent again (it would set the holder
-    back to "queued"); the commands left unanswered are sent again and done."""
+        lossy: tuple[RedisStore, TcpProxy], redis_url: str) -> None:
+    """The pipeline's connection failed after its first reply was read (the proxy passes the first command
+    only, and drops the connection with its reply). The first command ran, and another worker's
+    assignment has since taken the holder: it is not sent again (it would set the holder back to
+    "queued"); the commands left unanswered are sent again and done."""
+    store, proxy = lossy
     holder, other = store.keys("holder"), store.keys("other")
-    pool = store.client.connection_pool
-    get_connection = pool.get_connection
-
-    async def failing_after_one_reply(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(pool, "get_connection", get_connection)  # the pipeline's connection only
-        connection = await get_connection(*args, **kwargs)
-        read, replies = connection.read_response, []
-
-        async def read_then_fail(*args: object, **kwargs: object) -> object:
-            if replies:
-                del connection.read_response
-                async with Redis.from_url(redis_url) as another_worker:
-                    await another_worker.set(holder, "handoff")
-                await connection.disconnect()
-                raise RedisConnectionError("lost after a reply")
-            replies.append(await read(*args, **kwargs))
-            return replies[-1]
-
-        connection.read_response = read_then_fail
-        return connection
-
-    monkeypatch.setattr(pool, "get_connection", failing_after_one_reply)
+    proxy.answer_first_then_drop(lambda request: b"partly-answered" in request)
     batch = Batch()
     batch.set(holder, "queued")
     batch.set(other, "1")
     batch.schedule("offer", "partly-answered", 7.0)
-    assert await store.send(batch) == [None, None, None]
+    sending = asyncio.ensure_future(store.send(batch))
+    answered = asyncio.ensure_future(proxy.held.wait())
+    await asyncio.wait([sending, answered], return_when=asyncio.FIRST_COMPLETED)
+    assert answered.done() and not sending.done()
+    async with Redis.from_url(redis_url) as another_worker:
+        await another_worker.set(holder, "handoff")
+    proxy.let_go()
+    assert await sending == [None, None, None]
     assert await store.get_many([holder, other]) == ["handoff", "1"]
     assert await store.next_due("offer") == 7.0
 
 
 async def test_a_batch_whose_connection_failed_with_redis_gone_waits_out_one_reconnection_not_one_per_command(
         lossy: tuple[RedisStore, TcpProxy], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The pipeline's connection failed (made in redis-py's read) and Redis is unreachable since: the first
-    command sent again waits out the reconnection's retries and fails; the others fail with it instead of
-    each waiting them out in turn, on a customer's message path."""
+    """The pipeline's connection failed as it was sent (the proxy goes away with it) and Redis is
+    unreachable since: the first command sent again waits out the reconnection's retries and fails; the
+    others fail with it instead of each waiting them out in turn, on a customer's message path."""
     store, proxy = lossy
     pool = store.client.connection_pool
-    get_connection, ensure_connection = pool.get_connection, pool.ensure_connection
-    reconnections: list[object] = []
+    ensure_connection, reconnections = pool.ensure_connection, []
 
-    async def counted_ensure_connection(connection: object) -> None:
+    async def counted_ensure_connection(connection: object) -> None:  # watched only
         reconnections.append(connection)
         await ensure_connection(connection)
 
-    async def lost_with_redis(*args: object, **kwargs: object) -> object:
-        monkeypatch.setattr(pool, "get_connection", get_connection)  # the pipeline's connection only
-        connection = await get_connection(*args, **kwargs)
-
-        async def read_and_fail(*args: object, **kwargs: object) -> object:
-            del connection.read_response
-            await proxy.cut()
-            await connection.disconnect()
-            raise RedisConnectionError("lost, and Redis with it")
-
-        connection.read_response = read_and_fail
-        return connection
-
     await store.set(store.keys("warm"), "1")  # a pooled connection, connected
-    monkeypatch.setattr(pool, "get_connection", lost_with_redis)
     monkeypatch.setattr(pool, "ensure_connection", counted_ensure_connection)
+    proxy.cut_at(lambda request: b"unreachable" in request)
     batch = Batch()
     batch.set(store.keys("holder"), "queued")
     batch.schedule("offer", "unreachable", 7.0)

@@ -16,9 +16,11 @@ from tortoise.exceptions import DBConnectionError
 from bot.clock import FakeClock
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
 from bot.store.base import Store
-from tests.test_scheduler_outages import store
+from bot.store.redis import RedisStore
+from tests.tcp_proxy import TcpProxy, resp_command
+from tests.test_scheduler_outages import proxied_store, store
 
-__all__ = ["store"]  # the fixture: the in-process store and Redis
+__all__ = ["proxied_store", "store"]  # the fixtures: the in-process store and Redis; Redis behind a proxy
 
 
 async def passes(scheduler: Scheduler, clock: FakeClock, count: int = MAX_ATTEMPTS + 1) -> None:
@@ -36,6 +38,24 @@ async def a_tick_at(scheduler: Scheduler, clock: FakeClock, lapse: Callback,
     tick = asyncio.create_task(scheduler.run_due())
     await reached.wait()
     return tick
+
+
+async def a_tick_held_at(scheduler: Scheduler, clock: FakeClock, lapse: Callback, proxy: TcpProxy) -> asyncio.Task[int]:
+    """A tick firing a lapse deadline due now, under way once the request `proxy` holds back arrived."""
+    scheduler.on("lapse", lapse)
+    await scheduler.at("lapse", "c1", clock.time())
+    tick = asyncio.create_task(scheduler.run_due())
+    await until_held(proxy, tick)
+    return tick
+
+
+async def until_held(proxy: TcpProxy, tick: asyncio.Task[int]) -> None:
+    """Until the request `proxy` holds back (`hold_next`) arrived; the tick must not end first."""
+    held = asyncio.ensure_future(proxy.held.wait())
+    await asyncio.wait([held, tick], return_when=asyncio.FIRST_COMPLETED)
+    if not held.done():
+        held.cancel()
+        raise AssertionError(f"the tick ended first: {tick.result()}")
 
 
 async def test_a_deadline_cancelled_in_the_tick_its_attempt_failed_does_not_fire_again(
@@ -116,62 +136,58 @@ async def test_a_callback_cancelling_its_own_deadline_and_always_failing_is_drop
 
 
 async def test_a_cancel_during_the_put_back_removes_the_deadline_after_it_lands(
-        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The put-back's command is on its way when the cancel comes: the cancel's removal goes after it
-    (Redis gives no order between two pooled connections' commands otherwise)."""
+        proxied_store: tuple[RedisStore, TcpProxy], clock: FakeClock) -> None:
+    """The put-back's command is on its way when the cancel comes (held back on its way to Redis): the
+    cancel's removal goes after it (Redis gives no order between two pooled connections' commands
+    otherwise)."""
+    store, proxy = proxied_store
     scheduler, fired = Scheduler(store, clock), []
-    schedule_if_leased, sending, landing = store.schedule_if_leased, asyncio.Event(), asyncio.Event()
 
-    async def slow(kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
-        sending.set()
-        await landing.wait()
-        return await schedule_if_leased(kind, member, due_at, leases, lease)
+    def removals(request: bytes) -> bool:  # the cancel's one command (`Store.cancel_leased`), not the put-back's
+        return resp_command("EVALSHA", b":due:lapse", b"c1")(request) and b":scheduled:" not in request
+
+    await asyncio.gather(*(store.get(key) for key in "abc"))  # pooled: the put-back's, the cancel's, the probe's
 
     async def lapse(member: str) -> None:
         fired.append(member)
         if len(fired) == 1:
-            monkeypatch.setattr(store, "schedule_if_leased", slow)
+            proxy.hold_next(resp_command("EVALSHA", b":scheduled:", b"c1"))
             raise RuntimeError("not recorded")
 
     scheduler.on("lapse", lapse)
     await scheduler.at("lapse", "c1", clock.time())
     tick = asyncio.create_task(scheduler.run_due())
-    await sending.wait()
+    await until_held(proxy, tick)
     cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
-    await asyncio.sleep(0)
+    for _ in range(10):  # round trips enough for a cancel that did not wait to have removed it already
+        await store.get("probe")
     assert not cancel.done()  # waits for the put-back to land
-    landing.set()
+    assert not any(removals(request) for request in proxy.requests)
+    proxy.let_go()
     await asyncio.gather(tick, cancel)
-    monkeypatch.setattr(store, "schedule_if_leased", schedule_if_leased)
+    assert any(removals(request) for request in proxy.requests)  # the cancel's command, seen once let go
     assert await store.next_due("lapse") is None
     await passes(scheduler, clock)
     assert fired == ["c1"]
 
 
-
 async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
-        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The failure's count (a store round trip) is under way when the cancel comes: no retry follows,
-    and the count, made after the cancel removed the counts, does not cut the member's next deadline's
-    attempts short."""
+        proxied_store: tuple[RedisStore, TcpProxy], clock: FakeClock) -> None:
+    """The failure's count (a store round trip, held back on its way to Redis) is under way when the
+    cancel comes: no retry follows, and the count, made after the cancel removed the counts, does not
+    cut the member's next deadline's attempts short."""
+    store, proxy = proxied_store
     scheduler, fired = Scheduler(store, clock), []
-    incr, counting, counted = store.incr, asyncio.Event(), asyncio.Event()
-
-    async def slow(key: str, ttl: float | None = None) -> int:
-        counting.set()
-        await counted.wait()
-        return await incr(key, ttl)
 
     async def lapse(member: str) -> None:
         fired.append(member)
         raise RuntimeError("not recorded")
 
-    monkeypatch.setattr(store, "incr", slow)
-    tick = await a_tick_at(scheduler, clock, lapse, counting)
+    proxy.hold_next(resp_command("EVALSHA", b":counted:"))
+    tick = await a_tick_held_at(scheduler, clock, lapse, proxy)
     await scheduler.cancel("lapse", "c1")
-    counted.set()
+    proxy.let_go()
     await tick
-    monkeypatch.setattr(store, "incr", incr)
     await passes(scheduler, clock)
     assert fired == ["c1"]
     await scheduler.at("lapse", "c1", clock.time())  # the member's next deadline: its own attempts
@@ -180,32 +196,27 @@ async def test_a_cancel_while_the_failure_is_counted_is_not_undone(
 
 
 async def test_a_cancel_waiting_for_a_put_back_the_stop_cuts_short_goes_on(
-        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The put-back's refused entry is being counted as a failure when the worker stops: the cancel
-    waiting for that put-back waited for ever."""
-    scheduler, counts = Scheduler(store, clock), []
-    schedule_if_leased, incr, counting = store.schedule_if_leased, store.incr, asyncio.Event()
+        proxied_store: tuple[RedisStore, TcpProxy], clock: FakeClock) -> None:
+    """The put-back's refused entry is being counted as a failure when the worker stops (that count held
+    back on its way to Redis): the cancel waiting for that put-back waited for ever."""
+    store, proxy = proxied_store
+    scheduler, counts = Scheduler(store, clock), resp_command("EVALSHA", b":counted:")
+    second_count = [0]
 
-    async def refused(kind: str, member: str, due_at: float, leases: str, lease: str) -> bool | None:
-        raise RuntimeError("not taken back")
-
-    async def slow(key: str, ttl: float | None = None) -> int:
-        counts.append(key)
-        if len(counts) > 1:  # the refused put-back's failure
-            counting.set()
-            await asyncio.Event().wait()
-        return await incr(key, ttl)
+    def the_refused_put_backs_count(request: bytes) -> bool:  # after the callback's own failure's
+        second_count[0] += counts(request)
+        return counts(request) and second_count[0] == 2
 
     async def lapse(member: str) -> None:
-        monkeypatch.setattr(store, "schedule_if_leased", refused)
+        proxy.refuse_requests(resp_command("EVALSHA", b":scheduled:"), b"ERR not taken back")
         raise RuntimeError("not recorded")
 
-    monkeypatch.setattr(store, "incr", slow)
-    tick = await a_tick_at(scheduler, clock, lapse, counting)
+    proxy.hold_next(the_refused_put_backs_count)
+    tick = await a_tick_held_at(scheduler, clock, lapse, proxy)
     cancel = asyncio.create_task(scheduler.cancel("lapse", "c1"))
     await asyncio.sleep(0)
     tick.cancel()  # the worker stops
     await asyncio.gather(tick, return_exceptions=True)
-    monkeypatch.setattr(store, "schedule_if_leased", schedule_if_leased)
+    proxy.refuse_requests(None)
     await asyncio.wait_for(cancel, 5)
     assert await store.next_due("lapse") is None

@@ -8,11 +8,13 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.scheduler import FORGET_FAILURES_AFTER_S, MAX_ATTEMPTS, RETRY_AFTER_S, Callback, Scheduler
-from bot.store.base import Store, StoreUnavailable
+from bot.store.base import Store
+from bot.store.redis import RedisStore
+from tests.tcp_proxy import TcpProxy, resp_command
 from tests.test_scheduler_cancel import passes
-from tests.test_scheduler_outages import store
+from tests.test_scheduler_outages import proxied_store, store
 
-__all__ = ["store"]  # the fixture: the in-process store and Redis
+__all__ = ["proxied_store", "store"]  # the fixtures: the in-process store and Redis; Redis behind a proxy
 
 
 async def alternately(workers: list[Scheduler], clock: FakeClock, broken: Callback) -> None:
@@ -94,18 +96,16 @@ async def test_a_deadline_succeeding_on_another_worker_leaves_no_count_to_the_me
 
 
 async def test_a_count_whose_last_minute_cannot_be_read_still_counts_this_minutes(
-        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store counted the failure, then failed to read the last minute's count: the count it made
-    was thrown away with it, and each worker counted on its own again."""
+        proxied_store: tuple[RedisStore, TcpProxy], clock: FakeClock) -> None:
+    """The store counted the failure, then failed to read the last minute's count (Redis refuses the
+    GET): the count it made was thrown away with it, and each worker counted on its own again."""
+    store, proxy = proxied_store
     workers, attempts = [Scheduler(store, clock), Scheduler(store, clock)], []
-
-    async def unreadable(key: str) -> str | None:
-        raise StoreUnavailable("Redis did not answer GET in time")
 
     async def broken(member: str) -> None:
         attempts.append(member)
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(store, "get", unreadable)
+    proxy.refuse_requests(resp_command("GET", b":deadline-failures:"), b"ERR the count cannot be read")
     await alternately(workers, clock, broken)
     assert attempts == ["c1"] * MAX_ATTEMPTS

@@ -22,6 +22,7 @@ from bot.store.base import KeyBuilder, Store
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 from tests.redis_server import RedisServer
+from tests.tcp_proxy import TcpProxy, proxied
 
 MEMBER = "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # a conversation key holds an openid: never in a log line
 
@@ -37,6 +38,18 @@ async def store(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterat
         yield redis_store
     finally:
         await redis_store.close()
+
+
+@pytest.fixture
+async def proxied_store(redis_url: str, clock: FakeClock) -> AsyncIterator[tuple[RedisStore, TcpProxy]]:
+    """A Redis store reached through a proxy (tests/tcp_proxy.py) that can have Redis refuse a command, or
+    hold one back on its way: the faults made outside the store, where it meets Redis."""
+    async with proxied(redis_url) as (url, proxy):
+        redis_store = RedisStore.from_url(url, clock, KeyBuilder(f"outage-{uuid.uuid4().hex[:8]}"))
+        try:
+            yield redis_store, proxy
+        finally:
+            await redis_store.close()
 
 
 class Database:

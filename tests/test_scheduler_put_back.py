@@ -1,43 +1,41 @@
 """One held deadline the store refuses to take back (not an outage: a command it rejects) must not
 stop the worker's scheduler: the others still fire, and the refused one is retried, then dropped,
-as a failing callback is, logged by its kind only. The stores are the real ones (in-process and
-Redis on 127.0.0.1); the refusal is made on the store object, as tests/store_faults.py makes the
-faults a real server cannot be asked for on cue."""
+as a failing callback is, logged by its kind only. The store is Redis on 127.0.0.1, reached through a
+proxy that has Redis answer the put-back with an error (tests/tcp_proxy.py)."""
 
 from __future__ import annotations
 
 import logging
 
 import pytest
-from redis.exceptions import ResponseError
 
 from bot.clock import FakeClock
 from bot.scheduler import MAX_ATTEMPTS, Scheduler
-from bot.store.base import Store
-from tests.test_scheduler_outages import store
+from bot.store.redis import RedisStore
+from tests.tcp_proxy import TcpProxy, resp_command
+from tests.test_scheduler_outages import proxied_store
 
-__all__ = ["store"]  # the fixture: the in-process store and Redis
+__all__ = ["proxied_store"]  # the fixture: Redis behind a proxy
 
 REFUSED = "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # a conversation key holds an openid: never in a log line
 
 
-def refuse_to_take_back(monkeypatch: pytest.MonkeyPatch, store: Store, member: str) -> list[str]:
-    """The store rejects putting `member` back (Redis answering an error, not failing to answer; a taken
-    deadline goes back with its lease removed, `Store.schedule_if_leased`); returns the list of refusals made."""
-    schedule_if_leased, refusals = store.schedule_if_leased, []
+def refuse_to_take_back(proxy: TcpProxy, member: str) -> list[bytes]:
+    """Redis rejects putting `member` back (an error reply, not failing to answer: a key of the wrong
+    type); returns the list of refusals made."""
+    putting_back, refusals = resp_command("EVALSHA", b":scheduled:", member.encode()), []
 
-    async def refusing(kind: str, scheduled: str, due_at: float, leases: str, lease: str) -> bool | None:
-        if scheduled == member:
-            refusals.append(kind)
-            raise ResponseError("WRONGTYPE Operation against a key holding the wrong kind of value")
-        return await schedule_if_leased(kind, scheduled, due_at, leases, lease)
+    def refused(request: bytes) -> bool:
+        refusals.extend([request] if putting_back(request) else [])
+        return putting_back(request)
 
-    monkeypatch.setattr(store, "schedule_if_leased", refusing)
+    proxy.refuse_requests(refused, b"WRONGTYPE Operation against a key holding the wrong kind of value")
     return refusals
 
 
 async def test_a_held_entry_the_store_refuses_does_not_stop_the_others(
-        store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        proxied_store: tuple[RedisStore, TcpProxy], clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    store, proxy = proxied_store
     scheduler, fired = Scheduler(store, clock), []
 
     async def greet(member: str) -> None:
@@ -46,7 +44,7 @@ async def test_a_held_entry_the_store_refuses_does_not_stop_the_others(
             raise RuntimeError("no such conversation")  # a bug: retried, so held to be put back
 
     scheduler.on("greet", greet)
-    refusals = refuse_to_take_back(monkeypatch, store, REFUSED)
+    refusals = refuse_to_take_back(proxy, REFUSED)
     await scheduler.at("greet", REFUSED, clock.time())
     with caplog.at_level(logging.INFO, "csbot.scheduler"):
         await scheduler.run_due()  # the callback fails, putting it back is refused: the pass still ends

@@ -106,13 +106,15 @@ async def test_subscribers_share_one_connection_and_come_and_go_safely(redis_url
 
 
 async def test_subscription_survives_a_redis_restart(own_redis: RedisServer) -> None:
-    store = RedisStore.from_url(own_redis.url, FakeClock(), pool_wait_s=0.5)
+    clock = FakeClock()
+    store = RedisStore.from_url(own_redis.url, clock, pool_wait_s=0.5)
     try:
         async with store.subscribe("page") as events:
             own_redis.restart()
 
             heard = asyncio.ensure_future(anext(events))
-            for attempt in range(200):  # the hub reconnects and re-subscribes with a back-off
+            for attempt in range(200):  # the hub reconnects and re-subscribes after its pause, on the clock
+                await clock.advance(redis_pubsub.RECONNECT_BACKOFF_S[1])
                 try:
                     await store.publish("page", {"attempt": attempt})
                 except store.unavailable:
@@ -180,18 +182,32 @@ class _RedisWithAFailingRead(Redis):
 
 @pytest.mark.parametrize("closing", ["closed", "failing to close"])
 async def test_the_reader_outlives_a_failure_of_redis_py_that_is_no_connection_error(
-        redis_url: str, closing: str) -> None:
+        redis_url: str, closing: str, caplog: pytest.LogCaptureFixture) -> None:
     """The worker's one reader takes any failure of a read as a lost connection: ended, it would leave
     every page and console of the worker without news until a restart (seen in the suite: an
     AttributeError from redis-py's reconnect). Its closing of the broken connection failing as well
     ended it too."""
     client = _RedisWithAFailingRead.from_url(redis_url, decode_responses=True)
     client.failed, client.closing_fails = [], closing == "failing to close"
-    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    clock = FakeClock()
+    store = RedisStore(client, clock, KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    waited_out = PausesWaitedOut(clock, caplog)
+
+    async def the_failed_read() -> bool:
+        return len(await waited_out()) == 1
+
     try:
-        async with store.subscribe("news") as events:
-            await store.publish("news", {"n": 1})
-            assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+        with caplog.at_level(logging.WARNING, logger="csbot.store"):
+            # the read that fails is the one of the confirmation: the subscriber waits through the pause
+            subscribing = asyncio.ensure_future(store.subscribe("news").start())
+            await eventually(the_failed_read, "the failed read")
+            async with await subscribing as events:
+                publishing = asyncio.create_task(_publish_until_cancelled(store))  # news in the pause is lost
+                try:
+                    assert await asyncio.wait_for(anext(events), 5) == {"n": 1}
+                finally:
+                    publishing.cancel()
+                    await asyncio.gather(publishing, return_exceptions=True)
         assert len(client.failed) == 1
     finally:
         await store.close()
@@ -202,6 +218,7 @@ class _PubSubFailingAfterEachConfirmation(PubSub):
     confirmation fails, `failures` times in a row (the last at the loop's `failed_at`)."""
 
     failures: int
+    clock: FakeClock  # the reader's
     confirmations = 0
     failed_at = 0.0
     _fail_next = False
@@ -209,7 +226,7 @@ class _PubSubFailingAfterEachConfirmation(PubSub):
     async def get_message(self, *args: Any, **kwargs: Any) -> Any:
         if self._fail_next and self.failures:
             self._fail_next, self.failures = False, self.failures - 1
-            self.failed_at = asyncio.get_running_loop().time()
+            self.failed_at = self.clock.monotonic()
             raise AttributeError("'NoneType' object has no attribute 'writelines'")
         message = await super().get_message(*args, **kwargs)
         self._fail_next = message is not None and message["type"] == "subscribe"
@@ -219,26 +236,48 @@ class _PubSubFailingAfterEachConfirmation(PubSub):
 
 class _RedisFailingAfterEachConfirmation(Redis):
     failures: int
+    clock: FakeClock
     made: _PubSubFailingAfterEachConfirmation
 
     def pubsub(self, **kwargs: Any) -> PubSub:
         self.made = _PubSubFailingAfterEachConfirmation(self.connection_pool, **kwargs)
-        self.made.failures = self.failures
+        self.made.failures, self.made.clock = self.failures, self.clock
         return self.made
 
 
+def failing_after_each_confirmation(redis_url: str,
+                                    failures: int) -> tuple[RedisStore, _RedisFailingAfterEachConfirmation]:
+    """A store whose reader's read after each confirmation fails `failures` times, on a FakeClock."""
+    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
+    client.failures, client.clock = failures, FakeClock()
+    return RedisStore(client, client.clock, KeyBuilder(run_key_prefix()), confirm_wait_s=5.0), client
+
+
+class PausesWaitedOut:
+    """Each pause the reader logs (`_pauses`) waited out on its clock, as soon as it is logged: time moves
+    only for the pauses (the reader's first read after one comes at once, as after a real one)."""
+
+    def __init__(self, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+        self.clock, self.caplog, self.waited = clock, caplog, 0
+
+    async def __call__(self) -> list[float]:
+        pauses = _pauses(self.caplog)
+        for pause in pauses[self.waited:]:
+            await self.clock.advance(pause)
+        self.waited = len(pauses)
+        return pauses
+
+
 async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
-        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
     """The reader's pause between reconnections grows while no news comes through: a reconnect's own
     re-subscription confirmed is no proof (it came before every failure), and taken for one, it kept the
     reader reconnecting and logging ten times a second for as long as the failure lasted."""
-    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, 1.0))  # the pauses are real time
-    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
-    client.failures = 4
-    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
+    store, client = failing_after_each_confirmation(redis_url, 4)
+    waited_out = PausesWaitedOut(client.clock, caplog)
 
     async def four_failed_reads() -> bool:
-        return len(_pauses(caplog)) == 4
+        return len(await waited_out()) == 4
 
     try:
         with caplog.at_level(logging.WARNING, logger="csbot.store"):
@@ -251,42 +290,43 @@ async def test_a_failure_back_on_every_reconnect_backs_off_longer_each_time(
                 finally:
                     publishing.cancel()
                     await asyncio.gather(publishing, return_exceptions=True)
-        assert _pauses(caplog) == [0.001, 0.002, 0.004, 0.008]
+        shortest = redis_pubsub.RECONNECT_BACKOFF_S[0]
+        assert _pauses(caplog) == [shortest, 2 * shortest, 4 * shortest, 8 * shortest]
     finally:
         await store.close()
 
 
 async def test_a_new_failure_after_a_connection_that_held_starts_from_the_shortest_pause(
-        redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+        redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
     """A quiet worker (no news read) whose connection held, failing again, reconnects at the shortest
     pause: the back-off counts failures that follow each other, not those of an outage long gone (news
     published while it pauses is lost)."""
-    longest = 0.05  # a reconnect takes well under its double, so only the wait below lets the connection hold
-    monkeypatch.setattr(redis_pubsub, "RECONNECT_BACKOFF_S", (0.001, longest))  # the pauses are real time
-    client = _RedisFailingAfterEachConfirmation.from_url(redis_url, decode_responses=True)
-    client.failures = 3
-    store = RedisStore(client, FakeClock(), KeyBuilder(run_key_prefix()), confirm_wait_s=5.0)
-    loop = asyncio.get_running_loop()
+    shortest, longest = redis_pubsub.RECONNECT_BACKOFF_S
+    store, client = failing_after_each_confirmation(redis_url, 3)
+    waited_out = PausesWaitedOut(client.clock, caplog)
 
-    async def reconnected_and_held() -> bool:  # the reader's time is the loop's: 0.15 s of it
-        return client.made.confirmations == 4 and loop.time() - client.made.failed_at > 3 * longest
+    async def reconnected() -> bool:
+        await waited_out()
+        return client.made.confirmations == 4
 
     async def four_failed_reads() -> bool:
-        return len(_pauses(caplog)) == 4
+        return len(await waited_out()) == 4
 
     async def both_subscribed_again() -> bool:  # news 1 + 3 again, other 1, both again after the fourth
+        await waited_out()
         return client.made.confirmations == 7
 
     try:
         with caplog.at_level(logging.WARNING, logger="csbot.store"):
             async with store.subscribe("news"):
-                await eventually(reconnected_and_held, "three failures, then a connection that held")
+                await eventually(reconnected, "three failures, then a reconnection")
+                await client.clock.advance(3 * longest)  # the connection holds: past twice the longest pause
                 client.made.failures = 1  # the read after the next confirmation fails: no news read
                 async with store.subscribe("other"):
                     await eventually(four_failed_reads, "a fourth failed read")
                     pauses = _pauses(caplog)
                     await eventually(both_subscribed_again, "the reader reconnected")  # left only then
-        assert pauses == [0.001, 0.002, 0.004, 0.001]
+        assert pauses == [shortest, 2 * shortest, 4 * shortest, shortest]
     finally:
         await store.close()
 

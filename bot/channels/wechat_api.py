@@ -25,15 +25,18 @@ whose connection closed before the head of an answer came. That is how a connect
 idle fails when the close crosses the next request (or a middlebox forgot the connection): the request
 reached nobody. It is the common case of a connection closed unanswered, so the request goes once more,
 at once, on a fresh connection (`_stale`, `http_session`), within what is left of the call's timeout
-(`_time_left`); a failure there is told as above. The cost, a
+(`_time_left`, counted on the client's clock: `_on_the_clock`); a failure there is told as above. The cost, a
 request WeChat took on a reused connection and then closed without a byte of answer sent twice, is the
 rarer case (docs/handoff-sla.md, "Deadlines in an outage").
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -250,12 +253,26 @@ class WeChatAPI:
             log.info("wechat connection closed while idle (%s) on %s; sending on a fresh one", type(exc).__name__,
                      path)
         left = self._time_left(began)
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh:
+        connect = aiohttp.ClientTimeout(sock_connect=min(left, (self._timeout.total or 0.0) / 2))
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as fresh, \
+                self._on_the_clock(left):
             return await self._exchange_on(fresh, method, path, params=params, body=body, headers=headers,
-                                           attempt=attempt, limits=left)
+                                           attempt=attempt, limits=connect)
 
-    def _time_left(self, began: float) -> aiohttp.ClientTimeout:
-        """The timeout of a resend: what is left of the call's (`began` on the clock), so a call lasts one
+    @contextlib.asynccontextmanager
+    async def _on_the_clock(self, seconds: float) -> AsyncIterator[None]:
+        """A `TimeoutError` (as aiohttp's `total`) once `seconds` pass on the client's clock, which tests move
+        (aiohttp's own timeouts read the loop's time)."""
+        async with asyncio.timeout(None) as deadline:
+            loop = asyncio.get_running_loop()
+            alarm = self.clock.call_later(seconds, lambda: deadline.reschedule(loop.time()))
+            try:
+                yield
+            finally:
+                alarm.cancel()
+
+    def _time_left(self, began: float) -> float:
+        """The time a resend has: what is left of the call's (`began` on the clock), so a call lasts one
         timeout, resend included. A resend with a whole timeout of its own let a token refresh last two
         timeouts and its store round trips, past the token lock's lease of two (`access_token`): another
         worker then took the lock and refreshed too. No time left: the resend is not made, a `network`
@@ -264,7 +281,7 @@ class WeChatAPI:
         left = total - (self.clock.monotonic() - began)
         if left <= 0:
             raise aiohttp.ConnectionTimeoutError("no time left to send again")
-        return aiohttp.ClientTimeout(total=left, sock_connect=min(left, total / 2))
+        return left
 
     async def _exchange_on(self, session: aiohttp.ClientSession, method: str, path: str, *,
                            params: dict[str, str], body: bytes | None, headers: dict[str, str] | None,

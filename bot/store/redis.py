@@ -409,7 +409,7 @@ class RedisStore(Store):
         self.keys = keys or KeyBuilder()
         self.client = client
         self._clock = clock
-        self.hub = PubSubHub(client, confirm_wait_s)
+        self.hub = PubSubHub(client, confirm_wait_s, clock)
         self._pop_due_kinds = self._script(_POP_DUE_KINDS)
         self._lock_and_read = self._script(_LOCK_AND_READ)
         self._write_and_release = self._script(_WRITE_AND_RELEASE)

@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.background import stop_task
+from bot.clock import Clock
 from bot.ids import unique_id
 from bot.store.base import StoreUnavailable
 
@@ -56,8 +57,10 @@ def envelope(payload: Mapping[str, Any]) -> str:
 
 
 class PubSubHub:
-    def __init__(self, client: Redis, confirm_wait_s: float) -> None:
+    def __init__(self, client: Redis, confirm_wait_s: float, clock: Clock) -> None:
+        """`clock` times the reader's pauses between reconnections (`_read`)."""
         self._pubsub = client.pubsub()
+        self._clock = clock
         self._confirm_wait_s = confirm_wait_s
         self._queues: dict[str, set[Queue]] = {}
         self._unconfirmed: Counter[str] = Counter()  # SUBSCRIBEs sent and not yet answered
@@ -166,7 +169,6 @@ class PubSubHub:
         coming back after each (a persistent one of redis-py's own) would otherwise reconnect and log
         ten times a second for as long as it lasts. Read by time, not by news, so a quiet worker's next
         outage, hours later, begins with the shortest pause again (news published meanwhile is lost)."""
-        loop = asyncio.get_running_loop()
         pause, failed_at = RECONNECT_BACKOFF_S[0], -math.inf
         while True:
             try:
@@ -185,11 +187,11 @@ class PubSubHub:
                 if not isinstance(exc, (RedisError, OSError)) and self._pubsub.connection is not None:
                     with contextlib.suppress(Exception):
                         await self._pubsub.connection.disconnect(nowait=True)
-                if loop.time() - failed_at > 2 * RECONNECT_BACKOFF_S[1]:  # after a connection that held
+                if self._clock.monotonic() - failed_at > 2 * RECONNECT_BACKOFF_S[1]:  # after a connection that held
                     pause = RECONNECT_BACKOFF_S[0]
-                failed_at = loop.time()
+                failed_at = self._clock.monotonic()
                 log.warning("pub/sub connection lost (%s); reconnecting in %.1f s", type(exc).__name__, pause)
-                await asyncio.sleep(pause)
+                await self._clock.sleep(pause)
                 pause = min(pause * 2, RECONNECT_BACKOFF_S[1])
                 continue
             if message is None:
