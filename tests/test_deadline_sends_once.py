@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from redis.exceptions import ResponseError
 
 from bot.outbox import ONCE_TTL_S
 from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S
@@ -30,7 +29,7 @@ from models.message import Message
 from tests.fakes.wechat_server import FakeWeChat
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.store_faults import lose_the_next_claims_reply
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, resp_command
 
 SEND_PATH = "/cgi-bin/message/custom/send"
 
@@ -239,18 +238,15 @@ async def test_a_deadline_ended_after_a_failed_attempt_sent_does_not_keep_the_ne
 
 
 async def test_a_mark_the_store_refuses_does_not_keep_the_reminder_from_being_sent(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store answers the claim with an error (Redis out of memory, say), not an outage: the reminder
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """Redis answers the claim with an error (out of memory: an error reply, not an outage): the reminder
     goes out unmarked, where the callback failed on every attempt and was dropped, never sent."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_refused", "text")
-
-        async def refused(key: str, ttl: float, value: str | None = None) -> bool:
-            raise ResponseError("OOM command not allowed when used memory > 'maxmemory'")
-
-        monkeypatch.setattr(bot.runtime.store, "claim", refused)
+        proxy.refuse_requests(resp_command("SET", b"NX", b"GET"),
+                              b"OOM command not allowed when used memory > 'maxmemory'.")
         await scheduler.at(kind, "o_refused", clock.time())
         await scheduler.run_due()
         assert attempts == [["sent"]] and bot.wechat.texts_to("o_refused") == ["亲，您的问题我们还在跟进"]
