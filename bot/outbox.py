@@ -51,6 +51,13 @@ deadline: another generation):
   come first, inside the channel), and the text is not sent again. A callback running longer than the
   lease (minutes) keeps it: a worker alive renews it while the callback runs (bot/scheduler.py
   `_LeaseKeeper`), and the end deletes the marks with the lease in one command (`_end`).
+- the worker's event loop is blocked for minutes between a claim and its send: the claim ran out, and
+  the attempt the lapsed lease revived elsewhere may have claimed the text and sent it. The mark is made
+  to last only while it still holds this attempt's claim, in the one command that makes it last
+  (`_make_lasting`, `Store.extend_if_holding`); otherwise the text is not sent and the attempt fails
+  (`ClaimLost`): put back only while its lease holds (no other attempt then), its retry sends the text.
+  A failed send deletes only the marks still holding its own claims (`_release`), never the other
+  attempt's.
 - the worker stops (a deploy) during the callback: its deadline goes back for another worker
   (bot/scheduler.py `_stop_mid_tick`); a text whose request was under way keeps its mark as one
   unanswered (`no_answer`) and is not sent again, one not yet sent is.
