@@ -51,6 +51,13 @@ deadline: another generation):
   come first, inside the channel), and the text is not sent again. A callback running longer than the
   lease (minutes) keeps it: a worker alive renews it while the callback runs (bot/scheduler.py
   `_LeaseKeeper`), and the end deletes the marks with the lease in one command (`_end`).
+- the worker's event loop is blocked for minutes between a claim and its send: the claim ran out, and
+  the attempt the lapsed lease revived elsewhere may have claimed the text and sent it. The mark is made
+  to last only while it still holds this attempt's claim, in the one command that makes it last
+  (`_make_lasting`, `Store.extend_if_holding`); otherwise the text is not sent and the attempt fails
+  (`ClaimLost`): put back only while its lease holds (no other attempt then), its retry sends the text.
+  A failed send deletes only the marks still holding its own claims (`_release`), never the other
+  attempt's.
 - the worker stops (a deploy) during the callback: its deadline goes back for another worker
   (bot/scheduler.py `_stop_mid_tick`); a text whose request was under way keeps its mark as one
   unanswered (`no_answer`) and is not sent again, one not yet sent is.
@@ -69,12 +76,12 @@ from collections.abc import Mapping, Sequence
 
 from bot.channels.base import MAYBE_DONE, Channel
 from bot.clock import Clock
-from bot.errors import DeliveryFailed
+from bot.errors import BotError, DeliveryFailed
 from bot.events import Choice
 from bot.recorder import Recorder, outbound_message
 from bot.scheduler import Firing, current_firing
 from bot.splitter import pack
-from bot.store.base import Batch, Store
+from bot.store.base import Store
 from bot.store.keys import deadline_generation, sent_once
 
 log = logging.getLogger("csbot.outbox")
@@ -92,6 +99,14 @@ LATE = "later_part_sent"
 #: Outcomes whose mark stays: the text went out, or may have (the platform took the request, its answer
 #: was lost: a retry would send it a second time), unless the platform drops repeats (`kept_outcomes`).
 KEPT = frozenset({"sent", *MAYBE_DONE})
+
+
+class ClaimLost(BotError):
+    """A deadline's text whose claim ran out before this attempt made it last (its worker's event loop
+    blocked for minutes between the two): the attempt its lapsed lease revived on another worker may have
+    claimed it and sent it. Not sent here, and the attempt fails; the deadline's machinery decides whether
+    a retry follows (bot/scheduler.py: the lease, gone with the revival, keeps this attempt from being
+    put back)."""
 
 
 def kept_outcomes(adapter: Channel, own_rows: bool) -> frozenset[str]:
@@ -216,40 +231,37 @@ class Outbox:
         return mark
 
     async def _make_lasting(self, marks: Sequence[tuple[str, str]]) -> None:
-        """The marks of texts about to be sent live `ONCE_TTL_S` (one batch: a pipeline on Redis). A store
+        """The marks of texts about to be sent live `ONCE_TTL_S`, only while each still holds this attempt's
+        claim (one atomic command, as the plain write it replaces: `Store.extend_if_holding`). A claim that
+        ran out meanwhile (the worker's loop blocked past `CLAIM_TTL_S`) is `ClaimLost`: the attempt revived
+        from the lapsed lease may have claimed and sent the text, and sending it here went twice. A store
         that is down here fails the send before it is made: the marks are released and the retry sends. A
         store that refuses the write otherwise (an error reply: out of memory, a read-only replica) does not
         keep the texts from going out, as a refused claim does not (module docstring): sent, their marks
         live their claim's `CLAIM_TTL_S` only. Failing there, the callback was dropped after its
         retries and its customer never greeted."""
-        batch = Batch()
-        for mark, value in marks:
-            batch.set(mark, value, ONCE_TTL_S)
         try:
-            outcomes = await self.store.send(batch)
+            lost = await self.store.extend_if_holding(dict(marks), ONCE_TTL_S)
         except self.store.unavailable:
             raise
         except Exception as exc:
-            outcomes = [exc]
-        refused = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
-        for outcome in refused:
-            if isinstance(outcome, self.store.unavailable) or not isinstance(outcome, Exception):
-                raise outcome
-        if refused:
             firing = current_firing()
             log.warning("deadline of %s: a send's mark not made lasting, sent anyway (%s)",
-                        firing.kind if firing is not None else "?",
-                        type(refused[0]).__name__)
+                        firing.kind if firing is not None else "?", type(exc).__name__)
+            return
+        if lost:
+            raise ClaimLost(f"{len(lost)} of a send's marks no longer this attempt's claim: not sent")
 
     async def _release(self, firing: Firing, marks: Sequence[str], values: Mapping[str, str]) -> None:
-        """Delete the marks of texts that did not go out, so a retry sends them. When the store does not
-        answer, they stay the attempt's with their values (`Firing.claims`), as a lost claim's: the
-        scheduler deletes them before the deadline goes back (`Scheduler._settle_lost_claims`), where a
-        retry took those texts for sent and sent nothing."""
+        """Delete the marks of texts that did not go out, so a retry sends them: each while it holds this
+        attempt's claim (`Store.delete_if_holding`, one command as a `DEL`), never a claim that ran out here
+        and another attempt took since (`ClaimLost`). When the store does not answer, they stay the attempt's
+        with their values (`Firing.claims`), as a lost claim's: the scheduler deletes them before the deadline
+        goes back (`Scheduler._settle_lost_claims`), where a retry took those texts for sent and sent nothing."""
         if not marks:
             return
         try:
-            await self.store.delete(*marks)
+            await self.store.delete_if_holding({mark: values[mark] for mark in marks})
         except Exception as exc:
             log.warning("deadline of %s: a failed send's mark not released yet (%s)", firing.kind, type(exc).__name__)
             firing.claims.update((mark, values[mark]) for mark in marks)

@@ -423,9 +423,9 @@ async def bot_on_a_proxied_redis(tmp_path: Path, clock: Any,
         await proxy.cut()
 
 
-#: The end of the `SET` making a text's mark last `ONCE_TTL_S` (bot/outbox.py `_make_lasting`): a claim
-#: (`NX`, `GET`) ends otherwise.
-MADE_LASTING = b"$2\r\nPX\r\n$7\r\n%d\r\n" % int(ONCE_TTL_S * 1000)
+#: The end of the script making a text's mark last `ONCE_TTL_S` (bot/outbox.py `_make_lasting`, its TTL in ms
+#: last: `Store.extend_if_holding`): a claim (`NX`, `GET`) ends otherwise.
+MADE_LASTING = b"$7\r\n%d\r\n" % int(ONCE_TTL_S * 1000)
 
 
 async def test_a_mark_redis_refuses_to_make_lasting_does_not_keep_the_reminder_from_being_sent(

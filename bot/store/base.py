@@ -422,3 +422,12 @@ class Store(ABC):
         left holding another value. No caller sees some of it done and not the rest, and a caller dying
         cannot stop half-way (a deadline's end: its marks and its lease, bot/scheduler.py `_end`). Sent
         again after its answer was lost, it answers and does the same."""
+
+    # --- appended: a claim made to last only while it is still the claimant's ---
+    @abstractmethod
+    async def extend_if_holding(self, held: Mapping[str, str], ttl: float) -> list[str]:
+        """In one atomic command: when every key of `held` still holds its value there, make each live
+        `ttl` from now; otherwise change nothing. Returns the keys not holding their value (gone, or
+        another's), empty when they were extended. A claim that ran out meanwhile is not taken again: its
+        holder lost it, and another may have sent what it stood for. Sent again after its answer was
+        lost, it answers and does the same."""

@@ -396,6 +396,14 @@ class MemoryStore(Store):
         await self.cancel(kind, member)
         return kept
 
+    async def extend_if_holding(self, held: Mapping[str, str], ttl: float) -> list[str]:
+        self._purge_expired()  # no await from here on: atomic on the loop
+        lost = [key for key, value in held.items() if self._peek(key) != value]
+        if not lost:
+            for key, value in held.items():
+                self._put(key, value, ttl)
+        return lost
+
 
 class _Held:
     """`MemoryStore.lock` and `hold_conversation` as one plain async context manager: the lock, and for

@@ -421,6 +421,7 @@ class RedisStore(Store):
         self._cancel_leased = self._script(_CANCEL_LEASED)
         self._schedule_if_leased = self._script(_SCHEDULE_IF_LEASED)
         self._renew_leases = self._script(_RENEW_LEASES)
+        self._extend_if_holding = self._script(_EXTEND_IF_HOLDING)
 
     async def together_with_read(self, writes: Sequence[Awaitable[Any]], read: Awaitable[Any]) -> list[Any]:
         """One write (one pipeline) goes in a task of its own and the read (PostgreSQL's) is awaited in the
@@ -470,8 +471,9 @@ class RedisStore(Store):
         run twice. Every command sent here is written to give the same answer and effect when it does: reads,
         `SET`/`DEL`/`ZADD`/`ZREM`; the ones that carry their caller's own value (`claim`, `claim_in_order` and
         `_LOCK_AND_READ`: sent again, they find the value or lock token they set and pass; `_DELETE_IF_HOLDING`, whose
-        key deleted is absent, not another value, the second time); the ones that leave
-        a short-lived receipt named by the call (`_POP_DUE_KINDS` answers the members it popped,
+        key deleted is absent, not another value, the second time; `_EXTEND_IF_HOLDING`, which finds its values
+        again); the ones that leave a short-lived receipt named by the call (`_POP_DUE_KINDS` answers the members it
+        popped,
         `_SCHEDULE_IF_ABSENT` that it added the deadline, `_INCR_ONCE` the count it made, and
         `_WRITE_AND_RELEASE`, its receipt named by the lock token, whether it released the lock, without writing
         again); and `PUBLISH`, whose message carries an id the subscribing workers drop when it comes a second
@@ -797,6 +799,13 @@ class RedisStore(Store):
                                              args=[member, len(keys), *(held[key] for key in compared)])
         return [compared[int(index) - 1] for index in kept]
 
+    async def extend_if_holding(self, held: Mapping[str, str], ttl: float) -> list[str]:
+        if not held:
+            return []
+        keys = list(held)
+        lost = await self._extend_if_holding(keys=keys, args=[*(held[key] for key in keys), _ms(ttl)])
+        return [keys[int(index) - 1] for index in lost]
+
 
 class HoldingConversation(AbstractAsyncContextManager[HeldConversation]):
     """`RedisStore.hold_conversation`'s block as a class: the lock taken and the state read on entering
@@ -900,4 +909,22 @@ for _, lease in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
 end
 redis.call('ZREM', KEYS[2], string.sub(start, 1, #start - 1))
 return 0
+"""
+
+# Store.extend_if_holding in one command (sent twice, the same effect and answer): KEYS the keys, ARGV[i] the value
+# KEYS[i] must hold, the last ARGV the TTL (ms). Every key extended, or none; returns the keys not holding their
+# value (1-based indexes).
+_EXTEND_IF_HOLDING = """
+local lost = {}
+for i, key in ipairs(KEYS) do
+    if redis.call('GET', key) ~= ARGV[i] then
+        lost[#lost + 1] = i
+    end
+end
+if #lost == 0 then
+    for _, key in ipairs(KEYS) do
+        redis.call('PEXPIRE', key, ARGV[#ARGV])
+    end
+end
+return lost
 """
