@@ -346,7 +346,8 @@ def learn(matcher: IntentMatcher, lesson: tuple[list[tuple[str, str]], list[tupl
 
 def child_main(parent: int) -> int:
     die_with_parent(parent)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's ^C stops the worker, which closes our input
+    for ignored in (signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):  # a terminal's ^C stops the worker, which
+        signal.signal(ignored, signal.SIG_IGN)  # closes our input; a profiler's toggles (bench) are the worker's
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # the frames own stdout
     first = read_frame(source)
