@@ -35,9 +35,11 @@ import struct
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from bot.clock import Alarm, Clock
 from bot.context import ServiceKey
 from bot.intent_areas import Precedence
 from bot.intents import IntentMatch, IntentMatcher
@@ -82,14 +84,15 @@ class MatcherSpec:
 class ClassifierProcess:
     """One worker's classifier child: `classify` (sync or a future), `learned`, `start`, `close`."""
 
-    def __init__(self, matcher: IntentMatcher, spec: MatcherSpec, *, budget_s: float = BUDGET_S,
+    def __init__(self, matcher: IntentMatcher, spec: MatcherSpec, clock: Clock, *, budget_s: float = BUDGET_S,
                  per_text_s: float = PER_TEXT_S, hang_s: float = HANG_S, restart_s: float = RESTART_S) -> None:
         self.matcher = matcher  # the worker's own: the answer when the child cannot give it
         self.spec = spec
+        self.clock = clock  # the budget, the hang and the restart's waits
         self.budget_s, self.per_text_s, self.hang_s, self.restart_s = budget_s, per_text_s, hang_s, restart_s
         self._lessons: list[tuple[list[tuple[str, str]], list[tuple[str, str]]]] = []  # replayed to a new child
         self._child: Child | None = None
-        self._restart: asyncio.TimerHandle | None = None
+        self._restart: Alarm | None = None
         self._starting: asyncio.Task[None] | None = None
         self._ready = False
         self._closed = False
@@ -181,7 +184,7 @@ class ClassifierProcess:
         self._write(("classify", batch))
         self._sent_through = batch[-1][0]
         budget = self.budget_s + self.per_text_s * len(batch)
-        asyncio.get_running_loop().call_later(budget, self._check, batch[0][0], batch[-1][0])
+        self.clock.call_later(budget, partial(self._check, batch[0][0], batch[-1][0]))
 
     def _write(self, message: tuple[str, Any]) -> None:
         child = self._child
@@ -201,7 +204,7 @@ class ClassifierProcess:
         if not self._behind:
             self._behind = True
             log.warning("classifier process late: %d text(s) classified in the worker", len(late))
-            asyncio.get_running_loop().call_later(self.hang_s, self._check_hung, self._answered_through)
+            self.clock.call_later(self.hang_s, partial(self._check_hung, self._answered_through))
 
     def _check_hung(self, answered: int) -> None:
         if self._behind and self._answered_through == answered and self._child is not None:
@@ -258,7 +261,7 @@ class ClassifierProcess:
         self._failures += 1
         log.error("classifier process %d ended: classifying in the worker, restarting in %.1f s",
                   child.transport.get_pid(), wait)
-        self._restart = asyncio.get_running_loop().call_later(wait, self._start_again)
+        self._restart = self.clock.call_later(wait, self._start_again)
 
 
 class Child(asyncio.SubprocessProtocol):

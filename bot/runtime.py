@@ -102,7 +102,7 @@ class Runtime:
             if extension.router is not None:
                 root.include_router(extension.router)
         channel_map = {channel.name: channel for channel in channels}
-        classifier = ClassifierProcess(matcher, spec) if settings.classifier_process == "on" else None
+        classifier = ClassifierProcess(matcher, spec, clock) if settings.classifier_process == "on" else None
         if classifier is not None:
             services[CLASSIFIER] = classifier  # the teaching area forwards learned examples to it
         runtime = cls(

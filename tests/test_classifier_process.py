@@ -69,7 +69,6 @@ async def test_the_child_decides_as_the_worker_before_and_after_learning(tmp_pat
     settings = make_settings(tmp_path, classifier_process="on", intent_cache_size=0)
     async with running_bot(settings, clock=FakeClock()) as bot:
         classifier = await ready(bot.runtime.classifier)
-        classifier.budget_s = 60.0  # a loaded test machine: the child's answer, not the fallback, is compared
         texts = [*corpus_texts(), *OWN]
         assert len(texts) > 500
         assert_same(await answers(classifier, texts), [bot.runtime.matcher.classify(t) for t in texts], texts)
@@ -91,7 +90,6 @@ async def test_a_correction_in_one_worker_changes_the_next_decision_of_the_other
                              intent_cache_size=0)
     async with running_bot(settings, clock=clock) as one, running_bot(settings, clock=clock) as two:
         classifier = await ready(two.runtime.classifier)
-        classifier.budget_s = 60.0
         assert (await answers(classifier, ["小蓝瓶上了没?"]))[0].decision == "unknown"
         response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶上了没"})
         assert response.status == 200
@@ -115,26 +113,35 @@ async def test_a_correction_in_one_worker_changes_the_next_decision_of_the_other
 
 
 async def test_a_dead_or_hung_child_costs_a_customer_at_most_the_budget_and_is_replaced(tmp_path) -> None:
+    clock = FakeClock()
     settings = make_settings(tmp_path, classifier_process="on", staffed_hours="00:00-24:00", intent_cache_size=0)
-    async with running_bot(settings, clock=FakeClock()) as bot:
+    async with running_bot(settings, clock=clock) as bot:
         classifier = await ready(bot.runtime.classifier)
-        classifier.budget_s, classifier.per_text_s, classifier.hang_s, classifier.restart_s = 0.05, 0.0, 0.3, 0.05
-        loop = asyncio.get_running_loop()
+        classifier.per_text_s = 0.0
 
         async def replaced(old: int) -> None:
-            async def check() -> bool:
+            async def check() -> bool:  # the hang's and the restart's waits pass on the bot's clock
+                await clock.advance(classifier.restart_s)
                 return classifier.ready and classifier.pid not in (None, old)
 
             await eventually(check, "a new classifier process", seconds=60)
             assert not alive(old)
 
         async def answered(user: str, text: str) -> float:
-            started = loop.time()
-            response = await bot.post_chat({"user_id": user, "text": text})
-            assert response.status == 200
+            """The customer's answer, and how long the bot's clock ran before it came."""
+            started = clock.monotonic()
+            posting = asyncio.create_task(bot.post_chat({"user_id": user, "text": text}))
+
+            async def check() -> bool:
+                if not posting.done():
+                    await clock.advance(classifier.budget_s / 4)
+                return posting.done()
+
+            await eventually(check, "the customer's answer", seconds=60)
+            assert (await posting).status == 200
             row = await Message.filter(conversation__key=f"webchat:{user}", direction="in").first()
             assert row is not None and row.intent == bot.runtime.matcher.classify(text).decision
-            return loop.time() - started
+            return clock.monotonic() - started
 
         killed = classifier.pid
         assert killed is not None
@@ -148,7 +155,8 @@ async def test_a_dead_or_hung_child_costs_a_customer_at_most_the_budget_and_is_r
         os.kill(hung, signal.SIGSTOP)
         try:
             fallbacks = classifier.fallbacks
-            assert await answered("h1", "发票怎么开") < 5.0  # the budget, not the hang: a stopped child never answers
+            waited = await answered("h1", "发票怎么开")  # a stopped child never answers: the budget, not the hang
+            assert classifier.budget_s <= waited < classifier.hang_s
             assert classifier.fallbacks == fallbacks + 1
             await replaced(hung)
             assert classifier.starts == 3
@@ -161,13 +169,15 @@ async def test_the_child_ends_with_a_killed_worker() -> None:
     worker = textwrap.dedent("""
         import asyncio
         from bot.classifier_process import ClassifierProcess, MatcherSpec
+        from bot.clock import SystemClock
         from bot.config import PROJECT_ROOT
         from bot.intent_areas import Precedence
         from bot.intents import IntentMatcher
 
         async def main():
             spec = MatcherSpec(PROJECT_ROOT / "scripts_zh" / "intents.yaml", Precedence(), None, 0)
-            classifier = ClassifierProcess(IntentMatcher.shared(spec.intents_yaml, spec.precedence), spec)
+            matcher = IntentMatcher.shared(spec.intents_yaml, spec.precedence)
+            classifier = ClassifierProcess(matcher, spec, SystemClock())
             await classifier.start()
             print(classifier.pid, flush=True)
             await asyncio.sleep(600)
