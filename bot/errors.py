@@ -6,7 +6,8 @@
     │   ├── BadRequest       the caller sent something we refuse (becomes a 4xx)
     │   └── DeliveryFailed   a platform refused an outbound message (carries its reason)
     ├── TemplateError        a template key or field is missing
-    └── StoreUnavailable     the store is down for now (bot/store/base.py; answered 503)
+    ├── StoreUnavailable     the store is down for now (bot/store/base.py; answered 503)
+    └── ClaimLost            a deadline's text claimed too long ago to be still this attempt's (bot/outbox.py)
 
 A `BotError`'s message is a reason we wrote: logs carry it (bot/logs.py), so it never holds a customer
 value (text, openid, phone, order number, name, a lock's or store key's parts).
