@@ -107,7 +107,18 @@ TAKEN_PER_KIND = 100
 #: The store's kind of the leases of deadlines taken: a worker that takes a deadline leaves a lease due
 #: `TAKEN_LEASE_S` later, removed when the deadline ends there or goes back to the store; a lease that
 #: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
-TAKEN = "deadline-taken"
+#: Named anew with the leases' taker (`deadline_lease`): the workers of an earlier release, still running
+#: during a rolling deploy (or again after a rollback), read the kind below, where this release's lease
+#: `kind, member, taker` was read as the member `member, taker` (a made-up one fired, the deadline lost) and
+#: outlived their cancels (which remove `kind, member` only), so the cancelled deadline fired again.
+TAKEN = "deadline-leases"
+#: The leases an earlier release wrote (`kind`, the separator, `member`; or with a taker, the release before
+#: this one): never written now, still revived when they fall due and removed by a cancel, so nothing a
+#: worker of that release took is lost nor brought back after a cancel. Needed while such workers may run
+#: (a rollback included), and `TAKEN_LEASE_S` after the last of them stopped.
+TAKEN_BEFORE = "deadline-taken"
+#: Every kind a cancel removes a deadline's leases from (`Store.cancel_leased`).
+LEASES = (TAKEN, TAKEN_BEFORE)
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
@@ -284,7 +295,7 @@ class Scheduler:
             self._failures.pop(key, None)
             # one command: its failure counts and its sends' generation (on whichever worker it failed), the
             # deadline, and its leases (a worker gone with it does not bring it back), on any worker
-            await self.store.cancel_leased(kind, member, TAKEN, [*self._failures_keys(kind, member, self.clock.time()),
+            await self.store.cancel_leased(kind, member, LEASES, [*self._failures_keys(kind, member, self.clock.time()),
                                                                  self._generation_key(kind, member)])
         else:
             await self.store.cancel(kind, member)
@@ -313,8 +324,8 @@ class Scheduler:
         await self._unlease_left()
         taker = unique_id()
         try:  # leased as they are popped, in the same command: a cancel elsewhere is before or after both
-            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now, TAKEN_PER_KIND,
-                                                    Lease(TAKEN, now + TAKEN_LEASE_S, taker))
+            popped = await self.store.pop_due_kinds([*callbacks, *LEASES], now, TAKEN_PER_KIND,
+                                                    Lease(TAKEN, now + TAKEN_LEASE_S, taker, frozenset(LEASES)))
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
@@ -322,7 +333,7 @@ class Scheduler:
             self._resumed(now)
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
-        self._lapsed(popped.pop(TAKEN, []), now)
+        self._lapsed([*popped.pop(TAKEN, []), *popped.pop(TAKEN_BEFORE, [])], now)
         due = [Taken(kind, member, deadline_lease(kind, member, taker))
                for kind, members in popped.items() for member in members]
         try:

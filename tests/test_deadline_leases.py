@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler
+from bot.scheduler import LEASES, MAX_ATTEMPTS, RETRY_AFTER_S, TAKEN, TAKEN_BEFORE, TAKEN_LEASE_S, Scheduler
 from bot.store.base import KeyBuilder, Lease, Store
 from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
@@ -214,27 +214,32 @@ async def test_a_take_leases_what_it_pops_and_a_cancel_removes_every_lease_of_it
         open_stores: Any, clock: Any) -> None:
     """The store's side (`Store.pop_due_kinds` with a lease, `Store.cancel_leased`), on both stores: a lease
     per member popped, none for the leases popped; a cancel removes the deadline's leases whoever took it
-    (and one of an earlier release, named by kind and member only), and no other deadline's."""
+    (and one of an earlier release, named by kind and member only, in the earlier release's kind), and no
+    other deadline's; the earlier release's leases popped are not leased again."""
     store: Store = open_stores()
     now = clock.time()
     for kind, member in (("ack", "m"), ("ack", "m1"), ("ack2", "m"), ("idle", "m")):
         await store.schedule(kind, member, now)
-    await store.schedule(TAKEN, f"idle{LEASE_SEPARATOR}m", now + 1)  # an earlier release's lease
-    popped = await store.pop_due_kinds(["ack", "ack2", TAKEN], now, lease=Lease(TAKEN, now + 5, "t1"))
-    assert {kind: sorted(members) for kind, members in popped.items()} == {"ack": ["m", "m1"], "ack2": ["m"], TAKEN: []}
+    await store.schedule(TAKEN_BEFORE, f"idle{LEASE_SEPARATOR}m", now + 1)  # an earlier release's lease
+    await store.schedule(TAKEN_BEFORE, f"idle{LEASE_SEPARATOR}gone", now)  # one fallen due
+    popped = await store.pop_due_kinds(["ack", "ack2", *LEASES], now,
+                                       lease=Lease(TAKEN, now + 5, "t1", frozenset(LEASES)))
+    assert {kind: sorted(members) for kind, members in popped.items()} == {
+        "ack": ["m", "m1"], "ack2": ["m"], TAKEN: [], TAKEN_BEFORE: [f"idle{LEASE_SEPARATOR}gone"]}
     await store.schedule("ack", "m", now)  # the member's next deadline, taken by another worker
     await store.pop_due_kinds(["ack", TAKEN], now, lease=Lease(TAKEN, now + 5, "t2"))
     leases = sorted((await store.pop_due_kinds([TAKEN], now + 10))[TAKEN])
     assert leases == sorted([deadline_lease("ack", "m", "t1"), deadline_lease("ack", "m1", "t1"),
-                             deadline_lease("ack2", "m", "t1"), deadline_lease("ack", "m", "t2"),
-                             f"idle{LEASE_SEPARATOR}m"])
+                             deadline_lease("ack2", "m", "t1"), deadline_lease("ack", "m", "t2")])
     for lease in leases:
         await store.schedule(TAKEN, lease, now + 5)
+    await store.schedule(TAKEN_BEFORE, deadline_lease("ack", "m", "t0"), now + 5)  # the release before's
     await store.set(store.keys("counted", "ack-m"), "1")
-    await store.cancel_leased("ack", "m", TAKEN, [store.keys("counted", "ack-m")])
-    await store.cancel_leased("idle", "m", TAKEN)
+    await store.cancel_leased("ack", "m", LEASES, [store.keys("counted", "ack-m")])
+    await store.cancel_leased("idle", "m", LEASES)
     assert sorted((await store.pop_due_kinds([TAKEN, "idle"], now + 10))[TAKEN]) == sorted([
         deadline_lease("ack", "m1", "t1"), deadline_lease("ack2", "m", "t1")])
+    assert await store.next_due(TAKEN_BEFORE) is None
     assert await store.get(store.keys("counted", "ack-m")) is None
     assert await store.next_due("idle") is None
 
@@ -261,3 +266,36 @@ async def test_a_put_back_whose_reply_was_lost_is_still_reported_put_back(redis_
     finally:
         await store.close()
         await proxy.cut()
+
+
+async def test_a_rolling_deploy_keeps_each_releases_leases_where_that_release_reads_them(
+        open_stores: Any, clock: Any) -> None:
+    """Workers of the earlier release (still running in a rolling deploy, or again after a rollback) read the
+    leases in `deadline-taken` as `kind`, the separator, `member`: this release's leases there (`kind`,
+    `member`, the taker) were read as a made-up member (fired, the real deadline lost), and outlived those
+    workers' cancels. This release writes its leases in a kind of its own, and still revives and cancels the
+    earlier release's, so nothing a worker of either release took is lost or brought back after a cancel."""
+    earlier = "deadline-taken"  # the kind the earlier release reads and writes its leases in
+    store, fired = open_stores(), []
+    scheduler = Scheduler(open_stores(), clock)
+
+    async def fire(member: str) -> None:
+        fired.append(member)
+        # the earlier release's worker still holds c2; nothing else there that it would misread
+        assert await store.next_due(earlier) == pytest.approx(now + 10)
+        assert await store.next_due(TAKEN) == pytest.approx(clock.time() + TAKEN_LEASE_S)
+
+    scheduler.on("offer", fire)
+    now = clock.time()
+    await store.schedule(earlier, f"offer{LEASE_SEPARATOR}c1", now - 1)  # its worker died holding it
+    await store.schedule(earlier, f"offer{LEASE_SEPARATOR}c2", now + 10)  # its worker runs it now
+    await store.schedule("offer", "c3", now)
+    await scheduler.run_due()  # c1 revived, put back due now
+    await scheduler.run_due()
+    assert sorted(fired) == ["c1", "c3"]
+    await scheduler.cancel("offer", "c2")  # an agent answered: the earlier release's lease goes too
+    await clock.advance(TAKEN_LEASE_S)
+    await scheduler.run_due()
+    await scheduler.run_due()
+    assert sorted(fired) == ["c1", "c3"]
+    assert await store.next_due(earlier) is None and await store.next_due(TAKEN) is None

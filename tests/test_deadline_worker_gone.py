@@ -24,7 +24,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.scheduler import LEASE_RENEWED_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler, current_firing
 from bot.store.base import KeyBuilder
-from bot.store.keys import LEASE_SEPARATOR
+from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
 from models.message import Message
 from tests.fakes.bot_app import eventually
@@ -275,7 +275,7 @@ async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_befor
 
     dying_worker.on("ack", worker("dying"))
     other.on("ack", worker("other"))
-    await store.schedule(TAKEN, f"ack{LEASE_SEPARATOR}revived", clock.time() - 1)  # its worker died before
+    await store.schedule(TAKEN, deadline_lease("ack", "revived", "t0"), clock.time() - 1)  # its worker died
     await dying_worker.at("ack", "a1", clock.time())
     dead = asyncio.ensure_future(dying_worker.run_due())
     try:
