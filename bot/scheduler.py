@@ -53,7 +53,10 @@ failed attempt goes back to the store only while its lease is there, in the same
 (`_schedule_back`; but for one held through a store outage: the store may come back empty, its lease
 lost). The callback running through the block is not stopped: a text it claimed before the block and sends
 after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and the revived
-attempt claimed it again), which only a check as it sends could prevent.
+attempt claimed it again), which only a check as it sends could prevent. A lease gone with the whole store (Redis
+restarted empty between two of this worker's commands, unseen here) is not believed: the store's epoch
+(`EPOCH`, read with the take) is then another, and the deadline is fired or put back all the same
+(`_store_emptied`).
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -128,6 +131,13 @@ TAKEN_LEASE_S = 300.0
 #: `CLAIM_TTL_S`) outlived the lapse, so a revived attempt took its text for sent. Renewed this often, a
 #: deadline begins with at least `TAKEN_LEASE_S - LEASE_RENEWED_AFTER_S` of lease, past its marks' claims.
 LEASE_RENEWED_AFTER_S = 30.0
+#: The store's key holding its epoch: an id the first take of an empty store draws (`Scheduler._take`), gone
+#: when the store comes back empty (a Redis restart without persistence): a lease found gone under another
+#: epoch was lost with the store, not removed by a cancel (`Scheduler._store_emptied`).
+EPOCH = "deadline-leases-epoch"
+#: How long the epoch lasts unread by a take: past any store's life between restarts in practice; its
+#: expiry only makes the ticks running then fire what they hold whatever their leases.
+EPOCH_KEPT_S = 365 * 86400.0
 
 
 @dataclass
@@ -194,11 +204,13 @@ class Held(NamedTuple):
 class _LeaseKeeper:
     """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
     the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
-    and by a task of its own while one runs (a callback longer than `TAKEN_LEASE_S` was taken for dead
-    and fired again by another worker beside itself). A renewal moves a lease only while it is there: a
-    cancel elsewhere stays. A lease found gone (`gone`) was removed by a cancel on another worker, or fell
-    due while this worker could not renew it (its event loop blocked for minutes) and another worker revived
-    its deadline: not begun yet, that deadline is no longer this worker's to fire (`_fire_taken`)."""
+    and by a task of its own while one runs (a callback longer than
+    `TAKEN_LEASE_S` was taken for dead and fired again by another worker beside itself). A renewal moves a
+    lease only while it is there: a cancel elsewhere stays. A lease found gone (`gone`) was removed by a
+    cancel on another worker, or fell due while this worker could not renew it (its event loop blocked for
+    minutes) and another worker revived its deadline: not begun yet, that deadline is no longer this
+    worker's to fire (`_fire_taken`); unless the store came back empty meanwhile
+    (`Scheduler._store_emptied`), which took the lease with it."""
 
     def __init__(self, scheduler: Scheduler, due: list[Taken], now: float) -> None:
         self._scheduler, self._due, self._renewed_at = scheduler, due, now
@@ -213,7 +225,9 @@ class _LeaseKeeper:
             return
         self._renewed_at, self._renewing = now, True
         try:
-            self.gone |= await self._scheduler._renew(self._due[self.current:], now)
+            gone = await self._scheduler._renew(self._due[self.current:], now)
+            if gone and not await self._scheduler._store_emptied():
+                self.gone |= gone
         finally:
             self._renewing = False
 
@@ -262,6 +276,7 @@ class Scheduler:
         # deadlines ended here whose end the store did not take, by lease: the keys it deletes and compares
         # (`_unlease`)
         self._leases_left: dict[str, tuple[Sequence[str], Mapping[str, str]]] = {}
+        self._epoch: str | None = None  # the store's epoch at the last take (`_take`); None: unknown
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -440,17 +455,44 @@ class Scheduler:
 
     async def _take(self, due: list[Taken], now: float) -> list[str | None] | None:
         """Each one's sends' generation read as the deadlines just popped are this worker's (`Firing.found`),
-        one `MGET` for the tick; their leases (`TAKEN`) were written by the pop itself. Read as it is taken,
-        the generation is the deadline's own (an earlier attempt drew it before putting it back), not a later
-        one's set meanwhile. A store that does not answer leaves the generations unknown (None), each read
-        again as its callback begins (`_generation_found`)."""
+        one `MGET` for the tick, with the store's epoch (`EPOCH`, drawn here when the store has none); their
+        leases (`TAKEN`) were written by the pop itself. Read as it is taken, the generation is the deadline's
+        own (an earlier attempt drew it before putting it back), not a later one's set meanwhile. A store that
+        does not answer leaves the generations unknown (None), each read again as its callback begins
+        (`_generation_found`), and the epoch unknown: a lease found gone in this tick is then not believed."""
         if not due:
             return []
+        self._epoch, epoch = None, self.store.keys(EPOCH)
         try:
-            return await self.store.get_many([self._generation_key(kind, member) for kind, member, _ in due])
+            *found, self._epoch = await self.store.get_many(
+                [*(self._generation_key(kind, member) for kind, member, _ in due), epoch])
+            if self._epoch is None:  # an empty store: the first take draws its epoch
+                drawn = unique_id()
+                claimed = await self.store.claim(epoch, EPOCH_KEPT_S, drawn)
+                self._epoch = drawn if claimed else await self.store.get(epoch)
         except Exception as exc:
             log.warning("deadline of %s: taken without its generation (%s)", due[0].kind, type(exc).__name__)
             return None
+        return found
+
+    async def _store_emptied(self) -> bool:
+        """Whether the leases this worker found gone may have gone with the whole store, not by a cancel or a
+        revival elsewhere: a Redis restarted without persistence (or a failover to a replica behind) comes
+        back empty, unseen by this worker when it happened between two of its commands (redis-py reconnects),
+        and a slow tick's deadlines not yet begun were skipped, a failed attempt's retry dropped (a greeting
+        never sent). True when the store's epoch (`EPOCH`) is not the one read at the take (or either is
+        unknown: the store failing then or now); the deadlines are then fired or put back whatever their
+        leases, as one held through an outage is (`Held.unsure`): a cancel that came after the store emptied
+        found no lease to remove and is not honoured, a text is still sent once (bot/outbox.py). One `GET`,
+        only when a lease was found gone."""
+        try:
+            emptied = self._epoch is None or await self.store.get(self.store.keys(EPOCH)) != self._epoch
+        except Exception as exc:
+            log.warning("deadlines' leases found gone, the store's epoch unknown (%s)", type(exc).__name__)
+            return True
+        if emptied:
+            log.warning("deadlines' leases found gone with the store (restarted empty): fired or put back all the same")
+        return emptied
 
     async def _generation_found(self, kind: str, member: str) -> str | None:
         """A deadline's sends' generation read alone (one `GET`) as its callback begins, when the tick's
@@ -713,12 +755,16 @@ class Scheduler:
         a new generation. None then, logged; else whether added (not: set again meanwhile, a periodic job's
         next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is;
         one held through a store outage (`Held.unsure`: the store may have come back empty, its lease lost)
-        goes back as before, its lease removed after it. Never moves one set meanwhile."""
+        goes back as before, its lease removed after it; and one whose lease went with the whole store (a
+        restart without persistence, unseen here between two commands: `_store_emptied`), which dropped a
+        failed attempt, a greeting never sent. Never moves one set meanwhile."""
         if lease is None or unsure:
             added = await self.store.schedule_if_absent(kind, member, due_at)
             await self._unlease(kind, lease)
             return added
         added = await self.store.schedule_if_leased(kind, member, due_at, TAKEN, lease)
+        if added is None and await self._store_emptied():
+            return await self.store.schedule_if_absent(kind, member, due_at)
         if added is None:
             log.warning("deadline of %s not put back: cancelled or taken over elsewhere while this worker held it",
                         kind)
