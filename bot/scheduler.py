@@ -53,7 +53,9 @@ failed attempt goes back to the store only while its lease is there, in the same
 (`_schedule_back`; but for one held through a store outage: the store may come back empty, its lease
 lost). The callback running through the block is not stopped: a text it claimed before the block and sends
 after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and the revived
-attempt claimed it again), which only a check as it sends could prevent. A lease gone with the whole store (Redis
+attempt claimed it again), which only a check as it sends could prevent. A cancel elsewhere is so seen only
+by a renewal, every `LEASE_RENEWED_AFTER_S`: one that comes less than that before its deadline begins here
+does not stop it (its callback runs, as one already running does). A lease gone with the whole store (Redis
 restarted empty between two of this worker's commands, unseen here) is not believed: the store's epoch
 (`EPOCH`, read with the take) is then another, and the deadline is fired or put back all the same
 (`_store_emptied`).
@@ -203,8 +205,9 @@ class Held(NamedTuple):
 
 class _LeaseKeeper:
     """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
-    the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
-    and by a task of its own while one runs (a callback longer than
+    the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue:
+    renewed then only if `LEASE_RENEWED_AFTER_S` went since the last renewal, so a cancel on another worker
+    is seen within that, not at once) and by a task of its own while one runs (a callback longer than
     `TAKEN_LEASE_S` was taken for dead and fired again by another worker beside itself). A renewal moves a
     lease only while it is there: a cancel elsewhere stays. A lease found gone (`gone`) was removed by a
     cancel on another worker, or fell due while this worker could not renew it (its event loop blocked for
@@ -368,7 +371,10 @@ class Scheduler:
     async def _fire_taken(self, due: list[Taken], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
         """The callbacks of the deadlines a tick took, one after the other (`_fire_due`); not one whose lease
-        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker."""
+        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker.
+        Renewals come every `LEASE_RENEWED_AFTER_S`, not before each callback: a cancel on another worker
+        since the last one is not seen, and its deadline begins (its sends then find their generation gone
+        only if it fails: `_notice_a_cancel_elsewhere`)."""
         skipped = 0
         for called, (kind, member, lease) in enumerate(due, start=1):
             leases.current = called - 1
