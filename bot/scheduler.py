@@ -53,7 +53,12 @@ failed attempt goes back to the store only while its lease is there, in the same
 (`_schedule_back`; but for one held through a store outage: the store may come back empty, its lease
 lost). The callback running through the block is not stopped: a text it claimed before the block and sends
 after it may go twice (its claim, bot/outbox.py `CLAIM_TTL_S`, ran out under the block and the revived
-attempt claimed it again), which only a check as it sends could prevent.
+attempt claimed it again), which only a check as it sends could prevent. A cancel elsewhere is so seen only
+by a renewal, every `LEASE_RENEWED_AFTER_S`: one that comes less than that before its deadline begins here
+does not stop it (its callback runs, as one already running does). A lease gone with the whole store (Redis
+restarted empty between two of this worker's commands, unseen here) is not believed: the store's epoch
+(`EPOCH`, read with the take) is then another, and the deadline is fired or put back all the same
+(`_store_emptied`).
 
 A retried callback must not repeat what its failed attempt already did to the customer (a greeting
 sent, then the database failing to record it): a callback runs with its deadline in `FIRING`, by
@@ -107,7 +112,18 @@ TAKEN_PER_KIND = 100
 #: The store's kind of the leases of deadlines taken: a worker that takes a deadline leaves a lease due
 #: `TAKEN_LEASE_S` later, removed when the deadline ends there or goes back to the store; a lease that
 #: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
-TAKEN = "deadline-taken"
+#: Named anew with the leases' taker (`deadline_lease`): the workers of an earlier release, still running
+#: during a rolling deploy (or again after a rollback), read the kind below, where this release's lease
+#: `kind, member, taker` was read as the member `member, taker` (a made-up one fired, the deadline lost) and
+#: outlived their cancels (which remove `kind, member` only), so the cancelled deadline fired again.
+TAKEN = "deadline-leases"
+#: The leases an earlier release wrote (`kind`, the separator, `member`; or with a taker, the release before
+#: this one): never written now, still revived when they fall due and removed by a cancel, so nothing a
+#: worker of that release took is lost nor brought back after a cancel. Needed while such workers may run
+#: (a rollback included), and `TAKEN_LEASE_S` after the last of them stopped.
+TAKEN_BEFORE = "deadline-taken"
+#: Every kind a cancel removes a deadline's leases from (`Store.cancel_leased`).
+LEASES = (TAKEN, TAKEN_BEFORE)
 #: Well past any callback's run (its sends time out in seconds), and past a once-only mark's claim
 #: (bot/outbox.py `CLAIM_TTL_S`), so a text claimed and never sent is sent by the attempt it revives.
 TAKEN_LEASE_S = 300.0
@@ -117,6 +133,13 @@ TAKEN_LEASE_S = 300.0
 #: `CLAIM_TTL_S`) outlived the lapse, so a revived attempt took its text for sent. Renewed this often, a
 #: deadline begins with at least `TAKEN_LEASE_S - LEASE_RENEWED_AFTER_S` of lease, past its marks' claims.
 LEASE_RENEWED_AFTER_S = 30.0
+#: The store's key holding its epoch: an id the first take of an empty store draws (`Scheduler._take`), gone
+#: when the store comes back empty (a Redis restart without persistence): a lease found gone under another
+#: epoch was lost with the store, not removed by a cancel (`Scheduler._store_emptied`).
+EPOCH = "deadline-leases-epoch"
+#: How long the epoch lasts unread by a take: past any store's life between restarts in practice; its
+#: expiry only makes the ticks running then fire what they hold whatever their leases.
+EPOCH_KEPT_S = 365 * 86400.0
 
 
 @dataclass
@@ -182,12 +205,15 @@ class Held(NamedTuple):
 
 class _LeaseKeeper:
     """The leases of the deadlines a tick took, renewed every `LEASE_RENEWED_AFTER_S` while the tick runs:
-    the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue)
-    and by a task of its own while one runs (a callback longer than `TAKEN_LEASE_S` was taken for dead
-    and fired again by another worker beside itself). A renewal moves a lease only while it is there: a
-    cancel elsewhere stays. A lease found gone (`gone`) was removed by a cancel on another worker, or fell
-    due while this worker could not renew it (its event loop blocked for minutes) and another worker revived
-    its deadline: not begun yet, that deadline is no longer this worker's to fire (`_fire_taken`)."""
+    the one whose callback runs and those not begun. Checked as each callback begins (a slow tick's queue:
+    renewed then only if `LEASE_RENEWED_AFTER_S` went since the last renewal, so a cancel on another worker
+    is seen within that, not at once) and by a task of its own while one runs (a callback longer than
+    `TAKEN_LEASE_S` was taken for dead and fired again by another worker beside itself). A renewal moves a
+    lease only while it is there: a cancel elsewhere stays. A lease found gone (`gone`) was removed by a
+    cancel on another worker, or fell due while this worker could not renew it (its event loop blocked for
+    minutes) and another worker revived its deadline: not begun yet, that deadline is no longer this
+    worker's to fire (`_fire_taken`); unless the store came back empty meanwhile
+    (`Scheduler._store_emptied`), which took the lease with it."""
 
     def __init__(self, scheduler: Scheduler, due: list[Taken], now: float) -> None:
         self._scheduler, self._due, self._renewed_at = scheduler, due, now
@@ -202,7 +228,9 @@ class _LeaseKeeper:
             return
         self._renewed_at, self._renewing = now, True
         try:
-            self.gone |= await self._scheduler._renew(self._due[self.current:], now)
+            gone = await self._scheduler._renew(self._due[self.current:], now)
+            if gone and not await self._scheduler._store_emptied():
+                self.gone |= gone
         finally:
             self._renewing = False
 
@@ -251,6 +279,7 @@ class Scheduler:
         # deadlines ended here whose end the store did not take, by lease: the keys it deletes and compares
         # (`_unlease`)
         self._leases_left: dict[str, tuple[Sequence[str], Mapping[str, str]]] = {}
+        self._epoch: str | None = None  # the store's epoch at the last take (`_take`); None: unknown
 
     def on(self, kind: str, callback: Callback) -> None:
         """Call `callback(member)` when a deadline of `kind` is due."""
@@ -284,7 +313,7 @@ class Scheduler:
             self._failures.pop(key, None)
             # one command: its failure counts and its sends' generation (on whichever worker it failed), the
             # deadline, and its leases (a worker gone with it does not bring it back), on any worker
-            await self.store.cancel_leased(kind, member, TAKEN, [*self._failures_keys(kind, member, self.clock.time()),
+            await self.store.cancel_leased(kind, member, LEASES, [*self._failures_keys(kind, member, self.clock.time()),
                                                                  self._generation_key(kind, member)])
         else:
             await self.store.cancel(kind, member)
@@ -313,8 +342,8 @@ class Scheduler:
         await self._unlease_left()
         taker = unique_id()
         try:  # leased as they are popped, in the same command: a cancel elsewhere is before or after both
-            popped = await self.store.pop_due_kinds([*callbacks, TAKEN], now, TAKEN_PER_KIND,
-                                                    Lease(TAKEN, now + TAKEN_LEASE_S, taker))
+            popped = await self.store.pop_due_kinds([*callbacks, *LEASES], now, TAKEN_PER_KIND,
+                                                    Lease(TAKEN, now + TAKEN_LEASE_S, taker, frozenset(LEASES)))
         except self.store.unavailable as exc:
             self._paused("store", exc, now)
             raise
@@ -322,7 +351,7 @@ class Scheduler:
             self._resumed(now)
         elif self._outage == "callback" and now >= self._quiet_until + RETRY_AFTER_S[-1]:
             self._resumed(self._failed_at)  # nothing failed here long past the backoff: another worker fired them
-        self._lapsed(popped.pop(TAKEN, []), now)
+        self._lapsed([*popped.pop(TAKEN, []), *popped.pop(TAKEN_BEFORE, [])], now)
         due = [Taken(kind, member, deadline_lease(kind, member, taker))
                for kind, members in popped.items() for member in members]
         try:
@@ -342,7 +371,10 @@ class Scheduler:
     async def _fire_taken(self, due: list[Taken], found: list[str | None] | None,
                           callbacks: dict[str, Callback], leases: _LeaseKeeper, now: float) -> int:
         """The callbacks of the deadlines a tick took, one after the other (`_fire_due`); not one whose lease
-        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker."""
+        a renewal found gone before it began (`_LeaseKeeper.gone`): cancelled, or revived by another worker.
+        Renewals come every `LEASE_RENEWED_AFTER_S`, not before each callback: a cancel on another worker
+        since the last one is not seen, and its deadline begins (its sends then find their generation gone
+        only if it fails: `_notice_a_cancel_elsewhere`)."""
         skipped = 0
         for called, (kind, member, lease) in enumerate(due, start=1):
             leases.current = called - 1
@@ -429,17 +461,44 @@ class Scheduler:
 
     async def _take(self, due: list[Taken], now: float) -> list[str | None] | None:
         """Each one's sends' generation read as the deadlines just popped are this worker's (`Firing.found`),
-        one `MGET` for the tick; their leases (`TAKEN`) were written by the pop itself. Read as it is taken,
-        the generation is the deadline's own (an earlier attempt drew it before putting it back), not a later
-        one's set meanwhile. A store that does not answer leaves the generations unknown (None), each read
-        again as its callback begins (`_generation_found`)."""
+        one `MGET` for the tick, with the store's epoch (`EPOCH`, drawn here when the store has none); their
+        leases (`TAKEN`) were written by the pop itself. Read as it is taken, the generation is the deadline's
+        own (an earlier attempt drew it before putting it back), not a later one's set meanwhile. A store that
+        does not answer leaves the generations unknown (None), each read again as its callback begins
+        (`_generation_found`), and the epoch unknown: a lease found gone in this tick is then not believed."""
         if not due:
             return []
+        self._epoch, epoch = None, self.store.keys(EPOCH)
         try:
-            return await self.store.get_many([self._generation_key(kind, member) for kind, member, _ in due])
+            *found, self._epoch = await self.store.get_many(
+                [*(self._generation_key(kind, member) for kind, member, _ in due), epoch])
+            if self._epoch is None:  # an empty store: the first take draws its epoch
+                drawn = unique_id()
+                claimed = await self.store.claim(epoch, EPOCH_KEPT_S, drawn)
+                self._epoch = drawn if claimed else await self.store.get(epoch)
         except Exception as exc:
             log.warning("deadline of %s: taken without its generation (%s)", due[0].kind, type(exc).__name__)
             return None
+        return found
+
+    async def _store_emptied(self) -> bool:
+        """Whether the leases this worker found gone may have gone with the whole store, not by a cancel or a
+        revival elsewhere: a Redis restarted without persistence (or a failover to a replica behind) comes
+        back empty, unseen by this worker when it happened between two of its commands (redis-py reconnects),
+        and a slow tick's deadlines not yet begun were skipped, a failed attempt's retry dropped (a greeting
+        never sent). True when the store's epoch (`EPOCH`) is not the one read at the take (or either is
+        unknown: the store failing then or now); the deadlines are then fired or put back whatever their
+        leases, as one held through an outage is (`Held.unsure`): a cancel that came after the store emptied
+        found no lease to remove and is not honoured, a text is still sent once (bot/outbox.py). One `GET`,
+        only when a lease was found gone."""
+        try:
+            emptied = self._epoch is None or await self.store.get(self.store.keys(EPOCH)) != self._epoch
+        except Exception as exc:
+            log.warning("deadlines' leases found gone, the store's epoch unknown (%s)", type(exc).__name__)
+            return True
+        if emptied:
+            log.warning("deadlines' leases found gone with the store (restarted empty): fired or put back all the same")
+        return emptied
 
     async def _generation_found(self, kind: str, member: str) -> str | None:
         """A deadline's sends' generation read alone (one `GET`) as its callback begins, when the tick's
@@ -702,12 +761,16 @@ class Scheduler:
         a new generation. None then, logged; else whether added (not: set again meanwhile, a periodic job's
         next run). One revived from a lapsed lease (`lease` None: the pop took its lease) goes back as it is;
         one held through a store outage (`Held.unsure`: the store may have come back empty, its lease lost)
-        goes back as before, its lease removed after it. Never moves one set meanwhile."""
+        goes back as before, its lease removed after it; and one whose lease went with the whole store (a
+        restart without persistence, unseen here between two commands: `_store_emptied`), which dropped a
+        failed attempt, a greeting never sent. Never moves one set meanwhile."""
         if lease is None or unsure:
             added = await self.store.schedule_if_absent(kind, member, due_at)
             await self._unlease(kind, lease)
             return added
         added = await self.store.schedule_if_leased(kind, member, due_at, TAKEN, lease)
+        if added is None and await self._store_emptied():
+            return await self.store.schedule_if_absent(kind, member, due_at)
         if added is None:
             log.warning("deadline of %s not put back: cancelled or taken over elsewhere while this worker held it",
                         kind)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
+from bot.scheduler import EPOCH, MAX_ATTEMPTS, RETRY_AFTER_S, Scheduler
 from bot.store.base import StoreUnavailable
 from bot.store.keys import deadline_generation
 from models.message import Message
@@ -167,6 +167,7 @@ async def test_a_deadline_goes_back_even_when_settling_its_lost_claims_is_refuse
             worker.on("test-offer", offer)
         bot.wechat.customer_action("o_held", "text")
         await failing.at("test-offer", "o_held", clock.time())
+        await bot.runtime.store.set(bot.runtime.store.keys(EPOCH), "drawn before")  # not the claims counted here
         lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)
         store, delete_if_holding = bot.runtime.store, bot.runtime.store.delete_if_holding
         failures: list[Exception] = [RuntimeError("refused in the tick")]

@@ -13,15 +13,13 @@ worker is a second scheduler on the same store, in-process or Redis on 127.0.0.1
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import MAX_ATTEMPTS, RETRY_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler
+from bot.scheduler import LEASES, MAX_ATTEMPTS, RETRY_AFTER_S, TAKEN, TAKEN_BEFORE, TAKEN_LEASE_S, Scheduler
 from bot.store.base import KeyBuilder, Lease, Store
 from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
@@ -29,40 +27,11 @@ from tests.redis_keys import run_key_prefix
 from tests.tcp_proxy import TcpProxy
 
 
-class _HoldingProxy:
-    """A loopback proxy to Redis that holds the first request `matching` (and the ones after it on its
-    connection) until `release`: the command sent, its arrival late."""
-
-    def __init__(self, redis_port: int, matching: Callable[[bytes], bool]) -> None:
-        self._redis_port, self._matching = redis_port, matching
-        self.held, self._released = asyncio.Event(), asyncio.Event()
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self._server.sockets[0].getsockname()[1]
-
-    def release(self) -> None:
-        self._released.set()
-
-    async def close(self) -> None:
-        self.release()
-        if self._server is not None:
-            self._server.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._redis_port)
-        await asyncio.gather(self._pipe(reader, up_writer, requests=True), self._pipe(up_reader, writer))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, requests: bool = False) -> None:
-        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
-            while data := await reader.read(65536):
-                if requests and not self.held.is_set() and self._matching(data):
-                    self.held.set()
-                    await self._released.wait()
-                writer.write(data)
-                await writer.drain()
-        writer.transport.abort()
+def _a_write_of_its_own(request: bytes) -> bool:
+    """A request that writes a sorted set's member (a lease, before the pop wrote them) by a command of its
+    own, alone or in a pipeline: not a script's call nor its loading, whose source names `ZADD` too (a
+    Redis that forgot the pop's script is sent it again, and holding that held the pop itself)."""
+    return b"ZADD" in request and b"EVAL" not in request and b"SCRIPT" not in request
 
 
 async def test_a_cancel_as_a_deadline_is_taken_leaves_no_lease_to_bring_it_back(redis_url: str, clock: Any) -> None:
@@ -72,9 +41,11 @@ async def test_a_cancel_as_a_deadline_is_taken_leaves_no_lease_to_bring_it_back(
     one command: the cancel comes before both (nothing taken) or after both (the lease removed). Redis
     only: the in-process store's take never suspends between them."""
     keys, port = KeyBuilder(run_key_prefix()), int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    proxy = _HoldingProxy(port, lambda request: b"ZADD" in request)  # the lease's write, when it is one of its own
-    taking_store = RedisStore.from_url(f"redis://127.0.0.1:{await proxy.start()}/0", clock, keys)
+    proxy = TcpProxy("127.0.0.1", port)
+    await proxy.start()
+    taking_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys)
     store = RedisStore.from_url(redis_url, clock, keys)
+    proxy.hold_next(_a_write_of_its_own)  # the lease's write, when it was a command of its own
     taking = Scheduler(taking_store, FakeClock(clock.now()))  # its timers stop when it dies
     other, fired, entered = Scheduler(store, clock), [], asyncio.Event()
 
@@ -95,7 +66,7 @@ async def test_a_cancel_as_a_deadline_is_taken_leaves_no_lease_to_bring_it_back(
         await asyncio.wait(waits, timeout=5, return_when=asyncio.FIRST_COMPLETED)
         assert proxy.held.is_set() or entered.is_set(), "the deadline was not taken"
         await other.cancel("offer", "c1")  # an agent answered, on the other worker
-        proxy.release()
+        proxy.let_go()
         await asyncio.wait_for(entered.wait(), 5)  # fired where it was taken (the cancel cannot reach it), then dies
         await clock.advance(TAKEN_LEASE_S)
         await other.run_due()  # a lease left would put the deadline back
@@ -105,7 +76,8 @@ async def test_a_cancel_as_a_deadline_is_taken_leaves_no_lease_to_bring_it_back(
     finally:
         for wait in waits:
             wait.cancel()
-        await proxy.close()
+        proxy.let_go()
+        await proxy.cut()
         dead.cancel()
         await asyncio.wait_for(asyncio.gather(dead, return_exceptions=True), 10)
         for opened in (taking_store, store):
@@ -242,27 +214,32 @@ async def test_a_take_leases_what_it_pops_and_a_cancel_removes_every_lease_of_it
         open_stores: Any, clock: Any) -> None:
     """The store's side (`Store.pop_due_kinds` with a lease, `Store.cancel_leased`), on both stores: a lease
     per member popped, none for the leases popped; a cancel removes the deadline's leases whoever took it
-    (and one of an earlier release, named by kind and member only), and no other deadline's."""
+    (and one of an earlier release, named by kind and member only, in the earlier release's kind), and no
+    other deadline's; the earlier release's leases popped are not leased again."""
     store: Store = open_stores()
     now = clock.time()
     for kind, member in (("ack", "m"), ("ack", "m1"), ("ack2", "m"), ("idle", "m")):
         await store.schedule(kind, member, now)
-    await store.schedule(TAKEN, f"idle{LEASE_SEPARATOR}m", now + 1)  # an earlier release's lease
-    popped = await store.pop_due_kinds(["ack", "ack2", TAKEN], now, lease=Lease(TAKEN, now + 5, "t1"))
-    assert {kind: sorted(members) for kind, members in popped.items()} == {"ack": ["m", "m1"], "ack2": ["m"], TAKEN: []}
+    await store.schedule(TAKEN_BEFORE, f"idle{LEASE_SEPARATOR}m", now + 1)  # an earlier release's lease
+    await store.schedule(TAKEN_BEFORE, f"idle{LEASE_SEPARATOR}gone", now)  # one fallen due
+    popped = await store.pop_due_kinds(["ack", "ack2", *LEASES], now,
+                                       lease=Lease(TAKEN, now + 5, "t1", frozenset(LEASES)))
+    assert {kind: sorted(members) for kind, members in popped.items()} == {
+        "ack": ["m", "m1"], "ack2": ["m"], TAKEN: [], TAKEN_BEFORE: [f"idle{LEASE_SEPARATOR}gone"]}
     await store.schedule("ack", "m", now)  # the member's next deadline, taken by another worker
     await store.pop_due_kinds(["ack", TAKEN], now, lease=Lease(TAKEN, now + 5, "t2"))
     leases = sorted((await store.pop_due_kinds([TAKEN], now + 10))[TAKEN])
     assert leases == sorted([deadline_lease("ack", "m", "t1"), deadline_lease("ack", "m1", "t1"),
-                             deadline_lease("ack2", "m", "t1"), deadline_lease("ack", "m", "t2"),
-                             f"idle{LEASE_SEPARATOR}m"])
+                             deadline_lease("ack2", "m", "t1"), deadline_lease("ack", "m", "t2")])
     for lease in leases:
         await store.schedule(TAKEN, lease, now + 5)
+    await store.schedule(TAKEN_BEFORE, deadline_lease("ack", "m", "t0"), now + 5)  # the release before's
     await store.set(store.keys("counted", "ack-m"), "1")
-    await store.cancel_leased("ack", "m", TAKEN, [store.keys("counted", "ack-m")])
-    await store.cancel_leased("idle", "m", TAKEN)
+    await store.cancel_leased("ack", "m", LEASES, [store.keys("counted", "ack-m")])
+    await store.cancel_leased("idle", "m", LEASES)
     assert sorted((await store.pop_due_kinds([TAKEN, "idle"], now + 10))[TAKEN]) == sorted([
         deadline_lease("ack", "m1", "t1"), deadline_lease("ack2", "m", "t1")])
+    assert await store.next_due(TAKEN_BEFORE) is None
     assert await store.get(store.keys("counted", "ack-m")) is None
     assert await store.next_due("idle") is None
 
@@ -289,3 +266,36 @@ async def test_a_put_back_whose_reply_was_lost_is_still_reported_put_back(redis_
     finally:
         await store.close()
         await proxy.cut()
+
+
+async def test_a_rolling_deploy_keeps_each_releases_leases_where_that_release_reads_them(
+        open_stores: Any, clock: Any) -> None:
+    """Workers of the earlier release (still running in a rolling deploy, or again after a rollback) read the
+    leases in `deadline-taken` as `kind`, the separator, `member`: this release's leases there (`kind`,
+    `member`, the taker) were read as a made-up member (fired, the real deadline lost), and outlived those
+    workers' cancels. This release writes its leases in a kind of its own, and still revives and cancels the
+    earlier release's, so nothing a worker of either release took is lost or brought back after a cancel."""
+    earlier = "deadline-taken"  # the kind the earlier release reads and writes its leases in
+    store, fired = open_stores(), []
+    scheduler = Scheduler(open_stores(), clock)
+
+    async def fire(member: str) -> None:
+        fired.append(member)
+        # the earlier release's worker still holds c2; nothing else there that it would misread
+        assert await store.next_due(earlier) == pytest.approx(now + 10)
+        assert await store.next_due(TAKEN) == pytest.approx(clock.time() + TAKEN_LEASE_S)
+
+    scheduler.on("offer", fire)
+    now = clock.time()
+    await store.schedule(earlier, f"offer{LEASE_SEPARATOR}c1", now - 1)  # its worker died holding it
+    await store.schedule(earlier, f"offer{LEASE_SEPARATOR}c2", now + 10)  # its worker runs it now
+    await store.schedule("offer", "c3", now)
+    await scheduler.run_due()  # c1 revived, put back due now
+    await scheduler.run_due()
+    assert sorted(fired) == ["c1", "c3"]
+    await scheduler.cancel("offer", "c2")  # an agent answered: the earlier release's lease goes too
+    await clock.advance(TAKEN_LEASE_S)
+    await scheduler.run_due()
+    await scheduler.run_due()
+    assert sorted(fired) == ["c1", "c3"]
+    assert await store.next_due(earlier) is None and await store.next_due(TAKEN) is None

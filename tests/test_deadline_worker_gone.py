@@ -16,7 +16,6 @@ FakeClock, where Redis would by its own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +24,13 @@ import pytest
 from bot.clock import FakeClock
 from bot.scheduler import LEASE_RENEWED_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler, current_firing
 from bot.store.base import KeyBuilder
-from bot.store.keys import LEASE_SEPARATOR
+from bot.store.keys import LEASE_SEPARATOR, deadline_lease
 from bot.store.redis import RedisStore
 from models.message import Message
 from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
 from tests.redis_keys import run_key_prefix
+from tests.tcp_proxy import TcpProxy
 
 TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您")
 SEND = ("POST", "/cgi-bin/message/custom/send")
@@ -203,40 +203,10 @@ async def _lease_due_at(store: Any, due_at: float) -> bool:
     return await store.next_due(TAKEN) == pytest.approx(due_at)
 
 
-class _DyingProxy:
-    """A loopback proxy to Redis that stops passing requests on from the first one that removes `lease` (a
-    request naming it other than a `ZADD`): the worker died just before sending it. `revive` lets them
-    through at the test's end, so the worker's task ends without waiting out its timeouts."""
-
-    def __init__(self, redis_port: int, lease: bytes) -> None:
-        self._redis_port, self._lease = redis_port, lease
-        self.died, self._revived = asyncio.Event(), asyncio.Event()
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return self._server.sockets[0].getsockname()[1]
-
-    def revive(self) -> None:
-        self._revived.set()
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self._redis_port)
-        await asyncio.gather(self._pipe(reader, up_writer, requests=True), self._pipe(up_reader, writer))
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, requests: bool = False) -> None:
-        with contextlib.suppress(OSError, asyncio.IncompleteReadError):
-            while data := await reader.read(65536):
-                if requests and (self.died.is_set() or (self._lease in data and b"ZADD" not in data)):
-                    self.died.set()
-                    await self._revived.wait()
-                writer.write(data)
-                await writer.drain()
-        writer.transport.abort()
+def _removing(lease: bytes) -> Any:
+    """Matches the first request that removes `lease` (one naming it other than a `ZADD`): held there by
+    the proxy (`TcpProxy.hold_next`), the worker died just before sending it."""
+    return lambda request: lease in request and b"ZADD" not in request
 
 
 async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is_not_sent_again(
@@ -247,8 +217,10 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
     it whole, and the attempt its lease revives finds the text sent. Redis only: the in-process store dies
     with its worker."""
     keys, port = KeyBuilder(run_key_prefix()), int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    proxy = _DyingProxy(port, f"ack{LEASE_SEPARATOR}a1".encode())
-    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{await proxy.start()}/0", clock, keys)
+    proxy = TcpProxy("127.0.0.1", port)
+    await proxy.start()
+    proxy.hold_next(_removing(f"ack{LEASE_SEPARATOR}a1".encode()))
+    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys)
     store = RedisStore.from_url(redis_url, clock, keys)
     dying = Scheduler(dying_store, FakeClock(clock.now()))  # its timers stop when it dies
     other, sent = Scheduler(store, clock), []
@@ -269,18 +241,18 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
     await store.schedule("ack", "a1", clock.time())
     dead = asyncio.ensure_future(dying.run_due())
     try:
-        await asyncio.wait_for(proxy.died.wait(), 5)
+        await asyncio.wait_for(proxy.held.wait(), 5)
         await clock.advance(TAKEN_LEASE_S)
         await other.run_due()  # a lease left puts the deadline back
         await other.run_due()
         assert sent == ["dying"]
         assert await store.next_due(TAKEN) is None
     finally:
-        proxy.revive()
+        proxy.let_go()  # the worker's task ends without waiting out its timeouts
         await asyncio.wait_for(asyncio.gather(dead, return_exceptions=True), 10)
         for opened in (dying_store, store):
             await opened.close()
-        await proxy.close()
+        await proxy.cut()
 
 
 async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_before_the_ticks_callbacks(
@@ -303,7 +275,7 @@ async def test_a_deadline_revived_from_a_lapsed_lease_is_back_in_the_store_befor
 
     dying_worker.on("ack", worker("dying"))
     other.on("ack", worker("other"))
-    await store.schedule(TAKEN, f"ack{LEASE_SEPARATOR}revived", clock.time() - 1)  # its worker died before
+    await store.schedule(TAKEN, deadline_lease("ack", "revived", "t0"), clock.time() - 1)  # its worker died
     await dying_worker.at("ack", "a1", clock.time())
     dead = asyncio.ensure_future(dying_worker.run_due())
     try:

@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from bot.clock import FakeClock
-from bot.scheduler import TAKEN, TAKEN_LEASE_S, Scheduler
+from bot.scheduler import EPOCH, TAKEN, TAKEN_LEASE_S, Scheduler
 from bot.store.base import KeyBuilder
 from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
@@ -91,10 +91,11 @@ async def test_a_tick_pops_every_kind_with_one_redis_command(clock: FakeClock, r
         await store.schedule("offer", "c2", clock.time())
         await store.pop_due_kinds(["ack"], 0)  # the scripts loaded: a fresh server answers NOSCRIPT once
         await store.delete_and_cancel([], {"loaded": ""}, "ack", "none")
+        await store.set(store.keys(EPOCH), "drawn before")  # the store's epoch, drawn by a worker's first take
         with commands_sent(store) as commands:
             assert await scheduler.run_due() == 2
-        # the pop is one command, and the generations the deadlines taken have one more (bot/outbox.py: none
-        # here), sent with their leases' pipeline (not counted here); each deadline ended deletes its failure
+        # the pop is one command (with the leases), and the generations the deadlines taken have one more, with
+        # the store's epoch (bot/outbox.py: none here); each deadline ended deletes its failure
         # counts and its lease in one command (bot/scheduler.py `_end`)
         assert commands == ["EVALSHA", "MGET", "EVALSHA", "EVALSHA"]
         assert sorted(fired) == [("offer", "c2"), ("reply", "c1")]

@@ -152,11 +152,13 @@ class Batch:
 
 class Lease(NamedTuple):
     """The leases `Store.pop_due_kinds` writes for what it pops: in deadlines' kind `kind`, due at `due_at`,
-    named by the take's id `taker` (`deadline_lease`)."""
+    named by the take's id `taker` (`deadline_lease`). The kinds in `unleased` are popped without a lease
+    (the leases of an earlier release, in a kind of their own: bot/scheduler.py `TAKEN_BEFORE`)."""
 
     kind: str
     due_at: float
     taker: str
+    unleased: frozenset[str] = frozenset()
 
 
 class LockTimeout(Exception):
@@ -332,10 +334,10 @@ class Store(ABC):
         added. Sent again after its answer was lost, it answers the same."""
 
     @abstractmethod
-    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+    async def cancel_leased(self, kind: str, member: str, leases: Sequence[str], keys: Sequence[str] = ()) -> None:
         """In one atomic command: delete `keys`, remove `member` from `kind`'s deadlines, and remove from
-        `leases` every lease of it, whoever took it (`deadline_lease(kind, member, any taker)`, and the
-        lease of an earlier release, `kind`, the separator, `member`). With a take that leases what it pops
+        each kind of `leases` every lease of it, whoever took it (`deadline_lease(kind, member, any taker)`,
+        and the lease of an earlier release, `kind`, the separator, `member`). With a take that leases what it pops
         in the same command (`pop_due_kinds`), a cancel leaves no lease that would bring the deadline back.
         Reads the leases of every deadline taken now (few: those whose callbacks run). Sent twice, the same
         effect."""
@@ -349,7 +351,8 @@ class Store(ABC):
         """`pop_due` for each of `kinds` (at most `limit` each), in one command where the backend's
         commands are round trips (Redis: one Lua call for a scheduler tick, whatever the kinds).
 
-        `lease`: in the same atomic command, each member popped of a kind other than `lease.kind` is
+        `lease`: in the same atomic command, each member popped of a kind other than `lease.kind` (and those
+        of `lease.unleased`) is
         scheduled in `lease.kind` at `lease.due_at` as `deadline_lease(kind, member, lease.taker)` (a
         scheduler's take, bot/scheduler.py `TAKEN`): a cancel comes before the pop (nothing taken) or after
         the lease (which it removes, `cancel_leased`), never between them. Here atomic because neither
@@ -357,7 +360,7 @@ class Store(ABC):
         popped = {kind: await self.pop_due(kind, now, limit) for kind in kinds}
         if lease is not None:
             for kind, members in popped.items():
-                if kind != lease.kind:
+                if kind != lease.kind and kind not in lease.unleased:
                     for member in members:
                         await self.schedule(lease.kind, deadline_lease(kind, member, lease.taker), lease.due_at)
         return popped

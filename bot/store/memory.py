@@ -315,14 +315,15 @@ class MemoryStore(Store):
         await self.schedule(kind, member, due_at)
         return True
 
-    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
+    async def cancel_leased(self, kind: str, member: str, leases: Sequence[str], keys: Sequence[str] = ()) -> None:
         # none of these suspends: atomic on the loop
         await self.delete(*keys)
         await self.cancel(kind, member)
         taken = deadline_lease(kind, member, "")
-        for lease in [lease for lease in self._due.get(leases, ()) if lease.startswith(taken)]:
-            await self.cancel(leases, lease)
-        await self.cancel(leases, taken.removesuffix(LEASE_SEPARATOR))  # an earlier release's lease
+        for leased in leases:
+            for lease in [lease for lease in self._due.get(leased, ()) if lease.startswith(taken)]:
+                await self.cancel(leased, lease)
+            await self.cancel(leased, taken.removesuffix(LEASE_SEPARATOR))  # an earlier release's lease
 
     def _head(self, kind: str) -> tuple[float, str] | None:
         """The earliest live row of `kind`, dropping stale rows on the way."""

@@ -750,7 +750,7 @@ class RedisStore(Store):
         if lease is not None:
             keys.append(self.keys("due", lease.kind))
             args = [*args[:3], repr(lease.due_at), LEASE_SEPARATOR, lease.taker,
-                    *("" if kind == lease.kind else kind for kind in kinds)]
+                    *("" if kind == lease.kind or kind in lease.unleased else kind for kind in kinds)]
         popped = await self._pop_due_kinds(keys=keys, args=args)
         return {kind: list(members) for kind, members in zip(kinds, popped, strict=True)}
 
@@ -788,9 +788,10 @@ class RedisStore(Store):
                                                 args=[repr(due_at), member, lease, RECEIPT_TTL_S])
         return None if not int(answer) else int(answer) == 2
 
-    async def cancel_leased(self, kind: str, member: str, leases: str, keys: Sequence[str] = ()) -> None:
-        await self._cancel_leased(keys=[self.keys("due", kind), self.keys("due", leases), *keys],
-                                  args=[member, deadline_lease(kind, member, "")])
+    async def cancel_leased(self, kind: str, member: str, leases: Sequence[str], keys: Sequence[str] = ()) -> None:
+        leased = [self.keys("due", leases_kind) for leases_kind in leases]
+        await self._cancel_leased(keys=[self.keys("due", kind), *leased, *keys],
+                                  args=[member, deadline_lease(kind, member, ""), len(leases)])
 
     async def delete_and_cancel(self, keys: Sequence[str], held: Mapping[str, str], kind: str,
                                 member: str) -> list[str]:
@@ -892,22 +893,25 @@ redis.call('SET', KEYS[3], answer, 'EX', ARGV[4])
 return answer
 """
 
-# Store.cancel_leased in one command (sent twice, the same effect). KEYS[1]: the kind's deadlines, KEYS[2]: the
-# leases, then the keys deleted; ARGV[1]: the member, ARGV[2]: its leases' common start (`deadline_lease`
-# with no taker), which without its last character (the separator) is an earlier release's lease. The
-# leases are read whole: they are the deadlines taken now, few.
+# Store.cancel_leased in one command (sent twice, the same effect). KEYS[1]: the kind's deadlines, KEYS[2] to
+# KEYS[1 + ARGV[3]]: the kinds of leases, then the keys deleted; ARGV[1]: the member, ARGV[2]: its leases'
+# common start (`deadline_lease` with no taker), which without its last character (the separator) is an
+# earlier release's lease. The leases are read whole: they are the deadlines taken now, few.
 _CANCEL_LEASED = """
 redis.call('ZREM', KEYS[1], ARGV[1])
-for i = 3, #KEYS do
+local last = 1 + tonumber(ARGV[3])
+for i = last + 1, #KEYS do
     redis.call('DEL', KEYS[i])
 end
 local start = ARGV[2]
-for _, lease in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
-    if string.sub(lease, 1, #start) == start then
-        redis.call('ZREM', KEYS[2], lease)
+for i = 2, last do
+    for _, lease in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
+        if string.sub(lease, 1, #start) == start then
+            redis.call('ZREM', KEYS[i], lease)
+        end
     end
+    redis.call('ZREM', KEYS[i], string.sub(start, 1, #start - 1))
 end
-redis.call('ZREM', KEYS[2], string.sub(start, 1, #start - 1))
 return 0
 """
 
