@@ -75,6 +75,7 @@ class Bot:
     directory: Path
     serial: itertools.count = field(default_factory=itertools.count)
     blocks: list[tuple[float, float, list[float]]] = field(default_factory=list)  # cpu s, elapsed s, latencies
+    own: list[float] = field(default_factory=list)  # cpu s of the bot's own process (its event loop) per block
     errors: int = 0
     instructions: int | None = None  # `--callgrind`: counted over the measured blocks
 
@@ -178,11 +179,12 @@ async def block(session: aiohttp.ClientSession, bot: Bot, corpus: list[Sample], 
                 bot.errors += response.status != 200
             latencies.append(time.perf_counter() - started)
 
-    cpu, started = bot_cpu_seconds(bot), time.perf_counter()
+    cpu, own, started = bot_cpu_seconds(bot), cpu_seconds(bot.process.pid), time.perf_counter()
     await asyncio.gather(*(sender() for _ in range(senders)))
     elapsed = time.perf_counter() - started
     await asyncio.sleep(0.15)  # the group commit's last batch of the block lands in it
     bot.blocks.append((bot_cpu_seconds(bot) - cpu, elapsed, latencies))
+    bot.own.append(cpu_seconds(bot.process.pid) - own)
 
 
 def report(bot: Bot, per_block: int) -> None:
@@ -192,7 +194,8 @@ def report(bot: Bot, per_block: int) -> None:
     latencies = sorted(x for b in bot.blocks for x in b[2])
     print(f"{bot.worktree}: CPU {cpu / messages * 1000:.3f} ms per message, {messages / elapsed:.0f} req/s, "
           f"p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, p99 {latencies[int(0.99 * len(latencies))] * 1000:.0f} "
-          f"ms, errors {bot.errors}; per block: " + " ".join(f"{b[0] / per_block * 1000:.2f}" for b in bot.blocks),
+          f"ms, errors {bot.errors}, own process (embedded: the event loop) {sum(bot.own) / messages * 1000:.3f} "
+          f"ms; per block: " + " ".join(f"{b[0] / per_block * 1000:.2f}" for b in bot.blocks),
           flush=True)
     if bot.instructions is not None:
         print(f"{bot.worktree}: {bot.instructions / messages / 1000:.1f}k instructions per message (callgrind)",
@@ -222,6 +225,7 @@ async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: l
                 for bot in bots:  # warm-up: every customer writes once
                     await block(session, bot, corpus, 3 * CUSTOMERS, args.senders)
                     bot.blocks.clear()
+                    bot.own.clear()
                     if args.callgrind:
                         await asyncio.sleep(0.5)  # the warm-up's last batch lands before counting starts
                         callgrind_control(bot, "--instr=on")
@@ -242,6 +246,9 @@ async def run_pair(args: argparse.Namespace, corpus: list[Sample], production: l
     ratios = [a[0] / b[0] for a, b in zip(bots[0].blocks, bots[1].blocks, strict=True)]
     print(f"CPU per message A/B, per pair of blocks: median {statistics.median(ratios):.3f}, "
           f"mean {statistics.mean(ratios):.3f}", flush=True)
+    own = [a / b for a, b in zip(bots[0].own, bots[1].own, strict=True)]
+    print(f"CPU per message of the bot's own process A/B: median {statistics.median(own):.3f}, "
+          f"mean {statistics.mean(own):.3f}", flush=True)
 
 
 def parse_args() -> argparse.Namespace:

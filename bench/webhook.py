@@ -33,9 +33,10 @@ the corpus' order numbers are found.
 (a fresh database on the test server, migrated before the workers start) and Redis (the test
 server, a fresh key prefix). Each worker counts, in process, the SQL statements its asyncpg
 connections run (group-commit batches apart), the Redis commands and round trips its clients send,
-and the messages its dispatcher handles; CPU time is read from /proc for the server's processes and
-for the database's backends (autovacuum's workers on it included). Per-message figures are those deltas
-over the measured window. After the warm-up the database is analyzed, as autovacuum keeps a production
+and the messages its dispatcher handles; CPU time is read from /proc for the server's processes (and
+their children: a worker's classifier process, bot/classifier_process.py) and for the database's
+backends (autovacuum's workers on it included). Per-message figures are those deltas over the
+measured window. After the warm-up the database is analyzed, as autovacuum keeps a production
 database (`analyze_database`).
 
 Each sender posts a text with a fresh MsgId, for a fixed time after a short warm-up. An error is a
@@ -122,11 +123,12 @@ def serve_bot(port: int, directory: Path, api_base: str, intent_cache: int) -> N
     from aiohttp import web
 
     from bot.app import build_app
-    from bot.server import new_event_loop
+    from bot.server import new_event_loop, serving_settings
     from handlers import EXTENSIONS
 
     settings = bot_settings(port, api_base, f"sqlite://{directory / 'bot.sqlite3'}", intent_cache, redis_url=None)
     asyncio.run(create_demo_shop(settings))
+    settings = serving_settings(settings)  # as `serve` runs a worker: CLASSIFIER_PROCESS decided for this machine
     app = build_app(settings, EXTENSIONS)
     loop_watch.attach(app, "bot")
     cpu_profile.attach("bot")
@@ -627,7 +629,8 @@ def per_message(result: Result) -> dict[str, float]:
           f"{figures['redis_round_trips_per_msg']:.2f} round trips "
           f"({figures['redis_message_path_commands_per_msg']:.2f} on the message path; background "
           f"{figures['redis_background_commands_per_s']:.0f}/s: scheduler ticker and lease heartbeat), CPU ms: bot "
-          f"{figures['bot_cpu_ms_per_msg']:.2f}, PostgreSQL backends {figures['db_cpu_ms_per_msg']:.2f}",
+          f"{figures['bot_cpu_ms_per_msg']:.2f} (all the server's processes: master, workers and their "
+          f"classifier processes), PostgreSQL backends {figures['db_cpu_ms_per_msg']:.2f}",
           flush=True)
     print("  Redis commands per message: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(commands.items())),
           flush=True)
@@ -650,8 +653,11 @@ class Target:
 
 
 def cpu_probe(pid: int, part: str) -> Probe:
+    """The CPU of `pid` and its descendants as `part`, and of `pid` alone as `part`_own (the bot's own
+    process: its event loop, without the classifier process beside it)."""
     async def probe() -> Snapshot:
-        return Snapshot(Counter(), {part: sum(cpu_seconds(p) for p in process_tree(pid))})
+        tree = sum(cpu_seconds(p) for p in process_tree(pid))
+        return Snapshot(Counter(), {part: tree, f"{part}_own": cpu_seconds(pid)})
 
     return probe
 
@@ -780,9 +786,12 @@ async def main(args: argparse.Namespace) -> None:
         if args.production:
             figures = per_message(bot)
         else:
-            figures = {"bot_cpu_ms_per_msg": round(bot.cpu["bot"] * 1000 / max(1, len(bot.latencies)), 3)}
+            figures = {part: round(bot.cpu[name] * 1000 / max(1, len(bot.latencies)), 3)
+                       for part, name in (("bot_cpu_ms_per_msg", "bot"), ("bot_own_cpu_ms_per_msg", "bot_own"))}
         figures["ceiling_cpu_ms_per_msg"] = round(ceiling.cpu["ceiling"] * 1000 / max(1, len(ceiling.latencies)), 3)
-        print(f"CPU per message: bot {figures['bot_cpu_ms_per_msg']:.2f} ms (server processes), ceiling "
+        own = f", of which its own process {figures['bot_own_cpu_ms_per_msg']:.2f} ms" if not args.production else ""
+        print(f"CPU per message: bot {figures['bot_cpu_ms_per_msg']:.2f} ms (the server's processes and their "
+              f"children: the classifier process included{own}), ceiling "
               f"{figures['ceiling_cpu_ms_per_msg']:.2f} ms", flush=True)
         persisted = check_rows(bot, target.rows, kf_sends)
         if args.werobot:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(0.6, ge=0, le=1)
     #: Recent messages whose intent decision the matcher remembers; 0 remembers none.
     intent_cache_size: int = Field(8192, ge=0)
+    #: First-sight classification of customer messages in a process beside each worker
+    #: (bot/classifier_process.py): `auto` is on in `serve`'s workers with two cores or more, off for
+    #: command-line tools and in-process runtimes; `on` everywhere a runtime opens; `off` never.
+    classifier_process: Literal["auto", "on", "off"] = "auto"
     max_reply_parts: int = Field(5, ge=1, le=20)
     dedupe_ttl_s: int = Field(600, ge=300)
 

@@ -17,6 +17,7 @@ whose handler asks a clarifying question and escalates on the second one in a ro
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -52,7 +53,9 @@ RECORD_ESCALATION = Prebuilt(lambda: "UPDATE conversation SET escalation_reason 
 #: tell a first delivery (web chat, WeCom), so fixed SQL on the unique key rather than the ORM's query.
 ANSWERED_BEFORE = Prebuilt(
     lambda: "SELECT 1 FROM message WHERE conversation_id = ? AND direction = 'in' AND source_id = ? LIMIT 1")
-Classifier = Callable[[str], IntentMatch]
+#: The matcher's `classify`, or a classifier process's (bot/classifier_process.py), which returns a
+#: future while its child answers.
+Classifier = Callable[[str], IntentMatch | asyncio.Future[IntentMatch]]
 EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 AnswerHook = Callable[[list[str]], Awaitable[list[Write]]]
 
@@ -81,10 +84,18 @@ class Dispatcher:
         self.recorder = recorder
         self._threshold = services.settings.confidence_threshold
 
-    def match(self, inbound: Inbound) -> IntentMatch:
+    def first_sight(self, inbound: Inbound) -> IntentMatch | asyncio.Future[IntentMatch]:
+        """The classifier's answer for `inbound`, or its future: asked for before the conversation is
+        held, so a classifier process works while this worker takes the lock and identifies."""
         if inbound.kind != "text" or not inbound.text.strip():  # channels turn recognised voice into text
             return NO_MATCH
-        match = self.classify(inbound.text[:CLASSIFY_MAX_CHARS])
+        return self.classify(inbound.text[:CLASSIFY_MAX_CHARS])
+
+    async def match(self, inbound: Inbound,
+                    first_sight: IntentMatch | asyncio.Future[IntentMatch] | None = None) -> IntentMatch:
+        """What the bot acts on: `first_sight` (or the classifier's answer now) below the threshold is unknown."""
+        found = self.first_sight(inbound) if first_sight is None else first_sight
+        match = found if isinstance(found, IntentMatch) else await found
         if match.intent != "unknown" and match.confidence < self._threshold:
             return IntentMatch("unknown", match.confidence, match.order_no, match.case_no)
         return match
@@ -114,20 +125,22 @@ class Dispatcher:
 
     async def _handle(self, inbound: Inbound, hold: HoldRequest, max_bytes: int, first_delivery: bool,
                       on_answer: AnswerHook | None, taken: TakenConversation | None) -> Outcome:
+        first_sight = self.first_sight(inbound)
         async with self.services.store.hold_conversation(hold.conversation, *hold.keys, taken=taken) as held:
             identity = await self.recorder.identify(inbound.channel, inbound.user_id)
             if (inbound.source_id and not first_delivery
                     and await self._answered_before(identity.conversation_id, inbound.source_id)):
                 outcome = await self._still_owed(identity.conversation_id, inbound.source_id)
             else:
-                outcome = await self._answer(inbound, max_bytes, held, identity)
+                outcome = await self._answer(inbound, max_bytes, held, identity, first_sight)
             if on_answer is not None:
                 held.writes += await on_answer(outcome.texts)
         return outcome
 
-    async def _answer(self, inbound: Inbound, max_bytes: int, held: HeldConversation, identity: Identity) -> Outcome:
+    async def _answer(self, inbound: Inbound, max_bytes: int, held: HeldConversation, identity: Identity,
+                      first_sight: IntentMatch | asyncio.Future[IntentMatch]) -> Outcome:
         state = ConversationState.from_dict(held.state)
-        match = self.match(inbound)
+        match = await self.match(inbound, first_sight)
         ctx = Context(inbound, match, state, identity, self.services, held.values)
         reply = await self._route(ctx)
         intent = reply.intent or match.intent

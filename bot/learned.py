@@ -6,6 +6,9 @@ worker holds its own model, so the change is published on the store's `intents.l
 each worker's listener applies it; the worker that made it applied it already and skips its own
 publication. At start-up each worker loads every stored example.
 
+A worker classifying in a process of its own (bot/classifier_process.py) forwards each change to it
+once its own matcher applied it, so the child learns the same examples in the same order.
+
 A thousand new messages take a second or two of PII stripping, classifying (the general matcher's
 view of each example is the correction's starting point) and fitting, so all of it runs in chunks
 that give the event loop back in between. A worker starting with examples some worker fitted
@@ -19,7 +22,7 @@ import contextlib
 import hashlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
@@ -32,6 +35,7 @@ from bot.store.base import Store
 from models.learned_example import LearnedExample
 
 log = logging.getLogger("csbot.learned")
+Follower = Callable[[Sequence[tuple[str, str]], Sequence[tuple[str, str]]], None]
 TOPIC = "intents.learned"
 CHUNK = 20  # examples learned between two yields to the event loop (about 1.5 ms each)
 MAX_TEXT = 500  # LearnedExample.text
@@ -59,8 +63,10 @@ class LearnedExamples:
     """Stores, loads and spreads learned examples for one worker's matcher."""
 
     def __init__(self, matcher: IntentMatcher, store: Store, clock: Clock,
-                 order_patterns: Sequence[str] | None = None) -> None:
+                 order_patterns: Sequence[str] | None = None, follower: Follower | None = None) -> None:
+        """`follower(learn, forget)`: told of every change after `matcher` applied it (the classifier process)."""
         self.matcher = matcher
+        self._follower = follower
         self.store = store
         self.clock = clock
         self._order_patterns = compile_order_patterns(order_patterns)
@@ -111,6 +117,8 @@ class LearnedExamples:
             await asyncio.sleep(0)
         for _ in self.matcher.calibrating():  # the correction and the vote's confidence, fitted on them all
             await asyncio.sleep(0)
+        if self._follower is not None:
+            self._follower(learn, forget)
 
     async def teach(self, items: Sequence[Labelled], source: str, agent: str | None = None) -> LearnResult:
         """Store `items` (PII stripped) and learn them here and in every worker.

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot import follow_codes
 from bot.channels.base import Channel
+from bot.classifier_process import CLASSIFIER, ClassifierProcess, MatcherSpec
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import Services
@@ -55,6 +56,8 @@ class Runtime:
     channels: dict[str, Channel] = field(default_factory=dict)
     extensions: tuple[Extension, ...] = ()
     reconciler: Reconciler | None = None
+    #: First-sight classification in a process of its own (settings.classifier_process), or None.
+    classifier: ClassifierProcess | None = None
     #: The narrow services areas take instead of this whole object (bot/messenger.py, bot/follow_codes.py).
     messenger: CustomerMessenger = field(init=False)
     redispatcher: Redispatcher = field(init=False)
@@ -86,6 +89,7 @@ class Runtime:
         try:
             await store.ping()
             templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
+            spec = matcher_spec(settings, extensions)
             matcher = general_matcher(settings, extensions).fork()
             await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
         except BaseException:
@@ -98,10 +102,13 @@ class Runtime:
             if extension.router is not None:
                 root.include_router(extension.router)
         channel_map = {channel.name: channel for channel in channels}
+        classifier = ClassifierProcess(matcher, spec, clock) if settings.classifier_process == "on" else None
+        if classifier is not None:
+            services[CLASSIFIER] = classifier  # the teaching area forwards learned examples to it
         runtime = cls(
             settings=settings, clock=clock, store=store, templates=templates, matcher=matcher,
-            recorder=recorder, services=services,
-            dispatcher=Dispatcher(root, matcher.classify, services, recorder,
+            recorder=recorder, services=services, classifier=classifier,
+            dispatcher=Dispatcher(root, classifier.classify if classifier else matcher.classify, services, recorder,
                                   [e.on_escalate for e in extensions if e.on_escalate is not None]),
             outbox=Outbox(channel_map, recorder, clock, store), scheduler=Scheduler(store, clock),
             channels=channel_map, extensions=extensions,
@@ -114,6 +121,8 @@ class Runtime:
                 if extension.startup is not None:
                     await extension.startup(runtime.kit)
                 started.append(extension)
+            if classifier is not None:  # after the areas' start-up: the stored learned examples are known
+                await classifier.start()
             if background:
                 await schedule_daily(runtime)
                 runtime.scheduler.start()
@@ -163,6 +172,8 @@ class Runtime:
                 await extension.shutdown(self.kit)
         for channel in self.channels.values():
             await channel.stop()
+        if self.classifier is not None:
+            await self.classifier.close()
         await self.recorder.close()
         await self.store.close()
         await close_database()
@@ -210,8 +221,14 @@ def general_matcher(settings: Settings, extensions: Iterable[Extension]) -> Inte
     (bot/worker_preload.py), with the same key, so a worker finds it built unless its settings or the
     files differ."""
     warm_up_jieba()
-    return IntentMatcher.shared(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
-                                settings.order_no_patterns, cache_size=settings.intent_cache_size)
+    return matcher_spec(settings, extensions).shared()
+
+
+def matcher_spec(settings: Settings, extensions: Iterable[Extension]) -> MatcherSpec:
+    """What `general_matcher` is built from (a worker's classifier process builds the same)."""
+    patterns = settings.order_no_patterns
+    return MatcherSpec(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
+                       tuple(patterns) if patterns is not None else None, settings.intent_cache_size)
 
 
 def as_extension(item: Extension | Router) -> Extension:

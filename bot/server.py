@@ -43,6 +43,7 @@ from multiprocessing.process import BaseProcess
 
 from aiohttp import web
 
+from bot import classifier_process
 from bot.config import Settings
 from bot.db import prepare_database
 from bot.logs import configure_logging, describe_failure, log_loop_failures
@@ -103,6 +104,7 @@ def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | 
     started = time.monotonic()
     configure_logging(settings.log_level)
     return_large_buffers_to_the_system()
+    settings = serving_settings(settings)
     try:
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port, started))
@@ -110,6 +112,11 @@ def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | 
         log.error("worker %d stopped: %s", os.getpid(), describe_failure(exc), exc_info=exc)
         return 1
     return 0
+
+
+def serving_settings(settings: Settings) -> Settings:
+    """A worker's settings: `classifier_process=auto` decided for this machine (bot/classifier_process.py)."""
+    return settings.model_copy(update={"classifier_process": classifier_process.resolve(settings.classifier_process)})
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

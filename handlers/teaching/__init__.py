@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.classifier_process import CLASSIFIER
 from bot.console_panel import ConsolePanel
 from bot.extension import AreaKit, Extension
 from bot.learned import LearnedExamples
@@ -18,7 +19,9 @@ from handlers.teaching.service import LEARNED
 async def startup(kit: AreaKit) -> None:
     services = kit.services
     kit.matcher.threshold = services.settings.confidence_threshold
-    service = LearnedExamples(kit.matcher, services.store, services.clock, services.settings.order_no_patterns)
+    classifier = services.extras.get(CLASSIFIER)  # the worker's classifier process, when it has one
+    service = LearnedExamples(kit.matcher, services.store, services.clock, services.settings.order_no_patterns,
+                              follower=classifier.learned if classifier is not None else None)
     services[LEARNED] = service
     await service.start()
 
