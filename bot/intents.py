@@ -87,6 +87,21 @@ PRIOR_WEIGHT = 2.0  # naive Bayes units per unit of log share (0.5 in the blend'
 SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinite: a shop never vetoes)
 
 
+#: Words this process gave jieba's dictionary (`add_jieba_words`).
+_JIEBA_WORDS_ADDED: set[str] = set()
+
+
+def add_jieba_words(words: Iterable[str]) -> None:
+    """Give jieba each word once per process. `jieba.add_word` adds the word's frequency to the
+    dictionary's total every time, so a second matcher built in one process (a test process, a tool
+    building two) cut texts a little differently from a process that built one (a worker, its
+    classifier process): confidences apart in the eighth decimal (tests/test_classifier_process.py)."""
+    for word in words:
+        if word not in _JIEBA_WORDS_ADDED:
+            jieba.add_word(word)
+            _JIEBA_WORDS_ADDED.add(word)
+
+
 def warm_up_jieba() -> None:
     """Load jieba's dictionary now (idempotent, quiet), not on the first customer message. jieba keeps
     its cache file in our cache directory, not in /tmp where another user could plant it or keep ours
@@ -147,9 +162,7 @@ class IntentMatcher:
         self._analyzer = Analyzer(synonyms)
         strong, weak = self._canon_keywords(keywords), self._canon_keywords(weak_keywords)
         pieces = (p for kws in (strong, weak) for ks in kws.values() for k in ks for p in k.split("*"))
-        for word in [*extra_words, *pieces]:
-            if len(word) > 1 and not word.isascii():
-                jieba.add_word(word)
+        add_jieba_words(word for word in [*extra_words, *pieces] if len(word) > 1 and not word.isascii())
         self._keywords = KeywordSpotter(strong, weak)
         self._index = ExampleIndex(
             (intent, self._analyzer.features(self._analyzer.canon(text)))
