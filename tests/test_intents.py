@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.intent_model import _pinyin, _split_syllables
 from bot.intents import IntentMatch, IntentMatcher, precedence_of, warm_up_jieba
 from handlers import EXTENSIONS
 
@@ -145,6 +146,29 @@ def test_synonyms_and_typos(matcher: IntentMatcher, text: str, intent: str) -> N
 )
 def test_traditional_pinyin_and_english(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.classify(text).intent == intent
+
+
+class _CountedSyllables(frozenset[str]):
+    """The syllable set, counting the lookups a split makes and refusing more than `budget`."""
+
+    budget = 0
+
+    def __contains__(self, item: object) -> bool:
+        type(self).budget -= 1
+        assert type(self).budget >= 0, "the split looked up syllables without end"
+        return super().__contains__(item)
+
+
+@pytest.mark.parametrize("word", ["ana" * 16 + "v", "ana" * 40, "a" * 1500, "xianzaifahuoma" * 30])
+def test_a_latin_word_is_split_in_linear_time(matcher: IntentMatcher, word: str) -> None:
+    """A word that splits into pinyin two ways at every step ("ana": a-na, an-a) took a longest-first
+    backtracking exponential time (49 letters held a worker for over a minute), and a long one
+    overflowed the stack: at most a dozen lookups a letter now, and the message is classified."""
+    syllables = _CountedSyllables(_pinyin()[1])
+    _CountedSyllables.budget = 12 * len(word)
+    split = _split_syllables(word, syllables)
+    assert split is None or "".join(split) == word
+    assert matcher.classify(f"{word} 到哪了").intent == "logistics.track"
 
 
 @pytest.mark.parametrize(
