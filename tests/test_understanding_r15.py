@@ -30,7 +30,7 @@ PLACED = {
     "praise of the delivery is thanks, not tracking": [("物流很快 东西也不错", "thanks")],
     "a review already given is thanks, not a complaint": [("刚给了五星好评哦", "thanks")],
     "a review's reward is a promotion, a bad review a complaint": [
-        ("好评返现还有吗", "promotion"),
+        ("好评返现的活动还在不", "promotion"),
         ("太差了 我要差评", "complaint"),
     ],
     "a defect beside the praise stays the after-sales case": [
