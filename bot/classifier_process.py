@@ -11,9 +11,9 @@ future only while the child is ready and keeping up, and the matcher's own answe
 
 Faults never reach a customer: a batch not answered within its budget (`budget_s` and `per_text_s`
 for each text) is classified here (and no more texts are sent until the child has caught up); a text
-the child fails on is classified here (failing as it would without the child); a child that dies, or
-answers nothing for `hang_s`, or cannot be spawned, is killed and started again after `restart_s`,
-its pending texts classified here. The child ignores the signals that stop the worker (a terminal's
+the child fails on is classified here (failing as it would without the child); a child that dies or
+answers nothing for `hang_s` is killed and started again after `restart_s` (so is one that could not
+be spawned), its pending texts classified here. The child ignores the signals that stop the worker (a terminal's
 ^C, systemd's SIGTERM to the whole cgroup): it exits when its input closes (the worker closed it or
 died) and gets SIGKILL from the kernel when the worker's thread that started it ends
 (PR_SET_PDEATHSIG), so it never outlives the worker.
