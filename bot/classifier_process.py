@@ -10,11 +10,13 @@ texts asked for in one turn of its loop as one frame and gets one frame back; `c
 future only while the child is ready and keeping up, and the matcher's own answer otherwise.
 
 Faults never reach a customer: a batch not answered within its budget (`budget_s` and `per_text_s`
-for each text) is classified here (and no
-more texts are sent until the child has caught up); a child that dies, or answers nothing for
-`hang_s`, is killed and started again after `restart_s`, its pending texts classified here. The child
-exits when its input closes (the worker closed it or died) and gets SIGKILL from the kernel when the
-worker's thread that started it ends (PR_SET_PDEATHSIG), so it never outlives the worker.
+for each text) is classified here (and no more texts are sent until the child has caught up); a text
+the child fails on is classified here (failing as it would without the child); a child that dies or
+answers nothing for `hang_s` is killed and started again after `restart_s` (so is one that could not
+be spawned), its pending texts classified here. The child ignores the signals that stop the worker (a terminal's
+^C, systemd's SIGTERM to the whole cgroup): it exits when its input closes (the worker closed it or
+died) and gets SIGKILL from the kernel when the worker's thread that started it ends
+(PR_SET_PDEATHSIG), so it never outlives the worker.
 
 Decisions are the in-process matcher's: the same files, the same learned examples in the same order
 (`learned`, called by bot/learned.py after the worker's own matcher applied them). Only the
@@ -57,15 +59,18 @@ HANG_S = 30.0  # nothing answered this long (a big import fits for seconds): kil
 RESTART_S = 1.0  # first wait before starting a dead child again; doubles up to RESTART_MAX_S
 RESTART_MAX_S = 60.0
 STOP_WAIT_S = 2.0
+LATE_WARNING_S = 60.0  # at most one "late" warning this often
 PR_SET_PDEATHSIG = 1
 Result = tuple[str, float, str | None, str | None, str]  # IntentMatch's fields
+Lesson = tuple[list[tuple[str, str]], list[tuple[str, str]]]  # (learn, forget), as bot/learned.py applies them
 
 
-def resolve(mode: Mode) -> Mode:
-    """`auto` for a server's worker: on where a second core is there to take the work."""
+def resolve(mode: Mode, workers: int = 1) -> Mode:
+    """`auto` for a server's `workers` workers: on where each worker and its child have a core each
+    (with `--workers 2` on two cores, four busy processes were slower than two)."""
     if mode != "auto":
         return mode
-    return "on" if len(os.sched_getaffinity(0)) >= 2 else "off"
+    return "on" if len(os.sched_getaffinity(0)) >= 2 * workers else "off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +95,7 @@ class ClassifierProcess:
         self.spec = spec
         self.clock = clock  # the budget, the hang and the restart's waits
         self.budget_s, self.per_text_s, self.hang_s, self.restart_s = budget_s, per_text_s, hang_s, restart_s
-        self._lessons: list[tuple[list[tuple[str, str]], list[tuple[str, str]]]] = []  # replayed to a new child
+        self._lessons: list[Lesson] = []  # replayed to a new child
         self._child: Child | None = None
         self._restart: Alarm | None = None
         self._starting: asyncio.Task[None] | None = None
@@ -103,6 +108,7 @@ class ClassifierProcess:
         self._answered_through = -1  # the last request id the child answered
         self._behind = False  # a batch missed the budget: classify here until the child caught up
         self._failures = 0  # ends in a row: the wait before the next start doubles with each
+        self._warned_at = -LATE_WARNING_S  # the clock's time of the last "late" warning
         self.starts = 0  # children started (tests, logs)
         self.fallbacks = 0  # texts classified here for want of the child's answer
 
@@ -123,10 +129,16 @@ class ClassifierProcess:
         self.starts += 1
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         loop = asyncio.get_running_loop()
-        _, child = await loop.subprocess_exec(
-            lambda: Child(self, loop), sys.executable, "-m", "bot.classifier_process", str(os.getpid()),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, cwd=str(ROOT), env=env)
+        try:
+            _, child = await loop.subprocess_exec(
+                lambda: Child(self, loop), sys.executable, "-m", "bot.classifier_process", str(os.getpid()),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None, cwd=str(ROOT), env=env)
+        except OSError as exc:  # ENOMEM, EAGAIN: the worker serves on and tries again later
+            self._restart_later(f"not started ({exc.strerror or type(exc).__name__})")
+            return
         self._child = child
+        if self._closed:  # closed while it was being spawned: `close` stops it
+            return
         self._write(("init", (self.spec, self.matcher.threshold, list(self._lessons))))
 
     def classify(self, text: str) -> IntentMatch | asyncio.Future[IntentMatch]:
@@ -154,10 +166,17 @@ class ClassifierProcess:
         self._closed = True
         if self._restart is not None:
             self._restart.cancel()
+        starting = self._starting
+        if starting is not None:
+            starting.cancel()  # a child spawned all the same is left in `_child`, stopped below
+            with contextlib.suppress(asyncio.CancelledError):
+                await starting
         child = self._child
         self._fall_back_all()
-        if child is None:
-            return
+        if child is not None:
+            await self._stop(child)
+
+    async def _stop(self, child: Child) -> None:
         stdin = child.transport.get_pipe_transport(0)
         if stdin is not None:
             stdin.close()
@@ -203,7 +222,10 @@ class ClassifierProcess:
             self._fall_back(request)
         if not self._behind:
             self._behind = True
-            log.warning("classifier process late: %d text(s) classified in the worker", len(late))
+            now = self.clock.monotonic()
+            if now - self._warned_at >= LATE_WARNING_S:  # a child late again and again: one line a minute
+                self._warned_at = now
+                log.warning("classifier process late: %d text(s) classified in the worker", len(late))
             self.clock.call_later(self.hang_s, partial(self._check_hung, self._answered_through))
 
     def _check_hung(self, answered: int) -> None:
@@ -215,7 +237,11 @@ class ClassifierProcess:
         entry = self._pending.pop(request, None)
         if entry is not None and not entry[0].done():
             self.fallbacks += 1
-            entry[0].set_result(self.matcher.classify(entry[1]))
+            future, text = entry
+            try:
+                future.set_result(self.matcher.classify(text))
+            except Exception as exc:  # what the in-process path raises, the dispatcher sees
+                future.set_exception(exc)
 
     def _fall_back_all(self) -> None:
         self._ready = False
@@ -235,9 +261,12 @@ class ClassifierProcess:
             self._answered_through = self._sent_through
             log.info("classifier process %d ready", child.transport.get_pid())
 
-    def _answer(self, results: list[tuple[int, Result]]) -> None:
+    def _answer(self, results: list[tuple[int, Result | None]]) -> None:
         pending = self._pending
         for request, fields in results:
+            if fields is None:  # the child failed on this text: classified here (raising as here it would)
+                self._fall_back(request)
+                continue
             entry = pending.pop(request, None)
             if entry is not None and not entry[0].done():
                 entry[0].set_result(IntentMatch(*fields))
@@ -250,17 +279,21 @@ class ClassifierProcess:
         if child is not self._child:  # one replaced after a garbled frame: now exited
             child.transport.close()
             return
-        self._fall_back_all()
-        child.kill()
-        if self._closed:
-            return  # `close` waits for its exit
-        self._child = None
-        if child.exited.done():
-            child.transport.close()
+        try:
+            self._fall_back_all()
+        finally:
+            child.kill()
+            if not self._closed:  # closed: `close` waits for its exit
+                self._child = None
+                if child.exited.done():
+                    child.transport.close()
+                self._restart_later(f"{child.transport.get_pid()} ended")
+
+    def _restart_later(self, what: str) -> None:
+        """Start a child again after a wait that doubles with each failure in a row."""
         wait = min(self.restart_s * 2**self._failures, RESTART_MAX_S)
         self._failures += 1
-        log.error("classifier process %d ended: classifying in the worker, restarting in %.1f s",
-                  child.transport.get_pid(), wait)
+        log.error("classifier process %s: classifying in the worker, restarting in %.1f s", what, wait)
         self._restart = self.clock.call_later(wait, self._start_again)
 
 
@@ -340,17 +373,29 @@ def build_matcher(spec: MatcherSpec, threshold: float) -> IntentMatcher:
     return matcher
 
 
-def learn(matcher: IntentMatcher, lesson: tuple[list[tuple[str, str]], list[tuple[str, str]]]) -> None:
+def learn(matcher: IntentMatcher, lesson: Lesson, *, calibrate: bool = True) -> None:
     """As bot/learned.py's `_apply` does on the worker: forget, learn, then fit (the fit cache has it)."""
     examples, forget = lesson
     matcher.learn([], forget, calibrate=False)
-    matcher.learn(examples)
+    matcher.learn(examples, calibrate=calibrate)
+
+
+def replay(matcher: IntentMatcher, lessons: Sequence[Lesson]) -> None:
+    """A new child's lessons, in the worker's order, with one fit at the end: a fit after each was
+    quadratic (300 lessons took 19 s to ready). The learned set is the same, so is the fit."""
+    for lesson in lessons:
+        learn(matcher, lesson, calibrate=False)
+    if lessons:
+        for _ in matcher.calibrating():
+            pass
 
 
 def child_main(parent: int) -> int:
     die_with_parent(parent)
-    for ignored in (signal.SIGINT, signal.SIGUSR1, signal.SIGUSR2):  # a terminal's ^C stops the worker, which
-        signal.signal(ignored, signal.SIG_IGN)  # closes our input; a profiler's toggles (bench) are the worker's
+    # A terminal's ^C and systemd's stop (SIGTERM to the whole cgroup) stop the worker, which closes our
+    # input (or its end sends PDEATHSIG); a profiler's toggles (bench) are the worker's.
+    for ignored in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2):
+        signal.signal(ignored, signal.SIG_IGN)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # the frames own stdout
     first = read_frame(source)
@@ -358,16 +403,19 @@ def child_main(parent: int) -> int:
         return 1
     spec, threshold, lessons = first[1]
     matcher = build_matcher(spec, threshold)
-    for lesson in lessons:
-        learn(matcher, lesson)
+    replay(matcher, lessons)
     write_frame(sink, ("ready", None))
     classify = matcher.classify
     while (message := read_frame(source)) is not None:
         kind, body = message
         if kind == "classify":
-            answers = []
+            answers: list[tuple[int, Result | None]] = []
             for request, text in body:
-                m = classify(text)
+                try:
+                    m = classify(text)
+                except Exception:  # this text only: the worker classifies it itself (no text in a log)
+                    answers.append((request, None))
+                    continue
                 answers.append((request, (m.intent, m.confidence, m.order_no, m.case_no, m.decision)))
             write_frame(sink, ("done", answers))
         elif kind == "learn":

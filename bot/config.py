@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     #: Recent messages whose intent decision the matcher remembers; 0 remembers none.
     intent_cache_size: int = Field(8192, ge=0)
     #: First-sight classification of customer messages in a process beside each worker
-    #: (bot/classifier_process.py): `auto` is on in `serve`'s workers with two cores or more, off for
+    #: (bot/classifier_process.py): `auto` is on in `serve`'s workers with two cores or more each, off for
     #: command-line tools and in-process runtimes; `on` everywhere a runtime opens; `off` never.
     classifier_process: Literal["auto", "on", "off"] = "auto"
     max_reply_parts: int = Field(5, ge=1, le=20)

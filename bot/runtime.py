@@ -227,7 +227,7 @@ def general_matcher(settings: Settings, extensions: Iterable[Extension]) -> Inte
 def matcher_spec(settings: Settings, extensions: Iterable[Extension]) -> MatcherSpec:
     """What `general_matcher` is built from (a worker's classifier process builds the same)."""
     patterns = settings.order_no_patterns
-    return MatcherSpec(settings.scripts_dir / "intents.yaml", precedence_of(extensions),
+    return MatcherSpec((settings.scripts_dir / "intents.yaml").resolve(), precedence_of(extensions),
                        tuple(patterns) if patterns is not None else None, settings.intent_cache_size)
 
 

@@ -84,7 +84,7 @@ def serve(make_app: AppFactory, settings: Settings, workers: int = 1) -> int:
         except Exception as exc:
             log.error("database schema not applied, not serving: %s", describe_failure(exc))
             return 1
-    worker_settings = settings.model_copy(update={"migrate_on_start": False})
+    worker_settings = serving_settings(settings.model_copy(update={"migrate_on_start": False}), workers)
     log.info("serving on http://%s:%d with %d worker(s)", settings.bot_host, settings.bot_port, workers)
     if workers == 1:
         return run_worker(make_app, worker_settings, None, reuse_port=False)
@@ -104,7 +104,6 @@ def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | 
     started = time.monotonic()
     configure_logging(settings.log_level)
     return_large_buffers_to_the_system()
-    settings = serving_settings(settings)
     try:
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
             runner.run(_serve_until_stopped(make_app, settings, lifeline, reuse_port, started))
@@ -114,9 +113,11 @@ def run_worker(make_app: AppFactory, settings: Settings, lifeline: Connection | 
     return 0
 
 
-def serving_settings(settings: Settings) -> Settings:
-    """A worker's settings: `classifier_process=auto` decided for this machine (bot/classifier_process.py)."""
-    return settings.model_copy(update={"classifier_process": classifier_process.resolve(settings.classifier_process)})
+def serving_settings(settings: Settings, workers: int = 1) -> Settings:
+    """The settings of each of `workers` workers: `classifier_process=auto` decided for this machine and
+    that many workers (bot/classifier_process.py)."""
+    mode = classifier_process.resolve(settings.classifier_process, workers)
+    return settings.model_copy(update={"classifier_process": mode})
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:

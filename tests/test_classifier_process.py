@@ -11,11 +11,16 @@ import sys
 import textwrap
 from pathlib import Path
 
-from bot.classifier_process import ClassifierProcess, resolve
+import pytest
+
+from bot.classifier_process import ClassifierProcess, MatcherSpec, learn, replay, resolve
 from bot.clock import FakeClock
 from bot.config import PROJECT_ROOT
-from bot.intents import IntentMatch
+from bot.intent_areas import Precedence
+from bot.intents import IntentMatch, IntentMatcher
 from bot.learned import Labelled
+from bot.runtime import matcher_spec
+from bot.server import serving_settings
 from bot.web.auth import create_agent, issue_api_token
 from handlers.teaching.service import LEARNED
 from models.message import Message
@@ -60,9 +65,117 @@ def assert_same(child: list[IntentMatch], worker: list[IntentMatch], texts: list
         assert abs(a.confidence - b.confidence) < 1e-12, text  # the hash seed orders the n-gram sums
 
 
-def test_auto_is_decided_by_the_cores_a_worker_may_use() -> None:
-    assert resolve("on") == "on" and resolve("off") == "off"
-    assert resolve("auto") == ("on" if len(os.sched_getaffinity(0)) >= 2 else "off")
+def test_auto_is_decided_by_the_cores_each_worker_may_use(tmp_path) -> None:
+    cores = len(os.sched_getaffinity(0))
+    assert resolve("on", cores) == "on" and resolve("off") == "off"
+    assert resolve("auto") == ("on" if cores >= 2 else "off")
+    assert resolve("auto", cores) == "off"  # a worker and its child a core each: not with a worker per core
+    assert serving_settings(make_settings(tmp_path), cores).classifier_process == "off"
+
+
+def test_a_relative_scripts_dir_names_the_same_files_in_the_child(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(PROJECT_ROOT)  # the child runs in the project's directory, a worker anywhere
+    spec = matcher_spec(make_settings(tmp_path, scripts_dir=Path("scripts_zh")), [])
+    assert spec.intents_yaml == (PROJECT_ROOT / "scripts_zh" / "intents.yaml").resolve()
+
+
+def test_a_new_childs_replay_learns_what_the_worker_learned_lesson_by_lesson() -> None:
+    general = IntentMatcher.shared(PROJECT_ROOT / "scripts_zh" / "intents.yaml", Precedence(), cache_size=0)
+    rows = [line.split("\t") for line in (PROJECT_ROOT / "tests/data/shop_dev_pets.tsv")
+            .read_text(encoding="utf-8").splitlines()[1:61]]
+    taught = [(text, intent) for text, intent, *_ in rows]
+    lessons = [(taught[:20], []), (taught[20:40], []), (taught[40:], taught[:5])]
+    worker, child = general.fork(), general.fork()
+    for lesson in lessons:
+        learn(worker, lesson)
+    replay(child, lessons)  # one fit at the end, not one a lesson
+    assert child.shop_fit_key() == worker.shop_fit_key()
+    texts = [*(text for text, _ in taught), *OWN]
+    assert_same([child.classify(t) for t in texts], [worker.classify(t) for t in texts], texts)
+
+
+async def test_the_child_survives_a_text_the_matcher_fails_on_and_systemds_sigterm(tmp_path, caplog) -> None:
+    clock = FakeClock()
+    settings = make_settings(tmp_path, classifier_process="on", intent_cache_size=0)
+    async with running_bot(settings, clock=clock) as bot:
+        classifier = await ready(bot.runtime.classifier)
+        child = classifier.pid
+        assert child is not None
+        with pytest.raises(AttributeError) as in_process:
+            bot.runtime.matcher.classify(123)  # type: ignore[arg-type]
+        found = [classifier.classify(t) for t in ["我的快递到哪了", 123, "发票怎么开"]]  # type: ignore[list-item]
+        assert all(isinstance(f, asyncio.Future) for f in found)
+        first, failed, last = await asyncio.wait_for(asyncio.gather(*found, return_exceptions=True), 30)
+        assert type(failed) is AttributeError and str(failed) == str(in_process.value)  # as in the worker
+        assert (first, last) == tuple(bot.runtime.matcher.classify(t) for t in ["我的快递到哪了", "发票怎么开"])
+        assert classifier.fallbacks == 1 and classifier.pid == child  # only that text, by the worker
+
+        async def caught_up() -> bool:  # the stopped batch answered: texts go to the child again
+            return not classifier._behind
+
+        async def late(text: object) -> IntentMatch:
+            """`text` asked for while the child is stopped: classified in the worker after the budget."""
+            os.kill(child, signal.SIGSTOP)
+            try:
+                found = classifier.classify(text)  # type: ignore[arg-type]
+                assert isinstance(found, asyncio.Future)
+                await asyncio.sleep(0)  # written to the child in the loop's next turn, its budget counted from then
+                await clock.advance(classifier.budget_s + classifier.per_text_s)
+                return await asyncio.wait_for(found, 30)
+            finally:
+                os.kill(child, signal.SIGCONT)
+                await eventually(caught_up, "the child caught up", seconds=30)
+
+        with pytest.raises(AttributeError):
+            await late(123)  # the worker classifies it and fails as it would alone
+        assert await late("发票怎么开") == bot.runtime.matcher.classify("发票怎么开")
+        warnings = [r for r in caplog.records if r.getMessage().startswith("classifier process late")]
+        assert len(warnings) == 1  # two late episodes within a minute: one line
+
+        os.kill(child, signal.SIGTERM)  # systemd's stop reaches the whole cgroup: the worker stops it
+        fallbacks = classifier.fallbacks
+        after = [classifier.classify("发票怎么开") for _ in range(2)]
+        assert all(isinstance(a, asyncio.Future) for a in after)
+
+        async def answered() -> bool:
+            return all(a.done() for a in after)  # type: ignore[union-attr]
+
+        await eventually(answered, "the child's answer", seconds=30)
+        assert alive(child) and classifier.pid == child and classifier.fallbacks == fallbacks
+
+
+async def test_a_child_that_cannot_be_spawned_is_tried_again_and_close_stops_a_spawn_under_way(monkeypatch) -> None:
+    clock = FakeClock()
+    spec = MatcherSpec(PROJECT_ROOT / "scripts_zh" / "intents.yaml", Precedence(), None, 0)
+    matcher = IntentMatcher.shared(spec.intents_yaml, spec.precedence, cache_size=0).fork()
+    classifier = ClassifierProcess(matcher, spec, clock)
+    monkeypatch.setattr(sys, "executable", str(PROJECT_ROOT / "no-such-python"))  # the spawn fails (an OSError)
+    await classifier.start()  # the worker starts all the same
+    assert classifier.starts == 1 and classifier.pid is None
+    assert classifier.classify("发票怎么开") == matcher.classify("发票怎么开")  # classified in the worker
+    monkeypatch.undo()
+    await clock.advance(classifier.restart_s)
+    await ready(classifier)
+    assert classifier.starts == 2
+    killed = classifier.pid
+    assert killed is not None
+    os.kill(killed, signal.SIGKILL)
+
+    async def ended() -> bool:
+        return classifier.pid is None and not classifier.ready
+
+    await eventually(ended, "the child's end noticed", seconds=30)
+    classifier._start_again()  # as the restart's alarm does
+    await asyncio.sleep(0)  # the spawn under way
+    await classifier.close()
+    assert classifier._starting is not None and classifier._starting.done()
+    assert classifier.pid is None and not classifier_children()
+
+
+def classifier_children() -> list[str]:
+    """This process's children that are classifier processes (alive or not yet reaped)."""
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
+    return [pid for pid in children if "bot.classifier_process" in Path(f"/proc/{pid}/cmdline").read_text()]
 
 
 async def test_the_child_decides_as_the_worker_before_and_after_learning(tmp_path) -> None:
