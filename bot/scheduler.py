@@ -114,8 +114,10 @@ TAKEN_PER_KIND = 100
 #: falls due means the worker died holding it, and the deadline is put back for any worker (`_lapsed`).
 #: Named anew with the leases' taker (`deadline_lease`): the workers of an earlier release, still running
 #: during a rolling deploy (or again after a rollback), read the kind below, where this release's lease
-#: `kind, member, taker` was read as the member `member, taker` (a made-up one fired, the deadline lost) and
-#: outlived their cancels (which remove `kind, member` only), so the cancelled deadline fired again.
+#: `kind, member, taker` was read as the member `member, taker` (a made-up one fired, the deadline lost).
+#: Their cancels still remove `kind, member` only: while both releases run, a deadline a worker of this
+#: release holds still fires after such a cancel, and comes back once if that worker dies
+#: (docs/handoff-sla.md).
 TAKEN = "deadline-leases"
 #: The leases an earlier release wrote (`kind`, the separator, `member`; or with a taker, the release before
 #: this one): never written now, still revived when they fall due and removed by a cancel, so nothing a
@@ -137,8 +139,9 @@ LEASE_RENEWED_AFTER_S = 30.0
 #: when the store comes back empty (a Redis restart without persistence): a lease found gone under another
 #: epoch was lost with the store, not removed by a cancel (`Scheduler._store_emptied`).
 EPOCH = "deadline-leases-epoch"
-#: How long the epoch lasts unread by a take: past any store's life between restarts in practice; its
-#: expiry only makes the ticks running then fire what they hold whatever their leases.
+#: How long the epoch lasts from the take that drew it (nothing renews it): past any store's life between
+#: restarts in practice; its expiry only makes the ticks running then fire what they hold whatever their
+#: leases.
 EPOCH_KEPT_S = 365 * 86400.0
 
 
@@ -483,14 +486,16 @@ class Scheduler:
 
     async def _store_emptied(self) -> bool:
         """Whether the leases this worker found gone may have gone with the whole store, not by a cancel or a
-        revival elsewhere: a Redis restarted without persistence (or a failover to a replica behind) comes
-        back empty, unseen by this worker when it happened between two of its commands (redis-py reconnects),
+        revival elsewhere: a Redis restarted without persistence comes back empty, unseen by this worker
+        when it happened between two of its commands (redis-py reconnects; a failover to a replica that
+        already had the epoch is not told apart),
         and a slow tick's deadlines not yet begun were skipped, a failed attempt's retry dropped (a greeting
         never sent). True when the store's epoch (`EPOCH`) is not the one read at the take (or either is
         unknown: the store failing then or now); the deadlines are then fired or put back whatever their
         leases, as one held through an outage is (`Held.unsure`): a cancel that came after the store emptied
-        found no lease to remove and is not honoured, a text is still sent once (bot/outbox.py). One `GET`,
-        only when a lease was found gone."""
+        found no lease to remove and is not honoured, and a text whose once-only mark went with the store
+        may go twice (nothing is left to say it went: a second text is the lesser harm than none). One
+        `GET`, only when a lease or a generation was found gone."""
         try:
             emptied = self._epoch is None or await self.store.get(self.store.keys(EPOCH)) != self._epoch
         except Exception as exc:
@@ -605,7 +610,7 @@ class Scheduler:
         worker while it ran (the cancel deletes the generation, and cannot reach this worker): it is then
         `cancelled`, as by a cancel here, and not retried. Retried, it would draw another generation and
         send its texts again. One `GET`, on a failed attempt that sent only; a store that does not answer
-        leaves it retried."""
+        leaves it retried, and so does a generation gone with a store come back empty (`_store_emptied`)."""
         if firing.cancelled or firing.generation is None:
             return
         try:
@@ -615,7 +620,9 @@ class Scheduler:
         except Exception as exc:
             log.warning("deadline of %s: a cancel elsewhere not checked (%s)", firing.kind, type(exc).__name__)
             return
-        firing.cancelled = held != firing.generation
+        # gone with the whole store (restarted empty), not by a cancel: retried, its texts whose marks went
+        # with the store sent again rather than lost
+        firing.cancelled = held != firing.generation and not (held is None and await self._store_emptied())
 
     def _generation_key(self, kind: str, member: str) -> str:
         """The key of a deadline's sends' generation (bot/outbox.py `_generation`)."""

@@ -274,7 +274,8 @@ async def test_a_rolling_deploy_keeps_each_releases_leases_where_that_release_re
     leases in `deadline-taken` as `kind`, the separator, `member`: this release's leases there (`kind`,
     `member`, the taker) were read as a made-up member (fired, the real deadline lost), and outlived those
     workers' cancels. This release writes its leases in a kind of its own, and still revives and cancels the
-    earlier release's, so nothing a worker of either release took is lost or brought back after a cancel."""
+    earlier release's, so nothing a worker of either release took is lost; an earlier worker's cancel of a
+    deadline this release holds is still not seen (docs/handoff-sla.md)."""
     earlier = "deadline-taken"  # the kind the earlier release reads and writes its leases in
     store, fired = open_stores(), []
     scheduler = Scheduler(open_stores(), clock)

@@ -9,11 +9,18 @@ key of the test's store deleted (the in-process store closed, which empties it).
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any
 
+from bot.clock import FakeClock
 from bot.scheduler import LEASE_RENEWED_AFTER_S, RETRY_AFTER_S, TAKEN, Scheduler
 from bot.store.base import Store
 from bot.store.redis import RedisStore
+from tests.fakes.bot_app import eventually
+from tests.fakes.wechat_user import wechat_bot
+from tests.test_deadline_worker_gone import TEXTS, offering
+from tests.test_outbox_claim_lost import _sent
 
 
 async def _restarts_empty(store: Store) -> None:
@@ -85,3 +92,34 @@ async def test_a_deadline_cancelled_elsewhere_while_the_store_stays_is_still_not
         await scheduler.at("offer", member, clock.time())
     assert await scheduler.run_due() == 1
     assert fired == ["c1"]
+
+
+async def test_a_text_claimed_before_the_store_came_back_empty_is_not_lost(
+        tmp_path: Path, clock: FakeClock, redis_url: str) -> None:
+    """Redis comes back empty while a deadline's first text is on its way to WeChat: making the second
+    text's mark last finds it gone (`ClaimLost`), and its generation gone too was taken for a cancel
+    elsewhere, so the deadline ended and the second text was never sent. Now the store's epoch tells
+    the two apart and the retry sends what is missing (the first text may go again: its mark went with
+    the store)."""
+    async with wechat_bot(tmp_path, clock=clock, redis_url=redis_url) as bot:
+        store = bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        worker = Scheduler(store, clock)
+        await offering(bot, (worker,), "o_empty")
+        held = bot.wechat.hold_sends = asyncio.Event()
+        await worker.at("test-offer", "o_empty", clock.time())
+        tick = asyncio.ensure_future(worker.run_due())
+        try:
+            await eventually(lambda: _sent(bot), "the first text's request to reach WeChat")
+            bot.wechat.hold_sends = None
+            await store.client.delete(*[key async for key in store.client.scan_iter(match=f"{store.keys.prefix}:*")])
+            bot.wechat.customer_action("o_empty", "text")  # the send budget went with the store too
+            held.set()
+            await asyncio.wait_for(tick, 10)
+            for _ in range(len(RETRY_AFTER_S)):
+                await clock.advance(RETRY_AFTER_S[-1])
+                await worker.run_due()
+            assert set(bot.wechat.texts_to("o_empty")) == set(TEXTS)
+        finally:
+            held.set()
+            await asyncio.gather(tick, return_exceptions=True)
