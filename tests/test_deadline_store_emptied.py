@@ -17,10 +17,8 @@ from bot.clock import FakeClock
 from bot.scheduler import LEASE_RENEWED_AFTER_S, RETRY_AFTER_S, TAKEN, Scheduler
 from bot.store.base import Store
 from bot.store.redis import RedisStore
-from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
-from tests.test_deadline_worker_gone import TEXTS, offering
-from tests.test_outbox_claim_lost import _sent
+from tests.test_deadline_worker_gone import TEXTS, first_send_held, offering
 
 
 async def _restarts_empty(store: Store) -> None:
@@ -106,12 +104,7 @@ async def test_a_text_claimed_before_the_store_came_back_empty_is_not_lost(
         await bot.runtime.scheduler.stop()
         worker = Scheduler(store, clock)
         await offering(bot, (worker,), "o_empty")
-        held = bot.wechat.hold_sends = asyncio.Event()
-        await worker.at("test-offer", "o_empty", clock.time())
-        tick = asyncio.ensure_future(worker.run_due())
-        try:
-            await eventually(lambda: _sent(bot), "the first text's request to reach WeChat")
-            bot.wechat.hold_sends = None
+        async with first_send_held(bot, worker, "o_empty", clock.time()) as (tick, held):
             await store.client.delete(*[key async for key in store.client.scan_iter(match=f"{store.keys.prefix}:*")])
             bot.wechat.customer_action("o_empty", "text")  # the send budget went with the store too
             held.set()
@@ -120,6 +113,3 @@ async def test_a_text_claimed_before_the_store_came_back_empty_is_not_lost(
                 await clock.advance(RETRY_AFTER_S[-1])
                 await worker.run_due()
             assert set(bot.wechat.texts_to("o_empty")) == set(TEXTS)
-        finally:
-            held.set()
-            await asyncio.gather(tick, return_exceptions=True)

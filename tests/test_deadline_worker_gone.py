@@ -16,6 +16,8 @@ FakeClock, where Redis would by its own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,25 @@ async def offering(bot: Any, workers: tuple[Scheduler, ...], openid: str) -> lis
     bot.wechat.customer_action(openid, "text")
     await bot.runtime.channels["wechat"].budget.customer_action(openid)  # a window: the sends read it
     return outcomes
+
+
+@contextlib.asynccontextmanager
+async def first_send_held(bot: Any, worker: Scheduler, openid: str,
+                          due: float) -> AsyncIterator[tuple[asyncio.Future[int], asyncio.Event]]:
+    """`worker`'s tick firing "test-offer" for `openid` at `due`, once its first text's request reached the
+    fake WeChat, which holds it unanswered (the later requests are answered); yields the tick and the event
+    that lets the held request be answered. At the exit the request is let go and the tick ended."""
+    held = bot.wechat.hold_sends = asyncio.Event()
+    await worker.at("test-offer", openid, due)
+    tick = asyncio.ensure_future(worker.run_due())
+    try:
+        await eventually(lambda: _true(SEND in bot.wechat.requests), "the first text's request to reach WeChat")
+        bot.wechat.hold_sends = None
+        yield tick, held
+    finally:
+        held.set()
+        tick.cancel()
+        await asyncio.gather(tick, return_exceptions=True)
 
 
 @pytest.mark.parametrize("dies", ["before its sends", "during its first send"])
@@ -300,12 +321,7 @@ async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_an
         await bot.runtime.scheduler.stop()
         stopping, other = Scheduler(store, clock), Scheduler(store, clock)
         outcomes = await offering(bot, (stopping, other), "o_deploy")
-        held = bot.wechat.hold_sends = asyncio.Event()
-        await stopping.at("test-offer", "o_deploy", clock.time())
-        tick = asyncio.ensure_future(stopping.run_due())
-        try:
-            await eventually(lambda: _true(SEND in bot.wechat.requests), "the first send to reach WeChat")
-            bot.wechat.hold_sends = None  # the next sends are answered
+        async with first_send_held(bot, stopping, "o_deploy", clock.time()) as (tick, _):
             tick.cancel()  # the worker stops
             with pytest.raises(asyncio.CancelledError):
                 await tick
@@ -314,10 +330,6 @@ async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_an
             assert bot.wechat.requests.count(SEND) == 2  # each text once
             assert bot.wechat.texts_to("o_deploy") == [TEXTS[1]]  # the first is WeChat's to deliver (held here)
             assert await store.next_due(TAKEN) is None
-        finally:
-            tick.cancel()
-            await asyncio.gather(tick, return_exceptions=True)
-            held.set()
 
 
 async def test_a_worker_stopping_while_a_finished_deadline_ends_does_not_hand_it_back(

@@ -27,9 +27,9 @@ from bot.scheduler import RETRY_AFTER_S, TAKEN, TAKEN_LEASE_S, Scheduler
 from bot.store.redis import RedisStore
 from models.message import Message
 from tests.fakes.bot_app import eventually, make_settings, running_bot
-from tests.fakes.wechat_user import WeChatBot, wechat_bot
+from tests.fakes.wechat_user import wechat_bot
 from tests.fakes.wecom_server import FakeWeCom
-from tests.test_deadline_worker_gone import SEND, TEXTS, offering
+from tests.test_deadline_worker_gone import SEND, TEXTS, _true, first_send_held, offering
 from tests.test_wecom_channel import ALICE, WeComBot
 
 
@@ -52,10 +52,6 @@ async def time_passes(store: Any, clock: FakeClock, seconds: float) -> None:
             await store.client.delete(key)
 
 
-async def _sent(bot: WeChatBot) -> bool:
-    return SEND in bot.wechat.requests
-
-
 async def test_a_text_claimed_before_a_blocked_loop_is_not_sent_after_it_when_another_worker_sent_it(
         tmp_path: Path, clock: FakeClock, store_settings: dict[str, Any]) -> None:
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
@@ -63,12 +59,7 @@ async def test_a_text_claimed_before_a_blocked_loop_is_not_sent_after_it_when_an
         await bot.runtime.scheduler.stop()
         blocked, other = Scheduler(store, FakeClock(clock.now())), Scheduler(store, clock)
         outcomes = await offering(bot, (blocked, other), "o_blocked")
-        held = bot.wechat.hold_sends = asyncio.Event()
-        await blocked.at("test-offer", "o_blocked", clock.time())
-        tick = asyncio.ensure_future(blocked.run_due())
-        try:
-            await eventually(lambda: _sent(bot), "the first text's request to reach WeChat")
-            bot.wechat.hold_sends = None  # the next requests are answered
+        async with first_send_held(bot, blocked, "o_blocked", clock.time()) as (tick, held):
             await time_passes(store, clock, TAKEN_LEASE_S)  # blocked: the second text's claim and the lease ran out
             await other.run_due()  # the lease fell due: the deadline goes back to the store
             await other.run_due()  # fired: the first text found made lasting, the second claimed and sent
@@ -84,10 +75,6 @@ async def test_a_text_claimed_before_a_blocked_loop_is_not_sent_after_it_when_an
             assert await store.next_due("test-offer") is None and await store.next_due(TAKEN) is None
             rows = await Message.filter(direction="out", text__in=TEXTS).values_list("delivery_status", flat=True)
             assert list(rows) == ["sent", "sent"]
-        finally:
-            held.set()
-            tick.cancel()
-            await asyncio.gather(tick, return_exceptions=True)
 
 
 async def test_a_blocked_attempt_leaves_the_mark_another_attempt_made_last_for_its_text(
@@ -106,7 +93,7 @@ async def test_a_blocked_attempt_leaves_the_mark_another_attempt_made_last_for_i
         tick = asyncio.ensure_future(blocked.run_due())
         dying_tick: asyncio.Future[int] | None = None
         try:
-            await eventually(lambda: _sent(bot), "the first text's request to reach WeChat")
+            await eventually(lambda: _true(SEND in bot.wechat.requests), "the first text's request to reach WeChat")
             await time_passes(store, clock, TAKEN_LEASE_S)
             dying = Scheduler(store, FakeClock(clock.now()))  # revives it, then dies in its second text's request
             bot.wechat.hold_sends = held_too
@@ -142,12 +129,7 @@ async def test_a_text_whose_claim_ran_out_with_no_other_attempt_is_sent_by_the_r
         await bot.runtime.scheduler.stop()
         worker = Scheduler(store, FakeClock(clock.now()))  # its timers: they stand still while it is blocked
         outcomes = await offering(bot, (worker,), "o_slow")
-        held = bot.wechat.hold_sends = asyncio.Event()
-        await worker.at("test-offer", "o_slow", clock.time())
-        tick = asyncio.ensure_future(worker.run_due())
-        try:
-            await eventually(lambda: _sent(bot), "the first text's request to reach WeChat")
-            bot.wechat.hold_sends = None
+        async with first_send_held(bot, worker, "o_slow", clock.time()) as (tick, held):
             await time_passes(store, clock, CLAIM_TTL_S + 1)  # past the second text's claim, not the lease
             held.set()
             await asyncio.wait_for(tick, 10)
@@ -157,10 +139,6 @@ async def test_a_text_whose_claim_ran_out_with_no_other_attempt_is_sent_by_the_r
             assert outcomes == [["sent", "sent"]]
             assert bot.wechat.requests.count(SEND) == 2
             assert sorted(bot.wechat.texts_to("o_slow")) == sorted(TEXTS)
-        finally:
-            held.set()
-            tick.cancel()
-            await asyncio.gather(tick, return_exceptions=True)
 
 
 async def test_a_claim_is_made_to_last_only_while_every_key_holds_its_value(open_stores: Any, clock: FakeClock) -> None:
@@ -239,6 +217,3 @@ async def test_a_wecom_text_claimed_before_a_blocked_loop_is_not_requested_again
                 tick.cancel()
                 await asyncio.gather(tick, return_exceptions=True)
 
-
-async def _true(value: bool) -> bool:
-    return value
