@@ -485,17 +485,15 @@ class Scheduler:
         return found
 
     async def _store_emptied(self) -> bool:
-        """Whether the leases this worker found gone may have gone with the whole store, not by a cancel or a
-        revival elsewhere: a Redis restarted without persistence comes back empty, unseen by this worker
-        when it happened between two of its commands (redis-py reconnects; a failover to a replica that
-        already had the epoch is not told apart),
-        and a slow tick's deadlines not yet begun were skipped, a failed attempt's retry dropped (a greeting
-        never sent). True when the store's epoch (`EPOCH`) is not the one read at the take (or either is
-        unknown: the store failing then or now); the deadlines are then fired or put back whatever their
-        leases, as one held through an outage is (`Held.unsure`): a cancel that came after the store emptied
-        found no lease to remove and is not honoured, and a text whose once-only mark went with the store
-        may go twice (nothing is left to say it went: a second text is the lesser harm than none). One
-        `GET`, only when a lease or a generation was found gone."""
+        """Whether the leases this worker found gone may have gone with the whole store, not by a cancel or a revival
+        elsewhere: a Redis restarted without persistence comes back empty, unseen by this worker when it happened
+        between two of its commands (redis-py reconnects; a failover to a replica that already had the epoch is not told
+        apart), and a slow tick's deadlines not yet begun were skipped, a failed attempt's retry dropped (a greeting
+        never sent). True when the store's epoch (`EPOCH`) is not the one read at the take (or either is unknown: the
+        store failing then or now); the deadlines are then fired or put back whatever their leases, as one held through
+        an outage is (`Held.unsure`): a cancel that came after the store emptied found no lease to remove and is not
+        honoured, and a text whose once-only mark went with the store may go twice (nothing is left to say it went: a
+        second text is the lesser harm than none). One `GET`, only when a lease or a generation was found gone."""
         try:
             emptied = self._epoch is None or await self.store.get(self.store.keys(EPOCH)) != self._epoch
         except Exception as exc:
