@@ -40,6 +40,7 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
     errcodes, outcomes = REFUSALS[refusal]
     clock = FakeClock()
     async with wechat_bot(tmp_path, clock=clock, staffed_hours="00:00-24:00") as bot:
+        await bot.runtime.scheduler.stop()  # deadlines run when the test says: none sends between its steps
         customer = bot.user("o_left_message")
         await customer.say("转人工")  # nobody online: queued
         await clock.advance(121)
@@ -55,6 +56,7 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
         assert held.status == "handoff" and held.assignee_id == amy.id
 
         await clock.advance(60)
+        await bot.runtime.scheduler.run_due()  # the greeting on amy's behalf: sent before the refusal is set
         for errcode in errcodes:
             bot.wechat.fail_next("o_left_message", errcode)
         status, body = await post(bot, f"/api/agent/conversations/{held.id}/messages", headers, {"text": REPLY})
