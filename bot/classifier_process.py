@@ -13,10 +13,11 @@ Faults never reach a customer: a batch not answered within its budget (`budget_s
 for each text) is classified here (and no more texts are sent until the child has caught up); a text
 the child fails on is classified here (failing as it would without the child); a child that dies or
 answers nothing for `hang_s` is killed and started again after `restart_s` (so is one that could not
-be spawned), its pending texts classified here. The child ignores the signals that stop the worker (a terminal's
-^C, systemd's SIGTERM to the whole cgroup): it exits when its input closes (the worker closed it or
-died) and gets SIGKILL from the kernel when the worker's thread that started it ends
-(PR_SET_PDEATHSIG), so it never outlives the worker.
+be spawned, or that failed outside a text's classification, applying a lesson say: it tells the worker in
+one line without texts, `report_failure`, and ends), its pending texts classified here. The child
+ignores the signals that stop the worker (a terminal's ^C, systemd's SIGTERM to the whole cgroup): it
+exits when its input closes (the worker closed it or died) and gets SIGKILL from the kernel when the
+worker's thread that started it ends (PR_SET_PDEATHSIG), so it never outlives the worker.
 
 Decisions are the in-process matcher's: the same files, the same learned examples in the same order
 (`learned`, called by bot/learned.py after the worker's own matcher applied them). Only the
@@ -45,6 +46,7 @@ from bot.clock import Alarm, Clock
 from bot.context import ServiceKey
 from bot.intent_areas import Precedence
 from bot.intents import IntentMatch, IntentMatcher
+from bot.logs import describe_failure
 
 log = logging.getLogger("csbot.classifier")
 
@@ -260,6 +262,8 @@ class ClassifierProcess:
             self._ready, self._behind, self._failures = True, False, 0
             self._answered_through = self._sent_through
             log.info("classifier process %d ready", child.transport.get_pid())
+        elif kind == "failed":  # its exit follows, and its restart (`_ended`)
+            log.error("classifier process %d failed: %s", child.transport.get_pid(), body)
 
     def _answer(self, results: list[tuple[int, Result | None]]) -> None:
         pending = self._pending
@@ -398,6 +402,24 @@ def child_main(parent: int) -> int:
         signal.signal(ignored, signal.SIG_IGN)
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # the frames own stdout
+    try:
+        return serve(source, sink)
+    except Exception as exc:  # outside a text's `classify` (a lesson, the init, a frame): the child ends
+        report_failure(sink, exc)
+        return 1
+
+
+def report_failure(sink: BinaryIO, exc: Exception) -> None:
+    """Tell the worker, which logs it, that the child failed and why in one line without the texts: the
+    exception's type and where our code met it (`describe_failure`), not Python's traceback on the worker's
+    stderr, whose message may quote a customer's words. Its exit then has the worker start another (`_ended`);
+    a worker gone, nobody is told."""
+    with contextlib.suppress(OSError, ValueError):
+        write_frame(sink, ("failed", describe_failure(exc)))
+
+
+def serve(source: BinaryIO, sink: BinaryIO) -> int:
+    """Build the matcher the worker's first frame describes, then answer its frames until its input closes."""
     first = read_frame(source)
     if first is None or first[0] != "init":
         return 1

@@ -61,6 +61,8 @@ deadline: another generation):
 - the worker stops (a deploy) during the callback: its deadline goes back for another worker
   (bot/scheduler.py `_stop_mid_tick`); a text whose request was under way keeps its mark as one
   unanswered (`no_answer`) and is not sent again, one not yet sent is.
+- the worker stops while the store has not answered a release: the marks stay the attempt's claims
+  (`Firing.claims`), settled as a lost claim's before the deadline goes back (`_release`).
 Left: a store failing to release a mark after a failed send when the callback then succeeds, or the
 worker stops before the store answers again (a warning says so), loses that text. Sending at most once
 was chosen over sending twice. Only the callback's own task is concerned (`current_firing`).
@@ -106,7 +108,9 @@ class ClaimLost(BotError):
     blocked for minutes between the two): the attempt its lapsed lease revived on another worker may have
     claimed it and sent it. Not sent here, and the attempt fails; the deadline's machinery decides whether
     a retry follows (bot/scheduler.py: the lease, gone with the revival, keeps this attempt from being
-    put back)."""
+    put back). An expected outcome, not a bug: the scheduler logs it in one WARNING line, no traceback."""
+
+    expected = True
 
 
 def kept_outcomes(adapter: Channel, own_rows: bool) -> frozenset[str]:
@@ -257,16 +261,20 @@ class Outbox:
         attempt's claim (`Store.delete_if_holding`, one command as a `DEL`), never a claim that ran out here
         and another attempt took since (`ClaimLost`). When the store does not answer, they stay the attempt's
         with their values (`Firing.claims`), as a lost claim's: the scheduler deletes them before the deadline
-        goes back (`Scheduler._settle_lost_claims`), where a retry took those texts for sent and sent nothing."""
+        goes back (`Scheduler._settle_lost_claims`), where a retry took those texts for sent and sent nothing.
+        They are the attempt's claims from before the command until the store answered it: a stop (a deploy)
+        cancelling the command midway, unanswered, leaves them there for the stop's own put-back to settle,
+        where the attempt revived elsewhere met their marks and sent nothing."""
         if not marks:
             return
+        firing.claims.update((mark, values[mark]) for mark in marks)
         try:
             await self.store.delete_if_holding({mark: values[mark] for mark in marks})
         except Exception as exc:
             log.warning("deadline of %s: a failed send's mark not released yet (%s)", firing.kind, type(exc).__name__)
-            firing.claims.update((mark, values[mark]) for mark in marks)
             return
         for mark in marks:
+            del firing.claims[mark]
             firing.marks.remove(mark)
 
     async def _send(self, channel: str, user_id: str, texts: Sequence[str], author: str,

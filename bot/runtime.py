@@ -89,8 +89,8 @@ class Runtime:
         try:
             await store.ping()
             templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
-            spec = matcher_spec(settings, extensions)
-            matcher = general_matcher(settings, extensions).fork()
+            spec = matcher_spec(settings, extensions)  # once: the classifier child is given the same
+            matcher = shared_matcher(spec).fork()
             await open_database(settings.database_url, apply_schema=settings.migrate_on_start)
         except BaseException:
             await store.close()
@@ -220,8 +220,13 @@ def general_matcher(settings: Settings, extensions: Iterable[Extension]) -> Inte
     loaded: what a runtime forks its own from, and what `serve` builds before forking its workers
     (bot/worker_preload.py), with the same key, so a worker finds it built unless its settings or the
     files differ."""
+    return shared_matcher(matcher_spec(settings, extensions))
+
+
+def shared_matcher(spec: MatcherSpec) -> IntentMatcher:
+    """`spec`'s shared matcher (`general_matcher`), jieba's dictionary loaded first."""
     warm_up_jieba()
-    return matcher_spec(settings, extensions).shared()
+    return spec.shared()
 
 
 def matcher_spec(settings: Settings, extensions: Iterable[Extension]) -> MatcherSpec:

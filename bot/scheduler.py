@@ -414,8 +414,9 @@ class Scheduler:
                 self._held.extend(Held(kind, member, self._quiet_until, lease) for kind, member, lease in due[begun:])
                 await self._put_back_held()
                 return called - skipped
-            except Exception:
-                log.exception("deadline of %s failed", kind)  # not its member: some are conversation keys (openids)
+            except Exception as exc:  # not its member: some are conversation keys (openids); `expected`: a line
+                (log.warning if getattr(exc, "expected", False) else log.exception)(
+                    "deadline of %s failed: %s", kind, describe_failure(exc))
                 await self._notice_a_cancel_elsewhere(firing)
                 if not firing.cancelled and await self._failed(kind, member, lease, self.clock.time()):
                     self._carry(firing)

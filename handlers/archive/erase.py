@@ -2,7 +2,7 @@
 
 What identifies the person or what they said goes: message texts are emptied, uploaded photos
 deleted from disk and from their cases, names, phones and addresses cleared from the customer rows,
-orders and the archive, notes and tags deleted, channel ids replaced, open conversations closed.
+orders and the archive, notes and tags deleted, channel ids replaced, open conversations and 留言 closed.
 What remains are rows without content, so counts (messages per day, orders, cases, referrals) still
 add up. The `Erasure` record holds only those counts, the person's id and who erased it.
 """
@@ -56,7 +56,10 @@ async def erase(archive: ArchiveService, person: Person, by: str) -> Erasure:
         await CaseEvent.filter(case_id__in=case_ids).using_db(connection).update(reason="", data={})
         await HandoverNote.filter(conversation_id__in=conversation_ids).using_db(connection).update(
             open_questions="", pending="")
-        await LeftMessage.filter(conversation_id__in=conversation_ids).using_db(connection).update(text="")
+        left_messages = LeftMessage.filter(conversation_id__in=conversation_ids).using_db(connection)
+        # their open 留言 are done now: open, emptied, they stayed in every count of open ones for good
+        counts["left_messages_closed"] = await left_messages.filter(done_at=None).update(done_at=now)
+        await left_messages.update(text="")
         await ArchiveTag.filter(person_id=person.id).using_db(connection).delete()
         for customer in await Customer.filter(id__in=ids).using_db(connection):
             customer.name = customer.phone = None

@@ -149,6 +149,8 @@ async def post_take(request: web.Request) -> s.OneConversation:
 @endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
           errors={**ON_ONE, 409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
                                  "error.phrases lists them; resend with confirm)",
+                  502: "the platform did not take every part (not_delivered: error.outcomes gives each part's "
+                       "outcome, \"sent\" or why not); the conversation's open 留言 stay open",
                   503: "the customer's channel does not run on this server (channel_not_running)"},
           summary="Send the customer a message (split to the channel's limits)")
 async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
@@ -157,13 +159,15 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
     if conversation.status != "handoff":
         raise ApiError(409, "not_held", "the conversation is not held by a person")
     try:
-        parts = await handoff_of(request).agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
+        reply = await handoff_of(request).agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
     except ForbiddenLanguage as exc:
         raise ApiError(409, "forbidden_language", "the message holds forbidden phrases",
                        phrases=exc.phrases) from None
     except ChannelNotHere:
         raise ApiError(503, "channel_not_running", "the customer's channel does not run on this server") from None
-    return s.SentOut(sent=parts)
+    if not reply.delivered:  # recorded as undeliverable on its rows, and not an answer to the 留言
+        raise ApiError(502, "not_delivered", "the reply did not reach the customer", outcomes=reply.outcomes)
+    return s.SentOut(sent=reply.parts)
 
 
 @endpoint("POST", f"{BASE}/hand-back", response=s.OkOut, tag=TAG,

@@ -101,6 +101,8 @@ class MessageOut(BaseModel):
     text: str
     kind: str
     created_at: datetime
+    delivery_status: str = Field(description="received (the customer's), pending, sent or undeliverable")
+    failure_reason: str | None = Field(description="why the platform did not take it (undeliverable)")
 
 
 class NoteOut(BaseModel):

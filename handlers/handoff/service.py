@@ -23,7 +23,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.alerts import post_webhook
 from bot.context import Context, ServiceKey, Services
@@ -67,6 +67,19 @@ class ForbiddenLanguage(Exception):
 
 class ChannelNotHere(Exception):
     """The customer's channel does not run in this process: the agent's message cannot go out."""
+
+
+class AgentReply(NamedTuple):
+    """An agent's message as it went out: its parts (split to the channel's limit) and each one's outcome
+    ("sent", else why the platform did not take it: bot/outbox.py)."""
+
+    parts: list[str]
+    outcomes: list[str]
+
+    @property
+    def delivered(self) -> bool:
+        """Every part reached the platform: only then is the customer answered (`Handoff.answered`)."""
+        return all(outcome == "sent" for outcome in self.outcomes)
 
 
 class Handoff:
@@ -350,9 +363,14 @@ class Handoff:
         await post_webhook(self.settings.alert_webhook_url, payload)
 
     # --- agents ---
-    async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> list[str]:
+    async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> AgentReply:
         """Send an agent's message (split like the bot's, merged again when the customer's send budget
-        is short); refuses forbidden language unless confirmed, and a channel this process does not run."""
+        is short); refuses forbidden language unless confirmed, and a channel this process does not run.
+        The conversation's open 留言 are done only when every part reached the platform (`AgentReply`):
+        a reply WeChat refused (outside the 48-hour window, the send cap) or whose send failed leaves
+        them open with their promise, and the caller tells the agent (docs/handoff-sla.md "When a 留言
+        is done"). The SLA's bookkeeping is the agent's act either way: a customer nobody can reach is
+        not handed from agent to agent."""
         phrases = self.templates.forbidden_in(text)
         if phrases and not confirm:
             raise ForbiddenLanguage(phrases)
@@ -361,9 +379,12 @@ class Handoff:
         # split to the channel's limit once (a part that fits goes through `send_text` as it is); the
         # outbox merges the parts again when the send budget is short
         parts = self.messenger.split(channel, text)
-        if await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}") is None:
+        outcomes = await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}")
+        if outcomes is None:
             raise ChannelNotHere(channel)  # before the question counts as answered
-        await self.answered(conversation.id)
+        reply = AgentReply(parts, outcomes)
+        if reply.delivered:
+            await self.answered(conversation.id)
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
         await self.scheduler.at(IDLE, episode(conversation.id, now),
@@ -372,7 +393,7 @@ class Handoff:
         await self.touch(agent)
         if greeting:
             await self.assign_waiting()  # greeted: ready for the next one
-        return parts
+        return reply
 
     async def answered(self, conversation_id: int) -> None:
         """A person has answered the customer: every open 留言 of the conversation is done, and the same

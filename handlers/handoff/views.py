@@ -38,7 +38,8 @@ def customer_out(customer: Customer) -> CustomerOut:
 
 def message_out(message: Message) -> MessageOut:
     return MessageOut(id=message.id, direction=message.direction, author=message.author, text=message.text,
-                      kind=message.kind, created_at=message.created_at)
+                      kind=message.kind, created_at=message.created_at, delivery_status=message.delivery_status,
+                      failure_reason=message.failure_reason)
 
 
 def sla_out(conversation: Conversation, settings: Settings) -> SlaOut:
