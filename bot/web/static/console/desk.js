@@ -340,6 +340,43 @@ export function messageNode(message, customerLabel) {
   return node;
 }
 
+// Why the platform did not take a message (the `failure_reason` the outbox recorded: bot/channels/wechat_api.py
+// and wecom_api.py `REASONS`, `errcode_<n>`, timeout/no_answer/network), as the label the agent reads.
+// Any other reason reads `undelivered_refused`: never the raw code.
+const UNDELIVERED_LABELS = {
+  outside_48h_window: "undelivered_window",
+  over_send_window: "undelivered_window",
+  over_send_cap: "undelivered_cap",
+  timeout: "undelivered_unconfirmed",
+  no_answer: "undelivered_unconfirmed",
+  network: "undelivered_network",
+  not_subscribed: "undelivered_unreachable",
+  invalid_openid: "undelivered_unreachable",
+  invalid_external_userid: "undelivered_unreachable",
+  session_ended: "undelivered_session",
+  session_state_refuses: "undelivered_session",
+  content_too_long: "undelivered_too_long",
+};
+
+export function undeliveredLabel(reason) {
+  return t(Object.hasOwn(UNDELIVERED_LABELS, reason) ? UNDELIVERED_LABELS[reason] : "undelivered_refused");
+}
+
+// An outbound message's delivery under its bubble: "sending" while pending, "not delivered" and why when the
+// platform did not take it, nothing once sent. Applied to every shown message at each render, as a
+// pending one turns sent or undeliverable later.
+export function showDelivery(node, message) {
+  const status = message.direction === "out" ? String(message.delivery_status ?? "") : "";
+  const pending = status === "pending";
+  const undelivered = status === "undeliverable";
+  node.classList.toggle("pending", pending);
+  node.classList.toggle("undelivered", undelivered);
+  node.querySelector(".delivery").hidden = !(pending || undelivered);
+  node.querySelector(".delivery-state").textContent =
+    pending ? t("delivery_pending") : undelivered ? t("delivery_undelivered") : "";
+  node.querySelector(".delivery-reason").textContent = undelivered ? undeliveredLabel(message.failure_reason) : "";
+}
+
 export function renderHistory(messages, customerLabel) {
   const box = el.history;
   const stick = box.scrollHeight - box.scrollTop - box.clientHeight < 80 || box.childElementCount === 0;
@@ -351,6 +388,7 @@ export function renderHistory(messages, customerLabel) {
   } else {
     box.replaceChildren(...messages.map((m) => messageNode(m, customerLabel)));
   }
+  [...box.children].forEach((node, position) => showDelivery(node, messages[position]));
   if (stick) box.scrollTop = box.scrollHeight;
 }
 

@@ -1,0 +1,121 @@
+"""The console shows an outbound message's delivery (docs/handoff-sla.md, "A reply that did not reach the
+customer"): a reply WeChat refused is marked 未送达 under its bubble with the reason in Chinese (the 48-hour
+window for errcode 45015, a generic refusal for a code the console has no label for, never the code), a
+pending message reads 发送中…, a sent one shows nothing. Before, the conversation's messages carried
+`delivery_status` and `failure_reason` but the page showed none of it: a refused reply looked sent.
+
+Over the real WeChat path (the fake WeChat server over HTTP refusing the sends) and the console in
+headless Chromium; time moved by the bot's FakeClock, the pending row set in the database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import yaml
+from playwright.async_api import Browser, Locator, Page, expect
+
+from bot.clock import FakeClock
+from bot.web.auth import create_agent
+from models.conversation import Conversation
+from models.message import Message
+from tests.browser import DESKTOP, log_in, open_page
+from tests.fakes.wechat_user import WeChatBot, WeChatUser, wechat_bot
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
+
+ROOT = Path(__file__).resolve().parent.parent
+DESK_JS = ROOT / "bot" / "web" / "static" / "console" / "desk.js"
+TEXTS = yaml.safe_load((ROOT / "scripts_zh" / "console.yaml").read_text(encoding="utf-8"))
+OPENID = "o_delivery_marks"
+REFUSED_48H = "亲，退款已经为您处理好了"
+REFUSED_OTHER = "请问还有其他问题吗"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bot(tmp_path: Path) -> AsyncIterator[WeChatBot]:
+    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00") as running:
+        await running.runtime.scheduler.stop()  # deadlines run when the test says: none sends between its steps
+        yield running
+
+
+def message(console: Page, text: str) -> Locator:
+    return console.locator("#history .msg").filter(has=console.locator(".bubble", has_text=text))
+
+
+async def reply(console: Page, text: str) -> None:
+    await console.locator("#reply-input").fill(text)
+    await console.locator("#reply-input").press("Enter")
+
+
+async def customer_writes(console: Page, customer: WeChatUser, text: str) -> None:
+    """The customer's message, shown: the console has re-read the conversation since."""
+    await customer.say(text)
+    await expect(console.locator("#history .msg-customer .bubble").last).to_have_text(text)
+
+
+async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chinese(bot: WeChatBot,
+                                                                                   browser: Browser) -> None:
+    await create_agent("amy", "agent", "secret-pass-123")
+    async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
+        await log_in(console, "amy")
+        await expect(console.locator("#conn")).to_have_attribute("data-state", "online")
+        presence = console.locator("#presence").get_by_role("button", name="在线")
+        await presence.click()
+        await expect(presence).to_have_attribute("aria-pressed", "true")
+        customer = bot.user(OPENID)
+        await customer.say("转人工")  # amy is online: assigned to her, opened by itself
+        await expect(console.locator("#chat-main")).to_be_visible()
+        held = await Conversation.get(key=f"wechat:{OPENID}")
+
+        await bot.clock.advance(60)
+        await bot.runtime.scheduler.run_due()  # the greeting on amy's behalf, sent before any refusal
+        greeting = await Message.filter(conversation_id=held.id, direction="out").order_by("-id").first()
+        assert greeting is not None and greeting.delivery_status == "sent"
+        await customer_writes(console, customer, "在吗")
+        shown_greeting = console.locator(f'#history .msg[data-id="{greeting.id}"]')
+        await expect(shown_greeting).to_have_count(1)
+        await expect(shown_greeting.locator(".delivery")).to_be_hidden()  # sent: nothing extra
+
+        # WeChat refuses the reply: outside the 48-hour window
+        bot.wechat.fail_next(OPENID, 45015)
+        await reply(console, REFUSED_48H)
+        await expect(console.locator("#toasts")).to_contain_text(TEXTS["error_not_delivered"])
+        refused = message(console, REFUSED_48H)
+        await expect(refused).to_have_class(re.compile(r"\bundelivered\b"))
+        await expect(refused.locator(".delivery")).to_be_visible()
+        await expect(refused.locator(".delivery-state")).to_have_text(TEXTS["delivery_undelivered"])
+        await expect(refused.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_window"])
+        await expect(console.locator("#reply-input")).to_have_value(REFUSED_48H)  # the draft kept, to send again
+
+        # a refusal the console has no label for reads as the generic one, never the code
+        bot.wechat.fail_next(OPENID, -1)
+        await reply(console, REFUSED_OTHER)
+        other = message(console, REFUSED_OTHER)
+        await expect(other.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_refused"])
+        await expect(other.locator(".delivery")).not_to_contain_text(re.compile(r"errcode|-1|\d{5}"))
+        assert REFUSED_48H not in bot.wechat.texts_to(OPENID) and REFUSED_OTHER not in bot.wechat.texts_to(OPENID)
+
+        # a message still with the platform reads 发送中…, and loses the mark once sent (a row shown already)
+        await Message.filter(id=greeting.id).update(delivery_status="pending")
+        await customer_writes(console, customer, "退款到了吗")
+        await expect(shown_greeting).to_have_class(re.compile(r"\bpending\b"))
+        await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_pending"])
+        await expect(shown_greeting.locator(".delivery-reason")).to_have_text("")
+        await Message.filter(id=greeting.id).update(delivery_status="sent")
+        await customer_writes(console, customer, "好的")
+        await expect(shown_greeting.locator(".delivery")).to_be_hidden()
+        await expect(shown_greeting).not_to_have_class(re.compile(r"\bpending\b"))
+        # the refused reply keeps its mark through the re-renders
+        await expect(refused.locator(".delivery-state")).to_have_text(TEXTS["delivery_undelivered"])
+
+
+async def test_every_undelivered_label_the_console_names_is_in_console_yaml() -> None:
+    named = set(re.findall(r'"((?:undelivered|delivery)_[a-z_]+)"', DESK_JS.read_text(encoding="utf-8")))
+    assert "undelivered_refused" in named and "undelivered_window" in named  # the pattern finds the names
+    missing = named - set(TEXTS)
+    assert not missing, f"labels missing from scripts_zh/console.yaml: {sorted(missing)}"
