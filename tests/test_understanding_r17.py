@@ -1,8 +1,8 @@
 """Wordings of shops the team never sees, tenth round (issue 13, intents17): a receiver replaced with
 更换 or 换个人收 (not an exchange), a restock asked as 啥时候有货 (not shipping), an arrival asked before
 buying (现在买…能到, 拍了几天能到, 买的话多久能到: shipping, not tracking), an order held back (先别发),
-a gift swapped (a promotion, not an exchange), 在的吗 as a greeting, and pinyin for an invoice, instalments, a discount, free
-postage and when it ships.
+a gift swapped (a promotion, not an exchange), 在的吗 as a greeting, and pinyin for an invoice,
+instalments, a discount, free postage and when it ships.
 
 Fixed by longer keywords of the right intent in scripts_zh/intents.yaml (they hide the shorter keyword
 of the wrong one: 更换 inside 更换收件人), pinyin synonyms, and corpus lines of our own; docs/intents.md,
