@@ -7,9 +7,10 @@ asked before dispatch is not shipping; the tracking number of an exchanged item 
 
 They were the learned model reading 客服 as the staff complained about, 比 … 好 as a question about the
 goods, and a discomfort as a product question; and the refund keyword 差价 inside 差价我补. Fixed by corpus
-lines of our own (`#r16001`-`#r16125`), exchange keywords 差价*我补 / 我补差价 and return keywords 不打算要 /
-不打算留 / 不想留 / 不留了 in scripts_zh/intents.yaml; docs/intents.md, "Tenth round: after-sales read on
-both halves again (intents16)".
+lines of our own (`#r16001`-`#r16125`) and exchange keywords 差价*我补 / 我补差价 in scripts_zh/intents.yaml;
+docs/intents.md, "Tenth round: after-sales read on both halves again (intents16)". Its return keywords
+不打算要 / 不打算留 / 不想留 / 不留了 were taken out after review: as bare words they made a return of a
+declined invoice or a polite "no thanks" (the last NEVER_WRONG lines).
 
 Every sentence was written for this file, is not in the training corpus, and shares no run of 6
 characters with the shop chat sets (checked with bench/shops/tools/overlap.py); each one is decided
@@ -46,6 +47,8 @@ NEVER_WRONG = [
     ("床垫太软 睡了腰疼 不打算留了", "after_sales.return"),
     ("帮我把红的换成白的 还没发货吧", "after_sales.exchange"),
     ("换给我的那件 单号报一下", "after_sales.progress"),
+    ("不留了谢谢", "thanks"),
+    ("发票就不打算要了", "invoice"),
 ]
 
 (test_sentences_are_not_training_data, test_the_bot_acts_on_the_right_intent,
