@@ -22,7 +22,7 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
-        self._lose_after: bytes | None = None
+        self._lose_after: bytes | Callable[[bytes], bool] | None = None
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
@@ -52,8 +52,10 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    def lose_reply_to(self, marker: bytes, times: int = 1, *, keep_head: bool = False, then_cut: bool = False) -> None:
-        """Once (or `times` in a row): the next request containing `marker` reaches the server, and its
+    def lose_reply_to(self, marker: bytes | Callable[[bytes], bool], times: int = 1, *, keep_head: bool = False,
+                      then_cut: bool = False) -> None:
+        """Once (or `times` in a row): the next request containing `marker` (or `marker` matches: a Redis
+        command by `resp_command`) reaches the server, and its
         connection is dropped when the server answers, the answer thrown away (the command ran; the
         client never hears so), but for its HTTP head with `keep_head`. aiohttp repeats a GET whose
         connection dropped once: losing its answer takes two. `then_cut`: the proxy is `cut` with the
@@ -154,7 +156,7 @@ class TcpProxy:
                 if requests and self._drop_before is not None and self._drop_before in data:
                     self._drop_before = None
                     break
-                if requests and self._lose_after is not None and self._lose_after in data:
+                if requests and self._lose_after is not None and _marked(data, self._lose_after):
                     self._losses_left -= 1
                     self._lose_after = self._lose_after if self._losses_left else None
                     losing.set()
@@ -173,6 +175,10 @@ class TcpProxy:
         writer.transport.abort()
         self._writers.discard(writer)
         self._idle_closed.discard(writer)
+
+
+def _marked(data: bytes, marker: bytes | Callable[[bytes], bool]) -> bool:
+    return marker in data if isinstance(marker, bytes) else marker(data)
 
 
 def _resp_commands(data: bytes) -> list[bytes] | None:
@@ -225,7 +231,7 @@ async def proxied(url: str, default_port: int = 6379) -> AsyncIterator[tuple[str
 
 
 def resp_command(name: str, *containing: bytes, times: int | None = None) -> Callable[[bytes], bool]:
-    """Matches a request (for `refuse_requests`, `cut_at`) that is the Redis command `name` alone, not in a
+    """Matches a request (for `refuse_requests`, `cut_at`, `lose_reply_to`) that is the Redis command `name` alone, not in a
     pipeline, with each of `containing` in its arguments; with `times`, only that many such requests."""
     head, left = f"${len(name)}\r\n{name.upper()}\r\n".encode(), [times]
 
