@@ -231,8 +231,9 @@ async def proxied(url: str, default_port: int = 6379) -> AsyncIterator[tuple[str
 
 
 def resp_command(name: str, *containing: bytes, times: int | None = None) -> Callable[[bytes], bool]:
-    """Matches a request (for `refuse_requests`, `cut_at`, `lose_reply_to`) that is the Redis command `name` alone, not in a
-    pipeline, with each of `containing` in its arguments; with `times`, only that many such requests."""
+    """Matches a request (for `refuse_requests`, `cut_at`, `lose_reply_to`) that is the Redis command `name`
+    alone, not in a pipeline, with each of `containing` in its arguments; with `times`, only that many such
+    requests."""
     head, left = f"${len(name)}\r\n{name.upper()}\r\n".encode(), [times]
 
     def matching(request: bytes) -> bool:
