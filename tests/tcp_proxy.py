@@ -4,7 +4,8 @@ that closes the connections left idle (`close_idle`) as a server's keep-alive ti
 Redis commands with an error reply in the server's place (`refuse_requests`), or has Redis refuse some
 commands of a request, a pipeline's among them (`refuse_commands`), or goes away as one is sent
 (`cut_at`), or holds one request back until the test lets it go (`hold_next`: another writer's first), or
-drops a pipeline's connection after its first reply (`answer_first_then_drop`).
+drops a pipeline's connection after its first reply (`answer_first_then_drop`), or lets one command run and
+holds its reply back until the test lets it go (`hold_reply_to`: an answer that is late).
 `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis request by its
 command and arguments."""
 
@@ -32,6 +33,7 @@ class TcpProxy:
         self._cut_at: Callable[[bytes], bool] | None = None
         self._hold: Callable[[bytes], bool] | None = None
         self._first_only: Callable[[bytes], bool] | None = None
+        self._hold_reply: Callable[[bytes], bool] | None = None
         self.held = asyncio.Event()  # the request `hold_next` waits for arrived, and waits
         self._let_go = asyncio.Event()
         self._idle_closed: set[asyncio.StreamWriter] = set()
@@ -101,6 +103,13 @@ class TcpProxy:
         self.held.clear()
         self._let_go.clear()
 
+    def hold_reply_to(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: the next request `matching` reaches the server (the command runs), and its reply waits in
+        the proxy (`held` set) until `let_go`: the caller is still waiting for an answer that is late."""
+        self._hold_reply = matching
+        self.held.clear()
+        self._let_go.clear()
+
     def let_go(self) -> None:
         self._let_go.set()
 
@@ -118,14 +127,22 @@ class TcpProxy:
         self._writers |= {writer, up_writer}
         losing = asyncio.Event()  # this connection's next reply is lost
         dropping = asyncio.Event()  # this connection drops after its next reply
-        await asyncio.gather(self._pipe(reader, up_writer, losing, dropping, requests=True, client=writer),
-                             self._pipe(up_reader, writer, losing, dropping))
+        holding = asyncio.Event()  # this connection's next reply waits for `let_go`
+        await asyncio.gather(self._pipe(reader, up_writer, losing, dropping, holding, requests=True, client=writer),
+                             self._pipe(up_reader, writer, losing, dropping, holding))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
-                    dropping: asyncio.Event, requests: bool = False,
+                    dropping: asyncio.Event, holding: asyncio.Event, requests: bool = False,
                     client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._hold_reply is not None and self._hold_reply(data):
+                    self._hold_reply = None
+                    holding.set()
+                elif not requests and holding.is_set():
+                    holding.clear()
+                    self.held.set()
+                    await self._let_go.wait()
                 if client is not None and self._first_only is not None and self._first_only(data):
                     self._first_only = None
                     data = (_resp_commands(data) or [data])[0]
