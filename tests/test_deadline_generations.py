@@ -197,46 +197,72 @@ async def test_a_deadline_goes_back_even_when_settling_its_lost_claims_is_refuse
         assert calls == ["o_held", "o_held"]
 
 
-@pytest.mark.parametrize("later", ["while the first runs", "as the first ends"])
+async def a_later_deadline_comes(bot: Any, clock: Any, on_the_first: Callable[[Callable[[], Awaitable[None]]],
+                                                                   Awaitable[None]]) -> None:
+    """The first deadline, firing on one worker, sends; `on_the_first(the_later_deadline)` runs in its callback
+    after that send. `the_later_deadline` cancels it and sets it again on the other worker, whose attempt
+    sends, then fails; its retry there must not send again."""
+    first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+    await first_worker.stop()
+    second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
+
+    async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
+        await second_worker.cancel("test-offer", "o_later")
+        await second_worker.at("test-offer", "o_later", clock.time())
+        await second_worker.run_due()
+
+    async def offer(openid: str) -> None:
+        step = steps.pop(0)
+        assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
+        if step == "first":
+            await on_the_first(the_later_deadline)
+        if step == "second, then fail":
+            raise RuntimeError("the offer not recorded")
+
+    await fire_the_first_attempt(bot, clock, (first_worker, second_worker), offer, "o_later")
+    await second_worker.run_due()
+    assert steps == []
+    assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
+
+
 async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-        later: str) -> None:
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
     """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
     second's attempt there sends, then fails. The first's success deleted the generation key, by then the
-    second's: the second's retry drew another generation and sent its text a second time. The second may
-    also come as the first's success ends it: after its read of the generation key (still its own), just
-    before its end's command; the generation is checked and deleted in that command
-    (`Store.delete_and_cancel`, with the marks and the lease)."""
+    second's: the second's retry drew another generation and sent its text a second time."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
-        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
-        await first_worker.stop()
-        second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
-        end = store.delete_and_cancel
 
-        async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
-            await second_worker.cancel("test-offer", "o_later")
-            await second_worker.at("test-offer", "o_later", clock.time())
-            await second_worker.run_due()
-
-        async def the_later_deadline_then_end(*args: Any) -> list[str]:
-            monkeypatch.setattr(store, "delete_and_cancel", end)  # once: the first deadline's end
+        async def while_it_runs(the_later_deadline: Callable[[], Awaitable[None]]) -> None:
             await the_later_deadline()
-            return await end(*args)
 
-        async def offer(openid: str) -> None:
-            step = steps.pop(0)
-            assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
-            if step == "first" and later == "while the first runs":
-                await the_later_deadline()
-            elif step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
-                monkeypatch.setattr(store, "delete_and_cancel", the_later_deadline_then_end)
-            if step == "second, then fail":
-                raise RuntimeError("the offer not recorded")
+        await a_later_deadline_comes(bot, clock, while_it_runs)
 
-        await fire_the_first_attempt(bot, clock, (first_worker, second_worker), offer, "o_later")
-        await second_worker.run_due()
-        assert steps == []
-        assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
+
+async def test_a_success_ending_as_a_later_deadline_comes_does_not_delete_its_generation(
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """The second deadline comes as the first's success ends it: after its read of the generation key (still
+    its own), just before its end's command (Redis through a proxy holding that command back while the
+    other worker goes first). The generation is checked and deleted in that command
+    (`Store.delete_and_cancel`, with the marks and the lease)."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        going_first: list[asyncio.Future[None]] = []
+
+        async def as_it_ends(the_later_deadline: Callable[[], Awaitable[None]]) -> None:
+            proxy.hold_next(resp_command("EVALSHA", b":due:deadline-leases\r\n", b"sent-once:test-offer:o_later:",
+                                         b"deadline-failures:test-offer"))  # its end (one script)
+
+            async def then_the_end() -> None:
+                await proxy.held.wait()
+                try:
+                    await the_later_deadline()
+                finally:
+                    proxy.let_go()
+
+            going_first.append(asyncio.ensure_future(then_the_end()))
+
+        await a_later_deadline_comes(bot, clock, as_it_ends)
+        await going_first[0]
+        assert proxy.held.is_set()
 
 
 async def test_an_attempt_that_sent_nothing_does_not_delete_the_generation_of_a_later_deadline(
