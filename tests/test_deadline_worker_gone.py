@@ -242,7 +242,7 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
     proxy = TcpProxy("127.0.0.1", port)
     await proxy.start()
     proxy.hold_next(_removing(f"ack{LEASE_SEPARATOR}a1".encode()))
-    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys)
+    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys, reconnect_backoff_s=0)
     store = RedisStore.from_url(redis_url, clock, keys)
     dying = Scheduler(dying_store, FakeClock(clock.now()))  # its timers stop when it dies
     other, sent = Scheduler(store, clock), []
