@@ -239,6 +239,9 @@ class Settings(BaseSettings):
     #: caller waits up to `redis_pool_wait_s`, then the request is answered 503 with Retry-After.
     redis_max_connections: int = Field(64, ge=4, le=10_000)
     redis_pool_wait_s: float = Field(2.0, gt=0, le=60)
+    #: A connection to Redis found dead is made again up to three times, the first after this wait, each
+    #: next after twice the last, at most half of `redis_pool_wait_s` (bot/store/redis.py).
+    redis_reconnect_backoff_s: float = Field(0.05, ge=0, le=5)
     #: What a 503 tells the client to wait before trying again (web chat page, WeChat retries anyway).
     retry_after_s: int = Field(2, ge=1, le=300)
     #: How often each worker checks whether the store lost its data (a Redis restart without

@@ -4,7 +4,8 @@ that closes the connections left idle (`close_idle`) as a server's keep-alive ti
 Redis commands with an error reply in the server's place (`refuse_requests`), or has Redis refuse some
 commands of a request, a pipeline's among them (`refuse_commands`), or goes away as one is sent
 (`cut_at`), or holds one request back until the test lets it go (`hold_next`: another writer's first), or
-drops a pipeline's connection after its first reply (`answer_first_then_drop`).
+drops a pipeline's connection after its first reply (`answer_first_then_drop`), or lets one command run and
+holds its reply back until the test lets it go (`hold_reply_to`: an answer that is late).
 `proxied` puts one in front of a server named by its URL; `resp_command` tells a Redis request by its
 command and arguments."""
 
@@ -22,7 +23,7 @@ class TcpProxy:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
-        self._lose_after: bytes | None = None
+        self._lose_after: bytes | Callable[[bytes], bool] | None = None
         self._losses_left = 0
         self._drop_before: bytes | None = None
         self._keep_head = False
@@ -32,6 +33,7 @@ class TcpProxy:
         self._cut_at: Callable[[bytes], bool] | None = None
         self._hold: Callable[[bytes], bool] | None = None
         self._first_only: Callable[[bytes], bool] | None = None
+        self._hold_reply: Callable[[bytes], bool] | None = None
         self.held = asyncio.Event()  # the request `hold_next` waits for arrived, and waits
         self._let_go = asyncio.Event()
         self._idle_closed: set[asyncio.StreamWriter] = set()
@@ -52,8 +54,10 @@ class TcpProxy:
             writer.transport.abort()
         self._writers.clear()
 
-    def lose_reply_to(self, marker: bytes, times: int = 1, *, keep_head: bool = False, then_cut: bool = False) -> None:
-        """Once (or `times` in a row): the next request containing `marker` reaches the server, and its
+    def lose_reply_to(self, marker: bytes | Callable[[bytes], bool], times: int = 1, *, keep_head: bool = False,
+                      then_cut: bool = False) -> None:
+        """Once (or `times` in a row): the next request containing `marker` (or `marker` matches: a Redis
+        command by `resp_command`) reaches the server, and its
         connection is dropped when the server answers, the answer thrown away (the command ran; the
         client never hears so), but for its HTTP head with `keep_head`. aiohttp repeats a GET whose
         connection dropped once: losing its answer takes two. `then_cut`: the proxy is `cut` with the
@@ -99,6 +103,13 @@ class TcpProxy:
         self.held.clear()
         self._let_go.clear()
 
+    def hold_reply_to(self, matching: Callable[[bytes], bool]) -> None:
+        """Once: the next request `matching` reaches the server (the command runs), and its reply waits in
+        the proxy (`held` set) until `let_go`: the caller is still waiting for an answer that is late."""
+        self._hold_reply = matching
+        self.held.clear()
+        self._let_go.clear()
+
     def let_go(self) -> None:
         self._let_go.set()
 
@@ -116,14 +127,22 @@ class TcpProxy:
         self._writers |= {writer, up_writer}
         losing = asyncio.Event()  # this connection's next reply is lost
         dropping = asyncio.Event()  # this connection drops after its next reply
-        await asyncio.gather(self._pipe(reader, up_writer, losing, dropping, requests=True, client=writer),
-                             self._pipe(up_reader, writer, losing, dropping))
+        holding = asyncio.Event()  # this connection's next reply waits for `let_go`
+        await asyncio.gather(self._pipe(reader, up_writer, losing, dropping, holding, requests=True, client=writer),
+                             self._pipe(up_reader, writer, losing, dropping, holding))
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, losing: asyncio.Event,
-                    dropping: asyncio.Event, requests: bool = False,
+                    dropping: asyncio.Event, holding: asyncio.Event, requests: bool = False,
                     client: asyncio.StreamWriter | None = None) -> None:
         with contextlib.suppress(OSError, asyncio.IncompleteReadError):
             while data := await reader.read(65536):
+                if client is not None and self._hold_reply is not None and self._hold_reply(data):
+                    self._hold_reply = None
+                    holding.set()
+                elif not requests and holding.is_set():
+                    holding.clear()
+                    self.held.set()
+                    await self._let_go.wait()
                 if client is not None and self._first_only is not None and self._first_only(data):
                     self._first_only = None
                     data = (_resp_commands(data) or [data])[0]
@@ -154,7 +173,7 @@ class TcpProxy:
                 if requests and self._drop_before is not None and self._drop_before in data:
                     self._drop_before = None
                     break
-                if requests and self._lose_after is not None and self._lose_after in data:
+                if requests and self._lose_after is not None and _marked(data, self._lose_after):
                     self._losses_left -= 1
                     self._lose_after = self._lose_after if self._losses_left else None
                     losing.set()
@@ -173,6 +192,10 @@ class TcpProxy:
         writer.transport.abort()
         self._writers.discard(writer)
         self._idle_closed.discard(writer)
+
+
+def _marked(data: bytes, marker: bytes | Callable[[bytes], bool]) -> bool:
+    return marker in data if isinstance(marker, bytes) else marker(data)
 
 
 def _resp_commands(data: bytes) -> list[bytes] | None:
@@ -225,8 +248,9 @@ async def proxied(url: str, default_port: int = 6379) -> AsyncIterator[tuple[str
 
 
 def resp_command(name: str, *containing: bytes, times: int | None = None) -> Callable[[bytes], bool]:
-    """Matches a request (for `refuse_requests`, `cut_at`) that is the Redis command `name` alone, not in a
-    pipeline, with each of `containing` in its arguments; with `times`, only that many such requests."""
+    """Matches a request (for `refuse_requests`, `cut_at`, `lose_reply_to`) that is the Redis command `name`
+    alone, not in a pipeline, with each of `containing` in its arguments; with `times`, only that many such
+    requests."""
     head, left = f"${len(name)}\r\n{name.upper()}\r\n".encode(), [times]
 
     def matching(request: bytes) -> bool:

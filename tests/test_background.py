@@ -27,7 +27,7 @@ async def test_a_store_outage_is_a_warning_and_a_bug_an_error(redis_url: str, ca
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
     await proxy.start()
     store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
-                                KeyBuilder(f"bg-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.2)
+                                KeyBuilder(f"bg-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.2, reconnect_backoff_s=0)
     background = BackgroundTasks(log, lambda: store)
 
     async def dispatch_during_outage() -> None:

@@ -22,7 +22,8 @@ from bot.store.base import StoreUnavailable
 from bot.store.keys import deadline_generation
 from models.message import Message
 from tests.fakes.wechat_user import wechat_bot
-from tests.store_faults import lose_the_next_claims_reply
+from tests.store_faults import SENDS_OF_A_COMMAND, claim_of, lose_the_replies
+from tests.tcp_proxy import resp_command
 from tests.test_deadline_sends_once import bot_on_a_proxied_redis, store_settings
 
 __all__ = ["store_settings"]  # the fixture: the in-process store and Redis
@@ -118,11 +119,12 @@ async def test_an_attempt_cancelled_on_another_worker_while_it_ran_does_not_send
 
 
 async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_worker_sending(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store took the text's claim but its reply was lost: nothing was sent. Only the worker it failed
-    on knew the claim's value; the retry on another worker met the mark, took the text for sent, sent
-    nothing and marked sent a row never written. The customer must get the offer, once, recorded sent."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """Redis took the text's claim but its reply was lost (Redis only: the in-process store always answers):
+    nothing was sent. Only the worker it failed on knew the claim's value; the retry on another worker met
+    the mark, took the text for sent, sent nothing and marked sent a row never written. The customer must
+    get the offer, once, recorded sent."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         failing, messenger, outcomes = bot.runtime.scheduler, bot.runtime.messenger, []
         await failing.stop()
         other = Scheduler(bot.runtime.store, clock)
@@ -134,8 +136,9 @@ async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_wor
             worker.on("test-offer", offer)
         bot.wechat.customer_action("o_lost_reply", "text")
         await failing.at("test-offer", "o_lost_reply", clock.time())
-        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's, after its generation's
+        lose_the_replies(proxy, claim_of("sent-once:test-offer:o_lost_reply:"))  # the text's, not its generation's
         await failing.run_due()
+        assert proxy.replies_lost == SENDS_OF_A_COMMAND
         assert outcomes == [] and bot.wechat.texts_to("o_lost_reply") == []
         await clock.advance(RETRY_AFTER_S[0])
         await other.run_due()
@@ -147,14 +150,14 @@ async def test_a_claim_whose_reply_was_lost_does_not_stop_a_retry_on_another_wor
 
 @pytest.mark.parametrize("put_back", ["in a tick", "at stop"])
 async def test_a_deadline_goes_back_even_when_settling_its_lost_claims_is_refused(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-        put_back: str) -> None:
+        tmp_path: Path, clock: Any, redis_url: str, put_back: str) -> None:
     """A failed attempt's lost claims are settled before its deadline goes back to the store, in the tick
     (`in a tick`) or, when its put-back met a store outage, when the worker stops (`at stop`). A store
-    refusing that otherwise (a bug, a read-only replica) kept the deadline out of the store: the tick
-    counted a failed attempt each time and dropped it, the stop lost it; the customer's offer never went
-    out again on any worker."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+    refusing that otherwise (an error reply: out of memory, a read-only replica) kept the deadline out of
+    the store: the tick counted a failed attempt each time and dropped it, the stop lost it; the
+    customer's offer never went out again on any worker. Redis through the proxy: the claim's reply lost,
+    the settle's answered with an error in Redis' place (or, first, its reply lost too)."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         failing, messenger, calls = bot.runtime.scheduler, bot.runtime.messenger, []
         await failing.stop()
         other = Scheduler(bot.runtime.store, clock)
@@ -168,70 +171,98 @@ async def test_a_deadline_goes_back_even_when_settling_its_lost_claims_is_refuse
         bot.wechat.customer_action("o_held", "text")
         await failing.at("test-offer", "o_held", clock.time())
         await bot.runtime.store.set(bot.runtime.store.keys(EPOCH), "drawn before")  # not the claims counted here
-        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)
-        store, delete_if_holding = bot.runtime.store, bot.runtime.store.delete_if_holding
-        failures: list[Exception] = [RuntimeError("refused in the tick")]
-        if put_back == "at stop":
-            failures = [StoreUnavailable("down at the put-back"), RuntimeError("refused while stopping")]
+        mark = "sent-once:test-offer:o_held:"
+        settling, refused = resp_command("EVALSHA", mark.encode()), []  # `Store.delete_if_holding` of the lost claim
 
-        async def settle_failing(held: dict[str, str]) -> list[str]:
-            if failures:
-                raise failures.pop(0)
-            return await delete_if_holding(held)
+        def settle(request: bytes) -> bool:  # once
+            if refused or not settling(request):
+                return False
+            refused.append(request)
+            return True
 
-        monkeypatch.setattr(store, "delete_if_holding", settle_failing)
         if put_back == "at stop":
-            with pytest.raises(StoreUnavailable):
+            lose_the_replies(proxy, claim_of(mark), resp_command("EVALSHA", mark.encode()))
+            with pytest.raises(bot.runtime.store.unavailable):
                 await failing.run_due()  # the attempt failed; its put-back met the outage: still held
+            proxy.refuse_requests(settle, b"READONLY You can't write against a read only replica.")
             await failing.stop()  # the settle is refused: the deadline goes back all the same
         else:
+            lose_the_replies(proxy, claim_of(mark))
+            proxy.refuse_requests(settle, b"READONLY You can't write against a read only replica.")
             await failing.run_due()  # the attempt failed; the settle is refused: it goes back all the same
-        assert failures == []
+        assert proxy.replies_lost == SENDS_OF_A_COMMAND * (2 if put_back == "at stop" else 1)
+        assert len(refused) == 1
         await clock.advance(RETRY_AFTER_S[-1])
         await other.run_due()
         assert calls == ["o_held", "o_held"]
 
 
-@pytest.mark.parametrize("later", ["while the first runs", "as the first ends"])
+async def a_later_deadline_comes(bot: Any, clock: Any, on_the_first: Callable[[Callable[[], Awaitable[None]]],
+                                                                   Awaitable[None]]) -> None:
+    """The first deadline, firing on one worker, sends; `on_the_first(the_later_deadline)` runs in its callback
+    after that send. `the_later_deadline` cancels it and sets it again on the other worker, whose attempt
+    sends, then fails; its retry there must not send again."""
+    first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
+    await first_worker.stop()
+    second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
+
+    async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
+        await second_worker.cancel("test-offer", "o_later")
+        await second_worker.at("test-offer", "o_later", clock.time())
+        await second_worker.run_due()
+
+    async def offer(openid: str) -> None:
+        step = steps.pop(0)
+        assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
+        if step == "first":
+            await on_the_first(the_later_deadline)
+        if step == "second, then fail":
+            raise RuntimeError("the offer not recorded")
+
+    await fire_the_first_attempt(bot, clock, (first_worker, second_worker), offer, "o_later")
+    await second_worker.run_due()
+    assert steps == []
+    assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
+
+
 async def test_a_success_does_not_delete_the_generation_of_a_later_deadline(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-        later: str) -> None:
+        tmp_path: Path, clock: Any, store_settings: dict[str, Any]) -> None:
     """The first deadline, firing on one worker, sends, then is cancelled and set again on the other; the
     second's attempt there sends, then fails. The first's success deleted the generation key, by then the
-    second's: the second's retry drew another generation and sent its text a second time. The second may
-    also come as the first's success ends it: after its read of the generation key (still its own), just
-    before its end's command; the generation is checked and deleted in that command
-    (`Store.delete_and_cancel`, with the marks and the lease)."""
+    second's: the second's retry drew another generation and sent its text a second time."""
     async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
-        first_worker, messenger, store = bot.runtime.scheduler, bot.runtime.messenger, bot.runtime.store
-        await first_worker.stop()
-        second_worker, steps = Scheduler(store, clock), ["first", "second, then fail", "second again"]
-        end = store.delete_and_cancel
 
-        async def the_later_deadline() -> None:  # cancelled and set again on the other worker, which fires it
-            await second_worker.cancel("test-offer", "o_later")
-            await second_worker.at("test-offer", "o_later", clock.time())
-            await second_worker.run_due()
-
-        async def the_later_deadline_then_end(*args: Any) -> list[str]:
-            monkeypatch.setattr(store, "delete_and_cancel", end)  # once: the first deadline's end
+        async def while_it_runs(the_later_deadline: Callable[[], Awaitable[None]]) -> None:
             await the_later_deadline()
-            return await end(*args)
 
-        async def offer(openid: str) -> None:
-            step = steps.pop(0)
-            assert await messenger.send_text("wechat", openid, OFFER + step[:6]) == ["sent"]
-            if step == "first" and later == "while the first runs":
-                await the_later_deadline()
-            elif step == "first":  # it succeeds: its end deletes its keys, and meets the later deadline
-                monkeypatch.setattr(store, "delete_and_cancel", the_later_deadline_then_end)
-            if step == "second, then fail":
-                raise RuntimeError("the offer not recorded")
+        await a_later_deadline_comes(bot, clock, while_it_runs)
 
-        await fire_the_first_attempt(bot, clock, (first_worker, second_worker), offer, "o_later")
-        await second_worker.run_due()
-        assert steps == []
-        assert bot.wechat.texts_to("o_later") == [OFFER + "first", OFFER + "second"]
+
+async def test_a_success_ending_as_a_later_deadline_comes_does_not_delete_its_generation(
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """The second deadline comes as the first's success ends it: after its read of the generation key (still
+    its own), just before its end's command (Redis through a proxy holding that command back while the
+    other worker goes first). The generation is checked and deleted in that command
+    (`Store.delete_and_cancel`, with the marks and the lease)."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        going_first: list[asyncio.Future[None]] = []
+
+        async def as_it_ends(the_later_deadline: Callable[[], Awaitable[None]]) -> None:
+            proxy.hold_next(resp_command("EVALSHA", b":due:deadline-leases\r\n", b"sent-once:test-offer:o_later:",
+                                         b"deadline-failures:test-offer"))  # its end (one script)
+
+            async def then_the_end() -> None:
+                await proxy.held.wait()
+                try:
+                    await the_later_deadline()
+                finally:
+                    proxy.let_go()
+
+            going_first.append(asyncio.ensure_future(then_the_end()))
+
+        await a_later_deadline_comes(bot, clock, as_it_ends)
+        await going_first[0]
+        assert proxy.held.is_set()
 
 
 async def test_an_attempt_that_sent_nothing_does_not_delete_the_generation_of_a_later_deadline(

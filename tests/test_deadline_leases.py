@@ -43,7 +43,7 @@ async def test_a_cancel_as_a_deadline_is_taken_leaves_no_lease_to_bring_it_back(
     keys, port = KeyBuilder(run_key_prefix()), int(redis_url.rsplit(":", 1)[1].split("/")[0])
     proxy = TcpProxy("127.0.0.1", port)
     await proxy.start()
-    taking_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys)
+    taking_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys, reconnect_backoff_s=0)
     store = RedisStore.from_url(redis_url, clock, keys)
     proxy.hold_next(_a_write_of_its_own)  # the lease's write, when it was a command of its own
     taking = Scheduler(taking_store, FakeClock(clock.now()))  # its timers stop when it dies
@@ -252,7 +252,7 @@ async def test_a_put_back_whose_reply_was_lost_is_still_reported_put_back(redis_
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
     await proxy.start()
     store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
-                                KeyBuilder(run_key_prefix()), pool_wait_s=0.3)
+                                KeyBuilder(run_key_prefix()), pool_wait_s=0.3, reconnect_backoff_s=0)
     try:
         await store.schedule(TAKEN, "warm-up", 100.0)
         assert await store.schedule_if_leased("ack", "m0", 5.0, TAKEN, "warm-up") is True  # the script known

@@ -28,7 +28,7 @@ from models.handoff import SlaEvent
 from models.message import Message
 from tests.fakes.wechat_server import FakeWeChat
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
-from tests.store_faults import lose_the_next_claims_reply
+from tests.store_faults import SENDS_OF_A_COMMAND, claim_of, lose_the_replies
 from tests.tcp_proxy import TcpProxy, resp_command
 
 SEND_PATH = "/cgi-bin/message/custom/send"
@@ -178,16 +178,17 @@ async def test_a_send_that_failed_is_sent_by_the_retry_and_a_later_deadline_send
 
 
 async def test_a_mark_whose_claim_went_unanswered_does_not_stop_the_retry_sending(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store took the claim but its reply was lost (`StoreUnavailable`): nothing was sent, so the
-    mark goes and the retry after the outage's backoff sends the reminder."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """Redis took the text's claim but its reply was lost (Redis only: the in-process store always
+    answers): nothing was sent, so the mark goes and the retry after the outage's backoff sends it."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_lost", "text")
         await scheduler.at(kind, "o_lost", clock.time())
-        lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's, after its generation's
+        lose_the_replies(proxy, claim_of("sent-once:test-remind:o_lost:"))  # the text's, not its generation's
         await scheduler.run_due()
+        assert proxy.replies_lost == SENDS_OF_A_COMMAND
         assert attempts == [None] and bot.wechat.texts_to("o_lost") == []
         await clock.advance(RETRY_AFTER_S[0])
         await scheduler.run_due()
@@ -277,17 +278,17 @@ async def test_a_split_send_whose_later_part_failed_sends_that_part_on_the_retry
 
 
 async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The first attempt sends, then fails; the second's claim meets the first's mark but its answer is
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """The first attempt sends, then fails; the second's claim meets the first's mark but Redis' answer is
     lost. The second must not release the first's mark, or the third sends the text again."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         scheduler, messenger, steps = bot.runtime.scheduler, bot.runtime.messenger, ["send, then fail", "lost", "ok"]
         await scheduler.stop()
 
         async def remind(openid: str) -> None:
             step = steps.pop(0)
             if step == "lost":
-                lose_the_next_claims_reply(monkeypatch, bot.runtime.store, after=1)  # the text's claim
+                lose_the_replies(proxy, claim_of("sent-once:test-remind:o_twice:"))  # the text's claim
             assert await messenger.send_text("wechat", openid, "亲，您的问题我们还在跟进") == ["sent"]
             if step == "send, then fail":
                 raise RuntimeError("the reminder not recorded")
@@ -298,6 +299,7 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
         for _ in range(3):
             await scheduler.run_due()
             await clock.advance(RETRY_AFTER_S[-1])
+        assert proxy.replies_lost == SENDS_OF_A_COMMAND
         assert steps == [] and bot.wechat.texts_to("o_twice") == ["亲，您的问题我们还在跟进"]
 
 
@@ -342,42 +344,33 @@ async def test_a_send_whose_answer_was_lost_is_sent_once_by_the_attempts(
         assert bot.wechat.texts_to("o_slow") == ["亲，您的问题我们还在跟进"]
 
 
-def fail_the_next_budget_read(monkeypatch: pytest.MonkeyPatch, store: Any, *,
-                              and_the_next_delete: bool = False) -> None:
-    """The store goes away for one command, the send budget's read before a push (after the outbox wrote
-    the text's pending row, before WeChat was asked), or for that and the next `DEL` (the mark's release)."""
-    get, delete = store.get, store.delete
-
-    async def get_or_fail(key: str) -> str | None:
-        if ":budget:" in f":{key}":
-            monkeypatch.setattr(store, "get", get)
-            if and_the_next_delete:
-                monkeypatch.setattr(store, "delete", delete_failing)
-            raise StoreUnavailable("Redis did not answer GET in time")
-        return await get(key)
-
-    async def delete_failing(*keys: str) -> None:
-        monkeypatch.setattr(store, "delete", delete)
-        raise StoreUnavailable("Redis did not answer DEL in time")
-
-    monkeypatch.setattr(store, "get", get_or_fail)
-
-
 @pytest.mark.parametrize("release", ["released", "release failed"])
 async def test_a_text_whose_send_the_store_stopped_after_its_row_is_written_is_sent_and_recorded_once(
-        tmp_path: Path, clock: Any, store_settings: dict[str, Any], monkeypatch: pytest.MonkeyPatch,
-        release: str) -> None:
-    """The attempt wrote the reminder's pending row, then the store failed before the push: the retry sent
-    it and wrote a second row, and the first stayed "pending" in the transcript for good. When the store
-    failed the mark's release too, the retry took the reminder for sent: never sent, its row marked sent."""
-    async with wechat_bot(tmp_path, clock=clock, **store_settings) as bot:
+        tmp_path: Path, clock: Any, redis_url: str, release: str) -> None:
+    """The attempt wrote the reminder's pending row, then Redis' answer to the send budget's read before the
+    push was lost (Redis only: the in-process store always answers): the retry sent it and wrote a second
+    row, and the first stayed "pending" in the transcript for good. When Redis refused the mark's release
+    too (an error reply: it did not run), the retry took the reminder for sent: never sent, its row marked
+    sent."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         scheduler, attempts = bot.runtime.scheduler, []
         kind = await reminders(bot, attempts)
         bot.wechat.customer_action("o_row", "text")
         await bot.runtime.channels["wechat"].budget.customer_action("o_row")  # a window: the push reads it
         await scheduler.at(kind, "o_row", clock.time())
-        fail_the_next_budget_read(monkeypatch, bot.runtime.store, and_the_next_delete=release == "release failed")
+        lose_the_replies(proxy, resp_command("GET", b":budget:wechat:o_row"))
+        mark, refused = resp_command("EVALSHA", b"sent-once:test-remind:o_row:"), []
+
+        def the_release(request: bytes) -> bool:  # `Store.delete_if_holding` after the read, not the
+            if refused or request.endswith(MADE_LASTING) or not mark(request):  # mark made lasting before it
+                return False
+            refused.append(request)
+            return True
+
+        if release == "release failed":
+            proxy.refuse_requests(the_release, b"READONLY You can't write against a read only replica.")
         await scheduler.run_due()
+        assert proxy.replies_lost == SENDS_OF_A_COMMAND and len(refused) == (release == "release failed")
         assert attempts == [None] and bot.wechat.texts_to("o_row") == []
         await clock.advance(RETRY_AFTER_S[0])
         await scheduler.run_due()

@@ -32,7 +32,8 @@ from models.message import Message
 from tests.fakes.bot_app import eventually
 from tests.fakes.wechat_user import wechat_bot
 from tests.redis_keys import run_key_prefix
-from tests.tcp_proxy import TcpProxy
+from tests.tcp_proxy import TcpProxy, resp_command
+from tests.test_deadline_sends_once import bot_on_a_proxied_redis
 
 TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您")
 SEND = ("POST", "/cgi-bin/message/custom/send")
@@ -241,7 +242,7 @@ async def test_a_worker_dying_as_a_deadline_ends_leaves_it_whole_and_its_text_is
     proxy = TcpProxy("127.0.0.1", port)
     await proxy.start()
     proxy.hold_next(_removing(f"ack{LEASE_SEPARATOR}a1".encode()))
-    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys)
+    dying_store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}/0", clock, keys, reconnect_backoff_s=0)
     store = RedisStore.from_url(redis_url, clock, keys)
     dying = Scheduler(dying_store, FakeClock(clock.now()))  # its timers stop when it dies
     other, sent = Scheduler(store, clock), []
@@ -333,12 +334,12 @@ async def test_a_worker_stopping_during_a_send_leaves_the_deadline_to_another_an
 
 
 async def test_a_worker_stopping_while_a_finished_deadline_ends_does_not_hand_it_back(
-        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
     """A deploy stops the worker after a deadline's callback returned, while its end is on its way to the
-    store (the command ran, its answer not back). The stop handed the finished deadline back as if cut
-    short, and another worker sent its texts again under a new generation; it is now ended again (the
-    same one command) and not put back."""
-    async with wechat_bot(tmp_path, clock=clock) as bot:
+    store (the command ran, its answer not back: Redis through a proxy holding the reply). The stop handed
+    the finished deadline back as if cut short, and another worker sent its texts again under a new
+    generation; it is now ended again (the same one command) and not put back."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
         messenger, store = bot.runtime.messenger, bot.runtime.store
         await bot.runtime.scheduler.stop()
         stopping, other = Scheduler(store, clock), Scheduler(store, clock)
@@ -350,20 +351,13 @@ async def test_a_worker_stopping_while_a_finished_deadline_ends_does_not_hand_it
             worker.on("test-offer", offer)
         bot.wechat.customer_action("o_ending", "text")
         await bot.runtime.channels["wechat"].budget.customer_action("o_ending")  # a window: the sends read it
-        end, ended, answered = store.delete_and_cancel, asyncio.Event(), asyncio.Event()
-
-        async def end_whose_answer_is_late(*args: Any) -> list[str]:
-            kept = await end(*args)
-            if not ended.is_set():  # the first end: its answer never comes before the stop
-                ended.set()
-                await answered.wait()
-            return kept
-
-        monkeypatch.setattr(store, "delete_and_cancel", end_whose_answer_is_late)
+        # the end (`Store.delete_and_cancel`, one script): the deadline's lease, marks and failures count
+        proxy.hold_reply_to(resp_command("EVALSHA", b":due:deadline-leases\r\n", b"sent-once:test-offer:o_ending:",
+                                         b"deadline-failures:test-offer"))
         await stopping.at("test-offer", "o_ending", clock.time())
         tick = asyncio.ensure_future(stopping.run_due())
         try:
-            await asyncio.wait_for(ended.wait(), 5)
+            await asyncio.wait_for(proxy.held.wait(), 5)
             tick.cancel()  # the worker stops
             with pytest.raises(asyncio.CancelledError):
                 await tick
@@ -371,6 +365,6 @@ async def test_a_worker_stopping_while_a_finished_deadline_ends_does_not_hand_it
             assert bot.wechat.texts_to("o_ending") == list(TEXTS)
             assert await store.next_due(TAKEN) is None
         finally:
-            answered.set()
+            proxy.let_go()
             tick.cancel()
             await asyncio.gather(tick, return_exceptions=True)

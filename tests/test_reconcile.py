@@ -18,7 +18,7 @@ async def test_a_sentinel_claim_whose_reply_was_lost_still_rebuilds_on_the_next_
     proxy): the next pass, Redis back, recognises the claim as its own and rebuilds, once."""
     async with proxied(redis_url) as (url, proxy):
         store = RedisStore.from_url(url, FakeClock(), KeyBuilder(f"reconcile-{uuid.uuid4().hex[:8]}"),
-                                    pool_wait_s=0.1)  # Redis gone: its reconnection gives up in 0.16 s
+                                    pool_wait_s=0.1, reconnect_backoff_s=0)  # Redis gone: given up at once
         rebuilt: list[bool] = []
 
         async def hook(store_lost: bool) -> None:

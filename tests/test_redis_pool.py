@@ -165,7 +165,7 @@ async def lossy(redis_url: str) -> AsyncIterator[tuple[RedisStore, TcpProxy]]:
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 6379)
     await proxy.start()
     store = RedisStore.from_url(f"redis://127.0.0.1:{proxy.port}{parts.path}", FakeClock(),
-                                KeyBuilder(f"lossy-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.3)
+                                KeyBuilder(f"lossy-{uuid.uuid4().hex[:8]}"), pool_wait_s=0.3, reconnect_backoff_s=0)
     yield store, proxy
     await store.close()
     await proxy.cut()

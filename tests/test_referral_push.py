@@ -1,10 +1,11 @@
 """Pushing a campaign: segments, 退订, dry runs, per-recipient status, and resuming after a crash
-without ever sending twice (web-chat customers here; WeChat routes in test_referral_wechat)."""
+without ever sending twice (web-chat customers here, but for the crash caught mid-send, whose send is an
+HTTP request the fake WeChat holds; WeChat routes in test_referral_wechat)."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,7 +14,10 @@ from handlers.referral.push import Segment, plan, run_push
 from models.customer import Customer
 from models.message import Message
 from models.referral import CustomerTag, Push, PushRecipient
+from tests.fakes.wechat_marketing import marketing_bot
+from tests.test_deadline_sends_once import SEND_PATH
 from tests.test_referral_support import DAY, desk, new_campaign, paid_order, say, today
+from tests.test_referral_wechat import tagged
 
 
 @pytest.fixture
@@ -97,32 +101,41 @@ async def test_a_push_interrupted_between_sends_resumes_with_the_rest(bot, clock
     assert await pushed_to() == [f"m{n}" for n in range(1, 7)]
 
 
-async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(bot, clock, monkeypatch):
-    campaign = await new_campaign(bot.runtime)
-    await members(bot, "m1", "m2", "m3")
-    outbox = bot.runtime.outbox
-    real_send = outbox.send
-    hung = asyncio.Event()
+async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(tmp_path, clock):
+    """WeChat followers (a send that can be caught mid-way: an HTTP request to WeChat). The fake WeChat holds
+    m2's send (it reached WeChat, unanswered) and the push dies there (its task cancelled, as by a kill):
+    whether m2 got it is unknown. Run again, the push sends m3 and never asks WeChat to send m2 a second
+    time: m2 is `interrupted`."""
+    async with marketing_bot(tmp_path, clock=clock, referral_push_per_second=2) as bot:
+        await bot.runtime.scheduler.stop()
+        campaign = await new_campaign(bot.runtime)
+        for openid in ("m1", "m2", "m3"):
+            await tagged(bot, openid, messaged_ago=timedelta(hours=1))  # within the window: a kf send each
+        segment = Segment.parse("tag:wx")
+        task = asyncio.create_task(run_push(campaign, segment, desk(bot)))
+        await _until(lambda: bot.wechat.texts_to("m1"), clock)  # m1's went through; m2's comes after the pace
+        bot.wechat.hold_sends = asyncio.Event()
+        await _until(lambda: bot.wechat.requests.count(("POST", SEND_PATH)) == 2, clock)  # m2's, held
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await statuses() == {"m1": "sent", "m2": "sending", "m3": "pending"}
+        bot.wechat.hold_sends.set()
+        report = await drive(clock, asyncio.create_task(run_push(campaign, segment, desk(bot))))
+        assert (report.sent, report.interrupted) == (1, 1)
+        assert await statuses() == {"m1": "sent", "m2": "interrupted", "m3": "sent"}
+        assert [len(bot.wechat.texts_to(openid)) for openid in ("m1", "m3")] == [1, 1]
+        assert bot.wechat.requests.count(("POST", SEND_PATH)) == 3  # m1's, m2's held one, m3's
 
-    async def send(channel, user_id, texts, **kw):
-        if user_id == "m2":
-            hung.set()
-            await asyncio.Event().wait()  # the network call never returns: the process is killed here
-        return await real_send(channel, user_id, texts, **kw)
 
-    monkeypatch.setattr(outbox, "send", send)
-    task = asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot)))
-    while not hung.is_set():
-        await clock.advance(0.5)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert await statuses() == {"m1": "sent", "m2": "sending", "m3": "pending"}
-    monkeypatch.setattr(outbox, "send", real_send)
-    report = await drive(clock, asyncio.create_task(run_push(campaign, Segment.parse("members"), desk(bot))))
-    assert (report.sent, report.interrupted) == (1, 1)
-    assert await statuses() == {"m1": "sent", "m2": "interrupted", "m3": "sent"}
-    assert await pushed_to() == ["m1", "m3"]
+async def _until(done, clock: FakeClock) -> None:
+    """Turns of the loop (the bot and the fake WeChat talk over a real socket), the clock moving by a
+    push's pace now and then, until `done()`."""
+    for turn in range(2000):
+        if done():
+            return
+        await (clock.advance(0.5) if turn % 50 == 49 else asyncio.sleep(0.001))
+    raise AssertionError("never came")
 
 
 async def test_opting_out_in_chat_stops_pushes_and_opting_in_resumes_them(bot, clock):

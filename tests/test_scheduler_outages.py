@@ -45,7 +45,8 @@ async def proxied_store(redis_url: str, clock: FakeClock) -> AsyncIterator[tuple
     """A Redis store reached through a proxy (tests/tcp_proxy.py) that can have Redis refuse a command, or
     hold one back on its way: the faults made outside the store, where it meets Redis."""
     async with proxied(redis_url) as (url, proxy):
-        redis_store = RedisStore.from_url(url, clock, KeyBuilder(f"outage-{uuid.uuid4().hex[:8]}"))
+        redis_store = RedisStore.from_url(url, clock, KeyBuilder(f"outage-{uuid.uuid4().hex[:8]}"),
+                                          reconnect_backoff_s=0)
         try:
             yield redis_store, proxy
         finally:
@@ -234,7 +235,7 @@ async def test_a_deadline_the_store_could_not_take_back_is_held_until_it_can(
     back; the worker holds it and puts it back once Redis answers (a restarted, empty Redis here)."""
     redis = RedisServer(tmp_path)
     redis.start()
-    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held"), pool_wait_s=0.2)
+    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held"), pool_wait_s=0.2, reconnect_backoff_s=0)
     try:
         scheduler = Scheduler(store, clock)
         calls: list[str] = []
@@ -330,7 +331,7 @@ async def test_a_worker_stopping_puts_back_what_it_holds_without_moving_a_deadli
     the stop puts back only what is absent, as a tick would, not the held one over the newer one."""
     redis = RedisServer(tmp_path)
     redis.start()
-    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held-stop"), pool_wait_s=0.2)
+    store = RedisStore.from_url(redis.url, clock, KeyBuilder("held-stop"), pool_wait_s=0.2, reconnect_backoff_s=0)
     try:
         scheduler = Scheduler(store, clock)
 

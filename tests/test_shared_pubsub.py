@@ -107,7 +107,7 @@ async def test_subscribers_share_one_connection_and_come_and_go_safely(redis_url
 
 async def test_subscription_survives_a_redis_restart(own_redis: RedisServer) -> None:
     clock = FakeClock()
-    store = RedisStore.from_url(own_redis.url, clock, pool_wait_s=0.5)
+    store = RedisStore.from_url(own_redis.url, clock, pool_wait_s=0.5, reconnect_backoff_s=0)
     try:
         async with store.subscribe("page") as events:
             own_redis.restart()

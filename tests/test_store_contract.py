@@ -410,7 +410,8 @@ class TestStoreContract:
 async def test_ping_answers_a_live_redis_and_raises_for_a_dead_one(redis_url: str, clock: FakeClock) -> None:
     """(The memory store's ping cannot fail: it lives in the process.)"""
     live = RedisStore.from_url(redis_url, clock, KeyBuilder("csbot-test-ping"))
-    dead = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", clock, KeyBuilder("csbot-test-ping"))
+    dead = RedisStore.from_url(f"redis://127.0.0.1:{free_port()}/0", clock, KeyBuilder("csbot-test-ping"),
+                               reconnect_backoff_s=0)
     try:
         await live.ping()
         with pytest.raises(dead.unavailable):

@@ -17,7 +17,8 @@ from bot.clock import FakeClock
 from models.message import Message
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 from tests.fakes.erp_server import order_object, seed_orders
-from tests.store_faults import lose_the_next_claims_reply
+from tests.store_faults import SENDS_OF_A_COMMAND, claim_of, lose_the_replies
+from tests.tcp_proxy import proxied
 
 SHOP = "小蜜优选旗舰店"
 API = "/api/webchat/messages"
@@ -220,20 +221,23 @@ async def test_retry_while_first_request_is_in_flight_gets_the_answer(bot: Runni
 
 
 async def test_resend_after_the_in_flight_claims_owner_vanished_is_answered(
-        bot: RunningBot, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store ran the first try's claim but its answer was lost (a Redis reply after the socket
-    timeout): nobody owns the in-flight claim. The phone's resend after a short while is answered,
-    not refused (with nothing to say) for as long as answers are cached."""
-    store = bot.runtime.store
-    user, msg_id = visitor(), visitor()
-    lose_the_next_claims_reply(monkeypatch, store)
-    body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
-    lost = await bot.client.post(API, json=body, headers=visitor_headers(bot.runtime, user))
-    assert lost.status == 503
-    assert await store.get(store.keys("webchat-reply", user, msg_id)) is not None  # the orphaned claim
-    await clock.advance(IN_FLIGHT_TTL_S)
-    assert await say(bot, user, "什么时候发货", msg_id)
-    assert await Message.filter(direction="in").count() == 1
+        tmp_path: Path, clock: FakeClock, redis_url: str) -> None:
+    """Redis ran the first try's claim but its answer was lost (Redis only: the in-process store always
+    answers; through a proxy): nobody owns the in-flight claim. It lives `IN_FLIGHT_TTL_S`, not as long as
+    answers are cached, and the phone's resend after it is answered, not refused with nothing to say."""
+    async with proxied(redis_url) as (url, proxy), running_bot(
+            make_settings(tmp_path, shop_name=SHOP, redis_url=url, redis_pool_wait_s=0.2), clock=clock) as bot:
+        store = bot.runtime.store
+        user, msg_id = visitor(), visitor()
+        key = store.keys("webchat-reply", user, msg_id)
+        lose_the_replies(proxy, claim_of(key))
+        body = {"user_id": user, "text": "什么时候发货", "client_msg_id": msg_id}
+        lost = await bot.client.post(API, json=body, headers=visitor_headers(bot.runtime, user))
+        assert lost.status == 503 and proxy.replies_lost == SENDS_OF_A_COMMAND
+        assert 0 < await store.client.pttl(key) <= IN_FLIGHT_TTL_S * 1000  # the orphaned claim, short-lived
+        await store.client.delete(key)  # its TTL runs on Redis' own clock: the end it has come
+        assert await say(bot, user, "什么时候发货", msg_id)
+        assert await Message.filter(direction="in").count() == 1
 
 
 # --- the WebSocket ---

@@ -15,7 +15,6 @@ from wechatpy.replies import TextReply
 
 from bot.channels import wechat_protocol as protocol
 from bot.clock import FakeClock
-from bot.store.base import StoreUnavailable
 from models.message import Message
 from tests.fakes.wechat_user import (
     AES_KEY,
@@ -27,6 +26,7 @@ from tests.fakes.wechat_user import (
     sign,
     wechat_bot,
 )
+from tests.tcp_proxy import proxied
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -404,18 +404,16 @@ async def test_entity_declarations_are_refused_before_parsing(tmp_path, clock, p
 
 
 async def test_a_message_while_the_store_is_unavailable_gets_503_not_500(
-        tmp_path, clock, probe, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store fails while the message is handled (the conversation cannot be held): a service
-    down for now answers 503, which WeChat retries, not a 500 logged as our own fault."""
-    async with bot_in(tmp_path, clock, probe) as bot:
-        store = bot.runtime.store
-
-        def unavailable(*args, **kwargs):
-            raise StoreUnavailable("Redis did not answer EVALSHA in time")
-
-        monkeypatch.setattr(store, "hold_conversation", unavailable)
-        reply = await bot.user().say("echo:在吗", msg_id=4242)
-        assert reply.status == 503
-        monkeypatch.undo()
-        again = await bot.user().say("echo:在吗", msg_id=4242)  # WeChat's retry of the same message
+        tmp_path, clock, probe, redis_url) -> None:
+    """Redis goes away as the message's conversation is to be held (through a proxy cut there): a service
+    down for now answers 503, which WeChat retries, not a 500 logged as our own fault; back, the retry is
+    answered."""
+    async with proxied(redis_url) as (url, proxy), bot_in(tmp_path, clock, probe, redis_url=url,
+                                                          redis_pool_wait_s=0.2) as bot:
+        lock = bot.runtime.store.keys("lock", "wechat:o_down").encode()
+        proxy.cut_at(lambda request: lock in request)
+        reply = await bot.user("o_down").say("echo:在吗", msg_id=4242)
+        assert reply.status == 503 and not bot.wechat.texts_to("o_down")
+        await proxy.start()
+        again = await bot.user("o_down").say("echo:在吗", msg_id=4242)  # WeChat's retry of the same message
         assert again.content == "在吗"

@@ -21,5 +21,6 @@ def open_store(settings: Settings, clock: Clock) -> Store:
 
         return RedisStore.from_url(settings.redis_url, clock, KeyBuilder(settings.redis_key_prefix),
                                    max_connections=settings.redis_max_connections,
-                                   pool_wait_s=settings.redis_pool_wait_s)
+                                   pool_wait_s=settings.redis_pool_wait_s,
+                                   reconnect_backoff_s=settings.redis_reconnect_backoff_s)
     return MemoryStore(clock, KeyBuilder(settings.redis_key_prefix))

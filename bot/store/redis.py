@@ -131,6 +131,9 @@ RECEIPT_TTL_S = 60
 #: A pooled connection found dead (Redis restarted) is reconnected and the command sent again this many
 #: times, with a short back-off, before the caller sees the failure.
 RECONNECT_RETRIES = 3
+#: The back-off's first wait (seconds), doubling at each retry up to half the pool wait
+#: (`REDIS_RECONNECT_BACKOFF_S`; 0: each retry at once, as the tests that cut Redis away have it).
+RECONNECT_BACKOFF_S = 0.05
 # Take the lock (as redis-py's Lock does: SET NX PX with a token) and, if taken, read the state and
 # the extra keys in the same command: one round trip where three were. A lock already holding this
 # token is taken (the script sent again after its reply was lost, `RedisStore._command`).
@@ -566,7 +569,7 @@ class RedisStore(Store):
     @classmethod
     def from_url(
         cls, url: str, clock: Clock, keys: KeyBuilder | None = None, *, max_connections: int = 64,
-        pool_wait_s: float = 2.0,
+        pool_wait_s: float = 2.0, reconnect_backoff_s: float = RECONNECT_BACKOFF_S,
     ) -> RedisStore:
         """Connect lazily: nothing is sent until the first command (call `ping()` to check early).
 
@@ -575,12 +578,13 @@ class RedisStore(Store):
         socket timeout, max(`pool_wait_s`, 5 s), on the store's own path (`_command`: values, state,
         scripts, deadlines); the commands sent through redis-py's client (locks, pipelines, `incr`,
         `next_due`, `ping`) are retried `RECONNECT_RETRIES` times, so fail after about four socket
-        timeouts plus the back-off (20.7 s measured with the defaults).
+        timeouts plus the back-off (20.7 s measured with the defaults). The back-off between those retries
+        starts at `reconnect_backoff_s` and doubles, up to half of `pool_wait_s`.
         """
         pool = WaitingPool.from_url(
             url, decode_responses=True, max_connections=max_connections, timeout=pool_wait_s,
             socket_connect_timeout=pool_wait_s, socket_timeout=max(pool_wait_s, 5.0),
-            retry=Retry(ExponentialBackoff(cap=pool_wait_s / 2, base=0.05), RECONNECT_RETRIES),
+            retry=Retry(ExponentialBackoff(cap=pool_wait_s / 2, base=reconnect_backoff_s), RECONNECT_RETRIES),
         )
         return cls(Redis.from_pool(pool), clock, keys, confirm_wait_s=max(pool_wait_s, 5.0))
 

@@ -85,6 +85,7 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "migrate_on_start": "database_url" in overrides,
         "redis_url": None,
         "redis_key_prefix": run_key_prefix(),  # tests sharing one Redis never meet
+        "redis_reconnect_backoff_s": 0,  # a Redis a test cut away is reconnected at once: no real seconds waited
     }
     core, areas = split_by_area(overrides)
     values.update(core)
