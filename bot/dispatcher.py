@@ -104,7 +104,7 @@ class Dispatcher:
         """What `handle` holds for `inbound`: its conversation and the keys read with the state, for a
         channel whose store command before `handle` can take the lock too (`taken`)."""
         key = inbound.conversation_key
-        return HoldRequest(key, tuple(key_of(key) for key_of in self.services.read_with_state))
+        return HoldRequest(key, tuple([key_of(key) for key_of in self.services.read_with_state]))
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000, *, first_delivery: bool = False,
                      on_answer: AnswerHook | None = None, taken: TakenConversation | None = None,

@@ -44,13 +44,17 @@ log = logging.getLogger("csbot.store")
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
+#: A heap of more rows than `STALE_FACTOR` times the live ones, plus `STALE_SLACK`, is mostly stale.
+STALE_FACTOR, STALE_SLACK = 2, 64
+
+
 def _mostly_stale(heap: list, live: int) -> bool:
     """Whether most of `heap`'s rows are stale (their key set or scheduled again since): then it is
     rebuilt from the live ones. Rows are skipped lazily when popped, so a key set with every message
     would otherwise keep one row per setting for as long as its TTL. Asked after each push, so the
-    caller makes the rebuilt rows (and their function) only when needed: this runs for every value
-    set with a TTL, several a message."""
-    return len(heap) > 2 * live + 64
+    caller makes the rebuilt rows (and their function) only when needed (`_put`, run for every value
+    set with a TTL, several a message, asks it inline)."""
+    return len(heap) > STALE_FACTOR * live + STALE_SLACK
 
 
 def _heap_of(rows: list) -> list:
@@ -126,8 +130,9 @@ class MemoryStore(Store):
             return
         expires_at = self._clock.monotonic() + ttl
         values[key] = (value, expires_at)
-        heapq.heappush(self._expiries, (expires_at, key))
-        if _mostly_stale(self._expiries, len(values)):
+        expiries = self._expiries
+        heapq.heappush(expiries, (expires_at, key))
+        if len(expiries) > STALE_FACTOR * len(values) + STALE_SLACK:  # `_mostly_stale`, inline: several a message
             self._expiries = _heap_of([(at, name) for name, (_, at) in values.items() if at is not None])
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
@@ -411,7 +416,7 @@ class _Held:
     a conversation (`round` = its name and extra keys) the state and keys read under it and `save` and
     `writes` set on leaving without an error."""
 
-    __slots__ = ("held", "lease", "name", "round", "store", "token", "wait")
+    __slots__ = ("held", "lease", "name", "round", "state_key", "store", "token", "wait")
 
     def __init__(self, store: MemoryStore, name: str, lease: float, wait: float,
                  round_: tuple[str, tuple[str, ...]] | None) -> None:
@@ -426,9 +431,11 @@ class _Held:
         if self.round is None:
             return None
         conversation, keys = self.round
+        self.state_key = state_key = store.keys("state", conversation)  # read here, written on leaving
         store._purge_expired()
-        raw = store._peek(store.keys("state", conversation))
-        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: store._peek(key) for key in keys})
+        peek = store._peek
+        raw = peek(state_key)
+        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: peek(key) for key in keys})
         return self.held
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -437,7 +444,7 @@ class _Held:
         try:
             if held is not None and exc_type is None:
                 if held.save is not None:
-                    store._put(store.keys("state", self.round[0]), _to_json(held.save), held.ttl)  # type: ignore[index]
+                    store._put(self.state_key, _to_json(held.save), held.ttl)
                 for write in held.writes:
                     store._put(write.key, write.value, write.ttl)
         finally:
