@@ -168,7 +168,8 @@ class WeChatChannel(Channel):
         inbound = protocol.to_inbound(message, clock.now())
         hold = runtime.dispatcher.hold_request(inbound)
         try:
-            entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, () if window is None else (window,),
+            then = () if window is None else (window,)
+            entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
                                                 self._sent_at(message, query, clock), hold=hold)
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
