@@ -154,6 +154,8 @@ def text_fields(xml: str) -> dict[str, str]:
     children = flat_children(xml)
     if children is None:
         children = parsed_children(xml)
+    if len({name for name, _ in children}) == len(children):  # no name repeated (every message WeChat sends)
+        return {name: stripped for name, text in children if text is not None and (stripped := text.strip())}
     fields: dict[str, str] = {}
     seen: set[str] = set()
     for name, text in children:
@@ -196,14 +198,15 @@ def flat_children(xml: str) -> list[tuple[str, str]] | None:
     if document is None or _LEFT_TO_EXPAT.search(xml):
         return None
     inner, position, children = document[1], 0, []
-    while (child := _FLAT_CHILD.match(inner, position)) is not None:
-        cdata = child[3]
+    append = children.append
+    for child in iter(_FLAT_CHILD.scanner(inner).match, None):  # each child where the one before ended
+        name, before, cdata, after, plain = child.groups()
         if cdata is None:
-            children.append((child[1], child[5]))
+            append((name, plain))
         elif "]]>" in cdata:  # a section that ended early: text after it, for expat
             return None
         else:  # the whitespace around the section is text too
-            children.append((child[1], child[2] + cdata + child[4]))
+            append((name, before + cdata + after))
         position = child.end()
     if inner[position:].strip(" \t\n"):
         return None
