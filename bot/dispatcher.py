@@ -200,7 +200,8 @@ class Dispatcher:
         """Templates to texts: the reply's parts joined, then split to the channel's byte limit and
         capped at the configured number of messages (a short greeting and answer go as one message)."""
         templates = self.services.templates
-        text = "\n".join(templates.render_safe(say.key, say.fields, seed=state.turns) for say in reply.says)
+        turns = state.turns
+        text = "\n".join([templates.render_safe(say.key, say.fields, seed=turns) for say in reply.says])
         texts = split_message(text, max_bytes)
         limit = self.services.settings.max_reply_parts
         if len(texts) > limit:

@@ -360,8 +360,13 @@ class MemoryStore(Store):
 
     # --- pub/sub: payloads go through JSON, so subscribers get copies, as from Redis ---
     async def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
-        raw = json.dumps(payload, ensure_ascii=False)
-        for queue in self._subscribers.get(topic, ()):
+        """Each subscriber gets its own copy, through JSON as from Redis; with none (a console closed, the
+        benchmark), nothing is encoded: the handoff queue publishes on every escalation."""
+        queues = self._subscribers.get(topic)
+        if not queues:
+            return
+        raw = _to_json(payload)
+        for queue in queues:
             queue.put_nowait(json.loads(raw))
 
     def subscribe(self, *topics: str) -> Subscription:
