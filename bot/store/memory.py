@@ -106,13 +106,15 @@ class MemoryStore(Store):
         return results
 
     # --- plain values ---
-    def _purge_expired(self) -> None:
+    def _purge_expired(self) -> float:
+        """Drop what expired; returns the clock's time it went by, for the command's writes (one reading)."""
         now = self._clock.monotonic()
         while self._expiries and self._expiries[0][0] <= now:
             expires_at, key = heapq.heappop(self._expiries)
             entry = self._values.get(key)
             if entry is not None and entry[1] == expires_at:
                 del self._values[key]
+        return now
 
     def _live(self, key: str) -> str | None:
         self._purge_expired()
@@ -123,12 +125,13 @@ class MemoryStore(Store):
         entry = self._values.get(key)
         return None if entry is None else entry[0]
 
-    def _put(self, key: str, value: str, ttl: float | None) -> None:
+    def _put(self, key: str, value: str, ttl: float | None, now: float | None = None) -> None:
+        """`now`: the clock's time as the command read it (`_purge_expired`), for a command of several writes."""
         values = self._values
         if ttl is None:
             values[key] = (value, None)
             return
-        expires_at = self._clock.monotonic() + ttl
+        expires_at = (self._clock.monotonic() if now is None else now) + ttl
         values[key] = (value, expires_at)
         expiries = self._expiries
         heapq.heappush(expiries, (expires_at, key))
@@ -256,11 +259,11 @@ class MemoryStore(Store):
     # --- a WeChat delivery's claims: the base's contract, without a suspension per key ---
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
-        self._purge_expired()
+        at = self._purge_expired()  # one reading of the clock for the command's writes
         for index, claim in enumerate(claims):
             current = self._peek(claim.key)
             if current is None:
-                self._put(claim.key, claim.value, claim.ttl)
+                self._put(claim.key, claim.value, claim.ttl, at)
             elif not (claim.same_value_passes and current == claim.value):
                 return Claimed(index, current)
         first_time = True
@@ -269,7 +272,7 @@ class MemoryStore(Store):
                 marker = self.keys.about(CLAIMED, claim.key)
                 remembered = self._peek(marker)
                 if remembered is None:
-                    self._put(marker, claim.value, claim.remember_s)
+                    self._put(marker, claim.value, claim.remember_s, at)
                 elif remembered != claim.value:
                     first_time = False
         began = self._peek(self._began_key)
@@ -277,7 +280,7 @@ class MemoryStore(Store):
             began = repr(now)
             self._put(self._began_key, began, None)
         for write in then:
-            self._put(write.key, write.value, write.ttl)
+            self._put(write.key, write.value, write.ttl, at)
         return Claimed(None, None, first_time, float(began))
 
     # --- deadlines: a dict for the truth, a heap for the order (stale rows skipped lazily) ---
@@ -448,9 +451,10 @@ class _Held:
         store, held = self.store, self.held
         try:
             if held is not None and exc_type is None:
+                at = store._clock.monotonic()  # one reading for the release's writes
                 if held.save is not None:
-                    store._put(self.state_key, _to_json(held.save), held.ttl)
+                    store._put(self.state_key, _to_json(held.save), held.ttl, at)
                 for write in held.writes:
-                    store._put(write.key, write.value, write.ttl)
+                    store._put(write.key, write.value, write.ttl, at)
         finally:
             store._release(self.name, self.token)
