@@ -2,9 +2,9 @@
 
 `bot/cli.py` (the composition root) passes the handlers' extensions in, so the rest of `bot/` never
 imports `handlers/`. Request bodies are capped at 1 MiB: 413 before reading when the declared length
-is over it (`bot.web.limits`); the middleware of `bot.web.guards` answers an unavailable store with
-503, bounds body uploads in time and keeps `/metrics` private; `bot.web.errors` answers every other
-API error as JSON.
+is over it (`bot.web.limits`); the one middleware of `bot.web.guards` answers an unavailable store with
+503, bounds body uploads in time, keeps `/metrics` private and answers every other API error as JSON
+(`bot.web.errors`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import console_page, errors, guards, health, labels, limits, openapi, pages, panels, staff, typed
+from bot.web import console_page, guards, health, labels, limits, openapi, pages, panels, staff, typed
 
 MAX_BODY_BYTES = 1024 * 1024
 #: Net container allocations between two young collections once the heap is frozen (CPython's default
@@ -64,7 +64,6 @@ def build_app(
 ) -> web.Application:
     uploads = settings.after_sales_photo_max_bytes + MAX_BODY_BYTES  # a photo and the form's other fields
     app = web.Application(client_max_size=MAX_BODY_BYTES, handler_args=limits.HANDLER_ARGS, middlewares=[
-        errors.json_errors,
         guards.request_guards(settings, lambda app: app[RUNTIME].store if RUNTIME in app else None,
                               limits.BodyLimit(MAX_BODY_BYTES, uploads)),
     ])

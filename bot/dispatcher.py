@@ -20,8 +20,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
+
+from tortoise.expressions import Q
 
 from bot import labels
 from bot.context import Context, Services
@@ -60,9 +63,26 @@ EscalationHook = Callable[[Context, str], Awaitable[list[Say]]]
 AnswerHook = Callable[[list[str]], Awaitable[list[Write]]]
 
 
+#: An inbound platform id the ids of its answer start with as it is (a WeChat MsgId): no LIKE wildcard and
+#: no `:` (which ends it in the prefix), short enough for the column with the conversation's id after it.
+PLAIN_SOURCE_ID = re.compile(r"[A-Za-z0-9.-]{1,64}")
+
+
 def reply_prefix(conversation_id: int, source_id: str) -> str:
     """The common start of the `source_id`s of the answer to one inbound message: derived from it, so
-    whoever finishes a message later can tell which parts of its answer were recorded and not sent."""
+    whoever finishes a message later can tell which parts of its answer were recorded and not sent.
+    `re:<inbound id>:<conversation>:` for a plain inbound id: WeChat's MsgIds grow with time, so the answers
+    of messages written together sit side by side in the `source_id` index and a group commit writes one
+    of its pages, where a digest put each answer on a page of its own (docs/performance.md, twelfth round).
+    Other ids (an event's `CreateTime:Event`, a web chat's client id) keep the digest (`digest_prefix`)."""
+    if PLAIN_SOURCE_ID.fullmatch(source_id):
+        return f"re:{source_id}:{conversation_id}:"
+    return digest_prefix(conversation_id, source_id)
+
+
+def digest_prefix(conversation_id: int, source_id: str) -> str:
+    """The prefix of an answer to an inbound id that is not plain, and of every answer written before
+    `reply_prefix` kept plain ids: still looked for when a message comes again (`Dispatcher._still_owed`)."""
     digest = hashlib.sha256(f"{conversation_id}:{source_id}".encode()).hexdigest()[:24]
     return f"re:{digest}:"
 
@@ -104,7 +124,7 @@ class Dispatcher:
         """What `handle` holds for `inbound`: its conversation and the keys read with the state, for a
         channel whose store command before `handle` can take the lock too (`taken`)."""
         key = inbound.conversation_key
-        return HoldRequest(key, tuple(key_of(key) for key_of in self.services.read_with_state))
+        return HoldRequest(key, tuple([key_of(key) for key_of in self.services.read_with_state]))
 
     async def handle(self, inbound: Inbound, max_bytes: int = 2000, *, first_delivery: bool = False,
                      on_answer: AnswerHook | None = None, taken: TakenConversation | None = None,
@@ -169,9 +189,10 @@ class Dispatcher:
 
     async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
         """A repeat is answered with the parts of the recorded answer not sent yet (usually none)."""
+        prefixes = {reply_prefix(conversation_id, source_id), digest_prefix(conversation_id, source_id)}
         pending = await Message.filter(
+            Q(*(Q(source_id__startswith=prefix) for prefix in sorted(prefixes)), join_type="OR"),
             conversation_id=conversation_id, direction="out", delivery_status="pending",
-            source_id__startswith=reply_prefix(conversation_id, source_id),
         ).order_by("id")
         log.info("repeat of an answered message: %d part(s) still owed", len(pending))
         return Outcome([row.text for row in pending], [row.source_id or "" for row in pending])
@@ -200,7 +221,8 @@ class Dispatcher:
         """Templates to texts: the reply's parts joined, then split to the channel's byte limit and
         capped at the configured number of messages (a short greeting and answer go as one message)."""
         templates = self.services.templates
-        text = "\n".join(templates.render_safe(say.key, say.fields, seed=state.turns) for say in reply.says)
+        turns = state.turns
+        text = "\n".join([templates.render_safe(say.key, say.fields, seed=turns) for say in reply.says])
         texts = split_message(text, max_bytes)
         limit = self.services.settings.max_reply_parts
         if len(texts) > limit:

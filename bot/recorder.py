@@ -233,15 +233,19 @@ class Recorder:
             future.set_exception(error)
 
     async def _write(self, batch: list[MessageRecord | DeliveryMark]) -> None:
-        rows = [item for item in batch if isinstance(item, MessageRecord)]  # values in `COLUMNS` order
-        now = self._clock.now()
-        heard = {self._customer_of.get(item.conversation_id) for item in batch
-                 if isinstance(item, MessageRecord) and item.direction == "in"} - {None}
-        heard = {customer for customer in heard if self._stale_contact(customer, now)}
+        rows: list[MessageRecord] = []  # values in `COLUMNS` order
+        heard: set[int | None] = set()
         marks: dict[tuple[str, str | None], list[str]] = {}
-        for item in batch:
-            if isinstance(item, DeliveryMark):
+        customer_of = self._customer_of
+        for item in batch:  # one pass: this runs for every group commit
+            if isinstance(item, MessageRecord):
+                rows.append(item)
+                if item.direction == "in":
+                    heard.add(customer_of.get(item.conversation_id))
+            else:
                 marks.setdefault((item.status, item.reason), []).append(item.source_id)
+        now = self._clock.now()
+        heard = {customer for customer in heard if customer is not None and self._stale_contact(customer, now)}
         await self._writer.write(Batch(COLUMNS, rows, heard, marks, now))
         self._contact_written.update(dict.fromkeys(heard, now))
 

@@ -325,6 +325,13 @@ def _insert(db: sqlite3.Connection, query: str, values: list) -> int:
     return cursor.fetchone()[0]
 
 
+#: `_translated` once, not per statement (`functools.wraps` per call cost more than an inline statement).
+_query_translated = _translated(_query)
+_insert_translated = _translated(_insert)
+_execute_translated = _translated(sqlite3.Connection.execute)
+_executemany_translated = _translated(sqlite3.Connection.executemany)
+
+
 def begin_immediate(db: sqlite3.Connection) -> None:
     """A write transaction with the write lock taken at once (`Busy` at once when another process has
     it, under `without_waiting`): no later statement of it can find the database busy."""
@@ -385,13 +392,13 @@ class InlineTransaction(ThreadedTransaction):
             raise TransactionManagementError("Transaction already finalised")
         self._finalized = True
         if statement == "COMMIT" or self._db.in_transaction:  # as sqlite3's rollback(): none left by an error
-            _translated(self._db.execute)(statement)
+            _execute_translated(self._db, statement)
 
     async def execute_query(self, query: str, values: list | None = None) -> tuple[int, Sequence[dict]]:
         if self._db is None:
             return await super().execute_query(query, values)
         self.log.debug("%s", query)  # not its values: customer data
-        return _translated(_query)(self._db, query.replace("\x00", "'||CHAR(0)||'"), values)
+        return _query_translated(self._db, query.replace("\x00", "'||CHAR(0)||'"), values)
 
     async def execute_query_dict(self, query: str, values: list | None = None) -> list[dict]:
         if self._db is None:
@@ -402,13 +409,13 @@ class InlineTransaction(ThreadedTransaction):
         if self._db is None:
             return await super().execute_insert(query, values)
         self.log.debug("%s", query)  # not its values: customer data
-        return _translated(_insert)(self._db, query, values)
+        return _insert_translated(self._db, query, values)
 
     async def execute_many(self, query: str, values: list[list]) -> None:
         if self._db is None:
             return await super().execute_many(query, values)
         self.log.debug("%s", query)  # not its values: customer data
-        _translated(self._db.executemany)(query, values)
+        _executemany_translated(self._db, query, values)
 
 
 @busy_is_an_outage

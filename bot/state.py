@@ -21,16 +21,17 @@ class ConversationState:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ConversationState:
+        """The fields `raw` names (others ignored), the rest their defaults. Written out field by field,
+        as `to_dict`: both run for every message (`FIELDS` holds them to the dataclass's fields)."""
         if not raw:
             return cls()
-        known = {name: raw[name] for name in cls.__dataclass_fields__ if name in raw}
-        return cls(**known)
+        get = raw.get
+        return cls(get("flow"), get("data", {}), get("unknown_streak", 0), get("turns", 0))
 
     def to_dict(self) -> dict[str, Any]:
-        """A shallow copy (the only nested value, `data`, is copied one level): this runs per message."""
-        raw = {name: getattr(self, name) for name in FIELDS}
-        raw["data"] = dict(self.data)
-        return raw
+        """A shallow copy (the only nested value, `data`, is copied one level), in `FIELDS` order."""
+        return {"flow": self.flow, "data": dict(self.data), "unknown_streak": self.unknown_streak,
+                "turns": self.turns}
 
     def start_flow(self, name: str, **data: Any) -> None:
         self.flow, self.data = name, dict(data)
@@ -40,3 +41,4 @@ class ConversationState:
 
 
 FIELDS = tuple(f.name for f in fields(ConversationState))
+assert FIELDS == ("flow", "data", "unknown_streak", "turns"), "from_dict and to_dict name every field"

@@ -40,6 +40,7 @@ from bot.channels.wechat_api import WeChatAPI, WeChatAPIError
 from bot.channels.wechat_dedupe import Answered, Deliveries, GuardRefused, Lease
 from bot.channels.wechat_inbox import Inbox, from_payload
 from bot.channels.wechat_nonces import REUSED, Nonces
+from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import Inbound, Outcome
@@ -57,6 +58,17 @@ log = logging.getLogger("csbot.wechat")
 PATH = "/wechat"
 #: How long `stop()` lets background sends finish before cancelling them.
 STOP_GRACE_S = 10.0
+
+
+def whole_body(request: web.Request) -> bytes | None:
+    """The request's body when all of it came with the headers (every WeChat call: a few hundred bytes)
+    and is within the app's limit, taken from the stream at once; None otherwise (`request.read()` then
+    reads it, waits for the rest, refuses more than the limit). `request.read()` itself loops over the
+    stream's chunks into a buffer and copies it, a few microseconds of every message."""
+    content = request.content
+    if content.is_eof() and content.exception() is None and content.total_bytes <= request.client_max_size:
+        return content.read_nowait()
+    return None
 
 
 class WeChatChannel(Channel):
@@ -145,29 +157,33 @@ class WeChatChannel(Channel):
         return web.Response(text=request.query.get("echostr", ""))
 
     async def receive(self, request: web.Request) -> web.Response:
+        runtime = self._runtime
+        clock = runtime.clock
+        query = request.query  # a property over the URL's parsed query: read once
         try:
-            self._check_query(request.query)
-            body = await request.read()
-            message = self._read(body, request.query)
+            self._check_query(query)
+            body = whole_body(request)
+            if body is None:
+                body = await request.read()
+            message = self._read(body, query)
             MESSAGE_ID.set(message.source_id)  # on every log line of this request and its background work
-            nonce = self._nonces.claim(request.query, body, message.from_user)
+            nonce = self._nonces.claim(query, body, message.from_user)
         except BadRequest as exc:
             log.info("wechat request refused (%d): %s", exc.status, exc.reason)
             return web.Response(status=exc.status, text=exc.reason)
-        if message.kind == "event" and message.event in protocol.PLATFORM_REPORTS:
+        kind = message.kind
+        if kind == "event" and message.event in protocol.PLATFORM_REPORTS:
             return web.Response(text=protocol.SUCCESS, content_type="text/plain")
-        runtime = self._runtime
-        clock = runtime.clock
         started = clock.monotonic()
         budget = self.settings.wechat_passive_budget_s
         assert self.deliveries is not None and self.budget is not None
-        window = self.budget.window_after(message.from_user, message.event if message.kind == "event" else None)
+        window = self.budget.window_after(message.from_user, message.event if kind == "event" else None)
         inbound = protocol.to_inbound(message, clock.now())
         hold = runtime.dispatcher.hold_request(inbound)
         try:
             then = () if window is None else (window,)
             entry = await self.deliveries.enter(message.dedupe_ids(), budget, nonce, then,
-                                                self._sent_at(message, request.query), hold=hold)
+                                                self._sent_at(message, query, clock), hold=hold)
         except GuardRefused:
             log.info("wechat request refused (403): %s", REUSED)
             return web.Response(status=403, text=REUSED)
@@ -180,17 +196,18 @@ class WeChatChannel(Channel):
             except outages(runtime.store):
                 raise  # a service is down for now, not a fault of ours: a 503 (bot/web/guards.py), WeChat retries
             except Exception:
-                log.exception("wechat %s %s failed", message.kind, message.source_id)
+                log.exception("wechat %s %s failed", kind, message.source_id)
                 return web.Response(status=500, text="internal error")
-        now = int(clock.time())
-        body = protocol.render_reply(message, text, now, self.crypto, request.query.get("nonce", ""))
-        content_type = "text/plain" if body == protocol.SUCCESS else "application/xml"
-        return web.Response(text=body, content_type=content_type)
+        body = protocol.render_reply(message, text, int(clock.time()), self.crypto, query.get("nonce", ""))
+        if body == protocol.SUCCESS:
+            return web.Response(text=body, content_type="text/plain")
+        return web.Response(text=body, content_type="application/xml")
 
-    def _sent_at(self, message: protocol.WeChatMessage, query: Any) -> float:
+    @staticmethod
+    def _sent_at(message: protocol.WeChatMessage, query: Any, clock: Clock) -> float:
         """When WeChat first sent this message, on our clock: its `CreateTime` moved by how far our
         clock is from WeChat's as this request's signed `timestamp` shows (checked fresh, a number)."""
-        return int(message.create_time) + (self._runtime.clock.time() - int(query["timestamp"]))
+        return int(message.create_time) + (clock.time() - int(query["timestamp"]))
 
     def _check_query(self, query: Any) -> None:
         timestamp = query.get("timestamp")
@@ -215,7 +232,7 @@ class WeChatChannel(Channel):
         runtime = self._runtime
         log.debug("wechat %s %s", inbound.kind, message.source_id)
         work = self._background.spawn(self._dispatch(lease, inbound, hold))
-        decided = asyncio.get_running_loop().create_future()  # the work done or the budget spent, first
+        decided = work.get_loop().create_future()  # the work done or the budget spent, first
 
         def decide(_: object = None) -> None:
             if not decided.done():

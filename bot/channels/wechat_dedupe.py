@@ -113,17 +113,19 @@ class Deliveries:
         first sent the message, if known (else: at most `RETRY_SPAN_S` ago). `hold`: the message's
         conversation, whose lock the same command takes when free (`Lease.taken`, Redis)."""
         key = self.key(ids)
-        started = self.clock.monotonic()
+        clock = self.clock
+        started = clock.monotonic()
         guards = () if guard is None else (guard,)
         while True:
-            lease = Lease(key, PROCESSING + unique_id(), self.clock.monotonic())
+            lease = Lease(key, PROCESSING + unique_id(), clock.monotonic())
+            now = clock.time()
             claimed = await self.store.claim_in_order(
                 [*guards, Claim(key, lease.value, self.lease_s, same_value_passes=True, remember_s=self.ttl)], then,
-                now=self.clock.time(), hold=hold,
+                now=now, hold=hold,
             )
             if claimed.refused is None:
                 lease.taken = claimed.taken
-                earliest = self.clock.time() - RETRY_SPAN_S
+                earliest = now - RETRY_SPAN_S  # as of before the claim: no later, so never a first time too many
                 if sent_at is not None:
                     earliest = max(earliest, sent_at - SENT_AT_MARGIN_S)
                 lease.first_time = claimed.first_time and claimed.memory_began <= earliest

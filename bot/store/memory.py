@@ -44,13 +44,17 @@ log = logging.getLogger("csbot.store")
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 
 
+#: A heap of more rows than `STALE_FACTOR` times the live ones, plus `STALE_SLACK`, is mostly stale.
+STALE_FACTOR, STALE_SLACK = 2, 64
+
+
 def _mostly_stale(heap: list, live: int) -> bool:
     """Whether most of `heap`'s rows are stale (their key set or scheduled again since): then it is
     rebuilt from the live ones. Rows are skipped lazily when popped, so a key set with every message
     would otherwise keep one row per setting for as long as its TTL. Asked after each push, so the
-    caller makes the rebuilt rows (and their function) only when needed: this runs for every value
-    set with a TTL, several a message."""
-    return len(heap) > 2 * live + 64
+    caller makes the rebuilt rows (and their function) only when needed (`_put`, run for every value
+    set with a TTL, several a message, asks it inline)."""
+    return len(heap) > STALE_FACTOR * live + STALE_SLACK
 
 
 def _heap_of(rows: list) -> list:
@@ -102,13 +106,15 @@ class MemoryStore(Store):
         return results
 
     # --- plain values ---
-    def _purge_expired(self) -> None:
+    def _purge_expired(self) -> float:
+        """Drop what expired; returns the clock's time it went by, for the command's writes (one reading)."""
         now = self._clock.monotonic()
         while self._expiries and self._expiries[0][0] <= now:
             expires_at, key = heapq.heappop(self._expiries)
             entry = self._values.get(key)
             if entry is not None and entry[1] == expires_at:
                 del self._values[key]
+        return now
 
     def _live(self, key: str) -> str | None:
         self._purge_expired()
@@ -119,15 +125,17 @@ class MemoryStore(Store):
         entry = self._values.get(key)
         return None if entry is None else entry[0]
 
-    def _put(self, key: str, value: str, ttl: float | None) -> None:
+    def _put(self, key: str, value: str, ttl: float | None, now: float | None = None) -> None:
+        """`now`: the clock's time as the command read it (`_purge_expired`), for a command of several writes."""
         values = self._values
         if ttl is None:
             values[key] = (value, None)
             return
-        expires_at = self._clock.monotonic() + ttl
+        expires_at = (self._clock.monotonic() if now is None else now) + ttl
         values[key] = (value, expires_at)
-        heapq.heappush(self._expiries, (expires_at, key))
-        if _mostly_stale(self._expiries, len(values)):
+        expiries = self._expiries
+        heapq.heappush(expiries, (expires_at, key))
+        if len(expiries) > STALE_FACTOR * len(values) + STALE_SLACK:  # `_mostly_stale`, inline: several a message
             self._expiries = _heap_of([(at, name) for name, (_, at) in values.items() if at is not None])
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
@@ -251,11 +259,11 @@ class MemoryStore(Store):
     # --- a WeChat delivery's claims: the base's contract, without a suspension per key ---
     async def claim_in_order(self, claims: Sequence[Claim], then: Sequence[Write] = (), *,
                              now: float = 0.0, hold: HoldRequest | None = None) -> Claimed:
-        self._purge_expired()
+        at = self._purge_expired()  # one reading of the clock for the command's writes
         for index, claim in enumerate(claims):
             current = self._peek(claim.key)
             if current is None:
-                self._put(claim.key, claim.value, claim.ttl)
+                self._put(claim.key, claim.value, claim.ttl, at)
             elif not (claim.same_value_passes and current == claim.value):
                 return Claimed(index, current)
         first_time = True
@@ -264,7 +272,7 @@ class MemoryStore(Store):
                 marker = self.keys.about(CLAIMED, claim.key)
                 remembered = self._peek(marker)
                 if remembered is None:
-                    self._put(marker, claim.value, claim.remember_s)
+                    self._put(marker, claim.value, claim.remember_s, at)
                 elif remembered != claim.value:
                     first_time = False
         began = self._peek(self._began_key)
@@ -272,7 +280,7 @@ class MemoryStore(Store):
             began = repr(now)
             self._put(self._began_key, began, None)
         for write in then:
-            self._put(write.key, write.value, write.ttl)
+            self._put(write.key, write.value, write.ttl, at)
         return Claimed(None, None, first_time, float(began))
 
     # --- deadlines: a dict for the truth, a heap for the order (stale rows skipped lazily) ---
@@ -355,8 +363,13 @@ class MemoryStore(Store):
 
     # --- pub/sub: payloads go through JSON, so subscribers get copies, as from Redis ---
     async def publish(self, topic: str, payload: Mapping[str, Any]) -> None:
-        raw = json.dumps(payload, ensure_ascii=False)
-        for queue in self._subscribers.get(topic, ()):
+        """Each subscriber gets its own copy, through JSON as from Redis; with none (a console closed, the
+        benchmark), nothing is encoded: the handoff queue publishes on every escalation."""
+        queues = self._subscribers.get(topic)
+        if not queues:
+            return
+        raw = _to_json(payload)
+        for queue in queues:
             queue.put_nowait(json.loads(raw))
 
     def subscribe(self, *topics: str) -> Subscription:
@@ -411,7 +424,7 @@ class _Held:
     a conversation (`round` = its name and extra keys) the state and keys read under it and `save` and
     `writes` set on leaving without an error."""
 
-    __slots__ = ("held", "lease", "name", "round", "store", "token", "wait")
+    __slots__ = ("held", "lease", "name", "round", "state_key", "store", "token", "wait")
 
     def __init__(self, store: MemoryStore, name: str, lease: float, wait: float,
                  round_: tuple[str, tuple[str, ...]] | None) -> None:
@@ -426,9 +439,11 @@ class _Held:
         if self.round is None:
             return None
         conversation, keys = self.round
+        self.state_key = state_key = store.keys("state", conversation)  # read here, written on leaving
         store._purge_expired()
-        raw = store._peek(store.keys("state", conversation))
-        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: store._peek(key) for key in keys})
+        peek = store._peek
+        raw = peek(state_key)
+        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: peek(key) for key in keys})
         return self.held
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -436,9 +451,10 @@ class _Held:
         store, held = self.store, self.held
         try:
             if held is not None and exc_type is None:
+                at = store._clock.monotonic()  # one reading for the release's writes
                 if held.save is not None:
-                    store._put(store.keys("state", self.round[0]), _to_json(held.save), held.ttl)  # type: ignore[index]
+                    store._put(self.state_key, _to_json(held.save), held.ttl, at)
                 for write in held.writes:
-                    store._put(write.key, write.value, write.ttl)
+                    store._put(write.key, write.value, write.ttl, at)
         finally:
             store._release(self.name, self.token)

@@ -1,6 +1,6 @@
-"""The guards that protect the server as a whole, whatever the route, as one middleware
-(`request_guards`: one coroutine per request rather than four layers, each a partial, a coroutine
-and an await on every request, the webhook's included; docs/performance.md):
+"""The guards that protect the server as a whole, whatever the route, as one middleware with the
+JSON errors of bot/web/errors.py (`request_guards`: one coroutine per request rather than five layers,
+each a partial, a coroutine and an await on every request, the webhook's included; docs/performance.md):
 
 - `unavailable_as_503`: when the store (or the database connection) cannot serve for now, the
   client gets 503 with `Retry-After` instead of a server error. The web chat's page retries; WeChat
@@ -26,8 +26,8 @@ from aiohttp.typedefs import Handler
 
 from bot.config import Settings
 from bot.outages import outages
-from bot.store.base import Store, StoreBusy
-from bot.web.errors import route_of
+from bot.store.base import StoreBusy
+from bot.web.errors import json_error, route_of
 from bot.web.limits import BodyLimit
 from bot.web.problems import ApiError, error_response
 
@@ -45,35 +45,44 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
 
 def request_guards(settings: Settings, store_of: Any, body_limit: BodyLimit) -> Any:
-    """`store_of(app)` gives the running store (it opens after the middlewares are built). In order:
-    `/metrics` kept private, an oversized body refused, the body's deadline armed; then, from what the
-    handler raised, the body's 408, the body limit's 413, the unavailable service's 503."""
+    """`store_of(app)` gives the running store (it opens after the middlewares are built), asked only
+    when something was raised. In order: `/metrics` kept private, an oversized body refused, the body's
+    deadline armed; then, from what the handler raised, the body's 408, the body limit's 413, the
+    unavailable service's 503; whatever else was raised, by a guard or the handler, as bot/web/errors.py
+    answers it (JSON). One middleware for both, the errors' and the guards' (each layer is a partial, a
+    coroutine and an await on every request: docs/performance.md, twelfth round)."""
     timeout_s = settings.http_body_timeout_s
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if request.path == METRICS_PATH:
-            metrics_guard(request, settings.metrics_token)
-        refused = body_limit.refuse(request)
-        if refused is not None:
-            return refused
-        store: Store | None = store_of(request.app)
-        timer = body_deadline(request, timeout_s)
         try:
-            return await handler(request)
-        except BodyTimeout:
-            log.info("%s %s: body not received within %.0f s", request.method, route_of(request), timeout_s)
-            return error_response(408, "body_timeout", "request body not received in time", {"Connection": "close"})
-        except (web.HTTPRequestEntityTooLarge, ApiError) as exc:
-            too_large = body_limit.refused(request, exc)
-            if too_large is None:
+            if request.path == METRICS_PATH:
+                metrics_guard(request, settings.metrics_token)
+            refused = body_limit.refuse(request)
+            if refused is not None:
+                return refused
+            timer = body_deadline(request, timeout_s)
+            try:
+                return await handler(request)
+            except BodyTimeout:
+                log.info("%s %s: body not received within %.0f s", request.method, route_of(request), timeout_s)
+                return error_response(408, "body_timeout", "request body not received in time",
+                                      {"Connection": "close"})
+            except (web.HTTPRequestEntityTooLarge, ApiError) as exc:
+                too_large = body_limit.refused(request, exc)
+                if too_large is None:
+                    raise
+                return too_large
+            except outages(store_of(request.app)) as exc:
+                return unavailable_as_503(request, exc, settings.retry_after_s)
+            finally:
+                if timer is not None:
+                    timer.cancel()
+        except Exception as exc:
+            answer = json_error(request, exc)
+            if answer is None:
                 raise
-            return too_large
-        except outages(store) as exc:
-            return unavailable_as_503(request, exc, settings.retry_after_s)
-        finally:
-            if timer is not None:
-                timer.cancel()
+            return answer
 
     return middleware
 
