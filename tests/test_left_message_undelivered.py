@@ -67,7 +67,8 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
         status, body = await post(bot, f"/api/agent/conversations/{held.id}/messages", headers, {"text": REPLY})
         assert status == 502, body
         assert body["error"]["code"] == "not_delivered" and body["error"]["outcomes"] == outcomes
-        assert (body["error"]["counted"], body["error"]["left_messages_open"]) == (counted, 1)
+        error = body["error"]
+        assert (error["counted"], error["refused_for_good"], error["left_messages_open"]) == (counted, counted, 1)
         assert [part["delivery"] for part in body["error"]["parts"]] == ["undelivered"]
         after = await Conversation.get(id=held.id)
         answered = await SlaEvent.filter(conversation_id=held.id, kind="person_answered").count()

@@ -155,7 +155,8 @@ async def post_take(request: web.Request) -> s.OneConversation:
                   502: "the platform did not take every part (not_delivered: error.outcomes gives each part's "
                        "outcome, \"sent\" or why not; error.parts each part's text, delivery (sent, "
                        "unconfirmed, undelivered) and category; error.counted whether the SLA counts it as "
-                       "answered; error.left_messages_open the conversation's 留言 still open)",
+                       "answered; error.refused_for_good a part refused until the customer writes again or "
+                       "for good; error.left_messages_open the conversation's 留言 still open)",
                   503: "the customer's channel does not run on this server (channel_not_running)"},
           summary="Send the customer a message (split to the channel's limits)")
 async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
@@ -177,6 +178,7 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
                  for text, outcome in zip(reply.parts, reply.outcomes, strict=True)]
         raise ApiError(502, "not_delivered", "the reply did not reach the customer", outcomes=reply.outcomes,
                        parts=[part.model_dump() for part in parts], counted=reply.counted,
+                       refused_for_good=reply.refused_for_good,
                        left_messages_open=reply.left_open)
     return s.SentOut(sent=reply.parts)
 

@@ -71,8 +71,12 @@ def message_delivery(direction: str, status: str, reason: str | None, age_s: flo
     return SENT, None
 
 
+def refused_for_good(outcomes: Sequence[str]) -> bool:
+    """Some part was refused for good (`FINAL`): no resend reaches the customer until they write again."""
+    return any(category(outcome) in FINAL for outcome in outcomes)
+
+
 def counted(outcomes: Sequence[str]) -> bool:
     """Whether an agent's reply counts as their answer for the SLA: some part reached the platform or may
     have, or the platform refused it for good; not when every part failed in a way a resend may pass."""
-    return any(outcome == SENT or category(outcome) in FINAL or category(outcome) == "unconfirmed"
-               for outcome in outcomes)
+    return refused_for_good(outcomes) or any(part_delivery(outcome) != "undelivered" for outcome in outcomes)

@@ -37,7 +37,7 @@ from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.store.base import Batch
 from handlers.handoff import reads
-from handlers.handoff.delivery import SENT, counted
+from handlers.handoff.delivery import SENT, counted, refused_for_good
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Queue, log_lost_writes
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
@@ -92,6 +92,11 @@ class AgentReply(NamedTuple):
     def counted(self) -> bool:
         """The reply counts as the agent's answer for the SLA (handlers/handoff/delivery.py `counted`)."""
         return counted(self.outcomes)
+
+    @property
+    def refused_for_good(self) -> bool:
+        """A part the platform refused for good: resending it now reaches nobody (delivery.py `FINAL`)."""
+        return refused_for_good(self.outcomes)
 
 
 class Handoff:
