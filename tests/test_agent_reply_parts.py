@@ -125,3 +125,14 @@ def test_every_reason_a_channel_records_has_a_category_and_every_category_a_labe
     assert not reasons - set(CATEGORIES), sorted(reasons - set(CATEGORIES))
     texts = yaml.safe_load((ROOT / "scripts_zh" / "console.yaml").read_text(encoding="utf-8"))
     assert not {f"undelivered_{kind}" for kind in ALL_CATEGORIES} - set(texts)
+
+
+@pytest.mark.parametrize(("outcomes", "counts"), [
+    (["outside_48h_window"], True), (["over_send_window"], True), (["over_send_cap"], True),
+    (["not_subscribed"], True), (["invalid_openid"], True), (["session_ended"], True),
+    (["timeout"], True), (["no_answer"], True), (["sent", "errcode_-1"], True),
+    (["network"], False), (["errcode_-1", "errcode_-1"], False), (["content_too_long"], False), ([], False),
+])
+def test_the_sla_counts_a_reply_that_reached_may_have_reached_or_was_refused_for_good(
+        outcomes: list[str], counts: bool) -> None:
+    assert AgentReply(["x"] * len(outcomes), outcomes).counted is counts

@@ -76,6 +76,10 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
             assert (after.waiting_since, after.unacked_since, answered) == (None, None, 1)
         else:  # the customer still waits: reminders, breach and lapse go on from the question's time
             assert (after.waiting_since, after.unacked_since, answered) == (asked.waiting_since, asked.unacked_since, 0)
+        await clock.advance(bot.runtime.settings.sla_reply_s + 1)  # past the 20 s promise, before a lapse
+        await bot.runtime.scheduler.run_due()
+        breaches = await SlaEvent.filter(conversation_id=held.id, kind="breach").count()
+        assert breaches == (0 if counted else 1)  # an unanswered customer is a broken promise
         assert REPLY not in bot.wechat.texts_to("o_left_message")
         kept = await LeftMessage.get(id=left.id)
         assert kept.done_at is None and kept.promised_by == left.promised_by  # open, its promise as told
@@ -84,7 +88,7 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
         [shown] = [m for m in detail["messages"] if m["text"] == REPLY]
         assert (shown["delivery_status"], shown["failure_reason"]) == ("undeliverable", outcomes[0])
 
-        await clock.advance(60)  # sent again, and delivered: now the 留言 is answered
+        await clock.advance(30)  # sent again, and delivered: now the 留言 is answered
         status, body = await post(bot, f"/api/agent/conversations/{held.id}/messages", headers, {"text": REPLY})
         assert (status, body) == (200, {"sent": [REPLY]})
         assert bot.wechat.texts_to("o_left_message")[-1] == REPLY
