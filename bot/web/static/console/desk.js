@@ -454,8 +454,9 @@ export function notDelivered(id, text, detail) {
   const sent = count("sent");
   const unconfirmed = count("unconfirmed");
   const lines = [];
-  if (sent) lines.push(t("not_delivered_some", { sent, left: parts.length - sent }));
-  else if (undelivered.length) lines.push(t("not_delivered_none"));
+  if (undelivered.length) {
+    lines.push(sent ? t("not_delivered_some", { sent, left: undelivered.length }) : t("not_delivered_none"));
+  }
   if (unconfirmed) lines.push(t("not_delivered_unconfirmed", { n: unconfirmed }));
   if (detail.refused_for_good) lines.push(t("not_delivered_final"));
   else if (!detail.counted) lines.push(t("not_delivered_waiting"));
