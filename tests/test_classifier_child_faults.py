@@ -19,6 +19,7 @@ from bot.clock import FakeClock
 from bot.config import PROJECT_ROOT
 from bot.intent_areas import Precedence
 from bot.intents import IntentMatcher
+from tests.classifier_children import replaced
 from tests.fakes.bot_app import eventually
 from tests.test_classifier_process import alive, answers, ready
 
@@ -34,14 +35,6 @@ def a_classifier(clock: FakeClock) -> ClassifierProcess:
     spec = MatcherSpec(PROJECT_ROOT / "scripts_zh" / "intents.yaml", Precedence(), None, 0)
     matcher = IntentMatcher.shared(spec.intents_yaml, spec.precedence, cache_size=0).fork()
     return ClassifierProcess(matcher, spec, clock)
-
-
-async def replaced(classifier: ClassifierProcess, clock: FakeClock, old: int) -> None:
-    async def check() -> bool:  # the restart's wait passes on the FakeClock
-        await clock.advance(classifier.restart_s)
-        return classifier.ready and classifier.pid not in (None, old)
-
-    await eventually(check, "a new classifier process", seconds=60)
 
 
 async def test_a_child_that_answered_and_then_hangs_costs_its_outstanding_texts_the_budget(

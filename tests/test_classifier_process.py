@@ -24,6 +24,7 @@ from bot.server import serving_settings
 from bot.web.auth import create_agent, issue_api_token
 from handlers.teaching.service import LEARNED
 from models.message import Message
+from tests.classifier_children import replaced
 from tests.fakes.bot_app import eventually, make_settings, running_bot
 
 CORPUS = PROJECT_ROOT / "bench" / "corpus.tsv"
@@ -232,17 +233,6 @@ async def test_a_dead_or_hung_child_costs_a_customer_at_most_the_budget_and_is_r
         classifier = await ready(bot.runtime.classifier)
         classifier.per_text_s = 0.0
 
-        async def replaced(old: int) -> None:
-            async def check() -> bool:
-                # The restart's wait passes on the bot's clock; a new child then loads in real time, with the
-                # clock still (run on, a slow load on a busy machine would pass the hang's wait and look hung).
-                if classifier.pid in (None, old):
-                    await clock.advance(classifier.restart_s)
-                return classifier.ready and classifier.pid not in (None, old)
-
-            await eventually(check, "a new classifier process", seconds=60)
-            assert not alive(old)
-
         async def answered(user: str, text: str) -> float:
             """The customer's answer, and how long the bot's clock ran before it came."""
             started = clock.monotonic()
@@ -263,7 +253,8 @@ async def test_a_dead_or_hung_child_costs_a_customer_at_most_the_budget_and_is_r
         assert killed is not None
         os.kill(killed, signal.SIGKILL)
         await answered("k1", "我的快递到哪了")
-        await replaced(killed)
+        await replaced(classifier, clock, killed)
+        assert not alive(killed)
         assert classifier.starts == 2
 
         hung = classifier.pid
@@ -274,7 +265,8 @@ async def test_a_dead_or_hung_child_costs_a_customer_at_most_the_budget_and_is_r
             waited = await answered("h1", "发票怎么开")  # a stopped child never answers: the budget, not the hang
             assert classifier.budget_s <= waited < classifier.hang_s
             assert classifier.fallbacks == fallbacks + 1
-            await replaced(hung)
+            await replaced(classifier, clock, hung)
+            assert not alive(hung)
             assert classifier.starts == 3
         finally:
             if alive(hung):

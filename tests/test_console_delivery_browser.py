@@ -1,8 +1,11 @@
 """The console shows an outbound message's delivery (docs/handoff-sla.md, "A reply that did not reach the
 customer"): a reply WeChat refused is marked 未送达 under its bubble with the reason in Chinese (the 48-hour
 window for errcode 45015, a generic refusal for a code the console has no label for, never the code), a
-pending message reads 发送中…, a sent one shows nothing. Before, the conversation's messages carried
-`delivery_status` and `failure_reason` but the page showed none of it: a refused reply looked sent.
+pending message reads 发送中… (未确认送达 once pending past the outbox's give-up time: its worker gone), a
+sent one shows nothing. Before, the conversation's messages carried `delivery_status` and `failure_reason`
+but the page showed none of it: a refused reply looked sent. A partly sent reply puts back in the draft
+only the part that did not go (the whole draft was kept, and its resend sent the first part twice), and a
+reply whose answer never came (a timeout: WeChat may have it) reads 未确认送达 and is not put back.
 
 Over the real WeChat path (the fake WeChat server over HTTP refusing the sends) and the console in
 headless Chromium; time moved by the bot's FakeClock, the pending row set in the database.
@@ -10,6 +13,7 @@ headless Chromium; time moved by the bot's FakeClock, the pending row set in the
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +25,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
+from handlers.handoff.delivery import PENDING_GIVE_UP_S
 from models.conversation import Conversation
 from models.message import Message
 from tests.browser import DESKTOP, log_in, open_page
@@ -34,6 +39,10 @@ TEXTS = yaml.safe_load((ROOT / "scripts_zh" / "console.yaml").read_text(encoding
 OPENID = "o_delivery_marks"
 REFUSED_48H = "亲，退款已经为您处理好了"
 REFUSED_OTHER = "请问还有其他问题吗"
+FIRST, SECOND = "退" * 600 + "。", "款" * 600  # 1800 bytes each: two parts on WeChat (2000 bytes a part)
+UNANSWERED = "您的包裹已经在派送中了"
+#: The client's request timeout in the test with a send WeChat never answers: real seconds, as aiohttp's.
+SEND_TIMEOUT_S = 1.0
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -50,6 +59,10 @@ def message(console: Page, text: str) -> Locator:
 async def reply(console: Page, text: str) -> None:
     await console.locator("#reply-input").fill(text)
     await console.locator("#reply-input").press("Enter")
+
+
+def last_toast(console: Page) -> Locator:
+    return console.locator("#toasts .toast").last
 
 
 async def customer_writes(console: Page, customer: WeChatUser, text: str) -> None:
@@ -84,7 +97,10 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         # WeChat refuses the reply: outside the 48-hour window
         bot.wechat.fail_next(OPENID, 45015)
         await reply(console, REFUSED_48H)
-        await expect(console.locator("#toasts")).to_contain_text(TEXTS["error_not_delivered"])
+        told = last_toast(console)  # refused for good, and no 留言 in this conversation to speak of
+        await expect(told).to_contain_text(TEXTS["not_delivered_none"])
+        await expect(told).to_contain_text(TEXTS["not_delivered_final"])
+        await expect(told).not_to_contain_text("留言")
         refused = message(console, REFUSED_48H)
         await expect(refused).to_have_class(re.compile(r"\bundelivered\b"))
         await expect(refused.locator(".delivery")).to_be_visible()
@@ -95,6 +111,7 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         # a refusal the console has no label for reads as the generic one, never the code
         bot.wechat.fail_next(OPENID, -1)
         await reply(console, REFUSED_OTHER)
+        await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_waiting"])  # a resend may pass
         other = message(console, REFUSED_OTHER)
         await expect(other.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_refused"])
         await expect(other.locator(".delivery")).not_to_contain_text(re.compile(r"errcode|-1|\d{5}"))
@@ -113,9 +130,63 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         # the refused reply keeps its mark through the re-renders
         await expect(refused.locator(".delivery-state")).to_have_text(TEXTS["delivery_undelivered"])
 
+        # a row left pending for good (its worker killed mid-send) reads unconfirmed after the give-up time
+        await Message.filter(id=greeting.id).update(delivery_status="pending")
+        await bot.clock.advance(PENDING_GIVE_UP_S + 1)
+        await customer_writes(console, customer, "还在吗")
+        await expect(shown_greeting).to_have_class(re.compile(r"\bunconfirmed\b"))
+        await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
+        await expect(shown_greeting.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
 
-async def test_every_undelivered_label_the_console_names_is_in_console_yaml() -> None:
-    named = set(re.findall(r'"((?:undelivered|delivery)_[a-z_]+)"', DESK_JS.read_text(encoding="utf-8")))
-    assert "undelivered_refused" in named and "undelivered_window" in named  # the pattern finds the names
+
+async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconfirmed(tmp_path: Path,
+                                                                                      browser: Browser) -> None:
+    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00",
+                          wechat_http_timeout_s=SEND_TIMEOUT_S) as bot:
+        await bot.runtime.scheduler.stop()
+        await create_agent("amy", "agent", "secret-pass-123")
+        async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
+            await log_in(console, "amy")
+            presence = console.locator("#presence").get_by_role("button", name="在线")
+            await presence.click()
+            await expect(presence).to_have_attribute("aria-pressed", "true")
+            customer = bot.user(OPENID)
+            await customer.say("转人工")
+            await expect(console.locator("#chat-main")).to_be_visible()
+            await customer_writes(console, customer, "退款怎么样了")
+
+            # the first part goes, WeChat refuses the second: only the second is put back, and the agent is told
+            bot.wechat.fail_next(OPENID, 0)
+            bot.wechat.fail_next(OPENID, -1)
+            await reply(console, FIRST + SECOND)
+            await expect(console.locator("#reply-input")).to_have_value(SECOND)
+            told = last_toast(console)
+            await expect(told).to_contain_text(TEXTS["not_delivered_some"].format(sent=1, left=1))
+            await expect(told).not_to_contain_text(TEXTS["not_delivered_waiting"])  # the customer got a part
+            await expect(message(console, SECOND).locator(".delivery-state")).to_have_text(
+                TEXTS["delivery_undelivered"])
+            await expect(message(console, FIRST).locator(".delivery")).to_be_hidden()
+            await console.locator("#reply-input").press("Enter")  # the resend: the second part only
+            await expect(console.locator("#reply-input")).to_have_value("")
+            assert bot.wechat.texts_to(OPENID).count(FIRST) == 1 and bot.wechat.texts_to(OPENID).count(SECOND) == 1
+
+            # WeChat never answers: it may have the text; not put back for a blind resend, shown unconfirmed
+            bot.wechat.hold_sends = asyncio.Event()
+            try:
+                await reply(console, UNANSWERED)
+                await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_unconfirmed"].format(n=1),
+                                                                  timeout=30_000)
+                await expect(console.locator("#reply-input")).to_have_value("")
+                unanswered = message(console, UNANSWERED)
+                await expect(unanswered.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
+                await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
+                await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
+            finally:
+                bot.wechat.hold_sends.set()
+
+
+async def test_every_delivery_label_the_console_names_is_in_console_yaml() -> None:
+    named = set(re.findall(r'"((?:undelivered|delivery|not_delivered)_[a-z_]+)"', DESK_JS.read_text(encoding="utf-8")))
+    assert {"undelivered_refused", "delivery_unconfirmed", "not_delivered_some"} <= named  # the pattern finds them
     missing = named - set(TEXTS)
     assert not missing, f"labels missing from scripts_zh/console.yaml: {sorted(missing)}"

@@ -17,9 +17,10 @@ from bot.web.auth import AGENT, authenticate
 from bot.web.live import forward_events
 from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
+from handlers.handoff.delivery import category, part_delivery
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.people import typed
-from handlers.handoff.service import HANDOFF, ChannelNotHere, ForbiddenLanguage, Handoff
+from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
 from models.agent import SUPERVISORS, Agent
 from models.conversation import Conversation
@@ -125,14 +126,15 @@ async def get_conversations(request: web.Request) -> s.ConversationsOut:
 async def get_conversation(request: web.Request) -> s.ConversationDetail:
     handoff = handoff_of(request)
     conversation = await conversation_for(request)
+    now = handoff.clock.now()
     messages = await Message.filter(conversation_id=conversation.id).order_by("created_at", "id")
     notes = await HandoverNote.filter(conversation_id=conversation.id).order_by("created_at").prefetch_related("author")
     return s.ConversationDetail(
         conversation=await conversation_out(conversation, handoff),
-        messages=[message_out(m) for m in messages],
+        messages=[message_out(m, now) for m in messages],
         notes=[s.NoteOut(author=n.author.name, open_questions=n.open_questions, pending=n.pending,
                          created_at=n.created_at) for n in notes],
-        now=handoff.clock.now(),
+        now=now,
     )
 
 
@@ -147,10 +149,14 @@ async def post_take(request: web.Request) -> s.OneConversation:
 
 
 @endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
-          errors={**ON_ONE, 409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
-                                 "error.phrases lists them; resend with confirm)",
+          errors={**ON_ONE, 400: "nothing to send: blank (reply_empty)",
+                  409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
+                       "error.phrases lists them; resend with confirm)",
                   502: "the platform did not take every part (not_delivered: error.outcomes gives each part's "
-                       "outcome, \"sent\" or why not); the conversation's open 留言 stay open",
+                       "outcome, \"sent\" or why not; error.parts each part's text, delivery (sent, "
+                       "unconfirmed, undelivered) and category; error.counted whether the SLA counts it as "
+                       "answered; error.refused_for_good a part refused until the customer writes again or "
+                       "for good; error.left_messages_open the conversation's 留言 still open)",
                   503: "the customer's channel does not run on this server (channel_not_running)"},
           summary="Send the customer a message (split to the channel's limits)")
 async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
@@ -163,10 +169,17 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
     except ForbiddenLanguage as exc:
         raise ApiError(409, "forbidden_language", "the message holds forbidden phrases",
                        phrases=exc.phrases) from None
+    except EmptyReply:
+        raise ApiError(400, "reply_empty", "the message is blank") from None
     except ChannelNotHere:
         raise ApiError(503, "channel_not_running", "the customer's channel does not run on this server") from None
     if not reply.delivered:  # recorded as undeliverable on its rows, and not an answer to the 留言
-        raise ApiError(502, "not_delivered", "the reply did not reach the customer", outcomes=reply.outcomes)
+        parts = [s.PartOut(text=text, outcome=outcome, delivery=part_delivery(outcome), category=category(outcome))
+                 for text, outcome in zip(reply.parts, reply.outcomes, strict=True)]
+        raise ApiError(502, "not_delivered", "the reply did not reach the customer", outcomes=reply.outcomes,
+                       parts=[part.model_dump() for part in parts], counted=reply.counted,
+                       refused_for_good=reply.refused_for_good,
+                       left_messages_open=reply.left_open)
     return s.SentOut(sent=reply.parts)
 
 

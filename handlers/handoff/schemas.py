@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Presence = Literal["online", "away", "offline"]
+Delivery = Literal["received", "pending", "sent", "unconfirmed", "undelivered"]
 NICKNAME_MAX = 32
 
 
@@ -103,6 +104,19 @@ class MessageOut(BaseModel):
     created_at: datetime
     delivery_status: str = Field(description="received (the customer's), pending, sent or undeliverable")
     failure_reason: str | None = Field(description="why the platform did not take it (undeliverable)")
+    delivery: Delivery = Field(description="as the console shows it: unconfirmed when the platform may have "
+                                           "it (a timeout, or pending too long: handlers/handoff/delivery.py)")
+    failure_category: str | None = Field(description="why not delivered or unconfirmed, as a category "
+                                                     "(window, cap, network, ...): its console label")
+
+
+class PartOut(BaseModel):
+    """One part of an agent's reply the platform did not wholly take (the 502 `not_delivered`)."""
+
+    text: str
+    outcome: str = Field(description="\"sent\", else the reason recorded on its row")
+    delivery: Literal["sent", "unconfirmed", "undelivered"]
+    category: str | None
 
 
 class NoteOut(BaseModel):

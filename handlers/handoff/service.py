@@ -37,6 +37,7 @@ from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.store.base import Batch
 from handlers.handoff import reads
+from handlers.handoff.delivery import SENT, counted, refused_for_good
 from handlers.handoff.people import may_spend, nickname
 from handlers.handoff.queue import SUPERVISORS, Queue, log_lost_writes
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
@@ -69,17 +70,33 @@ class ChannelNotHere(Exception):
     """The customer's channel does not run in this process: the agent's message cannot go out."""
 
 
+class EmptyReply(Exception):
+    """An agent's message with nothing to send (blank): refused before anything is sent or closed."""
+
+
 class AgentReply(NamedTuple):
-    """An agent's message as it went out: its parts (split to the channel's limit) and each one's outcome
-    ("sent", else why the platform did not take it: bot/outbox.py)."""
+    """An agent's message as it went out: its parts (split to the channel's limit), each one's outcome
+    ("sent", else why the platform did not take it: bot/outbox.py), and how many of the conversation's
+    留言 are still open after it."""
 
     parts: list[str]
     outcomes: list[str]
+    left_open: int = 0
 
     @property
     def delivered(self) -> bool:
         """Every part reached the platform: only then is the customer answered (`Handoff.answered`)."""
-        return all(outcome == "sent" for outcome in self.outcomes)
+        return bool(self.outcomes) and all(outcome == SENT for outcome in self.outcomes)
+
+    @property
+    def counted(self) -> bool:
+        """The reply counts as the agent's answer for the SLA (handlers/handoff/delivery.py `counted`)."""
+        return counted(self.outcomes)
+
+    @property
+    def refused_for_good(self) -> bool:
+        """A part the platform refused for good: resending it now reaches nobody (delivery.py `FINAL`)."""
+        return refused_for_good(self.outcomes)
 
 
 class Handoff:
@@ -365,12 +382,16 @@ class Handoff:
     # --- agents ---
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> AgentReply:
         """Send an agent's message (split like the bot's, merged again when the customer's send budget
-        is short); refuses forbidden language unless confirmed, and a channel this process does not run.
-        The conversation's open 留言 are done only when every part reached the platform (`AgentReply`):
-        a reply WeChat refused (outside the 48-hour window, the send cap) or whose send failed leaves
-        them open with their promise, and the caller tells the agent (docs/handoff-sla.md "When a 留言
-        is done"). The SLA's bookkeeping is the agent's act either way: a customer nobody can reach is
-        not handed from agent to agent."""
+        is short); refuses a blank one, forbidden language unless confirmed, and a channel this process
+        does not run. The conversation's open 留言 are done only when every part reached the platform
+        (`AgentReply.delivered`): a reply WeChat refused (outside the 48-hour window, the send cap) or whose
+        send failed leaves them open with their promise, and the caller tells the agent. The SLA's
+        bookkeeping (answered, acknowledged, the idle release) follows `AgentReply.counted`: a reply none of
+        whose parts reached the platform leaves the customer waiting, unless the platform refused it for
+        good (docs/handoff-sla.md "A reply that did not reach the customer")."""
+        parts = self.messenger.split(user_of(conversation)[0], text)
+        if not parts:
+            raise EmptyReply()
         phrases = self.templates.forbidden_in(text)
         if phrases and not confirm:
             raise ForbiddenLanguage(phrases)
@@ -378,19 +399,23 @@ class Handoff:
         greeting = conversation.first_reply_at is None
         # split to the channel's limit once (a part that fits goes through `send_text` as it is); the
         # outbox merges the parts again when the send budget is short
-        parts = self.messenger.split(channel, text)
         outcomes = await self.messenger.send_text(channel, user_id, *parts, author=f"agent:{agent.id}")
         if outcomes is None:
             raise ChannelNotHere(channel)  # before the question counts as answered
         reply = AgentReply(parts, outcomes)
         if reply.delivered:
             await self.answered(conversation.id)
+        else:
+            reply = reply._replace(left_open=await LeftMessage.filter(conversation_id=conversation.id,
+                                                                      done_at=None).count())
+        await Customer.filter(id=conversation.customer_id).update(last_agent_id=agent.id)
+        await self.touch(agent)
+        if not reply.counted:  # the customer still waits: reminders, breach and lapse go on
+            return reply
         await self.sla.agent_wrote(conversation, agent)
         now = self.clock.now()
         await self.scheduler.at(IDLE, episode(conversation.id, now),
                                         now + timedelta(seconds=self.settings.handoff_idle_release_s))
-        await Customer.filter(id=conversation.customer_id).update(last_agent_id=agent.id)
-        await self.touch(agent)
         if greeting:
             await self.assign_waiting()  # greeted: ready for the next one
         return reply

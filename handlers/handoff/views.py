@@ -9,6 +9,7 @@ from tortoise.functions import Count
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
+from handlers.handoff.delivery import message_delivery
 from handlers.handoff.labels import reason_label
 from handlers.handoff.people import sends_left
 from handlers.handoff.schemas import (
@@ -36,10 +37,13 @@ def customer_out(customer: Customer) -> CustomerOut:
                        channel=customer.channel, vip=customer.is_vip, phone_masked=mask_phone(customer.phone))
 
 
-def message_out(message: Message) -> MessageOut:
+def message_out(message: Message, now: datetime) -> MessageOut:
+    """A message as the console shows it, its delivery judged at `now` (a row pending for long is unconfirmed)."""
+    delivery, kind = message_delivery(message.direction, message.delivery_status, message.failure_reason,
+                                      (now - message.created_at).total_seconds())
     return MessageOut(id=message.id, direction=message.direction, author=message.author, text=message.text,
                       kind=message.kind, created_at=message.created_at, delivery_status=message.delivery_status,
-                      failure_reason=message.failure_reason)
+                      failure_reason=message.failure_reason, delivery=delivery, failure_category=kind)
 
 
 def sla_out(conversation: Conversation, settings: Settings) -> SlaOut:

@@ -2,7 +2,7 @@
 // reply with the forbidden-language warning, canned replies, hand back, transfer, handover notes).
 import { ApiError } from "../lib/api.js";
 import { idOf, keepChildren } from "../lib/dom.js";
-import { label, t } from "../lib/texts.js";
+import { TEXTS, label, t } from "../lib/texts.js";
 import {
   $, URGENT_S, agentName, api, conflictText, el, errorText, formatDuration, formatTime, isSupervisor, loadAgents,
   path, personName, reasonLabel, seconds, serverNow, shell, state, toast,
@@ -340,41 +340,27 @@ export function messageNode(message, customerLabel) {
   return node;
 }
 
-// Why the platform did not take a message (the `failure_reason` the outbox recorded: bot/channels/wechat_api.py
-// and wecom_api.py `REASONS`, `errcode_<n>`, timeout/no_answer/network), as the label the agent reads.
-// Any other reason reads `undelivered_refused`: never the raw code.
-const UNDELIVERED_LABELS = {
-  outside_48h_window: "undelivered_window",
-  over_send_window: "undelivered_window",
-  over_send_cap: "undelivered_cap",
-  timeout: "undelivered_unconfirmed",
-  no_answer: "undelivered_unconfirmed",
-  network: "undelivered_network",
-  not_subscribed: "undelivered_unreachable",
-  invalid_openid: "undelivered_unreachable",
-  invalid_external_userid: "undelivered_unreachable",
-  session_ended: "undelivered_session",
-  session_state_refuses: "undelivered_session",
-  content_too_long: "undelivered_too_long",
-};
-
-export function undeliveredLabel(reason) {
-  return t(Object.hasOwn(UNDELIVERED_LABELS, reason) ? UNDELIVERED_LABELS[reason] : "undelivered_refused");
+// Why the platform did not take a message, or may not have: the server sends a category of the reason the
+// channel recorded (handlers/handoff/delivery.py), each labelled `undelivered_<category>` in console.yaml; a
+// category the page has no label for reads `undelivered_refused`, never a code.
+export function undeliveredLabel(category) {
+  const key = `undelivered_${category}`;
+  return Object.hasOwn(TEXTS, key) ? t(key) : t("undelivered_refused");
 }
 
-// An outbound message's delivery under its bubble: "sending" while pending, "not delivered" and why when the
-// platform did not take it, nothing once sent. Applied to every shown message at each render, as a
-// pending one turns sent or undeliverable later.
+const DELIVERY_STATES = { pending: "delivery_pending", unconfirmed: "delivery_unconfirmed", undelivered: "delivery_undelivered" };
+
+// An outbound message's delivery under its bubble: "sending" while pending, "unconfirmed" when the platform may
+// have it (a timeout, or pending for long: its worker gone), "not delivered" and why when the platform did not
+// take it, nothing once sent. Applied to every shown message at each render, as a pending one changes later.
 export function showDelivery(node, message) {
-  const status = message.direction === "out" ? String(message.delivery_status ?? "") : "";
-  const pending = status === "pending";
-  const undelivered = status === "undeliverable";
-  node.classList.toggle("pending", pending);
-  node.classList.toggle("undelivered", undelivered);
-  node.querySelector(".delivery").hidden = !(pending || undelivered);
-  node.querySelector(".delivery-state").textContent =
-    pending ? t("delivery_pending") : undelivered ? t("delivery_undelivered") : "";
-  node.querySelector(".delivery-reason").textContent = undelivered ? undeliveredLabel(message.failure_reason) : "";
+  const delivery = message.direction === "out" ? String(message.delivery ?? "") : "";
+  const shown = Object.hasOwn(DELIVERY_STATES, delivery);
+  for (const state of Object.keys(DELIVERY_STATES)) node.classList.toggle(state, delivery === state);
+  node.querySelector(".delivery").hidden = !shown;
+  node.querySelector(".delivery-state").textContent = shown ? t(DELIVERY_STATES[delivery]) : "";
+  node.querySelector(".delivery-reason").textContent =
+    shown && delivery !== "pending" ? undeliveredLabel(message.failure_category) : "";
 }
 
 export function renderHistory(messages, customerLabel) {
@@ -444,7 +430,9 @@ export async function sendReply(text, confirm) {
     state.drafts.delete(id);
     shell.refreshSoon();
   } catch (error) {
-    if (error instanceof ApiError && error.status === 409 && error.code === "forbidden_language") {
+    if (error instanceof ApiError && error.status === 502 && error.code === "not_delivered") {
+      notDelivered(id, text, error.detail);
+    } else if (error instanceof ApiError && error.status === 409 && error.code === "forbidden_language") {
       warnForbidden(text, Array.isArray(error.detail.phrases) ? error.detail.phrases : []);
     } else if (!(error instanceof ApiError && error.status === 401)) {
       toast(conflictText(error), "error");
@@ -454,6 +442,34 @@ export async function sendReply(text, confirm) {
     state.sending = false;
     refreshSendButton();
   }
+}
+
+// A reply the platform did not wholly take (the 502's `parts`): only the parts that surely did not go are put
+// back in the draft (those sent, or perhaps sent, are not sent twice by a resend), and the agent is told what
+// went, what is unconfirmed, whether the customer still waits for an answer, and whether 留言 stay open.
+export function notDelivered(id, text, detail) {
+  const parts = Array.isArray(detail.parts) ? detail.parts : [];
+  const count = (delivery) => parts.filter((part) => part.delivery === delivery).length;
+  const undelivered = parts.filter((part) => part.delivery === "undelivered").map((part) => String(part.text ?? ""));
+  const sent = count("sent");
+  const unconfirmed = count("unconfirmed");
+  const lines = [];
+  if (undelivered.length) {
+    lines.push(sent ? t("not_delivered_some", { sent, left: undelivered.length }) : t("not_delivered_none"));
+  }
+  if (unconfirmed) lines.push(t("not_delivered_unconfirmed", { n: unconfirmed }));
+  if (detail.refused_for_good) lines.push(t("not_delivered_final"));
+  else if (!detail.counted) lines.push(t("not_delivered_waiting"));
+  if (detail.left_messages_open > 0) lines.push(t("not_delivered_left_open"));
+  const draft = undelivered.join("\n");
+  if (state.selectedId === id && el.replyInput.value.replace(/\r\n?/g, "\n").trim() === text) {
+    el.replyInput.value = draft;
+    autosize();
+  }
+  if (draft) state.drafts.set(id, draft);
+  else state.drafts.delete(id);
+  toast(lines.join(""), "error");
+  shell.refreshSoon();
 }
 
 export function submitReply() {
