@@ -8,7 +8,7 @@ first opens with a greeting).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -22,14 +22,15 @@ class ConversationState:
     @classmethod
     def from_dict(cls, raw: dict[str, Any] | None) -> ConversationState:
         """The fields `raw` names (others ignored), the rest their defaults. Written out field by field,
-        as `to_dict`: both run for every message (`FIELDS` holds them to the dataclass's fields)."""
+        as `to_dict`: both run for every message (tests/test_conversation_state.py holds them to the
+        dataclass's fields)."""
         if not raw:
             return cls()
         get = raw.get
         return cls(get("flow"), get("data", {}), get("unknown_streak", 0), get("turns", 0))
 
     def to_dict(self) -> dict[str, Any]:
-        """A shallow copy (the only nested value, `data`, is copied one level), in `FIELDS` order."""
+        """A shallow copy (the only nested value, `data`, is copied one level), in the fields' order."""
         return {"flow": self.flow, "data": dict(self.data), "unknown_streak": self.unknown_streak,
                 "turns": self.turns}
 
@@ -38,7 +39,3 @@ class ConversationState:
 
     def end_flow(self) -> None:
         self.flow, self.data = None, {}
-
-
-FIELDS = tuple(f.name for f in fields(ConversationState))
-assert FIELDS == ("flow", "data", "unknown_streak", "turns"), "from_dict and to_dict name every field"

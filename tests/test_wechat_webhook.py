@@ -334,6 +334,19 @@ async def test_bad_bodies_are_refused_with_nothing_written(tmp_path, clock, prob
         assert await Message.all().count() == 0
 
 
+async def test_a_body_that_cannot_be_decoded_is_400_not_500(tmp_path, clock, probe) -> None:
+    """A compressed body that is not what its Content-Encoding says fails inside aiohttp's reader:
+    the sender's fault, answered 400 like any unreadable body, with nothing written."""
+    async with bot_in(tmp_path, clock, probe) as bot:
+        user = bot.user()
+        request = user.signed(user.text("echo:hi"))
+        async with user.session.post(user.url, params=request.params, data=b"not gzip at all",
+                                     headers={"Content-Type": "text/xml", "Content-Encoding": "gzip"}) as response:
+            assert response.status == 400
+            assert (await response.json())["error"]["code"] == "invalid_body"
+        assert probe.calls == [] and await Message.all().count() == 0
+
+
 async def test_entity_declarations_inside_the_ciphertext_are_refused(tmp_path, clock, probe) -> None:
     async with bot_in(tmp_path, clock, probe, safe_mode=True) as bot:
         assert (await bot.user().post(XXE)).status == 400

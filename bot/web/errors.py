@@ -9,7 +9,8 @@ rather than 500.
   `method_not_allowed`, ...). Pages (`/console`, `/r/...`) keep aiohttp's plain answers.
 - A value the database refuses (an id beyond its integer type, text too long for its column or
   holding NUL: asyncpg's `DataError`; SQLite's `OverflowError`; tortoise's `ValidationError`) is the
-  request's fault: 400 `invalid_value`. A unique key already taken: 409 `conflict`.
+  request's fault: 400 `invalid_value`. A unique key already taken: 409 `conflict`. A body aiohttp
+  cannot decode (gzip that is not gzip: `RequestPayloadError`): 400 `invalid_body`.
 - Anything else is our fault: logged with its traceback (method and route, never the body) and
   answered 500 `internal_error`.
 WebSocket handlers are left alone: once upgraded, the socket is the answer.
@@ -22,6 +23,7 @@ import re
 
 import asyncpg
 from aiohttp import hdrs, web
+from aiohttp.web_protocol import RequestPayloadError
 from tortoise.exceptions import IntegrityError, ValidationError
 
 from bot.web.problems import ApiError, error_response
@@ -43,6 +45,8 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def client_fault(exc: BaseException) -> web.Response | None:
     """The 4xx answer for an exception caused by what the client sent, or None."""
     chain = _causes(exc)
+    if any(isinstance(cause, RequestPayloadError) for cause in chain):  # a body its encoding does not decode
+        return error_response(400, "invalid_body", "the body could not be read as its encoding says")
     if any(isinstance(cause, asyncpg.exceptions.DataError | ValidationError | OverflowError) for cause in chain):
         return error_response(400, "invalid_value", "a value is out of range, too long or not allowed")
     if any(isinstance(cause, IntegrityError | asyncpg.exceptions.UniqueViolationError) for cause in chain):

@@ -21,6 +21,7 @@ import asyncio
 import contextvars
 import logging
 import math
+import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -72,6 +73,12 @@ class ChannelNotHere(Exception):
 
 class EmptyReply(Exception):
     """An agent's message with nothing to send (blank): refused before anything is sent or closed."""
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows the customer anything: a reply of spaces and invisible format characters
+    (a zero-width space, a BOM, a word joiner, which the splitter keeps) would close a 留言 unseen."""
+    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
 
 
 class AgentReply(NamedTuple):
@@ -390,7 +397,7 @@ class Handoff:
         whose parts reached the platform leaves the customer waiting, unless the platform refused it for
         good (docs/handoff-sla.md "A reply that did not reach the customer")."""
         parts = self.messenger.split(user_of(conversation)[0], text)
-        if not parts:
+        if not any(map(visible, parts)):
             raise EmptyReply()
         phrases = self.templates.forbidden_in(text)
         if phrases and not confirm:
