@@ -56,7 +56,7 @@ async def held_with_a_left_message(bot: WeChatBot, clock: FakeClock) -> tuple[Co
     return held, left, headers
 
 
-@pytest.mark.parametrize("blank", ["   ", "\n\t \n", "\u200b", " \ufeff\u2060 "])
+@pytest.mark.parametrize("blank", ["   ", "\n\t \n", "\u200b", " \ufeff\u2060 ", "\u3164", "\u2800 \u034f\u0007"])
 async def test_a_blank_reply_is_refused_and_sends_or_closes_nothing(tmp_path: Path, blank: str) -> None:
     clock = FakeClock()
     async with wechat_bot(tmp_path, clock=clock, staffed_hours="00:00-24:00") as bot:

@@ -344,6 +344,7 @@ async def test_a_body_that_cannot_be_decoded_is_400_not_500(tmp_path, clock, pro
                                      headers={"Content-Type": "text/xml", "Content-Encoding": "gzip"}) as response:
             assert response.status == 400
             assert (await response.json())["error"]["code"] == "invalid_body"
+            assert response.headers.get("Connection", "").lower() == "close"  # the rest of the body not read again
         assert probe.calls == [] and await Message.all().count() == 0
 
 

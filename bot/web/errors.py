@@ -46,7 +46,9 @@ def client_fault(exc: BaseException) -> web.Response | None:
     """The 4xx answer for an exception caused by what the client sent, or None."""
     chain = _causes(exc)
     if any(isinstance(cause, RequestPayloadError) for cause in chain):  # a body its encoding does not decode
-        return error_response(400, "invalid_body", "the body could not be read as its encoding says")
+        # the connection closed: aiohttp would read the rest of the broken body again after the answer
+        return error_response(400, "invalid_body", "the body could not be read as its encoding says",
+                              {"Connection": "close"})
     if any(isinstance(cause, asyncpg.exceptions.DataError | ValidationError | OverflowError) for cause in chain):
         return error_response(400, "invalid_value", "a value is out of range, too long or not allowed")
     if any(isinstance(cause, IntegrityError | asyncpg.exceptions.UniqueViolationError) for cause in chain):

@@ -75,10 +75,15 @@ class EmptyReply(Exception):
     """An agent's message with nothing to send (blank): refused before anything is sent or closed."""
 
 
+#: Letters that draw nothing: the Hangul fillers (a "blank name" in chat apps) and the blank braille cell.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def visible(text: str) -> bool:
-    """Whether `text` shows the customer anything: a reply of spaces and invisible format characters
-    (a zero-width space, a BOM, a word joiner, which the splitter keeps) would close a 留言 unseen."""
-    return any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
+    """Whether `text` shows the customer anything: a letter, number, punctuation mark or symbol that
+    draws something. A reply of spaces, format characters (a zero-width space, a BOM), combining marks
+    alone, control characters or blank fillers, which the splitter keeps, would close a 留言 unseen."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_LETTERS for ch in text)
 
 
 class AgentReply(NamedTuple):
