@@ -135,7 +135,7 @@ class MemoryStore(Store):
         values[key] = (value, expires_at)
         expiries = self._expiries
         heapq.heappush(expiries, (expires_at, key))
-        if len(expiries) > STALE_FACTOR * len(values) + STALE_SLACK:  # `_mostly_stale`, inline: several a message
+        if _mostly_stale(expiries, len(values)):
             self._expiries = _heap_of([(at, name) for name, (_, at) in values.items() if at is not None])
 
     async def claim(self, key: str, ttl: float, value: str | None = None) -> bool:
