@@ -16,8 +16,9 @@ async def upgrade(db: BaseDBAsyncClient) -> str:
 
 
 async def downgrade(db: BaseDBAsyncClient) -> str:
+    # a statement that changes nothing: PostgreSQL's driver refuses an empty script
     return """
-        """
+        SELECT 1;"""
 
 
 MODELS_STATE = (
