@@ -5,15 +5,15 @@ pending message reads 发送中… (未确认送达 once pending past the outbox
 sent one shows nothing. Before, the conversation's messages carried `delivery_status` and `failure_reason`
 but the page showed none of it: a refused reply looked sent. A partly sent reply puts back in the draft
 only the part that did not go (the whole draft was kept, and its resend sent the first part twice), and a
-reply whose answer never came (a timeout: WeChat may have it) reads 未确认送达 and is not put back.
+reply whose answer never came (WeChat may have it) reads 未确认送达 and is not put back.
 
-Over the real WeChat path (the fake WeChat server over HTTP refusing the sends) and the console in
-headless Chromium; time moved by the bot's FakeClock, the pending row set in the database.
+Over the real WeChat path (the fake WeChat server over HTTP refusing the sends; for the answer lost, a proxy
+in front of it, tests/tcp_proxy.py) and the console in headless Chromium; time moved by the bot's
+FakeClock, the pending row set in the database. No test waits for a real timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -30,6 +30,7 @@ from models.conversation import Conversation
 from models.message import Message
 from tests.browser import DESKTOP, log_in, open_page
 from tests.fakes.wechat_user import WeChatBot, WeChatUser, wechat_bot
+from tests.test_deadline_sends_once import SEND_PATH, bot_reaching_wechat_through_a_proxy
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
@@ -41,8 +42,6 @@ REFUSED_48H = "亲，退款已经为您处理好了"
 REFUSED_OTHER = "请问还有其他问题吗"
 FIRST, SECOND = "退" * 600 + "。", "款" * 600  # 1800 bytes each: two parts on WeChat (2000 bytes a part)
 UNANSWERED = "您的包裹已经在派送中了"
-#: The client's request timeout in the test with a send WeChat never answers: real seconds, as aiohttp's.
-SEND_TIMEOUT_S = 1.0
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -141,8 +140,7 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
 
 async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconfirmed(tmp_path: Path,
                                                                                       browser: Browser) -> None:
-    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00",
-                          wechat_http_timeout_s=SEND_TIMEOUT_S) as bot:
+    async with bot_reaching_wechat_through_a_proxy(tmp_path, FakeClock(), staffed_hours="00:00-24:00") as (bot, proxy):
         await bot.runtime.scheduler.stop()
         await create_agent("amy", "agent", "secret-pass-123")
         async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
@@ -170,19 +168,17 @@ async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconf
             await expect(console.locator("#reply-input")).to_have_value("")
             assert bot.wechat.texts_to(OPENID).count(FIRST) == 1 and bot.wechat.texts_to(OPENID).count(SECOND) == 1
 
-            # WeChat never answers: it may have the text; not put back for a blind resend, shown unconfirmed
-            bot.wechat.hold_sends = asyncio.Event()
-            try:
-                await reply(console, UNANSWERED)
-                await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_unconfirmed"].format(n=1),
-                                                                  timeout=30_000)
-                await expect(console.locator("#reply-input")).to_have_value("")
-                unanswered = message(console, UNANSWERED)
-                await expect(unanswered.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
-                await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
-                await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
-            finally:
-                bot.wechat.hold_sends.set()
+            # WeChat takes the send and its answer never comes whole (the connection drops after its head; a
+            # timeout is the same case): it has the text; not put back for a blind resend, shown unconfirmed
+            proxy.lose_reply_to(SEND_PATH.encode(), keep_head=True)
+            await reply(console, UNANSWERED)
+            await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_unconfirmed"].format(n=1))
+            await expect(console.locator("#reply-input")).to_have_value("")
+            unanswered = message(console, UNANSWERED)
+            await expect(unanswered.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
+            await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
+            await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
+            assert proxy.replies_lost == 1 and bot.wechat.texts_to(OPENID).count(UNANSWERED) == 1
 
 
 async def test_every_delivery_label_the_console_names_is_in_console_yaml() -> None:
