@@ -1,11 +1,12 @@
 """The console shows an outbound message's delivery (docs/handoff-sla.md, "A reply that did not reach the
 customer"): a reply WeChat refused is marked 未送达 under its bubble with the reason in Chinese (the 48-hour
 window for errcode 45015, a generic refusal for a code the console has no label for, never the code), a
-pending message reads 发送中… (未确认送达 once pending past the outbox's give-up time: its worker gone), a
-sent one shows nothing. Before, the conversation's messages carried `delivery_status` and `failure_reason`
-but the page showed none of it: a refused reply looked sent. A partly sent reply puts back in the draft
-only the part that did not go (the whole draft was kept, and its resend sent the first part twice), and a
-reply whose answer never came (WeChat may have it) reads 未确认送达 and is not put back.
+pending message reads 发送中… (未确认送达 once pending past the outbox's give-up time: its worker gone, in
+amber with a dashed outline, where it was left unstyled like a pending one), a sent one shows nothing.
+Before, the conversation's messages carried `delivery_status` and `failure_reason` but the page showed none
+of it: a refused reply looked sent. A partly sent reply puts back in the draft only the part that did not
+go (the whole draft was kept, and its resend sent the first part twice), and a reply whose answer never
+came (WeChat may have it) reads 未确认送达 and is not put back.
 
 Over the real WeChat path (the fake WeChat server over HTTP refusing the sends; for the answer lost, a proxy
 in front of it, tests/tcp_proxy.py) and the console in headless Chromium; time moved by the bot's
@@ -58,6 +59,11 @@ def message(console: Page, text: str) -> Locator:
 async def reply(console: Page, text: str) -> None:
     await console.locator("#reply-input").fill(text)
     await console.locator("#reply-input").press("Enter")
+
+
+async def style(node: Locator, name: str) -> str:
+    """The computed value of the CSS property `name` on `node`."""
+    return await node.evaluate("(node, name) => getComputedStyle(node).getPropertyValue(name)", name)
 
 
 def last_toast(console: Page) -> Locator:
@@ -122,6 +128,7 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         await expect(shown_greeting).to_have_class(re.compile(r"\bpending\b"))
         await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_pending"])
         await expect(shown_greeting.locator(".delivery-reason")).to_have_text("")
+        quiet = await style(shown_greeting.locator(".delivery"), "color")
         await Message.filter(id=greeting.id).update(delivery_status="sent")
         await customer_writes(console, customer, "好的")
         await expect(shown_greeting.locator(".delivery")).to_be_hidden()
@@ -136,6 +143,13 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         await expect(shown_greeting).to_have_class(re.compile(r"\bunconfirmed\b"))
         await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
         await expect(shown_greeting.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
+        # marked like the others, apart from both: not the quiet "sending", not the refusal's red or solid line
+        colours = {await style(shown_greeting.locator(".delivery"), "color"), quiet,
+                   await style(refused.locator(".delivery"), "color")}
+        assert len(colours) == 3, colours
+        assert await style(shown_greeting.locator(".delivery-state"), "font-weight") == "600"
+        assert await style(shown_greeting.locator(".bubble"), "outline-style") == "dashed"
+        assert await style(refused.locator(".bubble"), "outline-style") == "solid"
 
 
 async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconfirmed(tmp_path: Path,
