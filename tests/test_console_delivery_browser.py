@@ -25,11 +25,11 @@ import yaml
 from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
-from bot.web.auth import create_agent
+from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.delivery import PENDING_GIVE_UP_S
 from models.conversation import Conversation
 from models.message import Message
-from tests.browser import DESKTOP, log_in, open_page
+from tests.browser import DESKTOP, STAFF_PASSWORD, log_in, open_page
 from tests.fakes.wechat_user import WeChatBot, WeChatUser, wechat_bot
 from tests.test_deadline_sends_once import SEND_PATH, bot_reaching_wechat_through_a_proxy
 
@@ -193,6 +193,56 @@ async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconf
             await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
             await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
             assert proxy.replies_lost == 1 and bot.wechat.texts_to(OPENID).count(UNANSWERED) == 1
+
+
+async def test_a_supervisor_sees_the_held_conversations_whose_last_reply_did_not_reach_the_customer(
+        bot: WeChatBot, browser: Browser) -> None:
+    """The supervisor view lists the held conversations whose latest reply from a person the platform did not
+    take (or may not have), in the words of the message's own mark; opening one shows the reply marked as its
+    agent sees it. A reply that went later takes the conversation off the list. Before, the supervisor saw
+    such a conversation only as one about to time out, its agent seemingly idle."""
+    amy = await create_agent("amy", "agent", STAFF_PASSWORD)
+    await create_agent("老王", "supervisor", STAFF_PASSWORD)
+    headers = {"Authorization": f"Bearer {await issue_api_token(amy)}"}
+    api = str(bot.server.make_url("/api/agent"))
+    async with bot.session.post(f"{api}/presence", json={"presence": "online"}, headers=headers) as online:
+        assert online.status == 200
+    customer = bot.user(OPENID)
+    await customer.say("转人工")
+    held = await Conversation.get(key=f"wechat:{OPENID}")
+    await customer.say("在吗")
+
+    async def amy_replies(text: str) -> int:
+        async with bot.session.post(f"{api}/conversations/{held.id}/messages", json={"text": text},
+                                    headers=headers) as sent:
+            return sent.status
+
+    bot.wechat.fail_next(OPENID, 45015)  # outside the 48-hour window
+    assert await amy_replies(REFUSED_48H) == 502
+    async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
+        await log_in(console, "老王")
+        supervisor_tab = console.get_by_role("button", name=TEXTS["tab_supervisor"])
+        await supervisor_tab.click()
+        rows = console.locator("#unsent-body tr")
+        await expect(rows).to_have_count(1)
+        await expect(console.locator("#unsent-empty")).to_be_hidden()
+        await expect(rows.locator("td").nth(1)).to_have_text("amy")
+        tag = rows.locator(".delivery-tag")
+        await expect(tag).to_have_text(TEXTS["delivery_undelivered"])
+        await expect(tag).to_have_class(re.compile(r"\bundelivered\b"))
+        await expect(rows.locator("td").nth(2)).to_contain_text(TEXTS["undelivered_window"])
+
+        await rows.get_by_role("button", name=f"#{held.id}").click()  # the conversation, in the desk
+        refused = message(console, REFUSED_48H)
+        await expect(refused.locator(".delivery-state")).to_have_text(TEXTS["delivery_undelivered"])
+        await expect(refused.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_window"])
+
+        await customer.say("还在吗")  # the window open again: amy's next reply goes
+        assert await amy_replies("亲，在的，退款已经处理好了") == 200
+        await console.get_by_role("button", name=TEXTS["tab_desk"]).click()
+        await supervisor_tab.click()
+        await expect(rows).to_have_count(0)
+        await expect(console.locator("#unsent-empty")).to_be_visible()
 
 
 async def test_every_delivery_label_the_console_names_is_in_console_yaml() -> None:
