@@ -358,8 +358,8 @@ export function showDelivery(node, message) {
   const shown = Object.hasOwn(DELIVERY_STATES, delivery);
   for (const state of Object.keys(DELIVERY_STATES)) node.classList.toggle(state, delivery === state);
   node.querySelector(".delivery").hidden = !shown;
-  const [state, reason] = shown ? deliveryTexts(delivery, message.failure_category) : ["", ""];
-  node.querySelector(".delivery-state").textContent = state;
+  const [stateText, reason] = shown ? deliveryTexts(delivery, message.failure_category) : ["", ""];
+  node.querySelector(".delivery-state").textContent = stateText;
   node.querySelector(".delivery-reason").textContent = reason;
 }
 

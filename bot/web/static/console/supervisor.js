@@ -70,10 +70,10 @@ export async function loadSupervisor() {
   const unsent = Array.isArray(data.replies_not_delivered) ? data.replies_not_delivered : [];
   el.unsentBody.replaceChildren(...unsent.map((row) => {
     const cell = document.createElement("td");
-    const [state, reason] = deliveryTexts(row.delivery, row.failure_category);
+    const [stateText, reason] = deliveryTexts(row.delivery, row.failure_category);
     const tag = document.createElement("span");
     tag.className = `delivery-tag ${row.delivery}`;
-    tag.textContent = state;
+    tag.textContent = stateText;
     cell.append(tag, reason ? ` · ${reason}` : "");
     return conversationRow(row, cell);
   }));
