@@ -8,6 +8,7 @@ SQLite runs with `bot.sqlite_client` as its engine: reads on their own connectio
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -20,6 +21,9 @@ from bot.batch_writer import BatchWriter, PostgresBatchWriter, SqliteBatchWriter
 from models.config import tortoise_config
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "models" / "migrations"
+#: Migrations that change rows, not the schema, by file name. SQLite's schema is the models' (aerich never
+#: runs there), so a file applies these too (`apply_data_migrations`); their SQL is plain, for both databases.
+DATA_MIGRATIONS = ("7_20261128222305_erased_left_messages_done",)
 
 
 def is_sqlite(database_url: str) -> bool:
@@ -43,6 +47,7 @@ async def open_database(database_url: str, *, apply_schema: bool = True) -> None
         await Tortoise.init(config=config)
         if apply_schema:
             await Tortoise.generate_schemas(safe=True)
+            await apply_data_migrations()
         return
     config = tortoise_config(database_url)
     config["connections"]["default"] = {**expand_db_url(database_url), "engine": "bot.pg_client"}
@@ -58,6 +63,20 @@ def migration_files() -> list[str]:
     folder = MIGRATIONS / "models"  # aerich keeps each app's files in a folder named after the app
     files = [path.name for path in folder.glob("*_*.py") if path.name.split("_")[0].isdigit()]
     return sorted(files, key=lambda name: int(name.split("_")[0]))
+
+
+async def apply_data_migrations() -> None:
+    """SQLite: the `DATA_MIGRATIONS` numbered above the file's `PRAGMA user_version`, each recorded there once
+    applied (a number in the file's header: a start after that reads no row). One cut short between its
+    statement and its record runs again at the next start, which finds nothing left to change."""
+    connection = Tortoise.get_connection("default")
+    [row] = await connection.execute_query_dict("PRAGMA user_version")
+    for name in DATA_MIGRATIONS:
+        number = int(name.split("_")[0])
+        if number > row["user_version"]:
+            migration = importlib.import_module(f"models.migrations.models.{name}")
+            await connection.execute_script(await migration.upgrade(connection))
+            await connection.execute_script(f"PRAGMA user_version = {number}")
 
 
 async def pending_migrations() -> list[str]:

@@ -1,19 +1,20 @@
 """The console shows an outbound message's delivery (docs/handoff-sla.md, "A reply that did not reach the
 customer"): a reply WeChat refused is marked 未送达 under its bubble with the reason in Chinese (the 48-hour
 window for errcode 45015, a generic refusal for a code the console has no label for, never the code), a
-pending message reads 发送中… (未确认送达 once pending past the outbox's give-up time: its worker gone), a
-sent one shows nothing. Before, the conversation's messages carried `delivery_status` and `failure_reason`
-but the page showed none of it: a refused reply looked sent. A partly sent reply puts back in the draft
-only the part that did not go (the whole draft was kept, and its resend sent the first part twice), and a
-reply whose answer never came (a timeout: WeChat may have it) reads 未确认送达 and is not put back.
+pending message reads 发送中… (未确认送达 once pending past the outbox's give-up time: its worker gone, in
+amber with a dashed outline, where it was left unstyled like a pending one), a sent one shows nothing.
+Before, the conversation's messages carried `delivery_status` and `failure_reason` but the page showed none
+of it: a refused reply looked sent. A partly sent reply puts back in the draft only the part that did not
+go (the whole draft was kept, and its resend sent the first part twice), and a reply whose answer never
+came (WeChat may have it) reads 未确认送达 and is not put back.
 
-Over the real WeChat path (the fake WeChat server over HTTP refusing the sends) and the console in
-headless Chromium; time moved by the bot's FakeClock, the pending row set in the database.
+Over the real WeChat path (the fake WeChat server over HTTP refusing the sends; for the answer lost, a proxy
+in front of it, tests/tcp_proxy.py) and the console in headless Chromium; time moved by the bot's
+FakeClock, the pending row set in the database. No test waits for a real timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,12 +25,13 @@ import yaml
 from playwright.async_api import Browser, Locator, Page, expect
 
 from bot.clock import FakeClock
-from bot.web.auth import create_agent
+from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.delivery import PENDING_GIVE_UP_S
 from models.conversation import Conversation
 from models.message import Message
-from tests.browser import DESKTOP, log_in, open_page
+from tests.browser import DESKTOP, STAFF_PASSWORD, log_in, open_page
 from tests.fakes.wechat_user import WeChatBot, WeChatUser, wechat_bot
+from tests.test_deadline_sends_once import SEND_PATH, bot_reaching_wechat_through_a_proxy
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")  # the session's Chromium lives in that loop
 
@@ -41,8 +43,6 @@ REFUSED_48H = "亲，退款已经为您处理好了"
 REFUSED_OTHER = "请问还有其他问题吗"
 FIRST, SECOND = "退" * 600 + "。", "款" * 600  # 1800 bytes each: two parts on WeChat (2000 bytes a part)
 UNANSWERED = "您的包裹已经在派送中了"
-#: The client's request timeout in the test with a send WeChat never answers: real seconds, as aiohttp's.
-SEND_TIMEOUT_S = 1.0
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -59,6 +59,11 @@ def message(console: Page, text: str) -> Locator:
 async def reply(console: Page, text: str) -> None:
     await console.locator("#reply-input").fill(text)
     await console.locator("#reply-input").press("Enter")
+
+
+async def style(node: Locator, name: str) -> str:
+    """The computed value of the CSS property `name` on `node`."""
+    return await node.evaluate("(node, name) => getComputedStyle(node).getPropertyValue(name)", name)
 
 
 def last_toast(console: Page) -> Locator:
@@ -123,6 +128,7 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         await expect(shown_greeting).to_have_class(re.compile(r"\bpending\b"))
         await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_pending"])
         await expect(shown_greeting.locator(".delivery-reason")).to_have_text("")
+        quiet = await style(shown_greeting.locator(".delivery"), "color")
         await Message.filter(id=greeting.id).update(delivery_status="sent")
         await customer_writes(console, customer, "好的")
         await expect(shown_greeting.locator(".delivery")).to_be_hidden()
@@ -137,12 +143,18 @@ async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chines
         await expect(shown_greeting).to_have_class(re.compile(r"\bunconfirmed\b"))
         await expect(shown_greeting.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
         await expect(shown_greeting.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
+        # marked like the others, apart from both: not the quiet "sending", not the refusal's red or solid line
+        colours = {await style(shown_greeting.locator(".delivery"), "color"), quiet,
+                   await style(refused.locator(".delivery"), "color")}
+        assert len(colours) == 3, colours
+        assert await style(shown_greeting.locator(".delivery-state"), "font-weight") == "600"
+        assert await style(shown_greeting.locator(".bubble"), "outline-style") == "dashed"
+        assert await style(refused.locator(".bubble"), "outline-style") == "solid"
 
 
 async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconfirmed(tmp_path: Path,
                                                                                       browser: Browser) -> None:
-    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00",
-                          wechat_http_timeout_s=SEND_TIMEOUT_S) as bot:
+    async with bot_reaching_wechat_through_a_proxy(tmp_path, FakeClock(), staffed_hours="00:00-24:00") as (bot, proxy):
         await bot.runtime.scheduler.stop()
         await create_agent("amy", "agent", "secret-pass-123")
         async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
@@ -170,19 +182,67 @@ async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconf
             await expect(console.locator("#reply-input")).to_have_value("")
             assert bot.wechat.texts_to(OPENID).count(FIRST) == 1 and bot.wechat.texts_to(OPENID).count(SECOND) == 1
 
-            # WeChat never answers: it may have the text; not put back for a blind resend, shown unconfirmed
-            bot.wechat.hold_sends = asyncio.Event()
-            try:
-                await reply(console, UNANSWERED)
-                await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_unconfirmed"].format(n=1),
-                                                                  timeout=30_000)
-                await expect(console.locator("#reply-input")).to_have_value("")
-                unanswered = message(console, UNANSWERED)
-                await expect(unanswered.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
-                await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
-                await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
-            finally:
-                bot.wechat.hold_sends.set()
+            # WeChat takes the send and its answer never comes whole (the connection drops after its head; a
+            # timeout is the same case): it has the text; not put back for a blind resend, shown unconfirmed
+            proxy.lose_reply_to(SEND_PATH.encode(), keep_head=True)
+            await reply(console, UNANSWERED)
+            await expect(last_toast(console)).to_contain_text(TEXTS["not_delivered_unconfirmed"].format(n=1))
+            await expect(console.locator("#reply-input")).to_have_value("")
+            unanswered = message(console, UNANSWERED)
+            await expect(unanswered.locator(".delivery-state")).to_have_text(TEXTS["delivery_unconfirmed"])
+            await expect(unanswered.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_unconfirmed"])
+            await expect(unanswered).not_to_have_class(re.compile(r"\bundelivered\b"))
+            assert proxy.replies_lost == 1 and bot.wechat.texts_to(OPENID).count(UNANSWERED) == 1
+
+
+async def test_a_supervisor_sees_the_held_conversations_whose_last_reply_did_not_reach_the_customer(
+        bot: WeChatBot, browser: Browser) -> None:
+    """The supervisor view lists the held conversations whose latest reply from a person the platform did not
+    take (or may not have), in the words of the message's own mark; opening one shows the reply marked as its
+    agent sees it. A reply that went later takes the conversation off the list. Before, the supervisor saw
+    such a conversation only as one about to time out, its agent seemingly idle."""
+    amy = await create_agent("amy", "agent", STAFF_PASSWORD)
+    await create_agent("老王", "supervisor", STAFF_PASSWORD)
+    headers = {"Authorization": f"Bearer {await issue_api_token(amy)}"}
+    api = str(bot.server.make_url("/api/agent"))
+    async with bot.session.post(f"{api}/presence", json={"presence": "online"}, headers=headers) as online:
+        assert online.status == 200
+    customer = bot.user(OPENID)
+    await customer.say("转人工")
+    held = await Conversation.get(key=f"wechat:{OPENID}")
+    await customer.say("在吗")
+
+    async def amy_replies(text: str) -> int:
+        async with bot.session.post(f"{api}/conversations/{held.id}/messages", json={"text": text},
+                                    headers=headers) as sent:
+            return sent.status
+
+    bot.wechat.fail_next(OPENID, 45015)  # outside the 48-hour window
+    assert await amy_replies(REFUSED_48H) == 502
+    async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
+        await log_in(console, "老王")
+        supervisor_tab = console.get_by_role("button", name=TEXTS["tab_supervisor"])
+        await supervisor_tab.click()
+        rows = console.locator("#unsent-body tr")
+        await expect(rows).to_have_count(1)
+        await expect(console.locator("#unsent-empty")).to_be_hidden()
+        await expect(rows.locator("td").nth(1)).to_have_text("amy")
+        tag = rows.locator(".delivery-tag")
+        await expect(tag).to_have_text(TEXTS["delivery_undelivered"])
+        await expect(tag).to_have_class(re.compile(r"\bundelivered\b"))
+        await expect(rows.locator("td").nth(2)).to_contain_text(TEXTS["undelivered_window"])
+
+        await rows.get_by_role("button", name=f"#{held.id}").click()  # the conversation, in the desk
+        refused = message(console, REFUSED_48H)
+        await expect(refused.locator(".delivery-state")).to_have_text(TEXTS["delivery_undelivered"])
+        await expect(refused.locator(".delivery-reason")).to_have_text(TEXTS["undelivered_window"])
+
+        await customer.say("还在吗")  # the window open again: amy's next reply goes
+        assert await amy_replies("亲，在的，退款已经处理好了") == 200
+        await console.get_by_role("button", name=TEXTS["tab_desk"]).click()
+        await supervisor_tab.click()
+        await expect(rows).to_have_count(0)
+        await expect(console.locator("#unsent-empty")).to_be_visible()
 
 
 async def test_every_delivery_label_the_console_names_is_in_console_yaml() -> None:

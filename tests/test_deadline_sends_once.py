@@ -304,14 +304,16 @@ async def test_a_lost_claim_on_a_mark_an_earlier_attempt_holds_does_not_free_it(
 
 
 @asynccontextmanager
-async def bot_reaching_wechat_through_a_proxy(tmp_path: Path, clock: Any) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
-    """The WeChat bot calling the fake WeChat through a proxy that can lose a reply (`lose_reply_to`)."""
+async def bot_reaching_wechat_through_a_proxy(tmp_path: Path, clock: Any,
+                                             **settings: Any) -> AsyncIterator[tuple[WeChatBot, TcpProxy]]:
+    """The WeChat bot (`settings` its own) calling the fake WeChat through a proxy that can lose a reply
+    (`lose_reply_to`)."""
     async with FakeWeChat(clock=clock) as wechat:
         proxy = TcpProxy("127.0.0.1", urlsplit(wechat.url).port or 80)
         await proxy.start()
         try:
             async with wechat_bot(tmp_path, clock=clock, wechat=wechat,
-                                  wechat_api_base=f"http://127.0.0.1:{proxy.port}") as bot:
+                                  wechat_api_base=f"http://127.0.0.1:{proxy.port}", **settings) as bot:
                 yield bot, proxy
         finally:
             await proxy.cut()

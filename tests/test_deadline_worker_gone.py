@@ -9,8 +9,8 @@ then, the revived attempt sends the text; made to last (the request may have rea
 it is not sent again. A death is the worker's task stuck for good (it never goes on, nothing of it is put
 back) and its timers stopped (a clock of its own that never moves: a worker alive renews the lease of a
 callback that runs long) while the clock passes the lease; the other worker is a second scheduler on the same store; the
-customer is the fake WeChat server over real HTTP. The in-process store: it expires the mark by the
-FakeClock, where Redis would by its own.
+customer is the fake WeChat server over real HTTP. Where the worker is stuck is made from outside: the fake
+WeChat holding a send, or Redis through a proxy (tests/tcp_proxy.py) holding a command back.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from tests.fakes.wechat_user import wechat_bot
 from tests.redis_keys import run_key_prefix
 from tests.tcp_proxy import TcpProxy, resp_command
 from tests.test_deadline_sends_once import bot_on_a_proxied_redis
+from tests.test_scheduler_cancel import until_held
 
 TEXTS = ("亲，现在可以给我们留言", "留言后我们会尽快回复您")
 SEND = ("POST", "/cgi-bin/message/custom/send")
@@ -73,53 +74,66 @@ async def first_send_held(bot: Any, worker: Scheduler, openid: str,
         await asyncio.gather(tick, return_exceptions=True)
 
 
-@pytest.mark.parametrize("dies", ["before its sends", "during its first send"])
-async def test_a_deadline_whose_worker_died_is_fired_again_and_its_texts_sent_at_most_once(
-        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch, dies: str) -> None:
+async def test_a_deadline_whose_worker_died_before_its_sends_is_fired_again_and_its_texts_sent_once(
+        tmp_path: Path, clock: Any, redis_url: str) -> None:
+    """The worker claimed the texts' marks and wrote their rows, and is stuck for good reading the send
+    budget (Redis through a proxy holding that read back). Its marks were claimed for `CLAIM_TTL_S` only,
+    shorter than the lease: gone once Redis' clock passed it too. The revived attempt sends both texts, once."""
+    async with bot_on_a_proxied_redis(tmp_path, clock, redis_url) as (bot, proxy):
+        store = bot.runtime.store
+        await bot.runtime.scheduler.stop()
+        gone_worker = Scheduler(store, FakeClock(clock.now()))  # dead: its timers never fire
+        other = Scheduler(store, clock)
+        outcomes = await offering(bot, (gone_worker, other), "o_gone")
+        proxy.hold_next(resp_command("GET", b":budget:"))
+        await gone_worker.at("test-offer", "o_gone", clock.time())
+        dead = asyncio.ensure_future(gone_worker.run_due())
+        try:
+            await until_held(proxy, dead)
+            await redis_time_passes(store, TAKEN_LEASE_S)
+            await revived_elsewhere(bot, clock, other, outcomes)
+            assert bot.wechat.texts_to("o_gone") == list(TEXTS)
+        finally:
+            dead.cancel()
+            await asyncio.gather(dead, return_exceptions=True)
+            proxy.let_go()
+
+
+async def test_a_deadline_whose_worker_died_during_its_first_send_is_fired_again_and_its_texts_sent_at_most_once(
+        tmp_path: Path, clock: Any) -> None:
+    """The first text's request reached WeChat, which never answers: its mark was made to last, so the revived
+    attempt takes it for sent (WeChat's to deliver) and sends the second. The in-process store: it expires
+    the marks by the FakeClock."""
     async with wechat_bot(tmp_path, clock=clock) as bot:
         store = bot.runtime.store
         await bot.runtime.scheduler.stop()
         gone_worker = Scheduler(store, FakeClock(clock.now()))  # dead: its timers never fire
         other = Scheduler(store, clock)
         outcomes = await offering(bot, (gone_worker, other), "o_gone")
-        stuck, held = asyncio.Event(), asyncio.Event()
-        if dies == "before its sends":  # marks claimed, rows written, stuck reading the send budget
-            get = store.get
+        async with first_send_held(bot, gone_worker, "o_gone", clock.time()):
+            await revived_elsewhere(bot, clock, other, outcomes)
+            assert bot.wechat.texts_to("o_gone") == [TEXTS[1]]  # the first is WeChat's to deliver (held here)
 
-            async def stuck_for_good(key: str) -> str | None:
-                if "budget" not in key:
-                    return await get(key)
-                monkeypatch.setattr(store, "get", get)
-                stuck.set()
-                await asyncio.Event().wait()
-                raise AssertionError("never")
 
-            monkeypatch.setattr(store, "get", stuck_for_good)
-        else:  # the first text's request reached WeChat, which never answers
-            bot.wechat.hold_sends = held
-        await gone_worker.at("test-offer", "o_gone", clock.time())
-        dead = asyncio.ensure_future(gone_worker.run_due())
-        try:
-            if dies == "before its sends":
-                await asyncio.wait_for(stuck.wait(), 5)
-            else:
-                await eventually(lambda: _true(SEND in bot.wechat.requests), "the first send to reach WeChat")
-                bot.wechat.hold_sends = None  # the next sends are answered
-            await clock.advance(TAKEN_LEASE_S)
-            await other.run_due()  # the lease fell due: the deadline goes back to the store
-            await other.run_due()  # and is fired here
-            assert outcomes == [["sent", "sent"]]
-            assert bot.wechat.requests.count(SEND) == 2  # each text once: the dead worker's first, or none
-            if dies == "before its sends":
-                assert bot.wechat.texts_to("o_gone") == list(TEXTS)
-            else:  # the first is WeChat's to deliver (held here); the second went from this worker
-                assert bot.wechat.texts_to("o_gone") == [TEXTS[1]]
-            rows = await Message.filter(direction="out", text__in=TEXTS).values_list("delivery_status", flat=True)
-            assert list(rows) == ["sent", "sent"]
-        finally:
-            dead.cancel()
-            await asyncio.gather(dead, return_exceptions=True)
-            held.set()
+async def redis_time_passes(store: RedisStore, seconds: float) -> None:
+    """What Redis does once `seconds` pass on its own clock, which the FakeClock does not move: the store's
+    keys that would expire by then are deleted."""
+    gone = [key async for key in store.client.scan_iter(match=store.keys("*"))
+            if 0 <= await store.client.pttl(key) <= seconds * 1000]
+    if gone:
+        await store.client.delete(*gone)
+
+
+async def revived_elsewhere(bot: Any, clock: Any, other: Scheduler, outcomes: list[list[str]]) -> None:
+    """The lease falls due: `other` puts the deadline back and fires it. Each text reached WeChat once (the
+    dead worker's first, or none) and its row says sent."""
+    await clock.advance(TAKEN_LEASE_S)
+    await other.run_due()  # the lease fell due: the deadline goes back to the store
+    await other.run_due()  # and is fired here
+    assert outcomes == [["sent", "sent"]]
+    assert bot.wechat.requests.count(SEND) == 2
+    rows = await Message.filter(direction="out", text__in=TEXTS).values_list("delivery_status", flat=True)
+    assert list(rows) == ["sent", "sent"]
 
 
 async def _true(value: bool) -> bool:

@@ -29,6 +29,7 @@ from models.message import Message
 from tests import test_handoff
 from tests.tcp_proxy import TcpProxy, resp_command
 from tests.test_handoff import OUT_OF_MEMORY, conversation, events, say, staff, texts_to, tick
+from tests.test_scheduler_cancel import until_held
 
 
 @contextlib.contextmanager
@@ -442,29 +443,26 @@ def test_bench_reports_how_long_a_person_held_each_conversation():
     assert figures["person_hold_mean_s"] == pytest.approx(30.0) and figures["person_hold_p50_s"] == 20.0
 
 
-async def test_the_idle_release_waits_for_a_question_being_handled(bot, clock):
-    """The idle timer fires (another worker) while the customer's next question is being handled:
-    the release waits for the conversation's lock and then finds the question open."""
+async def test_the_idle_release_waits_for_a_question_being_handled(redis_bot, clock):
+    """The idle timer fires (another worker's tick) while the customer's next question is being handled:
+    the release waits for the conversation's lock and then finds the question open. Redis holds back the
+    handling's read of the wrapping-up mark (the conversation's lock taken) and then the release's try
+    for the lock (tests/tcp_proxy.py), and lets both go."""
+    bot, proxy = redis_bot
     amy = await staff(bot, "amy", capacity=1)
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 0.3)
     await send(bot, amy, "c1", "亲，您好")
-    await clock.advance(100)
-    [member] = await bot.runtime.store.pop_due(IDLE, clock.time() + 10_000)
-    handoff = bot.runtime.services[HANDOFF]
-    original, fired = handoff.customer_wrote, []
-
-    async def timer_fires_meanwhile(*args, **kwargs):
-        fired.append(asyncio.create_task(handoff._idle_due(member)))
-        await asyncio.sleep(0)
-        return await original(*args, **kwargs)
-
-    handoff.customer_wrote = timer_fires_meanwhile
-    try:
-        await say(bot, "c1", "还有个问题 能开发票吗")
-    finally:
-        handoff.customer_wrote = original
-    await asyncio.gather(*fired)
+    await clock.advance(bot.runtime.settings.handoff_idle_release_s)  # the idle release is due
+    held = await conversation("c1")
+    proxy.hold_next(resp_command("GET", bot.runtime.services[HANDOFF].queue.closing_key(held.id).encode()))
+    question = asyncio.create_task(say(bot, "c1", "还有个问题 能开发票吗"))
+    await until_held(proxy, question)
+    proxy.hold_next(resp_command("SET", bot.runtime.store.keys("lock", held.key).encode(), b"NX"))
+    release = asyncio.create_task(bot.runtime.scheduler.run_due())
+    await until_held(proxy, release)
+    proxy.let_go()
+    await asyncio.gather(question, release)
     c1 = await conversation("c1")
     assert c1.status == "handoff" and c1.waiting_since is not None
     assert "released_idle" not in await events("c1")

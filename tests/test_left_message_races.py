@@ -102,11 +102,11 @@ async def test_a_database_from_before_the_key_closes_its_copies_and_gets_it(empt
         if url.startswith("sqlite"):
             await client.execute_script(f'DROP INDEX "{OPEN_LEFT_MESSAGE_KEY}";')
         else:
-            newest = migration_files()[-1]
-            migration = importlib.import_module(f"models.migrations.models.{newest.removesuffix('.py')}")
-            assert OPEN_LEFT_MESSAGE_KEY in await migration.upgrade(client), newest  # the key's migration
+            [keyed] = [name for name in migration_files() if name.endswith("_left_message_open_text.py")]
+            migration = importlib.import_module(f"models.migrations.models.{keyed.removesuffix('.py')}")
+            assert OPEN_LEFT_MESSAGE_KEY in await migration.upgrade(client), keyed  # the key's migration
             await client.execute_script(await migration.downgrade(client))
-            await client.execute_query("DELETE FROM aerich WHERE version = $1", [newest])
+            await client.execute_query("DELETE FROM aerich WHERE version = $1", [keyed])
         row, other = await a_conversation("bot"), await a_conversation("bot", "wechat:d")
         written = [(row.id, TEXT, None), (row.id, TEXT, None), (row.id, "别的事", None), (row.id, TEXT, None),
                    (row.id, TEXT, NOW), (other.id, TEXT, None), (row.id, "", None), (row.id, "", None)]

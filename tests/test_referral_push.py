@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from typing import Literal
 
 import pytest
 
@@ -112,10 +113,12 @@ async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(tmp_pa
         for openid in ("m1", "m2", "m3"):
             await tagged(bot, openid, messaged_ago=timedelta(hours=1))  # within the window: a kf send each
         segment = Segment.parse("tag:wx")
-        task = asyncio.create_task(run_push(campaign, segment, desk(bot)))
-        await _until(lambda: bot.wechat.texts_to("m1"), clock)  # m1's went through; m2's comes after the pace
-        bot.wechat.hold_sends = asyncio.Event()
-        await _until(lambda: bot.wechat.requests.count(("POST", SEND_PATH)) == 2, clock)  # m2's, held
+        m1_done, held = asyncio.Event(), HeldSends()
+        task = asyncio.create_task(run_push(campaign, segment, desk(bot), progress=lambda _: m1_done.set()))
+        await _before_it_ends(m1_done, task)  # m1's went through; the push waits out its pace on the clock
+        bot.wechat.hold_sends = held
+        await clock.advance(1 / 2)  # the pace at 2 a second: m2's send goes, and WeChat holds it
+        await _before_it_ends(held.arrived, task)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
@@ -128,14 +131,26 @@ async def test_a_recipient_caught_mid_send_by_a_crash_is_never_sent_twice(tmp_pa
         assert bot.wechat.requests.count(("POST", SEND_PATH)) == 3  # m1's, m2's held one, m3's
 
 
-async def _until(done, clock: FakeClock) -> None:
-    """Turns of the loop (the bot and the fake WeChat talk over a real socket), the clock moving by a
-    push's pace now and then, until `done()`."""
-    for turn in range(2000):
-        if done():
-            return
-        await (clock.advance(0.5) if turn % 50 == 49 else asyncio.sleep(0.001))
-    raise AssertionError("never came")
+class HeldSends(asyncio.Event):
+    """The fake WeChat's `hold_sends`: its sends wait until it is set; `arrived` is set once one waits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+
+    async def wait(self) -> Literal[True]:
+        self.arrived.set()
+        return await super().wait()
+
+
+async def _before_it_ends(event: asyncio.Event, push: asyncio.Task) -> None:
+    """Until `event` is set (however long the bot and the fake WeChat take over their real socket); the
+    push ending first fails the test instead of waiting for ever."""
+    waiting = asyncio.ensure_future(event.wait())
+    await asyncio.wait([waiting, push], return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        raise AssertionError(f"the push ended first: {push.result()}")
 
 
 async def test_opting_out_in_chat_stops_pushes_and_opting_in_resumes_them(bot, clock):

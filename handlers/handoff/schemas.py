@@ -195,6 +195,16 @@ class NearBreach(BaseModel):
     seconds_left: float
 
 
+class ReplyNotDelivered(BaseModel):
+    """A held conversation whose latest reply from a person did not reach the customer, or may not have."""
+
+    conversation_id: int
+    agent: str | None = Field(description="who wrote the reply (None: an account since deleted)")
+    delivery: Literal["unconfirmed", "undelivered"]
+    failure_category: str | None = Field(description="why, as a category: its console label, as on the message")
+    created_at: datetime
+
+
 class Today(BaseModel):
     since: datetime
     handovers: int
@@ -214,5 +224,8 @@ class SupervisorOut(BaseModel):
     queue_length: int
     agents_online: int
     near_breach: list[NearBreach]
+    replies_not_delivered: list[ReplyNotDelivered] = Field(
+        description="held conversations whose latest reply from a person the platform did not take or may not "
+                    "have, newest first: the customer may be waiting on an answer given")
     today: Today
     generated_at: datetime

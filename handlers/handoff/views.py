@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.functions import Count
+from tortoise.functions import Count, Max
 
 from bot.config import Settings
 from bot.hours import shop_midnight
@@ -19,6 +19,7 @@ from handlers.handoff.schemas import (
     MessageOut,
     NearBreach,
     Person,
+    ReplyNotDelivered,
     SlaOut,
     SupervisorOut,
     Today,
@@ -76,6 +77,35 @@ async def conversation_out(conversation: Conversation, handoff: Handoff) -> Conv
     )
 
 
+async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
+    """The held conversations whose latest reply from a person is undelivered or unconfirmed, as the agent's
+    view marks it (`message_delivery`), newest first. A supervisor sees at a glance who replied in vain: a
+    refused reply keeps the customer waiting (it looks like an idle agent in the near-breach list), one
+    refused for good (the 48-hour window) needs another way to reach the customer, and an unconfirmed one
+    may need asking. Read by the conversation: the held ones, their messages by the conversation's index."""
+    held = await Conversation.filter(status="handoff").values_list("id", flat=True)
+    if not held:
+        return []
+    latest = await Message.filter(conversation_id__in=held, direction="out", author__startswith="agent:").group_by(
+        "conversation_id").annotate(last=Max("id")).values_list("last", flat=True)
+    replies = await Message.filter(id__in=latest).order_by("-created_at", "-id")
+    names = dict(await Agent.filter(id__in={agent_id(reply.author) for reply in replies}).values_list("id", "name"))
+    shown = []
+    for reply in replies:
+        delivery, kind = message_delivery(reply.direction, reply.delivery_status, reply.failure_reason,
+                                          (now - reply.created_at).total_seconds())
+        if delivery in ("unconfirmed", "undelivered"):
+            shown.append(ReplyNotDelivered(conversation_id=reply.conversation_id, delivery=delivery,
+                                           agent=names.get(agent_id(reply.author)), failure_category=kind,
+                                           created_at=reply.created_at))
+    return shown
+
+
+def agent_id(author: str) -> int:
+    """The agent's id in a message's author (`agent:<id>`)."""
+    return int(author.removeprefix("agent:"))
+
+
 async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
     settings, now = handoff.settings, handoff.clock.now()
     midnight = shop_midnight(now, settings.zone)
@@ -96,6 +126,7 @@ async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
         queue_length=await Conversation.filter(status="queued").count(),
         agents_online=await Agent.filter(presence="online").count(),
         near_breach=near,
+        replies_not_delivered=await replies_not_delivered(now),
         today=Today(
             since=midnight,
             handovers=count("queued"),

@@ -42,6 +42,7 @@ export const el = {
   svReplyRate: $("sv-reply-rate"), svReplySub: $("sv-reply-sub"), svGreetRate: $("sv-greet-rate"),
   svGreetSub: $("sv-greet-sub"), svBreaches: $("sv-breaches"), svHolding: $("sv-holding"),
   nearBody: $("near-body"), nearEmpty: $("near-empty"), agentsBody: $("agents-body"),
+  unsentBody: $("unsent-body"), unsentEmpty: $("unsent-empty"),
   forbiddenDialog: $("forbidden-dialog"), forbiddenPhrases: $("forbidden-phrases"),
   transferDialog: $("transfer-dialog"), transferTo: $("transfer-to"), transferNote: $("transfer-note"),
   toasts: $("toasts"),

@@ -358,9 +358,15 @@ export function showDelivery(node, message) {
   const shown = Object.hasOwn(DELIVERY_STATES, delivery);
   for (const state of Object.keys(DELIVERY_STATES)) node.classList.toggle(state, delivery === state);
   node.querySelector(".delivery").hidden = !shown;
-  node.querySelector(".delivery-state").textContent = shown ? t(DELIVERY_STATES[delivery]) : "";
-  node.querySelector(".delivery-reason").textContent =
-    shown && delivery !== "pending" ? undeliveredLabel(message.failure_category) : "";
+  const [stateText, reason] = shown ? deliveryTexts(delivery, message.failure_category) : ["", ""];
+  node.querySelector(".delivery-state").textContent = stateText;
+  node.querySelector(".delivery-reason").textContent = reason;
+}
+
+// The words of a delivery that is not plain "sent" (a key of `DELIVERY_STATES`): its state and, but while
+// pending, why. The supervisor's list of replies not delivered reads the same words as the message's mark.
+export function deliveryTexts(delivery, category) {
+  return [t(DELIVERY_STATES[delivery]), delivery === "pending" ? "" : undeliveredLabel(category)];
 }
 
 export function renderHistory(messages, customerLabel) {

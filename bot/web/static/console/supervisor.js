@@ -1,13 +1,33 @@
 // The supervisor view: today's figures (the customer's 15 s and 20 s promises), conversations about to
-// miss their deadline, and every agent's presence and load. Supervisors and admins only.
+// miss their deadline, held conversations whose latest reply from a person did not reach the customer, and
+// every agent's presence and load. Supervisors and admins only.
 import { ApiError } from "../lib/api.js";
 import { idOf } from "../lib/dom.js";
 import { label, t } from "../lib/texts.js";
 import {
   URGENT_S, api, el, errorText, isSupervisor, loadAgents, personName, rate, shell, state, toast,
 } from "./core.js";
+import { deliveryTexts } from "./desk.js";
 
 // --- the supervisor view ---
+
+// A row of a list of conversations: the button opening it in the desk, who holds or wrote, then `last`.
+function conversationRow(row, last) {
+  const tr = document.createElement("tr");
+  const conv = document.createElement("td");
+  const open = document.createElement("button");
+  open.type = "button";
+  open.className = "btn btn-ghost btn-small";
+  open.textContent = `#${idOf(row.conversation_id)}`;
+  open.addEventListener("click", () => {
+    shell.openConversation(idOf(row.conversation_id));
+  });
+  conv.appendChild(open);
+  const who = document.createElement("td");
+  who.textContent = personName(row.agent);
+  tr.append(conv, who, last);
+  return tr;
+}
 
 export async function loadSupervisor() {
   if (!isSupervisor() || state.view !== "supervisor") return;
@@ -38,26 +58,26 @@ export async function loadSupervisor() {
 
   const near = Array.isArray(data.near_breach) ? data.near_breach : [];
   el.nearBody.replaceChildren(...near.map((row) => {
-    const tr = document.createElement("tr");
-    const conv = document.createElement("td");
-    const open = document.createElement("button");
-    open.type = "button";
-    open.className = "btn btn-ghost btn-small";
-    open.textContent = `#${idOf(row.conversation_id)}`;
-    open.addEventListener("click", () => {
-      shell.openConversation(idOf(row.conversation_id));
-    });
-    conv.appendChild(open);
-    const who = document.createElement("td");
-    who.textContent = personName(row.agent);
     const left = document.createElement("td");
     const seconds = Math.max(0, Math.ceil(Number(row.seconds_left) || 0));
     left.className = seconds < URGENT_S ? "left urgent" : "left";
     left.textContent = t("seconds", { s: seconds });
-    tr.append(conv, who, left);
-    return tr;
+    return conversationRow(row, left);
   }));
   el.nearEmpty.hidden = near.length > 0;
+
+  // replies a person gave that did not reach the customer (or may not have), marked as on the message itself
+  const unsent = Array.isArray(data.replies_not_delivered) ? data.replies_not_delivered : [];
+  el.unsentBody.replaceChildren(...unsent.map((row) => {
+    const cell = document.createElement("td");
+    const [stateText, reason] = deliveryTexts(row.delivery, row.failure_category);
+    const tag = document.createElement("span");
+    tag.className = `delivery-tag ${row.delivery}`;
+    tag.textContent = stateText;
+    cell.append(tag, reason ? ` · ${reason}` : "");
+    return conversationRow(row, cell);
+  }));
+  el.unsentEmpty.hidden = unsent.length > 0;
 
   el.agentsBody.replaceChildren(...state.agents.map((agent) => {
     const tr = document.createElement("tr");
