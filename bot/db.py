@@ -67,16 +67,17 @@ def migration_files() -> list[str]:
 
 async def apply_data_migrations() -> None:
     """SQLite: the `DATA_MIGRATIONS` numbered above the file's `PRAGMA user_version`, each recorded there once
-    applied (a number in the file's header: a start after that reads no row). One cut short between its
-    statement and its record runs again at the next start, which finds nothing left to change."""
+    applied (a number in the file's header: a start after that reads no row). A migration and its record are
+    one transaction (the version rolls back with it): a start cut short leaves neither, and the next applies
+    both."""
     connection = Tortoise.get_connection("default")
     [row] = await connection.execute_query_dict("PRAGMA user_version")
     for name in DATA_MIGRATIONS:
         number = int(name.split("_")[0])
         if number > row["user_version"]:
             migration = importlib.import_module(f"models.migrations.models.{name}")
-            await connection.execute_script(await migration.upgrade(connection))
-            await connection.execute_script(f"PRAGMA user_version = {number}")
+            statements = (await migration.upgrade(connection)).strip().rstrip(";")
+            await connection.execute_script(f"BEGIN IMMEDIATE; {statements}; PRAGMA user_version = {number}; COMMIT;")
 
 
 async def pending_migrations() -> list[str]:

@@ -54,3 +54,19 @@ async def test_the_supervisor_sees_the_held_conversations_whose_latest_reply_did
     # the conversation handed back to the bot: no longer held, no longer the supervisor's concern here
     assert (await bot.client.post(f"/api/agent/conversations/{refused}/hand-back", headers=amy)).status == 200
     assert await listed(bot, boss) == [(pending, "amy", "unconfirmed", "unconfirmed")]
+
+
+async def test_a_reply_from_an_earlier_hand_off_is_not_blamed_on_the_current_one(bot, clock):
+    amy = await staff(bot, "amy")
+    boss = await staff(bot, "boss", role="supervisor", online=False)
+    held = await held_with_a_reply(bot, clock, amy, "c1")
+    await latest_reply(held, delivery_status="undeliverable", failure_reason="outside_48h_window")
+    assert (await bot.client.post(f"/api/agent/conversations/{held}/hand-back", headers=amy)).status == 200
+    await clock.advance(3600)
+    await say(bot, "c1", "转人工")  # held again, nobody has replied in this hand-off yet
+    await tick(bot, clock, 0.3)
+    assert (await conversation("c1")).status == "handoff"
+    assert await listed(bot, boss) == []
+    await send(bot, amy, "c1", "亲，我来处理")
+    await latest_reply(held, delivery_status="undeliverable", failure_reason="outside_48h_window")
+    assert await listed(bot, boss) == [(held, "amy", "undelivered", "window")]

@@ -82,8 +82,10 @@ async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
     view marks it (`message_delivery`), newest first. A supervisor sees at a glance who replied in vain: a
     refused reply keeps the customer waiting (it looks like an idle agent in the near-breach list), one
     refused for good (the 48-hour window) needs another way to reach the customer, and an unconfirmed one
-    may need asking. Read by the conversation: the held ones, their messages by the conversation's index."""
-    held = await Conversation.filter(status="handoff").values_list("id", flat=True)
+    may need asking. Only a reply of the current hand-off counts (one from before the customer was last
+    escalated was answered for, or handed back, then). Read by the conversation: the held ones, their
+    messages by the conversation's index."""
+    held = dict(await Conversation.filter(status="handoff").values_list("id", "escalated_at"))
     if not held:
         return []
     latest = await Message.filter(conversation_id__in=held, direction="out", author__startswith="agent:").group_by(
@@ -92,6 +94,9 @@ async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
     names = dict(await Agent.filter(id__in={agent_id(reply.author) for reply in replies}).values_list("id", "name"))
     shown = []
     for reply in replies:
+        escalated_at = held[reply.conversation_id]
+        if escalated_at is not None and reply.created_at < escalated_at:
+            continue
         delivery, kind = message_delivery(reply.direction, reply.delivery_status, reply.failure_reason,
                                           (now - reply.created_at).total_seconds())
         if delivery in ("unconfirmed", "undelivered"):
