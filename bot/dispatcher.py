@@ -188,7 +188,10 @@ class Dispatcher:
         return bool(await ANSWERED_BEFORE.rows(conversation_id, source_id))
 
     async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
-        """A repeat is answered with the parts of the recorded answer not sent yet (usually none)."""
+        """A repeat is answered with the parts of the recorded answer not sent yet (usually none). The sent
+        marks this worker noted and has not written yet (`Recorder.note_sent` lets them wait for a batch of
+        rows) are written first: a part that went out is not owed."""
+        await self.recorder.settle()
         prefixes = {reply_prefix(conversation_id, source_id), digest_prefix(conversation_id, source_id)}
         pending = await Message.filter(
             Q(*(Q(source_id__startswith=prefix) for prefix in sorted(prefixes)), join_type="OR"),

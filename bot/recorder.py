@@ -31,7 +31,7 @@ from typing import NamedTuple
 from tortoise.exceptions import IntegrityError
 
 from bot.batch_writer import Batch, BatchWriter
-from bot.clock import Clock
+from bot.clock import Alarm, Clock
 from bot.ids import unique_id
 from bot.outages import DATABASE_UNAVAILABLE
 from bot.prebuilt_sql import Prebuilt
@@ -47,6 +47,13 @@ CONTACT_PRECISION = timedelta(minutes=1)
 CLOSE_GRACE_S = 5.0
 #: The first pause between those tries and the longest (each pause doubles).
 CLOSE_RETRY_S = (0.25, 1.0)
+#: How long a delivery mark noted without waiting (`note_sent`) waits for a batch of rows to go with when no
+#: batch is being written: under load the next messages' rows come within milliseconds and carry it; an idle
+#: worker writes it alone after this. A repeat of a message writes them before it reads what is owed
+#: (bot/dispatcher.py `_still_owed`). A batch of marks alone, written as soon as a reply went out, was about
+#: a third of the group commits, each rewriting the pages the one before had just written: 4.5% of the
+#: embedded worker's CPU a message (docs/performance.md, thirteenth round).
+MARKS_WAIT_S = 0.05
 #: A channel user's conversation with its customer, in one fixed statement (the ORM built the join per
 #: customer not yet seen by this process: every customer's first message after a start).
 IDENTIFY = Prebuilt(lambda: 'SELECT c.id AS conversation_id, c.customer_id AS customer_id, cu.is_vip AS is_vip '
@@ -107,6 +114,7 @@ class Recorder:
         self._pending: list[tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None]] = []
         self._unwritten: list[DeliveryMark] = []  # marks nobody waits for, from a batch an outage failed
         self._flusher: asyncio.Task[None] | None = None
+        self._marks_alarm: Alarm | None = None  # armed by `note_sent` while no batch is being written
 
     async def identify(self, channel: str, user_id: str) -> Identity:
         """Database ids of this channel user's customer and conversation, created on first contact:
@@ -167,9 +175,17 @@ class Recorder:
 
     def note_sent(self, source_ids: Iterable[str]) -> None:
         """Record messages as sent with the next batch, without waiting for it (a reply just went out;
-        nothing depends on the mark being written before the next step)."""
+        nothing depends on the mark being written before the next step): the batch being written, else
+        the next caller's rows, else one of its own after `MARKS_WAIT_S`."""
         self._pending.append(([DeliveryMark(source_id, "sent", None) for source_id in source_ids], None))
-        self._wake_flusher()
+        if (self._flusher is None or self._flusher.done()) and self._marks_alarm is None:
+            self._marks_alarm = self._clock.call_later(MARKS_WAIT_S, self._marks_waited)
+
+    def _marks_waited(self) -> None:
+        """`note_sent`'s wait is over: what no batch took since is written now."""
+        self._marks_alarm = None
+        if self._pending:
+            self._wake_flusher()
 
     async def _enqueue(self, items: list[MessageRecord | DeliveryMark]) -> None:
         if not items:
@@ -259,6 +275,8 @@ class Recorder:
         """Wait until everything queued so far is written (marks noted without waiting included). The
         marks an outage left for the next batch (`_unwritten`) go in one more batch: at shutdown, none
         would come, and they were lost with the database back."""
+        if self._pending:  # marks waiting for a batch of rows (`note_sent`): written now
+            self._wake_flusher()
         await self._flushed()
         if self._unwritten:
             self._pending.append((self._unwritten, None))

@@ -42,6 +42,14 @@ log = logging.getLogger("csbot.store")
 
 #: JSON as the Redis store writes it; one encoder for every call (`json.dumps` with options builds one per call).
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
+#: Reads back what `_to_json` wrote (nothing else is read with it): `raw_decode` alone, where `json.loads`
+#: also matches the whitespace around the document and goes through two more calls (1.1 µs against 2.0 µs
+#: for a conversation's state, which this store decodes for every message).
+_decode_json = json.JSONDecoder().raw_decode
+
+
+def _from_json(raw: str) -> Any:
+    return _decode_json(raw)[0]
 
 
 #: A heap of more rows than `STALE_FACTOR` times the live ones, plus `STALE_SLACK`, is mostly stale.
@@ -176,7 +184,7 @@ class MemoryStore(Store):
     # --- conversation state: stored as JSON text, so callers get copies, as from Redis ---
     async def get_state(self, conversation: str) -> dict[str, Any] | None:
         raw = self._live(self.keys("state", conversation))
-        return None if raw is None else json.loads(raw)
+        return None if raw is None else _from_json(raw)
 
     async def set_state(self, conversation: str, state: Mapping[str, Any], ttl: float | None = None) -> None:
         self._purge_expired()
@@ -370,7 +378,7 @@ class MemoryStore(Store):
             return
         raw = _to_json(payload)
         for queue in queues:
-            queue.put_nowait(json.loads(raw))
+            queue.put_nowait(_from_json(raw))
 
     def subscribe(self, *topics: str) -> Subscription:
         return Subscription(self._listen(topics))
@@ -443,7 +451,7 @@ class _Held:
         store._purge_expired()
         peek = store._peek
         raw = peek(state_key)
-        self.held = HeldConversation(None if raw is None else json.loads(raw), {key: peek(key) for key in keys})
+        self.held = HeldConversation(None if raw is None else _from_json(raw), {key: peek(key) for key in keys})
         return self.held
 
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

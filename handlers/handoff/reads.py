@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from tortoise.exceptions import DoesNotExist
 
-from bot.prebuilt_sql import Prebuilt, columns, load
+from bot.prebuilt_sql import Prebuilt, columns, datetime_value, load
 from models.conversation import Conversation
 from models.handoff import OPEN_SQL, LeftMessage, open_key_columns
 
@@ -85,10 +85,10 @@ _QUEUED_AT = Conversation._meta.fields_map["queued_at"]
 
 
 def queued_row(row: Mapping[str, Any]) -> QueuedRow:
-    """A `QueuedRow` from a row with `QUEUED_COLUMNS` (SQLite gives the time as text: the model's own
-    field converts it, as the ORM would)."""
+    """A `QueuedRow` from a row with `QUEUED_COLUMNS` (SQLite gives the time as text: converted as the
+    model's own field does, `datetime_value`)."""
     return QueuedRow(row["id"], row["key"], row["customer_id"], row["status"], row["assignee_id"], row["priority"],
-                     _QUEUED_AT.to_python_value(row["queued_at"]), row["escalation_reason"])
+                     datetime_value(_QUEUED_AT, row["queued_at"]), row["escalation_reason"])
 
 
 async def queued_conversation(conversation_id: int) -> QueuedRow:
@@ -116,12 +116,11 @@ async def record_left_message(conversation_id: int, text: str, promised_by: date
 
 
 async def kept_promise(conversation_id: int, text: str) -> datetime | None:
-    """`promised_by` of the first open 留言 of `text` in the conversation (SQLite gives it as text: the
-    model's own field converts it, as the ORM would), None when there is none."""
+    """`promised_by` of the first open 留言 of `text` in the conversation (`promise`), None when there is none."""
     rows = await _KEPT_PROMISE.rows(conversation_id, text)
     return promise(rows[0]["promised_by"]) if rows else None
 
 
 def promise(value: Any) -> datetime | None:
-    """A 留言's `promised_by` as the ORM loads it (SQLite gives it as text)."""
-    return _PROMISED_BY.to_python_value(value)
+    """A 留言's `promised_by` as the ORM loads it (SQLite gives it as text: `datetime_value`)."""
+    return datetime_value(_PROMISED_BY, value)
