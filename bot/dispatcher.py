@@ -188,15 +188,17 @@ class Dispatcher:
         return bool(await ANSWERED_BEFORE.rows(conversation_id, source_id))
 
     async def _still_owed(self, conversation_id: int, source_id: str) -> Outcome:
-        """A repeat is answered with the parts of the recorded answer not sent yet (usually none). The sent
-        marks this worker noted and has not written yet (`Recorder.note_sent` lets them wait for a batch of
-        rows) are written first: a part that went out is not owed."""
-        await self.recorder.settle()
+        """A repeat is answered with the parts of the recorded answer not sent yet (usually none). A part
+        whose sent mark this worker noted and has not written yet (`Recorder.note_sent` lets it wait for a
+        batch of rows) went out: not owed. Those ids are read first, so a mark written meanwhile is seen in
+        one or the other."""
+        sent = self.recorder.sent_not_written()
         prefixes = {reply_prefix(conversation_id, source_id), digest_prefix(conversation_id, source_id)}
         pending = await Message.filter(
             Q(*(Q(source_id__startswith=prefix) for prefix in sorted(prefixes)), join_type="OR"),
             conversation_id=conversation_id, direction="out", delivery_status="pending",
         ).order_by("id")
+        pending = [row for row in pending if row.source_id not in sent]
         log.info("repeat of an answered message: %d part(s) still owed", len(pending))
         return Outcome([row.text for row in pending], [row.source_id or "" for row in pending])
 

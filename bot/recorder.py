@@ -115,6 +115,7 @@ class Recorder:
         self._unwritten: list[DeliveryMark] = []  # marks nobody waits for, from a batch an outage failed
         self._flusher: asyncio.Task[None] | None = None
         self._marks_alarm: Alarm | None = None  # armed by `note_sent` while no batch is being written
+        self._writing: list[tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None]] = []
 
     async def identify(self, channel: str, user_id: str) -> Identity:
         """Database ids of this channel user's customer and conversation, created on first contact:
@@ -174,12 +175,25 @@ class Recorder:
         await self._enqueue([DeliveryMark(source_id, status, reason)])
 
     def note_sent(self, source_ids: Iterable[str]) -> None:
-        """Record messages as sent with the next batch, without waiting for it (a reply just went out;
-        nothing depends on the mark being written before the next step): the batch being written, else
-        the next caller's rows, else one of its own after `MARKS_WAIT_S`."""
-        self._pending.append(([DeliveryMark(source_id, "sent", None) for source_id in source_ids], None))
+        """Record messages as sent with a later batch, without waiting for it (a reply just went out;
+        nothing depends on the mark being written before the next step): the flusher's next batch, else
+        the next caller's rows, else one of its own after `MARKS_WAIT_S`. Until then `sent_not_written`
+        names them, for a repeat not to send them again."""
+        marks = [DeliveryMark(source_id, "sent", None) for source_id in source_ids]
+        if not marks:
+            return
+        self._pending.append((marks, None))
         if (self._flusher is None or self._flusher.done()) and self._marks_alarm is None:
             self._marks_alarm = self._clock.call_later(MARKS_WAIT_S, self._marks_waited)
+
+    def sent_not_written(self) -> set[str]:
+        """The outbound ids this worker knows went out and whose "sent" mark is not committed yet: waiting
+        for a batch, in the batch being written, or left by an outage. Read before the database, it keeps a
+        repeat from owing a part the customer got, without waiting for the writes (under load the
+        recorder is never idle for long)."""
+        queued = (item for items, _ in (*self._pending, *self._writing) for item in items)
+        return {item.source_id for item in (*queued, *self._unwritten)
+                if isinstance(item, DeliveryMark) and item.status == "sent"}
 
     def _marks_waited(self) -> None:
         """`note_sent`'s wait is over: what no batch took since is written now."""
@@ -202,7 +216,8 @@ class Recorder:
     async def _flush_all(self) -> None:
         await asyncio.sleep(0)  # let the other requests in flight queue their rows into this batch
         while self._pending:
-            batch, self._pending = self._pending, []
+            batch = self._writing = self._pending
+            self._pending = []
             if self._unwritten:
                 batch.insert(0, (self._unwritten, None))
                 self._unwritten = []
@@ -233,6 +248,8 @@ class Recorder:
             else:
                 for part in batch:
                     self._settle(part, None)
+            finally:
+                self._writing = []
 
     @staticmethod
     def _settle(part: tuple[list[MessageRecord | DeliveryMark], asyncio.Future[None] | None],
@@ -296,6 +313,9 @@ class Recorder:
         from the stop's start, the first try included."""
         began = self._clock.monotonic()
         await self.settle()
+        if self._marks_alarm is not None:  # what it waited for is written: nothing for it to wake
+            self._marks_alarm.cancel()
+            self._marks_alarm = None
         if self._unwritten:
             await self._write_unwritten_before(began + CLOSE_GRACE_S, self._clock.monotonic() - began)
         await self._writer.close()

@@ -68,3 +68,36 @@ async def test_settling_writes_a_waiting_mark_at_once(database: None, database_u
     await recorder.settle()
     assert await status(reply) == "sent"
     await recorder.close()
+
+
+async def test_a_mark_noted_after_an_earlier_wait_is_written_after_its_own(database: None, database_url: str) -> None:
+    clock = FakeClock(NOW)
+    recorder = Recorder(clock, batch_writer(database_url))
+    first, second = await a_reply_written(recorder, "o_first"), await a_reply_written(recorder, "o_second")
+    recorder.note_sent([first.source_id])
+    await clock.advance(MARKS_WAIT_S)
+    await written(first)
+    recorder.note_sent([second.source_id])  # the first wait is over: a new one begins
+    await clock.advance(MARKS_WAIT_S)
+    await written(second)
+    await recorder.close()
+
+
+async def test_a_noted_mark_is_named_sent_until_it_is_written(database: None, database_url: str) -> None:
+    recorder = Recorder(FakeClock(NOW), batch_writer(database_url))
+    reply = await a_reply_written(recorder, "o_repeat")
+    recorder.note_sent([])  # nothing went: nothing waits
+    assert recorder.sent_not_written() == set()
+    recorder.note_sent([reply.source_id])
+    assert recorder.sent_not_written() == {reply.source_id}
+    await a_reply_written(recorder, "o_next")
+    assert recorder.sent_not_written() == set() and await status(reply) == "sent"
+    await recorder.close()
+
+
+async def written(reply: MessageRecord) -> None:
+    for _ in range(200):  # the flusher's batch, on aiosqlite's or asyncpg's turns of the loop
+        if await status(reply) == "sent":
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{reply.source_id} still {await status(reply)}")
