@@ -92,7 +92,7 @@ PLACED.update({
         ("收到的吸尘器有问题 转人工", "human"),
         ("到手的台灯坏了 找真人", "human"),
         ("收到的茶壶漏水 人工客服", "human"),
-        ("刚拿到的镜子碎了 我要真人客服", "human"),
+        ("刚拿到的镜子碎了 要真人客服", "human"),
     ],
     "review35: broken on opening and the money wanted back is a refund (asked on ffb79df)": [
         ("拆开就是坏的 钱退我 东西不要了", "after_sales.refund"),
