@@ -119,7 +119,7 @@ PLACED.update({
         ("收到的有保修卡吗 我翻遍了没看到", "after_sales.missing"),
         ("收到的时候没有贴膜 说好的送膜呢", "after_sales.missing"),
     ],
-    "review37: what was received is opened, used, refurbished or of another region: damaged (product 0.62-1.00 on 7495569)": [
+    "review37: received opened, used, refurbished or of another region: damaged (product 0.62-1.00 on 7495569)": [
         ("收到的时候包装是拆开过的", "after_sales.damaged"),
         ("收到的时候是满电吗 我刚开机只有两格", "after_sales.damaged"),
         ("到手的是几成新 明显用了很久", "after_sales.damaged"),
@@ -131,7 +131,7 @@ PLACED.update({
         ("收到的是新的吗 里面有别人的照片", "after_sales.damaged"),
         ("收到的空调温度降不下来", "after_sales.damaged"),
     ],
-    "review37: an old model received where the new one was bought: exchange, as a wrong item (product 0.88 on 7495569)": [
+    "review37: an old model received where the new one was bought: exchange (product 0.88 on 7495569)": [
         ("收到的会是旧款吗 我收到的就是旧款", "after_sales.exchange"),
     ],
     "review37: what the customer wants done with a received item (asked on 7495569)": [
