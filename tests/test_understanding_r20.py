@@ -21,6 +21,13 @@ damaged; a person asked for after a received flaw was no longer honoured (human 
 The review's sentences were wrong or asked on ffb79df; the sentences of our own around them are fixes and
 guards (about half were already right on ffb79df: a level that names what is lowered, a condition asked of
 这台, 人工客服 / 真人客服 after a flaw) and are not in the corpus (checked for identical lines only).
+
+After review37 (intents22): intents21's product lines had made customers who already hold the item and report a
+problem get a confident product answer (收到的时候没有说明书, 收到的是全新吗 怎么有使用痕迹), and bargaining after
+ordering a promotion. Its product lines now say they are asked before buying (买之前 / 还没买 / 想买 …), and
+lines of our own teach the received item's missing part (missing), used / refurbished / wrong-region goods
+(damaged; a wrong model to swap: exchange) and a lower price asked after ordering (refund, price protection). The
+review's sentences were wrong or asked on 7495569; a bare 收到的是几成新 may now be asked (`NEVER_WRONG`).
 """
 
 from __future__ import annotations
@@ -68,7 +75,6 @@ PLACED.update({
         ("收到的会是最新批次吗", "product.consult"),
         ("有人说收到的表走时不准 你们这款准吗", "product.consult"),
         ("收到的快门数能保证在一万以内吗", "product.consult"),
-        ("收到的是几成新", "product.consult"),
         ("收到的时候电池有电吗", "product.consult"),
         ("收到的会带包装盒吗", "product.consult"),
         ("收到的是有锁还是无锁", "product.consult"),
@@ -101,6 +107,41 @@ PLACED.update({
     ],
     "review35: round 20's received flaw kept": [
         ("收到的那口锅有没有砂眼啊 锅底好多坑", "after_sales.damaged"),
+    ],
+})
+PLACED.update({
+    "review37: what was received lacks a part: missing (product 0.75-0.90, or asked, on 7495569)": [
+        ("收到的时候没有说明书", "after_sales.missing"),
+        ("收到的时候没有耳机", "after_sales.missing"),
+        ("收到的时候没有数据线", "after_sales.missing"),
+        ("到手的时候没有配件", "after_sales.missing"),
+        ("收到的时候有没有充电头 我没找到", "after_sales.missing"),
+        ("收到的有保修卡吗 我翻遍了没看到", "after_sales.missing"),
+        ("收到的时候没有贴膜 说好的送膜呢", "after_sales.missing"),
+    ],
+    "review37: received opened, used, refurbished or of another region: damaged (product 0.62-1.00 on 7495569)": [
+        ("收到的时候包装是拆开过的", "after_sales.damaged"),
+        ("收到的时候是满电吗 我刚开机只有两格", "after_sales.damaged"),
+        ("到手的是几成新 明显用了很久", "after_sales.damaged"),
+        ("收到的会是翻新机吗 我这台后盖有拆过的痕迹", "after_sales.damaged"),
+        ("收到的是全新吗 怎么有使用痕迹", "after_sales.damaged"),
+        ("收到的是国行吗 我这个开机是英文的", "after_sales.damaged"),
+        ("收到的带原装充电器吗 我这个是杂牌的", "after_sales.damaged"),
+        ("到手的有没有激活过 我开机显示已激活", "after_sales.damaged"),
+        ("收到的是新的吗 里面有别人的照片", "after_sales.damaged"),
+        ("收到的空调温度降不下来", "after_sales.damaged"),
+    ],
+    "review37: an old model received where the new one was bought: exchange (product 0.88 on 7495569)": [
+        ("收到的会是旧款吗 我收到的就是旧款", "after_sales.exchange"),
+    ],
+    "review37: what the customer wants done with a received item (asked on 7495569)": [
+        ("收到的东西不想要了 怎么退款", "after_sales.return"),
+        ("收到的坏了 不用转人工 直接给我换个新的", "after_sales.exchange"),
+        ("谢谢小姐姐 收到的杯子很漂亮", "thanks"),
+    ],
+    "review37: a lower price asked after ordering is price protection, refund (promotion 0.86-0.92 on 7495569)": [
+        ("能再低吗 我已经下单了", "after_sales.refund"),
+        ("能再低吗 我昨天已经拍了", "after_sales.refund"),
     ],
 })
 PLACED_CASES = [(pattern, text, intent) for pattern, rows in PLACED.items() for text, intent in rows]
@@ -143,6 +184,9 @@ NEVER_WRONG = [
     ("样机能不能再低点 有点小划痕", "promotion"),
     # a flaw, then the shop's manager asked to handle it: a person first (human 0.75 here, near the line)
     ("收到的裤子破了 让店长来处理", "human"),
+    # review37: a bare 几成新 of what will come may be asked, never a damage report; worn, asked near the line
+    ("收到的是几成新", "product.consult"),
+    ("收到的是几成新啊 怎么这么旧", "after_sales.damaged"),
 ]
 
 (
