@@ -50,9 +50,9 @@ CLOSE_RETRY_S = (0.25, 1.0)
 #: How long a delivery mark noted without waiting (`note_sent`) waits for a batch of rows to go with when no
 #: batch is being written: under load the next messages' rows come within milliseconds and carry it; an idle
 #: worker writes it alone after this. A repeat of a message leaves them out of what is owed
-#: (`sent_not_written`, bot/dispatcher.py `_still_owed`). A batch of marks alone, written as soon as a reply went out, was about
-#: a third of the group commits, each rewriting the pages the one before had just written: 4.5% of the
-#: embedded worker's CPU a message (docs/performance.md, thirteenth round).
+#: (`sent_not_written`, bot/dispatcher.py `_still_owed`). A batch of marks alone, written as soon as a reply
+#: went out, was about a third of the group commits, each rewriting the pages the one before had just
+#: written: 4.5% of the embedded worker's CPU a message (docs/performance.md, thirteenth round).
 MARKS_WAIT_S = 0.05
 #: A channel user's conversation with its customer, in one fixed statement (the ORM built the join per
 #: customer not yet seen by this process: every customer's first message after a start).
