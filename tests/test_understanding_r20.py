@@ -31,10 +31,10 @@ review's sentences were wrong or asked on 7495569; a bare 收到的是几成新 
 
 After review38 (intents23): intents22's 收到的时候没有X lines had pulled an invoice (收到的时候没有发票) and a gift
 question (收到的时候有没有赠品, 下单送数据线吗) to missing, 激活 / 翻新 questions to damaged, payment after ordering
-(已经下单了 怎么还没扣款) to refund and an explicit 退货 / 退款 after a missing part or a refurbished item away. Lines of
-our own now teach invoice and gift questions in those frames, bare 激活 / 翻新 questions as product questions (the
-damaged lines state the finding first), payment after ordering and the return / refund asked. The review's sentences
-were wrong or asked on 9d5da95.
+(已经下单了 怎么还没扣款) to refund and an explicit 退货 / 退款 after a missing part or a refurbished item away.
+Lines of our own now teach invoice and gift questions in those frames, bare 激活 / 翻新 questions as product
+questions (the damaged lines state the finding first), payment after ordering and the return / refund asked. The
+review's sentences were wrong or asked on 9d5da95.
 """
 
 from __future__ import annotations
