@@ -28,6 +28,13 @@ ordering a promotion. Its product lines now say they are asked before buying (�
 lines of our own teach the received item's missing part (missing), used / refurbished / wrong-region goods
 (damaged; a wrong model to swap: exchange) and a lower price asked after ordering (refund, price protection). The
 review's sentences were wrong or asked on 7495569; a bare 收到的是几成新 may now be asked (`NEVER_WRONG`).
+
+After review38 (intents23): intents22's 收到的时候没有X lines had pulled an invoice (收到的时候没有发票) and a gift
+question (收到的时候有没有赠品, 下单送数据线吗) to missing, 激活 / 翻新 questions to damaged, payment after ordering
+(已经下单了 怎么还没扣款) to refund and an explicit 退货 / 退款 after a missing part or a refurbished item away.
+Lines of our own now teach invoice and gift questions in those frames, bare 激活 / 翻新 questions as product
+questions (the damaged lines state the finding first), payment after ordering and the return / refund asked. The
+review's sentences were wrong or asked on 9d5da95.
 """
 
 from __future__ import annotations
@@ -144,6 +151,37 @@ PLACED.update({
         ("能再低吗 我昨天已经拍了", "after_sales.refund"),
     ],
 })
+PLACED.update({
+    "review38: an invoice asked in the received frame is invoice (missing 0.91-0.97, or asked, on 9d5da95)": [
+        ("收到的时候没有发票吗", "invoice"),
+        ("收到的时候没有发票", "invoice"),
+        ("到手的时候没有发票", "invoice"),
+        ("收到的时候有发票吗", "invoice"),
+        ("你好 收到的时候有发票吗", "invoice"),
+        ("收到的时候没有纸质发票吗", "invoice"),
+    ],
+    "review38: a gift asked about before buying is promotion (missing or product, or asked, on 9d5da95)": [
+        ("收到的时候送不送赠品", "promotion"),
+        ("买了送的赠品是什么", "promotion"),
+        ("收到的时候有赠品吗", "promotion"),
+        ("拍了送不送钢化膜", "promotion"),
+        ("下单送数据线吗", "promotion"),
+        ("下单送耳机吗", "promotion"),
+        ("下单会送刷头吗", "promotion"),
+    ],
+    "review38: a payment problem after ordering is payment (refund 0.94, or asked, on 9d5da95)": [
+        ("已经下单了 怎么还没扣款", "payment"),
+        ("已经下单了 怎么没扣钱", "payment"),
+        ("已经下单了 怎么付款", "payment"),
+        ("已经下单了 还没付款 能改价吗", "payment"),
+        ("已经下单了 怎么付不了", "payment"),
+    ],
+    "review38: an explicit 退货 / 退款 is honoured (missing 0.88, or asked, on 9d5da95)": [
+        ("收到的时候没有说明书 不要了 退货", "after_sales.return"),
+        ("收到的是翻新机 我要退货", "after_sales.return"),
+        ("收到的是翻新机 我要退款", "after_sales.refund"),
+    ],
+})
 PLACED_CASES = [(pattern, text, intent) for pattern, rows in PLACED.items() for text, intent in rows]
 
 NEVER_WRONG = [
@@ -187,6 +225,15 @@ NEVER_WRONG = [
     # review37: a bare 几成新 of what will come may be asked, never a damage report; worn, asked near the line
     ("收到的是几成新", "product.consult"),
     ("收到的是几成新啊 怎么这么旧", "after_sales.damaged"),
+    # review38: invoice or gift questions in the received frame, bare 激活 / 翻新 questions and 带不带 before
+    # buying: right or asked, never a missing part or a damage report (missing / damaged 0.61-0.92 on 9d5da95)
+    ("收到的包裹里没有发票", "invoice"),
+    ("收到的时候有没有赠品", "promotion"),
+    ("到手的手机激活了吗", "product.consult"),
+    ("到手的平板激活了没", "product.consult"),
+    ("收到的手表激活过吗", "product.consult"),
+    ("收到的是不是翻新机", "product.consult"),
+    ("到手带不带数据线啊", "product.consult"),
 ]
 
 (
