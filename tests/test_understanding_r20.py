@@ -234,6 +234,11 @@ NEVER_WRONG = [
     ("收到的手表激活过吗", "product.consult"),
     ("收到的是不是翻新机", "product.consult"),
     ("到手带不带数据线啊", "product.consult"),
+    # review39: an exchange asked about after activation is an exchange (damaged 0.60 / asked on 8f2134e), a
+    # double charge after ordering money back, or asked (asked on 8f2134e, refund 0.95 on 2163a70)
+    ("激活以后坏了给换吗", "after_sales.exchange"),
+    ("激活后不满意可以换吗", "after_sales.exchange"),
+    ("已经下单了 钱扣了两次", "after_sales.refund"),
 ]
 
 (
