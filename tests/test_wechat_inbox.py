@@ -156,6 +156,23 @@ async def test_a_message_the_store_forgot_is_not_answered_again(tmp_path, clock,
         assert await Message.filter(direction="in", source_id="9106").count() == 1
 
 
+async def test_a_quick_repeat_finds_the_passive_part_sent(tmp_path, clock, probe) -> None:
+    """The same, with the retry right after the passive reply, its sent mark still waiting for a batch
+    (`Recorder.note_sent`): the part went out, so it is not owed again (`Dispatcher._still_owed` leaves out
+    what the recorder knows went, without waiting for the writes, which under load never fall idle)."""
+    async with probe_bot(tmp_path, clock, probe) as bot:
+        user = bot.user()
+        assert (await user.say("echo:你好", msg_id=9107)).content
+        deliveries = wechat_channel(bot).deliveries
+        assert deliveries is not None
+        await bot.runtime.store.delete(deliveries.key((user.openid, "9107")))  # the mark still waits
+        again = await user.say("echo:你好", msg_id=9107)
+        assert again.is_success  # answered before: nothing owed, not the text a second time
+        await wechat_channel(bot).settle()
+        assert await Message.filter(direction="in", source_id="9107").count() == 1
+        assert await Message.filter(direction="out", delivery_status="sent").count() == 1
+
+
 @contextmanager
 def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
     """A Redis of our own (no persistence, like the probe's), so the test can stop and restart it."""
