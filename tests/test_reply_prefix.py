@@ -9,19 +9,12 @@ import pytest
 from bot.dispatcher import digest_prefix, reply_prefix
 from bot.events import Inbound
 from models.message import Message
-from tests.fakes.wechat_user import Probe, RecordingClock, probe_bot, probe_router
+from tests.fakes.wechat_user import probe_bot
+from tests.test_wechat_inbox import clock, probe
+
+__all__ = ["clock", "probe"]  # the fixtures: the recording clock and the probe's router, as the inbox tests use
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture
-def clock() -> RecordingClock:
-    return RecordingClock()
-
-
-@pytest.fixture
-def probe() -> Probe:
-    return probe_router()
 
 
 def test_a_msg_id_is_kept_as_it_is_and_other_ids_are_digested() -> None:
