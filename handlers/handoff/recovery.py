@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.authors import agent_of
 from handlers.handoff.service import ALERT, IDLE, OFFER, Handoff
 from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN, episode, owed_from
 from models.conversation import Conversation
@@ -49,7 +50,7 @@ async def reconcile(handoff: Handoff, store_lost: bool) -> None:
 async def _ensure_idle_release(handoff: Handoff, conversation: Conversation) -> None:
     """Nothing owed: the silence since the holder's last message runs toward handing it back."""
     last = await Message.filter(conversation_id=conversation.id).exclude(author="system").order_by("-id").first()
-    if last is not None and last.author.startswith("agent:"):
+    if last is not None and agent_of(last.author) is not None:
         idle_after = timedelta(seconds=handoff.settings.handoff_idle_release_s)
         await handoff.scheduler.ensure(IDLE, episode(conversation.id, last.created_at), last.created_at + idle_after)
 

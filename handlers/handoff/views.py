@@ -6,6 +6,7 @@ from datetime import datetime
 
 from tortoise.functions import Count, Max
 
+from bot.authors import AGENT_PREFIX, agent_of
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
@@ -88,10 +89,11 @@ async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
     held = dict(await Conversation.filter(status="handoff").values_list("id", "escalated_at"))
     if not held:
         return []
-    latest = await Message.filter(conversation_id__in=held, direction="out", author__startswith="agent:").group_by(
+    latest = await Message.filter(conversation_id__in=held, direction="out", author__startswith=AGENT_PREFIX).group_by(
         "conversation_id").annotate(last=Max("id")).values_list("last", flat=True)
     replies = await Message.filter(id__in=latest).order_by("-created_at", "-id")
-    names = dict(await Agent.filter(id__in={agent_id(reply.author) for reply in replies}).values_list("id", "name"))
+    writers = {agent_of(reply.author) for reply in replies} - {None}
+    names = dict(await Agent.filter(id__in=writers).values_list("id", "name"))
     shown = []
     for reply in replies:
         escalated_at = held[reply.conversation_id]
@@ -101,14 +103,9 @@ async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
                                           (now - reply.created_at).total_seconds())
         if delivery in ("unconfirmed", "undelivered"):
             shown.append(ReplyNotDelivered(conversation_id=reply.conversation_id, delivery=delivery,
-                                           agent=names.get(agent_id(reply.author)), failure_category=kind,
+                                           agent=names.get(agent_of(reply.author)), failure_category=kind,
                                            created_at=reply.created_at))
     return shown
-
-
-def agent_id(author: str) -> int:
-    """The agent's id in a message's author (`agent:<id>`)."""
-    return int(author.removeprefix("agent:"))
 
 
 async def supervisor_summary(handoff: Handoff) -> SupervisorOut:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from bot.authors import agent_of
 from bot.context import Services
 from bot.report_periods import day_start, label_of, share, spans
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
@@ -68,8 +69,8 @@ async def build_agents(services: Services, query: ReportQuery) -> ReportTable:
         taken[label_of(row["at"], query, zone), row["agent_id"]] += 1
     written: Counter[tuple[str | None, int]] = Counter()
     for (day, _, author), n in (await message_counts(query, zone)).items():
-        if author.startswith("agent:"):
-            agent_id = int(author.removeprefix("agent:"))
+        agent_id = agent_of(author)
+        if agent_id is not None:
             if query.agent_id is None or agent_id == query.agent_id:
                 written[label_of(max(day_start(day, zone), query.start), query, zone), agent_id] += n
     cells = {cell for cell in [*by_cell, *taken, *written] if cell[1] is not None}
