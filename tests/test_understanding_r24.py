@@ -32,10 +32,17 @@ PLACED = {
         ("收到货好几天了 发票还没影", "invoice"),
         ("货收到了发票还没到 要等几天", "invoice"),
     ],
-    "an arrival asked for today of an order under way (shipping 0.75-0.77, or asked, on eb3f2d6)": [
-        ("今天能到不 急用", "logistics.track"),
+    "an arrival asked for today of an order under way (shipping 0.77-0.84, or asked, on eb3f2d6)": [
         ("这单今天可不可以送到", "logistics.track"),
         ("下午能到我家吗", "logistics.track"),
+        ("今儿个能到家吗 娃等着玩", "logistics.track"),
+        ("晚上九点前能到不 白天没人", "logistics.track"),
+    ],
+    "stock asked with how soon it is sent is shipping (product 0.71 on eb3f2d6)": [
+        ("有现货吗 拍完马上能寄吗", "shipping.when"),
+    ],
+    "a gift asked with a purchase (asked on eb3f2d6)": [
+        ("买耳机送收纳包不", "promotion"),
     ],
     "a delivery instruction for the courier (asked on eb3f2d6)": [
         ("能放门口吗 跟快递说一声", "logistics.track"),
@@ -58,8 +65,9 @@ NEVER_WRONG = [
     ("要是现在付款 后天能收到吗", "shipping.when"),
     ("下午才拍的 今天赶得上发吗", "shipping.when"),
     # an arrival today with a bare 送得到 (the shipping keyword of a place asked about) or an unusual verb, near
-    # the line: asked on this branch, shipping 0.75-0.81 on eb3f2d6
+    # the line: asked on this branch (the model 0.95 tracking), shipping 0.75-0.81 on eb3f2d6
     ("今晚送得到吗", "logistics.track"),
+    ("今天能到不 急用", "logistics.track"),
     ("今天能收着吗 着急送人", "logistics.track"),
     # an invoice still not sent after buying (tracking 0.69 on eb3f2d6, asked now) and one sent with the goods
     ("上周买的 票怎么还没寄来", "invoice"),
