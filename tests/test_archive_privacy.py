@@ -1,0 +1,63 @@
+"""The archive's privacy and role rules at the edges a probe found, through real HTTP (docs/rules.md
+R-ARCHIVE): two staff leaving to each other at once, formulas in exports, contact validation, the
+teaching review list and the after-sales desk under the archive's secrecy and read log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from handlers.handoff.queue import ASSIGN_LOCK
+from models.agent import Agent
+from models.case import AfterSalesCase
+from models.order import Order
+from tests.fakes.bot_app import RunningBot, eventually, make_settings, running_bot
+from tests.test_archive import staff
+
+
+@pytest.fixture
+def bot_settings():
+    return {"staffed_hours": "00:00-24:00"}
+
+
+@pytest.fixture
+async def shop(tmp_path: Path, database_url: str) -> AsyncIterator[RunningBot]:
+    """The real app on SQLite, then on PostgreSQL (`database_url`)."""
+    settings = make_settings(tmp_path, staffed_hours="00:00-24:00", database_url=database_url)
+    async with running_bot(settings) as running:
+        yield running
+
+
+# --- 离职交接 ---
+
+
+async def test_two_staff_leaving_to_each_other_at_once_leave_one_active(shop):
+    bot = shop
+    boss = await staff(bot, "sue", "supervisor")
+    await staff(bot, "lv5")
+    await staff(bot, "lv6")
+    now = bot.runtime.clock.now()
+    for number, name in enumerate(("lv5", "lv6"), 1):
+        order = await Order.create(order_no=f"E20261129000{number}", total_fen=100, updated_at=now)
+        await AfterSalesCase.create(case_no=f"AS20261129-000{number}", order=order, kind="return",
+                                    assignee=await Agent.get(name=name), created_at=now, touched_at=now)
+    store = bot.runtime.store
+    slot = store.keys("lock", ASSIGN_LOCK)
+
+    async def both_waiting() -> bool:
+        return getattr(store._locks.get(slot), "waiters", 0) == 2  # the memory store's lock
+
+    async with store.lock(ASSIGN_LOCK, timeout=30, wait=5):  # both pass the early checks before either moves
+        leaving = [asyncio.create_task(bot.client.post(f"/api/staff/{name}/leave", json={"to": to}, headers=boss))
+                   for name, to in (("lv5", "lv6"), ("lv6", "lv5"))]
+        await eventually(both_waiting, "both hand-overs waiting for the assignment lock")
+    first, second = await asyncio.gather(*leaving)
+    answers = sorted([(first.status, (await first.json()).get("error", {}).get("code")),
+                      (second.status, (await second.json()).get("error", {}).get("code"))], key=str)
+    assert answers == [(200, None), (409, "successor_inactive")], answers
+    active = await Agent.filter(name__in=["lv5", "lv6"], active=True).values_list("id", flat=True)
+    assert len(active) == 1
+    assert set(await AfterSalesCase.all().values_list("assignee_id", flat=True)) == set(active)
