@@ -14,6 +14,7 @@ import pytest
 
 from handlers.handoff.queue import ASSIGN_LOCK
 from models.agent import Agent
+from models.archive import Person
 from models.case import AfterSalesCase
 from models.customer import Customer
 from models.order import Order
@@ -95,3 +96,29 @@ async def test_exports_write_a_name_or_note_starting_like_a_formula_as_text(bot)
     cells = {(row[0].value, row[2].value): row[3] for row in sheet.rows}
     assert (cells["contact", "name"].value, cells["contact", "name"].data_type) == (name, "s")
     assert (cells["notes", "text"].value, cells["notes", "text"].data_type) == (note, "s")
+
+
+# --- contact details ---
+
+
+async def test_contact_changes_refuse_a_non_phone_and_a_blank_name(bot):
+    boss = await staff(bot, "sue", "supervisor")
+    buyer = await Customer.create(channel="webchat", external_id="v1", name="王芳", phone="13800138000",
+                                  created_at=bot.runtime.clock.now())
+    person_id = await person_of(bot, boss, buyer.id)
+    for body, code in [({"phone": "1" * 32}, "invalid_phone"), ({"phone": "123"}, "invalid_phone"),
+                       ({"phone": "call 13800138000"}, "invalid_phone"), ({"name": ""}, "invalid_name"),
+                       ({"name": "\u200b"}, "invalid_name"), ({"name": " \u2060\ufeff "}, "invalid_name"),
+                       ({"name": None}, "invalid_name")]:
+        response = await bot.client.patch(f"/api/archive/{person_id}", json=body, headers=boss)
+        assert response.status == 400, body
+        assert (await response.json())["error"]["code"] == code, body
+    person = await Person.get(id=person_id)
+    assert (person.name, person.phone) == ("王芳", "13800138000")  # nothing half-written
+
+    changed = await bot.client.patch(f"/api/archive/{person_id}", json={"name": "王小芳", "phone": "+86 139-0013-9000"},
+                                     headers=boss)
+    assert changed.status == 204 and (await Person.get(id=person_id)).phone == "13900139000"
+    assert (await bot.client.patch(f"/api/archive/{person_id}", json={"phone": ""}, headers=boss)).status == 204
+    person = await Person.get(id=person_id)
+    assert person.name == "王小芳" and not person.phone  # empty clears the phone on purpose
