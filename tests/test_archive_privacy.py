@@ -14,12 +14,13 @@ import pytest
 
 from handlers.handoff.queue import ASSIGN_LOCK
 from models.agent import Agent
-from models.archive import Person
+from models.archive import AccessLog, Person
 from models.case import AfterSalesCase
+from models.conversation import Conversation
 from models.customer import Customer
 from models.order import Order
 from tests.fakes.bot_app import RunningBot, eventually, make_settings, running_bot
-from tests.test_archive import person_of, staff
+from tests.test_archive import person_of, say, staff
 from tests.workbooks import load_workbook
 
 
@@ -122,3 +123,54 @@ async def test_contact_changes_refuse_a_non_phone_and_a_blank_name(bot):
     assert (await bot.client.patch(f"/api/archive/{person_id}", json={"phone": ""}, headers=boss)).status == 204
     person = await Person.get(id=person_id)
     assert person.name == "王小芳" and not person.phone  # empty clears the phone on purpose
+
+
+# --- teaching: who reviews whose messages ---
+
+
+async def review(bot, headers: dict[str, str]) -> dict[str, dict]:
+    response = await bot.client.get("/api/intents/review", headers=headers)
+    assert response.status == 200, await response.text()
+    return {item["text"]: item for item in (await response.json())["items"]}
+
+
+async def test_the_review_list_is_the_readers_own_stripped_cleared_and_logged(bot):
+    amy = await staff(bot, "amy", online=True)
+    boss = await staff(bot, "sue", "supervisor")
+    root = await staff(bot, "root", "admin")
+    maker = await staff(bot, "pat", "product")
+    await say(bot, "c1", "转人工")
+    await say(bot, "c1", "那个杯子是保温的吗 我电话13800138000")  # amy holds c1's conversation
+    await say(bot, "c2", "小蓝瓶上了没")  # nobody's: the bot asked
+    words, other = "那个杯子是保温的吗 我电话", "小蓝瓶上了没"
+
+    mine = await review(bot, amy)
+    assert words in mine and other not in mine  # an agent: the conversations they handled
+    assert not any("13800138000" in text for text in mine)  # the stripped text, as a label would store it
+    assert {words, other} <= set(await review(bot, boss))
+    assert (await bot.client.get("/api/intents/review", headers=maker)).status == 403
+    assert (await bot.client.post("/api/intents/teach", headers=maker, json={
+        "message_id": mine[words]["message_id"], "intent": "product.consult"})).status == 403
+    c2_message = (await review(bot, boss))[other]["message_id"]
+    refused = await bot.client.post("/api/intents/teach", headers=amy, json={"message_id": c2_message,
+                                                                              "intent": "product.consult"})
+    assert refused.status == 404  # not a message of hers
+
+    c1 = (await Conversation.get(key="webchat:c1")).customer_id
+    person_id = await person_of(bot, root, c1)
+    reads = await AccessLog.filter(person_id=person_id, part="messages", action="read").values_list("staff_name",
+                                                                                                   "basis", "via")
+    assert ("amy", "teaching", "api") in reads and ("sue", "teaching", "api") in reads
+
+    assert (await bot.client.put(f"/api/archive/{person_id}/secrecy", json={"secrecy": "confidential"},
+                                 headers=root)).status == 204
+    assert words not in await review(bot, amy) and words in await review(bot, boss)
+    assert (await bot.client.post("/api/intents/teach", headers=amy, json={
+        "message_id": mine[words]["message_id"], "intent": "product.consult"})).status == 403
+    assert await AccessLog.filter(person_id=person_id, part="messages", action="denied", staff_name="amy").exists()
+    assert (await bot.client.put(f"/api/archive/{person_id}/secrecy", json={"secrecy": "secret"},
+                                 headers=root)).status == 204
+    assert words not in await review(bot, boss) and other in await review(bot, boss)
+    assert words in await review(bot, root)
+    assert await AccessLog.filter(person_id=person_id, part="messages", action="read", staff_name="root",
+                                  basis="role").exists()
