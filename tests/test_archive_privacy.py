@@ -174,3 +174,63 @@ async def test_the_review_list_is_the_readers_own_stripped_cleared_and_logged(bo
     assert words in await review(bot, root)
     assert await AccessLog.filter(person_id=person_id, part="messages", action="read", staff_name="root",
                                   basis="role").exists()
+
+
+# --- after-sales: orders and cases under the archive's secrecy and read log ---
+
+
+async def test_orders_and_cases_follow_the_archives_secrecy_and_are_logged(bot):
+    amy = await staff(bot, "amy", online=True)
+    bob = await staff(bot, "bob")
+    pat = await staff(bot, "pat", "product")
+    boss = await staff(bot, "sue", "supervisor")
+    root = await staff(bot, "root", "admin")
+    await say(bot, "c1", "转人工")
+    customer_id = (await Conversation.get(key="webchat:c1")).customer_id
+    now = bot.runtime.clock.now()
+    order = await Order.create(order_no="E2026112900001", customer_id=customer_id, total_fen=12900, updated_at=now,
+                               items=[{"sku": "B1", "name": "保温杯", "qty": 1, "price_fen": 12900}],
+                               tracking_no="SF1234567890")
+    amys, others = [await AfterSalesCase.create(
+        case_no=f"AS20261129-000{n}", order=order, kind="return", customer_id=customer_id, description="杯盖漏水",
+        assignee=assignee, created_at=now, touched_at=now) for n, assignee in ((1, await Agent.get(name="amy")),
+                                                                                 (2, None))]
+
+    async def status(headers: dict[str, str], path: str) -> int:
+        return (await bot.client.get(path, headers=headers)).status
+
+    async def listed(headers: dict[str, str]) -> set[str]:
+        response = await bot.client.get("/api/cases", headers=headers)
+        return {case["case_no"] for case in (await response.json())["cases"]}
+
+    order_path, amys_path, others_path = ("/api/orders/E2026112900001", f"/api/cases/{amys.case_no}",
+                                          f"/api/cases/{others.case_no}")
+    for headers in (bob, pat):  # a normal record: the desk works as before, each read logged
+        assert await status(headers, order_path) == 200 and await status(headers, others_path) == 200
+    person_id = await person_of(bot, root, customer_id)
+    assert await AccessLog.filter(person_id=person_id, staff_name="bob", part="orders", action="read",
+                                  basis="desk").exists()
+    assert await AccessLog.filter(person_id=person_id, staff_name="pat", part="cases", action="read").exists()
+
+    assert (await bot.client.put(f"/api/archive/{person_id}/secrecy", json={"secrecy": "secret"},
+                                 headers=root)).status == 204
+    for headers in (bob, pat, boss):
+        assert await status(headers, order_path) == 403
+        assert await status(headers, others_path) == 403 and await status(headers, amys_path) == 403
+        assert await listed(headers) == set()
+        took = await bot.client.post(f"{others_path}/assign", json={"agent_id": None}, headers=headers)
+        assert took.status == 403
+    assert await AccessLog.filter(person_id=person_id, staff_name="sue", part="cases", action="denied").exists()
+    assert await AccessLog.filter(person_id=person_id, staff_name="pat", part="orders", action="denied").exists()
+
+    assert await status(root, order_path) == 200 and await listed(root) == {amys.case_no, others.case_no}
+    assert await AccessLog.filter(person_id=person_id, staff_name="root", part="orders", basis="role").exists()
+
+    # amy holds the open case: she works it (and sees its order), not the customer's other case
+    assert await status(amy, amys_path) == 200 and await status(amy, others_path) == 403
+    answer = await (await bot.client.get(order_path, headers=amy)).json()
+    assert answer["tracking_no"] == "SF1234567890" and [c["case_no"] for c in answer["cases"]] == [amys.case_no]
+    assert await listed(amy) == {amys.case_no}
+    assert await AccessLog.filter(person_id=person_id, staff_name="amy", part="cases", basis="case").exists()
+    await AfterSalesCase.filter(id=amys.id).update(state="resolved")
+    assert await status(amy, amys_path) == 403 and await status(amy, order_path) == 403  # closed: no longer hers

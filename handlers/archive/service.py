@@ -8,7 +8,7 @@ start-up under `ARCHIVE`; the sections are the archive's own parts and every `Ex
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -172,13 +172,13 @@ class ArchiveService:
         return values
 
     # --- other areas' reads of a customer's records (after-sales desk, teaching) ---
-    async def duty_grants(self, reader: Reader, customer_ids: Iterable[int | None], part: str, duty: str,
-                          held: Collection[int] = ()) -> dict[int, tuple[Person, access.Grant | None]]:
+    async def duty_grants(self, reader: Reader, customer_ids: Iterable[int | None], part: str, duty: str
+                          ) -> dict[int, tuple[Person, access.Grant | None]]:
         """Whether `reader` may see `part` of each customer's records outside the archive, and whose
         record it is (nothing logged: `log_duty` logs what was shown). An area's own duty (`duty`, the
-        basis logged: the after-sales desk, teaching) opens normal records; a customer in `held`
-        (whose live work the reader holds, e.g. the open case assigned to them) is open whatever the
-        secrecy; above normal the archive's own rule decides (`access.grant`: role, request)."""
+        basis logged: the after-sales desk, teaching) opens normal records; above normal the archive's
+        own rule decides (`access.grant`: role, approved request). A caller opens a record whatever
+        its secrecy only to the holder of that customer's live work (`access.HOLDER`)."""
         now = self.clock.now()
         wanted = {customer_id for customer_id in customer_ids if customer_id is not None}
         linked = dict(await PersonLink.filter(customer_id__in=wanted).values_list("customer_id", "person_id"))
@@ -189,9 +189,6 @@ class ArchiveService:
         found: dict[int, tuple[Person, access.Grant | None]] = {}
         for customer_id, person_id in linked.items():
             person = await persons.resolve(people[person_id])
-            if customer_id in held:
-                found[customer_id] = (person, access.Grant("case"))
-                continue
             if person.id not in decided:
                 decided[person.id] = access.Grant(duty) if person.secrecy == "normal" else await access.grant(
                     reader.agent, person, await persons.customer_ids(person), part, now, self.settings)
@@ -200,27 +197,23 @@ class ArchiveService:
 
     async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]]) -> None:
         """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record."""
-        now, logged = self.clock.now(), set()
-        for person, grant in shown:
-            if (person.id, grant) in logged:
-                continue
-            logged.add((person.id, grant))
-            await audit.log_reads(reader.agent, reader.agent.name, person.id, [part],
-                                  action="read" if grant else "denied", via=reader.via,
-                                  basis=grant.basis if grant else "none",
-                                  request_id=grant.request_id if grant else None, at=now, reason=reader.reason)
+        entries = {(person.id, part, "read" if grant else "denied", grant.basis if grant else "none",
+                    grant.request_id if grant else None) for person, grant in shown}
+        await audit.log_entries(reader.agent, reader.agent.name, sorted(entries, key=str), via=reader.via,
+                                at=self.clock.now(), reason=reader.reason)
 
     async def require_for_duty(self, reader: Reader, customer_id: int | None, part: str, duty: str,
                                held: bool = False) -> None:
-        """One customer's `part` for an area's duty (`duty_grants`), logged; a refusal is logged and
-        answered 403 `access_denied` like the archive's own."""
-        if customer_id is None:
-            return  # no customer, no archive record
-        decided = (await self.duty_grants(reader, [customer_id], part, duty, [customer_id] if held else ()))
+        """One customer's `part` for an area's duty (`duty_grants`; `held`: the reader holds the
+        customer's live work), logged; a refusal is logged and answered 403 `access_denied` like the
+        archive's own."""
+        decided = await self.duty_grants(reader, [customer_id], part, duty)
         if customer_id not in decided:
-            return  # no such customer any more (erased rows keep their ids)
-        await self.log_duty(reader, part, [decided[customer_id]])
-        if decided[customer_id][1] is None:
+            return  # no customer (or none any more), no archive record
+        person, grant = decided[customer_id]
+        grant = grant or (access.HOLDER if held else None)
+        await self.log_duty(reader, part, [(person, grant)])
+        if grant is None:
             raise ArchiveRefused(403, "access_denied", f"no access to {part} of this customer's record")
 
     async def log_write(self, reader: Reader, person: Person, part: str, basis: str) -> None:
