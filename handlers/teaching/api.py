@@ -119,7 +119,8 @@ async def get_review(request: web.Request) -> ReviewOut:
     messages = await _reviewable(reader.agent).filter(Q(intent="unknown") | handled).order_by("-id").limit(
         SCAN_LIMIT).prefetch_related("conversation")
     grants = await archive.duty_grants(reader, {m.conversation.customer_id for m in messages}, PART, "teaching")
-    messages = [m for m in messages if grants.get(m.conversation.customer_id, (None, True))[1]]
+    refused = {customer_id for customer_id, (_, grant) in grants.items() if grant is None}
+    messages = [m for m in messages if m.conversation.customer_id not in refused]
     cleaned = {m.id: service.clean(m.text) for m in messages}
     known = set(await LearnedExample.filter(digest__in=[digest(t) for t in cleaned.values() if t])
                 .values_list("digest", flat=True))
