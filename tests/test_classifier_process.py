@@ -207,7 +207,7 @@ async def test_a_correction_in_one_worker_changes_the_next_decision_of_the_other
         assert (await answers(classifier, ["小蓝瓶上了没?"]))[0].decision == "unknown"
         response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶上了没"})
         assert response.status == 200
-        agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
+        agent = await create_agent("amy", "supervisor", "secret-pass-123", now=clock.now())  # any customer's
         headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
         review = await (await one.client.get("/api/intents/review", headers=headers)).json()
         item = next(i for i in review["items"] if i["text"] == "小蓝瓶上了没")

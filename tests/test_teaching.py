@@ -225,7 +225,7 @@ async def test_a_correction_in_the_console_changes_the_next_decision_in_another_
         response = await one.post_chat({"user_id": "c1", "text": "小蓝瓶上了没"})
         assert response.status == 200
         assert two.runtime.matcher.classify("小蓝瓶上了没?").decision == "unknown"
-        agent = await create_agent("amy", "agent", "secret-pass-123", now=clock.now())
+        agent = await create_agent("amy", "supervisor", "secret-pass-123", now=clock.now())  # any customer's
         headers = {"Authorization": f"Bearer {await issue_api_token(agent)}"}
 
         review = await (await one.client.get("/api/intents/review", headers=headers)).json()

@@ -1,6 +1,7 @@
 """The console's 教机器人 tab in a real browser (Debian's Chromium, headless) against the real app:
-an agent sees the bot's guess on a message it could not place, corrects it with one pick, and the
-bot decides the next such message by the correction."""
+a supervisor sees the bot's guess on a message it could not place, corrects it with one pick, and
+the bot decides the next such message by the correction (an agent sees only their own conversations'
+messages: tests/test_archive_privacy.py)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ async def say(bot: RunningBot, user: str, text: str) -> None:
 
 async def test_agent_corrects_the_bots_guess_with_one_pick(shop: tuple[RunningBot, Browser]) -> None:
     bot, browser = shop
-    await create_agent("amy", "agent", PASSWORD)
+    await create_agent("amy", "supervisor", PASSWORD)
     await say(bot, "c1", "小蓝瓶上了没")  # shop jargon for a restock question: the bot asks
     assert (await Message.get(conversation__key="webchat:c1", direction="in")).intent == "unknown"
 

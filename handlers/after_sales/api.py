@@ -10,6 +10,11 @@
 
 Every case answer lists `next_states`, the steps the caller may take, so a console offers only
 those. A refused step is `{"error": {"code", "message", "allowed": [...]}}` (codes: ERRORS).
+
+Cases and orders are parts of the customer's archive (docs/rules.md R-ARCHIVE-3): the archive decides
+and logs each read (docs/after_sales.md "Cases and the archive"). Normal records are open to the desk;
+機密 and 絕密 ones to those the archive clears, and a case (with its order) to the agent it is
+assigned to while it is open; lists leave out what the caller may not read.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ from handlers.after_sales.schemas import (
     PhotoOut,
     TransitionIn,
 )
+from handlers.archive import audit
+from handlers.archive.access import HOLDER
+from handlers.archive.service import ARCHIVE, Reader
 from models.agent import SUPERVISORS, Agent
 from models.case import AfterSalesCase
 from models.order import Order
@@ -42,9 +50,11 @@ from models.order import Order
 #: Error codes of this API besides the step rules' (machine.py, cases.py); labelled in scripts_zh/labels.yaml.
 ERRORS = ("no_such_case", "no_such_order", "no_such_agent", "closed", "not_allowed", "reason_required",
           "outcome_required", "refund_method_required", "amount_required", "supervisor_approval_required",
-          "amount_over_order", "conflict", "case_not_yours", "agents_take_only_themselves", "invalid_state")
+          "amount_over_order", "conflict", "case_not_yours", "agents_take_only_themselves", "invalid_state",
+          "access_denied")
 TAG = "after-sales"
-ON_CASE = {404: "no such case (no_such_case)"}
+DUTY = "desk"  # the basis the archive's read log gives the desk's reads of normal records
+ON_CASE = {403: "the customer's record is not open to the caller (access_denied)", 404: "no such case (no_such_case)"}
 ON_CHANGE = {**ON_CASE, 403: "role or holder does not allow it", 409: "closed, or not an allowed step (error.allowed)"}
 
 
@@ -66,11 +76,42 @@ def _refused(exc: TransitionError) -> ApiError:
     return ApiError(exc.status, exc.code, exc.message, allowed=list(exc.allowed))
 
 
+def _reader(request: web.Request) -> Reader:
+    return Reader(request[AGENT], audit.via(request))
+
+
+def _customer(case: AfterSalesCase) -> int | None:
+    return case.customer_id if case.customer_id is not None else case.order.customer_id
+
+
+def _holds(case: AfterSalesCase, agent: Agent) -> bool:
+    """Whether `agent` holds this live case: what they need for it opens whatever the record's secrecy."""
+    return case.assignee_id == agent.id and case.state in OPEN_STATES
+
+
 async def _case(request: web.Request) -> AfterSalesCase:
     case = await _desk(request).cases.get(request.match_info["case_no"])
     if case is None:
         raise ApiError(404, "no_such_case", "no such case")
+    await area_service(request, ARCHIVE).require_for_duty(_reader(request), _customer(case), "cases", DUTY,
+                                                          held=_holds(case, request[AGENT]))
     return case
+
+
+async def _readable(request: web.Request, cases: list[AfterSalesCase]) -> list[AfterSalesCase]:
+    """The cases the caller may read (their reads logged); the rest are left out of a list."""
+    archive, reader = area_service(request, ARCHIVE), _reader(request)
+    grants = await archive.duty_grants(reader, {_customer(case) for case in cases}, "cases", DUTY)
+    shown, read = [], []
+    for case in cases:
+        person, grant = grants.get(_customer(case), (None, None))
+        if person is None:  # no customer, no archive record
+            shown.append(case)
+        elif grant or _holds(case, reader.agent):
+            shown.append(case)
+            read.append((person, grant or HOLDER))
+    await archive.log_duty(reader, "cases", read)
+    return shown
 
 
 def _still_open(case: AfterSalesCase) -> None:
@@ -82,7 +123,7 @@ def _still_open(case: AfterSalesCase) -> None:
           summary="List after-sales cases, most recently touched first")
 async def list_cases(request: web.Request, query: CaseQuery) -> CasesOut:
     if query.stale:
-        return CasesOut(cases=[CaseOut.of(c) for c in await _desk(request).cases.stale()])
+        return CasesOut(cases=[CaseOut.of(c) for c in await _readable(request, await _desk(request).cases.stale())])
     found = AfterSalesCase.all()
     states = [s for s in (query.state or "").split(",") if s]
     if states:
@@ -97,7 +138,7 @@ async def list_cases(request: web.Request, query: CaseQuery) -> CasesOut:
     if query.assignee == "me":
         found = found.filter(assignee_id=request[AGENT].id)
     cases = await found.order_by("-touched_at").offset(query.offset).limit(query.limit).prefetch_related("order")
-    return CasesOut(cases=[CaseOut.of(c) for c in cases])
+    return CasesOut(cases=[CaseOut.of(c) for c in await _readable(request, cases)])
 
 
 @endpoint("GET", "/api/cases/{case_no}", response=CaseDetail, tag=TAG, errors=ON_CASE,
@@ -157,13 +198,18 @@ async def post_approval(request: web.Request, body: ApprovalIn) -> CaseDetail:
     return await case_detail(case)
 
 
-@endpoint("GET", "/api/orders/{order_no}", response=OrderOut, tag=TAG, errors={404: "no such order (no_such_order)"},
+@endpoint("GET", "/api/orders/{order_no}", response=OrderOut, tag=TAG,
+          errors={403: "the customer's record is not open to the caller (access_denied)",
+                  404: "no such order (no_such_order)"},
           summary="An order as the order source reported it, with its after-sales cases")
 async def get_order(request: web.Request) -> OrderOut:
     order = await Order.get_or_none(order_no=request.match_info["order_no"].upper())
     if order is None:
         raise ApiError(404, "no_such_order", "no such order")
     cases = await AfterSalesCase.filter(order_id=order.id).order_by("id").prefetch_related("order")
+    await area_service(request, ARCHIVE).require_for_duty(
+        _reader(request), order.customer_id, "orders", DUTY, held=any(_holds(c, request[AGENT]) for c in cases))
+    cases = await _readable(request, cases)
     return OrderOut(
         order_no=order.order_no, customer_id=order.customer_id, phone=mask_phone(order.phone), items=order.items,
         total_fen=order.total_fen, refunded_fen=order.refunded_fen, status=order.status, paid_at=order.paid_at,

@@ -32,6 +32,11 @@ class Grant:
     request_id: int | None = None
 
 
+#: The holder of a customer's live work (the open after-sales case assigned to them): they read what
+#: that work needs whatever the record's secrecy (docs/after_sales.md "Cases and the archive").
+HOLDER = Grant("case")
+
+
 def may_approve(approver: Agent, person: Person) -> bool:
     return approver.role in APPROVERS[person.secrecy]
 

@@ -25,6 +25,7 @@ from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
 from handlers.archive.service import ARCHIVE, ArchiveService, Reader
+from handlers.handoff.service import visible
 from models.agent import Agent
 from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, ArchiveTag, Person
 
@@ -143,16 +144,30 @@ class ContactIn(BaseModel):
     member_level: str | None = Field(None, max_length=16)
 
 
+#: A phone's digits: a local landline's 7 at least, E.164's 15 at most; besides digits only + - ( ) . and spaces.
+PHONE_DIGITS = range(7, 16)
+PHONE_MARKS = frozenset("+-(). ")
+
+
+def phone_number(text: str) -> str:
+    """`text` in the normal form phones are compared in, or a 400 `invalid_phone`."""
+    phone = normal_phone(text)
+    if phone is None or len(phone) not in PHONE_DIGITS or any(not (ch.isdigit() or ch in PHONE_MARKS) for ch in text):
+        raise ApiError(400, "invalid_phone", "phone is not a phone number (7 to 15 digits)")
+    return phone
+
+
 @endpoint("PATCH", PERSON, body=ContactIn, status=204, tag="archive",
-          summary="Change contact details or member level (fields given only)", errors={403: "no access"})
+          summary="Change contact details or member level (fields given only)",
+          errors={400: "not a phone number (invalid_phone), a blank name (invalid_name)", 403: "no access"})
 async def edit_contact(request: web.Request, body: ContactIn) -> None:
     service, person = _service(request), await _person(request)
     grant = await service.require(_reader(request), person, "contact")
     changes = body.model_dump(exclude_unset=True)
+    if "name" in changes and not visible(changes["name"] or ""):  # a record's name is never blank
+        raise ApiError(400, "invalid_name", "name must show something (not empty, spaces or invisible characters)")
     if changes.get("phone"):  # a non-empty value must be a phone number; empty clears it on purpose
-        changes["phone"] = normal_phone(changes["phone"])
-        if changes["phone"] is None:
-            raise ApiError(400, "invalid_value", "phone is not a phone number")
+        changes["phone"] = phone_number(changes["phone"])
     await Person.filter(id=person.id).update(**changes, updated_at=service.clock.now())
     await service.log_write(_reader(request), person, "contact", grant.basis)
 
@@ -514,4 +529,5 @@ ENDPOINTS = [search, archive_of_customer, read_archive, reveal, edit_contact, ad
 #: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
 ERRORS = ("decided", "handover_failed", "needs_admin", "no_such_merge", "no_such_request", "own_request",
           "unknown_part", "access_denied", "no_such_person", "no_such_customer", "same_agent", "already_left",
-          "successor_inactive", "same_person", "already_merged", "already_undone", "merged_since", "admin_leaves")
+          "successor_inactive", "same_person", "already_merged", "already_undone", "merged_since", "admin_leaves",
+          "invalid_phone", "invalid_name")

@@ -24,10 +24,17 @@ def via(request: web.Request) -> str:
 
 async def log_reads(staff: Agent | None, staff_name: str, person_id: int, parts: Iterable[str], *, action: str,
                     via: str, basis: str, at: datetime, request_id: int | None = None, reason: str = "") -> None:
+    await log_entries(staff, staff_name, [(person_id, part, action, basis, request_id) for part in parts], via=via,
+                      at=at, reason=reason)
+
+
+async def log_entries(staff: Agent | None, staff_name: str, rows: Iterable[tuple[int, str, str, str, int | None]], *,
+                      via: str, at: datetime, reason: str = "") -> None:
+    """One statement for many (person id, part, action, basis, request id) entries: a list's reads."""
     await AccessLog.bulk_create([
         AccessLog(at=at, staff_id=staff.id if staff else None, staff_name=staff_name, person_id=person_id, part=part,
                   action=action, via=via, basis=basis, request_id=request_id, reason=reason[:255])
-        for part in parts
+        for person_id, part, action, basis, request_id in rows
     ])
 
 

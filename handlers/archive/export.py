@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 HEADER = ("part", "row", "field", "value")
+#: What a spreadsheet reads as the start of a formula (a customer's name or a note may begin so).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: Any) -> str:
@@ -34,7 +36,8 @@ def to_csv(parts: Mapping[str, list[dict[str, Any]]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
-    writer.writerows(rows(parts))
+    writer.writerows([["'" + cell if cell.startswith(FORMULA_STARTS) else cell for cell in row]
+                      for row in rows(parts)])  # a leading ' makes a spreadsheet show the text as text
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel opens Chinese CSV correctly
 
 
@@ -47,6 +50,9 @@ def to_xlsx(parts: Mapping[str, list[dict[str, Any]]]) -> bytes:
     sheet.append(HEADER)
     for row in rows(parts):
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:  # every value is text: never a formula, whatever it starts with
+            if cell.data_type != "s":
+                cell.data_type, cell.quotePrefix = "s", True
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

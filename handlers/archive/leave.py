@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from bot.store.base import LockTimeout
@@ -60,10 +61,22 @@ async def hand_over(archive: ArchiveService, leaving: Agent, successor: Agent, b
         raise HandOverFailed(str(exc)) from exc
 
 
+async def _still_active(leaving: Agent, successor: Agent, connection: BaseDBAsyncClient) -> None:
+    """The checks of `hand_over` again, under the lock and in the transaction (rows locked on
+    PostgreSQL): of two staff leaving to each other at once, the second finds its successor gone."""
+    rows = {agent.id: agent for agent in await Agent.filter(id__in=[leaving.id, successor.id]).using_db(
+        connection).select_for_update().order_by("id")}
+    if leaving.id not in rows or not rows[leaving.id].active:
+        raise LeaveRefused("already_left", f"{leaving.name} has left already")
+    if successor.id not in rows or not rows[successor.id].active:
+        raise LeaveRefused("successor_inactive", f"{successor.name} has left")
+
+
 async def _hand_over(archive: ArchiveService, leaving: Agent, successor: Agent, by: str) -> StaffLeave:
     now = archive.clock.now()
     async with archive.store.lock(ASSIGN_LOCK, timeout=30, wait=30):
         async with in_transaction() as connection:
+            await _still_active(leaving, successor, connection)
             counts: dict[str, int] = {
                 "customers": await Customer.filter(last_agent_id=leaving.id).using_db(connection).update(
                     last_agent_id=successor.id),

@@ -171,6 +171,51 @@ class ArchiveService:
                               reason=reader.reason)
         return values
 
+    # --- other areas' reads of a customer's records (after-sales desk, teaching) ---
+    async def duty_grants(self, reader: Reader, customer_ids: Iterable[int | None], part: str, duty: str
+                          ) -> dict[int, tuple[Person, access.Grant | None]]:
+        """Whether `reader` may see `part` of each customer's records outside the archive, and whose
+        record it is (nothing logged: `log_duty` logs what was shown). An area's own duty (`duty`, the
+        basis logged: the after-sales desk, teaching) opens normal records; above normal the archive's
+        own rule decides (`access.grant`: role, approved request). A caller opens a record whatever
+        its secrecy only to the holder of that customer's live work (`access.HOLDER`)."""
+        now = self.clock.now()
+        wanted = {customer_id for customer_id in customer_ids if customer_id is not None}
+        linked = dict(await PersonLink.filter(customer_id__in=wanted).values_list("customer_id", "person_id"))
+        for customer in await Customer.filter(id__in=wanted - linked.keys()):
+            linked[customer.id] = (await persons.link_customer(customer, now)).id
+        people = {person.id: person for person in await Person.filter(id__in=set(linked.values()))}
+        decided: dict[int, access.Grant | None] = {}
+        found: dict[int, tuple[Person, access.Grant | None]] = {}
+        for customer_id, person_id in linked.items():
+            person = await persons.resolve(people[person_id])
+            if person.id not in decided:
+                decided[person.id] = access.Grant(duty) if person.secrecy == "normal" else await access.grant(
+                    reader.agent, person, await persons.customer_ids(person), part, now, self.settings)
+            found[customer_id] = (person, decided[person.id])
+        return found
+
+    async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]]) -> None:
+        """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record."""
+        entries = {(person.id, part, "read" if grant else "denied", grant.basis if grant else "none",
+                    grant.request_id if grant else None) for person, grant in shown}
+        await audit.log_entries(reader.agent, reader.agent.name, sorted(entries, key=str), via=reader.via,
+                                at=self.clock.now(), reason=reader.reason)
+
+    async def require_for_duty(self, reader: Reader, customer_id: int | None, part: str, duty: str,
+                               held: bool = False) -> None:
+        """One customer's `part` for an area's duty (`duty_grants`; `held`: the reader holds the
+        customer's live work), logged; a refusal is logged and answered 403 `access_denied` like the
+        archive's own."""
+        decided = await self.duty_grants(reader, [customer_id], part, duty)
+        if customer_id not in decided:
+            return  # no customer (or none any more), no archive record
+        person, grant = decided[customer_id]
+        grant = grant or (access.HOLDER if held else None)
+        await self.log_duty(reader, part, [(person, grant)])
+        if grant is None:
+            raise ArchiveRefused(403, "access_denied", f"no access to {part} of this customer's record")
+
     async def log_write(self, reader: Reader, person: Person, part: str, basis: str) -> None:
         await audit.log_reads(reader.agent, reader.agent.name, person.id, [part], action="write", via=reader.via,
                               basis=basis, at=self.clock.now(), reason=reader.reason)

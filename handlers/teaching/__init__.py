@@ -38,5 +38,5 @@ extension = Extension(
     shutdown=shutdown,
     cli=cli.register,
     console_panels=(ConsolePanel("teach", Path(__file__).resolve().parent / "static" / "teach_panel.js",
-                                 texts="teach_console"),),
+                                 texts="teach_console", roles=api.TEACHERS),),
 )

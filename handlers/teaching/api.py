@@ -3,10 +3,13 @@
 Typed endpoints (bot/web/typed.py); intent labels come from scripts_zh/intent_labels.yaml through
 bot/labels.py, the same words `GET /api/labels` serves in its `intent` group.
 
-Any staff member may label (agents see these messages anyway). The review list holds customer
-messages the bot could not place and messages of conversations a person handled, newest first,
-each with the bot's current guess; messages already labelled are left out. A label is stored as a
-learned example (PII stripped) and every worker learns it at once (bot/learned.py).
+Those who serve customers teach (docs/intents.md "Teaching the bot"): an agent labels messages of
+the conversations they handled, supervisors and admins any; product accounts do not. The review
+list holds customer messages the bot could not place and messages of conversations a person
+handled, newest first, each with the bot's current guess, as the PII-stripped text a label stores;
+messages already labelled are left out, and so are customers whose archive secrecy the reader is not
+cleared for (R-ARCHIVE-6: the archive decides and logs the read as part `messages`). A label is
+stored as a learned example (PII stripped) and every worker learns it at once (bot/learned.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, Field
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from bot.extension import area_service, shared_services
 from bot.labels import intent_label, intent_label_key, label_specs
@@ -21,16 +25,24 @@ from bot.learned import Labelled, digest
 from bot.templates import spec
 from bot.web.auth import AGENT
 from bot.web.typed import ApiError, endpoint
+from handlers.archive import audit
+from handlers.archive.service import ARCHIVE, Reader
 from handlers.teaching.service import LEARNED, customer_texts
+from models.agent import SUPERVISORS, Agent
 from models.learned_example import LearnedExample
+from models.message import Message
 
+#: Who teaches: those who serve customers (product accounts do not).
+TEACHERS = ("agent", *SUPERVISORS)
+#: The archive part a review reads (the customer's own words), as the read log names it.
+PART = "messages"
 REVIEW_LIMIT = 50
 SCAN_LIMIT = 500  # recent messages looked at to fill one review page
 
 
 PANEL_TEXTS = ("tab", "title", "hint", "asked", "handled", "confirm", "correct", "empty", "error")
 #: Error codes of this API (labelled in scripts_zh/labels.yaml).
-ERRORS = ("unknown_intent", "no_such_message")
+ERRORS = ("unknown_intent", "no_such_message", "access_denied")
 INTENTS = (
     "greeting", "thanks", "goodbye", "human", "complaint", "after_sales.return", "after_sales.exchange",
     "after_sales.refund", "after_sales.damaged", "after_sales.missing", "after_sales.progress",
@@ -88,42 +100,62 @@ async def get_labels(request: web.Request) -> TeachLabelsOut:
     )
 
 
-@endpoint("GET", "/api/intents/review", response=ReviewOut, tag="teaching",
+def _reader(request: web.Request) -> Reader:
+    return Reader(request[AGENT], audit.via(request), "teaching")
+
+
+def _reviewable(agent: Agent) -> QuerySet[Message]:
+    """The customer messages `agent` may label: an agent's own conversations', everyone's for supervisors."""
+    texts = customer_texts()
+    return texts if agent.role in SUPERVISORS else texts.filter(conversation__assignee_id=agent.id)
+
+
+@endpoint("GET", "/api/intents/review", response=ReviewOut, tag="teaching", roles=TEACHERS,
           summary="Recent customer messages the bot asked about or a person handled, not yet labelled, with the "
                   "bot's guess (intent, confidence, decision)")
 async def get_review(request: web.Request) -> ReviewOut:
-    service = area_service(request, LEARNED)
+    service, archive, reader = area_service(request, LEARNED), area_service(request, ARCHIVE), _reader(request)
     handled = Q(conversation__assigned_at__isnull=False)
-    messages = await customer_texts().filter(Q(intent="unknown") | handled).order_by("-id").limit(SCAN_LIMIT)
+    messages = await _reviewable(reader.agent).filter(Q(intent="unknown") | handled).order_by("-id").limit(
+        SCAN_LIMIT).prefetch_related("conversation")
+    grants = await archive.duty_grants(reader, {m.conversation.customer_id for m in messages}, PART, "teaching")
+    refused = {customer_id for customer_id, (_, grant) in grants.items() if grant is None}
+    messages = [m for m in messages if m.conversation.customer_id not in refused]
     cleaned = {m.id: service.clean(m.text) for m in messages}
     known = set(await LearnedExample.filter(digest__in=[digest(t) for t in cleaned.values() if t])
                 .values_list("digest", flat=True))
     items: list[ReviewItem] = []
+    shown: list[int | None] = []
     for message in messages:
         text = cleaned[message.id]
         if not text or digest(text) in known:
             continue
         known.add(digest(text))  # the same words twice need one label
         match = service.matcher.classify(message.text)
-        items.append(ReviewItem(message_id=message.id, conversation_id=message.conversation_id, text=message.text,
+        items.append(ReviewItem(message_id=message.id, conversation_id=message.conversation_id, text=text,
                                 guess=match.intent, confidence=round(match.confidence, 3), decision=match.decision,
                                 asked=message.intent == "unknown"))
+        shown.append(message.conversation.customer_id)
         if len(items) >= REVIEW_LIMIT:
             break
+    await archive.log_duty(reader, PART, [grants[customer_id] for customer_id in shown if customer_id in grants])
     return ReviewOut(items=items)
 
 
-@endpoint("POST", "/api/intents/teach", body=TeachIn, response=TeachOut, tag="teaching",
-          errors={400: "unknown intent (unknown_intent)", 404: "no such customer message (no_such_message)"},
+@endpoint("POST", "/api/intents/teach", body=TeachIn, response=TeachOut, tag="teaching", roles=TEACHERS,
+          errors={400: "unknown intent (unknown_intent)", 403: "record not cleared (access_denied)",
+                  404: "no such customer message of the caller's (no_such_message)"},
           summary="Confirm or correct the intent of a customer message: stored as a learned example (PII "
                   "stripped) and learned by every worker at once")
 async def post_teach(request: web.Request, body: TeachIn) -> TeachOut:
     service = area_service(request, LEARNED)
     if body.intent not in service.matcher.intents:
         raise ApiError(400, "unknown_intent", f"unknown intent {body.intent!r}")
-    message = await customer_texts().get_or_none(id=body.message_id)
+    message = await _reviewable(request[AGENT]).get_or_none(id=body.message_id).prefetch_related("conversation")
     if message is None:
         raise ApiError(404, "no_such_message", "no such customer message")
+    await area_service(request, ARCHIVE).require_for_duty(_reader(request), message.conversation.customer_id, PART,
+                                                          "teaching")
     guess = service.matcher.classify(message.text).intent
     result = await service.teach([Labelled(message.text, body.intent, guess)], source="console",
                                  agent=request[AGENT].name)
