@@ -2,8 +2,11 @@
 
 Learned examples are read by staff, exported to files and shared by every worker, so they keep
 only the wording: order and case numbers, phone numbers, e-mail addresses, long digit runs and
-names given after a cue (收件人是…, 我叫…, 王先生) are removed or replaced by 某某. The intent
-model never sees numbers anyway (they are cut out before classifying).
+names given after a cue (收件人是…, 我叫…, 王先生) are removed or replaced by 某某, and the numbers
+of a street address (the house number after a road, the building, unit and room) become 某: the
+road or compound's name alone names thousands of homes, its numbers name one. A name written
+without a cue (…88号 张三) is not recognised. The intent model never sees numbers anyway (they are
+cut out before classifying).
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ _NAMED = re.compile(
     r"((?:收件人|收货人|联系人|寄件人|姓名|名字)(?:是|叫|改成|改为|写成|换成|[:：])\s*|我叫\s*)[\u4e00-\u9fff]{2,3}"
 )
 _TITLED = re.compile(r"[\u4e00-\u9fff](?=先生|女士|小姐)")
+_HOUSE_NUMBER = re.compile(r"(?:(?<=[路街巷弄])|(?<=胡同)|(?<=大道))\s*[\d一二三四五六七八九十百零]+(?=\s*号)")
+_BUILDING_NUMBER = re.compile(r"[\dA-Za-z]+(?=\s*(?:号楼|号院|栋|幢|单元|室))|(?<=单元)\s*\d{2,4}(?!\d)")
 _SPACES = re.compile(r"\s{2,}")
 
 
 def strip_pii(text: str, order_patterns: Sequence[re.Pattern[str]] = ()) -> str:
-    """`text` without order/case/phone numbers, e-mails and names (names become 某某)."""
+    """`text` without order/case/phone numbers, e-mails, names (names become 某某) and an address's
+    numbers (each becomes 某)."""
     for _ in range(3):  # a message may carry several order numbers
         order_no, case_no, rest = split_numbers(text, order_patterns)
         if order_no is None and case_no is None:
@@ -36,4 +42,6 @@ def strip_pii(text: str, order_patterns: Sequence[re.Pattern[str]] = ()) -> str:
     text = _DIGITS.sub(" ", text)
     text = _NAMED.sub(lambda m: m.group(1) + NAME_PLACEHOLDER, text)
     text = _TITLED.sub("某", text)
+    text = _HOUSE_NUMBER.sub("某", text)
+    text = _BUILDING_NUMBER.sub("某", text)
     return _SPACES.sub(" ", text).strip()

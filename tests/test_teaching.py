@@ -143,6 +143,11 @@ def test_learning_a_relabelled_message_replaces_the_earlier_label(matcher: Inten
         ("发票发到 abc.d@qq.com 谢谢", "发票发到 谢谢"),
         ("收件人名字写错了", "收件人名字写错了"),  # no name given: nothing to strip
         ("买了3个只到2个", "买了3个只到2个"),  # counts are words, not identifiers
+        ("我的地址改成上海市徐汇区漕溪北路88号", "我的地址改成上海市徐汇区漕溪北路某号"),
+        ("送到阳光花园3栋2单元401室 放门口", "送到阳光花园某栋某单元某室 放门口"),
+        ("地址是人民路12号院5号楼1单元302", "地址是人民路某号院某号楼某单元某"),
+        ("文化胡同 7 号 B座", "文化胡同某 号 B座"),
+        ("12号能到吗 3号楼下有快递柜", "12号能到吗 某号楼下有快递柜"),  # a date stays, a building goes
     ],
 )
 def test_pii_is_stripped(text: str, stripped: str) -> None:
