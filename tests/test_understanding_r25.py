@@ -1,0 +1,68 @@
+"""Wordings of shops the team never sees, thirteenth round (issue 13, intents25): the after-sales, complaint,
+human and social families. A delivery person's or fitter's bad manners are a complaint about the service, not
+a parcel question; a fault told by its symptom (no smoke drawn, no aroma left, black smoke) is a damaged item
+even without 坏; a count short is a missing item; a person asked for as 客服小哥哥 / 小姐姐 is human; "ok, I'll
+wait, bye" closes the chat; a social word beside a business part is the business intent; a job asked for is
+nothing the shop serves.
+
+Fixed by lines of our own in the corpus only (docs/intents.md, "Thirteenth round: after-sales told by
+symptoms, complaints told by anger, people asked for by name (intents25)"). Every sentence was written for
+this file and is not in the training corpus. `PLACED`: the bot must act on the intent (each was asked or
+confidently wrong on eb3f2d6 unless its group says it guards a neighbour); `NEVER_WRONG`: asking is
+acceptable, a confident other intent is not.
+"""
+
+from __future__ import annotations
+
+from tests.understanding_checks import sentence_checks
+
+PLACED = {
+    "a delivery person's or fitter's manners are a complaint (tracking or asked on eb3f2d6)": [
+        ("快递小哥说话好冲 多问一句就烦我", "complaint"),
+        ("送件的小哥很不耐烦 电话里吼我", "complaint"),
+        ("你们家送货员也太没礼貌了", "complaint"),
+        ("配送的人放了就跑 喊都喊不住 什么素质", "complaint"),
+        ("安装师傅迟到三个小时还甩脸色", "complaint"),
+    ],
+    "a fault told by its symptom, no 坏 (product question on eb3f2d6)": [
+        ("新到的咖啡豆闻不到一丝香气 像陈货", "after_sales.damaged"),
+        ("油烟机吸不走烟", "after_sales.damaged"),
+    ],
+    "a person asked for by 客服小哥哥 after a fault with no fault keyword (damaged 0.59, asked, on eb3f2d6)": [
+        ("包包拉链坏了 叫客服小哥哥来", "human"),
+    ],
+    "waiting for the shop's news, then bye, closes the chat (complaint on eb3f2d6)": [
+        ("那好 我就等你们通知 再见", "goodbye"),
+    ],
+    "guards: courier questions stay parcel questions, a gift asked stays promotion, thanks with praise": [
+        ("能把派送员的号码给我吗", "logistics.track"),
+        ("快递员讲放在代收点了 代收点在哪儿", "logistics.track"),
+        ("拍三盒能多送一盒吗", "promotion"),
+        ("谢谢亲 发货真快 服务也好", "thanks"),
+        ("谢谢 但退的钱我还没收到", "after_sales.refund"),
+        ("你好 售后提了好几天一直没人跟", "after_sales.progress"),
+    ],
+}
+
+PLACED_CASES = [(pattern, text, intent) for pattern, rows in PLACED.items() for text, intent in rows]
+
+NEVER_WRONG = [
+    # a symptom near the line: right or asked, never a product answer (product 0.91 / asked on eb3f2d6)
+    ("空气炸锅加热的时候冒黑烟", "after_sales.damaged"),
+    ("茶叶有股烟味 不像正常的", "after_sales.damaged"),
+    # a count short in one parcel (damaged 0.60 on eb3f2d6)
+    ("奶粉订了三罐 收到就两罐", "after_sales.missing"),
+    # a greeting after a waving hand (goodbye 0.70 on eb3f2d6); a job asked for (human 0.41 on eb3f2d6)
+    ("👋 你好呀亲", "greeting"),
+    ("你们招不招人", "unknown"),
+    # a set's contents asked before buying is never a missing item
+    ("这个礼盒装的都是什么", "product.consult"),
+    # service anger with a broken promise of shipping: a complaint or asked (shipping 0.62 on eb3f2d6)
+    ("下单的时候说当天发 结果三天了还在仓库 搞什么", "complaint"),
+]
+
+(
+    test_sentences_are_not_training_data,
+    test_the_bot_acts_on_the_right_intent,
+    test_a_borderline_message_is_right_or_asked,
+) = sentence_checks(PLACED_CASES, NEVER_WRONG)
