@@ -11,6 +11,11 @@ customer values (a unique violation's `Key (phone)=(...)`, a validation error's 
 The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones;
 `log_loop_failures` to what an event loop reports itself (a task's failure nobody retrieved, a failing
 callback), whose default line quotes the exception's repr and the callback's arguments.
+
+A request the HTTP parser refuses (a URL over 8 KB, a body whose Content-Encoding does not decode) is the
+client's fault, answered 400/413 by aiohttp: `quiet_refused_requests` makes aiohttp's ERROR and traceback
+for it one WARNING line naming the failure's type (not the client's address, not a header's value), so
+anyone on the internet cannot fill the error log or page whoever watches it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 from bot.errors import BotError
 
@@ -60,6 +67,7 @@ def install_message_ids() -> None:
 def configure_logging(level: str = "INFO") -> None:
     """Set up the root logger once per process (the master and each spawned worker call it)."""
     install_message_ids()
+    quiet_refused_requests()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger()
@@ -69,6 +77,38 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     logging.getLogger("jieba").setLevel(logging.WARNING)
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)  # its DEBUG lines carry the values
+
+
+class RefusedRequestFilter(logging.Filter):
+    """aiohttp's record of a request its parser refused, made a WARNING line without traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failure = record.exc_info[1] if record.exc_info else None
+        refused = _parser_refusal(failure) if failure is not None else None
+        if refused is not None:
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+            record.msg, record.args = "a request the HTTP parser refused: %s", (type(refused).__name__,)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_refused_requests() -> None:
+    """Install `RefusedRequestFilter` on aiohttp's server logger (idempotent)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(existing, RefusedRequestFilter) for existing in server.filters):
+        server.addFilter(RefusedRequestFilter())
+
+
+def _parser_refusal(exc: BaseException) -> HttpProcessingError | None:
+    """The HTTP parser's refusal in `exc`'s chain (the failure itself, or what it was raised from)."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, HttpProcessingError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def log_loop_failures(loop: asyncio.AbstractEventLoop) -> None:
