@@ -34,6 +34,9 @@ from aiohttp.http_exceptions import HttpProcessingError
 from bot.errors import BotError
 
 MESSAGE_ID: ContextVar[str] = ContextVar("message_id", default="-")
+#: Channels whose message ids begin with the customer's own id: the web chat's `<visitor id>:<client part>`
+#: (bot/channels/webchat.py, handlers/after_sales/uploads.py).
+CUSTOMER_PREFIXED_IDS = frozenset({"webchat"})
 FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %(message)s"
 MAX_REASON_CHARS = 200
 #: What a database error may name besides its message (asyncpg's `PostgresMessage` fields).
@@ -62,6 +65,16 @@ def install_message_ids() -> None:
 
     factory.adds_message_id = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+def message_log_id(channel: str, source_id: str) -> str:
+    """The id a log line names a message by (`MESSAGE_ID`): the platform's id, except on a channel whose
+    ids begin with the customer's own (`CUSTOMER_PREFIXED_IDS`), where only the client's part follows
+    the channel's name (`webchat:<client_msg_id>`, `webchat:photo-<file>`), so no visitor id is logged."""
+    _visitor, colon, client_part = source_id.partition(":")
+    if colon and channel in CUSTOMER_PREFIXED_IDS:
+        return f"{channel}:{client_part}"
+    return source_id
 
 
 def configure_logging(level: str = "INFO") -> None:
