@@ -19,6 +19,7 @@ from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
 from handlers.handoff.delivery import category, part_delivery
 from handlers.handoff.metrics import get_metrics
+from handlers.handoff.nicknames import shown_on_one_line, taken_by_another
 from handlers.handoff.people import typed
 from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
@@ -87,12 +88,16 @@ async def post_typing(request: web.Request, body: s.TypingIn) -> s.AgentOut:
 
 
 @endpoint("POST", "/api/agent/profile", body=s.ProfileIn, response=s.AgentOut, tag=TAG,
+          errors={400: "shows nothing, breaks the line or turns the text around (nickname_invalid)",
+                  409: "another agent's login name or 昵称 (nickname_taken)"},
           summary="Set the 昵称 customers see (the login name stays internal)")
 async def post_profile(request: web.Request, body: s.ProfileIn) -> s.AgentOut:
     name = body.display_name.strip()
-    if not name:
-        raise ApiError(400, "invalid_body", f"display_name must be 1 to {s.NICKNAME_MAX} characters")
+    if not shown_on_one_line(name):
+        raise ApiError(400, "nickname_invalid", "the 昵称 must show something, on one line, left to right")
     agent = request[AGENT]
+    if await taken_by_another(name, agent.id):
+        raise ApiError(409, "nickname_taken", "another agent has this login name or 昵称")
     agent.display_name = name
     await agent.save(update_fields=["display_name"])
     return agent_out(agent)
