@@ -18,6 +18,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
 from handlers.handoff.schemas import AGENT_TEXT_MAX
@@ -70,8 +72,11 @@ async def test_a_text_over_the_limit_or_the_sends_left_is_refused_before_anythin
         assert bot.wechat.texts_to(OPENID)[-2:] == [PART, PART]
 
 
-async def test_one_client_msg_id_sends_once_however_often_it_is_posted(tmp_path: Path) -> None:
-    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00") as bot:
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_one_client_msg_id_sends_once_however_often_it_is_posted(
+        tmp_path: Path, request: pytest.FixtureRequest, backend: str) -> None:
+    store = {"redis_url": request.getfixturevalue("redis_url")} if backend == "redis" else {}
+    async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00", **store) as bot:
         held, headers = await held_by_amy(bot)
         messages = f"/api/agent/conversations/{held.id}/messages"
         body = {"text": "您好，请问订单号是多少？", "client_msg_id": "r-1"}
