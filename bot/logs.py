@@ -99,7 +99,8 @@ class RefusedRequestFilter(logging.Filter):
         failure = record.exc_info[1] if record.exc_info else None
         refused = _parser_refusal(failure) if failure is not None else None
         if refused is not None:
-            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
+            level = min(record.levelno, logging.WARNING)  # aiohttp's DEBUG lines (a non-HTTP client) stay DEBUG
+            record.levelno, record.levelname = level, logging.getLevelName(level)
             record.msg, record.args = "a request the HTTP parser refused: %s", (type(refused).__name__,)
             record.exc_info, record.exc_text = None, None
         return True
