@@ -30,7 +30,7 @@ from bot import labels
 from bot.context import Context, Services
 from bot.events import Inbound, Outcome, Reply, Say
 from bot.intents import IntentMatch
-from bot.logs import MESSAGE_ID
+from bot.logs import MESSAGE_ID, message_log_id
 from bot.prebuilt_sql import Prebuilt
 from bot.recorder import Identity, MessageRecord, Recorder, outbound_message
 from bot.router import Router
@@ -134,7 +134,7 @@ class Dispatcher:
         texts and returns store writes made with the conversation's release (one command for both).
         `taken`: the conversation's lock, taken by the channel's store command (`hold_request`);
         `hold`: that `hold_request(inbound)`, if the channel made it already."""
-        message = MESSAGE_ID.set(inbound.source_id or MESSAGE_ID.get())  # log lines below name the message
+        message = MESSAGE_ID.set(message_log_id(inbound.channel, inbound.source_id or MESSAGE_ID.get()))  # for logs
         short_reads = SHORT_READS.set(True)  # the reads until the reply are a customer's lookups (bot/sqlite_client.py)
         try:
             return await self._handle(inbound, hold or self.hold_request(inbound), max_bytes, first_delivery,

@@ -11,6 +11,11 @@ customer values (a unique violation's `Key (phone)=(...)`, a validation error's 
 The record factory applies the same to tracebacks (`log.exception`), so no handler sees the raw ones;
 `log_loop_failures` to what an event loop reports itself (a task's failure nobody retrieved, a failing
 callback), whose default line quotes the exception's repr and the callback's arguments.
+
+A request the HTTP parser refuses (a URL over 8 KB, a body whose Content-Encoding does not decode) is the
+client's fault, answered 400/413 by aiohttp: `quiet_refused_requests` makes aiohttp's ERROR and traceback
+for it one WARNING line naming the failure's type (not the client's address, not a header's value), so
+anyone on the internet cannot fill the error log or page whoever watches it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from aiohttp.http_exceptions import HttpProcessingError
+
 from bot.errors import BotError
 
 MESSAGE_ID: ContextVar[str] = ContextVar("message_id", default="-")
+#: Channels whose message ids begin with the customer's own id: the web chat's `<visitor id>:<client part>`
+#: (bot/channels/webchat.py, handlers/after_sales/uploads.py).
+CUSTOMER_PREFIXED_IDS = frozenset({"webchat"})
 FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s msg=%(message_id)s: %(message)s"
 MAX_REASON_CHARS = 200
 #: What a database error may name besides its message (asyncpg's `PostgresMessage` fields).
@@ -57,9 +67,20 @@ def install_message_ids() -> None:
     logging.setLogRecordFactory(factory)
 
 
+def message_log_id(channel: str, source_id: str) -> str:
+    """The id a log line names a message by (`MESSAGE_ID`): the platform's id, except on a channel whose
+    ids begin with the customer's own (`CUSTOMER_PREFIXED_IDS`), where only the client's part follows
+    the channel's name (`webchat:<client_msg_id>`, `webchat:photo-<file>`), so no visitor id is logged."""
+    _visitor, colon, client_part = source_id.partition(":")
+    if colon and channel in CUSTOMER_PREFIXED_IDS:
+        return f"{channel}:{client_part}"
+    return source_id
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Set up the root logger once per process (the master and each spawned worker call it)."""
     install_message_ids()
+    quiet_refused_requests()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger()
@@ -69,6 +90,39 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level.upper())
     logging.getLogger("jieba").setLevel(logging.WARNING)
     logging.getLogger("tortoise.db_client").setLevel(logging.INFO)  # its DEBUG lines carry the values
+
+
+class RefusedRequestFilter(logging.Filter):
+    """aiohttp's record of a request its parser refused, made a WARNING line without traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        failure = record.exc_info[1] if record.exc_info else None
+        refused = _parser_refusal(failure) if failure is not None else None
+        if refused is not None:
+            level = min(record.levelno, logging.WARNING)  # aiohttp's DEBUG lines (a non-HTTP client) stay DEBUG
+            record.levelno, record.levelname = level, logging.getLevelName(level)
+            record.msg, record.args = "a request the HTTP parser refused: %s", (type(refused).__name__,)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def quiet_refused_requests() -> None:
+    """Install `RefusedRequestFilter` on aiohttp's server logger (idempotent)."""
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(existing, RefusedRequestFilter) for existing in server.filters):
+        server.addFilter(RefusedRequestFilter())
+
+
+def _parser_refusal(exc: BaseException) -> HttpProcessingError | None:
+    """The HTTP parser's refusal in `exc`'s chain (the failure itself, or what it was raised from)."""
+    current: BaseException | None = exc
+    seen: set[int] = set()
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, HttpProcessingError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def log_loop_failures(loop: asyncio.AbstractEventLoop) -> None:

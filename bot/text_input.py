@@ -10,6 +10,7 @@ lone surrogate becomes U+FFFD (the replacement character), as a UTF-8 decoder wo
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -21,3 +22,15 @@ def clean_text(text: str) -> str:
     if _UNSAFE.search(text) is None:  # the usual case costs one scan
         return text
     return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
+
+
+#: Letters that draw nothing: the Hangul fillers (a "blank name" in chat apps) and the blank braille cell.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether `text` shows the reader anything: a letter, number, punctuation mark or symbol that draws
+    something. Spaces, format characters (a zero-width space, a BOM, a direction mark, a soft hyphen),
+    combining marks alone, control characters or blank fillers show nothing: such a customer message is
+    as empty as a blank one, and such an agent's reply would close a 留言 unseen."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_LETTERS for ch in text)

@@ -305,7 +305,9 @@ async def test_forbidden_language_warns_and_send_anyway_sends(desk: Desk) -> Non
         await expect(dialog).to_be_visible()
         async with console.expect_request(re.compile(r"/messages$")) as request_info:
             await dialog.get_by_role("button", name="仍然发送").click()
-        assert (await request_info.value).post_data_json == {"text": "这个我不知道呢", "confirm": True}
+        posted = (await request_info.value).post_data_json
+        assert {key: posted[key] for key in ("text", "confirm")} == {"text": "这个我不知道呢", "confirm": True}
+        assert re.fullmatch(r"[0-9a-f]{32}", posted["client_msg_id"])  # sent once however often it is posted
         await expect(dialog).to_be_hidden()
         await expect(history(console, "agent")).to_have_text(["这个我不知道呢"])
         await expect(console.locator("#reply-input")).to_have_value("")

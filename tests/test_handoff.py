@@ -669,7 +669,7 @@ async def test_long_agent_message_is_split(bot):
     amy = await staff(bot, "amy")
     await say(bot, "c1", "转人工")
     held = await conversation("c1")
-    text = "亲，您的问题我们已经记录并转交仓库核实。" * 120
+    text = "亲，您的问题我们已经记录并转交仓库核实。" * 90  # 1,800 characters (at most 2,000: AGENT_TEXT_MAX), 3 parts
     sent = await bot.client.post(f"/api/agent/conversations/{held.id}/messages", json={"text": text}, headers=amy)
     parts = (await sent.json())["sent"]
     assert len(parts) > 1 and all(len(p.encode()) <= 2000 for p in parts) and "".join(parts) == text

@@ -40,7 +40,7 @@ from bot.channels.webchat_schemas import (
 from bot.events import Choice, Inbound
 from bot.ids import unique_id
 from bot.runtime import RUNTIME
-from bot.text_input import clean_text
+from bot.text_input import clean_text, visible
 from bot.web import pages
 from bot.web.live import forward_events
 from bot.web.problems import ApiError
@@ -277,9 +277,11 @@ def _favicon_bytes() -> bytes:
 
 
 def _cleaned(text: str) -> str:
+    """The message as stored; one that shows nothing (blank, or only format characters such as
+    "\u200b" or "\u202e") is refused as empty, not stored and answered."""
     text = clean_text(text)
-    if not text.strip():
-        raise ApiError(400, "invalid_body", "text must be a non-empty string")
+    if not visible(text):
+        raise ApiError(400, "invalid_body", "text must show something")
     if len(text) > MAX_TEXT_CHARS:
         raise ApiError(413, "text_too_long", f"text is limited to {MAX_TEXT_CHARS} characters")
     return text.strip()

@@ -46,6 +46,8 @@ _OPENID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MSG_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DIGITS = re.compile(r"\d{1,12}")
 _NAME = re.compile(r"[a-z0-9_.-]{1,64}")  # MsgType and Event names
+#: The fields every push carries; the rest tell one event from another (`WeChatMessage.dedupe_ids`).
+_ENVELOPE = frozenset({"ToUserName", "FromUserName", "CreateTime", "MsgType", "Event"})
 # Characters XML 1.0 cannot carry at all; a reply containing one would be refused by WeChat.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -116,14 +118,25 @@ class WeChatMessage:
     @property
     def source_id(self) -> str:
         if self.kind == "event" or self.msg_id is None:
-            return f"{self.create_time}:{self.event or self.kind}"
+            return ":".join((self.create_time, self.event or self.kind, *self._payload_digest()))
         return self.msg_id
 
     def dedupe_ids(self) -> tuple[str, ...]:
-        """FromUserName+MsgId for messages (MsgId alone can collide), +CreateTime+Event for events."""
+        """FromUserName+MsgId for messages (MsgId alone can collide). Events have no MsgId: WeChat's docs
+        have a retry recognised by FromUserName+CreateTime, a retry being the same push again; two taps
+        in one second (CLICK with two EventKeys) are two events, so their Event and the digest of what
+        they carry (`_payload_digest`: EventKey, Ticket, a location...) are part of the id too."""
         if self.kind == "event" or self.msg_id is None:
-            return (self.from_user, self.create_time, self.event or self.kind)
+            return (self.from_user, self.create_time, self.event or self.kind, *self._payload_digest())
         return (self.from_user, self.msg_id)
+
+    def _payload_digest(self) -> tuple[str, ...]:
+        """A short digest of the fields beyond the envelope (none: an empty tuple, the id as before):
+        bounded in length, and no EventKey (a referral code, a scene) in the id that log lines carry."""
+        payload = sorted((name, value) for name, value in self.fields.items() if name not in _ENVELOPE)
+        if not payload:
+            return ()
+        return (hashlib.sha256(repr(payload).encode("utf-8")).hexdigest()[:12],)
 
 
 def parse(xml: str) -> WeChatMessage:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.extension import area_service
+from bot.splitter import pack
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate
@@ -19,7 +20,9 @@ from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
 from handlers.handoff.delivery import category, part_delivery
 from handlers.handoff.metrics import get_metrics
-from handlers.handoff.people import typed
+from handlers.handoff.nicknames import shown_on_one_line, taken_by_another
+from handlers.handoff.people import sends_left, typed
+from handlers.handoff.send_once import send_once
 from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
 from models.agent import SUPERVISORS, Agent
@@ -87,12 +90,16 @@ async def post_typing(request: web.Request, body: s.TypingIn) -> s.AgentOut:
 
 
 @endpoint("POST", "/api/agent/profile", body=s.ProfileIn, response=s.AgentOut, tag=TAG,
+          errors={400: "shows nothing, breaks the line or turns the text around (nickname_invalid)",
+                  409: "another agent's login name or 昵称 (nickname_taken)"},
           summary="Set the 昵称 customers see (the login name stays internal)")
 async def post_profile(request: web.Request, body: s.ProfileIn) -> s.AgentOut:
     name = body.display_name.strip()
-    if not name:
-        raise ApiError(400, "invalid_body", f"display_name must be 1 to {s.NICKNAME_MAX} characters")
+    if not shown_on_one_line(name):
+        raise ApiError(400, "nickname_invalid", "the 昵称 must show something, on one line, left to right")
     agent = request[AGENT]
+    if await taken_by_another(name, agent.id):
+        raise ApiError(409, "nickname_taken", "another agent has this login name or 昵称")
     agent.display_name = name
     await agent.save(update_fields=["display_name"])
     return agent_out(agent)
@@ -152,20 +159,36 @@ async def post_take(request: web.Request) -> s.OneConversation:
           errors={**ON_ONE, 400: "nothing to send: blank (reply_empty)",
                   409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
                        "error.phrases lists them; resend with confirm)",
+                  413: f"text over {s.AGENT_TEXT_MAX} characters (text_too_long)",
+                  422: "the text needs more messages than the customer's channel still lets us send "
+                       "(over_send_budget: error.parts_needed, error.sends_left)",
                   502: "the platform did not take every part (not_delivered: error.outcomes gives each part's "
                        "outcome, \"sent\" or why not; error.parts each part's text, delivery (sent, "
                        "unconfirmed, undelivered) and category; error.counted whether the SLA counts it as "
                        "answered; error.refused_for_good a part refused until the customer writes again or "
                        "for good; error.left_messages_open the conversation's 留言 still open)",
-                  503: "the customer's channel does not run on this server (channel_not_running)"},
-          summary="Send the customer a message (split to the channel's limits)")
+                  503: "the customer's channel does not run on this server (channel_not_running), or a "
+                       "request with the same client_msg_id still sending (reply_in_flight, Retry-After)"},
+          summary="Send the customer a message (split to the channel's limits; once per client_msg_id)")
 async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOut:
     await handoff_of(request).touch(request[AGENT])  # even refused, the attempt proves presence
     conversation = await conversation_for(request)
+    if len(body.text) > s.AGENT_TEXT_MAX:
+        raise ApiError(413, "text_too_long", f"text is limited to {s.AGENT_TEXT_MAX} characters")
+    if body.client_msg_id is None:
+        return await send_message(request, conversation, body)
+    scope = (str(conversation.id), str(request[AGENT].id), body.client_msg_id)
+    return await send_once(handoff_of(request).store, scope, lambda: send_message(request, conversation, body))
+
+
+async def send_message(request: web.Request, conversation: Conversation, body: s.AgentMessageIn) -> s.SentOut:
+    """One agent's message to the customer, refused before anything goes when it cannot all go."""
     if conversation.status != "handoff":
         raise ApiError(409, "not_held", "the conversation is not held by a person")
+    handoff = handoff_of(request)
+    await refuse_over_budget(handoff, conversation, body.text)
     try:
-        reply = await handoff_of(request).agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
+        reply = await handoff.agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
     except ForbiddenLanguage as exc:
         raise ApiError(409, "forbidden_language", "the message holds forbidden phrases",
                        phrases=exc.phrases) from None
@@ -181,6 +204,22 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
                        refused_for_good=reply.refused_for_good,
                        left_messages_open=reply.left_open)
     return s.SentOut(sent=reply.parts)
+
+
+async def refuse_over_budget(handoff: Handoff, conversation: Conversation, text: str) -> None:
+    """A 422 when `text` needs more messages than the platform still lets us push to this customer,
+    after the outbox's merging of parts (`pack`): its first parts would go and the rest be refused,
+    the budget spent on half an answer. With none left the send goes on as before: the platform's
+    refusal for good is recorded and counts for the SLA (handlers/handoff/delivery.py `FINAL`)."""
+    left = await sends_left(handoff.messenger, conversation)
+    if not left:  # no cap on this channel, or none left (see above)
+        return
+    channel = conversation.key.split(":", 1)[0]
+    parts = handoff.messenger.split(channel, text)
+    needed = len(pack(parts, left, handoff.messenger.channels[channel].max_bytes))
+    if needed > left:
+        raise ApiError(422, "over_send_budget", f"the text needs {needed} messages; the customer's channel "
+                       f"lets us send {left} more now", parts_needed=needed, sends_left=left)
 
 
 @endpoint("POST", f"{BASE}/hand-back", response=s.OkOut, tag=TAG,

@@ -8,9 +8,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot.channels.webchat_schemas import CLIENT_MSG_ID
+
 Presence = Literal["online", "away", "offline"]
 Delivery = Literal["received", "pending", "sent", "unconfirmed", "undelivered"]
 NICKNAME_MAX = 32
+#: The longest agent's message: the web chat's customer limit too, and what the send budget can carry. A
+#: WeChat part is at most 2,000 bytes (bot/channels/wechat.py), so 2,000 characters are 3 parts of Chinese
+#: (3 bytes a character) and at most 4 of 4-byte characters: within the 5 messages WeChat allows in 48
+#: hours. A longer text would only be cut short by the platform's refusals after its first parts went.
+AGENT_TEXT_MAX = 2000
 
 
 class PresenceIn(BaseModel):
@@ -134,8 +141,12 @@ class ConversationDetail(BaseModel):
 
 
 class AgentMessageIn(BaseModel):
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, description=f"up to {AGENT_TEXT_MAX} characters (413 text_too_long beyond)",
+                      json_schema_extra={"maxLength": AGENT_TEXT_MAX})
     confirm: bool = Field(default=False, description="send despite forbidden phrases")
+    client_msg_id: str | None = Field(default=None, pattern=CLIENT_MSG_ID,
+                                      description="the console's id of this reply: a request sent again with "
+                                                  "it gets the first one's answer, and the reply goes once")
 
 
 class SentOut(BaseModel):

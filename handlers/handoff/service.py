@@ -21,7 +21,6 @@ import asyncio
 import contextvars
 import logging
 import math
-import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -37,6 +36,7 @@ from bot.scheduler import Scheduler
 from bot.sqlite_client import SHORT_READS
 from bot.state import ConversationState
 from bot.store.base import Batch
+from bot.text_input import visible
 from handlers.handoff import reads
 from handlers.handoff.delivery import SENT, counted, refused_for_good
 from handlers.handoff.people import may_spend, nickname
@@ -73,17 +73,6 @@ class ChannelNotHere(Exception):
 
 class EmptyReply(Exception):
     """An agent's message with nothing to send (blank): refused before anything is sent or closed."""
-
-
-#: Letters that draw nothing: the Hangul fillers (a "blank name" in chat apps) and the blank braille cell.
-BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def visible(text: str) -> bool:
-    """Whether `text` shows the customer anything: a letter, number, punctuation mark or symbol that
-    draws something. A reply of spaces, format characters (a zero-width space, a BOM), combining marks
-    alone, control characters or blank fillers, which the splitter keeps, would close a 留言 unseen."""
-    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in BLANK_LETTERS for ch in text)
 
 
 class AgentReply(NamedTuple):

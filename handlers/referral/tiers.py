@@ -11,10 +11,16 @@ Two parts, each a list of steps `(from, value)`:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from typing import Any
 
 FEN_PER_YUAN = 100
+#: The largest bounty one referral may earn: ¥1,000,000. Rewards are stored as fen in a BIGINT
+#: (`ReferralReward.amount_fen`, at most 2^63-1 on PostgreSQL); a ceiling this far below it keeps every
+#: sum of rewards (a referrer's, a report's) exact, and refuses a typo of many zeros up front.
+MAX_BOUNTY_FEN = 1_000_000 * FEN_PER_YUAN
+#: The largest starting count of a step: referral positions are stored in an INTEGER (2^31-1).
+MAX_STEP_START = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +31,12 @@ class Tiers:
     def __post_init__(self) -> None:
         for steps in (self.bounties, self.rates):
             starts = [start for start, _ in steps]
-            if not steps or starts != sorted(set(starts)) or starts[0] < 1:
+            if not steps or starts != sorted(set(starts)) or starts[0] < 1 or starts[-1] > MAX_STEP_START:
                 raise ValueError("tiers need increasing starting counts from 1 up")
-        if any(fen < 0 for _, fen in self.bounties) or any(not 0 <= rate < 1 for _, rate in self.rates):
-            raise ValueError("bounties must be ≥ 0 and rates between 0 and 1")
+        if any(not 0 <= fen <= MAX_BOUNTY_FEN for _, fen in self.bounties):
+            raise ValueError(f"bounties must be between 0 and {fen_to_yuan(MAX_BOUNTY_FEN)} yuan")
+        if any(not rate.is_finite() or not 0 <= rate < 1 for _, rate in self.rates):  # NaN never compares
+            raise ValueError("rates must be between 0 and 1")
 
     def bounty_fen(self, nth: int) -> int:
         """Cash for the referrer's `nth` successful referral (0 before the first step)."""
@@ -73,8 +81,10 @@ def fen_to_yuan(fen: int) -> str:
 def yuan_to_fen(text: str) -> int:
     try:
         value = Decimal(text.strip().removeprefix("¥")) * FEN_PER_YUAN
-    except InvalidOperation:
+    except DecimalException:  # not a number, a signalling NaN, an exponent past the context's range
         raise ValueError(f"not an amount in yuan: {text!r}") from None
+    if not value.is_finite():
+        raise ValueError(f"not an amount in yuan: {text!r}")
     if value != value.to_integral_value():
         raise ValueError(f"more than two decimals: {text!r}")
     return int(value)
@@ -91,9 +101,12 @@ def _step(steps: tuple[tuple[int, Any], ...], count: int, below: Any) -> Any:
 def _percent(text: str) -> Decimal:
     text = text.strip()
     try:
-        return Decimal(text.removesuffix("%")) / 100 if text.endswith("%") else Decimal(text)
-    except InvalidOperation:
+        rate = Decimal(text.removesuffix("%")) / 100 if text.endswith("%") else Decimal(text)
+    except DecimalException:
         raise ValueError(f"not a rate: {text!r}") from None
+    if not rate.is_finite():
+        raise ValueError(f"not a rate: {text!r}")
+    return rate
 
 
 def _pairs(text: str) -> list[tuple[int, str]]:

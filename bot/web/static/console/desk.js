@@ -418,6 +418,18 @@ export function autosize() {
   el.replyInput.style.height = `${Math.min(el.replyInput.scrollHeight + 2, 160)}px`;
 }
 
+// The reply whose answer has not come (a network error): sending the same text to the same conversation
+// again reuses its client_msg_id, so the server sends it once (it answers the retry as it did the first).
+let unanswered = null;
+
+function clientMsgId(id, text) {
+  if (!unanswered || unanswered.id !== id || unanswered.text !== text) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    unanswered = { id, text, clientMsgId: Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("") };
+  }
+  return unanswered.clientMsgId;
+}
+
 export async function sendReply(text, confirm) {
   const id = state.selectedId;
   if (!id || state.sending) return;
@@ -427,8 +439,10 @@ export async function sendReply(text, confirm) {
   }
   state.sending = true;
   refreshSendButton();
+  const client_msg_id = clientMsgId(id, text);
   try {
-    await api("POST", `${path.conversation(id)}/messages`, { text, confirm });
+    await api("POST", `${path.conversation(id)}/messages`, { text, confirm, client_msg_id });
+    unanswered = null;
     if (state.selectedId === id && el.replyInput.value.replace(/\r\n?/g, "\n").trim() === text) {
       el.replyInput.value = "";
       autosize();
@@ -436,6 +450,7 @@ export async function sendReply(text, confirm) {
     state.drafts.delete(id);
     shell.refreshSoon();
   } catch (error) {
+    if (error instanceof ApiError && error.status !== 0 && error.code !== "reply_in_flight") unanswered = null;
     if (error instanceof ApiError && error.status === 502 && error.code === "not_delivered") {
       notDelivered(id, text, error.detail);
     } else if (error instanceof ApiError && error.status === 409 && error.code === "forbidden_language") {
