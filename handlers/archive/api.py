@@ -18,6 +18,7 @@ from bot.extension import area_service
 from bot.phones import normal_phone
 from bot.store.base import LockTimeout
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
+from bot.text_input import visible
 from bot.web.auth import AGENT, revoke_sessions
 from bot.web.live import end_sessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
@@ -25,7 +26,6 @@ from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
 from handlers.archive.service import ARCHIVE, ArchiveService, Reader
-from handlers.handoff.service import visible
 from models.agent import Agent
 from models.archive import SECRECY, AccessRequest, ArchiveMerge, ArchiveNote, ArchiveTag, Person
 
