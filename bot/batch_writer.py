@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from tortoise import connections
-
+from bot.prebuilt_sql import default_connection
 from bot.sqlite_client import Busy, begin_immediate, busy_is_an_outage, settle_leftover_now
 
 
@@ -65,7 +64,7 @@ class PostgresBatchWriter:
         for (status, reason), source_ids in batch.marks.items():  # a later mark of a row wins, as before
             marks.update(dict.fromkeys(source_ids, (status, reason)))
         columns = list(zip(*batch.rows, strict=True)) if batch.rows else [()] * len(batch.columns)
-        await connections.get("default").execute_query(
+        await default_connection().execute_query(
             postgres_batch_statement(batch.columns),
             [*map(list, columns), batch.now, sorted(batch.customers_heard), list(marks),
              [status for status, _ in marks.values()], [reason for _, reason in marks.values()]])
@@ -100,7 +99,7 @@ def postgres_batch_statement(columns: Sequence[str]) -> str:
 class SqliteBatchWriter:
     @busy_is_an_outage  # still busy after the busy timeout on the thread: the database down for now
     async def write(self, batch: Batch) -> None:
-        client = connections.get("default")
+        client = default_connection()
         async with client.acquire_connection() as connection:  # the ORM's lock: no transaction of its own runs
             db: sqlite3.Connection = connection._conn
             try:

@@ -24,7 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.context import require_context
 from tortoise.fields import DatetimeField
 from tortoise.models import Model
 
@@ -59,12 +60,20 @@ class Prebuilt:
         return text
 
     async def rows(self, *values: Any) -> Sequence[Mapping[str, Any]]:
-        client = connections.get("default")
+        client = default_connection()
         dialect = client.capabilities.dialect
         if self._returning and dialect == "postgres":
             return await client.execute_query_dict(self.text_for(dialect), list(values))
         _, rows = await client.execute_query(self.text_for(dialect), list(values))
         return rows
+
+
+def default_connection() -> BaseDBAsyncClient:
+    """`connections.get("default")`: the ORM's connection, or the current task's transaction's, as tortoise
+    resolves it (its context, then the connection the task's transaction set), without the module-level
+    proxy's way there (an attribute lookup that fails first, then an import statement, each call): 0.5
+    against 2.0 µs, for every statement on a message's path (docs/performance.md "Fourteenth round")."""
+    return require_context().connections.get("default")
 
 
 def columns(model: type[Model], alias: str, prefix: str = "") -> str:

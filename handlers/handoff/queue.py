@@ -22,14 +22,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from bot.context import ServiceKey, Services
 from bot.logs import describe_failure
-from bot.prebuilt_sql import Prebuilt
+from bot.prebuilt_sql import Prebuilt, default_connection
 from bot.store.base import Batch, Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
@@ -239,7 +238,7 @@ class Queue:
         the same statement, its columns returned: where the escalation then marked it (the dispatcher's
         `record_escalation`) and read it back, two statements one after the other on a busy worker's
         loop (docs/performance.md, "Twelfth round")."""
-        if connections.get("default").capabilities.dialect != "postgres":
+        if default_connection().capabilities.dialect != "postgres":
             return Escalated(await self.enqueue(conversation_id, customer_id, reason))
         boost = self.services.extras.get(QUEUE_PRIORITY)
         extra = await boost(customer_id) if boost is not None else 0
@@ -462,7 +461,7 @@ class Queue:
         round"), except when a copy of the message handled at the same moment wrote the 留言 after the
         statement began: its promise is read then, by a statement of its own, so both copies tell the
         customer one promise. SQLite has no such CTE: the two statements in one transaction."""
-        if connections.get("default").capabilities.dialect == "postgres":
+        if default_connection().capabilities.dialect == "postgres":
             row = (await _LEAVE_QUEUE_WITH_MESSAGE.rows(conversation_id, text, promised_by, created_at,
                                                         conversation_id, conversation_id, text))[0]
             left = (row["id"], row["key"]) if row["id"] is not None else None
