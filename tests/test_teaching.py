@@ -304,3 +304,46 @@ async def test_review_lists_messages_of_conversations_a_person_handled(tmp_path)
         assert handled["那个杯子是保温的吗"]["guess"] == bot.runtime.matcher.classify("那个杯子是保温的吗").intent
         document = await (await bot.client.get("/api/openapi.json")).json()
         assert {"/api/intents/labels", "/api/intents/review", "/api/intents/teach"} <= set(document["paths"])
+
+
+async def test_an_agent_keeps_teaching_the_conversations_they_handed_back_or_transferred(tmp_path) -> None:
+    """A hand-back (or an idle release) clears the conversation's holder, a transfer changes it: the agent
+    who served it still sees its messages for review and may label them; one who never served it does not."""
+    from models.agent import Agent
+    from models.conversation import Conversation
+    from tests.test_archive import say, staff
+
+    async with running_bot(make_settings(tmp_path, staffed_hours="00:00-24:00")) as bot:
+        amy = await staff(bot, "amy", online=True)
+        await say(bot, "c1", "转人工")
+        await say(bot, "c1", "那个杯子是保温的吗")
+        c1 = await Conversation.get(key="webchat:c1")
+        assert c1.assignee_id == (await Agent.get(name="amy")).id
+        handed_back = await bot.client.post(f"/api/agent/conversations/{c1.id}/hand-back", headers=amy)
+        assert handed_back.status == 200
+        await say(bot, "c2", "转人工")
+        await say(bot, "c2", "这个锅能用电磁炉吗")
+        c2 = await Conversation.get(key="webchat:c2")
+        assert c2.assignee_id == (await Agent.get(name="amy")).id
+        bob = await staff(bot, "bob", online=True)
+        cat = await staff(bot, "cat")
+        moved = await bot.client.post(f"/api/agent/conversations/{c2.id}/transfer", headers=amy,
+                                      json={"to_agent_id": (await Agent.get(name="bob")).id})
+        assert moved.status == 200
+        assert (await Conversation.get(id=c1.id)).assignee_id is None
+
+        async def reviewed(headers: dict[str, str]) -> dict[str, dict]:
+            response = await bot.client.get("/api/intents/review", headers=headers)
+            assert response.status == 200
+            return {item["text"]: item for item in (await response.json())["items"]}
+
+        mine = await reviewed(amy)
+        assert {"那个杯子是保温的吗", "这个锅能用电磁炉吗"} <= set(mine)
+        assert "这个锅能用电磁炉吗" in await reviewed(bob) and "那个杯子是保温的吗" not in await reviewed(bob)
+        assert not {"那个杯子是保温的吗", "这个锅能用电磁炉吗"} & set(await reviewed(cat))
+        taught = await bot.client.post("/api/intents/teach", headers=amy, json={
+            "message_id": mine["那个杯子是保温的吗"]["message_id"], "intent": "product.consult"})
+        assert taught.status == 200
+        refused = await bot.client.post("/api/intents/teach", headers=cat, json={
+            "message_id": mine["这个锅能用电磁炉吗"]["message_id"], "intent": "product.consult"})
+        assert refused.status == 404
