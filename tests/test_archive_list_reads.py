@@ -6,7 +6,10 @@ archive's secrecy and read log (docs/rules.md R-ARCHIVE-6), through real HTTP:
   linked one by one inside the GET, and each record above normal read its links and its access requests:
   169 statements for a review of 60 new customers, 106 for an agent's list of 50 confidential cases);
 - the batch links as one by one would: a verified phone on a record joins it, customers sharing a new
-  phone share one new record, the rest get one each, on SQLite and PostgreSQL.
+  phone share one new record, the rest get one each, on SQLite and PostgreSQL;
+- the consoles' polls do not flood the read log: the tab's badge counts without logging (nobody read a
+  record by seeing a number), a list logs each record once per reader and period; a person opening a
+  case is logged each time. Each poll wrote a row per record shown (5 cases, 3 polls: 15 rows).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
+from handlers.archive.service import LIST_READ_PERIOD_S
 from models.agent import Agent
-from models.archive import AccessRequest, Person, PersonLink
+from models.archive import AccessLog, AccessRequest, Person, PersonLink
 from models.case import AfterSalesCase
 from models.customer import Customer
 from models.order import Order
@@ -146,3 +150,48 @@ async def cases_of_customers(bot, customer_ids: list[int]) -> None:
                                    updated_at=now)
         await AfterSalesCase.create(case_no=f"AS20261130-{n:04d}", order=order, kind="return",
                                     customer_id=customer_id, created_at=now, touched_at=now)
+
+
+# --- the read log and the consoles' polls ---
+
+
+async def stale_cases(bot, count: int) -> None:
+    """`count` open cases nobody touched since the day before yesterday: what the tab's badge counts."""
+    now = bot.runtime.clock.now()
+    for n in range(count):
+        buyer = await Customer.create(channel="webchat", external_id=f"s{n}", created_at=now)
+        order = await Order.create(order_no=f"E2026112800{n:03d}", customer_id=buyer.id, total_fen=100, updated_at=now)
+        await AfterSalesCase.create(case_no=f"AS20261128-00{n:02d}", order=order, kind="return", customer_id=buyer.id,
+                                    created_at=now - timedelta(days=2), touched_at=now - timedelta(days=2))
+
+
+async def test_polls_of_the_badge_and_the_list_do_not_flood_the_read_log(bot) -> None:
+    """The badge's poll (every minute from login) counts without logging; the open panel's list, polled
+    too, logs each record once per reader per `LIST_READ_PERIOD_S`; a person opening a case logs each time."""
+    amy = await staff(bot, "amy")
+    await stale_cases(bot, 5)
+
+    def logged():
+        return AccessLog.filter(staff_name="amy", part="cases").count()
+
+    for _ in range(3):
+        response = await bot.client.get("/api/cases?stale=1&count_only=1", headers=amy)
+        assert response.status == 200
+        assert await response.json() == {"cases": [], "count": 5}
+    assert await logged() == 0
+
+    for path in ("/api/cases?stale=1", "/api/cases?state=open&limit=200") * 3:
+        response = await bot.client.get(path, headers=amy)
+        assert response.status == 200 and len((await response.json())["cases"]) == 5
+    assert await logged() == 5  # each record once: its reader had it in view this period
+    assert set(await AccessLog.filter(staff_name="amy").values_list("basis", flat=True)) == {"desk"}
+
+    for _ in range(2):
+        assert (await bot.client.get("/api/cases/AS20261128-0000", headers=amy)).status == 200
+    assert await logged() == 7  # a person's reading of the case, each time
+    await bot.runtime.clock.advance(LIST_READ_PERIOD_S + 1)
+    assert (await bot.client.get("/api/cases?state=open&limit=200", headers=amy)).status == 200
+    assert await logged() == 12  # a new period: the list's records logged again
+    boss = await staff(bot, "sue", "supervisor")
+    assert (await bot.client.get("/api/cases?state=open&limit=200", headers=boss)).status == 200
+    assert await AccessLog.filter(staff_name="sue", part="cases").count() == 5  # another reader, logged

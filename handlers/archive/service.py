@@ -41,6 +41,10 @@ class ArchiveRefused(ApiError):
     does, like any `ApiError`); the CLI prints its message."""
 
 
+#: A list's reads of one record by one reader are logged once in this period (`log_duty`).
+LIST_READ_PERIOD_S = 3600
+
+
 @dataclass(frozen=True)
 class Reader:
     """Who reads, how (api, console, cli) and why (free text, or the access request)."""
@@ -217,10 +221,20 @@ class ArchiveService:
                 grants[person.id] = access.Grant("request", request.id)
         return grants
 
-    async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]]) -> None:
-        """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record."""
+    async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]],
+                       listed: bool = False) -> None:
+        """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record; for a
+        list (`listed`), once per record, reader and basis per `LIST_READ_PERIOD_S` (R-ARCHIVE-6): a
+        console's list polled every minute logs who had the record in view in that period, not each poll.
+        The period's marks are claimed in the store in one round trip."""
         entries = {(person.id, part, "read" if grant else "denied", grant.basis if grant else "none",
                     grant.request_id if grant else None) for person, grant in shown}
+        if listed and entries:
+            ordered = sorted(entries, key=str)
+            claimed = await self.store.claim_many([
+                (self.store.keys("archive-listed", str(reader.agent.id), *map(str, entry)), LIST_READ_PERIOD_S)
+                for entry in ordered])
+            entries = {entry for entry, first in zip(ordered, claimed, strict=True) if first}
         await audit.log_entries(reader.agent, reader.agent.name, sorted(entries, key=str), via=reader.via,
                                 at=self.clock.now(), reason=reader.reason)
 

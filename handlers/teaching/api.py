@@ -147,7 +147,8 @@ async def get_review(request: web.Request) -> ReviewOut:
         shown.append(message.conversation.customer_id)
         if len(items) >= REVIEW_LIMIT:
             break
-    await archive.log_duty(reader, PART, [grants[customer_id] for customer_id in shown if customer_id in grants])
+    await archive.log_duty(reader, PART, [grants[customer_id] for customer_id in shown if customer_id in grants],
+                          listed=True)
     return ReviewOut(items=items)
 
 
