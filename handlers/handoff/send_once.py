@@ -94,29 +94,26 @@ async def _first_try(store: Store, clock: Clock, key: str, topic: str,
         sent = await send(begins)
     except ApiError as exc:
         if exc.code == KEPT_REFUSAL:
-            await _keep(store, key, topic, _error_answer(exc))
+            await _keep_once_sent(store, key, topic, _error_answer(exc))
         elif exc.code in REFUSED_BEFORE_SENDING or not began:
             await _release(store, key, topic)
         else:
-            await _keep_maybe_sent(store, key, topic)
+            await _keep_once_sent(store, key, topic, _error_answer(maybe_sent()))
         raise
     except Exception as exc:
         if not began:
             await _release(store, key, topic)
             raise
         log.exception("an agent's reply failed after its send began: kept as maybe sent")
-        await _keep_maybe_sent(store, key, topic)
+        await _keep_once_sent(store, key, topic, _error_answer(maybe_sent()))
         raise maybe_sent() from exc
     except BaseException:  # a cancellation (shutdown): what went cannot be told, so nothing is sent again
         if began:
-            await _keep_maybe_sent(store, key, topic)
+            await _keep_once_sent(store, key, topic, _error_answer(maybe_sent()))
         else:
             await _release(store, key, topic)
         raise
-    try:
-        await _keep(store, key, topic, {"sent": sent.model_dump(mode="json")})
-    except Exception:  # the parts went: the agent hears so; a retry hears `reply_maybe_sent` (the mark stays)
-        log.warning("the answer of an agent's reply was not kept; its claim stays marked as sending")
+    await _keep_once_sent(store, key, topic, {"sent": sent.model_dump(mode="json")})
     return sent
 
 
@@ -129,11 +126,12 @@ async def _keep(store: Store, key: str, topic: str, answer: dict[str, Any]) -> N
     await store.publish(topic, {"answered": True})
 
 
-async def _keep_maybe_sent(store: Store, key: str, topic: str) -> None:
-    """Keep `reply_maybe_sent`; when the store fails too, the `sending` mark stays and says it after the
-    send's latest end (the original failure is the one raised)."""
+async def _keep_once_sent(store: Store, key: str, topic: str, answer: dict[str, Any]) -> None:
+    """Keep the answer of a try whose send began. When the store fails here the agent still gets the
+    try's own answer, and the `sending` mark stays: a retry hears `reply_in_flight`, then
+    `reply_maybe_sent` after the send's latest end, never a second send."""
     try:
-        await _keep(store, key, topic, _error_answer(maybe_sent()))
+        await _keep(store, key, topic, answer)
     except Exception:
         log.warning("the answer of an agent's reply was not kept; its claim stays marked as sending")
 
