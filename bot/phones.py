@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+#: The only digits a phone number is made of; `str.isdigit` would also take ² or ٣, which no phone has.
+ASCII_DIGITS = frozenset("0123456789")
+
+
+def ascii_form(phone: str) -> str:
+    """`phone` with full-width characters (１３８, ＋, －, typed by a Chinese input method) made ASCII
+    (their NFKC form); every other character left as it is, so a superscript or another script's digit
+    stays what it is and is not read as a digit."""
+    return "".join(unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" or ch == "\u3000" else ch
+                   for ch in phone)
+
 
 def normal_phone(phone: str | None) -> str | None:
-    """Digits only, without China's +86: "+86 138-0013-8000" and "13800138000" are the same phone."""
-    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    """Digits only, without China's +86: "+86 138-0013-8000", "１３８００１３８０００" and "13800138000"
+    are the same phone."""
+    digits = "".join(ch for ch in ascii_form(phone or "") if ch in ASCII_DIGITS)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     return digits or None

@@ -22,10 +22,13 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.web.auth import create_agent, issue_api_token
+from handlers.handoff import send_once
 from handlers.handoff.schemas import AGENT_TEXT_MAX
+from handlers.handoff.service import IDLE
 from models.conversation import Conversation
 from models.message import Message
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
+from tests.tcp_proxy import proxied, resp_command
 
 OPENID = "o_agent_budget"
 PART = "退" * 600 + "。"  # 1,803 bytes: one WeChat part each (2,000 bytes a part), two never merge
@@ -98,3 +101,70 @@ async def test_a_try_refused_before_sending_leaves_its_id_to_the_confirmed_one(t
         assert (status, body["error"]["code"]) == (409, "forbidden_language")
         status, body = await post(bot, messages, headers, {"text": text, "client_msg_id": "r-9", "confirm": True})
         assert status == 200 and bot.wechat.texts_to(OPENID).count(text) == 1
+
+
+# --- once, whatever fails (handlers/handoff/send_once.py) ---
+
+OUT_OF_MEMORY = b"OOM command not allowed when used memory > 'maxmemory'."
+
+
+async def test_a_failure_after_the_parts_went_never_sends_them_again(tmp_path: Path, redis_url: str) -> None:
+    """The idle release's deadline (a Redis write after the send) refused: the first answer says the reply
+    may have gone, and a retry with the same id says so again instead of sending a second time."""
+    async with proxied(redis_url) as (url, proxy):
+        async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00", redis_url=url) as bot:
+            held, headers = await held_by_amy(bot)
+            messages = f"/api/agent/conversations/{held.id}/messages"
+            body = {"text": "您好，请问订单号是多少？", "client_msg_id": "after-1"}
+            proxy.refuse_commands(resp_command("ZADD", IDLE.encode(), times=1), OUT_OF_MEMORY)
+            status, answer = await post(bot, messages, headers, body)
+            proxy.refuse_commands(None)
+            assert (status, answer["error"]["code"]) == (409, "reply_maybe_sent")
+            assert bot.wechat.texts_to(OPENID).count(body["text"]) == 1
+            status, answer = await post(bot, messages, headers, body)
+            assert (status, answer["error"]["code"]) == (409, "reply_maybe_sent")
+            assert bot.wechat.texts_to(OPENID).count(body["text"]) == 1
+
+
+async def test_an_answer_the_store_failed_to_keep_is_never_sent_again(
+        tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis refuses the write of the answer (after the send): the agent still hears it went; a retry hears
+    `reply_in_flight` while the send could still be under way and `reply_maybe_sent` after, also long
+    after the first claim's minute — never a second send."""
+    monkeypatch.setattr(send_once, "WAIT_S", 0)  # the retry does not wait for an answer that cannot come
+    clock = FakeClock()
+    async with proxied(redis_url) as (url, proxy):
+        async with wechat_bot(tmp_path, clock=clock, staffed_hours="00:00-24:00", redis_url=url) as bot:
+            held, headers = await held_by_amy(bot)
+            messages = f"/api/agent/conversations/{held.id}/messages"
+            body = {"text": "您好，请问订单号是多少？", "client_msg_id": "blip-1"}
+            proxy.refuse_commands(resp_command("SET", b"blip-1", b'"sent"', times=1), OUT_OF_MEMORY)  # the answer
+            assert await post(bot, messages, headers, body) == (200, {"sent": [body["text"]]})
+            proxy.refuse_commands(None)
+            status, answer = await post(bot, messages, headers, body)
+            assert (status, answer["error"]["code"]) == (503, "reply_in_flight")
+            await clock.advance(send_once.CLAIM_TTL_S + 61)
+            status, answer = await post(bot, messages, headers, body)
+            assert (status, answer["error"]["code"]) == (409, "reply_maybe_sent")
+            assert bot.wechat.texts_to(OPENID).count(body["text"]) == 1
+
+
+async def test_a_duplicate_of_a_try_refused_before_sending_hears_the_refusal(tmp_path: Path, redis_url: str) -> None:
+    """A duplicate arriving while the first try is still deciding (its claim's reply held back) waits; the
+    first is refused before sending (forbidden phrases), and the duplicate is handled afresh: it hears the
+    same refusal, not `reply_in_flight`."""
+    async with proxied(redis_url) as (url, proxy):
+        async with wechat_bot(tmp_path, clock=FakeClock(), staffed_hours="00:00-24:00", redis_url=url) as bot:
+            held, headers = await held_by_amy(bot)
+            messages = f"/api/agent/conversations/{held.id}/messages"
+            body = {"text": f"这个{bot.runtime.templates.forbidden[0]}的问题我来处理", "client_msg_id": "dup-1"}
+            proxy.hold_reply_to(resp_command("SET", b"dup-1", b"NX", times=1))
+            first = asyncio.create_task(post(bot, messages, headers, body))
+            await proxy.held.wait()  # the first has claimed the id and does not know it yet
+            proxy.hold_next(resp_command("GET", b"dup-1", times=1))
+            duplicate = asyncio.create_task(post(bot, messages, headers, body))
+            await proxy.held.wait()  # the duplicate's claim failed: it listens and looks for the first's answer
+            proxy.let_go()
+            for status, answer in await asyncio.gather(first, duplicate):
+                assert (status, answer["error"]["code"]) == (409, "forbidden_language")
+            assert bot.wechat.texts_to(OPENID).count(body["text"]) == 0

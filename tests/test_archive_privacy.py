@@ -125,6 +125,24 @@ async def test_contact_changes_refuse_a_non_phone_and_a_blank_name(bot):
     assert person.name == "王小芳" and not person.phone  # empty clears the phone on purpose
 
 
+async def test_a_full_width_phone_is_stored_in_ascii_and_other_digits_are_refused(bot):
+    boss = await staff(bot, "sue", "supervisor")
+    buyer = await Customer.create(channel="webchat", external_id="v1", name="王芳", phone="13800138000",
+                                  created_at=bot.runtime.clock.now())
+    person_id = await person_of(bot, boss, buyer.id)
+    for phone in ("1380013800\u00b2", "\u00b9\u00b3\u2078" + "00138000", "\u0661\u0663\u0668" + "00138000",
+                  "\u0967\u0969\u096e" + "00138000", "\u2460" + "3800138000"):
+        response = await bot.client.patch(f"/api/archive/{person_id}", json={"phone": phone}, headers=boss)
+        assert response.status == 400, phone
+        assert (await response.json())["error"]["code"] == "invalid_phone", phone
+    assert (await Person.get(id=person_id)).phone == "13800138000"
+
+    typed = "\uff0b\uff18\uff16\u3000\uff11\uff13\uff19\uff0d\uff10\uff10\uff11\uff13\uff0d\uff19\uff10\uff10\uff10"
+    response = await bot.client.patch(f"/api/archive/{person_id}", json={"phone": typed}, headers=boss)
+    assert response.status == 204
+    assert (await Person.get(id=person_id)).phone == "13900139000"
+
+
 # --- teaching: who reviews whose messages ---
 
 

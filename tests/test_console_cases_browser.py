@@ -27,6 +27,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from bot.clock import FakeClock
 from bot.web.auth import create_agent
 from handlers.after_sales.desk import DESK
+from models.archive import AccessLog
 from models.case import AfterSalesCase, CaseEvent
 from models.customer import Customer
 from models.message import Message
@@ -339,6 +340,7 @@ async def test_a_case_nobody_touched_since_yesterday_is_stale_and_highlighted(sh
         await log_in(console, "小美")
         badge = console.locator("#cases-badge")
         await expect(badge).to_have_text("1")  # counted before the tab is opened
+        assert await AccessLog.filter(staff_name="小美").count() == 0  # a count shows no record: nothing logged
         await open_cases_tab(console)
 
         # all open: both, the leftover first and highlighted

@@ -250,3 +250,38 @@ async def test_every_delivery_label_the_console_names_is_in_console_yaml() -> No
     assert {"undelivered_refused", "delivery_unconfirmed", "not_delivered_some"} <= named  # the pattern finds them
     missing = named - set(TEXTS)
     assert not missing, f"labels missing from scripts_zh/console.yaml: {sorted(missing)}"
+
+
+async def test_a_resend_after_a_gateway_error_reuses_the_reply_id_and_is_not_sent_twice(bot: WeChatBot,
+                                                                                      browser: Browser) -> None:
+    """A proxy answers 502 after the server sent the reply (the answer lost on its way back): the agent's
+    second click carries the same client_msg_id, and the server answers it with the first send's result
+    instead of sending again. Before, the console dropped the id on any status but 0, and the resend went out."""
+    await create_agent("bea", "agent", "secret-pass-123")
+    async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
+        await log_in(console, "bea")
+        presence = console.locator("#presence").get_by_role("button", name="在线")
+        await presence.click()
+        await expect(presence).to_have_attribute("aria-pressed", "true")
+        customer = bot.user("o_gateway_lost")
+        await customer.say("转人工")
+        await expect(console.locator("#chat-main")).to_be_visible()
+        bodies: list[dict] = []
+
+        async def answer_lost_once(route) -> None:
+            bodies.append(route.request.post_data_json)
+            if len(bodies) == 1:
+                await route.fetch()  # the server sends the reply
+                await route.fulfill(status=502, content_type="text/html", body="<h1>502 Bad Gateway</h1>")
+            else:
+                await route.continue_()
+
+        await console.route(re.compile(r".*/api/agent/conversations/\d+/messages$"), answer_lost_once)
+        text = "您好，我来帮您查一下物流"
+        await reply(console, text)
+        await expect(last_toast(console)).to_be_visible()
+        await expect(console.locator("#reply-input")).to_have_value(text)  # no answer: the draft stays
+        await console.locator("#reply-input").press("Enter")
+        await expect(console.locator("#reply-input")).to_have_value("")
+        assert len(bodies) == 2 and bodies[0]["client_msg_id"] == bodies[1]["client_msg_id"]
+        assert bot.wechat.texts_to("o_gateway_lost").count(text) == 1

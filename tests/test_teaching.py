@@ -146,8 +146,23 @@ def test_learning_a_relabelled_message_replaces_the_earlier_label(matcher: Inten
         ("我的地址改成上海市徐汇区漕溪北路88号", "我的地址改成上海市徐汇区漕溪北路某号"),
         ("送到阳光花园3栋2单元401室 放门口", "送到阳光花园某栋某单元某室 放门口"),
         ("地址是人民路12号院5号楼1单元302", "地址是人民路某号院某号楼某单元某"),
-        ("文化胡同 7 号 B座", "文化胡同某 号 B座"),
+        ("文化胡同 7 号 B座", "文化胡同某 号 某座"),
         ("12号能到吗 3号楼下有快递柜", "12号能到吗 某号楼下有快递柜"),  # a date stays, a building goes
+        ("送到阳光小区5号楼1202", "送到阳光小区某号楼某"),  # the room right after the building
+        ("3幢402", "某幢某"),
+        ("金地花园A座1203房", "金地花园某座某房"),
+        ("地址：幸福里12号", "地址：幸福里某号"),
+        ("东方苑12号", "东方苑某号"),
+        ("张家村3组15号", "张家村某组某号"),
+        ("青年路甲12号", "青年路某号"),
+        ("中山路88-1号", "中山路某号"),
+        ("二十八号楼三单元五〇二", "某号楼某单元某"),
+        ("幸福小区12号 1户", "幸福小区某号 某户"),
+        # dates, counts and sizes stay
+        ("这里12号能到吗", "这里12号能到吗"),
+        ("双11买的 3号发货", "双11买的 3号发货"),
+        ("38码的有吗 5L的也要", "38码的有吗 5L的也要"),
+        ("两个单元都没货 一直没到", "两个单元都没货 一直没到"),
     ],
 )
 def test_pii_is_stripped(text: str, stripped: str) -> None:
@@ -289,3 +304,46 @@ async def test_review_lists_messages_of_conversations_a_person_handled(tmp_path)
         assert handled["那个杯子是保温的吗"]["guess"] == bot.runtime.matcher.classify("那个杯子是保温的吗").intent
         document = await (await bot.client.get("/api/openapi.json")).json()
         assert {"/api/intents/labels", "/api/intents/review", "/api/intents/teach"} <= set(document["paths"])
+
+
+async def test_an_agent_keeps_teaching_the_conversations_they_handed_back_or_transferred(tmp_path) -> None:
+    """A hand-back (or an idle release) clears the conversation's holder, a transfer changes it: the agent
+    who served it still sees its messages for review and may label them; one who never served it does not."""
+    from models.agent import Agent
+    from models.conversation import Conversation
+    from tests.test_archive import say, staff
+
+    async with running_bot(make_settings(tmp_path, staffed_hours="00:00-24:00")) as bot:
+        amy = await staff(bot, "amy", online=True)
+        await say(bot, "c1", "转人工")
+        await say(bot, "c1", "那个杯子是保温的吗")
+        c1 = await Conversation.get(key="webchat:c1")
+        assert c1.assignee_id == (await Agent.get(name="amy")).id
+        handed_back = await bot.client.post(f"/api/agent/conversations/{c1.id}/hand-back", headers=amy)
+        assert handed_back.status == 200
+        await say(bot, "c2", "转人工")
+        await say(bot, "c2", "这个锅能用电磁炉吗")
+        c2 = await Conversation.get(key="webchat:c2")
+        assert c2.assignee_id == (await Agent.get(name="amy")).id
+        bob = await staff(bot, "bob", online=True)
+        cat = await staff(bot, "cat")
+        moved = await bot.client.post(f"/api/agent/conversations/{c2.id}/transfer", headers=amy,
+                                      json={"to_agent_id": (await Agent.get(name="bob")).id})
+        assert moved.status == 200
+        assert (await Conversation.get(id=c1.id)).assignee_id is None
+
+        async def reviewed(headers: dict[str, str]) -> dict[str, dict]:
+            response = await bot.client.get("/api/intents/review", headers=headers)
+            assert response.status == 200
+            return {item["text"]: item for item in (await response.json())["items"]}
+
+        mine = await reviewed(amy)
+        assert {"那个杯子是保温的吗", "这个锅能用电磁炉吗"} <= set(mine)
+        assert "这个锅能用电磁炉吗" in await reviewed(bob) and "那个杯子是保温的吗" not in await reviewed(bob)
+        assert not {"那个杯子是保温的吗", "这个锅能用电磁炉吗"} & set(await reviewed(cat))
+        taught = await bot.client.post("/api/intents/teach", headers=amy, json={
+            "message_id": mine["那个杯子是保温的吗"]["message_id"], "intent": "product.consult"})
+        assert taught.status == 200
+        refused = await bot.client.post("/api/intents/teach", headers=cat, json={
+            "message_id": mine["这个锅能用电磁炉吗"]["message_id"], "intent": "product.consult"})
+        assert refused.status == 404

@@ -1,6 +1,7 @@
 """The staff REST API for after-sales cases (typed endpoints, shapes in schemas.py).
 
-    GET  /api/cases                       list (state, kind, order_no, assignee, stale, limit, offset)
+    GET  /api/cases                       list (state, kind, order_no, assignee, stale, limit, offset,
+                                          count_only: the number alone, for a badge)
     GET  /api/cases/{case_no}             one case with its photos and event log
     POST /api/cases/{case_no}/transitions move to an allowed next step (409 otherwise)
     POST /api/cases/{case_no}/flag        初步鉴定: the problem is not the customer's doing
@@ -20,6 +21,7 @@ assigned to while it is open; lists leave out what the caller may not read.
 from __future__ import annotations
 
 from aiohttp import web
+from pydantic import Field
 
 from bot.extension import area_service
 from bot.phones import mask_phone
@@ -98,8 +100,10 @@ async def _case(request: web.Request) -> AfterSalesCase:
     return case
 
 
-async def _readable(request: web.Request, cases: list[AfterSalesCase]) -> list[AfterSalesCase]:
-    """The cases the caller may read (their reads logged); the rest are left out of a list."""
+async def _readable(request: web.Request, cases: list[AfterSalesCase], log: bool = True) -> list[AfterSalesCase]:
+    """The cases the caller may read; the rest are left out of a list. Their reads are logged once per
+    record and period (`ArchiveService.log_duty`), not at all for a count (`log` False: nobody reads a
+    badge's number)."""
     archive, reader = area_service(request, ARCHIVE), _reader(request)
     grants = await archive.duty_grants(reader, {_customer(case) for case in cases}, "cases", DUTY)
     shown, read = [], []
@@ -110,7 +114,8 @@ async def _readable(request: web.Request, cases: list[AfterSalesCase]) -> list[A
         elif grant or _holds(case, reader.agent):
             shown.append(case)
             read.append((person, grant or HOLDER))
-    await archive.log_duty(reader, "cases", read)
+    if log:
+        await archive.log_duty(reader, "cases", read, listed=True)
     return shown
 
 
@@ -119,11 +124,21 @@ def _still_open(case: AfterSalesCase) -> None:
         raise _refused(TransitionError("closed", "the case is closed", 409))
 
 
-@endpoint("GET", "/api/cases", query=CaseQuery, response=CasesOut, tag=TAG,
-          summary="List after-sales cases, most recently touched first")
-async def list_cases(request: web.Request, query: CaseQuery) -> CasesOut:
+class ListQuery(CaseQuery):
+    count_only: bool = Field(default=False, description="only the number of cases the list would show (a badge): "
+                                                         "no cases, and no read logged")
+
+
+class ListOut(CasesOut):
+    count: int = Field(description="how many cases the list shows (with count_only, would show)")
+
+
+@endpoint("GET", "/api/cases", query=ListQuery, response=ListOut, tag=TAG,
+          summary="List after-sales cases, most recently touched first (or count them: count_only)")
+async def list_cases(request: web.Request, query: ListQuery) -> ListOut:
     if query.stale:
-        return CasesOut(cases=[CaseOut.of(c) for c in await _readable(request, await _desk(request).cases.stale())])
+        stale = await _readable(request, await _desk(request).cases.stale(), log=not query.count_only)
+        return ListOut(cases=[] if query.count_only else [CaseOut.of(c) for c in stale], count=len(stale))
     found = AfterSalesCase.all()
     states = [s for s in (query.state or "").split(",") if s]
     if states:
@@ -138,7 +153,8 @@ async def list_cases(request: web.Request, query: CaseQuery) -> CasesOut:
     if query.assignee == "me":
         found = found.filter(assignee_id=request[AGENT].id)
     cases = await found.order_by("-touched_at").offset(query.offset).limit(query.limit).prefetch_related("order")
-    return CasesOut(cases=[CaseOut.of(c) for c in await _readable(request, cases)])
+    shown = await _readable(request, cases, log=not query.count_only)
+    return ListOut(cases=[] if query.count_only else [CaseOut.of(c) for c in shown], count=len(shown))
 
 
 @endpoint("GET", "/api/cases/{case_no}", response=CaseDetail, tag=TAG, errors=ON_CASE,

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from tortoise.exceptions import IntegrityError
 
 from bot.extension import area_service
-from bot.phones import normal_phone
+from bot.phones import ASCII_DIGITS, ascii_form, normal_phone
 from bot.store.base import LockTimeout
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.text_input import visible
@@ -150,9 +150,11 @@ PHONE_MARKS = frozenset("+-(). ")
 
 
 def phone_number(text: str) -> str:
-    """`text` in the normal form phones are compared in, or a 400 `invalid_phone`."""
+    """`text` in the normal form phones are compared in (full-width digits made ASCII), or a 400
+    `invalid_phone` (also for a superscript or another script's digit)."""
     phone = normal_phone(text)
-    if phone is None or len(phone) not in PHONE_DIGITS or any(not (ch.isdigit() or ch in PHONE_MARKS) for ch in text):
+    if phone is None or len(phone) not in PHONE_DIGITS or any(ch not in ASCII_DIGITS and ch not in PHONE_MARKS
+                                                             for ch in ascii_form(text)):
         raise ApiError(400, "invalid_phone", "phone is not a phone number (7 to 15 digits)")
     return phone
 

@@ -10,20 +10,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from bot.archive_section import ArchiveSection
 from bot.context import ServiceKey
+from bot.ids import unique_id
 from bot.phones import mask_phone, normal_phone
 from bot.web.problems import ApiError
 from handlers.archive import access, audit, classing, persons
 from handlers.archive.sections import OWN_PARTS
 from handlers.archive.settings import ArchiveSettings
 from models.agent import Agent
-from models.archive import Person, PersonLink
+from models.archive import AccessRequest, Person, PersonLink
 from models.customer import Customer
 from models.order import Order
 
@@ -35,6 +39,10 @@ if TYPE_CHECKING:
 class ArchiveRefused(ApiError):
     """A refusal with a stable code and the HTTP status the API answers it with (the error middleware
     does, like any `ApiError`); the CLI prints its message."""
+
+
+#: A list's reads of one record by one reader are logged once in this period (`log_duty`).
+LIST_READ_PERIOD_S = 3600
 
 
 @dataclass(frozen=True)
@@ -178,27 +186,55 @@ class ArchiveService:
         record it is (nothing logged: `log_duty` logs what was shown). An area's own duty (`duty`, the
         basis logged: the after-sales desk, teaching) opens normal records; above normal the archive's
         own rule decides (`access.grant`: role, approved request). A caller opens a record whatever
-        its secrecy only to the holder of that customer's live work (`access.HOLDER`)."""
+        its secrecy only to the holder of that customer's live work (`access.HOLDER`).
+
+        A list's read: a few statements however many customers it shows (customers first seen are
+        linked together, `_link_new`; the records above normal decided together, `_above_normal`)."""
         now = self.clock.now()
         wanted = {customer_id for customer_id in customer_ids if customer_id is not None}
         linked = dict(await PersonLink.filter(customer_id__in=wanted).values_list("customer_id", "person_id"))
-        for customer in await Customer.filter(id__in=wanted - linked.keys()):
-            linked[customer.id] = (await persons.link_customer(customer, now)).id
+        if wanted - linked.keys():
+            linked.update(await _link_new(wanted - linked.keys(), now))
         people = {person.id: person for person in await Person.filter(id__in=set(linked.values()))}
-        decided: dict[int, access.Grant | None] = {}
-        found: dict[int, tuple[Person, access.Grant | None]] = {}
-        for customer_id, person_id in linked.items():
-            person = await persons.resolve(people[person_id])
-            if person.id not in decided:
-                decided[person.id] = access.Grant(duty) if person.secrecy == "normal" else await access.grant(
-                    reader.agent, person, await persons.customer_ids(person), part, now, self.settings)
-            found[customer_id] = (person, decided[person.id])
-        return found
+        records = {customer_id: await persons.resolve(people[person_id]) for customer_id, person_id in linked.items()}
+        above = await self._above_normal(reader.agent, [p for p in records.values() if p.secrecy != "normal"],
+                                         part, now)
+        return {customer_id: (person, access.Grant(duty) if person.secrecy == "normal" else above.get(person.id))
+                for customer_id, person in records.items()}
 
-    async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]]) -> None:
-        """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record."""
+    async def _above_normal(self, viewer: Agent, people: Sequence[Person], part: str, now: datetime
+                            ) -> dict[int, access.Grant]:
+        """`access.grant`'s answer for records above normal (role, else an approved request: the holding and
+        recent bases open normal records only), for many records in two statements."""
+        grants = {person.id: access.Grant("role") for person in people
+                  if viewer.role in access.CLEARANCE[person.secrecy] and viewer.role in ("supervisor", "admin")}
+        left = {person.id: person for person in people if person.id not in grants}
+        if not left:
+            return grants
+        requests = await AccessRequest.filter(person_id__in=left.keys(), requester_id=viewer.id, kind="read",
+                                              status="approved", expires_at__gt=now).order_by("-decided_at")
+        deciders = {agent.id: agent for agent in await Agent.filter(id__in={r.decided_by_id for r in requests})}
+        for request in requests:
+            person, decider = left[request.person_id], deciders.get(request.decided_by_id)
+            if person.id not in grants and (part in request.parts or "all" in request.parts) \
+                    and decider is not None and access.may_approve(decider, person):
+                grants[person.id] = access.Grant("request", request.id)
+        return grants
+
+    async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]],
+                       listed: bool = False) -> None:
+        """Log the reads (or refusals, for a grant of None) `duty_grants` decided, once per record; for a
+        list (`listed`), once per record, reader and basis per `LIST_READ_PERIOD_S` (R-ARCHIVE-6): a
+        console's list polled every minute logs who had the record in view in that period, not each poll.
+        The period's marks are claimed in the store in one round trip."""
         entries = {(person.id, part, "read" if grant else "denied", grant.basis if grant else "none",
                     grant.request_id if grant else None) for person, grant in shown}
+        if listed and entries:
+            ordered = sorted(entries, key=str)
+            claimed = await self.store.claim_many([
+                (self.store.keys("archive-listed", str(reader.agent.id), *map(str, entry)), LIST_READ_PERIOD_S)
+                for entry in ordered])
+            entries = {entry for entry, first in zip(ordered, claimed, strict=True) if first}
         await audit.log_entries(reader.agent, reader.agent.name, sorted(entries, key=str), via=reader.via,
                                 at=self.clock.now(), reason=reader.reason)
 
@@ -249,6 +285,52 @@ class ArchiveService:
         """Recompute `person`'s class if an order changed it since (R-ARCHIVE-7): before anyone sees it."""
         if person.class_at is None:
             await classing.classify(person, self.settings, self.clock.now())
+
+
+#: Marks the records `_link_new` creates until their ids are read back (in its transaction only; with an id
+#: of its own, so no real address and no other batch matches it).
+_LINKING = "linking:"
+
+
+async def _link_new(customer_ids: set[int], now: datetime) -> dict[int, int]:
+    """Link customers seen for the first time (R-ARCHIVE-1, R-ARCHIVE-2), as `persons.link_customer` does
+    one by one, in a constant number of statements: to the record holding their verified phone, else to
+    a new record (one per phone among them). The new records are read back by a mark in `address`, cleared
+    in the same transaction. A customer linked meanwhile by another request (the unique link refused)
+    makes the batch give way to `link_customer`, one by one."""
+    customers = await Customer.filter(id__in=customer_ids, archive_link__id__isnull=True).order_by("id")
+    phones = {customer.id: normal_phone(customer.phone) for customer in customers}
+    holders = {}
+    for phone, person_id in await PersonLink.filter(phone_seen__in={p for p in phones.values() if p}).order_by(
+            "-id").values_list("phone_seen", "person_id"):
+        holders[phone] = person_id  # the earliest link of the phone wins, as in `persons._person_with_phone`
+    if not customers:
+        return {}
+    keys = {customer.id: phones[customer.id] or f"customer {customer.id}" for customer in customers}
+    fresh: dict[str, Customer] = {}  # one new record per phone (or per customer without one), its first customer
+    for customer in customers:
+        if phones[customer.id] not in holders:
+            fresh.setdefault(keys[customer.id], customer)
+    mark = f"{_LINKING}{unique_id()}:"
+    try:
+        async with in_transaction() as connection:
+            created: dict[str, int] = {}
+            if fresh:
+                await Person.bulk_create([
+                    Person(name=c.name, phone=phones[c.id], member_level="VIP" if c.is_vip else None,
+                           address=mark + key, created_at=now, updated_at=now) for key, c in fresh.items()
+                ], using_db=connection)
+                made = Person.filter(address__startswith=mark).using_db(connection)
+                created = {address.removeprefix(mark): person_id
+                           for person_id, address in await made.values_list("id", "address")}
+                await made.update(address=None)
+            links = [PersonLink(customer_id=c.id, person_id=holders.get(phones[c.id]) or created[keys[c.id]],
+                                how="new" if fresh.get(keys[c.id]) is c else "phone", phone_seen=phones[c.id],
+                                linked_at=now) for c in customers]
+            await PersonLink.bulk_create(links, using_db=connection)
+    except IntegrityError:
+        return {customer.id: (await persons.link_customer(customer, now)).id for customer in customers}
+    return {link.customer_id: link.person_id for link in links}
 
 
 async def mark_class_stale(order: Order, connection: BaseDBAsyncClient | None) -> None:

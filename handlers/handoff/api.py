@@ -22,7 +22,7 @@ from handlers.handoff.delivery import category, part_delivery
 from handlers.handoff.metrics import get_metrics
 from handlers.handoff.nicknames import shown_on_one_line, taken_by_another
 from handlers.handoff.people import sends_left, typed
-from handlers.handoff.send_once import send_once
+from handlers.handoff.send_once import SendBegins, send_once
 from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
 from models.agent import SUPERVISORS, Agent
@@ -158,7 +158,9 @@ async def post_take(request: web.Request) -> s.OneConversation:
 @endpoint("POST", f"{BASE}/messages", body=s.AgentMessageIn, response=s.SentOut, tag=TAG,
           errors={**ON_ONE, 400: "nothing to send: blank (reply_empty)",
                   409: "not held by a person (not_held), or forbidden phrases (forbidden_language: "
-                       "error.phrases lists them; resend with confirm)",
+                       "error.phrases lists them; resend with confirm), or this client_msg_id's send began and "
+                       "failed or never answered: the reply may have gone, look at the conversation "
+                       "(reply_maybe_sent; never sent again)",
                   413: f"text over {s.AGENT_TEXT_MAX} characters (text_too_long)",
                   422: "the text needs more messages than the customer's channel still lets us send "
                        "(over_send_budget: error.parts_needed, error.sends_left)",
@@ -176,17 +178,37 @@ async def post_message(request: web.Request, body: s.AgentMessageIn) -> s.SentOu
     if len(body.text) > s.AGENT_TEXT_MAX:
         raise ApiError(413, "text_too_long", f"text is limited to {s.AGENT_TEXT_MAX} characters")
     if body.client_msg_id is None:
-        return await send_message(request, conversation, body)
+        return await send_message(request, conversation, body, _sent_anyway)
+    handoff = handoff_of(request)
     scope = (str(conversation.id), str(request[AGENT].id), body.client_msg_id)
-    return await send_once(handoff_of(request).store, scope, lambda: send_message(request, conversation, body))
+    return await send_once(handoff.store, handoff.clock, scope,
+                           lambda begins: send_message(request, conversation, body, begins))
 
 
-async def send_message(request: web.Request, conversation: Conversation, body: s.AgentMessageIn) -> s.SentOut:
-    """One agent's message to the customer, refused before anything goes when it cannot all go."""
+async def _sent_anyway(longest_s: float) -> None:
+    """A reply without a `client_msg_id`: nothing to mark before its send."""
+
+
+#: HTTP calls one part may take at worst: an access token and the send, again with a fresh token when the
+#: platform refused the first (bot/channels/wechat_api.py), each within `wechat_http_timeout_s`.
+CALLS_PER_PART = 4
+
+
+def longest_send_s(handoff: Handoff, conversation: Conversation, text: str) -> float:
+    """The longest sending `text` to this customer can take (send_once.py keeps its claim past it)."""
+    parts = handoff.messenger.split(conversation.key.split(":", 1)[0], text)
+    return (len(parts) * CALLS_PER_PART + 1) * handoff.settings.wechat_http_timeout_s
+
+
+async def send_message(request: web.Request, conversation: Conversation, body: s.AgentMessageIn,
+                       begins: SendBegins) -> s.SentOut:
+    """One agent's message to the customer, refused before anything goes when it cannot all go;
+    `begins` is told just before the first part may go (once-only sending, send_once.py)."""
     if conversation.status != "handoff":
         raise ApiError(409, "not_held", "the conversation is not held by a person")
     handoff = handoff_of(request)
     await refuse_over_budget(handoff, conversation, body.text)
+    await begins(longest_send_s(handoff, conversation, body.text))
     try:
         reply = await handoff.agent_message(conversation, request[AGENT], body.text, confirm=body.confirm)
     except ForbiddenLanguage as exc:

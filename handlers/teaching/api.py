@@ -4,7 +4,8 @@ Typed endpoints (bot/web/typed.py); intent labels come from scripts_zh/intent_la
 bot/labels.py, the same words `GET /api/labels` serves in its `intent` group.
 
 Those who serve customers teach (docs/intents.md "Teaching the bot"): an agent labels messages of
-the conversations they handled, supervisors and admins any; product accounts do not. The review
+the conversations they handled (held, or were assigned, transferred or reassigned, even once handed
+back), supervisors and admins any; product accounts do not. The review
 list holds customer messages the bot could not place and messages of conversations a person
 handled, newest first, each with the bot's current guess, as the PII-stripped text a label stores;
 messages already labelled are left out, and so are customers whose archive secrecy the reader is not
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from aiohttp import web
 from pydantic import BaseModel, Field
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from bot.extension import area_service, shared_services
@@ -29,6 +30,7 @@ from handlers.archive import audit
 from handlers.archive.service import ARCHIVE, Reader
 from handlers.teaching.service import LEARNED, customer_texts
 from models.agent import SUPERVISORS, Agent
+from models.handoff import SlaEvent
 from models.learned_example import LearnedExample
 from models.message import Message
 
@@ -105,9 +107,16 @@ def _reader(request: web.Request) -> Reader:
 
 
 def _reviewable(agent: Agent) -> QuerySet[Message]:
-    """The customer messages `agent` may label: an agent's own conversations', everyone's for supervisors."""
+    """The customer messages `agent` may label: those of the conversations an agent handled, everyone's for
+    supervisors. Handled: held by them now, or named with them by an SLA event (assigned, transferred to
+    them, reassigned or handed back from them, ...): a hand-back or an idle release clears the holder, and
+    the agent keeps the conversations they served. The events are read once, as a subquery; the messages by
+    their conversation (the leading column of message's unique index)."""
     texts = customer_texts()
-    return texts if agent.role in SUPERVISORS else texts.filter(conversation__assignee_id=agent.id)
+    if agent.role in SUPERVISORS:
+        return texts
+    served = SlaEvent.filter(agent_id=agent.id).values("conversation_id")
+    return texts.filter(Q(conversation__assignee_id=agent.id) | Q(conversation_id__in=Subquery(served)))
 
 
 @endpoint("GET", "/api/intents/review", response=ReviewOut, tag="teaching", roles=TEACHERS,
@@ -138,7 +147,8 @@ async def get_review(request: web.Request) -> ReviewOut:
         shown.append(message.conversation.customer_id)
         if len(items) >= REVIEW_LIMIT:
             break
-    await archive.log_duty(reader, PART, [grants[customer_id] for customer_id in shown if customer_id in grants])
+    await archive.log_duty(reader, PART, [grants[customer_id] for customer_id in shown if customer_id in grants],
+                          listed=True)
     return ReviewOut(items=items)
 
 

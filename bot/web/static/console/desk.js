@@ -418,9 +418,17 @@ export function autosize() {
   el.replyInput.style.height = `${Math.min(el.replyInput.scrollHeight + 2, 160)}px`;
 }
 
-// The reply whose answer has not come (a network error): sending the same text to the same conversation
-// again reuses its client_msg_id, so the server sends it once (it answers the retry as it did the first).
+// The reply without a definite answer (a network error, a 5xx: a proxy's 502/504, a 500, 503
+// reply_in_flight — the server may have sent it): sending the same text to the same conversation again
+// reuses its client_msg_id, so the server sends it once (it answers the retry as it did the first, or with
+// 409 reply_maybe_sent). A definite answer (2xx, a 4xx, the server's 502 not_delivered) or another text
+// starts a new id.
 let unanswered = null;
+
+function definite(error) {
+  if (!(error instanceof ApiError) || error.status === 0) return false;
+  return error.status < 500 || error.code === "not_delivered";
+}
 
 function clientMsgId(id, text) {
   if (!unanswered || unanswered.id !== id || unanswered.text !== text) {
@@ -450,9 +458,12 @@ export async function sendReply(text, confirm) {
     state.drafts.delete(id);
     shell.refreshSoon();
   } catch (error) {
-    if (error instanceof ApiError && error.status !== 0 && error.code !== "reply_in_flight") unanswered = null;
+    if (definite(error)) unanswered = null;
     if (error instanceof ApiError && error.status === 502 && error.code === "not_delivered") {
       notDelivered(id, text, error.detail);
+    } else if (error instanceof ApiError && error.code === "reply_maybe_sent") {
+      toast(errorText(error), "error");
+      shell.refreshSoon();
     } else if (error instanceof ApiError && error.status === 409 && error.code === "forbidden_language") {
       warnForbidden(text, Array.isArray(error.detail.phrases) ? error.detail.phrases : []);
     } else if (!(error instanceof ApiError && error.status === 401)) {
