@@ -281,6 +281,7 @@ async def test_a_resend_after_a_gateway_error_reuses_the_reply_id_and_is_not_sen
         await reply(console, text)
         await expect(last_toast(console)).to_be_visible()
         await expect(console.locator("#reply-input")).to_have_value(text)  # no answer: the draft stays
+        await expect(console.locator("#reply-send")).to_be_enabled()  # the first send's refresh is over
         await console.locator("#reply-input").press("Enter")
         await expect(console.locator("#reply-input")).to_have_value("")
         assert len(bodies) == 2 and bodies[0]["client_msg_id"] == bodies[1]["client_msg_id"]
