@@ -141,40 +141,6 @@ def _ours(exc: sqlite3.OperationalError | sqlite3.IntegrityError) -> Exception:
     return DatabaseBusy(BUSY) if is_busy(exc) else OperationalError(exc)
 
 
-#: aiosqlite's default rows fetched a hop when iterating a cursor (`aiosqlite.connect`'s).
-ITER_CHUNK_SIZE = 64
-
-
-class WritingConnection(aiosqlite.Connection):
-    """aiosqlite's connection for the ORM's writing connection, whose work on aiosqlite's thread always runs
-    with the configured busy timeout (several processes may share the file: the thread waits for another's
-    write lock), while the loop's inline work runs with 0 (`without_waiting`: it must never sleep on the
-    loop). The inline work sets 0 and leaves it (`timeout_owed`); the next function queued to the thread
-    puts the timeout back first, in the same hop. Setting and restoring it around every inline write and
-    group commit cost two statements each (0.64 a message, docs/performance.md "Fourteenth round"); now it
-    changes only when the side using the connection changes, which on a message's path is rarely.
-
-    Every use of the connection on the thread goes through `_execute` (aiosqlite's methods and its cursors'
-    alike). A function already queued when inline work sets 0 (its caller cancelled and the ORM's lock
-    released while it waits on the thread) runs with 0: it fails busy at once where it would have waited,
-    and its caller is no longer waiting for it."""
-
-    #: The PRAGMA that puts the busy timeout back before the next work on the thread; None while it is in place.
-    timeout_owed: str | None = None
-
-    async def _execute(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        owed = self.timeout_owed
-        if owed is None:
-            return await super()._execute(fn, *args, **kwargs)
-        self.timeout_owed = None  # queued in order: the PRAGMA runs before anything queued after it
-        return await super()._execute(_after_pragma, self._conn, owed, fn, *args, **kwargs)
-
-
-def _after_pragma(db: sqlite3.Connection, pragma: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    db.execute(pragma)
-    return fn(*args, **kwargs)
-
-
 class ReadPoolSqliteClient(SqliteClient):
     def __init__(self, file_path: str, **kwargs: Any) -> None:
         super().__init__(file_path, **kwargs)
@@ -183,32 +149,28 @@ class ReadPoolSqliteClient(SqliteClient):
         self._checkpoints: asyncio.Task[None] | None = None
         self._turns = itertools.count()
         #: Puts the writing connection's busy timeout back (read once it is open): one text, so
-        #: sqlite3's statement cache finds it without a new string each time.
+        #: sqlite3's statement cache finds it without a new string per inline write.
         self._restore_busy_timeout = "PRAGMA busy_timeout=0"
 
     def without_waiting(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`work` on the writing connection, on this thread, with its busy timeout at 0: raises `Busy`
-        rather than sleeping in SQLite's busy handler when another process holds the write lock. The
-        caller makes sure no one else uses the connection meanwhile. The timeout stays at 0 after it, for
-        the next inline work; the next work queued to aiosqlite's thread puts it back first
-        (`WritingConnection`)."""
-        connection = self._connection
-        assert connection is not None
-        db = connection._conn
-        if connection.timeout_owed is None:  # the connection waits: as it was left by the thread's work
-            db.execute("PRAGMA busy_timeout=0")
-            connection.timeout_owed = self._restore_busy_timeout
+        """`work` on the writing connection, on this thread, with its busy timeout at 0 (restored
+        after): raises `Busy` rather than sleeping in SQLite's busy handler when another process
+        holds the write lock. The caller makes sure no one else uses the connection meanwhile."""
+        assert self._connection is not None
+        db = self._connection._conn
+        db.execute("PRAGMA busy_timeout=0")
         try:
             return work(db)
         except sqlite3.OperationalError as exc:
             if is_busy(exc):
                 raise Busy from exc
             raise
+        finally:
+            db.execute(self._restore_busy_timeout)
 
     async def create_connection(self, with_db: bool) -> None:
         if not self._connection:  # tortoise's own, opened usable from the loop's thread (see above)
-            self._connection = await WritingConnection(functools.partial(
-                sqlite3.connect, self.filename, isolation_level=None, check_same_thread=False), ITER_CHUNK_SIZE)
+            self._connection = await aiosqlite.connect(self.filename, isolation_level=None, check_same_thread=False)
             self._connection._conn.row_factory = sqlite3.Row
             for pragma, value in self.pragmas.items():
                 await (await self._connection.execute(f"PRAGMA {pragma}={value}")).close()
