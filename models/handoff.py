@@ -25,6 +25,16 @@ SLA_EVENT_KINDS = (
 )
 
 
+#: An agent's events, with the conversation (migration 9 on PostgreSQL): the teaching review's subquery (the
+#: conversations an agent served, handlers/teaching/api.py `_reviewable`) reads this index alone, and the
+#: handoff's judge of presence (an agent's recent lapses) starts from it. Without it each read scanned the
+#: whole table, a few rows per escalation for as long as the shop runs.
+SLA_EVENT_AGENT_INDEX = "idx_sla_event_agent_conversation"
+#: The events by time (migration 9): the supervisor's summary polls today's events (handlers/handoff/views.py)
+#: and the reports read a period's (handlers/reports/*); both scanned the whole table before.
+SLA_EVENT_AT_INDEX = "idx_sla_event_at"
+
+
 class SlaEvent(Model):
     id = fields.IntField(primary_key=True)
     conversation = fields.ForeignKeyField("models.Conversation", related_name="sla_events")
@@ -38,6 +48,8 @@ class SlaEvent(Model):
 
     class Meta:
         table = "sla_event"
+        indexes = (Index(fields=("agent_id", "conversation_id"), name=SLA_EVENT_AGENT_INDEX),
+                   Index(fields=("at",), name=SLA_EVENT_AT_INDEX))
 
 
 class HandoverNote(Model):

@@ -44,9 +44,7 @@ def may_approve(approver: Agent, person: Person) -> bool:
 async def grant(viewer: Agent, person: Person, customer_ids: Sequence[int], part: str, now: datetime,
                 settings: ArchiveSettings, kind: str = "read") -> Grant | None:
     """How `viewer` may read `part` of `person` now, or None when they may not."""
-    if kind == "read" and viewer.role in CLEARANCE[person.secrecy] and viewer.role in ("supervisor", "admin"):
-        return Grant("role")
-    if kind == "read" and person.secrecy == "normal":
+    if kind == "read" and person.secrecy == "normal" and not _by_role(viewer, person, kind):
         if await Conversation.filter(customer_id__in=list(customer_ids), status="handoff",
                                      assignee_id=viewer.id).exists():
             return Grant("holding")
@@ -54,15 +52,33 @@ async def grant(viewer: Agent, person: Person, customer_ids: Sequence[int], part
         if settings.recent_days and await Customer.filter(id__in=list(customer_ids), last_agent_id=viewer.id,
                                                           last_inbound_at__gte=since).exists():
             return Grant("recent")
-    request = await approved_request(viewer, person, part, now, kind)
-    return Grant("request", request.id) if request is not None else None
+    return (await role_or_request(viewer, [person], part, now, kind)).get(person.id)
 
 
-async def approved_request(viewer: Agent, person: Person, part: str, now: datetime, kind: str) -> AccessRequest | None:
-    for request in await AccessRequest.filter(person_id=person.id, requester_id=viewer.id, kind=kind,
-                                              status="approved", expires_at__gt=now).order_by("-decided_at"):
-        if part in request.parts or "all" in request.parts:
-            decider = await Agent.get_or_none(id=request.decided_by_id)
-            if decider is not None and may_approve(decider, person):  # a record marked secret since
-                return request
-    return None
+def _by_role(viewer: Agent, person: Person, kind: str) -> bool:
+    """Supervisors and admins read the records their role is cleared for; no one writes or exports by role."""
+    return kind == "read" and viewer.role in CLEARANCE[person.secrecy] and viewer.role in ("supervisor", "admin")
+
+
+async def role_or_request(viewer: Agent, people: Sequence[Person], part: str, now: datetime, kind: str = "read"
+                          ) -> dict[int, Grant]:
+    """The grants that do not depend on the customer's conversations, by person id (absent: none): the
+    viewer's role, else their approved, unexpired request of `kind` naming `part` (or all), decided by
+    someone who may still approve it (a record marked secret since closes a supervisor's approval).
+    `grant` asks it for one record; a list (`ArchiveService.duty_grants`) for its records above normal,
+    in two statements however many."""
+    grants = {person.id: Grant("role") for person in people if _by_role(viewer, person, kind)}
+    left = {person.id: person for person in people if person.id not in grants}
+    if not left:
+        return grants
+    requests = await AccessRequest.filter(person_id__in=list(left), requester_id=viewer.id, kind=kind,
+                                          status="approved", expires_at__gt=now).order_by("-decided_at")
+    wanted = [request for request in requests if part in request.parts or "all" in request.parts]
+    if not wanted:
+        return grants
+    deciders = {agent.id: agent for agent in await Agent.filter(id__in={r.decided_by_id for r in wanted})}
+    for request in wanted:
+        person, decider = left[request.person_id], deciders.get(request.decided_by_id)
+        if person.id not in grants and decider is not None and may_approve(decider, person):
+            grants[person.id] = Grant("request", request.id)
+    return grants

@@ -27,7 +27,7 @@ from handlers.archive import access, audit, classing, persons
 from handlers.archive.sections import OWN_PARTS
 from handlers.archive.settings import ArchiveSettings
 from models.agent import Agent
-from models.archive import AccessRequest, Person, PersonLink
+from models.archive import Person, PersonLink
 from models.customer import Customer
 from models.order import Order
 
@@ -189,7 +189,7 @@ class ArchiveService:
         its secrecy only to the holder of that customer's live work (`access.HOLDER`).
 
         A list's read: a few statements however many customers it shows (customers first seen are
-        linked together, `_link_new`; the records above normal decided together, `_above_normal`)."""
+        linked together, `_link_new`; the records above normal decided together, `access.role_or_request`)."""
         now = self.clock.now()
         wanted = {customer_id for customer_id in customer_ids if customer_id is not None}
         linked = dict(await PersonLink.filter(customer_id__in=wanted).values_list("customer_id", "person_id"))
@@ -197,29 +197,10 @@ class ArchiveService:
             linked.update(await _link_new(wanted - linked.keys(), now))
         people = {person.id: person for person in await Person.filter(id__in=set(linked.values()))}
         records = {customer_id: await persons.resolve(people[person_id]) for customer_id, person_id in linked.items()}
-        above = await self._above_normal(reader.agent, [p for p in records.values() if p.secrecy != "normal"],
-                                         part, now)
+        above = await access.role_or_request(reader.agent, [p for p in records.values() if p.secrecy != "normal"],
+                                             part, now)
         return {customer_id: (person, access.Grant(duty) if person.secrecy == "normal" else above.get(person.id))
                 for customer_id, person in records.items()}
-
-    async def _above_normal(self, viewer: Agent, people: Sequence[Person], part: str, now: datetime
-                            ) -> dict[int, access.Grant]:
-        """`access.grant`'s answer for records above normal (role, else an approved request: the holding and
-        recent bases open normal records only), for many records in two statements."""
-        grants = {person.id: access.Grant("role") for person in people
-                  if viewer.role in access.CLEARANCE[person.secrecy] and viewer.role in ("supervisor", "admin")}
-        left = {person.id: person for person in people if person.id not in grants}
-        if not left:
-            return grants
-        requests = await AccessRequest.filter(person_id__in=left.keys(), requester_id=viewer.id, kind="read",
-                                              status="approved", expires_at__gt=now).order_by("-decided_at")
-        deciders = {agent.id: agent for agent in await Agent.filter(id__in={r.decided_by_id for r in requests})}
-        for request in requests:
-            person, decider = left[request.person_id], deciders.get(request.decided_by_id)
-            if person.id not in grants and (part in request.parts or "all" in request.parts) \
-                    and decider is not None and access.may_approve(decider, person):
-                grants[person.id] = access.Grant("request", request.id)
-        return grants
 
     async def log_duty(self, reader: Reader, part: str, shown: Iterable[tuple[Person, access.Grant | None]],
                        listed: bool = False) -> None:
