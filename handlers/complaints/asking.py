@@ -15,7 +15,7 @@ from bot.templates import spec
 from handlers.complaints.desk import COMPLAINTS
 from handlers.complaints.process import STEPS
 from handlers.complaints.service import NO_PHONE
-from handlers.complaints.words import NO_CALL, STATUS_ASK
+from handlers.complaints.words import NEW_COMPLAINT, NO_CALL, STATUS_ASK
 from handlers.handoff.service import HANDOFF
 from models.complaint import Complaint
 
@@ -37,7 +37,8 @@ async def answer(ctx: Context) -> Reply | None:
     """A status question or a refusal of calls about filed complaints; None for anything else."""
     if ctx.inbound.kind != "text":
         return None
-    asks_status, refuses = STATUS_ASK.search(ctx.text), NO_CALL.search(ctx.text)
+    text = ctx.text
+    asks_status, refuses = STATUS_ASK.search(text) and not NEW_COMPLAINT.search(text), NO_CALL.search(text)
     if not (asks_status or refuses):
         return None
     holder = await ctx.services[HANDOFF].queue.holder(ctx.inbound.conversation_key, ctx.stored)

@@ -23,8 +23,10 @@ NO_CALL = re.compile(r"(别再?(给我)?打(电话)?了?|(不用|不要|不必|�
                      r"不方便留(电话|号码)?|不想留(电话|号码)?|不留(电话|号码)|(不要|别|不用|不需要)再?(电话)?联系我|"
                      r"不接电话|别来电)")
 #: "Where is my complaint": the word 投诉 (or a TS number) and a question about its progress.
-STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,8}(到哪|进度|进展|怎么样了?|如何了|结果|有(没有)?(回复|消息|答复)|"
-                        r"多久|什么时候|处理了吗|处理没)")
+STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,6}(到哪|进度|进展|怎么样了|如何了|处理得怎么样|处理了(吗|没)|"
+                        r"有(没有)?(回复|消息|答复|结果)|什么时候(有|给)(我)?(结果|答复|回复))")
+#: A new complaint being made, whose words may look like a status question (我要投诉，快递到哪了都不知道).
+NEW_COMPLAINT = re.compile(r"(要|想|必须|我来)投诉")
 PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
 SAME_CONTACT = re.compile(r"(就?(在)?这里联系|就这个号|本微信|微信联系|加微信|这个微信|在线联系|直接在这|就在这|"
                           r"这里说就行)")
