@@ -58,6 +58,9 @@ async def test_refusing_calls_after_filing_is_recorded_on_the_complaint_and_no_c
     await say(bot, "alice", "13800138000")
     [complaint] = await Complaint.all()
     assert complaint.contact == "13800138000"
+    await say(bot, "alice", "别打扰我，我不想留评价")  # not about calls: the contact stays
+    await complaint.refresh_from_db()
+    assert complaint.contact == "13800138000"
     answer = await say(bot, "alice", "别再打了")
     await complaint.refresh_from_db()
     assert complaint.contact == NO_PHONE and complaint.number in answer and "不会给您打电话" in answer

@@ -29,6 +29,7 @@ from handlers.complaints.service import NO_PHONE
 from handlers.complaints.words import (
     ACK,
     CANCEL,
+    CONTACT_REFUSED,
     NO_CALL,
     NO_ORDER,
     ORDER_UNKNOWN,
@@ -128,6 +129,9 @@ def absorb(ctx: Context) -> None:
     elif NO_CALL.search(rest):  # the customer refused calls: the chat only, whatever they gave before
         data["contact"] = NO_PHONE
         rest = NO_CALL.sub(" ", rest)
+    elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
+        data["contact"] = NO_PHONE
+        rest = ""
     elif SAME_CONTACT.search(rest) or (data.get("asked") == "contact" and ACK.match(rest.strip())):
         data["contact"] = ctx.inbound.channel
         rest = SAME_CONTACT.sub(" ", rest)

@@ -19,9 +19,11 @@ NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单
 #: After a wrong order number: the customer cannot give one (R-COMPLAINT-3 asks again once, then goes on).
 ORDER_UNKNOWN = re.compile(r"^\W*(没有了?|找不到了?|不知道|不记得了?|忘了|查不到|没有单号|没单号)\W*$")
 #: A refusal of phone calls (别再打了, 不方便留电话): the complaint is reached in the chat only (R-COMPLAINT-2).
-NO_CALL = re.compile(r"(别再?(给我)?打(电话)?了?|(不用|不要|不必|不需要)再?(给我)?打电话|不要再?打了|"
-                     r"不方便留(电话|号码)?|不想留(电话|号码)?|不留(电话|号码)|(不要|别|不用|不需要)再?(电话)?联系我|"
+NO_CALL = re.compile(r"(别再?(给我)?打(电话|了)|(不用|不要|不必|不需要|别)再?(给我)?打电话|不要再?打了|"
+                     r"不方便留(电话|号码)|不想留(电话|号码)|不留(电话|号码)|(不要|别|不用|不需要)再?(打电话|电话)?联系我|"
                      r"不接电话|别来电)")
+#: The same said short, read only as the answer to "may we have a phone" (不想留, 不方便).
+CONTACT_REFUSED = re.compile(r"^\W*(不想留|不方便留|不方便|不留了?|不想给|不给)\W*$")
 #: "Where is my complaint": the word 投诉 (or a TS number) and a question about its progress.
 STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,6}(到哪|进度|进展|怎么样了|如何了|处理得怎么样|处理了(吗|没)|"
                         r"有(没有)?(回复|消息|答复|结果)|什么时候(有|给)(我)?(结果|答复|回复))")
