@@ -5,7 +5,9 @@ The bot soothes first (an apology only when the words show the shop's own fault,
 asks for what is still missing, in this order: what happened, which order (or none), the outcome
 the customer wants, how to reach them. One message may answer several at once and in any order;
 算了/不投诉了 cancels. The order must exist and belong to the customer; otherwise the bot says it
-cannot find it under their account and asks again, revealing nothing. Once everything is there the
+cannot find it under their account and asks again once, revealing nothing (找不到了/不知道 then mean
+no order), and after a second wrong number goes on without one. A refusal of calls (别再打了, or
+不想留 when asked for a phone) is the contact `NO_PHONE`: the chat only. Once everything is there the
 complaint is registered (`ComplaintDesk.register`), the customer hears its number and when they
 will hear back, and the conversation goes to a person (escalation `complaint`). Whether a person
 holds the conversation is the handoff area's holder, read with the state (no query per message).
