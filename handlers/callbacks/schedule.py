@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from handlers.callbacks.desk import START, CallbackDesk
+from handlers.complaints.service import NO_PHONE
 from models.callback import Callback, CallbackTask
 from models.case import AfterSalesCase
 from models.complaint import Complaint
@@ -119,9 +121,11 @@ async def _cases(since: datetime, until: datetime) -> list[Due]:
 
 
 async def _complaints(desk: CallbackDesk, since: datetime, until: datetime) -> list[Due]:
-    """Closed complaints, `CALLBACKS_COMPLAINT_AFTER_H` after they closed (投诉回访)."""
+    """Closed complaints, `CALLBACKS_COMPLAINT_AFTER_H` after they closed (投诉回访), except those whose
+    customer refused phone calls (`NO_PHONE`, 别再打了): a callback may end on the phone list."""
     after = timedelta(hours=desk.settings.complaint_after_h)
-    closed = await Complaint.filter(closed_at__gte=since - after, closed_at__lte=until - after).values_list(
+    may_call = Q(contact__isnull=True) | Q(contact__not=NO_PHONE)
+    closed = await Complaint.filter(may_call, closed_at__gte=since - after, closed_at__lte=until - after).values_list(
         "customer_id", "number", "closed_at")
     return [Due(customer_id, "complaint", f"complaint:{number}", number, closed_at + after)
             for customer_id, number, closed_at in closed]

@@ -1,7 +1,8 @@
 """Complaints (投诉) from the first angry message to the review (docs/rules.md R-COMPLAINT).
 
 How the area plugs in (one `Extension`):
-- chat: `chat.router` over `dialogue` (soothe, collect, check the order, register) and `words`;
+- chat: `chat.router` over `dialogue` (soothe, collect, check the order, register), `asking` (status,
+  refused calls after filing) and `words`;
 - the process: `process` (six steps, roles), `desk.ComplaintDesk` (numbering, merging, steps,
   deadlines and escalation, major complaints, tasks), `visibility` (never to the accused);
 - staff: `api` (typed endpoints), `console` (the console tab), `cli`, `report` (顾客投诉分类统计表);
@@ -19,7 +20,7 @@ from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.labels import label_specs
 from bot.templates import spec
-from handlers.complaints import api, chat, cli, console, dialogue, report, service
+from handlers.complaints import api, asking, chat, cli, console, dialogue, report, service
 from handlers.complaints.desk import COMPLAINTS, SCRIPTS, ComplaintDesk
 from handlers.complaints.settings import ComplaintSettings
 from models.complaint import Complaint
@@ -80,7 +81,7 @@ ARCHIVE_SCRIPTS = (spec("archive_console.part_complaints"),
 
 extension = Extension(
     "complaints", router=chat.router, intents=AreaIntents(ranks={"complaint": 1}),  # docs/rules.md R-ANSWER-5
-    scripts=(*dialogue.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
+    scripts=(*dialogue.SCRIPTS, *asking.SCRIPTS, *SCRIPTS, *console.SCRIPTS, *report.SCRIPTS, *ARCHIVE_SCRIPTS,
              *label_specs("error", api.ERRORS)),
     settings=(ComplaintSettings,), startup=startup, reconcile=reconcile, cli=cli.add_commands,
     endpoints=api.ENDPOINTS,

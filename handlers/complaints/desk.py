@@ -39,6 +39,7 @@ from handlers.complaints.process import (
     may_act,
     step_role,
 )
+from handlers.complaints.service import NO_PHONE
 from handlers.complaints.settings import ComplaintSettings
 from handlers.complaints.visibility import may_see
 from models.agent import Agent
@@ -431,6 +432,12 @@ class ComplaintDesk:
             staff = staff.exclude(id=complaint.accused_agent_id)
         for agent_id in await staff.values_list("id", flat=True):
             await self.store.publish(agent_topic(agent_id), payload)
+
+    async def refuse_calls(self, complaint: Complaint, actor: str) -> None:
+        """The customer refused phone calls after filing (别再打了): the contact becomes `NO_PHONE`, logged."""
+        await Complaint.filter(id=complaint.id).update(contact=NO_PHONE)
+        complaint.contact = NO_PHONE
+        await self._log(complaint, "no_phone", actor, "")
 
     async def _log(self, complaint: Complaint, action: str, actor: str, note: str) -> None:
         await ComplaintStep.create(complaint_id=complaint.id, action=action, from_step=complaint.step,

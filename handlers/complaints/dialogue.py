@@ -5,7 +5,9 @@ The bot soothes first (an apology only when the words show the shop's own fault,
 asks for what is still missing, in this order: what happened, which order (or none), the outcome
 the customer wants, how to reach them. One message may answer several at once and in any order;
 算了/不投诉了 cancels. The order must exist and belong to the customer; otherwise the bot says it
-cannot find it under their account and asks again, revealing nothing. Once everything is there the
+cannot find it under their account and asks again once, revealing nothing (找不到了/不知道 then mean
+no order), and after a second wrong number goes on without one. A refusal of calls (别再打了, or
+不想留 when asked for a phone) is the contact `NO_PHONE`: the chat only. Once everything is there the
 complaint is registered (`ComplaintDesk.register`), the customer hears its number and when they
 will hear back, and the conversation goes to a person (escalation `complaint`). Whether a person
 holds the conversation is the handoff area's holder, read with the state (no query per message).
@@ -25,11 +27,16 @@ from bot.phones import normal_phone
 from bot.templates import spec
 from handlers.after_sales.orders import owned_order
 from handlers.complaints.desk import COMPLAINTS, Draft
+from handlers.complaints.service import NO_PHONE
 from handlers.complaints.words import (
     ACK,
     CANCEL,
+    CONTACT_REFUSED,
+    NO_CALL,
     NO_ORDER,
+    ORDER_UNKNOWN,
     OUTCOME,
+    OUTCOME_ALONE,
     PHONE,
     SAME_CONTACT,
     TRIGGER,
@@ -45,13 +52,17 @@ from models.order import Order
 FLOW = "complaint"
 MIN_CONTENT_CHARS = 4
 ASKS = ("content", "order", "outcome", "contact")
+#: Wrong order numbers (not found, or not the customer's) after which the complaint goes on without one.
+ORDER_TRIES = 2
 
 SCRIPTS = (
     spec("complaints.soothe"),
     spec("complaints.soothe_sorry"),
     *(spec(f"complaints.ask_{slot}") for slot in ASKS),
     spec("complaints.order_not_found", "order_no"),
+    spec("complaints.order_skipped", "order_no"),
     spec("complaints.registered", "number", "reply_by"),
+    spec("complaints.registered_no_call", "number", "reply_by"),
     spec("complaints.added", "number", "reply_by"),
     spec("complaints.cancelled"),
 )
@@ -86,7 +97,7 @@ async def carry_on(ctx: Context) -> Reply | None:
     if holder is not None and holder.status == "handoff":  # a person holds it now: they take it from here
         ctx.state.end_flow()
         return None
-    if ctx.match.intent == "human":
+    if ctx.match.intent == "human" and not NO_CALL.search(ctx.text):  # 别再打了 is an answer, not a call for one
         return None  # the handoff answers; the dialogue waits
     if CANCEL.search(ctx.text):
         ctx.state.end_flow()
@@ -103,15 +114,26 @@ def absorb(ctx: Context) -> None:
     data["texts"].append(ctx.text[:500])
     if ctx.inbound.source_id:
         data["source_key"] = f"{ctx.inbound.channel}:{ctx.inbound.source_id}"
+    if order_no and PHONE.fullmatch(order_no):  # +8613800138000 reads as an order number: it is the phone
+        rest, order_no = f"{rest} {order_no}", None
     if order_no:
         data["order_no"] = order_no
     elif NO_ORDER.search(rest):
         data["order_no"] = ""
         rest = NO_ORDER.sub(" ", rest)
+    elif data.get("asked") == "order" and ORDER_UNKNOWN.match(rest):
+        data["order_no"] = ""
+        rest = ""
     phone = PHONE.search(rest)
     if phone:
         data["contact"] = normal_phone(phone.group(0))
         rest = rest.replace(phone.group(0), " ")
+    elif NO_CALL.search(rest):  # the customer refused calls: the chat only, whatever they gave before
+        data["contact"] = NO_PHONE
+        rest = NO_CALL.sub(" ", rest)
+    elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
+        data["contact"] = NO_PHONE
+        rest = ""
     elif SAME_CONTACT.search(rest) or (data.get("asked") == "contact" and ACK.match(rest.strip())):
         data["contact"] = ctx.inbound.channel
         rest = SAME_CONTACT.sub(" ", rest)
@@ -119,6 +141,9 @@ def absorb(ctx: Context) -> None:
     if outcome and not data.get("outcome"):
         data["outcome"] = outcome.group(0).strip()[:200]
         rest = rest.replace(outcome.group(0), " ")
+    elif OUTCOME_ALONE.match(rest) and not data.get("outcome"):
+        data["outcome"] = rest.strip()[:200]
+        rest = ""
     elif data.get("asked") == "outcome" and len(rest.strip()) >= 2 and not data.get("outcome"):
         data["outcome"] = rest.strip()[:200]
         rest = ""
@@ -140,8 +165,14 @@ async def proceed(ctx: Context) -> Reply:
         order = await owned_order(data["order_no"], ctx.identity.customer_id)
         if order is None:
             missing = data.pop("order_no")
-            data["asked"] = "order"
-            return Reply.say("complaints.order_not_found", order_no=missing)
+            data["order_misses"] = data.get("order_misses", 0) + 1
+            if data["order_misses"] < ORDER_TRIES:
+                data["asked"] = "order"
+                return Reply.say("complaints.order_not_found", order_no=missing)
+            data["order_no"] = ""  # asked again once: recorded without an order (a later number still counts)
+            reply = await proceed(ctx)
+            reply.says.insert(0, Say("complaints.order_skipped", {"order_no": missing}))
+            return reply
     if not data.get("outcome"):
         data["asked"] = "outcome"
         return Reply.say("complaints.ask_outcome")
@@ -166,6 +197,8 @@ async def register(ctx: Context, order: Order | None) -> Reply:
     ctx.state.end_flow()
     retried = complaint.source_key is not None and complaint.source_key == data.get("source_key")
     key = "complaints.registered" if created or retried else "complaints.added"
+    if data["contact"] == NO_PHONE and key == "complaints.registered":
+        key = "complaints.registered_no_call"
     reply = Reply.say(key, number=complaint.number, reply_by=desk.local(complaint.reply_by))
     reply.escalate = "complaint"  # the handoff area says who takes it, or when someone will
     return reply

@@ -5,6 +5,7 @@
 - `hand_over`: an agent leaving hands every open complaint they own to a colleague, inside the
   caller's transaction when given `using_db`; a complaint about the colleague goes to nobody
   (a supervisor assigns it) rather than to them;
+- `NO_PHONE`: the contact of a complaint whose customer refused phone calls;
 - `holding_words`, `blank`: erasure and retention blank the customers' words (R-ARCHIVE-11,
   R-RETENTION-5).
 
@@ -25,6 +26,9 @@ from models.agent import Agent
 from models.complaint import Complaint, ComplaintStep, ComplaintTask
 
 CLOSED_AT_FIELD = "closed_at"
+#: `Complaint.contact` of a customer who refused phone calls (别再打了, 不方便留电话): reached in the chat
+#: only, and the callbacks area schedules no 投诉回访 for it (docs/rules.md R-COMPLAINT-2, R-CALLBACK-1).
+NO_PHONE = "no_phone"
 
 
 async def complaints_of_customers(customer_ids: list[int], viewer: Agent) -> list[dict]:

@@ -1,7 +1,8 @@
 """What the complaint dialogue reads in a customer's words (docs/rules.md R-COMPLAINT-2, R-COMPLAINT-9).
 
-Plain patterns, one per thing to read: an answer that cancels, has no order, names a phone or says
-"this chat", wants an outcome; the shop's own fault (the only case for an apology, R-WORDS-3);
+Plain patterns, one per thing to read: an answer that cancels, has no order (or cannot give one),
+refuses phone calls, names a phone or says "this chat", wants an outcome, asks where a complaint is;
+the shop's own fault (the only case for an apology, R-WORDS-3);
 the category; and the words that make a complaint major (media, 12315 or the platform, a protest,
 a demand to return the product).
 """
@@ -15,9 +16,24 @@ CANCEL = re.compile(r"^\W*(算了|取消|不投诉了|不用投诉|不投了|没
 TRIGGER = re.compile(r"(我?(还)?(要|想|必须)?(投诉|维权|举报)(你们|一下)?[!！。，,]*)")
 ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|没有了?)$", re.IGNORECASE)
 NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|跟订单没关系)")
+#: After a wrong order number: the customer cannot give one (R-COMPLAINT-3 asks again once, then goes on).
+ORDER_UNKNOWN = re.compile(r"^\W*(没有了?|找不到了?|不知道|不记得了?|忘了|查不到|没有单号|没单号)\W*$")
+#: A refusal of phone calls (别再打了, 不方便留电话): the complaint is reached in the chat only (R-COMPLAINT-2).
+NO_CALL = re.compile(r"(别再?(给我)?打(电话|了)|(不用|不要|不必|不需要|别)再?(给我)?打电话|不要再?打了|"
+                     r"不方便留(电话|号码)|不想留(电话|号码)|不留(电话|号码)|(不要|别|不用|不需要)再?(打电话|电话)?联系我|"
+                     r"不接电话|别来电)")
+#: The same said short, read only as the answer to "may we have a phone" (不想留, 不方便).
+CONTACT_REFUSED = re.compile(r"^\W*(不想留|不方便留|不方便|不留了?|不想给|不给)\W*$")
+#: "Where is my complaint": the word 投诉 (or a TS number) and a question about its progress.
+STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,6}(到哪|进度|进展|怎么样了|如何了|处理得怎么样|处理了(吗|没)|"
+                        r"有(没有)?(回复|消息|答复|结果)|什么时候(有|给)(我)?(结果|答复|回复))")
+#: A new complaint being made, whose words may look like a status question (我要投诉，快递到哪了都不知道).
+NEW_COMPLAINT = re.compile(r"(要|想|必须|我来)投诉")
 PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
 SAME_CONTACT = re.compile(r"(就?(在)?这里联系|就这个号|本微信|微信联系|加微信|这个微信|在线联系|直接在这|就在这|"
                           r"这里说就行)")
+#: An outcome named alone, without 要求/希望 (the answer to "which order" may be just 退款).
+OUTCOME_ALONE = re.compile(r"^\W*(退款|退钱|退货|换货|补发|赔偿|补偿|道歉)(吧|就行|就好|就可以)?\W*$")
 OUTCOME = re.compile(
     r"(我?(要求|希望|想要|想|要|必须|请)(你们)?(给我)?(全额)?"
     r"(退款|退钱|退货|换货|换一个|补发|重新发|赔偿|补偿|道歉|赔钱|给个说法|处理|解决|开除|处分)[^，。,.!！?？]{0,20})")

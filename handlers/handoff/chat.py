@@ -1,8 +1,15 @@
 """The chat side of the handoff: asking for a person, VIPs, messages while a person holds the
 conversation, and the message a customer leaves (留言) when nobody can take it now. Complaints are
-registered by the complaints area first, which then escalates them here (docs/rules.md R-COMPLAINT-3)."""
+registered by the complaints area first, which then escalates them here (docs/rules.md R-COMPLAINT-3).
+
+A bare 取消 means what the conversation's state makes cancellable: in a dialogue, that dialogue's own
+cancel (its flow answers first); waiting in the queue (or offered a 留言 there), leaving the queue, with
+a confirmation; with nothing pending, a question what to cancel (a refund or return, or a complaint),
+acting on nothing. Other words to leave the queue (不排了, 取消转人工) count only while queued."""
 
 from __future__ import annotations
+
+import re
 
 from bot.context import Context
 from bot.events import SESSION_ENDED_BY_PERSON, Reply
@@ -13,6 +20,10 @@ from handlers.handoff.service import HANDOFF, LEAVE_MESSAGE
 router = Router("handoff")
 #: A customer who writes only this to the holder is done: the conversation wraps up (takes no place).
 CLOSING_INTENTS = frozenset({"thanks", "goodbye"})
+#: 取消 and nothing else: what it cancels depends on the state.
+CANCEL_ALONE = re.compile(r"^\W*(我要|我想|帮我|请)?(取消|撤销)(一下|吧|了|掉)?\W*$")
+#: Leaving the queue in so many words (read only while queued).
+LEAVE_QUEUE = re.compile(r"(取消排队|不排了|不排队了|不等了|取消转人工|不用转人工了?|不转人工了|不要人工了)")
 
 SCRIPTS = (
     spec("handoff.queued", "position", "wait_minutes"),
@@ -30,6 +41,8 @@ SCRIPTS = (
     spec("handoff.handed_back"),
     spec("handoff.closed_idle"),
     spec("handoff.transferred", "agent_name"),
+    spec("handoff.queue_cancelled"),
+    spec("handoff.cancel_what"),
 )
 
 
@@ -48,6 +61,9 @@ async def leave_message(ctx: Context) -> Reply | None:
         return None
     if ctx.inbound.kind != "text" or ctx.match.intent == "human":
         return None
+    if _leaves_queue(ctx.text):  # not a 留言: the customer gives up waiting
+        ctx.state.end_flow()
+        return await _leave_queue(ctx)
     promised = await handoff.leave_message(ctx, ctx.text)
     ctx.state.end_flow()
     return Reply.say("handoff.message_taken", reply_by=handoff.local(promised)).tagged("leave_message")
@@ -67,7 +83,27 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
         return Reply().tagged("handoff")
     if holder is None and ctx.state.turns == 0 and ctx.identity.vip and ctx.services.settings.vip_to_human:
         return escalate("vip")
+    if ctx.inbound.kind == "text" and ctx.state.flow is None:
+        if holder is not None and _leaves_queue(ctx.text):
+            return await _leave_queue(ctx)
+        if holder is None and CANCEL_ALONE.match(ctx.text):
+            return Reply.say("handoff.cancel_what").tagged("cancel")
     return None
+
+
+def _leaves_queue(text: str) -> bool:
+    return bool(CANCEL_ALONE.match(text) or LEAVE_QUEUE.search(text))
+
+
+async def _leave_queue(ctx: Context) -> Reply:
+    """The customer cancels the transfer they are waiting for: back to the bot, the consoles told; when it
+    was no longer queued (taken meanwhile, or never), what to cancel is asked instead."""
+    queue = ctx.services[HANDOFF].queue
+    left = await queue.leave_queue(ctx.identity.conversation_id)
+    if left is None:
+        return Reply.say("handoff.cancel_what").tagged("cancel")
+    await queue.left_queue(left)
+    return Reply.say("handoff.queue_cancelled").tagged("handoff.cancelled")
 
 
 @router.event(SESSION_ENDED_BY_PERSON)
