@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
+from tortoise.exceptions import IntegrityError
 from wechatpy.crypto import WeChatCrypto
 
 from bot.background import BackgroundTasks
@@ -47,6 +48,7 @@ from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import SESSION_ENDED_BY_PERSON, Choice
 from bot.send_budget import SendBudget
 from models.conversation import Conversation
+from models.wecom import KfCustomer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -167,8 +169,7 @@ class WeComChannel(Channel):
         assert self.budget is not None
         if not message.user or message.origin == protocol.SERVICER_ORIGIN:
             return  # a servicer's own message from the WeCom app: nothing to answer
-        store = runtime.store
-        await store.set(self._kf_key(message.user), message.open_kfid)
+        await self._remember_kf_account(message.user, message.open_kfid)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wecom %s %s", inbound.kind, message.msgid)
         if message.msgtype == "event":
@@ -312,6 +313,33 @@ class WeComChannel(Channel):
     def _kf_key(self, user_id: str) -> str:
         return self._runtime.store.keys("wecom", "kf-of", user_id)
 
+    async def _remember_kf_account(self, user_id: str, open_kfid: str) -> None:
+        """The kf account the customer writes to, in the database when it is new or changed (the store
+        alone loses it with a restart), and in the store, which later sends read first."""
+        store = self._runtime.store
+        if await store.get(self._kf_key(user_id)) == open_kfid:
+            return
+        values = {"open_kfid": open_kfid, "updated_at": self._runtime.clock.now()}
+        if not await KfCustomer.filter(external_userid=user_id).update(**values):
+            try:
+                await KfCustomer.create(external_userid=user_id, **values)
+            except IntegrityError:  # another worker wrote it meanwhile: this message's account is the latest
+                await KfCustomer.filter(external_userid=user_id).update(**values)
+        await store.set(self._kf_key(user_id), open_kfid)
+
+    async def _kf_account(self, user_id: str) -> str | None:
+        """The kf account to send through: the store's, else the database's (after a restart, or a
+        worker that has not met the customer), put back in the store."""
+        store = self._runtime.store
+        open_kfid = await store.get(self._kf_key(user_id))
+        if open_kfid:
+            return open_kfid
+        row = await KfCustomer.get_or_none(external_userid=user_id)
+        if row is None:
+            return None
+        await store.set(self._kf_key(user_id), row.open_kfid)
+        return row.open_kfid
+
     def _sent_key(self, msgid: str) -> str:
         return self._runtime.store.keys("wecom", "sent", msgid)
 
@@ -339,7 +367,7 @@ class WeComChannel(Channel):
         `msg_send_fail` names back every stored message the send carried. Right after the bot ended a
         servicer's session (servicer mode) the message goes with the ending code instead."""
         assert self.api is not None and self.budget is not None, "channel used before start()"
-        open_kfid = await self._runtime.store.get(self._kf_key(user_id))
+        open_kfid = await self._kf_account(user_id)
         if not open_kfid:
             raise DeliveryFailed("unknown_kf_account")
         ending = await self._servicer_session(user_id, open_kfid, take_code=True)
