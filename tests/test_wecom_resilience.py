@@ -16,7 +16,8 @@ async def test_after_a_restart_an_agent_still_reaches_a_customer_who_wrote_befor
     async with FakeWeCom(clock=clock) as fake:
         async with wecom_bot(tmp_path, clock, fake, database_url=database_url) as wecom:
             assert await wecom.say(ALICE, "你好")
-        async with wecom_bot(tmp_path, clock, fake, database_url=database_url) as wecom:  # the same database, an empty store
+        # the runtime restarts: the same database, an empty store
+        async with wecom_bot(tmp_path, clock, fake, database_url=database_url) as wecom:
             outcomes = await wecom.bot.runtime.outbox.send("wecom", ALICE, ["您的退款已经处理好了"], author="agent")
             assert outcomes == ["sent"]
             [sent] = [s for s in fake.delivered(ALICE) if s.content == "您的退款已经处理好了"]
