@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 #: dropped as it answered: bot/channels/wechat_api.py), where a text may be on the customer's phone; the
 #: outbox keeps such a text's once-only mark (bot/outbox.py `KEPT`).
 MAYBE_DONE = frozenset({"timeout", "no_answer"})
+#: The outcome of a send the platform refused for a passing reason (a rate limit, the network), which the
+#: channel tries again later itself (`DeliveryFailed(retryable=True)`, bot/channels/wecom.py): its rows stay
+#: pending until that retry records what happened, and no one else sends it again (bot/outbox.py `KEPT`).
+RETRYING = "retrying"
 
 
 class Channel(ABC):

@@ -41,7 +41,7 @@ from bot.channels import wecom_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPIError
 from bot.channels.wechat_protocol import timestamp_fresh
-from bot.channels.wecom_api import ENDED, SERVICER, WeComAPI, reason_of
+from bot.channels.wecom_api import ENDED, SERVICER, WeComAPI, reason_of, transient
 from bot.channels.wecom_sync import KfSync
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
@@ -56,6 +56,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("csbot.wecom")
 
 PERIODIC = "wecom-sync"
+#: The scheduler's deadline of a send refused for a passing reason (`wecom_api.transient`), by its msgid.
+RESEND = "wecom-resend"
+#: When each later attempt of such a send is made, after the refusal before it: a few, all well within
+#: the customer's 48-hour window (WeCom refuses a send past it with a final 95002 anyway).
+RESEND_DELAYS_S = (30.0, 120.0, 600.0)
 #: `send_msg_on_event` accepts the welcome code this long after the event.
 WELCOME_WINDOW_S = 20.0
 #: `session_status_change` change types: the servicer ended the session.
@@ -108,6 +113,7 @@ class WeComChannel(Channel):
         self.budget = SendBudget(runtime.store, runtime.clock, self.name)
         self.sync = KfSync(self.api, runtime.store, runtime.clock, self._handle, limit=settings.wecom_sync_limit)
         runtime.scheduler.on(PERIODIC, self._periodic)
+        runtime.scheduler.on(RESEND, self._resend)
 
     async def stop(self) -> None:
         await self._background.stop(STOP_GRACE_S)
@@ -340,6 +346,9 @@ class WeComChannel(Channel):
         await store.set(self._kf_key(user_id), row.open_kfid)
         return row.open_kfid
 
+    def _resend_key(self, msgid: str) -> str:
+        return self._runtime.store.keys("wecom", "resend", msgid)
+
     def _sent_key(self, msgid: str) -> str:
         return self._runtime.store.keys("wecom", "sent", msgid)
 
@@ -384,7 +393,50 @@ class WeComChannel(Channel):
             else:
                 await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
+            # an ending code lives 20 s: its send is not tried later
+            if ending_code is None and source_ids and transient(exc):
+                await self._defer(msgid, {"user": user_id, "text": text, "source_ids": list(source_ids),
+                                          "choices": [[choice.reply, choice.label] for choice in choices],
+                                          "attempt": 0})
+                raise DeliveryFailed(reason_of(exc), retryable=True) from exc
             raise DeliveryFailed(reason_of(exc)) from exc
+
+    async def _defer(self, msgid: str, send: dict[str, Any]) -> None:
+        """Keep a send refused for a passing reason and plan its next attempt (`RESEND_DELAYS_S`)."""
+        runtime = self._runtime
+        delay = RESEND_DELAYS_S[send["attempt"]]
+        await runtime.store.set(self._resend_key(msgid), json.dumps(send), ttl=sum(RESEND_DELAYS_S) + 24 * 3600)
+        await runtime.scheduler.at(RESEND, msgid, runtime.clock.time() + delay)
+        log.info("wecom send %s refused for now: tried again in %.0f s", msgid, delay)
+
+    async def _resend(self, msgid: str) -> None:
+        """The scheduler's later attempt of a deferred send, with the same msgid (WeCom takes it once, so
+        a first attempt that did reach WeCom is not delivered twice) and the budget already spent for it:
+        sent, refused for good, or deferred again while attempts are left (then refused with its reason)."""
+        runtime = self._runtime
+        assert self.api is not None
+        raw = await runtime.store.get(self._resend_key(msgid))
+        if raw is None:
+            return  # done by an earlier attempt of this deadline
+        send = json.loads(raw)
+        user_id, source_ids = send["user"], send["source_ids"]
+        choices = tuple(Choice(reply, label) for reply, label in send["choices"])
+        open_kfid = await self._kf_account(user_id)
+        msgtype, body = protocol.message_body(send["text"], choices)
+        status, reason = "sent", None
+        try:
+            if not open_kfid:
+                raise WeChatAPIError("unknown_kf_account")
+            await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
+        except WeChatAPIError as exc:
+            status, reason = "undeliverable", reason_of(exc)
+            if transient(exc) and send["attempt"] + 1 < len(RESEND_DELAYS_S):
+                await self._defer(msgid, {**send, "attempt": send["attempt"] + 1})
+                return
+        for source_id in source_ids:
+            await runtime.recorder.mark_delivery(source_id, status, reason)
+        await runtime.store.delete(self._resend_key(msgid))
+        log.info("wecom deferred send %s: %s", msgid, reason or status)
 
     def _send_in_order(self, user_id: str, send: Coroutine[Any, Any, Any]) -> None:
         """Sends to one customer leave in the order their messages were synced."""
