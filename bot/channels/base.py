@@ -56,8 +56,13 @@ class Channel(ABC):
         """Called once the runtime is ready, before the port opens."""
         return None
 
+    async def shutdown(self) -> None:
+        """Called when the server stops accepting, before it waits (up to its grace) for the requests in
+        flight: end what would otherwise hold its connection through the grace (the web chat's WebSockets)."""
+        return None
+
     async def stop(self) -> None:
-        """Called on shutdown: close clients, cancel background work."""
+        """Called on shutdown, after the requests in flight: close clients, cancel background work."""
         return None
 
     async def sends_left(self, user_id: str) -> int | None:
