@@ -7,6 +7,7 @@ import pytest
 
 from bot.channels.base import RETRYING
 from bot.channels.wecom import RESEND_DELAYS_S
+from handlers.handoff.delivery import part_delivery
 from models.message import Message
 from models.wecom import KfCustomer
 from tests.fakes.wecom_server import OPEN_KFID, FakeWeCom
@@ -39,6 +40,7 @@ async def test_a_send_refused_for_a_passing_reason_is_sent_later_and_a_final_ref
         await wecom.say(ALICE, "你好")
         fake.refuse_next = [45009]  # over WeCom's frequency limit
         assert await runtime.outbox.send("wecom", ALICE, ["您的包裹已发出"], author="agent") == [RETRYING]
+        assert part_delivery(RETRYING) == "unconfirmed"  # the console offers the agent no resend of it
         await runtime.recorder.settle()
         assert await rows_of("您的包裹已发出") == [("pending", "errcode_45009")]
         await clock.advance(RESEND_DELAYS_S[0] - 1)
