@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.channels.base import RETRYING
-from bot.channels.wecom import PERIODIC, WeComChannel
+from bot.channels.wecom import PERIODIC, RESEND_DELAYS_S, WeComChannel
 from bot.channels.wecom_api import CURSOR_SUSPECT_AFTER
 from bot.clock import FakeClock
 from bot.config import load_settings
@@ -343,9 +343,11 @@ async def test_wecom_busy_is_tried_once_more_then_later_and_a_refusal_is_never_r
         attempts = len(wecom.fake.sent)
         wecom.fake.refuse_next = [-1, -1]  # still busy: tried later (tests/test_wecom_resilience.py), not now
         assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第二条"]) == [RETRYING]
+        await clock.advance(RESEND_DELAYS_S[0])
+        await wecom.bot.runtime.scheduler.run_due()  # the later attempt sends it
         wecom.fake.refuse_next = [95018, 0]
         assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["session_state_refuses"]
-        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 95018]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 0, 95018]
 
 
 async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and_sent_once(tmp_path, clock):

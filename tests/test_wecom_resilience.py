@@ -86,3 +86,21 @@ async def test_a_send_whose_answer_was_lost_is_sent_again_once_with_the_same_msg
         attempts = [sent for sent in fake.sent if sent.content == "发票已开好"]
         assert len(attempts) == 1 and fake.texts_to(ALICE).count("发票已开好") == 1  # the repeat's msgid: taken once
         assert await rows_of("发票已开好") == [("sent", None)]
+
+
+async def test_a_send_after_one_waiting_for_its_retry_waits_behind_it_so_the_customer_reads_them_in_order(
+        tmp_path, clock):
+    async with wecom_bot(tmp_path, clock) as wecom:
+        runtime, fake = wecom.bot.runtime, wecom.fake
+        await wecom.say(ALICE, "你好")
+        fake.refuse_next = [45009]
+        assert await runtime.outbox.send("wecom", ALICE, ["第一条：已为您登记退货"]) == [RETRYING]
+        assert await runtime.outbox.send("wecom", ALICE, ["第二条：快递员明天上门"]) == [RETRYING]
+        assert [sent.content for sent in fake.sent if sent.content.startswith("第二条")] == []  # not tried yet
+        await clock.advance(RESEND_DELAYS_S[0])
+        await runtime.scheduler.run_due()
+        await runtime.recorder.settle()
+        assert [text for text in fake.texts_to(ALICE) if text.startswith("第")] == ["第一条：已为您登记退货",
+                                                                                  "第二条：快递员明天上门"]
+        assert await rows_of("第二条：快递员明天上门") == [("sent", None)]
+        assert await runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["sent"]  # the queue is empty again

@@ -56,11 +56,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("csbot.wecom")
 
 PERIODIC = "wecom-sync"
-#: The scheduler's deadline of a send refused for a passing reason (`wecom_api.transient`), by its msgid.
+#: The scheduler's deadline of a customer's sends refused for a passing reason (`wecom_api.transient`) and
+#: of those queued behind them (in order), by the customer's external userid.
 RESEND = "wecom-resend"
 #: When each later attempt of such a send is made, after the refusal before it: a few, all well within
 #: the customer's 48-hour window (WeCom refuses a send past it with a final 95002 anyway).
 RESEND_DELAYS_S = (30.0, 120.0, 600.0)
+#: How long a customer's queue of such sends is kept: well past its last attempt.
+RESEND_KEPT_S = sum(RESEND_DELAYS_S) + 24 * 3600
 #: `send_msg_on_event` accepts the welcome code this long after the event.
 WELCOME_WINDOW_S = 20.0
 #: `session_status_change` change types: the servicer ended the session.
@@ -346,8 +349,8 @@ class WeComChannel(Channel):
         await store.set(self._kf_key(user_id), row.open_kfid)
         return row.open_kfid
 
-    def _resend_key(self, msgid: str) -> str:
-        return self._runtime.store.keys("wecom", "resend", msgid)
+    def _resend_key(self, user_id: str) -> str:
+        return self._runtime.store.keys("wecom", "resend", user_id)
 
     def _sent_key(self, msgid: str) -> str:
         return self._runtime.store.keys("wecom", "sent", msgid)
@@ -386,6 +389,13 @@ class WeComChannel(Channel):
         msgid = protocol.send_msgid(source_ids[0]) if source_ids else uuid.uuid4().hex
         if source_ids:
             await self._runtime.store.set(self._sent_key(msgid), json.dumps(list(source_ids)), ttl=SENT_TTL_S)
+        send = {"msgid": msgid, "text": text, "source_ids": list(source_ids),
+                "choices": [[choice.reply, choice.label] for choice in choices], "attempt": 0}
+        # an ending code lives 20 s, and a send without rows has nothing to record: neither is tried later
+        later = ending_code is None and bool(source_ids)
+        if later and await self._runtime.store.get(self._resend_key(user_id)) is not None:
+            await self._defer(user_id, send)  # behind an earlier send waiting for its retry: in order
+            raise DeliveryFailed("behind_a_retry", retryable=True)
         msgtype, body = protocol.message_body(text, tuple(choices))
         try:
             if ending_code is not None:
@@ -393,50 +403,76 @@ class WeComChannel(Channel):
             else:
                 await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
-            # an ending code lives 20 s: its send is not tried later
-            if ending_code is None and source_ids and transient(exc):
-                await self._defer(msgid, {"user": user_id, "text": text, "source_ids": list(source_ids),
-                                          "choices": [[choice.reply, choice.label] for choice in choices],
-                                          "attempt": 0})
+            if later and transient(exc):
+                await self._defer(user_id, send)
                 raise DeliveryFailed(reason_of(exc), retryable=True) from exc
             raise DeliveryFailed(reason_of(exc)) from exc
 
-    async def _defer(self, msgid: str, send: dict[str, Any]) -> None:
-        """Keep a send refused for a passing reason and plan its next attempt (`RESEND_DELAYS_S`)."""
+    async def _defer(self, user_id: str, send: dict[str, Any]) -> None:
+        """Queue a send for the customer's later attempts: one refused for a passing reason, or one behind
+        it (the customer's messages arrive in order). The first one queued plans the attempt."""
         runtime = self._runtime
-        delay = RESEND_DELAYS_S[send["attempt"]]
-        await runtime.store.set(self._resend_key(msgid), json.dumps(send), ttl=sum(RESEND_DELAYS_S) + 24 * 3600)
-        await runtime.scheduler.at(RESEND, msgid, runtime.clock.time() + delay)
-        log.info("wecom send %s refused for now: tried again in %.0f s", msgid, delay)
+        key = self._resend_key(user_id)
+        async with runtime.store.lock("wecom", "resend", user_id, timeout=30, wait=30):
+            queue = json.loads(await runtime.store.get(key) or "[]")
+            queue.append(send)
+            await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+        if len(queue) == 1:
+            await runtime.scheduler.at(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0])
+            log.info("wecom send %s refused for now: tried again in %.0f s", send["msgid"], RESEND_DELAYS_S[0])
 
-    async def _resend(self, msgid: str) -> None:
-        """The scheduler's later attempt of a deferred send, with the same msgid (WeCom takes it once, so
-        a first attempt that did reach WeCom is not delivered twice) and the budget already spent for it:
-        sent, refused for good, or deferred again while attempts are left (then refused with its reason)."""
+    async def _resend(self, user_id: str) -> None:
+        """The scheduler's later attempt of the customer's queued sends, in order, each with its msgid
+        (WeCom takes a message once, so a first attempt that did reach WeCom is not delivered twice) and
+        the budget already spent for it: sent, or refused for good, and on to the next; refused for a
+        passing reason again, the queue waits for the next attempt while that send has attempts left
+        (`RESEND_DELAYS_S`), else it is recorded refused and the next one tried."""
         runtime = self._runtime
         assert self.api is not None
-        raw = await runtime.store.get(self._resend_key(msgid))
-        if raw is None:
-            return  # done by an earlier attempt of this deadline
-        send = json.loads(raw)
-        user_id, source_ids = send["user"], send["source_ids"]
-        choices = tuple(Choice(reply, label) for reply, label in send["choices"])
-        open_kfid = await self._kf_account(user_id)
-        msgtype, body = protocol.message_body(send["text"], choices)
-        status, reason = "sent", None
-        try:
-            if not open_kfid:
-                raise WeChatAPIError("unknown_kf_account")
-            await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
-        except WeChatAPIError as exc:
-            status, reason = "undeliverable", reason_of(exc)
-            if transient(exc) and send["attempt"] + 1 < len(RESEND_DELAYS_S):
-                await self._defer(msgid, {**send, "attempt": send["attempt"] + 1})
+        while True:
+            queue = json.loads(await runtime.store.get(self._resend_key(user_id)) or "[]")
+            if not queue:
                 return
-        for source_id in source_ids:
-            await runtime.recorder.mark_delivery(source_id, status, reason)
-        await runtime.store.delete(self._resend_key(msgid))
-        log.info("wecom deferred send %s: %s", msgid, reason or status)
+            send = queue[0]
+            status, reason = await self._send_again(user_id, send)
+            if status is None:  # refused for now, attempts left: the queue waits
+                await self._update_queue(user_id, send["msgid"], {**send, "attempt": send["attempt"] + 1})
+                await runtime.scheduler.at(RESEND, user_id,
+                                           runtime.clock.time() + RESEND_DELAYS_S[send["attempt"] + 1])
+                return
+            for source_id in send["source_ids"]:
+                await runtime.recorder.mark_delivery(source_id, status, reason)
+            await self._update_queue(user_id, send["msgid"], None)
+            log.info("wecom deferred send %s: %s", send["msgid"], reason or status)
+
+    async def _send_again(self, user_id: str, send: dict[str, Any]) -> tuple[str | None, str | None]:
+        """One later attempt: ("sent", None), ("undeliverable", reason), or (None, reason) when it is
+        refused for a passing reason again and has attempts left."""
+        assert self.api is not None
+        choices = tuple(Choice(reply, label) for reply, label in send["choices"])
+        msgtype, body = protocol.message_body(send["text"], choices)
+        open_kfid = await self._kf_account(user_id)
+        if not open_kfid:
+            return "undeliverable", "unknown_kf_account"
+        try:
+            await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=send["msgid"])
+        except WeChatAPIError as exc:
+            again = transient(exc) and send["attempt"] + 1 < len(RESEND_DELAYS_S)
+            return (None if again else "undeliverable"), reason_of(exc)
+        return "sent", None
+
+    async def _update_queue(self, user_id: str, msgid: str, send: dict[str, Any] | None) -> None:
+        """The queued send `msgid` replaced by `send` (its next attempt), or removed (None)."""
+        store = self._runtime.store
+        key = self._resend_key(user_id)
+        async with store.lock("wecom", "resend", user_id, timeout=30, wait=30):
+            queue = json.loads(await store.get(key) or "[]")
+            queue = [entry if entry["msgid"] != msgid else send for entry in queue]
+            queue = [entry for entry in queue if entry is not None]
+            if queue:
+                await store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+            else:
+                await store.delete(key)
 
     def _send_in_order(self, user_id: str, send: Coroutine[Any, Any, Any]) -> None:
         """Sends to one customer leave in the order their messages were synced."""
