@@ -78,7 +78,12 @@ def build_app(
         yield
         await runtime.close()
 
+    async def channels_shutdown(app: web.Application) -> None:  # before the server waits for what is in flight
+        for channel in channels:
+            await channel.shutdown()
+
     app.cleanup_ctx.append(runtime_ctx)
+    app.on_shutdown.append(channels_shutdown)
     pages.setup(app)
     endpoints = [*(item for channel in channels for item in channel.endpoints()),
                  *(item for extension in extensions for item in extension.endpoints),

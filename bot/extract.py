@@ -3,7 +3,8 @@
 Every after-sales request belongs to an order, so the bot pulls the order number (and the case
 number of an existing after-sales request) out of whatever the customer typed. Customers type on
 phones: full-width digits, numbers chunked with spaces ("E2026 1122 00123"), zero-width characters
-pasted from other apps. Everything here first normalises the text, then matches.
+pasted from other apps, a space or dash after the letters ("E 2026 1120 00103", "E-2026112000101",
+"E2026-1120-00101"). Everything here first normalises the text, then matches.
 
 Rules:
 - a case number is "AS" + an 8-digit date + a 3-6 digit sequence, with an optional "-" before the
@@ -33,6 +34,16 @@ _HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
 # Digit groups chunked by spaces ("E2026 1122 00123", "1234 5678 9012 3456").
 _CHUNKED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,3}\d+(?:[ \t]+\d+)+(?![A-Za-z0-9])")
 _MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of one
+# Letters, then digits after a space or dash, in groups a space or dash apart ("E 2026 1120 00103",
+# "E-2026112000101", "E2026-1120-00101"). Only after letters: digits alone joined across dashes would make
+# order numbers of dates and dashed phone numbers.
+_LETTERED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3})([ \t]*-?[ \t]*)(\d+(?:(?:[ \t]*-[ \t]*|[ \t]+)\d+)*)"
+                       r"(?![A-Za-z0-9])")
+_DIGIT_GROUP = re.compile(r"\d+")
+_LETTERED_GAP = re.compile(r"[A-Za-z][ \t]+\d")  # a space after letters: `_LETTERED` may join something
+_SEPARATOR = re.compile(r"[\s-]")
+#: Fewer digits after the letters stay as typed: a count or a size ("E 3", "XL 175-180"), not an order number.
+_MIN_LETTERED_DIGITS = 10
 _CASE_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[Aa][ \t]*[Ss](?:[ \t]*[\d-])+")
 _CASE = re.compile(r"AS(20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(-?)(\d{3,6})(?!\d)")
 _PHONE = re.compile(r"(?:0?86)?1[3-9]\d{9}")
@@ -46,6 +57,20 @@ def normalise(text: str) -> str:
     """Full-width ASCII, digits and spaces to half-width (NFKC); strip zero-width characters."""
     text = unicodedata.normalize("NFKC", text)
     return text.translate(_ZERO_WIDTH) if _HAS_ZERO_WIDTH.search(text) else text
+
+
+def _join_lettered(m: re.Match[str]) -> str:
+    """A lettered number typed with a space or dash after the letters or between its groups, joined;
+    unchanged when it is a case number's ("AS": `_find_case` keeps its dash), too short for an order
+    number, a group longer than a chunk follows another, or the letters stand before a phone number."""
+    letters, gap, digits = m.groups()
+    groups = _DIGIT_GROUP.findall(digits)
+    joined = "".join(groups)
+    if (letters.upper() == "AS" or len(joined) < _MIN_LETTERED_DIGITS
+            or (len(groups) > 1 and any(len(group) > _MAX_CHUNK for group in groups))
+            or (gap and _PHONE.fullmatch(joined))):
+        return m.group(0)
+    return letters + joined
 
 
 def _join_chunks(text: str) -> str:
@@ -102,6 +127,13 @@ def split_numbers(text: str, compiled: Sequence[re.Pattern[str]]) -> tuple[str |
         start, end = case[1]
         rest = f"{rest[:start]} {rest[end:]}"
     order = _find_order(rest, compiled)
+    if order is None or not _SEPARATOR.search(rest[order[1][0]:order[1][1]]):
+        # a number the patterns took without its letters (or missed) may have been typed with a space or
+        # dash after them; a match that holds a separator is the shop's pattern's own form ("JD-...")
+        joined = _LETTERED.sub(_join_lettered, rest) if "-" in rest or _LETTERED_GAP.search(rest) else rest
+        lettered = _find_order(joined, compiled) if joined != rest else None
+        if lettered is not None:
+            rest, order = joined, lettered
     if order:
         start, end = order[1]
         rest = f"{rest[:start]} {rest[end:]}"

@@ -3,7 +3,8 @@
 Each text is persisted as a pending outbound row first, then pushed through the customer's
 channel in order; the row records what happened (sent, or undeliverable with the platform's
 reason). A refused message is never retried forever: the channel decides what is retryable and
-does it once, the outbox records the final outcome. When the channel's send budget is shorter than
+does it (WeCom: a few times later, `RETRYING`: the rows stay pending meanwhile, and the channel records
+the final outcome), the outbox records the final outcome of the rest. When the channel's send budget is shorter than
 the texts, neighbouring texts are merged (`splitter.pack`) so the end of an answer is not the part
 that is refused; every merged row records the outcome of the message that carried it.
 
@@ -76,7 +77,7 @@ import logging
 import uuid
 from collections.abc import Mapping, Sequence
 
-from bot.channels.base import MAYBE_DONE, Channel
+from bot.channels.base import MAYBE_DONE, RETRYING, Channel
 from bot.clock import Clock
 from bot.errors import BotError, DeliveryFailed
 from bot.events import Choice
@@ -100,7 +101,7 @@ CLAIM_TTL_S = 240.0
 LATE = "later_part_sent"
 #: Outcomes whose mark stays: the text went out, or may have (the platform took the request, its answer
 #: was lost: a retry would send it a second time), unless the platform drops repeats (`kept_outcomes`).
-KEPT = frozenset({"sent", *MAYBE_DONE})
+KEPT = frozenset({"sent", RETRYING, *MAYBE_DONE})
 
 
 class ClaimLost(BotError):
@@ -119,7 +120,7 @@ def kept_outcomes(adapter: Channel, own_rows: bool) -> frozenset[str]:
     (`own_rows`: a retry writes the rows its attempt wrote, `row_of`), not a caller's `source_ids`, which
     another attempt may name afresh. There a send whose answer was lost is sent again, harmless if it
     had arrived, and not lost if it had not."""
-    return frozenset({"sent"}) if adapter.repeats_dropped and own_rows else KEPT
+    return frozenset({"sent", RETRYING}) if adapter.repeats_dropped and own_rows else KEPT
 
 
 def row_of(mark: str) -> str:
@@ -305,8 +306,12 @@ class Outbox:
                 await adapter.deliver(user_id, "\n".join(texts[index] for index in group), source_ids=ids,
                                       choices=choices if number == len(groups) else ())
             except DeliveryFailed as exc:
-                outcome, status, reason = exc.reason, "undeliverable", exc.reason
-                log.warning("%s message undeliverable: %s", channel, exc.reason)
+                if exc.retryable:  # the channel tries it again later and records the outcome then
+                    outcome, status, reason = RETRYING, "pending", exc.reason
+                    log.info("%s message deferred: %s", channel, exc.reason)
+                else:
+                    outcome, status, reason = exc.reason, "undeliverable", exc.reason
+                    log.warning("%s message undeliverable: %s", channel, exc.reason)
             except asyncio.CancelledError:  # the worker stops (a deploy) with the request under way: it may
                 for index in group:  # have reached the platform, as one unanswered; its mark stays (`KEPT`)
                     outcomes[index] = "no_answer"  # for the deadline's retry on another worker

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bot.channels.base import RETRYING
 from bot.clock import FakeClock
 from bot.scheduler import RETRY_AFTER_S
 from tests.fakes.bot_app import make_settings, running_bot
@@ -26,14 +27,15 @@ REMINDER = "亲，您的问题我们还在跟进"
 @pytest.mark.parametrize(("lost", "first"), [
     ("the request", []),  # on a reused connection, closed before any answer: sent again at once (wechat_api)
     ("the reply before its head", []),  # taken for a stale connection too: WeCom drops the repeat
-    ("the reply after its head", [["no_answer"]]),
+    ("the reply after its head", [[RETRYING]]),  # the channel sends it again later (bot/channels/wecom.py)
 ])
 async def test_a_wecom_send_whose_answer_was_lost_is_sent_by_the_retry_and_reaches_the_customer_once(
         tmp_path: Path, clock: FakeClock, lost: str, first: list[list[str]]) -> None:
     """The request never reached WeCom (the connection dropped as it was sent, a keep-alive connection
-    WeCom had closed): the send failed `no_answer`, its mark stayed, and the retry took the reminder for
-    sent: never received. When WeCom took it and its reply was lost, the retry's repeat is dropped. A
-    reused connection closed before any answer is now sent again at once on a fresh one (wechat_api)."""
+    WeCom had closed): the send failed `no_answer` (now `RETRYING`: the channel's own resend follows),
+    its mark stayed, and the retry took the reminder for sent: never received. When WeCom took it and its
+    reply was lost, the retry's repeat is dropped. A reused connection closed before any answer is now
+    sent again at once on a fresh one (wechat_api)."""
     async with FakeWeCom(clock=clock) as fake:
         proxy = TcpProxy("127.0.0.1", urlsplit(fake.url).port or 80)
         await proxy.start()

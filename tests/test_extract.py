@@ -47,6 +47,13 @@ def test_normalise_skips_translating_only_texts_without_a_character_the_table_ch
         ("淘宝订单号3301234567890123456发货了吗", "3301234567890123456"),
         ("订单E2026112200123，电话13812345678", "E2026112200123"),
         ("我手机13812345678，订单是E2026112200123", "E2026112200123"),
+        # a space or dash after the letter, dashes between the groups
+        ("E 2026 1120 00103", "E2026112000103"),
+        ("E-2026112000101", "E2026112000101"),
+        ("E2026-1120-00101", "E2026112000101"),
+        ("订单号e - 2026 1120 00103 还没发货", "E2026112000103"),
+        ("订单E-2026112000101，2026-11-20买的", "E2026112000101"),
+        ("E2026112000101-2件", "E2026112000101"),
     ],
 )
 def test_order_numbers_found(text: str, expected: str) -> None:
@@ -67,6 +74,15 @@ def test_order_numbers_found(text: str, expected: str) -> None:
         "满300减30",
         "订单12345",  # too short
         "",
+        # dashes and spaces join no phone number, date or count into an order number
+        "电话138-1234-5678",
+        "Tel 13812345678",
+        "Tel 138-1234-5678",
+        "2026-11-20 买了 3 件",
+        "E 3 件",
+        "XL 175-180",
+        "A 2026-11-20",
+        "AS 20261123-0001",
     ],
 )
 def test_not_order_numbers(text: str) -> None:

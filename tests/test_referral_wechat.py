@@ -14,7 +14,7 @@ from PIL import Image
 from handlers.referral.push import Segment, run_push
 from handlers.referral.settings import ReferralSettings
 from models.customer import Customer
-from models.referral import CustomerTag, PushRecipient, Referral, Rejection
+from models.referral import CustomerTag, PushRecipient, Referral, ReferralCard, Rejection
 from tests.fakes.bot_app import visitor_headers
 from tests.fakes.wechat_marketing import marketing_bot
 from tests.test_referral_support import DAY, code_in, desk, new_campaign, today
@@ -183,3 +183,17 @@ async def test_without_a_template_customers_outside_the_window_are_skipped(bot, 
     skipped = await PushRecipient.get(customer__external_id="o_old")
     assert (skipped.status, skipped.detail) == ("skipped", "no_template")
     assert bot.wechat.templates == []
+
+
+async def test_the_landing_page_shows_no_qr_code_when_wechat_cannot_make_it(bot):
+    await new_campaign(bot.runtime, ends_on=today(bot.runtime) + 10 * DAY)
+    code, _ = await wechat_card(bot, "o_old")
+    await ReferralCard.filter(code=code).update(wechat_qr_url=None)  # not made yet (the card sent as a link)
+    bot.wechat.qrcode_errcode = 48001  # the account may not create QR codes (or WeChat refuses for now)
+    response = await get(bot, f"/r/{code}")
+    landing = await response.text()
+    assert response.status == 200 and f'data-code="{code}"' in landing  # the page and its chat button
+    assert "follow.png" not in landing and '<figure class="follow" hidden>' in landing  # no broken image
+    assert (await get(bot, f"/r/{code}/follow.png")).status == 404
+    bot.wechat.qrcode_errcode = 0  # WeChat makes it again: the next visit shows it
+    assert f'src="/r/{code}/follow.png"' in await (await get(bot, f"/r/{code}")).text()

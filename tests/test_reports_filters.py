@@ -136,3 +136,26 @@ async def test_a_filtered_workbook_equals_the_api_report_by_report(bot, shop):
         assert (note == "本表不适用客服筛选，为全部数据") == ("agent" in info["not_applicable"]), info["name"]
     _, bob_callbacks = await get(bot, shop, "/api/reports/callbacks", **params)
     assert bob_callbacks["totals"]["due"] == 2  # the sheet compared above is bob's, not the shop's 4
+
+
+async def test_the_workbook_is_named_by_its_last_day_included(bot, shop):
+    headers = {"Authorization": f"Bearer {shop.tokens['supervisor']}"}
+    response = await bot.client.get("/api/report-workbook", params={"from": "2026-02-01", "to": "2026-02-28"},
+                                    headers=headers)
+    assert response.status == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="reports-2026-02-01_2026-02-28.xlsx"'
+    book = load_workbook(io.BytesIO(await response.read()))
+    cover = [row for row in book["概要"].values if row and row[0]]
+    assert "2026-02-01_2026-02-28" in cover[0]  # the cover's period, as the file's name
+    assert not any("2026-03-01" in str(cell) for row in cover for cell in row)
+
+
+async def test_a_channel_or_agent_the_shop_never_had_is_refused(bot, shop):
+    for path in ("/api/reports/callbacks", "/api/report-workbook", "/api/reports/callbacks/chart.svg"):
+        status, body = await get(bot, shop, path, channel="telegram", **WEEK)
+        assert (status, body["error"]["code"]) == (400, "unknown_channel"), path
+        assert "webchat" in body["error"]["allowed"]
+        status, body = await get(bot, shop, path, agent="999", **WEEK)
+        assert (status, body["error"]["code"]) == (400, "unknown_agent"), path
+    status, _ = await get(bot, shop, "/api/reports/callbacks", channel="wechat", agent=str(shop.bob.id), **WEEK)
+    assert status == 200  # channels the shop's data has (WeChat's, even where it no longer runs), its agents

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from bot.channels.wecom import PERIODIC, WeComChannel
+from bot.channels.base import RETRYING
+from bot.channels.wecom import PERIODIC, RESEND_DELAYS_S, WeComChannel
 from bot.channels.wecom_api import CURSOR_SUSPECT_AFTER
 from bot.clock import FakeClock
 from bot.config import load_settings
@@ -331,7 +332,7 @@ async def test_platform_refusals_are_recorded_with_their_reason_and_a_stale_toke
         assert await wecom.bot.runtime.outbox.send("wecom", "wmNeverWrote000001", ["你好"]) == ["unknown_kf_account"]
 
 
-async def test_wecom_busy_is_tried_once_more_and_a_refusal_is_never_retried(tmp_path, clock):
+async def test_wecom_busy_is_tried_once_more_then_later_and_a_refusal_is_never_retried(tmp_path, clock):
     async with wecom_bot(tmp_path, clock) as wecom:
         await wecom.say(ALICE, "你好")
         attempts = len(wecom.fake.sent)
@@ -340,11 +341,13 @@ async def test_wecom_busy_is_tried_once_more_and_a_refusal_is_never_retried(tmp_
         assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, 0]
         assert wecom.fake.texts_to(ALICE).count("您的包裹已发出") == 1
         attempts = len(wecom.fake.sent)
-        wecom.fake.refuse_next = [-1, -1]  # still busy: recorded, not tried a third time
-        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第二条"]) == ["errcode_-1"]
+        wecom.fake.refuse_next = [-1, -1]  # still busy: tried later (tests/test_wecom_resilience.py), not now
+        assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第二条"]) == [RETRYING]
+        await clock.advance(RESEND_DELAYS_S[0])
+        await wecom.bot.runtime.scheduler.run_due()  # the later attempt sends it
         wecom.fake.refuse_next = [95018, 0]
         assert await wecom.bot.runtime.outbox.send("wecom", ALICE, ["第三条"]) == ["session_state_refuses"]
-        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 95018]
+        assert [sent.errcode for sent in wecom.fake.sent[attempts:]] == [-1, -1, 0, 95018]
 
 
 async def test_a_message_wecom_reports_undelivered_later_is_recorded_as_such_and_sent_once(tmp_path, clock):

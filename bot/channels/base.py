@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 #: dropped as it answered: bot/channels/wechat_api.py), where a text may be on the customer's phone; the
 #: outbox keeps such a text's once-only mark (bot/outbox.py `KEPT`).
 MAYBE_DONE = frozenset({"timeout", "no_answer"})
+#: The outcome of a send the platform refused for a passing reason (a rate limit, the network), which the
+#: channel tries again later itself (`DeliveryFailed(retryable=True)`, bot/channels/wecom.py): its rows stay
+#: pending until that retry records what happened, and no one else sends it again (bot/outbox.py `KEPT`).
+RETRYING = "retrying"
 
 
 class Channel(ABC):
@@ -52,8 +56,13 @@ class Channel(ABC):
         """Called once the runtime is ready, before the port opens."""
         return None
 
+    async def shutdown(self) -> None:
+        """Called when the server stops accepting, before it waits (up to its grace) for the requests in
+        flight: end what would otherwise hold its connection through the grace (the web chat's WebSockets)."""
+        return None
+
     async def stop(self) -> None:
-        """Called on shutdown: close clients, cancel background work."""
+        """Called on shutdown, after the requests in flight: close clients, cancel background work."""
         return None
 
     async def sends_left(self, user_id: str) -> int | None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
+from tortoise.exceptions import IntegrityError
 from wechatpy.crypto import WeChatCrypto
 
 from bot.background import BackgroundTasks
@@ -40,13 +41,14 @@ from bot.channels import wecom_protocol as protocol
 from bot.channels.base import Channel
 from bot.channels.wechat_api import WeChatAPIError
 from bot.channels.wechat_protocol import timestamp_fresh
-from bot.channels.wecom_api import ENDED, SERVICER, WeComAPI, reason_of
+from bot.channels.wecom_api import ENDED, SERVICER, WeComAPI, reason_of, transient
 from bot.channels.wecom_sync import KfSync
 from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import SESSION_ENDED_BY_PERSON, Choice
 from bot.send_budget import SendBudget
 from models.conversation import Conversation
+from models.wecom import KfCustomer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -54,6 +56,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("csbot.wecom")
 
 PERIODIC = "wecom-sync"
+#: The scheduler's deadline of a customer's sends refused for a passing reason (`wecom_api.transient`) and
+#: of those queued behind them (in order), by the customer's external userid.
+RESEND = "wecom-resend"
+#: When each later attempt of such a send is made, after the refusal before it: a few, all well within
+#: the customer's 48-hour window (WeCom refuses a send past it with a final 95002 anyway).
+RESEND_DELAYS_S = (30.0, 120.0, 600.0)
+#: How long a customer's queue of such sends is kept: well past its last attempt.
+RESEND_KEPT_S = sum(RESEND_DELAYS_S) + 24 * 3600
 #: `send_msg_on_event` accepts the welcome code this long after the event.
 WELCOME_WINDOW_S = 20.0
 #: `session_status_change` change types: the servicer ended the session.
@@ -106,6 +116,7 @@ class WeComChannel(Channel):
         self.budget = SendBudget(runtime.store, runtime.clock, self.name)
         self.sync = KfSync(self.api, runtime.store, runtime.clock, self._handle, limit=settings.wecom_sync_limit)
         runtime.scheduler.on(PERIODIC, self._periodic)
+        runtime.scheduler.on(RESEND, self._resend)
 
     async def stop(self) -> None:
         await self._background.stop(STOP_GRACE_S)
@@ -167,8 +178,7 @@ class WeComChannel(Channel):
         assert self.budget is not None
         if not message.user or message.origin == protocol.SERVICER_ORIGIN:
             return  # a servicer's own message from the WeCom app: nothing to answer
-        store = runtime.store
-        await store.set(self._kf_key(message.user), message.open_kfid)
+        await self._remember_kf_account(message.user, message.open_kfid)
         inbound = protocol.to_inbound(message, runtime.clock.now())
         log.debug("wecom %s %s", inbound.kind, message.msgid)
         if message.msgtype == "event":
@@ -312,6 +322,36 @@ class WeComChannel(Channel):
     def _kf_key(self, user_id: str) -> str:
         return self._runtime.store.keys("wecom", "kf-of", user_id)
 
+    async def _remember_kf_account(self, user_id: str, open_kfid: str) -> None:
+        """The kf account the customer writes to, in the database when it is new or changed (the store
+        alone loses it with a restart), and in the store, which later sends read first."""
+        store = self._runtime.store
+        if await store.get(self._kf_key(user_id)) == open_kfid:
+            return
+        values = {"open_kfid": open_kfid, "updated_at": self._runtime.clock.now()}
+        if not await KfCustomer.filter(external_userid=user_id).update(**values):
+            try:
+                await KfCustomer.create(external_userid=user_id, **values)
+            except IntegrityError:  # another worker wrote it meanwhile: this message's account is the latest
+                await KfCustomer.filter(external_userid=user_id).update(**values)
+        await store.set(self._kf_key(user_id), open_kfid)
+
+    async def _kf_account(self, user_id: str) -> str | None:
+        """The kf account to send through: the store's, else the database's (after a restart, or a
+        worker that has not met the customer), put back in the store."""
+        store = self._runtime.store
+        open_kfid = await store.get(self._kf_key(user_id))
+        if open_kfid:
+            return open_kfid
+        row = await KfCustomer.get_or_none(external_userid=user_id)
+        if row is None:
+            return None
+        await store.set(self._kf_key(user_id), row.open_kfid)
+        return row.open_kfid
+
+    def _resend_key(self, user_id: str) -> str:
+        return self._runtime.store.keys("wecom", "resend", user_id)
+
     def _sent_key(self, msgid: str) -> str:
         return self._runtime.store.keys("wecom", "sent", msgid)
 
@@ -339,7 +379,7 @@ class WeComChannel(Channel):
         `msg_send_fail` names back every stored message the send carried. Right after the bot ended a
         servicer's session (servicer mode) the message goes with the ending code instead."""
         assert self.api is not None and self.budget is not None, "channel used before start()"
-        open_kfid = await self._runtime.store.get(self._kf_key(user_id))
+        open_kfid = await self._kf_account(user_id)
         if not open_kfid:
             raise DeliveryFailed("unknown_kf_account")
         ending = await self._servicer_session(user_id, open_kfid, take_code=True)
@@ -349,6 +389,13 @@ class WeComChannel(Channel):
         msgid = protocol.send_msgid(source_ids[0]) if source_ids else uuid.uuid4().hex
         if source_ids:
             await self._runtime.store.set(self._sent_key(msgid), json.dumps(list(source_ids)), ttl=SENT_TTL_S)
+        send = {"msgid": msgid, "text": text, "source_ids": list(source_ids),
+                "choices": [[choice.reply, choice.label] for choice in choices], "attempt": 0}
+        # an ending code lives 20 s, and a send without rows has nothing to record: neither is tried later
+        later = ending_code is None and bool(source_ids)
+        if later and await self._runtime.store.get(self._resend_key(user_id)) is not None:
+            await self._defer(user_id, send)  # behind an earlier send waiting for its retry: in order
+            raise DeliveryFailed("behind_a_retry", retryable=True)
         msgtype, body = protocol.message_body(text, tuple(choices))
         try:
             if ending_code is not None:
@@ -356,7 +403,76 @@ class WeComChannel(Channel):
             else:
                 await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=msgid)
         except WeChatAPIError as exc:
+            if later and transient(exc):
+                await self._defer(user_id, send)
+                raise DeliveryFailed(reason_of(exc), retryable=True) from exc
             raise DeliveryFailed(reason_of(exc)) from exc
+
+    async def _defer(self, user_id: str, send: dict[str, Any]) -> None:
+        """Queue a send for the customer's later attempts: one refused for a passing reason, or one behind
+        it (the customer's messages arrive in order). The first one queued plans the attempt."""
+        runtime = self._runtime
+        key = self._resend_key(user_id)
+        async with runtime.store.lock("wecom", "resend", user_id, timeout=30, wait=30):
+            queue = json.loads(await runtime.store.get(key) or "[]")
+            queue.append(send)
+            await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+        if len(queue) == 1:
+            await runtime.scheduler.at(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0])
+            log.info("wecom send %s refused for now: tried again in %.0f s", send["msgid"], RESEND_DELAYS_S[0])
+
+    async def _resend(self, user_id: str) -> None:
+        """The scheduler's later attempt of the customer's queued sends, in order, each with its msgid
+        (WeCom takes a message once, so a first attempt that did reach WeCom is not delivered twice) and
+        the budget already spent for it: sent, or refused for good, and on to the next; refused for a
+        passing reason again, the queue waits for the next attempt while that send has attempts left
+        (`RESEND_DELAYS_S`), else it is recorded refused and the next one tried."""
+        runtime = self._runtime
+        assert self.api is not None
+        while True:
+            queue = json.loads(await runtime.store.get(self._resend_key(user_id)) or "[]")
+            if not queue:
+                return
+            send = queue[0]
+            status, reason = await self._send_again(user_id, send)
+            if status is None:  # refused for now, attempts left: the queue waits
+                await self._update_queue(user_id, send["msgid"], {**send, "attempt": send["attempt"] + 1})
+                await runtime.scheduler.at(RESEND, user_id,
+                                           runtime.clock.time() + RESEND_DELAYS_S[send["attempt"] + 1])
+                return
+            for source_id in send["source_ids"]:
+                await runtime.recorder.mark_delivery(source_id, status, reason)
+            await self._update_queue(user_id, send["msgid"], None)
+            log.info("wecom deferred send %s: %s", send["msgid"], reason or status)
+
+    async def _send_again(self, user_id: str, send: dict[str, Any]) -> tuple[str | None, str | None]:
+        """One later attempt: ("sent", None), ("undeliverable", reason), or (None, reason) when it is
+        refused for a passing reason again and has attempts left."""
+        assert self.api is not None
+        choices = tuple(Choice(reply, label) for reply, label in send["choices"])
+        msgtype, body = protocol.message_body(send["text"], choices)
+        open_kfid = await self._kf_account(user_id)
+        if not open_kfid:
+            return "undeliverable", "unknown_kf_account"
+        try:
+            await self.api.send(user_id, msgtype, body, open_kfid=open_kfid, msgid=send["msgid"])
+        except WeChatAPIError as exc:
+            again = transient(exc) and send["attempt"] + 1 < len(RESEND_DELAYS_S)
+            return (None if again else "undeliverable"), reason_of(exc)
+        return "sent", None
+
+    async def _update_queue(self, user_id: str, msgid: str, send: dict[str, Any] | None) -> None:
+        """The queued send `msgid` replaced by `send` (its next attempt), or removed (None)."""
+        store = self._runtime.store
+        key = self._resend_key(user_id)
+        async with store.lock("wecom", "resend", user_id, timeout=30, wait=30):
+            queue = json.loads(await store.get(key) or "[]")
+            queue = [entry if entry["msgid"] != msgid else send for entry in queue]
+            queue = [entry for entry in queue if entry is not None]
+            if queue:
+                await store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+            else:
+                await store.delete(key)
 
     def _send_in_order(self, user_id: str, send: Coroutine[Any, Any, Any]) -> None:
         """Sends to one customer leave in the order their messages were synced."""

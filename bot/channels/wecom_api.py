@@ -23,8 +23,9 @@ from bot.store.base import Store
 
 log = logging.getLogger("csbot.wecom")
 
-#: Why WeCom refused a message, as recorded on the message row (none of these is retried). The
-#: meanings are those of WeCom's global error table (docs/wecom.md, "Error codes").
+#: Why WeCom refused a message, as recorded on the message row (none of these is retried; the
+#: `TRANSIENT_ERRCODES` are, recorded as `errcode_<n>`). The meanings are those of WeCom's global error
+#: table (docs/wecom.md, "Error codes").
 REASONS = {
     95000: "invalid_open_kfid",
     95001: "over_send_cap",  # the customer's allowance of messages is used up until they write again
@@ -50,12 +51,24 @@ SYNC_TOKEN_ERRORS = frozenset({95007})
 #: drops the cursor, so an undocumented answer to a bad cursor cannot stall the account forever.
 NOT_ABOUT_CURSOR = frozenset({BUSY, 40001, 40013, 40014, 42001, 45009, 45033, 95000, 95004, 95007})
 CURSOR_SUSPECT_AFTER = 3
+#: Refusals that pass (busy, over the frequency or concurrency limit) and requests that failed on the
+#: way: a send they stop is tried again later (bot/channels/wecom.py `RESEND_DELAYS_S`). A request that
+#: may have reached WeCom (timeout, no answer) is among them because the retry carries the same msgid,
+#: which WeCom takes once. Every other refusal (the 95xxx session and account codes, an unknown user,
+#: the customer's allowance) is final.
+TRANSIENT_ERRCODES = frozenset({BUSY, 45009, 45033})
+TRANSIENT_REASONS = frozenset({"network", "timeout", "no_answer", "token_refresh_busy"})
 #: WeCom's session states (service_state).
 UNHANDLED, ASSISTANT, POOL, SERVICER, ENDED = 0, 1, 2, 3, 4
 
 
 def reason_of(exc: WeChatAPIError) -> str:
     return REASONS.get(exc.errcode, exc.reason) if exc.errcode is not None else exc.reason
+
+
+def transient(exc: WeChatAPIError) -> bool:
+    """Whether a send refused so may be tried again later (`TRANSIENT_ERRCODES`, `TRANSIENT_REASONS`)."""
+    return exc.errcode in TRANSIENT_ERRCODES if exc.errcode is not None else exc.reason in TRANSIENT_REASONS
 
 
 class WeComAPI(WeChatAPI):

@@ -26,10 +26,14 @@ async def end_sessions(store: Store, agent_id: int) -> None:
     await store.publish(agent_topic(agent_id), {"type": SESSION_ENDED})
 
 
-async def forward_events(request: web.Request, store: Store, *topics: str) -> web.WebSocketResponse:
+async def forward_events(request: web.Request, store: Store, *topics: str,
+                         sockets: set[web.WebSocketResponse] | None = None) -> web.WebSocketResponse:
+    """`sockets` holds the socket while it is open, for its owner to close at shutdown."""
     ws = web.WebSocketResponse(heartbeat=30)
     subscription = await store.subscribe(*topics).start()
     await ws.prepare(request)
+    if sockets is not None:
+        sockets.add(ws)
 
     async def pump() -> None:
         async for event in subscription:
@@ -44,6 +48,8 @@ async def forward_events(request: web.Request, store: Store, *topics: str) -> we
             if message.type == WSMsgType.ERROR:
                 break
     finally:
+        if sockets is not None:
+            sockets.discard(ws)
         pumping.cancel()
         await asyncio.gather(pumping, return_exceptions=True)
         await subscription.aclose()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.channels.base import MAYBE_DONE
+from bot.channels.base import MAYBE_DONE, RETRYING
 from bot.outbox import CLAIM_TTL_S
 
 SENT = "sent"
@@ -30,6 +30,7 @@ CATEGORIES = {
     "outside_48h_window": "window", "over_send_window": "window",
     "over_send_cap": "cap",
     **{reason: "unconfirmed" for reason in MAYBE_DONE},
+    RETRYING: "unconfirmed",  # the channel sends it again later itself: an agent's resend would send it twice
     "network": "network", "token_refresh_busy": "network", "bad_token_response": "network",  # nothing sent
     "not_subscribed": "unreachable", "invalid_openid": "unreachable", "invalid_external_userid": "unreachable",
     "session_ended": "session", "session_state_refuses": "session", "state_change_refused": "session",

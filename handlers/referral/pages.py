@@ -76,13 +76,14 @@ async def _card(request: web.Request) -> ReferralCard | None:
 
 
 def _landing(request: web.Request, status: int = 200, *, title: str, message: str, board_url: str = "",
-             card: ReferralCard | None = None, invited: str = "", end_date: str = "") -> web.Response:
-    """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now."""
+             card: ReferralCard | None = None, invited: str = "", end_date: str = "",
+             follow: bool = False) -> web.Response:
+    """The landing page; without a card, a notice (no buttons) for a link that leads nowhere now. The
+    Official Account's QR code (and its caption) only when `follow`: its image can be made."""
     desk = area_service(request, REFERRAL)
-    on_wechat = card is not None and desk.follow_codes.available
     return page(request, LANDING, status, shop_name=desk.core.shop_name, title=title, message=message,
                 board_url=board_url, card=card is not None, code=card.code if card else "", invited=invited,
-                follow_src=f"/r/{card.code}/follow.png" if card and on_wechat else "", end_date=end_date)
+                follow_src=f"/r/{card.code}/follow.png" if card and follow else "", end_date=end_date)
 
 
 async def landing(request: web.Request) -> web.Response:
@@ -99,10 +100,13 @@ async def landing(request: web.Request) -> web.Response:
     await ReferralCard.filter(id=card.id).update(opens=F("opens") + 1)
     referrer = public_name(card.referrer, desk.settings.board_names, templates)
     message = campaign.landing_text or templates.render("referral.landing_default", {"title": campaign.title})
+    # the QR code is made here (once per card, then kept on it): a page whose image WeChat refused to
+    # make (an account without the API, WeChat down) shows no broken image, only the chat button
+    follow = await _follow_url(desk, card) is not None
     return _landing(
         request, title=campaign.title, message=message, board_url=board_url, card=card,
         invited=templates.render("referral.landing_invited", {"referrer": referrer}),
-        end_date=last_day(campaign, settings.zone).isoformat())
+        end_date=last_day(campaign, settings.zone).isoformat(), follow=follow)
 
 
 async def _open_card(request: web.Request) -> tuple[ReferralDesk, ReferralCard]:

@@ -30,11 +30,13 @@ from handlers.reports.catalogue import FilterNotApplicable, PeriodError, Report,
 from handlers.reports.desk import REPORTS, ReportsDesk
 from handlers.reports.workbook import Period, build_workbook
 from models.agent import SUPERVISORS, Agent
+from models.message import Message
 
 CHANNEL_PATTERN = r"^[a-z]{1,16}$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Cell = str | int | float | None
-BAD_QUERY = ("invalid input (error.code invalid_query), a wrong period (invalid_period), or a filter the report "
+BAD_QUERY = ("invalid input (error.code invalid_query), a wrong period (invalid_period), a channel or agent the "
+             "shop never had (unknown_channel, with the `allowed` channels; unknown_agent), or a filter the report "
              "declares not applicable (filter_not_applicable, with `filters` refused and `allowed`)")
 
 
@@ -105,6 +107,18 @@ def _desk(request: web.Request) -> ReportsDesk:
     return area_service(request, REPORTS)
 
 
+async def _known_filters(desk: ReportsDesk, filters: Filters) -> None:
+    """A channel or agent the shop never had is refused (400), not answered with an empty report that
+    reads like a quiet period: a channel runs here, or ran before (its messages are kept); an agent is
+    never deleted (a leaver is deactivated, and their figures stay reportable)."""
+    if filters.channel is not None and filters.channel not in desk.channels and not await Message.filter(
+            channel=filters.channel).exists():
+        raise ApiError(400, "unknown_channel", f"no channel {filters.channel!r} here",
+                       allowed=sorted(desk.channels))
+    if filters.agent is not None and not await Agent.filter(id=filters.agent).exists():
+        raise ApiError(400, "unknown_agent", f"no staff member {filters.agent}")
+
+
 def _query(desk: ReportsDesk, filters: Filters):
     today = desk.clock.now().astimezone(desk.core.zone).date()
     first = filters.from_ or (filters.to or today).replace(day=1)
@@ -119,6 +133,7 @@ async def _report(request: web.Request, filters: Filters) -> Report:
     spec = catalogue(desk, request[AGENT].role).get(request.match_info["name"])
     if spec is None:
         raise ApiError(404, "no_such_report", "no such report")
+    await _known_filters(desk, filters)
     try:
         return await run(desk, spec, _query(desk, filters))
     except FilterNotApplicable as exc:
@@ -166,13 +181,15 @@ async def get_chart(request: web.Request, query: ChartFilters) -> web.Response:
     return web.Response(text=drawing, content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
-@endpoint("GET", "/api/report-workbook", query=Filters, roles=SUPERVISORS, tag="reports",
+@endpoint("GET", "/api/report-workbook", query=Filters, roles=SUPERVISORS, tag="reports", errors={400: BAD_QUERY},
           summary="Every report for the chosen period as an XLSX workbook (one sheet per report, with charts)")
 async def get_workbook(request: web.Request, query: Filters) -> web.Response:
     desk = _desk(request)
+    await _known_filters(desk, query)
     report_query = _query(desk, query)
     zone = desk.core.zone
-    label = f"{report_query.start.astimezone(zone).date()}_{report_query.end.astimezone(zone).date()}"
+    last_day = (report_query.end.astimezone(zone) - timedelta(days=1)).date()  # the end is the next day's start
+    label = f"{report_query.start.astimezone(zone).date()}_{last_day}"
     data, _ = await build_workbook(desk, Period("custom", label, report_query), request[AGENT].role)
     return web.Response(body=data, content_type=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="reports-{label}.xlsx"'})
@@ -213,4 +230,5 @@ async def get_file(request: web.Request) -> web.StreamResponse:
 ENDPOINTS = [list_reports, get_chart, get_report, get_workbook, list_files, get_file]
 
 #: Error codes of this area's endpoints (labelled in scripts_zh/labels.yaml).
-ERRORS = ("filter_not_applicable", "invalid_period", "no_such_file", "no_such_report")
+ERRORS = ("filter_not_applicable", "invalid_period", "no_such_file", "no_such_report", "unknown_agent",
+          "unknown_channel")

@@ -2,7 +2,7 @@
 
 `MarketingWeChat` is a `FakeWeChat` that also remembers what the referral area asks of WeChat:
 - `POST /cgi-bin/qrcode/create`: the payload (scene, temporary or permanent), answering a ticket and
-  the `url` a QR image encodes, as WeChat does;
+  the `url` a QR image encodes, as WeChat does (or `qrcode_errcode` when set);
 - `POST /cgi-bin/message/template/send`: the payload per openid, failing on demand like the
   customer-service send (`fail_templates_for`).
 
@@ -34,6 +34,8 @@ class MarketingWeChat(FakeWeChat):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.qrcodes: list[dict[str, Any]] = []
+        #: When set, `qrcode/create` answers this errcode (48001: an account without the QR code API).
+        self.qrcode_errcode = 0
         self.templates: list[dict[str, Any]] = []
         self._template_failures: dict[str, int] = {}
 
@@ -60,6 +62,8 @@ class MarketingWeChat(FakeWeChat):
         refused = self._token_errcode(request)
         if refused:
             return _error(refused, "token refused")
+        if self.qrcode_errcode:
+            return _error(self.qrcode_errcode, "qrcode refused")
         payload = json.loads(await request.read())
         self.qrcodes.append(payload)
         ticket = f"TICKET-{len(self.qrcodes)}"

@@ -5,6 +5,8 @@ It keeps what WeCom keeps and answers the way WeCom answers (HTTP 200, `errcode`
 - `GET /cgi-bin/gettoken`: corp id + kf secret give a token (`expires_in`), counted (a wrong secret
   40001, a wrong corp id 40013); tokens can be invalidated (40014) or expired (42001) by the test;
 - `refuse_next` holds errcodes the next `send_msg` calls answer before anything else (-1 busy...);
+  `drop_answers` is how many of the next accepted `send_msg` calls lose their answer (the connection
+  closes after the message was taken, as a network failure on the way back);
 - customers write (`customer_says`, `enter_session`): each item gets a msgid and goes into the kf
   account's message log; `notify(bot_url, open_kfid)` then POSTs the encrypted `kf_msg_or_event`
   callback (wechatpy's `WeChatCrypto` with the corp id), carrying a sync token valid 10 minutes;
@@ -153,6 +155,7 @@ class FakeWeCom:
         self._codes: dict[str, EventCode] = {}
         self._accepted_msgids: set[str] = set()
         self.refuse_next: list[int] = []
+        self.drop_answers = 0
         self.refuse_sync: list[int] = []
         self._cursor_generation = 0
         self._serial = itertools.count(1)
@@ -338,6 +341,13 @@ class FakeWeCom:
             return _error(errcode)
         msgid = msgid or f"SENT{next(self._serial)}"
         self._accepted_msgids.add(msgid)
+        if self.drop_answers > 0 and request.transport is not None:  # taken; the answer breaks off midway
+            self.drop_answers -= 1
+            response = web.StreamResponse(headers={"Content-Type": "application/json", "Content-Length": "64"})
+            await response.prepare(request)
+            await response.write(b'{"errcode": 0')
+            request.transport.close()
+            return response
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": msgid})
 
     def _send_errcode(self, user: str, open_kfid: str, content: str) -> int:
