@@ -19,25 +19,13 @@ from bot.recorder import COLUMNS, MessageRecord
 from models.conversation import Conversation
 from models.customer import Customer
 from models.message import ALL_ROWS_SOURCE_INDEX, OUTBOUND_SOURCE_INDEX, Message
+from tests.table_indexes import table_indexes
 from tests.test_handoff_reads import NOW
 from tests.test_left_message_races import empty_database_url
 
 __all__ = ["empty_database_url"]  # the fixture: a new SQLite file, a new PostgreSQL database
 
 [MIGRATION] = [name for name in migration_files() if name.endswith("_message_source_out_index.py")]
-
-
-async def message_indexes(url: str) -> dict[str, str]:
-    """The `message` table's indexes other than its key's: name → the SQL that made it."""
-    client = connections.get("default")
-    if url.startswith("sqlite"):
-        rows = await client.execute_query_dict(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message' AND sql IS NOT NULL")
-        return {row["name"]: row["sql"] for row in rows}
-    rows = await client.execute_query_dict(
-        "SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = 'message' "
-        "AND indexname NOT IN ('message_pkey', 'uid_message_convers_365534')")
-    return {row["name"]: row["sql"] for row in rows}
 
 
 async def marks_plan(url: str) -> str:
@@ -76,7 +64,7 @@ async def test_the_marks_use_the_outbound_index_on_a_fresh_database(empty_databa
     url = empty_database_url
     await open_database(url)
     try:
-        indexes = await message_indexes(url)
+        indexes = await table_indexes(url, "message")
         assert ALL_ROWS_SOURCE_INDEX not in indexes
         assert "'out'" in indexes[OUTBOUND_SOURCE_INDEX] and "source_id" in indexes[OUTBOUND_SOURCE_INDEX]
         assert OUTBOUND_SOURCE_INDEX in await marks_plan(url)
@@ -97,13 +85,13 @@ async def test_a_database_from_before_the_index_gets_it_at_the_next_start(empty_
             migration = importlib.import_module(f"models.migrations.models.{MIGRATION.removesuffix('.py')}")
             await client.execute_script(await migration.downgrade(client))
             await client.execute_query("DELETE FROM aerich WHERE version = $1", [MIGRATION])
-        assert set(await message_indexes(url)) == {ALL_ROWS_SOURCE_INDEX}
+        assert set(await table_indexes(url, "message")) == {ALL_ROWS_SOURCE_INDEX}
     finally:
         await close_database()
     for _ in range(2):  # the start that changes the index, and one after it
         await open_database(url)
         try:
-            assert set(await message_indexes(url)) == {OUTBOUND_SOURCE_INDEX}
+            assert set(await table_indexes(url, "message")) == {OUTBOUND_SOURCE_INDEX}
             assert OUTBOUND_SOURCE_INDEX in await marks_plan(url)
         finally:
             await close_database()

@@ -18,25 +18,13 @@ from bot.db import close_database, migration_files, open_database
 from handlers.teaching.api import _reviewable
 from models.agent import Agent
 from models.handoff import SLA_EVENT_AGENT_INDEX, SLA_EVENT_AT_INDEX, SlaEvent
+from tests.table_indexes import table_indexes
 from tests.test_handoff_reads import NOW
 from tests.test_left_message_races import empty_database_url
 
 __all__ = ["empty_database_url"]  # the fixture: a new SQLite file, a new PostgreSQL database
 
 [MIGRATION] = [name for name in migration_files() if name.endswith("_sla_event_indexes.py")]
-
-
-async def sla_event_indexes(url: str) -> dict[str, str]:
-    """The `sla_event` table's indexes other than its key's: name → the SQL that made it."""
-    client = connections.get("default")
-    if url.startswith("sqlite"):
-        rows = await client.execute_query_dict(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sla_event' AND sql IS NOT NULL")
-        return {row["name"]: row["sql"] for row in rows}
-    rows = await client.execute_query_dict(
-        "SELECT indexname AS name, indexdef AS sql FROM pg_indexes WHERE tablename = 'sla_event' "
-        "AND indexname <> 'sla_event_pkey'")
-    return {row["name"]: row["sql"] for row in rows}
 
 
 async def plan(url: str, query: QuerySet | ValuesQuery) -> str:
@@ -67,7 +55,7 @@ async def summary_plan(url: str) -> str:
 
 
 async def assert_indexed(url: str) -> None:
-    indexes = await sla_event_indexes(url)
+    indexes = await table_indexes(url, "sla_event")
     assert set(indexes) == {SLA_EVENT_AGENT_INDEX, SLA_EVENT_AT_INDEX}
     assert indexes[SLA_EVENT_AGENT_INDEX].replace('"', "").endswith("(agent_id, conversation_id)")
     assert indexes[SLA_EVENT_AT_INDEX].replace('"', "").endswith("(at)")
@@ -99,7 +87,7 @@ async def test_a_database_from_before_the_indexes_gets_them_at_the_next_start(em
             migration = importlib.import_module(f"models.migrations.models.{MIGRATION.removesuffix('.py')}")
             await client.execute_script(await migration.downgrade(client))
             await client.execute_query("DELETE FROM aerich WHERE version = $1", [MIGRATION])
-        assert await sla_event_indexes(url) == {}
+        assert await table_indexes(url, "sla_event") == {}
         assert SLA_EVENT_AGENT_INDEX not in await review_plan(url)
     finally:
         await close_database()
