@@ -417,8 +417,9 @@ class WeComChannel(Channel):
         key = self._resend_key(user_id)
         async with runtime.store.lock("wecom", "resend", user_id, timeout=30, wait=30):
             queue = json.loads(await runtime.store.get(key) or "[]")
-            queue.append(send)
-            await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+            if all(queued["msgid"] != send["msgid"] for queued in queue):  # workers starting together
+                queue.append(send)
+                await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
         # `ensure`, not `at`: never moves the queue's planned attempt, and plans one again when its deadline
         # was dropped (the scheduler gives up on a callback after MAX_ATTEMPTS failures) while the queue lives
         if await runtime.scheduler.ensure(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0]):
