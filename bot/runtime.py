@@ -137,12 +137,12 @@ class Runtime:
         return runtime
 
     def reconcile_hooks(self) -> list[Callable[[bool], Awaitable[None]]]:
-        """The daily job's own re-arming, then each area's (see `bot.reconcile`)."""
+        """The daily job's own re-arming, each channel's, then each area's (see `bot.reconcile`)."""
 
         async def daily(store_lost: bool) -> None:
             await plan_daily(self, only_if_absent=True)
 
-        hooks = [daily]
+        hooks = [daily, *(channel.reconcile for channel in self.channels.values())]
         for extension in self.extensions:
             if extension.reconcile is not None:
                 hooks.append(partial(extension.reconcile, self.kit))

@@ -29,6 +29,7 @@ from models.conversation import Conversation
 from models.message import Message
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.tcp_proxy import proxied, resp_command
+from tests.test_wecom_retry_accepted import sent_part
 
 OPENID = "o_agent_budget"
 PART = "退" * 600 + "。"  # 1,803 bytes: one WeChat part each (2,000 bytes a part), two never merge
@@ -37,6 +38,10 @@ PART = "退" * 600 + "。"  # 1,803 bytes: one WeChat part each (2,000 bytes a p
 async def post(bot: WeChatBot, path: str, headers: dict[str, str], body: dict[str, Any]) -> tuple[int, Any]:
     async with bot.session.post(str(bot.server.make_url(path)), json=body, headers=headers) as response:
         return response.status, await response.json()
+
+
+def answer_of(text: str) -> tuple[int, dict[str, Any]]:
+    return 200, {"sent": [text], "parts": [sent_part(text)]}
 
 
 async def held_by_amy(bot: WeChatBot) -> tuple[Conversation, dict[str, str]]:
@@ -84,9 +89,9 @@ async def test_one_client_msg_id_sends_once_however_often_it_is_posted(
         messages = f"/api/agent/conversations/{held.id}/messages"
         body = {"text": "您好，请问订单号是多少？", "client_msg_id": "r-1"}
         answers = await asyncio.gather(*[post(bot, messages, headers, body) for _ in range(3)])
-        assert answers == [(200, {"sent": [body["text"]]})] * 3
+        assert answers == [answer_of(body["text"])] * 3
         assert bot.wechat.texts_to(OPENID).count(body["text"]) == 1
-        assert await post(bot, messages, headers, body) == (200, {"sent": [body["text"]]})  # a retry later
+        assert await post(bot, messages, headers, body) == answer_of(body["text"])  # a retry later
         assert bot.wechat.texts_to(OPENID).count(body["text"]) == 1
         assert (await post(bot, messages, headers, {**body, "client_msg_id": "r-2"}))[0] == 200  # a new reply
         assert bot.wechat.texts_to(OPENID).count(body["text"]) == 2
@@ -139,7 +144,7 @@ async def test_an_answer_the_store_failed_to_keep_is_never_sent_again(
             messages = f"/api/agent/conversations/{held.id}/messages"
             body = {"text": "您好，请问订单号是多少？", "client_msg_id": "blip-1"}
             proxy.refuse_commands(resp_command("SET", b"blip-1", b'"sent"', times=1), OUT_OF_MEMORY)  # the answer
-            assert await post(bot, messages, headers, body) == (200, {"sent": [body["text"]]})
+            assert await post(bot, messages, headers, body) == answer_of(body["text"])
             proxy.refuse_commands(None)
             status, answer = await post(bot, messages, headers, body)
             assert (status, answer["error"]["code"]) == (503, "reply_in_flight")

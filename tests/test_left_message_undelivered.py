@@ -18,6 +18,7 @@ from bot.web.auth import create_agent, issue_api_token
 from models.conversation import Conversation
 from models.handoff import LeftMessage, SlaEvent
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
+from tests.test_wecom_retry_accepted import sent_part
 
 TEXT = "麻烦尽快帮我处理退款，订单号在上一条"
 REPLY = "亲，退款已经为您处理好了"
@@ -90,6 +91,6 @@ async def test_a_reply_the_platform_refused_leaves_the_left_message_open_and_tel
 
         await clock.advance(30)  # sent again, and delivered: now the 留言 is answered
         status, body = await post(bot, f"/api/agent/conversations/{held.id}/messages", headers, {"text": REPLY})
-        assert (status, body) == (200, {"sent": [REPLY]})
+        assert (status, body) == (200, {"sent": [REPLY], "parts": [sent_part(REPLY)]})
         assert bot.wechat.texts_to("o_left_message")[-1] == REPLY
         assert (await LeftMessage.get(id=left.id)).done_at == clock.now()

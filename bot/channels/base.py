@@ -56,6 +56,11 @@ class Channel(ABC):
         """Called once the runtime is ready, before the port opens."""
         return None
 
+    async def reconcile(self, store_lost: bool) -> None:
+        """Re-arm from the database what the channel keeps in the store (bot/reconcile.py): at start-up,
+        before the port opens, and every `reconcile_interval_s`; `store_lost` when the store came back empty."""
+        return None
+
     async def shutdown(self) -> None:
         """Called when the server stops accepting, before it waits (up to its grace) for the requests in
         flight: end what would otherwise hold its connection through the grace (the web chat's WebSockets)."""

@@ -48,6 +48,7 @@ from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import SESSION_ENDED_BY_PERSON, Choice
 from bot.send_budget import SendBudget
 from models.conversation import Conversation
+from models.message import Message
 from models.wecom import KfCustomer
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ class WeComChannel(Channel):
         self.sync: KfSync | None = None
         self._background = BackgroundTasks(log, lambda: self.runtime and self.runtime.store)
         self._last_send: dict[str, asyncio.Task[Any]] = {}
+        self._queues_read = False  # `reconcile`
 
     def routes(self) -> list[web.AbstractRouteDef]:
         path = self.settings.wecom_callback_path
@@ -415,11 +417,56 @@ class WeComChannel(Channel):
         key = self._resend_key(user_id)
         async with runtime.store.lock("wecom", "resend", user_id, timeout=30, wait=30):
             queue = json.loads(await runtime.store.get(key) or "[]")
-            queue.append(send)
-            await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
-        if len(queue) == 1:
-            await runtime.scheduler.at(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0])
+            if all(queued["msgid"] != send["msgid"] for queued in queue):  # workers starting together
+                queue.append(send)
+                await runtime.store.set(key, json.dumps(queue), ttl=RESEND_KEPT_S)
+        # `ensure`, not `at`: never moves the queue's planned attempt, and plans one again when its deadline
+        # was dropped (the scheduler gives up on a callback after MAX_ATTEMPTS failures) while the queue lives
+        if await runtime.scheduler.ensure(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0]):
             log.info("wecom send %s refused for now: tried again in %.0f s", send["msgid"], RESEND_DELAYS_S[0])
+
+    async def reconcile(self, store_lost: bool) -> None:
+        """The queues of sends refused for a passing reason, from the database: their rows stay `pending`
+        with the refusal's reason until the retry records its outcome, so they are the truth when the store
+        is not (an in-process store after a restart, a Redis restarted empty, a queue whose deadline was
+        dropped). Read at this worker's first pass (start-up) and whenever the store came back empty, not at
+        every pass (no index serves the query; a dropped deadline is planned again by the customer's next send,
+        `_defer`). Per customer with such rows: a queue in the store gets its deadline back if it was lost;
+        without one (the store lost it) the rows still within `RESEND_KEPT_S` are queued again in order,
+        each with the msgid derived from its stored id (a first attempt WeCom did take is not delivered
+        twice), and the older ones recorded undeliverable with their reason. While the store is not new,
+        a row is left alone for `RESEND_DELAYS_S[0]` after it was written: its retry may have just
+        finished, its mark still on its way to the database."""
+        if self._queues_read and not store_lost:
+            return
+        runtime = self._runtime
+        now = runtime.clock.now()
+        rows = await (Message.filter(channel=self.name, direction="out", delivery_status="pending",
+                                     failure_reason__isnull=False)
+                      .order_by("id").values("source_id", "text", "failure_reason", "created_at", "conversation__key"))
+        owed: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            owed.setdefault(row["conversation__key"].split(":", 1)[1], []).append(row)
+        for user_id, user_rows in owed.items():
+            if await runtime.store.get(self._resend_key(user_id)) is not None:
+                await runtime.scheduler.ensure(RESEND, user_id, runtime.clock.time() + RESEND_DELAYS_S[0])
+                continue
+            grace = 0.0 if store_lost else RESEND_DELAYS_S[0]
+            due = [row for row in user_rows if (now - row["created_at"]).total_seconds() >= grace]
+            for row in due:
+                if (now - row["created_at"]).total_seconds() > RESEND_KEPT_S:
+                    await runtime.recorder.mark_delivery(row["source_id"], "undeliverable", row["failure_reason"])
+                else:
+                    await self._requeue(user_id, row["source_id"], row["text"])
+        self._queues_read = True
+
+    async def _requeue(self, user_id: str, source_id: str, text: str) -> None:
+        """A pending row queued again for its later attempts (`reconcile`); a menu's click items are not
+        stored, so its text goes as it is."""
+        msgid = protocol.send_msgid(source_id)
+        await self._runtime.store.set(self._sent_key(msgid), json.dumps([source_id]), ttl=SENT_TTL_S)
+        await self._defer(user_id, {"msgid": msgid, "text": text, "source_ids": [source_id], "choices": [],
+                                    "attempt": 0})
 
     async def _resend(self, user_id: str) -> None:
         """The scheduler's later attempt of the customer's queued sends, in order, each with its msgid

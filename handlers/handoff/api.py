@@ -218,14 +218,14 @@ async def send_message(request: web.Request, conversation: Conversation, body: s
         raise ApiError(400, "reply_empty", "the message is blank") from None
     except ChannelNotHere:
         raise ApiError(503, "channel_not_running", "the customer's channel does not run on this server") from None
+    parts = [s.PartOut(text=text, outcome=outcome, delivery=part_delivery(outcome), category=category(outcome))
+             for text, outcome in zip(reply.parts, reply.outcomes, strict=True)]
     if not reply.delivered:  # recorded as undeliverable on its rows, and not an answer to the 留言
-        parts = [s.PartOut(text=text, outcome=outcome, delivery=part_delivery(outcome), category=category(outcome))
-                 for text, outcome in zip(reply.parts, reply.outcomes, strict=True)]
         raise ApiError(502, "not_delivered", "the reply did not reach the customer", outcomes=reply.outcomes,
                        parts=[part.model_dump() for part in parts], counted=reply.counted,
                        refused_for_good=reply.refused_for_good,
                        left_messages_open=reply.left_open)
-    return s.SentOut(sent=reply.parts)
+    return s.SentOut(sent=reply.parts, parts=parts)  # a part sent later by the channel: `retrying`
 
 
 async def refuse_over_budget(handoff: Handoff, conversation: Conversation, text: str) -> None:

@@ -118,7 +118,7 @@ class MessageOut(BaseModel):
 
 
 class PartOut(BaseModel):
-    """One part of an agent's reply the platform did not wholly take (the 502 `not_delivered`)."""
+    """One part of an agent's reply and what became of it (the 502 `not_delivered`, and `SentOut`)."""
 
     text: str
     outcome: str = Field(description="\"sent\", else the reason recorded on its row")
@@ -151,6 +151,8 @@ class AgentMessageIn(BaseModel):
 
 class SentOut(BaseModel):
     sent: list[str]
+    #: Each part's outcome: a part the channel sends later itself (`retrying`) shows as unconfirmed.
+    parts: list[PartOut] = []
 
 
 class OkOut(BaseModel):

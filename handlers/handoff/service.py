@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from bot.alerts import post_webhook
+from bot.channels.base import RETRYING
 from bot.context import Context, ServiceKey, Services
 from bot.dispatcher import record_escalation
 from bot.events import Say
@@ -86,8 +87,10 @@ class AgentReply(NamedTuple):
 
     @property
     def delivered(self) -> bool:
-        """Every part reached the platform: only then is the customer answered (`Handoff.answered`)."""
-        return bool(self.outcomes) and all(outcome == SENT for outcome in self.outcomes)
+        """Every part reached the platform, or is the channel's to send later itself (`RETRYING`: it goes,
+        or its row is marked undeliverable, which the console shows): only then is the customer answered
+        (`Handoff.answered`). An agent told otherwise would type it again and send it twice."""
+        return bool(self.outcomes) and all(outcome in (SENT, RETRYING) for outcome in self.outcomes)
 
     @property
     def counted(self) -> bool:
@@ -384,12 +387,12 @@ class Handoff:
     async def agent_message(self, conversation: Conversation, agent: Agent, text: str, confirm: bool) -> AgentReply:
         """Send an agent's message (split like the bot's, merged again when the customer's send budget
         is short); refuses a blank one, forbidden language unless confirmed, and a channel this process
-        does not run. The conversation's open 留言 are done only when every part reached the platform
-        (`AgentReply.delivered`): a reply WeChat refused (outside the 48-hour window, the send cap) or whose
-        send failed leaves them open with their promise, and the caller tells the agent. The SLA's
-        bookkeeping (answered, acknowledged, the idle release) follows `AgentReply.counted`: a reply none of
-        whose parts reached the platform leaves the customer waiting, unless the platform refused it for
-        good (docs/handoff-sla.md "A reply that did not reach the customer")."""
+        does not run. The conversation's open 留言 are done only when every part reached the platform or is
+        the channel's to send later (`AgentReply.delivered`): a reply WeChat refused (outside the 48-hour
+        window, the send cap) or whose send failed leaves them open with their promise, and the caller
+        tells the agent. The SLA's bookkeeping (answered, acknowledged, the idle release) follows
+        `AgentReply.counted`: a reply none of whose parts reached the platform leaves the customer waiting,
+        unless the platform refused it for good (docs/handoff-sla.md "A reply that did not reach the customer")."""
         parts = self.messenger.split(user_of(conversation)[0], text)
         if not any(map(visible, parts)):
             raise EmptyReply()
