@@ -80,3 +80,8 @@ async def test_a_refusal_written_alone_is_still_recorded(bot, refusal):
     answer = await say(bot, "alice", refusal)
     await complaint.refresh_from_db()
     assert complaint.contact == NO_PHONE and "不会给您打电话" in answer
+
+
+async def test_a_refusal_with_the_trigger_alone_still_asks_what_happened(bot):
+    answer = await say(bot, "alice", "我要投诉，别给我打电话")
+    assert "具体说一下发生了什么" in answer, answer

@@ -131,7 +131,8 @@ def absorb(ctx: Context) -> None:
         rest = rest.replace(phone.group(0), " ")
     elif refuses_calls(rest):  # the customer refused calls: the chat only, whatever they gave before
         data["contact"] = NO_PHONE
-        rest = "" if only_refuses_calls(rest) else rest  # their words are kept as written (R-COMPLAINT-2)
+        # their words are kept as written; only a refusal alone ("我要投诉，别给我打电话") tells nothing that happened
+        rest = "" if only_refuses_calls(TRIGGER.sub(" ", rest)) else rest
     elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
         data["contact"] = NO_PHONE
         rest = ""
