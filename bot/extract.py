@@ -4,7 +4,10 @@ Every after-sales request belongs to an order, so the bot pulls the order number
 number of an existing after-sales request) out of whatever the customer typed. Customers type on
 phones: full-width digits, numbers chunked with spaces ("E2026 1122 00123"), zero-width characters
 pasted from other apps, a space or dash after the letters ("E 2026 1120 00103", "E-2026112000101",
-"E2026-1120-00101"). Everything here first normalises the text, then matches.
+"E2026-1120-00101"). Everything here first normalises the text, then matches. The letters and digits
+are never joined when the letters label a contact (TEL, QQ, WX) or the digits are a landline, a date, a
+time or a list ("房号 A 1203-1205-1207"); whatever is joined is an order number only when one of the
+shop's patterns (`compile_order_patterns`) takes it.
 
 Rules:
 - a case number is "AS" + an 8-digit date + a 3-6 digit sequence, with an optional "-" before the
@@ -31,8 +34,9 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, _ZERO_WIDTH_CHARS))
 # `str.translate` with a mapping looks every character up (about 1 us for a short message); one regex
 # search finds whether there is anything to remove at a fifth of that.
 _HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH_CHARS}]")
-# Digit groups chunked by spaces ("E2026 1122 00123", "1234 5678 9012 3456").
-_CHUNKED = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{0,3}\d+(?:[ \t]+\d+)+(?![A-Za-z0-9])")
+# Digit groups chunked by spaces ("E2026 1122 00123", "1234 5678 9012 3456"), not a date's day and a time
+# after it ("2026-11-29 1130").
+_CHUNKED = re.compile(r"(?<![A-Za-z0-9])(?<!\d-)[A-Za-z]{0,3}\d+(?:[ \t]+\d+)+(?![A-Za-z0-9])")
 _MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of one
 # Letters, then digits after a space or dash, in groups a space or dash apart ("E 2026 1120 00103",
 # "E-2026112000101", "E2026-1120-00101"). Only after letters: digits alone joined across dashes would make
@@ -40,6 +44,13 @@ _MAX_CHUNK = 8  # longer groups are whole numbers of their own, not chunks of on
 _LETTERED = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,3})([ \t]*-?[ \t]*)(\d+(?:(?:[ \t]*-[ \t]*|[ \t]+)\d+)*)"
                        r"(?![A-Za-z0-9])")
 _DIGIT_GROUP = re.compile(r"\d+")
+#: Letters that label a phone, a chat account or a fax, never an order number ("TEL 0755-...", "QQ 12345...").
+_CONTACT_LABELS = frozenset({"TEL", "QQ", "WX", "VX", "FAX", "MOB"})
+#: A date inside the digits ("A 2026-11-29 12:00"): the digits are a date and a time, not one number.
+_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d[ \t]*-[ \t]*\d{1,2}[ \t]*-[ \t]*\d{1,2}(?!\d)")
+_TIME_AFTER = re.compile(r"[ \t]*:[ \t]*\d")
+#: Groups of the same short length this close together are a list ("房号 A 1203-1205-1207"), not chunks.
+_LIST_SPREAD = 100
 _LETTERED_GAP = re.compile(r"[A-Za-z][ \t]+\d")  # a space after letters: `_LETTERED` may join something
 _SEPARATOR = re.compile(r"[\s-]")
 #: Fewer digits after the letters stay as typed: a count or a size ("E 3", "XL 175-180"), not an order number.
@@ -62,15 +73,31 @@ def normalise(text: str) -> str:
 def _join_lettered(m: re.Match[str]) -> str:
     """A lettered number typed with a space or dash after the letters or between its groups, joined;
     unchanged when it is a case number's ("AS": `_find_case` keeps its dash), too short for an order
-    number, a group longer than a chunk follows another, or the letters stand before a phone number."""
+    number, a group longer than a chunk follows another, the letters stand before a phone number or label
+    a contact (TEL, QQ, WX), or the digits are a landline (0 + area code), hold a date or end in a time, or
+    are a list of like numbers (review45)."""
     letters, gap, digits = m.groups()
     groups = _DIGIT_GROUP.findall(digits)
     joined = "".join(groups)
     if (letters.upper() == "AS" or len(joined) < _MIN_LETTERED_DIGITS
             or (len(groups) > 1 and any(len(group) > _MAX_CHUNK for group in groups))
-            or (gap and _PHONE.fullmatch(joined))):
+            or (gap and _PHONE.fullmatch(joined)) or letters.upper() in _CONTACT_LABELS
+            or _not_one_number(groups, digits, m)):
         return m.group(0)
     return letters + joined
+
+
+def _not_one_number(groups: list[str], digits: str, m: re.Match[str]) -> bool:
+    """The digits after the letters end in a time, or their groups are a landline, a date or a list: not
+    chunks of one number."""
+    if _TIME_AFTER.match(m.string, m.end()) is not None:
+        return True
+    if len(groups) < 2:
+        return False
+    landline = groups[0].startswith("0") and 3 <= len(groups[0]) <= 4
+    same_short = len({len(group) for group in groups}) == 1 and len(groups[0]) <= 4
+    listed = same_short and max(map(int, groups)) - min(map(int, groups)) < _LIST_SPREAD
+    return landline or listed or _DATE.search(digits) is not None
 
 
 def _join_chunks(text: str) -> str:

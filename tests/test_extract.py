@@ -54,6 +54,11 @@ def test_normalise_skips_translating_only_texts_without_a_character_the_table_ch
         ("订单号e - 2026 1120 00103 还没发货", "E2026112000103"),
         ("订单E-2026112000101，2026-11-20买的", "E2026112000101"),
         ("E2026112000101-2件", "E2026112000101"),
+        # review45: these still join beside a date, a time or a phone in the same message
+        ("E 2026 1120 00103，2026-11-29 12:00 下的单", "E2026112000103"),
+        ("E2026-1120-00101 座机0755-12345678", "E2026112000101"),
+        ("E 2026 1122 0012", "E202611220012"),
+        ("E2026-1120 00101", "E2026112000101"),
     ],
 )
 def test_order_numbers_found(text: str, expected: str) -> None:
@@ -83,6 +88,17 @@ def test_order_numbers_found(text: str, expected: str) -> None:
         "XL 175-180",
         "A 2026-11-20",
         "AS 20261123-0001",
+        # review45: contact labels, landlines, dates, times and lists of numbers are not joined
+        "座机 TEL 0755-12345678 转 8001",
+        "tel 0755-8888-6666",
+        "我QQ 1234567890 加我",
+        "微信号 wx-1234567890",
+        "A 2026-11-29 12:00 下单",
+        "B 2026-11-29 1130",
+        "Q 2026-11-29-1130",
+        "B 2026 1129 12:00",
+        "房号 A 1203-1205-1207 号",
+        "E 0755-12345678",
     ],
 )
 def test_not_order_numbers(text: str) -> None:

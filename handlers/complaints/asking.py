@@ -1,7 +1,8 @@
 """What a customer asks about complaints already filed, outside the dialogue (docs/rules.md R-COMPLAINT-2,
 R-COMPLAINT-3): "where is my complaint" answers the latest open ones (number, step, promised time), or
 the last closed one, or says there is none and offers to file one; a refusal of phone calls
-(别再打了, 不要联系我) is recorded on the latest open complaint, which is then reached in the chat only.
+(别再打了, 不要联系我), written as a message of its own, is recorded on the latest open complaint, which is
+then reached in the chat only.
 
 Both read only when the words match (one regex a message), and stay quiet while a person holds the
 conversation (that person answers).
@@ -15,7 +16,7 @@ from bot.templates import spec
 from handlers.complaints.desk import COMPLAINTS
 from handlers.complaints.process import STEPS
 from handlers.complaints.service import NO_PHONE
-from handlers.complaints.words import NEW_COMPLAINT, NO_CALL, STATUS_ASK
+from handlers.complaints.words import NEW_COMPLAINT, STATUS_ASK, only_refuses_calls
 from handlers.handoff.service import HANDOFF
 from models.complaint import Complaint
 
@@ -38,7 +39,8 @@ async def answer(ctx: Context) -> Reply | None:
     if ctx.inbound.kind != "text":
         return None
     text = ctx.text
-    asks_status, refuses = STATUS_ASK.search(text) and not NEW_COMPLAINT.search(text), NO_CALL.search(text)
+    asks_status = bool(STATUS_ASK.search(text)) and not NEW_COMPLAINT.search(text)
+    refuses = not asks_status and only_refuses_calls(text)  # a refusal in a longer message goes on to its path
     if not (asks_status or refuses):
         return None
     holder = await ctx.services[HANDOFF].queue.holder(ctx.inbound.conversation_key, ctx.stored)

@@ -32,7 +32,6 @@ from handlers.complaints.words import (
     ACK,
     CANCEL,
     CONTACT_REFUSED,
-    NO_CALL,
     NO_ORDER,
     ORDER_UNKNOWN,
     OUTCOME,
@@ -42,6 +41,8 @@ from handlers.complaints.words import (
     TRIGGER,
     category_of,
     major_reasons,
+    only_refuses_calls,
+    refuses_calls,
     shop_at_fault,
 )
 from handlers.handoff.service import HANDOFF
@@ -97,7 +98,7 @@ async def carry_on(ctx: Context) -> Reply | None:
     if holder is not None and holder.status == "handoff":  # a person holds it now: they take it from here
         ctx.state.end_flow()
         return None
-    if ctx.match.intent == "human" and not NO_CALL.search(ctx.text):  # 别再打了 is an answer, not a call for one
+    if ctx.match.intent == "human" and not refuses_calls(ctx.text):  # 别再打了 is an answer, not a call for one
         return None  # the handoff answers; the dialogue waits
     if CANCEL.search(ctx.text):
         ctx.state.end_flow()
@@ -128,9 +129,10 @@ def absorb(ctx: Context) -> None:
     if phone:
         data["contact"] = normal_phone(phone.group(0))
         rest = rest.replace(phone.group(0), " ")
-    elif NO_CALL.search(rest):  # the customer refused calls: the chat only, whatever they gave before
+    elif refuses_calls(rest):  # the customer refused calls: the chat only, whatever they gave before
         data["contact"] = NO_PHONE
-        rest = NO_CALL.sub(" ", rest)
+        # their words are kept as written; only a refusal alone ("我要投诉，别给我打电话") tells nothing that happened
+        rest = "" if only_refuses_calls(TRIGGER.sub(" ", rest)) else rest
     elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
         data["contact"] = NO_PHONE
         rest = ""

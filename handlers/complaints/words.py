@@ -18,10 +18,38 @@ ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|没有了?)$", r
 NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|跟订单没关系)")
 #: After a wrong order number: the customer cannot give one (R-COMPLAINT-3 asks again once, then goes on).
 ORDER_UNKNOWN = re.compile(r"^\W*(没有了?|找不到了?|不知道|不记得了?|忘了|查不到|没有单号|没单号)\W*$")
-#: A refusal of phone calls (别再打了, 不方便留电话): the complaint is reached in the chat only (R-COMPLAINT-2).
-NO_CALL = re.compile(r"(别再?(给我)?打(电话|了)|(不用|不要|不必|不需要|别)再?(给我)?打电话|不要再?打了|"
-                     r"不方便留(电话|号码)|不想留(电话|号码)|不留(电话|号码)|(不要|别|不用|不需要)再?(打电话|电话)?联系我|"
-                     r"不接电话|别来电)")
+#: A refusal of phone calls TO THE CUSTOMER (别再打了, 别给我打电话, 不方便接电话, 不想留电话): the complaint is
+#: reached in the chat only (R-COMPLAINT-2). Not someone else not answering (快递员不接电话, 你们不接电话吗), not
+#: someone else to be spared (别打电话联系我老公): `refuses_calls` also drops a time given for the call.
+_OTHERS = r"(?![^，。,.!！?？]{0,4}(?:老公|老婆|爱人|家人|家里|爸|妈|父母|孩子|儿子|女儿|同事|朋友|领导))"
+NO_CALL = re.compile(rf"(?:(?:别|不要|不用|不必|不需要)再?(?:给我)?打(?:电话|了){_OTHERS}|"
+                     rf"(?:别|不要|不用|不必|不需要)再?(?:打电话|电话|来电话)?(?:联系|打给)我{_OTHERS}|"
+                     r"不方便(?:留|接|打)(?:电话|号码)|不想(?:留|给)(?:电话|号码)|不留(?:电话|号码)|别来电)")
+#: A time given for the call (上班不接，晚上打): a wish about when, not a refusal; the phone is kept.
+CALL_TIME = re.compile(r"(早上|上午|中午|下午|晚上|傍晚|周末|休息日|下班后?|\d{1,2}[点:：])"
+                       r".{0,6}(再|可以|能)?(打|联系|来电)")
+#: What may stand beside a refusal in a message that is only the refusal (R-COMPLAINT-2 outside the dialogue).
+_REFUSAL_FILLER = re.compile(r"[\W_]|请|麻烦|你们|以后|之后|谢谢|好吗|好吧|行吗|可以吗|吧|了|啊|呀|哦|哈|都|就|也|"
+                             r"我|有事|在这里|这里|微信|聊|说|线上|就行|联系")
+#: The most characters beside the refusal in such a message (别再打了，有事微信说就行 is still the refusal).
+_REFUSAL_REST = 2
+
+
+def refuses_calls(text: str) -> re.Match[str] | None:
+    """The refusal of calls in `text`, or None when there is none or a time is given for the call."""
+    found = NO_CALL.search(text)
+    return None if found is None or CALL_TIME.search(text) else found
+
+
+def only_refuses_calls(text: str) -> bool:
+    """The message is essentially that refusal: short, nothing else said or asked."""
+    found = refuses_calls(text)
+    if found is None:
+        return False
+    rest = text[:found.start()] + text[found.end():]
+    return len(_REFUSAL_FILLER.sub("", rest)) <= _REFUSAL_REST
+
+
 #: The same said short, read only as the answer to "may we have a phone" (不想留, 不方便).
 CONTACT_REFUSED = re.compile(r"^\W*(不想留|不方便留|不方便|不留了?|不想给|不给)\W*$")
 #: "Where is my complaint": the word 投诉 (or a TS number) and a question about its progress.

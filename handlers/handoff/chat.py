@@ -5,7 +5,8 @@ registered by the complaints area first, which then escalates them here (docs/ru
 A bare 取消 means what the conversation's state makes cancellable: in a dialogue, that dialogue's own
 cancel (its flow answers first); waiting in the queue (or offered a 留言 there), leaving the queue, with
 a confirmation; with nothing pending, a question what to cancel (a refund or return, or a complaint),
-acting on nothing. Other words to leave the queue (不排了, 取消转人工) count only while queued."""
+acting on nothing. Other words to leave the queue (不排了, 不等了, 取消转人工) count only while queued, and only
+as the whole message (polite words aside); in a longer message they are part of a request or a 留言."""
 
 from __future__ import annotations
 
@@ -22,8 +23,10 @@ router = Router("handoff")
 CLOSING_INTENTS = frozenset({"thanks", "goodbye"})
 #: 取消 and nothing else: what it cancels depends on the state.
 CANCEL_ALONE = re.compile(r"^\W*(我要|我想|帮我|请)?(取消|撤销)(一下|吧|了|掉)?\W*$")
-#: Leaving the queue in so many words (read only while queued).
-LEAVE_QUEUE = re.compile(r"(取消排队|不排了|不排队了|不等了|取消转人工|不用转人工了?|不转人工了|不要人工了)")
+#: Leaving the queue in so many words (read only while queued), as the whole message: "物流太慢了我不等了，
+#: 帮我登记退款" is a request, not the command.
+LEAVE_QUEUE = re.compile(r"^\W*(算了|好吧|那|那就|还是)?\W*(我)?(取消排队|不排了|不排队了|不等了|取消转人工|"
+                         r"不用转人工了?|不转人工了|不要人工了)(吧|了|啊|呀|哈|哦)?\W*(谢谢)?\W*$")
 
 SCRIPTS = (
     spec("handoff.queued", "position", "wait_minutes"),
@@ -92,7 +95,7 @@ async def person_holds_or_vip(ctx: Context) -> Reply | None:
 
 
 def _leaves_queue(text: str) -> bool:
-    return bool(CANCEL_ALONE.match(text) or LEAVE_QUEUE.search(text))
+    return bool(CANCEL_ALONE.match(text) or LEAVE_QUEUE.match(text))
 
 
 async def _leave_queue(ctx: Context) -> Reply:
