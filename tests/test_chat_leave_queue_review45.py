@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
-from tests.fakes.erp_server import order_object, seed_orders
+from tests.test_complaints_chat import bot
 from tests.test_complaints_chat_probe3 import ORDER, say
 
 REQUEST = f"物流太慢了我不等了，帮我登记退款，订单{ORDER}"
 
-
-@pytest.fixture
-async def bot(bot, clock: FakeClock):
-    await seed_orders(order_object(ORDER, "webchat:alice"), now=clock.now())
-    return bot
+__all__ = ["bot"]  # the fixture: the customers' orders seeded
 
 
 async def queued_behind_busy_agents(bot, clock) -> None:

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from handlers.callbacks.desk import DESK
 from handlers.callbacks.schedule import sweep
 from handlers.complaints.service import NO_PHONE
@@ -16,16 +15,9 @@ from models.callback import Callback
 from models.complaint import Complaint, ComplaintStep
 from models.conversation import Conversation
 from tests.fakes.bot_app import visitor_headers
-from tests.fakes.erp_server import order_object, seed_orders
+from tests.test_complaints_chat import BOBS_ORDER, ORDER, bot
 
-ORDER = "E2026112200123"
-BOBS_ORDER = "E2026112200999"
-
-
-@pytest.fixture
-async def bot(bot, clock: FakeClock):
-    await seed_orders(order_object(ORDER, "webchat:alice"), order_object(BOBS_ORDER, "webchat:bob"), now=clock.now())
-    return bot
+__all__ = ["bot"]  # the fixture: alice's and bob's orders seeded
 
 
 async def say(bot, user_id: str, text: str) -> str:

@@ -6,18 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.extract import normalise
 from handlers.complaints.service import NO_PHONE
 from models.complaint import Complaint
-from tests.fakes.erp_server import order_object, seed_orders
+from tests.test_complaints_chat import bot
 from tests.test_complaints_chat_probe3 import ORDER, complaint_at_contact_step, say
 
-
-@pytest.fixture
-async def bot(bot, clock: FakeClock):
-    await seed_orders(order_object(ORDER, "webchat:alice"), now=clock.now())
-    return bot
+__all__ = ["bot"]  # the fixture: the customers' orders seeded
 
 
 @pytest.mark.parametrize("words", ["快递员不接电话，包裹一直不送", "你们不接电话吗，包裹一直不送",
