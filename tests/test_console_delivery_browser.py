@@ -76,15 +76,20 @@ async def customer_writes(console: Page, customer: WeChatUser, text: str) -> Non
     await expect(console.locator("#history .msg-customer .bubble").last).to_have_text(text)
 
 
+async def go_online(console: Page) -> None:
+    """The agent sets themself online (在线) and the console confirms it."""
+    presence = console.locator("#presence").get_by_role("button", name="在线")
+    await presence.click()
+    await expect(presence).to_have_attribute("aria-pressed", "true")
+
+
 async def test_a_refused_reply_is_marked_not_delivered_with_its_reason_in_chinese(bot: WeChatBot,
                                                                                    browser: Browser) -> None:
     await create_agent("amy", "agent", "secret-pass-123")
     async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
         await log_in(console, "amy")
         await expect(console.locator("#conn")).to_have_attribute("data-state", "online")
-        presence = console.locator("#presence").get_by_role("button", name="在线")
-        await presence.click()
-        await expect(presence).to_have_attribute("aria-pressed", "true")
+        await go_online(console)
         customer = bot.user(OPENID)
         await customer.say("转人工")  # amy is online: assigned to her, opened by itself
         await expect(console.locator("#chat-main")).to_be_visible()
@@ -159,9 +164,7 @@ async def test_only_the_unsent_part_is_put_back_and_an_unanswered_send_is_unconf
         await create_agent("amy", "agent", "secret-pass-123")
         async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
             await log_in(console, "amy")
-            presence = console.locator("#presence").get_by_role("button", name="在线")
-            await presence.click()
-            await expect(presence).to_have_attribute("aria-pressed", "true")
+            await go_online(console)
             customer = bot.user(OPENID)
             await customer.say("转人工")
             await expect(console.locator("#chat-main")).to_be_visible()
@@ -260,9 +263,7 @@ async def test_a_resend_after_a_gateway_error_reuses_the_reply_id_and_is_not_sen
     await create_agent("bea", "agent", "secret-pass-123")
     async with open_page(browser, str(bot.server.make_url("/console")), viewport=DESKTOP) as console:
         await log_in(console, "bea")
-        presence = console.locator("#presence").get_by_role("button", name="在线")
-        await presence.click()
-        await expect(presence).to_have_attribute("aria-pressed", "true")
+        await go_online(console)
         customer = bot.user("o_gateway_lost")
         await customer.say("转人工")
         await expect(console.locator("#chat-main")).to_be_visible()
