@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.extension import Extension
 from bot.router import Router
 from bot.runtime import RUNTIME, Runtime, as_extension
-from bot.web import console_page, guards, health, labels, limits, openapi, pages, panels, staff, typed
+from bot.web import console_page, guards, health, labels, limits, live, openapi, pages, panels, staff, typed
 
 MAX_BODY_BYTES = 1024 * 1024
 #: Net container allocations between two young collections once the heap is frozen (CPython's default
@@ -78,12 +78,8 @@ def build_app(
         yield
         await runtime.close()
 
-    async def channels_shutdown(app: web.Application) -> None:  # before the server waits for what is in flight
-        for channel in channels:
-            await channel.shutdown()
-
     app.cleanup_ctx.append(runtime_ctx)
-    app.on_shutdown.append(channels_shutdown)
+    live.setup(app)
     pages.setup(app)
     endpoints = [*(item for channel in channels for item in channel.endpoints()),
                  *(item for extension in extensions for item in extension.endpoints),

@@ -61,11 +61,6 @@ class Channel(ABC):
         before the port opens, and every `reconcile_interval_s`; `store_lost` when the store came back empty."""
         return None
 
-    async def shutdown(self) -> None:
-        """Called when the server stops accepting, before it waits (up to its grace) for the requests in
-        flight: end what would otherwise hold its connection through the grace (the web chat's WebSockets)."""
-        return None
-
     async def stop(self) -> None:
         """Called on shutdown, after the requests in flight: close clients, cancel background work."""
         return None

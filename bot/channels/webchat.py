@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from bot.channels.base import Channel
 from bot.channels.webchat_schemas import (
@@ -104,7 +104,6 @@ class WebChatChannel(Channel):
     def __init__(self) -> None:
         self.runtime: Runtime | None = None
         self.tokens: VisitorTokens | None = None
-        self._sockets: set[web.WebSocketResponse] = set()  # the pages' open WebSockets
 
     async def start(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -246,15 +245,7 @@ class WebChatChannel(Channel):
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
-        return await forward_events(request, self._runtime.store, topic(user_id), sockets=self._sockets)
-
-    async def shutdown(self) -> None:
-        """Close the pages' WebSockets as the worker stops: a page then shows 重新连接中… at once and
-        reconnects (to another worker, or this service once it is back) instead of showing 在线 while
-        nobody answers, and the socket does not hold the stop through its grace. 1012 (service restart):
-        any close makes the page reconnect (static/lib/live.js)."""
-        await asyncio.gather(*(ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting")
-                               for ws in list(self._sockets)), return_exceptions=True)
+        return await forward_events(request, self._runtime.store, topic(user_id))
 
     async def deliver(self, user_id: str, text: str, *, source_ids: Sequence[str] = (),
                       choices: Sequence[Choice] = ()) -> None:

@@ -4,13 +4,18 @@ The subscription is live before the socket is accepted, so nothing published aft
 "connected" is lost; it works across workers because the store's pub/sub does (Redis in production).
 An event of type `session.ended` (a staff member's sessions revoked, or their login disabled) is
 passed on and then closes the socket, so a leaked session stops hearing customers' events at once.
+
+Every such socket (the web chat's pages and the agents' consoles) is closed with 1012 (service restart)
+when the app stops, before the server waits for what is in flight: a page then shows 重新连接中… at once
+and reconnects (to another worker, or this one once it is back; static/lib/live.js reconnects on any
+close) instead of showing 在线 while nobody answers, and no socket holds the stop through its grace.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from bot.store.base import Store
 from bot.store.keys import agent_topic
@@ -19,6 +24,18 @@ from bot.web.jsonbody import dumps
 SESSION_ENDED = "session.ended"
 #: Close code the page sees when its session was ended (4000-4999: the application's own).
 CLOSED_SESSION_ENDED = 4401
+#: The app's open event sockets, closed when it stops.
+OPEN_SOCKETS = web.AppKey("open_sockets", set[web.WebSocketResponse])
+
+
+def setup(app: web.Application) -> None:
+    app[OPEN_SOCKETS] = set()
+    app.on_shutdown.append(_close_open_sockets)
+
+
+async def _close_open_sockets(app: web.Application) -> None:
+    await asyncio.gather(*(ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"restarting")
+                           for ws in list(app[OPEN_SOCKETS])), return_exceptions=True)
 
 
 async def end_sessions(store: Store, agent_id: int) -> None:
@@ -26,14 +43,12 @@ async def end_sessions(store: Store, agent_id: int) -> None:
     await store.publish(agent_topic(agent_id), {"type": SESSION_ENDED})
 
 
-async def forward_events(request: web.Request, store: Store, *topics: str,
-                         sockets: set[web.WebSocketResponse] | None = None) -> web.WebSocketResponse:
-    """`sockets` holds the socket while it is open, for its owner to close at shutdown."""
+async def forward_events(request: web.Request, store: Store, *topics: str) -> web.WebSocketResponse:
     ws = web.WebSocketResponse(heartbeat=30)
     subscription = await store.subscribe(*topics).start()
     await ws.prepare(request)
-    if sockets is not None:
-        sockets.add(ws)
+    sockets = request.app[OPEN_SOCKETS]
+    sockets.add(ws)
 
     async def pump() -> None:
         async for event in subscription:
@@ -48,8 +63,7 @@ async def forward_events(request: web.Request, store: Store, *topics: str,
             if message.type == WSMsgType.ERROR:
                 break
     finally:
-        if sockets is not None:
-            sockets.discard(ws)
+        sockets.discard(ws)
         pumping.cancel()
         await asyncio.gather(pumping, return_exceptions=True)
         await subscription.aclose()
