@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from bot.intent_model import spaced_pinyin
 from bot.jieba_import import jieba
 
 _NON_WORD = re.compile(r"[\W_]+")
@@ -115,7 +116,8 @@ class Replacer:
 
 
 def _is_word(phrase: str) -> bool:
-    return phrase.isascii() and phrase.isalnum()
+    """Latin letters and digits, in words ("tui huo" as much as "tuihuo")."""
+    return phrase.isascii() and phrase.replace(" ", "").isalnum()
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
@@ -194,7 +196,9 @@ class Analyzer:
     """Canonical text and features; the same analysis for examples and messages."""
 
     def __init__(self, synonyms: Mapping[str, str]) -> None:
-        self._replace = Replacer({k.lower(): v.lower() for k, v in synonyms.items()})
+        lowered = {k.lower(): v.lower() for k, v in synonyms.items()}
+        spaced = {variant: v for k, v in lowered.items() if (variant := spaced_pinyin(k))}
+        self._replace = Replacer(spaced | lowered)  # a phrase the shop wrote spaced keeps its own meaning
 
     def canon(self, text: str) -> str:
         """Lower-case, common traditional characters simplified, long digit runs dropped, synonyms

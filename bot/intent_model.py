@@ -39,7 +39,7 @@ NEGATION_TAIL = r"(?:要|想|说|申请)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 _NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 10  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 11  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 _FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
 _FIELD_BYTES = _FIELD_BITS // 8
@@ -82,6 +82,20 @@ def _split_syllables(word: str, syllables: frozenset[str]) -> list[str] | None:
         found.append(word[start:start + n])
         start += n
     return found
+
+
+def spaced_pinyin(phrase: str) -> str | None:
+    """`phrase` with each pinyin word cut into its syllables ("tuihuo" -> "tui huo", "shenme shihou" ->
+    "shen me shi hou"), or None when that changes nothing: customers type pinyin with a space after
+    each syllable as often as without, and the synonyms (scripts_zh/intents.yaml) list one way. A split
+    with a one-letter syllable is not taken: it is an English word's ("coupon" is not "cou po n")."""
+    syllables = _pinyin()[1]
+    words = []
+    for word in phrase.split(" "):
+        split = _split_syllables(word, syllables) if word.isascii() and word.isalpha() else None
+        words.append(" ".join(split) if split and min(map(len, split)) > 1 else word)
+    spaced = " ".join(words)
+    return spaced if spaced != phrase else None
 
 
 def _syllable_pairs(canon: str) -> set[str]:

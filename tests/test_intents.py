@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.intent_model import _pinyin, _split_syllables
+from bot.intent_model import _pinyin, _split_syllables, spaced_pinyin
 from bot.intents import IntentMatch, IntentMatcher, precedence_of, warm_up_jieba
 from handlers import EXTENSIONS
 
@@ -146,6 +146,26 @@ def test_synonyms_and_typos(matcher: IntentMatcher, text: str, intent: str) -> N
 )
 def test_traditional_pinyin_and_english(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.classify(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("wo xiang tui huo", "after_sales.return"),  # pinyin typed a syllable at a time
+        ("zhe ge kai fa piao ma", "invoice"),
+        ("bao you bu a", "promotion"),
+        ("wo de dan hao shi duo shao", "logistics.track"),
+    ],
+)
+def test_pinyin_with_a_space_after_each_syllable_reads_as_the_word(matcher: IntentMatcher, text: str,
+                                                                  intent: str) -> None:
+    assert matcher.classify(text).decision == intent
+
+
+def test_an_english_word_is_not_cut_into_one_letter_syllables() -> None:
+    assert spaced_pinyin("shenmeshihou") == "shen me shi hou"
+    assert spaced_pinyin("coupon") is None  # cou-po-n
+    assert spaced_pinyin("th") is None  # an abbreviation, not syllables
 
 
 class _CountedSyllables(frozenset[str]):
