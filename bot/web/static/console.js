@@ -67,7 +67,7 @@ function browserLogin() { // the mark: { login, agent: { id, name } | null }, nu
   }
 }
 
-function tabLogin() {
+function storedTabLogin() {
   try {
     return window.sessionStorage.getItem(TAB_LOGIN_KEY);
   } catch (_) {
@@ -75,17 +75,22 @@ function tabLogin() {
   }
 }
 
+let tabLogin = storedTabLogin(); // this tab's login id (kept over a reload); undefined: it could not be marked
+
 function markLogin(login, agent = null) { // `agent` null: the login request is on its way
   try {
     const mark = { login, agent: agent && { id: agent.id, name: agent.name } };
-    window.localStorage.setItem(BROWSER_LOGIN_KEY, JSON.stringify(mark));
     window.sessionStorage.setItem(TAB_LOGIN_KEY, login);
-  } catch (_) {
-    // storage disabled: the 403 csrf_failed and /me still tell
+    window.localStorage.setItem(BROWSER_LOGIN_KEY, JSON.stringify(mark));
+    tabLogin = login;
+  } catch (_) { // storage disabled or full: the 403 csrf_failed and /me still tell
+    forgetTabLogin();
+    tabLogin = undefined;
   }
 }
 
 function forgetTabLogin() {
+  tabLogin = null;
   try {
     window.sessionStorage.removeItem(TAB_LOGIN_KEY);
   } catch (_) {
@@ -108,8 +113,8 @@ function newLoginId() {
 
 function ownsSession() {
   const mark = browserLogin();
-  if (mark === undefined) return true; // cannot tell here; the server's answers still can
-  return (mark ? mark.login : null) === tabLogin();
+  if (mark === undefined || tabLogin === undefined) return true; // cannot tell; the server's answers still can
+  return (mark ? mark.login : null) === tabLogin;
 }
 
 // Why this tab left: the other login's account when known (another tab's mark, or /me), else that the
