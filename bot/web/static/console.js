@@ -22,6 +22,8 @@ import { hidePanels, startPanels, stopPanels } from "./console/panels.js";
 import { loadSupervisor } from "./console/supervisor.js";
 
 const CSRF_KEY = "csbot.console.csrf";
+const BROWSER_LOGIN_KEY = "csbot.console.login"; // localStorage: the browser's latest login
+const TAB_LOGIN_KEY = "csbot.console.login.tab"; // sessionStorage: the login this tab shows
 const REFRESH_DEBOUNCE_MS = 120;
 const POLL_ONLINE_MS = 30000; // safety net while the WebSocket is up
 const POLL_OFFLINE_MS = 5000; // while it is down
@@ -48,7 +50,115 @@ function saveCsrf(token) {
   }
 }
 
+// --- one browser, one session: whose is it? ---
+// The session cookie belongs to the browser, not to the tab: a login in another tab replaces it under
+// this one, a logout there ends it. So each login marks the browser (localStorage, which every tab of
+// the browser reads, and hears change at once through the `storage` event) with a new random id and
+// the account, and the tab keeps the id of its own login (sessionStorage). Once they differ this tab
+// sends nothing more (core.js `api`), leaves the console and says why on the login form: it never acts
+// as another account, nor as none, while showing its own.
+
+function browserLogin() { // the mark: { login, agent: { id, name } | null }, null without one, undefined unreadable
+  try {
+    const mark = JSON.parse(window.localStorage.getItem(BROWSER_LOGIN_KEY) || "null");
+    return mark && typeof mark === "object" ? mark : null;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+function storedTabLogin() {
+  try {
+    return window.sessionStorage.getItem(TAB_LOGIN_KEY);
+  } catch (_) {
+    return null;
+  }
+}
+
+let tabLogin = storedTabLogin(); // this tab's login id (kept over a reload); undefined: it could not be marked
+
+function markLogin(login, agent = null) { // `agent` null: the login request is on its way
+  try {
+    const mark = { login, agent: agent && { id: agent.id, name: agent.name } };
+    window.sessionStorage.setItem(TAB_LOGIN_KEY, login);
+    window.localStorage.setItem(BROWSER_LOGIN_KEY, JSON.stringify(mark));
+    tabLogin = login;
+  } catch (_) { // storage disabled or full: the 403 csrf_failed and /me still tell
+    forgetTabLogin();
+    tabLogin = undefined;
+  }
+}
+
+function forgetTabLogin() {
+  tabLogin = null;
+  try {
+    window.sessionStorage.removeItem(TAB_LOGIN_KEY);
+  } catch (_) {
+    // nothing was stored
+  }
+}
+
+function endBrowserLogin() { // this tab's session ended (logout, 401): so it did for the tabs sharing it
+  try {
+    if (ownsSession()) window.localStorage.removeItem(BROWSER_LOGIN_KEY);
+  } catch (_) {
+    // nothing was stored
+  }
+}
+
+function newLoginId() {
+  const bytes = window.crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function ownsSession() {
+  const mark = browserLogin();
+  if (mark === undefined || tabLogin === undefined) return true; // cannot tell; the server's answers still can
+  return (mark ? mark.login : null) === tabLogin;
+}
+
+// Why this tab left: the other login's account when known (another tab's mark, or /me), else that the
+// session changed (a 403 csrf_failed says no more) or ended.
+function replacedText(name) {
+  const mark = browserLogin();
+  const other = name || (!ownsSession() && mark && mark.agent && mark.agent.name);
+  if (other) return t("session_replaced_by", { name: other });
+  return mark === null ? t("session_logged_out_elsewhere") : t("session_replaced");
+}
+
+let replacedNotice = false; // the login form says why the tab left (updated when the other login completes)
+
+function showReplaced(text) {
+  showLogin(text);
+  replacedNotice = true;
+}
+
+function sessionReplaced(name) {
+  if (!state.me) return;
+  const text = replacedText(name); // while the tab still knows its own login
+  leaveConsole();
+  showReplaced(text);
+}
+
+window.addEventListener("storage", (event) => {
+  if (event.key !== BROWSER_LOGIN_KEY && event.key !== null) return; // null: the storage was cleared
+  if (state.me && !ownsSession()) sessionReplaced();
+  else if (replacedNotice && !state.me) el.loginError.textContent = replacedText();
+});
+
+// The account the server serves this tab's cookie for (GET /me), when the page may have missed a change.
+async function checkAccount() {
+  if (!state.me) return;
+  try {
+    const data = await api("GET", "/me");
+    if (state.me && idOf(data.agent.id) !== idOf(state.me.id)) sessionReplaced(data.agent.name);
+  } catch (_) {
+    // a 401 has already shown the login form; a network error changes nothing
+  }
+}
+
 function showLogin(message = "") {
+  replacedNotice = false;
   el.consoleView.hidden = true;
   el.loginView.hidden = false;
   el.loginError.hidden = !message;
@@ -59,6 +169,7 @@ function showLogin(message = "") {
 }
 
 function sessionExpired() {
+  endBrowserLogin();
   leaveConsole();
   showLogin(t("expired"));
 }
@@ -74,8 +185,12 @@ el.loginForm.addEventListener("submit", async (event) => {
   }
   el.loginSubmit.disabled = true;
   el.loginError.hidden = true;
+  replacedNotice = false;
+  const login = newLoginId();
+  markLogin(login); // before the cookie changes: the other tabs stop sending now
   try {
     const data = await api("POST", "/login", { name, password });
+    markLogin(login, data.agent);
     state.csrf = data.csrf_token;
     saveCsrf(state.csrf);
     el.loginPassword.value = "";
@@ -88,6 +203,7 @@ el.loginForm.addEventListener("submit", async (event) => {
       else if (error.status === 400) message = t("login_empty");
       else if (error.status === 0) message = t("network");
     }
+    forgetTabLogin();
     el.loginError.textContent = message;
     el.loginError.hidden = false;
     el.loginPassword.select();
@@ -102,6 +218,7 @@ el.logout.addEventListener("click", async () => {
   } catch (_) {
     // logged out locally either way
   }
+  endBrowserLogin();
   leaveConsole();
   showLogin();
 });
@@ -150,6 +267,7 @@ function leaveConsole() {
   state.me = null;
   state.csrf = null;
   saveCsrf(null);
+  forgetTabLogin();
   state.selectedId = null;
   state.detail = null;
   state.queue = [];
@@ -371,24 +489,34 @@ function onEvent(event) {
   refreshSoon();
 }
 
-const socket = live(() => "/ws/agent", {
+function agentSocketPath() { // the socket too would be the other account's
+  if (!ownsSession()) {
+    sessionReplaced();
+    throw new Error("the browser's session is another tab's");
+  }
+  return "/ws/agent";
+}
+
+const socket = live(agentSocketPath, {
   onEvent,
   onState: (stateName) => {
     setConn(stateName);
     if (stateName === "online") refreshSoon(); // whatever happened while disconnected
     schedulePoll();
   },
-  onDrop: () => api("GET", "/me").catch(() => {}), // a 401 here means the session ended: back to the login form
+  onDrop: checkAccount, // a 401 here means the session ended: back to the login form
 });
 
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && state.me) refreshSoon();
+  if (document.visibilityState === "visible" && state.me) checkAccount().then(refreshSoon);
 });
 
 // --- start: an existing session goes straight to the desk ---
 
 Object.assign(shell, {
   sessionExpired,
+  sessionReplaced,
+  ownsSession,
   refreshSoon,
   typingPing,
   openConversation(id) {
@@ -403,15 +531,26 @@ async function start() {
     showLogin();
     return;
   }
-  state.csrf = csrf;
-  try {
-    const data = await api("GET", "/me");
-    enterConsole(data.agent);
-  } catch (_) {
-    state.csrf = null;
-    saveCsrf(null);
-    showLogin();
+  let replaced = ownsSession() ? "" : replacedText(); // reloaded after another tab logged in or out
+  if (!replaced) {
+    state.csrf = csrf;
+    try {
+      const data = await api("GET", "/me");
+      const mark = browserLogin();
+      if (!mark || !mark.agent || idOf(mark.agent.id) === idOf(data.agent.id)) {
+        enterConsole(data.agent);
+        return;
+      }
+      replaced = t("session_replaced_by", { name: data.agent.name }); // the cookie is someone else's
+    } catch (_) {
+      // the session ended: the login form
+    }
   }
+  state.csrf = null;
+  saveCsrf(null);
+  forgetTabLogin();
+  if (replaced) showReplaced(replaced);
+  else showLogin();
 }
 
 start();

@@ -2,21 +2,11 @@
 // and messages of conversations a person handled, each with the bot's guess. One click confirms the
 // guess (「对」) or the picker chooses the right intent; the label becomes a learned example every
 // worker uses at once. Texts: scripts_zh/teach_console.yaml (ctx.texts); the intents' Chinese names
-// from GET /api/intents/labels.
+// from GET /api/intents/labels. Its styles are in the console's stylesheet (bot/web/static/console.css,
+// "教机器人"): the console's Content-Security-Policy refuses a <style> element a script inserts.
 
 import { html } from "/static/lib/dom.js";
 import { fill } from "/static/lib/texts.js";
-
-const STYLE = `
-  .teach-list { list-style: none; margin: 8px 0; padding: 0; }
-  .teach-item { border-bottom: 1px solid var(--line, #e3e6ea); padding: 10px 2px; }
-  .teach-text { margin: 0 0 6px; word-break: break-all; }
-  .teach-meta { color: var(--muted, #8a9099); font-size: 12px; margin-right: 8px; }
-  .teach-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-  .teach-tag { font-size: 12px; border-radius: 4px; padding: 0 6px; background: var(--brand-soft, #fff1e8); }
-  .teach-status { color: var(--online, #1fb955); font-size: 12px; }
-  .teach-status[data-error] { color: var(--danger, #e5372b); }
-`;
 
 function item(entry, t, labelOf) {
   const options = [...labelOf.entries()].map(([name, label]) => html`<option value="${name}">${label}</option>`);
@@ -59,11 +49,8 @@ function wire(li, entry, ctx, labelOf) {
 export default {
   async mount(container, ctx) {
     const t = ctx.texts;
-    const style = document.createElement("style");
-    style.textContent = STYLE;
     container.innerHTML = html`<h2>${t.title}</h2><p class="teach-meta">${t.hint}</p>`
       + html`<ul class="teach-list" id="teach-list"></ul><p class="empty" id="teach-empty" hidden>${t.empty}</p>`;
-    container.prepend(style);
     const list = container.querySelector("#teach-list");
     const empty = container.querySelector("#teach-empty");
     const { intents } = await ctx.api("GET", "/api/intents/labels");

@@ -7,6 +7,8 @@ import { label, t } from "../lib/texts.js";
 
 export const shell = {
   sessionExpired() {}, // the server said 401: back to the login form
+  sessionReplaced() {}, // another login (or a logout) in this browser took the session from under this tab
+  ownsSession: () => true, // whether the browser's session cookie is still this tab's login
   refreshSoon() {}, // something changed: reload what is shown
   typingPing(_conversationId) {}, // the agent is typing in that conversation (proves presence)
   openConversation() {}, // show the desk with this conversation
@@ -132,7 +134,7 @@ export function personName(author) {
 
 // --- the JSON API ---
 
-export const api = createApi({
+const send = createApi({
   base: API,
   timeoutMs: REQUEST_TIMEOUT_MS,
   headers: (method) => (method !== "GET" && state.csrf ? { "X-CSRF-Token": state.csrf } : {}),
@@ -145,6 +147,22 @@ export const api = createApi({
     if (path !== "/login" && state.me) shell.sessionExpired();
   },
 });
+
+// Every request of the console and its panels. The session cookie is the browser's, not the tab's: once
+// another tab has logged in (or out), nothing more leaves this tab, since it would run as that other
+// account (or none) while the page still shows its own; a 403 `csrf_failed` says the same afterwards.
+export async function api(method, path, body) {
+  if (path !== "/login" && !shell.ownsSession()) {
+    shell.sessionReplaced();
+    throw new ApiError(401, { error: { code: "login_required" } });
+  }
+  try {
+    return await send(method, path, body);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "csrf_failed") shell.sessionReplaced();
+    throw error;
+  }
+}
 
 export function syncClock(now) {
   state.offset = now - Date.now() / 1000;
