@@ -6,12 +6,13 @@ can show it once."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from models.message import Message
-from tests.fakes.bot_app import RunningBot, visitor_headers
+from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
 
 HISTORY = "/api/webchat/history"
 
@@ -28,6 +29,19 @@ async def history(bot: RunningBot, user: str, **params: str) -> list[dict]:
 
 async def test_a_push_made_while_the_page_was_away_is_in_the_history_after_its_newest_message(
         bot: RunningBot, clock: FakeClock) -> None:
+    await away_and_back(bot, clock)
+
+
+async def test_the_same_on_postgresql_and_redis(tmp_path: Path, clock: FakeClock, fresh_postgres_url: str,
+                                                redis_url: str) -> None:
+    settings = make_settings(tmp_path, database_url=fresh_postgres_url, redis_url=redis_url)
+    async with running_bot(settings, clock=clock) as bot:
+        await away_and_back(bot, clock)
+
+
+async def away_and_back(bot: RunningBot, clock: FakeClock) -> None:
+    """A page's visitor asks, hears a push on its socket, loses the socket, misses the next push; the
+    history after the newest message the page holds gives what it missed, with the ids it heard."""
     user, client_msg_id = visitor(), visitor()
     response = await bot.client.post("/api/webchat/messages", headers=visitor_headers(bot.runtime, user),
                                      json={"text": "什么时候发货", "client_msg_id": client_msg_id})
