@@ -31,6 +31,8 @@ async def test_a_text_that_shows_nothing_is_acknowledged_and_goes_no_further(tmp
         assert not await Conversation.filter(key="wechat:o_blank_texts_customer", escalated_at__isnull=False).exists()
         assert await LeftMessage.all().count() == 0
         assert bot.wechat.texts_to("o_blank_texts_customer") == []
+        budget = bot.runtime.channels["wechat"].budget  # WeChat counts it as a message: 5 sends for 48 h
+        assert await budget.left("o_blank_texts_customer") == 5
 
         answer = await customer.say("什么时候发货")  # the next real question is answered as ever
         assert "48小时" in answer.content

@@ -19,6 +19,7 @@ async def test_a_text_that_shows_nothing_is_passed_over(tmp_path, clock) -> None
         assert await Message.filter(channel="wecom").count() == 0
         assert not await Conversation.filter(key=f"wecom:{ALICE}", escalated_at__isnull=False).exists()
         assert await LeftMessage.all().count() == 0
+        assert await wecom.channel.sends_left(ALICE) == 5  # WeCom counts it as a message: the window starts over
 
         received = await wecom.say(ALICE, "什么时候发货")
         assert any("48小时" in text for text in received), received

@@ -12,7 +12,8 @@ One POST, end to end (ARCHITECTURE §2):
    claim remembered) spares the dispatcher its database check for an earlier answer. A text that shows
    nothing (empty, blank, only zero-width or format characters: `bot.text_input.visible`, the web chat's
    rule; WeChat sends an empty one for some stickers) is answered `success` before that and goes no
-   further: not stored, not an unclear message, no 留言, no prompt (docs/webchat.md).
+   further: not stored, not an unclear message, no 留言, no prompt (docs/webchat.md); only the send
+   window it opens on WeChat's side is noted.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
    text is the passive reply (recorded as sent, and stored for retries with the release of the
    conversation's lock) and the rest go through the customer-service API in order. Late: keep the
@@ -185,6 +186,7 @@ class WeChatChannel(Channel):
         inbound = protocol.to_inbound(message, clock.now())
         if inbound.kind == "text" and not visible(inbound.text):  # the web chat's rule (bot/text_input.py)
             log.info("wechat text %s shows nothing: acknowledged, not handled", message.source_id)
+            await self.budget.customer_action(message.from_user)  # WeChat counts it: its 48 h start over
             return web.Response(text=protocol.SUCCESS, content_type="text/plain")
         hold = runtime.dispatcher.hold_request(inbound)
         try:

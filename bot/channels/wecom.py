@@ -6,7 +6,8 @@ page or a QR code and chat in WeChat (docs/wecom.md).
   carry no message. A periodic sync per kf account (the scheduler's `wecom-sync` deadline) catches
   what a lost callback would have announced.
 - A synced text that shows nothing (empty, blank, zero-width: the web chat's and WeChat's rule,
-  `bot.text_input.visible`) is passed over: not stored, not answered, not an unclear message.
+  `bot.text_input.visible`) is passed over: not stored, not answered, not an unclear message (only
+  the send window it opens on WeCom's side is noted).
 - Each synced customer message goes through the dispatcher like any other channel's; the answer
   goes out with `send_msg` (there is no passive reply), in order per customer, through the outbox
   and the per-customer send budget (5 messages within 48 h of each customer message).
@@ -189,10 +190,10 @@ class WeComChannel(Channel):
         if message.msgtype == "event":
             await self._event(message, inbound)
             return
+        await self.budget.customer_action(message.user)
         if inbound.kind == "text" and not visible(inbound.text):  # as on WeChat (bot/channels/wechat.py)
             log.info("wecom text %s shows nothing: not handled", message.msgid)
             return
-        await self.budget.customer_action(message.user)
         if await self._servicer_session(message.user, message.open_kfid) == SERVING:
             log.info("wecom %s: the session is with a WeCom servicer, the bot stays silent", message.msgid)
             return
