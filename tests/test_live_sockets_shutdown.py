@@ -25,7 +25,7 @@ async def test_the_app_closes_every_open_page_and_console_with_service_restart_w
         async with bot.client.ws_connect(socket_url(bot, user)) as page, \
                 bot.client.ws_connect("/ws/agent", headers=staff) as console:
             assert await bot.runtime.outbox.send("webchat", user, ["在吗"]) == ["sent"]
-            assert await page.receive_json(timeout=5) == {"text": "在吗"}
+            assert (await page.receive_json(timeout=5))["text"] == "在吗"
             closing = [asyncio.create_task(ws.receive()) for ws in (page, console)]
             async with asyncio.timeout(5):  # a bound on failure only: not held through the server's grace (60 s)
                 await bot.server.close()  # the app's shutdown: what a deploy's stop runs

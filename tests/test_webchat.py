@@ -47,7 +47,7 @@ async def answer(bot: RunningBot, user_id: str, text: str, client_msg_id: str | 
     assert response.status == 200, await response.text()
     assert response.content_type == "application/json"
     payload = await response.json()
-    assert set(payload) == {"replies", "choices"}
+    assert set(payload) == {"replies", "ids", "choices"}
     assert all(isinstance(text, str) and text for text in payload["replies"])
     return payload
 
@@ -248,8 +248,8 @@ async def test_pushed_message_reaches_the_open_websocket(bot: RunningBot) -> Non
     async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         texts = ["亲，客服小美为您服务~", "请问有什么可以帮您？"]
         assert await bot.runtime.outbox.send("webchat", user, texts) == ["sent", "sent"]
-        assert await ws.receive_json(timeout=5) == {"text": "亲，客服小美为您服务~"}
-        assert await ws.receive_json(timeout=5) == {"text": "请问有什么可以帮您？"}
+        assert (await ws.receive_json(timeout=5))["text"] == "亲，客服小美为您服务~"
+        assert (await ws.receive_json(timeout=5))["text"] == "请问有什么可以帮您？"
     assert await Message.filter(direction="out", delivery_status="sent").count() == 2
 
 
@@ -260,12 +260,12 @@ async def test_visitors_never_see_each_others_pushes(bot: RunningBot) -> None:
         bot.client.ws_connect(socket_url(bot, user_b)) as ws_b,
     ):
         await bot.runtime.outbox.send("webchat", user_a, ["给A的消息"])
-        assert await ws_a.receive_json(timeout=5) == {"text": "给A的消息"}
+        assert (await ws_a.receive_json(timeout=5))["text"] == "给A的消息"
         # Pushes are delivered in order, so had A's message leaked to B it would arrive before this one.
         await bot.runtime.outbox.send("webchat", user_b, ["给B的消息"])
-        assert await ws_b.receive_json(timeout=5) == {"text": "给B的消息"}
+        assert (await ws_b.receive_json(timeout=5))["text"] == "给B的消息"
         await bot.runtime.outbox.send("webchat", user_a, ["再给A"])
-        assert await ws_a.receive_json(timeout=5) == {"text": "再给A"}
+        assert (await ws_a.receive_json(timeout=5))["text"] == "再给A"
 
 
 async def test_every_open_tab_of_a_visitor_gets_the_push(bot: RunningBot) -> None:
@@ -275,8 +275,8 @@ async def test_every_open_tab_of_a_visitor_gets_the_push(bot: RunningBot) -> Non
         bot.client.ws_connect(socket_url(bot, user)) as tab_2,
     ):
         await bot.runtime.outbox.send("webchat", user, ["两个窗口都能看到"])
-        assert await tab_1.receive_json(timeout=5) == {"text": "两个窗口都能看到"}
-        assert await tab_2.receive_json(timeout=5) == {"text": "两个窗口都能看到"}
+        assert (await tab_1.receive_json(timeout=5))["text"] == "两个窗口都能看到"
+        assert (await tab_2.receive_json(timeout=5))["text"] == "两个窗口都能看到"
 
 
 async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
@@ -287,7 +287,7 @@ async def test_reconnected_websocket_still_gets_pushes(bot: RunningBot) -> None:
         await bot.runtime.outbox.send("webchat", user, ["重连后的消息"])
         message = await ws.receive(timeout=5)
         assert message.type == WSMsgType.TEXT
-        assert json.loads(message.data) == {"text": "重连后的消息"}
+        assert json.loads(message.data)["text"] == "重连后的消息"
 
 
 async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pytest.LogCaptureFixture) -> None:
@@ -295,7 +295,7 @@ async def test_closing_the_websocket_logs_no_error(bot: RunningBot, caplog: pyte
     subscribers = bot.runtime.store._subscribers  # the memory store's topic -> queues
     async with bot.client.ws_connect(socket_url(bot, user)) as ws:
         await bot.runtime.outbox.send("webchat", user, ["在吗"])
-        assert await ws.receive_json(timeout=5) == {"text": "在吗"}
+        assert (await ws.receive_json(timeout=5))["text"] == "在吗"
     for _ in range(500):  # until the server's handler has finished and unsubscribed
         if f"webchat:{user}" not in subscribers:
             break

@@ -75,7 +75,7 @@ async def test_a_second_client_never_receives_the_visitors_messages(bot) -> None
         assert refused.value.status in (401, 403)
     async with bot.client.ws_connect(f"/ws/webchat?token={alice['token']}") as ws:
         await bot.runtime.outbox.send("webchat", alice["visitor_id"], ["客服的回复"])
-        assert await ws.receive_json(timeout=5) == {"text": "客服的回复"}
+        assert (await ws.receive_json(timeout=5))["text"] == "客服的回复"
 
 
 def sign(customer_id: str, secret: str = IDENTITY_SECRET) -> str:

@@ -13,6 +13,10 @@ last reply; a pick sends its `reply` exactly as if typed). The JSON endpoints ar
 (bot/web/typed.py; shapes in webchat_schemas.py).
 Messages sent later (an agent's reply, a follow-up) are published on the store
 under the visitor's topic, so the WebSocket of whichever worker the page is connected to delivers them.
+Nobody hears a topic while the page's connection is down: after every (re)connect, and when it becomes
+visible again, the page asks `GET /api/webchat/history?after=<its newest message's at>` for what it
+missed. Every shop message carries its stored id (`ids` of a reply and of a WebSocket event, `id` in the
+history; a customer message's is its `client_msg_id`), so the page shows each one once.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import functools
 import json
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -207,7 +212,8 @@ class WebChatChannel(Channel):
                 await store.publish(answered_topic, {"answered": False})
             raise
         self._runtime.recorder.note_sent(outcome.message_ids)
-        replies = RepliesOut(replies=outcome.texts, choices=choices_out(outcome.choices) if outcome.texts else [])
+        replies = RepliesOut(replies=outcome.texts, ids=outcome.message_ids,
+                             choices=choices_out(outcome.choices) if outcome.texts else [])
         if cache_key:
             await store.set(cache_key, replies.model_dump_json(), REPLY_CACHE_TTL_S)
             await store.publish(answered_topic, {"answered": True})
@@ -234,14 +240,20 @@ class WebChatChannel(Channel):
         first = json.loads(cached)  # a plain list of texts was cached by an older version
         return RepliesOut(replies=first) if isinstance(first, list) else RepliesOut.model_validate(first)
 
-    async def history(self, user_id: str) -> HistoryOut:
+    async def history(self, user_id: str, after: datetime | None = None) -> HistoryOut:
         """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation:
-        only what was said to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT`."""
-        rows = await (Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text")
-                      .exclude(text="").order_by("-created_at", "-id").limit(HISTORY_LIMIT)
-                      .values("direction", "text", "created_at"))
+        only what was said to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT`.
+        `after`: only those at or after that time, for a page catching up after its connection was down
+        (at, not after: a message written in the same instant as the page's newest is not skipped; the
+        page knows each message by its `id` and shows it once)."""
+        rows = Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text").exclude(text="")
+        if after is not None:
+            rows = rows.filter(created_at__gte=after)
+        latest = await (rows.order_by("-created_at", "-id").limit(HISTORY_LIMIT)
+                        .values("direction", "text", "created_at", "source_id"))
         return HistoryOut.model_validate({"messages": [
-            {"direction": row["direction"], "text": row["text"], "at": row["created_at"]} for row in reversed(rows)]})
+            {"id": _page_id(user_id, row["direction"], row["source_id"]), "direction": row["direction"],
+             "text": row["text"], "at": row["created_at"]} for row in reversed(latest)]})
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
@@ -251,9 +263,21 @@ class WebChatChannel(Channel):
                       choices: Sequence[Choice] = ()) -> None:
         """A later message for the page's WebSocket, with the buttons of its choices."""
         payload: dict[str, object] = {"text": text}
+        if source_ids:  # the stored rows it carries, as the history names them: the page shows it once
+            payload["ids"] = list(source_ids)
         if choices:
             payload["choices"] = [choice.model_dump() for choice in choices_out(choices)]
         await self._runtime.store.publish(topic(user_id), payload)
+
+
+def _page_id(user_id: str, direction: str, source_id: str | None) -> str | None:
+    """The id the page knows a stored message by: a shop message's stored id (its reply and its WebSocket
+    event carry it too), a customer message's `client_msg_id` (the page made it; stored after the visitor's
+    id, `answer`); None for a customer message sent without one."""
+    if direction == "out" or source_id is None:
+        return source_id
+    visitor_prefix = f"{user_id}:"
+    return source_id.removeprefix(visitor_prefix) if source_id.startswith(visitor_prefix) else None
 
 
 def choices_out(choices: Sequence[Choice]) -> list[ChoiceOut]:
@@ -317,10 +341,11 @@ async def post_message(request: web.Request, body: MessageIn) -> RepliesOut:
 
 @endpoint("GET", "/api/webchat/history", query=HistoryQuery, response=HistoryOut, public=True, tag="webchat",
           before=_visitor_proven, security=VISITOR_SECURITY, errors=VISITOR_ERRORS,
-          summary="The visitor's latest messages, oldest first (a reloaded page shows the conversation)")
+          summary="The visitor's latest messages, oldest first (a reloaded page shows the conversation; "
+                  "`after`: those a reconnected page missed)")
 async def get_history(request: web.Request, query: HistoryQuery) -> HistoryOut:
     channel = webchat_of(request)
-    return await channel.history(channel.visitor(request, query.user_id))  # only the visitor's own page
+    return await channel.history(channel.visitor(request, query.user_id), query.after)  # the visitor's own page
 
 
 ENDPOINTS = [post_visitor, post_message, get_history]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
 CLIENT_MSG_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -37,14 +37,21 @@ class ChoiceOut(BaseModel):
 
 class RepliesOut(BaseModel):
     replies: list[str]
+    ids: list[str] = Field(default_factory=list, description="each reply's message id, the `id` the history "
+                           "gives it: a page that heard it here does not show it again from a catch-up")
     choices: list[ChoiceOut] = Field(default_factory=list, description="buttons after the last reply")
 
 
 class HistoryQuery(BaseModel):
     user_id: str | None = None
+    after: AwareDatetime | None = Field(
+        default=None, description="only the messages at or after this time (the `at` of the newest one the page "
+                                  "holds, with its time zone): what a page missed while its connection was down")
 
 
 class HistoryMessage(BaseModel):
+    id: str | None = Field(description="a shop message's id (as its WebSocket event and its reply carried it); a "
+                                       "customer message's `client_msg_id`; null for one sent without that")
     direction: Literal["in", "out"]
     text: str
     at: datetime

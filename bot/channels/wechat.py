@@ -9,7 +9,11 @@ One POST, end to end (ARCHITECTURE §2):
 2. Claim the delivery (`wechat_dedupe`), with the nonce and the customer's send-budget window in the
    same store command: a retry of a message already handled, or being handled, gets the same passive
    reply (or `success`) and never reaches the dispatcher a second time. A first delivery (no earlier
-   claim remembered) spares the dispatcher its database check for an earlier answer.
+   claim remembered) spares the dispatcher its database check for an earlier answer. A text that shows
+   nothing (empty, blank, only zero-width or format characters: `bot.text_input.visible`, the web chat's
+   rule; WeChat sends an empty one for some stickers) is answered `success` before that and goes no
+   further: not stored, not an unclear message, no 留言, no prompt (docs/webchat.md); only the send
+   window it opens on WeChat's side is noted.
 3. Race the dispatcher against `wechat_passive_budget_s` on the injected clock. In time: the first
    text is the passive reply (recorded as sent, and stored for retries with the release of the
    conversation's lock) and the rest go through the customer-service API in order. Late: keep the
@@ -48,6 +52,7 @@ from bot.logs import MESSAGE_ID
 from bot.outages import outages
 from bot.send_budget import SendBudget
 from bot.store.base import HoldRequest, Write
+from bot.text_input import visible
 from models.inbox import InboxEntry
 
 if TYPE_CHECKING:
@@ -179,6 +184,10 @@ class WeChatChannel(Channel):
         assert self.deliveries is not None and self.budget is not None
         window = self.budget.window_after(message.from_user, message.event if kind == "event" else None)
         inbound = protocol.to_inbound(message, clock.now())
+        if inbound.kind == "text" and not visible(inbound.text):  # the web chat's rule (bot/text_input.py)
+            log.info("wechat text %s shows nothing: acknowledged, not handled", message.source_id)
+            await self.budget.customer_action(message.from_user)  # WeChat counts it: its 48 h start over
+            return web.Response(text=protocol.SUCCESS, content_type="text/plain")
         hold = runtime.dispatcher.hold_request(inbound)
         try:
             then = () if window is None else (window,)

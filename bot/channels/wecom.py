@@ -5,6 +5,9 @@ page or a QR code and chat in WeChat (docs/wecom.md).
   notice, answers `success` at once and syncs in the background (`wecom_sync.KfSync`): callbacks
   carry no message. A periodic sync per kf account (the scheduler's `wecom-sync` deadline) catches
   what a lost callback would have announced.
+- A synced text that shows nothing (empty, blank, zero-width: the web chat's and WeChat's rule,
+  `bot.text_input.visible`) is passed over: not stored, not answered, not an unclear message (only
+  the send window it opens on WeCom's side is noted).
 - Each synced customer message goes through the dispatcher like any other channel's; the answer
   goes out with `send_msg` (there is no passive reply), in order per customer, through the outbox
   and the per-customer send budget (5 messages within 48 h of each customer message).
@@ -47,6 +50,7 @@ from bot.config import Settings
 from bot.errors import BadRequest, ConfigError, DeliveryFailed
 from bot.events import SESSION_ENDED_BY_PERSON, Choice
 from bot.send_budget import SendBudget
+from bot.text_input import visible
 from models.conversation import Conversation
 from models.message import Message
 from models.wecom import KfCustomer
@@ -187,6 +191,9 @@ class WeComChannel(Channel):
             await self._event(message, inbound)
             return
         await self.budget.customer_action(message.user)
+        if inbound.kind == "text" and not visible(inbound.text):  # as on WeChat (bot/channels/wechat.py)
+            log.info("wecom text %s shows nothing: not handled", message.msgid)
+            return
         if await self._servicer_session(message.user, message.open_kfid) == SERVING:
             log.info("wecom %s: the session is with a WeCom servicer, the bot stays silent", message.msgid)
             return

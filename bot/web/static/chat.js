@@ -3,6 +3,8 @@
 // de-duplicates: once after a dropped connection or a proxy error, and while the server answers 503
 // "busy" after the Retry-After it names), replies shown one by one, and a WebSocket for messages sent
 // later (an agent's reply, a follow-up), reconnected with backoff (lib/live.js, shared with the console).
+// After every (re)connect and when the tab is visible again, the page fetches what it missed meanwhile
+// (the history after its newest message) and shows each message once, by its id.
 // The history is read through the shared JSON client (lib/api.js); a message's POST keeps its own
 // fetch, since its retries (same client_msg_id, Retry-After) are this page's alone.
 // An answer may end with choices ({reply, label}: bot/events.py Choice, labels from scripts_zh via the
@@ -149,19 +151,48 @@ function addPicks(row, choices) {
   if (stick) scrollToBottom();
 }
 
-// Shop messages (answers and pushes) go through one queue so that they appear in arrival order.
+// --- each message once ---
+// Every stored message has an id: a shop message's comes with its reply, its WebSocket event and the
+// history; a customer message's is the client_msg_id this page made for it. A message heard twice (its
+// reply or push, and again from a catch-up after a reconnect) is shown once. Keys are "in:id" / "out:id".
+const seen = new Set();
+const shopRows = new Map(); // shop message id -> its row, for choices heard after the message itself
+
+// Whether a message carrying `keys` is new here (none seen yet); its keys are then seen.
+function firstSight(keys) {
+  if (keys.some((key) => seen.has(key))) return false;
+  for (const key of keys) seen.add(key);
+  return true;
+}
+
+const stringsOf = (list) => (Array.isArray(list) ? list.filter((id) => typeof id === "string" && id) : []);
+
+// Shop messages (answers, pushes, catch-ups) go through one queue so that they appear in arrival order.
 let shown = Promise.resolve();
 
-function showShop(texts, choices = []) {
+// `parts`: [{text, ids}] of one answer or push; `choices` belong under its last part.
+function showShop(parts, choices = []) {
   const picks = validChoices(choices);
+  const last = parts.length > 0 ? parts[parts.length - 1] : null;
+  const fresh = parts.filter((part) => firstSight(part.ids.map((id) => `out:${id}`)));
   shown = shown.catch(() => {}).then(async () => {
-    for (let i = 0; i < texts.length; i += 1) {
+    let row = null;
+    for (let i = 0; i < fresh.length; i += 1) {
       if (i > 0) await sleep(STAGGER_MS);
-      const row = addShopBubble(texts[i]);
-      if (i === texts.length - 1 && picks.length > 0) addPicks(row, picks);
+      row = addShopBubble(fresh[i].text);
+      for (const id of fresh[i].ids) shopRows.set(id, row);
     }
+    // The last part may have been shown already by a catch-up, which has no choices: they go under it.
+    const under = last && last.ids.length > 0 ? shopRows.get(last.ids[0]) : row;
+    if (picks.length > 0 && under && !under.querySelector(".picks")) addPicks(under, picks);
   });
   return shown;
+}
+
+// The replies of one answer, each with its id (`ids`, in the same order: none from an older server).
+function answerParts(texts, ids) {
+  const known = Array.isArray(ids) && ids.length === texts.length ? ids : [];
+  return texts.map((text, i) => ({ text, ids: typeof known[i] === "string" && known[i] ? [known[i]] : [] }));
 }
 
 // --- sending ---
@@ -233,8 +264,9 @@ async function post(message) {
       throw new SendError(t("failed"));
     }
     const replies = data && Array.isArray(data.replies) ? data.replies : [];
+    const parts = answerParts(replies, data ? data.ids : []);
     return {
-      replies: replies.filter((text) => typeof text === "string" && text.length > 0),
+      parts: parts.filter((part) => typeof part.text === "string" && part.text.length > 0),
       choices: data ? data.choices : [],
     };
   }
@@ -249,7 +281,7 @@ async function deliver(message, row) {
   try {
     const answer = await post(message);
     row.classList.remove("pending");
-    await showShop(answer.replies, answer.choices);
+    await showShop(answer.parts, answer.choices);
   } catch (error) {
     row.classList.remove("pending");
     row.classList.add("failed");
@@ -268,6 +300,7 @@ function send(raw) {
     return;
   }
   const message = { id: randomId(), text };
+  seen.add(`in:${message.id}`); // the history names it by this id: a catch-up does not show it again
   const row = addCustomerBubble(text);
   row.querySelector(".resend").addEventListener("click", () => {
     if (!row.classList.contains("pending")) deliver(message, row);
@@ -324,35 +357,110 @@ function setStatus(state) {
 
 const pushes = live(async () => `/ws/webchat?token=${encodeURIComponent(await visitor.token())}`, {
   onState: setStatus,
+  onOpen: () => catchUp(),
   onEvent: (payload) => {
-    if (typeof payload.text === "string" && payload.text) showShop([payload.text], payload.choices);
+    if (typeof payload.text === "string" && payload.text) {
+      showShop([{ text: payload.text, ids: stringsOf(payload.ids) }], payload.choices);
+    }
   },
 });
 
-// --- history: a reloaded page shows the conversation so far (GET /api/webchat/history) ---
+// --- history (GET /api/webchat/history): a reloaded page shows the conversation so far, and a page
+// whose connection was down (a sleeping phone, a lost network) fetches what was sent meanwhile ---
+
+let newestAt = null; // the `at` of the newest message the history gave: where the next catch-up starts
+
+async function readHistory(after) {
+  try {
+    const token = await visitor.token();
+    const api = createApi({ headers: () => ({ [visitor.HEADER]: token }), timeoutMs: REQUEST_TIMEOUT_MS });
+    const query = after ? `?after=${encodeURIComponent(after)}` : "";
+    const data = await api("GET", `/api/webchat/history${query}`);
+    return data && Array.isArray(data.messages) ? data.messages : [];
+  } catch (_) {
+    return null; // no history is better than no chat: the page works without it
+  }
+}
+
+// The well-formed messages of a history answer, with their time; the newest one's `at` kept for later.
+function historyMessages(messages) {
+  const valid = messages.filter((message) => message && typeof message.text === "string" && message.text);
+  const newest = valid.length > 0 ? valid[valid.length - 1].at : null;
+  if (typeof newest === "string" && newest) newestAt = newest;
+  return valid.map((message) => {
+    const at = new Date(message.at);
+    const id = typeof message.id === "string" && message.id ? message.id : null;
+    return { ...message, id, when: Number.isNaN(at.getTime()) ? new Date() : at };
+  });
+}
+
+function historyRow(message) {
+  if (message.direction === "in") return customerRow(message.text, message.when);
+  const row = shopRow(message.text, message.when);
+  if (message.id) shopRows.set(message.id, row);
+  return row;
+}
 
 async function restoreHistory() {
   // Restored rows go here, after the welcome line and before anything sent while they load.
   const anchor = document.createComment("history");
   el.messages.insertBefore(anchor, el.messages.firstElementChild ? el.messages.firstElementChild.nextSibling : null);
-  let data;
-  try {
-    const token = await visitor.token();
-    const api = createApi({ headers: () => ({ [visitor.HEADER]: token }), timeoutMs: REQUEST_TIMEOUT_MS });
-    data = await api("GET", "/api/webchat/history");
-  } catch (_) {
-    return; // no history is better than no chat: the page works without it
-  }
-  const messages = data && Array.isArray(data.messages) ? data.messages : [];
-  for (const message of messages) {
-    if (!message || typeof message.text !== "string" || !message.text) continue;
-    const at = new Date(message.at);
-    const when = Number.isNaN(at.getTime()) ? new Date() : at;
-    const row = message.direction === "in" ? customerRow(message.text, when) : shopRow(message.text, when);
-    el.messages.insertBefore(row, anchor);
+  const messages = await readHistory(null);
+  if (messages === null) return;
+  for (const message of historyMessages(messages)) {
+    if (message.id) seen.add(`${message.direction}:${message.id}`);
+    el.messages.insertBefore(historyRow(message), anchor);
   }
   scrollToBottom();
 }
 
+// What was stored since the newest message the page holds and it has not shown, in order, once: shop
+// messages, and customer messages written elsewhere (another tab); this page's own are known by their id.
+async function fetchMissed() {
+  const messages = await readHistory(newestAt);
+  if (messages === null) return;
+  const missed = historyMessages(messages).filter((message) => message.id
+    && firstSight([`${message.direction}:${message.id}`]));
+  if (missed.length === 0) return;
+  shown = shown.catch(() => {}).then(() => {
+    for (const message of missed) append(historyRow(message), true);
+  });
+  await shown;
+}
+
+// One catch-up at a time; one asked for meanwhile runs once more after it (its socket opened later).
+let catching = null;
+let catchAgain = false;
+
+function catchUp() {
+  if (catching) {
+    catchAgain = true;
+    return catching;
+  }
+  catching = (async () => {
+    do {
+      catchAgain = false;
+      await fetchMissed();
+    } while (catchAgain);
+  })().finally(() => {
+    catching = null;
+  });
+  return catching;
+}
+
+let started = false;
+
+// A phone woken (the tab visible again) or back online may hold a socket that looks open and heard
+// nothing while it slept: it catches up as after a reconnect (lib/live.js reconnects a closed one).
+function wake() {
+  if (started && document.visibilityState === "visible") catchUp();
+}
+
+document.addEventListener("visibilitychange", wake);
+window.addEventListener("online", wake);
+
 setStatus("connecting");
-restoreHistory().finally(() => pushes.start());
+restoreHistory().finally(() => {
+  started = true;
+  pushes.start();
+});

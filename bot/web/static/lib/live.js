@@ -7,13 +7,15 @@
 //
 // `url()` may be async (the chat window fetches its visitor token first). `onEvent(event)` gets each
 // message parsed as JSON (messages that are not JSON objects are dropped); `onState(state)` hears
-// "connecting", "online" and "reconnecting"; `onDrop()` is called after an unexpected close.
+// "connecting", "online" and "reconnecting"; `onDrop()` is called after an unexpected close; `onOpen()`
+// each time the socket opens, the first time and after every reconnect: nothing published while no socket
+// was open reaches this one, so a page fetches there what it missed.
 // `on(type, listener)` adds a listener for events of one `type` and returns a function that removes it.
 
 const RECONNECT_BASE_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
 
-export function live(url, { onEvent = () => {}, onState = () => {}, onDrop = () => {} } = {}) {
+export function live(url, { onEvent = () => {}, onState = () => {}, onDrop = () => {}, onOpen = () => {} } = {}) {
   let socket = null;
   let failures = 0;
   let timer = 0;
@@ -61,6 +63,7 @@ export function live(url, { onEvent = () => {}, onState = () => {}, onDrop = () 
       if (socket !== ws) return;
       failures = 0;
       onState("online");
+      onOpen();
     });
     ws.addEventListener("message", (event) => {
       if (socket === ws) deliver(event.data);
