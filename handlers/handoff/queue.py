@@ -35,7 +35,7 @@ from bot.store.base import Batch, Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
 from handlers.handoff.reads import QueuedRow
-from models.agent import SUPERVISORS, Agent
+from models.agent import SERVING, SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
@@ -127,6 +127,11 @@ def greeting_grace(settings: Settings) -> timedelta:
     and how long an ungreeted handover keeps its holder from the next customer (`Queue.ungreeted`), so
     the customer behind it is still handed over and greeted within the 15 s."""
     return timedelta(seconds=max(0.0, settings.sla_first_response_s - settings.sla_hold_margin_s))
+
+
+def serving_online() -> QuerySet[Agent]:
+    """The staff online who serve customers (`SERVING`): the only ones handed conversations."""
+    return Agent.filter(presence="online", role__in=SERVING)
 
 
 def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
@@ -335,7 +340,7 @@ class Queue:
     async def has_room(self, exclude: Iterable[int] = ()) -> bool:
         """Whether an online agent other than `exclude` could take a conversation now."""
         skip = set(exclude)
-        online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
+        online = [a for a in await serving_online() if a.id not in skip]
         return _someone_can_take(online, await self.loads())
 
     async def ready_to_answer(self, exclude: Iterable[int] = ()) -> Agent | None:
@@ -346,7 +351,7 @@ class Queue:
             "assignee_id", flat=True)
         skip.update(agent_id for agent_id in owing if agent_id is not None)
         loads = await self.loads()
-        ready = [a for a in await Agent.filter(presence="online")
+        ready = [a for a in await serving_online()
                  if a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity]
         return min(ready, key=lambda a: (loads[a.id], a.id), default=None)
 
@@ -358,7 +363,7 @@ class Queue:
             # (an agent coming online runs this pass itself and finds every conversation queued by then).
             return assigned
         async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
-            online = {agent.id: agent for agent in await Agent.filter(presence="online")}
+            online = {agent.id: agent for agent in await serving_online()}
             if not online:
                 return assigned
             loads = await self.loads()

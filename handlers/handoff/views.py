@@ -14,6 +14,7 @@ from bot.promises import outcomes, shop_day
 from handlers.handoff.delivery import message_delivery
 from handlers.handoff.labels import reason_label
 from handlers.handoff.people import sends_left
+from handlers.handoff.queue import serving_online
 from handlers.handoff.schemas import (
     ConversationOut,
     CustomerOut,
@@ -131,7 +132,7 @@ async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
                                    seconds_left=round(left, 1)))
     return SupervisorOut(
         queue_length=await Conversation.filter(status="queued").count(),
-        agents_online=await Agent.filter(presence="online").count(),
+        agents_online=await serving_online().count(),
         near_breach=near,
         replies_not_delivered=await replies_not_delivered(now),
         today=Today(
