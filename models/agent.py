@@ -11,6 +11,8 @@ from tortoise.models import Model
 ROLES = ("agent", "supervisor", "admin", "product")
 #: Roles that oversee agents: they act on anyone's conversations, cases and callbacks.
 SUPERVISORS = ("supervisor", "admin")
+#: Roles that serve customers: only they go online, take, are handed or transferred conversations (docs/handoff-sla.md).
+SERVING = ("agent", *SUPERVISORS)
 PRESENCES = ("online", "away", "offline")
 
 

@@ -23,9 +23,9 @@ from handlers.handoff.metrics import get_metrics
 from handlers.handoff.nicknames import shown_on_one_line, taken_by_another
 from handlers.handoff.people import sends_left, typed
 from handlers.handoff.send_once import SendBegins, send_once
-from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff
+from handlers.handoff.service import HANDOFF, ChannelNotHere, EmptyReply, ForbiddenLanguage, Handoff, NotServing
 from handlers.handoff.views import conversation_out, message_out, supervisor_summary
-from models.agent import SUPERVISORS, Agent
+from models.agent import SERVING, SUPERVISORS, Agent
 from models.conversation import Conversation
 from models.handoff import HandoverNote
 from models.message import Message
@@ -70,11 +70,23 @@ def agent_out(agent: Agent) -> s.AgentOut:
                                          presence=agent.presence))
 
 
+#: The 403 of a staff member whose role serves no customers (models/agent.py `SERVING`), acting as if it did.
+NOT_SERVING = "your role serves no customers: never online, taking or transferred a conversation (role_not_serving)"
+
+
+def role_not_serving() -> ApiError:
+    return ApiError(403, "role_not_serving", "your role serves no customers")
+
+
 @endpoint("POST", "/api/agent/presence", body=s.PresenceIn, response=s.AgentOut, tag=TAG,
+          errors={403: f"online or away: {NOT_SERVING}"},
           summary="Set presence (online / away / offline); going offline hands conversations on")
 async def post_presence(request: web.Request, body: s.PresenceIn) -> s.AgentOut:
     agent = request[AGENT]
-    await handoff_of(request).set_presence(agent, body.presence)
+    try:
+        await handoff_of(request).set_presence(agent, body.presence)
+    except NotServing:
+        raise role_not_serving() from None
     return agent_out(agent)
 
 
@@ -146,11 +158,16 @@ async def get_conversation(request: web.Request) -> s.ConversationDetail:
 
 
 @endpoint("POST", f"{BASE}/take", response=s.OneConversation, tag=TAG,
-          errors={**ON_ONE, 409: "already taken, or at capacity (already_taken)"},
+          errors={**ON_ONE, 403: f"{ON_ONE[403]}, or {NOT_SERVING}",
+                  409: "already taken, or at capacity (already_taken)"},
           summary="Take a queued conversation")
 async def post_take(request: web.Request) -> s.OneConversation:
     conversation = await conversation_for(request, queued_ok=True)
-    if not await handoff_of(request).take(conversation, request[AGENT]):
+    try:
+        taken = await handoff_of(request).take(conversation, request[AGENT])
+    except NotServing:
+        raise role_not_serving() from None
+    if not taken:
         raise ApiError(409, "already_taken", "already taken, or you are at capacity")
     return s.OneConversation(conversation=await conversation_out(conversation, handoff_of(request)))
 
@@ -255,19 +272,27 @@ async def post_hand_back(request: web.Request) -> s.OkOut:
 
 
 @endpoint("POST", f"{BASE}/transfer", body=s.TransferIn, response=s.OneConversation, tag=TAG,
-          errors={**ON_ONE, 409: "nobody available (nobody_available) or the target is full (target_at_capacity)"},
+          errors={**ON_ONE, 403: f"{ON_ONE[403]}, or the target's role serves no customers (target_not_serving)",
+                  409: "nobody available (nobody_available) or the target is full (target_at_capacity)"},
           summary="Transfer to an agent (to_agent_id) or to a supervisor (to_supervisor)")
 async def post_transfer(request: web.Request, body: s.TransferIn) -> s.OneConversation:
     conversation = await conversation_for(request)
     if body.to_supervisor:
         target = await Agent.filter(role__in=SUPERVISORS, presence="online").exclude(id=request[AGENT].id).first()
     elif body.to_agent_id is not None:
-        target = await Agent.get_or_none(id=body.to_agent_id, presence__in=("online", "away"))
+        target = await Agent.get_or_none(id=body.to_agent_id)
+        if target is not None and target.role in SERVING and target.presence == "offline":
+            target = None  # nobody there to take it (a role serving no customers: 403 whatever its presence)
     else:
         raise ApiError(400, "transfer_target_missing", "give to_agent_id or to_supervisor")
     if target is None or target.id == conversation.assignee_id:
         raise ApiError(409, "nobody_available", "nobody available to take it; it stays with you")
-    if not await handoff_of(request).transfer(conversation, request[AGENT], target, body.note):
+    try:
+        moved = await handoff_of(request).transfer(conversation, request[AGENT], target, body.note)
+    except NotServing:
+        raise ApiError(403, "target_not_serving", "that staff member's role serves no customers; "
+                       "it stays with you") from None
+    if not moved:
         raise ApiError(409, "target_at_capacity", f"{target.name} is at capacity; it stays with you")
     return s.OneConversation(conversation=await conversation_out(conversation, handoff_of(request)))
 

@@ -20,7 +20,7 @@ REASONS = (
 ERRORS = ("no_such_conversation", "held_by_someone_else", "not_held", "already_taken", "forbidden_language",
           "nobody_available", "target_at_capacity", "note_empty", "transfer_target_missing", "channel_not_running",
           "not_delivered", "reply_empty", "nickname_invalid", "nickname_taken",
-          "over_send_budget", "reply_in_flight", "reply_maybe_sent")
+          "over_send_budget", "reply_in_flight", "reply_maybe_sent", "role_not_serving", "target_not_serving")
 SCRIPTS = (*label_specs("reason", REASONS), *label_specs("error", ERRORS))
 
 

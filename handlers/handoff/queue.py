@@ -3,8 +3,9 @@
 Assignment (and transfer) runs under one store lock per shop, so two workers never hand the same
 conversation out twice and an agent never goes over capacity. The order is VIPs first, then first
 come; conversations are handed out one at a time: an agent gets the next one only once they (or
-the greeting on their behalf) have greeted the last, so a queue spreads over everyone with room
-instead of landing on whoever came online first. Each conversation goes back to the agent who
+the greeting on their behalf) have greeted the last, or `greeting_grace` after it was handed to them
+when nobody greeted it, so a queue spreads over everyone with room instead of landing on whoever came
+online first, and never waits on a holder who stays silent. Each conversation goes back to the agent who
 served the customer last when that agent has room (docs/rules.md R-HANDOFF-2), otherwise to the
 least-loaded online agent under capacity, never to an agent who already let its clock lapse; when
 no agent has room an online supervisor takes it. Who holds a
@@ -19,13 +20,14 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from bot.config import Settings
 from bot.context import ServiceKey, Services
 from bot.logs import describe_failure
 from bot.prebuilt_sql import Prebuilt, default_connection
@@ -33,7 +35,7 @@ from bot.store.base import Batch, Store
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from handlers.handoff import reads
 from handlers.handoff.reads import QueuedRow
-from models.agent import SUPERVISORS, Agent
+from models.agent import SERVING, SUPERVISORS, Agent
 from models.complaint import Complaint
 from models.conversation import Conversation
 from models.customer import Customer
@@ -117,6 +119,19 @@ def log_lost_writes(conversation_id: int, outcomes: list[object]) -> None:
         if isinstance(outcome, Exception):
             log.warning("conversation %d: a write after the database's failed: %s", conversation_id,
                         describe_failure(outcome))
+
+
+def greeting_grace(settings: Settings) -> timedelta:
+    """How long after a handover its holder has to write first before the customer must hear from a
+    person (15 s − `SLA_HOLD_MARGIN_S`): the later holder's greeting deadline (`SlaClock.assigned`),
+    and how long an ungreeted handover keeps its holder from the next customer (`Queue.ungreeted`), so
+    the customer behind it is still handed over and greeted within the 15 s."""
+    return timedelta(seconds=max(0.0, settings.sla_first_response_s - settings.sla_hold_margin_s))
+
+
+def serving_online() -> QuerySet[Agent]:
+    """The staff online who serve customers (`SERVING`): the only ones handed conversations."""
+    return Agent.filter(presence="online", role__in=SERVING)
 
 
 def _someone_can_take(online: Iterable[Agent], loads: Counter[int]) -> bool:
@@ -313,15 +328,19 @@ class Queue:
             await self.store.delete(self.closing_key(conversation_id))
 
     async def ungreeted(self) -> set[int]:
-        """Agents holding a conversation they have not greeted yet (not ready for the next one)."""
-        rows = await Conversation.filter(status="handoff", first_reply_at__isnull=True).values_list(
-            "assignee_id", flat=True)
+        """Agents holding a conversation handed to them within `greeting_grace` that nobody greeted yet
+        (not ready for the next one). An older one no longer counts: a holder who never writes in a
+        conversation moved to them, or whose greeting could not be sent, would otherwise stop the queue
+        for as long as they stay silent (docs/handoff-sla.md "The queue never waits on a silent holder")."""
+        since = self.clock.now() - greeting_grace(self.services.settings)
+        rows = await Conversation.filter(status="handoff", first_reply_at__isnull=True,
+                                         assigned_at__gt=since).values_list("assignee_id", flat=True)
         return {agent_id for agent_id in rows if agent_id is not None}
 
     async def has_room(self, exclude: Iterable[int] = ()) -> bool:
         """Whether an online agent other than `exclude` could take a conversation now."""
         skip = set(exclude)
-        online = [a for a in await Agent.filter(presence="online") if a.id not in skip]
+        online = [a for a in await serving_online() if a.id not in skip]
         return _someone_can_take(online, await self.loads())
 
     async def ready_to_answer(self, exclude: Iterable[int] = ()) -> Agent | None:
@@ -332,7 +351,7 @@ class Queue:
             "assignee_id", flat=True)
         skip.update(agent_id for agent_id in owing if agent_id is not None)
         loads = await self.loads()
-        ready = [a for a in await Agent.filter(presence="online")
+        ready = [a for a in await serving_online()
                  if a.id not in skip and a.role not in SUPERVISORS and loads[a.id] < a.capacity]
         return min(ready, key=lambda a: (loads[a.id], a.id), default=None)
 
@@ -344,7 +363,7 @@ class Queue:
             # (an agent coming online runs this pass itself and finds every conversation queued by then).
             return assigned
         async with self.store.lock(ASSIGN_LOCK, timeout=10, wait=10):
-            online = {agent.id: agent for agent in await Agent.filter(presence="online")}
+            online = {agent.id: agent for agent in await serving_online()}
             if not online:
                 return assigned
             loads = await self.loads()

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from tortoise.exceptions import DoesNotExist
 
 from bot.prebuilt_sql import Prebuilt, columns, datetime_value, load
+from models.agent import SERVING
 from models.conversation import Conversation
 from models.handoff import OPEN_SQL, LeftMessage, open_key_columns
 
@@ -28,7 +29,10 @@ _CONVERSATION = Prebuilt(lambda: f"SELECT {columns(Conversation, 'c')} FROM conv
 #: The columns of `QueuedRow`, in its order.
 QUEUED_COLUMNS = ("id", "key", "customer_id", "status", "assignee_id", "priority", "queued_at", "escalation_reason")
 _QUEUED_ROW = Prebuilt(lambda: f"SELECT {queued_columns('')} FROM conversation WHERE id = ?")
-_ANYONE_ONLINE = Prebuilt(lambda: "SELECT 1 AS online FROM agent WHERE presence = ? LIMIT 1")
+#: Anyone online who serves customers (`SERVING`: a product owner marked online before that rule serves none).
+_ANYONE_ONLINE = Prebuilt(lambda: (
+    "SELECT 1 AS online FROM agent WHERE presence = ? "
+    f"AND role IN ({', '.join('?' * len(SERVING))}) LIMIT 1"))
 #: The open 留言 of a text in a conversation (parameters: the conversation's id, the text).
 _OPEN_LEFT_MESSAGE = "FROM left_message WHERE conversation_id = ? AND text = ? AND done_at IS NULL"
 #: A 留言's row (`left_message_sql`).
@@ -108,7 +112,7 @@ async def conversation(conversation_id: int) -> Conversation:
 
 
 async def anyone_online() -> bool:
-    return bool(await _ANYONE_ONLINE.rows("online"))
+    return bool(await _ANYONE_ONLINE.rows("online", *SERVING))
 
 
 async def record_left_message(conversation_id: int, text: str, promised_by: datetime, created_at: datetime) -> None:

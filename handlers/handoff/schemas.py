@@ -219,7 +219,17 @@ class ReplyNotDelivered(BaseModel):
 
 
 class Today(BaseModel):
+    """Today's figures, shop time. The promises (`*_due`, `*_kept`) are counted as the `response_time`
+    report counts them for the same day (bot/promises.py): every promise that fell due, a customer
+    never reached or never answered included as a broken one; the rest are counts of recorded events."""
+
     since: datetime
+    reached_due: int = Field(description="escalations whose 15 s to a person fell due today")
+    reached_kept: int = Field(description="of those, reached by a person within 15 s")
+    acknowledged_due: int = Field(description="customer messages whose 20 s acknowledgement fell due today")
+    acknowledged_kept: int
+    answered_due: int = Field(description="questions whose 20 s answer by a person fell due today")
+    answered_kept: int = Field(description="of those, answered by a person within 20 s")
     handovers: int
     person_reached: int
     person_within_sla: int

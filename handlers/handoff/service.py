@@ -41,9 +41,9 @@ from bot.text_input import visible
 from handlers.handoff import reads
 from handlers.handoff.delivery import SENT, counted, refused_for_good
 from handlers.handoff.people import may_spend, nickname
-from handlers.handoff.queue import SUPERVISORS, Queue, log_lost_writes
+from handlers.handoff.queue import Queue, log_lost_writes, serving_online
 from handlers.handoff.sla import SlaClock, episode, parse_episode, user_of
-from models.agent import Agent
+from models.agent import SERVING, Agent
 from models.conversation import Conversation
 from models.customer import Customer
 from models.handoff import HandoverNote, LeftMessage, SlaEvent
@@ -70,6 +70,17 @@ class ForbiddenLanguage(Exception):
 
 class ChannelNotHere(Exception):
     """The customer's channel does not run in this process: the agent's message cannot go out."""
+
+
+class NotServing(Exception):
+    """The staff member's role serves no customers (`SERVING`): never online, handed, taking or transferred a
+    conversation (docs/handoff-sla.md "Who serves customers")."""
+
+
+def serves_customers(agent: Agent) -> None:
+    """`NotServing` unless the agent's role serves customers."""
+    if agent.role not in SERVING:
+        raise NotServing(agent.role)
 
 
 class EmptyReply(Exception):
@@ -202,7 +213,7 @@ class Handoff:
     async def expected_wait(self, position: int) -> int:
         """Minutes until the customer at `position` reaches a person, from the places the agents online
         have and how long their recent conversations took."""
-        online = await Agent.filter(presence="online").exclude(role__in=SUPERVISORS)
+        online = await Agent.filter(presence="online", role="agent")
         places = sum(agent.capacity for agent in online) or 1
         raw = await self.store.get(self.store.keys("handoff", "handling-s"))
         handling = float(raw) if raw else self.settings.handling_minutes_default * 60
@@ -375,7 +386,7 @@ class Handoff:
             "type": "supervisor.alert",
             "queued": await Conversation.filter(status="queued").count(),
             "oldest_waited_s": round(waited, 1),
-            "agents_online": await Agent.filter(presence="online").count(),
+            "agents_online": await serving_online().count(),
             "at": self.clock.time(),
         }
         if oldest is not None:
@@ -441,6 +452,10 @@ class Handoff:
         await Agent.filter(id=agent.id).update(last_seen_at=agent.last_seen_at)
 
     async def set_presence(self, agent: Agent, presence: str, reason: str = "self") -> None:
+        """`online` and `away` only for a role that serves customers (`NotServing` otherwise); `offline`
+        for anyone."""
+        if presence != "offline":
+            serves_customers(agent)
         agent.presence, agent.last_seen_at = presence, self.clock.now()
         await agent.save(update_fields=["presence", "last_seen_at"])
         await self.queue.notify(agent.id, {"type": "presence.changed", "presence": presence, "reason": reason})
@@ -473,6 +488,7 @@ class Handoff:
             await self.reassign(conversation, "holder_away")
 
     async def take(self, conversation: Conversation, agent: Agent) -> bool:
+        serves_customers(agent)
         taken = await self.queue.take(conversation, agent)
         if taken:
             await self.sla.assigned(conversation)
@@ -575,7 +591,9 @@ class Handoff:
 
     async def transfer(self, conversation: Conversation, agent: Agent, target: Agent, note: str) -> bool:
         """Hand the conversation to `target` if they have room (checked under the assignment lock), with
-        a note; the open question goes with it. False: it stays with `agent`."""
+        a note; the open question goes with it. False: it stays with `agent`. `NotServing`: the target's
+        role serves no customers."""
+        serves_customers(target)
         await self.touch(agent)
         if not await self.queue.transfer(conversation, target):
             return False

@@ -17,7 +17,9 @@ workers), named `<conversation id>:<moment>`; a timer whose moment has since cha
 moved on) finds nothing to do.
 
 - Greeting: the first holder is greeted for (问候语 + 征询语) as soon as they hold the conversation;
-  a later holder who has not written by `first response − margin` after taking over likewise.
+  a later holder who has not written by `first response − margin` after taking over likewise. A
+  handover nobody greeted keeps its holder from the next customer until then only (`greeting_grace`):
+  the queue is served at that moment, written or not.
 - Move: `SLA_MOVE_UNTOUCHED_AFTER_S` after a question whose holder has not started on it (their
   console has not pinged typing in this conversation since it was asked; answering other customers is not working on
   this one) while another agent is free to answer now (a free place, greeted, nobody waiting on
@@ -48,11 +50,13 @@ from bot.context import Services
 from bot.messenger import CustomerMessenger
 from bot.scheduler import Scheduler
 from handlers.handoff.people import may_spend, nickname, typed_since
-from handlers.handoff.queue import Queue
+from handlers.handoff.queue import Queue, greeting_grace
 from models.agent import Agent
 from models.conversation import Conversation
 
 GREET, ACK, MOVE, LAPSE, REASSIGN = "sla-greet", "sla-ack", "sla-move", "sla-lapse", "sla-reassign"
+#: A handover nobody greeted stops keeping its holder from the next customer (`greeting_grace`): a pass then.
+READY = "sla-ready"
 Reassign = Callable[..., Awaitable[None]]  # Handoff.reassign(conversation, reason, lapsed=, to=)
 OnLapse = Callable[[int], Awaitable[None]]
 AssignNext = Callable[[], Awaitable[object]]
@@ -125,6 +129,7 @@ class SlaClock:
         scheduler.on(MOVE, self._move_due)
         scheduler.on(LAPSE, self._lapse_due)
         scheduler.on(REASSIGN, self._reassign_due)
+        scheduler.on(READY, self._ready_due)
 
     def _seconds(self, value: float) -> timedelta:
         return timedelta(seconds=value)
@@ -140,7 +145,7 @@ class SlaClock:
         assert conversation.assigned_at is not None
         due = conversation.assigned_at
         if conversation.person_at is not None:
-            due += self._seconds(self.settings.sla_first_response_s - self.settings.sla_hold_margin_s)
+            due += greeting_grace(self.settings)
         scheduler = self.scheduler
         await scheduler.at(GREET, episode(conversation.id, conversation.assigned_at), due)
         owed = owed_from(conversation)
@@ -216,12 +221,16 @@ class SlaClock:
         if conversation is None or conversation.first_reply_at is not None:
             return
         if conversation.person_at is not None and conversation.waiting_since is not None:
-            return  # a later holder owes an answer, not a greeting (the customer was told who took over)
+            # a later holder owes an answer, not a greeting (the customer was told who took over)
+            await self._not_greeted(conversation)
+            return
         if not await may_spend(self.messenger, conversation, keep=1):
-            return  # the one message left is the holder's answer
+            await self._not_greeted(conversation)  # the one message left is the holder's answer
+            return
         agent = await Agent.get(id=conversation.assignee_id)
         outcome = await self.say(conversation, "handoff.auto_greeting", agent_name=nickname(self.templates, agent))
         if outcome != "sent":
+            await self._not_greeted(conversation)
             return
         conversation.first_reply_at = self.clock.now()
         await self.queue.record(conversation, "auto_greeting", due_at=greeting_due(conversation, self.settings))
@@ -229,6 +238,24 @@ class SlaClock:
         await self._acknowledged(conversation, conversation.assignee_id, "greeting")
         await conversation.save(update_fields=["first_reply_at", "person_at", "unacked_since"])
         await self.assign_next()  # the holder is greeted for: ready for the next one
+
+    async def _not_greeted(self, conversation: Conversation) -> None:
+        """Nobody greeted the customer for the holder: the handover keeps its holder from the next
+        customer until `greeting_grace` after it (`Queue.ungreeted`), and then the queue is served,
+        whether or not the holder has written by then (a later holder's greeting deadline is that
+        moment: served now)."""
+        assert conversation.assigned_at is not None
+        ready_at = conversation.assigned_at + greeting_grace(self.settings)
+        if ready_at <= self.clock.now():
+            await self.assign_next()
+        else:
+            await self.scheduler.at(READY, episode(conversation.id, conversation.assigned_at), ready_at)
+
+    async def _ready_due(self, member: str) -> None:
+        """`_not_greeted`'s pass, for a handover still not greeted (a greeted one ran its own)."""
+        conversation = await self.current(member, lambda c: c.assigned_at)
+        if conversation is not None and conversation.first_reply_at is None:
+            await self.assign_next()
 
     async def _ack_due(self, member: str) -> None:
         conversation = await self.current(member, lambda c: c.unacked_since, ("handoff", "queued"))

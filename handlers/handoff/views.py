@@ -10,9 +10,11 @@ from bot.authors import AGENT_PREFIX, agent_of
 from bot.config import Settings
 from bot.hours import shop_midnight
 from bot.phones import mask_phone
+from bot.promises import outcomes, shop_day
 from handlers.handoff.delivery import message_delivery
 from handlers.handoff.labels import reason_label
 from handlers.handoff.people import sends_left
+from handlers.handoff.queue import serving_online
 from handlers.handoff.schemas import (
     ConversationOut,
     CustomerOut,
@@ -109,8 +111,12 @@ async def replies_not_delivered(now: datetime) -> list[ReplyNotDelivered]:
 
 
 async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
+    """The queue, who is near a breach, replies not delivered, and today's figures: the promises counted
+    by the rule the `response_time` report counts them by (bot/promises.py), so a customer never
+    reached or never answered is a broken promise here too, not one that dropped out."""
     settings, now = handoff.settings, handoff.clock.now()
     midnight = shop_midnight(now, settings.zone)
+    promised = await outcomes(handoff.queue.services, shop_day(now, settings.zone))
     rows = await SlaEvent.filter(at__gte=midnight).group_by("kind", "within").annotate(n=Count("id")).values(
         "kind", "within", "n")
 
@@ -126,11 +132,13 @@ async def supervisor_summary(handoff: Handoff) -> SupervisorOut:
                                    seconds_left=round(left, 1)))
     return SupervisorOut(
         queue_length=await Conversation.filter(status="queued").count(),
-        agents_online=await Agent.filter(presence="online").count(),
+        agents_online=await serving_online().count(),
         near_breach=near,
         replies_not_delivered=await replies_not_delivered(now),
         today=Today(
             since=midnight,
+            **{f"{measure}_{part}": figure for measure, found in promised.items()
+               for part, figure in (("due", len(found)), ("kept", sum(o.kept for o in found)))},
             handovers=count("queued"),
             person_reached=count("person_reached"),
             person_within_sla=count("person_reached", True),

@@ -3,8 +3,9 @@
 Modules, each with one job:
 - `desk`: what start-up builds (`ReportsDesk`: shared services, every extension, the settings);
 - `catalogue`: the one query layer, every extension's `ReportSpec` run and labelled alike;
-- `promises`, `service_reports`: the handoff's three promises, response-time compliance and
-  per-agent workload (the after-sales and referral reports live in their own areas);
+- `service_reports`: the handoff's three promises (counted by bot/promises.py, which the supervisor
+  view shares), response-time compliance and per-agent workload (the after-sales and referral
+  reports live in their own areas);
 - `rollup`: message counts per day kept through retention;
 - `chart`, `workbook`: SVG charts and XLSX workbooks drawn from the same reports;
 - `periodic`: the weekly and monthly workbooks the daily job makes, and telling supervisors;
@@ -20,11 +21,11 @@ from pathlib import Path
 from bot.console_panel import ConsolePanel
 from bot.extension import AreaKit, Extension
 from bot.labels import label_specs
+from bot.promises import MEASURES
 from bot.templates import spec
 from handlers.reports import api, periodic, retention
 from handlers.reports.cli import add_commands
 from handlers.reports.desk import REPORTS, ReportsDesk
-from handlers.reports.promises import MEASURES
 from handlers.reports.rollup import seal
 from handlers.reports.service_reports import SPECS
 from handlers.reports.settings import ReportsSettings, RetentionSettings

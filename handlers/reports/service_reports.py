@@ -1,6 +1,6 @@
 """Response-time compliance and per-agent workload (docs/rules.md R-REPORT-3, R-REPORT-4).
 
-`response_time`: per bucket, each of the three promises of the handoff (promises.py): how many fell
+`response_time`: per bucket, each of the three promises of the handoff (bot/promises.py): how many fell
 due, how many were kept, the share kept. `agents`: per bucket and agent, conversations taken
 (assigned or transferred to them), messages they wrote, and the same three promises for what was
 theirs. Both span the handoff's events and the message counts kept through retention, hence here.
@@ -12,9 +12,9 @@ from collections import Counter, defaultdict
 
 from bot.authors import agent_of
 from bot.context import Services
+from bot.promises import MEASURES, Outcome, outcomes
 from bot.report_periods import day_start, label_of, share, spans
 from bot.reports import Column, ReportQuery, ReportSpec, ReportTable
-from handlers.reports.promises import MEASURES, Outcome, outcomes
 from handlers.reports.rollup import message_counts
 from models.agent import Agent
 from models.handoff import SlaEvent

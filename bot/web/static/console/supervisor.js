@@ -41,11 +41,13 @@ export async function loadSupervisor() {
   const today = data.today || {};
   el.svQueue.textContent = String(data.queue_length ?? "–");
   el.svOnline.textContent = String(data.agents_online ?? "–");
-  // the customer's figures: a person's own answer within 20 s, a person within 15 s of asking (queue included)
-  const answered = today.person_answered_within_sla ?? 0;
-  const asked = today.answered_by_person ?? 0;
-  const reached = today.person_within_sla ?? 0;
-  const handovers = today.person_reached ?? 0;
+  // the customer's figures: a person's own answer within 20 s, a person within 15 s of asking (queue
+  // included), out of every promise that fell due today, counted as the response_time report counts them:
+  // a customer never reached or never answered is a broken promise, not one left out
+  const answered = today.answered_kept ?? 0;
+  const asked = today.answered_due ?? 0;
+  const reached = today.reached_kept ?? 0;
+  const handovers = today.reached_due ?? 0;
   el.svReplyRate.textContent = rate(answered, asked);
   el.svReplySub.textContent = t("messages_count", { done: answered, total: asked });
   el.svGreetRate.textContent = rate(reached, handovers);

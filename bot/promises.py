@@ -12,6 +12,8 @@ one `Outcome` with whether it was kept and whose it was:
   or a conversation still owing it past the due time.
 
 Every outcome is placed at its due time, so a promise belongs to the day, week or month it fell due.
+The `response_time` report (handlers/reports) and the supervisor view's figures (handlers/handoff)
+both count them here, so the two agree on the same day by construction.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.context import Services
+from bot.report_periods import day_start
 from bot.reports import ReportQuery
 from models.conversation import Conversation
 from models.handoff import SlaEvent
@@ -33,6 +37,12 @@ class Outcome:
     due: datetime
     kept: bool
     agent_id: int | None
+
+
+def shop_day(now: datetime, zone: ZoneInfo) -> ReportQuery:
+    """The shop-local day containing `now`, whole, as a report asked for that one day queries it."""
+    day = now.astimezone(zone).date()
+    return ReportQuery(day_start(day, zone), day_start(day + timedelta(days=1), zone))
 
 
 def _events(query: ReportQuery, *kinds: str, **where: object):
