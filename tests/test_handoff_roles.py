@@ -61,3 +61,11 @@ async def test_a_conversation_is_never_transferred_nor_handed_to_the_product_own
     assert after.status == "queued" and after.assignee_id is None
     replies = await say(bot, "c2", "转人工")
     assert (await conversation("c2")).status == "queued" and "不在线" in replies[-1]  # pat is nobody to wait for
+
+
+async def test_metrics_count_only_the_staff_who_serve_customers_as_online(bot, clock):
+    await staff(bot, "pat", role="product", online=False)
+    await Agent.filter(name="pat").update(presence="online")  # marked online before the rule
+    await staff(bot, "amy")
+    metrics = await (await bot.client.get("/metrics")).text()
+    assert "csbot_agents_online 1.0" in metrics.splitlines()

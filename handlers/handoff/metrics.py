@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, gen
 from tortoise.functions import Count, Max
 
 from bot.extension import area_service
+from handlers.handoff.queue import serving_online
 from handlers.handoff.service import HANDOFF
 from models.agent import Agent
 from models.conversation import Conversation
@@ -57,7 +58,7 @@ async def get_metrics(request: web.Request) -> web.Response:
         await Conversation.filter(status="queued").count()
     )
     Gauge("csbot_agents_online", "Agents online (taking new conversations)", registry=registry).set(
-        await Agent.filter(presence="online").count()
+        await serving_online().count()
     )
     load = Gauge("csbot_agent_conversations", "Conversations held, per agent", ["agent"], registry=registry)
     held = await Conversation.filter(status="handoff").group_by("assignee_id").annotate(n=Count("id")).values_list(
