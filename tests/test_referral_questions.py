@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.referral import Referral, ReferralCard, Rejection
+from models.referral import Campaign, Referral, ReferralCard, Rejection
 from tests.fakes.wechat_marketing import marketing_bot
 from tests.test_referral_support import code_in, new_campaign, say
 
@@ -89,7 +89,10 @@ async def test_a_scan_that_cannot_count_says_why(wechat):
     used = await latecomer.post(latecomer.event("subscribe", f"qrscene_ref_{code}"))
     assert "这张推荐卡已经邀请过一位好友了" in used.content
     forged = wechat.user("o_forged")
-    assert "无法计入推荐" in (await forged.post(forged.event("SCAN", "ref_aaaaaaaaaaaaaaaaaa"))).content
+    assert (await forged.post(forged.event("SCAN", "ref_aaaaaaaaaaaaaaaaaa"))).is_success  # nothing to explain
+    await Campaign.all().update(ends_at=wechat.runtime.clock.now())
+    closed = wechat.user("o_after")
+    assert "推荐活动目前不在进行中" in (await closed.post(closed.event("SCAN", f"ref_{code}"))).content
     assert [r.reason for r in await Rejection.all().order_by("id")] == [
-        "self_referral", "existing_customer", "card_used", "bad_signature"]
+        "self_referral", "existing_customer", "card_used", "bad_signature", "campaign_ended"]
     assert await Referral.all().count() == 1

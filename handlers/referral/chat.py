@@ -8,8 +8,9 @@
   that the campaign's limit is reached (it holds for the campaign; the next campaign has new cards).
 - `subscribe`/`scan` naming a card (see `marketing.scene_code`): the friend's first contact, which
   confirms the referral (attribution decides); the welcome says who invited them. When it cannot count
-  (their own card, a customer known before, a used card), the reply says why; a plain follow is left
-  to the consultation area's welcome.
+  (their own card, a customer known before, a used card, a campaign not running), the reply says why;
+  a forged code gets nothing more than a follow's welcome. A plain follow is left to the consultation
+  area's welcome.
 - `退订` (TD, 取消订阅) on its own stops campaign pushes to this customer; `订阅` resumes them.
 """
 
@@ -54,6 +55,8 @@ REFUSALS = {
     "existing_customer": "referral.scan_known_customer",
     "already_referred": "referral.scan_already_referred",
     "card_used": "referral.scan_card_used",
+    "campaign_ended": "referral.scan_campaign_closed",
+    "campaign_not_started": "referral.scan_campaign_closed",
 }
 
 SCRIPTS = (
@@ -74,7 +77,6 @@ SCRIPTS = (
     spec("referral.opted_out"),
     spec("referral.opted_in"),
     *(spec(key) for key in dict.fromkeys(REFUSALS.values())),
-    spec("referral.scan_not_counted"),
 )
 
 
@@ -171,9 +173,9 @@ async def arrived(ctx: Context) -> Reply | None:
         return Reply.say("referral.welcome_referred", referrer=name).tagged("referral")
     if visit.refused in REFUSALS:
         return Reply.say(REFUSALS[visit.refused]).tagged("referral")
-    if event == "subscribe":
+    if event == "subscribe":  # a forged or foreign code: the plain welcome, and nothing to explain
         return Reply.say("referral.welcome").tagged("greeting")
-    return Reply.say("referral.scan_not_counted").tagged("referral")
+    return Reply().tagged("referral")
 
 
 @router.media("text")
