@@ -28,7 +28,7 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 log = logging.getLogger("csbot.templates")
 
 #: Files in scripts_zh that hold data for the matcher or the linter rather than templates.
-DATA_FILES = frozenset({"intents", "forbidden"})
+DATA_FILES = frozenset({"intents", "forbidden", "topics"})
 #: Fields every template may use; the renderer fills them itself.
 GLOBAL_FIELDS = frozenset({"shop_name"})
 FALLBACK_KEY = "common.fallback"

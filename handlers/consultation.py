@@ -1,6 +1,8 @@
 """Consultations answered from the shop's templates: greetings, shop questions, and "not sure".
 
-One template per intent (docs/rules.md R-ANSWER-1); the first reply of a conversation opens with the
+One template per situation (docs/rules.md R-ANSWER-1): an intent's own template, or the template of the
+first of its topics (scripts_zh/topics.yaml, docs/consultation.md) whose word the message contains,
+as 包邮吗 within `promotion`. The first reply of a conversation opens with the
 greeting (问候语, R-TIME-1: greet within 15 s). Below the confidence threshold the dispatcher routes
 a message as `unknown`: the bot asks what the customer needs (征询语) instead of guessing, and the
 second unclear message in a row escalates to a person.
@@ -8,12 +10,16 @@ second unclear message in a row escalates to a person.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.context import Context
+from bot.errors import TemplateError
 from bot.events import Choice, Reply, Say
 from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.router import Router
 from bot.templates import spec
+from handlers.topics import SHIPPED, Choices, area_data, first_choice, template_choices
 
 router = Router("consultation")
 
@@ -29,9 +35,29 @@ ANSWERS = {
     "payment": "consultation.payment",
     "membership": "consultation.membership",
 }
+#: The section of scripts_zh/topics.yaml with the intents' topics (their templates are in consultation.yaml).
+TOPICS_AREA = "consultation"
 UNCLEAR_BEFORE_ESCALATION = 2
 WELCOME_PICKS = ("consultation.welcome_pick_track", "consultation.welcome_pick_shipping",
                  "consultation.welcome_pick_return")
+
+
+def topics_of(directory: Path, intent: str) -> Choices:
+    """The topics of one intent of ANSWERS in `directory`'s topics file: (template name, words) in order."""
+    section = area_data(directory, TOPICS_AREA) or {}
+    if not isinstance(section, dict):
+        raise TemplateError(f"topics.yaml: {TOPICS_AREA}: expected a mapping of intents to their topics")
+    return template_choices(section.get(intent), f"{TOPICS_AREA}.{intent}")
+
+
+def topic_templates(directory: Path) -> list[str]:
+    """Every topic's template key, each intent's topics checked (an intent must be one of ANSWERS)."""
+    section = area_data(directory, TOPICS_AREA) or {}
+    unknown = sorted(set(section) - ANSWERS.keys()) if isinstance(section, dict) else []
+    if unknown:
+        raise TemplateError(f"topics.yaml: {TOPICS_AREA}: not an intent answered here: {', '.join(unknown)}")
+    return [f"consultation.{name}" for intent in ANSWERS for name, _ in topics_of(directory, intent)]
+
 
 SCRIPTS = (
     spec("consultation.greeting"),
@@ -41,7 +67,7 @@ SCRIPTS = (
     spec("consultation.unclear_escalate"),
     spec("consultation.media_received"),
     spec("consultation.location_received"),
-    *(spec(key, "order_no") for key in ANSWERS.values()),
+    *(spec(key, "order_no") for key in (*ANSWERS.values(), *topic_templates(SHIPPED))),
 )
 
 
@@ -68,8 +94,10 @@ async def welcome(ctx: Context) -> Reply:
 
 @router.intent(*ANSWERS)
 async def answer(ctx: Context) -> Reply:
-    order_no = ctx.match.order_no or ""
-    return opening(ctx, Reply.say(ANSWERS[ctx.match.intent], order_no=order_no))
+    intent = ctx.match.intent
+    topic = first_choice(ctx.text, topics_of(ctx.services.settings.scripts_dir, intent))
+    key = f"consultation.{topic}" if topic else ANSWERS[intent]
+    return opening(ctx, Reply.say(key, order_no=ctx.match.order_no or ""))
 
 
 @router.intent("unknown")

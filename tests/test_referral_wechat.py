@@ -98,7 +98,7 @@ async def test_scan_by_a_new_follower_counts_and_by_a_known_one_does_not(bot):
     regular = bot.user("o_regular")
     await regular.say("在吗")
     reply = await regular.post(regular.event("SCAN", f"ref_{second}", Ticket="TICKET-2"))
-    assert reply.is_success
+    assert "只计入第一次来" in reply.content  # told why it does not count (tests/test_referral_questions.py)
     assert [r.referred_id for r in await Referral.all()] == [(await Customer.get(external_id="o_new")).id]
     assert [r.reason for r in await Rejection.all()] == ["existing_customer"]
 

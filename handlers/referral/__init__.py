@@ -4,8 +4,8 @@ board, statistics, and pushes to customer segments.
 
 Modules, each with one job:
 - `chat`: the router (cards, standings, friends arriving by a card's QR code, 退订);
-- `campaigns`, `cards`, `codes`, `tiers`: what a campaign is, its cards, their signed codes, the
-  reward arithmetic;
+- `campaigns`, `cards`, `codes`, `tiers`, `terms`: what a campaign is, its cards, their signed codes, the
+  reward arithmetic and the rewards in the customer's words;
 - `attribution`, `conversion`, `followups`, `rejections`, `people`: the rules, in time order;
 - `stats`, `names`: numbers and how names are shown;
 - `pages`, `card_image`, `api`, `cli`, `push`, `marketing`: the ways in and out (public pages, the

@@ -33,22 +33,20 @@ from models.referral import Campaign, Referral, ReferralCard
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """The referral this visit made (or found again, `repeat`); None when the rules refused it."""
+    """The referral this visit made, or found again (the same friend through the same card); None when
+    the rules refused it, and why."""
 
     referral: Referral | None
-    repeat: bool = False  # the same friend through the same card again
-
-    @property
-    def accepted(self) -> bool:
-        return self.referral is not None and not self.repeat
+    refused: str | None = None  # the recorded reason (the table in docs/referral.md)
 
 
 async def record_visit(code: str, customer_id: int, channel: str, *, secret: bytes, now: datetime,
                        store: Store) -> Visit:
     card, problem = await find_card(code, secret)
     if card is None:
-        await reject(problem or "unknown_card", now=now, customer_id=customer_id, channel=channel)
-        return Visit(None)
+        reason = problem or "unknown_card"
+        await reject(reason, now=now, customer_id=customer_id, channel=channel)
+        return Visit(None, refused=reason)
     outcome = await _refusal(card, customer_id, now)
     if outcome is None:
         try:
@@ -60,9 +58,9 @@ async def record_visit(code: str, customer_id: int, channel: str, *, secret: byt
             await followups.plan(store, referral)
             return Visit(referral)
     if isinstance(outcome, Referral):
-        return Visit(outcome, repeat=True)
+        return Visit(outcome)
     await reject(outcome, now=now, campaign=card.campaign, card_id=card.id, customer_id=customer_id, channel=channel)
-    return Visit(None)
+    return Visit(None, refused=outcome)
 
 
 async def _refusal(card: ReferralCard, customer_id: int, now: datetime) -> str | Referral | None:
