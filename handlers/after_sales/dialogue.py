@@ -5,8 +5,11 @@ the order number (and whether it was verified), which item, what the customer wa
 (exchange), photos sent before the case existed, and everything the customer said about the
 problem (the case's description). Each message may answer anything, in any order: an order number,
 an item by number or name, a size or colour, a photo, or a change of mind (another after-sales
-intent switches the kind; 投诉/维权 makes it a rights claim). 算了/取消 ends it politely. A message
-on another topic is left to its handler and the dialogue waits.
+intent switches the kind). 算了/取消 ends it politely, and so does "there is no order" (没有订单,
+跟订单没关系) while the order number is asked. A complaint (投诉/维权) leaves the dialogue for the
+complaints flow, which takes complaints with or without an order (docs/rules.md R-COMPLAINT-1..3):
+the order number given and what was said go with it (`LEFT_FOR_COMPLAINT`). A message on another
+topic is left to its handler and the dialogue waits.
 
 The order must belong to the customer; otherwise the bot says it cannot find it under their account
 and asks again, revealing nothing. When the order source does not answer, the request is kept in
@@ -50,6 +53,11 @@ AREA_INTENTS = AreaIntents(ranks={"after_sales.*": 2, "logistics.*": 3}, case_nu
 ITEM_KINDS = frozenset({"damaged", "missing", "exchange", "return", "refund"})
 MONEY_KINDS = frozenset({"refund", "return"})
 ESCALATIONS = {"rights": "rights_claim"}
+#: The state key under which a dialogue left for a complaint hands on its order number and notes; the
+#: complaints flow (handlers/complaints/dialogue.py `start`) reads it in the same turn only (`turn`).
+LEFT_FOR_COMPLAINT = "after_sales_left"
+#: "There is no order": the answer to the order question that ends it (and the complaints flow's "no order").
+NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|[跟和]订单没关系|与订单无关)")
 #: Read on the message as it came: its leading `\W*` skips punctuation and spaces (PUNCT's characters are
 #: all non-word ones), so squeezing PUNCT out first, as it once did, changed no answer.
 CANCEL = re.compile(r"^\W*(算了|取消|不用了|不办了|不弄了|先不用|不需要了|没事了)")
@@ -74,6 +82,7 @@ SCRIPTS = (
     spec("after_sales.ask_wanted", "order_no", "item"),
     spec("after_sales.photo_kept"),
     spec("after_sales.dialogue_cancelled"),
+    spec("after_sales.no_order"),
     spec("after_sales.order_source_busy", "order_no"),
     spec("after_sales.order_source_down", "order_no"),
 )
@@ -115,9 +124,15 @@ async def carry_on(ctx: Context) -> Reply | None:
     if intent in ("human", "after_sales.progress") or ctx.match.case_no:
         ctx.state.end_flow()  # a person, or another case: their handlers take it from here
         return None
-    switched = INTENT_KINDS.get(intent) or ("rights" if intent == "complaint" else None)
-    answering = data.get("asked") in ("item", "wanted")
+    if intent == "complaint":
+        leave_for_complaint(ctx)
+        return None
     parts = numbers(ctx)
+    if data.get("asked") == "order_no" and not parts[0] and NO_ORDER.search(ctx.text):
+        ctx.state.end_flow()
+        return Reply.say("after_sales.no_order")
+    switched = INTENT_KINDS.get(intent)
+    answering = data.get("asked") in ("item", "wanted")
     if switched is None and intent != "unknown" and not parts[0] and not answering:
         return None  # another topic (an invoice, a greeting): its handler answers, the dialogue waits
     if switched and switched != data["kind"]:
@@ -125,6 +140,14 @@ async def carry_on(ctx: Context) -> Reply | None:
         data.pop("wanted", None)
     absorb(ctx, parts)
     return await proceed(ctx)
+
+
+def leave_for_complaint(ctx: Context) -> None:
+    """End the dialogue, keeping the order number and what was said for the complaints flow."""
+    data = ctx.state.data
+    carried = {"order_no": data.get("order_no"), "notes": list(data.get("notes", [])), "turn": ctx.state.turns}
+    ctx.state.end_flow()
+    ctx.state.data[LEFT_FOR_COMPLAINT] = carried
 
 
 def absorb(ctx: Context, parts: tuple[str | None, str | None, str] | None = None) -> None:

@@ -1,6 +1,8 @@
 """The complaint dialogue in the chat: soothe, collect, check the order, register (docs/rules.md R-COMPLAINT-1..4).
 
-The `complaint` intent (or a staff member marking the conversation) starts the flow `complaint`.
+The `complaint` intent (or a staff member marking the conversation) starts the flow `complaint`;
+a complaint said in an after-sales dialogue brings along the order number and what the customer
+said there (handlers/after_sales/dialogue.py `LEFT_FOR_COMPLAINT`).
 The bot soothes first (an apology only when the words show the shop's own fault, R-WORDS-3), then
 asks for what is still missing, in this order: what happened, which order (or none), the outcome
 the customer wants, how to reach them. One message may answer several at once and in any order;
@@ -25,6 +27,7 @@ from bot.events import Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.phones import normal_phone
 from bot.templates import spec
+from handlers.after_sales.dialogue import LEFT_FOR_COMPLAINT, NO_ORDER
 from handlers.after_sales.orders import owned_order
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.service import NO_PHONE
@@ -32,7 +35,6 @@ from handlers.complaints.words import (
     ACK,
     CANCEL,
     CONTACT_REFUSED,
-    NO_ORDER,
     ORDER_UNKNOWN,
     OUTCOME,
     OUTCOME_ALONE,
@@ -83,7 +85,12 @@ def opening(at_fault: bool) -> Say:
 
 
 async def start(ctx: Context) -> Reply:
+    carried = ctx.state.data.get(LEFT_FOR_COMPLAINT) if ctx.state.flow is None else None
     ctx.state.start_flow(FLOW, **start_data())
+    if carried and carried.get("turn") == ctx.state.turns:  # said in an after-sales dialogue just left
+        ctx.state.data["notes"].extend(carried["notes"])
+        if carried["order_no"]:
+            ctx.state.data["order_no"] = carried["order_no"]
     absorb(ctx)
     reply = await proceed(ctx)
     reply.says.insert(0, opening(shop_at_fault(ctx.text)))
