@@ -4,7 +4,9 @@
   message first (`dialogue.carry_on`).
 - `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
   case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
-  the customer owns while that is still allowed (before the goods are back with the shop).
+  the customer owns while that is still allowed (before the goods are back with the shop). A case
+  number in any after-sales request (取消 AS… reads as a refund) is the case acted on, before any
+  other answer; one that is not the customer's is "not found".
 - A photo outside the dialogue attaches to the customer's most recently touched open case; with no
   open case the consultation area answers it.
 """
@@ -51,6 +53,8 @@ async def in_dialogue(ctx: Context) -> Reply | None:
 async def request(ctx: Context) -> Reply:
     kind = dialogue.INTENT_KINDS[ctx.match.intent]
     parts = dialogue.numbers(ctx)
+    if parts[1]:  # "取消 AS…", "AS… 退款怎么还没到": that case, whoever's words fit the request
+        return await _named_case(ctx, parts[1])
     if kind == "refund" and not parts[0]:
         open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
                       if c.kind in dialogue.MONEY_KINDS]
@@ -64,12 +68,7 @@ async def progress(ctx: Context) -> Reply:
     desk, customer_id = ctx.services[DESK], ctx.identity.customer_id
     order_no, case_no, _ = dialogue.numbers(ctx)
     if case_no:
-        case = await desk.cases.get(case_no)
-        if case is None or not await _owns(case, customer_id):
-            return Reply.say("after_sales.case_not_found", case_no=case_no)
-        if CANCEL_CASE.search(ctx.text):
-            return await _cancel(ctx, case)
-        return _describe(ctx, case)
+        return await _named_case(ctx, case_no)
     order = await lookups.owned_order(order_no, customer_id) if order_no else None
     if order is not None:
         cases = await lookups.order_cases(order.id)
@@ -96,6 +95,17 @@ async def photo(ctx: Context) -> Reply | None:
                                   f"customer:{ctx.identity.customer_id}")
     return Reply.say("after_sales.photo_attached", **case_fields(case, case.order.order_no,
                                                                   ctx.services.templates)).tagged("after_sales.photo")
+
+
+async def _named_case(ctx: Context, case_no: str) -> Reply:
+    """The case the message names: cancelled (取消) or described, or "not found" when it is not the
+    customer's (nothing of any other case is told, docs/rules.md R-PRIV-1)."""
+    case = await ctx.services[DESK].cases.get(case_no)
+    if case is None or not await _owns(case, ctx.identity.customer_id):
+        return Reply.say("after_sales.case_not_found", case_no=case_no).tagged("after_sales.progress")
+    if CANCEL_CASE.search(ctx.text):
+        return (await _cancel(ctx, case)).tagged("after_sales.progress")
+    return _describe(ctx, case).tagged("after_sales.progress")
 
 
 async def _cancel(ctx: Context, case: AfterSalesCase) -> Reply:
