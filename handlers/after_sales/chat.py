@@ -1,7 +1,8 @@
 """The after-sales router: which messages start or continue the dialogue, progress questions, photos.
 
 - After-sales and logistics intents start the dialogue (`dialogue.start`); the flow gets the next
-  message first (`dialogue.carry_on`).
+  message first (`dialogue.carry_on`). An order number alone asks where that parcel is (R-ANSWER-6),
+  and a 查件 right after it needs no number again (`dialogue.RECENT_ORDER`).
 - `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
   case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
   the customer owns while that is still allowed (before the goods are back with the shop). A case
@@ -32,6 +33,8 @@ router = Router("after_sales")
 
 CANCEL_CASE = re.compile(r"(取消|撤销|撤回|不要了|不用了|算了)")
 MAX_LISTED = 3
+#: What may stand beside an order number sent alone: nothing, or words that only name it (我的订单号是).
+ORDER_WORDS = re.compile(r"((我的|这个|我)?(订单|单号|订单号|订单编号)(是|为)?)?")
 #: The kinds whose filing asks the customer for photos (scripts_zh/after_sales.yaml `filed_damaged`).
 PHOTO_KINDS = frozenset({"damaged"})
 #: Waiting for "which case is this photo for" when several cases wait for photos.
@@ -70,6 +73,19 @@ async def request(ctx: Context) -> Reply:
         if open_money:  # "退款怎么还没到" with a return or refund already under way: where it stands
             return _describe(ctx, open_money[0]).tagged("after_sales.progress")
     return await dialogue.start(ctx, kind, parts)
+
+
+@router.every_message()
+async def order_number_alone(ctx: Context) -> Reply | None:
+    """R-ANSWER-6: an order number sent alone (or as 订单号 E…) outside any dialogue asks where that
+    parcel is. The matcher keeps such a message below the threshold on purpose (inside a dialogue it
+    answers the order question), so it comes here as `unknown`; anything else passes on."""
+    if ctx.match.intent != "unknown" or not ctx.match.order_no or ctx.state.flow is not None:
+        return None
+    parts = dialogue.numbers(ctx)
+    if not parts[0] or not ORDER_WORDS.fullmatch(dialogue.PUNCT.sub("", parts[2])):
+        return None
+    return (await dialogue.start(ctx, "track", parts)).tagged("logistics.track")
 
 
 @router.intent("after_sales.progress")

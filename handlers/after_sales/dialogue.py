@@ -56,6 +56,11 @@ ESCALATIONS = {"rights": "rights_claim"}
 #: The state key under which a dialogue left for a complaint hands on its order number and notes; the
 #: complaints flow (handlers/complaints/dialogue.py `start`) reads it in the same turn only (`turn`).
 LEFT_FOR_COMPLAINT = "after_sales_left"
+#: The customer's last verified order, kept in the conversation's state once a dialogue ends (no flow
+#: runs then), so that a question right after (查物流) needs no number again; only for these kinds, which
+#: read and change nothing: filing a case on a remembered order would be a guess.
+RECENT_ORDER = "after_sales_recent_order"
+RECENT_ORDER_KINDS = frozenset({"track"})
 #: "There is no order": the answer to the order question that ends it (and the complaints flow's "no order").
 NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|[跟和]订单没关系|与订单无关)")
 #: Read on the message as it came: its leading `\W*` skips punctuation and spaces (PUNCT's characters are
@@ -101,9 +106,19 @@ def numbers(ctx: Context) -> tuple[str | None, str | None, str]:
 
 
 async def start(ctx: Context, kind: str, parts: tuple[str | None, str | None, str] | None = None) -> Reply:
+    parts = parts or numbers(ctx)
+    recent = ctx.state.data.get(RECENT_ORDER) if ctx.state.flow is None else None
     ctx.state.start_flow(FLOW, kind=kind, notes=[], photos=[])
+    if recent and kind in RECENT_ORDER_KINDS and not parts[0]:  # 查物流 right after giving the number
+        ctx.state.data["order_no"] = recent
     absorb(ctx, parts)
     return await proceed(ctx)
+
+
+def end_with(ctx: Context, order: Order) -> None:
+    """End the dialogue, remembering its verified order for the next question (`RECENT_ORDER`)."""
+    ctx.state.end_flow()
+    ctx.state.data[RECENT_ORDER] = order.order_no
 
 
 async def carry_on(ctx: Context) -> Reply | None:
@@ -202,7 +217,7 @@ async def proceed(ctx: Context) -> Reply:
     if isinstance(order, Reply):
         return order
     if kind in ("track", "extend"):
-        ctx.state.end_flow()
+        end_with(ctx, order)
         return await (logistics.track if kind == "track" else logistics.extend)(ctx, order)
     items = order.items or []
     data["items"] = [item["name"] for item in items]
@@ -273,7 +288,7 @@ async def file_case(ctx: Context, order: Order) -> Reply:
     )
     for photo in data.get("photos", []):
         await desk.cases.attach_photo(case, photo["url"], photo["source_key"], f"customer:{customer_id}")
-    ctx.state.end_flow()
+    end_with(ctx, order)
     fields = case_fields(case, order.order_no, ctx.services.templates)
     if not created and not (filed_by and case.source_key == filed_by):
         return Reply.say("after_sales.already_open", **fields)
