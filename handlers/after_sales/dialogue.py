@@ -29,6 +29,7 @@ from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_areas import AreaIntents
 from bot.templates import spec
 from handlers.after_sales import logistics, lookups
+from handlers.after_sales.cases import open_key_of
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import KINDS
 from handlers.after_sales.orders import OrderSourceUnavailable
@@ -74,6 +75,10 @@ WANTED = re.compile(  # a size or colour: L码, 39的, 大一码, 白色
 PICK = re.compile(r"^第?([1-9]|[一二三四五六七八九])(?:个|件|号|种|款|样)?$")
 ALL_ITEMS = re.compile(r"(全部|都|整单|所有|一起)")
 ORDINALS = "一二三四五六七八九"
+#: Characters of an answer to "which item" that name no item (那个, 就是, 的, 我要).
+FILLER = re.compile(r"[\W\d_a-zA-Z]|[那这哪个就是的了吧呢啊呀哦嗯我要想你们件款样种一]")
+#: Answers to "which item" that name none, after which a person helps (R-ANSWER-2).
+ITEM_TRIES = 2
 
 SCRIPTS = (
     *(spec(f"after_sales.{kind}_ask") for kind in KINDS),
@@ -84,6 +89,7 @@ SCRIPTS = (
     spec("after_sales.ask_item", "order_no", "items"),
     spec("after_sales.item_line", "n", "name", "qty"),
     spec("after_sales.whole_order"),
+    spec("after_sales.item_unclear", "order_no"),
     spec("after_sales.ask_wanted", "order_no", "item"),
     spec("after_sales.photo_kept"),
     spec("after_sales.dialogue_cancelled"),
@@ -181,6 +187,7 @@ def absorb(ctx: Context, parts: tuple[str | None, str | None, str] | None = None
         if picked is not None:
             data["item"] = picked
             return
+        data["item_misses"] = data.get("item_misses", 0) + 1
     if data["kind"] == "exchange" and not data.get("wanted"):
         found = WANTED.search(rest)
         if found or data.get("asked") == "wanted":
@@ -203,7 +210,16 @@ def pick_item(text: str, names: list[str]) -> int | str | None:
         for index, name in enumerate(names):
             if compact in name or name in compact:
                 return index
-    return None
+    return _sharing_characters(compact, names)
+
+
+def _sharing_characters(text: str, names: list[str]) -> int | None:
+    """The one name sharing the most characters with the answer (盘子 → 北欧风餐盘四件套), leaving out
+    words that name nothing (那个, 就是, 的); None when no name shares any or two share as many."""
+    wanted = set(FILLER.sub("", text))
+    scores = [len(wanted & set(name)) for name in names]
+    best = max(scores, default=0)
+    return scores.index(best) if best and scores.count(best) == 1 else None
 
 
 async def proceed(ctx: Context) -> Reply:
@@ -219,9 +235,15 @@ async def proceed(ctx: Context) -> Reply:
     if kind in ("track", "extend"):
         end_with(ctx, order)
         return await (logistics.track if kind == "track" else logistics.extend)(ctx, order)
+    if await lookups.filed(open_key_of(order.order_no, kind), data.get("source_key")) is not None:
+        return await file_case(ctx, order)  # already open (or filed by this very message): said before asking more
     items = order.items or []
     data["items"] = [item["name"] for item in items]
     if kind in ITEM_KINDS and len(items) > 1 and data.get("item") is None:
+        if data.get("asked") == "item" and data.get("item_misses") == ITEM_TRIES:
+            reply = Reply.say("after_sales.item_unclear", order_no=order.order_no)
+            reply.escalate = "unclear_twice"  # R-ANSWER-2: a person helps; a later pick still works
+            return reply
         data["asked"] = "item"
         render = ctx.services.templates.render_safe
         lines = [render("after_sales.item_line", {"n": n, "name": i["name"], "qty": i["qty"]})
