@@ -132,7 +132,7 @@ def absorb(ctx: Context) -> None:
     elif data.get("asked") == "order" and ORDER_UNKNOWN.match(rest):
         data["order_no"] = ""
         rest = ""
-    phone = PHONE.search(rest)
+    phone, same_contact = PHONE.search(rest), SAME_CONTACT.search(rest)
     if phone:
         data["contact"] = normal_phone(phone.group(0))
         rest = rest.replace(phone.group(0), " ")
@@ -143,7 +143,7 @@ def absorb(ctx: Context) -> None:
     elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
         data["contact"] = NO_PHONE
         rest = ""
-    elif SAME_CONTACT.search(rest) or (data.get("asked") == "contact" and ACK.match(rest.strip())):
+    elif same_contact or (data.get("asked") == "contact" and ACK.match(rest.strip())):
         data["contact"] = ctx.inbound.channel
         rest = SAME_CONTACT.sub(" ", rest)
     outcome = OUTCOME.search(rest)
@@ -153,7 +153,9 @@ def absorb(ctx: Context) -> None:
     elif OUTCOME_ALONE.match(rest) and not data.get("outcome"):
         data["outcome"] = rest.strip()[:200]
         rest = ""
-    elif data.get("asked") == "outcome" and len(rest.strip()) >= 2 and not data.get("outcome"):
+    elif data.get("asked") == "outcome" and len(rest.strip()) >= 2 and not data.get("outcome") \
+            and not ((phone or same_contact) and len(rest.strip()) < MIN_CONTENT_CHARS):
+        # ... but not the few characters a contact leaves behind (电话是 of 电话是138…, a 里聊)
         data["outcome"] = rest.strip()[:200]
         rest = ""
     rest = TRIGGER.sub(" ", rest).strip()

@@ -58,8 +58,11 @@ STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,6}(到哪|进度|进展|怎么样
 #: A new complaint being made, whose words may look like a status question (我要投诉，快递到哪了都不知道).
 NEW_COMPLAINT = re.compile(r"(要|想|必须|我来)投诉")
 PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
-SAME_CONTACT = re.compile(r"(就?(在)?这里联系|就这个号|本微信|微信联系|加微信|这个微信|在线联系|直接在这|就在这|"
-                          r"这里说就行)")
+#: "Reach me in this chat", taken whole (就在这里聊 leaves no 里聊 behind as the outcome).
+SAME_CONTACT = re.compile(r"((?:就|直接)?在?这[里儿]联系(?:就行|就好|就可以)?吧?|"
+                          r"(?:就|直接)在?这[里儿](?:聊|说|沟通)(?:就行|就好|就可以)?吧?|"
+                          r"在?这[里儿](?:聊|说|沟通)(?:就行|就好|就可以|吧)|"
+                          r"(?:就|直接)在这[里儿]?|就这个号|本微信|微信联系|加微信|这个微信|在线联系)")
 #: An outcome named alone, without 要求/希望 (the answer to "which order" may be just 退款).
 OUTCOME_ALONE = re.compile(r"^\W*(退款|退钱|退货|换货|补发|赔偿|补偿|道歉)(吧|就行|就好|就可以)?\W*$")
 OUTCOME = re.compile(
