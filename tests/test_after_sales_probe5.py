@@ -12,6 +12,8 @@ from models.complaint import Complaint
 from models.conversation import Conversation
 from tests.fakes.erp_server import order_object, seed_orders
 from tests.test_after_sales_chat import cases, say, upload
+from tests.test_after_sales_wechat import ORDER as WECHAT_ORDER
+from tests.test_after_sales_wechat import wechat_shop
 
 ORDER = "E2026112200123"
 SECOND = "E2026112200456"
@@ -137,6 +139,15 @@ async def test_an_order_number_alone_answers_that_orders_parcel_and_is_remembere
     await say(bot, "alice", ORDER)
     await say(bot, "alice", ORDER)
     assert await escalation("alice") is None  # not "unclear twice"
+
+
+async def test_a_marketplace_order_number_alone_over_wechat(tmp_path, clock):
+    """Probe 5's s24 as it ran: signed WeChat XML, the follower's 19-digit marketplace number alone."""
+    async with wechat_shop(tmp_path, clock) as follower:
+        alone = (await follower.say(WECHAT_ORDER)).content
+        assert WECHAT_ORDER in alone and "签收" in alone
+        again = (await follower.say("查物流")).content
+        assert WECHAT_ORDER in again and "麻烦发一下订单号" not in again
 
 
 # --- 5. a duplicate exchange; the item picker ---
