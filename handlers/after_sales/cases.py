@@ -37,10 +37,10 @@ NUMBERING_ATTEMPTS = 5
 CASE_NO_MAX_CHARS = 24  # models.case.AfterSalesCase.case_no
 
 
-
 def open_key_of(order_no: str, kind: str) -> str:
     """The key that keeps one case of a kind open per order (unique while the case is open)."""
     return f"{order_no}:{kind}"
+
 
 class CaseService:
     def __init__(self, settings: AfterSalesSettings, zone: ZoneInfo, clock: Clock, store: Store,

@@ -241,8 +241,9 @@ async def proceed(ctx: Context) -> Reply:
     data["items"] = [item["name"] for item in items]
     if kind in ITEM_KINDS and len(items) > 1 and data.get("item") is None:
         if data.get("asked") == "item" and data.get("item_misses") == ITEM_TRIES:
+            ctx.state.end_flow()  # the person who helps answers from here (a flow would speak before them)
             reply = Reply.say("after_sales.item_unclear", order_no=order.order_no)
-            reply.escalate = "unclear_twice"  # R-ANSWER-2: a person helps; a later pick still works
+            reply.escalate = "unclear_twice"  # R-ANSWER-2
             return reply
         data["asked"] = "item"
         render = ctx.services.templates.render_safe
