@@ -77,13 +77,12 @@ async def test_exchange_remembers_the_wanted_size_given_before_the_order(bot):
     assert (case.kind, case.wanted) == ("exchange", "白色") and case.case_no in reply
 
 
-async def test_rights_claim_midway_is_filed_and_goes_to_a_person(bot):
+async def test_a_rights_claim_midway_goes_to_the_complaint_dialogue(bot):
+    """投诉/维权 leaves the after-sales dialogue for the complaints flow (test_after_sales_probe5.py follows it)."""
     await say(bot, "alice", "东西坏了")
-    assert "订单号" in await say(bot, "alice", "我要维权")
-    reply = await say(bot, "alice", ORDER)
-    [case] = await cases()
-    assert (case.kind, case.escalation) == ("rights", "rights_claim") and case.case_no in reply and "人工" in reply
-    assert await escalation("alice") == "rights_claim"
+    assert "没有订单" in await say(bot, "alice", "我要维权")  # the complaint's question: which order, or none
+    assert "怎么为您解决" in await say(bot, "alice", ORDER)
+    assert await cases() == []
 
 
 async def test_refund_above_the_limit_goes_to_a_person(bot, clock):

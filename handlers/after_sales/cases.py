@@ -37,6 +37,11 @@ NUMBERING_ATTEMPTS = 5
 CASE_NO_MAX_CHARS = 24  # models.case.AfterSalesCase.case_no
 
 
+def open_key_of(order_no: str, kind: str) -> str:
+    """The key that keeps one case of a kind open per order (unique while the case is open)."""
+    return f"{order_no}:{kind}"
+
+
 class CaseService:
     def __init__(self, settings: AfterSalesSettings, zone: ZoneInfo, clock: Clock, store: Store,
                  notifier: Notifier | None = None) -> None:
@@ -58,7 +63,7 @@ class CaseService:
         reason: str = "",
     ) -> tuple[AfterSalesCase, bool]:
         """The new case, or the one already open for this order and kind (or filed by this message)."""
-        open_key = f"{order.order_no}:{kind}"
+        open_key = open_key_of(order.order_no, kind)
         async with self.store.lock("case", order.order_no, kind):
             for _ in range(NUMBERING_ATTEMPTS):
                 existing = await lookups.filed(open_key, source_key)

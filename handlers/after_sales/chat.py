@@ -1,12 +1,17 @@
 """The after-sales router: which messages start or continue the dialogue, progress questions, photos.
 
 - After-sales and logistics intents start the dialogue (`dialogue.start`); the flow gets the next
-  message first (`dialogue.carry_on`).
+  message first (`dialogue.carry_on`). An order number alone asks where that parcel is (R-ANSWER-6),
+  and a 查件 right after it needs no number again (`dialogue.RECENT_ORDER`).
 - `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
   case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
-  the customer owns while that is still allowed (before the goods are back with the shop).
-- A photo outside the dialogue attaches to the customer's most recently touched open case; with no
-  open case the consultation area answers it.
+  the customer owns while that is still allowed (before the goods are back with the shop). A case
+  number in any after-sales request (取消 AS… reads as a refund) is the case acted on, before any
+  other answer; one that is not the customer's is "not found".
+- A photo outside the dialogue attaches to the open case that asked for photos and has none yet
+  (PHOTO_KINDS); when several do, the bot asks which (flow `after_sales_photo`: a number or a case
+  number); when none does, to the most recently touched open case. With no open case the
+  consultation area answers it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import re
 
 from bot.context import Context
-from bot.events import Reply
+from bot.events import Choice, Reply
 from bot.router import Router
 from bot.templates import spec
 from handlers.after_sales import dialogue, lookups
@@ -22,12 +27,18 @@ from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import OPEN_STATES, TransitionError
 from handlers.after_sales.orders import owned_by
 from handlers.after_sales.wording import case_fields
-from models.case import AfterSalesCase
+from models.case import AfterSalesCase, CasePhoto
 
 router = Router("after_sales")
 
 CANCEL_CASE = re.compile(r"(取消|撤销|撤回|不要了|不用了|算了)")
 MAX_LISTED = 3
+#: What may stand beside an order number sent alone: nothing, or words that only name it (我的订单号是).
+ORDER_WORDS = re.compile(r"((我的|这个|我)?(订单|单号|订单号|订单编号)(是|为)?)?")
+#: The kinds whose filing asks the customer for photos (scripts_zh/after_sales.yaml `filed_damaged`).
+PHOTO_KINDS = frozenset({"damaged"})
+#: Waiting for "which case is this photo for" when several cases wait for photos.
+PHOTO_FLOW = "after_sales_photo"
 CASE = ("case_no", "order_no", "kind_label", "step", "next")
 
 SCRIPTS = (
@@ -39,6 +50,9 @@ SCRIPTS = (
     spec("after_sales.case_cancelled", *CASE),
     spec("after_sales.case_cancel_late", *CASE),
     spec("after_sales.photo_attached", *CASE),
+    spec("after_sales.photo_which", "lines"),
+    spec("after_sales.photo_case_line", "n", *CASE),
+    spec("after_sales.photo_which_again"),
 )
 
 
@@ -51,6 +65,8 @@ async def in_dialogue(ctx: Context) -> Reply | None:
 async def request(ctx: Context) -> Reply:
     kind = dialogue.INTENT_KINDS[ctx.match.intent]
     parts = dialogue.numbers(ctx)
+    if parts[1]:  # "取消 AS…", "AS… 退款怎么还没到": that case, whoever's words fit the request
+        return await _named_case(ctx, parts[1])
     if kind == "refund" and not parts[0]:
         open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
                       if c.kind in dialogue.MONEY_KINDS]
@@ -59,17 +75,25 @@ async def request(ctx: Context) -> Reply:
     return await dialogue.start(ctx, kind, parts)
 
 
+@router.every_message()
+async def order_number_alone(ctx: Context) -> Reply | None:
+    """R-ANSWER-6: an order number sent alone (or as 订单号 E…) outside any dialogue asks where that
+    parcel is. The matcher keeps such a message below the threshold on purpose (inside a dialogue it
+    answers the order question), so it comes here as `unknown`; anything else passes on."""
+    if ctx.match.intent != "unknown" or not ctx.match.order_no or ctx.state.flow is not None:
+        return None
+    parts = dialogue.numbers(ctx)
+    if not parts[0] or not ORDER_WORDS.fullmatch(dialogue.PUNCT.sub("", parts[2])):
+        return None
+    return (await dialogue.start(ctx, "track", parts)).tagged("logistics.track")
+
+
 @router.intent("after_sales.progress")
 async def progress(ctx: Context) -> Reply:
     desk, customer_id = ctx.services[DESK], ctx.identity.customer_id
     order_no, case_no, _ = dialogue.numbers(ctx)
     if case_no:
-        case = await desk.cases.get(case_no)
-        if case is None or not await _owns(case, customer_id):
-            return Reply.say("after_sales.case_not_found", case_no=case_no)
-        if CANCEL_CASE.search(ctx.text):
-            return await _cancel(ctx, case)
-        return _describe(ctx, case)
+        return await _named_case(ctx, case_no)
     order = await lookups.owned_order(order_no, customer_id) if order_no else None
     if order is not None:
         cases = await lookups.order_cases(order.id)
@@ -87,15 +111,77 @@ async def progress(ctx: Context) -> Reply:
 
 @router.media("image")
 async def photo(ctx: Context) -> Reply | None:
-    desk = ctx.services[DESK]
-    cases = await desk.cases.open_cases(ctx.identity.customer_id)
+    cases = await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
     if not cases:
         return None
-    case = cases[0]
-    await desk.cases.attach_photo(case, ctx.inbound.media_url or "", dialogue.source_key(ctx),
-                                  f"customer:{ctx.identity.customer_id}")
+    waiting = await _waiting_for_photos(cases)
+    if len(waiting) > 1:
+        ctx.state.start_flow(PHOTO_FLOW, photos=[_photo_of(ctx)], cases=[c.case_no for c in waiting[:MAX_LISTED]])
+        return _ask_which_case(ctx, waiting[:MAX_LISTED])
+    return await _attach(ctx, (waiting or cases)[0], [_photo_of(ctx)])
+
+
+@router.flow(PHOTO_FLOW)
+async def which_case(ctx: Context) -> Reply | None:
+    """The answer to "which case is this photo for": a number from the list or a case number; another
+    photo waits with the first; anything else ends the question and is answered as usual."""
+    data, inbound = ctx.state.data, ctx.inbound
+    if inbound.kind == "image":
+        data["photos"].append(_photo_of(ctx))
+        return Reply.say("after_sales.photo_which_again")
+    if inbound.kind != "text":
+        return None
+    case_no = dialogue.numbers(ctx)[1]
+    picked = dialogue.pick_item(ctx.text, data["cases"]) if case_no is None else None
+    if isinstance(picked, int):
+        case_no = data["cases"][picked]
+    photos = data["photos"]
+    ctx.state.end_flow()
+    if case_no not in data["cases"]:
+        return None
+    case = await ctx.services[DESK].cases.get(case_no)
+    return await _attach(ctx, case, photos) if case is not None else None
+
+
+def _photo_of(ctx: Context) -> dict:
+    return {"url": ctx.inbound.media_url or "", "source_key": dialogue.source_key(ctx)}
+
+
+async def _waiting_for_photos(cases: list[AfterSalesCase]) -> list[AfterSalesCase]:
+    """The cases whose filing asked for photos (PHOTO_KINDS) and have none yet, in the given order."""
+    asking = [c for c in cases if c.kind in PHOTO_KINDS]
+    if not asking:
+        return []
+    have = set(await CasePhoto.filter(case_id__in=[c.id for c in asking]).values_list("case_id", flat=True))
+    return [c for c in asking if c.id not in have]
+
+
+async def _attach(ctx: Context, case: AfterSalesCase, photos: list[dict]) -> Reply:
+    for photo in photos:
+        await ctx.services[DESK].cases.attach_photo(case, photo["url"], photo["source_key"],
+                                                    f"customer:{ctx.identity.customer_id}")
     return Reply.say("after_sales.photo_attached", **case_fields(case, case.order.order_no,
                                                                   ctx.services.templates)).tagged("after_sales.photo")
+
+
+def _ask_which_case(ctx: Context, cases: list[AfterSalesCase]) -> Reply:
+    templates = ctx.services.templates
+    lines = [templates.render_safe("after_sales.photo_case_line",
+                                   {"n": n, **case_fields(c, c.order.order_no, templates)})
+             for n, c in enumerate(cases, 1)]
+    return Reply.say("after_sales.photo_which", lines="\n".join(lines)).offer(
+        *(Choice(c.case_no, line) for c, line in zip(cases, lines, strict=True))).tagged("after_sales.photo")
+
+
+async def _named_case(ctx: Context, case_no: str) -> Reply:
+    """The case the message names: cancelled (取消) or described, or "not found" when it is not the
+    customer's (nothing of any other case is told, docs/rules.md R-PRIV-1)."""
+    case = await ctx.services[DESK].cases.get(case_no)
+    if case is None or not await _owns(case, ctx.identity.customer_id):
+        return Reply.say("after_sales.case_not_found", case_no=case_no).tagged("after_sales.progress")
+    if CANCEL_CASE.search(ctx.text):
+        return (await _cancel(ctx, case)).tagged("after_sales.progress")
+    return _describe(ctx, case).tagged("after_sales.progress")
 
 
 async def _cancel(ctx: Context, case: AfterSalesCase) -> Reply:

@@ -5,8 +5,11 @@ the order number (and whether it was verified), which item, what the customer wa
 (exchange), photos sent before the case existed, and everything the customer said about the
 problem (the case's description). Each message may answer anything, in any order: an order number,
 an item by number or name, a size or colour, a photo, or a change of mind (another after-sales
-intent switches the kind; 投诉/维权 makes it a rights claim). 算了/取消 ends it politely. A message
-on another topic is left to its handler and the dialogue waits.
+intent switches the kind). 算了/取消 ends it politely, and so does "there is no order" (没有订单,
+跟订单没关系) while the order number is asked. A complaint (投诉/维权) leaves the dialogue for the
+complaints flow, which takes complaints with or without an order (docs/rules.md R-COMPLAINT-1..3):
+the order number given and what was said go with it (`LEFT_FOR_COMPLAINT`). A message on another
+topic is left to its handler and the dialogue waits.
 
 The order must belong to the customer; otherwise the bot says it cannot find it under their account
 and asks again, revealing nothing. When the order source does not answer, the request is kept in
@@ -26,6 +29,7 @@ from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_areas import AreaIntents
 from bot.templates import spec
 from handlers.after_sales import logistics, lookups
+from handlers.after_sales.cases import open_key_of
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import KINDS
 from handlers.after_sales.orders import OrderSourceUnavailable
@@ -50,6 +54,16 @@ AREA_INTENTS = AreaIntents(ranks={"after_sales.*": 2, "logistics.*": 3}, case_nu
 ITEM_KINDS = frozenset({"damaged", "missing", "exchange", "return", "refund"})
 MONEY_KINDS = frozenset({"refund", "return"})
 ESCALATIONS = {"rights": "rights_claim"}
+#: The state key under which a dialogue left for a complaint hands on its order number and notes; the
+#: complaints flow (handlers/complaints/dialogue.py `start`) reads it in the same turn only (`turn`).
+LEFT_FOR_COMPLAINT = "after_sales_left"
+#: The customer's last verified order, kept in the conversation's state once a dialogue ends (no flow
+#: runs then), so that a question right after (查物流) needs no number again; only for these kinds, which
+#: read and change nothing: filing a case on a remembered order would be a guess.
+RECENT_ORDER = "after_sales_recent_order"
+RECENT_ORDER_KINDS = frozenset({"track"})
+#: "There is no order": the answer to the order question that ends it (and the complaints flow's "no order").
+NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|[跟和]订单没关系|与订单无关)")
 #: Read on the message as it came: its leading `\W*` skips punctuation and spaces (PUNCT's characters are
 #: all non-word ones), so squeezing PUNCT out first, as it once did, changed no answer.
 CANCEL = re.compile(r"^\W*(算了|取消|不用了|不办了|不弄了|先不用|不需要了|没事了)")
@@ -61,6 +75,10 @@ WANTED = re.compile(  # a size or colour: L码, 39的, 大一码, 白色
 PICK = re.compile(r"^第?([1-9]|[一二三四五六七八九])(?:个|件|号|种|款|样)?$")
 ALL_ITEMS = re.compile(r"(全部|都|整单|所有|一起)")
 ORDINALS = "一二三四五六七八九"
+#: Characters of an answer to "which item" that name no item (那个, 就是, 的, 我要).
+FILLER = re.compile(r"[\W\d_a-zA-Z]|[那这哪个就是的了吧呢啊呀哦嗯我要想你们件款样种一]")
+#: Answers to "which item" that name none, after which a person helps (R-ANSWER-2).
+ITEM_TRIES = 2
 
 SCRIPTS = (
     *(spec(f"after_sales.{kind}_ask") for kind in KINDS),
@@ -71,9 +89,11 @@ SCRIPTS = (
     spec("after_sales.ask_item", "order_no", "items"),
     spec("after_sales.item_line", "n", "name", "qty"),
     spec("after_sales.whole_order"),
+    spec("after_sales.item_unclear", "order_no"),
     spec("after_sales.ask_wanted", "order_no", "item"),
     spec("after_sales.photo_kept"),
     spec("after_sales.dialogue_cancelled"),
+    spec("after_sales.no_order"),
     spec("after_sales.order_source_busy", "order_no"),
     spec("after_sales.order_source_down", "order_no"),
 )
@@ -92,9 +112,19 @@ def numbers(ctx: Context) -> tuple[str | None, str | None, str]:
 
 
 async def start(ctx: Context, kind: str, parts: tuple[str | None, str | None, str] | None = None) -> Reply:
+    parts = parts or numbers(ctx)
+    recent = ctx.state.data.get(RECENT_ORDER) if ctx.state.flow is None else None
     ctx.state.start_flow(FLOW, kind=kind, notes=[], photos=[])
+    if recent and kind in RECENT_ORDER_KINDS and not parts[0]:  # 查物流 right after giving the number
+        ctx.state.data["order_no"] = recent
     absorb(ctx, parts)
     return await proceed(ctx)
+
+
+def end_with(ctx: Context, order: Order) -> None:
+    """End the dialogue, remembering its verified order for the next question (`RECENT_ORDER`)."""
+    ctx.state.end_flow()
+    ctx.state.data[RECENT_ORDER] = order.order_no
 
 
 async def carry_on(ctx: Context) -> Reply | None:
@@ -115,9 +145,15 @@ async def carry_on(ctx: Context) -> Reply | None:
     if intent in ("human", "after_sales.progress") or ctx.match.case_no:
         ctx.state.end_flow()  # a person, or another case: their handlers take it from here
         return None
-    switched = INTENT_KINDS.get(intent) or ("rights" if intent == "complaint" else None)
-    answering = data.get("asked") in ("item", "wanted")
+    if intent == "complaint":
+        leave_for_complaint(ctx)
+        return None
     parts = numbers(ctx)
+    if data.get("asked") == "order_no" and not parts[0] and NO_ORDER.search(ctx.text):
+        ctx.state.end_flow()
+        return Reply.say("after_sales.no_order")
+    switched = INTENT_KINDS.get(intent)
+    answering = data.get("asked") in ("item", "wanted")
     if switched is None and intent != "unknown" and not parts[0] and not answering:
         return None  # another topic (an invoice, a greeting): its handler answers, the dialogue waits
     if switched and switched != data["kind"]:
@@ -125,6 +161,14 @@ async def carry_on(ctx: Context) -> Reply | None:
         data.pop("wanted", None)
     absorb(ctx, parts)
     return await proceed(ctx)
+
+
+def leave_for_complaint(ctx: Context) -> None:
+    """End the dialogue, keeping the order number and what was said for the complaints flow."""
+    data = ctx.state.data
+    carried = {"order_no": data.get("order_no"), "notes": list(data.get("notes", [])), "turn": ctx.state.turns}
+    ctx.state.end_flow()
+    ctx.state.data[LEFT_FOR_COMPLAINT] = carried
 
 
 def absorb(ctx: Context, parts: tuple[str | None, str | None, str] | None = None) -> None:
@@ -143,6 +187,7 @@ def absorb(ctx: Context, parts: tuple[str | None, str | None, str] | None = None
         if picked is not None:
             data["item"] = picked
             return
+        data["item_misses"] = data.get("item_misses", 0) + 1
     if data["kind"] == "exchange" and not data.get("wanted"):
         found = WANTED.search(rest)
         if found or data.get("asked") == "wanted":
@@ -165,7 +210,16 @@ def pick_item(text: str, names: list[str]) -> int | str | None:
         for index, name in enumerate(names):
             if compact in name or name in compact:
                 return index
-    return None
+    return _sharing_characters(compact, names)
+
+
+def _sharing_characters(text: str, names: list[str]) -> int | None:
+    """The one name sharing the most characters with the answer (盘子 → 北欧风餐盘四件套), leaving out
+    words that name nothing (那个, 就是, 的); None when no name shares any or two share as many."""
+    wanted = set(FILLER.sub("", text))
+    scores = [len(wanted & set(name)) for name in names]
+    best = max(scores, default=0)
+    return scores.index(best) if best and scores.count(best) == 1 else None
 
 
 async def proceed(ctx: Context) -> Reply:
@@ -179,11 +233,18 @@ async def proceed(ctx: Context) -> Reply:
     if isinstance(order, Reply):
         return order
     if kind in ("track", "extend"):
-        ctx.state.end_flow()
+        end_with(ctx, order)
         return await (logistics.track if kind == "track" else logistics.extend)(ctx, order)
+    if await lookups.filed(open_key_of(order.order_no, kind), data.get("source_key")) is not None:
+        return await file_case(ctx, order)  # already open (or filed by this very message): said before asking more
     items = order.items or []
     data["items"] = [item["name"] for item in items]
     if kind in ITEM_KINDS and len(items) > 1 and data.get("item") is None:
+        if data.get("asked") == "item" and data.get("item_misses") == ITEM_TRIES:
+            ctx.state.end_flow()  # the person who helps answers from here (a flow would speak before them)
+            reply = Reply.say("after_sales.item_unclear", order_no=order.order_no)
+            reply.escalate = "unclear_twice"  # R-ANSWER-2
+            return reply
         data["asked"] = "item"
         render = ctx.services.templates.render_safe
         lines = [render("after_sales.item_line", {"n": n, "name": i["name"], "qty": i["qty"]})
@@ -250,7 +311,7 @@ async def file_case(ctx: Context, order: Order) -> Reply:
     )
     for photo in data.get("photos", []):
         await desk.cases.attach_photo(case, photo["url"], photo["source_key"], f"customer:{customer_id}")
-    ctx.state.end_flow()
+    end_with(ctx, order)
     fields = case_fields(case, order.order_no, ctx.services.templates)
     if not created and not (filed_by and case.source_key == filed_by):
         return Reply.say("after_sales.already_open", **fields)

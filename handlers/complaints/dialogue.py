@@ -1,6 +1,8 @@
 """The complaint dialogue in the chat: soothe, collect, check the order, register (docs/rules.md R-COMPLAINT-1..4).
 
-The `complaint` intent (or a staff member marking the conversation) starts the flow `complaint`.
+The `complaint` intent (or a staff member marking the conversation) starts the flow `complaint`;
+a complaint said in an after-sales dialogue brings along the order number and what the customer
+said there (handlers/after_sales/dialogue.py `LEFT_FOR_COMPLAINT`).
 The bot soothes first (an apology only when the words show the shop's own fault, R-WORDS-3), then
 asks for what is still missing, in this order: what happened, which order (or none), the outcome
 the customer wants, how to reach them. One message may answer several at once and in any order;
@@ -25,6 +27,7 @@ from bot.events import Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.phones import normal_phone
 from bot.templates import spec
+from handlers.after_sales.dialogue import LEFT_FOR_COMPLAINT, NO_ORDER
 from handlers.after_sales.orders import owned_order
 from handlers.complaints.desk import COMPLAINTS, Draft
 from handlers.complaints.service import NO_PHONE
@@ -32,7 +35,6 @@ from handlers.complaints.words import (
     ACK,
     CANCEL,
     CONTACT_REFUSED,
-    NO_ORDER,
     ORDER_UNKNOWN,
     OUTCOME,
     OUTCOME_ALONE,
@@ -83,7 +85,12 @@ def opening(at_fault: bool) -> Say:
 
 
 async def start(ctx: Context) -> Reply:
+    carried = ctx.state.data.get(LEFT_FOR_COMPLAINT) if ctx.state.flow is None else None
     ctx.state.start_flow(FLOW, **start_data())
+    if carried and carried.get("turn") == ctx.state.turns:  # said in an after-sales dialogue just left
+        ctx.state.data["notes"].extend(carried["notes"])
+        if carried["order_no"]:
+            ctx.state.data["order_no"] = carried["order_no"]
     absorb(ctx)
     reply = await proceed(ctx)
     reply.says.insert(0, opening(shop_at_fault(ctx.text)))
@@ -125,7 +132,7 @@ def absorb(ctx: Context) -> None:
     elif data.get("asked") == "order" and ORDER_UNKNOWN.match(rest):
         data["order_no"] = ""
         rest = ""
-    phone = PHONE.search(rest)
+    phone, same_contact = PHONE.search(rest), SAME_CONTACT.search(rest)
     if phone:
         data["contact"] = normal_phone(phone.group(0))
         rest = rest.replace(phone.group(0), " ")
@@ -136,7 +143,7 @@ def absorb(ctx: Context) -> None:
     elif data.get("asked") == "contact" and CONTACT_REFUSED.match(rest):
         data["contact"] = NO_PHONE
         rest = ""
-    elif SAME_CONTACT.search(rest) or (data.get("asked") == "contact" and ACK.match(rest.strip())):
+    elif same_contact or (data.get("asked") == "contact" and ACK.match(rest.strip())):
         data["contact"] = ctx.inbound.channel
         rest = SAME_CONTACT.sub(" ", rest)
     outcome = OUTCOME.search(rest)
@@ -146,7 +153,9 @@ def absorb(ctx: Context) -> None:
     elif OUTCOME_ALONE.match(rest) and not data.get("outcome"):
         data["outcome"] = rest.strip()[:200]
         rest = ""
-    elif data.get("asked") == "outcome" and len(rest.strip()) >= 2 and not data.get("outcome"):
+    elif data.get("asked") == "outcome" and len(rest.strip()) >= 2 and not data.get("outcome") \
+            and not ((phone or same_contact) and len(rest.strip()) < MIN_CONTENT_CHARS):
+        # ... but not the few characters a contact leaves behind (电话是 of 电话是138…, a 里聊)
         data["outcome"] = rest.strip()[:200]
         rest = ""
     rest = TRIGGER.sub(" ", rest).strip()

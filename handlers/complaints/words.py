@@ -1,6 +1,7 @@
 """What the complaint dialogue reads in a customer's words (docs/rules.md R-COMPLAINT-2, R-COMPLAINT-9).
 
-Plain patterns, one per thing to read: an answer that cancels, has no order (or cannot give one),
+Plain patterns, one per thing to read: an answer that cancels, cannot give an order ("there is no
+order" is the after-sales dialogue's `NO_ORDER`),
 refuses phone calls, names a phone or says "this chat", wants an outcome, asks where a complaint is;
 the shop's own fault (the only case for an apology, R-WORDS-3);
 the category; and the words that make a complaint major (media, 12315 or the platform, a protest,
@@ -15,7 +16,6 @@ CANCEL = re.compile(r"^\W*(算了|取消|不投诉了|不用投诉|不投了|没
 #: The words that say "this is a complaint", not what happened.
 TRIGGER = re.compile(r"(我?(还)?(要|想|必须)?(投诉|维权|举报)(你们|一下)?[!！。，,]*)")
 ACK = re.compile(r"^(好的?|嗯+|是的?|对的?|ok|行|可以|没有了?)$", re.IGNORECASE)
-NO_ORDER = re.compile(r"(没有订单|没订单|不是订单的?问题|没下单|没买|没有单号|不涉及订单|跟订单没关系)")
 #: After a wrong order number: the customer cannot give one (R-COMPLAINT-3 asks again once, then goes on).
 ORDER_UNKNOWN = re.compile(r"^\W*(没有了?|找不到了?|不知道|不记得了?|忘了|查不到|没有单号|没单号)\W*$")
 #: A refusal of phone calls TO THE CUSTOMER (别再打了, 别给我打电话, 不方便接电话, 不想留电话): the complaint is
@@ -58,8 +58,11 @@ STATUS_ASK = re.compile(r"(投诉|TS\d{12}).{0,6}(到哪|进度|进展|怎么样
 #: A new complaint being made, whose words may look like a status question (我要投诉，快递到哪了都不知道).
 NEW_COMPLAINT = re.compile(r"(要|想|必须|我来)投诉")
 PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
-SAME_CONTACT = re.compile(r"(就?(在)?这里联系|就这个号|本微信|微信联系|加微信|这个微信|在线联系|直接在这|就在这|"
-                          r"这里说就行)")
+#: "Reach me in this chat", taken whole (就在这里聊 leaves no 里聊 behind as the outcome).
+SAME_CONTACT = re.compile(r"((?:就|直接)?在?这[里儿]联系(?:就行|就好|就可以)?吧?|"
+                          r"(?:就|直接)在?这[里儿](?:聊|说|沟通)(?:就行|就好|就可以)?吧?|"
+                          r"在?这[里儿](?:聊|说|沟通)(?:就行|就好|就可以|吧)|"
+                          r"(?:就|直接)在这[里儿]?|就这个号|本微信|微信联系|加微信|这个微信|在线联系)")
 #: An outcome named alone, without 要求/希望 (the answer to "which order" may be just 退款).
 OUTCOME_ALONE = re.compile(r"^\W*(退款|退钱|退货|换货|补发|赔偿|补偿|道歉)(吧|就行|就好|就可以)?\W*$")
 OUTCOME = re.compile(
