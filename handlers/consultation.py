@@ -1,15 +1,16 @@
 """Consultations answered from the shop's templates: greetings, shop questions, and "not sure".
 
-One template per intent (docs/rules.md R-ANSWER-1); the first reply of a conversation opens with the
-greeting (问候语, R-TIME-1: greet within 15 s). Below the confidence threshold the dispatcher routes
-a message as `unknown`: the bot asks what the customer needs (征询语) instead of guessing, and the
-second unclear message in a row escalates to a person.
+One template per intent (docs/rules.md R-ANSWER-1); the first reply of a visit opens with the greeting
+(问候语, R-TIME-1), whichever area answers: the dispatcher puts it there (bot/dispatcher.py
+`greet_visit`). Below the confidence threshold the dispatcher routes a message as `unknown`: the bot
+asks what the customer needs (征询语) instead of guessing, and the second unclear message in a row
+escalates to a person.
 """
 
 from __future__ import annotations
 
 from bot.context import Context
-from bot.events import Choice, Reply, Say
+from bot.events import Choice, Reply
 from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.router import Router
@@ -45,13 +46,6 @@ SCRIPTS = (
 )
 
 
-def opening(ctx: Context, reply: Reply) -> Reply:
-    """Put the greeting in front of the first answer of a conversation."""
-    if ctx.state.turns == 0:
-        reply.says.insert(0, Say("consultation.greeting"))
-    return reply
-
-
 @router.intent("greeting")
 async def greet(ctx: Context) -> Reply:
     return Reply.say("consultation.greeting")
@@ -69,7 +63,7 @@ async def welcome(ctx: Context) -> Reply:
 @router.intent(*ANSWERS)
 async def answer(ctx: Context) -> Reply:
     order_no = ctx.match.order_no or ""
-    return opening(ctx, Reply.say(ANSWERS[ctx.match.intent], order_no=order_no))
+    return Reply.say(ANSWERS[ctx.match.intent], order_no=order_no)
 
 
 @router.intent("unknown")
@@ -80,7 +74,7 @@ async def unclear(ctx: Context) -> Reply:
         reply = Reply.say("consultation.unclear_escalate")
         reply.escalate = "unclear_twice"
         return reply
-    return opening(ctx, Reply.say("consultation.clarify"))
+    return Reply.say("consultation.clarify")
 
 
 @router.media("image", "voice", "video", "shortvideo", "link", "file")
