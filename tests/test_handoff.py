@@ -788,8 +788,8 @@ async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_no
     await tick(bot, clock, 121)
     store = bot.runtime.store
     proxy.refuse_commands(resp_command("DEL", holder_key(store, "webchat:c1").encode(), times=1), OUT_OF_MEMORY)
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "留言：麻烦尽快帮我处理退款"},
-                                      headers=visitor_headers(bot.runtime, "c1"))
+    response = await bot.client.post("/api/webchat/messages", headers=visitor_headers(bot.runtime, "c1"),
+                                      json={"user_id": "c1", "text": "留言：麻烦尽快帮我处理退款"})
     assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"

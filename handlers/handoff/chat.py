@@ -39,7 +39,8 @@ LEAVE_QUEUE = re.compile(r"^\W*(算了|好吧|那|那就|还是)?\W*(我)?(取�
 OFFER_LAPSES_AFTER_S = 30 * 60
 #: A message the customer writes as a 留言 in so many words ("留言：…", "给客服留言，…"), with something after it:
 #: taken as the 留言 whatever else it names (while the offer stands).
-MARKED_MESSAGE = re.compile(r"^\W*(我要|我想|帮我|请)?(给(客服|人工|你们)?)?留(个|一下|一条)?言(\s*[:：,，。、!！~]\s*|\s+)\S")
+MARKED_MESSAGE = re.compile(r"^\W*(我要|我想|帮我|请)?(给(客服|人工|你们)?)?留(个|一下|一条)?言"
+                            r"(\s*[:：,，。、!！~]\s*|\s+)\S")
 
 SCRIPTS = (
     spec("handoff.queued", "position", "wait_minutes"),
