@@ -8,8 +8,9 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
+from bot.state import ConversationState
 from handlers.handoff.chat import OFFER_LAPSES_AFTER_S
-from handlers.handoff.service import HANDOFF
+from handlers.handoff.service import HANDOFF, LEAVE_MESSAGE
 from models.agent import Agent
 from models.conversation import Conversation
 from models.handoff import LeftMessage
@@ -107,3 +108,27 @@ async def test_outside_staffed_hours_a_question_is_answered_and_a_message_still_
         assert await left("c1") == []
         assert "留言已记录" in await say(bot, "c1", "留言：请晚上七点后联系我")
         assert await left("c1") == ["留言：请晚上七点后联系我"]
+
+
+async def test_an_offer_made_after_the_customers_silence_stands_its_own_half_hour(bot, clock):
+    """The offer the wait makes (a timer, long after the customer's last message) counts from when it
+    was made: the silence is the conversation's, not only the customer's."""
+    amy = await Agent.create(name="amy", role="agent", password_hash="-", capacity=0, created_at=clock.now())
+    await bot.runtime.services[HANDOFF].set_presence(amy, "online")
+    await say(bot, "c1", "转人工")
+    await clock.advance(OFFER_LAPSES_AFTER_S - 300)
+    await bot.runtime.scheduler.run_due()  # the wait's offer, made now
+    await clock.advance(600)  # the customer silent past the half hour, the offer ten minutes old
+    assert "留言已记录" in await say(bot, "c1", "留言：请周五前发货")
+    await say(bot, "c1", "转人工")  # queued again
+    await clock.advance(121)
+    await bot.runtime.scheduler.run_due()  # offered again
+    assert await state_flow(bot, "c1") == LEAVE_MESSAGE
+    await clock.advance(OFFER_LAPSES_AFTER_S)  # nothing said either way since
+    assert "留言已记录" not in await say(bot, "c1", "留言：周六也可以")
+    assert await left("c1") == ["留言：请周五前发货"]
+
+
+async def state_flow(bot, user: str) -> str | None:
+    store = bot.runtime.store
+    return ConversationState.from_dict(await store.get_state(f"webchat:{user}")).flow
