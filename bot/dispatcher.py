@@ -11,6 +11,9 @@ at once on two workers are answered in order; the store reads it (and what handl
 message, `Services.read_with_state`) with the locking and writes it with the release, one Redis
 command each.
 
+The first answer of a visit (the conversation's first, or the first after `VISIT_AFTER_SILENCE_S` of the
+customer's silence) opens with the greeting, whichever area answers (docs/rules.md R-TIME-1): `greet_visit`.
+
 The bot never guesses (docs/rules.md R-ANSWER-2): a match below the confidence threshold is routed as `unknown`,
 whose handler asks a clarifying question and escalates on the second one in a row.
 """
@@ -45,7 +48,16 @@ log = logging.getLogger("csbot.dispatch")
 
 CORE_SCRIPTS = (spec("common.fallback"), *labels.SCRIPTS)  # labels: bot/labels.py
 NO_MATCH = IntentMatch("unknown", 0.0, None, None)
+#: How long a conversation's state is kept after its last message: long enough for a dialogue that waits
+#: days on purpose (a satisfaction callback's rating). A shorter-lived part lapses by `ConversationState.seen_at`:
+#: a visit (`VISIT_AFTER_SILENCE_S`), a 留言 offer (handlers/handoff/chat.py `OFFER_LAPSES_AFTER_S`).
 STATE_TTL_S = 7 * 24 * 3600
+#: After this long without a message from the customer, their next message starts a new visit: its answer
+#: opens with the greeting again, and an unclear message before the silence no longer counts toward the
+#: second one in a row (docs/handoff-sla.md "Questions while queued, the 留言 offer, a visit's greeting").
+VISIT_AFTER_SILENCE_S = 2 * 3600
+#: The greeting (问候语) that opens a visit's first answer: consultation's, the shop's one greeting.
+GREETING = "consultation.greeting"
 #: Customer messages are at most about 2000 characters (web chat limit, WeChat's own); classifying
 #: only that much keeps an oversized request (the webhook accepts up to 1 MiB) from costing seconds.
 CLASSIFY_MAX_CHARS = 2000
@@ -85,6 +97,21 @@ def digest_prefix(conversation_id: int, source_id: str) -> str:
     `reply_prefix` kept plain ids: still looked for when a message comes again (`Dispatcher._still_owed`)."""
     digest = hashlib.sha256(f"{conversation_id}:{source_id}".encode()).hexdigest()[:24]
     return f"re:{digest}:"
+
+
+def opens_a_visit(state: ConversationState, now: float) -> bool:
+    """Whether the customer's message now starts a visit: the conversation's first, or the first after
+    `VISIT_AFTER_SILENCE_S` without one (a state kept from before `seen_at` was recorded: not a new one)."""
+    silence = state.silent_for(now)
+    return state.turns == 0 or (silence is not None and silence >= VISIT_AFTER_SILENCE_S)
+
+
+def greet_visit(reply: Reply) -> None:
+    """Open the answer with the greeting (docs/rules.md R-TIME-1), unless it has nothing to say (a person
+    holds the conversation) or is a greeting already (the greeting intent's answer; a welcome, tagged
+    `greeting`)."""
+    if reply.says and reply.says[0].key != GREETING and reply.intent != "greeting":
+        reply.says.insert(0, Say(GREETING))
 
 
 async def record_escalation(conversation_id: int, reason: str, at: datetime) -> None:
@@ -161,6 +188,10 @@ class Dispatcher:
                       first_sight: IntentMatch | asyncio.Future[IntentMatch]) -> Outcome:
         state = ConversationState.from_dict(held.state)
         match = await self.match(inbound, first_sight)
+        clock = self.services.clock
+        opens_visit = inbound.by_customer and opens_a_visit(state, clock.time())
+        if opens_visit:
+            state.unknown_streak = 0
         ctx = Context(inbound, match, state, identity, self.services, held.values)
         reply = await self._route(ctx)
         intent = reply.intent or match.intent
@@ -168,9 +199,13 @@ class Dispatcher:
             state.unknown_streak = 0
         if reply.escalate:
             await self._record_escalation(ctx, reply)
+        if opens_visit and inbound.kind != "event":  # an event's answer is an area's welcome: the greeting itself
+            greet_visit(reply)
         texts = self.render(reply, state, max_bytes)
         state.turns += 1
-        conversation_id, now = identity.conversation_id, self.services.clock.now()
+        conversation_id, now = identity.conversation_id, clock.now()
+        if inbound.by_customer:
+            state.seen_at = now.timestamp()
         # A redelivery of this message finds its answer's rows by their ids (bot/channels/wechat_inbox.py).
         prefix = reply_prefix(conversation_id, inbound.source_id) if inbound.source_id else None
         answer = [outbound_message(inbound.channel, conversation_id, text, "bot", now,

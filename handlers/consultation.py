@@ -2,10 +2,10 @@
 
 One template per situation (docs/rules.md R-ANSWER-1): an intent's own template, or the template of the
 first of its topics (scripts_zh/topics.yaml, docs/consultation.md) whose word the message contains,
-as 包邮吗 within `promotion`. The first reply of a conversation opens with the
-greeting (问候语, R-TIME-1: greet within 15 s). Below the confidence threshold the dispatcher routes
-a message as `unknown`: the bot asks what the customer needs (征询语) instead of guessing, and the
-second unclear message in a row escalates to a person.
+as 包邮吗 within `promotion`. The first reply of a visit opens with the greeting (问候语, R-TIME-1),
+whichever area answers: the dispatcher puts it there (bot/dispatcher.py `greet_visit`). Below the
+confidence threshold the dispatcher routes a message as `unknown`: the bot asks what the customer needs
+(征询语) instead of guessing, and the second unclear message in a row escalates to a person.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.context import Context
 from bot.errors import TemplateError
-from bot.events import Choice, Reply, Say
+from bot.events import Choice, Reply
 from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.router import Router
@@ -71,13 +71,6 @@ SCRIPTS = (
 )
 
 
-def opening(ctx: Context, reply: Reply) -> Reply:
-    """Put the greeting in front of the first answer of a conversation."""
-    if ctx.state.turns == 0:
-        reply.says.insert(0, Say("consultation.greeting"))
-    return reply
-
-
 @router.intent("greeting")
 async def greet(ctx: Context) -> Reply:
     return Reply.say("consultation.greeting")
@@ -97,7 +90,7 @@ async def answer(ctx: Context) -> Reply:
     intent = ctx.match.intent
     topic = first_choice(ctx.text, topics_of(ctx.services.settings.scripts_dir, intent))
     key = f"consultation.{topic}" if topic else ANSWERS[intent]
-    return opening(ctx, Reply.say(key, order_no=ctx.match.order_no or ""))
+    return Reply.say(key, order_no=ctx.match.order_no or "")
 
 
 @router.intent("unknown")
@@ -108,7 +101,7 @@ async def unclear(ctx: Context) -> Reply:
         reply = Reply.say("consultation.unclear_escalate")
         reply.escalate = "unclear_twice"
         return reply
-    return opening(ctx, Reply.say("consultation.clarify"))
+    return Reply.say("consultation.clarify")
 
 
 @router.media("image", "voice", "video", "shortvideo", "link", "file")

@@ -42,7 +42,7 @@ async def held_with_a_left_message(bot: WeChatBot, clock: FakeClock) -> tuple[Co
     await customer.say("转人工")  # nobody online: queued
     await clock.advance(121)
     await bot.runtime.scheduler.run_due()  # the queue's wait offers a 留言
-    await customer.say("麻烦尽快帮我处理退款")
+    await customer.say("留言：麻烦尽快帮我处理退款")
     left = await LeftMessage.get(conversation__key=f"wechat:{OPENID}")
     amy = await create_agent("amy", "agent", "secret-pass-123")
     headers = {"Authorization": f"Bearer {await issue_api_token(amy)}"}

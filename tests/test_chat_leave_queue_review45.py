@@ -30,10 +30,11 @@ async def test_not_waiting_inside_a_request_keeps_the_queue_and_the_request(bot,
     assert (await Conversation.get(key="webchat:alice")).status == "queued"
 
 
-async def test_not_waiting_inside_a_message_offered_is_the_message(bot):
+async def test_not_waiting_inside_a_request_while_a_message_is_offered_is_answered_in_the_queue(bot):
     assert "留言" in await say(bot, "alice", "转人工")  # nobody online: a 留言 offered
-    answer = await say(bot, "alice", REQUEST)
-    assert "留言已记录" in answer and "取消转人工" not in answer
+    answer = await say(bot, "alice", REQUEST)  # a request the bot handles: answered, the place in the queue kept
+    assert "登记退款" in answer and "取消转人工" not in answer
+    assert (await Conversation.get(key="webchat:alice")).status == "queued"
 
 
 @pytest.mark.parametrize("command", ["不等了", "我不等了", "算了不等了", "不排了吧", "取消转人工，谢谢"])

@@ -12,7 +12,8 @@ from bot.state import ConversationState
 def test_every_field_goes_through_the_store_and_back() -> None:
     """Every field with a value other than its default: a field `to_dict` writes and `from_dict` drops
     (or the reverse) comes back as its default and fails the comparison."""
-    values = {"flow": "after_sales.return", "data": {"order": "E1001"}, "unknown_streak": 1, "turns": 3}
+    values = {"flow": "after_sales.return", "data": {"order": "E1001"}, "unknown_streak": 1, "turns": 3,
+              "seen_at": 1_700_000_000.0}
     assert set(values) == {f.name for f in fields(ConversationState)}, "a new field needs a value here"
     state = ConversationState(**values)
     assert all(getattr(state, name) != getattr(ConversationState(), name) for name in values)

@@ -30,7 +30,7 @@ __all__ = ["backend"]  # the fixture: SQLite and PostgreSQL
 
 pytestmark = pytest.mark.timeout(60)
 
-TEXTS = ("我的快递三天没动了，电话13800138000", "另外发票抬头写错了")
+TEXTS = ("留言：我的快递三天没动了，电话13800138000", "留言：另外发票抬头写错了")  # marked: questions the bot answers
 
 
 async def refuse(customer_ids: Sequence[int], connection: Any) -> Mapping[str, int]:

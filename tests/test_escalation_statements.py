@@ -70,7 +70,7 @@ async def test_an_escalation_on_the_production_parts_sends_one_statement_for_its
         kept = await Conversation.get(key="webchat:c1")
         assert (kept.status, kept.queued_at, kept.escalated_at) == ("queued", conversation.queued_at, clock.now())
         assert await SlaEvent.filter(conversation_id=conversation.id, kind="queued").count() == 1
-        left = await escalate(bot, statements, "麻烦尽快帮我处理退款")  # told nobody is online: a 留言
+        left = await escalate(bot, statements, "留言：麻烦尽快帮我处理退款")  # told nobody is online: a 留言
         assert (await Conversation.get(key="webchat:c1")).status == "bot"
         assert await LeftMessage.filter(conversation_id=conversation.id).count() == 1
     print("first escalation:", sum(first.values()), dict(first))

@@ -758,7 +758,7 @@ async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
     assert any("留言" in t for t in await texts_to("c1", "system"))
     store = bot.runtime.store
     assert await store.get(holder_key(store, "webchat:c1")) is not None  # the chat path sees it queued
-    await say(bot, "c1", "麻烦尽快帮我处理退款")
+    await say(bot, "c1", "留言：麻烦尽快帮我处理退款")
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
     assert await store.get(holder_key(store, "webchat:c1")) is None  # and now the bot's again
@@ -771,7 +771,7 @@ async def test_a_message_left_takes_a_queued_conversation_out_even_without_its_h
     await tick(bot, clock, 121)
     store = bot.runtime.store
     await store.delete(holder_key(store, "webchat:c1"))  # as if enqueue's publish_holder had failed
-    taken = await say(bot, "c1", "麻烦尽快帮我处理退款")
+    taken = await say(bot, "c1", "留言：麻烦尽快帮我处理退款")
     assert "留言已记录" in taken[-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"
@@ -788,8 +788,8 @@ async def test_a_failed_clearing_after_a_message_left_the_queue_neither_fails_no
     await tick(bot, clock, 121)
     store = bot.runtime.store
     proxy.refuse_commands(resp_command("DEL", holder_key(store, "webchat:c1").encode(), times=1), OUT_OF_MEMORY)
-    response = await bot.client.post("/api/webchat/messages", json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"},
-                                      headers=visitor_headers(bot.runtime, "c1"))
+    response = await bot.client.post("/api/webchat/messages", headers=visitor_headers(bot.runtime, "c1"),
+                                      json={"user_id": "c1", "text": "留言：麻烦尽快帮我处理退款"})
     assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
     assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
     assert (await conversation("c1")).status == "bot"

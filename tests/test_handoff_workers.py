@@ -160,7 +160,7 @@ async def test_a_message_left_from_the_queue_tells_the_consoles_in_one_round_tri
         writes, sent_together = watch_writes_inside_together(monkeypatch, store)
         async with store.subscribe("console") as console:
             response = await bot.client.post("/api/webchat/messages", headers=headers,
-                                             json={"user_id": "c1", "text": "麻烦尽快帮我处理退款"})
+                                             json={"user_id": "c1", "text": "留言：麻烦尽快帮我处理退款"})
             assert response.status == 200 and "留言已记录" in (await response.json())["replies"][-1]
             assert (await asyncio.wait_for(anext(console), 5))["type"] == "queue.changed"
         assert sent_together[0] == 2 and len(writes) == 1  # the news and the read; then the pipeline in one write

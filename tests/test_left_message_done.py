@@ -29,7 +29,7 @@ __all__ = ["backend"]  # the fixture: SQLite and PostgreSQL
 
 pytestmark = pytest.mark.timeout(60)
 
-TEXT = "麻烦尽快帮我处理退款，电话13800000000"
+TEXT = "留言：麻烦尽快帮我处理退款，电话13800000000"  # marked: the bot would answer a refund
 #: The promise of a 留言 with staff at work all day (`message_reply_within_minutes`' default).
 WITHIN = timedelta(minutes=120)
 
@@ -62,7 +62,7 @@ async def test_a_person_answering_closes_the_left_messages_and_the_same_words_la
     async with staffed_all_day(tmp_path, backend) as (bot, clock):
         handoff = bot.runtime.services[HANDOFF]
         assert "留言已记录" in await leave(bot, clock, "c1", TEXT)
-        assert "留言已记录" in await leave(bot, clock, "c1", "另外发票也请开一下")
+        assert "留言已记录" in await leave(bot, clock, "c1", "留言：另外发票也请开一下")
         assert "留言已记录" in await leave(bot, clock, "c2", TEXT)  # another customer's, not answered
         await clock.advance(600)
         amy = await staff(bot, "amy")

@@ -20,7 +20,7 @@ from models.handoff import LeftMessage, SlaEvent
 from tests.fakes.wechat_user import WeChatBot, wechat_bot
 from tests.test_wecom_retry_accepted import sent_part
 
-TEXT = "麻烦尽快帮我处理退款，订单号在上一条"
+TEXT = "留言：麻烦尽快帮我处理退款，订单号在上一条"  # marked: the bot would answer a refund
 REPLY = "亲，退款已经为您处理好了"
 #: How WeChat refuses the reply, the outcome the console is told (the message row's failure reason), and
 #: whether the SLA counts the reply as the agent's answer: a refusal for good does (no reply can reach the
