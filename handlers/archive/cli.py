@@ -14,8 +14,8 @@ from datetime import datetime, time
 
 from bot.cli_args import UsageError, account_name, iso_date, positive_int
 from bot.commands import Command
-from bot.web.auth import revoke_sessions
-from bot.web.live import end_sessions
+from bot.runtime import Runtime
+from bot.web.sessions import end_every_session
 from handlers.archive import audit
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
@@ -94,14 +94,12 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
-    async def run(archive: ArchiveService) -> int:
-        agent = await _staff(args.name)
-        await revoke_sessions(agent)
-        await end_sessions(archive.store, agent.id)
+    async def run(runtime: Runtime) -> int:
+        await end_every_session(runtime, await _staff(args.name))
         print(f"every session and the API token of {args.name} ended")
         return 0
 
-    return command.run_with(ARCHIVE, run)
+    return command.run(run)
 
 
 def cmd_erase(args: argparse.Namespace, command: Command) -> int:
