@@ -11,8 +11,10 @@ import time
 
 import aiohttp
 import pytest
+from argon2 import PasswordHasher
 
 from bot.clock import FakeClock
+from bot.web import auth
 from bot.web.auth import create_agent, issue_api_token
 from models.agent import Agent
 from models.conversation import Conversation
@@ -187,8 +189,10 @@ async def test_a_guesser_rotating_addresses_slows_strangers_but_not_the_owner_at
         await owner.close()
 
 
-async def test_an_unknown_name_costs_the_same_password_work_as_a_real_one(bot):
-    """Measured as this process's CPU time (the server runs here; Argon2 in its threads), not wall time."""
+async def test_an_unknown_name_costs_the_same_password_work_as_a_real_one(bot, monkeypatch):
+    """Measured as this process's CPU time (the server runs here; Argon2 in its threads), not wall time,
+    with Argon2 costly enough to stand out from the request's own work (the suite's is nearly free)."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=2, memory_cost=32768, parallelism=1))
     await create_agent("amy", "agent", PASSWORD)
     sources = (f"127.0.3.{n}" for n in range(1, 255))
 
@@ -202,7 +206,7 @@ async def test_an_unknown_name_costs_the_same_password_work_as_a_real_one(bot):
 
     await cpu_of("nobody")  # the stand-in hash is made once per process
     real, unknown = await cpu_of("amy"), await cpu_of("nobody")
-    assert unknown > 0.5 * real, (real, unknown)
+    assert unknown > 0.6 * real, (real, unknown)
 
 
 # --- changing and resetting a password ---

@@ -76,15 +76,16 @@ async def verify_password(password_hash: str, password: str) -> bool:
 
 
 @functools.cache
-def _nobodys_hash() -> str:
-    """What a name nobody has is checked against: the same Argon2 work as a real account's."""
-    return _hasher.hash(secrets.token_urlsafe(24))
+def _nobodys_hash(hasher: PasswordHasher) -> str:
+    """What a name nobody has is checked against: made (once) by the hasher real accounts' hashes are
+    made by, so checking it costs the same Argon2 work."""
+    return hasher.hash(secrets.token_urlsafe(24))
 
 
 async def verify_login(agent: Agent | None, password: str) -> bool:
     """The password of `agent`, or of nobody (always False, after the same work)."""
     if agent is None:
-        await verify_password(await asyncio.to_thread(_nobodys_hash), password)
+        await verify_password(await asyncio.to_thread(_nobodys_hash, _hasher), password)
         return False
     return await verify_password(agent.password_hash, password)
 
