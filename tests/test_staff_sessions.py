@@ -24,8 +24,18 @@ PASSWORD = "secret-pass-123"
 
 
 @pytest.fixture
-async def bot(tmp_path) -> RunningBot:
-    async with running_bot(make_settings(tmp_path, staffed_hours="00:00-24:00"), clock=FakeClock()) as running:
+def backends(request) -> dict[str, str]:
+    """SQLite and the in-process store; "production" as the parameter: PostgreSQL and Redis."""
+    if getattr(request, "param", "sqlite") == "production":
+        return {"database_url": request.getfixturevalue("migrated_postgres_url"),
+                "redis_url": request.getfixturevalue("redis_url")}
+    return {}
+
+
+@pytest.fixture
+async def bot(tmp_path, backends) -> RunningBot:
+    settings = make_settings(tmp_path, staffed_hours="00:00-24:00", **backends)
+    async with running_bot(settings, clock=FakeClock()) as running:
         yield running
 
 
@@ -95,6 +105,7 @@ async def bearer(name: str, role: str = "agent") -> dict[str, str]:
 # --- the last session ending ---
 
 
+@pytest.mark.parametrize("backends", ["sqlite", "production"], indirect=True)
 async def test_logging_out_of_the_last_session_goes_offline_and_hands_the_customers_on(bot):
     await create_agent("amy", "agent", PASSWORD)
     bob = await bearer("bob")
@@ -123,6 +134,7 @@ async def test_logging_out_of_the_last_session_goes_offline_and_hands_the_custom
         await amy.close()
 
 
+@pytest.mark.parametrize("backends", ["sqlite", "production"], indirect=True)
 async def test_a_second_browser_keeps_the_member_online_until_it_logs_out_too(bot):
     await create_agent("amy", "agent", PASSWORD)
     office, laptop = Browser(bot), Browser(bot, "127.0.0.2")
