@@ -177,7 +177,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_agents_password(args: argparse.Namespace, command: Command) -> int:
     from bot.web.auth import set_password
-    from bot.web.sessions import end_every_session
+    from bot.web.sessions import StaffSessions
 
     password = _read_password(args)
 
@@ -189,7 +189,7 @@ def cmd_agents_password(args: argparse.Namespace, command: Command) -> int:
             await set_password(agent, password)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        await end_every_session(runtime, agent)
+        await StaffSessions(runtime.services, runtime.extensions).end_every(agent)
         print(f"new password set for {agent.name}; every session and the API token ended")
         return 0
 

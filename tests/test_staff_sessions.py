@@ -93,7 +93,7 @@ async def ended(console: aiohttp.ClientWebSocketResponse) -> bool:
     while (message := await console.receive(timeout=5)).type == aiohttp.WSMsgType.TEXT:
         if message.json() == {"type": "session.ended"}:
             last = await console.receive(timeout=5)
-            return last.type == aiohttp.WSMsgType.CLOSE and last.data == 4401 and console.closed
+            return last.type == aiohttp.WSMsgType.CLOSE and console.closed and console.close_code == 4401
     return False
 
 

@@ -39,15 +39,7 @@ from bot.config import Settings
 from bot.runtime import RUNTIME
 from bot.store.base import Store
 from bot.web.problems import ApiError
-from bot.web.sessions import (
-    SESSION_COOKIE,
-    SESSION_TTL_S,
-    Session,
-    close_session,
-    end_other_sessions,
-    open_session,
-    read,
-)
+from bot.web.sessions import SESSION_COOKIE, SESSION_TTL_S, Session, StaffSessions
 from bot.web.throttle import Throttle
 from models.agent import ROLES, Agent
 
@@ -172,13 +164,13 @@ async def login(request: web.Request, name: str, password: str) -> tuple[Agent, 
     for throttle, subject in throttles[:2]:  # the account-wide count goes on: others may still be guessing
         await throttle.reset(store, subject)
     await store.set(known_key, "1", KNOWN_SOURCE_TTL_S)
-    return agent, await open_session(runtime, agent)
+    return agent, await StaffSessions.of(request).open(agent)
 
 
 async def logout(request: web.Request) -> None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if session_id:
-        await close_session(request.app[RUNTIME], session_id)
+        await StaffSessions.of(request).close(session_id)
 
 
 async def change_password(request: web.Request, current: str, new: str) -> None:
@@ -195,7 +187,7 @@ async def change_password(request: web.Request, current: str, new: str) -> None:
         raise ApiError(400, "weak_password", problem)
     await throttle.reset(runtime.store, subject)
     await set_password(agent, new)
-    await end_other_sessions(runtime, agent, keep=request.cookies.get(SESSION_COOKIE))
+    await StaffSessions.of(request).end_others(agent, keep=request.cookies.get(SESSION_COOKIE))
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, session_id: str) -> None:
@@ -213,7 +205,7 @@ async def authenticate(request: web.Request) -> Agent | None:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
-    session = await read(request.app[RUNTIME], session_id)
+    session = await StaffSessions.of(request).read(session_id)
     if session is None:
         return None
     if request.method in UNSAFE_METHODS and not hmac.compare_digest(

@@ -73,21 +73,30 @@ async def forward_events(request: web.Request, store: Store, *topics: str) -> we
     sockets = request.app[OPEN_SOCKETS]
     sockets.add(ws)
 
-    async def pump() -> None:
+    async def pump() -> bool:
+        """Pass events on; True once one ended the session."""
         async for event in subscription:
             await ws.send_str(dumps(event))
             if event.get("type") == SESSION_ENDED:
-                await ws.close(code=CLOSED_SESSION_ENDED)
-                return
+                return True
+        return False
 
-    pumping = asyncio.create_task(pump())
-    try:
+    async def listen() -> None:
         async for message in ws:
             if message.type == WSMsgType.ERROR:
                 break
+
+    pumping, listening = asyncio.create_task(pump()), asyncio.create_task(listen())
+    try:
+        await asyncio.wait((pumping, listening), return_when=asyncio.FIRST_COMPLETED)
     finally:
         sockets.discard(ws)
-        pumping.cancel()
-        await asyncio.gather(pumping, return_exceptions=True)
+        for task in (pumping, listening):
+            task.cancel()
+        await asyncio.gather(pumping, listening, return_exceptions=True)
         await subscription.aclose()
+    if not pumping.cancelled() and pumping.exception() is None and pumping.result():
+        # closed here, with nothing else reading: the page's close frame is read before the connection
+        # ends, so the page sees 4401 (closed from another task, aiohttp cuts the connection: 1006)
+        await ws.close(code=CLOSED_SESSION_ENDED)
     return ws

@@ -18,11 +18,15 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot.runtime import RUNTIME, Runtime
+from bot.context import Services
+from bot.extension import Extension
+from bot.runtime import RUNTIME
 from bot.web.live import end_sessions, forward_events, publish_session_ended, refuse_cross_site
 from models.agent import Agent
 
@@ -41,98 +45,103 @@ def session_topic(session_id: str) -> str:
     return f"staff-session:{hashlib.sha256(session_id.encode()).hexdigest()[:32]}"
 
 
-def _key(runtime: Runtime, session_id: str) -> str:
-    return runtime.store.keys("session", session_id)
+@dataclass(frozen=True, slots=True)
+class StaffSessions:
+    """The sessions kept in `services.store`; `extensions`: every area, for `on_staff_signed_out`."""
 
+    services: Services
+    extensions: Sequence[Extension]
 
-def _index(runtime: Runtime, agent_id: int) -> str:
-    return runtime.store.keys("staff-sessions", str(agent_id))
+    @classmethod
+    def of(cls, request: web.Request) -> StaffSessions:
+        runtime = request.app[RUNTIME]
+        return cls(runtime.services, runtime.extensions)
 
+    def _key(self, session_id: str) -> str:
+        return self.services.store.keys("session", session_id)
 
-async def read(runtime: Runtime, session_id: str) -> dict | None:
-    raw = await runtime.store.get(_key(runtime, session_id))
-    return None if raw is None else json.loads(raw)
+    def _index(self, agent_id: int) -> str:
+        return self.services.store.keys("staff-sessions", str(agent_id))
 
+    async def read(self, session_id: str) -> dict | None:
+        raw = await self.services.store.get(self._key(session_id))
+        return None if raw is None else json.loads(raw)
 
-async def _live(runtime: Runtime, agent: Agent, session_ids: list[str]) -> list[str]:
-    """Those of `session_ids` still open: not expired, not logged out, of the member's current epoch."""
-    if not session_ids:
-        return []
-    raws = await runtime.store.get_many([_key(runtime, sid) for sid in session_ids])
-    return [sid for sid, raw in zip(session_ids, raws, strict=True)
-            if raw is not None and json.loads(raw).get("epoch", 0) == agent.session_epoch]
+    async def _live(self, agent: Agent, session_ids: list[str]) -> list[str]:
+        """Those of `session_ids` still open: not expired, not logged out, of the member's current epoch."""
+        if not session_ids:
+            return []
+        raws = await self.services.store.get_many([self._key(sid) for sid in session_ids])
+        return [sid for sid, raw in zip(session_ids, raws, strict=True)
+                if raw is not None and json.loads(raw).get("epoch", 0) == agent.session_epoch]
 
+    async def _listed(self, agent_id: int) -> list[str]:
+        raw = await self.services.store.get(self._index(agent_id))
+        return json.loads(raw) if raw else []
 
-async def _listed(runtime: Runtime, agent_id: int) -> list[str]:
-    raw = await runtime.store.get(_index(runtime, agent_id))
-    return json.loads(raw) if raw else []
+    async def _list(self, agent_id: int, session_ids: list[str]) -> None:
+        await self.services.store.set(self._index(agent_id), json.dumps(session_ids), SESSION_TTL_S)
 
+    async def _write(self, agent: Agent, session: Session) -> None:
+        record = {"agent": agent.id, "csrf": session.csrf, "epoch": agent.session_epoch}
+        await self.services.store.set(self._key(session.id), json.dumps(record), SESSION_TTL_S)
 
-async def _write(runtime: Runtime, agent: Agent, session: Session) -> None:
-    record = {"agent": agent.id, "csrf": session.csrf, "epoch": agent.session_epoch}
-    await runtime.store.set(_key(runtime, session.id), json.dumps(record), SESSION_TTL_S)
+    def _lock(self, agent_id: int) -> AbstractAsyncContextManager[None]:
+        return self.services.store.lock("staff-sessions", str(agent_id))
 
+    async def open(self, agent: Agent) -> Session:
+        """A new session of `agent`, listed among the member's open ones."""
+        session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(24))
+        await self._write(agent, session)
+        async with self._lock(agent.id):
+            await self._list(agent.id, [*await self._live(agent, await self._listed(agent.id)), session.id])
+        return session
 
-async def open_session(runtime: Runtime, agent: Agent) -> Session:
-    """A new session of `agent`, listed among the member's open ones."""
-    session = Session(secrets.token_urlsafe(32), secrets.token_urlsafe(24))
-    await _write(runtime, agent, session)
-    async with runtime.store.lock("staff-sessions", str(agent.id)):
-        listed = await _live(runtime, agent, await _listed(runtime, agent.id))
-        await runtime.store.set(_index(runtime, agent.id), json.dumps([*listed, session.id]), SESSION_TTL_S)
-    return session
+    async def close(self, session_id: str) -> None:
+        """A logout: the session ends, its consoles close; the member signs out when it was the last one."""
+        session = await self.read(session_id)
+        await self.services.store.delete(self._key(session_id))
+        await publish_session_ended(self.services.store, session_topic(session_id))
+        agent = None if session is None else await Agent.get_or_none(id=session["agent"])
+        if agent is None:
+            return
+        async with self._lock(agent.id):
+            left = await self._live(agent, [sid for sid in await self._listed(agent.id) if sid != session_id])
+            await self._list(agent.id, left)
+        if not left:
+            await self.signed_out(agent)
 
-
-async def close_session(runtime: Runtime, session_id: str) -> None:
-    """A logout: the session ends, its consoles close; the member signs out when it was the last one."""
-    session = await read(runtime, session_id)
-    await runtime.store.delete(_key(runtime, session_id))
-    await publish_session_ended(runtime.store, session_topic(session_id))
-    if session is None:
-        return
-    agent = await Agent.get_or_none(id=session["agent"])
-    if agent is None:
-        return
-    async with runtime.store.lock("staff-sessions", str(agent.id)):
-        left = await _live(runtime, agent, [sid for sid in await _listed(runtime, agent.id) if sid != session_id])
-        await runtime.store.set(_index(runtime, agent.id), json.dumps(left), SESSION_TTL_S)
-    if not left:
-        await signed_out(runtime, agent)
-
-
-async def end_every_session(runtime: Runtime, agent: Agent) -> None:
-    """A leak response or a password reset: every session and the API token of `agent` end at once
-    (sessions opened before carry an older epoch, which `authenticate` refuses), every console closes
-    and the member signs out."""
-    agent.session_epoch += 1
-    agent.api_token_digest = None
-    await agent.save(update_fields=["session_epoch", "api_token_digest"])
-    await runtime.store.delete(_index(runtime, agent.id))
-    await end_sessions(runtime.store, agent.id)
-    await signed_out(runtime, agent)
-
-
-async def end_other_sessions(runtime: Runtime, agent: Agent, keep: str | None) -> None:
-    """A password change: every session of `agent` but `keep` ends and its consoles close; `keep` goes
-    on (carried over to the new epoch). The member stays as they are: they are at this console."""
-    async with runtime.store.lock("staff-sessions", str(agent.id)):
-        others = [sid for sid in await _listed(runtime, agent.id) if sid != keep]
-        kept = None if keep is None else await read(runtime, keep)
+    async def end_every(self, agent: Agent) -> None:
+        """A leak response or a password reset: every session and the API token of `agent` end at once
+        (sessions opened before carry an older epoch, which `authenticate` refuses), every console
+        closes and the member signs out."""
         agent.session_epoch += 1
-        await agent.save(update_fields=["session_epoch"])
-        if keep is not None and kept is not None:  # carried over in place: the page keeps its CSRF token
-            await _write(runtime, agent, Session(keep, kept["csrf"]))
-        await runtime.store.set(_index(runtime, agent.id), json.dumps([keep] if kept else []), SESSION_TTL_S)
-    for session_id in others:
-        await runtime.store.delete(_key(runtime, session_id))
-        await publish_session_ended(runtime.store, session_topic(session_id))
+        agent.api_token_digest = None
+        await agent.save(update_fields=["session_epoch", "api_token_digest"])
+        await self.services.store.delete(self._index(agent.id))
+        await end_sessions(self.services.store, agent.id)
+        await self.signed_out(agent)
 
+    async def end_others(self, agent: Agent, keep: str | None) -> None:
+        """A password change: every session of `agent` but `keep` ends and its consoles close; `keep`
+        goes on (carried over to the new epoch). The member stays as they are: they are at this console."""
+        async with self._lock(agent.id):
+            others = [sid for sid in await self._listed(agent.id) if sid != keep]
+            kept = None if keep is None else await self.read(keep)
+            agent.session_epoch += 1
+            await agent.save(update_fields=["session_epoch"])
+            if keep is not None and kept is not None:  # carried over in place: the page keeps its CSRF token
+                await self._write(agent, Session(keep, kept["csrf"]))
+            await self._list(agent.id, [keep] if keep is not None and kept is not None else [])
+        for session_id in others:
+            await self.services.store.delete(self._key(session_id))
+            await publish_session_ended(self.services.store, session_topic(session_id))
 
-async def signed_out(runtime: Runtime, agent: Agent) -> None:
-    """No session of `agent` is left: every area's `on_staff_signed_out` runs (handoff: offline)."""
-    for extension in runtime.extensions:
-        if extension.on_staff_signed_out is not None:
-            await extension.on_staff_signed_out(runtime.kit, agent)
+    async def signed_out(self, agent: Agent) -> None:
+        """No session of `agent` is left: every area's `on_staff_signed_out` runs (handoff: offline)."""
+        for extension in self.extensions:
+            if extension.on_staff_signed_out is not None:
+                await extension.on_staff_signed_out(self.services, agent)
 
 
 async def console_socket(request: web.Request, *topics: str) -> web.WebSocketResponse:

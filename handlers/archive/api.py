@@ -16,12 +16,11 @@ from tortoise.exceptions import IntegrityError
 
 from bot.extension import area_service
 from bot.phones import ASCII_DIGITS, ascii_form, normal_phone
-from bot.runtime import RUNTIME
 from bot.store.base import LockTimeout
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.text_input import visible
 from bot.web.auth import AGENT
-from bot.web.sessions import end_every_session
+from bot.web.sessions import StaffSessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
@@ -499,7 +498,8 @@ async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
           summary="Leak response: end every session and the API token of a staff member at once (offline)",
           errors={404: "no such staff member"})
 async def revoke(request: web.Request) -> None:
-    await end_every_session(request.app[RUNTIME], await _agent(request.match_info["name"]))
+    archive = _service(request)
+    await StaffSessions(archive.services, archive.extensions).end_every(await _agent(request.match_info["name"]))
 
 
 # --- erasure ---

@@ -14,8 +14,7 @@ from datetime import datetime, time
 
 from bot.cli_args import UsageError, account_name, iso_date, positive_int
 from bot.commands import Command
-from bot.runtime import Runtime
-from bot.web.sessions import end_every_session
+from bot.web.sessions import StaffSessions
 from handlers.archive import audit
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
@@ -94,12 +93,12 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
-    async def run(runtime: Runtime) -> int:
-        await end_every_session(runtime, await _staff(args.name))
+    async def run(archive: ArchiveService) -> int:
+        await StaffSessions(archive.services, archive.extensions).end_every(await _staff(args.name))
         print(f"every session and the API token of {args.name} ended")
         return 0
 
-    return command.run(run)
+    return command.run_with(ARCHIVE, run)
 
 
 def cmd_erase(args: argparse.Namespace, command: Command) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.context import Context, Services
 from bot.events import Say
 from bot.extension import AreaKit, Extension
 from bot.intent_areas import AreaIntents
@@ -26,12 +26,12 @@ async def on_escalate(ctx: Context, reason: str) -> list[Say]:
     return await ctx.services[HANDOFF].escalate(ctx, reason)
 
 
-async def on_staff_signed_out(kit: AreaKit, agent: Agent) -> None:
+async def on_staff_signed_out(services: Services, agent: Agent) -> None:
     """Nobody is at the member's console any more: offline, as if they had chosen it (nothing new is
     given to them; what they hold goes to a colleague)."""
     agent = await Agent.get(id=agent.id)
     if agent.presence != "offline":
-        await kit.services[HANDOFF].set_presence(agent, "offline", reason="signed_out")
+        await services[HANDOFF].set_presence(agent, "offline", reason="signed_out")
 
 
 extension = Extension(
