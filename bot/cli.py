@@ -39,7 +39,7 @@ from bot.logs import install_message_ids
 from bot.migrate import add_migrate
 from bot.runtime import Runtime, read_area_settings
 from handlers import EXTENSIONS
-from models.agent import ROLES
+from models.agent import ROLES, Agent
 
 Subcommands = argparse._SubParsersAction
 
@@ -163,12 +163,43 @@ def add_agents(commands: Subcommands) -> None:
     add.add_argument("--display-name", type=display_name, help="昵称 customers see (default: the shop's)")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(func=cmd_agents_add)
+    password = agents.add_parser("password", help="set a new password (asks for it) and end every session of "
+                                                  "the account")
+    password.add_argument("name", type=account_name, help="login name")
+    password.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    password.set_defaults(func=cmd_agents_password)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """From standard input or a prompt, never from the command line (which others on the machine see)."""
+    return sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+
+
+def cmd_agents_password(args: argparse.Namespace, command: Command) -> int:
+    from bot.web.auth import set_password
+    from bot.web.sessions import StaffSessions
+
+    password = _read_password(args)
+
+    async def reset(runtime: Runtime) -> int:
+        agent = await Agent.get_or_none(name=args.name)
+        if agent is None:
+            raise UsageError(f"no account named {args.name!r}")
+        try:
+            await set_password(agent, password)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        await StaffSessions(runtime.services, runtime.extensions).end_every(agent)
+        print(f"new password set for {agent.name}; every session and the API token ended")
+        return 0
+
+    return command.run(reset)
 
 
 def cmd_agents_add(args: argparse.Namespace, command: Command) -> int:
     from bot.web.auth import create_agent
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("password: ")
+    password = _read_password(args)
 
     async def add(runtime: Runtime) -> int:
         try:

@@ -122,6 +122,9 @@ class Extension:
     #: inside the given transaction (raise to undo the whole hand-over), dated `at` (the hand-over's
     #: time, from the injected clock); returns counts to record, e.g. {"complaints": 3}.
     on_staff_leave: Callable[[Agent, Agent, datetime, BaseDBAsyncClient], Awaitable[Mapping[str, int]]] | None = None
+    #: The staff member's last console session ended (a logout, a revoke, a password reset; bot/web/sessions.py):
+    #: nobody is at their console, so the area stops counting on them (handoff: offline, conversations handed on).
+    on_staff_signed_out: Callable[[Services, Agent], Awaitable[None]] | None = None
     #: Erasure on request (docs/rules.md R-ARCHIVE-11): blank what this area keeps of these customers'
     #: words and contact details, inside the given transaction, keeping rows so counts still add up;
     #: returns counts to record (never the data).

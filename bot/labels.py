@@ -27,6 +27,7 @@ CORE_ERRORS = (
     "role_forbidden", "metrics_token_required", "metrics_loopback_only", "webchat_disabled",
     "webchat_not_configured", "visitor_token_required", "visitor_token_invalid", "visitor_mismatch",
     "identity_not_configured", "identity_mismatch", "text_too_long", "no_such_panel", "account_disabled",
+    "wrong_password", "weak_password", "cross_site_socket",
 )
 CHANNELS = ("webchat", "wechat", "wecom", "terminal")
 

@@ -19,8 +19,8 @@ from bot.phones import ASCII_DIGITS, ascii_form, normal_phone
 from bot.store.base import LockTimeout
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.text_input import visible
-from bot.web.auth import AGENT, revoke_sessions
-from bot.web.live import end_sessions
+from bot.web.auth import AGENT
+from bot.web.sessions import StaffSessions
 from bot.web.typed import MAX_ID, ApiError, endpoint, path_id
 from handlers.archive import access, audit, export, persons
 from handlers.archive.erase import erase
@@ -495,12 +495,11 @@ async def staff_leave(request: web.Request, body: LeaveIn) -> LeaveOut:
 
 
 @endpoint("POST", "/api/staff/{name}/revoke-sessions", status=204, roles=("admin",), tag="archive",
-          summary="Leak response: end every session and the API token of a staff member at once",
+          summary="Leak response: end every session and the API token of a staff member at once (offline)",
           errors={404: "no such staff member"})
 async def revoke(request: web.Request) -> None:
-    agent = await _agent(request.match_info["name"])
-    await revoke_sessions(agent)
-    await end_sessions(_service(request).store, agent.id)
+    archive = _service(request)
+    await StaffSessions(archive.services, archive.extensions).end_every(await _agent(request.match_info["name"]))
 
 
 # --- erasure ---

@@ -14,8 +14,7 @@ from datetime import datetime, time
 
 from bot.cli_args import UsageError, account_name, iso_date, positive_int
 from bot.commands import Command
-from bot.web.auth import revoke_sessions
-from bot.web.live import end_sessions
+from bot.web.sessions import StaffSessions
 from handlers.archive import audit
 from handlers.archive.erase import erase
 from handlers.archive.leave import HandOverFailed, LeaveRefused, hand_over
@@ -95,9 +94,7 @@ def cmd_leave(args: argparse.Namespace, command: Command) -> int:
 
 def cmd_revoke(args: argparse.Namespace, command: Command) -> int:
     async def run(archive: ArchiveService) -> int:
-        agent = await _staff(args.name)
-        await revoke_sessions(agent)
-        await end_sessions(archive.store, agent.id)
+        await StaffSessions(archive.services, archive.extensions).end_every(await _staff(args.name))
         print(f"every session and the API token of {args.name} ended")
         return 0
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.context import Context
+from bot.context import Context, Services
 from bot.events import Say
 from bot.extension import AreaKit, Extension
 from bot.intent_areas import AreaIntents
 from handlers.handoff import api, labels, recovery
 from handlers.handoff.chat import SCRIPTS, router
 from handlers.handoff.service import HANDOFF, Handoff
+from models.agent import Agent
 
 
 async def startup(kit: AreaKit) -> None:
@@ -25,6 +26,14 @@ async def on_escalate(ctx: Context, reason: str) -> list[Say]:
     return await ctx.services[HANDOFF].escalate(ctx, reason)
 
 
+async def on_staff_signed_out(services: Services, agent: Agent) -> None:
+    """Nobody is at the member's console any more: offline, as if they had chosen it (nothing new is
+    given to them; what they hold goes to a colleague)."""
+    agent = await Agent.get(id=agent.id)
+    if agent.presence != "offline":
+        await services[HANDOFF].set_presence(agent, "offline", reason="signed_out")
+
+
 extension = Extension(
     "handoff",
     router=router,
@@ -35,4 +44,5 @@ extension = Extension(
     startup=startup,
     reconcile=reconcile,
     on_escalate=on_escalate,
+    on_staff_signed_out=on_staff_signed_out,
 )

@@ -15,7 +15,7 @@ from bot.splitter import pack
 from bot.store.keys import CONSOLE_TOPIC, agent_topic
 from bot.templates import spec
 from bot.web.auth import AGENT, authenticate
-from bot.web.live import forward_events
+from bot.web.sessions import console_socket
 from bot.web.typed import ApiError, endpoint
 from handlers.handoff import schemas as s
 from handlers.handoff.delivery import category, part_delivery
@@ -337,7 +337,7 @@ async def agent_socket(request: web.Request) -> web.WebSocketResponse:
     agent = await authenticate(request)
     if agent is None:
         raise ApiError(401, "login_required", "log in first")
-    return await forward_events(request, handoff_of(request).store, agent_topic(agent.id), CONSOLE_TOPIC)
+    return await console_socket(request, agent_topic(agent.id), CONSOLE_TOPIC)
 
 
 ENDPOINTS = [post_presence, post_typing, post_profile, get_queue, get_conversations, get_conversation, post_take,
