@@ -37,7 +37,6 @@ import copy
 import logging
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,7 +51,7 @@ from bot.intent_areas import Precedence
 from bot.intent_cache import FitCache, key_of, load_jieba_dictionary
 from bot.intent_calibration import SHORT_MESSAGE, Blend
 from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
-from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
+from bot.intent_model import MODEL_VERSION, NaiveBayes, negated_spans, ngrams, unnegated
 from bot.intent_shop import ShopFit, ShopNeighbours, vote_settings
 from bot.jieba_import import jieba
 
@@ -74,13 +73,6 @@ _STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples
 _WEAK_BASE = 0.6
 _FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
 _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
-# "不是要退货", "不用转人工", "不需要换货": a keyword right after such a negation is what the
-# customer does NOT want, so it does not count (the rest of the message decides). Plain 不要/不想
-# are not here: 不想要了 and 不要退款 帮我补发 carry their own keywords.
-_NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
-# The cues without their look-behind: wherever `_NEGATED` matches in a window, this finds a cue in the text.
-_NEGATION_CUE = re.compile(rf"{NEGATION_CUES.replace('(?<!是)', '')}|没说")
-_NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
 _ORDER_ONLY_CONFIDENCE = 0.45
 PRIOR_WEIGHT = 2.0  # naive Bayes units per unit of log share (0.5 in the blend's logits at temperature 4)
@@ -168,7 +160,7 @@ class IntentMatcher:
         add_jieba_words(word for word in [*extra_words, *pieces] if len(word) > 1 and not word.isascii())
         self._keywords = KeywordSpotter(strong, weak)
         self._index = ExampleIndex(
-            (intent, self._analyzer.features(self._analyzer.canon(text)))
+            (intent, self._analyzer.features(unnegated(self._analyzer.canon(text))))
             for intent, texts in examples.items()
             for text in texts
         )
@@ -481,8 +473,14 @@ class IntentMatcher:
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = self._keywords.find(canon)
-        if _NEGATION_CUE.search(canon):  # most messages hold no cue: no keyword of theirs is negated
-            hits = [h for h in hits if not _negated(canon, h.start)]
+        # "不是要退货", "不用转人工了 谢谢", "别打电话": a keyword in what a cue negates is what the customer
+        # does NOT want, so it does not count, nor do those words for the examples' similarity (the rest
+        # decides, bot/intent_model.py `negated_spans`). A keyword that begins with the cue (不要机器人,
+        # 不想退*换) is a request of its own and counts.
+        spans = negated_spans(canon)
+        if spans:
+            hits = [h for h in hits if not any(cue < h.start < end for cue, _, end in spans)]
+            canon = unnegated(canon)
         strong, weak = _longest(hits)
         precedence = self.precedence
         if strong and all(i in precedence.social for i in strong):
@@ -555,10 +553,6 @@ def _short(canon: str) -> bool:
 
 def _chars(canon: str) -> int:
     return len(canon) - canon.count(" ")
-
-
-def _negated(canon: str, start: int) -> bool:
-    return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
 def _longest(hits: Iterable[Hit]) -> tuple[dict[str, int], dict[str, int]]:
