@@ -43,11 +43,11 @@ from pathlib import Path
 #: (a return), 不想做生意 (an angry idiom), 没 (没收到/没发货 are states asked about, not refusals).
 #: 不要/别 refuse only where an order is given (at a clause's start or after 我/你们/请/千万/可/也/就/了):
 #: not in 可以不要包装吗 (a product question), 先别发 (hold the parcel), 大家都别来 (a warning), 区别/特别.
-#: 不 alone refuses a request only as "no longer" (不退了, 不换了).
+#: 不 alone refuses a request only as "no longer" (不退了, 不换了; not 不买了, which gives up buying: a goodbye).
 NEGATION_CUES = (r"(?<!是)不是|(?<!用)不用|(?<!需)不需要|无需|用不着|没打算|不打算|不必|没必要|没说"
                  r"|不想(?!要|做生意|干)"
                  r"|(?<![^\s我你们请万可也就了])(?:不要(?![了啦的吧呢啊哦嘛])|别(?![人的滴处家样急称致名]))"
-                 r"|(?<!么)不(?=(?:退|换|投诉|买|改|催|查)[^\s了]{0,3}了)")
+                 r"|(?<!么)不(?=(?:退|换|投诉|改|催|查)[^\s了]{0,3}了)")
 NEGATION_TAIL = r"(?:要|想|说|申请|再)?"
 _NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
 #: Objects whose refusal is itself a request, so the cue negates nothing: the bot or its automatic replies
@@ -61,7 +61,7 @@ _NEGATED_SPAN = 5  # characters after a cue that its object may take (给我打�
 #: Where a negated object ends: a clause's end, a particle (不用了, 不是坏了 是不会用), a contrast (就是/只).
 _OBJECT_END = frozenset(" 了啦吧呢啊哈哦呀嘛哇噢是就只但而")
 _MAX_N = 3
-MODEL_VERSION = 12  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 13  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 _FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
 _FIELD_BYTES = _FIELD_BITS // 8
