@@ -11,13 +11,8 @@ second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents i
 row over all intents), and each intent one normaliser, so a message costs one dictionary look-up
 per n-gram.
 
-Negation: what a cue (不是/不用/不需要/无需/别/不要/不想...) negates is what the customer does NOT
-want, so the cue and its object (`negated_spans`, shared with the keyword rules) are cut out of the
-text before its n-grams are taken: "不是要退货 是换货" is read as "是换货", "无需发票" as nothing.
-They used to be kept as marked n-grams ("!发票"), which learned the label of the rest of the
-training message they sat in ("不用打电话 直接告诉我物流" taught "!打电话" logistics.track), so a
-message that was all negation was decided by them, confidently and wrongly (docs/intents.md,
-"Negation: what is negated is no evidence").
+Negation: the matcher cuts what a customer refuses out of the text before taking its n-grams
+(bot/intent_index.py `unnegated`): "不是要退货 是换货" is read as "是换货", "无需发票" as nothing.
 
 Pinyin: customers type "kuaidi dao na le" or pick the wrong character of the same sound (再吗 for
 在吗). Every message also yields pairs of adjacent syllables: Chinese characters through a table of
@@ -38,30 +33,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-#: Words that negate what follows ("不是要退货", "不用转人工", "别打电话", "不要发票", "不退了"), shared
-#: with the rules (bot/intents.py). Not negations: 是不是/用不用/需不需要 (questions), 不要了/不想要
-#: (a return), 不想做生意 (an angry idiom), 没 (没收到/没发货 are states asked about, not refusals).
-#: 不要/别 refuse only where an order is given (at a clause's start or after 我/你们/请/千万/可/也/就/了):
-#: not in 可以不要包装吗 (a product question), 先别发 (hold the parcel), 大家都别来 (a warning), 区别/特别.
-#: 不 alone refuses a request only as "no longer" (不退了, 不换了; not 不买了, which gives up buying: a goodbye).
-NEGATION_CUES = (r"(?<!是)不是|(?<!用)不用|(?<!需)不需要|无需|用不着|没打算|不打算|不必|没必要|没说"
-                 r"|不想(?!要|做生意|干)"
-                 r"|(?<![^\s我你们请万可也就了])(?:不要(?![了啦的吧呢啊哦嘛])|别(?![人的滴处家样急称致名]))"
-                 r"|(?<!么)不(?=(?:退|换|投诉|改|催|查)[^\s了]{0,3}了)")
-NEGATION_TAIL = r"(?:要|想|说|申请|再)?"
-_NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
-#: Objects whose refusal is itself a request, so the cue negates nothing: the bot or its automatic replies
-#: (别自动回复了 找人: a person), the receipt's confirmation (别让它自动确认: an extension), keeping the
-#: item (不打算留了: a return), the parcel's sending (别寄 / 不用发了: shipping), not the invoice.
-_REFUSAL_IS_REQUEST = re.compile(r"\S{0,4}?(?:机器|機器|自动|自動|确认|確認|智能|ai)|留|发(?!票)|寄")
-#: 这不是坑人吗, 这不是虚假宣传是什么: a rhetorical question asserts what it seems to deny. (不是说好包邮吗
-#: is not one of them: what was promised is not what the customer asks about.)
-_RHETORICAL = re.compile(r"(?<=[这那岂可还])不是")
-_NEGATED_SPAN = 5  # characters after a cue that its object may take (给我打电话, 我下的单)
-#: Where a negated object ends: a clause's end, a particle (不用了, 不是坏了 是不会用), a contrast (就是/只).
-_OBJECT_END = frozenset(" 了啦吧呢啊哈哦呀嘛哇噢是就只但而")
 _MAX_N = 3
-MODEL_VERSION = 13  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 14  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 _FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
 _FIELD_BYTES = _FIELD_BITS // 8
@@ -155,39 +128,9 @@ def _syllable_pairs(canon: str) -> set[str]:
     return pairs
 
 
-def negated_spans(canon: str) -> list[tuple[int, int, int]]:
-    """(cue start, object start, object end) of each negation in `canon` whose object is not empty:
-    the object is up to _NEGATED_SPAN characters after the cue, to the first _OBJECT_END. A cue with
-    no object (不用了, 不是 是...) negates nothing here: 不用了 is itself a goodbye."""
-    spans = []
-    for m in _NEGATION.finditer(canon):
-        if _REFUSAL_IS_REQUEST.match(canon, m.end()) or _RHETORICAL.match(canon, m.start()):
-            continue
-        end = m.end()
-        limit = min(len(canon), end + _NEGATED_SPAN)
-        while end < limit and canon[end] not in _OBJECT_END:
-            end += 1
-        if end > m.end():
-            spans.append((m.start(), m.end(), end))
-    return spans
-
-
-def unnegated(canon: str) -> str:
-    """`canon` with each negation cue and its object blanked out (spaces): what the customer asks for.
-    Most messages hold no cue and come back as they are."""
-    spans = negated_spans(canon) if _NEGATION.search(canon) else ()
-    if not spans:
-        return canon
-    chars = list(canon)
-    for start, _, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
 def ngrams(canon: str) -> set[str]:
     """Character 1- to 3-grams of each chunk, with chunk boundaries ("^", "$") as characters, and
-    pairs of adjacent pinyin syllables, of the message without what it negates (`unnegated`)."""
-    canon = unnegated(canon)
+    pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
     for chunk in canon.split():

@@ -510,7 +510,7 @@ def test_full_similarity_is_each_intents_best_example_in_the_order_met(matcher: 
 def test_what_a_negation_cuts_keeps_every_other_character_in_place(matcher: IntentMatcher) -> None:
     """`unnegated` blanks a cue and its object and nothing else, keeping the text's length: `_decide`
     compares the keywords' positions in the text with the negated spans, then reads the cut text."""
-    from bot.intent_model import negated_spans, unnegated
+    from bot.intent_index import negated_spans, unnegated
 
     cut = 0
     texts = [*_texts_for_equivalence(), "不是要退货", "我不需要换货了", "没说要退款", "是不是要退货", "用不着转人工"]
