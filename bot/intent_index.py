@@ -75,9 +75,11 @@ _REFUSAL_IS_REQUEST = re.compile(r"\S{0,4}?(?:机器|機器|自动|自動|确认
 #: 这不是坑人吗, 这不是虚假宣传是什么: a rhetorical question asserts what it seems to deny. (不是说好包邮吗
 #: is not one of them: what was promised is not what the customer asks about.)
 _RHETORICAL = re.compile(r"(?<=[这那岂可还])不是")
-#: 不用开瓶器能开吗, 不用充电也能用吗: "can it, without X" asks about the product; X is not refused (不用转人工
-#: 能帮我查下吗 refuses: what follows 能 is a request to the shop).
-_WITHOUT = re.compile(r"不用\S{1,5}?(?:也|还)?(?:能|可以)[^\s帮给]{1,2}[吗么](?!\S)")
+#: Questions, not refusals: 不用开瓶器能开吗 / 不用充电也能用吗 ("can it, without X": the product; but 不用转人工
+#: 能帮我查下吗 refuses, what follows 能 is a request to the shop), 真的不用熨吗 / 不需要发票吗 ("is X not
+#: needed?": X is what is asked about).
+_QUESTIONED = re.compile(r"不用\S{1,5}?(?:也|还)?(?:能|可以)[^\s帮给]{1,2}[吗么](?!\S)"
+                         r"|(?:不用|不需要)[^\s吗么]{1,5}[吗么](?!\S)")
 _NEGATED_SPAN = 5  # characters of whole words a cue's object may take (给我 and 再 before it apart)
 _OBJECT_WINDOW = 8  # characters after a cue cut into words to find the object's end
 #: Words before the refused thing that are not it (不用给我打电话, 不要再打电话).
@@ -237,7 +239,7 @@ def negated_spans(canon: str) -> list[tuple[int, int, int]]:
     spans = []
     for m in _NEGATION.finditer(canon):
         if (_REFUSAL_IS_REQUEST.match(canon, m.end()) or _RHETORICAL.match(canon, m.start())
-                or _WITHOUT.match(canon, m.start())):
+                or _QUESTIONED.match(canon, m.start())):
             continue
         end = _object_end(canon, m.end())
         if end > m.end():
