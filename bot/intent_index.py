@@ -56,9 +56,10 @@ _LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
 _JIEBA_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
 
-#: Words that negate what follows ("不是要退货", "不用转人工", "别打电话", "不要发票", "不退了"), shared
-#: with the rules (bot/intents.py). Not negations: 是不是/用不用/需不需要 (questions), 不要了/不想要
-#: (a return), 不想做生意 (an angry idiom), 没 (没收到/没发货 are states asked about, not refusals).
+#: Words that refuse what follows ("不是要退货", "不用转人工", "别打电话", "不要发票", "不退了"): both halves of
+#: the matcher read the message without the refusal (`unnegated`). Not refusals: 是不是/用不用/需不需要
+#: (questions), 不要了/不想要 (a return), 不想做生意 (an angry idiom), 没 (没收到/没发货 are states asked
+#: about, not refusals).
 #: 不要/别 refuse only where an order is given (at a clause's start or after 我/你们/请/千万/可/也/就/了):
 #: not in 可以不要包装吗 (a product question), 先别发 (hold the parcel), 大家都别来 (a warning), 区别/特别.
 #: 不 alone refuses a request only as "no longer" (不退了, 不换了; not 不买了, which gives up buying: a goodbye).
