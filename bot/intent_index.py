@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from bot.intent_model import spaced_pinyin
@@ -55,6 +55,43 @@ _HAS_TRAD = re.compile(f"[{''.join(map(chr, _TRAD_TO_SIMP))}]")
 _LATIN_OR_DIGIT = re.compile(r"[a-z0-9]")
 _JIEBA_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _MAX_GAP = 6  # characters a "*" in a keyword may stand for ("钱*退" matches 钱怎么还没退)
+
+#: Words that refuse what follows ("不是要退货", "不用转人工", "别打电话", "不要发票", "不退了"): both halves of
+#: the matcher read the message without the refusal (`unnegated`). Not refusals: 是不是/用不用/需不需要
+#: (questions), 不要了/不想要 (a return), 不想做生意 (an angry idiom), 没 (没收到/没发货 are states asked
+#: about, not refusals).
+#: 不要/别 refuse only where an order is given (at a clause's start or after 我/你们/请/千万/可/也/就/了):
+#: not in 可以不要包装吗 (a product question), 先别发 (hold the parcel), 大家都别来 (a warning), 区别/特别.
+#: 不 alone refuses a request only as "no longer" (不退了, 不换了; not 不买了, which gives up buying: a goodbye).
+NEGATION_CUES = (r"(?<!是)不是|(?<!用)不用|(?<!需)不需要|无需|用不着|没打算|不打算|不必|没必要|没说"
+                 r"|不想(?!要|做生意|干)"
+                 r"|(?<![^\s我你们请万可也就了])(?:不要(?![了啦的吧呢啊哦嘛])|别(?![人的滴处家样急称致名]))"
+                 r"|(?<!么)不(?=(?:退|换|投诉|改|催|查)[^\s了]{0,3}了)")
+NEGATION_TAIL = r"(?:要|想|说|申请|再)?"
+_NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
+#: Objects whose refusal is itself a request, so the cue negates nothing: the bot or its automatic replies
+#: (别自动回复了 找人: a person), the receipt's confirmation (别让它自动确认: an extension), keeping the
+#: item (不打算留了: a return), the parcel's sending (别寄 / 不用发了: shipping), not the invoice.
+_REFUSAL_IS_REQUEST = re.compile(r"\S{0,4}?(?:机器|機器|自动|自動|确认|確認|智能|ai)|留|发(?!票)|寄")
+#: 这不是坑人吗, 这不是虚假宣传是什么: a rhetorical question asserts what it seems to deny. (不是说好包邮吗
+#: is not one of them: what was promised is not what the customer asks about.)
+_RHETORICAL = re.compile(r"(?<=[这那岂可还])不是")
+#: Questions, not refusals: 不用开瓶器能开吗 / 不用充电也能用吗 ("can it, without X": the product; but 不用转人工
+#: 能帮我查下吗 refuses, what follows 能 is a request to the shop), 真的不用熨吗 / 不需要发票吗 ("is X not
+#: needed?": X is what is asked about).
+_QUESTIONED = re.compile(r"不用\S{1,5}?(?:也|还)?(?:能|可以)[^\s帮给]{1,2}[吗么](?!\S)"
+                         r"|(?:不用|不需要)[^\s吗么]{1,5}[吗么](?!\S)")
+_NEGATED_SPAN = 5  # characters of whole words a cue's object may take (给我 and 再 before it apart)
+_OBJECT_WINDOW = 8  # characters after a cue cut into words to find the object's end
+#: Words before the refused thing that are not it (不用给我打电话, 不要再打电话).
+_NOT_THE_OBJECT = frozenset(["给", "我", "帮", "再", "跟", "替", "给我", "帮我", "跟我", "替我", "你", "你们", "一直",
+                             "老"])
+#: Words that start the next clause, so the object ends before them (不要赠品便宜点行吗, 不需要回访我要退货,
+#: 不用人工谢谢).
+_CLAUSE_START = frozenset(["能", "可以", "请", "请问", "要", "想", "我要", "我想", "便宜", "什么", "怎么", "哪", "几",
+                           "直接", "还是", "但是", "帮我", "谢谢", "多谢", "好的", "辛苦", "再见", "拜拜"])
+#: Where a negated object ends: a clause's end, a particle (不用了, 不是坏了 是不会用), a contrast (就是/只).
+_OBJECT_END = frozenset(" 了啦吧呢啊哈哦呀嘛哇噢是就只但而")
 
 
 def _alternation(phrases: Iterable[str], gaps: bool = False) -> str:
@@ -190,6 +227,53 @@ def _cut_block(block: str, words: list[str]) -> None:
         x = y
     if buf:
         words.append(buf)
+
+
+def negated_spans(canon: str) -> list[tuple[int, int, int]]:
+    """(cue start, object start, object end) of each refusal in `canon` whose object is not empty.
+
+    The object is the whole words after the cue up to _NEGATED_SPAN characters (不是我下的单, 不需要塑料袋包装),
+    not counting the words before it that are not it (给我, 再), never cutting a word (不需要发票快递到哪了
+    refuses 发票), never past a word that starts the next clause (不要赠品便宜点行吗 refuses 赠品) nor an
+    _OBJECT_END (a clause's end, a particle, a contrast). A cue with no object (不用了, 不是 是...) refuses
+    nothing: 不用了 is itself a goodbye."""
+    spans = []
+    for m in _NEGATION.finditer(canon):
+        if (_REFUSAL_IS_REQUEST.match(canon, m.end()) or _RHETORICAL.match(canon, m.start())
+                or _QUESTIONED.match(canon, m.start())):
+            continue
+        end = _object_end(canon, m.end())
+        if end > m.end():
+            spans.append((m.start(), m.end(), end))
+    return spans
+
+
+def _object_end(canon: str, start: int) -> int:
+    stop = start
+    while stop < min(len(canon), start + _OBJECT_WINDOW) and canon[stop] not in _OBJECT_END:
+        stop += 1
+    end, taken = start, 0
+    for word in cut_words(canon[start:stop]):
+        if taken == 0 and word in _NOT_THE_OBJECT:
+            end += len(word)
+            continue
+        if taken and (word in _CLAUSE_START or taken + len(word) > _NEGATED_SPAN):
+            break
+        end, taken = end + len(word), taken + len(word)
+    return end
+
+
+def unnegated(canon: str, spans: Sequence[tuple[int, int, int]] | None = None) -> str:
+    """`canon` with each refusal (cue and object; `spans` when already found) blanked out, every other
+    character in its place: what the customer asks for. Most messages hold no cue and come back as they are."""
+    if spans is None:
+        spans = negated_spans(canon) if _NEGATION.search(canon) else ()
+    if not spans:
+        return canon
+    chars = list(canon)
+    for start, _, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
 
 
 class Analyzer:

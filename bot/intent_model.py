@@ -11,8 +11,8 @@ second at start-up. Each n-gram holds `log(1 + count / alpha)` for the intents i
 row over all intents), and each intent one normaliser, so a message costs one dictionary look-up
 per n-gram.
 
-Negation: n-grams right after 不是/不用/不需要/无需 (the same cues as the keyword rules) are marked,
-so "不是要退货" does not count as evidence for a return.
+Negation: the matcher cuts what a customer refuses out of the text before taking its n-grams
+(bot/intent_index.py `unnegated`): "不是要退货 是换货" is read as "是换货", "无需发票" as nothing.
 
 Pinyin: customers type "kuaidi dao na le" or pick the wrong character of the same sound (再吗 for
 在吗). Every message also yields pairs of adjacent syllables: Chinese characters through a table of
@@ -33,13 +33,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-#: Words that negate what follows ("不是要退货", "不用转人工"), shared with the rules (bot/intents.py).
-NEGATION_CUES = r"(?<!是)不是|不用|不需要|无需|用不着|没打算|不打算"
-NEGATION_TAIL = r"(?:要|想|说|申请)?"
-_NEGATION = re.compile(rf"(?:{NEGATION_CUES}){NEGATION_TAIL}")
-_NEGATED_SPAN = 4  # characters after a negation cue whose n-grams are marked
 _MAX_N = 3
-MODEL_VERSION = 11  # bump when the features or the fitting change: cached models are keyed by it
+MODEL_VERSION = 14  # bump when the features or the fitting change: cached models are keyed by it
 ALPHA = 0.5  # additive smoothing (cross-validated: 0.1-1 score alike, 0.5 asks least for the same errors)
 _FIELD_BITS = 64  # a packed row's field per intent (NaiveBayes): an unsigned 64-bit integer
 _FIELD_BYTES = _FIELD_BITS // 8
@@ -138,40 +133,14 @@ def ngrams(canon: str) -> set[str]:
     pairs of adjacent pinyin syllables."""
     feats = _syllable_pairs(canon)
     syllables = _pinyin()[1]
-    # A cue found in a chunk is found in the whole text too (at a chunk's start the look-behind sees a
-    # space instead of nothing, and a space is not 是): no cue in the text, none in any chunk.
-    negation = _NEGATION.search(canon) is not None
     for chunk in canon.split():
         if chunk.isascii() and chunk.isalpha() and _split_syllables(chunk, syllables):
             continue  # pinyin: its syllable pairs stand for it, as they do for the characters
         padded = f"^{chunk}$"
-        if negation and _NEGATION.search(chunk):
-            feats.update(_marked_ngrams(padded, _negated_positions(chunk)))
-            continue
         feats.update(chunk)
         feats.update([padded[i : i + 2] for i in range(len(padded) - 1)])
         feats.update([padded[i : i + 3] for i in range(len(padded) - 2)])
     return feats
-
-
-def _marked_ngrams(padded: str, negated: set[int]) -> set[str]:
-    """N-grams of a chunk holding a negation; those starting at a negated character get a "!"."""
-    feats: set[str] = set()
-    for n in range(1, _MAX_N + 1):
-        for i in range(len(padded) - n + 1):
-            gram = padded[i : i + n]
-            if gram in ("^", "$"):
-                continue
-            # position i in `padded` is character i-1 of the chunk
-            feats.add("!" + gram if (i - 1) in negated else gram)
-    return feats
-
-
-def _negated_positions(chunk: str) -> set[int]:
-    positions: set[int] = set()
-    for m in _NEGATION.finditer(chunk):
-        positions.update(range(m.end(), min(len(chunk), m.end() + _NEGATED_SPAN)))
-    return positions
 
 
 class NaiveBayes:

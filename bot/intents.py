@@ -37,7 +37,6 @@ import copy
 import logging
 import math
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,8 +50,8 @@ from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting, tru
 from bot.intent_areas import Precedence
 from bot.intent_cache import FitCache, key_of, load_jieba_dictionary
 from bot.intent_calibration import SHORT_MESSAGE, Blend
-from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter
-from bot.intent_model import MODEL_VERSION, NEGATION_CUES, NEGATION_TAIL, NaiveBayes, ngrams
+from bot.intent_index import Analyzer, ExampleIndex, Hit, KeywordSpotter, negated_spans, unnegated
+from bot.intent_model import MODEL_VERSION, NaiveBayes, ngrams
 from bot.intent_shop import ShopFit, ShopNeighbours, vote_settings
 from bot.jieba_import import jieba
 
@@ -74,14 +73,13 @@ _STRONG_BASE = 0.7  # confidence of a keyword decision, + up to 0.25 as examples
 _WEAK_BASE = 0.6
 _FULL_SUPPORT_SIM = 0.6  # example similarity that counts as full agreement with the keyword
 _CONTESTED_PENALTY = 0.1  # several intents of the winning tier had keywords
-# "不是要退货", "不用转人工", "不需要换货": a keyword right after such a negation is what the
-# customer does NOT want, so it does not count (the rest of the message decides). Plain 不要/不想
-# are not here: 不想要了 and 不要退款 帮我补发 carry their own keywords.
-_NEGATED = re.compile(rf"(?:{NEGATION_CUES}|没说){NEGATION_TAIL}$")
-# The cues without their look-behind: wherever `_NEGATED` matches in a window, this finds a cue in the text.
-_NEGATION_CUE = re.compile(rf"{NEGATION_CUES.replace('(?<!是)', '')}|没说")
-_NEGATION_WINDOW = 5  # characters before a keyword searched for a negation
 _CASE_ONLY_CONFIDENCE = 0.6
+# A refusal with fewer than _THIN_REST characters besides it (particles apart) where no strong keyword speaks: the
+# model's word on one or two characters is no evidence (naive Bayes is surest on the fewest n-grams:
+# 不要打电话给我 left 给我, a refund at 0.83), so below the default threshold: the bot asks.
+_THIN_REST = 3
+_THIN_REFUSAL_CONFIDENCE = 0.45
+_PARTICLES = frozenset("了啦吧呢啊哈哦呀嘛哇噢的")
 _ORDER_ONLY_CONFIDENCE = 0.45
 PRIOR_WEIGHT = 2.0  # naive Bayes units per unit of log share (0.5 in the blend's logits at temperature 4)
 SHOP_VETO = 1.0  # logit units (docs/intents.md: 1 and 2 measured alike; infinite: a shop never vetoes)
@@ -168,7 +166,7 @@ class IntentMatcher:
         add_jieba_words(word for word in [*extra_words, *pieces] if len(word) > 1 and not word.isascii())
         self._keywords = KeywordSpotter(strong, weak)
         self._index = ExampleIndex(
-            (intent, self._analyzer.features(self._analyzer.canon(text)))
+            (intent, self._analyzer.features(unnegated(self._analyzer.canon(text))))
             for intent, texts in examples.items()
             for text in texts
         )
@@ -285,7 +283,7 @@ class IntentMatcher:
         for text, intent in forget:
             if intent in intents:
                 canon = self._canon_text(text)
-                self._shop.remove(ngrams(canon), intent)
+                self._shop.remove(_features(canon), intent)
                 self._learned.pop((canon, intent), None)
                 for has_case in (False, True):
                     self._examples.pop((canon, intent, has_case), None)
@@ -296,7 +294,7 @@ class IntentMatcher:
             if intent in intents:
                 _, case_no, rest = split_numbers(text, self._order_patterns)
                 canon = self._analyzer.canon(rest)
-                self._shop.add(ngrams(canon), intent)
+                self._shop.add(_features(canon), intent)
                 self._learned[(canon, intent)] = case_no is not None
                 self._learned_texts[canon] = intent
                 count += 1
@@ -311,7 +309,7 @@ class IntentMatcher:
         known = self._examples.get((canon, intent, has_case))
         if known is not None:
             return known
-        feats = ngrams(canon)
+        feats = _features(canon)
         rule_intent, rule_confidence = self._decide(canon, has_case)
         logits = self.blend.logits(self.precedence, self._model.intents, self._log_scores(feats), rule_intent,
                                    rule_confidence, _short(canon))
@@ -375,7 +373,7 @@ class IntentMatcher:
         if not canon:
             return None
         rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-        return self._log_scores(ngrams(canon)), rule_intent, rule_confidence, _short(canon), _chars(canon)
+        return self._log_scores(_features(canon)), rule_intent, rule_confidence, _short(canon), _chars(canon)
 
     def _log_scores(self, feats: set[str]) -> list[float]:
         """The model's log-likelihoods plus the log prior of the shop's traffic (`traffic_share`)."""
@@ -385,7 +383,7 @@ class IntentMatcher:
         return self._analyzer.canon(split_numbers(text, self._order_patterns)[2])
 
     def _ngrams(self, text: str) -> set[str]:
-        return ngrams(self._canon_text(text))
+        return _features(self._canon_text(text))
 
     def _decision(self, intent: str, confidence: float) -> str:
         return intent if confidence >= self.threshold and confidence > 0 else UNKNOWN
@@ -417,7 +415,8 @@ class IntentMatcher:
             intent, confidence = self._learned_texts[canon], LEARNED_CONFIDENCE
         elif canon:
             rule_intent, rule_confidence = self._decide_cached(canon, case_no is not None)
-            feats = ngrams(canon)
+            asked_for = unnegated(canon)  # canon itself when nothing is refused
+            feats = ngrams(asked_for)
             scores = self._model.log_scores(feats, self._prior)
             chars = _chars(canon)
             logits = self.blend.logits(self.precedence, self._model.intents, scores, rule_intent, rule_confidence,
@@ -434,6 +433,9 @@ class IntentMatcher:
             confidence = self.blend.calibrate(probability, agree, None if intent == UNKNOWN else chars)
             if correction is not None and intent != general:  # as far as the shop's own folds trust an overturn
                 confidence = min(confidence, correction.overturn_trust)
+            if asked_for is not canon and _thin(asked_for) and not (intent == rule_intent
+                                                                   and rule_confidence >= _STRONG_BASE):
+                confidence = min(confidence, _THIN_REFUSAL_CONFIDENCE)
             if intent == UNKNOWN and rule_intent == UNKNOWN and rule_confidence == 0.0:
                 confidence = 0.0  # nothing the shop serves: let the numbers below speak
             if len(self._shop):
@@ -481,8 +483,14 @@ class IntentMatcher:
 
     def _decide(self, canon: str, has_case: bool) -> tuple[str, float]:
         hits = self._keywords.find(canon)
-        if _NEGATION_CUE.search(canon):  # most messages hold no cue: no keyword of theirs is negated
-            hits = [h for h in hits if not _negated(canon, h.start)]
+        # "不是要退货", "不用转人工了 谢谢", "别打电话": a keyword in what a cue negates is what the customer
+        # does NOT want, so it does not count, nor do those words for the examples' similarity (the rest
+        # decides, bot/intent_index.py `negated_spans`). A keyword that begins with the cue (不要机器人,
+        # 不想退*换) is a request of its own and counts.
+        spans = negated_spans(canon)
+        if spans:
+            hits = [h for h in hits if not any(cue < h.start < end for cue, _, end in spans)]
+            canon = unnegated(canon, spans)
         strong, weak = _longest(hits)
         precedence = self.precedence
         if strong and all(i in precedence.social for i in strong):
@@ -549,16 +557,25 @@ def _stable(precedence: Precedence) -> tuple[Any, ...]:
             sorted(p.status_yields_to))
 
 
+def _features(canon: str) -> set[str]:
+    """The model's n-grams of what the customer asks for: what a cue refuses is cut out first
+    (bot/intent_index.py `unnegated`). Kept as marked n-grams ("!打电话") they learned the label of the
+    rest of the training message they sat in, and decided a message that was all refusal, confidently
+    and wrongly (docs/intents.md, "Negation: what is refused is no evidence (neg1)")."""
+    return ngrams(unnegated(canon))
+
+
+def _thin(asked_for: str) -> bool:
+    """Whether a message's words besides what it refuses are too few to act on (`_THIN_REST`)."""
+    return sum(1 for c in asked_for if not c.isspace() and c not in _PARTICLES) < _THIN_REST
+
+
 def _short(canon: str) -> bool:
     return _chars(canon) <= SHORT_MESSAGE
 
 
 def _chars(canon: str) -> int:
     return len(canon) - canon.count(" ")
-
-
-def _negated(canon: str, start: int) -> bool:
-    return start > 1 and _NEGATED.search(canon, max(0, start - _NEGATION_WINDOW), start) is not None
 
 
 def _longest(hits: Iterable[Hit]) -> tuple[dict[str, int], dict[str, int]]:

@@ -507,20 +507,22 @@ def test_full_similarity_is_each_intents_best_example_in_the_order_met(matcher: 
     assert compared > 1000  # most texts share features with several intents
 
 
-def test_a_text_without_a_negation_cue_has_no_negated_keyword(matcher: IntentMatcher) -> None:
-    """`_decide` looks for a negation before each keyword only in a text where the cues (without
-    their look-behind) occur: wherever a negation is found before a keyword, the cues are found too."""
-    from bot.intents import _NEGATION_CUE, _negated
+def test_what_a_negation_cuts_keeps_every_other_character_in_place(matcher: IntentMatcher) -> None:
+    """`unnegated` blanks a cue and its object and nothing else, keeping the text's length: `_decide`
+    compares the keywords' positions in the text with the negated spans, then reads the cut text."""
+    from bot.intent_index import negated_spans, unnegated
 
-    negated = 0
+    cut = 0
     texts = [*_texts_for_equivalence(), "不是要退货", "我不需要换货了", "没说要退款", "是不是要退货", "用不着转人工"]
     for text in texts:
         canon = matcher._analyzer.canon(text)
-        for position in range(len(canon) + 1):
-            if _negated(canon, position):
-                negated += 1
-                assert _NEGATION_CUE.search(canon), text
-    assert negated >= 5
+        kept = unnegated(canon)
+        assert len(kept) == len(canon), text
+        assert all(k in (c, " ") for k, c in zip(kept, canon, strict=True)), text
+        blanked = {i for start, _, end in negated_spans(canon) for i in range(start, end)}
+        assert {i for i, (k, c) in enumerate(zip(kept, canon, strict=True)) if k != c} <= blanked, text
+        cut += kept != canon
+    assert cut >= 5
 
 
 def test_naive_bayes_rows_score_the_models_formula_also_once_pickled() -> None:
