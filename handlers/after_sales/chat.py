@@ -3,6 +3,8 @@
 - After-sales and logistics intents start the dialogue (`dialogue.start`); the flow gets the next
   message first (`dialogue.carry_on`). An order number alone asks where that parcel is (R-ANSWER-6),
   and a 查件 right after it needs no number again (`dialogue.RECENT_ORDER`).
+- A policy question within returns and exchanges (七天无理由吗) is answered with the shop's policy and
+  an offer to start the request (`policy`); a request or an order number starts it as before.
 - `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
   case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
   the customer owns while that is still allowed (before the goods are back with the shop). A case
@@ -24,7 +26,7 @@ from bot.context import Context
 from bot.events import Choice, Reply
 from bot.router import Router
 from bot.templates import spec
-from handlers.after_sales import dialogue, lookups
+from handlers.after_sales import dialogue, lookups, policy
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import OPEN_STATES, TransitionError
 from handlers.after_sales.orders import owned_by
@@ -73,6 +75,9 @@ async def request(ctx: Context) -> Reply:
     parts = dialogue.numbers(ctx)
     if parts[1]:  # "取消 AS…", "AS… 退款怎么还没到": that case, whoever's words fit the request
         return await _named_case(ctx, parts[1])
+    question = policy.answer(ctx, parts[0], parts[1])
+    if question is not None:  # 七天无理由吗: the shop's policy and an offer, not a filing
+        return question
     if kind == "refund" and not parts[0]:
         open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
                       if c.kind in dialogue.MONEY_KINDS]
@@ -85,12 +90,16 @@ async def request(ctx: Context) -> Reply:
 async def order_number_alone(ctx: Context) -> Reply | None:
     """R-ANSWER-6: an order number sent alone (or as 订单号 E…) outside any dialogue asks where that
     parcel is. The matcher keeps such a message below the threshold on purpose (inside a dialogue it
-    answers the order question), so it comes here as `unknown`; anything else passes on."""
+    answers the order question), so it comes here as `unknown`; anything else passes on. Right after a
+    policy answer offered a return or an exchange (`policy.take_offer`), the number starts that instead."""
+    offered = policy.take_offer(ctx)
     if ctx.match.intent != "unknown" or not ctx.match.order_no or ctx.state.flow is not None:
         return None
     parts = dialogue.numbers(ctx)
     if not parts[0] or not ORDER_WORDS.fullmatch(dialogue.PUNCT.sub("", parts[2])):
         return None
+    if offered:
+        return (await dialogue.start(ctx, offered, parts)).tagged(f"after_sales.{offered}")
     return (await dialogue.start(ctx, "track", parts)).tagged("logistics.track")
 
 
