@@ -111,3 +111,15 @@ async def test_over_wechat_a_non_answer_keeps_the_photos(tmp_path, clock):
         urls = sorted(await CasePhoto.filter(case_id=recent.id).values_list("url", flat=True))
         assert urls == ["http://mmbiz.qpic.cn/a.jpg", "http://mmbiz.qpic.cn/b.jpg"]
         assert await CasePhoto.filter(case_id=older.id).count() == 0
+
+
+async def test_a_question_asked_before_this_change_keeps_its_photos(bot, clock):
+    """A conversation saved while photos still waited in the state (the earlier shape of the question)."""
+    older, recent = await two_waiting(bot, clock)
+    state = await bot.runtime.store.get_state("webchat:alice")
+    waiting = [{"url": "/after-sales/photos/old.png", "source_key": "webchat:old-photo"}]
+    await bot.runtime.store.set_state("webchat:alice", {
+        **state, "flow": "after_sales_photo", "data": {"photos": waiting, "cases": [recent.case_no, older.case_no]}})
+    reminded = await say(bot, "alice", "嗯嗯")
+    assert recent.case_no in reminded and await photos_of(recent) == 1
+    assert recent.case_no in await say(bot, "alice", "1") and await photos_of(older) == 0

@@ -65,3 +65,12 @@ async def test_a_request_or_an_order_number_still_starts_the_return(bot, text):
     assert not any(marker in reply for marker in MARKERS.values()), reply
     filed = await AfterSalesCase.filter(order__order_no=ORDER).count()
     assert ASKS_ORDER in reply or filed == 1, reply
+
+
+async def test_a_policy_question_while_the_order_number_is_awaited_answers_and_asks_again(bot):
+    assert ASKS_ORDER in await say(bot, "alice", "我要退货")
+    answered = await say(bot, "alice", "运费谁出")  # scored as an exchange; the return stays a return
+    assert MARKERS["policy_shipping"] in answered and ASKS_ORDER in answered
+    filed = await say(bot, "alice", ORDER)
+    [case] = await AfterSalesCase.filter(order__order_no=ORDER)
+    assert case.kind == "return" and case.case_no in filed

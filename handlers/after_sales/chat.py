@@ -148,6 +148,8 @@ async def which_case(ctx: Context) -> Reply | None:
     of its own gets one reminder; anything after that, another question, or any message once the
     question is older than PHOTO_QUESTION_TTL ends the question and is answered as usual."""
     data, inbound, desk = ctx.state.data, ctx.inbound, ctx.services[DESK]
+    if "kept" not in data:  # asked before photos were kept at once (they waited in the state): keep them now
+        await _keep_waiting(ctx, data)
     kept = await desk.cases.get(data["kept"])
     asked_at = datetime.fromisoformat(data["asked_at"])
     if kept is None or ctx.services.clock.now() - asked_at > PHOTO_QUESTION_TTL:
@@ -177,6 +179,16 @@ async def which_case(ctx: Context) -> Reply | None:
         return Reply.say("after_sales.photo_which_remind", **_fields(ctx, kept)).tagged("after_sales.photo")
     ctx.state.end_flow()
     return None
+
+
+async def _keep_waiting(ctx: Context, data: dict) -> None:
+    """A question in the earlier shape (photos held in the state): they go to its first listed case (the
+    most recently touched then), and the question goes on in the current shape."""
+    first = await ctx.services[DESK].cases.get(data["cases"][0])
+    if first is not None:
+        await _keep(ctx, first, data["photos"])
+    data.update(kept=data["cases"][0], photos=[photo["source_key"] for photo in data["photos"]],
+                asked_at=ctx.services.clock.now().isoformat())
 
 
 def _photo_of(ctx: Context) -> dict:

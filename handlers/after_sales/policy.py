@@ -8,7 +8,9 @@ of its intent's topics, no order or case number, and none of the section's `requ
 帮我退). The first matching topic's template of scripts_zh/after_sales.yaml answers (one approved wording
 per situation, docs/rules.md R-ANSWER-1), then the kind's offer (`policy_offer_<kind>`). The offer holds
 for the next message only: an order number sent alone then starts that request (chat.order_number_alone);
-any other message lets it go, so a bare number days later still asks for its parcel.
+any other message lets it go, so a bare number days later still asks for its parcel. Inside a dialogue
+waiting for the order number (我要退货, then 运费谁出) the policy is answered and the number asked again
+(dialogue.carry_on), the request's kind unchanged.
 """
 
 from __future__ import annotations
@@ -59,19 +61,26 @@ SCRIPTS = (
 )
 
 
-def answer(ctx: Context, order_no: str | None, case_no: str | None) -> Reply | None:
-    """The policy answer and the offer when the message is a policy question; None for a request."""
-    kind = POLICY_KINDS.get(ctx.match.intent)
-    if kind is None or order_no or case_no or ctx.state.flow is not None:
+def topic(ctx: Context) -> str | None:
+    """The template answering the message as a policy question of its intent, None when it is none
+    (no topic word, a request word, or not a return/exchange message); numbers are the caller's."""
+    if ctx.match.intent not in POLICY_KINDS:
         return None
     directory = ctx.services.settings.scripts_dir
     if any(word in ctx.text for word in request_words(directory)):
         return None
-    topic = first_choice(ctx.text, topics_of(directory, ctx.match.intent))
-    if topic is None:
+    name = first_choice(ctx.text, topics_of(directory, ctx.match.intent))
+    return f"after_sales.{name}" if name else None
+
+
+def answer(ctx: Context, order_no: str | None, case_no: str | None) -> Reply | None:
+    """The policy answer and the offer when the message is a policy question outside any dialogue."""
+    key = topic(ctx) if not (order_no or case_no or ctx.state.flow) else None
+    if key is None:
         return None
+    kind = POLICY_KINDS[ctx.match.intent]
     ctx.state.data[OFFERED] = kind
-    return Reply.say(f"after_sales.{topic}").then(f"after_sales.policy_offer_{kind}")
+    return Reply.say(key).then(f"after_sales.policy_offer_{kind}")
 
 
 def take_offer(ctx: Context) -> str | None:
