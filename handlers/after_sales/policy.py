@@ -74,12 +74,14 @@ def topic(ctx: Context) -> str | None:
 
 
 def answer(ctx: Context, order_no: str | None, case_no: str | None) -> Reply | None:
-    """The policy answer and the offer when the message is a policy question outside any dialogue."""
-    key = topic(ctx) if not (order_no or case_no or ctx.state.flow) else None
+    """The policy answer and the offer when the message is a policy question (the offer is remembered
+    outside any flow only: another area's flow owns its state's data)."""
+    key = topic(ctx) if not (order_no or case_no) else None
     if key is None:
         return None
     kind = POLICY_KINDS[ctx.match.intent]
-    ctx.state.data[OFFERED] = kind
+    if ctx.state.flow is None:
+        ctx.state.data[OFFERED] = kind
     return Reply.say(key).then(f"after_sales.policy_offer_{kind}")
 
 
