@@ -1,7 +1,7 @@
 """After-sales cases tied to order numbers (docs/rules.md R-CASE), filed and followed in the chat.
 
 How the area plugs in (one `Extension`):
-- chat: `chat.router` (dialogue, progress, photos) over `dialogue`, `logistics`;
+- chat: `chat.router` (dialogue, progress, photos, policy questions) over `dialogue`, `logistics`, `policy`;
 - cases: `machine` (the allowed transitions), `cases.CaseService` (numbering, idempotency, event
   log), `notify` (the customer hears every step, staff get reminders);
 - orders: `records` (one parser for every source), `importer` (CSV/XLSX), `erp` (live source),
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.console_panel import ConsolePanel
 from bot.extension import Extension
-from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, reports, uploads, wording
+from handlers.after_sales import api, chat, cli, dialogue, labels, logistics, notify, policy, reports, uploads, wording
 from handlers.after_sales.daily import run_daily
 from handlers.after_sales.demo import create_demo_shop
 from handlers.after_sales.desk import DESK, build_desk
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 #: The console's 售后工单 tab (docs/architecture.md "Console panels"); its texts: scripts_zh/after_sales_console.yaml.
 CASES_PANEL = ConsolePanel("cases", Path(__file__).resolve().parent / "static" / "cases_panel.js",
                            texts="after_sales_console")
-SCRIPTS = (*chat.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS, *reports.SCRIPTS,
-           *labels.SCRIPTS)
+SCRIPTS = (*chat.SCRIPTS, *policy.SCRIPTS, *dialogue.SCRIPTS, *logistics.SCRIPTS, *notify.SCRIPTS, *wording.SCRIPTS,
+           *reports.SCRIPTS, *labels.SCRIPTS)
 
 
 async def startup(kit: AreaKit) -> None:

@@ -161,6 +161,28 @@ class CaseService:
                 await CaseEvent.create(case_id=case.id, action="photo", actor=actor, at=now, from_state=case.state,
                                        to_state=case.state, data={"url": url[:512]}, using_db=connection)
 
+    async def move_photos(self, source: AfterSalesCase, target: AfterSalesCase, source_keys: list[str],
+                          actor: str) -> None:
+        """The customer's photos kept on `source` belong to `target` (they said which): moved in one
+        transaction, each step logged on both cases (`photo` on the target, `photo_moved` on the source).
+        A photo the target holds already (the same message) is not doubled: the source's copy goes."""
+        now = self.clock.now()
+        async with in_transaction() as connection:
+            photos = await CasePhoto.filter(case_id=source.id, source_key__in=source_keys).using_db(connection)
+            held = set(await CasePhoto.filter(case_id=target.id, source_key__in=source_keys)
+                       .using_db(connection).values_list("source_key", flat=True))
+            for photo in photos:
+                if photo.source_key in held:
+                    await photo.delete(using_db=connection)
+                    continue
+                await CasePhoto.filter(id=photo.id).using_db(connection).update(case_id=target.id)
+                await CaseEvent.create(case_id=target.id, action="photo", actor=actor, at=now, from_state=target.state,
+                                       to_state=target.state, data={"url": photo.url}, using_db=connection)
+                await CaseEvent.create(case_id=source.id, action="photo_moved", actor=actor, at=now,
+                                       from_state=source.state, to_state=source.state,
+                                       data={"url": photo.url, "to": target.case_no}, using_db=connection)
+            await AfterSalesCase.filter(id=target.id).using_db(connection).update(touched_at=now)
+
     async def open_cases(self, customer_id: int) -> list[AfterSalesCase]:
         """A customer's open cases, most recently touched first (with their orders)."""
         return await lookups.open_cases(customer_id)

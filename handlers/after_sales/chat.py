@@ -3,26 +3,30 @@
 - After-sales and logistics intents start the dialogue (`dialogue.start`); the flow gets the next
   message first (`dialogue.carry_on`). An order number alone asks where that parcel is (R-ANSWER-6),
   and a 查件 right after it needs no number again (`dialogue.RECENT_ORDER`).
+- A policy question within returns and exchanges (七天无理由吗) is answered with the shop's policy and
+  an offer to start the request (`policy`); a request or an order number starts it as before.
 - `after_sales.progress` and "售后单 AS…" answer with the case's step and what happens next; without a
   case number, the cases of the order named, or the customer's open cases. "取消 AS…" cancels a case
   the customer owns while that is still allowed (before the goods are back with the shop). A case
   number in any after-sales request (取消 AS… reads as a refund) is the case acted on, before any
   other answer; one that is not the customer's is "not found".
 - A photo outside the dialogue attaches to the open case that asked for photos and has none yet
-  (PHOTO_KINDS); when several do, the bot asks which (flow `after_sales_photo`: a number or a case
-  number); when none does, to the most recently touched open case. With no open case the
+  (PHOTO_KINDS); when several do, it is kept on the most recently touched of them and the bot asks
+  whether it belongs to another (flow `after_sales_photo`: a number or a case number moves it; no
+  message loses it); when none does, to the most recently touched open case. With no open case the
   consultation area answers it.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from bot.context import Context
 from bot.events import Choice, Reply
 from bot.router import Router
 from bot.templates import spec
-from handlers.after_sales import dialogue, lookups
+from handlers.after_sales import dialogue, lookups, policy
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import OPEN_STATES, TransitionError
 from handlers.after_sales.orders import owned_by
@@ -37,8 +41,11 @@ MAX_LISTED = 3
 ORDER_WORDS = re.compile(r"((我的|这个|我)?(订单|单号|订单号|订单编号)(是|为)?)?")
 #: The kinds whose filing asks the customer for photos (scripts_zh/after_sales.yaml `filed_damaged`).
 PHOTO_KINDS = frozenset({"damaged"})
-#: Waiting for "which case is this photo for" when several cases wait for photos.
+#: Waiting for "is this photo for another case" when several cases wait for photos (the photos are kept
+#: on the most recently touched one meanwhile); an answer later than PHOTO_QUESTION_TTL is not taken as
+#: one (a customer back the next day says something new).
 PHOTO_FLOW = "after_sales_photo"
+PHOTO_QUESTION_TTL = timedelta(hours=2)
 CASE = ("case_no", "order_no", "kind_label", "step", "next")
 
 SCRIPTS = (
@@ -50,9 +57,10 @@ SCRIPTS = (
     spec("after_sales.case_cancelled", *CASE),
     spec("after_sales.case_cancel_late", *CASE),
     spec("after_sales.photo_attached", *CASE),
-    spec("after_sales.photo_which", "lines"),
+    spec("after_sales.photo_which", "lines", *CASE),
     spec("after_sales.photo_case_line", "n", *CASE),
-    spec("after_sales.photo_which_again"),
+    spec("after_sales.photo_which_again", *CASE),
+    spec("after_sales.photo_which_remind", *CASE),
 )
 
 
@@ -67,6 +75,9 @@ async def request(ctx: Context) -> Reply:
     parts = dialogue.numbers(ctx)
     if parts[1]:  # "取消 AS…", "AS… 退款怎么还没到": that case, whoever's words fit the request
         return await _named_case(ctx, parts[1])
+    question = policy.answer(ctx, parts[0], parts[1])
+    if question is not None:  # 七天无理由吗: the shop's policy and an offer, not a filing
+        return question
     if kind == "refund" and not parts[0]:
         open_money = [c for c in await ctx.services[DESK].cases.open_cases(ctx.identity.customer_id)
                       if c.kind in dialogue.MONEY_KINDS]
@@ -79,12 +90,16 @@ async def request(ctx: Context) -> Reply:
 async def order_number_alone(ctx: Context) -> Reply | None:
     """R-ANSWER-6: an order number sent alone (or as 订单号 E…) outside any dialogue asks where that
     parcel is. The matcher keeps such a message below the threshold on purpose (inside a dialogue it
-    answers the order question), so it comes here as `unknown`; anything else passes on."""
+    answers the order question), so it comes here as `unknown`; anything else passes on. Right after a
+    policy answer offered a return or an exchange (`policy.take_offer`), the number starts that instead."""
+    offered = policy.take_offer(ctx)
     if ctx.match.intent != "unknown" or not ctx.match.order_no or ctx.state.flow is not None:
         return None
     parts = dialogue.numbers(ctx)
     if not parts[0] or not ORDER_WORDS.fullmatch(dialogue.PUNCT.sub("", parts[2])):
         return None
+    if offered:
+        return (await dialogue.start(ctx, offered, parts)).tagged(f"after_sales.{offered}")
     return (await dialogue.start(ctx, "track", parts)).tagged("logistics.track")
 
 
@@ -115,32 +130,65 @@ async def photo(ctx: Context) -> Reply | None:
     if not cases:
         return None
     waiting = await _waiting_for_photos(cases)
-    if len(waiting) > 1:
-        ctx.state.start_flow(PHOTO_FLOW, photos=[_photo_of(ctx)], cases=[c.case_no for c in waiting[:MAX_LISTED]])
-        return _ask_which_case(ctx, waiting[:MAX_LISTED])
+    if len(waiting) > 1:  # kept at once on the most recently touched, then asked whether it is another's
+        listed, kept = waiting[:MAX_LISTED], waiting[0]
+        photo = _photo_of(ctx)
+        await _keep(ctx, kept, [photo])
+        ctx.state.start_flow(PHOTO_FLOW, kept=kept.case_no, cases=[c.case_no for c in listed],
+                             photos=[photo["source_key"]], asked_at=ctx.services.clock.now().isoformat())
+        return _ask_which_case(ctx, kept, listed)
     return await _attach(ctx, (waiting or cases)[0], [_photo_of(ctx)])
 
 
 @router.flow(PHOTO_FLOW)
 async def which_case(ctx: Context) -> Reply | None:
-    """The answer to "which case is this photo for": a number from the list or a case number; another
-    photo waits with the first; anything else ends the question and is answered as usual."""
-    data, inbound = ctx.state.data, ctx.inbound
+    """The answer to "is this photo for another case": a number from the list or a case number moves
+    the photos there. The photos are on the most recently touched case already, so nothing is lost
+    whatever comes: another photo joins them; a first message that picks nothing and is no question
+    of its own gets one reminder; anything after that, another question, or any message once the
+    question is older than PHOTO_QUESTION_TTL ends the question and is answered as usual."""
+    data, inbound, desk = ctx.state.data, ctx.inbound, ctx.services[DESK]
+    if "kept" not in data:  # asked before photos were kept at once (they waited in the state): keep them now
+        await _keep_waiting(ctx, data)
+    kept = await desk.cases.get(data["kept"])
+    asked_at = datetime.fromisoformat(data["asked_at"])
+    if kept is None or ctx.services.clock.now() - asked_at > PHOTO_QUESTION_TTL:
+        ctx.state.end_flow()
+        return None
     if inbound.kind == "image":
-        data["photos"].append(_photo_of(ctx))
-        return Reply.say("after_sales.photo_which_again")
+        photo = _photo_of(ctx)
+        await _keep(ctx, kept, [photo])
+        data["photos"].append(photo["source_key"])
+        return Reply.say("after_sales.photo_which_again", **_fields(ctx, kept)).tagged("after_sales.photo")
     if inbound.kind != "text":
         return None
     case_no = dialogue.numbers(ctx)[1]
     picked = dialogue.pick_item(ctx.text, data["cases"]) if case_no is None else None
     if isinstance(picked, int):
         case_no = data["cases"][picked]
-    photos = data["photos"]
+    if case_no in data["cases"]:
+        ctx.state.end_flow()
+        target = await desk.cases.get(case_no) if case_no != kept.case_no else kept
+        if target is None:
+            return None
+        if target.case_no != kept.case_no:
+            await desk.cases.move_photos(kept, target, data["photos"], f"customer:{ctx.identity.customer_id}")
+        return Reply.say("after_sales.photo_attached", **_fields(ctx, target)).tagged("after_sales.photo")
+    if ctx.match.intent == "unknown" and not data.get("reminded"):
+        data["reminded"] = True
+        return Reply.say("after_sales.photo_which_remind", **_fields(ctx, kept)).tagged("after_sales.photo")
     ctx.state.end_flow()
-    if case_no not in data["cases"]:
-        return None
-    case = await ctx.services[DESK].cases.get(case_no)
-    return await _attach(ctx, case, photos) if case is not None else None
+    return None
+
+
+async def _keep_waiting(ctx: Context, data: dict) -> None:
+    """A question in the earlier shape (photos held in the state): they go to its first listed case (the
+    most recently touched then), and the question goes on in the current shape."""
+    first = await ctx.services[DESK].cases.get(data["cases"][0])
+    if first is not None:
+        await _keep(ctx, first, data["photos"])
+    data.update(kept=data["cases"][0], photos=[photo["source_key"] for photo in data["photos"]],
+                asked_at=ctx.services.clock.now().isoformat())
 
 
 def _photo_of(ctx: Context) -> dict:
@@ -156,20 +204,27 @@ async def _waiting_for_photos(cases: list[AfterSalesCase]) -> list[AfterSalesCas
     return [c for c in asking if c.id not in have]
 
 
-async def _attach(ctx: Context, case: AfterSalesCase, photos: list[dict]) -> Reply:
+async def _keep(ctx: Context, case: AfterSalesCase, photos: list[dict]) -> None:
     for photo in photos:
         await ctx.services[DESK].cases.attach_photo(case, photo["url"], photo["source_key"],
                                                     f"customer:{ctx.identity.customer_id}")
-    return Reply.say("after_sales.photo_attached", **case_fields(case, case.order.order_no,
-                                                                  ctx.services.templates)).tagged("after_sales.photo")
 
 
-def _ask_which_case(ctx: Context, cases: list[AfterSalesCase]) -> Reply:
+async def _attach(ctx: Context, case: AfterSalesCase, photos: list[dict]) -> Reply:
+    await _keep(ctx, case, photos)
+    return Reply.say("after_sales.photo_attached", **_fields(ctx, case)).tagged("after_sales.photo")
+
+
+def _fields(ctx: Context, case: AfterSalesCase) -> dict:
+    return case_fields(case, case.order.order_no, ctx.services.templates)
+
+
+def _ask_which_case(ctx: Context, kept: AfterSalesCase, cases: list[AfterSalesCase]) -> Reply:
     templates = ctx.services.templates
     lines = [templates.render_safe("after_sales.photo_case_line",
                                    {"n": n, **case_fields(c, c.order.order_no, templates)})
              for n, c in enumerate(cases, 1)]
-    return Reply.say("after_sales.photo_which", lines="\n".join(lines)).offer(
+    return Reply.say("after_sales.photo_which", lines="\n".join(lines), **_fields(ctx, kept)).offer(
         *(Choice(c.case_no, line) for c, line in zip(cases, lines, strict=True))).tagged("after_sales.photo")
 
 

@@ -28,7 +28,7 @@ from bot.events import Choice, Reply, Say
 from bot.extract import compile_order_patterns, split_numbers
 from bot.intent_areas import AreaIntents
 from bot.templates import spec
-from handlers.after_sales import logistics, lookups
+from handlers.after_sales import logistics, lookups, policy
 from handlers.after_sales.cases import open_key_of
 from handlers.after_sales.desk import DESK
 from handlers.after_sales.machine import KINDS
@@ -152,6 +152,11 @@ async def carry_on(ctx: Context) -> Reply | None:
     if data.get("asked") == "order_no" and not parts[0] and NO_ORDER.search(ctx.text):
         ctx.state.end_flow()
         return Reply.say("after_sales.no_order")
+    question = policy.topic(ctx) if data.get("asked") == "order_no" and not (parts[0] or parts[1]) else None
+    if question is not None:  # 运费谁出 while the number is awaited: the policy, then the same question again
+        reply = await proceed(ctx)
+        reply.says.insert(0, Say(question))
+        return reply
     switched = INTENT_KINDS.get(intent)
     answering = data.get("asked") in ("item", "wanted")
     if switched is None and intent != "unknown" and not parts[0] and not answering:

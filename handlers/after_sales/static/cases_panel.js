@@ -759,6 +759,8 @@ function mount(container, ctx) {
       }
       case "photo":
         return tx("event_photo");
+      case "photo_moved":
+        return tx("event_photo_moved", { case_no: String(data.to ?? "") });
       case "flag":
         return tx("event_flag");
       case "assign":
