@@ -98,9 +98,9 @@ function forgetTabLogin() {
   }
 }
 
-function endBrowserLogin() { // this tab's session ended (logout, 401): so it did for the tabs sharing it
+function endBrowserLogin(owned = ownsSession()) { // this tab's session ended (logout, 401): so it did for the tabs sharing it
   try {
-    if (ownsSession()) window.localStorage.removeItem(BROWSER_LOGIN_KEY);
+    if (owned) window.localStorage.removeItem(BROWSER_LOGIN_KEY);
   } catch (_) {
     // nothing was stored
   }
@@ -213,12 +213,13 @@ el.loginForm.addEventListener("submit", async (event) => {
 });
 
 el.logout.addEventListener("click", async () => {
+  const owned = ownsSession(); // the server's session.ended may leave the console before the answer comes
   try {
     await api("POST", "/logout", {});
   } catch (_) {
     // logged out locally either way
   }
-  endBrowserLogin();
+  endBrowserLogin(owned);
   leaveConsole();
   showLogin();
 });
@@ -477,6 +478,13 @@ function setConn(stateName) {
 }
 
 function onEvent(event) {
+  if (!state.me) return; // the console was left: nothing more is shown, nothing more is asked
+  if (event.type === "session.ended") { // logged out here or in another tab, revoked, password reset
+    const text = ownsSession() ? t("expired") : replacedText(); // the other tab's logout may not have said yet
+    leaveConsole();
+    showReplaced(text); // updated when another tab's logout then says so
+    return;
+  }
   if (event.type === "sla.alert") flash(event.conversation_id, event.seconds_left);
   if (event.type === "presence.changed") presenceChanged(event.presence, event.reason);
   if (event.type === "supervisor.alert" && isSupervisor()) {
