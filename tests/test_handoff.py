@@ -753,6 +753,8 @@ async def test_a_message_left_outside_staffed_hours_is_kept_and_acknowledged_whe
 
 
 async def test_long_queue_wait_offers_to_leave_a_message(bot, clock):
+    await staff(bot, "amy", capacity=1)  # online but busy: the offer is the timers' (nobody online: the escalation's)
+    await say(bot, "c0", "转人工")
     await say(bot, "c1", "转人工")
     await tick(bot, clock, 121)
     assert any("留言" in t for t in await texts_to("c1", "system"))

@@ -385,7 +385,9 @@ async def test_a_lost_store_rearms_the_idle_release_and_the_move(bot, clock):
 async def test_the_periodic_pass_rearms_a_queued_conversations_missing_deadlines_once(bot, clock):
     """An escalation's deadline writes may fail while the database says queued: the periodic pass (the
     store not lost) re-arms those still ahead, and never one that already fired (no second offer)."""
-    await say(bot, "c1", "转人工")  # nobody online: queued
+    await staff(bot, "amy", capacity=1)  # online but busy: the offer is the timers' (nobody online: the escalation's)
+    await say(bot, "c0", "转人工")
+    await say(bot, "c1", "转人工")  # nobody free: queued
     queued = await conversation("c1")
     assert queued.status == "queued" and queued.queued_at is not None
     store, settings = bot.runtime.store, bot.runtime.settings

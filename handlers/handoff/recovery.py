@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.authors import agent_of
+from handlers.handoff.queue import greeting_grace
 from handlers.handoff.service import ALERT, IDLE, OFFER, Handoff
 from handlers.handoff.sla import ACK, GREET, LAPSE, MOVE, REASSIGN, episode, owed_from
 from models.conversation import Conversation
@@ -24,7 +25,7 @@ async def reconcile(handoff: Handoff, store_lost: bool) -> None:
         await _ensure_recent_queue_deadlines(handoff)
         return
     settings, scheduler = handoff.settings, handoff.scheduler
-    greet_after = timedelta(seconds=settings.sla_first_response_s - settings.sla_hold_margin_s)
+    greet_after = greeting_grace(settings)
     ack_after = timedelta(seconds=settings.sla_reply_s - settings.sla_hold_margin_s)
     for conversation in await Conversation.filter(status__in=("queued", "handoff")):
         await handoff.queue.publish_holder(conversation)

@@ -183,8 +183,8 @@ class Handoff:
         if isinstance(online, BaseException):
             raise online
         # no promise nobody can keep; and nobody to assign to, so the assignment pass is not run
-        if not online:
-            ctx.state.start_flow(LEAVE_MESSAGE)
+        if not online:  # the 留言 offer of this queue episode: the 45 s and 120 s timers do not repeat it
+            ctx.state.start_flow(LEAVE_MESSAGE, offered=_queue_episode(conversation))
             return [Say("handoff.nobody_online", {"reply_by": self.local(self._message_reply_by())})]
         taken = {c.id: c for c in await self.assign_waiting()}
         # a pass that was running when this one was queued may have taken it (not in this pass's result)
@@ -360,7 +360,14 @@ class Handoff:
     async def _offer_due(self, member: str) -> None:
         conversation = await Conversation.get_or_none(id=int(member))
         if conversation is not None and conversation.status == "queued" and not await self._offered(conversation):
-            await self.offer_message(conversation)
+            await self.offer_message(conversation, await self._why_waiting("handoff.offer_message"))
+
+    @staticmethod
+    async def _why_waiting(busy: str) -> str:
+        """The offer's words for a queued customer: `busy` (colleagues all busy) only when someone who
+        serves customers is online; with nobody online, that (`handoff.nobody_online`), as the escalation
+        said, never 都在忙 after 都不在线."""
+        return busy if await reads.anyone_online() else "handoff.nobody_online"
 
     # --- supervisors: customers queued too long while nobody can take them ---
     async def _alert_due(self, member: str) -> None:
@@ -373,7 +380,7 @@ class Handoff:
             return
         await self.alert_supervisors()
         if not await self._offered(conversation):
-            await self.offer_message(conversation, "handoff.nobody_free")
+            await self.offer_message(conversation, await self._why_waiting("handoff.nobody_free"))
 
     async def alert_supervisors(self) -> None:
         """Console and webhook, at most once per alert period whatever the number of customers."""
@@ -443,19 +450,26 @@ class Handoff:
         await LeftMessage.filter(conversation_id=conversation_id, done_at=None).update(done_at=self.clock.now())
 
     async def touch(self, agent: Agent) -> None:
-        """A console action (send, take, typing): the agent is there; `away` becomes `online`."""
-        await agent.refresh_from_db(fields=["presence"])
-        if agent.presence == "away":
+        """A console action (send, take, typing): the agent is there; `away` becomes `online` for a role
+        that serves customers only (one that serves none, marked away before that rule, writing in a
+        conversation it still holds, stays as it is)."""
+        await agent.refresh_from_db(fields=["presence", "role"])
+        if agent.presence == "away" and agent.role in SERVING:
             await self.set_presence(agent, "online")
             return
         agent.last_seen_at = self.clock.now()
         await Agent.filter(id=agent.id).update(last_seen_at=agent.last_seen_at)
 
     async def set_presence(self, agent: Agent, presence: str, reason: str = "self") -> None:
-        """`online` and `away` only for a role that serves customers (`NotServing` otherwise); `offline`
-        for anyone."""
-        if presence != "offline":
-            serves_customers(agent)
+        """`online` and `away` only for a role that serves customers; `offline` for anyone. The member's
+        own choice (`reason` "self") of online or away for a role that serves none is `NotServing`; the
+        server's (a lapse's away) never raises: that member goes offline instead, and what they hold
+        from before the rule goes to a colleague (docs/handoff-sla.md "Presence of a role that serves
+        no customers")."""
+        if presence != "offline" and agent.role not in SERVING:
+            if reason == "self":
+                raise NotServing(agent.role)
+            presence = "offline"
         agent.presence, agent.last_seen_at = presence, self.clock.now()
         await agent.save(update_fields=["presence", "last_seen_at"])
         await self.queue.notify(agent.id, {"type": "presence.changed", "presence": presence, "reason": reason})
@@ -517,7 +531,7 @@ class Handoff:
         if conversation.status == "handoff":
             await self._announce(conversation, await Agent.get(id=conversation.assignee_id))
         else:
-            await self.offer_message(conversation, "handoff.nobody_free")
+            await self.offer_message(conversation, await self._why_waiting("handoff.nobody_free"))
 
     async def _move(self, conversation: Conversation, target: Agent, reason: str) -> None:
         """Under the assignment lock, to the agent found; the holder did not lapse and may get it back."""
