@@ -26,7 +26,7 @@ import functools
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import MAXYEAR, UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -248,7 +248,10 @@ class WebChatChannel(Channel):
         page knows each message by its `id` and shows it once)."""
         rows = Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text").exclude(text="")
         if after is not None:
-            rows = rows.filter(created_at__gte=after)
+            since = in_utc(after)
+            if since is None:
+                return HistoryOut(messages=[])
+            rows = rows.filter(created_at__gte=since)
         latest = await (rows.order_by("-created_at", "-id").limit(HISTORY_LIMIT)
                         .values("direction", "text", "created_at", "source_id"))
         return HistoryOut.model_validate({"messages": [
@@ -268,6 +271,16 @@ class WebChatChannel(Channel):
         if choices:
             payload["choices"] = [choice.model_dump() for choice in choices_out(choices)]
         await self._runtime.store.publish(topic(user_id), payload)
+
+
+def in_utc(at: datetime) -> datetime | None:
+    """`at` in UTC, as the times are stored: SQLite compares the written text, so 12:00+08:00 would
+    count as later than 05:00+00:00. A time beyond what UTC can write is clamped to the earliest one
+    (everything is after it), or None when past the latest (nothing is)."""
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return None if at.year == MAXYEAR else datetime.min.replace(tzinfo=UTC)
 
 
 def _page_id(user_id: str, direction: str, source_id: str | None) -> str | None:
