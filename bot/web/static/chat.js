@@ -369,6 +369,8 @@ const pushes = live(async () => `/ws/webchat?token=${encodeURIComponent(await vi
 // whose connection was down (a sleeping phone, a lost network) fetches what was sent meanwhile ---
 
 let newestAt = null; // the `at` of the newest message the history gave: where the next catch-up starts
+// Where a catch-up starts when the restored history was empty: every message stored since is missed.
+const BEGINNING = "1970-01-01T00:00:00Z";
 
 async function readHistory(after) {
   try {
@@ -430,7 +432,7 @@ async function restoreHistory() {
 async function fetchMissed() {
   if (!restored) return restoreHistory();
   for (;;) {
-    const messages = await readHistory(newestAt);
+    const messages = await readHistory(newestAt || BEGINNING);
     if (messages === null) return;
     const missed = historyMessages(messages).filter((message) => message.id
       && firstSight([`${message.direction}:${message.id}`]));
