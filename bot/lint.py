@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.dispatcher import CORE_SCRIPTS
-from bot.errors import TemplateError
+from bot.errors import ConfigError, TemplateError
 from bot.extension import Extension
 from bot.templates import LintProblem, ScriptSpec, Templates
 
@@ -31,7 +31,8 @@ def data_problems(directory: Path, templates: Templates, extensions: Iterable[Ex
 
 
 def check_data_files(directory: Path, templates: Templates, extensions: Iterable[Extension]) -> None:
-    """Refuse to start on a problem in the areas' data files, each named."""
+    """Refuse to start on a problem in the areas' data files, each named (a ConfigError: the command
+    line prints it and exits, as for a wrong setting)."""
     problems = data_problems(directory, templates, extensions)
     if problems:
-        raise TemplateError("; ".join(map(str, problems)))
+        raise ConfigError("; ".join(map(str, problems)))

@@ -94,7 +94,8 @@ def check(directory: Path, templates: Templates) -> list[LintProblem]:
     the bot refuses to start on any problem, and `lint-scripts` lists them)."""
     version = _reread(directory, _stamp(directory / FILE_NAME), templates, None, quiet=True)
     _SEEN.setdefault(templates, {})[directory / FILE_NAME] = version  # the version these templates start with
-    return [LintProblem(str(directory / FILE_NAME), "-", problem) for problem in version.problems]
+    return [LintProblem(str(directory / FILE_NAME), "-", problem.removeprefix(f"{FILE_NAME}: "))
+            for problem in version.problems]
 
 
 def section(directory: Path, area: str) -> Any:

@@ -10,7 +10,7 @@ import os
 import pytest
 
 from bot import cli
-from bot.errors import TemplateError
+from bot.errors import ConfigError
 from tests.fakes.bot_app import make_settings, running_bot
 from tests.test_consultation_topics import MARKERS, answer, scripts_copy
 from tests.test_referral_support import say
@@ -51,7 +51,7 @@ after_sales:
 async def test_a_broken_topics_file_refuses_the_start_naming_the_entry(tmp_path, clock, fault):
     topics, named = BROKEN[fault]
     directory = scripts_copy(tmp_path, topics)
-    with pytest.raises(TemplateError, match=r"topics\.yaml") as refused:
+    with pytest.raises(ConfigError, match=r"topics\.yaml") as refused:
         async with running_bot(make_settings(tmp_path, scripts_dir=directory), clock=clock):
             pass
     assert named in str(refused.value)
