@@ -53,8 +53,8 @@ def topic_templates(section: Any) -> list[str]:
     unknown = sorted(map(str, set(section) - ANSWERS.keys()))
     if unknown:
         raise TemplateError(f"topics.yaml: {TOPICS_AREA}: not an intent answered here: {', '.join(unknown)}")
-    return [f"consultation.{name}" for intent, topics in section.items()
-            for name, _ in template_choices(topics, f"{TOPICS_AREA}.{intent}")]
+    return [f"consultation.{name}" for intent, listed in section.items()
+            for name, _ in template_choices(listed, f"{TOPICS_AREA}.{intent}")]
 
 
 topics.register(TOPICS_AREA, topic_templates)

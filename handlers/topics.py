@@ -6,6 +6,11 @@ situation). The shop lists, per area, named choices with their trigger words; th
 word occurs in the message wins, by the order written. The words are data, never sent, so the file is
 one of the templates' data files (bot/templates.py `DATA_FILES`). How a shop adds one:
 docs/consultation.md and docs/referral.md.
+
+The file of the directory in use (SCRIPTS_DIR) is checked whole against that directory's templates:
+at start-up and by `lint-scripts` (`check`, the consultation area's `data_check`), where a problem
+refuses the start; and each time it changes while the bot runs (`area_data`), where a broken version
+is logged once and the last sound one stays in use. Each area registers how it reads its section.
 """
 
 from __future__ import annotations
