@@ -116,7 +116,7 @@ def cmd_lint_scripts(args: argparse.Namespace, command: Command) -> int:
     settings = command.settings
     scripts = [*ui_scripts_of(settings.scripts_dir, command.extensions),
                *(script for extension in command.extensions for script in extension.scripts)]
-    problems = lint_scripts(settings.scripts_dir, scripts)
+    problems = lint_scripts(settings.scripts_dir, scripts, command.extensions)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from aiohttp import web
@@ -27,7 +28,7 @@ from bot.console_panel import ConsolePanel
 from bot.intent_areas import AreaIntents
 from bot.reports import ReportSpec
 from bot.router import Router
-from bot.templates import ScriptSpec
+from bot.templates import LintProblem, ScriptSpec, Templates
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -90,6 +91,9 @@ class Extension:
     #: starts; handlers reach them as `settings.area(cls)`.
     settings: Sequence[type[AreaSettings]] = ()
     scripts: Sequence[ScriptSpec] = ()
+    #: Checks the area's data files in the scripts directory in use against its templates (e.g. the
+    #: topics file, handlers/topics.py): any problem refuses the start and fails `lint-scripts`.
+    data_check: Callable[[Path, Templates], list[LintProblem]] | None = None
     routes: Sequence[web.AbstractRouteDef] = ()
     #: Called inside the conversation's lock when a reply escalates (reason given); records the request on
     #: the conversation (`bot.dispatcher.record_escalation`, or in a statement of its own that sets

@@ -26,6 +26,7 @@ from bot.db import batch_writer, close_database, open_database
 from bot.dispatcher import Dispatcher
 from bot.extension import AreaKit, Extension
 from bot.intents import IntentMatcher, precedence_of, warm_up_jieba
+from bot.lint import check_data_files
 from bot.messenger import CustomerMessenger, Redispatcher
 from bot.outbox import Outbox
 from bot.reconcile import Reconciler
@@ -89,6 +90,7 @@ class Runtime:
         try:
             await store.ping()
             templates = Templates.load(settings.scripts_dir, shop_name=settings.shop_name)
+            check_data_files(settings.scripts_dir, templates, extensions)
             spec = matcher_spec(settings, extensions)  # once: the classifier child is given the same
             matcher = shared_matcher(spec).fork()
             await open_database(settings.database_url, apply_schema=settings.migrate_on_start)

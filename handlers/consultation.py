@@ -10,7 +10,7 @@ confidence threshold the dispatcher routes a message as `unknown`: the bot asks 
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 from bot.context import Context
 from bot.errors import TemplateError
@@ -19,7 +19,8 @@ from bot.extension import Extension
 from bot.intent_areas import AreaIntents
 from bot.router import Router
 from bot.templates import spec
-from handlers.topics import SHIPPED, Choices, area_data, first_choice, template_choices
+from handlers import topics
+from handlers.topics import first_choice, template_choices
 
 router = Router("consultation")
 
@@ -42,23 +43,24 @@ WELCOME_PICKS = ("consultation.welcome_pick_track", "consultation.welcome_pick_s
                  "consultation.welcome_pick_return")
 
 
-def topics_of(directory: Path, intent: str) -> Choices:
-    """The topics of one intent of ANSWERS in `directory`'s topics file: (template name, words) in order."""
-    section = area_data(directory, TOPICS_AREA) or {}
+def topic_templates(section: Any) -> list[str]:
+    """Every topic's template key in the section (a mapping of intents of ANSWERS to their topics, or
+    None); TemplateError naming the entry when it has another shape."""
+    if section is None:
+        return []
     if not isinstance(section, dict):
         raise TemplateError(f"topics.yaml: {TOPICS_AREA}: expected a mapping of intents to their topics")
-    return template_choices(section.get(intent), f"{TOPICS_AREA}.{intent}")
-
-
-def topic_templates(directory: Path) -> list[str]:
-    """Every topic's template key, each intent's topics checked (an intent must be one of ANSWERS)."""
-    section = area_data(directory, TOPICS_AREA) or {}
-    unknown = sorted(set(section) - ANSWERS.keys()) if isinstance(section, dict) else []
+    unknown = sorted(map(str, set(section) - ANSWERS.keys()))
     if unknown:
         raise TemplateError(f"topics.yaml: {TOPICS_AREA}: not an intent answered here: {', '.join(unknown)}")
-    return [f"consultation.{name}" for intent in ANSWERS for name, _ in topics_of(directory, intent)]
+    return [f"consultation.{name}" for intent, listed in section.items()
+            for name, _ in template_choices(listed, f"{TOPICS_AREA}.{intent}")]
 
 
+topics.register(TOPICS_AREA, topic_templates)
+
+#: The templates the shipped topics name (a shop's own directory is checked against its templates by `topics.check`).
+SHIPPED_TOPICS = topic_templates(topics.section(topics.SHIPPED, TOPICS_AREA))
 SCRIPTS = (
     spec("consultation.greeting"),
     spec("consultation.welcome"),
@@ -67,7 +69,7 @@ SCRIPTS = (
     spec("consultation.unclear_escalate"),
     spec("consultation.media_received"),
     spec("consultation.location_received"),
-    *(spec(key, "order_no") for key in (*ANSWERS.values(), *topic_templates(SHIPPED))),
+    *(spec(key, "order_no") for key in (*ANSWERS.values(), *SHIPPED_TOPICS)),
 )
 
 
@@ -88,7 +90,9 @@ async def welcome(ctx: Context) -> Reply:
 @router.intent(*ANSWERS)
 async def answer(ctx: Context) -> Reply:
     intent = ctx.match.intent
-    topic = first_choice(ctx.text, topics_of(ctx.services.settings.scripts_dir, intent))
+    services = ctx.services
+    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates) or {}
+    topic = first_choice(ctx.text, template_choices(section.get(intent), f"{TOPICS_AREA}.{intent}"))
     key = f"consultation.{topic}" if topic else ANSWERS[intent]
     return Reply.say(key, order_no=ctx.match.order_no or "")
 
@@ -118,4 +122,4 @@ async def location(ctx: Context) -> Reply:
 #: part of the same message; `unknown` comes last.
 INTENTS = AreaIntents(ranks={"goodbye": 5, "thanks": 6, "greeting": 7, "unknown": 8},
                       social=("greeting", "thanks", "goodbye"))
-extension = Extension("consultation", router=router, scripts=SCRIPTS, intents=INTENTS)
+extension = Extension("consultation", router=router, scripts=SCRIPTS, intents=INTENTS, data_check=topics.check)

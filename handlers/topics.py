@@ -6,27 +6,49 @@ situation). The shop lists, per area, named choices with their trigger words; th
 word occurs in the message wins, by the order written. The words are data, never sent, so the file is
 one of the templates' data files (bot/templates.py `DATA_FILES`). How a shop adds one:
 docs/consultation.md and docs/referral.md.
+
+The file of the directory in use (SCRIPTS_DIR) is checked whole against that directory's templates:
+at start-up and by `lint-scripts` (`check`, the consultation area's `data_check`), where a problem
+refuses the start; and each time it changes while the bot runs (`area_data`), where a broken version
+is logged once and the last sound one stays in use. Each area registers how it reads its section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.errors import TemplateError
-from bot.templates import YAML_LOADER
+from bot.templates import YAML_LOADER, LintProblem, Templates
 
 FILE_NAME = "topics.yaml"
 #: The shipped scripts: the areas declare the templates it names to `lint-scripts` from it.
 SHIPPED = PROJECT_ROOT / "scripts_zh"
+#: The sections the file may have (each read by one area, which registers its reader below).
+AREAS = ("consultation", "referral", "after_sales")
+
+log = logging.getLogger("csbot.topics")
 
 #: An area's choices in order: (name, trigger words).
 Choices = tuple[tuple[str, tuple[str, ...]], ...]
+#: An area's check of its section (None when absent): the template keys it names; TemplateError on a wrong shape.
+Reader = Callable[[Any], Sequence[str]]
+_READERS: dict[str, Reader] = {}
+
+
+def register(area: str, reader: Reader) -> None:
+    """Declare how `area` reads its section, so the file is checked as a whole at start-up, by
+    `lint-scripts` and whenever it changes while the bot runs."""
+    if area not in AREAS:
+        raise ValueError(f"{FILE_NAME} has no area {area}")
+    _READERS[area] = reader
 
 
 def first_choice(text: str, choices: Choices) -> str | None:
@@ -37,23 +59,106 @@ def first_choice(text: str, choices: Choices) -> str | None:
     return None
 
 
-def area_data(directory: Path, area: str) -> Any:
-    """The section `area` of `directory`'s topics file (None when the file or the section is absent);
-    parsed once per version of the file."""
+def read_file(directory: Path) -> Mapping[str, Any]:
+    """The parsed topics file of `directory` ({} when absent); TemplateError when it cannot be read or
+    is not a mapping of areas."""
     path = directory / FILE_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateError(f"{FILE_NAME}: cannot read: {exc}") from None
+    try:
+        data = yaml.load(text, Loader=YAML_LOADER) or {}
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{FILE_NAME}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise TemplateError(f"{FILE_NAME}: top level must map areas to their topics")
+    return data
+
+
+def problems_in(data: Mapping[str, Any], templates: Templates) -> list[str]:
+    """What is wrong with a parsed topics file: an unknown area, a section of the wrong shape, a topic
+    naming a template `templates` lacks."""
+    found = [f"{FILE_NAME}: {area}: not an area (expected one of {', '.join(AREAS)})"
+             for area in data if area not in AREAS]
+    for area, reader in _READERS.items():
+        try:
+            keys = reader(data.get(area))
+        except TemplateError as exc:
+            found.append(str(exc))
+            continue
+        found.extend(f"{FILE_NAME}: {area}: names template {key}, which this directory does not have"
+                     for key in dict.fromkeys(keys) if key not in templates)
+    return found
+
+
+def check(directory: Path, templates: Templates) -> list[LintProblem]:
+    """The topics file of `directory` against that directory's templates (the Extension's `data_check`:
+    the bot refuses to start on any problem, and `lint-scripts` lists them)."""
+    version = _reread(directory, _stamp(directory / FILE_NAME), templates, None, quiet=True)
+    _SEEN.setdefault(templates, {})[directory / FILE_NAME] = version  # the version these templates start with
+    return [LintProblem(str(directory / FILE_NAME), "-", problem.removeprefix(f"{FILE_NAME}: "))
+            for problem in version.problems]
+
+
+def section(directory: Path, area: str) -> Any:
+    """The section `area` of `directory`'s file, read now (TemplateError when broken): for the shipped
+    file at import."""
+    return read_file(directory).get(area)
+
+
+@dataclass(frozen=True, slots=True)
+class _Version:
+    stamp: tuple[int, int] | None
+    #: The last file that passed every check (None: none yet, so no topics).
+    good: Mapping[str, Any] | None
+    #: What is wrong with this version (empty when it is the good one).
+    problems: tuple[str, ...] = ()
+
+
+#: Per runtime's templates, per file: the version last seen. Checked with those templates, since a topic
+#: must name one of them.
+_SEEN: WeakKeyDictionary[Templates, dict[Path, _Version]] = WeakKeyDictionary()
+
+
+def area_data(directory: Path, area: str, templates: Templates) -> Any:
+    """The section `area` of `directory`'s topics file as last read whole and sound (None when absent).
+
+    The file is read again when it changes; a changed file with any problem is logged once and the last
+    sound version stays in use (or none: every intent answers with its own template), so a shop's
+    mistake never turns a customer's message into an error."""
+    path = directory / FILE_NAME
+    stamp = _stamp(path)
+    seen = _SEEN.setdefault(templates, {})
+    version = seen.get(path)
+    if version is None or version.stamp != stamp:
+        version = seen[path] = _reread(directory, stamp, templates, version)
+    return version.good.get(area) if version.good is not None else None
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
     except FileNotFoundError:
         return None
-    return _parsed(path.resolve(), stat.st_mtime_ns, stat.st_size).get(area)
+    return stat.st_mtime_ns, stat.st_size
 
 
-@lru_cache(maxsize=8)
-def _parsed(path: Path, mtime_ns: int, size: int) -> Mapping[str, Any]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
-    if not isinstance(data, dict):
-        raise TemplateError(f"{FILE_NAME}: top level must map areas to their topics")
-    return data
+def _reread(directory: Path, stamp: tuple[int, int] | None, templates: Templates,
+            previous: _Version | None, *, quiet: bool = False) -> _Version:
+    try:
+        data = read_file(directory)
+        found = problems_in(data, templates)
+    except TemplateError as exc:
+        found = [str(exc)]
+    if not found:
+        return _Version(stamp, data)
+    if not quiet:  # once per version of the file: the next read finds the same stamp
+        log.error("%s in %s rejected, the last sound version stays in use: %s", FILE_NAME, directory,
+                  "; ".join(found))
+    return _Version(stamp, previous.good if previous is not None else None, tuple(found))
 
 
 def words_of(value: Any, where: str) -> tuple[str, ...]:

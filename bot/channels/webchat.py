@@ -26,7 +26,7 @@ import functools
 import json
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import MAXYEAR, UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -241,19 +241,27 @@ class WebChatChannel(Channel):
         return RepliesOut(replies=first) if isinstance(first, list) else RepliesOut.model_validate(first)
 
     async def history(self, user_id: str, after: datetime | None = None) -> HistoryOut:
-        """The visitor's latest text messages, oldest first, so a reloaded page shows the conversation:
-        only what was said to or by this visitor (no events, no staff notes), at most `HISTORY_LIMIT`.
-        `after`: only those at or after that time, for a page catching up after its connection was down
-        (at, not after: a message written in the same instant as the page's newest is not skipped; the
-        page knows each message by its `id` and shows it once)."""
+        """The visitor's text messages, oldest first, at most `HISTORY_LIMIT`: only what was said to or by
+        this visitor (no events, no staff notes).
+
+        Without `after`, the latest ones, so a reloaded page shows the conversation. With `after`, the
+        earliest at or after that time, for a page catching up after its connection was down: a full
+        page means there may be more, and the page asks again from the newest one it got (at, not
+        after: a message written in the same instant as the page's newest is not skipped; the page
+        knows each message by its `id` and shows it once)."""
         rows = Message.filter(conversation__key=f"{self.name}:{user_id}", kind="text").exclude(text="")
-        if after is not None:
-            rows = rows.filter(created_at__gte=after)
-        latest = await (rows.order_by("-created_at", "-id").limit(HISTORY_LIMIT)
-                        .values("direction", "text", "created_at", "source_id"))
+        fields = ("direction", "text", "created_at", "source_id")
+        if after is None:
+            found = list(reversed(await rows.order_by("-created_at", "-id").limit(HISTORY_LIMIT).values(*fields)))
+        else:
+            since = in_utc(after)
+            if since is None:
+                return HistoryOut(messages=[])
+            found = await (rows.filter(created_at__gte=since).order_by("created_at", "id").limit(HISTORY_LIMIT)
+                           .values(*fields))
         return HistoryOut.model_validate({"messages": [
             {"id": _page_id(user_id, row["direction"], row["source_id"]), "direction": row["direction"],
-             "text": row["text"], "at": row["created_at"]} for row in reversed(latest)]})
+             "text": row["text"], "at": row["created_at"]} for row in found]})
 
     async def websocket(self, request: web.Request) -> web.WebSocketResponse:
         user_id = self.visitor(request, request.query.get("user_id"), token=request.query.get("token", ""))
@@ -268,6 +276,16 @@ class WebChatChannel(Channel):
         if choices:
             payload["choices"] = [choice.model_dump() for choice in choices_out(choices)]
         await self._runtime.store.publish(topic(user_id), payload)
+
+
+def in_utc(at: datetime) -> datetime | None:
+    """`at` in UTC, as the times are stored: SQLite compares the written text, so 12:00+08:00 would
+    count as later than 05:00+00:00. A time beyond what UTC can write is clamped to the earliest one
+    (everything is after it), or None when past the latest (nothing is)."""
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return None if at.year == MAXYEAR else datetime.min.replace(tzinfo=UTC)
 
 
 def _page_id(user_id: str, direction: str, source_id: str | None) -> str | None:

@@ -15,13 +15,14 @@ waiting for the order number (我要退货, then 运费谁出) the policy is ans
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 from bot.context import Context
 from bot.errors import TemplateError
 from bot.events import Reply
 from bot.templates import spec
-from handlers.topics import SHIPPED, Choices, area_data, first_choice, template_choices, words_of
+from handlers import topics
+from handlers.topics import Choices, first_choice, template_choices, words_of
 
 TOPICS_AREA = "after_sales"
 REQUEST_WORDS = "request_words"
@@ -31,32 +32,36 @@ POLICY_KINDS = {"after_sales.return": "return", "after_sales.exchange": "exchang
 OFFERED = "after_sales_policy_offer"
 
 
-def _section(directory: Path) -> dict:
-    section = area_data(directory, TOPICS_AREA) or {}
+def _checked(section: Any) -> dict:
+    """The section (a mapping of `request_words` and the intents' topics, or None) as a mapping;
+    TemplateError naming the entry when it has another shape."""
+    section = {} if section is None else section
     if not isinstance(section, dict) or not set(section) <= {REQUEST_WORDS, *POLICY_KINDS}:
         raise TemplateError(f"topics.yaml: {TOPICS_AREA}: expected {REQUEST_WORDS} and topics of "
                             f"{', '.join(POLICY_KINDS)}")
     return section
 
 
-def topics_of(directory: Path, intent: str) -> Choices:
-    return template_choices(_section(directory).get(intent), f"{TOPICS_AREA}.{intent}")
+def topics_of(section: Any, intent: str) -> Choices:
+    return template_choices(_checked(section).get(intent), f"{TOPICS_AREA}.{intent}")
 
 
-def request_words(directory: Path) -> tuple[str, ...]:
-    value = _section(directory).get(REQUEST_WORDS)
+def request_words(section: Any) -> tuple[str, ...]:
+    value = _checked(section).get(REQUEST_WORDS)
     return () if value is None else words_of(value, f"{TOPICS_AREA}.{REQUEST_WORDS}")
 
 
-def topic_templates(directory: Path) -> list[str]:
+def topic_templates(section: Any) -> list[str]:
     """Every policy topic's template key (the section checked, request words included)."""
-    request_words(directory)
-    names = {name for intent in POLICY_KINDS for name, _ in topics_of(directory, intent)}
+    request_words(section)
+    names = {name for intent in POLICY_KINDS for name, _ in topics_of(section, intent)}
     return [f"after_sales.{name}" for name in sorted(names)]
 
 
+topics.register(TOPICS_AREA, topic_templates)
+
 SCRIPTS = (
-    *(spec(key) for key in topic_templates(SHIPPED)),
+    *(spec(key) for key in topic_templates(topics.section(topics.SHIPPED, TOPICS_AREA))),
     *(spec(f"after_sales.policy_offer_{kind}") for kind in POLICY_KINDS.values()),
 )
 
@@ -66,10 +71,11 @@ def topic(ctx: Context) -> str | None:
     (no topic word, a request word, or not a return/exchange message); numbers are the caller's."""
     if ctx.match.intent not in POLICY_KINDS:
         return None
-    directory = ctx.services.settings.scripts_dir
-    if any(word in ctx.text for word in request_words(directory)):
+    services = ctx.services
+    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates)
+    if any(word in ctx.text for word in request_words(section)):
         return None
-    name = first_choice(ctx.text, topics_of(directory, ctx.match.intent))
+    name = first_choice(ctx.text, topics_of(section, ctx.match.intent))
     return f"after_sales.{name}" if name else None
 
 

@@ -17,11 +17,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.context import Context
 from bot.events import Reply
 from bot.router import Router
 from bot.templates import spec
+from handlers import topics
 from handlers.referral import terms
 from handlers.referral.attribution import record_visit
 from handlers.referral.campaigns import active_campaign, current_or_latest, last_day
@@ -32,7 +34,7 @@ from handlers.referral.names import public_name
 from handlers.referral.settings import ReferralSettings
 from handlers.referral.stats import own_standing
 from handlers.referral.tiers import fen_to_yuan
-from handlers.topics import area_data, first_choice, named_choices
+from handlers.topics import first_choice, named_choices
 from models.customer import Customer
 
 log = logging.getLogger("csbot.referral")
@@ -41,6 +43,7 @@ router = Router("referral")
 
 #: What a `referral` message may ask besides a card; their words are the `referral` section of scripts_zh/topics.yaml.
 QUESTIONS = ("standing", "rules")
+TOPICS_AREA = "referral"
 #: WeChat menu button keys (CLICK events) the shop can give its menu.
 MENU_CARD = "REFERRAL_CARD"
 MENU_STANDING = "REFERRAL_STANDING"
@@ -80,10 +83,20 @@ SCRIPTS = (
 )
 
 
+def questions_checked(section: Any) -> list[str]:
+    """The section's shape checked (TemplateError naming the entry); its names are not templates."""
+    named_choices(section, QUESTIONS, TOPICS_AREA)
+    return []
+
+
+topics.register(TOPICS_AREA, questions_checked)
+
+
 @router.intent("referral")
 async def referral(ctx: Context) -> Reply:
-    section = area_data(ctx.services.settings.scripts_dir, "referral")
-    question = first_choice(ctx.text, named_choices(section, QUESTIONS, "referral"))
+    services = ctx.services
+    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates)
+    question = first_choice(ctx.text, named_choices(section, QUESTIONS, TOPICS_AREA))
     if question == "standing":
         return await standing(ctx)
     if question == "rules":

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.templates import Templates, spec
 from handlers.referral.campaigns import tiers_of
-from handlers.referral.tiers import fen_to_yuan
+from handlers.referral.tiers import fen_to_yuan, percent_of
 from models.referral import Campaign
 
 SEPARATOR = "referral.terms_separator"
@@ -33,7 +33,7 @@ def bounties_text(campaign: Campaign, templates: Templates) -> str:
 
 def rates_text(campaign: Campaign, templates: Templates) -> str:
     """成交1–3位时2%，… for the campaign's commission tiers."""
-    steps = [(start, {"rate": f"{(rate * 100).normalize():f}"}) for start, rate in tiers_of(campaign).rates]
+    steps = [(start, {"rate": percent_of(rate)}) for start, rate in tiers_of(campaign).rates]
     return _steps_text("referral.rate", steps, templates)
 
 

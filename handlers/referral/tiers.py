@@ -64,12 +64,17 @@ class Tiers:
     def describe(self) -> tuple[str, str]:
         """The tiers in the form `parse` reads."""
         return (",".join(f"{start}:{fen_to_yuan(fen)}" for start, fen in self.bounties),
-                ",".join(f"{start}:{(rate * 100).normalize():f}%" for start, rate in self.rates))
+                ",".join(f"{start}:{percent_of(rate)}%" for start, rate in self.rates))
 
 
 def commission_fen(base_fen: int, rate: Decimal) -> int:
     """`rate` of `base_fen`, rounded half up to the fen."""
     return int((Decimal(base_fen) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def percent_of(rate: Decimal) -> str:
+    """"2" for a rate of 0.02, "2.5" for 0.025, "10" for 0.1: exact, no trailing zeros, no exponent."""
+    return f"{(rate * 100).normalize():f}"
 
 
 def fen_to_yuan(fen: int) -> str:

@@ -369,6 +369,8 @@ const pushes = live(async () => `/ws/webchat?token=${encodeURIComponent(await vi
 // whose connection was down (a sleeping phone, a lost network) fetches what was sent meanwhile ---
 
 let newestAt = null; // the `at` of the newest message the history gave: where the next catch-up starts
+// Where a catch-up starts when the restored history was empty: every message stored since is missed.
+const BEGINNING = "1970-01-01T00:00:00Z";
 
 async function readHistory(after) {
   try {
@@ -401,31 +403,45 @@ function historyRow(message) {
   return row;
 }
 
+// Restored rows go after the welcome line and before anything shown while they load (or while a
+// failed first load waits for the next catch-up to try again).
+let historyAnchor = null;
+let restored = false; // whether the conversation so far is on the page: until then a catch-up restores it
+
 async function restoreHistory() {
-  // Restored rows go here, after the welcome line and before anything sent while they load.
-  const anchor = document.createComment("history");
-  el.messages.insertBefore(anchor, el.messages.firstElementChild ? el.messages.firstElementChild.nextSibling : null);
+  if (!historyAnchor) {
+    historyAnchor = document.createComment("history");
+    const first = el.messages.firstElementChild;
+    el.messages.insertBefore(historyAnchor, first ? first.nextSibling : null);
+  }
   const messages = await readHistory(null);
   if (messages === null) return;
+  restored = true;
   for (const message of historyMessages(messages)) {
-    if (message.id) seen.add(`${message.direction}:${message.id}`);
-    el.messages.insertBefore(historyRow(message), anchor);
+    // on a retry some were shown meanwhile (answers, pushes, this page's own): those stay where they are
+    if (message.id && !firstSight([`${message.direction}:${message.id}`])) continue;
+    el.messages.insertBefore(historyRow(message), historyAnchor);
   }
   scrollToBottom();
 }
 
 // What was stored since the newest message the page holds and it has not shown, in order, once: shop
 // messages, and customer messages written elsewhere (another tab); this page's own are known by their id.
+// The server gives the earliest ones first, a page at a time: the page asks again from the newest it got
+// until an answer brings nothing new, so a long outage misses nothing.
 async function fetchMissed() {
-  const messages = await readHistory(newestAt);
-  if (messages === null) return;
-  const missed = historyMessages(messages).filter((message) => message.id
-    && firstSight([`${message.direction}:${message.id}`]));
-  if (missed.length === 0) return;
-  shown = shown.catch(() => {}).then(() => {
-    for (const message of missed) append(historyRow(message), true);
-  });
-  await shown;
+  if (!restored) return restoreHistory();
+  for (;;) {
+    const messages = await readHistory(newestAt || BEGINNING);
+    if (messages === null) return;
+    const missed = historyMessages(messages).filter((message) => message.id
+      && firstSight([`${message.direction}:${message.id}`]));
+    if (missed.length === 0) return;
+    shown = shown.catch(() => {}).then(() => {
+      for (const message of missed) append(historyRow(message), true);
+    });
+    await shown;
+  }
 }
 
 // One catch-up at a time; one asked for meanwhile runs once more after it (its socket opened later).
