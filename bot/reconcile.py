@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.background import stop_task
 from bot.ids import unique_id
+from bot.outages import outages
 from bot.store.base import Store
 
 log = logging.getLogger("csbot.reconcile")
@@ -67,10 +68,18 @@ class Reconciler:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            try:
-                await self.run_once()
-            except Exception:  # the store or the database is down for now: the next pass retries
-                log.exception("reconciliation pass failed")
+            await self.run_logged()
+
+    async def run_logged(self) -> None:
+        """One periodic pass. The store or the database down for now (a restart) is a warning of one line,
+        as the scheduler's pause is: the next pass retries; anything else is an error with its traceback."""
+        try:
+            await self.run_once()
+        except outages(self.store) as exc:
+            log.warning("reconciliation pass put off: the store or the database is unavailable (%s); "
+                        "the next pass retries", type(exc).__name__)
+        except Exception:
+            log.exception("reconciliation pass failed")
 
     def start(self) -> None:
         """Run a pass every `interval` (the caller runs the first one, at start-up)."""

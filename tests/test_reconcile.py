@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+import asyncpg
 import pytest
 
 from bot.clock import FakeClock
 from bot.reconcile import Reconciler
 from bot.store.base import KeyBuilder, StoreUnavailable
+from bot.store.memory import MemoryStore
 from bot.store.redis import RedisStore
 from tests.tcp_proxy import proxied
 
@@ -37,3 +40,24 @@ async def test_a_sentinel_claim_whose_reply_was_lost_still_rebuilds_on_the_next_
         finally:
             await store.delete(store.keys("store-epoch"))
             await store.close()
+
+
+async def test_a_pass_during_a_database_restart_is_a_warning_and_a_fault_of_ours_an_error(caplog) -> None:
+    """A periodic pass that meets PostgreSQL down (here: nothing listening on the port) logs one WARNING
+    line, as the scheduler's pause does, not an ERROR with a traceback; a fault of the code still does."""
+    async def database_down(store_lost: bool) -> None:
+        await asyncpg.connect("postgres://postgres@127.0.0.1:1/test", timeout=5)
+
+    async def broken(store_lost: bool) -> None:
+        raise ValueError("a fault of ours")
+
+    def passes() -> list[tuple[int, bool]]:  # (level, with a traceback) of the pass's own lines
+        return [(r.levelno, r.exc_info is not None) for r in caplog.records if "reconciliation pass" in r.message]
+
+    caplog.set_level(logging.WARNING, logger="csbot.reconcile")
+    store = MemoryStore(FakeClock())
+    await Reconciler(store, [database_down], interval=60.0).run_logged()
+    assert passes() == [(logging.WARNING, False)]
+    caplog.clear()
+    await Reconciler(store, [broken], interval=60.0).run_logged()
+    assert passes() == [(logging.ERROR, True)]
