@@ -1,7 +1,7 @@
 """Wordings of shops the team never sees, mend after review46 (issue 13, intents30): an order that came short
 of the same item is a missing item, not an exchange; a wrong variant the customer will not have exchanged is a
 return; praise after receipt or for fast delivery is thanks, not an extension or tracking; a would-be agent is
-nothing the shop serves; points after receipt are membership; a symptom asked as 正常吗 is damage.
+nothing the shop serves; points after receipt are membership.
 
 Fixed by lines of our own in the corpus only (docs/intents.md, "Mend after review46 (intents30)"). Every
 sentence was written for this file and is not in the training corpus. `PLACED`: the bot must act on the intent
@@ -30,9 +30,6 @@ PLACED = {
     ],
     "points after receipt are membership (extension 0.68 on a9c3cc1)": [
         ("确认收货后积分什么时候加", "membership"),
-    ],
-    "a symptom of the item asked as 正常吗 is damage (asked as product.consult on a9c3cc1, 0.51)": [
-        ("收到的鞋子胶水开了 是正常的吗", "after_sales.damaged"),
     ],
 }
 
