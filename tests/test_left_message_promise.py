@@ -19,10 +19,10 @@ pytestmark = pytest.mark.timeout(60)
 async def test_a_left_message_sent_again_later_is_told_the_promise_its_row_holds(
         tmp_path, backend: tuple[str, dict[str, str]]) -> None:
     async with a_left_message_whose_reply_was_lost(
-            tmp_path, backend, "麻烦尽快帮我处理退款，电话13800000000") as (bot, clock):
+            tmp_path, backend, "留言：麻烦尽快帮我处理退款，电话13800000000") as (bot, clock):
         row = await LeftMessage.get(conversation__key="webchat:c1")
         await clock.advance(25 * 60)  # the customer sends it again a while later
-        again = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")
+        again = await send(bot, "留言：麻烦尽快帮我处理退款，电话13800000000", "leave-1")
         assert again.status == 200
         handoff = bot.runtime.services[HANDOFF]
         told = (await again.json())["replies"][-1]

@@ -70,8 +70,8 @@ async def a_left_message_whose_reply_was_lost(tmp_path, backend: tuple[str, dict
 async def test_a_left_message_handled_again_after_a_failure_past_its_write_is_written_once(
         tmp_path, backend: tuple[str, dict[str, str]]) -> None:
     async with a_left_message_whose_reply_was_lost(
-            tmp_path, backend, "麻烦尽快帮我处理退款，电话13800000000") as (bot, _):
-        again = await send(bot, "麻烦尽快帮我处理退款，电话13800000000", "leave-1")
+            tmp_path, backend, "留言：麻烦尽快帮我处理退款，电话13800000000") as (bot, _):
+        again = await send(bot, "留言：麻烦尽快帮我处理退款，电话13800000000", "leave-1")
         assert again.status == 200 and "留言已记录" in (await again.json())["replies"][-1]
         assert await LeftMessage.filter(conversation__key="webchat:c1").count() == 1
         later = await send(bot, "还有，发票也请一起开", "leave-2")  # another message: not a 留言 any more
