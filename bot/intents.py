@@ -46,6 +46,7 @@ from typing import Any
 import yaml
 
 from bot.extract import compile_order_patterns, split_numbers
+from bot.file_stamp import file_stamp
 from bot.intent_adapt import Example, ShopCorrection, fit_settings, fitting, trusting
 from bot.intent_areas import Precedence
 from bot.intent_cache import FitCache, key_of, load_jieba_dictionary
@@ -401,7 +402,7 @@ class IntentMatcher:
         this matcher: a runtime teaches and tunes its own `fork()`.
         """
         path = Path(path).resolve()
-        files = tuple(_stamp(file) for file in (path, path.parent / TRAINING_FILE, path.parent / CALIBRATION_FILE))
+        files = tuple(file_stamp(file) for file in (path, path.parent / TRAINING_FILE, path.parent / CALIBRATION_FILE))
         return _shared_matcher(str(path), files, precedence,
                                tuple(order_patterns) if order_patterns is not None else None, cache_size)
 
@@ -624,14 +625,6 @@ def _shared_matcher(
 ) -> IntentMatcher:
     return IntentMatcher.from_yaml(Path(path), precedence, order_patterns, cache_size=cache_size)
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """A file's modification time and size, None when there is no such file."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def precedence_of(extensions: Iterable[Any]) -> Precedence:

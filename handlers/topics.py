@@ -26,6 +26,7 @@ import yaml
 
 from bot.config import PROJECT_ROOT
 from bot.errors import TemplateError
+from bot.file_stamp import file_stamp
 from bot.templates import YAML_LOADER, LintProblem, Templates
 
 FILE_NAME = "topics.yaml"
@@ -97,7 +98,7 @@ def problems_in(data: Mapping[str, Any], templates: Templates) -> list[str]:
 def check(directory: Path, templates: Templates) -> list[LintProblem]:
     """The topics file of `directory` against that directory's templates (the Extension's `data_check`:
     the bot refuses to start on any problem, and `lint-scripts` lists them)."""
-    version = _reread(directory, _stamp(directory / FILE_NAME), templates, None, quiet=True)
+    version = _reread(directory, file_stamp(directory / FILE_NAME), templates, None, quiet=True)
     _SEEN.setdefault(templates, {})[directory / FILE_NAME] = version  # the version these templates start with
     return [LintProblem(str(directory / FILE_NAME), "-", problem.removeprefix(f"{FILE_NAME}: "))
             for problem in version.problems]
@@ -130,20 +131,13 @@ def area_data(directory: Path, area: str, templates: Templates) -> Any:
     sound version stays in use (or none: every intent answers with its own template), so a shop's
     mistake never turns a customer's message into an error."""
     path = directory / FILE_NAME
-    stamp = _stamp(path)
+    stamp = file_stamp(path)
     seen = _SEEN.setdefault(templates, {})
     version = seen.get(path)
     if version is None or version.stamp != stamp:
         version = seen[path] = _reread(directory, stamp, templates, version)
     return version.good.get(area) if version.good is not None else None
 
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
 
 
 def _reread(directory: Path, stamp: tuple[int, int] | None, templates: Templates,
