@@ -35,7 +35,10 @@ from models.case import AfterSalesCase, CasePhoto
 
 router = Router("after_sales")
 
-CANCEL_CASE = re.compile(r"(取消|撤销|撤回|不要了|不用了|算了)")
+#: A case named with a cancelling verb is cancelled (取消 AS…); 不要了, 不用了 and 算了 cancel only when they
+#: are all the message says beside the case number: in "AS… 东西我不要了 退款什么时候到账" they are about the item.
+CANCEL_CASE = re.compile(r"取消|撤销|撤回")
+WITHDRAWN_ALONE = re.compile(r"(这个|这单|那个|售后单?|申请)?我?(不要了|不用了|算了|不办了)(吧|哈|啊|呀|哦)?")
 MAX_LISTED = 3
 #: What may stand beside an order number sent alone: nothing, or words that only name it (我的订单号是).
 ORDER_WORDS = re.compile(r"((我的|这个|我)?(订单|单号|订单号|订单编号)(是|为)?)?")
@@ -130,7 +133,9 @@ async def photo(ctx: Context) -> Reply | None:
     if not cases:
         return None
     waiting = await _waiting_for_photos(cases)
-    if len(waiting) > 1:  # kept at once on the most recently touched, then asked whether it is another's
+    if len(waiting) > 1 and ctx.state.flow is None:  # kept at once on the most recently touched, then asked
+        # whether it is another's; inside another dialogue (a complaint half told) it is only kept, since
+        # the question would replace that dialogue
         listed, kept = waiting[:MAX_LISTED], waiting[0]
         photo = _photo_of(ctx)
         await _keep(ctx, kept, [photo])
@@ -234,7 +239,8 @@ async def _named_case(ctx: Context, case_no: str) -> Reply:
     case = await ctx.services[DESK].cases.get(case_no)
     if case is None or not await _owns(case, ctx.identity.customer_id):
         return Reply.say("after_sales.case_not_found", case_no=case_no).tagged("after_sales.progress")
-    if CANCEL_CASE.search(ctx.text):
+    rest = dialogue.PUNCT.sub("", dialogue.numbers(ctx)[2])
+    if CANCEL_CASE.search(ctx.text) or WITHDRAWN_ALONE.fullmatch(rest):
         return (await _cancel(ctx, case)).tagged("after_sales.progress")
     return _describe(ctx, case).tagged("after_sales.progress")
 
