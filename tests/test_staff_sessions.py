@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from bot.clock import FakeClock
 from bot.web import auth
 from bot.web.auth import create_agent, issue_api_token
+from bot.web.sessions import SESSION_COOKIE, StaffSessions
 from models.agent import Agent
 from models.conversation import Conversation
 from tests.fakes.bot_app import RunningBot, make_settings, running_bot, visitor_headers
@@ -295,3 +296,24 @@ async def test_the_console_socket_refuses_another_sites_page(bot):
         await public.close()
     finally:
         await amy.close()
+
+
+async def test_a_revoke_that_lands_during_a_password_change_is_not_undone_by_its_carry_over(bot):
+    """review48: the password change read its member before a revoke raised the epoch, then carried its own
+    session over at epoch + 1 from that stale read: the same epoch the revoke had set, so the revoked
+    session lived on. The change now raises the epoch in the database and carries over only a session
+    still valid at that moment."""
+    await create_agent("amy", "agent", PASSWORD)
+    browser = Browser(bot)
+    try:
+        assert await browser.login("amy") == 200
+        session_id = next(c.value for c in browser.session.cookie_jar if c.key == SESSION_COOKIE)
+        stale = await Agent.get(name="amy")  # what the password change's request had read
+        epoch = stale.session_epoch
+        sessions = StaffSessions(bot.runtime.services, bot.runtime.extensions)
+        await sessions.end_every(await Agent.get(name="amy"))  # the admin's revoke comes first
+        await sessions.end_others(stale, keep=session_id)  # then the change carries its session over
+        assert await browser.me() == 401
+        assert (await Agent.get(name="amy")).session_epoch == epoch + 2  # both ends counted
+    finally:
+        await browser.close()

@@ -23,6 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from aiohttp import web
+from tortoise.expressions import F
 
 from bot.context import Services
 from bot.extension import Extension
@@ -115,10 +116,9 @@ class StaffSessions:
         """A leak response or a password reset: every session and the API token of `agent` end at once
         (sessions opened before carry an older epoch, which `authenticate` refuses), every console
         closes and the member signs out."""
-        agent.session_epoch += 1
-        agent.api_token_digest = None
-        await agent.save(update_fields=["session_epoch", "api_token_digest"])
-        await self.services.store.delete(self._index(agent.id))
+        async with self._lock(agent.id):  # after or before a password change's carry-over, never inside it
+            await _next_epoch(agent, api_token_digest=None)
+            await self.services.store.delete(self._index(agent.id))
         await end_sessions(self.services.store, agent.id)
         await self.signed_out(agent)
 
@@ -128,8 +128,10 @@ class StaffSessions:
         async with self._lock(agent.id):
             others = [sid for sid in await self._listed(agent.id) if sid != keep]
             kept = None if keep is None else await self.read(keep)
-            agent.session_epoch += 1
-            await agent.save(update_fields=["session_epoch"])
+            current = (await Agent.get(id=agent.id)).session_epoch  # a revoke may have come since the request
+            if kept is not None and kept.get("epoch", 0) != current:
+                kept = None  # revoked meanwhile: not carried over
+            await _next_epoch(agent)
             if keep is not None and kept is not None:  # carried over in place: the page keeps its CSRF token
                 await self._write(agent, Session(keep, kept["csrf"]))
             await self._list(agent.id, [keep] if keep is not None and kept is not None else [])
@@ -152,3 +154,10 @@ async def console_socket(request: web.Request, *topics: str) -> web.WebSocketRes
     session_id = request.cookies.get(SESSION_COOKIE)
     own = (session_topic(session_id),) if session_id else ()
     return await forward_events(request, runtime.store, *topics, *own)
+
+
+async def _next_epoch(agent: Agent, **also: object) -> None:
+    """Raise `agent`'s session epoch in the database itself (two ends of sessions at once both count) and
+    read it back into `agent`, with `also`'s columns set in the same statement."""
+    await Agent.filter(id=agent.id).update(session_epoch=F("session_epoch") + 1, **also)
+    await agent.refresh_from_db(fields=["session_epoch", *also])
