@@ -20,7 +20,7 @@ from bot.intent_areas import AreaIntents
 from bot.router import Router
 from bot.templates import spec
 from handlers import topics
-from handlers.topics import first_choice, template_choices
+from handlers.topics import Choices, first_choice, template_choices
 
 router = Router("consultation")
 
@@ -53,8 +53,12 @@ def topic_templates(section: Any) -> list[str]:
     unknown = sorted(map(str, set(section) - ANSWERS.keys()))
     if unknown:
         raise TemplateError(f"topics.yaml: {TOPICS_AREA}: not an intent answered here: {', '.join(unknown)}")
-    return [f"consultation.{name}" for intent, listed in section.items()
-            for name, _ in template_choices(listed, f"{TOPICS_AREA}.{intent}")]
+    return [f"consultation.{name}" for choices in topics_by_intent(section).values() for name, _ in choices]
+
+
+def topics_by_intent(section: Any) -> dict[str, Choices]:
+    """Each intent's topics in the section (checked by `topic_templates`)."""
+    return {intent: template_choices(listed, f"{TOPICS_AREA}.{intent}") for intent, listed in (section or {}).items()}
 
 
 topics.register(TOPICS_AREA, topic_templates)
@@ -91,8 +95,8 @@ async def welcome(ctx: Context) -> Reply:
 async def answer(ctx: Context) -> Reply:
     intent = ctx.match.intent
     services = ctx.services
-    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates) or {}
-    topic = first_choice(ctx.text, template_choices(section.get(intent), f"{TOPICS_AREA}.{intent}"))
+    by_intent = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates, topics_by_intent)
+    topic = first_choice(ctx.text, by_intent.get(intent, ()))
     key = f"consultation.{topic}" if topic else ANSWERS[intent]
     return Reply.say(key, order_no=ctx.match.order_no or "")
 

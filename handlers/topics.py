@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import yaml
@@ -42,6 +42,7 @@ Choices = tuple[tuple[str, tuple[str, ...]], ...]
 #: An area's check of its section (None when absent): the template keys it names; TemplateError on a wrong shape.
 Reader = Callable[[Any], Sequence[str]]
 _READERS: dict[str, Reader] = {}
+T = TypeVar("T")
 
 
 def register(area: str, reader: Reader) -> None:
@@ -117,6 +118,8 @@ class _Version:
     good: Mapping[str, Any] | None
     #: What is wrong with this version (empty when it is the good one).
     problems: tuple[str, ...] = ()
+    #: Each area's section as the area reads it (`area_data`'s `read`), made once per version.
+    read: dict[str, Any] = field(default_factory=dict)
 
 
 #: Per runtime's templates, per file: the version last seen. Checked with those templates, since a topic
@@ -124,8 +127,9 @@ class _Version:
 _SEEN: WeakKeyDictionary[Templates, dict[Path, _Version]] = WeakKeyDictionary()
 
 
-def area_data(directory: Path, area: str, templates: Templates) -> Any:
-    """The section `area` of `directory`'s topics file as last read whole and sound (None when absent).
+def area_data(directory: Path, area: str, templates: Templates, read: Callable[[Any], T]) -> T:
+    """`read` of the section `area` of `directory`'s topics file as last read whole and sound (of None
+    when absent), made once per version of the file, not per message.
 
     The file is read again when it changes; a changed file with any problem is logged once and the last
     sound version stays in use (or none: every intent answers with its own template), so a shop's
@@ -136,7 +140,9 @@ def area_data(directory: Path, area: str, templates: Templates) -> Any:
     version = seen.get(path)
     if version is None or version.stamp != stamp:
         version = seen[path] = _reread(directory, stamp, templates, version)
-    return version.good.get(area) if version.good is not None else None
+    if area not in version.read:
+        version.read[area] = read(version.good.get(area) if version.good is not None else None)
+    return version.read[area]
 
 
 

@@ -51,6 +51,11 @@ def request_words(section: Any) -> tuple[str, ...]:
     return () if value is None else words_of(value, f"{TOPICS_AREA}.{REQUEST_WORDS}")
 
 
+def policy_topics(section: Any) -> tuple[tuple[str, ...], dict[str, Choices]]:
+    """The request words and each intent's topics (the section checked by `topic_templates`)."""
+    return request_words(section), {intent: topics_of(section, intent) for intent in POLICY_KINDS}
+
+
 def topic_templates(section: Any) -> list[str]:
     """Every policy topic's template key (the section checked, request words included)."""
     request_words(section)
@@ -72,10 +77,11 @@ def topic(ctx: Context) -> str | None:
     if ctx.match.intent not in POLICY_KINDS:
         return None
     services = ctx.services
-    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates)
-    if any(word in ctx.text for word in request_words(section)):
+    words, by_intent = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates,
+                                        policy_topics)
+    if any(word in ctx.text for word in words):
         return None
-    name = first_choice(ctx.text, topics_of(section, ctx.match.intent))
+    name = first_choice(ctx.text, by_intent[ctx.match.intent])
     return f"after_sales.{name}" if name else None
 
 

@@ -34,7 +34,7 @@ from handlers.referral.names import public_name
 from handlers.referral.settings import ReferralSettings
 from handlers.referral.stats import own_standing
 from handlers.referral.tiers import fen_to_yuan
-from handlers.topics import first_choice, named_choices
+from handlers.topics import Choices, first_choice, named_choices
 from models.customer import Customer
 
 log = logging.getLogger("csbot.referral")
@@ -85,8 +85,12 @@ SCRIPTS = (
 
 def questions_checked(section: Any) -> list[str]:
     """The section's shape checked (TemplateError naming the entry); its names are not templates."""
-    named_choices(section, QUESTIONS, TOPICS_AREA)
+    question_choices(section)
     return []
+
+
+def question_choices(section: Any) -> Choices:
+    return named_choices(section, QUESTIONS, TOPICS_AREA)
 
 
 topics.register(TOPICS_AREA, questions_checked)
@@ -95,8 +99,8 @@ topics.register(TOPICS_AREA, questions_checked)
 @router.intent("referral")
 async def referral(ctx: Context) -> Reply:
     services = ctx.services
-    section = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates)
-    question = first_choice(ctx.text, named_choices(section, QUESTIONS, TOPICS_AREA))
+    choices = topics.area_data(services.settings.scripts_dir, TOPICS_AREA, services.templates, question_choices)
+    question = first_choice(ctx.text, choices)
     if question == "standing":
         return await standing(ctx)
     if question == "rules":
